@@ -1,0 +1,284 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { OPTION_BY_NAME } from './options/index.js';
+import { CYRUS_OPTION_NAMES } from './cyrus-option-names.js';
+import { OPTION_FAMILIES, type OptionFamily, type OptionSpec, type OptionValue } from './types.js';
+import { parseOptionValue, ValueError, isAbsoluteConfigPath } from './values.js';
+
+/** Where a setting came from, for messages that name file and line. */
+export interface Origin {
+  file: string;
+  line: number;
+}
+
+export interface ConfigWarning extends Origin {
+  message: string;
+}
+
+interface Setting {
+  value: OptionValue;
+  text: string;
+  origin: Origin;
+}
+
+/** A bad value or a broken file: the master refuses to start. */
+export class ConfigError extends Error {
+  constructor(
+    readonly problems: ReadonlyArray<{ file: string; line: number; option: string; message: string }>,
+  ) {
+    super(problems.map((p) => `${p.file}:${p.line}: ${p.option}: ${p.message}`).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+interface Parsed {
+  settings: Map<string, Setting>;
+  serviceSettings: Map<string, Map<string, Setting>>;
+  families: Map<OptionFamily, Map<string, Setting>>;
+  /** Options Cyrus knows that this server does not use, and sasl_* pass-through options. */
+  foreign: Map<string, Setting>;
+  warnings: ConfigWarning[];
+}
+
+function emptyParsed(): Parsed {
+  return {
+    settings: new Map(),
+    serviceSettings: new Map(),
+    families: new Map(OPTION_FAMILIES.map((f) => [f, new Map()])),
+    foreign: new Map(),
+    warnings: [],
+  };
+}
+
+/** Split `imap_allowplaintext` into service `imap` and option `allowplaintext`, if it is one. */
+function splitServiceKey(key: string): { service: string; spec: OptionSpec } | null {
+  for (let i = key.indexOf('_'); i > 0; i = key.indexOf('_', i + 1)) {
+    const spec = OPTION_BY_NAME.get(key.slice(i + 1));
+    if (spec) return { service: key.slice(0, i), spec };
+  }
+  return null;
+}
+
+function parseInto(parsed: Parsed, text: string, file: string, problems: ConfigError['problems'] extends ReadonlyArray<infer P> ? P[] : never, depth: number): void {
+  const lines = text.split(/\r?\n/);
+  lines.forEach((rawLine, index) => {
+    const line = index + 1;
+    const origin = { file, line };
+    const trimmed = rawLine.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    const colon = trimmed.indexOf(':');
+    if (colon <= 0) {
+      problems.push({ file, line, option: trimmed.slice(0, 40), message: 'expected "option: value"' });
+      return;
+    }
+    const key = trimmed.slice(0, colon).trim().toLowerCase();
+    const written = trimmed.slice(colon + 1).trim();
+    // "./x" and "../x" are taken relative to the file's own directory (so conf/ works from any cwd);
+    // any other relative path is refused where an absolute one is needed.
+    const valueText = /^\.\.?\//.test(written) ? resolve(dirname(file), written) : written;
+    if (key === '@include') {
+      if (depth > 8) {
+        problems.push({ file, line, option: key, message: 'includes nested too deeply' });
+        return;
+      }
+      const target = resolve(dirname(file), valueText);
+      let included: string;
+      try {
+        included = readFileSync(target, 'utf8');
+      } catch (err) {
+        problems.push({ file, line, option: key, message: `cannot read ${target}: ${(err as Error).message}` });
+        return;
+      }
+      parseInto(parsed, included, target, problems, depth + 1);
+      return;
+    }
+    const store = (map: Map<string, Setting>, name: string, setting: Setting) => {
+      const previous = map.get(name);
+      if (previous) parsed.warnings.push({ ...origin, message: `${name} set again (first at line ${previous.origin.line}); the later value wins` });
+      map.set(name, setting);
+    };
+    const typed = (spec: OptionSpec, map: Map<string, Setting>, name: string) => {
+      try {
+        store(map, name, { value: parseOptionValue(spec, valueText), text: valueText, origin });
+      } catch (err) {
+        if (!(err instanceof ValueError)) throw err;
+        problems.push({ file, line, option: key, message: `bad value "${valueText}": ${err.message}` });
+      }
+    };
+
+    const spec = OPTION_BY_NAME.get(key);
+    if (spec) return typed(spec, parsed.settings, key);
+    const dash = key.indexOf('-');
+    if (dash > 0) {
+      const family = key.slice(0, dash) as OptionFamily;
+      const member = parsed.families.get(family);
+      if (member) {
+        const name = key.slice(dash + 1);
+        if (!/^[a-z0-9_.-]+$/.test(name)) {
+          problems.push({ file, line, option: key, message: 'partition names use letters, digits, "_", "." and "-"' });
+        } else if (!isAbsoluteConfigPath(valueText)) {
+          problems.push({ file, line, option: key, message: `bad value "${valueText}": expected an absolute path` });
+        } else {
+          store(member, name, { value: valueText, text: valueText, origin });
+        }
+        return;
+      }
+    }
+    if (CYRUS_OPTION_NAMES.has(key)) return store(parsed.foreign, key, { value: valueText, text: valueText, origin });
+    const split = splitServiceKey(key);
+    if (split) {
+      let serviceMap = parsed.serviceSettings.get(split.service);
+      if (!serviceMap) parsed.serviceSettings.set(split.service, (serviceMap = new Map()));
+      return typed(split.spec, serviceMap, split.spec.name);
+    }
+    if (key.startsWith('sasl_') || /^[a-z0-9]+_/.test(key) && CYRUS_OPTION_NAMES.has(key.slice(key.indexOf('_') + 1))) {
+      return store(parsed.foreign, key, { value: valueText, text: valueText, origin });
+    }
+    parsed.warnings.push({ ...origin, message: `unknown option "${key}" ignored` });
+  });
+}
+
+/**
+ * A loaded imapd.conf. Values are typed by the option table; a view for one service
+ * (`forService('imap')`) makes `imap_option` settings beat plain `option` ones.
+ */
+export class ImapdConfig {
+  private constructor(
+    readonly file: string,
+    private readonly parsed: Parsed,
+    readonly service: string | null,
+  ) {}
+
+  /** Read and check a file. Throws ConfigError when any value is bad. */
+  static load(file: string): ImapdConfig {
+    const absolute = resolve(file);
+    let text: string;
+    try {
+      text = readFileSync(absolute, 'utf8');
+    } catch (err) {
+      throw new ConfigError([{ file: absolute, line: 0, option: '-', message: `cannot read: ${(err as Error).message}` }]);
+    }
+    return ImapdConfig.fromText(text, absolute);
+  }
+
+  /** Parse text as if it were the file `file` (used by tests and by load). */
+  static fromText(text: string, file = '<text>'): ImapdConfig {
+    const parsed = emptyParsed();
+    const problems: Array<{ file: string; line: number; option: string; message: string }> = [];
+    parseInto(parsed, text, file, problems, 0);
+    if (problems.length > 0) throw new ConfigError(problems);
+    return new ImapdConfig(file, parsed, null);
+  }
+
+  get warnings(): readonly ConfigWarning[] {
+    return this.parsed.warnings;
+  }
+
+  /** The same settings seen from service `name` (the SERVICES entry name or -s argument). */
+  forService(name: string | null): ImapdConfig {
+    return new ImapdConfig(this.file, this.parsed, name);
+  }
+
+  private setting(name: string): Setting | undefined {
+    if (this.service !== null) {
+      const override = this.parsed.serviceSettings.get(this.service)?.get(name);
+      if (override) return override;
+    }
+    return this.parsed.settings.get(name);
+  }
+
+  private spec(name: string, ...types: OptionSpec['type'][]): OptionSpec {
+    const spec = OPTION_BY_NAME.get(name);
+    if (!spec) throw new Error(`no such option in the table: ${name}`);
+    if (!types.includes(spec.type)) throw new Error(`option ${name} is ${spec.type}, not ${types.join('/')}`);
+    return spec;
+  }
+
+  private value(spec: OptionSpec): OptionValue {
+    const set = this.setting(spec.name);
+    if (set) return set.value;
+    return spec.default === null ? null : parseOptionValue(spec, spec.default);
+  }
+
+  /** Whether the option was set in the file (for this service or globally). */
+  isSet(name: string): boolean {
+    return this.setting(name) !== undefined;
+  }
+
+  /** Where an option was set, if it was. */
+  originOf(name: string): Origin | undefined {
+    return this.setting(name)?.origin;
+  }
+
+  string(name: string): string | null {
+    return this.value(this.spec(name, 'string', 'enum')) as string | null;
+  }
+
+  /** A path with `{configdirectory}` expanded; null when unset and without default. */
+  path(name: string): string | null {
+    const text = this.value(this.spec(name, 'path')) as string | null;
+    return text === null ? null : this.expand(text);
+  }
+
+  int(name: string): number {
+    return (this.value(this.spec(name, 'int')) as number | null) ?? 0;
+  }
+
+  bool(name: string): boolean {
+    return (this.value(this.spec(name, 'switch')) as boolean | null) ?? false;
+  }
+
+  enum<T extends string = string>(name: string): T {
+    return this.value(this.spec(name, 'enum')) as T;
+  }
+
+  list(name: string): string[] {
+    return [...((this.value(this.spec(name, 'stringlist', 'bitfield')) as readonly string[] | null) ?? [])];
+  }
+
+  /** A duration in seconds; null when unset without default. */
+  seconds(name: string): number | null {
+    return this.value(this.spec(name, 'duration')) as number | null;
+  }
+
+  bytes(name: string): number {
+    return (this.value(this.spec(name, 'bytesize')) as number | null) ?? 0;
+  }
+
+  /** configdirectory, which every program needs. */
+  get configDirectory(): string {
+    const dir = this.parsed.settings.get('configdirectory')?.text;
+    if (!dir) throw new ConfigError([{ file: this.file, line: 0, option: 'configdirectory', message: 'must be set' }]);
+    return dir;
+  }
+
+  /** `partition-NAME` (or another family) settings: name → absolute path. */
+  family(family: OptionFamily): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [name, setting] of this.parsed.families.get(family) ?? []) out.set(name, this.expand(setting.text));
+    return out;
+  }
+
+  partitions(): Map<string, string> {
+    return this.family('partition');
+  }
+
+  /** Options Cyrus knows that this server accepts but does not act on. */
+  unusedOptions(): Array<{ name: string; text: string; origin: Origin }> {
+    return [...this.parsed.foreign].map(([name, s]) => ({ name, text: s.text, origin: s.origin }));
+  }
+
+  /** Every setting as written in the files, service overrides as `service_option`. */
+  entries(): Array<{ name: string; text: string; origin: Origin }> {
+    const out: Array<{ name: string; text: string; origin: Origin }> = [];
+    for (const [name, s] of this.parsed.settings) out.push({ name, text: s.text, origin: s.origin });
+    for (const [family, members] of this.parsed.families) for (const [name, s] of members) out.push({ name: `${family}-${name}`, text: s.text, origin: s.origin });
+    for (const [service, map] of this.parsed.serviceSettings) for (const [name, s] of map) out.push({ name: `${service}_${name}`, text: s.text, origin: s.origin });
+    for (const [name, s] of this.parsed.foreign) out.push({ name, text: s.text, origin: s.origin });
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private expand(text: string): string {
+    return text.includes('{configdirectory}') ? text.replaceAll('{configdirectory}', this.configDirectory) : text;
+  }
+}

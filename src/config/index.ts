@@ -1,0 +1,4 @@
+export { ImapdConfig, ConfigError, type ConfigWarning, type Origin } from './imapd-conf.js';
+export { OPTIONS, OPTION_BY_NAME } from './options/index.js';
+export type { OptionSpec, OptionType, OptionValue, OptionFamily } from './types.js';
+export { parseDuration, parseByteSize, parseSwitch, parseList, ValueError } from './values.js';

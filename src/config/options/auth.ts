@@ -1,0 +1,25 @@
+import type { OptionSpec } from '../types.js';
+
+const area = 'authentication';
+
+export const authOptions: OptionSpec[] = [
+  { area, name: 'admins', type: 'stringlist', default: null, doc: 'Userids with administrator rights everywhere (domain admins as user@domain).' },
+  { area, name: 'proxyservers', type: 'stringlist', default: null, doc: 'Userids that may authenticate as themselves and act as another user (proxy login).' },
+  { area, name: 'allowplaintext', type: 'switch', default: 'no', doc: 'Allow LOGIN and plaintext SASL mechanisms without TLS.' },
+  { area, name: 'allowanonymouslogin', type: 'switch', default: 'no', doc: 'Allow the ANONYMOUS mechanism and LOGIN as "anonymous".' },
+  { area, name: 'sasl_pwcheck_method', type: 'enum', default: 'auxprop', values: ['auxprop', 'saslauthd', 'alwaystrue'], doc: 'Where passwords are checked: our own store, a saslauthd daemon, or (tests only) accept anything.' },
+  { area, name: 'sasl_saslauthd_path', type: 'path', default: '/var/run/saslauthd/mux', doc: 'UNIX socket of saslauthd for sasl_pwcheck_method: saslauthd.' },
+  { area, name: 'sasl_mech_list', type: 'stringlist', default: null, doc: 'SASL mechanisms offered (default: every one the password store can serve).' },
+  { area, name: 'sasl_auto_transition', type: 'switch', default: 'no', doc: 'Accepted for compatibility; the password store always keeps SCRAM secrets.' },
+  { area, name: 'sasl_minimum_layer', type: 'int', default: '0', min: 0, doc: 'Minimum SASL security strength; above 1 only TLS sessions may authenticate.' },
+  { area, name: 'username_tolower', type: 'switch', default: 'yes', doc: 'Lowercase userids when they log in or receive mail.' },
+  { area, name: 'unixhierarchysep', type: 'switch', default: 'yes', doc: 'Use "/" as the hierarchy separator, so userids and mailbox names may contain dots.' },
+  { area, name: 'altnamespace', type: 'switch', default: 'yes', doc: 'Show a user\'s folders beside INBOX instead of below it.' },
+  { area, name: 'userprefix', type: 'string', default: 'Other Users', doc: 'In the alternate namespace, the prefix of other users\' folders.' },
+  { area, name: 'sharedprefix', type: 'string', default: 'Shared Folders', doc: 'In the alternate namespace, the prefix of shared folders.' },
+  { area, name: 'virtdomains', type: 'enum', default: 'off', values: ['off', 'userid', 'on'], doc: 'Virtual domains: off; from the login (user@domain); or also from the local address\'s reverse lookup.' },
+  { area, name: 'defaultdomain', type: 'string', default: null, doc: 'The domain of unqualified users when virtdomains is on.' },
+  { area, name: 'auth_groupfile', type: 'path', default: null, doc: 'Extra group file (in /etc/group format) for group: identifiers in ACLs.' },
+  { area, name: 'auth_failure_delay', type: 'duration', default: '1s', unit: 's', min: 0, doc: 'First delay after a failed login; it doubles per failure from the same connection or address.' },
+  { area, name: 'auth_max_failures', type: 'int', default: '5', min: 1, doc: 'Failed logins after which the connection is closed.' },
+];

@@ -1,0 +1,19 @@
+import type { OptionSpec } from '../types.js';
+
+const area = 'imapd';
+
+export const imapOptions: OptionSpec[] = [
+  { area, name: 'timeout', type: 'duration', default: '32m', unit: 'm', min: 30 * 60, doc: 'Inactivity autologout for IMAP sessions; at least 30 minutes as RFC 3501 requires.' },
+  { area, name: 'imapidletimeout', type: 'duration', default: null, unit: 'm', min: 0, doc: 'Inactivity autologout while in IDLE (default: the same as timeout).' },
+  { area, name: 'maxliteral', type: 'bytesize', default: '0', min: 0, doc: 'Largest literal in a command other than APPEND (0: the same as maxmessagesize or 64M).' },
+  { area, name: 'maxlinelength', type: 'bytesize', default: '64K', min: 1024, doc: 'Longest command line between literals.' },
+  { area, name: 'maxargssize', type: 'bytesize', default: '0', min: 0, doc: 'Most bytes of arguments in one command, literals included (0: no limit).' },
+  { area, name: 'imapmagicplus', type: 'switch', default: 'no', doc: 'Accept user+detail logins that select INBOX.detail.' },
+  { area, name: 'imap_max_bad_commands', type: 'int', default: '25', min: 1, doc: 'Bad commands after which the session is closed with BYE.' },
+  { area, name: 'imap_max_unauth_commands', type: 'int', default: '50', min: 1, doc: 'Commands allowed before authentication before the session is closed with BYE.' },
+  { area, name: 'specialusealways', type: 'switch', default: 'yes', doc: 'Show SPECIAL-USE attributes in every LIST response, not only when asked.' },
+  { area, name: 'specialuse_extra', type: 'stringlist', default: null, doc: 'Extra special-use attributes users may set beyond RFC 6154\'s.' },
+  { area, name: 'autocreate_inbox_folders', type: 'stringlist', default: null, doc: 'Folders created under a new INBOX (separated by "|" in Cyrus; spaces here too).' },
+  { area, name: 'popminpoll', type: 'int', default: '0', min: 0, doc: 'Minutes a POP3 user must wait between logins.' },
+  { area, name: 'autocreate_quota', type: 'int', default: '-1', doc: 'Storage quota (KiB) of automatically created INBOXes (-1: none).' },
+];

@@ -1,0 +1,23 @@
+import type { OptionSpec } from '../types.js';
+
+const area = 'mail store';
+
+export const storeOptions: OptionSpec[] = [
+  { area, name: 'hashimapspool', type: 'switch', default: 'no', doc: 'Spread mailbox directories over subdirectories named by a hash letter of the user or mailbox.' },
+  { area, name: 'fulldirhash', type: 'switch', default: 'no', doc: 'With hashimapspool, hash on the whole name instead of its first letter.' },
+  { area, name: 'expunge_mode', type: 'enum', default: 'delayed', values: ['default', 'immediate', 'semidelayed', 'delayed'], doc: 'immediate unlinks expunged message files at once; delayed keeps them until cyr_expire runs.' },
+  { area, name: 'delete_mode', type: 'enum', default: 'delayed', values: ['immediate', 'delayed'], doc: 'delayed renames a deleted mailbox into the DELETED hierarchy instead of removing it.' },
+  { area, name: 'deletedprefix', type: 'string', default: 'DELETED', doc: 'Top-level name under which delete_mode: delayed keeps deleted mailboxes.' },
+  { area, name: 'mailbox_maxmessages_user', type: 'int', default: '0', min: 0, doc: 'Most messages a user mailbox may hold (0: no limit).' },
+  { area, name: 'maxmessagesize', type: 'bytesize', default: '0', min: 0, doc: 'Largest message accepted by APPEND and LMTP (0: no limit).' },
+  { area, name: 'mailbox_initial_flags', type: 'stringlist', default: null, doc: 'Keywords every new mailbox lists in its PERMANENTFLAGS from the start.' },
+  { area, name: 'sharedseen', type: 'switch', default: 'no', doc: 'Default for new mailboxes: keep \\Seen per mailbox instead of per user.' },
+  { area, name: 'mboxlist_db', type: 'enum', default: 'sqlite', values: ['sqlite', 'twoskip', 'skiplist', 'flat'], doc: 'Accepted for compatibility; mailboxes.db is always SQLite here.' },
+  { area, name: 'seenstate_db', type: 'enum', default: 'sqlite', values: ['sqlite', 'twoskip', 'skiplist', 'flat'], doc: 'Accepted for compatibility; seen state is always SQLite here.' },
+  { area, name: 'subscription_db', type: 'enum', default: 'sqlite', values: ['sqlite', 'twoskip', 'skiplist', 'flat'], doc: 'Accepted for compatibility; subscriptions are always SQLite here.' },
+  { area, name: 'duplicate_db', type: 'enum', default: 'sqlite', values: ['sqlite', 'twoskip', 'skiplist', 'flat'], doc: 'Accepted for compatibility; deliver.db is always SQLite here.' },
+  { area, name: 'quota_db', type: 'enum', default: 'sqlite', values: ['sqlite', 'quotalegacy', 'twoskip', 'skiplist', 'flat'], doc: 'Accepted for compatibility; quotas.db is always SQLite here.' },
+  { area, name: 'annotation_db', type: 'enum', default: 'sqlite', values: ['sqlite', 'twoskip', 'skiplist', 'flat'], doc: 'Accepted for compatibility; annotations.db is always SQLite here.' },
+  { area, name: 'maxmailboxnamelength', type: 'int', default: '490', min: 16, doc: 'Longest mailbox name, in bytes of the internal name.' },
+  { area, name: 'fsync_disabled', type: 'switch', default: 'no', doc: 'Skip fsync on append (fast, unsafe: an acknowledged message can be lost on power failure). Benchmarks only.' },
+];
