@@ -6,3 +6,55 @@ export interface PartitionChooser {
   /** A partition name for a new top-level mailbox. Throws MailError('NotFound') when none is usable. */
   choose(): string;
 }
+
+/** The selection modes of the Mailbox Distribution page, as written in imapd.conf. */
+export const SELECT_MODES = [
+  'random',
+  'freespace-most',
+  'freespace-percent-most',
+  'freespace-percent-weighted',
+  'freespace-percent-weighted-delta',
+] as const;
+
+export type SelectMode = (typeof SELECT_MODES)[number];
+
+export function isSelectMode(text: string): text is SelectMode {
+  return (SELECT_MODES as readonly string[]).includes(text);
+}
+
+/**
+ * One thing that can be chosen: a partition on a backend, or a whole backend on a frontend.
+ * `id` says which items are "actually the same": a partition's device id, a backend's name.
+ */
+export interface SelectionItem {
+  readonly name: string;
+  readonly id: string;
+  /** Disk capacity in KiB; 0 or less means the usage could not be read. */
+  readonly capacityKiB: number;
+  /** Free space in KiB (what an unprivileged writer may still use). */
+  readonly freeKiB: number;
+}
+
+/** What the configuration says about how to choose. */
+export interface SelectionPolicy {
+  readonly mode: SelectMode;
+  /** Leave out items whose usage percentage is above this, unless all are (0: no limit). */
+  readonly softUsageLimit: number;
+}
+
+/** A source of uniform numbers in [0, 1), like Math.random; injectable for seeded tests. */
+export type RandomSource = () => number;
+
+/** One partition's disk usage as statfs reports it, in KiB. */
+export interface PartitionUsage {
+  readonly name: string;
+  readonly path: string;
+  /** Device id (stat's dev) of the filesystem holding the partition. */
+  readonly device: string;
+  readonly capacityKiB: number;
+  readonly usedKiB: number;
+  readonly freeKiB: number;
+}
+
+/** Reads one partition's usage; throws when the filesystem cannot be examined. */
+export type PartitionUsageReader = (name: string, path: string) => PartitionUsage;

@@ -1,7 +1,8 @@
 import type { OptionSpec } from '../types.js';
+import { SELECT_MODES } from '../../partition/types.js';
 
 const area = 'partitions';
-const modes = ['random', 'freespace-most', 'freespace-percent-most', 'freespace-percent-weighted', 'freespace-percent-weighted-delta'];
+const modes = [...SELECT_MODES];
 
 export const partitionOptions: OptionSpec[] = [
   { area, name: 'partition_select_mode', type: 'enum', default: 'freespace-most', values: modes, doc: 'How a new top-level mailbox gets its partition (the Mailbox Distribution modes).' },
