@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerCyrDf } from './cyr_df.js';
 
 /** Adds one Cyrus-named subcommand (with its options and --help) to the program. */
 export type ToolRegistrar = (program: Command) => void;
@@ -7,4 +8,6 @@ export type ToolRegistrar = (program: Command) => void;
  * Every subcommand of the command-line program. Each tool lives in its own file and exports a
  * registrar; add yours here with one import and one entry.
  */
-export const TOOLS: ToolRegistrar[] = [];
+export const TOOLS: ToolRegistrar[] = [
+  registerCyrDf,
+];
