@@ -92,7 +92,7 @@ function simulate(mode: SelectMode, creations: number, reinit: number, seed: num
 function svgChart(runs: readonly ModeRun[], creations: number, reinit: number): string {
   const panelW = 520;
   const panelH = 230;
-  const margin = { left: 48, right: 16, top: 34, bottom: 34 };
+  const margin = { left: 48, right: 30, top: 34, bottom: 34 };
   const columns = 2;
   const headerH = 64;
   const rows = Math.ceil(runs.length / columns);
@@ -104,7 +104,7 @@ function svgChart(runs: readonly ModeRun[], creations: number, reinit: number): 
   out.push(`<text x="12" y="22" font-size="15" font-weight="bold">Partition usage (%) over ${creations.toLocaleString('en')} mailbox creations, per selection mode</text>`);
   out.push(`<text x="12" y="40" fill="#444">Existing mailboxes keep growing; usage ${reinit === 0 ? 'read once' : `re-read every ${reinit} creation(s)`}. Spread = max − min usage at the end.</text>`);
   START.forEach((p, i) => {
-    const x = 12 + i * 190;
+    const x = 12 + i * 255;
     const pct = ((p.usedKiB * 100) / p.capacityKiB).toFixed(0);
     out.push(`<rect x="${x}" y="48" width="14" height="4" fill="${COLORS[i]}"/><text x="${x + 18}" y="54">${p.name}: ${p.capacityKiB / GiB} GiB, ${pct} % used at start</text>`);
   });
