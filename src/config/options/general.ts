@@ -4,7 +4,7 @@ const area = 'general';
 
 export const generalOptions: OptionSpec[] = [
   { area, name: 'configdirectory', type: 'path', default: null, doc: 'Directory holding mailboxes.db, the other databases, proc/, log/ and the sockets. Required.' },
-  { area, name: 'defaultpartition', type: 'string', default: 'default', doc: 'Partition used when no partition is chosen by the selection mode or named on CREATE.' },
+  { area, name: 'defaultpartition', type: 'string', default: null, doc: 'When set, new top-level mailboxes go to this partition and partition_select_mode is not used (as in Cyrus 3.6).' },
   { area, name: 'servername', type: 'string', default: null, doc: 'This server\'s name in greetings and referrals; defaults to the host name.' },
   { area, name: 'serverinfo', type: 'enum', default: 'on', values: ['off', 'min', 'on'], doc: 'How much of the server name and version the greeting shows.' },
   { area, name: 'loglevel', type: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], doc: 'Minimum level of events written to the log (one JSON line per event).' },
