@@ -1,10 +1,13 @@
 /**
  * RFC 5322 address lists into ENVELOPE addresses (RFC 3501 7.4.2): (name adl mailbox host),
  * with a group written as a start marker (NIL NIL group-name NIL) and an end marker (NIL NIL NIL NIL).
- * Lenient like real servers: a missing domain gives a NIL host, a comment after an
+ * Lenient like Cyrus: a missing domain gives the host "unspecified-domain", a comment after an
  * addr-spec serves as the display name, stray brackets and unterminated quotes do not throw.
  */
 import type { Address } from './types.js';
+
+/** Host given to an address written without a domain (what Cyrus reports). */
+export const MISSING_DOMAIN = 'unspecified-domain';
 
 type Token =
   | { kind: 'word'; text: string; quoted: boolean; spaced: boolean }
@@ -153,7 +156,9 @@ function readMailbox(reader: AddressReader, out: Address[]): boolean {
     host = orNull(reader.compact(',;<>:'));
   }
   const comment = reader.comments.length > commentsBefore ? reader.comments[reader.comments.length - 1]! : '';
-  if (mailbox !== '' || host !== null) out.push({ name: orNull(comment), adl: null, mailbox: orNull(mailbox), host });
+  if (mailbox !== '' || host !== null) {
+    out.push({ name: orNull(comment), adl: null, mailbox: orNull(mailbox), host: host ?? MISSING_DOMAIN });
+  }
   if (reader.isSpecial('<') || reader.isSpecial('>') || reader.isSpecial(':')) reader.pos++;
   return false;
 }

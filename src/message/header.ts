@@ -82,11 +82,14 @@ export function findField(block: HeaderBlock, key: string): HeaderField | undefi
 
 /**
  * A field's value as IMAP's ENVELOPE and BODYSTRUCTURE carry it: raw bytes as UTF-8 text,
- * unfolded (the CRLF before continuation whitespace removed), leading and trailing whitespace trimmed.
+ * unfolded (the CRLF before continuation whitespace removed), leading whitespace removed; trailing
+ * whitespace is kept, as Cyrus keeps it.
  */
 export function fieldValue(buf: Buffer, field: HeaderField): string {
-  const raw = buf.toString('utf8', field.valueStart, field.end);
-  return unfold(raw).replace(/^[ \t]+|[ \t\r\n]+$/g, '');
+  let end = field.end;
+  if (end > field.valueStart && buf[end - 1] === 0x0a) end--;
+  if (end > field.valueStart && buf[end - 1] === 0x0d) end--;
+  return unfold(buf.toString('utf8', field.valueStart, end)).replace(/^[ \t]+/, '');
 }
 
 /** Remove line breaks from a folded header value, keeping the whitespace that follows them. */

@@ -51,3 +51,21 @@ export function normalizeLineEnds(content: Buffer): Buffer {
 export function hasCleanLineEnds(content: Buffer): boolean {
   return bareLineEnds(content).length === 0;
 }
+
+/**
+ * Cyrus's munge8bit (imapd.conf, default on when reject8bit is off): every 8-bit byte in the header
+ * block becomes 'X' before the message is stored. Returns `content` itself when the header is 7-bit.
+ * Whether to apply it is the store's choice; we keep UTF-8 headers (RFC 6532) unless asked.
+ */
+export function munge8bitHeader(content: Buffer): Buffer {
+  let headerEnd = content.indexOf('\r\n\r\n');
+  headerEnd = headerEnd === -1 ? content.length : headerEnd;
+  let copy: Buffer | null = null;
+  for (let i = 0; i < headerEnd; i++) {
+    if (content[i]! >= 0x80) {
+      copy ??= Buffer.from(content);
+      copy[i] = 0x58;
+    }
+  }
+  return copy ?? content;
+}

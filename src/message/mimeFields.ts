@@ -123,7 +123,7 @@ export function parseDisposition(value: string): ParsedDisposition | null {
   return { type: type.toUpperCase(), params: readParams(reader) };
 }
 
-/** Content-Language value → list of language tags (comma or space separated); null when empty. */
+/** Content-Language value → upper-cased language tags (comma or space separated), as Cyrus reports them; null when empty. */
 export function parseLanguage(value: string): string[] | null {
   const reader = new FieldReader(value);
   const tags: string[] = [];
@@ -135,7 +135,7 @@ export function parseLanguage(value: string): string[] | null {
     }
     const tag = reader.token();
     if (tag === null) break;
-    tags.push(tag);
+    tags.push(tag.toUpperCase());
   }
   return tags.length > 0 ? tags : null;
 }
@@ -153,4 +153,49 @@ export function paramValue(params: BodyParams, name: string): string | undefined
   if (params === null) return undefined;
   for (const [key, value] of params) if (key === name) return value;
   return undefined;
+}
+
+/** RFC 2231 attribute-char: what may stay unescaped in an extended parameter value. */
+const ATTRIBUTE_CHAR = /[!#$&+\-.0-9A-Z^_`a-z{|}~]/;
+
+function percentEncode(value: string): string {
+  let out = '';
+  for (const byte of Buffer.from(value, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += byte < 0x80 && ATTRIBUTE_CHAR.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/**
+ * Join RFC 2231 continuations (NAME*0, NAME*1*, ...) into one parameter at the first segment's place,
+ * as Cyrus does: when any segment is extended the result is NAME* with the plain segments
+ * percent-encoded; otherwise NAME with the segments concatenated. Values are not charset-decoded.
+ */
+export function mergeContinuations(params: BodyParams): BodyParams {
+  if (params === null || !params.some(([name]) => /\*\d+\*?$/.test(name))) return params;
+  const groups = new Map<string, Array<{ index: number; extended: boolean; value: string }>>();
+  const out: Array<[string, string] | string> = [];
+  for (const [name, value] of params) {
+    const match = /^(.*)\*(\d+)(\*?)$/.exec(name);
+    if (!match) {
+      out.push([name, value]);
+      continue;
+    }
+    const base = match[1]!;
+    let segments = groups.get(base);
+    if (!segments) {
+      segments = [];
+      groups.set(base, segments);
+      out.push(base);
+    }
+    segments.push({ index: Number(match[2]), extended: match[3] === '*', value });
+  }
+  return out.map((entry) => {
+    if (typeof entry !== 'string') return entry;
+    const segments = groups.get(entry)!.sort((a, b) => a.index - b.index);
+    const extended = segments.some((segment) => segment.extended);
+    const value = segments.map((s) => (extended && !s.extended ? percentEncode(s.value) : s.value)).join('');
+    return [extended ? `${entry}*` : entry, value];
+  });
 }

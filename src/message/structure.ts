@@ -1,175 +1,211 @@
 /**
  * The MIME walk: every part's type, parameters, extension data and exact byte range, computed from
- * the stored bytes in one pass without decoding bodies. Boundary handling follows Cyrus 3.6 with
- * rfc2046_strict off: a delimiter line is "--" boundary, optionally "--", then optional whitespace;
- * a part ends at the CRLF before the next delimiter of its own multipart or of any enclosing one.
+ * the stored bytes in one pass without decoding bodies.
+ *
+ * Boundaries follow Cyrus 3.6 (rfc2046_strict off), checked against a running Cyrus:
+ * - a delimiter line is "--" boundary, optionally "--", then optional spaces/tabs, then CRLF;
+ * - while inside nested multiparts, a delimiter of ANY open multipart starts the next part of the
+ *   innermost one; a close delimiter closes its own multipart and every multipart inside it;
+ * - a multipart without a boundary parameter, or whose first delimiter is a close delimiter, has no
+ *   parts and is reported as an empty TEXT/PLAIN; one whose boundary never appears gets one empty part;
+ * - the CRLF before a delimiter line belongs to the delimiter, not to the part before it.
  */
+import { scanHeader } from './header.js';
 import { buildEnvelope } from './envelope.js';
-import { fieldValue, scanHeader, type HeaderBlock } from './header.js';
-import { paramValue, parseContentType, parseDisposition, parseEncoding, parseLanguage } from './mimeFields.js';
+import { readPartFields } from './partFields.js';
+import { paramValue } from './mimeFields.js';
 import type { BodyPart, MessageSummary } from './types.js';
 
-/** Nesting deeper than this is not walked: the part is kept as an opaque APPLICATION/OCTET-STREAM leaf. */
+/** Nesting deeper than this is not walked: the part is kept as a leaf with its type. */
 export const MAX_MIME_DEPTH = 64;
 
-const CR = 0x0d;
 const LF = 0x0a;
 const DASH = 0x2d;
 const LINE_START_DASHES = Buffer.from('\r\n--', 'latin1');
 
+interface Delimiter {
+  /** First byte of the delimiter line. */
+  lineStart: number;
+  /** First byte after the line (after its CRLF, or the end). */
+  next: number;
+  /** Index of the matched boundary in the open-multipart stack. */
+  index: number;
+  close: boolean;
+}
+
+interface Walk {
+  buf: Buffer;
+  end: number;
+  /** Boundaries of the open multiparts, outermost first. */
+  stack: Buffer[];
+}
+
 /** Parse a stored (CRLF) message once: envelope, body structure with byte ranges, raw header. */
 export function summarizeMessage(content: Buffer): MessageSummary {
+  const walk: Walk = { buf: content, end: content.length, stack: [] };
   const block = scanHeader(content, 0, content.length);
   return {
     envelope: buildEnvelope(content, block),
-    body: partFromHeader(content, block, content.length, false, 0),
+    body: parseEntity(walk, 0, false, 0).part,
     header: content.toString('utf8', 0, block.bodyStart),
     size: content.length,
   };
 }
 
-/** Count CRLF-terminated lines, plus a final unterminated one, in [start, end). */
-function countLines(buf: Buffer, start: number, end: number): number {
+/** Lines in [start, end): the number of line feeds, as Cyrus counts (an unterminated last line is not counted). */
+export function countLines(buf: Buffer, start: number, end: number): number {
   let lines = 0;
   let pos = buf.indexOf(LF, start);
   while (pos !== -1 && pos < end) {
     lines++;
     pos = buf.indexOf(LF, pos + 1);
   }
-  if (end > start && buf[end - 1] !== LF) lines++;
   return lines;
 }
 
-function parsePart(buf: Buffer, start: number, end: number, inDigest: boolean, depth: number): BodyPart {
-  return partFromHeader(buf, scanHeader(buf, start, end), end, inDigest, depth);
-}
-
-function partFromHeader(buf: Buffer, block: HeaderBlock, end: number, inDigest: boolean, depth: number): BodyPart {
-  let contentType: ReturnType<typeof parseContentType> = null;
-  let encoding: string | null = null;
-  let id: string | null = null;
-  let description: string | null = null;
-  let disposition: BodyPart['disposition'] = null;
-  let language: string[] | null = null;
-  let location: string | null = null;
-  let md5: string | null = null;
-  const seen = new Set<string>();
-  for (const field of block.fields) {
-    if (!field.key.startsWith('content-') || seen.has(field.key)) continue;
-    seen.add(field.key);
-    const value = fieldValue(buf, field);
-    switch (field.key) {
-      case 'content-type': contentType = parseContentType(value); break;
-      case 'content-transfer-encoding': encoding = parseEncoding(value); break;
-      case 'content-id': id = value === '' ? null : value; break;
-      case 'content-description': description = value === '' ? null : value; break;
-      case 'content-disposition': disposition = parseDisposition(value); break;
-      case 'content-language': language = parseLanguage(value); break;
-      case 'content-location': location = value === '' ? null : value.replace(/[ \t]+/g, ''); break;
-      case 'content-md5': md5 = value === '' ? null : value; break;
+function matchDelimiter(walk: Walk, lineStart: number): Delimiter | null {
+  const { buf, end, stack } = walk;
+  for (let index = 0; index < stack.length; index++) {
+    const boundary = stack[index]!;
+    let pos = lineStart + 2;
+    if (pos + boundary.length > end) continue;
+    if (buf.compare(boundary, 0, boundary.length, pos, pos + boundary.length) !== 0) continue;
+    pos += boundary.length;
+    let close = false;
+    if (pos + 1 < end && buf[pos] === DASH && buf[pos + 1] === DASH) {
+      close = true;
+      pos += 2;
     }
+    while (pos < end && (buf[pos] === 0x20 || buf[pos] === 0x09)) pos++;
+    if (pos >= end) return { lineStart, next: end, index, close };
+    if (buf[pos] === 0x0d && buf[pos + 1] === LF) return { lineStart, next: pos + 2, index, close };
   }
-  const type = contentType ?? (inDigest
-    ? { type: 'MESSAGE', subtype: 'RFC822', params: null }
-    : { type: 'TEXT', subtype: 'PLAIN', params: [['CHARSET', 'us-ascii']] as Array<[string, string]> });
-  const bodyStart = block.bodyStart;
-  const part: BodyPart = {
-    type: type.type,
-    subtype: type.subtype,
-    params: type.params,
-    id,
-    description,
-    encoding: encoding ?? '7BIT',
-    size: end - bodyStart,
-    md5,
-    disposition,
-    language,
-    location,
-    range: { headerStart: block.start, bodyStart, bodyEnd: end },
-  };
-  if (part.type === 'MULTIPART') {
-    if (depth >= MAX_MIME_DEPTH) return opaque(part);
-    part.parts = parseChildren(buf, part, depth);
-  } else if (part.type === 'MESSAGE' && (part.subtype === 'RFC822' || part.subtype === 'GLOBAL')) {
-    if (depth >= MAX_MIME_DEPTH) return opaque(part);
-    const inner = scanHeader(buf, bodyStart, end);
-    part.envelope = buildEnvelope(buf, inner);
-    part.body = partFromHeader(buf, inner, end, false, depth + 1);
-    part.lines = countLines(buf, bodyStart, end);
-  } else if (part.type === 'TEXT') {
-    part.lines = countLines(buf, bodyStart, end);
-  }
-  return part;
-}
-
-function opaque(part: BodyPart): BodyPart {
-  return { ...part, type: 'APPLICATION', subtype: 'OCTET-STREAM', params: null };
-}
-
-interface Delimiter {
-  /** First byte of the delimiter line (after the CRLF that belongs to it). */
-  lineStart: number;
-  /** First byte after the delimiter line's CRLF. */
-  next: number;
-  close: boolean;
-}
-
-/** Is [lineStart...] a delimiter line for `boundary`? */
-function matchDelimiter(buf: Buffer, lineStart: number, end: number, boundary: Buffer): Delimiter | null {
-  let pos = lineStart + 2;
-  if (pos + boundary.length > end || buf.compare(boundary, 0, boundary.length, pos, pos + boundary.length) !== 0) {
-    return null;
-  }
-  pos += boundary.length;
-  let close = false;
-  if (pos + 1 < end && buf[pos] === DASH && buf[pos + 1] === DASH) {
-    close = true;
-    pos += 2;
-  }
-  while (pos < end && (buf[pos] === 0x20 || buf[pos] === 0x09)) pos++;
-  if (pos >= end) return { lineStart, next: end, close };
-  if (buf[pos] === CR && buf[pos + 1] === LF) return { lineStart, next: pos + 2, close };
   return null;
 }
 
-/** Next delimiter line at or after `from` (which must be a line start), or null. */
-function findDelimiter(buf: Buffer, from: number, end: number, boundary: Buffer): Delimiter | null {
-  if (from < end - 1 && buf[from] === DASH && buf[from + 1] === DASH) {
-    const atStart = matchDelimiter(buf, from, end, boundary);
-    if (atStart) return atStart;
+/** The next delimiter line of any open multipart at or after `from` (a line start or a CRLF). */
+function nextDelimiter(walk: Walk, from: number): Delimiter | null {
+  const { buf, end } = walk;
+  if (walk.stack.length === 0) return null;
+  if ((from === 0 || buf[from - 1] === LF) && buf[from] === DASH && buf[from + 1] === DASH) {
+    const here = matchDelimiter(walk, from);
+    if (here) return here;
   }
   let pos = buf.indexOf(LINE_START_DASHES, from);
-  while (pos !== -1 && pos < end) {
-    const found = matchDelimiter(buf, pos + 2, end, boundary);
+  while (pos !== -1 && pos + 2 < end) {
+    const found = matchDelimiter(walk, pos + 2);
     if (found) return found;
     pos = buf.indexOf(LINE_START_DASHES, pos + 2);
   }
   return null;
 }
 
-function parseChildren(buf: Buffer, multipart: BodyPart, depth: number): BodyPart[] {
-  const { bodyStart, bodyEnd } = multipart.range;
-  const boundaryText = paramValue(multipart.params, 'BOUNDARY');
-  const inDigest = multipart.subtype === 'DIGEST';
+/** Where content that runs up to delimiter `d` ends (the CRLF before the line is the delimiter's). */
+function endBefore(d: Delimiter | null, from: number, end: number): number {
+  return d === null ? end : Math.max(from, d.lineStart - 2);
+}
+
+/** Step past a delimiter line; a close delimiter closes its multipart and all inside it. */
+function consume(walk: Walk, d: Delimiter | null): number {
+  if (d === null) return walk.end;
+  if (d.close) walk.stack.length = d.index;
+  return d.next;
+}
+
+interface Parsed {
+  part: BodyPart;
+  /** Where the walk continues after this entity (past the delimiter that ended it). */
+  next: number;
+}
+
+/** One MIME entity (header + body) starting at `start`. */
+function parseEntity(walk: Walk, start: number, inDigest: boolean, depth: number): Parsed {
+  const { buf } = walk;
+  const ending = nextDelimiter(walk, start);
+  const limit = endBefore(ending, start, walk.end);
+  const block = scanHeader(buf, start, limit);
+  const part = readPartFields(buf, block, inDigest);
+  const bodyStart = block.bodyStart;
+  const nested = depth < MAX_MIME_DEPTH;
+  if (part.type === 'MULTIPART' && nested) return parseMultipart(walk, part, bodyStart, depth);
+  if (part.type === 'MESSAGE' && part.subtype === 'RFC822' && nested) {
+    const inner = parseEntity(walk, bodyStart, false, depth + 1);
+    const bodyEnd = inner.part.range.bodyEnd;
+    part.envelope = buildEnvelope(buf, scanHeader(buf, bodyStart, bodyEnd));
+    part.body = inner.part;
+    part.range.bodyStart = bodyStart;
+    part.range.bodyEnd = bodyEnd;
+    part.size = bodyEnd - bodyStart;
+    part.lines = countLines(buf, bodyStart, bodyEnd);
+    return { part, next: inner.next };
+  }
+  part.range.bodyEnd = limit;
+  part.size = limit - bodyStart;
+  if (part.type === 'TEXT') part.lines = countLines(buf, bodyStart, limit);
+  return { part, next: consume(walk, ending) };
+}
+
+function parseMultipart(walk: Walk, part: BodyPart, bodyStart: number, depth: number): Parsed {
+  const boundary = paramValue(part.params, 'BOUNDARY');
+  if (boundary === undefined || boundary === '') {
+    // no boundary: Cyrus reads the body as a zero-part multipart
+    const ending = nextDelimiter(walk, bodyStart);
+    return { part: zeroPartMultipart(part, bodyStart, endBefore(ending, bodyStart, walk.end)), next: consume(walk, ending) };
+  }
+  const inDigest = part.subtype === 'DIGEST';
+  walk.stack.push(Buffer.from(boundary, 'utf8'));
+  const ownDepth = walk.stack.length;
+  const first = nextDelimiter(walk, bodyStart);
   const children: BodyPart[] = [];
-  if (boundaryText !== undefined && boundaryText !== '') {
-    const boundary = Buffer.from(boundaryText, 'utf8');
-    let delimiter = findDelimiter(buf, bodyStart, bodyEnd, boundary);
-    while (delimiter !== null && !delimiter.close) {
-      const partStart = delimiter.next;
-      const following = findDelimiter(buf, partStart, bodyEnd, boundary);
-      const partEnd = following === null ? bodyEnd : Math.max(partStart, following.lineStart - 2);
-      children.push(parsePart(buf, partStart, partEnd, inDigest, depth + 1));
-      delimiter = following;
+  let pos = consume(walk, first);
+  let lastEnd = walk.end;
+  if (first === null) {
+    children.push(emptyTextPart(walk.end));
+  } else {
+    lastEnd = endBefore(first, bodyStart, walk.end);
+    while (walk.stack.length === ownDepth && pos < walk.end) {
+      const child = parseEntity(walk, pos, inDigest, depth + 1);
+      children.push(child.part);
+      pos = child.next;
+      lastEnd = child.part.range.bodyEnd;
     }
   }
-  if (children.length === 0) {
-    // no usable boundary or no parts: one empty TEXT/PLAIN, as Cyrus reports a zero-part multipart
-    children.push({
-      type: 'TEXT', subtype: 'PLAIN', params: [['CHARSET', 'us-ascii']], id: null, description: null,
-      encoding: '7BIT', size: 0, lines: 0, md5: null, disposition: null, language: null, location: null,
-      range: { headerStart: bodyEnd, bodyStart: bodyEnd, bodyEnd },
-    });
+  let bodyEnd: number;
+  let next: number;
+  if (walk.stack.length === ownDepth - 1) {
+    // closed by our own close delimiter: the epilogue runs to the next delimiter of an enclosing part
+    const ending = nextDelimiter(walk, pos);
+    bodyEnd = endBefore(ending, pos, walk.end);
+    next = consume(walk, ending);
+  } else if (walk.stack.length < ownDepth) {
+    // an enclosing multipart was closed from inside us: we end where its close delimiter began
+    bodyEnd = lastEnd;
+    next = pos;
+  } else {
+    // the data ran out without a close delimiter
+    walk.stack.length = ownDepth - 1;
+    bodyEnd = walk.end;
+    next = walk.end;
   }
-  return children;
+  if (children.length === 0) return { part: zeroPartMultipart(part, bodyStart, bodyEnd), next };
+  part.parts = children;
+  part.range.bodyEnd = bodyEnd;
+  part.size = bodyEnd - bodyStart;
+  return { part, next };
+}
+
+function emptyTextPart(at: number): BodyPart {
+  return {
+    type: 'TEXT', subtype: 'PLAIN', params: [['CHARSET', 'us-ascii']], id: null, description: null,
+    encoding: '7BIT', size: 0, lines: 0, md5: null, disposition: null, language: null, location: null,
+    range: { headerStart: at, bodyStart: at, bodyEnd: at },
+  };
+}
+
+/**
+ * A multipart without parts, reported (as Cyrus does) as an empty TEXT/PLAIN. Its range still covers
+ * the real body bytes, so BODY[TEXT] returns them; only size and lines say 0.
+ */
+function zeroPartMultipart(part: BodyPart, bodyStart: number, bodyEnd: number): BodyPart {
+  return { ...emptyTextPart(bodyStart), range: { headerStart: part.range.headerStart, bodyStart, bodyEnd } };
 }

@@ -1,0 +1,121 @@
+/**
+ * Re-make test/fixtures/messages/cyrus-answers.json: APPEND every corpus message to a real Cyrus 3.6
+ * (see /work/shared/peers/README.md; `bash /work/shared/peers/cyrus-up.sh`) and record its raw
+ * `FETCH (ENVELOPE BODYSTRUCTURE)` answer.
+ *
+ *   npx vite-node scripts/record-cyrus-message-answers.ts [host] [port] [user] [password]
+ *
+ * The user's INBOX is emptied first. Messages are sent line-end normalised, as our store keeps them.
+ */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { CORPUS } from '../test/fixtures/messages/corpus.js';
+import { normalizeLineEnds } from '../src/message/index.js';
+
+const [host = '127.0.0.1', port = '14301', user = 'user49', password = 'pass'] = process.argv.slice(2);
+
+class RawImap {
+  private buffered = Buffer.alloc(0);
+  private waiting: (() => void) | null = null;
+  private tagCounter = 0;
+
+  constructor(private readonly socket: net.Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.buffered = Buffer.concat([this.buffered, chunk]);
+      this.waiting?.();
+    });
+  }
+
+  static connect(): Promise<RawImap> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(Number(port), host, () => resolve(new RawImap(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  private async until(test: (text: Buffer) => number): Promise<Buffer> {
+    for (;;) {
+      const upto = test(this.buffered);
+      if (upto >= 0) {
+        const taken = this.buffered.subarray(0, upto);
+        this.buffered = this.buffered.subarray(upto);
+        return taken;
+      }
+      await new Promise<void>((resolve) => (this.waiting = resolve));
+    }
+  }
+
+  /** One response line including its literals. */
+  async line(): Promise<Buffer> {
+    return this.until((data) => {
+      let pos = 0;
+      for (;;) {
+        const eol = data.indexOf('\r\n', pos);
+        if (eol === -1) return -1;
+        const literal = /\{(\d+)\}$/.exec(data.toString('latin1', pos, eol));
+        if (!literal) return eol + 2;
+        pos = eol + 2 + Number(literal[1]);
+        if (pos > data.length) return -1;
+      }
+    });
+  }
+
+  /** Send a command (optionally with one LITERAL+ payload) and collect lines up to the tagged reply. */
+  async command(text: string, literal?: Buffer): Promise<{ untagged: Buffer[]; tagged: string }> {
+    const tag = `r${++this.tagCounter}`;
+    if (literal) {
+      this.socket.write(`${tag} ${text} {${literal.length}+}\r\n`);
+      this.socket.write(literal);
+      this.socket.write('\r\n');
+    } else this.socket.write(`${tag} ${text}\r\n`);
+    const untagged: Buffer[] = [];
+    for (;;) {
+      const line = await this.line();
+      const asText = line.toString('utf8');
+      if (asText.startsWith(`${tag} `)) {
+        if (!asText.startsWith(`${tag} OK`)) throw new Error(`${text.slice(0, 40)}: ${asText}`);
+        return { untagged, tagged: asText.trimEnd() };
+      }
+      untagged.push(line);
+    }
+  }
+
+  close(): void {
+    this.socket.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const imap = await RawImap.connect();
+  await imap.line(); // greeting
+  await imap.command(`LOGIN ${user} ${password}`);
+  await imap.command('SELECT INBOX');
+  await imap.command('STORE 1:* +FLAGS.SILENT (\\Deleted)').catch(() => undefined);
+  await imap.command('EXPUNGE');
+  const answers: Record<string, { fetch?: string; appendError?: string }> = {};
+  for (const message of CORPUS) {
+    try {
+      const appended = await imap.command('APPEND INBOX', normalizeLineEnds(message.content));
+      const uid = /APPENDUID \d+ (\d+)/.exec(appended.tagged)?.[1];
+      if (uid === undefined) throw new Error(`no APPENDUID in ${appended.tagged}`);
+      const fetched = await imap.command(`UID FETCH ${uid} (ENVELOPE BODYSTRUCTURE)`);
+      const response = fetched.untagged.find((line) => / FETCH \(/.test(line.toString('latin1', 0, 40)));
+      if (!response) throw new Error('no FETCH response');
+      answers[message.name] = { fetch: response.toString('utf8').replace(/\r\n$/, '') };
+    } catch (err) {
+      answers[message.name] = { appendError: (err as Error).message };
+    }
+  }
+  await imap.command('LOGOUT').catch(() => undefined);
+  imap.close();
+  const target = path.join(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..', 'test/fixtures/messages/cyrus-answers.json');
+  const recorded = { server: 'Cyrus IMAP 3.6.1 (Debian bookworm), /work/shared/peers/cyrus-up.sh', answers };
+  fs.writeFileSync(target, `${JSON.stringify(recorded, null, 2)}\n`);
+  console.log(`recorded ${Object.keys(answers).length} answers into ${target}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
