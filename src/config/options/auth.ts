@@ -21,5 +21,7 @@ export const authOptions: OptionSpec[] = [
   { area, name: 'defaultdomain', type: 'string', default: null, doc: 'The domain of unqualified users when virtdomains is on.' },
   { area, name: 'auth_groupfile', type: 'path', default: null, doc: 'Extra group file (in /etc/group format) for group: identifiers in ACLs.' },
   { area, name: 'auth_failure_delay', type: 'duration', default: '1s', unit: 's', min: 0, doc: 'First delay after a failed login; it doubles per failure from the same connection or address.' },
+  { area, name: 'auth_failure_delay_max', type: 'duration', default: '30s', unit: 's', min: 0, doc: 'Upper bound of the doubling delay after failed logins.' },
+  { area, name: 'auth_passwd_db', type: 'path', default: '{configdirectory}/sasldb.sqlite', doc: 'Password store of sasl_pwcheck_method auxprop (SQLite; scrypt hashes and SCRAM keys, no clear passwords).' },
   { area, name: 'auth_max_failures', type: 'int', default: '5', min: 1, doc: 'Failed logins after which the connection is closed.' },
 ];

@@ -1,0 +1,235 @@
+/**
+ * The entry point every service uses to authenticate a connection: LOGIN/USER-PASS, SASL
+ * exchanges, the mechanisms to offer, brute-force delays, and the resulting Identity.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { promises as dns } from 'node:dns';
+import type { ImapdConfig } from '../config/index.js';
+import { silentLogger, type Logger } from '../common/log.js';
+import { MailError } from '../common/errors.js';
+import type { ConnectionContext } from './context.js';
+import { FailureTracker, type FailureVerdict } from './failures.js';
+import { GroupResolver, type GroupSources } from './groups.js';
+import { ANONYMOUS_USERID, makeIdentity, splitUserid, type Identity } from './identity.js';
+import { PasswordChecker, type PwcheckMethod } from './password-check.js';
+import { PasswordStore, type PasswordStoreOptions } from './password-store.js';
+import { UseridRules, domainOfHostname } from './userids.js';
+import { SaslExchange, createMechanism, type MechanismName } from './sasl/exchange.js';
+import type { MechanismEnv, MechanismResult } from './sasl/types.js';
+import type { ScramHash } from './scram-keys.js';
+
+export interface AuthenticatorOptions {
+  /** The global imapd.conf (service views are taken per connection). */
+  config: ImapdConfig;
+  logger?: Logger;
+  /** virtdomains: on: host names of a local address (default: dns.promises.reverse). */
+  reverseLookup?: (address: string) => Promise<string[]>;
+  /** Password store tuning (tests lower the scrypt cost). */
+  passwordStore?: PasswordStoreOptions;
+  /** Group files (default /etc/group, /etc/passwd and auth_groupfile). */
+  groups?: GroupSources;
+  /** Server nonces for SCRAM (tests use fixed ones). */
+  nonce?: () => string;
+}
+
+const ALL_MECHANISMS: MechanismName[] = ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'PLAIN', 'LOGIN', 'ANONYMOUS', 'EXTERNAL'];
+const PLAINTEXT = new Set<MechanismName>(['PLAIN', 'LOGIN']);
+const DOMAIN_CACHE_MS = 5 * 60_000;
+
+export class Authenticator {
+  readonly rules: UseridRules;
+  private readonly logger: Logger;
+  private readonly method: PwcheckMethod;
+  private readonly checker: PasswordChecker;
+  private readonly failures: FailureTracker;
+  private readonly groupResolver: GroupResolver;
+  private readonly saltKey = randomBytes(32);
+  private readonly domainCache = new Map<string, { domain: string | null; at: number }>();
+  private storeHandle: PasswordStore | null = null;
+
+  private constructor(private readonly config: ImapdConfig, private readonly options: AuthenticatorOptions) {
+    this.logger = options.logger ?? silentLogger();
+    this.rules = new UseridRules(config);
+    this.method = config.enum<PwcheckMethod>('sasl_pwcheck_method');
+    this.checker = new PasswordChecker({
+      method: this.method,
+      logger: this.logger,
+      store: () => this.store,
+      saslauthdPath: config.path('sasl_saslauthd_path') ?? '/var/run/saslauthd/mux',
+    });
+    this.failures = new FailureTracker({
+      baseDelayMs: (config.seconds('auth_failure_delay') ?? 0) * 1000,
+      maxDelayMs: (config.seconds('auth_failure_delay_max') ?? 30) * 1000,
+      maxFailures: config.int('auth_max_failures'),
+    });
+    this.groupResolver = new GroupResolver({ groupFile: config.path('auth_groupfile'), ...options.groups });
+    if (this.method === 'alwaystrue') {
+      this.logger.warn('sasl_pwcheck_method is alwaystrue: ANY password is accepted. Never use this outside tests.');
+    }
+  }
+
+  static create(options: AuthenticatorOptions): Authenticator {
+    return new Authenticator(options.config, options);
+  }
+
+  /** The auxprop password store (opened on first use). */
+  get store(): PasswordStore {
+    this.storeHandle ??= PasswordStore.open(this.config.path('auth_passwd_db')!, this.options.passwordStore);
+    return this.storeHandle;
+  }
+
+  close(): void {
+    this.storeHandle?.close();
+    this.storeHandle = null;
+  }
+
+  /** Plaintext passwords (LOGIN, PLAIN, POP3 USER/PASS) are allowed on this connection. */
+  plaintextAllowed(ctx: ConnectionContext): boolean {
+    return ctx.tls || ctx.unixSocket || this.config.forService(ctx.service).bool('allowplaintext');
+  }
+
+  /** SASL mechanisms to offer on this connection, in order of preference. */
+  mechanisms(ctx: ConnectionContext): MechanismName[] {
+    const service = this.config.forService(ctx.service);
+    if (service.int('sasl_minimum_layer') > 1 && !ctx.tls && !ctx.unixSocket) return [];
+    const wanted = service.list('sasl_mech_list').map((m) => m.toUpperCase());
+    return ALL_MECHANISMS.filter((mech) => {
+      if (wanted.length > 0 && !wanted.includes(mech)) return false;
+      if (mech.startsWith('SCRAM-')) return this.checker.hasScramSecrets;
+      if (PLAINTEXT.has(mech)) return this.plaintextAllowed(ctx);
+      if (mech === 'ANONYMOUS') return service.bool('allowanonymouslogin');
+      return ctx.unixSocket; // EXTERNAL
+    });
+  }
+
+  /** IMAP LOGIN / POP3 USER+PASS. Throws AuthFailed, or NoPerm (detail.privacyRequired) without TLS. */
+  async login(user: string, password: string, ctx: ConnectionContext): Promise<Identity> {
+    if (!this.plaintextAllowed(ctx)) {
+      throw new MailError('NoPerm', 'plaintext login needs TLS', { privacyRequired: true });
+    }
+    if (user.toLowerCase() === ANONYMOUS_USERID && this.config.forService(ctx.service).bool('allowanonymouslogin')) {
+      return this.authorize({ kind: 'anonymous', trace: '' }, ctx);
+    }
+    const userid = await this.checkPassword(user, password, ctx);
+    return this.authorize({ kind: 'user', userid, authzid: '' }, ctx);
+  }
+
+  /** Check a plaintext password; the canonical userid, or MailError AuthFailed. */
+  async checkPassword(login: string, password: string, ctx: ConnectionContext): Promise<string> {
+    const userid = this.rules.tryCanonical(login, await this.connectionDomain(ctx));
+    const ok = await this.checker.check(userid, password, ctx.service);
+    if (!ok || userid === null) {
+      this.logger.info({ service: ctx.service, remote: ctx.remoteAddress, userid }, 'login failed');
+      throw new MailError('AuthFailed', 'authentication failed');
+    }
+    return userid;
+  }
+
+  /** Begin a SASL exchange; call step(initialResponse ?? null) first. */
+  startSasl(mechanism: string, ctx: ConnectionContext): SaslExchange {
+    const name = mechanism.toUpperCase() as MechanismName;
+    if (!this.mechanisms(ctx).includes(name)) {
+      throw new MailError('Invalid', 'mechanism not available', { unsupportedMechanism: true });
+    }
+    return new SaslExchange(createMechanism(name, this.mechanismEnv(ctx)), (result) => this.authorize(result, ctx));
+  }
+
+  failureDelay(ctx: ConnectionContext): number {
+    return this.failures.failureDelay(ctx);
+  }
+
+  /** Count a failed attempt: how long to wait before answering, and whether to hang up after. */
+  recordFailure(ctx: ConnectionContext): FailureVerdict {
+    return this.failures.recordFailure(ctx);
+  }
+
+  recordSuccess(ctx: ConnectionContext): void {
+    this.failures.recordSuccess(ctx);
+  }
+
+  /** The Identity of canonical `userid` as seen by `service` (admin flags, groups). */
+  identityOf(userid: string, service: string, authenticatedAs: string | null = null): Identity {
+    const { localPart, domain } = splitUserid(userid);
+    const kind = this.rules.adminKind(userid, service);
+    return makeIdentity({
+      localPart,
+      domain,
+      isAdmin: kind !== null,
+      isDomainAdmin: kind === 'domain',
+      authenticatedAs,
+      groups: () => this.groupResolver.groupsOf(userid),
+    });
+  }
+
+  /** virtdomains: on: the domain of the local address the client reached (cached), else null. */
+  async connectionDomain(ctx: ConnectionContext): Promise<string | null> {
+    if (this.rules.virtdomains !== 'on' || !ctx.localAddress || ctx.unixSocket) return null;
+    const cached = this.domainCache.get(ctx.localAddress);
+    if (cached && Date.now() - cached.at < DOMAIN_CACHE_MS) return cached.domain;
+    let domain: string | null = null;
+    try {
+      const names = await (this.options.reverseLookup ?? dns.reverse)(ctx.localAddress);
+      domain = names[0] ? domainOfHostname(names[0]) : null;
+    } catch (err) {
+      this.logger.debug({ address: ctx.localAddress, err: (err as Error).message }, 'reverse lookup of local address failed');
+    }
+    this.domainCache.set(ctx.localAddress, { domain, at: Date.now() });
+    return domain;
+  }
+
+  private mechanismEnv(ctx: ConnectionContext): MechanismEnv {
+    const authenticator = this;
+    return {
+      checkPassword: (login, password) => this.checkPassword(login, password, ctx),
+      scramLookup: async (login: string, hash: ScramHash) => {
+        const userid = this.rules.tryCanonical(login, await this.connectionDomain(ctx));
+        const credentials = userid === null ? null : this.store.scramCredentials(userid, hash);
+        return { userid: credentials ? userid : null, credentials };
+      },
+      fakeSalt: (login) => createHmac('sha256', this.saltKey).update(login).digest().subarray(0, 16),
+      get defaultIterations() {
+        return authenticator.store.defaultScramIterations;
+      },
+      nonce: this.options.nonce ?? (() => randomBytes(18).toString('base64')),
+    };
+  }
+
+  /** Turn a finished mechanism into an Identity, enforcing who may act as whom. */
+  private async authorize(result: MechanismResult, ctx: ConnectionContext): Promise<Identity> {
+    const service = this.config.forService(ctx.service);
+    if (result.kind === 'anonymous') {
+      if (!service.bool('allowanonymouslogin')) throw new MailError('AuthFailed', 'anonymous login is not allowed');
+      this.logger.info({ service: ctx.service, remote: ctx.remoteAddress, trace: result.trace.slice(0, 255) }, 'anonymous login');
+      return makeIdentity({ localPart: ANONYMOUS_USERID, domain: null, isAnonymous: true });
+    }
+    if (result.kind === 'external') {
+      if (!ctx.unixSocket) throw new MailError('AuthFailed', 'EXTERNAL needs a UNIX socket');
+      const admin = [...this.rules.admins(ctx.service)].find((id) => !id.includes('@'));
+      if (admin === undefined) throw new MailError('AuthFailed', 'EXTERNAL needs a global admin in admins');
+      if (result.authzid === '') return this.identityOf(admin, ctx.service);
+      const target = this.rules.tryCanonical(result.authzid);
+      if (target === null) throw new MailError('NoPerm', 'malformed authorization identity');
+      return this.identityOf(target, ctx.service, admin);
+    }
+    const { userid, authzid } = result;
+    let identity: Identity;
+    const target = authzid === '' ? userid : this.rules.tryCanonical(authzid, await this.connectionDomain(ctx));
+    if (target === null) throw new MailError('NoPerm', 'malformed authorization identity');
+    if (target === userid) {
+      identity = this.identityOf(userid, ctx.service);
+    } else {
+      const kind = this.rules.adminKind(userid, ctx.service);
+      const allowed =
+        kind === 'global' ||
+        (kind === 'domain' && splitUserid(target).domain === splitUserid(userid).domain) ||
+        this.rules.proxyServers(ctx.service).has(userid);
+      if (!allowed) {
+        this.logger.info({ service: ctx.service, userid, authzid: target }, 'proxy login refused');
+        throw new MailError('NoPerm', 'not allowed to act as another user');
+      }
+      identity = this.identityOf(target, ctx.service, userid);
+    }
+    this.logger.info({ service: ctx.service, remote: ctx.remoteAddress, userid: identity.userid, authenticatedAs: identity.authenticatedAs }, 'login');
+    return identity;
+  }
+}

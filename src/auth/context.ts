@@ -1,0 +1,13 @@
+/** What the authentication layer needs to know about a connection. Keep one object per connection. */
+export interface ConnectionContext {
+  /** The service name (SERVICES entry, e.g. "imap", "pop3", "lmtp"): selects SERVICE_option settings. */
+  service: string;
+  /** TLS is active on the connection (STARTTLS done or an implicit-TLS port). */
+  tls: boolean;
+  /** The connection came over a UNIX socket (trusted local client: EXTERNAL, plaintext allowed). */
+  unixSocket: boolean;
+  /** The local address the client connected to (virtdomains: on looks up its name). */
+  localAddress?: string;
+  /** The client's address (per-address failure counting). */
+  remoteAddress?: string;
+}
