@@ -1,0 +1,92 @@
+/**
+ * The first half of an append, done before taking the index lock: normalise, parse once, hash,
+ * and write each message to a temp file in the mailbox directory, fsynced (or hard-link an
+ * existing file). The second half (mailbox.ts) renames them to "<uid>." under the lock.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fsp, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MailError } from '../common/errors.js';
+import { normalizeLineEnds } from '../message/index.js';
+import type { MessageSummary } from '../message/types.js';
+import { fsError, linkOrCopySync, tempFileName, writeNewFile } from './files.js';
+import { parseFlags, type FlagSet } from './flags.js';
+import type { AppendItem, MailboxContext } from './types.js';
+
+export interface PreparedMessage {
+  tempPath: string;
+  summaryJson: string;
+  guid: string;
+  size: number;
+  flags: FlagSet;
+  internalDate: number;
+}
+
+export function sha1Hex(data: Buffer): string {
+  return createHash('sha1').update(data).digest('hex');
+}
+
+function checkDate(date: Date | undefined): number {
+  if (date === undefined) return Date.now();
+  const ms = date.getTime();
+  if (!Number.isFinite(ms)) throw new MailError('Invalid', 'bad internal date');
+  return ms;
+}
+
+function checkSize(size: number, ctx: MailboxContext): void {
+  if (ctx.maxMessageSize > 0 && size > ctx.maxMessageSize) {
+    throw new MailError('Limit', `message larger than ${ctx.maxMessageSize} bytes`, { maxMessageSize: ctx.maxMessageSize });
+  }
+}
+
+async function prepareOne(dir: string, item: AppendItem, ctx: MailboxContext, made: string[]): Promise<PreparedMessage> {
+  const flags = parseFlags(item.flags ?? []);
+  const internalDate = checkDate(item.internalDate);
+  const tempPath = join(dir, tempFileName());
+  if (item.linkFrom) {
+    const source = item.linkFrom;
+    let summary = source.summary;
+    let guid = source.guid;
+    let size = source.size;
+    if (summary === undefined || guid === undefined || size === undefined) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(source.path);
+      } catch (err) {
+        throw fsError(err, 'read message to link');
+      }
+      summary ??= ctx.summarize(bytes);
+      guid ??= sha1Hex(bytes);
+      size ??= bytes.length;
+    }
+    checkSize(size, ctx);
+    made.push(tempPath);
+    linkOrCopySync(source.path, tempPath, ctx.durable);
+    return { tempPath, summaryJson: JSON.stringify(summary), guid, size, flags, internalDate };
+  }
+  if (!Buffer.isBuffer(item.content)) throw new MailError('Invalid', 'append item without content');
+  const content = normalizeLineEnds(item.content);
+  checkSize(content.length, ctx);
+  const summary: MessageSummary = ctx.summarize(content);
+  made.push(tempPath);
+  await writeNewFile(tempPath, content, ctx.durable);
+  return { tempPath, summaryJson: JSON.stringify(summary), guid: sha1Hex(content), size: content.length, flags, internalDate };
+}
+
+/** Write every item to a temp file; on any failure remove them all and throw (Temp for ENOSPC etc.). */
+export async function prepareMessages(dir: string, items: readonly AppendItem[], ctx: MailboxContext): Promise<PreparedMessage[]> {
+  if (items.length === 0) throw new MailError('Invalid', 'nothing to append');
+  const made: string[] = [];
+  try {
+    const out: PreparedMessage[] = [];
+    for (const item of items) out.push(await prepareOne(dir, item, ctx, made));
+    return out;
+  } catch (err) {
+    await discardTemps(made);
+    throw fsError(err, 'append');
+  }
+}
+
+export async function discardTemps(paths: readonly string[]): Promise<void> {
+  await Promise.all(paths.map((p) => fsp.rm(p, { force: true }).catch(() => undefined)));
+}

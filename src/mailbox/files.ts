@@ -1,0 +1,142 @@
+/**
+ * File-system helpers of a mailbox directory: durable writes, directory fsync, message file
+ * names ("<uid>."), temp files (".tmp-<pid>-<random>") and the mapping of errno to MailError.
+ * Mailbox name components never contain ".", so none of these names can collide with the
+ * directory of a child mailbox.
+ */
+import * as fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { MailError } from '../common/errors.js';
+
+export const INDEX_FILE = 'cyrus.index';
+export const HEADER_FILE = 'cyrus.header';
+
+export function messageFileName(uid: number): string {
+  return `${uid}.`;
+}
+
+/** The uid of a message file name, or null. */
+export function uidOfFileName(name: string): number | null {
+  const m = /^([1-9][0-9]{0,9})\.$/.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+export function tempFileName(): string {
+  return `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+}
+
+/** The pid that made a temp file, or null when `name` is not one. */
+export function pidOfTempFile(name: string): number | null {
+  const m = /^\.tmp-(\d+)-[0-9a-f]+$/.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+const TEMP_ERRNO = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EIO', 'EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY']);
+
+/** A file-system failure as a domain error: a full or unwritable partition is Temp. */
+export function fsError(err: unknown, what: string): Error {
+  if (err instanceof MailError) return err;
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  if (code === 'ENOENT') return new MailError('NotFound', `${what}: not found`, { code });
+  if (TEMP_ERRNO.has(code)) return new MailError('Temp', `${what}: ${code}`, { code });
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+export function fsyncDirectory(dir: string, durable: boolean): void {
+  if (!durable) return;
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Create `file` (must not exist) with `data`, fsynced when durable. */
+export async function writeNewFile(file: string, data: Buffer, durable: boolean): Promise<void> {
+  const handle = await fs.promises.open(file, 'wx', 0o600);
+  try {
+    await handle.writeFile(data);
+    if (durable) await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Replace `file` atomically: write a temp file, fsync, rename, fsync the directory. */
+export function replaceFileSync(dir: string, name: string, data: string | Buffer, durable: boolean): void {
+  const temp = join(dir, tempFileName());
+  try {
+    const fd = fs.openSync(temp, 'wx', 0o600);
+    try {
+      fs.writeFileSync(fd, data);
+      if (durable) fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temp, join(dir, name));
+    fsyncDirectory(dir, durable);
+  } catch (err) {
+    fs.rmSync(temp, { force: true });
+    throw fsError(err, `write ${name}`);
+  }
+}
+
+/**
+ * Put a copy of `source` at `target` (which must not exist): a hard link when both are on one
+ * device (single-instance store), else a byte copy, fsynced when durable.
+ */
+export function linkOrCopySync(source: string, target: string, durable: boolean): 'linked' | 'copied' {
+  try {
+    fs.linkSync(source, target);
+    return 'linked';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK' && code !== 'ENOTSUP') throw err;
+  }
+  fs.copyFileSync(source, target, fs.constants.COPYFILE_EXCL);
+  if (durable) {
+    const fd = fs.openSync(target, 'r+');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  return 'copied';
+}
+
+/** Remove a mailbox's own files (not child mailbox directories), then the directory if empty. */
+export function removeMailboxFiles(dir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw fsError(err, 'remove mailbox files');
+  }
+  for (const name of names) {
+    if (name.startsWith('cyrus.') || uidOfFileName(name) !== null || pidOfTempFile(name) !== null) {
+      fs.rmSync(join(dir, name), { force: true });
+    }
+  }
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    // Not empty: child mailboxes live below.
+  }
+}
+
+/** Remove empty directories from `dir` up to (not including) `stop`. */
+export function pruneEmptyDirectories(dir: string, stop: string): void {
+  let current = dir;
+  while (current.startsWith(stop) && current !== stop && current.length > stop.length) {
+    try {
+      fs.rmdirSync(current);
+    } catch {
+      return;
+    }
+    current = join(current, '..');
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * cyrus.index: the per-mailbox SQLite database (WAL, synchronous=FULL unless fsync_disabled,
+ * busy timeout). It holds the mailbox counters, one record per message, the expunged UIDs with
+ * their modseq (for QRESYNC VANISHED), the keyword names, and the cache.
+ *
+ * The cache (MessageSummary as JSON) is a table of this same database, not a second file: an
+ * append then writes record and cache in one transaction with one WAL fsync, so neither can exist
+ * without the other after a crash; and since SQLite keeps each table in its own pages, scanning
+ * the records for a snapshot never reads cache pages. reconstruct rebuilds both.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDb, sqliteError, type Db } from '../store/sqlite.js';
+import { INDEX_FILE } from './files.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS mailbox (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  uniqueid TEXT NOT NULL,
+  name TEXT NOT NULL,
+  uidvalidity INTEGER NOT NULL,
+  uidnext INTEGER NOT NULL,
+  highestmodseq INTEGER NOT NULL,
+  recentuid INTEGER NOT NULL DEFAULT 0,
+  sharedseen INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL DEFAULT 'active'
+);
+CREATE TABLE IF NOT EXISTS messages (
+  uid INTEGER PRIMARY KEY,
+  modseq INTEGER NOT NULL,
+  flags INTEGER NOT NULL,
+  keywords TEXT,
+  internaldate INTEGER NOT NULL,
+  savedate INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  guid TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_modseq ON messages(modseq);
+CREATE TABLE IF NOT EXISTS cache (uid INTEGER PRIMARY KEY, summary TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS expunged (
+  uid INTEGER PRIMARY KEY,
+  modseq INTEGER NOT NULL,
+  expunged_at INTEGER NOT NULL,
+  file_removed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS expunged_modseq ON expunged(modseq);
+CREATE TABLE IF NOT EXISTS user_flags (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE);
+`;
+
+export type MailboxState = 'active' | 'moved' | 'deleted';
+
+export interface MailboxRow {
+  uniqueid: string;
+  name: string;
+  uidvalidity: number;
+  uidnext: number;
+  highestmodseq: number;
+  recentuid: number;
+  sharedseen: number;
+  state: MailboxState;
+}
+
+export interface MessageRow {
+  uid: number;
+  modseq: number;
+  flags: number;
+  keywords: string | null;
+  internaldate: number;
+  savedate: number;
+  size: number;
+  guid: string;
+}
+
+export interface ExpungedRow {
+  uid: number;
+  modseq: number;
+  expunged_at: number;
+  file_removed: number;
+}
+
+export interface InitialCounters {
+  uniqueId: string;
+  name: string;
+  uidValidity: number;
+  highestModseq: number;
+  sharedSeen: boolean;
+}
+
+function prepare(db: Db) {
+  return {
+    mailbox: db.prepare<[], MailboxRow>('SELECT uniqueid, name, uidvalidity, uidnext, highestmodseq, recentuid, sharedseen, state FROM mailbox WHERE id = 1'),
+    setCounters: db.prepare<[number, number]>('UPDATE mailbox SET uidnext = ?, highestmodseq = ? WHERE id = 1'),
+    setRecent: db.prepare<[number]>('UPDATE mailbox SET recentuid = ? WHERE id = 1'),
+    setState: db.prepare<[MailboxState]>('UPDATE mailbox SET state = ? WHERE id = 1'),
+    setName: db.prepare<[string]>('UPDATE mailbox SET name = ? WHERE id = 1'),
+    message: db.prepare<[number], MessageRow>('SELECT uid, modseq, flags, keywords, internaldate, savedate, size, guid FROM messages WHERE uid = ?'),
+    allMessages: db.prepare<[], MessageRow>('SELECT uid, modseq, flags, keywords, internaldate, savedate, size, guid FROM messages ORDER BY uid'),
+    snapshotRows: db.prepare<[], [number, number, number, string | null, number, number]>('SELECT uid, modseq, flags, keywords, internaldate, size FROM messages ORDER BY uid').raw(true),
+    changedSince: db.prepare<[number], MessageRow>('SELECT uid, modseq, flags, keywords, internaldate, savedate, size, guid FROM messages WHERE modseq > ? ORDER BY uid'),
+    countAbove: db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM messages WHERE uid > ?'),
+    uidsAbove: db.prepare<[number], { uid: number }>('SELECT uid FROM messages WHERE uid > ? ORDER BY uid'),
+    deletedUids: db.prepare<[number], { uid: number }>('SELECT uid FROM messages WHERE (flags & ?) != 0 ORDER BY uid'),
+    insertMessage: db.prepare<MessageRow>('INSERT INTO messages (uid, modseq, flags, keywords, internaldate, savedate, size, guid) VALUES (@uid, @modseq, @flags, @keywords, @internaldate, @savedate, @size, @guid)'),
+    updateFlags: db.prepare<[number, string | null, number, number]>('UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE uid = ?'),
+    updateModseq: db.prepare<[number, number]>('UPDATE messages SET modseq = ? WHERE uid = ?'),
+    updateContent: db.prepare<[number, string, number]>('UPDATE messages SET size = ?, guid = ? WHERE uid = ?'),
+    deleteMessage: db.prepare<[number]>('DELETE FROM messages WHERE uid = ?'),
+    counts: db.prepare<[], { messages: number; size: number | null; maxuid: number | null; maxmodseq: number | null }>('SELECT count(*) AS messages, sum(size) AS size, max(uid) AS maxuid, max(modseq) AS maxmodseq FROM messages'),
+    cache: db.prepare<[number], { summary: string }>('SELECT summary FROM cache WHERE uid = ?'),
+    putCache: db.prepare<[number, string]>('INSERT OR REPLACE INTO cache (uid, summary) VALUES (?, ?)'),
+    deleteCache: db.prepare<[number]>('DELETE FROM cache WHERE uid = ?'),
+    uncachedUids: db.prepare<[], { uid: number }>('SELECT uid FROM messages WHERE uid NOT IN (SELECT uid FROM cache)'),
+    strayCache: db.prepare<[], { uid: number }>('SELECT uid FROM cache WHERE uid NOT IN (SELECT uid FROM messages)'),
+    insertExpunged: db.prepare<[number, number, number, number]>('INSERT OR REPLACE INTO expunged (uid, modseq, expunged_at, file_removed) VALUES (?, ?, ?, ?)'),
+    expunged: db.prepare<[number], ExpungedRow>('SELECT uid, modseq, expunged_at, file_removed FROM expunged WHERE uid = ?'),
+    expungedSince: db.prepare<[number], { uid: number }>('SELECT uid FROM expunged WHERE modseq > ? ORDER BY uid'),
+    expungedFilesBefore: db.prepare<[number], { uid: number }>('SELECT uid FROM expunged WHERE file_removed = 0 AND expunged_at <= ? ORDER BY uid'),
+    expungedWithFiles: db.prepare<[], { uid: number }>('SELECT uid FROM expunged WHERE file_removed = 0 ORDER BY uid'),
+    markFileRemoved: db.prepare<[number]>('UPDATE expunged SET file_removed = 1 WHERE uid = ?'),
+    userFlags: db.prepare<[], { name: string }>('SELECT name FROM user_flags ORDER BY id'),
+    addUserFlag: db.prepare<[string]>('INSERT OR IGNORE INTO user_flags (name) VALUES (?)'),
+  };
+}
+
+export type IndexStatements = ReturnType<typeof prepare>;
+
+/** An open cyrus.index. */
+export class IndexDb {
+  readonly stmts: IndexStatements;
+
+  private constructor(readonly db: Db, readonly file: string) {
+    this.stmts = prepare(db);
+  }
+
+  static exists(dir: string): boolean {
+    return existsSync(join(dir, INDEX_FILE));
+  }
+
+  /** Open an existing index; NotFound-like errors surface from SQLite when it is missing. */
+  static open(dir: string, durable: boolean): IndexDb {
+    const file = join(dir, INDEX_FILE);
+    const db = openDb(file, { durable, cacheKiB: 128 });
+    try {
+      db.exec(SCHEMA);
+      const index = new IndexDb(db, file);
+      if (!index.stmts.mailbox.get()) throw new Error(`${file} has no mailbox row`);
+      return index;
+    } catch (err) {
+      db.close();
+      throw sqliteError(err, `open ${file}`);
+    }
+  }
+
+  /** Create a new index with its counters (the file must not hold a mailbox row yet). */
+  static create(dir: string, durable: boolean, init: InitialCounters): IndexDb {
+    const file = join(dir, INDEX_FILE);
+    const db = openDb(file, { durable, cacheKiB: 128 });
+    try {
+      db.exec(SCHEMA);
+      db.prepare('INSERT INTO mailbox (id, uniqueid, name, uidvalidity, uidnext, highestmodseq, sharedseen) VALUES (1, ?, ?, ?, 1, ?, ?)').run(
+        init.uniqueId,
+        init.name,
+        init.uidValidity,
+        init.highestModseq,
+        init.sharedSeen ? 1 : 0,
+      );
+      return new IndexDb(db, file);
+    } catch (err) {
+      db.close();
+      throw sqliteError(err, `create ${file}`);
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  mailbox(): MailboxRow {
+    const row = this.stmts.mailbox.get();
+    if (!row) throw new Error(`${this.file} lost its mailbox row`);
+    return row;
+  }
+}

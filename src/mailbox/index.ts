@@ -1,0 +1,22 @@
+/**
+ * The mailbox API: a Mailbox comes from MailStore.openMailbox(name) and is given back with close().
+ *
+ *   mailbox.status(userid?) → { uidValidity, uidNext, highestModseq, messages, recent, unseen, size }
+ *   await mailbox.append([{ content | linkFrom, flags?, internalDate? }, ...], { userid? }) → { uidValidity, uids }
+ *   mailbox.snapshot(userid?) → MailboxSnapshot (uids, modseqs, systemFlags, keywords, internalDates, sizes)
+ *   mailbox.changesSince(modseq, userid?) → { highestModseq, uidNext, records, expunged }
+ *   mailbox.setFlags(uids, 'add' | 'remove' | 'replace', flags, { userid?, unchangedSince? }) → { changed, failed, highestModseq }
+ *   mailbox.expunge({ uids? }) → expunged uids     mailbox.expireExpunged(minAgeMs) → files removed
+ *   await mailbox.copyTo(uids, target, { userid? }) → { uidValidity, sourceUids, targetUids }
+ *   mailbox.claimRecent() → uids now \Recent for the caller alone
+ *   mailbox.records(uids, userid?)   await mailbox.readMessage(uid)   await mailbox.readRange(uid, start, end)
+ *   mailbox.readStream(uid, start?, end?)   mailbox.summary(uid)   mailbox.summaries(uids)   mailbox.messagePath(uid)
+ *
+ * \Seen is per user (seen.db) unless the mailbox is sharedseen; every change bumps the mailbox's
+ * highestModseq and the changed records' modseq (one new modseq per operation).
+ */
+export { Mailbox } from './mailbox.js';
+export { MailboxSnapshot } from './snapshot.js';
+export { FLAG_ANSWERED, FLAG_FLAGGED, FLAG_DELETED, FLAG_DRAFT, FLAG_SEEN, flagNames, parseFlags } from './flags.js';
+export { reconstructMailbox, rebuildMailboxList, type ReconstructReport } from './reconstruct.js';
+export type * from './types.js';

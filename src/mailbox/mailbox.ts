@@ -1,0 +1,365 @@
+/**
+ * An open mailbox: the one way to append, change flags, expunge and read messages. Every write
+ * takes the index write lock (SQLite BEGIN IMMEDIATE), so any number of processes may work on one
+ * mailbox at once; readers never wait on writers (WAL). Handles are shared per process and
+ * refcounted by the store (MailStore.openMailbox / Mailbox.close).
+ */
+import { renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { MailError } from '../common/errors.js';
+import { readTransaction, writeTransaction } from '../store/sqlite.js';
+import { rangesContain, type UidRanges } from '../store/seqset.js';
+import { ownerOf } from '../store/names.js';
+import { discardTemps, prepareMessages } from './append.js';
+import { fsyncDirectory, messageFileName } from './files.js';
+import { FLAG_DELETED, FLAG_SEEN, decodeKeywords, encodeKeywords, flagNames, parseFlags } from './flags.js';
+import type { IndexDb, MailboxRow, MessageRow } from './index-db.js';
+import { MessageReader } from './reader.js';
+import { MailboxSnapshot } from './snapshot.js';
+import type {
+  AppendItem, AppendOptions, AppendResult, Changes, CopyResult, FlagChangeResult, FlagMode,
+  MailboxContext, MailboxStatus, MessageRecord, SetFlagsOptions,
+} from './types.js';
+
+export class Mailbox extends MessageReader {
+  /** Set when this process renamed or deleted the mailbox: the handle is dead. */
+  private gone = false;
+  private holders = 1;
+
+  constructor(
+    readonly name: string,
+    readonly uniqueId: string,
+    readonly partition: string,
+    /** The mailbox directory on its partition. */
+    readonly path: string,
+    index: IndexDb,
+    private readonly ctx: MailboxContext,
+  ) {
+    super(path, index, ctx);
+  }
+
+  get sharedSeen(): boolean {
+    return this.index.mailbox().sharedseen === 1;
+  }
+
+  /** @internal the store hands out the same handle again. */
+  retain(): this {
+    this.holders++;
+    return this;
+  }
+
+  /** Give back this holder's reference; the last one closes the index. */
+  close(): void {
+    if (--this.holders > 0) return;
+    this.index.close();
+    this.ctx.release(this.name);
+  }
+
+  /** @internal the store renamed or deleted this mailbox. */
+  invalidate(): void {
+    this.gone = true;
+  }
+
+  /** The index row, after checking the mailbox is still here (call inside a transaction). */
+  private active(): MailboxRow {
+    const row = this.index.mailbox();
+    if (this.gone || row.state !== 'active') throw new MailError('NotFound', `mailbox ${this.name} no longer exists`);
+    return row;
+  }
+
+  private seenRanges(userid: string | null | undefined): UidRanges | null {
+    if (this.sharedSeen || !userid) return null;
+    return this.ctx.seen.seen(userid, this.uniqueId);
+  }
+
+  protected record(row: MessageRow, seen: UidRanges | null): MessageRecord {
+    const system = seen === null ? row.flags : (row.flags & ~FLAG_SEEN) | (rangesContain(seen, row.uid) ? FLAG_SEEN : 0);
+    return {
+      uid: row.uid,
+      modseq: row.modseq,
+      flags: flagNames(system, decodeKeywords(row.keywords)),
+      internalDate: new Date(row.internaldate),
+      saveDate: new Date(row.savedate),
+      size: row.size,
+      guid: row.guid,
+    };
+  }
+
+  /** Keywords in their defined spelling; new ones are defined. Returns [keywords, defined any]. */
+  private canonicalKeywords(keywords: readonly string[]): [string[], boolean] {
+    if (keywords.length === 0) return [[], false];
+    const known = new Map(this.index.stmts.userFlags.all().map((r) => [r.name.toLowerCase(), r.name]));
+    let defined = false;
+    const out = keywords.map((k) => {
+      const existing = known.get(k.toLowerCase());
+      if (existing) return existing;
+      this.index.stmts.addUserFlag.run(k);
+      known.set(k.toLowerCase(), k);
+      defined = true;
+      return k;
+    });
+    return [out, defined];
+  }
+
+  status(userid?: string | null): MailboxStatus {
+    return readTransaction(this.index.db, 'status', () => {
+      const row = this.active();
+      const counts = this.index.stmts.counts.get()!;
+      let unseen: number | null = null;
+      if (userid || row.sharedseen === 1) {
+        const seen = this.seenRanges(userid);
+        unseen = 0;
+        for (const [uid, , flags] of this.index.stmts.snapshotRows.iterate()) {
+          const isSeen = seen === null ? (flags & FLAG_SEEN) !== 0 : rangesContain(seen, uid);
+          if (!isSeen) unseen++;
+        }
+      }
+      const recent = this.index.stmts.countAbove.get(row.recentuid)!.n;
+      return { uidValidity: row.uidvalidity, uidNext: row.uidnext, highestModseq: row.highestmodseq, messages: counts.messages, recent, unseen, size: counts.size ?? 0 };
+    });
+  }
+
+  /**
+   * Append one or more messages, all or none (MULTIAPPEND). Returns once files and index are
+   * durable. Throws Temp (disk full, unwritable partition) with nothing left behind.
+   */
+  async append(items: readonly AppendItem[], opts: AppendOptions = {}): Promise<AppendResult> {
+    if (this.gone) throw new MailError('NotFound', `mailbox ${this.name} no longer exists`);
+    const prepared = await prepareMessages(this.path, items, this.ctx);
+    const renamed: string[] = [];
+    let defined = false;
+    let result: AppendResult;
+    try {
+      result = writeTransaction(this.index.db, 'append', () => {
+        const row = this.active();
+        const s = this.index.stmts;
+        if (this.ctx.maxMessagesUser > 0 && ownerOf(this.name) !== null) {
+          const have = s.counts.get()!.messages;
+          if (have + prepared.length > this.ctx.maxMessagesUser) throw new MailError('Limit', 'mailbox holds too many messages', { limit: this.ctx.maxMessagesUser });
+        }
+        const modseq = row.highestmodseq + 1;
+        const now = Date.now();
+        const shared = row.sharedseen === 1;
+        let uid = row.uidnext;
+        const uids: number[] = [];
+        const seenUids: number[] = [];
+        for (const p of prepared) {
+          const [keywords, newOnes] = this.canonicalKeywords(p.flags.keywords);
+          defined ||= newOnes;
+          const target = join(this.path, messageFileName(uid));
+          renameSync(p.tempPath, target);
+          renamed.push(target);
+          const systemBits = shared ? p.flags.system : p.flags.system & ~FLAG_SEEN;
+          if (!shared && (p.flags.system & FLAG_SEEN) !== 0 && opts.userid) seenUids.push(uid);
+          s.insertMessage.run({ uid, modseq, flags: systemBits, keywords: encodeKeywords(keywords), internaldate: p.internalDate, savedate: now, size: p.size, guid: p.guid });
+          s.putCache.run(uid, p.summaryJson);
+          uids.push(uid++);
+        }
+        fsyncDirectory(this.path, this.ctx.durable);
+        s.setCounters.run(uid, modseq);
+        if (seenUids.length > 0) this.ctx.seen.update(opts.userid!, this.uniqueId, seenUids, []);
+        return { uidValidity: row.uidvalidity, uids };
+      });
+    } catch (err) {
+      // Never acknowledged: remove what was renamed and the temps still lying around.
+      for (const file of renamed) rmSync(file, { force: true });
+      await discardTemps(prepared.map((p) => p.tempPath));
+      throw err instanceof MailError ? err : new MailError('Temp', `append failed: ${(err as Error).message}`, { cause: String(err) });
+    }
+    if (defined) this.ctx.keywordsDefined(this.name);
+    this.ctx.changed(this.name);
+    return result;
+  }
+
+  /** Set, clear or replace flags; one new modseq for the whole change (CONDSTORE). */
+  setFlags(uids: readonly number[], mode: FlagMode, flags: readonly string[], opts: SetFlagsOptions = {}): FlagChangeResult {
+    const parsed = parseFlags(flags);
+    let defined = false;
+    const result = writeTransaction(this.index.db, 'store flags', () => {
+      const row = this.active();
+      const shared = row.sharedseen === 1;
+      const userid = opts.userid ?? null;
+      if (!shared && !userid && (parsed.system & FLAG_SEEN) !== 0) throw new MailError('Invalid', '\\Seen needs a user');
+      const seen = shared || !userid ? null : this.ctx.seen.seen(userid, this.uniqueId);
+      const s = this.index.stmts;
+      let keywords: string[] = [];
+      if (mode !== 'remove') [keywords, defined] = this.canonicalKeywords(parsed.keywords);
+      else keywords = parsed.keywords;
+      const named = new Set(keywords.map((k) => k.toLowerCase()));
+      const bits = shared ? parsed.system : parsed.system & ~FLAG_SEEN;
+      const wantSeen = (parsed.system & FLAG_SEEN) !== 0;
+      const modseq = row.highestmodseq + 1;
+      const changed: MessageRow[] = [];
+      const failed: number[] = [];
+      const seenAdd: number[] = [];
+      const seenRemove: number[] = [];
+      for (const uid of uids) {
+        const msg = s.message.get(uid);
+        if (!msg) continue;
+        if (opts.unchangedSince !== undefined && msg.modseq > opts.unchangedSince) {
+          failed.push(uid);
+          continue;
+        }
+        const oldKeywords = decodeKeywords(msg.keywords);
+        let newFlags = msg.flags;
+        let newKeywords = oldKeywords;
+        if (mode === 'add') {
+          newFlags |= bits;
+          const have = new Set(oldKeywords.map((k) => k.toLowerCase()));
+          newKeywords = [...oldKeywords, ...keywords.filter((k) => !have.has(k.toLowerCase()))];
+        } else if (mode === 'remove') {
+          newFlags &= ~bits;
+          newKeywords = oldKeywords.filter((k) => !named.has(k.toLowerCase()));
+        } else {
+          newFlags = shared ? bits : (msg.flags & FLAG_SEEN) | bits;
+          newKeywords = keywords;
+        }
+        let seenChanged = false;
+        if (seen !== null) {
+          const was = rangesContain(seen, uid);
+          const now = mode === 'add' ? was || wantSeen : mode === 'remove' ? was && !wantSeen : wantSeen;
+          if (now !== was) {
+            seenChanged = true;
+            (now ? seenAdd : seenRemove).push(uid);
+          }
+        }
+        const keywordsText = encodeKeywords(newKeywords);
+        if (newFlags === msg.flags && keywordsText === msg.keywords && !seenChanged) continue;
+        s.updateFlags.run(newFlags, keywordsText, modseq, uid);
+        changed.push({ ...msg, flags: newFlags, keywords: keywordsText, modseq });
+      }
+      let seenAfter = seen;
+      if (changed.length > 0) {
+        s.setCounters.run(row.uidnext, modseq);
+        if (userid && (seenAdd.length > 0 || seenRemove.length > 0)) seenAfter = this.ctx.seen.update(userid, this.uniqueId, seenAdd, seenRemove);
+      }
+      return {
+        changed: changed.map((m) => this.record(m, seenAfter)),
+        failed,
+        highestModseq: changed.length > 0 ? modseq : row.highestmodseq,
+      };
+    });
+    if (defined) this.ctx.keywordsDefined(this.name);
+    if (result.changed.length > 0) this.ctx.changed(this.name);
+    return result;
+  }
+
+  /**
+   * Remove the records of \Deleted messages (only those in `uids` when given: UID EXPUNGE).
+   * Their UIDs are remembered with the new modseq; files go at once under expunge_mode
+   * immediate, else at the next expireExpunged().
+   */
+  expunge(opts: { uids?: readonly number[] } = {}): number[] {
+    const immediate = this.ctx.expungeImmediately;
+    const expunged = writeTransaction(this.index.db, 'expunge', () => {
+      const row = this.active();
+      const s = this.index.stmts;
+      let uids = s.deletedUids.all(FLAG_DELETED).map((r) => r.uid);
+      if (opts.uids) {
+        const wanted = new Set(opts.uids);
+        uids = uids.filter((u) => wanted.has(u));
+      }
+      if (uids.length === 0) return uids;
+      const modseq = row.highestmodseq + 1;
+      const now = Date.now();
+      for (const uid of uids) {
+        s.deleteMessage.run(uid);
+        s.deleteCache.run(uid);
+        s.insertExpunged.run(uid, modseq, now, immediate ? 1 : 0);
+      }
+      s.setCounters.run(row.uidnext, modseq);
+      return uids;
+    });
+    if (expunged.length === 0) return expunged;
+    if (immediate) for (const uid of expunged) rmSync(this.messagePath(uid), { force: true });
+    this.ctx.changed(this.name);
+    return expunged;
+  }
+
+  /** Unlink the files of messages expunged at least `minAgeMs` ago (cyr_expire's job). */
+  expireExpunged(minAgeMs = 0): number[] {
+    const removed = writeTransaction(this.index.db, 'expire expunged', () => {
+      const uids = this.index.stmts.expungedFilesBefore.all(Date.now() - minAgeMs).map((r) => r.uid);
+      for (const uid of uids) this.index.stmts.markFileRemoved.run(uid);
+      return uids;
+    });
+    for (const uid of removed) rmSync(this.messagePath(uid), { force: true });
+    return removed;
+  }
+
+  /** Atomically take the messages not yet seen as \Recent by any session. */
+  claimRecent(): number[] {
+    return writeTransaction(this.index.db, 'claim recent', () => {
+      const row = this.active();
+      const uids = this.index.stmts.uidsAbove.all(row.recentuid).map((r) => r.uid);
+      if (row.uidnext - 1 > row.recentuid) this.index.stmts.setRecent.run(row.uidnext - 1);
+      return uids;
+    });
+  }
+
+  /** The whole mailbox for a session: UIDs, modseqs, flags (with `userid`'s \Seen), dates, sizes. */
+  snapshot(userid?: string | null): MailboxSnapshot {
+    return readTransaction(this.index.db, 'snapshot', () => {
+      const row = this.active();
+      const seen = this.seenRanges(userid);
+      const n = this.index.stmts.counts.get()!.messages;
+      const uids = new Uint32Array(n);
+      const modseqs = new Float64Array(n);
+      const system = new Uint8Array(n);
+      const keywords: Array<string[] | undefined> = new Array<string[] | undefined>(n);
+      const dates = new Float64Array(n);
+      const sizes = new Float64Array(n);
+      let i = 0;
+      for (const [uid, modseq, flags, kw, date, size] of this.index.stmts.snapshotRows.iterate()) {
+        if (i >= n) break;
+        uids[i] = uid;
+        modseqs[i] = modseq;
+        system[i] = seen === null ? flags : (flags & ~FLAG_SEEN) | (rangesContain(seen, uid) ? FLAG_SEEN : 0);
+        if (kw !== null) keywords[i] = decodeKeywords(kw);
+        dates[i] = date;
+        sizes[i] = size;
+        i++;
+      }
+      return new MailboxSnapshot(row.uidvalidity, row.uidnext, row.highestmodseq, uids, modseqs, system, keywords, dates, sizes);
+    });
+  }
+
+  /** Records new or changed after `modseq`, and UIDs expunged after it. */
+  changesSince(modseq: number, userid?: string | null): Changes {
+    return readTransaction(this.index.db, 'changes', () => {
+      const row = this.active();
+      const seen = this.seenRanges(userid);
+      const records = this.index.stmts.changedSince.all(modseq).map((m) => this.record(m, seen));
+      const expunged = this.index.stmts.expungedSince.all(modseq).map((r) => r.uid);
+      return { highestModseq: row.highestmodseq, uidNext: row.uidnext, records, expunged };
+    });
+  }
+
+  /** Records of the given UIDs (those that exist), in the order given. */
+  records(uids: readonly number[], userid?: string | null): MessageRecord[] {
+    return readTransaction(this.index.db, 'records', () => {
+      this.active();
+      const seen = this.seenRanges(userid);
+      const out: MessageRecord[] = [];
+      for (const uid of uids) {
+        const m = this.index.stmts.message.get(uid);
+        if (m) out.push(this.record(m, seen));
+      }
+      return out;
+    });
+  }
+
+  /** COPY: append the messages to `target` by hard link, keeping flags and internal dates. */
+  async copyTo(uids: readonly number[], target: Mailbox, opts: AppendOptions = {}): Promise<CopyResult> {
+    const records = this.records(uids, opts.userid);
+    if (records.length === 0) return { uidValidity: target.status().uidValidity, sourceUids: [], targetUids: [] };
+    const summaries = this.summaries(records.map((r) => r.uid));
+    const items: AppendItem[] = records.map((r) => ({
+      linkFrom: { path: this.messagePath(r.uid), summary: summaries.get(r.uid), guid: r.guid, size: r.size },
+      flags: r.flags,
+      internalDate: r.internalDate,
+    }));
+    const result = await target.append(items, opts);
+    return { uidValidity: result.uidValidity, sourceUids: records.map((r) => r.uid), targetUids: result.uids };
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Reading messages: whole, by byte range, as a stream, and their cached summaries (so ENVELOPE,
+ * BODYSTRUCTURE and HEADER.FIELDS never open the message file).
+ */
+import { createReadStream, promises as fsp, readFileSync, type ReadStream } from 'node:fs';
+import { join } from 'node:path';
+import type { MessageSummary } from '../message/types.js';
+import { readTransaction } from '../store/sqlite.js';
+import { fsError, messageFileName } from './files.js';
+import type { IndexDb } from './index-db.js';
+import type { MailboxContext } from './types.js';
+
+export class MessageReader {
+  constructor(
+    private readonly directory: string,
+    protected readonly index: IndexDb,
+    private readonly readerCtx: Pick<MailboxContext, 'summarize' | 'logger'>,
+  ) {}
+
+  /** The file of message `uid`. */
+  messagePath(uid: number): string {
+    return join(this.directory, messageFileName(uid));
+  }
+
+  async readMessage(uid: number): Promise<Buffer> {
+    try {
+      return await fsp.readFile(this.messagePath(uid));
+    } catch (err) {
+      throw fsError(err, `message ${uid}`);
+    }
+  }
+
+  /** Bytes [start, end) of message `uid` (clipped to its size). */
+  async readRange(uid: number, start: number, end: number): Promise<Buffer> {
+    let handle: fsp.FileHandle;
+    try {
+      handle = await fsp.open(this.messagePath(uid), 'r');
+    } catch (err) {
+      throw fsError(err, `message ${uid}`);
+    }
+    try {
+      const size = (await handle.stat()).size;
+      const from = Math.max(0, Math.min(start, size));
+      const to = Math.max(from, Math.min(end, size));
+      const buffer = Buffer.alloc(to - from);
+      let done = 0;
+      while (done < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, done, buffer.length - done, from + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      return done === buffer.length ? buffer : buffer.subarray(0, done);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** A stream of bytes [start, end) of message `uid` (whole message by default). */
+  readStream(uid: number, start = 0, end?: number): ReadStream {
+    return createReadStream(this.messagePath(uid), { start, end: end === undefined ? undefined : Math.max(start, end) - 1 });
+  }
+
+  /** The cached summary; rebuilt from the file when the cache row is missing. Null if no such message. */
+  summary(uid: number): MessageSummary | null {
+    return this.summaries([uid]).get(uid) ?? null;
+  }
+
+  /** Summaries of many messages (FETCH 1:* ENVELOPE) in one read transaction. */
+  summaries(uids: readonly number[]): Map<number, MessageSummary> {
+    const out = new Map<number, MessageSummary>();
+    const missing: number[] = [];
+    readTransaction(this.index.db, 'read cache', () => {
+      for (const uid of uids) {
+        const row = this.index.stmts.cache.get(uid);
+        if (row) out.set(uid, JSON.parse(row.summary) as MessageSummary);
+        else if (this.index.stmts.message.get(uid)) missing.push(uid);
+      }
+    });
+    for (const uid of missing) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(this.messagePath(uid));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw fsError(err, `message ${uid}`);
+      }
+      this.readerCtx.logger.warn({ uid }, 'cache row missing; parsed the message file (run reconstruct)');
+      out.set(uid, this.readerCtx.summarize(bytes));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,100 @@
+/** Public shapes of the mailbox API. */
+import type { Logger } from '../common/log.js';
+import type { MessageSummary } from '../message/types.js';
+import type { SeenStore } from '../store/seen.js';
+
+/** One message's index record as callers see it (flags include \Seen for the asking user). */
+export interface MessageRecord {
+  uid: number;
+  modseq: number;
+  flags: string[];
+  internalDate: Date;
+  saveDate: Date;
+  size: number;
+  /** SHA-1 hex of the stored bytes. */
+  guid: string;
+}
+
+export interface AppendItem {
+  /** The message; bare LF / CR become CRLF before it is stored. Give this or linkFrom. */
+  content?: Buffer;
+  /**
+   * An already-stored message file (CRLF, e.g. another mailbox's "<uid>." or an LMTP spool file)
+   * to hard-link instead of writing again; copied when on another device. Its summary, guid and
+   * size are computed from the file unless given.
+   */
+  linkFrom?: { path: string; summary?: MessageSummary; guid?: string; size?: number };
+  flags?: readonly string[];
+  internalDate?: Date;
+}
+
+export interface AppendOptions {
+  /** Whose \Seen a "\Seen" flag sets (ignored for sharedseen mailboxes). */
+  userid?: string | null;
+}
+
+export interface AppendResult {
+  uidValidity: number;
+  uids: number[];
+}
+
+export type FlagMode = 'add' | 'remove' | 'replace';
+
+export interface SetFlagsOptions {
+  userid?: string | null;
+  /** CONDSTORE UNCHANGEDSINCE: records with a greater modseq are left alone and reported. */
+  unchangedSince?: number;
+}
+
+export interface FlagChangeResult {
+  /** Records whose flags changed, with their new modseq and flags. */
+  changed: MessageRecord[];
+  /** UIDs refused by unchangedSince (RFC 7162 MODIFIED). */
+  failed: number[];
+  highestModseq: number;
+}
+
+export interface MailboxStatus {
+  uidValidity: number;
+  uidNext: number;
+  highestModseq: number;
+  messages: number;
+  /** Messages above the last claimed recent uid. */
+  recent: number;
+  /** Messages the user has not seen (only when a userid was given). */
+  unseen: number | null;
+  /** Total bytes of the messages. */
+  size: number;
+}
+
+export interface Changes {
+  highestModseq: number;
+  uidNext: number;
+  /** New or changed records (modseq > the given one), in UID order. */
+  records: MessageRecord[];
+  /** UIDs expunged with a modseq above the given one, ascending. */
+  expunged: number[];
+}
+
+export interface CopyResult {
+  uidValidity: number;
+  sourceUids: number[];
+  targetUids: number[];
+}
+
+/** What a Mailbox needs from the store that opened it. */
+export interface MailboxContext {
+  durable: boolean;
+  expungeImmediately: boolean;
+  maxMessageSize: number;
+  maxMessagesUser: number;
+  seen: SeenStore;
+  logger: Logger;
+  summarize(content: Buffer): MessageSummary;
+  /** After a committed change: notifier and in-process listeners. */
+  changed(name: string): void;
+  /** New keywords were defined: rewrite cyrus.header. */
+  keywordsDefined(name: string): void;
+  /** The last holder closed the handle. */
+  release(name: string): void;
+}

@@ -1,0 +1,388 @@
+/**
+ * The mail store: mailboxes.db, mailbox directories on the partitions, seen state and
+ * subscriptions. Every protocol and tool goes through it (and through the Mailbox handles it
+ * opens): one way to create, rename, delete, list and append.
+ */
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { MailError } from '../common/errors.js';
+import { silentLogger, type Logger } from '../common/log.js';
+import type { ImapdConfig } from '../config/index.js';
+import * as message from '../message/index.js';
+import type { MessageSummary } from '../message/types.js';
+import type { PartitionChooser } from '../partition/types.js';
+import { fsError, fsyncDirectory, pruneEmptyDirectories, removeMailboxFiles } from '../mailbox/files.js';
+import { writeHeader } from '../mailbox/header.js';
+import { IndexDb } from '../mailbox/index-db.js';
+import { Mailbox } from '../mailbox/mailbox.js';
+import type { MailboxContext } from '../mailbox/types.js';
+import { MailboxList, type ListOptions, type MailboxEntry } from './mailbox-list.js';
+import { checkMailboxName, isWithin, joinName, parentName, splitName } from './names.js';
+import { mailboxDirectory, type SpoolLayout } from './paths.js';
+import { destroyMailbox, relocateMailbox, type RelocateContext } from './relocate.js';
+import { SeenStore } from './seen.js';
+import { SubscriptionStore } from './subscriptions.js';
+
+export interface ChangeNotifier {
+  mailboxChanged(name: string): void;
+}
+
+export interface MailStoreOptions {
+  config: ImapdConfig;
+  logger?: Logger;
+  /** Asked for the partition of a new top-level mailbox when none is named. */
+  partitionChooser?: PartitionChooser;
+  /** Cross-process change notification, called after every committed change. */
+  notifier?: ChangeNotifier;
+  /** The message parser; defaults to summarizeMessage of src/message. */
+  summarize?: (content: Buffer) => MessageSummary;
+}
+
+export interface CreateMailboxOptions {
+  partition?: string;
+  acl?: string;
+  specialUse?: string | null;
+  uniqueId?: string;
+  quotaRoot?: string | null;
+  /** Keep \Seen per mailbox instead of per user (default: the sharedseen option). */
+  sharedSeen?: boolean;
+}
+
+function defaultSummarize(content: Buffer): MessageSummary {
+  const fn = (message as { summarizeMessage?: (c: Buffer) => MessageSummary }).summarizeMessage;
+  if (typeof fn !== 'function') throw new Error('summarizeMessage is not available from src/message');
+  return fn(content);
+}
+
+export class MailStore {
+  /** mailboxes.db (for tools: dump/load, reconstruct -m). */
+  readonly mailboxes: MailboxList;
+  readonly seen: SeenStore;
+  readonly subscriptionStore: SubscriptionStore;
+  readonly logger: Logger;
+  readonly durable: boolean;
+  private readonly events = new EventEmitter();
+  private readonly handles = new Map<string, Mailbox>();
+  private readonly layout: SpoolLayout;
+  private readonly maxNameLength: number;
+  private readonly context: MailboxContext;
+
+  private constructor(private readonly options: MailStoreOptions) {
+    const config = options.config;
+    this.logger = options.logger ?? silentLogger();
+    this.durable = !config.bool('fsync_disabled');
+    this.layout = { hashSpool: config.bool('hashimapspool'), fullDirHash: config.bool('fulldirhash') };
+    this.maxNameLength = config.int('maxmailboxnamelength');
+    const dir = config.configDirectory;
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      throw fsError(err, 'configdirectory');
+    }
+    this.mailboxes = new MailboxList(join(dir, 'mailboxes.db'), this.durable);
+    this.seen = new SeenStore(join(dir, 'seen.db'), this.durable);
+    this.subscriptionStore = new SubscriptionStore(join(dir, 'subscriptions.db'), this.durable);
+    this.events.setMaxListeners(0);
+    const summarize = options.summarize ?? defaultSummarize;
+    this.context = {
+      durable: this.durable,
+      expungeImmediately: config.enum('expunge_mode') === 'immediate',
+      maxMessageSize: config.bytes('maxmessagesize'),
+      maxMessagesUser: config.int('mailbox_maxmessages_user'),
+      seen: this.seen,
+      logger: this.logger,
+      summarize,
+      changed: (name) => this.changed(name),
+      keywordsDefined: (name) => this.rewriteHeader(name),
+      release: (name) => this.handles.delete(name),
+    };
+  }
+
+  static open(options: MailStoreOptions): MailStore {
+    return new MailStore(options);
+  }
+
+  close(): void {
+    for (const handle of this.handles.values()) handle.invalidate();
+    this.handles.clear();
+    this.mailboxes.close();
+    this.seen.close();
+    this.subscriptionStore.close();
+    this.events.removeAllListeners();
+  }
+
+  /** Listen to committed changes made by this process; returns the unsubscribe function. */
+  onChange(listener: (name: string) => void): () => void {
+    this.events.on('mailboxChanged', listener);
+    return () => this.events.off('mailboxChanged', listener);
+  }
+
+  private changed(name: string): void {
+    this.events.emit('mailboxChanged', name);
+    try {
+      this.options.notifier?.mailboxChanged(name);
+    } catch (err) {
+      this.logger.warn({ err, mailbox: name }, 'change notifier failed');
+    }
+  }
+
+  /** The root directory of a configured partition; Invalid for an unknown one. */
+  partitionRoot(partition: string): string {
+    const root = this.options.config.partitions().get(partition);
+    if (!root) throw new MailError('Invalid', `unknown partition ${partition}`, { partition });
+    return root;
+  }
+
+  /** The directory of mailbox `name` on `partition`. */
+  directoryOf(name: string, partition: string): string {
+    return mailboxDirectory(this.partitionRoot(partition), name, this.layout);
+  }
+
+  checkName(name: string): void {
+    checkMailboxName(name, this.maxNameLength);
+  }
+
+  /** The entry of an existing mailbox (not one being created), or null. */
+  lookup(name: string): MailboxEntry | null {
+    const entry = this.mailboxes.get(name);
+    return entry && !entry.type.includes('reserved') && !entry.type.includes('deleted') ? entry : null;
+  }
+
+  private mustLookup(name: string): MailboxEntry {
+    const entry = this.lookup(name);
+    if (!entry) throw new MailError('NotFound', `no mailbox ${name}`);
+    return entry;
+  }
+
+  /** Mailboxes matching a LIST pattern ("*", "%"), sorted by name. */
+  list(pattern: string, opts?: ListOptions): MailboxEntry[] {
+    return this.mailboxes.list(pattern, opts);
+  }
+
+  hasChildren(name: string): boolean {
+    return this.mailboxes.hasChildren(name);
+  }
+
+  private choosePartition(name: string, explicit: string | undefined): string {
+    if (explicit !== undefined) {
+      this.partitionRoot(explicit);
+      return explicit;
+    }
+    for (let ancestor = parentName(name); ancestor !== null; ancestor = parentName(ancestor)) {
+      const entry = this.lookup(ancestor);
+      if (entry) return entry.partition;
+    }
+    const partitions = this.options.config.partitions();
+    const chosen = this.options.partitionChooser?.choose() ?? this.options.config.string('defaultpartition');
+    if (chosen && partitions.has(chosen)) return chosen;
+    if (!this.options.partitionChooser && partitions.size === 1) return [...partitions.keys()][0]!;
+    throw new MailError('Invalid', `no usable partition for ${name}`, { partition: chosen });
+  }
+
+  createMailbox(name: string, opts: CreateMailboxOptions = {}): MailboxEntry {
+    this.checkName(name);
+    const partition = this.choosePartition(name, opts.partition);
+    const dir = this.directoryOf(name, partition);
+    const reserved = this.mailboxes.write('create mailbox', () => {
+      if (this.mailboxes.get(name)) throw new MailError('Exists', `mailbox ${name} already exists`);
+      const modseq = this.mailboxes.nextCounter('modseq');
+      const entry: MailboxEntry = {
+        name,
+        uniqueId: opts.uniqueId ?? randomUUID(),
+        partition,
+        acl: opts.acl ?? '',
+        type: ['reserved'],
+        server: null,
+        createdModseq: modseq,
+        modifiedModseq: modseq,
+        uidValidity: this.mailboxes.nextCounter('uidvalidity', Math.floor(Date.now() / 1000)),
+        specialUse: opts.specialUse ?? null,
+        quotaRoot: opts.quotaRoot ?? null,
+      };
+      this.mailboxes.insert(entry);
+      return entry;
+    });
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      removeMailboxFiles(dir); // a leftover of a mailbox that is no longer in mailboxes.db
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const sharedSeen = opts.sharedSeen ?? this.options.config.bool('sharedseen');
+      IndexDb.create(dir, this.durable, { uniqueId: reserved.uniqueId, name, uidValidity: reserved.uidValidity, highestModseq: reserved.createdModseq, sharedSeen }).close();
+      writeHeader(dir, { name, uniqueId: reserved.uniqueId, uidValidity: reserved.uidValidity, acl: reserved.acl, quotaRoot: reserved.quotaRoot, specialUse: reserved.specialUse, createdModseq: reserved.createdModseq, userFlags: this.options.config.list('mailbox_initial_flags') }, this.durable);
+      fsyncDirectory(dirname(dir), this.durable);
+    } catch (err) {
+      removeMailboxFiles(dir);
+      this.mailboxes.write('undo create', () => this.mailboxes.remove(name));
+      throw fsError(err, `create ${name}`);
+    }
+    const entry: MailboxEntry = { ...reserved, type: [] };
+    this.mailboxes.write('create mailbox', () => this.mailboxes.put(entry));
+    this.changed(name);
+    return entry;
+  }
+
+  private relocateContext(): RelocateContext {
+    return { list: this.mailboxes, durable: this.durable, directoryOf: (n, p) => this.directoryOf(n, p) };
+  }
+
+  private forgetHandle(name: string): void {
+    const handle = this.handles.get(name);
+    if (handle) {
+      handle.invalidate();
+      this.handles.delete(name);
+    }
+  }
+
+  /** The mailbox and, in name order, every mailbox below it. */
+  subtree(name: string): MailboxEntry[] {
+    return [this.mustLookup(name), ...[...this.mailboxes.scanPrefix(name + '.')].filter((e) => e.type.length === 0 || e.type.includes('remote'))];
+  }
+
+  /**
+   * Rename a mailbox and its whole subtree; with `partition`, also move them to that partition
+   * (renaming a mailbox to its own name with a partition only moves it).
+   */
+  renameMailbox(from: string, to: string, opts: { partition?: string } = {}): MailboxEntry {
+    this.checkName(from);
+    this.checkName(to);
+    if (opts.partition !== undefined) this.partitionRoot(opts.partition);
+    if (from !== to && isWithin(to, from)) throw new MailError('Cannot', 'cannot rename a mailbox into itself');
+    const moves = (from === to ? [this.mustLookup(from)] : this.subtree(from)).map((e) => ({ entry: e, target: to + e.name.slice(from.length) }));
+    if (from === to && (opts.partition === undefined || opts.partition === moves[0]!.entry.partition)) {
+      throw new MailError('Cannot', 'mailbox is already there');
+    }
+    for (const m of moves) {
+      this.checkName(m.target);
+      if (m.target !== m.entry.name && this.mailboxes.get(m.target)) throw new MailError('Exists', `mailbox ${m.target} already exists`);
+    }
+    const ctx = this.relocateContext();
+    let first: MailboxEntry | null = null;
+    for (const m of moves) {
+      this.forgetHandle(m.entry.name);
+      const moved = relocateMailbox(ctx, m.entry, m.target, opts.partition ?? m.entry.partition);
+      first ??= moved;
+      this.changed(m.entry.name);
+      if (m.target !== m.entry.name) this.changed(m.target);
+    }
+    for (const m of [...moves].reverse()) {
+      pruneEmptyDirectories(this.directoryOf(m.entry.name, m.entry.partition), this.partitionRoot(m.entry.partition));
+    }
+    return first!;
+  }
+
+  /**
+   * Delete a mailbox (with `recursive`, its children too). Under delete_mode delayed it is renamed
+   * into DELETED.<name>.<hex time> instead; deleteExpired() removes those later.
+   */
+  deleteMailbox(name: string, opts: { recursive?: boolean } = {}): void {
+    this.checkName(name);
+    const victims = opts.recursive ? this.subtree(name) : [this.mustLookup(name)];
+    const delayed = this.options.config.enum('delete_mode') === 'delayed';
+    const prefix = this.options.config.string('deletedprefix') ?? 'DELETED';
+    const stamp = Math.floor(Date.now() / 1000).toString(16).toUpperCase();
+    const ctx = this.relocateContext();
+    for (const entry of [...victims].reverse()) {
+      this.forgetHandle(entry.name);
+      const parts = splitName(entry.name);
+      if (delayed && parts.components[0] !== prefix) {
+        const target = joinName(parts.domain, [prefix, ...parts.components, stamp]);
+        this.checkName(target);
+        relocateMailbox(ctx, entry, target, entry.partition);
+      } else {
+        destroyMailbox(ctx, entry);
+        this.seen.forgetMailbox(entry.uniqueId);
+      }
+      pruneEmptyDirectories(this.directoryOf(entry.name, entry.partition), this.partitionRoot(entry.partition));
+      this.changed(entry.name);
+    }
+  }
+
+  /** Remove for good the DELETED.* mailboxes deleted at least `minAgeMs` ago; returns their names. */
+  deleteExpired(minAgeMs: number): string[] {
+    const prefix = this.options.config.string('deletedprefix') ?? 'DELETED';
+    const cutoff = Math.floor((Date.now() - minAgeMs) / 1000);
+    const removed: string[] = [];
+    const candidates = [...this.mailboxes.list(`${prefix}.*`), ...this.mailboxes.list(`*!${prefix}.*`)];
+    for (const entry of candidates) {
+      const stamp = parseInt(splitName(entry.name).components.at(-1) ?? '', 16);
+      if (!Number.isFinite(stamp) || stamp > cutoff) continue;
+      this.forgetHandle(entry.name);
+      destroyMailbox(this.relocateContext(), entry);
+      this.seen.forgetMailbox(entry.uniqueId);
+      pruneEmptyDirectories(this.directoryOf(entry.name, entry.partition), this.partitionRoot(entry.partition));
+      removed.push(entry.name);
+    }
+    return removed;
+  }
+
+  private updateEntry(name: string, change: Partial<Pick<MailboxEntry, 'acl' | 'specialUse' | 'quotaRoot'>>): MailboxEntry {
+    const entry = this.mailboxes.write('update mailbox', () => {
+      const current = this.mustLookup(name);
+      const next = { ...current, ...change, modifiedModseq: this.mailboxes.nextCounter('modseq') };
+      this.mailboxes.put(next);
+      return next;
+    });
+    this.rewriteHeader(name);
+    this.changed(name);
+    return entry;
+  }
+
+  setAcl(name: string, acl: string): MailboxEntry {
+    return this.updateEntry(name, { acl });
+  }
+
+  setSpecialUse(name: string, specialUse: string | null): MailboxEntry {
+    return this.updateEntry(name, { specialUse });
+  }
+
+  setQuotaRoot(name: string, quotaRoot: string | null): MailboxEntry {
+    return this.updateEntry(name, { quotaRoot });
+  }
+
+  /** Write cyrus.header again from the mailboxes.db entry and the index's keyword names. */
+  rewriteHeader(name: string): void {
+    const entry = this.mustLookup(name);
+    const dir = this.directoryOf(entry.name, entry.partition);
+    const index = IndexDb.open(dir, this.durable);
+    let userFlags: string[];
+    try {
+      userFlags = index.stmts.userFlags.all().map((r) => r.name);
+    } finally {
+      index.close();
+    }
+    writeHeader(dir, { name, uniqueId: entry.uniqueId, uidValidity: entry.uidValidity, acl: entry.acl, quotaRoot: entry.quotaRoot, specialUse: entry.specialUse, createdModseq: entry.createdModseq, userFlags }, this.durable);
+  }
+
+  /** Open a mailbox (one shared handle per mailbox per process; close() it when done). */
+  openMailbox(name: string): Mailbox {
+    const cached = this.handles.get(name);
+    if (cached) return cached.retain();
+    const entry = this.mustLookup(name);
+    const dir = this.directoryOf(entry.name, entry.partition);
+    if (!IndexDb.exists(dir)) throw new MailError('Temp', `mailbox ${name} has no index; run reconstruct`);
+    const index = IndexDb.open(dir, this.durable);
+    const row = index.mailbox();
+    if (row.uniqueid !== entry.uniqueId) {
+      index.close();
+      throw new MailError('Temp', `mailbox ${name}: index does not match mailboxes.db; run reconstruct`);
+    }
+    const mailbox = new Mailbox(entry.name, entry.uniqueId, entry.partition, dir, index, this.context);
+    this.handles.set(name, mailbox);
+    return mailbox;
+  }
+
+  subscriptions(userid: string): string[] {
+    return this.subscriptionStore.list(userid);
+  }
+
+  subscribe(userid: string, name: string): void {
+    this.checkName(name);
+    this.subscriptionStore.subscribe(userid, name);
+  }
+
+  unsubscribe(userid: string, name: string): boolean {
+    return this.subscriptionStore.unsubscribe(userid, name);
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Moving one mailbox to a new name and/or partition, crash-safe: copy (hard-link on one device)
+ * the message files and a consistent copy of the index to the new place, fsync, switch the
+ * mailboxes.db entry in one transaction, mark the old index "moved" (so other processes that
+ * still hold it get NotFound), then remove the old files. Interrupted before the switch, the
+ * mailbox is whole at the old place; after it, whole at the new one; reconstruct removes the
+ * leftover. The old index's write lock is held throughout, so no append slips in between.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { MailError } from '../common/errors.js';
+import { fsError, fsyncDirectory, INDEX_FILE, linkOrCopySync, messageFileName, removeMailboxFiles } from '../mailbox/files.js';
+import { IndexDb } from '../mailbox/index-db.js';
+import { writeHeader } from '../mailbox/header.js';
+import type { MailboxEntry, MailboxList } from './mailbox-list.js';
+
+export interface RelocateContext {
+  list: MailboxList;
+  durable: boolean;
+  directoryOf(name: string, partition: string): string;
+}
+
+/** Move `entry` to `newName` on `newPartition`; returns the new entry. */
+export function relocateMailbox(ctx: RelocateContext, entry: MailboxEntry, newName: string, newPartition: string): MailboxEntry {
+  const oldDir = ctx.directoryOf(entry.name, entry.partition);
+  const newDir = ctx.directoryOf(newName, newPartition);
+  if (oldDir === newDir) throw new MailError('Cannot', 'mailbox is already there');
+  if (newName !== entry.name && ctx.list.get(newName)) throw new MailError('Exists', `mailbox ${newName} already exists`);
+  const lock = IndexDb.open(oldDir, ctx.durable);
+  let moved: MailboxEntry;
+  try {
+    lock.db.prepare('BEGIN IMMEDIATE').run();
+    try {
+      const row = lock.mailbox();
+      if (row.state !== 'active') throw new MailError('NotFound', `mailbox ${entry.name} no longer exists`);
+      try {
+        mkdirSync(newDir, { recursive: true, mode: 0o700 });
+        removeMailboxFiles(newDir); // a leftover of an earlier interrupted move
+        mkdirSync(newDir, { recursive: true, mode: 0o700 });
+        const uids = [
+          ...lock.stmts.allMessages.all().map((m) => m.uid),
+          ...lock.stmts.expungedWithFiles.all().map((r) => r.uid),
+        ];
+        for (const uid of uids) {
+          try {
+            linkOrCopySync(join(oldDir, messageFileName(uid)), join(newDir, messageFileName(uid)), ctx.durable);
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+          }
+        }
+        const reader = new Database(join(oldDir, INDEX_FILE), { readonly: true, fileMustExist: true });
+        try {
+          reader.prepare('VACUUM INTO ?').run(join(newDir, INDEX_FILE));
+        } finally {
+          reader.close();
+        }
+        const copy = IndexDb.open(newDir, ctx.durable);
+        let userFlags: string[];
+        try {
+          copy.stmts.setName.run(newName);
+          userFlags = copy.stmts.userFlags.all().map((r) => r.name);
+        } finally {
+          copy.close();
+        }
+        writeHeader(newDir, { name: newName, uniqueId: entry.uniqueId, uidValidity: entry.uidValidity, acl: entry.acl, quotaRoot: entry.quotaRoot, specialUse: entry.specialUse, createdModseq: entry.createdModseq, userFlags }, ctx.durable);
+        fsyncDirectory(newDir, ctx.durable);
+        fsyncDirectory(dirname(newDir), ctx.durable);
+      } catch (err) {
+        removeMailboxFiles(newDir);
+        throw fsError(err, `move ${entry.name}`);
+      }
+      moved = ctx.list.write('rename mailbox', () => {
+        if (ctx.list.get(newName) && newName !== entry.name) throw new MailError('Exists', `mailbox ${newName} already exists`);
+        const next: MailboxEntry = { ...entry, name: newName, partition: newPartition, modifiedModseq: ctx.list.nextCounter('modseq') };
+        ctx.list.remove(entry.name);
+        ctx.list.put(next);
+        return next;
+      });
+      lock.stmts.setState.run('moved');
+      lock.db.prepare('COMMIT').run();
+    } catch (err) {
+      if (lock.db.inTransaction) lock.db.prepare('ROLLBACK').run();
+      throw err;
+    }
+  } finally {
+    lock.close();
+  }
+  removeMailboxFiles(oldDir);
+  return moved;
+}
+
+/** Delete a mailbox for good: mark its index deleted, drop the entry, remove the files. */
+export function destroyMailbox(ctx: RelocateContext, entry: MailboxEntry): void {
+  const dir = ctx.directoryOf(entry.name, entry.partition);
+  let lock: IndexDb | null = null;
+  try {
+    lock = IndexDb.open(dir, ctx.durable);
+  } catch {
+    lock = null; // index missing or damaged: nothing to lock, just remove
+  }
+  try {
+    if (lock) lock.db.prepare('BEGIN IMMEDIATE').run();
+    ctx.list.write('delete mailbox', () => ctx.list.remove(entry.name));
+    if (lock) {
+      lock.stmts.setState.run('deleted');
+      lock.db.prepare('COMMIT').run();
+    }
+  } catch (err) {
+    if (lock?.db.inTransaction) lock.db.prepare('ROLLBACK').run();
+    throw err;
+  } finally {
+    lock?.close();
+  }
+  removeMailboxFiles(dir);
+}
