@@ -1,6 +1,17 @@
 // Entry points of the message layer: RFC 5322 / MIME parsing for the store, FETCH and SEARCH.
 export type * from './types.js';
 export { normalizeLineEnds, hasCleanLineEnds, munge8bitHeader } from './lineEnds.js';
-export { summarizeMessage, MAX_MIME_DEPTH } from './structure.js';
-export { parseAddressList } from './address.js';
-export { parseContentType, parseDisposition, parseLanguage, parseEncoding } from './mimeFields.js';
+export { summarizeMessage, countLines, MAX_MIME_DEPTH } from './structure.js';
+export { parseAddressList, MISSING_DOMAIN } from './address.js';
+export { parseContentType, parseDisposition, parseLanguage, parseEncoding, mergeContinuations, paramValue } from './mimeFields.js';
+export {
+  parseSection, findPart, planSection, sectionBytes, sectionNeedsMessage, selectHeaderFields,
+  cachedHeaderBytes, applyPartial, partialRange,
+  type BodySection, type SectionPlan, type SectionText,
+} from './sections.js';
+export { decodeTransferEncoding, decodeQuotedPrintable, binarySection, binarySize } from './transferEncoding.js';
+export {
+  decodeHeaderValue, decodeCharset, headerValues, headerText, bodyText, messageText, htmlToText,
+  normalizeForSearch, searchMatches, CYRUS_SEARCH_NORMALISATION, type SearchNormalisation,
+} from './searchText.js';
+export { sentDay, searchDay, calendarDay } from './dates.js';

@@ -1,0 +1,130 @@
+/**
+ * Text for SEARCH (RFC 3501 6.4.4): decoded header values (RFC 2047 encoded-words, charsets via
+ * libmime / iconv-lite), decoded body text (transfer decoding + charset conversion of text parts),
+ * and Cyrus-style normalisation for case-insensitive substring matching.
+ */
+import { createRequire } from 'node:module';
+import { scanHeader, unfold } from './header.js';
+import { paramValue } from './mimeFields.js';
+import { decodeTransferEncoding } from './transferEncoding.js';
+import type { BodyPart, MessageSummary } from './types.js';
+
+interface Libmime {
+  decodeWords(text: string): string;
+}
+interface CharsetDecoder {
+  decode(bytes: Buffer, charset: string): string;
+}
+
+const require = createRequire(import.meta.url);
+const libmime = require('libmime') as Libmime;
+const charsets = require('libmime/lib/charset.js') as CharsetDecoder;
+
+/** RFC 2047 encoded-words decoded to Unicode; undecodable words are left as written. */
+export function decodeHeaderValue(raw: string): string {
+  try {
+    return libmime.decodeWords(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** Bytes in a named charset to Unicode (unknown charsets fall back to UTF-8, as libmime does). */
+export function decodeCharset(bytes: Buffer, charset: string | undefined): string {
+  return charsets.decode(bytes, charset ?? 'us-ascii');
+}
+
+function headerBuffer(header: string | Buffer): Buffer {
+  return typeof header === 'string' ? Buffer.from(header, 'utf8') : header;
+}
+
+/** Decoded values of every field called `name` (any case), in message order. */
+export function headerValues(header: string | Buffer, name: string): string[] {
+  const bytes = headerBuffer(header);
+  const key = name.toLowerCase();
+  const block = scanHeader(bytes, 0, bytes.length);
+  return block.fields
+    .filter((field) => field.key === key)
+    .map((field) => decodeHeaderValue(unfold(bytes.toString('utf8', field.valueStart, field.end)).trim()));
+}
+
+/** The whole header block as decoded text, one "Name: value" line per field (for SEARCH TEXT). */
+export function headerText(header: string | Buffer): string {
+  const bytes = headerBuffer(header);
+  const block = scanHeader(bytes, 0, bytes.length);
+  return block.fields
+    .map((field) => decodeHeaderValue(unfold(bytes.toString('utf8', field.start, field.end)).trim()))
+    .join('\n');
+}
+
+const HTML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+/** Visible text of an HTML body: scripts, styles and tags removed, common entities decoded. */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<!--[\s\S]*?-->/g, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity: string, name: string) => {
+      if (name[0] === '#') {
+        const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+        return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
+      }
+      return HTML_ENTITIES[name.toLowerCase()] ?? entity;
+    });
+}
+
+function collectText(part: BodyPart, message: Buffer, out: string[]): void {
+  if (part.parts !== undefined) {
+    for (const child of part.parts) collectText(child, message, out);
+    return;
+  }
+  if (part.body !== undefined) {
+    out.push(headerText(message.subarray(part.body.range.headerStart, part.body.range.bodyStart)));
+    collectText(part.body, message, out);
+    return;
+  }
+  if (part.type !== 'TEXT') return;
+  let decoded: Buffer;
+  try {
+    decoded = decodeTransferEncoding(message.subarray(part.range.bodyStart, part.range.bodyEnd), part.encoding);
+  } catch {
+    decoded = message.subarray(part.range.bodyStart, part.range.bodyEnd); // unknown encoding: search as stored
+  }
+  const text = decodeCharset(decoded, paramValue(part.params, 'CHARSET'));
+  out.push(part.subtype === 'HTML' ? htmlToText(text) : text);
+}
+
+/** Decoded text of the message body for SEARCH BODY: text parts (HTML as visible text) and embedded headers. */
+export function bodyText(summary: MessageSummary, message: Buffer): string {
+  const out: string[] = [];
+  collectText(summary.body, message, out);
+  return out.join('\n');
+}
+
+/** Header and body text for SEARCH TEXT. */
+export function messageText(summary: MessageSummary, message: Buffer): string {
+  return `${headerText(summary.header)}\n${bodyText(summary, message)}`;
+}
+
+/** How search compares text; the defaults are Cyrus's (search_skipdiacrit: 1, search_whitespace: merge). */
+export interface SearchNormalisation {
+  skipDiacritics: boolean;
+  whitespace: 'skip' | 'merge' | 'keep';
+}
+
+export const CYRUS_SEARCH_NORMALISATION: SearchNormalisation = { skipDiacritics: true, whitespace: 'merge' };
+
+/** Case-fold and normalise text for matching. */
+export function normalizeForSearch(text: string, options: SearchNormalisation = CYRUS_SEARCH_NORMALISATION): string {
+  let out = options.skipDiacritics ? text.normalize('NFKD').replace(/\p{M}+/gu, '') : text.normalize('NFKC');
+  out = out.toLowerCase();
+  if (options.whitespace === 'merge') out = out.replace(/\s+/gu, ' ');
+  else if (options.whitespace === 'skip') out = out.replace(/\s+/gu, '');
+  return out;
+}
+
+/** Case-insensitive (Unicode) substring match after normalisation of both sides. An empty needle matches. */
+export function searchMatches(haystack: string, needle: string, options: SearchNormalisation = CYRUS_SEARCH_NORMALISATION): boolean {
+  return normalizeForSearch(haystack, options).includes(normalizeForSearch(needle, options));
+}
