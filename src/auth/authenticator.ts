@@ -213,7 +213,10 @@ export class Authenticator {
     }
     const { userid, authzid } = result;
     let identity: Identity;
-    const target = authzid === '' ? userid : this.rules.tryCanonical(authzid, await this.connectionDomain(ctx));
+    // An unqualified authzid is in the domain of the user who authenticated (as Cyrus qualifies it).
+    const ownDomain = splitUserid(userid).domain;
+    const qualified = ownDomain !== null && this.rules.virtdomains !== 'off' && !/[@%]/.test(authzid) ? `${authzid}@${ownDomain}` : authzid;
+    const target = authzid === '' ? userid : this.rules.tryCanonical(qualified, await this.connectionDomain(ctx));
     if (target === null) throw new MailError('NoPerm', 'malformed authorization identity');
     if (target === userid) {
       identity = this.identityOf(userid, ctx.service);
