@@ -113,6 +113,8 @@ function prepare(db: Db) {
     strayCache: db.prepare<[], { uid: number }>('SELECT uid FROM cache WHERE uid NOT IN (SELECT uid FROM messages)'),
     insertExpunged: db.prepare<[number, number, number, number]>('INSERT OR REPLACE INTO expunged (uid, modseq, expunged_at, file_removed) VALUES (?, ?, ?, ?)'),
     expunged: db.prepare<[number], ExpungedRow>('SELECT uid, modseq, expunged_at, file_removed FROM expunged WHERE uid = ?'),
+    allExpunged: db.prepare<[], ExpungedRow>('SELECT uid, modseq, expunged_at, file_removed FROM expunged'),
+    setIdentity: db.prepare<[string, string]>("UPDATE mailbox SET uniqueid = ?, name = ?, state = 'active' WHERE id = 1"),
     expungedSince: db.prepare<[number], { uid: number }>('SELECT uid FROM expunged WHERE modseq > ? ORDER BY uid'),
     expungedFilesBefore: db.prepare<[number], { uid: number }>('SELECT uid FROM expunged WHERE file_removed = 0 AND expunged_at <= ? ORDER BY uid'),
     expungedWithFiles: db.prepare<[], { uid: number }>('SELECT uid FROM expunged WHERE file_removed = 0 ORDER BY uid'),

@@ -18,5 +18,6 @@
 export { Mailbox } from './mailbox.js';
 export { MailboxSnapshot } from './snapshot.js';
 export { FLAG_ANSWERED, FLAG_FLAGGED, FLAG_DELETED, FLAG_DRAFT, FLAG_SEEN, flagNames, parseFlags } from './flags.js';
-export { reconstructMailbox, rebuildMailboxList, type ReconstructReport } from './reconstruct.js';
+export { reconstructMailbox, type ReconstructReport, type ReconstructOptions } from './reconstruct.js';
+export { rebuildMailboxList, type RebuildReport } from './rebuild-list.js';
 export type * from './types.js';

@@ -1,0 +1,193 @@
+/**
+ * reconstruct: make a mailbox's index, cache and header agree with its message files (the
+ * truth). Keeps flags, internal dates and modseqs of records whose file is there; adopts files
+ * without a record (an append interrupted between rename and commit); drops records whose file
+ * is gone (remembered as expunged, so sessions learn); rebuilds missing cache rows. Runs under
+ * the index write lock, so it is safe next to live sessions. With checkOnly it changes nothing.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { readTransaction, writeTransaction } from '../store/sqlite.js';
+import type { MailStore } from '../store/mail-store.js';
+import { sha1Hex } from './append.js';
+import { INDEX_FILE, fsError, messageFileName, pidOfTempFile, uidOfFileName } from './files.js';
+import { readHeader, writeHeader, type MailboxHeader } from './header.js';
+import { IndexDb } from './index-db.js';
+import { MailError } from '../common/errors.js';
+
+export interface ReconstructOptions {
+  /** Report only (reconstruct -n). */
+  checkOnly?: boolean;
+  /** Also re-read every message file and check its size and GUID (reconstruct -f). */
+  full?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ReconstructReport {
+  name: string;
+  /** What was wrong (or, with checkOnly, is wrong), one line each. */
+  problems: string[];
+  adopted: number[];
+  dropped: number[];
+  recached: number[];
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function reconstructMailbox(store: MailStore, name: string, opts: ReconstructOptions = {}): ReconstructReport {
+  const entry = store.lookup(name);
+  if (!entry) throw new MailError('NotFound', `no mailbox ${name}`);
+  const report: ReconstructReport = { name, problems: [], adopted: [], dropped: [], recached: [] };
+  const fix = !opts.checkOnly;
+  const dir = store.directoryOf(entry.name, entry.partition);
+  if (!existsSync(dir)) {
+    report.problems.push(`directory ${dir} is missing`);
+    if (!fix) return report;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+  let header: MailboxHeader | null = null;
+  try {
+    header = readHeader(dir);
+  } catch {
+    header = null;
+  }
+  let index: IndexDb | null = null;
+  if (IndexDb.exists(dir)) {
+    try {
+      index = IndexDb.open(dir, store.durable);
+    } catch (err) {
+      report.problems.push(`index unreadable (${(err as Error).message})`);
+      if (fix) renameSync(join(dir, INDEX_FILE), join(dir, `${INDEX_FILE}.damaged-${Date.now()}`));
+      for (const suffix of ['-wal', '-shm']) if (fix) rmSync(join(dir, INDEX_FILE + suffix), { force: true });
+    }
+  } else {
+    report.problems.push('index is missing');
+  }
+  if (!index) {
+    if (!fix) return report;
+    const uidValidity = header && header.uniqueId === entry.uniqueId ? header.uidValidity : entry.uidValidity;
+    index = IndexDb.create(dir, store.durable, { uniqueId: entry.uniqueId, name, uidValidity, highestModseq: entry.createdModseq, sharedSeen: false });
+  }
+  try {
+    const body = () => repairIndex(store, index!, dir, name, entry.uniqueId, report, opts);
+    if (fix) writeTransaction(index.db, 'reconstruct', body);
+    else readTransaction(index.db, 'reconstruct -n', body);
+    const userFlags = index.stmts.userFlags.all().map((r) => r.name);
+    const wanted: MailboxHeader = { name, uniqueId: entry.uniqueId, uidValidity: index.mailbox().uidvalidity, acl: entry.acl, quotaRoot: entry.quotaRoot, specialUse: entry.specialUse, createdModseq: entry.createdModseq, userFlags };
+    if (!header) report.problems.push('cyrus.header is missing or unreadable');
+    else if (JSON.stringify(header) !== JSON.stringify(wanted)) report.problems.push('cyrus.header differs from mailboxes.db and the index');
+    if (fix && (!header || JSON.stringify(header) !== JSON.stringify(wanted))) writeHeader(dir, wanted, store.durable);
+  } finally {
+    index.close();
+  }
+  return report;
+}
+
+function repairIndex(store: MailStore, index: IndexDb, dir: string, name: string, uniqueId: string, report: ReconstructReport, opts: ReconstructOptions): void {
+  const fix = !opts.checkOnly;
+  const s = index.stmts;
+  const row = index.mailbox();
+  if (row.uniqueid !== uniqueId || row.name !== name || row.state !== 'active') {
+    report.problems.push(`index identity (${row.name}, ${row.uniqueid}, ${row.state}) does not match mailboxes.db`);
+    if (fix) s.setIdentity.run(uniqueId, name);
+  }
+  const files = new Set<number>();
+  for (const file of readdirSync(dir)) {
+    const uid = uidOfFileName(file);
+    if (uid !== null) files.add(uid);
+    const pid = pidOfTempFile(file);
+    if (pid !== null && !processAlive(pid)) {
+      report.problems.push(`leftover temp file ${file}`);
+      if (fix) rmSync(join(dir, file), { force: true });
+    }
+  }
+  const records = s.allMessages.all();
+  const recorded = new Set(records.map((r) => r.uid));
+  const expunged = new Map(s.allExpunged.all().map((r) => [r.uid, r]));
+  let maxUid = 0;
+  let maxModseq = row.highestmodseq;
+  for (const r of records) maxModseq = Math.max(maxModseq, r.modseq);
+  for (const r of expunged.values()) {
+    maxUid = Math.max(maxUid, r.uid);
+    maxModseq = Math.max(maxModseq, r.modseq);
+  }
+  const modseq = maxModseq + 1;
+  const now = Date.now();
+  const readMessage = (uid: number): Buffer => {
+    try {
+      return readFileSync(join(dir, messageFileName(uid)));
+    } catch (err) {
+      throw fsError(err, `message ${uid}`);
+    }
+  };
+  for (const r of records) {
+    maxUid = Math.max(maxUid, r.uid);
+    if (!files.has(r.uid)) {
+      report.problems.push(`message ${r.uid}: file is missing; record dropped`);
+      report.dropped.push(r.uid);
+      if (fix) {
+        s.deleteMessage.run(r.uid);
+        s.deleteCache.run(r.uid);
+        s.insertExpunged.run(r.uid, modseq, now, 1);
+      }
+    } else if (opts.full) {
+      const bytes = readMessage(r.uid);
+      const guid = sha1Hex(bytes);
+      if (guid !== r.guid || bytes.length !== r.size) {
+        report.problems.push(`message ${r.uid}: size or GUID differs from the file`);
+        report.recached.push(r.uid);
+        if (fix) {
+          s.updateContent.run(bytes.length, guid, r.uid);
+          s.putCache.run(r.uid, JSON.stringify(store.summarizeMessage(bytes)));
+        }
+      }
+    }
+  }
+  const orphans = [...files].filter((uid) => !recorded.has(uid)).sort((a, b) => a - b);
+  let done = 0;
+  for (const uid of orphans) {
+    opts.onProgress?.(++done, orphans.length);
+    const gone = expunged.get(uid);
+    if (gone) {
+      if (gone.file_removed === 1) {
+        report.problems.push(`message ${uid}: file of an expunged message is still there`);
+        if (fix) rmSync(join(dir, messageFileName(uid)), { force: true });
+      }
+      continue;
+    }
+    maxUid = Math.max(maxUid, uid);
+    report.problems.push(`message ${uid}: file without a record; adopted`);
+    report.adopted.push(uid);
+    if (!fix) continue;
+    const bytes = readMessage(uid);
+    const mtime = statSync(join(dir, messageFileName(uid))).mtimeMs;
+    s.insertMessage.run({ uid, modseq, flags: 0, keywords: null, internaldate: Math.floor(mtime), savedate: now, size: bytes.length, guid: sha1Hex(bytes) });
+    s.putCache.run(uid, JSON.stringify(store.summarizeMessage(bytes)));
+  }
+  if (fix || report.dropped.length === 0) {
+    for (const { uid } of s.uncachedUids.all()) {
+      if (report.dropped.includes(uid) || !files.has(uid)) continue;
+      report.problems.push(`message ${uid}: cache entry missing; rebuilt`);
+      report.recached.push(uid);
+      if (fix) s.putCache.run(uid, JSON.stringify(store.summarizeMessage(readMessage(uid))));
+    }
+    for (const { uid } of s.strayCache.all()) {
+      report.problems.push(`cache entry ${uid} without a record`);
+      if (fix) s.deleteCache.run(uid);
+    }
+  }
+  const changed = report.dropped.length > 0 || report.adopted.length > 0;
+  const uidNext = Math.max(row.uidnext, maxUid + 1);
+  if (uidNext !== row.uidnext) report.problems.push(`uidnext ${row.uidnext} is not above the highest uid ${maxUid}`);
+  const highest = changed ? modseq : maxModseq;
+  if (highest !== row.highestmodseq && !changed) report.problems.push(`highestmodseq ${row.highestmodseq} is below a record's modseq`);
+  if (fix && (uidNext !== row.uidnext || highest !== row.highestmodseq)) s.setCounters.run(uidNext, highest);
+}
