@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FailureTracker, GroupResolver } from '../../src/auth/index.js';
+import { ctx, makeAuth } from './helpers.js';
+
+describe('failure delays', () => {
+  it.each([
+    // [failures so far on this connection, expected delay, disconnect]
+    [1, 100, false],
+    [2, 200, false],
+    [3, 400, false],
+    [4, 500, true],
+  ])('failure %i waits %i ms (disconnect %s)', (n, delay, disconnect) => {
+    const tracker = new FailureTracker({ baseDelayMs: 100, maxDelayMs: 500, maxFailures: 4 });
+    const c = ctx();
+    let verdict = tracker.recordFailure(c);
+    for (let i = 1; i < n; i++) verdict = tracker.recordFailure(c);
+    expect(verdict).toEqual({ delayMs: delay, disconnect });
+  });
+
+  it('counts per source address across connections, forgets after a while, resets on success', () => {
+    let now = 0;
+    const tracker = new FailureTracker({ baseDelayMs: 100, maxDelayMs: 10_000, maxFailures: 3, forgetAfterMs: 60_000 }, () => now);
+    const a = ctx({ remoteAddress: '198.51.100.1' });
+    tracker.recordFailure(a);
+    tracker.recordFailure(a);
+    const b = ctx({ remoteAddress: '198.51.100.1' }); // a new connection from the same address
+    expect(tracker.failureDelay(b)).toBe(200);
+    expect(tracker.recordFailure(b)).toEqual({ delayMs: 400, disconnect: false });
+    const other = ctx({ remoteAddress: '198.51.100.2' });
+    expect(tracker.recordFailure(other).delayMs).toBe(100);
+    now = 120_000;
+    expect(tracker.failureDelay(ctx({ remoteAddress: '198.51.100.1' }))).toBe(0);
+    tracker.recordFailure(b);
+    tracker.recordSuccess(b);
+    expect(tracker.failureDelay(b)).toBe(0);
+  });
+
+  it('the Authenticator reads auth_failure_delay and auth_max_failures', () => {
+    const env = makeAuth('auth_failure_delay: 1\nauth_failure_delay_max: 3s\nauth_max_failures: 3\n');
+    try {
+      const c = ctx();
+      expect(env.auth.recordFailure(c)).toEqual({ delayMs: 1000, disconnect: false });
+      expect(env.auth.recordFailure(c)).toEqual({ delayMs: 2000, disconnect: false });
+      expect(env.auth.recordFailure(c)).toEqual({ delayMs: 3000, disconnect: true });
+      env.auth.recordSuccess(c);
+      expect(env.auth.failureDelay(c)).toBe(0);
+    } finally {
+      env.cleanup();
+    }
+  });
+
+  it('unknown user and wrong password take about the same time', async () => {
+    const env = makeAuth('allowplaintext: yes\n', { passwordStore: { scrypt: { N: 4096, r: 8, p: 1 } } });
+    try {
+      await env.auth.store.setPassword('fred', 'pw');
+      const time = async (user: string) => {
+        const start = process.hrtime.bigint();
+        await env.auth.login(user, 'wrong', ctx()).catch(() => undefined);
+        return Number(process.hrtime.bigint() - start) / 1e6;
+      };
+      await time('fred');
+      const known: number[] = [];
+      const unknown: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        known.push(await time('fred'));
+        unknown.push(await time('nobody'));
+      }
+      const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[2]!;
+      // both run one scrypt of the same cost; an early return would be ~100x faster
+      expect(median(unknown)).toBeGreaterThan(median(known) * 0.4);
+    } finally {
+      env.cleanup();
+    }
+  });
+});
+
+describe('groups', () => {
+  let dir = '';
+  afterEach(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('reads /etc/group format, primary groups, and reloads a changed file', () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auth-groups-'));
+    const system = path.join(dir, 'group');
+    const passwd = path.join(dir, 'passwd');
+    const extra = path.join(dir, 'extra');
+    fs.writeFileSync(system, 'staff:x:50:fred,joe\nusers:x:100:\n');
+    fs.writeFileSync(passwd, 'fred:x:1000:100::/home/fred:/bin/sh\n');
+    fs.writeFileSync(extra, '# comment\naccounting:*:900:fred\n');
+    const groups = new GroupResolver({ systemGroupFile: system, passwdFile: passwd, groupFile: extra });
+    expect(groups.groupsOf('fred')).toEqual(['accounting', 'staff', 'users']);
+    expect(groups.groupsOf('joe')).toEqual(['staff']);
+    expect(groups.groupsOf('nobody')).toEqual([]);
+
+    fs.writeFileSync(extra, 'accounting:*:900:joe\nsales:*:901:fred,joe\n');
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(extra, later, later);
+    expect(groups.groupsOf('fred')).toEqual(['sales', 'staff', 'users']);
+    expect(groups.groupsOf('joe')).toEqual(['accounting', 'sales', 'staff']);
+    fs.rmSync(extra);
+    expect(groups.groupsOf('joe')).toEqual(['staff']);
+  });
+
+  it('identities carry group: identifiers from auth_groupfile', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auth-groups-'));
+    fs.writeFileSync(path.join(dir, 'groups'), 'accounting:x:1:fred\n');
+    const env = makeAuth(`auth_groupfile: ${dir}/groups\nallowplaintext: yes\n`);
+    try {
+      await env.auth.store.setPassword('fred', 'pw');
+      const id = await env.auth.login('fred', 'pw', ctx());
+      expect(id.groups()).toEqual(['accounting']);
+      expect(id.identifiers()).toEqual(['fred', 'anyone', 'group:accounting']);
+    } finally {
+      env.cleanup();
+    }
+  });
+});
