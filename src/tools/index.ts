@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { registerCyrDf } from './cyr_df.js';
 import { registerSaslpasswd } from './saslpasswd.js';
-
 import { registerReconstruct } from './reconstruct.js';
 import { registerMbpath } from './mbpath.js';
 import { registerCtlMboxlist } from './ctl_mboxlist.js';
+
 /** Adds one Cyrus-named subcommand (with its options and --help) to the program. */
 export type ToolRegistrar = (program: Command) => void;
 
@@ -13,9 +13,9 @@ export type ToolRegistrar = (program: Command) => void;
  * registrar; add yours here with one import and one entry.
  */
 export const TOOLS: ToolRegistrar[] = [
+  registerCyrDf,
+  registerSaslpasswd,
   registerReconstruct,
   registerMbpath,
   registerCtlMboxlist,
-  registerCyrDf,
-  registerSaslpasswd,
 ];

@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { isMailError } from '../common/errors.js';
+import { dumpMailboxList, loadMailboxList } from '../store/dump.js';
+import { EXIT_DATAERR, openStoreForTool, type Writer } from '../store/tool-support.js';
+
+export interface CtlMboxlistOptions {
+  config: string;
+  dump?: boolean;
+  undump?: boolean;
+  /** With -d: only this partition. */
+  partition?: string;
+}
+
+/**
+ * `-d` writes mailboxes.db as text, one mailbox per line (name TAB JSON); `-u` loads such text
+ * (from `input`, normally stdin), replacing entries of the same name. Returns the exit status.
+ */
+export function runCtlMboxlist(options: CtlMboxlistOptions, input: () => string, out: Writer, err: Writer): number {
+  if (options.dump === options.undump) {
+    err('ctl_mboxlist: give exactly one of -d and -u\n');
+    return 64;
+  }
+  const opened = openStoreForTool('ctl_mboxlist', options.config, err);
+  if (typeof opened === 'number') return opened;
+  const { store } = opened;
+  try {
+    if (options.dump) {
+      for (const line of dumpMailboxList(store.mailboxes)) {
+        if (options.partition && !line.includes(`"partition":${JSON.stringify(options.partition)}`)) continue;
+        out(line);
+      }
+      return 0;
+    }
+    const count = loadMailboxList(store.mailboxes, input(), (name) => store.checkName(name));
+    err(`ctl_mboxlist: loaded ${count} mailboxes\n`);
+    return 0;
+  } catch (e) {
+    if (!isMailError(e)) throw e;
+    err(`ctl_mboxlist: ${e.message}\n`);
+    return EXIT_DATAERR;
+  } finally {
+    store.close();
+  }
+}
+
+/** `cyrusts ctl_mboxlist [-C imapd.conf] -d [-p partition] | -u < dump`. */
+export const registerCtlMboxlist = (program: Command): void => {
+  program
+    .command('ctl_mboxlist')
+    .description('dump mailboxes.db as text (-d) or load such a dump from stdin (-u)')
+    .option('-C, --config <file>', 'imapd.conf to read', '/etc/imapd.conf')
+    .option('-d, --dump', 'write every mailbox, one per line, to stdout')
+    .option('-u, --undump', 'load a dump from stdin')
+    .option('-p, --partition <name>', 'with -d: only mailboxes on this partition')
+    .action((opts: CtlMboxlistOptions) => {
+      process.exitCode = runCtlMboxlist(opts, () => readFileSync(0, 'utf8'), (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+    });
+};
