@@ -112,3 +112,15 @@ describe('ANONYMOUS and EXTERNAL', () => {
     }
   });
 });
+
+describe('sasl_minimum_layer', () => {
+  it('above 1 only TLS (or UNIX socket) sessions get mechanisms', () => {
+    const strict = makeAuth('sasl_minimum_layer: 56\nallowplaintext: yes\n');
+    try {
+      expect(strict.auth.mechanisms(ctx({ tls: false }))).toEqual([]);
+      expect(strict.auth.mechanisms(ctx({ tls: true }))).toContain('SCRAM-SHA-256');
+    } finally {
+      strict.cleanup();
+    }
+  });
+});
