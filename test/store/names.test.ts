@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { checkMailboxName, compilePattern, dirHashLetter, mailboxDirectory, parentName, ownerOf } from '../../src/store/index.js';
+import { addUids, formatUidRanges, parseUidRanges, removeUids } from '../../src/store/seqset.js';
+import { isMailError } from '../../src/common/errors.js';
+
+describe('checkMailboxName', () => {
+  const good = ['INBOX', 'user.fred', 'user.fred.Sent', 'example.com!user.fred', 'user.joe^smith.&AOk-t&AOk-', 'shared.news~x'];
+  const bad = ['', '.user', 'user.', 'user..fred', 'user/fred', 'user.fr\0ed', 'user.\x01x', 'user.\x7f', 'bad!dom!user.x', '-x.com!user.a', 'x'.repeat(491)];
+  it.each(good)('accepts %j', (name) => expect(() => checkMailboxName(name, 490)).not.toThrow());
+  it.each(bad)('refuses %j with BadName', (name) => {
+    let error: unknown;
+    try {
+      checkMailboxName(name, 490);
+    } catch (e) {
+      error = e;
+    }
+    expect(isMailError(error, 'BadName')).toBe(true);
+  });
+  it('parent and owner', () => {
+    expect(parentName('user.fred.Sent')).toBe('user.fred');
+    expect(parentName('example.com!user.fred')).toBe('example.com!user');
+    expect(parentName('INBOX')).toBeNull();
+    expect(ownerOf('user.joe^smith.Sent')).toBe('joe.smith');
+    expect(ownerOf('example.com!user.fred')).toBe('fred@example.com');
+    expect(ownerOf('shared.x')).toBeNull();
+  });
+});
+
+describe('compilePattern', () => {
+  const cases: Array<[string, string, boolean]> = [
+    ['*', 'user.fred.Sent', true],
+    ['%', 'user', true],
+    ['%', 'user.fred', false],
+    ['user.%', 'user.fred', true],
+    ['user.%', 'user.fred.Sent', false],
+    ['user.*', 'user.fred.Sent', true],
+    ['user.*', 'user', false],
+    ['user.f%d', 'user.fred', true],
+    ['user.f%d', 'user.fxd.d', false],
+    ['user.f*d', 'user.fx.d', true],
+    ['user.fred', 'user.fred', true],
+    ['user.fred', 'user.fredx', false],
+    ['a+b.(c)', 'a+b.(c)', true],
+    ['example.com!user.%', 'example.com!user.fred', true],
+  ];
+  it.each(cases)('%s vs %s → %s', (pattern, name, expected) => expect(compilePattern(pattern).matches(name)).toBe(expected));
+  it('splits the literal prefix', () => {
+    expect(compilePattern('user.fr%').literalPrefix).toBe('user.fr');
+    expect(compilePattern('user.%.x').separatorsAfterPrefix).toBe(1);
+  });
+});
+
+describe('mailboxDirectory', () => {
+  const plain = { hashSpool: false, fullDirHash: false };
+  const hashed = { hashSpool: true, fullDirHash: false };
+  const full = { hashSpool: true, fullDirHash: true };
+  const cases: Array<[string, typeof plain, string]> = [
+    ['user.fred.Sent', plain, '/p/user/fred/Sent'],
+    ['user.fred.Sent', hashed, '/p/f/user/fred/Sent'],
+    ['shared.news', hashed, '/p/s/shared/news'],
+    ['user.1abc', hashed, '/p/q/user/1abc'],
+    ['example.com!user.fred', plain, '/p/domain/example.com/user/fred'],
+    ['example.com!user.fred', hashed, '/p/domain/e/example.com/f/user/fred'],
+  ];
+  it.each(cases)('%s', (name, layout, expected) => expect(mailboxDirectory('/p', name, layout)).toBe(expected));
+  it('fulldirhash letters are A-W and stop at the first dot', () => {
+    const letter = dirHashLetter('fred', true);
+    expect(letter).toMatch(/^[A-W]$/);
+    expect(dirHashLetter('fred.x', true)).toBe(letter);
+    expect(mailboxDirectory('/p', 'user.fred', full)).toBe(`/p/${letter}/user/fred`);
+  });
+});
+
+describe('uid ranges', () => {
+  const cases: Array<[string, number[], number[], string]> = [
+    ['', [1, 2, 3], [], '1:3'],
+    ['1:10', [], [5], '1:4,6:10'],
+    ['1:3,7', [4, 5, 6], [], '1:7'],
+    ['1:3,7', [], [1, 2, 3, 7], ''],
+    ['5,1:2', [3], [9], '1:3,5'],
+  ];
+  it.each(cases)('%s +%j -%j = %s', (start, add, remove, expected) => {
+    expect(formatUidRanges(removeUids(addUids(parseUidRanges(start), add), remove))).toBe(expected);
+  });
+});
