@@ -1,7 +1,8 @@
 /**
  * Re-make test/fixtures/messages/cyrus-answers.json: APPEND every corpus message to a real Cyrus 3.6
  * (see /work/shared/peers/README.md; `bash /work/shared/peers/cyrus-up.sh`) and record its raw
- * `FETCH (ENVELOPE BODYSTRUCTURE)` answer.
+ * `FETCH (ENVELOPE BODYSTRUCTURE)` answer, and the bytes of a fixed list of BODY[section] / BINARY[section]
+ * fetches (base64, null for NIL, or the error text of a tagged NO).
  *
  *   npx vite-node scripts/record-cyrus-message-answers.ts [host] [port] [user] [password]
  *
@@ -86,6 +87,43 @@ class RawImap {
   }
 }
 
+/** The section fetches recorded for every corpus message. */
+export const SECTION_ITEMS = [
+  'BODY.PEEK[HEADER]', 'BODY.PEEK[TEXT]', 'BODY.PEEK[1]', 'BODY.PEEK[1.MIME]', 'BODY.PEEK[2]', 'BODY.PEEK[2.MIME]',
+  'BODY.PEEK[2.HEADER]', 'BODY.PEEK[2.TEXT]', 'BODY.PEEK[1.1]', 'BODY.PEEK[2.1]', 'BODY.PEEK[3]',
+  'BODY.PEEK[HEADER.FIELDS (FROM subject X-Missing)]', 'BODY.PEEK[HEADER.FIELDS.NOT (From Subject)]',
+  'BODY.PEEK[2.HEADER.FIELDS (Subject)]', 'BODY.PEEK[1]<2.5>', 'BINARY.PEEK[1]', 'BINARY.SIZE[1]', 'BINARY.PEEK[2]',
+];
+
+/** The value after the requested item in `* n FETCH (UID u ITEM value)`: bytes, null for NIL, undefined if absent. */
+function itemValue(line: Buffer): Buffer | null | undefined {
+  const text = line.toString('latin1');
+  const uid = /UID \d+ /.exec(text);
+  if (uid === null) return undefined; // "(UID n)" alone: the item was not returned
+  // skip the item name, which may hold a parenthesised field list inside its brackets
+  let pos = uid.index + uid[0].length;
+  let depth = 0;
+  while (pos < text.length && !(depth === 0 && text[pos] === ' ')) {
+    if (text[pos] === '[') depth++;
+    if (text[pos] === ']') depth--;
+    pos++;
+  }
+  pos++;
+  if (text.startsWith('NIL', pos)) return null;
+  if (text[pos] === '{' || text.startsWith('~{', pos)) {
+    const close = text.indexOf('}', pos);
+    const length = Number(text.slice(text.indexOf('{', pos) + 1, close));
+    return line.subarray(close + 3, close + 3 + length);
+  }
+  if (text[pos] === '"') {
+    let out = '';
+    for (pos++; text[pos] !== '"'; pos++) out += text[pos] === '\\' ? text[++pos] : text[pos];
+    return Buffer.from(out, 'latin1');
+  }
+  const atom = /^\d+/.exec(text.slice(pos));
+  return atom ? Buffer.from(atom[0], 'latin1') : undefined;
+}
+
 async function main(): Promise<void> {
   const imap = await RawImap.connect();
   await imap.line(); // greeting
@@ -93,7 +131,7 @@ async function main(): Promise<void> {
   await imap.command('SELECT INBOX');
   await imap.command('STORE 1:* +FLAGS.SILENT (\\Deleted)').catch(() => undefined);
   await imap.command('EXPUNGE');
-  const answers: Record<string, { fetch?: string; appendError?: string }> = {};
+  const answers: Record<string, { fetch?: string; appendError?: string; sections?: Record<string, string | null> }> = {};
   for (const message of CORPUS) {
     try {
       const appended = await imap.command('APPEND INBOX', normalizeLineEnds(message.content));
@@ -102,7 +140,18 @@ async function main(): Promise<void> {
       const fetched = await imap.command(`UID FETCH ${uid} (ENVELOPE BODYSTRUCTURE)`);
       const response = fetched.untagged.find((line) => / FETCH \(/.test(line.toString('latin1', 0, 40)));
       if (!response) throw new Error('no FETCH response');
-      answers[message.name] = { fetch: response.toString('utf8').replace(/\r\n$/, '') };
+      const sections: Record<string, string | null> = {};
+      for (const item of SECTION_ITEMS) {
+        try {
+          const answer = await imap.command(`UID FETCH ${uid} (${item})`);
+          const line = answer.untagged.find((l) => / FETCH \(/.test(l.toString('latin1', 0, 40)));
+          const value = line === undefined ? undefined : itemValue(line);
+          sections[item] = value === undefined ? 'MISSING' : value === null ? null : value.toString('base64');
+        } catch (err) {
+          sections[item] = `ERROR ${(err as Error).message.replace(/^.*?: r\d+ /, '').trim()}`;
+        }
+      }
+      answers[message.name] = { fetch: response.toString('utf8').replace(/\r\n$/, ''), sections };
     } catch (err) {
       answers[message.name] = { appendError: (err as Error).message };
     }

@@ -68,17 +68,28 @@ export function findPart(body: BodyPart, path: number[]): BodyPart | null {
   return current;
 }
 
-/** Resolve a section against the summary. Missing parts give { kind: 'empty' } (an empty string in FETCH). */
+/**
+ * Resolve a section against the summary. Missing parts give { kind: 'empty' } (Cyrus answers NIL).
+ * TEXT of the top-level message ends at the body's end, which is the file's end except for a
+ * zero-part multipart (reported with an empty body, as Cyrus does).
+ */
 export function planSection(summary: MessageSummary, section: BodySection): SectionPlan {
   let message: { headerStart: number; bodyStart: number; end: number };
   if (section.path.length === 0) {
-    message = { headerStart: 0, bodyStart: summary.body.range.bodyStart, end: summary.size };
+    message = { headerStart: 0, bodyStart: summary.body.range.bodyStart, end: summary.body.range.bodyEnd };
   } else {
     const part = findPart(summary.body, section.path);
     if (part === null) return { kind: 'empty' };
     if (section.text === undefined) return { kind: 'range', start: part.range.bodyStart, end: part.range.bodyEnd };
     if (section.text === 'MIME') return { kind: 'range', start: part.range.headerStart, end: part.range.bodyStart };
-    if (part.body === undefined) return { kind: 'empty' }; // HEADER/TEXT only exist for MESSAGE/RFC822
+    if (part.body === undefined) {
+      // HEADER and TEXT exist only for MESSAGE/RFC822; Cyrus answers HEADER.FIELDS from the part's MIME header
+      if (section.text === 'HEADER' || section.text === 'TEXT') return { kind: 'empty' };
+      return {
+        kind: 'fields', start: part.range.headerStart, end: part.range.bodyStart,
+        fields: section.fields ?? [], not: section.text === 'HEADER.FIELDS.NOT',
+      };
+    }
     message = { headerStart: part.body.range.headerStart, bodyStart: part.body.range.bodyStart, end: part.range.bodyEnd };
   }
   switch (section.text) {

@@ -10,7 +10,7 @@
  *   parts and is reported as an empty TEXT/PLAIN; one whose boundary never appears gets one empty part;
  * - the CRLF before a delimiter line belongs to the delimiter, not to the part before it.
  */
-import { scanHeader } from './header.js';
+import { scanHeader, type HeaderBlock } from './header.js';
 import { buildEnvelope } from './envelope.js';
 import { readPartFields } from './partFields.js';
 import { paramValue } from './mimeFields.js';
@@ -112,6 +112,20 @@ function consume(walk: Walk, d: Delimiter | null): number {
   return d.next;
 }
 
+/**
+ * The header of an entity whose content must end at `limit` (the CRLF before the next delimiter line
+ * at `lineStart`). A blank line just before the delimiter still belongs to the header (its CRLF is
+ * the one before the delimiter); a header cut short by a delimiter ends without its last CRLF, as in Cyrus.
+ */
+function scanEntityHeader(buf: Buffer, start: number, limit: number, lineStart: number): HeaderBlock {
+  if (lineStart <= limit) return scanHeader(buf, start, limit);
+  const block = scanHeader(buf, start, lineStart);
+  if (block.headerEnd < lineStart) return block; // the blank line was found
+  const last = block.fields[block.fields.length - 1];
+  if (last !== undefined && last.end > limit) last.end = limit;
+  return { ...block, headerEnd: limit, bodyStart: limit };
+}
+
 interface Parsed {
   part: BodyPart;
   /** Where the walk continues after this entity (past the delimiter that ended it). */
@@ -123,7 +137,7 @@ function parseEntity(walk: Walk, start: number, inDigest: boolean, depth: number
   const { buf } = walk;
   const ending = nextDelimiter(walk, start);
   const limit = endBefore(ending, start, walk.end);
-  const block = scanHeader(buf, start, limit);
+  const block = scanEntityHeader(buf, start, limit, ending === null ? walk.end : ending.lineStart);
   const part = readPartFields(buf, block, inDigest);
   const bodyStart = block.bodyStart;
   const nested = depth < MAX_MIME_DEPTH;
@@ -150,7 +164,7 @@ function parseMultipart(walk: Walk, part: BodyPart, bodyStart: number, depth: nu
   if (boundary === undefined || boundary === '') {
     // no boundary: Cyrus reads the body as a zero-part multipart
     const ending = nextDelimiter(walk, bodyStart);
-    return { part: zeroPartMultipart(part, bodyStart, endBefore(ending, bodyStart, walk.end)), next: consume(walk, ending) };
+    return { part: zeroPartMultipart(part, bodyStart), next: consume(walk, ending) };
   }
   const inDigest = part.subtype === 'DIGEST';
   walk.stack.push(Buffer.from(boundary, 'utf8'));
@@ -187,7 +201,7 @@ function parseMultipart(walk: Walk, part: BodyPart, bodyStart: number, depth: nu
     bodyEnd = walk.end;
     next = walk.end;
   }
-  if (children.length === 0) return { part: zeroPartMultipart(part, bodyStart, bodyEnd), next };
+  if (children.length === 0) return { part: zeroPartMultipart(part, bodyStart), next };
   part.parts = children;
   part.range.bodyEnd = bodyEnd;
   part.size = bodyEnd - bodyStart;
@@ -203,9 +217,9 @@ function emptyTextPart(at: number): BodyPart {
 }
 
 /**
- * A multipart without parts, reported (as Cyrus does) as an empty TEXT/PLAIN. Its range still covers
- * the real body bytes, so BODY[TEXT] returns them; only size and lines say 0.
+ * A multipart without parts, reported (as Cyrus does) as an empty TEXT/PLAIN whose body is empty:
+ * BODY[TEXT] and BODY[1] then return "" as Cyrus does, although the body bytes are in the file.
  */
-function zeroPartMultipart(part: BodyPart, bodyStart: number, bodyEnd: number): BodyPart {
-  return { ...emptyTextPart(bodyStart), range: { headerStart: part.range.headerStart, bodyStart, bodyEnd } };
+function zeroPartMultipart(part: BodyPart, bodyStart: number): BodyPart {
+  return { ...emptyTextPart(bodyStart), range: { headerStart: part.range.headerStart, bodyStart, bodyEnd: bodyStart } };
 }

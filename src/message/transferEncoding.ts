@@ -61,7 +61,7 @@ export function decodeTransferEncoding(body: Buffer, encoding: string): Buffer {
 
 /**
  * FETCH BINARY[path]: the decoded content of a part (the whole message for an empty path).
- * A missing part gives empty data; a multipart part has no single encoding and is returned as stored.
+ * A missing part gives empty data.
  */
 export function binarySection(summary: MessageSummary, path: number[], message: Buffer): Buffer {
   if (path.length === 0) return message;
@@ -69,14 +69,15 @@ export function binarySection(summary: MessageSummary, path: number[], message: 
   if (part === null) return Buffer.alloc(0);
   const plan = planSection(summary, { path });
   const raw = plan.kind === 'range' ? message.subarray(plan.start, plan.end) : Buffer.alloc(0);
-  return part.parts !== undefined ? raw : decodeTransferEncoding(raw, part.encoding);
+  // multiparts and MESSAGE/RFC822 have no transfer encoding of their own: returned as stored (as Cyrus does)
+  return part.parts !== undefined || part.body !== undefined ? raw : decodeTransferEncoding(raw, part.encoding);
 }
 
 /** FETCH BINARY.SIZE[path]: the decoded size in bytes. */
 export function binarySize(summary: MessageSummary, path: number[], message: Buffer): number {
   if (path.length > 0) {
     const part = findPart(summary.body, path);
-    if (part !== null && part.parts === undefined && /^(7BIT|8BIT|BINARY)$/i.test(part.encoding)) {
+    if (part !== null && (part.parts !== undefined || part.body !== undefined || /^(7BIT|8BIT|BINARY)$/i.test(part.encoding))) {
       return part.range.bodyEnd - part.range.bodyStart;
     }
   }
