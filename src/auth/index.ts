@@ -1,13 +1,49 @@
 /**
  * Authentication, identities, virtual domains and namespaces: who a connection is and which
- * mailbox names it sees. Protocol-neutral: results are Identity values and MailError kinds.
+ * mailbox names it sees. Protocol-neutral: results are Identity values, failures MailError kinds.
+ *
+ * Authenticating (one Authenticator per process; one ConnectionContext object per connection):
+ *
+ *   const auth = Authenticator.create({ config, logger });            // auth.close() at exit
+ *   const ctx = { service: 'imap', tls: false, unixSocket: false, localAddress, remoteAddress };
+ *   auth.plaintextAllowed(ctx)         // false → IMAP shows LOGINDISABLED
+ *   auth.mechanisms(ctx)               // ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'PLAIN', 'LOGIN', ...]
+ *   await auth.login(user, pass, ctx)  // IMAP LOGIN, POP3 USER/PASS → Identity
+ *   const ex = auth.startSasl('SCRAM-SHA-256', ctx);
+ *   await ex.step(initialResponse ?? null)  // → { kind: 'challenge', data } | { kind: 'success', identity, data? }
+ *   await ex.step(decodedClientLine)        // ... until success; ex.abort() on a client cancel ("*")
+ *   // on a failure: const { delayMs, disconnect } = auth.recordFailure(ctx); wait delayMs, answer NO,
+ *   // close when disconnect; on success auth.recordSuccess(ctx).
+ *
+ * Errors (MailError kind → meaning):
+ *   AuthFailed  wrong password, unknown user (never says which), malformed userid
+ *   NoPerm      authzid not allowed (proxy login by a non-admin); LOGIN without TLS when
+ *               allowplaintext is off (detail.privacyRequired = true)
+ *   Invalid     malformed SASL message (decoded content), unknown or unavailable mechanism
+ *               (detail.unsupportedMechanism = true), step after the end or after abort()
+ *   Limit       SASL message longer than SASL_MAX_MESSAGE
+ *   Temp        saslauthd unreachable
+ * With success data (SCRAM's "v=..."), a protocol without success-data sends it as one more
+ * challenge and expects an empty answer before its OK.
+ *
+ * Naming (one Namespace per configuration):
  *
  *   const ns = Namespace.fromConfig(config);
- *   ns.toInternal('INBOX/Sent', identity)        // 'user.fred.Sent' (throws MailError BadName)
- *   ns.toExternal('user.joe', identity)          // 'Other Users/joe' or null when not visible
- *   ns.inboxOf(identity)                         // 'example.com!user.fred'
- *   ns.namespaces(identity, { inboxExists })     // NAMESPACE data
- *   ns.listPatternToInternal(ref, pattern, id)   // { internalPrefixes, match(internal), matchingAncestors }
+ *   ns.separator                                  // '/' or '.'
+ *   ns.toInternal('INBOX/Sent', identity)         // 'user.fred.Sent'; MailError BadName when invalid
+ *                                                 //   or in another domain
+ *   ns.toExternal('user.joe', identity)           // 'Other Users/joe', or null when not visible
+ *   ns.inboxOf(identity)                          // 'example.com!user.fred' (null for anonymous)
+ *   ns.namespaces(identity, { inboxExists })      // NAMESPACE data: personal/otherUsers/shared
+ *   ns.listPatternToInternal(reference, pattern, identity)
+ *                                                 // { internalPrefixes, match(internal) → external | null,
+ *                                                 //   matchingAncestors(internal) → external[] }
+ *
+ * Identity (also the acl module's RightsHolder): userid ('fred' | 'fred@example.com'), localPart,
+ * domain (null = default domain), isAdmin (global, or of its domain when isDomainAdmin),
+ * isDomainAdmin, isAnonymous, authenticatedAs (proxy login), groups(), identifiers().
+ *
+ * Not offered: CRAM-MD5 and DIGEST-MD5 (the store keeps no password-equivalent secrets for them).
  */
 export * from './identity.js';
 export { UseridRules, domainOfHostname, type VirtDomains } from './userids.js';
@@ -19,8 +55,9 @@ export { Authenticator, type AuthenticatorOptions } from './authenticator.js';
 export { SaslExchange, type MechanismName } from './sasl/exchange.js';
 export { SASL_MAX_MESSAGE, type SaslStep } from './sasl/types.js';
 export { PasswordStore, type PasswordStoreOptions, type ScramCredentials, type ScryptParams } from './password-store.js';
-export { FailureTracker, type FailureVerdict } from './failures.js';
+export { PasswordChecker, type PwcheckMethod } from './password-check.js';
+export { FailureTracker, type FailureVerdict, type FailurePolicy } from './failures.js';
 export { GroupResolver, type GroupSources } from './groups.js';
-export { askSaslauthd } from './saslauthd-client.js';
+export { askSaslauthd, type SaslauthdRequest } from './saslauthd-client.js';
 export { saslprep } from './saslprep.js';
 export { scramKeys, type ScramHash } from './scram-keys.js';

@@ -55,7 +55,8 @@ function normaliseInbox(pattern: string, sep: string): string {
 
 export function planList(ns: Namespace, reference: string, pattern: string, identity: NamingIdentity): ListPlan {
   const sep = ns.separator;
-  let full = reference + pattern;
+  // The pattern is taken relative to the reference; "a/" + "/b" does not make an empty component.
+  let full = reference.endsWith(sep) && pattern.startsWith(sep) ? reference + pattern.slice(1) : reference + pattern;
   const globalAdmin = identity.isAdmin && !identity.isDomainAdmin;
   let domain: string | null | undefined = globalAdmin ? undefined : identity.domain;
   let crossDomain = false;

@@ -7,7 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MailError } from '../common/errors.js';
 import { saslprep } from './saslprep.js';
@@ -85,6 +85,7 @@ export class PasswordStore {
     this.db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
     this.db.pragma('foreign_keys = ON');
     if (!options.readonly) {
+      chmodSync(file, 0o600); // secrets: owner only (SQLite gives the -wal/-shm files the same mode)
       this.db.pragma('journal_mode = WAL');
       this.db.exec(SCHEMA);
     }

@@ -39,6 +39,7 @@ describe('LIST patterns', () => {
     [false, '', '%', fred, ['INBOX', 'news']],
     [false, '', 'INBOX/%', fred, ['INBOX/Sent']],
     [false, 'INBOX/', '%', fred, ['INBOX/Sent']],
+    [false, 'INBOX/', '/%', fred, ['INBOX/Sent']],
     [false, '', 'inbox', fred, ['INBOX']],
     [false, '', 'user/%', fred, ['user/joe']],
     [true, '', '*', fred, ['INBOX', 'INBOX/kid', 'Other Users/joe', 'Other Users/joe/Drafts', 'Sent', 'Sent/2024', 'Shared Folders/news', 'Shared Folders/news/local']],
