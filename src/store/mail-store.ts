@@ -100,6 +100,11 @@ export class MailStore {
     };
   }
 
+  /** Parse a stored (CRLF) message with the store's parser (reconstruct uses it). */
+  summarizeMessage(content: Buffer): MessageSummary {
+    return this.context.summarize(content);
+  }
+
   static open(options: MailStoreOptions): MailStore {
     return new MailStore(options);
   }

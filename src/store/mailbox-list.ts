@@ -228,11 +228,11 @@ export class MailboxList {
         return;
       }
       const depth = compiled.separatorsAfterPrefix;
-      let cursor = prefix;
-      for (;;) {
-        const rows = upper === null ? this.stmts.rangeFrom.all(cursor, BATCH) : this.stmts.rangeBetween.all(cursor, upper, BATCH);
-        if (rows.length === 0) return;
-        let jumped = false;
+      let cursor: string | null = prefix;
+      while (cursor !== null) {
+        const from: string = cursor;
+        cursor = null;
+        const rows = upper === null ? this.stmts.rangeFrom.iterate(from, -1) : this.stmts.rangeBetween.iterate(from, upper, -1);
         for (const row of rows) {
           const rest = row.name.slice(prefix.length);
           let seen = 0;
@@ -244,19 +244,12 @@ export class MailboxList {
             }
           }
           if (cut >= 0) {
-            // Too deep: everything sharing this ancestor is too deep too; jump past it.
-            const next = prefixSuccessor(prefix + rest.slice(0, cut + 1));
-            if (next === null) return;
-            cursor = next;
-            jumped = true;
-            break;
+            // Too deep: everything below this ancestor is too deep too; jump past it.
+            cursor = prefixSuccessor(prefix + rest.slice(0, cut + 1));
+            break; // ends the iteration (the statement is reset)
           }
           const e = fromRow(row);
           if (compiled.matches(e.name) && keep(e)) out.push(e);
-        }
-        if (!jumped) {
-          if (rows.length < BATCH) return;
-          cursor = rows[rows.length - 1]!.name + '\u0000';
         }
       }
     });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -48,20 +49,45 @@ describe('append and read', () => {
   });
 
   it('an unwritable partition gives Temp and leaves nothing behind', async () => {
-    if (process.getuid?.() === 0) return; // root writes anywhere
     store.createMailbox('user.fred');
     const box = store.openMailbox('user.fred');
     await box.append([{ content: message('a') }]);
     const before = box.status();
     fs.chmodSync(box.path, 0o500);
     try {
+      if (process.getuid?.() === 0) {
+        // root ignores modes: make the directory a read-only bind mount instead
+        execFileSync('mount', ['--bind', '-o', 'ro', box.path, box.path]);
+      }
       await expect(box.append([{ content: message('b') }])).rejects.toSatisfy((e) => isMailError(e, 'Temp'));
     } finally {
+      if (process.getuid?.() === 0) execFileSync('umount', [box.path]);
       fs.chmodSync(box.path, 0o700);
     }
     expect(box.status()).toEqual(before);
     expect(fs.readdirSync(box.path).filter((f) => !f.startsWith('cyrus.')).sort()).toEqual(['1.']);
     box.close();
+  });
+
+  it.runIf(process.getuid?.() === 0)('a full partition gives Temp and leaves nothing behind', async () => {
+    const spool = join(env.dir, 'spool2');
+    fs.mkdirSync(spool, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', spool]);
+    try {
+      store.createMailbox('user.full', { partition: 'other' });
+      const box = store.openMailbox('user.full');
+      await box.append([{ content: message('small') }]);
+      const before = box.status();
+      await expect(box.append([{ content: message('big', 'x'.repeat(600_000)) }])).rejects.toSatisfy((e) => isMailError(e, 'Temp'));
+      expect(box.status()).toEqual(before);
+      expect(fs.readdirSync(box.path).filter((f) => !f.startsWith('cyrus.')).sort()).toEqual(['1.']);
+      await box.append([{ content: message('after') }]);
+      expect(box.status().uidNext).toBe(3);
+      box.close();
+    } finally {
+      store.close();
+      execFileSync('umount', [spool]);
+    }
   });
 
   it('refuses messages over maxmessagesize with Limit', async () => {
