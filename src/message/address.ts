@@ -16,6 +16,10 @@ type Token =
 
 const SPECIALS = '<>@,:;.';
 
+/** Characters that end an atom (indexed by char code; non-ASCII never ends one). */
+const ATOM_END: boolean[] = [];
+for (const c of ' \t\r\n"()[<>@,:;.') ATOM_END[c.charCodeAt(0)] = true;
+
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let pos = 0;
@@ -58,7 +62,7 @@ function tokenize(text: string): Token[] {
       pos++;
     } else {
       const start = pos;
-      while (pos < text.length && !' \t\r\n"()[<>@,:;.'.includes(text[pos]!)) pos++;
+      while (pos < text.length && !ATOM_END[text.charCodeAt(pos)]) pos++;
       tokens.push({ kind: 'word', text: text.slice(start, pos), quoted: false, spaced });
     }
     spaced = false;

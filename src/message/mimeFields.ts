@@ -5,8 +5,9 @@
  */
 import type { BodyParams } from './types.js';
 
-/** RFC 2045 tspecials plus whitespace and controls end a token. */
-const TOKEN_END = /[()<>@,;:\\"/[\]?=\s]/;
+/** RFC 2045 tspecials plus whitespace end a token (indexed by char code). */
+const TOKEN_END: boolean[] = [];
+for (const c of '()<>@,;:\\"/[]?= \t\r\n\f\v') TOKEN_END[c.charCodeAt(0)] = true;
 
 class FieldReader {
   pos = 0;
@@ -42,7 +43,7 @@ class FieldReader {
   token(): string | null {
     const start = this.pos;
     const text = this.text;
-    while (this.pos < text.length && !TOKEN_END.test(text[this.pos]!)) this.pos++;
+    while (this.pos < text.length && !TOKEN_END[text.charCodeAt(this.pos)]) this.pos++;
     return this.pos > start ? text.slice(start, this.pos) : null;
   }
 
