@@ -1,0 +1,243 @@
+import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { hostname } from 'node:os';
+import type net from 'node:net';
+import type { Logger } from '../common/log.js';
+import { ImapdConfig } from '../config/index.js';
+import { formatListen } from '../config/cyrus-conf-listen.js';
+import { loadCyrusConf, type CyrusConf, type ServiceEntry } from '../config/cyrus-conf.js';
+import { DaemonKeeper } from './daemons.js';
+import { parseUmask, prepareDirectories } from './dirs.js';
+import { EventScheduler } from './events.js';
+import { closeListener, openListener, type OpenListener } from './listeners.js';
+import { NotifyHub } from './notify.js';
+import { planCommand } from './programs.js';
+import { refusalText } from './refusal.js';
+import { runToCompletion, type RunnerContext } from './runner.js';
+import { WorkerPool } from './worker-pool.js';
+
+export interface MasterOptions {
+  imapdConf: string;
+  cyrusConf: string;
+  /** -p: overrides master_pidfile. */
+  pidFile?: string;
+  cliPath: string;
+  subcommands: ReadonlySet<string>;
+  logger: Logger;
+  /** A plain line for whoever started the master (stdout). */
+  announce: (line: string) => void;
+}
+
+interface RunningService {
+  entry: ServiceEntry;
+  program: string;
+  listener: OpenListener;
+  pool: WorkerPool;
+}
+
+/** What makes a running service different from a new entry of the same name. */
+function serviceKey(entry: ServiceEntry): string {
+  return JSON.stringify([entry.cmd, formatListen(entry.listen), entry.proto, entry.prefork, entry.maxchild]);
+}
+
+/** Is a process with this id alive? */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The supervisor: runs START, opens the SERVICES listeners with their worker pools, schedules
+ * EVENTS, keeps DAEMON entries running, relays change notifications, reloads on SIGHUP and
+ * drains on SIGTERM.
+ */
+export class Master {
+  private config!: ImapdConfig;
+  private imapdText = '';
+  private cyrusConf!: CyrusConf;
+  private readonly services = new Map<string, RunningService>();
+  private daemons = new Map<string, DaemonKeeper>();
+  private events: EventScheduler | null = null;
+  private hub: NotifyHub | null = null;
+  private pidFile: string | null = null;
+  private stopping = false;
+  private readonly draining = new Set<Promise<void>>();
+
+  constructor(private readonly options: MasterOptions) {}
+
+  private get log(): Logger {
+    return this.options.logger;
+  }
+
+  private runnerContext(): RunnerContext {
+    return { cliPath: this.options.cliPath, imapdConf: this.options.imapdConf, subcommands: this.options.subcommands, logger: this.log };
+  }
+
+  private loadFiles(): void {
+    this.imapdText = readFileSync(this.options.imapdConf, 'utf8');
+    this.config = ImapdConfig.load(this.options.imapdConf);
+    for (const w of this.config.warnings) this.log.warn({ file: w.file, line: w.line }, w.message);
+    this.cyrusConf = loadCyrusConf(this.options.cyrusConf);
+  }
+
+  private writePidFile(): void {
+    const file = this.options.pidFile ?? this.config.path('master_pidfile');
+    if (!file) return;
+    try {
+      const other = Number(readFileSync(file, 'utf8').trim());
+      if (Number.isInteger(other) && other > 0 && other !== process.pid && alive(other)) {
+        throw new Error(`another master (pid ${other}) is running: ${file}`);
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${process.pid}\n`);
+    this.pidFile = file;
+  }
+
+  /** Bring the whole server up. Throws (ConfigError, CyrusConfError, listen errors) when it cannot. */
+  async start(): Promise<void> {
+    this.loadFiles();
+    process.umask(parseUmask(this.config.string('umask')));
+    prepareDirectories(this.config);
+    this.writePidFile();
+    this.hub = await NotifyHub.listen(this.config.path('idlesocket')!, this.log);
+    for (const entry of this.cyrusConf.start) {
+      if (this.stopping) return;
+      await runToCompletion(entry, 'START', this.runnerContext());
+    }
+    for (const entry of this.cyrusConf.services) await this.startService(entry);
+    this.startEventsAndDaemons();
+    this.log.info({ services: this.services.size }, 'master ready');
+  }
+
+  private startEventsAndDaemons(): void {
+    this.events = new EventScheduler(this.cyrusConf.events, this.runnerContext());
+    this.events.start();
+    for (const entry of this.cyrusConf.daemon) {
+      const keeper = new DaemonKeeper(entry, this.runnerContext(), this.restartBackoffMs());
+      this.daemons.set(entry.name, keeper);
+      keeper.start();
+    }
+  }
+
+  private restartBackoffMs(): number {
+    return (this.config.seconds('master_restart_backoff') ?? 60) * 1000;
+  }
+
+  private newPool(entry: ServiceEntry, program: string): WorkerPool {
+    const servername = this.config.string('servername') ?? hostname();
+    return new WorkerPool({
+      entry,
+      cliPath: this.options.cliPath,
+      imapdConf: this.options.imapdConf,
+      logger: this.log,
+      restartBackoffMaxMs: this.restartBackoffMs(),
+      refusal: refusalText(program, entry.name, servername),
+    });
+  }
+
+  private async startService(entry: ServiceEntry): Promise<void> {
+    const where = { service: entry.name, cmd: entry.cmd, at: `${entry.file}:${entry.line}` };
+    const plan = planCommand(entry.cmd, new Set());
+    if (plan.kind !== 'service') {
+      this.log.error({ ...where, ...(plan.kind === 'missing' ? { reason: plan.reason } : {}) }, 'not a service program this server has: entry skipped');
+      return;
+    }
+    const pool = this.newPool(entry, plan.program);
+    let listener: OpenListener;
+    const running: Partial<RunningService> = { entry, program: plan.program, pool };
+    try {
+      listener = await openListener(entry, (socket: net.Socket) => (running as RunningService).pool.dispatch(socket));
+    } catch (err) {
+      this.log.error({ ...where, listen: entry.listenText, err: (err as Error).message }, 'cannot listen: entry skipped');
+      return;
+    }
+    running.listener = listener;
+    this.services.set(entry.name, running as RunningService);
+    pool.start();
+    this.log.info({ ...where, listen: listener.bound, prefork: entry.prefork, maxchild: entry.maxchild }, 'service listening');
+    this.options.announce(`${entry.name} (${plan.program}) listening on ${listener.bound}`);
+  }
+
+  /** Stop a pool in the background; its sessions may run until the shutdown deadline. */
+  private retire(pool: WorkerPool): void {
+    const done = pool.shutdown(Date.now() + (this.config.seconds('master_shutdown_timeout') ?? 10) * 1000).finally(() => this.draining.delete(done));
+    this.draining.add(done);
+  }
+
+  /** SIGHUP: re-read both files; start added services, stop removed ones, restart changed ones. */
+  async reload(): Promise<void> {
+    if (this.stopping) return;
+    const previousImapd = this.imapdText;
+    const previousConfig = this.config;
+    try {
+      this.loadFiles();
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'reload failed: keeping the running configuration');
+      return;
+    }
+    const imapdChanged = previousImapd !== this.imapdText;
+    const wanted = new Map(this.cyrusConf.services.map((e) => [e.name, e]));
+    for (const [name, running] of [...this.services]) {
+      const entry = wanted.get(name);
+      if (entry && serviceKey(entry) === serviceKey(running.entry) && !imapdChanged) continue;
+      if (entry && formatListen(entry.listen) === formatListen(running.entry.listen) && entry.proto === running.entry.proto) {
+        const plan = planCommand(entry.cmd, new Set());
+        if (plan.kind === 'service') {
+          const pool = this.newPool(entry, plan.program);
+          const old = running.pool;
+          running.entry = entry;
+          running.program = plan.program;
+          running.pool = pool;
+          pool.start();
+          this.retire(old);
+          this.log.info({ service: name }, 'service restarted with its new settings');
+          continue;
+        }
+      }
+      this.services.delete(name);
+      await closeListener(running.listener);
+      this.retire(running.pool);
+      this.log.info({ service: name }, 'service stopped');
+      this.options.announce(`${name} stopped`);
+    }
+    for (const entry of this.cyrusConf.services) if (!this.services.has(entry.name)) await this.startService(entry);
+    const deadline = Date.now() + (previousConfig.seconds('master_shutdown_timeout') ?? 10) * 1000;
+    await this.events?.stop(deadline);
+    const oldDaemons = this.daemons;
+    this.daemons = new Map();
+    await Promise.all([...oldDaemons.values()].map((d) => d.stop(deadline)));
+    this.startEventsAndDaemons();
+    this.log.info({ services: [...this.services.keys()] }, 'configuration reloaded');
+  }
+
+  /** SIGTERM: stop accepting, let sessions finish until master_shutdown_timeout, kill the rest. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const deadline = Date.now() + (this.config?.seconds('master_shutdown_timeout') ?? 10) * 1000;
+    this.log.info({ deadlineMs: deadline - Date.now() }, 'master shutting down');
+    const listeners = [...this.services.values()];
+    await Promise.all(listeners.map((s) => closeListener(s.listener)));
+    await Promise.all([
+      ...listeners.map((s) => s.pool.shutdown(deadline)),
+      ...this.draining,
+      this.events?.stop(deadline),
+      ...[...this.daemons.values()].map((d) => d.stop(deadline)),
+    ]);
+    await this.hub?.close();
+    if (this.pidFile) rmSync(this.pidFile, { force: true });
+    this.log.info('master stopped');
+  }
+
+  /** Worker process ids by service (for status and tests). */
+  workerPids(): Record<string, number[]> {
+    return Object.fromEntries([...this.services].map(([name, s]) => [name, s.pool.pids()]));
+  }
+}

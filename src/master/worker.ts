@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import type net from 'node:net';
+import tls from 'node:tls';
+import { randomBytes } from 'node:crypto';
+import type { LevelWithSilent } from 'pino';
+import { ImapdConfig } from '../config/index.js';
+import { createLogger, type Logger } from '../common/log.js';
+import { NotifyClient } from './notify.js';
+import { planCommand } from './programs.js';
+import { SERVICE_PROGRAMS, type MasterToWorker, type ServiceContext, type ServiceInstance, type WorkerToMaster } from './service.js';
+
+export interface WorkerOptions {
+  config: string;
+  service: string;
+  cmd: string;
+}
+
+/** A short random id that tags every log line of one connection. */
+export function newSessionId(): string {
+  return randomBytes(6).toString('base64url');
+}
+
+function send(message: WorkerToMaster): void {
+  if (process.connected) process.send?.(message);
+}
+
+function tlsContext(config: ImapdConfig): tls.SecureContext {
+  const cert = config.path('tls_server_cert');
+  const key = config.path('tls_server_key');
+  if (!cert || !key) throw new Error('cmd has -s (TLS on connect) but tls_server_cert and tls_server_key are not both set');
+  return tls.createSecureContext({ cert: readFileSync(cert), key: readFileSync(key), minVersion: 'TLSv1.2' });
+}
+
+/**
+ * The body of `cyrusts worker`: load the program of one SERVICES entry, then serve the connections
+ * the master hands over until told to shut down (or until the master goes away).
+ */
+export async function runWorker(options: WorkerOptions): Promise<void> {
+  if (!process.send) throw new Error('the worker subcommand runs only under the master');
+  const config = ImapdConfig.load(options.config).forService(options.service);
+  const logger: Logger = createLogger({ name: options.service, level: config.enum<LevelWithSilent>('loglevel') });
+  const plan = planCommand(options.cmd, new Set());
+  if (plan.kind !== 'service') {
+    send({ type: 'failed', message: `"${options.cmd}" is not a service program` });
+    throw new Error(`"${options.cmd}" is not a service program`);
+  }
+  let instance: ServiceInstance;
+  let notify: NotifyClient;
+  let secureContext: tls.SecureContext | null = null;
+  try {
+    const useTls = plan.args.includes('-s');
+    if (useTls) secureContext = tlsContext(config);
+    notify = NotifyClient.connect(config.path('idlesocket')!, logger);
+    const { program } = await SERVICE_PROGRAMS[plan.program]!();
+    const ctx: ServiceContext = { serviceName: options.service, config, logger, notify, argv: plan.args, tls: useTls };
+    instance = await program.start(ctx);
+  } catch (err) {
+    logger.error({ err }, 'service program failed to start');
+    send({ type: 'failed', message: (err as Error).message });
+    logger.flush();
+    process.exitCode = 1;
+    setTimeout(() => process.exit(1), 100);
+    return;
+  }
+
+  let stopping = false;
+  const stop = async (deadlineMs: number) => {
+    if (stopping) return;
+    stopping = true;
+    logger.debug({ active: instance.activeConnections() }, 'worker shutting down');
+    await instance.shutdown(deadlineMs);
+    await notify.close();
+    logger.flush();
+    process.exit(0);
+  };
+  const shutdownTimeoutMs = (config.seconds('master_shutdown_timeout') ?? 10) * 1000;
+
+  process.on('message', (message: MasterToWorker, handle: unknown) => {
+    if (message.type === 'shutdown') {
+      void stop(message.deadlineMs);
+      return;
+    }
+    if (message.type !== 'conn' || !handle) return;
+    const socket = handle as net.Socket;
+    socket.setNoDelay(true);
+    socket.once('close', () => send({ type: 'closed', id: message.id }));
+    socket.on('error', () => socket.destroy());
+    if (stopping) {
+      socket.destroy();
+      return;
+    }
+    instance.handleConnection(secureContext ? new tls.TLSSocket(socket, { isServer: true, secureContext }) : socket);
+  });
+  // The master went away (killed, or crashed): finish what we have and go.
+  process.on('disconnect', () => void stop(Date.now() + shutdownTimeoutMs));
+  process.on('SIGTERM', () => void stop(Date.now() + shutdownTimeoutMs));
+  // Ctrl-C reaches the whole process group; the master coordinates the shutdown.
+  process.on('SIGINT', () => undefined);
+  process.on('SIGHUP', () => undefined);
+  send({ type: 'ready' });
+  logger.debug({ cmd: options.cmd }, 'worker ready');
+}
