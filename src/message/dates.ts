@@ -31,7 +31,7 @@ export function sentDay(value: string | null): number | null {
     const month = MONTHS.indexOf(rfc[2]!.toLowerCase()) + 1;
     if (month > 0) return calendarDay(fullYear(rfc[3]!), month, Number(rfc[1]));
   }
-  const iso = /\b(\d{4})-(\d{2})-(\d{2})\b/.exec(text);
+  const iso = /\b(\d{4})-(\d{2})-(\d{2})(?!\d)/.exec(text);
   if (iso) return calendarDay(Number(iso[1]), Number(iso[2]), Number(iso[3]));
   // asctime style: "Tue Mar  3 10:00:00 2026"
   const asc = /\b([a-z]{3})[a-z]*\s+(\d{1,2})\s+[\d:]+\s+(\d{4})\b/i.exec(text);

@@ -57,7 +57,23 @@ export function headerText(header: string | Buffer): string {
     .join('\n');
 }
 
-const HTML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+const HTML_ENTITIES: Record<string, string> = {
+  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', szlig: 'ß', euro: '€', copy: '©', reg: '®',
+  hellip: '…', mdash: '—', ndash: '–', laquo: '«', raquo: '»', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”',
+  aelig: 'æ', AElig: 'Æ', oslash: 'ø', Oslash: 'Ø', eth: 'ð', thorn: 'þ',
+};
+
+/** Accented-letter entities (&ouml; &Eacute; ...) as letter + combining mark. */
+const ACCENTS: Record<string, string> = {
+  uml: '\u0308', acute: '\u0301', grave: '\u0300', circ: '\u0302', tilde: '\u0303', ring: '\u030a', cedil: '\u0327',
+};
+
+function namedEntity(name: string): string | undefined {
+  const known = HTML_ENTITIES[name] ?? HTML_ENTITIES[name.toLowerCase()];
+  if (known !== undefined) return known;
+  const accent = /^([a-zA-Z])(uml|acute|grave|circ|tilde|ring|cedil)$/.exec(name);
+  return accent ? (accent[1]! + ACCENTS[accent[2]!]!).normalize('NFC') : undefined;
+}
 
 /** Visible text of an HTML body: scripts, styles and tags removed, common entities decoded. */
 export function htmlToText(html: string): string {
@@ -70,7 +86,7 @@ export function htmlToText(html: string): string {
         const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
         return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
       }
-      return HTML_ENTITIES[name.toLowerCase()] ?? entity;
+      return namedEntity(name) ?? entity;
     });
 }
 

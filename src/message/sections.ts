@@ -24,23 +24,38 @@ export type SectionPlan =
   | { kind: 'fields'; start: number; end: number; fields: string[]; not: boolean }
   | { kind: 'empty' };
 
-const SECTION_SYNTAX = /^((?:[1-9]\d*)(?:\.[1-9]\d*)*)?(?:^|\.|$)(HEADER\.FIELDS\.NOT|HEADER\.FIELDS|HEADER|TEXT|MIME)?(?:\s*\((.*)\))?$/i;
+const SECTION_TEXTS: SectionText[] = ['HEADER.FIELDS.NOT', 'HEADER.FIELDS', 'HEADER', 'TEXT', 'MIME'];
 
 /** Parse the text between the brackets of BODY[...], e.g. "1.2.HEADER.FIELDS (From To)". */
 export function parseSection(text: string): BodySection {
-  const match = SECTION_SYNTAX.exec(text.trim());
-  if (!match) throw new MailError('Invalid', `Bad section: ${text}`);
-  const path = match[1] ? match[1].split('.').map(Number) : [];
-  const section: BodySection = { path };
-  if (match[2]) section.text = match[2].toUpperCase() as SectionText;
-  const isFields = section.text === 'HEADER.FIELDS' || section.text === 'HEADER.FIELDS.NOT';
-  if (isFields !== (match[3] !== undefined)) throw new MailError('Invalid', `Bad section: ${text}`);
-  if (section.text === 'MIME' && path.length === 0) throw new MailError('Invalid', 'MIME needs a part number');
-  if (isFields) {
-    section.fields = match[3]!.trim().split(/\s+/).filter((name) => name !== '').map((name) => name.replace(/^"|"$/g, ''));
-    if (section.fields.length === 0) throw new MailError('Invalid', 'HEADER.FIELDS needs field names');
+  const bad = (): MailError => new MailError('Invalid', `Bad section: ${text}`);
+  let rest = text.trim();
+  const path: number[] = [];
+  for (let number = /^[1-9]\d*/.exec(rest); number !== null; number = /^[1-9]\d*/.exec(rest)) {
+    path.push(Number(number[0]));
+    rest = rest.slice(number[0].length);
+    if (rest === '') return { path };
+    if (rest[0] !== '.') throw bad();
+    rest = rest.slice(1);
   }
-  return section;
+  if (rest === '') {
+    if (path.length > 0) throw bad(); // "1."
+    return { path };
+  }
+  const upper = rest.toUpperCase();
+  const sectionText = SECTION_TEXTS.find((candidate) => upper.startsWith(candidate));
+  if (sectionText === undefined) throw bad();
+  rest = rest.slice(sectionText.length).trim();
+  if (sectionText === 'MIME' && path.length === 0) throw bad();
+  if (sectionText !== 'HEADER.FIELDS' && sectionText !== 'HEADER.FIELDS.NOT') {
+    if (rest !== '') throw bad();
+    return { path, text: sectionText };
+  }
+  const list = /^\((.*)\)$/.exec(rest);
+  if (list === null) throw bad();
+  const fields = list[1]!.trim().split(/\s+/).filter((name) => name !== '').map((name) => name.replace(/^"|"$/g, ''));
+  if (fields.length === 0) throw bad();
+  return { path, text: sectionText, fields };
 }
 
 /**
