@@ -1,0 +1,81 @@
+/**
+ * One entry point from a framed command to typed arguments: `parseCommand(raw)`.
+ * Unknown commands and syntax errors throw ParseError (the session answers BAD).
+ */
+import { ArgumentCursor, ParseError } from '../cursor.js';
+import type { RawCommand } from '../reader.js';
+import { parseFetch } from './fetch.js';
+import { parseAppend, parseCreate, parseList, parseLsub, parseOneMailbox, parseRename, parseSelect, parseStatus } from './mailbox.js';
+import { parseSearch } from './search.js';
+import {
+  parseAuthenticate, parseCopyMove, parseEnable, parseId, parseLogin, parseNoArguments, parseStore, parseUidExpunge,
+} from './session.js';
+import type { Command } from './types.js';
+
+type Parser = (cursor: ArgumentCursor) => Command;
+
+const byUidCommands: Record<string, (cursor: ArgumentCursor, byUid: boolean) => Command> = {
+  FETCH: parseFetch,
+  STORE: parseStore,
+  SEARCH: parseSearch,
+  COPY: (cursor, byUid) => parseCopyMove(cursor, 'COPY', byUid),
+  MOVE: (cursor, byUid) => parseCopyMove(cursor, 'MOVE', byUid),
+};
+
+function parseUid(cursor: ArgumentCursor): Command {
+  cursor.sp();
+  const sub = cursor.keyword('UID command');
+  if (sub === 'EXPUNGE') return parseUidExpunge(cursor);
+  const parse = byUidCommands[sub];
+  if (!parse) cursor.fail(`Unknown UID command ${sub}`);
+  return parse(cursor, true);
+}
+
+const PARSERS: Record<string, Parser> = {
+  CAPABILITY: (c) => parseNoArguments(c, 'CAPABILITY'),
+  NOOP: (c) => parseNoArguments(c, 'NOOP'),
+  LOGOUT: (c) => parseNoArguments(c, 'LOGOUT'),
+  STARTTLS: (c) => parseNoArguments(c, 'STARTTLS'),
+  CHECK: (c) => parseNoArguments(c, 'CHECK'),
+  CLOSE: (c) => parseNoArguments(c, 'CLOSE'),
+  EXPUNGE: (c) => parseNoArguments(c, 'EXPUNGE'),
+  IDLE: (c) => parseNoArguments(c, 'IDLE'),
+  NAMESPACE: (c) => parseNoArguments(c, 'NAMESPACE'),
+  UNSELECT: (c) => parseNoArguments(c, 'UNSELECT'),
+  LOGIN: parseLogin,
+  AUTHENTICATE: parseAuthenticate,
+  ENABLE: parseEnable,
+  ID: parseId,
+  SELECT: (c) => parseSelect(c, 'SELECT'),
+  EXAMINE: (c) => parseSelect(c, 'EXAMINE'),
+  CREATE: parseCreate,
+  DELETE: (c) => parseOneMailbox(c, 'DELETE'),
+  SUBSCRIBE: (c) => parseOneMailbox(c, 'SUBSCRIBE'),
+  UNSUBSCRIBE: (c) => parseOneMailbox(c, 'UNSUBSCRIBE'),
+  RENAME: parseRename,
+  LIST: parseList,
+  LSUB: parseLsub,
+  STATUS: parseStatus,
+  APPEND: parseAppend,
+  UID: parseUid,
+  ...Object.fromEntries(Object.entries(byUidCommands).map(([name, parse]) => [name, (c: ArgumentCursor) => parse(c, false)])),
+};
+
+/** The command names parseCommand knows (UID covers UID FETCH/STORE/SEARCH/COPY/MOVE/EXPUNGE). */
+export const KNOWN_COMMANDS: ReadonlySet<string> = new Set(Object.keys(PARSERS));
+
+/** Parse a framed command's arguments. Throws ParseError. */
+export function parseCommand(raw: RawCommand): Command {
+  const parse = PARSERS[raw.name];
+  if (!parse) throw new ParseError(`Unrecognized command ${raw.name}`);
+  return parse(new ArgumentCursor(raw.parts));
+}
+
+/** Parse a command from its argument text (after the name); for tests and tools. */
+export function parseCommandText(name: string, args: string): Command {
+  const parse = PARSERS[name.toUpperCase()];
+  if (!parse) throw new ParseError(`Unrecognized command ${name}`);
+  return parse(ArgumentCursor.fromText(args));
+}
+
+export type * from './types.js';

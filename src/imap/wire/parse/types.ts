@@ -1,0 +1,125 @@
+/**
+ * The typed arguments of every IMAP command the server understands. Handlers switch on `name`
+ * and read fields; they never see raw tokens.
+ */
+import type { ImapDate } from '../datetime.js';
+import type { SequenceSet } from '../sequence.js';
+
+export type SearchKey =
+  | { kind: 'all' }
+  /** A system flag (`\Seen`...) or keyword, set or not set (ANSWERED, UNSEEN, KEYWORD, UNKEYWORD...). */
+  | { kind: 'flag'; flag: string; set: boolean }
+  /** A header field containing a string: BCC CC FROM TO SUBJECT and HEADER name value. */
+  | { kind: 'header'; field: string; value: string }
+  | { kind: 'body'; value: string }
+  | { kind: 'text'; value: string }
+  /** BEFORE ON SINCE (internal date) and SENTBEFORE SENTON SENTSINCE (Date: header). */
+  | { kind: 'date'; field: 'internal' | 'sent'; op: 'before' | 'on' | 'since'; date: ImapDate }
+  | { kind: 'size'; op: 'larger' | 'smaller'; size: number }
+  | { kind: 'uid'; set: SequenceSet }
+  | { kind: 'sequence'; set: SequenceSet }
+  | { kind: 'not'; key: SearchKey }
+  | { kind: 'or'; left: SearchKey; right: SearchKey }
+  | { kind: 'and'; keys: SearchKey[] };
+
+/** ESEARCH return options (RFC 4731, SAVE from RFC 5182). */
+export type SearchReturnOption = 'MIN' | 'MAX' | 'ALL' | 'COUNT' | 'SAVE';
+
+export type SectionSpecifier = 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
+
+export interface Section {
+  /** Part numbers (1.2.3 → [1, 2, 3]); empty for the whole message. */
+  part: number[];
+  specifier: SectionSpecifier | null;
+  /** Field names for HEADER.FIELDS / HEADER.FIELDS.NOT, upper-cased as written. */
+  fields: string[];
+}
+
+export interface Partial {
+  offset: number;
+  length: number;
+}
+
+export type SimpleFetchItem =
+  | 'UID'
+  | 'FLAGS'
+  | 'INTERNALDATE'
+  | 'RFC822.SIZE'
+  | 'ENVELOPE'
+  /** BODY without a section: the non-extensible BODYSTRUCTURE. */
+  | 'BODY'
+  | 'BODYSTRUCTURE'
+  | 'RFC822'
+  | 'RFC822.HEADER'
+  | 'RFC822.TEXT';
+
+export type FetchItem =
+  | { kind: 'simple'; item: SimpleFetchItem }
+  | { kind: 'section'; peek: boolean; section: Section; partial: Partial | null }
+  /** BINARY[part]<partial> and BINARY.PEEK (RFC 3516). */
+  | { kind: 'binary'; peek: boolean; part: number[]; partial: Partial | null }
+  | { kind: 'binarySize'; part: number[] };
+
+export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'SIZE' | 'DELETED' | 'HIGHESTMODSEQ';
+
+export type ListSelectOption = 'SUBSCRIBED' | 'REMOTE' | 'RECURSIVEMATCH' | 'SPECIAL-USE';
+
+export interface ListReturnOptions {
+  subscribed: boolean;
+  children: boolean;
+  specialUse: boolean;
+  /** LIST-STATUS (RFC 5819): the STATUS items to return, null when not asked. */
+  status: StatusItem[] | null;
+}
+
+export interface AppendMessage {
+  flags: string[];
+  internalDate: Date | null;
+  message: Buffer;
+  /** Sent as literal8 `~{n}` (BINARY, RFC 3516). */
+  binary: boolean;
+}
+
+export type StoreOperation = 'replace' | 'add' | 'remove';
+
+export type NoArgumentCommandName = 'CAPABILITY' | 'NOOP' | 'LOGOUT' | 'STARTTLS' | 'CHECK' | 'CLOSE' | 'EXPUNGE' | 'IDLE' | 'NAMESPACE' | 'UNSELECT';
+
+export type Command =
+  | { name: NoArgumentCommandName }
+  | { name: 'LOGIN'; userid: string; password: string }
+  /** `initialResponse`: base64 text as sent, '' for "=" (empty), null when absent (RFC 4959). */
+  | { name: 'AUTHENTICATE'; mechanism: string; initialResponse: string | null }
+  | { name: 'ENABLE'; capabilities: string[] }
+  /** null for `ID NIL`. */
+  | { name: 'ID'; parameters: Array<[string, string | null]> | null }
+  | { name: 'SELECT' | 'EXAMINE'; mailbox: string; condstore: boolean }
+  /** Cyrus's `CREATE name partition`; `specialUse` from CREATE-SPECIAL-USE (RFC 6154). */
+  | { name: 'CREATE'; mailbox: string; partition: string | null; specialUse: string[] }
+  | { name: 'DELETE' | 'SUBSCRIBE' | 'UNSUBSCRIBE'; mailbox: string }
+  | { name: 'RENAME'; from: string; to: string; partition: string | null }
+  | {
+      name: 'LIST';
+      selectOptions: ListSelectOption[];
+      reference: string;
+      patterns: string[];
+      returnOptions: ListReturnOptions;
+      /** True when the command used any LIST-EXTENDED syntax (the response may then carry extended data). */
+      extended: boolean;
+    }
+  | { name: 'LSUB'; reference: string; pattern: string }
+  | { name: 'STATUS'; mailbox: string; items: StatusItem[] }
+  | { name: 'APPEND'; mailbox: string; messages: AppendMessage[] }
+  | { name: 'UID EXPUNGE'; uids: SequenceSet }
+  | {
+      name: 'SEARCH';
+      byUid: boolean;
+      charset: string | null;
+      /** null: a plain SEARCH (untagged SEARCH response); a list (maybe empty = ALL): ESEARCH. */
+      returnOptions: SearchReturnOption[] | null;
+      criteria: SearchKey;
+    }
+  | { name: 'FETCH'; byUid: boolean; set: SequenceSet; items: FetchItem[] }
+  | { name: 'STORE'; byUid: boolean; set: SequenceSet; operation: StoreOperation; silent: boolean; flags: string[] }
+  | { name: 'COPY' | 'MOVE'; byUid: boolean; set: SequenceSet; mailbox: string };
+
+export type CommandName = Command['name'];
