@@ -131,6 +131,7 @@ function readAngleAddress(reader: AddressReader, name: string | null): Address {
     host = orNull(reader.compact('>,;'));
   }
   if (reader.isSpecial('>')) reader.pos++;
+  if (mailbox !== '' && host === null) host = MISSING_DOMAIN;
   return { name, adl: orNull(adl ?? ''), mailbox: orNull(mailbox), host };
 }
 

@@ -115,12 +115,15 @@ export interface ParsedDisposition {
   params: BodyParams;
 }
 
-/** Content-Disposition value → upper-cased disposition type with parameters; null when unusable. */
+/**
+ * Content-Disposition value → upper-cased disposition type with parameters; null when empty.
+ * A missing type before the parameters gives type "" (as Cyrus reports it).
+ */
 export function parseDisposition(value: string): ParsedDisposition | null {
   const reader = new FieldReader(value);
   reader.skipSpace();
-  const type = reader.token();
-  if (type === null) return null;
+  if (reader.pos >= value.length) return null;
+  const type = reader.token() ?? '';
   return { type: type.toUpperCase(), params: readParams(reader) };
 }
 

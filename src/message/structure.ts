@@ -3,7 +3,8 @@
  * the stored bytes in one pass without decoding bodies.
  *
  * Boundaries follow Cyrus 3.6 (rfc2046_strict off), checked against a running Cyrus:
- * - a delimiter line is "--" boundary, optionally "--", then optional spaces/tabs, then CRLF;
+ * - a delimiter line is "--" boundary then optional spaces/tabs then CRLF; a close delimiter is
+ *   "--" boundary "--" followed by anything up to the line end;
  * - while inside nested multiparts, a delimiter of ANY open multipart starts the next part of the
  *   innermost one; a close delimiter closes its own multipart and every multipart inside it;
  * - a multipart without a boundary parameter, or whose first delimiter is a close delimiter, has no
@@ -71,14 +72,14 @@ function matchDelimiter(walk: Walk, lineStart: number): Delimiter | null {
     if (pos + boundary.length > end) continue;
     if (buf.compare(boundary, 0, boundary.length, pos, pos + boundary.length) !== 0) continue;
     pos += boundary.length;
-    let close = false;
     if (pos + 1 < end && buf[pos] === DASH && buf[pos + 1] === DASH) {
-      close = true;
-      pos += 2;
+      // a close delimiter: whatever follows on the line is ignored (as Cyrus does)
+      const eol = buf.indexOf(LF, pos);
+      return { lineStart, next: eol === -1 || eol >= end ? end : eol + 1, index, close: true };
     }
     while (pos < end && (buf[pos] === 0x20 || buf[pos] === 0x09)) pos++;
-    if (pos >= end) return { lineStart, next: end, index, close };
-    if (buf[pos] === 0x0d && buf[pos + 1] === LF) return { lineStart, next: pos + 2, index, close };
+    if (pos >= end) return { lineStart, next: end, index, close: false };
+    if (buf[pos] === 0x0d && buf[pos + 1] === LF) return { lineStart, next: pos + 2, index, close: false };
   }
   return null;
 }

@@ -109,6 +109,15 @@ describe('sections of a stored message', () => {
     }
   });
 
+  it('a header that is not UTF-8 is read from the file, byte-exact', () => {
+    const latin1 = Buffer.from('Subject: caf\xe9\r\nFrom: a@b.c\r\n\r\nbody\r\n', 'latin1');
+    const s = summarizeMessage(latin1);
+    const header = parseSection('HEADER.FIELDS (Subject)');
+    expect(sectionNeedsMessage(s, header)).toBe(true);
+    expect(() => sectionBytes(s, header)).toThrow();
+    expect(sectionBytes(s, header, latin1)).toEqual(Buffer.from('Subject: caf\xe9\r\n\r\n', 'latin1'));
+  });
+
   it('partials', () => {
     const data = Buffer.from('0123456789');
     expect(applyPartial(data, 2, 3).toString()).toBe('234');
