@@ -86,42 +86,62 @@ export interface InitialCounters {
   sharedSeen: boolean;
 }
 
+/**
+ * Statements are prepared on first use: a process may hold a thousand mailboxes open and most
+ * handles only ever run a few of them.
+ */
+function lazy<T extends Record<string, () => unknown>>(makers: T): { [K in keyof T]: ReturnType<T[K]> } {
+  const out = {} as { [K in keyof T]: ReturnType<T[K]> };
+  for (const key of Object.keys(makers) as Array<keyof T>) {
+    Object.defineProperty(out, key, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const value = makers[key]!();
+        Object.defineProperty(out, key, { value, enumerable: true });
+        return value;
+      },
+    });
+  }
+  return out;
+}
+
 function prepare(db: Db) {
-  return {
-    mailbox: db.prepare<[], MailboxRow>('SELECT uniqueid, name, uidvalidity, uidnext, highestmodseq, recentuid, sharedseen, state FROM mailbox WHERE id = 1'),
-    setCounters: db.prepare<[number, number]>('UPDATE mailbox SET uidnext = ?, highestmodseq = ? WHERE id = 1'),
-    setRecent: db.prepare<[number]>('UPDATE mailbox SET recentuid = ? WHERE id = 1'),
-    setState: db.prepare<[MailboxState]>('UPDATE mailbox SET state = ? WHERE id = 1'),
-    setName: db.prepare<[string]>('UPDATE mailbox SET name = ? WHERE id = 1'),
-    message: db.prepare<[number], MessageRow>('SELECT uid, modseq, flags, keywords, internaldate, savedate, size, guid FROM messages WHERE uid = ?'),
-    allMessages: db.prepare<[], MessageRow>('SELECT uid, modseq, flags, keywords, internaldate, savedate, size, guid FROM messages ORDER BY uid'),
-    snapshotRows: db.prepare<[], [number, number, number, string | null, number, number]>('SELECT uid, modseq, flags, keywords, internaldate, size FROM messages ORDER BY uid').raw(true),
-    changedSince: db.prepare<[number], MessageRow>('SELECT uid, modseq, flags, keywords, internaldate, savedate, size, guid FROM messages WHERE modseq > ? ORDER BY uid'),
-    countAbove: db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM messages WHERE uid > ?'),
-    uidsAbove: db.prepare<[number], { uid: number }>('SELECT uid FROM messages WHERE uid > ? ORDER BY uid'),
-    deletedUids: db.prepare<[number], { uid: number }>('SELECT uid FROM messages WHERE (flags & ?) != 0 ORDER BY uid'),
-    insertMessage: db.prepare<MessageRow>('INSERT INTO messages (uid, modseq, flags, keywords, internaldate, savedate, size, guid) VALUES (@uid, @modseq, @flags, @keywords, @internaldate, @savedate, @size, @guid)'),
-    updateFlags: db.prepare<[number, string | null, number, number]>('UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE uid = ?'),
-    updateModseq: db.prepare<[number, number]>('UPDATE messages SET modseq = ? WHERE uid = ?'),
-    updateContent: db.prepare<[number, string, number]>('UPDATE messages SET size = ?, guid = ? WHERE uid = ?'),
-    deleteMessage: db.prepare<[number]>('DELETE FROM messages WHERE uid = ?'),
-    counts: db.prepare<[], { messages: number; size: number | null; maxuid: number | null; maxmodseq: number | null }>('SELECT count(*) AS messages, sum(size) AS size, max(uid) AS maxuid, max(modseq) AS maxmodseq FROM messages'),
-    cache: db.prepare<[number], { summary: string }>('SELECT summary FROM cache WHERE uid = ?'),
-    putCache: db.prepare<[number, string]>('INSERT OR REPLACE INTO cache (uid, summary) VALUES (?, ?)'),
-    deleteCache: db.prepare<[number]>('DELETE FROM cache WHERE uid = ?'),
-    uncachedUids: db.prepare<[], { uid: number }>('SELECT uid FROM messages WHERE uid NOT IN (SELECT uid FROM cache)'),
-    strayCache: db.prepare<[], { uid: number }>('SELECT uid FROM cache WHERE uid NOT IN (SELECT uid FROM messages)'),
-    insertExpunged: db.prepare<[number, number, number, number]>('INSERT OR REPLACE INTO expunged (uid, modseq, expunged_at, file_removed) VALUES (?, ?, ?, ?)'),
-    expunged: db.prepare<[number], ExpungedRow>('SELECT uid, modseq, expunged_at, file_removed FROM expunged WHERE uid = ?'),
-    allExpunged: db.prepare<[], ExpungedRow>('SELECT uid, modseq, expunged_at, file_removed FROM expunged'),
-    setIdentity: db.prepare<[string, string]>("UPDATE mailbox SET uniqueid = ?, name = ?, state = 'active' WHERE id = 1"),
-    expungedSince: db.prepare<[number], { uid: number }>('SELECT uid FROM expunged WHERE modseq > ? ORDER BY uid'),
-    expungedFilesBefore: db.prepare<[number], { uid: number }>('SELECT uid FROM expunged WHERE file_removed = 0 AND expunged_at <= ? ORDER BY uid'),
-    expungedWithFiles: db.prepare<[], { uid: number }>('SELECT uid FROM expunged WHERE file_removed = 0 ORDER BY uid'),
-    markFileRemoved: db.prepare<[number]>('UPDATE expunged SET file_removed = 1 WHERE uid = ?'),
-    userFlags: db.prepare<[], { name: string }>('SELECT name FROM user_flags ORDER BY id'),
-    addUserFlag: db.prepare<[string]>('INSERT OR IGNORE INTO user_flags (name) VALUES (?)'),
-  };
+  return lazy({
+    mailbox: () => db.prepare<[], MailboxRow>('SELECT uniqueid, name, uidvalidity, uidnext, highestmodseq, recentuid, sharedseen, state FROM mailbox WHERE id = 1'),
+    setCounters: () => db.prepare<[number, number]>('UPDATE mailbox SET uidnext = ?, highestmodseq = ? WHERE id = 1'),
+    setRecent: () => db.prepare<[number]>('UPDATE mailbox SET recentuid = ? WHERE id = 1'),
+    setState: () => db.prepare<[MailboxState]>('UPDATE mailbox SET state = ? WHERE id = 1'),
+    setName: () => db.prepare<[string]>('UPDATE mailbox SET name = ? WHERE id = 1'),
+    message: () => db.prepare<[number], MessageRow>('SELECT uid, modseq, flags, keywords, internaldate, savedate, size, guid FROM messages WHERE uid = ?'),
+    allMessages: () => db.prepare<[], MessageRow>('SELECT uid, modseq, flags, keywords, internaldate, savedate, size, guid FROM messages ORDER BY uid'),
+    snapshotRows: () => db.prepare<[], [number, number, number, string | null, number, number]>('SELECT uid, modseq, flags, keywords, internaldate, size FROM messages ORDER BY uid').raw(true),
+    changedSince: () => db.prepare<[number], MessageRow>('SELECT uid, modseq, flags, keywords, internaldate, savedate, size, guid FROM messages WHERE modseq > ? ORDER BY uid'),
+    countAbove: () => db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM messages WHERE uid > ?'),
+    uidsAbove: () => db.prepare<[number], { uid: number }>('SELECT uid FROM messages WHERE uid > ? ORDER BY uid'),
+    deletedUids: () => db.prepare<[number], { uid: number }>('SELECT uid FROM messages WHERE (flags & ?) != 0 ORDER BY uid'),
+    insertMessage: () => db.prepare<MessageRow>('INSERT INTO messages (uid, modseq, flags, keywords, internaldate, savedate, size, guid) VALUES (@uid, @modseq, @flags, @keywords, @internaldate, @savedate, @size, @guid)'),
+    updateFlags: () => db.prepare<[number, string | null, number, number]>('UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE uid = ?'),
+    updateModseq: () => db.prepare<[number, number]>('UPDATE messages SET modseq = ? WHERE uid = ?'),
+    updateContent: () => db.prepare<[number, string, number]>('UPDATE messages SET size = ?, guid = ? WHERE uid = ?'),
+    deleteMessage: () => db.prepare<[number]>('DELETE FROM messages WHERE uid = ?'),
+    counts: () => db.prepare<[], { messages: number; size: number | null; maxuid: number | null; maxmodseq: number | null }>('SELECT count(*) AS messages, sum(size) AS size, max(uid) AS maxuid, max(modseq) AS maxmodseq FROM messages'),
+    cache: () => db.prepare<[number], { summary: string }>('SELECT summary FROM cache WHERE uid = ?'),
+    putCache: () => db.prepare<[number, string]>('INSERT OR REPLACE INTO cache (uid, summary) VALUES (?, ?)'),
+    deleteCache: () => db.prepare<[number]>('DELETE FROM cache WHERE uid = ?'),
+    uncachedUids: () => db.prepare<[], { uid: number }>('SELECT uid FROM messages WHERE uid NOT IN (SELECT uid FROM cache)'),
+    strayCache: () => db.prepare<[], { uid: number }>('SELECT uid FROM cache WHERE uid NOT IN (SELECT uid FROM messages)'),
+    insertExpunged: () => db.prepare<[number, number, number, number]>('INSERT OR REPLACE INTO expunged (uid, modseq, expunged_at, file_removed) VALUES (?, ?, ?, ?)'),
+    expunged: () => db.prepare<[number], ExpungedRow>('SELECT uid, modseq, expunged_at, file_removed FROM expunged WHERE uid = ?'),
+    allExpunged: () => db.prepare<[], ExpungedRow>('SELECT uid, modseq, expunged_at, file_removed FROM expunged'),
+    setIdentity: () => db.prepare<[string, string]>("UPDATE mailbox SET uniqueid = ?, name = ?, state = 'active' WHERE id = 1"),
+    expungedSince: () => db.prepare<[number], { uid: number }>('SELECT uid FROM expunged WHERE modseq > ? ORDER BY uid'),
+    expungedFilesBefore: () => db.prepare<[number], { uid: number }>('SELECT uid FROM expunged WHERE file_removed = 0 AND expunged_at <= ? ORDER BY uid'),
+    expungedWithFiles: () => db.prepare<[], { uid: number }>('SELECT uid FROM expunged WHERE file_removed = 0 ORDER BY uid'),
+    markFileRemoved: () => db.prepare<[number]>('UPDATE expunged SET file_removed = 1 WHERE uid = ?'),
+    userFlags: () => db.prepare<[], { name: string }>('SELECT name FROM user_flags ORDER BY id'),
+    addUserFlag: () => db.prepare<[string]>('INSERT OR IGNORE INTO user_flags (name) VALUES (?)'),
+  });
 }
 
 export type IndexStatements = ReturnType<typeof prepare>;
