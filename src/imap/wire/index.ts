@@ -1,0 +1,19 @@
+/**
+ * The IMAP protocol library: framing (CommandReader), typed command parsing (parseCommand),
+ * response serialization, sequence sets, dates and modified UTF-7. No I/O, no storage.
+ */
+export * from './reader.js';
+export { ArgumentCursor, ParseError, isAtomChar } from './cursor.js';
+export * from './parse/index.js';
+export { parseSection, parseFetchItems, formatSection } from './parse/fetch.js';
+export { parseSearchCriteria } from './parse/search.js';
+export { canonicalFlag } from './parse/flags.js';
+export * from './sequence.js';
+export * from './datetime.js';
+export * from './mutf7.js';
+export * from './mailboxName.js';
+export * from './serialize/strings.js';
+export * from './serialize/response.js';
+export * from './serialize/body.js';
+export * from './serialize/fetch.js';
+export * from './serialize/lists.js';

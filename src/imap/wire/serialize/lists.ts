@@ -1,0 +1,100 @@
+/**
+ * Untagged data responses: CAPABILITY FLAGS EXISTS RECENT EXPUNGE LIST LSUB STATUS NAMESPACE
+ * SEARCH ESEARCH ENABLED ID.
+ */
+import type { StatusItem } from '../parse/types.js';
+import { formatSortedSet } from '../sequence.js';
+import { astring, flagList, imapString, nstring } from './strings.js';
+
+export const capabilityResponse = (capabilities: readonly string[]): string => `* CAPABILITY ${capabilities.join(' ')}\r\n`;
+export const flagsResponse = (flags: Iterable<string>): string => `* FLAGS ${flagList(flags)}\r\n`;
+export const existsResponse = (count: number): string => `* ${count} EXISTS\r\n`;
+export const recentResponse = (count: number): string => `* ${count} RECENT\r\n`;
+export const expungeResponse = (sequenceNumber: number): string => `* ${sequenceNumber} EXPUNGE\r\n`;
+export const enabledResponse = (capabilities: readonly string[]): string =>
+  capabilities.length ? `* ENABLED ${capabilities.join(' ')}\r\n` : '* ENABLED\r\n';
+
+/** The mailbox name in LIST/LSUB/STATUS: INBOX bare, others as astring. Names are already mUTF-7. */
+export function mailboxName(name: string): string {
+  return name === 'INBOX' ? 'INBOX' : astring(name);
+}
+
+export interface ListEntry {
+  /** Name attributes: \HasChildren \Noselect \Subscribed \Sent ... */
+  attributes: readonly string[];
+  /** Hierarchy delimiter; null for a flat namespace. */
+  delimiter: string | null;
+  mailbox: string;
+  /** CHILDINFO (RFC 5258): the selection criteria a descendant matched, e.g. ['SUBSCRIBED']. */
+  childInfo?: readonly string[];
+  /** OLDNAME (RFC 5465 / IMAP4rev2) after a rename. */
+  oldName?: string;
+}
+
+/** `* LIST (attrs) "delim" name [(extended data)]`; LSUB the same with LSUB. */
+export function listResponse(entry: ListEntry, command: 'LIST' | 'LSUB' = 'LIST'): string {
+  const extended: string[] = [];
+  if (entry.childInfo && entry.childInfo.length > 0) {
+    extended.push(`"CHILDINFO" (${entry.childInfo.map(imapString).join(' ')})`);
+  }
+  if (entry.oldName !== undefined) extended.push(`"OLDNAME" (${mailboxName(entry.oldName)})`);
+  const tail = extended.length ? ` (${extended.join(' ')})` : '';
+  return `* ${command} (${entry.attributes.join(' ')}) ${nstring(entry.delimiter)} ${mailboxName(entry.mailbox)}${tail}\r\n`;
+}
+
+/** `* STATUS name (ITEM n ...)` in the order given. */
+export function statusResponse(mailbox: string, values: ReadonlyArray<readonly [StatusItem, number | bigint]>): string {
+  return `* STATUS ${mailboxName(mailbox)} (${values.map(([item, value]) => `${item} ${value}`).join(' ')})\r\n`;
+}
+
+export interface NamespaceDescription {
+  prefix: string;
+  delimiter: string | null;
+}
+
+function namespaceList(list: readonly NamespaceDescription[] | null): string {
+  if (list === null || list.length === 0) return 'NIL';
+  return `(${list.map((ns) => `(${imapString(ns.prefix)} ${nstring(ns.delimiter)})`).join('')})`;
+}
+
+/** `* NAMESPACE personal other shared` (RFC 2342). */
+export function namespaceResponse(
+  personal: readonly NamespaceDescription[] | null,
+  otherUsers: readonly NamespaceDescription[] | null,
+  shared: readonly NamespaceDescription[] | null,
+): string {
+  return `* NAMESPACE ${namespaceList(personal)} ${namespaceList(otherUsers)} ${namespaceList(shared)}\r\n`;
+}
+
+/** `* SEARCH n n n` (numbers in the order given). */
+export function searchResponse(numbers: readonly number[]): string {
+  return numbers.length ? `* SEARCH ${numbers.join(' ')}\r\n` : '* SEARCH\r\n';
+}
+
+export interface EsearchResult {
+  tag: string;
+  uid: boolean;
+  min?: number;
+  max?: number;
+  count?: number;
+  /** Matching numbers (sorted and compressed into a sequence set); omitted when empty (RFC 4731). */
+  all?: readonly number[];
+}
+
+/** `* ESEARCH (TAG "a1") UID MIN 1 MAX 9 COUNT 4 ALL 1:3,9` (RFC 4731). */
+export function esearchResponse(result: EsearchResult): string {
+  const out = [`* ESEARCH (TAG ${imapString(result.tag)})`];
+  if (result.uid) out.push('UID');
+  if (result.min !== undefined) out.push(`MIN ${result.min}`);
+  if (result.max !== undefined) out.push(`MAX ${result.max}`);
+  if (result.count !== undefined) out.push(`COUNT ${result.count}`);
+  if (result.all !== undefined && result.all.length > 0) out.push(`ALL ${formatSortedSet(result.all)}`);
+  return `${out.join(' ')}\r\n`;
+}
+
+/** `* ID ("name" "value" ...)` or `* ID NIL` (RFC 2971). */
+export function idResponse(parameters: ReadonlyArray<readonly [string, string | null]> | null): string {
+  if (parameters === null || parameters.length === 0) return '* ID NIL\r\n';
+  return `* ID (${parameters.map(([k, v]) => `${imapString(k)} ${nstring(v)}`).join(' ')})\r\n`;
+}
+
