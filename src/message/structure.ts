@@ -17,12 +17,13 @@ import { readPartFields } from './partFields.js';
 import { paramValue } from './mimeFields.js';
 import type { BodyPart, MessageSummary } from './types.js';
 
-/** Nesting deeper than this is not walked: the part is kept as a leaf with its type. */
+/** Nesting deeper than this is not walked: such a multipart or message part becomes an APPLICATION/OCTET-STREAM leaf. */
 export const MAX_MIME_DEPTH = 64;
 
 const LF = 0x0a;
 const DASH = 0x2d;
 const LINE_START_DASHES = Buffer.from('\r\n--', 'latin1');
+const BLANK_LINE = Buffer.from('\r\n\r\n', 'latin1');
 
 interface Delimiter {
   /** First byte of the delimiter line. */
@@ -84,8 +85,8 @@ function matchDelimiter(walk: Walk, lineStart: number): Delimiter | null {
   return null;
 }
 
-/** The next delimiter line of any open multipart at or after `from` (a line start or a CRLF). */
-function nextDelimiter(walk: Walk, from: number): Delimiter | null {
+/** The next delimiter line of any open multipart at or after `from` (a line start or a CRLF), starting by `lastLineStart`. */
+function nextDelimiter(walk: Walk, from: number, lastLineStart = walk.end): Delimiter | null {
   const { buf, end } = walk;
   if (walk.stack.length === 0) return null;
   if ((from === 0 || buf[from - 1] === LF) && buf[from] === DASH && buf[from + 1] === DASH) {
@@ -93,7 +94,7 @@ function nextDelimiter(walk: Walk, from: number): Delimiter | null {
     if (here) return here;
   }
   let pos = buf.indexOf(LINE_START_DASHES, from);
-  while (pos !== -1 && pos + 2 < end) {
+  while (pos !== -1 && pos + 2 < end && pos + 2 <= lastLineStart) {
     const found = matchDelimiter(walk, pos + 2);
     if (found) return found;
     pos = buf.indexOf(LINE_START_DASHES, pos + 2);
@@ -136,12 +137,22 @@ interface Parsed {
 /** One MIME entity (header + body) starting at `start`. */
 function parseEntity(walk: Walk, start: number, inDigest: boolean, depth: number): Parsed {
   const { buf } = walk;
-  const ending = nextDelimiter(walk, start);
-  const limit = endBefore(ending, start, walk.end);
-  const block = scanEntityHeader(buf, start, limit, ending === null ? walk.end : ending.lineStart);
+  // only a delimiter before the header's blank line can cut the header short: look no further
+  // (a multipart's own content is walked by parseMultipart; scanning past it here would be quadratic)
+  const blank = buf[start] === 0x0d && buf[start + 1] === LF ? start - 2 : buf.indexOf(BLANK_LINE, start);
+  const cut = nextDelimiter(walk, start, blank === -1 ? walk.end : blank + 2);
+  const block = cut === null
+    ? scanHeader(buf, start, walk.end)
+    : scanEntityHeader(buf, start, endBefore(cut, start, walk.end), cut.lineStart);
   const part = readPartFields(buf, block, inDigest);
   const bodyStart = block.bodyStart;
   const nested = depth < MAX_MIME_DEPTH;
+  if (!nested && (part.type === 'MULTIPART' || part.type === 'MESSAGE')) {
+    // too deep to walk: an opaque leaf, so BODYSTRUCTURE never shows a multipart without parts
+    part.type = 'APPLICATION';
+    part.subtype = 'OCTET-STREAM';
+    part.params = null;
+  }
   if (part.type === 'MULTIPART' && nested) return parseMultipart(walk, part, bodyStart, depth);
   if (part.type === 'MESSAGE' && part.subtype === 'RFC822' && nested) {
     const inner = parseEntity(walk, bodyStart, false, depth + 1);
@@ -154,6 +165,8 @@ function parseEntity(walk: Walk, start: number, inDigest: boolean, depth: number
     part.lines = countLines(buf, bodyStart, bodyEnd);
     return { part, next: inner.next };
   }
+  const ending = cut ?? nextDelimiter(walk, bodyStart);
+  const limit = endBefore(ending, bodyStart, walk.end);
   part.range.bodyEnd = limit;
   part.size = limit - bodyStart;
   if (part.type === 'TEXT') part.lines = countLines(buf, bodyStart, limit);

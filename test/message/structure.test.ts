@@ -139,7 +139,10 @@ describe('summarizeMessage byte ranges', () => {
       part = part.parts[0];
     }
     expect(levels).toBe(MAX_MIME_DEPTH);
-    expect(part?.type).toBe('MULTIPART'); // kept as a leaf with its type beyond the cap
+    expect(part).toMatchObject({ type: 'APPLICATION', subtype: 'OCTET-STREAM' }); // opaque beyond the cap
+    expect(part!.parts).toBeUndefined();
+    // its bytes are still addressable as one part
+    expect(part!.range.bodyEnd).toBeGreaterThan(part!.range.bodyStart);
   });
 
   it('message/rfc822 lines, text lines, default digest child type', () => {
