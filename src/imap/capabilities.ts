@@ -1,0 +1,26 @@
+/** The CAPABILITY list, which depends on the session's state and transport. */
+import type { ConnectionContext } from '../auth/index.js';
+import type { ImapDeps } from './deps.js';
+import type { StateKind } from './session/state.js';
+
+const ALWAYS = [
+  'IMAP4rev1', 'LITERAL+', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UIDPLUS', 'MOVE', 'UNSELECT', 'CHILDREN',
+  'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'LIST-EXTENDED', 'LIST-STATUS', 'ESEARCH', 'SASL-IR', 'MULTIAPPEND',
+  'STATUS=SIZE', 'BINARY',
+];
+
+export interface CapabilityContext {
+  state: StateKind;
+  tls: boolean;
+  connection: ConnectionContext;
+}
+
+export function capabilities(deps: ImapDeps, ctx: CapabilityContext): string[] {
+  const list = [...ALWAYS, `APPENDLIMIT=${deps.limits.maxMessageSize}`];
+  if (ctx.state === 'notAuthenticated') {
+    if (deps.tlsContext && !ctx.tls) list.push('STARTTLS');
+    if (!deps.auth.plaintextAllowed(ctx.connection)) list.push('LOGINDISABLED');
+    for (const mech of deps.auth.mechanisms(ctx.connection)) list.push(`AUTH=${mech}`);
+  }
+  return list;
+}

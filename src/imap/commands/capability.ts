@@ -1,0 +1,11 @@
+import { ANY_STATE } from '../session/state.js';
+import { always, defineCommand } from './types.js';
+
+export const capabilityCommand = defineCommand({
+  name: 'CAPABILITY',
+  states: ANY_STATE,
+  allowsExpunge: always,
+  async handle(ctx) {
+    ctx.out.line(`* CAPABILITY ${ctx.capabilities().join(' ')}`);
+  },
+});

@@ -1,0 +1,43 @@
+import { requireRights } from '../../acl/rights.js';
+import type { CommandContext } from './types.js';
+import { always, CommandFailure, defineCommand } from './types.js';
+import { SELECTED } from '../session/state.js';
+import { resolveSequenceSet } from '../wire/sequence.js';
+
+function expungeRights(ctx: CommandContext): void {
+  const selected = ctx.selected();
+  if (selected.readOnly) throw new CommandFailure('NO', 'READ-ONLY', 'Mailbox is read-only');
+  const entry = ctx.deps.store.lookup(selected.name);
+  if (!entry) throw new CommandFailure('NO', 'NONEXISTENT', 'Mailbox no longer exists');
+  requireRights(ctx.identity(), entry, 'e');
+}
+
+/** EXPUNGE: the EXPUNGE responses come from the session's sync right after. */
+export const expungeCommand = defineCommand({
+  name: 'EXPUNGE',
+  states: SELECTED,
+  allowsExpunge: always,
+  async handle(ctx) {
+    expungeRights(ctx);
+    ctx.selected().mailbox.expunge();
+  },
+});
+
+/** UID EXPUNGE (RFC 4315): only the given UIDs among the \Deleted ones. */
+export const uidExpungeCommand = defineCommand({
+  name: 'UID EXPUNGE',
+  states: SELECTED,
+  allowsExpunge: always,
+  async handle(ctx, command) {
+    expungeRights(ctx);
+    const selected = ctx.selected();
+    if (command.uids.saved) throw new CommandFailure('BAD', null, 'No saved search result');
+    const all = selected.allUids();
+    const largest = all.length > 0 ? all[all.length - 1]! : 0;
+    const uids: number[] = [];
+    for (const [lo, hi] of resolveSequenceSet(command.uids.ranges, largest)) {
+      for (const uid of all) if (uid >= lo && uid <= hi) uids.push(uid);
+    }
+    if (uids.length > 0) selected.mailbox.expunge({ uids });
+  },
+});

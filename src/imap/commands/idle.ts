@@ -1,0 +1,24 @@
+import { AUTHENTICATED } from '../session/state.js';
+import { always, CommandFailure, defineCommand } from './types.js';
+
+/**
+ * IDLE (RFC 2177): after `+ idling`, every change to the selected mailbox made by any process is
+ * pushed at once (the session is woken by the change-notification channel) until DONE.
+ */
+export const idleCommand = defineCommand({
+  name: 'IDLE',
+  states: AUTHENTICATED,
+  allowsExpunge: always,
+  async handle(ctx) {
+    ctx.out.line('+ idling');
+    await ctx.out.flush();
+    await ctx.syncSelected(true);
+    await ctx.out.flush();
+    const line = await ctx.idle(async () => {
+      await ctx.syncSelected(true);
+      await ctx.out.flush();
+    });
+    if (line === null) throw new CommandFailure('BAD', null, 'Connection closed');
+    if (line.trim().toUpperCase() !== 'DONE') throw new CommandFailure('BAD', null, 'Expected DONE');
+  },
+});

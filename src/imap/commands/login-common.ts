@@ -1,0 +1,55 @@
+/** What LOGIN and AUTHENTICATE share: failure delays and what happens right after a login. */
+import type { Identity } from '../../auth/index.js';
+import { MailError } from '../../common/errors.js';
+import { CommandFailure, type CommandContext, type CommandResult } from './types.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Turn an authentication error into the tagged answer, after the growing failure delay.
+ * Past the failure limit the session is closed after the answer.
+ */
+export async function authFailure(ctx: CommandContext, err: unknown): Promise<never> {
+  if (!(err instanceof MailError)) throw err;
+  if (err.kind === 'AuthFailed') {
+    const verdict = ctx.deps.auth.recordFailure(ctx.connection);
+    ctx.deps.logger.info({ sid: ctx.sessionId, remote: ctx.connection.remoteAddress }, 'authentication failed');
+    if (verdict.delayMs > 0) await sleep(verdict.delayMs);
+    if (verdict.disconnect) ctx.logout();
+    throw new CommandFailure('NO', 'AUTHENTICATIONFAILED', 'Authentication failed');
+  }
+  if (err.kind === 'NoPerm' && err.detail?.privacyRequired) throw new CommandFailure('NO', 'PRIVACYREQUIRED', 'Plaintext login is only allowed over TLS');
+  if (err.kind === 'NoPerm') throw new CommandFailure('NO', 'AUTHORIZATIONFAILED', 'Not authorized to act as that user');
+  if (err.kind === 'Invalid' && err.detail?.unsupportedMechanism) throw new CommandFailure('NO', 'CANNOT', 'Mechanism not available');
+  if (err.kind === 'Invalid') throw new CommandFailure('BAD', null, 'Malformed authentication exchange');
+  if (err.kind === 'Limit') throw new CommandFailure('BAD', null, 'Authentication message too long');
+  if (err.kind === 'Temp') throw new CommandFailure('NO', 'UNAVAILABLE', 'Authentication service unavailable');
+  throw err;
+}
+
+/** Autocreate the user's INBOX (autocreate_quota >= 0, as in Cyrus) and its folders. */
+function autocreateInbox(ctx: CommandContext, identity: Identity): void {
+  if (identity.isAnonymous || ctx.deps.config.int('autocreate_quota') < 0) return;
+  const inbox = ctx.deps.namespace.inboxOf(identity);
+  if (!inbox || ctx.deps.store.lookup(inbox)) return;
+  const acl = `${identity.userid}\tlrswipkxtecdan\t`;
+  ctx.deps.store.createMailbox(inbox, { acl });
+  ctx.deps.store.subscribe(identity.userid, inbox);
+  for (const folder of ctx.deps.config.list('autocreate_inbox_folders')) {
+    const name = `${inbox}.${folder.replaceAll('.', '^')}`;
+    try {
+      ctx.deps.store.createMailbox(name, { acl });
+      ctx.deps.store.subscribe(identity.userid, name);
+    } catch (err) {
+      ctx.deps.logger.warn({ err, mailbox: name }, 'autocreate of a folder failed');
+    }
+  }
+  ctx.deps.logger.info({ sid: ctx.sessionId, user: identity.userid }, 'autocreated INBOX');
+}
+
+export async function loginSucceeded(ctx: CommandContext, identity: Identity): Promise<CommandResult> {
+  ctx.deps.auth.recordSuccess(ctx.connection);
+  await ctx.authenticated(identity);
+  autocreateInbox(ctx, identity);
+  return { status: 'OK', code: `CAPABILITY ${ctx.capabilities().join(' ')}`, text: 'User logged in' };
+}

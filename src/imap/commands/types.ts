@@ -1,0 +1,89 @@
+/**
+ * What a command handler is given and returns. One file per command under src/imap/commands/,
+ * registered in registry.ts with the states it is allowed in; `UID X` and `X` share a handler
+ * (the parsed command carries `byUid`).
+ */
+import type { ConnectionContext, Identity } from '../../auth/index.js';
+import type { Command, CommandName } from '../wire/parse/types.js';
+import type { ImapDeps } from '../deps.js';
+import type { SelectedMailbox } from '../session/selected.js';
+import type { SessionState, StateKind } from '../session/state.js';
+import type { ResponseWriter } from '../session/writer.js';
+
+/** The parsed command whose name (or one of whose names, as SELECT/EXAMINE) is N. */
+export type CommandOf<N extends CommandName> = Command extends infer C ? (C extends { name: infer M } ? (N extends M ? C : never) : never) : never;
+
+/** A tagged completion; a handler that returns nothing completes with `OK <name> completed`. */
+export interface CommandResult {
+  status: 'OK' | 'NO' | 'BAD';
+  /** Response code without brackets, e.g. "READ-WRITE", "APPENDUID 38505 3955". */
+  code?: string | null;
+  text?: string;
+}
+
+/** A failure a handler throws on purpose (the session answers with it as is). */
+export class CommandFailure extends Error {
+  constructor(
+    readonly status: 'NO' | 'BAD',
+    readonly code: string | null,
+    text: string,
+  ) {
+    super(text);
+  }
+}
+
+export interface CommandContext {
+  readonly tag: string;
+  readonly deps: ImapDeps;
+  /** The session's id, for logs. */
+  readonly sessionId: string;
+  readonly out: ResponseWriter;
+  readonly state: SessionState;
+  readonly tls: boolean;
+  /** Who is connected, as authentication sees it (one object per connection). */
+  readonly connection: ConnectionContext;
+  /** The logged-in identity; throws when not authenticated (the registry prevents that). */
+  identity(): Identity;
+  /** The selected mailbox; throws when none is selected (the registry prevents that). */
+  selected(): SelectedMailbox;
+  /** Client name → internal name, for this identity (MailError BadName when invalid). */
+  toInternal(externalName: string): string;
+  /** Internal name → client name, or null when this identity may not see it. */
+  toExternal(internalName: string): string | null;
+  /** Enter the authenticated state (LOGIN, AUTHENTICATE). */
+  authenticated(identity: Identity): Promise<void>;
+  /** Enter the selected state (SELECT, EXAMINE) or leave it (null: CLOSE, UNSELECT). */
+  select(selected: SelectedMailbox | null): void;
+  /** Send `+ text` and wait for the client's next line (AUTHENTICATE, IDLE). Null when the connection closed. */
+  continuation(text: string): Promise<string | null>;
+  /** Wait for the client's next line while idling, waking `onWake` whenever the mailbox changes. */
+  idle(onWake: () => Promise<void>): Promise<string | null>;
+  /** The capabilities to advertise now. */
+  capabilities(): string[];
+  /** Replace the transport with TLS (STARTTLS); throws when TLS is not configured. */
+  startTls(): Promise<void>;
+  /** End the session after this command (LOGOUT). */
+  logout(): void;
+  /** Send pending untagged updates for the selected mailbox. */
+  syncSelected(allowExpunge: boolean): Promise<void>;
+}
+
+export interface CommandSpec<N extends CommandName = CommandName> {
+  name: N;
+  /** States the command is valid in; elsewhere it gets `BAD` without running. */
+  states: readonly StateKind[];
+  /**
+   * Whether EXPUNGE responses may be sent around this command. False for FETCH, STORE and SEARCH
+   * by sequence number (RFC 3501 section 7.4.1); their UID forms may.
+   */
+  allowsExpunge(command: CommandOf<N>): boolean;
+  handle(ctx: CommandContext, command: CommandOf<N>): Promise<CommandResult | void>;
+}
+
+/** Define a command with the right types (helps inference in the registry). */
+export function defineCommand<N extends CommandName>(spec: CommandSpec<N>): CommandSpec<N> {
+  return spec;
+}
+
+export const always = (): boolean => true;
+export const onlyByUid = (command: { byUid: boolean }): boolean => command.byUid;

@@ -1,0 +1,175 @@
+/**
+ * A session's view of its selected mailbox: the sequence-number ↔ UID map, the session's own
+ * \Recent messages, and the modseq it has told the client about. `sync` turns what changed in the
+ * store since then into untagged EXISTS / RECENT / FETCH / EXPUNGE responses, holding EXPUNGEs back
+ * while the current command forbids them (RFC 3501 section 7.4.1).
+ */
+import type { Mailbox, MessageRecord } from '../../mailbox/index.js';
+
+export interface SyncOptions {
+  /** EXPUNGE responses may be sent now (false during FETCH, STORE and SEARCH by sequence number). */
+  allowExpunge: boolean;
+}
+
+export class SelectedMailbox {
+  /** uids[seq - 1] is the UID of sequence number seq. */
+  private uids: number[];
+  private readonly recent = new Set<number>();
+  /** UIDs expunged in the store but still numbered for this client, until EXPUNGE may be sent. */
+  private readonly pendingExpunge = new Set<number>();
+  /** Flag changes this session made itself and already reported (uid → modseq). */
+  private readonly ownChanges = new Map<number, number>();
+  private knownModseq: number;
+  private uidNextSeen: number;
+  /** Set when the mailbox was renamed or deleted under the session. */
+  gone = false;
+  /** At selection: the first unseen message's sequence number (0: none), keywords in use, UIDVALIDITY, UIDNEXT. */
+  firstUnseen = 0;
+  keywords: string[] = [];
+  uidValidity = 0;
+  uidNext = 0;
+
+  private constructor(
+    readonly mailbox: Mailbox,
+    /** The external name the client selected, for responses. */
+    readonly externalName: string,
+    readonly readOnly: boolean,
+    private readonly userid: string,
+    uids: number[],
+    highestModseq: number,
+    uidNext: number,
+  ) {
+    this.uids = uids;
+    this.knownModseq = highestModseq;
+    this.uidNextSeen = uidNext;
+  }
+
+  /** Take a snapshot of `mailbox` for `userid`; a read-write selection claims the \Recent messages. */
+  static open(mailbox: Mailbox, externalName: string, readOnly: boolean, userid: string): SelectedMailbox {
+    const snapshot = mailbox.snapshot(userid);
+    const selected = new SelectedMailbox(mailbox, externalName, readOnly, userid, Array.from(snapshot.uids), snapshot.highestModseq, snapshot.uidNext);
+    if (!readOnly) for (const uid of mailbox.claimRecent()) selected.recent.add(uid);
+    const keywords = new Map<string, string>();
+    for (let i = 0; i < snapshot.count; i++) {
+      if (selected.firstUnseen === 0 && !snapshot.isSeen(i)) selected.firstUnseen = i + 1;
+      for (const k of snapshot.keywords[i] ?? []) if (!keywords.has(k.toLowerCase())) keywords.set(k.toLowerCase(), k);
+    }
+    selected.keywords = [...keywords.values()];
+    selected.uidValidity = snapshot.uidValidity;
+    selected.uidNext = snapshot.uidNext;
+    return selected;
+  }
+
+  get name(): string {
+    return this.mailbox.name;
+  }
+
+  get count(): number {
+    return this.uids.length;
+  }
+
+  get recentCount(): number {
+    return this.recent.size;
+  }
+
+  get highestModseq(): number {
+    return this.knownModseq;
+  }
+
+  /** The UID of 1-based sequence number `seq`. */
+  uidAt(seq: number): number {
+    return this.uids[seq - 1]!;
+  }
+
+  /** All UIDs in sequence order (do not modify). */
+  allUids(): readonly number[] {
+    return this.uids;
+  }
+
+  /** 1-based sequence number of `uid`, or 0 when it is not in the view. */
+  seqOf(uid: number): number {
+    let lo = 0;
+    let hi = this.uids.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const u = this.uids[mid]!;
+      if (u < uid) lo = mid + 1;
+      else if (u > uid) hi = mid - 1;
+      else return mid + 1;
+    }
+    return 0;
+  }
+
+  isRecent(uid: number): boolean {
+    return this.recent.has(uid);
+  }
+
+  /** True when the message is numbered for the client but already expunged in the store. */
+  isExpunged(uid: number): boolean {
+    return this.pendingExpunge.has(uid);
+  }
+
+  /** Flags as the client sees them: the record's flags plus \Recent when this session holds it. */
+  flagsOf(record: MessageRecord): string[] {
+    return this.recent.has(record.uid) ? [...record.flags, '\\Recent'] : record.flags;
+  }
+
+  /** Remember flag changes this session made and reported itself, so sync does not repeat them. */
+  noteOwnChanges(records: readonly MessageRecord[]): void {
+    for (const r of records) this.ownChanges.set(r.uid, r.modseq);
+  }
+
+  /**
+   * Bring the view up to date with the store and return the untagged responses to send, in order.
+   * `fetchLine` formats the unsolicited FETCH of a message whose flags changed.
+   */
+  sync(options: SyncOptions, fetchLine: (seq: number, record: MessageRecord, flags: string[]) => string): string[] {
+    const out: string[] = [];
+    const changes = this.mailbox.changesSince(this.knownModseq, this.userid);
+    for (const uid of changes.expunged) if (this.seqOf(uid) > 0) this.pendingExpunge.add(uid);
+    if (options.allowExpunge && this.pendingExpunge.size > 0) out.push(...this.flushExpunges());
+
+    const lastUid = this.uids.length > 0 ? this.uids[this.uids.length - 1]! : 0;
+    let added = 0;
+    for (const record of changes.records) {
+      if (record.uid > lastUid) {
+        this.uids.push(record.uid);
+        added++;
+        continue;
+      }
+      const seq = this.seqOf(record.uid);
+      if (seq === 0 || this.pendingExpunge.has(record.uid)) continue;
+      const own = this.ownChanges.get(record.uid);
+      if (own !== undefined && own >= record.modseq) continue;
+      out.push(fetchLine(seq, record, this.flagsOf(record)));
+    }
+    this.ownChanges.clear();
+    if (added > 0 || changes.uidNext > this.uidNextSeen) {
+      if (!this.readOnly) for (const uid of this.mailbox.claimRecent()) this.recent.add(uid);
+      out.push(`* ${this.uids.length} EXISTS`, `* ${this.recent.size} RECENT`);
+    }
+    this.uidNextSeen = Math.max(this.uidNextSeen, changes.uidNext);
+    this.knownModseq = Math.max(this.knownModseq, changes.highestModseq);
+    return out;
+  }
+
+  /** Renumber after expunges and return the `* n EXPUNGE` lines (highest first keeps numbers valid). */
+  private flushExpunges(): string[] {
+    const lines: string[] = [];
+    for (let i = this.uids.length - 1; i >= 0; i--) {
+      const uid = this.uids[i]!;
+      if (this.pendingExpunge.has(uid)) {
+        lines.push(`* ${i + 1} EXPUNGE`);
+        this.recent.delete(uid);
+      }
+    }
+    this.uids = this.uids.filter((uid) => !this.pendingExpunge.has(uid));
+    this.pendingExpunge.clear();
+    return lines;
+  }
+
+  /** Give back the mailbox handle. */
+  close(): void {
+    this.mailbox.close();
+  }
+}

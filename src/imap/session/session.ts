@@ -1,0 +1,393 @@
+/**
+ * One IMAP connection: reads commands with the resumable reader, runs them one at a time through
+ * the command registry (state gate, handler, error mapping), sends untagged updates for the
+ * selected mailbox at the moments RFC 3501 allows, and enforces the session limits.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
+import type { ConnectionContext, Identity } from '../../auth/index.js';
+import type { Logger } from '../../common/log.js';
+import { MailError } from '../../common/errors.js';
+import { imapFailure } from '../error-map.js';
+import type { ImapDeps } from '../deps.js';
+import { CommandReader, type RawCommand, type ReaderError } from '../wire/reader.js';
+import { parseCommand } from '../wire/parse/index.js';
+import { ParseError } from '../wire/cursor.js';
+import { REGISTRY } from '../commands/registry.js';
+import { CommandFailure, type CommandContext, type CommandResult } from '../commands/types.js';
+import { capabilities } from '../capabilities.js';
+import { fetchFlagsLine } from '../responses.js';
+import type { SelectedMailbox } from './selected.js';
+import type { SessionState } from './state.js';
+import { ResponseWriter } from './writer.js';
+
+const PAUSE_AT = 1024 * 1024;
+
+export interface SessionOptions {
+  tls: boolean;
+  unixSocket: boolean;
+  localAddress?: string;
+  remoteAddress?: string;
+  onClose?: () => void;
+}
+
+export class Session {
+  readonly id = randomBytes(6).toString('hex');
+  readonly log: Logger;
+  private socket: Duplex;
+  private reader: CommandReader;
+  private readonly out: ResponseWriter;
+  state: SessionState = { kind: 'notAuthenticated' };
+  private tls: boolean;
+  private readonly connection: ConnectionContext;
+  private busy = false;
+  private pumping = false;
+  private closed = false;
+  private badCommands = 0;
+  private unauthCommands = 0;
+  private lineWaiter: ((line: string | null) => void) | null = null;
+  private idleWake: (() => void) | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private pendingTls = false;
+  private logoutRequested = false;
+
+  constructor(
+    private readonly deps: ImapDeps,
+    socket: Duplex,
+    private readonly options: SessionOptions,
+  ) {
+    this.socket = socket;
+    this.tls = options.tls;
+    this.out = new ResponseWriter(socket);
+    this.reader = this.newReader();
+    this.log = deps.logger.child({ sid: this.id });
+    this.connection = {
+      service: deps.serviceName,
+      tls: options.tls,
+      unixSocket: options.unixSocket,
+      localAddress: options.localAddress,
+      remoteAddress: options.remoteAddress,
+    };
+  }
+
+  private newReader(): CommandReader {
+    const l = this.deps.limits;
+    return new CommandReader({
+      maxLineLength: l.maxLineLength,
+      maxLiteralSize: l.maxLiteralSize,
+      maxAppendLiteralSize: l.maxMessageSize,
+      maxArgumentsSize: l.maxArgumentsSize,
+      literalPlus: 'plus',
+    });
+  }
+
+  start(): void {
+    this.log.info({ remote: this.options.remoteAddress, tls: this.tls }, 'connection opened');
+    this.attach(this.socket);
+    const info = this.deps.config.enum('serverinfo');
+    const banner = info === 'off' ? 'server ready' : `${this.deps.serverName} IMAP server ready`;
+    this.out.line(`* OK [CAPABILITY ${this.capabilities().join(' ')}] ${banner}`);
+    void this.out.flush();
+    this.armTimer();
+  }
+
+  private attach(socket: Duplex): void {
+    socket.on('data', this.onData);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+  }
+
+  private detach(socket: Duplex): void {
+    socket.off('data', this.onData);
+    socket.off('error', this.onError);
+    socket.off('close', this.onClose);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.armTimer();
+    this.reader.push(chunk);
+    if (this.reader.bufferedBytes > PAUSE_AT) this.socket.pause();
+    this.pump();
+  };
+
+  private readonly onError = (err: Error): void => {
+    this.log.debug({ err: err.message }, 'socket error');
+  };
+
+  private readonly onClose = (): void => {
+    this.finish('client closed connection');
+  };
+
+  private finish(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.lineWaiter?.(null);
+    this.lineWaiter = null;
+    if (this.state.kind === 'selected') this.state.selected.close();
+    this.state = { kind: 'logout' };
+    this.log.info({ reason }, 'connection closed');
+    this.options.onClose?.();
+  }
+
+  /** Say BYE and close. */
+  async bye(text: string): Promise<void> {
+    if (this.closed) return;
+    this.out.line(`* BYE ${text}`);
+    await this.out.flush();
+    this.socket.end();
+    this.finish(text);
+  }
+
+  private armTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.closed) return;
+    const l = this.deps.limits;
+    const ms = this.idleWake ? l.idleTimeoutMs : this.state.kind === 'notAuthenticated' ? l.preauthTimeoutMs : l.timeoutMs;
+    this.timer = setTimeout(() => void this.bye('Autologout; idle for too long'), ms);
+    this.timer.unref();
+  }
+
+  /** Serve reader events until more input is needed or a command is running. */
+  private pump(): void {
+    if (this.pumping || this.closed) return;
+    this.pumping = true;
+    try {
+      for (;;) {
+        if (this.lineWaiter) {
+          const result = this.reader.nextLine();
+          if (!result) break;
+          const waiter = this.lineWaiter;
+          this.lineWaiter = null;
+          if (result.type === 'error') {
+            this.replyReaderError(result.error);
+            waiter(null);
+          } else waiter(result.text);
+          continue;
+        }
+        if (this.busy) break;
+        const event = this.reader.next();
+        if (!event) break;
+        if (event.type === 'command') {
+          this.busy = true;
+          void this.execute(event.command).finally(() => {
+            this.busy = false;
+            if (this.logoutRequested) return void this.closeAfterLogout();
+            this.pump();
+          });
+          break;
+        }
+        if (event.type === 'literal') {
+          if (this.state.kind === 'notAuthenticated' && event.name === 'APPEND') {
+            this.reader.rejectLiteral();
+            this.out.line(`${event.tag} BAD Please login first`);
+          } else {
+            this.reader.acceptLiteral();
+            this.out.line('+ go ahead');
+          }
+          void this.out.flush();
+          continue;
+        }
+        this.replyReaderError(event.error);
+        if (event.error.fatal) break;
+      }
+    } finally {
+      this.pumping = false;
+    }
+    if (!this.closed && this.reader.bufferedBytes < PAUSE_AT) this.socket.resume();
+  }
+
+  private replyReaderError(error: ReaderError): void {
+    const code = error.code ? `[${error.code}] ` : '';
+    if (error.fatal) {
+      if (error.tag) this.out.line(`${error.tag} ${error.status} ${code}${error.message}`);
+      void this.bye(error.message);
+      return;
+    }
+    this.out.line(`${error.tag ?? '*'} ${error.status} ${code}${error.message}`);
+    void this.out.flush();
+    this.countBad();
+  }
+
+  private countBad(): void {
+    if (++this.badCommands >= this.deps.limits.maxBadCommands) void this.bye('Too many protocol errors');
+  }
+
+  private async execute(raw: RawCommand): Promise<void> {
+    const tag = raw.tag;
+    if (this.state.kind === 'notAuthenticated' && ++this.unauthCommands > this.deps.limits.maxUnauthCommands) {
+      await this.bye('Too many commands without logging in');
+      return;
+    }
+    let result: CommandResult;
+    let allowExpunge = true;
+    try {
+      const command = parseCommand(raw);
+      const spec = REGISTRY.get(command.name);
+      if (!spec) throw new CommandFailure('BAD', null, `Unrecognized command`);
+      if (!spec.states.includes(this.state.kind as never)) {
+        throw new CommandFailure('BAD', null, this.state.kind === 'notAuthenticated' ? 'Please login first' : `${command.name} not allowed now`);
+      }
+      allowExpunge = spec.allowsExpunge(command as never);
+      this.log.debug({ tag, command: command.name }, 'command');
+      result = (await spec.handle(this.context(tag), command as never)) ?? { status: 'OK', text: `${command.name} completed` };
+    } catch (err) {
+      result = this.failure(err, raw);
+    }
+    if (this.closed) return;
+    if (this.state.kind === 'selected' && !this.logoutRequested) await this.syncSelected(allowExpunge);
+    const code = result.code ? `[${result.code}] ` : '';
+    this.out.line(`${tag} ${result.status} ${code}${result.text ?? 'completed'}`);
+    await this.out.flush();
+    if (result.status === 'BAD') this.countBad();
+    if (this.pendingTls) await this.upgradeTls();
+  }
+
+  private failure(err: unknown, raw: RawCommand): CommandResult {
+    if (err instanceof CommandFailure) return { status: err.status, code: err.code, text: err.message };
+    if (err instanceof ParseError) return { status: 'BAD', text: err.message };
+    const mapped = imapFailure(err);
+    if (mapped.internal) this.log.error({ err, command: raw.name }, 'internal error');
+    else if (!(err instanceof MailError)) this.log.warn({ err }, 'unexpected failure');
+    return { status: mapped.status, code: mapped.code, text: mapped.text };
+  }
+
+  async syncSelected(allowExpunge: boolean): Promise<void> {
+    if (this.state.kind !== 'selected') return;
+    const selected = this.state.selected;
+    try {
+      for (const line of selected.sync({ allowExpunge }, fetchFlagsLine)) this.out.line(line);
+    } catch (err) {
+      if (err instanceof MailError && err.kind === 'NotFound') {
+        selected.gone = true;
+        return;
+      }
+      throw err;
+    }
+    await this.out.maybeFlush();
+  }
+
+  /** Called by the server when any process changed mailbox `name`. */
+  mailboxChanged(name: string): void {
+    if (this.state.kind === 'selected' && this.state.selected.name === name) this.idleWake?.();
+  }
+
+  private closeAfterLogout(): void {
+    this.socket.end();
+    this.finish('logout');
+  }
+
+  private async upgradeTls(): Promise<void> {
+    this.pendingTls = false;
+    const old = this.socket;
+    this.detach(old);
+    const secure = new TLSSocket(old as never, { isServer: true, secureContext: this.deps.tlsContext ?? undefined });
+    // Anything the client sent after STARTTLS in plaintext is discarded (RFC 3501 section 11.1).
+    this.reader = this.newReader();
+    this.socket = secure;
+    this.out.replaceSocket(secure);
+    this.tls = true;
+    this.connection.tls = true;
+    this.attach(secure);
+    await new Promise<void>((resolve) => {
+      secure.once('secure', resolve);
+      secure.once('error', () => resolve());
+    });
+  }
+
+  capabilities(): string[] {
+    return capabilities(this.deps, { state: this.state.kind, tls: this.tls, connection: this.connection });
+  }
+
+  private context(tag: string): CommandContext {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const session = this;
+    return {
+      tag,
+      deps: this.deps,
+      sessionId: this.id,
+      out: this.out,
+      get state() {
+        return session.state;
+      },
+      tls: this.tls,
+      connection: this.connection,
+      identity: () => {
+        if (this.state.kind !== 'authenticated' && this.state.kind !== 'selected') throw new Error('not authenticated');
+        return this.state.identity;
+      },
+      selected: () => {
+        if (this.state.kind !== 'selected') throw new Error('no mailbox selected');
+        return this.state.selected;
+      },
+      toInternal: (name) => this.deps.namespace.toInternal(name, this.identityOrThrow()),
+      toExternal: (name) => this.deps.namespace.toExternal(name, this.identityOrThrow()),
+      authenticated: (identity) => this.becomeAuthenticated(identity),
+      select: (selected) => this.setSelected(selected),
+      continuation: async (text) => {
+        this.out.line(`+ ${text}`);
+        await this.out.flush();
+        return this.nextLine();
+      },
+      idle: (onWake) => this.idle(onWake),
+      capabilities: () => this.capabilities(),
+      startTls: async () => {
+        if (!this.deps.tlsContext) throw new CommandFailure('NO', null, 'TLS is not configured');
+        if (this.tls) throw new CommandFailure('BAD', null, 'Already using TLS');
+        this.pendingTls = true;
+      },
+      logout: () => {
+        this.logoutRequested = true;
+      },
+      syncSelected: (allowExpunge) => this.syncSelected(allowExpunge),
+    };
+  }
+
+  private identityOrThrow(): Identity {
+    if (this.state.kind !== 'authenticated' && this.state.kind !== 'selected') throw new Error('not authenticated');
+    return this.state.identity;
+  }
+
+  private async becomeAuthenticated(identity: Identity): Promise<void> {
+    this.state = { kind: 'authenticated', identity };
+    this.log.info({ user: identity.userid, authenticatedAs: identity.authenticatedAs ?? undefined }, 'login');
+    this.armTimer();
+  }
+
+  private setSelected(selected: SelectedMailbox | null): void {
+    if (this.state.kind === 'selected') this.state.selected.close();
+    if (this.state.kind !== 'authenticated' && this.state.kind !== 'selected') throw new Error('not authenticated');
+    const identity = this.state.identity;
+    this.state = selected ? { kind: 'selected', identity, selected } : { kind: 'authenticated', identity };
+  }
+
+  private nextLine(): Promise<string | null> {
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.lineWaiter = resolve;
+      queueMicrotask(() => this.pump());
+    });
+  }
+
+  private async idle(onWake: () => Promise<void>): Promise<string | null> {
+    let running = Promise.resolve();
+    this.idleWake = () => {
+      running = running.then(onWake).catch((err) => this.log.error({ err }, 'idle update failed'));
+    };
+    this.armTimer();
+    try {
+      const line = await this.nextLine();
+      await running;
+      return line;
+    } finally {
+      this.idleWake = null;
+      this.armTimer();
+    }
+  }
+
+  /** Server shutdown: tell the client and close. */
+  async shutdown(): Promise<void> {
+    await this.bye('Server shutting down');
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Buffered response output with backpressure: untagged lines and literal bytes accumulate and go
+ * out in large writes; `flush` waits for the socket to drain so a FETCH of many messages never
+ * holds more than a window of output in memory.
+ */
+import type { Duplex } from 'node:stream';
+
+const FLUSH_AT = 64 * 1024;
+const CRLF = '\r\n';
+
+export class ResponseWriter {
+  private parts: Array<string | Buffer> = [];
+  private size = 0;
+
+  constructor(private socket: Duplex) {}
+
+  /** Switch to a new transport (after STARTTLS). */
+  replaceSocket(socket: Duplex): void {
+    this.socket = socket;
+  }
+
+  /** A whole response line, CRLF added. */
+  line(text: string): void {
+    this.parts.push(text, CRLF);
+    this.size += text.length + 2;
+  }
+
+  /** Raw text or bytes (parts of a line around a literal). */
+  raw(data: string | Buffer): void {
+    this.parts.push(data);
+    this.size += data.length;
+  }
+
+  get pending(): number {
+    return this.size;
+  }
+
+  /** Flush when a window's worth is buffered (call inside long loops). */
+  async maybeFlush(): Promise<void> {
+    if (this.size >= FLUSH_AT) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.parts.length === 0) return;
+    const data = this.parts.length === 1 && Buffer.isBuffer(this.parts[0]) ? this.parts[0] : Buffer.concat(this.parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+    this.parts = [];
+    this.size = 0;
+    const socket = this.socket;
+    if (socket.destroyed || !socket.writable) return;
+    if (!socket.write(data)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.on('drain', done);
+        socket.on('close', done);
+      });
+    }
+  }
+}
