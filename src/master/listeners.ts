@@ -56,7 +56,12 @@ export async function openListener(entry: ServiceEntry, onConnection: (socket: n
   return { server, bound: formatListen({ kind: 'tcp', host: bound.address, port: bound.port }) };
 }
 
-/** Stop accepting; a UNIX socket file is removed by net.Server.close itself. */
-export function closeListener(listener: OpenListener): Promise<void> {
-  return new Promise((resolvePromise) => listener.server.close(() => resolvePromise()));
+/**
+ * Stop accepting. net.Server.close's callback would wait for every connection ever accepted, and
+ * the handed-over ones still count there, so this returns as soon as the listening socket is shut
+ * (a UNIX socket file is removed with it).
+ */
+export async function closeListener(listener: OpenListener): Promise<void> {
+  listener.server.close();
+  if (listener.bound.startsWith('/')) rmSync(listener.bound, { force: true });
 }
