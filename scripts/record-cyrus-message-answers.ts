@@ -4,17 +4,19 @@
  * `FETCH (ENVELOPE BODYSTRUCTURE)` answer, and the bytes of a fixed list of BODY[section] / BINARY[section]
  * fetches (base64, null for NIL, or the error text of a tagged NO).
  *
- *   npx vite-node scripts/record-cyrus-message-answers.ts [host] [port] [user] [password]
+ *   npx vite-node scripts/record-cyrus-message-answers.ts [host] [port] [user] [password] [searchUser]
  *
- * The user's INBOX is emptied first. Messages are sent line-end normalised, as our store keeps them.
+ * It also records, for the search corpus (appended to searchUser's INBOX), which messages each
+ * `SEARCH CHARSET UTF-8 <key> <value>` matched. Both INBOXes are emptied first. Messages are sent line-end normalised, as our store keeps them.
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { CORPUS } from '../test/fixtures/messages/corpus.js';
+import { SEARCH_CORPUS, SEARCH_CRITERIA } from '../test/fixtures/messages/searchCorpus.js';
 import { normalizeLineEnds } from '../src/message/index.js';
 
-const [host = '127.0.0.1', port = '14301', user = 'user49', password = 'pass'] = process.argv.slice(2);
+const [host = '127.0.0.1', port = '14301', user = 'user49', password = 'pass', searchUser = 'user48'] = process.argv.slice(2);
 
 class RawImap {
   private buffered = Buffer.alloc(0);
@@ -124,6 +126,31 @@ function itemValue(line: Buffer): Buffer | null | undefined {
   return atom ? Buffer.from(atom[0], 'latin1') : undefined;
 }
 
+/** Criterion text ("BODY café") → names of the search-corpus messages Cyrus matched. */
+async function recordSearches(): Promise<Record<string, string[]>> {
+  const imap = await RawImap.connect();
+  await imap.line();
+  await imap.command(`LOGIN ${searchUser} ${password}`);
+  await imap.command('SELECT INBOX');
+  await imap.command('STORE 1:* +FLAGS.SILENT (\\Deleted)').catch(() => undefined);
+  await imap.command('EXPUNGE');
+  const names = new Map<string, string>();
+  for (const message of SEARCH_CORPUS) {
+    const appended = await imap.command('APPEND INBOX', normalizeLineEnds(message.content));
+    names.set(/APPENDUID \d+ (\d+)/.exec(appended.tagged)![1]!, message.name);
+  }
+  const results: Record<string, string[]> = {};
+  for (const { key, value } of SEARCH_CRITERIA) {
+    const criterion = key.startsWith('SENT') ? `${key} ${value}` : `${key} "${value}"`;
+    const answer = await imap.command(`UID SEARCH CHARSET UTF-8 ${criterion}`);
+    const line = answer.untagged.map((l) => l.toString('utf8')).find((l) => l.startsWith('* SEARCH')) ?? '';
+    results[`${key} ${value}`] = line.replace('* SEARCH', '').trim().split(/\s+/).filter(Boolean).map((uid) => names.get(uid)!);
+  }
+  await imap.command('LOGOUT').catch(() => undefined);
+  imap.close();
+  return results;
+}
+
 async function main(): Promise<void> {
   const imap = await RawImap.connect();
   await imap.line(); // greeting
@@ -158,8 +185,9 @@ async function main(): Promise<void> {
   }
   await imap.command('LOGOUT').catch(() => undefined);
   imap.close();
+  const search = await recordSearches();
   const target = path.join(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..', 'test/fixtures/messages/cyrus-answers.json');
-  const recorded = { server: 'Cyrus IMAP 3.6.1 (Debian bookworm), /work/shared/peers/cyrus-up.sh', answers };
+  const recorded = { server: 'Cyrus IMAP 3.6.1 (Debian bookworm), /work/shared/peers/cyrus-up.sh', answers, search };
   fs.writeFileSync(target, `${JSON.stringify(recorded, null, 2)}\n`);
   console.log(`recorded ${Object.keys(answers).length} answers into ${target}`);
 }

@@ -22,7 +22,10 @@ function fullYear(digits: string): number {
   return year;
 }
 
-/** The day a Date: header value names (e.g. "Tue, 3 Mar 2026 23:30:00 -0500" → 2026-03-03), or null. */
+/**
+ * The day a Date: header value names (e.g. "Tue, 3 Mar 2026 23:30:00 -0500" → 2026-03-03), or null
+ * when there is none; then SENT* compares the internal date instead, as Cyrus does.
+ */
 export function sentDay(value: string | null): number | null {
   if (value === null) return null;
   const text = value.replace(/\([^)]*\)/g, ' ');

@@ -108,10 +108,16 @@ function collectText(part: BodyPart, message: Buffer, out: string[]): void {
     decoded = message.subarray(part.range.bodyStart, part.range.bodyEnd); // unknown encoding: search as stored
   }
   const text = decodeCharset(decoded, paramValue(part.params, 'CHARSET'));
-  out.push(part.subtype === 'HTML' ? htmlToText(text) : text);
+  out.push(text);
+  // HTML is searched both as written (as Cyrus 3.6 does: "nbsp" and "<p>" match) and as visible text
+  // (so "Hello World" matches "Hello&nbsp;<b>World</b>"): a superset of Cyrus's matches
+  if (part.subtype === 'HTML') out.push(htmlToText(text));
 }
 
-/** Decoded text of the message body for SEARCH BODY: text parts (HTML as visible text) and embedded headers. */
+/**
+ * Decoded text of the message body for SEARCH BODY: text parts (transfer- and charset-decoded; HTML
+ * also as visible text) and the headers of embedded messages. Non-text leaves are not searched.
+ */
 export function bodyText(summary: MessageSummary, message: Buffer): string {
   const out: string[] = [];
   collectText(summary.body, message, out);

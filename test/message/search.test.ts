@@ -62,13 +62,14 @@ describe('search text', () => {
     expect(headerValues(summary.header, 'cc')).toEqual([]);
   });
 
-  it('body text: transfer-decoded, charset-converted, HTML as visible text, attachments skipped', () => {
+  it('body text: transfer-decoded, charset-converted, HTML raw and visible, attachments skipped', () => {
     const body = bodyText(summary, stored);
     expect(body).toContain('Café crème  brûlée');
     expect(body).toContain('Wörld');
     expect(body).toContain('&');
     expect(body).toContain('☺');
-    expect(body).not.toContain('hidden');
+    expect(body).toContain('hidden'); // raw HTML is searched too, as Cyrus does
+    expect(searchMatches(body, 'Hello World')).toBe(true); // and the visible text
     expect(body).not.toContain('binary attachment');
     expect(body).toContain('inner subjéct');
     expect(body).toContain('inner words');
