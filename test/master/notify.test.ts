@@ -1,0 +1,134 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NotifyClient, NotifyHub } from '../../src/master/notify.js';
+
+const NOTIFY_JS = resolve(import.meta.dirname, '../../dist/src/master/notify.js');
+const dir = mkdtempSync(join(tmpdir(), 'cyrusts-notify-'));
+const socketPath = join(dir, 'idle');
+
+// A separate process: echoes every "ping-N" it receives as "pong-N", reports all it sees on stdout.
+const ECHO = `
+import { NotifyClient } from ${JSON.stringify(NOTIFY_JS)};
+const client = NotifyClient.connect(process.argv[2]);
+client.subscribe((m) => {
+  process.stdout.write(m + '\\n');
+  if (process.argv[3] === 'echo' && m.startsWith('ping-')) client.publish('pong-' + m.slice(5));
+});
+const wait = setInterval(() => { if (client.isConnected) { clearInterval(wait); process.stdout.write('ready\\n'); } }, 5);
+process.stdin.on('end', () => client.close().then(() => process.exit(0)));
+process.stdin.resume();
+`;
+
+function startPeer(mode: 'echo' | 'listen'): { child: ChildProcess; seen: string[]; ready: Promise<void> } {
+  const script = join(dir, 'peer.mjs');
+  writeFileSync(script, ECHO);
+  const child = spawn(process.execPath, [script, socketPath, mode], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const seen: string[] = [];
+  let pending = '';
+  let markReady!: () => void;
+  const ready = new Promise<void>((r) => (markReady = r));
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    pending += chunk;
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      if (line === 'ready') markReady();
+      else seen.push(line);
+    }
+  });
+  return { child, seen, ready };
+}
+
+function until(test: () => boolean, ms = 3000): Promise<void> {
+  const start = Date.now();
+  return new Promise((resolvePromise, reject) => {
+    const tick = () => (test() ? resolvePromise() : Date.now() - start > ms ? reject(new Error('timed out')) : setTimeout(tick, 2));
+    tick();
+  });
+}
+
+let hub: NotifyHub;
+beforeAll(async () => {
+  hub = await NotifyHub.listen(socketPath);
+});
+afterAll(async () => {
+  await hub?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('change-notification relay', () => {
+  it('carries a publish from one process to every other within milliseconds', async () => {
+    const echo = startPeer('echo');
+    const listener = startPeer('listen');
+    await Promise.all([echo.ready, listener.ready]);
+    const me = NotifyClient.connect(socketPath);
+    await until(() => me.isConnected);
+    const mine: string[] = [];
+    let awaited: { name: string; wake: (at: number) => void } | null = null;
+    me.subscribe((m) => {
+      mine.push(m);
+      if (awaited && m === awaited.name) awaited.wake(performance.now());
+    });
+    const rounds = 200;
+    const rtts: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const arrived = new Promise<number>((wake) => (awaited = { name: `pong-${i}`, wake }));
+      const sent = performance.now();
+      me.publish(`ping-${i}`);
+      rtts.push((await arrived) - sent);
+    }
+    rtts.sort((a, b) => a - b);
+    const p50 = rtts[Math.floor(rounds * 0.5)]!;
+    const p99 = rtts[Math.floor(rounds * 0.99)]!;
+    console.log(`notify round trip (publish → other process → publish back), ${rounds} rounds: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms`);
+    expect(p99).toBeLessThan(50);
+    // our own publish reaches our own subscribers too
+    expect(mine).toContain('ping-0');
+    // the third process saw every ping and every pong
+    await until(() => listener.seen.length >= 2 * rounds);
+    expect(listener.seen.filter((m) => m.startsWith('ping-'))).toHaveLength(rounds);
+    await me.close();
+    for (const peer of [echo, listener]) {
+      peer.child.stdin!.end();
+      await new Promise((r) => peer.child.once('exit', r));
+    }
+  });
+
+  it('keeps mailbox names with spaces and non-ASCII intact', async () => {
+    const a = NotifyClient.connect(socketPath);
+    const b = NotifyClient.connect(socketPath);
+    await until(() => a.isConnected && b.isConnected);
+    const got: string[] = [];
+    b.subscribe((m) => got.push(m));
+    for (const name of ['user/anna/Sent Items', 'user/jörg/Entwürfe', 'shared/"quoted"']) a.publish(name);
+    await until(() => got.length === 3);
+    expect(got).toEqual(['user/anna/Sent Items', 'user/jörg/Entwürfe', 'shared/"quoted"']);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('is a no-op without a hub and reconnects when the hub comes back', async () => {
+    const otherPath = join(dir, 'idle2');
+    const lonely = NotifyClient.connect(otherPath);
+    expect(() => lonely.publish('user/x')).not.toThrow();
+    const second = await NotifyHub.listen(otherPath);
+    const peer = NotifyClient.connect(otherPath);
+    await until(() => lonely.isConnected && peer.isConnected, 5000);
+    const got: string[] = [];
+    peer.subscribe((m) => got.push(m));
+    lonely.publish('user/y');
+    await until(() => got.includes('user/y'));
+    // the hub restarts (as when the master restarts): both clients find it again
+    await second.close();
+    await until(() => !lonely.isConnected);
+    const third = await NotifyHub.listen(otherPath);
+    await until(() => lonely.isConnected && peer.isConnected, 5000);
+    lonely.publish('user/z');
+    await until(() => got.includes('user/z'));
+    await Promise.all([lonely.close(), peer.close()]);
+    await third.close();
+  });
+});
