@@ -35,7 +35,9 @@ export function imapFailure(err: unknown): ImapFailure {
   if (err instanceof MailError) {
     const entry = CODES[err.kind];
     const userFacing = err.kind === 'Limit' || err.kind === 'BadName' || err.kind === 'Invalid' || err.kind === 'Cannot' || err.kind === 'OverQuota';
-    return { status: entry.status, code: entry.code, text: userFacing && err.message ? err.message : entry.text, internal: false };
+    // A layer may name a more precise response code (e.g. UNKNOWN-CTE from the message layer).
+    const code = typeof err.detail?.responseCode === 'string' ? err.detail.responseCode : entry.code;
+    return { status: entry.status, code, text: userFacing && err.message ? err.message : entry.text, internal: false };
   }
   return { status: 'NO', code: 'SERVERBUG', text: 'Internal server error', internal: true };
 }

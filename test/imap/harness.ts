@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ImapdConfig } from '../../src/config/index.js';
 import { silentLogger, createLogger } from '../../src/common/log.js';
 import { ImapServer } from '../../src/imap/server.js';
+import { NotifyClient, NotifyHub } from '../../src/master/notify.js';
 
 export interface TestServer {
   port: number;
@@ -23,6 +24,8 @@ export interface TestServerOptions {
   users?: string[];
   /** Extra imapd.conf lines. */
   conf?: string[];
+  /** Run a notification hub (as the master does) and connect the server to it. */
+  notify?: boolean;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -42,13 +45,17 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   ].join('\n');
   writeFileSync(join(dir, 'imapd.conf'), text);
   const config = ImapdConfig.load(join(dir, 'imapd.conf')).forService('imap');
+  const hub = options.notify ? await NotifyHub.listen(config.path('idlesocket')!) : null;
+  const notify = hub ? NotifyClient.connect(hub.path) : null;
   const logger = process.env.TEST_LOG ? createLogger({ name: 'imap-test', level: 'debug', pretty: false }) : silentLogger();
   const imap = ImapServer.create({
     config,
     serviceName: 'imap',
     logger,
+    notifier: notify ? { mailboxChanged: (name) => notify.publish(name) } : undefined,
     auth: { passwordStore: { scrypt: { N: 1024, r: 8, p: 1 }, scramIterations: 64 } },
   });
+  notify?.subscribe((name) => imap.mailboxChanged(name));
   for (const user of options.users ?? ['fred', 'admin']) await imap.deps.auth.store.setPassword(user, 'pass');
   const server: Server = createServer((socket) => {
     imap.handleConnection(socket, { tls: false, unixSocket: false, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress });
@@ -65,6 +72,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await imap.shutdown(Date.now());
       await new Promise<void>((resolve) => server.close(() => resolve()));
       imap.close();
+      await notify?.close();
+      await hub?.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -154,16 +154,4 @@ describe('summarizeMessage byte ranges', () => {
     expect(child.envelope!.subject).toBe('one');
     expect(child.body).toMatchObject({ type: 'TEXT', lines: 1, size: 12 });
   });
-
-  it('parses a typical 4 KB message fast', () => {
-    const message = normalizeLineEnds(CORPUS.find((m) => m.name === 'nested-rfc822')!.content);
-    const padded = Buffer.concat([message.subarray(0, message.indexOf('\r\n\r\n') + 4), Buffer.from('x'.repeat(74).concat('\r\n').repeat(45)), message.subarray(message.indexOf('\r\n\r\n') + 4)]);
-    for (let i = 0; i < 200; i++) summarizeMessage(padded);
-    const runs = 2_000;
-    const started = performance.now();
-    for (let i = 0; i < runs; i++) summarizeMessage(padded);
-    const perSecond = runs / ((performance.now() - started) / 1000);
-    // standalone this measures ~30,000/s on the shared 2-core machine; the bound leaves room for parallel test load
-    expect(perSecond).toBeGreaterThan(3_000);
-  });
 });
