@@ -48,7 +48,7 @@ export function confDiffering(config: ImapdConfig): string[] {
   for (const spec of OPTIONS) {
     if (!config.isSet(spec.name)) continue;
     const value = effectiveText(config, spec);
-    const fallback = effectiveText(defaults, spec);
+    const fallback = spec.default === null ? '' : effectiveText(defaults, spec);
     if (value !== fallback) lines.push(`${spec.name}: ${value}`);
   }
   for (const [name, path] of config.partitions()) lines.push(`partition-${name}: ${path}`);
