@@ -90,6 +90,6 @@ export function formatSortedSet(numbers: Iterable<number>): string {
 
 /** The text form of parsed ranges, as written (for logs and round trips). */
 export function formatRanges(set: SequenceSet): string {
-  if (set.saved) return '$';
+  if (!('ranges' in set)) return '$';
   return set.ranges.map((r) => (r.first === r.last ? String(r.first) : `${r.first}:${r.last}`)).join(',');
 }

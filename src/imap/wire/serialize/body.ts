@@ -2,126 +2,74 @@
  * ENVELOPE, BODY and BODYSTRUCTURE from the message model (RFC 3501 7.4.2 formal syntax).
  * BODY is the non-extensible form; BODYSTRUCTURE adds the extension data (for a single part:
  * md5 disposition language location; for a multipart: params disposition language location).
- * Everything is pushed onto one string array and joined once: this is the FETCH hot path.
+ * Built by string concatenation (V8 ropes, flattened once when written): this is the FETCH hot path.
  */
 import type { Address, BodyParams, BodyPart, Disposition, Envelope } from '../../../message/types.js';
 import { imapString, nstring } from './strings.js';
 
-function pushAddresses(out: string[], list: Address[] | null): void {
-  if (list === null || list.length === 0) {
-    out.push('NIL');
-    return;
-  }
-  out.push('(');
-  for (const a of list) {
-    out.push('(', nstring(a.name), ' ', nstring(a.adl), ' ', nstring(a.mailbox), ' ', nstring(a.host), ')');
-  }
-  out.push(')');
+function addresses(list: Address[] | null): string {
+  if (list === null || list.length === 0) return 'NIL';
+  let out = '(';
+  for (const a of list) out += '(' + nstring(a.name) + ' ' + nstring(a.adl) + ' ' + nstring(a.mailbox) + ' ' + nstring(a.host) + ')';
+  return out + ')';
 }
 
-/** Push `(date subject from sender reply-to to cc bcc in-reply-to message-id)`. */
-export function pushEnvelope(out: string[], envelope: Envelope): void {
-  out.push('(', nstring(envelope.date), ' ', nstring(envelope.subject), ' ');
-  pushAddresses(out, envelope.from);
-  out.push(' ');
-  pushAddresses(out, envelope.sender);
-  out.push(' ');
-  pushAddresses(out, envelope.replyTo);
-  out.push(' ');
-  pushAddresses(out, envelope.to);
-  out.push(' ');
-  pushAddresses(out, envelope.cc);
-  out.push(' ');
-  pushAddresses(out, envelope.bcc);
-  out.push(' ', nstring(envelope.inReplyTo), ' ', nstring(envelope.messageId), ')');
-}
-
+/** `(date subject from sender reply-to to cc bcc in-reply-to message-id)`. */
 export function formatEnvelope(envelope: Envelope): string {
-  const out: string[] = [];
-  pushEnvelope(out, envelope);
-  return out.join('');
+  return (
+    '(' + nstring(envelope.date) + ' ' + nstring(envelope.subject) + ' ' + addresses(envelope.from) + ' ' + addresses(envelope.sender) +
+    ' ' + addresses(envelope.replyTo) + ' ' + addresses(envelope.to) + ' ' + addresses(envelope.cc) + ' ' + addresses(envelope.bcc) +
+    ' ' + nstring(envelope.inReplyTo) + ' ' + nstring(envelope.messageId) + ')'
+  );
 }
 
 /** body-fld-param: `("name" "value" ...)` or NIL. */
-function pushParams(out: string[], params: BodyParams): void {
-  if (params === null || params.length === 0) {
-    out.push('NIL');
-    return;
+function params(list: BodyParams): string {
+  if (list === null || list.length === 0) return 'NIL';
+  let out = '(';
+  for (let i = 0; i < list.length; i++) {
+    const [name, value] = list[i]!;
+    out += (i === 0 ? '' : ' ') + imapString(name) + ' ' + imapString(value);
   }
-  out.push('(');
-  for (let i = 0; i < params.length; i++) {
-    const [name, value] = params[i]!;
-    out.push(i === 0 ? '' : ' ', imapString(name), ' ', imapString(value));
-  }
-  out.push(')');
+  return out + ')';
 }
 
-function pushDisposition(out: string[], disposition: Disposition | null): void {
-  if (disposition === null) {
-    out.push('NIL');
-    return;
-  }
-  out.push('(', imapString(disposition.type), ' ');
-  pushParams(out, disposition.params);
-  out.push(')');
+function disposition(value: Disposition | null): string {
+  return value === null ? 'NIL' : '(' + imapString(value.type) + ' ' + params(value.params) + ')';
 }
 
-function pushLanguage(out: string[], language: string[] | null): void {
-  if (language === null || language.length === 0) out.push('NIL');
-  else if (language.length === 1) out.push(imapString(language[0]!));
-  else out.push('(', language.map(imapString).join(' '), ')');
+function language(list: string[] | null): string {
+  if (list === null || list.length === 0) return 'NIL';
+  if (list.length === 1) return imapString(list[0]!);
+  return '(' + list.map(imapString).join(' ') + ')';
 }
 
 function isMessage(part: BodyPart): boolean {
   return part.envelope !== undefined && part.body !== undefined;
 }
 
-function pushBody(out: string[], part: BodyPart, extended: boolean): void {
-  out.push('(');
-  if (part.parts !== undefined) {
-    for (const child of part.parts) pushBody(out, child, extended);
-    out.push(' ', imapString(part.subtype));
-    if (extended) {
-      out.push(' ');
-      pushParams(out, part.params);
-      out.push(' ');
-      pushDisposition(out, part.disposition);
-      out.push(' ');
-      pushLanguage(out, part.language);
-      out.push(' ', nstring(part.location));
-    }
-    out.push(')');
-    return;
-  }
-  out.push(imapString(part.type), ' ', imapString(part.subtype), ' ');
-  pushParams(out, part.params);
-  out.push(' ', nstring(part.id), ' ', nstring(part.description), ' ', imapString(part.encoding), ' ', String(part.size));
-  if (isMessage(part)) {
-    out.push(' ');
-    pushEnvelope(out, part.envelope!);
-    out.push(' ');
-    pushBody(out, part.body!, extended);
-    out.push(' ', String(part.lines ?? 0));
-  } else if (part.type.toUpperCase() === 'TEXT') {
-    out.push(' ', String(part.lines ?? 0));
-  }
-  if (extended) {
-    out.push(' ', nstring(part.md5), ' ');
-    pushDisposition(out, part.disposition);
-    out.push(' ');
-    pushLanguage(out, part.language);
-    out.push(' ', nstring(part.location));
-  }
-  out.push(')');
-}
-
-/** Push BODYSTRUCTURE (extended) or BODY (non-extensible) data for a part. */
-export function pushBodyStructure(out: string[], part: BodyPart, extended: boolean): void {
-  pushBody(out, part, extended);
-}
-
+/**
+ * BODYSTRUCTURE (`extended`) or BODY (non-extensible) data for a part (RFC 3501 7.4.2): a multipart
+ * lists its children then its subtype, with params disposition language location as extension
+ * data; a single part has type subtype params id description encoding size, then envelope body
+ * lines for MESSAGE/RFC822 or lines for TEXT, with md5 disposition language location as extension.
+ */
 export function formatBodyStructure(part: BodyPart, extended: boolean): string {
-  const out: string[] = [];
-  pushBody(out, part, extended);
-  return out.join('');
+  if (part.parts !== undefined) {
+    let out = '(';
+    for (const child of part.parts) out += formatBodyStructure(child, extended);
+    out += ' ' + imapString(part.subtype);
+    if (extended) out += ' ' + params(part.params) + ' ' + disposition(part.disposition) + ' ' + language(part.language) + ' ' + nstring(part.location);
+    return out + ')';
+  }
+  let out =
+    '(' + imapString(part.type) + ' ' + imapString(part.subtype) + ' ' + params(part.params) + ' ' + nstring(part.id) + ' ' +
+    nstring(part.description) + ' ' + imapString(part.encoding) + ' ' + part.size;
+  if (isMessage(part)) {
+    out += ' ' + formatEnvelope(part.envelope!) + ' ' + formatBodyStructure(part.body!, extended) + ' ' + (part.lines ?? 0);
+  } else if (part.type.toUpperCase() === 'TEXT') {
+    out += ' ' + (part.lines ?? 0);
+  }
+  if (extended) out += ' ' + nstring(part.md5) + ' ' + disposition(part.disposition) + ' ' + language(part.language) + ' ' + nstring(part.location);
+  return out + ')';
 }

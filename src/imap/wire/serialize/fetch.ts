@@ -7,7 +7,7 @@ import type { BodyPart, Envelope } from '../../../message/types.js';
 import { formatDateTime } from '../datetime.js';
 import { formatSection } from '../parse/fetch.js';
 import type { FetchItem } from '../parse/types.js';
-import { pushBodyStructure, pushEnvelope } from './body.js';
+import { formatBodyStructure, formatEnvelope } from './body.js';
 
 /** Data the session copies from elsewhere (a message file) as the body of a literal. */
 export interface LiteralSource {
@@ -38,73 +38,63 @@ function hasNul(data: Buffer): boolean {
 
 export class FetchResponse {
   private readonly chunks: ResponseChunk[] = [];
-  private text: string[];
+  /** Text not yet moved to chunks (built by concatenation: cheaper than arrays and join). */
+  private text: string;
   private items = 0;
 
   /** `* <seq> FETCH (` ... */
   constructor(sequenceNumber: number) {
-    this.text = ['* ', String(sequenceNumber), ' FETCH ('];
+    this.text = '* ' + sequenceNumber + ' FETCH (';
   }
 
-  private item(name: string): string[] {
-    if (this.items++ > 0) this.text.push(' ');
-    this.text.push(name, ' ');
-    return this.text;
+  /** Add `name value` (with the separating space). */
+  private add(name: string, value: string): this {
+    this.text += (this.items++ > 0 ? ' ' : '') + name + ' ' + value;
+    return this;
   }
 
   uid(uid: number): this {
-    this.item('UID').push(String(uid));
-    return this;
+    return this.add('UID', String(uid));
   }
 
   flags(flags: Iterable<string>): this {
-    const out = this.item('FLAGS');
-    out.push('(');
+    let list = '(';
     let first = true;
     for (const flag of flags) {
-      if (!first) out.push(' ');
-      out.push(flag);
+      list += first ? flag : ' ' + flag;
       first = false;
     }
-    out.push(')');
-    return this;
+    return this.add('FLAGS', list + ')');
   }
 
   /** INTERNALDATE in the given zone (minutes east of UTC; server local zone by default). */
   internalDate(date: Date, offsetMinutes?: number): this {
-    this.item('INTERNALDATE').push(formatDateTime(date, offsetMinutes));
-    return this;
+    return this.add('INTERNALDATE', formatDateTime(date, offsetMinutes));
   }
 
   rfc822Size(size: number): this {
-    this.item('RFC822.SIZE').push(String(size));
-    return this;
+    return this.add('RFC822.SIZE', String(size));
   }
 
   modseq(modseq: number | bigint): this {
-    this.item('MODSEQ').push(`(${modseq})`);
-    return this;
+    return this.add('MODSEQ', `(${modseq})`);
   }
 
   envelope(envelope: Envelope): this {
-    pushEnvelope(this.item('ENVELOPE'), envelope);
-    return this;
+    return this.add('ENVELOPE', formatEnvelope(envelope));
   }
 
   bodyStructure(part: BodyPart): this {
-    pushBodyStructure(this.item('BODYSTRUCTURE'), part, true);
-    return this;
+    return this.add('BODYSTRUCTURE', formatBodyStructure(part, true));
   }
 
   /** BODY without a section: the non-extensible structure. */
   body(part: BodyPart): this {
-    pushBodyStructure(this.item('BODY'), part, false);
-    return this;
+    return this.add('BODY', formatBodyStructure(part, false));
   }
 
   binarySize(part: number[], size: number): this {
-    this.item(`BINARY.SIZE[${part.join('.')}]`).push(String(size));
-    return this;
+    return this.add(`BINARY.SIZE[${part.join('.')}]`, String(size));
   }
 
   /**
@@ -113,12 +103,8 @@ export class FetchResponse {
    * holding NUL goes out as literal8 `~{n}` (BINARY, RFC 3516).
    */
   literal(label: string, data: Buffer | null, binary = false): this {
-    const out = this.item(label);
-    if (data === null) {
-      out.push('NIL');
-      return this;
-    }
-    out.push(binary && hasNul(data) ? `~{${data.length}}\r\n` : `{${data.length}}\r\n`);
+    if (data === null) return this.add(label, 'NIL');
+    this.add(label, binary && hasNul(data) ? `~{${data.length}}\r\n` : `{${data.length}}\r\n`);
     this.flushText();
     if (data.length > 0) this.chunks.push(data);
     return this;
@@ -126,7 +112,7 @@ export class FetchResponse {
 
   /** Like literal(), with the data streamed by the session from `source`. */
   literalStream(label: string, source: LiteralSource, binary = false): this {
-    this.item(label).push(binary ? `~{${source.size}}\r\n` : `{${source.size}}\r\n`);
+    this.add(label, binary ? `~{${source.size}}\r\n` : `{${source.size}}\r\n`);
     this.flushText();
     if (source.size > 0) this.chunks.push(source);
     return this;
@@ -134,7 +120,7 @@ export class FetchResponse {
 
   /** The finished response as chunks (adjacent text merged). */
   finish(): ResponseChunk[] {
-    this.text.push(')\r\n');
+    this.text += ')\r\n';
     this.flushText();
     return this.chunks;
   }
@@ -148,7 +134,7 @@ export class FetchResponse {
 
   private flushText(): void {
     if (this.text.length === 0) return;
-    this.chunks.push(this.text.join(''));
-    this.text = [];
+    this.chunks.push(this.text);
+    this.text = '';
   }
 }

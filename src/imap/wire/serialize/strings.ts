@@ -16,22 +16,23 @@ export function isQuotable(s: string): boolean {
   return true;
 }
 
-function quote(s: string): string {
-  let needsEscape = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x22 || c === 0x5c) {
-      needsEscape = true;
-      break;
-    }
-  }
-  return needsEscape ? `"${s.replace(/["\\]/g, '\\$&')}"` : `"${s}"`;
-}
-
 /** `string`: quoted when possible, a literal (`{n}` CRLF bytes, n in UTF-8 bytes) otherwise. */
 export function imapString(s: string): string {
-  return isQuotable(s) ? quote(s) : `{${Buffer.byteLength(s, 'utf8')}}\r\n${s}`;
+  // One pass decides between plain quoted, escaped quoted and literal.
+  let escapes = false;
+  if (s.length <= MAX_QUOTED_LENGTH) {
+    let i = 0;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 0x22 || c === 0x5c) escapes = true;
+      else if (c === 0 || c === 0x0a || c === 0x0d || c > 0x7f) break;
+    }
+    if (i === s.length) return escapes ? `"${s.replace(ESCAPED, '\\$&')}"` : `"${s}"`;
+  }
+  return `{${Buffer.byteLength(s, 'utf8')}}\r\n${s}`;
 }
+
+const ESCAPED = /["\\]/g;
 
 /** `nstring`: NIL for null. */
 export function nstring(s: string | null | undefined): string {
