@@ -192,6 +192,9 @@ export class NotifyClient {
     }
     await new Promise<void>((resolvePromise) => {
       socket.once('close', () => resolvePromise());
+      // The socket is unref'd so it never keeps a process alive; while closing it must, or a
+      // process whose last task is this close would exit before the flush.
+      socket.ref();
       socket.end();
       setTimeout(() => socket.destroy(), 1000).unref();
     });
