@@ -1,4 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
@@ -27,8 +28,8 @@ describe('IDLE', () => {
     await c.command('b', 'SELECT INBOX');
     c.write('i IDLE\r\n');
     expect(await c.readLine()).toBe('+ idling');
-    const child = spawnSync(process.execPath, [join(import.meta.dirname, 'fixtures', 'append-child.mjs'), join(server.dir, 'imapd.conf'), 'user.fred', '1'], { encoding: 'utf8' });
-    expect(child.status).toBe(0);
+    // Asynchronous: the notification hub runs in this process and must relay while the child runs.
+    await promisify(execFile)(process.execPath, [join(import.meta.dirname, 'fixtures', 'append-child.mjs'), join(server.dir, 'imapd.conf'), 'user.fred', '1']);
     const lines = await c.readUntil((l) => /^\* \d+ EXISTS$/.test(l), 5000);
     expect(lines.at(-1)).toBe('* 1 EXISTS');
     c.write('DONE\r\n');
