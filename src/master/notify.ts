@@ -186,7 +186,17 @@ export class NotifyClient {
     this.listeners.clear();
     const socket = this.socket;
     if (!socket) return;
-    if (!this.connected) {
+    if (!this.connected && this.queue.length > 0) {
+      // Publishes made right after connect: give the connection attempt a moment to deliver them.
+      socket.ref();
+      await new Promise<void>((resolvePromise) => {
+        const done = () => resolvePromise();
+        socket.once('connect', done);
+        socket.once('close', done);
+        setTimeout(done, 1000).unref();
+      });
+    }
+    if (!this.connected || socket.destroyed) {
       socket.destroy();
       return;
     }

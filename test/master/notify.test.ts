@@ -132,3 +132,23 @@ describe('change-notification relay', () => {
     await third.close();
   });
 });
+
+describe('a short-lived publisher', () => {
+  it('delivers a publish made right after connect when the process closes at once', async () => {
+    const watcher = NotifyClient.connect(socketPath);
+    await until(() => watcher.isConnected);
+    const got: string[] = [];
+    watcher.subscribe((m) => got.push(m));
+    const script = join(dir, 'oneshot.mjs');
+    writeFileSync(script, `import { NotifyClient } from ${JSON.stringify(NOTIFY_JS)};
+const c = NotifyClient.connect(process.argv[2]);
+c.publish('user/tool/INBOX');
+await c.close();
+`);
+    const child = spawn(process.execPath, [script, socketPath], { stdio: 'inherit' });
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(0);
+    await until(() => got.includes('user/tool/INBOX'));
+    await watcher.close();
+  });
+});
