@@ -71,7 +71,8 @@ export interface CommandReaderOptions {
   literalPlus: 'plus' | 'minus' | 'none';
   /**
    * What to do with a non-synchronising literal the server refuses (RFC 7888 section 4): the client
-   * sends its data anyway, so either read and discard it ('discard', the default) or close ('close').
+   * sends its data anyway, so either close the connection ('close', the default: Cyrus 3.6 answers
+   * `* BYE [TOOBIG]`) or read and discard the data, keeping the connection ('discard').
    */
   refusedNonSyncLiteral?: 'discard' | 'close';
 }
@@ -95,7 +96,8 @@ type State =
   | { kind: 'skipLine' }
   | { kind: 'skipRaw' }
   | { kind: 'awaitDecision'; marker: LiteralMarker }
-  | { kind: 'literal'; bytes: Buffer; filled: number; marker: LiteralMarker }
+  /** Literal data so far, as slices of the input (memory grows with data received, not with the size announced). */
+  | { kind: 'literal'; pieces: Buffer[]; filled: number; marker: LiteralMarker }
   | { kind: 'discardLiteral'; remaining: number }
   | { kind: 'closed' };
 
@@ -116,7 +118,7 @@ export class CommandReader {
   private command: CommandInProgress | null = null;
 
   constructor(options: CommandReaderOptions) {
-    this.options = { maxArgumentsSize: 0, refusedNonSyncLiteral: 'discard', ...options };
+    this.options = { maxArgumentsSize: 0, refusedNonSyncLiteral: 'close', ...options };
   }
 
   /** Bytes received and not yet consumed (the session pauses the socket when this grows). */
@@ -133,6 +135,7 @@ export class CommandReader {
     return this.state.kind === 'awaitDecision';
   }
 
+  /** Add received bytes. The reader keeps slices of `chunk` (for literals): do not reuse it. */
   push(chunk: Buffer): void {
     if (this.state.kind === 'closed' || chunk.length === 0) return;
     this.chunks.push(chunk);
@@ -370,21 +373,23 @@ export class CommandReader {
   // ---- literals ----
 
   private startLiteral(marker: LiteralMarker): void {
-    this.state = { kind: 'literal', bytes: Buffer.allocUnsafe(marker.size), filled: 0, marker };
+    this.state = { kind: 'literal', pieces: [], filled: 0, marker };
   }
 
   private fillLiteral(state: Extract<State, { kind: 'literal' }>): boolean {
-    while (state.filled < state.bytes.length && this.chunks.length > 0) {
+    const size = state.marker.size;
+    while (state.filled < size && this.chunks.length > 0) {
       const chunk = this.chunks[0]!;
-      const n = Math.min(chunk.length - this.offset, state.bytes.length - state.filled);
-      chunk.copy(state.bytes, state.filled, this.offset, this.offset + n);
+      const n = Math.min(chunk.length - this.offset, size - state.filled);
+      state.pieces.push(chunk.subarray(this.offset, this.offset + n));
       state.filled += n;
       this.consume(n);
     }
-    if (state.filled < state.bytes.length) return false;
+    if (state.filled < size) return false;
+    const bytes = state.pieces.length === 1 ? state.pieces[0]! : Buffer.concat(state.pieces, size);
     const command = this.command!;
-    command.parts.push({ kind: 'literal', bytes: state.bytes, binary: state.marker.binary, nonSync: state.marker.nonSync });
-    command.size += state.bytes.length;
+    command.parts.push({ kind: 'literal', bytes, binary: state.marker.binary, nonSync: state.marker.nonSync });
+    command.size += size;
     this.state = { kind: 'line' };
     return true;
   }

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { CommandReader, type CommandReaderOptions, type ReaderEvent } from '../../../src/imap/wire/reader.js';
 import { parseCommand } from '../../../src/imap/wire/parse/index.js';
 
-const OPTIONS: CommandReaderOptions = { maxLineLength: 200, maxLiteralSize: 1000, maxAppendLiteralSize: 100_000, literalPlus: 'plus' };
+const OPTIONS: CommandReaderOptions = { maxLineLength: 200, maxLiteralSize: 1000, maxAppendLiteralSize: 100_000, literalPlus: 'plus', refusedNonSyncLiteral: 'discard' };
 
 type Seen = { type: string; tag?: string | null; name?: string; detail?: string };
 
@@ -151,8 +151,9 @@ describe('CommandReader limits', () => {
     expect(run(bytewise(input))).toEqual(expected);
   });
 
-  test('or, when configured, closes the connection', () => {
-    const reader = new CommandReader({ ...OPTIONS, refusedNonSyncLiteral: 'close' });
+  test('or, by default (as Cyrus does), closes the connection', () => {
+    const { refusedNonSyncLiteral: _ignored, ...defaults } = OPTIONS;
+    const reader = new CommandReader(defaults);
     reader.push(Buffer.from('a LOGIN {5000+}\r\nxxxx'));
     expect(reader.next()).toMatchObject({ type: 'error', error: { code: 'TOOBIG', fatal: true } });
     expect(reader.closed).toBe(true);
@@ -198,6 +199,14 @@ describe('CommandReader limits', () => {
       { type: 'error', tag: 'a', detail: 'BAD TOOBIG nonSyncLiteralTooBig' },
       { type: 'command', tag: 'b', name: 'NOOP', detail: '' },
     ]);
+  });
+
+  test('an announced literal costs memory only as its data arrives', () => {
+    const reader = new CommandReader({ ...OPTIONS, maxAppendLiteralSize: 1 << 30 });
+    const before = process.memoryUsage().arrayBuffers;
+    reader.push(Buffer.from('a APPEND INBOX {900000000+}\r\nFrom: x\r\n'));
+    expect(reader.next()).toBeNull();
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1 << 20);
   });
 
   test('100 MB of junk without a newline: one error, memory stays flat', () => {

@@ -136,7 +136,7 @@ describe('ENVELOPE and BODYSTRUCTURE', () => {
   });
 
   test('non-text parts have no line count; message/rfc822 carries envelope, body and lines', () => {
-    expect(formatBodyStructure(IMAGE, true)).toBe('("image" "png" NIL NIL NIL "base64" 100 NIL NIL "fr" NIL)');
+    expect(formatBodyStructure(IMAGE, true)).toBe('("image" "png" NIL NIL NIL "base64" 100 NIL NIL ("fr") NIL)');
     expect(formatBodyStructure(FORWARDED, false)).toBe(`("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 342 ${ENVELOPE_TEXT} ("TEXT" "HTML" NIL NIL NIL "7BIT" 20 1) 12)`);
     expect(formatBodyStructure(FORWARDED, true)).toBe(
       `("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 342 ${ENVELOPE_TEXT} ("TEXT" "HTML" NIL NIL NIL "7BIT" 20 1 NIL NIL NIL "http://x/") 12 NIL NIL NIL NIL)`,

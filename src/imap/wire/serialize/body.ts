@@ -38,9 +38,9 @@ function disposition(value: Disposition | null): string {
   return value === null ? 'NIL' : '(' + imapString(value.type) + ' ' + params(value.params) + ')';
 }
 
+/** body-fld-lang: always the list form, as Cyrus 3.6 writes it (`("EN")`), NIL when absent. */
 function language(list: string[] | null): string {
   if (list === null || list.length === 0) return 'NIL';
-  if (list.length === 1) return imapString(list[0]!);
   return '(' + list.map(imapString).join(' ') + ')';
 }
 
