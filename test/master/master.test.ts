@@ -58,10 +58,10 @@ EVENTS {
     const client = await LineClient.connect(await master.address('imap'));
     expect(await client.line(/^\* OK/)).toMatch(/^\* OK \[CAPABILITY IMAP4rev1[^\]]*\] test\.example .*ready$/);
     client.send('a1 CAPABILITY\r\na2 FROB\r\na3 LOGOUT\r\n');
-    expect(await client.line(/^a1 /)).toBe('a1 OK Completed');
-    expect(client.received).toContain('* CAPABILITY IMAP4rev1 LOGINDISABLED');
+    expect(await client.line(/^a1 /)).toBe('a1 OK CAPABILITY completed');
+    expect(client.received.some((l: string) => l.startsWith('* CAPABILITY IMAP4rev1 '))).toBe(true);
     expect(await client.line(/^a2 /)).toMatch(/^a2 BAD/);
-    expect(await client.line(/^a3 /)).toBe('a3 OK Completed');
+    expect(await client.line(/^a3 /)).toBe('a3 OK LOGOUT completed');
     expect(client.received).toContain('* BYE LOGOUT received');
     await client.closed;
   });

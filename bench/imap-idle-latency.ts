@@ -1,0 +1,35 @@
+// Latency from "append returned in another process" to "* N EXISTS" read by an IDLE client, through
+// the real master (imapd worker + notification relay). Prints p50 and p99.
+// Usage: node dist/bench/imap-idle-latency.js [COUNT=300] [INTERVAL_MS=10]
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BenchClient, percentile, startBenchMaster } from './_master.js';
+
+const count = Number(process.argv[2] ?? 300);
+const interval = Number(process.argv[3] ?? 10);
+const appender = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'imap', 'fixtures', 'append-child.mjs');
+
+const master = await startBenchMaster();
+try {
+  const client = await BenchClient.connect(master.port);
+  await client.command('LOGIN fred pass');
+  await client.command('SELECT INBOX');
+  const arrivals: number[] = [];
+  client.onUntagged = (line, at) => {
+    if (/^\* \d+ EXISTS$/.test(line)) arrivals.push(at);
+  };
+  client.send('i IDLE\r\n');
+  await new Promise((r) => setTimeout(r, 100));
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, [appender, master.imapdConf, 'user.fred', String(count), String(interval)], { maxBuffer: 1 << 24 }, (err, out) => (err ? reject(err) : resolve(out))),
+  );
+  await new Promise((r) => setTimeout(r, 200));
+  const sent = stdout.trim().split('\n').map(Number);
+  const latencies = sent.map((t, i) => (arrivals[i] ?? Number.NaN) - t).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  console.log(`imap-idle-latency: ${sent.length} deliveries from another process, ${latencies.length} pushed; p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${percentile(latencies, 99).toFixed(2)} ms, max ${latencies.at(-1)!.toFixed(2)} ms`);
+  client.send('DONE\r\n');
+  client.socket.destroy();
+} finally {
+  await master.stop();
+}
