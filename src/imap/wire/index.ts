@@ -1,6 +1,18 @@
 /**
  * The IMAP protocol library: framing (CommandReader), typed command parsing (parseCommand),
  * response serialization, sequence sets, dates and modified UTF-7. No I/O, no storage.
+ *
+ * A session's read loop, in outline:
+ *
+ *   reader.push(chunk);
+ *   for (let event = reader.next(); event; event = reader.next()) {
+ *     if (event.type === 'literal') { write(continuation()); reader.acceptLiteral(); }   // or reject + tagged NO
+ *     else if (event.type === 'error') { write(tagged or untagged event.error.status [code] message); if fatal: BYE, close }
+ *     else try { handle(event.command.tag, parseCommand(event.command)) }
+ *          catch (e) { e instanceof ParseError ? write(tagged(tag, 'BAD', null, e.message)) : ... }
+ *   }
+ *
+ * AUTHENTICATE continuation lines and IDLE's DONE are read with reader.nextLine().
  */
 export * from './reader.js';
 export { ArgumentCursor, ParseError, isAtomChar } from './cursor.js';

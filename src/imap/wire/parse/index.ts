@@ -7,9 +7,8 @@ import type { RawCommand } from '../reader.js';
 import { parseFetch } from './fetch.js';
 import { parseAppend, parseCreate, parseList, parseLsub, parseOneMailbox, parseRename, parseSelect, parseStatus } from './mailbox.js';
 import { parseSearch } from './search.js';
-import {
-  parseAuthenticate, parseCopyMove, parseEnable, parseId, parseLogin, parseNoArguments, parseStore, parseUidExpunge,
-} from './session.js';
+import { parseCopyMove, parseStore, parseUidExpunge } from './messages.js';
+import { parseAuthenticate, parseEnable, parseId, parseLogin, parseNoArguments } from './session.js';
 import type { Command } from './types.js';
 
 type Parser = (cursor: ArgumentCursor) => Command;

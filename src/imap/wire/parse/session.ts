@@ -1,12 +1,9 @@
 /**
  * Commands about the session rather than a mailbox: the ones without arguments, LOGIN,
- * AUTHENTICATE (SASL-IR), ENABLE and ID; and the message commands STORE COPY MOVE UID EXPUNGE.
+ * AUTHENTICATE (SASL-IR), ENABLE and ID.
  */
 import type { ArgumentCursor } from '../cursor.js';
-import { parseSequenceSet } from '../sequence.js';
-import { parseFlag, parseFlagList } from './flags.js';
-import { mailbox } from './mailbox.js';
-import type { Command, NoArgumentCommandName, StoreOperation } from './types.js';
+import type { Command, NoArgumentCommandName } from './types.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 
@@ -70,39 +67,4 @@ export function parseId(cursor: ArgumentCursor): Of<'ID'> {
   if (parameters.length === 0) cursor.fail('Empty ID list (use NIL)');
   cursor.end();
   return { name: 'ID', parameters };
-}
-
-export function parseStore(cursor: ArgumentCursor, byUid: boolean): Of<'STORE'> {
-  cursor.sp();
-  const set = parseSequenceSet(cursor);
-  cursor.sp();
-  const item = cursor.keyword('store item');
-  const match = /^([+-]?)FLAGS(\.SILENT)?$/.exec(item);
-  if (!match) cursor.fail(`Invalid store item ${item}`);
-  const operation: StoreOperation = match[1] === '+' ? 'add' : match[1] === '-' ? 'remove' : 'replace';
-  cursor.sp();
-  let flags: string[];
-  if (cursor.peek() === '(') flags = parseFlagList(cursor);
-  else {
-    flags = [parseFlag(cursor)];
-    while (cursor.maybeSp()) flags.push(parseFlag(cursor));
-  }
-  cursor.end();
-  return { name: 'STORE', byUid, set, operation, silent: match[2] !== undefined, flags };
-}
-
-export function parseCopyMove(cursor: ArgumentCursor, name: 'COPY' | 'MOVE', byUid: boolean): Of<'COPY' | 'MOVE'> {
-  cursor.sp();
-  const set = parseSequenceSet(cursor);
-  cursor.sp();
-  const box = mailbox(cursor);
-  cursor.end();
-  return { name, byUid, set, mailbox: box };
-}
-
-export function parseUidExpunge(cursor: ArgumentCursor): Of<'UID EXPUNGE'> {
-  cursor.sp();
-  const uids = parseSequenceSet(cursor);
-  cursor.end();
-  return { name: 'UID EXPUNGE', uids };
 }
