@@ -230,3 +230,24 @@ describe('CommandReader limits', () => {
     expect(reader.next()).toMatchObject({ type: 'command', command: { tag: 'z' } });
   });
 });
+
+describe('CommandReader property', () => {
+  test('any way of cutting the input gives the same events', async () => {
+    const fc = (await import('fast-check')).default;
+    const input = Buffer.from(SESSION + 'b1 LOGIN {300}\r\n' + 'q'.repeat(300) + ` x\r\nb2 SELECT ${'y'.repeat(250)}\r\nb3 NOOP\r\n`, 'latin1');
+    const whole = run([input]);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 200 }), (sizes) => {
+        const chunks: Buffer[] = [];
+        let at = 0;
+        for (let k = 0; at < input.length; k++) {
+          const n = sizes[k % sizes.length]!;
+          chunks.push(input.subarray(at, at + n));
+          at += n;
+        }
+        expect(run(chunks)).toEqual(whole);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -158,3 +158,24 @@ describe('ENVELOPE and BODYSTRUCTURE', () => {
     );
   });
 });
+
+describe('serialize, then parse with the command parser', () => {
+  test('any string written by imapString/astring reads back through CommandReader + parseCommand', async () => {
+    const { CommandReader } = await import('../../../src/imap/wire/reader.js');
+    const { parseCommand } = await import('../../../src/imap/wire/parse/index.js');
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }), (user, password) => {
+        const reader = new CommandReader({ maxLineLength: 1000, maxLiteralSize: 1000, maxAppendLiteralSize: 1000, literalPlus: 'plus' });
+        reader.push(Buffer.from(`t LOGIN ${imapString(user)} ${astring(password)}\r\n`, 'utf8'));
+        let command = null;
+        for (let e = reader.next(); e; e = reader.next()) {
+          if (e.type === 'literal') reader.acceptLiteral();
+          else if (e.type === 'command') command = parseCommand(e.command);
+          else throw new Error(e.error.message);
+        }
+        expect(command).toEqual({ name: 'LOGIN', userid: user, password });
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
