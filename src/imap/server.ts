@@ -25,12 +25,21 @@ export interface ImapServerOptions {
   auth?: Partial<AuthenticatorOptions>;
 }
 
-/** TLS credentials from tls_server_cert / tls_server_key, or null when not configured. */
-export function tlsContextFromConfig(config: ImapdConfig): SecureContext | null {
+/**
+ * TLS credentials from tls_server_cert / tls_server_key, or null when not configured. Files that
+ * cannot be read are logged and TLS is left off (STARTTLS is then not offered), rather than
+ * keeping the whole service down.
+ */
+export function tlsContextFromConfig(config: ImapdConfig, logger?: Logger): SecureContext | null {
   const cert = config.path('tls_server_cert');
   const key = config.path('tls_server_key');
   if (!cert || !key) return null;
-  return createSecureContext({ cert: readFileSync(cert), key: readFileSync(key), minVersion: 'TLSv1.2' });
+  try {
+    return createSecureContext({ cert: readFileSync(cert), key: readFileSync(key), minVersion: 'TLSv1.2' });
+  } catch (err) {
+    logger?.error({ err: (err as Error).message, cert, key }, 'cannot load the TLS certificate or key: STARTTLS disabled');
+    return null;
+  }
 }
 
 export class ImapServer {
@@ -51,7 +60,7 @@ export class ImapServer {
       auth,
       namespace: Namespace.fromConfig(config),
       logger,
-      tlsContext: tlsContextFromConfig(config),
+      tlsContext: tlsContextFromConfig(config, logger),
       serverName: config.string('servername') ?? hostname(),
       limits: limitsFromConfig(config),
       serviceName: options.serviceName,
