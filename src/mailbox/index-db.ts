@@ -115,8 +115,18 @@ function prepare(db: Db) {
     setName: () => db.prepare<[string]>('UPDATE mailbox SET name = ? WHERE id = 1'),
     message: () => db.prepare<[number], MessageRow>('SELECT uid, modseq, flags, keywords, internaldate, savedate, size, guid FROM messages WHERE uid = ?'),
     allMessages: () => db.prepare<[], MessageRow>('SELECT uid, modseq, flags, keywords, internaldate, savedate, size, guid FROM messages ORDER BY uid'),
-    snapshotRows: () => db.prepare<[], [number, number, number, string | null, number, number]>('SELECT uid, modseq, flags, keywords, internaldate, size FROM messages ORDER BY uid').raw(true),
+    // One row of comma-separated columns: fetching 100,000 rows one by one costs ~1.5 us per row in
+    // better-sqlite3, building five strings in SQLite and scanning them costs a fifth of that.
+    snapshotColumns: () =>
+      db.prepare<[], [string | null, string | null, string | null, string | null, string | null]>(
+        // uid is the rowid: the ordered subquery is a plain scan, no sort (an aggregate ORDER BY would
+        // sort five times). The caller checks the order anyway.
+        "SELECT group_concat(uid), group_concat(modseq), group_concat(flags), group_concat(internaldate), group_concat(size) FROM (SELECT uid, modseq, flags, internaldate, size FROM messages ORDER BY uid)",
+      ).raw(true),
+    snapshotKeywords: () => db.prepare<[], [number, string]>("SELECT uid, keywords FROM messages WHERE keywords IS NOT NULL AND keywords != '' ORDER BY uid").raw(true),
     changedSince: () => db.prepare<[number], MessageRow>('SELECT uid, modseq, flags, keywords, internaldate, savedate, size, guid FROM messages WHERE modseq > ? ORDER BY uid'),
+    countBetween: () => db.prepare<[number, number]>('SELECT count(*) FROM messages WHERE uid BETWEEN ? AND ?').pluck(),
+    countFlagClear: () => db.prepare<[number]>('SELECT count(*) FROM messages WHERE (flags & ?) = 0').pluck(),
     countAbove: () => db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM messages WHERE uid > ?'),
     uidsAbove: () => db.prepare<[number], { uid: number }>('SELECT uid FROM messages WHERE uid > ? ORDER BY uid'),
     deletedUids: () => db.prepare<[number], { uid: number }>('SELECT uid FROM messages WHERE (flags & ?) != 0 ORDER BY uid'),

@@ -108,10 +108,12 @@ export class Mailbox extends MessageReader {
       let unseen: number | null = null;
       if (userid || row.sharedseen === 1) {
         const seen = this.seenRanges(userid);
-        unseen = 0;
-        for (const [uid, , flags] of this.index.stmts.snapshotRows.iterate()) {
-          const isSeen = seen === null ? (flags & FLAG_SEEN) !== 0 : rangesContain(seen, uid);
-          if (!isSeen) unseen++;
+        if (seen === null) unseen = this.index.stmts.countFlagClear.get(FLAG_SEEN) as number;
+        else {
+          // Unseen = messages - messages inside the user's seen ranges (one indexed count per range).
+          let seenCount = 0;
+          for (const [lo, hi] of seen) seenCount += this.index.stmts.countBetween.get(lo, hi) as number;
+          unseen = counts.messages - seenCount;
         }
       }
       const recent = this.index.stmts.countAbove.get(row.recentuid)!.n;
@@ -302,23 +304,27 @@ export class Mailbox extends MessageReader {
     return readTransaction(this.index.db, 'snapshot', () => {
       const row = this.active();
       const seen = this.seenRanges(userid);
-      const n = this.index.stmts.counts.get()!.messages;
+      const [uidText, modseqText, flagText, dateText, sizeText] = this.index.stmts.snapshotColumns.get()!;
+      const n = countNumbers(uidText);
       const uids = new Uint32Array(n);
       const modseqs = new Float64Array(n);
       const system = new Uint8Array(n);
-      const keywords: Array<string[] | undefined> = new Array<string[] | undefined>(n);
       const dates = new Float64Array(n);
       const sizes = new Float64Array(n);
-      let i = 0;
-      for (const [uid, modseq, flags, kw, date, size] of this.index.stmts.snapshotRows.iterate()) {
-        if (i >= n) break;
-        uids[i] = uid;
-        modseqs[i] = modseq;
-        system[i] = seen === null ? flags : (flags & ~FLAG_SEEN) | (rangesContain(seen, uid) ? FLAG_SEEN : 0);
-        if (kw !== null) keywords[i] = decodeKeywords(kw);
-        dates[i] = date;
-        sizes[i] = size;
-        i++;
+      fillNumbers(uidText, uids);
+      fillNumbers(modseqText, modseqs);
+      fillNumbers(flagText, system);
+      fillNumbers(dateText, dates);
+      fillNumbers(sizeText, sizes);
+      for (let i = 1; i < n; i++) if (uids[i - 1]! >= uids[i]!) throw new Error(`index of ${this.name}: snapshot out of UID order`);
+      if (seen !== null) {
+        for (let i = 0; i < n; i++) system[i] = (system[i]! & ~FLAG_SEEN) | (rangesContain(seen, uids[i]!) ? FLAG_SEEN : 0);
+      }
+      const keywords: Array<string[] | undefined> = new Array<string[] | undefined>(n);
+      let p = 0;
+      for (const [uid, kw] of this.index.stmts.snapshotKeywords.iterate()) {
+        while (p < n && uids[p]! < uid) p++;
+        if (p < n && uids[p] === uid) keywords[p] = decodeKeywords(kw);
       }
       return new MailboxSnapshot(row.uidvalidity, row.uidnext, row.highestmodseq, uids, modseqs, system, keywords, dates, sizes);
     });
@@ -362,4 +368,30 @@ export class Mailbox extends MessageReader {
     const result = await target.append(items, opts);
     return { uidValidity: result.uidValidity, sourceUids: records.map((r) => r.uid), targetUids: result.uids };
   }
+}
+
+/** How many numbers a comma-separated list holds (0 for null or empty). */
+function countNumbers(text: string | null): number {
+  if (!text) return 0;
+  let n = 1;
+  for (let i = text.indexOf(','); i >= 0; i = text.indexOf(',', i + 1)) n++;
+  return n;
+}
+
+/** Parse a comma-separated list of integers (as SQLite's group_concat writes them) into `out`. */
+function fillNumbers(text: string | null, out: Uint32Array | Float64Array | Uint8Array): void {
+  if (!text) return;
+  let value = 0;
+  let negative = false;
+  let i = 0;
+  for (let p = 0; p < text.length; p++) {
+    const c = text.charCodeAt(p);
+    if (c === 44) {
+      out[i++] = negative ? -value : value;
+      value = 0;
+      negative = false;
+    } else if (c === 45) negative = true;
+    else value = value * 10 + (c - 48);
+  }
+  out[i] = negative ? -value : value;
 }
