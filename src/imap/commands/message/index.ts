@@ -1,4 +1,10 @@
 /** Commands on messages of the selected mailbox: FETCH STORE SEARCH COPY MOVE (and their UID forms). */
 import type { CommandSpec } from '../types.js';
+import { copyCommand, moveCommand } from './copy.js';
+import { fetchCommand } from './fetch/command.js';
+import { searchCommand } from './search/command.js';
+import { storeCommand } from './store.js';
 
-export const MESSAGE_COMMANDS: ReadonlyArray<CommandSpec<never>> = [];
+export const MESSAGE_COMMANDS: ReadonlyArray<CommandSpec<never>> = [
+  fetchCommand, storeCommand, searchCommand, copyCommand, moveCommand,
+] as unknown as ReadonlyArray<CommandSpec<never>>;

@@ -1,0 +1,67 @@
+/**
+ * COPY, MOVE and their UID forms (RFC 3501 6.4.7, RFC 6851, COPYUID from RFC 4315). Copies keep
+ * flags and internal dates (the store hard-links the files). MOVE copies, then expunges the source
+ * messages; its COPYUID goes out untagged before the EXPUNGEs, which the session's sync sends.
+ */
+import { requireRights } from '../../../acl/rights.js';
+import { MailError } from '../../../common/errors.js';
+import type { MailboxEntry } from '../../../store/index.js';
+import { SELECTED } from '../../session/state.js';
+import { formatSequenceSet } from '../../wire/sequence.js';
+import type { CommandContext, CommandOf, CommandResult } from '../types.js';
+import { always, CommandFailure, defineCommand } from '../types.js';
+import { noMatchingMessages, resolveTargets } from './targets.js';
+
+/** The target mailbox with the insert right checked; TRYCREATE when it does not exist (or cannot be seen). */
+function targetEntry(ctx: CommandContext, externalName: string): MailboxEntry {
+  const name = ctx.toInternal(externalName);
+  const entry = ctx.deps.store.lookup(name);
+  const tryCreate = new CommandFailure('NO', 'TRYCREATE', 'Mailbox does not exist');
+  if (!entry) throw tryCreate;
+  try {
+    requireRights(ctx.identity(), entry, 'i');
+  } catch (err) {
+    if (err instanceof MailError && err.kind === 'NotFound') throw tryCreate;
+    throw err;
+  }
+  return entry;
+}
+
+async function copyOrMove(ctx: CommandContext, command: CommandOf<'COPY'>): Promise<CommandResult | void> {
+  const selected = ctx.selected();
+  const move = command.name === 'MOVE';
+  const identity = ctx.identity();
+  const source = ctx.deps.store.lookup(selected.name);
+  if (!source) throw new CommandFailure('NO', 'NONEXISTENT', 'Mailbox no longer exists');
+  requireRights(identity, source, move ? 'rte' : 'r');
+  if (move && selected.readOnly) throw new CommandFailure('NO', 'READ-ONLY', 'Mailbox is read-only');
+  const entry = targetEntry(ctx, command.mailbox);
+  const targets = resolveTargets(selected, command.set, command.byUid);
+  if (targets.uids.length === 0) {
+    if (command.byUid) return;
+    throw noMatchingMessages();
+  }
+  const target = ctx.deps.store.openMailbox(entry.name);
+  let copied;
+  try {
+    copied = await selected.mailbox.copyTo(targets.uids, target, { userid: identity.userid });
+  } finally {
+    target.close();
+  }
+  if (copied.sourceUids.length === 0) return;
+  const code = `COPYUID ${copied.uidValidity} ${formatSequenceSet(copied.sourceUids)} ${formatSequenceSet(copied.targetUids)}`;
+  if (!move) return { status: 'OK', code, text: 'Completed' };
+  ctx.out.line(`* OK [${code}] Moved`);
+  const mailbox = selected.mailbox;
+  selected.noteOwnChanges(mailbox.setFlags(copied.sourceUids, 'add', ['\\Deleted'], { userid: identity.userid }).changed);
+  mailbox.expunge({ uids: copied.sourceUids });
+}
+
+export const copyCommand = defineCommand({ name: 'COPY', states: SELECTED, allowsExpunge: always, handle: copyOrMove });
+
+export const moveCommand = defineCommand({
+  name: 'MOVE',
+  states: SELECTED,
+  allowsExpunge: always,
+  handle: (ctx, command) => copyOrMove(ctx, command),
+});

@@ -1,0 +1,73 @@
+/**
+ * Per-message index data (flags, internal date, size) for many messages at once, in as few store
+ * calls as possible: one snapshot of the whole mailbox when many messages are asked for, one
+ * `records` call for a few. Messages the store no longer has (expunged by another session, not yet
+ * announced to this one) have no facts.
+ */
+import type { Mailbox, MailboxSnapshot } from '../../../mailbox/index.js';
+import { lowerBound } from './targets.js';
+
+export interface MessageFacts {
+  uid: number;
+  flags: string[];
+  /** Milliseconds since the epoch. */
+  internalDate: number;
+  size: number;
+}
+
+/** Above this many messages one snapshot of the whole mailbox beats a lookup per message. */
+const SNAPSHOT_FROM = 64;
+
+export class MessageFactsSource {
+  private overrides: Map<number, string[]> | null = null;
+
+  private constructor(
+    private readonly uids: readonly number[],
+    private readonly snapshot: MailboxSnapshot | null,
+    /** Snapshot position of uids[i], or -1. */
+    private readonly positions: Int32Array | null,
+    private readonly byUid: Map<number, MessageFacts> | null,
+  ) {}
+
+  /** Facts for `uids` (ascending), with \Seen as `userid` sees it. */
+  static load(mailbox: Mailbox, uids: readonly number[], userid: string): MessageFactsSource {
+    if (uids.length >= SNAPSHOT_FROM) {
+      const snapshot = mailbox.snapshot(userid);
+      const positions = new Int32Array(uids.length);
+      let p = 0;
+      for (let i = 0; i < uids.length; i++) {
+        const uid = uids[i]!;
+        if (p < snapshot.count && snapshot.uids[p]! < uid) p = lowerBound(snapshot.uids, uid);
+        positions[i] = p < snapshot.count && snapshot.uids[p] === uid ? p : -1;
+      }
+      return new MessageFactsSource(uids, snapshot, positions, null);
+    }
+    const byUid = new Map<number, MessageFacts>();
+    for (const r of mailbox.records(uids, userid)) {
+      byUid.set(r.uid, { uid: r.uid, flags: r.flags, internalDate: r.internalDate.getTime(), size: r.size });
+    }
+    return new MessageFactsSource(uids, null, null, byUid);
+  }
+
+  /** Facts of the i-th requested UID, or null when the store no longer has the message. */
+  get(i: number): MessageFacts | null {
+    const uid = this.uids[i]!;
+    let facts: MessageFacts | null;
+    if (this.snapshot !== null) {
+      const p = this.positions![i]!;
+      if (p < 0) return null;
+      const s = this.snapshot;
+      facts = { uid, flags: s.flags(p), internalDate: s.internalDates[p]!, size: s.sizes[p]! };
+    } else {
+      facts = this.byUid!.get(uid) ?? null;
+    }
+    const override = this.overrides?.get(uid);
+    if (facts !== null && override !== undefined) facts.flags = override;
+    return facts;
+  }
+
+  /** Flags changed since loading (this session's own STORE or implicit \Seen). */
+  override(uid: number, flags: string[]): void {
+    (this.overrides ??= new Map()).set(uid, flags);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * SEARCH and UID SEARCH (RFC 3501 6.4.4), with ESEARCH return options (RFC 4731). Flags, dates and
+ * sizes come from one snapshot of the index; headers from the cached summaries (one call per
+ * batch); the message file is read only for BODY / TEXT, and only for messages the other keys
+ * leave in the running.
+ */
+import { SELECTED } from '../../../session/state.js';
+import { esearchResponse, searchResponse, type EsearchResult } from '../../../wire/serialize/lists.js';
+import { CommandFailure, defineCommand, onlyByUid } from '../../types.js';
+import { lowerBound } from '../targets.js';
+import { Candidate, compileSearch } from './match.js';
+
+const BATCH = 500;
+const CHARSETS = new Set(['UTF-8', 'US-ASCII']);
+
+export const searchCommand = defineCommand({
+  name: 'SEARCH',
+  states: SELECTED,
+  allowsExpunge: onlyByUid,
+  async handle(ctx, command) {
+    if (command.charset !== null && !CHARSETS.has(command.charset.toUpperCase())) {
+      throw new CommandFailure('NO', 'BADCHARSET (UTF-8 US-ASCII)', 'Unsupported character set');
+    }
+    if (command.returnOptions?.includes('SAVE')) throw new CommandFailure('BAD', null, 'SEARCH RETURN (SAVE) is not supported');
+    const selected = ctx.selected();
+    const view = selected.allUids();
+    const compiled = compileSearch(command.criteria, { count: view.length, largestUid: view.length > 0 ? view[view.length - 1]! : 0 });
+    const mailbox = selected.mailbox;
+    const snapshot = mailbox.snapshot(ctx.identity().userid);
+    const found: number[] = [];
+    let p = 0;
+    for (let from = 0; from < view.length; from += BATCH) {
+      const to = Math.min(view.length, from + BATCH);
+      const summaries = compiled.needsSummary ? mailbox.summaries(view.slice(from, to)) : null;
+      for (let i = from; i < to; i++) {
+        const uid = view[i]!;
+        if (p < snapshot.count && snapshot.uids[p]! < uid) p = lowerBound(snapshot.uids, uid);
+        // Not in the index any more: expunged by another session, not yet announced here.
+        if (p >= snapshot.count || snapshot.uids[p] !== uid) continue;
+        const candidate = new Candidate(
+          i + 1, uid, snapshot.systemFlags[p]!, snapshot.keywords[p], snapshot.internalDates[p]!, snapshot.sizes[p]!,
+          selected.isRecent(uid), summaries?.get(uid) ?? null,
+        );
+        let result = compiled.match(candidate);
+        if (result === null) {
+          try {
+            candidate.message = await mailbox.readMessage(uid);
+            result = compiled.match(candidate) === true;
+          } catch {
+            result = false; // the file went away with a concurrent expunge
+          }
+        }
+        if (result) found.push(command.byUid ? uid : i + 1);
+      }
+      // Let other connections of this process run between batches of a long search.
+      if (to < view.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    if (command.returnOptions === null) {
+      ctx.out.raw(searchResponse(found));
+      return;
+    }
+    const options = command.returnOptions.length === 0 ? ['ALL'] : command.returnOptions;
+    const result: EsearchResult = { tag: ctx.tag, uid: command.byUid };
+    if (found.length > 0 && options.includes('MIN')) result.min = found[0]!;
+    if (found.length > 0 && options.includes('MAX')) result.max = found[found.length - 1]!;
+    if (options.includes('COUNT')) result.count = found.length;
+    if (options.includes('ALL')) result.all = found;
+    ctx.out.raw(esearchResponse(result));
+  },
+});

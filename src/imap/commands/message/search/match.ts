@@ -1,0 +1,184 @@
+/**
+ * SEARCH criteria (RFC 3501 6.4.4) compiled into one matcher per command. A matcher answers
+ * true, false, or null when only the message text can tell (BODY, TEXT): the command then reads
+ * that message's file and asks again, so files are read only for messages the cheaper keys left
+ * undecided.
+ */
+import { FLAG_ANSWERED, FLAG_DELETED, FLAG_DRAFT, FLAG_FLAGGED, FLAG_SEEN } from '../../../../mailbox/index.js';
+import {
+  bodyText, calendarDay, headerText, headerValues, normalizeForSearch, sentDay, type MessageSummary,
+} from '../../../../message/index.js';
+import { rangesContain, resolveSequenceSet } from '../../../wire/sequence.js';
+import type { SearchKey } from '../../../wire/parse/types.js';
+import { explicitRanges } from '../targets.js';
+
+/** One message as SEARCH sees it. */
+export class Candidate {
+  /** Set when the message file was read for BODY / TEXT. */
+  message: Buffer | null = null;
+  private body: string | null = null;
+  private whole: string | null = null;
+
+  constructor(
+    readonly seq: number,
+    readonly uid: number,
+    readonly systemFlags: number,
+    readonly keywords: readonly string[] | undefined,
+    readonly internalDate: number,
+    readonly size: number,
+    readonly recent: boolean,
+    readonly summary: MessageSummary | null,
+  ) {}
+
+  /** Normalised body text (null until the file is read). */
+  bodyText(): string | null {
+    if (this.message === null || this.summary === null) return null;
+    return (this.body ??= normalizeForSearch(bodyText(this.summary, this.message)));
+  }
+
+  /** Normalised header and body text. */
+  wholeText(): string | null {
+    const body = this.bodyText();
+    if (body === null) return null;
+    return (this.whole ??= `${normalizeForSearch(headerText(this.summary!.header))}\n${body}`);
+  }
+}
+
+export type Matcher = (m: Candidate) => boolean | null;
+
+export interface MatchScope {
+  /** Messages in the view (for `*` in sequence sets). */
+  count: number;
+  /** The highest UID in the view (for `*` in UID sets). */
+  largestUid: number;
+}
+
+export interface CompiledSearch {
+  match: Matcher;
+  /** Some key reads headers (cached summary). */
+  needsSummary: boolean;
+  /** Some key reads the message text (BODY, TEXT). */
+  needsText: boolean;
+}
+
+const SYSTEM_BITS = new Map<string, number>([
+  ['\\answered', FLAG_ANSWERED], ['\\flagged', FLAG_FLAGGED], ['\\deleted', FLAG_DELETED], ['\\draft', FLAG_DRAFT], ['\\seen', FLAG_SEEN],
+]);
+
+/** The calendar day of an internal date in the server's time zone (as Cyrus compares them). */
+export function localDay(ms: number): number {
+  const d = new Date(ms);
+  return calendarDay(d.getFullYear(), d.getMonth() + 1, d.getDate())!;
+}
+
+function compareDay(day: number, op: 'before' | 'on' | 'since', wanted: number): boolean {
+  return op === 'before' ? day < wanted : op === 'on' ? day === wanted : day >= wanted;
+}
+
+export function compileSearch(criteria: SearchKey, scope: MatchScope): CompiledSearch {
+  const compiled: CompiledSearch = { match: () => true, needsSummary: false, needsText: false };
+  compiled.match = compile(criteria, scope, compiled);
+  return compiled;
+}
+
+function compile(key: SearchKey, scope: MatchScope, info: CompiledSearch): Matcher {
+  switch (key.kind) {
+    case 'all':
+      return () => true;
+    case 'flag': {
+      const lower = key.flag.toLowerCase();
+      const set = key.set;
+      if (lower === '\\recent') return (m) => m.recent === set;
+      const bit = SYSTEM_BITS.get(lower);
+      if (bit !== undefined) return (m) => ((m.systemFlags & bit) !== 0) === set;
+      return (m) => (m.keywords?.some((k) => k.toLowerCase() === lower) ?? false) === set;
+    }
+    case 'header': {
+      info.needsSummary = true;
+      const field = key.field;
+      const needle = normalizeForSearch(key.value);
+      return (m) => {
+        if (m.summary === null) return false;
+        const values = headerValues(m.summary.header, field);
+        // An empty string matches every message that has the field (RFC 3501 6.4.4 HEADER).
+        return values.some((v) => needle === '' || normalizeForSearch(v).includes(needle));
+      };
+    }
+    case 'body':
+    case 'text': {
+      info.needsSummary = info.needsText = true;
+      const needle = normalizeForSearch(key.value);
+      const whole = key.kind === 'text';
+      return (m) => {
+        if (m.summary === null) return false;
+        const text = whole ? m.wholeText() : m.bodyText();
+        return text === null ? null : text.includes(needle);
+      };
+    }
+    case 'date': {
+      const wanted = calendarDay(key.date.year, key.date.month, key.date.day)!;
+      const op = key.op;
+      if (key.field === 'internal') return (m) => compareDay(localDay(m.internalDate), op, wanted);
+      info.needsSummary = true;
+      return (m) => {
+        // Without a usable Date: header Cyrus compares the internal date.
+        const sent = m.summary === null ? null : sentDay(m.summary.envelope.date);
+        return compareDay(sent ?? localDay(m.internalDate), op, wanted);
+      };
+    }
+    case 'size': {
+      const size = key.size;
+      return key.op === 'larger' ? (m) => m.size > size : (m) => m.size < size;
+    }
+    case 'sequence': {
+      const ranges = resolveSequenceSet(explicitRanges(key.set), scope.count);
+      return (m) => rangesContain(ranges, m.seq);
+    }
+    case 'uid': {
+      const ranges = resolveSequenceSet(explicitRanges(key.set), scope.largestUid);
+      return (m) => rangesContain(ranges, m.uid);
+    }
+    case 'not': {
+      const inner = compile(key.key, scope, info);
+      return (m) => {
+        const r = inner(m);
+        return r === null ? null : !r;
+      };
+    }
+    case 'or': {
+      const left = compile(key.left, scope, info);
+      const right = compile(key.right, scope, info);
+      return (m) => {
+        const a = left(m);
+        if (a === true) return true;
+        const b = right(m);
+        if (b === true) return true;
+        return a === null || b === null ? null : false;
+      };
+    }
+    case 'and': {
+      // Cheap keys first, so text keys run only for messages still in the running.
+      const parts = key.keys.map((k) => ({ costly: usesText(k), matcher: compile(k, scope, info) }));
+      const ordered = [...parts.filter((p) => !p.costly), ...parts.filter((p) => p.costly)].map((p) => p.matcher);
+      return (m) => {
+        let unknown = false;
+        for (const matcher of ordered) {
+          const r = matcher(m);
+          if (r === false) return false;
+          if (r === null) unknown = true;
+        }
+        return unknown ? null : true;
+      };
+    }
+  }
+}
+
+function usesText(key: SearchKey): boolean {
+  switch (key.kind) {
+    case 'body': case 'text': return true;
+    case 'not': return usesText(key.key);
+    case 'or': return usesText(key.left) || usesText(key.right);
+    case 'and': return key.keys.some(usesText);
+    default: return false;
+  }
+}

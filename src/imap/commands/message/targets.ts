@@ -1,0 +1,66 @@
+/**
+ * The messages a FETCH, STORE, COPY or MOVE names: its sequence set resolved against the session's
+ * view (sequence numbers or UIDs), as parallel lists of sequence numbers and UIDs in UID order.
+ */
+import type { SelectedMailbox } from '../../session/selected.js';
+import { resolveSequenceSet, type SequenceSet } from '../../wire/sequence.js';
+import { CommandFailure } from '../types.js';
+
+export interface Targets {
+  /** 1-based sequence numbers, ascending. */
+  seqs: number[];
+  /** uids[i] is the UID of seqs[i]. */
+  uids: number[];
+}
+
+/** `$` names a saved SEARCH result (RFC 5182), which this server does not offer. */
+export function explicitRanges(set: SequenceSet): Exclude<SequenceSet, { saved: true }>['ranges'] {
+  if (set.saved) throw new CommandFailure('BAD', null, 'No saved search result (SEARCHRES is not supported)');
+  return set.ranges;
+}
+
+/** First index in the ascending `values` whose value is >= `n`. */
+export function lowerBound(values: ArrayLike<number>, n: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid]! < n) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Resolve `set` against the view. Numbers beyond the last message or UIDs not in the mailbox
+ * are left out (as Cyrus does); `noMatch` tells whether a sequence-number form named nothing.
+ */
+export function resolveTargets(selected: SelectedMailbox, set: SequenceSet, byUid: boolean): Targets {
+  const ranges = explicitRanges(set);
+  const all = selected.allUids();
+  const seqs: number[] = [];
+  const uids: number[] = [];
+  if (byUid) {
+    const largest = all.length > 0 ? all[all.length - 1]! : 0;
+    for (const [lo, hi] of resolveSequenceSet(ranges, largest)) {
+      for (let i = lowerBound(all, lo); i < all.length && all[i]! <= hi; i++) {
+        seqs.push(i + 1);
+        uids.push(all[i]!);
+      }
+    }
+    return { seqs, uids };
+  }
+  const count = all.length;
+  for (const [lo, hi] of resolveSequenceSet(ranges, count)) {
+    for (let seq = Math.max(1, lo); seq <= Math.min(hi, count); seq++) {
+      seqs.push(seq);
+      uids.push(all[seq - 1]!);
+    }
+  }
+  return { seqs, uids };
+}
+
+/** Cyrus's answer when a sequence-number form names no message at all. */
+export function noMatchingMessages(): CommandFailure {
+  return new CommandFailure('NO', null, 'No matching messages');
+}
