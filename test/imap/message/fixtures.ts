@@ -74,12 +74,17 @@ export async function startWithMessages(extra: { conf?: string[] } = {}): Promis
   const server = await startTestServer({ conf: extra.conf });
   server.imap.deps.store.createMailbox('user.fred', { acl: 'fred\tlrswipkxtecdan\t' });
   server.imap.deps.store.createMailbox('user.fred.Archive', { acl: 'fred\tlrswipkxtecdan\t' });
-  await appendTo(server, 'user.fred', [
+  await seedMessages(server, 'user.fred');
+  return server;
+}
+
+/** The three fixture messages, with dates and flags, into mailbox `name` (internal name). */
+export async function seedMessages(server: TestServer, name: string): Promise<number[]> {
+  return appendTo(server, name, [
     { content: PLAIN, internalDate: DATES[0], flags: ['\\Seen'] },
     { content: MULTIPART, internalDate: DATES[1], flags: ['\\Flagged', '$Important'] },
     { content: BIG, internalDate: DATES[2] },
   ]);
-  return server;
 }
 
 export async function appendTo(server: TestServer, name: string, items: Array<{ content: Buffer; internalDate?: Date; flags?: string[] }>): Promise<number[]> {
