@@ -1,4 +1,14 @@
 /** Commands on mailboxes: CREATE DELETE RENAME SUBSCRIBE UNSUBSCRIBE LIST LSUB STATUS APPEND. */
 import type { CommandSpec } from '../types.js';
+import { appendCommand } from './append.js';
+import { createCommand } from './create.js';
+import { deleteCommand } from './delete.js';
+import { listCommand } from './list.js';
+import { lsubCommand } from './lsub.js';
+import { renameCommand } from './rename.js';
+import { statusCommand } from './status.js';
+import { subscribeCommand, unsubscribeCommand } from './subscribe.js';
 
-export const MAILBOX_COMMANDS: ReadonlyArray<CommandSpec<never>> = [];
+export const MAILBOX_COMMANDS: ReadonlyArray<CommandSpec<never>> = [
+  createCommand, deleteCommand, renameCommand, subscribeCommand, unsubscribeCommand, listCommand, lsubCommand, statusCommand, appendCommand,
+] as unknown as ReadonlyArray<CommandSpec<never>>;

@@ -1,0 +1,30 @@
+/**
+ * DELETE (RFC 3501 6.3.4). A user may not delete its own INBOX; an administrator deleting a
+ * user's INBOX removes the whole user (as Cyrus). A mailbox with inferior names is deleted alone:
+ * its name then stands as a \Noselect parent, and deleting that name again is refused.
+ * Subscriptions are left as they are (RFC 3501: DELETE does not unsubscribe).
+ */
+import { AUTHENTICATED } from '../../session/state.js';
+import { always, CommandFailure, defineCommand } from '../types.js';
+import { existingMailbox, isUserInbox, ownInbox } from './names.js';
+
+export const deleteCommand = defineCommand({
+  name: 'DELETE',
+  states: AUTHENTICATED,
+  allowsExpunge: always,
+  async handle(ctx, command) {
+    const identity = ctx.identity();
+    const internal = ctx.toInternal(command.mailbox);
+    const store = ctx.deps.store;
+    if (internal === ownInbox(ctx) && !identity.isAdmin) throw new CommandFailure('NO', 'CANNOT', 'The INBOX cannot be deleted');
+    if (!store.lookup(internal) && store.hasChildren(internal)) {
+      throw new CommandFailure('NO', 'HASCHILDREN', 'Mailbox has inferior hierarchical names and is not selectable');
+    }
+    existingMailbox(ctx, internal, 'x');
+    const recursive = isUserInbox(internal) && identity.isAdmin;
+    const selected = ctx.state.kind === 'selected' ? ctx.selected() : null;
+    const deselect = selected !== null && (selected.name === internal || (recursive && selected.name.startsWith(`${internal}.`)));
+    if (deselect) ctx.select(null);
+    store.deleteMailbox(internal, { recursive });
+  },
+});

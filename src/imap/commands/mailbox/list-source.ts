@@ -1,0 +1,65 @@
+/**
+ * What LIST and LSUB read from the store for one identity: the LIST plans of the patterns (virtual
+ * domains and admins through namespace.listPatternToInternal), the visible mailboxes under the
+ * plans' prefixes (the 'l' right), the subscriptions it may name, and the response order.
+ */
+import { hasRights } from '../../../acl/rights.js';
+import type { Identity, ListPlan } from '../../../auth/index.js';
+import type { MailboxEntry } from '../../../store/index.js';
+import type { CommandContext } from '../types.js';
+import type { SubscribedName, VisibleMailbox } from './list-collect.js';
+
+export function listPlans(ctx: CommandContext, reference: string, patterns: readonly string[]): ListPlan[] {
+  return patterns.map((pattern) => ctx.deps.namespace.listPatternToInternal(reference, pattern, ctx.identity()));
+}
+
+/** The "@domain" tail a global admin sees on another domain's names. */
+function tailOf(identity: Identity, internal: string, external: string): string {
+  if (!internal.includes('!') || identity.domain !== null) return '';
+  const at = external.lastIndexOf('@');
+  return at >= 0 ? external.slice(at) : '';
+}
+
+/** Existing mailboxes below the plans' prefixes that the identity may look up, by internal name. */
+export function visibleMailboxes(ctx: CommandContext, plans: readonly ListPlan[]): Map<string, { entry: MailboxEntry; visible: VisibleMailbox }> {
+  const identity = ctx.identity();
+  const prefixes = [...new Set(plans.flatMap((p) => p.internalPrefixes))];
+  // A prefix inside another one adds nothing.
+  const scans = prefixes.filter((p) => !prefixes.some((q) => q !== p && p.startsWith(q)));
+  const out = new Map<string, { entry: MailboxEntry; visible: VisibleMailbox }>();
+  for (const prefix of scans) {
+    for (const entry of ctx.deps.store.list(`${prefix}*`)) {
+      if (out.has(entry.name) || !hasRights(identity, entry, 'l')) continue;
+      const external = ctx.toExternal(entry.name);
+      if (external === null) continue;
+      out.set(entry.name, { entry, visible: { internal: entry.name, external, tail: tailOf(identity, entry.name, external), specialUse: entry.specialUse } });
+    }
+  }
+  return out;
+}
+
+/** The identity's subscriptions, as names it can see. */
+export function subscribedNames(ctx: CommandContext): SubscribedName[] {
+  const identity = ctx.identity();
+  const out: SubscribedName[] = [];
+  for (const internal of ctx.deps.store.subscriptions(identity.userid)) {
+    const external = ctx.toExternal(internal);
+    if (external !== null) out.push({ internal, external, tail: tailOf(identity, internal, external) });
+  }
+  return out;
+}
+
+/** Response order: INBOX and its children, personal folders, other users, shared folders. */
+export function groupOf(ctx: CommandContext): (external: string) => number {
+  const ns = ctx.deps.namespace;
+  const sep = ns.separator;
+  const alt = ns.isAlt(ctx.identity());
+  const others = `${alt ? ns.settings.userPrefix : 'user'}${sep}`;
+  const shared = `${ns.settings.sharedPrefix}${sep}`;
+  return (external) => {
+    if (external === 'INBOX' || external.startsWith(`INBOX${sep}`)) return 0;
+    if (external.startsWith(others) || external === others.slice(0, -1)) return 2;
+    if (alt) return external.startsWith(shared) || external === shared.slice(0, -1) ? 3 : 1;
+    return 3;
+  };
+}

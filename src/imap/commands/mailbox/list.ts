@@ -1,0 +1,62 @@
+/**
+ * LIST (RFC 3501 6.3.8) with LIST-EXTENDED (RFC 5258: selection SUBSCRIBED, RECURSIVEMATCH,
+ * SPECIAL-USE, REMOTE; return SUBSCRIBED, CHILDREN, SPECIAL-USE; several patterns; CHILDINFO),
+ * LIST-STATUS (RFC 5819) and SPECIAL-USE (RFC 6154). `LIST "" ""` gives the hierarchy delimiter.
+ * REMOTE changes nothing: every mailbox is local.
+ */
+import { hasRights } from '../../../acl/rights.js';
+import { MailError } from '../../../common/errors.js';
+import { AUTHENTICATED } from '../../session/state.js';
+import { listResponse } from '../../wire/serialize/lists.js';
+import { always, defineCommand } from '../types.js';
+import { collectList } from './list-collect.js';
+import { groupOf, listPlans, subscribedNames, visibleMailboxes } from './list-source.js';
+import { statusLine } from './status.js';
+
+export const listCommand = defineCommand({
+  name: 'LIST',
+  states: AUTHENTICATED,
+  allowsExpunge: always,
+  async handle(ctx, command) {
+    const identity = ctx.identity();
+    const separator = ctx.deps.namespace.separator;
+    if (command.patterns.includes('')) {
+      // The hierarchy delimiter and the root of the (flat) namespace.
+      ctx.out.raw(listResponse({ attributes: ['\\Noselect'], delimiter: separator, mailbox: '' }));
+    }
+    const patterns = command.patterns.filter((p) => p !== '');
+    if (patterns.length === 0) return;
+    const select = new Set(command.selectOptions);
+    const returns = command.returnOptions;
+    const plans = listPlans(ctx, command.reference, patterns);
+    const mailboxes = visibleMailboxes(ctx, plans);
+    const wantSubscriptions = select.has('SUBSCRIBED') || returns.subscribed;
+    const listed = collectList({
+      separator,
+      plans,
+      mailboxes: [...mailboxes.values()].map((m) => m.visible),
+      subscriptions: wantSubscriptions ? subscribedNames(ctx) : [],
+      extended: command.extended,
+      selectSubscribed: select.has('SUBSCRIBED'),
+      selectSpecialUse: select.has('SPECIAL-USE'),
+      recursiveMatch: select.has('RECURSIVEMATCH'),
+      returnSubscribed: wantSubscriptions,
+      returnSpecialUse: returns.specialUse || select.has('SPECIAL-USE') || ctx.deps.config.bool('specialusealways'),
+      groupOf: groupOf(ctx),
+    });
+    for (const name of listed) {
+      ctx.out.raw(listResponse({ attributes: name.attributes, delimiter: separator, mailbox: name.external, childInfo: name.childInfo }));
+      const found = name.mailbox ? mailboxes.get(name.mailbox.internal) : undefined;
+      // LIST-STATUS: only for selectable mailboxes the user may read (RFC 5819 section 2).
+      if (returns.status && found && hasRights(identity, found.entry, 'r')) {
+        try {
+          ctx.out.line(statusLine(ctx.deps.store, identity, found.entry, name.external, returns.status));
+        } catch (err) {
+          // A mailbox that cannot be opened now is still listed; its STATUS is left out.
+          if (!(err instanceof MailError)) throw err;
+        }
+      }
+      await ctx.out.maybeFlush();
+    }
+  },
+});

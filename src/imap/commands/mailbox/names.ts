@@ -1,0 +1,108 @@
+/**
+ * What the mailbox commands share: client names → internal names with the checks Cyrus applies,
+ * the entry of an existing mailbox with rights checked, and the rule for creating a new name
+ * (the 'k' right on the nearest existing ancestor; top level and other users' INBOXes for admins).
+ */
+import { hasRights, requireRights } from '../../../acl/rights.js';
+import { MailError } from '../../../common/errors.js';
+import type { Identity } from '../../../auth/index.js';
+import { parentName, splitName, type MailboxEntry } from '../../../store/index.js';
+import { isValidModifiedUtf7 } from '../../wire/mutf7.js';
+import type { CommandContext } from '../types.js';
+import { CommandFailure } from '../types.js';
+
+/** A new name must be canonical modified UTF-7 (RFC 3501 5.1.3); old names are looked up as sent. */
+export function requireValidNewName(external: string): void {
+  if (!isValidModifiedUtf7(external)) throw new CommandFailure('NO', 'CANNOT', 'Invalid mailbox name');
+}
+
+/** The internal name of the identity's own INBOX (null for anonymous). */
+export function ownInbox(ctx: CommandContext): string | null {
+  return ctx.deps.namespace.inboxOf(ctx.identity());
+}
+
+/** The entry of an existing mailbox the identity may use with `rights`; NO [NONEXISTENT] otherwise. */
+export function existingMailbox(ctx: CommandContext, internal: string, rights: string): MailboxEntry {
+  const entry = ctx.deps.store.lookup(internal);
+  if (!entry) throw new CommandFailure('NO', 'NONEXISTENT', 'Mailbox does not exist');
+  requireRights(ctx.identity(), entry, rights);
+  return entry;
+}
+
+/** Whether `internal` is a user's INBOX ("user.fred", "example.com!user.fred"). */
+export function isUserInbox(internal: string): boolean {
+  const { components } = splitName(internal);
+  return components.length === 2 && components[0] === 'user';
+}
+
+/**
+ * Check that `identity` may create `internal` (its parent hierarchy included): the 'k' right on the
+ * nearest existing ancestor; with none, only inside its own hierarchy or as an administrator.
+ * A missing right answers NOPERM even when the ancestor is invisible (creating leaks nothing).
+ */
+export function requireCreateRight(ctx: CommandContext, internal: string): void {
+  const identity = ctx.identity();
+  if (isUserInbox(internal) && internal !== ownInbox(ctx)) {
+    if (!identity.isAdmin) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
+    return;
+  }
+  const ancestor = nearestExistingAncestor(ctx, internal);
+  const target = ancestor ?? { name: internal, acl: '' };
+  if (!hasRights(identity, target, 'k')) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
+}
+
+function nearestExistingAncestor(ctx: CommandContext, internal: string): MailboxEntry | null {
+  for (let name = parentName(internal); name !== null; name = parentName(name)) {
+    const entry = ctx.deps.store.lookup(name);
+    if (entry) return entry;
+  }
+  return null;
+}
+
+/**
+ * The missing ancestors of `internal` that CREATE makes too (RFC 3501 6.3.3: intermediate names
+ * SHOULD be created), outermost first. Never "user" nor a user's INBOX.
+ */
+export function missingAncestors(ctx: CommandContext, internal: string): string[] {
+  const out: string[] = [];
+  for (let name = parentName(internal); name !== null; name = parentName(name)) {
+    if (ctx.deps.store.lookup(name)) break;
+    const { components } = splitName(name);
+    if (components[0] === 'user' && components.length <= 2) break;
+    out.unshift(name);
+  }
+  return out;
+}
+
+/**
+ * The ACL of a new mailbox: its nearest existing ancestor's, else (top of a hierarchy) all rights
+ * for the owning user, or for the creating admin on a shared top-level mailbox (Cyrus's defaults).
+ */
+export function inheritedAcl(ctx: CommandContext, internal: string): string {
+  const ancestor = nearestExistingAncestor(ctx, internal);
+  if (ancestor) return ancestor.acl;
+  const identity = ctx.identity();
+  const { domain, components } = splitName(internal);
+  if (components[0] === 'user' && components.length >= 2) {
+    const local = components[1]!.replaceAll('^', '.');
+    return `${domain === null ? local : `${local}@${domain}`}\tlrswipkxtecdan\t`;
+  }
+  return `${identity.userid}\tlrswipkxtecdan\t`;
+}
+
+/** Only administrators may name a partition (Cyrus's `CREATE name partition`, `RENAME a b partition`). */
+export function requirePartition(ctx: CommandContext, identity: Identity, partition: string | null): void {
+  if (partition === null) return;
+  if (!identity.isAdmin) throw new CommandFailure('NO', 'NOPERM', 'Only administrators may choose a partition');
+  if (!ctx.deps.config.partitions().has(partition)) throw new CommandFailure('NO', 'CANNOT', 'Unknown partition');
+}
+
+/** Turn an invisible mailbox (NotFound from the rights check) into `failure`. */
+export function hideNotFound<T>(fn: () => T, failure: CommandFailure): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof MailError && err.kind === 'NotFound') throw failure;
+    throw err;
+  }
+}

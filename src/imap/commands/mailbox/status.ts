@@ -1,0 +1,52 @@
+/**
+ * STATUS (RFC 3501 6.3.10) with SIZE (RFC 8438), DELETED (RFC 9051) and HIGHESTMODSEQ (RFC 7162);
+ * the same values serve LIST-STATUS (RFC 5819). Needs the 'r' right. STATUS of the selected
+ * mailbox works too (its \Recent messages are this session's, so RECENT counts only newer ones).
+ */
+import type { Identity } from '../../../auth/index.js';
+import { FLAG_DELETED } from '../../../mailbox/index.js';
+import type { MailboxEntry, MailStore } from '../../../store/index.js';
+import { AUTHENTICATED } from '../../session/state.js';
+import type { StatusItem } from '../../wire/parse/types.js';
+import { statusResponse } from '../../wire/serialize/lists.js';
+import { always, defineCommand } from '../types.js';
+import { existingMailbox } from './names.js';
+
+/** The `* STATUS` line (without CRLF) of one mailbox, items in the order asked. */
+export function statusLine(store: MailStore, identity: Identity, entry: MailboxEntry, externalName: string, items: readonly StatusItem[]): string {
+  const mailbox = store.openMailbox(entry.name);
+  try {
+    const status = mailbox.status(identity.userid);
+    let deleted = 0;
+    if (items.includes('DELETED')) {
+      const flags = mailbox.snapshot(identity.userid).systemFlags;
+      for (let i = 0; i < flags.length; i++) if ((flags[i]! & FLAG_DELETED) !== 0) deleted++;
+    }
+    const value: Record<StatusItem, number> = {
+      MESSAGES: status.messages,
+      RECENT: status.recent,
+      UIDNEXT: status.uidNext,
+      UIDVALIDITY: status.uidValidity,
+      UNSEEN: status.unseen ?? 0,
+      SIZE: status.size,
+      DELETED: deleted,
+      HIGHESTMODSEQ: status.highestModseq,
+    };
+    const unique = [...new Set(items)];
+    return statusResponse(externalName, unique.map((item) => [item, value[item]] as const)).slice(0, -2);
+  } finally {
+    mailbox.close();
+  }
+}
+
+export const statusCommand = defineCommand({
+  name: 'STATUS',
+  states: AUTHENTICATED,
+  allowsExpunge: always,
+  async handle(ctx, command) {
+    const internal = ctx.toInternal(command.mailbox);
+    const entry = existingMailbox(ctx, internal, 'r');
+    const external = ctx.toExternal(internal) ?? command.mailbox;
+    ctx.out.line(statusLine(ctx.deps.store, ctx.identity(), entry, external, command.items));
+  },
+});

@@ -1,0 +1,28 @@
+/**
+ * SUBSCRIBE and UNSUBSCRIBE (RFC 3501 6.3.6-7). As Cyrus, SUBSCRIBE wants a mailbox the user can
+ * see; UNSUBSCRIBE removes any name, existing or not, and succeeds when it was not subscribed.
+ */
+import { AUTHENTICATED } from '../../session/state.js';
+import { always, CommandFailure, defineCommand } from '../types.js';
+import { existingMailbox, hideNotFound } from './names.js';
+
+export const subscribeCommand = defineCommand({
+  name: 'SUBSCRIBE',
+  states: AUTHENTICATED,
+  allowsExpunge: always,
+  async handle(ctx, command) {
+    const internal = ctx.toInternal(command.mailbox);
+    const missing = new CommandFailure('NO', 'NONEXISTENT', 'Mailbox does not exist');
+    hideNotFound(() => existingMailbox(ctx, internal, 'l'), missing);
+    ctx.deps.store.subscribe(ctx.identity().userid, internal);
+  },
+});
+
+export const unsubscribeCommand = defineCommand({
+  name: 'UNSUBSCRIBE',
+  states: AUTHENTICATED,
+  allowsExpunge: always,
+  async handle(ctx, command) {
+    ctx.deps.store.unsubscribe(ctx.identity().userid, ctx.toInternal(command.mailbox));
+  },
+});
