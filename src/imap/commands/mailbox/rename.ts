@@ -56,7 +56,7 @@ export const renameCommand = defineCommand({
     const moveOnly = from === to && command.partition !== null;
     if (!moveOnly) {
       if (to === inbox || store.lookup(to)) throw new CommandFailure('NO', 'ALREADYEXISTS', 'Mailbox already exists');
-      if (to.startsWith(`${from}.`)) throw new CommandFailure('NO', 'CANNOT', 'Cannot rename a mailbox into itself');
+      if (from !== inbox && to.startsWith(`${from}.`)) throw new CommandFailure('NO', 'CANNOT', 'Cannot rename a mailbox into itself');
       requireCreateRight(ctx, to);
     }
     if (from === inbox && !moveOnly) {
