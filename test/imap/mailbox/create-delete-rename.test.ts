@@ -1,0 +1,165 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../harness.js';
+import { last, loggedIn } from './helpers.js';
+
+let server: TestServer;
+const otherPartition = mkdtempSync(join(tmpdir(), 'cyrusts-partition-'));
+beforeAll(async () => {
+  server = await startTestServer({ users: ['fred', 'admin', 'bob'], conf: [`partition-other: ${otherPartition}`] });
+}, 60_000);
+afterAll(async () => {
+  await server.close();
+  rmSync(otherPartition, { recursive: true, force: true });
+});
+
+const names = async (c: Awaited<ReturnType<typeof loggedIn>>, pattern = '*'): Promise<string[]> =>
+  (await c.command('ls', `LIST "" "${pattern}"`)).filter((l) => l.startsWith('* LIST'));
+
+describe('CREATE', () => {
+  it('creates, with intermediate names and a trailing separator dropped', async () => {
+    const c = await loggedIn(server);
+    expect(last(await c.command('c1', 'CREATE Work/2024/Q1'))).toBe('c1 OK CREATE completed');
+    expect(last(await c.command('c2', 'CREATE Trail/'))).toBe('c2 OK CREATE completed');
+    expect(await names(c, 'Work*')).toEqual(['* LIST (\\HasChildren) "/" Work', '* LIST (\\HasChildren) "/" Work/2024', '* LIST (\\HasNoChildren) "/" Work/2024/Q1']);
+    expect(server.imap.deps.store.lookup('user.fred.Trail')).not.toBeNull();
+    expect(server.imap.deps.store.lookup('user.fred.Work.2024')?.acl).toBe('fred\tlrswipkxtecdan\t');
+    c.close();
+  });
+
+  it('refuses existing names with ALREADYEXISTS, INBOX in any case included', async () => {
+    const c = await loggedIn(server);
+    await c.command('c0', 'CREATE Dup');
+    expect(last(await c.command('c1', 'CREATE Dup'))).toBe('c1 NO [ALREADYEXISTS] Mailbox already exists');
+    for (const inbox of ['INBOX', 'inbox', 'InBoX']) expect(last(await c.command('c2', `CREATE ${inbox}`))).toBe('c2 NO [ALREADYEXISTS] Mailbox already exists');
+    c.close();
+  });
+
+  it('refuses bad names: wildcards, empty components, 8-bit bytes, broken modified UTF-7', async () => {
+    const c = await loggedIn(server);
+    for (const bad of ['"a%b"', '"a*b"', '"a//b"', '"/a"', '"&Jjo"', '"&AGE-"', '"a&b"', '"\u00e9t\u00e9"', '"Shared Folders"', '"Other Users"']) {
+      expect(last(await c.command('b', `CREATE ${bad}`)), bad).toMatch(/^b NO /);
+    }
+    expect(last(await c.command('u1', 'CREATE "&Jjo-"'))).toBe('u1 OK CREATE completed');
+    expect(last(await c.command('u2', 'CREATE "a&-b"'))).toBe('u2 OK CREATE completed');
+    expect(last(await c.command('u3', 'CREATE "dots.ok"'))).toBe('u3 OK CREATE completed');
+    expect(server.imap.deps.store.lookup('user.fred.dots^ok')).not.toBeNull();
+    expect((await names(c, '&Jjo-'))[0]).toBe('* LIST (\\HasNoChildren) "/" &Jjo-');
+    c.close();
+  });
+
+  it('applies CREATE-SPECIAL-USE and refuses unknown uses with USEATTR', async () => {
+    const c = await loggedIn(server);
+    expect(last(await c.command('s1', 'CREATE Spam (USE (\\Junk))'))).toBe('s1 OK CREATE completed');
+    expect(await names(c, 'Spam')).toEqual(['* LIST (\\HasNoChildren \\Junk) "/" Spam']);
+    expect(last(await c.command('s2', 'CREATE Odd (USE (\\Bogus))'))).toMatch(/^s2 NO \[USEATTR\]/);
+    expect(server.imap.deps.store.lookup('user.fred.Odd')).toBeNull();
+    c.close();
+  });
+
+  it('lets only admins create shared folders, other users and name a partition', async () => {
+    const c = await loggedIn(server);
+    expect(last(await c.command('p1', 'CREATE "Shared Folders/news"'))).toBe('p1 NO [NOPERM] Permission denied');
+    expect(last(await c.command('p2', 'CREATE "Other Users/bob/x"'))).toBe('p2 NO [NOPERM] Permission denied');
+    expect(last(await c.command('p3', 'CREATE Mine default'))).toBe('p3 NO [NOPERM] Only administrators may choose a partition');
+    const a = await loggedIn(server, 'admin');
+    expect(last(await a.command('a1', 'CREATE news default'))).toBe('a1 OK CREATE completed');
+    expect(last(await a.command('a2', 'CREATE news2 nosuchpartition'))).toBe('a2 NO [CANNOT] Unknown partition');
+    expect(last(await a.command('a3', 'CREATE user/carol'))).toBe('a3 OK CREATE completed');
+    expect(server.imap.deps.store.lookup('user.carol')?.acl).toBe('carol\tlrswipkxtecdan\t');
+    a.close();
+    c.close();
+  });
+});
+
+describe('DELETE', () => {
+  it('deletes a mailbox; one with children leaves a \\Noselect name that cannot be deleted again', async () => {
+    const c = await loggedIn(server);
+    await c.command('d0', 'CREATE Tree/Leaf');
+    expect(last(await c.command('d1', 'DELETE Tree'))).toBe('d1 OK DELETE completed');
+    expect(await names(c, 'Tree%')).toEqual(['* LIST (\\Noselect \\HasChildren) "/" Tree']);
+    expect(last(await c.command('d2', 'DELETE Tree'))).toBe('d2 NO [HASCHILDREN] Mailbox has inferior hierarchical names and is not selectable');
+    expect(last(await c.command('d3', 'DELETE Tree/Leaf'))).toBe('d3 OK DELETE completed');
+    expect(last(await c.command('d4', 'DELETE Tree'))).toBe('d4 NO [NONEXISTENT] Mailbox does not exist');
+    expect(last(await c.command('d5', 'DELETE Nowhere'))).toBe('d5 NO [NONEXISTENT] Mailbox does not exist');
+    c.close();
+  });
+
+  it('refuses INBOX for its owner in any case', async () => {
+    const c = await loggedIn(server);
+    for (const inbox of ['INBOX', 'inbox', 'Inbox']) expect(last(await c.command('i', `DELETE ${inbox}`))).toBe('i NO [CANNOT] The INBOX cannot be deleted');
+    c.close();
+  });
+
+  it('needs the x right, and hides mailboxes the user cannot see', async () => {
+    server.imap.deps.store.createMailbox('public', { acl: 'admin\tlrswipkxtecdan\tanyone\tlr\t' });
+    server.imap.deps.store.createMailbox('secret', { acl: 'admin\tlrswipkxtecdan\t' });
+    const c = await loggedIn(server);
+    expect(last(await c.command('x1', 'DELETE "Shared Folders/public"'))).toMatch(/^x1 NO \[NOPERM\]/);
+    expect(last(await c.command('x2', 'DELETE "Shared Folders/secret"'))).toMatch(/^x2 NO \[NONEXISTENT\]/);
+    c.close();
+  });
+
+  it('deselects the selected mailbox it deletes', async () => {
+    const c = await loggedIn(server);
+    await c.command('s0', 'CREATE Gone');
+    await c.command('s1', 'SELECT Gone');
+    expect(last(await c.command('s2', 'DELETE Gone'))).toBe('s2 OK DELETE completed');
+    expect(last(await c.command('s3', 'FETCH 1 FLAGS'))).toMatch(/^s3 BAD/);
+    c.close();
+  });
+});
+
+describe('RENAME', () => {
+  it('renames a subtree, its subscriptions following', async () => {
+    const c = await loggedIn(server);
+    await c.command('r0', 'CREATE Old/Kid');
+    await c.command('r1', 'SUBSCRIBE Old/Kid');
+    expect(last(await c.command('r2', 'RENAME Old New'))).toBe('r2 OK RENAME completed');
+    expect(await names(c, 'New*')).toEqual(['* LIST (\\HasChildren) "/" New', '* LIST (\\HasNoChildren) "/" New/Kid']);
+    expect(await names(c, 'Old*')).toEqual([]);
+    expect((await c.command('r3', 'LSUB "" "*Kid"')).slice(0, -1)).toEqual(['* LSUB () "/" New/Kid']);
+    c.close();
+  });
+
+  it('refuses missing sources, existing targets, INBOX as target and moves into itself', async () => {
+    const c = await loggedIn(server);
+    await c.command('r0', 'CREATE RA');
+    await c.command('r1', 'CREATE RB');
+    expect(last(await c.command('r2', 'RENAME Missing X'))).toBe('r2 NO [NONEXISTENT] Mailbox does not exist');
+    expect(last(await c.command('r3', 'RENAME RA RB'))).toBe('r3 NO [ALREADYEXISTS] Mailbox already exists');
+    expect(last(await c.command('r4', 'RENAME RA inbox'))).toBe('r4 NO [ALREADYEXISTS] Mailbox already exists');
+    expect(last(await c.command('r5', 'RENAME RA RA/Sub'))).toBe('r5 NO [CANNOT] Cannot rename a mailbox into itself');
+    expect(last(await c.command('r6', 'RENAME RA "&Jjo"'))).toBe('r6 NO [CANNOT] Invalid mailbox name');
+    expect(last(await c.command('r7', 'RENAME RA RC default'))).toBe('r7 NO [NOPERM] Only administrators may choose a partition');
+    c.close();
+  });
+
+  it('RENAME INBOX moves its messages to the new mailbox and leaves INBOX empty', async () => {
+    const c = await loggedIn(server, 'bob');
+    await c.command('i0', 'CREATE INBOX/child');
+    for (const text of ['one', 'two']) await c.command('a', `APPEND INBOX (\\Flagged) {${text.length}+}\r\n${text}`);
+    expect(last(await c.command('i1', 'RENAME inbox Saved'))).toBe('i1 OK RENAME completed');
+    expect((await c.command('i2', 'STATUS INBOX (MESSAGES)'))[0]).toBe('* STATUS INBOX (MESSAGES 0)');
+    expect((await c.command('i3', 'STATUS Saved (MESSAGES)'))[0]).toBe('* STATUS Saved (MESSAGES 2)');
+    expect(await names(c, 'INBOX*')).toEqual(['* LIST (\\HasChildren) "/" INBOX', '* LIST (\\HasNoChildren) "/" INBOX/child']);
+    await c.command('i4', 'EXAMINE Saved');
+    expect((await c.command('i5', 'FETCH 1:* (FLAGS)')).slice(0, 2)).toEqual(['* 1 FETCH (FLAGS (\\Flagged))', '* 2 FETCH (FLAGS (\\Flagged))']);
+    c.close();
+  });
+
+  it('lets an admin move a mailbox to another partition', async () => {
+    const a = await loggedIn(server, 'admin');
+    await a.command('m0', 'CREATE tomove');
+    await a.command('m0', 'APPEND tomove {5+}\r\nhello');
+    expect(last(await a.command('m1', 'RENAME tomove tomove default'))).toMatch(/^m1 NO \[CANNOT\]/);
+    expect(last(await a.command('m2', 'RENAME tomove tomove other'))).toBe('m2 OK RENAME completed');
+    expect(server.imap.deps.store.lookup('tomove')?.partition).toBe('other');
+    expect(last(await a.command('m3', 'RENAME tomove moved default'))).toBe('m3 OK RENAME completed');
+    expect(server.imap.deps.store.lookup('moved')?.partition).toBe('default');
+    expect((await a.command('m4', 'STATUS moved (MESSAGES)'))[0]).toBe('* STATUS moved (MESSAGES 1)');
+    a.close();
+  });
+});
