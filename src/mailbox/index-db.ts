@@ -137,6 +137,7 @@ function prepare(db: Db) {
     deleteMessage: () => db.prepare<[number]>('DELETE FROM messages WHERE uid = ?'),
     counts: () => db.prepare<[], { messages: number; size: number | null; maxuid: number | null; maxmodseq: number | null }>('SELECT count(*) AS messages, sum(size) AS size, max(uid) AS maxuid, max(modseq) AS maxmodseq FROM messages'),
     cache: () => db.prepare<[number], { summary: string }>('SELECT summary FROM cache WHERE uid = ?'),
+    cacheRange: () => db.prepare<[number, number], [number, string]>('SELECT uid, summary FROM cache WHERE uid BETWEEN ? AND ?').raw(true),
     putCache: () => db.prepare<[number, string]>('INSERT OR REPLACE INTO cache (uid, summary) VALUES (?, ?)'),
     deleteCache: () => db.prepare<[number]>('DELETE FROM cache WHERE uid = ?'),
     uncachedUids: () => db.prepare<[], { uid: number }>('SELECT uid FROM messages WHERE uid NOT IN (SELECT uid FROM cache)'),

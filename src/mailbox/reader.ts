@@ -70,6 +70,21 @@ export class MessageReader {
     const out = new Map<number, MessageSummary>();
     const missing: number[] = [];
     readTransaction(this.index.db, 'read cache', () => {
+      if (uids.length > 16) {
+        // Many messages: one range scan instead of a query per message.
+        const wanted = new Set(uids);
+        let lo = Infinity;
+        let hi = 0;
+        for (const uid of uids) {
+          if (uid < lo) lo = uid;
+          if (uid > hi) hi = uid;
+        }
+        for (const [uid, summary] of this.index.stmts.cacheRange.all(lo, hi)) {
+          if (wanted.has(uid)) out.set(uid, JSON.parse(summary) as MessageSummary);
+        }
+        for (const uid of uids) if (!out.has(uid) && this.index.stmts.message.get(uid)) missing.push(uid);
+        return;
+      }
       for (const uid of uids) {
         const row = this.index.stmts.cache.get(uid);
         if (row) out.set(uid, JSON.parse(row.summary) as MessageSummary);
