@@ -71,7 +71,7 @@ export function collectList(query: ListQuery): ListedName[] {
   const criteriaNames: string[] = [];
   if (query.selectSubscribed) criteriaNames.push('SUBSCRIBED');
   if (query.selectSpecialUse) criteriaNames.push('SPECIAL-USE');
-  const candidates: Array<{ internal: string; external: string }> = [];
+  const candidates: Array<{ internal: string; external: string; tail: string }> = [];
   if (query.selectSubscribed) {
     for (const s of query.subscriptions) {
       if (!query.selectSpecialUse || existing.get(s.external)?.specialUse) candidates.push(s);
@@ -81,20 +81,22 @@ export function collectList(query: ListQuery): ListedName[] {
   }
 
   const listed = new Map<string, Set<string>>();
-  const list = (external: string, childInfo: readonly string[]) => {
+  const tails = new Map<string, string>();
+  const list = (external: string, tail: string, childInfo: readonly string[]) => {
     let info = listed.get(external);
     if (!info) listed.set(external, (info = new Set()));
+    tails.set(external, tail);
     for (const c of childInfo) info.add(c);
   };
   for (const candidate of candidates) {
     for (const plan of query.plans) {
       const direct = plan.match(candidate.internal);
       if (direct !== null) {
-        list(direct, []);
+        list(direct, candidate.tail, []);
         continue;
       }
       if (hasCriteria && !query.recursiveMatch) continue;
-      for (const ancestor of plan.matchingAncestors(candidate.internal)) list(ancestor, hasCriteria ? criteriaNames : []);
+      for (const ancestor of plan.matchingAncestors(candidate.internal)) list(ancestor, candidate.tail, hasCriteria ? criteriaNames : []);
     }
   }
 
@@ -108,10 +110,21 @@ export function collectList(query: ListQuery): ListedName[] {
     if (mailbox?.specialUse && query.returnSpecialUse) attributes.push(...mailbox.specialUse.split(' ').filter(Boolean));
     out.push({ external, mailbox, attributes, childInfo: [...info] });
   }
-  out.sort((a, b) => query.groupOf(a.external) - query.groupOf(b.external) || compareNames(a.external, b.external));
+  // Name order within a group; another domain's names sort by name, then by domain.
+  const key = (external: string) => {
+    const tail = tails.get(external) ?? '';
+    return [tail ? external.slice(0, -tail.length) : external, tail] as const;
+  };
+  out.sort((a, b) => {
+    const group = query.groupOf(a.external) - query.groupOf(b.external);
+    if (group !== 0) return group;
+    const [an, at] = key(a.external);
+    const [bn, bt] = key(b.external);
+    return compareNames(an, bn) || compareNames(at, bt);
+  });
   return out;
 }
 
-function compareNames(a: string, b: string): number {
+export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
