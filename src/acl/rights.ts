@@ -84,6 +84,12 @@ export function rightsOn(who: RightsHolder, mailbox: RightsTarget): string {
   return normalise([...granted].filter((r) => !deniedSet.has(r)).join(''));
 }
 
+/** The right that setting or clearing `flag` needs (RFC 4314 section 4): s for \Seen, t for \Deleted, w otherwise. */
+export function rightForFlag(flag: string): 's' | 't' | 'w' {
+  const lower = flag.toLowerCase();
+  return lower === '\\seen' ? 's' : lower === '\\deleted' ? 't' : 'w';
+}
+
 export function hasRights(who: RightsHolder, mailbox: RightsTarget, needed: string): boolean {
   const have = rightsOn(who, mailbox);
   return [...needed].every((r) => have.includes(r));

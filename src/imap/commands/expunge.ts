@@ -2,7 +2,7 @@ import { requireRights } from '../../acl/rights.js';
 import type { CommandContext } from './types.js';
 import { always, CommandFailure, defineCommand } from './types.js';
 import { SELECTED } from '../session/state.js';
-import { resolveSequenceSet } from '../wire/sequence.js';
+import { resolveTargets } from './message/targets.js';
 
 function expungeRights(ctx: CommandContext): void {
   const selected = ctx.selected();
@@ -31,13 +31,7 @@ export const uidExpungeCommand = defineCommand({
   async handle(ctx, command) {
     expungeRights(ctx);
     const selected = ctx.selected();
-    if (command.uids.saved) throw new CommandFailure('BAD', null, 'No saved search result');
-    const all = selected.allUids();
-    const largest = all.length > 0 ? all[all.length - 1]! : 0;
-    const uids: number[] = [];
-    for (const [lo, hi] of resolveSequenceSet(command.uids.ranges, largest)) {
-      for (const uid of all) if (uid >= lo && uid <= hi) uids.push(uid);
-    }
+    const { uids } = resolveTargets(selected, command.uids, true);
     if (uids.length > 0) selected.mailbox.expunge({ uids });
   },
 });

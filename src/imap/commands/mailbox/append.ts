@@ -5,7 +5,7 @@
  * others 'w'). A missing or invisible target answers TRYCREATE. When the target is the selected
  * mailbox, the session's sync after the command sends the EXISTS.
  */
-import { requireRights, rightsOn } from '../../../acl/rights.js';
+import { requireRights, rightForFlag, rightsOn } from '../../../acl/rights.js';
 import type { AppendItem } from '../../../mailbox/index.js';
 import { AUTHENTICATED } from '../../session/state.js';
 import type { AppendMessage } from '../../wire/parse/types.js';
@@ -19,8 +19,7 @@ export function permittedFlags(flags: readonly string[], rights: string): string
   for (const flag of flags) {
     const lower = flag.toLowerCase();
     if (lower === '\\recent') throw new CommandFailure('BAD', null, '\\Recent cannot be set by APPEND');
-    const needed = lower === '\\seen' ? 's' : lower === '\\deleted' ? 't' : 'w';
-    if (rights.includes(needed)) out.push(flag);
+    if (rights.includes(rightForFlag(flag))) out.push(flag);
   }
   return out;
 }

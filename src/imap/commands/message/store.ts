@@ -4,7 +4,7 @@
  * someone lacking some of those rights leaves the flags they may not change alone. The untagged
  * FETCH goes out for the messages whose flags changed (as Cyrus does), unless .SILENT.
  */
-import { rightsOn } from '../../../acl/rights.js';
+import { rightForFlag, rightsOn } from '../../../acl/rights.js';
 import type { FlagMode, MessageRecord } from '../../../mailbox/index.js';
 import { fetchFlagsLine } from '../../responses.js';
 import { SELECTED } from '../../session/state.js';
@@ -13,11 +13,6 @@ import { noMatchingMessages, resolveTargets } from './targets.js';
 
 const SYSTEM_FLAGS = new Map(['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'].map((f) => [f.toLowerCase(), f]));
 
-/** Which right a flag needs. */
-function rightFor(flag: string): 's' | 't' | 'w' {
-  const lower = flag.toLowerCase();
-  return lower === '\\seen' ? 's' : lower === '\\deleted' ? 't' : 'w';
-}
 
 /** System flags in their canonical spelling; \Recent and unknown system flags are refused like Cyrus does. */
 function checkFlags(flags: readonly string[]): string[] {
@@ -40,7 +35,7 @@ export const storeCommand = defineCommand({
     const entry = ctx.deps.store.lookup(selected.name);
     if (!entry) throw new CommandFailure('NO', 'NONEXISTENT', 'Mailbox no longer exists');
     const rights = rightsOn(ctx.identity(), entry);
-    for (const flag of flags) if (!rights.includes(rightFor(flag))) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
+    for (const flag of flags) if (!rights.includes(rightForFlag(flag))) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
     if (!/[stw]/.test(rights)) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
 
     const targets = resolveTargets(selected, command.set, command.byUid);
@@ -61,7 +56,7 @@ export const storeCommand = defineCommand({
       const named = new Set(flags.map((f) => f.toLowerCase()));
       const present = new Set<string>();
       for (const record of mailbox.records(targets.uids, userid)) for (const f of record.flags) present.add(f);
-      const drop = [...present].filter((f) => !named.has(f.toLowerCase()) && rights.includes(rightFor(f)));
+      const drop = [...present].filter((f) => !named.has(f.toLowerCase()) && rights.includes(rightForFlag(f)));
       if (drop.length > 0) apply('remove', drop);
       if (flags.length > 0) apply('add', flags);
     }
