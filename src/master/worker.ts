@@ -39,6 +39,8 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   if (!process.send) throw new Error('the worker subcommand runs only under the master');
   const config = ImapdConfig.load(options.config).forService(options.service);
   const logger: Logger = createLogger({ name: options.service, level: config.enum<LevelWithSilent>('loglevel') });
+  // A promise some session forgot to handle must not take every other session of this worker down.
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
   const plan = planCommand(options.cmd, new Set());
   if (plan.kind !== 'service') {
     send({ type: 'failed', message: `"${options.cmd}" is not a service program` });

@@ -171,11 +171,18 @@ export class Session {
         if (!event) break;
         if (event.type === 'command') {
           this.busy = true;
-          void this.execute(event.command).finally(() => {
-            this.busy = false;
-            if (this.logoutRequested) return void this.closeAfterLogout();
-            this.pump();
-          });
+          this.execute(event.command)
+            .catch((err: unknown) => {
+              // Only I/O around a command can get here (handlers' errors are answered): drop the connection.
+              this.log.error({ err }, 'session failed');
+              this.socket.destroy();
+              this.finish('session failed');
+            })
+            .finally(() => {
+              this.busy = false;
+              if (this.logoutRequested) return void this.closeAfterLogout();
+              this.pump();
+            });
           break;
         }
         if (event.type === 'literal') {
