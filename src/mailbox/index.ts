@@ -6,8 +6,10 @@
  *   mailbox.snapshot(userid?) → MailboxSnapshot (uids, modseqs, systemFlags, keywords, internalDates, sizes)
  *   mailbox.changesSince(modseq, userid?) → { highestModseq, uidNext, records, expunged }
  *   mailbox.setFlags(uids, 'add' | 'remove' | 'replace', flags, { userid?, unchangedSince? }) → { changed, failed, highestModseq }
- *   mailbox.expunge({ uids? }) → expunged uids     mailbox.expireExpunged(minAgeMs) → files removed
+ *   mailbox.expunge({ uids?, force? }) → expunged uids     mailbox.expireExpunged(minAgeMs) → files removed
+ *     (force: the given uids go whether \Deleted or not)
  *   await mailbox.copyTo(uids, target, { userid? }) → { uidValidity, sourceUids, targetUids }
+ *   await mailbox.moveTo(uids, target, { userid? }) → copyTo's result + expunged (source uids removed in one step, never flagged)
  *   mailbox.claimRecent() → uids now \Recent for the caller alone
  *   mailbox.records(uids, userid?)   await mailbox.readMessage(uid)   await mailbox.readRange(uid, start, end)
  *   mailbox.readStream(uid, start?, end?)   mailbox.summary(uid)   mailbox.summaries(uids)   mailbox.messagePath(uid)

@@ -17,8 +17,8 @@ import type { IndexDb, MailboxRow, MessageRow } from './index-db.js';
 import { MessageReader } from './reader.js';
 import { MailboxSnapshot } from './snapshot.js';
 import type {
-  AppendItem, AppendOptions, AppendResult, Changes, CopyResult, FlagChangeResult, FlagMode,
-  MailboxContext, MailboxStatus, MessageRecord, SetFlagsOptions,
+  AppendItem, AppendOptions, AppendResult, Changes, CopyResult, ExpungeOptions, FlagChangeResult, FlagMode,
+  MailboxContext, MailboxStatus, MessageRecord, MoveResult, SetFlagsOptions,
 } from './types.js';
 
 export class Mailbox extends MessageReader {
@@ -248,18 +248,24 @@ export class Mailbox extends MessageReader {
 
   /**
    * Remove the records of \Deleted messages (only those in `uids` when given: UID EXPUNGE).
-   * Their UIDs are remembered with the new modseq; files go at once under expunge_mode
-   * immediate, else at the next expireExpunged().
+   * With `force` (which needs `uids`), the given messages go whether \Deleted or not: MOVE's
+   * second half, so no other session ever sees them flagged. Their UIDs are remembered with the
+   * new modseq; files go at once under expunge_mode immediate, else at the next expireExpunged().
    */
-  expunge(opts: { uids?: readonly number[] } = {}): number[] {
+  expunge(opts: ExpungeOptions = {}): number[] {
+    if (opts.force && !opts.uids) throw new MailError('Invalid', 'a forced expunge needs the UIDs to remove');
     const immediate = this.ctx.expungeImmediately;
     const expunged = writeTransaction(this.index.db, 'expunge', () => {
       const row = this.active();
       const s = this.index.stmts;
-      let uids = s.deletedUids.all(FLAG_DELETED).map((r) => r.uid);
-      if (opts.uids) {
-        const wanted = new Set(opts.uids);
-        uids = uids.filter((u) => wanted.has(u));
+      let uids: number[];
+      if (opts.force) uids = [...new Set(opts.uids)].sort((a, b) => a - b).filter((u) => s.message.get(u) !== undefined);
+      else {
+        uids = s.deletedUids.all(FLAG_DELETED).map((r) => r.uid);
+        if (opts.uids) {
+          const wanted = new Set(opts.uids);
+          uids = uids.filter((u) => wanted.has(u));
+        }
       }
       if (uids.length === 0) return uids;
       const modseq = row.highestmodseq + 1;
@@ -367,6 +373,17 @@ export class Mailbox extends MessageReader {
     }));
     const result = await target.append(items, opts);
     return { uidValidity: result.uidValidity, sourceUids: records.map((r) => r.uid), targetUids: result.uids };
+  }
+
+  /**
+   * MOVE (RFC 6851): copy the messages to `target`, then expunge exactly the copied ones from
+   * this mailbox in one write transaction, \Deleted or not (their flags are never touched).
+   * A message expunged by someone else in between is simply not expunged twice.
+   */
+  async moveTo(uids: readonly number[], target: Mailbox, opts: AppendOptions = {}): Promise<MoveResult> {
+    const copied = await this.copyTo(uids, target, opts);
+    const expunged = copied.sourceUids.length === 0 ? [] : this.expunge({ uids: copied.sourceUids, force: true });
+    return { ...copied, expunged };
   }
 }
 

@@ -82,6 +82,18 @@ export interface CopyResult {
   targetUids: number[];
 }
 
+export interface MoveResult extends CopyResult {
+  /** The source UIDs actually expunged (ascending); a subset of sourceUids. */
+  expunged: number[];
+}
+
+export interface ExpungeOptions {
+  /** Only these UIDs (UID EXPUNGE; required with force). */
+  uids?: readonly number[];
+  /** Expunge the given UIDs whether \Deleted or not (MOVE). */
+  force?: boolean;
+}
+
 /** What a Mailbox needs from the store that opened it. */
 export interface MailboxContext {
   durable: boolean;

@@ -1,7 +1,8 @@
 /**
  * COPY, MOVE and their UID forms (RFC 3501 6.4.7, RFC 6851, COPYUID from RFC 4315). Copies keep
- * flags and internal dates (the store hard-links the files). MOVE copies, then expunges the source
- * messages; its COPYUID goes out untagged before the EXPUNGEs, which the session's sync sends.
+ * flags and internal dates (the store hard-links the files). MOVE copies, then expunges exactly the
+ * copied source messages in one store step (Mailbox.moveTo: no \Deleted window for other
+ * sessions); its COPYUID goes out untagged before the EXPUNGEs, which the session's sync sends.
  */
 import { requireRights } from '../../../acl/rights.js';
 import { MailError } from '../../../common/errors.js';
@@ -44,17 +45,17 @@ async function copyOrMove(ctx: CommandContext, command: CommandOf<'COPY'>): Prom
   const target = ctx.deps.store.openMailbox(entry.name);
   let copied;
   try {
-    copied = await selected.mailbox.copyTo(targets.uids, target, { userid: identity.userid });
+    const opts = { userid: identity.userid };
+    // MOVE: the store expunges exactly the copied messages, never flagging them \Deleted.
+    copied = move ? await selected.mailbox.moveTo(targets.uids, target, opts) : await selected.mailbox.copyTo(targets.uids, target, opts);
   } finally {
     target.close();
   }
   if (copied.sourceUids.length === 0) return;
   const code = `COPYUID ${copied.uidValidity} ${formatSequenceSet(copied.sourceUids)} ${formatSequenceSet(copied.targetUids)}`;
   if (!move) return { status: 'OK', code, text: 'Completed' };
+  // The EXPUNGEs follow from the session's sync after this handler.
   ctx.out.line(`* OK [${code}] Moved`);
-  const mailbox = selected.mailbox;
-  selected.noteOwnChanges(mailbox.setFlags(copied.sourceUids, 'add', ['\\Deleted'], { userid: identity.userid }).changed);
-  mailbox.expunge({ uids: copied.sourceUids });
 }
 
 export const copyCommand = defineCommand({ name: 'COPY', states: SELECTED, allowsExpunge: always, handle: copyOrMove });
