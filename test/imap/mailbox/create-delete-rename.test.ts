@@ -141,7 +141,32 @@ describe('RENAME', () => {
     const c = await loggedIn(server, 'bob');
     await c.command('i0', 'CREATE INBOX/child');
     for (const text of ['one', 'two']) await c.command('a', `APPEND INBOX (\\Flagged) {${text.length}+}\r\n${text}`);
-    expect(last(await c.command('i1', 'RENAME inbox Saved'))).toBe('i1 OK RENAME completed');
+    // The messages leave INBOX in one store step: no commit ever shows them \Deleted, one modseq.
+    const store = server.imap.deps.store;
+    const inboxModseq = (): number => {
+      const inbox = store.openMailbox('user.bob');
+      try {
+        return inbox.status().highestModseq;
+      } finally {
+        inbox.close();
+      }
+    };
+    const flaggedSeen: string[] = [];
+    const stop = store.onChange((name) => {
+      if (name !== 'user.bob') return;
+      const inbox = store.openMailbox(name);
+      try {
+        for (const r of inbox.records(Array.from(inbox.snapshot().uids))) if (r.flags.includes('\\Deleted')) flaggedSeen.push(`${r.uid}`);
+      } finally {
+        inbox.close();
+      }
+    });
+    const before = inboxModseq();
+    const renamed = await c.command('i1', 'RENAME inbox Saved');
+    stop();
+    expect(last(renamed)).toBe('i1 OK RENAME completed');
+    expect(flaggedSeen).toEqual([]);
+    expect(inboxModseq()).toBe(before + 1);
     expect((await c.command('i2', 'STATUS INBOX (MESSAGES)'))[0]).toBe('* STATUS INBOX (MESSAGES 0)');
     expect((await c.command('i3', 'STATUS Saved (MESSAGES)'))[0]).toBe('* STATUS Saved (MESSAGES 2)');
     expect(await names(c, 'INBOX*')).toEqual(['* LIST (\\HasChildren) "/" INBOX', '* LIST (\\HasNoChildren) "/" INBOX/child']);

@@ -22,9 +22,8 @@ async function renameInbox(ctx: CommandContext, inbox: string, target: string): 
   try {
     const uids = Array.from(source.snapshot(ctx.identity().userid).uids);
     if (uids.length === 0) return;
-    const copied = await source.copyTo(uids, destination, { userid: ctx.identity().userid });
-    source.setFlags(copied.sourceUids, 'add', ['\\Deleted']);
-    source.expunge({ uids: copied.sourceUids });
+    // Copied, then expunged from INBOX in one step (never flagged \Deleted on the way).
+    await source.moveTo(uids, destination, { userid: ctx.identity().userid });
   } finally {
     destination.close();
     source.close();
