@@ -1,7 +1,7 @@
 /**
  * The mailbox API: a Mailbox comes from MailStore.openMailbox(name) and is given back with close().
  *
- *   mailbox.status(userid?) → { uidValidity, uidNext, highestModseq, messages, recent, unseen, size }
+ *   mailbox.status(userid?, { deleted? }) → { uidValidity, uidNext, highestModseq, messages, recent, unseen, deleted, size }
  *   await mailbox.append([{ content | linkFrom, flags?, internalDate? }, ...], { userid? }) → { uidValidity, uids }
  *   mailbox.snapshot(userid?) → MailboxSnapshot (uids, modseqs, systemFlags, keywords, internalDates, sizes)
  *   mailbox.changesSince(modseq, userid?) → { highestModseq, uidNext, records, expunged }

@@ -18,7 +18,7 @@ import { MessageReader } from './reader.js';
 import { MailboxSnapshot } from './snapshot.js';
 import type {
   AppendItem, AppendOptions, AppendResult, Changes, CopyResult, ExpungeOptions, FlagChangeResult, FlagMode,
-  MailboxContext, MailboxStatus, MessageRecord, MoveResult, SetFlagsOptions,
+  MailboxContext, MailboxStatus, MessageRecord, MoveResult, SetFlagsOptions, StatusOptions,
 } from './types.js';
 
 export class Mailbox extends MessageReader {
@@ -101,7 +101,8 @@ export class Mailbox extends MessageReader {
     return [out, defined];
   }
 
-  status(userid?: string | null): MailboxStatus {
+  /** Counters for STATUS; `deleted` (indexed count of \\Deleted messages) only when asked. */
+  status(userid?: string | null, opts: StatusOptions = {}): MailboxStatus {
     return readTransaction(this.index.db, 'status', () => {
       const row = this.active();
       const counts = this.index.stmts.counts.get()!;
@@ -117,7 +118,8 @@ export class Mailbox extends MessageReader {
         }
       }
       const recent = this.index.stmts.countAbove.get(row.recentuid)!.n;
-      return { uidValidity: row.uidvalidity, uidNext: row.uidnext, highestModseq: row.highestmodseq, messages: counts.messages, recent, unseen, size: counts.size ?? 0 };
+      const deleted = opts.deleted ? (this.index.stmts.countDeleted.get() as number) : null;
+      return { uidValidity: row.uidvalidity, uidNext: row.uidnext, highestModseq: row.highestmodseq, messages: counts.messages, recent, unseen, deleted, size: counts.size ?? 0 };
     });
   }
 

@@ -63,8 +63,15 @@ export interface MailboxStatus {
   recent: number;
   /** Messages the user has not seen (only when a userid was given). */
   unseen: number | null;
+  /** Messages flagged \\Deleted (only when asked with { deleted: true }). */
+  deleted: number | null;
   /** Total bytes of the messages. */
   size: number;
+}
+
+export interface StatusOptions {
+  /** Also count the \\Deleted messages (an indexed count). */
+  deleted?: boolean;
 }
 
 export interface Changes {

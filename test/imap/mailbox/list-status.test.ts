@@ -157,4 +157,24 @@ describe('STATUS', () => {
     expect(last(await c.command('s5', 'STATUS "Shared Folders/hidden" (MESSAGES)'))).toMatch(/^s5 NO \[NONEXISTENT\]/);
     c.close();
   });
+
+  it('counts DELETED as flags change and after EXPUNGE, in STATUS and LIST-STATUS', async () => {
+    const c = await loggedIn(server);
+    await c.command('c', 'CREATE Bin');
+    for (let i = 0; i < 4; i++) await c.command('a', 'APPEND Bin {3+}\r\nabc');
+    const status = async (): Promise<string> => (await c.command('s', 'STATUS Bin (DELETED MESSAGES)'))[0]!;
+    expect(await status()).toBe('* STATUS Bin (DELETED 0 MESSAGES 4)');
+    await c.command('sel', 'SELECT Bin');
+    await c.command('st', 'STORE 1:3 +FLAGS.SILENT (\\Deleted)');
+    expect(await status()).toBe('* STATUS Bin (DELETED 3 MESSAGES 4)');
+    await c.command('st', 'STORE 2 -FLAGS.SILENT (\\Deleted)');
+    expect(await c.command('l', 'LIST "" Bin RETURN (STATUS (MESSAGES DELETED))')).toEqual([
+      '* LIST (\\HasNoChildren) "/" Bin',
+      '* STATUS Bin (MESSAGES 4 DELETED 2)',
+      'l OK LIST completed',
+    ]);
+    await c.command('e', 'EXPUNGE');
+    expect(await status()).toBe('* STATUS Bin (DELETED 0 MESSAGES 2)');
+    c.close();
+  });
 });

@@ -4,7 +4,6 @@
  * mailbox works too (its \Recent messages are this session's, so RECENT counts only newer ones).
  */
 import type { Identity } from '../../../auth/index.js';
-import { FLAG_DELETED } from '../../../mailbox/index.js';
 import type { MailboxEntry, MailStore } from '../../../store/index.js';
 import { AUTHENTICATED } from '../../session/state.js';
 import type { StatusItem } from '../../wire/parse/types.js';
@@ -16,12 +15,7 @@ import { existingMailbox } from './names.js';
 export function statusLine(store: MailStore, identity: Identity, entry: MailboxEntry, externalName: string, items: readonly StatusItem[]): string {
   const mailbox = store.openMailbox(entry.name);
   try {
-    const status = mailbox.status(identity.userid);
-    let deleted = 0;
-    if (items.includes('DELETED')) {
-      const flags = mailbox.snapshot(identity.userid).systemFlags;
-      for (let i = 0; i < flags.length; i++) if ((flags[i]! & FLAG_DELETED) !== 0) deleted++;
-    }
+    const status = mailbox.status(identity.userid, { deleted: items.includes('DELETED') });
     const value: Record<StatusItem, number> = {
       MESSAGES: status.messages,
       RECENT: status.recent,
@@ -29,7 +23,7 @@ export function statusLine(store: MailStore, identity: Identity, entry: MailboxE
       UIDVALIDITY: status.uidValidity,
       UNSEEN: status.unseen ?? 0,
       SIZE: status.size,
-      DELETED: deleted,
+      DELETED: status.deleted ?? 0,
       HIGHESTMODSEQ: status.highestModseq,
     };
     const unique = [...new Set(items)];

@@ -1,0 +1,62 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MailStore } from '../../src/store/index.js';
+import { makeEnv, message, type TestEnv } from '../store/helpers.js';
+
+let env: TestEnv;
+let store: MailStore;
+beforeEach(() => {
+  env = makeEnv('expunge_mode: immediate');
+  store = env.open();
+});
+afterEach(() => env.cleanup());
+
+/** Run `fn` on the mailbox's cyrus.index through a separate connection. */
+function withIndexFile<T>(dir: string, fn: (db: Database.Database) => T): T {
+  const db = new Database(join(dir, 'cyrus.index'));
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+describe('status counts \\Deleted', () => {
+  it('only when asked, following flag changes and expunges', async () => {
+    store.createMailbox('user.fred');
+    const box = store.openMailbox('user.fred');
+    await box.append([1, 2, 3, 4, 5].map((i) => ({ content: message(`m${i}`), flags: i <= 2 ? ['\\Deleted'] : [] })));
+    expect(box.status().deleted).toBeNull();
+    expect(box.status('fred', { deleted: true })).toMatchObject({ messages: 5, deleted: 2, unseen: 5 });
+    box.setFlags([3, 4], 'add', ['\\Deleted', '\\Seen'], { userid: 'fred' });
+    box.setFlags([1], 'remove', ['\\Deleted']);
+    expect(box.status('fred', { deleted: true })).toMatchObject({ deleted: 3, unseen: 3 });
+    box.setFlags([5], 'replace', ['\\Flagged']);
+    expect(box.status(null, { deleted: true }).deleted).toBe(3);
+    expect(box.expunge({ uids: [2] })).toEqual([2]);
+    expect(box.status(null, { deleted: true })).toMatchObject({ messages: 4, deleted: 2 });
+    box.close();
+  });
+
+  it('counts through the partial index, added on open to an index made before it', async () => {
+    store.createMailbox('user.fred');
+    const box = store.openMailbox('user.fred');
+    const dir = box.path;
+    await box.append([{ content: message('a'), flags: ['\\Deleted'] }, { content: message('b') }]);
+    box.close();
+    const plan = (db: Database.Database): string =>
+      db.prepare<[], { detail: string }>('EXPLAIN QUERY PLAN SELECT count(*) FROM messages WHERE (flags & 4) != 0').all().map((r) => r.detail).join(' ');
+    expect(withIndexFile(dir, plan)).toContain('messages_deleted');
+    // An index from before the partial index: no such index, user_version 0.
+    withIndexFile(dir, (db) => {
+      db.exec('DROP INDEX messages_deleted');
+      db.pragma('user_version = 0');
+    });
+    const reopened = store.openMailbox('user.fred');
+    expect(reopened.status(null, { deleted: true }).deleted).toBe(1);
+    reopened.close();
+    expect(withIndexFile(dir, plan)).toContain('messages_deleted');
+    expect(withIndexFile(dir, (db) => db.pragma('user_version', { simple: true }))).toBeGreaterThan(0);
+  });
+});
