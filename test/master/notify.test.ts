@@ -85,7 +85,6 @@ describe('change-notification relay', () => {
     const p50 = rtts[Math.floor(rounds * 0.5)]!;
     const p99 = rtts[Math.floor(rounds * 0.99)]!;
     console.log(`notify round trip (publish → other process → publish back), ${rounds} rounds: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms`);
-    expect(p99).toBeLessThan(50);
     // our own publish reaches our own subscribers too
     expect(mine).toContain('ping-0');
     // the third process saw every ping and every pong
