@@ -68,7 +68,7 @@ function simulate(mode: SelectMode, creations: number, reinit: number, seed: num
       defaultPartition: null,
       partitions: new Map(partitions.map((p) => [p.name, `/sim/${p.name}`])),
     },
-    { readUsage, random: seededRandom(seed) },
+    { readUsage, random: seededRandom(seed), checkPath: () => null }, // simulated partitions have no directory
   );
   const mean = GROWTH_MAX_KiB / 2;
   const sd = GROWTH_MAX_KiB / Math.sqrt(12);

@@ -3,10 +3,11 @@ import { silentLogger, type Logger } from '../common/log.js';
 import type { ImapdConfig } from '../config/index.js';
 import { drawFromPlan, planSelection, type SelectionPlan } from './plan.js';
 import { UsageRefresh } from './refresh.js';
-import { partitionItem, readPartitionUsage, unreadableItem } from './usage.js';
+import { partitionItem, partitionPathProblem, readPartitionUsage, unreadableItem } from './usage.js';
 import {
   isSelectMode,
   type PartitionChooser,
+  type PartitionPathCheck,
   type PartitionUsage,
   type PartitionUsageReader,
   type RandomSource,
@@ -27,6 +28,8 @@ export interface PartitionSelectorSettings extends SelectionPolicy {
 
 export interface SelectorDependencies {
   readUsage?: PartitionUsageReader;
+  /** Whether a partition's directory can take new mailboxes (default: exists and is writable). */
+  checkPath?: PartitionPathCheck;
   random?: RandomSource;
   logger?: Logger;
 }
@@ -49,17 +52,23 @@ export function partitionSettingsFrom(config: ImapdConfig): PartitionSelectorSet
 /**
  * Chooses the partition of a new top-level mailbox, as Cyrus's mboxlist does when CREATE names
  * none: an explicitly set defaultpartition is used as is; otherwise the configured mode picks
- * among the partitions not in partition_select_exclude. Usage is read lazily with statfs, cached,
- * and read again after partition_select_usage_reinit selections. No usable partition →
- * MailError('NotFound').
+ * among the partitions not in partition_select_exclude whose directory exists and is writable
+ * (checked at every selection; one that fails is left out, like an item over the soft limit, and
+ * logged when it starts or stops failing). Usage is read lazily with statfs, cached, and read
+ * again after partition_select_usage_reinit selections, or when a partition left out comes back.
+ * No usable partition → MailError('NotFound').
  */
 export class PartitionSelector implements PartitionChooser {
   private readonly candidates: ReadonlyArray<[string, string]>;
   private readonly refresh: UsageRefresh;
   private readonly readUsage: PartitionUsageReader;
+  private readonly checkPath: PartitionPathCheck;
   private readonly random: RandomSource;
   private readonly logger: Logger;
-  private items: SelectionItem[] = [];
+  /** Usage items as last read, by partition name (only partitions that passed the path check). */
+  private items = new Map<string, SelectionItem>();
+  /** Partitions left out at the last selection, with the reason. */
+  private unusable = new Map<string, string>();
   private lastUsage: PartitionUsage[] = [];
   private lastPlan: SelectionPlan | null = null;
 
@@ -68,6 +77,7 @@ export class PartitionSelector implements PartitionChooser {
     this.candidates = [...settings.partitions].filter(([name]) => !excluded.has(name));
     this.refresh = new UsageRefresh(settings.usageReinit);
     this.readUsage = deps.readUsage ?? readPartitionUsage;
+    this.checkPath = deps.checkPath ?? partitionPathProblem;
     this.random = deps.random ?? Math.random;
     this.logger = deps.logger ?? silentLogger();
   }
@@ -87,8 +97,19 @@ export class PartitionSelector implements PartitionChooser {
     if (this.candidates.length === 0) {
       throw new MailError('NotFound', 'no partition may be chosen: none is configured or all are in partition_select_exclude');
     }
-    if (this.settings.mode !== 'random' && this.refresh.beforeSelection()) this.reread();
-    const items = this.settings.mode === 'random' ? this.candidates.map(([name]) => unreadableItem(name)) : this.items;
+    const usable = this.usableCandidates();
+    if (usable.length === 0) {
+      const why = [...this.unusable].map(([name, reason]) => `${name} ${reason}`).join(', ');
+      throw new MailError('NotFound', `no partition may be chosen: ${why}`);
+    }
+    let items: SelectionItem[];
+    if (this.settings.mode === 'random') {
+      items = usable.map(([name]) => unreadableItem(name));
+    } else {
+      const due = this.refresh.beforeSelection();
+      if (due || usable.some(([name]) => !this.items.has(name))) this.readItems(usable);
+      items = usable.map(([name]) => this.items.get(name)!);
+    }
     const plan = planSelection(items, this.settings);
     this.lastPlan = plan;
     const chosen = drawFromPlan(plan, this.random);
@@ -106,19 +127,48 @@ export class PartitionSelector implements PartitionChooser {
     return this.lastPlan;
   }
 
-  /** Read every candidate's usage now (also done automatically per usage_reinit). */
+  /** Partitions left out of the last selection because of their directory, with the reason. */
+  unavailable(): ReadonlyMap<string, string> {
+    return this.unusable;
+  }
+
+  /** Read the usage of every candidate whose directory is usable now (also done per usage_reinit). */
   reread(): void {
-    const usage: PartitionUsage[] = [];
-    this.items = this.candidates.map(([name, path]) => {
-      try {
-        const read = this.readUsage(name, path);
-        usage.push(read);
-        return partitionItem(read);
-      } catch (err) {
-        this.logger.warn({ partition: name, path, err: (err as Error).message }, 'partition usage unreadable; choosing at random');
-        return unreadableItem(name);
+    this.readItems(this.usableCandidates());
+  }
+
+  /** The candidates whose directory passes the path check; logs each change of a partition's state. */
+  private usableCandidates(): Array<[string, string]> {
+    const usable: Array<[string, string]> = [];
+    const now = new Map<string, string>();
+    for (const [name, path] of this.candidates) {
+      const problem = this.checkPath(path);
+      if (problem === null) {
+        usable.push([name, path]);
+        if (this.unusable.has(name)) this.logger.info({ partition: name, path }, 'partition usable again; selection includes it');
+      } else {
+        now.set(name, problem);
+        if (this.unusable.get(name) !== problem) this.logger.warn({ partition: name, path, problem }, `partition path ${problem}; selection leaves it out`);
       }
-    });
+    }
+    this.unusable = now;
+    return usable;
+  }
+
+  private readItems(partitions: ReadonlyArray<[string, string]>): void {
+    const usage: PartitionUsage[] = [];
+    this.items = new Map(
+      partitions.map(([name, path]): [string, SelectionItem] => {
+        try {
+          const read = this.readUsage(name, path);
+          usage.push(read);
+          return [name, partitionItem(read)];
+        } catch (err) {
+          this.logger.warn({ partition: name, path, err: (err as Error).message }, 'partition usage unreadable; choosing at random');
+          return [name, unreadableItem(name)];
+        }
+      }),
+    );
     this.lastUsage = usage;
     this.logger.debug({ partitions: usage.map((u) => ({ name: u.name, freeKiB: u.freeKiB, capacityKiB: u.capacityKiB })) }, 'partition usage read');
   }

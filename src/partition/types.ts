@@ -58,3 +58,9 @@ export interface PartitionUsage {
 
 /** Reads one partition's usage; throws when the filesystem cannot be examined. */
 export type PartitionUsageReader = (name: string, path: string) => PartitionUsage;
+
+/**
+ * Says why a partition's directory cannot take new mailboxes ("does not exist", "is not
+ * writable", ...), or null when it can.
+ */
+export type PartitionPathCheck = (path: string) => string | null;

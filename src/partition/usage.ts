@@ -1,35 +1,34 @@
-import { statfsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, constants, statfsSync, statSync } from 'node:fs';
 import type { PartitionUsage, SelectionItem } from './types.js';
 
 /**
- * The nearest existing directory at or above `path`: a partition's directory may not exist
- * before its first mailbox, and the filesystem it will live on is the one of that ancestor.
+ * Why `path` cannot hold new mailboxes, or null when it can: it must be an existing directory
+ * this process may write to. A mistyped partition path is caught here instead of being measured
+ * on some parent's filesystem and then created on the first mailbox.
  */
-function existingAncestor(path: string): string {
-  let current = path;
-  for (;;) {
-    try {
-      statSync(current);
-      return current;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      const parent = dirname(current);
-      if (parent === current) throw err;
-      current = parent;
-    }
+export function partitionPathProblem(path: string): string | null {
+  try {
+    if (!statSync(path).isDirectory()) return 'is not a directory';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist' : `cannot be examined (${code ?? (err as Error).message})`;
   }
+  try {
+    accessSync(path, constants.W_OK | constants.X_OK);
+  } catch (err) {
+    return `is not writable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+  }
+  return null;
 }
 
 /**
  * A partition's capacity, used and free space in KiB from statfs, and its device id.
  * Free space is what an unprivileged writer may use (bavail); used is blocks minus bfree,
- * as df and Cyrus's cyr_df count them.
+ * as df and Cyrus's cyr_df count them. A path that does not exist throws (ENOENT).
  */
 export function readPartitionUsage(name: string, path: string): PartitionUsage {
-  const target = existingAncestor(path);
-  const fs = statfsSync(target, { bigint: true });
-  const device = statSync(target, { bigint: true }).dev;
+  const fs = statfsSync(path, { bigint: true });
+  const device = statSync(path, { bigint: true }).dev;
   const kib = (blocks: bigint) => Number((blocks * fs.bsize) / 1024n);
   return {
     name,

@@ -1,34 +1,58 @@
 import type { Command } from 'commander';
 import { ConfigError, ImapdConfig } from '../config/index.js';
 import { percentFree } from '../partition/plan.js';
-import { readPartitionUsage } from '../partition/usage.js';
-import type { PartitionUsage, PartitionUsageReader } from '../partition/types.js';
+import { partitionPathProblem, readPartitionUsage } from '../partition/usage.js';
+import type { PartitionPathCheck, PartitionUsage, PartitionUsageReader } from '../partition/types.js';
 
-/** One line of the report: a partition's usage, or why it could not be read. */
-export type DfRow = { usage: PartitionUsage; error?: undefined } | { usage?: undefined; name: string; path: string; error: string };
+/** One line of the report: a partition, its usage when it could be read, and what is wrong with it. */
+export interface DfRow {
+  readonly name: string;
+  readonly path: string;
+  /** null when there is nothing to measure (the path does not exist) or statfs failed. */
+  readonly usage: PartitionUsage | null;
+  /** Why automatic selection leaves the partition out ("does not exist", "is not writable (EACCES)"), or null. */
+  readonly problem: string | null;
+}
 
-/** Usage of every partition-NAME (or metapartition-NAME) of the configuration, in file order. */
-export function dfRows(config: ImapdConfig, metadata: boolean, readUsage: PartitionUsageReader = readPartitionUsage): DfRow[] {
+/**
+ * Usage of every partition-NAME (or metapartition-NAME) of the configuration, in file order.
+ * A path that does not exist is reported as such, never measured on a parent directory.
+ */
+export function dfRows(
+  config: ImapdConfig,
+  metadata: boolean,
+  readUsage: PartitionUsageReader = readPartitionUsage,
+  checkPath: PartitionPathCheck = partitionPathProblem,
+): DfRow[] {
   const partitions = config.family(metadata ? 'metapartition' : 'partition');
   return [...partitions].map(([name, path]): DfRow => {
+    const problem = checkPath(path);
+    if (problem === 'does not exist') return { name, path, usage: null, problem };
     try {
-      return { usage: readUsage(name, path) };
+      return { name, path, usage: readUsage(name, path), problem };
     } catch (err) {
-      return { name, path, error: (err as Error).message };
+      return { name, path, usage: null, problem: problem ?? (err as Error).message };
     }
   });
 }
 
 const HEADER = ['Partition', 'Device', '1k-blocks', 'Used', 'Available', 'Free%', 'Location'];
 
-/** The table as text: a header line, then one line per readable partition (KiB figures). */
+/**
+ * The table as text: a header line, then one line per partition (KiB figures); a partition
+ * with a problem has it in brackets after its location, and "-" figures when none were read.
+ */
 export function formatDfTable(rows: readonly DfRow[]): string {
   const lines: string[][] = [HEADER];
   for (const row of rows) {
-    if (!row.usage) continue;
+    const location = row.problem === null ? row.path : `${row.path} [${row.problem}]`;
     const u = row.usage;
+    if (!u) {
+      lines.push([row.name, '-', '-', '-', '-', '-', location]);
+      continue;
+    }
     const free = percentFree({ name: u.name, id: u.device, capacityKiB: u.capacityKiB, freeKiB: u.freeKiB });
-    lines.push([u.name, u.device, String(u.capacityKiB), String(u.usedKiB), String(u.freeKiB), free === null ? '-' : `${free.toFixed(1)}%`, u.path]);
+    lines.push([row.name, u.device, String(u.capacityKiB), String(u.usedKiB), String(u.freeKiB), free === null ? '-' : `${free.toFixed(1)}%`, location]);
   }
   const widths = HEADER.map((_, col) => Math.max(...lines.map((line) => line[col].length)));
   const leftAligned = new Set([0, 1, 6]);
@@ -47,8 +71,18 @@ export interface CyrDfOptions {
   metadata?: boolean;
 }
 
-/** Run cyr_df; returns the exit status (0, 1 when a partition could not be read, 78 on a bad config). */
-export function runCyrDf(options: CyrDfOptions, out: (text: string) => void, err: (text: string) => void, readUsage?: PartitionUsageReader): number {
+/**
+ * Run cyr_df; returns the exit status: 0; 1 when a partition's path does not exist, is not a
+ * writable directory or cannot be measured (every partition is still listed, that one marked,
+ * with a warning on stderr); 78 on a bad config.
+ */
+export function runCyrDf(
+  options: CyrDfOptions,
+  out: (text: string) => void,
+  err: (text: string) => void,
+  readUsage?: PartitionUsageReader,
+  checkPath?: PartitionPathCheck,
+): number {
   let config: ImapdConfig;
   try {
     config = ImapdConfig.load(options.config);
@@ -57,12 +91,13 @@ export function runCyrDf(options: CyrDfOptions, out: (text: string) => void, err
     err(`cyr_df: ${e.message}\n`);
     return 78;
   }
-  const rows = dfRows(config, options.metadata === true, readUsage);
+  const rows = dfRows(config, options.metadata === true, readUsage, checkPath);
   out(formatDfTable(rows));
   let status = 0;
   for (const row of rows) {
-    if (row.error === undefined) continue;
-    err(`cyr_df: ${row.name} (${row.path}): ${row.error}\n`);
+    if (row.problem === null) continue;
+    const consequence = options.metadata === true ? '' : '; new mailboxes are not placed there automatically';
+    err(`cyr_df: warning: partition ${row.name} (${row.path}): ${row.problem}${consequence}\n`);
     status = 1;
   }
   return status;

@@ -25,15 +25,18 @@ function run(file: string, metadata = false, reader?: (name: string, path: strin
 describe('cyr_df', () => {
   it('formats a header and one line per partition', () => {
     const text = formatDfTable([
-      { usage: { name: 'default', path: '/srv/a', device: '2049', capacityKiB: 1000, usedKiB: 600, freeKiB: 400 } },
-      { usage: { name: 'big', path: '/srv/b', device: '2050', capacityKiB: 123456789, usedKiB: 1, freeKiB: 123456788 } },
+      { name: 'default', path: '/srv/a', problem: null, usage: { name: 'default', path: '/srv/a', device: '2049', capacityKiB: 1000, usedKiB: 600, freeKiB: 400 } },
+      { name: 'big', path: '/srv/b', problem: null, usage: { name: 'big', path: '/srv/b', device: '2050', capacityKiB: 123456789, usedKiB: 1, freeKiB: 123456788 } },
+      { name: 'gone', path: '/srv/c', problem: 'does not exist', usage: null },
     ]);
     const lines = text.trimEnd().split('\n');
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     expect(lines[0].split(/\s+/)).toEqual(['Partition', 'Device', '1k-blocks', 'Used', 'Available', 'Free%', 'Location']);
     expect(lines[1].split(/\s+/)).toEqual(['default', '2049', '1000', '600', '400', '40.0%', '/srv/a']);
     expect(lines[2].split(/\s+/)).toEqual(['big', '2050', '123456789', '1', '123456788', '100.0%', '/srv/b']);
+    expect(lines[3].split(/\s+/)).toEqual(['gone', '-', '-', '-', '-', '-', '/srv/c', '[does', 'not', 'exist]']);
     expect(lines[1].indexOf('/srv/a')).toBe(lines[2].indexOf('/srv/b')); // columns line up
+    expect(lines[1].indexOf('/srv/a')).toBe(lines[3].indexOf('/srv/c'));
   });
 
   it('reads real partitions from imapd.conf', () => {
@@ -55,13 +58,43 @@ describe('cyr_df', () => {
     expect(out.trimEnd().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['Partition', 'meta1']);
   });
 
-  it('an unreadable partition is reported on stderr with status 1', () => {
-    const { status, out, err } = run(writeConf(['partition-bad: /srv/bad']), false, () => {
+  it('an unreadable partition is listed, marked and warned about, with status 1', () => {
+    mkdirSync(join(root, 'unreadable'));
+    const { status, out, err } = run(writeConf([`partition-bad: ${root}/unreadable`]), false, () => {
       throw new Error('EACCES: permission denied');
     });
     expect(status).toBe(1);
-    expect(out.trimEnd().split('\n')).toHaveLength(1);
-    expect(err).toContain('bad (/srv/bad): EACCES');
+    const lines = out.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^bad\s+-\s+-\s+-\s+-\s+-\s+\S+unreadable \[EACCES: permission denied\]$/);
+    expect(err).toContain(`warning: partition bad (${root}/unreadable): EACCES`);
+  });
+
+  it('a partition path that does not exist is marked, not measured on a parent; the others are still listed', () => {
+    mkdirSync(join(root, 'present'));
+    const { status, out, err } = run(writeConf([`partition-here: ${root}/present`, 'partition-missing: /nonexist/x', `partition-typo: ${root}/presnet`]));
+    expect(status).toBe(1);
+    const lines = out.trimEnd().split('\n').map((l) => l.split(/\s+/));
+    expect(lines.map((l) => l[0])).toEqual(['Partition', 'here', 'missing', 'typo']);
+    expect(Number(lines[1][2])).toBeGreaterThan(0);
+    expect(lines[2]).toEqual(['missing', '-', '-', '-', '-', '-', '/nonexist/x', '[does', 'not', 'exist]']);
+    expect(lines[3].slice(1, 6)).toEqual(['-', '-', '-', '-', '-']);
+    expect(err.trimEnd().split('\n')).toEqual([
+      'cyr_df: warning: partition missing (/nonexist/x): does not exist; new mailboxes are not placed there automatically',
+      `cyr_df: warning: partition typo (${root}/presnet): does not exist; new mailboxes are not placed there automatically`,
+    ]);
+  });
+
+  it('a partition that is not writable keeps its figures and is marked', () => {
+    mkdirSync(join(root, 'readonly'));
+    let out = '';
+    let err = '';
+    const status = runCyrDf({ config: writeConf([`partition-ro: ${root}/readonly`]) }, (t) => (out += t), (t) => (err += t), undefined, () => 'is not writable (EROFS)');
+    expect(status).toBe(1);
+    const row = out.trimEnd().split('\n')[1];
+    expect(Number(row.split(/\s+/)[2])).toBeGreaterThan(0);
+    expect(row).toMatch(/readonly \[is not writable \(EROFS\)\]$/);
+    expect(err).toContain('partition ro');
   });
 
   it('a bad config file exits 78', () => {
