@@ -72,6 +72,10 @@ function parseInto(parsed: Parsed, text: string, file: string, problems: ConfigE
       return;
     }
     const key = trimmed.slice(0, colon).trim().toLowerCase();
+    if (/\s/.test(key)) {
+      problems.push({ file, line, option: key.slice(0, 40), message: 'expected "option: value" (an option name has no spaces)' });
+      return;
+    }
     const written = trimmed.slice(colon + 1).trim();
     // "./x" and "../x" are taken relative to the file's own directory (so conf/ works from any cwd);
     // any other relative path is refused where an absolute one is needed.
@@ -94,7 +98,10 @@ function parseInto(parsed: Parsed, text: string, file: string, problems: ConfigE
     }
     const store = (map: Map<string, Setting>, name: string, setting: Setting) => {
       const previous = map.get(name);
-      if (previous) parsed.warnings.push({ ...origin, message: `${name} set again (first at line ${previous.origin.line}); the later value wins` });
+      if (previous) {
+        const where = previous.origin.file === file ? `line ${previous.origin.line}` : `${previous.origin.file}:${previous.origin.line}`;
+        parsed.warnings.push({ ...origin, message: `${key} set again (first at ${where}); the later value wins` });
+      }
       map.set(name, setting);
     };
     const typed = (spec: OptionSpec, map: Map<string, Setting>, name: string) => {
@@ -266,6 +273,13 @@ export class ImapdConfig {
   /** Options Cyrus knows that this server accepts but does not act on. */
   unusedOptions(): Array<{ name: string; text: string; origin: Origin }> {
     return [...this.parsed.foreign].map(([name, s]) => ({ name, text: s.text, origin: s.origin }));
+  }
+
+  /** `SERVICE_option` settings as written: the service name, the option and where it was set. */
+  serviceOverrides(): Array<{ service: string; name: string; text: string; origin: Origin }> {
+    const out: Array<{ service: string; name: string; text: string; origin: Origin }> = [];
+    for (const [service, map] of this.parsed.serviceSettings) for (const [name, s] of map) out.push({ service, name, text: s.text, origin: s.origin });
+    return out;
   }
 
   /** Every setting as written in the files, service overrides as `service_option`. */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -7,7 +7,7 @@ import type { LevelWithSilent } from 'pino';
 import { createLogger } from '../common/log.js';
 import { ConfigError, ImapdConfig } from '../config/index.js';
 import { CyrusConfError } from '../config/cyrus-conf.js';
-import { Master } from './master.js';
+import { Master, PidFileHeldError } from './master.js';
 import { runWorker } from './worker.js';
 
 /** dist/bin/cyrusts.js, the program every child of the master runs. */
@@ -23,8 +23,25 @@ interface MasterFlags {
   pidfile?: string;
 }
 
-/** Without -D: start a detached copy with -D, its output in {configdirectory}/log/master.log. */
-function daemonize(flags: MasterFlags): void {
+/** Set in the environment of the detached master so it reports its start to the parent. */
+const REPORT_ENV = 'CYRUSTS_MASTER_REPORT_START';
+
+/** What the detached master tells the process that started it, over the IPC channel. */
+type StartReport = { state: 'ready'; announced: string[] } | { state: 'failed'; reason: string; code: number };
+
+/** The exit status for a master that cannot start: 78 bad configuration, 75 pid file held, else 1. */
+export function startFailureCode(err: unknown): number {
+  if (err instanceof ConfigError || err instanceof CyrusConfError) return 78;
+  if (err instanceof PidFileHeldError) return 75;
+  return 1;
+}
+
+/**
+ * Without -D: start a detached copy with -D, its output in {configdirectory}/log/master.log, and
+ * wait until it says it is ready (listeners open, pid file written) or why it is not. Only a
+ * ready master makes this exit 0; otherwise the reason goes to stderr with the child's exit status.
+ */
+async function daemonize(flags: MasterFlags): Promise<void> {
   const config = ImapdConfig.load(flags.config);
   const logDir = join(config.configDirectory, 'log');
   mkdirSync(logDir, { recursive: true });
@@ -32,13 +49,63 @@ function daemonize(flags: MasterFlags): void {
   const out = openSync(logFile, 'a');
   const args = [CLI_PATH, 'master', '-C', resolve(flags.config), '-M', resolve(flags.masterConfig), '-D'];
   if (flags.pidfile) args.push('-p', resolve(flags.pidfile));
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: { ...process.env, CYRUSTS_LOG_JSON: '1' } });
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', out, out, 'ipc'],
+    env: { ...process.env, CYRUSTS_LOG_JSON: '1', [REPORT_ENV]: '1' },
+  });
+  closeSync(out);
+  const report = await new Promise<StartReport>((resolvePromise) => {
+    child.once('message', (message: StartReport) => resolvePromise(message));
+    child.once('error', (err) => resolvePromise({ state: 'failed', reason: err.message, code: 1 }));
+    child.once('exit', (code, signal) =>
+      resolvePromise({ state: 'failed', reason: `master exited (${signal ?? `status ${code}`}) before it was ready; see ${logFile}`, code: code || 1 }),
+    );
+  });
+  if (child.connected) child.disconnect();
   child.unref();
-  process.stdout.write(`master started in the background, pid ${child.pid}, log in ${logFile}\n`);
+  if (report.state === 'ready') {
+    for (const line of report.announced) process.stdout.write(`${line}\n`);
+    process.stdout.write(`master started in the background, pid ${child.pid}, log in ${logFile}\n`);
+    return;
+  }
+  process.stderr.write(`${report.reason}\n`);
+  process.exit(report.code);
+}
+
+/** In the detached master: tell the parent how the start went, then let go of the channel. */
+function reportStart(report: StartReport): Promise<void> {
+  if (!process.send || !process.connected) return Promise.resolve();
+  return new Promise((resolvePromise) => {
+    process.send!(report, undefined, {}, () => {
+      if (process.connected) process.disconnect();
+      resolvePromise();
+    });
+  });
 }
 
 async function runMaster(flags: MasterFlags, program: Command): Promise<void> {
   if (!flags.debug) return daemonize(flags);
+  const reporting = process.env[REPORT_ENV] === '1';
+  // Not for the children of this master.
+  delete process.env[REPORT_ENV];
+  if (!reporting) {
+    await runForeground(flags, program);
+    return;
+  }
+  let announced: string[];
+  try {
+    announced = await runForeground(flags, program);
+  } catch (err) {
+    await reportStart({ state: 'failed', reason: (err as Error).message, code: startFailureCode(err) });
+    throw err;
+  }
+  await reportStart({ state: 'ready', announced });
+}
+
+/** Run the master in this process; resolves with the lines it announced once it is up. */
+async function runForeground(flags: MasterFlags, program: Command): Promise<string[]> {
+  let announced: string[] | null = [];
   const config = ImapdConfig.load(flags.config);
   const logger = createLogger({ name: 'master', level: config.enum<LevelWithSilent>('loglevel') });
   const master = new Master({
@@ -48,7 +115,10 @@ async function runMaster(flags: MasterFlags, program: Command): Promise<void> {
     cliPath: CLI_PATH,
     subcommands: new Set(program.commands.map((c) => c.name())),
     logger,
-    announce: (line) => process.stdout.write(`${line}\n`),
+    announce: (line) => {
+      announced?.push(line);
+      process.stdout.write(`${line}\n`);
+    },
   });
   let exiting = false;
   const shutdown = (signal: string) => {
@@ -80,15 +150,14 @@ async function runMaster(flags: MasterFlags, program: Command): Promise<void> {
     logger.flush();
     throw err;
   }
+  const lines = announced;
+  announced = null;
+  return lines;
 }
 
 function configErrorExit(err: unknown): never {
-  if (err instanceof ConfigError || err instanceof CyrusConfError) {
-    process.stderr.write(`${err.message}\n`);
-    process.exit(78);
-  }
   process.stderr.write(`${(err as Error).message}\n`);
-  process.exit(75);
+  process.exit(startFailureCode(err));
 }
 
 /** `cyrusts master -C imapd.conf -M cyrus.conf [-D] [-p pidfile]` and the internal `worker`. */

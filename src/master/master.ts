@@ -40,6 +40,17 @@ function serviceKey(entry: ServiceEntry): string {
   return JSON.stringify([entry.cmd, formatListen(entry.listen), entry.proto, entry.prefork, entry.maxchild]);
 }
 
+/** The pid file names a master that is still running. */
+export class PidFileHeldError extends Error {
+  constructor(
+    readonly file: string,
+    readonly pid: number,
+  ) {
+    super(`another master (pid ${pid}) is running: ${file}`);
+    this.name = 'PidFileHeldError';
+  }
+}
+
 /** Is a process with this id alive? */
 function alive(pid: number): boolean {
   try {
@@ -90,7 +101,7 @@ export class Master {
     try {
       const other = Number(readFileSync(file, 'utf8').trim());
       if (Number.isInteger(other) && other > 0 && other !== process.pid && alive(other)) {
-        throw new Error(`another master (pid ${other}) is running: ${file}`);
+        throw new PidFileHeldError(file, other);
       }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { ConfigError, ImapdConfig, OPTIONS, type OptionSpec } from '../config/index.js';
+import { ConfigError, ImapdConfig, OPTION_BY_NAME, OPTIONS, type OptionSpec } from '../config/index.js';
+import { OPTION_FAMILIES } from '../config/types.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CyrusConfError, loadCyrusConf } from '../config/cyrus-conf.js';
 import { formatListen } from '../config/cyrus-conf-listen.js';
@@ -41,7 +42,22 @@ export function defaultText(spec: OptionSpec): string {
   return effectiveText(ImapdConfig.fromText(`configdirectory: /default\n`, '<defaults>'), spec).replaceAll('/default', '{configdirectory}');
 }
 
-/** `conf`: the settings whose effective value differs from the default, then partitions and pass-through ones. */
+/** Every `partition-NAME`, `metapartition-NAME`, ... line, paths expanded. */
+function familyLines(config: ImapdConfig): string[] {
+  const lines: string[] = [];
+  for (const family of OPTION_FAMILIES) for (const [name, path] of config.family(family)) lines.push(`${family}-${name}: ${path}`);
+  return lines;
+}
+
+/** Every `SERVICE_option` line, its value shown the way the service sees it. */
+function serviceOverrideLines(config: ImapdConfig): string[] {
+  return config.serviceOverrides().map((o) => `${o.service}_${o.name}: ${effectiveText(config.forService(o.service), OPTION_BY_NAME.get(o.name)!)}`);
+}
+
+/**
+ * `conf`: the settings whose effective value differs from the default, then the partition
+ * families, the SERVICE_option overrides and the pass-through ones.
+ */
 export function confDiffering(config: ImapdConfig): string[] {
   const lines: string[] = [];
   const defaults = ImapdConfig.fromText(`configdirectory: ${config.configDirectory}\n`, '<defaults>');
@@ -51,16 +67,14 @@ export function confDiffering(config: ImapdConfig): string[] {
     const fallback = spec.default === null ? '' : effectiveText(defaults, spec);
     if (value !== fallback) lines.push(`${spec.name}: ${value}`);
   }
-  for (const [name, path] of config.partitions()) lines.push(`partition-${name}: ${path}`);
+  lines.push(...familyLines(config), ...serviceOverrideLines(config));
   for (const unused of config.unusedOptions()) lines.push(`${unused.name}: ${unused.text}`);
   return lines;
 }
 
 /** `conf-all`: every option of the table with its effective value. */
 export function confAll(config: ImapdConfig): string[] {
-  const lines = OPTIONS.map((spec) => `${spec.name}: ${effectiveText(config, spec)}`);
-  for (const [name, path] of config.partitions()) lines.push(`partition-${name}: ${path}`);
-  return lines;
+  return [...OPTIONS.map((spec) => `${spec.name}: ${effectiveText(config, spec)}`), ...familyLines(config)];
 }
 
 /** `conf-default`: every option's default. */

@@ -34,12 +34,16 @@ describe('cyr_info', () => {
   const text = [
     'configdirectory: /var/lib/cyrus',
     'partition-default: /var/spool/cyrus/mail',
+    'metapartition-default: /var/spool/cyrus/meta',
+    'archivepartition-default: {configdirectory}/archive',
     'loglevel: info', // equal to the default: not shown by conf
     'allowplaintext: yes',
     'imaps_allowplaintext: no',
     'master_shutdown_timeout: 2m',
     'newsspool: /var/spool/news', // a Cyrus option this server does not use
     'frobnicate: 1', // unknown
+    'lmtp_admins: postman  cyrus',
+    'backuppartition-old: /srv/backup',
     '',
   ].join('\n');
   const config = ImapdConfig.fromText(text, '/etc/imapd.conf');
@@ -50,14 +54,28 @@ describe('cyr_info', () => {
       'master_shutdown_timeout: 2m',
       'allowplaintext: yes',
       'partition-default: /var/spool/cyrus/mail',
+      'metapartition-default: /var/spool/cyrus/meta',
+      'archivepartition-default: /var/lib/cyrus/archive',
+      'backuppartition-old: /srv/backup',
+      'imaps_allowplaintext: no',
+      'lmtp_admins: postman cyrus',
       'newsspool: /var/spool/news',
     ]);
-    expect(confDiffering(config.forService('imaps'))).not.toContain('allowplaintext: yes');
+    const imaps = confDiffering(config.forService('imaps'));
+    expect(imaps).not.toContain('allowplaintext: yes');
+    expect(imaps).toContain('imaps_allowplaintext: no');
+    expect(imaps).toContain('metapartition-default: /var/spool/cyrus/meta');
   });
 
   it('conf-all: every option with its effective value', () => {
     const all = confAll(config);
-    expect(all.length).toBe(OPTIONS.length + 1);
+    expect(all.length).toBe(OPTIONS.length + 4);
+    expect(all.slice(OPTIONS.length)).toEqual([
+      'partition-default: /var/spool/cyrus/mail',
+      'metapartition-default: /var/spool/cyrus/meta',
+      'archivepartition-default: /var/lib/cyrus/archive',
+      'backuppartition-old: /srv/backup',
+    ]);
     expect(all).toContain('proc_path: /var/lib/cyrus/proc');
     expect(all).toContain('master_restart_backoff: 1m');
     expect(all).toContain('allowplaintext: yes');
@@ -70,7 +88,7 @@ describe('cyr_info', () => {
   });
 
   it('conf-lint: unknown and unused options with file:line', () => {
-    expect(confLint(config)).toEqual(['/etc/imapd.conf:8: unknown option "frobnicate" ignored', '/etc/imapd.conf:7: newsspool: accepted but not used by this server']);
+    expect(confLint(config)).toEqual(['/etc/imapd.conf:10: unknown option "frobnicate" ignored', '/etc/imapd.conf:9: newsspool: accepted but not used by this server']);
   });
 
   it('exits 78 with file:line on a bad file, 64 on an unknown command', () => {
