@@ -2,6 +2,7 @@
  * Header block scanning on the stored bytes: where each field starts and ends, and where the body
  * begins. Offsets are byte positions in the message buffer; values are decoded only on demand.
  */
+import { decodeHeaderBytes } from './rawText.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -81,15 +82,16 @@ export function findField(block: HeaderBlock, key: string): HeaderField | undefi
 }
 
 /**
- * A field's value as IMAP's ENVELOPE and BODYSTRUCTURE carry it: raw bytes as UTF-8 text,
- * unfolded (the CRLF before continuation whitespace removed), leading whitespace removed; trailing
- * whitespace is kept, as Cyrus keeps it.
+ * A field's value as IMAP's ENVELOPE and BODYSTRUCTURE carry it: raw bytes as byte-escaped text
+ * (UTF-8 where well-formed, other 8-bit bytes kept as escapes: see rawText.ts), unfolded (the CRLF
+ * before continuation whitespace removed), leading whitespace removed; trailing whitespace is kept,
+ * as Cyrus keeps it.
  */
 export function fieldValue(buf: Buffer, field: HeaderField): string {
   let end = field.end;
   if (end > field.valueStart && buf[end - 1] === 0x0a) end--;
   if (end > field.valueStart && buf[end - 1] === 0x0d) end--;
-  return unfold(buf.toString('utf8', field.valueStart, end)).replace(/^[ \t]+/, '');
+  return unfold(decodeHeaderBytes(buf, field.valueStart, end)).replace(/^[ \t]+/, '');
 }
 
 /** Remove line breaks from a folded header value, keeping the whitespace that follows them. */

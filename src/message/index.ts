@@ -1,7 +1,9 @@
 // Entry points of the message layer: RFC 5322 / MIME parsing for the store, FETCH and SEARCH.
 export type * from './types.js';
-export { normalizeLineEnds, hasCleanLineEnds, munge8bitHeader } from './lineEnds.js';
+export { normalizeLineEnds, hasCleanLineEnds, munge8bitHeader, mungeLegacy8bitHeader } from './lineEnds.js';
+export { decodeHeaderBytes, encodeHeaderText, hasEscapedBytes, headerTextByteLength } from './rawText.js';
 export { summarizeMessage, countLines, MAX_MIME_DEPTH } from './structure.js';
+export { encodeBinaryParts, base64Lines, BASE64_LINE } from './binaryParts.js';
 export { parseAddressList, MISSING_DOMAIN } from './address.js';
 export { parseContentType, parseDisposition, parseLanguage, parseEncoding, mergeContinuations, paramValue } from './mimeFields.js';
 export {

@@ -3,6 +3,8 @@
  * becomes CRLF, so the stored file is RFC 5322 with CRLF line ends throughout.
  * The scan uses Buffer.indexOf (native) per line end; no per-byte JavaScript loop.
  */
+import { scanHeader } from './header.js';
+import { utf8SequenceLength } from './rawText.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -52,20 +54,49 @@ export function hasCleanLineEnds(content: Buffer): boolean {
   return bareLineEnds(content).length === 0;
 }
 
+/** One past the top-level header block (its blank line excluded), in stored or unnormalised bytes. */
+function headerEnd(content: Buffer): number {
+  return scanHeader(content, 0, content.length).headerEnd;
+}
+
 /**
- * Cyrus's munge8bit (imapd.conf, default on when reject8bit is off): every 8-bit byte in the header
- * block becomes 'X' before the message is stored. Returns `content` itself when the header is 7-bit.
- * Whether to apply it is the store's choice; we keep UTF-8 headers (RFC 6532) unless asked.
+ * Cyrus's munge8bit exactly (imapd.conf, default on when reject8bit is off): every 8-bit byte in the
+ * top-level header becomes 'X', UTF-8 included. Returns `content` itself when the header is 7-bit.
+ * The store applies mungeLegacy8bitHeader() instead (munge8bit: yes), which keeps UTF-8 (RFC 6532).
  */
 export function munge8bitHeader(content: Buffer): Buffer {
-  let headerEnd = content.indexOf('\r\n\r\n');
-  headerEnd = headerEnd === -1 ? content.length : headerEnd;
+  const end = headerEnd(content);
   let copy: Buffer | null = null;
-  for (let i = 0; i < headerEnd; i++) {
+  for (let i = 0; i < end; i++) {
     if (content[i]! >= 0x80) {
       copy ??= Buffer.from(content);
       copy[i] = 0x58;
     }
+  }
+  return copy ?? content;
+}
+
+/**
+ * munge8bit as this server applies it: every byte of the top-level header that is 8-bit and not part
+ * of a well-formed UTF-8 sequence (a Latin-1 "\xe9", a stray continuation byte) becomes 'X'; UTF-8
+ * header text is kept, as RFC 6532 allows. Returns `content` itself when nothing changes.
+ */
+export function mungeLegacy8bitHeader(content: Buffer): Buffer {
+  const end = headerEnd(content);
+  let copy: Buffer | null = null;
+  let pos = 0;
+  while (pos < end) {
+    if (content[pos]! < 0x80) {
+      pos++;
+      continue;
+    }
+    const length = utf8SequenceLength(content, pos, end);
+    if (length > 0) {
+      pos += length;
+      continue;
+    }
+    copy ??= Buffer.from(content);
+    copy[pos++] = 0x58;
   }
   return copy ?? content;
 }

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { scanHeader, unfold } from './header.js';
 import { paramValue } from './mimeFields.js';
+import { encodeHeaderText } from './rawText.js';
 import { decodeTransferEncoding } from './transferEncoding.js';
 import type { BodyPart, MessageSummary } from './types.js';
 
@@ -35,7 +36,7 @@ export function decodeCharset(bytes: Buffer, charset: string | undefined): strin
 }
 
 function headerBuffer(header: string | Buffer): Buffer {
-  return typeof header === 'string' ? Buffer.from(header, 'utf8') : header;
+  return typeof header === 'string' ? encodeHeaderText(header) : header;
 }
 
 /** Decoded values of every field called `name` (any case), in message order. */

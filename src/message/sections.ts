@@ -5,6 +5,7 @@
  */
 import { MailError } from '../common/errors.js';
 import { scanHeader, type HeaderField } from './header.js';
+import { encodeHeaderText } from './rawText.js';
 import type { BodyPart, MessageSummary } from './types.js';
 
 export type SectionText = 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
@@ -119,9 +120,12 @@ export function planSection(summary: MessageSummary, section: BodySection): Sect
   }
 }
 
-/** The stored header bytes as the cache holds them, or null if the cached text cannot give them back exactly. */
+/**
+ * The stored header bytes as the cache holds them, or null if the cached text cannot give them back
+ * exactly (a cache row written before headers were byte-escaped, whose non-UTF-8 bytes were lost).
+ */
 export function cachedHeaderBytes(summary: MessageSummary): Buffer | null {
-  const bytes = Buffer.from(summary.header, 'utf8');
+  const bytes = encodeHeaderText(summary.header);
   return bytes.length === summary.body.range.bodyStart ? bytes : null;
 }
 

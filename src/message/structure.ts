@@ -15,6 +15,7 @@ import { scanHeader, type HeaderBlock } from './header.js';
 import { buildEnvelope } from './envelope.js';
 import { readPartFields } from './partFields.js';
 import { paramValue } from './mimeFields.js';
+import { decodeHeaderBytes, encodeHeaderText } from './rawText.js';
 import type { BodyPart, MessageSummary } from './types.js';
 
 /** Nesting deeper than this is not walked: such a multipart or message part becomes an APPLICATION/OCTET-STREAM leaf. */
@@ -49,7 +50,7 @@ export function summarizeMessage(content: Buffer): MessageSummary {
   return {
     envelope: buildEnvelope(content, block),
     body: parseEntity(walk, 0, false, 0).part,
-    header: content.toString('utf8', 0, block.bodyStart),
+    header: decodeHeaderBytes(content, 0, block.bodyStart),
     size: content.length,
   };
 }
@@ -181,7 +182,7 @@ function parseMultipart(walk: Walk, part: BodyPart, bodyStart: number, depth: nu
     return { part: zeroPartMultipart(part, bodyStart), next: consume(walk, ending) };
   }
   const inDigest = part.subtype === 'DIGEST';
-  walk.stack.push(Buffer.from(boundary, 'utf8'));
+  walk.stack.push(encodeHeaderText(boundary)); // the boundary's own bytes, 8-bit ones included
   const ownDepth = walk.stack.length;
   const first = nextDelimiter(walk, bodyStart);
   const children: BodyPart[] = [];

@@ -1,7 +1,9 @@
 /**
  * The parsed shape of a message, computed once at append and kept in the mailbox cache,
  * so FETCH ENVELOPE, BODYSTRUCTURE and BODY[section] never re-parse the message file.
- * Strings are the raw header text (unfolded, encoded-words left as they are), as IMAP sends them.
+ * Strings are the raw header text (unfolded, encoded-words left as they are), as IMAP sends them,
+ * in byte-escaped form (rawText.ts): UTF-8 where well-formed, any other 8-bit byte as U+DC00 + byte,
+ * so encodeHeaderText() gives back the exact bytes of the message.
  */
 
 export interface Address {
@@ -75,7 +77,7 @@ export interface BodyPart {
 export interface MessageSummary {
   envelope: Envelope;
   body: BodyPart;
-  /** The whole header block, raw, so HEADER.FIELDS never reads the file. */
+  /** The whole header block as byte-escaped text (lossless), so HEADER.FIELDS never reads the file. */
   header: string;
   /** Size of the stored message in bytes. */
   size: number;

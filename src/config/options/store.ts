@@ -19,5 +19,6 @@ export const storeOptions: OptionSpec[] = [
   { area, name: 'quota_db', type: 'enum', default: 'sqlite', values: ['sqlite', 'quotalegacy', 'twoskip', 'skiplist', 'flat'], doc: 'Accepted for compatibility; quotas.db is always SQLite here.' },
   { area, name: 'annotation_db', type: 'enum', default: 'sqlite', values: ['sqlite', 'twoskip', 'skiplist', 'flat'], doc: 'Accepted for compatibility; annotations.db is always SQLite here.' },
   { area, name: 'maxmailboxnamelength', type: 'int', default: '490', min: 16, doc: 'Longest mailbox name, in bytes of the internal name.' },
+  { area, name: 'munge8bit', type: 'switch', default: 'yes', doc: 'At APPEND, header bytes that are neither ASCII nor UTF-8 (Latin-1 and the like) are stored as "X", as Cyrus does; UTF-8 is kept (RFC 6532). no: every header byte is kept as sent.' },
   { area, name: 'fsync_disabled', type: 'switch', default: 'no', doc: 'Skip fsync on append (fast, unsafe: an acknowledged message can be lost on power failure). Benchmarks only.' },
 ];

@@ -4,9 +4,17 @@
  * the user has no right to set are dropped (RFC 4314 section 4: \Seen needs 's', \Deleted 't',
  * others 'w'). A missing or invisible target answers TRYCREATE. When the target is the selected
  * mailbox, the session's sync after the command sends the EXISTS.
+ *
+ * Message bytes, before the store sees them (all checked first, so a refusal changes nothing):
+ * - NUL is refused in an ordinary literal (RFC 3501 section 4.3; Cyrus: "Message contains NUL
+ *   characters"). In literal8 (RFC 3516) binary parts and parts holding NUL are re-encoded as base64
+ *   (encodeBinaryParts, as Cyrus does); a NUL left after that (in a header, or in a base64 or
+ *   quoted-printable part) is refused the same way.
+ * - munge8bit (default yes): top-level header bytes that are neither ASCII nor UTF-8 become 'X'.
  */
 import { requireRights, rightForFlag, rightsOn } from '../../../acl/rights.js';
 import type { AppendItem } from '../../../mailbox/index.js';
+import { encodeBinaryParts, mungeLegacy8bitHeader, normalizeLineEnds } from '../../../message/index.js';
 import { AUTHENTICATED } from '../../session/state.js';
 import type { AppendMessage } from '../../wire/parse/types.js';
 import { formatSequenceSet } from '../../wire/sequence.js';
@@ -24,11 +32,20 @@ export function permittedFlags(flags: readonly string[], rights: string): string
   return out;
 }
 
-function toItems(messages: readonly AppendMessage[], rights: string, maxMessageSize: number): AppendItem[] {
+/** The bytes to store for one APPEND message (see the file comment). */
+function storedContent(message: Pick<AppendMessage, 'message' | 'binary'>, munge8bit: boolean): Buffer {
+  let content = message.message;
+  if (message.binary) content = encodeBinaryParts(content);
+  if (content.indexOf(0) !== -1) throw new CommandFailure('NO', null, 'Message contains NUL characters');
+  if (munge8bit) content = mungeLegacy8bitHeader(normalizeLineEnds(content));
+  return content;
+}
+
+function toItems(messages: readonly AppendMessage[], rights: string, maxMessageSize: number, munge8bit: boolean): AppendItem[] {
   return messages.map((message) => {
     if (message.message.length > maxMessageSize) throw new CommandFailure('NO', 'TOOBIG', 'Message too big');
     if (message.message.length === 0) throw new CommandFailure('NO', null, 'Message contains no data');
-    const item: AppendItem = { content: message.message, flags: permittedFlags(message.flags, rights) };
+    const item: AppendItem = { content: storedContent(message, munge8bit), flags: permittedFlags(message.flags, rights) };
     if (message.internalDate) item.internalDate = message.internalDate;
     return item;
   });
@@ -45,7 +62,7 @@ export const appendCommand = defineCommand({
     const entry = ctx.deps.store.lookup(internal);
     if (!entry) throw tryCreate;
     hideNotFound(() => requireRights(identity, entry, 'i'), tryCreate);
-    const items = toItems(command.messages, rightsOn(identity, entry), ctx.deps.limits.maxMessageSize);
+    const items = toItems(command.messages, rightsOn(identity, entry), ctx.deps.limits.maxMessageSize, ctx.deps.config.bool('munge8bit'));
     const mailbox = ctx.deps.store.openMailbox(entry.name);
     let result;
     try {

@@ -3,6 +3,7 @@
  * section data, and LiteralSource for data the session streams from a file, so a 50 MB message is
  * never concatenated into a string. Without section data, `toString()` gives the whole line.
  */
+import { encodeHeaderText, hasEscapedBytes } from '../../../message/rawText.js';
 import type { BodyPart, Envelope } from '../../../message/types.js';
 import { formatDateTime } from '../datetime.js';
 import { formatSection } from '../parse/fetch.js';
@@ -134,7 +135,8 @@ export class FetchResponse {
 
   private flushText(): void {
     if (this.text.length === 0) return;
-    this.chunks.push(this.text);
+    // header strings (ENVELOPE, BODYSTRUCTURE) may hold escaped 8-bit bytes: send those bytes as they are
+    this.chunks.push(hasEscapedBytes(this.text) ? encodeHeaderText(this.text) : this.text);
     this.text = '';
   }
 }

@@ -2,6 +2,7 @@
  * The string forms of IMAP responses: atoms, quoted strings, literals, nstring/NIL, flag lists.
  * A string goes out quoted when it is short 7-bit text without CR, LF or NUL; as a literal otherwise.
  */
+import { headerTextByteLength } from '../../../message/rawText.js';
 
 /** Longest string sent quoted; longer ones go out as literals. */
 export const MAX_QUOTED_LENGTH = 1024;
@@ -16,7 +17,10 @@ export function isQuotable(s: string): boolean {
   return true;
 }
 
-/** `string`: quoted when possible, a literal (`{n}` CRLF bytes, n in UTF-8 bytes) otherwise. */
+/**
+ * `string`: quoted when possible, a literal (`{n}` CRLF bytes, n in UTF-8 bytes) otherwise. Header
+ * text may hold escaped 8-bit bytes (src/message/rawText.ts): each counts as the one byte it stands for.
+ */
 export function imapString(s: string): string {
   // One pass decides between plain quoted, escaped quoted and literal.
   let escapes = false;
@@ -29,7 +33,7 @@ export function imapString(s: string): string {
     }
     if (i === s.length) return escapes ? `"${s.replace(ESCAPED, '\\$&')}"` : `"${s}"`;
   }
-  return `{${Buffer.byteLength(s, 'utf8')}}\r\n${s}`;
+  return `{${headerTextByteLength(s)}}\r\n${s}`;
 }
 
 const ESCAPED = /["\\]/g;
