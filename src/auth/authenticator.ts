@@ -2,32 +2,38 @@
  * The entry point every service uses to authenticate a connection: LOGIN/USER-PASS, SASL
  * exchanges, the mechanisms to offer, brute-force delays, and the resulting Identity.
  */
-import { createHmac, randomBytes } from 'node:crypto';
-import { promises as dns } from 'node:dns';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { ImapdConfig } from '../config/index.js';
 import { silentLogger, type Logger } from '../common/log.js';
 import { MailError } from '../common/errors.js';
 import type { ConnectionContext } from './context.js';
 import { FailureTracker, type FailureVerdict } from './failures.js';
 import { GroupResolver, type GroupSources } from './groups.js';
+import { systemReverseLookup, unmapAddress, type ReverseLookup } from './local-domain.js';
 import { ANONYMOUS_USERID, makeIdentity, splitUserid, type Identity } from './identity.js';
 import { PasswordChecker, type PwcheckMethod } from './password-check.js';
 import { PasswordStore, type PasswordStoreOptions } from './password-store.js';
 import { UseridRules, domainOfHostname } from './userids.js';
 import { SaslExchange, createMechanism, type MechanismName } from './sasl/exchange.js';
-import type { MechanismEnv, MechanismResult } from './sasl/types.js';
+import type { MechanismEnv, MechanismResult, ScramLookup } from './sasl/types.js';
 import type { ScramHash } from './scram-keys.js';
 
 export interface AuthenticatorOptions {
   /** The global imapd.conf (service views are taken per connection). */
   config: ImapdConfig;
   logger?: Logger;
-  /** virtdomains: on: host names of a local address (default: dns.promises.reverse). */
-  reverseLookup?: (address: string) => Promise<string[]>;
+  /**
+   * virtdomains: on: host names of a local address, given without any "::ffff:" IPv4 mapping
+   * (default: the system resolver, so /etc/hosts counts).
+   */
+  reverseLookup?: ReverseLookup;
   /** Password store tuning (tests lower the scrypt cost). */
   passwordStore?: PasswordStoreOptions;
   /** Group files (default /etc/group, /etc/passwd and auth_groupfile). */
   groups?: GroupSources;
+  /** Per-address failed-login counts shared by every process (default configdirectory/logins.db; null: memory). */
+  failureDb?: string | null;
   /** Server nonces for SCRAM (tests use fixed ones). */
   nonce?: () => string;
 }
@@ -36,6 +42,15 @@ const ALL_MECHANISMS: MechanismName[] = ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'PLAIN'
 const PLAINTEXT = new Set<MechanismName>(['PLAIN', 'LOGIN']);
 const DOMAIN_CACHE_MS = 5 * 60_000;
 
+/** configdirectory/logins.db; null (memory only) when there is no configdirectory. */
+function defaultFailureDb(config: ImapdConfig): string | null {
+  try {
+    return join(config.configDirectory, 'logins.db');
+  } catch {
+    return null;
+  }
+}
+
 export class Authenticator {
   readonly rules: UseridRules;
   private readonly logger: Logger;
@@ -43,7 +58,6 @@ export class Authenticator {
   private readonly checker: PasswordChecker;
   private readonly failures: FailureTracker;
   private readonly groupResolver: GroupResolver;
-  private readonly saltKey = randomBytes(32);
   private readonly domainCache = new Map<string, { domain: string | null; at: number }>();
   private storeHandle: PasswordStore | null = null;
 
@@ -61,6 +75,8 @@ export class Authenticator {
       baseDelayMs: (config.seconds('auth_failure_delay') ?? 0) * 1000,
       maxDelayMs: (config.seconds('auth_failure_delay_max') ?? 30) * 1000,
       maxFailures: config.int('auth_max_failures'),
+      dbFile: options.failureDb === undefined ? defaultFailureDb(config) : options.failureDb,
+      logger: this.logger,
     });
     this.groupResolver = new GroupResolver({ groupFile: config.path('auth_groupfile'), ...options.groups });
     if (this.method === 'alwaystrue') {
@@ -81,6 +97,7 @@ export class Authenticator {
   close(): void {
     this.storeHandle?.close();
     this.storeHandle = null;
+    this.failures.close();
   }
 
   /** Plaintext passwords (LOGIN, PLAIN, POP3 USER/PASS) are allowed on this connection. */
@@ -164,16 +181,17 @@ export class Authenticator {
   /** virtdomains: on: the domain of the local address the client reached (cached), else null. */
   async connectionDomain(ctx: ConnectionContext): Promise<string | null> {
     if (this.rules.virtdomains !== 'on' || !ctx.localAddress || ctx.unixSocket) return null;
-    const cached = this.domainCache.get(ctx.localAddress);
+    const address = unmapAddress(ctx.localAddress);
+    const cached = this.domainCache.get(address);
     if (cached && Date.now() - cached.at < DOMAIN_CACHE_MS) return cached.domain;
     let domain: string | null = null;
     try {
-      const names = await (this.options.reverseLookup ?? dns.reverse)(ctx.localAddress);
+      const names = await (this.options.reverseLookup ?? systemReverseLookup)(address);
       domain = names[0] ? domainOfHostname(names[0]) : null;
     } catch (err) {
-      this.logger.debug({ address: ctx.localAddress, err: (err as Error).message }, 'reverse lookup of local address failed');
+      this.logger.debug({ address, err: (err as Error).message }, 'reverse lookup of local address failed');
     }
-    this.domainCache.set(ctx.localAddress, { domain, at: Date.now() });
+    this.domainCache.set(address, { domain, at: Date.now() });
     return domain;
   }
 
@@ -181,12 +199,13 @@ export class Authenticator {
     const authenticator = this;
     return {
       checkPassword: (login, password) => this.checkPassword(login, password, ctx),
-      scramLookup: async (login: string, hash: ScramHash) => {
+      scramLookup: async (login: string, hash: ScramHash): Promise<ScramLookup> => {
         const userid = this.rules.tryCanonical(login, await this.connectionDomain(ctx));
         const credentials = userid === null ? null : this.store.scramCredentials(userid, hash);
-        return { userid: credentials ? userid : null, credentials };
+        if (credentials && userid !== null) return { userid, credentials };
+        // Keyed by the canonical name when there is one, so "Ghost" and "ghost" get one salt as a real user would.
+        return { userid: null, credentials: null, fakeSalt: this.store.fakeScramSalt(userid ?? login, hash) };
       },
-      fakeSalt: (login) => createHmac('sha256', this.saltKey).update(login).digest().subarray(0, 16),
       get defaultIterations() {
         return authenticator.store.defaultScramIterations;
       },

@@ -1,7 +1,8 @@
 /**
  * Group membership for "group:NAME" ACL identifiers: /etc/group (members listed, and the primary
  * group of an /etc/passwd entry) plus an optional file in /etc/group format (auth_groupfile).
- * Each file is re-read when its modification time or size changes.
+ * Each file is re-read when its modification time or size changes; it is looked at (stat) at most
+ * once per `recheckMs` (default 1 s), since rights checks ask for a user's groups on every command.
  */
 import { statSync, readFileSync } from 'node:fs';
 
@@ -43,9 +44,25 @@ function parsePasswd(text: string): Map<string, string> {
 
 class WatchedFile<T> {
   private cached: Cached<T> | null = null;
-  constructor(private readonly path: string, private readonly parse: (text: string) => T, private readonly empty: T) {}
+  /** When the file was last looked at, and what that gave. */
+  private checked: { at: number; value: T } | null = null;
+  constructor(
+    private readonly path: string,
+    private readonly parse: (text: string) => T,
+    private readonly empty: T,
+    private readonly recheckMs: number,
+    private readonly now: () => number,
+  ) {}
 
   get(): T {
+    const now = this.now();
+    if (this.checked && now - this.checked.at < this.recheckMs && now >= this.checked.at) return this.checked.value;
+    const value = this.load();
+    this.checked = { at: now, value };
+    return value;
+  }
+
+  private load(): T {
     let stat;
     try {
       stat = statSync(this.path);
@@ -71,7 +88,13 @@ export interface GroupSources {
   passwdFile?: string | null;
   /** auth_groupfile. */
   groupFile?: string | null;
+  /** Look at each file at most this often (default 1000 ms). */
+  recheckMs?: number;
+  /** Clock (tests). */
+  now?: () => number;
 }
+
+const DEFAULT_RECHECK_MS = 1000;
 
 const EMPTY_TABLE: GroupTable = { members: new Map(), byGid: new Map() };
 
@@ -81,12 +104,15 @@ export class GroupResolver {
   private readonly passwd: WatchedFile<Map<string, string>> | null;
 
   constructor(sources: GroupSources = {}) {
+    const recheckMs = sources.recheckMs ?? DEFAULT_RECHECK_MS;
+    const now = sources.now ?? Date.now;
+    const watch = <T>(path: string, parse: (text: string) => T, empty: T) => new WatchedFile(path, parse, empty, recheckMs, now);
     const systemPath = sources.systemGroupFile === undefined ? '/etc/group' : sources.systemGroupFile;
-    this.system = systemPath ? new WatchedFile(systemPath, parseGroupFile, EMPTY_TABLE) : null;
+    this.system = systemPath ? watch(systemPath, parseGroupFile, EMPTY_TABLE) : null;
     if (this.system) this.tables.push(this.system);
-    if (sources.groupFile) this.tables.push(new WatchedFile(sources.groupFile, parseGroupFile, EMPTY_TABLE));
+    if (sources.groupFile) this.tables.push(watch(sources.groupFile, parseGroupFile, EMPTY_TABLE));
     const passwdPath = sources.passwdFile === undefined ? '/etc/passwd' : sources.passwdFile;
-    this.passwd = passwdPath ? new WatchedFile(passwdPath, parsePasswd, new Map()) : null;
+    this.passwd = passwdPath ? watch(passwdPath, parsePasswd, new Map<string, string>()) : null;
   }
 
   /** Group names `userid` belongs to, sorted. */

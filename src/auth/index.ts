@@ -13,7 +13,8 @@
  *   await ex.step(initialResponse ?? null)  // → { kind: 'challenge', data } | { kind: 'success', identity, data? }
  *   await ex.step(decodedClientLine)        // ... until success; ex.abort() on a client cancel ("*")
  *   // on a failure: const { delayMs, disconnect } = auth.recordFailure(ctx); wait delayMs, answer NO,
- *   // close when disconnect; on success auth.recordSuccess(ctx).
+ *   // close when disconnect; on success auth.recordSuccess(ctx). Per-address counts are shared by
+ *   // every process through configdirectory/logins.db; per-connection counts stay in memory.
  *
  * Errors (MailError kind → meaning):
  *   AuthFailed  wrong password, unknown user (never says which), malformed userid
@@ -46,7 +47,7 @@
  * Not offered: CRAM-MD5 and DIGEST-MD5 (the store keeps no password-equivalent secrets for them).
  */
 export * from './identity.js';
-export { UseridRules, domainOfHostname, type VirtDomains } from './userids.js';
+export { UseridRules, domainOfHostname, virtDomainsSetting, type VirtDomains } from './userids.js';
 export * from './mailbox-names.js';
 export { Namespace, type NamespaceData, type NamespaceEntry, type NamespaceSettings, type NamingIdentity } from './namespace.js';
 export { listPatternRegExp, type ListPlan } from './list-pattern.js';
@@ -58,6 +59,7 @@ export { PasswordStore, type PasswordStoreOptions, type ScramCredentials, type S
 export { PasswordChecker, type PwcheckMethod } from './password-check.js';
 export { FailureTracker, type FailureVerdict, type FailurePolicy } from './failures.js';
 export { GroupResolver, type GroupSources } from './groups.js';
+export { systemReverseLookup, unmapAddress, type ReverseLookup } from './local-domain.js';
 export { askSaslauthd, type SaslauthdRequest } from './saslauthd-client.js';
 export { saslprep } from './saslprep.js';
 export { scramKeys, type ScramHash } from './scram-keys.js';

@@ -24,6 +24,7 @@ import {
   parseInternal,
 } from './mailbox-names.js';
 import { planList, type ListPlan } from './list-pattern.js';
+import { virtDomainsSetting } from './userids.js';
 
 export interface NamespaceEntry {
   prefix: string;
@@ -68,7 +69,7 @@ export class Namespace {
       unixHierarchySep: config.bool('unixhierarchysep'),
       userPrefix: config.string('userprefix') ?? 'Other Users',
       sharedPrefix: config.string('sharedprefix') ?? 'Shared Folders',
-      virtDomains: config.enum<'off' | 'userid' | 'on'>('virtdomains'),
+      virtDomains: virtDomainsSetting(config),
       defaultDomain: dd ? canonicalDomain(dd) : null,
     });
   }

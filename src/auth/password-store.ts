@@ -3,10 +3,11 @@
  * never kept: each user has a salted scrypt hash for plaintext checks (LOGIN, PLAIN, POP3 PASS)
  * and, beside it, the SCRAM-SHA-1 and SCRAM-SHA-256 keys (RFC 5802: salt, iteration count,
  * StoredKey, ServerKey) so that SCRAM works without the password. Keys are canonical userids
- * ("fred", "fred@example.com").
+ * ("fred", "fred@example.com"). The table server_secrets keeps secrets every process shares, made
+ * once: the key of the fake SCRAM salts shown for unknown users.
  */
 import Database from 'better-sqlite3';
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHmac, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MailError } from '../common/errors.js';
@@ -64,7 +65,13 @@ CREATE TABLE IF NOT EXISTS scram (
   hash TEXT NOT NULL,
   salt BLOB NOT NULL, iterations INTEGER NOT NULL, stored_key BLOB NOT NULL, server_key BLOB NOT NULL,
   PRIMARY KEY (userid, hash)
+);
+CREATE TABLE IF NOT EXISTS server_secrets (
+  name TEXT PRIMARY KEY,
+  value BLOB NOT NULL
 );`;
+/** server_secrets row: the key of the fake SCRAM salts of unknown users. */
+const FAKE_SALT_KEY = 'scram_fake_salt_key';
 
 function scryptAsync(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + 1024 * 1024 };
@@ -73,12 +80,23 @@ function scryptAsync(password: string, salt: Buffer, params: ScryptParams): Prom
   });
 }
 
+/** A read of a table an older, read-only store may not have yet: undefined then. */
+function readIfPresent<T>(read: () => T | undefined): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
 export class PasswordStore {
   private readonly db: Database.Database;
   private readonly scryptParams: ScryptParams;
   private readonly scramIterations: number;
   /** Hashed against when the user is unknown, so that the answer takes as long as for a known one. */
   private readonly dummy: { salt: Buffer; hash: Buffer };
+  private readonly readonly: boolean;
+  private fakeSaltKey: Buffer | undefined;
 
   private constructor(file: string, options: PasswordStoreOptions) {
     if (!options.readonly) mkdirSync(dirname(file), { recursive: true });
@@ -89,6 +107,7 @@ export class PasswordStore {
       this.db.pragma('journal_mode = WAL');
       this.db.exec(SCHEMA);
     }
+    this.readonly = options.readonly ?? false;
     this.scryptParams = options.scrypt ?? DEFAULT_SCRYPT;
     this.scramIterations = options.scramIterations ?? 4096;
     this.dummy = { salt: randomBytes(16), hash: randomBytes(HASH_BYTES) };
@@ -156,6 +175,26 @@ export class PasswordStore {
     const row = this.db.prepare('SELECT salt, iterations, stored_key, server_key FROM scram WHERE userid = ? AND hash = ?').get(userid, hash) as ScramRow | undefined;
     if (!row) return null;
     return { salt: row.salt, iterations: row.iterations, storedKey: row.stored_key, serverKey: row.server_key };
+  }
+
+  /**
+   * The SCRAM salt to show for an unknown `name` and `hash`: the same in every process on this store
+   * and after restarts (an HMAC under a key kept in the store, made once), different per hash as
+   * real users' salts are, so probing cannot tell unknown users from known ones.
+   */
+  fakeScramSalt(name: string, hash: ScramHash): Buffer {
+    this.fakeSaltKey ??= this.serverSecret(FAKE_SALT_KEY);
+    return createHmac('sha256', this.fakeSaltKey).update(`${hash}\0${name}`).digest().subarray(0, 16);
+  }
+
+  /** A random secret kept in server_secrets under `name`, created on first use (first writer wins). */
+  private serverSecret(name: string): Buffer {
+    const read = () => (this.db.prepare('SELECT value FROM server_secrets WHERE name = ?').get(name) as { value: Buffer } | undefined)?.value;
+    const existing = this.readonly ? readIfPresent(read) : read();
+    if (existing) return existing;
+    if (this.readonly) return randomBytes(32); // a read-only store without the row: nothing to share
+    this.db.prepare('INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?, ?)').run(name, randomBytes(32));
+    return read()!;
   }
 
   /** Iteration count new SCRAM keys get (also used for a fake answer about unknown users). */

@@ -5,10 +5,16 @@
  * virtdomains on → an unqualified login takes the domain of the address the client connected to.
  */
 import type { ImapdConfig } from '../config/index.js';
+import { VIRTDOMAINS_WORDS } from '../config/options/auth.js';
 import { MailError } from '../common/errors.js';
 import { canonicalDomain, checkLocalPart, formatUserid, type UseridParts } from './identity.js';
 
 export type VirtDomains = 'off' | 'userid' | 'on';
+
+/** The `virtdomains` setting, its aliases resolved (yes/true/1 → on, no/false/0 → off). */
+export function virtDomainsSetting(config: ImapdConfig): VirtDomains {
+  return VIRTDOMAINS_WORDS[config.enum('virtdomains')] ?? 'off';
+}
 
 export class UseridRules {
   readonly virtdomains: VirtDomains;
@@ -17,7 +23,7 @@ export class UseridRules {
   readonly dotsAllowed: boolean;
 
   constructor(private readonly config: ImapdConfig) {
-    this.virtdomains = config.enum<VirtDomains>('virtdomains');
+    this.virtdomains = virtDomainsSetting(config);
     const dd = config.string('defaultdomain');
     this.defaultDomain = dd ? canonicalDomain(dd) : null;
     this.toLower = config.bool('username_tolower');

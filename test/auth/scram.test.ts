@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScramMechanism } from '../../src/auth/sasl/scram.js';
 import { scramKeys, type ScramHash } from '../../src/auth/scram-keys.js';
 import type { MechanismEnv } from '../../src/auth/sasl/types.js';
+import { Authenticator } from '../../src/auth/index.js';
 import { ctx, expectKind, makeAuth } from './helpers.js';
 
 /** A SCRAM client written from RFC 5802 section 3, independent of the server code. */
@@ -51,8 +52,7 @@ function vectorEnv(hash: ScramHash, salt: string, serverNonce: string): Mechanis
   const keys = scramKeys(hash, 'pencil', Buffer.from(salt, 'base64'), 4096);
   return {
     checkPassword: () => Promise.reject(new Error('unused')),
-    scramLookup: async (login) => (login === 'user' ? { userid: 'user', credentials: keys } : { userid: null, credentials: null }),
-    fakeSalt: () => Buffer.alloc(16),
+    scramLookup: async (login) => (login === 'user' ? { userid: 'user', credentials: keys } : { userid: null, credentials: null, fakeSalt: Buffer.alloc(16) }),
     defaultIterations: 4096,
     nonce: () => serverNonce,
   };
@@ -113,6 +113,37 @@ describe('SCRAM against the password store (no TLS needed)', () => {
       ex.abort();
     }
     expect(salts[0]).toBe(salts[1]);
+  });
+
+  it('the fake salt of an unknown user is the same for every authenticator on the store, and after a restart', async () => {
+    const saltOf = async (auth: Authenticator, mech: 'SCRAM-SHA-1' | 'SCRAM-SHA-256', user: string) => {
+      const ex = auth.startSasl(mech, ctx());
+      const s = await ex.step(new ScramClient(mech === 'SCRAM-SHA-1' ? 'sha1' : 'sha256', user, 'x').first());
+      ex.abort();
+      return s.kind === 'challenge' ? /,s=([^,]+),/.exec(s.data.toString())![1] : '';
+    };
+    const open = () => Authenticator.create({ config: env.config, passwordStore: { scrypt: { N: 1024, r: 8, p: 1 }, scramIterations: 4096 } });
+    const [a, b] = [open(), open()];
+    try {
+      const ghost = await saltOf(a, 'SCRAM-SHA-256', 'ghost');
+      expect(ghost).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+      expect(await saltOf(b, 'SCRAM-SHA-256', 'ghost')).toBe(ghost);
+      expect(await saltOf(env.auth, 'SCRAM-SHA-256', 'ghost')).toBe(ghost);
+      // one name, one salt, as for a real user (username_tolower); another hash, another salt, as for a real user
+      expect(await saltOf(b, 'SCRAM-SHA-256', 'Ghost')).toBe(ghost);
+      expect(await saltOf(b, 'SCRAM-SHA-1', 'ghost')).not.toBe(ghost);
+      expect(await saltOf(b, 'SCRAM-SHA-256', 'ghost2')).not.toBe(ghost);
+      a.close();
+      const restarted = open();
+      try {
+        expect(await saltOf(restarted, 'SCRAM-SHA-256', 'ghost')).toBe(ghost);
+      } finally {
+        restarted.close();
+      }
+    } finally {
+      a.close();
+      b.close();
+    }
   });
 
   it('"y" channel-binding flag is accepted, "p=" refused', async () => {

@@ -3,7 +3,7 @@
  * is never needed. Channel binding is not offered (no -PLUS mechanisms): a client-first message
  * with "n" or "y" is accepted, "p=..." refused.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { MailError } from '../../common/errors.js';
 import { saslprep } from '../saslprep.js';
 import { digest, hmac, xor, type ScramHash } from '../scram-keys.js';
@@ -90,8 +90,9 @@ export class ScramMechanism implements ServerMechanism {
     if (login.length === 0) throw invalid('empty user name');
     if (!PRINTABLE_NONCE.test(clientNonce)) throw invalid('bad client nonce');
 
-    const { userid, credentials } = await this.env.scramLookup(login, this.hash);
-    const salt = credentials?.salt ?? this.env.fakeSalt(login);
+    const found = await this.env.scramLookup(login, this.hash);
+    const { userid, credentials } = found;
+    const salt = found.credentials ? found.credentials.salt : found.fakeSalt;
     const iterations = credentials?.iterations ?? this.env.defaultIterations;
     const nonce = clientNonce + this.env.nonce();
     const serverFirst = `r=${nonce},s=${salt.toString('base64')},i=${iterations}`;
@@ -114,7 +115,7 @@ export class ScramMechanism implements ServerMechanism {
     const authMessage = `${state.clientFirstBare},${state.serverFirst},${withoutProof}`;
     const credentials = state.credentials;
     // Without credentials the proof is checked against random keys, so both paths cost the same.
-    const storedKey = credentials?.storedKey ?? digest(this.hash, this.env.fakeSalt(`${state.nonce}stored`));
+    const storedKey = credentials?.storedKey ?? digest(this.hash, randomBytes(32));
     const clientSignature = hmac(this.hash, storedKey, authMessage);
     const clientKey = proof.length === clientSignature.length ? xor(proof, clientSignature) : Buffer.alloc(clientSignature.length);
     const candidate = digest(this.hash, clientKey);

@@ -24,14 +24,21 @@ export interface ServerMechanism {
   step(data: Buffer | null): Promise<MechanismStep>;
 }
 
+/** What a SCRAM lookup finds: the user's keys, or a stable fake salt for an unknown user. */
+export type ScramLookup =
+  | { userid: string; credentials: ScramCredentials; fakeSalt?: undefined }
+  | { userid: null; credentials: null; fakeSalt: Buffer };
+
 /** What mechanisms may ask of the authenticator. */
 export interface MechanismEnv {
   /** Canonical userid when `password` is right for `login`; throws MailError AuthFailed. */
   checkPassword(login: string, password: string): Promise<string>;
-  /** SCRAM keys for a login name; credentials null (and userid null) when unknown. */
-  scramLookup(login: string, hash: ScramHash): Promise<{ userid: string | null; credentials: ScramCredentials | null }>;
-  /** A salt that stays the same for one unknown login name (so probing does not reveal users). */
-  fakeSalt(login: string): Buffer;
+  /**
+   * SCRAM keys for a login name; for an unknown one, credentials and userid are null and
+   * `fakeSalt` is a salt that stays the same for that user and hash across processes and
+   * restarts (so probing does not reveal which users exist).
+   */
+  scramLookup(login: string, hash: ScramHash): Promise<ScramLookup>;
   /** Iteration count to claim for unknown users. */
   defaultIterations: number;
   /** A fresh printable nonce (no ","). */

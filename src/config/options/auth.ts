@@ -2,6 +2,23 @@ import type { OptionSpec } from '../types.js';
 
 const area = 'authentication';
 
+/**
+ * The words `virtdomains` accepts and the setting each means: off, userid, on, and the switch
+ * words of its older boolean form (the seed page's sample writes `virtdomains: yes`).
+ */
+// Every key is also in the option's `values` below (the table test of test/auth/virtdomains-config checks each).
+export const VIRTDOMAINS_WORDS: Readonly<Record<string, 'off' | 'userid' | 'on'>> = {
+  off: 'off',
+  userid: 'userid',
+  on: 'on',
+  yes: 'on',
+  true: 'on',
+  '1': 'on',
+  no: 'off',
+  false: 'off',
+  '0': 'off',
+};
+
 export const authOptions: OptionSpec[] = [
   { area, name: 'admins', type: 'stringlist', default: null, doc: 'Userids with administrator rights everywhere (domain admins as user@domain).' },
   { area, name: 'proxyservers', type: 'stringlist', default: null, doc: 'Userids that may authenticate as themselves and act as another user (proxy login).' },
@@ -17,7 +34,7 @@ export const authOptions: OptionSpec[] = [
   { area, name: 'altnamespace', type: 'switch', default: 'yes', doc: 'Show a user\'s folders beside INBOX instead of below it.' },
   { area, name: 'userprefix', type: 'string', default: 'Other Users', doc: 'In the alternate namespace, the prefix of other users\' folders.' },
   { area, name: 'sharedprefix', type: 'string', default: 'Shared Folders', doc: 'In the alternate namespace, the prefix of shared folders.' },
-  { area, name: 'virtdomains', type: 'enum', default: 'off', values: ['off', 'userid', 'on'], doc: 'Virtual domains: off; from the login (user@domain); or also from the local address\'s reverse lookup.' },
+  { area, name: 'virtdomains', type: 'enum', default: 'off', values: ['off', 'userid', 'on', 'no', 'false', '0', 'yes', 'true', '1'], doc: 'Virtual domains: off; from the login (user@domain); or also from the local address\'s reverse lookup (yes/true/1 mean on, no/false/0 off).' },
   { area, name: 'defaultdomain', type: 'string', default: null, doc: 'The domain of unqualified users when virtdomains is on.' },
   { area, name: 'auth_groupfile', type: 'path', default: null, doc: 'Extra group file (in /etc/group format) for group: identifiers in ACLs.' },
   { area, name: 'auth_failure_delay', type: 'duration', default: '1s', unit: 's', min: 0, doc: 'First delay after a failed login; it doubles per failure from the same connection or address.' },

@@ -4,6 +4,7 @@
  * its name then stands as a \Noselect parent, and deleting that name again is refused.
  * Subscriptions are left as they are (RFC 3501: DELETE does not unsubscribe).
  */
+import { mayAdminister } from '../../../acl/rights.js';
 import { AUTHENTICATED } from '../../session/state.js';
 import { always, CommandFailure, defineCommand } from '../types.js';
 import { existingMailbox, isUserInbox, ownInbox } from './names.js';
@@ -21,7 +22,9 @@ export const deleteCommand = defineCommand({
       throw new CommandFailure('NO', 'HASCHILDREN', 'Mailbox has inferior hierarchical names and is not selectable');
     }
     existingMailbox(ctx, internal, 'x');
-    const recursive = isUserInbox(internal) && identity.isAdmin;
+    // Deleting a user (its INBOX and everything below) is for administrators only, as in Cyrus.
+    const recursive = isUserInbox(internal) && mayAdminister(identity, internal);
+    if (isUserInbox(internal) && !recursive) throw new CommandFailure('NO', 'NOPERM', 'Only administrators may delete a user');
     const selected = ctx.state.kind === 'selected' ? ctx.selected() : null;
     const deselect = selected !== null && (selected.name === internal || (recursive && selected.name.startsWith(`${internal}.`)));
     if (deselect) ctx.select(null);

@@ -3,7 +3,7 @@
  * the entry of an existing mailbox with rights checked, and the rule for creating a new name
  * (the 'k' right on the nearest existing ancestor; top level and other users' INBOXes for admins).
  */
-import { hasRights, requireRights } from '../../../acl/rights.js';
+import { hasRights, mayAdminister, requireRights } from '../../../acl/rights.js';
 import { MailError } from '../../../common/errors.js';
 import type { Identity } from '../../../auth/index.js';
 import { parentName, splitName, type MailboxEntry } from '../../../store/index.js';
@@ -37,15 +37,14 @@ export function isUserInbox(internal: string): boolean {
 
 /**
  * Check that `identity` may create `internal` (its parent hierarchy included): the 'k' right on the
- * nearest existing ancestor; with none, only inside its own hierarchy or as an administrator.
+ * nearest existing ancestor; with none, only inside its own hierarchy. An administrator may create
+ * any name within its reach (`mayAdminister`), whatever the rights.
  * A missing right answers NOPERM even when the ancestor is invisible (creating leaks nothing).
  */
 export function requireCreateRight(ctx: CommandContext, internal: string): void {
   const identity = ctx.identity();
-  if (isUserInbox(internal) && internal !== ownInbox(ctx)) {
-    if (!identity.isAdmin) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
-    return;
-  }
+  if (mayAdminister(identity, internal)) return;
+  if (isUserInbox(internal) && internal !== ownInbox(ctx)) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
   const ancestor = nearestExistingAncestor(ctx, internal);
   const target = ancestor ?? { name: internal, acl: '' };
   if (!hasRights(identity, target, 'k')) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');

@@ -6,6 +6,7 @@
  */
 import type { Identity } from '../../../auth/index.js';
 import type { MailStore } from '../../../store/index.js';
+import { mayAdminister } from '../../../acl/rights.js';
 import { AUTHENTICATED } from '../../session/state.js';
 import type { CommandContext } from '../types.js';
 import { always, CommandFailure, defineCommand } from '../types.js';
@@ -51,7 +52,8 @@ export const renameCommand = defineCommand({
     requireValidNewName(command.to);
     const to = ctx.toInternal(command.to);
     const inbox = ownInbox(ctx);
-    existingMailbox(ctx, from, from === inbox ? 'r' : 'x');
+    // An administrator renames without the x right (Cyrus's isadmin); others need x (r for INBOX).
+    existingMailbox(ctx, from, mayAdminister(identity, from) ? '' : from === inbox ? 'r' : 'x');
     const moveOnly = from === to && command.partition !== null;
     if (!moveOnly) {
       if (to === inbox || store.lookup(to)) throw new CommandFailure('NO', 'ALREADYEXISTS', 'Mailbox already exists');
