@@ -4,7 +4,7 @@ import type { ImapDeps } from './deps.js';
 import type { StateKind } from './session/state.js';
 
 const ALWAYS = [
-  'IMAP4rev1', 'LITERAL+', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UIDPLUS', 'MOVE', 'UNSELECT', 'CHILDREN',
+  'IMAP4rev1', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UIDPLUS', 'MOVE', 'UNSELECT', 'CHILDREN',
   'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'LIST-EXTENDED', 'LIST-STATUS', 'ESEARCH', 'SASL-IR', 'MULTIAPPEND',
   'STATUS=SIZE', 'BINARY',
 ];
@@ -16,7 +16,8 @@ export interface CapabilityContext {
 }
 
 export function capabilities(deps: ImapDeps, ctx: CapabilityContext): string[] {
-  const list = [...ALWAYS, `APPENDLIMIT=${deps.limits.maxMessageSize}`];
+  const literal = deps.limits.literalPlus === 'minus' ? 'LITERAL-' : 'LITERAL+';
+  const list = [...ALWAYS, literal, `APPENDLIMIT=${deps.limits.maxMessageSize}`];
   if (ctx.state === 'notAuthenticated') {
     if (deps.tlsContext && !ctx.tls) list.push('STARTTLS');
     if (!deps.auth.plaintextAllowed(ctx.connection)) list.push('LOGINDISABLED');

@@ -21,6 +21,13 @@ export interface ImapLimits {
   preauthTimeoutMs: number;
   maxBadCommands: number;
   maxUnauthCommands: number;
+  /**
+   * While idling, look at the selected mailbox this often (ms) even without a notification: the
+   * safety net for a change made by a process that does not publish one.
+   */
+  idlePollMs: number;
+  /** Non-synchronising literals: LITERAL+ (any size) or, with `literalminus`, LITERAL- (up to 4096 bytes). */
+  literalPlus: 'plus' | 'minus';
 }
 
 export interface ImapDeps {
@@ -36,12 +43,28 @@ export interface ImapDeps {
   limits: ImapLimits;
   /** The service name (cyrus.conf SERVICES entry) for SERVICE_option lookups and auth. */
   serviceName: string;
+  /** The message of the day (first line of {configdirectory}/msg/motd), sent as ALERT after login; null when none. */
+  motd(): string | null;
+}
+
+/** How often an idling session checks its mailbox without being told (ms). */
+export const IDLE_POLL_MS = 5000;
+
+/** RFC 3501 section 5.4: an inactivity autologout timer lasts at least 30 minutes. */
+export const MIN_TIMEOUT_SECONDS = 30 * 60;
+
+/** `timeout` in seconds; below 30 minutes it is raised to 30 with a warning, as Cyrus does. */
+export function sessionTimeoutSeconds(config: ImapdConfig, logger?: Logger): number {
+  const configured = config.seconds('timeout') ?? 32 * 60;
+  if (configured >= MIN_TIMEOUT_SECONDS) return configured;
+  logger?.warn({ option: 'timeout', configured, used: MIN_TIMEOUT_SECONDS }, 'timeout is below 30 minutes (RFC 3501): using 30 minutes');
+  return MIN_TIMEOUT_SECONDS;
 }
 
 /** Limits from imapd.conf (maxlinelength, maxliteral, maxmessagesize, timeout, ...). */
-export function limitsFromConfig(config: ImapdConfig): ImapLimits {
+export function limitsFromConfig(config: ImapdConfig, logger?: Logger): ImapLimits {
   const maxMessageSize = config.bytes('maxmessagesize') || 64 * 1024 * 1024;
-  const timeoutMs = (config.seconds('timeout') ?? 32 * 60) * 1000;
+  const timeoutMs = sessionTimeoutSeconds(config, logger) * 1000;
   return {
     maxLineLength: config.bytes('maxlinelength') || 64 * 1024,
     maxLiteralSize: config.bytes('maxliteral') || maxMessageSize,
@@ -52,5 +75,7 @@ export function limitsFromConfig(config: ImapdConfig): ImapLimits {
     preauthTimeoutMs: Math.min(timeoutMs, 5 * 60 * 1000),
     maxBadCommands: config.int('imap_max_bad_commands'),
     maxUnauthCommands: config.int('imap_max_unauth_commands'),
+    idlePollMs: IDLE_POLL_MS,
+    literalPlus: config.bool('literalminus') ? 'minus' : 'plus',
   };
 }

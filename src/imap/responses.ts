@@ -11,3 +11,9 @@ export function fetchFlagsLine(seq: number, record: MessageRecord, flags: readon
 export function mailboxFlags(keywords: readonly string[]): string[] {
   return ['\\Answered', '\\Flagged', '\\Draft', '\\Deleted', '\\Seen', ...keywords];
 }
+
+/** `* FLAGS` and `* OK [PERMANENTFLAGS]` (none permanent when read-only; `\*`: new keywords allowed). */
+export function flagsLines(keywords: readonly string[], readOnly: boolean): string[] {
+  const flags = mailboxFlags(keywords);
+  return [`* FLAGS ${flagList(flags)}`, `* OK [PERMANENTFLAGS ${readOnly ? '()' : flagList([...flags, '\\*'])}] Ok`];
+}

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { Authenticator, Namespace, type AuthenticatorOptions } from '../auth/index.js';
@@ -42,6 +43,25 @@ export function tlsContextFromConfig(config: ImapdConfig, logger?: Logger): Secu
   }
 }
 
+/**
+ * The message of the day as Cyrus keeps it: the first line of {configdirectory}/msg/motd, read at
+ * each login (so an edit takes effect at once); null when the file is missing or its line empty.
+ */
+export function motdFromConfig(config: ImapdConfig, logger?: Logger): () => string | null {
+  const file = join(config.configDirectory, 'msg', 'motd');
+  return () => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') logger?.warn({ err: (err as Error).message, file }, 'cannot read the motd file');
+      return null;
+    }
+    const line = text.split(/\r?\n/, 1)[0]!.trim();
+    return line === '' ? null : line;
+  };
+}
+
 export class ImapServer {
   private readonly sessions = new Set<Session>();
   private readonly unsubscribe: () => void;
@@ -62,8 +82,9 @@ export class ImapServer {
       logger,
       tlsContext: tlsContextFromConfig(config, logger),
       serverName: config.string('servername') ?? hostname(),
-      limits: limitsFromConfig(config),
+      limits: limitsFromConfig(config, logger),
       serviceName: options.serviceName,
+      motd: motdFromConfig(config, logger),
     });
   }
 

@@ -143,13 +143,15 @@ export class Master {
 
   private newPool(entry: ServiceEntry, program: string): WorkerPool {
     const servername = this.config.string('servername') ?? hostname();
+    const plan = planCommand(entry.cmd, new Set());
+    const tlsOnConnect = plan.kind === 'service' && plan.args.includes('-s');
     return new WorkerPool({
       entry,
       cliPath: this.options.cliPath,
       imapdConf: this.options.imapdConf,
       logger: this.log,
       restartBackoffMaxMs: this.restartBackoffMs(),
-      refusal: refusalText(program, entry.name, servername),
+      refusal: refusalText(program, entry.name, servername, tlsOnConnect),
     });
   }
 

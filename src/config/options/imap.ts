@@ -3,11 +3,13 @@ import type { OptionSpec } from '../types.js';
 const area = 'imapd';
 
 export const imapOptions: OptionSpec[] = [
-  { area, name: 'timeout', type: 'duration', default: '32m', unit: 'm', min: 30 * 60, doc: 'Inactivity autologout for IMAP sessions; at least 30 minutes as RFC 3501 requires.' },
+  { area, name: 'timeout', type: 'duration', default: '32m', unit: 'm', min: 0, doc: 'Inactivity autologout for IMAP sessions; a value under 30 minutes (RFC 3501\'s minimum) is raised to 30 with a warning, as Cyrus does.' },
   { area, name: 'imapidletimeout', type: 'duration', default: null, unit: 'm', min: 0, doc: 'Inactivity autologout while in IDLE (default: the same as timeout).' },
   { area, name: 'maxliteral', type: 'bytesize', default: '0', min: 0, doc: 'Largest literal in a command other than APPEND (0: the same as maxmessagesize or 64M).' },
   { area, name: 'maxlinelength', type: 'bytesize', default: '64K', min: 1024, doc: 'Longest command line between literals.' },
   { area, name: 'maxargssize', type: 'bytesize', default: '0', min: 0, doc: 'Most bytes of arguments in one command, literals included (0: no limit).' },
+  { area, name: 'literalminus', type: 'switch', default: 'no', doc: 'Advertise LITERAL- instead of LITERAL+: non-synchronising literals only up to 4096 bytes (RFC 7888).' },
+  { area, name: 'plaintextloginalert', type: 'string', default: null, doc: 'Text sent as an ALERT after a successful plaintext login (LOGIN, AUTHENTICATE PLAIN or LOGIN) without TLS.' },
   { area, name: 'imapmagicplus', type: 'switch', default: 'no', doc: 'Accept user+detail logins that select INBOX.detail.' },
   { area, name: 'imap_max_bad_commands', type: 'int', default: '25', min: 1, doc: 'Bad commands after which the session is closed with BYE.' },
   { area, name: 'imap_max_unauth_commands', type: 'int', default: '50', min: 1, doc: 'Commands allowed before authentication before the session is closed with BYE.' },

@@ -9,15 +9,19 @@ function decode(text: string): Buffer {
   return Buffer.from(text, 'base64');
 }
 
+/** Mechanisms that send the password itself (plaintextloginalert applies to them). */
+const PLAINTEXT_MECHANISMS = new Set(['PLAIN', 'LOGIN']);
+
 /** AUTHENTICATE with SASL-IR (RFC 4959); "*" cancels (RFC 3501 section 6.2.2). */
 export const authenticateCommand = defineCommand({
   name: 'AUTHENTICATE',
   states: NOT_AUTHENTICATED,
   allowsExpunge: always,
   async handle(ctx, command) {
+    const mechanism = command.mechanism.toUpperCase();
     let exchange;
     try {
-      exchange = ctx.deps.auth.startSasl(command.mechanism.toUpperCase(), ctx.connection);
+      exchange = ctx.deps.auth.startSasl(mechanism, ctx.connection);
     } catch (err) {
       return authFailure(ctx, err);
     }
@@ -32,7 +36,7 @@ export const authenticateCommand = defineCommand({
             if (answer === null) throw new CommandFailure('BAD', null, 'Connection closed');
             if (answer.trim() === '*') throw new CommandFailure('BAD', null, 'AUTHENTICATE cancelled');
           }
-          return loginSucceeded(ctx, step.identity);
+          return loginSucceeded(ctx, step.identity, { plaintext: PLAINTEXT_MECHANISMS.has(mechanism) });
         }
         const line = await ctx.continuation(step.data.toString('base64'));
         if (line === null) {

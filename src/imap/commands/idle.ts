@@ -3,7 +3,8 @@ import { always, CommandFailure, defineCommand } from './types.js';
 
 /**
  * IDLE (RFC 2177): after `+ idling`, every change to the selected mailbox made by any process is
- * pushed at once (the session is woken by the change-notification channel) until DONE.
+ * pushed at once (the session is woken by the change-notification channel) until DONE. A slow poll
+ * (limits.idlePollMs, 5 s) also finds changes made by a process that publishes no notification.
  */
 export const idleCommand = defineCommand({
   name: 'IDLE',

@@ -47,9 +47,27 @@ function autocreateInbox(ctx: CommandContext, identity: Identity): void {
   ctx.deps.logger.info({ sid: ctx.sessionId, user: identity.userid }, 'autocreated INBOX');
 }
 
-export async function loginSucceeded(ctx: CommandContext, identity: Identity): Promise<CommandResult> {
+/** How the client proved who it is: a password sent as is (LOGIN, PLAIN, LOGIN mechanism) or otherwise. */
+export interface LoginMethod {
+  plaintext: boolean;
+}
+
+/** Text fit for a response line: no control characters. */
+const responseText = (text: string): string => text.replace(/[\x00-\x1f\x7f]/g, ' ').trim();
+
+/** The ALERTs Cyrus sends right after a login, before the tagged OK: the motd, then plaintextloginalert. */
+function loginAlerts(ctx: CommandContext, method: LoginMethod): void {
+  const motd = ctx.deps.motd();
+  if (motd) ctx.out.line(`* OK [ALERT] ${responseText(motd)}`);
+  const unprotected = !ctx.tls && !ctx.connection.unixSocket;
+  const alert = method.plaintext && unprotected ? responseText(ctx.deps.config.string('plaintextloginalert') ?? '') : '';
+  if (alert) ctx.out.line(`* OK [ALERT] ${alert}`);
+}
+
+export async function loginSucceeded(ctx: CommandContext, identity: Identity, method: LoginMethod): Promise<CommandResult> {
   ctx.deps.auth.recordSuccess(ctx.connection);
   await ctx.authenticated(identity);
   autocreateInbox(ctx, identity);
+  loginAlerts(ctx, method);
   return { status: 'OK', code: `CAPABILITY ${ctx.capabilities().join(' ')}`, text: 'User logged in' };
 }

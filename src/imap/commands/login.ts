@@ -13,6 +13,6 @@ export const loginCommand = defineCommand({
     } catch (err) {
       return authFailure(ctx, err);
     }
-    return loginSucceeded(ctx, identity);
+    return loginSucceeded(ctx, identity, { plaintext: true });
   },
 });

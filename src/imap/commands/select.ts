@@ -1,8 +1,7 @@
 import { hasRights, requireRights } from '../../acl/rights.js';
 import { SelectedMailbox } from '../session/selected.js';
 import { AUTHENTICATED } from '../session/state.js';
-import { mailboxFlags } from '../responses.js';
-import { flagList } from '../wire/serialize/strings.js';
+import { flagsLines } from '../responses.js';
 import { always, CommandFailure, defineCommand } from './types.js';
 
 /** SELECT and EXAMINE (one handler; EXAMINE opens read-only). */
@@ -27,9 +26,7 @@ export const selectCommand = defineCommand({
       mailbox.close();
       throw err;
     }
-    const flags = mailboxFlags(selected.keywords);
-    ctx.out.line(`* FLAGS ${flagList(flags)}`);
-    ctx.out.line(`* OK [PERMANENTFLAGS ${readOnly ? '()' : flagList([...flags, '\\*'])}] Ok`);
+    for (const line of flagsLines(selected.keywords, readOnly)) ctx.out.line(line);
     ctx.out.line(`* ${selected.count} EXISTS`);
     ctx.out.line(`* ${selected.recentCount} RECENT`);
     if (selected.firstUnseen > 0) ctx.out.line(`* OK [UNSEEN ${selected.firstUnseen}] Ok`);

@@ -1,10 +1,12 @@
 /**
  * A session's view of its selected mailbox: the sequence-number ↔ UID map, the session's own
- * \Recent messages, and the modseq it has told the client about. `sync` turns what changed in the
- * store since then into untagged EXISTS / RECENT / FETCH / EXPUNGE responses, holding EXPUNGEs back
- * while the current command forbids them (RFC 3501 section 7.4.1).
+ * \Recent messages (claimed by SELECT, only looked at by EXAMINE), and the modseq it has told the
+ * client about. `sync` turns what changed in the store since then into untagged EXISTS / RECENT /
+ * FETCH / EXPUNGE responses, holding EXPUNGEs back while the current command forbids them (RFC 3501
+ * section 7.4.1).
  */
 import type { Mailbox, MessageRecord } from '../../mailbox/index.js';
+import { flagsLines } from '../responses.js';
 
 export interface SyncOptions {
   /** EXPUNGE responses may be sent now (false during FETCH, STORE and SEARCH by sequence number). */
@@ -19,6 +21,8 @@ export class SelectedMailbox {
   private readonly pendingExpunge = new Set<number>();
   /** Flag changes this session made itself and already reported (uid → modseq). */
   private readonly ownChanges = new Map<number, number>();
+  /** Keywords (lower case) the client was told about in FLAGS. */
+  private readonly keywordsTold = new Set<string>();
   private knownModseq: number;
   private uidNextSeen: number;
   /** Set when the mailbox was renamed or deleted under the session. */
@@ -46,15 +50,19 @@ export class SelectedMailbox {
 
   /** Take a snapshot of `mailbox` for `userid`; a read-write selection claims the \Recent messages. */
   static open(mailbox: Mailbox, externalName: string, readOnly: boolean, userid: string): SelectedMailbox {
+    // Read-only: the recent count is read before the snapshot, so the snapshot holds every message it counts.
+    const status = readOnly ? mailbox.status() : null;
     const snapshot = mailbox.snapshot(userid);
     const selected = new SelectedMailbox(mailbox, externalName, readOnly, userid, Array.from(snapshot.uids), snapshot.highestModseq, snapshot.uidNext);
-    if (!readOnly) for (const uid of mailbox.claimRecent()) selected.recent.add(uid);
+    if (status) selected.peekRecent(status.recent, status.uidNext);
+    else for (const uid of mailbox.claimRecent()) selected.recent.add(uid);
     const keywords = new Map<string, string>();
     for (let i = 0; i < snapshot.count; i++) {
       if (selected.firstUnseen === 0 && !snapshot.isSeen(i)) selected.firstUnseen = i + 1;
       for (const k of snapshot.keywords[i] ?? []) if (!keywords.has(k.toLowerCase())) keywords.set(k.toLowerCase(), k);
     }
     selected.keywords = [...keywords.values()];
+    for (const k of keywords.keys()) selected.keywordsTold.add(k);
     selected.uidValidity = snapshot.uidValidity;
     selected.uidNext = snapshot.uidNext;
     return selected;
@@ -114,6 +122,23 @@ export class SelectedMailbox {
     return this.recent.has(record.uid) ? [...record.flags, '\\Recent'] : record.flags;
   }
 
+  /**
+   * `* FLAGS` and `* OK [PERMANENTFLAGS]` again when `records` carry keywords the client has not
+   * been told about (a STORE or APPEND defined new ones), as Cyrus does; none otherwise.
+   */
+  keywordLines(records: readonly MessageRecord[]): string[] {
+    let added = false;
+    for (const record of records) {
+      for (const flag of record.flags) {
+        if (flag.startsWith('\\') || this.keywordsTold.has(flag.toLowerCase())) continue;
+        this.keywordsTold.add(flag.toLowerCase());
+        this.keywords.push(flag);
+        added = true;
+      }
+    }
+    return added ? flagsLines(this.keywords, this.readOnly) : [];
+  }
+
   /** Remember flag changes this session made and reported itself, so sync does not repeat them. */
   noteOwnChanges(records: readonly MessageRecord[]): void {
     for (const r of records) this.ownChanges.set(r.uid, r.modseq);
@@ -129,6 +154,7 @@ export class SelectedMailbox {
     for (const uid of changes.expunged) if (this.seqOf(uid) > 0) this.pendingExpunge.add(uid);
     if (options.allowExpunge && this.pendingExpunge.size > 0) out.push(...this.flushExpunges());
 
+    out.push(...this.keywordLines(changes.records.filter((r) => !this.pendingExpunge.has(r.uid))));
     const lastUid = this.uids.length > 0 ? this.uids[this.uids.length - 1]! : 0;
     let added = 0;
     for (const record of changes.records) {
@@ -146,11 +172,30 @@ export class SelectedMailbox {
     this.ownChanges.clear();
     if (added > 0 || changes.uidNext > this.uidNextSeen) {
       if (!this.readOnly) for (const uid of this.mailbox.claimRecent()) this.recent.add(uid);
+      else {
+        // Counted after the changes were read: when more arrived in between, the next sync marks them all.
+        const status = this.mailbox.status();
+        if (status.uidNext === changes.uidNext) this.peekRecent(status.recent, status.uidNext);
+      }
       out.push(`* ${this.uids.length} EXISTS`, `* ${this.recent.size} RECENT`);
     }
     this.uidNextSeen = Math.max(this.uidNextSeen, changes.uidNext);
     this.knownModseq = Math.max(this.knownModseq, changes.highestModseq);
     return out;
+  }
+
+  /**
+   * A read-only view shows \Recent without claiming it, as Cyrus's EXAMINE does: the messages no
+   * session has claimed yet are the newest `recent` ones below `uidNext`; a later SELECT still gets them.
+   */
+  private peekRecent(recent: number, uidNext: number): void {
+    let left = recent;
+    for (let i = this.uids.length - 1; i >= 0 && left > 0; i--) {
+      const uid = this.uids[i]!;
+      if (uid >= uidNext || this.pendingExpunge.has(uid)) continue;
+      this.recent.add(uid);
+      left--;
+    }
   }
 
   /** Renumber after expunges and return the `* n EXPUNGE` lines (highest first keeps numbers valid). */

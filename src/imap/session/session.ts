@@ -78,7 +78,7 @@ export class Session {
       maxLiteralSize: l.maxLiteralSize,
       maxAppendLiteralSize: l.maxMessageSize,
       maxArgumentsSize: l.maxArgumentsSize,
-      literalPlus: 'plus',
+      literalPlus: l.literalPlus,
     });
   }
 
@@ -382,12 +382,19 @@ export class Session {
     this.idleWake = () => {
       running = running.then(onWake).catch((err) => this.log.error({ err }, 'idle update failed'));
     };
+    // The safety net: a change by a process that publishes no notification is found by this slow
+    // poll (a sync with nothing new is two indexed range queries and sends nothing).
+    const poll = setInterval(() => {
+      if (this.state.kind === 'selected') this.idleWake?.();
+    }, this.deps.limits.idlePollMs);
+    poll.unref();
     this.armTimer();
     try {
       const line = await this.nextLine();
       await running;
       return line;
     } finally {
+      clearInterval(poll);
       this.idleWake = null;
       this.armTimer();
     }

@@ -26,7 +26,7 @@ describe('APPEND', () => {
     expect(last(await c.command('a1', `APPEND Dated (\\Seen $Label) "05-Mar-2021 14:15:16 +0100" ${literal(text)}`))).toBe(`a1 OK [APPENDUID ${v} 1] Completed`);
     expect(last(await c.command('a2', `APPEND Dated ${literal(message('two'))}`))).toBe(`a2 OK [APPENDUID ${v} 2] Completed`);
     await c.command('s', 'EXAMINE Dated');
-    expect((await c.command('f', 'FETCH 1 (FLAGS INTERNALDATE RFC822.SIZE)'))[0]).toBe(`* 1 FETCH (FLAGS (\\Seen $Label) INTERNALDATE ${formatDateTime(new Date(Date.UTC(2021, 2, 5, 13, 15, 16)))} RFC822.SIZE ${text.length})`);
+    expect((await c.command('f', 'FETCH 1 (FLAGS INTERNALDATE RFC822.SIZE)'))[0]).toBe(`* 1 FETCH (FLAGS (\\Seen $Label \\Recent) INTERNALDATE ${formatDateTime(new Date(Date.UTC(2021, 2, 5, 13, 15, 16)))} RFC822.SIZE ${text.length})`);
     c.close();
   });
 
@@ -70,7 +70,7 @@ describe('APPEND', () => {
     expect(last(await c.command('d1', `APPEND "Shared Folders/dropbox" (\\Seen \\Flagged) ${literal(message('drop'))}`))).toBe(`d1 OK [APPENDUID ${v} 1] Completed`);
     const a = await loggedIn(server, 'admin');
     await a.command('s', 'EXAMINE dropbox');
-    expect((await a.command('f', 'FETCH 1 FLAGS'))[0]).toBe('* 1 FETCH (FLAGS ())');
+    expect((await a.command('f', 'FETCH 1 FLAGS'))[0]).toBe('* 1 FETCH (FLAGS (\\Recent))');
     a.close();
     c.close();
   });

@@ -171,7 +171,7 @@ describe('RENAME', () => {
     expect((await c.command('i3', 'STATUS Saved (MESSAGES)'))[0]).toBe('* STATUS Saved (MESSAGES 2)');
     expect(await names(c, 'INBOX*')).toEqual(['* LIST (\\HasChildren) "/" INBOX', '* LIST (\\HasNoChildren) "/" INBOX/child']);
     await c.command('i4', 'EXAMINE Saved');
-    expect((await c.command('i5', 'FETCH 1:* (FLAGS)')).slice(0, 2)).toEqual(['* 1 FETCH (FLAGS (\\Flagged))', '* 2 FETCH (FLAGS (\\Flagged))']);
+    expect((await c.command('i5', 'FETCH 1:* (FLAGS)')).slice(0, 2)).toEqual(['* 1 FETCH (FLAGS (\\Flagged \\Recent))', '* 2 FETCH (FLAGS (\\Flagged \\Recent))']);
     c.close();
   });
 

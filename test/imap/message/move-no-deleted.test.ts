@@ -55,7 +55,7 @@ describe('MOVE leaves no \\Deleted window', () => {
     expect(highestModseq('user.fred')).toBe(before + 1);
     expect(await watcher.command('f', 'FETCH 1:* (FLAGS)')).toEqual(['* 1 FETCH (FLAGS (\\Seen \\Recent))', 'f OK FETCH completed']);
     const archive = await fredIn(server, 'EXAMINE Archive');
-    expect((await archive.command('a', 'FETCH 1:* (FLAGS)')).slice(0, 2)).toEqual(['* 1 FETCH (FLAGS (\\Flagged $Important))', '* 2 FETCH (FLAGS ())']);
+    expect((await archive.command('a', 'FETCH 1:* (FLAGS)')).slice(0, 2)).toEqual(['* 1 FETCH (FLAGS (\\Flagged $Important \\Recent))', '* 2 FETCH (FLAGS (\\Recent))']);
     archive.close();
     mover.close();
     watcher.close();

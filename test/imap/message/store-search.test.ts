@@ -21,7 +21,11 @@ describe('STORE', () => {
     expect(add).toEqual(['* 1 FETCH (UID 1 FLAGS (\\Answered \\Seen \\Recent))', '* 2 FETCH (UID 2 FLAGS (\\Answered \\Flagged $Important \\Recent))', 's1 OK STORE completed']);
     expect((await c.command('s2', 'STORE 1 +FLAGS (\\Answered)'))).toEqual(['s2 OK STORE completed']);
     expect((await c.command('s3', 'UID STORE 2 -FLAGS ($important \\Answered)'))[0]).toBe('* 2 FETCH (UID 2 FLAGS (\\Flagged \\Recent))');
-    expect((await c.command('s4', 'STORE 3 FLAGS (Work \\Draft)'))[0]).toBe('* 3 FETCH (UID 3 FLAGS (\\Draft Work \\Recent))');
+    // Work is a new keyword: FLAGS and PERMANENTFLAGS come first.
+    const defined = await c.command('s4', 'STORE 3 FLAGS (Work \\Draft)');
+    expect(defined[0]).toMatch(/^\* FLAGS \(.* Work\)$/);
+    expect(defined[1]).toMatch(/^\* OK \[PERMANENTFLAGS \(.* Work \\\*\)\] Ok$/);
+    expect(defined[2]).toBe('* 3 FETCH (UID 3 FLAGS (\\Draft Work \\Recent))');
     expect(await c.command('s5', 'STORE 3 FLAGS.SILENT ()')).toEqual(['s5 OK STORE completed']);
     // The silent change is not repeated by the sync after the next command.
     expect(await c.command('s6', 'NOOP')).toEqual(['s6 OK NOOP completed']);
@@ -45,7 +49,8 @@ describe('STORE', () => {
     expect((await c.command('r1', 'STORE 1 +FLAGS (\\Recent)')).at(-1)).toBe('r1 BAD Invalid system flag in Store command');
     expect((await c.command('r2', 'STORE 1 +FLAGS (\\Frob)')).at(-1)).toBe('r2 BAD Invalid system flag in Store command');
     expect((await c.command('r3', 'STORE 1 FROB (\\Seen)')).at(-1)).toMatch(/^r3 BAD/);
-    expect((await c.command('r4', 'STORE 9 +FLAGS (\\Seen)')).at(-1)).toBe('r4 NO No matching messages');
+    // Cyrus 3.6 answers OK for a STORE whose set names no message.
+    expect((await c.command('r4', 'STORE 9 +FLAGS (\\Seen)')).at(-1)).toBe('r4 OK STORE completed');
     await c.command('r5', 'EXAMINE INBOX');
     expect((await c.command('r6', 'STORE 1 +FLAGS (\\Seen)')).at(-1)).toMatch(/^r6 NO \[READ-ONLY\]/);
     // fred has lrs on admin's mailbox: \Seen yes, \Flagged and \Deleted no.
@@ -102,9 +107,10 @@ describe('SEARCH', () => {
     expect(await search('(SEEN) (FROM fred)')).toBe('* SEARCH 1');
     expect(await search('2:* NOT 3')).toBe('* SEARCH 2');
     expect(await search('UID 1,3:*')).toBe('* SEARCH 1 3');
-    expect(await search('NEW')).toBe('* SEARCH');
-    expect(await search('OLD')).toBe('* SEARCH 1 2 3');
-    expect(await search('RECENT')).toBe('* SEARCH');
+    // No session claimed these messages: EXAMINE shows them \Recent without claiming them (as Cyrus).
+    expect(await search('NEW')).toBe('* SEARCH 2 3');
+    expect(await search('OLD')).toBe('* SEARCH');
+    expect(await search('RECENT')).toBe('* SEARCH 1 2 3');
     expect(await search('OR BODY nomatch TEXT fox')).toBe('* SEARCH 1');
     expect(await search('NOT BODY fox')).toBe('* SEARCH 2 3');
     const uid = await c.command('u', 'UID SEARCH FLAGGED');

@@ -50,7 +50,7 @@ export const listCommand = defineCommand({
       // LIST-STATUS: only for selectable mailboxes the user may read (RFC 5819 section 2).
       if (returns.status && found && hasRights(identity, found.entry, 'r')) {
         try {
-          ctx.out.line(statusLine(ctx.deps.store, identity, found.entry, name.external, returns.status));
+          ctx.out.line(statusLine(ctx.deps.store, identity, found.entry, name.external, returns.status, ctx.deps.limits.maxMessageSize));
         } catch (err) {
           // A mailbox that cannot be opened now is still listed; its STATUS is left out.
           if (!(err instanceof MailError)) throw err;

@@ -1,6 +1,6 @@
 /**
- * STATUS (RFC 3501 6.3.10) with SIZE (RFC 8438), DELETED (RFC 9051) and HIGHESTMODSEQ (RFC 7162);
- * the same values serve LIST-STATUS (RFC 5819). Needs the 'r' right. STATUS of the selected
+ * STATUS (RFC 3501 6.3.10) with SIZE (RFC 8438), DELETED (RFC 9051), HIGHESTMODSEQ (RFC 7162) and
+ * APPENDLIMIT (RFC 7889); the same values serve LIST-STATUS (RFC 5819). Needs the 'r' right. STATUS of the selected
  * mailbox works too (its \Recent messages are this session's, so RECENT counts only newer ones).
  */
 import type { Identity } from '../../../auth/index.js';
@@ -11,12 +11,17 @@ import { statusResponse } from '../../wire/serialize/lists.js';
 import { always, defineCommand } from '../types.js';
 import { existingMailbox } from './names.js';
 
-/** The `* STATUS` line (without CRLF) of one mailbox, items in the order asked. */
-export function statusLine(store: MailStore, identity: Identity, entry: MailboxEntry, externalName: string, items: readonly StatusItem[]): string {
+/**
+ * The `* STATUS` line (without CRLF) of one mailbox, items in the order asked. `appendLimit` is the
+ * largest message APPEND takes (RFC 7889 APPENDLIMIT; 0 or less: none, sent as NIL).
+ */
+export function statusLine(
+  store: MailStore, identity: Identity, entry: MailboxEntry, externalName: string, items: readonly StatusItem[], appendLimit: number,
+): string {
   const mailbox = store.openMailbox(entry.name);
   try {
     const status = mailbox.status(identity.userid, { deleted: items.includes('DELETED') });
-    const value: Record<StatusItem, number> = {
+    const value: Record<StatusItem, number | null> = {
       MESSAGES: status.messages,
       RECENT: status.recent,
       UIDNEXT: status.uidNext,
@@ -25,6 +30,7 @@ export function statusLine(store: MailStore, identity: Identity, entry: MailboxE
       SIZE: status.size,
       DELETED: status.deleted ?? 0,
       HIGHESTMODSEQ: status.highestModseq,
+      APPENDLIMIT: appendLimit > 0 ? appendLimit : null,
     };
     const unique = [...new Set(items)];
     return statusResponse(externalName, unique.map((item) => [item, value[item]] as const)).slice(0, -2);
@@ -41,6 +47,6 @@ export const statusCommand = defineCommand({
     const internal = ctx.toInternal(command.mailbox);
     const entry = existingMailbox(ctx, internal, 'r');
     const external = ctx.toExternal(internal) ?? command.mailbox;
-    ctx.out.line(statusLine(ctx.deps.store, ctx.identity(), entry, external, command.items));
+    ctx.out.line(statusLine(ctx.deps.store, ctx.identity(), entry, external, command.items, ctx.deps.limits.maxMessageSize));
   },
 });

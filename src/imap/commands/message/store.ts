@@ -9,7 +9,7 @@ import type { FlagMode, MessageRecord } from '../../../mailbox/index.js';
 import { fetchFlagsLine } from '../../responses.js';
 import { SELECTED } from '../../session/state.js';
 import { CommandFailure, defineCommand, onlyByUid } from '../types.js';
-import { noMatchingMessages, resolveTargets } from './targets.js';
+import { resolveTargets } from './targets.js';
 
 const SYSTEM_FLAGS = new Map(['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'].map((f) => [f.toLowerCase(), f]));
 
@@ -39,10 +39,9 @@ export const storeCommand = defineCommand({
     if (!/[stw]/.test(rights)) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
 
     const targets = resolveTargets(selected, command.set, command.byUid);
-    if (targets.uids.length === 0) {
-      if (command.byUid) return;
-      throw noMatchingMessages();
-    }
+    // Cyrus answers OK when the set names no message (even `1:*` on an empty mailbox), unlike
+    // FETCH and COPY, which say NO for a sequence-number set that names nothing.
+    if (targets.uids.length === 0) return;
     const userid = ctx.identity().userid;
     const mailbox = selected.mailbox;
     const changed = new Map<number, MessageRecord>();
@@ -62,6 +61,8 @@ export const storeCommand = defineCommand({
     }
     const records = [...changed.values()].sort((a, b) => a.uid - b.uid);
     selected.noteOwnChanges(records);
+    // New keywords: FLAGS and PERMANENTFLAGS first (also with .SILENT), then the FETCHes that show them.
+    for (const line of selected.keywordLines(records)) ctx.out.line(line);
     if (command.silent) return;
     for (const record of records) {
       const seq = selected.seqOf(record.uid);

@@ -9,7 +9,7 @@ import type { AppendMessage, Command, ListReturnOptions, ListSelectOption, Statu
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 
-const STATUS_ITEMS = new Set<StatusItem>(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'SIZE', 'DELETED', 'HIGHESTMODSEQ']);
+const STATUS_ITEMS = new Set<StatusItem>(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'SIZE', 'DELETED', 'HIGHESTMODSEQ', 'APPENDLIMIT']);
 const SELECT_OPTIONS = new Set<ListSelectOption>(['SUBSCRIBED', 'REMOTE', 'RECURSIVEMATCH', 'SPECIAL-USE']);
 
 export function mailbox(cursor: ArgumentCursor): string {

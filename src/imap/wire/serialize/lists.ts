@@ -43,8 +43,8 @@ export function listResponse(entry: ListEntry, command: 'LIST' | 'LSUB' = 'LIST'
 }
 
 /** `* STATUS name (ITEM n ...)` in the order given. */
-export function statusResponse(mailbox: string, values: ReadonlyArray<readonly [StatusItem, number | bigint]>): string {
-  return `* STATUS ${mailboxName(mailbox)} (${values.map(([item, value]) => `${item} ${value}`).join(' ')})\r\n`;
+export function statusResponse(mailbox: string, values: ReadonlyArray<readonly [StatusItem, number | bigint | null]>): string {
+  return `* STATUS ${mailboxName(mailbox)} (${values.map(([item, value]) => `${item} ${value ?? 'NIL'}`).join(' ')})\r\n`;
 }
 
 export interface NamespaceDescription {
