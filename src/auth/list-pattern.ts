@@ -9,9 +9,26 @@ import { MailError } from '../common/errors.js';
 import { canonicalDomain } from './identity.js';
 import type { Namespace, NamingIdentity } from './namespace.js';
 
+/**
+ * One query of mailboxes.db a LIST needs: a pattern over internal names ("." separator), either
+ * over every mailbox (the identity sees all of them, or they are its own) or only over those
+ * whose ACL names one of the identity's identifiers (other users' and shared mailboxes).
+ */
+export interface ListSource {
+  pattern: string;
+  /** Only mailboxes of this domain (null: the default one) that the ACL lets the identity look up. */
+  byAcl: { domain: string | null } | null;
+}
+
 export interface ListPlan {
   /** Internal-name prefixes to scan ("" means everything); a name outside all of them never matches. */
   internalPrefixes: string[];
+  /**
+   * The queries whose results, taken with the store's child hints, hold every visible mailbox
+   * that matches, every visible one below a match, and one below each matching parent. The rest
+   * of the server is never read (see MailboxList.list).
+   */
+  sources: ListSource[];
   /** The internal domain the pattern is confined to; undefined: all domains the identity may see. */
   domain?: string | null;
   /** The external name of `internal` when the identity sees it and it matches the pattern; else null. */
@@ -27,6 +44,7 @@ export interface ListPlan {
 
 const NOTHING: ListPlan = {
   internalPrefixes: [],
+  sources: [],
   match: () => null,
   matchingAncestors: () => [],
   matchesExternal: () => false,
@@ -99,6 +117,8 @@ export function planList(ns: Namespace, reference: string, pattern: string, iden
 
   /** The visible external name of `internal` in this plan's terms (without @domain when confined). */
   const externalOf = (internal: string): string | null => {
+    // Without virtual domains no name can reach a domain: a leftover "domain!" entry is not shown.
+    if (ns.settings.virtDomains === 'off' && internal.includes('!')) return null;
     if (domain !== undefined) {
       const bang = internal.indexOf('!');
       const d = bang >= 0 ? internal.slice(0, bang) : null;
@@ -112,6 +132,7 @@ export function planList(ns: Namespace, reference: string, pattern: string, iden
 
   return {
     internalPrefixes: prefixes,
+    sources: planSources(ns, identity, full, { prefix: prefixes[0]!, root, domain, crossDomain }),
     domain,
     matchesExternal: (external) => regexp.test(external),
     match(internal) {
@@ -134,4 +155,94 @@ export function planList(ns: Namespace, reference: string, pattern: string, iden
       return out;
     },
   };
+}
+
+/**
+ * Whether some name starting with `prefix` matches `pattern` (separator `sep`): the pattern is run
+ * over the prefix as a set of positions, and any position still alive can be completed.
+ */
+export function patternReaches(pattern: string, prefix: string, sep: string): boolean {
+  const close = (positions: Set<number>) => {
+    for (const p of positions) if (pattern[p] === '*' || pattern[p] === '%') positions.add(p + 1);
+    return positions;
+  };
+  let alive = close(new Set([0]));
+  for (const ch of prefix) {
+    const next = new Set<number>();
+    for (const p of alive) {
+      const c = pattern[p];
+      if (c === '*' || (c === '%' && ch !== sep)) next.add(p);
+      else if (c === ch) next.add(p + 1);
+    }
+    alive = close(next);
+    if (alive.size === 0) return false;
+  }
+  return true;
+}
+
+/**
+ * An external pattern in the standard namespace as a pattern over internal names: the separator
+ * becomes ".", and with unixhierarchysep a "." becomes "^". Null when nothing internal can match
+ * (a "^" with unixhierarchysep: no visible name holds one).
+ */
+function standardToInternal(ns: Namespace, pattern: string): string | null {
+  if (!ns.settings.unixHierarchySep) return pattern;
+  if (pattern.includes('^')) return null;
+  return pattern.replaceAll('.', '^').replaceAll('/', '.');
+}
+
+interface SourceScope {
+  /** The one internal prefix the pattern's literal components confine it to. */
+  prefix: string;
+  /** "domain!" or "" for the default domain or when unconfined. */
+  root: string;
+  domain: string | null | undefined;
+  crossDomain: boolean;
+}
+
+/**
+ * The mailboxes.db queries of a LIST pattern (`full`: reference joined, "@domain" cut off, INBOX
+ * normalised):
+ * - the identity's own INBOX and everything below it, unless the pattern is confined elsewhere
+ *   (small, and all visible to its owner);
+ * - an admin's other names: the pattern itself, translated to internal names; a global admin not
+ *   confined to a domain, with virtual domains, sees "name@domain" names and scans instead;
+ * - anyone else's other names: when the pattern can reach the other users' or the shared
+ *   namespace, only the mailboxes whose ACL lets one of its identifiers look them up.
+ */
+function planSources(ns: Namespace, identity: NamingIdentity, full: string, scope: SourceScope): ListSource[] {
+  const sep = ns.separator;
+  const sources: ListSource[] = [];
+  const inbox = identity.isAnonymous || scope.crossDomain ? null : ns.inboxOf(identity);
+  const { prefix } = scope;
+  const insideOwn = inbox !== null && prefix.startsWith(`${inbox}.`);
+  if (inbox !== null && inbox.startsWith(prefix)) sources.push({ pattern: inbox, byAcl: null }, { pattern: `${inbox}.*`, byAcl: null });
+  else if (insideOwn) sources.push({ pattern: `${prefix}*`, byAcl: null });
+  if (insideOwn) return sources;
+
+  if (identity.isAdmin) {
+    if (scope.domain === undefined && ns.settings.virtDomains !== 'off' && /[*%]/.test(full)) {
+      sources.push({ pattern: '*', byAcl: null });
+      return sources;
+    }
+    const internal = standardToInternal(ns, full);
+    if (internal !== null) sources.push({ pattern: scope.root + internal, byAcl: null });
+    return sources;
+  }
+
+  const alt = ns.isAlt(identity);
+  const othersTop = `${alt ? ns.settings.userPrefix : 'user'}${sep}`;
+  // A namespace is reached by a name in it or by its top as a parent ("%" lists "Other Users").
+  const reaches = (top: string) => patternReaches(full, `${top}${sep}`, sep) || listPatternRegExp(full, sep).test(top);
+  const reachesOthers = reaches(othersTop.slice(0, -1));
+  // Standard namespace: every name that is neither INBOX[/...] nor user/... is a shared folder.
+  const wildcard = full.search(/[*%]/);
+  const literal = wildcard < 0 ? full : full.slice(0, wildcard);
+  const reachesShared = alt
+    ? reaches(ns.settings.sharedPrefix)
+    : !(wildcard < 0 && full === 'INBOX') && !literal.startsWith(`INBOX${sep}`) && !literal.startsWith(othersTop);
+  if (!reachesOthers && !reachesShared) return sources;
+  const scopePrefix = !reachesShared && prefix === scope.root ? `${scope.root}user.` : prefix;
+  sources.push({ pattern: `${scopePrefix}*`, byAcl: { domain: scope.domain ?? null } });
+  return sources;
 }

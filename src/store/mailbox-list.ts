@@ -1,9 +1,12 @@
 /**
  * mailboxes.db: the list of mailboxes (SQLite, WAL) in configdirectory. The name is the primary
- * key of a WITHOUT ROWID table, so hierarchy queries are range scans on it.
+ * key of a WITHOUT ROWID table, so hierarchy queries are range scans on it. Beside it,
+ * mailbox_lookup indexes the ACLs: one row per (identifier, domain, mailbox) for each positive ACL
+ * entry holding the 'l' right, so "what may fred see" is a range on that key, not a walk over
+ * every mailbox (schema version 1, built from the mailboxes on first open of an older file).
  */
 import { MailError } from '../common/errors.js';
-import { compilePattern } from './pattern.js';
+import { compilePattern, patternSteps, type CompiledComponent, type CompiledPattern } from './pattern.js';
 import { prefixSuccessor, HIERARCHY_SEPARATOR } from './names.js';
 import { openDb, readTransaction, sqliteError, writeTransaction, type Db } from './sqlite.js';
 
@@ -95,7 +98,32 @@ CREATE TABLE IF NOT EXISTS mailboxes (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS mailboxes_uniqueid ON mailboxes(uniqueid);
 CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS mailbox_lookup (
+  identifier TEXT NOT NULL,
+  domain TEXT NOT NULL,
+  name TEXT NOT NULL,
+  PRIMARY KEY (identifier, domain, name)
+) WITHOUT ROWID;
 `;
+/** PRAGMA user_version once mailbox_lookup is complete. */
+const SCHEMA_VERSION = 1;
+
+/** The identifiers a Cyrus ACL text gives the 'l' right to by a positive entry. */
+function lookupIdentifiers(acl: string): string[] {
+  const fields = acl.split('\t');
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const id = fields[i]!;
+    if (id !== '' && !id.startsWith('-') && fields[i + 1]!.includes('l')) out.add(id);
+  }
+  return [...out];
+}
+
+/** The domain column of mailbox_lookup: "" for the default domain. */
+function domainKey(name: string): string {
+  const bang = name.indexOf('!');
+  return bang >= 0 ? name.slice(0, bang) : '';
+}
 
 const COLUMNS = 'name, uniqueid, partition, acl, type, server, created_modseq, modified_modseq, uidvalidity, special_use, quota_root';
 const BATCH = 512;
@@ -103,6 +131,18 @@ const BATCH = 512;
 export interface ListOptions {
   /** Also list entries still being created or deleted (type reserved/deleted). Default false. */
   includeReserved?: boolean;
+  /**
+   * Only mailboxes of `domain` (null: the default one) whose ACL gives the 'l' right to one of
+   * `identifiers` ("fred", "anyone", "group:staff") by a positive entry, found through
+   * mailbox_lookup. A pre-filter: negative entries, owners and admins are for the caller.
+   */
+  lookup?: { identifiers: readonly string[]; domain: string | null };
+  /**
+   * Also return entries below the names that match, so a caller can tell that a name has
+   * children or show it as a parent of something deeper: for a pattern without "*" the first and
+   * the last entry below each matching name, else every entry with a matching ancestor.
+   */
+  childHints?: boolean;
 }
 
 export class MailboxList {
@@ -130,7 +170,51 @@ export class MailboxList {
       all: db.prepare<[], Row>(`SELECT ${COLUMNS} FROM mailboxes ORDER BY name`),
       counter: db.prepare<[string], { value: number }>('SELECT value FROM counters WHERE key = ?'),
       setCounter: db.prepare<[string, number]>('INSERT OR REPLACE INTO counters (key, value) VALUES (?, ?)'),
+      // The hierarchy walk of list(): one-row seeks on the name key.
+      seekFrom: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM mailboxes WHERE name >= ? ORDER BY name LIMIT 1`),
+      seekFromBelow: db.prepare<[string, string], Row>(`SELECT ${COLUMNS} FROM mailboxes WHERE name >= ? AND name < ? ORDER BY name LIMIT 1`),
+      seekAfter: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM mailboxes WHERE name > ? ORDER BY name LIMIT 1`),
+      seekAfterBelow: db.prepare<[string, string], Row>(`SELECT ${COLUMNS} FROM mailboxes WHERE name > ? AND name < ? ORDER BY name LIMIT 1`),
+      firstIn: db.prepare<[string, string], Row>(`SELECT ${COLUMNS} FROM mailboxes WHERE name >= ? AND name < ? ORDER BY name`),
+      lastIn: db.prepare<[string, string], Row>(`SELECT ${COLUMNS} FROM mailboxes WHERE name >= ? AND name < ? ORDER BY name DESC`),
+      lookupAdd: db.prepare<[string, string, string]>('INSERT OR IGNORE INTO mailbox_lookup (identifier, domain, name) VALUES (?, ?, ?)'),
+      lookupRemove: db.prepare<[string, string, string]>('DELETE FROM mailbox_lookup WHERE identifier = ? AND domain = ? AND name = ?'),
+      lookupFrom: db.prepare<[string, string, string], { name: string }>('SELECT name FROM mailbox_lookup WHERE identifier = ? AND domain = ? AND name >= ? ORDER BY name'),
+      lookupBetween: db.prepare<[string, string, string, string], { name: string }>('SELECT name FROM mailbox_lookup WHERE identifier = ? AND domain = ? AND name >= ? AND name < ? ORDER BY name'),
     };
+    try {
+      this.migrate();
+    } catch (err) {
+      this.db.close();
+      throw sqliteError(err, 'mailboxes.db');
+    }
+  }
+
+  /** Build mailbox_lookup for a file written before it existed (once; other processes wait on the lock). */
+  private migrate(): void {
+    const version = () => this.db.pragma('user_version', { simple: true }) as number;
+    if (version() >= SCHEMA_VERSION) return;
+    writeTransaction(this.db, 'index mailboxes.db ACLs', () => {
+      if (version() >= SCHEMA_VERSION) return;
+      this.db.exec('DELETE FROM mailbox_lookup');
+      // In batches: a statement cannot be iterated while another one writes.
+      const batch = this.db.prepare<[string], { name: string; acl: string }>('SELECT name, acl FROM mailboxes WHERE name > ? ORDER BY name LIMIT 4096');
+      for (let rows = batch.all(''); rows.length > 0; rows = batch.all(rows[rows.length - 1]!.name)) {
+        for (const row of rows) this.indexAcl(row.name, row.acl, true);
+      }
+      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    });
+  }
+
+  private indexAcl(name: string, acl: string, add: boolean): void {
+    const domain = domainKey(name);
+    for (const id of lookupIdentifiers(acl)) (add ? this.stmts.lookupAdd : this.stmts.lookupRemove).run(id, domain, name);
+  }
+
+  /** Run `fn` in a transaction unless already in one (the entry and its lookup rows change together). */
+  private atomically(fn: () => void): void {
+    if (this.db.inTransaction) fn();
+    else this.db.transaction(fn).immediate();
   }
 
   close(): void {
@@ -154,7 +238,10 @@ export class MailboxList {
 
   insert(entry: MailboxEntry): void {
     try {
-      this.stmts.insert.run(toRow(entry));
+      this.atomically(() => {
+        this.stmts.insert.run(toRow(entry));
+        this.indexAcl(entry.name, entry.acl, true);
+      });
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new MailError('Exists', `mailbox ${entry.name} already exists`);
       throw sqliteError(err, 'mailboxes.db insert');
@@ -162,11 +249,21 @@ export class MailboxList {
   }
 
   put(entry: MailboxEntry): void {
-    this.stmts.upsert.run(toRow(entry));
+    this.atomically(() => {
+      const old = this.stmts.get.get(entry.name);
+      if (old && old.acl !== entry.acl) this.indexAcl(old.name, old.acl, false);
+      this.stmts.upsert.run(toRow(entry));
+      if (!old || old.acl !== entry.acl) this.indexAcl(entry.name, entry.acl, true);
+    });
   }
 
   remove(name: string): void {
-    this.stmts.remove.run(name);
+    this.atomically(() => {
+      const old = this.stmts.get.get(name);
+      if (!old) return;
+      this.indexAcl(old.name, old.acl, false);
+      this.stmts.remove.run(name);
+    });
   }
 
   /** Next value of a strictly increasing counter (modseq, uidvalidity); call inside write(). */
@@ -191,10 +288,10 @@ export class MailboxList {
 
   /** Entries whose names start with `prefix`, in name order. */
   *scanPrefix(prefix: string): Generator<MailboxEntry> {
-    yield* this.scan(prefix, prefixSuccessor(prefix));
+    for (const row of this.scan(prefix, prefixSuccessor(prefix))) yield fromRow(row);
   }
 
-  private *scan(from: string, below: string | null): Generator<MailboxEntry> {
+  private *scan(from: string, below: string | null): Generator<Row> {
     let cursor = from;
     let inclusive = true;
     for (;;) {
@@ -203,7 +300,7 @@ export class MailboxList {
       for (const row of rows) {
         if (!inclusive && row.name === cursor) continue;
         emitted++;
-        yield fromRow(row);
+        yield row;
       }
       if (rows.length <= BATCH || emitted === 0) return;
       cursor = rows[rows.length - 1]!.name;
@@ -213,47 +310,124 @@ export class MailboxList {
 
   /**
    * Entries matching an IMAP LIST pattern ("*" anything, "%" anything but "."), sorted by name.
-   * Scans only the key range of the pattern's literal prefix; without "*", it also jumps over
-   * subtrees deeper than the pattern can match, so "user.%" does not walk every user's folders.
+   * The pattern is walked down the hierarchy one level at a time: a literal level is a point
+   * lookup, a "%" level visits each child once by seeking past the child's subtree (so "user.%"
+   * and "user.%.Sent" read a few rows per user, never their folders), and from the first level
+   * with "*" on it is a range scan on the name key. With `lookup`, the candidates come from the
+   * ACL index instead and only they are read.
    */
   list(pattern: string, opts: ListOptions = {}): MailboxEntry[] {
     const compiled = compilePattern(pattern);
-    const prefix = compiled.literalPrefix;
-    const upper = prefix === '' ? null : prefixSuccessor(prefix);
-    const out: MailboxEntry[] = [];
-    const keep = (e: MailboxEntry) => opts.includeReserved || (!e.type.includes('reserved') && !e.type.includes('deleted'));
+    const out = new Map<string, MailboxEntry>();
+    const keep = (row: Row) => opts.includeReserved || (row.type & (TYPE_BITS.reserved | TYPE_BITS.deleted)) === 0;
+    let last = '';
+    let inOrder = true;
+    const emit = (row: Row | undefined) => {
+      if (!row || !keep(row) || out.has(row.name)) return;
+      if (row.name < last) inOrder = false;
+      last = row.name;
+      out.set(row.name, fromRow(row));
+    };
     readTransaction(this.db, 'list mailboxes', () => {
-      if (compiled.hasStar) {
-        for (const e of this.scan(prefix, upper)) if (compiled.matches(e.name) && keep(e)) out.push(e);
-        return;
-      }
-      const depth = compiled.separatorsAfterPrefix;
-      let cursor: string | null = prefix;
-      while (cursor !== null) {
-        const from: string = cursor;
-        cursor = null;
-        const rows = upper === null ? this.stmts.rangeFrom.iterate(from, -1) : this.stmts.rangeBetween.iterate(from, upper, -1);
-        for (const row of rows) {
-          const rest = row.name.slice(prefix.length);
-          let seen = 0;
-          let cut = -1;
-          for (let i = 0; i < rest.length; i++) {
-            if (rest[i] === HIERARCHY_SEPARATOR && ++seen > depth) {
-              cut = i;
-              break;
-            }
-          }
-          if (cut >= 0) {
-            // Too deep: everything below this ancestor is too deep too; jump past it.
-            cursor = prefixSuccessor(prefix + rest.slice(0, cut + 1));
-            break; // ends the iteration (the statement is reset)
-          }
-          const e = fromRow(row);
-          if (compiled.matches(e.name) && keep(e)) out.push(e);
+      if (opts.lookup) this.listByLookup(compiled, opts.lookup, opts.childHints ?? false, emit);
+      else this.walk(compiled, opts.childHints ?? false, keep, emit);
+    });
+    const entries = [...out.values()];
+    // The walk emits in name order except for child hints and several lookup identifiers.
+    return inOrder ? entries : entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  private walk(compiled: CompiledPattern, hints: boolean, keep: (row: Row) => boolean, emit: (row: Row | undefined) => void): void {
+    const { base, components } = patternSteps(compiled.text);
+    const matchesOrBelow = (name: string) => {
+      if (compiled.matches(name)) return true;
+      if (!hints) return false;
+      for (let i = name.lastIndexOf(HIERARCHY_SEPARATOR); i > 0; i = name.lastIndexOf(HIERARCHY_SEPARATOR, i - 1)) if (compiled.matches(name.slice(0, i))) return true;
+      return false;
+    };
+    /** The first and the last kept entry below `name` (its children exist when they do). */
+    const hintsBelow = (name: string) => {
+      const from = name + HIERARCHY_SEPARATOR;
+      const below = prefixSuccessor(from)!;
+      for (const stmt of [this.stmts.firstIn, this.stmts.lastIn]) {
+        for (const row of stmt.iterate(from, below)) {
+          if (!keep(row)) continue;
+          emit(row);
+          break;
         }
       }
-    });
-    return out;
+    };
+    const level = (prefix: string, index: number): void => {
+      const step: CompiledComponent = components[index]!;
+      const last = index === components.length - 1;
+      if (step.hasStar) {
+        const from = prefix + step.literalPrefix;
+        for (const row of this.scan(from, from === '' ? null : prefixSuccessor(from))) if (matchesOrBelow(row.name)) emit(row);
+        return;
+      }
+      const visit = (name: string, row: Row | undefined) => {
+        if (!last) return level(name + HIERARCHY_SEPARATOR, index + 1);
+        emit(row);
+        if (hints) hintsBelow(name);
+      };
+      if (step.isLiteral) {
+        const name = prefix + step.text;
+        visit(name, last ? this.stmts.get.get(name) : undefined);
+        return;
+      }
+      // A "%" level: each child of `prefix` (whose name starts with the literal part) once.
+      const from = prefix + step.literalPrefix;
+      const below = from === '' ? null : prefixSuccessor(from);
+      const seek = (key: string, inclusive: boolean): Row | undefined => {
+        if (below === null) return (inclusive ? this.stmts.seekFrom : this.stmts.seekAfter).get(key);
+        return (inclusive ? this.stmts.seekFromBelow : this.stmts.seekAfterBelow).get(key, below);
+      };
+      // Siblings can sort inside a child's range ("a" < "a-b" < "a.x"), so the subtree of a child
+      // already visited may come up again later: it is then jumped over.
+      const visited = new Set<string>();
+      const past = (name: string) => seek(prefixSuccessor(name + HIERARCHY_SEPARATOR)!, true);
+      let row = seek(from, true);
+      while (row !== undefined) {
+        const rest = row.name.slice(prefix.length);
+        const dot = rest.indexOf(HIERARCHY_SEPARATOR);
+        const child = dot < 0 ? rest : rest.slice(0, dot);
+        const name = prefix + child;
+        if (visited.has(child)) {
+          row = past(name);
+          continue;
+        }
+        visited.add(child);
+        // The child's own entry sorts before everything below it, so `row` is it when it exists.
+        if (step.matches(child)) visit(name, row.name === name ? row : undefined);
+        const next = seek(name, false);
+        row = next !== undefined && next.name.startsWith(name + HIERARCHY_SEPARATOR) ? past(name) : next;
+      }
+    };
+    level(base, 0);
+  }
+
+  private listByLookup(compiled: CompiledPattern, lookup: NonNullable<ListOptions['lookup']>, hints: boolean, emit: (row: Row | undefined) => void): void {
+    const domain = lookup.domain ?? '';
+    let from = compiled.literalPrefix;
+    // Names of the domain start with "domain!"; a pattern outside it finds nothing.
+    if (domain !== '') {
+      const root = `${domain}!`;
+      if (from.length < root.length ? !root.startsWith(from) : !from.startsWith(root)) return;
+      if (from.length < root.length) from = root;
+    }
+    const below = from === '' ? null : prefixSuccessor(from);
+    const names = new Set<string>();
+    for (const id of new Set(lookup.identifiers)) {
+      const rows = below === null ? this.stmts.lookupFrom.all(id, domain, from) : this.stmts.lookupBetween.all(id, domain, from, below);
+      for (const { name } of rows) names.add(name);
+    }
+    const matches = (name: string) => {
+      if (compiled.matches(name)) return true;
+      if (!hints) return false;
+      for (let i = name.lastIndexOf(HIERARCHY_SEPARATOR); i > 0; i = name.lastIndexOf(HIERARCHY_SEPARATOR, i - 1)) if (compiled.matches(name.slice(0, i))) return true;
+      return false;
+    };
+    for (const name of names) if (matches(name)) emit(this.stmts.get.get(name));
   }
 
   /** Every entry in name order (dump, reconstruct). */

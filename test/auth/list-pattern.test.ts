@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Namespace } from '../../src/auth/namespace.js';
 import { makeIdentity, type Identity } from '../../src/auth/identity.js';
-import { listPatternRegExp } from '../../src/auth/list-pattern.js';
+import { listPatternRegExp, patternReaches, type ListPlan } from '../../src/auth/list-pattern.js';
 
 const fred = makeIdentity({ localPart: 'fred', domain: null });
 const admin = makeIdentity({ localPart: 'admin', domain: null, isAdmin: true });
@@ -79,4 +79,72 @@ describe('LIST patterns', () => {
     expect(alt.matchingAncestors('user.joe.Drafts')).toEqual(['Other Users']);
     expect(alt.matchingAncestors('user.fred.Sent.2024')).toEqual(['Sent']);
   });
+
+  it.each([
+    ['*', 'user/', true], ['%', 'user/', false], ['%', 'user', true], ['Other Users/%', 'Other Users/', true],
+    ['Other Users/%', 'Other', true], ['Sent', 'Other Users/', false], ['INBOX*', 'INBOX/', true], ['INBOX*', 'Shared Folders/', false],
+    ['%/Sent', 'user/', true], ['%/Sent', 'user/x/', false], ['u*s', 'user/joe/', true], ['a%b', 'a/', false],
+  ] as Array<[string, string, boolean]>)('%j can match a name starting with %j: %s', (pattern, prefix, expected) => {
+    expect(patternReaches(pattern, prefix, '/')).toBe(expected);
+  });
 });
+
+/** Sources as "pattern" (every mailbox) or "acl:pattern@domain" (by the identity's ACL identifiers). */
+const sourcesOf = (plan: ListPlan) => plan.sources.map((s) => (s.byAcl ? `acl:${s.pattern}@${s.byAcl.domain ?? ''}` : s.pattern));
+
+describe('LIST plan sources', () => {
+  const ns = (alt: boolean, unix: boolean, domains: 'off' | 'userid' = 'userid') => new Namespace({
+    altNamespace: alt, unixHierarchySep: unix, userPrefix: 'Other Users', sharedPrefix: 'Shared Folders', virtDomains: domains, defaultDomain: 'default.org',
+  });
+  const WHO = { fred, luke, boss, admin };
+  const OWN = ['user.fred', 'user.fred.*'];
+  const LUKE = ['example.net!user.luke', 'example.net!user.luke.*'];
+  const ADMIN = ['user.admin', 'user.admin.*'];
+  it.each([
+    // alt, unix, virtdomains, who, pattern, sources
+    [true, true, 'userid', 'fred', '*', [...OWN, 'acl:*@']],
+    [true, true, 'userid', 'fred', '%', [...OWN, 'acl:*@']],
+    [true, true, 'userid', 'fred', 'INBOX', OWN],
+    [true, true, 'userid', 'fred', 'INBOX*', OWN],
+    [true, true, 'userid', 'fred', 'Sent', OWN],
+    [true, true, 'userid', 'fred', 'Other Users/%', [...OWN, 'acl:user.*@']],
+    [true, true, 'userid', 'fred', 'Other Users/*', [...OWN, 'acl:user.*@']],
+    [true, true, 'userid', 'fred', 'Other Users/joe/*', ['acl:user.joe.*@']],
+    [true, true, 'userid', 'fred', 'Shared Folders/*', [...OWN, 'acl:*@']],
+    [true, true, 'userid', 'fred', 'Shared Folders/news/%', ['acl:news.*@']],
+    [true, false, 'userid', 'fred', 'Other Users.%', [...OWN, 'acl:user.*@']],
+    [true, false, 'off', 'fred', 'INBOX.%', ['user.fred.*']],
+    [false, true, 'userid', 'fred', '*', [...OWN, 'acl:*@']],
+    [false, true, 'userid', 'fred', '%', [...OWN, 'acl:*@']],
+    [false, true, 'userid', 'fred', 'INBOX', OWN],
+    [false, true, 'userid', 'fred', 'INBOX*', [...OWN, 'acl:*@']],
+    [false, true, 'userid', 'fred', 'INBOX/%', ['user.fred.*']],
+    [false, true, 'userid', 'fred', 'Sent', [...OWN, 'acl:*@']],
+    [false, true, 'userid', 'fred', 'user/%', [...OWN, 'acl:user.*@']],
+    [false, true, 'userid', 'fred', 'user/fred/*', ['user.fred.*']],
+    [false, true, 'userid', 'fred', 'user/joe/*', ['acl:user.joe.*@']],
+    [false, false, 'off', 'fred', 'user.%', [...OWN, 'acl:user.*@']],
+    [false, false, 'userid', 'luke', '*', [...LUKE, 'acl:example.net!*@example.net']],
+    [true, true, 'userid', 'luke', 'Other Users/%', [...LUKE, 'acl:example.net!user.*@example.net']],
+    [false, true, 'userid', 'luke', '*@other.org', []],
+    [false, true, 'userid', 'boss', '*', ['example.net!user.boss', 'example.net!user.boss.*', 'example.net!*']],
+    [false, true, 'off', 'admin', '*', [...ADMIN, '*']],
+    [false, true, 'off', 'admin', '%', [...ADMIN, '%']],
+    [false, true, 'off', 'admin', 'user/%/Sent', [...ADMIN, 'user.%.Sent']],
+    [false, true, 'off', 'admin', 'a.b/%', ['a^b.%']],
+    [false, false, 'off', 'admin', 'a.b.%', ['a.b.%']],
+    [true, true, 'off', 'admin', '%', [...ADMIN, '%']],
+    [false, true, 'userid', 'admin', '%', [...ADMIN, '*']],
+    [false, true, 'userid', 'admin', '*@example.com', ['example.com!*']],
+    [false, true, 'userid', 'admin', 'user/%@example.com', ['example.com!user.%']],
+    [false, true, 'userid', 'admin', 'INBOX', [...ADMIN, 'INBOX']],
+  ] as Array<[boolean, boolean, 'off' | 'userid', keyof typeof WHO, string, string[]]>)('alt=%s unix=%s virtdomains=%s as %s: %j', (alt, unix, domains, who, pattern, expected) => {
+    expect(sourcesOf(ns(alt, unix, domains).listPatternToInternal('', pattern, WHO[who]))).toEqual(expected);
+  });
+
+  it('an anonymous user has no personal part', () => {
+    const anonymous = makeIdentity({ localPart: 'anonymous', domain: null, isAnonymous: true });
+    expect(sourcesOf(ns(true, true).listPatternToInternal('', '*', anonymous))).toEqual(['acl:*@']);
+  });
+});
+

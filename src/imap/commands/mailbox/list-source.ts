@@ -1,7 +1,7 @@
 /**
  * What LIST and LSUB read from the store for one identity: the LIST plans of the patterns (virtual
- * domains and admins through namespace.listPatternToInternal), the visible mailboxes under the
- * plans' prefixes (the 'l' right), the subscriptions it may name, and the response order.
+ * domains and admins through namespace.listPatternToInternal), the visible mailboxes the plans'
+ * sources find (the 'l' right), the subscriptions it may name, and the response order.
  */
 import { hasRights } from '../../../acl/rights.js';
 import type { Identity, ListPlan } from '../../../auth/index.js';
@@ -20,15 +20,23 @@ function tailOf(identity: Identity, internal: string, external: string): string 
   return at >= 0 ? external.slice(at) : '';
 }
 
-/** Existing mailboxes below the plans' prefixes that the identity may look up, by internal name. */
-export function visibleMailboxes(ctx: CommandContext, plans: readonly ListPlan[]): Map<string, { entry: MailboxEntry; visible: VisibleMailbox }> {
+/**
+ * Existing mailboxes the plans' sources find that the identity may look up, by internal name: the
+ * matching ones, those below a match, and at least one below each matching parent. `complete`
+ * asks for every mailbox below the sources' literal prefixes (for RECURSIVEMATCH with SPECIAL-USE,
+ * which needs every special-use mailbox below a match, not just one).
+ */
+export function visibleMailboxes(ctx: CommandContext, plans: readonly ListPlan[], opts: { complete?: boolean } = {}): Map<string, { entry: MailboxEntry; visible: VisibleMailbox }> {
   const identity = ctx.identity();
-  const prefixes = [...new Set(plans.flatMap((p) => p.internalPrefixes))];
-  // A prefix inside another one adds nothing.
-  const scans = prefixes.filter((p) => !prefixes.some((q) => q !== p && p.startsWith(q)));
   const out = new Map<string, { entry: MailboxEntry; visible: VisibleMailbox }>();
-  for (const prefix of scans) {
-    for (const entry of ctx.deps.store.list(`${prefix}*`)) {
+  const seen = new Set<string>();
+  for (const source of plans.flatMap((p) => p.sources)) {
+    const pattern = opts.complete ? `${source.pattern.split(/[*%]/)[0]}*` : source.pattern;
+    const key = `${source.byAcl ? `acl:${source.byAcl.domain}:` : ''}${pattern}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const lookup = source.byAcl ? { identifiers: identity.identifiers(), domain: source.byAcl.domain } : undefined;
+    for (const entry of ctx.deps.store.list(pattern, { childHints: true, lookup })) {
       if (out.has(entry.name) || !hasRights(identity, entry, 'l')) continue;
       const external = ctx.toExternal(entry.name);
       if (external === null) continue;

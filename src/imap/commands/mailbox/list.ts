@@ -29,7 +29,7 @@ export const listCommand = defineCommand({
     const select = new Set(command.selectOptions);
     const returns = command.returnOptions;
     const plans = listPlans(ctx, command.reference, patterns);
-    const mailboxes = visibleMailboxes(ctx, plans);
+    const mailboxes = visibleMailboxes(ctx, plans, { complete: select.has('SPECIAL-USE') && select.has('RECURSIVEMATCH') });
     const wantSubscriptions = select.has('SUBSCRIBED') || returns.subscribed;
     const listed = collectList({
       separator,
