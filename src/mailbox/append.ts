@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { MailError } from '../common/errors.js';
 import { normalizeLineEnds } from '../message/index.js';
 import type { MessageSummary } from '../message/types.js';
-import { fsError, linkOrCopySync, tempFileName, writeNewFile } from './files.js';
+import { fsError, linkOrCopySync, messageFileError, tempFileName, writeNewFile } from './files.js';
 import { parseFlags, type FlagSet } from './flags.js';
 import type { AppendItem, MailboxContext } from './types.js';
 
@@ -53,7 +53,7 @@ async function prepareOne(dir: string, item: AppendItem, ctx: MailboxContext, ma
       try {
         bytes = readFileSync(source.path);
       } catch (err) {
-        throw fsError(err, 'read message to link');
+        throw messageFileError(err, null, 'read message to link');
       }
       summary ??= ctx.summarize(bytes);
       guid ??= sha1Hex(bytes);
@@ -61,7 +61,11 @@ async function prepareOne(dir: string, item: AppendItem, ctx: MailboxContext, ma
     }
     checkSize(size, ctx);
     made.push(tempPath);
-    linkOrCopySync(source.path, tempPath, ctx.durable);
+    try {
+      linkOrCopySync(source.path, tempPath, ctx.durable);
+    } catch (err) {
+      throw messageFileError(err, null, 'link message');
+    }
     return { tempPath, summaryJson: JSON.stringify(summary), guid, size, flags, internalDate };
   }
   if (!Buffer.isBuffer(item.content)) throw new MailError('Invalid', 'append item without content');

@@ -43,6 +43,20 @@ export function fsError(err: unknown, what: string): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
+/**
+ * A failure to read the file of a message the index lists. A missing file is not "no such
+ * mailbox": the index and the files disagree, a server-side inconsistency that reconstruct
+ * repairs, so it is Temp (IMAP NO [UNAVAILABLE]) with the detail for the log.
+ */
+export function messageFileError(err: unknown, uid: number | null, what: string): Error {
+  if (err instanceof MailError) return err;
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  if (code === 'ENOENT') {
+    return new MailError('Temp', `${what}: message file missing (index and files disagree; run reconstruct)`, { code, uid, inconsistency: true });
+  }
+  return fsError(err, what);
+}
+
 export function fsyncDirectory(dir: string, durable: boolean): void {
   if (!durable) return;
   const fd = fs.openSync(dir, 'r');

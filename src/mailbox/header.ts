@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HEADER_FILE, replaceFileSync } from './files.js';
+import { IndexDb } from './index-db.js';
 
 const MAGIC = 'cyrusts mailbox header 1';
 
@@ -18,6 +19,8 @@ export interface MailboxHeader {
   createdModseq: number;
   /** Keyword names defined in the mailbox, in definition order. */
   userFlags: string[];
+  /** \Seen kept per mailbox (the sharedseen option); absent in older headers, read as false. */
+  sharedSeen: boolean;
 }
 
 export function formatHeader(header: MailboxHeader): string {
@@ -30,6 +33,7 @@ export function formatHeader(header: MailboxHeader): string {
     specialUse: header.specialUse,
     createdModseq: header.createdModseq,
     userFlags: header.userFlags,
+    sharedSeen: header.sharedSeen,
   };
   return `${MAGIC}\n${JSON.stringify(body)}\n`;
 }
@@ -50,6 +54,7 @@ export function parseHeader(text: string): MailboxHeader {
     specialUse: body.specialUse ?? null,
     createdModseq: typeof body.createdModseq === 'number' ? body.createdModseq : 0,
     userFlags: Array.isArray(body.userFlags) ? body.userFlags.filter((f): f is string => typeof f === 'string') : [],
+    sharedSeen: body.sharedSeen === true,
   };
 }
 
@@ -59,4 +64,21 @@ export function readHeader(dir: string): MailboxHeader {
 
 export function writeHeader(dir: string, header: MailboxHeader, durable: boolean): void {
   replaceFileSync(dir, HEADER_FILE, formatHeader(header), durable);
+}
+
+/**
+ * The uniqueid of a mailbox that `dir` may still hold: its cyrus.header's, unless the index marks
+ * that mailbox moved or deleted (the leftover of an interrupted rename or delete). Null when there
+ * is no readable header. A header without a readable index counts as live: it cannot be proved dead.
+ */
+export function liveMailboxIn(dir: string, durable: boolean): string | null {
+  let uniqueId: string;
+  try {
+    uniqueId = readHeader(dir).uniqueId;
+  } catch {
+    return null;
+  }
+  const index = IndexDb.identity(dir, durable);
+  if (index && index.uniqueid === uniqueId && index.state !== 'active') return null;
+  return uniqueId;
 }

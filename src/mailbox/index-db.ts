@@ -161,6 +161,8 @@ function prepare(db: Db) {
     expungedSince: () => db.prepare<[number], { uid: number }>('SELECT uid FROM expunged WHERE modseq > ? ORDER BY uid'),
     expungedFilesBefore: () => db.prepare<[number], { uid: number }>('SELECT uid FROM expunged WHERE file_removed = 0 AND expunged_at <= ? ORDER BY uid'),
     expungedWithFiles: () => db.prepare<[], { uid: number }>('SELECT uid FROM expunged WHERE file_removed = 0 ORDER BY uid'),
+    prunableExpungedBefore: () => db.prepare<[number], { uid: number; modseq: number }>('SELECT uid, modseq FROM expunged WHERE file_removed = 1 AND expunged_at <= ? ORDER BY uid'),
+    deleteExpunged: () => db.prepare<[number]>('DELETE FROM expunged WHERE uid = ?'),
     markFileRemoved: () => db.prepare<[number]>('UPDATE expunged SET file_removed = 1 WHERE uid = ?'),
     userFlags: () => db.prepare<[], { name: string }>('SELECT name FROM user_flags ORDER BY id'),
     addUserFlag: () => db.prepare<[string]>('INSERT OR IGNORE INTO user_flags (name) VALUES (?)'),
@@ -224,6 +226,22 @@ export class IndexDb {
     } catch (err) {
       db.close();
       throw sqliteError(err, `create ${file}`);
+    }
+  }
+
+  /** The identity row of the index in `dir`, or null when there is no readable index. */
+  static identity(dir: string, durable: boolean): { uniqueid: string; state: MailboxState } | null {
+    if (!IndexDb.exists(dir)) return null;
+    try {
+      const index = IndexDb.open(dir, durable);
+      try {
+        const row = index.mailbox();
+        return { uniqueid: row.uniqueid, state: row.state };
+      } finally {
+        index.close();
+      }
+    } catch {
+      return null;
     }
   }
 

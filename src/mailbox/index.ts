@@ -6,7 +6,8 @@
  *   mailbox.snapshot(userid?) → MailboxSnapshot (uids, modseqs, systemFlags, keywords, internalDates, sizes)
  *   mailbox.changesSince(modseq, userid?) → { highestModseq, uidNext, records, expunged }
  *   mailbox.setFlags(uids, 'add' | 'remove' | 'replace', flags, { userid?, unchangedSince? }) → { changed, failed, highestModseq }
- *   mailbox.expunge({ uids?, force? }) → expunged uids     mailbox.expireExpunged(minAgeMs) → files removed
+ *   mailbox.expunge({ uids?, force? }) → expunged uids     mailbox.expireExpunged(minAgeMs, { dryRun? }) → files removed
+ *   mailbox.pruneExpunged(minAgeMs, { dryRun? }) → expunged records forgotten (only those whose files are gone)
  *     (force: the given uids go whether \Deleted or not)
  *   await mailbox.copyTo(uids, target, { userid? }) → { uidValidity, sourceUids, targetUids }
  *   await mailbox.moveTo(uids, target, { userid? }) → copyTo's result + expunged (source uids removed in one step, never flagged)

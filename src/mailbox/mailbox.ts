@@ -286,15 +286,36 @@ export class Mailbox extends MessageReader {
     return expunged;
   }
 
-  /** Unlink the files of messages expunged at least `minAgeMs` ago (cyr_expire's job). */
-  expireExpunged(minAgeMs = 0): number[] {
+  /**
+   * Unlink the files of messages expunged at least `minAgeMs` ago (cyr_expire -X); returns their
+   * UIDs. With `dryRun`, only returns them.
+   */
+  expireExpunged(minAgeMs = 0, opts: { dryRun?: boolean } = {}): number[] {
+    const cutoff = Date.now() - minAgeMs;
+    if (opts.dryRun) return readTransaction(this.index.db, 'expire expunged -n', () => this.index.stmts.expungedFilesBefore.all(cutoff).map((r) => r.uid));
     const removed = writeTransaction(this.index.db, 'expire expunged', () => {
-      const uids = this.index.stmts.expungedFilesBefore.all(Date.now() - minAgeMs).map((r) => r.uid);
+      const uids = this.index.stmts.expungedFilesBefore.all(cutoff).map((r) => r.uid);
       for (const uid of uids) this.index.stmts.markFileRemoved.run(uid);
       return uids;
     });
     for (const uid of removed) rmSync(this.messagePath(uid), { force: true });
     return removed;
+  }
+
+  /**
+   * Forget the records of messages expunged at least `minAgeMs` ago whose files are gone
+   * (cyr_expire -E): the expunged-UID memory QRESYNC reads stays bounded. A record whose file is
+   * still there (expunge_mode delayed, not yet past -X) is kept: without it reconstruct would
+   * adopt the file again. Returns the UIDs forgotten; with `dryRun`, only returns them.
+   */
+  pruneExpunged(minAgeMs: number, opts: { dryRun?: boolean } = {}): number[] {
+    const cutoff = Date.now() - minAgeMs;
+    const body = () => {
+      const uids = this.index.stmts.prunableExpungedBefore.all(cutoff).map((r) => r.uid);
+      if (!opts.dryRun) for (const uid of uids) this.index.stmts.deleteExpunged.run(uid);
+      return uids;
+    };
+    return opts.dryRun ? readTransaction(this.index.db, 'prune expunged -n', body) : writeTransaction(this.index.db, 'prune expunged', body);
   }
 
   /** Atomically take the messages not yet seen as \Recent by any session. */

@@ -6,7 +6,7 @@ import { createReadStream, promises as fsp, readFileSync, type ReadStream } from
 import { join } from 'node:path';
 import type { MessageSummary } from '../message/types.js';
 import { readTransaction } from '../store/sqlite.js';
-import { fsError, messageFileName } from './files.js';
+import { messageFileError, messageFileName } from './files.js';
 import type { IndexDb } from './index-db.js';
 import type { MailboxContext } from './types.js';
 
@@ -26,7 +26,7 @@ export class MessageReader {
     try {
       return await fsp.readFile(this.messagePath(uid));
     } catch (err) {
-      throw fsError(err, `message ${uid}`);
+      throw messageFileError(err, uid, `message ${uid}`);
     }
   }
 
@@ -36,7 +36,7 @@ export class MessageReader {
     try {
       handle = await fsp.open(this.messagePath(uid), 'r');
     } catch (err) {
-      throw fsError(err, `message ${uid}`);
+      throw messageFileError(err, uid, `message ${uid}`);
     }
     try {
       const size = (await handle.stat()).size;
@@ -97,7 +97,7 @@ export class MessageReader {
         bytes = readFileSync(this.messagePath(uid));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw fsError(err, `message ${uid}`);
+        throw messageFileError(err, uid, `message ${uid}`);
       }
       this.readerCtx.logger.warn({ uid }, 'cache row missing; parsed the message file (run reconstruct)');
       out.set(uid, this.readerCtx.summarize(bytes));

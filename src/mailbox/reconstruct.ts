@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { readTransaction, writeTransaction } from '../store/sqlite.js';
 import type { MailStore } from '../store/mail-store.js';
 import { sha1Hex } from './append.js';
-import { INDEX_FILE, fsError, messageFileName, pidOfTempFile, uidOfFileName } from './files.js';
+import { INDEX_FILE, messageFileError, messageFileName, pidOfTempFile, uidOfFileName } from './files.js';
 import { readHeader, writeHeader, type MailboxHeader } from './header.js';
 import { IndexDb } from './index-db.js';
 import { MailError } from '../common/errors.js';
@@ -20,7 +20,8 @@ export interface ReconstructOptions {
   checkOnly?: boolean;
   /** Also re-read every message file and check its size and GUID (reconstruct -f). */
   full?: boolean;
-  onProgress?: (done: number, total: number) => void;
+  /** Called as work is done: what is being done, how far, out of how much. Throttle it yourself. */
+  onProgress?: (phase: string, done: number, total: number) => void;
 }
 
 export interface ReconstructReport {
@@ -73,21 +74,25 @@ export function reconstructMailbox(store: MailStore, name: string, opts: Reconst
   }
   if (!index) {
     if (!fix) return report;
-    const uidValidity = header && header.uniqueId === entry.uniqueId ? header.uidValidity : entry.uidValidity;
-    index = IndexDb.create(dir, store.durable, { uniqueId: entry.uniqueId, name, uidValidity, highestModseq: entry.createdModseq, sharedSeen: false });
+    const own = header && header.uniqueId === entry.uniqueId ? header : null;
+    const uidValidity = own ? own.uidValidity : entry.uidValidity;
+    index = IndexDb.create(dir, store.durable, { uniqueId: entry.uniqueId, name, uidValidity, highestModseq: entry.createdModseq, sharedSeen: own?.sharedSeen ?? false });
   }
   try {
     const body = () => repairIndex(store, index!, dir, name, entry.uniqueId, report, opts);
     if (fix) writeTransaction(index.db, 'reconstruct', body);
     else readTransaction(index.db, 'reconstruct -n', body);
     const userFlags = index.stmts.userFlags.all().map((r) => r.name);
-    const wanted: MailboxHeader = { name, uniqueId: entry.uniqueId, uidValidity: index.mailbox().uidvalidity, acl: entry.acl, quotaRoot: entry.quotaRoot, specialUse: entry.specialUse, createdModseq: entry.createdModseq, userFlags };
+    const row = index.mailbox();
+    const wanted: MailboxHeader = { name, uniqueId: entry.uniqueId, uidValidity: row.uidvalidity, acl: entry.acl, quotaRoot: entry.quotaRoot, specialUse: entry.specialUse, createdModseq: entry.createdModseq, userFlags, sharedSeen: row.sharedseen === 1 };
     if (!header) report.problems.push('cyrus.header is missing or unreadable');
     else if (JSON.stringify(header) !== JSON.stringify(wanted)) report.problems.push('cyrus.header differs from mailboxes.db and the index');
     if (fix && (!header || JSON.stringify(header) !== JSON.stringify(wanted))) writeHeader(dir, wanted, store.durable);
   } finally {
     index.close();
   }
+  // Sessions that have the mailbox open (or IDLE on it) pick up what changed.
+  if (fix && report.problems.length > 0) store.notifyChanged(name);
   return report;
 }
 
@@ -121,14 +126,18 @@ function repairIndex(store: MailStore, index: IndexDb, dir: string, name: string
   }
   const modseq = maxModseq + 1;
   const now = Date.now();
+  let rewritten = 0;
   const readMessage = (uid: number): Buffer => {
     try {
       return readFileSync(join(dir, messageFileName(uid)));
     } catch (err) {
-      throw fsError(err, `message ${uid}`);
+      throw messageFileError(err, uid, `message ${uid}`);
     }
   };
+  const phase = opts.full ? 're-reading message files' : 'checking records';
+  let checked = 0;
   for (const r of records) {
+    opts.onProgress?.(phase, ++checked, records.length);
     maxUid = Math.max(maxUid, r.uid);
     if (!files.has(r.uid)) {
       report.problems.push(`message ${r.uid}: file is missing; record dropped`);
@@ -144,8 +153,11 @@ function repairIndex(store: MailStore, index: IndexDb, dir: string, name: string
       if (guid !== r.guid || bytes.length !== r.size) {
         report.problems.push(`message ${r.uid}: size or GUID differs from the file`);
         report.recached.push(r.uid);
+        rewritten++;
         if (fix) {
+          // A changed record gets the new modseq, so CONDSTORE clients fetch it again.
           s.updateContent.run(bytes.length, guid, r.uid);
+          s.updateModseq.run(modseq, r.uid);
           s.putCache.run(r.uid, JSON.stringify(store.summarizeMessage(bytes)));
         }
       }
@@ -154,7 +166,7 @@ function repairIndex(store: MailStore, index: IndexDb, dir: string, name: string
   const orphans = [...files].filter((uid) => !recorded.has(uid)).sort((a, b) => a - b);
   let done = 0;
   for (const uid of orphans) {
-    opts.onProgress?.(++done, orphans.length);
+    opts.onProgress?.('adopting files', ++done, orphans.length);
     const gone = expunged.get(uid);
     if (gone) {
       if (gone.file_removed === 1) {
@@ -184,7 +196,7 @@ function repairIndex(store: MailStore, index: IndexDb, dir: string, name: string
       if (fix) s.deleteCache.run(uid);
     }
   }
-  const changed = report.dropped.length > 0 || report.adopted.length > 0;
+  const changed = report.dropped.length > 0 || report.adopted.length > 0 || rewritten > 0;
   const uidNext = Math.max(row.uidnext, maxUid + 1);
   if (uidNext !== row.uidnext) report.problems.push(`uidnext ${row.uidnext} is not above the highest uid ${maxUid}`);
   const highest = changed ? modseq : maxModseq;

@@ -9,7 +9,9 @@
  *   store.setAcl(name, aclText) / setSpecialUse / setQuotaRoot
  *   store.subscriptions(userid) / subscribe(userid, name) / unsubscribe(userid, name)
  *   store.openMailbox(name) → Mailbox (see src/mailbox/index.ts); mailbox.close() when done
- *   store.onChange(listener) → unsubscribe           store.deleteExpired(minAgeMs)
+ *   store.onChange(listener) → unsubscribe           store.deleteExpired(minAgeMs, { dryRun? }) → names
+ *   store.notifyChanged(name) (tools: after a change made below the API, e.g. reconstruct)
+ *   store.clearStaleReservations({ checkOnly? })     (reserved rows of crashed creates; reconstruct -m)
  *   store.directoryOf(name, partition)               store.close()
  *
  * Names are internal names ("user.fred.Sent", "example.com!user.fred"); the store refuses unsafe

@@ -4,7 +4,7 @@
  * opens): one way to create, rename, delete, list and append.
  */
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { MailError } from '../common/errors.js';
@@ -14,7 +14,7 @@ import * as message from '../message/index.js';
 import type { MessageSummary } from '../message/types.js';
 import type { PartitionChooser } from '../partition/types.js';
 import { fsError, fsyncDirectory, pruneEmptyDirectories, removeMailboxFiles } from '../mailbox/files.js';
-import { writeHeader } from '../mailbox/header.js';
+import { liveMailboxIn, readHeader, writeHeader } from '../mailbox/header.js';
 import { IndexDb } from '../mailbox/index-db.js';
 import { Mailbox } from '../mailbox/mailbox.js';
 import type { MailboxContext } from '../mailbox/types.js';
@@ -48,6 +48,29 @@ export interface CreateMailboxOptions {
   quotaRoot?: string | null;
   /** Keep \Seen per mailbox instead of per user (default: the sharedseen option). */
   sharedSeen?: boolean;
+}
+
+/** A reserved row without a creator's lock file is stale after this long. */
+const STALE_RESERVATION_MS = 5_000;
+/** A creator still alive after this long is presumed hung. */
+const STALE_CREATOR_MS = 5 * 60_000;
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function headerUniqueId(dir: string): string | null {
+  try {
+    return readHeader(dir).uniqueId;
+  } catch {
+    return null;
+  }
 }
 
 function defaultSummarize(content: Buffer): MessageSummary {
@@ -186,46 +209,161 @@ export class MailStore {
     throw new MailError('Invalid', `no usable partition for ${name}`, { partition: chosen });
   }
 
+  /**
+   * Whether a 'reserved' entry is the leftover of a create that died between committing the
+   * reservation and finishing it: its creator's lock file names a dead process, or (no lock file:
+   * a crash before it was written, or a row from elsewhere) it is older than a few seconds, judged
+   * by its uidvalidity (the creation time in seconds, never below it). A live creator that has been
+   * at it for STALE_CREATOR_MS is presumed hung.
+   */
+  isStaleReservation(entry: MailboxEntry, now = Date.now()): boolean {
+    if (!entry.type.includes('reserved')) return false;
+    const age = now - entry.uidValidity * 1000;
+    let pid: number | null = null;
+    try {
+      pid = Number(readFileSync(this.creationLockFile(entry.uniqueId), 'utf8').trim()) || null;
+    } catch {
+      pid = null;
+    }
+    if (pid === null) return age > STALE_RESERVATION_MS;
+    return !processAlive(pid) || age > STALE_CREATOR_MS;
+  }
+
+  private creationLockFile(uniqueId: string): string {
+    return join(this.options.config.path('mboxname_lockpath') ?? join(this.options.config.configDirectory, 'lock'), `create-${uniqueId}`);
+  }
+
+  /** Drop a stale reserved row (and its lock file); call inside a mailboxes.db write. */
+  private clearReservation(entry: MailboxEntry): void {
+    this.mailboxes.remove(entry.name);
+    rmSync(this.creationLockFile(entry.uniqueId), { force: true });
+    this.logger.warn({ mailbox: entry.name, uniqueId: entry.uniqueId }, 'cleared the reservation of an interrupted create');
+  }
+
+  /**
+   * Clear the reserved rows of interrupted creates (reconstruct -m); a create whose directory
+   * already holds its complete header and index is finished instead. Returns the names, with what
+   * was done.
+   */
+  clearStaleReservations(opts: { checkOnly?: boolean } = {}): Array<{ name: string; action: 'cleared' | 'completed' }> {
+    const out: Array<{ name: string; action: 'cleared' | 'completed' }> = [];
+    for (const entry of this.mailboxes.all()) {
+      if (!this.isStaleReservation(entry)) continue;
+      let dir: string | null = null;
+      try {
+        dir = this.directoryOf(entry.name, entry.partition);
+      } catch {
+        dir = null; // unknown partition
+      }
+      const complete = dir !== null && headerUniqueId(dir) === entry.uniqueId && IndexDb.identity(dir, this.durable)?.uniqueid === entry.uniqueId;
+      out.push({ name: entry.name, action: complete ? 'completed' : 'cleared' });
+      if (opts.checkOnly) continue;
+      this.mailboxes.write('clear reservation', () => {
+        const current = this.mailboxes.get(entry.name);
+        if (!current || current.uniqueId !== entry.uniqueId || !current.type.includes('reserved')) return;
+        if (complete) {
+          this.mailboxes.put({ ...current, type: [] });
+          rmSync(this.creationLockFile(entry.uniqueId), { force: true });
+        } else this.clearReservation(current);
+      });
+      if (complete) this.changed(entry.name);
+    }
+    return out;
+  }
+
   createMailbox(name: string, opts: CreateMailboxOptions = {}): MailboxEntry {
     this.checkName(name);
     const partition = this.choosePartition(name, opts.partition);
     const dir = this.directoryOf(name, partition);
-    const reserved = this.mailboxes.write('create mailbox', () => {
-      if (this.mailboxes.get(name)) throw new MailError('Exists', `mailbox ${name} already exists`);
-      const modseq = this.mailboxes.nextCounter('modseq');
-      const entry: MailboxEntry = {
-        name,
-        uniqueId: opts.uniqueId ?? randomUUID(),
-        partition,
-        acl: opts.acl ?? '',
-        type: ['reserved'],
-        server: null,
-        createdModseq: modseq,
-        modifiedModseq: modseq,
-        uidValidity: this.mailboxes.nextCounter('uidvalidity', Math.floor(Date.now() / 1000)),
-        specialUse: opts.specialUse ?? null,
-        quotaRoot: opts.quotaRoot ?? null,
-      };
-      this.mailboxes.insert(entry);
-      return entry;
-    });
+    const uniqueId = opts.uniqueId ?? randomUUID();
+    const lockFile = this.creationLockFile(uniqueId);
+    try {
+      mkdirSync(dirname(lockFile), { recursive: true, mode: 0o700 });
+      writeFileSync(lockFile, `${process.pid}\n`, { mode: 0o600 });
+    } catch (err) {
+      throw fsError(err, `create ${name}`);
+    }
+    /** uniqueids whose files in `dir` this create may replace: its own and an interrupted create's. */
+    const replaceable = new Set([uniqueId]);
+    let reserved: MailboxEntry;
+    try {
+      reserved = this.mailboxes.write('create mailbox', () => {
+        const existing = this.mailboxes.get(name);
+        if (existing) {
+          if (!this.isStaleReservation(existing)) throw new MailError('Exists', `mailbox ${name} already exists`);
+          replaceable.add(existing.uniqueId);
+          this.clearReservation(existing);
+        }
+        const modseq = this.mailboxes.nextCounter('modseq');
+        const entry: MailboxEntry = {
+          name,
+          uniqueId,
+          partition,
+          acl: opts.acl ?? '',
+          type: ['reserved'],
+          server: null,
+          createdModseq: modseq,
+          modifiedModseq: modseq,
+          uidValidity: this.mailboxes.nextCounter('uidvalidity', Math.floor(Date.now() / 1000)),
+          specialUse: opts.specialUse ?? null,
+          quotaRoot: opts.quotaRoot ?? null,
+        };
+        this.mailboxes.insert(entry);
+        return entry;
+      });
+    } catch (err) {
+      rmSync(lockFile, { force: true });
+      throw err;
+    }
+    const undo = () => {
+      this.mailboxes.write('undo create', () => {
+        if (this.mailboxes.get(name)?.uniqueId === uniqueId) this.mailboxes.remove(name);
+      });
+      rmSync(lockFile, { force: true });
+    };
+    try {
+      this.checkDirectoryFree(dir, name, replaceable);
+    } catch (err) {
+      undo();
+      throw err;
+    }
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       removeMailboxFiles(dir); // a leftover of a mailbox that is no longer in mailboxes.db
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const sharedSeen = opts.sharedSeen ?? this.options.config.bool('sharedseen');
-      IndexDb.create(dir, this.durable, { uniqueId: reserved.uniqueId, name, uidValidity: reserved.uidValidity, highestModseq: reserved.createdModseq, sharedSeen }).close();
-      writeHeader(dir, { name, uniqueId: reserved.uniqueId, uidValidity: reserved.uidValidity, acl: reserved.acl, quotaRoot: reserved.quotaRoot, specialUse: reserved.specialUse, createdModseq: reserved.createdModseq, userFlags: this.options.config.list('mailbox_initial_flags') }, this.durable);
+      IndexDb.create(dir, this.durable, { uniqueId, name, uidValidity: reserved.uidValidity, highestModseq: reserved.createdModseq, sharedSeen }).close();
+      writeHeader(dir, { name, uniqueId, uidValidity: reserved.uidValidity, acl: reserved.acl, quotaRoot: reserved.quotaRoot, specialUse: reserved.specialUse, createdModseq: reserved.createdModseq, userFlags: this.options.config.list('mailbox_initial_flags'), sharedSeen }, this.durable);
       fsyncDirectory(dirname(dir), this.durable);
     } catch (err) {
       removeMailboxFiles(dir);
-      this.mailboxes.write('undo create', () => this.mailboxes.remove(name));
+      undo();
       throw fsError(err, `create ${name}`);
     }
     const entry: MailboxEntry = { ...reserved, type: [] };
-    this.mailboxes.write('create mailbox', () => this.mailboxes.put(entry));
+    try {
+      this.mailboxes.write('create mailbox', () => {
+        // A create that took so long that another one judged it dead and took the name over.
+        if (this.mailboxes.get(name)?.uniqueId !== uniqueId) throw new MailError('Temp', `create ${name}: the reservation was taken over`);
+        this.mailboxes.put(entry);
+      });
+    } finally {
+      rmSync(lockFile, { force: true });
+    }
     this.changed(name);
     return entry;
+  }
+
+  /**
+   * Refuse to create over a directory that holds another live mailbox (two names can map to one
+   * directory, e.g. after a layout change): its cyrus.header names a uniqueid that is neither ours
+   * nor an interrupted create's, and its index is not marked moved or deleted.
+   */
+  private checkDirectoryFree(dir: string, name: string, replaceable: ReadonlySet<string>): void {
+    const other = liveMailboxIn(dir, this.durable);
+    if (other === null || replaceable.has(other)) return;
+    const owner = this.mailboxes.getByUniqueId(other);
+    throw new MailError('Exists', `the directory of ${name} holds another mailbox${owner ? ` (${owner.name})` : ''}`, { directory: dir });
   }
 
   private relocateContext(): RelocateContext {
@@ -286,15 +424,13 @@ export class MailStore {
     const victims = opts.recursive ? this.subtree(name) : [this.mustLookup(name)];
     const delayed = this.options.config.enum('delete_mode') === 'delayed';
     const prefix = this.options.config.string('deletedprefix') ?? 'DELETED';
-    const stamp = Math.floor(Date.now() / 1000).toString(16).toUpperCase();
+    const now = Math.floor(Date.now() / 1000);
     const ctx = this.relocateContext();
     for (const entry of [...victims].reverse()) {
       this.forgetHandle(entry.name);
       const parts = splitName(entry.name);
       if (delayed && parts.components[0] !== prefix) {
-        const target = joinName(parts.domain, [prefix, ...parts.components, stamp]);
-        this.checkName(target);
-        relocateMailbox(ctx, entry, target, entry.partition);
+        relocateMailbox(ctx, entry, this.deletedName(parts.domain, [prefix, ...parts.components], now), entry.partition);
       } else {
         destroyMailbox(ctx, entry);
         this.seen.forgetMailbox(entry.uniqueId);
@@ -304,8 +440,30 @@ export class MailStore {
     }
   }
 
-  /** Remove for good the DELETED.* mailboxes deleted at least `minAgeMs` ago; returns their names. */
-  deleteExpired(minAgeMs: number): string[] {
+  /**
+   * The DELETED.<name>.<hex time> name for a delayed delete at `seconds`. The stamp has a
+   * resolution of one second, so when that name is taken (the same name deleted twice within one
+   * second) the stamp is raised by one until the name is free: it still reads as a time, a second
+   * or so late.
+   */
+  private deletedName(domain: string | null, components: readonly string[], seconds: number): string {
+    for (let stamp = seconds; ; stamp++) {
+      const target = joinName(domain, [...components, stamp.toString(16).toUpperCase()]);
+      this.checkName(target);
+      if (!this.mailboxes.get(target)) return target;
+    }
+  }
+
+  /** Tell this process's listeners and the other processes (the notifier) that `name` changed. */
+  notifyChanged(name: string): void {
+    this.changed(name);
+  }
+
+  /**
+   * Remove for good the DELETED.* mailboxes deleted at least `minAgeMs` ago; returns their names.
+   * With `dryRun`, only returns them.
+   */
+  deleteExpired(minAgeMs: number, opts: { dryRun?: boolean } = {}): string[] {
     const prefix = this.options.config.string('deletedprefix') ?? 'DELETED';
     const cutoff = Math.floor((Date.now() - minAgeMs) / 1000);
     const removed: string[] = [];
@@ -313,11 +471,16 @@ export class MailStore {
     for (const entry of candidates) {
       const stamp = parseInt(splitName(entry.name).components.at(-1) ?? '', 16);
       if (!Number.isFinite(stamp) || stamp > cutoff) continue;
+      if (opts.dryRun) {
+        removed.push(entry.name);
+        continue;
+      }
       this.forgetHandle(entry.name);
       destroyMailbox(this.relocateContext(), entry);
       this.seen.forgetMailbox(entry.uniqueId);
       pruneEmptyDirectories(this.directoryOf(entry.name, entry.partition), this.partitionRoot(entry.partition));
       removed.push(entry.name);
+      this.changed(entry.name);
     }
     return removed;
   }
@@ -352,12 +515,14 @@ export class MailStore {
     const dir = this.directoryOf(entry.name, entry.partition);
     const index = IndexDb.open(dir, this.durable);
     let userFlags: string[];
+    let sharedSeen: boolean;
     try {
       userFlags = index.stmts.userFlags.all().map((r) => r.name);
+      sharedSeen = index.mailbox().sharedseen === 1;
     } finally {
       index.close();
     }
-    writeHeader(dir, { name, uniqueId: entry.uniqueId, uidValidity: entry.uidValidity, acl: entry.acl, quotaRoot: entry.quotaRoot, specialUse: entry.specialUse, createdModseq: entry.createdModseq, userFlags }, this.durable);
+    writeHeader(dir, { name, uniqueId: entry.uniqueId, uidValidity: entry.uidValidity, acl: entry.acl, quotaRoot: entry.quotaRoot, specialUse: entry.specialUse, createdModseq: entry.createdModseq, userFlags, sharedSeen }, this.durable);
   }
 
   /** Open a mailbox (one shared handle per mailbox per process; close() it when done). */

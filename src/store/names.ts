@@ -51,7 +51,15 @@ export function checkMailboxName(name: string, maxLength: number): void {
   for (const component of parts.components) {
     if (component.length === 0) throw new MailError('BadName', 'mailbox name has an empty component');
   }
+  // The partition's domain/ directory holds the virtual domains (ROOT/domain/example.com/...), as
+  // in Cyrus: a mailbox of the default domain named "domain" would share directories with them.
+  if (parts.domain === null && parts.components[0] === RESERVED_TOP_LEVEL) {
+    throw new MailError('BadName', `"${RESERVED_TOP_LEVEL}" is reserved as a top-level mailbox name`);
+  }
 }
+
+/** The top-level name kept for the virtual-domain root directory of each partition. */
+export const RESERVED_TOP_LEVEL = 'domain';
 
 /** The parent's name, or null for a top-level mailbox. */
 export function parentName(name: string): string | null {

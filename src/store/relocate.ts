@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { MailError } from '../common/errors.js';
 import { fsError, fsyncDirectory, INDEX_FILE, linkOrCopySync, messageFileName, removeMailboxFiles } from '../mailbox/files.js';
 import { IndexDb } from '../mailbox/index-db.js';
-import { writeHeader } from '../mailbox/header.js';
+import { liveMailboxIn, writeHeader } from '../mailbox/header.js';
 import type { MailboxEntry, MailboxList } from './mailbox-list.js';
 
 export interface RelocateContext {
@@ -34,6 +34,8 @@ export function relocateMailbox(ctx: RelocateContext, entry: MailboxEntry, newNa
     try {
       const row = lock.mailbox();
       if (row.state !== 'active') throw new MailError('NotFound', `mailbox ${entry.name} no longer exists`);
+      const other = liveMailboxIn(newDir, ctx.durable);
+      if (other !== null && other !== entry.uniqueId) throw new MailError('Exists', `the directory of ${newName} holds another mailbox`, { directory: newDir });
       try {
         mkdirSync(newDir, { recursive: true, mode: 0o700 });
         removeMailboxFiles(newDir); // a leftover of an earlier interrupted move
@@ -57,13 +59,15 @@ export function relocateMailbox(ctx: RelocateContext, entry: MailboxEntry, newNa
         }
         const copy = IndexDb.open(newDir, ctx.durable);
         let userFlags: string[];
+        let sharedSeen: boolean;
         try {
           copy.stmts.setName.run(newName);
           userFlags = copy.stmts.userFlags.all().map((r) => r.name);
+          sharedSeen = copy.mailbox().sharedseen === 1;
         } finally {
           copy.close();
         }
-        writeHeader(newDir, { name: newName, uniqueId: entry.uniqueId, uidValidity: entry.uidValidity, acl: entry.acl, quotaRoot: entry.quotaRoot, specialUse: entry.specialUse, createdModseq: entry.createdModseq, userFlags }, ctx.durable);
+        writeHeader(newDir, { name: newName, uniqueId: entry.uniqueId, uidValidity: entry.uidValidity, acl: entry.acl, quotaRoot: entry.quotaRoot, specialUse: entry.specialUse, createdModseq: entry.createdModseq, userFlags, sharedSeen }, ctx.durable);
         fsyncDirectory(newDir, ctx.durable);
         fsyncDirectory(dirname(newDir), ctx.durable);
       } catch (err) {

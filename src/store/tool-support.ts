@@ -1,7 +1,7 @@
 /** What the store's command-line tools share: load imapd.conf, open the store, map errors to exit codes. */
 import { ConfigError, ImapdConfig } from '../config/index.js';
 import { isMailError } from '../common/errors.js';
-import { MailStore } from './mail-store.js';
+import { MailStore, type ChangeNotifier } from './mail-store.js';
 
 export type Writer = (text: string) => void;
 
@@ -10,8 +10,11 @@ export const EXIT_DATAERR = 65;
 export const EXIT_TEMPFAIL = 75;
 export const EXIT_CONFIG = 78;
 
-/** Load the configuration and open the store; on failure write why and return the exit code. */
-export function openStoreForTool(tool: string, configFile: string, err: Writer): { store: MailStore; config: ImapdConfig } | number {
+/**
+ * Load the configuration and open the store; on failure write why and return the exit code.
+ * `notifier` hears of every mailbox the tool changes (see src/tools/notify.ts).
+ */
+export function openStoreForTool(tool: string, configFile: string, err: Writer, notifier?: ChangeNotifier): { store: MailStore; config: ImapdConfig } | number {
   let config: ImapdConfig;
   try {
     config = ImapdConfig.load(configFile);
@@ -21,7 +24,7 @@ export function openStoreForTool(tool: string, configFile: string, err: Writer):
     return EXIT_CONFIG;
   }
   try {
-    return { store: MailStore.open({ config }), config };
+    return { store: MailStore.open({ config, notifier }), config };
   } catch (e) {
     err(`${tool}: cannot open the mail store: ${(e as Error).message}\n`);
     return isMailError(e) ? EXIT_TEMPFAIL : EXIT_CONFIG;

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isMailError } from '../common/errors.js';
 import { dumpMailboxList, loadMailboxList } from '../store/dump.js';
+import type { ChangeNotifier } from '../store/mail-store.js';
 import { EXIT_DATAERR, openStoreForTool, type Writer } from '../store/tool-support.js';
+import { runNotifying } from './notify.js';
 
 export interface CtlMboxlistOptions {
   config: string;
@@ -10,6 +12,8 @@ export interface CtlMboxlistOptions {
   undump?: boolean;
   /** With -d: only this partition. */
   partition?: string;
+  /** Hears of every mailbox entry -u loads (see src/tools/notify.ts). */
+  notifier?: ChangeNotifier;
 }
 
 /**
@@ -21,7 +25,7 @@ export function runCtlMboxlist(options: CtlMboxlistOptions, input: () => string,
     err('ctl_mboxlist: give exactly one of -d and -u\n');
     return 64;
   }
-  const opened = openStoreForTool('ctl_mboxlist', options.config, err);
+  const opened = openStoreForTool('ctl_mboxlist', options.config, err, options.notifier);
   if (typeof opened === 'number') return opened;
   const { store } = opened;
   try {
@@ -32,7 +36,12 @@ export function runCtlMboxlist(options: CtlMboxlistOptions, input: () => string,
       }
       return 0;
     }
-    const count = loadMailboxList(store.mailboxes, input(), (name) => store.checkName(name));
+    const loaded: string[] = [];
+    const count = loadMailboxList(store.mailboxes, input(), (name) => {
+      store.checkName(name);
+      loaded.push(name);
+    });
+    for (const name of loaded) store.notifyChanged(name);
     err(`ctl_mboxlist: loaded ${count} mailboxes\n`);
     return 0;
   } catch (e) {
@@ -53,7 +62,9 @@ export const registerCtlMboxlist = (program: Command): void => {
     .option('-d, --dump', 'write every mailbox, one per line, to stdout')
     .option('-u, --undump', 'load a dump from stdin')
     .option('-p, --partition <name>', 'with -d: only mailboxes on this partition')
-    .action((opts: CtlMboxlistOptions) => {
-      process.exitCode = runCtlMboxlist(opts, () => readFileSync(0, 'utf8'), (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+    .action(async (opts: CtlMboxlistOptions) => {
+      process.exitCode = await runNotifying(opts.config, (notifier) =>
+        runCtlMboxlist({ ...opts, notifier }, () => readFileSync(0, 'utf8'), (t) => process.stdout.write(t), (t) => process.stderr.write(t)),
+      );
     });
 };

@@ -4,6 +4,7 @@ import { registerSaslpasswd } from './saslpasswd.js';
 import { registerReconstruct } from './reconstruct.js';
 import { registerMbpath } from './mbpath.js';
 import { registerCtlMboxlist } from './ctl_mboxlist.js';
+import { registerCyrExpire } from './cyr_expire.js';
 
 /** Adds one Cyrus-named subcommand (with its options and --help) to the program. */
 export type ToolRegistrar = (program: Command) => void;
@@ -18,4 +19,5 @@ export const TOOLS: ToolRegistrar[] = [
   registerReconstruct,
   registerMbpath,
   registerCtlMboxlist,
+  registerCyrExpire,
 ];

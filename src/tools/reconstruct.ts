@@ -2,7 +2,10 @@ import type { Command } from 'commander';
 import { isMailError } from '../common/errors.js';
 import { reconstructMailbox } from '../mailbox/reconstruct.js';
 import { rebuildMailboxList } from '../mailbox/rebuild-list.js';
+import type { ChangeNotifier } from '../store/mail-store.js';
 import { EXIT_TEMPFAIL, openStoreForTool, type Writer } from '../store/tool-support.js';
+import { runNotifying } from './notify.js';
+import { Progress, type ProgressStream } from './progress.js';
 
 export interface ReconstructToolOptions {
   config: string;
@@ -12,56 +15,70 @@ export interface ReconstructToolOptions {
   check?: boolean;
   /** -m: rebuild mailboxes.db from the headers on the partitions. */
   mboxlist?: boolean;
-  /** Progress line on a terminal (stderr TTY). */
-  progress?: boolean;
+  /** Where the progress line goes (shown only when it is a TTY): normally process.stderr. */
+  progress?: ProgressStream;
+  /** Hears of every mailbox reconstruct changes (see src/tools/notify.ts). */
+  notifier?: ChangeNotifier;
 }
 
 /** Run reconstruct; returns the exit status (1 with -n when something needs fixing). */
 export function runReconstruct(names: readonly string[], options: ReconstructToolOptions, out: Writer, err: Writer): number {
-  const opened = openStoreForTool('reconstruct', options.config, err);
+  const opened = openStoreForTool('reconstruct', options.config, err, options.notifier);
   if (typeof opened === 'number') return opened;
   const { store, config } = opened;
+  const progress = new Progress(options.progress);
+  const say = (w: Writer) => (text: string) => {
+    progress.clear();
+    w(text);
+  };
+  const print = say(out);
+  const complain = say(err);
   const verb = options.check ? 'needs' : 'fixed';
   let wrong = 0;
   let status = 0;
   try {
     if (options.mboxlist) {
-      const report = rebuildMailboxList(store, config.partitions(), { checkOnly: options.check });
-      for (const name of report.added) out(`${name}: ${options.check ? 'missing from' : 'added to'} mailboxes.db\n`);
-      for (const dir of report.leftovers) out(`${dir}: leftover ${options.check ? 'found' : 'removed'}\n`);
-      for (const problem of report.problems) out(`${problem}\n`);
-      wrong += report.added.length + report.leftovers.length;
+      const report = rebuildMailboxList(store, config.partitions(), { checkOnly: options.check, onProgress: (phase, done) => progress.update(phase, done) });
+      for (const r of report.reservations) print(`${r.name}: reserved entry of an interrupted create ${options.check ? 'found' : r.action}\n`);
+      for (const name of report.added) print(`${name}: ${options.check ? 'missing from' : 'added to'} mailboxes.db\n`);
+      for (const m of report.moved) print(`${m.name}: ${m.from} ${options.check ? 'is to move' : 'moved'} to ${m.to}\n`);
+      for (const dir of report.leftovers) print(`${dir}: leftover ${options.check ? 'found' : 'removed'}\n`);
+      for (const problem of report.problems) print(`${problem}\n`);
+      wrong += report.added.length + report.leftovers.length + report.moved.length + report.reservations.length;
     }
     const targets: string[] = [];
     for (const name of names) {
       if (options.recursive) {
         const subtree = store.lookup(name) ? store.subtree(name).map((e) => e.name) : [];
         if (subtree.length === 0) {
-          err(`reconstruct: ${name}: mailbox does not exist\n`);
+          complain(`reconstruct: ${name}: mailbox does not exist\n`);
           status = 1;
         }
         targets.push(...subtree);
       } else targets.push(name);
     }
     targets.forEach((name, i) => {
-      const progress = options.progress ? (done: number, total: number) => err(`\r${name}: ${done}/${total} files  `) : undefined;
-      if (options.progress && targets.length > 1) err(`\rmailbox ${i + 1}/${targets.length} ${name}\x1b[K`);
+      const where = targets.length > 1 ? `mailbox ${i + 1}/${targets.length} ${name}` : name;
       try {
-        const report = reconstructMailbox(store, name, { checkOnly: options.check, full: options.full, onProgress: progress });
-        if (options.progress) err('\r\x1b[K');
+        const report = reconstructMailbox(store, name, {
+          checkOnly: options.check,
+          full: options.full,
+          onProgress: (phase, done, total) => progress.update(`${where}: ${phase}`, done, total),
+        });
         if (report.problems.length === 0) {
-          out(`${name}: ok\n`);
+          print(`${name}: ok\n`);
           return;
         }
         wrong++;
-        for (const problem of report.problems) out(`${name}: ${verb}: ${problem}\n`);
+        for (const problem of report.problems) print(`${name}: ${verb}: ${problem}\n`);
       } catch (e) {
         if (!isMailError(e)) throw e;
-        err(`reconstruct: ${name}: ${e.message}\n`);
+        complain(`reconstruct: ${name}: ${e.message}\n`);
         status = e.kind === 'Temp' ? EXIT_TEMPFAIL : 1;
       }
     });
   } finally {
+    progress.clear();
     store.close();
   }
   if (status !== 0) return status;
@@ -79,7 +96,9 @@ export const registerReconstruct = (program: Command): void => {
     .option('-f, --full', 're-read every message file and check size and GUID')
     .option('-n, --check', 'check only: report what is wrong, change nothing (exit 1 if anything is)')
     .option('-m, --mboxlist', 'rebuild mailboxes.db from the cyrus.header files on all partitions')
-    .action((names: string[], opts: ReconstructToolOptions) => {
-      process.exitCode = runReconstruct(names, { ...opts, progress: process.stderr.isTTY === true }, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+    .action(async (names: string[], opts: ReconstructToolOptions) => {
+      process.exitCode = await runNotifying(opts.config, (notifier) =>
+        runReconstruct(names, { ...opts, progress: process.stderr, notifier }, (t) => process.stdout.write(t), (t) => process.stderr.write(t)),
+      );
     });
 };

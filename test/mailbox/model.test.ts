@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mailbox } from '../../src/mailbox/index.js';
@@ -24,13 +25,13 @@ const canonical = (flags: Iterable<string>) => {
   return [...ORDER.filter((f) => set.includes(f)), ...set.filter((f) => !ORDER.includes(f)).sort()];
 };
 
-let env: TestEnv;
-beforeAll(() => {
-  env = makeEnv('fsync_disabled: yes\nexpunge_mode: immediate');
-});
-afterAll(() => env.cleanup());
+describe.each(['immediate', 'delayed'] as const)('index model (expunge_mode %s)', (expungeMode) => {
+  let env: TestEnv;
+  beforeAll(() => {
+    env = makeEnv(`fsync_disabled: yes\nexpunge_mode: ${expungeMode}`);
+  });
+  afterAll(() => env.cleanup());
 
-describe('index model', () => {
   it('matches a model under random operations from two writers', async () => {
     let round = 0;
     await fc.assert(
@@ -41,6 +42,7 @@ describe('index model', () => {
         const boxes: Mailbox[] = stores.map((s) => s.openMailbox(name));
         const model = new Map<number, Set<string>>();
         let uidNext = 1;
+        const expunged: number[] = [];
         let lastModseq = boxes[0]!.status().highestModseq;
         try {
           for (const op of ops) {
@@ -71,6 +73,7 @@ describe('index model', () => {
               const expected = [...model.entries()].filter(([uid, f]) => f.has('\\Deleted') && (targets === null || targets.includes(uid))).map(([uid]) => uid).sort((a, b) => a - b);
               expect(box.expunge(targets === null ? {} : { uids: targets })).toEqual(expected);
               for (const uid of expected) model.delete(uid);
+              expunged.push(...expected);
               didChange = expected.length > 0;
             }
             const modseq = boxes[1 - op.writer]!.status().highestModseq;
@@ -86,6 +89,9 @@ describe('index model', () => {
             const modseqs = [...snap.modseqs];
             expect(Math.max(0, ...modseqs)).toBeLessThanOrEqual(snap.highestModseq);
           }
+          // Files of expunged messages: gone at once, or kept for cyr_expire -X.
+          for (const uid of expunged) expect(existsSync(boxes[0]!.messagePath(uid))).toBe(expungeMode === 'delayed');
+          expect(boxes[0]!.changesSince(0).expunged).toEqual([...expunged].sort((a, b) => a - b));
         } finally {
           for (const box of boxes) box.close();
           for (const s of stores) s.close();

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { reconstructMailbox } from '../../src/mailbox/index.js';
+import { parseHeader, readHeader } from '../../src/mailbox/header.js';
 import type { MailStore } from '../../src/store/index.js';
 import { runReconstruct } from '../../src/tools/reconstruct.js';
 import { makeEnv, message, type TestEnv } from '../store/helpers.js';
@@ -90,5 +91,46 @@ describe('reconstruct', () => {
     expect(s.list('*').map(({ modifiedModseq: _m, ...e }) => e)).toEqual(before.map(({ modifiedModseq: _m, ...e }) => e));
     expect(() => s.createMailbox('user.joe')).not.toThrow();
     expect(s.lookup('user.joe')!.uidValidity).toBeGreaterThan(Math.max(...before.map((e) => e.uidValidity)));
+  });
+
+  it('keeps the sharedseen option across a lost index (from cyrus.header); old headers read as not shared', async () => {
+    store.createMailbox('shared.board', { sharedSeen: true });
+    store.createMailbox('user.fred');
+    for (const name of ['shared.board', 'user.fred']) {
+      const box = store.openMailbox(name);
+      const path = box.path;
+      box.close();
+      for (const f of ['cyrus.index', 'cyrus.index-wal', 'cyrus.index-shm']) fs.rmSync(join(path, f), { force: true });
+      reconstructMailbox(store, name);
+    }
+    const board = store.openMailbox('shared.board');
+    const fred = store.openMailbox('user.fred');
+    expect([board.sharedSeen, fred.sharedSeen]).toEqual([true, false]);
+    expect(readHeader(board.path).sharedSeen).toBe(true);
+    const text = fs.readFileSync(join(board.path, 'cyrus.header'), 'utf8');
+    expect(parseHeader(text.replace(',"sharedSeen":true', '')).sharedSeen).toBe(false);
+    board.close();
+    fred.close();
+    expect(run(['shared.board', 'user.fred'], { check: true }).status).toBe(0);
+  });
+
+  it('-f gives a record whose file changed a new modseq and raises highestmodseq', async () => {
+    store.createMailbox('user.fred');
+    const box = store.openMailbox('user.fred');
+    await box.append([{ content: message('a') }, { content: message('b') }]);
+    const before = box.status().highestModseq;
+    const [one, two] = box.records([1, 2]);
+    fs.writeFileSync(box.messagePath(2), message('b, rewritten on disk').toString().replace(/\n/g, '\r\n'));
+    const report = reconstructMailbox(store, 'user.fred', { full: true });
+    expect(report.recached).toEqual([2]);
+    const [oneAfter, twoAfter] = box.records([1, 2]);
+    expect(oneAfter!.modseq).toBe(one!.modseq);
+    expect(twoAfter!.modseq).toBeGreaterThan(two!.modseq);
+    expect(twoAfter!.size).not.toBe(two!.size);
+    expect(box.status().highestModseq).toBe(twoAfter!.modseq);
+    expect(box.status().highestModseq).toBeGreaterThan(before);
+    expect(box.changesSince(before).records.map((r) => r.uid)).toEqual([2]);
+    box.close();
+    expect(reconstructMailbox(store, 'user.fred', { full: true, checkOnly: true }).problems).toEqual([]);
   });
 });
