@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkMailboxName, compilePattern, dirHashLetter, mailboxDirectory, parentName, ownerOf } from '../../src/store/index.js';
 import { addUids, formatUidRanges, parseUidRanges, removeUids } from '../../src/store/seqset.js';
+import { patternSteps } from '../../src/store/pattern.js';
 import { isMailError } from '../../src/common/errors.js';
 
 describe('checkMailboxName', () => {
@@ -46,7 +47,10 @@ describe('compilePattern', () => {
   it.each(cases)('%s vs %s → %s', (pattern, name, expected) => expect(compilePattern(pattern).matches(name)).toBe(expected));
   it('splits the literal prefix', () => {
     expect(compilePattern('user.fr%').literalPrefix).toBe('user.fr');
-    expect(compilePattern('user.%.x').separatorsAfterPrefix).toBe(1);
+    const steps = patternSteps('user.%.x');
+    expect(steps.base).toBe('user.');
+    expect(steps.components.map((c) => [c.text, c.isLiteral, c.hasStar])).toEqual([['%', false, false], ['x', true, false]]);
+    expect(patternSteps('user.fr*').components.map((c) => c.literalPrefix)).toEqual(['fr']);
   });
 });
 
