@@ -14,6 +14,7 @@ import { INDEX_FILE, messageFileError, messageFileName, pidOfTempFile, uidOfFile
 import { readHeader, writeHeader, type MailboxHeader } from './header.js';
 import { IndexDb } from './index-db.js';
 import { MailError } from '../common/errors.js';
+import { processAlive } from '../common/process.js';
 
 export interface ReconstructOptions {
   /** Report only (reconstruct -n). */
@@ -33,15 +34,6 @@ export interface ReconstructReport {
   recached: number[];
 }
 
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export function reconstructMailbox(store: MailStore, name: string, opts: ReconstructOptions = {}): ReconstructReport {
   const entry = store.lookup(name);

@@ -24,6 +24,7 @@ import { mailboxDirectory, type SpoolLayout } from './paths.js';
 import { destroyMailbox, relocateMailbox, type RelocateContext } from './relocate.js';
 import { SeenStore } from './seen.js';
 import { SubscriptionStore } from './subscriptions.js';
+import { processAlive } from '../common/process.js';
 
 export interface ChangeNotifier {
   mailboxChanged(name: string): void;
@@ -55,15 +56,6 @@ const STALE_RESERVATION_MS = 5_000;
 /** A creator still alive after this long is presumed hung. */
 const STALE_CREATOR_MS = 5 * 60_000;
 
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function headerUniqueId(dir: string): string | null {
   try {
