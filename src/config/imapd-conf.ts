@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { OPTION_BY_NAME } from './options/index.js';
 import { CYRUS_OPTION_NAMES } from './cyrus-option-names.js';
-import { OPTION_FAMILIES, type OptionFamily, type OptionSpec, type OptionValue } from './types.js';
+import { OPTION_FAMILIES, PATH_FAMILIES, type OptionFamily, type OptionSpec, type OptionValue } from './types.js';
 import { parseOptionValue, ValueError, isAbsoluteConfigPath } from './values.js';
+import { specialUseNames } from './special-use.js';
 
 /** Where a setting came from, for messages that name file and line. */
 export interface Origin {
@@ -119,6 +120,12 @@ function parseInto(parsed: Parsed, text: string, file: string, problems: ConfigE
     if (dash > 0) {
       const family = key.slice(0, dash) as OptionFamily;
       const member = parsed.families.get(family);
+      if (member && !PATH_FAMILIES.has(family)) {
+        // xlist-FLAG: whether FLAG is known is checked once the whole file is read (specialuse_extra).
+        if (written === '') parsed.warnings.push({ ...origin, message: `${key} names no folder; ignored` });
+        else store(member, key.slice(dash + 1), { value: written, text: written, origin });
+        return;
+      }
       if (member) {
         const name = key.slice(dash + 1);
         if (!/^[a-z0-9_.-]+$/.test(name)) {
@@ -143,6 +150,17 @@ function parseInto(parsed: Parsed, text: string, file: string, problems: ConfigE
     }
     parsed.warnings.push({ ...origin, message: `unknown option "${key}" ignored` });
   });
+}
+
+/** Warn about (file:line) and forget every `xlist-FLAG` whose FLAG is not a special-use attribute. */
+function dropUnknownSpecialUse(parsed: Parsed): void {
+  const known = specialUseNames((parsed.settings.get('specialuse_extra')?.value as readonly string[] | undefined) ?? []);
+  const xlist = parsed.families.get('xlist')!;
+  for (const [name, setting] of xlist) {
+    if (known.has(name)) continue;
+    parsed.warnings.push({ ...setting.origin, message: `xlist-${name}: "\\${name}" is not a special-use attribute (RFC 6154 or specialuse_extra); ignored` });
+    xlist.delete(name);
+  }
 }
 
 /**
@@ -174,6 +192,7 @@ export class ImapdConfig {
     const problems: Array<{ file: string; line: number; option: string; message: string }> = [];
     parseInto(parsed, text, file, problems, 0);
     if (problems.length > 0) throw new ConfigError(problems);
+    dropUnknownSpecialUse(parsed);
     return new ImapdConfig(file, parsed, null);
   }
 
@@ -259,10 +278,22 @@ export class ImapdConfig {
     return dir;
   }
 
-  /** `partition-NAME` (or another family) settings: name → absolute path. */
+  /** `partition-NAME` (or another family) settings: name → absolute path (xlist: flag → folder). */
   family(family: OptionFamily): Map<string, string> {
     const out = new Map<string, string>();
-    for (const [name, setting] of this.parsed.families.get(family) ?? []) out.set(name, this.expand(setting.text));
+    const expand = PATH_FAMILIES.has(family);
+    for (const [name, setting] of this.parsed.families.get(family) ?? []) out.set(name, expand ? this.expand(setting.text) : setting.text);
+    return out;
+  }
+
+  /** The special-use attributes (`\Sent`) that `xlist-FLAG: folder` gives an autocreated folder. */
+  specialUseOf(folder: string): string[] {
+    const known = specialUseNames(this.list('specialuse_extra'));
+    const out: string[] = [];
+    for (const [flag, name] of this.family('xlist')) {
+      const use = known.get(flag);
+      if (name === folder && use) out.push(use);
+    }
     return out;
   }
 

@@ -30,5 +30,13 @@ export interface OptionSpec {
 }
 
 /** Families of options whose name carries a variable part, e.g. partition-NAME. */
-export const OPTION_FAMILIES = ['partition', 'metapartition', 'archivepartition', 'backuppartition'] as const;
+export const OPTION_FAMILIES = ['partition', 'metapartition', 'archivepartition', 'backuppartition', 'xlist'] as const;
 export type OptionFamily = (typeof OPTION_FAMILIES)[number];
+
+/** The families whose value is an absolute path (the others hold a name). */
+export const PATH_FAMILIES: ReadonlySet<OptionFamily> = new Set(['partition', 'metapartition', 'archivepartition', 'backuppartition']);
+
+/** The families in one line, for the option reference. */
+export const OPTION_FAMILIES_DOC =
+  'Families: `partition-NAME`, `metapartition-NAME`, `archivepartition-NAME`, `backuppartition-NAME` (absolute paths); ' +
+  '`xlist-FLAG: folder` (an autocreated folder of that name gets the special-use attribute `\\FLAG`, FLAG one of RFC 6154\'s or of specialuse_extra).';

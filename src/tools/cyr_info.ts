@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError, ImapdConfig, OPTION_BY_NAME, OPTIONS, type OptionSpec } from '../config/index.js';
-import { OPTION_FAMILIES } from '../config/types.js';
+import { OPTION_FAMILIES, OPTION_FAMILIES_DOC } from '../config/types.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CyrusConfError, loadCyrusConf } from '../config/cyrus-conf.js';
 import { formatListen } from '../config/cyrus-conf-listen.js';
@@ -119,7 +119,7 @@ export function optionsMarkdown(options: readonly OptionSpec[] = OPTIONS): strin
     }
     out.push('');
   }
-  out.push('Families: `partition-NAME`, `metapartition-NAME`, `archivepartition-NAME`, `backuppartition-NAME` (absolute paths). Any option may be given for one service only as `SERVICE_option` (the cyrus.conf entry name, e.g. `imaps_allowplaintext`).', '', OPTIONS_END);
+  out.push(OPTION_FAMILIES_DOC + ' Any option may be given for one service only as `SERVICE_option` (the cyrus.conf entry name, e.g. `imaps_allowplaintext`).', '', OPTIONS_END);
   return out.join('\n') + '\n';
 }
 

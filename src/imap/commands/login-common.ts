@@ -2,6 +2,7 @@
 import type { Identity } from '../../auth/index.js';
 import { MailError } from '../../common/errors.js';
 import { CommandFailure, type CommandContext, type CommandResult } from './types.js';
+import { checkSpecialUse } from './mailbox/create.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -27,19 +28,36 @@ export async function authFailure(ctx: CommandContext, err: unknown): Promise<ne
   throw err;
 }
 
-/** Autocreate the user's INBOX (autocreate_quota >= 0, as in Cyrus) and its folders. */
+/** What `xlist-FLAG: folder` gives the folder, checked as CREATE (USE ...) is; a refusal is logged and skipped. */
+function autocreateSpecialUse(ctx: CommandContext, mailbox: string, folder: string): string | null {
+  try {
+    return checkSpecialUse(ctx, mailbox, ctx.deps.config.specialUseOf(folder));
+  } catch (err) {
+    if (!(err instanceof CommandFailure)) throw err;
+    ctx.deps.logger.warn({ sid: ctx.sessionId, mailbox, reason: err.message }, 'autocreate: special use not set');
+    return null;
+  }
+}
+
+/**
+ * Autocreate the user's INBOX (autocreate_quota >= 0, as in Cyrus) and its folders. As in Cyrus,
+ * the INBOX is always subscribed, a folder only when autocreate_subscribe_folders names it, and
+ * `xlist-FLAG: folder` gives a folder its special-use attribute (the same check as CREATE (USE ...)).
+ */
 function autocreateInbox(ctx: CommandContext, identity: Identity): void {
-  if (identity.isAnonymous || ctx.deps.config.int('autocreate_quota') < 0) return;
+  const config = ctx.deps.config;
+  if (identity.isAnonymous || config.int('autocreate_quota') < 0) return;
   const inbox = ctx.deps.namespace.inboxOf(identity);
   if (!inbox || ctx.deps.store.lookup(inbox)) return;
   const acl = `${identity.userid}\tlrswipkxtecdan\t`;
   ctx.deps.store.createMailbox(inbox, { acl });
   ctx.deps.store.subscribe(identity.userid, inbox);
-  for (const folder of ctx.deps.config.list('autocreate_inbox_folders')) {
+  const subscribe = new Set(config.list('autocreate_subscribe_folders'));
+  for (const folder of config.list('autocreate_inbox_folders')) {
     const name = `${inbox}.${folder.replaceAll('.', '^')}`;
     try {
-      ctx.deps.store.createMailbox(name, { acl });
-      ctx.deps.store.subscribe(identity.userid, name);
+      ctx.deps.store.createMailbox(name, { acl, specialUse: autocreateSpecialUse(ctx, name, folder) });
+      if (subscribe.has(folder)) ctx.deps.store.subscribe(identity.userid, name);
     } catch (err) {
       ctx.deps.logger.warn({ err, mailbox: name }, 'autocreate of a folder failed');
     }

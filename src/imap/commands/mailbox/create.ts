@@ -3,22 +3,20 @@
  * `CREATE name partition` for administrators. A trailing separator is dropped; missing
  * intermediate names are created too, with the same ACL.
  */
+import { specialUseNames } from '../../../config/special-use.js';
 import { splitName } from '../../../store/index.js';
 import { AUTHENTICATED } from '../../session/state.js';
 import type { CommandContext } from '../types.js';
 import { always, CommandFailure, defineCommand } from '../types.js';
 import { inheritedAcl, missingAncestors, requireCreateRight, requirePartition, requireValidNewName } from './names.js';
 
-const RFC6154_USES = ['\\All', '\\Archive', '\\Drafts', '\\Flagged', '\\Junk', '\\Sent', '\\Trash'];
-
 /** The special-use attributes as stored ("\\Sent \\Archive"), in their canonical spelling; USEATTR otherwise. */
 export function checkSpecialUse(ctx: CommandContext, internal: string, uses: readonly string[]): string | null {
   if (uses.length === 0) return null;
-  const known = new Map<string, string>();
-  for (const use of [...RFC6154_USES, ...ctx.deps.config.list('specialuse_extra')]) known.set(use.toLowerCase(), use);
+  const known = specialUseNames(ctx.deps.config.list('specialuse_extra'));
   const out: string[] = [];
   for (const use of uses) {
-    const canonical = known.get(use.toLowerCase());
+    const canonical = use.startsWith('\\') ? known.get(use.slice(1).toLowerCase()) : undefined;
     if (!canonical) throw new CommandFailure('NO', 'USEATTR', `Unsupported special-use attribute ${use}`);
     if (!out.includes(canonical)) out.push(canonical);
   }
