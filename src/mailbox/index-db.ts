@@ -19,7 +19,7 @@ import { FLAG_DELETED } from './flags.js';
  * of SCHEMA, so opening it skips the schema statements (a tenth of a millisecond per open, which
  * LIST-STATUS pays once per mailbox). Raise it whenever SCHEMA changes.
  */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS mailbox (
@@ -31,7 +31,10 @@ CREATE TABLE IF NOT EXISTS mailbox (
   highestmodseq INTEGER NOT NULL,
   recentuid INTEGER NOT NULL DEFAULT 0,
   sharedseen INTEGER NOT NULL DEFAULT 0,
-  state TEXT NOT NULL DEFAULT 'active'
+  state TEXT NOT NULL DEFAULT 'active',
+  -- The highest modseq of any expunged record forgotten (cyr_expire -E): below it the expunged
+  -- table no longer holds every UID expunged, so QRESYNC cannot report VANISHED from there.
+  deletedmodseq INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS messages (
   uid INTEGER PRIMARY KEY,
@@ -68,6 +71,7 @@ export interface MailboxRow {
   recentuid: number;
   sharedseen: number;
   state: MailboxState;
+  deletedmodseq: number;
 }
 
 export interface MessageRow {
@@ -118,7 +122,9 @@ function lazy<T extends Record<string, () => unknown>>(makers: T): { [K in keyof
 
 function prepare(db: Db) {
   return lazy({
-    mailbox: () => db.prepare<[], MailboxRow>('SELECT uniqueid, name, uidvalidity, uidnext, highestmodseq, recentuid, sharedseen, state FROM mailbox WHERE id = 1'),
+    mailbox: () => db.prepare<[], MailboxRow>('SELECT uniqueid, name, uidvalidity, uidnext, highestmodseq, recentuid, sharedseen, state, deletedmodseq FROM mailbox WHERE id = 1'),
+    // Only ever raised: a late -E run over older records must not lower it.
+    raiseDeletedModseq: () => db.prepare<[number]>('UPDATE mailbox SET deletedmodseq = max(deletedmodseq, ?) WHERE id = 1'),
     setCounters: () => db.prepare<[number, number]>('UPDATE mailbox SET uidnext = ?, highestmodseq = ? WHERE id = 1'),
     setRecent: () => db.prepare<[number]>('UPDATE mailbox SET recentuid = ? WHERE id = 1'),
     setState: () => db.prepare<[MailboxState]>('UPDATE mailbox SET state = ? WHERE id = 1'),
@@ -171,9 +177,17 @@ function prepare(db: Db) {
 
 export type IndexStatements = ReturnType<typeof prepare>;
 
-/** Bring an older index up to SCHEMA (tables and indexes are only ever added) and mark it. */
+/**
+ * Bring an older index up to SCHEMA and mark it: tables and indexes are only ever added, and
+ * columns added to an existing table (which CREATE TABLE IF NOT EXISTS cannot do) are added here,
+ * under the write lock so that two processes upgrading at once do not both add them.
+ */
 function upgradeSchema(db: Db): void {
   db.exec(SCHEMA);
+  db.transaction(() => {
+    const columns = new Set((db.pragma('table_info(mailbox)') as Array<{ name: string }>).map((c) => c.name));
+    if (!columns.has('deletedmodseq')) db.exec('ALTER TABLE mailbox ADD COLUMN deletedmodseq INTEGER NOT NULL DEFAULT 0');
+  }).immediate();
   try {
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   } catch {

@@ -1,13 +1,14 @@
 /**
  * The mailbox API: a Mailbox comes from MailStore.openMailbox(name) and is given back with close().
  *
- *   mailbox.status(userid?, { deleted? }) → { uidValidity, uidNext, highestModseq, messages, recent, unseen, deleted, size }
+ *   mailbox.status(userid?, { deleted? }) → { uidValidity, uidNext, highestModseq, deletedModseq, messages, recent, unseen, deleted, size }
  *   await mailbox.append([{ content | linkFrom, flags?, internalDate? }, ...], { userid? }) → { uidValidity, uids }
- *   mailbox.snapshot(userid?) → MailboxSnapshot (uids, modseqs, systemFlags, keywords, internalDates, sizes)
+ *   mailbox.snapshot(userid?) → MailboxSnapshot (highestModseq, deletedModseq, uids, modseqs, systemFlags, keywords, internalDates, sizes)
  *   mailbox.changesSince(modseq, userid?) → { highestModseq, uidNext, records, expunged }
  *   mailbox.setFlags(uids, 'add' | 'remove' | 'replace', flags, { userid?, unchangedSince? }) → { changed, failed, highestModseq }
  *   mailbox.expunge({ uids?, force? }) → expunged uids     mailbox.expireExpunged(minAgeMs, { dryRun? }) → files removed
- *   mailbox.pruneExpunged(minAgeMs, { dryRun? }) → expunged records forgotten (only those whose files are gone)
+ *   mailbox.pruneExpunged(minAgeMs, { dryRun? }) → expunged records forgotten (only those whose files are gone);
+ *     raises deletedModseq to the highest modseq forgotten
  *     (force: the given uids go whether \Deleted or not)
  *   await mailbox.copyTo(uids, target, { userid? }) → { uidValidity, sourceUids, targetUids }
  *   await mailbox.moveTo(uids, target, { userid? }) → copyTo's result + expunged (source uids removed in one step, never flagged)

@@ -119,7 +119,10 @@ export class Mailbox extends MessageReader {
       }
       const recent = this.index.stmts.countAbove.get(row.recentuid)!.n;
       const deleted = opts.deleted ? (this.index.stmts.countDeleted.get() as number) : null;
-      return { uidValidity: row.uidvalidity, uidNext: row.uidnext, highestModseq: row.highestmodseq, messages: counts.messages, recent, unseen, deleted, size: counts.size ?? 0 };
+      return {
+        uidValidity: row.uidvalidity, uidNext: row.uidnext, highestModseq: row.highestmodseq, deletedModseq: row.deletedmodseq,
+        messages: counts.messages, recent, unseen, deleted, size: counts.size ?? 0,
+      };
     });
   }
 
@@ -306,14 +309,23 @@ export class Mailbox extends MessageReader {
    * Forget the records of messages expunged at least `minAgeMs` ago whose files are gone
    * (cyr_expire -E): the expunged-UID memory QRESYNC reads stays bounded. A record whose file is
    * still there (expunge_mode delayed, not yet past -X) is kept: without it reconstruct would
-   * adopt the file again. Returns the UIDs forgotten; with `dryRun`, only returns them.
+   * adopt the file again. The highest modseq forgotten raises the index's deletedModseq (never
+   * lowers it), below which changesSince can no longer list every UID expunged. Returns the UIDs
+   * forgotten; with `dryRun`, only returns them.
    */
   pruneExpunged(minAgeMs: number, opts: { dryRun?: boolean } = {}): number[] {
     const cutoff = Date.now() - minAgeMs;
     const body = () => {
-      const uids = this.index.stmts.prunableExpungedBefore.all(cutoff).map((r) => r.uid);
-      if (!opts.dryRun) for (const uid of uids) this.index.stmts.deleteExpunged.run(uid);
-      return uids;
+      const rows = this.index.stmts.prunableExpungedBefore.all(cutoff);
+      if (!opts.dryRun && rows.length > 0) {
+        let highest = 0;
+        for (const r of rows) {
+          this.index.stmts.deleteExpunged.run(r.uid);
+          if (r.modseq > highest) highest = r.modseq;
+        }
+        this.index.stmts.raiseDeletedModseq.run(highest);
+      }
+      return rows.map((r) => r.uid);
     };
     return opts.dryRun ? readTransaction(this.index.db, 'prune expunged -n', body) : writeTransaction(this.index.db, 'prune expunged', body);
   }
@@ -355,7 +367,7 @@ export class Mailbox extends MessageReader {
         while (p < n && uids[p]! < uid) p++;
         if (p < n && uids[p] === uid) keywords[p] = decodeKeywords(kw);
       }
-      return new MailboxSnapshot(row.uidvalidity, row.uidnext, row.highestmodseq, uids, modseqs, system, keywords, dates, sizes);
+      return new MailboxSnapshot(row.uidvalidity, row.uidnext, row.highestmodseq, row.deletedmodseq, uids, modseqs, system, keywords, dates, sizes);
     });
   }
 

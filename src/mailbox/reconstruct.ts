@@ -64,6 +64,8 @@ export function reconstructMailbox(store: MailStore, name: string, opts: Reconst
   } else {
     report.problems.push('index is missing');
   }
+  // A new index starts with no expunged records: what the lost one remembered is forgotten.
+  const recreated = !index;
   if (!index) {
     if (!fix) return report;
     const own = header && header.uniqueId === entry.uniqueId ? header : null;
@@ -72,7 +74,14 @@ export function reconstructMailbox(store: MailStore, name: string, opts: Reconst
   }
   try {
     const body = () => repairIndex(store, index!, dir, name, entry.uniqueId, report, opts);
-    if (fix) writeTransaction(index.db, 'reconstruct', body);
+    if (fix) {
+      writeTransaction(index.db, 'reconstruct', () => {
+        body();
+        // Which UIDs the lost index had expunged is unknown: no modseq up to the new highest one can
+        // be answered with a full VANISHED list. A surviving index keeps its own deletedModseq.
+        if (recreated) index!.stmts.raiseDeletedModseq.run(index!.mailbox().highestmodseq);
+      });
+    }
     else readTransaction(index.db, 'reconstruct -n', body);
     const userFlags = index.stmts.userFlags.all().map((r) => r.name);
     const row = index.mailbox();

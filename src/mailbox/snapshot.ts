@@ -10,6 +10,8 @@ export class MailboxSnapshot {
     readonly uidValidity: number,
     readonly uidNext: number,
     readonly highestModseq: number,
+    /** The highest modseq of any expunged record forgotten (cyr_expire -E); 0 when none was. */
+    readonly deletedModseq: number,
     /** UIDs ascending: uids[seq - 1] is the UID of message sequence number seq. */
     readonly uids: Uint32Array,
     readonly modseqs: Float64Array,

@@ -58,6 +58,12 @@ export interface MailboxStatus {
   uidValidity: number;
   uidNext: number;
   highestModseq: number;
+  /**
+   * The highest modseq of any expunged record forgotten (cyr_expire -E), 0 when none was: UIDs
+   * expunged at or below it may be missing from changesSince (QRESYNC must not claim a full
+   * VANISHED list from a modseq below it). Cyrus keeps it as deletedmodseq in the index header.
+   */
+  deletedModseq: number;
   messages: number;
   /** Messages above the last claimed recent uid. */
   recent: number;
