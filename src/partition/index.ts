@@ -4,7 +4,7 @@
  * Behaviour decided here, following Cyrus 3.6 (mboxlist_create_partition, partlist):
  * - defaultpartition, when set in imapd.conf, wins over partition_select_mode (Cyrus checks it
  *   first); only when it is unset does the mode choose. The option table's default is ignored.
- *   A defaultpartition without partition-NAME, no partition, or every one excluded → NotFound.
+ *   A defaultpartition without partition-NAME, no partition, or every one excluded → Temp.
  * - Soft usage limit: items whose usage is strictly above the limit are left out, unless all are;
  *   0 means no limit; random ignores it. In weighted-delta the lowest percent free is taken
  *   among the items kept.

@@ -56,7 +56,8 @@ export function partitionSettingsFrom(config: ImapdConfig): PartitionSelectorSet
  * (checked at every selection; one that fails is left out, like an item over the soft limit, and
  * logged when it starts or stops failing). Usage is read lazily with statfs, cached, and read
  * again after partition_select_usage_reinit selections, or when a partition left out comes back.
- * No usable partition → MailError('NotFound').
+ * No usable partition → MailError('Temp'): a server-side condition (IMAP `NO [UNAVAILABLE]`, LMTP 4xx),
+ * not a missing mailbox; it clears when a partition comes back or the configuration is fixed.
  */
 export class PartitionSelector implements PartitionChooser {
   private readonly candidates: ReadonlyArray<[string, string]>;
@@ -90,17 +91,17 @@ export class PartitionSelector implements PartitionChooser {
     const fixed = this.settings.defaultPartition;
     if (fixed !== null) {
       if (!this.settings.partitions.has(fixed)) {
-        throw new MailError('NotFound', `defaultpartition ${fixed} has no partition-${fixed} setting`, { partition: fixed });
+        throw new MailError('Temp', `defaultpartition ${fixed} has no partition-${fixed} setting`, { partition: fixed });
       }
       return fixed;
     }
     if (this.candidates.length === 0) {
-      throw new MailError('NotFound', 'no partition may be chosen: none is configured or all are in partition_select_exclude');
+      throw new MailError('Temp', 'no partition may be chosen: none is configured or all are in partition_select_exclude');
     }
     const usable = this.usableCandidates();
     if (usable.length === 0) {
       const why = [...this.unusable].map(([name, reason]) => `${name} ${reason}`).join(', ');
-      throw new MailError('NotFound', `no partition may be chosen: ${why}`);
+      throw new MailError('Temp', `no partition may be chosen: ${why}`);
     }
     let items: SelectionItem[];
     if (this.settings.mode === 'random') {
@@ -113,7 +114,7 @@ export class PartitionSelector implements PartitionChooser {
     const plan = planSelection(items, this.settings);
     this.lastPlan = plan;
     const chosen = drawFromPlan(plan, this.random);
-    if (!chosen) throw new MailError('NotFound', 'no partition may be chosen');
+    if (!chosen) throw new MailError('Temp', 'no partition may be chosen');
     return chosen.name;
   }
 

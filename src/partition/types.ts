@@ -3,7 +3,7 @@
  * partition when it creates a new top-level mailbox and none was named; submailboxes inherit.
  */
 export interface PartitionChooser {
-  /** A partition name for a new top-level mailbox. Throws MailError('NotFound') when none is usable. */
+  /** A partition name for a new top-level mailbox. Throws MailError('Temp') when none is usable. */
   choose(): string;
 }
 

@@ -74,12 +74,12 @@ describe('PartitionSelector from imapd.conf', () => {
     expect(chooseMany(selector, 200)).toEqual(new Map([['item1', 200]]));
   });
 
-  it('every partition excluded → NotFound', () => {
+  it('every partition excluded → Temp', () => {
     const selector = PartitionSelector.fromConfig(conf(['partition-a: /srv/a', 'partition_select_exclude: a']), { checkPath: everyPathUsable, readUsage: fakeReader({}) });
-    expect(() => selector.choose()).toThrow(expect.objectContaining({ kind: 'NotFound' }));
+    expect(() => selector.choose()).toThrow(expect.objectContaining({ kind: 'Temp' }));
   });
 
-  it('no partition configured → NotFound', () => {
+  it('no partition configured → Temp', () => {
     const selector = PartitionSelector.fromConfig(conf(['partition_select_mode: random']));
     let caught: unknown;
     try {
@@ -87,7 +87,7 @@ describe('PartitionSelector from imapd.conf', () => {
     } catch (err) {
       caught = err;
     }
-    expect(isMailError(caught, 'NotFound')).toBe(true);
+    expect(isMailError(caught, 'Temp')).toBe(true);
   });
 
   it('an explicitly set defaultpartition wins over the mode (as mboxlist does in Cyrus)', () => {
@@ -97,9 +97,9 @@ describe('PartitionSelector from imapd.conf', () => {
     expect(reader.calls).toBe(0);
   });
 
-  it('a defaultpartition without its partition-NAME → NotFound', () => {
+  it('a defaultpartition without its partition-NAME → Temp', () => {
     const selector = PartitionSelector.fromConfig(conf([...FOUR, 'defaultpartition: nowhere']), { checkPath: everyPathUsable, readUsage: fakeReader(PAGE_USAGE) });
-    expect(() => selector.choose()).toThrow(expect.objectContaining({ kind: 'NotFound' }));
+    expect(() => selector.choose()).toThrow(expect.objectContaining({ kind: 'Temp' }));
   });
 
   it('soft usage limit from the config', () => {
@@ -241,10 +241,10 @@ describe('partitions whose directory is missing or not writable', () => {
     expect(reader.calls).toBe(mode === 'random' ? 0 : 2);
   });
 
-  it('none left → NotFound naming each reason, and nothing is read', () => {
+  it('none left → Temp naming each reason, and nothing is read', () => {
     const reader = fakeReader(PAGE_USAGE);
     const selector = PartitionSelector.fromConfig(conf(['partition-item2: /srv/p2', 'partition-item4: /srv/p4', 'partition-item1: /srv/p1', 'partition_select_exclude: item1']), { checkPath, readUsage: reader });
-    expect(() => selector.choose()).toThrow(expect.objectContaining({ kind: 'NotFound', message: expect.stringMatching(/item2 does not exist, item4 is not writable/) }));
+    expect(() => selector.choose()).toThrow(expect.objectContaining({ kind: 'Temp', message: expect.stringMatching(/item2 does not exist, item4 is not writable/) }));
     expect(reader.calls).toBe(0);
   });
 

@@ -85,7 +85,13 @@ function loginAlerts(ctx: CommandContext, method: LoginMethod): void {
 export async function loginSucceeded(ctx: CommandContext, identity: Identity, method: LoginMethod): Promise<CommandResult> {
   ctx.deps.auth.recordSuccess(ctx.connection);
   await ctx.authenticated(identity);
-  autocreateInbox(ctx, identity);
+  // The login stands even when the INBOX cannot be made now (as in Cyrus): the user is told by
+  // SELECT, and the next login tries again.
+  try {
+    autocreateInbox(ctx, identity);
+  } catch (err) {
+    ctx.deps.logger.warn({ err, sid: ctx.sessionId, user: identity.userid }, 'autocreate of INBOX failed');
+  }
   loginAlerts(ctx, method);
   return { status: 'OK', code: `CAPABILITY ${ctx.capabilities().join(' ')}`, text: 'User logged in' };
 }

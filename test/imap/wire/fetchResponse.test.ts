@@ -73,7 +73,7 @@ describe('FETCH responses', () => {
     const cmd = parseCommandText('FETCH', ' 1 (BODY.PEEK[1.2.HEADER.FIELDS (From Subject)]<5.10> BODY[3.MIME] BINARY.PEEK[1.1]<0.4> BINARY.SIZE[4])');
     if (cmd.name !== 'FETCH') throw new Error('not FETCH');
     const labels = cmd.items.map((item) => (item.kind === 'simple' ? item.item : fetchItemLabel(item)));
-    expect(labels).toEqual(['BODY[1.2.HEADER.FIELDS (FROM SUBJECT)]<5>', 'BODY[3.MIME]', 'BINARY[1.1]<0>', 'BINARY.SIZE[4]']);
+    expect(labels).toEqual(['BODY[1.2.HEADER.FIELDS (From Subject)]<5>', 'BODY[3.MIME]', 'BINARY[1.1]<0>', 'BINARY.SIZE[4]']);
   });
 });
 

@@ -77,7 +77,7 @@ const VALID: Array<[string, string, Command]> = [
       items: [
         { kind: 'section', peek: false, section: { part: [], specifier: null, fields: [] }, partial: null },
         { kind: 'section', peek: true, section: { part: [1, 2], specifier: 'MIME', fields: [] }, partial: { offset: 10, length: 20 } },
-        { kind: 'section', peek: false, section: { part: [], specifier: 'HEADER.FIELDS.NOT', fields: ['RECEIVED', 'X-SPAM'] }, partial: null },
+        { kind: 'section', peek: false, section: { part: [], specifier: 'HEADER.FIELDS.NOT', fields: ['Received', 'X-Spam'] }, partial: null },
         { kind: 'binary', peek: true, part: [1], partial: { offset: 0, length: 5 } },
         { kind: 'binarySize', part: [2] },
         { kind: 'binary', peek: false, part: [], partial: null },

@@ -1,6 +1,8 @@
 /**
- * DELETE (RFC 3501 6.3.4). A user may not delete its own INBOX; an administrator deleting a
- * user's INBOX removes the whole user (as Cyrus). A mailbox with inferior names is deleted alone:
+ * DELETE (RFC 3501 6.3.4). Nobody deletes its own INBOX, administrators included (Cyrus 3.6 refuses
+ * both with "Operation is not supported"); an administrator holding the `x` right on another user's
+ * INBOX deletes the whole user (Cyrus: its implicit rights are only `la`, so it grants itself `x`
+ * first, as cyradm does). A mailbox with inferior names is deleted alone:
  * its name then stands as a \Noselect parent, and deleting that name again is refused.
  * Subscriptions are left as they are (RFC 3501: DELETE does not unsubscribe).
  */
@@ -17,7 +19,7 @@ export const deleteCommand = defineCommand({
     const identity = ctx.identity();
     const internal = ctx.toInternal(command.mailbox);
     const store = ctx.deps.store;
-    if (internal === ownInbox(ctx) && !identity.isAdmin) throw new CommandFailure('NO', 'CANNOT', 'The INBOX cannot be deleted');
+    if (internal === ownInbox(ctx)) throw new CommandFailure('NO', 'CANNOT', 'The INBOX cannot be deleted');
     if (!store.lookup(internal) && store.hasChildren(internal)) {
       throw new CommandFailure('NO', 'HASCHILDREN', 'Mailbox has inferior hierarchical names and is not selectable');
     }

@@ -1,6 +1,7 @@
 /** FETCH attributes (RFC 3501 6.4.5, BINARY from RFC 3516) into typed items. */
 import type { ArgumentCursor } from '../cursor.js';
 import { parseSequenceSet } from '../sequence.js';
+import { astring } from '../serialize/strings.js';
 import type { Command, FetchItem, Partial, Section, SectionSpecifier, SimpleFetchItem } from './types.js';
 
 const SIMPLE = new Set<SimpleFetchItem>(['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT']);
@@ -33,6 +34,20 @@ function partNumbers(cursor: ArgumentCursor, text: string): number[] {
   });
 }
 
+/** RFC 5322 field-name: one or more printable US-ASCII characters other than ":". */
+const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
+
+/**
+ * One header-fld-name, kept as the client wrote it: matching is case-insensitive and the response
+ * echoes the names as sent (Cyrus 3.6 does; RFC 3501/9051 leave the case to the server). An astring
+ * that cannot be a field name (empty, a space, a colon) is refused, as Cyrus refuses it.
+ */
+function headerFieldName(cursor: ArgumentCursor): string {
+  const name = cursor.astring('header field name');
+  if (!FIELD_NAME.test(name)) cursor.fail('Invalid header field name');
+  return name;
+}
+
 /** The inside of `[...]` for BODY: section-spec, or empty. */
 export function parseSection(cursor: ArgumentCursor): Section {
   cursor.expect('[');
@@ -48,7 +63,7 @@ export function parseSection(cursor: ArgumentCursor): Section {
   let fields: string[] = [];
   if (specifier === 'HEADER.FIELDS' || specifier === 'HEADER.FIELDS.NOT') {
     cursor.sp();
-    fields = cursor.list(() => cursor.astring('header field name').toUpperCase(), false);
+    fields = cursor.list(() => headerFieldName(cursor), false);
   }
   cursor.expect(']');
   return { part, specifier, fields };
@@ -111,12 +126,15 @@ export function parseFetch(cursor: ArgumentCursor, byUid: boolean): Extract<Comm
   return { name: 'FETCH', byUid, set, items };
 }
 
-/** The section as a FETCH response names it: `1.2.HEADER.FIELDS (FROM TO)`. */
+/**
+ * The section as a FETCH response names it: `1.2.HEADER.FIELDS (From To)`, the specifier upper-cased
+ * and the field names as the client sent them (each an astring: quoted when it is not an atom).
+ */
 export function formatSection(section: Section): string {
   const parts: string[] = [];
   if (section.part.length > 0) parts.push(section.part.join('.'));
   if (section.specifier) parts.push(section.specifier);
   let text = parts.join('.');
-  if (section.specifier === 'HEADER.FIELDS' || section.specifier === 'HEADER.FIELDS.NOT') text += ` (${section.fields.join(' ')})`;
+  if (section.specifier === 'HEADER.FIELDS' || section.specifier === 'HEADER.FIELDS.NOT') text += ` (${section.fields.map(astring).join(' ')})`;
   return text;
 }

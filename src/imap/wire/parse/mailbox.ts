@@ -115,8 +115,9 @@ export function parseList(cursor: ArgumentCursor): Of<'LIST'> {
       if (!selectOptions.includes(option)) selectOptions.push(option);
     });
     cursor.sp();
-    // RFC 5258 section 3.1: RECURSIVEMATCH alone is an error.
-    if (selectOptions.includes('RECURSIVEMATCH') && !selectOptions.some((o) => o === 'SUBSCRIBED' || o === 'SPECIAL-USE')) {
+    // RFC 5258 section 3.1: RECURSIVEMATCH needs a base option (SUBSCRIBED); REMOTE and SPECIAL-USE
+    // are independent options (RFC 6154 section 6), so they do not count (Cyrus 3.6 answers BAD too).
+    if (selectOptions.includes('RECURSIVEMATCH') && !selectOptions.includes('SUBSCRIBED')) {
       cursor.fail('RECURSIVEMATCH needs another selection option');
     }
   }

@@ -31,7 +31,7 @@ export interface Section {
   /** Part numbers (1.2.3 → [1, 2, 3]); empty for the whole message. */
   part: number[];
   specifier: SectionSpecifier | null;
-  /** Field names for HEADER.FIELDS / HEADER.FIELDS.NOT, upper-cased as written. */
+  /** Field names for HEADER.FIELDS / HEADER.FIELDS.NOT, as the client wrote them (compare case-insensitively). */
   fields: string[];
 }
 
