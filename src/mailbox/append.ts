@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailError } from '../common/errors.js';
-import { normalizeLineEnds } from '../message/index.js';
+import { normalizeLineEnds, renderImapForms, type ImapForms } from '../message/index.js';
 import type { MessageSummary } from '../message/types.js';
 import { fsError, linkOrCopySync, messageFileError, tempFileName, writeNewFile } from './files.js';
 import { parseFlags, type FlagSet } from './flags.js';
@@ -16,6 +16,8 @@ import type { AppendItem, MailboxContext } from './types.js';
 export interface PreparedMessage {
   tempPath: string;
   summaryJson: string;
+  /** ENVELOPE and BODYSTRUCTURE as IMAP text, cached beside the summary. */
+  forms: ImapForms;
   guid: string;
   size: number;
   flags: FlagSet;
@@ -66,7 +68,7 @@ async function prepareOne(dir: string, item: AppendItem, ctx: MailboxContext, ma
     } catch (err) {
       throw messageFileError(err, null, 'link message');
     }
-    return { tempPath, summaryJson: JSON.stringify(summary), guid, size, flags, internalDate };
+    return { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), guid, size, flags, internalDate };
   }
   if (!Buffer.isBuffer(item.content)) throw new MailError('Invalid', 'append item without content');
   const content = normalizeLineEnds(item.content);
@@ -74,7 +76,7 @@ async function prepareOne(dir: string, item: AppendItem, ctx: MailboxContext, ma
   const summary: MessageSummary = ctx.summarize(content);
   made.push(tempPath);
   await writeNewFile(tempPath, content, ctx.durable);
-  return { tempPath, summaryJson: JSON.stringify(summary), guid: sha1Hex(content), size: content.length, flags, internalDate };
+  return { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), guid: sha1Hex(content), size: content.length, flags, internalDate };
 }
 
 /** Write every item to a temp file; on any failure remove them all and throw (Temp for ENOSPC etc.). */

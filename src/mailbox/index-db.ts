@@ -5,10 +5,11 @@
  *
  * The cache (MessageSummary as JSON) is a table of this same database, not a second file: an
  * append then writes record and cache in one transaction with one WAL fsync, so neither can exist
- * without the other after a crash; and since SQLite keeps each table in its own pages, scanning
+ * without the other after a crash; beside it imap_forms keeps ENVELOPE and BODYSTRUCTURE rendered
+ * as IMAP text at append time (as Cyrus caches them); and since SQLite keeps each table in its own pages, scanning
  * the records for a snapshot never reads cache pages. reconstruct rebuilds both.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDb, sqliteError, type Db } from '../store/sqlite.js';
 import { INDEX_FILE } from './files.js';
@@ -19,7 +20,7 @@ import { FLAG_DELETED } from './flags.js';
  * of SCHEMA, so opening it skips the schema statements (a tenth of a millisecond per open, which
  * LIST-STATUS pays once per mailbox). Raise it whenever SCHEMA changes.
  */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS mailbox (
@@ -50,6 +51,11 @@ CREATE INDEX IF NOT EXISTS messages_modseq ON messages(modseq);
 -- Partial: only the \\Deleted records, so STATUS DELETED counts them without a scan.
 CREATE INDEX IF NOT EXISTS messages_deleted ON messages(uid) WHERE (flags & ${FLAG_DELETED}) != 0;
 CREATE TABLE IF NOT EXISTS cache (uid INTEGER PRIMARY KEY, summary TEXT NOT NULL);
+-- ENVELOPE and BODYSTRUCTURE of a cache row as IMAP text: TEXT, or BLOB when it holds 8-bit header
+-- bytes. A table of its own, so FETCH ENVELOPE reads a fifth of the pages; rows cached before it
+-- have none (FETCH formats their summary; reconstruct adds them). Goes when its cache row goes.
+CREATE TABLE IF NOT EXISTS imap_forms (uid INTEGER PRIMARY KEY, envelope NOT NULL, bodystructure NOT NULL);
+CREATE TRIGGER IF NOT EXISTS imap_forms_follow_cache AFTER DELETE ON cache BEGIN DELETE FROM imap_forms WHERE uid = old.uid; END;
 CREATE TABLE IF NOT EXISTS expunged (
   uid INTEGER PRIMARY KEY,
   modseq INTEGER NOT NULL,
@@ -156,7 +162,22 @@ function prepare(db: Db) {
     counts: () => db.prepare<[], { messages: number; size: number | null; maxuid: number | null; maxmodseq: number | null }>('SELECT count(*) AS messages, sum(size) AS size, max(uid) AS maxuid, max(modseq) AS maxmodseq FROM messages'),
     cache: () => db.prepare<[number], { summary: string }>('SELECT summary FROM cache WHERE uid = ?'),
     cacheRange: () => db.prepare<[number, number], [number, string]>('SELECT uid, summary FROM cache WHERE uid BETWEEN ? AND ?').raw(true),
+    // Rendered forms of many messages: [uid, envelope, bodystructure], NULLs in rows from before them.
+    formsRange: () => db.prepare<[number, number], [number, string | Buffer | null, string | Buffer | null]>('SELECT uid, envelope, bodystructure FROM cache WHERE uid BETWEEN ? AND ?').raw(true),
+    // The TEXT forms of a UID range as one row: the uids, and the forms joined by NUL, '' for a BLOB
+    // (8-bit) form (as with snapshotColumns: one row is far cheaper than a row per message).
+    formsColumns: () =>
+      db.prepare<[number, number], [string | null, string | null, string | null]>(
+        "SELECT group_concat(uid), group_concat(CASE typeof(envelope) WHEN 'text' THEN envelope ELSE '' END, char(0)), group_concat(CASE typeof(bodystructure) WHEN 'text' THEN bodystructure ELSE '' END, char(0)) FROM (SELECT uid, envelope, bodystructure FROM imap_forms WHERE uid BETWEEN ? AND ? ORDER BY uid)",
+      ).raw(true),
+    envelopeColumns: () =>
+      db.prepare<[number, number], [string | null, string | null]>(
+        "SELECT group_concat(uid), group_concat(CASE typeof(envelope) WHEN 'text' THEN envelope ELSE '' END, char(0)) FROM (SELECT uid, envelope FROM imap_forms WHERE uid BETWEEN ? AND ? ORDER BY uid)",
+      ).raw(true),
+    forms: () => db.prepare<[number], [string | Buffer, string | Buffer]>('SELECT envelope, bodystructure FROM imap_forms WHERE uid = ?').raw(true),
     putCache: () => db.prepare<[number, string]>('INSERT OR REPLACE INTO cache (uid, summary) VALUES (?, ?)'),
+    putForms: () => db.prepare<[number, string | Buffer, string | Buffer]>('INSERT OR REPLACE INTO imap_forms (uid, envelope, bodystructure) VALUES (?, ?, ?)'),
+    unrenderedCache: () => db.prepare<[], { uid: number; summary: string }>('SELECT uid, summary FROM cache WHERE uid NOT IN (SELECT uid FROM imap_forms)'),
     deleteCache: () => db.prepare<[number]>('DELETE FROM cache WHERE uid = ?'),
     uncachedUids: () => db.prepare<[], { uid: number }>('SELECT uid FROM messages WHERE uid NOT IN (SELECT uid FROM cache)'),
     strayCache: () => db.prepare<[], { uid: number }>('SELECT uid FROM cache WHERE uid NOT IN (SELECT uid FROM messages)'),
@@ -198,9 +219,18 @@ function upgradeSchema(db: Db): void {
 /** An open cyrus.index. */
 export class IndexDb {
   readonly stmts: IndexStatements;
+  /** The file and its inode: an index rebuilt in a new file is another index (snapshot-cache.ts). */
+  readonly identity: string;
 
   private constructor(readonly db: Db, readonly file: string) {
     this.stmts = prepare(db);
+    let inode = 0;
+    try {
+      inode = statSync(file).ino;
+    } catch {
+      // in-memory or already gone: the path alone
+    }
+    this.identity = `${file}#${inode}`;
   }
 
   static exists(dir: string): boolean {

@@ -16,6 +16,7 @@ import { FLAG_DELETED, FLAG_SEEN, decodeKeywords, encodeKeywords, flagNames, par
 import type { IndexDb, MailboxRow, MessageRow } from './index-db.js';
 import { MessageReader } from './reader.js';
 import { MailboxSnapshot } from './snapshot.js';
+import { cachedColumns, keepColumns, type SnapshotColumns } from './snapshot-cache.js';
 import type {
   AppendItem, AppendOptions, AppendResult, Changes, CopyResult, ExpungeOptions, FlagChangeResult, FlagMode,
   MailboxContext, MailboxStatus, MessageRecord, MoveResult, SetFlagsOptions, StatusOptions,
@@ -103,21 +104,27 @@ export class Mailbox extends MessageReader {
 
   /** Counters for STATUS; `deleted` (indexed count of \\Deleted messages) only when asked. */
   status(userid?: string | null, opts: StatusOptions = {}): MailboxStatus {
+    const keep = !this.index.db.inTransaction;
     return readTransaction(this.index.db, 'status', () => {
       const row = this.active();
-      const counts = this.index.stmts.counts.get()!;
+      // The columns of a recent snapshot, when still current, answer the counts without a table scan.
+      let columns = cachedColumns(this.index.identity, row.uniqueid, row.uidvalidity, row.uidnext, row.highestmodseq);
+      const counts = columns === null ? this.index.stmts.counts.get()! : { messages: columns.uids.length, size: sum(columns.sizes) };
       let unseen: number | null = null;
       if (userid || row.sharedseen === 1) {
         const seen = this.seenRanges(userid);
         if (seen === null) unseen = this.index.stmts.countFlagClear.get(FLAG_SEEN) as number;
         else {
-          // Unseen = messages - messages inside the user's seen ranges (one indexed count per range).
+          // Unseen = messages - messages inside the user's seen ranges: one indexed count per range,
+          // or for many ranges one walk of the snapshot's UIDs beside them.
           let seenCount = 0;
-          for (const [lo, hi] of seen) seenCount += this.index.stmts.countBetween.get(lo, hi) as number;
+          if (columns === null && seen.length > MANY_RANGES) columns = this.readColumns(row, keep);
+          if (columns === null) for (const [lo, hi] of seen) seenCount += this.index.stmts.countBetween.get(lo, hi) as number;
+          else seenCount = countInRanges(columns.uids, seen);
           unseen = counts.messages - seenCount;
         }
       }
-      const recent = this.index.stmts.countAbove.get(row.recentuid)!.n;
+      const recent = columns === null ? this.index.stmts.countAbove.get(row.recentuid)!.n : columns.uids.length - upperBound(columns.uids, row.recentuid);
       const deleted = opts.deleted ? (this.index.stmts.countDeleted.get() as number) : null;
       return {
         uidValidity: row.uidvalidity, uidNext: row.uidnext, highestModseq: row.highestmodseq, deletedModseq: row.deletedmodseq,
@@ -160,6 +167,7 @@ export class Mailbox extends MessageReader {
           if (!shared && (p.flags.system & FLAG_SEEN) !== 0 && opts.userid) seenUids.push(uid);
           s.insertMessage.run({ uid, modseq, flags: systemBits, keywords: encodeKeywords(keywords), internaldate: p.internalDate, savedate: now, size: p.size, guid: p.guid });
           s.putCache.run(uid, p.summaryJson);
+          s.putForms.run(uid, p.forms.envelope, p.forms.bodyStructure);
           uids.push(uid++);
         }
         fsyncDirectory(this.path, this.ctx.durable);
@@ -342,33 +350,52 @@ export class Mailbox extends MessageReader {
 
   /** The whole mailbox for a session: UIDs, modseqs, flags (with `userid`'s \Seen), dates, sizes. */
   snapshot(userid?: string | null): MailboxSnapshot {
+    // Inside a caller's write transaction the columns may never be committed: not kept then.
+    const keep = !this.index.db.inTransaction;
     return readTransaction(this.index.db, 'snapshot', () => {
       const row = this.active();
       const seen = this.seenRanges(userid);
-      const [uidText, modseqText, flagText, dateText, sizeText] = this.index.stmts.snapshotColumns.get()!;
-      const n = countNumbers(uidText);
-      const uids = new Uint32Array(n);
-      const modseqs = new Float64Array(n);
-      const system = new Uint8Array(n);
-      const dates = new Float64Array(n);
-      const sizes = new Float64Array(n);
-      fillNumbers(uidText, uids);
-      fillNumbers(modseqText, modseqs);
-      fillNumbers(flagText, system);
-      fillNumbers(dateText, dates);
-      fillNumbers(sizeText, sizes);
-      for (let i = 1; i < n; i++) if (uids[i - 1]! >= uids[i]!) throw new Error(`index of ${this.name}: snapshot out of UID order`);
+      const columns = cachedColumns(this.index.identity, row.uniqueid, row.uidvalidity, row.uidnext, row.highestmodseq) ?? this.readColumns(row, keep);
+      const { uids, modseqs, keywords, dates, sizes } = columns;
+      const n = uids.length;
+      const system = columns.system.slice();
       if (seen !== null) {
-        for (let i = 0; i < n; i++) system[i] = (system[i]! & ~FLAG_SEEN) | (rangesContain(seen, uids[i]!) ? FLAG_SEEN : 0);
-      }
-      const keywords: Array<string[] | undefined> = new Array<string[] | undefined>(n);
-      let p = 0;
-      for (const [uid, kw] of this.index.stmts.snapshotKeywords.iterate()) {
-        while (p < n && uids[p]! < uid) p++;
-        if (p < n && uids[p] === uid) keywords[p] = decodeKeywords(kw);
+        // uids ascending, ranges sorted and disjoint: one walk of both
+        let r = 0;
+        for (let i = 0; i < n; i++) {
+          const uid = uids[i]!;
+          while (r < seen.length && seen[r]![1] < uid) r++;
+          system[i] = (system[i]! & ~FLAG_SEEN) | (r < seen.length && seen[r]![0] <= uid ? FLAG_SEEN : 0);
+        }
       }
       return new MailboxSnapshot(row.uidvalidity, row.uidnext, row.highestmodseq, row.deletedmodseq, uids, modseqs, system, keywords, dates, sizes);
     });
+  }
+
+  /** The index columns of every record (inside a read transaction), kept for the next snapshot. */
+  private readColumns(row: MailboxRow, keep: boolean): SnapshotColumns {
+    const [uidText, modseqText, flagText, dateText, sizeText] = this.index.stmts.snapshotColumns.get()!;
+    const n = countNumbers(uidText);
+    const uids = new Uint32Array(n);
+    const modseqs = new Float64Array(n);
+    const system = new Uint8Array(n);
+    const dates = new Float64Array(n);
+    const sizes = new Float64Array(n);
+    fillNumbers(uidText, uids);
+    fillNumbers(modseqText, modseqs);
+    fillNumbers(flagText, system);
+    fillNumbers(dateText, dates);
+    fillNumbers(sizeText, sizes);
+    for (let i = 1; i < n; i++) if (uids[i - 1]! >= uids[i]!) throw new Error(`index of ${this.name}: snapshot out of UID order`);
+    const keywords: Array<string[] | undefined> = new Array<string[] | undefined>(n);
+    let p = 0;
+    for (const [uid, kw] of this.index.stmts.snapshotKeywords.iterate()) {
+      while (p < n && uids[p]! < uid) p++;
+      if (p < n && uids[p] === uid) keywords[p] = decodeKeywords(kw);
+    }
+    const columns: SnapshotColumns = { uniqueId: row.uniqueid, uidValidity: row.uidvalidity, uidNext: row.uidnext, highestModseq: row.highestmodseq, uids, modseqs, system, keywords, dates, sizes };
+    if (keep) keepColumns(this.index.identity, columns);
+    return columns;
   }
 
   /** Records new or changed after `modseq`, and UIDs expunged after it. */
@@ -420,6 +447,39 @@ export class Mailbox extends MessageReader {
     const expunged = copied.sourceUids.length === 0 ? [] : this.expunge({ uids: copied.sourceUids, force: true });
     return { ...copied, expunged };
   }
+}
+
+/** Above this many seen ranges STATUS UNSEEN walks the UIDs instead of counting per range. */
+const MANY_RANGES = 64;
+
+function sum(values: Float64Array): number {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += values[i]!;
+  return total;
+}
+
+/** Index of the first of the ascending `uids` above `uid`. */
+function upperBound(uids: Uint32Array, uid: number): number {
+  let lo = 0;
+  let hi = uids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (uids[mid]! <= uid) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** How many of the ascending `uids` lie in the sorted, disjoint `ranges`. */
+function countInRanges(uids: Uint32Array, ranges: UidRanges): number {
+  let n = 0;
+  let r = 0;
+  for (let i = 0; i < uids.length && r < ranges.length; i++) {
+    const uid = uids[i]!;
+    while (r < ranges.length && ranges[r]![1] < uid) r++;
+    if (r < ranges.length && ranges[r]![0] <= uid) n++;
+  }
+  return n;
 }
 
 /** How many numbers a comma-separated list holds (0 for null or empty). */

@@ -4,6 +4,7 @@
  */
 import { createReadStream, promises as fsp, readFileSync, type ReadStream } from 'node:fs';
 import { join } from 'node:path';
+import type { ImapForm } from '../message/imapForms.js';
 import type { MessageSummary } from '../message/types.js';
 import { readTransaction } from '../store/sqlite.js';
 import { messageFileError, messageFileName } from './files.js';
@@ -63,6 +64,47 @@ export class MessageReader {
   /** The cached summary; rebuilt from the file when the cache row is missing. Null if no such message. */
   summary(uid: number): MessageSummary | null {
     return this.summaries([uid]).get(uid) ?? null;
+  }
+
+  /**
+   * The cached IMAP text of ENVELOPE (and of BODYSTRUCTURE with `withBodyStructure`) of many
+   * messages, in one read transaction: `envelopes[i]`, `bodyStructures[i]` for `uids[i]` (ascending),
+   * null where there are none (cached before they were rendered, or no cache row): use summaries() there.
+   */
+  renderedForms(uids: readonly number[], withBodyStructure: boolean): { envelopes: Array<ImapForm | null>; bodyStructures: Array<ImapForm | null> | null } {
+    const n = uids.length;
+    const envelopes = new Array<ImapForm | null>(n).fill(null);
+    const bodyStructures = withBodyStructure ? new Array<ImapForm | null>(n).fill(null) : null;
+    if (n === 0) return { envelopes, bodyStructures };
+    readTransaction(this.index.db, 'read cache', () => {
+      const stmts = this.index.stmts;
+      const [uidText, envelopeText, bodyStructureText = null] = withBodyStructure ? stmts.formsColumns.get(uids[0]!, uids[n - 1]!)! : stmts.envelopeColumns.get(uids[0]!, uids[n - 1]!)!;
+      if (uidText === null || envelopeText === null) return;
+      const rowUids = uidText.split(',');
+      const envelopeList = envelopeText.split('\0');
+      const bodyStructureList = bodyStructureText === null ? null : bodyStructureText.split('\0');
+      // A NUL inside some form (a header with a NUL byte, in a literal) breaks the split: row by row then.
+      const aligned = envelopeList.length === rowUids.length && (bodyStructureList === null || bodyStructureList.length === rowUids.length);
+      let p = 0;
+      for (let r = 0; r < rowUids.length; r++) {
+        const uid = Number(rowUids[r]);
+        while (p < n && uids[p]! < uid) p++;
+        if (p === n) break;
+        if (uids[p] !== uid) continue;
+        const envelope = aligned ? envelopeList[r]! : '';
+        const bodyStructure = aligned && bodyStructureList !== null ? bodyStructureList[r]! : '';
+        if (envelope !== '' && (bodyStructures === null || bodyStructure !== '')) {
+          envelopes[p] = envelope;
+          if (bodyStructures !== null) bodyStructures[p] = bodyStructure;
+          continue;
+        }
+        // a BLOB (8-bit) form, or the split failed: this row on its own
+        const [e, b] = stmts.forms.get(uid) ?? [null, null];
+        envelopes[p] = e;
+        if (bodyStructures !== null) bodyStructures[p] = b;
+      }
+    });
+    return { envelopes, bodyStructures };
   }
 
   /** Summaries of many messages (FETCH 1:* ENVELOPE) in one read transaction. */

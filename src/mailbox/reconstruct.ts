@@ -12,7 +12,10 @@ import type { MailStore } from '../store/mail-store.js';
 import { sha1Hex } from './append.js';
 import { INDEX_FILE, messageFileError, messageFileName, pidOfTempFile, uidOfFileName } from './files.js';
 import { readHeader, writeHeader, type MailboxHeader } from './header.js';
-import { IndexDb } from './index-db.js';
+import { IndexDb, type IndexStatements } from './index-db.js';
+import { forgetColumns } from './snapshot-cache.js';
+import { renderImapForms } from '../message/imapForms.js';
+import type { MessageSummary } from '../message/types.js';
 import { MailError } from '../common/errors.js';
 import { processAlive } from '../common/process.js';
 
@@ -34,6 +37,13 @@ export interface ReconstructReport {
   recached: number[];
 }
 
+
+/** Write a message's cache row: the summary and its ENVELOPE and BODYSTRUCTURE text. */
+function putCacheRow(s: IndexStatements, uid: number, summary: MessageSummary): void {
+  const forms = renderImapForms(summary);
+  s.putCache.run(uid, JSON.stringify(summary));
+  s.putForms.run(uid, forms.envelope, forms.bodyStructure);
+}
 
 export function reconstructMailbox(store: MailStore, name: string, opts: ReconstructOptions = {}): ReconstructReport {
   const entry = store.lookup(name);
@@ -92,7 +102,8 @@ export function reconstructMailbox(store: MailStore, name: string, opts: Reconst
   } finally {
     index.close();
   }
-  // Sessions that have the mailbox open (or IDLE on it) pick up what changed.
+  // Sessions that have the mailbox open (or IDLE on it) pick up what changed; snapshots are read anew.
+  if (fix) forgetColumns(join(dir, INDEX_FILE));
   if (fix && report.problems.length > 0) store.notifyChanged(name);
   return report;
 }
@@ -159,7 +170,7 @@ function repairIndex(store: MailStore, index: IndexDb, dir: string, name: string
           // A changed record gets the new modseq, so CONDSTORE clients fetch it again.
           s.updateContent.run(bytes.length, guid, r.uid);
           s.updateModseq.run(modseq, r.uid);
-          s.putCache.run(r.uid, JSON.stringify(store.summarizeMessage(bytes)));
+          putCacheRow(s, r.uid, store.summarizeMessage(bytes));
         }
       }
     }
@@ -183,14 +194,22 @@ function repairIndex(store: MailStore, index: IndexDb, dir: string, name: string
     const bytes = readMessage(uid);
     const mtime = statSync(join(dir, messageFileName(uid))).mtimeMs;
     s.insertMessage.run({ uid, modseq, flags: 0, keywords: null, internaldate: Math.floor(mtime), savedate: now, size: bytes.length, guid: sha1Hex(bytes) });
-    s.putCache.run(uid, JSON.stringify(store.summarizeMessage(bytes)));
+    putCacheRow(s, uid, store.summarizeMessage(bytes));
   }
   if (fix || report.dropped.length === 0) {
     for (const { uid } of s.uncachedUids.all()) {
       if (report.dropped.includes(uid) || !files.has(uid)) continue;
       report.problems.push(`message ${uid}: cache entry missing; rebuilt`);
       report.recached.push(uid);
-      if (fix) s.putCache.run(uid, JSON.stringify(store.summarizeMessage(readMessage(uid))));
+      if (fix) putCacheRow(s, uid, store.summarizeMessage(readMessage(uid)));
+    }
+    if (fix) {
+      // Rows cached before ENVELOPE and BODYSTRUCTURE were rendered at append time: render them
+      // from the summary (FETCH works without them; this only makes it faster, so no problem line).
+      for (const { uid, summary } of s.unrenderedCache.all()) {
+        const forms = renderImapForms(JSON.parse(summary) as MessageSummary);
+        s.putForms.run(uid, forms.envelope, forms.bodyStructure);
+      }
     }
     for (const { uid } of s.strayCache.all()) {
       report.problems.push(`cache entry ${uid} without a record`);

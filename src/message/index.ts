@@ -3,6 +3,7 @@ export type * from './types.js';
 export { normalizeLineEnds, hasCleanLineEnds, munge8bitHeader, mungeLegacy8bitHeader } from './lineEnds.js';
 export { decodeHeaderBytes, encodeHeaderText, hasEscapedBytes, headerTextByteLength } from './rawText.js';
 export { summarizeMessage, countLines, MAX_MIME_DEPTH } from './structure.js';
+export { renderImapForms, type ImapForm, type ImapForms } from './imapForms.js';
 export { encodeBinaryParts, base64Lines, BASE64_LINE } from './binaryParts.js';
 export { parseAddressList, MISSING_DOMAIN } from './address.js';
 export { parseContentType, parseDisposition, parseLanguage, parseEncoding, mergeContinuations, paramValue } from './mimeFields.js';

@@ -4,6 +4,7 @@
  * never concatenated into a string. Without section data, `toString()` gives the whole line.
  */
 import { encodeHeaderText, hasEscapedBytes } from '../../../message/rawText.js';
+import type { ImapForm } from '../../../message/imapForms.js';
 import type { BodyPart, Envelope } from '../../../message/types.js';
 import { formatDateTime } from '../datetime.js';
 import { formatSection } from '../parse/fetch.js';
@@ -42,6 +43,8 @@ export class FetchResponse {
   /** Text not yet moved to chunks (built by concatenation: cheaper than arrays and join). */
   private text: string;
   private items = 0;
+  /** Some text came from header data and may hold escaped 8-bit bytes (checked when flushed). */
+  private mayHoldEscapes = false;
 
   /** `* <seq> FETCH (` ... */
   constructor(sequenceNumber: number) {
@@ -51,6 +54,21 @@ export class FetchResponse {
   /** Add `name value` (with the separating space). */
   private add(name: string, value: string): this {
     this.text += (this.items++ > 0 ? ' ' : '') + name + ' ' + value;
+    return this;
+  }
+
+  /** add() for values that may come from header data (or the client). */
+  private addHeaderText(name: string, value: string): this {
+    this.mayHoldEscapes = true;
+    return this.add(name, value);
+  }
+
+  /** `name` with IMAP text rendered before (the cached ENVELOPE or BODYSTRUCTURE, bytes when 8-bit). */
+  private addRendered(name: string, form: ImapForm): this {
+    if (typeof form === 'string') return this.add(name, form);
+    this.text += (this.items++ > 0 ? ' ' : '') + name + ' ';
+    this.flushText();
+    this.chunks.push(form);
     return this;
   }
 
@@ -65,7 +83,10 @@ export class FetchResponse {
       list += first ? flag : ' ' + flag;
       first = false;
     }
-    return this.add('FLAGS', list + ')');
+    list += ')';
+    // keywords are atoms; an 8-bit one would take the careful path
+    if (!this.mayHoldEscapes && hasEscapedBytes(list)) this.mayHoldEscapes = true;
+    return this.add('FLAGS', list);
   }
 
   /** INTERNALDATE in the given zone (minutes east of UTC; server local zone by default). */
@@ -82,20 +103,30 @@ export class FetchResponse {
   }
 
   envelope(envelope: Envelope): this {
-    return this.add('ENVELOPE', formatEnvelope(envelope));
+    return this.addHeaderText('ENVELOPE', formatEnvelope(envelope));
+  }
+
+  /** ENVELOPE from its cached IMAP text (src/message/imapForms.ts). */
+  envelopeText(form: ImapForm): this {
+    return this.addRendered('ENVELOPE', form);
   }
 
   bodyStructure(part: BodyPart): this {
-    return this.add('BODYSTRUCTURE', formatBodyStructure(part, true));
+    return this.addHeaderText('BODYSTRUCTURE', formatBodyStructure(part, true));
+  }
+
+  /** BODYSTRUCTURE from its cached IMAP text. */
+  bodyStructureText(form: ImapForm): this {
+    return this.addRendered('BODYSTRUCTURE', form);
   }
 
   /** BODY without a section: the non-extensible structure. */
   body(part: BodyPart): this {
-    return this.add('BODY', formatBodyStructure(part, false));
+    return this.addHeaderText('BODY', formatBodyStructure(part, false));
   }
 
   binarySize(part: number[], size: number): this {
-    return this.add(`BINARY.SIZE[${part.join('.')}]`, String(size));
+    return this.addHeaderText(`BINARY.SIZE[${part.join('.')}]`, String(size));
   }
 
   /**
@@ -104,8 +135,8 @@ export class FetchResponse {
    * holding NUL goes out as literal8 `~{n}` (BINARY, RFC 3516).
    */
   literal(label: string, data: Buffer | null, binary = false): this {
-    if (data === null) return this.add(label, 'NIL');
-    this.add(label, binary && hasNul(data) ? `~{${data.length}}\r\n` : `{${data.length}}\r\n`);
+    if (data === null) return this.addHeaderText(label, 'NIL');
+    this.addHeaderText(label, binary && hasNul(data) ? `~{${data.length}}\r\n` : `{${data.length}}\r\n`);
     this.flushText();
     if (data.length > 0) this.chunks.push(data);
     return this;
@@ -113,7 +144,7 @@ export class FetchResponse {
 
   /** Like literal(), with the data streamed by the session from `source`. */
   literalStream(label: string, source: LiteralSource, binary = false): this {
-    this.add(label, binary ? `~{${source.size}}\r\n` : `{${source.size}}\r\n`);
+    this.addHeaderText(label, binary ? `~{${source.size}}\r\n` : `{${source.size}}\r\n`);
     this.flushText();
     if (source.size > 0) this.chunks.push(source);
     return this;
@@ -136,7 +167,7 @@ export class FetchResponse {
   private flushText(): void {
     if (this.text.length === 0) return;
     // header strings (ENVELOPE, BODYSTRUCTURE) may hold escaped 8-bit bytes: send those bytes as they are
-    this.chunks.push(hasEscapedBytes(this.text) ? encodeHeaderText(this.text) : this.text);
+    this.chunks.push(this.mayHoldEscapes && hasEscapedBytes(this.text) ? encodeHeaderText(this.text) : this.text);
     this.text = '';
   }
 }

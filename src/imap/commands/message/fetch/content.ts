@@ -5,6 +5,7 @@
  * are streamed by the response writer instead of being read into memory.
  */
 import type { Mailbox } from '../../../../mailbox/index.js';
+import type { ImapForm } from '../../../../message/imapForms.js';
 import {
   applyPartial, binarySection, findPart, partialRange, planSection, sectionBytes, sectionNeedsMessage, selectHeaderFields,
   type BodySection, type MessageSummary,
@@ -24,6 +25,9 @@ export class MessageData {
     readonly uid: number,
     readonly size: number,
     readonly summary: MessageSummary | null,
+    /** ENVELOPE and BODYSTRUCTURE as cached IMAP text, when the plan reads those instead of the summary. */
+    readonly envelopeForm: ImapForm | null = null,
+    readonly bodyStructureForm: ImapForm | null = null,
   ) {}
 
   /** The cached summary (FETCH loads it for every message when a content item is asked for). */

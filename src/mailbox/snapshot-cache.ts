@@ -1,0 +1,54 @@
+/**
+ * The index columns of a mailbox's last snapshot, kept per process: SELECT, FETCH 1:* and SEARCH
+ * each take a snapshot, and reading 100,000 records from SQLite costs tens of milliseconds. Every
+ * change to the messages table raises highestmodseq (or uidnext) in the same transaction, so a
+ * snapshot whose mailbox row reads the same uniqueid, uidvalidity, uidnext and highestmodseq in a
+ * later read transaction would read the same columns. Per-user \Seen is applied afterwards, on a copy.
+ */
+
+export interface SnapshotColumns {
+  uniqueId: string;
+  uidValidity: number;
+  uidNext: number;
+  highestModseq: number;
+  uids: Uint32Array;
+  modseqs: Float64Array;
+  /** System flag bits as stored (\Seen as in the record): copy before changing. */
+  system: Uint8Array;
+  keywords: Array<string[] | undefined>;
+  dates: Float64Array;
+  sizes: Float64Array;
+}
+
+/** Mailboxes kept; a 100,000-message mailbox holds about 3 MB. */
+const MAX_MAILBOXES = 16;
+/** Smaller mailboxes are read again each time (cheap, and not worth the memory). */
+export const CACHE_FROM = 1000;
+
+/** By IndexDb.identity (file and inode). */
+const byIndexFile = new Map<string, SnapshotColumns>();
+
+export function cachedColumns(file: string, uniqueId: string, uidValidity: number, uidNext: number, highestModseq: number): SnapshotColumns | null {
+  const hit = byIndexFile.get(file);
+  if (hit === undefined) return null;
+  if (hit.uniqueId !== uniqueId || hit.uidValidity !== uidValidity || hit.uidNext !== uidNext || hit.highestModseq !== highestModseq) {
+    byIndexFile.delete(file);
+    return null;
+  }
+  // most recently used last
+  byIndexFile.delete(file);
+  byIndexFile.set(file, hit);
+  return hit;
+}
+
+export function keepColumns(file: string, columns: SnapshotColumns): void {
+  if (columns.uids.length < CACHE_FROM) return;
+  byIndexFile.delete(file);
+  byIndexFile.set(file, columns);
+  while (byIndexFile.size > MAX_MAILBOXES) byIndexFile.delete(byIndexFile.keys().next().value!);
+}
+
+/** Forget every mailbox whose index is `file` (reconstruct changed it). */
+export function forgetColumns(file: string): void {
+  for (const key of [...byIndexFile.keys()]) if (key.startsWith(`${file}#`)) byIndexFile.delete(key);
+}

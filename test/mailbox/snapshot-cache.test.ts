@@ -1,0 +1,111 @@
+/**
+ * Snapshots of big mailboxes reuse the index columns read last time (src/mailbox/snapshot-cache.ts)
+ * while the mailbox row is unchanged: every change, through this handle or another connection,
+ * must show in the next snapshot, and each user's \Seen is applied per snapshot.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CACHE_FROM } from '../../src/mailbox/snapshot-cache.js';
+import type { MailStore } from '../../src/store/index.js';
+import { makeEnv, message, type TestEnv } from '../store/helpers.js';
+
+let env: TestEnv;
+let store: MailStore;
+beforeEach(() => {
+  env = makeEnv('expunge_mode: immediate\nfsync_disabled: yes');
+  store = env.open();
+});
+afterEach(() => env.cleanup());
+
+const COUNT = CACHE_FROM + 10;
+
+async function bigMailbox(): Promise<void> {
+  store.createMailbox('user.fred');
+  const box = store.openMailbox('user.fred');
+  const items = [];
+  for (let i = 1; i <= COUNT; i++) items.push({ content: message(`m${i}`), flags: i % 2 === 0 ? ['\\Seen'] : [] });
+  await box.append(items, { userid: 'fred' });
+  box.close();
+}
+
+describe('snapshot of a big mailbox', () => {
+  it('follows flag changes, appends and expunges from this handle and from another one', async () => {
+    await bigMailbox();
+    const box = store.openMailbox('user.fred');
+    const other = store.openMailbox('user.fred');
+    try {
+      const first = box.snapshot('fred');
+      expect(first.count).toBe(COUNT);
+      expect(first.flags(0)).toEqual([]);
+      expect(first.flags(1)).toEqual(['\\Seen']);
+      // a caller changing its copy does not change the next snapshot
+      first.systemFlags[0] = 0xff;
+      expect(box.snapshot('fred').flags(0)).toEqual([]);
+
+      box.setFlags([1], 'add', ['\\Flagged', '$Work'], { userid: 'fred' });
+      let s = box.snapshot('fred');
+      expect(s.flags(0)).toEqual(['\\Flagged', '$Work']);
+      expect(s.highestModseq).toBeGreaterThan(first.highestModseq);
+
+      other.setFlags([3], 'add', ['\\Deleted'], { userid: 'fred' });
+      s = box.snapshot('fred');
+      expect(s.flags(2)).toEqual(['\\Deleted']);
+
+      await other.append([{ content: message('late') }], { userid: 'fred' });
+      s = box.snapshot('fred');
+      expect(s.count).toBe(COUNT + 1);
+      expect(s.uids[COUNT]).toBe(COUNT + 1);
+
+      expect(other.expunge({ uids: [3] })).toEqual([3]);
+      s = box.snapshot('fred');
+      expect(s.count).toBe(COUNT);
+      expect(s.indexOfUid(3)).toBe(-1);
+      expect(Array.from(s.uids.subarray(0, 3))).toEqual([1, 2, 4]);
+    } finally {
+      other.close();
+      box.close();
+    }
+  });
+
+  it("applies each user's \\Seen to the same columns", async () => {
+    await bigMailbox();
+    const box = store.openMailbox('user.fred');
+    try {
+      const fred = box.snapshot('fred');
+      const nobody = box.snapshot('barney');
+      expect(fred.isSeen(1)).toBe(true);
+      expect(nobody.isSeen(1)).toBe(false);
+      box.setFlags([1], 'add', ['\\Seen'], { userid: 'barney' });
+      expect(box.snapshot('barney').isSeen(0)).toBe(true);
+      expect(box.snapshot('fred').isSeen(0)).toBe(false);
+    } finally {
+      box.close();
+    }
+  });
+
+  it('gives STATUS counts from the columns that agree with the index, for many seen ranges', async () => {
+    await bigMailbox();
+    const box = store.openMailbox('user.fred');
+    const other = store.openMailbox('user.fred');
+    try {
+      const sizes = box.records([3, 4]).map((r) => r.size);
+      const unseen = Math.ceil(COUNT / 2);
+      // before any snapshot: counts from SQL
+      const first = box.status('fred');
+      const expectedSize = first.size;
+      expect(first).toMatchObject({ messages: COUNT, unseen });
+      expect(expectedSize).toBeGreaterThan(COUNT * message('m1').length);
+      box.snapshot('fred');
+      expect(box.status('fred')).toMatchObject({ messages: COUNT, unseen, size: expectedSize });
+      expect(box.status('barney')).toMatchObject({ messages: COUNT, unseen: COUNT });
+      box.setFlags([1], 'add', ['\\Seen'], { userid: 'fred' });
+      expect(box.status('fred').unseen).toBe(unseen - 1);
+      expect(other.expunge({ uids: [3, 4], force: true })).toEqual([3, 4]);
+      const after = box.status('fred');
+      expect(after).toMatchObject({ messages: COUNT - 2, unseen: unseen - 2, size: expectedSize - sizes[0]! - sizes[1]! });
+      expect(after.recent).toBe(other.status('fred').recent);
+    } finally {
+      other.close();
+      box.close();
+    }
+  });
+});
