@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailError } from '../common/errors.js';
-import { normalizeLineEnds, renderImapForms, type ImapForms } from '../message/index.js';
+import { encodeHeaderText, normalizeLineEnds, renderImapForms, type ImapForms } from '../message/index.js';
 import type { MessageSummary } from '../message/types.js';
 import { fsError, linkOrCopySync, messageFileError, tempFileName, writeNewFile } from './files.js';
 import { parseFlags, type FlagSet } from './flags.js';
@@ -18,6 +18,8 @@ export interface PreparedMessage {
   summaryJson: string;
   /** ENVELOPE and BODYSTRUCTURE as IMAP text, cached beside the summary. */
   forms: ImapForms;
+  /** The header block's raw bytes, for SEARCH on header fields. */
+  header: Buffer;
   guid: string;
   size: number;
   flags: FlagSet;
@@ -68,7 +70,7 @@ async function prepareOne(dir: string, item: AppendItem, ctx: MailboxContext, ma
     } catch (err) {
       throw messageFileError(err, null, 'link message');
     }
-    return { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), guid, size, flags, internalDate };
+    return { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), header: encodeHeaderText(summary.header), guid, size, flags, internalDate };
   }
   if (!Buffer.isBuffer(item.content)) throw new MailError('Invalid', 'append item without content');
   const content = normalizeLineEnds(item.content);
@@ -76,7 +78,7 @@ async function prepareOne(dir: string, item: AppendItem, ctx: MailboxContext, ma
   const summary: MessageSummary = ctx.summarize(content);
   made.push(tempPath);
   await writeNewFile(tempPath, content, ctx.durable);
-  return { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), guid: sha1Hex(content), size: content.length, flags, internalDate };
+  return { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), header: encodeHeaderText(summary.header), guid: sha1Hex(content), size: content.length, flags, internalDate };
 }
 
 /** Write every item to a temp file; on any failure remove them all and throw (Temp for ENOSPC etc.). */

@@ -6,7 +6,8 @@
  * The cache (MessageSummary as JSON) is a table of this same database, not a second file: an
  * append then writes record and cache in one transaction with one WAL fsync, so neither can exist
  * without the other after a crash; beside it imap_forms keeps ENVELOPE and BODYSTRUCTURE rendered
- * as IMAP text at append time (as Cyrus caches them); and since SQLite keeps each table in its own pages, scanning
+ * as IMAP text at append time (as Cyrus caches them), and search_headers the raw header block for
+ * SEARCH on header fields; and since SQLite keeps each table in its own pages, scanning
  * the records for a snapshot never reads cache pages. reconstruct rebuilds both.
  */
 import { existsSync, statSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { FLAG_DELETED } from './flags.js';
  * of SCHEMA, so opening it skips the schema statements (a tenth of a millisecond per open, which
  * LIST-STATUS pays once per mailbox). Raise it whenever SCHEMA changes.
  */
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS mailbox (
@@ -56,6 +57,11 @@ CREATE TABLE IF NOT EXISTS cache (uid INTEGER PRIMARY KEY, summary TEXT NOT NULL
 -- have none (FETCH formats their summary; reconstruct adds them). Goes when its cache row goes.
 CREATE TABLE IF NOT EXISTS imap_forms (uid INTEGER PRIMARY KEY, envelope NOT NULL, bodystructure NOT NULL);
 CREATE TRIGGER IF NOT EXISTS imap_forms_follow_cache AFTER DELETE ON cache BEGIN DELETE FROM imap_forms WHERE uid = old.uid; END;
+-- The header block of a cache row as its raw bytes, so SEARCH on header fields (SUBJECT, FROM,
+-- HEADER, SENT*) reads neither the summary JSON nor its pages; rows cached before it have none
+-- (SEARCH reads their summary; reconstruct adds them). Goes when its cache row goes.
+CREATE TABLE IF NOT EXISTS search_headers (uid INTEGER PRIMARY KEY, header BLOB NOT NULL);
+CREATE TRIGGER IF NOT EXISTS search_headers_follow_cache AFTER DELETE ON cache BEGIN DELETE FROM search_headers WHERE uid = old.uid; END;
 CREATE TABLE IF NOT EXISTS expunged (
   uid INTEGER PRIMARY KEY,
   modseq INTEGER NOT NULL,
@@ -163,7 +169,6 @@ function prepare(db: Db) {
     cache: () => db.prepare<[number], { summary: string }>('SELECT summary FROM cache WHERE uid = ?'),
     cacheRange: () => db.prepare<[number, number], [number, string]>('SELECT uid, summary FROM cache WHERE uid BETWEEN ? AND ?').raw(true),
     // Rendered forms of many messages: [uid, envelope, bodystructure], NULLs in rows from before them.
-    formsRange: () => db.prepare<[number, number], [number, string | Buffer | null, string | Buffer | null]>('SELECT uid, envelope, bodystructure FROM cache WHERE uid BETWEEN ? AND ?').raw(true),
     // The TEXT forms of a UID range as one row: the uids, and the forms joined by NUL, '' for a BLOB
     // (8-bit) form (as with snapshotColumns: one row is far cheaper than a row per message).
     formsColumns: () =>
@@ -177,6 +182,16 @@ function prepare(db: Db) {
     forms: () => db.prepare<[number], [string | Buffer, string | Buffer]>('SELECT envelope, bodystructure FROM imap_forms WHERE uid = ?').raw(true),
     putCache: () => db.prepare<[number, string]>('INSERT OR REPLACE INTO cache (uid, summary) VALUES (?, ?)'),
     putForms: () => db.prepare<[number, string | Buffer, string | Buffer]>('INSERT OR REPLACE INTO imap_forms (uid, envelope, bodystructure) VALUES (?, ?, ?)'),
+    putHeader: () => db.prepare<[number, Buffer]>('INSERT OR REPLACE INTO search_headers (uid, header) VALUES (?, ?)'),
+    // Header blocks of a UID range: [uid, raw header bytes].
+    headersRange: () => db.prepare<[number, number], [number, Buffer]>('SELECT uid, header FROM search_headers WHERE uid BETWEEN ? AND ?').raw(true),
+    // The same as one row: the uids, the byte lengths, and the blocks end to end as one BLOB (one
+    // Buffer instead of one per message, which costs more than the query itself).
+    headersColumns: () =>
+      db.prepare<[number, number], [string | null, string | null, Buffer | null]>(
+        "SELECT group_concat(uid), group_concat(length(header)), CAST(group_concat(CAST(header AS TEXT), '') AS BLOB) FROM (SELECT uid, header FROM search_headers WHERE uid BETWEEN ? AND ? ORDER BY uid)",
+      ).raw(true),
+    headerlessCache: () => db.prepare<[], { uid: number; summary: string }>('SELECT uid, summary FROM cache WHERE uid NOT IN (SELECT uid FROM search_headers)'),
     unrenderedCache: () => db.prepare<[], { uid: number; summary: string }>('SELECT uid, summary FROM cache WHERE uid NOT IN (SELECT uid FROM imap_forms)'),
     deleteCache: () => db.prepare<[number]>('DELETE FROM cache WHERE uid = ?'),
     uncachedUids: () => db.prepare<[], { uid: number }>('SELECT uid FROM messages WHERE uid NOT IN (SELECT uid FROM cache)'),

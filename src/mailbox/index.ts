@@ -16,6 +16,7 @@
  *   mailbox.records(uids, userid?)   await mailbox.readMessage(uid)   await mailbox.readRange(uid, start, end)
  *   mailbox.readStream(uid, start?, end?)   mailbox.summary(uid)   mailbox.summaries(uids)   mailbox.messagePath(uid)
  *   mailbox.renderedForms(uids, withBodyStructure) → cached ENVELOPE / BODYSTRUCTURE text (null: use summaries)
+ *   mailbox.searchHeaders(uids) → cached raw header blocks for SEARCH (null: use summaries)
  *
  * \Seen is per user (seen.db) unless the mailbox is sharedseen; every change bumps the mailbox's
  * highestModseq and the changed records' modseq (one new modseq per operation).

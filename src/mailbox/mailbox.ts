@@ -168,6 +168,7 @@ export class Mailbox extends MessageReader {
           s.insertMessage.run({ uid, modseq, flags: systemBits, keywords: encodeKeywords(keywords), internaldate: p.internalDate, savedate: now, size: p.size, guid: p.guid });
           s.putCache.run(uid, p.summaryJson);
           s.putForms.run(uid, p.forms.envelope, p.forms.bodyStructure);
+          s.putHeader.run(uid, p.header);
           uids.push(uid++);
         }
         fsyncDirectory(this.path, this.ctx.durable);

@@ -107,6 +107,46 @@ export class MessageReader {
     return { envelopes, bodyStructures };
   }
 
+  /**
+   * The raw header blocks of many messages (SEARCH on header fields) in one read transaction:
+   * `headers[i]` for `uids[i]` (ascending), null where there is none (cached before header blocks
+   * were kept apart, or no cache row): use summaries() there.
+   */
+  searchHeaders(uids: readonly number[]): Array<Buffer | null> {
+    const n = uids.length;
+    const headers = new Array<Buffer | null>(n).fill(null);
+    if (n === 0) return headers;
+    readTransaction(this.index.db, 'read cache', () => {
+      const stmts = this.index.stmts;
+      const [uidText, lengthText, blocks] = stmts.headersColumns.get(uids[0]!, uids[n - 1]!)!;
+      if (uidText === null || lengthText === null || blocks === null) return;
+      const rowUids = uidText.split(',');
+      const lengths = lengthText.split(',');
+      let total = 0;
+      for (const length of lengths) total += Number(length);
+      let p = 0;
+      if (lengths.length === rowUids.length && total === blocks.length) {
+        let offset = 0;
+        for (let r = 0; r < rowUids.length; r++) {
+          const uid = Number(rowUids[r]);
+          const length = Number(lengths[r]);
+          while (p < n && uids[p]! < uid) p++;
+          if (p === n) break;
+          if (uids[p] === uid) headers[p] = blocks.subarray(offset, offset + length);
+          offset += length;
+        }
+        return;
+      }
+      // Lengths and bytes disagree (should not happen): row by row.
+      for (const [uid, header] of stmts.headersRange.iterate(uids[0]!, uids[n - 1]!)) {
+        while (p < n && uids[p]! < uid) p++;
+        if (p === n) break;
+        if (uids[p] === uid) headers[p] = header;
+      }
+    });
+    return headers;
+  }
+
   /** Summaries of many messages (FETCH 1:* ENVELOPE) in one read transaction. */
   summaries(uids: readonly number[]): Map<number, MessageSummary> {
     const out = new Map<number, MessageSummary>();

@@ -15,6 +15,7 @@ import { readHeader, writeHeader, type MailboxHeader } from './header.js';
 import { IndexDb, type IndexStatements } from './index-db.js';
 import { forgetColumns } from './snapshot-cache.js';
 import { renderImapForms } from '../message/imapForms.js';
+import { encodeHeaderText } from '../message/rawText.js';
 import type { MessageSummary } from '../message/types.js';
 import { MailError } from '../common/errors.js';
 import { processAlive } from '../common/process.js';
@@ -43,6 +44,7 @@ function putCacheRow(s: IndexStatements, uid: number, summary: MessageSummary): 
   const forms = renderImapForms(summary);
   s.putCache.run(uid, JSON.stringify(summary));
   s.putForms.run(uid, forms.envelope, forms.bodyStructure);
+  s.putHeader.run(uid, encodeHeaderText(summary.header));
 }
 
 export function reconstructMailbox(store: MailStore, name: string, opts: ReconstructOptions = {}): ReconstructReport {
@@ -209,6 +211,10 @@ function repairIndex(store: MailStore, index: IndexDb, dir: string, name: string
       for (const { uid, summary } of s.unrenderedCache.all()) {
         const forms = renderImapForms(JSON.parse(summary) as MessageSummary);
         s.putForms.run(uid, forms.envelope, forms.bodyStructure);
+      }
+      // Likewise rows cached before their header block was kept apart for SEARCH.
+      for (const { uid, summary } of s.headerlessCache.all()) {
+        s.putHeader.run(uid, encodeHeaderText((JSON.parse(summary) as MessageSummary).header));
       }
     }
     for (const { uid } of s.strayCache.all()) {

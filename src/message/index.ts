@@ -14,7 +14,7 @@ export {
 } from './sections.js';
 export { decodeTransferEncoding, decodeQuotedPrintable, binarySection, binarySize } from './transferEncoding.js';
 export {
-  decodeHeaderValue, decodeCharset, headerValues, headerText, bodyText, messageText, htmlToText,
+  decodeHeaderValue, decodeCharset, headerValues, headerText, lastFieldValue, bodyText, messageText, htmlToText,
   normalizeForSearch, searchMatches, CYRUS_SEARCH_NORMALISATION, type SearchNormalisation,
 } from './searchText.js';
 export { sentDay, searchDay, calendarDay } from './dates.js';

@@ -4,7 +4,7 @@
  * and Cyrus-style normalisation for case-insensitive substring matching.
  */
 import { createRequire } from 'node:module';
-import { scanHeader, unfold } from './header.js';
+import { fieldValue, scanHeader, unfold } from './header.js';
 import { paramValue } from './mimeFields.js';
 import { encodeHeaderText } from './rawText.js';
 import { decodeTransferEncoding } from './transferEncoding.js';
@@ -39,14 +39,82 @@ function headerBuffer(header: string | Buffer): Buffer {
   return typeof header === 'string' ? encodeHeaderText(header) : header;
 }
 
+/** Field names headerValues finds by comparing bytes: printable ASCII, no colon. */
+const PLAIN_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
+
 /** Decoded values of every field called `name` (any case), in message order. */
 export function headerValues(header: string | Buffer, name: string): string[] {
   const bytes = headerBuffer(header);
   const key = name.toLowerCase();
+  if (PLAIN_NAME.test(key)) return plainHeaderValues(bytes, key);
   const block = scanHeader(bytes, 0, bytes.length);
   return block.fields
     .filter((field) => field.key === key)
     .map((field) => decodeHeaderValue(unfold(bytes.toString('utf8', field.valueStart, field.end)).trim()));
+}
+
+/**
+ * headerValues for a plain name without scanHeader's per-field strings and objects (SEARCH
+ * SUBJECT over a whole mailbox): the same lines, folds and blank-line end as scanHeader; a line is
+ * the field `key` when it starts with those bytes (ASCII letters in any case), then optional
+ * spaces or tabs, then the colon.
+ */
+function plainHeaderValues(bytes: Buffer, key: string): string[] {
+  const out: string[] = [];
+  const end = bytes.length;
+  const keyLength = key.length;
+  let pos = 0;
+  let inField = false; // a field line has been seen (continuations attach to it)
+  let valueStart = -1; // of the current field when it is `key`
+  let valueEnd = 0;
+  while (pos < end) {
+    const first = bytes[pos]!;
+    if (first === 0x0d && pos + 1 < end && bytes[pos + 1] === 0x0a) break;
+    if (first === 0x0a) break;
+    let lineEnd = bytes.indexOf(0x0a, pos);
+    lineEnd = lineEnd === -1 || lineEnd >= end ? end : lineEnd + 1;
+    if ((first === 0x20 || first === 0x09) && inField) {
+      if (valueStart >= 0) valueEnd = lineEnd;
+    } else {
+      if (valueStart >= 0) out.push(plainValue(bytes, valueStart, valueEnd));
+      inField = true;
+      valueStart = -1;
+      let i = 0;
+      while (i < keyLength && pos + i < lineEnd) {
+        let c = bytes[pos + i]!;
+        if (c >= 0x41 && c <= 0x5a) c += 0x20;
+        if (c !== key.charCodeAt(i)) break;
+        i++;
+      }
+      if (i === keyLength) {
+        let at = pos + keyLength;
+        while (at < lineEnd && (bytes[at] === 0x20 || bytes[at] === 0x09)) at++;
+        if (at < lineEnd && bytes[at] === 0x3a) {
+          valueStart = at + 1;
+          valueEnd = lineEnd;
+        }
+      }
+    }
+    pos = lineEnd;
+  }
+  if (valueStart >= 0) out.push(plainValue(bytes, valueStart, valueEnd));
+  return out;
+}
+
+function plainValue(bytes: Buffer, start: number, end: number): string {
+  return decodeHeaderValue(unfold(bytes.toString('utf8', start, end)).trim());
+}
+
+/**
+ * The raw value of the last field called `name` (any case), as the envelope takes it (envelope.ts:
+ * the last occurrence counts), or null when there is none: ENVELOPE's date from the header alone.
+ */
+export function lastFieldValue(header: string | Buffer, name: string): string | null {
+  const bytes = headerBuffer(header);
+  const key = name.toLowerCase();
+  const block = scanHeader(bytes, 0, bytes.length);
+  for (let i = block.fields.length - 1; i >= 0; i--) if (block.fields[i]!.key === key) return fieldValue(bytes, block.fields[i]!);
+  return null;
 }
 
 /** The whole header block as decoded text, one "Name: value" line per field (for SEARCH TEXT). */

@@ -4,17 +4,45 @@
  */
 export type UidRanges = Array<[number, number]>;
 
+/**
+ * One pass over the text with charCodeAt (no split, no regex, no substrings): the seen store
+ * keeps tens of thousands of ranges per mailbox and STATUS/SELECT parse them every time.
+ * Items are decimal digits only ("n" or "n:m", either order); anything else throws.
+ */
 export function parseUidRanges(text: string): UidRanges {
-  if (text === '') return [];
+  const len = text.length;
+  if (len === 0) return [];
   const ranges: UidRanges = [];
-  for (const item of text.split(',')) {
-    const colon = item.indexOf(':');
-    const a = Number(colon < 0 ? item : item.slice(0, colon));
-    const b = colon < 0 ? a : Number(item.slice(colon + 1));
-    if (!Number.isInteger(a) || !Number.isInteger(b) || a < 1 || b < 1) throw new Error(`bad uid set "${text}"`);
-    ranges.push(a <= b ? [a, b] : [b, a]);
+  let ordered = true;
+  let lastEnd = -1;
+  let i = 0;
+  for (;;) {
+    let a = 0;
+    const startA = i;
+    for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i)) a = a * 10 + (c - 48);
+    if (i === startA) throw new Error(`bad uid set "${text}"`);
+    let b = a;
+    if (i < len && text.charCodeAt(i) === 58) {
+      const startB = ++i;
+      b = 0;
+      for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i)) b = b * 10 + (c - 48);
+      if (i === startB) throw new Error(`bad uid set "${text}"`);
+    }
+    if (a < 1 || b < 1 || !Number.isSafeInteger(a) || !Number.isSafeInteger(b)) throw new Error(`bad uid set "${text}"`);
+    if (a > b) {
+      const t = a;
+      a = b;
+      b = t;
+    }
+    if (a <= lastEnd + 1) ordered = false;
+    ranges.push([a, b]);
+    lastEnd = b;
+    if (i === len) break;
+    if (text.charCodeAt(i) !== 44) throw new Error(`bad uid set "${text}"`);
+    i++;
   }
-  return normalizeRanges(ranges);
+  // The stored form is already sorted, disjoint and non-adjacent: only normalize other input.
+  return ordered ? ranges : normalizeRanges(ranges);
 }
 
 export function formatUidRanges(ranges: UidRanges): string {

@@ -86,4 +86,31 @@ describe('uid ranges', () => {
   it.each(cases)('%s +%j -%j = %s', (start, add, remove, expected) => {
     expect(formatUidRanges(removeUids(addUids(parseUidRanges(start), add), remove))).toBe(expected);
   });
+
+  const parsed: Array<[string, Array<[number, number]>]> = [
+    ['7', [[7, 7]]],
+    ['1:3,5,9:12', [[1, 3], [5, 5], [9, 12]]],
+    ['9:4', [[4, 9]]],
+    ['1:3,4:6', [[1, 6]]],
+    ['10,1:2,2:5', [[1, 5], [10, 10]]],
+    ['4294967295', [[4294967295, 4294967295]]],
+  ];
+  it.each(parsed)('parses %s', (text, expected) => {
+    expect(parseUidRanges(text)).toEqual(expected);
+  });
+
+  it.each(['0', '1:0', ',', '1,', ',1', '1::2', ':5', '1:', 'a', '1,b', ' 1', '1 ', '1e3', '0x10', '-1', '1.5', '99999999999999999999'])(
+    'rejects %j',
+    (text) => {
+      expect(() => parseUidRanges(text)).toThrow(/bad uid set/);
+    },
+  );
+
+  it('round-trips 50,000 ranges', () => {
+    const text = Array.from({ length: 50_000 }, (_, i) => (i % 2 ? `${i * 4 + 1}:${i * 4 + 2}` : `${i * 4 + 1}`)).join(',');
+    const ranges = parseUidRanges(text);
+    expect(ranges).toHaveLength(50_000);
+    expect(ranges[1]).toEqual([5, 6]);
+    expect(formatUidRanges(ranges)).toBe(text);
+  });
 });

@@ -1,13 +1,15 @@
 /**
  * SEARCH and UID SEARCH (RFC 3501 6.4.4), with ESEARCH return options (RFC 4731). Flags, dates and
- * sizes come from one snapshot of the index; headers from the cached summaries (one call per
- * batch); the message file is read only for BODY / TEXT, and only for messages the other keys
- * leave in the running.
+ * sizes come from one snapshot of the index; header fields (SUBJECT, FROM, HEADER, SENT*) from the
+ * cached header blocks alone, the cached summaries only when a key needs the MIME structure (BODY,
+ * TEXT) or a message has no header block row (one call per batch); the message file is read only
+ * for BODY / TEXT, and only for messages the other keys leave in the running.
  */
 import { SELECTED } from '../../../session/state.js';
 import { esearchResponse, searchResponse, type EsearchResult } from '../../../wire/serialize/lists.js';
 import { CommandFailure, defineCommand, onlyByUid } from '../../types.js';
 import { lowerBound } from '../targets.js';
+import type { MessageSummary } from '../../../../message/index.js';
 import { Candidate, compileSearch } from './match.js';
 
 const BATCH = 500;
@@ -31,7 +33,15 @@ export const searchCommand = defineCommand({
     let p = 0;
     for (let from = 0; from < view.length; from += BATCH) {
       const to = Math.min(view.length, from + BATCH);
-      const summaries = compiled.needsSummary ? mailbox.summaries(view.slice(from, to)) : null;
+      const uids = compiled.needsSummary || compiled.needsHeader ? view.slice(from, to) : null;
+      const headers = uids !== null && !compiled.needsSummary ? mailbox.searchHeaders(uids) : null;
+      let summaries: Map<number, MessageSummary> | null = null;
+      if (uids !== null && headers === null) summaries = mailbox.summaries(uids);
+      else if (uids !== null && headers !== null) {
+        // Rows cached before header blocks were kept apart: their summaries, as before.
+        const older = uids.filter((_, k) => headers[k] === null);
+        if (older.length > 0) summaries = mailbox.summaries(older);
+      }
       for (let i = from; i < to; i++) {
         const uid = view[i]!;
         if (p < snapshot.count && snapshot.uids[p]! < uid) p = lowerBound(snapshot.uids, uid);
@@ -39,7 +49,7 @@ export const searchCommand = defineCommand({
         if (p >= snapshot.count || snapshot.uids[p] !== uid) continue;
         const candidate = new Candidate(
           i + 1, uid, snapshot.systemFlags[p]!, snapshot.keywords[p], snapshot.internalDates[p]!, snapshot.sizes[p]!,
-          selected.isRecent(uid), summaries?.get(uid) ?? null,
+          selected.isRecent(uid), summaries?.get(uid) ?? null, headers?.[i - from] ?? null,
         );
         let result = compiled.match(candidate);
         if (result === null) {

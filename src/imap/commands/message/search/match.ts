@@ -6,7 +6,7 @@
  */
 import { FLAG_ANSWERED, FLAG_DELETED, FLAG_DRAFT, FLAG_FLAGGED, FLAG_SEEN } from '../../../../mailbox/index.js';
 import {
-  bodyText, calendarDay, headerText, headerValues, normalizeForSearch, sentDay, type MessageSummary,
+  bodyText, calendarDay, headerText, headerValues, lastFieldValue, normalizeForSearch, sentDay, type MessageSummary,
 } from '../../../../message/index.js';
 import { rangesContain, resolveSequenceSet } from '../../../wire/sequence.js';
 import type { SearchKey } from '../../../wire/parse/types.js';
@@ -28,7 +28,20 @@ export class Candidate {
     readonly size: number,
     readonly recent: boolean,
     readonly summary: MessageSummary | null,
+    /** The raw header block alone, when the search needs no more than headers (no summary then). */
+    readonly header: Buffer | null = null,
   ) {}
+
+  /** The header block, from the summary or read alone (null: no cache row). */
+  headerBlock(): string | Buffer | null {
+    return this.summary?.header ?? this.header;
+  }
+
+  /** The Date: value the envelope holds (null when absent), or undefined without headers. */
+  sentDate(): string | null | undefined {
+    if (this.summary !== null) return this.summary.envelope.date;
+    return this.header === null ? undefined : lastFieldValue(this.header, 'date');
+  }
 
   /** Normalised body text (null until the file is read). */
   bodyText(): string | null {
@@ -55,7 +68,9 @@ export interface MatchScope {
 
 export interface CompiledSearch {
   match: Matcher;
-  /** Some key reads headers (cached summary). */
+  /** Some key reads header fields or the Date (the header block alone will do). */
+  needsHeader: boolean;
+  /** Some key reads more of the cached summary than the headers (BODY, TEXT: the MIME structure). */
   needsSummary: boolean;
   /** Some key reads the message text (BODY, TEXT). */
   needsText: boolean;
@@ -76,7 +91,7 @@ function compareDay(day: number, op: 'before' | 'on' | 'since', wanted: number):
 }
 
 export function compileSearch(criteria: SearchKey, scope: MatchScope): CompiledSearch {
-  const compiled: CompiledSearch = { match: () => true, needsSummary: false, needsText: false };
+  const compiled: CompiledSearch = { match: () => true, needsHeader: false, needsSummary: false, needsText: false };
   compiled.match = compile(criteria, scope, compiled);
   return compiled;
 }
@@ -94,12 +109,13 @@ function compile(key: SearchKey, scope: MatchScope, info: CompiledSearch): Match
       return (m) => (m.keywords?.some((k) => k.toLowerCase() === lower) ?? false) === set;
     }
     case 'header': {
-      info.needsSummary = true;
+      info.needsHeader = true;
       const field = key.field;
       const needle = normalizeForSearch(key.value);
       return (m) => {
-        if (m.summary === null) return false;
-        const values = headerValues(m.summary.header, field);
+        const header = m.headerBlock();
+        if (header === null) return false;
+        const values = headerValues(header, field);
         // An empty string matches every message that has the field (RFC 3501 6.4.4 HEADER).
         return values.some((v) => needle === '' || normalizeForSearch(v).includes(needle));
       };
@@ -119,10 +135,11 @@ function compile(key: SearchKey, scope: MatchScope, info: CompiledSearch): Match
       const wanted = calendarDay(key.date.year, key.date.month, key.date.day)!;
       const op = key.op;
       if (key.field === 'internal') return (m) => compareDay(localDay(m.internalDate), op, wanted);
-      info.needsSummary = true;
+      info.needsHeader = true;
       return (m) => {
         // Without a usable Date: header Cyrus compares the internal date.
-        const sent = m.summary === null ? null : sentDay(m.summary.envelope.date);
+        const date = m.sentDate();
+        const sent = date === undefined ? null : sentDay(date);
         return compareDay(sent ?? localDay(m.internalDate), op, wanted);
       };
     }
