@@ -60,8 +60,11 @@ export async function startBenchMaster(opts: { prefork?: number; users?: string[
   };
 }
 
-/** Proportional set size (KiB) of a process and its descendants, from /proc. */
-export function treePssKiB(rootPid: number): { pss: number; pids: number[] } {
+/**
+ * Memory (KiB) of a process and its descendants, from /proc: PSS (shared pages split between the
+ * processes that map them) and RSS (each process's resident pages, shared ones counted in each).
+ */
+export function treeMemoryKiB(rootPid: number): { pss: number; rss: number; pids: number[] } {
   const pids = [rootPid];
   for (let i = 0; i < pids.length; i++) {
     try {
@@ -72,15 +75,17 @@ export function treePssKiB(rootPid: number): { pss: number; pids: number[] } {
     }
   }
   let pss = 0;
+  let rss = 0;
   for (const pid of pids) {
     try {
-      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-      if (m) pss += Number(m[1]);
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      pss += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+      rss += Number(/^Rss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
     } catch {
       /* gone */
     }
   }
-  return { pss, pids };
+  return { pss, rss, pids };
 }
 
 /** A tiny IMAP client: send a tagged command, wait for its tagged answer; watch untagged lines. */

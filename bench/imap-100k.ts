@@ -5,15 +5,10 @@
 // points the same client at another server (a peer), which must already hold the messages.
 import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
-import { createServer } from 'node:net';
 import * as os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { silentLogger } from '../src/common/log.js';
-import { ImapdConfig } from '../src/config/index.js';
-import { ImapServer } from '../src/imap/server.js';
-
-const BATCH = 1000;
+import { benchServer, fillInbox } from './_imap-fixture.js';
 
 /** The peers' figures on this machine (ms), [Dovecot 2.3, Cyrus 3.6]. */
 const PEERS: Record<string, [number, number]> = {
@@ -76,39 +71,19 @@ function print(rows: ClientRow[], label: string): void {
 async function serveAndMeasure(count: number, runs: number, keepDir: string | null, only: string | undefined): Promise<void> {
   const dir = keepDir ?? fs.mkdtempSync(join(os.tmpdir(), 'bench-imap-100k-'));
   const fresh = !fs.existsSync(join(dir, 'conf'));
-  fs.mkdirSync(join(dir, 'conf'), { recursive: true });
-  fs.mkdirSync(join(dir, 'spool'), { recursive: true });
-  const text = [`configdirectory: ${join(dir, 'conf')}`, `partition-default: ${join(dir, 'spool')}`, 'allowplaintext: yes', 'fsync_disabled: yes', 'autocreate_quota: 0'].join('\n');
-  const config = ImapdConfig.fromText(text, join(dir, 'imapd.conf')).forService('imap');
-  const imap = ImapServer.create({ config, serviceName: 'imap', logger: silentLogger(), auth: { passwordStore: { scrypt: { N: 1024, r: 8, p: 1 }, scramIterations: 64 } } });
-  const listener = createServer((socket) => imap.handleConnection(socket, { tls: false, unixSocket: false, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress }));
+  const server = benchServer(dir);
   try {
     if (fresh) {
-      await imap.deps.auth.store.setPassword('fred', 'pass');
-      imap.deps.store.createMailbox('user.fred');
-      const buildStart = performance.now();
-      const mailbox = imap.deps.store.openMailbox('user.fred');
-      try {
-        for (let from = 0; from < count; from += BATCH) {
-          const items = [];
-          for (let i = from; i < Math.min(count, from + BATCH); i++) items.push({ content: message(i), flags: i % 2 === 0 ? ['\\Seen'] : i % 7 === 0 ? ['\\Flagged', '$Work'] : [] });
-          await mailbox.append(items, { userid: 'fred' });
-        }
-      } finally {
-        mailbox.close();
-      }
-      console.log(`imap-100k: built ${count} messages in ${(performance.now() - buildStart).toFixed(0)} ms (fsync_disabled)`);
+      const ms = await fillInbox(server.imap, count, message);
+      console.log(`imap-100k: built ${count} messages in ${ms.toFixed(0)} ms (fsync_disabled)`);
     } else {
       console.log(`imap-100k: reusing the mailbox in ${dir}`);
     }
-    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-    const port = (listener.address() as { port: number }).port;
+    const port = await server.listen();
     const rows = await runChild([`--port=${port}`, '--user=fred', '--pass=pass', `--runs=${runs}`, `--expect=${count}`, ...(only ? [`--only=${only}`] : [])]);
     print(rows, 'ours');
   } finally {
-    await imap.shutdown(Date.now());
-    await new Promise<void>((resolve) => listener.close(() => resolve()));
-    imap.close();
+    await server.close();
     if (keepDir === null) fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,15 +1,12 @@
 // Figure: UID FETCH 1:* (UID FLAGS ENVELOPE) on a 50,000-message mailbox over a real socket (msg/s).
 // `node dist/bench/imap-fetch.js [count] [--runs=N]`
 import * as fs from 'node:fs';
-import { createConnection, createServer, type Socket } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { silentLogger } from '../src/common/log.js';
-import { ImapdConfig } from '../src/config/index.js';
-import { ImapServer } from '../src/imap/server.js';
+import { benchServer, fillInbox } from './_imap-fixture.js';
 
-const BATCH = 1000;
 
 function message(i: number): Buffer {
   const header = [
@@ -53,29 +50,10 @@ function timedFetch(socket: Socket, tag: string, command: string): Promise<{ fet
 
 export async function benchImapFetch(count: number, runs: number): Promise<{ buildMs: number; results: Array<{ ms: number; perSecond: number }> }> {
   const dir = fs.mkdtempSync(join(os.tmpdir(), 'bench-imap-fetch-'));
-  fs.mkdirSync(join(dir, 'conf'));
-  fs.mkdirSync(join(dir, 'spool'));
-  const text = [`configdirectory: ${join(dir, 'conf')}`, `partition-default: ${join(dir, 'spool')}`, 'allowplaintext: yes', 'fsync_disabled: yes', 'autocreate_quota: 0'].join('\n');
-  const config = ImapdConfig.fromText(text, join(dir, 'imapd.conf')).forService('imap');
-  const imap = ImapServer.create({ config, serviceName: 'imap', logger: silentLogger(), auth: { passwordStore: { scrypt: { N: 1024, r: 8, p: 1 }, scramIterations: 64 } } });
-  const listener = createServer((socket) => imap.handleConnection(socket, { tls: false, unixSocket: false, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress }));
+  const server = benchServer(dir);
   try {
-    await imap.deps.auth.store.setPassword('fred', 'pass');
-    imap.deps.store.createMailbox('user.fred');
-    const buildStart = performance.now();
-    const mailbox = imap.deps.store.openMailbox('user.fred');
-    try {
-      for (let from = 0; from < count; from += BATCH) {
-        const items = [];
-        for (let i = from; i < Math.min(count, from + BATCH); i++) items.push({ content: message(i), flags: i % 2 === 0 ? ['\\Seen'] : i % 7 === 0 ? ['\\Flagged', '$Work'] : [] });
-        await mailbox.append(items, { userid: 'fred' });
-      }
-    } finally {
-      mailbox.close();
-    }
-    const buildMs = performance.now() - buildStart;
-    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-    const port = (listener.address() as { port: number }).port;
+    const buildMs = await fillInbox(server.imap, count, message);
+    const port = await server.listen();
     const socket = createConnection({ port, host: '127.0.0.1' });
     await new Promise<void>((resolve) => socket.once('data', () => resolve()));
     await timedFetch(socket, 'l', 'LOGIN fred pass');
@@ -89,9 +67,7 @@ export async function benchImapFetch(count: number, runs: number): Promise<{ bui
     socket.destroy();
     return { buildMs, results };
   } finally {
-    await imap.shutdown(Date.now());
-    await new Promise<void>((resolve) => listener.close(() => resolve()));
-    imap.close();
+    await server.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

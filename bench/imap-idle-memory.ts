@@ -3,23 +3,7 @@
 // them: the better measure) and the total RSS of all server processes (what the issue asks for;
 // it counts the shared pages of node and its libraries once per process).
 // Usage: node dist/bench/imap-idle-memory.js [N=1000]
-import { readFileSync } from 'node:fs';
-import { BenchClient, startBenchMaster, treePssKiB } from './_master.js';
-
-/** PSS and RSS (KiB) summed over the server's process tree. */
-function treeMemoryKiB(rootPid: number): { pss: number; rss: number; pids: number[] } {
-  const { pss, pids } = treePssKiB(rootPid);
-  let rss = 0;
-  for (const pid of pids) {
-    try {
-      const m = /^Rss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-      if (m) rss += Number(m[1]);
-    } catch {
-      /* gone */
-    }
-  }
-  return { pss, rss, pids };
-}
+import { BenchClient, startBenchMaster, treeMemoryKiB } from './_master.js';
 
 const mib = (kib: number) => (kib / 1024).toFixed(1);
 

@@ -2,7 +2,8 @@
  * Starts a real IMAP server (in this process) on an ephemeral loopback port, in a fresh temp
  * directory, with users whose password is "pass". Each test file starts its own.
  */
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer, createConnection, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,5 +150,14 @@ export class RawClient {
 
   close(): void {
     this.socket.destroy();
+  }
+}
+
+/** Child processes in these tests run the compiled store: build dist/ when it is missing or older than src/. */
+export function ensureBuilt(): void {
+  const root = join(import.meta.dirname, '..', '..');
+  const built = join(root, 'dist', 'src', 'store', 'index.js');
+  if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(root, 'src', 'store', 'mail-store.ts')).mtimeMs) {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'ignore' });
   }
 }

@@ -1,20 +1,14 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, startTestServer, type TestServer } from './harness.js';
+import { ensureBuilt, RawClient, startTestServer, type TestServer } from './harness.js';
 
 // Latency figures are printed, never asserted (bench/ measures them properly).
-const root = join(import.meta.dirname, '..', '..');
 let server: TestServer;
 
 beforeAll(async () => {
-  // The child process runs the compiled store; build dist/ when it is missing or older than src/.
-  const built = join(root, 'dist', 'src', 'store', 'index.js');
-  if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(root, 'src', 'store', 'mail-store.ts')).mtimeMs) {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'ignore' });
-  }
+  ensureBuilt();
   server = await startTestServer({ notify: true });
 });
 afterAll(async () => {
