@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// The single entry point: `cyrusts <subcommand> ...` (see src/tools/cli.ts).
+// The single entry point: `cyrusts <subcommand> ...` (see src/tools/cli.ts). It hands the master
+// the service programs a cyrus.conf cmd can name; each is loaded only in the workers that run it.
+import { provideServicePrograms } from '../src/master/service.js';
 import { main } from '../src/tools/cli.js';
+
+provideServicePrograms({
+  imapd: () => import('../src/imap/service.js'),
+  pop3d: () => import('../src/pop3/service.js'),
+  lmtpd: () => import('../src/lmtp/service.js'),
+});
 
 main().catch((err: unknown) => {
   process.stderr.write(`cyrusts: ${err instanceof Error ? err.message : String(err)}\n`);

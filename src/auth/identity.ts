@@ -49,14 +49,8 @@ export function splitUserid(userid: string): UseridParts {
   return at < 0 ? { localPart: userid, domain: null } : { localPart: userid.slice(0, at), domain: userid.slice(at + 1) };
 }
 
-const DOMAIN_RE = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
-
-/** Lowercase and check a domain name; throws BadName. */
-export function canonicalDomain(domain: string): string {
-  const d = domain.toLowerCase().replace(/\.$/, '');
-  if (!DOMAIN_RE.test(d)) throw new MailError('BadName', 'not a valid domain name');
-  return d;
-}
+/** Lowercase and check a domain name; throws BadName (the rule is the names module's). */
+export { canonicalDomain } from '../names/index.js';
 
 /**
  * Check the local part of a userid. It becomes a mailbox name component ("user.LOCAL"), so the

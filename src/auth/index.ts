@@ -1,6 +1,7 @@
 /**
- * Authentication, identities, virtual domains and namespaces: who a connection is and which
- * mailbox names it sees. Protocol-neutral: results are Identity values, failures MailError kinds.
+ * Authentication, identities and virtual domains: who a connection is. Protocol-neutral: results
+ * are Identity values, failures MailError kinds. Which mailbox names an identity sees (Namespace)
+ * is src/names; an Identity is its NamingIdentity.
  *
  * Authenticating (one Authenticator per process; one ConnectionContext object per connection):
  *
@@ -27,20 +28,7 @@
  * With success data (SCRAM's "v=..."), a protocol without success-data sends it as one more
  * challenge and expects an empty answer before its OK.
  *
- * Naming (one Namespace per configuration):
- *
- *   const ns = Namespace.fromConfig(config);
- *   ns.separator                                  // '/' or '.'
- *   ns.toInternal('INBOX/Sent', identity)         // 'user.fred.Sent'; MailError BadName when invalid
- *                                                 //   or in another domain
- *   ns.toExternal('user.joe', identity)           // 'Other Users/joe', or null when not visible
- *   ns.inboxOf(identity)                          // 'example.com!user.fred' (null for anonymous)
- *   ns.namespaces(identity, { inboxExists })      // NAMESPACE data: personal/otherUsers/shared
- *   ns.listPatternToInternal(reference, pattern, identity)
- *                                                 // { internalPrefixes, match(internal) → external | null,
- *                                                 //   matchingAncestors(internal) → external[] }
- *
- * Identity (also the acl module's RightsHolder): userid ('fred' | 'fred@example.com'), localPart,
+ * Identity (also the acl module's RightsHolder, the names module's NamingIdentity): userid ('fred' | 'fred@example.com'), localPart,
  * domain (null = default domain), isAdmin (global, or of its domain when isDomainAdmin),
  * isDomainAdmin, isAnonymous, authenticatedAs (proxy login), groups(), identifiers().
  *
@@ -48,9 +36,6 @@
  */
 export * from './identity.js';
 export { UseridRules, domainOfHostname, virtDomainsSetting, type VirtDomains } from './userids.js';
-export * from './mailbox-names.js';
-export { Namespace, type NamespaceData, type NamespaceEntry, type NamespaceSettings, type NamingIdentity } from './namespace.js';
-export { listPatternRegExp, type ListPlan } from './list-pattern.js';
 export type { ConnectionContext } from './context.js';
 export { Authenticator, type AuthenticatorOptions } from './authenticator.js';
 export { SaslExchange, type MechanismName } from './sasl/exchange.js';

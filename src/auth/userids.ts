@@ -5,16 +5,11 @@
  * virtdomains on → an unqualified login takes the domain of the address the client connected to.
  */
 import type { ImapdConfig } from '../config/index.js';
-import { VIRTDOMAINS_WORDS } from '../config/options/auth.js';
 import { MailError } from '../common/errors.js';
-import { canonicalDomain, checkLocalPart, formatUserid, type UseridParts } from './identity.js';
+import { canonicalDomain, virtDomainsSetting, type VirtDomains } from '../names/index.js';
+import { checkLocalPart, formatUserid, type UseridParts } from './identity.js';
 
-export type VirtDomains = 'off' | 'userid' | 'on';
-
-/** The `virtdomains` setting, its aliases resolved (yes/true/1 → on, no/false/0 → off). */
-export function virtDomainsSetting(config: ImapdConfig): VirtDomains {
-  return VIRTDOMAINS_WORDS[config.enum('virtdomains')] ?? 'off';
-}
+export { virtDomainsSetting, type VirtDomains };
 
 export class UseridRules {
   readonly virtdomains: VirtDomains;

@@ -5,7 +5,7 @@
  */
 
 /** RFC 6154's special-use attributes, in their canonical spelling. */
-export const RFC6154_ATTRIBUTES: readonly string[] = ['\\All', '\\Archive', '\\Drafts', '\\Flagged', '\\Junk', '\\Sent', '\\Trash'];
+const RFC6154_ATTRIBUTES: readonly string[] = ['\\All', '\\Archive', '\\Drafts', '\\Flagged', '\\Junk', '\\Sent', '\\Trash'];
 
 /** Lowercase name without the backslash ("sent") → canonical attribute ("\\Sent"). */
 export function specialUseNames(extra: readonly string[]): Map<string, string> {

@@ -8,7 +8,7 @@ const SIZE_FACTOR: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, m:
 /** Why a value was refused: the text says what is allowed. */
 export class ValueError extends Error {}
 
-export function parseSwitch(text: string): boolean {
+function parseSwitch(text: string): boolean {
   const word = text.trim().toLowerCase();
   if (TRUE_WORDS.has(word)) return true;
   if (FALSE_WORDS.has(word)) return false;
@@ -23,7 +23,7 @@ export function parseInt10(text: string): number {
 }
 
 /** "90", "90s", "30m", "1h30m", "2d" → seconds; a bare number is in `unit`. */
-export function parseDuration(text: string, unit: keyof typeof UNIT_SECONDS = 's'): number {
+function parseDuration(text: string, unit: keyof typeof UNIT_SECONDS = 's'): number {
   const t = text.trim().toLowerCase();
   if (/^[-+]?\d+$/.test(t)) return parseInt10(t) * UNIT_SECONDS[unit];
   if (!/^(\d+[smhd])+$/.test(t)) throw new ValueError('expected a duration: a number with an optional unit s, m, h or d (e.g. 30m, 1h30m)');
@@ -33,7 +33,7 @@ export function parseDuration(text: string, unit: keyof typeof UNIT_SECONDS = 's
 }
 
 /** "1024", "64K", "10M", "1G" → bytes (powers of 1024). */
-export function parseByteSize(text: string): number {
+function parseByteSize(text: string): number {
   const m = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
   const factor = m ? SIZE_FACTOR[m[2]!.toLowerCase()] : undefined;
   if (!m || factor === undefined) throw new ValueError('expected a size: a number with an optional K, M or G suffix');

@@ -6,10 +6,10 @@ import type { StateKind } from './session/state.js';
 const ALWAYS = [
   'IMAP4rev1', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UIDPLUS', 'MOVE', 'UNSELECT', 'CHILDREN',
   'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'LIST-EXTENDED', 'LIST-STATUS', 'ESEARCH', 'SASL-IR', 'MULTIAPPEND',
-  'STATUS=SIZE', 'BINARY',
+  'STATUS=SIZE', 'BINARY', 'ACL', 'RIGHTS=kxten', 'LIST-MYRIGHTS',
 ];
 
-export interface CapabilityContext {
+interface CapabilityContext {
   state: StateKind;
   tls: boolean;
   connection: ConnectionContext;

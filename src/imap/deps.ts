@@ -3,12 +3,16 @@
  * naming, TLS, limits. Built once per worker process by the imapd service (or by a test).
  */
 import type { SecureContext } from 'node:tls';
-import type { Authenticator, Namespace } from '../auth/index.js';
+import type { Accounts } from '../accounts/index.js';
+import type { RightsChecker } from '../acl/index.js';
+import type { Authenticator } from '../auth/index.js';
 import type { ImapdConfig } from '../config/index.js';
-import type { Logger } from '../common/log.js';
+import type { Logger } from '../common/index.js';
+import type { Intake } from '../intake/index.js';
+import type { Namespace } from '../names/index.js';
 import type { MailStore } from '../store/index.js';
 
-export interface ImapLimits {
+interface ImapLimits {
   maxLineLength: number;
   maxLiteralSize: number;
   maxMessageSize: number;
@@ -34,8 +38,14 @@ export interface ImapDeps {
   /** imapd.conf as this service sees it. */
   config: ImapdConfig;
   store: MailStore;
+  /** A user's first contact (autocreation), rename and delete: the mail layer shared with POP3 and LMTP. */
+  accounts: Accounts;
+  /** Storing a new message (byte rules, quota / Sieve seams): the mail layer shared with LMTP. */
+  intake: Intake;
   auth: Authenticator;
   namespace: Namespace;
+  /** The one way to check a right (implicit_owner_rights, admins, ACLs), cached per identity. */
+  rights: RightsChecker;
   logger: Logger;
   /** TLS credentials for STARTTLS; null when tls_server_cert/key are not set. */
   tlsContext: SecureContext | null;
@@ -48,7 +58,7 @@ export interface ImapDeps {
 }
 
 /** How often an idling session checks its mailbox without being told (ms). */
-export const IDLE_POLL_MS = 5000;
+const IDLE_POLL_MS = 5000;
 
 /** RFC 3501 section 5.4: an inactivity autologout timer lasts at least 30 minutes. */
 export const MIN_TIMEOUT_SECONDS = 30 * 60;

@@ -3,9 +3,9 @@
  * not a MailError is an internal error: the caller logs it in full and the client gets a short
  * `NO [SERVERBUG]` without internals.
  */
-import { MailError, type MailErrorKind } from '../common/errors.js';
+import { MailError, type MailErrorKind } from '../common/index.js';
 
-export interface ImapFailure {
+interface ImapFailure {
   status: 'NO' | 'BAD';
   code: string | null;
   text: string;
@@ -14,7 +14,7 @@ export interface ImapFailure {
 }
 
 const CODES: Record<MailErrorKind, { status: 'NO' | 'BAD'; code: string | null; text: string }> = {
-  NotFound: { status: 'NO', code: 'NONEXISTENT', text: 'No such mailbox' },
+  NotFound: { status: 'NO', code: 'NONEXISTENT', text: 'Mailbox does not exist' },
   Exists: { status: 'NO', code: 'ALREADYEXISTS', text: 'Mailbox already exists' },
   NoPerm: { status: 'NO', code: 'NOPERM', text: 'Permission denied' },
   OverQuota: { status: 'NO', code: 'OVERQUOTA', text: 'Over quota' },

@@ -3,7 +3,7 @@
  * the master's notification channel and other processes' changes fed back to its sessions (IDLE).
  */
 import type net from 'node:net';
-import type { ServiceContext, ServiceInstance, ServiceProgram } from '../master/service.js';
+import type { ServiceContext, ServiceInstance, ServiceProgram } from '../common/index.js';
 import { ImapServer } from './server.js';
 
 export const imapProgram: ServiceProgram = {

@@ -2,20 +2,21 @@
  * The IMAP server of one process: shared dependencies and the live sessions. The imapd service
  * (run by the master) and the tests both build one with `ImapServer.create`.
  */
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { createSecureContext, type SecureContext } from 'node:tls';
-import { Authenticator, Namespace, type AuthenticatorOptions } from '../auth/index.js';
+import { Accounts } from '../accounts/index.js';
+import { RightsChecker } from '../acl/index.js';
+import { Authenticator, type AuthenticatorOptions } from '../auth/index.js';
 import type { ImapdConfig } from '../config/index.js';
-import type { Logger } from '../common/log.js';
+import { motdFromConfig, tlsContextFromConfig, type Logger } from '../common/index.js';
+import { Intake } from '../intake/index.js';
+import { Namespace } from '../names/index.js';
 import { PartitionSelector } from '../partition/index.js';
 import { MailStore, type ChangeNotifier } from '../store/index.js';
 import { limitsFromConfig, type ImapDeps } from './deps.js';
 import { Session, type SessionOptions } from './session/session.js';
 
-export interface ImapServerOptions {
+interface ImapServerOptions {
   /** imapd.conf seen from this service (config.forService(name)). */
   config: ImapdConfig;
   serviceName: string;
@@ -24,42 +25,6 @@ export interface ImapServerOptions {
   notifier?: ChangeNotifier;
   /** Test hooks for the authenticator (e.g. a cheaper scrypt cost). */
   auth?: Partial<AuthenticatorOptions>;
-}
-
-/**
- * TLS credentials from tls_server_cert / tls_server_key, or null when not configured. Files that
- * cannot be read are logged and TLS is left off (STARTTLS is then not offered), rather than
- * keeping the whole service down.
- */
-export function tlsContextFromConfig(config: ImapdConfig, logger?: Logger): SecureContext | null {
-  const cert = config.path('tls_server_cert');
-  const key = config.path('tls_server_key');
-  if (!cert || !key) return null;
-  try {
-    return createSecureContext({ cert: readFileSync(cert), key: readFileSync(key), minVersion: 'TLSv1.2' });
-  } catch (err) {
-    logger?.error({ err: (err as Error).message, cert, key }, 'cannot load the TLS certificate or key: STARTTLS disabled');
-    return null;
-  }
-}
-
-/**
- * The message of the day as Cyrus keeps it: the first line of {configdirectory}/msg/motd, read at
- * each login (so an edit takes effect at once); null when the file is missing or its line empty.
- */
-export function motdFromConfig(config: ImapdConfig, logger?: Logger): () => string | null {
-  const file = join(config.configDirectory, 'msg', 'motd');
-  return () => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') logger?.warn({ err: (err as Error).message, file }, 'cannot read the motd file');
-      return null;
-    }
-    const line = text.split(/\r?\n/, 1)[0]!.trim();
-    return line === '' ? null : line;
-  };
 }
 
 export class ImapServer {
@@ -77,8 +42,11 @@ export class ImapServer {
     return new ImapServer({
       config,
       store,
+      accounts: new Accounts({ store, config, logger }),
+      intake: new Intake({ store, config, logger }),
       auth,
       namespace: Namespace.fromConfig(config),
+      rights: RightsChecker.fromConfig(config),
       logger,
       tlsContext: tlsContextFromConfig(config, logger),
       serverName: config.string('servername') ?? hostname(),

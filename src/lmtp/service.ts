@@ -1,33 +1,32 @@
-// Minimal lmtpd for the master's first issue: greets 220, answers LHLO and QUIT, 500 otherwise.
-// The lmtpd issue replaces this file entirely.
-import { hostname } from 'node:os';
+/**
+ * lmtpd as the master runs it (cyrus.conf cmd="lmtpd [-a]"): one LmtpServer per worker process,
+ * its deliveries announced on the master's notification channel (IDLE clients in other
+ * processes hear of them at once). `-a` lets TCP clients deliver without AUTH; connections on a
+ * UNIX socket always may.
+ */
 import type net from 'node:net';
-import { ConnectionSet, readLines } from '../master/connections.js';
-import type { ServiceContext, ServiceInstance, ServiceProgram } from '../master/service.js';
-import { newSessionId } from '../master/worker.js';
+import type { ServiceContext, ServiceInstance, ServiceProgram } from '../common/index.js';
+import { LmtpServer } from './server.js';
 
 export const program: ServiceProgram = {
   async start(ctx: ServiceContext): Promise<ServiceInstance> {
-    const servername = ctx.config.string('servername') ?? hostname();
-    const connections = new ConnectionSet();
+    const server = LmtpServer.create({
+      config: ctx.config,
+      serviceName: ctx.serviceName,
+      logger: ctx.logger,
+      preauthorized: ctx.argv.includes('-a'),
+      notifier: { mailboxChanged: (name) => ctx.notify.publish(name) },
+    });
     return {
       handleConnection(socket: net.Socket) {
-        const log = ctx.logger.child({ session: newSessionId() });
-        connections.add(socket);
-        log.info({ remote: socket.remoteAddress ?? 'local' }, 'connection');
-        socket.once('close', () => log.info('disconnected'));
-        socket.write(`220 ${servername} LMTP cyrusts ready\r\n`);
-        readLines(socket, (line) => {
-          const command = line.split(' ')[0]!.toUpperCase();
-          if (command === 'LHLO') socket.write(`250-${servername}\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n`);
-          else if (command === 'QUIT') socket.end(`221 2.0.0 ${servername} bye\r\n`);
-          else socket.write('500 5.5.2 Unrecognized command\r\n');
-        }, 8192, () => socket.end('500 5.5.2 Line too long\r\n'));
+        const unixSocket = socket.remoteAddress === undefined && socket.remotePort === undefined;
+        server.handleConnection(socket, { tls: ctx.tls, unixSocket, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress });
       },
       async shutdown(deadlineMs: number) {
-        await connections.drain(deadlineMs, `421 4.3.2 ${servername} shutting down\r\n`);
+        await server.shutdown(deadlineMs);
+        server.close();
       },
-      activeConnections: () => connections.size,
+      activeConnections: () => server.activeSessions,
     };
   },
 };

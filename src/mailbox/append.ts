@@ -8,7 +8,7 @@ import { promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailError } from '../common/errors.js';
 import { encodeHeaderText, normalizeLineEnds, renderImapForms, type ImapForms } from '../message/index.js';
-import type { MessageSummary } from '../message/types.js';
+import type { MessageSummary } from '../message/index.js';
 import { fsError, linkOrCopySync, messageFileError, tempFileName, writeNewFile } from './files.js';
 import { parseFlags, type FlagSet } from './flags.js';
 import type { AppendItem, MailboxContext } from './types.js';

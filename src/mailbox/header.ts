@@ -23,7 +23,7 @@ export interface MailboxHeader {
   sharedSeen: boolean;
 }
 
-export function formatHeader(header: MailboxHeader): string {
+function formatHeader(header: MailboxHeader): string {
   const body = {
     name: header.name,
     uniqueId: header.uniqueId,

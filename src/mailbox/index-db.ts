@@ -12,7 +12,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDb, sqliteError, type Db } from '../store/sqlite.js';
+import { openDb, sqliteError, type Db } from '../common/sqlite.js';
 import { INDEX_FILE } from './files.js';
 import { FLAG_DELETED } from './flags.js';
 

@@ -24,6 +24,15 @@
 export { Mailbox } from './mailbox.js';
 export { MailboxSnapshot } from './snapshot.js';
 export { FLAG_ANSWERED, FLAG_FLAGGED, FLAG_DELETED, FLAG_DRAFT, FLAG_SEEN, flagNames, parseFlags } from './flags.js';
-export { reconstructMailbox, type ReconstructReport, type ReconstructOptions } from './reconstruct.js';
-export { rebuildMailboxList, type RebuildReport } from './rebuild-list.js';
+export {
+  reconstructMailbox, type ReconstructReport, type ReconstructOptions, type ReconstructSource, type ListedMailbox,
+} from './reconstruct.js';
+export { parseUidRanges, formatUidRanges, addUids, removeUids, rangesContain, type UidRanges } from './seqset.js';
+// The mailbox on disk, for the store that creates, moves, removes and rebuilds mailboxes.
+export {
+  HEADER_FILE, INDEX_FILE, fsError, fsyncDirectory, linkOrCopySync, messageFileName, pidOfTempFile, pruneEmptyDirectories,
+  removeMailboxFiles, uidOfFileName,
+} from './files.js';
+export { liveMailboxIn, readHeader, writeHeader, type MailboxHeader } from './header.js';
+export { IndexDb } from './index-db.js';
 export type * from './types.js';

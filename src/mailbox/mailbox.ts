@@ -7,9 +7,8 @@
 import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailError } from '../common/errors.js';
-import { readTransaction, writeTransaction } from '../store/sqlite.js';
-import { rangesContain, type UidRanges } from '../store/seqset.js';
-import { ownerOf } from '../store/names.js';
+import { readTransaction, writeTransaction } from '../common/sqlite.js';
+import { rangesContain, type UidRanges } from './seqset.js';
 import { discardTemps, prepareMessages } from './append.js';
 import { fsyncDirectory, messageFileName } from './files.js';
 import { FLAG_DELETED, FLAG_SEEN, decodeKeywords, encodeKeywords, flagNames, parseFlags } from './flags.js';
@@ -147,9 +146,9 @@ export class Mailbox extends MessageReader {
       result = writeTransaction(this.index.db, 'append', () => {
         const row = this.active();
         const s = this.index.stmts;
-        if (this.ctx.maxMessagesUser > 0 && ownerOf(this.name) !== null) {
-          const have = s.counts.get()!.messages;
-          if (have + prepared.length > this.ctx.maxMessagesUser) throw new MailError('Limit', 'mailbox holds too many messages', { limit: this.ctx.maxMessagesUser });
+        const limit = this.ctx.messageLimit(this.name);
+        if (limit > 0 && s.counts.get()!.messages + prepared.length > limit) {
+          throw new MailError('Limit', 'mailbox holds too many messages', { limit });
         }
         const modseq = row.highestmodseq + 1;
         const now = Date.now();

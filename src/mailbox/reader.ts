@@ -2,11 +2,12 @@
  * Reading messages: whole, by byte range, as a stream, and their cached summaries (so ENVELOPE,
  * BODYSTRUCTURE and HEADER.FIELDS never open the message file).
  */
-import { createReadStream, promises as fsp, readFileSync, type ReadStream } from 'node:fs';
+import { createReadStream, promises as fsp, readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { join } from 'node:path';
-import type { ImapForm } from '../message/imapForms.js';
-import type { MessageSummary } from '../message/types.js';
-import { readTransaction } from '../store/sqlite.js';
+import type { ImapForm } from '../message/index.js';
+import type { MessageSummary } from '../message/index.js';
+import { readTransaction } from '../common/sqlite.js';
 import { messageFileError, messageFileName } from './files.js';
 import type { IndexDb } from './index-db.js';
 import type { MailboxContext } from './types.js';
@@ -57,7 +58,7 @@ export class MessageReader {
   }
 
   /** A stream of bytes [start, end) of message `uid` (whole message by default). */
-  readStream(uid: number, start = 0, end?: number): ReadStream {
+  readStream(uid: number, start = 0, end?: number): Readable {
     return createReadStream(this.messagePath(uid), { start, end: end === undefined ? undefined : Math.max(start, end) - 1 });
   }
 

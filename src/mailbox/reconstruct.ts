@@ -7,16 +7,13 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readTransaction, writeTransaction } from '../store/sqlite.js';
-import type { MailStore } from '../store/mail-store.js';
+import { readTransaction, writeTransaction } from '../common/sqlite.js';
 import { sha1Hex } from './append.js';
 import { INDEX_FILE, messageFileError, messageFileName, pidOfTempFile, uidOfFileName } from './files.js';
 import { readHeader, writeHeader, type MailboxHeader } from './header.js';
 import { IndexDb, type IndexStatements } from './index-db.js';
 import { forgetColumns } from './snapshot-cache.js';
-import { renderImapForms } from '../message/imapForms.js';
-import { encodeHeaderText } from '../message/rawText.js';
-import type { MessageSummary } from '../message/types.js';
+import { encodeHeaderText, renderImapForms, type MessageSummary } from '../message/index.js';
 import { MailError } from '../common/errors.js';
 import { processAlive } from '../common/process.js';
 
@@ -27,6 +24,20 @@ export interface ReconstructOptions {
   full?: boolean;
   /** Called as work is done: what is being done, how far, out of how much. Throttle it yourself. */
   onProgress?: (phase: string, done: number, total: number) => void;
+}
+
+/** A mailbox as mailboxes.db lists it: the identity its cyrus.header must repeat, and its partition. */
+export type ListedMailbox = Pick<MailboxHeader, 'name' | 'uniqueId' | 'uidValidity' | 'acl' | 'quotaRoot' | 'specialUse' | 'createdModseq'> & {
+  partition: string;
+};
+
+/** What reconstruct needs from the store (MailStore is one): the mailbox list, paths, the parser. */
+export interface ReconstructSource {
+  readonly durable: boolean;
+  lookup(name: string): ListedMailbox | null;
+  directoryOf(name: string, partition: string): string;
+  summarizeMessage(content: Buffer): MessageSummary;
+  notifyChanged(name: string): void;
 }
 
 export interface ReconstructReport {
@@ -47,7 +58,7 @@ function putCacheRow(s: IndexStatements, uid: number, summary: MessageSummary): 
   s.putHeader.run(uid, encodeHeaderText(summary.header));
 }
 
-export function reconstructMailbox(store: MailStore, name: string, opts: ReconstructOptions = {}): ReconstructReport {
+export function reconstructMailbox(store: ReconstructSource, name: string, opts: ReconstructOptions = {}): ReconstructReport {
   const entry = store.lookup(name);
   if (!entry) throw new MailError('NotFound', `no mailbox ${name}`);
   const report: ReconstructReport = { name, problems: [], adopted: [], dropped: [], recached: [] };
@@ -110,7 +121,7 @@ export function reconstructMailbox(store: MailStore, name: string, opts: Reconst
   return report;
 }
 
-function repairIndex(store: MailStore, index: IndexDb, dir: string, name: string, uniqueId: string, report: ReconstructReport, opts: ReconstructOptions): void {
+function repairIndex(store: ReconstructSource, index: IndexDb, dir: string, name: string, uniqueId: string, report: ReconstructReport, opts: ReconstructOptions): void {
   const fix = !opts.checkOnly;
   const s = index.stmts;
   const row = index.mailbox();

@@ -1,7 +1,7 @@
 /** Public shapes of the mailbox API. */
 import type { Logger } from '../common/log.js';
-import type { MessageSummary } from '../message/types.js';
-import type { SeenStore } from '../store/seen.js';
+import type { MessageSummary } from '../message/index.js';
+import type { UidRanges } from './seqset.js';
 
 /** One message's index record as callers see it (flags include \Seen for the asking user). */
 export interface MessageRecord {
@@ -107,13 +107,21 @@ export interface ExpungeOptions {
   force?: boolean;
 }
 
+/** Each user's \Seen UIDs per mailbox (kept by the store in seen.db), as a Mailbox reads and changes them. */
+export interface SeenState {
+  seen(userid: string, uniqueId: string): UidRanges;
+  /** Add and remove UIDs; returns the ranges after the change. */
+  update(userid: string, uniqueId: string, add: readonly number[], remove: readonly number[]): UidRanges;
+}
+
 /** What a Mailbox needs from the store that opened it. */
 export interface MailboxContext {
   durable: boolean;
   expungeImmediately: boolean;
   maxMessageSize: number;
-  maxMessagesUser: number;
-  seen: SeenStore;
+  /** The most messages this mailbox may hold (mailbox_maxmessages_user for users' mailboxes); 0: no limit. */
+  messageLimit(name: string): number;
+  seen: SeenState;
   logger: Logger;
   summarize(content: Buffer): MessageSummary;
   /** After a committed change: notifier and in-process listeners. */

@@ -1,6 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { basename, delimiter, join } from 'node:path';
-import { SERVICE_PROGRAMS } from './service.js';
+import { servicePrograms } from './service.js';
 
 /** What a cyrus.conf cmd= turns into here. */
 export type CommandPlan =
@@ -91,7 +91,7 @@ export function planCommand(cmd: string, subcommands: ReadonlySet<string>, searc
   const [first, ...args] = words as [string, ...string[]];
   const base = basename(first);
   const program = ALIASES[base] ?? base;
-  if (program in SERVICE_PROGRAMS) return { kind: 'service', program, args };
+  if (program in servicePrograms()) return { kind: 'service', program, args };
   if (subcommands.has(program)) return { kind: 'subcommand', name: program, args };
   const reason = BUILTIN_REASONS[program];
   if (reason) return { kind: 'builtin', program, reason };

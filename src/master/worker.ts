@@ -1,23 +1,21 @@
 import { readFileSync } from 'node:fs';
 import type net from 'node:net';
 import tls from 'node:tls';
-import { randomBytes } from 'node:crypto';
 import type { LevelWithSilent } from 'pino';
 import { ImapdConfig } from '../config/index.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { NotifyClient } from './notify.js';
 import { planCommand } from './programs.js';
-import { SERVICE_PROGRAMS, type MasterToWorker, type ServiceContext, type ServiceInstance, type WorkerToMaster } from './service.js';
+import type { ServiceContext, ServiceInstance } from '../common/index.js';
+import { servicePrograms, type MasterToWorker, type WorkerToMaster } from './service.js';
+
+// Moved to src/common/service.ts; kept as a re-export while the POP3 and LMTP services move over.
+export { newSessionId } from '../common/index.js';
 
 export interface WorkerOptions {
   config: string;
   service: string;
   cmd: string;
-}
-
-/** A short random id that tags every log line of one connection. */
-export function newSessionId(): string {
-  return randomBytes(6).toString('base64url');
 }
 
 function send(message: WorkerToMaster): void {
@@ -53,7 +51,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     const useTls = plan.args.includes('-s');
     if (useTls) secureContext = tlsContext(config);
     notify = NotifyClient.connect(config.path('idlesocket')!, logger);
-    const { program } = await SERVICE_PROGRAMS[plan.program]!();
+    const { program } = await servicePrograms()[plan.program]!();
     const ctx: ServiceContext = { serviceName: options.service, config, logger, notify, argv: plan.args, tls: useTls };
     instance = await program.start(ctx);
   } catch (err) {

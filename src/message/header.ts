@@ -75,12 +75,6 @@ export function scanHeader(buf: Buffer, start: number, end: number): HeaderBlock
   return { fields, start, headerEnd: end, bodyStart: end };
 }
 
-/** The first field named `key` (lower case), or undefined. */
-export function findField(block: HeaderBlock, key: string): HeaderField | undefined {
-  for (const field of block.fields) if (field.key === key) return field;
-  return undefined;
-}
-
 /**
  * A field's value as IMAP's ENVELOPE and BODYSTRUCTURE carry it: raw bytes as byte-escaped text
  * (UTF-8 where well-formed, other 8-bit bytes kept as escapes: see rawText.ts), unfolded (the CRLF

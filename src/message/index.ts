@@ -2,8 +2,9 @@
 export type * from './types.js';
 export { normalizeLineEnds, hasCleanLineEnds, munge8bitHeader, mungeLegacy8bitHeader } from './lineEnds.js';
 export { decodeHeaderBytes, encodeHeaderText, hasEscapedBytes, headerTextByteLength } from './rawText.js';
-export { summarizeMessage, countLines, MAX_MIME_DEPTH } from './structure.js';
-export { renderImapForms, type ImapForm, type ImapForms } from './imapForms.js';
+export { summarizeMessage, MAX_MIME_DEPTH } from './structure.js';
+export { renderImapForms, formatEnvelope, formatBodyStructure, type ImapForm, type ImapForms } from './imapForms.js';
+export { imapString, nstring, MAX_QUOTED_LENGTH } from './imapStrings.js';
 export { encodeBinaryParts, base64Lines, BASE64_LINE } from './binaryParts.js';
 export { parseAddressList, MISSING_DOMAIN } from './address.js';
 export { parseContentType, parseDisposition, parseLanguage, parseEncoding, mergeContinuations, paramValue } from './mimeFields.js';

@@ -56,7 +56,7 @@ export function summarizeMessage(content: Buffer): MessageSummary {
 }
 
 /** Lines in [start, end): the number of line feeds, as Cyrus counts (an unterminated last line is not counted). */
-export function countLines(buf: Buffer, start: number, end: number): number {
+function countLines(buf: Buffer, start: number, end: number): number {
   let lines = 0;
   let pos = buf.indexOf(LF, start);
   while (pos !== -1 && pos < end) {

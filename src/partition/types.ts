@@ -1,3 +1,5 @@
+import type { SelectMode } from '../config/index.js';
+
 /**
  * Partition (and, for Murder, backend) selection as the store sees it: the store asks for a
  * partition when it creates a new top-level mailbox and none was named; submailboxes inherit.
@@ -7,20 +9,8 @@ export interface PartitionChooser {
   choose(): string;
 }
 
-/** The selection modes of the Mailbox Distribution page, as written in imapd.conf. */
-export const SELECT_MODES = [
-  'random',
-  'freespace-most',
-  'freespace-percent-most',
-  'freespace-percent-weighted',
-  'freespace-percent-weighted-delta',
-] as const;
-
-export type SelectMode = (typeof SELECT_MODES)[number];
-
-export function isSelectMode(text: string): text is SelectMode {
-  return (SELECT_MODES as readonly string[]).includes(text);
-}
+// The mode names are option values: the option table (config) owns them.
+export { SELECT_MODES, isSelectMode, type SelectMode } from '../config/index.js';
 
 /**
  * One thing that can be chosen: a partition on a backend, or a whole backend on a frontend.

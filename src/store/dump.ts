@@ -8,7 +8,7 @@ import type { MailboxEntry, MailboxList, MailboxTypeFlag } from './mailbox-list.
 
 const TYPES: readonly MailboxTypeFlag[] = ['reserved', 'deleted', 'remote'];
 
-export function formatDumpLine(e: MailboxEntry): string {
+function formatDumpLine(e: MailboxEntry): string {
   const body = {
     uniqueid: e.uniqueId,
     partition: e.partition,
@@ -24,7 +24,7 @@ export function formatDumpLine(e: MailboxEntry): string {
   return `${e.name}\t${JSON.stringify(body)}`;
 }
 
-export function parseDumpLine(line: string): MailboxEntry {
+function parseDumpLine(line: string): MailboxEntry {
   const tab = line.indexOf('\t');
   if (tab <= 0) throw new MailError('Invalid', 'dump line without a TAB after the name');
   const name = line.slice(0, tab);

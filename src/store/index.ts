@@ -8,19 +8,24 @@
  *   store.renameMailbox(from, to, { partition? })     store.deleteMailbox(name, { recursive? })
  *   store.setAcl(name, aclText) / setSpecialUse / setQuotaRoot
  *   store.subscriptions(userid) / subscribe(userid, name) / unsubscribe(userid, name)
+ *   store.mailboxesWithAclFor(identifier) → MailboxEntry[] (ACL entries naming it, "fred" or "-fred")
+ *   store.moveUserState(fromUserid, toUserid, renameMailbox) / forgetUserState(userid)  (seen, subscriptions)
  *   store.openMailbox(name) → Mailbox (see src/mailbox/index.ts); mailbox.close() when done
  *   store.onChange(listener) → unsubscribe           store.deleteExpired(minAgeMs, { dryRun? }) → names
  *   store.notifyChanged(name) (tools: after a change made below the API, e.g. reconstruct)
  *   store.clearStaleReservations({ checkOnly? })     (reserved rows of crashed creates; reconstruct -m)
  *   store.directoryOf(name, partition)               store.close()
+ *   MaildropStore.open(configdirectory/pop3.db, durable): POP3's last logins (popminpoll) and maildrop locks
+ *   DuplicateStore.fromConfig(config) (deliver.db): isDelivered(messageId, mailbox) / recordDelivery / prune(minAgeMs)
  *
  * Names are internal names ("user.fred.Sent", "example.com!user.fred"); the store refuses unsafe
- * ones with MailError('BadName'). Errors are MailErrors only (src/common/errors.ts).
+ * ones with MailError('BadName'); the name grammar and the LIST-pattern matcher are src/names.
+ * Errors are MailErrors only (src/common/errors.ts).
  */
 export { MailStore, type MailStoreOptions, type CreateMailboxOptions, type ChangeNotifier } from './mail-store.js';
 export { MailboxList, type MailboxEntry, type MailboxTypeFlag, type ListOptions } from './mailbox-list.js';
-export { checkMailboxName, splitName, joinName, parentName, ownerOf, isWithin, HIERARCHY_SEPARATOR } from './names.js';
-export { compilePattern } from './pattern.js';
+export { MaildropStore, type LoginDelayRule } from './maildrops.js';
 export { mailboxDirectory, dirHashLetter, type SpoolLayout } from './paths.js';
-export { formatDumpLine, parseDumpLine, dumpMailboxList, loadMailboxList } from './dump.js';
-export { parseUidRanges, formatUidRanges, type UidRanges } from './seqset.js';
+export { dumpMailboxList, loadMailboxList } from './dump.js';
+export { rebuildMailboxList, type RebuildReport, type RebuildOptions } from './rebuild-list.js';
+export { DuplicateStore, duplicateDbPath } from './duplicates.js';

@@ -11,15 +11,14 @@ import { MailError } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/log.js';
 import type { ImapdConfig } from '../config/index.js';
 import * as message from '../message/index.js';
-import type { MessageSummary } from '../message/types.js';
+import type { MessageSummary } from '../message/index.js';
 import type { PartitionChooser } from '../partition/types.js';
-import { fsError, fsyncDirectory, pruneEmptyDirectories, removeMailboxFiles } from '../mailbox/files.js';
-import { liveMailboxIn, readHeader, writeHeader } from '../mailbox/header.js';
-import { IndexDb } from '../mailbox/index-db.js';
-import { Mailbox } from '../mailbox/mailbox.js';
-import type { MailboxContext } from '../mailbox/types.js';
+import {
+  IndexDb, Mailbox, fsError, fsyncDirectory, liveMailboxIn, pruneEmptyDirectories, readHeader, removeMailboxFiles, writeHeader,
+  type MailboxContext,
+} from '../mailbox/index.js';
 import { MailboxList, type ListOptions, type MailboxEntry } from './mailbox-list.js';
-import { checkMailboxName, isWithin, joinName, parentName, splitName } from './names.js';
+import { checkMailboxName, isWithin, joinName, ownerOf, parentName, splitName } from '../names/index.js';
 import { mailboxDirectory, type SpoolLayout } from './paths.js';
 import { destroyMailbox, relocateMailbox, type RelocateContext } from './relocate.js';
 import { SeenStore } from './seen.js';
@@ -101,11 +100,12 @@ export class MailStore {
     this.subscriptionStore = new SubscriptionStore(join(dir, 'subscriptions.db'), this.durable);
     this.events.setMaxListeners(0);
     const summarize = options.summarize ?? defaultSummarize;
+    const maxMessagesUser = config.int('mailbox_maxmessages_user');
     this.context = {
       durable: this.durable,
       expungeImmediately: config.enum('expunge_mode') === 'immediate',
       maxMessageSize: config.bytes('maxmessagesize'),
-      maxMessagesUser: config.int('mailbox_maxmessages_user'),
+      messageLimit: (name) => (ownerOf(name) === null ? 0 : maxMessagesUser),
       seen: this.seen,
       logger: this.logger,
       summarize,
@@ -515,6 +515,34 @@ export class MailStore {
       index.close();
     }
     writeHeader(dir, { name, uniqueId: entry.uniqueId, uidValidity: entry.uidValidity, acl: entry.acl, quotaRoot: entry.quotaRoot, specialUse: entry.specialUse, createdModseq: entry.createdModseq, userFlags, sharedSeen }, this.durable);
+  }
+
+  /**
+   * Existing mailboxes whose ACL names `identifier` in an entry ("fred" or "-fred"), in name
+   * order; may hold a few more (the caller reads the ACL). For a user's rename and delete.
+   */
+  mailboxesWithAclFor(identifier: string): MailboxEntry[] {
+    const found = new Map<string, MailboxEntry>();
+    for (const id of [identifier, `-${identifier}`]) {
+      for (const entry of this.mailboxes.aclMentioning(id)) if (entry.type.length === 0) found.set(entry.name, entry);
+    }
+    return [...found.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /**
+   * Move a user's seen state and subscriptions to another userid (a user rename); subscribed
+   * names pass through `renameMailbox`. Seen state is keyed by mailbox uniqueid, so it needs no
+   * renaming of its own.
+   */
+  moveUserState(fromUserid: string, toUserid: string, renameMailbox: (name: string) => string): void {
+    this.seen.renameUser(fromUserid, toUserid);
+    this.subscriptionStore.renameUser(fromUserid, toUserid, renameMailbox);
+  }
+
+  /** Forget a user's seen state and subscriptions (a user delete). */
+  forgetUserState(userid: string): void {
+    this.seen.forgetUser(userid);
+    this.subscriptionStore.forgetUser(userid);
   }
 
   /** Open a mailbox (one shared handle per mailbox per process; close() it when done). */

@@ -6,9 +6,8 @@
  * every mailbox (schema version 1, built from the mailboxes on first open of an older file).
  */
 import { MailError } from '../common/errors.js';
-import { compilePattern, patternSteps, type CompiledComponent, type CompiledPattern } from './pattern.js';
-import { prefixSuccessor, HIERARCHY_SEPARATOR } from './names.js';
-import { openDb, readTransaction, sqliteError, writeTransaction, type Db } from './sqlite.js';
+import { compileListPattern, patternSteps, prefixSuccessor, HIERARCHY_SEPARATOR, type ListPattern } from '../names/index.js';
+import { openDb, readTransaction, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
 
 export type MailboxTypeFlag = 'reserved' | 'deleted' | 'remote';
 const TYPE_BITS: Record<MailboxTypeFlag, number> = { reserved: 1, deleted: 2, remote: 4 };
@@ -180,6 +179,7 @@ export class MailboxList {
       lookupAdd: db.prepare<[string, string, string]>('INSERT OR IGNORE INTO mailbox_lookup (identifier, domain, name) VALUES (?, ?, ?)'),
       lookupRemove: db.prepare<[string, string, string]>('DELETE FROM mailbox_lookup WHERE identifier = ? AND domain = ? AND name = ?'),
       lookupFrom: db.prepare<[string, string, string], { name: string }>('SELECT name FROM mailbox_lookup WHERE identifier = ? AND domain = ? AND name >= ? ORDER BY name'),
+      aclMentions: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM mailboxes WHERE instr(char(9) || acl, char(9) || ? || char(9)) > 0 ORDER BY name`),
       lookupBetween: db.prepare<[string, string, string, string], { name: string }>('SELECT name FROM mailbox_lookup WHERE identifier = ? AND domain = ? AND name >= ? AND name < ? ORDER BY name'),
     };
     try {
@@ -317,7 +317,7 @@ export class MailboxList {
    * ACL index instead and only they are read.
    */
   list(pattern: string, opts: ListOptions = {}): MailboxEntry[] {
-    const compiled = compilePattern(pattern);
+    const compiled = compileListPattern(pattern, HIERARCHY_SEPARATOR);
     const out = new Map<string, MailboxEntry>();
     const keep = (row: Row) => opts.includeReserved || (row.type & (TYPE_BITS.reserved | TYPE_BITS.deleted)) === 0;
     let last = '';
@@ -337,8 +337,8 @@ export class MailboxList {
     return inOrder ? entries : entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  private walk(compiled: CompiledPattern, hints: boolean, keep: (row: Row) => boolean, emit: (row: Row | undefined) => void): void {
-    const { base, components } = patternSteps(compiled.text);
+  private walk(compiled: ListPattern, hints: boolean, keep: (row: Row) => boolean, emit: (row: Row | undefined) => void): void {
+    const { base, components } = patternSteps(compiled.text, HIERARCHY_SEPARATOR);
     const matchesOrBelow = (name: string) => {
       if (compiled.matches(name)) return true;
       if (!hints) return false;
@@ -358,7 +358,7 @@ export class MailboxList {
       }
     };
     const level = (prefix: string, index: number): void => {
-      const step: CompiledComponent = components[index]!;
+      const step: ListPattern = components[index]!;
       const last = index === components.length - 1;
       if (step.hasStar) {
         const from = prefix + step.literalPrefix;
@@ -406,7 +406,7 @@ export class MailboxList {
     level(base, 0);
   }
 
-  private listByLookup(compiled: CompiledPattern, lookup: NonNullable<ListOptions['lookup']>, hints: boolean, emit: (row: Row | undefined) => void): void {
+  private listByLookup(compiled: ListPattern, lookup: NonNullable<ListOptions['lookup']>, hints: boolean, emit: (row: Row | undefined) => void): void {
     const domain = lookup.domain ?? '';
     let from = compiled.literalPrefix;
     // Names of the domain start with "domain!"; a pattern outside it finds nothing.
@@ -428,6 +428,14 @@ export class MailboxList {
       return false;
     };
     for (const name of names) if (matches(name)) emit(this.stmts.get.get(name));
+  }
+
+  /**
+   * Entries whose ACL text holds `identifier` as a tab-separated field, in name order: every entry
+   * naming it, and possibly a few more (a rights field spelled like it); the caller parses the ACL.
+   */
+  aclMentioning(identifier: string): MailboxEntry[] {
+    return this.stmts.aclMentions.all(identifier).map(fromRow);
   }
 
   /** Every entry in name order (dump, reconstruct). */

@@ -4,7 +4,7 @@
  * (ROOT/f/user/fred/Sent); a domain-qualified name goes below ROOT/domain/[h/]example.com/.
  */
 import { join } from 'node:path';
-import { splitName } from './names.js';
+import { splitName } from '../names/index.js';
 
 export interface SpoolLayout {
   hashSpool: boolean;

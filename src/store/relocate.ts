@@ -10,9 +10,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MailError } from '../common/errors.js';
-import { fsError, fsyncDirectory, INDEX_FILE, linkOrCopySync, messageFileName, removeMailboxFiles } from '../mailbox/files.js';
-import { IndexDb } from '../mailbox/index-db.js';
-import { liveMailboxIn, writeHeader } from '../mailbox/header.js';
+import {
+  INDEX_FILE, IndexDb, fsError, fsyncDirectory, linkOrCopySync, liveMailboxIn, messageFileName, removeMailboxFiles, writeHeader,
+} from '../mailbox/index.js';
 import type { MailboxEntry, MailboxList } from './mailbox-list.js';
 
 export interface RelocateContext {

@@ -4,8 +4,8 @@
  * by uniqueid, so renaming a mailbox keeps every user's seen state. One database rather than a
  * file per user keeps one connection per process however many users a process serves.
  */
-import { openDb, sqliteError, writeTransaction, type Db } from './sqlite.js';
-import { addUids, formatUidRanges, parseUidRanges, removeUids, type UidRanges } from './seqset.js';
+import { openDb, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
+import { addUids, formatUidRanges, parseUidRanges, removeUids, type UidRanges } from '../mailbox/index.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS seen (
@@ -34,6 +34,8 @@ export class SeenStore {
       get: this.db.prepare<[string, string], { uids: string }>('SELECT uids FROM seen WHERE userid = ? AND uniqueid = ?'),
       put: this.db.prepare<[string, string, string, number]>('INSERT OR REPLACE INTO seen (userid, uniqueid, uids, changed) VALUES (?, ?, ?, ?)'),
       forget: this.db.prepare<[string]>('DELETE FROM seen WHERE uniqueid = ?'),
+      forgetUser: this.db.prepare<[string]>('DELETE FROM seen WHERE userid = ?'),
+      renameUser: this.db.prepare<[string, string]>('UPDATE seen SET userid = ? WHERE userid = ?'),
     };
   }
 
@@ -66,5 +68,18 @@ export class SeenStore {
   /** Drop every user's state of a mailbox that is gone for good. */
   forgetMailbox(uniqueId: string): void {
     writeTransaction(this.db, 'seen.db forget', () => this.stmts.forget.run(uniqueId));
+  }
+
+  /** Give `from`'s seen state to `to` (a user rename); whatever `to` had before is dropped. */
+  renameUser(from: string, to: string): void {
+    writeTransaction(this.db, 'seen.db rename user', () => {
+      this.stmts.forgetUser.run(to);
+      this.stmts.renameUser.run(to, from);
+    });
+  }
+
+  /** Drop every seen state of a user (a user delete). */
+  forgetUser(userid: string): void {
+    writeTransaction(this.db, 'seen.db forget user', () => this.stmts.forgetUser.run(userid));
   }
 }

@@ -3,7 +3,7 @@
  * mailbox names. Renaming or deleting a mailbox leaves them alone: IMAP's LSUB may list names
  * that no longer exist.
  */
-import { openDb, sqliteError, writeTransaction, type Db } from './sqlite.js';
+import { openDb, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS subscriptions (
@@ -29,6 +29,7 @@ export class SubscriptionStore {
       list: this.db.prepare<[string], { mailbox: string }>('SELECT mailbox FROM subscriptions WHERE userid = ? ORDER BY mailbox'),
       add: this.db.prepare<[string, string]>('INSERT OR IGNORE INTO subscriptions (userid, mailbox) VALUES (?, ?)'),
       remove: this.db.prepare<[string, string]>('DELETE FROM subscriptions WHERE userid = ? AND mailbox = ?'),
+      forgetUser: this.db.prepare<[string]>('DELETE FROM subscriptions WHERE userid = ?'),
     };
   }
 
@@ -51,5 +52,23 @@ export class SubscriptionStore {
   /** Returns false when the user was not subscribed. */
   unsubscribe(userid: string, mailbox: string): boolean {
     return writeTransaction(this.db, 'unsubscribe', () => this.stmts.remove.run(userid, mailbox).changes > 0);
+  }
+
+  /**
+   * Give `from`'s subscriptions to `to` (a user rename), each name passed through `rename` (the
+   * names inside the renamed hierarchy follow it); whatever `to` had before is dropped.
+   */
+  renameUser(from: string, to: string, rename: (mailbox: string) => string): void {
+    writeTransaction(this.db, 'subscriptions rename user', () => {
+      const names = this.stmts.list.all(from).map((r) => r.mailbox);
+      this.stmts.forgetUser.run(to);
+      this.stmts.forgetUser.run(from);
+      for (const name of names) this.stmts.add.run(to, rename(name));
+    });
+  }
+
+  /** Drop every subscription of a user (a user delete). */
+  forgetUser(userid: string): void {
+    writeTransaction(this.db, 'subscriptions forget user', () => this.stmts.forgetUser.run(userid));
   }
 }

@@ -1,20 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { packageVersion } from '../common/version.js';
 import { registerMaster } from '../master/command.js';
 import { registerCyrInfo } from './cyr_info.js';
 import { TOOLS } from './index.js';
-
-function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? '0.0.0';
-    dir = dirname(dir);
-  }
-  return '0.0.0';
-}
 
 /**
  * The one command-line program. Subcommands carry the Cyrus program names (master, cyr_info,

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { isMailError } from '../common/errors.js';
 import type { ChangeNotifier } from '../store/mail-store.js';
+import { DuplicateStore } from '../store/index.js';
 import { EXIT_TEMPFAIL, openStoreForTool, type Writer } from '../store/tool-support.js';
 import { runNotifying } from './notify.js';
 
@@ -8,9 +9,12 @@ const DAY_MS = 86_400_000;
 
 export interface CyrExpireOptions {
   config: string;
-  /** -E: forget expunged records (whose files are gone) older than this many days. */
+  /** -E: prune the duplicate delivery database (deliver.db) of entries older than this many days. */
   expire?: number;
-  /** -X: unlink the files of messages expunged more than this many days ago (expunge_mode delayed). */
+  /**
+   * -X: unlink the files of messages expunged more than this many days ago (expunge_mode delayed)
+   * and forget those expunged records (whose files are gone).
+   */
   expunge?: number;
   /** -D: remove for good the DELETED.* mailboxes deleted more than this many days ago. */
   delete?: number;
@@ -26,13 +30,15 @@ export interface ExpireTotals {
   filesRemoved: number;
   recordsPruned: number;
   deletedMailboxes: number;
+  duplicatesPruned: number;
 }
 
 /**
- * cyr_expire, the EVENTS cleanup job: -X unlinks the message files of delayed expunges, -E keeps
- * the expunged-record memory (what QRESYNC reads) bounded, -D removes DELETED.* mailboxes. -X runs
- * before -E, so with the same age both go in one run; -E never forgets a record whose file is still
- * there (reconstruct would adopt the file again). Returns the exit status.
+ * cyr_expire, the EVENTS cleanup job, with Cyrus 3.6's flags: -E prunes the duplicate delivery
+ * database (deliver.db), -X unlinks the message files of delayed expunges and then forgets the
+ * expunged records whose files are gone (keeping what QRESYNC reads bounded; never a record whose
+ * file is still there: reconstruct would adopt the file again), -D removes DELETED.* mailboxes.
+ * Durations are days, or a number with a unit d, h, m or s. Returns the exit status.
  */
 export function runCyrExpire(options: CyrExpireOptions, out: Writer, err: Writer): number {
   for (const [flag, value] of [['-E', options.expire], ['-X', options.expunge], ['-D', options.delete]] as const) {
@@ -51,10 +57,19 @@ export function runCyrExpire(options: CyrExpireOptions, out: Writer, err: Writer
   const dryRun = options.dryRun === true;
   const verbose = options.verbose === true || dryRun;
   const would = dryRun ? 'would remove' : 'removed';
-  const totals: ExpireTotals = { mailboxes: 0, filesRemoved: 0, recordsPruned: 0, deletedMailboxes: 0 };
+  const totals: ExpireTotals = { mailboxes: 0, filesRemoved: 0, recordsPruned: 0, deletedMailboxes: 0, duplicatesPruned: 0 };
   let status = 0;
   try {
-    if (options.expire !== undefined || options.expunge !== undefined) {
+    if (options.expire !== undefined) {
+      const duplicates = DuplicateStore.fromConfig(opened.config);
+      try {
+        totals.duplicatesPruned = duplicates.prune(options.expire * DAY_MS, { dryRun });
+      } finally {
+        duplicates.close();
+      }
+      if (verbose && totals.duplicatesPruned > 0) out(`deliver.db: ${dryRun ? 'would forget' : 'forgot'} ${totals.duplicatesPruned} duplicate delivery record(s)\n`);
+    }
+    if (options.expunge !== undefined) {
       for (const entry of store.mailboxes.all()) {
         if (entry.type.length > 0) continue; // reserved, deleted or remote
         totals.mailboxes++;
@@ -68,9 +83,9 @@ export function runCyrExpire(options: CyrExpireOptions, out: Writer, err: Writer
           continue;
         }
         try {
-          const files = options.expunge !== undefined ? mailbox.expireExpunged(options.expunge * DAY_MS, { dryRun }) : [];
-          // A dry run counts only records whose files are gone already (not those -X would unlink).
-          const records = options.expire !== undefined ? mailbox.pruneExpunged(options.expire * DAY_MS, { dryRun }) : [];
+          const files = mailbox.expireExpunged(options.expunge * DAY_MS, { dryRun });
+          // A dry run counts only records whose files are gone already (not those it would unlink).
+          const records = mailbox.pruneExpunged(options.expunge * DAY_MS, { dryRun });
           totals.filesRemoved += files.length;
           totals.recordsPruned += records.length;
           if (files.length > 0 && verbose) out(`${entry.name}: ${would} ${files.length} expunged message file(s)\n`);
@@ -103,9 +118,18 @@ export function runCyrExpire(options: CyrExpireOptions, out: Writer, err: Writer
   return status;
 }
 
+const UNIT_DAYS: Record<string, number> = { d: 1, h: 1 / 24, m: 1 / 1440, s: 1 / 86_400 };
+
+/** A Cyrus duration in days: "3" (days), "1.5d", "12h", "30m", "90s"; null when malformed. */
+export function parseExpireDuration(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*([dhms]?)\s*$/i.exec(text);
+  if (!m) return null;
+  return Number(m[1]) * UNIT_DAYS[(m[2] || 'd').toLowerCase()]!;
+}
+
 const days = (flag: string) => (text: string): number => {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${flag} needs a number of days, not "${text}"`);
+  const n = parseExpireDuration(text);
+  if (n === null) throw new InvalidArgumentError(`${flag} needs a duration (days, or a number with d, h, m or s), not "${text}"`);
   return n;
 };
 
@@ -113,11 +137,11 @@ const days = (flag: string) => (text: string): number => {
 export const registerCyrExpire = (program: Command): void => {
   program
     .command('cyr_expire')
-    .description('clean up: files of expunged messages (-X), old expunged records (-E), DELETED.* mailboxes (-D)')
+    .description('clean up: duplicate delivery records (-E), expunged messages (-X), DELETED.* mailboxes (-D)')
     .option('-C, --config <file>', 'imapd.conf to read', '/etc/imapd.conf')
-    .option('-E, --expire <days>', 'forget expunged records older than this (their files already gone)', days('-E'))
-    .option('-X, --expunge <days>', 'unlink files of messages expunged longer ago than this (expunge_mode delayed)', days('-X'))
-    .option('-D, --delete <days>', 'remove DELETED.* mailboxes deleted longer ago than this (delete_mode delayed)', days('-D'))
+    .option('-E, --expire <duration>', 'prune deliver.db of entries older than this (days, or with a unit d h m s)', days('-E'))
+    .option('-X, --expunge <duration>', 'remove messages expunged longer ago than this: their files, then their records', days('-X'))
+    .option('-D, --delete <duration>', 'remove DELETED.* mailboxes deleted longer ago than this (delete_mode delayed)', days('-D'))
     .option('-n, --dry-run', 'report what would be removed, change nothing')
     .option('-v, --verbose', 'one line per mailbox touched and a summary')
     .action(async (opts: CyrExpireOptions) => {

@@ -5,6 +5,7 @@ import { registerReconstruct } from './reconstruct.js';
 import { registerMbpath } from './mbpath.js';
 import { registerCtlMboxlist } from './ctl_mboxlist.js';
 import { registerCyrExpire } from './cyr_expire.js';
+import { registerDeliver } from './deliver.js';
 
 /** Adds one Cyrus-named subcommand (with its options and --help) to the program. */
 export type ToolRegistrar = (program: Command) => void;
@@ -20,4 +21,5 @@ export const TOOLS: ToolRegistrar[] = [
   registerMbpath,
   registerCtlMboxlist,
   registerCyrExpire,
+  registerDeliver,
 ];

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { isMailError } from '../common/errors.js';
-import { reconstructMailbox } from '../mailbox/reconstruct.js';
-import { rebuildMailboxList } from '../mailbox/rebuild-list.js';
+import { reconstructMailbox } from '../mailbox/index.js';
+import { rebuildMailboxList } from '../store/index.js';
 import type { ChangeNotifier } from '../store/mail-store.js';
 import { EXIT_TEMPFAIL, openStoreForTool, type Writer } from '../store/tool-support.js';
 import { runNotifying } from './notify.js';

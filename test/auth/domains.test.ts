@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Namespace } from '../../src/auth/index.js';
+import { Namespace } from '../../src/names/index.js';
 import { ctx, expectKind, makeAuth } from './helpers.js';
 
 // The seed page's example: three domains, one global admin, two domain admins.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, ImapdConfig } from '../../src/config/index.js';
-import { Namespace, UseridRules, virtDomainsSetting } from '../../src/auth/index.js';
+import { UseridRules, virtDomainsSetting } from '../../src/auth/index.js';
+import { Namespace } from '../../src/names/index.js';
 import { OPTION_BY_NAME } from '../../src/config/options/index.js';
 import { VIRTDOMAINS_WORDS } from '../../src/config/options/auth.js';
 

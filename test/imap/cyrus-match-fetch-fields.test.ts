@@ -5,7 +5,7 @@
  * it refused an empty name, one with a colon and one with a space with BAD.
  */
 import { afterAll, beforeAll, describe, expect, it, test } from 'vitest';
-import { ParseError } from '../../src/imap/wire/index.js';
+import { ParseError } from '../../src/imap/wire/cursor.js';
 import { parseCommandText } from '../../src/imap/wire/parse/index.js';
 import { fetchItemLabel } from '../../src/imap/wire/serialize/fetch.js';
 import type { TestServer } from './harness.js';

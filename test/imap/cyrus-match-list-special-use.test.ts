@@ -7,7 +7,7 @@
  * a base one, i.e. SUBSCRIBED).
  */
 import { afterAll, beforeAll, describe, expect, it, test } from 'vitest';
-import { ParseError } from '../../src/imap/wire/index.js';
+import { ParseError } from '../../src/imap/wire/cursor.js';
 import { parseCommandText } from '../../src/imap/wire/parse/index.js';
 import { startTestServer, type TestServer } from './harness.js';
 import { last, loggedIn } from './mailbox/helpers.js';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ImapdConfig } from '../../src/config/index.js';
-import { rebuildMailboxList } from '../../src/mailbox/index.js';
+import { rebuildMailboxList } from '../../src/store/index.js';
 import { readHeader, writeHeader } from '../../src/mailbox/header.js';
 import { MailStore } from '../../src/store/index.js';
 import { runReconstruct } from '../../src/tools/reconstruct.js';

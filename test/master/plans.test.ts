@@ -6,6 +6,11 @@ import { planCommand, splitCommandLine } from '../../src/master/programs.js';
 import { nextRunAfter } from '../../src/master/events.js';
 import { RestartBackoff } from '../../src/master/backoff.js';
 import { refusalText } from '../../src/master/refusal.js';
+import { provideServicePrograms } from '../../src/master/service.js';
+
+// The entry point hands the master its service programs; the plans only need their names.
+const unused = () => Promise.reject(new Error('not loaded in this test'));
+provideServicePrograms({ imapd: unused, pop3d: unused, lmtpd: unused });
 
 const bin = mkdtempSync(join(tmpdir(), 'cyrusts-plans-'));
 writeFileSync(join(bin, 'mytool'), '#!/bin/sh\nexit 0\n');

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MailboxList, type MailboxEntry } from '../../src/store/mailbox-list.js';
-import { compilePattern } from '../../src/store/pattern.js';
+import { compileListPattern } from '../../src/names/index.js';
 
 const dir = fs.mkdtempSync(join(os.tmpdir(), 'cyrusts-list-walk-'));
 let list: MailboxList;
@@ -64,7 +64,7 @@ afterAll(() => {
 });
 
 const naive = (pattern: string, includeReserved = false) => {
-  const c = compilePattern(pattern);
+  const c = compileListPattern(pattern, '.');
   return ALL.filter((e) => c.matches(e.name) && (includeReserved || live(e))).map((e) => e.name).sort();
 };
 const names = (entries: MailboxEntry[]) => entries.map((e) => e.name);
@@ -90,7 +90,7 @@ describe('MailboxList.list walks the hierarchy', () => {
 
   it('with childHints, returns something below every matching name that has children', () => {
     fc.assert(fc.property(patternArb, (pattern) => {
-      const c = compilePattern(pattern);
+      const c = compileListPattern(pattern, '.');
       const got = names(list.list(pattern, { childHints: true }));
       const gotSet = new Set(got);
       for (const name of naive(pattern)) expect(gotSet.has(name)).toBe(true);
@@ -123,7 +123,7 @@ describe('the ACL lookup index', () => {
     [['fred', 'anyone'], null, '*'], [['joe'], null, 'user.%'], [['group:staff', 'anyone'], 'example.net', '*'],
     [['fred'], 'example.net', 'example.net!user.*'], [['fred'], null, 'example.net!*'], [['anyone'], null, '%.Sent'],
   ] as Array<[string[], string | null, string]>)('%j in %s for %j', (ids, domain, pattern) => {
-    const c = compilePattern(pattern);
+    const c = compileListPattern(pattern, '.');
     const expected = ALL.filter((e) => live(e) && c.matches(e.name) && domainOf(e.name) === domain && grants(e, ids)).map((e) => e.name).sort();
     expect(names(list.list(pattern, { lookup: { identifiers: ids, domain } }))).toEqual(expected);
   });

@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isMailError } from '../../src/common/errors.js';
 import { writeHeader } from '../../src/mailbox/header.js';
 import { IndexDb } from '../../src/mailbox/index-db.js';
-import { checkMailboxName, type MailStore } from '../../src/store/index.js';
+import { checkMailboxName } from '../../src/names/index.js';
+import type { MailStore } from '../../src/store/index.js';
 import { makeEnv, message, type TestEnv } from './helpers.js';
 
 let env: TestEnv;

@@ -1,58 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkMailboxName, compilePattern, dirHashLetter, mailboxDirectory, parentName, ownerOf } from '../../src/store/index.js';
-import { addUids, formatUidRanges, parseUidRanges, removeUids } from '../../src/store/seqset.js';
-import { patternSteps } from '../../src/store/pattern.js';
-import { isMailError } from '../../src/common/errors.js';
-
-describe('checkMailboxName', () => {
-  const good = ['INBOX', 'user.fred', 'user.fred.Sent', 'example.com!user.fred', 'user.joe^smith.&AOk-t&AOk-', 'shared.news~x'];
-  const bad = ['', '.user', 'user.', 'user..fred', 'user/fred', 'user.fr\0ed', 'user.\x01x', 'user.\x7f', 'bad!dom!user.x', '-x.com!user.a', 'x'.repeat(491)];
-  it.each(good)('accepts %j', (name) => expect(() => checkMailboxName(name, 490)).not.toThrow());
-  it.each(bad)('refuses %j with BadName', (name) => {
-    let error: unknown;
-    try {
-      checkMailboxName(name, 490);
-    } catch (e) {
-      error = e;
-    }
-    expect(isMailError(error, 'BadName')).toBe(true);
-  });
-  it('parent and owner', () => {
-    expect(parentName('user.fred.Sent')).toBe('user.fred');
-    expect(parentName('example.com!user.fred')).toBe('example.com!user');
-    expect(parentName('INBOX')).toBeNull();
-    expect(ownerOf('user.joe^smith.Sent')).toBe('joe.smith');
-    expect(ownerOf('example.com!user.fred')).toBe('fred@example.com');
-    expect(ownerOf('shared.x')).toBeNull();
-  });
-});
-
-describe('compilePattern', () => {
-  const cases: Array<[string, string, boolean]> = [
-    ['*', 'user.fred.Sent', true],
-    ['%', 'user', true],
-    ['%', 'user.fred', false],
-    ['user.%', 'user.fred', true],
-    ['user.%', 'user.fred.Sent', false],
-    ['user.*', 'user.fred.Sent', true],
-    ['user.*', 'user', false],
-    ['user.f%d', 'user.fred', true],
-    ['user.f%d', 'user.fxd.d', false],
-    ['user.f*d', 'user.fx.d', true],
-    ['user.fred', 'user.fred', true],
-    ['user.fred', 'user.fredx', false],
-    ['a+b.(c)', 'a+b.(c)', true],
-    ['example.com!user.%', 'example.com!user.fred', true],
-  ];
-  it.each(cases)('%s vs %s → %s', (pattern, name, expected) => expect(compilePattern(pattern).matches(name)).toBe(expected));
-  it('splits the literal prefix', () => {
-    expect(compilePattern('user.fr%').literalPrefix).toBe('user.fr');
-    const steps = patternSteps('user.%.x');
-    expect(steps.base).toBe('user.');
-    expect(steps.components.map((c) => [c.text, c.isLiteral, c.hasStar])).toEqual([['%', false, false], ['x', true, false]]);
-    expect(patternSteps('user.fr*').components.map((c) => c.literalPrefix)).toEqual(['fr']);
-  });
-});
+import { dirHashLetter, mailboxDirectory } from '../../src/store/index.js';
+import { addUids, formatUidRanges, parseUidRanges, removeUids } from '../../src/mailbox/seqset.js';
 
 describe('mailboxDirectory', () => {
   const plain = { hashSpool: false, fullDirHash: false };

@@ -96,7 +96,7 @@ describe('cyr_expire', () => {
     expect(run({ expire: 3, expunge: 3, delete: 7 })).toEqual({ status: 0, out: '', err: '' });
   });
 
-  it('-E alone keeps records whose files are still there (reconstruct would adopt them)', async () => {
+  it('-E alone (deliver.db) touches no mailbox: expunged records and their files stay', async () => {
     const { path } = await makeState();
     expect(run({ expire: 3 }).status).toBe(0);
     expect(expungedRecords()).toEqual([1, 2, 3]);

@@ -17,6 +17,5 @@ export const imapOptions: OptionSpec[] = [
   { area, name: 'specialuse_extra', type: 'stringlist', default: null, doc: 'Extra special-use attributes users may set beyond RFC 6154\'s.' },
   { area, name: 'autocreate_inbox_folders', type: 'stringlist', default: null, doc: 'Folders created under a new INBOX (separated by "|" in Cyrus; spaces here too).' },
   { area, name: 'autocreate_subscribe_folders', type: 'stringlist', default: null, doc: 'Which of autocreate_inbox_folders the user is subscribed to when they are created (the INBOX always is).' },
-  { area, name: 'popminpoll', type: 'int', default: '0', min: 0, doc: 'Minutes a POP3 user must wait between logins.' },
   { area, name: 'autocreate_quota', type: 'int', default: '-1', doc: 'Storage quota (KiB) of automatically created INBOXes (-1: none).' },
 ];

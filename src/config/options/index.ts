@@ -4,6 +4,8 @@ import { storeOptions } from './store.js';
 import { partitionOptions } from './partition.js';
 import { authOptions } from './auth.js';
 import { imapOptions } from './imap.js';
+import { lmtpOptions } from './lmtp.js';
+import { pop3Options } from './pop3.js';
 
 /** The one typed table of every imapd.conf option this server reads. */
 export const OPTIONS: readonly OptionSpec[] = [
@@ -12,6 +14,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   ...partitionOptions,
   ...authOptions,
   ...imapOptions,
+  ...lmtpOptions,
+  ...pop3Options,
 ];
 
 export const OPTION_BY_NAME: ReadonlyMap<string, OptionSpec> = (() => {

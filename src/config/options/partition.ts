@@ -1,5 +1,19 @@
 import type { OptionSpec } from '../types.js';
-import { SELECT_MODES } from '../../partition/types.js';
+
+/** The selection modes of the Mailbox Distribution page, as written in imapd.conf. */
+export const SELECT_MODES = [
+  'random',
+  'freespace-most',
+  'freespace-percent-most',
+  'freespace-percent-weighted',
+  'freespace-percent-weighted-delta',
+] as const;
+
+export type SelectMode = (typeof SELECT_MODES)[number];
+
+export function isSelectMode(text: string): text is SelectMode {
+  return (SELECT_MODES as readonly string[]).includes(text);
+}
 
 const area = 'partitions';
 const modes = [...SELECT_MODES];

@@ -1,4 +1,5 @@
 import { ANY_STATE } from '../session/state.js';
+import { capabilityResponse } from '../wire/serialize/lists.js';
 import { always, defineCommand } from './types.js';
 
 export const capabilityCommand = defineCommand({
@@ -6,6 +7,6 @@ export const capabilityCommand = defineCommand({
   states: ANY_STATE,
   allowsExpunge: always,
   async handle(ctx) {
-    ctx.out.line(`* CAPABILITY ${ctx.capabilities().join(' ')}`);
+    ctx.out.send(capabilityResponse(ctx.capabilities()));
   },
 });

@@ -1,4 +1,3 @@
-import { requireRights } from '../../acl/rights.js';
 import type { CommandContext } from './types.js';
 import { always, CommandFailure, defineCommand } from './types.js';
 import { SELECTED } from '../session/state.js';
@@ -6,16 +5,16 @@ import { resolveTargets } from './message/targets.js';
 
 function expungeRights(ctx: CommandContext): void {
   const selected = ctx.selected();
-  if (selected.readOnly) throw new CommandFailure('NO', 'READ-ONLY', 'Mailbox is read-only');
   const entry = ctx.deps.store.lookup(selected.name);
   if (!entry) throw new CommandFailure('NO', 'NONEXISTENT', 'Mailbox no longer exists');
-  requireRights(ctx.identity(), entry, 'e');
+  ctx.deps.rights.requireRights(ctx.identity(), entry, 'e');
 }
 
 /** EXPUNGE: the EXPUNGE responses come from the session's sync right after. */
 export const expungeCommand = defineCommand({
   name: 'EXPUNGE',
   states: SELECTED,
+  needsWrite: true,
   allowsExpunge: always,
   async handle(ctx) {
     expungeRights(ctx);
@@ -27,6 +26,7 @@ export const expungeCommand = defineCommand({
 export const uidExpungeCommand = defineCommand({
   name: 'UID EXPUNGE',
   states: SELECTED,
+  needsWrite: true,
   allowsExpunge: always,
   async handle(ctx, command) {
     expungeRights(ctx);

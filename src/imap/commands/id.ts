@@ -1,8 +1,9 @@
+import { packageVersion } from '../../common/index.js';
 import { ANY_STATE } from '../session/state.js';
-import { imapString } from '../wire/serialize/strings.js';
+import { idResponse } from '../wire/serialize/lists.js';
 import { always, defineCommand } from './types.js';
 
-/** ID (RFC 2971): log what the client says about itself and answer with our name. */
+/** ID (RFC 2971): log what the client says about itself and answer with our name (and version when serverinfo is on). */
 export const idCommand = defineCommand({
   name: 'ID',
   states: ANY_STATE,
@@ -13,12 +14,9 @@ export const idCommand = defineCommand({
       ctx.deps.logger.info({ sid: ctx.sessionId, client }, 'client id');
     }
     const info = ctx.deps.config.enum('serverinfo');
-    if (info === 'off') {
-      ctx.out.line('* ID NIL');
-      return;
-    }
+    if (info === 'off') return void ctx.out.send(idResponse(null));
     const fields: Array<[string, string]> = [['name', 'cyrusts'], ['vendor', 'cyrusts']];
-    if (info === 'on') fields.push(['version', '0.1.0']);
-    ctx.out.line(`* ID (${fields.map(([k, v]) => `${imapString(k)} ${imapString(v)}`).join(' ')})`);
+    if (info === 'on') fields.push(['version', packageVersion()]);
+    ctx.out.send(idResponse(fields));
   },
 });

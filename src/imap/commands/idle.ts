@@ -1,4 +1,5 @@
 import { AUTHENTICATED } from '../session/state.js';
+import { continuation } from '../wire/serialize/response.js';
 import { always, CommandFailure, defineCommand } from './types.js';
 
 /**
@@ -11,7 +12,7 @@ export const idleCommand = defineCommand({
   states: AUTHENTICATED,
   allowsExpunge: always,
   async handle(ctx) {
-    ctx.out.line('+ idling');
+    ctx.out.send(continuation('idling'));
     await ctx.out.flush();
     await ctx.syncSelected(true);
     await ctx.out.flush();

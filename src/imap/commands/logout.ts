@@ -1,4 +1,5 @@
 import { ANY_STATE } from '../session/state.js';
+import { untaggedStatus } from '../wire/serialize/response.js';
 import { always, defineCommand } from './types.js';
 
 export const logoutCommand = defineCommand({
@@ -6,7 +7,7 @@ export const logoutCommand = defineCommand({
   states: ANY_STATE,
   allowsExpunge: always,
   async handle(ctx) {
-    ctx.out.line('* BYE LOGOUT received');
+    ctx.out.send(untaggedStatus('BYE', null, 'LOGOUT received'));
     ctx.logout();
   },
 });

@@ -1,12 +1,9 @@
-import type { NamespaceEntry } from '../../auth/index.js';
+import type { NamespaceEntry } from '../../names/index.js';
 import { AUTHENTICATED } from '../session/state.js';
-import { imapString } from '../wire/serialize/strings.js';
+import { namespaceResponse, type NamespaceDescription } from '../wire/serialize/lists.js';
 import { always, defineCommand } from './types.js';
 
-function group(entries: readonly NamespaceEntry[]): string {
-  if (entries.length === 0) return 'NIL';
-  return `(${entries.map((e) => `(${imapString(e.prefix)} ${imapString(e.separator)})`).join('')})`;
-}
+const describe = (entries: readonly NamespaceEntry[]): NamespaceDescription[] => entries.map((e) => ({ prefix: e.prefix, delimiter: e.separator }));
 
 export const namespaceCommand = defineCommand({
   name: 'NAMESPACE',
@@ -16,6 +13,6 @@ export const namespaceCommand = defineCommand({
     const identity = ctx.identity();
     const inbox = ctx.deps.namespace.inboxOf(identity);
     const data = ctx.deps.namespace.namespaces(identity, { inboxExists: inbox !== null && ctx.deps.store.lookup(inbox) !== null });
-    ctx.out.line(`* NAMESPACE ${group(data.personal)} ${group(data.otherUsers)} ${group(data.shared)}`);
+    ctx.out.send(namespaceResponse(describe(data.personal), describe(data.otherUsers), describe(data.shared)));
   },
 });

@@ -1,10 +1,12 @@
 /**
- * The command table: every command the server understands, with the states it is allowed in.
- * Session commands live here; mailbox commands (CREATE, LIST, APPEND...) and message commands
- * (FETCH, STORE, SEARCH, COPY, MOVE) are grouped in their own index files.
+ * The command table: every command the server understands, with the states it is allowed in and
+ * its flags (needsWrite, allowsExpunge), and `admit`, the one gate the session passes every command
+ * through before its handler runs. Session commands live here; mailbox commands (CREATE, LIST,
+ * APPEND...) and message commands (FETCH, STORE, SEARCH, COPY, MOVE) are grouped in their own index files.
  */
-import type { CommandName } from '../wire/parse/types.js';
-import type { CommandSpec } from './types.js';
+import type { SessionState } from '../session/state.js';
+import type { Command, CommandName } from '../wire/parse/types.js';
+import { CommandFailure, type CommandSpec } from './types.js';
 import { capabilityCommand } from './capability.js';
 import { noopCommand, checkCommand } from './noop.js';
 import { logoutCommand } from './logout.js';
@@ -20,11 +22,12 @@ import { expungeCommand, uidExpungeCommand } from './expunge.js';
 import { idleCommand } from './idle.js';
 import { MAILBOX_COMMANDS } from './mailbox/index.js';
 import { MESSAGE_COMMANDS } from './message/index.js';
+import { ACL_COMMANDS } from './acl/index.js';
 
 const ALL: ReadonlyArray<CommandSpec<never>> = [
   capabilityCommand, noopCommand, checkCommand, logoutCommand, starttlsCommand, loginCommand, authenticateCommand,
   enableCommand, idCommand, namespaceCommand, selectCommand, closeCommand, unselectCommand, expungeCommand,
-  uidExpungeCommand, idleCommand, ...MAILBOX_COMMANDS, ...MESSAGE_COMMANDS,
+  uidExpungeCommand, idleCommand, ...MAILBOX_COMMANDS, ...MESSAGE_COMMANDS, ...ACL_COMMANDS,
 ] as unknown as ReadonlyArray<CommandSpec<never>>;
 
 export const REGISTRY: ReadonlyMap<CommandName, CommandSpec<never>> = (() => {
@@ -38,3 +41,17 @@ export const REGISTRY: ReadonlyMap<CommandName, CommandSpec<never>> = (() => {
   }
   return map;
 })();
+
+/**
+ * The gate before any handler: the command's spec, or a failure when the command is unknown, not
+ * allowed in this state, or would change a read-only selection.
+ */
+export function admit(command: Command, state: SessionState): CommandSpec<never> {
+  const spec = REGISTRY.get(command.name);
+  if (!spec) throw new CommandFailure('BAD', null, 'Unrecognized command');
+  if (!spec.states.includes(state.kind)) {
+    throw new CommandFailure('BAD', null, state.kind === 'notAuthenticated' ? 'Please login first' : `${command.name} not allowed now`);
+  }
+  if (spec.needsWrite && state.kind === 'selected' && state.selected.readOnly) throw new CommandFailure('NO', 'READ-ONLY', 'Mailbox is read-only');
+  return spec;
+}

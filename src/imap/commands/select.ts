@@ -1,7 +1,6 @@
-import { hasRights, requireRights } from '../../acl/rights.js';
 import { SelectedMailbox } from '../session/selected.js';
 import { AUTHENTICATED } from '../session/state.js';
-import { flagsLines } from '../responses.js';
+import { codes, untaggedStatus } from '../wire/serialize/response.js';
 import { always, CommandFailure, defineCommand } from './types.js';
 
 /** SELECT and EXAMINE (one handler; EXAMINE opens read-only). */
@@ -16,8 +15,8 @@ export const selectCommand = defineCommand({
     const name = ctx.toInternal(command.mailbox);
     const entry = ctx.deps.store.lookup(name);
     if (!entry) throw new CommandFailure('NO', 'NONEXISTENT', 'Mailbox does not exist');
-    requireRights(identity, entry, 'r');
-    const readOnly = command.name === 'EXAMINE' || !(hasRights(identity, entry, 's') || hasRights(identity, entry, 'w') || hasRights(identity, entry, 't'));
+    const rights = ctx.deps.rights.requireRights(identity, entry, 'r');
+    const readOnly = command.name === 'EXAMINE' || !rights.hasAny('swt');
     const mailbox = ctx.deps.store.openMailbox(name);
     let selected: SelectedMailbox;
     try {
@@ -26,13 +25,11 @@ export const selectCommand = defineCommand({
       mailbox.close();
       throw err;
     }
-    for (const line of flagsLines(selected.keywords, readOnly)) ctx.out.line(line);
-    ctx.out.line(`* ${selected.count} EXISTS`);
-    ctx.out.line(`* ${selected.recentCount} RECENT`);
-    if (selected.firstUnseen > 0) ctx.out.line(`* OK [UNSEEN ${selected.firstUnseen}] Ok`);
-    ctx.out.line(`* OK [UIDVALIDITY ${selected.uidValidity}] Ok`);
-    ctx.out.line(`* OK [UIDNEXT ${selected.uidNext}] Ok`);
+    ctx.sendUpdates([selected.flagsUpdate(), { kind: 'exists', count: selected.count }, { kind: 'recent', count: selected.recentCount }]);
+    if (selected.firstUnseen > 0) ctx.out.send(untaggedStatus('OK', codes.unseen(selected.firstUnseen), 'Ok'));
+    ctx.out.send(untaggedStatus('OK', codes.uidValidity(selected.uidValidity), 'Ok'));
+    ctx.out.send(untaggedStatus('OK', codes.uidNext(selected.uidNext), 'Ok'));
     ctx.select(selected);
-    return { status: 'OK', code: readOnly ? 'READ-ONLY' : 'READ-WRITE', text: 'Completed' };
+    return { status: 'OK', code: readOnly ? codes.readOnly() : codes.readWrite(), text: 'Completed' };
   },
 });

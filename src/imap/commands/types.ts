@@ -1,13 +1,15 @@
 /**
  * What a command handler is given and returns. One file per command under src/imap/commands/,
- * registered in registry.ts with the states it is allowed in; `UID X` and `X` share a handler
- * (the parsed command carries `byUid`).
+ * registered in registry.ts with the states it is allowed in and its flags (the session's gate
+ * applies them before the handler runs); `UID X` and `X` share a handler (the parsed command
+ * carries `byUid`). Handlers write output only through the serializers of src/imap/wire/serialize.
  */
 import type { ConnectionContext, Identity } from '../../auth/index.js';
 import type { Command, CommandName } from '../wire/parse/types.js';
 import type { ImapDeps } from '../deps.js';
 import type { SelectedMailbox } from '../session/selected.js';
 import type { SessionState, StateKind } from '../session/state.js';
+import type { MailboxUpdate } from '../session/updates.js';
 import type { ResponseWriter } from '../session/writer.js';
 
 /** The parsed command whose name (or one of whose names, as SELECT/EXAMINE) is N. */
@@ -38,6 +40,12 @@ export interface CommandContext {
   /** The session's id, for logs. */
   readonly sessionId: string;
   readonly out: ResponseWriter;
+  /** Extensions the client turned on with ENABLE (RFC 5161): CONDSTORE, QRESYNC, UTF8=ACCEPT. */
+  readonly enabled: ReadonlySet<string>;
+  /** Record `capabilities` as enabled; returns those not enabled before. */
+  enable(capabilities: readonly string[]): string[];
+  /** Tell the client about its selected mailbox (rendered as the session's enabled extensions need). */
+  sendUpdates(updates: readonly MailboxUpdate[]): void;
   readonly state: SessionState;
   readonly tls: boolean;
   /** Who is connected, as authentication sees it (one object per connection). */
@@ -72,11 +80,13 @@ export interface CommandSpec<N extends CommandName = CommandName> {
   name: N;
   /** States the command is valid in; elsewhere it gets `BAD` without running. */
   states: readonly StateKind[];
+  /** The command changes the selected mailbox: on a read-only selection it gets `NO [READ-ONLY]` without running. */
+  needsWrite?: boolean;
   /**
-   * Whether EXPUNGE responses may be sent around this command. False for FETCH, STORE and SEARCH
-   * by sequence number (RFC 3501 section 7.4.1); their UID forms may.
+   * Whether EXPUNGE responses may be sent around this command (default: yes). False for FETCH,
+   * STORE and SEARCH by sequence number (RFC 3501 section 7.4.1), which use sequence numbers; their UID forms may.
    */
-  allowsExpunge(command: CommandOf<N>): boolean;
+  allowsExpunge?(command: CommandOf<N>): boolean;
   handle(ctx: CommandContext, command: CommandOf<N>): Promise<CommandResult | void>;
 }
 

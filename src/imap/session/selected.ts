@@ -1,14 +1,15 @@
 /**
  * A session's view of its selected mailbox: the sequence-number ↔ UID map, the session's own
  * \Recent messages (claimed by SELECT, only looked at by EXAMINE), and the modseq it has told the
- * client about. `sync` turns what changed in the store since then into untagged EXISTS / RECENT /
- * FETCH / EXPUNGE responses, holding EXPUNGEs back while the current command forbids them (RFC 3501
- * section 7.4.1).
+ * client about. `sync` turns what changed in the store since then into typed updates (exists,
+ * recent, expunge, flag changes; see updates.ts), holding expunges back while the current command
+ * forbids them (RFC 3501 section 7.4.1).
  */
+import { MailError } from '../../common/index.js';
 import type { Mailbox, MessageRecord } from '../../mailbox/index.js';
-import { flagsLines } from '../responses.js';
+import type { MailboxUpdate } from './updates.js';
 
-export interface SyncOptions {
+interface SyncOptions {
   /** EXPUNGE responses may be sent now (false during FETCH, STORE and SEARCH by sequence number). */
   allowExpunge: boolean;
 }
@@ -123,10 +124,10 @@ export class SelectedMailbox {
   }
 
   /**
-   * `* FLAGS` and `* OK [PERMANENTFLAGS]` again when `records` carry keywords the client has not
-   * been told about (a STORE or APPEND defined new ones), as Cyrus does; none otherwise.
+   * A `flags` update (FLAGS and PERMANENTFLAGS again) when `records` carry keywords the client has
+   * not been told about (a STORE or APPEND defined new ones), as Cyrus does; none otherwise.
    */
-  keywordLines(records: readonly MessageRecord[]): string[] {
+  keywordUpdates(records: readonly MessageRecord[]): MailboxUpdate[] {
     let added = false;
     for (const record of records) {
       for (const flag of record.flags) {
@@ -136,7 +137,17 @@ export class SelectedMailbox {
         added = true;
       }
     }
-    return added ? flagsLines(this.keywords, this.readOnly) : [];
+    return added ? [this.flagsUpdate()] : [];
+  }
+
+  /** The mailbox's flags as the client was last told them. */
+  flagsUpdate(): MailboxUpdate {
+    return { kind: 'flags', keywords: [...this.keywords], readOnly: this.readOnly };
+  }
+
+  /** The flag change of `record` as this client sees it (0 as seq: not in the view). */
+  flagChange(record: MessageRecord): MailboxUpdate & { kind: 'flagChange' } {
+    return { kind: 'flagChange', seq: this.seqOf(record.uid), uid: record.uid, flags: this.flagsOf(record), modseq: record.modseq };
   }
 
   /** Remember flag changes this session made and reported itself, so sync does not repeat them. */
@@ -145,16 +156,24 @@ export class SelectedMailbox {
   }
 
   /**
-   * Bring the view up to date with the store and return the untagged responses to send, in order.
-   * `fetchLine` formats the unsolicited FETCH of a message whose flags changed.
+   * Bring the view up to date with the store and return the updates to tell the client, in order;
+   * a mailbox deleted or renamed under the session gives one `gone` update (and nothing after it).
    */
-  sync(options: SyncOptions, fetchLine: (seq: number, record: MessageRecord, flags: string[]) => string): string[] {
-    const out: string[] = [];
-    const changes = this.mailbox.changesSince(this.knownModseq, this.userid);
+  sync(options: SyncOptions): MailboxUpdate[] {
+    if (this.gone) return [];
+    let changes;
+    try {
+      changes = this.mailbox.changesSince(this.knownModseq, this.userid);
+    } catch (err) {
+      if (!(err instanceof MailError && err.kind === 'NotFound')) throw err;
+      this.gone = true;
+      return [{ kind: 'gone' }];
+    }
+    const out: MailboxUpdate[] = [];
     for (const uid of changes.expunged) if (this.seqOf(uid) > 0) this.pendingExpunge.add(uid);
     if (options.allowExpunge && this.pendingExpunge.size > 0) out.push(...this.flushExpunges());
 
-    out.push(...this.keywordLines(changes.records.filter((r) => !this.pendingExpunge.has(r.uid))));
+    out.push(...this.keywordUpdates(changes.records.filter((r) => !this.pendingExpunge.has(r.uid))));
     const lastUid = this.uids.length > 0 ? this.uids[this.uids.length - 1]! : 0;
     let added = 0;
     for (const record of changes.records) {
@@ -167,7 +186,7 @@ export class SelectedMailbox {
       if (seq === 0 || this.pendingExpunge.has(record.uid)) continue;
       const own = this.ownChanges.get(record.uid);
       if (own !== undefined && own >= record.modseq) continue;
-      out.push(fetchLine(seq, record, this.flagsOf(record)));
+      out.push({ kind: 'flagChange', seq, uid: record.uid, flags: this.flagsOf(record), modseq: record.modseq });
     }
     this.ownChanges.clear();
     if (added > 0 || changes.uidNext > this.uidNextSeen) {
@@ -177,7 +196,7 @@ export class SelectedMailbox {
         const status = this.mailbox.status();
         if (status.uidNext === changes.uidNext) this.peekRecent(status.recent, status.uidNext);
       }
-      out.push(`* ${this.uids.length} EXISTS`, `* ${this.recent.size} RECENT`);
+      out.push({ kind: 'exists', count: this.uids.length }, { kind: 'recent', count: this.recent.size });
     }
     this.uidNextSeen = Math.max(this.uidNextSeen, changes.uidNext);
     this.knownModseq = Math.max(this.knownModseq, changes.highestModseq);
@@ -198,13 +217,13 @@ export class SelectedMailbox {
     }
   }
 
-  /** Renumber after expunges and return the `* n EXPUNGE` lines (highest first keeps numbers valid). */
-  private flushExpunges(): string[] {
-    const lines: string[] = [];
+  /** Renumber after expunges and return them, highest number first (which keeps each number valid when sent). */
+  private flushExpunges(): MailboxUpdate[] {
+    const lines: MailboxUpdate[] = [];
     for (let i = this.uids.length - 1; i >= 0; i--) {
       const uid = this.uids[i]!;
       if (this.pendingExpunge.has(uid)) {
-        lines.push(`* ${i + 1} EXPUNGE`);
+        lines.push({ kind: 'expunge', seq: i + 1, uid });
         this.recent.delete(uid);
       }
     }

@@ -7,19 +7,20 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import type { ConnectionContext, Identity } from '../../auth/index.js';
-import type { Logger } from '../../common/log.js';
-import { MailError } from '../../common/errors.js';
+import type { Logger } from '../../common/index.js';
+import { MailError } from '../../common/index.js';
 import { imapFailure } from '../error-map.js';
 import type { ImapDeps } from '../deps.js';
 import { CommandReader, type RawCommand, type ReaderError } from '../wire/reader.js';
 import { parseCommand } from '../wire/parse/index.js';
 import { ParseError } from '../wire/cursor.js';
-import { REGISTRY } from '../commands/registry.js';
+import { admit } from '../commands/registry.js';
 import { CommandFailure, type CommandContext, type CommandResult } from '../commands/types.js';
 import { capabilities } from '../capabilities.js';
-import { fetchFlagsLine } from '../responses.js';
+import { codes, continuation, tagged, untaggedStatus } from '../wire/serialize/response.js';
 import type { SelectedMailbox } from './selected.js';
 import type { SessionState } from './state.js';
+import { renderUpdate, type MailboxUpdate } from './updates.js';
 import { ResponseWriter } from './writer.js';
 
 const PAUSE_AT = 1024 * 1024;
@@ -39,6 +40,8 @@ export class Session {
   private reader: CommandReader;
   private readonly out: ResponseWriter;
   state: SessionState = { kind: 'notAuthenticated' };
+  /** Extensions the client turned on with ENABLE (RFC 5161); later commands and updates read it. */
+  readonly enabled = new Set<string>();
   private tls: boolean;
   private readonly connection: ConnectionContext;
   private busy = false;
@@ -87,7 +90,7 @@ export class Session {
     this.attach(this.socket);
     const info = this.deps.config.enum('serverinfo');
     const banner = info === 'off' ? 'server ready' : `${this.deps.serverName} IMAP server ready`;
-    this.out.line(`* OK [CAPABILITY ${this.capabilities().join(' ')}] ${banner}`);
+    this.out.send(untaggedStatus('OK', codes.capability(this.capabilities()), banner));
     void this.out.flush();
     this.armTimer();
   }
@@ -134,7 +137,7 @@ export class Session {
   /** Say BYE and close. */
   async bye(text: string): Promise<void> {
     if (this.closed) return;
-    this.out.line(`* BYE ${text}`);
+    this.out.send(untaggedStatus('BYE', null, text));
     await this.out.flush();
     this.socket.end();
     this.finish(text);
@@ -188,10 +191,10 @@ export class Session {
         if (event.type === 'literal') {
           if (this.state.kind === 'notAuthenticated' && event.name === 'APPEND') {
             this.reader.rejectLiteral();
-            this.out.line(`${event.tag} BAD Please login first`);
+            this.out.send(tagged(event.tag, 'BAD', null, 'Please login first'));
           } else {
             this.reader.acceptLiteral();
-            this.out.line('+ go ahead');
+            this.out.send(continuation());
           }
           void this.out.flush();
           continue;
@@ -206,13 +209,13 @@ export class Session {
   }
 
   private replyReaderError(error: ReaderError): void {
-    const code = error.code ? `[${error.code}] ` : '';
+    const answer = error.tag ? tagged(error.tag, error.status, error.code, error.message) : untaggedStatus(error.status, error.code, error.message);
     if (error.fatal) {
-      if (error.tag) this.out.line(`${error.tag} ${error.status} ${code}${error.message}`);
+      if (error.tag) this.out.send(answer);
       void this.bye(error.message);
       return;
     }
-    this.out.line(`${error.tag ?? '*'} ${error.status} ${code}${error.message}`);
+    this.out.send(answer);
     void this.out.flush();
     this.countBad();
   }
@@ -231,12 +234,8 @@ export class Session {
     let allowExpunge = true;
     try {
       const command = parseCommand(raw);
-      const spec = REGISTRY.get(command.name);
-      if (!spec) throw new CommandFailure('BAD', null, `Unrecognized command`);
-      if (!spec.states.includes(this.state.kind as never)) {
-        throw new CommandFailure('BAD', null, this.state.kind === 'notAuthenticated' ? 'Please login first' : `${command.name} not allowed now`);
-      }
-      allowExpunge = spec.allowsExpunge(command as never);
+      const spec = admit(command, this.state);
+      allowExpunge = spec.allowsExpunge?.(command as never) ?? true;
       this.log.debug({ tag, command: command.name }, 'command');
       result = (await spec.handle(this.context(tag), command as never)) ?? { status: 'OK', text: `${command.name} completed` };
     } catch (err) {
@@ -244,8 +243,7 @@ export class Session {
     }
     if (this.closed) return;
     if (this.state.kind === 'selected' && !this.logoutRequested) await this.syncSelected(allowExpunge);
-    const code = result.code ? `[${result.code}] ` : '';
-    this.out.line(`${tag} ${result.status} ${code}${result.text ?? 'completed'}`);
+    this.out.send(tagged(tag, result.status, result.code ?? null, result.text ?? 'completed'));
     await this.out.flush();
     if (result.status === 'BAD') this.countBad();
     if (this.pendingTls) await this.upgradeTls();
@@ -262,17 +260,12 @@ export class Session {
 
   async syncSelected(allowExpunge: boolean): Promise<void> {
     if (this.state.kind !== 'selected') return;
-    const selected = this.state.selected;
-    try {
-      for (const line of selected.sync({ allowExpunge }, fetchFlagsLine)) this.out.line(line);
-    } catch (err) {
-      if (err instanceof MailError && err.kind === 'NotFound') {
-        selected.gone = true;
-        return;
-      }
-      throw err;
-    }
+    this.sendUpdates(this.state.selected.sync({ allowExpunge }));
     await this.out.maybeFlush();
+  }
+
+  private sendUpdates(updates: readonly MailboxUpdate[]): void {
+    for (const update of updates) this.out.send(renderUpdate(update, this.enabled));
   }
 
   /** Called by the server when any process changed mailbox `name`. */
@@ -315,6 +308,17 @@ export class Session {
       deps: this.deps,
       sessionId: this.id,
       out: this.out,
+      enabled: this.enabled,
+      enable: (names) => {
+        const added: string[] = [];
+        for (const name of names) {
+          if (this.enabled.has(name)) continue;
+          this.enabled.add(name);
+          added.push(name);
+        }
+        return added;
+      },
+      sendUpdates: (updates) => this.sendUpdates(updates),
       get state() {
         return session.state;
       },
@@ -333,7 +337,7 @@ export class Session {
       authenticated: (identity) => this.becomeAuthenticated(identity),
       select: (selected) => this.setSelected(selected),
       continuation: async (text) => {
-        this.out.line(`+ ${text}`);
+        this.out.send(continuation(text));
         await this.out.flush();
         return this.nextLine();
       },

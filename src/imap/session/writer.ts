@@ -1,12 +1,11 @@
 /**
- * Buffered response output with backpressure: untagged lines and literal bytes accumulate and go
+ * Buffered response output with backpressure: serialized responses and literal bytes accumulate and go
  * out in large writes; `flush` waits for the socket to drain so a FETCH of many messages never
  * holds more than a window of output in memory.
  */
 import type { Duplex } from 'node:stream';
 
 const FLUSH_AT = 64 * 1024;
-const CRLF = '\r\n';
 
 export class ResponseWriter {
   private parts: Array<string | Buffer> = [];
@@ -19,13 +18,14 @@ export class ResponseWriter {
     this.socket = socket;
   }
 
-  /** A whole response line, CRLF added. */
-  line(text: string): void {
-    this.parts.push(text, CRLF);
-    this.size += text.length + 2;
+  /** Whole responses made by the serializers (src/imap/wire/serialize), CRLF included. */
+  send(responses: string): void {
+    if (responses.length === 0) return;
+    this.parts.push(responses);
+    this.size += responses.length;
   }
 
-  /** Raw text or bytes (parts of a line around a literal). */
+  /** Raw text or bytes (FETCH: serialized parts of a response around a streamed literal). */
   raw(data: string | Buffer): void {
     this.parts.push(data);
     this.size += data.length;

@@ -14,9 +14,7 @@ export class ParseError extends Error {
 }
 
 /** Largest value of `number` (RFC 3501: unsigned 32-bit). */
-export const MAX_NUMBER = 0xffffffff;
-/** Largest value of `number64` (RFC 9051), kept exact in a double. */
-export const MAX_NUMBER64 = Number.MAX_SAFE_INTEGER;
+const MAX_NUMBER = 0xffffffff;
 
 /** ATOM-CHAR: any CHAR except atom-specials ( ) { SP CTL % * " \ ] */
 export function isAtomChar(code: number): boolean {

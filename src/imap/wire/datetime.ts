@@ -82,7 +82,3 @@ export function formatDateTime(date: Date, offsetMinutes = -date.getTimezoneOffs
   )}:${pad2(shifted.getUTCSeconds())} ${sign}${pad2(Math.floor(abs / 60))}${pad2(abs % 60)}"`;
 }
 
-/** `1-Feb-1994`, as SEARCH and ESEARCH write a date. */
-export function formatDate(date: ImapDate): string {
-  return `${date.day}-${MONTHS[date.month - 1]}-${date.year}`;
-}

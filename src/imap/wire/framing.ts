@@ -42,7 +42,7 @@ export function findLiteralMarker(line: Buffer): LiteralMarker | null {
 }
 
 /** A tag character: any ASTRING-CHAR except "+" (RFC 3501 formal syntax). */
-export function isTagChar(byte: number): boolean {
+function isTagChar(byte: number): boolean {
   if (byte <= 0x20 || byte >= 0x7f) return false;
   switch (byte) {
     case 0x28: // (
@@ -59,7 +59,7 @@ export function isTagChar(byte: number): boolean {
   }
 }
 
-export interface CommandStart {
+interface CommandStart {
   /** Null when the line does not start with a valid tag. */
   tag: string | null;
   /** Upper-cased command name, '' when missing. */

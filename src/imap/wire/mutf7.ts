@@ -115,13 +115,6 @@ function decodeRun(text: string, start: number, end: number): string | null {
   return decoded;
 }
 
-/** Decode a modified UTF-7 name; throws on invalid input. */
-export function decodeModifiedUtf7(text: string): string {
-  const decoded = tryDecodeModifiedUtf7(text);
-  if (decoded === null) throw new Error(`Invalid modified UTF-7: ${JSON.stringify(text)}`);
-  return decoded;
-}
-
 /**
  * True when `text` is valid, canonical modified UTF-7: only printable ASCII, every "&" run closed
  * and well-formed, and written as the encoder writes it (no split or needless runs).

@@ -20,7 +20,7 @@ import type { CommandPart, CommandReaderOptions, ReaderError, ReaderErrorKind, R
 export type * from './readerTypes.js';
 
 /** LITERAL- caps non-synchronising literals at this size (RFC 7888 section 4). */
-export const LITERAL_MINUS_MAX = 4096;
+const LITERAL_MINUS_MAX = 4096;
 const TAIL_KEEP = 32;
 const HEAD_KEEP = 128;
 

@@ -5,9 +5,9 @@
 import type { ArgumentCursor } from './cursor.js';
 
 /** `*`: the largest number in use (the last message, or the highest UID). */
-export type SeqNumber = number | '*';
+type SeqNumber = number | '*';
 
-export interface SeqRange {
+interface SeqRange {
   first: SeqNumber;
   last: SeqNumber;
 }
@@ -88,8 +88,3 @@ export function formatSortedSet(numbers: Iterable<number>): string {
   return formatSequenceSet(sorted);
 }
 
-/** The text form of parsed ranges, as written (for logs and round trips). */
-export function formatRanges(set: SequenceSet): string {
-  if (!('ranges' in set)) return '$';
-  return set.ranges.map((r) => (r.first === r.last ? String(r.first) : `${r.first}:${r.last}`)).join(',');
-}

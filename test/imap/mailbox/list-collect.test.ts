@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { makeIdentity, Namespace, type Identity } from '../../../src/auth/index.js';
+import { makeIdentity, type Identity } from '../../../src/auth/index.js';
+import { Namespace } from '../../../src/names/index.js';
 import { collectList, externalAncestors, type ListQuery } from '../../../src/imap/commands/mailbox/list-collect.js';
+import { Rights } from '../../../src/acl/index.js';
 import { permittedFlags } from '../../../src/imap/commands/mailbox/append.js';
 import { CommandFailure } from '../../../src/imap/commands/types.js';
 
@@ -92,9 +94,9 @@ describe('permittedFlags', () => {
     [['\\Seen', '\\Flagged', '\\Deleted'], 'lis', ['\\Seen']],
     [['\\Deleted', '\\Answered'], 'lit', ['\\Deleted']],
     [['\\Draft', 'custom'], 'liw', ['\\Draft', 'custom']],
-  ] as const)('%j with %s', (flags, rights, expected) => expect(permittedFlags(flags, rights)).toEqual(expected));
+  ] as const)('%j with %s', (flags, rights, expected) => expect(permittedFlags(flags, Rights.parse(rights))).toEqual(expected));
 
   it('refuses \\Recent with BAD', () => {
-    expect(() => permittedFlags(['\\recent'], 'lrswipkxtecdan')).toThrow(CommandFailure);
+    expect(() => permittedFlags(['\\recent'], Rights.ALL)).toThrow(CommandFailure);
   });
 });

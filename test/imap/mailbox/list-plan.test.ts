@@ -5,9 +5,9 @@ import * as os from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasRights } from '../../../src/acl/rights.js';
+import { calculateRights, DEFAULT_RIGHTS_POLICY, RightsChecker } from '../../../src/acl/index.js';
 import { makeIdentity, type Identity } from '../../../src/auth/identity.js';
-import { Namespace } from '../../../src/auth/namespace.js';
+import { Namespace } from '../../../src/names/index.js';
 import { collectList, type ListedName } from '../../../src/imap/commands/mailbox/list-collect.js';
 import { groupOf, listPlans, visibleMailboxes } from '../../../src/imap/commands/mailbox/list-source.js';
 import type { CommandContext } from '../../../src/imap/commands/types.js';
@@ -75,7 +75,7 @@ function listThroughPlanner(ns: Namespace, who: Identity, reference: string, pat
       return found;
     },
   };
-  const ctx = { deps: { store, namespace: ns }, identity: () => who, toExternal: (n: string) => ns.toExternal(n, who) } as unknown as CommandContext;
+  const ctx = { deps: { store, namespace: ns, rights: new RightsChecker(DEFAULT_RIGHTS_POLICY) }, identity: () => who, toExternal: (n: string) => ns.toExternal(n, who) } as unknown as CommandContext;
   const plans = listPlans(ctx, reference, patterns);
   const mailboxes = visibleMailboxes(ctx, plans, { complete: specialRecursive });
   return { names: collect(ns, who, plans, [...mailboxes.values()].map((m) => m.visible), ctx, specialRecursive), read };
@@ -94,7 +94,7 @@ function naivelyVisible(ns: Namespace, who: Identity): Parameters<typeof collect
   if (visible) return visible;
   // Without virtual domains no mailbox can be named in a domain: such leftovers are not listed.
   const exists = (e: MailboxEntry) => ns.settings.virtDomains !== 'off' || !e.name.includes('!');
-  visible = MAILBOXES.filter((e) => exists(e) && e.type.length === 0 && hasRights(who, e, 'l')).flatMap((e) => {
+  visible = MAILBOXES.filter((e) => exists(e) && e.type.length === 0 && calculateRights(who, e).has('l')).flatMap((e) => {
     const external = ns.toExternal(e.name, who);
     if (external === null) return [];
     const tail = e.name.includes('!') && who.domain === null ? external.slice(external.lastIndexOf('@')) : '';
@@ -169,7 +169,7 @@ describe('LIST through the planner equals a full scan', () => {
       const ns = namespace(alt, unix, domains);
       for (const who of domains ? [fred, joe] : [fred]) {
         const own = MAILBOXES.filter((e) => e.name === ns.inboxOf(who) || e.name.startsWith(`${ns.inboxOf(who)}.`)).length;
-        const shared = MAILBOXES.filter((e) => !e.name.startsWith(`${ns.inboxOf(who)}`) && hasRights(who, e, 'l')).length;
+        const shared = MAILBOXES.filter((e) => !e.name.startsWith(`${ns.inboxOf(who)}`) && calculateRights(who, e).has('l')).length;
         const { read } = listThroughPlanner(ns, who, '', ['*']);
         // Candidates by ACL may include a few the user is then denied ("-fred l").
         expect(read).toBeLessThanOrEqual(own + shared + 20);

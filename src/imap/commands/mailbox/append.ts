@@ -5,16 +5,13 @@
  * others 'w'). A missing or invisible target answers TRYCREATE. When the target is the selected
  * mailbox, the session's sync after the command sends the EXISTS.
  *
- * Message bytes, before the store sees them (all checked first, so a refusal changes nothing):
- * - NUL is refused in an ordinary literal (RFC 3501 section 4.3; Cyrus: "Message contains NUL
- *   characters"). In literal8 (RFC 3516) binary parts and parts holding NUL are re-encoded as base64
- *   (encodeBinaryParts, as Cyrus does); a NUL left after that (in a header, or in a base64 or
- *   quoted-printable part) is refused the same way.
- * - munge8bit (default yes): top-level header bytes that are neither ASCII nor UTF-8 become 'X'.
+ * The message bytes pass the mail layer's byte rules (src/intake: size, empty, NUL unless literal8
+ * re-encoding, line ends, munge8bit) before anything is stored; its refusals answer here as Cyrus
+ * does: NO [TOOBIG] Message too big, NO Message contains NUL characters / no data.
  */
-import { requireRights, rightForFlag, rightsOn } from '../../../acl/rights.js';
-import type { AppendItem } from '../../../mailbox/index.js';
-import { encodeBinaryParts, mungeLegacy8bitHeader, normalizeLineEnds } from '../../../message/index.js';
+import { rightForFlag, type Rights } from '../../../acl/index.js';
+import { MailError } from '../../../common/index.js';
+import type { AppendInput } from '../../../intake/index.js';
 import { AUTHENTICATED } from '../../session/state.js';
 import type { AppendMessage } from '../../wire/parse/types.js';
 import { formatSequenceSet } from '../../wire/sequence.js';
@@ -22,33 +19,31 @@ import { always, CommandFailure, defineCommand } from '../types.js';
 import { hideNotFound } from './names.js';
 
 /** The flags of one message the holder of `rights` may set; BAD for \Recent (not a `flag`). */
-export function permittedFlags(flags: readonly string[], rights: string): string[] {
+export function permittedFlags(flags: readonly string[], rights: Rights): string[] {
   const out: string[] = [];
   for (const flag of flags) {
     const lower = flag.toLowerCase();
     if (lower === '\\recent') throw new CommandFailure('BAD', null, '\\Recent cannot be set by APPEND');
-    if (rights.includes(rightForFlag(flag))) out.push(flag);
+    if (rights.has(rightForFlag(flag))) out.push(flag);
   }
   return out;
 }
 
-/** The bytes to store for one APPEND message (see the file comment). */
-function storedContent(message: Pick<AppendMessage, 'message' | 'binary'>, munge8bit: boolean): Buffer {
-  let content = message.message;
-  if (message.binary) content = encodeBinaryParts(content);
-  if (content.indexOf(0) !== -1) throw new CommandFailure('NO', null, 'Message contains NUL characters');
-  if (munge8bit) content = mungeLegacy8bitHeader(normalizeLineEnds(content));
-  return content;
+function toInputs(messages: readonly AppendMessage[], rights: Rights): AppendInput[] {
+  return messages.map((message) => {
+    const input: AppendInput = { bytes: message.message, binary: message.binary, flags: permittedFlags(message.flags, rights) };
+    if (message.internalDate) input.internalDate = message.internalDate;
+    return input;
+  });
 }
 
-function toItems(messages: readonly AppendMessage[], rights: string, maxMessageSize: number, munge8bit: boolean): AppendItem[] {
-  return messages.map((message) => {
-    if (message.message.length > maxMessageSize) throw new CommandFailure('NO', 'TOOBIG', 'Message too big');
-    if (message.message.length === 0) throw new CommandFailure('NO', null, 'Message contains no data');
-    const item: AppendItem = { content: storedContent(message, munge8bit), flags: permittedFlags(message.flags, rights) };
-    if (message.internalDate) item.internalDate = message.internalDate;
-    return item;
-  });
+/** The intake's refusals as Cyrus words them; other errors go to the common mapping. */
+function appendFailure(err: unknown, tryCreate: CommandFailure): unknown {
+  if (!(err instanceof MailError)) return err;
+  if (err.kind === 'Limit' && err.detail?.tooBig) return new CommandFailure('NO', 'TOOBIG', err.message);
+  if (err.kind === 'Invalid' && (err.detail?.nul || err.detail?.empty)) return new CommandFailure('NO', null, err.message);
+  if (err.kind === 'NotFound') return tryCreate;
+  return err;
 }
 
 export const appendCommand = defineCommand({
@@ -61,14 +56,13 @@ export const appendCommand = defineCommand({
     const tryCreate = new CommandFailure('NO', 'TRYCREATE', 'Mailbox does not exist');
     const entry = ctx.deps.store.lookup(internal);
     if (!entry) throw tryCreate;
-    hideNotFound(() => requireRights(identity, entry, 'i'), tryCreate);
-    const items = toItems(command.messages, rightsOn(identity, entry), ctx.deps.limits.maxMessageSize, ctx.deps.config.bool('munge8bit'));
-    const mailbox = ctx.deps.store.openMailbox(entry.name);
+    const rights = hideNotFound(() => ctx.deps.rights.requireRights(identity, entry, 'i'), tryCreate);
+    const inputs = toInputs(command.messages, rights);
     let result;
     try {
-      result = await mailbox.append(items, { userid: identity.userid });
-    } finally {
-      mailbox.close();
+      result = await ctx.deps.intake.append(entry.name, inputs, { userid: identity.userid });
+    } catch (err) {
+      throw appendFailure(err, tryCreate);
     }
     return { status: 'OK', code: `APPENDUID ${result.uidValidity} ${formatSequenceSet(result.uids)}`, text: 'Completed' };
   },

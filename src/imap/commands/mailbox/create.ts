@@ -3,27 +3,21 @@
  * `CREATE name partition` for administrators. A trailing separator is dropped; missing
  * intermediate names are created too, with the same ACL.
  */
-import { specialUseNames } from '../../../config/special-use.js';
-import { splitName } from '../../../store/index.js';
+import { specialUseOf } from '../../../accounts/index.js';
+import { MailError } from '../../../common/index.js';
 import { AUTHENTICATED } from '../../session/state.js';
 import type { CommandContext } from '../types.js';
 import { always, CommandFailure, defineCommand } from '../types.js';
 import { inheritedAcl, missingAncestors, requireCreateRight, requirePartition, requireValidNewName } from './names.js';
 
-/** The special-use attributes as stored ("\\Sent \\Archive"), in their canonical spelling; USEATTR otherwise. */
-export function checkSpecialUse(ctx: CommandContext, internal: string, uses: readonly string[]): string | null {
-  if (uses.length === 0) return null;
-  const known = specialUseNames(ctx.deps.config.list('specialuse_extra'));
-  const out: string[] = [];
-  for (const use of uses) {
-    const canonical = use.startsWith('\\') ? known.get(use.slice(1).toLowerCase()) : undefined;
-    if (!canonical) throw new CommandFailure('NO', 'USEATTR', `Unsupported special-use attribute ${use}`);
-    if (!out.includes(canonical)) out.push(canonical);
+/** The special-use attributes as stored ("\\Sent \\Archive"); the mail layer's refusal answers USEATTR. */
+function checkSpecialUse(ctx: CommandContext, internal: string, uses: readonly string[]): string | null {
+  try {
+    return specialUseOf(ctx.deps.config, internal, uses);
+  } catch (err) {
+    if (err instanceof MailError && err.detail?.specialUse) throw new CommandFailure('NO', 'USEATTR', err.message);
+    throw err;
   }
-  // Special use marks a user's own folders, not an INBOX nor shared mailboxes (as Cyrus).
-  const { components } = splitName(internal);
-  if (components[0] !== 'user' || components.length < 3) throw new CommandFailure('NO', 'USEATTR', 'Special use is only for personal folders');
-  return out.join(' ');
 }
 
 export const createCommand = defineCommand({

@@ -2,14 +2,17 @@
  * DELETE (RFC 3501 6.3.4). Nobody deletes its own INBOX, administrators included (Cyrus 3.6 refuses
  * both with "Operation is not supported"); an administrator holding the `x` right on another user's
  * INBOX deletes the whole user (Cyrus: its implicit rights are only `la`, so it grants itself `x`
- * first, as cyradm does). A mailbox with inferior names is deleted alone:
+ * first, as cyradm does), through src/accounts: every mailbox, the ACL entries naming the user,
+ * seen state and subscriptions. A mailbox with inferior names is deleted alone:
  * its name then stands as a \Noselect parent, and deleting that name again is refused.
- * Subscriptions are left as they are (RFC 3501: DELETE does not unsubscribe).
+ * Subscriptions are left as they are (RFC 3501: DELETE does not unsubscribe), but a deleted user's own go.
  */
-import { mayAdminister } from '../../../acl/rights.js';
+import { userOfInbox } from '../../../accounts/index.js';
+import { mayAdminister } from '../../../acl/index.js';
 import { AUTHENTICATED } from '../../session/state.js';
 import { always, CommandFailure, defineCommand } from '../types.js';
-import { existingMailbox, isUserInbox, ownInbox } from './names.js';
+import { isUserInbox } from '../../../names/index.js';
+import { existingMailbox, ownInbox } from './names.js';
 
 export const deleteCommand = defineCommand({
   name: 'DELETE',
@@ -30,6 +33,8 @@ export const deleteCommand = defineCommand({
     const selected = ctx.state.kind === 'selected' ? ctx.selected() : null;
     const deselect = selected !== null && (selected.name === internal || (recursive && selected.name.startsWith(`${internal}.`)));
     if (deselect) ctx.select(null);
-    store.deleteMailbox(internal, { recursive });
+    const user = recursive ? userOfInbox(internal) : null;
+    if (user !== null) ctx.deps.accounts.deleteUser(user);
+    else store.deleteMailbox(internal);
   },
 });

@@ -10,7 +10,7 @@
  *   RECURSIVEMATCH the ancestor is listed with CHILDINFO naming the criteria its descendant met.
  * - \HasChildren / \HasNoChildren always, from the visible mailboxes.
  */
-import type { ListPlan } from '../../../auth/list-pattern.js';
+import type { ListPlan } from '../../../names/index.js';
 
 export interface VisibleMailbox {
   internal: string;

@@ -3,8 +3,8 @@
  * domains and admins through namespace.listPatternToInternal), the visible mailboxes the plans'
  * sources find (the 'l' right), the subscriptions it may name, and the response order.
  */
-import { hasRights } from '../../../acl/rights.js';
-import type { Identity, ListPlan } from '../../../auth/index.js';
+import type { Identity } from '../../../auth/index.js';
+import type { ListPlan } from '../../../names/index.js';
 import type { MailboxEntry } from '../../../store/index.js';
 import type { CommandContext } from '../types.js';
 import type { SubscribedName, VisibleMailbox } from './list-collect.js';
@@ -37,7 +37,7 @@ export function visibleMailboxes(ctx: CommandContext, plans: readonly ListPlan[]
     seen.add(key);
     const lookup = source.byAcl ? { identifiers: identity.identifiers(), domain: source.byAcl.domain } : undefined;
     for (const entry of ctx.deps.store.list(pattern, { childHints: true, lookup })) {
-      if (out.has(entry.name) || !hasRights(identity, entry, 'l')) continue;
+      if (out.has(entry.name) || !ctx.deps.rights.hasRights(identity, entry, 'l')) continue;
       const external = ctx.toExternal(entry.name);
       if (external === null) continue;
       out.set(entry.name, { entry, visible: { internal: entry.name, external, tail: tailOf(identity, entry.name, external), specialUse: entry.specialUse } });

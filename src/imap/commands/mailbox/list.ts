@@ -4,8 +4,7 @@
  * LIST-STATUS (RFC 5819) and SPECIAL-USE (RFC 6154). `LIST "" ""` gives the hierarchy delimiter.
  * REMOTE changes nothing: every mailbox is local.
  */
-import { hasRights } from '../../../acl/rights.js';
-import { MailError } from '../../../common/errors.js';
+import { MailError } from '../../../common/index.js';
 import { AUTHENTICATED } from '../../session/state.js';
 import { listResponse } from '../../wire/serialize/lists.js';
 import { always, defineCommand } from '../types.js';
@@ -22,7 +21,7 @@ export const listCommand = defineCommand({
     const separator = ctx.deps.namespace.separator;
     if (command.patterns.includes('')) {
       // The hierarchy delimiter and the root of the (flat) namespace.
-      ctx.out.raw(listResponse({ attributes: ['\\Noselect'], delimiter: separator, mailbox: '' }));
+      ctx.out.send(listResponse({ attributes: ['\\Noselect'], delimiter: separator, mailbox: '' }));
     }
     const patterns = command.patterns.filter((p) => p !== '');
     if (patterns.length === 0) return;
@@ -45,12 +44,12 @@ export const listCommand = defineCommand({
       groupOf: groupOf(ctx),
     });
     for (const name of listed) {
-      ctx.out.raw(listResponse({ attributes: name.attributes, delimiter: separator, mailbox: name.external, childInfo: name.childInfo }));
+      ctx.out.send(listResponse({ attributes: name.attributes, delimiter: separator, mailbox: name.external, childInfo: name.childInfo }));
       const found = name.mailbox ? mailboxes.get(name.mailbox.internal) : undefined;
       // LIST-STATUS: only for selectable mailboxes the user may read (RFC 5819 section 2).
-      if (returns.status && found && hasRights(identity, found.entry, 'r')) {
+      if (returns.status && found && ctx.deps.rights.hasRights(identity, found.entry, 'r')) {
         try {
-          ctx.out.line(statusLine(ctx.deps.store, identity, found.entry, name.external, returns.status, ctx.deps.limits.maxMessageSize));
+          ctx.out.send(statusLine(ctx.deps.store, identity, found.entry, name.external, returns.status, ctx.deps.limits.maxMessageSize));
         } catch (err) {
           // A mailbox that cannot be opened now is still listed; its STATUS is left out.
           if (!(err instanceof MailError)) throw err;

@@ -15,7 +15,7 @@ export const lsubCommand = defineCommand({
   async handle(ctx, command) {
     const separator = ctx.deps.namespace.separator;
     if (command.pattern === '') {
-      ctx.out.raw(listResponse({ attributes: ['\\Noselect'], delimiter: separator, mailbox: '' }, 'LSUB'));
+      ctx.out.send(listResponse({ attributes: ['\\Noselect'], delimiter: separator, mailbox: '' }, 'LSUB'));
       return;
     }
     const [plan] = listPlans(ctx, command.reference, [command.pattern]);
@@ -30,7 +30,7 @@ export const lsubCommand = defineCommand({
     const names = [...new Set([...subscribed, ...parents])];
     names.sort((a, b) => group(a) - group(b) || (a < b ? -1 : a > b ? 1 : 0));
     for (const name of names) {
-      ctx.out.raw(listResponse({ attributes: subscribed.has(name) ? [] : ['\\Noselect'], delimiter: separator, mailbox: name }, 'LSUB'));
+      ctx.out.send(listResponse({ attributes: subscribed.has(name) ? [] : ['\\Noselect'], delimiter: separator, mailbox: name }, 'LSUB'));
     }
   },
 });

@@ -3,10 +3,11 @@
  * the entry of an existing mailbox with rights checked, and the rule for creating a new name
  * (the 'k' right on the nearest existing ancestor; top level and other users' INBOXes for admins).
  */
-import { hasRights, mayAdminister, requireRights } from '../../../acl/rights.js';
-import { MailError } from '../../../common/errors.js';
+import { mayAdminister, type Rights } from '../../../acl/index.js';
+import { MailError } from '../../../common/index.js';
 import type { Identity } from '../../../auth/index.js';
-import { parentName, splitName, type MailboxEntry } from '../../../store/index.js';
+import { isUserInbox, ownerOf, parentName, splitName, USER_TOP } from '../../../names/index.js';
+import type { MailboxEntry } from '../../../store/index.js';
 import { isValidModifiedUtf7 } from '../../wire/mutf7.js';
 import type { CommandContext } from '../types.js';
 import { CommandFailure } from '../types.js';
@@ -22,17 +23,11 @@ export function ownInbox(ctx: CommandContext): string | null {
 }
 
 /** The entry of an existing mailbox the identity may use with `rights`; NO [NONEXISTENT] otherwise. */
-export function existingMailbox(ctx: CommandContext, internal: string, rights: string): MailboxEntry {
+export function existingMailbox(ctx: CommandContext, internal: string, rights: Rights | string): MailboxEntry {
   const entry = ctx.deps.store.lookup(internal);
   if (!entry) throw new CommandFailure('NO', 'NONEXISTENT', 'Mailbox does not exist');
-  requireRights(ctx.identity(), entry, rights);
+  ctx.deps.rights.requireRights(ctx.identity(), entry, rights);
   return entry;
-}
-
-/** Whether `internal` is a user's INBOX ("user.fred", "example.com!user.fred"). */
-export function isUserInbox(internal: string): boolean {
-  const { components } = splitName(internal);
-  return components.length === 2 && components[0] === 'user';
 }
 
 /**
@@ -47,7 +42,7 @@ export function requireCreateRight(ctx: CommandContext, internal: string): void 
   if (isUserInbox(internal) && internal !== ownInbox(ctx)) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
   const ancestor = nearestExistingAncestor(ctx, internal);
   const target = ancestor ?? { name: internal, acl: '' };
-  if (!hasRights(identity, target, 'k')) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
+  if (!ctx.deps.rights.hasRights(identity, target, 'k')) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
 }
 
 function nearestExistingAncestor(ctx: CommandContext, internal: string): MailboxEntry | null {
@@ -67,7 +62,7 @@ export function missingAncestors(ctx: CommandContext, internal: string): string[
   for (let name = parentName(internal); name !== null; name = parentName(name)) {
     if (ctx.deps.store.lookup(name)) break;
     const { components } = splitName(name);
-    if (components[0] === 'user' && components.length <= 2) break;
+    if (components[0] === USER_TOP && components.length <= 2) break;
     out.unshift(name);
   }
   return out;
@@ -81,11 +76,8 @@ export function inheritedAcl(ctx: CommandContext, internal: string): string {
   const ancestor = nearestExistingAncestor(ctx, internal);
   if (ancestor) return ancestor.acl;
   const identity = ctx.identity();
-  const { domain, components } = splitName(internal);
-  if (components[0] === 'user' && components.length >= 2) {
-    const local = components[1]!.replaceAll('^', '.');
-    return `${domain === null ? local : `${local}@${domain}`}\tlrswipkxtecdan\t`;
-  }
+  const owner = ownerOf(internal);
+  if (owner !== null) return `${owner}\tlrswipkxtecdan\t`;
   return `${identity.userid}\tlrswipkxtecdan\t`;
 }
 

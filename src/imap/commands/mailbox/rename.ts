@@ -3,10 +3,13 @@
  * moves its messages to a new mailbox and leaves INBOX empty (its children stay). Cyrus's
  * `RENAME from to partition` (administrators) also moves the mailbox to another partition;
  * `RENAME name name partition` only moves it. The renaming user's subscriptions follow the names.
+ * An administrator renaming one user's INBOX to another's (`user/alice` → `user/alice2`) renames the
+ * user as a whole (src/accounts: every mailbox, ACL entries, seen state, subscriptions).
  */
 import type { Identity } from '../../../auth/index.js';
 import type { MailStore } from '../../../store/index.js';
-import { mayAdminister } from '../../../acl/rights.js';
+import { userOfInbox } from '../../../accounts/index.js';
+import { mayAdminister } from '../../../acl/index.js';
 import { AUTHENTICATED } from '../../session/state.js';
 import type { CommandContext } from '../types.js';
 import { always, CommandFailure, defineCommand } from '../types.js';
@@ -66,6 +69,12 @@ export const renameCommand = defineCommand({
     }
     const selected = ctx.state.kind === 'selected' ? ctx.selected() : null;
     if (selected && (selected.name === from || selected.name.startsWith(`${from}.`))) ctx.select(null);
+    const fromUser = moveOnly ? null : userOfInbox(from);
+    const toUser = userOfInbox(to);
+    if (fromUser !== null && toUser !== null && mayAdminister(identity, from) && mayAdminister(identity, to)) {
+      ctx.deps.accounts.renameUser(fromUser, toUser, command.partition === null ? {} : { partition: command.partition });
+      return;
+    }
     for (const ancestor of moveOnly ? [] : missingAncestors(ctx, to)) store.createMailbox(ancestor, { acl: inheritedAcl(ctx, to) });
     store.renameMailbox(from, to, command.partition === null ? {} : { partition: command.partition });
     if (!moveOnly) moveSubscriptions(store, identity, from, to);

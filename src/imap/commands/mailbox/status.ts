@@ -12,7 +12,7 @@ import { always, defineCommand } from '../types.js';
 import { existingMailbox } from './names.js';
 
 /**
- * The `* STATUS` line (without CRLF) of one mailbox, items in the order asked. `appendLimit` is the
+ * The `* STATUS` response of one mailbox, items in the order asked. `appendLimit` is the
  * largest message APPEND takes (RFC 7889 APPENDLIMIT; 0 or less: none, sent as NIL).
  */
 export function statusLine(
@@ -33,7 +33,7 @@ export function statusLine(
       APPENDLIMIT: appendLimit > 0 ? appendLimit : null,
     };
     const unique = [...new Set(items)];
-    return statusResponse(externalName, unique.map((item) => [item, value[item]] as const)).slice(0, -2);
+    return statusResponse(externalName, unique.map((item) => [item, value[item]] as const));
   } finally {
     mailbox.close();
   }
@@ -47,6 +47,6 @@ export const statusCommand = defineCommand({
     const internal = ctx.toInternal(command.mailbox);
     const entry = existingMailbox(ctx, internal, 'r');
     const external = ctx.toExternal(internal) ?? command.mailbox;
-    ctx.out.line(statusLine(ctx.deps.store, ctx.identity(), entry, external, command.items, ctx.deps.limits.maxMessageSize));
+    ctx.out.send(statusLine(ctx.deps.store, ctx.identity(), entry, external, command.items, ctx.deps.limits.maxMessageSize));
   },
 });

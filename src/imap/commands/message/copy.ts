@@ -4,11 +4,10 @@
  * copied source messages in one store step (Mailbox.moveTo: no \Deleted window for other
  * sessions); its COPYUID goes out untagged before the EXPUNGEs, which the session's sync sends.
  */
-import { requireRights } from '../../../acl/rights.js';
-import { MailError } from '../../../common/errors.js';
+import { MailError } from '../../../common/index.js';
 import type { MailboxEntry } from '../../../store/index.js';
 import { SELECTED } from '../../session/state.js';
-import { formatSequenceSet } from '../../wire/sequence.js';
+import { codes, untaggedStatus } from '../../wire/serialize/response.js';
 import type { CommandContext, CommandOf, CommandResult } from '../types.js';
 import { always, CommandFailure, defineCommand } from '../types.js';
 import { noMatchingMessages, resolveTargets } from './targets.js';
@@ -20,7 +19,7 @@ function targetEntry(ctx: CommandContext, externalName: string): MailboxEntry {
   const tryCreate = new CommandFailure('NO', 'TRYCREATE', 'Mailbox does not exist');
   if (!entry) throw tryCreate;
   try {
-    requireRights(ctx.identity(), entry, 'i');
+    ctx.deps.rights.requireRights(ctx.identity(), entry, 'i');
   } catch (err) {
     if (err instanceof MailError && err.kind === 'NotFound') throw tryCreate;
     throw err;
@@ -34,8 +33,7 @@ async function copyOrMove(ctx: CommandContext, command: CommandOf<'COPY'>): Prom
   const identity = ctx.identity();
   const source = ctx.deps.store.lookup(selected.name);
   if (!source) throw new CommandFailure('NO', 'NONEXISTENT', 'Mailbox no longer exists');
-  requireRights(identity, source, move ? 'rte' : 'r');
-  if (move && selected.readOnly) throw new CommandFailure('NO', 'READ-ONLY', 'Mailbox is read-only');
+  ctx.deps.rights.requireRights(identity, source, move ? 'rte' : 'r');
   const entry = targetEntry(ctx, command.mailbox);
   const targets = resolveTargets(selected, command.set, command.byUid);
   if (targets.uids.length === 0) {
@@ -52,10 +50,10 @@ async function copyOrMove(ctx: CommandContext, command: CommandOf<'COPY'>): Prom
     target.close();
   }
   if (copied.sourceUids.length === 0) return;
-  const code = `COPYUID ${copied.uidValidity} ${formatSequenceSet(copied.sourceUids)} ${formatSequenceSet(copied.targetUids)}`;
+  const code = codes.copyUid(copied.uidValidity, copied.sourceUids, copied.targetUids);
   if (!move) return { status: 'OK', code, text: 'Completed' };
   // The EXPUNGEs follow from the session's sync after this handler.
-  ctx.out.line(`* OK [${code}] Moved`);
+  ctx.out.send(untaggedStatus('OK', code, 'Moved'));
 }
 
 export const copyCommand = defineCommand({ name: 'COPY', states: SELECTED, allowsExpunge: always, handle: copyOrMove });
@@ -63,6 +61,7 @@ export const copyCommand = defineCommand({ name: 'COPY', states: SELECTED, allow
 export const moveCommand = defineCommand({
   name: 'MOVE',
   states: SELECTED,
+  needsWrite: true,
   allowsExpunge: always,
   handle: (ctx, command) => copyOrMove(ctx, command),
 });

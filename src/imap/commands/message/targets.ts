@@ -6,7 +6,7 @@ import type { SelectedMailbox } from '../../session/selected.js';
 import { resolveSequenceSet, type SequenceSet } from '../../wire/sequence.js';
 import { CommandFailure } from '../types.js';
 
-export interface Targets {
+interface Targets {
   /** 1-based sequence numbers, ascending. */
   seqs: number[];
   /** uids[i] is the UID of seqs[i]. */

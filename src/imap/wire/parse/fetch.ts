@@ -103,7 +103,7 @@ function fetchAtt(cursor: ArgumentCursor): FetchItem {
 }
 
 /** `ALL / FULL / FAST / fetch-att / "(" fetch-att *(SP fetch-att) ")"`. */
-export function parseFetchItems(cursor: ArgumentCursor): FetchItem[] {
+function parseFetchItems(cursor: ArgumentCursor): FetchItem[] {
   if (cursor.peek() === '(') return cursor.list(() => fetchAtt(cursor), false);
   const probe = cursor.clone();
   const word = probe.takeWhile(isItemChar).toUpperCase();

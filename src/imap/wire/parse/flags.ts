@@ -21,7 +21,3 @@ export function parseFlagList(cursor: ArgumentCursor): string[] {
   return cursor.list(() => parseFlag(cursor));
 }
 
-/** The canonical spelling of a system flag, or the flag unchanged. */
-export function canonicalFlag(flag: string): string {
-  return flag.startsWith('\\') ? SYSTEM_FLAGS.get(flag.toUpperCase()) ?? flag : flag;
-}

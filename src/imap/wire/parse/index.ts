@@ -6,6 +6,7 @@ import { ArgumentCursor, ParseError } from '../cursor.js';
 import type { RawCommand } from '../reader.js';
 import { parseFetch } from './fetch.js';
 import { parseAppend, parseCreate, parseList, parseLsub, parseOneMailbox, parseRename, parseSelect, parseStatus } from './mailbox.js';
+import { parseAclCommand } from './acl.js';
 import { parseSearch } from './search.js';
 import { parseCopyMove, parseStore, parseUidExpunge } from './messages.js';
 import { parseAuthenticate, parseEnable, parseId, parseLogin, parseNoArguments } from './session.js';
@@ -57,11 +58,13 @@ const PARSERS: Record<string, Parser> = {
   STATUS: parseStatus,
   APPEND: parseAppend,
   UID: parseUid,
+  GETACL: (c) => parseAclCommand(c, 'GETACL'),
+  MYRIGHTS: (c) => parseAclCommand(c, 'MYRIGHTS'),
+  SETACL: (c) => parseAclCommand(c, 'SETACL'),
+  DELETEACL: (c) => parseAclCommand(c, 'DELETEACL'),
+  LISTRIGHTS: (c) => parseAclCommand(c, 'LISTRIGHTS'),
   ...Object.fromEntries(Object.entries(byUidCommands).map(([name, parse]) => [name, (c: ArgumentCursor) => parse(c, false)])),
 };
-
-/** The command names parseCommand knows (UID covers UID FETCH/STORE/SEARCH/COPY/MOVE/EXPUNGE). */
-export const KNOWN_COMMANDS: ReadonlySet<string> = new Set(Object.keys(PARSERS));
 
 /** Parse a framed command's arguments. Throws ParseError. */
 export function parseCommand(raw: RawCommand): Command {

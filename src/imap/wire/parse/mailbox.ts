@@ -17,7 +17,7 @@ export function mailbox(cursor: ArgumentCursor): string {
 }
 
 /** list-mailbox = 1*list-char / string (list-char adds % * ] to ATOM-CHAR). */
-export function listMailbox(cursor: ArgumentCursor): string {
+function listMailbox(cursor: ArgumentCursor): string {
   if (cursor.peek() === '"' || cursor.atLiteral()) return cursor.string('mailbox pattern');
   const value = cursor.takeWhile((code) => code > 0x20 && code < 0x7f && code !== 0x28 && code !== 0x29 && code !== 0x7b && code !== 0x22 && code !== 0x5c);
   if (value === '') cursor.fail('Expected mailbox pattern');
@@ -94,6 +94,7 @@ function listReturnOptions(cursor: ArgumentCursor): ListReturnOptions {
     if (option === 'SUBSCRIBED') options.subscribed = true;
     else if (option === 'CHILDREN') options.children = true;
     else if (option === 'SPECIAL-USE') options.specialUse = true;
+    else if (option === 'MYRIGHTS') options.myRights = true;
     else if (option === 'STATUS') {
       cursor.sp();
       options.status = statusItems(cursor);

@@ -7,6 +7,9 @@ import type { Command, StoreOperation } from './types.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 
+/** The system flags STORE may set (parseFlag has given them their canonical spelling). */
+const STORABLE_SYSTEM_FLAGS = new Set(['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft']);
+
 export function parseStore(cursor: ArgumentCursor, byUid: boolean): Of<'STORE'> {
   cursor.sp();
   const set = parseSequenceSet(cursor);
@@ -23,6 +26,8 @@ export function parseStore(cursor: ArgumentCursor, byUid: boolean): Of<'STORE'> 
     while (cursor.maybeSp()) flags.push(parseFlag(cursor));
   }
   cursor.end();
+  // \Recent and unknown system flags are refused before anything else, as Cyrus does.
+  for (const flag of flags) if (flag.startsWith('\\') && !STORABLE_SYSTEM_FLAGS.has(flag)) cursor.fail('Invalid system flag in Store command');
   return { name: 'STORE', byUid, set, operation, silent: match[2] !== undefined, flags };
 }
 

@@ -110,7 +110,7 @@ function searchKey(cursor: ArgumentCursor, depth: number): SearchKey {
 }
 
 /** One or more search keys separated by spaces: an implicit AND. Reads to the end. */
-export function parseSearchCriteria(cursor: ArgumentCursor): SearchKey {
+function parseSearchCriteria(cursor: ArgumentCursor): SearchKey {
   const keys: SearchKey[] = [searchKey(cursor, 0)];
   while (!cursor.atEnd()) {
     cursor.sp();

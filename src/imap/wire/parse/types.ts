@@ -70,6 +70,8 @@ export interface ListReturnOptions {
   specialUse: boolean;
   /** LIST-STATUS (RFC 5819): the STATUS items to return, null when not asked. */
   status: StatusItem[] | null;
+  /** LIST-MYRIGHTS (RFC 8440): a MYRIGHTS response after each listed mailbox. */
+  myRights?: boolean;
 }
 
 export interface AppendMessage {
@@ -120,6 +122,16 @@ export type Command =
     }
   | { name: 'FETCH'; byUid: boolean; set: SequenceSet; items: FetchItem[] }
   | { name: 'STORE'; byUid: boolean; set: SequenceSet; operation: StoreOperation; silent: boolean; flags: string[] }
-  | { name: 'COPY' | 'MOVE'; byUid: boolean; set: SequenceSet; mailbox: string };
+  | { name: 'COPY' | 'MOVE'; byUid: boolean; set: SequenceSet; mailbox: string }
+  /** RFC 4314: GETACL and MYRIGHTS name a mailbox; SETACL's rights may start with "+" or "-" (see AclModification). */
+  | { name: 'GETACL' | 'MYRIGHTS'; mailbox: string }
+  | { name: 'DELETEACL' | 'LISTRIGHTS'; mailbox: string; identifier: string }
+  | { name: 'SETACL'; mailbox: string; identifier: string; modification: AclModification };
+
+/** SETACL's rights argument: replace the entry's rights, or add ("+") or remove ("-") some. Letters as sent. */
+export interface AclModification {
+  mode: 'replace' | 'add' | 'remove';
+  rights: string;
+}
 
 export type CommandName = Command['name'];

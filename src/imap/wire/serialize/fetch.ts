@@ -3,9 +3,7 @@
  * section data, and LiteralSource for data the session streams from a file, so a 50 MB message is
  * never concatenated into a string. Without section data, `toString()` gives the whole line.
  */
-import { encodeHeaderText, hasEscapedBytes } from '../../../message/rawText.js';
-import type { ImapForm } from '../../../message/imapForms.js';
-import type { BodyPart, Envelope } from '../../../message/types.js';
+import { encodeHeaderText, hasEscapedBytes, type BodyPart, type Envelope, type ImapForm } from '../../../message/index.js';
 import { formatDateTime } from '../datetime.js';
 import { formatSection } from '../parse/fetch.js';
 import type { FetchItem } from '../parse/types.js';
@@ -17,7 +15,7 @@ export interface LiteralSource {
   open: () => AsyncIterable<Buffer>;
 }
 
-export type ResponseChunk = string | Buffer | LiteralSource;
+type ResponseChunk = string | Buffer | LiteralSource;
 
 /**
  * The name a FETCH response gives to a section item: `BODY[1.HEADER]`, `BODY[]<0>` (a partial

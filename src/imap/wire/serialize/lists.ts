@@ -1,6 +1,6 @@
 /**
- * Untagged data responses: CAPABILITY FLAGS EXISTS RECENT EXPUNGE LIST LSUB STATUS NAMESPACE
- * SEARCH ESEARCH ENABLED ID.
+ * Untagged data responses: CAPABILITY FLAGS EXISTS RECENT EXPUNGE FETCH (flag updates) LIST LSUB
+ * STATUS NAMESPACE SEARCH ESEARCH ENABLED ID.
  */
 import type { StatusItem } from '../parse/types.js';
 import { formatSortedSet } from '../sequence.js';
@@ -11,6 +11,11 @@ export const flagsResponse = (flags: Iterable<string>): string => `* FLAGS ${fla
 export const existsResponse = (count: number): string => `* ${count} EXISTS\r\n`;
 export const recentResponse = (count: number): string => `* ${count} RECENT\r\n`;
 export const expungeResponse = (sequenceNumber: number): string => `* ${sequenceNumber} EXPUNGE\r\n`;
+/** The unsolicited or STORE-triggered `* n FETCH (UID u FLAGS (...))`; MODSEQ too once CONDSTORE is on. */
+export function fetchFlagsResponse(sequenceNumber: number, uid: number, flags: Iterable<string>, modseq?: number): string {
+  const tail = modseq === undefined ? '' : ` MODSEQ (${modseq})`;
+  return `* ${sequenceNumber} FETCH (UID ${uid} FLAGS ${flagList(flags)}${tail})\r\n`;
+}
 export const enabledResponse = (capabilities: readonly string[]): string =>
   capabilities.length ? `* ENABLED ${capabilities.join(' ')}\r\n` : '* ENABLED\r\n';
 
@@ -19,7 +24,7 @@ export function mailboxName(name: string): string {
   return name === 'INBOX' ? 'INBOX' : astring(name);
 }
 
-export interface ListEntry {
+interface ListEntry {
   /** Name attributes: \HasChildren \Noselect \Subscribed \Sent ... */
   attributes: readonly string[];
   /** Hierarchy delimiter; null for a flat namespace. */

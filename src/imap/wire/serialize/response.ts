@@ -5,7 +5,7 @@
 import { formatSequenceSet } from '../sequence.js';
 import { flagList, imapString, responseText } from './strings.js';
 
-export type Status = 'OK' | 'NO' | 'BAD';
+type Status = 'OK' | 'NO' | 'BAD';
 
 function withCode(code: string | null, text: string): string {
   return code ? `[${code}] ${responseText(text)}` : responseText(text);

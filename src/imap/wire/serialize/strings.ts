@@ -2,46 +2,10 @@
  * The string forms of IMAP responses: atoms, quoted strings, literals, nstring/NIL, flag lists.
  * A string goes out quoted when it is short 7-bit text without CR, LF or NUL; as a literal otherwise.
  */
-import { headerTextByteLength } from '../../../message/rawText.js';
+import { imapString, MAX_QUOTED_LENGTH } from '../../../message/index.js';
 
-/** Longest string sent quoted; longer ones go out as literals. */
-export const MAX_QUOTED_LENGTH = 1024;
-
-/** Whether `s` can be sent as a quoted string. */
-export function isQuotable(s: string): boolean {
-  if (s.length > MAX_QUOTED_LENGTH) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0 || c === 0x0a || c === 0x0d || c > 0x7f) return false;
-  }
-  return true;
-}
-
-/**
- * `string`: quoted when possible, a literal (`{n}` CRLF bytes, n in UTF-8 bytes) otherwise. Header
- * text may hold escaped 8-bit bytes (src/message/rawText.ts): each counts as the one byte it stands for.
- */
-export function imapString(s: string): string {
-  // One pass decides between plain quoted, escaped quoted and literal.
-  let escapes = false;
-  if (s.length <= MAX_QUOTED_LENGTH) {
-    let i = 0;
-    for (; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c === 0x22 || c === 0x5c) escapes = true;
-      else if (c === 0 || c === 0x0a || c === 0x0d || c > 0x7f) break;
-    }
-    if (i === s.length) return escapes ? `"${s.replace(ESCAPED, '\\$&')}"` : `"${s}"`;
-  }
-  return `{${headerTextByteLength(s)}}\r\n${s}`;
-}
-
-const ESCAPED = /["\\]/g;
-
-/** `nstring`: NIL for null. */
-export function nstring(s: string | null | undefined): string {
-  return s === null || s === undefined ? 'NIL' : imapString(s);
-}
+// The quoted/literal string and nstring forms are shared with the message's cached IMAP forms.
+export { imapString, nstring, MAX_QUOTED_LENGTH } from '../../../message/index.js';
 
 function isAstringChar(c: number): boolean {
   if (c <= 0x20 || c >= 0x7f) return false;
@@ -65,13 +29,12 @@ export function flagList(flags: Iterable<string>): string {
   return `(${[...flags].join(' ')})`;
 }
 
-/** A parenthesised list of strings, or NIL when empty or null. */
-export function stringList(values: readonly string[] | null): string {
-  if (values === null || values.length === 0) return 'NIL';
-  return `(${values.map(imapString).join(' ')})`;
-}
+const CONTROLS = /[\x00-\x1f\x7f]+/g;
 
-/** Response text must stay on one line: CR and LF become spaces. */
+/**
+ * The one sanitiser of response text (the human-readable part of a status response): it must stay
+ * on one line and hold no control characters, so each run of CR, LF, NUL or other controls becomes one space.
+ */
 export function responseText(text: string): string {
-  return /[\r\n]/.test(text) ? text.replace(/[\r\n]+/g, ' ') : text;
+  return /[\x00-\x1f\x7f]/.test(text) ? text.replace(CONTROLS, ' ') : text;
 }

@@ -4,11 +4,10 @@
  * messages cached before the rendered text existed).
  */
 import type { Mailbox } from '../../../../mailbox/index.js';
-import type { ImapForm } from '../../../../message/imapForms.js';
-import type { MessageSummary } from '../../../../message/types.js';
+import type { ImapForm, MessageSummary } from '../../../../message/index.js';
 import type { FetchPlan } from './plan.js';
 
-export interface BatchCache {
+interface BatchCache {
   /** From the cache rows' rendered text (plan.rendered), by position in the batch; null where absent. */
   envelopes: Array<ImapForm | null> | null;
   bodyStructures: Array<ImapForm | null> | null;

@@ -4,7 +4,6 @@
  * message file only for items that need its bytes. BODY[...] without PEEK sets \Seen (read-write
  * sessions with the 's' right) and the new FLAGS go out in the same FETCH response.
  */
-import { hasRights } from '../../../../acl/rights.js';
 import { SELECTED } from '../../../session/state.js';
 import type { SelectedMailbox } from '../../../session/selected.js';
 import type { FetchItem } from '../../../wire/parse/types.js';
@@ -104,7 +103,7 @@ export const fetchCommand = defineCommand({
 function mayMarkSeen(ctx: CommandContext, selected: SelectedMailbox): boolean {
   if (selected.readOnly) return false;
   const entry = ctx.deps.store.lookup(selected.name);
-  return entry !== null && hasRights(ctx.identity(), entry, 's');
+  return entry !== null && ctx.deps.rights.hasRights(ctx.identity(), entry, 's');
 }
 
 /** Set \Seen on the batch's unseen messages; returns the UIDs that changed. */

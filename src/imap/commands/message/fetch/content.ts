@@ -5,7 +5,7 @@
  * are streamed by the response writer instead of being read into memory.
  */
 import type { Mailbox } from '../../../../mailbox/index.js';
-import type { ImapForm } from '../../../../message/imapForms.js';
+import type { ImapForm } from '../../../../message/index.js';
 import {
   applyPartial, binarySection, findPart, partialRange, planSection, sectionBytes, sectionNeedsMessage, selectHeaderFields,
   type BodySection, type MessageSummary,

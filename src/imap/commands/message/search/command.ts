@@ -66,7 +66,7 @@ export const searchCommand = defineCommand({
       if (to < view.length) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (command.returnOptions === null) {
-      ctx.out.raw(searchResponse(found));
+      ctx.out.send(searchResponse(found));
       return;
     }
     const options = command.returnOptions.length === 0 ? ['ALL'] : command.returnOptions;
@@ -75,6 +75,6 @@ export const searchCommand = defineCommand({
     if (found.length > 0 && options.includes('MAX')) result.max = found[found.length - 1]!;
     if (options.includes('COUNT')) result.count = found.length;
     if (options.includes('ALL')) result.all = found;
-    ctx.out.raw(esearchResponse(result));
+    ctx.out.send(esearchResponse(result));
   },
 });

@@ -57,16 +57,16 @@ export class Candidate {
   }
 }
 
-export type Matcher = (m: Candidate) => boolean | null;
+type Matcher = (m: Candidate) => boolean | null;
 
-export interface MatchScope {
+interface MatchScope {
   /** Messages in the view (for `*` in sequence sets). */
   count: number;
   /** The highest UID in the view (for `*` in UID sets). */
   largestUid: number;
 }
 
-export interface CompiledSearch {
+interface CompiledSearch {
   match: Matcher;
   /** Some key reads header fields or the Date (the header block alone will do). */
   needsHeader: boolean;

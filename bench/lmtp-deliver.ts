@@ -1,0 +1,175 @@
+// Figure: LMTP delivery throughput through the real master on a temp copy of the shipped conf/
+// (fsync on): 2,000 × 4 KB messages to one user over 10 reused sessions, then over one new
+// connection per message (10 at a time), as ../shared/peers/lmtp-bench.sh drives the peers with
+// smtp-source (PIPELINING: MAIL, RCPT and DATA in one write). Also 100 recipients of one 100 KB
+// message (single-instance store: time and bytes written to the partition).
+// `node dist/bench/lmtp-deliver.js [messages] [sessions]`
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ImapdConfig } from '../src/config/index.js';
+import { MailStore } from '../src/store/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..', '..');
+const CLI = join(here, '..', 'bin', 'cyrusts.js');
+
+/** A copy of conf/ in a temp dir; listeners on ephemeral ports; TCP lmtpd with -a (the peers' benches deliver without AUTH too). */
+function copyShippedConf(): { dir: string; imapdConf: string; cyrusConf: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'cyrusts-lmtp-bench-'));
+  cpSync(join(repo, 'conf'), join(dir, 'conf'), { recursive: true });
+  mkdirSync(join(dir, 'var', 'imap', 'socket'), { recursive: true });
+  mkdirSync(join(dir, 'var', 'spool'), { recursive: true });
+  const cyrusConf = join(dir, 'conf', 'cyrus.conf');
+  const text = readFileSync(cyrusConf, 'utf8')
+    .replace(/listen="127\.0\.0\.1:\d+"/g, 'listen="127.0.0.1:0"')
+    .replace(/(lmtp\s+cmd=")lmtpd"/, '$1lmtpd -a"');
+  writeFileSync(cyrusConf, text);
+  const imapdConf = join(dir, 'conf', 'imapd.conf');
+  writeFileSync(imapdConf, readFileSync(imapdConf, 'utf8').replace(/^loglevel: .*$/m, 'loglevel: warn'));
+  return { dir, imapdConf, cyrusConf };
+}
+
+class Client {
+  private buffer = '';
+  private wake: (() => void) | null = null;
+
+  private constructor(readonly socket: Socket) {
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      this.wake?.();
+    });
+  }
+
+  static async open(port: number): Promise<Client> {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    socket.setNoDelay(true);
+    const c = new Client(socket);
+    await c.replies(1);
+    c.socket.write('LHLO bench\r\n');
+    await c.replies(1);
+    return c;
+  }
+
+  /** The next `n` final reply lines (continuation lines skipped). */
+  async replies(n: number): Promise<string[]> {
+    const out: string[] = [];
+    for (;;) {
+      let nl: number;
+      while (out.length < n && (nl = this.buffer.indexOf('\r\n')) >= 0) {
+        const line = this.buffer.slice(0, nl);
+        this.buffer = this.buffer.slice(nl + 2);
+        if (line[3] !== '-') out.push(line);
+      }
+      if (out.length >= n) return out;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+      this.wake = null;
+    }
+  }
+
+  /** One transaction, pipelined: MAIL RCPT... DATA, then the message; a 250 per recipient expected. */
+  async deliver(rcpts: string[], message: string): Promise<void> {
+    this.socket.write(`MAIL FROM:<bench@localhost>\r\n${rcpts.map((r) => `RCPT TO:<${r}>\r\n`).join('')}DATA\r\n`);
+    const head = await this.replies(rcpts.length + 2);
+    if (!head.at(-1)!.startsWith('354')) throw new Error(`refused: ${head.join(' | ')}`);
+    this.socket.write(`${message}.\r\n`);
+    const answers = await this.replies(rcpts.length);
+    const bad = answers.find((a) => !a.startsWith('250'));
+    if (bad) throw new Error(`delivery failed: ${bad}`);
+  }
+
+  close(): void {
+    this.socket.end('QUIT\r\n');
+  }
+}
+
+function makeMessage(i: number, payload: number): string {
+  const header = `From: bench@localhost\r\nTo: bench@localhost\r\nSubject: lmtp bench ${i}\r\nMessage-ID: <bench-${i}-${process.pid}-${Math.random()}@localhost>\r\n\r\n`;
+  const line = 'The quick brown fox jumps over the lazy dog, again and again.\r\n';
+  return header + line.repeat(Math.ceil(payload / line.length)).slice(0, payload);
+}
+
+async function run(label: string, count: number, sessions: number, reuse: boolean, port: number): Promise<number> {
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: sessions }, async () => {
+    let client = reuse ? await Client.open(port) : null;
+    while (next < count) {
+      const i = next++;
+      if (!reuse) client = await Client.open(port);
+      await client!.deliver(['bench'], makeMessage(i, 4096));
+      if (!reuse) client!.close();
+    }
+    if (reuse) client!.close();
+  }));
+  const seconds = (performance.now() - start) / 1000;
+  const rate = count / seconds;
+  console.log(`lmtp-deliver: ${label}: ${count} × 4 KB in ${seconds.toFixed(2)} s = ${rate.toFixed(0)} msg/s`);
+  return rate;
+}
+
+function partitionBytes(dir: string): number {
+  const out = spawnSyncText('du', ['-sb', join(dir, 'var', 'spool')]);
+  return Number(out.split(/\s+/)[0]);
+}
+
+function spawnSyncText(cmd: string, args: string[]): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+  return execFileSync(cmd, args, { encoding: 'utf8' });
+}
+
+async function main(): Promise<void> {
+  const count = Number(process.argv[2] ?? 2000);
+  const sessions = Number(process.argv[3] ?? 10);
+  const { dir, imapdConf, cyrusConf } = copyShippedConf();
+  const config = ImapdConfig.load(imapdConf);
+  const store = MailStore.open({ config });
+  store.createMailbox('user.bench', { acl: 'bench\tlrswipkxtecdan\t' });
+  for (let i = 0; i < 100; i++) store.createMailbox(`user.many${i}`, { acl: `many${i}\tlrswipkxtecdan\t` });
+  store.close();
+  const master = spawn(process.execPath, [CLI, 'master', '-C', imapdConf, '-M', cyrusConf, '-D'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let text = '';
+      master.stdout!.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        const m = /^lmtp \(lmtpd\) listening on [\d.]+:(\d+)$/m.exec(text);
+        if (m) resolve(Number(m[1]));
+      });
+      master.once('exit', (code) => reject(new Error(`master exited with ${code}`)));
+    });
+    await run(`${sessions} reused sessions`, count, sessions, true, port);
+    await run(`one connection per message (${sessions} at a time)`, count, sessions, false, port);
+    const before = partitionBytes(dir);
+    const client = await Client.open(port);
+    const start = performance.now();
+    await client.deliver(Array.from({ length: 100 }, (_, i) => `many${i}`), makeMessage(0, 100 * 1024));
+    const ms = performance.now() - start;
+    client.close();
+    const written = partitionBytes(dir) - before;
+    console.log(`lmtp-deliver: 100 recipients of one 100 KB message: ${ms.toFixed(0)} ms, ${(written / 1024).toFixed(0)} KiB added to the partition (index files included)`);
+    const check = MailStore.open({ config });
+    const box = check.openMailbox('user.bench');
+    const messages = box.status().messages;
+    box.close();
+    check.close();
+    if (messages !== 2 * count) throw new Error(`expected ${2 * count} messages in user.bench, found ${messages}`);
+  } finally {
+    master.kill('SIGTERM');
+    await new Promise((resolve) => master.once('exit', resolve));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

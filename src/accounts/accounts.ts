@@ -1,0 +1,23 @@
+/** The accounts layer's one object (see index.ts). */
+import { firstContact } from './first-contact.js';
+import type { AccountsOptions, AccountUser, FirstContact, RenameUserOptions, UserChangeReport } from './types.js';
+import { deleteUser, renameUser } from './user-change.js';
+
+export class Accounts {
+  constructor(private readonly deps: AccountsOptions) {}
+
+  /** Create the user's INBOX and autocreate folders unless they exist (never for admins, anonymous). */
+  firstContact(user: AccountUser): FirstContact {
+    return firstContact(this.deps, user);
+  }
+
+  /** Rename a user with everything that names it. */
+  renameUser(fromUserid: string, toUserid: string, opts: RenameUserOptions = {}): UserChangeReport {
+    return renameUser(this.deps, fromUserid, toUserid, opts);
+  }
+
+  /** Delete a user with everything that names it. */
+  deleteUser(userid: string): UserChangeReport {
+    return deleteUser(this.deps, userid);
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * A user's first contact: the INBOX and autocreate_inbox_folders, as Cyrus's autocreate does
+ * (never for anonymous nor administrators; autocreate_quota < 0 turns it off).
+ */
+import { Rights } from '../acl/index.js';
+import { isMailError, MailError } from '../common/index.js';
+import type { AccountsOptions, AccountUser, FirstContact } from './types.js';
+import { specialUseOf } from './special-use.js';
+import { userInbox } from './user-names.js';
+
+/** The special use `xlist-FLAG: folder` gives a folder; a refusal is logged and the folder has none. */
+function autocreateSpecialUse(deps: AccountsOptions, mailbox: string, folder: string): string | null {
+  try {
+    return specialUseOf(deps.config, mailbox, deps.config.specialUseOf(folder));
+  } catch (err) {
+    if (!isMailError(err)) throw err;
+    deps.logger.warn({ mailbox, reason: err.message }, 'autocreate: special use not set');
+    return null;
+  }
+}
+
+/** The folder's internal name below the INBOX: a dot in the configured name is stored as "^". */
+const folderName = (inbox: string, folder: string) => `${inbox}.${folder.replaceAll('.', '^')}`;
+
+function createFolders(deps: AccountsOptions, user: AccountUser, inbox: string, acl: string): string[] {
+  const { store, config, logger } = deps;
+  const subscribe = new Set(config.list('autocreate_subscribe_folders'));
+  const created: string[] = [];
+  for (const folder of config.list('autocreate_inbox_folders')) {
+    const name = folderName(inbox, folder);
+    try {
+      store.createMailbox(name, { acl, specialUse: autocreateSpecialUse(deps, name, folder) });
+      created.push(name);
+      if (subscribe.has(folder)) store.subscribe(user.userid, name);
+    } catch (err) {
+      logger.warn({ err, mailbox: name }, 'autocreate of a folder failed');
+    }
+  }
+  return created;
+}
+
+export function firstContact(deps: AccountsOptions, user: AccountUser): FirstContact {
+  if (user.isAnonymous) return { kind: 'skipped', reason: 'anonymous', inbox: null };
+  const inbox = userInbox(user.userid);
+  if (user.isAdmin) return { kind: 'skipped', reason: 'admin', inbox };
+  if (deps.config.int('autocreate_quota') < 0) return { kind: 'skipped', reason: 'disabled', inbox };
+  if (deps.store.lookup(inbox)) return { kind: 'skipped', reason: 'exists', inbox };
+  const acl = `${user.userid}\t${Rights.ALL.format()}\t`;
+  try {
+    deps.store.createMailbox(inbox, { acl });
+  } catch (err) {
+    // Another session of the same user made it first: that is the same outcome.
+    if (err instanceof MailError && err.kind === 'Exists') return { kind: 'skipped', reason: 'exists', inbox };
+    throw err;
+  }
+  deps.store.subscribe(user.userid, inbox);
+  const folders = createFolders(deps, user, inbox, acl);
+  deps.logger.info({ user: user.userid, inbox, folders: folders.length }, 'autocreated INBOX');
+  return { kind: 'created', inbox, folders };
+}

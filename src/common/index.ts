@@ -1,0 +1,11 @@
+// What every layer shares: the domain error type, the logger, process and connection helpers, and
+// the contract between a worker and the service program it runs.
+export { MailError, isMailError, type MailErrorKind } from './errors.js';
+export { createLogger, silentLogger, type Logger, type LogOptions } from './log.js';
+export { processAlive } from './process.js';
+export { packageVersion } from './version.js';
+export { motdFromConfig, tlsContextFromConfig } from './server-files.js';
+export { ConnectionSet, readLines } from './connections.js';
+export {
+  newSessionId, type ChangeChannel, type ServiceContext, type ServiceInstance, type ServiceProgram, type ServicePrograms,
+} from './service.js';

@@ -1,0 +1,63 @@
+/** Opening SQLite databases the one way (store and mailbox alike): WAL, a busy timeout, errors as MailError. */
+import Database from 'better-sqlite3';
+import { MailError } from './errors.js';
+
+export type Db = Database.Database;
+
+export interface OpenDbOptions {
+  /** fsync on every commit (synchronous=FULL); false only for benchmarks (fsync_disabled). */
+  durable: boolean;
+  busyTimeoutMs?: number;
+  /** Page cache budget in KiB (kept small: a process may hold a thousand mailboxes open). */
+  cacheKiB?: number;
+  readonly?: boolean;
+}
+
+export const BUSY_TIMEOUT_MS = 10_000;
+
+export function openDb(file: string, opts: OpenDbOptions): Db {
+  let db: Db;
+  try {
+    db = new Database(file, { timeout: opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS, readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  } catch (err) {
+    throw sqliteError(err, `cannot open ${file}`);
+  }
+  try {
+    if (!opts.readonly) db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${opts.durable ? 'FULL' : 'OFF'}`);
+    db.pragma(`cache_size = -${opts.cacheKiB ?? 256}`);
+    db.pragma('temp_store = MEMORY');
+  } catch (err) {
+    db.close();
+    throw sqliteError(err, `cannot set up ${file}`);
+  }
+  return db;
+}
+
+/** SQLite and file-system failures become domain errors; MailErrors pass through. */
+export function sqliteError(err: unknown, what: string): Error {
+  if (err instanceof MailError) return err;
+  const code = (err as { code?: string }).code ?? '';
+  if (/^SQLITE_(BUSY|LOCKED)/.test(code)) return new MailError('InUse', `${what}: database busy`, { code });
+  if (/^SQLITE_(FULL|IOERR|CANTOPEN|READONLY|PERM|NOMEM)/.test(code)) return new MailError('Temp', `${what}: ${code}`, { code });
+  if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return new MailError('Temp', `${what}: database damaged, run reconstruct`, { code });
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** Run `fn` in a BEGIN IMMEDIATE transaction (the write lock), mapping errors. */
+export function writeTransaction<T>(db: Db, what: string, fn: () => T): T {
+  try {
+    return db.transaction(fn).immediate();
+  } catch (err) {
+    throw sqliteError(err, what);
+  }
+}
+
+/** Run `fn` in a read transaction: one consistent snapshot, never waits on writers (WAL). */
+export function readTransaction<T>(db: Db, what: string, fn: () => T): T {
+  try {
+    return db.transaction(fn).deferred();
+  } catch (err) {
+    throw sqliteError(err, what);
+  }
+}

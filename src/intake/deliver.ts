@@ -1,0 +1,96 @@
+/**
+ * One prepared message into several mailboxes (LMTP), each recipient on its own: Sieve seam →
+ * duplicate seam → quota seam → store → record. Single-instance store: the first copy on a
+ * partition is written, the others on that partition are hard links to it.
+ */
+import { MailError } from '../common/index.js';
+import type { AppendItem } from '../mailbox/index.js';
+import type { DeliveryOutcome, DeliveryRecipient, IntakeHooks, IntakeOptions, IntakeSettings, PreparedMessage } from './types.js';
+
+type LinkSource = NonNullable<AppendItem['linkFrom']>;
+
+interface DeliveryRun {
+  deps: IntakeOptions;
+  settings: IntakeSettings;
+  hooks: IntakeHooks;
+  message: PreparedMessage;
+  internalDate: Date;
+  /** Per partition: the copy already written, to link the others to. */
+  written: Map<string, LinkSource>;
+}
+
+interface StoredCopy {
+  mailbox: string;
+  uidValidity: number;
+  uid: number;
+}
+
+/** A bug (not a MailError) fails one recipient as a temporary failure, logged in full. */
+function asMailError(run: DeliveryRun, err: unknown, recipient: DeliveryRecipient): MailError {
+  if (err instanceof MailError) return err;
+  run.deps.logger.error({ err, mailbox: recipient.mailbox }, 'delivery failed');
+  return new MailError('Temp', 'internal error during delivery', { internal: true });
+}
+
+async function appendOne(run: DeliveryRun, name: string, item: AppendItem, userid: string | null): Promise<{ uidValidity: number; uid: number; source: LinkSource }> {
+  const mailbox = run.deps.store.openMailbox(name);
+  try {
+    const result = await mailbox.append([item], { userid });
+    const uid = result.uids[0]!;
+    const record = mailbox.records([uid])[0];
+    const source: LinkSource = { path: mailbox.messagePath(uid), summary: mailbox.summary(uid) ?? undefined, guid: record?.guid, size: record?.size };
+    return { uidValidity: result.uidValidity, uid, source };
+  } finally {
+    mailbox.close();
+  }
+}
+
+/** Store one copy into `target`: a link to the partition's first copy when there is one. */
+async function storeCopy(run: DeliveryRun, target: DeliveryRecipient): Promise<StoredCopy> {
+  const entry = run.deps.store.lookup(target.mailbox);
+  if (!entry) throw new MailError('NotFound', `no mailbox ${target.mailbox}`);
+  const { message } = run;
+  run.hooks.chargeQuota(entry, message.content.length, 1);
+  const base = { flags: target.flags ?? [], internalDate: target.internalDate ?? run.internalDate };
+  const source = run.settings.singleInstance ? run.written.get(entry.partition) : undefined;
+  let stored;
+  if (source) {
+    try {
+      stored = await appendOne(run, entry.name, { ...base, linkFrom: source }, target.userid);
+    } catch (err) {
+      // The first copy went away meanwhile (expunged): write this one instead.
+      run.deps.logger.warn({ err, mailbox: entry.name }, 'single-instance link failed; writing a copy');
+      run.written.delete(entry.partition);
+    }
+  }
+  stored ??= await appendOne(run, entry.name, { ...base, content: message.content }, target.userid);
+  if (!run.written.has(entry.partition)) run.written.set(entry.partition, stored.source);
+  return { mailbox: entry.name, uidValidity: stored.uidValidity, uid: stored.uid };
+}
+
+/** Everything for one recipient; never throws. */
+async function deliverTo(run: DeliveryRun, recipient: DeliveryRecipient): Promise<DeliveryOutcome> {
+  try {
+    const targets = run.hooks.sieve(run.message, recipient).fileInto;
+    if (targets.length === 0) return { status: 'discarded', recipient };
+    const messageId = run.message.messageId;
+    let first: StoredCopy | null = null;
+    for (const target of targets) {
+      if (messageId !== null && run.hooks.isDuplicate(messageId, target)) continue;
+      const copy = await storeCopy(run, target);
+      if (messageId !== null) run.hooks.recordDelivery(messageId, target);
+      first ??= copy;
+    }
+    if (first === null) return { status: 'duplicate', recipient };
+    return { status: 'delivered', recipient, ...first };
+  } catch (err) {
+    return { status: 'failed', recipient, error: asMailError(run, err, recipient) };
+  }
+}
+
+export async function deliver(deps: IntakeOptions, settings: IntakeSettings, hooks: IntakeHooks, message: PreparedMessage, recipients: readonly DeliveryRecipient[]): Promise<DeliveryOutcome[]> {
+  const run: DeliveryRun = { deps, settings, hooks, message, internalDate: new Date(), written: new Map() };
+  const outcomes: DeliveryOutcome[] = [];
+  for (const recipient of recipients) outcomes.push(await deliverTo(run, recipient));
+  return outcomes;
+}

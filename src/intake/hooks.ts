@@ -1,0 +1,13 @@
+/** The intake seams with nothing plugged in: no quota, no duplicate suppression, Sieve keeps. */
+import type { IntakeHooks } from './types.js';
+
+export const NO_INTAKE_HOOKS: IntakeHooks = Object.freeze<IntakeHooks>({
+  chargeQuota: () => undefined,
+  isDuplicate: () => false,
+  recordDelivery: () => undefined,
+  sieve: (_message, recipient) => ({ fileInto: [recipient] }),
+});
+
+export function withDefaults(hooks: Partial<IntakeHooks> | undefined): IntakeHooks {
+  return { ...NO_INTAKE_HOOKS, ...hooks };
+}

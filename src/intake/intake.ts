@@ -1,0 +1,57 @@
+/** The intake layer's one object (see index.ts). */
+import { MailError } from '../common/index.js';
+import type { ImapdConfig } from '../config/index.js';
+import type { AppendItem, AppendResult } from '../mailbox/index.js';
+import { prepareMessage } from './byte-rules.js';
+import { deliver } from './deliver.js';
+import { withDefaults } from './hooks.js';
+import type { AppendInput, DeliveryOutcome, DeliveryRecipient, IncomingMessage, IntakeHooks, IntakeOptions, IntakeSettings, PreparedMessage } from './types.js';
+
+/** What maxmessagesize means when it is 0 (as imapd's literal limit). */
+const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
+
+export function intakeSettingsFromConfig(config: ImapdConfig): IntakeSettings {
+  return {
+    maxMessageSize: config.bytes('maxmessagesize') || DEFAULT_MAX_MESSAGE_SIZE,
+    munge8bit: config.bool('munge8bit'),
+    singleInstance: true,
+  };
+}
+
+export class Intake {
+  readonly settings: IntakeSettings;
+  private readonly hooks: IntakeHooks;
+
+  constructor(private readonly deps: IntakeOptions) {
+    this.settings = { ...intakeSettingsFromConfig(deps.config), ...deps.settings };
+    this.hooks = withDefaults(deps.hooks);
+  }
+
+  /** The byte rules; MailError Limit or Invalid. */
+  prepare(input: IncomingMessage): PreparedMessage {
+    return prepareMessage(input, this.settings);
+  }
+
+  /** APPEND / MULTIAPPEND into an existing mailbox: every message or none. */
+  async append(mailboxName: string, inputs: readonly AppendInput[], opts: { userid?: string | null } = {}): Promise<AppendResult> {
+    const entry = this.deps.store.lookup(mailboxName);
+    if (!entry) throw new MailError('NotFound', `no mailbox ${mailboxName}`);
+    const items: AppendItem[] = inputs.map((input) => {
+      const item: AppendItem = { content: this.prepare(input).content, flags: input.flags ?? [] };
+      if (input.internalDate) item.internalDate = input.internalDate;
+      return item;
+    });
+    this.hooks.chargeQuota(entry, items.reduce((sum, item) => sum + item.content!.length, 0), items.length);
+    const mailbox = this.deps.store.openMailbox(entry.name);
+    try {
+      return await mailbox.append(items, { userid: opts.userid ?? null });
+    } finally {
+      mailbox.close();
+    }
+  }
+
+  /** One prepared message into several mailboxes; one outcome per recipient, in order. */
+  deliver(message: PreparedMessage, recipients: readonly DeliveryRecipient[]): Promise<DeliveryOutcome[]> {
+    return deliver(this.deps, this.settings, this.hooks, message, recipients);
+  }
+}

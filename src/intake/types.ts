@@ -1,0 +1,89 @@
+/** Public shapes of the intake layer (see index.ts). */
+import type { Logger, MailError } from '../common/index.js';
+import type { ImapdConfig } from '../config/index.js';
+import type { MailboxEntry, MailStore } from '../store/index.js';
+
+/** The byte rules' settings (from imapd.conf unless given). */
+export interface IntakeSettings {
+  /** Largest message accepted, in bytes as received (maxmessagesize; 0 in the file means 64 MiB). */
+  maxMessageSize: number;
+  /** munge8bit: top-level header bytes neither ASCII nor UTF-8 become 'X'. */
+  munge8bit: boolean;
+  /** Write a delivered message once per partition and hard-link it for the other mailboxes. */
+  singleInstance: boolean;
+}
+
+/** A message as a protocol received it. */
+export interface IncomingMessage {
+  bytes: Buffer;
+  /**
+   * Received as binary (IMAP literal8, RFC 3516): binary parts and parts holding NUL are
+   * re-encoded as base64 before the NUL rule applies.
+   */
+  binary?: boolean;
+}
+
+/** A message that passed the byte rules: CRLF line ends, munged if asked, no NUL, not empty. */
+export interface PreparedMessage {
+  /** The bytes to store. */
+  readonly content: Buffer;
+  /** The size as received (what maxmessagesize was checked against). */
+  readonly receivedSize: number;
+  /** The Message-ID header's value (trimmed), or null: the key of duplicate suppression. */
+  readonly messageId: string | null;
+}
+
+/** One message of an APPEND (MULTIAPPEND: several, all or nothing). */
+export interface AppendInput extends IncomingMessage {
+  /** Flags already filtered by the caller's rights. */
+  flags?: readonly string[];
+  internalDate?: Date;
+}
+
+/** One mailbox a delivered message goes to. */
+export interface DeliveryRecipient {
+  /** Internal mailbox name, resolved by the caller ("user.fred", "user.fred.Lists"). */
+  mailbox: string;
+  /** Whose mailbox it is, for duplicate suppression, Sieve and \Seen flags; null for shared ones. */
+  userid: string | null;
+  flags?: readonly string[];
+  internalDate?: Date;
+}
+
+/** What happened for one recipient of deliver(), in the order the recipients were given. */
+export type DeliveryOutcome =
+  | { status: 'delivered'; recipient: DeliveryRecipient; mailbox: string; uidValidity: number; uid: number }
+  /** Duplicate suppression found this message already delivered to this mailbox: nothing stored. */
+  | { status: 'duplicate'; recipient: DeliveryRecipient }
+  /** Sieve discarded it: nothing stored, and that is success. */
+  | { status: 'discarded'; recipient: DeliveryRecipient }
+  | { status: 'failed'; recipient: DeliveryRecipient; error: MailError };
+
+/** What Sieve decided for one recipient: the mailboxes to file into (the recipient's own = keep). */
+export interface SieveVerdict {
+  fileInto: DeliveryRecipient[];
+}
+
+/**
+ * The seams where quota, duplicate suppression and Sieve plug in. Each is a no-op by default.
+ * A hook reports refusal with a MailError (OverQuota, Temp, ...), which fails that recipient only.
+ */
+export interface IntakeHooks {
+  /** Before storing `count` messages of `bytes` in total into `mailbox`: throw OverQuota to refuse. */
+  chargeQuota(mailbox: MailboxEntry, bytes: number, count: number): void;
+  /** Whether this message (by Message-ID) was already delivered to this mailbox (deliver.db). */
+  isDuplicate(messageId: string, recipient: DeliveryRecipient): boolean;
+  /** After a delivery was stored: remember it for duplicate suppression. */
+  recordDelivery(messageId: string, recipient: DeliveryRecipient): void;
+  /** The user's Sieve script decides where the message goes; default: keep (the recipient). */
+  sieve(message: PreparedMessage, recipient: DeliveryRecipient): SieveVerdict;
+}
+
+export interface IntakeOptions {
+  store: MailStore;
+  config: ImapdConfig;
+  logger: Logger;
+  /** Overrides of the settings read from config. */
+  settings?: Partial<IntakeSettings>;
+  hooks?: Partial<IntakeHooks>;
+}

@@ -1,0 +1,36 @@
+/**
+ * RCPT TO (RFC 5321 section 4.1.1.3; RFC 2033: each accepted recipient gets its own reply after
+ * DATA). The address is resolved to a mailbox now (recipients.ts), so an unknown user is refused
+ * here with 550 5.1.1 and an over-quota one with 452 4.2.2 (quota seam; IGNOREQUOTA skips it).
+ * NOTIFY= and ORCPT= are accepted and only logged.
+ */
+import { lmtpReplyFor } from '../error-map.js';
+import { REPLIES } from '../wire/replies.js';
+import { acceptEightBit } from './addresses.js';
+import { defineCommand } from './types.js';
+
+export const rcptCommand = defineCommand({
+  verb: 'RCPT',
+  async handle(ctx, command) {
+    if (ctx.state.kind === 'greeted') return ctx.reply(REPLIES.needLhlo);
+    if (ctx.state.kind !== 'transaction') return ctx.reply(REPLIES.needMail);
+    const { envelope } = ctx.state;
+    const { deps } = ctx;
+    if (envelope.chunks !== null) return ctx.reply(REPLIES.mixedDataBdat);
+    if (envelope.recipients.length >= deps.limits.maxRecipients) return ctx.reply(REPLIES.tooManyRecipients);
+    const address = acceptEightBit(command.recipient, envelope.params.smtputf8, deps.policy.strictAddresses);
+    if (address === null) return ctx.reply(REPLIES.badRecipient);
+    try {
+      const resolved = await deps.recipients.resolve(address, envelope.poster);
+      if (!command.params.ignoreQuota) deps.quota.check(resolved.mailbox, envelope.params.size ?? 0, { strict: deps.policy.strictQuota });
+      envelope.recipients.push({ resolved, params: command.params });
+      ctx.log.debug({ rcpt: resolved.address, mailbox: resolved.mailbox.name, notify: command.params.notify, orcpt: command.params.originalRecipient }, 'recipient');
+      ctx.reply(REPLIES.recipientOk);
+    } catch (err) {
+      const mapped = lmtpReplyFor(err, deps.policy);
+      if (mapped.internal) ctx.log.error({ err, rcpt: address }, 'recipient lookup failed');
+      else ctx.log.info({ rcpt: `${address.localPart}@${address.domain ?? ''}`, reason: (err as Error).message }, 'recipient refused');
+      ctx.reply(mapped.reply);
+    }
+  },
+});

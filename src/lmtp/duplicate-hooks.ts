@@ -1,0 +1,29 @@
+/**
+ * Duplicate suppression plugged into the intake's seam (IntakeHooks.isDuplicate / recordDelivery):
+ * deliver.db keyed by Message-ID and target mailbox (`duplicatesuppression`, default on).
+ * A failing deliver.db read never blocks a delivery (it is logged and the message stored: a
+ * possible duplicate beats a lost message); a failing record is logged likewise.
+ */
+import type { Logger } from '../common/index.js';
+import type { IntakeHooks } from '../intake/index.js';
+import type { DuplicateStore } from '../store/index.js';
+
+export function duplicateSuppression(store: DuplicateStore, logger: Logger): Pick<IntakeHooks, 'isDuplicate' | 'recordDelivery'> {
+  return {
+    isDuplicate(messageId, recipient) {
+      try {
+        return store.isDelivered(messageId, recipient.mailbox);
+      } catch (err) {
+        logger.warn({ err, mailbox: recipient.mailbox }, 'deliver.db lookup failed; delivering');
+        return false;
+      }
+    },
+    recordDelivery(messageId, recipient) {
+      try {
+        store.recordDelivery(messageId, recipient.mailbox);
+      } catch (err) {
+        logger.warn({ err, mailbox: recipient.mailbox }, 'deliver.db record failed');
+      }
+    },
+  };
+}

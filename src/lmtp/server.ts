@@ -1,0 +1,130 @@
+/**
+ * The LMTP server of one process: shared dependencies and the live sessions. The lmtpd service
+ * (run by the master) and the tests both build one with `LmtpServer.create`.
+ */
+import { hostname } from 'node:os';
+import type { Duplex } from 'node:stream';
+import { Accounts } from '../accounts/index.js';
+import { RightsChecker } from '../acl/index.js';
+import { Authenticator, UseridRules, type AuthenticatorOptions } from '../auth/index.js';
+import { tlsContextFromConfig, type Logger } from '../common/index.js';
+import type { ImapdConfig } from '../config/index.js';
+import { Intake } from '../intake/index.js';
+import { PartitionSelector } from '../partition/index.js';
+import { DuplicateStore, MailStore, type ChangeNotifier } from '../store/index.js';
+import type { LmtpDeps } from './deps.js';
+import { duplicateSuppression } from './duplicate-hooks.js';
+import { NO_QUOTA, type RecipientQuota } from './quota-seam.js';
+import { RecipientResolver, recipientSettingsFromConfig } from './recipients.js';
+import { Session, type SessionOptions } from './session/session.js';
+
+export interface LmtpServerOptions {
+  /** imapd.conf seen from this service (config.forService(name)). */
+  config: ImapdConfig;
+  serviceName: string;
+  logger: Logger;
+  /** `lmtpd -a`: TCP clients may deliver without AUTH. */
+  preauthorized?: boolean;
+  /** Cross-process notification (the master's channel): IDLE clients elsewhere learn of deliveries. */
+  notifier?: ChangeNotifier;
+  /** Test hooks for the authenticator (e.g. a cheaper scrypt cost). */
+  auth?: Partial<AuthenticatorOptions>;
+  /** The quota answers at RCPT (a seam until quotas exist; see quota-seam.ts). */
+  quota?: RecipientQuota;
+}
+
+const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
+
+export class LmtpServer {
+  private readonly sessions = new Set<Session>();
+
+  private constructor(
+    readonly deps: LmtpDeps,
+    private readonly store: MailStore,
+    private readonly duplicates: DuplicateStore | null,
+  ) {}
+
+  static create(options: LmtpServerOptions): LmtpServer {
+    const { config, logger } = options;
+    const store = MailStore.open({ config, logger, partitionChooser: PartitionSelector.fromConfig(config, { logger }), notifier: options.notifier });
+    const auth = Authenticator.create({ config, logger, ...options.auth });
+    const accounts = new Accounts({ store, config, logger });
+    const duplicates = config.bool('duplicatesuppression') ? DuplicateStore.fromConfig(config) : null;
+    const intake = new Intake({
+      store,
+      config,
+      logger,
+      settings: { singleInstance: config.bool('singleinstancestore') },
+      hooks: duplicates ? duplicateSuppression(duplicates, logger) : {},
+    });
+    const createInbox = async (userid: string): Promise<boolean> => {
+      const contact = accounts.firstContact(auth.identityOf(userid, options.serviceName));
+      if (contact.kind === 'created') logger.info({ userid, inbox: contact.inbox }, 'INBOX created on delivery');
+      return contact.kind === 'created' || contact.reason === 'exists';
+    };
+    const recipients = new RecipientResolver(config, recipientSettingsFromConfig(config), store, RightsChecker.fromConfig(config), createInbox);
+    const deps: LmtpDeps = {
+      config,
+      serviceName: options.serviceName,
+      logger,
+      serverName: config.string('servername') ?? hostname(),
+      auth,
+      userids: new UseridRules(config),
+      intake,
+      recipients,
+      quota: options.quota ?? NO_QUOTA,
+      tlsContext: tlsContextFromConfig(config, logger),
+      policy: {
+        preauthorized: options.preauthorized ?? false,
+        overQuotaPermanent: config.bool('lmtp_over_quota_perm_failure'),
+        strictQuota: config.bool('lmtp_strict_quota'),
+        strictAddresses: config.bool('lmtp_strict_rfc2821'),
+        reject8bit: config.bool('reject8bit'),
+      },
+      limits: {
+        maxMessageSize: intake.settings.maxMessageSize,
+        maxRecipients: 1000,
+        maxLineLength: 4096,
+        idleTimeoutMs: IDLE_TIMEOUT_MS,
+        maxBadCommands: 25,
+      },
+    };
+    return new LmtpServer(deps, store, duplicates);
+  }
+
+  get activeSessions(): number {
+    return this.sessions.size;
+  }
+
+  /** Serve one connection until it closes. */
+  handleConnection(socket: Duplex, options: Omit<SessionOptions, 'onClose' | 'preauthorized'> & { onClose?: () => void }): Session {
+    if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
+    const session = new Session(this.deps, socket, {
+      ...options,
+      preauthorized: this.deps.policy.preauthorized,
+      onClose: () => {
+        this.sessions.delete(session);
+        options.onClose?.();
+      },
+    });
+    this.sessions.add(session);
+    session.start();
+    return session;
+  }
+
+  /** Idle sessions say 421 at once; busy ones finish their transaction until the deadline, then 421. */
+  async shutdown(deadlineMs: number): Promise<void> {
+    for (const session of this.sessions) if (!session.busy) session.shutdown();
+    while (this.sessions.size > 0 && Date.now() < deadlineMs) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const session of this.sessions) if (!session.busy) session.shutdown();
+    }
+    for (const session of this.sessions) session.shutdown();
+  }
+
+  close(): void {
+    this.store.close();
+    this.deps.auth.close();
+    this.duplicates?.close();
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The POP3 server of one process: shared dependencies and the live sessions. The pop3d service
+ * (run by the master) and the tests both build one with `Pop3Server.create`.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { Accounts } from '../accounts/index.js';
+import { RightsChecker } from '../acl/index.js';
+import { Authenticator, type AuthenticatorOptions } from '../auth/index.js';
+import { tlsContextFromConfig, type Logger } from '../common/index.js';
+import type { ImapdConfig } from '../config/index.js';
+import { Namespace } from '../names/index.js';
+import { PartitionSelector } from '../partition/index.js';
+import { MailStore, MaildropStore, type ChangeNotifier } from '../store/index.js';
+import { settingsFromConfig, type Pop3Deps } from './deps.js';
+import { Session, type SessionOptions } from './session/session.js';
+
+export interface Pop3ServerOptions {
+  /** imapd.conf seen from this service (config.forService(name)). */
+  config: ImapdConfig;
+  serviceName: string;
+  logger: Logger;
+  /** Cross-process notification (the master's channel): IMAP sessions elsewhere learn of POP3's expunges. */
+  notifier?: ChangeNotifier;
+  /** Test hooks for the authenticator (e.g. a cheaper scrypt cost). */
+  auth?: Partial<AuthenticatorOptions>;
+}
+
+export class Pop3Server {
+  private readonly sessions = new Set<Session>();
+
+  private constructor(readonly deps: Pop3Deps) {}
+
+  static create(options: Pop3ServerOptions): Pop3Server {
+    const { config, logger } = options;
+    const store = MailStore.open({ config, logger, partitionChooser: PartitionSelector.fromConfig(config, { logger }), notifier: options.notifier });
+    const durable = !config.bool('fsync_disabled');
+    return new Pop3Server({
+      config,
+      store,
+      accounts: new Accounts({ store, config, logger }),
+      maildrops: MaildropStore.open(join(config.configDirectory, 'pop3.db'), durable),
+      auth: Authenticator.create({ config, logger, ...options.auth }),
+      namespace: Namespace.fromConfig(config),
+      rights: RightsChecker.fromConfig(config),
+      logger,
+      tlsContext: tlsContextFromConfig(config, logger),
+      serverName: config.string('servername') ?? hostname(),
+      settings: settingsFromConfig(config, logger),
+      serviceName: options.serviceName,
+    });
+  }
+
+  get activeSessions(): number {
+    return this.sessions.size;
+  }
+
+  /** Serve one connection until it closes. */
+  handleConnection(socket: Duplex, options: SessionOptions): Session {
+    if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
+    const session = new Session(this.deps, socket, {
+      ...options,
+      onClose: () => {
+        this.sessions.delete(session);
+        options.onClose?.();
+      },
+    });
+    this.sessions.add(session);
+    session.start();
+    return session;
+  }
+
+  /** Let sessions end by themselves until the deadline, then close the rest (none enters UPDATE). */
+  async shutdown(deadlineMs: number): Promise<void> {
+    while (this.sessions.size > 0 && Date.now() < deadlineMs) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadlineMs - Date.now()))));
+    }
+    await Promise.all([...this.sessions].map((s) => s.shutdown()));
+  }
+
+  close(): void {
+    this.deps.store.close();
+    this.deps.maildrops.close();
+    this.deps.auth.close();
+  }
+}

@@ -1,0 +1,315 @@
+/**
+ * One POP3 connection: reads command lines, runs them one at a time through the registry (state
+ * gate, parse, handler, one error mapping), answers pipelined commands in order and flushes when
+ * no further command is waiting, and keeps the inactivity timer. The maildrop is given back when
+ * the session ends, however it ends; only QUIT enters UPDATE.
+ */
+import type { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
+import type { ConnectionContext, Identity } from '../../auth/index.js';
+import { newSessionId, type Logger } from '../../common/index.js';
+import { implementation } from '../capabilities.js';
+import type { CommandContext } from '../commands/types.js';
+import { REGISTRY } from '../commands/registry.js';
+import type { Pop3Deps } from '../deps.js';
+import { errLine, Pop3Error, pop3Failure } from '../error-map.js';
+import { parseCommandLine, Pop3SyntaxError } from '../wire/command-line.js';
+import { LineReader, type LineEvent } from '../wire/line-reader.js';
+import { Maildrop } from './maildrop.js';
+import type { PendingUser, SessionState } from './state.js';
+import { ResponseWriter } from './writer.js';
+
+/** Stop reading from the socket while this much unread input is buffered. */
+const PAUSE_AT = 1024 * 1024;
+
+export interface SessionOptions {
+  tls: boolean;
+  unixSocket: boolean;
+  localAddress?: string;
+  remoteAddress?: string;
+  onClose?: () => void;
+}
+
+export class Session {
+  readonly id = newSessionId();
+  readonly log: Logger;
+  state: SessionState = { kind: 'authorization', pendingUser: null };
+  private socket: Duplex;
+  private readonly reader: LineReader;
+  private readonly out: ResponseWriter;
+  private readonly connection: ConnectionContext;
+  private tls: boolean;
+  private busy = false;
+  private pumping = false;
+  private closed = false;
+  private closeRequested = false;
+  private tlsRequested = false;
+  private lineWaiter: ((line: LineEvent | null) => void) | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly context: CommandContext;
+
+  constructor(
+    private readonly deps: Pop3Deps,
+    socket: Duplex,
+    private readonly options: SessionOptions,
+  ) {
+    this.socket = socket;
+    this.tls = options.tls;
+    this.reader = new LineReader(deps.settings.maxLineLength);
+    this.out = new ResponseWriter(socket);
+    this.log = deps.logger.child({ sid: this.id });
+    this.connection = {
+      service: deps.serviceName,
+      tls: options.tls,
+      unixSocket: options.unixSocket,
+      localAddress: options.localAddress,
+      remoteAddress: options.remoteAddress,
+    };
+    this.context = this.makeContext();
+  }
+
+  start(): void {
+    this.log.info({ remote: this.options.remoteAddress, tls: this.tls }, 'connection opened');
+    this.attach(this.socket);
+    const info = this.deps.settings.serverInfo;
+    const name = info === 'off' ? '' : ` ${this.deps.serverName}`;
+    const version = info === 'on' ? ` ${implementation()}` : '';
+    this.out.line(`+OK${name}${version} server ready`);
+    void this.out.flush();
+    this.armTimer();
+  }
+
+  private attach(socket: Duplex): void {
+    socket.on('data', this.onData);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+  }
+
+  private detach(socket: Duplex): void {
+    socket.off('data', this.onData);
+    socket.off('error', this.onError);
+    socket.off('close', this.onClose);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.armTimer();
+    this.reader.push(chunk);
+    if (this.reader.bufferedBytes > PAUSE_AT) this.socket.pause();
+    this.pump();
+  };
+
+  private readonly onError = (err: Error): void => {
+    this.log.debug({ err: err.message }, 'socket error');
+  };
+
+  private readonly onClose = (): void => {
+    this.finish('client closed connection');
+  };
+
+  /** RFC 1939 section 3: an expired timer closes the connection without UPDATE and without an answer. */
+  private armTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.closed) return;
+    this.timer = setTimeout(() => {
+      this.socket.destroy();
+      this.finish('autologout');
+    }, this.deps.settings.timeoutMs);
+    this.timer.unref();
+  }
+
+  /** Run buffered commands until more input is needed or a command is running. */
+  private pump(): void {
+    if (this.pumping || this.closed) return;
+    this.pumping = true;
+    try {
+      for (;;) {
+        if (this.lineWaiter) {
+          const event = this.reader.next();
+          if (!event) break;
+          const waiter = this.lineWaiter;
+          this.lineWaiter = null;
+          waiter(event);
+          continue;
+        }
+        if (this.busy) break;
+        const event = this.reader.next();
+        if (!event) break;
+        this.busy = true;
+        this.run(event)
+          .catch((err: unknown) => {
+            // Only I/O around a command gets here (handlers' errors are answered): drop the connection.
+            this.log.error({ err }, 'session failed');
+            this.dropConnection('session failed');
+          })
+          .finally(() => {
+            this.busy = false;
+            this.pump();
+          });
+        break;
+      }
+    } finally {
+      this.pumping = false;
+    }
+    if (!this.closed && this.reader.bufferedBytes < PAUSE_AT) this.socket.resume();
+  }
+
+  private async run(event: LineEvent): Promise<void> {
+    if (event.kind === 'tooLong') this.out.line('-ERR Line too long');
+    else await this.execute(event.text);
+    if (this.closed) return;
+    this.armTimer();
+    if (this.closeRequested) {
+      await this.out.flush();
+      this.socket.end();
+      this.finish(this.state.kind === 'update' ? 'quit' : 'closed by server');
+      return;
+    }
+    if (this.tlsRequested) {
+      await this.out.flush();
+      await this.upgradeTls();
+      return;
+    }
+    if (this.reader.hasLine()) await this.out.maybeFlush();
+    else await this.out.flush();
+  }
+
+  private async execute(line: string): Promise<void> {
+    try {
+      const { name, argument } = parseCommandLine(line);
+      const command = REGISTRY.get(name);
+      if (!command || (this.state.kind !== 'authorization' && this.state.kind !== 'transaction') || !command.states.includes(this.state.kind)) {
+        throw new Pop3Error(null, 'Unrecognized command');
+      }
+      this.log.debug({ command: name }, 'command');
+      await command.handle(this.context, command.parse(argument));
+    } catch (err) {
+      if (this.closed) return;
+      if (err instanceof Pop3SyntaxError || err instanceof Pop3Error) {
+        this.out.line(errLine({ code: err instanceof Pop3Error ? err.code : null, text: err.message }));
+        return;
+      }
+      const failure = pop3Failure(err, 'command');
+      if (failure.internal) this.log.error({ err, line: line.slice(0, 16) }, 'internal error');
+      this.out.line(errLine(failure));
+    }
+  }
+
+  private makeContext(): CommandContext {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const session = this;
+    return {
+      deps: this.deps,
+      out: this.out,
+      sessionId: this.id,
+      log: this.log,
+      connection: this.connection,
+      get tls() {
+        return session.tls;
+      },
+      get state() {
+        return session.state;
+      },
+      maildrop: () => {
+        if (this.state.kind !== 'transaction') throw new Error('no maildrop before login');
+        return this.state.maildrop;
+      },
+      setPendingUser: (user) => this.setPendingUser(user),
+      loggedIn: (identity, subfolder) => this.loggedIn(identity, subfolder),
+      readLine: () => this.readLine(),
+      startTls: () => {
+        this.tlsRequested = true;
+      },
+      closeAfterReply: () => {
+        this.closeRequested = true;
+      },
+      dropConnection: (reason) => this.dropConnection(reason),
+      enterUpdate: () => {
+        if (this.state.kind === 'transaction') this.state = { kind: 'update', maildrop: this.state.maildrop };
+      },
+    };
+  }
+
+  private setPendingUser(user: PendingUser | null): void {
+    if (this.state.kind === 'authorization') this.state = { kind: 'authorization', pendingUser: user };
+  }
+
+  /** After a good login: first contact (INBOX autocreation), then the maildrop, then TRANSACTION. */
+  private async loggedIn(identity: Identity, subfolder: string | null): Promise<void> {
+    this.deps.auth.recordSuccess(this.connection);
+    try {
+      this.deps.accounts.firstContact(identity);
+    } catch (err) {
+      // The login stands (as in Cyrus): opening the maildrop says what is missing.
+      this.log.warn({ err, user: identity.userid }, 'autocreate of INBOX failed');
+    }
+    let maildrop: Maildrop;
+    try {
+      maildrop = Maildrop.open(this.deps, identity, subfolder, this.id);
+    } catch (err) {
+      const failure = pop3Failure(err, 'maildrop');
+      if (failure.internal) this.log.error({ err, user: identity.userid }, 'opening the maildrop failed');
+      else this.log.info({ user: identity.userid, reason: (err as Error).message }, 'maildrop refused');
+      throw new Pop3Error(failure.code, failure.text);
+    }
+    if (this.closed) {
+      maildrop.release();
+      return;
+    }
+    this.state = { kind: 'transaction', identity, maildrop };
+    this.log.info({ user: identity.userid, authenticatedAs: identity.authenticatedAs ?? undefined, mailbox: maildrop.mailboxName, messages: maildrop.count }, 'login');
+    this.out.line(`+OK Mailbox locked and ready SESSIONID=<${this.id}>`);
+  }
+
+  private readLine(): Promise<string | null> {
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.lineWaiter = (event) => resolve(event === null ? null : event.kind === 'line' ? event.text : '*');
+      queueMicrotask(() => this.pump());
+    });
+  }
+
+  private async upgradeTls(): Promise<void> {
+    this.tlsRequested = false;
+    const old = this.socket;
+    this.detach(old);
+    // Anything the client pipelined after STLS in plaintext is discarded (RFC 2595 section 4).
+    this.reader.clear();
+    const secure = new TLSSocket(old as never, { isServer: true, secureContext: this.deps.tlsContext ?? undefined });
+    this.socket = secure;
+    this.out.replaceSocket(secure);
+    this.tls = true;
+    this.connection.tls = true;
+    this.attach(secure);
+    await new Promise<void>((resolve) => {
+      secure.once('secure', resolve);
+      secure.once('error', () => resolve());
+    });
+  }
+
+  private dropConnection(reason: string): void {
+    this.socket.destroy();
+    this.finish(reason);
+  }
+
+  private finish(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.lineWaiter?.(null);
+    this.lineWaiter = null;
+    if (this.state.kind === 'transaction' || this.state.kind === 'update') this.state.maildrop.release();
+    this.state = { kind: 'closed' };
+    this.log.info({ reason }, 'connection closed');
+    this.options.onClose?.();
+  }
+
+  /** Server shutdown: tell an idle client and close; a session in the middle of an answer is cut. */
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    if (this.busy) return this.dropConnection('server shutdown');
+    this.out.line('-ERR [SYS/TEMP] Server shutting down');
+    await this.out.flush();
+    this.socket.end();
+    this.finish('server shutdown');
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Buffered response output with backpressure: response lines and message bytes accumulate and go
+ * out in large writes; `flush` waits for the socket to drain, so a RETR of a 50 MB message never
+ * holds more than a window of it in memory.
+ */
+import type { Duplex } from 'node:stream';
+
+const FLUSH_AT = 64 * 1024;
+
+export class ResponseWriter {
+  private parts: Buffer[] = [];
+  private size = 0;
+
+  constructor(private socket: Duplex) {}
+
+  /** Switch to a new transport (after STLS). */
+  replaceSocket(socket: Duplex): void {
+    this.socket = socket;
+  }
+
+  /** A whole response line; CRLF is added. */
+  line(text: string): void {
+    this.bytes(Buffer.from(`${text}\r\n`, 'utf8'));
+  }
+
+  bytes(data: Buffer): void {
+    if (data.length === 0) return;
+    this.parts.push(data);
+    this.size += data.length;
+  }
+
+  get pending(): number {
+    return this.size;
+  }
+
+  /** Flush when a window's worth is buffered (call inside long loops). */
+  async maybeFlush(): Promise<void> {
+    if (this.size >= FLUSH_AT) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.parts.length === 0) return;
+    const data = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size);
+    this.parts = [];
+    this.size = 0;
+    const socket = this.socket;
+    if (socket.destroyed || !socket.writable) return;
+    if (socket.write(data)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The duplicate delivery database (Cyrus's deliver.db; `duplicate_db_path`, default
+ * configdirectory/deliver.db): which message (by Message-ID, or Resent-Message-ID) was delivered
+ * to which mailbox and when, so that an MTA's redelivery after a lost `250` is not stored twice.
+ * One SQLite database (WAL) shared by every lmtpd process; `cyr_expire -E` prunes old entries.
+ *
+ * Commits do not wait for fsync (synchronous=NORMAL, still crash-consistent under WAL): losing the
+ * last records in a power cut can only let a redelivered message in once more, never lose one,
+ * and it keeps a delivery's only fsyncs those of the message and its index record.
+ */
+import type { ImapdConfig } from '../config/index.js';
+import { join } from 'node:path';
+import { openDb, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS deliveries (
+  message_id TEXT NOT NULL,
+  mailbox TEXT NOT NULL,
+  delivered_at INTEGER NOT NULL,
+  PRIMARY KEY (message_id, mailbox)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS deliveries_age ON deliveries(delivered_at);
+`;
+
+/** Where deliver.db lives: duplicate_db_path, else configdirectory/deliver.db. */
+export function duplicateDbPath(config: ImapdConfig): string {
+  return config.path('duplicate_db_path') ?? join(config.configDirectory, 'deliver.db');
+}
+
+export class DuplicateStore {
+  private readonly stmts;
+
+  private constructor(private readonly db: Db) {
+    this.stmts = {
+      get: db.prepare<[string, string], { delivered_at: number }>('SELECT delivered_at FROM deliveries WHERE message_id = ? AND mailbox = ?'),
+      put: db.prepare<[string, string, number]>('INSERT OR REPLACE INTO deliveries (message_id, mailbox, delivered_at) VALUES (?, ?, ?)'),
+      count: db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM deliveries WHERE delivered_at < ?'),
+      prune: db.prepare<[number]>('DELETE FROM deliveries WHERE delivered_at < ?'),
+    };
+  }
+
+  /** Open (creating when missing) the database at `file`. `durable: false` drops every fsync (fsync_disabled). */
+  static open(file: string, opts: { durable: boolean }): DuplicateStore {
+    const db = openDb(file, { durable: opts.durable, cacheKiB: 512 });
+    try {
+      if (opts.durable) db.pragma('synchronous = NORMAL');
+      db.exec(SCHEMA);
+    } catch (err) {
+      db.close();
+      throw sqliteError(err, 'deliver.db');
+    }
+    return new DuplicateStore(db);
+  }
+
+  static fromConfig(config: ImapdConfig): DuplicateStore {
+    return DuplicateStore.open(duplicateDbPath(config), { durable: !config.bool('fsync_disabled') });
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Whether `messageId` was delivered to `mailbox` (internal name) and not pruned since. */
+  isDelivered(messageId: string, mailbox: string): boolean {
+    try {
+      return this.stmts.get.get(messageId, mailbox) !== undefined;
+    } catch (err) {
+      throw sqliteError(err, 'deliver.db read');
+    }
+  }
+
+  /** Remember a delivery (a second one of the same pair only moves its time). */
+  recordDelivery(messageId: string, mailbox: string, at: number = Date.now()): void {
+    writeTransaction(this.db, 'deliver.db record', () => this.stmts.put.run(messageId, mailbox, at));
+  }
+
+  /** Forget deliveries recorded more than `minAgeMs` ago; returns how many (would) go. */
+  prune(minAgeMs: number, opts: { dryRun?: boolean; now?: number } = {}): number {
+    const cutoff = (opts.now ?? Date.now()) - minAgeMs;
+    if (opts.dryRun) {
+      try {
+        return this.stmts.count.get(cutoff)!.n;
+      } catch (err) {
+        throw sqliteError(err, 'deliver.db read');
+      }
+    }
+    return writeTransaction(this.db, 'deliver.db prune', () => this.stmts.prune.run(cutoff).changes);
+  }
+}
