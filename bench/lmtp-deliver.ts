@@ -4,7 +4,7 @@
 // smtp-source (PIPELINING: MAIL, RCPT and DATA in one write). Also 100 recipients of one 100 KB
 // message (single-instance store: time and bytes written to the partition).
 // `node dist/bench/lmtp-deliver.js [messages] [sessions]`
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -119,14 +119,7 @@ async function run(label: string, count: number, sessions: number, reuse: boolea
 }
 
 function partitionBytes(dir: string): number {
-  const out = spawnSyncText('du', ['-sb', join(dir, 'var', 'spool')]);
-  return Number(out.split(/\s+/)[0]);
-}
-
-function spawnSyncText(cmd: string, args: string[]): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
-  return execFileSync(cmd, args, { encoding: 'utf8' });
+  return Number(execFileSync('du', ['-sb', join(dir, 'var', 'spool')], { encoding: 'utf8' }).split(/\s+/)[0]);
 }
 
 async function main(): Promise<void> {

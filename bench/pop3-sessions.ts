@@ -197,7 +197,6 @@ for (const [name, port, lmtp] of peers) {
   await fillPeer(target, lmtp);
   targets.push(target);
 }
-if (args.get("hold")) { console.log("port", ours.target.port); await new Promise((r) => setTimeout(r, Number(args.get("hold")) * 1000)); }
 try {
   console.log(`pop3-sessions: ${CLIENTS} clients for ${SECONDS} s on a ${MAILDROP}-message maildrop (USER/PASS, STAT, UIDL, RETR x10, QUIT)`);
   for (const target of targets) {

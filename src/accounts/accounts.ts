@@ -4,7 +4,13 @@ import type { AccountsOptions, AccountUser, FirstContact, RenameUserOptions, Use
 import { deleteUser, renameUser } from './user-change.js';
 
 export class Accounts {
-  constructor(private readonly deps: AccountsOptions) {}
+  private readonly deps: AccountsOptions;
+
+  constructor(deps: AccountsOptions) {
+    // Quota roots follow a user's rename and go with its delete (the store's quotas.db).
+    const quotaRootMoved = (from: string, to: string | null) => deps.store.moveQuotaRoots(from, to);
+    this.deps = { ...deps, hooks: { quotaRootMoved, ...deps.hooks } };
+  }
 
   /** Create the user's INBOX and autocreate folders unless they exist (never for admins, anonymous). */
   firstContact(user: AccountUser): FirstContact {

@@ -39,6 +39,20 @@ function createFolders(deps: AccountsOptions, user: AccountUser, inbox: string, 
   return created;
 }
 
+/**
+ * The new INBOX becomes a quota root: STORAGE autocreate_quota KiB, MESSAGE
+ * autocreate_quota_messages (0 for either: no limit on it; -1 messages: none).
+ */
+function setAutocreateQuota(deps: AccountsOptions, inbox: string): void {
+  const storage = deps.config.int('autocreate_quota');
+  const messages = deps.config.int('autocreate_quota_messages');
+  try {
+    deps.store.setQuota(inbox, { STORAGE: storage > 0 ? storage : null, MESSAGE: messages > 0 ? messages : null, MAILBOX: null });
+  } catch (err) {
+    deps.logger.warn({ err, mailbox: inbox }, 'autocreate: quota not set');
+  }
+}
+
 export function firstContact(deps: AccountsOptions, user: AccountUser): FirstContact {
   if (user.isAnonymous) return { kind: 'skipped', reason: 'anonymous', inbox: null };
   const inbox = userInbox(user.userid);
@@ -54,6 +68,7 @@ export function firstContact(deps: AccountsOptions, user: AccountUser): FirstCon
     throw err;
   }
   deps.store.subscribe(user.userid, inbox);
+  setAutocreateQuota(deps, inbox);
   const folders = createFolders(deps, user, inbox, acl);
   deps.logger.info({ user: user.userid, inbox, folders: folders.length }, 'autocreated INBOX');
   return { kind: 'created', inbox, folders };

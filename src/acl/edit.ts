@@ -77,3 +77,14 @@ export function canonicalIdentifier(identifier: string, mailboxDomain: string | 
   if (domain !== mailboxDomain) throw new MailError('Cannot', `Invalid identifier: ${bare} is not in the mailbox's domain`);
   return sign + (domain === null ? local : `${local}@${domain}`);
 }
+
+/**
+ * ACL text from `defaultacl`'s "identifier rights identifier rights ..." (Cyrus's form, e.g.
+ * "anyone lrs"); a pair with unknown letters is MailError Invalid, a lone identifier is ignored.
+ */
+export function aclFromPairs(text: string): string {
+  const words = text.trim().split(/\s+/).filter((w) => w !== '');
+  let acl = '';
+  for (let i = 0; i + 1 < words.length; i += 2) acl = aclWithChange(acl, words[i]!, { mode: 'replace', rights: Rights.parse(words[i + 1]!) });
+  return acl;
+}

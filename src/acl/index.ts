@@ -14,6 +14,7 @@
  *
  * Changing an ACL (pure; the store keeps the text with MailStore.setAcl):
  *   aclWithChange(acl, id, { mode: 'add', rights }) / aclWithout(acl, id) → ACL text
+ *   aclFromPairs('anyone lrs') → ACL text (defaultacl)
  *   canonicalIdentifier(id, mailboxDomain, { virtDomains, defaultDomain }) → id as stored
  *                                                           //   (another domain's user: MailError Cannot)
  */
@@ -34,4 +35,4 @@ export {
   type RightsTarget,
 } from './calculate.js';
 export { RightsChecker, type RightsSettings } from './checker.js';
-export { aclWithChange, aclWithout, canonicalIdentifier, entryRights, formatAcl, type IdentifierDomains, type RightsChange } from './edit.js';
+export { aclFromPairs, aclWithChange, aclWithout, canonicalIdentifier, entryRights, formatAcl, type IdentifierDomains, type RightsChange } from './edit.js';

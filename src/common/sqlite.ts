@@ -13,7 +13,7 @@ export interface OpenDbOptions {
   readonly?: boolean;
 }
 
-export const BUSY_TIMEOUT_MS = 10_000;
+const BUSY_TIMEOUT_MS = 10_000;
 
 export function openDb(file: string, opts: OpenDbOptions): Db {
   let db: Db;

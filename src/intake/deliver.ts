@@ -5,6 +5,7 @@
  */
 import { MailError } from '../common/index.js';
 import type { AppendItem } from '../mailbox/index.js';
+import type { QuotaMode } from '../store/index.js';
 import type { DeliveryOutcome, DeliveryRecipient, IntakeHooks, IntakeOptions, IntakeSettings, PreparedMessage } from './types.js';
 
 type LinkSource = NonNullable<AppendItem['linkFrom']>;
@@ -32,10 +33,10 @@ function asMailError(run: DeliveryRun, err: unknown, recipient: DeliveryRecipien
   return new MailError('Temp', 'internal error during delivery', { internal: true });
 }
 
-async function appendOne(run: DeliveryRun, name: string, item: AppendItem, userid: string | null): Promise<{ uidValidity: number; uid: number; source: LinkSource }> {
+async function appendOne(run: DeliveryRun, name: string, item: AppendItem, userid: string | null, quota: QuotaMode): Promise<{ uidValidity: number; uid: number; source: LinkSource }> {
   const mailbox = run.deps.store.openMailbox(name);
   try {
-    const result = await mailbox.append([item], { userid });
+    const result = await mailbox.append([item], { userid, quota });
     const uid = result.uids[0]!;
     const record = mailbox.records([uid])[0];
     const source: LinkSource = { path: mailbox.messagePath(uid), summary: mailbox.summary(uid) ?? undefined, guid: record?.guid, size: record?.size };
@@ -50,20 +51,21 @@ async function storeCopy(run: DeliveryRun, target: DeliveryRecipient): Promise<S
   const entry = run.deps.store.lookup(target.mailbox);
   if (!entry) throw new MailError('NotFound', `no mailbox ${target.mailbox}`);
   const { message } = run;
-  run.hooks.chargeQuota(entry, message.content.length, 1);
+  const quota: QuotaMode = target.quota ?? (run.deps.config.bool('lmtp_strict_quota') ? 'strict' : 'delivery');
+  run.hooks.chargeQuota(entry, message.content.length, 1, quota);
   const base = { flags: target.flags ?? [], internalDate: target.internalDate ?? run.internalDate };
   const source = run.settings.singleInstance ? run.written.get(entry.partition) : undefined;
   let stored;
   if (source) {
     try {
-      stored = await appendOne(run, entry.name, { ...base, linkFrom: source }, target.userid);
+      stored = await appendOne(run, entry.name, { ...base, linkFrom: source }, target.userid, quota);
     } catch (err) {
       // The first copy went away meanwhile (expunged): write this one instead.
       run.deps.logger.warn({ err, mailbox: entry.name }, 'single-instance link failed; writing a copy');
       run.written.delete(entry.partition);
     }
   }
-  stored ??= await appendOne(run, entry.name, { ...base, content: message.content }, target.userid);
+  stored ??= await appendOne(run, entry.name, { ...base, content: message.content }, target.userid, quota);
   if (!run.written.has(entry.partition)) run.written.set(entry.partition, stored.source);
   return { mailbox: entry.name, uidValidity: stored.uidValidity, uid: stored.uid };
 }

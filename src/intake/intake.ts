@@ -24,7 +24,10 @@ export class Intake {
 
   constructor(private readonly deps: IntakeOptions) {
     this.settings = { ...intakeSettingsFromConfig(deps.config), ...deps.settings };
-    this.hooks = withDefaults(deps.hooks);
+    this.hooks = withDefaults({
+      chargeQuota: (entry, bytes, count, mode) => deps.store.quotas?.check(entry.name, { storage: bytes, messages: count }, mode),
+      ...deps.hooks,
+    });
   }
 
   /** The byte rules; MailError Limit or Invalid. */
@@ -41,7 +44,7 @@ export class Intake {
       if (input.internalDate) item.internalDate = input.internalDate;
       return item;
     });
-    this.hooks.chargeQuota(entry, items.reduce((sum, item) => sum + item.content!.length, 0), items.length);
+    this.hooks.chargeQuota(entry, items.reduce((sum, item) => sum + item.content!.length, 0), items.length, 'strict');
     const mailbox = this.deps.store.openMailbox(entry.name);
     try {
       return await mailbox.append(items, { userid: opts.userid ?? null });

@@ -1,7 +1,7 @@
 /** Public shapes of the intake layer (see index.ts). */
 import type { Logger, MailError } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
-import type { MailboxEntry, MailStore } from '../store/index.js';
+import type { MailboxEntry, MailStore, QuotaMode } from '../store/index.js';
 
 /** The byte rules' settings (from imapd.conf unless given). */
 export interface IntakeSettings {
@@ -48,6 +48,11 @@ export interface DeliveryRecipient {
   userid: string | null;
   flags?: readonly string[];
   internalDate?: Date;
+  /**
+   * How quota applies: 'ignore' for LMTP's IGNOREQUOTA; default 'delivery' (refused only once
+   * over quota), 'strict' with lmtp_strict_quota.
+   */
+  quota?: QuotaMode;
 }
 
 /** What happened for one recipient of deliver(), in the order the recipients were given. */
@@ -69,8 +74,12 @@ export interface SieveVerdict {
  * A hook reports refusal with a MailError (OverQuota, Temp, ...), which fails that recipient only.
  */
 export interface IntakeHooks {
-  /** Before storing `count` messages of `bytes` in total into `mailbox`: throw OverQuota to refuse. */
-  chargeQuota(mailbox: MailboxEntry, bytes: number, count: number): void;
+  /**
+   * Before storing `count` messages of `bytes` in total into `mailbox`: throw OverQuota to refuse
+   * early. Default: the store's quota check under `mode` (the charge itself is made by the store
+   * when the message is committed, so this is only the early answer).
+   */
+  chargeQuota(mailbox: MailboxEntry, bytes: number, count: number, mode: QuotaMode): void;
   /** Whether this message (by Message-ID) was already delivered to this mailbox (deliver.db). */
   isDuplicate(messageId: string, recipient: DeliveryRecipient): boolean;
   /** After a delivery was stored: remember it for duplicate suppression. */

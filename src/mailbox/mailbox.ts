@@ -141,6 +141,8 @@ export class Mailbox extends MessageReader {
     const prepared = await prepareMessages(this.path, items, this.ctx);
     const renamed: string[] = [];
     let defined = false;
+    const charge = { storage: prepared.reduce((total, p) => total + p.size, 0), messages: prepared.length };
+    let charged = false;
     let result: AppendResult;
     try {
       result = writeTransaction(this.index.db, 'append', () => {
@@ -173,10 +175,14 @@ export class Mailbox extends MessageReader {
         fsyncDirectory(this.path, this.ctx.durable);
         s.setCounters.run(uid, modseq);
         if (seenUids.length > 0) this.ctx.seen.update(opts.userid!, this.uniqueId, seenUids, []);
+        // The quota charge, last before the commit (OverQuota rolls everything back).
+        this.ctx.quota?.charge(this.name, charge, opts.quota ?? 'strict');
+        charged = true;
         return { uidValidity: row.uidvalidity, uids };
       });
     } catch (err) {
       // Never acknowledged: remove what was renamed and the temps still lying around.
+      if (charged) this.refund(charge);
       for (const file of renamed) rmSync(file, { force: true });
       await discardTemps(prepared.map((p) => p.tempPath));
       throw err instanceof MailError ? err : new MailError('Temp', `append failed: ${(err as Error).message}`, { cause: String(err) });
@@ -184,6 +190,15 @@ export class Mailbox extends MessageReader {
     if (defined) this.ctx.keywordsDefined(this.name);
     this.ctx.changed(this.name);
     return result;
+  }
+
+  /** Undo a quota charge whose index commit failed (a crash instead leaves it for quota -f). */
+  private refund(delta: { storage: number; messages: number }): void {
+    try {
+      this.ctx.quota?.charge(this.name, { storage: -delta.storage, messages: -delta.messages }, 'ignore');
+    } catch (err) {
+      this.ctx.logger.error({ err, mailbox: this.name }, 'quota refund failed; run quota -f');
+    }
   }
 
   /** Set, clear or replace flags; one new modseq for the whole change (CONDSTORE). */
@@ -268,29 +283,42 @@ export class Mailbox extends MessageReader {
   expunge(opts: ExpungeOptions = {}): number[] {
     if (opts.force && !opts.uids) throw new MailError('Invalid', 'a forced expunge needs the UIDs to remove');
     const immediate = this.ctx.expungeImmediately;
-    const expunged = writeTransaction(this.index.db, 'expunge', () => {
-      const row = this.active();
-      const s = this.index.stmts;
-      let uids: number[];
-      if (opts.force) uids = [...new Set(opts.uids)].sort((a, b) => a - b).filter((u) => s.message.get(u) !== undefined);
-      else {
-        uids = s.deletedUids.all(FLAG_DELETED).map((r) => r.uid);
-        if (opts.uids) {
-          const wanted = new Set(opts.uids);
-          uids = uids.filter((u) => wanted.has(u));
+    const released = { storage: 0, messages: 0 };
+    let charged = false;
+    let expunged: number[];
+    try {
+      expunged = writeTransaction(this.index.db, 'expunge', () => {
+        const row = this.active();
+        const s = this.index.stmts;
+        let uids: number[];
+        if (opts.force) uids = [...new Set(opts.uids)].sort((a, b) => a - b).filter((u) => s.message.get(u) !== undefined);
+        else {
+          uids = s.deletedUids.all(FLAG_DELETED).map((r) => r.uid);
+          if (opts.uids) {
+            const wanted = new Set(opts.uids);
+            uids = uids.filter((u) => wanted.has(u));
+          }
         }
-      }
-      if (uids.length === 0) return uids;
-      const modseq = row.highestmodseq + 1;
-      const now = Date.now();
-      for (const uid of uids) {
-        s.deleteMessage.run(uid);
-        s.deleteCache.run(uid);
-        s.insertExpunged.run(uid, modseq, now, immediate ? 1 : 0);
-      }
-      s.setCounters.run(row.uidnext, modseq);
-      return uids;
-    });
+        if (uids.length === 0) return uids;
+        const modseq = row.highestmodseq + 1;
+        const now = Date.now();
+        for (const uid of uids) {
+          released.storage -= s.message.get(uid)?.size ?? 0;
+          released.messages -= 1;
+          s.deleteMessage.run(uid);
+          s.deleteCache.run(uid);
+          s.insertExpunged.run(uid, modseq, now, immediate ? 1 : 0);
+        }
+        s.setCounters.run(row.uidnext, modseq);
+        // Expunged messages are no longer charged (delayed expunge too), released before the commit.
+        this.ctx.quota?.charge(this.name, released, 'ignore');
+        charged = true;
+        return uids;
+      });
+    } catch (err) {
+      if (charged) this.refund(released);
+      throw err;
+    }
     if (expunged.length === 0) return expunged;
     if (immediate) for (const uid of expunged) rmSync(this.messagePath(uid), { force: true });
     this.ctx.changed(this.name);
@@ -443,7 +471,9 @@ export class Mailbox extends MessageReader {
    * A message expunged by someone else in between is simply not expunged twice.
    */
   async moveTo(uids: readonly number[], target: Mailbox, opts: AppendOptions = {}): Promise<MoveResult> {
-    const copied = await this.copyTo(uids, target, opts);
+    // Within one quota root a move changes no usage: it never fails on quota.
+    const quota = this.ctx.quota?.sameRoot(this.name, target.name) ? 'ignore' : opts.quota;
+    const copied = await this.copyTo(uids, target, quota === undefined ? opts : { ...opts, quota });
     const expunged = copied.sourceUids.length === 0 ? [] : this.expunge({ uids: copied.sourceUids, force: true });
     return { ...copied, expunged };
   }

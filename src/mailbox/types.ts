@@ -31,6 +31,19 @@ export interface AppendItem {
 export interface AppendOptions {
   /** Whose \Seen a "\Seen" flag sets (ignored for sharedseen mailboxes). */
   userid?: string | null;
+  /** How the quota charge is checked (default strict; see QuotaMode in src/store/quotas.ts). */
+  quota?: MailboxQuotaMode;
+}
+
+/** strict: refuse what would exceed; delivery: refuse only when already over; ignore: never refuse. */
+export type MailboxQuotaMode = 'strict' | 'delivery' | 'ignore';
+
+/** The store's quota, as a Mailbox charges it (inside its index write lock). */
+export interface MailboxQuota {
+  /** Charge (negative: release) the mailbox's quota root; throws MailError OverQuota under `mode`. */
+  charge(mailbox: string, delta: { storage: number; messages: number }, mode: MailboxQuotaMode): unknown;
+  /** Whether two mailboxes are charged to the same quota root (MOVE between them never fails on quota). */
+  sameRoot(a: string, b: string): boolean;
 }
 
 export interface AppendResult {
@@ -130,4 +143,6 @@ export interface MailboxContext {
   keywordsDefined(name: string): void;
   /** The last holder closed the handle. */
   release(name: string): void;
+  /** Quota charges of appends and expunges; none when absent. */
+  quota?: MailboxQuota;
 }

@@ -44,11 +44,3 @@ export function sentDay(value: string | null): number | null {
   }
   return null;
 }
-
-/** An IMAP search date ("1-Feb-1994") as a day number; null when malformed. */
-export function searchDay(value: string): number | null {
-  const match = /^"?(\d{1,2})-([a-z]{3})-(\d{4})"?$/i.exec(value.trim());
-  if (!match) return null;
-  const month = MONTHS.indexOf(match[2]!.toLowerCase()) + 1;
-  return month === 0 ? null : calendarDay(Number(match[3]), month, Number(match[1]));
-}

@@ -1,6 +1,6 @@
 // Entry points of the message layer: RFC 5322 / MIME parsing for the store, FETCH and SEARCH.
 export type * from './types.js';
-export { normalizeLineEnds, hasCleanLineEnds, munge8bitHeader, mungeLegacy8bitHeader } from './lineEnds.js';
+export { normalizeLineEnds, munge8bitHeader, mungeLegacy8bitHeader } from './lineEnds.js';
 export { decodeHeaderBytes, encodeHeaderText, hasEscapedBytes, headerTextByteLength } from './rawText.js';
 export { summarizeMessage, MAX_MIME_DEPTH } from './structure.js';
 export { renderImapForms, formatEnvelope, formatBodyStructure, type ImapForm, type ImapForms } from './imapForms.js';
@@ -18,4 +18,4 @@ export {
   decodeHeaderValue, decodeCharset, headerValues, headerText, lastFieldValue, bodyText, messageText, htmlToText,
   normalizeForSearch, searchMatches, CYRUS_SEARCH_NORMALISATION, type SearchNormalisation,
 } from './searchText.js';
-export { sentDay, searchDay, calendarDay } from './dates.js';
+export { sentDay, calendarDay } from './dates.js';

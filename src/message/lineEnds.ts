@@ -49,11 +49,6 @@ export function normalizeLineEnds(content: Buffer): Buffer {
   return out;
 }
 
-/** True when every line end in `content` is CRLF. */
-export function hasCleanLineEnds(content: Buffer): boolean {
-  return bareLineEnds(content).length === 0;
-}
-
 /** One past the top-level header block (its blank line excluded), in stored or unnormalised bytes. */
 function headerEnd(content: Buffer): number {
   return scanHeader(content, 0, content.length).headerEnd;

@@ -7,6 +7,9 @@
  *   store.hasChildren(name)                           store.subtree(name) → MailboxEntry[]
  *   store.renameMailbox(from, to, { partition? })     store.deleteMailbox(name, { recursive? })
  *   store.setAcl(name, aclText) / setSpecialUse / setQuotaRoot
+ *   store.quotas (quotas.db, see quotas.ts): quotaOf(name), check(name, delta, mode), charge(...), roots()
+ *   store.setQuota(root, limits | null) (SETQUOTA; null removes the root) / recountQuota(root, fix) (quota -f)
+ *   store.moveQuotaRoots(from, to | null) (a user's rename / delete)
  *   store.subscriptions(userid) / subscribe(userid, name) / unsubscribe(userid, name)
  *   store.mailboxesWithAclFor(identifier) → MailboxEntry[] (ACL entries naming it, "fred" or "-fred")
  *   store.moveUserState(fromUserid, toUserid, renameMailbox) / forgetUserState(userid)  (seen, subscriptions)
@@ -29,3 +32,7 @@ export { mailboxDirectory, dirHashLetter, type SpoolLayout } from './paths.js';
 export { dumpMailboxList, loadMailboxList } from './dump.js';
 export { rebuildMailboxList, type RebuildReport, type RebuildOptions } from './rebuild-list.js';
 export { DuplicateStore, duplicateDbPath } from './duplicates.js';
+export {
+  QuotaStore, QUOTA_RESOURCES, exceededResource, sameUsage, type QuotaResource, type QuotaMode, type QuotaDelta, type QuotaUsage,
+  type QuotaLimits, type QuotaRoot, type QuotaRecount,
+} from './quotas.js';

@@ -24,6 +24,8 @@ import { destroyMailbox, relocateMailbox, type RelocateContext } from './relocat
 import { SeenStore } from './seen.js';
 import { SubscriptionStore } from './subscriptions.js';
 import { processAlive } from '../common/process.js';
+import { QuotaStore, type QuotaLimits } from './quotas.js';
+import { changeQuotaRoot, moveQuotaRoots, recountRoot, type RecountContext } from './quota-recount.js';
 
 export interface ChangeNotifier {
   mailboxChanged(name: string): void;
@@ -75,6 +77,8 @@ export class MailStore {
   readonly mailboxes: MailboxList;
   readonly seen: SeenStore;
   readonly subscriptionStore: SubscriptionStore;
+  /** quotas.db: quota roots, limits and usage; the one way to charge a quota. */
+  readonly quotas: QuotaStore;
   readonly logger: Logger;
   readonly durable: boolean;
   private readonly events = new EventEmitter();
@@ -98,6 +102,7 @@ export class MailStore {
     this.mailboxes = new MailboxList(join(dir, 'mailboxes.db'), this.durable);
     this.seen = new SeenStore(join(dir, 'seen.db'), this.durable);
     this.subscriptionStore = new SubscriptionStore(join(dir, 'subscriptions.db'), this.durable);
+    this.quotas = new QuotaStore(config.path('quota_db_path') ?? join(dir, 'quotas.db'), this.durable, config.string('deletedprefix') ?? 'DELETED');
     this.events.setMaxListeners(0);
     const summarize = options.summarize ?? defaultSummarize;
     const maxMessagesUser = config.int('mailbox_maxmessages_user');
@@ -112,6 +117,7 @@ export class MailStore {
       changed: (name) => this.changed(name),
       keywordsDefined: (name) => this.rewriteHeader(name),
       release: (name) => this.handles.delete(name),
+      quota: this.quotas,
     };
   }
 
@@ -130,6 +136,7 @@ export class MailStore {
     this.mailboxes.close();
     this.seen.close();
     this.subscriptionStore.close();
+    this.quotas.close();
     this.events.removeAllListeners();
   }
 
@@ -298,7 +305,7 @@ export class MailStore {
           modifiedModseq: modseq,
           uidValidity: this.mailboxes.nextCounter('uidvalidity', Math.floor(Date.now() / 1000)),
           specialUse: opts.specialUse ?? null,
-          quotaRoot: opts.quotaRoot ?? null,
+          quotaRoot: opts.quotaRoot ?? this.quotas.rootOf(name),
         };
         this.mailboxes.insert(entry);
         return entry;
@@ -307,7 +314,9 @@ export class MailStore {
       rmSync(lockFile, { force: true });
       throw err;
     }
+    let charged = false;
     const undo = () => {
+      if (charged) this.quotas.charge(name, { mailboxes: -1 }, 'ignore');
       this.mailboxes.write('undo create', () => {
         if (this.mailboxes.get(name)?.uniqueId === uniqueId) this.mailboxes.remove(name);
       });
@@ -315,6 +324,9 @@ export class MailStore {
     };
     try {
       this.checkDirectoryFree(dir, name, replaceable);
+      // MAILBOX quota (X-NUM-FOLDERS); a crash before the create completes over-charges: quota -f.
+      this.quotas.charge(name, { mailboxes: 1 }, 'strict');
+      charged = true;
     } catch (err) {
       undo();
       throw err;
@@ -359,7 +371,7 @@ export class MailStore {
   }
 
   private relocateContext(): RelocateContext {
-    return { list: this.mailboxes, durable: this.durable, directoryOf: (n, p) => this.directoryOf(n, p) };
+    return { list: this.mailboxes, durable: this.durable, directoryOf: (n, p) => this.directoryOf(n, p), quotas: this.quotas };
   }
 
   private forgetHandle(name: string): void {
@@ -499,6 +511,30 @@ export class MailStore {
 
   setQuotaRoot(name: string, quotaRoot: string | null): MailboxEntry {
     return this.updateEntry(name, { quotaRoot });
+  }
+
+  private recountContext(): RecountContext {
+    return { quotas: this.quotas, list: this.mailboxes, durable: this.durable, directoryOf: (n, p) => this.directoryOf(n, p) };
+  }
+
+  /**
+   * SETQUOTA: set the limits of quota root `root` (an internal name), creating it when missing;
+   * a new root takes over the charges of the mailboxes below it. `limits` null removes the root
+   * (its mailboxes fall to the next root above). Mailbox entries' quotaRoot follow.
+   */
+  setQuota(root: string, limits: QuotaLimits | null): void {
+    this.checkName(root);
+    changeQuotaRoot(this.recountContext(), root, limits, (name, quotaRoot) => this.setQuotaRoot(name, quotaRoot));
+  }
+
+  /** A user's rename (`to`) or delete (`to` null): the quota roots at or below `from` follow. */
+  moveQuotaRoots(from: string, to: string | null): void {
+    moveQuotaRoots(this.recountContext(), from, to, (name, quotaRoot) => this.setQuotaRoot(name, quotaRoot));
+  }
+
+  /** Recount a root from its mailboxes (quota -f / -n); null when `root` is not a root. */
+  recountQuota(root: string, fix: boolean, onMailbox?: () => void) {
+    return recountRoot(this.recountContext(), root, fix, onMailbox);
   }
 
   /** Write cyrus.header again from the mailboxes.db entry and the index's keyword names. */

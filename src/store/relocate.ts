@@ -14,11 +14,20 @@ import {
   INDEX_FILE, IndexDb, fsError, fsyncDirectory, linkOrCopySync, liveMailboxIn, messageFileName, removeMailboxFiles, writeHeader,
 } from '../mailbox/index.js';
 import type { MailboxEntry, MailboxList } from './mailbox-list.js';
+import type { QuotaStore, QuotaUsage } from './quotas.js';
 
 export interface RelocateContext {
   list: MailboxList;
   durable: boolean;
   directoryOf(name: string, partition: string): string;
+  /** Usage moves with the mailbox (under its index lock) to the new name's quota root. */
+  quotas?: QuotaStore;
+}
+
+/** A mailbox's quota usage as its index counts it (inside its write lock). */
+function usageOf(index: IndexDb): QuotaUsage {
+  const counts = index.stmts.counts.get()!;
+  return { storage: counts.size ?? 0, messages: counts.messages, mailboxes: 1 };
 }
 
 /** Move `entry` to `newName` on `newPartition`; returns the new entry. */
@@ -27,6 +36,7 @@ export function relocateMailbox(ctx: RelocateContext, entry: MailboxEntry, newNa
   const newDir = ctx.directoryOf(newName, newPartition);
   if (oldDir === newDir) throw new MailError('Cannot', 'mailbox is already there');
   if (newName !== entry.name && ctx.list.get(newName)) throw new MailError('Exists', `mailbox ${newName} already exists`);
+  const quotaRoot = ctx.quotas ? ctx.quotas.rootOf(newName) : entry.quotaRoot;
   const lock = IndexDb.open(oldDir, ctx.durable);
   let moved: MailboxEntry;
   try {
@@ -67,7 +77,7 @@ export function relocateMailbox(ctx: RelocateContext, entry: MailboxEntry, newNa
         } finally {
           copy.close();
         }
-        writeHeader(newDir, { name: newName, uniqueId: entry.uniqueId, uidValidity: entry.uidValidity, acl: entry.acl, quotaRoot: entry.quotaRoot, specialUse: entry.specialUse, createdModseq: entry.createdModseq, userFlags, sharedSeen }, ctx.durable);
+        writeHeader(newDir, { name: newName, uniqueId: entry.uniqueId, uidValidity: entry.uidValidity, acl: entry.acl, quotaRoot, specialUse: entry.specialUse, createdModseq: entry.createdModseq, userFlags, sharedSeen }, ctx.durable);
         fsyncDirectory(newDir, ctx.durable);
         fsyncDirectory(dirname(newDir), ctx.durable);
       } catch (err) {
@@ -76,11 +86,12 @@ export function relocateMailbox(ctx: RelocateContext, entry: MailboxEntry, newNa
       }
       moved = ctx.list.write('rename mailbox', () => {
         if (ctx.list.get(newName) && newName !== entry.name) throw new MailError('Exists', `mailbox ${newName} already exists`);
-        const next: MailboxEntry = { ...entry, name: newName, partition: newPartition, modifiedModseq: ctx.list.nextCounter('modseq') };
+        const next: MailboxEntry = { ...entry, name: newName, partition: newPartition, quotaRoot, modifiedModseq: ctx.list.nextCounter('modseq') };
         ctx.list.remove(entry.name);
         ctx.list.put(next);
         return next;
       });
+      ctx.quotas?.moveMailbox(entry.name, newName, usageOf(lock));
       lock.stmts.setState.run('moved');
       lock.db.prepare('COMMIT').run();
     } catch (err) {
@@ -106,6 +117,7 @@ export function destroyMailbox(ctx: RelocateContext, entry: MailboxEntry): void 
   try {
     if (lock) lock.db.prepare('BEGIN IMMEDIATE').run();
     ctx.list.write('delete mailbox', () => ctx.list.remove(entry.name));
+    ctx.quotas?.moveMailbox(entry.name, null, lock ? usageOf(lock) : { storage: 0, messages: 0, mailboxes: 1 });
     if (lock) {
       lock.stmts.setState.run('deleted');
       lock.db.prepare('COMMIT').run();

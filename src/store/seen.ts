@@ -5,7 +5,7 @@
  * file per user keeps one connection per process however many users a process serves.
  */
 import { openDb, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
-import { addUids, formatUidRanges, parseUidRanges, removeUids, type UidRanges } from '../mailbox/index.js';
+import { addUids, formatUidRanges, parseUidRanges, removeUids, type SeenState, type UidRanges } from '../mailbox/index.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS seen (
@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS seen (
 CREATE INDEX IF NOT EXISTS seen_uniqueid ON seen(uniqueid);
 `;
 
-export class SeenStore {
+export class SeenStore implements SeenState {
   private readonly db: Db;
   private readonly stmts;
 

@@ -3,6 +3,8 @@ import { isMailError } from '../common/errors.js';
 import type { ChangeNotifier } from '../store/mail-store.js';
 import { DuplicateStore } from '../store/index.js';
 import { EXIT_TEMPFAIL, openStoreForTool, type Writer } from '../store/tool-support.js';
+import { inboxNameOf, isWithin } from '../names/index.js';
+import { toolNames } from './mailbox-names.js';
 import { runNotifying } from './notify.js';
 
 const DAY_MS = 86_400_000;
@@ -22,6 +24,10 @@ export interface CyrExpireOptions {
   dryRun?: boolean;
   /** -v: one line per mailbox touched. */
   verbose?: boolean;
+  /** -p: -X only in this mailbox and below (a name as admins see it, e.g. user/fred, or internal). */
+  prefix?: string;
+  /** -u: -X only in this user's mailboxes ("fred", "fred@example.com"). */
+  user?: string;
   notifier?: ChangeNotifier;
 }
 
@@ -70,8 +76,10 @@ export function runCyrExpire(options: CyrExpireOptions, out: Writer, err: Writer
       if (verbose && totals.duplicatesPruned > 0) out(`deliver.db: ${dryRun ? 'would forget' : 'forgot'} ${totals.duplicatesPruned} duplicate delivery record(s)\n`);
     }
     if (options.expunge !== undefined) {
+      const within = [options.prefix === undefined ? null : toolNames(opened.config, store).resolve(options.prefix), options.user === undefined ? null : inboxNameOf(options.user)];
       for (const entry of store.mailboxes.all()) {
         if (entry.type.length > 0) continue; // reserved, deleted or remote
+        if (within.some((top) => top !== null && !isWithin(entry.name, top))) continue;
         totals.mailboxes++;
         let mailbox;
         try {
@@ -133,7 +141,7 @@ const days = (flag: string) => (text: string): number => {
   return n;
 };
 
-/** `cyrusts cyr_expire [-C imapd.conf] [-E days] [-X days] [-D days] [-n] [-v]` */
+/** `cyrusts cyr_expire [-C imapd.conf] [-E days] [-X days] [-D days] [-p mailbox] [-u userid] [-n] [-v]` */
 export const registerCyrExpire = (program: Command): void => {
   program
     .command('cyr_expire')
@@ -144,6 +152,8 @@ export const registerCyrExpire = (program: Command): void => {
     .option('-D, --delete <duration>', 'remove DELETED.* mailboxes deleted longer ago than this (delete_mode delayed)', days('-D'))
     .option('-n, --dry-run', 'report what would be removed, change nothing')
     .option('-v, --verbose', 'one line per mailbox touched and a summary')
+    .option('-p, --prefix <mailbox>', 'with -X: only this mailbox and those below it (user/fred, user.fred, user/fred@example.com)')
+    .option('-u, --user <userid>', "with -X: only this user's mailboxes")
     .action(async (opts: CyrExpireOptions) => {
       process.exitCode = await runNotifying(opts.config, (notifier) => runCyrExpire({ ...opts, notifier }, (t) => process.stdout.write(t), (t) => process.stderr.write(t)));
     });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { isMailError } from '../common/errors.js';
 import { openStoreForTool, type Writer } from '../store/tool-support.js';
+import { toolNames } from './mailbox-names.js';
 
 export interface MbpathOptions {
   config: string;
@@ -8,17 +9,19 @@ export interface MbpathOptions {
   stop?: boolean;
 }
 
-/** Print the directory of each mailbox (internal names); returns the exit status. */
+/** Print the directory of each mailbox (names as admins see them, or internal names); returns the exit status. */
 export function runMbpath(names: readonly string[], options: MbpathOptions, out: Writer, err: Writer): number {
   const opened = openStoreForTool('mbpath', options.config, err);
   if (typeof opened === 'number') return opened;
-  const { store } = opened;
+  const { store, config } = opened;
+  const mailboxNames = toolNames(config, store);
   let status = 0;
   try {
     for (const name of names) {
       try {
-        store.checkName(name);
-        const entry = store.lookup(name);
+        const internal = mailboxNames.resolve(name);
+        store.checkName(internal);
+        const entry = store.lookup(internal);
         if (!entry) {
           err(`mbpath: ${name}: mailbox does not exist\n`);
           status = 1;
@@ -43,8 +46,8 @@ export function runMbpath(names: readonly string[], options: MbpathOptions, out:
 export const registerMbpath = (program: Command): void => {
   program
     .command('mbpath')
-    .description('print the directory of each mailbox (internal names such as user.fred.Sent)')
-    .argument('<mailbox...>', 'internal mailbox names')
+    .description('print the directory of each mailbox (user/fred/Sent, user.fred.Sent, user/fred@example.com)')
+    .argument('<mailbox...>', 'mailbox names as an administrator sees them (either separator) or internal names')
     .option('-C, --config <file>', 'imapd.conf to read', '/etc/imapd.conf')
     .option('-s, --stop', 'stop at the first mailbox that does not exist')
     .action((names: string[], opts: MbpathOptions) => {

@@ -4,6 +4,7 @@ import { reconstructMailbox } from '../mailbox/index.js';
 import { rebuildMailboxList } from '../store/index.js';
 import type { ChangeNotifier } from '../store/mail-store.js';
 import { EXIT_TEMPFAIL, openStoreForTool, type Writer } from '../store/tool-support.js';
+import { toolNames } from './mailbox-names.js';
 import { runNotifying } from './notify.js';
 import { Progress, type ProgressStream } from './progress.js';
 
@@ -47,7 +48,8 @@ export function runReconstruct(names: readonly string[], options: ReconstructToo
       wrong += report.added.length + report.leftovers.length + report.moved.length + report.reservations.length;
     }
     const targets: string[] = [];
-    for (const name of names) {
+    const mailboxNames = toolNames(config, store);
+    for (const name of names.map((given) => mailboxNames.resolve(given))) {
       if (options.recursive) {
         const subtree = store.lookup(name) ? store.subtree(name).map((e) => e.name) : [];
         if (subtree.length === 0) {
@@ -90,7 +92,7 @@ export const registerReconstruct = (program: Command): void => {
   program
     .command('reconstruct')
     .description('rebuild mailbox indexes and caches from the message files (-m: mailboxes.db from the partitions)')
-    .argument('[mailbox...]', 'internal mailbox names')
+    .argument('[mailbox...]', 'mailbox names as an administrator sees them (user/fred, user.fred, user/fred@example.com) or internal names')
     .option('-C, --config <file>', 'imapd.conf to read', '/etc/imapd.conf')
     .option('-r, --recursive', 'also every mailbox below each one named')
     .option('-f, --full', 're-read every message file and check size and GUID')

@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  bodyText, headerValues, messageText, normalizeLineEnds, searchDay, searchMatches, sentDay, summarizeMessage,
+  bodyText, calendarDay, headerValues, messageText, normalizeLineEnds, searchMatches, sentDay, summarizeMessage,
 } from '../../src/message/index.js';
 import { SEARCH_CORPUS, SEARCH_CRITERIA, type SearchCriterion } from '../fixtures/messages/searchCorpus.js';
 
@@ -29,6 +29,14 @@ const messages = SEARCH_CORPUS.map(({ name, content }) => {
 
 type Stored = (typeof messages)[number];
 
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/** A SEARCH date argument ("1-Feb-1994") as calendarDay's day number. */
+function searchDay(value: string): number {
+  const [day, month, year] = value.split('-') as [string, string, string];
+  return calendarDay(Number(year), MONTHS.indexOf(month.toLowerCase()) + 1, Number(day))!;
+}
+
 /** Whether we match; undefined when the criterion is not decidable from the message alone. */
 function matches(message: Stored, { key, value }: SearchCriterion): boolean | undefined {
   const { summary, stored } = message;
@@ -39,7 +47,7 @@ function matches(message: Stored, { key, value }: SearchCriterion): boolean | un
     case 'TEXT': return searchMatches(messageText(summary, stored), value);
     default: {
       const sent = sentDay(summary.envelope.date);
-      const day = searchDay(value)!;
+      const day = searchDay(value);
       if (sent === null) return undefined;
       return key === 'SENTON' ? sent === day : key === 'SENTBEFORE' ? sent < day : sent >= day;
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   bodyText, decodeCharset, decodeHeaderValue, headerText, headerValues, htmlToText, messageText, normalizeForSearch,
-  normalizeLineEnds, searchDay, searchMatches, sentDay, summarizeMessage, calendarDay,
+  normalizeLineEnds, searchMatches, sentDay, summarizeMessage, calendarDay,
 } from '../../src/message/index.js';
 
 describe('decodeHeaderValue (RFC 2047)', () => {
@@ -131,15 +131,5 @@ describe('dates', () => {
     [null, null],
   ] as Array<[string | null, number | null]>)('sentDay(%j)', (input, expected) => {
     expect(sentDay(input)).toBe(expected);
-  });
-
-  it.each([
-    ['1-Feb-1994', day(1994, 2, 1)],
-    ['"15-dec-2025"', day(2025, 12, 15)],
-    ['32-Jan-2020', null],
-    ['1-Foo-2020', null],
-    ['2020-01-01', null],
-  ] as Array<[string, number | null]>)('searchDay(%j)', (input, expected) => {
-    expect(searchDay(input)).toBe(expected);
   });
 });

@@ -99,6 +99,25 @@ describe('reaches: can a name starting with this prefix match?', () => {
   ] as Array<[string, string, boolean]>)('%j from %j: %s', (pattern, prefix, expected) => {
     expect(compileListPattern(pattern, '/').reaches(prefix)).toBe(expected);
   });
+
+  it('agrees with trying every completion (one no longer than the pattern exists when any does)', () => {
+    const completions = (max: number): string[] => {
+      const out = [''];
+      for (let i = 0; i < out.length && out[i]!.length < max; i++) for (const c of 'ab.') out.push(out[i]! + c);
+      return out;
+    };
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', 'b', '.', '*', '%'), maxLength: 5 }),
+        fc.string({ unit: fc.constantFrom('a', 'b', '.'), maxLength: 6 }),
+        (pattern, prefix) => {
+          const expected = completions(pattern.length).some((tail) => reference(pattern, prefix + tail, '.'));
+          return compileListPattern(pattern, '.').reaches(prefix) === expected;
+        },
+      ),
+      { numRuns: 2_000, seed: 17 },
+    );
+  });
 });
 
 describe('patternSteps (the store walk, one level at a time)', () => {

@@ -3,8 +3,11 @@
  * popsubfolders, virtual domains, username_tolower, the auth module's failure limit, poptimeout's
  * minimum.
  */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImapdConfig } from '../../src/config/index.js';
+import { reconstructMailbox } from '../../src/mailbox/index.js';
 import { settingsFromConfig } from '../../src/pop3/deps.js';
 import { formatUidl } from '../../src/pop3/wire/uidl.js';
 import { message, PopClient, startPop3Server, type Pop3TestServer } from './harness.js';
@@ -33,6 +36,31 @@ describe('uidl_format', () => {
       expect((await second.listing('UIDL')).lines).toEqual(a);
       expect(a[1]).toBe(`2 00000002${validity.toString(16).padStart(8, '0')}`);
       second.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('UIDL across reconstruct', () => {
+  it('gives the same unique-ids after the index is lost and rebuilt from the message files', async () => {
+    const server = await startPop3Server();
+    try {
+      await server.deliver('fred', [message('r1'), message('r2'), message('r3')]);
+      const before = await PopClient.login(server.port);
+      await before.command('DELE 2');
+      await before.command('QUIT');
+      const c = await PopClient.login(server.port);
+      const uidls = (await c.listing('UIDL')).lines;
+      await c.command('QUIT');
+      const store = server.pop3.deps.store;
+      const entry = store.lookup('user.fred')!;
+      const dir = store.directoryOf(entry.name, entry.partition);
+      for (const f of ['cyrus.index', 'cyrus.index-wal', 'cyrus.index-shm']) rmSync(join(dir, f), { force: true });
+      reconstructMailbox(store, 'user.fred');
+      const after = await PopClient.login(server.port);
+      expect((await after.listing('UIDL')).lines).toEqual(uidls);
+      after.close();
     } finally {
       await server.close();
     }

@@ -22,6 +22,7 @@ export const VIRTDOMAINS_WORDS: Readonly<Record<string, 'off' | 'userid' | 'on'>
 export const authOptions: OptionSpec[] = [
   { area, name: 'admins', type: 'stringlist', default: null, doc: 'Userids with administrator rights everywhere (domain admins as user@domain).' },
   { area, name: 'implicit_owner_rights', type: 'string', default: 'lkxan', doc: 'Rights a user has on its own mailboxes (user.NAME and below) on top of their ACLs (RFC 4314 letters).' },
+  { area, name: 'defaultacl', type: 'string', default: 'anyone lrs', doc: 'ACL of a new top-level mailbox outside user.*: identifier and rights pairs separated by spaces.' },
   { area, name: 'proxyservers', type: 'stringlist', default: null, doc: 'Userids that may authenticate as themselves and act as another user (proxy login).' },
   { area, name: 'allowplaintext', type: 'switch', default: 'no', doc: 'Allow LOGIN and plaintext SASL mechanisms without TLS.' },
   { area, name: 'allowanonymouslogin', type: 'switch', default: 'no', doc: 'Allow the ANONYMOUS mechanism and LOGIN as "anonymous".' },

@@ -6,6 +6,7 @@ import { authOptions } from './auth.js';
 import { imapOptions } from './imap.js';
 import { lmtpOptions } from './lmtp.js';
 import { pop3Options } from './pop3.js';
+import { quotaOptions } from './quota.js';
 
 /** The one typed table of every imapd.conf option this server reads. */
 export const OPTIONS: readonly OptionSpec[] = [
@@ -16,6 +17,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   ...imapOptions,
   ...lmtpOptions,
   ...pop3Options,
+  ...quotaOptions,
 ];
 
 export const OPTION_BY_NAME: ReadonlyMap<string, OptionSpec> = (() => {

@@ -23,11 +23,12 @@ import { idleCommand } from './idle.js';
 import { MAILBOX_COMMANDS } from './mailbox/index.js';
 import { MESSAGE_COMMANDS } from './message/index.js';
 import { ACL_COMMANDS } from './acl/index.js';
+import { QUOTA_COMMANDS } from './quota/index.js';
 
 const ALL: ReadonlyArray<CommandSpec<never>> = [
   capabilityCommand, noopCommand, checkCommand, logoutCommand, starttlsCommand, loginCommand, authenticateCommand,
   enableCommand, idCommand, namespaceCommand, selectCommand, closeCommand, unselectCommand, expungeCommand,
-  uidExpungeCommand, idleCommand, ...MAILBOX_COMMANDS, ...MESSAGE_COMMANDS, ...ACL_COMMANDS,
+  uidExpungeCommand, idleCommand, ...MAILBOX_COMMANDS, ...MESSAGE_COMMANDS, ...ACL_COMMANDS, ...QUOTA_COMMANDS,
 ] as unknown as ReadonlyArray<CommandSpec<never>>;
 
 export const REGISTRY: ReadonlyMap<CommandName, CommandSpec<never>> = (() => {

@@ -2,6 +2,8 @@ import { SelectedMailbox } from '../session/selected.js';
 import { AUTHENTICATED } from '../session/state.js';
 import { codes, untaggedStatus } from '../wire/serialize/response.js';
 import { always, CommandFailure, defineCommand } from './types.js';
+import { externalRoot } from './quota/access.js';
+import { quotaWarning } from './quota/warning.js';
 
 /** SELECT and EXAMINE (one handler; EXAMINE opens read-only). */
 export const selectCommand = defineCommand({
@@ -29,6 +31,9 @@ export const selectCommand = defineCommand({
     if (selected.firstUnseen > 0) ctx.out.send(untaggedStatus('OK', codes.unseen(selected.firstUnseen), 'Ok'));
     ctx.out.send(untaggedStatus('OK', codes.uidValidity(selected.uidValidity), 'Ok'));
     ctx.out.send(untaggedStatus('OK', codes.uidNext(selected.uidNext), 'Ok'));
+    const quota = rights.has('t') ? ctx.deps.store.quotas.quotaOf(name) : null;
+    const warning = quota && quotaWarning(ctx.deps.config, quota, externalRoot(ctx, quota.root));
+    if (warning) ctx.out.send(untaggedStatus('NO', 'ALERT', warning));
     ctx.select(selected);
     return { status: 'OK', code: readOnly ? codes.readOnly() : codes.readWrite(), text: 'Completed' };
   },

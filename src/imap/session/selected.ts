@@ -161,14 +161,17 @@ export class SelectedMailbox {
    */
   sync(options: SyncOptions): MailboxUpdate[] {
     if (this.gone) return [];
-    let changes;
     try {
-      changes = this.mailbox.changesSince(this.knownModseq, this.userid);
+      return this.catchUp(options);
     } catch (err) {
       if (!(err instanceof MailError && err.kind === 'NotFound')) throw err;
       this.gone = true;
       return [{ kind: 'gone' }];
     }
+  }
+
+  private catchUp(options: SyncOptions): MailboxUpdate[] {
+    const changes = this.mailbox.changesSince(this.knownModseq, this.userid);
     const out: MailboxUpdate[] = [];
     for (const uid of changes.expunged) if (this.seqOf(uid) > 0) this.pendingExpunge.add(uid);
     if (options.allowExpunge && this.pendingExpunge.size > 0) out.push(...this.flushExpunges());

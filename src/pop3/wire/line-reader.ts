@@ -50,7 +50,8 @@ export class LineReader {
     for (;;) {
       const end = this.buffer.indexOf(LF, this.start);
       if (end < 0) {
-        if (this.bufferedBytes > this.maxLineLength) {
+        // The limit plus one byte: the CR of a line of exactly the limit may come before its LF.
+        if (this.bufferedBytes > this.maxLineLength + 1) {
           this.discarding = true;
           this.buffer = Buffer.alloc(0);
           this.start = 0;

@@ -1,11 +1,12 @@
 /**
  * LIST (RFC 3501 6.3.8) with LIST-EXTENDED (RFC 5258: selection SUBSCRIBED, RECURSIVEMATCH,
  * SPECIAL-USE, REMOTE; return SUBSCRIBED, CHILDREN, SPECIAL-USE; several patterns; CHILDINFO),
- * LIST-STATUS (RFC 5819) and SPECIAL-USE (RFC 6154). `LIST "" ""` gives the hierarchy delimiter.
+ * LIST-STATUS (RFC 5819), LIST-MYRIGHTS (RFC 8440) and SPECIAL-USE (RFC 6154). `LIST "" ""` gives the hierarchy delimiter.
  * REMOTE changes nothing: every mailbox is local.
  */
 import { MailError } from '../../../common/index.js';
 import { AUTHENTICATED } from '../../session/state.js';
+import { myRightsResponse } from '../../wire/serialize/acl.js';
 import { listResponse } from '../../wire/serialize/lists.js';
 import { always, defineCommand } from '../types.js';
 import { collectList } from './list-collect.js';
@@ -55,6 +56,8 @@ export const listCommand = defineCommand({
           if (!(err instanceof MailError)) throw err;
         }
       }
+      // LIST-MYRIGHTS (RFC 8440): the rights on each listed mailbox that exists.
+      if (returns.myRights && found) ctx.out.send(myRightsResponse(name.external, ctx.deps.rights.rightsOn(identity, found.entry).format()));
       await ctx.out.maybeFlush();
     }
   },

@@ -3,10 +3,10 @@
  * the entry of an existing mailbox with rights checked, and the rule for creating a new name
  * (the 'k' right on the nearest existing ancestor; top level and other users' INBOXes for admins).
  */
-import { mayAdminister, type Rights } from '../../../acl/index.js';
+import { aclFromPairs, mayAdminister, type Rights } from '../../../acl/index.js';
 import { MailError } from '../../../common/index.js';
 import type { Identity } from '../../../auth/index.js';
-import { isUserInbox, ownerOf, parentName, splitName, USER_TOP } from '../../../names/index.js';
+import { isUserInbox, joinName, ownerOf, parentName, splitName, USER_TOP } from '../../../names/index.js';
 import type { MailboxEntry } from '../../../store/index.js';
 import { isValidModifiedUtf7 } from '../../wire/mutf7.js';
 import type { CommandContext } from '../types.js';
@@ -32,12 +32,18 @@ export function existingMailbox(ctx: CommandContext, internal: string, rights: R
 
 /**
  * Check that `identity` may create `internal` (its parent hierarchy included): the 'k' right on the
- * nearest existing ancestor; with none, only inside its own hierarchy. An administrator may create
+ * nearest existing ancestor; with none, only inside its own hierarchy; below a user's INBOX only
+ * when that INBOX exists. An administrator may create
  * any name within its reach (`mayAdminister`), whatever the rights.
  * A missing right answers NOPERM even when the ancestor is invisible (creating leaks nothing).
  */
 export function requireCreateRight(ctx: CommandContext, internal: string): void {
   const identity = ctx.identity();
+  // Cyrus: no user.X.* without user.X, administrators included (a user is made by creating its INBOX).
+  const { domain, components } = splitName(internal);
+  if (components[0] === USER_TOP && components.length > 2 && !ctx.deps.store.lookup(joinName(domain, components.slice(0, 2)))) {
+    throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
+  }
   if (mayAdminister(identity, internal)) return;
   if (isUserInbox(internal) && internal !== ownInbox(ctx)) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
   const ancestor = nearestExistingAncestor(ctx, internal);
@@ -69,16 +75,16 @@ export function missingAncestors(ctx: CommandContext, internal: string): string[
 }
 
 /**
- * The ACL of a new mailbox: its nearest existing ancestor's, else (top of a hierarchy) all rights
- * for the owning user, or for the creating admin on a shared top-level mailbox (Cyrus's defaults).
+ * The ACL of a new mailbox (Cyrus's "Initial ACLs"): a copy of its nearest existing ancestor's,
+ * else (top of a hierarchy) all rights for the owning user, or `defaultacl` ("anyone lrs") for a
+ * mailbox outside user.*.
  */
 export function inheritedAcl(ctx: CommandContext, internal: string): string {
   const ancestor = nearestExistingAncestor(ctx, internal);
   if (ancestor) return ancestor.acl;
-  const identity = ctx.identity();
   const owner = ownerOf(internal);
   if (owner !== null) return `${owner}\tlrswipkxtecdan\t`;
-  return `${identity.userid}\tlrswipkxtecdan\t`;
+  return aclFromPairs(ctx.deps.config.string('defaultacl') ?? 'anyone lrs');
 }
 
 /** Only administrators may name a partition (Cyrus's `CREATE name partition`, `RENAME a b partition`). */

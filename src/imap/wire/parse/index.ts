@@ -7,6 +7,7 @@ import type { RawCommand } from '../reader.js';
 import { parseFetch } from './fetch.js';
 import { parseAppend, parseCreate, parseList, parseLsub, parseOneMailbox, parseRename, parseSelect, parseStatus } from './mailbox.js';
 import { parseAclCommand } from './acl.js';
+import { parseGetQuota, parseGetQuotaRoot, parseSetQuota } from './quota.js';
 import { parseSearch } from './search.js';
 import { parseCopyMove, parseStore, parseUidExpunge } from './messages.js';
 import { parseAuthenticate, parseEnable, parseId, parseLogin, parseNoArguments } from './session.js';
@@ -63,6 +64,9 @@ const PARSERS: Record<string, Parser> = {
   SETACL: (c) => parseAclCommand(c, 'SETACL'),
   DELETEACL: (c) => parseAclCommand(c, 'DELETEACL'),
   LISTRIGHTS: (c) => parseAclCommand(c, 'LISTRIGHTS'),
+  GETQUOTA: parseGetQuota,
+  GETQUOTAROOT: parseGetQuotaRoot,
+  SETQUOTA: parseSetQuota,
   ...Object.fromEntries(Object.entries(byUidCommands).map(([name, parse]) => [name, (c: ArgumentCursor) => parse(c, false)])),
 };
 

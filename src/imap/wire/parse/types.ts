@@ -126,7 +126,17 @@ export type Command =
   /** RFC 4314: GETACL and MYRIGHTS name a mailbox; SETACL's rights may start with "+" or "-" (see AclModification). */
   | { name: 'GETACL' | 'MYRIGHTS'; mailbox: string }
   | { name: 'DELETEACL' | 'LISTRIGHTS'; mailbox: string; identifier: string }
-  | { name: 'SETACL'; mailbox: string; identifier: string; modification: AclModification };
+  | { name: 'SETACL'; mailbox: string; identifier: string; modification: AclModification }
+  /** RFC 9208: a quota root is named as a mailbox is; SETQUOTA's list may be empty (remove the root). */
+  | { name: 'GETQUOTA'; root: string }
+  | { name: 'GETQUOTAROOT'; mailbox: string }
+  | { name: 'SETQUOTA'; root: string; limits: QuotaSetting[] };
+
+/** One `resource limit` pair of SETQUOTA; the resource name upper-cased, the limit as sent. */
+export interface QuotaSetting {
+  resource: string;
+  limit: number;
+}
 
 /** SETACL's rights argument: replace the entry's rights, or add ("+") or remove ("-") some. Letters as sent. */
 export interface AclModification {
