@@ -23,6 +23,10 @@ function copyShippedConf(): { dir: string; imapdConf: string; cyrusConf: string 
   cpSync(join(repo, 'conf'), join(dir, 'conf'), { recursive: true });
   mkdirSync(join(dir, 'var', 'imap', 'socket'), { recursive: true });
   mkdirSync(join(dir, 'var', 'spool'), { recursive: true });
+  mkdirSync(join(dir, 'var', 'tls'), { recursive: true });
+  // The TLS pair `npm start` makes (scripts/demo-setup.sh), for imaps and STARTTLS.
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'var', 'tls', 'server.key'),
+    '-out', join(dir, 'var', 'tls', 'server.pem'), '-days', '2', '-subj', '/CN=localhost'], { stdio: 'ignore' });
   const cyrusConf = join(dir, 'conf', 'cyrus.conf');
   const text = readFileSync(cyrusConf, 'utf8')
     .replace(/listen="127\.0\.0\.1:\d+"/g, 'listen="127.0.0.1:0"')
@@ -108,6 +112,7 @@ async function run(label: string, count: number, sessions: number, reuse: boolea
       const i = next++;
       if (!reuse) client = await Client.open(port);
       await client!.deliver(['bench'], makeMessage(i, 4096));
+      if (process.env.BENCH_LOG) process.stderr.write(`delivered ${i}\n`);
       if (!reuse) client!.close();
     }
     if (reuse) client!.close();
@@ -131,17 +136,20 @@ async function main(): Promise<void> {
   store.createMailbox('user.bench', { acl: 'bench\tlrswipkxtecdan\t' });
   for (let i = 0; i < 100; i++) store.createMailbox(`user.many${i}`, { acl: `many${i}\tlrswipkxtecdan\t` });
   store.close();
-  const master = spawn(process.execPath, [CLI, 'master', '-C', imapdConf, '-M', cyrusConf, '-D'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const master = spawn(process.execPath, [CLI, 'master', '-C', imapdConf, '-M', cyrusConf, '-D'], { stdio: ['ignore', 'pipe', process.env.BENCH_LOG ? 'inherit' : 'ignore'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let text = '';
       master.stdout!.on('data', (chunk: Buffer) => {
         text += chunk.toString();
+        if (process.env.BENCH_LOG) process.stderr.write(chunk);
         const m = /^lmtp \(lmtpd\) listening on [\d.]+:(\d+)$/m.exec(text);
         if (m) resolve(Number(m[1]));
       });
       master.once('exit', (code) => reject(new Error(`master exited with ${code}`)));
     });
+    // The master announces its listeners before its workers are ready; give them time to start.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
     await run(`${sessions} reused sessions`, count, sessions, true, port);
     await run(`one connection per message (${sessions} at a time)`, count, sessions, false, port);
     const before = partitionBytes(dir);

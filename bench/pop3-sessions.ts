@@ -5,6 +5,7 @@
 //   2. RETR throughput of one 50 MB message;
 //   3. memory (PSS of the server's process tree) per idle logged-in POP3 connection.
 // Usage: node dist/bench/pop3-sessions.js [--seconds 10] [--clients 10] [--idle 1000] [--peer-idle 100] [--prefork 1]
+//          [--rows sessions,retr,memory] [--scrypt-n N (diagnosis only: a cheaper password hash than shipped)]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
@@ -25,6 +26,8 @@ const CLIENTS = Number(args.get('clients') ?? 10);
 const IDLE = Number(args.get('idle') ?? 1000);
 const PEER_IDLE = Number(args.get('peer-idle') ?? 100);
 const PREFORK = Number(args.get('prefork') ?? 1);
+const SCRYPT_N = args.has('scrypt-n') ? Number(args.get('scrypt-n')) : null;
+const ROWS = new Set((args.get('rows') ?? 'sessions,retr,memory').split(','));
 const MAILDROP = 1000;
 const BIG = 50 * 1024 * 1024;
 
@@ -66,7 +69,8 @@ async function startOurs(): Promise<{ target: Target; stop: () => Promise<void> 
   writeFileSync(imapdConf, [`configdirectory: ${join(dir, 'conf')}`, `partition-default: ${join(dir, 'spool')}`, 'defaultpartition: default', 'allowplaintext: yes', 'loglevel: warn', 'autocreate_quota: 0'].join('\n') + '\n');
   writeFileSync(join(dir, 'cyrus.conf'), `SERVICES {\n  pop3 cmd="pop3d" listen="127.0.0.1:0" prefork=${PREFORK} maxchild=5000\n}\n`);
   const config = ImapdConfig.load(imapdConf);
-  const passwords = PasswordStore.open(config.path('auth_passwd_db')!); // the shipped scrypt cost
+  // The shipped scrypt cost unless --scrypt-n asks for another (to see what the hash costs).
+  const passwords = PasswordStore.open(config.path('auth_passwd_db')!, SCRYPT_N ? { scrypt: { N: SCRYPT_N, r: 8, p: 1 } } : {});
   const store = MailStore.open({ config });
   for (const user of ['drop', 'big', 'idle']) {
     await passwords.setPassword(user, 'pass');
@@ -198,13 +202,17 @@ for (const [name, port, lmtp] of peers) {
   targets.push(target);
 }
 try {
-  console.log(`pop3-sessions: ${CLIENTS} clients for ${SECONDS} s on a ${MAILDROP}-message maildrop (USER/PASS, STAT, UIDL, RETR x10, QUIT)`);
+  console.log(`pop3-sessions: ${CLIENTS} clients for ${SECONDS} s on a ${MAILDROP}-message maildrop (USER/PASS, STAT, UIDL, RETR x10, QUIT)${SCRYPT_N ? `; our scrypt N=${SCRYPT_N}, not the shipped cost` : ''}`);
   for (const target of targets) {
-    const rate = await sessionsPerSecond(target);
-    const mbps = await retrThroughput(target);
-    const memory = await idleMemory(target, target === ours.target ? IDLE : PEER_IDLE);
-    const mem = memory ? `${memory.perConnection.toFixed(1)} KiB PSS per idle logged-in connection (${target === ours.target ? IDLE : PEER_IDLE} connections, ${memory.processes} processes)` : 'memory: no pid file';
-    console.log(`  ${target.name.padEnd(12)} ${rate.toFixed(1)} sessions/s   RETR 50 MB: ${mbps.toFixed(0)} MB/s   ${mem}`);
+    const parts: string[] = [];
+    if (ROWS.has('sessions')) parts.push(`${(await sessionsPerSecond(target)).toFixed(1)} sessions/s`);
+    if (ROWS.has('retr')) parts.push(`RETR 50 MB: ${(await retrThroughput(target)).toFixed(0)} MB/s`);
+    if (ROWS.has('memory')) {
+      const n = target === ours.target ? IDLE : PEER_IDLE;
+      const memory = await idleMemory(target, n);
+      parts.push(memory ? `${memory.perConnection.toFixed(1)} KiB PSS per idle logged-in connection (${n} connections, ${memory.processes} processes)` : 'memory: no pid file');
+    }
+    console.log(`  ${target.name.padEnd(12)} ${parts.join('   ')}`);
   }
 } finally {
   await ours.stop();

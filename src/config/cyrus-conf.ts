@@ -28,6 +28,11 @@ export interface ServiceEntry extends EntryBase {
   readonly babysit: boolean;
   readonly maxforkrate: number;
   readonly maxfds: number;
+  /**
+   * optional=yes: a listener that cannot open (address in use, TLS pair missing) is logged and
+   * skipped; otherwise the master refuses to start.
+   */
+  readonly optional?: boolean;
 }
 
 export interface EventEntry extends EntryBase {
@@ -67,7 +72,7 @@ export class CyrusConfError extends Error {
 /** Keys each section accepts (Cyrus 3.6's names). */
 const KEYS: Record<CyrusConfSection, ReadonlySet<string>> = {
   START: new Set(['cmd']),
-  SERVICES: new Set(['cmd', 'listen', 'proto', 'prefork', 'maxchild', 'babysit', 'maxforkrate', 'maxfds']),
+  SERVICES: new Set(['cmd', 'listen', 'proto', 'prefork', 'maxchild', 'babysit', 'maxforkrate', 'maxfds', 'optional']),
   EVENTS: new Set(['cmd', 'period', 'at']),
   DAEMON: new Set(['cmd', 'wait']),
 };
@@ -242,6 +247,7 @@ function buildEntry(raw: RawEntry, file: string, baseDir: string, conf: { start:
         babysit,
         maxforkrate,
         maxfds: integer(raw, 'maxfds', 256, 0),
+        optional: flag(raw, 'optional'),
       });
       return;
     }

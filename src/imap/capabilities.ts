@@ -7,6 +7,8 @@ const ALWAYS = [
   'IMAP4rev1', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UIDPLUS', 'MOVE', 'UNSELECT', 'CHILDREN',
   'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'LIST-EXTENDED', 'LIST-STATUS', 'ESEARCH', 'SASL-IR', 'MULTIAPPEND',
   'STATUS=SIZE', 'BINARY', 'ACL', 'RIGHTS=kxten', 'LIST-MYRIGHTS',
+  // RFC 7162 (src/imap/commands/resync.ts, wire/parse/condstore.ts).
+  'CONDSTORE', 'QRESYNC',
   // RFC 9208 (no ANNOTATION-STORAGE: there are no annotations).
   'QUOTA', 'QUOTA=RES-STORAGE', 'QUOTA=RES-MESSAGE', 'QUOTA=RES-MAILBOX', 'QUOTASET',
 ];

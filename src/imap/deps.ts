@@ -11,12 +11,18 @@ import type { Logger } from '../common/index.js';
 import type { Intake } from '../intake/index.js';
 import type { Namespace } from '../names/index.js';
 import type { MailStore } from '../store/index.js';
+import type { SearchLimits } from './commands/message/search/budget.js';
 
 interface ImapLimits {
   maxLineLength: number;
   maxLiteralSize: number;
   maxMessageSize: number;
+  /** Most bytes of arguments in one command, literals included (maxargssize, always bounded). */
   maxArgumentsSize: number;
+  /** Most literals in one command. */
+  maxLiterals: number;
+  /** The much tighter bounds before login: a few KB of arguments and a handful of literals. */
+  preauth: { maxArgumentsSize: number; maxLiterals: number };
   /** Autologout after this much inactivity (ms). */
   timeoutMs: number;
   /** Autologout while in IDLE (ms). */
@@ -30,6 +36,8 @@ interface ImapLimits {
    * safety net for a change made by a process that does not publish one.
    */
   idlePollMs: number;
+  /** What one SEARCH may cost (search_maxcriteria, search_budget). */
+  search: SearchLimits;
   /** Non-synchronising literals: LITERAL+ (any size) or, with `literalminus`, LITERAL- (up to 4096 bytes). */
   literalPlus: 'plus' | 'minus';
 }
@@ -71,15 +79,26 @@ export function sessionTimeoutSeconds(config: ImapdConfig, logger?: Logger): num
   return MIN_TIMEOUT_SECONDS;
 }
 
+/** Per-command bounds the configuration does not set (see issue 17: tiny literals before login). */
+const MAX_LITERALS = 10_000;
+const PREAUTH_MAX_ARGUMENTS_SIZE = 16 * 1024;
+const PREAUTH_MAX_LITERALS = 8;
+
 /** Limits from imapd.conf (maxlinelength, maxliteral, maxmessagesize, timeout, ...). */
 export function limitsFromConfig(config: ImapdConfig, logger?: Logger): ImapLimits {
   const maxMessageSize = config.bytes('maxmessagesize') || 64 * 1024 * 1024;
   const timeoutMs = sessionTimeoutSeconds(config, logger) * 1000;
+  const maxLineLength = config.bytes('maxlinelength') || 64 * 1024;
+  const maxLiteralSize = config.bytes('maxliteral') || maxMessageSize;
+  // maxargssize 0: one command may carry its largest literal plus a line of text, no more.
+  const maxArgumentsSize = config.bytes('maxargssize') || Math.max(maxLiteralSize, maxMessageSize) + maxLineLength;
   return {
-    maxLineLength: config.bytes('maxlinelength') || 64 * 1024,
-    maxLiteralSize: config.bytes('maxliteral') || maxMessageSize,
+    maxLineLength,
+    maxLiteralSize,
     maxMessageSize,
-    maxArgumentsSize: config.bytes('maxargssize'),
+    maxArgumentsSize,
+    maxLiterals: MAX_LITERALS,
+    preauth: { maxArgumentsSize: Math.min(PREAUTH_MAX_ARGUMENTS_SIZE, maxArgumentsSize), maxLiterals: PREAUTH_MAX_LITERALS },
     timeoutMs,
     idleTimeoutMs: (config.seconds('imapidletimeout') ?? 0) * 1000 || timeoutMs,
     preauthTimeoutMs: Math.min(timeoutMs, 5 * 60 * 1000),
@@ -87,5 +106,6 @@ export function limitsFromConfig(config: ImapdConfig, logger?: Logger): ImapLimi
     maxUnauthCommands: config.int('imap_max_unauth_commands'),
     idlePollMs: IDLE_POLL_MS,
     literalPlus: config.bool('literalminus') ? 'minus' : 'plus',
+    search: { maxCriteria: config.int('search_maxcriteria'), budget: config.int('search_budget') },
   };
 }

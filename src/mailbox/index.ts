@@ -20,6 +20,10 @@
  *
  * \Seen is per user (seen.db) unless the mailbox is sharedseen; every change bumps the mailbox's
  * highestModseq and the changed records' modseq (one new modseq per operation).
+ *
+ * The mailbox imports nothing from the store: the store hands each Mailbox a MailboxContext (with
+ * the SeenState it keeps in seen.db), and reconstruct reads the mailbox list through a
+ * ReconstructSource. The store, above, uses the on-disk pieces exported at the end.
  */
 export { Mailbox } from './mailbox.js';
 export { MailboxSnapshot } from './snapshot.js';

@@ -7,7 +7,7 @@ import type { LevelWithSilent } from 'pino';
 import { createLogger } from '../common/log.js';
 import { ConfigError, ImapdConfig } from '../config/index.js';
 import { CyrusConfError } from '../config/cyrus-conf.js';
-import { Master, PidFileHeldError } from './master.js';
+import { Master, PidFileHeldError, ServiceStartError } from './master.js';
 import { runWorker } from './worker.js';
 
 /** dist/bin/cyrusts.js, the program every child of the master runs. */
@@ -33,6 +33,7 @@ type StartReport = { state: 'ready'; announced: string[] } | { state: 'failed'; 
 export function startFailureCode(err: unknown): number {
   if (err instanceof ConfigError || err instanceof CyrusConfError) return 78;
   if (err instanceof PidFileHeldError) return 75;
+  if (err instanceof ServiceStartError) return err.exitCode;
   return 1;
 }
 

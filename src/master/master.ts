@@ -2,6 +2,7 @@ import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import type net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from '../common/log.js';
 import { ImapdConfig } from '../config/index.js';
 import { formatListen } from '../config/cyrus-conf-listen.js';
@@ -48,6 +49,31 @@ export class PidFileHeldError extends Error {
   ) {
     super(`another master (pid ${pid}) is running: ${file}`);
     this.name = 'PidFileHeldError';
+  }
+}
+
+/** A SERVICES entry that cannot serve (listen address in use, TLS pair missing) and is not optional. */
+export class ServiceStartError extends Error {
+  constructor(
+    message: string,
+    /** 78 for a configuration problem, 1 otherwise. */
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = 'ServiceStartError';
+  }
+}
+
+/** Why a TLS-on-connect service of this configuration cannot serve, or null when it can. */
+function tlsPairProblem(config: ImapdConfig): string | null {
+  const cert = config.path('tls_server_cert');
+  const key = config.path('tls_server_key');
+  if (!cert || !key) return 'TLS on connect (-s) needs tls_server_cert and tls_server_key';
+  try {
+    tls.createSecureContext({ cert: readFileSync(cert), key: readFileSync(key) });
+    return null;
+  } catch (err) {
+    return `TLS on connect (-s): cannot use ${cert} and ${key}: ${(err as Error).message}`;
   }
 }
 
@@ -122,7 +148,7 @@ export class Master {
       if (this.stopping) return;
       await runToCompletion(entry, 'START', this.runnerContext());
     }
-    for (const entry of this.cyrusConf.services) await this.startService(entry);
+    for (const entry of this.cyrusConf.services) await this.startService(entry, true);
     this.startEventsAndDaemons();
     this.log.info({ services: this.services.size }, 'master ready');
   }
@@ -155,12 +181,24 @@ export class Master {
     });
   }
 
-  private async startService(entry: ServiceEntry): Promise<void> {
+  /**
+   * Open one SERVICES entry. At start, one that cannot serve fails the whole start unless it is
+   * marked optional (the operator is never told "ready" when it is not); on reload it is skipped.
+   */
+  private async startService(entry: ServiceEntry, atStart = false): Promise<void> {
     const where = { service: entry.name, cmd: entry.cmd, at: `${entry.file}:${entry.line}` };
     const plan = planCommand(entry.cmd, new Set());
     if (plan.kind !== 'service') {
       this.log.error({ ...where, ...(plan.kind === 'missing' ? { reason: plan.reason } : {}) }, 'not a service program this server has: entry skipped');
       return;
+    }
+    const cannotServe = (reason: string, exitCode: number): void => {
+      if (atStart && !entry.optional) throw new ServiceStartError(`${entry.file}:${entry.line}: SERVICES ${entry.name}: ${reason}`, exitCode);
+      this.log.error({ ...where, listen: entry.listenText, err: reason }, 'cannot serve: entry skipped');
+    };
+    if (plan.args.includes('-s')) {
+      const problem = tlsPairProblem(this.config.forService(entry.name));
+      if (problem) return cannotServe(problem, 78);
     }
     const pool = this.newPool(entry, plan.program);
     let listener: OpenListener;
@@ -168,8 +206,7 @@ export class Master {
     try {
       listener = await openListener(entry, (socket: net.Socket) => (running as RunningService).pool.dispatch(socket));
     } catch (err) {
-      this.log.error({ ...where, listen: entry.listenText, err: (err as Error).message }, 'cannot listen: entry skipped');
-      return;
+      return cannotServe(`cannot listen on ${entry.listenText}: ${(err as Error).message}`, 1);
     }
     running.listener = listener;
     this.services.set(entry.name, running as RunningService);

@@ -18,6 +18,9 @@ export interface WorkerOptions {
   cmd: string;
 }
 
+/** A TLS-on-connect client that has not finished its handshake by then is dropped. */
+const TLS_HANDSHAKE_TIMEOUT_MS = 60_000;
+
 function send(message: WorkerToMaster): void {
   if (process.connected) process.send?.(message);
 }
@@ -82,14 +85,42 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     }
     if (message.type !== 'conn' || !handle) return;
     const socket = handle as net.Socket;
+    const id = message.id;
+    let reported = false;
+    // The master's maxchild slot is freed once, whichever layer sees the end first.
+    const closed = (): void => {
+      if (reported) return;
+      reported = true;
+      send({ type: 'closed', id });
+    };
     socket.setNoDelay(true);
-    socket.once('close', () => send({ type: 'closed', id: message.id }));
+    socket.once('close', closed);
     socket.on('error', () => socket.destroy());
     if (stopping) {
       socket.destroy();
       return;
     }
-    instance.handleConnection(secureContext ? new tls.TLSSocket(socket, { isServer: true, secureContext }) : socket);
+    if (!secureContext) return instance.handleConnection(socket);
+    // The TLS layer takes over the TCP handle: a peer that leaves (or talks plaintext) before the
+    // handshake ends only the TLS socket, so its end frees the slot too.
+    const secure = new tls.TLSSocket(socket, { isServer: true, secureContext });
+    let handshaken = false;
+    const handshakeTimer = setTimeout(() => secure.destroy(), TLS_HANDSHAKE_TIMEOUT_MS);
+    handshakeTimer.unref();
+    secure.once('secure', () => {
+      handshaken = true;
+      clearTimeout(handshakeTimer);
+    });
+    secure.once('close', () => {
+      clearTimeout(handshakeTimer);
+      closed();
+    });
+    secure.on('error', () => secure.destroy());
+    // Before the handshake the greeting waits in the TLS layer: an orderly end would wait for it forever.
+    secure.once('end', () => {
+      if (!handshaken) secure.destroy();
+    });
+    instance.handleConnection(secure);
   });
   // The master went away (killed, or crashed): finish what we have and go.
   process.on('disconnect', () => void stop(Date.now() + shutdownTimeoutMs));

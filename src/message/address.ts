@@ -192,3 +192,17 @@ export function parseAddressList(value: string): Address[] | null {
   if (inGroup) out.push({ name: null, adl: null, mailbox: null, host: null });
   return out.length > 0 ? out : null;
 }
+
+/**
+ * The addresses of an address-list header value as SEARCH compares them besides the raw text:
+ * `local@domain` for each mailbox, written without the comments and folding white space RFC 5322
+ * allows inside an addr-spec (so `fred (x) @ example.org` is found as fred@example.org).
+ */
+export function addressSearchForms(value: string): string[] {
+  const forms: string[] = [];
+  for (const address of parseAddressList(value) ?? []) {
+    if (address.mailbox === null || address.host === null) continue;
+    forms.push(address.host === MISSING_DOMAIN ? address.mailbox : `${address.mailbox}@${address.host}`);
+  }
+  return forms;
+}

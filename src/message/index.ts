@@ -6,7 +6,7 @@ export { summarizeMessage, MAX_MIME_DEPTH } from './structure.js';
 export { renderImapForms, formatEnvelope, formatBodyStructure, type ImapForm, type ImapForms } from './imapForms.js';
 export { imapString, nstring, MAX_QUOTED_LENGTH } from './imapStrings.js';
 export { encodeBinaryParts, base64Lines, BASE64_LINE } from './binaryParts.js';
-export { parseAddressList, MISSING_DOMAIN } from './address.js';
+export { addressSearchForms, parseAddressList, MISSING_DOMAIN } from './address.js';
 export { parseContentType, parseDisposition, parseLanguage, parseEncoding, mergeContinuations, paramValue } from './mimeFields.js';
 export {
   parseSection, findPart, planSection, sectionBytes, sectionNeedsMessage, selectHeaderFields,

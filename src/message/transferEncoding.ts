@@ -16,32 +16,65 @@ const HEX: Int8Array = (() => {
   return table;
 })();
 
-/** Quoted-printable to bytes (RFC 2045 6.7): soft line breaks removed, =XX decoded, bad escapes kept. */
+/**
+ * Quoted-printable to bytes (RFC 2045 6.7): soft line breaks removed, =XX decoded, bad escapes
+ * kept, and the white space ending a line (before a line break or the end) dropped, as rule 3 says
+ * a decoder must (it was added in transport; encoded white space is written =20 / =09).
+ */
 export function decodeQuotedPrintable(input: Buffer): Buffer {
   const out = Buffer.allocUnsafe(input.length);
   let length = 0;
-  let from = 0;
-  for (let eq = input.indexOf(0x3d); eq !== -1; eq = input.indexOf(0x3d, from)) {
-    length += input.copy(out, length, from, eq);
-    const high = HEX[input[eq + 1] ?? 0]!;
-    const low = HEX[input[eq + 2] ?? 0]!;
-    if (high >= 0 && low >= 0) {
-      out[length++] = high * 16 + low;
-      from = eq + 3;
+  // Where the run of literal white space now ending the output began (-1: none).
+  let blanksFrom = -1;
+  let i = 0;
+  while (i < input.length) {
+    const c = input[i]!;
+    if (c === 0x20 || c === 0x09) {
+      if (blanksFrom < 0) blanksFrom = length;
+      out[length++] = c;
+      i++;
       continue;
     }
-    // soft line break: "=" then optional transport padding then CRLF (or LF)
-    let pos = eq + 1;
+    if (c === 0x0d && input[i + 1] === 0x0a) {
+      if (blanksFrom >= 0) length = blanksFrom;
+      blanksFrom = -1;
+      out[length++] = 0x0d;
+      out[length++] = 0x0a;
+      i += 2;
+      continue;
+    }
+    if (c === 0x0a) {
+      if (blanksFrom >= 0) length = blanksFrom;
+      blanksFrom = -1;
+      out[length++] = 0x0a;
+      i++;
+      continue;
+    }
+    blanksFrom = -1;
+    if (c !== 0x3d) {
+      out[length++] = c;
+      i++;
+      continue;
+    }
+    const high = HEX[input[i + 1] ?? 0]!;
+    const low = HEX[input[i + 2] ?? 0]!;
+    if (high >= 0 && low >= 0) {
+      out[length++] = high * 16 + low;
+      i += 3;
+      continue;
+    }
+    // soft line break: "=" then optional transport padding then CRLF (or LF, or the end)
+    let pos = i + 1;
     while (input[pos] === 0x20 || input[pos] === 0x09) pos++;
-    if (input[pos] === 0x0d && input[pos + 1] === 0x0a) from = pos + 2;
-    else if (input[pos] === 0x0a) from = pos + 1;
-    else if (pos >= input.length) from = pos;
+    if (input[pos] === 0x0d && input[pos + 1] === 0x0a) i = pos + 2;
+    else if (input[pos] === 0x0a) i = pos + 1;
+    else if (pos >= input.length) i = pos;
     else {
       out[length++] = 0x3d;
-      from = eq + 1;
+      i++;
     }
   }
-  length += input.copy(out, length, from);
+  if (blanksFrom >= 0) length = blanksFrom;
   return out.subarray(0, length);
 }
 

@@ -4,7 +4,8 @@
  *   "..", no leading or trailing "."; no "/", NUL or other control; a valid "domain!" part; the
  *   reserved top-level name; the length limit).
  * - checkNewComponent: the stricter policy on a component a client names (Cyrus's
- *   mboxname_policycheck): no 8-bit, wildcards, "!" "/" '"' "\", and well-formed modified UTF-7.
+ *   mboxname_policycheck): no 8-bit, wildcards, "!" "/" '"' "\", well-formed modified UTF-7, and
+ *   at most 255 bytes (a component is a directory name on the partition).
  * - checkNameLength: the one length limit, `maxmailboxnamelength` bytes of the internal name.
  */
 import { MailError } from '../common/errors.js';
@@ -12,6 +13,9 @@ import { splitName } from './grammar.js';
 
 /** The default of `maxmailboxnamelength` (Cyrus's MAX_MAILBOX_NAME). */
 export const DEFAULT_MAX_NAME_LENGTH = 490;
+
+/** The file system's limit on one path component (NAME_MAX), which a name component becomes. */
+export const MAX_COMPONENT_BYTES = 255;
 
 /** The top-level name kept for the virtual-domain root directory of each partition. */
 export const RESERVED_TOP_LEVEL = 'domain';
@@ -62,6 +66,10 @@ const UTF7_GOOD = /^&([A-Za-z0-9+,]*)-$/;
  */
 export function checkNewComponent(component: string): void {
   if (component.length === 0) throw new MailError('BadName', 'empty mailbox name component');
+  // Each component is a directory name on the partition: refuse up front what mkdir would refuse.
+  if (Buffer.byteLength(component, 'utf8') > MAX_COMPONENT_BYTES) {
+    throw new MailError('BadName', `mailbox name component longer than ${MAX_COMPONENT_BYTES} bytes`, { maxLength: MAX_COMPONENT_BYTES });
+  }
   if (FORBIDDEN.test(component)) throw new MailError('BadName', 'mailbox name contains a forbidden character');
   for (const shift of component.match(UTF7_SHIFT) ?? []) {
     const m = UTF7_GOOD.exec(shift);

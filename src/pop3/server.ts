@@ -13,7 +13,7 @@ import type { ImapdConfig } from '../config/index.js';
 import { Namespace } from '../names/index.js';
 import { PartitionSelector } from '../partition/index.js';
 import { MailStore, MaildropStore, type ChangeNotifier } from '../store/index.js';
-import { settingsFromConfig, type Pop3Deps } from './deps.js';
+import { settingsFromConfig, type Pop3Deps, type Pop3Settings } from './deps.js';
 import { Session, type SessionOptions } from './session/session.js';
 
 export interface Pop3ServerOptions {
@@ -25,6 +25,8 @@ export interface Pop3ServerOptions {
   notifier?: ChangeNotifier;
   /** Test hooks for the authenticator (e.g. a cheaper scrypt cost). */
   auth?: Partial<AuthenticatorOptions>;
+  /** Test hooks over the settings read from imapd.conf (e.g. a short autologout). */
+  settings?: Partial<Pop3Settings>;
 }
 
 export class Pop3Server {
@@ -47,7 +49,7 @@ export class Pop3Server {
       logger,
       tlsContext: tlsContextFromConfig(config, logger),
       serverName: config.string('servername') ?? hostname(),
-      settings: settingsFromConfig(config, logger),
+      settings: { ...settingsFromConfig(config, logger), ...options.settings },
       serviceName: options.serviceName,
     });
   }

@@ -8,9 +8,11 @@
  *
  * Exactness. Message charges are made by the Mailbox inside its index write lock, just before the
  * index commits (append: +, expunge: -); a failed commit refunds. quotas.db and the index are two
- * databases, so a crash between the two commits leaves the root over-charged (never under:
- * charges come before the message is committed, releases after it is gone); `quota -f`
- * recounts. A recount runs while the server works: it walks the root's mailboxes in name order,
+ * SQLite databases in WAL mode, which SQLite cannot commit as one, so a kill -9 between the two
+ * commits leaves the root off by that one change (over-charged for an append, under for an
+ * expunge): `quota -n` finds it, `quota -f` repairs it. MAILBOX is charged when a create
+ * reserves its name and moved or released with the mailbox under its index lock (rename,
+ * delete). A recount runs while the server works: it walks the root's mailboxes in name order,
  * reading each one's usage under that mailbox's index lock, and keeps a running tally in the
  * root's row ("scan" columns, as Cyrus's quota scan). A charge to a mailbox the walk already
  * passed is added to the tally too, so at the end the tally is exact and replaces the usage.
@@ -120,8 +122,12 @@ export class QuotaStore {
   private readonly stmts;
 
   /** `deletedPrefix`: the top-level name of delayed deletes (deletedprefix), never charged. */
-  constructor(file: string, durable: boolean, private readonly deletedPrefix = 'DELETED') {
+  constructor(file: string, private readonly durable: boolean, private readonly deletedPrefix = 'DELETED') {
     this.db = openDb(file, { durable });
+    // Usage is derived data (quota -f recounts it): charges commit without their own fsync
+    // (WAL, synchronous NORMAL: survives a process crash, may lose the last charges on power
+    // loss). Limits are not derived: setting them is fsynced (see durably()).
+    if (durable) this.db.pragma('synchronous = NORMAL');
     try {
       this.db.exec(SCHEMA);
     } catch (err) {
@@ -205,6 +211,9 @@ export class QuotaStore {
    * index write lock (the Mailbox does); releases (negative deltas) are never refused.
    */
   charge(name: string, delta: QuotaDelta, mode: QuotaMode): string | null {
+    // No root: nothing to lock. (A root created meanwhile recounts this mailbox under its index
+    // lock, which the caller holds, so the message is counted there.)
+    if (readTransaction(this.db, 'quota read', () => this.rootOf(name)) === null) return null;
     return writeTransaction(this.db, 'quota charge', () => {
       const root = this.rootOf(name);
       if (root === null) return null;
@@ -235,23 +244,34 @@ export class QuotaStore {
     if (row.scan_upto !== null && name <= row.scan_upto) this.stmts.addScan.run(s, m, b, row.root);
   }
 
+  /** Run an administrative change fsynced (synchronous FULL), as limits cannot be recounted. */
+  private durably<T>(fn: () => T): T {
+    if (!this.durable) return fn();
+    this.db.pragma('synchronous = FULL');
+    try {
+      return fn();
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
+  }
+
   /** Create `root` when missing and set its limits (null: no limit). Returns whether it is new. */
   setLimits(root: string, limits: QuotaLimits): boolean {
-    return writeTransaction(this.db, 'set quota', () => {
+    return this.durably(() => writeTransaction(this.db, 'set quota', () => {
       const created = this.stmts.insert.run(root).changes > 0;
       this.stmts.setLimits.run(limits.STORAGE, limits.MESSAGE, limits.MAILBOX, root);
       return created;
-    });
+    }));
   }
 
   /** Remove a root; its mailboxes fall to the next root above (recount that one). */
   removeRoot(root: string): boolean {
-    return writeTransaction(this.db, 'remove quota root', () => this.stmts.remove.run(root).changes > 0);
+    return this.durably(() => writeTransaction(this.db, 'remove quota root', () => this.stmts.remove.run(root).changes > 0));
   }
 
   /** Rename every root at or below `from` (a user rename); `to` null removes them (a user delete). */
   moveRoots(from: string, to: string | null): string[] {
-    return writeTransaction(this.db, 'move quota roots', () => {
+    return this.durably(() => writeTransaction(this.db, 'move quota roots', () => {
       const moved: string[] = [];
       for (const row of this.stmts.all.all()) {
         if (!isWithin(row.root, from)) continue;
@@ -264,7 +284,7 @@ export class QuotaStore {
         this.stmts.setUsage.run(row.storage_used, row.message_used, row.mailbox_used, name);
       }
       return moved;
-    });
+    }));
   }
 
   /** Start a recount of `root` (the walk's tally starts at zero, before every name). */

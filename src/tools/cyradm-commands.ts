@@ -12,7 +12,9 @@ export interface ShellOutput {
 
 export interface AdminSession {
   client: AdminClient;
+  /** The server's capabilities after login, upper-cased (as spelled: `advertised`). */
   capabilities: Set<string>;
+  advertised: readonly string[];
 }
 
 /** A command's outcome: true when every IMAP command it sent was answered OK. */
@@ -65,9 +67,10 @@ async function listNames(session: AdminSession, reference: string, pattern: stri
 }
 
 const listMailboxes: Run = async (session, args, io) => {
-  const { named, rest } = options(args.map((a) => (a === '--subscribed' || a === '--specialuse' ? `${a} yes` : a)).flatMap((a) => a.split(' ')), ['subscribed', 'specialuse']);
+  const switches = new Set<string>(args.filter((a) => a === '--subscribed' || a === '--specialuse'));
+  const rest = args.filter((a) => !switches.has(a));
   need(rest, 0, 2, 'listmailbox [--subscribed] [--specialuse] [pattern [reference]]');
-  const selection = [named.has('subscribed') ? 'SUBSCRIBED' : '', named.has('specialuse') ? 'SPECIAL-USE' : ''].filter(Boolean);
+  const selection = [switches.has('--subscribed') ? 'SUBSCRIBED' : '', switches.has('--specialuse') ? 'SPECIAL-USE' : ''].filter(Boolean);
   const { reply, names } = await listNames(session, rest[1] ?? '', rest[0] ?? '*', selection.length ? `(${selection.join(' ')}) ` : '');
   for (const [name, attributes] of names) io.out(`${name} (${attributes})\n`);
   return report(reply, 'listmailbox', io);
@@ -132,8 +135,8 @@ const rename: Run = async (session, args, io) => {
   return report(await session.client.command(`RENAME ${quote(rest[0]!)} ${quote(rest[1]!)}${partition !== undefined ? ` ${quote(partition)}` : ''}`), 'renamemailbox', io);
 };
 
-/** Quota commands need the server's QUOTA extension (RFC 9208); without it they say so. */
-function quotaCommand(label: string, build: (args: string[]) => string, usage: string, min: number, max: number): Run {
+/** Quota commands need the server's QUOTA extension (RFC 9208); without it they say so. `quiet`: print no quota lines (setquota). */
+function quotaCommand(label: string, build: (args: string[]) => string, usage: string, min: number, max: number, quiet = false): Run {
   return async (session, args, io) => {
     need(args, min, max, usage);
     if (!session.capabilities.has('QUOTA')) {
@@ -141,7 +144,7 @@ function quotaCommand(label: string, build: (args: string[]) => string, usage: s
       return false;
     }
     const reply = await session.client.command(build(args));
-    for (const response of reply.untagged) {
+    for (const response of quiet ? [] : reply.untagged) {
       const kind = text(response[0]).toUpperCase();
       if (kind === 'QUOTAROOT') io.out(`quota root: ${response.slice(2).map(text).join(' ')}\n`);
       if (kind !== 'QUOTA' || !Array.isArray(response[2])) continue;
@@ -172,7 +175,7 @@ const info: Run = async (session, args, io) => {
       const fields = Array.isArray(response[1]) ? response[1] : [];
       for (let i = 0; i + 1 < fields.length; i += 2) io.out(`${text(fields[i])}: ${text(fields[i + 1])}\n`);
     }
-    io.out(`capabilities: ${[...session.capabilities].join(' ')}\n`);
+    io.out(`capabilities: ${session.advertised.join(' ')}\n`);
     return report(reply, 'info', io);
   }
   const status = await session.client.command(`STATUS ${quote(args[0]!)} (MESSAGES UNSEEN UIDNEXT UIDVALIDITY SIZE)`);
@@ -206,7 +209,7 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   { names: ['renamemailbox', 'rename', 'renm'], usage: 'renamemailbox [--partition partition] oldname newname [partition]', run: rename },
   { names: ['listquota', 'lq'], usage: 'listquota root', run: quotaCommand('listquota', (a) => `GETQUOTA ${quote(a[0]!)}`, 'listquota root', 1, 1) },
   { names: ['listquotaroot', 'lqr', 'lqm'], usage: 'listquotaroot mailbox', run: quotaCommand('listquotaroot', (a) => `GETQUOTAROOT ${quote(a[0]!)}`, 'listquotaroot mailbox', 1, 1) },
-  { names: ['setquota', 'sq'], usage: 'setquota root resource value [resource value ...]', run: quotaCommand('setquota', setQuotaArgs, 'setquota root resource value [resource value ...]', 3, 99) },
+  { names: ['setquota', 'sq'], usage: 'setquota root resource value [resource value ...]', run: quotaCommand('setquota', setQuotaArgs, 'setquota root resource value [resource value ...]', 3, 99, true) },
   { names: ['info'], usage: 'info [mailbox]', run: info },
   { names: ['version', 'ver'], usage: 'version', run: version },
 ];

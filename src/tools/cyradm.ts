@@ -53,18 +53,18 @@ export function splitCommandLine(line: string): string[][] {
   return commands.filter((words) => words.length > 0);
 }
 
-async function capabilitiesOf(client: AdminClient): Promise<Set<string>> {
+async function capabilitiesOf(client: AdminClient): Promise<string[]> {
   const reply = await client.command('CAPABILITY');
-  const found = new Set<string>();
+  const found: string[] = [];
   for (const response of reply.untagged) {
-    if (typeof response[0] === 'string' && response[0].toUpperCase() === 'CAPABILITY') for (const c of response.slice(1)) if (typeof c === 'string') found.add(c.toUpperCase());
+    if (typeof response[0] === 'string' && response[0].toUpperCase() === 'CAPABILITY') for (const c of response.slice(1)) if (typeof c === 'string') found.push(c);
   }
   return found;
 }
 
 async function logIn(client: AdminClient, user: string, password: string): Promise<{ ok: boolean; text: string }> {
   const before = await capabilitiesOf(client);
-  const reply = before.has('LOGINDISABLED')
+  const reply = before.some((c) => c.toUpperCase() === 'LOGINDISABLED')
     ? await client.command(`AUTHENTICATE PLAIN ${Buffer.from(`\u0000${user}\u0000${password}`).toString('base64')}`)
     : await client.command(`LOGIN ${quote(user)} ${quote(password)}`);
   return { ok: reply.status === 'OK', text: reply.text };
@@ -98,7 +98,8 @@ export async function runCyradm(host: string | undefined, options: CyradmOptions
       io.err(`cyradm: cannot authenticate to server as ${user}: ${login.text}\n`);
       return 77;
     }
-    const session: AdminSession = { client, capabilities: await capabilitiesOf(client) };
+    const advertised = await capabilitiesOf(client);
+    const session: AdminSession = { client, capabilities: new Set(advertised.map((c) => c.toUpperCase())), advertised };
     let status = 0;
     if (io.interactive) io.out(`${server}> `);
     for await (const line of io.lines) {

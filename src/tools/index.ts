@@ -6,6 +6,7 @@ import { registerMbpath } from './mbpath.js';
 import { registerCtlMboxlist } from './ctl_mboxlist.js';
 import { registerCyrExpire } from './cyr_expire.js';
 import { registerDeliver } from './deliver.js';
+import { registerQuota } from './quota.js';
 import { registerCyradm } from './cyradm.js';
 
 /** Adds one Cyrus-named subcommand (with its options and --help) to the program. */
@@ -23,5 +24,6 @@ export const TOOLS: ToolRegistrar[] = [
   registerCtlMboxlist,
   registerCyrExpire,
   registerDeliver,
+  registerQuota,
   registerCyradm,
 ];

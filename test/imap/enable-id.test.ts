@@ -16,7 +16,7 @@ describe('ENABLE, ID and the read-only gate on the wire', () => {
   it('ENABLE lists nothing the server does not advertise', async () => {
     const c = await RawClient.connect(server.port);
     await c.command('a1', 'LOGIN fred pass');
-    expect(await c.command('a2', 'ENABLE CONDSTORE QRESYNC X-FOO')).toEqual(['* ENABLED', 'a2 OK ENABLE completed']);
+    expect(await c.command('a2', 'ENABLE CONDSTORE QRESYNC X-FOO')).toEqual(['* ENABLED CONDSTORE QRESYNC', 'a2 OK ENABLE completed']);
     c.close();
   });
 

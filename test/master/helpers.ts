@@ -71,7 +71,7 @@ export class RunningMaster {
   }
 
   /** Wait until `test` holds, re-checked on every output line; rejects after `ms`. */
-  waitFor<T>(what: string, test: () => T | undefined | null | false, ms = 10_000): Promise<T> {
+  waitFor<T>(what: string, test: () => T | undefined | null | false, ms = 20_000): Promise<T> {
     return new Promise((resolvePromise, reject) => {
       const check = () => {
         const value = test();
@@ -155,7 +155,7 @@ export class LineClient {
   }
 
   /** The next line matching `re` (from the start of the conversation), within `ms`. */
-  line(re: RegExp, ms = 5000): Promise<string> {
+  line(re: RegExp, ms = 20_000): Promise<string> {
     return new Promise((resolvePromise, reject) => {
       const check = () => {
         const found = this.received.find((l) => re.test(l));

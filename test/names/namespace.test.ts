@@ -173,14 +173,17 @@ describe('Namespace: NAMESPACE data as Cyrus shows it', () => {
 
 describe('Namespace: the length limit is maxmailboxnamelength bytes of the internal name', () => {
   it('490 by default, counted on the internal name ("user.fred." is 10 bytes)', () => {
-    expect(ns(true, true).toInternal('x'.repeat(480), fred)).toHaveLength(490);
-    expectBadName(() => ns(true, true).toInternal('x'.repeat(481), fred));
+    // Two components: one alone may not pass 255 bytes (a directory name on the partition).
+    expect(ns(true, true).toInternal(`${'x'.repeat(240)}/${'x'.repeat(239)}`, fred)).toHaveLength(490);
+    expectBadName(() => ns(true, true).toInternal(`${'x'.repeat(240)}/${'x'.repeat(240)}`, fred));
+    expectBadName(() => ns(true, true).toInternal('x'.repeat(256), fred));
+    expect(ns(true, true).toInternal('x'.repeat(255), fred)).toHaveLength(265);
   });
 
   it('the domain part counts', () => {
     const space = ns(false, true, 'userid');
-    expect(space.toInternal(`INBOX/${'x'.repeat(468)}`, fredEx)).toHaveLength(490);
-    expectBadName(() => space.toInternal(`INBOX/${'x'.repeat(469)}`, fredEx));
+    expect(space.toInternal(`INBOX/${'x'.repeat(234)}/${'x'.repeat(233)}`, fredEx)).toHaveLength(490);
+    expectBadName(() => space.toInternal(`INBOX/${'x'.repeat(234)}/${'x'.repeat(234)}`, fredEx));
   });
 
   it('takes the limit from imapd.conf', () => {

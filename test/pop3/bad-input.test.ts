@@ -2,7 +2,7 @@
  * Bad input over the wire: every command with wrong arguments and in the wrong state, overlong
  * lines, and 10,000 pipelined commands. The session answers each and keeps serving.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { message, PopClient, startPop3Server, type Pop3TestServer } from './harness.js';
 
 let server: Pop3TestServer;
@@ -110,6 +110,24 @@ describe('POP3 bad input', () => {
     expect(await c.line()).toMatch(/^\+OK Mailbox locked/);
     expect(await c.line()).toMatch(/^\+OK 1 \d+$/);
     c.close();
+  });
+
+  it('answers an internal error with [SYS/TEMP] and no detail, and keeps serving', async () => {
+    const spy = vi.spyOn(server.pop3.deps.store, 'openMailbox').mockImplementation(() => {
+      throw new TypeError('secret internals');
+    });
+    try {
+      const c = await PopClient.connect(server.port);
+      await c.command('USER fred');
+      expect(await c.command('PASS pass')).toBe('-ERR [SYS/TEMP] Internal server error');
+      expect(await c.command('NOOP')).toBe('-ERR Unrecognized command');
+      spy.mockRestore();
+      await c.command('USER fred');
+      expect(await c.command('PASS pass')).toMatch(/^\+OK/);
+      c.close();
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('keeps the password exactly as sent after PASS and one space', async () => {

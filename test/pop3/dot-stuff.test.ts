@@ -94,4 +94,16 @@ describe('RETR octets', () => {
     }
     c.close();
   });
+
+  it('survives a client that goes away in the middle of a RETR', async () => {
+    const c = await PopClient.login(server.port);
+    c.write('RETR 4\r\n');
+    await c.line();
+    c.close();
+    const d = await PopClient.login(server.port);
+    expect(await d.command('STAT')).toMatch(/^\+OK 4 /);
+    expect(await d.command('TOP 4 1')).toBe('+OK Message follows');
+    expect((await d.multiline()).toString('latin1')).toBe('Subject: big\r\n\r\n..x\r\n');
+    d.close();
+  });
 });

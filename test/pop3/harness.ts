@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createLogger, silentLogger } from '../../src/common/index.js';
 import { ImapdConfig } from '../../src/config/index.js';
 import { ImapServer } from '../../src/imap/server.js';
+import type { Pop3Settings } from '../../src/pop3/deps.js';
 import { Pop3Server } from '../../src/pop3/server.js';
 
 export interface Pop3TestServer {
@@ -41,6 +42,8 @@ export interface Pop3TestServerOptions {
   dir?: string;
   /** Leave the directory in place at close (a restart will follow). */
   keepDir?: boolean;
+  /** Override settings read from imapd.conf (e.g. a short autologout). */
+  settings?: Partial<Pop3Settings>;
 }
 
 const TEST_HASHING = { passwordStore: { scrypt: { N: 1024, r: 8, p: 1 }, scramIterations: 64 } };
@@ -70,7 +73,7 @@ export async function startPop3Server(options: Pop3TestServerOptions = {}): Prom
   const config = ImapdConfig.load(join(dir, 'imapd.conf'));
   const logger = process.env.TEST_LOG ? createLogger({ name: 'pop3-test', level: 'debug', pretty: false }) : silentLogger();
   const auth = options.shippedHashing ? {} : TEST_HASHING;
-  const pop3 = Pop3Server.create({ config: config.forService('pop3'), serviceName: 'pop3', logger, auth });
+  const pop3 = Pop3Server.create({ config: config.forService('pop3'), serviceName: 'pop3', logger, auth, settings: options.settings });
   for (const user of options.users ?? ['fred', 'admin']) await pop3.deps.auth.store.setPassword(user, 'pass');
   const popListener = await listen((socket) => {
     pop3.handleConnection(socket, { tls: false, unixSocket: false, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress });

@@ -110,3 +110,21 @@ describe('poplockmaildrop: yes', () => {
     d.close();
   });
 });
+
+describe('autologout', () => {
+  let quick: Pop3TestServer;
+  afterAll(async () => {
+    await quick.close();
+  });
+  it('closes an idle session without an answer and without UPDATE', async () => {
+    quick = await startPop3Server({ settings: { timeoutMs: 1500 } });
+    await quick.deliver('fred', [message('t1')]);
+    const c = await PopClient.login(quick.port);
+    expect(await c.command('DELE 1')).toBe('+OK message deleted');
+    await c.closedByServer();
+    expect(await c.line().catch((err: Error) => err.message)).toMatch(/^connection closed; got: ""$/);
+    const d = await PopClient.login(quick.port);
+    expect(await d.command('STAT')).toMatch(/^\+OK 1 /);
+    d.close();
+  });
+});

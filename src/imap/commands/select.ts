@@ -4,6 +4,7 @@ import { codes, untaggedStatus } from '../wire/serialize/response.js';
 import { always, CommandFailure, defineCommand } from './types.js';
 import { externalRoot } from './quota/access.js';
 import { quotaWarning } from './quota/warning.js';
+import { requireQresync, selectResync } from './resync.js';
 
 /** SELECT and EXAMINE (one handler; EXAMINE opens read-only). */
 export const selectCommand = defineCommand({
@@ -11,8 +12,14 @@ export const selectCommand = defineCommand({
   states: AUTHENTICATED,
   allowsExpunge: always,
   async handle(ctx, command) {
+    // RFC 7162: QRESYNC must have been enabled; either parameter turns CONDSTORE on.
+    if (command.qresync) requireQresync(ctx, 'SELECT (QRESYNC)');
     // Selecting deselects first: a failed SELECT leaves the session authenticated (RFC 3501 6.3.1).
-    if (ctx.state.kind === 'selected') ctx.select(null);
+    if (ctx.state.kind === 'selected') {
+      ctx.select(null);
+      if (ctx.enabled.has('QRESYNC')) ctx.out.send(untaggedStatus('OK', 'CLOSED', 'Ok'));
+    }
+    if (command.condstore || command.qresync) ctx.enable(['CONDSTORE']);
     const identity = ctx.identity();
     const name = ctx.toInternal(command.mailbox);
     const entry = ctx.deps.store.lookup(name);
@@ -31,9 +38,12 @@ export const selectCommand = defineCommand({
     if (selected.firstUnseen > 0) ctx.out.send(untaggedStatus('OK', codes.unseen(selected.firstUnseen), 'Ok'));
     ctx.out.send(untaggedStatus('OK', codes.uidValidity(selected.uidValidity), 'Ok'));
     ctx.out.send(untaggedStatus('OK', codes.uidNext(selected.uidNext), 'Ok'));
+    // Every mailbox keeps modseqs: HIGHESTMODSEQ, never NOMODSEQ (RFC 7162 3.1.2.1).
+    if (ctx.enabled.has('CONDSTORE')) ctx.out.send(untaggedStatus('OK', `HIGHESTMODSEQ ${selected.highestModseq}`, 'Ok'));
     const quota = rights.has('t') ? ctx.deps.store.quotas.quotaOf(name) : null;
     const warning = quota && quotaWarning(ctx.deps.config, quota, externalRoot(ctx, quota.root));
     if (warning) ctx.out.send(untaggedStatus('NO', 'ALERT', warning));
+    if (command.qresync) ctx.sendUpdates(selectResync(selected, command.qresync, identity.userid));
     ctx.select(selected);
     return { status: 'OK', code: readOnly ? codes.readOnly() : codes.readWrite(), text: 'Completed' };
   },

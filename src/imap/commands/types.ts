@@ -74,6 +74,8 @@ export interface CommandContext {
   logout(): void;
   /** Send pending untagged updates for the selected mailbox. */
   syncSelected(allowExpunge: boolean): Promise<void>;
+  /** True once the connection has closed: long work (SEARCH) stops, nobody waits for it. */
+  clientGone(): boolean;
 }
 
 export interface CommandSpec<N extends CommandName = CommandName> {

@@ -20,7 +20,7 @@ import { capabilities } from '../capabilities.js';
 import { codes, continuation, tagged, untaggedStatus } from '../wire/serialize/response.js';
 import type { SelectedMailbox } from './selected.js';
 import type { SessionState } from './state.js';
-import { renderUpdate, type MailboxUpdate } from './updates.js';
+import { coalesceUpdates, renderUpdate, type MailboxUpdate } from './updates.js';
 import { ResponseWriter } from './writer.js';
 
 const PAUSE_AT = 1024 * 1024;
@@ -80,9 +80,15 @@ export class Session {
       maxLineLength: l.maxLineLength,
       maxLiteralSize: l.maxLiteralSize,
       maxAppendLiteralSize: l.maxMessageSize,
-      maxArgumentsSize: l.maxArgumentsSize,
+      ...this.commandBounds(),
       literalPlus: l.literalPlus,
     });
+  }
+
+  /** Bytes and literals one command may carry: far fewer before login (issue 17). */
+  private commandBounds(): { maxArgumentsSize: number; maxLiterals: number } {
+    const l = this.deps.limits;
+    return this.state.kind === 'notAuthenticated' ? l.preauth : { maxArgumentsSize: l.maxArgumentsSize, maxLiterals: l.maxLiterals };
   }
 
   start(): void {
@@ -265,7 +271,7 @@ export class Session {
   }
 
   private sendUpdates(updates: readonly MailboxUpdate[]): void {
-    for (const update of updates) this.out.send(renderUpdate(update, this.enabled));
+    for (const update of coalesceUpdates(updates, this.enabled)) this.out.send(renderUpdate(update, this.enabled));
   }
 
   /** Called by the server when any process changed mailbox `name`. */
@@ -352,6 +358,7 @@ export class Session {
         this.logoutRequested = true;
       },
       syncSelected: (allowExpunge) => this.syncSelected(allowExpunge),
+      clientGone: () => this.closed,
     };
   }
 
@@ -362,6 +369,7 @@ export class Session {
 
   private async becomeAuthenticated(identity: Identity): Promise<void> {
     this.state = { kind: 'authenticated', identity };
+    this.reader.setLimits(this.commandBounds());
     this.log.info({ user: identity.userid, authenticatedAs: identity.authenticatedAs ?? undefined }, 'login');
     this.armTimer();
   }

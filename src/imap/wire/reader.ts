@@ -29,6 +29,7 @@ interface CommandInProgress {
   name: string;
   parts: CommandPart[];
   size: number;
+  literals: number;
   /** An error was reported: the rest of the command is skipped. */
   failed: boolean;
 }
@@ -60,7 +61,15 @@ export class CommandReader {
   private command: CommandInProgress | null = null;
 
   constructor(options: CommandReaderOptions) {
-    this.options = { maxArgumentsSize: 0, refusedNonSyncLiteral: 'close', ...options };
+    this.options = { maxArgumentsSize: 0, maxLiterals: 0, refusedNonSyncLiteral: 'close', ...options };
+  }
+
+  /**
+   * Change the per-command bounds (the session tightens them before login and widens them after).
+   * They apply from the next literal or line read.
+   */
+  setLimits(limits: Partial<Pick<CommandReaderOptions, 'maxArgumentsSize' | 'maxLiterals' | 'maxLiteralSize'>>): void {
+    Object.assign(this.options, Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)));
   }
 
   /** Bytes received and not yet consumed (the session pauses the socket when this grows). */
@@ -199,7 +208,7 @@ export class CommandReader {
     if (command === null) {
       if (line.length === 0) return null; // blank lines between commands are ignored
       const start = parseCommandStart(line);
-      command = { tag: start.tag, name: start.name, parts: [], size: 0, failed: false };
+      command = { tag: start.tag, name: start.name, parts: [], size: 0, literals: 0, failed: false };
       this.command = command;
       text = line.subarray(start.argsStart);
       if (start.tag === null || start.name === '') {
@@ -233,11 +242,16 @@ export class CommandReader {
   private onLiteralMarker(command: CommandInProgress, marker: LiteralMarker): ReaderEvent | null {
     const limit = command.name === 'APPEND' ? this.options.maxAppendLiteralSize : this.options.maxLiteralSize;
     const maxArgs = this.options.maxArgumentsSize;
+    const maxLiterals = this.options.maxLiterals;
+    const tooMany = maxLiterals > 0 && command.literals >= maxLiterals;
     const tooBig = marker.size > limit || (maxArgs > 0 && command.size + marker.size > maxArgs);
+    command.literals++;
     if (!marker.nonSync) {
-      if (tooBig) {
+      if (tooMany || tooBig) {
         this.command = null; // no continuation was sent: the client sends no literal
-        return this.errorEvent('literalTooBig', command.tag, 'NO', 'TOOBIG', 'Literal too big');
+        return tooMany
+          ? this.errorEvent('tooManyLiterals', command.tag, 'BAD', 'TOOBIG', 'Too many literals in one command')
+          : this.errorEvent('literalTooBig', command.tag, 'NO', 'TOOBIG', 'Literal too big');
       }
       this.state = { kind: 'awaitDecision', marker };
       return { type: 'literal', tag: command.tag!, name: command.name, size: marker.size, binary: marker.binary };
@@ -245,6 +259,7 @@ export class CommandReader {
     let refusal: { kind: ReaderErrorKind; message: string } | null = null;
     if (this.options.literalPlus === 'none') refusal = { kind: 'nonSyncLiteralNotAllowed', message: 'Non-synchronizing literals are not supported' };
     else if (this.options.literalPlus === 'minus' && marker.size > LITERAL_MINUS_MAX) refusal = { kind: 'nonSyncLiteralTooBig', message: 'Non-synchronizing literal over 4096 bytes' };
+    else if (tooMany) refusal = { kind: 'tooManyLiterals', message: 'Too many literals in one command' };
     else if (tooBig) refusal = { kind: 'nonSyncLiteralTooBig', message: 'Literal too big' };
     if (refusal === null) {
       this.startLiteral(marker);
@@ -262,7 +277,7 @@ export class CommandReader {
     let command = this.command;
     if (command === null) {
       const start = parseCommandStart(head);
-      command = { tag: start.tag, name: start.name, parts: [], size: 0, failed: true };
+      command = { tag: start.tag, name: start.name, parts: [], size: 0, literals: 0, failed: true };
       this.command = command;
     }
     command.failed = true;

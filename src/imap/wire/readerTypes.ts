@@ -20,6 +20,7 @@ export type ReaderErrorKind =
   | 'nonSyncLiteralTooBig'
   | 'nonSyncLiteralNotAllowed'
   | 'argumentsTooBig'
+  | 'tooManyLiterals'
   | 'badTag'
   | 'missingCommand';
 
@@ -51,6 +52,8 @@ export interface CommandReaderOptions {
   maxAppendLiteralSize: number;
   /** Most bytes of arguments in one command, literals included; 0 for no limit (maxargssize). */
   maxArgumentsSize?: number;
+  /** Most literals in one command; 0 for no limit. Each literal costs memory beyond its bytes. */
+  maxLiterals?: number;
   /** Non-synchronising literals advertised: LITERAL+ ('plus'), LITERAL- ('minus', up to 4096) or none. */
   literalPlus: 'plus' | 'minus' | 'none';
   /**

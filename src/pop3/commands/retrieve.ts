@@ -20,7 +20,7 @@ async function sendMessage(ctx: CommandContext, msgno: number, lines: number | n
       const part = cutter ? cutter.take(chunk) : chunk;
       for (const piece of stuffer.push(part)) ctx.out.bytes(piece);
       await ctx.out.maybeFlush();
-      if (cutter?.done) break;
+      if (cutter?.done || ctx.out.broken) break;
     }
   } catch (err) {
     // The +OK is out: no -ERR can follow it. The client sees the connection drop, not a short message.

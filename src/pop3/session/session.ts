@@ -189,7 +189,8 @@ export class Session {
         return;
       }
       const failure = pop3Failure(err, 'command');
-      if (failure.internal) this.log.error({ err, line: line.slice(0, 16) }, 'internal error');
+      // The command's name only: a PASS or AUTH line carries a secret.
+      if (failure.internal) this.log.error({ err, command: line.split(/[ \t]/, 1)[0]!.slice(0, 8).toUpperCase() }, 'internal error');
       this.out.line(errLine(failure));
     }
   }

@@ -6,6 +6,8 @@
 import type { Duplex } from 'node:stream';
 
 const FLUSH_AT = 64 * 1024;
+/** Output queued in the socket before a flush waits for it to drain. */
+const WINDOW = 256 * 1024;
 
 export class ResponseWriter {
   private parts: Buffer[] = [];
@@ -29,6 +31,11 @@ export class ResponseWriter {
     this.size += data.length;
   }
 
+  /** The connection is gone: stop producing output. */
+  get broken(): boolean {
+    return this.socket.destroyed || !this.socket.writable;
+  }
+
   get pending(): number {
     return this.size;
   }
@@ -45,7 +52,8 @@ export class ResponseWriter {
     this.size = 0;
     const socket = this.socket;
     if (socket.destroyed || !socket.writable) return;
-    if (socket.write(data)) return;
+    // Wait for the socket only past a window: the kernel keeps sending while the next chunk is read.
+    if (socket.write(data) || socket.writableLength < WINDOW) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         socket.off('drain', done);

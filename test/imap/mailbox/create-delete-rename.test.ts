@@ -178,6 +178,8 @@ describe('RENAME', () => {
   it('lets an admin move a mailbox to another partition', async () => {
     const a = await loggedIn(server, 'admin');
     await a.command('m0', 'CREATE tomove');
+    // A new top-level mailbox gets defaultacl (anyone lrs): the admin grants itself the rest, as in Cyrus.
+    await a.command('m0', 'SETACL tomove admin lrswipkxtean');
     await a.command('m0', 'APPEND tomove {5+}\r\nhello');
     expect(last(await a.command('m1', 'RENAME tomove tomove default'))).toMatch(/^m1 NO \[CANNOT\]/);
     expect(last(await a.command('m2', 'RENAME tomove tomove other'))).toBe('m2 OK RENAME completed');

@@ -201,6 +201,27 @@ describe('CommandReader limits', () => {
     ]);
   });
 
+  test('maxLiterals bounds the literals of one command, synchronising or not', () => {
+    const tiny = 'a LOGIN' + ' {1+}\r\nx'.repeat(3) + '\r\nb NOOP\r\n';
+    expect(run([Buffer.from(tiny)], { maxLiterals: 2 })).toEqual([
+      { type: 'error', tag: 'a', detail: 'BAD TOOBIG tooManyLiterals' },
+      { type: 'command', tag: 'b', name: 'NOOP', detail: '' },
+    ]);
+    expect(run([Buffer.from(tiny)], { maxLiterals: 2, refusedNonSyncLiteral: 'close' })).toEqual([{ type: 'error', tag: 'a', detail: 'BAD TOOBIG tooManyLiterals fatal' }]);
+    expect(run([Buffer.from('a LOGIN {1}\r\nx {1}\r\nb NOOP\r\n')], { maxLiterals: 1 })).toEqual([
+      { type: 'literal', tag: 'a', name: 'LOGIN', detail: '1' },
+      { type: 'error', tag: 'a', detail: 'BAD TOOBIG tooManyLiterals' },
+      { type: 'command', tag: 'b', name: 'NOOP', detail: '' },
+    ]);
+  });
+
+  test('setLimits widens the bounds for the next command', () => {
+    const reader = new CommandReader({ ...OPTIONS, maxLiterals: 1 });
+    reader.setLimits({ maxLiterals: 5 });
+    reader.push(Buffer.from('a LOGIN {1+}\r\nx {1+}\r\ny\r\n'));
+    expect(reader.next()?.type).toBe('command');
+  });
+
   test('an announced literal costs memory only as its data arrives', () => {
     const reader = new CommandReader({ ...OPTIONS, maxAppendLiteralSize: 1 << 30 });
     const before = process.memoryUsage().arrayBuffers;

@@ -17,8 +17,8 @@ export interface AclTarget {
 
 /**
  * The existing mailbox `external` names, when the identity holds every right of `needed` there
- * ("" : any right at all, for MYRIGHTS). NotFound for a missing mailbox and for one the identity
- * may not see; NoPerm when it sees it but lacks a right.
+ * ("": no right asked, for MYRIGHTS). NotFound for a missing mailbox and for one the identity may
+ * not see (neither `l` nor `r`, whatever else it holds); NoPerm when it sees it but lacks a right.
  */
 export function aclTarget(ctx: CommandContext, external: string, needed: string): AclTarget {
   const internal = ctx.toInternal(external);
@@ -27,7 +27,7 @@ export function aclTarget(ctx: CommandContext, external: string, needed: string)
   const identity = ctx.identity();
   if (needed === '') {
     const rights = ctx.deps.rights.rightsOn(identity, entry);
-    if (rights.isEmpty) throw new MailError('NotFound', `no rights on ${internal}`);
+    if (!rights.hasAny('lr')) throw new MailError('NotFound', `mailbox ${internal} is not visible`);
     return { entry, rights };
   }
   return { entry, rights: ctx.deps.rights.requireRights(identity, entry, needed) };

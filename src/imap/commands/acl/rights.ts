@@ -1,6 +1,6 @@
 /**
  * LISTRIGHTS (RFC 4314 section 3.4) for a holder of the `a` right, and MYRIGHTS (section 3.5) for
- * anyone with any right on the mailbox. LISTRIGHTS names what an identifier always has there (the
+ * anyone who may see the mailbox (`l` or `r`: without them it answers as a missing mailbox). LISTRIGHTS names what an identifier always has there (the
  * owner's implicit rights on its own hierarchy, nothing for others) and each other right on its own.
  */
 import { OWNER_MINIMUM_RIGHTS, Rights } from '../../../acl/index.js';

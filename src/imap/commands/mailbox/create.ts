@@ -32,7 +32,12 @@ export const createCommand = defineCommand({
     const external = command.mailbox.endsWith(sep) && command.mailbox.length > 1 ? command.mailbox.slice(0, -1) : command.mailbox;
     requireValidNewName(external);
     const internal = ctx.toInternal(external);
-    if (ctx.deps.store.lookup(internal)) throw new CommandFailure('NO', 'ALREADYEXISTS', 'Mailbox already exists');
+    const existing = ctx.deps.store.lookup(internal);
+    if (existing) {
+      // One the identity cannot see answers as a missing one would (issue 17: no existence probe).
+      if (!ctx.deps.rights.hasRights(identity, existing, 'l')) requireCreateRight(ctx, internal);
+      throw new CommandFailure('NO', 'ALREADYEXISTS', 'Mailbox already exists');
+    }
     requireCreateRight(ctx, internal);
     const specialUse = checkSpecialUse(ctx, internal, command.specialUse);
     const acl = inheritedAcl(ctx, internal);

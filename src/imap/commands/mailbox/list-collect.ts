@@ -7,7 +7,8 @@
  *   with a special use) is listed when it matches a pattern.
  * - When it does not match but an ancestor does ("%" stopping above it), plain LIST lists that
  *   ancestor (\Noselect, or \NonExistent in extended LIST, when it is not a mailbox); with
- *   RECURSIVEMATCH the ancestor is listed with CHILDINFO naming the criteria its descendant met.
+ *   RECURSIVEMATCH the ancestor is listed with CHILDINFO naming the criteria its descendant met,
+ *   unless another pattern lists that descendant itself.
  * - \HasChildren / \HasNoChildren always, from the visible mailboxes.
  */
 import type { ListPlan } from '../../../names/index.js';
@@ -89,13 +90,18 @@ export function collectList(query: ListQuery): ListedName[] {
     for (const c of childInfo) info.add(c);
   };
   for (const candidate of candidates) {
+    // A candidate some pattern lists itself gives its ancestors no CHILDINFO through the others
+    // (RFC 5258 3.5: a non-matching name comes with CHILDINFO only for a child not also returned).
+    let listedItself = false;
     for (const plan of query.plans) {
       const direct = plan.match(candidate.internal);
-      if (direct !== null) {
-        list(direct, candidate.tail, []);
-        continue;
-      }
-      if (hasCriteria && !query.recursiveMatch) continue;
+      if (direct === null) continue;
+      list(direct, candidate.tail, []);
+      listedItself = true;
+    }
+    if (hasCriteria && (!query.recursiveMatch || listedItself)) continue;
+    for (const plan of query.plans) {
+      if (plan.match(candidate.internal) !== null) continue;
       for (const ancestor of plan.matchingAncestors(candidate.internal)) list(ancestor, candidate.tail, hasCriteria ? criteriaNames : []);
     }
   }

@@ -13,13 +13,14 @@ export interface MessageFacts {
   /** Milliseconds since the epoch. */
   internalDate: number;
   size: number;
+  modseq: number;
 }
 
 /** Above this many messages one snapshot of the whole mailbox beats a lookup per message. */
 const SNAPSHOT_FROM = 64;
 
 export class MessageFactsSource {
-  private overrides: Map<number, string[]> | null = null;
+  private overrides: Map<number, { flags: string[]; modseq: number }> | null = null;
 
   private constructor(
     private readonly uids: readonly number[],
@@ -44,7 +45,7 @@ export class MessageFactsSource {
     }
     const byUid = new Map<number, MessageFacts>();
     for (const r of mailbox.records(uids, userid)) {
-      byUid.set(r.uid, { uid: r.uid, flags: r.flags, internalDate: r.internalDate.getTime(), size: r.size });
+      byUid.set(r.uid, { uid: r.uid, flags: r.flags, internalDate: r.internalDate.getTime(), size: r.size, modseq: r.modseq });
     }
     return new MessageFactsSource(uids, null, null, byUid);
   }
@@ -57,17 +58,20 @@ export class MessageFactsSource {
       const p = this.positions![i]!;
       if (p < 0) return null;
       const s = this.snapshot;
-      facts = { uid, flags: s.flags(p), internalDate: s.internalDates[p]!, size: s.sizes[p]! };
+      facts = { uid, flags: s.flags(p), internalDate: s.internalDates[p]!, size: s.sizes[p]!, modseq: s.modseqs[p]! };
     } else {
       facts = this.byUid!.get(uid) ?? null;
     }
     const override = this.overrides?.get(uid);
-    if (facts !== null && override !== undefined) facts.flags = override;
+    if (facts !== null && override !== undefined) {
+      facts.flags = override.flags;
+      facts.modseq = override.modseq;
+    }
     return facts;
   }
 
   /** Flags changed since loading (this session's own STORE or implicit \Seen). */
-  override(uid: number, flags: string[]): void {
-    (this.overrides ??= new Map()).set(uid, flags);
+  override(uid: number, flags: string[], modseq: number): void {
+    (this.overrides ??= new Map()).set(uid, { flags, modseq });
   }
 }

@@ -7,8 +7,17 @@
 import { rightForFlag } from '../../../acl/index.js';
 import type { FlagMode, MessageRecord } from '../../../mailbox/index.js';
 import { SELECTED } from '../../session/state.js';
-import { CommandFailure, defineCommand, onlyByUid } from '../types.js';
+import type { SelectedMailbox } from '../../session/selected.js';
+import { fetchModseqResponse } from '../../wire/serialize/lists.js';
+import { formatSortedSet } from '../../wire/sequence.js';
+import { CommandFailure, defineCommand, onlyByUid, type CommandResult } from '../types.js';
 import { resolveTargets } from './targets.js';
+
+/** `OK [MODIFIED set]`: the messages UNCHANGEDSINCE refused, as UIDs or sequence numbers (RFC 7162 3.1.3). */
+function modifiedCode(selected: SelectedMailbox, uids: number[], byUid: boolean): CommandResult {
+  const numbers = byUid ? uids : uids.map((uid) => selected.seqOf(uid)).filter((seq) => seq > 0);
+  return { status: 'OK', code: `MODIFIED ${formatSortedSet(numbers)}`, text: 'Conditional STORE failed' };
+}
 
 export const storeCommand = defineCommand({
   name: 'STORE',
@@ -25,6 +34,9 @@ export const storeCommand = defineCommand({
     for (const flag of flags) if (!rights.has(rightForFlag(flag))) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
     if (!rights.hasAny('stw')) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
 
+    const unchangedSince = command.unchangedSince;
+    // UNCHANGEDSINCE turns CONDSTORE on (RFC 7162 3.1).
+    if (unchangedSince !== undefined) ctx.enable(['CONDSTORE']);
     const targets = resolveTargets(selected, command.set, command.byUid);
     // Cyrus answers OK when the set names no message (even `1:*` on an empty mailbox), unlike
     // FETCH and COPY, which say NO for a sequence-number set that names nothing.
@@ -32,8 +44,14 @@ export const storeCommand = defineCommand({
     const userid = ctx.identity().userid;
     const mailbox = selected.mailbox;
     const changed = new Map<number, MessageRecord>();
+    // UIDs refused by UNCHANGEDSINCE (checked by the first change; a second one leaves them alone).
+    const failed = new Set<number>();
     const apply = (mode: FlagMode, list: string[]): void => {
-      for (const record of mailbox.setFlags(targets.uids, mode, list, { userid }).changed) changed.set(record.uid, record);
+      const uids = failed.size === 0 ? targets.uids : targets.uids.filter((uid) => !failed.has(uid));
+      const checked = unchangedSince !== undefined && changed.size === 0 && failed.size === 0 ? { unchangedSince } : {};
+      const result = mailbox.setFlags(uids, mode, list, { userid, ...checked });
+      for (const uid of result.failed) failed.add(uid);
+      for (const record of result.changed) changed.set(record.uid, record);
     };
     const limited = command.operation === 'replace' && !rights.has('stw');
     if (!limited) apply(command.operation, flags);
@@ -50,7 +68,18 @@ export const storeCommand = defineCommand({
     selected.noteOwnChanges(records);
     // New keywords: FLAGS and PERMANENTFLAGS first (also with .SILENT), then the FETCHes that show them.
     ctx.sendUpdates(selected.keywordUpdates(records));
-    if (command.silent) return;
+    const modified = failed.size === 0 ? undefined : modifiedCode(selected, [...failed], command.byUid);
+    if (command.silent) {
+      // With CONDSTORE on, .SILENT still reports each new modseq (RFC 7162 3.1.3).
+      if (ctx.enabled.has('CONDSTORE')) {
+        for (const record of records) {
+          const seq = selected.seqOf(record.uid);
+          if (seq > 0) ctx.out.send(fetchModseqResponse(seq, record.uid, record.modseq));
+        }
+      }
+      return modified;
+    }
     ctx.sendUpdates(records.map((record) => selected.flagChange(record)).filter((update) => update.seq > 0));
+    return modified;
   },
 });

@@ -1,10 +1,11 @@
 /** FETCH attributes (RFC 3501 6.4.5, BINARY from RFC 3516) into typed items. */
 import type { ArgumentCursor } from '../cursor.js';
 import { parseSequenceSet } from '../sequence.js';
+import { parseFetchModifiers } from './condstore.js';
 import { astring } from '../serialize/strings.js';
 import type { Command, FetchItem, Partial, Section, SectionSpecifier, SimpleFetchItem } from './types.js';
 
-const SIMPLE = new Set<SimpleFetchItem>(['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT']);
+const SIMPLE = new Set<SimpleFetchItem>(['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT', 'MODSEQ']);
 
 const simple = (item: SimpleFetchItem): FetchItem => ({ kind: 'simple', item });
 
@@ -121,9 +122,13 @@ export function parseFetch(cursor: ArgumentCursor, byUid: boolean): Extract<Comm
   const set = parseSequenceSet(cursor);
   cursor.sp();
   const items = parseFetchItems(cursor);
+  // RFC 7162 fetch modifiers; CHANGEDSINCE implies UID and MODSEQ in the responses (3.1).
+  const modifiers = cursor.maybeSp() ? parseFetchModifiers(cursor) : null;
   cursor.end();
-  if (byUid && !items.some((item) => item.kind === 'simple' && item.item === 'UID')) items.unshift(simple('UID'));
-  return { name: 'FETCH', byUid, set, items };
+  if ((byUid || modifiers !== null) && !items.some((item) => item.kind === 'simple' && item.item === 'UID')) items.unshift(simple('UID'));
+  if (modifiers === null) return { name: 'FETCH', byUid, set, items };
+  if (!items.some((item) => item.kind === 'simple' && item.item === 'MODSEQ')) items.push(simple('MODSEQ'));
+  return { name: 'FETCH', byUid, set, items, ...modifiers };
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { ArgumentCursor } from '../cursor.js';
 import { parseDateTime } from '../datetime.js';
+import { parseSelectParameters } from './condstore.js';
 import { parseFlagList } from './flags.js';
 import type { AppendMessage, Command, ListReturnOptions, ListSelectOption, StatusItem } from './types.js';
 
@@ -35,16 +36,10 @@ function statusItems(cursor: ArgumentCursor): StatusItem[] {
 export function parseSelect(cursor: ArgumentCursor, name: 'SELECT' | 'EXAMINE'): Of<'SELECT' | 'EXAMINE'> {
   cursor.sp();
   const box = mailbox(cursor);
-  let condstore = false;
-  if (cursor.maybeSp()) {
-    cursor.list(() => {
-      const param = cursor.keyword('select parameter');
-      if (param !== 'CONDSTORE') cursor.fail(`Unknown select parameter ${param}`);
-      condstore = true;
-    });
-  }
+  // RFC 7162: (CONDSTORE) and (QRESYNC (...)); an empty list is allowed (RFC 4466).
+  const parameters = cursor.maybeSp() ? parseSelectParameters(cursor) : { condstore: false };
   cursor.end();
-  return { name, mailbox: box, condstore };
+  return { name, mailbox: box, ...parameters };
 }
 
 export function parseCreate(cursor: ArgumentCursor): Of<'CREATE'> {

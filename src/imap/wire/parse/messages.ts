@@ -1,6 +1,7 @@
 /** Commands on messages of the selected mailbox: STORE COPY MOVE UID EXPUNGE (FETCH and SEARCH have their own files). */
 import type { ArgumentCursor } from '../cursor.js';
 import { parseSequenceSet } from '../sequence.js';
+import { parseStoreModifiers } from './condstore.js';
 import { parseFlag, parseFlagList } from './flags.js';
 import { mailbox } from './mailbox.js';
 import type { Command, StoreOperation } from './types.js';
@@ -14,6 +15,12 @@ export function parseStore(cursor: ArgumentCursor, byUid: boolean): Of<'STORE'> 
   cursor.sp();
   const set = parseSequenceSet(cursor);
   cursor.sp();
+  // RFC 7162 store modifier before the item: (UNCHANGEDSINCE n)
+  let unchangedSince: number | undefined;
+  if (cursor.peek() === '(') {
+    unchangedSince = parseStoreModifiers(cursor);
+    cursor.sp();
+  }
   const item = cursor.keyword('store item');
   const match = /^([+-]?)FLAGS(\.SILENT)?$/.exec(item);
   if (!match) cursor.fail(`Invalid store item ${item}`);
@@ -28,7 +35,8 @@ export function parseStore(cursor: ArgumentCursor, byUid: boolean): Of<'STORE'> 
   cursor.end();
   // \Recent and unknown system flags are refused before anything else, as Cyrus does.
   for (const flag of flags) if (flag.startsWith('\\') && !STORABLE_SYSTEM_FLAGS.has(flag)) cursor.fail('Invalid system flag in Store command');
-  return { name: 'STORE', byUid, set, operation, silent: match[2] !== undefined, flags };
+  const store: Of<'STORE'> = { name: 'STORE', byUid, set, operation, silent: match[2] !== undefined, flags };
+  return unchangedSince === undefined ? store : { ...store, unchangedSince };
 }
 
 export function parseCopyMove(cursor: ArgumentCursor, name: 'COPY' | 'MOVE', byUid: boolean): Of<'COPY' | 'MOVE'> {

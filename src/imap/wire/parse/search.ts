@@ -5,6 +5,7 @@
 import type { ArgumentCursor } from '../cursor.js';
 import { parseDate } from '../datetime.js';
 import { parseSequenceSet } from '../sequence.js';
+import { parseModseqKey } from './condstore.js';
 import type { Command, SearchKey, SearchReturnOption } from './types.js';
 
 const FLAG_KEYS: Record<string, [string, boolean]> = {
@@ -95,6 +96,8 @@ function searchKey(cursor: ArgumentCursor, depth: number): SearchKey {
     case 'UID':
       cursor.sp();
       return { kind: 'uid', set: parseSequenceSet(cursor) };
+    case 'MODSEQ':
+      return parseModseqKey(cursor);
     case 'NOT':
       cursor.sp();
       return { kind: 'not', key: searchKey(cursor, depth + 1) };

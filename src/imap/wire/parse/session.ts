@@ -2,7 +2,7 @@
  * Commands about the session rather than a mailbox: the ones without arguments, LOGIN,
  * AUTHENTICATE (SASL-IR), ENABLE and ID.
  */
-import type { ArgumentCursor } from '../cursor.js';
+import { isAtomChar, type ArgumentCursor } from '../cursor.js';
 import type { Command, NoArgumentCommandName } from './types.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
@@ -14,11 +14,22 @@ export function parseNoArguments(cursor: ArgumentCursor, name: NoArgumentCommand
 
 export function parseLogin(cursor: ArgumentCursor): Of<'LOGIN'> {
   cursor.sp();
-  const userid = cursor.astring('user name');
+  const userid = loginUserid(cursor);
   cursor.sp();
   const password = cursor.astring('password');
   cursor.end();
   return { name: 'LOGIN', userid, password };
+}
+
+/**
+ * The userid of LOGIN: an astring, except that an unquoted one may also hold the list wildcards
+ * "%" and "*" (Cyrus accepts `LOGIN fred%example.org pass`, "%" standing for "@" in some setups).
+ */
+function loginUserid(cursor: ArgumentCursor): string {
+  if (cursor.peek() === '"' || cursor.atLiteral()) return cursor.string('user name');
+  const value = cursor.takeWhile((code) => isAtomChar(code) || code === 0x5d || code === 0x25 || code === 0x2a);
+  if (value === '') cursor.fail('Expected user name');
+  return value;
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

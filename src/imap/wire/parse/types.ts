@@ -20,7 +20,9 @@ export type SearchKey =
   | { kind: 'sequence'; set: SequenceSet }
   | { kind: 'not'; key: SearchKey }
   | { kind: 'or'; left: SearchKey; right: SearchKey }
-  | { kind: 'and'; keys: SearchKey[] };
+  | { kind: 'and'; keys: SearchKey[] }
+  /** MODSEQ (RFC 7162): messages whose modseq is at least `modseq` (a named flag entry is accepted and ignored). */
+  | { kind: 'modseq'; modseq: number };
 
 /** ESEARCH return options (RFC 4731, SAVE from RFC 5182). */
 export type SearchReturnOption = 'MIN' | 'MAX' | 'ALL' | 'COUNT' | 'SAVE';
@@ -51,7 +53,9 @@ export type SimpleFetchItem =
   | 'BODYSTRUCTURE'
   | 'RFC822'
   | 'RFC822.HEADER'
-  | 'RFC822.TEXT';
+  | 'RFC822.TEXT'
+  /** RFC 7162 CONDSTORE. */
+  | 'MODSEQ';
 
 export type FetchItem =
   | { kind: 'simple'; item: SimpleFetchItem }
@@ -94,7 +98,7 @@ export type Command =
   | { name: 'ENABLE'; capabilities: string[] }
   /** null for `ID NIL`. */
   | { name: 'ID'; parameters: Array<[string, string | null]> | null }
-  | { name: 'SELECT' | 'EXAMINE'; mailbox: string; condstore: boolean }
+  | { name: 'SELECT' | 'EXAMINE'; mailbox: string; condstore: boolean; qresync?: QresyncParameters }
   /** Cyrus's `CREATE name partition`; `specialUse` from CREATE-SPECIAL-USE (RFC 6154). */
   | { name: 'CREATE'; mailbox: string; partition: string | null; specialUse: string[] }
   | { name: 'DELETE' | 'SUBSCRIBE' | 'UNSUBSCRIBE'; mailbox: string }
@@ -120,8 +124,10 @@ export type Command =
       returnOptions: SearchReturnOption[] | null;
       criteria: SearchKey;
     }
-  | { name: 'FETCH'; byUid: boolean; set: SequenceSet; items: FetchItem[] }
-  | { name: 'STORE'; byUid: boolean; set: SequenceSet; operation: StoreOperation; silent: boolean; flags: string[] }
+  /** Modifiers (RFC 7162): CHANGEDSINCE, with VANISHED (UID FETCH under QRESYNC). */
+  | { name: 'FETCH'; byUid: boolean; set: SequenceSet; items: FetchItem[]; changedSince?: number; vanished?: boolean }
+  /** `unchangedSince`: the UNCHANGEDSINCE modifier (RFC 7162). */
+  | { name: 'STORE'; byUid: boolean; set: SequenceSet; operation: StoreOperation; silent: boolean; flags: string[]; unchangedSince?: number }
   | { name: 'COPY' | 'MOVE'; byUid: boolean; set: SequenceSet; mailbox: string }
   /** RFC 4314: GETACL and MYRIGHTS name a mailbox; SETACL's rights may start with "+" or "-" (see AclModification). */
   | { name: 'GETACL' | 'MYRIGHTS'; mailbox: string }
@@ -131,6 +137,16 @@ export type Command =
   | { name: 'GETQUOTA'; root: string }
   | { name: 'GETQUOTAROOT'; mailbox: string }
   | { name: 'SETQUOTA'; root: string; limits: QuotaSetting[] };
+
+/** SELECT's QRESYNC parameter (RFC 7162 3.2.5): what the client remembers of the mailbox. */
+export interface QresyncParameters {
+  uidValidity: number;
+  modseq: number;
+  /** The UIDs the client knows (no `*`); null: all. */
+  knownUids: SequenceSet | null;
+  /** Pairs of message sequence numbers and their UIDs as the client last saw them. */
+  seqMatch: { seqs: SequenceSet; uids: SequenceSet } | null;
+}
 
 /** One `resource limit` pair of SETQUOTA; the resource name upper-cased, the limit as sent. */
 export interface QuotaSetting {

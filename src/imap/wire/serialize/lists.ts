@@ -16,6 +16,12 @@ export function fetchFlagsResponse(sequenceNumber: number, uid: number, flags: I
   const tail = modseq === undefined ? '' : ` MODSEQ (${modseq})`;
   return `* ${sequenceNumber} FETCH (UID ${uid} FLAGS ${flagList(flags)}${tail})\r\n`;
 }
+/** `* VANISHED [(EARLIER) ]uid-set` (RFC 7162 3.2.10); `uids` ascending. */
+export const vanishedResponse = (uids: readonly number[], earlier: boolean): string =>
+  `* VANISHED ${earlier ? '(EARLIER) ' : ''}${formatSortedSet(uids)}\r\n`;
+/** `* n FETCH (UID u MODSEQ (m))`: a STORE .SILENT's new modseq under CONDSTORE (RFC 7162 3.1.3). */
+export const fetchModseqResponse = (sequenceNumber: number, uid: number, modseq: number): string =>
+  `* ${sequenceNumber} FETCH (UID ${uid} MODSEQ (${modseq}))\r\n`;
 export const enabledResponse = (capabilities: readonly string[]): string =>
   capabilities.length ? `* ENABLED ${capabilities.join(' ')}\r\n` : '* ENABLED\r\n';
 
@@ -72,8 +78,10 @@ export function namespaceResponse(
 }
 
 /** `* SEARCH n n n` (numbers in the order given). */
-export function searchResponse(numbers: readonly number[]): string {
-  return numbers.length ? `* SEARCH ${numbers.join(' ')}\r\n` : '* SEARCH\r\n';
+/** `* SEARCH 2 5`; with `modseq` (a MODSEQ key found something, RFC 7162): `* SEARCH 2 5 (MODSEQ 917)`. */
+export function searchResponse(numbers: readonly number[], modseq?: number): string {
+  if (!numbers.length) return '* SEARCH\r\n';
+  return `* SEARCH ${numbers.join(' ')}${modseq === undefined ? '' : ` (MODSEQ ${modseq})`}\r\n`;
 }
 
 export interface EsearchResult {
@@ -84,6 +92,8 @@ export interface EsearchResult {
   count?: number;
   /** Matching numbers (sorted and compressed into a sequence set); omitted when empty (RFC 4731). */
   all?: readonly number[];
+  /** The highest modseq of the matches when a MODSEQ key was used (RFC 7162 3.1.5). */
+  modseq?: number;
 }
 
 /** `* ESEARCH (TAG "a1") UID MIN 1 MAX 9 COUNT 4 ALL 1:3,9` (RFC 4731). */
@@ -94,6 +104,7 @@ export function esearchResponse(result: EsearchResult): string {
   if (result.max !== undefined) out.push(`MAX ${result.max}`);
   if (result.count !== undefined) out.push(`COUNT ${result.count}`);
   if (result.all !== undefined && result.all.length > 0) out.push(`ALL ${formatSortedSet(result.all)}`);
+  if (result.modseq !== undefined) out.push(`MODSEQ ${result.modseq}`);
   return `${out.join(' ')}\r\n`;
 }
 

@@ -8,7 +8,8 @@ import { SELECTED } from '../../../session/state.js';
 import type { SelectedMailbox } from '../../../session/selected.js';
 import type { FetchItem } from '../../../wire/parse/types.js';
 import { FetchResponse, fetchItemLabel } from '../../../wire/serialize/fetch.js';
-import { defineCommand, onlyByUid, type CommandContext, type CommandResult } from '../../types.js';
+import { CommandFailure, defineCommand, onlyByUid, type CommandContext, type CommandResult } from '../../types.js';
+import { requireQresync, vanishedInSet } from '../../resync.js';
 import { MessageFactsSource, type MessageFacts } from '../facts.js';
 import { noMatchingMessages, resolveTargets } from '../targets.js';
 import { MessageData, RFC822_SECTIONS, addBinary, addBinarySize, addSection, toBodySection } from './content.js';
@@ -27,7 +28,15 @@ export const fetchCommand = defineCommand({
   allowsExpunge: onlyByUid,
   async handle(ctx, command): Promise<CommandResult | void> {
     const selected = ctx.selected();
+    const changedSince = command.changedSince ?? null;
+    // RFC 7162: MODSEQ and CHANGEDSINCE turn CONDSTORE on; VANISHED needs UID FETCH and QRESYNC.
+    if (command.vanished) {
+      if (!command.byUid) throw new CommandFailure('BAD', null, 'VANISHED needs UID FETCH');
+      requireQresync(ctx, 'FETCH (VANISHED)');
+    }
+    if (changedSince !== null || command.items.some((item) => item.kind === 'simple' && item.item === 'MODSEQ')) ctx.enable(['CONDSTORE']);
     const targets = resolveTargets(selected, command.set, command.byUid);
+    if (command.vanished) ctx.sendUpdates([vanishedInSet(selected, command.set, changedSince!)]);
     if (targets.uids.length === 0) {
       if (command.byUid) return;
       throw noMatchingMessages();
@@ -52,6 +61,7 @@ export const fetchCommand = defineCommand({
           missing++;
           continue;
         }
+        if (changedSince !== null && message.modseq <= changedSince) continue;
         let data: MessageData;
         if (cached === null) data = new MessageData(mailbox, message.uid, message.size, null);
         else {
@@ -118,7 +128,7 @@ function markSeen(selected: SelectedMailbox, facts: MessageFactsSource, from: nu
   const result = selected.mailbox.setFlags(unseen, 'add', ['\\Seen'], { userid });
   selected.noteOwnChanges(result.changed);
   for (const record of result.changed) {
-    facts.override(record.uid, record.flags);
+    facts.override(record.uid, record.flags, record.modseq);
     changed.add(record.uid);
   }
   return changed;
@@ -162,6 +172,7 @@ function renderIndexItem(response: FetchResponse, item: FetchItem, facts: Messag
     case 'FLAGS': response.flags(selected.isRecent(facts.uid) ? [...facts.flags, '\\Recent'] : facts.flags); return true;
     case 'INTERNALDATE': response.internalDate(new Date(facts.internalDate)); return true;
     case 'RFC822.SIZE': response.rfc822Size(facts.size); return true;
+    case 'MODSEQ': response.modseq(facts.modseq); return true;
     case 'ENVELOPE':
       if (data.envelopeForm !== null) response.envelopeText(data.envelopeForm);
       else response.envelope(data.need().envelope);

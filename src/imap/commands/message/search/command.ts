@@ -10,6 +10,7 @@ import { esearchResponse, searchResponse, type EsearchResult } from '../../../wi
 import { CommandFailure, defineCommand, onlyByUid } from '../../types.js';
 import { lowerBound } from '../targets.js';
 import type { MessageSummary } from '../../../../message/index.js';
+import { admitSearch } from './budget.js';
 import { Candidate, compileSearch } from './match.js';
 
 const BATCH = 500;
@@ -26,10 +27,14 @@ export const searchCommand = defineCommand({
     if (command.returnOptions?.includes('SAVE')) throw new CommandFailure('BAD', null, 'SEARCH RETURN (SAVE) is not supported');
     const selected = ctx.selected();
     const view = selected.allUids();
+    const pacer = admitSearch(command.criteria, view.length, ctx.deps.limits.search, () => ctx.clientGone());
     const compiled = compileSearch(command.criteria, { count: view.length, largestUid: view.length > 0 ? view[view.length - 1]! : 0 });
     const mailbox = selected.mailbox;
     const snapshot = mailbox.snapshot(ctx.identity().userid);
     const found: number[] = [];
+    let highestFound = 0;
+    // A MODSEQ key turns CONDSTORE on for the session (RFC 7162 3.1).
+    if (compiled.usesModseq) ctx.enable(['CONDSTORE']);
     let p = 0;
     for (let from = 0; from < view.length; from += BATCH) {
       const to = Math.min(view.length, from + BATCH);
@@ -49,7 +54,7 @@ export const searchCommand = defineCommand({
         if (p >= snapshot.count || snapshot.uids[p] !== uid) continue;
         const candidate = new Candidate(
           i + 1, uid, snapshot.systemFlags[p]!, snapshot.keywords[p], snapshot.internalDates[p]!, snapshot.sizes[p]!,
-          selected.isRecent(uid), summaries?.get(uid) ?? null, headers?.[i - from] ?? null,
+          selected.isRecent(uid), summaries?.get(uid) ?? null, headers?.[i - from] ?? null, snapshot.modseqs[p]!,
         );
         let result = compiled.match(candidate);
         if (result === null) {
@@ -60,13 +65,16 @@ export const searchCommand = defineCommand({
             result = false; // the file went away with a concurrent expunge
           }
         }
-        if (result) found.push(command.byUid ? uid : i + 1);
+        if (!result) continue;
+        found.push(command.byUid ? uid : i + 1);
+        if (snapshot.modseqs[p]! > highestFound) highestFound = snapshot.modseqs[p]!;
+        await pacer.pause();
       }
       // Let other connections of this process run between batches of a long search.
-      if (to < view.length) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (to < view.length) await pacer.pause(true);
     }
     if (command.returnOptions === null) {
-      ctx.out.send(searchResponse(found));
+      ctx.out.send(searchResponse(found, compiled.usesModseq && found.length > 0 ? highestFound : undefined));
       return;
     }
     const options = command.returnOptions.length === 0 ? ['ALL'] : command.returnOptions;
@@ -75,6 +83,7 @@ export const searchCommand = defineCommand({
     if (found.length > 0 && options.includes('MAX')) result.max = found[found.length - 1]!;
     if (options.includes('COUNT')) result.count = found.length;
     if (options.includes('ALL')) result.all = found;
+    if (compiled.usesModseq && found.length > 0) result.modseq = highestFound;
     ctx.out.send(esearchResponse(result));
   },
 });

@@ -6,7 +6,7 @@
  */
 import { FLAG_ANSWERED, FLAG_DELETED, FLAG_DRAFT, FLAG_FLAGGED, FLAG_SEEN } from '../../../../mailbox/index.js';
 import {
-  bodyText, calendarDay, headerText, headerValues, lastFieldValue, normalizeForSearch, sentDay, type MessageSummary,
+  addressSearchForms, bodyText, calendarDay, headerText, headerValues, lastFieldValue, normalizeForSearch, sentDay, type MessageSummary,
 } from '../../../../message/index.js';
 import { rangesContain, resolveSequenceSet } from '../../../wire/sequence.js';
 import type { SearchKey } from '../../../wire/parse/types.js';
@@ -30,6 +30,8 @@ export class Candidate {
     readonly summary: MessageSummary | null,
     /** The raw header block alone, when the search needs no more than headers (no summary then). */
     readonly header: Buffer | null = null,
+    /** The record's modseq (RFC 7162 MODSEQ key). */
+    readonly modseq = 0,
   ) {}
 
   /** The header block, from the summary or read alone (null: no cache row). */
@@ -74,7 +76,12 @@ interface CompiledSearch {
   needsSummary: boolean;
   /** Some key reads the message text (BODY, TEXT). */
   needsText: boolean;
+  /** A MODSEQ key was used: the response names the highest modseq found (RFC 7162 3.1.5). */
+  usesModseq: boolean;
 }
+
+/** Header fields holding address lists (SEARCH FROM / TO / CC / BCC and HEADER with these names). */
+const ADDRESS_FIELDS = new Set(['from', 'to', 'cc', 'bcc', 'sender', 'reply-to']);
 
 const SYSTEM_BITS = new Map<string, number>([
   ['\\answered', FLAG_ANSWERED], ['\\flagged', FLAG_FLAGGED], ['\\deleted', FLAG_DELETED], ['\\draft', FLAG_DRAFT], ['\\seen', FLAG_SEEN],
@@ -91,7 +98,7 @@ function compareDay(day: number, op: 'before' | 'on' | 'since', wanted: number):
 }
 
 export function compileSearch(criteria: SearchKey, scope: MatchScope): CompiledSearch {
-  const compiled: CompiledSearch = { match: () => true, needsHeader: false, needsSummary: false, needsText: false };
+  const compiled: CompiledSearch = { match: () => true, needsHeader: false, needsSummary: false, needsText: false, usesModseq: false };
   compiled.match = compile(criteria, scope, compiled);
   return compiled;
 }
@@ -112,12 +119,15 @@ function compile(key: SearchKey, scope: MatchScope, info: CompiledSearch): Match
       info.needsHeader = true;
       const field = key.field;
       const needle = normalizeForSearch(key.value);
+      const addressField = ADDRESS_FIELDS.has(field.toLowerCase());
       return (m) => {
         const header = m.headerBlock();
         if (header === null) return false;
         const values = headerValues(header, field);
         // An empty string matches every message that has the field (RFC 3501 6.4.4 HEADER).
-        return values.some((v) => needle === '' || normalizeForSearch(v).includes(needle));
+        if (values.some((v) => needle === '' || normalizeForSearch(v).includes(needle))) return true;
+        // An address field also matches on its parsed addresses (CFWS inside an addr-spec).
+        return addressField && values.some((v) => addressSearchForms(v).some((a) => normalizeForSearch(a).includes(needle)));
       };
     }
     case 'body':
@@ -142,6 +152,11 @@ function compile(key: SearchKey, scope: MatchScope, info: CompiledSearch): Match
         const sent = date === undefined ? null : sentDay(date);
         return compareDay(sent ?? localDay(m.internalDate), op, wanted);
       };
+    }
+    case 'modseq': {
+      info.usesModseq = true;
+      const modseq = key.modseq;
+      return (m) => m.modseq >= modseq;
     }
     case 'size': {
       const size = key.size;

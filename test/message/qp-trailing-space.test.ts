@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { decodeQuotedPrintable } from '../../src/message/index.js';
+
+// RFC 2045 6.7 rule 3: white space ending an encoded line was added in transport; a decoder drops it.
+const CASES: Array<[string, string, string]> = [
+  ['trailing spaces before CRLF', 'abc   \r\ndef', 'abc\r\ndef'],
+  ['trailing tab and space before LF', 'abc\t \ndef', 'abc\ndef'],
+  ['trailing white space at the end', 'abc  \t', 'abc'],
+  ['inner white space kept', 'a b\tc\r\n', 'a b\tc\r\n'],
+  ['encoded trailing space kept', 'abc =20\r\n', 'abc  \r\n'],
+  ['white space before a soft break kept', 'abc  =\r\ndef', 'abc  def'],
+  ['transport padding after a soft break', 'abc=  \r\ndef', 'abcdef'],
+  ['blank line of spaces becomes empty', 'a\r\n   \r\nb', 'a\r\n\r\nb'],
+  ['=XX and bad escapes', '=41=4a=zz=', 'AJ=zz'],
+];
+
+describe('decodeQuotedPrintable', () => {
+  for (const [name, input, expected] of CASES) {
+    it(name, () => expect(decodeQuotedPrintable(Buffer.from(input, 'latin1')).toString('latin1')).toBe(expected));
+  }
+});
