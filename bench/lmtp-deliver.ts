@@ -100,7 +100,7 @@ class Client {
 function makeMessage(i: number, payload: number): string {
   const header = `From: bench@localhost\r\nTo: bench@localhost\r\nSubject: lmtp bench ${i}\r\nMessage-ID: <bench-${i}-${process.pid}-${Math.random()}@localhost>\r\n\r\n`;
   const line = 'The quick brown fox jumps over the lazy dog, again and again.\r\n';
-  return header + line.repeat(Math.ceil(payload / line.length)).slice(0, payload);
+  return `${header}${line.repeat(Math.ceil(payload / line.length)).slice(0, payload - 2)}\r\n`;
 }
 
 async function run(label: string, count: number, sessions: number, reuse: boolean, port: number): Promise<number> {
@@ -148,8 +148,6 @@ async function main(): Promise<void> {
       });
       master.once('exit', (code) => reject(new Error(`master exited with ${code}`)));
     });
-    // The master announces its listeners before its workers are ready; give them time to start.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
     await run(`${sessions} reused sessions`, count, sessions, true, port);
     await run(`one connection per message (${sessions} at a time)`, count, sessions, false, port);
     const before = partitionBytes(dir);

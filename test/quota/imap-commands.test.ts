@@ -79,6 +79,7 @@ describe('GETQUOTAROOT, GETQUOTA, SETQUOTA', () => {
     const dadmin = await login('dadmin@example.com');
     expect((await dadmin.command('a', 'SETQUOTA user.joe (STORAGE 50)')).at(-1)).toMatch(/^a OK/);
     expect(store.quotas.get('example.com!user.joe')!.limits.STORAGE).toBe(50);
+    // Another domain's names do not even resolve for a domain administrator.
     expect((await dadmin.command('b', 'SETQUOTA user.fred@main.test (STORAGE 50)')).at(-1)).toMatch(/^b NO/);
     expect(store.quotas.get('user.fred')!.limits.STORAGE).not.toBe(50);
   });

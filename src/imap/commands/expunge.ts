@@ -2,6 +2,7 @@ import type { CommandContext } from './types.js';
 import { always, CommandFailure, defineCommand } from './types.js';
 import { SELECTED } from '../session/state.js';
 import { resolveTargets } from './message/targets.js';
+import { expungedResult } from './resync.js';
 
 function expungeRights(ctx: CommandContext): void {
   const selected = ctx.selected();
@@ -19,6 +20,7 @@ export const expungeCommand = defineCommand({
   async handle(ctx) {
     expungeRights(ctx);
     ctx.selected().mailbox.expunge();
+    return expungedResult(ctx);
   },
 });
 
@@ -33,5 +35,6 @@ export const uidExpungeCommand = defineCommand({
     const selected = ctx.selected();
     const { uids } = resolveTargets(selected, command.uids, true);
     if (uids.length > 0) selected.mailbox.expunge({ uids });
+    return expungedResult(ctx);
   },
 });

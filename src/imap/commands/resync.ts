@@ -10,7 +10,7 @@ import type { MailboxUpdate } from '../session/updates.js';
 import type { SelectedMailbox } from '../session/selected.js';
 import { rangesContain, resolveSequenceSet, type SequenceSet } from '../wire/sequence.js';
 import type { QresyncParameters } from '../wire/parse/types.js';
-import { CommandFailure, type CommandContext } from './types.js';
+import { CommandFailure, type CommandContext, type CommandResult } from './types.js';
 import { explicitRanges, lowerBound } from './message/targets.js';
 
 /** More pairs of sequence-match data than this are ignored (the client gets the longer answer). */
@@ -18,6 +18,12 @@ const MAX_SEQ_MATCH = 100_000;
 
 export function requireQresync(ctx: CommandContext, what: string): void {
   if (!ctx.enabled.has('QRESYNC')) throw new CommandFailure('BAD', null, `${what} needs ENABLE QRESYNC first`);
+}
+
+/** EXPUNGE's tagged OK under CONDSTORE: `OK [HIGHESTMODSEQ n]` (RFC 7162 3.1.10 example); plain otherwise. */
+export function expungedResult(ctx: CommandContext): CommandResult | undefined {
+  if (!ctx.enabled.has('CONDSTORE')) return undefined;
+  return { status: 'OK', code: `HIGHESTMODSEQ ${ctx.selected().mailbox.status().highestModseq}`, text: 'Completed' };
 }
 
 type Ranges = Array<[number, number]>;
