@@ -251,7 +251,8 @@ export class Authenticator {
       }
       identity = this.identityOf(target, ctx.service, userid);
     }
-    this.logger.info({ service: ctx.service, remote: ctx.remoteAddress, userid: identity.userid, authenticatedAs: identity.authenticatedAs }, 'login');
+    // The one "login" line of a login, whatever the protocol (the sessions log none of their own).
+    this.logger.info({ service: ctx.service, sid: ctx.sessionId, remote: ctx.remoteAddress, userid: identity.userid, authenticatedAs: identity.authenticatedAs }, 'login');
     return identity;
   }
 }

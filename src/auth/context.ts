@@ -10,4 +10,6 @@ export interface ConnectionContext {
   localAddress?: string;
   /** The client's address (per-address failure counting). */
   remoteAddress?: string;
+  /** The protocol session's id, so the one "login" line names the session (logs only). */
+  sessionId?: string;
 }

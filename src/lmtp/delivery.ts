@@ -80,7 +80,12 @@ export async function deliverMessage(ctx: CommandContext, envelope: Envelope, da
   } catch (err) {
     return answerAll(refusal(ctx, err));
   }
-  const targets: DeliveryRecipient[] = recipients.map((r) => ({ mailbox: r.resolved.mailbox.name, userid: r.resolved.userid }));
+  const strict = ctx.deps.policy.strictQuota ? 'strict' : 'delivery';
+  const targets: DeliveryRecipient[] = recipients.map((r) => ({
+    mailbox: r.resolved.mailbox.name,
+    userid: r.resolved.userid,
+    quota: r.params.ignoreQuota ? 'ignore' : strict,
+  }));
   let outcomes;
   try {
     outcomes = await intake.deliver(prepared, targets);

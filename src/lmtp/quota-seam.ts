@@ -1,16 +1,27 @@
 /**
- * QUOTA SEAM (issue 14 builds quotas; there is no quota store yet). At RCPT time lmtpd asks
- * whether the target mailbox can take a message of the announced size; a refusal is
- * MailError('OverQuota'), which the error map answers 452 4.2.2 (or 552 5.2.2 with
- * lmtp_over_quota_perm_failure). `strict` is lmtp_strict_quota: refuse a message that would take
- * the mailbox over, not only a mailbox already over. RCPT ... IGNOREQUOTA skips the check.
- * Until quotas exist nobody is over quota: NO_QUOTA answers yes to everything.
+ * The quota answers at RCPT time. lmtpd asks whether the target mailbox can take a message of the
+ * announced size (MAIL SIZE=, else 0); a refusal is MailError('OverQuota'), which the error map
+ * answers 452 4.2.2 (552 5.2.2 with lmtp_over_quota_perm_failure). `strict` is lmtp_strict_quota:
+ * refuse a message that would take the root over, not only a root already over. RCPT ...
+ * IGNOREQUOTA skips the check (and the intake's charge is then made in 'ignore' mode). The charge
+ * itself happens when the intake stores the message (src/intake, the store's QuotaStore).
  */
-import type { MailboxEntry } from '../store/index.js';
+import type { MailboxEntry, MailStore } from '../store/index.js';
 
 export interface RecipientQuota {
   /** Throw MailError('OverQuota') when `mailbox` cannot take `size` more bytes. */
   check(mailbox: MailboxEntry, size: number, opts: { strict: boolean }): void;
 }
 
+/** Nobody is over quota (tests of the protocol alone). */
 export const NO_QUOTA: RecipientQuota = Object.freeze({ check: () => undefined });
+
+/** The store's quotas (quotas.db): the same check the intake's charge makes, without charging. */
+export function storeQuota(store: MailStore): RecipientQuota {
+  return {
+    check(mailbox, size, { strict }) {
+      // At least one byte: a message of unknown size still meets a root that is already over.
+      store.quotas.check(mailbox.name, { storage: Math.max(size, 1), messages: 1 }, strict ? 'strict' : 'delivery');
+    },
+  };
+}

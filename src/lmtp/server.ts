@@ -14,9 +14,10 @@ import { PartitionSelector } from '../partition/index.js';
 import { DuplicateStore, MailStore, type ChangeNotifier } from '../store/index.js';
 import type { LmtpDeps } from './deps.js';
 import { duplicateSuppression } from './duplicate-hooks.js';
-import { NO_QUOTA, type RecipientQuota } from './quota-seam.js';
+import { storeQuota, type RecipientQuota } from './quota-seam.js';
 import { RecipientResolver, recipientSettingsFromConfig } from './recipients.js';
 import { Session, type SessionOptions } from './session/session.js';
+import { WarmMailboxes } from './warm-mailboxes.js';
 
 export interface LmtpServerOptions {
   /** imapd.conf seen from this service (config.forService(name)). */
@@ -29,7 +30,7 @@ export interface LmtpServerOptions {
   notifier?: ChangeNotifier;
   /** Test hooks for the authenticator (e.g. a cheaper scrypt cost). */
   auth?: Partial<AuthenticatorOptions>;
-  /** The quota answers at RCPT (a seam until quotas exist; see quota-seam.ts). */
+  /** The quota answers at RCPT (default: the store's quotas; see quota-seam.ts). */
   quota?: RecipientQuota;
 }
 
@@ -42,6 +43,7 @@ export class LmtpServer {
     readonly deps: LmtpDeps,
     private readonly store: MailStore,
     private readonly duplicates: DuplicateStore | null,
+    private readonly warm: WarmMailboxes,
   ) {}
 
   static create(options: LmtpServerOptions): LmtpServer {
@@ -63,6 +65,7 @@ export class LmtpServer {
       return contact.kind === 'created' || contact.reason === 'exists';
     };
     const recipients = new RecipientResolver(config, recipientSettingsFromConfig(config), store, RightsChecker.fromConfig(config), createInbox);
+    const warm = new WarmMailboxes(store, logger);
     const deps: LmtpDeps = {
       config,
       serviceName: options.serviceName,
@@ -72,7 +75,8 @@ export class LmtpServer {
       userids: new UseridRules(config),
       intake,
       recipients,
-      quota: options.quota ?? NO_QUOTA,
+      quota: options.quota ?? storeQuota(store),
+      warm,
       tlsContext: tlsContextFromConfig(config, logger),
       policy: {
         preauthorized: options.preauthorized ?? false,
@@ -89,7 +93,7 @@ export class LmtpServer {
         maxBadCommands: 25,
       },
     };
-    return new LmtpServer(deps, store, duplicates);
+    return new LmtpServer(deps, store, duplicates, warm);
   }
 
   get activeSessions(): number {
@@ -123,6 +127,7 @@ export class LmtpServer {
   }
 
   close(): void {
+    this.warm.closeAll();
     this.store.close();
     this.deps.auth.close();
     this.duplicates?.close();

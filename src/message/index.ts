@@ -19,3 +19,4 @@ export {
   normalizeForSearch, searchMatches, CYRUS_SEARCH_NORMALISATION, type SearchNormalisation,
 } from './searchText.js';
 export { sentDay, calendarDay } from './dates.js';
+export { baseSubject, sentTime, sortDisplay, sortMailbox } from './sortKeys.js';

@@ -202,7 +202,8 @@ export class QuotaStore {
 
   private refuseIfExceeded(quota: QuotaRoot, delta: QuotaDelta, mode: QuotaMode): void {
     const resource = exceededResource(quota, delta, mode);
-    if (resource !== null) throw new MailError('OverQuota', `Over quota (${resource} of ${quota.root})`, { quotaRoot: quota.root, resource });
+    // The text reaches clients: the resource only, the root (an internal name) in the detail.
+    if (resource !== null) throw new MailError('OverQuota', `Over quota (${resource})`, { quotaRoot: quota.root, resource });
   }
 
   /**

@@ -36,7 +36,9 @@ export function relocateMailbox(ctx: RelocateContext, entry: MailboxEntry, newNa
   const newDir = ctx.directoryOf(newName, newPartition);
   if (oldDir === newDir) throw new MailError('Cannot', 'mailbox is already there');
   if (newName !== entry.name && ctx.list.get(newName)) throw new MailError('Exists', `mailbox ${newName} already exists`);
-  const quotaRoot = ctx.quotas ? ctx.quotas.rootOf(newName) : entry.quotaRoot;
+  // The new name's nearest quota root; a label naming no root of quotas.db is kept as it was.
+  const nearest = ctx.quotas ? ctx.quotas.rootOf(newName) : entry.quotaRoot;
+  const quotaRoot = nearest ?? (entry.quotaRoot !== null && ctx.quotas?.get(entry.quotaRoot) ? null : entry.quotaRoot);
   const lock = IndexDb.open(oldDir, ctx.durable);
   let moved: MailboxEntry;
   try {

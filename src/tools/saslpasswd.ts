@@ -7,7 +7,6 @@
  * -p reads the password from standard input (a pipe) without prompting.
  */
 import type { Command } from 'commander';
-import { createInterface } from 'node:readline';
 import { ConfigError, ImapdConfig } from '../config/index.js';
 import { MailError } from '../common/errors.js';
 import { PasswordStore, type PasswordStoreOptions } from '../auth/password-store.js';
@@ -86,24 +85,44 @@ async function readPipe(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
-/** Ask on the terminal without echo, twice. */
+/**
+ * Ask on the terminal without echo, twice. The prompts go to standard error; the terminal is put
+ * in raw mode by hand (readline's line redrawing would erase a prompt it is not allowed to echo).
+ */
 async function promptTwice(): Promise<string> {
-  const ask = (question: string) =>
-    new Promise<string>((resolve) => {
-      const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-      const output = rl as unknown as { _writeToOutput: (s: string) => void };
-      process.stderr.write(question);
-      output._writeToOutput = () => undefined; // hide what is typed
-      rl.question('', (answer) => {
-        rl.close();
-        process.stderr.write('\n');
-        resolve(answer);
-      });
-    });
-  const first = await ask('Password: ');
-  const again = await ask('Again (for verification): ');
-  if (first !== again) throw new MailError('Invalid', 'passwords do not match');
-  return first;
+  const stdin = process.stdin;
+  const answers: string[] = [];
+  const questions = ['Password: ', 'Again (for verification): '];
+  process.stderr.write(questions[0]!);
+  const typed = await new Promise<string[]>((resolve, reject) => {
+    let current = '';
+    const finish = (error: Error | null): void => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      if (error) reject(error);
+      else resolve(answers);
+    };
+    const onData = (text: string): void => {
+      for (const ch of text) {
+        if (ch === '\u0003' || ch === '\u0004') return finish(new MailError('Invalid', 'no password given'));
+        if (ch === '\r' || ch === '\n') {
+          answers.push(current);
+          current = '';
+          if (answers.length === questions.length) return finish(null);
+          process.stderr.write(`\n${questions[answers.length]!}`);
+        } else if (ch === '\u007f' || ch === '\b') current = current.slice(0, -1);
+        else current += ch;
+      }
+    };
+    stdin.setEncoding('utf8');
+    stdin.setRawMode(true);
+    stdin.on('data', onData);
+    stdin.resume();
+  });
+  if (typed[0] !== typed[1]) throw new MailError('Invalid', 'passwords do not match');
+  return typed[0]!;
 }
 
 export const registerSaslpasswd = (program: Command): void => {

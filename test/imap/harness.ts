@@ -8,7 +8,7 @@ import { createServer, createConnection, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapdConfig } from '../../src/config/index.js';
-import { silentLogger, createLogger } from '../../src/common/log.js';
+import { silentLogger, createLogger, type Logger } from '../../src/common/log.js';
 import { ImapServer } from '../../src/imap/server.js';
 import { NotifyClient, NotifyHub } from '../../src/master/notify.js';
 
@@ -27,6 +27,8 @@ export interface TestServerOptions {
   conf?: string[];
   /** Run a notification hub (as the master does) and connect the server to it. */
   notify?: boolean;
+  /** The server's logger (default: silent, or debug lines on stderr with TEST_LOG set). */
+  logger?: Logger;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -48,7 +50,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const config = ImapdConfig.load(join(dir, 'imapd.conf')).forService('imap');
   const hub = options.notify ? await NotifyHub.listen(config.path('idlesocket')!) : null;
   const notify = hub ? NotifyClient.connect(hub.path) : null;
-  const logger = process.env.TEST_LOG ? createLogger({ name: 'imap-test', level: 'debug', pretty: false }) : silentLogger();
+  const logger = options.logger ?? (process.env.TEST_LOG ? createLogger({ name: 'imap-test', level: 'debug', pretty: false }) : silentLogger());
   const imap = ImapServer.create({
     config,
     serviceName: 'imap',

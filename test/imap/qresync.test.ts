@@ -80,6 +80,10 @@ describe('QRESYNC', () => {
     await other.command('x3', 'UID EXPUNGE 3');
     expect((await c.command('f', 'FETCH 1 (UID)')).some((l) => l.startsWith('* VANISHED'))).toBe(false);
     expect(await c.command('n2', 'NOOP')).toEqual(['* VANISHED 3', 'n2 OK NOOP completed']);
+    // MOVE (RFC 6851 4.3): VANISHED as well.
+    await c.command('cr', 'CREATE Elsewhere');
+    const moved = await c.command('mv', 'UID MOVE 5 Elsewhere');
+    expect(moved.slice(1)).toEqual(['* VANISHED 5', 'mv OK MOVE completed']);
     c.close();
     other.close();
   });

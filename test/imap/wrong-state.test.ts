@@ -34,10 +34,14 @@ const COMMANDS: Array<[command: string, states: State[]]> = [
   ['RENAME Existing Renamed', AUTH], ['SUBSCRIBE INBOX', AUTH], ['UNSUBSCRIBE Existing', AUTH], ['LIST "" *', AUTH],
   ['LSUB "" *', AUTH], ['STATUS INBOX (MESSAGES)', AUTH], ['APPEND INBOX {12}', AUTH], ['NAMESPACE', AUTH],
   ['ENABLE UTF8=ACCEPT', AUTH], ['IDLE', AUTH],
+  ['GETQUOTA INBOX', AUTH], ['GETQUOTAROOT INBOX', AUTH], ['SETQUOTA INBOX (STORAGE 5)', AUTH],
   ['CHECK', SEL], ['CLOSE', SEL], ['UNSELECT', SEL], ['EXPUNGE', SEL], ['UID EXPUNGE 1', SEL], ['SEARCH ALL', SEL],
   ['UID SEARCH ALL', SEL], ['FETCH 1 (FLAGS)', SEL], ['UID FETCH 1 (FLAGS)', SEL], ['STORE 1 -FLAGS (\\Deleted)', SEL],
   ['UID STORE 1 -FLAGS (\\Deleted)', SEL], ['COPY 1 Existing', SEL], ['UID COPY 1 Existing', SEL], ['MOVE 1 Existing', SEL],
   ['UID MOVE 1 Existing', SEL],
+  // RFC 7162 modifiers and RFC 5256 SORT / RFC 5267 ESORT.
+  ['SELECT INBOX (CONDSTORE)', AUTH], ['FETCH 1 (MODSEQ) (CHANGEDSINCE 1)', SEL], ['UID STORE 1 (UNCHANGEDSINCE 99) -FLAGS (\\Deleted)', SEL],
+  ['SEARCH MODSEQ 1', SEL], ['SORT (DATE) UTF-8 ALL', SEL], ['UID SORT RETURN (COUNT) (REVERSE ARRIVAL) UTF-8 ALL', SEL],
 ];
 
 const cases = COMMANDS.flatMap(([command, states]) => ALL.filter((s) => !states.includes(s)).map((state) => [state, command] as const));

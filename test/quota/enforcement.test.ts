@@ -67,7 +67,7 @@ describe('APPEND: STORAGE', () => {
   });
   it('just over: NO [OVERQUOTA], nothing stored', async () => {
     const { internal, external } = rootFolder({ STORAGE: 2 });
-    expect(await append(external, 2049)).toMatch(/^NO \[OVERQUOTA\]/);
+    expect(await append(external, 2049)).toBe('NO [OVERQUOTA] Over quota (STORAGE)');
     expect(messagesIn(internal)).toBe(0);
     expect(store.quotas.get(internal)!.usage).toMatchObject({ storage: 0, messages: 0 });
   });

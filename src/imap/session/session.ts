@@ -71,6 +71,7 @@ export class Session {
       unixSocket: options.unixSocket,
       localAddress: options.localAddress,
       remoteAddress: options.remoteAddress,
+      sessionId: this.id,
     };
   }
 
@@ -370,7 +371,8 @@ export class Session {
   private async becomeAuthenticated(identity: Identity): Promise<void> {
     this.state = { kind: 'authenticated', identity };
     this.reader.setLimits(this.commandBounds());
-    this.log.info({ user: identity.userid, authenticatedAs: identity.authenticatedAs ?? undefined }, 'login');
+    // The authenticator logged the one "login" line (with this session's id).
+    this.log.debug({ user: identity.userid }, 'authenticated');
     this.armTimer();
   }
 

@@ -3,8 +3,9 @@ import type { CommandSpec } from '../types.js';
 import { copyCommand, moveCommand } from './copy.js';
 import { fetchCommand } from './fetch/command.js';
 import { searchCommand } from './search/command.js';
+import { sortCommand } from './sort.js';
 import { storeCommand } from './store.js';
 
 export const MESSAGE_COMMANDS: ReadonlyArray<CommandSpec<never>> = [
-  fetchCommand, storeCommand, searchCommand, copyCommand, moveCommand,
+  fetchCommand, storeCommand, searchCommand, sortCommand, copyCommand, moveCommand,
 ] as unknown as ReadonlyArray<CommandSpec<never>>;

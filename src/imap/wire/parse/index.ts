@@ -9,6 +9,7 @@ import { parseAppend, parseCreate, parseList, parseLsub, parseOneMailbox, parseR
 import { parseAclCommand } from './acl.js';
 import { parseGetQuota, parseGetQuotaRoot, parseSetQuota } from './quota.js';
 import { parseSearch } from './search.js';
+import { parseSort } from './sort.js';
 import { parseCopyMove, parseStore, parseUidExpunge } from './messages.js';
 import { parseAuthenticate, parseEnable, parseId, parseLogin, parseNoArguments } from './session.js';
 import type { Command } from './types.js';
@@ -19,6 +20,7 @@ const byUidCommands: Record<string, (cursor: ArgumentCursor, byUid: boolean) => 
   FETCH: parseFetch,
   STORE: parseStore,
   SEARCH: parseSearch,
+  SORT: parseSort,
   COPY: (cursor, byUid) => parseCopyMove(cursor, 'COPY', byUid),
   MOVE: (cursor, byUid) => parseCopyMove(cursor, 'MOVE', byUid),
 };

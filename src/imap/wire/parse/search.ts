@@ -113,7 +113,7 @@ function searchKey(cursor: ArgumentCursor, depth: number): SearchKey {
 }
 
 /** One or more search keys separated by spaces: an implicit AND. Reads to the end. */
-function parseSearchCriteria(cursor: ArgumentCursor): SearchKey {
+export function parseSearchCriteria(cursor: ArgumentCursor): SearchKey {
   const keys: SearchKey[] = [searchKey(cursor, 0)];
   while (!cursor.atEnd()) {
     cursor.sp();
@@ -131,11 +131,7 @@ export function parseSearch(cursor: ArgumentCursor, byUid: boolean): Extract<Com
   if (startsWith('RETURN')) {
     cursor.atom();
     cursor.sp();
-    returnOptions = cursor.list(() => {
-      const option = cursor.keyword('return option') as SearchReturnOption;
-      if (!RETURN_OPTIONS.has(option)) cursor.fail(`Unknown search return option ${option}`);
-      return option;
-    });
+    returnOptions = parseReturnOptions(cursor);
     cursor.sp();
   }
   if (startsWith('CHARSET')) {
@@ -146,6 +142,15 @@ export function parseSearch(cursor: ArgumentCursor, byUid: boolean): Extract<Com
   }
   const criteria = parseSearchCriteria(cursor);
   return { name: 'SEARCH', byUid, charset, returnOptions, criteria };
+}
+
+/** `(MIN MAX ALL COUNT SAVE)` after RETURN SP (RFC 4731; ESORT uses the same). */
+export function parseReturnOptions(cursor: ArgumentCursor): SearchReturnOption[] {
+  return cursor.list(() => {
+    const option = cursor.keyword('return option') as SearchReturnOption;
+    if (!RETURN_OPTIONS.has(option)) cursor.fail(`Unknown search return option ${option}`);
+    return option;
+  });
 }
 
 /** The upper-cased atom at the cursor, without consuming it. */

@@ -27,6 +27,14 @@ export type SearchKey =
 /** ESEARCH return options (RFC 4731, SAVE from RFC 5182). */
 export type SearchReturnOption = 'MIN' | 'MAX' | 'ALL' | 'COUNT' | 'SAVE';
 
+/** SORT keys (RFC 5256; DISPLAYFROM / DISPLAYTO from RFC 5957). */
+export type SortKeyName = 'ARRIVAL' | 'CC' | 'DATE' | 'FROM' | 'SIZE' | 'SUBJECT' | 'TO' | 'DISPLAYFROM' | 'DISPLAYTO';
+
+export interface SortCriterion {
+  key: SortKeyName;
+  reverse: boolean;
+}
+
 export type SectionSpecifier = 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
 
 export interface Section {
@@ -125,6 +133,8 @@ export type Command =
       criteria: SearchKey;
     }
   /** Modifiers (RFC 7162): CHANGEDSINCE, with VANISHED (UID FETCH under QRESYNC). */
+  /** SORT (RFC 5256); `returnOptions` non-null: ESORT (RFC 5267), answered with ESEARCH. */
+  | { name: 'SORT'; byUid: boolean; keys: SortCriterion[]; charset: string; returnOptions: SearchReturnOption[] | null; criteria: SearchKey }
   | { name: 'FETCH'; byUid: boolean; set: SequenceSet; items: FetchItem[]; changedSince?: number; vanished?: boolean }
   /** `unchangedSince`: the UNCHANGEDSINCE modifier (RFC 7162). */
   | { name: 'STORE'; byUid: boolean; set: SequenceSet; operation: StoreOperation; silent: boolean; flags: string[]; unchangedSince?: number }

@@ -3,7 +3,7 @@
  * STATUS NAMESPACE SEARCH ESEARCH ENABLED ID.
  */
 import type { StatusItem } from '../parse/types.js';
-import { formatSortedSet } from '../sequence.js';
+import { formatSequenceSet, formatSortedSet } from '../sequence.js';
 import { astring, flagList, imapString, nstring } from './strings.js';
 
 export const capabilityResponse = (capabilities: readonly string[]): string => `* CAPABILITY ${capabilities.join(' ')}\r\n`;
@@ -79,6 +79,12 @@ export function namespaceResponse(
 
 /** `* SEARCH n n n` (numbers in the order given). */
 /** `* SEARCH 2 5`; with `modseq` (a MODSEQ key found something, RFC 7162): `* SEARCH 2 5 (MODSEQ 917)`. */
+/** `* SORT 5 3 4`, in the sorted order; `modseq` as for SEARCH (RFC 7162 3.1.5). */
+export function sortResponse(numbers: readonly number[], modseq?: number): string {
+  if (!numbers.length) return '* SORT\r\n';
+  return `* SORT ${numbers.join(' ')}${modseq === undefined ? '' : ` (MODSEQ ${modseq})`}\r\n`;
+}
+
 export function searchResponse(numbers: readonly number[], modseq?: number): string {
   if (!numbers.length) return '* SEARCH\r\n';
   return `* SEARCH ${numbers.join(' ')}${modseq === undefined ? '' : ` (MODSEQ ${modseq})`}\r\n`;
@@ -92,6 +98,8 @@ export interface EsearchResult {
   count?: number;
   /** Matching numbers (sorted and compressed into a sequence set); omitted when empty (RFC 4731). */
   all?: readonly number[];
+  /** ALL keeps its order (ESORT, RFC 5267): only ascending runs are compressed. */
+  ordered?: boolean;
   /** The highest modseq of the matches when a MODSEQ key was used (RFC 7162 3.1.5). */
   modseq?: number;
 }
@@ -103,7 +111,7 @@ export function esearchResponse(result: EsearchResult): string {
   if (result.min !== undefined) out.push(`MIN ${result.min}`);
   if (result.max !== undefined) out.push(`MAX ${result.max}`);
   if (result.count !== undefined) out.push(`COUNT ${result.count}`);
-  if (result.all !== undefined && result.all.length > 0) out.push(`ALL ${formatSortedSet(result.all)}`);
+  if (result.all !== undefined && result.all.length > 0) out.push(`ALL ${result.ordered ? formatSequenceSet(result.all) : formatSortedSet(result.all)}`);
   if (result.modseq !== undefined) out.push(`MODSEQ ${result.modseq}`);
   return `${out.join(' ')}\r\n`;
 }

@@ -1,80 +1,23 @@
 /**
- * SEARCH and UID SEARCH (RFC 3501 6.4.4), with ESEARCH return options (RFC 4731). Flags, dates and
- * sizes come from one snapshot of the index; header fields (SUBJECT, FROM, HEADER, SENT*) from the
- * cached header blocks alone, the cached summaries only when a key needs the MIME structure (BODY,
- * TEXT) or a message has no header block row (one call per batch); the message file is read only
- * for BODY / TEXT, and only for messages the other keys leave in the running.
+ * SEARCH and UID SEARCH (RFC 3501 6.4.4), with ESEARCH return options (RFC 4731). The matching
+ * itself (what is read from the index, the cache and the message files) is in run.ts, shared with SORT.
  */
 import { SELECTED } from '../../../session/state.js';
 import { esearchResponse, searchResponse, type EsearchResult } from '../../../wire/serialize/lists.js';
 import { CommandFailure, defineCommand, onlyByUid } from '../../types.js';
-import { lowerBound } from '../targets.js';
-import type { MessageSummary } from '../../../../message/index.js';
-import { admitSearch } from './budget.js';
-import { Candidate, compileSearch } from './match.js';
-
-const BATCH = 500;
-const CHARSETS = new Set(['UTF-8', 'US-ASCII']);
+import { findMatches, requireCharset } from './run.js';
 
 export const searchCommand = defineCommand({
   name: 'SEARCH',
   states: SELECTED,
   allowsExpunge: onlyByUid,
   async handle(ctx, command) {
-    if (command.charset !== null && !CHARSETS.has(command.charset.toUpperCase())) {
-      throw new CommandFailure('NO', 'BADCHARSET (UTF-8 US-ASCII)', 'Unsupported character set');
-    }
+    if (command.charset !== null) requireCharset(command.charset);
     if (command.returnOptions?.includes('SAVE')) throw new CommandFailure('BAD', null, 'SEARCH RETURN (SAVE) is not supported');
-    const selected = ctx.selected();
-    const view = selected.allUids();
-    const pacer = admitSearch(command.criteria, view.length, ctx.deps.limits.search, () => ctx.clientGone());
-    const compiled = compileSearch(command.criteria, { count: view.length, largestUid: view.length > 0 ? view[view.length - 1]! : 0 });
-    const mailbox = selected.mailbox;
-    const snapshot = mailbox.snapshot(ctx.identity().userid);
-    const found: number[] = [];
-    let highestFound = 0;
-    // A MODSEQ key turns CONDSTORE on for the session (RFC 7162 3.1).
-    if (compiled.usesModseq) ctx.enable(['CONDSTORE']);
-    let p = 0;
-    for (let from = 0; from < view.length; from += BATCH) {
-      const to = Math.min(view.length, from + BATCH);
-      const uids = compiled.needsSummary || compiled.needsHeader ? view.slice(from, to) : null;
-      const headers = uids !== null && !compiled.needsSummary ? mailbox.searchHeaders(uids) : null;
-      let summaries: Map<number, MessageSummary> | null = null;
-      if (uids !== null && headers === null) summaries = mailbox.summaries(uids);
-      else if (uids !== null && headers !== null) {
-        // Rows cached before header blocks were kept apart: their summaries, as before.
-        const older = uids.filter((_, k) => headers[k] === null);
-        if (older.length > 0) summaries = mailbox.summaries(older);
-      }
-      for (let i = from; i < to; i++) {
-        const uid = view[i]!;
-        if (p < snapshot.count && snapshot.uids[p]! < uid) p = lowerBound(snapshot.uids, uid);
-        // Not in the index any more: expunged by another session, not yet announced here.
-        if (p >= snapshot.count || snapshot.uids[p] !== uid) continue;
-        const candidate = new Candidate(
-          i + 1, uid, snapshot.systemFlags[p]!, snapshot.keywords[p], snapshot.internalDates[p]!, snapshot.sizes[p]!,
-          selected.isRecent(uid), summaries?.get(uid) ?? null, headers?.[i - from] ?? null, snapshot.modseqs[p]!,
-        );
-        let result = compiled.match(candidate);
-        if (result === null) {
-          try {
-            candidate.message = await mailbox.readMessage(uid);
-            result = compiled.match(candidate) === true;
-          } catch {
-            result = false; // the file went away with a concurrent expunge
-          }
-        }
-        if (!result) continue;
-        found.push(command.byUid ? uid : i + 1);
-        if (snapshot.modseqs[p]! > highestFound) highestFound = snapshot.modseqs[p]!;
-        await pacer.pause();
-      }
-      // Let other connections of this process run between batches of a long search.
-      if (to < view.length) await pacer.pause(true);
-    }
+    const { seqs, uids, highestModseq: highestFound, usesModseq } = await findMatches(ctx, command.criteria);
+    const found = command.byUid ? uids : seqs;
     if (command.returnOptions === null) {
-      ctx.out.send(searchResponse(found, compiled.usesModseq && found.length > 0 ? highestFound : undefined));
+      ctx.out.send(searchResponse(found, usesModseq && found.length > 0 ? highestFound : undefined));
       return;
     }
     const options = command.returnOptions.length === 0 ? ['ALL'] : command.returnOptions;
@@ -83,7 +26,7 @@ export const searchCommand = defineCommand({
     if (found.length > 0 && options.includes('MAX')) result.max = found[found.length - 1]!;
     if (options.includes('COUNT')) result.count = found.length;
     if (options.includes('ALL')) result.all = found;
-    if (compiled.usesModseq && found.length > 0) result.modseq = highestFound;
+    if (usesModseq && found.length > 0) result.modseq = highestFound;
     ctx.out.send(esearchResponse(result));
   },
 });

@@ -1,0 +1,85 @@
+/**
+ * The messages of the selected mailbox that meet SEARCH criteria, for SEARCH and SORT. Flags,
+ * dates and sizes come from one snapshot of the index; header fields from the cached header blocks
+ * alone, the cached summaries only when a key needs the MIME structure (BODY, TEXT) or a message
+ * has no header block row (one call per batch); the message file is read only for BODY / TEXT,
+ * and only for messages the other keys leave in the running.
+ */
+import type { MessageSummary } from '../../../../message/index.js';
+import type { SearchKey } from '../../../wire/parse/types.js';
+import { CommandFailure, type CommandContext } from '../../types.js';
+import { lowerBound } from '../targets.js';
+import { admitSearch } from './budget.js';
+import { Candidate, compileSearch } from './match.js';
+
+const BATCH = 500;
+const CHARSETS = new Set(['UTF-8', 'US-ASCII']);
+
+/** The search charsets offered; another one gets `NO [BADCHARSET (...)]`. */
+export function requireCharset(charset: string): void {
+  if (!CHARSETS.has(charset.toUpperCase())) throw new CommandFailure('NO', 'BADCHARSET (UTF-8 US-ASCII)', 'Unsupported character set');
+}
+
+export interface SearchMatches {
+  /** Sequence numbers and UIDs of the matches, ascending, in parallel. */
+  seqs: number[];
+  uids: number[];
+  /** The highest modseq among the matches (0 when none). */
+  highestModseq: number;
+  /** A MODSEQ key was used (the response then names highestModseq, RFC 7162 3.1.5). */
+  usesModseq: boolean;
+}
+
+export async function findMatches(ctx: CommandContext, criteria: SearchKey): Promise<SearchMatches> {
+  const seqs: number[] = [];
+  const found: number[] = [];
+  const selected = ctx.selected();
+  const view = selected.allUids();
+  const pacer = admitSearch(criteria, view.length, ctx.deps.limits.search, () => ctx.clientGone());
+  const compiled = compileSearch(criteria, { count: view.length, largestUid: view.length > 0 ? view[view.length - 1]! : 0 });
+  const mailbox = selected.mailbox;
+  const snapshot = mailbox.snapshot(ctx.identity().userid);
+  let highestFound = 0;
+  // A MODSEQ key turns CONDSTORE on for the session (RFC 7162 3.1).
+  if (compiled.usesModseq) ctx.enable(['CONDSTORE']);
+  let p = 0;
+  for (let from = 0; from < view.length; from += BATCH) {
+    const to = Math.min(view.length, from + BATCH);
+    const uids = compiled.needsSummary || compiled.needsHeader ? view.slice(from, to) : null;
+    const headers = uids !== null && !compiled.needsSummary ? mailbox.searchHeaders(uids) : null;
+    let summaries: Map<number, MessageSummary> | null = null;
+    if (uids !== null && headers === null) summaries = mailbox.summaries(uids);
+    else if (uids !== null && headers !== null) {
+      // Rows cached before header blocks were kept apart: their summaries, as before.
+      const older = uids.filter((_, k) => headers[k] === null);
+      if (older.length > 0) summaries = mailbox.summaries(older);
+    }
+    for (let i = from; i < to; i++) {
+      const uid = view[i]!;
+      if (p < snapshot.count && snapshot.uids[p]! < uid) p = lowerBound(snapshot.uids, uid);
+      // Not in the index any more: expunged by another session, not yet announced here.
+      if (p >= snapshot.count || snapshot.uids[p] !== uid) continue;
+      const candidate = new Candidate(
+        i + 1, uid, snapshot.systemFlags[p]!, snapshot.keywords[p], snapshot.internalDates[p]!, snapshot.sizes[p]!,
+        selected.isRecent(uid), summaries?.get(uid) ?? null, headers?.[i - from] ?? null, snapshot.modseqs[p]!,
+      );
+      let result = compiled.match(candidate);
+      if (result === null) {
+        try {
+          candidate.message = await mailbox.readMessage(uid);
+          result = compiled.match(candidate) === true;
+        } catch {
+          result = false; // the file went away with a concurrent expunge
+        }
+      }
+      if (!result) continue;
+      found.push(uid);
+      seqs.push(i + 1);
+      if (snapshot.modseqs[p]! > highestFound) highestFound = snapshot.modseqs[p]!;
+      await pacer.pause();
+    }
+    // Let other connections of this process run between batches of a long search.
+    if (to < view.length) await pacer.pause(true);
+  }
+  return { seqs, uids: found, highestModseq: highestFound, usesModseq: compiled.usesModseq };
+}

@@ -1,0 +1,43 @@
+/** SORT (RFC 5256) with ESORT's RETURN options (RFC 5267) and DISPLAY keys (RFC 5957). */
+import type { ArgumentCursor } from '../cursor.js';
+import { parseReturnOptions, parseSearchCriteria } from './search.js';
+import type { Command, SearchReturnOption, SortCriterion, SortKeyName } from './types.js';
+
+const KEYS = new Set<SortKeyName>(['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO', 'DISPLAYFROM', 'DISPLAYTO']);
+
+/** `( [REVERSE SP] key *(SP [REVERSE SP] key) )`. */
+function sortCriteria(cursor: ArgumentCursor): SortCriterion[] {
+  let reverse = false;
+  const keys: SortCriterion[] = [];
+  cursor.list(() => {
+    const word = cursor.keyword('sort key');
+    if (word === 'REVERSE') {
+      if (reverse) cursor.fail('REVERSE twice');
+      reverse = true;
+      return;
+    }
+    if (!KEYS.has(word as SortKeyName)) cursor.fail(`Unknown sort key ${word}`);
+    keys.push({ key: word as SortKeyName, reverse });
+    reverse = false;
+  }, false);
+  if (reverse) cursor.fail('REVERSE needs a sort key after it');
+  return keys;
+}
+
+/** `SORT [RETURN (opts) SP] (keys) SP charset SP criteria`; the cursor stands after the command name. */
+export function parseSort(cursor: ArgumentCursor, byUid: boolean): Extract<Command, { name: 'SORT' }> {
+  cursor.sp();
+  let returnOptions: SearchReturnOption[] | null = null;
+  if (cursor.peek().toUpperCase() === 'R') {
+    if (cursor.keyword('RETURN') !== 'RETURN') cursor.fail('Expected RETURN or sort criteria');
+    cursor.sp();
+    returnOptions = parseReturnOptions(cursor);
+    cursor.sp();
+  }
+  const keys = sortCriteria(cursor);
+  cursor.sp();
+  const charset = cursor.astring('charset');
+  cursor.sp();
+  const criteria = parseSearchCriteria(cursor);
+  return { name: 'SORT', byUid, keys, charset, returnOptions, criteria };
+}
