@@ -9,8 +9,8 @@ const ALWAYS = [
   'STATUS=SIZE', 'BINARY', 'ACL', 'RIGHTS=kxten', 'LIST-MYRIGHTS',
   // RFC 7162 (src/imap/commands/resync.ts, wire/parse/condstore.ts).
   'CONDSTORE', 'QRESYNC',
-  // RFC 5256 / 5957 / 5267 (src/imap/commands/message/sort.ts); no THREAD yet.
-  'SORT', 'SORT=DISPLAY', 'ESORT',
+  // RFC 5256 / 5957 / 5267 (src/imap/commands/message/sort.ts, thread.ts).
+  'SORT', 'SORT=DISPLAY', 'ESORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES',
   // RFC 9208 (no ANNOTATION-STORAGE: there are no annotations).
   'QUOTA', 'QUOTA=RES-STORAGE', 'QUOTA=RES-MESSAGE', 'QUOTA=RES-MAILBOX', 'QUOTASET',
 ];

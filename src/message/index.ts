@@ -20,3 +20,4 @@ export {
 } from './searchText.js';
 export { sentDay, calendarDay } from './dates.js';
 export { baseSubject, sentTime, sortDisplay, sortMailbox } from './sortKeys.js';
+export { formatThreads, messageIds, orderedSubjectThreads, referencesThreads, type ThreadMessage, type ThreadNode } from './threads.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError, ImapdConfig, OPTION_BY_NAME, OPTIONS, type OptionSpec } from '../config/index.js';
 import { OPTION_FAMILIES, OPTION_FAMILIES_DOC } from '../config/types.js';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { CyrusConfError, loadCyrusConf } from '../config/cyrus-conf.js';
 import { formatListen } from '../config/cyrus-conf-listen.js';
 
@@ -86,8 +86,17 @@ export function confDefault(): string[] {
 export function confLint(config: ImapdConfig): string[] {
   const lines = config.warnings.map((w) => `${w.file}:${w.line}: ${w.message}`);
   for (const u of config.unusedOptions()) lines.push(`${u.origin.file}:${u.origin.line}: ${u.name}: accepted but not used by this server`);
+  // A TLS file that is not there makes every TLS-on-connect service fail its start (issue 17).
+  for (const name of TLS_FILES) {
+    const path = config.path(name);
+    if (path === null || existsSync(path)) continue;
+    const origin = config.originOf(name);
+    lines.push(`${origin ? `${origin.file}:${origin.line}: ` : ''}${name}: ${path} does not exist`);
+  }
   return lines;
 }
+
+const TLS_FILES = ['tls_server_cert', 'tls_server_key', 'tls_client_ca_file'] as const;
 
 function typeText(spec: OptionSpec): string {
   switch (spec.type) {

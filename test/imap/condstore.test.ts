@@ -129,6 +129,24 @@ describe('CONDSTORE', () => {
     c.close();
   });
 
+  it('a FLAGS replacement by someone lacking some rights is still one new modseq per message', async () => {
+    const store = server.imap.deps.store;
+    store.createMailbox('limited', { acl: 'u8\tlrw\t' });
+    const mailbox = store.openMailbox('limited');
+    try {
+      await mailbox.append([{ content: Buffer.from('Subject: a\r\n\r\nx\r\n'), flags: ['\\Deleted', '$Old'] }, { content: Buffer.from('Subject: b\r\n\r\nx\r\n'), flags: ['$Old'] }]);
+    } finally {
+      mailbox.close();
+    }
+    const c = await login('u8');
+    const sel = await c.command('s', 'SELECT "Shared Folders/limited" (CONDSTORE)');
+    const base = highest(sel);
+    const r = (await c.command('f', 'STORE 1:2 FLAGS ($New)')).filter((l) => l.startsWith('* ') && l.includes('FETCH'));
+    // \Deleted needs the t right: kept; $Old and $New are w's to change.
+    expect(r).toEqual([`* 1 FETCH (UID 1 FLAGS (\\Deleted $New \\Recent) MODSEQ (${base + 1}))`, `* 2 FETCH (UID 2 FLAGS ($New \\Recent) MODSEQ (${base + 2}))`]);
+    c.close();
+  });
+
   it('works on an empty mailbox', async () => {
     const c = await login('u7');
     const sel = await c.command('s', 'SELECT INBOX (CONDSTORE)');

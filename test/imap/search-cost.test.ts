@@ -35,6 +35,9 @@ async function login(select: string | null): Promise<RawClient> {
   return c;
 }
 
+/** A balanced OR tree of `n` keys that no message matches: every key is tested on every message. */
+const orTree = (n: number): string => (n === 1 ? 'SUBJECT zzz' : `OR (${orTree(Math.floor(n / 2))}) (${orTree(n - Math.floor(n / 2))})`);
+
 /** `n` keys that every message matches, so none is skipped by a short cut. */
 const keys = (n: number, key = 'NOT SUBJECT zzz'): string => Array.from({ length: n }, () => key).join(' ');
 
@@ -78,7 +81,7 @@ describe('SEARCH cost bound', () => {
     const other = await login(null);
     const started = vi.spyOn(searchCommand, 'handle');
     try {
-      searcher.write(`a SEARCH ${keys(200)}\r\n`);
+      searcher.write(`a SEARCH ${orTree(200)}\r\n`);
       await vi.waitFor(() => expect(started).toHaveBeenCalled(), { timeout: 5000, interval: 1 });
       other.write('n NOOP\r\n');
       const order: string[] = [];

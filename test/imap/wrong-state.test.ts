@@ -42,6 +42,7 @@ const COMMANDS: Array<[command: string, states: State[]]> = [
   // RFC 7162 modifiers and RFC 5256 SORT / RFC 5267 ESORT.
   ['SELECT INBOX (CONDSTORE)', AUTH], ['FETCH 1 (MODSEQ) (CHANGEDSINCE 1)', SEL], ['UID STORE 1 (UNCHANGEDSINCE 99) -FLAGS (\\Deleted)', SEL],
   ['SEARCH MODSEQ 1', SEL], ['SORT (DATE) UTF-8 ALL', SEL], ['UID SORT RETURN (COUNT) (REVERSE ARRIVAL) UTF-8 ALL', SEL],
+  ['THREAD REFERENCES UTF-8 ALL', SEL], ['UID THREAD ORDEREDSUBJECT UTF-8 ALL', SEL],
 ];
 
 const cases = COMMANDS.flatMap(([command, states]) => ALL.filter((s) => !states.includes(s)).map((state) => [state, command] as const));

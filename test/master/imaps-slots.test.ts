@@ -55,15 +55,28 @@ async function greetedWithin(ms: number): Promise<string | null> {
   }
 }
 
-/** Open `n` raw TCP connections and wait until the worker has taken them all. */
+const opened = (): number => master.logs.filter((l) => l.msg === 'connection opened').length;
+
+/**
+ * Open `n` raw TCP connections one at a time, each once the worker has taken it. One refused
+ * because the slot of a connection that just ended is not free yet in the master is tried again.
+ */
 async function openRaw(n: number): Promise<Array<ReturnType<typeof createConnection>>> {
-  const before = master.logs.filter((l) => l.msg === 'connection opened').length;
-  const sockets = Array.from({ length: n }, () => {
+  const sockets = [];
+  for (let attempt = 0; sockets.length < n; attempt++) {
+    if (attempt > 50) throw new Error('the service keeps refusing connections');
+    const before = opened();
     const socket = createConnection({ host, port });
     socket.on('error', () => undefined);
-    return socket;
-  });
-  await master.waitFor('the worker to take the connections', () => master.logs.filter((l) => l.msg === 'connection opened').length >= before + n);
+    const closed = new Promise<boolean>((resolve) => socket.once('close', () => resolve(true)));
+    const taken = master.waitFor('the worker to take the connection', () => opened() > before).then(() => false);
+    if (await Promise.race([taken, closed])) {
+      taken.catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
+    sockets.push(socket);
+  }
   return sockets;
 }
 

@@ -1,5 +1,6 @@
 import { SelectedMailbox } from '../session/selected.js';
 import { AUTHENTICATED } from '../session/state.js';
+import type { MailboxUpdate } from '../session/updates.js';
 import { codes, untaggedStatus } from '../wire/serialize/response.js';
 import { always, CommandFailure, defineCommand } from './types.js';
 import { externalRoot } from './quota/access.js';
@@ -19,7 +20,6 @@ export const selectCommand = defineCommand({
       ctx.select(null);
       if (ctx.enabled.has('QRESYNC')) ctx.out.send(untaggedStatus('OK', 'CLOSED', 'Ok'));
     }
-    if (command.condstore || command.qresync) ctx.enable(['CONDSTORE']);
     const identity = ctx.identity();
     const name = ctx.toInternal(command.mailbox);
     const entry = ctx.deps.store.lookup(name);
@@ -28,12 +28,16 @@ export const selectCommand = defineCommand({
     const readOnly = command.name === 'EXAMINE' || !rights.hasAny('swt');
     const mailbox = ctx.deps.store.openMailbox(name);
     let selected: SelectedMailbox;
+    let resync: MailboxUpdate[] = [];
     try {
       selected = SelectedMailbox.open(mailbox, command.mailbox, readOnly, identity.userid);
+      // What a QRESYNC client missed: VANISHED (EARLIER) and FETCHes, sent after the usual responses.
+      if (command.qresync) resync = selectResync(selected, command.qresync, identity.userid);
     } catch (err) {
       mailbox.close();
       throw err;
     }
+    if (command.condstore || command.qresync) ctx.enable(['CONDSTORE']);
     ctx.sendUpdates([selected.flagsUpdate(), { kind: 'exists', count: selected.count }, { kind: 'recent', count: selected.recentCount }]);
     if (selected.firstUnseen > 0) ctx.out.send(untaggedStatus('OK', codes.unseen(selected.firstUnseen), 'Ok'));
     ctx.out.send(untaggedStatus('OK', codes.uidValidity(selected.uidValidity), 'Ok'));
@@ -43,7 +47,7 @@ export const selectCommand = defineCommand({
     const quota = rights.has('t') ? ctx.deps.store.quotas.quotaOf(name) : null;
     const warning = quota && quotaWarning(ctx.deps.config, quota, externalRoot(ctx, quota.root));
     if (warning) ctx.out.send(untaggedStatus('NO', 'ALERT', warning));
-    if (command.qresync) ctx.sendUpdates(selectResync(selected, command.qresync, identity.userid));
+    ctx.sendUpdates(resync);
     ctx.select(selected);
     return { status: 'OK', code: readOnly ? codes.readOnly() : codes.readWrite(), text: 'Completed' };
   },

@@ -5,7 +5,8 @@ import { fetchCommand } from './fetch/command.js';
 import { searchCommand } from './search/command.js';
 import { sortCommand } from './sort.js';
 import { storeCommand } from './store.js';
+import { threadCommand } from './thread.js';
 
 export const MESSAGE_COMMANDS: ReadonlyArray<CommandSpec<never>> = [
-  fetchCommand, storeCommand, searchCommand, sortCommand, copyCommand, moveCommand,
+  fetchCommand, storeCommand, searchCommand, sortCommand, threadCommand, copyCommand, moveCommand,
 ] as unknown as ReadonlyArray<CommandSpec<never>>;

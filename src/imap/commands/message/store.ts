@@ -44,25 +44,28 @@ export const storeCommand = defineCommand({
     const userid = ctx.identity().userid;
     const mailbox = selected.mailbox;
     const changed = new Map<number, MessageRecord>();
-    // UIDs refused by UNCHANGEDSINCE (checked by the first change; a second one leaves them alone).
+    // UIDs refused by UNCHANGEDSINCE. Each message is changed by one call: one new modseq per message.
     const failed = new Set<number>();
-    const apply = (mode: FlagMode, list: string[]): void => {
-      const uids = failed.size === 0 ? targets.uids : targets.uids.filter((uid) => !failed.has(uid));
-      const checked = unchangedSince !== undefined && changed.size === 0 && failed.size === 0 ? { unchangedSince } : {};
-      const result = mailbox.setFlags(uids, mode, list, { userid, ...checked });
+    const apply = (mode: FlagMode, list: string[], uids: readonly number[]): void => {
+      const result = mailbox.setFlags(uids, mode, list, unchangedSince === undefined ? { userid } : { userid, unchangedSince });
       for (const uid of result.failed) failed.add(uid);
       for (const record of result.changed) changed.set(record.uid, record);
     };
     const limited = command.operation === 'replace' && !rights.has('stw');
-    if (!limited) apply(command.operation, flags);
+    if (!limited) apply(command.operation, flags, targets.uids);
     else {
-      // Replace only what this user may change: remove the changeable flags not named, then add the named ones.
-      const named = new Set(flags.map((f) => f.toLowerCase()));
-      const present = new Set<string>();
-      for (const record of mailbox.records(targets.uids, userid)) for (const f of record.flags) present.add(f);
-      const drop = [...present].filter((f) => !named.has(f.toLowerCase()) && rights.has(rightForFlag(f)));
-      if (drop.length > 0) apply('remove', drop);
-      if (flags.length > 0) apply('add', flags);
+      // Replace only what this user may change: each message keeps the flags this user may not
+      // change and gets the named ones; messages ending with the same flags share one call.
+      const groups = new Map<string, { flags: string[]; uids: number[] }>();
+      for (const record of mailbox.records(targets.uids, userid)) {
+        const result = new Map<string, string>();
+        for (const f of [...record.flags.filter((f) => !rights.has(rightForFlag(f))), ...flags]) result.set(f.toLowerCase(), f);
+        const key = [...result.keys()].sort().join(' ');
+        const group = groups.get(key);
+        if (group) group.uids.push(record.uid);
+        else groups.set(key, { flags: [...result.values()], uids: [record.uid] });
+      }
+      for (const group of groups.values()) apply('replace', group.flags, group.uids);
     }
     const records = [...changed.values()].sort((a, b) => a.uid - b.uid);
     selected.noteOwnChanges(records);

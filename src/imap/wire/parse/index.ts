@@ -9,7 +9,7 @@ import { parseAppend, parseCreate, parseList, parseLsub, parseOneMailbox, parseR
 import { parseAclCommand } from './acl.js';
 import { parseGetQuota, parseGetQuotaRoot, parseSetQuota } from './quota.js';
 import { parseSearch } from './search.js';
-import { parseSort } from './sort.js';
+import { parseSort, parseThread } from './sort.js';
 import { parseCopyMove, parseStore, parseUidExpunge } from './messages.js';
 import { parseAuthenticate, parseEnable, parseId, parseLogin, parseNoArguments } from './session.js';
 import type { Command } from './types.js';
@@ -21,6 +21,7 @@ const byUidCommands: Record<string, (cursor: ArgumentCursor, byUid: boolean) => 
   STORE: parseStore,
   SEARCH: parseSearch,
   SORT: parseSort,
+  THREAD: parseThread,
   COPY: (cursor, byUid) => parseCopyMove(cursor, 'COPY', byUid),
   MOVE: (cursor, byUid) => parseCopyMove(cursor, 'MOVE', byUid),
 };

@@ -1,4 +1,15 @@
-/** SORT (RFC 5256) with ESORT's RETURN options (RFC 5267) and DISPLAY keys (RFC 5957). */
+/** `THREAD algorithm SP charset SP criteria` (RFC 5256). */
+export function parseThread(cursor: ArgumentCursor, byUid: boolean): Extract<Command, { name: 'THREAD' }> {
+  cursor.sp();
+  const algorithm = cursor.keyword('thread algorithm');
+  if (algorithm !== 'ORDEREDSUBJECT' && algorithm !== 'REFERENCES') cursor.fail(`Unknown thread algorithm ${algorithm}`);
+  cursor.sp();
+  const charset = cursor.astring('charset');
+  cursor.sp();
+  return { name: 'THREAD', byUid, algorithm, charset, criteria: parseSearchCriteria(cursor) };
+}
+
+/** SORT (RFC 5256) with ESORT's RETURN options (RFC 5267) and DISPLAY keys (RFC 5957); THREAD (RFC 5256). */
 import type { ArgumentCursor } from '../cursor.js';
 import { parseReturnOptions, parseSearchCriteria } from './search.js';
 import type { Command, SearchReturnOption, SortCriterion, SortKeyName } from './types.js';

@@ -135,6 +135,8 @@ export type Command =
   /** Modifiers (RFC 7162): CHANGEDSINCE, with VANISHED (UID FETCH under QRESYNC). */
   /** SORT (RFC 5256); `returnOptions` non-null: ESORT (RFC 5267), answered with ESEARCH. */
   | { name: 'SORT'; byUid: boolean; keys: SortCriterion[]; charset: string; returnOptions: SearchReturnOption[] | null; criteria: SearchKey }
+  /** THREAD (RFC 5256). */
+  | { name: 'THREAD'; byUid: boolean; algorithm: 'ORDEREDSUBJECT' | 'REFERENCES'; charset: string; criteria: SearchKey }
   | { name: 'FETCH'; byUid: boolean; set: SequenceSet; items: FetchItem[]; changedSince?: number; vanished?: boolean }
   /** `unchangedSince`: the UNCHANGEDSINCE modifier (RFC 7162). */
   | { name: 'STORE'; byUid: boolean; set: SequenceSet; operation: StoreOperation; silent: boolean; flags: string[]; unchangedSince?: number }

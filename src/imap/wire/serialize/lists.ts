@@ -85,6 +85,9 @@ export function sortResponse(numbers: readonly number[], modseq?: number): strin
   return `* SORT ${numbers.join(' ')}${modseq === undefined ? '' : ` (MODSEQ ${modseq})`}\r\n`;
 }
 
+/** `* THREAD (2)(3 6 (4 23))`; `threads` already in RFC 5256 thread-list form. */
+export const threadResponse = (threads: string): string => (threads === '' ? '* THREAD\r\n' : `* THREAD ${threads}\r\n`);
+
 export function searchResponse(numbers: readonly number[], modseq?: number): string {
   if (!numbers.length) return '* SEARCH\r\n';
   return `* SEARCH ${numbers.join(' ')}${modseq === undefined ? '' : ` (MODSEQ ${modseq})`}\r\n`;

@@ -8,7 +8,7 @@ import type { SearchKey } from '../../../wire/parse/types.js';
 import { CommandFailure } from '../../types.js';
 
 /** Key evaluations between two turns given to the other sessions of the process. */
-const YIELD_EVERY = 10_000;
+const YIELD_EVERY = 2_000;
 
 /** Reading and scanning a message's text costs this many header or flag tests. */
 const TEXT_WEIGHT = 10;

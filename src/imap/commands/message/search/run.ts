@@ -72,10 +72,12 @@ export async function findMatches(ctx: CommandContext, criteria: SearchKey): Pro
           result = false; // the file went away with a concurrent expunge
         }
       }
-      if (!result) continue;
-      found.push(uid);
-      seqs.push(i + 1);
-      if (snapshot.modseqs[p]! > highestFound) highestFound = snapshot.modseqs[p]!;
+      if (result) {
+        found.push(uid);
+        seqs.push(i + 1);
+        if (snapshot.modseqs[p]! > highestFound) highestFound = snapshot.modseqs[p]!;
+      }
+      // Matched or not, the work was done: other sessions get their turn (issue 17).
       await pacer.pause();
     }
     // Let other connections of this process run between batches of a long search.
