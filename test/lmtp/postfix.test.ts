@@ -101,6 +101,7 @@ describe.skipIf(!POSTFIX)('postfix as the MTA', () => {
       `virtual_transport = lmtp:unix:${server.socketPath}`,
       `transport_maps = inline:{ inet.test=lmtp:inet:127.0.0.1:${server.port} }`,
       `maillog_file = ${join(dir, 'maillog')}`,
+      `maillog_file_prefixes = ${server.dir}`,
       'biff = no',
       'smtputf8_enable = no',
       'queue_run_delay = 1s',
