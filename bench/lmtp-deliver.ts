@@ -2,10 +2,11 @@
 // (fsync on): 2,000 × 4 KB messages to one user over 10 reused sessions, then over one new
 // connection per message (10 at a time), as ../shared/peers/lmtp-bench.sh drives the peers with
 // smtp-source (PIPELINING: MAIL, RCPT and DATA in one write). Also 100 recipients of one 100 KB
-// message (single-instance store: time and bytes written to the partition).
+// message (single-instance store: time and bytes written to the partition). When postfix's
+// smtp-source is installed, the same two runs with it, exactly as the peers' script drives them.
 // `node dist/bench/lmtp-deliver.js [messages] [sessions]`
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,6 +17,7 @@ import { MailStore } from '../src/store/index.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
 const CLI = join(here, '..', 'bin', 'cyrusts.js');
+const SMTP_SOURCE = '/usr/sbin/smtp-source';
 
 /** A copy of conf/ in a temp dir; listeners on ephemeral ports; TCP lmtpd with -a (the peers' benches deliver without AUTH too). */
 function copyShippedConf(): { dir: string; imapdConf: string; cyrusConf: string } {
@@ -160,8 +162,20 @@ async function main(): Promise<void> {
       });
       master.once('exit', (code) => reject(new Error(`master exited with ${code}`)));
     });
+    let expected = 2 * count;
     await run(`${sessions} reused sessions`, count, sessions, true, port);
     await run(`one connection per message (${sessions} at a time)`, count, sessions, false, port);
+    if (existsSync(SMTP_SOURCE)) {
+      // The peers' driver (../shared/peers/lmtp-bench.sh): postfix's smtp-source, -d reuses sessions.
+      for (const reuse of [true, false]) {
+        const start = performance.now();
+        execFileSync(SMTP_SOURCE, ['-L', '-s', String(sessions), '-m', String(count), '-l', '4096', '-f', 'bench@localhost', '-t', 'bench@localhost',
+          '-M', 'localhost', '-S', 'lmtp bench', ...(reuse ? ['-d'] : []), `127.0.0.1:${port}`], { stdio: 'ignore', timeout: 600_000 });
+        const seconds = (performance.now() - start) / 1000;
+        console.log(`lmtp-deliver: smtp-source ${reuse ? `-d (${sessions} reused sessions)` : `(one connection per message, ${sessions} at a time)`}: ${count} × 4 KB in ${seconds.toFixed(2)} s = ${(count / seconds).toFixed(0)} msg/s`);
+      }
+      expected += 2 * count;
+    }
     const many = Array.from({ length: 100 }, (_, i) => `many${i}`);
     const client = await Client.open(port);
     const start = performance.now();
@@ -177,7 +191,7 @@ async function main(): Promise<void> {
     const messages = box.status().messages;
     box.close();
     check.close();
-    if (messages !== 2 * count) throw new Error(`expected ${2 * count} messages in user.bench, found ${messages}`);
+    if (messages !== expected) throw new Error(`expected ${expected} messages in user.bench, found ${messages}`);
   } finally {
     master.kill('SIGTERM');
     await new Promise((resolve) => master.once('exit', resolve));

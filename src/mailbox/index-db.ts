@@ -152,7 +152,9 @@ function prepare(db: Db) {
         "SELECT group_concat(uid), group_concat(modseq), group_concat(flags), group_concat(internaldate), group_concat(size) FROM (SELECT uid, modseq, flags, internaldate, size FROM messages ORDER BY uid)",
       ).raw(true),
     snapshotKeywords: () => db.prepare<[], [number, string]>("SELECT uid, keywords FROM messages WHERE keywords IS NOT NULL AND keywords != '' ORDER BY uid").raw(true),
-    changedSince: () => db.prepare<[number], MessageRow>('SELECT uid, modseq, flags, keywords, internaldate, savedate, size, guid FROM messages WHERE modseq > ? ORDER BY uid'),
+    // INDEXED BY: without it SQLite prefers walking the whole table in uid order to sorting the few
+    // rows the modseq index finds (a NOOP on 100,000 messages then read every record).
+    changedSince: () => db.prepare<[number], MessageRow>('SELECT uid, modseq, flags, keywords, internaldate, savedate, size, guid FROM messages INDEXED BY messages_modseq WHERE modseq > ? ORDER BY uid'),
     countBetween: () => db.prepare<[number, number]>('SELECT count(*) FROM messages WHERE uid BETWEEN ? AND ?').pluck(),
     countFlagClear: () => db.prepare<[number]>('SELECT count(*) FROM messages WHERE (flags & ?) = 0').pluck(),
     // The flag is a literal so that SQLite uses the partial index messages_deleted.
@@ -200,7 +202,7 @@ function prepare(db: Db) {
     expunged: () => db.prepare<[number], ExpungedRow>('SELECT uid, modseq, expunged_at, file_removed FROM expunged WHERE uid = ?'),
     allExpunged: () => db.prepare<[], ExpungedRow>('SELECT uid, modseq, expunged_at, file_removed FROM expunged'),
     setIdentity: () => db.prepare<[string, string]>("UPDATE mailbox SET uniqueid = ?, name = ?, state = 'active' WHERE id = 1"),
-    expungedSince: () => db.prepare<[number], { uid: number }>('SELECT uid FROM expunged WHERE modseq > ? ORDER BY uid'),
+    expungedSince: () => db.prepare<[number], { uid: number }>('SELECT uid FROM expunged INDEXED BY expunged_modseq WHERE modseq > ? ORDER BY uid'),
     expungedFilesBefore: () => db.prepare<[number], { uid: number }>('SELECT uid FROM expunged WHERE file_removed = 0 AND expunged_at <= ? ORDER BY uid'),
     expungedWithFiles: () => db.prepare<[], { uid: number }>('SELECT uid FROM expunged WHERE file_removed = 0 ORDER BY uid'),
     prunableExpungedBefore: () => db.prepare<[number], { uid: number; modseq: number }>('SELECT uid, modseq FROM expunged WHERE file_removed = 1 AND expunged_at <= ? ORDER BY uid'),

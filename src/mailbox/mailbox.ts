@@ -430,6 +430,9 @@ export class Mailbox extends MessageReader {
   changesSince(modseq: number, userid?: string | null): Changes {
     return readTransaction(this.index.db, 'changes', () => {
       const row = this.active();
+      // Every change raises highestmodseq in its own transaction (a \Seen change of any user too):
+      // when it has not moved there is nothing to read, nor any seen state to look at.
+      if (row.highestmodseq <= modseq) return { highestModseq: row.highestmodseq, uidNext: row.uidnext, records: [], expunged: [] };
       const seen = this.seenRanges(userid);
       const records = this.index.stmts.changedSince.all(modseq).map((m) => this.record(m, seen));
       const expunged = this.index.stmts.expungedSince.all(modseq).map((r) => r.uid);

@@ -1,0 +1,78 @@
+/**
+ * The sync after every IMAP command (Mailbox.changesSince): when highestmodseq has not moved it
+ * answers from the mailbox row alone, without the changes query and without reading the user's
+ * seen state; when it has, the changes query uses the modseq index and a change made through
+ * another store (another process) is still seen.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Mailbox } from '../../src/mailbox/index.js';
+import type { MailStore } from '../../src/store/index.js';
+import { makeEnv, message, type TestEnv } from '../store/helpers.js';
+
+let env: TestEnv;
+let store: MailStore;
+beforeEach(() => {
+  env = makeEnv('expunge_mode: immediate\nfsync_disabled: yes');
+  store = env.open();
+});
+afterEach(() => env.cleanup());
+
+interface Statement {
+  all(...args: unknown[]): unknown[];
+  source: string;
+}
+
+/** The prepared changes query of a mailbox handle. */
+function changesQuery(box: Mailbox): Statement {
+  return (box as unknown as { index: { stmts: { changedSince: Statement } } }).index.stmts.changedSince;
+}
+
+async function filled(): Promise<Mailbox> {
+  store.createMailbox('user.fred');
+  const box = store.openMailbox('user.fred');
+  await box.append([1, 2, 3].map((i) => ({ content: message(`m${i}`), flags: i === 2 ? ['\\Seen'] : [] })), { userid: 'fred' });
+  return box;
+}
+
+describe('changesSince', () => {
+  it('reads neither the records nor the seen state when nothing changed', async () => {
+    const box = await filled();
+    try {
+      const known = box.status().highestModseq;
+      const query = vi.spyOn(changesQuery(box), 'all');
+      const seen = vi.spyOn(store.seen, 'seen');
+      const changes = box.changesSince(known, 'fred');
+      expect(changes).toEqual({ highestModseq: known, uidNext: 4, records: [], expunged: [] });
+      expect(query).not.toHaveBeenCalled();
+      expect(seen).not.toHaveBeenCalled();
+    } finally {
+      box.close();
+    }
+  });
+
+  it('still sees a change made through another store, through the modseq index', async () => {
+    const box = await filled();
+    const other = env.open().openMailbox('user.fred');
+    try {
+      const known = box.status().highestModseq;
+      other.setFlags([3], 'add', ['\\Flagged'], { userid: 'fred' });
+      other.setFlags([1], 'add', ['\\Seen'], { userid: 'fred' });
+      const query = vi.spyOn(changesQuery(box), 'all');
+      const changes = box.changesSince(known, 'fred');
+      expect(query).toHaveBeenCalledTimes(1);
+      expect(changes.records.map((r) => [r.uid, r.flags])).toEqual([[1, ['\\Seen']], [3, ['\\Flagged']]]);
+      expect(changes.highestModseq).toBe(known + 2);
+      expect(changesQuery(box).source).toMatch(/INDEXED BY messages_modseq/);
+
+      await other.append([{ content: message('late') }], { userid: 'fred' });
+      expect(other.expunge({ uids: [3], force: true })).toEqual([3]);
+      const later = box.changesSince(changes.highestModseq, 'fred');
+      expect(later.records.map((r) => r.uid)).toEqual([4]);
+      expect(later.expunged).toEqual([3]);
+      expect(later.uidNext).toBe(5);
+    } finally {
+      other.close();
+      box.close();
+    }
+  });
+});
