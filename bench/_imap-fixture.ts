@@ -41,7 +41,7 @@ export function benchServer(dir: string): BenchServer {
 /** User fred (password "pass") with `count` messages in INBOX: half \Seen, some \Flagged $Work. Returns ms. */
 export async function fillInbox(imap: ImapServer, count: number, message: (i: number) => Buffer): Promise<number> {
   await imap.deps.auth.store.setPassword('fred', 'pass');
-  imap.deps.store.createMailbox('user.fred');
+  imap.deps.store.createMailbox('user.fred', { acl: 'fred\tlrswipkxtecdan\t' });
   const started = performance.now();
   const mailbox = imap.deps.store.openMailbox('user.fred');
   try {

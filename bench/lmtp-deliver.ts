@@ -4,8 +4,9 @@
 // smtp-source (PIPELINING: MAIL, RCPT and DATA in one write). Also 100 recipients of one 100 KB
 // message (single-instance store: time and bytes written to the partition). When postfix's
 // smtp-source is installed, the same two runs with it, exactly as the peers' script drives them.
+// And the time from a 250 to the "* N EXISTS" an IDLE client (imapd, another process) receives.
 // `node dist/bench/lmtp-deliver.js [messages] [sessions]`
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ImapdConfig } from '../src/config/index.js';
 import { MailStore } from '../src/store/index.js';
+import { PasswordStore } from '../src/auth/index.js';
+import { BenchClient, percentile } from './_master.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
@@ -141,6 +144,33 @@ function messageFiles(store: MailStore, names: string[]): { files: number; bytes
   return { files: inodes.size, bytes: [...inodes.values()].reduce((a, b) => a + b, 0) };
 }
 
+/** One delivery at a time; for each, the time from its 250 to the EXISTS an IDLE session receives. */
+async function idleLatency(lmtpPort: number, imapPort: number, count: number): Promise<number[]> {
+  const imap = await BenchClient.connect(imapPort);
+  await imap.command('LOGIN bench pass');
+  await imap.command('SELECT INBOX');
+  let exists: (at: number) => void = () => undefined;
+  imap.onUntagged = (line, at) => {
+    if (/^\* \d+ EXISTS/.test(line)) exists(at);
+  };
+  imap.send('i IDLE\r\n');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const lmtp = await Client.open(lmtpPort);
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const seen = new Promise<number>((resolve) => {
+      exists = resolve;
+    });
+    await lmtp.deliver(['bench'], makeMessage(i, 4096));
+    const acknowledged = performance.timeOrigin + performance.now();
+    out.push(Math.max(0, (await seen) - acknowledged));
+  }
+  lmtp.close();
+  imap.send('DONE\r\n');
+  imap.socket.destroy();
+  return out.sort((a, b) => a - b);
+}
+
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 2000);
   const sessions = Number(process.argv[3] ?? 10);
@@ -150,12 +180,17 @@ async function main(): Promise<void> {
   store.createMailbox('user.bench', { acl: 'bench\tlrswipkxtecdan\t' });
   for (let i = 0; i < 100; i++) store.createMailbox(`user.many${i}`, { acl: `many${i}\tlrswipkxtecdan\t` });
   store.close();
+  const passwords = PasswordStore.open(config.path('auth_passwd_db')!, { scrypt: { N: 1024, r: 8, p: 1 } });
+  await passwords.setPassword('bench', 'pass');
+  passwords.close();
   const master = spawn(process.execPath, [CLI, 'master', '-C', imapdConf, '-M', cyrusConf, '-D'], { stdio: ['ignore', 'pipe', process.env.BENCH_LOG ? 'inherit' : 'ignore'] });
   try {
+    let announced = '';
     const port = await new Promise<number>((resolve, reject) => {
       let text = '';
       master.stdout!.on('data', (chunk: Buffer) => {
         text += chunk.toString();
+        announced = text;
         if (process.env.BENCH_LOG) process.stderr.write(chunk);
         const m = /^lmtp \(lmtpd\) listening on [\d.]+:(\d+)$/m.exec(text);
         if (m) resolve(Number(m[1]));
@@ -169,13 +204,23 @@ async function main(): Promise<void> {
       // The peers' driver (../shared/peers/lmtp-bench.sh): postfix's smtp-source, -d reuses sessions.
       for (const reuse of [true, false]) {
         const start = performance.now();
-        execFileSync(SMTP_SOURCE, ['-L', '-s', String(sessions), '-m', String(count), '-l', '4096', '-f', 'bench@localhost', '-t', 'bench@localhost',
-          '-M', 'localhost', '-S', 'lmtp bench', ...(reuse ? ['-d'] : []), `127.0.0.1:${port}`], { stdio: 'ignore', timeout: 600_000 });
+        const result = spawnSync(SMTP_SOURCE, ['-L', '-s', String(sessions), '-m', String(count), '-l', '4096', '-f', 'bench@localhost', '-t', 'bench@localhost',
+          '-M', 'localhost', '-S', 'lmtp bench', ...(reuse ? ['-d'] : []), `127.0.0.1:${port}`], { encoding: 'utf8', timeout: 600_000 });
         const seconds = (performance.now() - start) / 1000;
+        if (result.status !== 0) {
+          // Not every message was delivered: the mailbox count below says how many.
+          console.log(`lmtp-deliver: smtp-source ${reuse ? '-d' : ''} failed (status ${result.status}): ${(result.stderr || result.stdout).trim().split('\n').slice(-2).join(' | ')}`);
+          expected = Number.NaN;
+          continue;
+        }
         console.log(`lmtp-deliver: smtp-source ${reuse ? `-d (${sessions} reused sessions)` : `(one connection per message, ${sessions} at a time)`}: ${count} × 4 KB in ${seconds.toFixed(2)} s = ${(count / seconds).toFixed(0)} msg/s`);
       }
       expected += 2 * count;
     }
+    const imapPort = Number(/^imap \(imapd\) listening on [\d.]+:(\d+)$/m.exec(announced)![1]);
+    const latencies = await idleLatency(port, imapPort, 200);
+    expected += 200;
+    console.log(`lmtp-deliver: 250 to "* EXISTS" at an IDLE client (another process), 200 deliveries: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`);
     const many = Array.from({ length: 100 }, (_, i) => `many${i}`);
     const client = await Client.open(port);
     const start = performance.now();
@@ -191,7 +236,7 @@ async function main(): Promise<void> {
     const messages = box.status().messages;
     box.close();
     check.close();
-    if (messages !== expected) throw new Error(`expected ${expected} messages in user.bench, found ${messages}`);
+    if (messages !== expected && !Number.isNaN(expected)) throw new Error(`expected ${expected} messages in user.bench, found ${messages}`);
   } finally {
     master.kill('SIGTERM');
     await new Promise((resolve) => master.once('exit', resolve));

@@ -2,7 +2,7 @@
  * A user's first contact: the INBOX and autocreate_inbox_folders, as Cyrus's autocreate does
  * (never for anonymous nor administrators; autocreate_quota < 0 turns it off).
  */
-import { Rights } from '../acl/index.js';
+import { initialAcl } from '../acl/index.js';
 import { isMailError, MailError } from '../common/index.js';
 import type { AccountsOptions, AccountUser, FirstContact } from './types.js';
 import { specialUseOf } from './special-use.js';
@@ -59,7 +59,7 @@ export function firstContact(deps: AccountsOptions, user: AccountUser): FirstCon
   if (user.isAdmin) return { kind: 'skipped', reason: 'admin', inbox };
   if (deps.config.int('autocreate_quota') < 0) return { kind: 'skipped', reason: 'disabled', inbox };
   if (deps.store.lookup(inbox)) return { kind: 'skipped', reason: 'exists', inbox };
-  const acl = `${user.userid}\t${Rights.ALL.format()}\t`;
+  const acl = initialAcl(null, user.userid, null);
   try {
     deps.store.createMailbox(inbox, { acl });
   } catch (err) {

@@ -88,3 +88,14 @@ export function aclFromPairs(text: string): string {
   for (let i = 0; i + 1 < words.length; i += 2) acl = aclWithChange(acl, words[i]!, { mode: 'replace', rights: Rights.parse(words[i + 1]!) });
   return acl;
 }
+
+/**
+ * The ACL of a new mailbox (Cyrus's "Initial ACLs"): a copy of its nearest existing ancestor's
+ * (`ancestorAcl`); with none, every right for the owning user of a `user.X` hierarchy (`owner`), or
+ * `defaultacl` (Cyrus's default "anyone lrs") for a mailbox outside user.*.
+ */
+export function initialAcl(ancestorAcl: string | null, owner: string | null, defaultAcl: string | null): string {
+  if (ancestorAcl !== null) return ancestorAcl;
+  if (owner !== null) return `${owner}\t${Rights.ALL.format()}\t`;
+  return aclFromPairs(defaultAcl ?? 'anyone lrs');
+}

@@ -15,6 +15,7 @@
  * Changing an ACL (pure; the store keeps the text with MailStore.setAcl):
  *   aclWithChange(acl, id, { mode: 'add', rights }) / aclWithout(acl, id) → ACL text
  *   aclFromPairs('anyone lrs') → ACL text (defaultacl)
+ *   initialAcl(ancestorAcl | null, owner | null, defaultacl) → the ACL of a new mailbox
  *   canonicalIdentifier(id, mailboxDomain, { virtDomains, defaultDomain }) → id as stored
  *                                                           //   (another domain's user: MailError Cannot)
  */
@@ -35,4 +36,4 @@ export {
   type RightsTarget,
 } from './calculate.js';
 export { RightsChecker, type RightsSettings } from './checker.js';
-export { aclFromPairs, aclWithChange, aclWithout, canonicalIdentifier, entryRights, formatAcl, type IdentifierDomains, type RightsChange } from './edit.js';
+export { aclFromPairs, aclWithChange, initialAcl, aclWithout, canonicalIdentifier, entryRights, formatAcl, type IdentifierDomains, type RightsChange } from './edit.js';

@@ -13,7 +13,7 @@ import { GroupResolver, type GroupSources } from './groups.js';
 import { systemReverseLookup, unmapAddress, type ReverseLookup } from './local-domain.js';
 import { ANONYMOUS_USERID, makeIdentity, splitUserid, type Identity } from './identity.js';
 import { PasswordChecker, type PwcheckMethod } from './password-check.js';
-import { PasswordStore, type PasswordStoreOptions } from './password-store.js';
+import { PasswordStore, scryptCost, type PasswordStoreOptions } from './password-store.js';
 import { UseridRules, domainOfHostname } from './userids.js';
 import { SaslExchange, createMechanism, type MechanismName } from './sasl/exchange.js';
 import type { MechanismEnv, MechanismResult, ScramLookup } from './sasl/types.js';
@@ -34,6 +34,8 @@ export interface AuthenticatorOptions {
   groups?: GroupSources;
   /** Per-address failed-login counts shared by every process (default configdirectory/logins.db; null: memory). */
   failureDb?: string | null;
+  /** The clock of the authentication cache (tests). */
+  now?: () => number;
   /** Server nonces for SCRAM (tests use fixed ones). */
   nonce?: () => string;
 }
@@ -70,6 +72,8 @@ export class Authenticator {
       logger: this.logger,
       store: () => this.store,
       saslauthdPath: config.path('sasl_saslauthd_path') ?? '/var/run/saslauthd/mux',
+      cacheTtlMs: (config.seconds('auth_cache_ttl') ?? 0) * 1000,
+      now: options.now,
     });
     this.failures = new FailureTracker({
       baseDelayMs: (config.seconds('auth_failure_delay') ?? 0) * 1000,
@@ -90,7 +94,7 @@ export class Authenticator {
 
   /** The auxprop password store (opened on first use). */
   get store(): PasswordStore {
-    this.storeHandle ??= PasswordStore.open(this.config.path('auth_passwd_db')!, this.options.passwordStore);
+    this.storeHandle ??= PasswordStore.open(this.config.path('auth_passwd_db')!, this.options.passwordStore ?? { scrypt: scryptCost(this.config) });
     return this.storeHandle;
   }
 

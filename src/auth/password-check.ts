@@ -7,6 +7,7 @@ import { MailError } from '../common/errors.js';
 import type { PasswordStore } from './password-store.js';
 import { askSaslauthd } from './saslauthd-client.js';
 import { splitUserid } from './identity.js';
+import { AuthCache } from './auth-cache.js';
 
 export type PwcheckMethod = 'auxprop' | 'saslauthd' | 'alwaystrue';
 
@@ -16,10 +17,18 @@ export interface PasswordCheckerInit {
   /** Opened on first use (auxprop). */
   store: () => PasswordStore;
   saslauthdPath: string;
+  /** auth_cache_ttl in ms (0: every check runs scrypt); auxprop only, whose records carry a stamp. */
+  cacheTtlMs?: number;
+  /** The cache's clock (tests). */
+  now?: () => number;
 }
 
 export class PasswordChecker {
-  constructor(private readonly init: PasswordCheckerInit) {}
+  private readonly cache: AuthCache;
+
+  constructor(private readonly init: PasswordCheckerInit) {
+    this.cache = new AuthCache({ ttlMs: init.cacheTtlMs ?? 0, now: init.now });
+  }
 
   /**
    * Whether `password` belongs to canonical `userid` (null: the name was malformed; the check
@@ -28,7 +37,7 @@ export class PasswordChecker {
   async check(userid: string | null, password: string, service: string): Promise<boolean> {
     switch (this.init.method) {
       case 'auxprop':
-        return this.init.store().verify(userid ?? '\u0000no-such-user', password).then((ok) => ok && userid !== null);
+        return this.checkAuxprop(userid, password);
       case 'saslauthd': {
         if (userid === null) return false;
         const { localPart, domain } = splitUserid(userid);
@@ -40,6 +49,19 @@ export class PasswordChecker {
       default:
         throw new MailError('Cannot', `unknown sasl_pwcheck_method ${String(this.init.method)}`);
     }
+  }
+
+  /**
+   * Our password store, through the cache: a hit needs the same password for the same record stamp
+   * (read before the check, so a password changed meanwhile is not kept under the new stamp).
+   */
+  private async checkAuxprop(userid: string | null, password: string): Promise<boolean> {
+    const store = this.init.store();
+    const stamp = userid !== null && this.cache.enabled ? store.passwordStamp(userid) : null;
+    if (userid !== null && stamp !== null && this.cache.hit(userid, password, stamp)) return true;
+    const ok = (await store.verify(userid ?? '\u0000no-such-user', password)) && userid !== null;
+    if (ok && stamp !== null) this.cache.remember(userid!, password, stamp);
+    return ok;
   }
 
   /** Whether the method can serve SCRAM (it needs the stored keys of auxprop). */

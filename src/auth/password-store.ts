@@ -7,6 +7,7 @@
  * once: the key of the fake SCRAM salts shown for unknown users.
  */
 import Database from 'better-sqlite3';
+import type { ImapdConfig } from '../config/index.js';
 import { createHmac, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -53,6 +54,11 @@ interface ScramRow {
 }
 
 const DEFAULT_SCRYPT: ScryptParams = { N: 16384, r: 8, p: 1 };
+
+/** The scrypt cost of new password hashes as configured (auth_scrypt_cost; r and p fixed). */
+export function scryptCost(config: Pick<ImapdConfig, 'int'>): ScryptParams {
+  return { ...DEFAULT_SCRYPT, N: config.int('auth_scrypt_cost') };
+}
 const HASH_BYTES = 32;
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
@@ -168,6 +174,15 @@ export class PasswordStore {
     const computed = await scryptAsync(prepared, row ? row.salt : this.dummy.salt, params);
     const same = computed.length === expected.length && timingSafeEqual(computed, expected);
     return row !== undefined && same;
+  }
+
+  /**
+   * What identifies `userid`'s current password record (its stored hash: a new password, even the
+   * same one set again, has a new salt and so a new hash); null when the user is unknown.
+   */
+  passwordStamp(userid: string): Buffer | null {
+    const row = this.db.prepare('SELECT hash FROM users WHERE userid = ?').get(userid) as { hash: Buffer } | undefined;
+    return row ? row.hash : null;
   }
 
   /** SCRAM keys of `userid` for `hash`; null when the user is unknown. */

@@ -15,7 +15,8 @@ import { FLAG_DELETED, FLAG_SEEN, decodeKeywords, encodeKeywords, flagNames, par
 import type { IndexDb, MailboxRow, MessageRow } from './index-db.js';
 import { MessageReader } from './reader.js';
 import { MailboxSnapshot } from './snapshot.js';
-import { cachedColumns, keepColumns, type SnapshotColumns } from './snapshot-cache.js';
+import { cachedColumns, keepColumns, olderColumns, type SnapshotColumns } from './snapshot-cache.js';
+import { PATCH_AT_MOST, patchColumns } from './snapshot-patch.js';
 import type {
   AppendItem, AppendOptions, AppendResult, Changes, CopyResult, ExpungeOptions, FlagChangeResult, FlagMode,
   MailboxContext, MailboxStatus, MessageRecord, MoveResult, SetFlagsOptions, StatusOptions,
@@ -107,7 +108,7 @@ export class Mailbox extends MessageReader {
     return readTransaction(this.index.db, 'status', () => {
       const row = this.active();
       // The columns of a recent snapshot, when still current, answer the counts without a table scan.
-      let columns = cachedColumns(this.index.identity, row.uniqueid, row.uidvalidity, row.uidnext, row.highestmodseq);
+      let columns = cachedColumns(this.index.identity, row.uniqueid, row.uidvalidity, row.uidnext, row.highestmodseq) ?? this.patchedColumns(row, keep);
       const counts = columns === null ? this.index.stmts.counts.get()! : { messages: columns.uids.length, size: sum(columns.sizes) };
       let unseen: number | null = null;
       if (userid || row.sharedseen === 1) {
@@ -383,7 +384,7 @@ export class Mailbox extends MessageReader {
     return readTransaction(this.index.db, 'snapshot', () => {
       const row = this.active();
       const seen = this.seenRanges(userid);
-      const columns = cachedColumns(this.index.identity, row.uniqueid, row.uidvalidity, row.uidnext, row.highestmodseq) ?? this.readColumns(row, keep);
+      const columns = cachedColumns(this.index.identity, row.uniqueid, row.uidvalidity, row.uidnext, row.highestmodseq) ?? this.patchedColumns(row, keep) ?? this.readColumns(row, keep);
       const { uids, modseqs, keywords, dates, sizes } = columns;
       const n = uids.length;
       const system = columns.system.slice();
@@ -398,6 +399,23 @@ export class Mailbox extends MessageReader {
       }
       return new MailboxSnapshot(row.uidvalidity, row.uidnext, row.highestmodseq, row.deletedmodseq, uids, modseqs, system, keywords, dates, sizes);
     });
+  }
+
+  /**
+   * The columns kept from an earlier snapshot brought up to date from the records changed and
+   * expunged since (inside a read transaction); null when there are none, when expunged records
+   * were forgotten past them (the expunged table no longer lists every UID gone), or when so much
+   * changed that reading every record is as cheap.
+   */
+  private patchedColumns(row: MailboxRow, keep: boolean): SnapshotColumns | null {
+    const old = olderColumns(this.index.identity, row.uniqueid, row.uidvalidity);
+    if (old === null || old.highestModseq > row.highestmodseq || row.deletedmodseq > old.highestModseq) return null;
+    const changed = this.index.stmts.changedSince.all(old.highestModseq);
+    if (changed.length > old.uids.length * PATCH_AT_MOST) return null;
+    const expunged = this.index.stmts.expungedSince.all(old.highestModseq).map((r) => r.uid);
+    const columns = patchColumns(old, row, changed, expunged);
+    if (keep) keepColumns(this.index.identity, columns);
+    return columns;
   }
 
   /** The index columns of every record (inside a read transaction), kept for the next snapshot. */

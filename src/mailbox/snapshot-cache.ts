@@ -3,7 +3,9 @@
  * each take a snapshot, and reading 100,000 records from SQLite costs tens of milliseconds. Every
  * change to the messages table raises highestmodseq (or uidnext) in the same transaction, so a
  * snapshot whose mailbox row reads the same uniqueid, uidvalidity, uidnext and highestmodseq in a
- * later read transaction would read the same columns. Per-user \Seen is applied afterwards, on a copy.
+ * later read transaction would read the same columns; when they moved, the columns are patched from
+ * the records changed and expunged since (mailbox.ts), unless expunged records were forgotten past
+ * them (deletedmodseq). Per-user \Seen is applied afterwards, on a copy.
  */
 
 export interface SnapshotColumns {
@@ -31,13 +33,26 @@ const byIndexFile = new Map<string, SnapshotColumns>();
 export function cachedColumns(file: string, uniqueId: string, uidValidity: number, uidNext: number, highestModseq: number): SnapshotColumns | null {
   const hit = byIndexFile.get(file);
   if (hit === undefined) return null;
-  if (hit.uniqueId !== uniqueId || hit.uidValidity !== uidValidity || hit.uidNext !== uidNext || hit.highestModseq !== highestModseq) {
+  if (hit.uniqueId !== uniqueId || hit.uidValidity !== uidValidity) {
     byIndexFile.delete(file);
     return null;
   }
+  // Older columns stay for olderColumns(): patched from the changes since, they are the next ones.
+  if (hit.uidNext !== uidNext || hit.highestModseq !== highestModseq) return null;
   // most recently used last
   byIndexFile.delete(file);
   byIndexFile.set(file, hit);
+  return hit;
+}
+
+/**
+ * The columns kept of the same mailbox (uniqueid and uidvalidity) at some earlier highestmodseq,
+ * to be brought up to date from the records changed and expunged since (never to be changed in
+ * place: snapshots handed out share them).
+ */
+export function olderColumns(file: string, uniqueId: string, uidValidity: number): SnapshotColumns | null {
+  const hit = byIndexFile.get(file);
+  if (hit === undefined || hit.uniqueId !== uniqueId || hit.uidValidity !== uidValidity) return null;
   return hit;
 }
 

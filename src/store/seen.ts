@@ -16,23 +16,47 @@ CREATE TABLE IF NOT EXISTS seen (
   PRIMARY KEY (userid, uniqueid)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS seen_uniqueid ON seen(uniqueid);
+-- One counter for the whole database: each write of a row stamps it with the next value (the
+-- row's version column), so a process that parsed a row knows by its version alone that it has not
+-- changed since, whoever wrote it. Rows from before it have version 0 and are always read again.
+CREATE TABLE IF NOT EXISTS seen_clock (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+INSERT OR IGNORE INTO seen_clock (id, version) VALUES (1, 0);
 `;
+
+/** Rows shorter than this are parsed each time (cheaper than remembering them). */
+const REMEMBER_FROM_CHARS = 256;
+/** Ranges kept parsed per process in all (a range costs about 50 bytes). */
+const MAX_REMEMBERED_RANGES = 200_000;
+
+interface Parsed {
+  version: number;
+  ranges: UidRanges;
+}
 
 export class SeenStore implements SeenState {
   private readonly db: Db;
   private readonly stmts;
+  /** Parsed rows by userid NUL uniqueid, most recently used last (the parse of a big row costs milliseconds). */
+  private readonly parsed = new Map<string, Parsed>();
+  private parsedRanges = 0;
 
   constructor(file: string, durable: boolean) {
     this.db = openDb(file, { durable, cacheKiB: 1024 });
     try {
       this.db.exec(SCHEMA);
+      this.db.transaction(() => {
+        const columns = new Set((this.db.pragma('table_info(seen)') as Array<{ name: string }>).map((c) => c.name));
+        if (!columns.has('version')) this.db.exec('ALTER TABLE seen ADD COLUMN version INTEGER NOT NULL DEFAULT 0');
+      }).immediate();
     } catch (err) {
       this.db.close();
       throw sqliteError(err, 'seen.db');
     }
     this.stmts = {
-      get: this.db.prepare<[string, string], { uids: string }>('SELECT uids FROM seen WHERE userid = ? AND uniqueid = ?'),
-      put: this.db.prepare<[string, string, string, number]>('INSERT OR REPLACE INTO seen (userid, uniqueid, uids, changed) VALUES (?, ?, ?, ?)'),
+      get: this.db.prepare<[string, string], { uids: string; version: number }>('SELECT uids, version FROM seen WHERE userid = ? AND uniqueid = ?'),
+      version: this.db.prepare<[string, string]>('SELECT version FROM seen WHERE userid = ? AND uniqueid = ?').pluck(),
+      tick: this.db.prepare<[]>('UPDATE seen_clock SET version = version + 1 WHERE id = 1 RETURNING version').pluck(),
+      put: this.db.prepare<[string, string, string, number, number]>('INSERT OR REPLACE INTO seen (userid, uniqueid, uids, changed, version) VALUES (?, ?, ?, ?, ?)'),
       forget: this.db.prepare<[string]>('DELETE FROM seen WHERE uniqueid = ?'),
       forgetUser: this.db.prepare<[string]>('DELETE FROM seen WHERE userid = ?'),
       renameUser: this.db.prepare<[string, string]>('UPDATE seen SET userid = ? WHERE userid = ?'),
@@ -43,31 +67,78 @@ export class SeenStore implements SeenState {
     if (this.db.open) this.db.close();
   }
 
-  /** The seen UIDs of `userid` in the mailbox with `uniqueId`. */
+  /**
+   * The seen UIDs of `userid` in the mailbox with `uniqueId` (shared with later calls: do not
+   * modify). A big row parsed before and not written since is not read nor parsed again.
+   */
   seen(userid: string, uniqueId: string): UidRanges {
     try {
-      const row = this.stmts.get.get(userid, uniqueId);
-      return row ? parseUidRanges(row.uids) : [];
+      return this.read(userid, uniqueId);
     } catch (err) {
       throw sqliteError(err, 'seen.db read');
     }
   }
 
-  /** Mark and unmark in one transaction; returns the new set. */
+  private read(userid: string, uniqueId: string): UidRanges {
+    const key = `${userid}\u0000${uniqueId}`;
+    const known = this.parsed.get(key);
+    if (known !== undefined) {
+      if (this.stmts.version.get(userid, uniqueId) === known.version) {
+        this.parsed.delete(key);
+        this.parsed.set(key, known);
+        return known.ranges;
+      }
+      this.drop(key);
+    }
+    const row = this.stmts.get.get(userid, uniqueId);
+    if (!row) return [];
+    const ranges = parseUidRanges(row.uids);
+    if (row.uids.length >= REMEMBER_FROM_CHARS) this.remember(key, row.version, ranges);
+    return ranges;
+  }
+
+  /** Mark and unmark in one transaction; returns the new set (shared, as seen()'s). */
   update(userid: string, uniqueId: string, add: readonly number[], remove: readonly number[]): UidRanges {
-    return writeTransaction(this.db, 'seen.db update', () => {
-      const row = this.stmts.get.get(userid, uniqueId);
-      let ranges = row ? parseUidRanges(row.uids) : [];
+    const key = `${userid}\u0000${uniqueId}`;
+    const written = writeTransaction(this.db, 'seen.db update', () => {
+      let ranges = this.read(userid, uniqueId);
       if (add.length > 0) ranges = addUids(ranges, add);
       if (remove.length > 0) ranges = removeUids(ranges, remove);
-      this.stmts.put.run(userid, uniqueId, formatUidRanges(ranges), Date.now());
-      return ranges;
+      const text = formatUidRanges(ranges);
+      const version = this.stmts.tick.get() as number;
+      this.stmts.put.run(userid, uniqueId, text, Date.now(), version);
+      return { ranges, version, big: text.length >= REMEMBER_FROM_CHARS };
     });
+    // Only once committed: a rolled-back write must not be remembered.
+    this.drop(key);
+    if (written.big) this.remember(key, written.version, written.ranges);
+    return written.ranges;
+  }
+
+  private remember(key: string, version: number, ranges: UidRanges): void {
+    if (version === 0 || ranges.length > MAX_REMEMBERED_RANGES) return;
+    this.drop(key);
+    this.parsed.set(key, { version, ranges });
+    this.parsedRanges += ranges.length;
+    while (this.parsedRanges > MAX_REMEMBERED_RANGES) this.drop(this.parsed.keys().next().value!);
+  }
+
+  private drop(key: string): void {
+    const known = this.parsed.get(key);
+    if (known === undefined) return;
+    this.parsed.delete(key);
+    this.parsedRanges -= known.ranges.length;
+  }
+
+  private forgetParsed(): void {
+    this.parsed.clear();
+    this.parsedRanges = 0;
   }
 
   /** Drop every user's state of a mailbox that is gone for good. */
   forgetMailbox(uniqueId: string): void {
     writeTransaction(this.db, 'seen.db forget', () => this.stmts.forget.run(uniqueId));
+    this.forgetParsed();
   }
 
   /** Give `from`'s seen state to `to` (a user rename); whatever `to` had before is dropped. */
@@ -76,10 +147,12 @@ export class SeenStore implements SeenState {
       this.stmts.forgetUser.run(to);
       this.stmts.renameUser.run(to, from);
     });
+    this.forgetParsed();
   }
 
   /** Drop every seen state of a user (a user delete). */
   forgetUser(userid: string): void {
     writeTransaction(this.db, 'seen.db forget user', () => this.stmts.forgetUser.run(userid));
+    this.forgetParsed();
   }
 }

@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import { ConfigError, ImapdConfig } from '../config/index.js';
 import { MailError } from '../common/errors.js';
-import { PasswordStore, type PasswordStoreOptions } from '../auth/password-store.js';
+import { PasswordStore, scryptCost, type PasswordStoreOptions } from '../auth/password-store.js';
 import { UseridRules } from '../auth/userids.js';
 
 export interface SaslpasswdOptions {
@@ -54,7 +54,7 @@ export async function runSaslpasswd(userid: string | undefined, options: Saslpas
     io.err('saslpasswd: auth_passwd_db is not set\n');
     return 78;
   }
-  const store = PasswordStore.open(file, io.storeOptions);
+  const store = PasswordStore.open(file, io.storeOptions ?? { scrypt: scryptCost(config) });
   try {
     if (options.list) {
       for (const user of store.listUsers()) io.out(`${user}\n`);

@@ -1,7 +1,7 @@
 /** Changing an ACL and choosing its identifiers (src/acl/edit.ts): table tests. */
 import { describe, expect, it } from 'vitest';
 import { MailError } from '../../src/common/errors.js';
-import { aclFromPairs, aclWithChange, aclWithout, canonicalIdentifier, entryRights, Rights } from '../../src/acl/index.js';
+import { aclFromPairs, aclWithChange, aclWithout, canonicalIdentifier, entryRights, initialAcl, Rights } from '../../src/acl/index.js';
 
 const ACL = 'fred\tlrswipkxtecdan\tbob\tlr\t';
 
@@ -55,5 +55,16 @@ describe('canonicalIdentifier', () => {
     expect(() => canonicalIdentifier('bob@example.com', null, domains)).toThrow(MailError);
     expect(() => canonicalIdentifier('bob', 'example.com', { virtDomains: 'off', defaultDomain: null })).not.toThrow();
     expect(() => canonicalIdentifier('', null, domains)).toThrow(MailError);
+  });
+});
+
+describe('initialAcl', () => {
+  it.each([
+    ['copies the nearest ancestor', 'bob\tlr\t', 'fred', 'anyone lrs', 'bob\tlr\t'],
+    ['gives the owner every right at the top of user.X', null, 'fred', 'anyone lrs', 'fred\tlrswipkxtecdan\t'],
+    ['takes defaultacl outside user.*', null, null, 'anyone lr group:staff lrsw', 'anyone\tlr\tgroup:staff\tlrsw\t'],
+    ['falls back to Cyrus\'s "anyone lrs"', null, null, null, 'anyone\tlrs\t'],
+  ])('%s', (_what, ancestor, owner, defaultAcl, expected) => {
+    expect(initialAcl(ancestor, owner, defaultAcl)).toBe(expected);
   });
 });

@@ -42,5 +42,7 @@ export const authOptions: OptionSpec[] = [
   { area, name: 'auth_failure_delay', type: 'duration', default: '1s', unit: 's', min: 0, doc: 'First delay after a failed login; it doubles per failure from the same connection or address.' },
   { area, name: 'auth_failure_delay_max', type: 'duration', default: '30s', unit: 's', min: 0, doc: 'Upper bound of the doubling delay after failed logins.' },
   { area, name: 'auth_passwd_db', type: 'path', default: '{configdirectory}/sasldb.sqlite', doc: 'Password store of sasl_pwcheck_method auxprop (SQLite; scrypt hashes and SCRAM keys, no clear passwords).' },
+  { area, name: 'auth_cache_ttl', type: 'duration', default: '5m', unit: 's', min: 0, doc: 'How long a successful password check (sasl_pwcheck_method auxprop) is kept per process, as Dovecot\'s auth_cache: a hit needs the same password and an unchanged password record, failures are never kept; 0 disables.' },
+  { area, name: 'auth_scrypt_cost', type: 'int', default: '16384', min: 2, doc: 'scrypt cost N (a power of two; r=8, p=1) of the password hashes the password store writes (saslpasswd): 16384 costs about 50 ms of CPU per LOGIN not answered by auth_cache_ttl. Each hash keeps the cost it was made with, so a change applies to passwords set afterwards.' },
   { area, name: 'auth_max_failures', type: 'int', default: '5', min: 1, doc: 'Failed logins after which the connection is closed.' },
 ];

@@ -3,7 +3,7 @@
  * the entry of an existing mailbox with rights checked, and the rule for creating a new name
  * (the 'k' right on the nearest existing ancestor; top level and other users' INBOXes for admins).
  */
-import { aclFromPairs, mayAdminister, type Rights } from '../../../acl/index.js';
+import { initialAcl, mayAdminister, type Rights } from '../../../acl/index.js';
 import { MailError } from '../../../common/index.js';
 import type { Identity } from '../../../auth/index.js';
 import { isUserInbox, joinName, ownerOf, parentName, splitName, USER_TOP } from '../../../names/index.js';
@@ -80,11 +80,7 @@ export function missingAncestors(ctx: CommandContext, internal: string): string[
  * mailbox outside user.*.
  */
 export function inheritedAcl(ctx: CommandContext, internal: string): string {
-  const ancestor = nearestExistingAncestor(ctx, internal);
-  if (ancestor) return ancestor.acl;
-  const owner = ownerOf(internal);
-  if (owner !== null) return `${owner}\tlrswipkxtecdan\t`;
-  return aclFromPairs(ctx.deps.config.string('defaultacl') ?? 'anyone lrs');
+  return initialAcl(nearestExistingAncestor(ctx, internal)?.acl ?? null, ownerOf(internal), ctx.deps.config.string('defaultacl'));
 }
 
 /** Only administrators may name a partition (Cyrus's `CREATE name partition`, `RENAME a b partition`). */
