@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { MailError } from '../common/errors.js';
 import { encodeHeaderText, normalizeLineEnds, renderImapForms, type ImapForms } from '../message/index.js';
 import type { MessageSummary } from '../message/index.js';
-import { fsError, linkOrCopySync, messageFileError, tempFileName, writeNewFile } from './files.js';
+import { fsError, linkOrCopySync, messageFileError, removeLeftoverTemps, tempFileName, writeNewFile } from './files.js';
 import { parseFlags, type FlagSet } from './flags.js';
 import type { AppendItem, MailboxContext } from './types.js';
 
@@ -81,9 +81,27 @@ async function prepareOne(dir: string, item: AppendItem, ctx: MailboxContext, ma
   return { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), header: encodeHeaderText(summary.header), guid: sha1Hex(content), size: content.length, flags, internalDate };
 }
 
+/** Mailbox directories this process has already cleared of leftover temp files. */
+const sweptDirectories = new Set<string>();
+
+/**
+ * The first append to a mailbox in this process removes the temp files of writers that died
+ * (kill -9 during an append). Best effort: a failure here never fails the append.
+ */
+async function sweepLeftoverTemps(dir: string): Promise<void> {
+  if (sweptDirectories.has(dir)) return;
+  sweptDirectories.add(dir);
+  try {
+    removeLeftoverTemps(dir, await fsp.readdir(dir));
+  } catch {
+    // Unreadable now: reconstruct reports and removes them.
+  }
+}
+
 /** Write every item to a temp file; on any failure remove them all and throw (Temp for ENOSPC etc.). */
 export async function prepareMessages(dir: string, items: readonly AppendItem[], ctx: MailboxContext): Promise<PreparedMessage[]> {
   if (items.length === 0) throw new MailError('Invalid', 'nothing to append');
+  await sweepLeftoverTemps(dir);
   const made: string[] = [];
   try {
     const out: PreparedMessage[] = [];

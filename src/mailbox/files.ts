@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { MailError } from '../common/errors.js';
+import { processAlive } from '../common/process.js';
 
 export const INDEX_FILE = 'cyrus.index';
 export const HEADER_FILE = 'cyrus.header';
@@ -30,6 +31,39 @@ export function tempFileName(): string {
 export function pidOfTempFile(name: string): number | null {
   const m = /^\.tmp-(\d+)-[0-9a-f]+$/.exec(name);
   return m ? Number(m[1]) : null;
+}
+
+/**
+ * How long a temp file may sit untouched before it counts as a leftover even though a process
+ * with its pid runs (the writer died and the pid was given to another process since).
+ */
+const TEMP_FILE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Whether `name` in `dir` is a temp file left by a writer that is gone: its pid is dead, or it
+ * is a day old. A temp file of a live writer (an append in flight) is not a leftover.
+ */
+export function isLeftoverTemp(dir: string, name: string, now = Date.now()): boolean {
+  const pid = pidOfTempFile(name);
+  if (pid === null) return false;
+  if (!processAlive(pid)) return true;
+  try {
+    return now - fs.statSync(join(dir, name)).mtimeMs > TEMP_FILE_MAX_AGE_MS;
+  } catch {
+    return false;
+  }
+}
+
+/** Remove the leftover temp files among `names` (the listing of `dir`); returns the names removed. */
+export function removeLeftoverTemps(dir: string, names: readonly string[]): string[] {
+  const removed: string[] = [];
+  const now = Date.now();
+  for (const name of names) {
+    if (!isLeftoverTemp(dir, name, now)) continue;
+    fs.rmSync(join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 const TEMP_ERRNO = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EIO', 'EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY']);

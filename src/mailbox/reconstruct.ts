@@ -9,13 +9,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { join } from 'node:path';
 import { readTransaction, writeTransaction } from '../common/sqlite.js';
 import { sha1Hex } from './append.js';
-import { INDEX_FILE, messageFileError, messageFileName, pidOfTempFile, uidOfFileName } from './files.js';
+import { INDEX_FILE, isLeftoverTemp, messageFileError, messageFileName, uidOfFileName } from './files.js';
 import { readHeader, writeHeader, type MailboxHeader } from './header.js';
 import { IndexDb, type IndexStatements } from './index-db.js';
 import { forgetColumns } from './snapshot-cache.js';
 import { encodeHeaderText, renderImapForms, type MessageSummary } from '../message/index.js';
 import { MailError } from '../common/errors.js';
-import { processAlive } from '../common/process.js';
 
 export interface ReconstructOptions {
   /** Report only (reconstruct -n). */
@@ -133,8 +132,8 @@ function repairIndex(store: ReconstructSource, index: IndexDb, dir: string, name
   for (const file of readdirSync(dir)) {
     const uid = uidOfFileName(file);
     if (uid !== null) files.add(uid);
-    const pid = pidOfTempFile(file);
-    if (pid !== null && !processAlive(pid)) {
+    // A temp file of a live writer is an append in flight, not a problem.
+    if (isLeftoverTemp(dir, file)) {
       report.problems.push(`leftover temp file ${file}`);
       if (fix) rmSync(join(dir, file), { force: true });
     }

@@ -1,7 +1,5 @@
 import type { ServicePrograms } from '../common/index.js';
 
-// The worker/program contract lives in src/common/service.ts; its names stay exported here too.
-export type { ServiceContext, ServiceInstance, ServiceProgram, ServicePrograms } from '../common/index.js';
 
 let programs: ServicePrograms = {};
 

@@ -9,8 +9,6 @@ import { planCommand } from './programs.js';
 import type { ServiceContext, ServiceInstance } from '../common/index.js';
 import { servicePrograms, type MasterToWorker, type WorkerToMaster } from './service.js';
 
-// Moved to src/common/service.ts; kept as a re-export while the POP3 and LMTP services move over.
-export { newSessionId } from '../common/index.js';
 
 export interface WorkerOptions {
   config: string;
