@@ -8,12 +8,19 @@ import type { IncomingMessage, IntakeSettings, PreparedMessage } from './types.j
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
-/** The first Message-ID of the (CRLF) header block, trimmed; null when there is none. */
+/**
+ * The key of duplicate suppression, as Cyrus takes it: the first (latest) Resent-Message-ID of
+ * the (CRLF) header block, else the first Message-ID, trimmed; null when neither has a value.
+ * A resent message is a new delivery of the same Message-ID and must not be suppressed.
+ */
 function messageIdOf(content: Buffer): string | null {
   const end = content.indexOf(CRLFCRLF);
   const header = end < 0 ? content : content.subarray(0, end + 2);
-  const value = headerValues(header, 'message-id')[0]?.trim();
-  return value ? value : null;
+  for (const field of ['resent-message-id', 'message-id']) {
+    const value = headerValues(header, field)[0]?.trim();
+    if (value) return value;
+  }
+  return null;
 }
 
 /** Apply the byte rules to a received message; MailError Limit (too big) or Invalid (empty, NUL). */

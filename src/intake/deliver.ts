@@ -1,17 +1,20 @@
 /**
  * One prepared message into several mailboxes (LMTP), each recipient on its own: Sieve seam →
  * duplicate seam → quota seam → store → record. Single-instance store: the first copy on a
- * partition is written, the others on that partition are hard links to it.
+ * partition is written, the others on that partition are hard links to it. The copies go through
+ * DeliveryBatches, which stores concurrent deliveries into one mailbox in one append.
  */
 import { MailError } from '../common/index.js';
 import type { AppendItem } from '../mailbox/index.js';
 import type { QuotaMode } from '../store/index.js';
+import type { DeliveryBatches } from './delivery-batches.js';
 import type { DeliveryOutcome, DeliveryRecipient, IntakeHooks, IntakeOptions, IntakeSettings, PreparedMessage } from './types.js';
 
 type LinkSource = NonNullable<AppendItem['linkFrom']>;
 
 interface DeliveryRun {
   deps: IntakeOptions;
+  batches: DeliveryBatches;
   settings: IntakeSettings;
   hooks: IntakeHooks;
   message: PreparedMessage;
@@ -33,19 +36,6 @@ function asMailError(run: DeliveryRun, err: unknown, recipient: DeliveryRecipien
   return new MailError('Temp', 'internal error during delivery', { internal: true });
 }
 
-async function appendOne(run: DeliveryRun, name: string, item: AppendItem, userid: string | null, quota: QuotaMode): Promise<{ uidValidity: number; uid: number; source: LinkSource }> {
-  const mailbox = run.deps.store.openMailbox(name);
-  try {
-    const result = await mailbox.append([item], { userid, quota });
-    const uid = result.uids[0]!;
-    const record = mailbox.records([uid])[0];
-    const source: LinkSource = { path: mailbox.messagePath(uid), summary: mailbox.summary(uid) ?? undefined, guid: record?.guid, size: record?.size };
-    return { uidValidity: result.uidValidity, uid, source };
-  } finally {
-    mailbox.close();
-  }
-}
-
 /** Store one copy into `target`: a link to the partition's first copy when there is one. */
 async function storeCopy(run: DeliveryRun, target: DeliveryRecipient): Promise<StoredCopy> {
   const entry = run.deps.store.lookup(target.mailbox);
@@ -58,14 +48,14 @@ async function storeCopy(run: DeliveryRun, target: DeliveryRecipient): Promise<S
   let stored;
   if (source) {
     try {
-      stored = await appendOne(run, entry.name, { ...base, linkFrom: source }, target.userid, quota);
+      stored = await run.batches.append(entry, { ...base, linkFrom: source }, target.userid, quota);
     } catch (err) {
       // The first copy went away meanwhile (expunged): write this one instead.
       run.deps.logger.warn({ err, mailbox: entry.name }, 'single-instance link failed; writing a copy');
       run.written.delete(entry.partition);
     }
   }
-  stored ??= await appendOne(run, entry.name, { ...base, content: message.content }, target.userid, quota);
+  stored ??= await run.batches.append(entry, { ...base, content: message.content }, target.userid, quota);
   if (!run.written.has(entry.partition)) run.written.set(entry.partition, stored.source);
   return { mailbox: entry.name, uidValidity: stored.uidValidity, uid: stored.uid };
 }
@@ -90,8 +80,8 @@ async function deliverTo(run: DeliveryRun, recipient: DeliveryRecipient): Promis
   }
 }
 
-export async function deliver(deps: IntakeOptions, settings: IntakeSettings, hooks: IntakeHooks, message: PreparedMessage, recipients: readonly DeliveryRecipient[]): Promise<DeliveryOutcome[]> {
-  const run: DeliveryRun = { deps, settings, hooks, message, internalDate: new Date(), written: new Map() };
+export async function deliver(deps: IntakeOptions, settings: IntakeSettings, hooks: IntakeHooks, batches: DeliveryBatches, message: PreparedMessage, recipients: readonly DeliveryRecipient[]): Promise<DeliveryOutcome[]> {
+  const run: DeliveryRun = { deps, settings, hooks, batches, message, internalDate: new Date(), written: new Map() };
   const outcomes: DeliveryOutcome[] = [];
   for (const recipient of recipients) outcomes.push(await deliverTo(run, recipient));
   return outcomes;

@@ -25,6 +25,11 @@
  *     (where to file; default keep) → duplicate seam (by Message-ID and mailbox) → quota seam →
  *     store → record the delivery. Single-instance store: the file is written once per partition
  *     and hard-linked (Mailbox.append linkFrom) into the other mailboxes on it.
+ *     Concurrent deliveries into one mailbox are stored together in one Mailbox.append (one index
+ *     commit and fsync), each still answered on its own once durable (delivery-batches.ts); the
+ *     mailboxes that received mail stay open a few seconds (open-mailboxes.ts).
+ *
+ *   intake.close(): closes those mailboxes (before store.close()).
  *
  *   intake.settings: IntakeSettings (maxMessageSize, munge8bit, singleInstance)
  *   intakeSettingsFromConfig(config) → IntakeSettings

@@ -4,7 +4,9 @@ import type { ImapdConfig } from '../config/index.js';
 import type { AppendItem, AppendResult } from '../mailbox/index.js';
 import { prepareMessage } from './byte-rules.js';
 import { deliver } from './deliver.js';
+import { DeliveryBatches } from './delivery-batches.js';
 import { withDefaults } from './hooks.js';
+import { OpenMailboxes } from './open-mailboxes.js';
 import type { AppendInput, DeliveryOutcome, DeliveryRecipient, IncomingMessage, IntakeHooks, IntakeOptions, IntakeSettings, PreparedMessage } from './types.js';
 
 /** What maxmessagesize means when it is 0 (as imapd's literal limit). */
@@ -21,8 +23,13 @@ export function intakeSettingsFromConfig(config: ImapdConfig): IntakeSettings {
 export class Intake {
   readonly settings: IntakeSettings;
   private readonly hooks: IntakeHooks;
+  /** Mailboxes that just received a delivery, kept open a few seconds. */
+  private readonly openMailboxes: OpenMailboxes;
+  private readonly batches: DeliveryBatches;
 
   constructor(private readonly deps: IntakeOptions) {
+    this.openMailboxes = new OpenMailboxes(deps.store);
+    this.batches = new DeliveryBatches(this.openMailboxes);
     this.settings = { ...intakeSettingsFromConfig(deps.config), ...deps.settings };
     this.hooks = withDefaults({
       chargeQuota: (entry, bytes, count, mode) => deps.store.quotas?.check(entry.name, { storage: bytes, messages: count }, mode),
@@ -55,6 +62,11 @@ export class Intake {
 
   /** One prepared message into several mailboxes; one outcome per recipient, in order. */
   deliver(message: PreparedMessage, recipients: readonly DeliveryRecipient[]): Promise<DeliveryOutcome[]> {
-    return deliver(this.deps, this.settings, this.hooks, message, recipients);
+    return deliver(this.deps, this.settings, this.hooks, this.batches, message, recipients);
+  }
+
+  /** Close the mailboxes kept open after deliveries (before the store closes). */
+  close(): void {
+    this.openMailboxes.closeAll();
   }
 }

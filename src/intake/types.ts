@@ -29,7 +29,7 @@ export interface PreparedMessage {
   readonly content: Buffer;
   /** The size as received (what maxmessagesize was checked against). */
   readonly receivedSize: number;
-  /** The Message-ID header's value (trimmed), or null: the key of duplicate suppression. */
+  /** Resent-Message-ID's value when there is one, else Message-ID's (trimmed), or null: the key of duplicate suppression. */
   readonly messageId: string | null;
 }
 

@@ -6,7 +6,6 @@ import type { ImapdConfig } from '../config/index.js';
 import type { Intake } from '../intake/index.js';
 import type { RecipientQuota } from './quota-seam.js';
 import type { RecipientResolver } from './recipients.js';
-import type { WarmMailboxes } from './warm-mailboxes.js';
 
 export interface LmtpPolicy {
   /** `lmtpd -a`: TCP connections may deliver without AUTH (UNIX socket connections always may). */
@@ -45,8 +44,6 @@ export interface LmtpDeps {
   readonly intake: Intake;
   readonly recipients: RecipientResolver;
   readonly quota: RecipientQuota;
-  /** Mailboxes kept open between deliveries (touched at RCPT). */
-  readonly warm: Pick<WarmMailboxes, 'touch'>;
   readonly tlsContext: SecureContext | null;
   readonly policy: LmtpPolicy;
   readonly limits: LmtpLimits;

@@ -17,7 +17,6 @@ import { duplicateSuppression } from './duplicate-hooks.js';
 import { storeQuota, type RecipientQuota } from './quota-seam.js';
 import { RecipientResolver, recipientSettingsFromConfig } from './recipients.js';
 import { Session, type SessionOptions } from './session/session.js';
-import { WarmMailboxes } from './warm-mailboxes.js';
 
 export interface LmtpServerOptions {
   /** imapd.conf seen from this service (config.forService(name)). */
@@ -43,7 +42,6 @@ export class LmtpServer {
     readonly deps: LmtpDeps,
     private readonly store: MailStore,
     private readonly duplicates: DuplicateStore | null,
-    private readonly warm: WarmMailboxes,
   ) {}
 
   static create(options: LmtpServerOptions): LmtpServer {
@@ -65,7 +63,6 @@ export class LmtpServer {
       return contact.kind === 'created' || contact.reason === 'exists';
     };
     const recipients = new RecipientResolver(config, recipientSettingsFromConfig(config), store, RightsChecker.fromConfig(config), createInbox);
-    const warm = new WarmMailboxes(store, logger);
     const deps: LmtpDeps = {
       config,
       serviceName: options.serviceName,
@@ -76,7 +73,6 @@ export class LmtpServer {
       intake,
       recipients,
       quota: options.quota ?? storeQuota(store),
-      warm,
       tlsContext: tlsContextFromConfig(config, logger),
       policy: {
         preauthorized: options.preauthorized ?? false,
@@ -93,7 +89,7 @@ export class LmtpServer {
         maxBadCommands: 25,
       },
     };
-    return new LmtpServer(deps, store, duplicates, warm);
+    return new LmtpServer(deps, store, duplicates);
   }
 
   get activeSessions(): number {
@@ -127,7 +123,7 @@ export class LmtpServer {
   }
 
   close(): void {
-    this.warm.closeAll();
+    this.deps.intake.close();
     this.store.close();
     this.deps.auth.close();
     this.duplicates?.close();

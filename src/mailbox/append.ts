@@ -103,14 +103,12 @@ export async function prepareMessages(dir: string, items: readonly AppendItem[],
   if (items.length === 0) throw new MailError('Invalid', 'nothing to append');
   await sweepLeftoverTemps(dir);
   const made: string[] = [];
-  try {
-    const out: PreparedMessage[] = [];
-    for (const item of items) out.push(await prepareOne(dir, item, ctx, made));
-    return out;
-  } catch (err) {
-    await discardTemps(made);
-    throw fsError(err, 'append');
-  }
+  // Every file written (and fsynced) at once; a failure of any removes them all once all settled.
+  const settled = await Promise.allSettled(items.map((item) => prepareOne(dir, item, ctx, made)));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed === undefined) return settled.map((r) => (r as PromiseFulfilledResult<PreparedMessage>).value);
+  await discardTemps(made);
+  throw fsError(failed.reason, 'append');
 }
 
 export async function discardTemps(paths: readonly string[]): Promise<void> {

@@ -255,7 +255,7 @@ export class Mailbox extends MessageReader {
           }
         }
         const keywordsText = encodeKeywords(newKeywords);
-        if (newFlags === msg.flags && keywordsText === msg.keywords && !seenChanged) continue;
+        if (newFlags === msg.flags && sameKeywords(keywordsText, msg.keywords) && !seenChanged) continue;
         s.updateFlags.run(newFlags, keywordsText, modseq, uid);
         changed.push({ ...msg, flags: newFlags, keywords: keywordsText, modseq });
       }
@@ -498,6 +498,14 @@ export class Mailbox extends MessageReader {
     const expunged = copied.sourceUids.length === 0 ? [] : this.expunge({ uids: copied.sourceUids, force: true });
     return { ...copied, expunged };
   }
+}
+
+/** Whether two stored keyword lists name the same keywords, in any order (REPLACE may reorder them). */
+function sameKeywords(a: string | null, b: string | null): boolean {
+  if (a === b) return true;
+  const x = decodeKeywords(a).map((k) => k.toLowerCase()).sort();
+  const y = decodeKeywords(b).map((k) => k.toLowerCase()).sort();
+  return x.length === y.length && x.every((k, i) => k === y[i]);
 }
 
 /** Above this many seen ranges STATUS UNSEEN walks the UIDs instead of counting per range. */

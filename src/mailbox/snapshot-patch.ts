@@ -20,50 +20,68 @@ export function patchColumns(old: SnapshotColumns, row: MailboxRow, changed: rea
   const dates = new Float64Array(capacity);
   const sizes = new Float64Array(capacity);
   const keywords = new Array<string[] | undefined>(capacity);
-  const gone = new Set(expunged);
-  const checkGone = gone.size > 0;
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < n || j < changed.length) {
-    const oldUid = i < n ? old.uids[i]! : Infinity;
-    const record = j < changed.length ? changed[j]! : null;
-    if (record !== null && record.uid <= oldUid) {
-      // a changed record replaces the old one; a new one goes in its UID's place
-      if (record.uid === oldUid) i++;
-      j++;
-      if (checkGone && gone.has(record.uid)) continue;
-      uids[k] = record.uid;
-      modseqs[k] = record.modseq;
-      system[k] = record.flags;
-      dates[k] = record.internaldate;
-      sizes[k] = record.size;
-      keywords[k] = record.keywords ? decodeKeywords(record.keywords) : undefined;
-      k++;
+  // Old records between two changed or expunged UIDs are copied as one run.
+  const copyRun = (from: number, to: number, at: number): void => {
+    uids.set(old.uids.subarray(from, to), at);
+    modseqs.set(old.modseqs.subarray(from, to), at);
+    system.set(old.system.subarray(from, to), at);
+    dates.set(old.dates.subarray(from, to), at);
+    sizes.set(old.sizes.subarray(from, to), at);
+    for (let p = from; p < to; p++) keywords[at + p - from] = old.keywords[p];
+  };
+  let i = 0; // next old record
+  let j = 0; // next changed record
+  let g = 0; // next expunged UID (ascending)
+  let k = 0; // next place in the new columns
+  for (;;) {
+    const nextChanged = j < changed.length ? changed[j]!.uid : Infinity;
+    const nextGone = g < expunged.length ? expunged[g]! : Infinity;
+    const next = Math.min(nextChanged, nextGone);
+    const stop = next === Infinity ? n : lowerBound(old.uids, next, i);
+    copyRun(i, stop, k);
+    k += stop - i;
+    i = stop;
+    if (next === Infinity) break;
+    if (i < n && old.uids[i] === next) i++;
+    if (nextChanged === next) j++;
+    if (nextGone === next) {
+      g++;
       continue;
     }
-    i++;
-    if (checkGone && gone.has(oldUid)) continue;
-    const from = i - 1;
-    uids[k] = oldUid;
-    modseqs[k] = old.modseqs[from]!;
-    system[k] = old.system[from]!;
-    dates[k] = old.dates[from]!;
-    sizes[k] = old.sizes[from]!;
-    keywords[k] = old.keywords[from];
+    // changed or new: its record replaces the old one, in UID order
+    const record = changed[j - 1]!;
+    uids[k] = record.uid;
+    modseqs[k] = record.modseq;
+    system[k] = record.flags;
+    dates[k] = record.internaldate;
+    sizes[k] = record.size;
+    keywords[k] = record.keywords ? decodeKeywords(record.keywords) : undefined;
     k++;
   }
   keywords.length = k;
+  const fit = <T extends Uint32Array | Float64Array | Uint8Array>(a: T): T => (k === capacity ? a : (a.slice(0, k) as T));
   return {
     uniqueId: row.uniqueid,
     uidValidity: row.uidvalidity,
     uidNext: row.uidnext,
     highestModseq: row.highestmodseq,
-    uids: k === capacity ? uids : uids.slice(0, k),
-    modseqs: k === capacity ? modseqs : modseqs.slice(0, k),
-    system: k === capacity ? system : system.slice(0, k),
+    uids: fit(uids),
+    modseqs: fit(modseqs),
+    system: fit(system),
     keywords,
-    dates: k === capacity ? dates : dates.slice(0, k),
-    sizes: k === capacity ? sizes : sizes.slice(0, k),
+    dates: fit(dates),
+    sizes: fit(sizes),
   };
+}
+
+/** The first index at or after `from` whose UID is at least `uid` (`uids` ascending). */
+function lowerBound(uids: Uint32Array, uid: number, from: number): number {
+  let lo = from;
+  let hi = uids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (uids[mid]! < uid) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

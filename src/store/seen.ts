@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS seen (
 CREATE INDEX IF NOT EXISTS seen_uniqueid ON seen(uniqueid);
 -- One counter for the whole database: each write of a row stamps it with the next value (the
 -- row's version column), so a process that parsed a row knows by its version alone that it has not
--- changed since, whoever wrote it. Rows from before it have version 0 and are always read again.
+-- changed since, whoever wrote it. Rows from before it have version 0: their write time (changed)
+-- tells them apart until this code writes them again.
 CREATE TABLE IF NOT EXISTS seen_clock (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
 INSERT OR IGNORE INTO seen_clock (id, version) VALUES (1, 0);
 `;
@@ -30,6 +31,8 @@ const MAX_REMEMBERED_RANGES = 200_000;
 
 interface Parsed {
   version: number;
+  /** The row's write time too: rows from before versions (0) only differ by it. */
+  changed: number;
   ranges: UidRanges;
 }
 
@@ -53,8 +56,8 @@ export class SeenStore implements SeenState {
       throw sqliteError(err, 'seen.db');
     }
     this.stmts = {
-      get: this.db.prepare<[string, string], { uids: string; version: number }>('SELECT uids, version FROM seen WHERE userid = ? AND uniqueid = ?'),
-      version: this.db.prepare<[string, string]>('SELECT version FROM seen WHERE userid = ? AND uniqueid = ?').pluck(),
+      get: this.db.prepare<[string, string], { uids: string; version: number; changed: number }>('SELECT uids, version, changed FROM seen WHERE userid = ? AND uniqueid = ?'),
+      version: this.db.prepare<[string, string], { version: number; changed: number }>('SELECT version, changed FROM seen WHERE userid = ? AND uniqueid = ?'),
       tick: this.db.prepare<[]>('UPDATE seen_clock SET version = version + 1 WHERE id = 1 RETURNING version').pluck(),
       put: this.db.prepare<[string, string, string, number, number]>('INSERT OR REPLACE INTO seen (userid, uniqueid, uids, changed, version) VALUES (?, ?, ?, ?, ?)'),
       forget: this.db.prepare<[string]>('DELETE FROM seen WHERE uniqueid = ?'),
@@ -83,7 +86,8 @@ export class SeenStore implements SeenState {
     const key = `${userid}\u0000${uniqueId}`;
     const known = this.parsed.get(key);
     if (known !== undefined) {
-      if (this.stmts.version.get(userid, uniqueId) === known.version) {
+      const now = this.stmts.version.get(userid, uniqueId);
+      if (now !== undefined && now.version === known.version && now.changed === known.changed) {
         this.parsed.delete(key);
         this.parsed.set(key, known);
         return known.ranges;
@@ -93,7 +97,7 @@ export class SeenStore implements SeenState {
     const row = this.stmts.get.get(userid, uniqueId);
     if (!row) return [];
     const ranges = parseUidRanges(row.uids);
-    if (row.uids.length >= REMEMBER_FROM_CHARS) this.remember(key, row.version, ranges);
+    if (row.uids.length >= REMEMBER_FROM_CHARS) this.remember(key, row.version, row.changed, ranges);
     return ranges;
   }
 
@@ -106,19 +110,20 @@ export class SeenStore implements SeenState {
       if (remove.length > 0) ranges = removeUids(ranges, remove);
       const text = formatUidRanges(ranges);
       const version = this.stmts.tick.get() as number;
-      this.stmts.put.run(userid, uniqueId, text, Date.now(), version);
-      return { ranges, version, big: text.length >= REMEMBER_FROM_CHARS };
+      const changed = Date.now();
+      this.stmts.put.run(userid, uniqueId, text, changed, version);
+      return { ranges, version, changed, big: text.length >= REMEMBER_FROM_CHARS };
     });
     // Only once committed: a rolled-back write must not be remembered.
     this.drop(key);
-    if (written.big) this.remember(key, written.version, written.ranges);
+    if (written.big) this.remember(key, written.version, written.changed, written.ranges);
     return written.ranges;
   }
 
-  private remember(key: string, version: number, ranges: UidRanges): void {
-    if (version === 0 || ranges.length > MAX_REMEMBERED_RANGES) return;
+  private remember(key: string, version: number, changed: number, ranges: UidRanges): void {
+    if (ranges.length > MAX_REMEMBERED_RANGES) return;
     this.drop(key);
-    this.parsed.set(key, { version, ranges });
+    this.parsed.set(key, { version, changed, ranges });
     this.parsedRanges += ranges.length;
     while (this.parsedRanges > MAX_REMEMBERED_RANGES) this.drop(this.parsed.keys().next().value!);
   }

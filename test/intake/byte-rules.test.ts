@@ -63,3 +63,24 @@ describe('prepareMessage: what is refused', () => {
     });
   }
 });
+
+describe('prepareMessage: the key of duplicate suppression', () => {
+  const cases: Array<{ name: string; header: string; key: string | null }> = [
+    { name: 'Message-ID alone', header: 'Message-ID:  <a@b>\r\nSubject: x\r\n', key: '<a@b>' },
+    { name: 'Resent-Message-ID wins over Message-ID', header: 'Resent-Message-ID: <r1@b>\r\nResent-From: c@d\r\nMessage-ID: <a@b>\r\n', key: '<r1@b>' },
+    { name: 'Resent-Message-ID after Message-ID still wins', header: 'Message-ID: <a@b>\r\nResent-Message-ID: <r1@b>\r\n', key: '<r1@b>' },
+    { name: 'resent twice: the first (latest) one', header: 'Resent-Message-ID: <r2@b>\r\nResent-Message-ID: <r1@b>\r\nMessage-ID: <a@b>\r\n', key: '<r2@b>' },
+    { name: 'any case of the field name', header: 'RESENT-message-ID: <r@b>\r\nmessage-id: <a@b>\r\n', key: '<r@b>' },
+    { name: 'folded Resent-Message-ID', header: 'Resent-Message-ID:\r\n <r@b>\r\nMessage-ID: <a@b>\r\n', key: '<r@b>' },
+    { name: 'empty Resent-Message-ID falls back to Message-ID', header: 'Resent-Message-ID:   \r\nMessage-ID: <a@b>\r\n', key: '<a@b>' },
+    { name: 'Resent-Message-ID alone', header: 'Resent-Message-ID: <r@b>\r\nSubject: x\r\n', key: '<r@b>' },
+    { name: 'neither', header: 'Subject: x\r\n', key: null },
+    { name: 'only in the body: none', header: 'Subject: x\r\n\r\nResent-Message-ID: <no@no>\r\nMessage-ID: <no@no>\r\n', key: null },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const bytes = b(`${c.header}\r\nbody\r\n`);
+      expect(prepareMessage({ bytes }, { ...settings, maxMessageSize: 1000 }).messageId).toBe(c.key);
+    });
+  }
+});

@@ -75,4 +75,17 @@ describe('changesSince', () => {
       box.close();
     }
   });
+
+  it('gets no change from a REPLACE naming the same keywords in another order', async () => {
+    const box = await filled();
+    try {
+      box.setFlags([1], 'add', ['$Label1', 'Work'], { userid: 'fred' });
+      const known = box.status().highestModseq;
+      const result = box.setFlags([1], 'replace', ['work', '$Label1'], { userid: 'fred' });
+      expect(result.changed).toEqual([]);
+      expect(box.changesSince(known, 'fred').records).toEqual([]);
+    } finally {
+      box.close();
+    }
+  });
 });

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SeenStore } from '../../src/store/seen.js';
 
@@ -55,6 +56,24 @@ describe('seen state parsed once', () => {
     expect(here.seen('fred', 'box1')[0]).toEqual([2, 3]);
     expect(there.seen('fred', 'box1')[0]).toEqual([2, 3]);
     expect(reads).toHaveBeenCalledTimes(2);
+  });
+
+  it('tells rows written before versions apart by their write time', () => {
+    open().update('fred', 'box1', odd(400), []);
+    const raw = new Database(path.join(dir, 'seen.db'));
+    try {
+      // as the code before versions wrote them: version left at 0
+      raw.prepare("UPDATE seen SET version = 0, changed = 1000 WHERE userid = 'fred'").run();
+      const here = open();
+      const reads = rowReads(here);
+      expect(here.seen('fred', 'box1')).toHaveLength(400);
+      expect(here.seen('fred', 'box1')).toHaveLength(400);
+      expect(reads).toHaveBeenCalledTimes(1);
+      raw.prepare("INSERT OR REPLACE INTO seen (userid, uniqueid, uids, changed) VALUES ('fred', 'box1', '1:3', 1001)").run();
+      expect(here.seen('fred', 'box1')).toEqual([[1, 3]]);
+    } finally {
+      raw.close();
+    }
   });
 
   it('keeps users and mailboxes apart, and forgets a deleted row', () => {

@@ -24,7 +24,6 @@ export const rcptCommand = defineCommand({
       const resolved = await deps.recipients.resolve(address, envelope.poster);
       if (!command.params.ignoreQuota) deps.quota.check(resolved.mailbox, envelope.params.size ?? 0, { strict: deps.policy.strictQuota });
       envelope.recipients.push({ resolved, params: command.params });
-      deps.warm.touch(resolved.mailbox);
       ctx.log.debug({ rcpt: resolved.address, mailbox: resolved.mailbox.name, notify: command.params.notify, orcpt: command.params.originalRecipient }, 'recipient');
       ctx.reply(REPLIES.recipientOk);
     } catch (err) {

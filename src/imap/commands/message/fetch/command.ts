@@ -51,11 +51,14 @@ export const fetchCommand = defineCommand({
     // bytes per ~64 KB instead of one per message.
     let text = '';
     for (let from = 0; from < targets.uids.length; from += BATCH) {
+      if (ctx.clientGone()) return clientGone(ctx, from, targets.uids.length);
       const to = Math.min(targets.uids.length, from + BATCH);
       const batchUids = targets.uids.slice(from, to);
       const cached = plan.needsSummary ? loadBatch(mailbox, batchUids, plan) : null;
       const newlySeen = marksSeen ? markSeen(selected, facts, from, to, userid) : null;
       for (let i = from; i < to; i++) {
+        // The session closed the mailbox when its client left (during an await below): stop here.
+        if (ctx.clientGone()) return clientGone(ctx, i, targets.uids.length);
         const message = facts.get(i);
         if (message === null) {
           missing++;
@@ -89,6 +92,7 @@ export const fetchCommand = defineCommand({
           if (Buffer.isBuffer(chunk)) ctx.out.raw(chunk);
           else {
             for await (const piece of chunk.open()) {
+              if (ctx.clientGone()) break;
               ctx.out.raw(piece);
               await ctx.out.maybeFlush();
             }
@@ -109,6 +113,11 @@ export const fetchCommand = defineCommand({
     }
   },
 });
+
+/** A client that disconnected is no failure: the rest of the work is dropped, at debug level. */
+function clientGone(ctx: CommandContext, done: number, total: number): void {
+  ctx.deps.logger.debug({ sid: ctx.sessionId, done, total }, 'FETCH stopped: client gone');
+}
 
 function mayMarkSeen(ctx: CommandContext, selected: SelectedMailbox): boolean {
   if (selected.readOnly) return false;
