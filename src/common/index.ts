@@ -7,5 +7,8 @@ export { packageVersion } from './version.js';
 export { motdFromConfig, tlsContextFromConfig } from './server-files.js';
 export { ConnectionSet, readLines } from './connections.js';
 export {
+  attachSocket, detachSocket, sessionListeners, swapToTls, tlsHandshake, type SocketListeners,
+} from './socket-session.js';
+export {
   newSessionId, type ChangeChannel, type ServiceContext, type ServiceInstance, type ServiceProgram, type ServicePrograms,
 } from './service.js';

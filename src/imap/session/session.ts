@@ -5,10 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { TLSSocket } from 'node:tls';
 import type { ConnectionContext, Identity } from '../../auth/index.js';
-import type { Logger } from '../../common/index.js';
-import { MailError } from '../../common/index.js';
+import {
+  attachSocket, MailError, sessionListeners, swapToTls, tlsHandshake, type Logger, type SocketListeners,
+} from '../../common/index.js';
 import { imapFailure } from '../error-map.js';
 import type { ImapDeps } from '../deps.js';
 import { CommandReader, type RawCommand, type ReaderError } from '../wire/reader.js';
@@ -37,6 +37,7 @@ export class Session {
   readonly id = randomBytes(6).toString('hex');
   readonly log: Logger;
   private socket: Duplex;
+  private readonly listeners: SocketListeners;
   private reader: CommandReader;
   private readonly out: ResponseWriter;
   state: SessionState = { kind: 'notAuthenticated' };
@@ -65,6 +66,7 @@ export class Session {
     this.out = new ResponseWriter(socket);
     this.reader = this.newReader();
     this.log = deps.logger.child({ sid: this.id });
+    this.listeners = sessionListeners(this.log, this.onData, () => this.finish('client closed connection'));
     this.connection = {
       service: deps.serviceName,
       tls: options.tls,
@@ -94,7 +96,7 @@ export class Session {
 
   start(): void {
     this.log.info({ remote: this.options.remoteAddress, tls: this.tls }, 'connection opened');
-    this.attach(this.socket);
+    attachSocket(this.socket, this.listeners);
     const info = this.deps.config.enum('serverinfo');
     const banner = info === 'off' ? 'server ready' : `${this.deps.serverName} IMAP server ready`;
     this.out.send(untaggedStatus('OK', codes.capability(this.capabilities()), banner));
@@ -102,31 +104,11 @@ export class Session {
     this.armTimer();
   }
 
-  private attach(socket: Duplex): void {
-    socket.on('data', this.onData);
-    socket.on('error', this.onError);
-    socket.on('close', this.onClose);
-  }
-
-  private detach(socket: Duplex): void {
-    socket.off('data', this.onData);
-    socket.off('error', this.onError);
-    socket.off('close', this.onClose);
-  }
-
   private readonly onData = (chunk: Buffer): void => {
     this.armTimer();
     this.reader.push(chunk);
     if (this.reader.bufferedBytes > PAUSE_AT) this.socket.pause();
     this.pump();
-  };
-
-  private readonly onError = (err: Error): void => {
-    this.log.debug({ err: err.message }, 'socket error');
-  };
-
-  private readonly onClose = (): void => {
-    this.finish('client closed connection');
   };
 
   private finish(reason: string): void {
@@ -288,19 +270,14 @@ export class Session {
   private async upgradeTls(): Promise<void> {
     this.pendingTls = false;
     const old = this.socket;
-    this.detach(old);
-    const secure = new TLSSocket(old as never, { isServer: true, secureContext: this.deps.tlsContext ?? undefined });
+    const secure = swapToTls(old, this.listeners, this.deps.tlsContext);
     // Anything the client sent after STARTTLS in plaintext is discarded (RFC 3501 section 11.1).
     this.reader = this.newReader();
     this.socket = secure;
     this.out.replaceSocket(secure);
     this.tls = true;
     this.connection.tls = true;
-    this.attach(secure);
-    await new Promise<void>((resolve) => {
-      secure.once('secure', resolve);
-      secure.once('error', () => resolve());
-    });
+    await tlsHandshake(secure);
   }
 
   capabilities(): string[] {

@@ -6,9 +6,10 @@
  * deps (recipient resolver, intake) and reply from the table of wire/replies.ts.
  */
 import type { Duplex } from 'node:stream';
-import { TLSSocket } from 'node:tls';
 import type { ConnectionContext, Identity } from '../../auth/index.js';
-import { newSessionId, type Logger } from '../../common/index.js';
+import {
+  attachSocket, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type SocketListeners,
+} from '../../common/index.js';
 import { REGISTRY } from '../commands/registry.js';
 import type { CommandContext } from '../commands/types.js';
 import type { LmtpDeps } from '../deps.js';
@@ -41,6 +42,7 @@ export class Session {
   readonly id = newSessionId();
   readonly log: Logger;
   private socket: Duplex;
+  private readonly listeners: SocketListeners;
   private readonly connection: ConnectionContext;
   private readonly trusted: boolean;
   private input: Buffer[] = [];
@@ -62,6 +64,7 @@ export class Session {
   constructor(private readonly deps: LmtpDeps, socket: Duplex, private readonly options: SessionOptions) {
     this.socket = socket;
     this.log = deps.logger.child({ sid: this.id });
+    this.listeners = sessionListeners(this.log, this.onData, () => this.finish('client closed connection'));
     this.connection = {
       service: deps.serviceName,
       tls: options.tls,
@@ -74,7 +77,7 @@ export class Session {
 
   start(): void {
     this.log.info({ remote: this.options.remoteAddress ?? 'local', tls: this.options.tls }, 'connection opened');
-    this.attach(this.socket);
+    attachSocket(this.socket, this.listeners);
     this.socket.write(formatReply(reply(220, null, `${this.deps.serverName} LMTP cyrusts ready`)));
     this.armTimer();
   }
@@ -88,18 +91,6 @@ export class Session {
     if (this.closed) return;
     this.closing = true;
     if (!this.running) this.sendAndClose(REPLIES.shuttingDown);
-  }
-
-  private attach(socket: Duplex): void {
-    socket.on('data', this.onData);
-    socket.on('error', this.onError);
-    socket.on('close', this.onClose);
-  }
-
-  private detach(socket: Duplex): void {
-    socket.off('data', this.onData);
-    socket.off('error', this.onError);
-    socket.off('close', this.onClose);
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -117,14 +108,6 @@ export class Session {
       return;
     }
     void this.pump();
-  };
-
-  private readonly onError = (err: Error): void => {
-    this.log.debug({ err: err.message }, 'socket error');
-  };
-
-  private readonly onClose = (): void => {
-    this.finish('client closed connection');
   };
 
   private armTimer(): void {
@@ -284,8 +267,7 @@ export class Session {
     this.pendingTls = false;
     this.flush();
     const old = this.socket;
-    this.detach(old);
-    const secure = new TLSSocket(old as never, { isServer: true, secureContext: this.deps.tlsContext ?? undefined });
+    const secure = swapToTls(old, this.listeners, this.deps.tlsContext);
     // What the client sent before the handshake is discarded, and it must say LHLO again (RFC 3207).
     this.input = [];
     this.inputBytes = 0;
@@ -293,11 +275,7 @@ export class Session {
     this.lhloHost = null;
     this.socket = secure;
     this.connection.tls = true;
-    this.attach(secure);
-    await new Promise<void>((resolve) => {
-      secure.once('secure', resolve);
-      secure.once('error', () => resolve());
-    });
+    await tlsHandshake(secure);
   }
 
   private context(): CommandContext {

@@ -5,9 +5,10 @@
  * the session ends, however it ends; only QUIT enters UPDATE.
  */
 import type { Duplex } from 'node:stream';
-import { TLSSocket } from 'node:tls';
 import type { ConnectionContext, Identity } from '../../auth/index.js';
-import { newSessionId, type Logger } from '../../common/index.js';
+import {
+  attachSocket, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type SocketListeners,
+} from '../../common/index.js';
 import { implementation } from '../capabilities.js';
 import type { CommandContext } from '../commands/types.js';
 import { REGISTRY } from '../commands/registry.js';
@@ -35,6 +36,7 @@ export class Session {
   readonly log: Logger;
   state: SessionState = { kind: 'authorization', pendingUser: null };
   private socket: Duplex;
+  private readonly listeners: SocketListeners;
   private readonly reader: LineReader;
   private readonly out: ResponseWriter;
   private readonly connection: ConnectionContext;
@@ -58,6 +60,7 @@ export class Session {
     this.reader = new LineReader(deps.settings.maxLineLength);
     this.out = new ResponseWriter(socket);
     this.log = deps.logger.child({ sid: this.id });
+    this.listeners = sessionListeners(this.log, this.onData, () => this.finish('client closed connection'));
     this.connection = {
       service: deps.serviceName,
       tls: options.tls,
@@ -70,7 +73,7 @@ export class Session {
 
   start(): void {
     this.log.info({ remote: this.options.remoteAddress, tls: this.tls }, 'connection opened');
-    this.attach(this.socket);
+    attachSocket(this.socket, this.listeners);
     const info = this.deps.settings.serverInfo;
     const name = info === 'off' ? '' : ` ${this.deps.serverName}`;
     const version = info === 'on' ? ` ${implementation()}` : '';
@@ -79,31 +82,11 @@ export class Session {
     this.armTimer();
   }
 
-  private attach(socket: Duplex): void {
-    socket.on('data', this.onData);
-    socket.on('error', this.onError);
-    socket.on('close', this.onClose);
-  }
-
-  private detach(socket: Duplex): void {
-    socket.off('data', this.onData);
-    socket.off('error', this.onError);
-    socket.off('close', this.onClose);
-  }
-
   private readonly onData = (chunk: Buffer): void => {
     this.armTimer();
     this.reader.push(chunk);
     if (this.reader.bufferedBytes > PAUSE_AT) this.socket.pause();
     this.pump();
-  };
-
-  private readonly onError = (err: Error): void => {
-    this.log.debug({ err: err.message }, 'socket error');
-  };
-
-  private readonly onClose = (): void => {
-    this.finish('client closed connection');
   };
 
   /** RFC 1939 section 3: an expired timer closes the connection without UPDATE and without an answer. */
@@ -272,19 +255,14 @@ export class Session {
   private async upgradeTls(): Promise<void> {
     this.tlsRequested = false;
     const old = this.socket;
-    this.detach(old);
     // Anything the client pipelined after STLS in plaintext is discarded (RFC 2595 section 4).
     this.reader.clear();
-    const secure = new TLSSocket(old as never, { isServer: true, secureContext: this.deps.tlsContext ?? undefined });
+    const secure = swapToTls(old, this.listeners, this.deps.tlsContext);
     this.socket = secure;
     this.out.replaceSocket(secure);
     this.tls = true;
     this.connection.tls = true;
-    this.attach(secure);
-    await new Promise<void>((resolve) => {
-      secure.once('secure', resolve);
-      secure.once('error', () => resolve());
-    });
+    await tlsHandshake(secure);
   }
 
   private dropConnection(reason: string): void {
