@@ -10,5 +10,5 @@ export {
   attachSocket, detachSocket, sessionListeners, swapToTls, tlsHandshake, type SocketListeners,
 } from './socket-session.js';
 export {
-  newSessionId, type ChangeChannel, type ServiceContext, type ServiceInstance, type ServiceProgram, type ServicePrograms,
+  newSessionId, serviceInstance, type ChangeChannel, type ConnectionServer, type SocketOrigin, type ServiceContext, type ServiceInstance, type ServiceProgram, type ServicePrograms,
 } from './service.js';

@@ -55,3 +55,38 @@ export type ServicePrograms = Readonly<Record<string, () => Promise<{ program: S
 export function newSessionId(): string {
   return randomBytes(6).toString('base64url');
 }
+
+/** Where an accepted socket came from, as a protocol server's handleConnection takes it. */
+export interface SocketOrigin {
+  tls: boolean;
+  unixSocket: boolean;
+  localAddress: string | undefined;
+  remoteAddress: string | undefined;
+}
+
+/** What a protocol server offers the worker: connections in, a drain, a close, a session count. */
+export interface ConnectionServer {
+  handleConnection(socket: net.Socket, origin: SocketOrigin): void;
+  shutdown(deadlineMs: number): Promise<void>;
+  close(): void;
+  readonly activeSessions: number;
+}
+
+/**
+ * The ServiceInstance of one protocol server: each socket is handed over with its origin (a UNIX
+ * socket has neither remote address nor port), and a shutdown drains, runs `onShutdown`, then closes.
+ */
+export function serviceInstance(ctx: ServiceContext, server: ConnectionServer, onShutdown?: () => void): ServiceInstance {
+  return {
+    handleConnection(socket: net.Socket) {
+      const unixSocket = socket.remoteAddress === undefined && socket.remotePort === undefined;
+      server.handleConnection(socket, { tls: ctx.tls, unixSocket, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress });
+    },
+    async shutdown(deadlineMs: number) {
+      await server.shutdown(deadlineMs);
+      onShutdown?.();
+      server.close();
+    },
+    activeConnections: () => server.activeSessions,
+  };
+}

@@ -2,8 +2,7 @@
  * imapd as a master service program: one ImapServer per worker process, its changes announced on
  * the master's notification channel and other processes' changes fed back to its sessions (IDLE).
  */
-import type net from 'node:net';
-import type { ServiceContext, ServiceInstance, ServiceProgram } from '../common/index.js';
+import { serviceInstance, type ServiceContext, type ServiceInstance, type ServiceProgram } from '../common/index.js';
 import { ImapServer } from './server.js';
 
 export const imapProgram: ServiceProgram = {
@@ -15,22 +14,6 @@ export const imapProgram: ServiceProgram = {
       notifier: { mailboxChanged: (name) => ctx.notify.publish(name) },
     });
     const unsubscribe = ctx.notify.subscribe((name) => server.mailboxChanged(name));
-    return {
-      handleConnection(socket: net.Socket) {
-        const unixSocket = socket.remoteAddress === undefined && socket.remotePort === undefined;
-        server.handleConnection(socket, {
-          tls: ctx.tls,
-          unixSocket,
-          localAddress: socket.localAddress,
-          remoteAddress: socket.remoteAddress,
-        });
-      },
-      async shutdown(deadlineMs: number) {
-        await server.shutdown(deadlineMs);
-        unsubscribe();
-        server.close();
-      },
-      activeConnections: () => server.activeSessions,
-    };
+    return serviceInstance(ctx, server, unsubscribe);
   },
 };

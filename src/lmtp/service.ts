@@ -4,8 +4,7 @@
  * processes hear of them at once). `-a` lets TCP clients deliver without AUTH; connections on a
  * UNIX socket always may.
  */
-import type net from 'node:net';
-import type { ServiceContext, ServiceInstance, ServiceProgram } from '../common/index.js';
+import { serviceInstance, type ServiceContext, type ServiceInstance, type ServiceProgram } from '../common/index.js';
 import { LmtpServer } from './server.js';
 
 export const program: ServiceProgram = {
@@ -17,16 +16,6 @@ export const program: ServiceProgram = {
       preauthorized: ctx.argv.includes('-a'),
       notifier: { mailboxChanged: (name) => ctx.notify.publish(name) },
     });
-    return {
-      handleConnection(socket: net.Socket) {
-        const unixSocket = socket.remoteAddress === undefined && socket.remotePort === undefined;
-        server.handleConnection(socket, { tls: ctx.tls, unixSocket, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress });
-      },
-      async shutdown(deadlineMs: number) {
-        await server.shutdown(deadlineMs);
-        server.close();
-      },
-      activeConnections: () => server.activeSessions,
-    };
+    return serviceInstance(ctx, server);
   },
 };

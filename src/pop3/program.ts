@@ -3,8 +3,7 @@
  * expunges, \Seen) announced on the master's notification channel so IMAP sessions in other
  * processes see them at once. `-s` (pop3s) gets sockets already wrapped in TLS by the worker.
  */
-import type net from 'node:net';
-import type { ServiceContext, ServiceInstance, ServiceProgram } from '../common/index.js';
+import { serviceInstance, type ServiceContext, type ServiceInstance, type ServiceProgram } from '../common/index.js';
 import { Pop3Server } from './server.js';
 
 export const pop3Program: ServiceProgram = {
@@ -15,16 +14,6 @@ export const pop3Program: ServiceProgram = {
       logger: ctx.logger,
       notifier: { mailboxChanged: (name) => ctx.notify.publish(name) },
     });
-    return {
-      handleConnection(socket: net.Socket) {
-        const unixSocket = socket.remoteAddress === undefined && socket.remotePort === undefined;
-        server.handleConnection(socket, { tls: ctx.tls, unixSocket, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress });
-      },
-      async shutdown(deadlineMs: number) {
-        await server.shutdown(deadlineMs);
-        server.close();
-      },
-      activeConnections: () => server.activeSessions,
-    };
+    return serviceInstance(ctx, server);
   },
 };
