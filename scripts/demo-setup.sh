@@ -1,7 +1,8 @@
 #!/bin/sh
 # Run by `npm start` (prestart): what the embedded default in conf/ needs before the master starts.
 # - a self-signed TLS pair for STARTTLS and imaps, made here on first start (no key is ever committed);
-# - the demo user demo/demo in the password store (its INBOX is created at the first login).
+# - the demo user demo/demo and the demo administrator admin/admin (conf/imapd.conf names it in
+#   `admins:`) in the password store (the demo user's INBOX is created at its first login).
 set -e
 cd "$(dirname "$0")/.."
 mkdir -p var/tls
@@ -15,3 +16,4 @@ if [ ! -f var/tls/server.pem ]; then
   fi
 fi
 echo demo | node dist/bin/cyrusts.js saslpasswd -C conf/imapd.conf -p -c demo
+echo admin | node dist/bin/cyrusts.js saslpasswd -C conf/imapd.conf -p -c admin

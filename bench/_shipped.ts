@@ -1,0 +1,72 @@
+// A temp copy of the shipped conf/ (the settings `npm start` runs: scrypt cost, fsync, cyrus.conf),
+// with every listener on an ephemeral loopback port, its data under the temp dir, and the master
+// started on it. Benches that compare with the peers start us this way.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..', '..');
+export const CLI = join(here, '..', 'bin', 'cyrusts.js');
+
+export interface ShippedServer {
+  dir: string;
+  imapdConf: string;
+  cyrusConf: string;
+  /** Service name → "host:port" (or socket path), as the master announced it. */
+  listening: Map<string, string>;
+  master: ChildProcess;
+  port(service: string): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Copy conf/ into a temp dir, apply `edit` to cyrus.conf's text (after the ports became ephemeral),
+ * set the given users' passwords with the shipped cost, start the master and wait for its listeners.
+ */
+export async function startShipped(opts: { users: string[]; password: string; editCyrusConf?: (text: string) => string; loglevel?: string }): Promise<ShippedServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'cyrusts-shipped-'));
+  cpSync(join(repo, 'conf'), join(dir, 'conf'), { recursive: true });
+  for (const sub of ['imap/socket', 'spool', 'tls']) mkdirSync(join(dir, 'var', sub), { recursive: true });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'var', 'tls', 'server.key'),
+    '-out', join(dir, 'var', 'tls', 'server.pem'), '-days', '2', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+  const cyrusConf = join(dir, 'conf', 'cyrus.conf');
+  const ephemeral = readFileSync(cyrusConf, 'utf8').replace(/listen="127\.0\.0\.1:\d+"/g, 'listen="127.0.0.1:0"');
+  writeFileSync(cyrusConf, (opts.editCyrusConf ?? ((t) => t))(ephemeral));
+  const imapdConf = join(dir, 'conf', 'imapd.conf');
+  writeFileSync(imapdConf, readFileSync(imapdConf, 'utf8').replace(/^loglevel: .*$/m, `loglevel: ${opts.loglevel ?? 'warn'}`));
+  for (const user of opts.users) {
+    execFileSync(process.execPath, [CLI, 'saslpasswd', '-C', imapdConf, '-p', '-c', user], { input: `${opts.password}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
+  }
+  const master = spawn(process.execPath, [CLI, 'master', '-C', imapdConf, '-M', cyrusConf, '-D'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const listening = new Map<string, string>();
+  await new Promise<void>((resolve, reject) => {
+    let text = '';
+    master.stdout!.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      for (const m of text.matchAll(/^(\S+) \(\w+\) listening on (.+)$/gm)) listening.set(m[1]!, m[2]!);
+      if (/master ready/.test(text) || listening.has('imap')) resolve();
+    });
+    master.once('exit', (code) => reject(new Error(`master exited with ${code}`)));
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  return {
+    dir,
+    imapdConf,
+    cyrusConf,
+    listening,
+    master,
+    port(service: string): number {
+      const address = listening.get(service);
+      if (!address) throw new Error(`service ${service} is not listening`);
+      return Number(address.slice(address.lastIndexOf(':') + 1));
+    },
+    async stop() {
+      master.kill('SIGTERM');
+      await new Promise((r) => master.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,254 @@
+// Figure (issue 16): an imaptest-style load. USERS users × CLIENTS concurrent clients each log in once
+// and loop over a command mix (LIST, STATUS, SELECT, FETCH flags+envelope of a range, FETCH a body,
+// STORE, STORE \Deleted + EXPUNGE, APPEND) for SECONDS; then the same with login/logout churn (each
+// client logs in, does SELECT and two FETCHes, logs out, reconnects). Per server: commands done,
+// commands/s, and per command count, average, p50, p99 (ms); logins done and ms per LOGIN.
+// Runs against us (a temp copy of the shipped conf/, master started here) and, when they answer,
+// the reference peers started by the lead's scripts (Cyrus 3.6 on 14301, Dovecot 2.3 on 24301),
+// all in the same run, with users user1..userN / pass.
+// `npm run bench -- imap-load [--users=20] [--clients=20] [--seconds=20] [--only=us,cyrus,dovecot] [--prefork=N]`
+import { createConnection, type Socket } from 'node:net';
+import { percentile } from './_master.js';
+import { startShipped } from './_shipped.js';
+
+const args = new Map(process.argv.slice(2).map((a) => {
+  const m = /^--([^=]+)=(.*)$/.exec(a);
+  return m ? [m[1]!, m[2]!] as const : [a, ''] as const;
+}));
+const USERS = Number(args.get('users') ?? 20);
+const CLIENTS = Number(args.get('clients') ?? 20);
+const SECONDS = Number(args.get('seconds') ?? 20);
+const ONLY = (args.get('only') ?? 'us,cyrus,dovecot').split(',');
+const PREFORK = args.get('prefork');
+const TARGET = 50;
+
+const BODY = `From: load@example.com\r\nTo: user@example.com\r\nSubject: load test message\r\nMessage-ID: <MSGID>\r\nDate: Wed, 02 Dec 2026 08:00:00 +0000\r\n\r\n${'The quick brown fox jumps over the lazy dog, again and again.\r\n'.repeat(30)}`;
+
+/** One IMAP connection, one command in flight; replies scanned as latin1 text for the tagged line. */
+class Conn {
+  private buffer = '';
+  private tag = 0;
+  private pending: { tag: string; resolve: (text: string) => void } | null = null;
+  exists = 0;
+  readonly closed: Promise<void>;
+
+  private constructor(private readonly socket: Socket) {
+    socket.setEncoding('latin1');
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: string) => this.feed(chunk));
+    socket.on('error', () => undefined);
+    this.closed = new Promise((r) => socket.once('close', () => r()));
+  }
+
+  static open(port: number): Promise<Conn> {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection({ port, host: '127.0.0.1' });
+      const conn = new Conn(socket);
+      socket.once('error', reject);
+      conn.pending = { tag: '*', resolve: () => resolve(conn) };
+    });
+  }
+
+  private feed(chunk: string): void {
+    this.buffer += chunk;
+    const p = this.pending;
+    if (!p) return;
+    let start: number;
+    if (p.tag === '*') start = 0;
+    else if (this.buffer.startsWith(`${p.tag} `)) start = 0;
+    else {
+      start = this.buffer.indexOf(`\r\n${p.tag} `);
+      if (start < 0) return;
+      start += 2;
+    }
+    const end = this.buffer.indexOf('\r\n', start);
+    if (end >= 0) this.finish(p, end + 2);
+  }
+
+  private finish(p: { resolve: (text: string) => void }, at: number): void {
+    const text = this.buffer.slice(0, at);
+    this.buffer = this.buffer.slice(at);
+    this.pending = null;
+    for (const m of text.matchAll(/^\* (\d+) (EXISTS|EXPUNGE)\r$/gm)) this.exists = m[2] === 'EXISTS' ? Number(m[1]) : this.exists - 1;
+    p.resolve(text);
+  }
+
+  /** Send one command (the literal, if any, as LITERAL+); the whole reply text. */
+  command(text: string, literal?: string): Promise<string> {
+    const tag = `L${++this.tag}`;
+    return new Promise((resolve) => {
+      this.pending = { tag, resolve };
+      this.socket.write(literal === undefined ? `${tag} ${text}\r\n` : `${tag} ${text} {${Buffer.byteLength(literal)}+}\r\n${literal}\r\n`);
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+class Stats {
+  readonly times = new Map<string, number[]>();
+  failures = 0;
+  add(name: string, ms: number, reply: string): void {
+    let list = this.times.get(name);
+    if (!list) this.times.set(name, (list = []));
+    list.push(ms);
+    if (!/\r\nL\d+ OK|^L\d+ OK/.test(reply)) this.failures++;
+  }
+  total(): number {
+    let n = 0;
+    for (const list of this.times.values()) n += list.length;
+    return n;
+  }
+}
+
+async function timed(stats: Stats, name: string, run: () => Promise<string>): Promise<string> {
+  const start = performance.now();
+  const reply = await run();
+  stats.add(name, performance.now() - start, reply);
+  return reply;
+}
+
+function pick(n: number): number {
+  return 1 + Math.floor(Math.random() * Math.max(1, n));
+}
+
+const MIX: Array<[string, number]> = [['LIST', 1], ['STATUS', 1], ['SELECT', 1], ['FETCH flags', 3], ['FETCH body', 3], ['STORE', 2], ['EXPUNGE', 1], ['APPEND', 1]];
+const WEIGHT = MIX.reduce((s, [, w]) => s + w, 0);
+
+async function step(conn: Conn, stats: Stats): Promise<void> {
+  let r = Math.random() * WEIGHT;
+  let name = MIX[0]![0];
+  for (const [n, w] of MIX) {
+    if ((r -= w) < 0) {
+      name = n;
+      break;
+    }
+  }
+  const n = conn.exists;
+  switch (name) {
+    case 'LIST': await timed(stats, name, () => conn.command('LIST "" "*"')); break;
+    case 'STATUS': await timed(stats, name, () => conn.command('STATUS INBOX (MESSAGES UNSEEN UIDNEXT)')); break;
+    case 'SELECT': await timed(stats, name, () => conn.command('SELECT INBOX')); break;
+    case 'FETCH flags': {
+      const from = pick(Math.max(1, n - 9));
+      await timed(stats, name, () => conn.command(`FETCH ${from}:${Math.min(Math.max(n, 1), from + 9)} (UID FLAGS ENVELOPE INTERNALDATE)`));
+      break;
+    }
+    case 'FETCH body': await timed(stats, name, () => conn.command(`FETCH ${pick(n)} (BODY.PEEK[])`)); break;
+    case 'STORE': await timed(stats, name, () => conn.command(`STORE ${pick(n)} ${Math.random() < 0.5 ? '+' : '-'}FLAGS (\\Seen)`)); break;
+    case 'EXPUNGE':
+      if (n <= TARGET / 2) break;
+      await timed(stats, 'STORE', () => conn.command(`STORE ${pick(n)} +FLAGS (\\Deleted)`));
+      await timed(stats, name, () => conn.command('EXPUNGE'));
+      break;
+    case 'APPEND':
+      if (n >= TARGET * 2) break;
+      await timed(stats, name, () => conn.command('APPEND INBOX', BODY.replace('MSGID', `${Date.now()}.${Math.random()}@load`)));
+      break;
+  }
+}
+
+async function login(port: number, user: string, stats: Stats): Promise<Conn> {
+  const conn = await Conn.open(port);
+  const reply = await timed(stats, 'LOGIN', () => conn.command(`LOGIN ${user} pass`));
+  if (!/OK/.test(reply.slice(reply.lastIndexOf('\r\nL') + 1))) throw new Error(`LOGIN ${user} failed: ${reply.trim()}`);
+  await timed(stats, 'SELECT', () => conn.command('SELECT INBOX'));
+  return conn;
+}
+
+/** Each user's INBOX brought to TARGET messages, so every server starts from the same state. */
+async function prepare(port: number): Promise<void> {
+  const stats = new Stats();
+  await Promise.all(Array.from({ length: USERS }, async (_, u) => {
+    const conn = await login(port, `user${u + 1}`, stats);
+    if (conn.exists > TARGET) {
+      await conn.command(`STORE ${TARGET + 1}:* +FLAGS.SILENT (\\Deleted)`);
+      await conn.command('EXPUNGE');
+    }
+    while (conn.exists < TARGET) {
+      await conn.command('APPEND INBOX', BODY.replace('MSGID', `${Date.now()}.${Math.random()}@prepare`));
+      if (conn.exists === 0) await conn.command('NOOP');
+    }
+    await conn.command('LOGOUT');
+    conn.close();
+  }));
+}
+
+async function load(port: number, churn: boolean): Promise<Stats> {
+  const stats = new Stats();
+  const deadline = performance.now() + SECONDS * 1000;
+  await Promise.all(Array.from({ length: USERS * CLIENTS }, async (_, i) => {
+    const user = `user${(i % USERS) + 1}`;
+    await new Promise((r) => setTimeout(r, Math.random() * 500));
+    while (performance.now() < deadline) {
+      let conn: Conn;
+      try {
+        conn = await login(port, user, stats);
+      } catch {
+        stats.failures++;
+        continue;
+      }
+      const steps = churn ? 2 : Infinity;
+      for (let k = 0; k < steps && performance.now() < deadline; k++) {
+        if (churn) await timed(stats, 'FETCH flags', () => conn.command(`FETCH 1:${Math.min(10, Math.max(1, conn.exists))} (UID FLAGS)`));
+        else await step(conn, stats);
+      }
+      await conn.command('LOGOUT');
+      conn.close();
+      if (!churn) break;
+    }
+  }));
+  return stats;
+}
+
+function report(label: string, mode: string, stats: Stats): void {
+  const total = stats.total();
+  console.log(`imap-load: ${label.padEnd(8)} ${mode.padEnd(6)} ${total} commands in ${SECONDS} s (${(total / SECONDS).toFixed(0)}/s), ${stats.failures} not OK`);
+  for (const [name, list] of [...stats.times].sort()) {
+    const sorted = [...list].sort((a, b) => a - b);
+    const avg = sorted.reduce((s, t) => s + t, 0) / sorted.length;
+    console.log(`imap-load: ${label.padEnd(8)} ${mode.padEnd(6)}   ${name.padEnd(12)} n=${String(sorted.length).padStart(6)}  avg ${avg.toFixed(1).padStart(7)} ms  p50 ${percentile(sorted, 50).toFixed(1).padStart(7)}  p99 ${percentile(sorted, 99).toFixed(1).padStart(7)}`);
+  }
+}
+
+async function answers(port: number): Promise<boolean> {
+  try {
+    const conn = await Conn.open(port);
+    conn.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function measure(label: string, port: number): Promise<void> {
+  await prepare(port);
+  report(label, 'steady', await load(port, false));
+  report(label, 'churn', await load(port, true));
+}
+
+async function main(): Promise<void> {
+  console.log(`imap-load: ${USERS} users × ${CLIENTS} clients, ${SECONDS} s per mode, mailboxes kept near ${TARGET} messages`);
+  if (ONLY.includes('us')) {
+    const users = Array.from({ length: USERS }, (_, u) => `user${u + 1}`);
+    const edit = PREFORK ? (t: string) => t.replace(/(imap\s+cmd="imapd[^"]*"[^\n]*?)prefork=\d+/, `$1prefork=${PREFORK}`) : undefined;
+    const server = await startShipped({ users, password: 'pass', editCyrusConf: edit });
+    try {
+      await measure(`us${PREFORK ? `(p${PREFORK})` : ''}`, server.port('imap'));
+    } finally {
+      await server.stop();
+    }
+  }
+  for (const [label, port] of [['cyrus', 14301], ['dovecot', 24301]] as const) {
+    if (!ONLY.includes(label)) continue;
+    if (await answers(port)) await measure(label, port);
+    else console.log(`imap-load: ${label} does not answer on ${port} (start it with the peers' scripts): skipped`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
