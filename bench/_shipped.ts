@@ -26,7 +26,14 @@ export interface ShippedServer {
  * Copy conf/ into a temp dir, apply `edit` to cyrus.conf's text (after the ports became ephemeral),
  * set the given users' passwords with the shipped cost, start the master and wait for its listeners.
  */
-export async function startShipped(opts: { users: string[]; password: string; editCyrusConf?: (text: string) => string; loglevel?: string }): Promise<ShippedServer> {
+export async function startShipped(opts: {
+  users: string[];
+  password: string;
+  editCyrusConf?: (text: string) => string;
+  loglevel?: string;
+  /** Each JSON log line of the master and its workers (stderr is inherited when not given). */
+  onLogLine?: (line: string) => void;
+}): Promise<ShippedServer> {
   const dir = mkdtempSync(join(tmpdir(), 'cyrusts-shipped-'));
   cpSync(join(repo, 'conf'), join(dir, 'conf'), { recursive: true });
   for (const sub of ['imap/socket', 'spool', 'tls']) mkdirSync(join(dir, 'var', sub), { recursive: true });
@@ -34,20 +41,38 @@ export async function startShipped(opts: { users: string[]; password: string; ed
     '-out', join(dir, 'var', 'tls', 'server.pem'), '-days', '2', '-subj', '/CN=localhost'], { stdio: 'ignore' });
   const cyrusConf = join(dir, 'conf', 'cyrus.conf');
   const ephemeral = readFileSync(cyrusConf, 'utf8').replace(/listen="127\.0\.0\.1:\d+"/g, 'listen="127.0.0.1:0"');
-  writeFileSync(cyrusConf, (opts.editCyrusConf ?? ((t) => t))(ephemeral));
+  const finalConf = (opts.editCyrusConf ?? ((t) => t))(ephemeral);
+  writeFileSync(cyrusConf, finalConf);
+  const services = /SERVICES\s*\{([^}]*)\}/.exec(finalConf)?.[1]?.split('\n').filter((l) => /^\s*\w+\s+cmd=/.test(l)).length ?? 1;
   const imapdConf = join(dir, 'conf', 'imapd.conf');
   writeFileSync(imapdConf, readFileSync(imapdConf, 'utf8').replace(/^loglevel: .*$/m, `loglevel: ${opts.loglevel ?? 'warn'}`));
   for (const user of opts.users) {
     execFileSync(process.execPath, [CLI, 'saslpasswd', '-C', imapdConf, '-p', '-c', user], { input: `${opts.password}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
   }
-  const master = spawn(process.execPath, [CLI, 'master', '-C', imapdConf, '-M', cyrusConf, '-D'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const master = spawn(process.execPath, [CLI, 'master', '-C', imapdConf, '-M', cyrusConf, '-D'], {
+    stdio: ['ignore', 'pipe', opts.onLogLine ? 'pipe' : 'inherit'],
+    env: { ...process.env, CYRUSTS_LOG_JSON: '1' },
+  });
+  if (opts.onLogLine) {
+    const onLine = opts.onLogLine;
+    let pending = '';
+    master.stderr!.setEncoding('utf8');
+    master.stderr!.on('data', (chunk: string) => {
+      pending += chunk;
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        onLine(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+      }
+    });
+  }
   const listening = new Map<string, string>();
   await new Promise<void>((resolve, reject) => {
     let text = '';
     master.stdout!.on('data', (chunk: Buffer) => {
       text += chunk.toString();
       for (const m of text.matchAll(/^(\S+) \(\w+\) listening on (.+)$/gm)) listening.set(m[1]!, m[2]!);
-      if (/master ready/.test(text) || listening.has('imap')) resolve();
+      if (listening.size >= services) resolve();
     });
     master.once('exit', (code) => reject(new Error(`master exited with ${code}`)));
   });
