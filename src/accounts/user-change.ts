@@ -44,7 +44,7 @@ export function renameUser(deps: AccountsOptions, from: string, to: string, opts
   if (fromInbox === toInbox) throw new MailError('Cannot', `${from} and ${to} are the same user`);
   const mailboxes = userMailboxes(deps, fromInbox).map((e) => e.name);
   if (store.lookup(toInbox) || store.hasChildren(toInbox)) throw new MailError('Exists', `user ${to} already has mailboxes`);
-  store.renameMailbox(fromInbox, toInbox, opts.partition === undefined ? {} : { partition: opts.partition });
+  store.renameMailbox(fromInbox, toInbox, opts.partition === undefined ? { ignoreQuota: true } : { partition: opts.partition, ignoreQuota: true });
   renameQuotaRoots(deps, fromInbox, toInbox);
   const aclsChanged = rewriteAclEntries(store, from, to);
   store.moveUserState(from, to, (name) => (isWithin(name, fromInbox) ? toInbox + name.slice(fromInbox.length) : name));

@@ -23,6 +23,7 @@ import { mailboxDirectory, type SpoolLayout } from './paths.js';
 import { destroyMailbox, relocateMailbox, type RelocateContext } from './relocate.js';
 import { SeenStore } from './seen.js';
 import { SubscriptionStore } from './subscriptions.js';
+import { AccessKeyStore } from './access-keys.js';
 import { processAlive } from '../common/process.js';
 import { QuotaStore, type QuotaLimits } from './quotas.js';
 import { changeQuotaRoot, moveQuotaRoots, recountRoot, type RecountContext } from './quota-recount.js';
@@ -86,6 +87,7 @@ export class MailStore {
   private readonly layout: SpoolLayout;
   private readonly maxNameLength: number;
   private readonly context: MailboxContext;
+  private accessKeyStore: AccessKeyStore | null = null;
 
   private constructor(private readonly options: MailStoreOptions) {
     const config = options.config;
@@ -137,7 +139,13 @@ export class MailStore {
     this.seen.close();
     this.subscriptionStore.close();
     this.quotas.close();
+    this.accessKeyStore?.close();
     this.events.removeAllListeners();
+  }
+
+  /** mboxkey.db: URLAUTH's mailbox access keys per user and mailbox, opened on first use. */
+  get accessKeys(): AccessKeyStore {
+    return (this.accessKeyStore ??= new AccessKeyStore(join(this.options.config.configDirectory, 'mboxkey.db'), this.durable));
   }
 
   /** Listen to committed changes made by this process; returns the unsubscribe function. */
@@ -391,7 +399,7 @@ export class MailStore {
    * Rename a mailbox and its whole subtree; with `partition`, also move them to that partition
    * (renaming a mailbox to its own name with a partition only moves it).
    */
-  renameMailbox(from: string, to: string, opts: { partition?: string } = {}): MailboxEntry {
+  renameMailbox(from: string, to: string, opts: { partition?: string; ignoreQuota?: boolean } = {}): MailboxEntry {
     this.checkName(from);
     this.checkName(to);
     if (opts.partition !== undefined) this.partitionRoot(opts.partition);
@@ -404,6 +412,7 @@ export class MailStore {
       this.checkName(m.target);
       if (m.target !== m.entry.name && this.mailboxes.get(m.target)) throw new MailError('Exists', `mailbox ${m.target} already exists`);
     }
+    if (!opts.ignoreQuota) this.checkRenameQuota(moves);
     const ctx = this.relocateContext();
     let first: MailboxEntry | null = null;
     for (const m of moves) {
@@ -417,6 +426,32 @@ export class MailStore {
       pruneEmptyDirectories(this.directoryOf(m.entry.name, m.entry.partition), this.partitionRoot(m.entry.partition));
     }
     return first!;
+  }
+
+  /**
+   * A rename that brings mailboxes under another quota root must fit there, as in Cyrus: the usage
+   * of every moving mailbox (messages, storage, one mailbox each) is added up per target root and
+   * checked before anything moves, so a subtree is renamed whole or not at all.
+   */
+  private checkRenameQuota(moves: Array<{ entry: MailboxEntry; target: string }>): void {
+    const byRoot = new Map<string, { name: string; storage: number; messages: number; mailboxes: number }>();
+    for (const m of moves) {
+      if (this.quotas.sameRoot(m.entry.name, m.target)) continue;
+      const root = this.quotas.quotaOf(m.target)?.root;
+      if (root === undefined) continue;
+      const sum = byRoot.get(root) ?? { name: m.target, storage: 0, messages: 0, mailboxes: 0 };
+      const index = IndexDb.open(this.directoryOf(m.entry.name, m.entry.partition), this.durable);
+      try {
+        const counts = index.stmts.counts.get()!;
+        sum.storage += counts.size ?? 0;
+        sum.messages += counts.messages;
+        sum.mailboxes += 1;
+      } finally {
+        index.close();
+      }
+      byRoot.set(root, sum);
+    }
+    for (const sum of byRoot.values()) this.quotas.check(sum.name, { storage: sum.storage, messages: sum.messages, mailboxes: sum.mailboxes }, 'strict');
   }
 
   /**
@@ -573,12 +608,14 @@ export class MailStore {
   moveUserState(fromUserid: string, toUserid: string, renameMailbox: (name: string) => string): void {
     this.seen.renameUser(fromUserid, toUserid);
     this.subscriptionStore.renameUser(fromUserid, toUserid, renameMailbox);
+    this.accessKeys.renameUser(fromUserid, toUserid);
   }
 
   /** Forget a user's seen state and subscriptions (a user delete). */
   forgetUserState(userid: string): void {
     this.seen.forgetUser(userid);
     this.subscriptionStore.forgetUser(userid);
+    this.accessKeys.reset(userid);
   }
 
   /** Open a mailbox (one shared handle per mailbox per process; close() it when done). */
