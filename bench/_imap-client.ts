@@ -1,19 +1,25 @@
 // The client half of imap-100k: runs in its own process so that reading the responses does not share
 // the server's event loop. It counts on Buffers only (FETCH lines, the tagged line, SEARCH hits) and
-// sends each row's timings to the parent over IPC (or prints them when run by hand).
-// `node dist/bench/_imap-client.js --port=N --user=U --pass=P [--runs=3] [--expect=N]`
+// sends each row's timings to the parent over IPC (or prints them when run by hand). Any server:
+// it tops the user's INBOX up to --expect messages by MULTIAPPEND first (kept between runs), and
+// measures the MULTIAPPEND rate on a scratch mailbox of --fill-user, deleted afterwards.
+// `node dist/bench/_imap-client.js --port=N --user=U --pass=P [--runs=3] [--expect=N] [--fill=N --fill-user=U] [--only=TEXT]`
 import { createConnection, type Socket } from 'node:net';
 
-interface ClientRow {
+export interface ClientRow {
   name: string;
-  /** Best of the runs, in ms. */
+  /** Best of the runs, in ms (for a rate row: messages per second, the best run). */
   ms: number;
   runs: number[];
   /** FETCH responses or SEARCH hits of the last run. */
   count: number;
+  unit?: 'ms' | 'msg/s';
+  /** Why the row has no figure (the server refused the command). */
+  failed?: string;
 }
 
 const FETCH_MARK = Buffer.from(' FETCH (');
+const APPEND_BATCH = 100;
 
 interface Reply {
   ms: number;
@@ -21,6 +27,26 @@ interface Reply {
   /** Space-separated items before the tagged line (SEARCH hits + 1). */
   spaces: number;
   tagged: string;
+  /** The untagged text, when asked for (small replies only). */
+  text: string;
+}
+
+/** Varied, realistic headers; an 8-bit subject now and then; threads through In-Reply-To. */
+export function benchMessage(i: number): Buffer {
+  const subject = i % 11 === 0 ? `Re: Réunion du ${i % 28} janvier` : `Load message number ${i} about =?UTF-8?Q?caf=C3=A9?=`;
+  const header = [
+    `Date: Mon, ${1 + (i % 28)} Jan 2024 10:${String(i % 60).padStart(2, '0')}:00 +0000`,
+    `From: "Sender ${i % 977}" <sender${i % 977}@example.com>`,
+    i % 4 === 0 ? 'To: Fred <fred@example.com>, "Team" <team@example.org>' : 'To: fred@example.com',
+    i % 3 === 0 ? 'Cc: carol@example.net, "Dave D." <dave@example.net>' : 'X-Filler: none',
+    `Subject: ${subject}`,
+    `Message-ID: <m${i}@bench.example.com>`,
+    i % 5 === 0 ? `In-Reply-To: <m${i - 1}@bench.example.com>` : 'X-Other: 1',
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+  ].join('\r\n');
+  const line = 'The quick brown fox jumps over the lazy dog, again and again.\r\n';
+  return Buffer.from(`${header}\r\n\r\n${line.repeat(8 + (i % 16))}`);
 }
 
 /** One connection with a single command in flight at a time; counting happens on the raw chunks. */
@@ -28,8 +54,10 @@ class Connection {
   private tagNo = 0;
   private waiting: ((chunk: Buffer) => void) | null = null;
   private greeting: Promise<void>;
+  literalPlus = false;
 
   constructor(readonly socket: Socket) {
+    socket.setNoDelay(true);
     this.greeting = new Promise((resolve) => socket.once('data', () => resolve()));
     socket.once('data', () => {
       socket.on('data', (chunk: Buffer) => this.waiting?.(chunk));
@@ -42,26 +70,41 @@ class Connection {
     return c;
   }
 
-  send(command: string, countSpaces = false): Promise<Reply> {
+  async login(user: string, pass: string): Promise<void> {
+    check(await this.send(`LOGIN ${user} ${pass}`), 'LOGIN');
+    const caps = await this.send('CAPABILITY', { text: true });
+    this.literalPlus = /LITERAL\+/i.test(caps.text);
+  }
+
+  /** Send a command (with literals: the pieces between them and the literals, in order). */
+  send(command: string, opts: { countSpaces?: boolean; text?: boolean; literals?: Buffer[]; between?: string[] } = {}): Promise<Reply> {
     const tag = `Z${++this.tagNo}`;
     const marker = Buffer.from(`\r\n${tag} `);
     return new Promise((resolve) => {
       let fetches = 0;
       let spaces = 0;
+      let text = '';
       // The tail of the previous chunk, so a mark split across chunks is still seen.
       let carry: Buffer = Buffer.from('\r\n');
+      const literals = opts.literals ?? [];
+      let next = 0; // the next literal to send after a continuation request
       const start = performance.now();
       this.waiting = (chunk: Buffer) => {
+        if (next < literals.length && !this.literalPlus && chunk.includes('+ ')) {
+          this.socket.write(Buffer.concat([literals[next]!, Buffer.from(opts.between![next]!)]));
+          next++;
+          return;
+        }
         const keep = carry.length;
         const data = keep > 0 ? Buffer.concat([carry, chunk]) : chunk;
-        // count marks that end in the new bytes only
+        if (opts.text) text += chunk.toString('latin1');
         let at = data.indexOf(FETCH_MARK, Math.max(0, keep - FETCH_MARK.length + 1));
         while (at !== -1) {
           fetches++;
           at = data.indexOf(FETCH_MARK, at + FETCH_MARK.length);
         }
         const end = data.indexOf(marker, Math.max(0, keep - marker.length + 1));
-        if (countSpaces) {
+        if (opts.countSpaces) {
           const stop = end === -1 ? data.length : end;
           for (let i = keep; i < stop; i++) if (data[i] === 0x20) spaces++;
         }
@@ -69,13 +112,30 @@ class Connection {
           const lineEnd = data.indexOf('\r\n', end + 2);
           const ms = performance.now() - start;
           this.waiting = null;
-          resolve({ ms, fetches, spaces, tagged: data.subarray(end + 2, lineEnd === -1 ? data.length : lineEnd).toString('latin1') });
+          resolve({ ms, fetches, spaces, text, tagged: data.subarray(end + 2, lineEnd === -1 ? data.length : lineEnd).toString('latin1') });
           return;
         }
         carry = data.subarray(Math.max(0, data.length - 16));
       };
-      this.socket.write(`${tag} ${command}\r\n`);
+      if (literals.length === 0) this.socket.write(`${tag} ${command}\r\n`);
+      else if (this.literalPlus) {
+        const parts: Buffer[] = [Buffer.from(`${tag} ${command}`)];
+        literals.forEach((l, k) => parts.push(l, Buffer.from(opts.between![k]!)));
+        this.socket.write(Buffer.concat(parts));
+      } else this.socket.write(`${tag} ${command}`);
     });
+  }
+
+  /** MULTIAPPEND messages [from, to) into `mailbox`, APPEND_BATCH per command. */
+  async append(mailbox: string, from: number, to: number): Promise<void> {
+    for (let at = from; at < to; at += APPEND_BATCH) {
+      const messages: Buffer[] = [];
+      for (let i = at; i < Math.min(to, at + APPEND_BATCH); i++) messages.push(benchMessage(i));
+      const flag = (i: number) => (i % 2 === 0 ? '(\\Seen) ' : i % 7 === 0 ? '(\\Flagged $Work) ' : '');
+      const open = (k: number) => `${flag(at + k)}{${messages[k]!.length}${this.literalPlus ? '+' : ''}}\r\n`;
+      const between = messages.map((_, k) => (k + 1 < messages.length ? ` ${open(k + 1)}` : '\r\n'));
+      check(await this.send(`APPEND ${mailbox} ${open(0)}`, { literals: messages, between }), 'APPEND');
+    }
   }
 
   close(): void {
@@ -83,51 +143,113 @@ class Connection {
   }
 }
 
+class Refused extends Error {}
+
 function check(reply: Reply, what: string): void {
-  if (!/^Z\d+ OK/.test(reply.tagged)) throw new Error(`${what}: ${reply.tagged}`);
+  if (!/^Z\d+ OK/.test(reply.tagged)) throw new Refused(`${what}: ${reply.tagged}`);
 }
 
-async function runClient(options: { port: number; host: string; user: string; pass: string; runs: number; expect: number | null; only: string | null }): Promise<ClientRow[]> {
+const number = (text: string, name: string): number => Number(new RegExp(`${name}[ (]+(\\d+)`, 'i').exec(text)?.[1] ?? NaN);
+
+interface Options { port: number; host: string; user: string; pass: string; runs: number; expect: number | null; only: string | null; fill: number; fillUser: string }
+
+async function runClient(options: Options): Promise<ClientRow[]> {
   const { port, host, user, pass, runs } = options;
   const rows: ClientRow[] = [];
-  const row = (name: string, times: number[], count: number): void => {
-    rows.push({ name, ms: Math.min(...times), runs: times, count });
-  };
-  // LOGIN+SELECT on a fresh connection each run, from sending LOGIN to SELECT's tagged OK
-  const loginTimes: number[] = [];
-  let exists = 0;
-  for (let r = 0; r < runs; r++) {
-    const c = await Connection.open(port, host);
-    const start = performance.now();
-    check(await c.send(`LOGIN ${user} ${pass}`), 'LOGIN');
-    const selected = await c.send('SELECT INBOX');
-    loginTimes.push(performance.now() - start);
-    check(selected, 'SELECT');
-    c.close();
-    exists = 1;
-  }
-  row('LOGIN+SELECT', loginTimes, exists);
-  const c = await Connection.open(port, host);
-  check(await c.send(`LOGIN ${user} ${pass}`), 'LOGIN');
-  check(await c.send('EXAMINE INBOX'), 'EXAMINE');
-  const timed = async (name: string, command: string, count: 'fetches' | 'hits'): Promise<void> => {
-    if (options.only !== null && !name.includes(options.only)) return;
-    const times: number[] = [];
+  const wanted = (name: string) => options.only === null || name.includes(options.only) || name === 'LOGIN+SELECT';
+  /** Time `measure` `runs` times (each returns ms and a count); a refused command leaves the row without figure. */
+  const timed = async (name: string, measure: () => Promise<[number, number]>, times = runs): Promise<void> => {
+    if (!wanted(name)) return;
+    const ms: number[] = [];
     let n = 0;
-    for (let r = 0; r < runs; r++) {
-      const reply = await c.send(command, count === 'hits');
-      check(reply, name);
-      times.push(reply.ms);
-      n = count === 'fetches' ? reply.fetches : Math.max(0, reply.spaces - 1);
-      if (count === 'fetches' && options.expect !== null && n !== options.expect) throw new Error(`${name}: ${n} FETCH responses, expected ${options.expect}`);
+    try {
+      for (let r = 0; r < times; r++) {
+        const [t, count] = await measure();
+        ms.push(t);
+        n = count;
+      }
+      rows.push({ name, ms: Math.min(...ms), runs: ms, count: n });
+    } catch (err) {
+      if (!(err instanceof Refused)) throw err;
+      rows.push({ name, ms: NaN, runs: [], count: 0, failed: err.message });
     }
-    row(name, times, n);
   };
-  await timed('UID FETCH 1:* (UID FLAGS)', 'UID FETCH 1:* (UID FLAGS)', 'fetches');
-  await timed('FETCH 1:* (ENVELOPE)', 'FETCH 1:* (ENVELOPE)', 'fetches');
-  await timed('UID SEARCH UNSEEN', 'UID SEARCH UNSEEN', 'hits');
-  await timed('UID SEARCH SUBJECT "x"', 'UID SEARCH SUBJECT "x"', 'hits');
-  await timed('STATUS', 'STATUS INBOX (MESSAGES UNSEEN UIDNEXT)', 'hits');
+
+  // MULTIAPPEND rate: a scratch mailbox of the fill user, made and deleted here.
+  if (options.fill > 0 && wanted('MULTIAPPEND fill')) {
+    const f = await Connection.open(port, host);
+    await f.login(options.fillUser, pass);
+    const scratch = `benchfill${process.pid}`;
+    await f.send(`DELETE ${scratch}`);
+    check(await f.send(`CREATE ${scratch}`), 'CREATE');
+    const start = performance.now();
+    await f.append(scratch, 0, options.fill);
+    const rate = options.fill / ((performance.now() - start) / 1000);
+    await f.send(`DELETE ${scratch}`);
+    f.close();
+    rows.push({ name: 'MULTIAPPEND fill', ms: rate, runs: [rate], count: options.fill, unit: 'msg/s' });
+  }
+
+  // The INBOX topped up to the expected size (kept from earlier runs).
+  const c = await Connection.open(port, host);
+  await c.login(user, pass);
+  if (options.expect !== null) {
+    const have = number((await c.send('STATUS INBOX (MESSAGES)', { text: true })).text, 'MESSAGES');
+    if (have < options.expect) {
+      const start = performance.now();
+      await c.append('INBOX', have, options.expect);
+      console.error(`imap-100k: port ${port}: INBOX topped up from ${have} to ${options.expect} in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+    }
+  }
+
+  // LOGIN+SELECT on a fresh connection each run, from sending LOGIN to SELECT's tagged OK
+  await timed('LOGIN+SELECT', async () => {
+    const l = await Connection.open(port, host);
+    const start = performance.now();
+    check(await l.send(`LOGIN ${user} ${pass}`), 'LOGIN');
+    check(await l.send('SELECT INBOX'), 'SELECT');
+    const ms = performance.now() - start;
+    l.close();
+    return [ms, 1];
+  });
+
+  await c.send('ENABLE CONDSTORE');
+  check(await c.send('SELECT INBOX'), 'SELECT');
+  const one = (command: string, count: 'fetches' | 'hits' | 'none') => async (): Promise<[number, number]> => {
+    const reply = await c.send(command, { countSpaces: count === 'hits' });
+    check(reply, command);
+    return [reply.ms, count === 'fetches' ? reply.fetches : count === 'hits' ? Math.max(0, reply.spaces - 1) : 0];
+  };
+  // issue 16
+  await timed('STATUS', one('STATUS INBOX (MESSAGES UNSEEN UIDNEXT)', 'none'));
+  await timed('UID SEARCH UNSEEN', one('UID SEARCH UNSEEN', 'hits'));
+  await timed('SEARCH SUBJECT', one('UID SEARCH SUBJECT "x"', 'hits'));
+  await timed('UID FETCH 1:* (UID FLAGS)', one('UID FETCH 1:* (UID FLAGS)', 'fetches'));
+  await timed('FETCH 1:* (ENVELOPE)', one('FETCH 1:* (ENVELOPE)', 'fetches'));
+  await timed('NOOP', one('NOOP', 'none'), Math.max(runs, 20));
+  // issue 15
+  let flip = 0;
+  await timed('CHANGEDSINCE (10 changed)', async () => {
+    const since = number((await c.send('STATUS INBOX (HIGHESTMODSEQ)', { text: true })).text, 'HIGHESTMODSEQ');
+    check(await c.send(`STORE 1:10 ${flip++ % 2 === 0 ? '+' : '-'}FLAGS.SILENT ($BenchMark)`), 'STORE');
+    return one(`UID FETCH 1:* (FLAGS) (CHANGEDSINCE ${since})`, 'fetches')();
+  });
+  await timed('SORT (REVERSE ARRIVAL)', one('SORT (REVERSE ARRIVAL) UTF-8 ALL', 'hits'));
+  await timed('SORT (SUBJECT)', one('SORT (SUBJECT) UTF-8 ALL', 'hits'));
+  await timed('THREAD REFERENCES', one('THREAD REFERENCES UTF-8 ALL', 'none'));
+  await timed('QRESYNC SELECT (100 expunged)', async () => {
+    const state = (await c.send('STATUS INBOX (UIDVALIDITY HIGHESTMODSEQ)', { text: true })).text;
+    const [uidValidity, modseq] = [number(state, 'UIDVALIDITY'), number(state, 'HIGHESTMODSEQ')];
+    check(await c.send('STORE 1:100 +FLAGS.SILENT (\\Deleted)'), 'STORE');
+    check(await c.send('EXPUNGE'), 'EXPUNGE');
+    const q = await Connection.open(port, host);
+    await q.login(user, pass);
+    check(await q.send('ENABLE QRESYNC'), 'ENABLE QRESYNC');
+    const reply = await q.send(`SELECT INBOX (QRESYNC (${uidValidity} ${modseq}))`);
+    check(reply, 'SELECT (QRESYNC)');
+    q.close();
+    return [reply.ms, 100];
+  });
   c.close();
   return rows;
 }
@@ -136,22 +258,26 @@ function arg(name: string, fallback: string): string {
   return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 }
 
-const options = {
-  port: Number(arg('port', '143')),
-  host: arg('host', '127.0.0.1'),
-  user: arg('user', 'fred'),
-  pass: arg('pass', 'pass'),
-  runs: Number(arg('runs', '3')),
-  expect: arg('expect', '') === '' ? null : Number(arg('expect', '')),
-  only: arg('only', '') === '' ? null : arg('only', ''),
-};
-try {
-  const rows = await runClient(options);
-  if (process.send) process.send({ rows });
-  else for (const r of rows) console.log(`${r.name}: ${r.ms.toFixed(1)} ms (runs ${r.runs.map((t) => t.toFixed(1)).join(', ')}; ${r.count})`);
-  process.exit(0);
-} catch (err) {
-  if (process.send) process.send({ error: String(err) });
-  else console.error(err);
-  process.exit(1);
+if (process.argv[1]?.endsWith('_imap-client.js')) {
+  const options: Options = {
+    port: Number(arg('port', '143')),
+    host: arg('host', '127.0.0.1'),
+    user: arg('user', 'fred'),
+    pass: arg('pass', 'pass'),
+    runs: Number(arg('runs', '3')),
+    expect: arg('expect', '') === '' ? null : Number(arg('expect', '')),
+    only: arg('only', '') === '' ? null : arg('only', ''),
+    fill: Number(arg('fill', '0')),
+    fillUser: arg('fill-user', arg('user', 'fred')),
+  };
+  try {
+    const rows = await runClient(options);
+    if (process.send) process.send({ rows });
+    else for (const r of rows) console.log(`${r.name}: ${r.failed ?? `${r.ms.toFixed(1)} ${r.unit ?? 'ms'} (runs ${r.runs.map((t) => t.toFixed(1)).join(', ')}; ${r.count})`}`);
+    process.exit(0);
+  } catch (err) {
+    if (process.send) process.send({ error: String(err) });
+    else console.error(err);
+    process.exit(1);
+  }
 }

@@ -1,7 +1,7 @@
 // Shared by the benches that run the real master: a temp server directory, a user, the master
 // process, and a minimal IMAP client over a raw socket.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ImapdConfig } from '../src/config/index.js';
 import { MailStore } from '../src/store/index.js';
 import { PasswordStore } from '../src/auth/index.js';
+import { scryptCost } from '../src/auth/password-store.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'cyrusts.js');
 
@@ -16,33 +17,61 @@ export interface BenchMaster {
   dir: string;
   imapdConf: string;
   port: number;
+  /** Listening port of each SERVICES entry by name (imap, and any extraServices). */
+  ports: Map<string, number>;
   process: ChildProcess;
   stop(): Promise<void>;
 }
 
-export async function startBenchMaster(opts: { prefork?: number; users?: string[]; extraConf?: string[] } = {}): Promise<BenchMaster> {
-  const dir = mkdtempSync(join(tmpdir(), 'cyrusts-bench-'));
-  mkdirSync(join(dir, 'conf'));
-  mkdirSync(join(dir, 'spool'));
+export interface BenchMasterOptions {
+  prefork?: number;
+  users?: string[];
+  extraConf?: string[];
+  /** Extra SERVICES lines of cyrus.conf (e.g. an imaps entry), listening on 127.0.0.1:0. */
+  extraServices?: string[];
+  /**
+   * A directory kept between runs (made and filled on the first run; users and mailboxes are
+   * created only then). Without it a temp directory is made and removed at stop().
+   */
+  keepDir?: string;
+  /** Run in the new directory before imapd.conf is written (e.g. make a TLS pair); returns more imapd.conf lines. */
+  prepare?: (dir: string) => string[];
+}
+
+/**
+ * The real master on a temp directory with the settings the server ships (scrypt cost, fsync on):
+ * only the paths, plaintext login and the log level are set.
+ */
+export async function startBenchMaster(opts: BenchMasterOptions = {}): Promise<BenchMaster> {
+  const dir = opts.keepDir ?? mkdtempSync(join(tmpdir(), 'cyrusts-bench-'));
+  const fresh = !existsSync(join(dir, 'conf'));
+  mkdirSync(join(dir, 'conf'), { recursive: true });
+  mkdirSync(join(dir, 'spool'), { recursive: true });
   const imapdConf = join(dir, 'imapd.conf');
-  writeFileSync(imapdConf, [`configdirectory: ${join(dir, 'conf')}`, `partition-default: ${join(dir, 'spool')}`, 'defaultpartition: default', 'allowplaintext: yes', 'loglevel: warn', 'autocreate_quota: 0', ...(opts.extraConf ?? [])].join('\n') + '\n');
-  writeFileSync(join(dir, 'cyrus.conf'), `SERVICES {\n  imap cmd="imapd" listen="127.0.0.1:0" prefork=${opts.prefork ?? 1} maxchild=5000\n}\n`);
+  const prepared = opts.prepare?.(dir) ?? [];
+  writeFileSync(imapdConf, [`configdirectory: ${join(dir, 'conf')}`, `partition-default: ${join(dir, 'spool')}`, 'defaultpartition: default', 'allowplaintext: yes', 'loglevel: warn', 'autocreate_quota: 0', ...(opts.extraConf ?? []), ...prepared].join('\n') + '\n');
+  const services = [`imap cmd="imapd" listen="127.0.0.1:0" prefork=${opts.prefork ?? 1} maxchild=5000`, ...(opts.extraServices ?? [])];
+  writeFileSync(join(dir, 'cyrus.conf'), `SERVICES {\n${services.map((s) => `  ${s}\n`).join('')}}\n`);
   const config = ImapdConfig.load(imapdConf);
-  const passwords = PasswordStore.open(config.path('auth_passwd_db')!, { scrypt: { N: 1024, r: 8, p: 1 } });
+  // The shipped password hashing cost (auth_scrypt_cost), as a LOGIN in production pays it. In a
+  // kept directory only the users not made by an earlier run are added.
+  const passwords = PasswordStore.open(config.path('auth_passwd_db')!, { scrypt: scryptCost(config) });
   const store = MailStore.open({ config });
   for (const user of opts.users ?? ['fred']) {
+    if (!fresh && store.lookup(`user.${user}`) !== null) continue;
     await passwords.setPassword(user, 'pass');
     store.createMailbox(`user.${user}`, { acl: `${user}\tlrswipkxtecdan\t` });
   }
   store.close();
   passwords.close();
   const child = spawn(process.execPath, [CLI, 'master', '-C', imapdConf, '-M', join(dir, 'cyrus.conf'), '-D'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const ports = new Map<string, number>();
   const port = await new Promise<number>((resolve, reject) => {
     let text = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       text += chunk.toString();
-      const m = /imap \(imapd\) listening on [\d.]+:(\d+)/.exec(text);
-      if (m) resolve(Number(m[1]));
+      for (const m of text.matchAll(/(\w+) \(imapd\) listening on [\d.]+:(\d+)/g)) ports.set(m[1]!, Number(m[2]));
+      if (ports.has('imap') && ports.size >= services.length) resolve(ports.get('imap')!);
     });
     child.once('exit', (code) => reject(new Error(`master exited with ${code}`)));
   });
@@ -51,11 +80,12 @@ export async function startBenchMaster(opts: { prefork?: number; users?: string[
     dir,
     imapdConf,
     port,
+    ports,
     process: child,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
-      rmSync(dir, { recursive: true, force: true });
+      if (opts.keepDir === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,49 +1,27 @@
-// Figure: the peers' 100k-message table (LOGIN+SELECT, UID FETCH 1:* (UID FLAGS), FETCH 1:* (ENVELOPE),
-// UID SEARCH UNSEEN / SUBJECT "x", STATUS) over a real socket, the client in a separate process.
-// `npm run bench -- imap-100k [count] [--runs=3] [--dir=PATH]` builds the INBOX (fsync_disabled; with
-// --dir it is built once and reused; --only=TEXT runs LOGIN+SELECT and the rows naming TEXT) and serves it; `--port=N [--host=H] --user=U --pass=P` instead
-// points the same client at another server (a peer), which must already hold the messages.
+// Figures of issues 15 and 16 on a 100,000-message INBOX, ours beside Dovecot 2.3 and Cyrus 3.6 in
+// the same run, each measured over a real socket by a client in its own process (_imap-client.ts):
+//   issue 16: MULTIAPPEND fill (msg/s), LOGIN+SELECT, STATUS, UID SEARCH UNSEEN, UID SEARCH SUBJECT,
+//             UID FETCH 1:* (UID FLAGS), FETCH 1:* (ENVELOPE), NOOP
+//   issue 15: UID FETCH 1:* (FLAGS) (CHANGEDSINCE x) with 10 changes, QRESYNC SELECT with 100
+//             expunges since the client's modseq, SORT (REVERSE ARRIVAL), SORT (SUBJECT), THREAD REFERENCES
+// Ours runs the shipped settings (conf/: scrypt cost, fsync on, cyrus.conf) through the master; its
+// INBOX is filled by MULTIAPPEND. The peers (../shared/peers, already up) keep user40's INBOX between
+// runs: it is topped up to the count when short (each run expunges 100 per QRESYNC row run).
+// `npm run bench -- imap-100k [count] [--runs=3] [--fill=10000] [--only=TEXT] [--peers=none]`
+// `--port=N [--host=H] --user=U --pass=P` measures one other server alone.
 import { fork } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchServer, fillInbox } from './_imap-fixture.js';
+import type { ClientRow } from './_imap-client.js';
+import { startShipped } from './_shipped.js';
 
-/** The peers' figures on this machine (ms), [Dovecot 2.3, Cyrus 3.6]. */
-const PEERS: Record<string, [number, number]> = {
-  'LOGIN+SELECT': [5.5, 29],
-  'UID FETCH 1:* (UID FLAGS)': [88, 150],
-  'FETCH 1:* (ENVELOPE)': [849, 318],
-  'UID SEARCH UNSEEN': [4.5, 64],
-  'UID SEARCH SUBJECT "x"': [267, 460],
-  STATUS: [0.5, 17],
-};
-
-interface ClientRow {
-  name: string;
-  ms: number;
-  runs: number[];
-  count: number;
-}
-
-/** Varied, realistic headers; an 8-bit subject now and then (kept as raw bytes in the file). */
-function message(i: number): Buffer {
-  const subject = i % 11 === 0 ? `Re: Réunion du ${i % 28} janvier` : `Load message number ${i} about =?UTF-8?Q?caf=C3=A9?=`;
-  const header = [
-    `Date: Mon, ${1 + (i % 28)} Jan 2024 10:${String(i % 60).padStart(2, '0')}:00 +0000`,
-    `From: "Sender ${i % 977}" <sender${i % 977}@example.com>`,
-    i % 4 === 0 ? 'To: Fred <fred@example.com>, "Team" <team@example.org>' : 'To: fred@example.com',
-    i % 3 === 0 ? 'Cc: carol@example.net, "Dave D." <dave@example.net>' : 'X-Filler: none',
-    `Subject: ${subject}`,
-    `Message-ID: <m${i}@bench.example.com>`,
-    i % 5 === 0 ? `In-Reply-To: <m${i - 1}@bench.example.com>` : 'X-Other: 1',
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-  ].join('\r\n');
-  const line = 'The quick brown fox jumps over the lazy dog, again and again.\r\n';
-  return Buffer.from(`${header}\r\n\r\n${line.repeat(8 + (i % 16))}`);
-}
+const USER = 'user40';
+const FILL_USER = 'user41';
+const PASSWORD = 'pass';
+const PEERS = [
+  { label: 'Dovecot 2.3', port: 24301 },
+  { label: 'Cyrus 3.6', port: 14301 },
+];
 
 function runChild(args: string[]): Promise<ClientRow[]> {
   const script = join(dirname(fileURLToPath(import.meta.url)), '_imap-client.js');
@@ -58,33 +36,24 @@ function runChild(args: string[]): Promise<ClientRow[]> {
   });
 }
 
-function print(rows: ClientRow[], label: string): void {
-  for (const r of rows) {
-    const [dovecot, cyrus] = PEERS[r.name] ?? [NaN, NaN];
-    console.log(
-      `imap-100k: ${label} ${r.name.padEnd(26)} ${r.ms.toFixed(1).padStart(8)} ms  (runs ${r.runs.map((t) => t.toFixed(0)).join('/')}, n=${r.count})` +
-        `   peers: Dovecot ${dovecot} ms, Cyrus ${cyrus} ms; us/Cyrus ${(r.ms / cyrus).toFixed(2)}x`,
-    );
-  }
+function cell(row: ClientRow | undefined): string {
+  if (row === undefined) return '—';
+  if (row.failed !== undefined) return 'refused';
+  return row.unit === 'msg/s' ? `${row.ms.toFixed(0)} msg/s` : `${row.ms < 10 ? row.ms.toFixed(2) : row.ms.toFixed(1)} ms`;
 }
 
-async function serveAndMeasure(count: number, runs: number, keepDir: string | null, only: string | undefined): Promise<void> {
-  const dir = keepDir ?? fs.mkdtempSync(join(os.tmpdir(), 'bench-imap-100k-'));
-  const fresh = !fs.existsSync(join(dir, 'conf'));
-  const server = benchServer(dir);
-  try {
-    if (fresh) {
-      const ms = await fillInbox(server.imap, count, message);
-      console.log(`imap-100k: built ${count} messages in ${ms.toFixed(0)} ms (fsync_disabled)`);
-    } else {
-      console.log(`imap-100k: reusing the mailbox in ${dir}`);
-    }
-    const port = await server.listen();
-    const rows = await runChild([`--port=${port}`, '--user=fred', '--pass=pass', `--runs=${runs}`, `--expect=${count}`, ...(only ? [`--only=${only}`] : [])]);
-    print(rows, 'ours');
-  } finally {
-    await server.close();
-    if (keepDir === null) fs.rmSync(dir, { recursive: true, force: true });
+function printTable(count: number, results: Array<{ label: string; rows: ClientRow[] | Error }>): void {
+  const names: string[] = [];
+  for (const r of results) if (!(r.rows instanceof Error)) for (const row of r.rows) if (!names.includes(row.name)) names.push(row.name);
+  console.log(`imap-100k: ${count} messages in INBOX; best of the runs (NOOP: best of 20)`);
+  console.log(`imap-100k: ${'row'.padEnd(30)} ${results.map((r) => r.label.padStart(14)).join(' ')}`);
+  for (const name of names) {
+    const cells = results.map((r) => (r.rows instanceof Error ? 'error' : cell(r.rows.find((row) => row.name === name))).padStart(14));
+    console.log(`imap-100k: ${name.padEnd(30)} ${cells.join(' ')}`);
+  }
+  for (const r of results) {
+    if (r.rows instanceof Error) console.log(`imap-100k: ${r.label}: ${r.rows.message}`);
+    else for (const row of r.rows) if (row.failed) console.log(`imap-100k: ${r.label}: ${row.name}: ${row.failed}`);
   }
 }
 
@@ -92,14 +61,32 @@ function arg(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+async function main(): Promise<void> {
   const count = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 100_000);
   const runs = Number(arg('runs') ?? 3);
+  const fill = Number(arg('fill') ?? Math.min(10_000, count));
+  const only = arg('only');
+  const common = [`--runs=${runs}`, `--expect=${count}`, `--fill=${fill}`, `--fill-user=${FILL_USER}`, ...(only ? [`--only=${only}`] : [])];
   const port = arg('port');
   if (port !== undefined) {
-    const args = [`--port=${port}`, `--host=${arg('host') ?? '127.0.0.1'}`, `--user=${arg('user') ?? 'fred'}`, `--pass=${arg('pass') ?? 'pass'}`, `--runs=${runs}`];
-    print(await runChild(args), `port ${port}`);
-  } else {
-    await serveAndMeasure(count, runs, arg('dir') ?? null, arg('only'));
+    const rows = await runChild([`--port=${port}`, `--host=${arg('host') ?? '127.0.0.1'}`, `--user=${arg('user') ?? USER}`, `--pass=${arg('pass') ?? PASSWORD}`, ...common]);
+    printTable(count, [{ label: `port ${port}`, rows }]);
+    return;
   }
+  const results: Array<{ label: string; rows: ClientRow[] | Error }> = [];
+  const server = await startShipped({ users: [USER, FILL_USER], password: PASSWORD });
+  try {
+    const ours = server.port('imap');
+    results.push({ label: 'ours', rows: await runChild([`--port=${ours}`, `--user=${USER}`, `--pass=${PASSWORD}`, ...common]).catch((e: Error) => e) });
+  } finally {
+    await server.stop();
+  }
+  if (arg('peers') !== 'none') {
+    for (const peer of PEERS) {
+      results.push({ label: peer.label, rows: await runChild([`--port=${peer.port}`, `--user=${USER}`, `--pass=${PASSWORD}`, ...common]).catch((e: Error) => e) });
+    }
+  }
+  printTable(count, results);
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

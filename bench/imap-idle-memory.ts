@@ -8,7 +8,9 @@ import { BenchClient, startBenchMaster, treeMemoryKiB } from './_master.js';
 const mib = (kib: number) => (kib / 1024).toFixed(1);
 
 const n = Number(process.argv[2] ?? 1000);
-const master = await startBenchMaster({ prefork: 1 });
+// maxlogins_per_user_host (50 by default) bounds one user's sessions from one address: many users.
+const users = Array.from({ length: Math.ceil(n / 50) }, (_, i) => `idle${i}`);
+const master = await startBenchMaster({ prefork: 1, users: ['fred', ...users] });
 try {
   const warm = await BenchClient.connect(master.port);
   await warm.command('LOGIN fred pass');
@@ -18,7 +20,8 @@ try {
   const clients: BenchClient[] = [];
   for (let i = 0; i < n; i++) {
     const c = await BenchClient.connect(master.port);
-    await c.command('LOGIN fred pass');
+    const login = await c.command(`LOGIN ${users[i % users.length]} pass`);
+    if (!login.at(-1)!.includes(' OK')) throw new Error(`LOGIN: ${login.at(-1)}`);
     await c.command('SELECT INBOX');
     c.send(`i IDLE\r\n`);
     clients.push(c);

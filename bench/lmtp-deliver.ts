@@ -1,26 +1,46 @@
 // Figure: LMTP delivery throughput through the real master on a temp copy of the shipped conf/
-// (fsync on): 2,000 × 4 KB messages to one user over 10 reused sessions, then over one new
-// connection per message (10 at a time), as ../shared/peers/lmtp-bench.sh drives the peers with
-// smtp-source (PIPELINING: MAIL, RCPT and DATA in one write). Also 100 recipients of one 100 KB
-// message (single-instance store: time and bytes written to the partition). When postfix's
-// smtp-source is installed, the same two runs with it, exactly as the peers' script drives them.
-// And the time from a 250 to the "* N EXISTS" an IDLE client (imapd, another process) receives.
-// `node dist/bench/lmtp-deliver.js [messages] [sessions]`
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createConnection, type Socket } from 'node:net';
+// (fsync on), beside the peers in the same run: postfix's smtp-source exactly as
+// ../shared/peers/lmtp-bench.sh drives it (2,000 × 4 KB to one user over 10 reused sessions, then
+// one new connection per message, 10 at a time), against us, Dovecot and Cyrus back to back, each
+// run checked by an IMAP count of the INBOX. Also our own pipelining client (ours only), the time
+// from a 250 to the "* N EXISTS" an IDLE client (another process) receives (us and the peers), and
+// 100 recipients of one 100 KB message (single-instance store: time and bytes written).
+//   node dist/bench/lmtp-deliver.js [messages] [sessions]
+// Environment: LMTP_BENCH_PEERS=dovecot,cyrus (default; 0: ours only); LMTP_BENCH_PARTS=smtp,own,idle,fanout (a subset; smtp-d or smtp-conn: one smtp-source mode);
+// LMTP_BENCH_CLI=/path/to/dist/bin/cyrusts.js (measure another build, e.g. a base for before/after);
+// LMTP_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (node flags for the master and workers).
+// Peer users: user30 (throughput) and user32 (IDLE) on Dovecot (24241/24301) and Cyrus (14241/14301).
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ImapdConfig } from '../src/config/index.js';
 import { MailStore } from '../src/store/index.js';
 import { PasswordStore } from '../src/auth/index.js';
-import { BenchClient, percentile } from './_master.js';
+import { percentile } from './_master.js';
+import { LmtpClient, idleLatency, inboxCount, makeMessage, smtpSource } from './_lmtp-client.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
-const CLI = join(here, '..', 'bin', 'cyrusts.js');
-const SMTP_SOURCE = '/usr/sbin/smtp-source';
+const CLI = process.env.LMTP_BENCH_CLI ?? join(here, '..', 'bin', 'cyrusts.js');
+const PARTS = new Set((process.env.LMTP_BENCH_PARTS ?? 'smtp,own,idle,fanout').split(','));
+
+interface Target {
+  name: string;
+  lmtp: number;
+  imap: number;
+  /** Receives the throughput runs. */
+  user: string;
+  /** Receives the IDLE latency deliveries. */
+  idleUser: string;
+}
+
+const PEERS: Target[] = [
+  { name: 'Dovecot', lmtp: 24241, imap: 24301, user: 'user30', idleUser: 'user32' },
+  { name: 'Cyrus', lmtp: 14241, imap: 14301, user: 'user30', idleUser: 'user32' },
+];
 
 /** A copy of conf/ in a temp dir; listeners on ephemeral ports; TCP lmtpd with -a (the peers' benches deliver without AUTH too). */
 function copyShippedConf(): { dir: string; imapdConf: string; cyrusConf: string } {
@@ -42,90 +62,52 @@ function copyShippedConf(): { dir: string; imapdConf: string; cyrusConf: string 
   return { dir, imapdConf, cyrusConf };
 }
 
-class Client {
-  private buffer = '';
-  private wake: (() => void) | null = null;
-
-  private constructor(readonly socket: Socket) {
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      this.buffer += chunk;
-      this.wake?.();
-    });
-  }
-
-  static async open(port: number): Promise<Client> {
+async function reachable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const socket = createConnection({ port, host: '127.0.0.1' });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('error', reject);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
     });
-    socket.setNoDelay(true);
-    const c = new Client(socket);
-    await c.replies(1);
-    c.socket.write('LHLO bench\r\n');
-    await c.replies(1);
-    return c;
-  }
-
-  /** The next `n` final reply lines (continuation lines skipped). */
-  async replies(n: number): Promise<string[]> {
-    const out: string[] = [];
-    for (;;) {
-      let nl: number;
-      while (out.length < n && (nl = this.buffer.indexOf('\r\n')) >= 0) {
-        const line = this.buffer.slice(0, nl);
-        this.buffer = this.buffer.slice(nl + 2);
-        if (line[3] !== '-') out.push(line);
-      }
-      if (out.length >= n) return out;
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-      });
-      this.wake = null;
-    }
-  }
-
-  /** One transaction, pipelined: MAIL RCPT... DATA, then the message; a 250 per recipient expected. */
-  async deliver(rcpts: string[], message: string): Promise<void> {
-    this.socket.write(`MAIL FROM:<bench@localhost>\r\n${rcpts.map((r) => `RCPT TO:<${r}>\r\n`).join('')}DATA\r\n`);
-    const head = await this.replies(rcpts.length + 2);
-    if (!head.at(-1)!.startsWith('354')) throw new Error(`refused: ${head.join(' | ')}`);
-    this.socket.write(`${message}.\r\n`);
-    const answers = await this.replies(rcpts.length);
-    const bad = answers.find((a) => !a.startsWith('250'));
-    if (bad) throw new Error(`delivery failed: ${bad}`);
-  }
-
-  close(): void {
-    this.socket.end('QUIT\r\n');
-  }
+    socket.once('error', () => resolve(false));
+  });
 }
 
-function makeMessage(i: number, payload: number): string {
-  const header = `From: bench@localhost\r\nTo: bench@localhost\r\nSubject: lmtp bench ${i}\r\nMessage-ID: <bench-${i}-${process.pid}-${Math.random()}@localhost>\r\n\r\n`;
-  const line = 'The quick brown fox jumps over the lazy dog, again and again.\r\n';
-  return `${header}${line.repeat(Math.ceil(payload / line.length)).slice(0, payload - 2)}\r\n`;
-}
-
-async function run(label: string, count: number, sessions: number, reuse: boolean, port: number): Promise<number> {
+/** Our own pipelining client: `count` messages over `sessions` at a time, reused or one connection each. */
+async function ownClient(label: string, count: number, sessions: number, reuse: boolean, port: number): Promise<void> {
   let next = 0;
   const start = performance.now();
   await Promise.all(Array.from({ length: sessions }, async () => {
-    let client = reuse ? await Client.open(port) : null;
+    let client = reuse ? await LmtpClient.open(port) : null;
     while (next < count) {
       const i = next++;
-      if (!reuse) client = await Client.open(port);
+      if (!reuse) client = await LmtpClient.open(port);
       await client!.deliver(['bench'], makeMessage(i, 4096));
-      if (process.env.BENCH_LOG) process.stderr.write(`delivered ${i}\n`);
       if (!reuse) client!.close();
     }
     if (reuse) client!.close();
   }));
   const seconds = (performance.now() - start) / 1000;
-  const rate = count / seconds;
-  console.log(`lmtp-deliver: ${label}: ${count} × 4 KB in ${seconds.toFixed(2)} s = ${rate.toFixed(0)} msg/s`);
-  return rate;
+  console.log(`lmtp-deliver: own client, ${label}: ${count} × 4 KB in ${seconds.toFixed(2)} s = ${(count / seconds).toFixed(0)} msg/s`);
+}
+
+/** smtp-source against every target, one mode at a time, back to back; msg/s per target. */
+async function smtpSourceRuns(targets: Target[], count: number, sessions: number, modes: boolean[]): Promise<void> {
+  for (const reuse of modes) {
+    const mode = reuse ? `-d, ${sessions} reused sessions` : `one connection per message, ${sessions} at a time`;
+    const rates = new Map<string, number>();
+    for (const target of targets) {
+      const before = await inboxCount(target.imap, target.user);
+      const run = smtpSource(target.lmtp, `${target.user}@localhost`, count, sessions, reuse);
+      const delivered = (await inboxCount(target.imap, target.user)) - before;
+      const verdict = run.ok && delivered === count ? '' : `  INCOMPLETE: ${run.error ?? ''} delivered ${delivered}/${count}`;
+      if (verdict === '') rates.set(target.name, run.rate);
+      console.log(`lmtp-deliver: smtp-source (${mode}) ${target.name.padEnd(8)}: ${count} × 4 KB in ${run.seconds.toFixed(2)} s = ${run.rate.toFixed(0)} msg/s${verdict}`);
+    }
+    const ours = rates.get('cyrusts');
+    const dovecot = rates.get('Dovecot');
+    if (ours !== undefined && dovecot !== undefined) console.log(`lmtp-deliver: smtp-source (${mode}): cyrusts / Dovecot = ${(ours / dovecot).toFixed(2)}`);
+  }
 }
 
 /** Message files of the last message of each mailbox: how many distinct files (inodes) and their bytes. */
@@ -144,31 +126,55 @@ function messageFiles(store: MailStore, names: string[]): { files: number; bytes
   return { files: inodes.size, bytes: [...inodes.values()].reduce((a, b) => a + b, 0) };
 }
 
-/** One delivery at a time; for each, the time from its 250 to the EXISTS an IDLE session receives. */
-async function idleLatency(lmtpPort: number, imapPort: number, count: number): Promise<number[]> {
-  const imap = await BenchClient.connect(imapPort);
-  await imap.command('LOGIN bench pass');
-  await imap.command('SELECT INBOX');
-  let exists: (at: number) => void = () => undefined;
-  imap.onUntagged = (line, at) => {
-    if (/^\* \d+ EXISTS/.test(line)) exists(at);
-  };
-  imap.send('i IDLE\r\n');
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  const lmtp = await Client.open(lmtpPort);
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const seen = new Promise<number>((resolve) => {
-      exists = resolve;
-    });
-    await lmtp.deliver(['bench'], makeMessage(i, 4096));
-    const acknowledged = performance.timeOrigin + performance.now();
-    out.push(Math.max(0, (await seen) - acknowledged));
+/** Bytes the server's processes caused to be written to storage (/proc/PID/io write_bytes), summed over the tree. */
+function treeWriteBytes(rootPid: number): number {
+  const pids = [rootPid];
+  let bytes = 0;
+  for (let i = 0; i < pids.length; i++) {
+    try {
+      const children = readFileSync(`/proc/${pids[i]}/task/${pids[i]}/children`, 'utf8').trim();
+      if (children) pids.push(...children.split(/\s+/).map(Number));
+      bytes += Number(/^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pids[i]}/io`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      /* gone */
+    }
   }
-  lmtp.close();
-  imap.send('DONE\r\n');
-  imap.socket.destroy();
-  return out.sort((a, b) => a - b);
+  return bytes;
+}
+
+async function fanOut(port: number, config: ImapdConfig, masterPid: number): Promise<void> {
+  const many = Array.from({ length: 100 }, (_, i) => `many${i}`);
+  const client = await LmtpClient.open(port);
+  const writtenBefore = treeWriteBytes(masterPid);
+  const start = performance.now();
+  await client.deliver(many, makeMessage(0, 100 * 1024));
+  const ms = performance.now() - start;
+  const written = treeWriteBytes(masterPid) - writtenBefore;
+  client.close();
+  const look = MailStore.open({ config });
+  const { files, bytes } = messageFiles(look, many.map((u) => `user.${u}`));
+  look.close();
+  console.log(`lmtp-deliver: 100 recipients of one 100 KB message: ${ms.toFixed(0)} ms; ${files} message file(s) of ${(bytes / 1024).toFixed(0)} KiB for the 100 mailboxes (single-instance store); ${(written / 1024).toFixed(0)} KiB written to storage by the server (files, indexes, WAL)`);
+}
+
+async function startMaster(imapdConf: string, cyrusConf: string): Promise<{ stop: () => Promise<void>; lmtp: number; imap: number; pid: number }> {
+  const nodeArgs = (process.env.LMTP_BENCH_NODE_ARGS ?? '').split(/\s+/).filter((a) => a !== '');
+  const master = spawn(process.execPath, [...nodeArgs, CLI, 'master', '-C', imapdConf, '-M', cyrusConf, '-D'], { stdio: ['ignore', 'pipe', process.env.BENCH_LOG ? 'inherit' : 'ignore'] });
+  const exited = new Promise((resolve) => master.once('exit', resolve));
+  const stop = async () => {
+    master.kill('SIGTERM');
+    await exited;
+  };
+  const text = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    master.stdout!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (/^lmtp \(lmtpd\) listening/m.test(seen) && /^imap \(imapd\) listening/m.test(seen)) resolve(seen);
+    });
+    master.once('exit', (code) => reject(new Error(`master exited with ${code}`)));
+  });
+  const port = (service: string) => Number(new RegExp(`^${service} \\(\\w+\\) listening on [\\d.]+:(\\d+)$`, 'm').exec(text)![1]);
+  return { stop, lmtp: port('lmtp'), imap: port('imap'), pid: master.pid! };
 }
 
 async function main(): Promise<void> {
@@ -183,63 +189,34 @@ async function main(): Promise<void> {
   const passwords = PasswordStore.open(config.path('auth_passwd_db')!, { scrypt: { N: 1024, r: 8, p: 1 } });
   await passwords.setPassword('bench', 'pass');
   passwords.close();
-  const master = spawn(process.execPath, [CLI, 'master', '-C', imapdConf, '-M', cyrusConf, '-D'], { stdio: ['ignore', 'pipe', process.env.BENCH_LOG ? 'inherit' : 'ignore'] });
+  const master = await startMaster(imapdConf, cyrusConf);
   try {
-    let announced = '';
-    const port = await new Promise<number>((resolve, reject) => {
-      let text = '';
-      master.stdout!.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-        announced = text;
-        if (process.env.BENCH_LOG) process.stderr.write(chunk);
-        const m = /^lmtp \(lmtpd\) listening on [\d.]+:(\d+)$/m.exec(text);
-        if (m) resolve(Number(m[1]));
-      });
-      master.once('exit', (code) => reject(new Error(`master exited with ${code}`)));
-    });
-    let expected = 2 * count;
-    await run(`${sessions} reused sessions`, count, sessions, true, port);
-    await run(`one connection per message (${sessions} at a time)`, count, sessions, false, port);
-    if (existsSync(SMTP_SOURCE)) {
-      // The peers' driver (../shared/peers/lmtp-bench.sh): postfix's smtp-source, -d reuses sessions.
-      for (const reuse of [true, false]) {
-        const start = performance.now();
-        const result = spawnSync(SMTP_SOURCE, ['-L', '-s', String(sessions), '-m', String(count), '-l', '4096', '-f', 'bench@localhost', '-t', 'bench@localhost',
-          '-M', 'localhost', '-S', 'lmtp bench', ...(reuse ? ['-d'] : []), `127.0.0.1:${port}`], { encoding: 'utf8', timeout: 600_000 });
-        const seconds = (performance.now() - start) / 1000;
-        if (result.status !== 0) {
-          // Not every message was delivered: the mailbox count below says how many.
-          console.log(`lmtp-deliver: smtp-source ${reuse ? '-d' : ''} failed (status ${result.status}): ${(result.stderr || result.stdout).trim().split('\n').slice(-2).join(' | ')}`);
-          expected = Number.NaN;
-          continue;
-        }
-        console.log(`lmtp-deliver: smtp-source ${reuse ? `-d (${sessions} reused sessions)` : `(one connection per message, ${sessions} at a time)`}: ${count} × 4 KB in ${seconds.toFixed(2)} s = ${(count / seconds).toFixed(0)} msg/s`);
+    const us: Target = { name: 'cyrusts', lmtp: master.lmtp, imap: master.imap, user: 'bench', idleUser: 'bench' };
+    const peers: Target[] = [];
+    const wanted = (process.env.LMTP_BENCH_PEERS ?? 'dovecot,cyrus').toLowerCase().split(',');
+    {
+      for (const peer of PEERS.filter((p) => wanted.includes(p.name.toLowerCase()))) {
+        if (await reachable(peer.lmtp)) peers.push(peer);
+        else console.log(`lmtp-deliver: ${peer.name} not reachable on ${peer.lmtp} (start it with ../shared/peers/*-up.sh); left out`);
       }
-      expected += 2 * count;
     }
-    const imapPort = Number(/^imap \(imapd\) listening on [\d.]+:(\d+)$/m.exec(announced)![1]);
-    const latencies = await idleLatency(port, imapPort, 200);
-    expected += 200;
-    console.log(`lmtp-deliver: 250 to "* EXISTS" at an IDLE client (another process), 200 deliveries: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`);
-    const many = Array.from({ length: 100 }, (_, i) => `many${i}`);
-    const client = await Client.open(port);
-    const start = performance.now();
-    await client.deliver(many, makeMessage(0, 100 * 1024));
-    const ms = performance.now() - start;
-    client.close();
-    const look = MailStore.open({ config });
-    const { files, bytes } = messageFiles(look, many.map((u) => `user.${u}`));
-    look.close();
-    console.log(`lmtp-deliver: 100 recipients of one 100 KB message: ${ms.toFixed(0)} ms; ${files} message file(s) of ${(bytes / 1024).toFixed(0)} KiB for the 100 mailboxes (single-instance store)`);
-    const check = MailStore.open({ config });
-    const box = check.openMailbox('user.bench');
-    const messages = box.status().messages;
-    box.close();
-    check.close();
-    if (messages !== expected && !Number.isNaN(expected)) throw new Error(`expected ${expected} messages in user.bench, found ${messages}`);
+    const modes = [...(PARTS.has('smtp') || PARTS.has('smtp-d') ? [true] : []), ...(PARTS.has('smtp') || PARTS.has('smtp-conn') ? [false] : [])];
+    await smtpSourceRuns([us, ...peers], count, sessions, modes);
+    if (PARTS.has('own')) {
+      await ownClient(`${sessions} reused sessions`, count, sessions, true, master.lmtp);
+      await ownClient(`one connection per message (${sessions} at a time)`, count, sessions, false, master.lmtp);
+    }
+    if (PARTS.has('idle')) {
+      // Dovecot looks for changes on a 500 ms timer: fewer deliveries there.
+      for (const target of [us, ...peers]) {
+        const n = target === us ? 200 : 20;
+        const latencies = await idleLatency(target.lmtp, target.imap, target.idleUser, n);
+        console.log(`lmtp-deliver: 250 to "* EXISTS" at an IDLE client (another process), ${target.name.padEnd(8)} ${n} deliveries: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`);
+      }
+    }
+    if (PARTS.has('fanout')) await fanOut(master.lmtp, config, master.pid);
   } finally {
-    master.kill('SIGTERM');
-    await new Promise((resolve) => master.once('exit', resolve));
+    await master.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The entry point every service uses to authenticate a connection: LOGIN/USER-PASS, SASL
- * exchanges, the mechanisms to offer, brute-force delays, and the resulting Identity.
+ * exchanges, the mechanisms to offer, the login penalty and check queue (login-gate.ts), and the
+ * resulting Identity.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -8,14 +9,14 @@ import type { ImapdConfig } from '../config/index.js';
 import { silentLogger, type Logger } from '../common/log.js';
 import { MailError } from '../common/errors.js';
 import type { ConnectionContext } from './context.js';
-import { FailureTracker, type FailureVerdict } from './failures.js';
+import { LoginGate, accountName } from './login-gate.js';
 import { GroupResolver, type GroupSources } from './groups.js';
 import { systemReverseLookup, unmapAddress, type ReverseLookup } from './local-domain.js';
 import { ANONYMOUS_USERID, makeIdentity, splitUserid, type Identity } from './identity.js';
 import { PasswordChecker, type PwcheckMethod } from './password-check.js';
 import { PasswordStore, scryptCost, type PasswordStoreOptions } from './password-store.js';
 import { UseridRules, domainOfHostname } from './userids.js';
-import { SaslExchange, createMechanism, type MechanismName } from './sasl/exchange.js';
+import { SaslExchange, createMechanism, type ExchangeOutcomes, type MechanismName } from './sasl/exchange.js';
 import type { MechanismEnv, MechanismResult, ScramLookup } from './sasl/types.js';
 import type { ScramHash } from './scram-keys.js';
 
@@ -44,6 +45,11 @@ const ALL_MECHANISMS: MechanismName[] = ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'PLAIN'
 const PLAINTEXT = new Set<MechanismName>(['PLAIN', 'LOGIN']);
 const DOMAIN_CACHE_MS = 5 * 60_000;
 
+/** The account a SASL exchange has named so far (null until its client names one). */
+interface ExchangeAttempt {
+  account: string | null;
+}
+
 /** configdirectory/logins.db; null (memory only) when there is no configdirectory. */
 function defaultFailureDb(config: ImapdConfig): string | null {
   try {
@@ -58,7 +64,7 @@ export class Authenticator {
   private readonly logger: Logger;
   private readonly method: PwcheckMethod;
   private readonly checker: PasswordChecker;
-  private readonly failures: FailureTracker;
+  private readonly gate: LoginGate;
   private readonly groupResolver: GroupResolver;
   private readonly domainCache = new Map<string, { domain: string | null; at: number }>();
   private storeHandle: PasswordStore | null = null;
@@ -75,13 +81,17 @@ export class Authenticator {
       cacheTtlMs: (config.seconds('auth_cache_ttl') ?? 0) * 1000,
       now: options.now,
     });
-    this.failures = new FailureTracker({
-      baseDelayMs: (config.seconds('auth_failure_delay') ?? 0) * 1000,
-      maxDelayMs: (config.seconds('auth_failure_delay_max') ?? 30) * 1000,
-      maxFailures: config.int('auth_max_failures'),
-      dbFile: options.failureDb === undefined ? defaultFailureDb(config) : options.failureDb,
-      logger: this.logger,
-    });
+    this.gate = new LoginGate(
+      {
+        baseDelayMs: (config.seconds('auth_failure_delay') ?? 0) * 1000,
+        maxDelayMs: (config.seconds('auth_failure_delay_max') ?? 30) * 1000,
+        maxFailures: config.int('auth_max_failures'),
+        dbFile: options.failureDb === undefined ? defaultFailureDb(config) : options.failureDb,
+        logger: this.logger,
+      },
+      { concurrency: config.int('auth_check_concurrency'), perAddress: config.int('auth_check_per_address') },
+      this.logger,
+    );
     this.groupResolver = new GroupResolver({ groupFile: config.path('auth_groupfile'), ...options.groups });
     if (this.method === 'alwaystrue') {
       this.logger.warn('sasl_pwcheck_method is alwaystrue: ANY password is accepted. Never use this outside tests.');
@@ -101,7 +111,7 @@ export class Authenticator {
   close(): void {
     this.storeHandle?.close();
     this.storeHandle = null;
-    this.failures.close();
+    this.gate.close();
   }
 
   /** Plaintext passwords (LOGIN, PLAIN, POP3 USER/PASS) are allowed on this connection. */
@@ -123,49 +133,61 @@ export class Authenticator {
     });
   }
 
-  /** IMAP LOGIN / POP3 USER+PASS. Throws AuthFailed, or NoPerm (detail.privacyRequired) without TLS. */
+  /**
+   * IMAP LOGIN / POP3 USER+PASS. Throws AuthFailed (detail.disconnect: close the connection after
+   * answering), NoPerm (detail.privacyRequired) without TLS, Temp (detail.busy) when the address
+   * has too many attempts in progress.
+   */
   async login(user: string, password: string, ctx: ConnectionContext): Promise<Identity> {
     if (!this.plaintextAllowed(ctx)) {
       throw new MailError('NoPerm', 'plaintext login needs TLS', { privacyRequired: true });
     }
-    if (user.toLowerCase() === ANONYMOUS_USERID && this.config.forService(ctx.service).bool('allowanonymouslogin')) {
-      return this.authorize({ kind: 'anonymous', trace: '' }, ctx);
+    try {
+      if (user.toLowerCase() === ANONYMOUS_USERID && this.config.forService(ctx.service).bool('allowanonymouslogin')) {
+        return await this.authorize({ kind: 'anonymous', trace: '' }, ctx);
+      }
+      const userid = await this.checkPassword(user, password, ctx);
+      return await this.authorize({ kind: 'user', userid, authzid: '' }, ctx);
+    } catch (err) {
+      throw this.gate.failed(ctx, err, null);
     }
-    const userid = await this.checkPassword(user, password, ctx);
-    return this.authorize({ kind: 'user', userid, authzid: '' }, ctx);
   }
 
-  /** Check a plaintext password; the canonical userid, or MailError AuthFailed. */
+  /**
+   * Check a plaintext password, after the login penalty and through the check queue; the canonical
+   * userid, or MailError AuthFailed (detail.account: the account tried), Temp (detail.busy).
+   * Not counted here: login() and SASL exchanges count the outcome.
+   */
   async checkPassword(login: string, password: string, ctx: ConnectionContext): Promise<string> {
     const userid = this.rules.tryCanonical(login, await this.connectionDomain(ctx));
-    const ok = await this.checker.check(userid, password, ctx.service);
-    if (!ok || userid === null) {
-      this.logger.info({ service: ctx.service, remote: ctx.remoteAddress, userid }, 'login failed');
-      throw new MailError('AuthFailed', 'authentication failed');
-    }
+    const account = accountName(login, userid);
+    const ok = await this.gate.attempt(ctx, account, (schedule) => this.checker.check(userid, password, ctx.service, schedule));
+    if (!ok || userid === null) throw new MailError('AuthFailed', 'authentication failed', { account });
     return userid;
   }
 
-  /** Begin a SASL exchange; call step(initialResponse ?? null) first. */
+  /** Begin a SASL exchange; call step(initialResponse ?? null) first. Its errors are login()'s. */
   startSasl(mechanism: string, ctx: ConnectionContext): SaslExchange {
     const name = mechanism.toUpperCase() as MechanismName;
     if (!this.mechanisms(ctx).includes(name)) {
       throw new MailError('Invalid', 'mechanism not available', { unsupportedMechanism: true });
     }
-    return new SaslExchange(createMechanism(name, this.mechanismEnv(ctx)), (result) => this.authorize(result, ctx));
+    const attempt: ExchangeAttempt = { account: null };
+    const outcomes: ExchangeOutcomes = {
+      failed: (err) => this.gate.failed(ctx, err, attempt.account),
+      abandoned: () => this.gate.abandoned(ctx, attempt.account),
+    };
+    return new SaslExchange(createMechanism(name, this.mechanismEnv(ctx, attempt)), (result) => this.authorize(result, ctx), outcomes);
   }
 
-  failureDelay(ctx: ConnectionContext): number {
-    return this.failures.failureDelay(ctx);
+  /** Password checks running and waiting in this process (tests, metrics). */
+  get checkLoad(): { running: number; waiting: number } {
+    return this.gate.checkLoad;
   }
 
-  /** Count a failed attempt: how long to wait before answering, and whether to hang up after. */
-  recordFailure(ctx: ConnectionContext): FailureVerdict {
-    return this.failures.recordFailure(ctx);
-  }
-
-  recordSuccess(ctx: ConnectionContext): void {
-    this.failures.recordSuccess(ctx);
+  /** The penalty an attempt from this connection (on `account`, when given) would wait now. */
+  failureDelay(ctx: ConnectionContext, account: string | null = null): number {
+    return this.gate.failureDelay(ctx, account);
   }
 
   /** The Identity of canonical `userid` as seen by `service` (admin flags, groups). */
@@ -199,16 +221,21 @@ export class Authenticator {
     return domain;
   }
 
-  private mechanismEnv(ctx: ConnectionContext): MechanismEnv {
+  private mechanismEnv(ctx: ConnectionContext, attempt: ExchangeAttempt): MechanismEnv {
     const authenticator = this;
     return {
+      // Its AuthFailed errors name the account (detail.account).
       checkPassword: (login, password) => this.checkPassword(login, password, ctx),
+      // SCRAM's verdict comes with the next message: the penalty is waited out before the salt is sent.
       scramLookup: async (login: string, hash: ScramHash): Promise<ScramLookup> => {
         const userid = this.rules.tryCanonical(login, await this.connectionDomain(ctx));
-        const credentials = userid === null ? null : this.store.scramCredentials(userid, hash);
-        if (credentials && userid !== null) return { userid, credentials };
-        // Keyed by the canonical name when there is one, so "Ghost" and "ghost" get one salt as a real user would.
-        return { userid: null, credentials: null, fakeSalt: this.store.fakeScramSalt(userid ?? login, hash) };
+        attempt.account = accountName(login, userid);
+        return this.gate.attempt(ctx, attempt.account, async (): Promise<ScramLookup> => {
+          const credentials = userid === null ? null : this.store.scramCredentials(userid, hash);
+          if (credentials && userid !== null) return { userid, credentials };
+          // Keyed by the canonical name when there is one, so "Ghost" and "ghost" get one salt as a real user would.
+          return { userid: null, credentials: null, fakeSalt: this.store.fakeScramSalt(userid ?? login, hash) };
+        });
       },
       get defaultIterations() {
         return authenticator.store.defaultScramIterations;
@@ -235,6 +262,8 @@ export class Authenticator {
       return this.identityOf(target, ctx.service, admin);
     }
     const { userid, authzid } = result;
+    // The password (or proof) was right: forgive this account's failures from this address.
+    this.gate.succeeded(ctx, userid);
     let identity: Identity;
     // An unqualified authzid is in the domain of the user who authenticated (as Cyrus qualifies it).
     const ownDomain = splitUserid(userid).domain;

@@ -12,4 +12,6 @@ export interface ConnectionContext {
   remoteAddress?: string;
   /** The protocol session's id, so the one "login" line names the session (logs only). */
   sessionId?: string;
+  /** Whether the client has gone (connection closed): an attempt still waiting is abandoned, counted as a failure. */
+  clientGone?: () => boolean;
 }

@@ -12,19 +12,21 @@
  *   await auth.login(user, pass, ctx)  // IMAP LOGIN, POP3 USER/PASS → Identity
  *   const ex = auth.startSasl('SCRAM-SHA-256', ctx);
  *   await ex.step(initialResponse ?? null)  // → { kind: 'challenge', data } | { kind: 'success', identity, data? }
- *   await ex.step(decodedClientLine)        // ... until success; ex.abort() on a client cancel ("*")
- *   // on a failure: const { delayMs, disconnect } = auth.recordFailure(ctx); wait delayMs, answer NO,
- *   // close when disconnect; on success auth.recordSuccess(ctx). Per-address counts are shared by
- *   // every process through configdirectory/logins.db; per-connection counts stay in memory.
+ *   await ex.step(decodedClientLine)        // ... until success; ex.abort() on a client cancel ("*"),
+ *                                           // ex.abandon() when the connection closed mid-exchange
+ *   // The login penalty, the check queue and the failure counts are the authenticator's own
+ *   // (login-gate.ts): an AuthFailed error carries detail.disconnect (close after answering NO);
+ *   // set ctx.clientGone so that an attempt whose client left is counted and not checked.
  *
  * Errors (MailError kind → meaning):
- *   AuthFailed  wrong password, unknown user (never says which), malformed userid
+ *   AuthFailed  wrong password, unknown user (never says which), malformed userid;
+ *               detail.disconnect: the connection used up auth_max_failures
  *   NoPerm      authzid not allowed (proxy login by a non-admin); LOGIN without TLS when
  *               allowplaintext is off (detail.privacyRequired = true)
  *   Invalid     malformed SASL message (decoded content), unknown or unavailable mechanism
  *               (detail.unsupportedMechanism = true), step after the end or after abort()
  *   Limit       SASL message longer than SASL_MAX_MESSAGE
- *   Temp        saslauthd unreachable
+ *   Temp        saslauthd unreachable; detail.busy: too many attempts from the address at once
  * With success data (SCRAM's "v=..."), a protocol without success-data sends it as one more
  * challenge and expects an empty answer before its OK.
  *
@@ -42,7 +44,9 @@ export { SaslExchange, type MechanismName } from './sasl/exchange.js';
 export { SASL_MAX_MESSAGE, type SaslStep } from './sasl/types.js';
 export { PasswordStore, type PasswordStoreOptions, type ScramCredentials, type ScryptParams } from './password-store.js';
 export { PasswordChecker, type PwcheckMethod } from './password-check.js';
-export { FailureTracker, type FailureVerdict, type FailurePolicy } from './failures.js';
+export { FailureTracker, type FailureVerdict, type FailurePolicy, type AttemptPenalty } from './failures.js';
+export { CheckQueue, type CheckQueueOptions } from './check-queue.js';
+export { clientAddressKey } from './client-address.js';
 export { GroupResolver, type GroupSources } from './groups.js';
 export { systemReverseLookup, unmapAddress, type ReverseLookup } from './local-domain.js';
 export { askSaslauthd, type SaslauthdRequest } from './saslauthd-client.js';

@@ -23,6 +23,11 @@ export interface PasswordCheckerInit {
   now?: () => number;
 }
 
+/** Runs a costly check when its turn comes (the check queue); by default at once. */
+export type CheckScheduler = <T>(check: () => Promise<T>) => Promise<T>;
+
+const atOnce: CheckScheduler = (check) => check();
+
 export class PasswordChecker {
   private readonly cache: AuthCache;
 
@@ -32,16 +37,17 @@ export class PasswordChecker {
 
   /**
    * Whether `password` belongs to canonical `userid` (null: the name was malformed; the check
-   * still costs what a real one costs with auxprop, then fails).
+   * still costs what a real one costs with auxprop, then fails). The costly part (scrypt, asking
+   * saslauthd) runs through `schedule`; a cache hit does not wait for it.
    */
-  async check(userid: string | null, password: string, service: string): Promise<boolean> {
+  async check(userid: string | null, password: string, service: string, schedule: CheckScheduler = atOnce): Promise<boolean> {
     switch (this.init.method) {
       case 'auxprop':
-        return this.checkAuxprop(userid, password);
+        return this.checkAuxprop(userid, password, schedule);
       case 'saslauthd': {
         if (userid === null) return false;
         const { localPart, domain } = splitUserid(userid);
-        return askSaslauthd(this.init.saslauthdPath, { login: localPart, password, service, realm: domain ?? '' });
+        return schedule(() => askSaslauthd(this.init.saslauthdPath, { login: localPart, password, service, realm: domain ?? '' }));
       }
       case 'alwaystrue':
         this.init.logger.warn({ userid, service }, 'sasl_pwcheck_method alwaystrue: password NOT checked (tests only)');
@@ -55,11 +61,11 @@ export class PasswordChecker {
    * Our password store, through the cache: a hit needs the same password for the same record stamp
    * (read before the check, so a password changed meanwhile is not kept under the new stamp).
    */
-  private async checkAuxprop(userid: string | null, password: string): Promise<boolean> {
+  private async checkAuxprop(userid: string | null, password: string, schedule: CheckScheduler): Promise<boolean> {
     const store = this.init.store();
     const stamp = userid !== null && this.cache.enabled ? store.passwordStamp(userid) : null;
     if (userid !== null && stamp !== null && this.cache.hit(userid, password, stamp)) return true;
-    const ok = (await store.verify(userid ?? '\u0000no-such-user', password)) && userid !== null;
+    const ok = (await schedule(() => store.verify(userid ?? '\u0000no-such-user', password))) && userid !== null;
     if (ok && stamp !== null) this.cache.remember(userid!, password, stamp);
     return ok;
   }

@@ -3,6 +3,7 @@
 export { MailError, isMailError, type MailErrorKind } from './errors.js';
 export { createLogger, silentLogger, type Logger, type LogOptions } from './log.js';
 export { processAlive } from './process.js';
+export { LoopSlices, SLICE_MS } from './loop-slices.js';
 export { packageVersion } from './version.js';
 export { motdFromConfig, tlsContextFromConfig } from './server-files.js';
 export { ConnectionSet, readLines } from './connections.js';
@@ -10,5 +11,5 @@ export {
   attachSocket, detachSocket, sessionListeners, swapToTls, tlsHandshake, type SocketListeners,
 } from './socket-session.js';
 export {
-  newSessionId, serviceInstance, type ChangeChannel, type ConnectionServer, type SocketOrigin, type ServiceContext, type ServiceInstance, type ServiceProgram, type ServicePrograms,
+  newSessionId, serviceInstance, type ChangeChannel, type ConnectionServer, type LoginGate, type SocketOrigin, type ServiceContext, type ServiceInstance, type ServiceProgram, type ServicePrograms,
 } from './service.js';

@@ -40,9 +40,20 @@ export interface ServiceProgram {
   start(ctx: ServiceContext): Promise<ServiceInstance>;
 }
 
+/**
+ * The master's word on one connection's login (per-user and per-address session limits). Sessions
+ * started without a master (tests, tools) have none and no limits.
+ */
+export interface LoginGate {
+  /** The session logged in as `userid`: resolves null when it may go on, else the limit that refuses it. */
+  loggedIn(userid: string): Promise<string | null>;
+  /** The session is past the login stage without a user (a trusted LMTP peer). */
+  passed(): void;
+}
+
 export interface ServiceInstance {
   /** Serve one accepted connection (already TLS when ctx.tls). */
-  handleConnection(socket: net.Socket): void;
+  handleConnection(socket: net.Socket, loginGate?: LoginGate): void;
   /** Stop taking work; resolve when every session has ended, or once `deadlineMs` (epoch ms) passes. */
   shutdown(deadlineMs: number): Promise<void>;
   activeConnections(): number;
@@ -62,6 +73,8 @@ export interface SocketOrigin {
   unixSocket: boolean;
   localAddress: string | undefined;
   remoteAddress: string | undefined;
+  /** The master's login limits for this connection (none when run without a master). */
+  loginGate?: LoginGate;
 }
 
 /** What a protocol server offers the worker: connections in, a drain, a close, a session count. */
@@ -78,9 +91,9 @@ export interface ConnectionServer {
  */
 export function serviceInstance(ctx: ServiceContext, server: ConnectionServer, onShutdown?: () => void): ServiceInstance {
   return {
-    handleConnection(socket: net.Socket) {
+    handleConnection(socket: net.Socket, loginGate?: LoginGate) {
       const unixSocket = socket.remoteAddress === undefined && socket.remotePort === undefined;
-      server.handleConnection(socket, { tls: ctx.tls, unixSocket, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress });
+      server.handleConnection(socket, { tls: ctx.tls, unixSocket, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress, loginGate });
     },
     async shutdown(deadlineMs: number) {
       await server.shutdown(deadlineMs);

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseListen, type ListenAddress } from './cyrus-conf-listen.js';
+
+/**
+ * maxchild of a SERVICES entry that names none. A worker serves many connections (about 17 KiB
+ * each before login), so the default is sized for thousands rather than Cyrus's process count.
+ */
+export const DEFAULT_MAXCHILD = 10_000;
 
 /** The four sections of cyrus.conf. */
 export type CyrusConfSection = 'START' | 'SERVICES' | 'EVENTS' | 'DAEMON';
@@ -21,9 +28,9 @@ export interface ServiceEntry extends EntryBase {
   /** As written, for messages and change detection. */
   readonly listenText: string;
   readonly proto: 'tcp' | 'tcp4' | 'tcp6' | 'udp' | 'udp4' | 'udp6';
-  /** Worker processes kept running (Cyrus's prefork; we run at least one). */
+  /** Worker processes kept running (Cyrus's prefork); absent or 0: one per core. */
   readonly prefork: number;
-  /** Most concurrent connections of the service; -1 means no limit. */
+  /** Most concurrent connections of the service (connections, not processes); absent: DEFAULT_MAXCHILD; -1: no limit. */
   readonly maxchild: number;
   readonly babysit: boolean;
   readonly maxforkrate: number;
@@ -242,8 +249,8 @@ function buildEntry(raw: RawEntry, file: string, baseDir: string, conf: { start:
         listen: parseListen(listenText, baseDir),
         listenText,
         proto: proto as ServiceEntry['proto'],
-        prefork: Math.max(integer(raw, 'prefork', 0, 0), 1),
-        maxchild: integer(raw, 'maxchild', -1, -1),
+        prefork: integer(raw, 'prefork', 0, 0) || availableParallelism(),
+        maxchild: integer(raw, 'maxchild', DEFAULT_MAXCHILD, -1),
         babysit,
         maxforkrate,
         maxfds: integer(raw, 'maxfds', 256, 0),

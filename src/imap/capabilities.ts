@@ -10,7 +10,17 @@ const ALWAYS = [
   // RFC 7162 (src/imap/commands/resync.ts, wire/parse/condstore.ts).
   'CONDSTORE', 'QRESYNC',
   // RFC 5256 / 5957 / 5267 (src/imap/commands/message/sort.ts, thread.ts).
-  'SORT', 'SORT=DISPLAY', 'ESORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES',
+  'SORT', 'SORT=DISPLAY', 'ESORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'THREAD=REFS',
+  // RFC 5267 updating searches, RFC 9394 PARTIAL (commands/message/context.ts, partial.ts).
+  'CONTEXT=SEARCH', 'CONTEXT=SORT', 'PARTIAL',
+  // RFC 5465 (commands/notify.ts, notify-deliver.ts).
+  'NOTIFY',
+  // RFC 8437 (commands/unauthenticate.ts), RFC 8514, RFC 8474 (no THREADID: always NIL), RFC 8970, RFC 5032.
+  'UNAUTHENTICATE', 'SAVEDATE', 'OBJECTID', 'PREVIEW', 'WITHIN',
+  // RFC 5182 (commands/message/saved-result.ts).
+  'SEARCHRES',
+  // RFC 4469 / 4467 / 5524 (commands/catenate.ts, commands/urlauth/).
+  'CATENATE', 'URLAUTH', 'URLAUTH=BINARY',
   // RFC 9208 (no ANNOTATION-STORAGE: there are no annotations).
   'QUOTA', 'QUOTA=RES-STORAGE', 'QUOTA=RES-MESSAGE', 'QUOTA=RES-MAILBOX', 'QUOTASET',
 ];

@@ -101,7 +101,7 @@ export function limitsFromConfig(config: ImapdConfig, logger?: Logger): ImapLimi
     preauth: { maxArgumentsSize: Math.min(PREAUTH_MAX_ARGUMENTS_SIZE, maxArgumentsSize), maxLiterals: PREAUTH_MAX_LITERALS },
     timeoutMs,
     idleTimeoutMs: (config.seconds('imapidletimeout') ?? 0) * 1000 || timeoutMs,
-    preauthTimeoutMs: Math.min(timeoutMs, 5 * 60 * 1000),
+    preauthTimeoutMs: (config.seconds('prelogin_timeout') ?? 60) * 1000,
     maxBadCommands: config.int('imap_max_bad_commands'),
     maxUnauthCommands: config.int('imap_max_unauth_commands'),
     idlePollMs: IDLE_POLL_MS,

@@ -1,8 +1,9 @@
 /**
  * One prepared message into several mailboxes (LMTP), each recipient on its own: Sieve seam →
  * duplicate seam → quota seam → store → record. Single-instance store: the first copy on a
- * partition is written, the others on that partition are hard links to it. The copies go through
- * DeliveryBatches, which stores concurrent deliveries into one mailbox in one append.
+ * partition is written, the others on that partition are hard links to it, stored at once into
+ * their mailboxes. The copies go through DeliveryBatches, which stores concurrent deliveries into
+ * one mailbox in one append.
  */
 import { MailError } from '../common/index.js';
 import type { AppendItem } from '../mailbox/index.js';
@@ -80,9 +81,34 @@ async function deliverTo(run: DeliveryRun, recipient: DeliveryRecipient): Promis
   }
 }
 
+/**
+ * Recipients one by one until a copy is written (the file the others on its partition link to);
+ * then every recipient into a mailbox not taken yet at once: separate appends, whose fsyncs overlap
+ * on the thread pool. A recipient into a mailbox taken before waits for those (duplicate
+ * suppression then sees their records). Outcomes in recipient order.
+ */
 export async function deliver(deps: IntakeOptions, settings: IntakeSettings, hooks: IntakeHooks, batches: DeliveryBatches, message: PreparedMessage, recipients: readonly DeliveryRecipient[]): Promise<DeliveryOutcome[]> {
   const run: DeliveryRun = { deps, settings, hooks, batches, message, internalDate: new Date(), written: new Map() };
-  const outcomes: DeliveryOutcome[] = [];
-  for (const recipient of recipients) outcomes.push(await deliverTo(run, recipient));
+  const outcomes: DeliveryOutcome[] = new Array(recipients.length);
+  const taken = new Set<string>();
+  let next = 0;
+  for (; next < recipients.length && run.written.size === 0; next++) {
+    taken.add(recipients[next]!.mailbox);
+    outcomes[next] = await deliverTo(run, recipients[next]!);
+  }
+  const together: number[] = [];
+  const after: number[] = [];
+  for (let i = next; i < recipients.length; i++) {
+    const name = recipients[i]!.mailbox;
+    if (taken.has(name)) after.push(i);
+    else {
+      taken.add(name);
+      together.push(i);
+    }
+  }
+  await Promise.all(together.map(async (i) => {
+    outcomes[i] = await deliverTo(run, recipients[i]!);
+  }));
+  for (const i of after) outcomes[i] = await deliverTo(run, recipients[i]!);
   return outcomes;
 }

@@ -93,7 +93,10 @@ export class DeliveryBatches {
           const stored = await appendAll(mailbox, group.map((m) => m.item), queue.userid, grouped);
           group.forEach((member, i) => member.resolve(stored[i]!));
           return;
-        } catch {
+        } catch (err) {
+          // Committed, but the fsync after the commit failed: storing the members again would
+          // store them twice; they all fail (temporarily) instead.
+          if (err instanceof MailError && err.detail?.afterCommit === true) throw err;
           // Nothing of the group was stored: each member again on its own, for its own answer.
         }
       }

@@ -29,6 +29,8 @@ export interface LmtpLimits {
   maxLineLength: number;
   /** Inactivity before the session is closed with 421. */
   idleTimeoutMs: number;
+  /** prelogin_timeout: an untrusted session that has not done AUTH by then is closed (never later than idleTimeoutMs). */
+  preloginTimeoutMs?: number;
   /** Bad commands after which the session is closed with 421. */
   maxBadCommands: number;
 }

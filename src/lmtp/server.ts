@@ -86,6 +86,7 @@ export class LmtpServer {
         maxRecipients: 1000,
         maxLineLength: 4096,
         idleTimeoutMs: IDLE_TIMEOUT_MS,
+        preloginTimeoutMs: (config.seconds('prelogin_timeout') ?? 60) * 1000,
         maxBadCommands: 25,
       },
     };

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailError } from '../common/errors.js';
-import { encodeHeaderText, normalizeLineEnds, renderImapForms, type ImapForms } from '../message/index.js';
+import { encodeHeaderText, normalizeLineEnds, renderImapForms, searchTextOf, storedFields, type ImapForms, type SearchText, type StoredFields } from '../message/index.js';
 import type { MessageSummary } from '../message/index.js';
 import { fsError, linkOrCopySync, messageFileError, removeLeftoverTemps, tempFileName, writeNewFile } from './files.js';
 import { parseFlags, type FlagSet } from './flags.js';
@@ -20,6 +20,10 @@ export interface PreparedMessage {
   forms: ImapForms;
   /** The header block's raw bytes, for SEARCH on header fields. */
   header: Buffer;
+  /** SORT keys, THREAD links and SEARCH field text (the message_fields row). */
+  fields: StoredFields;
+  /** The header and body text for the search_engine index (null when there is none). */
+  searchText: SearchText | null;
   guid: string;
   size: number;
   flags: FlagSet;
@@ -40,6 +44,15 @@ function checkDate(date: Date | undefined): number {
 function checkSize(size: number, ctx: MailboxContext): void {
   if (ctx.maxMessageSize > 0 && size > ctx.maxMessageSize) {
     throw new MailError('Limit', `message larger than ${ctx.maxMessageSize} bytes`, { maxMessageSize: ctx.maxMessageSize });
+  }
+}
+
+/** The bytes of a message to link, for its search text. */
+function readLinkSource(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw messageFileError(err, null, 'read message to link');
   }
 }
 
@@ -70,7 +83,8 @@ async function prepareOne(dir: string, item: AppendItem, ctx: MailboxContext, ma
     } catch (err) {
       throw messageFileError(err, null, 'link message');
     }
-    return { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), header: encodeHeaderText(summary.header), guid, size, flags, internalDate };
+    const searchText = ctx.searchIndex ? searchTextOf(summary, readLinkSource(source.path)) : null;
+    return { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), header: encodeHeaderText(summary.header), fields: storedFields(summary), searchText, guid, size, flags, internalDate };
   }
   if (!Buffer.isBuffer(item.content)) throw new MailError('Invalid', 'append item without content');
   const content = normalizeLineEnds(item.content);
@@ -78,7 +92,7 @@ async function prepareOne(dir: string, item: AppendItem, ctx: MailboxContext, ma
   const summary: MessageSummary = ctx.summarize(content);
   made.push(tempPath);
   await writeNewFile(tempPath, content, ctx.durable);
-  return { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), header: encodeHeaderText(summary.header), guid: sha1Hex(content), size: content.length, flags, internalDate };
+  return { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), header: encodeHeaderText(summary.header), fields: storedFields(summary), searchText: ctx.searchIndex ? searchTextOf(summary, content) : null, guid: sha1Hex(content), size: content.length, flags, internalDate };
 }
 
 /** Mailbox directories this process has already cleared of leftover temp files. */

@@ -101,15 +101,48 @@ export function fsyncDirectory(dir: string, durable: boolean): void {
   }
 }
 
-/** Create `file` (must not exist) with `data`, fsynced when durable. */
+/** fsync an open descriptor on the thread pool (one round trip; the event loop goes on meanwhile). */
+function fsyncFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
+}
+
+/**
+ * Create `file` (must not exist) with `data`, fsynced when durable. The create and the write go
+ * to the page cache at once; only the fsync waits on the disk, off the event loop (one thread-pool
+ * round trip per message instead of four for open, write, sync and close through FileHandle).
+ */
 export async function writeNewFile(file: string, data: Buffer, durable: boolean): Promise<void> {
-  const handle = await fs.promises.open(file, 'wx', 0o600);
+  const fd = fs.openSync(file, 'wx', 0o600);
   try {
-    await handle.writeFile(data);
-    if (durable) await handle.sync();
+    for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done, data.length - done);
+    if (durable) await fsyncFd(fd);
   } finally {
-    await handle.close();
+    fs.closeSync(fd);
   }
+}
+
+/**
+ * fsync files and directories (by path) together on the thread pool: what a commit made without
+ * waiting for the disk (Mailbox.append: the directory of the renamed message files and the index's
+ * WAL) is on disk once this resolves. A path that is gone (a WAL removed by a checkpoint on close)
+ * has nothing left to sync.
+ */
+export async function fsyncPaths(paths: readonly string[], durable: boolean): Promise<void> {
+  if (!durable) return;
+  await Promise.all(paths.map(async (path) => {
+    let fd: number;
+    try {
+      fd = fs.openSync(path, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    try {
+      await fsyncFd(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }));
 }
 
 /** Replace `file` atomically: write a temp file, fsync, rename, fsync the directory. */

@@ -13,15 +13,16 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDb, sqliteError, type Db } from '../common/sqlite.js';
+import { storedFields, type MessageSummary, type SearchText, type StoredFields } from '../message/index.js';
 import { INDEX_FILE } from './files.js';
-import { FLAG_DELETED } from './flags.js';
+import { FLAG_DELETED, FLAG_FLAGGED, FLAG_SEEN } from './flags.js';
 
 /**
  * Kept in the file's user_version: an index at this version already has every table and index
  * of SCHEMA, so opening it skips the schema statements (a tenth of a millisecond per open, which
  * LIST-STATUS pays once per mailbox). Raise it whenever SCHEMA changes.
  */
-const SCHEMA_VERSION = 5;
+const SCHEMA_VERSION = 7;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS mailbox (
@@ -36,7 +37,15 @@ CREATE TABLE IF NOT EXISTS mailbox (
   state TEXT NOT NULL DEFAULT 'active',
   -- The highest modseq of any expunged record forgotten (cyr_expire -E): below it the expunged
   -- table no longer holds every UID expunged, so QRESYNC cannot report VANISHED from there.
-  deletedmodseq INTEGER NOT NULL DEFAULT 0
+  deletedmodseq INTEGER NOT NULL DEFAULT 0,
+  -- Counters kept by the triggers below in the transaction that changes the records, so STATUS
+  -- reads them instead of counting (messages_seen: records with \\Seen, which only a sharedseen
+  -- mailbox sets; per-user \\Seen lives in seen.db).
+  messages_count INTEGER NOT NULL DEFAULT 0,
+  messages_size INTEGER NOT NULL DEFAULT 0,
+  messages_deleted INTEGER NOT NULL DEFAULT 0,
+  messages_flagged INTEGER NOT NULL DEFAULT 0,
+  messages_seen INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS messages (
   uid INTEGER PRIMARY KEY,
@@ -62,6 +71,35 @@ CREATE TRIGGER IF NOT EXISTS imap_forms_follow_cache AFTER DELETE ON cache BEGIN
 -- (SEARCH reads their summary; reconstruct adds them). Goes when its cache row goes.
 CREATE TABLE IF NOT EXISTS search_headers (uid INTEGER PRIMARY KEY, header BLOB NOT NULL);
 CREATE TRIGGER IF NOT EXISTS search_headers_follow_cache AFTER DELETE ON cache BEGIN DELETE FROM search_headers WHERE uid = old.uid; END;
+-- What SORT, THREAD and SEARCH read of a message, worked out at append (message/storedFields.ts):
+-- the sort keys (base subject lower case, sent time, first mailbox and display name of From / To /
+-- Cc), the thread links, and the FROM / TO / CC / BCC / SUBJECT values (and parsed addresses)
+-- normalised for SEARCH, joined by newlines, NULL when the field is absent. Goes with its cache row.
+CREATE TABLE IF NOT EXISTS message_fields (
+  uid INTEGER PRIMARY KEY,
+  base_subject TEXT NOT NULL,
+  reply_or_forward INTEGER NOT NULL,
+  sent INTEGER,
+  sent_day INTEGER,
+  from_mailbox TEXT NOT NULL,
+  to_mailbox TEXT NOT NULL,
+  cc_mailbox TEXT NOT NULL,
+  display_from TEXT NOT NULL,
+  display_to TEXT NOT NULL,
+  message_id TEXT,
+  in_reply_to TEXT,
+  refs TEXT,
+  search_from TEXT,
+  search_to TEXT,
+  search_cc TEXT,
+  search_bcc TEXT,
+  search_subject TEXT,
+  -- 1 when the message's text is in search_text (appended under search_engine): BODY / TEXT ask
+  -- the FTS5 index for it, the others read their files.
+  text_indexed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS message_fields_unindexed ON message_fields(uid) WHERE text_indexed = 0;
+CREATE TRIGGER IF NOT EXISTS message_fields_follow_cache AFTER DELETE ON cache BEGIN DELETE FROM message_fields WHERE uid = old.uid; END;
 CREATE TABLE IF NOT EXISTS expunged (
   uid INTEGER PRIMARY KEY,
   modseq INTEGER NOT NULL,
@@ -71,6 +109,53 @@ CREATE TABLE IF NOT EXISTS expunged (
 CREATE INDEX IF NOT EXISTS expunged_modseq ON expunged(modseq);
 CREATE TABLE IF NOT EXISTS user_flags (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE);
 `;
+
+/**
+ * search_engine: the decoded header and body text of each message, normalised as SEARCH compares
+ * them, in an FTS5 trigram index (rowid = uid; contentless: only the index is kept). A phrase of
+ * three characters or more matches exactly the messages whose text holds it. Made by the first
+ * append that indexes text, so an index without search_engine carries none of its pages.
+ */
+export const SEARCH_TEXT_SCHEMA = `
+CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5(header, body, tokenize = 'trigram case_sensitive 1', content = '', contentless_delete = 1);
+CREATE TRIGGER IF NOT EXISTS search_text_follow_cache AFTER DELETE ON cache BEGIN DELETE FROM search_text WHERE rowid = old.uid; END;
+`;
+
+/** 1 when a record's flags hold `bit`, else 0 (SQL). */
+const has = (row: 'new' | 'old', bit: number): string => `((${row}.flags & ${bit}) != 0)`;
+
+/**
+ * The triggers keeping the mailbox row's counters (after SCHEMA: an index upgraded from before
+ * them gets the columns first, see upgradeSchema).
+ */
+const COUNTER_TRIGGERS = `
+CREATE TRIGGER IF NOT EXISTS count_inserted AFTER INSERT ON messages BEGIN
+  UPDATE mailbox SET messages_count = messages_count + 1, messages_size = messages_size + new.size,
+    messages_deleted = messages_deleted + ${has('new', FLAG_DELETED)}, messages_flagged = messages_flagged + ${has('new', FLAG_FLAGGED)},
+    messages_seen = messages_seen + ${has('new', FLAG_SEEN)} WHERE id = 1;
+END;
+CREATE TRIGGER IF NOT EXISTS count_deleted AFTER DELETE ON messages BEGIN
+  UPDATE mailbox SET messages_count = messages_count - 1, messages_size = messages_size - old.size,
+    messages_deleted = messages_deleted - ${has('old', FLAG_DELETED)}, messages_flagged = messages_flagged - ${has('old', FLAG_FLAGGED)},
+    messages_seen = messages_seen - ${has('old', FLAG_SEEN)} WHERE id = 1;
+END;
+CREATE TRIGGER IF NOT EXISTS count_updated AFTER UPDATE OF flags, size ON messages BEGIN
+  UPDATE mailbox SET messages_size = messages_size + new.size - old.size,
+    messages_deleted = messages_deleted + ${has('new', FLAG_DELETED)} - ${has('old', FLAG_DELETED)},
+    messages_flagged = messages_flagged + ${has('new', FLAG_FLAGGED)} - ${has('old', FLAG_FLAGGED)},
+    messages_seen = messages_seen + ${has('new', FLAG_SEEN)} - ${has('old', FLAG_SEEN)} WHERE id = 1;
+END;
+`;
+
+/** The counter columns of the mailbox row, added to an index from before them. */
+const COUNTER_COLUMNS = ['messages_count', 'messages_size', 'messages_deleted', 'messages_flagged', 'messages_seen'];
+
+/** Set every counter from the records (an upgraded index, reconstruct). */
+export const RECOUNT = `UPDATE mailbox SET
+  messages_count = (SELECT count(*) FROM messages), messages_size = (SELECT ifnull(sum(size), 0) FROM messages),
+  messages_deleted = (SELECT count(*) FROM messages WHERE (flags & ${FLAG_DELETED}) != 0),
+  messages_flagged = (SELECT count(*) FROM messages WHERE (flags & ${FLAG_FLAGGED}) != 0),
+  messages_seen = (SELECT count(*) FROM messages WHERE (flags & ${FLAG_SEEN}) != 0) WHERE id = 1`;
 
 export type MailboxState = 'active' | 'moved' | 'deleted';
 
@@ -84,6 +169,11 @@ export interface MailboxRow {
   sharedseen: number;
   state: MailboxState;
   deletedmodseq: number;
+  messages_count: number;
+  messages_size: number;
+  messages_deleted: number;
+  messages_flagged: number;
+  messages_seen: number;
 }
 
 export interface MessageRow {
@@ -134,7 +224,7 @@ function lazy<T extends Record<string, () => unknown>>(makers: T): { [K in keyof
 
 function prepare(db: Db) {
   return lazy({
-    mailbox: () => db.prepare<[], MailboxRow>('SELECT uniqueid, name, uidvalidity, uidnext, highestmodseq, recentuid, sharedseen, state, deletedmodseq FROM mailbox WHERE id = 1'),
+    mailbox: () => db.prepare<[], MailboxRow>('SELECT uniqueid, name, uidvalidity, uidnext, highestmodseq, recentuid, sharedseen, state, deletedmodseq, messages_count, messages_size, messages_deleted, messages_flagged, messages_seen FROM mailbox WHERE id = 1'),
     // Only ever raised: a late -E run over older records must not lower it.
     raiseDeletedModseq: () => db.prepare<[number]>('UPDATE mailbox SET deletedmodseq = max(deletedmodseq, ?) WHERE id = 1'),
     setCounters: () => db.prepare<[number, number]>('UPDATE mailbox SET uidnext = ?, highestmodseq = ? WHERE id = 1'),
@@ -193,6 +283,15 @@ function prepare(db: Db) {
       db.prepare<[number, number], [string | null, string | null, Buffer | null]>(
         "SELECT group_concat(uid), group_concat(length(header)), CAST(group_concat(CAST(header AS TEXT), '') AS BLOB) FROM (SELECT uid, header FROM search_headers WHERE uid BETWEEN ? AND ? ORDER BY uid)",
       ).raw(true),
+    putFields: () =>
+      db.prepare<[number, string, number, number | null, number | null, string, string, string, string, string, string | null, string | null, string | null, string | null, string | null, string | null, string | null, string | null, number]>(
+        'INSERT OR REPLACE INTO message_fields (uid, base_subject, reply_or_forward, sent, sent_day, from_mailbox, to_mailbox, cc_mailbox, display_from, display_to, message_id, in_reply_to, refs, search_from, search_to, search_cc, search_bcc, search_subject, text_indexed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+    // Made when first needed, in the caller's transaction (CREATE ... IF NOT EXISTS: cheap when it is there).
+    makeSearchText: () => ({ run: () => db.exec(SEARCH_TEXT_SCHEMA) }),
+    putSearchText: () => db.prepare<[number, string, string]>('INSERT INTO search_text (rowid, header, body) VALUES (?, ?, ?)'),
+    fieldlessCache: () => db.prepare<[], { uid: number; summary: string }>('SELECT uid, summary FROM cache WHERE uid NOT IN (SELECT uid FROM message_fields)'),
+    recount: () => db.prepare(RECOUNT),
     headerlessCache: () => db.prepare<[], { uid: number; summary: string }>('SELECT uid, summary FROM cache WHERE uid NOT IN (SELECT uid FROM search_headers)'),
     unrenderedCache: () => db.prepare<[], { uid: number; summary: string }>('SELECT uid, summary FROM cache WHERE uid NOT IN (SELECT uid FROM imap_forms)'),
     deleteCache: () => db.prepare<[number]>('DELETE FROM cache WHERE uid = ?'),
@@ -216,15 +315,51 @@ function prepare(db: Db) {
 export type IndexStatements = ReturnType<typeof prepare>;
 
 /**
+ * Store what SORT, THREAD and SEARCH read of a message (its message_fields row), and with `text`
+ * (search_engine) its normalised header and body text in the FTS5 index.
+ */
+export function putMessageFields(s: IndexStatements, uid: number, f: StoredFields, text?: SearchText | null): void {
+  s.putFields.run(
+    uid, f.baseSubject, f.replyOrForward ? 1 : 0, f.sent, f.sentDay, f.fromMailbox, f.toMailbox, f.ccMailbox, f.displayFrom, f.displayTo,
+    f.messageId, f.inReplyTo, f.references, f.search.from, f.search.to, f.search.cc, f.search.bcc, f.search.subject, text ? 1 : 0,
+  );
+  if (text) {
+    s.makeSearchText.run();
+    s.putSearchText.run(uid, text.header, text.body);
+  }
+}
+
+/** Give every cache row without one its message_fields row (from the cached summary: no file is read). */
+export function fillMessageFields(s: IndexStatements): number {
+  let n = 0;
+  for (const { uid, summary } of s.fieldlessCache.all()) {
+    putMessageFields(s, uid, storedFields(JSON.parse(summary) as MessageSummary));
+    n++;
+  }
+  return n;
+}
+
+/**
  * Bring an older index up to SCHEMA and mark it: tables and indexes are only ever added, and
  * columns added to an existing table (which CREATE TABLE IF NOT EXISTS cannot do) are added here,
  * under the write lock so that two processes upgrading at once do not both add them.
  */
 function upgradeSchema(db: Db): void {
+  // message_fields of version 6 had no text_indexed, which SCHEMA's partial index needs.
+  db.transaction(() => {
+    const fieldColumns = new Set((db.pragma('table_info(message_fields)') as Array<{ name: string }>).map((c) => c.name));
+    if (fieldColumns.size > 0 && !fieldColumns.has('text_indexed')) db.exec('ALTER TABLE message_fields ADD COLUMN text_indexed INTEGER NOT NULL DEFAULT 0');
+  }).immediate();
   db.exec(SCHEMA);
   db.transaction(() => {
     const columns = new Set((db.pragma('table_info(mailbox)') as Array<{ name: string }>).map((c) => c.name));
     if (!columns.has('deletedmodseq')) db.exec('ALTER TABLE mailbox ADD COLUMN deletedmodseq INTEGER NOT NULL DEFAULT 0');
+    const counted = COUNTER_COLUMNS.every((c) => columns.has(c));
+    for (const column of COUNTER_COLUMNS) if (!columns.has(column)) db.exec(`ALTER TABLE mailbox ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
+    db.exec(COUNTER_TRIGGERS);
+    // Counted once here; from now on the triggers keep them, in the same transactions as the records.
+    if (!counted) db.exec(RECOUNT);
+    fillMessageFields(prepare(db));
   }).immediate();
   try {
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
@@ -275,6 +410,7 @@ export class IndexDb {
     const db = openDb(file, { durable, cacheKiB: 128 });
     try {
       db.exec(SCHEMA);
+      db.exec(COUNTER_TRIGGERS);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
       db.prepare('INSERT INTO mailbox (id, uniqueid, name, uidvalidity, uidnext, highestmodseq, sharedseen) VALUES (1, ?, ?, ?, 1, ?, ?)').run(
         init.uniqueId,

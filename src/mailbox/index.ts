@@ -4,6 +4,7 @@
  *   mailbox.status(userid?, { deleted? }) → { uidValidity, uidNext, highestModseq, deletedModseq, messages, recent, unseen, deleted, size }
  *   await mailbox.append([{ content | linkFrom, flags?, internalDate? }, ...], { userid? }) → { uidValidity, uids }
  *   mailbox.snapshot(userid?) → MailboxSnapshot (highestModseq, deletedModseq, uids, modseqs, systemFlags, keywords, internalDates, sizes)
+ *   await mailbox.prepareSnapshot()  before a snapshot of a big mailbox: its columns read in slices (other sessions run meanwhile)
  *   mailbox.changesSince(modseq, userid?) → { highestModseq, uidNext, records, expunged }
  *   mailbox.setFlags(uids, 'add' | 'remove' | 'replace', flags, { userid?, unchangedSince? }) → { changed, failed, highestModseq }
  *   mailbox.expunge({ uids?, force? }) → expunged uids     mailbox.expireExpunged(minAgeMs, { dryRun? }) → files removed
@@ -17,6 +18,8 @@
  *   mailbox.readStream(uid, start?, end?)   mailbox.summary(uid)   mailbox.summaries(uids)   mailbox.messagePath(uid)
  *   mailbox.renderedForms(uids, withBodyStructure) → cached ENVELOPE / BODYSTRUCTURE text (null: use summaries)
  *   mailbox.searchHeaders(uids) → cached raw header blocks for SEARCH (null: use summaries)
+ *   mailbox.fields.sortedUids(criteria) / threadFields() / searchField(field, needle) / sentDays(op, day): SORT, THREAD,
+ *     SEARCH over the fields stored at append (no message parsed)
  *
  * \Seen is per user (seen.db) unless the mailbox is sharedseen; every change bumps the mailbox's
  * highestModseq and the changed records' modseq (one new modseq per operation).
@@ -27,6 +30,7 @@
  */
 export { Mailbox } from './mailbox.js';
 export { MailboxSnapshot } from './snapshot.js';
+export { isStoredSearchField, type FieldSortCriterion, type FieldSortKey, type SentDayComparison, type StoredFieldQueries, type ThreadFields } from './message-fields.js';
 export { FLAG_ANSWERED, FLAG_FLAGGED, FLAG_DELETED, FLAG_DRAFT, FLAG_SEEN, flagNames, parseFlags } from './flags.js';
 export {
   reconstructMailbox, type ReconstructReport, type ReconstructOptions, type ReconstructSource, type ListedMailbox,

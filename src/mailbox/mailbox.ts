@@ -10,13 +10,16 @@ import { MailError } from '../common/errors.js';
 import { readTransaction, writeTransaction } from '../common/sqlite.js';
 import { rangesContain, type UidRanges } from './seqset.js';
 import { discardTemps, prepareMessages } from './append.js';
-import { fsyncDirectory, messageFileName } from './files.js';
+import { fsyncDirectory, fsyncPaths, messageFileName } from './files.js';
 import { FLAG_DELETED, FLAG_SEEN, decodeKeywords, encodeKeywords, flagNames, parseFlags } from './flags.js';
-import type { IndexDb, MailboxRow, MessageRow } from './index-db.js';
+import { putMessageFields, type IndexDb, type MailboxRow, type MessageRow } from './index-db.js';
+import { StoredFieldQueries } from './message-fields.js';
+import { cachedStatus, keepStatus } from './status-cache.js';
 import { MessageReader } from './reader.js';
 import { MailboxSnapshot } from './snapshot.js';
 import { cachedColumns, keepColumns, olderColumns, type SnapshotColumns } from './snapshot-cache.js';
 import { PATCH_AT_MOST, patchColumns } from './snapshot-patch.js';
+import { countNumbers, fillNumbers } from './snapshot-load.js';
 import type {
   AppendItem, AppendOptions, AppendResult, Changes, CopyResult, ExpungeOptions, FlagChangeResult, FlagMode,
   MailboxContext, MailboxStatus, MessageRecord, MoveResult, SetFlagsOptions, StatusOptions,
@@ -26,6 +29,7 @@ export class Mailbox extends MessageReader {
   /** Set when this process renamed or deleted the mailbox: the handle is dead. */
   private gone = false;
   private holders = 1;
+  private fieldQueries: StoredFieldQueries | null = null;
 
   constructor(
     readonly name: string,
@@ -37,6 +41,12 @@ export class Mailbox extends MessageReader {
     private readonly ctx: MailboxContext,
   ) {
     super(path, index, ctx);
+  }
+
+  /** SORT, THREAD and SEARCH over the fields stored at append (message-fields.ts). */
+  get fields(): StoredFieldQueries {
+    if (this.gone) throw new MailError('NotFound', `mailbox ${this.name} no longer exists`);
+    return (this.fieldQueries ??= new StoredFieldQueries(this.index, this.ctx.searchIndex === true));
   }
 
   get sharedSeen(): boolean {
@@ -107,29 +117,34 @@ export class Mailbox extends MessageReader {
     const keep = !this.index.db.inTransaction;
     return readTransaction(this.index.db, 'status', () => {
       const row = this.active();
-      // The columns of a recent snapshot, when still current, answer the counts without a table scan.
-      let columns = cachedColumns(this.index.identity, row.uniqueid, row.uidvalidity, row.uidnext, row.highestmodseq) ?? this.patchedColumns(row, keep);
-      const counts = columns === null ? this.index.stmts.counts.get()! : { messages: columns.uids.length, size: sum(columns.sizes) };
+      // The same row as a STATUS answered before in this process: that answer (status-cache.ts).
+      const kept = cachedStatus(this.index.identity, userid, row);
+      if (kept !== null) return { ...kept, deleted: opts.deleted ? kept.deleted : null };
+      // Counts and size are counters of the mailbox row, kept by triggers in the writers' transactions.
+      let columns: SnapshotColumns | null = null;
       let unseen: number | null = null;
       if (userid || row.sharedseen === 1) {
         const seen = this.seenRanges(userid);
-        if (seen === null) unseen = this.index.stmts.countFlagClear.get(FLAG_SEEN) as number;
+        if (seen === null) unseen = row.messages_count - row.messages_seen;
         else {
           // Unseen = messages - messages inside the user's seen ranges: one indexed count per range,
           // or for many ranges one walk of the snapshot's UIDs beside them.
           let seenCount = 0;
-          if (columns === null && seen.length > MANY_RANGES) columns = this.readColumns(row, keep);
+          if (seen.length > MANY_RANGES) {
+            columns = cachedColumns(this.index.identity, row.uniqueid, row.uidvalidity, row.uidnext, row.highestmodseq) ?? this.patchedColumns(row, keep) ?? this.readColumns(row, keep);
+          }
           if (columns === null) for (const [lo, hi] of seen) seenCount += this.index.stmts.countBetween.get(lo, hi) as number;
           else seenCount = countInRanges(columns.uids, seen);
-          unseen = counts.messages - seenCount;
+          unseen = row.messages_count - seenCount;
         }
       }
       const recent = columns === null ? this.index.stmts.countAbove.get(row.recentuid)!.n : columns.uids.length - upperBound(columns.uids, row.recentuid);
-      const deleted = opts.deleted ? (this.index.stmts.countDeleted.get() as number) : null;
-      return {
+      const status: MailboxStatus = {
         uidValidity: row.uidvalidity, uidNext: row.uidnext, highestModseq: row.highestmodseq, deletedModseq: row.deletedmodseq,
-        messages: counts.messages, recent, unseen, deleted, size: counts.size ?? 0,
+        messages: row.messages_count, recent, unseen, deleted: row.messages_deleted, size: row.messages_size,
       };
+      if (keep) keepStatus(this.index.identity, userid, row, status);
+      return { ...status, deleted: opts.deleted ? status.deleted : null };
     });
   }
 
@@ -145,12 +160,17 @@ export class Mailbox extends MessageReader {
     const charge = { storage: prepared.reduce((total, p) => total + p.size, 0), messages: prepared.length };
     let charged = false;
     let result: AppendResult;
+    // Group commit: the commit does not wait for the disk on the event loop; the directory of the
+    // renamed files and the WAL are fsynced together on the thread pool before append resolves,
+    // so the caller still answers only once both are on disk (syncAfterCommit below).
+    const syncAfterCommit = this.ctx.durable && !this.index.db.inTransaction;
     try {
+      if (syncAfterCommit) this.index.db.pragma('synchronous = NORMAL');
       result = writeTransaction(this.index.db, 'append', () => {
         const row = this.active();
         const s = this.index.stmts;
         const limit = this.ctx.messageLimit(this.name);
-        if (limit > 0 && s.counts.get()!.messages + prepared.length > limit) {
+        if (limit > 0 && row.messages_count + prepared.length > limit) {
           throw new MailError('Limit', 'mailbox holds too many messages', { limit });
         }
         const modseq = row.highestmodseq + 1;
@@ -171,9 +191,10 @@ export class Mailbox extends MessageReader {
           s.putCache.run(uid, p.summaryJson);
           s.putForms.run(uid, p.forms.envelope, p.forms.bodyStructure);
           s.putHeader.run(uid, p.header);
+          putMessageFields(s, uid, p.fields, p.searchText);
           uids.push(uid++);
         }
-        fsyncDirectory(this.path, this.ctx.durable);
+        if (!syncAfterCommit) fsyncDirectory(this.path, this.ctx.durable);
         s.setCounters.run(uid, modseq);
         if (seenUids.length > 0) this.ctx.seen.update(opts.userid!, this.uniqueId, seenUids, []);
         // The quota charge, last before the commit (OverQuota rolls everything back).
@@ -181,12 +202,22 @@ export class Mailbox extends MessageReader {
         charged = true;
         return { uidValidity: row.uidvalidity, uids };
       });
+      if (syncAfterCommit) this.index.db.pragma('synchronous = FULL');
     } catch (err) {
+      if (syncAfterCommit) this.index.db.pragma('synchronous = FULL');
       // Never acknowledged: remove what was renamed and the temps still lying around.
       if (charged) this.refund(charge);
       for (const file of renamed) rmSync(file, { force: true });
       await discardTemps(prepared.map((p) => p.tempPath));
       throw err instanceof MailError ? err : new MailError('Temp', `append failed: ${(err as Error).message}`, { cause: String(err) });
+    }
+    if (syncAfterCommit) {
+      try {
+        await fsyncPaths([this.path, `${this.index.file}-wal`], true);
+      } catch (err) {
+        // Committed but maybe not on disk: never acknowledged, and not to be stored again by a retry here.
+        throw new MailError('Temp', `append: fsync failed: ${(err as Error).message}`, { afterCommit: true, uids: result.uids });
+      }
     }
     if (defined) this.ctx.keywordsDefined(this.name);
     this.ctx.changed(this.name);
@@ -511,12 +542,6 @@ function sameKeywords(a: string | null, b: string | null): boolean {
 /** Above this many seen ranges STATUS UNSEEN walks the UIDs instead of counting per range. */
 const MANY_RANGES = 64;
 
-function sum(values: Float64Array): number {
-  let total = 0;
-  for (let i = 0; i < values.length; i++) total += values[i]!;
-  return total;
-}
-
 /** Index of the first of the ascending `uids` above `uid`. */
 function upperBound(uids: Uint32Array, uid: number): number {
   let lo = 0;
@@ -539,30 +564,4 @@ function countInRanges(uids: Uint32Array, ranges: UidRanges): number {
     if (r < ranges.length && ranges[r]![0] <= uid) n++;
   }
   return n;
-}
-
-/** How many numbers a comma-separated list holds (0 for null or empty). */
-function countNumbers(text: string | null): number {
-  if (!text) return 0;
-  let n = 1;
-  for (let i = text.indexOf(','); i >= 0; i = text.indexOf(',', i + 1)) n++;
-  return n;
-}
-
-/** Parse a comma-separated list of integers (as SQLite's group_concat writes them) into `out`. */
-function fillNumbers(text: string | null, out: Uint32Array | Float64Array | Uint8Array): void {
-  if (!text) return;
-  let value = 0;
-  let negative = false;
-  let i = 0;
-  for (let p = 0; p < text.length; p++) {
-    const c = text.charCodeAt(p);
-    if (c === 44) {
-      out[i++] = negative ? -value : value;
-      value = 0;
-      negative = false;
-    } else if (c === 45) negative = true;
-    else value = value * 10 + (c - 48);
-  }
-  out[i] = negative ? -value : value;
 }

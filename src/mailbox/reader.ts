@@ -10,6 +10,7 @@ import type { MessageSummary } from '../message/index.js';
 import { readTransaction } from '../common/sqlite.js';
 import { messageFileError, messageFileName } from './files.js';
 import type { IndexDb } from './index-db.js';
+import { prepareColumns } from './snapshot-load.js';
 import type { MailboxContext } from './types.js';
 
 export class MessageReader {
@@ -18,6 +19,15 @@ export class MessageReader {
     protected readonly index: IndexDb,
     private readonly readerCtx: Pick<MailboxContext, 'summarize' | 'logger'>,
   ) {}
+
+  /**
+   * Before the first snapshot of a big mailbox (SELECT): read its index columns in slices that give
+   * the process's other sessions turns, unless this process keeps them current (snapshot-load.ts).
+   * The snapshot that follows is then a patch of a few records at most.
+   */
+  prepareSnapshot(): Promise<void> {
+    return prepareColumns(this.index);
+  }
 
   /** The file of message `uid`. */
   messagePath(uid: number): string {

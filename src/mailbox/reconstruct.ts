@@ -11,9 +11,9 @@ import { readTransaction, writeTransaction } from '../common/sqlite.js';
 import { sha1Hex } from './append.js';
 import { INDEX_FILE, isLeftoverTemp, messageFileError, messageFileName, uidOfFileName } from './files.js';
 import { readHeader, writeHeader, type MailboxHeader } from './header.js';
-import { IndexDb, type IndexStatements } from './index-db.js';
+import { IndexDb, fillMessageFields, putMessageFields, type IndexStatements } from './index-db.js';
 import { forgetColumns } from './snapshot-cache.js';
-import { encodeHeaderText, renderImapForms, type MessageSummary } from '../message/index.js';
+import { encodeHeaderText, renderImapForms, storedFields, type MessageSummary } from '../message/index.js';
 import { MailError } from '../common/errors.js';
 
 export interface ReconstructOptions {
@@ -55,6 +55,7 @@ function putCacheRow(s: IndexStatements, uid: number, summary: MessageSummary): 
   s.putCache.run(uid, JSON.stringify(summary));
   s.putForms.run(uid, forms.envelope, forms.bodyStructure);
   s.putHeader.run(uid, encodeHeaderText(summary.header));
+  putMessageFields(s, uid, storedFields(summary));
 }
 
 export function reconstructMailbox(store: ReconstructSource, name: string, opts: ReconstructOptions = {}): ReconstructReport {
@@ -226,6 +227,8 @@ function repairIndex(store: ReconstructSource, index: IndexDb, dir: string, name
       for (const { uid, summary } of s.headerlessCache.all()) {
         s.putHeader.run(uid, encodeHeaderText((JSON.parse(summary) as MessageSummary).header));
       }
+      // And rows cached before the SORT / THREAD / SEARCH fields were stored.
+      fillMessageFields(s);
     }
     for (const { uid } of s.strayCache.all()) {
       report.problems.push(`cache entry ${uid} without a record`);
@@ -238,4 +241,6 @@ function repairIndex(store: ReconstructSource, index: IndexDb, dir: string, name
   const highest = changed ? modseq : maxModseq;
   if (highest !== row.highestmodseq && !changed) report.problems.push(`highestmodseq ${row.highestmodseq} is below a record's modseq`);
   if (fix && (uidNext !== row.uidnext || highest !== row.highestmodseq)) s.setCounters.run(uidNext, highest);
+  // The STATUS counters of the mailbox row, counted again from the records.
+  if (fix) s.recount.run();
 }

@@ -5,6 +5,9 @@
  */
 import { FLAG_SEEN, flagNames } from './flags.js';
 
+/** The flag list of each system-flags byte without keywords, made on first use. */
+const SYSTEM_ONLY: Array<string[] | undefined> = new Array<string[] | undefined>(256);
+
 export class MailboxSnapshot {
   constructor(
     readonly uidValidity: number,
@@ -28,9 +31,16 @@ export class MailboxSnapshot {
     return this.uids.length;
   }
 
-  /** Flag names of the message at 0-based position `index`. */
+  /**
+   * Flag names of the message at 0-based position `index` (do not modify: messages without keywords
+   * share one frozen list per combination of system flags, so FETCH 1:* on 100,000 messages makes
+   * no garbage here).
+   */
   flags(index: number): string[] {
-    return flagNames(this.systemFlags[index]!, this.keywords[index] ?? null);
+    const system = this.systemFlags[index]!;
+    const keywords = this.keywords[index];
+    if (keywords !== undefined && keywords.length > 0) return flagNames(system, keywords);
+    return (SYSTEM_ONLY[system] ??= Object.freeze(flagNames(system, null)) as string[]);
   }
 
   isSeen(index: number): boolean {

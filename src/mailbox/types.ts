@@ -145,4 +145,6 @@ export interface MailboxContext {
   release(name: string): void;
   /** Quota charges of appends and expunges; none when absent. */
   quota?: MailboxQuota;
+  /** search_engine is not none: appends index their header and body text for SEARCH (FTS5). */
+  searchIndex?: boolean;
 }

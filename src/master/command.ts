@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chownSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { LevelWithSilent } from 'pino';
@@ -8,6 +8,7 @@ import { createLogger } from '../common/log.js';
 import { ConfigError, ImapdConfig } from '../config/index.js';
 import { CyrusConfError } from '../config/cyrus-conf.js';
 import { Master, PidFileHeldError, ServiceStartError } from './master.js';
+import { runAsFor } from './privileges.js';
 import { runWorker } from './worker.js';
 
 /** dist/bin/cyrusts.js, the program every child of the master runs. */
@@ -45,9 +46,10 @@ export function startFailureCode(err: unknown): number {
 async function daemonize(flags: MasterFlags): Promise<void> {
   const config = ImapdConfig.load(flags.config);
   const logDir = join(config.configDirectory, 'log');
-  mkdirSync(logDir, { recursive: true });
+  const firstMade = mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, 'master.log');
   const out = openSync(logFile, 'a');
+  giveToRunAsUser(config, firstMade ?? null, logDir, logFile);
   const args = [CLI_PATH, 'master', '-C', resolve(flags.config), '-M', resolve(flags.masterConfig), '-D'];
   if (flags.pidfile) args.push('-p', resolve(flags.pidfile));
   const child = spawn(process.execPath, args, {
@@ -72,6 +74,26 @@ async function daemonize(flags: MasterFlags): Promise<void> {
   }
   process.stderr.write(`${report.reason}\n`);
   process.exit(report.code);
+}
+
+/**
+ * Started as root: the log directory and file made here belong to the user the master will run as
+ * (it refuses to start over files another user owns). A problem with that user is the master's to report.
+ */
+function giveToRunAsUser(config: ImapdConfig, firstMade: string | null, logDir: string, logFile: string): void {
+  let runAs;
+  try {
+    runAs = runAsFor(config);
+  } catch {
+    return;
+  }
+  if (!runAs) return;
+  const made: string[] = [];
+  for (let dir = logDir; firstMade !== null; dir = dirname(dir)) {
+    made.push(dir);
+    if (dir === firstMade || dir === dirname(dir)) break;
+  }
+  for (const path of [...made, logDir, logFile]) chownSync(path, runAs.uid, runAs.gid);
 }
 
 /** In the detached master: tell the parent how the start went, then let go of the channel. */

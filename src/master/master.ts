@@ -8,14 +8,19 @@ import { ImapdConfig } from '../config/index.js';
 import { formatListen } from '../config/cyrus-conf-listen.js';
 import { loadCyrusConf, type CyrusConf, type ServiceEntry } from '../config/cyrus-conf.js';
 import { DaemonKeeper } from './daemons.js';
+import { ConnectionLedger, serviceLimits } from './ledger.js';
 import { parseUmask, prepareDirectories } from './dirs.js';
 import { EventScheduler } from './events.js';
 import { closeListener, openListener, type OpenListener } from './listeners.js';
 import { NotifyHub } from './notify.js';
+import { becomeUser, refuseForeignFiles, runAsFor } from './privileges.js';
 import { planCommand } from './programs.js';
 import { refusalText } from './refusal.js';
 import { runToCompletion, type RunnerContext } from './runner.js';
+import { ServiceStartError } from './start-error.js';
 import { WorkerPool } from './worker-pool.js';
+
+export { ServiceStartError } from './start-error.js';
 
 export interface MasterOptions {
   imapdConf: string;
@@ -52,18 +57,6 @@ export class PidFileHeldError extends Error {
   }
 }
 
-/** A SERVICES entry that cannot serve (listen address in use, TLS pair missing) and is not optional. */
-export class ServiceStartError extends Error {
-  constructor(
-    message: string,
-    /** 78 for a configuration problem, 1 otherwise. */
-    readonly exitCode: number,
-  ) {
-    super(message);
-    this.name = 'ServiceStartError';
-  }
-}
-
 /** Why a TLS-on-connect service of this configuration cannot serve, or null when it can. */
 function tlsPairProblem(config: ImapdConfig): string | null {
   const cert = config.path('tls_server_cert');
@@ -97,12 +90,15 @@ export class Master {
   private imapdText = '';
   private cyrusConf!: CyrusConf;
   private readonly services = new Map<string, RunningService>();
+  /** Connection accounting per service name; kept across reloads so draining pools still count. */
+  private readonly ledgers = new Map<string, ConnectionLedger>();
+  /** Pools of the previous configuration whose sessions run until they end. */
+  private readonly drainingPools = new Set<WorkerPool>();
   private daemons = new Map<string, DaemonKeeper>();
   private events: EventScheduler | null = null;
   private hub: NotifyHub | null = null;
   private pidFile: string | null = null;
   private stopping = false;
-  private readonly draining = new Set<Promise<void>>();
 
   constructor(private readonly options: MasterOptions) {}
 
@@ -121,8 +117,13 @@ export class Master {
     this.cyrusConf = loadCyrusConf(this.options.cyrusConf);
   }
 
-  private writePidFile(): void {
-    const file = this.options.pidFile ?? this.config.path('master_pidfile');
+  private pidFilePath(): string | null {
+    return this.options.pidFile ?? this.config.path('master_pidfile');
+  }
+
+  /** Throws PidFileHeldError when the pid file names another live master. */
+  private checkPidFile(): void {
+    const file = this.pidFilePath();
     if (!file) return;
     try {
       const other = Number(readFileSync(file, 'utf8').trim());
@@ -132,6 +133,11 @@ export class Master {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
+  }
+
+  private writePidFile(): void {
+    const file = this.pidFilePath();
+    if (!file) return;
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, `${process.pid}\n`);
     this.pidFile = file;
@@ -141,14 +147,28 @@ export class Master {
   async start(): Promise<void> {
     this.loadFiles();
     process.umask(parseUmask(this.config.string('umask')));
+    this.checkPidFile();
+    const runAs = runAsFor(this.config);
+    if (runAs) {
+      // Started as root: bind the TCP listeners (ports under 1024 need root), then become the
+      // owner of configdirectory (or cyrus_user) for good before anything is written.
+      for (const entry of this.cyrusConf.services) if (entry.listen.kind === 'tcp') await this.openService(entry, true);
+      becomeUser(runAs);
+      this.log.info({ uid: runAs.uid, gid: runAs.gid, user: runAs.name }, 'listeners bound; running as the owner of the configuration');
+    }
     prepareDirectories(this.config);
+    refuseForeignFiles(this.config);
     this.writePidFile();
     this.hub = await NotifyHub.listen(this.config.path('idlesocket')!, this.log);
     for (const entry of this.cyrusConf.start) {
       if (this.stopping) return;
       await runToCompletion(entry, 'START', this.runnerContext());
     }
-    for (const entry of this.cyrusConf.services) await this.startService(entry, true);
+    for (const entry of this.cyrusConf.services) {
+      const opened = this.services.get(entry.name);
+      if (opened) this.serve(opened);
+      else await this.startService(entry, true);
+    }
     this.startEventsAndDaemons();
     this.log.info({ services: this.services.size }, 'master ready');
   }
@@ -167,6 +187,12 @@ export class Master {
     return (this.config.seconds('master_restart_backoff') ?? 60) * 1000;
   }
 
+  private ledger(name: string): ConnectionLedger {
+    let ledger = this.ledgers.get(name);
+    if (!ledger) this.ledgers.set(name, (ledger = new ConnectionLedger()));
+    return ledger;
+  }
+
   private newPool(entry: ServiceEntry, program: string): WorkerPool {
     const servername = this.config.string('servername') ?? hostname();
     const plan = planCommand(entry.cmd, new Set());
@@ -177,24 +203,37 @@ export class Master {
       imapdConf: this.options.imapdConf,
       logger: this.log,
       restartBackoffMaxMs: this.restartBackoffMs(),
-      refusal: refusalText(program, entry.name, servername, tlsOnConnect),
+      ledger: this.ledger(entry.name),
+      limits: serviceLimits(entry.maxchild, this.config.forService(entry.name)),
+      refusals: {
+        maxchild: refusalText(program, entry.name, servername, tlsOnConnect, 'maxchild'),
+        host: refusalText(program, entry.name, servername, tlsOnConnect, 'host'),
+      },
     });
   }
 
   /**
-   * Open one SERVICES entry. At start, one that cannot serve fails the whole start unless it is
-   * marked optional (the operator is never told "ready" when it is not); on reload it is skipped.
+   * Open one SERVICES entry and serve it. At start, one that cannot serve fails the whole start
+   * unless it is marked optional (the operator is never told "ready" when it is not); on reload it
+   * is skipped.
    */
   private async startService(entry: ServiceEntry, atStart = false): Promise<void> {
+    const running = await this.openService(entry, atStart);
+    if (running) this.serve(running);
+  }
+
+  /** Bind the listener of a SERVICES entry; its connections wait until serve() starts the workers. */
+  private async openService(entry: ServiceEntry, atStart: boolean): Promise<RunningService | null> {
     const where = { service: entry.name, cmd: entry.cmd, at: `${entry.file}:${entry.line}` };
     const plan = planCommand(entry.cmd, new Set());
     if (plan.kind !== 'service') {
       this.log.error({ ...where, ...(plan.kind === 'missing' ? { reason: plan.reason } : {}) }, 'not a service program this server has: entry skipped');
-      return;
+      return null;
     }
-    const cannotServe = (reason: string, exitCode: number): void => {
+    const cannotServe = (reason: string, exitCode: number): null => {
       if (atStart && !entry.optional) throw new ServiceStartError(`${entry.file}:${entry.line}: SERVICES ${entry.name}: ${reason}`, exitCode);
       this.log.error({ ...where, listen: entry.listenText, err: reason }, 'cannot serve: entry skipped');
+      return null;
     };
     if (plan.args.includes('-s')) {
       const problem = tlsPairProblem(this.config.forService(entry.name));
@@ -210,15 +249,23 @@ export class Master {
     }
     running.listener = listener;
     this.services.set(entry.name, running as RunningService);
-    pool.start();
-    this.log.info({ ...where, listen: listener.bound, prefork: entry.prefork, maxchild: entry.maxchild }, 'service listening');
-    this.options.announce(`${entry.name} (${plan.program}) listening on ${listener.bound}`);
+    return running as RunningService;
   }
 
-  /** Stop a pool in the background; its sessions may run until the shutdown deadline. */
+  private serve(running: RunningService): void {
+    const { entry, program, listener, pool } = running;
+    pool.start();
+    this.log.info({ service: entry.name, cmd: entry.cmd, at: `${entry.file}:${entry.line}`, listen: listener.bound, prefork: entry.prefork, maxchild: entry.maxchild }, 'service listening');
+    this.options.announce(`${entry.name} (${program}) listening on ${listener.bound}`);
+  }
+
+  /**
+   * Retire a pool of the previous configuration: its sessions run until their clients log out
+   * (as Cyrus lets them), new ones go to the new pool. stop() still bounds them.
+   */
   private retire(pool: WorkerPool): void {
-    const done = pool.shutdown(Date.now() + (this.config.seconds('master_shutdown_timeout') ?? 10) * 1000).finally(() => this.draining.delete(done));
-    this.draining.add(done);
+    this.drainingPools.add(pool);
+    void pool.drain().finally(() => this.drainingPools.delete(pool));
   }
 
   /** SIGHUP: re-read both files; start added services, stop removed ones, restart changed ones. */
@@ -247,7 +294,7 @@ export class Master {
           running.pool = pool;
           pool.start();
           this.retire(old);
-          this.log.info({ service: name }, 'service restarted with its new settings');
+          this.log.info({ service: name }, 'service restarted with its new settings; open sessions keep the old ones until they end');
           continue;
         }
       }
@@ -277,7 +324,7 @@ export class Master {
     await Promise.all(listeners.map((s) => closeListener(s.listener)));
     await Promise.all([
       ...listeners.map((s) => s.pool.shutdown(deadline)),
-      ...this.draining,
+      ...[...this.drainingPools].map((pool) => pool.shutdown(deadline)),
       this.events?.stop(deadline),
       ...[...this.daemons.values()].map((d) => d.stop(deadline)),
     ]);

@@ -17,5 +17,19 @@ export function servicePrograms(): ServicePrograms {
 }
 
 /** Messages between the master and a worker over the IPC channel. */
-export type MasterToWorker = { type: 'conn'; id: number } | { type: 'shutdown'; deadlineMs: number };
-export type WorkerToMaster = { type: 'ready' } | { type: 'closed'; id: number } | { type: 'failed'; message: string };
+export type MasterToWorker =
+  | { type: 'conn'; id: number }
+  /** The answer to a 'login': null, or the limit that refuses it. */
+  | { type: 'loginVerdict'; id: number; refusal: string | null }
+  /** Reload: serve the connections you have until they end, take no new ones, then exit. */
+  | { type: 'drain' }
+  | { type: 'shutdown'; deadlineMs: number };
+export type WorkerToMaster =
+  | { type: 'ready' }
+  /** The worker holds connection `id` now: the master closes its own copy of the socket. */
+  | { type: 'took'; id: number }
+  | { type: 'login'; id: number; userid: string }
+  /** Past the login stage without a user (a trusted LMTP peer). */
+  | { type: 'passed'; id: number }
+  | { type: 'closed'; id: number }
+  | { type: 'failed'; message: string };

@@ -3,6 +3,7 @@ import type net from 'node:net';
 import type { Logger } from '../common/log.js';
 import type { ServiceEntry } from '../config/cyrus-conf.js';
 import { RestartBackoff } from './backoff.js';
+import { hostKey, type ConnectionLedger, type ConnectionRefusal, type ServiceLimits } from './ledger.js';
 import type { MasterToWorker, WorkerToMaster } from './service.js';
 
 export interface PoolOptions {
@@ -12,8 +13,11 @@ export interface PoolOptions {
   imapdConf: string;
   logger: Logger;
   restartBackoffMaxMs: number;
-  /** Bytes written to a client that cannot be served (null: just close). */
-  refusal: string | null;
+  /** Every connection of the service, shared with the pool it replaces or is replaced by on reload. */
+  ledger: ConnectionLedger;
+  limits: ServiceLimits;
+  /** Bytes written to a client that cannot be served, by reason (null: just close). */
+  refusals: Readonly<Record<ConnectionRefusal, string | null>>;
   /** How long a connection may wait for a worker to become ready before it is refused. */
   pendingTimeoutMs?: number;
 }
@@ -23,31 +27,36 @@ interface WorkerSlot {
   child: ChildProcess | null;
   ready: boolean;
   startedAt: number;
+  /** Connections this worker serves (ledger ids). */
   readonly active: Set<number>;
+  /** Handed to this worker, which has not said 'took' yet: the master still holds its copy. */
+  readonly untaken: Map<number, net.Socket>;
   readonly backoff: RestartBackoff;
   restartTimer: NodeJS.Timeout | null;
 }
 
 interface Pending {
+  id: number;
   socket: net.Socket;
   timer: NodeJS.Timeout;
 }
 
 /**
  * The worker processes of one SERVICES entry. The master accepts each connection and hands it to
- * the ready worker with the fewest connections, so it counts connections exactly and can refuse
- * the one over maxchild politely.
+ * the ready worker with the fewest connections; the ledger counts every connection of the service,
+ * so maxchild and the per-address limits are exact and the one over them is refused politely.
  */
 export class WorkerPool {
   private readonly slots: WorkerSlot[] = [];
   private readonly pending: Pending[] = [];
-  private nextConnectionId = 1;
   private stopping = false;
   private readonly exited = new Set<() => void>();
 
   constructor(private readonly options: PoolOptions) {
     for (let index = 0; index < options.entry.prefork; index++) {
-      this.slots.push({ index, child: null, ready: false, startedAt: 0, active: new Set(), backoff: new RestartBackoff(options.restartBackoffMaxMs), restartTimer: null });
+      this.slots.push({
+        index, child: null, ready: false, startedAt: 0, active: new Set(), untaken: new Map(), backoff: new RestartBackoff(options.restartBackoffMaxMs), restartTimer: null,
+      });
     }
   }
 
@@ -55,11 +64,15 @@ export class WorkerPool {
     return this.options.entry;
   }
 
+  private get ledger(): ConnectionLedger {
+    return this.options.ledger;
+  }
+
   start(): void {
     for (const slot of this.slots) this.spawn(slot);
   }
 
-  /** Connections being served or waiting for a worker. */
+  /** Connections this pool serves or holds waiting for a worker. */
   activeConnections(): number {
     return this.slots.reduce((n, slot) => n + slot.active.size, 0) + this.pending.length;
   }
@@ -83,27 +96,57 @@ export class WorkerPool {
     slot.ready = false;
     slot.startedAt = Date.now();
     this.log.debug({ service: entry.name, worker: slot.index, workerPid: child.pid }, 'worker started');
-    child.on('message', (message: WorkerToMaster) => {
-      if (message.type === 'ready') {
-        slot.ready = true;
-        this.drainPending();
-      } else if (message.type === 'closed') {
-        slot.active.delete(message.id);
-        this.drainPending();
-      } else if (message.type === 'failed') {
-        this.log.error({ service: entry.name, workerPid: child.pid, reason: message.message }, 'worker could not start its program');
-      }
-    });
+    child.on('message', (message: WorkerToMaster) => this.onMessage(slot, child, message));
     child.on('error', (err) => this.log.error({ service: entry.name, err }, 'worker process error'));
     child.on('exit', (code, signal) => this.onExit(slot, child, code, signal));
   }
 
+  private onMessage(slot: WorkerSlot, child: ChildProcess, message: WorkerToMaster): void {
+    switch (message.type) {
+      case 'ready':
+        slot.ready = true;
+        this.drainPending();
+        return;
+      case 'took': {
+        // The worker holds the connection: close the master's copy (no FIN: the worker's stays open).
+        const socket = slot.untaken.get(message.id);
+        slot.untaken.delete(message.id);
+        socket?.destroy();
+        return;
+      }
+      case 'login': {
+        const refusal = this.ledger.login(message.id, message.userid, this.options.limits);
+        if (refusal) this.log.info({ service: this.entry.name, user: message.userid, limit: refusal }, 'login over a session limit');
+        const verdict: MasterToWorker = { type: 'loginVerdict', id: message.id, refusal };
+        if (child.connected) child.send(verdict);
+        return;
+      }
+      case 'passed':
+        this.ledger.pass(message.id);
+        return;
+      case 'closed':
+        slot.active.delete(message.id);
+        this.ledger.close(message.id);
+        this.drainPending();
+        return;
+      case 'failed':
+        this.log.error({ service: this.entry.name, workerPid: child.pid, reason: message.message }, 'worker could not start its program');
+        return;
+    }
+  }
+
   private onExit(slot: WorkerSlot, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (slot.child !== child) return;
+    // Connections the worker never took are still whole (the master holds them): serve them elsewhere.
+    const orphans = [...slot.untaken];
+    slot.untaken.clear();
+    for (const [id] of orphans) slot.active.delete(id);
     const lost = slot.active.size;
+    for (const id of slot.active) this.ledger.close(id);
     slot.active.clear();
     slot.child = null;
     slot.ready = false;
+    for (const [id, socket] of orphans) this.place(id, socket);
     if (this.stopping) {
       this.log.debug({ service: this.entry.name, workerPid: child.pid, code, signal }, 'worker exited');
       this.notifyExited();
@@ -111,7 +154,7 @@ export class WorkerPool {
     }
     const now = Date.now();
     const delay = slot.backoff.nextDelay(now - slot.startedAt);
-    this.log.warn({ service: this.entry.name, workerPid: child.pid, code, signal, lostConnections: lost, restartInMs: delay }, 'worker died, restarting');
+    this.log.warn({ service: this.entry.name, workerPid: child.pid, code, signal, lostConnections: lost, handedAgain: orphans.length, restartInMs: delay }, 'worker died, restarting');
     if (slot.backoff.shouldReportLoop(now)) {
       this.log.error({ service: this.entry.name, quickDeaths: slot.backoff.consecutiveQuickDeaths, restartInMs: delay }, 'worker crash loop: restarts are being slowed down');
     }
@@ -124,24 +167,37 @@ export class WorkerPool {
   /** Take an accepted (paused) connection. */
   dispatch(socket: net.Socket): void {
     socket.on('error', () => socket.destroy());
-    const { maxchild } = this.entry;
-    if (this.stopping) return this.refuse(socket, 'service stopping');
-    if (maxchild >= 0 && this.activeConnections() >= maxchild) return this.refuse(socket, 'maxchild reached');
-    const slot = this.leastLoaded();
-    if (slot) return this.handOver(slot, socket);
-    const timer = setTimeout(() => {
-      const i = this.pending.findIndex((p) => p.socket === socket);
-      if (i >= 0) this.pending.splice(i, 1);
-      this.refuse(socket, 'no worker became ready');
-    }, this.options.pendingTimeoutMs ?? 15_000);
-    this.pending.push({ socket, timer });
+    if (this.stopping) return this.refuse(socket, null, 'service stopping');
+    const host = hostKey(socket.remoteAddress);
+    const refusal = this.ledger.refusal(host, this.options.limits);
+    if (refusal) return this.refuse(socket, null, refusal === 'host' ? 'too many connections not logged in from this address' : 'maxchild reached', refusal);
+    this.place(this.ledger.open(host), socket);
   }
 
+  /** Give a counted connection to the least-loaded ready worker, or hold it until one is ready. */
+  private place(id: number, socket: net.Socket): void {
+    if (socket.destroyed) return this.ledger.close(id);
+    if (this.stopping) return this.refuse(socket, id, 'service stopping');
+    const slot = this.leastLoaded();
+    if (slot) return this.handOver(slot, id, socket);
+    const timer = setTimeout(() => {
+      const i = this.pending.findIndex((p) => p.id === id);
+      if (i >= 0) this.pending.splice(i, 1);
+      this.refuse(socket, id, 'no worker became ready');
+    }, this.options.pendingTimeoutMs ?? 15_000);
+    this.pending.push({ id, socket, timer });
+  }
+
+  /**
+   * The ready worker with the fewest connections still on their way to it (Node passes one socket
+   * per channel at a time, so a worker whose event loop is busy must not collect a queue), then
+   * with the fewest connections.
+   */
   private leastLoaded(): WorkerSlot | null {
     let best: WorkerSlot | null = null;
     for (const slot of this.slots) {
       if (!slot.ready || !slot.child?.connected) continue;
-      if (!best || slot.active.size < best.active.size) best = slot;
+      if (!best || slot.untaken.size < best.untaken.size || (slot.untaken.size === best.untaken.size && slot.active.size < best.active.size)) best = slot;
     }
     return best;
   }
@@ -150,28 +206,36 @@ export class WorkerPool {
     while (this.pending.length > 0) {
       const slot = this.leastLoaded();
       if (!slot) return;
-      const { socket, timer } = this.pending.shift()!;
+      const { id, socket, timer } = this.pending.shift()!;
       clearTimeout(timer);
-      if (!socket.destroyed) this.handOver(slot, socket);
+      if (socket.destroyed) this.ledger.close(id);
+      else this.handOver(slot, id, socket);
     }
   }
 
-  private handOver(slot: WorkerSlot, socket: net.Socket): void {
-    const id = this.nextConnectionId++;
+  /**
+   * Send the socket to a worker. The master keeps its copy (keepOpen) until the worker says 'took':
+   * a worker that dies in between would otherwise take the connection with it, unanswered.
+   */
+  private handOver(slot: WorkerSlot, id: number, socket: net.Socket): void {
     slot.active.add(id);
+    slot.untaken.set(id, socket);
     const message: MasterToWorker = { type: 'conn', id };
-    slot.child!.send(message, socket, { keepOpen: false }, (err) => {
-      if (!err) return;
+    slot.child!.send(message, socket, { keepOpen: true }, (err) => {
+      if (!err || slot.untaken.get(id) !== socket) return;
+      slot.untaken.delete(id);
       slot.active.delete(id);
       this.log.warn({ service: this.entry.name, err: err.message }, 'could not hand a connection to a worker');
-      this.refuse(socket, 'hand-over failed');
+      this.place(id, socket);
     });
   }
 
-  private refuse(socket: net.Socket, why: string): void {
+  private refuse(socket: net.Socket, id: number | null, why: string, reason: ConnectionRefusal = 'maxchild'): void {
+    if (id !== null) this.ledger.close(id);
     this.log.info({ service: this.entry.name, why, remote: socket.remoteAddress }, 'connection refused');
     if (socket.destroyed) return;
-    if (this.options.refusal) socket.end(this.options.refusal);
+    const text = this.options.refusals[reason];
+    if (text) socket.end(text);
     else socket.end();
     setTimeout(() => socket.destroy(), 2000).unref();
   }
@@ -180,24 +244,23 @@ export class WorkerPool {
     for (const wake of this.exited) wake();
   }
 
-  /** Stop: no new connections; workers finish their sessions until `deadlineMs`, then are killed. */
-  async shutdown(deadlineMs: number): Promise<void> {
-    this.stopping = true;
-    for (const { socket, timer } of this.pending.splice(0)) {
+  private refusePending(): void {
+    for (const { id, socket, timer } of this.pending.splice(0)) {
       clearTimeout(timer);
-      this.refuse(socket, 'service stopping');
+      this.refuse(socket, id, 'service stopping');
     }
+  }
+
+  private stopRestarts(): void {
+    this.stopping = true;
     for (const slot of this.slots) {
       if (slot.restartTimer) clearTimeout(slot.restartTimer);
       slot.restartTimer = null;
-      const message: MasterToWorker = { type: 'shutdown', deadlineMs };
-      if (slot.child?.connected) slot.child.send(message);
-      else slot.child?.kill('SIGTERM');
     }
-    const killTimer = setTimeout(() => {
-      for (const slot of this.slots) slot.child?.kill('SIGKILL');
-    }, Math.max(0, deadlineMs - Date.now()) + 500);
-    await new Promise<void>((resolvePromise) => {
+  }
+
+  private allExited(): Promise<void> {
+    return new Promise<void>((resolvePromise) => {
       const check = () => {
         if (this.slots.every((slot) => slot.child === null)) {
           this.exited.delete(check);
@@ -207,6 +270,36 @@ export class WorkerPool {
       this.exited.add(check);
       check();
     });
+  }
+
+  /**
+   * Reload: take no new connections; each worker serves the sessions it has (old configuration)
+   * until they end, however long, then exits. A later shutdown() still bounds them.
+   */
+  drain(): Promise<void> {
+    this.stopRestarts();
+    this.refusePending();
+    const message: MasterToWorker = { type: 'drain' };
+    for (const slot of this.slots) {
+      if (slot.child?.connected) slot.child.send(message);
+      else slot.child?.kill('SIGTERM');
+    }
+    return this.allExited();
+  }
+
+  /** Stop: no new connections; workers finish their sessions until `deadlineMs`, then are killed. */
+  async shutdown(deadlineMs: number): Promise<void> {
+    this.stopRestarts();
+    this.refusePending();
+    for (const slot of this.slots) {
+      const message: MasterToWorker = { type: 'shutdown', deadlineMs };
+      if (slot.child?.connected) slot.child.send(message);
+      else slot.child?.kill('SIGTERM');
+    }
+    const killTimer = setTimeout(() => {
+      for (const slot of this.slots) slot.child?.kill('SIGKILL');
+    }, Math.max(0, deadlineMs - Date.now()) + 500);
+    await this.allExited();
     clearTimeout(killTimer);
   }
 }

@@ -6,7 +6,7 @@ import { ImapdConfig } from '../config/index.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { NotifyClient } from './notify.js';
 import { planCommand } from './programs.js';
-import type { ServiceContext, ServiceInstance } from '../common/index.js';
+import type { LoginGate, ServiceContext, ServiceInstance } from '../common/index.js';
 import { servicePrograms, type MasterToWorker, type WorkerToMaster } from './service.js';
 
 
@@ -65,9 +65,26 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   }
 
   let stopping = false;
+  /** After a reload: serve the connections held until they end, then exit (no deadline). */
+  let draining = false;
+  /** Connections handed over and not closed yet. */
+  let open = 0;
+  const verdicts = new Map<number, (refusal: string | null) => void>();
+  const loginGate = (id: number): LoginGate => ({
+    loggedIn: (userid) =>
+      new Promise((resolvePromise) => {
+        if (!process.connected) return resolvePromise(null);
+        verdicts.get(id)?.(null);
+        verdicts.set(id, resolvePromise);
+        send({ type: 'login', id, userid });
+      }),
+    passed: () => send({ type: 'passed', id }),
+  });
   const stop = async (deadlineMs: number) => {
     if (stopping) return;
     stopping = true;
+    for (const answer of verdicts.values()) answer(null);
+    verdicts.clear();
     logger.debug({ active: instance.activeConnections() }, 'worker shutting down');
     await instance.shutdown(deadlineMs);
     await notify.close();
@@ -81,15 +98,35 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       void stop(message.deadlineMs);
       return;
     }
+    if (message.type === 'drain') {
+      draining = true;
+      logger.debug({ active: open }, 'worker draining: old configuration, serving its sessions until they end');
+      if (open === 0) void stop(Date.now());
+      return;
+    }
+    if (message.type === 'loginVerdict') {
+      const answer = verdicts.get(message.id);
+      verdicts.delete(message.id);
+      answer?.(message.refusal);
+      return;
+    }
     if (message.type !== 'conn' || !handle) return;
     const socket = handle as net.Socket;
     const id = message.id;
+    // The master keeps its copy of the socket until we say we hold it: were we to die before, it
+    // would hand the connection to another worker instead of leaving the client hanging.
+    send({ type: 'took', id });
+    open++;
     let reported = false;
     // The master's maxchild slot is freed once, whichever layer sees the end first.
     const closed = (): void => {
       if (reported) return;
       reported = true;
+      open--;
+      verdicts.get(id)?.(null);
+      verdicts.delete(id);
       send({ type: 'closed', id });
+      if (draining && open === 0) void stop(Date.now());
     };
     socket.setNoDelay(true);
     socket.once('close', closed);
@@ -98,7 +135,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       socket.destroy();
       return;
     }
-    if (!secureContext) return instance.handleConnection(socket);
+    if (!secureContext) return instance.handleConnection(socket, loginGate(id));
     // The TLS layer takes over the TCP handle: a peer that leaves (or talks plaintext) before the
     // handshake ends only the TLS socket, so its end frees the slot too.
     const secure = new tls.TLSSocket(socket, { isServer: true, secureContext });
@@ -118,7 +155,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     secure.once('end', () => {
       if (!handshaken) secure.destroy();
     });
-    instance.handleConnection(secure);
+    instance.handleConnection(secure, loginGate(id));
   });
   // The master went away (killed, or crashed): finish what we have and go.
   process.on('disconnect', () => void stop(Date.now() + shutdownTimeoutMs));

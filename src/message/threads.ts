@@ -15,7 +15,13 @@ export interface ThreadMessage {
   messageId: string | null;
   references: string | null;
   inReplyTo: string | null;
+  /** The base subject in lower case and whether the subject is a reply or forward, when stored at append (else worked out here). */
+  baseSubject?: string;
+  replyOrForward?: boolean;
 }
+
+const subjectKey = (m: ThreadMessage): string => m.baseSubject ?? baseSubject(m.subject).toLowerCase();
+const replyOrForward = (m: ThreadMessage): boolean => m.replyOrForward ?? isReplyOrForward(m.subject);
 
 /** A thread node: a message (id) or a dummy (null) standing for a missing parent. */
 export interface ThreadNode {
@@ -34,7 +40,7 @@ const byDateThenId = (a: ThreadMessage, b: ThreadMessage): number => a.date - b.
 export function orderedSubjectThreads(messages: readonly ThreadMessage[]): ThreadNode[] {
   const groups = new Map<string, ThreadMessage[]>();
   for (const m of [...messages].sort(byDateThenId)) {
-    const key = baseSubject(m.subject).toLowerCase();
+    const key = subjectKey(m);
     const group = groups.get(key);
     if (group) group.push(m);
     else groups.set(key, [m]);
@@ -43,7 +49,7 @@ export function orderedSubjectThreads(messages: readonly ThreadMessage[]): Threa
   return threads.map(([first, ...rest]) => ({ id: first!.id, children: rest.map((m) => ({ id: m.id, children: [] })) }));
 }
 
-interface Container {
+export interface Container {
   message: ThreadMessage | null;
   parent: Container | null;
   children: Container[];
@@ -92,9 +98,16 @@ function sortLevel(list: Container[]): void {
   });
 }
 
-const isReplyOrForward = (subject: string | null): boolean => subject !== null && baseSubject(subject) !== (subject.replace(/[ \t\r\n]+/g, ' ').trim());
+/** Whether a subject differs from its base subject: a reply or forward (leaders or trailers removed). */
+export function isReplyOrForward(subject: string | null): boolean {
+  return subject !== null && baseSubject(subject) !== subject.replace(/[ \t\r\n]+/g, ' ').trim();
+}
 
-export function referencesThreads(messages: readonly ThreadMessage[]): ThreadNode[] {
+/**
+ * Steps 1 to 3 of REFERENCES (RFC 5256 3 (b)), shared with Cyrus's REFS (threadRefs.ts): the
+ * messages linked by Message-ID / References / In-Reply-To, empty dummies pruned; the roots, unsorted.
+ */
+export function linkByReferences(messages: readonly ThreadMessage[]): Container[] {
   const byId = new Map<string, Container>();
   const containerOf = (id: string): Container => {
     let c = byId.get(id);
@@ -121,22 +134,26 @@ export function referencesThreads(messages: readonly ThreadMessage[]): ThreadNod
       link(previous, own);
     } else if (previous === null) unlink(own);
   }
-  let roots = prune([...byId.values()].filter((c) => c.parent === null), true);
+  return prune([...byId.values()].filter((c) => c.parent === null), true);
+}
+
+export function referencesThreads(messages: readonly ThreadMessage[]): ThreadNode[] {
+  let roots = linkByReferences(messages);
   sortLevel(roots);
   // Group the roots by base subject (RFC 5256 3 (b) step 5).
   const subjectOf = (c: Container): ThreadMessage | null => c.message ?? c.children[0]?.message ?? null;
   const table = new Map<string, Container>();
   for (const root of roots) {
     const m = subjectOf(root);
-    const subject = m === null ? '' : baseSubject(m.subject).toLowerCase();
+    const subject = m === null ? '' : subjectKey(m);
     if (subject === '') continue;
     const held = table.get(subject);
-    if (!held || (held.message !== null && root.message === null) || (held.message !== null && root.message !== null && isReplyOrForward(held.message.subject) && !isReplyOrForward(root.message.subject))) table.set(subject, root);
+    if (!held || (held.message !== null && root.message === null) || (held.message !== null && root.message !== null && replyOrForward(held.message) && !replyOrForward(root.message))) table.set(subject, root);
   }
   const merged: Container[] = [];
   for (const root of roots) {
     const m = subjectOf(root);
-    const subject = m === null ? '' : baseSubject(m.subject).toLowerCase();
+    const subject = m === null ? '' : subjectKey(m);
     const holder = subject === '' ? undefined : table.get(subject);
     if (holder === undefined || holder === root) {
       merged.push(root);
@@ -152,7 +169,7 @@ export function referencesThreads(messages: readonly ThreadMessage[]): ThreadNod
       if (at >= 0) merged[at] = dummy;
       table.set(subject, dummy);
       continue;
-    } else if (isReplyOrForward(root.message.subject) && !isReplyOrForward(holder.message.subject)) holder.children.push(root);
+    } else if (replyOrForward(root.message) && !replyOrForward(holder.message)) holder.children.push(root);
     else {
       const dummy: Container = { message: null, parent: null, children: [holder, root] };
       const at = merged.indexOf(holder);

@@ -16,6 +16,8 @@ import type { UidlFormat } from './wire/uidl.js';
 export interface Pop3Settings {
   /** Inactivity autologout (poptimeout, at least 10 minutes), ms. */
   timeoutMs: number;
+  /** prelogin_timeout: from the greeting to a login at most this long (never longer than timeoutMs), ms. */
+  preloginTimeoutMs?: number;
   /** Longest command line (and SASL response line) accepted. */
   maxLineLength: number;
   /** popminpoll in seconds (0: none); CAPA LOGIN-DELAY. */
@@ -68,6 +70,7 @@ export function settingsFromConfig(config: ImapdConfig, logger?: Logger): Pop3Se
   const expire = config.seconds('popexpiretime') ?? -1;
   return {
     timeoutMs: timeout * 1000,
+    preloginTimeoutMs: (config.seconds('prelogin_timeout') ?? 60) * 1000,
     maxLineLength: MAX_LINE_LENGTH,
     minPollSeconds: config.seconds('popminpoll') ?? 0,
     pollPadding: config.int('poppollpadding'),

@@ -12,7 +12,8 @@
  *   store.moveQuotaRoots(from, to | null) (a user's rename / delete)
  *   store.subscriptions(userid) / subscribe(userid, name) / unsubscribe(userid, name)
  *   store.mailboxesWithAclFor(identifier) → MailboxEntry[] (ACL entries naming it, "fred" or "-fred")
- *   store.moveUserState(fromUserid, toUserid, renameMailbox) / forgetUserState(userid)  (seen, subscriptions)
+ *   store.moveUserState(fromUserid, toUserid, renameMailbox) / forgetUserState(userid)  (seen, subscriptions, access keys)
+ *   store.accessKeys (mboxkey.db): URLAUTH mailbox access keys, find / obtain / reset (userid, uniqueid)
  *   store.openMailbox(name) → Mailbox (see src/mailbox/index.ts); mailbox.close() when done
  *   store.onChange(listener) → unsubscribe           store.deleteExpired(minAgeMs, { dryRun? }) → names
  *   store.notifyChanged(name) (tools: after a change made below the API, e.g. reconstruct)
@@ -28,6 +29,7 @@
 export { MailStore, type MailStoreOptions, type CreateMailboxOptions, type ChangeNotifier } from './mail-store.js';
 export { MailboxList, type MailboxEntry, type MailboxTypeFlag, type ListOptions } from './mailbox-list.js';
 export { MaildropStore, type LoginDelayRule } from './maildrops.js';
+export { AccessKeyStore } from './access-keys.js';
 export { mailboxDirectory, dirHashLetter, type SpoolLayout } from './paths.js';
 export { dumpMailboxList, loadMailboxList } from './dump.js';
 export { rebuildMailboxList, type RebuildReport, type RebuildOptions } from './rebuild-list.js';

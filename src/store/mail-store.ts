@@ -120,6 +120,7 @@ export class MailStore {
       keywordsDefined: (name) => this.rewriteHeader(name),
       release: (name) => this.handles.delete(name),
       quota: this.quotas,
+      searchIndex: config.enum('search_engine') !== 'none',
     };
   }
 

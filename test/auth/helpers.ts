@@ -9,7 +9,8 @@ import { MailError, type MailErrorKind } from '../../src/common/errors.js';
 /** A temp configdirectory and an Authenticator over it; call cleanup() in afterEach/afterAll. */
 export function makeAuth(extraConfig = '', options: Partial<AuthenticatorOptions> = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auth-test-'));
-  const config = ImapdConfig.fromText(`configdirectory: ${dir}\n${extraConfig}`, path.join(dir, 'imapd.conf'));
+  // The login penalty only where a test sets auth_failure_delay (tests log in from one address).
+  const config = ImapdConfig.fromText(`configdirectory: ${dir}\nauth_failure_delay: 0\n${extraConfig}`, path.join(dir, 'imapd.conf'));
   const auth = Authenticator.create({
     config,
     passwordStore: { scrypt: { N: 1024, r: 8, p: 1 }, scramIterations: 4096 },

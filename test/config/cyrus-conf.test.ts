@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CyrusConfError, parseAt, parseCyrusConf, splitArguments } from '../../src/config/cyrus-conf.js';
+import { availableParallelism } from 'node:os';
+import { CyrusConfError, DEFAULT_MAXCHILD, parseAt, parseCyrusConf, splitArguments } from '../../src/config/cyrus-conf.js';
 import { formatListen, parseEtcServices, parseListen, servicePort } from '../../src/config/cyrus-conf-listen.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'debian');
@@ -29,17 +30,18 @@ describe('cyrus.conf', () => {
       ['expungeprune', 0, 285],
     ]);
     const imap = conf.services[0]!;
-    expect(imap).toMatchObject({ cmd: 'imapd -U 30', listen: { kind: 'tcp', host: null, port: 143 }, prefork: 1, maxchild: 100, line: 31 });
+    expect(imap).toMatchObject({ cmd: 'imapd -U 30', listen: { kind: 'tcp', host: null, port: 143 }, prefork: availableParallelism(), maxchild: 100, line: 31 });
     expect(conf.services.find((s) => s.name === 'lmtpunix')!.listen).toEqual({ kind: 'unix', path: '/run/cyrus/socket/lmtp' });
     expect(conf.services.find((s) => s.name === 'sieve')!.listen).toEqual({ kind: 'tcp', host: 'localhost', port: 4190 });
-    expect(conf.services.find((s) => s.name === 'notify')).toMatchObject({ proto: 'udp', prefork: 1, maxchild: -1 });
+    expect(conf.services.find((s) => s.name === 'notify')).toMatchObject({ proto: 'udp', prefork: 1, maxchild: DEFAULT_MAXCHILD });
   });
 
   it.each([
     ['all keys', 'SERVICES {\n imaps cmd="imapd -s" listen="[::1]:993" proto=tcp6 prefork=3 maxchild=7 babysit=1 maxforkrate=5 maxfds=1024\n}', { name: 'imaps', proto: 'tcp6', prefork: 3, maxchild: 7, babysit: true, maxforkrate: 5, maxfds: 1024, listen: { kind: 'tcp', host: '::1', port: 993 } }],
-    ['defaults', 'SERVICES {\n imap cmd="imapd" listen="1143"\n}', { proto: 'tcp', prefork: 1, maxchild: -1, babysit: false, maxforkrate: 0, maxfds: 256 }],
+    ['defaults', 'SERVICES {\n imap cmd="imapd" listen="1143"\n}', { proto: 'tcp', prefork: availableParallelism(), maxchild: DEFAULT_MAXCHILD, babysit: false, maxforkrate: 0, maxfds: 256 }],
     ['babysit raises maxforkrate to 10', 'SERVICES {\n imap cmd="imapd" listen=1143 babysit=true\n}', { babysit: true, maxforkrate: 10 }],
-    ['prefork=0 still runs one worker', 'SERVICES {\n imap cmd="imapd" listen=143 prefork=0\n}', { prefork: 1 }],
+    ['prefork=0 runs one worker per core', 'SERVICES {\n imap cmd="imapd" listen=143 prefork=0\n}', { prefork: availableParallelism() }],
+    ['maxchild=-1 means no limit', 'SERVICES {\n imap cmd="imapd" listen=143 maxchild=-1\n}', { maxchild: -1 }],
     ['brace on its own line, comment after an entry', 'SERVICES\n{\n imap cmd="imapd" listen="127.0.0.1:143" # main\n}', { listen: { kind: 'tcp', host: '127.0.0.1', port: 143 }, line: 3 }],
     ['# inside a quoted cmd', 'SERVICES {\n imap cmd="imapd -x #1" listen=143\n}', { cmd: 'imapd -x #1' }],
   ])('SERVICES: %s', (_, text, expected) => {

@@ -101,6 +101,6 @@ describe('cyr_info', () => {
   it('services: lists cyrus.conf', () => {
     const out: string[] = [];
     expect(runCyrInfo('services', { config: '', masterConfig: join(root, 'conf/cyrus.conf') }, (t) => out.push(t), () => undefined)).toBe(0);
-    expect(out.join('')).toMatch(/^imap\timapd -U 30\t127\.0\.0\.1:1143\tprefork=1 maxchild=100$/m);
+    expect(out.join('')).toMatch(/^imap\timapd -U 30\t127\.0\.0\.1:1143\tprefork=\d+ maxchild=10000$/m);
   });
 });

@@ -44,7 +44,7 @@ describe('ACL commands', () => {
 
   it('SETACL replaces, adds (+) and removes (-); GETACL shows the ACL; DELETEACL drops an entry', async () => {
     const c = await login('fred');
-    expect(last(await c.command('a1', 'CREATE INBOX/Team'))).toBe('a1 OK CREATE completed');
+    expect(last(await c.command('a1', 'CREATE INBOX/Team'))).toMatch(/^a1 OK \[MAILBOXID \([\w-]+\)\] CREATE completed$/);
     expect(last(await c.command('a2', 'SETACL INBOX/Team bob lr'))).toMatch(/^a2 OK/);
     expect(await c.command('a3', 'GETACL INBOX/Team')).toEqual(['* ACL INBOX/Team fred lrswipkxtecdan bob lr', 'a3 OK GETACL completed']);
     await c.command('a4', 'SETACL INBOX/Team bob +sw');

@@ -43,9 +43,9 @@ async function stillAliveAfter(c: RawClient, ms: number, tag: string): Promise<v
 }
 
 /** Move the fake clock by `ms` and expect the BYE, then the close. */
-async function byeAfter(c: RawClient, ms: number): Promise<void> {
+async function byeAfter(c: RawClient, ms: number, bye = BYE): Promise<void> {
   await vi.advanceTimersByTimeAsync(ms);
-  expect(await withinRealMs(10_000, 'BYE', c.readUntil((l) => l.startsWith('* BYE')))).toEqual([BYE]);
+  expect(await withinRealMs(10_000, 'BYE', c.readUntil((l) => l.startsWith('* BYE')))).toEqual([bye]);
   await withinRealMs(10_000, 'close', c.readUntil(() => false).catch(() => undefined));
   expect(c.closed).toBe(true);
 }
@@ -81,7 +81,21 @@ describe('autologout', () => {
   it('before login, uses the shorter pre-authentication timer', async () => {
     setLimits({ timeoutMs: 3_600_000, idleTimeoutMs: 3_600_000, preauthTimeoutMs: 300_000 });
     const c = await RawClient.connect(server.port);
-    await stillAliveAfter(c, 299_999, 'n1');
-    await byeAfter(c, 300_000);
+    await stillAliveAfter(c, 299_998, 'n1');
+    await byeAfter(c, 2, '* BYE Autologout; no login in time');
+  });
+
+  it('before login, the window runs from the greeting: commands do not extend it (prelogin_timeout)', async () => {
+    setLimits({ timeoutMs: 3_600_000, idleTimeoutMs: 3_600_000, preauthTimeoutMs: 300_000 });
+    const c = await RawClient.connect(server.port);
+    for (let i = 0; i < 2; i++) await stillAliveAfter(c, 100_000, `n${i}`);
+    await byeAfter(c, 100_000, '* BYE Autologout; no login in time');
+  });
+
+  it('a login ends the pre-login window', async () => {
+    setLimits({ timeoutMs: 3_600_000, idleTimeoutMs: 3_600_000, preauthTimeoutMs: 300_000 });
+    const c = await RawClient.connect(server.port);
+    expect((await c.command('a', 'LOGIN fred pass')).at(-1)).toMatch(/^a OK/);
+    await stillAliveAfter(c, 600_000, 'n1');
   });
 });

@@ -44,6 +44,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     'autocreate_quota: 0',
     'expunge_mode: immediate',
     'fsync_disabled: yes',
+    'auth_failure_delay: 0', // every test logs in from 127.0.0.1: the login penalty only where a test sets it
     ...(options.conf ?? []),
   ].join('\n');
   writeFileSync(join(dir, 'imapd.conf'), text);

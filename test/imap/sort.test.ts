@@ -69,7 +69,7 @@ describe('SORT', () => {
     for (const [tag, command] of [
       ['b1', 'SORT DATE UTF-8 ALL'], ['b2', 'SORT () UTF-8 ALL'], ['b3', 'SORT (DATE)'], ['b4', 'SORT (DATE) UTF-8'],
       ['b5', 'SORT (REVERSE) UTF-8 ALL'], ['b6', 'SORT (REVERSE REVERSE DATE) UTF-8 ALL'], ['b7', 'SORT (BOGUS) UTF-8 ALL'],
-      ['b8', 'SORT RETURN (BOGUS) (DATE) UTF-8 ALL'], ['b9', 'SORT (DATE) UTF-8 BOGUS'], ['b10', 'SORT RETURN (SAVE) (DATE) UTF-8 ALL'],
+      ['b8', 'SORT RETURN (BOGUS) (DATE) UTF-8 ALL'], ['b9', 'SORT (DATE) UTF-8 BOGUS'], ['b10', 'SORT RETURN (SAVE) (DATE) UTF-8 $$'],
     ]) expect((await c.command(tag!, command!)).at(-1)).toMatch(new RegExp(`^${tag} BAD`));
     expect((await c.command('n', 'SORT (DATE) KOI8-R ALL')).at(-1)).toBe('n NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported character set');
   });

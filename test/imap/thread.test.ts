@@ -51,7 +51,7 @@ describe('THREAD', () => {
   }
 
   it('refuses unknown algorithms, bad charsets and malformed commands; works on an empty mailbox', async () => {
-    for (const [tag, command] of [['b1', 'THREAD REFS UTF-8 ALL'], ['b2', 'THREAD REFERENCES'], ['b3', 'THREAD REFERENCES UTF-8'], ['b4', 'THREAD (REFERENCES) UTF-8 ALL']]) {
+    for (const [tag, command] of [['b1', 'THREAD REFSX UTF-8 ALL'], ['b2', 'THREAD REFERENCES'], ['b3', 'THREAD REFERENCES UTF-8'], ['b4', 'THREAD (REFERENCES) UTF-8 ALL']]) {
       expect((await c.command(tag!, command!)).at(-1)).toMatch(new RegExp(`^${tag} BAD`));
     }
     expect((await c.command('n', 'THREAD REFERENCES KOI8-R ALL')).at(-1)).toBe('n NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported character set');

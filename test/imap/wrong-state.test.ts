@@ -45,6 +45,14 @@ const COMMANDS: Array<[command: string, states: State[]]> = [
   ['SELECT INBOX (CONDSTORE)', AUTH], ['FETCH 1 (MODSEQ) (CHANGEDSINCE 1)', SEL], ['UID STORE 1 (UNCHANGEDSINCE 99) -FLAGS (\\Deleted)', SEL],
   ['SEARCH MODSEQ 1', SEL], ['SORT (DATE) UTF-8 ALL', SEL], ['UID SORT RETURN (COUNT) (REVERSE ARRIVAL) UTF-8 ALL', SEL],
   ['THREAD REFERENCES UTF-8 ALL', SEL], ['UID THREAD ORDEREDSUBJECT UTF-8 ALL', SEL],
+  // RFC 5267.
+  ['CANCELUPDATE "x"', SEL],
+  // RFC 5465.
+  ['NOTIFY NONE', AUTH],
+  // RFC 8437.
+  ['UNAUTHENTICATE', AUTH],
+  // RFC 4467.
+  ['GENURLAUTH "imap://fred@localhost/INBOX/;uid=1;urlauth=anonymous" INTERNAL', AUTH], ['RESETKEY', AUTH], ['URLFETCH "x"', AUTH],
 ];
 
 const cases = COMMANDS.flatMap(([command, states]) => ALL.filter((s) => !states.includes(s)).map((state) => [state, command] as const));

@@ -8,7 +8,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ImapdConfig } from '../../src/config/index.js';
-import { createLogger, silentLogger } from '../../src/common/index.js';
+import { createLogger, silentLogger, type Logger } from '../../src/common/index.js';
 import { LmtpServer } from '../../src/lmtp/server.js';
 import type { RecipientQuota } from '../../src/lmtp/quota-seam.js';
 import { MailStore } from '../../src/store/index.js';
@@ -32,6 +32,8 @@ export interface TestLmtpOptions {
   /** `lmtpd -a` on the TCP listener. */
   preauthorized?: boolean;
   quota?: RecipientQuota;
+  /** The server's logger (default: silent, or debug lines on stderr with TEST_LOG set). */
+  logger?: Logger;
 }
 
 export async function startTestLmtp(options: TestLmtpOptions = {}): Promise<TestLmtp> {
@@ -46,10 +48,11 @@ export async function startTestLmtp(options: TestLmtpOptions = {}): Promise<Test
     'admins: admin',
     'servername: lmtp.test',
     'fsync_disabled: yes',
+    'auth_failure_delay: 0', // every test logs in from 127.0.0.1: the login penalty only where a test sets it
     ...(options.conf ?? []),
   ].join('\n'));
   const config = ImapdConfig.load(join(dir, 'imapd.conf')).forService('lmtp');
-  const logger = process.env.TEST_LOG ? createLogger({ name: 'lmtp-test', level: 'debug', pretty: false }) : silentLogger();
+  const logger = options.logger ?? (process.env.TEST_LOG ? createLogger({ name: 'lmtp-test', level: 'debug', pretty: false }) : silentLogger());
   const passwords = PasswordStore.open(config.path('auth_passwd_db')!, { scrypt: { N: 1024, r: 8, p: 1 }, scramIterations: 64 });
   const store = MailStore.open({ config });
   for (const user of options.users ?? ['fred', 'joe']) {

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, silentLogger } from '../../src/common/index.js';
+import { createLogger, silentLogger, type Logger } from '../../src/common/index.js';
 import { ImapdConfig } from '../../src/config/index.js';
 import { ImapServer } from '../../src/imap/server.js';
 import type { Pop3Settings } from '../../src/pop3/deps.js';
@@ -44,6 +44,8 @@ export interface Pop3TestServerOptions {
   keepDir?: boolean;
   /** Override settings read from imapd.conf (e.g. a short autologout). */
   settings?: Partial<Pop3Settings>;
+  /** The servers' logger (default: silent, or debug lines on stderr with TEST_LOG set). */
+  logger?: Logger;
 }
 
 const TEST_HASHING = { passwordStore: { scrypt: { N: 1024, r: 8, p: 1 }, scramIterations: 64 } };
@@ -66,12 +68,13 @@ export async function startPop3Server(options: Pop3TestServerOptions = {}): Prom
     'admins: admin',
     'autocreate_quota: 0',
     'expunge_mode: immediate',
+    'auth_failure_delay: 0', // every test logs in from 127.0.0.1: the login penalty only where a test sets it
     ...(options.durable ? [] : ['fsync_disabled: yes']),
     ...(options.conf ?? []),
   ].join('\n');
   writeFileSync(join(dir, 'imapd.conf'), text);
   const config = ImapdConfig.load(join(dir, 'imapd.conf'));
-  const logger = process.env.TEST_LOG ? createLogger({ name: 'pop3-test', level: 'debug', pretty: false }) : silentLogger();
+  const logger = options.logger ?? (process.env.TEST_LOG ? createLogger({ name: 'pop3-test', level: 'debug', pretty: false }) : silentLogger());
   const auth = options.shippedHashing ? {} : TEST_HASHING;
   const pop3 = Pop3Server.create({ config: config.forService('pop3'), serviceName: 'pop3', logger, auth, settings: options.settings });
   for (const user of options.users ?? ['fred', 'admin']) await pop3.deps.auth.store.setPassword(user, 'pass');

@@ -3,7 +3,8 @@
  * to step() (the initial response, or null when there was none, first); it gets challenges to
  * send, then success with an Identity. Failures throw MailError: AuthFailed, Invalid (malformed
  * message), Limit (message over SASL_MAX_MESSAGE), NoPerm (authzid not allowed). A client cancel
- * is the protocol's: it calls abort().
+ * is the protocol's: it calls abort(); a client that goes away mid-exchange, abandon() (the
+ * authenticator counts that as a failed attempt).
  */
 import { MailError } from '../../common/errors.js';
 import type { Identity } from '../identity.js';
@@ -33,12 +34,21 @@ export function createMechanism(name: MechanismName, env: MechanismEnv): ServerM
   }
 }
 
+/** What the authenticator does when an exchange ends badly. */
+export interface ExchangeOutcomes {
+  /** An error ended the exchange: returns the error to throw (it may carry more detail). */
+  failed(err: unknown): unknown;
+  /** The client went away before the exchange ended. */
+  abandoned(): void;
+}
+
 export class SaslExchange {
   private state: 'running' | 'finished' | 'aborted' = 'running';
 
   constructor(
     private readonly mechanism: ServerMechanism,
     private readonly authorize: (result: MechanismResult) => Promise<Identity>,
+    private readonly outcomes?: ExchangeOutcomes,
   ) {}
 
   get finished(): boolean {
@@ -61,12 +71,19 @@ export class SaslExchange {
       return extra ? { kind: 'success', identity, data: extra } : { kind: 'success', identity };
     } catch (err) {
       this.state = 'finished';
-      throw err;
+      throw this.outcomes ? this.outcomes.failed(err) : err;
     }
   }
 
   /** The client cancelled (IMAP "*"): the exchange ends without an identity. */
   abort(): void {
     if (this.state === 'running') this.state = 'aborted';
+  }
+
+  /** The client went away (connection closed) while the exchange was running: a failed attempt. */
+  abandon(): void {
+    if (this.state !== 'running') return;
+    this.state = 'aborted';
+    this.outcomes?.abandoned();
   }
 }

@@ -10,6 +10,7 @@ export const imapOptions: OptionSpec[] = [
   { area, name: 'maxargssize', type: 'bytesize', default: '0', min: 0, doc: 'Most bytes of arguments in one command, literals included (0: the largest literal plus one line; before login at most 16K and 8 literals).' },
   { area, name: 'literalminus', type: 'switch', default: 'no', doc: 'Advertise LITERAL- instead of LITERAL+: non-synchronising literals only up to 4096 bytes (RFC 7888).' },
   { area, name: 'plaintextloginalert', type: 'string', default: null, doc: 'Text sent as an ALERT after a successful plaintext login (LOGIN, AUTHENTICATE PLAIN or LOGIN) without TLS.' },
+  { area, name: 'submitservers', type: 'stringlist', default: null, doc: 'Users (and group:NAME entries) that may redeem URLAUTH URLs issued for "submit+user" (RFC 4467), such as the submission server\'s login.' },
   { area, name: 'imapmagicplus', type: 'switch', default: 'no', doc: 'Accept user+detail logins that select INBOX.detail.' },
   { area, name: 'imap_max_bad_commands', type: 'int', default: '25', min: 1, doc: 'Bad commands after which the session is closed with BYE.' },
   { area, name: 'imap_max_unauth_commands', type: 'int', default: '50', min: 1, doc: 'Commands allowed before authentication before the session is closed with BYE.' },

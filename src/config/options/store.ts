@@ -8,6 +8,7 @@ export const storeOptions: OptionSpec[] = [
   { area, name: 'expunge_mode', type: 'enum', default: 'delayed', values: ['default', 'immediate', 'semidelayed', 'delayed'], doc: 'immediate unlinks expunged message files at once; delayed keeps them until cyr_expire runs.' },
   { area, name: 'delete_mode', type: 'enum', default: 'delayed', values: ['immediate', 'delayed'], doc: 'delayed renames a deleted mailbox into the DELETED hierarchy instead of removing it.' },
   { area, name: 'deletedprefix', type: 'string', default: 'DELETED', doc: 'Top-level name under which delete_mode: delayed keeps deleted mailboxes.' },
+  { area, name: 'search_engine', type: 'enum', default: 'none', values: ['none', 'squat', 'xapian'], doc: 'none: SEARCH BODY / TEXT read the message files. squat or xapian (Cyrus\'s names): messages appended from then on get their decoded header and body text in an SQLite FTS5 trigram index in cyrus.index, which answers BODY / TEXT of three characters or more (older messages are still read).' },
   { area, name: 'mailbox_maxmessages_user', type: 'int', default: '0', min: 0, doc: 'Most messages a user mailbox may hold (0: no limit).' },
   { area, name: 'maxmessagesize', type: 'bytesize', default: '0', min: 0, doc: 'Largest message accepted by APPEND and LMTP (0: no limit).' },
   { area, name: 'mailbox_initial_flags', type: 'stringlist', default: null, doc: 'Keywords every new mailbox lists in its PERMANENTFLAGS from the start.' },

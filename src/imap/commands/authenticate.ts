@@ -33,14 +33,17 @@ export const authenticateCommand = defineCommand({
         if (step.kind === 'success') {
           if (step.data && step.data.length > 0) {
             const answer = await ctx.continuation(step.data.toString('base64'));
-            if (answer === null) throw new CommandFailure('BAD', null, 'Connection closed');
+            if (answer === null) {
+              exchange.abandon();
+              throw new CommandFailure('BAD', null, 'Connection closed');
+            }
             if (answer.trim() === '*') throw new CommandFailure('BAD', null, 'AUTHENTICATE cancelled');
           }
           return loginSucceeded(ctx, step.identity, { plaintext: PLAINTEXT_MECHANISMS.has(mechanism) });
         }
         const line = await ctx.continuation(step.data.toString('base64'));
         if (line === null) {
-          exchange.abort();
+          exchange.abandon();
           throw new CommandFailure('BAD', null, 'Connection closed');
         }
         if (line.trim() === '*') {

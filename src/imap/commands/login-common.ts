@@ -1,24 +1,20 @@
-/** What LOGIN and AUTHENTICATE share: failure delays and what happens right after a login. */
+/** What LOGIN and AUTHENTICATE share: the answer to a failure and what happens right after a login. */
 import type { Identity } from '../../auth/index.js';
 import { MailError } from '../../common/index.js';
 import { CommandFailure, type CommandContext, type CommandResult } from './types.js';
 import { codes, untaggedStatus } from '../wire/serialize/response.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
- * Turn an authentication error into the tagged answer, after the growing failure delay.
- * Past the failure limit the session is closed after the answer.
+ * Turn an authentication error into the tagged answer (the auth module waited out the login
+ * penalty and counted the failure). Past the failure limit the session is closed after the answer.
  */
-export async function authFailure(ctx: CommandContext, err: unknown): Promise<never> {
+export function authFailure(ctx: CommandContext, err: unknown): never {
   if (!(err instanceof MailError)) throw err;
   if (err.kind === 'AuthFailed') {
-    const verdict = ctx.deps.auth.recordFailure(ctx.connection);
-    ctx.deps.logger.info({ sid: ctx.sessionId, remote: ctx.connection.remoteAddress }, 'authentication failed');
-    if (verdict.delayMs > 0) await sleep(verdict.delayMs);
-    if (verdict.disconnect) ctx.logout();
+    if (err.detail?.disconnect === true) ctx.logout();
     throw new CommandFailure('NO', 'AUTHENTICATIONFAILED', 'Authentication failed');
   }
+  if (err.kind === 'Temp' && err.detail?.busy) throw new CommandFailure('NO', 'UNAVAILABLE', 'Too many login attempts from your address at once, try again later');
   if (err.kind === 'NoPerm' && err.detail?.privacyRequired) throw new CommandFailure('NO', 'PRIVACYREQUIRED', 'Plaintext login is only allowed over TLS');
   if (err.kind === 'NoPerm') throw new CommandFailure('NO', 'AUTHORIZATIONFAILED', 'Not authorized to act as that user');
   if (err.kind === 'Invalid' && err.detail?.unsupportedMechanism) throw new CommandFailure('NO', 'CANNOT', 'Mechanism not available');
@@ -43,7 +39,6 @@ function loginAlerts(ctx: CommandContext, method: LoginMethod): void {
 }
 
 export async function loginSucceeded(ctx: CommandContext, identity: Identity, method: LoginMethod): Promise<CommandResult> {
-  ctx.deps.auth.recordSuccess(ctx.connection);
   await ctx.authenticated(identity);
   // The login stands even when the INBOX cannot be made now (as in Cyrus): the user is told by
   // SELECT, and the next login tries again.

@@ -20,15 +20,19 @@ import { selectCommand } from './select.js';
 import { closeCommand, unselectCommand } from './close.js';
 import { expungeCommand, uidExpungeCommand } from './expunge.js';
 import { idleCommand } from './idle.js';
+import { notifyCommand } from './notify.js';
+import { unauthenticateCommand } from './unauthenticate.js';
 import { MAILBOX_COMMANDS } from './mailbox/index.js';
 import { MESSAGE_COMMANDS } from './message/index.js';
 import { ACL_COMMANDS } from './acl/index.js';
 import { QUOTA_COMMANDS } from './quota/index.js';
+import { URLAUTH_COMMANDS } from './urlauth/index.js';
 
 const ALL: ReadonlyArray<CommandSpec<never>> = [
   capabilityCommand, noopCommand, checkCommand, logoutCommand, starttlsCommand, loginCommand, authenticateCommand,
   enableCommand, idCommand, namespaceCommand, selectCommand, closeCommand, unselectCommand, expungeCommand,
-  uidExpungeCommand, idleCommand, ...MAILBOX_COMMANDS, ...MESSAGE_COMMANDS, ...ACL_COMMANDS, ...QUOTA_COMMANDS,
+  uidExpungeCommand, idleCommand, notifyCommand, unauthenticateCommand, ...MAILBOX_COMMANDS, ...MESSAGE_COMMANDS, ...ACL_COMMANDS, ...QUOTA_COMMANDS,
+  ...URLAUTH_COMMANDS,
 ] as unknown as ReadonlyArray<CommandSpec<never>>;
 
 export const REGISTRY: ReadonlyMap<CommandName, CommandSpec<never>> = (() => {

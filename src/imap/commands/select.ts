@@ -30,12 +30,17 @@ export const selectCommand = defineCommand({
     let selected: SelectedMailbox;
     let resync: MailboxUpdate[] = [];
     try {
-      selected = SelectedMailbox.open(mailbox, command.mailbox, readOnly, identity.userid);
+      selected = await SelectedMailbox.open(mailbox, command.mailbox, readOnly, identity.userid);
       // What a QRESYNC client missed: VANISHED (EARLIER) and FETCHes, sent after the usual responses.
       if (command.qresync) resync = selectResync(selected, command.qresync, identity.userid);
     } catch (err) {
       mailbox.close();
       throw err;
+    }
+    // A big mailbox is read in slices (other sessions run meanwhile): its client may have left.
+    if (ctx.clientGone()) {
+      selected.close();
+      return;
     }
     if (command.condstore || command.qresync) ctx.enable(['CONDSTORE']);
     ctx.sendUpdates([selected.flagsUpdate(), { kind: 'exists', count: selected.count }, { kind: 'recent', count: selected.recentCount }]);
@@ -44,6 +49,10 @@ export const selectCommand = defineCommand({
     ctx.out.send(untaggedStatus('OK', codes.uidNext(selected.uidNext), 'Ok'));
     // Every mailbox keeps modseqs: HIGHESTMODSEQ, never NOMODSEQ (RFC 7162 3.1.2.1).
     if (ctx.enabled.has('CONDSTORE')) ctx.out.send(untaggedStatus('OK', `HIGHESTMODSEQ ${selected.highestModseq}`, 'Ok'));
+    // OBJECTID (RFC 8474 4.2): the mailbox's uniqueid.
+    ctx.out.send(untaggedStatus('OK', `MAILBOXID (${entry.uniqueId})`, 'Ok'));
+    // URLAUTH (RFC 4467 section 8): the mechanisms of GENURLAUTH, as Cyrus says on every SELECT.
+    ctx.out.send(untaggedStatus('OK', 'URLMECH INTERNAL', 'Ok'));
     const quota = rights.has('t') ? ctx.deps.store.quotas.quotaOf(name) : null;
     const warning = quota && quotaWarning(ctx.deps.config, quota, externalRoot(ctx, quota.root));
     if (warning) ctx.out.send(untaggedStatus('NO', 'ALERT', warning));

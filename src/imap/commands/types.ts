@@ -10,6 +10,7 @@ import type { ImapDeps } from '../deps.js';
 import type { SelectedMailbox } from '../session/selected.js';
 import type { SessionState, StateKind } from '../session/state.js';
 import type { MailboxUpdate } from '../session/updates.js';
+import type { NotifyState } from '../session/notify-state.js';
 import type { ResponseWriter } from '../session/writer.js';
 
 /** The parsed command whose name (or one of whose names, as SELECT/EXAMINE) is N. */
@@ -42,6 +43,8 @@ export interface CommandContext {
   readonly out: ResponseWriter;
   /** Extensions the client turned on with ENABLE (RFC 5161): CONDSTORE, QRESYNC, UTF8=ACCEPT. */
   readonly enabled: ReadonlySet<string>;
+  /** NOTIFY (RFC 5465) settings and what the client was told since (one object per session). */
+  readonly notifications: NotifyState;
   /** Record `capabilities` as enabled; returns those not enabled before. */
   enable(capabilities: readonly string[]): string[];
   /** Tell the client about its selected mailbox (rendered as the session's enabled extensions need). */
@@ -60,6 +63,8 @@ export interface CommandContext {
   toExternal(internalName: string): string | null;
   /** Enter the authenticated state (LOGIN, AUTHENTICATE). */
   authenticated(identity: Identity): Promise<void>;
+  /** Back to the not-authenticated state as a new connection would be, TLS kept (UNAUTHENTICATE, RFC 8437). */
+  unauthenticate(): void;
   /** Enter the selected state (SELECT, EXAMINE) or leave it (null: CLOSE, UNSELECT). */
   select(selected: SelectedMailbox | null): void;
   /** Send `+ text` and wait for the client's next line (AUTHENTICATE, IDLE). Null when the connection closed. */

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { ConnectionContext, Identity } from '../../auth/index.js';
 import {
-  attachSocket, MailError, sessionListeners, swapToTls, tlsHandshake, type Logger, type SocketListeners,
+  attachSocket, MailError, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners,
 } from '../../common/index.js';
 import { imapFailure } from '../error-map.js';
 import type { ImapDeps } from '../deps.js';
@@ -15,11 +15,14 @@ import { CommandReader, type RawCommand, type ReaderError } from '../wire/reader
 import { parseCommand } from '../wire/parse/index.js';
 import { ParseError } from '../wire/cursor.js';
 import { admit } from '../commands/registry.js';
+import { fetchNewMembers, withContextUpdates } from '../commands/message/context.js';
+import { deliverNotifications } from '../commands/notify-deliver.js';
 import { CommandFailure, type CommandContext, type CommandResult } from '../commands/types.js';
 import { capabilities } from '../capabilities.js';
 import { codes, continuation, tagged, untaggedStatus } from '../wire/serialize/response.js';
 import type { SelectedMailbox } from './selected.js';
 import type { SessionState } from './state.js';
+import { NotifyState } from './notify-state.js';
 import { coalesceUpdates, renderUpdate, type MailboxUpdate } from './updates.js';
 import { ResponseWriter } from './writer.js';
 
@@ -30,6 +33,8 @@ export interface SessionOptions {
   unixSocket: boolean;
   localAddress?: string;
   remoteAddress?: string;
+  /** The master's per-user and per-address session limits, asked at login. */
+  loginGate?: LoginGate;
   onClose?: () => void;
 }
 
@@ -43,6 +48,9 @@ export class Session {
   state: SessionState = { kind: 'notAuthenticated' };
   /** Extensions the client turned on with ENABLE (RFC 5161); later commands and updates read it. */
   readonly enabled = new Set<string>();
+  /** NOTIFY (RFC 5465): what the client asked to be told without asking, and what it was told. */
+  readonly notifications = new NotifyState();
+  private notifying = false;
   private tls: boolean;
   private readonly connection: ConnectionContext;
   private busy = false;
@@ -74,6 +82,7 @@ export class Session {
       localAddress: options.localAddress,
       remoteAddress: options.remoteAddress,
       sessionId: this.id,
+      clientGone: () => this.closed,
     };
   }
 
@@ -133,11 +142,17 @@ export class Session {
   }
 
   private armTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
     if (this.closed) return;
     const l = this.deps.limits;
-    const ms = this.idleWake ? l.idleTimeoutMs : this.state.kind === 'notAuthenticated' ? l.preauthTimeoutMs : l.timeoutMs;
-    this.timer = setTimeout(() => void this.bye('Autologout; idle for too long'), ms);
+    // Before login the window (prelogin_timeout) runs from the greeting, whatever the client sends.
+    if (this.state.kind === 'notAuthenticated') {
+      if (this.timer) return;
+      this.timer = setTimeout(() => void this.bye('Autologout; no login in time'), l.preauthTimeoutMs);
+      this.timer.unref();
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.bye('Autologout; idle for too long'), this.idleWake ? l.idleTimeoutMs : l.timeoutMs);
     this.timer.unref();
   }
 
@@ -173,6 +188,7 @@ export class Session {
             .finally(() => {
               this.busy = false;
               if (this.logoutRequested) return void this.closeAfterLogout();
+              this.scheduleNotifications();
               this.pump();
             });
           break;
@@ -249,7 +265,15 @@ export class Session {
 
   async syncSelected(allowExpunge: boolean): Promise<void> {
     if (this.state.kind !== 'selected') return;
-    this.sendUpdates(this.state.selected.sync({ allowExpunge }));
+    const updates = this.state.selected.sync({ allowExpunge });
+    // Updating searches (RFC 5267) add their ADDTO / REMOVEFROM to what the sync found.
+    const selected = this.state.selected;
+    if (selected.searchContexts.size === 0) this.sendUpdates(updates);
+    else {
+      const context = this.context('*');
+      this.sendUpdates(await withContextUpdates(context, updates));
+      await fetchNewMembers(context);
+    }
     await this.out.maybeFlush();
   }
 
@@ -259,7 +283,38 @@ export class Session {
 
   /** Called by the server when any process changed mailbox `name`. */
   mailboxChanged(name: string): void {
+    if (this.notifications.active && this.state.kind !== 'notAuthenticated' && this.state.kind !== 'logout') {
+      // NOTIFY: delivered between commands or during IDLE (the selected mailbox too, with its fetch attributes).
+      if (!this.notifications.queue(name)) {
+        this.out.send(untaggedStatus('OK', 'NOTIFICATIONOVERFLOW', 'Too many notifications; NOTIFY is off'));
+        void this.out.flush();
+      }
+      this.scheduleNotifications();
+      return;
+    }
     if (this.state.kind === 'selected' && this.state.selected.name === name) this.idleWake?.();
+  }
+
+  /**
+   * Deliver queued NOTIFY events now when no command runs (holding the command slot meanwhile) or
+   * when the client idles; otherwise the end of the running command calls this again.
+   */
+  private scheduleNotifications(): void {
+    if (this.closed || this.notifying || !this.notifications.hasPending) return;
+    if (this.busy && !this.idleWake) return;
+    const asCommand = !this.busy;
+    if (asCommand) this.busy = true;
+    this.notifying = true;
+    deliverNotifications(this.context('*'), this.notifications, this.notifications.take())
+      .catch((err: unknown) => this.log.error({ err }, 'notification failed'))
+      .finally(() => {
+        this.notifying = false;
+        if (asCommand) {
+          this.busy = false;
+          this.pump();
+        }
+        this.scheduleNotifications();
+      });
   }
 
   private closeAfterLogout(): void {
@@ -293,6 +348,7 @@ export class Session {
       sessionId: this.id,
       out: this.out,
       enabled: this.enabled,
+      notifications: this.notifications,
       enable: (names) => {
         const added: string[] = [];
         for (const name of names) {
@@ -319,6 +375,7 @@ export class Session {
       toInternal: (name) => this.deps.namespace.toInternal(name, this.identityOrThrow()),
       toExternal: (name) => this.deps.namespace.toExternal(name, this.identityOrThrow()),
       authenticated: (identity) => this.becomeAuthenticated(identity),
+      unauthenticate: () => this.becomeUnauthenticated(),
       select: (selected) => this.setSelected(selected),
       continuation: async (text) => {
         this.out.send(continuation(text));
@@ -346,10 +403,29 @@ export class Session {
   }
 
   private async becomeAuthenticated(identity: Identity): Promise<void> {
+    const refusal = (await this.options.loginGate?.loggedIn(identity.userid)) ?? null;
+    if (refusal !== null) {
+      this.log.info({ user: identity.userid, limit: refusal }, 'login refused: too many sessions');
+      throw new CommandFailure('NO', 'LIMIT', `Too many sessions: ${refusal}`);
+    }
     this.state = { kind: 'authenticated', identity };
     this.reader.setLimits(this.commandBounds());
     // The authenticator logged the one "login" line (with this session's id).
     this.log.debug({ user: identity.userid }, 'authenticated');
+    this.armTimer();
+  }
+
+  /** UNAUTHENTICATE (RFC 8437): the mailbox closed, ENABLEd extensions off, pre-login limits again. */
+  private becomeUnauthenticated(): void {
+    if (this.state.kind === 'selected') this.state.selected.close();
+    this.state = { kind: 'notAuthenticated' };
+    this.enabled.clear();
+    this.notifications.reset(null);
+    this.unauthCommands = 0;
+    this.reader.setLimits(this.commandBounds());
+    // The pre-login window starts again from here.
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     this.armTimer();
   }
 

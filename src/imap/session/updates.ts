@@ -4,6 +4,7 @@
  * (so an extension such as QRESYNC can render an expunge as VANISHED without touching the sync).
  */
 import { codes, untaggedStatus } from '../wire/serialize/response.js';
+import { contextUpdateResponse } from '../wire/serialize/context.js';
 import { existsResponse, expungeResponse, fetchFlagsResponse, flagsResponse, recentResponse, vanishedResponse } from '../wire/serialize/lists.js';
 
 export type MailboxUpdate =
@@ -21,7 +22,15 @@ export type MailboxUpdate =
   /** A message's flags as the client sees them now, at `modseq`. */
   | { kind: 'flagChange'; seq: number; uid: number; flags: readonly string[]; modseq: number }
   /** The mailbox was deleted or renamed (or its UIDVALIDITY changed) under the session. */
-  | { kind: 'gone' };
+  | { kind: 'gone' }
+  /** Results of an updating search that changed (RFC 5267 ADDTO / REMOVEFROM): position 0 for SEARCH. */
+  | { kind: 'searchContext'; tag: string; uid: boolean; change: 'ADDTO' | 'REMOVEFROM'; pairs: readonly ContextPair[] };
+
+/** One `position set` pair of ADDTO / REMOVEFROM; `numbers` in the requested order. */
+export interface ContextPair {
+  position: number;
+  numbers: readonly number[];
+}
 
 /**
  * The updates as the session's extensions want them: once QRESYNC is on, a run of expunges becomes
@@ -68,5 +77,7 @@ export function renderUpdate(update: MailboxUpdate, enabled: ReadonlySet<string>
     }
     case 'gone':
       return '';
+    case 'searchContext':
+      return contextUpdateResponse(update.tag, update.uid, update.change, update.pairs);
   }
 }

@@ -24,10 +24,9 @@ async function failed(ctx: CommandContext, err: unknown): Promise<void> {
     if (err.detail?.privacyRequired === true) return ctx.reply(REPLIES.encryptionRequired);
     if (err.kind === 'Temp') return ctx.reply(REPLIES.authTemporary);
     if (err.kind === 'Invalid' || err.kind === 'Limit') return ctx.reply(REPLIES.syntax);
-    const verdict = ctx.deps.auth.recordFailure(ctx.connection);
-    if (verdict.delayMs > 0) await new Promise((r) => setTimeout(r, verdict.delayMs));
+    // The auth module waited out the login penalty and counted the failure.
     ctx.reply(REPLIES.authFailed);
-    if (verdict.disconnect) ctx.close();
+    if (err.detail?.disconnect === true) ctx.close();
     return;
   }
   throw err;
@@ -50,16 +49,15 @@ export const authCommand = defineCommand({
           if (step.kind === 'success') {
             if (step.data && step.data.length > 0) {
               const answer = await ctx.challenge(step.data.toString('base64'));
-              if (answer === null) return;
+              if (answer === null) return exchange.abandon();
               if (answer.trim() === '*') throw new Cancelled('cancelled');
             }
-            ctx.deps.auth.recordSuccess(ctx.connection);
+            // The auth module logged the one "login" line.
             ctx.setAuthenticated(step.identity);
-            ctx.log.info({ userid: step.identity.userid, mechanism: command.mechanism }, 'authenticated');
             return ctx.reply(REPLIES.authOk);
           }
           const line = await ctx.challenge(step.data.toString('base64'));
-          if (line === null) return;
+          if (line === null) return exchange.abandon();
           data = decode(line.trim());
         }
       } catch (err) {

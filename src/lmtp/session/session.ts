@@ -8,7 +8,7 @@
 import type { Duplex } from 'node:stream';
 import type { ConnectionContext, Identity } from '../../auth/index.js';
 import {
-  attachSocket, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type SocketListeners,
+  attachSocket, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners,
 } from '../../common/index.js';
 import { REGISTRY } from '../commands/registry.js';
 import type { CommandContext } from '../commands/types.js';
@@ -30,6 +30,8 @@ export interface SessionOptions {
   preauthorized: boolean;
   localAddress?: string;
   remoteAddress?: string;
+  /** The master's connection accounting: told when the session is past the login stage. */
+  loginGate?: LoginGate;
   onClose?: () => void;
 }
 
@@ -60,6 +62,8 @@ export class Session {
   private badCommands = 0;
   private lineWaiter: ((line: string | null) => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** The timer is the pre-login window (untrusted, no AUTH yet), which input does not extend. */
+  private timerPrelogin = false;
 
   constructor(private readonly deps: LmtpDeps, socket: Duplex, private readonly options: SessionOptions) {
     this.socket = socket;
@@ -71,6 +75,8 @@ export class Session {
       unixSocket: options.unixSocket,
       localAddress: options.localAddress,
       remoteAddress: options.remoteAddress,
+      sessionId: this.id,
+      clientGone: () => this.closed,
     };
     this.trusted = options.unixSocket || options.preauthorized;
   }
@@ -79,6 +85,7 @@ export class Session {
     this.log.info({ remote: this.options.remoteAddress ?? 'local', tls: this.options.tls }, 'connection opened');
     attachSocket(this.socket, this.listeners);
     this.socket.write(formatReply(reply(220, null, `${this.deps.serverName} LMTP cyrusts ready`)));
+    if (this.trusted) this.options.loginGate?.passed();
     this.armTimer();
   }
 
@@ -111,14 +118,20 @@ export class Session {
   };
 
   private armTimer(): void {
-    if (this.timer) this.timer.refresh();
-    else {
-      this.timer = setTimeout(() => {
-        this.log.info('idle timeout');
-        this.sendAndClose(REPLIES.timeout);
-      }, this.deps.limits.idleTimeoutMs);
-      this.timer.unref();
+    const prelogin = !this.trusted && this.authenticated === null;
+    if (this.timer && this.timerPrelogin === prelogin) {
+      // Before AUTH the window (prelogin_timeout) runs from the greeting; after it, from the last input.
+      if (!prelogin) this.timer.refresh();
+      return;
     }
+    if (this.timer) clearTimeout(this.timer);
+    this.timerPrelogin = prelogin;
+    const { idleTimeoutMs, preloginTimeoutMs } = this.deps.limits;
+    this.timer = setTimeout(() => {
+      this.log.info(prelogin ? 'no AUTH in time' : 'idle timeout');
+      this.sendAndClose(REPLIES.timeout);
+    }, prelogin ? Math.min(idleTimeoutMs, preloginTimeoutMs ?? idleTimeoutMs) : idleTimeoutMs);
+    this.timer.unref();
   }
 
   private async pump(): Promise<void> {
@@ -304,6 +317,8 @@ export class Session {
       },
       setAuthenticated: (identity) => {
         this.authenticated = identity;
+        this.options.loginGate?.passed();
+        this.armTimer();
       },
       reply: (r) => this.send(r),
       expectData: (onMessage) => {

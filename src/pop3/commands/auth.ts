@@ -28,7 +28,8 @@ async function challenge(ctx: CommandContext, exchange: SaslExchange, data: Buff
   await ctx.out.flush();
   const line = await ctx.readLine();
   if (line === null || line.trim() === '*') {
-    exchange.abort();
+    if (line === null) exchange.abandon();
+    else exchange.abort();
     throw new Pop3Error('AUTH', line === null ? 'Connection closed' : 'Client canceled authentication');
   }
   return line.trim();

@@ -3,21 +3,14 @@ import { MailError } from '../../common/index.js';
 import { Pop3Error, pop3Failure } from '../error-map.js';
 import type { CommandContext } from './types.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
- * Answer an authentication error: a wrong password waits out the auth module's delay (doubling per
- * failure from this connection or address) and, past auth_max_failures, the connection is closed
- * after the answer. Throws the Pop3Error to send.
+ * Answer an authentication error (the auth module waited out the login penalty and counted the
+ * failure): past auth_max_failures the connection is closed after the answer. Throws the Pop3Error to send.
  */
-export async function refuseLogin(ctx: CommandContext, err: unknown): Promise<never> {
+export function refuseLogin(ctx: CommandContext, err: unknown): never {
   if (!(err instanceof MailError)) throw err;
-  if (err.kind === 'AuthFailed') {
-    const verdict = ctx.deps.auth.recordFailure(ctx.connection);
-    ctx.log.info({ remote: ctx.connection.remoteAddress }, 'authentication failed');
-    if (verdict.delayMs > 0) await sleep(verdict.delayMs);
-    if (verdict.disconnect) ctx.closeAfterReply();
-  }
+  if (err.kind === 'AuthFailed' && err.detail?.disconnect === true) ctx.closeAfterReply();
+  if (err.kind === 'Temp' && err.detail?.busy) throw new Pop3Error('SYS/TEMP', 'Too many login attempts from your address at once, try again later');
   const failure = pop3Failure(err, 'authenticate');
   throw new Pop3Error(failure.code, failure.text);
 }

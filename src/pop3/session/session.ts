@@ -7,7 +7,7 @@
 import type { Duplex } from 'node:stream';
 import type { ConnectionContext, Identity } from '../../auth/index.js';
 import {
-  attachSocket, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type SocketListeners,
+  attachSocket, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners,
 } from '../../common/index.js';
 import { implementation } from '../capabilities.js';
 import type { CommandContext } from '../commands/types.js';
@@ -28,6 +28,8 @@ export interface SessionOptions {
   unixSocket: boolean;
   localAddress?: string;
   remoteAddress?: string;
+  /** The master's per-user and per-address session limits, asked at login. */
+  loginGate?: LoginGate;
   onClose?: () => void;
 }
 
@@ -67,6 +69,8 @@ export class Session {
       unixSocket: options.unixSocket,
       localAddress: options.localAddress,
       remoteAddress: options.remoteAddress,
+      sessionId: this.id,
+      clientGone: () => this.closed,
     };
     this.context = this.makeContext();
   }
@@ -91,12 +95,16 @@ export class Session {
 
   /** RFC 1939 section 3: an expired timer closes the connection without UPDATE and without an answer. */
   private armTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
     if (this.closed) return;
+    const { timeoutMs, preloginTimeoutMs } = this.deps.settings;
+    // Before login the window (prelogin_timeout) runs from the greeting, whatever the client sends.
+    const prelogin = this.state.kind === 'authorization';
+    if (prelogin && this.timer) return;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.socket.destroy();
-      this.finish('autologout');
-    }, this.deps.settings.timeoutMs);
+      this.finish(prelogin ? 'no login in time' : 'autologout');
+    }, prelogin ? Math.min(timeoutMs, preloginTimeoutMs ?? timeoutMs) : timeoutMs);
     this.timer.unref();
   }
 
@@ -219,7 +227,11 @@ export class Session {
 
   /** After a good login: first contact (INBOX autocreation), then the maildrop, then TRANSACTION. */
   private async loggedIn(identity: Identity, subfolder: string | null): Promise<void> {
-    this.deps.auth.recordSuccess(this.connection);
+    const refusal = (await this.options.loginGate?.loggedIn(identity.userid)) ?? null;
+    if (refusal !== null) {
+      this.log.info({ user: identity.userid, limit: refusal }, 'login refused: too many sessions');
+      throw new Pop3Error('SYS/TEMP', `Too many sessions: ${refusal}`);
+    }
     try {
       this.deps.accounts.firstContact(identity);
     } catch (err) {
@@ -240,7 +252,9 @@ export class Session {
       return;
     }
     this.state = { kind: 'transaction', identity, maildrop };
-    this.log.info({ user: identity.userid, authenticatedAs: identity.authenticatedAs ?? undefined, mailbox: maildrop.mailboxName, messages: maildrop.count }, 'login');
+    this.armTimer();
+    // The one "login" line is the auth module's; this one says which maildrop the session holds.
+    this.log.info({ user: identity.userid, mailbox: maildrop.mailboxName, messages: maildrop.count }, 'maildrop opened');
     this.out.line(`+OK Mailbox locked and ready SESSIONID=<${this.id}>`);
   }
 

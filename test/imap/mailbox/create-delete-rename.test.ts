@@ -21,8 +21,8 @@ const names = async (c: Awaited<ReturnType<typeof loggedIn>>, pattern = '*'): Pr
 describe('CREATE', () => {
   it('creates, with intermediate names and a trailing separator dropped', async () => {
     const c = await loggedIn(server);
-    expect(last(await c.command('c1', 'CREATE Work/2024/Q1'))).toBe('c1 OK CREATE completed');
-    expect(last(await c.command('c2', 'CREATE Trail/'))).toBe('c2 OK CREATE completed');
+    expect(last(await c.command('c1', 'CREATE Work/2024/Q1'))).toMatch(/^c1 OK \[MAILBOXID \([\w-]+\)\] CREATE completed$/);
+    expect(last(await c.command('c2', 'CREATE Trail/'))).toMatch(/^c2 OK \[MAILBOXID \([\w-]+\)\] CREATE completed$/);
     expect(await names(c, 'Work*')).toEqual(['* LIST (\\HasChildren) "/" Work', '* LIST (\\HasChildren) "/" Work/2024', '* LIST (\\HasNoChildren) "/" Work/2024/Q1']);
     expect(server.imap.deps.store.lookup('user.fred.Trail')).not.toBeNull();
     expect(server.imap.deps.store.lookup('user.fred.Work.2024')?.acl).toBe('fred\tlrswipkxtecdan\t');
@@ -42,9 +42,9 @@ describe('CREATE', () => {
     for (const bad of ['"a%b"', '"a*b"', '"a//b"', '"/a"', '"&Jjo"', '"&AGE-"', '"a&b"', '"\u00e9t\u00e9"', '"Shared Folders"', '"Other Users"']) {
       expect(last(await c.command('b', `CREATE ${bad}`)), bad).toMatch(/^b NO /);
     }
-    expect(last(await c.command('u1', 'CREATE "&Jjo-"'))).toBe('u1 OK CREATE completed');
-    expect(last(await c.command('u2', 'CREATE "a&-b"'))).toBe('u2 OK CREATE completed');
-    expect(last(await c.command('u3', 'CREATE "dots.ok"'))).toBe('u3 OK CREATE completed');
+    expect(last(await c.command('u1', 'CREATE "&Jjo-"'))).toMatch(/^u1 OK \[MAILBOXID \([\w-]+\)\] CREATE completed$/);
+    expect(last(await c.command('u2', 'CREATE "a&-b"'))).toMatch(/^u2 OK \[MAILBOXID \([\w-]+\)\] CREATE completed$/);
+    expect(last(await c.command('u3', 'CREATE "dots.ok"'))).toMatch(/^u3 OK \[MAILBOXID \([\w-]+\)\] CREATE completed$/);
     expect(server.imap.deps.store.lookup('user.fred.dots^ok')).not.toBeNull();
     expect((await names(c, '&Jjo-'))[0]).toBe('* LIST (\\HasNoChildren) "/" &Jjo-');
     c.close();
@@ -52,7 +52,7 @@ describe('CREATE', () => {
 
   it('applies CREATE-SPECIAL-USE and refuses unknown uses with USEATTR', async () => {
     const c = await loggedIn(server);
-    expect(last(await c.command('s1', 'CREATE Spam (USE (\\Junk))'))).toBe('s1 OK CREATE completed');
+    expect(last(await c.command('s1', 'CREATE Spam (USE (\\Junk))'))).toMatch(/^s1 OK \[MAILBOXID \([\w-]+\)\] CREATE completed$/);
     expect(await names(c, 'Spam')).toEqual(['* LIST (\\HasNoChildren \\Junk) "/" Spam']);
     expect(last(await c.command('s2', 'CREATE Odd (USE (\\Bogus))'))).toMatch(/^s2 NO \[USEATTR\]/);
     expect(server.imap.deps.store.lookup('user.fred.Odd')).toBeNull();
@@ -65,9 +65,9 @@ describe('CREATE', () => {
     expect(last(await c.command('p2', 'CREATE "Other Users/bob/x"'))).toBe('p2 NO [NOPERM] Permission denied');
     expect(last(await c.command('p3', 'CREATE Mine default'))).toBe('p3 NO [NOPERM] Only administrators may choose a partition');
     const a = await loggedIn(server, 'admin');
-    expect(last(await a.command('a1', 'CREATE news default'))).toBe('a1 OK CREATE completed');
+    expect(last(await a.command('a1', 'CREATE news default'))).toMatch(/^a1 OK \[MAILBOXID \([\w-]+\)\] CREATE completed$/);
     expect(last(await a.command('a2', 'CREATE news2 nosuchpartition'))).toBe('a2 NO [CANNOT] Unknown partition');
-    expect(last(await a.command('a3', 'CREATE user/carol'))).toBe('a3 OK CREATE completed');
+    expect(last(await a.command('a3', 'CREATE user/carol'))).toMatch(/^a3 OK \[MAILBOXID \([\w-]+\)\] CREATE completed$/);
     expect(server.imap.deps.store.lookup('user.carol')?.acl).toBe('carol\tlrswipkxtecdan\t');
     a.close();
     c.close();

@@ -141,7 +141,7 @@ describe('FETCH', () => {
 
   it('answers BAD to bad syntax and outside the selected state', async () => {
     const c = await fredIn(server, 'EXAMINE INBOX');
-    for (const bad of ['FETCH', 'FETCH 1', 'FETCH 0 FLAGS', 'FETCH 1 (FLAGS', 'FETCH 1 BODY[1.]', 'FETCH 1 BODY.PEEK', 'FETCH 1 FOO', 'FETCH $ FLAGS', 'FETCH 1 BODY[]<1>']) {
+    for (const bad of ['FETCH', 'FETCH 1', 'FETCH 0 FLAGS', 'FETCH 1 (FLAGS', 'FETCH 1 BODY[1.]', 'FETCH 1 BODY.PEEK', 'FETCH 1 FOO', 'FETCH $$ FLAGS', 'FETCH 1 BODY[]<1>']) {
       expect((await c.command('y', bad)).at(-1), bad).toMatch(/^y BAD/);
     }
     await c.command('z1', 'CLOSE');

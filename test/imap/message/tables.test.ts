@@ -3,7 +3,6 @@ import type { SelectedMailbox } from '../../../src/imap/session/selected.js';
 import type { SearchKey } from '../../../src/imap/wire/parse/types.js';
 import { Candidate, compileSearch, localDay } from '../../../src/imap/commands/message/search/match.js';
 import { resolveTargets } from '../../../src/imap/commands/message/targets.js';
-import { CommandFailure } from '../../../src/imap/commands/types.js';
 import { FLAG_DELETED, FLAG_SEEN } from '../../../src/mailbox/index.js';
 import { calendarDay } from '../../../src/message/index.js';
 
@@ -38,10 +37,10 @@ describe('resolveTargets', () => {
       expect(resolveTargets(view(uids), set(text), byUid)).toEqual({ seqs, uids: expectedUids });
     });
   }
-  it('is empty on an empty mailbox and refuses $', () => {
+  it('is empty on an empty mailbox, and for $ before any SEARCH RETURN (SAVE)', () => {
     expect(resolveTargets(view([]), set('1:*'), false)).toEqual({ seqs: [], uids: [] });
     expect(resolveTargets(view([]), set('*'), true)).toEqual({ seqs: [], uids: [] });
-    expect(() => resolveTargets(view(uids), { saved: true }, false)).toThrow(CommandFailure);
+    expect(resolveTargets(view(uids), { saved: true }, false)).toEqual({ seqs: [], uids: [] });
   });
 });
 

@@ -8,6 +8,7 @@
  * The message bytes pass the mail layer's byte rules (src/intake: size, empty, NUL unless literal8
  * re-encoding, line ends, munge8bit) before anything is stored; its refusals answer here as Cyrus
  * does: NO [TOOBIG] Message too big, NO Message contains NUL characters / no data.
+ * CATENATE (RFC 4469) builds a message from literals and URLs (../catenate.ts) before that.
  */
 import { rightForFlag, type Rights } from '../../../acl/index.js';
 import { MailError } from '../../../common/index.js';
@@ -15,7 +16,8 @@ import type { AppendInput } from '../../../intake/index.js';
 import { AUTHENTICATED } from '../../session/state.js';
 import type { AppendMessage } from '../../wire/parse/types.js';
 import { formatSequenceSet } from '../../wire/sequence.js';
-import { always, CommandFailure, defineCommand } from '../types.js';
+import { always, CommandFailure, defineCommand, type CommandContext } from '../types.js';
+import { catenateMessage } from '../catenate.js';
 import { hideNotFound } from './names.js';
 
 /** The flags of one message the holder of `rights` may set; BAD for \Recent (not a `flag`). */
@@ -29,12 +31,17 @@ export function permittedFlags(flags: readonly string[], rights: Rights): string
   return out;
 }
 
-function toInputs(messages: readonly AppendMessage[], rights: Rights): AppendInput[] {
-  return messages.map((message) => {
-    const input: AppendInput = { bytes: message.message, binary: message.binary, flags: permittedFlags(message.flags, rights) };
+/** The intake's inputs; CATENATE messages (RFC 4469) are built first, every one before any is stored. */
+async function toInputs(ctx: CommandContext, messages: readonly AppendMessage[], rights: Rights): Promise<AppendInput[]> {
+  const flags = messages.map((message) => permittedFlags(message.flags, rights));
+  const inputs: AppendInput[] = [];
+  for (const [i, message] of messages.entries()) {
+    const built = message.catenate ? await catenateMessage(ctx, message.catenate) : { bytes: message.message, binary: message.binary };
+    const input: AppendInput = { bytes: built.bytes, binary: built.binary, flags: flags[i]! };
     if (message.internalDate) input.internalDate = message.internalDate;
-    return input;
-  });
+    inputs.push(input);
+  }
+  return inputs;
 }
 
 /** The intake's refusals as Cyrus words them; other errors go to the common mapping. */
@@ -57,7 +64,7 @@ export const appendCommand = defineCommand({
     const entry = ctx.deps.store.lookup(internal);
     if (!entry) throw tryCreate;
     const rights = hideNotFound(() => ctx.deps.rights.requireRights(identity, entry, 'i'), tryCreate);
-    const inputs = toInputs(command.messages, rights);
+    const inputs = await toInputs(ctx, command.messages, rights);
     let result;
     try {
       result = await ctx.deps.intake.append(entry.name, inputs, { userid: identity.userid });

@@ -44,6 +44,8 @@ export const createCommand = defineCommand({
     const partition = command.partition ?? undefined;
     const store = ctx.deps.store;
     for (const ancestor of missingAncestors(ctx, internal)) store.createMailbox(ancestor, { acl, partition });
-    store.createMailbox(internal, { acl, partition, specialUse });
+    const created = store.createMailbox(internal, { acl, partition, specialUse });
+    // OBJECTID (RFC 8474 4.1): the new mailbox's id in the completion.
+    return { status: 'OK', code: `MAILBOXID (${created.uniqueId})`, text: 'CREATE completed' };
   },
 });

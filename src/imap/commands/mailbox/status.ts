@@ -21,7 +21,7 @@ export function statusLine(
   const mailbox = store.openMailbox(entry.name);
   try {
     const status = mailbox.status(identity.userid, { deleted: items.includes('DELETED') });
-    const value: Record<StatusItem, number | null> = {
+    const value: Record<StatusItem, number | string | null> = {
       MESSAGES: status.messages,
       RECENT: status.recent,
       UIDNEXT: status.uidNext,
@@ -31,6 +31,8 @@ export function statusLine(
       DELETED: status.deleted ?? 0,
       HIGHESTMODSEQ: status.highestModseq,
       APPENDLIMIT: appendLimit > 0 ? appendLimit : null,
+      // OBJECTID (RFC 8474): the mailbox's uniqueid, a parenthesized objectid.
+      MAILBOXID: `(${entry.uniqueId})`,
     };
     const unique = [...new Set(items)];
     return statusResponse(externalName, unique.map((item) => [item, value[item]] as const));

@@ -15,6 +15,8 @@ export const subscribeCommand = defineCommand({
     const missing = new CommandFailure('NO', 'NONEXISTENT', 'Mailbox does not exist');
     hideNotFound(() => existingMailbox(ctx, internal, 'l'), missing);
     ctx.deps.store.subscribe(ctx.identity().userid, internal);
+    // Through the change hub: NOTIFY SubscriptionChange (RFC 5465) in the user's other sessions.
+    ctx.deps.store.notifyChanged(internal);
   },
 });
 
@@ -23,6 +25,8 @@ export const unsubscribeCommand = defineCommand({
   states: AUTHENTICATED,
   allowsExpunge: always,
   async handle(ctx, command) {
-    ctx.deps.store.unsubscribe(ctx.identity().userid, ctx.toInternal(command.mailbox));
+    const internal = ctx.toInternal(command.mailbox);
+    ctx.deps.store.unsubscribe(ctx.identity().userid, internal);
+    ctx.deps.store.notifyChanged(internal);
   },
 });

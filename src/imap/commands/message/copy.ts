@@ -37,7 +37,8 @@ async function copyOrMove(ctx: CommandContext, command: CommandOf<'COPY'>): Prom
   const entry = targetEntry(ctx, command.mailbox);
   const targets = resolveTargets(selected, command.set, command.byUid);
   if (targets.uids.length === 0) {
-    if (command.byUid) return;
+    // An empty `$` (RFC 5182) is no error.
+    if (command.byUid || command.set.saved) return;
     throw noMatchingMessages();
   }
   const target = ctx.deps.store.openMailbox(entry.name);

@@ -38,7 +38,8 @@ export class MessageFactsSource {
       let p = 0;
       for (let i = 0; i < uids.length; i++) {
         const uid = uids[i]!;
-        if (p < snapshot.count && snapshot.uids[p]! < uid) p = lowerBound(snapshot.uids, uid);
+        // Usually the next position (FETCH 1:*): a binary search only on a gap.
+        if (p < snapshot.count && snapshot.uids[p]! < uid) p = p + 1 < snapshot.count && snapshot.uids[p + 1]! >= uid ? p + 1 : lowerBound(snapshot.uids, uid);
         positions[i] = p < snapshot.count && snapshot.uids[p] === uid ? p : -1;
       }
       return new MessageFactsSource(uids, snapshot, positions, null);

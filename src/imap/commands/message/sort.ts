@@ -1,37 +1,40 @@
 /**
  * SORT and UID SORT (RFC 5256, every key; DISPLAYFROM / DISPLAYTO from RFC 5957) and ESORT's RETURN
  * options (RFC 5267, answered as ESEARCH with ALL in the sorted order). The messages come from the
- * SEARCH matcher; the keys from the index snapshot (ARRIVAL, SIZE) and the cached parse (envelope:
- * DATE, SUBJECT, FROM, TO, CC): no message file is read. Ties keep sequence-number order.
+ * SEARCH matcher; the order from SQLite over the records (ARRIVAL, SIZE) and the keys stored at
+ * append (message_fields: DATE, SUBJECT, FROM, TO, CC, DISPLAY*): no message, summary or header is
+ * read. Ties keep sequence-number order.
  */
-import { baseSubject, sentTime, sortDisplay, sortMailbox, type Envelope } from '../../../message/index.js';
+import type { FieldSortKey } from '../../../mailbox/index.js';
 import { SELECTED } from '../../session/state.js';
-import type { SortCriterion, SortKeyName } from '../../wire/parse/types.js';
+import type { SortCriterion } from '../../wire/parse/types.js';
 import { esearchResponse, sortResponse, type EsearchResult } from '../../wire/serialize/lists.js';
-import { CommandFailure, defineCommand, onlyByUid } from '../types.js';
-import { findMatches, requireCharset } from './search/run.js';
+import { defineCommand, onlyByUid, type CommandContext } from '../types.js';
+import { findMatches, requireCharset, type SearchMatches } from './search/run.js';
 import { lowerBound } from './targets.js';
+import { emptiedOnFailure, resultToSave, saveResult } from './saved-result.js';
+import { checkContextTag, startContext } from './context.js';
+import { partialItem, partialToSave, requestedItems } from './partial.js';
 
-const BATCH = 500;
-const ENVELOPE_KEYS = new Set<SortKeyName>(['CC', 'DATE', 'FROM', 'SUBJECT', 'TO', 'DISPLAYFROM', 'DISPLAYTO']);
-
-type SortValue = number | string;
-
-function envelopeValue(key: SortKeyName, envelope: Envelope | null, internalDate: number): SortValue {
-  switch (key) {
-    case 'DATE': return sentTime(envelope?.date ?? null) ?? internalDate;
-    case 'SUBJECT': return baseSubject(envelope?.subject ?? null).toLowerCase();
-    case 'FROM': return sortMailbox(envelope?.from ?? null);
-    case 'TO': return sortMailbox(envelope?.to ?? null);
-    case 'CC': return sortMailbox(envelope?.cc ?? null);
-    case 'DISPLAYFROM': return sortDisplay(envelope?.from ?? null);
-    case 'DISPLAYTO': return sortDisplay(envelope?.to ?? null);
-    default: return '';
+/** The matches in SORT order: indexes into `matches`, ties kept in mailbox order. */
+export function sortOrder(ctx: CommandContext, matches: SearchMatches, keys: readonly SortCriterion[]): number[] {
+  const n = matches.uids.length;
+  // The whole mailbox sorted in SQLite over the keys stored at append; the matches picked out of it.
+  const sorted = ctx.selected().mailbox.fields.sortedUids(keys.map((c) => ({ key: c.key.toLowerCase() as FieldSortKey, reverse: c.reverse })));
+  const order: number[] = [];
+  const placed = new Uint8Array(n);
+  for (let k = 0; k < sorted.length && order.length < n; k++) {
+    const i = lowerBound(matches.uids, sorted[k]!);
+    if (i < n && matches.uids[i] === sorted[k]) {
+      order.push(i);
+      placed[i] = 1;
+    }
   }
-}
-
-function compareValues(a: SortValue, b: SortValue): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  if (order.length === n) return order;
+  // Matches gone from the index meanwhile sort as messages without any key: first, or last under REVERSE.
+  const gone: number[] = [];
+  for (let i = 0; i < n; i++) if (placed[i] === 0) gone.push(i);
+  return keys[0]?.reverse ? [...order, ...gone] : [...gone, ...order];
 }
 
 export const sortCommand = defineCommand({
@@ -39,58 +42,41 @@ export const sortCommand = defineCommand({
   states: SELECTED,
   allowsExpunge: onlyByUid,
   async handle(ctx, command) {
-    requireCharset(command.charset);
-    if (command.returnOptions?.includes('SAVE')) throw new CommandFailure('BAD', null, 'SORT RETURN (SAVE) is not supported');
-    const matches = await findMatches(ctx, command.criteria);
-    const n = matches.uids.length;
-    const keys: readonly SortCriterion[] = command.keys;
-    const mailbox = ctx.selected().mailbox;
-    const snapshot = mailbox.snapshot(ctx.identity().userid);
-    // values[k][i]: key k of match i
-    const values: SortValue[][] = keys.map(() => new Array<SortValue>(n));
-    const dates = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const p = lowerBound(snapshot.uids, matches.uids[i]!);
-      const present = p < snapshot.count && snapshot.uids[p] === matches.uids[i];
-      dates[i] = present ? snapshot.internalDates[p]! : 0;
-      keys.forEach((criterion, k) => {
-        if (criterion.key === 'ARRIVAL') values[k]![i] = dates[i]!;
-        else if (criterion.key === 'SIZE') values[k]![i] = present ? snapshot.sizes[p]! : 0;
-      });
-    }
-    if (keys.some((criterion) => ENVELOPE_KEYS.has(criterion.key))) {
-      for (let from = 0; from < n; from += BATCH) {
-        const to = Math.min(n, from + BATCH);
-        const summaries = mailbox.summaries(matches.uids.slice(from, to));
-        for (let i = from; i < to; i++) {
-          const envelope = summaries.get(matches.uids[i]!)?.envelope ?? null;
-          keys.forEach((criterion, k) => {
-            if (ENVELOPE_KEYS.has(criterion.key)) values[k]![i] = envelopeValue(criterion.key, envelope, dates[i]!);
-          });
-        }
-      }
-    }
-    const order = Array.from({ length: n }, (_, i) => i);
-    order.sort((a, b) => {
-      for (let k = 0; k < keys.length; k++) {
-        const c = compareValues(values[k]![a]!, values[k]![b]!);
-        if (c !== 0) return keys[k]!.reverse ? -c : c;
-      }
-      return a - b;
+    const saving = command.returnOptions?.includes('SAVE') ?? false;
+    const updating = command.returnOptions?.includes('UPDATE') ?? false;
+    if (updating) checkContextTag(ctx);
+    const modseqBefore = ctx.selected().highestModseq;
+    const matches = await emptiedOnFailure(ctx.selected(), saving, async () => {
+      requireCharset(command.charset);
+      return findMatches(ctx, command.criteria);
     });
+    const order = sortOrder(ctx, matches, command.keys);
+    // SEARCHRES (RFC 5182): MIN / MAX of ESORT are the first and last in the sort order.
+    if (saving) {
+      const sorted = order.map((i) => matches.uids[i]!);
+      const options = command.returnOptions!;
+      saveResult(ctx.selected(), command.partial ? partialToSave(options, command.partial, sorted) : resultToSave(options, sorted));
+    }
+    if (saving && command.returnOptions!.length === 1 && command.partial === undefined) return;
+    const n = order.length;
     const numbers = order.map((i) => (command.byUid ? matches.uids[i]! : matches.seqs[i]!));
     const modseq = matches.usesModseq && n > 0 ? matches.highestModseq : undefined;
     if (command.returnOptions === null) {
       ctx.out.send(sortResponse(numbers, modseq));
       return;
     }
-    const options = command.returnOptions.length === 0 ? ['ALL'] : command.returnOptions;
+    const options = requestedItems(command.returnOptions, command.partial);
     const result: EsearchResult = { tag: ctx.tag, uid: command.byUid, ordered: true };
-    if (n > 0 && options.includes('MIN')) result.min = numbers[0]!;
-    if (n > 0 && options.includes('MAX')) result.max = numbers[n - 1]!;
-    if (options.includes('COUNT')) result.count = n;
-    if (options.includes('ALL')) result.all = numbers;
+    if (n > 0 && options.has('MIN')) result.min = numbers[0]!;
+    if (n > 0 && options.has('MAX')) result.max = numbers[n - 1]!;
+    if (options.has('COUNT')) result.count = n;
+    if (options.has('ALL')) result.all = numbers;
+    if (command.partial) result.partial = partialItem(numbers, command.partial);
     if (modseq !== undefined) result.modseq = modseq;
     ctx.out.send(esearchResponse(result));
+    if (updating) {
+      const sorted = order.map((i) => matches.uids[i]!);
+      startContext(ctx, { byUid: command.byUid, criteria: command.criteria, sort: command.keys, fetch: command.updateFetch }, sorted, modseqBefore);
+    }
   },
 });

@@ -5,6 +5,7 @@
 import type { SelectedMailbox } from '../../session/selected.js';
 import { resolveSequenceSet, type SequenceSet } from '../../wire/sequence.js';
 import { CommandFailure } from '../types.js';
+import { savedRanges } from './saved-result.js';
 
 interface Targets {
   /** 1-based sequence numbers, ascending. */
@@ -13,9 +14,9 @@ interface Targets {
   uids: number[];
 }
 
-/** `$` names a saved SEARCH result (RFC 5182), which this server does not offer. */
+/** The ranges of a set written out; `$` (SEARCHRES) must have been replaced before (saved-result.ts). */
 export function explicitRanges(set: SequenceSet): Exclude<SequenceSet, { saved: true }>['ranges'] {
-  if (set.saved) throw new CommandFailure('BAD', null, 'No saved search result (SEARCHRES is not supported)');
+  if (set.saved) throw new CommandFailure('BAD', null, '"$" is not allowed here');
   return set.ranges;
 }
 
@@ -36,7 +37,7 @@ export function lowerBound(values: ArrayLike<number>, n: number): number {
  * are left out (as Cyrus does); `noMatch` tells whether a sequence-number form named nothing.
  */
 export function resolveTargets(selected: SelectedMailbox, set: SequenceSet, byUid: boolean): Targets {
-  const ranges = explicitRanges(set);
+  const ranges = set.saved ? savedRanges(selected, byUid) : set.ranges;
   const all = selected.allUids();
   const seqs: number[] = [];
   const uids: number[] = [];

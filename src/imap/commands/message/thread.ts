@@ -1,16 +1,15 @@
 /**
  * THREAD and UID THREAD (RFC 5256): ORDEREDSUBJECT and REFERENCES over the messages the SEARCH
- * criteria match. Subjects, dates and Message-ID / In-Reply-To come from the cached envelopes,
- * References from the cached header blocks: no message file is read.
+ * criteria match. Base subjects, dates and Message-ID / In-Reply-To / References come from the
+ * fields stored at append (message_fields): no message, summary or header block is read.
  */
-import { formatThreads, lastFieldValue, orderedSubjectThreads, referencesThreads, sentTime, type ThreadMessage } from '../../../message/index.js';
+import { formatThreads, orderedSubjectThreads, referencesThreads, type ThreadMessage } from '../../../message/index.js';
 import { SELECTED } from '../../session/state.js';
 import { threadResponse } from '../../wire/serialize/lists.js';
 import { defineCommand, onlyByUid } from '../types.js';
 import { findMatches, requireCharset } from './search/run.js';
 import { lowerBound } from './targets.js';
-
-const BATCH = 500;
+import { threadByRefs } from './thread-refs.js';
 
 export const threadCommand = defineCommand({
   name: 'THREAD',
@@ -19,30 +18,27 @@ export const threadCommand = defineCommand({
   async handle(ctx, command) {
     requireCharset(command.charset);
     const matches = await findMatches(ctx, command.criteria);
-    const mailbox = ctx.selected().mailbox;
-    const snapshot = mailbox.snapshot(ctx.identity().userid);
+    // Every record's stored subject key, date and links (message_fields): no message is parsed.
     const messages: ThreadMessage[] = [];
-    for (let from = 0; from < matches.uids.length; from += BATCH) {
-      const uids = matches.uids.slice(from, Math.min(matches.uids.length, from + BATCH));
-      const summaries = mailbox.summaries(uids);
-      const headers = command.algorithm === 'REFERENCES' ? mailbox.searchHeaders(uids) : null;
-      uids.forEach((uid, k) => {
-        const summary = summaries.get(uid) ?? null;
-        const p = lowerBound(snapshot.uids, uid);
-        const internalDate = p < snapshot.count && snapshot.uids[p] === uid ? snapshot.internalDates[p]! : 0;
-        const envelope = summary?.envelope ?? null;
-        const header = headers?.[k] ?? summary?.header ?? null;
-        messages.push({
-          id: command.byUid ? uid : matches.seqs[from + k]!,
-          subject: envelope?.subject ?? null,
-          date: sentTime(envelope?.date ?? null) ?? internalDate,
-          messageId: envelope?.messageId ?? null,
-          inReplyTo: envelope?.inReplyTo ?? null,
-          references: header === null ? null : lastFieldValue(header, 'references'),
-        });
+    const n = matches.uids.length;
+    for (const f of ctx.selected().mailbox.fields.threadFields()) {
+      const i = lowerBound(matches.uids, f.uid);
+      if (i >= n || matches.uids[i] !== f.uid) continue;
+      messages.push({
+        id: command.byUid ? f.uid : matches.seqs[i]!,
+        subject: null,
+        baseSubject: f.baseSubject,
+        replyOrForward: f.replyOrForward,
+        date: f.date,
+        messageId: f.messageId,
+        inReplyTo: f.inReplyTo,
+        references: f.references,
       });
     }
-    const threads = command.algorithm === 'ORDEREDSUBJECT' ? orderedSubjectThreads(messages) : referencesThreads(messages);
+    const threads =
+      command.algorithm === 'ORDEREDSUBJECT' ? orderedSubjectThreads(messages)
+      : command.algorithm === 'REFS' ? threadByRefs(ctx, messages, command.byUid)
+      : referencesThreads(messages);
     ctx.out.send(threadResponse(formatThreads(threads)));
   },
 });

@@ -5,7 +5,8 @@
  */
 import type { ArgumentCursor } from '../cursor.js';
 import { parseSequenceSet, type SequenceSet } from '../sequence.js';
-import type { QresyncParameters, SearchKey } from './types.js';
+import { parsePartialRange } from './return-options.js';
+import type { PartialRange, QresyncParameters, SearchKey } from './types.js';
 
 /** mod-sequence-value (63 bits on the wire; ours stay below 2^53); `allowZero` for mod-sequence-valzer. */
 export function modseqValue(cursor: ArgumentCursor, allowZero: boolean, what = 'mod-sequence'): number {
@@ -70,20 +71,27 @@ export function parseSelectParameters(cursor: ArgumentCursor): { condstore: bool
   return qresync === undefined ? { condstore } : { condstore, qresync };
 }
 
-/** FETCH modifiers `(CHANGEDSINCE n [VANISHED])` in any order; VANISHED needs CHANGEDSINCE (RFC 7162 3.2.6). */
-export function parseFetchModifiers(cursor: ArgumentCursor): { changedSince: number; vanished: boolean } {
+/**
+ * FETCH modifiers `(CHANGEDSINCE n [VANISHED] [PARTIAL range])` in any order; VANISHED needs
+ * CHANGEDSINCE (RFC 7162 3.2.6); PARTIAL is RFC 9394's window over the messages of the set.
+ */
+export function parseFetchModifiers(cursor: ArgumentCursor): { changedSince?: number; vanished: boolean; partial?: PartialRange } {
   let changedSince: number | null = null;
   let vanished = false;
+  let partial: PartialRange | null = null;
   cursor.list(() => {
     const modifier = cursor.keyword('fetch modifier');
     if (modifier === 'CHANGEDSINCE' && changedSince === null) {
       cursor.sp();
       changedSince = modseqValue(cursor, true);
     } else if (modifier === 'VANISHED' && !vanished) vanished = true;
-    else cursor.fail(`Unknown or repeated fetch modifier ${modifier}`);
+    else if (modifier === 'PARTIAL' && partial === null) {
+      cursor.sp();
+      partial = parsePartialRange(cursor);
+    } else cursor.fail(`Unknown or repeated fetch modifier ${modifier}`);
   }, false);
-  if (changedSince === null) cursor.fail('VANISHED needs CHANGEDSINCE');
-  return { changedSince, vanished };
+  if (vanished && changedSince === null) cursor.fail('VANISHED needs CHANGEDSINCE');
+  return { ...(changedSince === null ? {} : { changedSince }), vanished, ...(partial === null ? {} : { partial }) };
 }
 
 /** STORE modifiers `(UNCHANGEDSINCE n)`. */

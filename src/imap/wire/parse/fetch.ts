@@ -2,10 +2,11 @@
 import type { ArgumentCursor } from '../cursor.js';
 import { parseSequenceSet } from '../sequence.js';
 import { parseFetchModifiers } from './condstore.js';
+import { parsePreview } from './preview.js';
 import { astring } from '../serialize/strings.js';
 import type { Command, FetchItem, Partial, Section, SectionSpecifier, SimpleFetchItem } from './types.js';
 
-const SIMPLE = new Set<SimpleFetchItem>(['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT', 'MODSEQ']);
+const SIMPLE = new Set<SimpleFetchItem>(['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT', 'MODSEQ', 'SAVEDATE', 'EMAILID', 'THREADID']);
 
 const simple = (item: SimpleFetchItem): FetchItem => ({ kind: 'simple', item });
 
@@ -97,6 +98,8 @@ function fetchAtt(cursor: ArgumentCursor): FetchItem {
     }
     case 'BINARY.SIZE':
       return { kind: 'binarySize', part: binaryPart(cursor) };
+    case 'PREVIEW':
+      return parsePreview(cursor);
     default:
       if (!SIMPLE.has(name as SimpleFetchItem)) cursor.fail(`Unknown fetch attribute ${name}`);
       return simple(name as SimpleFetchItem);
@@ -104,7 +107,7 @@ function fetchAtt(cursor: ArgumentCursor): FetchItem {
 }
 
 /** `ALL / FULL / FAST / fetch-att / "(" fetch-att *(SP fetch-att) ")"`. */
-function parseFetchItems(cursor: ArgumentCursor): FetchItem[] {
+export function parseFetchItems(cursor: ArgumentCursor): FetchItem[] {
   if (cursor.peek() === '(') return cursor.list(() => fetchAtt(cursor), false);
   const probe = cursor.clone();
   const word = probe.takeWhile(isItemChar).toUpperCase();
@@ -127,7 +130,8 @@ export function parseFetch(cursor: ArgumentCursor, byUid: boolean): Extract<Comm
   cursor.end();
   if ((byUid || modifiers !== null) && !items.some((item) => item.kind === 'simple' && item.item === 'UID')) items.unshift(simple('UID'));
   if (modifiers === null) return { name: 'FETCH', byUid, set, items };
-  if (!items.some((item) => item.kind === 'simple' && item.item === 'MODSEQ')) items.push(simple('MODSEQ'));
+  if (modifiers.partial && !byUid) cursor.fail('PARTIAL needs UID FETCH');
+  if (modifiers.changedSince !== undefined && !items.some((item) => item.kind === 'simple' && item.item === 'MODSEQ')) items.push(simple('MODSEQ'));
   return { name: 'FETCH', byUid, set, items, ...modifiers };
 }
 

@@ -8,7 +8,10 @@ import { parseFetch } from './fetch.js';
 import { parseAppend, parseCreate, parseList, parseLsub, parseOneMailbox, parseRename, parseSelect, parseStatus } from './mailbox.js';
 import { parseAclCommand } from './acl.js';
 import { parseGetQuota, parseGetQuotaRoot, parseSetQuota } from './quota.js';
+import { parseCancelUpdate } from './context.js';
+import { parseNotify } from './notify.js';
 import { parseSearch } from './search.js';
+import { parseGenUrlAuth, parseResetKey, parseUrlFetch } from './url-commands.js';
 import { parseSort, parseThread } from './sort.js';
 import { parseCopyMove, parseStore, parseUidExpunge } from './messages.js';
 import { parseAuthenticate, parseEnable, parseId, parseLogin, parseNoArguments } from './session.js';
@@ -46,6 +49,7 @@ const PARSERS: Record<string, Parser> = {
   IDLE: (c) => parseNoArguments(c, 'IDLE'),
   NAMESPACE: (c) => parseNoArguments(c, 'NAMESPACE'),
   UNSELECT: (c) => parseNoArguments(c, 'UNSELECT'),
+  UNAUTHENTICATE: (c) => parseNoArguments(c, 'UNAUTHENTICATE'),
   LOGIN: parseLogin,
   AUTHENTICATE: parseAuthenticate,
   ENABLE: parseEnable,
@@ -70,6 +74,11 @@ const PARSERS: Record<string, Parser> = {
   GETQUOTA: parseGetQuota,
   GETQUOTAROOT: parseGetQuotaRoot,
   SETQUOTA: parseSetQuota,
+  CANCELUPDATE: parseCancelUpdate,
+  NOTIFY: parseNotify,
+  GENURLAUTH: parseGenUrlAuth,
+  RESETKEY: parseResetKey,
+  URLFETCH: parseUrlFetch,
   ...Object.fromEntries(Object.entries(byUidCommands).map(([name, parse]) => [name, (c: ArgumentCursor) => parse(c, false)])),
 };
 

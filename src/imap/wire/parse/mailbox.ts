@@ -6,11 +6,12 @@ import type { ArgumentCursor } from '../cursor.js';
 import { parseDateTime } from '../datetime.js';
 import { parseSelectParameters } from './condstore.js';
 import { parseFlagList } from './flags.js';
+import { parseCatenateParts } from './url-commands.js';
 import type { AppendMessage, Command, ListReturnOptions, ListSelectOption, StatusItem } from './types.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 
-const STATUS_ITEMS = new Set<StatusItem>(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'SIZE', 'DELETED', 'HIGHESTMODSEQ', 'APPENDLIMIT']);
+const STATUS_ITEMS = new Set<StatusItem>(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'SIZE', 'DELETED', 'HIGHESTMODSEQ', 'APPENDLIMIT', 'MAILBOXID']);
 const SELECT_OPTIONS = new Set<ListSelectOption>(['SUBSCRIBED', 'REMOTE', 'RECURSIVEMATCH', 'SPECIAL-USE']);
 
 export function mailbox(cursor: ArgumentCursor): string {
@@ -172,7 +173,12 @@ export function parseAppend(cursor: ArgumentCursor): Of<'APPEND'> {
       internalDate = parseDateTime(cursor);
       cursor.sp();
     }
-    if (!cursor.atLiteral()) cursor.fail('Expected message literal');
+    if (!cursor.atLiteral()) {
+      // CATENATE (RFC 4469): the message is built from literals and URLs.
+      if (cursor.keyword('message literal or CATENATE') !== 'CATENATE') cursor.fail('Expected message literal');
+      messages.push({ flags, internalDate, message: Buffer.alloc(0), binary: false, catenate: parseCatenateParts(cursor) });
+      continue;
+    }
     const binary = cursor.literalIsBinary();
     messages.push({ flags, internalDate, message: cursor.literalBytes(), binary });
   }

@@ -6,6 +6,8 @@ import type { ArgumentCursor } from '../cursor.js';
 import { parseDate } from '../datetime.js';
 import { parseSequenceSet } from '../sequence.js';
 import { parseModseqKey } from './condstore.js';
+import { parseExtensionKey } from './search-keys.js';
+import { parseReturnSpec, returnFields } from './return-options.js';
 import type { Command, SearchKey, SearchReturnOption } from './types.js';
 
 const FLAG_KEYS: Record<string, [string, boolean]> = {
@@ -24,16 +26,17 @@ const FLAG_KEYS: Record<string, [string, boolean]> = {
 
 const HEADER_KEYS: Record<string, string> = { BCC: 'Bcc', CC: 'Cc', FROM: 'From', SUBJECT: 'Subject', TO: 'To' };
 
-const DATE_KEYS: Record<string, ['internal' | 'sent', 'before' | 'on' | 'since']> = {
+const DATE_KEYS: Record<string, ['internal' | 'sent' | 'save', 'before' | 'on' | 'since']> = {
   BEFORE: ['internal', 'before'],
   ON: ['internal', 'on'],
   SINCE: ['internal', 'since'],
   SENTBEFORE: ['sent', 'before'],
   SENTON: ['sent', 'on'],
   SENTSINCE: ['sent', 'since'],
+  SAVEDBEFORE: ['save', 'before'],
+  SAVEDON: ['save', 'on'],
+  SAVEDSINCE: ['save', 'since'],
 };
-
-const RETURN_OPTIONS = new Set<SearchReturnOption>(['MIN', 'MAX', 'ALL', 'COUNT', 'SAVE']);
 
 /** Nesting deeper than this is refused (a guard against stack exhaustion). */
 const MAX_DEPTH = 100;
@@ -98,6 +101,12 @@ function searchKey(cursor: ArgumentCursor, depth: number): SearchKey {
       return { kind: 'uid', set: parseSequenceSet(cursor) };
     case 'MODSEQ':
       return parseModseqKey(cursor);
+    case 'YOUNGER':
+    case 'OLDER':
+    case 'EMAILID':
+    case 'THREADID':
+    case 'SAVEDATESUPPORTED':
+      return parseExtensionKey(cursor, word);
     case 'NOT':
       cursor.sp();
       return { kind: 'not', key: searchKey(cursor, depth + 1) };
@@ -126,12 +135,15 @@ export function parseSearchCriteria(cursor: ArgumentCursor): SearchKey {
 export function parseSearch(cursor: ArgumentCursor, byUid: boolean): Extract<Command, { name: 'SEARCH' }> {
   cursor.sp();
   let returnOptions: SearchReturnOption[] | null = null;
+  let extras: ReturnType<typeof returnFields> = {};
   let charset: string | null = null;
   const startsWith = (word: string): boolean => cursor.peek().toUpperCase() === word[0] && peekWord(cursor) === word;
   if (startsWith('RETURN')) {
     cursor.atom();
     cursor.sp();
-    returnOptions = parseReturnOptions(cursor);
+    const spec = parseReturnSpec(cursor);
+    returnOptions = spec.options;
+    extras = returnFields(spec);
     cursor.sp();
   }
   if (startsWith('CHARSET')) {
@@ -141,16 +153,12 @@ export function parseSearch(cursor: ArgumentCursor, byUid: boolean): Extract<Com
     cursor.sp();
   }
   const criteria = parseSearchCriteria(cursor);
-  return { name: 'SEARCH', byUid, charset, returnOptions, criteria };
+  return { name: 'SEARCH', byUid, charset, returnOptions, ...extras, criteria };
 }
 
-/** `(MIN MAX ALL COUNT SAVE)` after RETURN SP (RFC 4731; ESORT uses the same). */
+/** The return options after RETURN SP, without a PARTIAL range (see return-options.ts). */
 export function parseReturnOptions(cursor: ArgumentCursor): SearchReturnOption[] {
-  return cursor.list(() => {
-    const option = cursor.keyword('return option') as SearchReturnOption;
-    if (!RETURN_OPTIONS.has(option)) cursor.fail(`Unknown search return option ${option}`);
-    return option;
-  });
+  return parseReturnSpec(cursor).options;
 }
 
 /** The upper-cased atom at the cursor, without consuming it. */

@@ -2,7 +2,8 @@
 export function parseThread(cursor: ArgumentCursor, byUid: boolean): Extract<Command, { name: 'THREAD' }> {
   cursor.sp();
   const algorithm = cursor.keyword('thread algorithm');
-  if (algorithm !== 'ORDEREDSUBJECT' && algorithm !== 'REFERENCES') cursor.fail(`Unknown thread algorithm ${algorithm}`);
+  // REFS: Cyrus's variant of REFERENCES (src/message/threadRefs.ts).
+  if (algorithm !== 'ORDEREDSUBJECT' && algorithm !== 'REFERENCES' && algorithm !== 'REFS') cursor.fail(`Unknown thread algorithm ${algorithm}`);
   cursor.sp();
   const charset = cursor.astring('charset');
   cursor.sp();
@@ -11,7 +12,8 @@ export function parseThread(cursor: ArgumentCursor, byUid: boolean): Extract<Com
 
 /** SORT (RFC 5256) with ESORT's RETURN options (RFC 5267) and DISPLAY keys (RFC 5957); THREAD (RFC 5256). */
 import type { ArgumentCursor } from '../cursor.js';
-import { parseReturnOptions, parseSearchCriteria } from './search.js';
+import { parseReturnSpec, returnFields } from './return-options.js';
+import { parseSearchCriteria } from './search.js';
 import type { Command, SearchReturnOption, SortCriterion, SortKeyName } from './types.js';
 
 const KEYS = new Set<SortKeyName>(['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO', 'DISPLAYFROM', 'DISPLAYTO']);
@@ -39,10 +41,13 @@ function sortCriteria(cursor: ArgumentCursor): SortCriterion[] {
 export function parseSort(cursor: ArgumentCursor, byUid: boolean): Extract<Command, { name: 'SORT' }> {
   cursor.sp();
   let returnOptions: SearchReturnOption[] | null = null;
+  let extras: ReturnType<typeof returnFields> = {};
   if (cursor.peek().toUpperCase() === 'R') {
     if (cursor.keyword('RETURN') !== 'RETURN') cursor.fail('Expected RETURN or sort criteria');
     cursor.sp();
-    returnOptions = parseReturnOptions(cursor);
+    const spec = parseReturnSpec(cursor);
+    returnOptions = spec.options;
+    extras = returnFields(spec);
     cursor.sp();
   }
   const keys = sortCriteria(cursor);
@@ -50,5 +55,5 @@ export function parseSort(cursor: ArgumentCursor, byUid: boolean): Extract<Comma
   const charset = cursor.astring('charset');
   cursor.sp();
   const criteria = parseSearchCriteria(cursor);
-  return { name: 'SORT', byUid, keys, charset, returnOptions, criteria };
+  return { name: 'SORT', byUid, keys, charset, returnOptions, ...extras, criteria };
 }

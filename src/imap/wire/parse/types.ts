@@ -4,6 +4,7 @@
  */
 import type { ImapDate } from '../datetime.js';
 import type { SequenceSet } from '../sequence.js';
+import type { NotifyGroup } from './notify.js';
 
 export type SearchKey =
   | { kind: 'all' }
@@ -13,8 +14,12 @@ export type SearchKey =
   | { kind: 'header'; field: string; value: string }
   | { kind: 'body'; value: string }
   | { kind: 'text'; value: string }
-  /** BEFORE ON SINCE (internal date) and SENTBEFORE SENTON SENTSINCE (Date: header). */
-  | { kind: 'date'; field: 'internal' | 'sent'; op: 'before' | 'on' | 'since'; date: ImapDate }
+  /** BEFORE ON SINCE (internal date), SENTBEFORE SENTON SENTSINCE (Date: header), SAVEDBEFORE SAVEDON SAVEDSINCE (save date, RFC 8514). */
+  | { kind: 'date'; field: 'internal' | 'sent' | 'save'; op: 'before' | 'on' | 'since'; date: ImapDate }
+  /** YOUNGER / OLDER (RFC 5032): the internal date within / before the last `seconds` seconds. */
+  | { kind: 'age'; op: 'younger' | 'older'; seconds: number }
+  /** EMAILID / THREADID (RFC 8474). */
+  | { kind: 'objectId'; field: 'emailId' | 'threadId'; id: string }
   | { kind: 'size'; op: 'larger' | 'smaller'; size: number }
   | { kind: 'uid'; set: SequenceSet }
   | { kind: 'sequence'; set: SequenceSet }
@@ -25,7 +30,14 @@ export type SearchKey =
   | { kind: 'modseq'; modseq: number };
 
 /** ESEARCH return options (RFC 4731, SAVE from RFC 5182). */
-export type SearchReturnOption = 'MIN' | 'MAX' | 'ALL' | 'COUNT' | 'SAVE';
+export type SearchReturnOption = 'MIN' | 'MAX' | 'ALL' | 'COUNT' | 'SAVE' | 'CONTEXT' | 'UPDATE';
+
+/** PARTIAL's window over the results (RFC 9394): positions low..high (1-based), counted from the last when `fromEnd`. */
+export interface PartialRange {
+  fromEnd: boolean;
+  low: number;
+  high: number;
+}
 
 /** SORT keys (RFC 5256; DISPLAYFROM / DISPLAYTO from RFC 5957). */
 export type SortKeyName = 'ARRIVAL' | 'CC' | 'DATE' | 'FROM' | 'SIZE' | 'SUBJECT' | 'TO' | 'DISPLAYFROM' | 'DISPLAYTO';
@@ -63,16 +75,22 @@ export type SimpleFetchItem =
   | 'RFC822.HEADER'
   | 'RFC822.TEXT'
   /** RFC 7162 CONDSTORE. */
-  | 'MODSEQ';
+  | 'MODSEQ'
+  /** RFC 8514 SAVEDATE; RFC 8474 OBJECTID. */
+  | 'SAVEDATE'
+  | 'EMAILID'
+  | 'THREADID';
 
 export type FetchItem =
   | { kind: 'simple'; item: SimpleFetchItem }
   | { kind: 'section'; peek: boolean; section: Section; partial: Partial | null }
   /** BINARY[part]<partial> and BINARY.PEEK (RFC 3516). */
   | { kind: 'binary'; peek: boolean; part: number[]; partial: Partial | null }
-  | { kind: 'binarySize'; part: number[] };
+  | { kind: 'binarySize'; part: number[] }
+  /** PREVIEW and PREVIEW (LAZY) (RFC 8970). */
+  | { kind: 'preview'; lazy: boolean };
 
-export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'SIZE' | 'DELETED' | 'HIGHESTMODSEQ' | 'APPENDLIMIT';
+export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'SIZE' | 'DELETED' | 'HIGHESTMODSEQ' | 'APPENDLIMIT' | 'MAILBOXID';
 
 export type ListSelectOption = 'SUBSCRIBED' | 'REMOTE' | 'RECURSIVEMATCH' | 'SPECIAL-USE';
 
@@ -92,11 +110,25 @@ export interface AppendMessage {
   message: Buffer;
   /** Sent as literal8 `~{n}` (BINARY, RFC 3516). */
   binary: boolean;
+  /** CATENATE (RFC 4469): the parts the message is built from (`message` is then empty). */
+  catenate?: CatenatePart[];
+}
+
+/** One part of a CATENATE list: a literal, or the URL of a message or part to copy (RFC 4469). */
+export type CatenatePart = { kind: 'text'; bytes: Buffer; binary: boolean } | { kind: 'url'; url: string };
+
+/** One URL of URLFETCH; `extended` with the RFC 5524 parameters (BODY and BINARY exclude each other). */
+export interface UrlFetchRequest {
+  url: string;
+  extended: boolean;
+  body: boolean;
+  binary: boolean;
+  bodyPartStructure: boolean;
 }
 
 export type StoreOperation = 'replace' | 'add' | 'remove';
 
-export type NoArgumentCommandName = 'CAPABILITY' | 'NOOP' | 'LOGOUT' | 'STARTTLS' | 'CHECK' | 'CLOSE' | 'EXPUNGE' | 'IDLE' | 'NAMESPACE' | 'UNSELECT';
+export type NoArgumentCommandName = 'CAPABILITY' | 'NOOP' | 'LOGOUT' | 'STARTTLS' | 'CHECK' | 'CLOSE' | 'EXPUNGE' | 'IDLE' | 'NAMESPACE' | 'UNSELECT' | 'UNAUTHENTICATE';
 
 export type Command =
   | { name: NoArgumentCommandName }
@@ -124,20 +156,28 @@ export type Command =
   | { name: 'STATUS'; mailbox: string; items: StatusItem[] }
   | { name: 'APPEND'; mailbox: string; messages: AppendMessage[] }
   | { name: 'UID EXPUNGE'; uids: SequenceSet }
+  /** NOTIFY (RFC 5465): `groups` null for NOTIFY NONE; `status` for SET STATUS. */
+  | { name: 'NOTIFY'; groups: NotifyGroup[] | null; status: boolean }
+  /** CANCELUPDATE (RFC 5267): the tags of searching commands whose updates stop. */
+  | { name: 'CANCELUPDATE'; tags: string[] }
   | {
       name: 'SEARCH';
       byUid: boolean;
       charset: string | null;
       /** null: a plain SEARCH (untagged SEARCH response); a list (maybe empty = ALL): ESEARCH. */
       returnOptions: SearchReturnOption[] | null;
+      /** The PARTIAL return option (RFC 9394); absent without one. */
+      partial?: PartialRange;
+      /** UPDATE's fetch attributes (RFC 5465 section 7). */
+      updateFetch?: FetchItem[];
       criteria: SearchKey;
     }
   /** Modifiers (RFC 7162): CHANGEDSINCE, with VANISHED (UID FETCH under QRESYNC). */
   /** SORT (RFC 5256); `returnOptions` non-null: ESORT (RFC 5267), answered with ESEARCH. */
-  | { name: 'SORT'; byUid: boolean; keys: SortCriterion[]; charset: string; returnOptions: SearchReturnOption[] | null; criteria: SearchKey }
+  | { name: 'SORT'; byUid: boolean; keys: SortCriterion[]; charset: string; returnOptions: SearchReturnOption[] | null; partial?: PartialRange; updateFetch?: FetchItem[]; criteria: SearchKey }
   /** THREAD (RFC 5256). */
-  | { name: 'THREAD'; byUid: boolean; algorithm: 'ORDEREDSUBJECT' | 'REFERENCES'; charset: string; criteria: SearchKey }
-  | { name: 'FETCH'; byUid: boolean; set: SequenceSet; items: FetchItem[]; changedSince?: number; vanished?: boolean }
+  | { name: 'THREAD'; byUid: boolean; algorithm: 'ORDEREDSUBJECT' | 'REFERENCES' | 'REFS'; charset: string; criteria: SearchKey }
+  | { name: 'FETCH'; byUid: boolean; set: SequenceSet; items: FetchItem[]; changedSince?: number; vanished?: boolean; partial?: PartialRange }
   /** `unchangedSince`: the UNCHANGEDSINCE modifier (RFC 7162). */
   | { name: 'STORE'; byUid: boolean; set: SequenceSet; operation: StoreOperation; silent: boolean; flags: string[]; unchangedSince?: number }
   | { name: 'COPY' | 'MOVE'; byUid: boolean; set: SequenceSet; mailbox: string }
@@ -148,7 +188,12 @@ export type Command =
   /** RFC 9208: a quota root is named as a mailbox is; SETQUOTA's list may be empty (remove the root). */
   | { name: 'GETQUOTA'; root: string }
   | { name: 'GETQUOTAROOT'; mailbox: string }
-  | { name: 'SETQUOTA'; root: string; limits: QuotaSetting[] };
+  | { name: 'SETQUOTA'; root: string; limits: QuotaSetting[] }
+  /** URLAUTH (RFC 4467): rump URLs with their mechanisms (upper-cased). */
+  | { name: 'GENURLAUTH'; requests: Array<{ url: string; mechanism: string }> }
+  /** RESETKEY: every key of the user (mailbox null) or one mailbox's, for the mechanisms named. */
+  | { name: 'RESETKEY'; mailbox: string | null; mechanisms: string[] }
+  | { name: 'URLFETCH'; urls: UrlFetchRequest[] };
 
 /** SELECT's QRESYNC parameter (RFC 7162 3.2.5): what the client remembers of the mailbox. */
 export interface QresyncParameters {

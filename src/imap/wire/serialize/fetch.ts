@@ -100,6 +100,23 @@ export class FetchResponse {
     return this.add('MODSEQ', `(${modseq})`);
   }
 
+  /** SAVEDATE (RFC 8514): a date-time as INTERNALDATE, NIL when the message has none. */
+  saveDate(date: Date | null): this {
+    return this.add('SAVEDATE', date === null ? 'NIL' : formatDateTime(date));
+  }
+
+  /** EMAILID / THREADID (RFC 8474): `(objectid)`, or NIL. */
+  objectId(name: 'EMAILID' | 'THREADID', id: string | null): this {
+    return this.add(name, id === null ? 'NIL' : `(${id})`);
+  }
+
+  /** PREVIEW (RFC 8970): quoted when 7-bit and short, a literal of UTF-8 bytes otherwise; NIL when not available. */
+  preview(text: string | null): this {
+    if (text === null) return this.add('PREVIEW', 'NIL');
+    if (/^[\x20-\x7e]{0,1024}$/.test(text)) return this.add('PREVIEW', `"${text.replace(/["\\]/g, '\\$&')}"`);
+    return this.literal('PREVIEW', Buffer.from(text, 'utf8'));
+  }
+
   envelope(envelope: Envelope): this {
     return this.addHeaderText('ENVELOPE', formatEnvelope(envelope));
   }

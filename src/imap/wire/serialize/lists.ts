@@ -54,7 +54,7 @@ export function listResponse(entry: ListEntry, command: 'LIST' | 'LSUB' = 'LIST'
 }
 
 /** `* STATUS name (ITEM n ...)` in the order given. */
-export function statusResponse(mailbox: string, values: ReadonlyArray<readonly [StatusItem, number | bigint | null]>): string {
+export function statusResponse(mailbox: string, values: ReadonlyArray<readonly [StatusItem, number | bigint | string | null]>): string {
   return `* STATUS ${mailboxName(mailbox)} (${values.map(([item, value]) => `${item} ${value ?? 'NIL'}`).join(' ')})\r\n`;
 }
 
@@ -105,6 +105,8 @@ export interface EsearchResult {
   ordered?: boolean;
   /** The highest modseq of the matches when a MODSEQ key was used (RFC 7162 3.1.5). */
   modseq?: number;
+  /** PARTIAL (RFC 9394): the range as requested and the results in it (NIL when none). */
+  partial?: { range: string; numbers: readonly number[] };
 }
 
 /** `* ESEARCH (TAG "a1") UID MIN 1 MAX 9 COUNT 4 ALL 1:3,9` (RFC 4731). */
@@ -115,6 +117,11 @@ export function esearchResponse(result: EsearchResult): string {
   if (result.max !== undefined) out.push(`MAX ${result.max}`);
   if (result.count !== undefined) out.push(`COUNT ${result.count}`);
   if (result.all !== undefined && result.all.length > 0) out.push(`ALL ${result.ordered ? formatSequenceSet(result.all) : formatSortedSet(result.all)}`);
+  if (result.partial !== undefined) {
+    const numbers = result.partial.numbers;
+    const set = numbers.length === 0 ? 'NIL' : result.ordered ? formatSequenceSet(numbers) : formatSortedSet(numbers);
+    out.push(`PARTIAL (${result.partial.range} ${set})`);
+  }
   if (result.modseq !== undefined) out.push(`MODSEQ ${result.modseq}`);
   return `${out.join(' ')}\r\n`;
 }

@@ -4,6 +4,7 @@
  * message file only for items that need its bytes. BODY[...] without PEEK sets \Seen (read-write
  * sessions with the 's' right) and the new FLAGS go out in the same FETCH response.
  */
+import { LoopSlices } from '../../../../common/index.js';
 import { SELECTED } from '../../../session/state.js';
 import type { SelectedMailbox } from '../../../session/selected.js';
 import type { FetchItem } from '../../../wire/parse/types.js';
@@ -12,11 +13,17 @@ import { CommandFailure, defineCommand, onlyByUid, type CommandContext, type Com
 import { requireQresync, vanishedInSet } from '../../resync.js';
 import { MessageFactsSource, type MessageFacts } from '../facts.js';
 import { noMatchingMessages, resolveTargets } from '../targets.js';
+import { savedRanges } from '../saved-result.js';
+import { windowTargets } from '../partial.js';
 import { MessageData, RFC822_SECTIONS, addBinary, addBinarySize, addSection, toBodySection } from './content.js';
 import { loadBatch } from './batch.js';
 import { planFetch } from './plan.js';
+import { addPreview, loadRecords, needsRecords, renderObjectItem } from './object-items.js';
 
-const BATCH = 500;
+/** Messages whose cached data is read in one store call (a few milliseconds on a busy machine). */
+const BATCH = 256;
+/** From this many messages FETCH makes sure the mailbox's columns are kept current before its snapshot. */
+const PREPARE_FROM = 1000;
 /** Response text is handed to the writer in pieces about this long. */
 const TEXT_CHUNK = 32 * 1024;
 /** Give the socket a chance to drain once this much is buffered. */
@@ -35,30 +42,50 @@ export const fetchCommand = defineCommand({
       requireQresync(ctx, 'FETCH (VANISHED)');
     }
     if (changedSince !== null || command.items.some((item) => item.kind === 'simple' && item.item === 'MODSEQ')) ctx.enable(['CONDSTORE']);
-    const targets = resolveTargets(selected, command.set, command.byUid);
-    if (command.vanished) ctx.sendUpdates([vanishedInSet(selected, command.set, changedSince!)]);
+    // PARTIAL (RFC 9394): a window over the set's messages, before CHANGEDSINCE looks at them.
+    const targets = windowTargets(resolveTargets(selected, command.set, command.byUid), command.partial);
+    if (command.vanished) {
+      // `$` (RFC 5182) holds only messages still here: its VANISHED is empty.
+      const set = command.set.saved ? { saved: false as const, ranges: savedRanges(selected, true) } : command.set;
+      ctx.sendUpdates([vanishedInSet(selected, set, changedSince!)]);
+    }
     if (targets.uids.length === 0) {
-      if (command.byUid) return;
+      // An empty `$` (RFC 5182) is no error.
+      if (command.byUid || command.set.saved) return;
       throw noMatchingMessages();
     }
     const plan = planFetch(command.items);
     const userid = ctx.identity().userid;
     const mailbox = selected.mailbox;
+    // Columns this process no longer keeps current are read in slices first (issue 16).
+    if (targets.uids.length >= PREPARE_FROM) await mailbox.prepareSnapshot();
     const facts = MessageFactsSource.load(mailbox, targets.uids, userid);
     const marksSeen = plan.setsSeen && mayMarkSeen(ctx, selected);
+    const withRecords = needsRecords(command.items);
     let missing = 0;
     // Responses are joined into large strings before they reach the writer: one conversion to
     // bytes per ~64 KB instead of one per message.
     let text = '';
+    // The other sessions of this process get a turn every few ms, and at least once per batch.
+    const slices = new LoopSlices(undefined, BATCH);
     for (let from = 0; from < targets.uids.length; from += BATCH) {
       if (ctx.clientGone()) return clientGone(ctx, from, targets.uids.length);
       const to = Math.min(targets.uids.length, from + BATCH);
       const batchUids = targets.uids.slice(from, to);
       const cached = plan.needsSummary ? loadBatch(mailbox, batchUids, plan) : null;
       const newlySeen = marksSeen ? markSeen(selected, facts, from, to, userid) : null;
+      const records = withRecords ? loadRecords(mailbox, batchUids) : null;
       for (let i = from; i < to; i++) {
         // The session closed the mailbox when its client left (during an await below): stop here.
         if (ctx.clientGone()) return clientGone(ctx, i, targets.uids.length);
+        if (slices.due()) {
+          // What is ready goes out before the pause, so the client reads while others run.
+          if (text.length > 0) ctx.out.raw(text);
+          text = '';
+          await ctx.out.flush();
+          await slices.pause();
+          if (ctx.clientGone()) return clientGone(ctx, i, targets.uids.length);
+        }
         const message = facts.get(i);
         if (message === null) {
           missing++;
@@ -77,6 +104,7 @@ export const fetchCommand = defineCommand({
           }
           data = new MessageData(mailbox, message.uid, message.size, summary, envelope, cached.bodyStructures?.[k] ?? null);
         }
+        if (records !== null) data.record = records.get(message.uid);
         const response = new FetchResponse(targets.seqs[i]!);
         // The \Seen just set is reported in the same response, before the data (as Cyrus does).
         if (newlySeen?.has(message.uid) && !plan.flags) response.flags(selected.isRecent(message.uid) ? [...message.flags, '\\Recent'] : message.flags);
@@ -169,6 +197,9 @@ async function renderContent(response: FetchResponse, items: readonly FetchItem[
       case 'binarySize':
         await addBinarySize(response, item.part, data);
         break;
+      case 'preview':
+        await addPreview(response, data);
+        break;
     }
   }
 }
@@ -187,6 +218,7 @@ function renderIndexItem(response: FetchResponse, item: FetchItem, facts: Messag
       else response.envelope(data.need().envelope);
       return true;
     case 'BODY': response.body(data.need().body); return true;
+    case 'SAVEDATE': case 'EMAILID': case 'THREADID': return renderObjectItem(response, item, data.record);
     case 'BODYSTRUCTURE':
       if (data.bodyStructureForm !== null) response.bodyStructureText(data.bodyStructureForm);
       else response.bodyStructure(data.need().body);

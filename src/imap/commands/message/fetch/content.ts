@@ -4,7 +4,7 @@
  * cached summary; other sections read only their byte range of the message file, and big ranges
  * are streamed by the response writer instead of being read into memory.
  */
-import type { Mailbox } from '../../../../mailbox/index.js';
+import type { Mailbox, MessageRecord } from '../../../../mailbox/index.js';
 import type { ImapForm } from '../../../../message/index.js';
 import {
   applyPartial, binarySection, findPart, partialRange, planSection, sectionBytes, sectionNeedsMessage, selectHeaderFields,
@@ -19,6 +19,8 @@ const STREAM_FROM = 256 * 1024;
 /** One message being answered: its data, read at most once and only when an item needs it. */
 export class MessageData {
   private whole: Promise<Buffer> | null = null;
+  /** The index record, loaded only for items that need it (SAVEDATE, EMAILID: object-items.ts). */
+  record: MessageRecord | undefined;
 
   constructor(
     readonly mailbox: Mailbox,

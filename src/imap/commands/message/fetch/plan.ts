@@ -38,6 +38,7 @@ export function planFetch(items: readonly FetchItem[]): FetchPlan {
         if (!item.peek) plan.setsSeen = true;
         break;
       case 'binarySize':
+      case 'preview':
         plan.needsSummary = plan.content = true;
         plan.rendered = false;
         break;

@@ -62,7 +62,12 @@ export class SearchPacer {
    * was done since their last turn; throws SearchAbandoned when the client left meanwhile.
    */
   async pause(force = false): Promise<void> {
-    this.sinceYield += this.perMessage;
+    await this.worked(this.perMessage, force);
+  }
+
+  /** After `evaluations` key tests done at once (one key over whole columns): as pause(). */
+  async worked(evaluations: number, force = false): Promise<void> {
+    this.sinceYield += evaluations;
     if (!force && this.sinceYield < YIELD_EVERY) return;
     this.sinceYield = 0;
     await new Promise<void>((resolve) => setImmediate(resolve));

@@ -4,29 +4,45 @@
  */
 import { SELECTED } from '../../../session/state.js';
 import { esearchResponse, searchResponse, type EsearchResult } from '../../../wire/serialize/lists.js';
-import { CommandFailure, defineCommand, onlyByUid } from '../../types.js';
+import { defineCommand, onlyByUid } from '../../types.js';
+import { emptiedOnFailure, resultToSave, saveResult } from '../saved-result.js';
 import { findMatches, requireCharset } from './run.js';
+import { checkContextTag, startContext } from '../context.js';
+import { partialItem, partialToSave, requestedItems } from '../partial.js';
 
 export const searchCommand = defineCommand({
   name: 'SEARCH',
   states: SELECTED,
   allowsExpunge: onlyByUid,
   async handle(ctx, command) {
-    if (command.charset !== null) requireCharset(command.charset);
-    if (command.returnOptions?.includes('SAVE')) throw new CommandFailure('BAD', null, 'SEARCH RETURN (SAVE) is not supported');
-    const { seqs, uids, highestModseq: highestFound, usesModseq } = await findMatches(ctx, command.criteria);
+    const saving = command.returnOptions?.includes('SAVE') ?? false;
+    const updating = command.returnOptions?.includes('UPDATE') ?? false;
+    if (updating) checkContextTag(ctx);
+    const modseqBefore = ctx.selected().highestModseq;
+    const { seqs, uids, highestModseq: highestFound, usesModseq } = await emptiedOnFailure(ctx.selected(), saving, async () => {
+      if (command.charset !== null) requireCharset(command.charset);
+      return findMatches(ctx, command.criteria);
+    });
     const found = command.byUid ? uids : seqs;
+    // SEARCHRES (RFC 5182): SAVE keeps the result for `$`; alone, it asks for no ESEARCH response.
+    if (saving) {
+      const options = command.returnOptions!;
+      saveResult(ctx.selected(), command.partial ? partialToSave(options, command.partial, uids) : resultToSave(options, uids));
+    }
+    if (saving && command.returnOptions!.length === 1 && command.partial === undefined) return;
     if (command.returnOptions === null) {
       ctx.out.send(searchResponse(found, usesModseq && found.length > 0 ? highestFound : undefined));
       return;
     }
-    const options = command.returnOptions.length === 0 ? ['ALL'] : command.returnOptions;
+    const options = requestedItems(command.returnOptions, command.partial);
     const result: EsearchResult = { tag: ctx.tag, uid: command.byUid };
-    if (found.length > 0 && options.includes('MIN')) result.min = found[0]!;
-    if (found.length > 0 && options.includes('MAX')) result.max = found[found.length - 1]!;
-    if (options.includes('COUNT')) result.count = found.length;
-    if (options.includes('ALL')) result.all = found;
+    if (found.length > 0 && options.has('MIN')) result.min = found[0]!;
+    if (found.length > 0 && options.has('MAX')) result.max = found[found.length - 1]!;
+    if (options.has('COUNT')) result.count = found.length;
+    if (options.has('ALL')) result.all = found;
+    if (command.partial) result.partial = partialItem(found, command.partial);
     if (usesModseq && found.length > 0) result.modseq = highestFound;
     ctx.out.send(esearchResponse(result));
+    if (updating) startContext(ctx, { byUid: command.byUid, criteria: command.criteria, sort: null, fetch: command.updateFetch }, uids, modseqBefore);
   },
 });

@@ -11,6 +11,7 @@ import {
 import { rangesContain, resolveSequenceSet } from '../../../wire/sequence.js';
 import type { SearchKey } from '../../../wire/parse/types.js';
 import { explicitRanges } from '../targets.js';
+import { compileExtensionKey } from './extension-keys.js';
 
 /** One message as SEARCH sees it. */
 export class Candidate {
@@ -18,6 +19,9 @@ export class Candidate {
   message: Buffer | null = null;
   private body: string | null = null;
   private whole: string | null = null;
+  /** From the index record, set when a key needs them (CompiledSearch.needsRecord): save date (ms) and guid. */
+  saveDate = 0;
+  guid: string | null = null;
 
   constructor(
     readonly seq: number,
@@ -78,6 +82,8 @@ interface CompiledSearch {
   needsText: boolean;
   /** A MODSEQ key was used: the response names the highest modseq found (RFC 7162 3.1.5). */
   usesModseq: boolean;
+  /** Some key reads the save date or the guid (SAVED*, EMAILID): Candidate.saveDate / guid must be set. */
+  needsRecord: boolean;
 }
 
 /** Header fields holding address lists (SEARCH FROM / TO / CC / BCC and HEADER with these names). */
@@ -98,7 +104,7 @@ function compareDay(day: number, op: 'before' | 'on' | 'since', wanted: number):
 }
 
 export function compileSearch(criteria: SearchKey, scope: MatchScope): CompiledSearch {
-  const compiled: CompiledSearch = { match: () => true, needsHeader: false, needsSummary: false, needsText: false, usesModseq: false };
+  const compiled: CompiledSearch = { match: () => true, needsHeader: false, needsSummary: false, needsText: false, usesModseq: false, needsRecord: false };
   compiled.match = compile(criteria, scope, compiled);
   return compiled;
 }
@@ -145,6 +151,10 @@ function compile(key: SearchKey, scope: MatchScope, info: CompiledSearch): Match
       const wanted = calendarDay(key.date.year, key.date.month, key.date.day)!;
       const op = key.op;
       if (key.field === 'internal') return (m) => compareDay(localDay(m.internalDate), op, wanted);
+      if (key.field === 'save') {
+        info.needsRecord = true;
+        return (m) => compareDay(localDay(m.saveDate), op, wanted);
+      }
       info.needsHeader = true;
       return (m) => {
         // Without a usable Date: header Cyrus compares the internal date.
@@ -153,6 +163,9 @@ function compile(key: SearchKey, scope: MatchScope, info: CompiledSearch): Match
         return compareDay(sent ?? localDay(m.internalDate), op, wanted);
       };
     }
+    case 'age':
+    case 'objectId':
+      return compileExtensionKey(key, info);
     case 'modseq': {
       info.usesModseq = true;
       const modseq = key.modseq;

@@ -8,9 +8,10 @@
 import type { MessageSummary } from '../../../../message/index.js';
 import type { SearchKey } from '../../../wire/parse/types.js';
 import { CommandFailure, type CommandContext } from '../../types.js';
-import { lowerBound } from '../targets.js';
 import { admitSearch } from './budget.js';
+import { UNKNOWN, YES, NO, evaluateColumns, viewPositions } from './columns.js';
 import { Candidate, compileSearch } from './match.js';
+import { withSavedResult } from '../saved-result.js';
 
 const BATCH = 500;
 const CHARSETS = new Set(['UTF-8', 'US-ASCII']);
@@ -34,18 +35,31 @@ export async function findMatches(ctx: CommandContext, criteria: SearchKey): Pro
   const seqs: number[] = [];
   const found: number[] = [];
   const selected = ctx.selected();
+  // `$` (SEARCHRES, RFC 5182): the UIDs of the saved result, resolved now.
+  criteria = withSavedResult(criteria, selected);
   const view = selected.allUids();
   const pacer = admitSearch(criteria, view.length, ctx.deps.limits.search, () => ctx.clientGone());
   const compiled = compileSearch(criteria, { count: view.length, largestUid: view.length > 0 ? view[view.length - 1]! : 0 });
   const mailbox = selected.mailbox;
+  // Columns this process no longer keeps current are read in slices first (issue 16, snapshot-load.ts).
+  if (view.length >= 1000) await mailbox.prepareSnapshot();
   const snapshot = mailbox.snapshot(ctx.identity().userid);
   let highestFound = 0;
   // A MODSEQ key turns CONDSTORE on for the session (RFC 7162 3.1).
   if (compiled.usesModseq) ctx.enable(['CONDSTORE']);
-  let p = 0;
-  for (let from = 0; from < view.length; from += BATCH) {
-    const to = Math.min(view.length, from + BATCH);
-    const uids = compiled.needsSummary || compiled.needsHeader ? view.slice(from, to) : null;
+  // Flags, sizes, dates, UIDs and the stored header fields over whole columns; what they leave
+  // UNKNOWN (BODY, TEXT, other header fields...) goes through the per-message matcher below.
+  const positions = viewPositions(view, snapshot);
+  const states = await evaluateColumns(criteria, {
+    view, positions, snapshot, isRecent: (uid) => selected.isRecent(uid), fields: mailbox.fields, worked: (n) => pacer.worked(n),
+  });
+  const pending: number[] = [];
+  for (let i = 0; i < view.length; i++) if (states[i] === UNKNOWN && positions[i]! >= 0) pending.push(i);
+  if (pending.length > 0) await pacer.pause(true);
+  for (let from = 0; from < pending.length; from += BATCH) {
+    const to = Math.min(pending.length, from + BATCH);
+    const batch = pending.slice(from, to).map((i) => view[i]!);
+    const uids = compiled.needsSummary || compiled.needsHeader ? batch : null;
     const headers = uids !== null && !compiled.needsSummary ? mailbox.searchHeaders(uids) : null;
     let summaries: Map<number, MessageSummary> | null = null;
     if (uids !== null && headers === null) summaries = mailbox.summaries(uids);
@@ -54,15 +68,21 @@ export async function findMatches(ctx: CommandContext, criteria: SearchKey): Pro
       const older = uids.filter((_, k) => headers[k] === null);
       if (older.length > 0) summaries = mailbox.summaries(older);
     }
-    for (let i = from; i < to; i++) {
-      const uid = view[i]!;
-      if (p < snapshot.count && snapshot.uids[p]! < uid) p = lowerBound(snapshot.uids, uid);
-      // Not in the index any more: expunged by another session, not yet announced here.
-      if (p >= snapshot.count || snapshot.uids[p] !== uid) continue;
+    // Save dates and guids (SAVED*, EMAILID) are in the records alone: one call per batch.
+    const records = compiled.needsRecord ? new Map(mailbox.records(batch).map((r) => [r.uid, r] as const)) : null;
+    for (let k = 0; k < batch.length; k++) {
+      const i = pending[from + k]!;
+      const uid = batch[k]!;
+      const p = positions[i]!;
       const candidate = new Candidate(
         i + 1, uid, snapshot.systemFlags[p]!, snapshot.keywords[p], snapshot.internalDates[p]!, snapshot.sizes[p]!,
-        selected.isRecent(uid), summaries?.get(uid) ?? null, headers?.[i - from] ?? null, snapshot.modseqs[p]!,
+        selected.isRecent(uid), summaries?.get(uid) ?? null, headers?.[k] ?? null, snapshot.modseqs[p]!,
       );
+      const record = records?.get(uid);
+      if (record !== undefined) {
+        candidate.saveDate = record.saveDate.getTime();
+        candidate.guid = record.guid;
+      }
       let result = compiled.match(candidate);
       if (result === null) {
         try {
@@ -72,16 +92,20 @@ export async function findMatches(ctx: CommandContext, criteria: SearchKey): Pro
           result = false; // the file went away with a concurrent expunge
         }
       }
-      if (result) {
-        found.push(uid);
-        seqs.push(i + 1);
-        if (snapshot.modseqs[p]! > highestFound) highestFound = snapshot.modseqs[p]!;
-      }
+      states[i] = result ? YES : NO;
       // Matched or not, the work was done: other sessions get their turn (issue 17).
       await pacer.pause();
     }
     // Let other connections of this process run between batches of a long search.
-    if (to < view.length) await pacer.pause(true);
+    if (to < pending.length) await pacer.pause(true);
+  }
+  for (let i = 0; i < view.length; i++) {
+    const p = positions[i]!;
+    // Not in the index any more (p < 0): expunged by another session, not yet announced here.
+    if (states[i] !== YES || p < 0) continue;
+    found.push(view[i]!);
+    seqs.push(i + 1);
+    if (snapshot.modseqs[p]! > highestFound) highestFound = snapshot.modseqs[p]!;
   }
   return { seqs, uids: found, highestModseq: highestFound, usesModseq: compiled.usesModseq };
 }

@@ -1,0 +1,162 @@
+// Issue 16 "Fairness": while one client opens and reads a 100,000-message INBOX (SELECT, FETCH 1:*
+// (FLAGS), FETCH 1:* (ENVELOPE)), the NOOP round trips of 500 idle sessions served by the same
+// worker (prefork=1). Prints NOOP p50/p99/max with nobody reading (baseline) and while the reader
+// runs, and the reader's own command times. Real master, shipped settings (scrypt cost, fsync on).
+// The first round opens the mailbox cold (no columns kept by the worker); before each later round
+// one message is appended from outside (the worker patches its columns). The reader runs in a
+// process of its own, so that reading 100,000 FETCH lines does not delay the idle clients here.
+//   npm run bench -- fairness-100k [--sessions 500] [--messages 100000] [--rounds 3]
+//     [--interval 200] [--dir PATH]   (--dir: the filled mailbox is kept and reused)
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ImapdConfig } from '../src/config/index.js';
+import { MailStore } from '../src/store/index.js';
+import { BenchClient, percentile, startBenchMaster, type BenchMaster } from './_master.js';
+
+const { values } = parseArgs({
+  options: {
+    sessions: { type: 'string', default: '500' },
+    messages: { type: 'string', default: '100000' },
+    rounds: { type: 'string', default: '3' },
+    interval: { type: 'string', default: '200' },
+    dir: { type: 'string' },
+    /** Internal: run as the reader against this port (a child of the bench). */
+    'reader-port': { type: 'string' },
+  },
+});
+const SESSIONS = Number(values.sessions);
+const MESSAGES = Number(values.messages);
+const ROUNDS = Number(values.rounds);
+/** Each idle session sends one NOOP per interval (ms), at its own offset. */
+const INTERVAL = Number(values.interval);
+
+function message(i: number): Buffer {
+  return Buffer.from(
+    `From: Sender ${i % 97} <sender${i % 97}@example.com>\r\nTo: Fred <fred@example.com>\r\nCc: list${i % 13}@example.org\r\n` +
+      `Subject: fairness bench message ${i}\r\nDate: Mon, 1 Jan 2024 10:${String(i % 60).padStart(2, '0')}:00 +0000\r\nMessage-ID: <f${i}@bench>\r\n\r\nbody ${i}\r\n`,
+  );
+}
+
+async function fill(master: BenchMaster, user: string, from: number, count: number): Promise<void> {
+  const store = MailStore.open({ config: ImapdConfig.load(master.imapdConf) });
+  const mailbox = store.openMailbox(`user.${user}`);
+  try {
+    for (let at = from; at < from + count; at += 1000) {
+      const items = [];
+      for (let i = at; i < Math.min(from + count, at + 1000); i++) items.push({ content: message(i), flags: i % 2 === 0 ? ['\\Seen'] : [] });
+      await mailbox.append(items, { userid: user });
+    }
+  } finally {
+    mailbox.close();
+    store.close();
+  }
+}
+
+async function loggedIn(port: number, user: string): Promise<BenchClient> {
+  const client = await BenchClient.connect(port);
+  const answer = await client.command(`LOGIN ${user} pass`);
+  if (!answer.at(-1)!.includes(' OK')) throw new Error(`LOGIN ${user}: ${answer.at(-1)}`);
+  return client;
+}
+
+const ms = (x: number): string => x.toFixed(1);
+function summary(latencies: number[]): string {
+  const s = [...latencies].sort((a, b) => a - b);
+  if (s.length === 0) return 'no NOOP answered';
+  return `${s.length} NOOPs, p50 ${ms(percentile(s, 50))} ms, p99 ${ms(percentile(s, 99))} ms, max ${ms(s.at(-1)!)} ms`;
+}
+
+/** The idle sessions' NOOPs until `stop()`; each latency is pushed to `sink()` of the moment. */
+function runIdle(clients: BenchClient[], stop: () => boolean, sink: () => number[]): Promise<void[]> {
+  return Promise.all(
+    clients.map(async (client, k) => {
+      await new Promise((r) => setTimeout(r, (k * INTERVAL) / clients.length));
+      while (!stop()) {
+        const t0 = performance.now();
+        await client.command('NOOP');
+        const took = performance.now() - t0;
+        sink().push(took);
+        await new Promise((r) => setTimeout(r, Math.max(0, INTERVAL - took)));
+      }
+    }),
+  );
+}
+
+/** The idle sessions' users: under maxlogins_per_user_host (50) sessions each, as many users would be. */
+const IDLE_USERS = Array.from({ length: Math.ceil(SESSIONS / 50) }, (_, i) => `idle${i}`);
+/** The reader (child process): one round per "go" from the parent, its command times sent back. */
+async function reader(port: number): Promise<void> {
+  process.on('message', (message: string) => {
+    if (message !== 'go') return process.disconnect();
+    void (async () => {
+      const client = await loggedIn(port, 'fred');
+      const times: string[] = [];
+      for (const command of ['SELECT INBOX', 'FETCH 1:* (FLAGS)', 'FETCH 1:* (ENVELOPE)']) {
+        const t0 = performance.now();
+        const lines = await client.command(command);
+        times.push(`${command.replace(/ INBOX|1:\* |[()]/g, '')} ${ms(performance.now() - t0)} ms`);
+        if (!lines.at(-1)!.includes(' OK')) throw new Error(`${command}: ${lines.at(-1)}`);
+      }
+      await client.command('LOGOUT');
+      client.socket.destroy();
+      process.send!(times.join(', '));
+    })();
+  });
+}
+
+if (values['reader-port'] !== undefined) await reader(Number(values['reader-port']));
+else await main();
+
+async function main(): Promise<void> {
+  const master = await startBenchMaster({ prefork: 1, users: ['fred', ...IDLE_USERS], keepDir: values.dir });
+  try {
+    const store = MailStore.open({ config: ImapdConfig.load(master.imapdConf) });
+    const have = store.openMailbox('user.fred');
+    const existing = have.snapshot('fred').count;
+    have.close();
+    store.close();
+    if (existing < MESSAGES) {
+      const t0 = performance.now();
+      await fill(master, 'fred', existing, MESSAGES - existing);
+      console.log(`fairness-100k: filled ${MESSAGES - existing} messages in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    // One LOGIN per user pays the shipped scrypt cost; the others are answered by auth_cache_ttl.
+    const idle: BenchClient[] = [];
+    for (let i = 0; i < SESSIONS; i++) {
+      const c = await loggedIn(master.port, IDLE_USERS[i % IDLE_USERS.length]!);
+      await c.command('SELECT INBOX');
+      idle.push(c);
+    }
+    console.log(`fairness-100k: ${SESSIONS} idle sessions (a NOOP each per ${INTERVAL} ms), reader on ${MESSAGES} messages, one worker`);
+    let phase: number[] = [];
+    let running = true;
+    const idleDone = runIdle(idle, () => !running, () => phase);
+    await new Promise((r) => setTimeout(r, 3000));
+    console.log(`  baseline (nobody reading): ${summary(phase)}`);
+    const during: number[] = [];
+    const child = fork(fileURLToPath(import.meta.url), ['--reader-port', String(master.port)]);
+    for (let round = 1; round <= ROUNDS; round++) {
+      if (round > 1) {
+        // The append runs in this process and holds its loop: NOOPs answered meanwhile are not counted.
+        await fill(master, 'fred', MESSAGES + round, 1);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      phase = [];
+      const times = await new Promise<string>((resolve) => {
+        child.once('message', (text: string) => resolve(text));
+        child.send('go');
+      });
+      console.log(`  round ${round}${round === 1 ? ' (cold)' : ' (after one append)'}: reader ${times}`);
+      console.log(`    idle NOOPs meanwhile: ${summary(phase)}`);
+      during.push(...phase);
+    }
+    child.send('stop');
+    running = false;
+    await idleDone;
+    console.log(`  all rounds: ${summary(during)}  (goal: p99 <= 10 ms)`);
+    for (const c of idle) c.socket.destroy();
+  } finally {
+    await master.stop();
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Long work cut into slices of the event loop (issue 16, fairness): one worker process serves
+ * hundreds of sessions on one thread, so a FETCH 1:* or the first snapshot of a 100,000-message
+ * mailbox must give the others a turn every few milliseconds. The work calls `turn()` after each
+ * unit (a message, a block of records); when the slice is used up, by time or by units, the
+ * promise waits for setImmediate, after the sockets that became readable meanwhile were served.
+ */
+
+/** Milliseconds of work between two turns given to the other sessions. */
+export const SLICE_MS = 4;
+
+export class LoopSlices {
+  private started = performance.now();
+  private units = 0;
+
+  constructor(
+    private readonly sliceMs = SLICE_MS,
+    /** Most units in one slice whatever the time (keeps the number of turns independent of the machine's speed). */
+    private readonly maxUnits = Number.POSITIVE_INFINITY,
+  ) {}
+
+  /** Whether the slice is used up: call `pause()` then. */
+  due(units = 1): boolean {
+    this.units += units;
+    return this.units >= this.maxUnits || performance.now() - this.started >= this.sliceMs;
+  }
+
+  /** Let the other sessions run, then start a new slice. */
+  async pause(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.started = performance.now();
+    this.units = 0;
+  }
+
+  /** After `units` of work: a turn for the others when the slice is used up. */
+  async turn(units = 1): Promise<void> {
+    if (this.due(units)) await this.pause();
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * Reading the snapshot columns of a big mailbox in slices (issue 16, fairness). Reading and
+ * parsing 100,000 records at once holds the process's event loop for a few hundred milliseconds,
+ * and every other session of the worker waits. Before a session takes its first snapshot
+ * (SELECT), the columns are read here in blocks of records, each in its own read transaction,
+ * with a turn for the other sessions between blocks; they are then kept (snapshot-cache.ts) as
+ * the columns at the highestmodseq read with the first block.
+ *
+ * Later blocks may be newer than the first, never older: every record changed after the first
+ * block's highestmodseq M0 has a modseq above M0, and every UID expunged since is listed in the
+ * expunged table with one, so the snapshot that takes these columns patches them from the
+ * changes since M0 (snapshot-patch.ts) and gets exactly what one read at its own moment would.
+ */
+import { LoopSlices, SLICE_MS } from '../common/loop-slices.js';
+import { readTransaction, type Db } from '../common/sqlite.js';
+import { decodeKeywords } from './flags.js';
+import type { IndexDb, MailboxRow } from './index-db.js';
+import { CACHE_FROM, cachedColumns, keepColumns, olderColumns, type SnapshotColumns } from './snapshot-cache.js';
+import { PATCH_AT_MOST } from './snapshot-patch.js';
+
+/** Records of the first block; later blocks are sized to take about half a slice. */
+const FIRST_BLOCK = 2000;
+const MIN_BLOCK = 500;
+const MAX_BLOCK = 50_000;
+/** A patch of more changed records than this is read in slices instead (one patch is not sliced). */
+const PATCH_IN_ONE_TURN = 2000;
+
+type Block = [string | null, string | null, string | null, string | null, string | null];
+
+function makeStatements(db: Db) {
+  return {
+    // As IndexDb's snapshotColumns, for the next `limit` records above a UID.
+    block: db
+      .prepare<[number, number], Block>(
+        'SELECT group_concat(uid), group_concat(modseq), group_concat(flags), group_concat(internaldate), group_concat(size) FROM (SELECT uid, modseq, flags, internaldate, size FROM messages WHERE uid > ? ORDER BY uid LIMIT ?)',
+      )
+      .raw(true),
+    keywords: db.prepare<[number, number], [number, string]>("SELECT uid, keywords FROM messages WHERE uid > ? AND uid <= ? AND keywords IS NOT NULL AND keywords != '' ORDER BY uid").raw(true),
+    changedCount: db.prepare<[number], number>('SELECT count(*) FROM messages INDEXED BY messages_modseq WHERE modseq > ?').pluck(),
+  };
+}
+
+type Statements = ReturnType<typeof makeStatements>;
+
+const statements = new WeakMap<IndexDb, Statements>();
+
+function prepared(index: IndexDb): Statements {
+  let s = statements.get(index);
+  if (s === undefined) {
+    s = makeStatements(index.db);
+    statements.set(index, s);
+  }
+  return s;
+}
+
+/** Loads in progress by index identity: two sessions opening the same mailbox share one. */
+const loading = new Map<string, Promise<void>>();
+
+/**
+ * Make sure the next snapshot of this index is cheap: the columns kept are current, or one small
+ * patch away; otherwise read them in slices. Small mailboxes (read again each time) are left alone.
+ */
+export function prepareColumns(index: IndexDb): Promise<void> {
+  const key = index.identity;
+  const running = loading.get(key);
+  if (running !== undefined) return running;
+  const work = loadIfNeeded(index).finally(() => loading.delete(key));
+  loading.set(key, work);
+  return work;
+}
+
+async function loadIfNeeded(index: IndexDb): Promise<void> {
+  if (!index.db.open) return;
+  const s = prepared(index);
+  const row = readTransaction(index.db, 'snapshot columns', () => {
+    const current = index.stmts.mailbox.get();
+    if (current === undefined || current.state !== 'active' || current.uidnext - 1 < CACHE_FROM) return null;
+    if (cachedColumns(index.identity, current.uniqueid, current.uidvalidity, current.uidnext, current.highestmodseq) !== null) return null;
+    const old = olderColumns(index.identity, current.uniqueid, current.uidvalidity);
+    if (old !== null && old.highestModseq <= current.highestmodseq && current.deletedmodseq <= old.highestModseq) {
+      const changed = s.changedCount.get(old.highestModseq)!;
+      if (changed <= Math.min(PATCH_IN_ONE_TURN, old.uids.length * PATCH_AT_MOST)) return null;
+    }
+    return current;
+  });
+  if (row === null) return;
+  const columns = await readInSlices(index, s);
+  if (columns === null || columns.uids.length < CACHE_FROM) return;
+  // Columns kept meanwhile by a snapshot of a later moment are worth more: keep those.
+  const kept = olderColumns(index.identity, columns.uniqueId, columns.uidValidity);
+  if (kept !== null && kept.highestModseq >= columns.highestModseq) return;
+  keepColumns(index.identity, columns);
+}
+
+interface Part {
+  uids: Uint32Array;
+  modseqs: Float64Array;
+  system: Uint8Array;
+  dates: Float64Array;
+  sizes: Float64Array;
+  /** Keywords of the few records that have any: [index in the part, names]. */
+  keywords: Array<[number, string[]]>;
+}
+
+/** Every record's columns, block by block; null when the index closed or changed identity meanwhile. */
+async function readInSlices(index: IndexDb, s: Statements): Promise<SnapshotColumns | null> {
+  const slices = new LoopSlices();
+  const parts: Part[] = [];
+  let first: MailboxRow | null = null;
+  let after = 0;
+  let block = FIRST_BLOCK;
+  for (;;) {
+    if (!index.db.open) return null;
+    const started = performance.now();
+    const part = readTransaction(index.db, 'snapshot columns', () => {
+      const row = index.stmts.mailbox.get();
+      if (row === undefined || (first !== null && (row.uniqueid !== first.uniqueid || row.uidvalidity !== first.uidvalidity))) return null;
+      first ??= row;
+      return readBlock(s, after, block);
+    });
+    if (part === null) return null;
+    if (part.uids.length > 0) {
+      parts.push(part);
+      after = part.uids[part.uids.length - 1]!;
+    }
+    if (part.uids.length < block) break;
+    const took = performance.now() - started;
+    block = Math.max(MIN_BLOCK, Math.min(MAX_BLOCK, Math.round((block * SLICE_MS) / 2 / Math.max(took, 0.05))));
+    await slices.pause();
+  }
+  return join(first!, parts);
+}
+
+function readBlock(s: Statements, after: number, limit: number): Part {
+  const [uidText, modseqText, flagText, dateText, sizeText] = s.block.get(after, limit)!;
+  const n = countNumbers(uidText);
+  const part: Part = {
+    uids: new Uint32Array(n),
+    modseqs: new Float64Array(n),
+    system: new Uint8Array(n),
+    dates: new Float64Array(n),
+    sizes: new Float64Array(n),
+    keywords: [],
+  };
+  fillNumbers(uidText, part.uids);
+  fillNumbers(modseqText, part.modseqs);
+  fillNumbers(flagText, part.system);
+  fillNumbers(dateText, part.dates);
+  fillNumbers(sizeText, part.sizes);
+  if (n > 0) {
+    let p = 0;
+    for (const [uid, kw] of s.keywords.iterate(after, part.uids[n - 1]!)) {
+      while (p < n && part.uids[p]! < uid) p++;
+      if (p < n && part.uids[p] === uid) part.keywords.push([p, decodeKeywords(kw)]);
+    }
+  }
+  for (let i = 1; i < n; i++) if (part.uids[i - 1]! >= part.uids[i]!) throw new Error('index: snapshot out of UID order');
+  return part;
+}
+
+function join(row: MailboxRow, parts: Part[]): SnapshotColumns {
+  let n = 0;
+  for (const part of parts) n += part.uids.length;
+  const columns: SnapshotColumns = {
+    uniqueId: row.uniqueid,
+    uidValidity: row.uidvalidity,
+    uidNext: row.uidnext,
+    highestModseq: row.highestmodseq,
+    uids: new Uint32Array(n),
+    modseqs: new Float64Array(n),
+    system: new Uint8Array(n),
+    keywords: new Array<string[] | undefined>(n),
+    dates: new Float64Array(n),
+    sizes: new Float64Array(n),
+  };
+  let at = 0;
+  for (const part of parts) {
+    columns.uids.set(part.uids, at);
+    columns.modseqs.set(part.modseqs, at);
+    columns.system.set(part.system, at);
+    columns.dates.set(part.dates, at);
+    columns.sizes.set(part.sizes, at);
+    for (const [i, names] of part.keywords) columns.keywords[at + i] = names;
+    // each part is in order (readBlock); the parts follow one another
+    if (at > 0 && part.uids.length > 0 && columns.uids[at - 1]! >= part.uids[0]!) throw new Error(`index of ${row.name}: snapshot out of UID order`);
+    at += part.uids.length;
+  }
+  return columns;
+}
+
+/** How many numbers a comma-separated list holds (0 for null or empty). */
+export function countNumbers(text: string | null): number {
+  if (!text) return 0;
+  let n = 1;
+  for (let i = text.indexOf(','); i >= 0; i = text.indexOf(',', i + 1)) n++;
+  return n;
+}
+
+/** Parse a comma-separated list of integers (as SQLite's group_concat writes them) into `out`. */
+export function fillNumbers(text: string | null, out: Uint32Array | Float64Array | Uint8Array): void {
+  if (!text) return;
+  let value = 0;
+  let negative = false;
+  let i = 0;
+  for (let p = 0; p < text.length; p++) {
+    const c = text.charCodeAt(p);
+    if (c === 44) {
+      out[i++] = negative ? -value : value;
+      value = 0;
+      negative = false;
+    } else if (c === 45) negative = true;
+    else value = value * 10 + (c - 48);
+  }
+  out[i] = negative ? -value : value;
+}

@@ -1,0 +1,42 @@
+/**
+ * STATUS answers kept per process, per mailbox index and user: a repeated STATUS (or LIST-STATUS)
+ * costs one read of the mailbox row. An answer holds while the row is the same: every change to
+ * the records or to any user's \Seen raises highestmodseq, and the counters, uidnext and the
+ * recent mark are compared too (a reconstruct may recount without a new modseq). The per-user
+ * unseen count is what the cache mostly saves: it needs the user's seen ranges.
+ */
+import type { MailboxRow } from './index-db.js';
+import type { MailboxStatus } from './types.js';
+
+/** Answers kept at most (the oldest goes first). */
+const MAX_ENTRIES = 4096;
+
+interface Entry {
+  row: MailboxRow;
+  status: MailboxStatus;
+}
+
+const entries = new Map<string, Entry>();
+
+const key = (indexIdentity: string, userid: string | null | undefined): string => `${indexIdentity}\0${userid ?? ''}`;
+
+function sameRow(a: MailboxRow, b: MailboxRow): boolean {
+  return a.highestmodseq === b.highestmodseq && a.uidnext === b.uidnext && a.uidvalidity === b.uidvalidity && a.recentuid === b.recentuid
+    && a.sharedseen === b.sharedseen && a.deletedmodseq === b.deletedmodseq && a.uniqueid === b.uniqueid
+    && a.messages_count === b.messages_count && a.messages_size === b.messages_size && a.messages_deleted === b.messages_deleted
+    && a.messages_seen === b.messages_seen;
+}
+
+/** The answer kept for this index and user when the row has not changed since (a copy), else null. */
+export function cachedStatus(indexIdentity: string, userid: string | null | undefined, row: MailboxRow): MailboxStatus | null {
+  const hit = entries.get(key(indexIdentity, userid));
+  return hit !== undefined && sameRow(hit.row, row) ? { ...hit.status } : null;
+}
+
+/** Keep an answer computed from `row`. */
+export function keepStatus(indexIdentity: string, userid: string | null | undefined, row: MailboxRow, status: MailboxStatus): void {
+  const k = key(indexIdentity, userid);
+  entries.delete(k);
+  if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+  entries.set(k, { row, status: { ...status } });
+}

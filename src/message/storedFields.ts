@@ -1,0 +1,85 @@
+/**
+ * What the index keeps of a message beside its summary, worked out once at append so that SORT,
+ * THREAD and SEARCH on header fields never parse a message again: the SORT keys (RFC 5256, DISPLAY
+ * from RFC 5957), the THREAD links, and the SEARCH FROM / TO / CC / BCC / SUBJECT text decoded and
+ * normalised as the scan compares it.
+ */
+import { sentDay } from './dates.js';
+import { addressSearchForms } from './address.js';
+import { bodyText, headerText, headerValues, lastFieldValue, normalizeForSearch } from './searchText.js';
+import { baseSubject, sentTime, sortDisplay, sortMailbox } from './sortKeys.js';
+import { isReplyOrForward } from './threads.js';
+import type { MessageSummary } from './types.js';
+
+/** The header fields SEARCH reads from the stored table (lower case). */
+export const STORED_SEARCH_FIELDS = ['from', 'to', 'cc', 'bcc', 'subject'] as const;
+export type StoredSearchField = (typeof STORED_SEARCH_FIELDS)[number];
+
+/**
+ * Joins the values of one field in the stored search text. Normalised text merges every white
+ * space into one space, so neither a value nor a normalised needle ever holds it: a substring
+ * match can never run across two values.
+ */
+export const SEARCH_VALUE_SEPARATOR = '\n';
+
+export interface StoredFields {
+  /** The base subject, lower case (SORT SUBJECT, THREAD). */
+  baseSubject: string;
+  /** The subject is a reply or forward (THREAD=REFERENCES root grouping). */
+  replyOrForward: boolean;
+  /** The Date: header's instant in ms, null when it names none (SORT DATE falls back to arrival). */
+  sent: number | null;
+  /** The Date: header's calendar day, null when it names none (SENT* compare the internal date). */
+  sentDay: number | null;
+  fromMailbox: string;
+  toMailbox: string;
+  ccMailbox: string;
+  displayFrom: string;
+  displayTo: string;
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string | null;
+  /** Per search field: every value and (address fields) every parsed address, normalised; null when absent. */
+  search: Record<StoredSearchField, string | null>;
+}
+
+function searchText(header: string, field: StoredSearchField): string | null {
+  const values = headerValues(header, field);
+  if (values.length === 0) return null;
+  const parts = values.map((v) => normalizeForSearch(v));
+  if (field !== 'subject') for (const v of values) for (const form of addressSearchForms(v)) parts.push(normalizeForSearch(form));
+  return parts.join(SEARCH_VALUE_SEPARATOR);
+}
+
+export function storedFields(summary: MessageSummary): StoredFields {
+  const envelope = summary.envelope;
+  const search = {} as Record<StoredSearchField, string | null>;
+  for (const field of STORED_SEARCH_FIELDS) search[field] = searchText(summary.header, field);
+  return {
+    baseSubject: baseSubject(envelope.subject).toLowerCase(),
+    replyOrForward: isReplyOrForward(envelope.subject),
+    sent: sentTime(envelope.date),
+    // As the SENT* scan reads it from the header block.
+    sentDay: sentDay(lastFieldValue(summary.header, 'date')),
+    fromMailbox: sortMailbox(envelope.from),
+    toMailbox: sortMailbox(envelope.to),
+    ccMailbox: sortMailbox(envelope.cc),
+    displayFrom: sortDisplay(envelope.from),
+    displayTo: sortDisplay(envelope.to),
+    messageId: envelope.messageId,
+    inReplyTo: envelope.inReplyTo,
+    references: lastFieldValue(summary.header, 'references'),
+    search,
+  };
+}
+
+/** A message's text as SEARCH TEXT / BODY compare it, for the search_engine index. */
+export interface SearchText {
+  header: string;
+  body: string;
+}
+
+/** The normalised header and body text of a message (its file's bytes and summary). */
+export function searchTextOf(summary: MessageSummary, message: Buffer): SearchText {
+  return { header: normalizeForSearch(headerText(summary.header)), body: normalizeForSearch(bodyText(summary, message)) };
+}

@@ -1,0 +1,86 @@
+/**
+ * The columns of a big mailbox read in slices before a SELECT (src/mailbox/snapshot-load.ts): the
+ * next snapshot must equal one read at once, also when the mailbox changed between two slices
+ * (flags, keywords, appends and expunges, through another store as another process would).
+ */
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { INDEX_FILE } from '../../src/mailbox/files.js';
+import type { MailboxSnapshot } from '../../src/mailbox/index.js';
+import { forgetColumns } from '../../src/mailbox/snapshot-cache.js';
+import type { MailStore } from '../../src/store/index.js';
+import { makeEnv, message, type TestEnv } from '../store/helpers.js';
+
+let env: TestEnv;
+let store: MailStore;
+beforeEach(() => {
+  env = makeEnv('expunge_mode: immediate\nfsync_disabled: yes');
+  store = env.open();
+});
+afterEach(() => env.cleanup());
+
+/** More records than the first block, so the load takes two slices at least. */
+const COUNT = 5000;
+
+async function bigMailbox(): Promise<void> {
+  store.createMailbox('user.fred');
+  const box = store.openMailbox('user.fred');
+  const items = [];
+  for (let i = 1; i <= COUNT; i++) items.push({ content: message(`m${i}`), flags: i % 3 === 0 ? ['\\Seen'] : i % 101 === 0 ? ['$Work'] : [] });
+  await box.append(items, { userid: 'fred' });
+  box.close();
+}
+
+function plain(s: MailboxSnapshot) {
+  return {
+    uidNext: s.uidNext,
+    highestModseq: s.highestModseq,
+    uids: Array.from(s.uids),
+    modseqs: Array.from(s.modseqs),
+    flags: Array.from(s.uids, (_, i) => s.flags(i)),
+    dates: Array.from(s.internalDates),
+    sizes: Array.from(s.sizes),
+  };
+}
+
+describe('snapshot columns read in slices', () => {
+  it('give the same snapshot as one read, with changes made between the slices', async () => {
+    await bigMailbox();
+    const box = store.openMailbox('user.fred');
+    const other = env.open().openMailbox('user.fred');
+    try {
+      const loading = box.prepareSnapshot();
+      // The first block is read at once; these changes land before the next ones.
+      other.setFlags([7, 4900], 'add', ['\\Flagged', '$Later'], { userid: 'fred' });
+      other.setFlags([9, 4950], 'add', ['\\Deleted'], { userid: 'fred' });
+      other.expunge({ uids: [9, 4950] });
+      await other.append([{ content: message('late'), flags: ['$Work'] }], { userid: 'fred' });
+      await loading;
+      const sliced = plain(box.snapshot('fred'));
+      forgetColumns(join(box.path, INDEX_FILE));
+      const whole = plain(box.snapshot('fred'));
+      expect(sliced).toEqual(whole);
+      expect(whole.uids).toHaveLength(COUNT - 1);
+      expect(whole.uids).not.toContain(9);
+      expect(whole.flags[whole.uids.indexOf(4900)]).toEqual(expect.arrayContaining(['\\Flagged', '$Later']));
+    } finally {
+      other.close();
+      box.close();
+    }
+  });
+
+  it('are kept, so that the snapshot after them reads nothing again', async () => {
+    await bigMailbox();
+    const box = store.openMailbox('user.fred');
+    try {
+      await box.prepareSnapshot();
+      const first = box.snapshot('fred');
+      const second = box.snapshot('fred');
+      // the same kept columns under both (a fresh read would give new arrays)
+      expect(second.uids).toBe(first.uids);
+      expect(first.count).toBe(COUNT);
+    } finally {
+      box.close();
+    }
+  });
+});
