@@ -61,6 +61,18 @@ async function storeCopy(run: DeliveryRun, target: DeliveryRecipient): Promise<S
   return { mailbox: entry.name, uidValidity: stored.uidValidity, uid: stored.uid };
 }
 
+/** Whether one of the latest messages of the target mailbox has this Message-ID (see IntakeHooks.isDuplicate). */
+function storedRecently(run: DeliveryRun, target: DeliveryRecipient, messageId: string): boolean {
+  const entry = run.deps.store.lookup(target.mailbox);
+  if (!entry) return false;
+  const mailbox = run.batches.mailboxes.open(entry);
+  try {
+    return mailbox.fields.recentlyHolds(messageId);
+  } finally {
+    mailbox.close();
+  }
+}
+
 /** Everything for one recipient; never throws. */
 async function deliverTo(run: DeliveryRun, recipient: DeliveryRecipient): Promise<DeliveryOutcome> {
   try {
@@ -69,7 +81,8 @@ async function deliverTo(run: DeliveryRun, recipient: DeliveryRecipient): Promis
     const messageId = run.message.messageId;
     let first: StoredCopy | null = null;
     for (const target of targets) {
-      if (messageId !== null && run.hooks.isDuplicate(messageId, target)) continue;
+      if (messageId !== null && run.hooks.isDuplicate(messageId, target, () => storedRecently(run, target, messageId))) continue;
+      if (messageId !== null) run.hooks.beginDelivery(messageId, target);
       const copy = await storeCopy(run, target);
       if (messageId !== null) run.hooks.recordDelivery(messageId, target);
       first ??= copy;

@@ -45,7 +45,7 @@ export class DeliveryBatches {
   private readonly queues = new Map<string, Queue>();
 
   constructor(
-    private readonly mailboxes: OpenMailboxes,
+    readonly mailboxes: OpenMailboxes,
     private readonly maxBatch = 32,
   ) {}
 

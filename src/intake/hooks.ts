@@ -4,6 +4,7 @@ import type { IntakeHooks } from './types.js';
 export const NO_INTAKE_HOOKS: IntakeHooks = Object.freeze<IntakeHooks>({
   chargeQuota: () => undefined,
   isDuplicate: () => false,
+  beginDelivery: () => undefined,
   recordDelivery: () => undefined,
   sieve: (_message, recipient) => ({ fileInto: [recipient] }),
 });

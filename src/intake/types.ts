@@ -80,8 +80,14 @@ export interface IntakeHooks {
    * when the message is committed, so this is only the early answer).
    */
   chargeQuota(mailbox: MailboxEntry, bytes: number, count: number, mode: QuotaMode): void;
-  /** Whether this message (by Message-ID) was already delivered to this mailbox (deliver.db). */
-  isDuplicate(messageId: string, recipient: DeliveryRecipient): boolean;
+  /**
+   * Whether this message (by Message-ID) was already delivered to this mailbox (deliver.db).
+   * `storedRecently` asks the mailbox itself whether one of its latest messages has this
+   * Message-ID: the answer for a delivery whose process died between its commit and its record.
+   */
+  isDuplicate(messageId: string, recipient: DeliveryRecipient, storedRecently: () => boolean): boolean;
+  /** Before a delivery is stored: note that it begins (see isDuplicate's `storedRecently`). */
+  beginDelivery(messageId: string, recipient: DeliveryRecipient): void;
   /** After a delivery was stored: remember it for duplicate suppression. */
   recordDelivery(messageId: string, recipient: DeliveryRecipient): void;
   /** The user's Sieve script decides where the message goes; default: keep (the recipient). */

@@ -8,14 +8,23 @@ import type { Logger } from '../common/index.js';
 import type { IntakeHooks } from '../intake/index.js';
 import type { DuplicateStore } from '../store/index.js';
 
-export function duplicateSuppression(store: DuplicateStore, logger: Logger): Pick<IntakeHooks, 'isDuplicate' | 'recordDelivery'> {
+export function duplicateSuppression(store: DuplicateStore, logger: Logger): Pick<IntakeHooks, 'isDuplicate' | 'beginDelivery' | 'recordDelivery'> {
   return {
-    isDuplicate(messageId, recipient) {
+    isDuplicate(messageId, recipient, storedRecently) {
       try {
-        return store.isDelivered(messageId, recipient.mailbox);
+        const state = store.deliveryState(messageId, recipient.mailbox);
+        // Begun but never recorded: the earlier process died around its commit; the mailbox knows.
+        return state === 'delivered' || (state === 'pending' && storedRecently());
       } catch (err) {
         logger.warn({ err, mailbox: recipient.mailbox }, 'deliver.db lookup failed; delivering');
         return false;
+      }
+    },
+    beginDelivery(messageId, recipient) {
+      try {
+        store.markPending(messageId, recipient.mailbox);
+      } catch (err) {
+        logger.warn({ err, mailbox: recipient.mailbox }, 'deliver.db record failed');
       }
     },
     recordDelivery(messageId, recipient) {

@@ -100,6 +100,18 @@ export class StoredFieldQueries {
     return this.uids(`SELECT group_concat(m.uid, ',' ORDER BY ${order}) FROM messages m${join}`);
   }
 
+  /**
+   * Whether one of the last `lastN` messages (by UID) carries Message-ID `messageId`. Duplicate
+   * suppression asks it for the window in which a delivery's record is committed but its
+   * deliver.db entry not yet written (a process killed there): the MTA's retry finds it here.
+   */
+  recentlyHolds(messageId: string, lastN = 1000): boolean {
+    const row = this.statement(
+      'SELECT 1 FROM message_fields WHERE uid > (SELECT coalesce(max(uid), 0) FROM messages) - ? AND message_id = ? LIMIT 1',
+    ).get(lastN, messageId);
+    return row !== undefined;
+  }
+
   /** THREAD's view of every record, by UID. */
   threadFields(): ThreadFields[] {
     const rows = this.statement(

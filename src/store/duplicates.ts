@@ -17,6 +17,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
   message_id TEXT NOT NULL,
   mailbox TEXT NOT NULL,
   delivered_at INTEGER NOT NULL,
+  pending INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (message_id, mailbox)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS deliveries_age ON deliveries(delivered_at);
@@ -32,8 +33,8 @@ export class DuplicateStore {
 
   private constructor(private readonly db: Db) {
     this.stmts = {
-      get: db.prepare<[string, string], { delivered_at: number }>('SELECT delivered_at FROM deliveries WHERE message_id = ? AND mailbox = ?'),
-      put: db.prepare<[string, string, number]>('INSERT OR REPLACE INTO deliveries (message_id, mailbox, delivered_at) VALUES (?, ?, ?)'),
+      get: db.prepare<[string, string], { pending: number }>('SELECT pending FROM deliveries WHERE message_id = ? AND mailbox = ?'),
+      put: db.prepare<[string, string, number, number]>('INSERT OR REPLACE INTO deliveries (message_id, mailbox, delivered_at, pending) VALUES (?, ?, ?, ?)'),
       count: db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM deliveries WHERE delivered_at < ?'),
       prune: db.prepare<[number]>('DELETE FROM deliveries WHERE delivered_at < ?'),
     };
@@ -45,6 +46,9 @@ export class DuplicateStore {
     try {
       if (opts.durable) db.pragma('synchronous = NORMAL');
       db.exec(SCHEMA);
+      // A deliver.db made before the pending mark: add the column.
+      const columns = db.prepare<[], { name: string }>('PRAGMA table_info(deliveries)').all().map((c) => c.name);
+      if (!columns.includes('pending')) db.exec('ALTER TABLE deliveries ADD COLUMN pending INTEGER NOT NULL DEFAULT 0');
     } catch (err) {
       db.close();
       throw sqliteError(err, 'deliver.db');
@@ -62,16 +66,33 @@ export class DuplicateStore {
 
   /** Whether `messageId` was delivered to `mailbox` (internal name) and not pruned since. */
   isDelivered(messageId: string, mailbox: string): boolean {
+    return this.deliveryState(messageId, mailbox) === 'delivered';
+  }
+
+  /**
+   * What deliver.db knows of the pair: nothing, a delivery recorded, or only a delivery begun
+   * (`markPending`) whose end was never recorded: its process died, before or after the message
+   * was committed; the caller asks the mailbox which.
+   */
+  deliveryState(messageId: string, mailbox: string): 'none' | 'pending' | 'delivered' {
     try {
-      return this.stmts.get.get(messageId, mailbox) !== undefined;
+      const row = this.stmts.get.get(messageId, mailbox);
+      return row === undefined ? 'none' : row.pending === 1 ? 'pending' : 'delivered';
     } catch (err) {
       throw sqliteError(err, 'deliver.db read');
     }
   }
 
+  /** Note that a delivery of the pair begins (before the message is stored). */
+  markPending(messageId: string, mailbox: string, at: number = Date.now()): void {
+    writeTransaction(this.db, 'deliver.db pending', () => {
+      if (this.stmts.get.get(messageId, mailbox) === undefined) this.stmts.put.run(messageId, mailbox, at, 1);
+    });
+  }
+
   /** Remember a delivery (a second one of the same pair only moves its time). */
   recordDelivery(messageId: string, mailbox: string, at: number = Date.now()): void {
-    writeTransaction(this.db, 'deliver.db record', () => this.stmts.put.run(messageId, mailbox, at));
+    writeTransaction(this.db, 'deliver.db record', () => this.stmts.put.run(messageId, mailbox, at, 0));
   }
 
   /** Forget deliveries recorded more than `minAgeMs` ago; returns how many (would) go. */

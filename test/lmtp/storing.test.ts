@@ -1,6 +1,7 @@
 // Storing: single-instance store (one file, hard links), duplicate suppression by Message-ID and
 // mailbox in deliver.db, and the same with the switches off.
 import { statSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuplicateStore, duplicateDbPath } from '../../src/store/index.js';
 import { LmtpClient, message, startTestLmtp, storedMessages, type TestLmtp } from './harness.js';
@@ -66,6 +67,24 @@ describe('with singleinstancestore and duplicatesuppression on (the defaults)', 
     db.close();
     await deliver(server, ['u3'], message('pruned@x'));
     expect((await storedMessages(server.store, 'user.u3')).filter((m) => m.includes('<pruned@x>'))).toHaveLength(2);
+  });
+
+  it('a delivery begun but never recorded (its process died) is a duplicate only when the mailbox holds it', async () => {
+    // Died after the commit: the mailbox has the message, deliver.db only the pending mark.
+    await deliver(server, ['u5'], message('died-after@x'));
+    const raw = new Database(duplicateDbPath(server.config));
+    raw.prepare("UPDATE deliveries SET pending = 1 WHERE message_id = '<died-after@x>'").run();
+    await deliver(server, ['u5'], message('died-after@x'));
+    expect((await storedMessages(server.store, 'user.u5')).filter((m) => m.includes('<died-after@x>'))).toHaveLength(1);
+    // Died before the commit: only the pending mark; the retry is stored.
+    const db = DuplicateStore.open(duplicateDbPath(server.config), { durable: false });
+    db.markPending('<died-before@x>', 'user.u5');
+    expect(db.deliveryState('<died-before@x>', 'user.u5')).toBe('pending');
+    db.close();
+    await deliver(server, ['u5'], message('died-before@x'));
+    expect((await storedMessages(server.store, 'user.u5')).filter((m) => m.includes('<died-before@x>'))).toHaveLength(1);
+    expect(raw.prepare("SELECT pending FROM deliveries WHERE message_id = '<died-before@x>'").get()).toEqual({ pending: 0 });
+    raw.close();
   });
 
   it('delivers messages without a Message-ID every time', async () => {

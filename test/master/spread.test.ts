@@ -22,6 +22,20 @@ describe('master: workers per core, connections spread', () => {
   it('starts one worker per core and gives each a share of the connections', async () => {
     const cores = availableParallelism();
     const address = await master.address('imap');
+    // Workers start side by side; until one is ready the others take its share. Wait until every
+    // worker has served a connection (a master that sends all to one never gets there).
+    await master.waitFor('workers started', () => master.workerPids('imap').length >= cores);
+    const warmup: LineClient[] = [];
+    for (let i = 0; i < 200; i++) {
+      const served = new Set(master.logs.filter((l) => l.msg === 'connection opened').map((l) => l.pid));
+      if (master.workerPids('imap').every((pid) => served.has(pid))) break;
+      const client = await LineClient.connect(address);
+      await client.line(/^\* OK/);
+      warmup.push(client);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const client of warmup) client.close();
+    const before = master.logs.filter((l) => l.msg === 'connection opened').length;
     const clients: LineClient[] = [];
     for (let i = 0; i < 8 * cores; i++) {
       const client = await LineClient.connect(address);
@@ -31,7 +45,7 @@ describe('master: workers per core, connections spread', () => {
     const workers = master.workerPids('imap').filter(isAlive);
     expect(workers.length).toBe(cores);
     const opened = await master.waitFor('every connection logged', () => {
-      const lines = master.logs.filter((l) => l.msg === 'connection opened' && workers.includes(l.pid as number));
+      const lines = master.logs.filter((l) => l.msg === 'connection opened').slice(before).filter((l) => workers.includes(l.pid as number));
       return lines.length >= clients.length ? lines : undefined;
     });
     const perWorker = workers.map((pid) => opened.filter((l) => l.pid === pid).length);

@@ -43,17 +43,21 @@ export const fetchCommand = defineCommand({
     }
     if (changedSince !== null || command.items.some((item) => item.kind === 'simple' && item.item === 'MODSEQ')) ctx.enable(['CONDSTORE']);
     // PARTIAL (RFC 9394): a window over the set's messages, before CHANGEDSINCE looks at them.
-    const targets = windowTargets(resolveTargets(selected, command.set, command.byUid), command.partial);
+    const windowed = windowTargets(resolveTargets(selected, command.set, command.byUid), command.partial);
+    // CHANGEDSINCE: the index's modseq column names the few changed messages; the loop below
+    // then looks only at those instead of every message of the set.
+    const targets = changedSince === null ? windowed : onlyChanged(windowed, selected.mailbox.changesSince(changedSince).records.map((r) => r.uid));
     if (command.vanished) {
       // `$` (RFC 5182) holds only messages still here: its VANISHED is empty.
       const set = command.set.saved ? { saved: false as const, ranges: savedRanges(selected, true) } : command.set;
       ctx.sendUpdates([vanishedInSet(selected, set, changedSince!)]);
     }
-    if (targets.uids.length === 0) {
+    if (windowed.uids.length === 0) {
       // An empty `$` (RFC 5182) is no error.
       if (command.byUid || command.set.saved) return;
       throw noMatchingMessages();
     }
+    if (targets.uids.length === 0) return;
     const plan = planFetch(command.items);
     const userid = ctx.identity().userid;
     const mailbox = selected.mailbox;
@@ -141,6 +145,19 @@ export const fetchCommand = defineCommand({
     }
   },
 });
+
+/** The targets whose UID is among `changed` (ascending), in their order. */
+function onlyChanged(targets: { seqs: number[]; uids: number[] }, changed: readonly number[]): { seqs: number[]; uids: number[] } {
+  const keep = new Set(changed);
+  const seqs: number[] = [];
+  const uids: number[] = [];
+  for (let i = 0; i < targets.uids.length; i++) {
+    if (!keep.has(targets.uids[i]!)) continue;
+    seqs.push(targets.seqs[i]!);
+    uids.push(targets.uids[i]!);
+  }
+  return { seqs, uids };
+}
 
 /** A client that disconnected is no failure: the rest of the work is dropped, at debug level. */
 function clientGone(ctx: CommandContext, done: number, total: number): void {
