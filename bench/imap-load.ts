@@ -44,8 +44,15 @@ class Conn {
     return new Promise((resolve, reject) => {
       const socket = createConnection({ port, host: '127.0.0.1' });
       const conn = new Conn(socket);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error('no greeting within 10 s'));
+      }, 10_000);
       socket.once('error', reject);
-      conn.pending = { tag: '*', resolve: () => resolve(conn) };
+      conn.pending = { tag: '*', resolve: () => {
+        clearTimeout(timer);
+        resolve(conn);
+      } };
     });
   }
 
@@ -76,8 +83,20 @@ class Conn {
   /** Send one command (the literal, if any, as LITERAL+); the whole reply text. */
   command(text: string, literal?: string): Promise<string> {
     const tag = `L${++this.tag}`;
-    return new Promise((resolve) => {
-      this.pending = { tag, resolve };
+    return new Promise((resolve, reject) => {
+      // A server that stops answering fails the client after 30 s instead of stalling the run.
+      const timer = setTimeout(() => {
+        this.socket.destroy();
+        reject(new Error(`no answer to ${text.slice(0, 40)} within 30 s`));
+      }, 30_000);
+      this.closed.then(() => {
+        clearTimeout(timer);
+        reject(new Error('connection closed'));
+      }, () => undefined);
+      this.pending = { tag, resolve: (reply: string) => {
+        clearTimeout(timer);
+        resolve(reply);
+      } };
       this.socket.write(literal === undefined ? `${tag} ${text}\r\n` : `${tag} ${text} {${Buffer.byteLength(literal)}+}\r\n${literal}\r\n`);
     });
   }
@@ -188,14 +207,19 @@ async function load(port: number, churn: boolean): Promise<Stats> {
         conn = await login(port, user, stats);
       } catch {
         stats.failures++;
+        await new Promise((r) => setTimeout(r, 200));
         continue;
       }
       const steps = churn ? 2 : Infinity;
-      for (let k = 0; k < steps && performance.now() < deadline; k++) {
-        if (churn) await timed(stats, 'FETCH flags', () => conn.command(`FETCH 1:${Math.min(10, Math.max(1, conn.exists))} (UID FLAGS)`));
-        else await step(conn, stats);
+      try {
+        for (let k = 0; k < steps && performance.now() < deadline; k++) {
+          if (churn) await timed(stats, 'FETCH flags', () => conn.command(`FETCH 1:${Math.min(10, Math.max(1, conn.exists))} (UID FLAGS)`));
+          else await step(conn, stats);
+        }
+        await conn.command('LOGOUT');
+      } catch {
+        stats.failures++;
       }
-      await conn.command('LOGOUT');
       conn.close();
       if (!churn) break;
     }

@@ -6,7 +6,7 @@
  *   free for file work);
  * - waiting checks are served by client address in turn (round robin), addresses without recent
  *   failures first: a penalised address waits behind everyone else;
- * - one address may have at most `perAddress` attempts in progress (penalty wait, queue and check
+ * - one address with recent failures may have at most `perAddress` attempts in progress (penalty wait, queue and check
  *   together); more are refused at once (MailError Temp, detail.busy), before costing anything;
  * - a check whose client has gone by its turn is not run (MailError AuthFailed, detail.abandoned).
  */
@@ -66,10 +66,10 @@ export class CheckQueue {
     return { running: this.running, waiting: this.clean.size + this.penalised.size };
   }
 
-  /** Admit one attempt from `address` (release() it when done); throws Temp when the address has too many. */
-  admit(address: string): CheckTicket {
+  /** Admit one attempt from `address` (release() it when done); throws Temp when a penalised address has too many. */
+  admit(address: string, penalised = true): CheckTicket {
     const count = this.inProgress.get(address) ?? 0;
-    if (count >= this.options.perAddress) {
+    if (penalised && count >= this.options.perAddress) {
       throw new MailError('Temp', 'too many authentication attempts from this address at once', { busy: true });
     }
     this.inProgress.set(address, count + 1);

@@ -44,10 +44,12 @@ export class LoginGate {
    * AuthFailed errors leave with detail.account. Nothing is counted here: see failed().
    */
   async attempt<T>(ctx: ConnectionContext, account: string, check: (schedule: CheckScheduler) => Promise<T>): Promise<T> {
-    const ticket = this.queue.admit(clientAddressKey(ctx.remoteAddress) ?? 'local');
+    // Only an address with recent failures is held to auth_check_per_address: a webmail or proxy
+    // that logs many users in from one address at once is never refused for it.
+    const { delayMs, penalised } = this.failures.penalty(ctx, account);
+    const ticket = this.queue.admit(clientAddressKey(ctx.remoteAddress) ?? 'local', penalised);
     const gone = ctx.clientGone ?? (() => false);
     try {
-      const { delayMs, penalised } = this.failures.penalty(ctx, account);
       if (delayMs > 0) await penaltyWait(delayMs, gone);
       if (gone()) throw new MailError('AuthFailed', 'client gone during the login penalty', { abandoned: true });
       return await check((task) => ticket.run(penalised, gone, task));

@@ -197,6 +197,14 @@ describe('check queue', () => {
     expect(queue.load).toEqual({ running: 0, waiting: 0 });
   });
 
+  it('never refuses an address without recent failures (a webmail logging many users in at once)', () => {
+    const queue = new CheckQueue({ concurrency: 1, perAddress: 2 });
+    const tickets = [0, 1, 2, 3, 4].map(() => queue.admit('webmail', false));
+    expect(tickets).toHaveLength(5);
+    expect(() => queue.admit('webmail', true)).toThrow(MailError);
+    for (const t of tickets) t.release();
+  });
+
   it('refuses an address over its bound at once, and skips a check whose client has gone', async () => {
     const queue = new CheckQueue({ concurrency: 1, perAddress: 2 });
     const started: string[] = [];
