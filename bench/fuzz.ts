@@ -3,6 +3,7 @@
 // time, with a watchdog connection per service that must keep answering. Prints, at the end: commands
 // sent per service, crashes (a worker died), hangs (a reply that never came within HANG_MS, or the
 // watchdog stalled), error-level log lines (each printed), and the server's largest memory.
+// A login may be late by the login penalty (LOGIN_HANG_MS), as the fuzzers' wrong passwords earn it.
 // `npm run bench -- fuzz [--minutes=10] [--clients=6] [--seed=N]`
 import { createConnection, type Socket } from 'node:net';
 import { treeMemoryKiB } from './_master.js';
@@ -15,6 +16,12 @@ const args = new Map(process.argv.slice(2).map((a) => {
 const MINUTES = Number(args.get('minutes') ?? 10);
 const CLIENTS = Number(args.get('clients') ?? 6);
 const HANG_MS = 10_000;
+/**
+ * An authentication may wait out the login penalty first (auth_failure_delay_max, 30 s shipped):
+ * the fuzzers' own wrong passwords put their address behind it, so a login is late, not hung,
+ * until this long.
+ */
+const LOGIN_HANG_MS = 45_000;
 let seed = Number(args.get('seed') ?? Date.now() % 2_147_483_647);
 const firstSeed = seed;
 
@@ -167,7 +174,8 @@ async function imapConnection(target: string, service: string, deadline: number)
     const answered = (s: string) => s.includes(`\r\n${tag} `) || s.startsWith(`${tag} `) || /^\+ |\r\n\+ /.test(s) || s.includes('* BYE');
     if (literal) inStep = false;
     if (/^STARTTLS\b/i.test(line)) inStep = false;
-    const outcome = await wire.wait(from, answered, inStep ? HANG_MS : 1500);
+    const limit = /^(LOGIN|AUTHENTICATE)\b/i.test(line) ? LOGIN_HANG_MS : HANG_MS;
+    const outcome = await wire.wait(from, answered, inStep ? limit : 1500);
     if (outcome === 'timeout' && inStep) t.hangs.push(`${service}: no answer: ${wire.transcript()}`);
     const reply = wire.text.slice(from);
     if (/^\+ |\r\n\+ /.test(reply) && !reply.includes(`${tag} `)) wire.send(rand(2) === 0 ? 'DONE\r\n' : '*\r\n');
@@ -188,7 +196,7 @@ async function pop3Connection(target: string, deadline: number): Promise<void> {
     const from = wire.text.length;
     wire.send(`${line}\r\n`);
     t.sent++;
-    const outcome = await wire.wait(from, (s) => /^(\+OK|-ERR|\+ )/m.test(s), HANG_MS);
+    const outcome = await wire.wait(from, (s) => /^(\+OK|-ERR|\+ )/m.test(s), /^(PASS|AUTH|APOP)\b/i.test(line) ? LOGIN_HANG_MS : HANG_MS);
     if (/^\+OK Begin TLS/m.test(wire.text.slice(from))) break;
     if (outcome === 'timeout') t.hangs.push(`pop3: no answer: ${wire.transcript()}`);
     if (/^\+ /m.test(wire.text.slice(from))) wire.send('*\r\n');
@@ -215,7 +223,7 @@ async function lmtpConnection(target: string, service: string, deadline: number)
     const bdat = /^BDAT (\d{1,5})( LAST)?$/.exec(line);
     if (bdat) wire.send('x'.repeat(Number(bdat[1])));
     else if (/BDAT/i.test(line)) inStep = false;
-    const outcome = await wire.wait(from, (s) => /^\d{3} /m.test(s), inStep ? HANG_MS : 1500);
+    const outcome = await wire.wait(from, (s) => /^\d{3} /m.test(s), inStep ? (/^AUTH\b/i.test(line) ? LOGIN_HANG_MS : HANG_MS) : 1500);
     if (/^220 2\.0\.0 Ready to start TLS/m.test(wire.text.slice(from))) break;
     if (outcome === 'timeout' && inStep) t.hangs.push(`${service}: no answer: ${wire.transcript()}`);
     if (/^354 /m.test(wire.text.slice(from))) {
