@@ -28,7 +28,7 @@ const BODY = `From: load@example.com\r\nTo: user@example.com\r\nSubject: load te
 class Conn {
   private buffer = '';
   private tag = 0;
-  private pending: { tag: string; resolve: (text: string) => void } | null = null;
+  private pending: { tag: string; resolve: (text: string) => void; fail?: (err: Error) => void } | null = null;
   exists = 0;
   readonly closed: Promise<void>;
 
@@ -37,7 +37,13 @@ class Conn {
     socket.setNoDelay(true);
     socket.on('data', (chunk: string) => this.feed(chunk));
     socket.on('error', () => undefined);
-    this.closed = new Promise((r) => socket.once('close', () => r()));
+    this.closed = new Promise((r) => socket.once('close', () => {
+      // One handler for the connection's life: the command in flight, if any, fails.
+      const p = this.pending;
+      this.pending = null;
+      p?.fail?.(new Error('connection closed'));
+      r();
+    }));
   }
 
   static open(port: number): Promise<Conn> {
@@ -89,13 +95,12 @@ class Conn {
         this.socket.destroy();
         reject(new Error(`no answer to ${text.slice(0, 40)} within 30 s`));
       }, 30_000);
-      this.closed.then(() => {
-        clearTimeout(timer);
-        reject(new Error('connection closed'));
-      }, () => undefined);
       this.pending = { tag, resolve: (reply: string) => {
         clearTimeout(timer);
         resolve(reply);
+      }, fail: (err: Error) => {
+        clearTimeout(timer);
+        reject(err);
       } };
       this.socket.write(literal === undefined ? `${tag} ${text}\r\n` : `${tag} ${text} {${Buffer.byteLength(literal)}+}\r\n${literal}\r\n`);
     });
