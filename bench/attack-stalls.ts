@@ -8,7 +8,7 @@
 // Ours: the real master, shipped settings (scrypt cost, fsync), one worker, imaps with maxchild=10.
 // The attackers run in this process beside the NOOP clients: read the figures as an upper bound.
 //   npm run bench -- attack-stalls [--sessions 200] [--seconds 5] [--messages 2000] [--peers]
-//     [--peer-sessions 20] [--only NAME-PART]
+//     [--peer-sessions 20] [--only NAME-PART[,NAME-PART...]]
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
@@ -32,6 +32,8 @@ const { values } = parseArgs({
 });
 const SECONDS = Number(values.seconds);
 const MESSAGES = Number(values.messages);
+/** --only baseline,64: the attacks whose name contains any of the comma-separated parts. */
+const ONLY = values.only === undefined ? null : values.only.split(',').filter((part) => part !== '');
 
 interface Target {
   name: string;
@@ -153,7 +155,9 @@ const attacks: Attack[] = [
         while (!stop()) {
           const socket = await raw(target.port);
           socket.write(`a LOGIN ${target.attacker}`);
-          sent += await flood(socket, chunk, stop);
+          // Not `sent += await ...`: that reads `sent` before the await and loses the other connections' bytes.
+          const written = await flood(socket, chunk, stop);
+          sent += written;
           cut++;
         }
       };
@@ -171,7 +175,8 @@ const attacks: Attack[] = [
         while (!stop()) {
           const socket = await raw(target.port);
           socket.write(`a LOGIN ${target.attacker} {67108864+}\r\n`);
-          sent += await flood(socket, data, stop);
+          const written = await flood(socket, data, stop);
+          sent += written;
           cut++;
         }
       };
@@ -264,7 +269,7 @@ async function runAttacks(target: Target): Promise<void> {
   for (let i = 0; i < target.sessions; i++) honest.push(await loggedIn(target.port, target.noopUsers[i % target.noopUsers.length]!));
   console.log(`\n== ${target.name}: ${target.sessions} sessions sending NOOPs, ${SECONDS} s per attack`);
   for (const attack of attacks) {
-    if (values.only !== undefined && !attack.name.includes(values.only)) continue;
+    if (ONLY !== null && !ONLY.some((part) => attack.name.includes(part))) continue;
     await attack.setup?.(target);
     const latencies: number[] = [];
     const until = Date.now() + SECONDS * 1000;
