@@ -43,6 +43,35 @@ export function swapToTls(plain: Duplex, listeners: SocketListeners, secureConte
   return secure;
 }
 
+/**
+ * How long a connection the server has ended stays open before it is destroyed: time for an
+ * honest client to read the last answer, bounded so that a client that keeps sending (or never
+ * reads) cannot hold the connection, its socket and its session.
+ */
+export const HANG_UP_LINGER_MS = 1000;
+
+/** Sockets already being hung up (one end, one timer). */
+const hungUp = new WeakSet<Duplex>();
+
+/**
+ * The server ends the connection (a fatal protocol error, too many errors, a timeout, logout,
+ * shutdown). What the session wrote before this call goes out first, then a FIN. From this call
+ * on nothing the client sends is read: the session's data listener is detached and the socket is
+ * paused, so the bytes stay in the kernel's receive buffer (and stop the client there) instead of
+ * being read and dropped by the event loop. The socket is destroyed after `lingerMs` (a client
+ * that closes first is not waited for). Safe to call twice.
+ */
+export function hangUp(socket: Duplex, listeners: SocketListeners, lingerMs = HANG_UP_LINGER_MS): void {
+  socket.off('data', listeners.onData);
+  socket.pause();
+  if (socket.destroyed || hungUp.has(socket)) return;
+  hungUp.add(socket);
+  if (socket.writable) socket.end();
+  const timer = setTimeout(() => socket.destroy(), lingerMs);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
 /** Resolves when the handshake succeeds or fails (a failure arrives as an error and a close). */
 export function tlsHandshake(secure: TLSSocket): Promise<void> {
   return new Promise<void>((resolve) => {

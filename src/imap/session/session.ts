@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { ConnectionContext, Identity } from '../../auth/index.js';
 import {
-  attachSocket, MailError, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners,
+  attachSocket, hangUp, MailError, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners,
 } from '../../common/index.js';
 import { imapFailure } from '../error-map.js';
 import type { ImapDeps } from '../deps.js';
@@ -123,6 +123,7 @@ export class Session {
   private finish(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.reader.close();
     if (this.timer) clearTimeout(this.timer);
     this.lineWaiter?.(null);
     this.lineWaiter = null;
@@ -132,13 +133,23 @@ export class Session {
     this.options.onClose?.();
   }
 
-  /** Say BYE and close. */
+  /**
+   * Say BYE and close: nothing more is read from this moment (a client that keeps sending after a
+   * fatal error is not read, and the reader's buffers are dropped); the answers queued and the BYE
+   * go out, and the connection is destroyed after a short linger (common/socket-session.ts).
+   */
   async bye(text: string): Promise<void> {
     if (this.closed) return;
     this.out.send(untaggedStatus('BYE', null, text));
-    await this.out.flush();
-    this.socket.end();
-    this.finish(text);
+    await this.hangUp(text);
+  }
+
+  /** Stop reading, send what is queued, end the connection (see bye). */
+  private async hangUp(reason: string): Promise<void> {
+    const flushed = this.out.flush();
+    hangUp(this.socket, this.listeners);
+    this.finish(reason);
+    await flushed;
   }
 
   private armTimer(): void {
@@ -318,8 +329,7 @@ export class Session {
   }
 
   private closeAfterLogout(): void {
-    this.socket.end();
-    this.finish('logout');
+    void this.hangUp('logout');
   }
 
   private async upgradeTls(): Promise<void> {

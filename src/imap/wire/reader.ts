@@ -93,6 +93,11 @@ export class CommandReader {
     this.buffered += chunk.length;
   }
 
+  /** The session ends: drop what is buffered; the reader takes nothing more. */
+  close(): void {
+    this.closeReader();
+  }
+
   /** The session sent `+ ...`: read the announced literal. */
   acceptLiteral(): void {
     if (this.state.kind !== 'awaitDecision') throw new Error('no literal is waiting');
@@ -379,6 +384,8 @@ export class CommandReader {
     this.offset = 0;
     this.buffered = 0;
     this.resetLine();
+    this.command = null;
+    this.tail = EMPTY;
   }
 
   private error(kind: ReaderErrorKind, tag: string | null, status: 'NO' | 'BAD', code: string | null, message: string, fatal: boolean): ReaderError {

@@ -8,7 +8,7 @@
 import type { Duplex } from 'node:stream';
 import type { ConnectionContext, Identity } from '../../auth/index.js';
 import {
-  attachSocket, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners,
+  attachSocket, hangUp, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners,
 } from '../../common/index.js';
 import { REGISTRY } from '../commands/registry.js';
 import type { CommandContext } from '../commands/types.js';
@@ -258,17 +258,25 @@ export class Session {
     this.output = [];
   }
 
+  /**
+   * The server ends the session: nothing more is read from this moment (what the client still
+   * sends is neither read nor buffered), the queued replies go out, and the connection is
+   * destroyed after a short linger (common/socket-session.ts).
+   */
   private sendAndClose(last: Reply | null): void {
     if (this.closed) return;
     if (last) this.send(last);
     this.flush();
-    this.socket.end();
+    hangUp(this.socket, this.listeners);
     this.finish('closed by server');
   }
 
   private finish(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.input = [];
+    this.inputBytes = 0;
+    if (this.mode.kind !== 'line') this.mode = { kind: 'line' };
     if (this.timer) clearTimeout(this.timer);
     this.lineWaiter?.(null);
     this.lineWaiter = null;

@@ -7,7 +7,7 @@
 import type { Duplex } from 'node:stream';
 import type { ConnectionContext, Identity } from '../../auth/index.js';
 import {
-  attachSocket, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners,
+  attachSocket, hangUp, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners,
 } from '../../common/index.js';
 import { implementation } from '../capabilities.js';
 import type { CommandContext } from '../commands/types.js';
@@ -150,9 +150,7 @@ export class Session {
     if (this.closed) return;
     this.armTimer();
     if (this.closeRequested) {
-      await this.out.flush();
-      this.socket.end();
-      this.finish(this.state.kind === 'update' ? 'quit' : 'closed by server');
+      await this.hangUp(this.state.kind === 'update' ? 'quit' : 'closed by server');
       return;
     }
     if (this.tlsRequested) {
@@ -287,6 +285,7 @@ export class Session {
   private finish(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.reader.clear();
     if (this.timer) clearTimeout(this.timer);
     this.lineWaiter?.(null);
     this.lineWaiter = null;
@@ -301,8 +300,18 @@ export class Session {
     if (this.closed) return;
     if (this.busy) return this.dropConnection('server shutdown');
     this.out.line('-ERR [SYS/TEMP] Server shutting down');
-    await this.out.flush();
-    this.socket.end();
-    this.finish('server shutdown');
+    await this.hangUp('server shutdown');
+  }
+
+  /**
+   * The server ends the session: nothing more is read from this moment (what the client still
+   * sends is neither read nor buffered), the queued answers go out, and the connection is
+   * destroyed after a short linger (common/socket-session.ts).
+   */
+  private async hangUp(reason: string): Promise<void> {
+    const flushed = this.out.flush();
+    hangUp(this.socket, this.listeners);
+    this.finish(reason);
+    await flushed;
   }
 }
