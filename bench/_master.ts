@@ -118,6 +118,24 @@ export function treeMemoryKiB(rootPid: number): { pss: number; rss: number; pids
   return { pss, rss, pids };
 }
 
+/** CPU time (user + system, ms) used so far by a process and its descendants, from /proc. */
+export function treeCpuMs(rootPid: number): number {
+  const { pids } = treeMemoryKiB(rootPid);
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  let ms = 0;
+  for (const pid of pids) {
+    try {
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ms += (Number(fields[11]) + Number(fields[12])) * tick;
+    } catch {
+      /* gone */
+    }
+  }
+  return ms;
+}
+
 /** A tiny IMAP client: send a tagged command, wait for its tagged answer; watch untagged lines. */
 export class BenchClient {
   private buffer = '';

@@ -17,7 +17,7 @@ import tls from 'node:tls';
 import { parseArgs } from 'node:util';
 import { ImapdConfig } from '../src/config/index.js';
 import { MailStore } from '../src/store/index.js';
-import { BenchClient, percentile, startBenchMaster, treeMemoryKiB } from './_master.js';
+import { BenchClient, percentile, startBenchMaster, treeCpuMs, treeMemoryKiB } from './_master.js';
 import { describeLoginFlood, loginFlood } from './_login-flood.js';
 
 const { values } = parseArgs({
@@ -46,6 +46,8 @@ interface Target {
   attacker: string;
   /** PSS of the server's processes, KiB. */
   memoryKiB(): number;
+  /** CPU time used so far by the server's processes, ms. */
+  cpuMs(): number;
 }
 
 interface Attack {
@@ -275,6 +277,9 @@ async function runAttacks(target: Target): Promise<void> {
     const until = Date.now() + SECONDS * 1000;
     const stop = (): boolean => Date.now() >= until;
     const before = target.memoryKiB();
+    const cpuBefore = target.cpuMs();
+    const ownCpuBefore = process.cpuUsage();
+    const started = performance.now();
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, target.memoryKiB())), 250);
     const noops = honest.map(async (client) => {
@@ -287,6 +292,10 @@ async function runAttacks(target: Target): Promise<void> {
     const seen = await attack.run(target, stop).catch((err: Error) => `attack failed: ${err.message}`);
     await Promise.all(noops);
     clearInterval(sampler);
+    const wall = performance.now() - started;
+    const serverCpu = target.cpuMs() - cpuBefore;
+    const ownCpu = process.cpuUsage(ownCpuBefore);
+    const benchCpu = (ownCpu.user + ownCpu.system) / 1000;
     await attack.teardown?.(target).catch(() => undefined);
     const after = target.memoryKiB();
     latencies.sort((a, b) => a - b);
@@ -295,6 +304,9 @@ async function runAttacks(target: Target): Promise<void> {
     console.log(`\n${attack.name}\n  attacker: ${seen}`);
     console.log(`  NOOP: ${latencies.length} answered, p50 ${ms(percentile(latencies, 50))} ms, p99 ${ms(percentile(latencies, 99))} ms, max ${ms(latencies.at(-1) ?? 0)} ms`);
     console.log(`  server PSS: before ${mib(before)} MiB, peak ${mib(peak)} MiB, after ${mib(after)} MiB`);
+    // Where the time went: the server's processes, and this process (NOOP clients and attackers).
+    const share = (cpu: number): string => `${((100 * cpu) / wall).toFixed(0)}% of a core`;
+    console.log(`  CPU over ${(wall / 1000).toFixed(1)} s: server ${share(serverCpu)}, bench process (clients and attacker) ${share(benchCpu)}`);
   }
   for (const client of honest) client.socket.destroy();
 }
@@ -311,6 +323,13 @@ function peer(name: string, port: number, pidFile: string): Target {
     memoryKiB() {
       try {
         return treeMemoryKiB(Number(readFileSync(pidFile, 'utf8').trim())).pss;
+      } catch {
+        return 0;
+      }
+    },
+    cpuMs() {
+      try {
+        return treeCpuMs(Number(readFileSync(pidFile, 'utf8').trim()));
       } catch {
         return 0;
       }
@@ -340,6 +359,7 @@ try {
     sessions: Number(values.sessions),
     attacker: 'mallory',
     memoryKiB: () => treeMemoryKiB(master.process.pid!).pss,
+    cpuMs: () => treeCpuMs(master.process.pid!),
   });
 } finally {
   await master.stop();

@@ -91,6 +91,7 @@ export class WorkerPool {
     const child = fork(this.options.cliPath, ['worker', '-C', this.options.imapdConf, '--service', entry.name, '--cmd', entry.cmd], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'json',
+      env: workerEnvironment(process.env),
     });
     slot.child = child;
     slot.ready = false;
@@ -302,4 +303,17 @@ export class WorkerPool {
     await this.allExited();
     clearTimeout(killTimer);
   }
+}
+
+/**
+ * The environment of a worker: the master's, plus glibc malloc settings that give memory back
+ * (issue 17), unless the operator set them. By default glibc raises its mmap threshold after the
+ * first large block is freed, so the 16 MiB scrypt buffers of later logins and the socket buffers
+ * of a connection flood come from heap arenas that are never returned (a worker measured 71 MiB
+ * RSS idle, 125 MiB after 200 logins, 161 MiB after a LOGIN-literal flood, and kept it); a fixed
+ * 128 KiB threshold maps and unmaps large blocks, and two arenas bound what the helper threads hold
+ * (the same run: 74 MiB after the logins, 88 MiB after the flood).
+ */
+export function workerEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072', ...env };
 }

@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workerEnvironment } from '../../src/master/worker-pool.js';
+import { isAlive, RunningMaster, tempServer, type TempServer } from './helpers.js';
+
+// Issue 17: a worker's memory grew under a connection flood (and after logins) and was never given
+// back: glibc kept the freed large blocks in its heap arenas. Workers now start with a fixed mmap
+// threshold and two arenas, unless the operator set these variables.
+describe('master: the environment of a worker', () => {
+  let server: TempServer;
+  let master: RunningMaster;
+
+  beforeAll(async () => {
+    server = tempServer('SERVICES {\n  imap cmd="imapd" listen="127.0.0.1:0" prefork=1\n}\n');
+    master = RunningMaster.start(server);
+    await master.address('imap');
+  });
+
+  afterAll(async () => {
+    await master?.stop();
+    server?.cleanup();
+  });
+
+  it('a worker runs with malloc settings that give large blocks back', async () => {
+    const pid = await master.waitFor('an imap worker', () => master.workerPids('imap').find(isAlive));
+    const environ = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+    expect(environ).toContain('MALLOC_MMAP_THRESHOLD_=131072');
+    expect(environ).toContain('MALLOC_ARENA_MAX=2');
+  });
+
+  it("the operator's own settings win", () => {
+    const env = workerEnvironment({ MALLOC_ARENA_MAX: '8', PATH: '/bin' });
+    expect(env).toMatchObject({ MALLOC_ARENA_MAX: '8', MALLOC_MMAP_THRESHOLD_: '131072', PATH: '/bin' });
+  });
+});
