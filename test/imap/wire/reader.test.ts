@@ -272,3 +272,19 @@ describe('CommandReader property', () => {
     );
   });
 });
+
+describe('CommandReader close', () => {
+  test('close() drops what is buffered (a half-read literal, a partial line) and takes nothing more', () => {
+    const reader = new CommandReader(OPTIONS);
+    reader.push(Buffer.from('a LOGIN {900+}\r\n' + 'x'.repeat(600)));
+    expect(reader.next()).toBeNull();
+    reader.push(Buffer.from('x'.repeat(100)));
+    expect(reader.bufferedBytes).toBeGreaterThan(0);
+    reader.close();
+    expect(reader.bufferedBytes).toBe(0);
+    expect(reader.closed).toBe(true);
+    reader.push(Buffer.from('x'.repeat(200) + '\r\nb NOOP\r\n'));
+    expect(reader.bufferedBytes).toBe(0);
+    expect(reader.next()).toBeNull();
+  });
+});
