@@ -13,6 +13,13 @@ const args = new Map(process.argv.slice(2).map((a) => {
   const m = /^--([^=]+)=(.*)$/.exec(a);
   return m ? [m[1]!, m[2]!] as const : [a, ''] as const;
 }));
+const KNOWN = new Set(['minutes', 'clients', 'seed']);
+const unknown = [...args.keys()].filter((k) => !KNOWN.has(k));
+if (unknown.length > 0) {
+  // --help and any misspelt flag: say how to run it instead of starting a ten-minute run.
+  console.error('usage: npm run bench -- fuzz [--minutes=10] [--clients=6] [--seed=N]');
+  process.exit(unknown.includes('--help') || unknown.includes('-h') ? 0 : 2);
+}
 const MINUTES = Number(args.get('minutes') ?? 10);
 const CLIENTS = Number(args.get('clients') ?? 6);
 const HANG_MS = 10_000;

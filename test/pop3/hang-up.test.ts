@@ -32,3 +32,15 @@ describe('POP3 hangs up on a client that keeps sending', () => {
     expect(closed).toBe(true);
   });
 });
+
+describe('POP3 closes a session that sends only unknown commands', () => {
+  it('answers 20 unknown commands in a row, says why on the last and closes', async () => {
+    const { received, closed } = await keepSending(server.port, '', Buffer.from('XYZZY\r\n'.repeat(100)), 8 * MiB);
+    const lines = received.trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(/^\+OK /);
+    expect(lines.slice(1, 20)).toEqual(Array.from({ length: 19 }, () => '-ERR Unrecognized command'));
+    expect(lines[20]).toBe('-ERR Unrecognized command; too many bad commands, closing');
+    expect(lines).toHaveLength(21);
+    expect(closed).toBe(true);
+  });
+});

@@ -22,6 +22,9 @@ import { ResponseWriter } from './writer.js';
 
 /** Stop reading from the socket while this much unread input is buffered. */
 const PAUSE_AT = 1024 * 1024;
+/** Unknown commands (and over-long lines) in a row a session may send before it is closed (Dovecot: 20). */
+export const MAX_BAD_COMMANDS = 20;
+const TOO_MANY = '; too many bad commands, closing';
 
 export interface SessionOptions {
   tls: boolean;
@@ -47,6 +50,7 @@ export class Session {
   private pumping = false;
   private closed = false;
   private closeRequested = false;
+  private badCommands = 0;
   private tlsRequested = false;
   private lineWaiter: ((line: LineEvent | null) => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -145,8 +149,10 @@ export class Session {
   }
 
   private async run(event: LineEvent): Promise<void> {
-    if (event.kind === 'tooLong') this.out.line('-ERR Line too long');
-    else await this.execute(event.text);
+    if (event.kind === 'tooLong') {
+      this.countBad();
+      this.out.line(`-ERR Line too long${this.closeRequested ? TOO_MANY : ''}`);
+    } else await this.execute(event.text);
     if (this.closed) return;
     this.armTimer();
     if (this.closeRequested) {
@@ -167,14 +173,17 @@ export class Session {
       const { name, argument } = parseCommandLine(line);
       const command = REGISTRY.get(name);
       if (!command || (this.state.kind !== 'authorization' && this.state.kind !== 'transaction') || !command.states.includes(this.state.kind)) {
+        this.countBad();
         throw new Pop3Error(null, 'Unrecognized command');
       }
+      this.badCommands = 0;
       this.log.debug({ command: name }, 'command');
       await command.handle(this.context, command.parse(argument));
     } catch (err) {
       if (this.closed) return;
       if (err instanceof Pop3SyntaxError || err instanceof Pop3Error) {
-        this.out.line(errLine({ code: err instanceof Pop3Error ? err.code : null, text: err.message }));
+        const text = this.badCommands >= MAX_BAD_COMMANDS && this.closeRequested ? `${err.message}${TOO_MANY}` : err.message;
+        this.out.line(errLine({ code: err instanceof Pop3Error ? err.code : null, text }));
         return;
       }
       const failure = pop3Failure(err, 'command');
@@ -182,6 +191,16 @@ export class Session {
       if (failure.internal) this.log.error({ err, command: line.split(/[ \t]/, 1)[0]!.slice(0, 8).toUpperCase() }, 'internal error');
       this.out.line(errLine(failure));
     }
+  }
+
+  /**
+   * An unknown command or an over-long line: after MAX_BAD_COMMANDS of them in a row the
+   * session ends (a client that only sends garbage gets no endless answers).
+   */
+  private countBad(): void {
+    if (++this.badCommands < MAX_BAD_COMMANDS || this.closeRequested) return;
+    this.log.info({ bad: this.badCommands }, 'too many bad commands');
+    this.closeRequested = true;
   }
 
   private makeContext(): CommandContext {
