@@ -74,12 +74,39 @@ export function orderByKeys(n: number, keys: readonly Float64Array[]): Int32Arra
   return order;
 }
 
-/** The selected messages' dates and labels: the key REFERENCES and ORDEREDSUBJECT sort by. */
+/** Per ThreadInput (only ever added to): its rows by date then row, while it has `count` rows. */
+const dateOrders = new WeakMap<ThreadInput, { count: number; order: Int32Array }>();
+
+/**
+ * The selected messages (indexes into the selection) by date, then label: the key REFERENCES and
+ * ORDEREDSUBJECT sort by. When the labels ascend with the rows (sequence numbers or UIDs of a
+ * mailbox's rows), that is the input's order of all rows by date then row, kept with the input,
+ * narrowed to the selection.
+ */
 export function orderByDate(input: ThreadInput, selection: ThreadSelection): Int32Array {
   const { rows, labels } = selection;
-  const dates = new Float64Array(rows.length);
-  for (let k = 0; k < rows.length; k++) dates[k] = input.dates[rows[k]!]!;
-  return orderByKeys(rows.length, [dates, labels]);
+  const m = rows.length;
+  let ascending = true;
+  for (let k = 1; k < m && ascending; k++) ascending = rows[k - 1]! < rows[k]! && labels[k - 1]! < labels[k]!;
+  if (!ascending) {
+    const dates = new Float64Array(m);
+    for (let k = 0; k < m; k++) dates[k] = input.dates[rows[k]!]!;
+    return orderByKeys(m, [dates, labels]);
+  }
+  let kept = dateOrders.get(input);
+  if (kept === undefined || kept.count !== input.count) {
+    kept = { count: input.count, order: orderByKeys(input.count, [input.dates.subarray(0, input.count)]) };
+    dateOrders.set(input, kept);
+  }
+  const selected = new Int32Array(input.count).fill(-1);
+  for (let k = 0; k < m; k++) selected[rows[k]!] = k;
+  const order = new Int32Array(m);
+  let i = 0;
+  for (let r = 0; r < kept.order.length; r++) {
+    const k = selected[kept.order[r]!]!;
+    if (k >= 0) order[i++] = k;
+  }
+  return order;
 }
 
 /**
