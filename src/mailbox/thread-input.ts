@@ -19,8 +19,8 @@ interface Kept {
   input: ThreadInput;
 }
 
-/** Mailboxes kept; a 100,000-message mailbox holds about 15 MB (its msg-ids and subjects). */
-const MAX_MAILBOXES = 4;
+/** Records kept over all mailboxes (a worker): 100,000 take about 30 MB (mostly their msg-ids and subjects). */
+const MAX_RECORDS = 200_000;
 /** Smaller mailboxes are read again each time. */
 const KEEP_FROM = 1000;
 /** By IndexDb.identity (file and inode), most recently used last. */
@@ -82,6 +82,7 @@ function addRecords(index: IndexDb, input: ThreadInput, fromUid: number): void {
     }
     return;
   }
+  input.reserve(n, n);
   const uids = numbers(uidText!, n);
   const arrivals = numbers(arrivalText!, n);
   const dates = numbers(dateText!, n);
@@ -125,9 +126,15 @@ export function threadInput(index: IndexDb): ThreadInput {
       entry.uidNext = row.uidnext;
     }
     kept.delete(index.identity);
-    if (row.messages_count >= KEEP_FROM) {
+    if (row.messages_count >= KEEP_FROM && entry.input.count <= MAX_RECORDS) {
       kept.set(index.identity, entry);
-      while (kept.size > MAX_MAILBOXES) kept.delete(kept.keys().next().value!);
+      let records = 0;
+      for (const other of kept.values()) records += other.input.count;
+      for (const [file, other] of kept) {
+        if (records <= MAX_RECORDS) break;
+        kept.delete(file);
+        records -= other.input.count;
+      }
     }
     return entry.input;
   });

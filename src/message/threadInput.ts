@@ -52,9 +52,9 @@ export function messageIds(value: string | null): string[] {
   return ids;
 }
 
-function grown<T extends Float64Array | Int32Array | Uint8Array | Uint32Array>(array: T, size: number): T {
+function grown<T extends Float64Array | Int32Array | Uint8Array | Uint32Array>(array: T, size: number, exact = false): T {
   if (size <= array.length) return array;
-  const bigger = new (array.constructor as new (n: number) => T)(Math.max(size, array.length * 2, 16));
+  const bigger = new (array.constructor as new (n: number) => T)(exact ? size : Math.max(size, array.length * 2, 16));
   bigger.set(array);
   return bigger;
 }
@@ -108,6 +108,21 @@ export class ThreadInput {
     let n = this.ids.get(id);
     if (n === undefined) this.ids.set(id, (n = this.ids.size));
     return n;
+  }
+
+  /** Room for `more` rows and `refs` more links without growing again. */
+  reserve(more: number, refs = 0): void {
+    const size = this.count + more;
+    if (size > this.keys.length) {
+      this.keys = grown(this.keys, size, true);
+      this.dates = grown(this.dates, size, true);
+      this.arrivals = grown(this.arrivals, size, true);
+      this.subjects = grown(this.subjects, size, true);
+      this.replies = grown(this.replies, size, true);
+      this.ownIds = grown(this.ownIds, size, true);
+      this.refStart = grown(this.refStart, size + 1, true);
+    }
+    this.refs = grown(this.refs, this.refCount + refs, true);
   }
 
   /** Add one message; `baseSubject` is already lower case (as stored at append). */
