@@ -237,6 +237,9 @@ async function runClient(options: Options): Promise<ClientRow[]> {
   await timed('SORT (REVERSE ARRIVAL)', one('SORT (REVERSE ARRIVAL) UTF-8 ALL', 'hits'));
   await timed('SORT (SUBJECT)', one('SORT (SUBJECT) UTF-8 ALL', 'hits'));
   await timed('THREAD REFERENCES', one('THREAD REFERENCES UTF-8 ALL', 'none'));
+  await timed('THREAD ORDEREDSUBJECT', one('THREAD ORDEREDSUBJECT UTF-8 ALL', 'none'));
+  // Cyrus's and Dovecot's THREAD=REFS (no subject grouping, threads by newest arrival)
+  await timed('THREAD REFS', one('THREAD REFS UTF-8 ALL', 'none'));
   await timed('QRESYNC SELECT (100 expunged)', async () => {
     const state = (await c.send('STATUS INBOX (UIDVALIDITY HIGHESTMODSEQ)', { text: true })).text;
     const [uidValidity, modseq] = [number(state, 'UIDVALIDITY'), number(state, 'HIGHESTMODSEQ')];

@@ -3,7 +3,8 @@
 //   issue 16: MULTIAPPEND fill (msg/s), LOGIN+SELECT, STATUS, UID SEARCH UNSEEN, UID SEARCH SUBJECT,
 //             UID FETCH 1:* (UID FLAGS), FETCH 1:* (ENVELOPE), NOOP
 //   issue 15: UID FETCH 1:* (FLAGS) (CHANGEDSINCE x) with 10 changes, QRESYNC SELECT with 100
-//             expunges since the client's modseq, SORT (REVERSE ARRIVAL), SORT (SUBJECT), THREAD REFERENCES
+//             expunges since the client's modseq, SORT (REVERSE ARRIVAL), SORT (SUBJECT), THREAD REFERENCES,
+//             THREAD ORDEREDSUBJECT, THREAD REFS
 // Ours runs the shipped settings (conf/: scrypt cost, fsync on, cyrus.conf) through the master; its
 // INBOX is filled by MULTIAPPEND. The peers (../shared/peers, already up) keep user40's INBOX between
 // runs: it is topped up to the count when short (each run expunges 100 per QRESYNC row run).

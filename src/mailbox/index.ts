@@ -18,7 +18,7 @@
  *   mailbox.readStream(uid, start?, end?)   mailbox.summary(uid)   mailbox.summaries(uids)   mailbox.messagePath(uid)
  *   mailbox.renderedForms(uids, withBodyStructure) → cached ENVELOPE / BODYSTRUCTURE text (null: use summaries)
  *   mailbox.searchHeaders(uids) → cached raw header blocks for SEARCH (null: use summaries)
- *   mailbox.fields.sortedUids(criteria) / threadFields() / searchField(field, needle) / sentDays(op, day): SORT, THREAD,
+ *   mailbox.fields.sortedUids(criteria) / threadInput() / searchField(field, needle) / sentDays(op, day): SORT, THREAD,
  *     SEARCH over the fields stored at append (no message parsed)
  *
  * \Seen is per user (seen.db) unless the mailbox is sharedseen; every change bumps the mailbox's
@@ -30,7 +30,7 @@
  */
 export { Mailbox } from './mailbox.js';
 export { MailboxSnapshot } from './snapshot.js';
-export { isStoredSearchField, type FieldSortCriterion, type FieldSortKey, type SentDayComparison, type StoredFieldQueries, type ThreadFields } from './message-fields.js';
+export { isStoredSearchField, type FieldSortCriterion, type FieldSortKey, type SentDayComparison, type StoredFieldQueries } from './message-fields.js';
 export { FLAG_ANSWERED, FLAG_FLAGGED, FLAG_DELETED, FLAG_DRAFT, FLAG_SEEN, flagNames, parseFlags } from './flags.js';
 export {
   reconstructMailbox, type ReconstructReport, type ReconstructOptions, type ReconstructSource, type ListedMailbox,

@@ -5,8 +5,9 @@
  * without a fields row (no cache row) sorts as a message without those headers, as before.
  */
 import type { Statement } from 'better-sqlite3';
-import { STORED_SEARCH_FIELDS, type StoredSearchField } from '../message/index.js';
+import { STORED_SEARCH_FIELDS, type StoredSearchField, type ThreadInput } from '../message/index.js';
 import type { IndexDb } from './index-db.js';
+import { threadInput } from './thread-input.js';
 
 /** SORT keys (RFC 5256, DISPLAY ones from RFC 5957), in the mailbox layer's words. */
 export type FieldSortKey = 'arrival' | 'cc' | 'date' | 'from' | 'size' | 'subject' | 'to' | 'displayfrom' | 'displayto';
@@ -28,18 +29,6 @@ const SORT_EXPRESSIONS: Record<FieldSortKey, string> = {
   displayfrom: "coalesce(f.display_from, '')",
   displayto: "coalesce(f.display_to, '')",
 };
-
-/** One message as THREAD needs it. */
-export interface ThreadFields {
-  uid: number;
-  baseSubject: string;
-  replyOrForward: boolean;
-  /** Sent time, else the internal date (ms). */
-  date: number;
-  messageId: string | null;
-  inReplyTo: string | null;
-  references: string | null;
-}
 
 export type SentDayComparison = 'before' | 'on' | 'since';
 
@@ -112,14 +101,9 @@ export class StoredFieldQueries {
     return row !== undefined;
   }
 
-  /** THREAD's view of every record, by UID. */
-  threadFields(): ThreadFields[] {
-    const rows = this.statement(
-      "SELECT m.uid, coalesce(f.base_subject, ''), coalesce(f.reply_or_forward, 0), coalesce(f.sent, m.internaldate), f.message_id, f.in_reply_to, f.refs FROM messages m LEFT JOIN message_fields f ON f.uid = m.uid ORDER BY m.uid",
-    ).raw(true).all() as Array<[number, string, number, number, string | null, string | null, string | null]>;
-    return rows.map(([uid, baseSubject, reply, date, messageId, inReplyTo, references]) => ({
-      uid, baseSubject, replyOrForward: reply === 1, date, messageId, inReplyTo, references,
-    }));
+  /** THREAD's view of every record, keys the UIDs (thread-input.ts; kept per process for big mailbox, shared: never change it). */
+  threadInput(): ThreadInput {
+    return threadInput(this.index);
   }
 
   /**

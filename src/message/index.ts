@@ -20,8 +20,11 @@ export {
 } from './searchText.js';
 export { sentDay, calendarDay } from './dates.js';
 export { previewPart, previewText, PREVIEW_READ_LIMIT } from './preview.js';
-export { refsThreads } from './threadRefs.js';
+export { refsForest, refsThreads } from './threadRefs.js';
 export { baseSubject, sentTime, sortDisplay, sortMailbox } from './sortKeys.js';
-export { formatThreads, messageIds, orderedSubjectThreads, referencesThreads, type ThreadMessage, type ThreadNode } from './threads.js';
+export {
+  formatForest, formatThreads, messageIds, orderedSubjectForest, orderedSubjectThreads, referencesForest, referencesThreads, ThreadInput,
+  type ThreadForest, type ThreadMessage, type ThreadNode, type ThreadSelection,
+} from './threads.js';
 export { storedFields, searchTextOf, STORED_SEARCH_FIELDS, SEARCH_VALUE_SEPARATOR, type SearchText, type StoredFields, type StoredSearchField } from './storedFields.js';
 export { isReplyOrForward } from './threads.js';

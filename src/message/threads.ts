@@ -1,10 +1,112 @@
 /**
- * THREAD algorithms (RFC 5256 section 3) over what the cache holds of each message: ORDEREDSUBJECT
- * (threads by base subject, each a parent with its later messages as children) and REFERENCES
- * (Message-ID / References / In-Reply-To links, dummies pruned, roots grouped by base subject).
- * Pure: the IMAP command gathers the messages and renders the result.
+ * THREAD algorithms (RFC 5256 section 3) over the columns of a ThreadInput (threadInput.ts):
+ * ORDEREDSUBJECT (threads by base subject, each a parent with its later messages as children) and
+ * REFERENCES (Message-ID / References / In-Reply-To links, dummies pruned, roots grouped by base
+ * subject). Everything is integer arrays: no object per message, no comparator sort (messages are
+ * ordered once, by date then number, and every sibling list is filled in that order).
+ * Pure: the IMAP command picks the messages and writes the result (formatForest).
  */
 import { baseSubject } from './sortKeys.js';
+import { buildForest, formatForest, linkByReferences, orderByDate, type ThreadForest } from './threadForest.js';
+import { EMPTY_SUBJECT, ThreadInput, type ThreadSelection } from './threadInput.js';
+
+export { formatForest, type ThreadForest } from './threadForest.js';
+export { messageIds, ThreadInput, type ThreadSelection } from './threadInput.js';
+
+export function orderedSubjectForest(input: ThreadInput, selection: ThreadSelection): ThreadForest {
+  const m = selection.rows.length;
+  const order = orderByDate(input, selection);
+  const first = new Int32Array(input.subjectCount).fill(-1);
+  const parent = new Int32Array(m).fill(-1);
+  for (let r = 0; r < m; r++) {
+    const k = order[r]!;
+    const subject = input.subjects[selection.rows[k]!]!;
+    if (first[subject]! < 0) first[subject] = k;
+    else parent[k] = first[subject]!;
+  }
+  return buildForest(m, selection.labels, parent, order);
+}
+
+export function referencesForest(input: ThreadInput, selection: ThreadSelection): ThreadForest {
+  const { rows, labels } = selection;
+  const m = rows.length;
+  const linked = linkByReferences(input, selection);
+  const { containers, containerOf, messageOf } = linked;
+  const order = orderByDate(input, selection);
+  // Nodes: the containers, then the dummies that subject grouping adds (at most one per two roots).
+  const nodes = containers + (m >> 1) + 1;
+  const parent = new Int32Array(nodes).fill(-1);
+  parent.set(linked.parent);
+  const isMessage = (c: number): boolean => c < containers && messageOf[c]! >= 0;
+  const subjectOf = new Int32Array(nodes);
+  const replyOf = (c: number): number => input.replies[rows[messageOf[c]!]!]!;
+  // Step 4: the roots sorted (by date, a dummy by its first message), each with the base subject
+  // of its message or of its dummy's first message.
+  const roots: number[] = [];
+  for (let r = 0; r < m; r++) {
+    const k = order[r]!;
+    const c = containerOf[k]!;
+    const p = parent[c]!;
+    let root = -1;
+    if (p < 0) root = c;
+    else if (!isMessage(p) && subjectOf[p] === 0) root = p;
+    if (root < 0) continue;
+    roots.push(root);
+    // + 1: 0 marks a dummy not yet met
+    subjectOf[root] = input.subjects[rows[k]!]! + 1;
+  }
+  // Step 5: group the roots by base subject. The table holds, per subject, a dummy if one has
+  // it, else a message that is not a reply or forward, else the first root.
+  const table = new Int32Array(input.subjectCount).fill(-1);
+  for (const root of roots) {
+    const subject = subjectOf[root]! - 1;
+    if (subject === EMPTY_SUBJECT) continue;
+    const held = table[subject]!;
+    if (held < 0 || (isMessage(held) && (!isMessage(root) || (replyOf(held) === 1 && replyOf(root) === 0)))) table[subject] = root;
+  }
+  const mergedInto = new Int32Array(nodes).fill(-1);
+  let next = containers;
+  for (const root of roots) {
+    const subject = subjectOf[root]! - 1;
+    const holder = subject === EMPTY_SUBJECT ? -1 : table[subject]!;
+    if (holder < 0 || holder === root) continue;
+    if (!isMessage(holder) && !isMessage(root)) mergedInto[root] = holder;
+    else if (!isMessage(holder)) parent[root] = holder;
+    else if (!isMessage(root)) {
+      // The dummy takes the holder in.
+      parent[holder] = root;
+      table[subject] = root;
+    } else if (replyOf(root) === 1 && replyOf(holder) === 0) parent[root] = holder;
+    else {
+      const dummy = next++;
+      parent[holder] = dummy;
+      parent[root] = dummy;
+      table[subject] = dummy;
+    }
+  }
+  // A dummy merged into another gives it its messages.
+  for (let k = 0; k < m; k++) {
+    const c = containerOf[k]!;
+    let p = parent[c]!;
+    while (p >= 0 && mergedInto[p]! >= 0) p = mergedInto[p]!;
+    parent[c] = p;
+  }
+  const nodeLabels = new Float64Array(next).fill(-1);
+  const messageNodes = new Int32Array(m);
+  for (let r = 0; r < m; r++) {
+    const k = order[r]!;
+    messageNodes[r] = containerOf[k]!;
+    nodeLabels[containerOf[k]!] = labels[k]!;
+  }
+  return buildForest(next, nodeLabels, parent, messageNodes);
+}
+
+/** Whether a subject differs from its base subject: a reply or forward (leaders or trailers removed). */
+export function isReplyOrForward(subject: string | null): boolean {
+  return subject !== null && baseSubject(subject) !== subject.replace(/[ \t\r\n]+/g, ' ').trim();
+}
+
+// The same algorithms over message objects (tests, and callers with a handful of messages).
 
 export interface ThreadMessage {
   /** The number the response uses (sequence number or UID); ascending input order breaks ties. */
@@ -20,179 +122,60 @@ export interface ThreadMessage {
   replyOrForward?: boolean;
 }
 
-const subjectKey = (m: ThreadMessage): string => m.baseSubject ?? baseSubject(m.subject).toLowerCase();
-const replyOrForward = (m: ThreadMessage): boolean => m.replyOrForward ?? isReplyOrForward(m.subject);
-
 /** A thread node: a message (id) or a dummy (null) standing for a missing parent. */
 export interface ThreadNode {
   id: number | null;
   children: ThreadNode[];
 }
 
-/** The msg-ids of a References / In-Reply-To value, in order. */
-export function messageIds(value: string | null): string[] {
-  if (value === null) return [];
-  return [...value.replace(/\([^)]*\)/g, ' ').matchAll(/<([^<>\s]+)>/g)].map((m) => m[1]!.toLowerCase());
+/** `messages` as a ThreadInput with all of them selected, in order; `arrival` gives internal dates. */
+export function threadInputOf(messages: readonly ThreadMessage[], arrival: (m: ThreadMessage) => number = (m) => m.date): { input: ThreadInput; selection: ThreadSelection } {
+  const input = new ThreadInput();
+  const rows = new Int32Array(messages.length);
+  const labels = new Float64Array(messages.length);
+  messages.forEach((m, k) => {
+    input.add(
+      m.id, m.date, arrival(m), m.baseSubject ?? baseSubject(m.subject).toLowerCase(), m.replyOrForward ?? isReplyOrForward(m.subject),
+      m.messageId, m.references, m.inReplyTo,
+    );
+    rows[k] = k;
+    labels[k] = m.id;
+  });
+  return { input, selection: { rows, labels } };
 }
 
-const byDateThenId = (a: ThreadMessage, b: ThreadMessage): number => a.date - b.date || a.id - b.id;
+export function nodesOf(forest: ThreadForest): ThreadNode[] {
+  const { labels, childStart, children } = forest;
+  const node = (n: number): ThreadNode => ({
+    id: labels[n]! < 0 ? null : labels[n]!,
+    children: [...children.subarray(childStart[n]!, childStart[n + 1]!)].map(node),
+  });
+  return [...forest.roots].map(node);
+}
 
 export function orderedSubjectThreads(messages: readonly ThreadMessage[]): ThreadNode[] {
-  const groups = new Map<string, ThreadMessage[]>();
-  for (const m of [...messages].sort(byDateThenId)) {
-    const key = subjectKey(m);
-    const group = groups.get(key);
-    if (group) group.push(m);
-    else groups.set(key, [m]);
-  }
-  const threads = [...groups.values()].sort((a, b) => byDateThenId(a[0]!, b[0]!));
-  return threads.map(([first, ...rest]) => ({ id: first!.id, children: rest.map((m) => ({ id: m.id, children: [] })) }));
-}
-
-export interface Container {
-  message: ThreadMessage | null;
-  parent: Container | null;
-  children: Container[];
-}
-
-function isAncestor(candidate: Container, of: Container): boolean {
-  for (let c: Container | null = of; c !== null; c = c.parent) if (c === candidate) return true;
-  return false;
-}
-
-function link(parent: Container, child: Container): void {
-  if (child.parent !== null || parent === child || isAncestor(child, parent)) return;
-  child.parent = parent;
-  parent.children.push(child);
-}
-
-function unlink(child: Container): void {
-  if (child.parent === null) return;
-  const siblings = child.parent.children;
-  siblings.splice(siblings.indexOf(child), 1);
-  child.parent = null;
-}
-
-/** Dummies with no children go; a dummy's children move up (at the root only when it has one). */
-function prune(list: Container[], atRoot: boolean): Container[] {
-  const out: Container[] = [];
-  for (const c of list) {
-    c.children = prune(c.children, false);
-    for (const child of c.children) child.parent = c;
-    if (c.message !== null) out.push(c);
-    else if (c.children.length === 0) continue;
-    else if (!atRoot || c.children.length === 1) for (const child of c.children) out.push(child);
-    else out.push(c);
-  }
-  return out;
-}
-
-/** The date a container sorts by: its message's, or for a dummy its first child's (children sorted first). */
-function sortLevel(list: Container[]): void {
-  for (const c of list) sortLevel(c.children);
-  const key = (c: Container): ThreadMessage | null => c.message ?? (c.children[0] ? key(c.children[0]) : null);
-  list.sort((a, b) => {
-    const x = key(a);
-    const y = key(b);
-    return x === null || y === null ? 0 : byDateThenId(x, y);
-  });
-}
-
-/** Whether a subject differs from its base subject: a reply or forward (leaders or trailers removed). */
-export function isReplyOrForward(subject: string | null): boolean {
-  return subject !== null && baseSubject(subject) !== subject.replace(/[ \t\r\n]+/g, ' ').trim();
-}
-
-/**
- * Steps 1 to 3 of REFERENCES (RFC 5256 3 (b)), shared with Cyrus's REFS (threadRefs.ts): the
- * messages linked by Message-ID / References / In-Reply-To, empty dummies pruned; the roots, unsorted.
- */
-export function linkByReferences(messages: readonly ThreadMessage[]): Container[] {
-  const byId = new Map<string, Container>();
-  const containerOf = (id: string): Container => {
-    let c = byId.get(id);
-    if (!c) byId.set(id, (c = { message: null, parent: null, children: [] }));
-    return c;
-  };
-  let unique = 0;
-  for (const m of messages) {
-    let id = m.messageId === null ? null : (messageIds(m.messageId)[0] ?? null);
-    if (id === null || byId.get(id)?.message) id = `\0unique-${unique++}`;
-    const own = containerOf(id);
-    own.message = m;
-    let refs = messageIds(m.references);
-    if (refs.length === 0) refs = messageIds(m.inReplyTo).slice(0, 1);
-    let previous: Container | null = null;
-    for (const ref of refs) {
-      const c = containerOf(ref);
-      if (previous !== null) link(previous, c);
-      previous = c;
-    }
-    // The message's parent is the last reference, replacing what an earlier message guessed.
-    if (previous !== null && previous !== own && !isAncestor(own, previous)) {
-      unlink(own);
-      link(previous, own);
-    } else if (previous === null) unlink(own);
-  }
-  return prune([...byId.values()].filter((c) => c.parent === null), true);
+  const { input, selection } = threadInputOf(messages);
+  return nodesOf(orderedSubjectForest(input, selection));
 }
 
 export function referencesThreads(messages: readonly ThreadMessage[]): ThreadNode[] {
-  let roots = linkByReferences(messages);
-  sortLevel(roots);
-  // Group the roots by base subject (RFC 5256 3 (b) step 5).
-  const subjectOf = (c: Container): ThreadMessage | null => c.message ?? c.children[0]?.message ?? null;
-  const table = new Map<string, Container>();
-  for (const root of roots) {
-    const m = subjectOf(root);
-    const subject = m === null ? '' : subjectKey(m);
-    if (subject === '') continue;
-    const held = table.get(subject);
-    if (!held || (held.message !== null && root.message === null) || (held.message !== null && root.message !== null && replyOrForward(held.message) && !replyOrForward(root.message))) table.set(subject, root);
-  }
-  const merged: Container[] = [];
-  for (const root of roots) {
-    const m = subjectOf(root);
-    const subject = m === null ? '' : subjectKey(m);
-    const holder = subject === '' ? undefined : table.get(subject);
-    if (holder === undefined || holder === root) {
-      merged.push(root);
-      continue;
-    }
-    if (holder.message === null && root.message === null) {
-      for (const child of root.children) holder.children.push(child);
-    } else if (holder.message === null) holder.children.push(root);
-    else if (root.message === null) {
-      // The dummy takes the holder's place (keeping the holder's position), the holder becomes its child.
-      const dummy: Container = { message: null, parent: null, children: [holder, ...root.children] };
-      const at = merged.indexOf(holder);
-      if (at >= 0) merged[at] = dummy;
-      table.set(subject, dummy);
-      continue;
-    } else if (replyOrForward(root.message) && !replyOrForward(holder.message)) holder.children.push(root);
-    else {
-      const dummy: Container = { message: null, parent: null, children: [holder, root] };
-      const at = merged.indexOf(holder);
-      if (at >= 0) merged[at] = dummy;
-      table.set(subject, dummy);
-    }
-  }
-  roots = merged;
-  sortLevel(roots);
-  const toNode = (c: Container): ThreadNode => ({ id: c.message?.id ?? null, children: c.children.map(toNode) });
-  return roots.map(toNode);
+  const { input, selection } = threadInputOf(messages);
+  return nodesOf(referencesForest(input, selection));
 }
 
 /** `(3 6 (4 23)(44 7 96))` for each thread: a chain is written flat, siblings each in parentheses. */
 export function formatThreads(threads: readonly ThreadNode[]): string {
-  const body = (node: ThreadNode): string => {
-    let text = node.id === null ? '' : String(node.id);
-    if (node.children.length === 1) {
-      const rest = body(node.children[0]!);
-      return text === '' ? `(${rest})` : `${text} ${rest}`;
-    }
-    if (node.children.length > 1) text += `${text === '' ? '' : ' '}${node.children.map((c) => `(${body(c)})`).join('')}`;
-    return text;
+  const labels: number[] = [];
+  const childLists: number[][] = [];
+  const add = (t: ThreadNode): number => {
+    const n = labels.length;
+    labels.push(t.id ?? -1);
+    childLists.push([]);
+    childLists[n] = t.children.map(add);
+    return n;
   };
-  return threads.map((t) => `(${body(t)})`).join('');
+  const roots = threads.map(add);
+  const childStart = new Int32Array(labels.length + 1);
+  childLists.forEach((list, n) => (childStart[n + 1] = childStart[n]! + list.length));
+  return formatForest({ labels: Float64Array.from(labels), roots: Int32Array.from(roots), childStart, children: Int32Array.from(childLists.flat()) });
 }
