@@ -8,6 +8,7 @@ import { sentDay } from './dates.js';
 import { addressSearchForms } from './address.js';
 import { bodyText, headerText, headerValues, lastFieldValue, normalizeForSearch } from './searchText.js';
 import { baseSubject, sentTime, sortDisplay, sortMailbox } from './sortKeys.js';
+import { encodeHeaderText } from './rawText.js';
 import { isReplyOrForward } from './threads.js';
 import type { MessageSummary } from './types.js';
 
@@ -43,7 +44,7 @@ export interface StoredFields {
   search: Record<StoredSearchField, string | null>;
 }
 
-function searchText(header: string, field: StoredSearchField): string | null {
+function searchText(header: Buffer, field: StoredSearchField): string | null {
   const values = headerValues(header, field);
   if (values.length === 0) return null;
   const parts = values.map((v) => normalizeForSearch(v));
@@ -51,16 +52,17 @@ function searchText(header: string, field: StoredSearchField): string | null {
   return parts.join(SEARCH_VALUE_SEPARATOR);
 }
 
-export function storedFields(summary: MessageSummary): StoredFields {
+/** `header`: the summary's header block as bytes, when the caller has them already (encoded once). */
+export function storedFields(summary: MessageSummary, header: Buffer = encodeHeaderText(summary.header)): StoredFields {
   const envelope = summary.envelope;
   const search = {} as Record<StoredSearchField, string | null>;
-  for (const field of STORED_SEARCH_FIELDS) search[field] = searchText(summary.header, field);
+  for (const field of STORED_SEARCH_FIELDS) search[field] = searchText(header, field);
   return {
     baseSubject: baseSubject(envelope.subject).toLowerCase(),
     replyOrForward: isReplyOrForward(envelope.subject),
     sent: sentTime(envelope.date),
     // As the SENT* scan reads it from the header block.
-    sentDay: sentDay(lastFieldValue(summary.header, 'date')),
+    sentDay: sentDay(lastFieldValue(header, 'date')),
     fromMailbox: sortMailbox(envelope.from),
     toMailbox: sortMailbox(envelope.to),
     ccMailbox: sortMailbox(envelope.cc),
@@ -68,7 +70,7 @@ export function storedFields(summary: MessageSummary): StoredFields {
     displayTo: sortDisplay(envelope.to),
     messageId: envelope.messageId,
     inReplyTo: envelope.inReplyTo,
-    references: lastFieldValue(summary.header, 'references'),
+    references: lastFieldValue(header, 'references'),
     search,
   };
 }
