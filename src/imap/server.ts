@@ -99,6 +99,8 @@ export class ImapServer {
 
   close(): void {
     this.unsubscribe();
+    // The mailboxes APPEND keeps open between commands, before the store.
+    this.deps.intake.close();
     this.deps.store.close();
     this.deps.auth.close();
   }

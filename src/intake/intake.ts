@@ -52,9 +52,15 @@ export class Intake {
       return item;
     });
     this.hooks.chargeQuota(entry, items.reduce((sum, item) => sum + item.content!.length, 0), items.length, 'strict');
-    const mailbox = this.deps.store.openMailbox(entry.name);
+    // Kept open a few seconds as after a delivery: a MULTIAPPEND fill sends one command after
+    // another, and closing the index after each (a WAL checkpoint, with its fsyncs) costs more than
+    // storing the messages.
+    const mailbox = this.openMailboxes.open(entry);
     try {
       return await mailbox.append(items, { userid: opts.userid ?? null });
+    } catch (err) {
+      if (err instanceof MailError && err.kind === 'NotFound') this.openMailboxes.drop(entry.name);
+      throw err;
     } finally {
       mailbox.close();
     }

@@ -84,7 +84,8 @@ async function prepareOne(dir: string, item: AppendItem, ctx: MailboxContext, ma
       throw messageFileError(err, null, 'link message');
     }
     const searchText = ctx.searchIndex ? searchTextOf(summary, readLinkSource(source.path)) : null;
-    return { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), header: encodeHeaderText(summary.header), fields: storedFields(summary), searchText, guid, size, flags, internalDate };
+    const header = encodeHeaderText(summary.header);
+    return { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), header, fields: storedFields(summary, header), searchText, guid, size, flags, internalDate };
   }
   if (!Buffer.isBuffer(item.content)) throw new MailError('Invalid', 'append item without content');
   const content = normalizeLineEnds(item.content);
@@ -92,7 +93,8 @@ async function prepareOne(dir: string, item: AppendItem, ctx: MailboxContext, ma
   const summary: MessageSummary = ctx.summarize(content);
   made.push(tempPath);
   await writeNewFile(tempPath, content, ctx.durable);
-  return { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), header: encodeHeaderText(summary.header), fields: storedFields(summary), searchText: ctx.searchIndex ? searchTextOf(summary, content) : null, guid: sha1Hex(content), size: content.length, flags, internalDate };
+  const header = encodeHeaderText(summary.header);
+  return { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), header, fields: storedFields(summary, header), searchText: ctx.searchIndex ? searchTextOf(summary, content) : null, guid: sha1Hex(content), size: content.length, flags, internalDate };
 }
 
 /** Mailbox directories this process has already cleared of leftover temp files. */

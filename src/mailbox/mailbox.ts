@@ -164,6 +164,7 @@ export class Mailbox extends MessageReader {
     // renamed files and the WAL are fsynced together on the thread pool before append resolves,
     // so the caller still answers only once both are on disk (syncAfterCommit below).
     const syncAfterCommit = this.ctx.durable && !this.index.db.inTransaction;
+    const syncPaths = [this.path, `${this.index.file}-wal`];
     try {
       if (syncAfterCommit) this.index.db.pragma('synchronous = NORMAL');
       result = writeTransaction(this.index.db, 'append', () => {
@@ -196,7 +197,7 @@ export class Mailbox extends MessageReader {
         }
         if (!syncAfterCommit) fsyncDirectory(this.path, this.ctx.durable);
         s.setCounters.run(uid, modseq);
-        if (seenUids.length > 0) this.ctx.seen.update(opts.userid!, this.uniqueId, seenUids, []);
+        if (seenUids.length > 0) this.ctx.seen.update(opts.userid!, this.uniqueId, seenUids, [], syncAfterCommit ? { syncLater: syncPaths } : {});
         // The quota charge, last before the commit (OverQuota rolls everything back).
         this.ctx.quota?.charge(this.name, charge, opts.quota ?? 'strict');
         charged = true;
@@ -213,7 +214,7 @@ export class Mailbox extends MessageReader {
     }
     if (syncAfterCommit) {
       try {
-        await fsyncPaths([this.path, `${this.index.file}-wal`], true);
+        await fsyncPaths(syncPaths, true);
       } catch (err) {
         // Committed but maybe not on disk: never acknowledged, and not to be stored again by a retry here.
         throw new MailError('Temp', `append: fsync failed: ${(err as Error).message}`, { afterCommit: true, uids: result.uids });

@@ -123,8 +123,12 @@ export interface ExpungeOptions {
 /** Each user's \Seen UIDs per mailbox (kept by the store in seen.db), as a Mailbox reads and changes them. */
 export interface SeenState {
   seen(userid: string, uniqueId: string): UidRanges;
-  /** Add and remove UIDs; returns the ranges after the change. */
-  update(userid: string, uniqueId: string, add: readonly number[], remove: readonly number[]): UidRanges;
+  /**
+   * Add and remove UIDs; returns the ranges after the change. With `syncLater`, the commit does
+   * not wait for the disk: the files to fsync before the change counts as durable are pushed there
+   * (the append's group commit syncs them with its own).
+   */
+  update(userid: string, uniqueId: string, add: readonly number[], remove: readonly number[], opts?: { syncLater?: string[] }): UidRanges;
 }
 
 /** What a Mailbox needs from the store that opened it. */

@@ -23,6 +23,8 @@ const charsets = require('libmime/lib/charset.js') as CharsetDecoder;
 
 /** RFC 2047 encoded-words decoded to Unicode; undecodable words are left as written. */
 export function decodeHeaderValue(raw: string): string {
+  // Nothing to decode without an encoded-word's opening (most values): no regular expression runs.
+  if (!raw.includes('=?')) return raw;
   try {
     return libmime.decodeWords(raw);
   } catch {

@@ -6,8 +6,10 @@
  */
 import { sentDay } from './dates.js';
 import { addressSearchForms } from './address.js';
-import { bodyText, headerText, headerValues, lastFieldValue, normalizeForSearch } from './searchText.js';
+import { fieldValue, scanHeader, unfold, type HeaderField } from './header.js';
+import { bodyText, decodeHeaderValue, headerText, normalizeForSearch } from './searchText.js';
 import { baseSubject, sentTime, sortDisplay, sortMailbox } from './sortKeys.js';
+import { encodeHeaderText } from './rawText.js';
 import { isReplyOrForward } from './threads.js';
 import type { MessageSummary } from './types.js';
 
@@ -43,24 +45,47 @@ export interface StoredFields {
   search: Record<StoredSearchField, string | null>;
 }
 
-function searchText(header: string, field: StoredSearchField): string | null {
-  const values = headerValues(header, field);
-  if (values.length === 0) return null;
+function searchText(values: readonly string[] | undefined, field: StoredSearchField): string | null {
+  if (values === undefined || values.length === 0) return null;
   const parts = values.map((v) => normalizeForSearch(v));
   if (field !== 'subject') for (const v of values) for (const form of addressSearchForms(v)) parts.push(normalizeForSearch(form));
   return parts.join(SEARCH_VALUE_SEPARATOR);
 }
 
-export function storedFields(summary: MessageSummary): StoredFields {
+const SEARCHED: ReadonlySet<string> = new Set(STORED_SEARCH_FIELDS);
+
+/**
+ * What storedFields reads of the header block, in one scan: every value of the search fields
+ * (decoded, as headerValues gives them) and the last Date and References (raw, as lastFieldValue).
+ */
+function scanStoredHeader(header: Buffer): { values: Map<string, string[]>; date: string | null; references: string | null } {
+  const values = new Map<string, string[]>();
+  let date: HeaderField | null = null;
+  let references: HeaderField | null = null;
+  for (const field of scanHeader(header, 0, header.length).fields) {
+    if (SEARCHED.has(field.key)) {
+      const value = decodeHeaderValue(unfold(header.toString('utf8', field.valueStart, field.end)).trim());
+      const known = values.get(field.key);
+      if (known === undefined) values.set(field.key, [value]);
+      else known.push(value);
+    } else if (field.key === 'date') date = field;
+    else if (field.key === 'references') references = field;
+  }
+  return { values, date: date && fieldValue(header, date), references: references && fieldValue(header, references) };
+}
+
+/** `header`: the summary's header block as bytes, when the caller has them already (encoded once). */
+export function storedFields(summary: MessageSummary, header: Buffer = encodeHeaderText(summary.header)): StoredFields {
   const envelope = summary.envelope;
   const search = {} as Record<StoredSearchField, string | null>;
-  for (const field of STORED_SEARCH_FIELDS) search[field] = searchText(summary.header, field);
+  const scanned = scanStoredHeader(header);
+  for (const field of STORED_SEARCH_FIELDS) search[field] = searchText(scanned.values.get(field), field);
   return {
     baseSubject: baseSubject(envelope.subject).toLowerCase(),
     replyOrForward: isReplyOrForward(envelope.subject),
     sent: sentTime(envelope.date),
     // As the SENT* scan reads it from the header block.
-    sentDay: sentDay(lastFieldValue(summary.header, 'date')),
+    sentDay: sentDay(scanned.date),
     fromMailbox: sortMailbox(envelope.from),
     toMailbox: sortMailbox(envelope.to),
     ccMailbox: sortMailbox(envelope.cc),
@@ -68,7 +93,7 @@ export function storedFields(summary: MessageSummary): StoredFields {
     displayTo: sortDisplay(envelope.to),
     messageId: envelope.messageId,
     inReplyTo: envelope.inReplyTo,
-    references: lastFieldValue(summary.header, 'references'),
+    references: scanned.references,
     search,
   };
 }

@@ -43,7 +43,10 @@ export class SeenStore implements SeenState {
   private readonly parsed = new Map<string, Parsed>();
   private parsedRanges = 0;
 
-  constructor(file: string, durable: boolean) {
+  constructor(
+    private readonly file: string,
+    private readonly durable: boolean,
+  ) {
     this.db = openDb(file, { durable, cacheKiB: 1024 });
     try {
       this.db.exec(SCHEMA);
@@ -102,9 +105,26 @@ export class SeenStore implements SeenState {
   }
 
   /** Mark and unmark in one transaction; returns the new set (shared, as seen()'s). */
-  update(userid: string, uniqueId: string, add: readonly number[], remove: readonly number[]): UidRanges {
+  update(userid: string, uniqueId: string, add: readonly number[], remove: readonly number[], opts: { syncLater?: string[] } = {}): UidRanges {
     const key = `${userid}\u0000${uniqueId}`;
-    const written = writeTransaction(this.db, 'seen.db update', () => {
+    // Group commit (see SeenState.update): the WAL is fsynced by the caller, off the event loop.
+    const later = opts.syncLater !== undefined && this.durable && !this.db.inTransaction;
+    if (later) this.db.pragma('synchronous = NORMAL');
+    let written;
+    try {
+      written = this.write(userid, uniqueId, add, remove);
+    } finally {
+      if (later) this.db.pragma('synchronous = FULL');
+    }
+    if (later) opts.syncLater!.push(`${this.file}-wal`);
+    // Only once committed: a rolled-back write must not be remembered.
+    this.drop(key);
+    if (written.big) this.remember(key, written.version, written.changed, written.ranges);
+    return written.ranges;
+  }
+
+  private write(userid: string, uniqueId: string, add: readonly number[], remove: readonly number[]) {
+    return writeTransaction(this.db, 'seen.db update', () => {
       let ranges = this.read(userid, uniqueId);
       if (add.length > 0) ranges = addUids(ranges, add);
       if (remove.length > 0) ranges = removeUids(ranges, remove);
@@ -114,10 +134,6 @@ export class SeenStore implements SeenState {
       this.stmts.put.run(userid, uniqueId, text, changed, version);
       return { ranges, version, changed, big: text.length >= REMEMBER_FROM_CHARS };
     });
-    // Only once committed: a rolled-back write must not be remembered.
-    this.drop(key);
-    if (written.big) this.remember(key, written.version, written.changed, written.ranges);
-    return written.ranges;
   }
 
   private remember(key: string, version: number, changed: number, ranges: UidRanges): void {
