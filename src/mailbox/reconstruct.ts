@@ -13,6 +13,7 @@ import { INDEX_FILE, isLeftoverTemp, messageFileError, messageFileName, uidOfFil
 import { readHeader, writeHeader, type MailboxHeader } from './header.js';
 import { IndexDb, fillMessageFields, putMessageFields, type IndexStatements } from './index-db.js';
 import { forgetColumns } from './snapshot-cache.js';
+import { forgetOrders } from './sort-order-cache.js';
 import { encodeHeaderText, renderImapForms, storedFields, type MessageSummary } from '../message/index.js';
 import { MailError } from '../common/errors.js';
 
@@ -116,7 +117,10 @@ export function reconstructMailbox(store: ReconstructSource, name: string, opts:
     index.close();
   }
   // Sessions that have the mailbox open (or IDLE on it) pick up what changed; snapshots are read anew.
-  if (fix) forgetColumns(join(dir, INDEX_FILE));
+  if (fix) {
+    forgetColumns(join(dir, INDEX_FILE));
+    forgetOrders(join(dir, INDEX_FILE));
+  }
   if (fix && report.problems.length > 0) store.notifyChanged(name);
   return report;
 }
