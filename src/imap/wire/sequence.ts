@@ -66,20 +66,91 @@ export function rangesContain(ranges: Array<[number, number]>, n: number): boole
 }
 
 /**
+ * Numbers written as ASCII into one buffer: a 100,000-number SORT or SEARCH answer in a few
+ * milliseconds, where String() per number and join() take several times that.
+ */
+class DigitText {
+  private buf: Buffer;
+  private at = 0;
+
+  constructor(count: number) {
+    this.buf = Buffer.allocUnsafe(count * 11 + 16);
+  }
+
+  /** A whole number of up to 2^53; anything else through String(). */
+  number(value: number): void {
+    if (this.at + 24 > this.buf.length) this.grow();
+    if (!Number.isSafeInteger(value) || value < 0) {
+      this.at += this.buf.write(String(value), this.at, 'latin1');
+      return;
+    }
+    let digits = 1;
+    for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++;
+    let q = this.at + digits;
+    this.at = q;
+    let v = value;
+    while (v >= 10) {
+      const d = v % 10;
+      this.buf[--q] = 48 + d;
+      v = (v - d) / 10;
+    }
+    this.buf[--q] = 48 + v;
+  }
+
+  char(code: number): void {
+    if (this.at + 1 > this.buf.length) this.grow();
+    this.buf[this.at++] = code;
+  }
+
+  private grow(): void {
+    const bigger = Buffer.allocUnsafe(this.buf.length * 2 + 64);
+    this.buf.copy(bigger, 0, 0, this.at);
+    this.buf = bigger;
+  }
+
+  get length(): number {
+    return this.at;
+  }
+
+  text(): string {
+    return this.buf.toString('latin1', 0, this.at);
+  }
+}
+
+const SPACE = 0x20;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+/** The numbers in the order given, separated by single spaces (SEARCH, SORT). */
+export function spacedNumbers(numbers: readonly number[]): string {
+  const out = new DigitText(numbers.length);
+  for (let k = 0; k < numbers.length; k++) {
+    if (k > 0) out.char(SPACE);
+    out.number(numbers[k]!);
+  }
+  return out.text();
+}
+
+/**
  * The compact text of a list of numbers, in the order given: runs of consecutive ascending numbers
  * become `a:b` (COPYUID's two sets must keep their order, so nothing is sorted here).
  */
 export function formatSequenceSet(numbers: readonly number[]): string {
-  const out: string[] = [];
+  const out = new DigitText(numbers.length);
   let i = 0;
   while (i < numbers.length) {
     const start = numbers[i]!;
     let end = start;
     while (i + 1 < numbers.length && numbers[i + 1] === end + 1) end = numbers[++i]!;
-    out.push(start === end ? String(start) : `${start}:${end}`);
+    if (out.length > 0) out.char(COMMA);
+    out.number(start);
+    if (end !== start) {
+      out.char(COLON);
+      out.number(end);
+    }
     i++;
   }
-  return out.join(',');
+  return out.text();
 }
 
 /** The compact text of a set of numbers, sorted and de-duplicated first. */
