@@ -7,7 +7,8 @@
 import type { Statement } from 'better-sqlite3';
 import { STORED_SEARCH_FIELDS, type StoredSearchField } from '../message/index.js';
 import { readTransaction } from '../common/sqlite.js';
-import type { IndexDb } from './index-db.js';
+import type { IndexDb, MailboxRow } from './index-db.js';
+import { cachedColumns } from './snapshot-cache.js';
 import { cachedOrder, keepOrder, type SortOrder } from './sort-order-cache.js';
 
 /** SORT keys (RFC 5256, DISPLAY ones from RFC 5957), in the mailbox layer's words. */
@@ -120,6 +121,32 @@ function compareMixed(x: number | string, y: number | string): number {
   return typeof x === 'number' ? -1 : typeof y === 'number' ? 1 : 0;
 }
 
+/**
+ * ARRIVAL and SIZE orders from the index columns this process keeps for snapshots, when they are
+ * those of the mailbox as it is now (the same highestmodseq and uidnext): sorted here in a few
+ * milliseconds where SQLite needs a temporary b-tree of every record. Null otherwise.
+ */
+function sortColumns(index: IndexDb, mailbox: MailboxRow, criteria: readonly FieldSortCriterion[]): Uint32Array | null {
+  if (!criteria.every((c) => c.key === 'arrival' || c.key === 'size')) return null;
+  const columns = cachedColumns(index.identity, mailbox.uniqueid, mailbox.uidvalidity, mailbox.uidnext, mailbox.highestmodseq);
+  if (columns === null) return null;
+  const keys = criteria.map((c) => ({ values: c.key === 'arrival' ? columns.dates : columns.sizes, reverse: c.reverse }));
+  const n = columns.uids.length;
+  const order = new Array<number>(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  // Positions are in UID order: the last tie-break is the position.
+  order.sort((a, b) => {
+    for (const { values, reverse } of keys) {
+      const d = values[a]! - values[b]!;
+      if (d !== 0) return reverse ? -d : d;
+    }
+    return a - b;
+  });
+  const out = new Uint32Array(n);
+  for (let k = 0; k < n; k++) out[k] = columns.uids[order[k]!]!;
+  return out;
+}
+
 /** Whether ascending `list` holds `value`. */
 function sortedHas(list: Uint32Array, value: number): boolean {
   let lo = 0;
@@ -158,7 +185,8 @@ export class StoredFieldQueries {
    * Every record's UID in the order of `criteria`, ties by UID (that is, by sequence number). A large
    * mailbox's order is kept in the process (sort-order-cache.ts) and brought up to date with the
    * messages appended since; it may then still hold UIDs expunged since, which the caller skips.
-   * `fresh`: sort in SQLite even so (the caller found a record missing: reconstruct adopted a file).
+   * `fresh`: sort in SQLite, nothing kept used (the caller found a record missing from a kept order:
+   * reconstruct adopted a file).
    */
   sortedUids(criteria: readonly FieldSortCriterion[], fresh = false): Uint32Array {
     const text = criteria.map((c) => `${c.reverse ? '-' : ''}${c.key}`).join(' ');
@@ -167,7 +195,7 @@ export class StoredFieldQueries {
       const top = (this.statement('SELECT coalesce(max(uid), 0) FROM messages').pluck().get() as number);
       const kept = fresh ? null : cachedOrder(this.index.identity, text, mailbox.uniqueid, mailbox.uidvalidity);
       if (kept !== null && top <= kept.coveredUid) return kept.uids;
-      const uids = (kept !== null ? this.mergeAppended(kept, criteria, mailbox.messages_count) : null) ?? this.sortAll(criteria);
+      const uids = fresh ? this.sortAll(criteria) : (kept !== null ? this.mergeAppended(kept, criteria, mailbox.messages_count) : null) ?? sortColumns(this.index, mailbox, criteria) ?? this.sortAll(criteria);
       keepOrder(this.index.identity, text, { uniqueId: mailbox.uniqueid, uidValidity: mailbox.uidvalidity, coveredUid: top, uids });
       return uids;
     });
