@@ -75,7 +75,7 @@ function parseUids(text: string | null): Uint32Array {
 }
 
 
-/** At most this many appended messages (or a sixteenth of the kept order) are merged into a kept order. */
+/** At most this many appended messages are merged into a kept order (each costs a binary search of key lookups); more: sorted afresh. */
 const MERGE_AT_MOST = 256;
 
 /** A record's UID and its SORT_EXPRESSIONS values, in the criteria's order. */
@@ -216,7 +216,7 @@ export class StoredFieldQueries {
     const exprs = criteria.map((c) => SORT_EXPRESSIONS[c.key]).join(', ');
     const join = sortJoin(criteria);
     const added = this.statement(`SELECT m.uid, ${exprs} FROM messages m${join} WHERE m.uid > ? ORDER BY m.uid`).raw(true).all(kept.coveredUid) as SortKeyRow[];
-    if (added.length > Math.max(MERGE_AT_MOST, kept.uids.length >> 4)) return null;
+    if (added.length > MERGE_AT_MOST) return null;
     let base = kept.uids;
     // Expunged since: dropped first, so every UID the search below visits still has its keys.
     if (count - added.length !== base.length) {
