@@ -74,7 +74,6 @@ function parseUids(text: string | null): Uint32Array {
   return out;
 }
 
-
 /** At most this many appended messages are merged into a kept order (each costs a binary search of key lookups); more: sorted afresh. */
 const MERGE_AT_MOST = 256;
 
@@ -192,10 +191,11 @@ export class StoredFieldQueries {
     const text = criteria.map((c) => `${c.reverse ? '-' : ''}${c.key}`).join(' ');
     return readTransaction(this.index.db, 'sort', () => {
       const mailbox = this.index.stmts.mailbox.get()!;
-      const top = (this.statement('SELECT coalesce(max(uid), 0) FROM messages').pluck().get() as number);
+      const top = this.statement('SELECT coalesce(max(uid), 0) FROM messages').pluck().get() as number;
       const kept = fresh ? null : cachedOrder(this.index.identity, text, mailbox.uniqueid, mailbox.uidvalidity);
       if (kept !== null && top <= kept.coveredUid) return kept.uids;
-      const uids = fresh ? this.sortAll(criteria) : (kept !== null ? this.mergeAppended(kept, criteria, mailbox.messages_count) : null) ?? sortColumns(this.index, mailbox, criteria) ?? this.sortAll(criteria);
+      const merged = kept !== null ? this.mergeAppended(kept, criteria, mailbox.messages_count) : null;
+      const uids = fresh ? this.sortAll(criteria) : (merged ?? sortColumns(this.index, mailbox, criteria) ?? this.sortAll(criteria));
       keepOrder(this.index.identity, text, { uniqueId: mailbox.uniqueid, uidValidity: mailbox.uidvalidity, coveredUid: top, uids });
       return uids;
     });
