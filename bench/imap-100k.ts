@@ -7,7 +7,7 @@
 // Ours runs the shipped settings (conf/: scrypt cost, fsync on, cyrus.conf) through the master; its
 // INBOX is filled by MULTIAPPEND. The peers (../shared/peers, already up) keep user40's INBOX between
 // runs: it is topped up to the count when short (each run expunges 100 per QRESYNC row run).
-// `npm run bench -- imap-100k [count] [--runs=3] [--fill=10000] [--only=TEXT] [--peers=none]`
+// `npm run bench -- imap-100k [count] [--runs=3] [--fill=10000] [--only=TEXT[|TEXT...]] [--peers=none]`
 // `--port=N [--host=H] --user=U --pass=P` measures one other server alone.
 import { fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
