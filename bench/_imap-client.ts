@@ -156,7 +156,8 @@ interface Options { port: number; host: string; user: string; pass: string; runs
 async function runClient(options: Options): Promise<ClientRow[]> {
   const { port, host, user, pass, runs } = options;
   const rows: ClientRow[] = [];
-  const wanted = (name: string) => options.only === null || name.includes(options.only) || name === 'LOGIN+SELECT';
+  // --only=TEXT[|TEXT...]: the rows whose name holds one of the texts.
+  const wanted = (name: string) => options.only === null || options.only.split('|').some((t) => name.includes(t)) || name === 'LOGIN+SELECT';
   /** Time `measure` `runs` times (each returns ms and a count); a refused command leaves the row without figure. */
   const timed = async (name: string, measure: () => Promise<[number, number]>, times = runs): Promise<void> => {
     if (!wanted(name)) return;

@@ -19,7 +19,8 @@
  *   mailbox.renderedForms(uids, withBodyStructure) → cached ENVELOPE / BODYSTRUCTURE text (null: use summaries)
  *   mailbox.searchHeaders(uids) → cached raw header blocks for SEARCH (null: use summaries)
  *   mailbox.fields.sortedUids(criteria) / threadInput() / searchField(field, needle) / sentDays(op, day): SORT, THREAD,
- *     SEARCH over the fields stored at append (no message parsed)
+ *     SEARCH over the fields stored at append (no message parsed); a large mailbox's SORT order is kept per process
+ *     and patched with the messages appended since (it may hold UIDs expunged since: pick the matches out of it)
  *
  * \Seen is per user (seen.db) unless the mailbox is sharedseen; every change bumps the mailbox's
  * highestModseq and the changed records' modseq (one new modseq per operation).

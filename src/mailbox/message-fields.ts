@@ -6,7 +6,10 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { STORED_SEARCH_FIELDS, type StoredSearchField, type ThreadInput } from '../message/index.js';
-import type { IndexDb } from './index-db.js';
+import { readTransaction } from '../common/sqlite.js';
+import type { IndexDb, MailboxRow } from './index-db.js';
+import { cachedColumns } from './snapshot-cache.js';
+import { cachedOrder, keepOrder, type SortOrder } from './sort-order-cache.js';
 import { threadInput } from './thread-input.js';
 
 /** SORT keys (RFC 5256, DISPLAY ones from RFC 5957), in the mailbox layer's words. */
@@ -60,6 +63,90 @@ function parseUids(text: string | null): Uint32Array {
   return out;
 }
 
+/** At most this many appended messages are merged into a kept order (each costs a binary search of key lookups); more: sorted afresh. */
+const MERGE_AT_MOST = 256;
+
+/** A record's UID and its SORT_EXPRESSIONS values, in the criteria's order. */
+type SortKeyRow = Array<number | string>;
+
+/** The join the criteria need: message_fields for any key but ARRIVAL and SIZE. */
+function sortJoin(criteria: readonly FieldSortCriterion[]): string {
+  return criteria.some((c) => c.key !== 'arrival' && c.key !== 'size') ? ' LEFT JOIN message_fields f ON f.uid = m.uid' : '';
+}
+
+/** SQLite's BINARY order of two strings: their UTF-8 bytes, which UTF-16 order differs from only past U+D7FF. */
+export function compareBinary(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (code points past U+FFFF: four UTF-8 bytes) come after U+E000..U+FFFF in UTF-8.
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** The order of sortedUids over rows of [uid, key values...]: the keys in turn, then the UID. */
+function compareKeys(criteria: readonly FieldSortCriterion[]): (a: SortKeyRow, b: SortKeyRow) => number {
+  return (a, b) => {
+    for (let k = 0; k < criteria.length; k++) {
+      const x = a[k + 1]!;
+      const y = b[k + 1]!;
+      const c = typeof x === 'string' && typeof y === 'string' ? compareBinary(x, y) : typeof x === 'number' && typeof y === 'number' ? x - y : compareMixed(x, y);
+      if (c !== 0) return criteria[k]!.reverse ? -c : c;
+    }
+    return (a[0] as number) - (b[0] as number);
+  };
+}
+
+/** SQLite orders numbers before text. */
+function compareMixed(x: number | string, y: number | string): number {
+  return typeof x === 'number' ? -1 : typeof y === 'number' ? 1 : 0;
+}
+
+/**
+ * ARRIVAL and SIZE orders from the index columns this process keeps for snapshots, when they are
+ * those of the mailbox as it is now (the same highestmodseq and uidnext): sorted here in a few
+ * milliseconds where SQLite needs a temporary b-tree of every record. Null otherwise.
+ */
+function sortColumns(index: IndexDb, mailbox: MailboxRow, criteria: readonly FieldSortCriterion[]): Uint32Array | null {
+  if (!criteria.every((c) => c.key === 'arrival' || c.key === 'size')) return null;
+  const columns = cachedColumns(index.identity, mailbox.uniqueid, mailbox.uidvalidity, mailbox.uidnext, mailbox.highestmodseq);
+  if (columns === null) return null;
+  const keys = criteria.map((c) => ({ values: c.key === 'arrival' ? columns.dates : columns.sizes, reverse: c.reverse }));
+  const n = columns.uids.length;
+  const order = new Array<number>(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  // Positions are in UID order: the last tie-break is the position.
+  order.sort((a, b) => {
+    for (const { values, reverse } of keys) {
+      const d = values[a]! - values[b]!;
+      if (d !== 0) return reverse ? -d : d;
+    }
+    return a - b;
+  });
+  const out = new Uint32Array(n);
+  for (let k = 0; k < n; k++) out[k] = columns.uids[order[k]!]!;
+  return out;
+}
+
+/** Whether ascending `list` holds `value`. */
+function sortedHas(list: Uint32Array, value: number): boolean {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < list.length && list[lo] === value;
+}
+
 export class StoredFieldQueries {
   private readonly statements = new Map<string, Statement>();
 
@@ -82,11 +169,85 @@ export class StoredFieldQueries {
     return parseUids(this.statement(sql).pluck().get(...params) as string | null);
   }
 
-  /** Every record's UID in the order of `criteria`, ties by UID (that is, by sequence number). */
-  sortedUids(criteria: readonly FieldSortCriterion[]): Uint32Array {
+  /**
+   * Every record's UID in the order of `criteria`, ties by UID (that is, by sequence number). A large
+   * mailbox's order is kept in the process (sort-order-cache.ts) and brought up to date with the
+   * messages appended since; it may then still hold UIDs expunged since, which the caller skips.
+   * `fresh`: sort in SQLite, nothing kept used (the caller found a record missing from a kept order:
+   * reconstruct adopted a file).
+   */
+  sortedUids(criteria: readonly FieldSortCriterion[], fresh = false): Uint32Array {
+    const text = criteria.map((c) => `${c.reverse ? '-' : ''}${c.key}`).join(' ');
+    return readTransaction(this.index.db, 'sort', () => {
+      const mailbox = this.index.stmts.mailbox.get()!;
+      const top = this.statement('SELECT coalesce(max(uid), 0) FROM messages').pluck().get() as number;
+      const kept = fresh ? null : cachedOrder(this.index.identity, text, mailbox.uniqueid, mailbox.uidvalidity);
+      if (kept !== null && top <= kept.coveredUid) return kept.uids;
+      const merged = kept !== null ? this.mergeAppended(kept, criteria, mailbox.messages_count) : null;
+      const uids = fresh ? this.sortAll(criteria) : (merged ?? sortColumns(this.index, mailbox, criteria) ?? this.sortAll(criteria));
+      keepOrder(this.index.identity, text, { uniqueId: mailbox.uniqueid, uidValidity: mailbox.uidvalidity, coveredUid: top, uids });
+      return uids;
+    });
+  }
+
+  /** The whole mailbox sorted in SQLite. */
+  private sortAll(criteria: readonly FieldSortCriterion[]): Uint32Array {
     const order = [...criteria.map((c) => `${SORT_EXPRESSIONS[c.key]}${c.reverse ? ' DESC' : ''}`), 'm.uid'].join(', ');
-    const join = criteria.some((c) => c.key !== 'arrival' && c.key !== 'size') ? ' LEFT JOIN message_fields f ON f.uid = m.uid' : '';
-    return this.uids(`SELECT group_concat(m.uid, ',' ORDER BY ${order}) FROM messages m${join}`);
+    return this.uids(`SELECT group_concat(m.uid, ',' ORDER BY ${order}) FROM messages m${sortJoin(criteria)}`);
+  }
+
+  /**
+   * `kept` with the messages appended after it merged in, each placed by comparing its keys with
+   * those of the kept messages a binary search visits; null when so many came that sorting them all
+   * again is cheaper. `count`: the records in the mailbox now.
+   */
+  private mergeAppended(kept: SortOrder, criteria: readonly FieldSortCriterion[], count: number): Uint32Array | null {
+    const exprs = criteria.map((c) => SORT_EXPRESSIONS[c.key]).join(', ');
+    const join = sortJoin(criteria);
+    const added = this.statement(`SELECT m.uid, ${exprs} FROM messages m${join} WHERE m.uid > ? ORDER BY m.uid`).raw(true).all(kept.coveredUid) as SortKeyRow[];
+    if (added.length > MERGE_AT_MOST) return null;
+    let base = kept.uids;
+    // Expunged since: dropped first, so every UID the search below visits still has its keys.
+    if (count - added.length !== base.length) {
+      const present = this.uids('SELECT group_concat(uid) FROM messages WHERE uid <= ?', kept.coveredUid);
+      const live = new Uint32Array(present.length);
+      let n = 0;
+      for (const uid of base) if (sortedHas(present, uid)) live[n++] = uid;
+      base = live.subarray(0, n);
+    }
+    const keysOf = this.statement(`SELECT m.uid, ${exprs} FROM messages m${join} WHERE m.uid = ?`).raw(true);
+    const compare = compareKeys(criteria);
+    added.sort(compare);
+    const seen = new Map<number, SortKeyRow>();
+    const row = (uid: number): SortKeyRow => {
+      let r = seen.get(uid);
+      if (r === undefined) {
+        r = keysOf.get(uid) as SortKeyRow | undefined;
+        if (r === undefined) throw new Error(`sort: record ${uid} vanished inside a read transaction`);
+        seen.set(uid, r);
+      }
+      return r;
+    };
+    // Where each added message goes: before the first kept one that sorts after it. The added are
+    // in order themselves, so each search starts where the previous one ended.
+    const out = new Uint32Array(base.length + added.length);
+    let from = 0;
+    let n = 0;
+    for (const a of added) {
+      let lo = from;
+      let hi = base.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (compare(row(base[mid]!), a) <= 0) lo = mid + 1;
+        else hi = mid;
+      }
+      out.set(base.subarray(from, lo), n);
+      n += lo - from;
+      out[n++] = a[0] as number;
+      from = lo;
+    }
+    out.set(base.subarray(from), n);
+    return out;
   }
 
   /**

@@ -14,6 +14,7 @@ import { readHeader, writeHeader, type MailboxHeader } from './header.js';
 import { IndexDb, fillMessageFields, putMessageFields, type IndexStatements } from './index-db.js';
 import { forgetColumns } from './snapshot-cache.js';
 import { forgetThreadInput } from './thread-input.js';
+import { forgetOrders } from './sort-order-cache.js';
 import { encodeHeaderText, renderImapForms, storedFields, type MessageSummary } from '../message/index.js';
 import { MailError } from '../common/errors.js';
 
@@ -120,6 +121,7 @@ export function reconstructMailbox(store: ReconstructSource, name: string, opts:
   if (fix) {
     forgetColumns(join(dir, INDEX_FILE));
     forgetThreadInput(join(dir, INDEX_FILE));
+    forgetOrders(join(dir, INDEX_FILE));
   }
   if (fix && report.problems.length > 0) store.notifyChanged(name);
   return report;

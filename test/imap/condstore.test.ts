@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient, startTestServer, type TestServer } from './harness.js';
 
 let server: TestServer;
-const USERS = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8'];
+const USERS = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8', 'u9'];
 
 beforeAll(async () => {
   server = await startTestServer({ users: USERS });
@@ -91,6 +91,29 @@ describe('CONDSTORE', () => {
     ]);
     const u = await c.command('g', `UID FETCH 1:* (FLAGS) (CHANGEDSINCE ${base + 1})`);
     expect(u).toEqual(['g OK FETCH completed']);
+    c.close();
+  });
+
+  it('FETCH (CHANGEDSINCE) keeps to its set: UIDs, sequence numbers, $, ranges naming nothing', async () => {
+    const c = await login('u9');
+    await append(c, 8);
+    await c.command('s', 'SELECT INBOX (CONDSTORE)');
+    await c.command('d', 'STORE 3 +FLAGS.SILENT (\\Deleted)');
+    await c.command('e', 'EXPUNGE');
+    // UIDs 1 2 4 5 6 7 8 are sequence numbers 1..7; all but UID 8 change.
+    const base = highest(await c.command('st', 'STATUS INBOX (HIGHESTMODSEQ)'));
+    await c.command('a', 'STORE 1:6 +FLAGS.SILENT ($X)');
+    const fetched = async (tag: string, command: string) =>
+      (await c.command(tag, command)).map((l) => l.replace(/ FLAGS \([^)]*\) MODSEQ \(\d+\)/, ''));
+    expect(await fetched('f1', `UID FETCH 3:6 (FLAGS) (CHANGEDSINCE ${base})`)).toEqual(['* 3 FETCH (UID 4)', '* 4 FETCH (UID 5)', '* 5 FETCH (UID 6)', 'f1 OK FETCH completed']);
+    expect(await fetched('f2', `FETCH 2,5:7 (FLAGS) (CHANGEDSINCE ${base})`)).toEqual(['* 2 FETCH (UID 2)', '* 5 FETCH (UID 6)', '* 6 FETCH (UID 7)', 'f2 OK FETCH completed']);
+    expect(await fetched('f3', `FETCH 7 (FLAGS) (CHANGEDSINCE ${base})`)).toEqual(['f3 OK FETCH completed']);
+    expect((await c.command('f4', `FETCH 20:30 (FLAGS) (CHANGEDSINCE ${base})`)).at(-1)).toMatch(/^f4 NO/);
+    expect(await fetched('f5', `UID FETCH 3,100:200 (FLAGS) (CHANGEDSINCE ${base})`)).toEqual(['f5 OK FETCH completed']);
+    await c.command('sv', 'UID SEARCH RETURN (SAVE) UID 1,5,8');
+    expect(await fetched('f6', `FETCH $ (FLAGS) (CHANGEDSINCE ${base})`)).toEqual(['* 1 FETCH (UID 1)', '* 4 FETCH (UID 5)', 'f6 OK FETCH completed']);
+    expect(await fetched('f7', `UID FETCH * (FLAGS) (CHANGEDSINCE ${base})`)).toEqual(['f7 OK FETCH completed']);
+    expect(await fetched('f8', `UID FETCH 1:* (FLAGS) (PARTIAL 2:3 CHANGEDSINCE ${base})`)).toEqual(['* 2 FETCH (UID 2)', '* 3 FETCH (UID 4)', 'f8 OK FETCH completed']);
     c.close();
   });
 

@@ -65,21 +65,98 @@ export function rangesContain(ranges: Array<[number, number]>, n: number): boole
   return false;
 }
 
+/** The decimal digits of `value` (0 to 2^32 - 1) at `at`; returns the end. */
+function writeDigits(buf: Buffer, at: number, value: number): number {
+  const digits = value < 10 ? 1 : value < 100 ? 2 : value < 1000 ? 3 : value < 10000 ? 4 : value < 100000 ? 5
+    : value < 1000000 ? 6 : value < 10000000 ? 7 : value < 100000000 ? 8 : value < 1000000000 ? 9 : 10;
+  const end = at + digits;
+  let q = end;
+  let v = value;
+  while (v >= 10) {
+    const next = (v / 10) >>> 0;
+    buf[--q] = 48 + v - next * 10;
+    v = next;
+  }
+  buf[--q] = 48 + v;
+  return end;
+}
+
+/**
+ * Numbers written as ASCII into one buffer: a 100,000-number SORT or SEARCH answer in a few
+ * milliseconds, where String() per number and join() take several times that.
+ */
+class DigitText {
+  private buf: Buffer;
+  private at = 0;
+
+  constructor(count: number) {
+    this.buf = Buffer.allocUnsafe(count * 11 + 16);
+  }
+
+  /** A whole number of up to 2^53; anything else through String(). */
+  number(value: number): void {
+    if (this.at + 24 > this.buf.length) this.grow();
+    if (value >= 0 && value <= 0xffffffff && value === (value >>> 0)) {
+      this.at = writeDigits(this.buf, this.at, value);
+      return;
+    }
+    this.at += this.buf.write(String(value), this.at, 'latin1');
+  }
+
+  char(code: number): void {
+    if (this.at + 1 > this.buf.length) this.grow();
+    this.buf[this.at++] = code;
+  }
+
+  private grow(): void {
+    const bigger = Buffer.allocUnsafe(this.buf.length * 2 + 64);
+    this.buf.copy(bigger, 0, 0, this.at);
+    this.buf = bigger;
+  }
+
+  get length(): number {
+    return this.at;
+  }
+
+  text(): string {
+    return this.buf.toString('latin1', 0, this.at);
+  }
+}
+
+const SPACE = 0x20;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+/** The numbers in the order given, separated by single spaces (SEARCH, SORT). */
+export function spacedNumbers(numbers: readonly number[]): string {
+  const out = new DigitText(numbers.length);
+  for (let k = 0; k < numbers.length; k++) {
+    if (k > 0) out.char(SPACE);
+    out.number(numbers[k]!);
+  }
+  return out.text();
+}
+
 /**
  * The compact text of a list of numbers, in the order given: runs of consecutive ascending numbers
  * become `a:b` (COPYUID's two sets must keep their order, so nothing is sorted here).
  */
 export function formatSequenceSet(numbers: readonly number[]): string {
-  const out: string[] = [];
+  const out = new DigitText(numbers.length);
   let i = 0;
   while (i < numbers.length) {
     const start = numbers[i]!;
     let end = start;
     while (i + 1 < numbers.length && numbers[i + 1] === end + 1) end = numbers[++i]!;
-    out.push(start === end ? String(start) : `${start}:${end}`);
+    if (out.length > 0) out.char(COMMA);
+    out.number(start);
+    if (end !== start) {
+      out.char(COLON);
+      out.number(end);
+    }
     i++;
   }
-  return out.join(',');
+  return out.text();
 }
 
 /** The compact text of a set of numbers, sorted and de-duplicated first. */

@@ -18,20 +18,42 @@ import { partialItem, partialToSave, requestedItems } from './partial.js';
 
 /** The matches in SORT order: indexes into `matches`, ties kept in mailbox order. */
 export function sortOrder(ctx: CommandContext, matches: SearchMatches, keys: readonly SortCriterion[]): number[] {
-  const n = matches.uids.length;
-  // The whole mailbox sorted in SQLite over the keys stored at append; the matches picked out of it.
-  const sorted = ctx.selected().mailbox.fields.sortedUids(keys.map((c) => ({ key: c.key.toLowerCase() as FieldSortKey, reverse: c.reverse })));
-  const order: number[] = [];
-  const placed = new Uint8Array(n);
-  for (let k = 0; k < sorted.length && order.length < n; k++) {
-    const i = lowerBound(matches.uids, sorted[k]!);
-    if (i < n && matches.uids[i] === sorted[k]) {
-      order.push(i);
-      placed[i] = 1;
+  const criteria = keys.map((c) => ({ key: c.key.toLowerCase() as FieldSortKey, reverse: c.reverse }));
+  const fields = ctx.selected().mailbox.fields;
+  // The whole mailbox sorted over the keys stored at append (the order may be one kept from an
+  // earlier SORT); the matches picked out of it. A match missing from a kept order: sorted afresh.
+  return pickMatches(matches, criteria, fields.sortedUids(criteria)) ?? pickMatches(matches, criteria, fields.sortedUids(criteria, true), true)!;
+}
+
+/** The matches in the order of `sorted`; null when one is missing from it and `final` is not set. */
+export function pickMatches(matches: SearchMatches, keys: readonly { reverse: boolean }[], sorted: Uint32Array, final = false): number[] | null {
+  const uids = matches.uids;
+  const n = uids.length;
+  const picked = new Int32Array(n);
+  let m = 0;
+  const low = n > 0 ? uids[0]! : 0;
+  const span = n > 0 ? uids[n - 1]! - low + 1 : 0;
+  if (span <= 4 * sorted.length + 65_536) {
+    // UIDs dense enough for a table from UID (less the lowest) to match index plus one (0: none).
+    const at = new Int32Array(span);
+    for (let i = 0; i < n; i++) at[uids[i]! - low] = i + 1;
+    for (let k = 0; k < sorted.length && m < n; k++) {
+      const u = sorted[k]! - low;
+      if (u >= 0 && u < span && at[u]! > 0) picked[m++] = at[u]! - 1;
+    }
+  } else {
+    for (let k = 0; k < sorted.length && m < n; k++) {
+      const i = lowerBound(uids, sorted[k]!);
+      if (i < n && uids[i] === sorted[k]) picked[m++] = i;
     }
   }
-  if (order.length === n) return order;
+  const order = new Array<number>(m);
+  for (let k = 0; k < m; k++) order[k] = picked[k]!;
+  if (m === n) return order;
+  if (!final) return null;
   // Matches gone from the index meanwhile sort as messages without any key: first, or last under REVERSE.
+  const placed = new Uint8Array(n);
+  for (const i of order) placed[i] = 1;
   const gone: number[] = [];
   for (let i = 0; i < n; i++) if (placed[i] === 0) gone.push(i);
   return keys[0]?.reverse ? [...order, ...gone] : [...gone, ...order];

@@ -3,7 +3,7 @@
  * view (sequence numbers or UIDs), as parallel lists of sequence numbers and UIDs in UID order.
  */
 import type { SelectedMailbox } from '../../session/selected.js';
-import { resolveSequenceSet, type SequenceSet } from '../../wire/sequence.js';
+import { rangesContain, resolveSequenceSet, type SequenceSet } from '../../wire/sequence.js';
 import { CommandFailure } from '../types.js';
 import { savedRanges } from './saved-result.js';
 
@@ -59,6 +59,30 @@ export function resolveTargets(selected: SelectedMailbox, set: SequenceSet, byUi
     }
   }
   return { seqs, uids };
+}
+
+/**
+ * resolveTargets narrowed to the UIDs `among` (ascending), without writing out the whole set: for
+ * CHANGEDSINCE, whose few changed messages would otherwise be picked out of 100,000 targets.
+ * `named`: whether the set names any message of the view at all.
+ */
+export function targetsAmong(selected: SelectedMailbox, set: SequenceSet, byUid: boolean, among: readonly number[]): Targets & { named: boolean } {
+  const all = selected.allUids();
+  const count = all.length;
+  const largest = byUid ? (count > 0 ? all[count - 1]! : 0) : count;
+  const resolved = resolveSequenceSet(set.saved ? savedRanges(selected, byUid) : set.ranges, largest);
+  // A UID range names a message when the first UID of the view at or above its low end is within it.
+  const named = resolved.some(([lo, hi]) => (byUid ? lowerBound(all, lo) < count && all[lowerBound(all, lo)]! <= hi : lo <= count && hi >= 1));
+  const seqs: number[] = [];
+  const uids: number[] = [];
+  for (const uid of among) {
+    const i = lowerBound(all, uid);
+    if (i >= count || all[i] !== uid) continue;
+    if (!rangesContain(resolved, byUid ? uid : i + 1)) continue;
+    seqs.push(i + 1);
+    uids.push(uid);
+  }
+  return { seqs, uids, named };
 }
 
 /** Cyrus's answer when a sequence-number form names no message at all. */

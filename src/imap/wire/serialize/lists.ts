@@ -3,7 +3,7 @@
  * STATUS NAMESPACE SEARCH ESEARCH ENABLED ID.
  */
 import type { StatusItem } from '../parse/types.js';
-import { formatSequenceSet, formatSortedSet } from '../sequence.js';
+import { formatSequenceSet, formatSortedSet, spacedNumbers } from '../sequence.js';
 import { astring, flagList, imapString, nstring } from './strings.js';
 
 export const capabilityResponse = (capabilities: readonly string[]): string => `* CAPABILITY ${capabilities.join(' ')}\r\n`;
@@ -82,7 +82,7 @@ export function namespaceResponse(
 /** `* SORT 5 3 4`, in the sorted order; `modseq` as for SEARCH (RFC 7162 3.1.5). */
 export function sortResponse(numbers: readonly number[], modseq?: number): string {
   if (!numbers.length) return '* SORT\r\n';
-  return `* SORT ${numbers.join(' ')}${modseq === undefined ? '' : ` (MODSEQ ${modseq})`}\r\n`;
+  return `* SORT ${spacedNumbers(numbers)}${modseq === undefined ? '' : ` (MODSEQ ${modseq})`}\r\n`;
 }
 
 /** `* THREAD (2)(3 6 (4 23))`; `threads` already in RFC 5256 thread-list form. */

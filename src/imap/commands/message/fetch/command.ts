@@ -12,7 +12,7 @@ import { FetchResponse, fetchItemLabel } from '../../../wire/serialize/fetch.js'
 import { CommandFailure, defineCommand, onlyByUid, type CommandContext, type CommandResult } from '../../types.js';
 import { requireQresync, vanishedInSet } from '../../resync.js';
 import { MessageFactsSource, type MessageFacts } from '../facts.js';
-import { noMatchingMessages, resolveTargets } from '../targets.js';
+import { noMatchingMessages, resolveTargets, targetsAmong } from '../targets.js';
 import { savedRanges } from '../saved-result.js';
 import { windowTargets } from '../partial.js';
 import { MessageData, RFC822_SECTIONS, addBinary, addBinarySize, addSection, toBodySection } from './content.js';
@@ -42,17 +42,20 @@ export const fetchCommand = defineCommand({
       requireQresync(ctx, 'FETCH (VANISHED)');
     }
     if (changedSince !== null || command.items.some((item) => item.kind === 'simple' && item.item === 'MODSEQ')) ctx.enable(['CONDSTORE']);
-    // PARTIAL (RFC 9394): a window over the set's messages, before CHANGEDSINCE looks at them.
-    const windowed = windowTargets(resolveTargets(selected, command.set, command.byUid), command.partial);
     // CHANGEDSINCE: the index's modseq column names the few changed messages; the loop below
-    // then looks only at those instead of every message of the set.
-    const targets = changedSince === null ? windowed : onlyChanged(windowed, selected.mailbox.changesSince(changedSince).records.map((r) => r.uid));
+    // then looks only at those instead of every message of the set, and without PARTIAL the set
+    // is only asked about them (not written out).
+    const changed = changedSince === null ? null : selected.mailbox.changesSince(changedSince).records.map((r) => r.uid);
+    const narrowed = changed !== null && command.partial === undefined ? targetsAmong(selected, command.set, command.byUid, changed) : null;
+    // PARTIAL (RFC 9394): a window over the set's messages, before CHANGEDSINCE looks at them.
+    const windowed = narrowed === null ? windowTargets(resolveTargets(selected, command.set, command.byUid), command.partial) : null;
+    const targets = narrowed ?? (changed === null ? windowed! : onlyChanged(windowed!, changed));
     if (command.vanished) {
       // `$` (RFC 5182) holds only messages still here: its VANISHED is empty.
       const set = command.set.saved ? { saved: false as const, ranges: savedRanges(selected, true) } : command.set;
       ctx.sendUpdates([vanishedInSet(selected, set, changedSince!)]);
     }
-    if (windowed.uids.length === 0) {
+    if (narrowed === null ? windowed!.uids.length === 0 : !narrowed.named) {
       // An empty `$` (RFC 5182) is no error.
       if (command.byUid || command.set.saved) return;
       throw noMatchingMessages();
