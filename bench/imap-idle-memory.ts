@@ -54,6 +54,9 @@ try {
     console.log(`  ${name}: ${mib(after[key])} MiB in all at ${n} (${mib(base[key])} MiB with none, ${mib(half[key])} MiB at ${halfN}); ` +
       `${per(after[key] - base[key], n)} KiB per connection, marginal ${per(after[key] - half[key], n - halfN)} KiB (${halfN} → ${n})`);
   }
+  const masterPid = master.process.pid!;
+  const perProcess = (m: ReturnType<typeof treeMemoryKiB>) => [...m.byPid].map(([pid, v]) => `${pid === masterPid ? 'master' : pid} ${mib(v.pss)}`).join(', ');
+  console.log(`  PSS by process (MiB): with none ${perProcess(base)}; at ${halfN} ${perProcess(half)}; at ${n} ${perProcess(after)}`);
   for (const c of clients) c.socket.destroy();
 } finally {
   await master.stop();
