@@ -52,12 +52,15 @@ describe('an idle session', () => {
     await rude.command('b', 'SELECT INBOX');
     rude.write('i IDLE\r\n');
     expect(await rude.readLine()).toBe('+ idling');
+    // one process-wide IDLE safety poll: the idler waits in it, and leaves it when it goes
+    expect(server.imap.deps.idlePoller.size).toBe(1);
     rude.close();
     polite.close();
     const refs = started.slice(from);
     expect(refs).toHaveLength(2);
     for (let i = 0; i < 100 && server.imap.activeSessions > 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(server.imap.activeSessions).toBe(0);
+    expect(server.imap.deps.idlePoller.size).toBe(0);
     expect(await collected(refs)).toBe(2);
   });
 });

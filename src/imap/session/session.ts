@@ -427,17 +427,16 @@ export class Session implements ContextHost {
     };
     // The safety net: a change by a process that publishes no notification is found by this slow
     // poll (a sync with nothing new is two indexed range queries and sends nothing).
-    const poll = setInterval(() => {
+    const stopPolling = this.deps.idlePoller.add(() => {
       if (this.state.kind === 'selected') this.idleWake?.();
-    }, this.deps.limits.idlePollMs);
-    poll.unref();
+    });
     this.armTimer();
     try {
       const line = await this.nextLine();
       await running;
       return line;
     } finally {
-      clearInterval(poll);
+      stopPolling();
       this.idleWake = null;
       this.armTimer();
     }
