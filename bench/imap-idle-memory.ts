@@ -21,8 +21,11 @@ const users = Array.from({ length: Math.ceil(n / 50) }, (_, i) => `idle${i}`);
 const master = await startBenchMaster({ prefork, users });
 const settle = () => new Promise((r) => setTimeout(r, 2000));
 try {
-  // Warm-up: each user once (several at a time, so every worker serves some), then all closed.
-  const warm = await Promise.all(users.map(async (user) => {
+  // Warm-up: each user once per worker, all at once so that every worker serves some (a worker's
+  // first logins grow it by tens of MiB once: the password hash's scratch memory kept by malloc in
+  // each hashing thread, V8's young generation; that is not a cost per connection), then all closed.
+  await settle();
+  const warm = await Promise.all(Array.from({ length: prefork }, () => users).flat().map(async (user) => {
     const c = await BenchClient.connect(master.port);
     await c.command(`LOGIN ${user} pass`);
     await c.command('SELECT INBOX');
