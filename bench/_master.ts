@@ -94,7 +94,7 @@ export async function startBenchMaster(opts: BenchMasterOptions = {}): Promise<B
  * Memory (KiB) of a process and its descendants, from /proc: PSS (shared pages split between the
  * processes that map them) and RSS (each process's resident pages, shared ones counted in each).
  */
-export function treeMemoryKiB(rootPid: number): { pss: number; rss: number; pids: number[] } {
+export function treeMemoryKiB(rootPid: number): { pss: number; rss: number; pids: number[]; byPid: Map<number, { pss: number; rss: number }> } {
   const pids = [rootPid];
   for (let i = 0; i < pids.length; i++) {
     try {
@@ -106,16 +106,19 @@ export function treeMemoryKiB(rootPid: number): { pss: number; rss: number; pids
   }
   let pss = 0;
   let rss = 0;
+  const byPid = new Map<number, { pss: number; rss: number }>();
   for (const pid of pids) {
     try {
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-      pss += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
-      rss += Number(/^Rss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+      const one = { pss: Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0), rss: Number(/^Rss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0) };
+      pss += one.pss;
+      rss += one.rss;
+      byPid.set(pid, one);
     } catch {
       /* gone */
     }
   }
-  return { pss, rss, pids };
+  return { pss, rss, pids, byPid };
 }
 
 /** CPU time (user + system, ms) used so far by a process and its descendants, from /proc. */

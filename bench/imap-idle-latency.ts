@@ -15,9 +15,12 @@ try {
   const client = await BenchClient.connect(master.port);
   await client.command('LOGIN fred pass');
   await client.command('SELECT INBOX');
+  // arrivals[i]: when the client learnt of the (i+1)th message: "* N EXISTS" tells of every message
+  // up to N (two appends close together may be told in one EXISTS).
   const arrivals: number[] = [];
   client.onUntagged = (line, at) => {
-    if (/^\* \d+ EXISTS$/.test(line)) arrivals.push(at);
+    const m = /^\* (\d+) EXISTS$/.exec(line);
+    if (m) while (arrivals.length < Number(m[1])) arrivals.push(at);
   };
   client.send('i IDLE\r\n');
   await new Promise((r) => setTimeout(r, 100));

@@ -1,23 +1,41 @@
 // Memory of the whole server (master + imapd workers) with N authenticated connections idling in
-// IDLE on their INBOX, and per connection: PSS (shared pages split between the processes that map
-// them: the better measure) and the total RSS of all server processes (what the issue asks for;
-// it counts the shared pages of node and its libraries once per process).
-// Usage: node dist/bench/imap-idle-memory.js [N=1000]
+// IDLE on their INBOX. Three readings of PSS (shared pages split between the processes that map
+// them: the better measure) and of the summed RSS of all server processes (shared pages of node and
+// its libraries counted once per process):
+//   - base: every user has logged in once and logged out (the processes, their heaps, the password
+//     hashing's scratch memory and the auth cache are warm), no connection open;
+//   - at N/2 and at N connections.
+// "per connection" divides the growth from base to N by N (it still carries one-time growth: the
+// V8 young generation and code caches sized up under load); "marginal" is the slope between N/2
+// and N, what one more idle connection costs. The fixed cost of the processes is the base figure.
+// Usage: node dist/bench/imap-idle-memory.js [N=1000] [PREFORK=number of cores, as shipped]
+import { availableParallelism } from 'node:os';
 import { BenchClient, startBenchMaster, treeMemoryKiB } from './_master.js';
 
 const mib = (kib: number) => (kib / 1024).toFixed(1);
 
 const n = Number(process.argv[2] ?? 1000);
+const prefork = Number(process.argv[3] ?? availableParallelism());
 // maxlogins_per_user_host (50 by default) bounds one user's sessions from one address: many users.
 const users = Array.from({ length: Math.ceil(n / 50) }, (_, i) => `idle${i}`);
-const master = await startBenchMaster({ prefork: 1, users: ['fred', ...users] });
+const master = await startBenchMaster({ prefork, users });
+const settle = () => new Promise((r) => setTimeout(r, 2000));
 try {
-  const warm = await BenchClient.connect(master.port);
-  await warm.command('LOGIN fred pass');
-  await warm.command('SELECT INBOX');
-  await new Promise((r) => setTimeout(r, 500));
-  const before = treeMemoryKiB(master.process.pid!);
+  // Warm-up: each user once per worker, all at once so that every worker serves some (a worker's
+  // first logins grow it by tens of MiB once: the password hash's scratch memory kept by malloc in
+  // each hashing thread, V8's young generation; that is not a cost per connection), then all closed.
+  await settle();
+  const warm = await Promise.all(Array.from({ length: prefork }, () => users).flat().map(async (user) => {
+    const c = await BenchClient.connect(master.port);
+    await c.command(`LOGIN ${user} pass`);
+    await c.command('SELECT INBOX');
+    return c;
+  }));
+  for (const c of warm) await c.command('LOGOUT');
+  await settle();
+  const base = treeMemoryKiB(master.process.pid!);
   const clients: BenchClient[] = [];
+  let half = base;
   for (let i = 0; i < n; i++) {
     const c = await BenchClient.connect(master.port);
     const login = await c.command(`LOGIN ${users[i % users.length]} pass`);
@@ -25,15 +43,24 @@ try {
     await c.command('SELECT INBOX');
     c.send(`i IDLE\r\n`);
     clients.push(c);
+    if (i + 1 === Math.floor(n / 2)) {
+      await settle();
+      half = treeMemoryKiB(master.process.pid!);
+    }
   }
-  await new Promise((r) => setTimeout(r, 2000));
+  await settle();
   const after = treeMemoryKiB(master.process.pid!);
-  const perConn = (kib: number) => (kib / n).toFixed(1);
-  console.log(`imap-idle-memory: ${n} idle authenticated connections, ${after.pids.length} server processes`);
-  console.log(`  PSS: ${mib(after.pss)} MiB (${mib(before.pss)} MiB before); ${perConn(after.pss - before.pss)} KiB per connection`);
-  console.log(`  RSS: ${mib(after.rss)} MiB total of all server processes (${mib(before.rss)} MiB before); ${perConn(after.rss - before.rss)} KiB per connection`);
+  const halfN = Math.floor(n / 2);
+  const per = (kib: number, count: number) => (kib / count).toFixed(1);
+  console.log(`imap-idle-memory: ${n} idle authenticated connections (IDLE on INBOX), ${after.pids.length} server processes (prefork=${prefork})`);
+  for (const [name, key] of [['PSS', 'pss'], ['RSS', 'rss']] as const) {
+    console.log(`  ${name}: ${mib(after[key])} MiB in all at ${n} (${mib(base[key])} MiB with none, ${mib(half[key])} MiB at ${halfN}); ` +
+      `${per(after[key] - base[key], n)} KiB per connection, marginal ${per(after[key] - half[key], n - halfN)} KiB (${halfN} → ${n})`);
+  }
+  const masterPid = master.process.pid!;
+  const perProcess = (m: ReturnType<typeof treeMemoryKiB>) => [...m.byPid].map(([pid, v]) => `${pid === masterPid ? 'master' : pid} ${mib(v.pss)}`).join(', ');
+  console.log(`  PSS by process (MiB): with none ${perProcess(base)}; at ${halfN} ${perProcess(half)}; at ${n} ${perProcess(after)}`);
   for (const c of clients) c.socket.destroy();
-  warm.socket.destroy();
 } finally {
   await master.stop();
 }

@@ -12,6 +12,7 @@ import type { Intake } from '../intake/index.js';
 import type { Namespace } from '../names/index.js';
 import type { MailStore } from '../store/index.js';
 import type { SearchLimits } from './commands/message/search/budget.js';
+import type { IdlePoller } from './session/idle-poll.js';
 
 interface ImapLimits {
   maxLineLength: number;
@@ -63,6 +64,8 @@ export interface ImapDeps {
   serviceName: string;
   /** The message of the day (first line of {configdirectory}/msg/motd), sent as ALERT after login; null when none. */
   motd(): string | null;
+  /** The IDLE safety poll shared by the process's sessions (one timer, not one per session). */
+  idlePoller: IdlePoller;
 }
 
 /** How often an idling session checks its mailbox without being told (ms). */

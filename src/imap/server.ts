@@ -15,6 +15,7 @@ import { PartitionSelector } from '../partition/index.js';
 import { MailStore, type ChangeNotifier } from '../store/index.js';
 import { limitsFromConfig, type ImapDeps } from './deps.js';
 import { Session, type SessionOptions } from './session/session.js';
+import { IdlePoller } from './session/idle-poll.js';
 
 interface ImapServerOptions {
   /** imapd.conf seen from this service (config.forService(name)). */
@@ -39,6 +40,7 @@ export class ImapServer {
     const { config, logger } = options;
     const store = MailStore.open({ config, logger, partitionChooser: PartitionSelector.fromConfig(config, { logger }), notifier: options.notifier });
     const auth = Authenticator.create({ config, logger, ...options.auth });
+    const limits = limitsFromConfig(config, logger);
     return new ImapServer({
       config,
       store,
@@ -50,9 +52,10 @@ export class ImapServer {
       logger,
       tlsContext: tlsContextFromConfig(config, logger),
       serverName: config.string('servername') ?? hostname(),
-      limits: limitsFromConfig(config, logger),
+      limits,
       serviceName: options.serviceName,
       motd: motdFromConfig(config, logger),
+      idlePoller: new IdlePoller(() => limits.idlePollMs),
     });
   }
 

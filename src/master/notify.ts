@@ -97,6 +97,8 @@ export class NotifyClient {
   /** Publishes made while the first (or a re-) connection attempt is under way. */
   private queue: string[] = [];
   private readonly listeners = new Set<Listener>();
+  /** Listeners of other processes' changes only (the hub never echoes a publish to its sender). */
+  private readonly remoteListeners = new Set<Listener>();
 
   private constructor(
     readonly path: string,
@@ -125,7 +127,7 @@ export class NotifyClient {
       } catch {
         return;
       }
-      if (typeof mailbox === 'string') this.deliver(mailbox);
+      if (typeof mailbox === 'string') this.deliver(mailbox, true);
     });
     socket.on('connect', () => {
       this.connected = true;
@@ -154,8 +156,13 @@ export class NotifyClient {
     });
   }
 
-  private deliver(mailbox: string): void {
-    for (const listener of this.listeners) {
+  private deliver(mailbox: string, remote: boolean): void {
+    this.call(this.listeners, mailbox);
+    if (remote) this.call(this.remoteListeners, mailbox);
+  }
+
+  private call(listeners: ReadonlySet<Listener>, mailbox: string): void {
+    for (const listener of listeners) {
       try {
         listener(mailbox);
       } catch (err) {
@@ -167,7 +174,7 @@ export class NotifyClient {
   /** Tell every process (this one included) that `mailbox` changed. */
   publish(mailbox: string): void {
     if (this.closed || /[\r\n]/.test(mailbox)) return;
-    queueMicrotask(() => this.deliver(mailbox));
+    if (this.listeners.size > 0) queueMicrotask(() => this.deliver(mailbox, false));
     const line = JSON.stringify({ m: mailbox }) + '\n';
     if (this.connected && this.socket) this.socket.write(line);
     else if (this.socket && this.queue.length < 10_000) this.queue.push(line);
@@ -179,11 +186,22 @@ export class NotifyClient {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Call `listener` with the name of every mailbox another process changes (the ChangeChannel a
+   * worker gives its service program: the program hears its own changes from its own store, and
+   * hearing them twice woke every IDLE session twice per change).
+   */
+  subscribeRemote(listener: Listener): () => void {
+    this.remoteListeners.add(listener);
+    return () => this.remoteListeners.delete(listener);
+  }
+
   /** Flush what was published and disconnect. */
   async close(): Promise<void> {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.listeners.clear();
+    this.remoteListeners.clear();
     const socket = this.socket;
     if (!socket) return;
     if (!this.connected && this.queue.length > 0) {

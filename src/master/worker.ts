@@ -53,7 +53,9 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     if (useTls) secureContext = tlsContext(config);
     notify = NotifyClient.connect(config.path('idlesocket')!, logger);
     const { program } = await servicePrograms()[plan.program]!();
-    const ctx: ServiceContext = { serviceName: options.service, config, logger, notify, argv: plan.args, tls: useTls };
+    // The program hears its own changes from its own store: the channel brings only other processes'.
+    const channel = { publish: (name: string) => notify.publish(name), subscribe: (listener: (name: string) => void) => notify.subscribeRemote(listener) };
+    const ctx: ServiceContext = { serviceName: options.service, config, logger, notify: channel, argv: plan.args, tls: useTls };
     instance = await program.start(ctx);
   } catch (err) {
     logger.error({ err }, 'service program failed to start');

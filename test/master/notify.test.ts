@@ -109,6 +109,25 @@ describe('change-notification relay', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it('gives a remote-only listener the other processes\' changes and never its own process\'s', async () => {
+    const a = NotifyClient.connect(socketPath);
+    const b = NotifyClient.connect(socketPath);
+    await until(() => a.isConnected && b.isConnected);
+    const remote: string[] = [];
+    const all: string[] = [];
+    a.subscribeRemote((m) => remote.push(m));
+    a.subscribe((m) => all.push(m));
+    a.publish('user/own');
+    b.publish('user/other');
+    await until(() => remote.includes('user/other') && all.includes('user/other'));
+    // a publish of b's after a's own: had a's own come back, it would be there by now
+    b.publish('user/last');
+    await until(() => remote.includes('user/last'));
+    expect(remote).toEqual(['user/other', 'user/last']);
+    expect(all).toEqual(['user/own', 'user/other', 'user/last']);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('is a no-op without a hub and reconnects when the hub comes back', async () => {
     const otherPath = join(dir, 'idle2');
     const lonely = NotifyClient.connect(otherPath);

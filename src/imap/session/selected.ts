@@ -15,14 +15,24 @@ interface SyncOptions {
   allowExpunge: boolean;
 }
 
+const NONE: ReadonlySet<number> = new Set();
+
 export class SelectedMailbox {
-  /** uids[seq - 1] is the UID of sequence number seq. */
-  private uids: number[];
-  private readonly recent = new Set<number>();
+  /**
+   * uids[seq - 1] is the UID of sequence number seq. At selection this is the snapshot's own UID
+   * column, shared with every session that selected the same state of the mailbox (the process
+   * keeps one snapshot per big mailbox): no copy per session. The first new message or expunge
+   * gives the session its own copy (`ownUids`, with room to grow).
+   */
+  private uids: Uint32Array;
+  /** The buffer this session owns behind `uids` (null while `uids` is shared). */
+  private ownUids: Uint32Array | null = null;
+  /** \Recent held by this session; the shared empty set until there is one (most sessions have none). */
+  private recent: ReadonlySet<number> = NONE;
   /** UIDs expunged in the store but still numbered for this client, until EXPUNGE may be sent. */
-  private readonly pendingExpunge = new Set<number>();
-  /** Flag changes this session made itself and already reported (uid → modseq). */
-  private readonly ownChanges = new Map<number, number>();
+  private pendingExpunge: ReadonlySet<number> = NONE;
+  /** Flag changes this session made itself and already reported (uid → modseq); null: none. */
+  private ownChanges: Map<number, number> | null = null;
   /** Keywords (lower case) the client was told about in FLAGS. */
   private readonly keywordsTold = new Set<string>();
   private knownModseq: number;
@@ -43,7 +53,7 @@ export class SelectedMailbox {
     readonly externalName: string,
     readonly readOnly: boolean,
     private readonly userid: string,
-    uids: number[],
+    uids: Uint32Array,
     highestModseq: number,
     uidNext: number,
   ) {
@@ -63,11 +73,9 @@ export class SelectedMailbox {
     const snapshot = mailbox.snapshot(userid);
     // Plain loops: on 100,000 messages Array.from and a fresh [] per message cost tens of ms.
     const n = snapshot.count;
-    const uids = new Array<number>(n);
-    for (let i = 0; i < n; i++) uids[i] = snapshot.uids[i]!;
-    const selected = new SelectedMailbox(mailbox, externalName, readOnly, userid, uids, snapshot.highestModseq, snapshot.uidNext);
+    const selected = new SelectedMailbox(mailbox, externalName, readOnly, userid, snapshot.uids.subarray(0, n), snapshot.highestModseq, snapshot.uidNext);
     if (status) selected.peekRecent(status.recent, status.uidNext);
-    else for (const uid of mailbox.claimRecent()) selected.recent.add(uid);
+    else selected.addRecent(mailbox.claimRecent());
     const keywords = new Map<string, string>();
     for (let i = 0; i < n; i++) {
       if (selected.firstUnseen === 0 && !snapshot.isSeen(i)) selected.firstUnseen = i + 1;
@@ -103,7 +111,7 @@ export class SelectedMailbox {
   }
 
   /** All UIDs in sequence order (do not modify). */
-  allUids(): readonly number[] {
+  allUids(): ArrayLike<number> {
     return this.uids;
   }
 
@@ -164,6 +172,8 @@ export class SelectedMailbox {
 
   /** Remember flag changes this session made and reported itself, so sync does not repeat them. */
   noteOwnChanges(records: readonly MessageRecord[]): void {
+    if (records.length === 0) return;
+    this.ownChanges ??= new Map();
     for (const r of records) this.ownChanges.set(r.uid, r.modseq);
   }
 
@@ -185,27 +195,31 @@ export class SelectedMailbox {
   private catchUp(options: SyncOptions): MailboxUpdate[] {
     const changes = this.mailbox.changesSince(this.knownModseq, this.userid);
     const out: MailboxUpdate[] = [];
-    for (const uid of changes.expunged) if (this.seqOf(uid) > 0) this.pendingExpunge.add(uid);
+    for (const uid of changes.expunged) {
+      if (this.seqOf(uid) === 0) continue;
+      if (this.pendingExpunge === NONE) this.pendingExpunge = new Set();
+      (this.pendingExpunge as Set<number>).add(uid);
+    }
     if (options.allowExpunge && this.pendingExpunge.size > 0) out.push(...this.flushExpunges());
 
     out.push(...this.keywordUpdates(changes.records.filter((r) => !this.pendingExpunge.has(r.uid))));
     const lastUid = this.uids.length > 0 ? this.uids[this.uids.length - 1]! : 0;
-    let added = 0;
+    const added: number[] = [];
     for (const record of changes.records) {
       if (record.uid > lastUid) {
-        this.uids.push(record.uid);
-        added++;
+        added.push(record.uid);
         continue;
       }
       const seq = this.seqOf(record.uid);
       if (seq === 0 || this.pendingExpunge.has(record.uid)) continue;
-      const own = this.ownChanges.get(record.uid);
+      const own = this.ownChanges?.get(record.uid);
       if (own !== undefined && own >= record.modseq) continue;
       out.push({ kind: 'flagChange', seq, uid: record.uid, flags: this.flagsOf(record), modseq: record.modseq });
     }
-    this.ownChanges.clear();
-    if (added > 0 || changes.uidNext > this.uidNextSeen) {
-      if (!this.readOnly) for (const uid of this.mailbox.claimRecent()) this.recent.add(uid);
+    this.ownChanges = null;
+    if (added.length > 0) this.appendUids(added);
+    if (added.length > 0 || changes.uidNext > this.uidNextSeen) {
+      if (!this.readOnly) this.addRecent(this.mailbox.claimRecent());
       else {
         // Counted after the changes were read: when more arrived in between, the next sync marks them all.
         const status = this.mailbox.status();
@@ -224,12 +238,33 @@ export class SelectedMailbox {
    */
   private peekRecent(recent: number, uidNext: number): void {
     let left = recent;
+    const peeked: number[] = [];
     for (let i = this.uids.length - 1; i >= 0 && left > 0; i--) {
       const uid = this.uids[i]!;
       if (uid >= uidNext || this.pendingExpunge.has(uid)) continue;
-      this.recent.add(uid);
+      peeked.push(uid);
       left--;
     }
+    this.addRecent(peeked);
+  }
+
+  private addRecent(uids: readonly number[]): void {
+    if (uids.length === 0) return;
+    if (this.recent === NONE) this.recent = new Set();
+    for (const uid of uids) (this.recent as Set<number>).add(uid);
+  }
+
+  /** Number new messages (UIDs above every one in the view, ascending) after the others. */
+  private appendUids(added: readonly number[]): void {
+    const n = this.uids.length;
+    const need = n + added.length;
+    if (this.ownUids === null || this.ownUids.length < need) {
+      const grown = new Uint32Array(need + (need >> 3) + 8);
+      grown.set(this.uids);
+      this.ownUids = grown;
+    }
+    this.ownUids.set(added, n);
+    this.uids = this.ownUids.subarray(0, need);
   }
 
   /** Renumber after expunges and return them, highest number first (which keeps each number valid when sent). */
@@ -239,11 +274,19 @@ export class SelectedMailbox {
       const uid = this.uids[i]!;
       if (this.pendingExpunge.has(uid)) {
         lines.push({ kind: 'expunge', seq: i + 1, uid });
-        this.recent.delete(uid);
+        if (this.recent !== NONE) (this.recent as Set<number>).delete(uid);
       }
     }
-    this.uids = this.uids.filter((uid) => !this.pendingExpunge.has(uid));
-    this.pendingExpunge.clear();
+    // Into a buffer of its own: the shared one is never written.
+    const kept = this.ownUids ?? new Uint32Array(this.uids.length);
+    let k = 0;
+    for (let i = 0; i < this.uids.length; i++) {
+      const uid = this.uids[i]!;
+      if (!this.pendingExpunge.has(uid)) kept[k++] = uid;
+    }
+    this.ownUids = kept;
+    this.uids = kept.subarray(0, k);
+    this.pendingExpunge = NONE;
     return lines;
   }
 

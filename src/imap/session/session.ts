@@ -23,10 +23,12 @@ import { codes, continuation, tagged, untaggedStatus } from '../wire/serialize/r
 import type { SelectedMailbox } from './selected.js';
 import type { SessionState } from './state.js';
 import { NotifyState } from './notify-state.js';
+import { SessionContext, type ContextHost } from './context.js';
 import { coalesceUpdates, renderUpdate, type MailboxUpdate } from './updates.js';
 import { ResponseWriter } from './writer.js';
 
 const PAUSE_AT = 1024 * 1024;
+const NOTHING_ENABLED: ReadonlySet<string> = new Set();
 
 export interface SessionOptions {
   tls: boolean;
@@ -38,21 +40,24 @@ export interface SessionOptions {
   onClose?: () => void;
 }
 
-export class Session {
+export class Session implements ContextHost {
   readonly id = randomBytes(6).toString('hex');
   readonly log: Logger;
   private socket: Duplex;
   private readonly listeners: SocketListeners;
   private reader: CommandReader;
-  private readonly out: ResponseWriter;
+  readonly out: ResponseWriter;
   state: SessionState = { kind: 'notAuthenticated' };
-  /** Extensions the client turned on with ENABLE (RFC 5161); later commands and updates read it. */
-  readonly enabled = new Set<string>();
-  /** NOTIFY (RFC 5465): what the client asked to be told without asking, and what it was told. */
-  readonly notifications = new NotifyState();
+  /**
+   * Extensions the client turned on with ENABLE (RFC 5161); later commands and updates read it.
+   * One shared empty set until the client enables something (most never do).
+   */
+  enabled: ReadonlySet<string> = NOTHING_ENABLED;
+  /** NOTIFY (RFC 5465): made on first use (most sessions never send NOTIFY). */
+  private notifyState: NotifyState | null = null;
   private notifying = false;
-  private tls: boolean;
-  private readonly connection: ConnectionContext;
+  tls: boolean;
+  readonly connection: ConnectionContext;
   private busy = false;
   private pumping = false;
   private closed = false;
@@ -65,7 +70,7 @@ export class Session {
   private logoutRequested = false;
 
   constructor(
-    private readonly deps: ImapDeps,
+    readonly deps: ImapDeps,
     socket: Duplex,
     private readonly options: SessionOptions,
   ) {
@@ -288,13 +293,25 @@ export class Session {
     await this.out.maybeFlush();
   }
 
-  private sendUpdates(updates: readonly MailboxUpdate[]): void {
+  sendUpdates(updates: readonly MailboxUpdate[]): void {
     for (const update of coalesceUpdates(updates, this.enabled)) this.out.send(renderUpdate(update, this.enabled));
+  }
+
+  /** What the client asked to be told without asking (NOTIFY, RFC 5465), and what it was told. */
+  get notifications(): NotifyState {
+    return (this.notifyState ??= new NotifyState());
+  }
+
+  /** Record `names` as enabled (ENABLE); returns those not enabled before. */
+  enable(names: readonly string[]): string[] {
+    const added = names.filter((name, i) => !this.enabled.has(name) && names.indexOf(name) === i);
+    if (added.length > 0) this.enabled = new Set([...this.enabled, ...added]);
+    return added;
   }
 
   /** Called by the server when any process changed mailbox `name`. */
   mailboxChanged(name: string): void {
-    if (this.notifications.active && this.state.kind !== 'notAuthenticated' && this.state.kind !== 'logout') {
+    if (this.notifyState?.active && this.state.kind !== 'notAuthenticated' && this.state.kind !== 'logout') {
       // NOTIFY: delivered between commands or during IDLE (the selected mailbox too, with its fetch attributes).
       if (!this.notifications.queue(name)) {
         this.out.send(untaggedStatus('OK', 'NOTIFICATIONOVERFLOW', 'Too many notifications; NOTIFY is off'));
@@ -311,12 +328,12 @@ export class Session {
    * when the client idles; otherwise the end of the running command calls this again.
    */
   private scheduleNotifications(): void {
-    if (this.closed || this.notifying || !this.notifications.hasPending) return;
+    if (this.closed || this.notifying || !this.notifyState?.hasPending) return;
     if (this.busy && !this.idleWake) return;
     const asCommand = !this.busy;
     if (asCommand) this.busy = true;
     this.notifying = true;
-    deliverNotifications(this.context('*'), this.notifications, this.notifications.take())
+    deliverNotifications(this.context('*'), this.notifyState, this.notifyState.take())
       .catch((err: unknown) => this.log.error({ err }, 'notification failed'))
       .finally(() => {
         this.notifying = false;
@@ -350,69 +367,28 @@ export class Session {
   }
 
   private context(tag: string): CommandContext {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const session = this;
-    return {
-      tag,
-      deps: this.deps,
-      sessionId: this.id,
-      out: this.out,
-      enabled: this.enabled,
-      notifications: this.notifications,
-      enable: (names) => {
-        const added: string[] = [];
-        for (const name of names) {
-          if (this.enabled.has(name)) continue;
-          this.enabled.add(name);
-          added.push(name);
-        }
-        return added;
-      },
-      sendUpdates: (updates) => this.sendUpdates(updates),
-      get state() {
-        return session.state;
-      },
-      tls: this.tls,
-      connection: this.connection,
-      identity: () => {
-        if (this.state.kind !== 'authenticated' && this.state.kind !== 'selected') throw new Error('not authenticated');
-        return this.state.identity;
-      },
-      selected: () => {
-        if (this.state.kind !== 'selected') throw new Error('no mailbox selected');
-        return this.state.selected;
-      },
-      toInternal: (name) => this.deps.namespace.toInternal(name, this.identityOrThrow()),
-      toExternal: (name) => this.deps.namespace.toExternal(name, this.identityOrThrow()),
-      authenticated: (identity) => this.becomeAuthenticated(identity),
-      unauthenticate: () => this.becomeUnauthenticated(),
-      select: (selected) => this.setSelected(selected),
-      continuation: async (text) => {
-        this.out.send(continuation(text));
-        await this.out.flush();
-        return this.nextLine();
-      },
-      idle: (onWake) => this.idle(onWake),
-      capabilities: () => this.capabilities(),
-      startTls: async () => {
-        if (!this.deps.tlsContext) throw new CommandFailure('NO', null, 'TLS is not configured');
-        if (this.tls) throw new CommandFailure('BAD', null, 'Already using TLS');
-        this.pendingTls = true;
-      },
-      logout: () => {
-        this.logoutRequested = true;
-      },
-      syncSelected: (allowExpunge) => this.syncSelected(allowExpunge),
-      clientGone: () => this.closed,
-    };
+    return new SessionContext(this, tag);
   }
 
-  private identityOrThrow(): Identity {
-    if (this.state.kind !== 'authenticated' && this.state.kind !== 'selected') throw new Error('not authenticated');
-    return this.state.identity;
+  get isClosed(): boolean {
+    return this.closed;
   }
 
-  private async becomeAuthenticated(identity: Identity): Promise<void> {
+  async continuation(text: string): Promise<string | null> {
+    this.out.send(continuation(text));
+    await this.out.flush();
+    return this.nextLine();
+  }
+
+  requestTls(): void {
+    this.pendingTls = true;
+  }
+
+  requestLogout(): void {
+    this.logoutRequested = true;
+  }
+
+  async becomeAuthenticated(identity: Identity): Promise<void> {
     const refusal = (await this.options.loginGate?.loggedIn(identity.userid)) ?? null;
     if (refusal !== null) {
       this.log.info({ user: identity.userid, limit: refusal }, 'login refused: too many sessions');
@@ -426,11 +402,11 @@ export class Session {
   }
 
   /** UNAUTHENTICATE (RFC 8437): the mailbox closed, ENABLEd extensions off, pre-login limits again. */
-  private becomeUnauthenticated(): void {
+  becomeUnauthenticated(): void {
     if (this.state.kind === 'selected') this.state.selected.close();
     this.state = { kind: 'notAuthenticated' };
-    this.enabled.clear();
-    this.notifications.reset(null);
+    this.enabled = NOTHING_ENABLED;
+    this.notifyState = null;
     this.unauthCommands = 0;
     this.reader.setLimits(this.commandBounds());
     // The pre-login window starts again from here.
@@ -439,7 +415,7 @@ export class Session {
     this.armTimer();
   }
 
-  private setSelected(selected: SelectedMailbox | null): void {
+  setSelected(selected: SelectedMailbox | null): void {
     if (this.state.kind === 'selected') this.state.selected.close();
     if (this.state.kind !== 'authenticated' && this.state.kind !== 'selected') throw new Error('not authenticated');
     const identity = this.state.identity;
@@ -454,24 +430,23 @@ export class Session {
     });
   }
 
-  private async idle(onWake: () => Promise<void>): Promise<string | null> {
+  async idle(onWake: () => Promise<void>): Promise<string | null> {
     let running = Promise.resolve();
     this.idleWake = () => {
       running = running.then(onWake).catch((err) => this.log.error({ err }, 'idle update failed'));
     };
     // The safety net: a change by a process that publishes no notification is found by this slow
     // poll (a sync with nothing new is two indexed range queries and sends nothing).
-    const poll = setInterval(() => {
+    const stopPolling = this.deps.idlePoller.add(() => {
       if (this.state.kind === 'selected') this.idleWake?.();
-    }, this.deps.limits.idlePollMs);
-    poll.unref();
+    });
     this.armTimer();
     try {
       const line = await this.nextLine();
       await running;
       return line;
     } finally {
-      clearInterval(poll);
+      stopPolling();
       this.idleWake = null;
       this.armTimer();
     }

@@ -20,7 +20,7 @@ export const UNKNOWN = 2;
 
 export interface ColumnScope {
   /** The session's view: UIDs ascending, index i is sequence number i + 1. */
-  view: readonly number[];
+  view: ArrayLike<number>;
   /** view index → snapshot index, -1 when the record is gone from the index. */
   positions: Int32Array;
   snapshot: MailboxSnapshot;
@@ -35,7 +35,7 @@ const SYSTEM_BITS = new Map<string, number>([
 ]);
 
 /** view index → snapshot index (-1: not in the index any more). */
-export function viewPositions(view: readonly number[], snapshot: MailboxSnapshot): Int32Array {
+export function viewPositions(view: ArrayLike<number>, snapshot: MailboxSnapshot): Int32Array {
   const out = new Int32Array(view.length);
   let p = 0;
   for (let i = 0; i < view.length; i++) {

@@ -1,0 +1,151 @@
+/**
+ * The CommandContext a session hands each command: one small object per command whose methods live
+ * on the prototype. (An object literal of some 30 closures per command cost about 3 KiB, kept for as
+ * long as the command runs: an IDLE command lasts as long as the connection.)
+ */
+import type { ConnectionContext, Identity } from '../../auth/index.js';
+import type { ImapDeps } from '../deps.js';
+import { CommandFailure, type CommandContext } from '../commands/types.js';
+import type { MailboxUpdate } from './updates.js';
+import type { NotifyState } from './notify-state.js';
+import type { SelectedMailbox } from './selected.js';
+import type { SessionState } from './state.js';
+import type { ResponseWriter } from './writer.js';
+
+/** What the session offers its commands' contexts (implemented by Session). */
+export interface ContextHost {
+  readonly id: string;
+  readonly deps: ImapDeps;
+  readonly out: ResponseWriter;
+  readonly enabled: ReadonlySet<string>;
+  readonly notifications: NotifyState;
+  readonly state: SessionState;
+  /** Record `names` as enabled (ENABLE); returns those not enabled before. */
+  enable(names: readonly string[]): string[];
+  readonly tls: boolean;
+  readonly connection: ConnectionContext;
+  readonly isClosed: boolean;
+  sendUpdates(updates: readonly MailboxUpdate[]): void;
+  capabilities(): string[];
+  syncSelected(allowExpunge: boolean): Promise<void>;
+  becomeAuthenticated(identity: Identity): Promise<void>;
+  becomeUnauthenticated(): void;
+  setSelected(selected: SelectedMailbox | null): void;
+  /** `+ text`, then the client's next line (null: connection closed). */
+  continuation(text: string): Promise<string | null>;
+  idle(onWake: () => Promise<void>): Promise<string | null>;
+  /** Upgrade to TLS once the current command's tagged answer is out. */
+  requestTls(): void;
+  /** Close once the current command's tagged answer is out. */
+  requestLogout(): void;
+}
+
+export class SessionContext implements CommandContext {
+  /** TLS as it was when the command started (STARTTLS switches only after its answer). */
+  readonly tls: boolean;
+
+  constructor(
+    private readonly session: ContextHost,
+    readonly tag: string,
+  ) {
+    this.tls = session.tls;
+  }
+
+  get deps(): ImapDeps {
+    return this.session.deps;
+  }
+
+  get sessionId(): string {
+    return this.session.id;
+  }
+
+  get out(): ResponseWriter {
+    return this.session.out;
+  }
+
+  get enabled(): ReadonlySet<string> {
+    return this.session.enabled;
+  }
+
+  get notifications(): NotifyState {
+    return this.session.notifications;
+  }
+
+  get state(): SessionState {
+    return this.session.state;
+  }
+
+  get connection(): ConnectionContext {
+    return this.session.connection;
+  }
+
+  enable(names: readonly string[]): string[] {
+    return this.session.enable(names);
+  }
+
+  sendUpdates(updates: readonly MailboxUpdate[]): void {
+    this.session.sendUpdates(updates);
+  }
+
+  identity(): Identity {
+    const state = this.session.state;
+    if (state.kind !== 'authenticated' && state.kind !== 'selected') throw new Error('not authenticated');
+    return state.identity;
+  }
+
+  selected(): SelectedMailbox {
+    const state = this.session.state;
+    if (state.kind !== 'selected') throw new Error('no mailbox selected');
+    return state.selected;
+  }
+
+  toInternal(name: string): string {
+    return this.session.deps.namespace.toInternal(name, this.identity());
+  }
+
+  toExternal(name: string): string | null {
+    return this.session.deps.namespace.toExternal(name, this.identity());
+  }
+
+  authenticated(identity: Identity): Promise<void> {
+    return this.session.becomeAuthenticated(identity);
+  }
+
+  unauthenticate(): void {
+    this.session.becomeUnauthenticated();
+  }
+
+  select(selected: SelectedMailbox | null): void {
+    this.session.setSelected(selected);
+  }
+
+  continuation(text: string): Promise<string | null> {
+    return this.session.continuation(text);
+  }
+
+  idle(onWake: () => Promise<void>): Promise<string | null> {
+    return this.session.idle(onWake);
+  }
+
+  capabilities(): string[] {
+    return this.session.capabilities();
+  }
+
+  async startTls(): Promise<void> {
+    if (!this.session.deps.tlsContext) throw new CommandFailure('NO', null, 'TLS is not configured');
+    if (this.session.tls) throw new CommandFailure('BAD', null, 'Already using TLS');
+    this.session.requestTls();
+  }
+
+  logout(): void {
+    this.session.requestLogout();
+  }
+
+  syncSelected(allowExpunge: boolean): Promise<void> {
+    return this.session.syncSelected(allowExpunge);
+  }
+
+  clientGone(): boolean {
+    return this.session.isClosed;
+  }
+}
