@@ -117,4 +117,36 @@ describe('snapshot of a big mailbox', () => {
       box.close();
     }
   });
+
+  // The user's \Seen merged into the kept columns is kept too (mailbox.ts withSeen), and carried
+  // through a patch (snapshot-patch.ts): only while that user's seen ranges are unchanged.
+  it("keeps a user's merged \\Seen only while the seen state is the same, across patches, whoever changes it", async () => {
+    await bigMailbox();
+    const box = store.openMailbox('user.fred');
+    const other = openElsewhere('user.fred');
+    try {
+      let s = box.snapshot('fred');
+      expect([s.isSeen(0), s.isSeen(1), s.isSeen(2)]).toEqual([false, true, false]);
+      // an append elsewhere without \Seen: patched columns, the merged \Seen patched along
+      await other.append([{ content: message('late') }], { userid: 'fred' });
+      s = box.snapshot('fred');
+      expect(s.count).toBe(COUNT + 1);
+      expect([s.isSeen(0), s.isSeen(1), s.isSeen(COUNT)]).toEqual([false, true, false]);
+      // \Seen set and cleared by another process (its own seen.db connection)
+      other.setFlags([1], 'add', ['\\Seen'], { userid: 'fred' });
+      other.setFlags([2], 'remove', ['\\Seen'], { userid: 'fred' });
+      s = box.snapshot('fred');
+      expect([s.isSeen(0), s.isSeen(1), s.isSeen(3)]).toEqual([true, false, true]);
+      // an append with \Seen: new seen ranges and a patch at once
+      await other.append([{ content: message('later'), flags: ['\\Seen'] }], { userid: 'fred' });
+      s = box.snapshot('fred');
+      expect([s.isSeen(0), s.isSeen(1), s.isSeen(COUNT), s.isSeen(COUNT + 1)]).toEqual([true, false, false, true]);
+      // another user's snapshot of the same columns: none of fred's
+      expect(box.snapshot('anne').isSeen(0)).toBe(false);
+      expect(box.snapshot('fred').isSeen(0)).toBe(true);
+    } finally {
+      other.close();
+      box.close();
+    }
+  });
 });

@@ -71,19 +71,18 @@ export class SelectedMailbox {
     // Read-only: the recent count is read before the snapshot, so the snapshot holds every message it counts.
     const status = readOnly ? mailbox.status() : null;
     const snapshot = mailbox.snapshot(userid);
-    // Plain loops: on 100,000 messages Array.from and a fresh [] per message cost tens of ms.
+    // Plain loops: on 100,000 messages Array.from, push and a fresh [] per message cost several ms.
     const n = snapshot.count;
     const selected = new SelectedMailbox(mailbox, externalName, readOnly, userid, snapshot.uids.subarray(0, n), snapshot.highestModseq, snapshot.uidNext);
     if (status) selected.peekRecent(status.recent, status.uidNext);
     else selected.addRecent(mailbox.claimRecent());
-    const keywords = new Map<string, string>();
     for (let i = 0; i < n; i++) {
-      if (selected.firstUnseen === 0 && !snapshot.isSeen(i)) selected.firstUnseen = i + 1;
-      const names = snapshot.keywords[i];
-      if (names !== undefined) for (const k of names) if (!keywords.has(k.toLowerCase())) keywords.set(k.toLowerCase(), k);
+      if (snapshot.isSeen(i)) continue;
+      selected.firstUnseen = i + 1;
+      break;
     }
-    selected.keywords = [...keywords.values()];
-    for (const k of keywords.keys()) selected.keywordsTold.add(k);
+    selected.keywords = keywordsInUse(snapshot.keywords);
+    for (const k of selected.keywords) selected.keywordsTold.add(k.toLowerCase());
     selected.uidValidity = snapshot.uidValidity;
     selected.uidNext = snapshot.uidNext;
     return selected;
@@ -294,4 +293,23 @@ export class SelectedMailbox {
   close(): void {
     this.mailbox.close();
   }
+}
+
+/**
+ * The keywords some message carries (first spelling), kept per keyword column: snapshots of an
+ * unchanged mailbox share that column, so a repeated SELECT of a big mailbox does not walk it again.
+ */
+const keywordsByColumn = new WeakMap<object, readonly string[]>();
+
+function keywordsInUse(column: ReadonlyArray<readonly string[] | undefined>): string[] {
+  const kept = keywordsByColumn.get(column);
+  if (kept !== undefined) return [...kept];
+  const keywords = new Map<string, string>();
+  for (let i = 0; i < column.length; i++) {
+    const names = column[i];
+    if (names !== undefined) for (const k of names) if (!keywords.has(k.toLowerCase())) keywords.set(k.toLowerCase(), k);
+  }
+  const found = [...keywords.values()];
+  keywordsByColumn.set(column, found);
+  return [...found];
 }

@@ -134,3 +134,13 @@ describe('dates and sequence sets', () => {
     expect([0, 1, 3, 4, 9, 10, 20, 21].map((n) => rangesContain(ranges, n))).toEqual([false, true, true, false, false, true, true, false]);
   });
 });
+
+// Long hit lists are written as digits into bytes (lists.ts joinNumbers): the same text as join().
+describe('searchResponse of many hits', () => {
+  test('writes every number as join would, 0, powers of ten, and numbers past 2^31 included', () => {
+    const hits = [0, 1, 9, 10, 99, 100, 2147483647, 2147483648, 4294967295, 9007199254740991];
+    for (let i = 0; i < 200; i++) hits.push(i * 37 + 1000);
+    expect(searchResponse(hits)).toBe(`* SEARCH ${hits.join(' ')}\r\n`);
+    expect(searchResponse(hits, 12345678901)).toBe(`* SEARCH ${hits.join(' ')} (MODSEQ 12345678901)\r\n`);
+  });
+});

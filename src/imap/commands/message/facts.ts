@@ -71,6 +71,36 @@ export class MessageFactsSource {
     return facts;
   }
 
+  /** Whether the store still has the i-th requested message (the accessors below need it). */
+  has(i: number): boolean {
+    return this.snapshot !== null ? this.positions![i]! >= 0 : this.byUid!.has(this.uids[i]!);
+  }
+
+  uidOf(i: number): number {
+    return this.uids[i]!;
+  }
+
+  /** Flags of the i-th message (shared: do not modify); the accessors make no facts object. */
+  flagsOf(i: number): string[] {
+    const override = this.overrides?.get(this.uids[i]!);
+    if (override !== undefined) return override.flags;
+    return this.snapshot !== null ? this.snapshot.flags(this.positions![i]!) : this.byUid!.get(this.uids[i]!)!.flags;
+  }
+
+  modseqOf(i: number): number {
+    const override = this.overrides?.get(this.uids[i]!);
+    if (override !== undefined) return override.modseq;
+    return this.snapshot !== null ? this.snapshot.modseqs[this.positions![i]!]! : this.byUid!.get(this.uids[i]!)!.modseq;
+  }
+
+  internalDateOf(i: number): number {
+    return this.snapshot !== null ? this.snapshot.internalDates[this.positions![i]!]! : this.byUid!.get(this.uids[i]!)!.internalDate;
+  }
+
+  sizeOf(i: number): number {
+    return this.snapshot !== null ? this.snapshot.sizes[this.positions![i]!]! : this.byUid!.get(this.uids[i]!)!.size;
+  }
+
   /** Flags changed since loading (this session's own STORE or implicit \Seen). */
   override(uid: number, flags: string[], modseq: number): void {
     (this.overrides ??= new Map()).set(uid, { flags, modseq });

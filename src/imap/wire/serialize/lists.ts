@@ -90,7 +90,30 @@ export const threadResponse = (threads: string): string => (threads === '' ? '* 
 
 export function searchResponse(numbers: readonly number[], modseq?: number): string {
   if (!numbers.length) return '* SEARCH\r\n';
-  return `* SEARCH ${numbers.join(' ')}${modseq === undefined ? '' : ` (MODSEQ ${modseq})`}\r\n`;
+  return `* SEARCH ${joinNumbers(numbers)}${modseq === undefined ? '' : ` (MODSEQ ${modseq})`}\r\n`;
+}
+
+/**
+ * Non-negative integers separated by spaces. Digits written into a byte buffer: join() makes a
+ * string per number, which on the 50,000 hits of a SEARCH UNSEEN costs several milliseconds.
+ */
+export function joinNumbers(numbers: readonly number[]): string {
+  if (numbers.length < 64) return numbers.join(' ');
+  const out = Buffer.allocUnsafe(numbers.length * 17);
+  let at = 0;
+  for (let i = 0; i < numbers.length; i++) {
+    if (i > 0) out[at++] = 32;
+    let n = numbers[i]!;
+    if (n > 0x7fffffff) {
+      at += out.write(String(n), at, 'latin1');
+      continue;
+    }
+    let digits = 1;
+    for (let x = n; x >= 10; x = (x / 10) | 0) digits++;
+    at += digits;
+    for (let p = at; digits-- > 0; n = (n / 10) | 0) out[--p] = 48 + (n % 10);
+  }
+  return out.toString('latin1', 0, at);
 }
 
 export interface EsearchResult {

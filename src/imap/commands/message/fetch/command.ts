@@ -18,6 +18,7 @@ import { windowTargets } from '../partial.js';
 import { MessageData, RFC822_SECTIONS, addBinary, addBinarySize, addSection, toBodySection } from './content.js';
 import { loadBatch } from './batch.js';
 import { planFetch } from './plan.js';
+import { indexItemsOnly, sendIndexLines } from './index-lines.js';
 import { addPreview, loadRecords, needsRecords, renderObjectItem } from './object-items.js';
 
 /** Messages whose cached data is read in one store call (a few milliseconds on a busy machine). */
@@ -67,6 +68,13 @@ export const fetchCommand = defineCommand({
     // Columns this process no longer keeps current are read in slices first (issue 16).
     if (targets.uids.length >= PREPARE_FROM) await mailbox.prepareSnapshot();
     const facts = MessageFactsSource.load(mailbox, targets.uids, userid);
+    // Index items only (UID FLAGS...): lines straight from the snapshot columns (index-lines.ts).
+    const indexItems = indexItemsOnly(command.items);
+    if (indexItems !== null) {
+      const gone = await sendIndexLines(ctx, selected, targets, facts, indexItems, changedSince);
+      if (gone === null) return clientGone(ctx, 0, targets.uids.length);
+      return gone > 0 ? expungeIssued() : undefined;
+    }
     const marksSeen = plan.setsSeen && mayMarkSeen(ctx, selected);
     const withRecords = needsRecords(command.items);
     let missing = 0;
@@ -141,13 +149,17 @@ export const fetchCommand = defineCommand({
       }
     }
     if (text.length > 0) ctx.out.raw(text);
-    if (missing > 0) {
-      // Expunged by another session and not yet announced: the store no longer has them. Answer
-      // what still exists and tell the client (RFC 5530 EXPUNGEISSUED); NOOP brings the EXPUNGEs.
-      return { status: 'OK', code: 'EXPUNGEISSUED', text: 'Some of the requested messages no longer exist' };
-    }
+    if (missing > 0) return expungeIssued();
   },
 });
+
+/**
+ * Some messages were expunged by another session and not yet announced: the store no longer has
+ * them. Answer what still exists and tell the client (RFC 5530 EXPUNGEISSUED); NOOP brings the EXPUNGEs.
+ */
+function expungeIssued(): CommandResult {
+  return { status: 'OK', code: 'EXPUNGEISSUED', text: 'Some of the requested messages no longer exist' };
+}
 
 /** The targets whose UID is among `changed` (ascending), in their order. */
 function onlyChanged(targets: { seqs: number[]; uids: number[] }, changed: readonly number[]): { seqs: number[]; uids: number[] } {
