@@ -123,7 +123,9 @@ describe.skipIf(!hasCyradm)("Cyrus's Perl cyradm", () => {
     expect(refused.stderr).toMatch(/NOPERM/);
     const deleted = await cyradm('sam user/zoe admin x\ndm user/zoe\nlm\n');
     expect(deleted.stderr).toBe('');
-    expect(deleted.stdout.split('> lm\n')[1]).toMatch(/^user\/fred \(\\HasNoChildren\)\s+\n/);
+    // The listing is all that comes between the last two prompts (cyradm echoes the command, `lm`,
+    // only where Perl's readline does: not with every Term::ReadLine).
+    expect(deleted.stdout).toMatch(/> (?:lm\n)?user\/fred \(\\HasNoChildren\)\s+\n127\.0\.0\.1> $/);
     expect(store.lookup('user.zoe')).toBeNull();
     expect(mentions(server.dir, 'zoe', skip)).toEqual([]);
     expect((await fred.command('f5', 'GETACL INBOX'))[0]).toBe('* ACL INBOX fred lrswipkxtecdan');
