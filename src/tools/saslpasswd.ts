@@ -93,6 +93,9 @@ async function promptTwice(): Promise<string> {
   const stdin = process.stdin;
   const answers: string[] = [];
   const questions = ['Password: ', 'Again (for verification): '];
+  // Echo goes off before the first prompt shows: what is typed as soon as it appears is never echoed.
+  stdin.setEncoding('utf8');
+  stdin.setRawMode(true);
   process.stderr.write(questions[0]!);
   const typed = await new Promise<string[]>((resolve, reject) => {
     let current = '';
@@ -116,8 +119,6 @@ async function promptTwice(): Promise<string> {
         else current += ch;
       }
     };
-    stdin.setEncoding('utf8');
-    stdin.setRawMode(true);
     stdin.on('data', onData);
     stdin.resume();
   });

@@ -20,7 +20,7 @@ const INDEX_ITEMS = new Set<string>(['UID', 'FLAGS', 'MODSEQ', 'INTERNALDATE', '
 
 /** Bytes of lines handed to the writer at once; at most this many lines between two turns for the others. */
 const CHUNK = 64 * 1024;
-const LINES_PER_TURN = 2048;
+const LINES_PER_TURN = 512;
 /** The clock is read once per this many lines (reading it costs more than a line). */
 const CLOCK_EVERY = 64;
 /** Room a line needs besides its flag list: four numbers, the item names, a date. */
