@@ -206,7 +206,12 @@ async function pop3Connection(target: string, deadline: number): Promise<void> {
     const outcome = await wire.wait(from, (s) => /^(\+OK|-ERR|\+ )/m.test(s), /^(PASS|AUTH|APOP)\b/i.test(line) ? LOGIN_HANG_MS : HANG_MS);
     if (/^\+OK Begin TLS/m.test(wire.text.slice(from))) break;
     if (outcome === 'timeout') t.hangs.push(`pop3: no answer: ${wire.transcript()}`);
-    if (/^\+ /m.test(wire.text.slice(from))) wire.send('*\r\n');
+    if (/^\+ /m.test(wire.text.slice(from))) {
+      // The cancel's own -ERR comes first: the next command's answer is looked for after it.
+      const cancelFrom = wire.text.length;
+      wire.send('*\r\n');
+      if ((await wire.wait(cancelFrom, (s) => /^(\+OK|-ERR)/m.test(s), HANG_MS)) === 'timeout') t.hangs.push(`pop3: no answer to a cancel: ${wire.transcript()}`);
+    }
   }
   wire.socket.destroy();
 }
