@@ -125,6 +125,17 @@ describe('NOTIFY events', () => {
     expect(await pushed(a, (l) => l.startsWith('* LIST'))).toEqual(['* LIST (\\NonExistent) "/" Fresh']);
   });
 
+  it('a rename: one LIST with OLDNAME (RFC 5465 5.4), not a removal and a creation', async () => {
+    await b.command('c', 'CREATE Before');
+    expect(await pushed(a, (l) => l.startsWith('* LIST'))).toEqual(['* LIST () "/" Before']);
+    await b.command('r', 'RENAME Before After');
+    expect(await pushed(a, (l) => l.startsWith('* LIST'))).toEqual(['* LIST () "/" After ("OLDNAME" (Before))']);
+    // Nothing more about either name, and the new name is the one known now.
+    expect((await a.command('n', 'NOOP')).filter((l) => l.startsWith('* LIST'))).toEqual([]);
+    await b.command('d', 'DELETE After');
+    expect(await pushed(a, (l) => l.startsWith('* LIST'))).toEqual(['* LIST (\\NonExistent) "/" After']);
+  });
+
   it('during IDLE the same events arrive', async () => {
     a.write('i IDLE\r\n');
     await a.readUntil((l) => l.startsWith('+'));

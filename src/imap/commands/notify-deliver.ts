@@ -92,12 +92,11 @@ function mailboxEvents(ctx: CommandContext, state: NotifyState, name: string, ev
   if (external === null) return;
   const delimiter = ctx.deps.namespace.separator;
   if (events.has('MailboxName')) {
-    const entry = ctx.deps.store.lookup(name);
-    const visible = entry !== null && ctx.deps.rights.hasRights(ctx.identity(), entry, 'l');
-    if (visible !== state.existing.has(name)) {
-      if (visible) state.existing.add(name);
+    const entry = visibleEntry(ctx, name);
+    if ((entry !== null) !== state.existing.has(name)) {
+      if (entry) state.existing.set(name, entry.uniqueId);
       else state.existing.delete(name);
-      ctx.out.send(listResponse({ attributes: visible ? [] : ['\\NonExistent'], delimiter, mailbox: external }));
+      ctx.out.send(listResponse({ attributes: entry ? [] : ['\\NonExistent'], delimiter, mailbox: external }));
     }
   }
   if (events.has('SubscriptionChange')) {
@@ -128,17 +127,54 @@ async function selectedMailbox(ctx: CommandContext, state: NotifyState, watch: N
   await fetchCommand.handle(ctx, { name: 'FETCH', byUid: true, set: { saved: false, ranges: [{ first: from, last }] }, items });
 }
 
+/** The mailbox when it exists and the user may see it ('l'), else null. */
+function visibleEntry(ctx: CommandContext, name: string): MailboxEntry | null {
+  const entry = ctx.deps.store.lookup(name);
+  return entry !== null && ctx.deps.rights.hasRights(ctx.identity(), entry, 'l') ? entry : null;
+}
+
+/**
+ * Renames among `names` (RFC 5465 5.4): a known mailbox gone and one newly visible with its
+ * uniqueid. Each is told as one `* LIST () "/" new ("OLDNAME" (old))`, and the client's known set
+ * updated, so the per-name pass that follows sees nothing more to say about either name.
+ */
+function renames(ctx: CommandContext, state: NotifyState, names: readonly string[], eventsOf: (name: string) => ReadonlySet<string>): void {
+  const gone = new Map<string, string>();
+  const appeared: Array<{ name: string; uniqueId: string }> = [];
+  for (const name of names) {
+    const known = state.existing.get(name);
+    const entry = visibleEntry(ctx, name);
+    if (known !== undefined && entry === null) gone.set(known, name);
+    else if (known === undefined && entry !== null && eventsOf(name).has('MailboxName')) appeared.push({ name, uniqueId: entry.uniqueId });
+  }
+  if (gone.size === 0 || appeared.length === 0) return;
+  for (const { name, uniqueId } of appeared) {
+    const old = gone.get(uniqueId);
+    const external = ctx.toExternal(name);
+    const oldExternal = old === undefined ? null : ctx.toExternal(old);
+    if (old === undefined || external === null || oldExternal === null) continue;
+    state.existing.delete(old);
+    state.existing.set(name, uniqueId);
+    ctx.out.send(listResponse({ attributes: [], delimiter: ctx.deps.namespace.separator, mailbox: external, oldName: oldExternal }));
+  }
+}
+
 /** Tell the client about the mailboxes in `names` (internal names the change hub reported). */
 export async function deliverNotifications(ctx: CommandContext, state: NotifyState, names: readonly string[]): Promise<void> {
   let subs: readonly string[] | null = null;
   const subscriptions = (): readonly string[] => (subs ??= ctx.deps.store.subscriptions(ctx.identity().userid));
   const selectedWatch = state.watches?.find((w) => w.kind === 'selected' || w.kind === 'selected-delayed') ?? null;
+  const eventsOf = (name: string): Set<string> => {
+    const events = new Set<string>();
+    for (const watch of watchesOf(ctx, state, name, subscriptions)) for (const e of watch.events) events.add(e);
+    return events;
+  };
+  renames(ctx, state, names, eventsOf);
   for (const name of names) {
     if (!state.active || ctx.clientGone()) return;
     const isSelected = ctx.state.kind === 'selected' && ctx.selected().name === name;
     if (isSelected && selectedWatch && selectedWatch.events.size > 0) await selectedMailbox(ctx, state, selectedWatch);
-    const events = new Set<string>();
-    for (const watch of watchesOf(ctx, state, name, subscriptions)) for (const e of watch.events) events.add(e);
+    const events = eventsOf(name);
     // Most names the hub reports concern nobody here (other users' mailboxes): nothing to look up.
     if (events.size === 0) continue;
     if (!isSelected && events.has('MessageNew')) otherMailbox(ctx, state, name, events);

@@ -85,7 +85,7 @@ export const notifyCommand = defineCommand({
         continue;
       }
       const events = new Set(watchesOf(ctx, state, name, () => subscriptions).flatMap((w) => [...w.events]));
-      if (events.has('MailboxName')) state.existing.add(name);
+      if (events.has('MailboxName')) state.existing.set(name, entry.uniqueId);
       if (!events.has('MessageNew') || name === selectedName) continue;
       const status = currentStatus(ctx, entry);
       state.told.set(name, status);

@@ -30,8 +30,11 @@ export class NotifyState {
   /** The NOTIFY SET groups; null before NOTIFY or after NOTIFY NONE (or an overflow). */
   watches: NotifyWatch[] | null = null;
   readonly told = new Map<string, ToldStatus>();
-  /** Mailboxes the client knows to exist / to be subscribed (MailboxName, SubscriptionChange). */
-  readonly existing = new Set<string>();
+  /**
+   * Mailboxes the client knows to exist, with their uniqueid (MailboxName: a name that goes away
+   * and one that appears with the same uniqueid are a rename), and to be subscribed (SubscriptionChange).
+   */
+  readonly existing = new Map<string, string>();
   readonly subscribed = new Set<string>();
   /** The selection whose new messages were last fetched for MessageNew, and the last UID fetched. */
   fetchedFor: SelectedMailbox | null = null;

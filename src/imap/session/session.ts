@@ -317,7 +317,8 @@ export class Session implements ContextHost {
         this.out.send(untaggedStatus('OK', 'NOTIFICATIONOVERFLOW', 'Too many notifications; NOTIFY is off'));
         void this.out.flush();
       }
-      this.scheduleNotifications();
+      // After the names reported together (a rename's old and new name) are all queued: one batch.
+      queueMicrotask(() => this.scheduleNotifications());
       return;
     }
     if (this.state.kind === 'selected' && this.state.selected.name === name) this.idleWake?.();
