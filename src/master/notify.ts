@@ -1,15 +1,25 @@
 import net from 'node:net';
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { silentLogger, type Logger } from '../common/log.js';
 
 /**
  * The change-notification channel (the role of Cyrus's idled). The master runs a hub on a UNIX
  * socket; every process connects a client. A client's publish reaches its own subscribers at once
  * and every other process through the hub. Wire format: one JSON object per line, {"m": mailbox}.
+ *
+ * The hop through the master costs a wake-up of a third process on every change (issue 16, IDLE
+ * push). A long-lived client (a worker) may therefore listen on a socket of its own beside the hub's
+ * ("<idlesocket>.<pid>.<n>") and announce it ({"l": path}); the hub gives each client an id and
+ * tells every client where the others listen ({"p": id, "l": path}, {"x": id} when one leaves).
+ * A publisher writes the change straight to every peer it holds a connection to, and to the hub
+ * with the ids it reached ({"m": mailbox, "d": [ids]}); the hub relays it to the other clients only
+ * (short-lived tools, peers not connected yet), so every process hears each change once.
  */
 
 const MAX_LINE = 64 * 1024;
+/** Longest listening socket path (sun_path holds 108 bytes with its NUL); a longer one is not used. */
+const MAX_SOCKET_PATH = 100;
 /** A client that reads this far behind is cut off (it reconnects and carries on). */
 const MAX_BACKLOG = 4 * 1024 * 1024;
 
@@ -27,9 +37,10 @@ function splitLines(onLine: (line: string) => void): (chunk: Buffer) => boolean 
   };
 }
 
-/** The master's side: relays each line a client sends to every other client. */
+/** The master's side: relays each line a client sends to every other client it did not reach itself. */
 export class NotifyHub {
-  private readonly clients = new Set<net.Socket>();
+  private readonly clients = new Map<net.Socket, { id: number; listenPath: string | null }>();
+  private nextId = 1;
 
   private constructor(
     private readonly server: net.Server,
@@ -40,6 +51,7 @@ export class NotifyHub {
   static async listen(path: string, logger: Logger = silentLogger()): Promise<NotifyHub> {
     mkdirSync(dirname(path), { recursive: true });
     rmSync(path, { force: true });
+    removeStalePeerSockets(path);
     const server = net.createServer();
     const hub = new NotifyHub(server, path, logger);
     server.on('connection', (socket) => hub.accept(socket));
@@ -57,35 +69,105 @@ export class NotifyHub {
     return this.clients.size;
   }
 
+  private send(socket: net.Socket, line: string): void {
+    if (socket.destroyed) return;
+    if (socket.writableLength > MAX_BACKLOG) {
+      this.logger.warn({ backlog: socket.writableLength }, 'notify client too far behind, disconnected');
+      socket.destroy();
+      return;
+    }
+    socket.write(line);
+  }
+
   private accept(socket: net.Socket): void {
-    this.clients.add(socket);
+    const me = { id: this.nextId++, listenPath: null as string | null };
+    this.clients.set(socket, me);
+    // Where the others listen, so that the newcomer can reach them directly.
+    for (const other of this.clients.values()) if (other.listenPath !== null) this.send(socket, JSON.stringify({ p: other.id, l: other.listenPath }) + '\n');
     const feed = splitLines((line) => {
-      const out = line + '\n';
-      for (const other of this.clients) {
-        if (other === socket || other.destroyed) continue;
-        if (other.writableLength > MAX_BACKLOG) {
-          this.logger.warn({ backlog: other.writableLength }, 'notify client too far behind, disconnected');
-          other.destroy();
-          continue;
-        }
-        other.write(out);
+      let message: { m?: unknown; d?: unknown; l?: unknown };
+      try {
+        message = JSON.parse(line) as typeof message;
+      } catch {
+        return;
+      }
+      if (typeof message.l === 'string' && me.listenPath === null) {
+        me.listenPath = message.l;
+        const announce = JSON.stringify({ p: me.id, l: me.listenPath }) + '\n';
+        for (const [other] of this.clients) if (other !== socket) this.send(other, announce);
+        return;
+      }
+      if (typeof message.m !== 'string') return;
+      const reached = Array.isArray(message.d) ? new Set(message.d) : null;
+      let out: string | null = null;
+      for (const [other, peer] of this.clients) {
+        if (other === socket || reached?.has(peer.id)) continue;
+        this.send(other, (out ??= JSON.stringify({ m: message.m }) + '\n'));
       }
     });
     socket.on('data', (chunk: Buffer) => {
       if (!feed(chunk)) socket.destroy();
     });
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.clients.delete(socket));
+    socket.on('close', () => {
+      this.clients.delete(socket);
+      if (me.listenPath === null) return;
+      const gone = JSON.stringify({ x: me.id }) + '\n';
+      for (const other of this.clients.keys()) this.send(other, gone);
+    });
   }
 
   async close(): Promise<void> {
-    for (const socket of this.clients) socket.destroy();
+    for (const socket of this.clients.keys()) socket.destroy();
     await new Promise<void>((resolvePromise) => this.server.close(() => resolvePromise()));
     rmSync(this.path, { force: true });
   }
 }
 
+/** The listening sockets "<idlesocket>.<pid>.<n>" left by processes that were killed. */
+function removeStalePeerSockets(hubPath: string): void {
+  const prefix = `${basename(hubPath)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(hubPath));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^(\d+)\.\d+$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : '');
+    if (m === null || processAlive(Number(m[1]))) continue;
+    rmSync(join(dirname(hubPath), name), { force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 type Listener = (mailbox: string) => void;
+
+/** A peer process's listening socket, as the hub announced it, and this process's connection to it. */
+interface Peer {
+  path: string;
+  socket: net.Socket;
+  connected: boolean;
+}
+
+/** Listening sockets made by this process so far (a process may hold more than one client). */
+let listenCount = 0;
+
+export interface NotifyClientOptions {
+  /**
+   * Listen on a socket of its own so that other processes' changes arrive without the hop through
+   * the hub (long-lived processes: the workers); short-lived tools only publish.
+   */
+  listen?: boolean;
+}
 
 /** One process's end of the channel. Never throws on publish: without a hub it is a no-op. */
 export class NotifyClient {
@@ -99,6 +181,12 @@ export class NotifyClient {
   private readonly listeners = new Set<Listener>();
   /** Listeners of other processes' changes only (the hub never echoes a publish to its sender). */
   private readonly remoteListeners = new Set<Listener>();
+  /** This process's own listening socket (options.listen), once it listens. */
+  private server: net.Server | null = null;
+  private listenPath: string | null = null;
+  private readonly incoming = new Set<net.Socket>();
+  /** Peers by the id the current hub connection gave them. */
+  private readonly peers = new Map<number, Peer>();
 
   private constructor(
     readonly path: string,
@@ -106,8 +194,9 @@ export class NotifyClient {
   ) {}
 
   /** Connect to the hub at `path` (idlesocket); keeps reconnecting while the hub is away. */
-  static connect(path: string, logger: Logger = silentLogger()): NotifyClient {
+  static connect(path: string, logger: Logger = silentLogger(), options: NotifyClientOptions = {}): NotifyClient {
     const client = new NotifyClient(path, logger);
+    if (options.listen) client.listen();
     client.open();
     return client;
   }
@@ -116,22 +205,110 @@ export class NotifyClient {
     return this.connected;
   }
 
+  /** Peers this process reaches without the hub (for tests and diagnostics). */
+  get directPeers(): number {
+    let n = 0;
+    for (const peer of this.peers.values()) if (peer.connected) n++;
+    return n;
+  }
+
+  private listen(): void {
+    const path = `${this.path}.${process.pid}.${++listenCount}`;
+    if (Buffer.byteLength(path) > MAX_SOCKET_PATH) return;
+    try {
+      rmSync(path, { force: true });
+    } catch {
+      return;
+    }
+    const server = net.createServer((socket) => {
+      if (this.closed) return socket.destroy();
+      this.incoming.add(socket);
+      socket.unref();
+      socket.setNoDelay?.(true);
+      const feed = splitLines((line) => this.onLine(line));
+      socket.on('data', (chunk: Buffer) => {
+        if (!feed(chunk)) socket.destroy();
+      });
+      socket.on('error', () => socket.destroy());
+      socket.on('close', () => this.incoming.delete(socket));
+    });
+    server.on('error', (err) => {
+      this.logger.debug({ err, path }, 'notify: no listening socket of our own, changes come through the hub');
+      this.server = null;
+      this.listenPath = null;
+    });
+    server.listen(path, () => {
+      if (this.closed) {
+        server.close();
+        rmSync(path, { force: true });
+        return;
+      }
+      this.listenPath = path;
+      this.announce();
+    });
+    server.unref();
+    this.server = server;
+  }
+
+  /** Tell the hub where this process listens (once per hub connection, when both are ready). */
+  private announce(): void {
+    if (this.connected && this.socket !== null && this.listenPath !== null) this.socket.write(JSON.stringify({ l: this.listenPath }) + '\n');
+  }
+
+  /** A line from the hub or from a peer. */
+  private onLine(line: string): void {
+    let message: { m?: unknown; p?: unknown; l?: unknown; x?: unknown };
+    try {
+      message = JSON.parse(line) as typeof message;
+    } catch {
+      return;
+    }
+    if (typeof message.m === 'string') this.deliver(message.m, true);
+    else if (typeof message.p === 'number' && typeof message.l === 'string') this.addPeer(message.p, message.l);
+    else if (typeof message.x === 'number') this.dropPeer(message.x);
+  }
+
+  private addPeer(id: number, path: string): void {
+    if (this.closed || path === this.listenPath) return;
+    this.dropPeer(id);
+    const socket = net.createConnection(path);
+    socket.unref();
+    const peer: Peer = { path, socket, connected: false };
+    this.peers.set(id, peer);
+    socket.on('connect', () => {
+      socket.setNoDelay?.(true);
+      peer.connected = true;
+    });
+    // Until it is back (never: the hub relays for a peer not reached), the hub carries its changes.
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      peer.connected = false;
+    });
+    // Nothing comes back on a peer connection.
+    socket.on('data', () => undefined);
+  }
+
+  private dropPeer(id: number): void {
+    const peer = this.peers.get(id);
+    if (peer === undefined) return;
+    this.peers.delete(id);
+    peer.connected = false;
+    peer.socket.destroy();
+  }
+
+  private dropPeers(): void {
+    for (const id of [...this.peers.keys()]) this.dropPeer(id);
+  }
+
   private open(): void {
     const socket = net.createConnection(this.path);
     this.socket = socket;
     socket.unref();
-    const feed = splitLines((line) => {
-      let mailbox: unknown;
-      try {
-        mailbox = (JSON.parse(line) as { m?: unknown }).m;
-      } catch {
-        return;
-      }
-      if (typeof mailbox === 'string') this.deliver(mailbox, true);
-    });
+    const feed = splitLines((line) => this.onLine(line));
     socket.on('connect', () => {
       this.connected = true;
       this.retryDelay = 50;
+      this.announce();
       for (const line of this.queue) socket.write(line);
       this.queue = [];
       this.logger.debug({ path: this.path }, 'notify channel connected');
@@ -145,6 +322,8 @@ export class NotifyClient {
       this.connected = false;
       this.socket = null;
       this.queue = [];
+      // The ids were the old hub's: a new hub announces the peers again.
+      this.dropPeers();
       if (this.closed) return;
       if (wasConnected) this.logger.info({ path: this.path }, 'notify channel lost, reconnecting');
       this.retryTimer = setTimeout(() => {
@@ -175,7 +354,15 @@ export class NotifyClient {
   publish(mailbox: string): void {
     if (this.closed || /[\r\n]/.test(mailbox)) return;
     if (this.listeners.size > 0) queueMicrotask(() => this.deliver(mailbox, false));
-    const line = JSON.stringify({ m: mailbox }) + '\n';
+    const direct = JSON.stringify({ m: mailbox });
+    let reached: number[] | null = null;
+    // Straight to the peers first (their sessions wake without the master), then the hub for the rest.
+    for (const [id, peer] of this.peers) {
+      if (!peer.connected || peer.socket.destroyed || peer.socket.writableLength > MAX_BACKLOG) continue;
+      peer.socket.write(direct + '\n');
+      (reached ??= []).push(id);
+    }
+    const line = reached === null ? direct + '\n' : JSON.stringify({ m: mailbox, d: reached }) + '\n';
     if (this.connected && this.socket) this.socket.write(line);
     else if (this.socket && this.queue.length < 10_000) this.queue.push(line);
   }
@@ -202,6 +389,7 @@ export class NotifyClient {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.listeners.clear();
     this.remoteListeners.clear();
+    await this.closeDirect();
     const socket = this.socket;
     if (!socket) return;
     if (!this.connected && this.queue.length > 0) {
@@ -226,5 +414,18 @@ export class NotifyClient {
       socket.end();
       setTimeout(() => socket.destroy(), 1000).unref();
     });
+  }
+
+  /** Stop listening and end the peer connections (what was written to them is flushed by end()). */
+  private async closeDirect(): Promise<void> {
+    for (const peer of this.peers.values()) peer.socket.end();
+    this.peers.clear();
+    for (const socket of this.incoming) socket.destroy();
+    this.incoming.clear();
+    const server = this.server;
+    this.server = null;
+    if (server !== null) await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+    if (this.listenPath !== null) rmSync(this.listenPath, { force: true });
+    this.listenPath = null;
   }
 }

@@ -51,7 +51,8 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   try {
     const useTls = plan.args.includes('-s');
     if (useTls) secureContext = tlsContext(config);
-    notify = NotifyClient.connect(config.path('idlesocket')!, logger);
+    // A worker listens on a socket of its own: other processes' changes reach it without the master's hop.
+    notify = NotifyClient.connect(config.path('idlesocket')!, logger, { listen: true });
     const { program } = await servicePrograms()[plan.program]!();
     // The program hears its own changes from its own store: the channel brings only other processes'.
     const channel = { publish: (name: string) => notify.publish(name), subscribe: (listener: (name: string) => void) => notify.subscribeRemote(listener) };

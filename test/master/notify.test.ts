@@ -151,6 +151,37 @@ describe('change-notification relay', () => {
   });
 });
 
+describe('straight between processes that listen (issue 16, IDLE push)', () => {
+  it('reaches a listening peer directly, the others through the hub, each exactly once', async () => {
+    const a = NotifyClient.connect(socketPath, undefined, { listen: true });
+    const b = NotifyClient.connect(socketPath, undefined, { listen: true });
+    const c = NotifyClient.connect(socketPath);
+    // The hub introduces the listeners to each other and to c (which may publish to them directly too).
+    await until(() => a.directPeers === 1 && b.directPeers === 1 && c.directPeers === 2);
+    const got = { a: [] as string[], b: [] as string[], c: [] as string[] };
+    a.subscribeRemote((m) => got.a.push(m));
+    b.subscribeRemote((m) => got.b.push(m));
+    c.subscribeRemote((m) => got.c.push(m));
+    const names = Array.from({ length: 50 }, (_, i) => `user/x${i}`);
+    for (const name of names) a.publish(name);
+    c.publish('user/from-c');
+    a.publish('user/end');
+    await until(() => got.b.includes('user/end') && got.c.includes('user/end') && got.a.includes('user/from-c') && got.b.includes('user/from-c'));
+    // A copy relayed by the hub as well would come a little later: give it the time to.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(got.b.filter((m) => m.startsWith('user/x'))).toEqual(names);
+    expect(got.c.filter((m) => m.startsWith('user/x'))).toEqual(names);
+    expect(got.b.filter((m) => m === 'user/from-c' || m === 'user/end')).toHaveLength(2);
+    expect(got.a).toEqual(['user/from-c']);
+    // b leaves: a forgets it, and what a publishes still reaches c.
+    await b.close();
+    await until(() => a.directPeers === 0);
+    a.publish('user/after');
+    await until(() => got.c.includes('user/after'));
+    await Promise.all([a.close(), c.close()]);
+  });
+});
+
 describe('a short-lived publisher', () => {
   it('delivers a publish made right after connect when the process closes at once', async () => {
     const watcher = NotifyClient.connect(socketPath);
