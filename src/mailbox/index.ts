@@ -36,7 +36,7 @@ export { FLAG_ANSWERED, FLAG_FLAGGED, FLAG_DELETED, FLAG_DRAFT, FLAG_SEEN, flagN
 export {
   reconstructMailbox, type ReconstructReport, type ReconstructOptions, type ReconstructSource, type ListedMailbox,
 } from './reconstruct.js';
-export { parseUidRanges, formatUidRanges, addUids, removeUids, rangesContain, type UidRanges } from './seqset.js';
+export { parseUidRanges, parseUidRangesInSlices, formatUidRanges, addUids, removeUids, rangesContain, type UidRanges } from './seqset.js';
 // The mailbox on disk, for the store that creates, moves, removes and rebuilds mailboxes.
 export {
   HEADER_FILE, INDEX_FILE, fsError, fsyncDirectory, linkOrCopySync, messageFileName, pidOfTempFile, pruneEmptyDirectories,

@@ -18,8 +18,8 @@ import { cachedStatus, keepStatus } from './status-cache.js';
 import { MessageReader } from './reader.js';
 import { MailboxSnapshot } from './snapshot.js';
 import { cachedColumns, keepColumns, olderColumns, type SnapshotColumns } from './snapshot-cache.js';
-import { PATCH_AT_MOST, patchColumns, type SeenMerge } from './snapshot-patch.js';
-import { countNumbers, fillNumbers } from './snapshot-load.js';
+import { PATCH_AT_MOST, patchColumns } from './snapshot-patch.js';
+import { countNumbers, fillNumbers, mergeSeen, pauseForOthers, prepareSeen, seenMerged } from './snapshot-load.js';
 import type {
   AppendItem, AppendOptions, AppendResult, Changes, CopyResult, ExpungeOptions, FlagChangeResult, FlagMode,
   MailboxContext, MailboxStatus, MessageRecord, MoveResult, SetFlagsOptions, StatusOptions,
@@ -423,6 +423,18 @@ export class Mailbox extends MessageReader {
     }
   }
 
+  /**
+   * Before the first snapshot of a big mailbox: its columns read in slices (MessageReader), then
+   * `userid`'s \Seen read and merged into them in slices too, so that the snapshot that follows
+   * neither parses a big seen row nor walks every record on one turn of the event loop.
+   */
+  override async prepareSnapshot(userid?: string | null): Promise<void> {
+    await super.prepareSnapshot();
+    if (this.gone || this.sharedSeen || !userid || this.ctx.seen.seenInSlices === undefined) return;
+    const seen = await this.ctx.seen.seenInSlices(userid, this.uniqueId, pauseForOthers());
+    if (seen.length > 0) await prepareSeen(this.index, seen);
+  }
+
   /** The whole mailbox for a session: UIDs, modseqs, flags (with `userid`'s \Seen), dates, sizes. */
   snapshot(userid?: string | null): MailboxSnapshot {
     // Inside a caller's write transaction the columns may never be committed: not kept then.
@@ -433,7 +445,7 @@ export class Mailbox extends MessageReader {
       const columns = cachedColumns(this.index.identity, row.uniqueid, row.uidvalidity, row.uidnext, row.highestmodseq) ?? this.patchedColumns(row, keep) ?? this.readColumns(row, keep);
       const { uids, modseqs, keywords, dates, sizes } = columns;
       // Each snapshot gets its own copy (100 KB per 100,000 messages: a memcpy).
-      const system = (seen === null ? columns.system : withSeen(columns, seen)).slice();
+      const system = (seen === null ? columns.system : mergeSeen(columns, seen)).slice();
       return new MailboxSnapshot(row.uidvalidity, row.uidnext, row.highestmodseq, row.deletedmodseq, uids, modseqs, system, keywords, dates, sizes);
     });
   }
@@ -545,31 +557,6 @@ function sameKeywords(a: string | null, b: string | null): boolean {
   const x = decodeKeywords(a).map((k) => k.toLowerCase()).sort();
   const y = decodeKeywords(b).map((k) => k.toLowerCase()).sort();
   return x.length === y.length && x.every((k, i) => k === y[i]);
-}
-
-/**
- * The system flags of kept columns with a user's \Seen merged in, kept beside the columns while the
- * user's seen ranges are the same object (SeenStore hands out the same ranges until the row is
- * written): a repeated snapshot of a big mailbox then costs no pass over its records, and
- * patched columns carry it along (snapshot-patch.ts). Never modified once made (snapshots copy it).
- */
-const seenMerged = new WeakMap<SnapshotColumns, SeenMerge>();
-
-function withSeen(columns: SnapshotColumns, seen: UidRanges): Uint8Array {
-  const kept = seenMerged.get(columns);
-  if (kept !== undefined && kept.seen === seen) return kept.system;
-  const { uids } = columns;
-  const n = uids.length;
-  const system = columns.system.slice();
-  // uids ascending, ranges sorted and disjoint: one walk of both
-  let r = 0;
-  for (let i = 0; i < n; i++) {
-    const uid = uids[i]!;
-    while (r < seen.length && seen[r]![1] < uid) r++;
-    system[i] = (system[i]! & ~FLAG_SEEN) | (r < seen.length && seen[r]![0] <= uid ? FLAG_SEEN : 0);
-  }
-  seenMerged.set(columns, { seen, system });
-  return system;
 }
 
 /** Above this many seen ranges STATUS UNSEEN walks the UIDs instead of counting per range. */

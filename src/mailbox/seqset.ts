@@ -45,6 +45,36 @@ export function parseUidRanges(text: string): UidRanges {
   return ordered ? ranges : normalizeRanges(ranges);
 }
 
+/** Characters of a stored UID set parsed between two turns of parseUidRangesInSlices. */
+const PARSE_CHUNK = 32 * 1024;
+
+/**
+ * parseUidRanges for a big stored set (a user's \Seen of a 100,000-message mailbox is a few hundred
+ * KB): parsed a piece at a time, with `pause()` between pieces so that the process's other sessions
+ * run (issue 16, fairness). The same result as parseUidRanges.
+ */
+export async function parseUidRangesInSlices(text: string, pause: () => Promise<void>): Promise<UidRanges> {
+  if (text.length <= PARSE_CHUNK) return parseUidRanges(text);
+  let ranges: UidRanges = [];
+  let ordered = true;
+  for (let from = 0; from < text.length; ) {
+    // Each piece ends just before a comma (or at the end), so each is a UID set of its own.
+    let to = Math.min(text.length, from + PARSE_CHUNK);
+    if (to < text.length) {
+      const comma = text.indexOf(',', to);
+      to = comma < 0 ? text.length : comma;
+    }
+    const piece = parseUidRanges(text.slice(from, to));
+    const last = ranges[ranges.length - 1];
+    if (last !== undefined && piece.length > 0 && piece[0]![0] <= last[1] + 1) ordered = false;
+    for (const range of piece) ranges.push(range);
+    from = to + 1;
+    if (from < text.length) await pause();
+  }
+  if (!ordered) ranges = normalizeRanges(ranges);
+  return ranges;
+}
+
 export function formatUidRanges(ranges: UidRanges): string {
   return ranges.map(([a, b]) => (a === b ? `${a}` : `${a}:${b}`)).join(',');
 }

@@ -16,12 +16,20 @@ import { readTransaction, type Db } from '../common/sqlite.js';
 import { decodeKeywords } from './flags.js';
 import type { IndexDb, MailboxRow } from './index-db.js';
 import { CACHE_FROM, cachedColumns, keepColumns, olderColumns, type SnapshotColumns } from './snapshot-cache.js';
-import { PATCH_AT_MOST } from './snapshot-patch.js';
+import { FLAG_SEEN } from './flags.js';
+import type { UidRanges } from './seqset.js';
+import { PATCH_AT_MOST, type SeenMerge } from './snapshot-patch.js';
 
 /** Records of the first block; later blocks are sized to take about half a slice. */
 const FIRST_BLOCK = 2000;
 const MIN_BLOCK = 500;
-const MAX_BLOCK = 50_000;
+/**
+ * At most this many records per block whatever the clock said of the last one: on a busy machine
+ * a block that happened to run undisturbed would otherwise size the next one to tens of ms.
+ */
+const MAX_BLOCK = 4000;
+/** Records merged with a user's \Seen between two looks at the clock. */
+const MERGE_CLOCK_EVERY = 4096;
 /** A patch of more changed records than this is read in slices instead (one patch is not sliced). */
 const PATCH_IN_ONE_TURN = 2000;
 
@@ -90,6 +98,64 @@ async function loadIfNeeded(index: IndexDb): Promise<void> {
   const kept = olderColumns(index.identity, columns.uniqueId, columns.uidValidity);
   if (kept !== null && kept.highestModseq >= columns.highestModseq) return;
   keepColumns(index.identity, columns);
+}
+
+/**
+ * The system flags of kept columns with a user's \Seen merged in, kept beside the columns while the
+ * user's seen ranges are the same object (SeenStore hands out the same ranges until the row is
+ * written): a repeated snapshot of a big mailbox then costs no pass over its records, and
+ * patched columns carry it along (snapshot-patch.ts). Never modified once made (snapshots copy it).
+ */
+export const seenMerged = new WeakMap<SnapshotColumns, SeenMerge>();
+
+/** `columns.system` with \Seen as in `seen` (uids ascending, ranges sorted and disjoint: one walk of both). */
+export function mergeSeen(columns: SnapshotColumns, seen: UidRanges): Uint8Array {
+  const kept = seenMerged.get(columns);
+  if (kept !== undefined && kept.seen === seen) return kept.system;
+  const system = columns.system.slice();
+  mergeRange(columns.uids, seen, system, 0, columns.uids.length, 0);
+  seenMerged.set(columns, { seen, system });
+  return system;
+}
+
+/** Merge records [from, to); `r` is the first range not wholly below uids[from]; returns it for `to`. */
+function mergeRange(uids: Uint32Array, seen: UidRanges, system: Uint8Array, from: number, to: number, r: number): number {
+  for (let i = from; i < to; i++) {
+    const uid = uids[i]!;
+    while (r < seen.length && seen[r]![1] < uid) r++;
+    system[i] = (system[i]! & ~FLAG_SEEN) | (r < seen.length && seen[r]![0] <= uid ? FLAG_SEEN : 0);
+  }
+  return r;
+}
+
+/**
+ * Before a user's first snapshot of a big mailbox: merge the user's \Seen into the columns kept
+ * (current or to be patched: a patch carries the merge along) in slices, so that the snapshot finds
+ * it made. `seen` is the ranges the snapshot will read (the same object while unchanged).
+ */
+export async function prepareSeen(index: IndexDb, seen: UidRanges): Promise<void> {
+  if (!index.db.open) return;
+  const row = readTransaction(index.db, 'snapshot columns', () => index.stmts.mailbox.get());
+  if (row === undefined) return;
+  const columns = olderColumns(index.identity, row.uniqueid, row.uidvalidity);
+  if (columns === null || seenMerged.get(columns)?.seen === seen) return;
+  const n = columns.uids.length;
+  const system = columns.system.slice();
+  const slices = new LoopSlices();
+  let r = 0;
+  for (let from = 0; from < n; from += MERGE_CLOCK_EVERY) {
+    const to = Math.min(n, from + MERGE_CLOCK_EVERY);
+    r = mergeRange(columns.uids, seen, system, from, to, r);
+    if (to < n && slices.due(to - from)) await slices.pause();
+  }
+  // Columns and ranges are never changed in place: the merge holds for them whatever came meanwhile.
+  if (seenMerged.get(columns)?.seen !== seen) seenMerged.set(columns, { seen, system });
+}
+
+/** A turn for the other sessions (between pieces of a seen row's parse). */
+export function pauseForOthers(): () => Promise<void> {
+  const slices = new LoopSlices();
+  return () => slices.turn();
 }
 
 interface Part {

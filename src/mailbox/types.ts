@@ -124,6 +124,11 @@ export interface ExpungeOptions {
 export interface SeenState {
   seen(userid: string, uniqueId: string): UidRanges;
   /**
+   * As seen(), with a big row parsed a piece at a time and `pause()` between pieces (the ranges are
+   * then remembered, so the seen() that follows returns them without parsing).
+   */
+  seenInSlices?(userid: string, uniqueId: string, pause: () => Promise<void>): Promise<UidRanges>;
+  /**
    * Add and remove UIDs; returns the ranges after the change. With `syncLater`, the commit does
    * not wait for the disk: the files to fsync before the change counts as durable are pushed there
    * (the append's group commit syncs them with its own).

@@ -5,7 +5,7 @@
  * file per user keeps one connection per process however many users a process serves.
  */
 import { openDb, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
-import { addUids, formatUidRanges, parseUidRanges, removeUids, type SeenState, type UidRanges } from '../mailbox/index.js';
+import { addUids, formatUidRanges, parseUidRanges, parseUidRangesInSlices, removeUids, type SeenState, type UidRanges } from '../mailbox/index.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS seen (
@@ -83,6 +83,27 @@ export class SeenStore implements SeenState {
     } catch (err) {
       throw sqliteError(err, 'seen.db read');
     }
+  }
+
+  async seenInSlices(userid: string, uniqueId: string, pause: () => Promise<void>): Promise<UidRanges> {
+    const key = `${userid}\u0000${uniqueId}`;
+    let row: { uids: string; version: number; changed: number } | undefined;
+    try {
+      const known = this.parsed.get(key);
+      if (known !== undefined) {
+        const now = this.stmts.version.get(userid, uniqueId);
+        if (now !== undefined && now.version === known.version && now.changed === known.changed) return known.ranges;
+      }
+      row = this.stmts.get.get(userid, uniqueId);
+    } catch (err) {
+      throw sqliteError(err, 'seen.db read');
+    }
+    if (!row) return [];
+    const ranges = await parseUidRangesInSlices(row.uids, pause);
+    // Remembered unless a write came meanwhile (that write remembered its own ranges, or dropped them).
+    const now = this.db.open ? this.stmts.version.get(userid, uniqueId) : undefined;
+    if (row.uids.length >= REMEMBER_FROM_CHARS && now !== undefined && now.version === row.version && now.changed === row.changed) this.remember(key, row.version, row.changed, ranges);
+    return ranges;
   }
 
   private read(userid: string, uniqueId: string): UidRanges {

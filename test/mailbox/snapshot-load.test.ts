@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { INDEX_FILE } from '../../src/mailbox/files.js';
-import type { MailboxSnapshot } from '../../src/mailbox/index.js';
+import { parseUidRanges, parseUidRangesInSlices, type MailboxSnapshot } from '../../src/mailbox/index.js';
 import { forgetColumns } from '../../src/mailbox/snapshot-cache.js';
 import type { MailStore } from '../../src/store/index.js';
 import { makeEnv, message, type TestEnv } from '../store/helpers.js';
@@ -81,6 +81,43 @@ describe('snapshot columns read in slices', () => {
       expect(first.count).toBe(COUNT);
     } finally {
       box.close();
+    }
+  });
+});
+
+describe("a user's \\Seen read and merged in slices before the snapshot", () => {
+  it('gives the same flags as a snapshot made at once, also when \\Seen changes meanwhile', async () => {
+    await bigMailbox();
+    const box = store.openMailbox('user.fred');
+    const other = env.open().openMailbox('user.fred');
+    try {
+      await box.prepareSnapshot();
+      const loading = box.prepareSnapshot('fred');
+      // After the seen row was read: the merge made from it must not be taken for the new ranges.
+      other.setFlags([1, 2, 4999], 'add', ['\\Seen'], { userid: 'fred' });
+      other.setFlags([3, 4998], 'remove', ['\\Seen'], { userid: 'fred' });
+      await loading;
+      const prepared = plain(box.snapshot('fred'));
+      forgetColumns(join(box.path, INDEX_FILE));
+      const whole = plain(box.snapshot('fred'));
+      expect(prepared).toEqual(whole);
+      const seenAt = (uid: number) => whole.flags[whole.uids.indexOf(uid)]!.includes('\\Seen');
+      expect([1, 2, 3, 6, 4998, 4999, 5000].map(seenAt)).toEqual([true, true, false, true, false, true, false]);
+    } finally {
+      other.close();
+      box.close();
+    }
+  });
+
+  it('parses a big seen row a piece at a time into the ranges a parse at once gives', async () => {
+    // Every third UID of 60,000: about 150 KB of text, so several pieces; one set out of order too.
+    const ordered = Array.from({ length: 20_000 }, (_, i) => (i % 7 === 0 ? `${3 * i + 1}:${3 * i + 2}` : `${3 * i + 1}`)).join(',');
+    const unordered = `${ordered},5:9,59990:60010`;
+    for (const text of [ordered, unordered]) {
+      let pauses = 0;
+      const sliced = await parseUidRangesInSlices(text, async () => void pauses++);
+      expect(sliced).toEqual(parseUidRanges(text));
+      expect(pauses).toBeGreaterThan(2);
     }
   });
 });

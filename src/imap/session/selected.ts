@@ -67,7 +67,7 @@ export class SelectedMailbox {
    * A big mailbox's columns are read first in slices, so other sessions are not held up meanwhile.
    */
   static async open(mailbox: Mailbox, externalName: string, readOnly: boolean, userid: string): Promise<SelectedMailbox> {
-    await mailbox.prepareSnapshot();
+    await mailbox.prepareSnapshot(userid);
     // Read-only: the recent count is read before the snapshot, so the snapshot holds every message it counts.
     const status = readOnly ? mailbox.status() : null;
     const snapshot = mailbox.snapshot(userid);

@@ -66,7 +66,7 @@ export const fetchCommand = defineCommand({
     const userid = ctx.identity().userid;
     const mailbox = selected.mailbox;
     // Columns this process no longer keeps current are read in slices first (issue 16).
-    if (targets.uids.length >= PREPARE_FROM) await mailbox.prepareSnapshot();
+    if (targets.uids.length >= PREPARE_FROM) await mailbox.prepareSnapshot(userid);
     const facts = MessageFactsSource.load(mailbox, targets.uids, userid);
     // Index items only (UID FLAGS...): lines straight from the snapshot columns (index-lines.ts).
     const indexItems = indexItemsOnly(command.items);

@@ -42,7 +42,7 @@ export async function findMatches(ctx: CommandContext, criteria: SearchKey): Pro
   const compiled = compileSearch(criteria, { count: view.length, largestUid: view.length > 0 ? view[view.length - 1]! : 0 });
   const mailbox = selected.mailbox;
   // Columns this process no longer keeps current are read in slices first (issue 16, snapshot-load.ts).
-  if (view.length >= 1000) await mailbox.prepareSnapshot();
+  if (view.length >= 1000) await mailbox.prepareSnapshot(ctx.identity().userid);
   const snapshot = mailbox.snapshot(ctx.identity().userid);
   let highestFound = 0;
   // A MODSEQ key turns CONDSTORE on for the session (RFC 7162 3.1).
