@@ -1,7 +1,8 @@
 // Figure: the MULTIAPPEND fill rate (msg/s) of ours beside Dovecot 2.3 and Cyrus 3.6, in alternating
 // rounds so that each server sees the same machine load (the imap-100k fill row is one run per
 // server, minutes apart). Each round appends `count` bench messages (as imap-100k sends them, 100
-// per command, LITERAL+) into a scratch mailbox made and deleted in the round; the median per server.
+// per command, LITERAL+) into a scratch mailbox made and deleted in the round, the servers taken in
+// turn from a different first one each round; the median per server.
 // Ours runs the shipped settings (fsync on) through the master. `--env=NAME=VALUE` starts a second
 // copy of ours with that environment beside the first (an A/B of a setting within one run);
 // `--cli=PATH/dist/bin/cyrusts.js` starts another build beside ours (before/after in one run).
@@ -140,7 +141,12 @@ async function main(): Promise<void> {
     if (arg('peers') !== 'none') targets.push({ label: 'Dovecot 2.3', port: 24301 }, { label: 'Cyrus 3.6', port: 14301 });
     const rates = new Map<string, number[]>(targets.map((t) => [t.label, []]));
     for (let round = 0; round < rounds; round++) {
-      for (const t of targets) rates.get(t.label)!.push(await fillRound(t.port, user, count, messages));
+      // Each round starts with the next server: none always follows the same one (a server's
+      // writes still being flushed slow the next).
+      for (let k = 0; k < targets.length; k++) {
+        const t = targets[(round + k) % targets.length]!;
+        rates.get(t.label)!.push(await fillRound(t.port, user, count, messages));
+      }
       console.log(`imap-fill: round ${round + 1}: ${targets.map((t) => `${t.label} ${rates.get(t.label)!.at(-1)!.toFixed(0)}`).join(', ')}`);
     }
     console.log(`imap-fill: ${count} messages per round, ${rounds} rounds, median msg/s: ${targets.map((t) => `${t.label} ${median(rates.get(t.label)!).toFixed(0)}`).join(', ')}`);
