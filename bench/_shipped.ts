@@ -33,7 +33,10 @@ export async function startShipped(opts: {
   loglevel?: string;
   /** Each JSON log line of the master and its workers (stderr is inherited when not given). */
   onLogLine?: (line: string) => void;
+  /** Another build's bin/cyrusts.js (an A/B against another tree's dist/); this one's by default. */
+  cli?: string;
 }): Promise<ShippedServer> {
+  const cli = opts.cli ?? CLI;
   const dir = mkdtempSync(join(tmpdir(), 'cyrusts-shipped-'));
   cpSync(join(repo, 'conf'), join(dir, 'conf'), { recursive: true });
   for (const sub of ['imap/socket', 'spool', 'tls']) mkdirSync(join(dir, 'var', sub), { recursive: true });
@@ -47,9 +50,9 @@ export async function startShipped(opts: {
   const imapdConf = join(dir, 'conf', 'imapd.conf');
   writeFileSync(imapdConf, readFileSync(imapdConf, 'utf8').replace(/^loglevel: .*$/m, `loglevel: ${opts.loglevel ?? 'warn'}`));
   for (const user of opts.users) {
-    execFileSync(process.execPath, [CLI, 'saslpasswd', '-C', imapdConf, '-p', '-c', user], { input: `${opts.password}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, [cli, 'saslpasswd', '-C', imapdConf, '-p', '-c', user], { input: `${opts.password}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
   }
-  const master = spawn(process.execPath, [CLI, 'master', '-C', imapdConf, '-M', cyrusConf, '-D'], {
+  const master = spawn(process.execPath, [cli, 'master', '-C', imapdConf, '-M', cyrusConf, '-D'], {
     stdio: ['ignore', 'pipe', opts.onLogLine ? 'pipe' : 'inherit'],
     env: { ...process.env, CYRUSTS_LOG_JSON: '1' },
   });

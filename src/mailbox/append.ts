@@ -90,11 +90,23 @@ async function prepareOne(dir: string, item: AppendItem, ctx: MailboxContext, ma
   if (!Buffer.isBuffer(item.content)) throw new MailError('Invalid', 'append item without content');
   const content = normalizeLineEnds(item.content);
   checkSize(content.length, ctx);
-  const summary: MessageSummary = ctx.summarize(content);
   made.push(tempPath);
-  await writeNewFile(tempPath, content, ctx.durable);
-  const header = encodeHeaderText(summary.header);
-  return { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), header, fields: storedFields(summary, header), searchText: ctx.searchIndex ? searchTextOf(summary, content) : null, guid: sha1Hex(content), size: content.length, flags, internalDate };
+  // The file goes to the thread pool first, and (after this await) the files of the command's
+  // other messages too; the parsing below then runs while the disk works.
+  const written = writeNewFile(tempPath, content, ctx.durable);
+  let prepared: PreparedMessage;
+  try {
+    await undefined;
+    const summary: MessageSummary = ctx.summarize(content);
+    const header = encodeHeaderText(summary.header);
+    prepared = { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), header, fields: storedFields(summary, header), searchText: ctx.searchIndex ? searchTextOf(summary, content) : null, guid: sha1Hex(content), size: content.length, flags, internalDate };
+  } catch (err) {
+    // Settle the write before the caller removes the temp file.
+    await written.catch(() => undefined);
+    throw err;
+  }
+  await written;
+  return prepared;
 }
 
 /** Mailbox directories this process has already cleared of leftover temp files. */

@@ -117,20 +117,31 @@ function onPool<T>(call: (done: (err: NodeJS.ErrnoException | null, value: T) =>
 }
 
 /**
- * Create `file` (must not exist) with `data`, fsynced when durable. Every step runs on the thread
- * pool: creating a file waits on the file system's journal, which a disk busy with fsyncs holds for
- * milliseconds at a time; on the event loop that wait would stop the parsing of the other messages
- * of a MULTIAPPEND and every other session of the process.
+ * Open flags of a new message file. When durable, O_DSYNC makes each write return only once its
+ * data (and the size and block map that reach it) are on disk, as write + fdatasync would: one trip
+ * to the thread pool for both instead of two. Without O_DSYNC on the platform, an fsync follows.
+ */
+const NEW_FILE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL;
+const O_DSYNC: number | undefined = fs.constants.O_DSYNC;
+
+/**
+ * Create `file` (must not exist) with `data`, on disk before this resolves when durable. Opening
+ * and writing run on the thread pool: creating a file waits on the file system's journal, which a
+ * disk busy with fsyncs holds for milliseconds at a time; on the event loop that wait would stop the
+ * parsing of the other messages of a MULTIAPPEND and every other session of the process. Closing a
+ * file whose data is already on disk does not wait, and runs here (one pool round trip fewer).
  */
 export async function writeNewFile(file: string, data: Buffer, durable: boolean): Promise<void> {
-  const fd = await onPool<number>((done) => fs.open(file, 'wx', 0o600, done));
+  const syncedWrites = durable && O_DSYNC !== undefined;
+  const flags = syncedWrites ? NEW_FILE_FLAGS | O_DSYNC! : NEW_FILE_FLAGS;
+  const fd = await onPool<number>((done) => fs.open(file, flags, 0o600, done));
   try {
     for (let written = 0; written < data.length; ) {
       written += await onPool<number>((done) => fs.write(fd, data, written, data.length - written, null, done));
     }
-    if (durable) await fsyncFd(fd);
+    if (durable && !syncedWrites) await fsyncFd(fd);
   } finally {
-    await onPool<void>((done) => fs.close(fd, (err) => done(err ?? null, undefined)));
+    fs.closeSync(fd);
   }
 }
 

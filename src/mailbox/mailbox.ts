@@ -161,10 +161,13 @@ export class Mailbox extends MessageReader {
     let charged = false;
     let result: AppendResult;
     // Group commit: the commit does not wait for the disk on the event loop; the directory of the
-    // renamed files and the WAL are fsynced together on the thread pool before append resolves,
-    // so the caller still answers only once both are on disk (syncAfterCommit below).
+    // renamed files and the WAL are fsynced on the thread pool before append resolves, so the
+    // caller still answers only once both are on disk (syncAfterCommit below).
     const syncAfterCommit = this.ctx.durable && !this.index.db.inTransaction;
-    const syncPaths = [this.path, `${this.index.file}-wal`];
+    const syncPaths = [`${this.index.file}-wal`];
+    // The directory fsync of the renamed files, started inside the transaction once they are all
+    // renamed: it runs on the thread pool while the records are inserted.
+    const directory: { synced: Promise<void> | null } = { synced: null };
     try {
       if (syncAfterCommit) this.index.db.pragma('synchronous = NORMAL');
       result = writeTransaction(this.index.db, 'append', () => {
@@ -180,12 +183,15 @@ export class Mailbox extends MessageReader {
         let uid = row.uidnext;
         const uids: number[] = [];
         const seenUids: number[] = [];
+        for (let k = 0; k < prepared.length; k++) {
+          const target = join(this.path, messageFileName(uid + k));
+          renameSync(prepared[k]!.tempPath, target);
+          renamed.push(target);
+        }
+        if (syncAfterCommit) directory.synced = fsyncPaths([this.path], true);
         for (const p of prepared) {
           const [keywords, newOnes] = this.canonicalKeywords(p.flags.keywords);
           defined ||= newOnes;
-          const target = join(this.path, messageFileName(uid));
-          renameSync(p.tempPath, target);
-          renamed.push(target);
           const systemBits = shared ? p.flags.system : p.flags.system & ~FLAG_SEEN;
           if (!shared && (p.flags.system & FLAG_SEEN) !== 0 && opts.userid) seenUids.push(uid);
           s.insertMessage.run({ uid, modseq, flags: systemBits, keywords: encodeKeywords(keywords), internaldate: p.internalDate, savedate: now, size: p.size, guid: p.guid });
@@ -206,6 +212,7 @@ export class Mailbox extends MessageReader {
       if (syncAfterCommit) this.index.db.pragma('synchronous = FULL');
     } catch (err) {
       if (syncAfterCommit) this.index.db.pragma('synchronous = FULL');
+      await directory.synced?.catch(() => undefined);
       // Never acknowledged: remove what was renamed and the temps still lying around.
       if (charged) this.refund(charge);
       for (const file of renamed) rmSync(file, { force: true });
@@ -214,7 +221,7 @@ export class Mailbox extends MessageReader {
     }
     if (syncAfterCommit) {
       try {
-        await fsyncPaths(syncPaths, true);
+        await Promise.all([directory.synced, fsyncPaths(syncPaths, true)]);
       } catch (err) {
         // Committed but maybe not on disk: never acknowledged, and not to be stored again by a retry here.
         throw new MailError('Temp', `append: fsync failed: ${(err as Error).message}`, { afterCommit: true, uids: result.uids });

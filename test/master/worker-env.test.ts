@@ -26,10 +26,12 @@ describe('master: the environment of a worker', () => {
     const environ = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
     expect(environ).toContain('MALLOC_MMAP_THRESHOLD_=131072');
     expect(environ).toContain('MALLOC_ARENA_MAX=2');
+    // A thread pool large enough for a MULTIAPPEND's file writes to share journal commits.
+    expect(environ).toContain('UV_THREADPOOL_SIZE=16');
   });
 
   it("the operator's own settings win", () => {
-    const env = workerEnvironment({ MALLOC_ARENA_MAX: '8', PATH: '/bin' });
-    expect(env).toMatchObject({ MALLOC_ARENA_MAX: '8', MALLOC_MMAP_THRESHOLD_: '131072', PATH: '/bin' });
+    const env = workerEnvironment({ MALLOC_ARENA_MAX: '8', UV_THREADPOOL_SIZE: '6', PATH: '/bin' });
+    expect(env).toMatchObject({ MALLOC_ARENA_MAX: '8', MALLOC_MMAP_THRESHOLD_: '131072', UV_THREADPOOL_SIZE: '6', PATH: '/bin' });
   });
 });

@@ -1,0 +1,158 @@
+// Figure: the MULTIAPPEND fill rate (msg/s) of ours beside Dovecot 2.3 and Cyrus 3.6, in alternating
+// rounds so that each server sees the same machine load (the imap-100k fill row is one run per
+// server, minutes apart). Each round appends `count` bench messages (as imap-100k sends them, 100
+// per command, LITERAL+) into a scratch mailbox made and deleted in the round, the servers taken in
+// turn from a different first one each round; the median per server.
+// Ours runs the shipped settings (fsync on) through the master. `--env=NAME=VALUE` starts a second
+// copy of ours with that environment beside the first (an A/B of a setting within one run);
+// `--cli=PATH/dist/bin/cyrusts.js` starts another build beside ours (before/after in one run).
+// `npm run bench -- imap-fill [count] [--rounds=5] [--user=user42] [--peers=none] [--env=NAME=VALUE] [--cli=PATH]`
+import { createConnection, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { benchMessage } from './_imap-client.js';
+import { startShipped, type ShippedServer } from './_shipped.js';
+
+const PASSWORD = 'pass';
+const BATCH = 100;
+
+/** A bare client: one command at a time, replies read until the tagged line. */
+class FillClient {
+  private buffered = '';
+  private waiting: ((line: string) => void) | null = null;
+  private tag = 0;
+  private constructor(private readonly socket: Socket, private readonly tagPrefix: string) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      this.buffered += chunk.toString('latin1');
+      this.check();
+    });
+  }
+
+  private check(): void {
+    const prefix = `${this.tagPrefix}${this.tag} `;
+    for (let nl = this.buffered.indexOf('\r\n'); nl !== -1; nl = this.buffered.indexOf('\r\n')) {
+      const line = this.buffered.slice(0, nl);
+      this.buffered = this.buffered.slice(nl + 2);
+      if (line.startsWith(prefix) && this.waiting) {
+        const done = this.waiting;
+        this.waiting = null;
+        done(line.slice(prefix.length));
+      }
+    }
+  }
+
+  static async open(port: number): Promise<FillClient> {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('data', () => resolve());
+      socket.once('error', reject);
+    });
+    return new FillClient(socket, 'F');
+  }
+
+  /** Send one command (the pieces already carry LITERAL+ literals); resolves with the tagged status. */
+  send(pieces: Array<string | Buffer>): Promise<string> {
+    this.tag++;
+    const head = `${this.tagPrefix}${this.tag} `;
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+      this.socket.write(Buffer.concat([Buffer.from(head), ...pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))]));
+    });
+  }
+
+  async ok(pieces: Array<string | Buffer>, what: string): Promise<void> {
+    const status = await this.send(pieces);
+    if (!status.startsWith('OK')) throw new Error(`${what}: ${status}`);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/** One round: CREATE, `count` messages by MULTIAPPEND of BATCH, DELETE; returns msg/s of the appends. */
+async function fillRound(port: number, user: string, count: number, messages: Buffer[]): Promise<number> {
+  const c = await FillClient.open(port);
+  try {
+    await c.ok([`LOGIN ${user} ${PASSWORD}\r\n`], 'LOGIN');
+    const scratch = `benchfill${process.pid}`;
+    await c.send([`DELETE ${scratch}\r\n`]);
+    await c.ok([`CREATE ${scratch}\r\n`], 'CREATE');
+    const start = performance.now();
+    for (let at = 0; at < count; at += BATCH) {
+      const pieces: Array<string | Buffer> = [`APPEND ${scratch}`];
+      for (let i = at; i < Math.min(count, at + BATCH); i++) {
+        const flags = i % 2 === 0 ? ' (\\Seen)' : i % 7 === 0 ? ' (\\Flagged $Work)' : '';
+        pieces.push(`${flags} {${messages[i]!.length}+}\r\n`, messages[i]!);
+      }
+      pieces.push('\r\n');
+      await c.ok(pieces, 'APPEND');
+    }
+    const rate = (count * 1000) / (performance.now() - start);
+    await c.ok([`DELETE ${scratch}\r\n`], 'DELETE');
+    await c.send(['LOGOUT\r\n']);
+    return rate;
+  } finally {
+    c.close();
+  }
+}
+
+function arg(name: string): string | undefined {
+  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function main(): Promise<void> {
+  const count = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 2000);
+  const rounds = Number(arg('rounds') ?? 5);
+  const user = arg('user') ?? 'user42';
+  const env = arg('env');
+  const messages = Array.from({ length: count }, (_, i) => benchMessage(i));
+  const servers: ShippedServer[] = [];
+  const targets: Array<{ label: string; port: number }> = [];
+  try {
+    const ours = await startShipped({ users: [user], password: PASSWORD });
+    servers.push(ours);
+    targets.push({ label: 'ours', port: ours.port('imap') });
+    if (env !== undefined) {
+      const [name, value] = [env.slice(0, env.indexOf('=')), env.slice(env.indexOf('=') + 1)];
+      const before = process.env[name];
+      process.env[name] = value;
+      try {
+        const variant = await startShipped({ users: [user], password: PASSWORD });
+        servers.push(variant);
+        targets.push({ label: `ours ${env}`, port: variant.port('imap') });
+      } finally {
+        if (before === undefined) delete process.env[name];
+        else process.env[name] = before;
+      }
+    }
+    const cli = arg('cli');
+    if (cli !== undefined) {
+      const other = await startShipped({ users: [user], password: PASSWORD, cli });
+      servers.push(other);
+      targets.push({ label: 'other build', port: other.port('imap') });
+    }
+    if (arg('peers') !== 'none') targets.push({ label: 'Dovecot 2.3', port: 24301 }, { label: 'Cyrus 3.6', port: 14301 });
+    const rates = new Map<string, number[]>(targets.map((t) => [t.label, []]));
+    for (let round = 0; round < rounds; round++) {
+      // Each round starts with the next server: none always follows the same one (a server's
+      // writes still being flushed slow the next).
+      for (let k = 0; k < targets.length; k++) {
+        const t = targets[(round + k) % targets.length]!;
+        rates.get(t.label)!.push(await fillRound(t.port, user, count, messages));
+      }
+      console.log(`imap-fill: round ${round + 1}: ${targets.map((t) => `${t.label} ${rates.get(t.label)!.at(-1)!.toFixed(0)}`).join(', ')}`);
+    }
+    console.log(`imap-fill: ${count} messages per round, ${rounds} rounds, median msg/s: ${targets.map((t) => `${t.label} ${median(rates.get(t.label)!).toFixed(0)}`).join(', ')}`);
+  } finally {
+    for (const s of servers) await s.stop();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
