@@ -132,10 +132,12 @@ export class MessageReader {
       if (uidText === null || envelopeLengths === null || envelopes === null) return { count: 0, uids: new Uint32Array(0), envelopes: Buffer.alloc(0), envelopeAt: new Uint32Array(1), bodyStructures: null, bodyStructureAt: null };
       const uids = new Uint32Array((uidText.length + 1) >> 1);
       const count = parseNumbers(uidText, uids, false);
+      let ascending = true;
+      for (let r = 1; r < count && ascending; r++) ascending = uids[r - 1]! < uids[r]!;
       const envelopeAt = new Uint32Array(count + 1);
       const bodyStructureAt = withBodyStructure ? new Uint32Array(count + 1) : null;
-      // The lengths must add up to the bytes (they always should): row by row otherwise.
-      if (parseNumbers(envelopeLengths, envelopeAt, true) === count && envelopeAt[count] === envelopes.length &&
+      // In UID order, and the lengths add up to the bytes (they always should): row by row otherwise.
+      if (ascending && parseNumbers(envelopeLengths, envelopeAt, true) === count && envelopeAt[count] === envelopes.length &&
         (bodyStructureAt === null || (bodyStructureLengths !== null && bodyStructures !== null && parseNumbers(bodyStructureLengths, bodyStructureAt, true) === count && bodyStructureAt[count] === bodyStructures.length))) {
         return { count, uids, envelopes, envelopeAt, bodyStructures: bodyStructureAt === null ? null : bodyStructures, bodyStructureAt };
       }
