@@ -2,8 +2,10 @@
  * FETCH of the whole message (BODY[], BODY.PEEK[], RFC822, BINARY.PEEK[], BINARY.SIZE[]) is the
  * message file and its size: no cached summary is read and parsed for it (what most mail clients
  * ask for a message); a section of a part or a header still uses the summary. The bytes are the
- * file's, with and without the summary loaded for another item of the same FETCH.
+ * file's, with and without the summary loaded for another item of the same FETCH. A small
+ * message is read without the thread pool (shared with every APPEND's fsync).
  */
+import { promises as fsp } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MessageReader } from '../../../src/mailbox/reader.js';
 import type { TestServer } from '../harness.js';
@@ -46,6 +48,15 @@ describe('FETCH of the whole message', () => {
       }
       expect(whole).toContain(`BINARY.SIZE[] ${message.length} RFC822.SIZE ${message.length})`);
     }
+    c.close();
+  });
+
+  it('reads a small message without the thread pool', async () => {
+    const open = vi.spyOn(fsp, 'open');
+    const c = await fredIn(server, 'EXAMINE INBOX');
+    const answer = await rawCommand(c, 'a', 'FETCH 1:2 (BODY.PEEK[] BODY.PEEK[1])');
+    expect(literalOf(answer, 2, 'BODY[]') === MULTIPART.toString('latin1')).toBe(true);
+    expect(open).not.toHaveBeenCalled();
     c.close();
   });
 
