@@ -3,11 +3,13 @@
  * message file and its size: no cached summary is read and parsed for it (what most mail clients
  * ask for a message); a section of a part or a header still uses the summary. The bytes are the
  * file's, with and without the summary loaded for another item of the same FETCH. A small
- * message is read without the thread pool (shared with every APPEND's fsync).
+ * message is read without the thread pool (shared with every APPEND's fsync), and a FETCH of a
+ * few messages that answers no flags reads no seen state.
  */
 import { promises as fsp } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MessageReader } from '../../../src/mailbox/reader.js';
+import { SeenStore } from '../../../src/store/seen.js';
 import type { TestServer } from '../harness.js';
 import { BIG, MULTIPART, PLAIN, fredIn, rawCommand, startWithMessages } from './fixtures.js';
 
@@ -57,6 +59,16 @@ describe('FETCH of the whole message', () => {
     const answer = await rawCommand(c, 'a', 'FETCH 1:2 (BODY.PEEK[] BODY.PEEK[1])');
     expect(literalOf(answer, 2, 'BODY[]') === MULTIPART.toString('latin1')).toBe(true);
     expect(open).not.toHaveBeenCalled();
+    c.close();
+  });
+
+  it('reads the user\'s seen state only when flags are answered or set', async () => {
+    const c = await fredIn(server, 'EXAMINE INBOX');
+    const seen = vi.spyOn(SeenStore.prototype, 'seen');
+    await rawCommand(c, 'a', 'FETCH 1:2 (BODY.PEEK[] RFC822.SIZE)');
+    expect(seen).not.toHaveBeenCalled();
+    expect(await rawCommand(c, 'b', 'FETCH 1 (FLAGS BODY.PEEK[])')).toMatch(/FLAGS \(\\Seen[ )]/);
+    expect(seen).toHaveBeenCalled();
     c.close();
   });
 
