@@ -17,6 +17,7 @@
  *   mailbox.records(uids, userid?)   await mailbox.readMessage(uid)   await mailbox.readRange(uid, start, end)
  *   mailbox.readStream(uid, start?, end?)   mailbox.summary(uid)   mailbox.summaries(uids)   mailbox.messagePath(uid)
  *   mailbox.renderedForms(uids, withBodyStructure) → cached ENVELOPE / BODYSTRUCTURE text (null: use summaries)
+ *   mailbox.formBytes(firstUid, lastUid, withBodyStructure) → the same as wire bytes end to end, for a UID range (FETCH 1:*)
  *   mailbox.searchHeaders(uids) → cached raw header blocks for SEARCH (null: use summaries)
  *   mailbox.fields.sortedUids(criteria) / threadInput() / searchField(field, needle) / sentDays(op, day): SORT, THREAD,
  *     SEARCH over the fields stored at append (no message parsed); a large mailbox's SORT order is kept per process
@@ -31,6 +32,7 @@
  */
 export { Mailbox } from './mailbox.js';
 export { MailboxSnapshot } from './snapshot.js';
+export type { FormBytes } from './reader.js';
 export { isStoredSearchField, type FieldSortCriterion, type FieldSortKey, type SentDayComparison, type StoredFieldQueries } from './message-fields.js';
 export { FLAG_ANSWERED, FLAG_FLAGGED, FLAG_DELETED, FLAG_DRAFT, FLAG_SEEN, flagNames, parseFlags } from './flags.js';
 export {

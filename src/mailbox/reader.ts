@@ -2,7 +2,7 @@
  * Reading messages: whole, by byte range, as a stream, and their cached summaries (so ENVELOPE,
  * BODYSTRUCTURE and HEADER.FIELDS never open the message file).
  */
-import { createReadStream, promises as fsp, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, promises as fsp, readFileSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import type { ImapForm } from '../message/index.js';
@@ -12,6 +12,9 @@ import { messageFileError, messageFileName } from './files.js';
 import type { IndexDb } from './index-db.js';
 import { prepareColumns } from './snapshot-load.js';
 import type { MailboxContext } from './types.js';
+
+/** Ranges up to this size are read at once, without the thread pool (readRangeNow). */
+const SYNC_READ_MAX = 64 * 1024;
 
 export class MessageReader {
   constructor(
@@ -44,6 +47,7 @@ export class MessageReader {
 
   /** Bytes [start, end) of message `uid` (clipped to its size). */
   async readRange(uid: number, start: number, end: number): Promise<Buffer> {
+    if (end - start <= SYNC_READ_MAX) return this.readRangeNow(uid, start, end);
     let handle: fsp.FileHandle;
     try {
       handle = await fsp.open(this.messagePath(uid), 'r');
@@ -64,6 +68,38 @@ export class MessageReader {
       return done === buffer.length ? buffer : buffer.subarray(0, done);
     } finally {
       await handle.close();
+    }
+  }
+
+  /**
+   * readRange() of a few KB without the thread pool: open, fstat, read and close of a file in the
+   * page cache take microseconds, less than one hop to the pool and back, and the pool's four
+   * threads are shared with the fsyncs of every APPEND and delivery of the process (a FETCH of a
+   * message body queued behind them for milliseconds).
+   */
+  private readRangeNow(uid: number, start: number, end: number): Buffer {
+    let fd: number;
+    try {
+      fd = openSync(this.messagePath(uid), 'r');
+    } catch (err) {
+      throw messageFileError(err, uid, `message ${uid}`);
+    }
+    try {
+      const size = fstatSync(fd).size;
+      const from = Math.max(0, Math.min(start, size));
+      const to = Math.max(from, Math.min(end, size));
+      const buffer = Buffer.allocUnsafe(to - from);
+      let done = 0;
+      while (done < buffer.length) {
+        const n = readSync(fd, buffer, done, buffer.length - done, from + done);
+        if (n === 0) break;
+        done += n;
+      }
+      return done === buffer.length ? buffer : buffer.subarray(0, done);
+    } catch (err) {
+      throw messageFileError(err, uid, `message ${uid}`);
+    } finally {
+      closeSync(fd);
     }
   }
 
@@ -116,6 +152,33 @@ export class MessageReader {
       }
     });
     return { envelopes, bodyStructures };
+  }
+
+  /**
+   * The cached ENVELOPE (and with `withBodyStructure` BODYSTRUCTURE) of the messages with UIDs
+   * `first`..`last` as the bytes FETCH sends, read in one query: no string and no object per
+   * message (issue 16: FETCH 1:* (ENVELOPE) on 100,000 messages). Messages without a row (cached
+   * before the forms were rendered) are absent: use summaries() for them.
+   */
+  formBytes(first: number, last: number, withBodyStructure: boolean): FormBytes {
+    return readTransaction(this.index.db, 'read cache', () => {
+      const stmts = this.index.stmts;
+      const row = withBodyStructure ? stmts.formsBytes.get(first, last)! : stmts.envelopeBytes.get(first, last)!;
+      const [uidText, envelopeLengths, envelopes, bodyStructureLengths = null, bodyStructures = null] = row;
+      if (uidText === null || envelopeLengths === null || envelopes === null) return { count: 0, uids: new Uint32Array(0), envelopes: Buffer.alloc(0), envelopeAt: new Uint32Array(1), bodyStructures: null, bodyStructureAt: null };
+      const uids = new Uint32Array((uidText.length + 1) >> 1);
+      const count = parseNumbers(uidText, uids, false);
+      let ascending = true;
+      for (let r = 1; r < count && ascending; r++) ascending = uids[r - 1]! < uids[r]!;
+      const envelopeAt = new Uint32Array(count + 1);
+      const bodyStructureAt = withBodyStructure ? new Uint32Array(count + 1) : null;
+      // In UID order, and the lengths add up to the bytes (they always should): row by row otherwise.
+      if (ascending && parseNumbers(envelopeLengths, envelopeAt, true) === count && envelopeAt[count] === envelopes.length &&
+        (bodyStructureAt === null || (bodyStructureLengths !== null && bodyStructures !== null && parseNumbers(bodyStructureLengths, bodyStructureAt, true) === count && bodyStructureAt[count] === bodyStructures.length))) {
+        return { count, uids, envelopes, envelopeAt, bodyStructures: bodyStructureAt === null ? null : bodyStructures, bodyStructureAt };
+      }
+      return formBytesByRow(stmts.formsRange.all(first, last), withBodyStructure);
+    });
   }
 
   /**
@@ -197,4 +260,60 @@ export class MessageReader {
     }
     return out;
   }
+}
+
+/** The cached wire bytes of the forms of a UID range (MessageReader.formBytes). */
+export interface FormBytes {
+  /** Rows found. */
+  count: number;
+  /** Their UIDs, ascending (uids[r], r < count). */
+  uids: Uint32Array;
+  /** Row r's ENVELOPE is envelopes[envelopeAt[r] .. envelopeAt[r + 1]). */
+  envelopes: Buffer;
+  envelopeAt: Uint32Array;
+  /** The same for BODYSTRUCTURE, when asked for. */
+  bodyStructures: Buffer | null;
+  bodyStructureAt: Uint32Array | null;
+}
+
+/**
+ * Comma-separated decimal numbers into `out` (as running sums from out[1] on with `sums`); returns
+ * how many. By hand: split() and Number() would make a string per number.
+ */
+function parseNumbers(text: string, out: Uint32Array, sums: boolean): number {
+  let n = 0;
+  let value = 0;
+  for (let k = 0; k <= text.length; k++) {
+    const c = k < text.length ? text.charCodeAt(k) : 44;
+    if (c !== 44) {
+      value = value * 10 + (c - 48);
+      continue;
+    }
+    if (sums) out[n + 1] = out[n]! + value;
+    else out[n] = value;
+    n++;
+    value = 0;
+  }
+  return n;
+}
+
+function formBytesByRow(rows: Array<[number, string | Buffer, string | Buffer]>, withBodyStructure: boolean): FormBytes {
+  const count = rows.length;
+  const uids = new Uint32Array(count);
+  const envelopeAt = new Uint32Array(count + 1);
+  const bodyStructureAt = withBodyStructure ? new Uint32Array(count + 1) : null;
+  const envelopes: Buffer[] = [];
+  const bodyStructures: Buffer[] = [];
+  const bytes = (form: string | Buffer): Buffer => (typeof form === 'string' ? Buffer.from(form, 'utf8') : form);
+  for (let r = 0; r < count; r++) {
+    const [uid, envelope, bodyStructure] = rows[r]!;
+    uids[r] = uid;
+    envelopes.push(bytes(envelope));
+    envelopeAt[r + 1] = envelopeAt[r]! + envelopes[r]!.length;
+    if (bodyStructureAt !== null) {
+      bodyStructures.push(bytes(bodyStructure));
+      bodyStructureAt[r + 1] = bodyStructureAt[r]! + bodyStructures[r]!.length;
+    }
+  }
+  return { count, uids, envelopes: Buffer.concat(envelopes), envelopeAt, bodyStructures: bodyStructureAt === null ? null : Buffer.concat(bodyStructures), bodyStructureAt };
 }

@@ -29,9 +29,9 @@ async function selected(): Promise<RawClient> {
 }
 
 describe('a big FETCH and another session', () => {
-  // Index items only: their responses fit in the socket's buffer, so no wait for the client's
-  // reading gives the turn (as it would for a bigger response).
-  for (const items of ['(FLAGS)', '(UID RFC822.SIZE)']) {
+  // Index items and the cached ENVELOPE: their responses fit in the socket's buffer, so no wait
+  // for the client's reading gives the turn (as it would for a bigger response).
+  for (const items of ['(FLAGS)', '(UID RFC822.SIZE)', '(ENVELOPE)']) {
     it(`answers the other session's NOOP before FETCH 1:* ${items} ends`, async () => {
       const reader = await selected();
       const other = await selected();

@@ -30,8 +30,12 @@ export class MessageFactsSource {
     private readonly byUid: Map<number, MessageFacts> | null,
   ) {}
 
-  /** Facts for `uids` (ascending), with \Seen as `userid` sees it. */
-  static load(mailbox: Mailbox, uids: readonly number[], userid: string): MessageFactsSource {
+  /**
+   * Facts for `uids` (ascending), with \Seen as `userid` sees it. Without `withSeen` a few
+   * messages' flags may lack the user's \Seen (the caller reads no flags: FETCH n (BODY.PEEK[]))
+   * and the user's seen state is not read.
+   */
+  static load(mailbox: Mailbox, uids: readonly number[], userid: string, withSeen = true): MessageFactsSource {
     if (uids.length >= SNAPSHOT_FROM) {
       const snapshot = mailbox.snapshot(userid);
       const positions = new Int32Array(uids.length);
@@ -45,7 +49,7 @@ export class MessageFactsSource {
       return new MessageFactsSource(uids, snapshot, positions, null);
     }
     const byUid = new Map<number, MessageFacts>();
-    for (const r of mailbox.records(uids, userid)) {
+    for (const r of mailbox.records(uids, withSeen ? userid : null)) {
       byUid.set(r.uid, { uid: r.uid, flags: r.flags, internalDate: r.internalDate.getTime(), size: r.size, modseq: r.modseq });
     }
     return new MessageFactsSource(uids, null, null, byUid);

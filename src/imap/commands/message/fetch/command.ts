@@ -67,8 +67,10 @@ export const fetchCommand = defineCommand({
     const mailbox = selected.mailbox;
     // Columns this process no longer keeps current are read in slices first (issue 16).
     if (targets.uids.length >= PREPARE_FROM) await mailbox.prepareSnapshot(userid);
-    const facts = MessageFactsSource.load(mailbox, targets.uids, userid);
-    // Index items only (UID FLAGS...): lines straight from the snapshot columns (index-lines.ts).
+    // The user's \Seen only when flags are answered or set (a body fetch reads no seen state).
+    const facts = MessageFactsSource.load(mailbox, targets.uids, userid, plan.flags || plan.setsSeen);
+    // Index items and cached ENVELOPE / BODYSTRUCTURE only (UID FLAGS, ENVELOPE...): lines written as
+    // bytes straight from the snapshot columns and the cached wire forms (index-lines.ts).
     const indexItems = indexItemsOnly(command.items);
     if (indexItems !== null) {
       const gone = await sendIndexLines(ctx, selected, targets, facts, indexItems, changedSince);

@@ -1,13 +1,18 @@
 /**
- * FETCH of index items only (UID, FLAGS, MODSEQ, INTERNALDATE, RFC822.SIZE), the form clients use
- * to resynchronise flags (`UID FETCH 1:* (UID FLAGS)`): each response line is written straight
- * into a Buffer from the snapshot columns, numbers as digits and the flag list of the messages
- * without keywords as bytes rendered once per combination of system flags, so a line makes no
- * object and no string (issue 16: on 100,000 messages the general path's per-message response
- * objects and strings cost more than the lines themselves).
+ * FETCH of index items (UID, FLAGS, MODSEQ, INTERNALDATE, RFC822.SIZE) and of the cached ENVELOPE
+ * and BODYSTRUCTURE only, the forms clients use to resynchronise flags (`UID FETCH 1:* (UID FLAGS)`)
+ * and to list a mailbox (`FETCH 1:* (ENVELOPE)`): each response line is written straight into a
+ * Buffer from the snapshot columns, numbers as digits, the flag list of the messages without
+ * keywords as bytes rendered once per combination of system flags, and ENVELOPE / BODYSTRUCTURE
+ * copied from the wire bytes cached at append, read a few hundred messages per query
+ * (mailbox.formBytes). A line makes no object and no string (issue 16: on 100,000 messages the
+ * general path's per-message response objects and strings cost more than the lines themselves).
+ * A message whose cache row has no rendered forms (cached before them) gets a line from its
+ * summary through the general serializer.
  */
 import { LoopSlices } from '../../../../common/index.js';
-import { encodeHeaderText } from '../../../../message/index.js';
+import type { FormBytes, Mailbox } from '../../../../mailbox/index.js';
+import { encodeHeaderText, type MessageSummary } from '../../../../message/index.js';
 import type { SelectedMailbox } from '../../../session/selected.js';
 import { formatDateTime } from '../../../wire/datetime.js';
 import type { FetchItem } from '../../../wire/parse/types.js';
@@ -15,18 +20,27 @@ import { FetchResponse } from '../../../wire/serialize/fetch.js';
 import type { CommandContext } from '../../types.js';
 import type { MessageFactsSource } from '../facts.js';
 
-type IndexItem = 'UID' | 'FLAGS' | 'MODSEQ' | 'INTERNALDATE' | 'RFC822.SIZE';
-const INDEX_ITEMS = new Set<string>(['UID', 'FLAGS', 'MODSEQ', 'INTERNALDATE', 'RFC822.SIZE']);
+type IndexItem = 'UID' | 'FLAGS' | 'MODSEQ' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' | 'BODYSTRUCTURE';
+const INDEX_ITEMS = new Set<string>(['UID', 'FLAGS', 'MODSEQ', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODYSTRUCTURE']);
 
 /** Bytes of lines handed to the writer at once; at most this many lines between two turns for the others. */
 const CHUNK = 64 * 1024;
-const LINES_PER_TURN = 512;
+const LINES_PER_TURN = 1024;
+/**
+ * Lines are written into buffers this big, each handed to the writer in pieces (subarrays: the
+ * bytes written are never touched again), so a FETCH allocates one buffer per 256 KB of lines
+ * instead of one per piece (on 100,000 FLAGS lines the pieces' buffers were most of the garbage).
+ */
+const BUFFER = 256 * 1024;
 /** The clock is read once per this many lines (reading it costs more than a line). */
 const CLOCK_EVERY = 64;
-/** Room a line needs besides its flag list: four numbers, the item names, a date. */
-const LINE_ROOM = 160;
+/** Room a line needs besides its flag list and forms: four numbers, the item names, a date. */
+const LINE_ROOM = 192;
+/** Messages whose forms one query reads, and the widest UID range it reads for them (a sparse set reads less at once). */
+const FORMS_PER_READ = 512;
+const FORMS_SPAN = 2048;
 
-/** The items when every one is an index item, else null (the general path then). */
+/** The items when every one is an index item or a cached form, else null (the general path then). */
 export function indexItemsOnly(items: readonly FetchItem[]): IndexItem[] | null {
   const out: IndexItem[] = [];
   for (const item of items) {
@@ -38,8 +52,15 @@ export function indexItemsOnly(items: readonly FetchItem[]): IndexItem[] | null 
 
 /** Response lines written into a Buffer. */
 class LineBytes {
-  buf = Buffer.allocUnsafe(CHUNK + LINE_ROOM);
+  buf = Buffer.allocUnsafe(BUFFER);
   at = 0;
+  /** Where the bytes not yet taken start. */
+  private start = 0;
+
+  /** Bytes written and not yet taken. */
+  get pending(): number {
+    return this.at - this.start;
+  }
 
   /** Room for `n` more bytes (false: take() first). */
   fits(n: number): boolean {
@@ -56,14 +77,19 @@ class LineBytes {
 
   /** Short byte strings by hand: a native copy costs more than the bytes. */
   bytes(b: Buffer): void {
-    if (b.length > 32) {
-      b.copy(this.buf, this.at);
-      this.at += b.length;
+    this.slice(b, 0, b.length);
+  }
+
+  /** Bytes [start, end) of `b`. */
+  slice(b: Buffer, start: number, end: number): void {
+    if (end - start > 32) {
+      b.copy(this.buf, this.at, start, end);
+      this.at += end - start;
       return;
     }
     const buf = this.buf;
     let at = this.at;
-    for (let k = 0; k < b.length; k++) buf[at++] = b[k]!;
+    for (let k = start; k < end; k++) buf[at++] = b[k]!;
     this.at = at;
   }
 
@@ -76,10 +102,14 @@ class LineBytes {
     for (let x = n; digits-- > 0; x = Math.floor(x / 10)) this.buf[--at] = 48 + (x % 10);
   }
 
-  take(): Buffer {
-    const out = this.buf.subarray(0, this.at);
-    this.buf = Buffer.allocUnsafe(CHUNK + LINE_ROOM);
-    this.at = 0;
+  /** The bytes written since the last take(); afterwards there is room for at least `room` bytes more. */
+  take(room = 0): Buffer {
+    const out = this.buf.subarray(this.start, this.at);
+    if (this.buf.length - this.at < Math.max(room, CHUNK + LINE_ROOM)) {
+      this.buf = Buffer.allocUnsafe(Math.max(BUFFER, room));
+      this.at = 0;
+    }
+    this.start = this.at;
     return out;
   }
 }
@@ -120,7 +150,65 @@ const UID_ITEM = Buffer.from('UID ');
 const MODSEQ_ITEM = Buffer.from('MODSEQ (');
 const DATE_ITEM = Buffer.from('INTERNALDATE ');
 const SIZE_ITEM = Buffer.from('RFC822.SIZE ');
+const ENVELOPE_ITEM = Buffer.from('ENVELOPE ');
+const BODYSTRUCTURE_ITEM = Buffer.from('BODYSTRUCTURE ');
 const LINE_END = Buffer.from(')\r\n');
+
+/** The cached forms of the targets from..end, and summaries for those that have none. */
+class FormReader {
+  /** Targets [from, end) are covered by `forms`. */
+  private from = 0;
+  private end = 0;
+  private forms: FormBytes | null = null;
+  private row = 0;
+  private summaries: Map<number, MessageSummary> | null = null;
+
+  constructor(
+    private readonly mailbox: Mailbox,
+    private readonly uids: readonly number[],
+    private readonly withBodyStructure: boolean,
+  ) {}
+
+  /** The row of target `i`'s forms (targets asked in ascending order), or -1 when it has none. */
+  rowOf(i: number): number {
+    if (i >= this.end) this.read(i);
+    const forms = this.forms!;
+    const uid = this.uids[i]!;
+    while (this.row < forms.count && forms.uids[this.row]! < uid) this.row++;
+    return this.row < forms.count && forms.uids[this.row] === uid ? this.row : -1;
+  }
+
+  get current(): FormBytes {
+    return this.forms!;
+  }
+
+  /** The summary of target `i` without forms (read with the others of its group), or null when the message is gone. */
+  summaryOf(i: number): MessageSummary | null {
+    if (this.summaries === null) {
+      const lacking: number[] = [];
+      const forms = this.forms!;
+      let r = 0;
+      for (let k = this.from; k < this.end; k++) {
+        const uid = this.uids[k]!;
+        while (r < forms.count && forms.uids[r]! < uid) r++;
+        if (r === forms.count || forms.uids[r] !== uid) lacking.push(uid);
+      }
+      this.summaries = this.mailbox.summaries(lacking);
+    }
+    return this.summaries.get(this.uids[i]!) ?? null;
+  }
+
+  private read(i: number): void {
+    const uids = this.uids;
+    let end = i + 1;
+    while (end < uids.length && end - i < FORMS_PER_READ && uids[end]! - uids[i]! < FORMS_SPAN) end++;
+    this.from = i;
+    this.end = end;
+    this.forms = this.mailbox.formBytes(uids[i]!, uids[end - 1]!, this.withBodyStructure);
+    this.row = 0;
+    this.summaries = null;
+  }
+}
 
 /**
  * Send the lines of `targets` (only those changed after `changedSince` when given); returns how
@@ -131,6 +219,9 @@ export async function sendIndexLines(
 ): Promise<number | null> {
   const needsFlags = items.includes('FLAGS');
   const needsDate = items.includes('INTERNALDATE');
+  const needsEnvelope = items.includes('ENVELOPE');
+  const needsBodyStructure = items.includes('BODYSTRUCTURE');
+  const forms = needsEnvelope || needsBodyStructure ? new FormReader(selected.mailbox, targets.uids, needsBodyStructure) : null;
   const isRecent = selected.recentCount === 0 ? () => false : (uid: number) => selected.isRecent(uid);
   const slices = new LoopSlices(undefined, LINES_PER_TURN);
   const out = new LineBytes();
@@ -138,7 +229,7 @@ export async function sendIndexLines(
   for (let i = 0; i < targets.uids.length; i++) {
     if (i % CLOCK_EVERY === CLOCK_EVERY - 1 && slices.due(CLOCK_EVERY)) {
       // What is ready goes out before the pause, so the client reads while others run.
-      if (out.at > 0) ctx.out.raw(out.take());
+      if (out.pending > 0) ctx.out.raw(out.take());
       await ctx.out.flush();
       await slices.pause();
       if (ctx.clientGone()) return null;
@@ -149,16 +240,28 @@ export async function sendIndexLines(
     }
     if (changedSince !== null && facts.modseqOf(i) <= changedSince) continue;
     const uid = facts.uidOf(i);
-    const flags = needsFlags ? flagItem(facts.flagsOf(i), isRecent(uid)) : null;
-    const room = LINE_ROOM + (flags?.length ?? 0);
-    if (!out.fits(room)) {
-      ctx.out.raw(out.take());
-      await ctx.out.maybeFlush();
-      if (!out.fits(room)) {
-        // a flag list longer than a chunk: this line through the general serializer
-        for (const chunk of generalLine(facts, i, targets.seqs[i]!, items, isRecent).finish()) if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) ctx.out.raw(chunk);
+    const row = forms === null ? 0 : forms.rowOf(i);
+    if (row < 0) {
+      // no cached forms: the summary through the general serializer
+      const summary = forms!.summaryOf(i);
+      if (summary === null) {
+        missing++;
         continue;
       }
+      if (out.pending > 0) ctx.out.raw(out.take());
+      for (const chunk of generalLine(facts, i, targets.seqs[i]!, items, isRecent, summary).finish()) if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) ctx.out.raw(chunk);
+      await ctx.out.maybeFlush();
+      continue;
+    }
+    const cached = forms === null ? null : forms.current;
+    const flags = needsFlags ? flagItem(facts.flagsOf(i), isRecent(uid)) : null;
+    const room = LINE_ROOM + (flags?.length ?? 0) +
+      (cached === null ? 0 : cached.envelopeAt[row + 1]! - cached.envelopeAt[row]! + (cached.bodyStructureAt === null ? 0 : cached.bodyStructureAt[row + 1]! - cached.bodyStructureAt[row]!));
+    if (!out.fits(room)) {
+      // a line longer than what is left (or than a buffer: the next one is made for it)
+      const taken = out.take(room);
+      if (taken.length > 0) ctx.out.raw(taken);
+      await ctx.out.maybeFlush();
     }
     out.byte(42); // '*'
     out.byte(32);
@@ -187,19 +290,27 @@ export async function sendIndexLines(
           out.bytes(SIZE_ITEM);
           out.int(facts.sizeOf(i));
           break;
+        case 'ENVELOPE':
+          out.bytes(ENVELOPE_ITEM);
+          out.slice(cached!.envelopes, cached!.envelopeAt[row]!, cached!.envelopeAt[row + 1]!);
+          break;
+        case 'BODYSTRUCTURE':
+          out.bytes(BODYSTRUCTURE_ITEM);
+          out.slice(cached!.bodyStructures!, cached!.bodyStructureAt![row]!, cached!.bodyStructureAt![row + 1]!);
+          break;
       }
     }
     out.bytes(LINE_END);
-    if (out.at >= CHUNK) {
+    if (out.pending >= CHUNK) {
       ctx.out.raw(out.take());
       await ctx.out.maybeFlush();
     }
   }
-  if (out.at > 0) ctx.out.raw(out.take());
+  if (out.pending > 0) ctx.out.raw(out.take());
   return missing;
 }
 
-function generalLine(facts: MessageFactsSource, i: number, seq: number, items: readonly IndexItem[], isRecent: (uid: number) => boolean): FetchResponse {
+function generalLine(facts: MessageFactsSource, i: number, seq: number, items: readonly IndexItem[], isRecent: (uid: number) => boolean, summary: MessageSummary): FetchResponse {
   const response = new FetchResponse(seq);
   const uid = facts.uidOf(i);
   for (const item of items) {
@@ -207,7 +318,9 @@ function generalLine(facts: MessageFactsSource, i: number, seq: number, items: r
     else if (item === 'FLAGS') response.flags(isRecent(uid) ? [...facts.flagsOf(i), '\\Recent'] : facts.flagsOf(i));
     else if (item === 'MODSEQ') response.modseq(facts.modseqOf(i));
     else if (item === 'INTERNALDATE') response.internalDate(new Date(facts.internalDateOf(i)));
-    else response.rfc822Size(facts.sizeOf(i));
+    else if (item === 'RFC822.SIZE') response.rfc822Size(facts.sizeOf(i));
+    else if (item === 'ENVELOPE') response.envelope(summary.envelope);
+    else response.bodyStructure(summary.body);
   }
   return response;
 }
