@@ -349,6 +349,45 @@ export class Mailbox extends MessageReader {
    * new modseq; files go at once under expunge_mode immediate, else at the next expireExpunged().
    */
   expunge(opts: ExpungeOptions = {}): number[] {
+    const expunged = this.expungeRecords(opts);
+    this.expunged(expunged);
+    return expunged;
+  }
+
+  /**
+   * expunge as a group commit (as setFlagsDurably): the index WAL is fsynced on the thread pool
+   * before any file goes (expunge_mode immediate), before other sessions hear of it, and before
+   * this resolves.
+   */
+  async expungeDurably(opts: ExpungeOptions = {}): Promise<number[]> {
+    if (!this.ctx.durable || this.index.db.inTransaction) return this.expunge(opts);
+    this.index.db.pragma('synchronous = NORMAL');
+    let expunged: number[];
+    try {
+      expunged = this.expungeRecords(opts);
+    } finally {
+      this.index.db.pragma('synchronous = FULL');
+    }
+    if (expunged.length > 0) {
+      try {
+        await fsyncPaths([`${this.index.file}-wal`], true);
+      } catch (err) {
+        throw new MailError('Temp', `expunge: fsync failed: ${(err as Error).message}`, { afterCommit: true });
+      }
+    }
+    this.expunged(expunged);
+    return expunged;
+  }
+
+  /** After the commit of an expunge: the files (expunge_mode immediate), then the news. */
+  private expunged(uids: readonly number[]): void {
+    if (uids.length === 0) return;
+    if (this.ctx.expungeImmediately) for (const uid of uids) rmSync(this.messagePath(uid), { force: true });
+    this.ctx.changed(this.name);
+  }
+
+  /** expunge's transaction: the records go, the quota is released; returns their UIDs. */
+  private expungeRecords(opts: ExpungeOptions): number[] {
     if (opts.force && !opts.uids) throw new MailError('Invalid', 'a forced expunge needs the UIDs to remove');
     const immediate = this.ctx.expungeImmediately;
     const released = { storage: 0, messages: 0 };
@@ -387,9 +426,6 @@ export class Mailbox extends MessageReader {
       if (charged) this.refund(released);
       throw err;
     }
-    if (expunged.length === 0) return expunged;
-    if (immediate) for (const uid of expunged) rmSync(this.messagePath(uid), { force: true });
-    this.ctx.changed(this.name);
     return expunged;
   }
 

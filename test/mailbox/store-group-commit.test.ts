@@ -4,6 +4,7 @@
  * promise resolves, and only then do other sessions hear of the change. The databases are back to
  * fsyncing every other commit afterwards.
  */
+import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Mailbox } from '../../src/mailbox/index.js';
 import type { MailStore } from '../../src/store/index.js';
@@ -88,6 +89,31 @@ describe('setFlagsDurably', () => {
     try {
       mockFsync((_fd, done) => setImmediate(() => done(Object.assign(new Error('EIO'), { code: 'EIO' }))));
       await expect(box.setFlagsDurably([1], 'add', ['\\Flagged'], { userid: 'fred' })).rejects.toMatchObject({ kind: 'Temp' });
+      expect(synchronous(box)).toBe(2);
+    } finally {
+      box.close();
+    }
+  });
+
+  it('expungeDurably: removes files (expunge_mode immediate) and tells others only after the index WAL is on disk', async () => {
+    env.cleanup();
+    env = makeEnv('expunge_mode: immediate');
+    store = env.open();
+    const box = await filled();
+    try {
+      await box.setFlagsDurably([2], 'add', ['\\Deleted'], { userid: 'fred' });
+      const file = box.messagePath(2);
+      const seenAtFsync: boolean[] = [];
+      const heard: number[] = [];
+      store.onChange(() => heard.push(seenAtFsync.length));
+      mockFsync((_fd, done) => {
+        seenAtFsync.push(existsSync(file));
+        setImmediate(() => done(null));
+      });
+      expect(await box.expungeDurably()).toEqual([2]);
+      expect(seenAtFsync).toEqual([true]); // the file was still there when the WAL was fsynced
+      expect(existsSync(file)).toBe(false);
+      expect(heard).toEqual([1]);
       expect(synchronous(box)).toBe(2);
     } finally {
       box.close();
