@@ -261,7 +261,20 @@ async function answers(port: number): Promise<boolean> {
   }
 }
 
+/** Wait until the server greets (its workers may still be starting on a busy machine). */
+async function greeted(port: number): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    try {
+      (await Conn.open(port)).close();
+      return;
+    } catch (err) {
+      if (tries >= 5) throw err;
+    }
+  }
+}
+
 async function measure(label: string, port: number): Promise<void> {
+  await greeted(port);
   await prepare(port);
   if (MODES.includes('steady')) report(label, 'steady', await load(port, false));
   if (MODES.includes('churn')) report(label, 'churn', await load(port, true));

@@ -12,7 +12,7 @@ import { rangesContain, type UidRanges } from './seqset.js';
 import { discardTemps, prepareMessages } from './append.js';
 import { fsyncDirectory, fsyncPaths, messageFileName } from './files.js';
 import { FLAG_DELETED, FLAG_SEEN, decodeKeywords, encodeKeywords, flagNames, parseFlags } from './flags.js';
-import { putMessageFields, type IndexDb, type MailboxRow, type MessageRow } from './index-db.js';
+import { indexIdentity, putMessageFields, type IndexDb, type MailboxRow, type MessageRow } from './index-db.js';
 import { StoredFieldQueries } from './message-fields.js';
 import { cachedStatus, keepStatus } from './status-cache.js';
 import { MessageReader } from './reader.js';
@@ -59,11 +59,27 @@ export class Mailbox extends MessageReader {
     return this;
   }
 
-  /** Give back this holder's reference; the last one closes the index. */
+  /** Give back this holder's reference; after the last one the store keeps it idle or closes it. */
   close(): void {
     if (--this.holders > 0) return;
+    // Renamed, deleted or its store closed: the store has forgotten it, nobody else will close it.
+    if (this.gone) this.index.close();
+    else this.ctx.release(this.name);
+  }
+
+  /** @internal No holder: the store may keep it open for the next one (MailStore.openMailbox). */
+  get idle(): boolean {
+    return this.holders <= 0;
+  }
+
+  /** @internal Whether the index file open here is still the mailbox's (not rebuilt in a new file). */
+  get sameIndexFile(): boolean {
+    return this.index.identity === indexIdentity(this.index.file);
+  }
+
+  /** @internal The store closes the index of a handle nobody holds. */
+  closeIndex(): void {
     this.index.close();
-    this.ctx.release(this.name);
   }
 
   /** @internal the store renamed or deleted this mailbox. */
