@@ -6,7 +6,7 @@
 // Runs against us (a temp copy of the shipped conf/, master started here) and, when they answer,
 // the reference peers started by the lead's scripts (Cyrus 3.6 on 14301, Dovecot 2.3 on 24301),
 // all in the same run, with users user1..userN / pass.
-// `npm run bench -- imap-load [--users=20] [--clients=20] [--seconds=20] [--only=us,cyrus,dovecot] [--prefork=N]`
+// `npm run bench -- imap-load [--users=20] [--clients=20] [--seconds=20] [--only=us,cyrus,dovecot] [--prefork=N] [--modes=steady,churn]`
 import { createConnection, type Socket } from 'node:net';
 import { percentile } from './_master.js';
 import { startShipped } from './_shipped.js';
@@ -20,6 +20,7 @@ const CLIENTS = Number(args.get('clients') ?? 20);
 const SECONDS = Number(args.get('seconds') ?? 20);
 const ONLY = (args.get('only') ?? 'us,cyrus,dovecot').split(',');
 const PREFORK = args.get('prefork');
+const MODES = (args.get('modes') ?? 'steady,churn').split(',');
 const TARGET = 50;
 
 const BODY = `From: load@example.com\r\nTo: user@example.com\r\nSubject: load test message\r\nMessage-ID: <MSGID>\r\nDate: Wed, 02 Dec 2026 08:00:00 +0000\r\n\r\n${'The quick brown fox jumps over the lazy dog, again and again.\r\n'.repeat(30)}`;
@@ -114,11 +115,16 @@ class Conn {
 class Stats {
   readonly times = new Map<string, number[]>();
   failures = 0;
+  /** The last reply not OK, per command (shown beside the counts). */
+  readonly failed = new Map<string, string>();
   add(name: string, ms: number, reply: string): void {
     let list = this.times.get(name);
     if (!list) this.times.set(name, (list = []));
     list.push(ms);
-    if (!/\r\nL\d+ OK|^L\d+ OK/.test(reply)) this.failures++;
+    if (!/\r\nL\d+ OK|^L\d+ OK/.test(reply)) {
+      this.failures++;
+      this.failed.set(name, reply.slice(-200).trim());
+    }
   }
   total(): number {
     let n = 0;
@@ -210,8 +216,9 @@ async function load(port: number, churn: boolean): Promise<Stats> {
       let conn: Conn;
       try {
         conn = await login(port, user, stats);
-      } catch {
+      } catch (err) {
         stats.failures++;
+        stats.failed.set('connect/LOGIN', (err as Error).message);
         await new Promise((r) => setTimeout(r, 200));
         continue;
       }
@@ -222,8 +229,9 @@ async function load(port: number, churn: boolean): Promise<Stats> {
           else await step(conn, stats);
         }
         await conn.command('LOGOUT');
-      } catch {
+      } catch (err) {
         stats.failures++;
+        stats.failed.set('session', (err as Error).message);
       }
       conn.close();
       if (!churn) break;
@@ -235,6 +243,7 @@ async function load(port: number, churn: boolean): Promise<Stats> {
 function report(label: string, mode: string, stats: Stats): void {
   const total = stats.total();
   console.log(`imap-load: ${label.padEnd(8)} ${mode.padEnd(6)} ${total} commands in ${SECONDS} s (${(total / SECONDS).toFixed(0)}/s), ${stats.failures} not OK`);
+  for (const [name, reply] of stats.failed) console.log(`imap-load: ${label.padEnd(8)} ${mode.padEnd(6)}   last ${name} not OK: ${JSON.stringify(reply)}`);
   for (const [name, list] of [...stats.times].sort()) {
     const sorted = [...list].sort((a, b) => a - b);
     const avg = sorted.reduce((s, t) => s + t, 0) / sorted.length;
@@ -252,10 +261,23 @@ async function answers(port: number): Promise<boolean> {
   }
 }
 
+/** Wait until the server greets (its workers may still be starting on a busy machine). */
+async function greeted(port: number): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    try {
+      (await Conn.open(port)).close();
+      return;
+    } catch (err) {
+      if (tries >= 5) throw err;
+    }
+  }
+}
+
 async function measure(label: string, port: number): Promise<void> {
+  await greeted(port);
   await prepare(port);
-  report(label, 'steady', await load(port, false));
-  report(label, 'churn', await load(port, true));
+  if (MODES.includes('steady')) report(label, 'steady', await load(port, false));
+  if (MODES.includes('churn')) report(label, 'churn', await load(port, true));
 }
 
 async function main(): Promise<void> {

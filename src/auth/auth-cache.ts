@@ -9,6 +9,16 @@
  * A hit needs all three: the same userid, the same password, and an unchanged record: a password
  * changed in any process misses at once. Only successes are kept, so a wrong password always costs
  * a full check (and counts as a failure).
+ *
+ * Checks in flight are shared (single flight): while the check of one userid, password and record
+ * stamp runs, another attempt with the same three waits for that check's verdict instead of running
+ * its own, so N clients of one user logging in at once cost one scrypt, not N. A verdict, right or
+ * wrong, leaves the table when its check ends: only a success is then kept (above). Each attempt
+ * still waits its own login penalty before it asks, and a failed one still counts (login-gate.ts);
+ * only identical guesses share, so sharing tells a guesser nothing it did not send itself.
+ *
+ * The cache is per process (each worker pays one check per user per TTL): sharing it between
+ * processes would mean a key or the entries outside this process's memory.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
@@ -74,6 +84,14 @@ export class AuthCache {
     this.entries.delete(userid);
     this.entries.set(userid, { passwordMac: this.mac(userid, password), stamp: Buffer.from(stamp), expires: this.now() + this.options.ttlMs });
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  /**
+   * The key under which a check of `password` for `userid` against the record `stamp` is shared
+   * while in flight (keyed hashes only, as the entries).
+   */
+  flightKey(userid: string, password: string, stamp: Buffer): string {
+    return `${userid}\u0000${this.mac(userid, password).toString('base64')}\u0000${stamp.toString('base64')}`;
   }
 
   /** Forget `userid` (its password was changed or removed through this process). */

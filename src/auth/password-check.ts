@@ -3,7 +3,7 @@
  * sasl_pwcheck_method: auxprop (our password store), saslauthd, or alwaystrue (tests only).
  */
 import type { Logger } from '../common/log.js';
-import { MailError } from '../common/errors.js';
+import { MailError, isMailError } from '../common/errors.js';
 import type { PasswordStore } from './password-store.js';
 import { askSaslauthd } from './saslauthd-client.js';
 import { splitUserid } from './identity.js';
@@ -30,6 +30,8 @@ const atOnce: CheckScheduler = (check) => check();
 
 export class PasswordChecker {
   private readonly cache: AuthCache;
+  /** Checks running now, by AuthCache.flightKey: their verdict is shared, then forgotten. */
+  private readonly inFlight = new Map<string, Promise<boolean>>();
 
   constructor(private readonly init: PasswordCheckerInit) {
     this.cache = new AuthCache({ ttlMs: init.cacheTtlMs ?? 0, now: init.now });
@@ -60,14 +62,32 @@ export class PasswordChecker {
   /**
    * Our password store, through the cache: a hit needs the same password for the same record stamp
    * (read before the check, so a password changed meanwhile is not kept under the new stamp).
+   * A check of the same userid, password and stamp already running is joined, not run again
+   * (auth-cache.ts); its verdict, right or wrong, is this attempt's.
    */
   private async checkAuxprop(userid: string | null, password: string, schedule: CheckScheduler): Promise<boolean> {
     const store = this.init.store();
     const stamp = userid !== null && this.cache.enabled ? store.passwordStamp(userid) : null;
-    if (userid !== null && stamp !== null && this.cache.hit(userid, password, stamp)) return true;
-    const ok = (await schedule(() => store.verify(userid ?? '\u0000no-such-user', password))) && userid !== null;
-    if (ok && stamp !== null) this.cache.remember(userid!, password, stamp);
-    return ok;
+    if (userid === null || stamp === null) return (await schedule(() => store.verify(userid ?? '\u0000no-such-user', password))) && userid !== null;
+    if (this.cache.hit(userid, password, stamp)) return true;
+    const key = this.cache.flightKey(userid, password, stamp);
+    for (;;) {
+      const running = this.inFlight.get(key);
+      if (running === undefined) break;
+      try {
+        return await running;
+      } catch (err) {
+        // The check we joined was dropped for its own client (gone before its turn): run ours.
+        if (!isMailError(err, 'AuthFailed') || err.detail?.abandoned !== true) throw err;
+      }
+    }
+    const check = schedule(() => store.verify(userid, password)).then((ok) => {
+      if (ok) this.cache.remember(userid, password, stamp);
+      return ok;
+    });
+    const shared = check.finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, shared);
+    return shared;
   }
 
   /** Whether the method can serve SCRAM (it needs the stored keys of auxprop). */

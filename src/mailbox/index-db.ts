@@ -382,6 +382,17 @@ function upgradeSchema(db: Db): void {
   }
 }
 
+/** An index file as IndexDb.identity names it: its path and inode (the path alone when it is gone). */
+export function indexIdentity(file: string): string {
+  let inode = 0;
+  try {
+    inode = statSync(file).ino;
+  } catch {
+    // in-memory or already gone: the path alone
+  }
+  return `${file}#${inode}`;
+}
+
 /** An open cyrus.index. */
 export class IndexDb {
   readonly stmts: IndexStatements;
@@ -390,13 +401,7 @@ export class IndexDb {
 
   private constructor(readonly db: Db, readonly file: string) {
     this.stmts = prepare(db);
-    let inode = 0;
-    try {
-      inode = statSync(file).ino;
-    } catch {
-      // in-memory or already gone: the path alone
-    }
-    this.identity = `${file}#${inode}`;
+    this.identity = indexIdentity(file);
   }
 
   static exists(dir: string): boolean {

@@ -7,6 +7,7 @@
  *   await mailbox.prepareSnapshot()  before a snapshot of a big mailbox: its columns read in slices (other sessions run meanwhile)
  *   mailbox.changesSince(modseq, userid?) → { highestModseq, uidNext, records, expunged }
  *   mailbox.setFlags(uids, 'add' | 'remove' | 'replace', flags, { userid?, unchangedSince? }) → { changed, failed, highestModseq }
+ *   mailbox.setFlagsDurably(...), expungeDurably(...)   the same as group commits (fsync on the thread pool; IMAP STORE, EXPUNGE)
  *   mailbox.expunge({ uids?, force? }) → expunged uids     mailbox.expireExpunged(minAgeMs, { dryRun? }) → files removed
  *   mailbox.pruneExpunged(minAgeMs, { dryRun? }) → expunged records forgotten (only those whose files are gone);
  *     raises deletedModseq to the highest modseq forgotten

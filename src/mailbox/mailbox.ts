@@ -12,7 +12,7 @@ import { rangesContain, type UidRanges } from './seqset.js';
 import { discardTemps, prepareMessages } from './append.js';
 import { fsyncDirectory, fsyncPaths, messageFileName } from './files.js';
 import { FLAG_DELETED, FLAG_SEEN, decodeKeywords, encodeKeywords, flagNames, parseFlags } from './flags.js';
-import { putMessageFields, type IndexDb, type MailboxRow, type MessageRow } from './index-db.js';
+import { indexIdentity, putMessageFields, type IndexDb, type MailboxRow, type MessageRow } from './index-db.js';
 import { StoredFieldQueries } from './message-fields.js';
 import { cachedStatus, keepStatus } from './status-cache.js';
 import { MessageReader } from './reader.js';
@@ -59,11 +59,27 @@ export class Mailbox extends MessageReader {
     return this;
   }
 
-  /** Give back this holder's reference; the last one closes the index. */
+  /** Give back this holder's reference; after the last one the store keeps it idle or closes it. */
   close(): void {
     if (--this.holders > 0) return;
+    // Renamed, deleted or its store closed: the store has forgotten it, nobody else will close it.
+    if (this.gone) this.index.close();
+    else this.ctx.release(this.name);
+  }
+
+  /** @internal No holder: the store may keep it open for the next one (MailStore.openMailbox). */
+  get idle(): boolean {
+    return this.holders <= 0;
+  }
+
+  /** @internal Whether the index file open here is still the mailbox's (not rebuilt in a new file). */
+  get sameIndexFile(): boolean {
+    return this.index.identity === indexIdentity(this.index.file);
+  }
+
+  /** @internal The store closes the index of a handle nobody holds. */
+  closeIndex(): void {
     this.index.close();
-    this.ctx.release(this.name);
   }
 
   /** @internal the store renamed or deleted this mailbox. */
@@ -243,6 +259,43 @@ export class Mailbox extends MessageReader {
 
   /** Set, clear or replace flags; one new modseq for the whole change (CONDSTORE). */
   setFlags(uids: readonly number[], mode: FlagMode, flags: readonly string[], opts: SetFlagsOptions = {}): FlagChangeResult {
+    const { result, defined } = this.changeFlags(uids, mode, flags, opts, null);
+    if (defined) this.ctx.keywordsDefined(this.name);
+    if (result.changed.length > 0) this.ctx.changed(this.name);
+    return result;
+  }
+
+  /**
+   * setFlags as a group commit (as append): the commit does not wait for the disk on the event
+   * loop; the index WAL (and seen.db's, when \Seen changed) are fsynced on the thread pool, and
+   * this resolves, and other sessions hear of the change, only once they are on disk. A worker
+   * serving many sessions is no longer stopped for one fsync per STORE.
+   */
+  async setFlagsDurably(uids: readonly number[], mode: FlagMode, flags: readonly string[], opts: SetFlagsOptions = {}): Promise<FlagChangeResult> {
+    if (!this.ctx.durable || this.index.db.inTransaction) return this.setFlags(uids, mode, flags, opts);
+    const syncPaths = [`${this.index.file}-wal`];
+    this.index.db.pragma('synchronous = NORMAL');
+    let changed: { result: FlagChangeResult; defined: boolean };
+    try {
+      changed = this.changeFlags(uids, mode, flags, opts, syncPaths);
+    } finally {
+      this.index.db.pragma('synchronous = FULL');
+    }
+    const { result, defined } = changed;
+    if (result.changed.length > 0 || defined) {
+      try {
+        await fsyncPaths(syncPaths, true);
+      } catch (err) {
+        throw new MailError('Temp', `store flags: fsync failed: ${(err as Error).message}`, { afterCommit: true });
+      }
+    }
+    if (defined) this.ctx.keywordsDefined(this.name);
+    if (result.changed.length > 0) this.ctx.changed(this.name);
+    return result;
+  }
+
+  /** setFlags's transaction; with `syncLater`, seen.db's commit leaves its WAL there to fsync. */
+  private changeFlags(uids: readonly number[], mode: FlagMode, flags: readonly string[], opts: SetFlagsOptions, syncLater: string[] | null): { result: FlagChangeResult; defined: boolean } {
     const parsed = parseFlags(flags);
     let defined = false;
     const result = writeTransaction(this.index.db, 'store flags', () => {
@@ -301,7 +354,7 @@ export class Mailbox extends MessageReader {
       let seenAfter = seen;
       if (changed.length > 0) {
         s.setCounters.run(row.uidnext, modseq);
-        if (userid && (seenAdd.length > 0 || seenRemove.length > 0)) seenAfter = this.ctx.seen.update(userid, this.uniqueId, seenAdd, seenRemove);
+        if (userid && (seenAdd.length > 0 || seenRemove.length > 0)) seenAfter = this.ctx.seen.update(userid, this.uniqueId, seenAdd, seenRemove, syncLater ? { syncLater } : {});
       }
       return {
         changed: changed.map((m) => this.record(m, seenAfter)),
@@ -309,9 +362,7 @@ export class Mailbox extends MessageReader {
         highestModseq: changed.length > 0 ? modseq : row.highestmodseq,
       };
     });
-    if (defined) this.ctx.keywordsDefined(this.name);
-    if (result.changed.length > 0) this.ctx.changed(this.name);
-    return result;
+    return { result, defined };
   }
 
   /**
@@ -321,6 +372,45 @@ export class Mailbox extends MessageReader {
    * new modseq; files go at once under expunge_mode immediate, else at the next expireExpunged().
    */
   expunge(opts: ExpungeOptions = {}): number[] {
+    const expunged = this.expungeRecords(opts);
+    this.expunged(expunged);
+    return expunged;
+  }
+
+  /**
+   * expunge as a group commit (as setFlagsDurably): the index WAL is fsynced on the thread pool
+   * before any file goes (expunge_mode immediate), before other sessions hear of it, and before
+   * this resolves.
+   */
+  async expungeDurably(opts: ExpungeOptions = {}): Promise<number[]> {
+    if (!this.ctx.durable || this.index.db.inTransaction) return this.expunge(opts);
+    this.index.db.pragma('synchronous = NORMAL');
+    let expunged: number[];
+    try {
+      expunged = this.expungeRecords(opts);
+    } finally {
+      this.index.db.pragma('synchronous = FULL');
+    }
+    if (expunged.length > 0) {
+      try {
+        await fsyncPaths([`${this.index.file}-wal`], true);
+      } catch (err) {
+        throw new MailError('Temp', `expunge: fsync failed: ${(err as Error).message}`, { afterCommit: true });
+      }
+    }
+    this.expunged(expunged);
+    return expunged;
+  }
+
+  /** After the commit of an expunge: the files (expunge_mode immediate), then the news. */
+  private expunged(uids: readonly number[]): void {
+    if (uids.length === 0) return;
+    if (this.ctx.expungeImmediately) for (const uid of uids) rmSync(this.messagePath(uid), { force: true });
+    this.ctx.changed(this.name);
+  }
+
+  /** expunge's transaction: the records go, the quota is released; returns their UIDs. */
+  private expungeRecords(opts: ExpungeOptions): number[] {
     if (opts.force && !opts.uids) throw new MailError('Invalid', 'a forced expunge needs the UIDs to remove');
     const immediate = this.ctx.expungeImmediately;
     const released = { storage: 0, messages: 0 };
@@ -359,9 +449,6 @@ export class Mailbox extends MessageReader {
       if (charged) this.refund(released);
       throw err;
     }
-    if (expunged.length === 0) return expunged;
-    if (immediate) for (const uid of expunged) rmSync(this.messagePath(uid), { force: true });
-    this.ctx.changed(this.name);
     return expunged;
   }
 

@@ -150,7 +150,7 @@ export interface MailboxContext {
   changed(name: string): void;
   /** New keywords were defined: rewrite cyrus.header. */
   keywordsDefined(name: string): void;
-  /** The last holder closed the handle. */
+  /** The last holder closed the handle: the store keeps it idle for a while or closes its index. */
   release(name: string): void;
   /** Quota charges of appends and expunges; none when absent. */
   quota?: MailboxQuota;

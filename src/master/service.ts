@@ -16,7 +16,15 @@ export function servicePrograms(): ServicePrograms {
   return programs;
 }
 
-/** Messages between the master and a worker over the IPC channel. */
+/** The worker's end of its control pipe (fd 4, after stdin, stdout, stderr and the IPC channel). */
+export const CONTROL_FD = 4;
+/** Set in a worker's environment: the fd of its control pipe (absent: the IPC channel only). */
+export const CONTROL_FD_ENV = 'CYRUSTS_CONTROL_FD';
+
+/**
+ * Messages between the master and a worker over the IPC channel; a loginVerdict comes over the
+ * worker's control pipe instead (JSON lines), so it never waits behind a socket being handed over.
+ */
 export type MasterToWorker =
   | { type: 'conn'; id: number }
   /** The answer to a 'login': null, or the limit that refuses it. */

@@ -1,10 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type net from 'node:net';
+import type { Writable } from 'node:stream';
 import type { Logger } from '../common/log.js';
 import type { ServiceEntry } from '../config/cyrus-conf.js';
 import { RestartBackoff } from './backoff.js';
 import { hostKey, type ConnectionLedger, type ConnectionRefusal, type ServiceLimits } from './ledger.js';
-import type { MasterToWorker, WorkerToMaster } from './service.js';
+import { CONTROL_FD, CONTROL_FD_ENV, type MasterToWorker, type WorkerToMaster } from './service.js';
 
 export interface PoolOptions {
   entry: ServiceEntry;
@@ -25,6 +26,8 @@ export interface PoolOptions {
 interface WorkerSlot {
   readonly index: number;
   child: ChildProcess | null;
+  /** The worker's control pipe (CONTROL_FD): answers that must not queue behind socket hand-overs. */
+  control: Writable | null;
   ready: boolean;
   startedAt: number;
   /** Connections this worker serves (ledger ids). */
@@ -55,7 +58,7 @@ export class WorkerPool {
   constructor(private readonly options: PoolOptions) {
     for (let index = 0; index < options.entry.prefork; index++) {
       this.slots.push({
-        index, child: null, ready: false, startedAt: 0, active: new Set(), untaken: new Map(), backoff: new RestartBackoff(options.restartBackoffMaxMs), restartTimer: null,
+        index, child: null, control: null, ready: false, startedAt: 0, active: new Set(), untaken: new Map(), backoff: new RestartBackoff(options.restartBackoffMaxMs), restartTimer: null,
       });
     }
   }
@@ -89,11 +92,15 @@ export class WorkerPool {
   private spawn(slot: WorkerSlot): void {
     const { entry } = this.options;
     const child = fork(this.options.cliPath, ['worker', '-C', this.options.imapdConf, '--service', entry.name, '--cmd', entry.cmd], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'],
       serialization: 'json',
-      env: workerEnvironment(process.env),
+      env: { ...workerEnvironment(process.env), [CONTROL_FD_ENV]: String(CONTROL_FD) },
+      ...(process.env.CYRUSTS_PROF_DIR ? { execArgv: [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${process.env.CYRUSTS_PROF_DIR}`] } : {}),
     });
     slot.child = child;
+    const control = (child.stdio[CONTROL_FD] ?? null) as Writable | null;
+    control?.on('error', () => undefined); // a dead worker: its exit is handled below
+    slot.control = control;
     slot.ready = false;
     slot.startedAt = Date.now();
     this.log.debug({ service: entry.name, worker: slot.index, workerPid: child.pid }, 'worker started');
@@ -119,7 +126,7 @@ export class WorkerPool {
         const refusal = this.ledger.login(message.id, message.userid, this.options.limits);
         if (refusal) this.log.info({ service: this.entry.name, user: message.userid, limit: refusal }, 'login over a session limit');
         const verdict: MasterToWorker = { type: 'loginVerdict', id: message.id, refusal };
-        if (child.connected) child.send(verdict);
+        this.answer(slot, child, verdict);
         return;
       }
       case 'passed':
@@ -136,6 +143,17 @@ export class WorkerPool {
     }
   }
 
+  /**
+   * A message the worker waits on (a login verdict) goes over the control pipe: on the IPC channel
+   * it would queue behind every socket still being handed over, as Node sends one handle at a time
+   * per channel and holds all later messages until the worker acknowledges it (measured: verdicts
+   * waiting seconds under login churn).
+   */
+  private answer(slot: WorkerSlot, child: ChildProcess, message: MasterToWorker): void {
+    if (slot.child === child && slot.control?.writable) slot.control.write(`${JSON.stringify(message)}\n`);
+    else if (child.connected) child.send(message);
+  }
+
   private onExit(slot: WorkerSlot, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (slot.child !== child) return;
     // Connections the worker never took are still whole (the master holds them): serve them elsewhere.
@@ -146,6 +164,7 @@ export class WorkerPool {
     for (const id of slot.active) this.ledger.close(id);
     slot.active.clear();
     slot.child = null;
+    slot.control = null;
     slot.ready = false;
     for (const [id, socket] of orphans) this.place(id, socket);
     if (this.stopping) {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type net from 'node:net';
+import net from 'node:net';
 import tls from 'node:tls';
 import type { LevelWithSilent } from 'pino';
 import { ImapdConfig } from '../config/index.js';
@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../common/log.js';
 import { NotifyClient } from './notify.js';
 import { planCommand } from './programs.js';
 import type { LoginGate, ServiceContext, ServiceInstance } from '../common/index.js';
-import { servicePrograms, type MasterToWorker, type WorkerToMaster } from './service.js';
+import { CONTROL_FD_ENV, servicePrograms, type MasterToWorker, type WorkerToMaster } from './service.js';
 
 
 export interface WorkerOptions {
@@ -96,7 +96,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   };
   const shutdownTimeoutMs = (config.seconds('master_shutdown_timeout') ?? 10) * 1000;
 
-  process.on('message', (message: MasterToWorker, handle: unknown) => {
+  const onMessage = (message: MasterToWorker, handle: unknown): void => {
     if (message.type === 'shutdown') {
       void stop(message.deadlineMs);
       return;
@@ -159,7 +159,9 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       if (!handshaken) secure.destroy();
     });
     instance.handleConnection(secure, loginGate(id));
-  });
+  };
+  process.on('message', onMessage);
+  listenControl(process.env[CONTROL_FD_ENV], (message) => onMessage(message, undefined));
   // The master went away (killed, or crashed): finish what we have and go.
   process.on('disconnect', () => void stop(Date.now() + shutdownTimeoutMs));
   process.on('SIGTERM', () => void stop(Date.now() + shutdownTimeoutMs));
@@ -168,4 +170,35 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   process.on('SIGHUP', () => undefined);
   send({ type: 'ready' });
   logger.debug({ cmd: options.cmd }, 'worker ready');
+}
+
+/**
+ * The master's control pipe (worker-pool.ts): JSON lines carrying the answers a session waits on,
+ * which on the IPC channel would queue behind the sockets being handed over.
+ */
+function listenControl(fd: string | undefined, onMessage: (message: MasterToWorker) => void): void {
+  if (fd === undefined || !/^\d+$/.test(fd)) return;
+  let pipe: net.Socket;
+  try {
+    pipe = new net.Socket({ fd: Number(fd), readable: true, writable: false });
+  } catch {
+    return; // not a pipe (started by hand): the IPC channel brings everything
+  }
+  pipe.unref();
+  pipe.setEncoding('utf8');
+  pipe.on('error', () => undefined);
+  let pending = '';
+  pipe.on('data', (chunk: string) => {
+    pending += chunk;
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      try {
+        onMessage(JSON.parse(line) as MasterToWorker);
+      } catch {
+        // a torn line cannot happen on a pipe we alone write; ignore rather than die
+      }
+    }
+  });
 }

@@ -73,6 +73,10 @@ function defaultSummarize(content: Buffer): MessageSummary {
   return fn(content);
 }
 
+/** Mailbox handles kept open with no holder, per process, and for how long at most. */
+const IDLE_HANDLES = 256;
+const IDLE_HANDLE_MS = 30_000;
+
 export class MailStore {
   /** mailboxes.db (for tools: dump/load, reconstruct -m). */
   readonly mailboxes: MailboxList;
@@ -84,6 +88,9 @@ export class MailStore {
   readonly durable: boolean;
   private readonly events = new EventEmitter();
   private readonly handles = new Map<string, Mailbox>();
+  /** Handles nobody holds, kept open (release): name → when it went idle, oldest first. */
+  private readonly idleHandles = new Map<string, number>();
+  private idleSweep: NodeJS.Timeout | null = null;
   private readonly layout: SpoolLayout;
   private readonly maxNameLength: number;
   private readonly context: MailboxContext;
@@ -118,7 +125,7 @@ export class MailStore {
       summarize,
       changed: (name) => this.changed(name),
       keywordsDefined: (name) => this.rewriteHeader(name),
-      release: (name) => this.handles.delete(name),
+      release: (name) => this.release(name),
       quota: this.quotas,
       searchIndex: config.enum('search_engine') !== 'none',
     };
@@ -134,8 +141,14 @@ export class MailStore {
   }
 
   close(): void {
-    for (const handle of this.handles.values()) handle.invalidate();
+    for (const handle of this.handles.values()) {
+      handle.invalidate();
+      if (handle.idle) handle.closeIndex();
+    }
     this.handles.clear();
+    this.idleHandles.clear();
+    if (this.idleSweep) clearInterval(this.idleSweep);
+    this.idleSweep = null;
     this.mailboxes.close();
     this.seen.close();
     this.subscriptionStore.close();
@@ -388,6 +401,42 @@ export class MailStore {
     if (handle) {
       handle.invalidate();
       this.handles.delete(name);
+      if (this.idleHandles.delete(name)) handle.closeIndex();
+    }
+  }
+
+  /**
+   * The last holder of a handle let go. Its index stays open, idle, for the next session that
+   * opens the mailbox (clients that log in, SELECT and log out again and again would otherwise pay
+   * the open, its pragmas and some forty prepared statements each time): at most IDLE_HANDLES of
+   * them, each for at most IDLE_HANDLE_MS. A dead handle (renamed, deleted) closes itself (Mailbox.close).
+   */
+  private release(name: string): void {
+    const handle = this.handles.get(name);
+    if (!handle?.idle) return;
+    this.idleHandles.delete(name);
+    this.idleHandles.set(name, Date.now());
+    while (this.idleHandles.size > IDLE_HANDLES) this.closeIdle(this.idleHandles.keys().next().value!);
+    this.idleSweep ??= setInterval(() => this.sweepIdle(), IDLE_HANDLE_MS / 2).unref();
+  }
+
+  private closeIdle(name: string): void {
+    this.idleHandles.delete(name);
+    const handle = this.handles.get(name);
+    if (!handle?.idle) return;
+    this.handles.delete(name);
+    handle.closeIndex();
+  }
+
+  private sweepIdle(): void {
+    const before = Date.now() - IDLE_HANDLE_MS;
+    for (const [name, since] of this.idleHandles) {
+      if (since > before) break; // in the order they went idle
+      this.closeIdle(name);
+    }
+    if (this.idleHandles.size === 0 && this.idleSweep) {
+      clearInterval(this.idleSweep);
+      this.idleSweep = null;
     }
   }
 
@@ -622,7 +671,15 @@ export class MailStore {
   /** Open a mailbox (one shared handle per mailbox per process; close() it when done). */
   openMailbox(name: string): Mailbox {
     const cached = this.handles.get(name);
-    if (cached) return cached.retain();
+    if (cached && !cached.idle) return cached.retain();
+    if (cached) {
+      // Idle: still this mailbox (not deleted and made again, nor its index rebuilt) in any process?
+      this.idleHandles.delete(name);
+      const entry = this.lookup(name);
+      if (entry && entry.uniqueId === cached.uniqueId && cached.sameIndexFile) return cached.retain();
+      this.handles.delete(name);
+      cached.closeIndex();
+    }
     const entry = this.mustLookup(name);
     const dir = this.directoryOf(entry.name, entry.partition);
     if (!IndexDb.exists(dir)) throw new MailError('Temp', `mailbox ${name} has no index; run reconstruct`);

@@ -94,4 +94,64 @@ describe('authentication cache', () => {
     expect(cache.hit('c', 'pa', stamp)).toBe(false);
     expect(cache.hit('c', 'pc', Buffer.from('other'))).toBe(false);
   });
+
+  describe('checks in flight', () => {
+    /** verify() held until release() is called, so that attempts pile up on one check in flight. */
+    function holdVerify(auth: ReturnType<typeof makeAuth>['auth'], verify: ReturnType<typeof vi.spyOn>): () => void {
+      const original = PasswordStore.prototype.verify;
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      verify.mockImplementation(async (userid: string, password: string) => {
+        await gate;
+        return original.call(auth.store, userid, password);
+      });
+      return release;
+    }
+
+    /** Resolve once `verify` has been called `n` times and the other attempts had time to join. */
+    async function started(verify: ReturnType<typeof vi.spyOn>, n: number): Promise<void> {
+      while (verify.mock.calls.length < n) await new Promise((r) => setImmediate(r));
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    }
+
+    it('runs one check for concurrent logins of one user with one password', async () => {
+      const { auth, verify } = await withFred();
+      const release = holdVerify(auth, verify);
+      const logins = Array.from({ length: 5 }, () => auth.login('fred', 'secret', ctx()));
+      await started(verify, 1);
+      release();
+      for (const identity of await Promise.all(logins)) expect(identity.userid).toBe('fred');
+      expect(verify).toHaveBeenCalledTimes(1);
+    });
+
+    it('shares a wrong verdict in flight: every attempt fails and counts, and nothing is kept', async () => {
+      const { auth, verify } = await withFred('auth_failure_delay: 1s\nauth_failure_delay_max: 60s\n');
+      const release = holdVerify(auth, verify);
+      const attempts = Array.from({ length: 3 }, () => expectKind(auth.login('fred', 'wrong', ctx()), 'AuthFailed'));
+      await started(verify, 1);
+      release();
+      await Promise.all(attempts);
+      expect(verify).toHaveBeenCalledTimes(1);
+      // three failures from the address: 1 s doubled twice
+      expect(auth.failureDelay(ctx())).toBe(4000);
+      // the wrong verdict is not kept: the next attempt (after its penalty) runs its own check
+      vi.useRealTimers();
+      verify.mockClear();
+      expect(auth.failureDelay(ctx({ remoteAddress: '198.51.100.1' }))).toBe(0);
+      await expectKind(auth.login('fred', 'wrong', ctx({ remoteAddress: '198.51.100.1' })), 'AuthFailed');
+      expect(verify).toHaveBeenCalledTimes(1);
+    });
+
+    it('does not share between different passwords', async () => {
+      const { auth, verify } = await withFred();
+      const release = holdVerify(auth, verify);
+      const right = auth.login('fred', 'secret', ctx());
+      const wrong = expectKind(auth.login('fred', 'wrong', ctx({ remoteAddress: '198.51.100.2' })), 'AuthFailed');
+      await started(verify, 2);
+      release();
+      expect((await right).userid).toBe('fred');
+      await wrong;
+      expect(verify).toHaveBeenCalledTimes(2);
+    });
+  });
 });

@@ -139,7 +139,8 @@ describe('an index made by the previous version', () => {
       for (const c of ['messages_count', 'messages_size', 'messages_deleted', 'messages_flagged', 'messages_seen']) db.exec(`ALTER TABLE mailbox DROP COLUMN ${c}`);
       db.pragma('user_version = 5');
     });
-    const reopened = store.openMailbox('user.fred');
+    // Opened by a process of the new version (this one keeps its idle handle of the old file open).
+    const reopened = env.open().openMailbox('user.fred');
     expect(reopened.status('fred', { deleted: true })).toMatchObject({ messages: 3, deleted: 1, unseen: 3 });
     expect(Array.from(reopened.fields.sortedUids([{ key: 'subject', reverse: false }]))).toEqual([2, 1, 3]);
     await reopened.append([{ content: CORPUS[0]! }]);

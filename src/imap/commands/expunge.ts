@@ -19,7 +19,7 @@ export const expungeCommand = defineCommand({
   allowsExpunge: always,
   async handle(ctx) {
     expungeRights(ctx);
-    ctx.selected().mailbox.expunge();
+    await ctx.selected().mailbox.expungeDurably();
     return expungedResult(ctx);
   },
 });
@@ -34,7 +34,7 @@ export const uidExpungeCommand = defineCommand({
     expungeRights(ctx);
     const selected = ctx.selected();
     const { uids } = resolveTargets(selected, command.uids, true);
-    if (uids.length > 0) selected.mailbox.expunge({ uids });
+    if (uids.length > 0) await selected.mailbox.expungeDurably({ uids });
     return expungedResult(ctx);
   },
 });

@@ -46,13 +46,13 @@ export const storeCommand = defineCommand({
     const changed = new Map<number, MessageRecord>();
     // UIDs refused by UNCHANGEDSINCE. Each message is changed by one call: one new modseq per message.
     const failed = new Set<number>();
-    const apply = (mode: FlagMode, list: string[], uids: readonly number[]): void => {
-      const result = mailbox.setFlags(uids, mode, list, unchangedSince === undefined ? { userid } : { userid, unchangedSince });
+    const apply = async (mode: FlagMode, list: string[], uids: readonly number[]): Promise<void> => {
+      const result = await mailbox.setFlagsDurably(uids, mode, list, unchangedSince === undefined ? { userid } : { userid, unchangedSince });
       for (const uid of result.failed) failed.add(uid);
       for (const record of result.changed) changed.set(record.uid, record);
     };
     const limited = command.operation === 'replace' && !rights.has('stw');
-    if (!limited) apply(command.operation, flags, targets.uids);
+    if (!limited) await apply(command.operation, flags, targets.uids);
     else {
       // Replace only what this user may change: each message keeps the flags this user may not
       // change and gets the named ones; messages ending with the same flags share one call.
@@ -65,7 +65,7 @@ export const storeCommand = defineCommand({
         if (group) group.uids.push(record.uid);
         else groups.set(key, { flags: [...result.values()], uids: [record.uid] });
       }
-      for (const group of groups.values()) apply('replace', group.flags, group.uids);
+      for (const group of groups.values()) await apply('replace', group.flags, group.uids);
     }
     const records = [...changed.values()].sort((a, b) => a.uid - b.uid);
     selected.noteOwnChanges(records);
