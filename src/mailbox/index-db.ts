@@ -446,6 +446,20 @@ export class IndexDb {
     if (this.db.open) this.db.close();
   }
 
+  /**
+   * Whether the index file at this path is still the one opened (same inode: while this connection
+   * holds it open, no other file can have that inode) and at the current schema (an older one is
+   * upgraded by open()).
+   */
+  sameFile(): boolean {
+    try {
+      if (this.identity !== `${this.file}#${statSync(this.file).ino}`) return false;
+      return (this.db.pragma('user_version', { simple: true }) as number) >= SCHEMA_VERSION;
+    } catch {
+      return false;
+    }
+  }
+
   mailbox(): MailboxRow {
     const row = this.stmts.mailbox.get();
     if (!row) throw new Error(`${this.file} lost its mailbox row`);

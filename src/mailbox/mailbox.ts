@@ -59,16 +59,35 @@ export class Mailbox extends MessageReader {
     return this;
   }
 
-  /** Give back this holder's reference; the last one closes the index. */
+  /**
+   * Give back this holder's reference; after the last one the store may park the handle (its index
+   * stays open for the next SELECT or STATUS of the mailbox: opening a SQLite database, its pragmas
+   * and statements cost about a millisecond), else the index is closed.
+   */
   close(): void {
     if (--this.holders > 0) return;
-    this.index.close();
-    this.ctx.release(this.name);
+    if (!this.gone && this.ctx.park?.(this) === true) return;
+    this.shut();
   }
 
-  /** @internal the store renamed or deleted this mailbox. */
+  /** @internal close the index of a handle nobody holds (also a parked one the store lets go). */
+  shut(): void {
+    this.index.close();
+    this.ctx.release(this.name, this);
+  }
+
+  /**
+   * @internal whether a parked handle may serve again: still this mailbox, and its index is still
+   * the file at its path (a reconstruct or a rename in another process leaves another file there).
+   */
+  reusable(uniqueId: string, partition: string): boolean {
+    return !this.gone && this.index.db.open && uniqueId === this.uniqueId && partition === this.partition && this.index.sameFile();
+  }
+
+  /** @internal the store renamed or deleted this mailbox (a parked handle closes its index). */
   invalidate(): void {
     this.gone = true;
+    if (this.holders === 0) this.index.close();
   }
 
   /** The index row, after checking the mailbox is still here (call inside a transaction). */

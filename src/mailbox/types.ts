@@ -145,8 +145,13 @@ export interface MailboxContext {
   changed(name: string): void;
   /** New keywords were defined: rewrite cyrus.header. */
   keywordsDefined(name: string): void;
-  /** The last holder closed the handle. */
-  release(name: string): void;
+  /** The handle's index was closed (the last holder left and it was not parked, or a parked one was let go). */
+  release(name: string, handle: object): void;
+  /**
+   * The last holder gave the handle back: the store may keep it open, idle, for the next opener of
+   * the same mailbox (true: parked, the index stays open), else (false) it is closed now.
+   */
+  park?(handle: object): boolean;
   /** Quota charges of appends and expunges; none when absent. */
   quota?: MailboxQuota;
   /** search_engine is not none: appends index their header and body text for SEARCH (FTS5). */

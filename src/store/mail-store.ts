@@ -73,6 +73,9 @@ function defaultSummarize(content: Buffer): MessageSummary {
   return fn(content);
 }
 
+/** Idle mailbox handles kept open per process (each holds a SQLite connection: a small page cache and its statements). */
+const PARKED_HANDLES = 16;
+
 export class MailStore {
   /** mailboxes.db (for tools: dump/load, reconstruct -m). */
   readonly mailboxes: MailboxList;
@@ -84,6 +87,8 @@ export class MailStore {
   readonly durable: boolean;
   private readonly events = new EventEmitter();
   private readonly handles = new Map<string, Mailbox>();
+  /** Handles nobody holds, kept open for the next opener (oldest first); also in `handles`. */
+  private readonly parked = new Set<Mailbox>();
   private readonly layout: SpoolLayout;
   private readonly maxNameLength: number;
   private readonly context: MailboxContext;
@@ -118,7 +123,11 @@ export class MailStore {
       summarize,
       changed: (name) => this.changed(name),
       keywordsDefined: (name) => this.rewriteHeader(name),
-      release: (name) => this.handles.delete(name),
+      release: (name, handle) => {
+        if (this.handles.get(name) === handle) this.handles.delete(name);
+        this.parked.delete(handle as Mailbox);
+      },
+      park: (handle) => this.park(handle as Mailbox),
       quota: this.quotas,
       searchIndex: config.enum('search_engine') !== 'none',
     };
@@ -136,6 +145,7 @@ export class MailStore {
   close(): void {
     for (const handle of this.handles.values()) handle.invalidate();
     this.handles.clear();
+    this.parked.clear();
     this.mailboxes.close();
     this.seen.close();
     this.subscriptionStore.close();
@@ -386,6 +396,7 @@ export class MailStore {
   private forgetHandle(name: string): void {
     const handle = this.handles.get(name);
     if (handle) {
+      this.parked.delete(handle);
       handle.invalidate();
       this.handles.delete(name);
     }
@@ -622,8 +633,15 @@ export class MailStore {
   /** Open a mailbox (one shared handle per mailbox per process; close() it when done). */
   openMailbox(name: string): Mailbox {
     const cached = this.handles.get(name);
-    if (cached) return cached.retain();
+    if (cached && !this.parked.has(cached)) return cached.retain();
     const entry = this.mustLookup(name);
+    if (cached) {
+      // A parked handle serves again when the name still leads to its mailbox and index file.
+      this.parked.delete(cached);
+      if (cached.reusable(entry.uniqueId, entry.partition)) return cached.retain();
+      this.handles.delete(name);
+      cached.invalidate();
+    }
     const dir = this.directoryOf(entry.name, entry.partition);
     if (!IndexDb.exists(dir)) throw new MailError('Temp', `mailbox ${name} has no index; run reconstruct`);
     const index = IndexDb.open(dir, this.durable);
@@ -635,6 +653,23 @@ export class MailStore {
     const mailbox = new Mailbox(entry.name, entry.uniqueId, entry.partition, dir, index, this.context);
     this.handles.set(name, mailbox);
     return mailbox;
+  }
+
+  /**
+   * Keep a handle its last holder gave back open, idle, for the next opener: a client that logs in
+   * and selects the same mailbox again, or STATUS of an unselected mailbox, then opens no database.
+   * At most PARKED_HANDLES are kept; the oldest closes first.
+   */
+  private park(handle: Mailbox): boolean {
+    if (this.handles.get(handle.name) !== handle) return false;
+    this.parked.delete(handle);
+    this.parked.add(handle);
+    while (this.parked.size > PARKED_HANDLES) {
+      const oldest = this.parked.values().next().value!;
+      this.parked.delete(oldest);
+      oldest.shut();
+    }
+    return true;
   }
 
   subscriptions(userid: string): string[] {
