@@ -110,7 +110,7 @@ export class SelectedMailbox {
   }
 
   /** All UIDs in sequence order (do not modify). */
-  allUids(): ArrayLike<number> {
+  allUids(): Uint32Array {
     return this.uids;
   }
 
