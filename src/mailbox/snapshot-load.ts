@@ -16,7 +16,7 @@ import { readTransaction, type Db } from '../common/sqlite.js';
 import { decodeKeywords } from './flags.js';
 import type { IndexDb, MailboxRow } from './index-db.js';
 import { CACHE_FROM, cachedColumns, keepColumns, olderColumns, type SnapshotColumns } from './snapshot-cache.js';
-import { PATCH_AT_MOST } from './snapshot-patch.js';
+import { PATCH_AT_MOST, columnWithRoom } from './snapshot-patch.js';
 
 /** Records of the first block; later blocks are sized to take about half a slice. */
 const FIRST_BLOCK = 2000;
@@ -166,12 +166,13 @@ function join(row: MailboxRow, parts: Part[]): SnapshotColumns {
     uidValidity: row.uidvalidity,
     uidNext: row.uidnext,
     highestModseq: row.highestmodseq,
-    uids: new Uint32Array(n),
-    modseqs: new Float64Array(n),
+    // With room after the end: the next append patches them in place (snapshot-patch.ts).
+    uids: columnWithRoom(Uint32Array, n),
+    modseqs: columnWithRoom(Float64Array, n),
     system: new Uint8Array(n),
     keywords: new Array<string[] | undefined>(n),
-    dates: new Float64Array(n),
-    sizes: new Float64Array(n),
+    dates: columnWithRoom(Float64Array, n),
+    sizes: columnWithRoom(Float64Array, n),
   };
   let at = 0;
   for (const part of parts) {
