@@ -13,6 +13,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDb, sqliteError, type Db } from '../common/sqlite.js';
+import type { Statement } from 'better-sqlite3';
 import { storedFields, type MessageSummary, type SearchText, type StoredFields } from '../message/index.js';
 import { INDEX_FILE } from './files.js';
 import { FLAG_DELETED, FLAG_FLAGGED, FLAG_SEEN } from './flags.js';
@@ -373,6 +374,7 @@ export class IndexDb {
   readonly stmts: IndexStatements;
   /** The file and its inode: an index rebuilt in a new file is another index (snapshot-cache.ts). */
   readonly identity: string;
+  private userVersion: Statement<[], number> | null = null;
 
   private constructor(readonly db: Db, readonly file: string) {
     this.stmts = prepare(db);
@@ -454,7 +456,8 @@ export class IndexDb {
   sameFile(): boolean {
     try {
       if (this.identity !== `${this.file}#${statSync(this.file).ino}`) return false;
-      return (this.db.pragma('user_version', { simple: true }) as number) >= SCHEMA_VERSION;
+      this.userVersion ??= this.db.prepare<[], number>('PRAGMA user_version').pluck();
+      return this.userVersion.get()! >= SCHEMA_VERSION;
     } catch {
       return false;
     }
