@@ -283,6 +283,26 @@ async function runClient(options: Options): Promise<ClientRow[]> {
   await timed('UID FETCH 1:* (UID FLAGS)', one('UID FETCH 1:* (UID FLAGS)', 'fetches'));
   await timed('FETCH 1:* (ENVELOPE)', one('FETCH 1:* (ENVELOPE)', 'fetches'));
   await timed('NOOP', one('NOOP', 'none'), Math.max(runs, 20));
+  // The snapshot after one change: another connection (maybe another worker process) appends one
+  // message, then this session's next command patches its columns (and its sync tells EXISTS).
+  // UID SEARCH DRAFT walks the whole flag column and finds nothing (the bench fill sets no \Draft):
+  // the row beside it without the append is the same command on an unchanged mailbox.
+  if (wanted('UID SEARCH DRAFT after one APPEND')) {
+    const other = await Connection.open(port, host);
+    await other.login(user, pass);
+    await timed('UID SEARCH DRAFT', one('UID SEARCH DRAFT', 'hits'), Math.max(runs, 10));
+    let extra = 0;
+    await timed('UID SEARCH DRAFT after one APPEND', async () => {
+      await other.append('INBOX', (options.expect ?? 0) + extra, (options.expect ?? 0) + extra + 1);
+      extra++;
+      return one('UID SEARCH DRAFT', 'hits')();
+    }, Math.max(runs, 10));
+    // what was appended goes again, so that the mailbox keeps its size for the next run
+    check(await other.send('SELECT INBOX'), 'SELECT');
+    check(await other.send(`UID STORE ${number((await other.send('STATUS INBOX (UIDNEXT)', { text: true })).text, 'UIDNEXT') - extra}:* +FLAGS.SILENT (\\Deleted)`), 'STORE');
+    check(await other.send('EXPUNGE'), 'EXPUNGE');
+    other.close();
+  }
   // issue 15
   let flip = 0;
   await timed('CHANGEDSINCE (10 changed)', async () => {

@@ -105,6 +105,13 @@ async function main(count: number, keepDir: string | null): Promise<void> {
       snapshots.push(performance.now() - start);
       afterAppend.push(await c.send('NOOP'));
     }
+    const flagSnapshots: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      box.setFlags([10 + i], 'add', ['\\Flagged'], { userid: 'anne' });
+      const start = performance.now();
+      box.snapshot('fred');
+      flagSnapshots.push(performance.now() - start);
+    }
     c.close();
     box.close();
     const logins: number[] = [];
@@ -117,6 +124,7 @@ async function main(count: number, keepDir: string | null): Promise<void> {
     console.log(`imap-noop-100k: NOOP, nothing changed       median ${fmt(median(idle))} ms  max ${fmt(Math.max(...idle))} ms  (n=50)`);
     console.log(`imap-noop-100k: NOOP after one APPEND       median ${fmt(median(afterAppend))} ms  (n=5)`);
     console.log(`imap-noop-100k: snapshot after one APPEND   median ${fmt(median(snapshots))} ms  (n=5, in-process)`);
+    console.log(`imap-noop-100k: snapshot after one STORE    median ${fmt(median(flagSnapshots))} ms  (n=5, in-process, another user's \\Flagged)`);
     console.log(`imap-noop-100k: LOGIN (shipped scrypt)      first ${fmt(logins[0]!)} ms  then median ${fmt(median(logins.slice(1)))} ms  (n=5)`);
   } finally {
     await server.close();

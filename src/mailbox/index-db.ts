@@ -13,6 +13,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDb, sqliteError, type Db } from '../common/sqlite.js';
+import type { Statement } from 'better-sqlite3';
 import { storedFields, type MessageSummary, type SearchText, type StoredFields } from '../message/index.js';
 import { INDEX_FILE } from './files.js';
 import { FLAG_DELETED, FLAG_FLAGGED, FLAG_SEEN } from './flags.js';
@@ -398,6 +399,7 @@ export class IndexDb {
   readonly stmts: IndexStatements;
   /** The file and its inode: an index rebuilt in a new file is another index (snapshot-cache.ts). */
   readonly identity: string;
+  private userVersion: Statement<[], number> | null = null;
 
   private constructor(readonly db: Db, readonly file: string) {
     this.stmts = prepare(db);
@@ -463,6 +465,21 @@ export class IndexDb {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /**
+   * Whether the index file at this path is still the one opened (same inode: while this connection
+   * holds it open, no other file can have that inode) and at the current schema (an older one is
+   * upgraded by open()).
+   */
+  sameFile(): boolean {
+    try {
+      if (this.identity !== `${this.file}#${statSync(this.file).ino}`) return false;
+      this.userVersion ??= this.db.prepare<[], number>('PRAGMA user_version').pluck();
+      return this.userVersion.get()! >= SCHEMA_VERSION;
+    } catch {
+      return false;
+    }
   }
 
   mailbox(): MailboxRow {

@@ -18,7 +18,7 @@ import { cachedStatus, keepStatus } from './status-cache.js';
 import { MessageReader } from './reader.js';
 import { MailboxSnapshot } from './snapshot.js';
 import { cachedColumns, keepColumns, olderColumns, type SnapshotColumns } from './snapshot-cache.js';
-import { PATCH_AT_MOST, patchColumns } from './snapshot-patch.js';
+import { PATCH_AT_MOST, columnWithRoom, patchColumns, type SeenMerge } from './snapshot-patch.js';
 import { countNumbers, fillNumbers, mergeSeen, pauseForOthers, prepareSeen, seenMerged } from './snapshot-load.js';
 import type {
   AppendItem, AppendOptions, AppendResult, Changes, CopyResult, ExpungeOptions, FlagChangeResult, FlagMode,
@@ -567,11 +567,12 @@ export class Mailbox extends MessageReader {
   private readColumns(row: MailboxRow, keep: boolean): SnapshotColumns {
     const [uidText, modseqText, flagText, dateText, sizeText] = this.index.stmts.snapshotColumns.get()!;
     const n = countNumbers(uidText);
-    const uids = new Uint32Array(n);
-    const modseqs = new Float64Array(n);
+    // With room after the end: the next append patches them in place (snapshot-patch.ts).
+    const uids = columnWithRoom(Uint32Array, n);
+    const modseqs = columnWithRoom(Float64Array, n);
     const system = new Uint8Array(n);
-    const dates = new Float64Array(n);
-    const sizes = new Float64Array(n);
+    const dates = columnWithRoom(Float64Array, n);
+    const sizes = columnWithRoom(Float64Array, n);
     fillNumbers(uidText, uids);
     fillNumbers(modseqText, modseqs);
     fillNumbers(flagText, system);

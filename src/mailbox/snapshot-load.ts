@@ -18,7 +18,7 @@ import type { IndexDb, MailboxRow } from './index-db.js';
 import { CACHE_FROM, cachedColumns, keepColumns, olderColumns, type SnapshotColumns } from './snapshot-cache.js';
 import { FLAG_SEEN } from './flags.js';
 import type { UidRanges } from './seqset.js';
-import { PATCH_AT_MOST, type SeenMerge } from './snapshot-patch.js';
+import { PATCH_AT_MOST, columnWithRoom, type SeenMerge } from './snapshot-patch.js';
 
 /** Records of the first block; later blocks are sized to take about half a slice. */
 const FIRST_BLOCK = 2000;
@@ -232,12 +232,13 @@ function join(row: MailboxRow, parts: Part[]): SnapshotColumns {
     uidValidity: row.uidvalidity,
     uidNext: row.uidnext,
     highestModseq: row.highestmodseq,
-    uids: new Uint32Array(n),
-    modseqs: new Float64Array(n),
+    // With room after the end: the next append patches them in place (snapshot-patch.ts).
+    uids: columnWithRoom(Uint32Array, n),
+    modseqs: columnWithRoom(Float64Array, n),
     system: new Uint8Array(n),
     keywords: new Array<string[] | undefined>(n),
-    dates: new Float64Array(n),
-    sizes: new Float64Array(n),
+    dates: columnWithRoom(Float64Array, n),
+    sizes: columnWithRoom(Float64Array, n),
   };
   let at = 0;
   for (const part of parts) {

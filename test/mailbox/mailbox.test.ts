@@ -232,4 +232,38 @@ describe('copy, notify, snapshot', () => {
     expect(again).toBe(a);
     again.close();
   });
+
+  it('serves a kept idle handle again only while the name leads to its mailbox and index file', async () => {
+    store.createMailbox('user.fred');
+    const a = store.openMailbox('user.fred');
+    await a.append([{ content: message('a') }]);
+    a.close();
+    // Deleted and created again: another mailbox under the same name.
+    store.deleteMailbox('user.fred');
+    store.createMailbox('user.fred');
+    const b = store.openMailbox('user.fred');
+    expect(b === a).toBe(false);
+    expect(b.status().messages).toBe(0);
+    b.close();
+    // The index file replaced under the same path (a rebuild): not the kept connection.
+    const file = join(b.path, 'cyrus.index');
+    fs.copyFileSync(file, `${file}.new`);
+    fs.renameSync(`${file}.new`, file);
+    const c = store.openMailbox('user.fred');
+    expect(c === b).toBe(false);
+    c.close();
+    // Past the limit, the oldest kept idle handles are closed.
+    const names = Array.from({ length: 260 }, (_, i) => `user.fred.f${i}`);
+    const handles = names.map((n) => {
+      store.createMailbox(n);
+      return store.openMailbox(n);
+    });
+    for (const h of handles) h.close();
+    const first = store.openMailbox(names[0]!);
+    expect(first === handles[0]).toBe(false);
+    first.close();
+    const last = store.openMailbox(names[259]!);
+    expect(last === handles[259]).toBe(true);
+    last.close();
+  });
 });

@@ -81,7 +81,7 @@ export class SelectedMailbox {
       selected.firstUnseen = i + 1;
       break;
     }
-    selected.keywords = keywordsInUse(snapshot.keywords);
+    selected.keywords = keywordsInUse(snapshot.keywords, n);
     for (const k of selected.keywords) selected.keywordsTold.add(k.toLowerCase());
     selected.uidValidity = snapshot.uidValidity;
     selected.uidNext = snapshot.uidNext;
@@ -110,7 +110,7 @@ export class SelectedMailbox {
   }
 
   /** All UIDs in sequence order (do not modify). */
-  allUids(): ArrayLike<number> {
+  allUids(): Uint32Array {
     return this.uids;
   }
 
@@ -298,18 +298,20 @@ export class SelectedMailbox {
 /**
  * The keywords some message carries (first spelling), kept per keyword column: snapshots of an
  * unchanged mailbox share that column, so a repeated SELECT of a big mailbox does not walk it again.
+ * A column may have grown since (an append patched in place, snapshot-patch.ts): only the messages
+ * after the ones walked are looked at, and a snapshot shorter than the walk walks its own part.
  */
-const keywordsByColumn = new WeakMap<object, readonly string[]>();
+const keywordsByColumn = new WeakMap<object, { count: number; found: Map<string, string> }>();
 
-function keywordsInUse(column: ReadonlyArray<readonly string[] | undefined>): string[] {
+function keywordsInUse(column: ReadonlyArray<readonly string[] | undefined>, count: number): string[] {
   const kept = keywordsByColumn.get(column);
-  if (kept !== undefined) return [...kept];
-  const keywords = new Map<string, string>();
-  for (let i = 0; i < column.length; i++) {
+  if (kept !== undefined && kept.count === count) return [...kept.found.values()];
+  const from = kept !== undefined && kept.count < count ? kept.count : 0;
+  const keywords = from > 0 ? new Map(kept!.found) : new Map<string, string>();
+  for (let i = from; i < count; i++) {
     const names = column[i];
     if (names !== undefined) for (const k of names) if (!keywords.has(k.toLowerCase())) keywords.set(k.toLowerCase(), k);
   }
-  const found = [...keywords.values()];
-  keywordsByColumn.set(column, found);
-  return [...found];
+  if (kept === undefined || kept.count <= count) keywordsByColumn.set(column, { count, found: keywords });
+  return [...keywords.values()];
 }

@@ -7,6 +7,7 @@ import { esearchResponse, searchResponse, type EsearchResult } from '../../../wi
 import { defineCommand, onlyByUid } from '../../types.js';
 import { emptiedOnFailure, resultToSave, saveResult } from '../saved-result.js';
 import { findMatches, requireCharset } from './run.js';
+import { flagSearchResponse } from './flag-only.js';
 import { checkContextTag, startContext } from '../context.js';
 import { partialItem, partialToSave, requestedItems } from '../partial.js';
 
@@ -18,6 +19,15 @@ export const searchCommand = defineCommand({
     const saving = command.returnOptions?.includes('SAVE') ?? false;
     const updating = command.returnOptions?.includes('UPDATE') ?? false;
     if (updating) checkContextTag(ctx);
+    // One flag key and no RETURN options (UID SEARCH UNSEEN): straight from the flag column to bytes.
+    if (command.returnOptions === null) {
+      if (command.charset !== null) requireCharset(command.charset);
+      const direct = await flagSearchResponse(ctx, command.criteria, command.byUid);
+      if (direct !== null) {
+        ctx.out.raw(direct);
+        return;
+      }
+    }
     const modseqBefore = ctx.selected().highestModseq;
     const { seqs, uids, highestModseq: highestFound, usesModseq } = await emptiedOnFailure(ctx.selected(), saving, async () => {
       if (command.charset !== null) requireCharset(command.charset);

@@ -1,0 +1,109 @@
+/**
+ * The direct path of a SEARCH whose criteria are one flag key alone (UNSEEN, SEEN, FLAGGED,
+ * DELETED, KEYWORD x, NOT DRAFT...) without RETURN options: one walk of the view beside the
+ * snapshot's flag column, the hits written as digits straight into the response bytes. The general
+ * path (run.ts) gives the same answer through per-message state arrays, number lists and a string,
+ * which on the 50,000 hits of UNSEEN in a 100,000-message mailbox cost several times more.
+ * \Recent (the session's own) and every other key go the general way.
+ */
+import { FLAG_ANSWERED, FLAG_DELETED, FLAG_DRAFT, FLAG_FLAGGED, FLAG_SEEN, type MailboxSnapshot } from '../../../../mailbox/index.js';
+import type { SearchKey } from '../../../wire/parse/types.js';
+import type { CommandContext } from '../../types.js';
+import { admitSearch } from './budget.js';
+
+const SYSTEM_BITS = new Map<string, number>([
+  ['\\answered', FLAG_ANSWERED], ['\\flagged', FLAG_FLAGGED], ['\\deleted', FLAG_DELETED], ['\\draft', FLAG_DRAFT], ['\\seen', FLAG_SEEN],
+]);
+
+/** One flag key: a system flag bit, or a keyword (lower case); `set` false for the UN- / NOT form. */
+export type FlagTest = { bit: number; keyword: null; set: boolean } | { bit: 0; keyword: string; set: boolean };
+
+/** The flag test `criteria` amount to, or null when they are anything else (or \Recent). */
+export function singleFlagKey(criteria: SearchKey): FlagTest | null {
+  let key = criteria;
+  let set = true;
+  for (;;) {
+    if (key.kind === 'and' && key.keys.length === 1) key = key.keys[0]!;
+    else if (key.kind === 'not') {
+      set = !set;
+      key = key.key;
+    } else break;
+  }
+  if (key.kind !== 'flag') return null;
+  const lower = key.flag.toLowerCase();
+  if (lower === '\\recent') return null;
+  const wanted = key.set === set;
+  const bit = SYSTEM_BITS.get(lower);
+  if (bit !== undefined) return { bit, keyword: null, set: wanted };
+  if (lower.startsWith('\\')) return null;
+  return { bit: 0, keyword: lower, set: wanted };
+}
+
+/**
+ * `* SEARCH ...\r\n` for a single flag key over the session's view, as bytes; null when the
+ * criteria are not one flag key (the caller then takes the general path).
+ */
+export async function flagSearchResponse(ctx: CommandContext, criteria: SearchKey, byUid: boolean): Promise<Buffer | null> {
+  const test = singleFlagKey(criteria);
+  if (test === null) return null;
+  const selected = ctx.selected();
+  const view = selected.allUids();
+  // The same limits as the general path: a search it refuses is refused here too.
+  admitSearch(criteria, view.length, ctx.deps.limits.search, () => ctx.clientGone());
+  const mailbox = selected.mailbox;
+  if (view.length >= 1000) await mailbox.prepareSnapshot();
+  const snapshot = mailbox.snapshot(ctx.identity().userid);
+  return searchBytes(view, snapshot, test, byUid);
+}
+
+const HEAD = Buffer.from('* SEARCH');
+
+/** The response for the view's messages that pass `test` (a view UID gone from the snapshot never does). */
+export function searchBytes(view: Uint32Array, snapshot: MailboxSnapshot, test: FlagTest, byUid: boolean): Buffer {
+  const n = view.length;
+  const count = snapshot.count;
+  const uids = snapshot.uids;
+  const flags = snapshot.systemFlags;
+  const keywords = snapshot.keywords;
+  const { bit, keyword, set } = test;
+  // At most 10 digits and a space per hit.
+  const out = Buffer.allocUnsafe(HEAD.length + n * 11 + 2);
+  let at = HEAD.copy(out, 0);
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    const uid = view[i]!;
+    // view and snapshot are both UID-ascending: one walk of both
+    if (uids[p] !== uid) {
+      while (p < count && uids[p]! < uid) p++;
+      if (p === count) break;
+      if (uids[p] !== uid) continue;
+    }
+    const has = keyword === null ? (flags[p]! & bit) !== 0 : hasKeyword(keywords[p], keyword);
+    p++;
+    if (has !== set) continue;
+    out[at++] = 32;
+    at = writeDigits(out, at, byUid ? uid : i + 1);
+  }
+  out[at++] = 13;
+  out[at++] = 10;
+  return out.subarray(0, at);
+}
+
+/** The decimal digits of `v` (below 2^32) at `at`; returns the end. */
+function writeDigits(out: Buffer, at: number, v: number): number {
+  let digits = 1;
+  for (let x = v; x >= 10; x = (x / 10) >>> 0) digits++;
+  const end = at + digits;
+  for (let q = end - 1; q >= at; q--) {
+    const next = (v / 10) >>> 0;
+    out[q] = 48 + v - next * 10;
+    v = next;
+  }
+  return end;
+}
+
+function hasKeyword(names: readonly string[] | undefined, lower: string): boolean {
+  if (names === undefined) return false;
+  for (const k of names) if (k.toLowerCase() === lower) return true;
+  return false;
+}
