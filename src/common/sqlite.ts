@@ -22,16 +22,32 @@ export function openDb(file: string, opts: OpenDbOptions): Db {
   } catch (err) {
     throw sqliteError(err, `cannot open ${file}`);
   }
-  try {
-    if (!opts.readonly) db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${opts.durable ? 'FULL' : 'OFF'}`);
-    db.pragma(`cache_size = -${opts.cacheKiB ?? 256}`);
-    db.pragma('temp_store = MEMORY');
-  } catch (err) {
-    db.close();
-    throw sqliteError(err, `cannot set up ${file}`);
+  // Switching a new database to WAL (or recovering another process's WAL) can answer SQLITE_BUSY
+  // without calling the busy handler when several processes open it at the same moment (workers
+  // starting together): try again for a while before giving up.
+  const giveUpAt = Date.now() + (opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
+  for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+    try {
+      if (!opts.readonly) db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${opts.durable ? 'FULL' : 'OFF'}`);
+      db.pragma(`cache_size = -${opts.cacheKiB ?? 256}`);
+      db.pragma('temp_store = MEMORY');
+      return db;
+    } catch (err) {
+      if (isBusy(err) && Date.now() < giveUpAt) {
+        Atomics.wait(SLEEPER, 0, 0, pause);
+        continue;
+      }
+      db.close();
+      throw sqliteError(err, `cannot set up ${file}`);
+    }
   }
-  return db;
+}
+
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+function isBusy(err: unknown): boolean {
+  return /^SQLITE_(BUSY|LOCKED)/.test((err as { code?: string }).code ?? '');
 }
 
 /** SQLite and file-system failures become domain errors; MailErrors pass through. */
