@@ -79,30 +79,11 @@ CREATE TABLE IF NOT EXISTS server_secrets (
 /** server_secrets row: the key of the fake SCRAM salts of unknown users. */
 const FAKE_SALT_KEY = 'scram_fake_salt_key';
 
-/**
- * How many scrypt computations run at once in a process. Each holds 128 * N * r bytes (16 MiB at
- * the shipped cost) on a thread-pool thread; the pool is larger than this (UV_THREADPOOL_SIZE, set
- * by the master for file writes), so a login flood neither takes every pool thread from the file
- * writes of appends nor holds more than this many scrypt buffers.
- */
-const SCRYPT_CONCURRENCY = 4;
-let scryptRunning = 0;
-const scryptWaiting: Array<() => void> = [];
-
-async function scryptAsync(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
+function scryptAsync(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + 1024 * 1024 };
-  if (scryptRunning >= SCRYPT_CONCURRENCY) await new Promise<void>((resolve) => scryptWaiting.push(resolve));
-  else scryptRunning++;
-  try {
-    return await new Promise<Buffer>((resolve, reject) => {
-      scrypt(password, salt, HASH_BYTES, options, (err, key) => (err ? reject(err) : resolve(key)));
-    });
-  } finally {
-    // The slot passes straight to the next waiter (the count stays), or is given back.
-    const next = scryptWaiting.shift();
-    if (next) next();
-    else scryptRunning--;
-  }
+  return new Promise((resolve, reject) => {
+    scrypt(password, salt, HASH_BYTES, options, (err, key) => (err ? reject(err) : resolve(key)));
+  });
 }
 
 /** A read of a table an older, read-only store may not have yet: undefined then. */

@@ -13,7 +13,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDb, sqliteError, type Db } from '../common/sqlite.js';
-import type { Statement } from 'better-sqlite3';
 import { storedFields, type MessageSummary, type SearchText, type StoredFields } from '../message/index.js';
 import { INDEX_FILE } from './files.js';
 import { FLAG_DELETED, FLAG_FLAGGED, FLAG_SEEN } from './flags.js';
@@ -384,7 +383,7 @@ function upgradeSchema(db: Db): void {
 }
 
 /** An index file as IndexDb.identity names it: its path and inode (the path alone when it is gone). */
-export function indexIdentity(file: string): string {
+function indexIdentity(file: string): string {
   let inode = 0;
   try {
     inode = statSync(file).ino;
@@ -399,7 +398,6 @@ export class IndexDb {
   readonly stmts: IndexStatements;
   /** The file and its inode: an index rebuilt in a new file is another index (snapshot-cache.ts). */
   readonly identity: string;
-  private userVersion: Statement<[], number> | null = null;
 
   private constructor(readonly db: Db, readonly file: string) {
     this.stmts = prepare(db);
@@ -469,17 +467,10 @@ export class IndexDb {
 
   /**
    * Whether the index file at this path is still the one opened (same inode: while this connection
-   * holds it open, no other file can have that inode) and at the current schema (an older one is
-   * upgraded by open()).
+   * holds it open, no other file can have that inode); a rebuilt index is a new file.
    */
   sameFile(): boolean {
-    try {
-      if (this.identity !== `${this.file}#${statSync(this.file).ino}`) return false;
-      this.userVersion ??= this.db.prepare<[], number>('PRAGMA user_version').pluck();
-      return this.userVersion.get()! >= SCHEMA_VERSION;
-    } catch {
-      return false;
-    }
+    return this.identity === indexIdentity(this.file);
   }
 
   mailbox(): MailboxRow {

@@ -12,13 +12,13 @@ import { rangesContain, type UidRanges } from './seqset.js';
 import { discardTemps, prepareMessages } from './append.js';
 import { fsyncDirectory, fsyncPaths, messageFileName } from './files.js';
 import { FLAG_DELETED, FLAG_SEEN, decodeKeywords, encodeKeywords, flagNames, parseFlags } from './flags.js';
-import { indexIdentity, putMessageFields, type IndexDb, type MailboxRow, type MessageRow } from './index-db.js';
+import { putMessageFields, type IndexDb, type MailboxRow, type MessageRow } from './index-db.js';
 import { StoredFieldQueries } from './message-fields.js';
 import { cachedStatus, keepStatus } from './status-cache.js';
 import { MessageReader } from './reader.js';
 import { MailboxSnapshot } from './snapshot.js';
 import { cachedColumns, keepColumns, olderColumns, type SnapshotColumns } from './snapshot-cache.js';
-import { PATCH_AT_MOST, columnWithRoom, patchColumns, type SeenMerge } from './snapshot-patch.js';
+import { PATCH_AT_MOST, columnWithRoom, patchColumns } from './snapshot-patch.js';
 import { countNumbers, fillNumbers, mergeSeen, pauseForOthers, prepareSeen, seenMerged } from './snapshot-load.js';
 import type {
   AppendItem, AppendOptions, AppendResult, Changes, CopyResult, ExpungeOptions, FlagChangeResult, FlagMode,
@@ -74,7 +74,7 @@ export class Mailbox extends MessageReader {
 
   /** @internal Whether the index file open here is still the mailbox's (not rebuilt in a new file). */
   get sameIndexFile(): boolean {
-    return this.index.identity === indexIdentity(this.index.file);
+    return this.index.sameFile();
   }
 
   /** @internal The store closes the index of a handle nobody holds. */
