@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { SelectedMailbox } from '../../../src/imap/session/selected.js';
 import type { SearchKey } from '../../../src/imap/wire/parse/types.js';
 import { Candidate, compileSearch, localDay } from '../../../src/imap/commands/message/search/match.js';
-import { resolveTargets } from '../../../src/imap/commands/message/targets.js';
+import { resolveTargetArrays, resolveTargets } from '../../../src/imap/commands/message/targets.js';
 import { FLAG_DELETED, FLAG_SEEN } from '../../../src/mailbox/index.js';
 import { calendarDay } from '../../../src/message/index.js';
 
-const view = (uids: number[]): SelectedMailbox => ({ allUids: () => uids }) as unknown as SelectedMailbox;
+const view = (uids: number[]): SelectedMailbox => ({ allUids: () => Uint32Array.from(uids) }) as unknown as SelectedMailbox;
 const set = (text: string) => ({
   saved: false as const,
   ranges: text.split(',').map((r) => {
@@ -35,6 +35,9 @@ describe('resolveTargets', () => {
   for (const [text, byUid, seqs, expectedUids] of cases) {
     it(`${byUid ? 'UID ' : ''}${text}`, () => {
       expect(resolveTargets(view(uids), set(text), byUid)).toEqual({ seqs, uids: expectedUids });
+      // FETCH's typed form holds the same numbers.
+      const typed = resolveTargetArrays(view(uids), set(text), byUid);
+      expect({ seqs: Array.from(typed.seqs), uids: Array.from(typed.uids) }).toEqual({ seqs, uids: expectedUids });
     });
   }
   it('is empty on an empty mailbox, and for $ before any SEARCH RETURN (SAVE)', () => {

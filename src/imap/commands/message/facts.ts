@@ -23,7 +23,7 @@ export class MessageFactsSource {
   private overrides: Map<number, { flags: string[]; modseq: number }> | null = null;
 
   private constructor(
-    private readonly uids: readonly number[],
+    private readonly uids: ArrayLike<number>,
     private readonly snapshot: MailboxSnapshot | null,
     /** Snapshot position of uids[i], or -1. */
     private readonly positions: Int32Array | null,
@@ -35,7 +35,7 @@ export class MessageFactsSource {
    * messages' flags may lack the user's \Seen (the caller reads no flags: FETCH n (BODY.PEEK[]))
    * and the user's seen state is not read.
    */
-  static load(mailbox: Mailbox, uids: readonly number[], userid: string, withSeen = true): MessageFactsSource {
+  static load(mailbox: Mailbox, uids: ArrayLike<number>, userid: string, withSeen = true): MessageFactsSource {
     if (uids.length >= SNAPSHOT_FROM) {
       const snapshot = mailbox.snapshot(userid);
       const positions = new Int32Array(uids.length);
@@ -49,7 +49,7 @@ export class MessageFactsSource {
       return new MessageFactsSource(uids, snapshot, positions, null);
     }
     const byUid = new Map<number, MessageFacts>();
-    for (const r of mailbox.records(uids, withSeen ? userid : null)) {
+    for (const r of mailbox.records(Array.from(uids), withSeen ? userid : null)) {
       byUid.set(r.uid, { uid: r.uid, flags: r.flags, internalDate: r.internalDate.getTime(), size: r.size, modseq: r.modseq });
     }
     return new MessageFactsSource(uids, null, null, byUid);

@@ -27,10 +27,12 @@ export function requestedItems(options: readonly string[], partial: PartialRange
   return new Set(options.length === 0 && partial === undefined ? ['ALL'] : options);
 }
 
-/** UID FETCH's PARTIAL modifier: only the messages at `range` among those the set names (none: all). */
-export function windowTargets<T extends { seqs: number[]; uids: number[] }>(targets: T, range: PartialRange | undefined): T {
+/** UID FETCH's PARTIAL modifier: only the messages at `range` among those the set names (none: all); views, no copy. */
+export function windowTargets<T extends { seqs: Uint32Array; uids: Uint32Array }>(targets: T, range: PartialRange | undefined): T {
   if (range === undefined) return targets;
-  return { ...targets, seqs: partialWindow(targets.seqs, range), uids: partialWindow(targets.uids, range) };
+  const n = targets.uids.length;
+  const [start, end] = range.fromEnd ? [Math.max(0, n - range.high), Math.max(0, n - range.low + 1)] : [Math.min(n, range.low - 1), Math.min(n, range.high)];
+  return { ...targets, seqs: targets.seqs.subarray(start, Math.max(start, end)), uids: targets.uids.subarray(start, Math.max(start, end)) };
 }
 
 /**

@@ -12,7 +12,7 @@ import { FetchResponse, fetchItemLabel } from '../../../wire/serialize/fetch.js'
 import { CommandFailure, defineCommand, onlyByUid, type CommandContext, type CommandResult } from '../../types.js';
 import { requireQresync, vanishedInSet } from '../../resync.js';
 import { MessageFactsSource, type MessageFacts } from '../facts.js';
-import { noMatchingMessages, resolveTargets, targetsAmong } from '../targets.js';
+import { noMatchingMessages, resolveTargetArrays, targetsAmong, type TargetArrays } from '../targets.js';
 import { savedRanges } from '../saved-result.js';
 import { windowTargets } from '../partial.js';
 import { MessageData, RFC822_SECTIONS, addBinary, addBinarySize, addSection, toBodySection } from './content.js';
@@ -49,7 +49,7 @@ export const fetchCommand = defineCommand({
     const changed = changedSince === null ? null : selected.mailbox.changesSince(changedSince).records.map((r) => r.uid);
     const narrowed = changed !== null && command.partial === undefined ? targetsAmong(selected, command.set, command.byUid, changed) : null;
     // PARTIAL (RFC 9394): a window over the set's messages, before CHANGEDSINCE looks at them.
-    const windowed = narrowed === null ? windowTargets(resolveTargets(selected, command.set, command.byUid), command.partial) : null;
+    const windowed = narrowed === null ? windowTargets(resolveTargetArrays(selected, command.set, command.byUid), command.partial) : null;
     const targets = narrowed ?? (changed === null ? windowed! : onlyChanged(windowed!, changed));
     if (command.vanished) {
       // `$` (RFC 5182) holds only messages still here: its VANISHED is empty.
@@ -88,7 +88,7 @@ export const fetchCommand = defineCommand({
     for (let from = 0; from < targets.uids.length; from += BATCH) {
       if (ctx.clientGone()) return clientGone(ctx, from, targets.uids.length);
       const to = Math.min(targets.uids.length, from + BATCH);
-      const batchUids = targets.uids.slice(from, to);
+      const batchUids = Array.from(targets.uids.subarray(from, to));
       const cached = plan.needsSummary ? loadBatch(mailbox, batchUids, plan) : null;
       const newlySeen = marksSeen ? markSeen(selected, facts, from, to, userid) : null;
       const records = withRecords ? loadRecords(mailbox, batchUids) : null;
@@ -164,7 +164,7 @@ function expungeIssued(): CommandResult {
 }
 
 /** The targets whose UID is among `changed` (ascending), in their order. */
-function onlyChanged(targets: { seqs: number[]; uids: number[] }, changed: readonly number[]): { seqs: number[]; uids: number[] } {
+function onlyChanged(targets: TargetArrays, changed: readonly number[]): TargetArrays {
   const keep = new Set(changed);
   const seqs: number[] = [];
   const uids: number[] = [];
@@ -173,7 +173,7 @@ function onlyChanged(targets: { seqs: number[]; uids: number[] }, changed: reado
     seqs.push(targets.seqs[i]!);
     uids.push(targets.uids[i]!);
   }
-  return { seqs, uids };
+  return { seqs: Uint32Array.from(seqs), uids: Uint32Array.from(uids) };
 }
 
 /** A client that disconnected is no failure: the rest of the work is dropped, at debug level. */

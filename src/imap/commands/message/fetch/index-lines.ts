@@ -165,7 +165,7 @@ class FormReader {
 
   constructor(
     private readonly mailbox: Mailbox,
-    private readonly uids: readonly number[],
+    private readonly uids: ArrayLike<number>,
     private readonly withBodyStructure: boolean,
   ) {}
 
@@ -215,7 +215,7 @@ class FormReader {
  * many messages the store no longer has, or null when the client left.
  */
 export async function sendIndexLines(
-  ctx: CommandContext, selected: SelectedMailbox, targets: { seqs: number[]; uids: number[] }, facts: MessageFactsSource, items: readonly IndexItem[], changedSince: number | null,
+  ctx: CommandContext, selected: SelectedMailbox, targets: { seqs: ArrayLike<number>; uids: ArrayLike<number> }, facts: MessageFactsSource, items: readonly IndexItem[], changedSince: number | null,
 ): Promise<number | null> {
   const needsFlags = items.includes('FLAGS');
   const needsDate = items.includes('INTERNALDATE');
