@@ -20,8 +20,8 @@ import { FLAG_SEEN } from './flags.js';
 import type { UidRanges } from './seqset.js';
 import { PATCH_AT_MOST, columnWithRoom, type SeenMerge } from './snapshot-patch.js';
 
-/** Records of the first block; later blocks are sized to take about half a slice. */
-const FIRST_BLOCK = 2000;
+/** Records of the first block (small: in a fresh process its code runs unoptimised and its pages are cold); later blocks are sized to take about half a slice. */
+const FIRST_BLOCK = 500;
 const MIN_BLOCK = 500;
 /**
  * At most this many records per block whatever the clock said of the last one: on a busy machine

@@ -55,6 +55,19 @@ export function resolveTargets(selected: SelectedMailbox, set: SequenceSet, byUi
   return { seqs: Array.from(seqs), uids: Array.from(uids) };
 }
 
+/** 1, 2, 3...: shared by every command of the process (views of it are never written). */
+let counting = new Uint32Array(0);
+
+/** The numbers first..last as a view of `counting` (grown when a bigger mailbox needs it). */
+function sequenceNumbers(first: number, last: number): Uint32Array {
+  if (counting.length < last) {
+    const grown = new Uint32Array(Math.max(last, counting.length * 2));
+    for (let k = 0; k < grown.length; k++) grown[k] = k + 1;
+    counting = grown;
+  }
+  return counting.subarray(first - 1, last);
+}
+
 /** resolveTargets as typed arrays, without per-message work beyond filling the sequence numbers. */
 export function resolveTargetArrays(selected: SelectedMailbox, set: SequenceSet, byUid: boolean): TargetArrays {
   const ranges = set.saved ? savedRanges(selected, byUid) : set.ranges;
@@ -72,12 +85,11 @@ export function resolveTargetArrays(selected: SelectedMailbox, set: SequenceSet,
     runs.push([start, end]);
     total += end - start;
   }
-  const seqs = new Uint32Array(total);
   if (runs.length === 1) {
     const [start, end] = runs[0]!;
-    for (let k = 0, seq = start + 1; k < total; k++) seqs[k] = seq++;
-    return { seqs, uids: all.subarray(start, end) };
+    return { seqs: sequenceNumbers(start + 1, end), uids: all.subarray(start, end) };
   }
+  const seqs = new Uint32Array(total);
   const uids = new Uint32Array(total);
   let at = 0;
   for (const [start, end] of runs) {
