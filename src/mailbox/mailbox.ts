@@ -501,19 +501,40 @@ export class Mailbox extends MessageReader {
    * IDLE push (the claim follows each new message a selected session hears of).
    */
   claimRecent(): number[] {
+    return this.claimRecentOrBusy(true)!;
+  }
+
+  /**
+   * claimRecent without waiting for the write lock: null when another connection holds it (the
+   * caller tries again later). A session woken by a delivery (IDLE) claims right after the
+   * delivering process committed, often while it still holds the lock for its next message, and
+   * waiting inside SQLite's busy handler sleeps on the event loop of every session of the process.
+   */
+  tryClaimRecent(): number[] | null {
+    return this.claimRecentOrBusy(false);
+  }
+
+  private claimRecentOrBusy(wait: boolean): number[] | null {
     const row = this.index.mailbox();
     if (!this.gone && row.state === 'active' && row.uidnext - 1 <= row.recentuid) return [];
     const relaxed = this.ctx.durable && !this.index.db.inTransaction;
-    if (relaxed) this.index.db.pragma('synchronous = NORMAL');
+    const db = this.index.db;
+    if (relaxed) db.pragma('synchronous = NORMAL');
+    const timeout = wait ? null : (db.pragma('busy_timeout', { simple: true }) as number);
+    if (timeout !== null) db.pragma('busy_timeout = 0');
     try {
-      return writeTransaction(this.index.db, 'claim recent', () => {
+      return writeTransaction(db, 'claim recent', () => {
         const current = this.active();
         const uids = this.index.stmts.uidsAbove.all(current.recentuid).map((r) => r.uid);
         if (current.uidnext - 1 > current.recentuid) this.index.stmts.setRecent.run(current.uidnext - 1);
         return uids;
       });
+    } catch (err) {
+      if (!wait && err instanceof MailError && err.kind === 'InUse') return null;
+      throw err;
     } finally {
-      if (relaxed) this.index.db.pragma('synchronous = FULL');
+      if (timeout !== null) db.pragma(`busy_timeout = ${timeout}`);
+      if (relaxed) db.pragma('synchronous = FULL');
     }
   }
 

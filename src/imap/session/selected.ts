@@ -13,9 +13,16 @@ import type { SearchContext } from './search-contexts.js';
 interface SyncOptions {
   /** EXPUNGE responses may be sent now (false during FETCH, STORE and SEARCH by sequence number). */
   allowExpunge: boolean;
+  /**
+   * New messages: their EXISTS now, the \Recent claim (a write transaction) and its RECENT left to
+   * `claimRecent()`, so that the EXISTS goes out without waiting for the write lock (IDLE push).
+   */
+  deferRecent?: boolean;
 }
 
 const NONE: ReadonlySet<number> = new Set();
+/** Tries of the \\Recent write lock without waiting, a millisecond apart, before a claim that waits for it. */
+const CLAIM_TRIES = 200;
 
 export class SelectedMailbox {
   /**
@@ -29,6 +36,9 @@ export class SelectedMailbox {
   private ownUids: Uint32Array | null = null;
   /** \Recent held by this session; the shared empty set until there is one (most sessions have none). */
   private recent: ReadonlySet<number> = NONE;
+  /** A sync with deferRecent saw new messages and left their \\Recent claim to claimRecent(). */
+  private recentDue = false;
+  private closed = false;
   /** UIDs expunged in the store but still numbered for this client, until EXPUNGE may be sent. */
   private pendingExpunge: ReadonlySet<number> = NONE;
   /** Flag changes this session made itself and already reported (uid → modseq); null: none. */
@@ -218,17 +228,55 @@ export class SelectedMailbox {
     this.ownChanges = null;
     if (added.length > 0) this.appendUids(added);
     if (added.length > 0 || changes.uidNext > this.uidNextSeen) {
-      if (!this.readOnly) this.addRecent(this.mailbox.claimRecent());
-      else {
+      if (!this.readOnly) {
+        if (options.deferRecent) this.recentDue = true;
+        else {
+          this.addRecent(this.mailbox.claimRecent());
+          this.recentDue = false;
+        }
+      } else {
         // Counted after the changes were read: when more arrived in between, the next sync marks them all.
         const status = this.mailbox.status();
         if (status.uidNext === changes.uidNext) this.peekRecent(status.recent, status.uidNext);
       }
-      out.push({ kind: 'exists', count: this.uids.length }, { kind: 'recent', count: this.recent.size });
+      out.push({ kind: 'exists', count: this.uids.length });
+      if (!this.recentDue) out.push({ kind: 'recent', count: this.recent.size });
     }
     this.uidNextSeen = Math.max(this.uidNextSeen, changes.uidNext);
     this.knownModseq = Math.max(this.knownModseq, changes.highestModseq);
     return out;
+  }
+
+  /** Whether a sync with `deferRecent` left a \Recent claim to `claimRecent()`. */
+  get recentClaimDue(): boolean {
+    return this.recentDue;
+  }
+
+  /**
+   * The \Recent claim a sync left (deferRecent) and its RECENT update; the write lock is tried
+   * without waiting, and while another process holds it the claim waits here, off the event loop,
+   * a millisecond at a time (after many tries it waits inside SQLite as an inline claim does).
+   */
+  async claimRecent(): Promise<MailboxUpdate[]> {
+    if (!this.recentDue) return [];
+    for (let attempt = 0; ; attempt++) {
+      if (this.gone || this.closed) return [];
+      let claimed: number[] | null;
+      try {
+        claimed = attempt < CLAIM_TRIES ? this.mailbox.tryClaimRecent() : this.mailbox.claimRecent();
+      } catch (err) {
+        if (!(err instanceof MailError && err.kind === 'NotFound')) throw err;
+        this.gone = true;
+        return [{ kind: 'gone' }];
+      }
+      if (claimed === null) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        continue;
+      }
+      this.recentDue = false;
+      this.addRecent(claimed);
+      return [{ kind: 'recent', count: this.recent.size }];
+    }
   }
 
   /**
@@ -291,6 +339,7 @@ export class SelectedMailbox {
 
   /** Give back the mailbox handle. */
   close(): void {
+    this.closed = true;
     this.mailbox.close();
   }
 }

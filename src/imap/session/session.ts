@@ -281,11 +281,20 @@ export class Session implements ContextHost {
 
   async syncSelected(allowExpunge: boolean): Promise<void> {
     if (this.state.kind !== 'selected') return;
-    const updates = this.state.selected.sync({ allowExpunge });
-    // Updating searches (RFC 5267) add their ADDTO / REMOVEFROM to what the sync found.
     const selected = this.state.selected;
-    if (selected.searchContexts.size === 0) this.sendUpdates(updates);
-    else {
+    // Updating searches (RFC 5267) add their ADDTO / REMOVEFROM to what the sync found (and keep
+    // RECENT before them: the claim is made inline there).
+    const deferRecent = selected.searchContexts.size === 0;
+    const updates = selected.sync({ allowExpunge, deferRecent });
+    if (deferRecent) {
+      this.sendUpdates(updates);
+      if (selected.recentClaimDue) {
+        // New messages: EXISTS leaves now (an IDLE client hears of them at once), RECENT after the
+        // claim, which may wait for the write lock of the process that delivered them.
+        await this.out.flush();
+        this.sendUpdates(await selected.claimRecent());
+      }
+    } else {
       const context = this.context('*');
       this.sendUpdates(await withContextUpdates(context, updates));
       await fetchNewMembers(context);
