@@ -60,6 +60,35 @@ describe('a big FETCH and another session', () => {
     }, 60_000);
   }
 
+  it('gives the same bytes whether or not another session interleaves, and the same as its pieces', async () => {
+    const reader = await selected();
+    const other = await selected();
+    try {
+      const alone = await reader.command('a', 'FETCH 1:* (FLAGS ENVELOPE)');
+      expect(alone.at(-1)).toMatch(/^a OK/);
+      const lines = alone.slice(0, -1);
+      expect(lines).toHaveLength(COUNT);
+      // The same FETCH while the other session's NOOPs are answered in between.
+      reader.write('b FETCH 1:* (FLAGS ENVELOPE)\r\n');
+      for (let i = 0; i < 5; i++) other.write(`n${i} NOOP\r\n`);
+      const [busy, nooped] = await Promise.all([reader.readUntil((line) => line.startsWith('b '), 30_000), other.readUntil((line) => line.startsWith('n4 '), 30_000)]);
+      expect(nooped.filter((line) => / OK/.test(line))).toHaveLength(5);
+      expect(busy.slice(0, -1)).toEqual(lines);
+      // Its pieces, by number and by UID (several runs of the view: one array of targets).
+      const pieces = [];
+      for (const set of ['1:1000', '1001:2000', '2001:*']) pieces.push(...(await reader.command('p', `FETCH ${set} (FLAGS ENVELOPE)`)).slice(0, -1));
+      expect(pieces).toEqual(lines);
+      const uidAll = (await reader.command('u', 'UID FETCH 1:* (UID FLAGS)')).slice(0, -1);
+      const runs = (await reader.command('r', 'UID FETCH 2990:*,20:30,1:10 (UID FLAGS)')).slice(0, -1);
+      const wanted = (uid: number) => uid <= 10 || (uid >= 20 && uid <= 30) || uid >= 2990;
+      expect(runs).toEqual(uidAll.filter((line) => wanted(Number(/UID (\d+)/.exec(line)![1]))));
+      expect(runs).toHaveLength(10 + 11 + COUNT - 2989);
+    } finally {
+      reader.close();
+      other.close();
+    }
+  }, 60_000);
+
   it("answers the other session's NOOP before the first SELECT of a big mailbox ends", async () => {
     server.imap.deps.store.createMailbox('user.fred.cold', { acl: 'fred\tlrswipkxtecdan\t' });
     const box = server.imap.deps.store.openMailbox('user.fred.cold');
