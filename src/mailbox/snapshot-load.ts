@@ -93,6 +93,8 @@ async function loadIfNeeded(index: IndexDb): Promise<void> {
   });
   if (row === null) return;
   const columns = await readInSlices(index, s);
+  // What follows (keeping the columns, the caller reading the user's seen row) on a turn after the join's.
+  await new Promise<void>((resolve) => setImmediate(resolve));
   if (columns === null || columns.uids.length < CACHE_FROM) return;
   // Columns kept meanwhile by a snapshot of a later moment are worth more: keep those.
   const kept = olderColumns(index.identity, columns.uniqueId, columns.uidValidity);
@@ -189,11 +191,13 @@ async function readInSlices(index: IndexDb, s: Statements): Promise<SnapshotColu
       parts.push(part);
       after = part.uids[part.uids.length - 1]!;
     }
+    // The join below (a few MB copied) has a turn of its own, as each block has.
+    await slices.pause();
     if (part.uids.length < block) break;
     const took = performance.now() - started;
     block = Math.max(MIN_BLOCK, Math.min(MAX_BLOCK, Math.round((block * SLICE_MS) / 2 / Math.max(took, 0.05))));
-    await slices.pause();
   }
+  if (!index.db.open) return null;
   return join(first!, parts);
 }
 

@@ -69,6 +69,11 @@ export const fetchCommand = defineCommand({
     if (targets.uids.length >= PREPARE_FROM) await mailbox.prepareSnapshot(userid);
     // The user's \Seen only when flags are answered or set (a body fetch reads no seen state).
     const facts = MessageFactsSource.load(mailbox, targets.uids, userid, plan.flags || plan.setsSeen);
+    // Resolving a big set and loading its facts used this turn: the responses start on the next one.
+    if (targets.uids.length >= PREPARE_FROM) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (ctx.clientGone()) return clientGone(ctx, 0, targets.uids.length);
+    }
     // Index items and cached ENVELOPE / BODYSTRUCTURE only (UID FLAGS, ENVELOPE...): lines written as
     // bytes straight from the snapshot columns and the cached wire forms (index-lines.ts).
     const indexItems = indexItemsOnly(command.items);
