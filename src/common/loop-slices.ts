@@ -25,8 +25,14 @@ export class LoopSlices {
     return this.units >= this.maxUnits || performance.now() - this.started >= this.sliceMs;
   }
 
-  /** Let the other sessions run, then start a new slice. */
+  /**
+   * Let the other sessions run, then start a new slice. Two immediates: work resumed by I/O (a
+   * socket drained) runs in the poll phase, and one immediate would resume it in the check phase
+   * of the same turn, before the sockets that became readable meanwhile are polled: two slices
+   * back to back. The second immediate runs after the next poll phase whatever phase this ran in.
+   */
   async pause(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.started = performance.now();
     this.units = 0;
