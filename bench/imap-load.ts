@@ -199,7 +199,9 @@ async function prepare(port: number): Promise<void> {
       await conn.command('EXPUNGE');
     }
     while (conn.exists < TARGET) {
-      await conn.command('APPEND INBOX', BODY.replace('MSGID', `${Date.now()}.${Math.random()}@prepare`));
+      const reply = await conn.command('APPEND INBOX', BODY.replace('MSGID', `${Date.now()}.${Math.random()}@prepare`));
+      // A refused APPEND (an INBOX the login could not create on a loaded machine) ends the run instead of looping.
+      if (!/^L\d+ OK/m.test(reply)) throw new Error(`user${u + 1}: APPEND refused: ${reply.trim().slice(-200)}`);
       if (conn.exists === 0) await conn.command('NOOP');
     }
     await conn.command('LOGOUT');
