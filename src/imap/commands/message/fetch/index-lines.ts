@@ -39,6 +39,8 @@ const LINE_ROOM = 192;
 /** Messages whose forms one query reads, and the widest UID range it reads for them (a sparse set reads less at once). */
 const FORMS_PER_READ = 512;
 const FORMS_SPAN = 2048;
+/** From this many messages the forms read are kept for the next FETCH of the mailbox. */
+const KEEP_FORMS_FROM = 1000;
 
 /** The items when every one is an index item or a cached form, else null (the general path then). */
 export function indexItemsOnly(items: readonly FetchItem[]): IndexItem[] | null {
@@ -167,6 +169,8 @@ class FormReader {
     private readonly mailbox: Mailbox,
     private readonly uids: readonly number[],
     private readonly withBodyStructure: boolean,
+    /** Many messages: the mailbox keeps the ranges read for the next such FETCH (mailbox/form-cache.ts). */
+    private readonly keep: boolean,
   ) {}
 
   /** The row of target `i`'s forms (targets asked in ascending order), or -1 when it has none. */
@@ -204,7 +208,7 @@ class FormReader {
     while (end < uids.length && end - i < FORMS_PER_READ && uids[end]! - uids[i]! < FORMS_SPAN) end++;
     this.from = i;
     this.end = end;
-    this.forms = this.mailbox.formBytes(uids[i]!, uids[end - 1]!, this.withBodyStructure);
+    this.forms = this.mailbox.formBytes(uids[i]!, uids[end - 1]!, this.withBodyStructure, this.keep);
     this.row = 0;
     this.summaries = null;
   }
@@ -221,7 +225,7 @@ export async function sendIndexLines(
   const needsDate = items.includes('INTERNALDATE');
   const needsEnvelope = items.includes('ENVELOPE');
   const needsBodyStructure = items.includes('BODYSTRUCTURE');
-  const forms = needsEnvelope || needsBodyStructure ? new FormReader(selected.mailbox, targets.uids, needsBodyStructure) : null;
+  const forms = needsEnvelope || needsBodyStructure ? new FormReader(selected.mailbox, targets.uids, needsBodyStructure, targets.uids.length >= KEEP_FORMS_FROM) : null;
   const isRecent = selected.recentCount === 0 ? () => false : (uid: number) => selected.isRecent(uid);
   const slices = new LoopSlices(undefined, LINES_PER_TURN);
   const out = new LineBytes();
