@@ -142,6 +142,25 @@ function flagItem(flags: readonly string[], recent: boolean): Buffer {
   return bytes;
 }
 
+/** Flag lists with keywords rendered per FETCH at most (each distinct list once, by flagBytes). */
+const KEYWORD_ITEMS = 4096;
+
+/**
+ * The FLAGS item of target `i`: a list with keywords rendered once per distinct list and FETCH
+ * (`kept`), not once per message (a string, an encoding and a Buffer each).
+ */
+function flagBytes(facts: MessageFactsSource, i: number, recent: boolean, kept: Map<string, Buffer>): Buffer {
+  const key = facts.keywordKeyOf(i);
+  if (key === null) return flagItem(facts.flagsOf(i), recent);
+  const k = recent ? `R${key}` : key;
+  let bytes = kept.get(k);
+  if (bytes === undefined) {
+    bytes = flagItem(facts.flagsOf(i), recent);
+    if (kept.size < KEYWORD_ITEMS) kept.set(k, bytes);
+  }
+  return bytes;
+}
+
 function isAscii(text: string): boolean {
   for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) > 0x7f) return false;
   return true;
@@ -229,6 +248,7 @@ export async function sendIndexLines(
   const isRecent = selected.recentCount === 0 ? () => false : (uid: number) => selected.isRecent(uid);
   const slices = new LoopSlices(undefined, LINES_PER_TURN);
   const out = new LineBytes();
+  const keywordItems = new Map<string, Buffer>();
   let missing = 0;
   for (let i = 0; i < targets.uids.length; i++) {
     if (i % CLOCK_EVERY === CLOCK_EVERY - 1 && slices.due(CLOCK_EVERY)) {
@@ -258,7 +278,7 @@ export async function sendIndexLines(
       continue;
     }
     const cached = forms === null ? null : forms.current;
-    const flags = needsFlags ? flagItem(facts.flagsOf(i), isRecent(uid)) : null;
+    const flags = needsFlags ? flagBytes(facts, i, isRecent(uid), keywordItems) : null;
     const room = LINE_ROOM + (flags?.length ?? 0) +
       (cached === null ? 0 : cached.envelopeAt[row + 1]! - cached.envelopeAt[row]! + (cached.bodyStructureAt === null ? 0 : cached.bodyStructureAt[row + 1]! - cached.bodyStructureAt[row]!));
     if (!out.fits(room)) {
