@@ -23,15 +23,20 @@ import type { MessageFactsSource } from '../facts.js';
 type IndexItem = 'UID' | 'FLAGS' | 'MODSEQ' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' | 'BODYSTRUCTURE';
 const INDEX_ITEMS = new Set<string>(['UID', 'FLAGS', 'MODSEQ', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODYSTRUCTURE']);
 
-/** Bytes of lines handed to the writer at once; at most this many lines between two turns for the others. */
-const CHUNK = 64 * 1024;
+/**
+ * Bytes of lines handed to the writer at once (one socket write each); at most LINES_PER_TURN
+ * lines between two turns for the others. 256 KB rather than 64 KB: a quarter of the writes and of
+ * the waits for the socket to drain (UID FETCH 1:* (UID FLAGS): about a third less wall time on
+ * the loaded machine, the same bytes).
+ */
+const CHUNK = 256 * 1024;
 const LINES_PER_TURN = 1024;
 /**
  * Lines are written into buffers this big, each handed to the writer in pieces (subarrays: the
- * bytes written are never touched again), so a FETCH allocates one buffer per 256 KB of lines
+ * bytes written are never touched again), so a FETCH allocates one buffer per few chunks of lines
  * instead of one per piece (on 100,000 FLAGS lines the pieces' buffers were most of the garbage).
  */
-const BUFFER = 256 * 1024;
+const BUFFER = 1024 * 1024;
 /** The clock is read once per this many lines (reading it costs more than a line). */
 const CLOCK_EVERY = 64;
 /** Room a line needs besides its flag list and forms: four numbers, the item names, a date. */
