@@ -73,13 +73,15 @@ describe('FETCH of index items only', () => {
   });
 
   it('renders each distinct keyword list once per FETCH, and a STORE elsewhere shows in the next', async () => {
-    // keyword lists that differ in order, in system flags and in \Recent, many messages each
-    const lists = [['$A'], ['$A', '$B'], ['$B', '$A'], ['\\Seen', '$A'], ['\\Answered', '$A', '$B'], ['$Work', 'Later']];
+    // keyword lists that differ in order, in system flags and in \Recent, and lists without keywords
+    // with \Recent (these new messages) and without it (the older ones), many messages each
+    const lists = [[], ['\\Seen'], ['$A'], ['$A', '$B'], ['$B', '$A'], ['\\Seen', '$A'], ['\\Answered', '$A', '$B'], ['$Work', 'Later']];
     await appendTo(server, 'user.fred', Array.from({ length: 120 }, (_, i) => ({ content: PLAIN, flags: lists[i % lists.length]! })));
     const [fast, general] = await both('1:*', 'UID FLAGS');
     expect(fast.slice(0, -1)).toEqual(general.slice(0, -1));
     expect(fast.some((l) => / FLAGS \(\$B \$A( \\Recent)?\)\)$/.test(l))).toBe(true);
     expect(fast.some((l) => / FLAGS \(\\Answered \$A \$B( \\Recent)?\)\)$/.test(l))).toBe(true);
+    expect(fast.some((l) => / FLAGS \(\\Seen \\Recent\)\)$/.test(l)) && fast.some((l) => / FLAGS \(\\Seen\)\)$/.test(l))).toBe(true);
     const c = await fredIn(server);
     const other = await fredIn(server);
     const before = await c.command('a', 'UID FETCH 1:* (UID FLAGS)');

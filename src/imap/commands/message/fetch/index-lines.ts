@@ -151,10 +151,14 @@ function flagItem(flags: readonly string[], recent: boolean): Buffer {
 const KEYWORD_ITEMS = 4096;
 
 /**
- * The FLAGS item of target `i`: a list with keywords rendered once per distinct list and FETCH
- * (`kept`), not once per message (a string, an encoding and a Buffer each).
+ * The FLAGS item of target `i`: a list without keywords looked up by its flag bits in `plain`, a
+ * list with keywords rendered once per distinct list and FETCH (`kept`), not once per message (a
+ * string, an encoding and a Buffer each).
  */
-function flagBytes(facts: MessageFactsSource, i: number, recent: boolean, kept: Map<string, Buffer>): Buffer {
+function flagBytes(facts: MessageFactsSource, i: number, recent: boolean, kept: Map<string, Buffer>, plain: Array<Buffer | undefined>): Buffer {
+  // without keywords: by the system flag bits (and \Recent), an array index
+  const bits = facts.plainFlagBitsOf(i);
+  if (bits >= 0) return (plain[recent ? bits + 256 : bits] ??= flagItem(facts.flagsOf(i), recent));
   const key = facts.keywordKeyOf(i);
   if (key === null) return flagItem(facts.flagsOf(i), recent);
   const k = recent ? `R${key}` : key;
@@ -254,6 +258,7 @@ export async function sendIndexLines(
   const slices = new LoopSlices(undefined, LINES_PER_TURN);
   const out = new LineBytes();
   const keywordItems = new Map<string, Buffer>();
+  const plainItems = new Array<Buffer | undefined>(512);
   let missing = 0;
   for (let i = 0; i < targets.uids.length; i++) {
     if (i % CLOCK_EVERY === CLOCK_EVERY - 1 && slices.due(CLOCK_EVERY)) {
@@ -283,7 +288,7 @@ export async function sendIndexLines(
       continue;
     }
     const cached = forms === null ? null : forms.current;
-    const flags = needsFlags ? flagBytes(facts, i, isRecent(uid), keywordItems) : null;
+    const flags = needsFlags ? flagBytes(facts, i, isRecent(uid), keywordItems, plainItems) : null;
     const room = LINE_ROOM + (flags?.length ?? 0) +
       (cached === null ? 0 : cached.envelopeAt[row + 1]! - cached.envelopeAt[row]! + (cached.bodyStructureAt === null ? 0 : cached.bodyStructureAt[row + 1]! - cached.bodyStructureAt[row]!));
     if (!out.fits(room)) {
