@@ -39,23 +39,38 @@ export function lowerBound(values: ArrayLike<number>, n: number): number {
 export function resolveTargets(selected: SelectedMailbox, set: SequenceSet, byUid: boolean): Targets {
   const ranges = set.saved ? savedRanges(selected, byUid) : set.ranges;
   const all = selected.allUids();
-  const seqs: number[] = [];
-  const uids: number[] = [];
+  const count = all.length;
+  // The view positions [from, to) of each merged range first, then both lists made at their final
+  // length and filled: pushing 100,000 numbers onto growing arrays cost several times more (issue 16).
+  const spans: number[] = [];
+  let total = 0;
   if (byUid) {
-    const largest = all.length > 0 ? all[all.length - 1]! : 0;
+    const largest = count > 0 ? all[count - 1]! : 0;
     for (const [lo, hi] of resolveSequenceSet(ranges, largest)) {
-      for (let i = lowerBound(all, lo); i < all.length && all[i]! <= hi; i++) {
-        seqs.push(i + 1);
-        uids.push(all[i]!);
+      const from = lowerBound(all, lo);
+      const to = hi >= largest ? count : lowerBound(all, hi + 1);
+      if (to > from) {
+        spans.push(from, to);
+        total += to - from;
       }
     }
-    return { seqs, uids };
+  } else {
+    for (const [lo, hi] of resolveSequenceSet(ranges, count)) {
+      const from = Math.max(1, lo) - 1;
+      const to = Math.min(hi, count);
+      if (to > from) {
+        spans.push(from, to);
+        total += to - from;
+      }
+    }
   }
-  const count = all.length;
-  for (const [lo, hi] of resolveSequenceSet(ranges, count)) {
-    for (let seq = Math.max(1, lo); seq <= Math.min(hi, count); seq++) {
-      seqs.push(seq);
-      uids.push(all[seq - 1]!);
+  const seqs = new Array<number>(total);
+  const uids = new Array<number>(total);
+  let k = 0;
+  for (let s = 0; s < spans.length; s += 2) {
+    for (let i = spans[s]!, to = spans[s + 1]!; i < to; i++, k++) {
+      seqs[k] = i + 1;
+      uids[k] = all[i]!;
     }
   }
   return { seqs, uids };
