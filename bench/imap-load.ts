@@ -7,6 +7,7 @@
 // the reference peers started by the lead's scripts (Cyrus 3.6 on 14301, Dovecot 2.3 on 24301),
 // all in the same run, with users user1..userN / pass.
 // `npm run bench -- imap-load [--users=20] [--clients=20] [--seconds=20] [--only=us,cyrus,dovecot] [--prefork=N] [--modes=steady,churn]`
+import { readdirSync, readFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { percentile } from './_master.js';
 import { startShipped } from './_shipped.js';
@@ -198,7 +199,9 @@ async function prepare(port: number): Promise<void> {
       await conn.command('EXPUNGE');
     }
     while (conn.exists < TARGET) {
-      await conn.command('APPEND INBOX', BODY.replace('MSGID', `${Date.now()}.${Math.random()}@prepare`));
+      const reply = await conn.command('APPEND INBOX', BODY.replace('MSGID', `${Date.now()}.${Math.random()}@prepare`));
+      // A refused APPEND (an INBOX the login could not create on a loaded machine) ends the run instead of looping.
+      if (!/^L\d+ OK/m.test(reply)) throw new Error(`user${u + 1}: APPEND refused: ${reply.trim().slice(-200)}`);
       if (conn.exists === 0) await conn.command('NOOP');
     }
     await conn.command('LOGOUT');
@@ -240,9 +243,46 @@ async function load(port: number, churn: boolean): Promise<Stats> {
   return stats;
 }
 
-function report(label: string, mode: string, stats: Stats): void {
+/**
+ * CPU seconds (user + system) used so far by process `root` and all its descendants (Linux /proc;
+ * null elsewhere): our server's cost per command, which a loaded machine does not blur as it does
+ * commands per second.
+ */
+function treeCpuSeconds(root: number | undefined): number | null {
+  if (root === undefined) return null;
+  try {
+    const stats = new Map<number, { ppid: number; ticks: number }>();
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      let text: string;
+      try {
+        text = readFileSync(`/proc/${name}/stat`, 'latin1');
+      } catch {
+        continue;
+      }
+      // Fields after the command name (which may hold spaces) in parentheses: state ppid ... utime(14) stime(15).
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(name), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+    }
+    const inTree = (pid: number): boolean => {
+      for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
+        if (p === root) return true;
+        p = stats.get(p)?.ppid ?? 0;
+      }
+      return false;
+    };
+    let ticks = 0;
+    for (const [pid, st] of stats) if (inTree(pid)) ticks += st.ticks;
+    return ticks / 100; // USER_HZ
+  } catch {
+    return null;
+  }
+}
+
+function report(label: string, mode: string, stats: Stats, cpuSeconds: number | null = null): void {
   const total = stats.total();
-  console.log(`imap-load: ${label.padEnd(8)} ${mode.padEnd(6)} ${total} commands in ${SECONDS} s (${(total / SECONDS).toFixed(0)}/s), ${stats.failures} not OK`);
+  const cpu = cpuSeconds === null ? '' : `, server CPU ${cpuSeconds.toFixed(1)} s = ${((cpuSeconds * 1000) / Math.max(1, total)).toFixed(3)} ms/command`;
+  console.log(`imap-load: ${label.padEnd(8)} ${mode.padEnd(6)} ${total} commands in ${SECONDS} s (${(total / SECONDS).toFixed(0)}/s), ${stats.failures} not OK${cpu}`);
   for (const [name, reply] of stats.failed) console.log(`imap-load: ${label.padEnd(8)} ${mode.padEnd(6)}   last ${name} not OK: ${JSON.stringify(reply)}`);
   for (const [name, list] of [...stats.times].sort()) {
     const sorted = [...list].sort((a, b) => a - b);
@@ -273,11 +313,17 @@ async function greeted(port: number): Promise<void> {
   }
 }
 
-async function measure(label: string, port: number): Promise<void> {
+/** `pid`: the server's master (ours), whose process tree's CPU time is reported per command. */
+async function measure(label: string, port: number, pid?: number): Promise<void> {
   await greeted(port);
   await prepare(port);
-  if (MODES.includes('steady')) report(label, 'steady', await load(port, false));
-  if (MODES.includes('churn')) report(label, 'churn', await load(port, true));
+  for (const [mode, churn] of [['steady', false], ['churn', true]] as const) {
+    if (!MODES.includes(mode)) continue;
+    const before = treeCpuSeconds(pid);
+    const stats = await load(port, churn);
+    const after = treeCpuSeconds(pid);
+    report(label, mode, stats, before === null || after === null ? null : after - before);
+  }
 }
 
 async function main(): Promise<void> {
@@ -287,7 +333,7 @@ async function main(): Promise<void> {
     const edit = PREFORK ? (t: string) => t.replace(/(imap\s+cmd="imapd[^"]*"[^\n]*?)prefork=\d+/, `$1prefork=${PREFORK}`) : undefined;
     const server = await startShipped({ users, password: 'pass', editCyrusConf: edit });
     try {
-      await measure(`us${PREFORK ? `(p${PREFORK})` : ''}`, server.port('imap'));
+      await measure(`us${PREFORK ? `(p${PREFORK})` : ''}`, server.port('imap'), server.master.pid);
     } finally {
       await server.stop();
     }

@@ -7,7 +7,7 @@
 import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailError } from '../common/errors.js';
-import { readTransaction, writeTransaction } from '../common/sqlite.js';
+import { readTransaction, setSynchronous, writeTransaction } from '../common/sqlite.js';
 import { rangesContain, type UidRanges } from './seqset.js';
 import { discardTemps, prepareMessages } from './append.js';
 import { fsyncDirectory, fsyncPaths, messageFileName } from './files.js';
@@ -185,7 +185,7 @@ export class Mailbox extends MessageReader {
     // renamed: it runs on the thread pool while the records are inserted.
     const directory: { synced: Promise<void> | null } = { synced: null };
     try {
-      if (syncAfterCommit) this.index.db.pragma('synchronous = NORMAL');
+      if (syncAfterCommit) setSynchronous(this.index.db, 'NORMAL');
       result = writeTransaction(this.index.db, 'append', () => {
         const row = this.active();
         const s = this.index.stmts;
@@ -225,9 +225,9 @@ export class Mailbox extends MessageReader {
         charged = true;
         return { uidValidity: row.uidvalidity, uids };
       });
-      if (syncAfterCommit) this.index.db.pragma('synchronous = FULL');
+      if (syncAfterCommit) setSynchronous(this.index.db, 'FULL');
     } catch (err) {
-      if (syncAfterCommit) this.index.db.pragma('synchronous = FULL');
+      if (syncAfterCommit) setSynchronous(this.index.db, 'FULL');
       await directory.synced?.catch(() => undefined);
       // Never acknowledged: remove what was renamed and the temps still lying around.
       if (charged) this.refund(charge);
@@ -274,12 +274,12 @@ export class Mailbox extends MessageReader {
   async setFlagsDurably(uids: readonly number[], mode: FlagMode, flags: readonly string[], opts: SetFlagsOptions = {}): Promise<FlagChangeResult> {
     if (!this.ctx.durable || this.index.db.inTransaction) return this.setFlags(uids, mode, flags, opts);
     const syncPaths = [`${this.index.file}-wal`];
-    this.index.db.pragma('synchronous = NORMAL');
+    setSynchronous(this.index.db, 'NORMAL');
     let changed: { result: FlagChangeResult; defined: boolean };
     try {
       changed = this.changeFlags(uids, mode, flags, opts, syncPaths);
     } finally {
-      this.index.db.pragma('synchronous = FULL');
+      setSynchronous(this.index.db, 'FULL');
     }
     const { result, defined } = changed;
     if (result.changed.length > 0 || defined) {
@@ -384,12 +384,12 @@ export class Mailbox extends MessageReader {
    */
   async expungeDurably(opts: ExpungeOptions = {}): Promise<number[]> {
     if (!this.ctx.durable || this.index.db.inTransaction) return this.expunge(opts);
-    this.index.db.pragma('synchronous = NORMAL');
+    setSynchronous(this.index.db, 'NORMAL');
     let expunged: number[];
     try {
       expunged = this.expungeRecords(opts);
     } finally {
-      this.index.db.pragma('synchronous = FULL');
+      setSynchronous(this.index.db, 'FULL');
     }
     if (expunged.length > 0) {
       try {
@@ -519,7 +519,7 @@ export class Mailbox extends MessageReader {
     if (!this.gone && row.state === 'active' && row.uidnext - 1 <= row.recentuid) return [];
     const relaxed = this.ctx.durable && !this.index.db.inTransaction;
     const db = this.index.db;
-    if (relaxed) db.pragma('synchronous = NORMAL');
+    if (relaxed) setSynchronous(db, 'NORMAL');
     const timeout = wait ? null : (db.pragma('busy_timeout', { simple: true }) as number);
     if (timeout !== null) db.pragma('busy_timeout = 0');
     try {
@@ -534,7 +534,7 @@ export class Mailbox extends MessageReader {
       throw err;
     } finally {
       if (timeout !== null) db.pragma(`busy_timeout = ${timeout}`);
-      if (relaxed) db.pragma('synchronous = FULL');
+      if (relaxed) setSynchronous(db, 'FULL');
     }
   }
 

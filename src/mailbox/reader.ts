@@ -9,6 +9,7 @@ import type { ImapForm } from '../message/index.js';
 import type { MessageSummary } from '../message/index.js';
 import { readTransaction } from '../common/sqlite.js';
 import { messageFileError, messageFileName } from './files.js';
+import { keepForms, keptForms } from './form-cache.js';
 import type { IndexDb } from './index-db.js';
 import { prepareColumns } from './snapshot-load.js';
 import type { MailboxContext } from './types.js';
@@ -158,27 +159,43 @@ export class MessageReader {
    * The cached ENVELOPE (and with `withBodyStructure` BODYSTRUCTURE) of the messages with UIDs
    * `first`..`last` as the bytes FETCH sends, read in one query: no string and no object per
    * message (issue 16: FETCH 1:* (ENVELOPE) on 100,000 messages). Messages without a row (cached
-   * before the forms were rendered) are absent: use summaries() for them.
+   * before the forms were rendered) are absent: use summaries() for them. With `keep` (a FETCH of
+   * many messages) the range is kept for the next such FETCH of this process (form-cache.ts).
    */
-  formBytes(first: number, last: number, withBodyStructure: boolean): FormBytes {
+  formBytes(first: number, last: number, withBodyStructure: boolean, keep = false): FormBytes {
     return readTransaction(this.index.db, 'read cache', () => {
       const stmts = this.index.stmts;
-      const row = withBodyStructure ? stmts.formsBytes.get(first, last)! : stmts.envelopeBytes.get(first, last)!;
-      const [uidText, envelopeLengths, envelopes, bodyStructureLengths = null, bodyStructures = null] = row;
-      if (uidText === null || envelopeLengths === null || envelopes === null) return { count: 0, uids: new Uint32Array(0), envelopes: Buffer.alloc(0), envelopeAt: new Uint32Array(1), bodyStructures: null, bodyStructureAt: null };
-      const uids = new Uint32Array((uidText.length + 1) >> 1);
-      const count = parseNumbers(uidText, uids, false);
-      let ascending = true;
-      for (let r = 1; r < count && ascending; r++) ascending = uids[r - 1]! < uids[r]!;
-      const envelopeAt = new Uint32Array(count + 1);
-      const bodyStructureAt = withBodyStructure ? new Uint32Array(count + 1) : null;
-      // In UID order, and the lengths add up to the bytes (they always should): row by row otherwise.
-      if (ascending && parseNumbers(envelopeLengths, envelopeAt, true) === count && envelopeAt[count] === envelopes.length &&
-        (bodyStructureAt === null || (bodyStructureLengths !== null && bodyStructures !== null && parseNumbers(bodyStructureLengths, bodyStructureAt, true) === count && bodyStructureAt[count] === bodyStructures.length))) {
-        return { count, uids, envelopes, envelopeAt, bodyStructures: bodyStructureAt === null ? null : bodyStructures, bodyStructureAt };
-      }
-      return formBytesByRow(stmts.formsRange.all(first, last), withBodyStructure);
+      if (!keep) return this.readFormBytes(first, last, withBodyStructure);
+      const row = stmts.mailbox.get();
+      if (row === undefined) return this.readFormBytes(first, last, withBodyStructure);
+      const mailbox = `${this.index.identity}\u0000${row.uniqueid}\u0000${row.uidvalidity}`;
+      const hit = keptForms(mailbox, first, last, withBodyStructure);
+      if (hit !== null) return hit;
+      const forms = this.readFormBytes(first, last, withBodyStructure);
+      // Only a range no later message can join (form-cache.ts).
+      if (last < row.uidnext) keepForms(mailbox, first, last, withBodyStructure, forms);
+      return forms;
     });
+  }
+
+  /** formBytes inside its read transaction. */
+  private readFormBytes(first: number, last: number, withBodyStructure: boolean): FormBytes {
+    const stmts = this.index.stmts;
+    const row = withBodyStructure ? stmts.formsBytes.get(first, last)! : stmts.envelopeBytes.get(first, last)!;
+    const [uidText, envelopeLengths, envelopes, bodyStructureLengths = null, bodyStructures = null] = row;
+    if (uidText === null || envelopeLengths === null || envelopes === null) return { count: 0, uids: new Uint32Array(0), envelopes: Buffer.alloc(0), envelopeAt: new Uint32Array(1), bodyStructures: null, bodyStructureAt: null };
+    const uids = new Uint32Array((uidText.length + 1) >> 1);
+    const count = parseNumbers(uidText, uids, false);
+    let ascending = true;
+    for (let r = 1; r < count && ascending; r++) ascending = uids[r - 1]! < uids[r]!;
+    const envelopeAt = new Uint32Array(count + 1);
+    const bodyStructureAt = withBodyStructure ? new Uint32Array(count + 1) : null;
+    // In UID order, and the lengths add up to the bytes (they always should): row by row otherwise.
+    if (ascending && parseNumbers(envelopeLengths, envelopeAt, true) === count && envelopeAt[count] === envelopes.length &&
+      (bodyStructureAt === null || (bodyStructureLengths !== null && bodyStructures !== null && parseNumbers(bodyStructureLengths, bodyStructureAt, true) === count && bodyStructureAt[count] === bodyStructures.length))) {
+      return { count, uids, envelopes, envelopeAt, bodyStructures: bodyStructureAt === null ? null : bodyStructures, bodyStructureAt };
+    }
+    return formBytesByRow(stmts.formsRange.all(first, last), withBodyStructure);
   }
 
   /**

@@ -15,6 +15,11 @@ import { silentLogger, type Logger } from '../common/log.js';
  * A publisher writes the change straight to every peer it holds a connection to, and to the hub
  * with the ids it reached ({"m": mailbox, "d": [ids]}); the hub relays it to the other clients only
  * (short-lived tools, peers not connected yet), so every process hears each change once.
+ *
+ * A process none of whose code listens to changes (pop3d, lmtpd: they only publish) says so
+ * ({"q": true}, muted): the hub then neither relays changes to it nor announces its socket, so no
+ * publisher writes to it. Each publish used to wake every process of every service (measured under
+ * imap-load: the writes of publish were a tenth of an imapd worker's time).
  */
 
 const MAX_LINE = 64 * 1024;
@@ -39,7 +44,7 @@ function splitLines(onLine: (line: string) => void): (chunk: Buffer) => boolean 
 
 /** The master's side: relays each line a client sends to every other client it did not reach itself. */
 export class NotifyHub {
-  private readonly clients = new Map<net.Socket, { id: number; listenPath: string | null }>();
+  private readonly clients = new Map<net.Socket, { id: number; listenPath: string | null; muted: boolean }>();
   private nextId = 1;
 
   private constructor(
@@ -80,12 +85,15 @@ export class NotifyHub {
   }
 
   private accept(socket: net.Socket): void {
-    const me = { id: this.nextId++, listenPath: null as string | null };
+    const me = { id: this.nextId++, listenPath: null as string | null, muted: false };
     this.clients.set(socket, me);
-    // Where the others listen, so that the newcomer can reach them directly.
-    for (const other of this.clients.values()) if (other.listenPath !== null) this.send(socket, JSON.stringify({ p: other.id, l: other.listenPath }) + '\n');
+    // Where the others listen, so that the newcomer can reach them directly (the muted want nothing).
+    for (const other of this.clients.values()) if (other.listenPath !== null && !other.muted) this.send(socket, JSON.stringify({ p: other.id, l: other.listenPath }) + '\n');
+    const toOthers = (line: string) => {
+      for (const [other] of this.clients) if (other !== socket) this.send(other, line);
+    };
     const feed = splitLines((line) => {
-      let message: { m?: unknown; d?: unknown; l?: unknown };
+      let message: { m?: unknown; d?: unknown; l?: unknown; q?: unknown };
       try {
         message = JSON.parse(line) as typeof message;
       } catch {
@@ -93,15 +101,21 @@ export class NotifyHub {
       }
       if (typeof message.l === 'string' && me.listenPath === null) {
         me.listenPath = message.l;
-        const announce = JSON.stringify({ p: me.id, l: me.listenPath }) + '\n';
-        for (const [other] of this.clients) if (other !== socket) this.send(other, announce);
+        if (!me.muted) toOthers(JSON.stringify({ p: me.id, l: me.listenPath }) + '\n');
+        return;
+      }
+      if (typeof message.q === 'boolean') {
+        if (message.q === me.muted) return;
+        me.muted = message.q;
+        // The peers stop (or start) writing to its socket.
+        if (me.listenPath !== null) toOthers(JSON.stringify(me.muted ? { x: me.id } : { p: me.id, l: me.listenPath }) + '\n');
         return;
       }
       if (typeof message.m !== 'string') return;
       const reached = Array.isArray(message.d) ? new Set(message.d) : null;
       let out: string | null = null;
       for (const [other, peer] of this.clients) {
-        if (other === socket || reached?.has(peer.id)) continue;
+        if (other === socket || peer.muted || reached?.has(peer.id)) continue;
         this.send(other, (out ??= JSON.stringify({ m: message.m }) + '\n'));
       }
     });
@@ -111,7 +125,7 @@ export class NotifyHub {
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       this.clients.delete(socket);
-      if (me.listenPath === null) return;
+      if (me.listenPath === null || me.muted) return;
       const gone = JSON.stringify({ x: me.id }) + '\n';
       for (const other of this.clients.keys()) this.send(other, gone);
     });
@@ -187,6 +201,8 @@ export class NotifyClient {
   private readonly incoming = new Set<net.Socket>();
   /** Peers by the id the current hub connection gave them. */
   private readonly peers = new Map<number, Peer>();
+  /** Nothing here listens to changes: the hub sends none (see mute). */
+  private muted = false;
 
   private constructor(
     readonly path: string,
@@ -255,6 +271,23 @@ export class NotifyClient {
     if (this.connected && this.socket !== null && this.listenPath !== null) this.socket.write(JSON.stringify({ l: this.listenPath }) + '\n');
   }
 
+  /**
+   * Say that no code of this process listens to changes (it only publishes): the hub relays none
+   * to it and no peer writes to its socket. Call before anything subscribes, or never: a later
+   * subscribe unmutes, but changes published before the hub hears of it are not delivered.
+   */
+  mute(): void {
+    if (this.muted) return;
+    this.muted = true;
+    if (this.connected && this.socket !== null) this.socket.write(JSON.stringify({ q: true }) + '\n');
+  }
+
+  private unmute(): void {
+    if (!this.muted) return;
+    this.muted = false;
+    if (this.connected && this.socket !== null) this.socket.write(JSON.stringify({ q: false }) + '\n');
+  }
+
   /** A line from the hub or from a peer. */
   private onLine(line: string): void {
     let message: { m?: unknown; p?: unknown; l?: unknown; x?: unknown };
@@ -308,6 +341,8 @@ export class NotifyClient {
     socket.on('connect', () => {
       this.connected = true;
       this.retryDelay = 50;
+      // A new hub connection starts unmuted: say it before the listening socket is announced.
+      if (this.muted) socket.write(JSON.stringify({ q: true }) + '\n');
       this.announce();
       for (const line of this.queue) socket.write(line);
       this.queue = [];
@@ -369,6 +404,7 @@ export class NotifyClient {
 
   /** Call `listener` with the name of every mailbox that changes; returns the unsubscribe. */
   subscribe(listener: Listener): () => void {
+    this.unmute();
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -379,6 +415,7 @@ export class NotifyClient {
    * hearing them twice woke every IDLE session twice per change).
    */
   subscribeRemote(listener: Listener): () => void {
+    this.unmute();
     this.remoteListeners.add(listener);
     return () => this.remoteListeners.delete(listener);
   }

@@ -55,9 +55,18 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     notify = NotifyClient.connect(config.path('idlesocket')!, logger, { listen: true });
     const { program } = await servicePrograms()[plan.program]!();
     // The program hears its own changes from its own store: the channel brings only other processes'.
-    const channel = { publish: (name: string) => notify.publish(name), subscribe: (listener: (name: string) => void) => notify.subscribeRemote(listener) };
+    let listens = false;
+    const channel = {
+      publish: (name: string) => notify.publish(name),
+      subscribe: (listener: (name: string) => void) => {
+        listens = true;
+        return notify.subscribeRemote(listener);
+      },
+    };
     const ctx: ServiceContext = { serviceName: options.service, config, logger, notify: channel, argv: plan.args, tls: useTls };
     instance = await program.start(ctx);
+    // A program that only publishes (pop3d, lmtpd) is sent no changes: every publish would wake it.
+    if (!listens) notify.mute();
   } catch (err) {
     logger.error({ err }, 'service program failed to start');
     send({ type: 'failed', message: (err as Error).message });

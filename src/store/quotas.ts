@@ -18,7 +18,7 @@
  * passed is added to the tally too, so at the end the tally is exact and replaces the usage.
  */
 import { MailError } from '../common/errors.js';
-import { openDb, readTransaction, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
+import { openDb, readTransaction, setSynchronous, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
 import { isWithin, parentName, splitName } from '../names/index.js';
 
 export type QuotaResource = 'STORAGE' | 'MESSAGE' | 'MAILBOX';
@@ -127,7 +127,7 @@ export class QuotaStore {
     // Usage is derived data (quota -f recounts it): charges commit without their own fsync
     // (WAL, synchronous NORMAL: survives a process crash, may lose the last charges on power
     // loss). Limits are not derived: setting them is fsynced (see durably()).
-    if (durable) this.db.pragma('synchronous = NORMAL');
+    if (durable) setSynchronous(this.db, 'NORMAL');
     try {
       this.db.exec(SCHEMA);
     } catch (err) {
@@ -248,11 +248,11 @@ export class QuotaStore {
   /** Run an administrative change fsynced (synchronous FULL), as limits cannot be recounted. */
   private durably<T>(fn: () => T): T {
     if (!this.durable) return fn();
-    this.db.pragma('synchronous = FULL');
+    setSynchronous(this.db, 'FULL');
     try {
       return fn();
     } finally {
-      this.db.pragma('synchronous = NORMAL');
+      setSynchronous(this.db, 'NORMAL');
     }
   }
 

@@ -4,7 +4,7 @@
  * by uniqueid, so renaming a mailbox keeps every user's seen state. One database rather than a
  * file per user keeps one connection per process however many users a process serves.
  */
-import { openDb, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
+import { openDb, setSynchronous, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
 import { addUids, formatUidRanges, parseUidRanges, parseUidRangesInSlices, removeUids, type SeenState, type UidRanges } from '../mailbox/index.js';
 
 const SCHEMA = `
@@ -130,12 +130,12 @@ export class SeenStore implements SeenState {
     const key = `${userid}\u0000${uniqueId}`;
     // Group commit (see SeenState.update): the WAL is fsynced by the caller, off the event loop.
     const later = opts.syncLater !== undefined && this.durable && !this.db.inTransaction;
-    if (later) this.db.pragma('synchronous = NORMAL');
+    if (later) setSynchronous(this.db, 'NORMAL');
     let written;
     try {
       written = this.write(userid, uniqueId, add, remove);
     } finally {
-      if (later) this.db.pragma('synchronous = FULL');
+      if (later) setSynchronous(this.db, 'FULL');
     }
     if (later) opts.syncLater!.push(`${this.file}-wal`);
     // Only once committed: a rolled-back write must not be remembered.

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -179,6 +180,45 @@ describe('straight between processes that listen (issue 16, IDLE push)', () => {
     a.publish('user/after');
     await until(() => got.c.includes('user/after'));
     await Promise.all([a.close(), c.close()]);
+  });
+});
+
+describe('a process that only publishes (issue 16, imap-load)', () => {
+  it('is muted: the hub neither relays changes to it nor introduces it to the peers, until it listens', async () => {
+    const publisher = NotifyClient.connect(socketPath, undefined, { listen: true });
+    const listener = NotifyClient.connect(socketPath, undefined, { listen: true });
+    const quiet = NotifyClient.connect(socketPath, undefined, { listen: true });
+    quiet.mute();
+    await until(() => publisher.directPeers === 1 && listener.directPeers === 1);
+    // A raw hub client that says it is muted: whatever the hub writes to it is recorded.
+    const raw = net.createConnection(socketPath);
+    let rawText = '';
+    raw.setEncoding('utf8').on('data', (chunk: string) => (rawText += chunk));
+    await new Promise((r) => raw.once('connect', r));
+    raw.write('{"q":true}\n{"l":"/nonexistent/notify-peer"}\n');
+    const heard: string[] = [];
+    listener.subscribeRemote((m) => heard.push(m));
+    await new Promise((r) => setTimeout(r, 200));
+    publisher.publish('user/one');
+    await until(() => heard.includes('user/one'));
+    await new Promise((r) => setTimeout(r, 200));
+    // Neither muted process was introduced to the publisher nor sent the change.
+    expect(publisher.directPeers).toBe(1);
+    expect(rawText).not.toContain('user/one');
+    // Unmuted, the raw client is introduced (its bogus socket cannot be reached) and relayed to.
+    raw.write('{"q":false}\n');
+    await new Promise((r) => setTimeout(r, 200));
+    publisher.publish('user/two');
+    await until(() => rawText.includes('"m":"user/two"'));
+    // A muted client that subscribes is no longer muted.
+    const late: string[] = [];
+    quiet.subscribeRemote((m) => late.push(m));
+    await until(() => publisher.directPeers === 2);
+    publisher.publish('user/three');
+    await until(() => late.includes('user/three') && heard.includes('user/three'));
+    expect(late).toEqual(['user/three']);
+    raw.destroy();
+    await Promise.all([publisher.close(), listener.close(), quiet.close()]);
   });
 });
 

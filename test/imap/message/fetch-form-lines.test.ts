@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient, startTestServer, type TestServer } from '../harness.js';
 import { appendTo } from './fixtures.js';
+import { dropKeptForms, keptFormBytes } from '../../../src/mailbox/form-cache.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -19,6 +20,7 @@ beforeAll(async () => {
   server.imap.deps.store.createMailbox('user.fred', { acl: 'fred\tlrswipkxtecdan\t' });
   server.imap.deps.store.createMailbox('user.fred.Odd', { acl: 'fred\tlrswipkxtecdan\t' });
   server.imap.deps.store.createMailbox('user.fred.Many', { acl: 'fred\tlrswipkxtecdan\t' });
+  server.imap.deps.store.createMailbox('user.fred.Kept', { acl: 'fred\tlrswipkxtecdan\t' });
 }, 60_000);
 afterAll(async () => {
   await server?.close();
@@ -118,11 +120,52 @@ describe('FETCH ENVELOPE and BODYSTRUCTURE lines from the cached wire forms', ()
     }
 
     const other = await fredSelects('Many');
+    await other.command('x0', 'NOOP');
     await other.command('x1', 'UID STORE 1300 +FLAGS.SILENT (\\Deleted)');
     await other.command('x2', 'UID EXPUNGE 1300');
     const lines = await c.command('g', 'FETCH 1:* (ENVELOPE)');
     expect(lines.at(-1)).toBe('g OK [EXPUNGEISSUED] Some of the requested messages no longer exist');
     expect(lines.filter((l) => / FETCH \(/.test(l)).length).toBe(398);
+    other.close();
+    c.close();
+  });
+
+  it('keeps the forms of a FETCH of many messages: the next answers stay the uncached bytes after appends and expunges elsewhere', async () => {
+    const items = (from: number, to: number) => {
+      const out = [];
+      for (let i = from; i < to; i++) out.push({ content: b(`From: "K ${i}" <k${i}@example.com>\r\nSubject: kept ${i}\r\n\r\nbody ${i}\r\n`), flags: i % 2 === 0 ? ['\\Seen'] : [] });
+      return out;
+    };
+    await appendTo(server, 'user.fred.Kept', items(0, 1200));
+    const c = await fredSelects('Kept');
+    const commands = ['FETCH 1:* (ENVELOPE)', 'UID FETCH 1:* (UID FLAGS ENVELOPE BODYSTRUCTURE)'];
+    /** Each command's answer from the forms kept, and again with nothing kept (read from the index). */
+    const both = async (): Promise<string[]> => {
+      const out: string[] = [];
+      for (const command of commands) {
+        const kept = await fetchAll(c, command);
+        dropKeptForms();
+        expect(await fetchAll(c, command), command).toBe(kept);
+        out.push(kept);
+      }
+      return out;
+    };
+    dropKeptForms();
+    const first = await both();
+    await fetchAll(c, commands[0]!);
+    expect(keptFormBytes()).toBeGreaterThan(0);
+    expect(first[0]!.match(/ FETCH \(/g)!.length).toBe(1200);
+    // another session appends and expunges; this one learns of it with NOOP
+    const other = await fredSelects('Kept');
+    await appendTo(server, 'user.fred.Kept', items(1200, 1300));
+    await other.command('x0', 'NOOP');
+    await other.command('x1', 'UID STORE 10:20,600,1250 +FLAGS.SILENT (\\Deleted)');
+    await other.command('x2', 'EXPUNGE');
+    await c.command('n', 'NOOP');
+    const after = await both();
+    expect(after[0]!.match(/ FETCH \(/g)!.length).toBe(1300 - 13);
+    expect(after[0]).toContain('* 1287 FETCH (ENVELOPE (NIL "kept 1299"');
+    expect(after[1]).toContain('* 10 FETCH (UID 21 FLAGS (\\Seen \\Recent) ENVELOPE (NIL "kept 20"');
     other.close();
     c.close();
   });

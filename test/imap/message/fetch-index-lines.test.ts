@@ -71,4 +71,31 @@ describe('FETCH of index items only', () => {
     c.close();
     other.close();
   });
+
+  it('renders each distinct keyword list once per FETCH, and a STORE elsewhere shows in the next', async () => {
+    // keyword lists that differ in order, in system flags and in \Recent, and lists without keywords
+    // with \Recent (these new messages) and without it (the older ones), many messages each
+    const lists = [[], ['\\Seen'], ['$A'], ['$A', '$B'], ['$B', '$A'], ['\\Seen', '$A'], ['\\Answered', '$A', '$B'], ['$Work', 'Later']];
+    await appendTo(server, 'user.fred', Array.from({ length: 120 }, (_, i) => ({ content: PLAIN, flags: lists[i % lists.length]! })));
+    const [fast, general] = await both('1:*', 'UID FLAGS');
+    expect(fast.slice(0, -1)).toEqual(general.slice(0, -1));
+    expect(fast.some((l) => / FLAGS \(\$B \$A( \\Recent)?\)\)$/.test(l))).toBe(true);
+    expect(fast.some((l) => / FLAGS \(\\Answered \$A \$B( \\Recent)?\)\)$/.test(l))).toBe(true);
+    expect(fast.some((l) => / FLAGS \(\\Seen \\Recent\)\)$/.test(l)) && fast.some((l) => / FLAGS \(\\Seen\)\)$/.test(l))).toBe(true);
+    const c = await fredIn(server);
+    const other = await fredIn(server);
+    const before = await c.command('a', 'UID FETCH 1:* (UID FLAGS)');
+    const line = before.find((l) => / FLAGS \(\$A \$B/.test(l))!;
+    const uid = Number(/UID (\d+)/.exec(line)![1]);
+    await other.command('x', `UID STORE ${uid} +FLAGS.SILENT ($C \\Flagged)`);
+    const after = await c.command('b', 'UID FETCH 1:* (UID FLAGS)');
+    const changed = after.find((l) => l.includes(`(UID ${uid} FLAGS`))!;
+    expect(changed).toMatch(/FLAGS \(\\Flagged \$A \$B \$C( \\Recent)?\)/);
+    // the other messages with the same list as before are unchanged
+    expect(after.filter((l) => / FLAGS \(\$A \$B( \\Recent)?\)\)$/.test(l)).length).toBe(before.filter((l) => / FLAGS \(\$A \$B( \\Recent)?\)\)$/.test(l)).length - 1);
+    c.close();
+    other.close();
+    const [fast2, general2] = await both('1:*', 'UID FLAGS');
+    expect(fast2.slice(0, -1)).toEqual(general2.slice(0, -1));
+  });
 });

@@ -91,6 +91,30 @@ export class MessageFactsSource {
     return this.snapshot !== null ? this.snapshot.flags(this.positions![i]!) : this.byUid!.get(this.uids[i]!)!.flags;
   }
 
+  /**
+   * The i-th message's system flag bits (\Seen as the user sees it) when they are all its flags: no
+   * keywords, a snapshot position and no change since loading; else -1.
+   */
+  plainFlagBitsOf(i: number): number {
+    if (this.snapshot === null || (this.overrides !== null && this.overrides.has(this.uids[i]!))) return -1;
+    const p = this.positions![i]!;
+    if (p < 0) return -1;
+    const keywords = this.snapshot.keywords[p];
+    return keywords !== undefined && keywords.length > 0 ? -1 : this.snapshot.systemFlags[p]!;
+  }
+
+  /**
+   * The i-th message's system flag bits and keywords as one text (equal texts: equal flag lists), or
+   * null when it has no keywords, no snapshot position or flags changed since loading.
+   */
+  keywordKeyOf(i: number): string | null {
+    if (this.snapshot === null || this.overrides?.has(this.uids[i]!)) return null;
+    const p = this.positions![i]!;
+    const keywords = p < 0 ? undefined : this.snapshot.keywords[p];
+    if (keywords === undefined || keywords.length === 0) return null;
+    return `${this.snapshot.systemFlags[p]!} ${keywords.join(' ')}`;
+  }
+
   modseqOf(i: number): number {
     const override = this.overrides?.get(this.uids[i]!);
     if (override !== undefined) return override.modseq;

@@ -23,15 +23,20 @@ import type { MessageFactsSource } from '../facts.js';
 type IndexItem = 'UID' | 'FLAGS' | 'MODSEQ' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' | 'BODYSTRUCTURE';
 const INDEX_ITEMS = new Set<string>(['UID', 'FLAGS', 'MODSEQ', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODYSTRUCTURE']);
 
-/** Bytes of lines handed to the writer at once; at most this many lines between two turns for the others. */
-const CHUNK = 64 * 1024;
+/**
+ * Bytes of lines handed to the writer at once (one socket write each); at most LINES_PER_TURN
+ * lines between two turns for the others. 256 KB rather than 64 KB: a quarter of the writes and of
+ * the waits for the socket to drain (UID FETCH 1:* (UID FLAGS): about a third less wall time on
+ * the loaded machine, the same bytes).
+ */
+const CHUNK = 256 * 1024;
 const LINES_PER_TURN = 1024;
 /**
  * Lines are written into buffers this big, each handed to the writer in pieces (subarrays: the
- * bytes written are never touched again), so a FETCH allocates one buffer per 256 KB of lines
+ * bytes written are never touched again), so a FETCH allocates one buffer per few chunks of lines
  * instead of one per piece (on 100,000 FLAGS lines the pieces' buffers were most of the garbage).
  */
-const BUFFER = 256 * 1024;
+const BUFFER = 1024 * 1024;
 /** The clock is read once per this many lines (reading it costs more than a line). */
 const CLOCK_EVERY = 64;
 /** Room a line needs besides its flag list and forms: four numbers, the item names, a date. */
@@ -39,6 +44,8 @@ const LINE_ROOM = 192;
 /** Messages whose forms one query reads, and the widest UID range it reads for them (a sparse set reads less at once). */
 const FORMS_PER_READ = 512;
 const FORMS_SPAN = 2048;
+/** From this many messages the forms read are kept for the next FETCH of the mailbox. */
+const KEEP_FORMS_FROM = 1000;
 
 /** The items when every one is an index item or a cached form, else null (the general path then). */
 export function indexItemsOnly(items: readonly FetchItem[]): IndexItem[] | null {
@@ -140,6 +147,29 @@ function flagItem(flags: readonly string[], recent: boolean): Buffer {
   return bytes;
 }
 
+/** Flag lists with keywords rendered per FETCH at most (each distinct list once, by flagBytes). */
+const KEYWORD_ITEMS = 4096;
+
+/**
+ * The FLAGS item of target `i`: a list without keywords looked up by its flag bits in `plain`, a
+ * list with keywords rendered once per distinct list and FETCH (`kept`), not once per message (a
+ * string, an encoding and a Buffer each).
+ */
+function flagBytes(facts: MessageFactsSource, i: number, recent: boolean, kept: Map<string, Buffer>, plain: Array<Buffer | undefined>): Buffer {
+  // without keywords: by the system flag bits (and \Recent), an array index
+  const bits = facts.plainFlagBitsOf(i);
+  if (bits >= 0) return (plain[recent ? bits + 256 : bits] ??= flagItem(facts.flagsOf(i), recent));
+  const key = facts.keywordKeyOf(i);
+  if (key === null) return flagItem(facts.flagsOf(i), recent);
+  const k = recent ? `R${key}` : key;
+  let bytes = kept.get(k);
+  if (bytes === undefined) {
+    bytes = flagItem(facts.flagsOf(i), recent);
+    if (kept.size < KEYWORD_ITEMS) kept.set(k, bytes);
+  }
+  return bytes;
+}
+
 function isAscii(text: string): boolean {
   for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) > 0x7f) return false;
   return true;
@@ -167,6 +197,8 @@ class FormReader {
     private readonly mailbox: Mailbox,
     private readonly uids: ArrayLike<number>,
     private readonly withBodyStructure: boolean,
+    /** Many messages: the mailbox keeps the ranges read for the next such FETCH (mailbox/form-cache.ts). */
+    private readonly keep: boolean,
   ) {}
 
   /** The row of target `i`'s forms (targets asked in ascending order), or -1 when it has none. */
@@ -204,7 +236,7 @@ class FormReader {
     while (end < uids.length && end - i < FORMS_PER_READ && uids[end]! - uids[i]! < FORMS_SPAN) end++;
     this.from = i;
     this.end = end;
-    this.forms = this.mailbox.formBytes(uids[i]!, uids[end - 1]!, this.withBodyStructure);
+    this.forms = this.mailbox.formBytes(uids[i]!, uids[end - 1]!, this.withBodyStructure, this.keep);
     this.row = 0;
     this.summaries = null;
   }
@@ -221,10 +253,12 @@ export async function sendIndexLines(
   const needsDate = items.includes('INTERNALDATE');
   const needsEnvelope = items.includes('ENVELOPE');
   const needsBodyStructure = items.includes('BODYSTRUCTURE');
-  const forms = needsEnvelope || needsBodyStructure ? new FormReader(selected.mailbox, targets.uids, needsBodyStructure) : null;
+  const forms = needsEnvelope || needsBodyStructure ? new FormReader(selected.mailbox, targets.uids, needsBodyStructure, targets.uids.length >= KEEP_FORMS_FROM) : null;
   const isRecent = selected.recentCount === 0 ? () => false : (uid: number) => selected.isRecent(uid);
   const slices = new LoopSlices(undefined, LINES_PER_TURN);
   const out = new LineBytes();
+  const keywordItems = new Map<string, Buffer>();
+  const plainItems = new Array<Buffer | undefined>(512);
   let missing = 0;
   for (let i = 0; i < targets.uids.length; i++) {
     if (i % CLOCK_EVERY === CLOCK_EVERY - 1 && slices.due(CLOCK_EVERY)) {
@@ -254,7 +288,7 @@ export async function sendIndexLines(
       continue;
     }
     const cached = forms === null ? null : forms.current;
-    const flags = needsFlags ? flagItem(facts.flagsOf(i), isRecent(uid)) : null;
+    const flags = needsFlags ? flagBytes(facts, i, isRecent(uid), keywordItems, plainItems) : null;
     const room = LINE_ROOM + (flags?.length ?? 0) +
       (cached === null ? 0 : cached.envelopeAt[row + 1]! - cached.envelopeAt[row]! + (cached.bodyStructureAt === null ? 0 : cached.bodyStructureAt[row + 1]! - cached.bodyStructureAt[row]!));
     if (!out.fits(room)) {
