@@ -9,6 +9,17 @@
 /** Milliseconds of work between two turns given to the other sessions. */
 export const SLICE_MS = 4;
 
+/**
+ * Let the sessions whose sockets became readable run before going on. Two immediates: work resumed
+ * by I/O (a command just read, a socket drained) runs in the poll phase, and one immediate would
+ * resume it in the check phase of the same turn, before the sockets that became readable meanwhile
+ * are polled. The second immediate runs after the next poll phase whatever phase this ran in.
+ */
+export async function giveTurn(): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 export class LoopSlices {
   private started = performance.now();
   private units = 0;
@@ -25,15 +36,9 @@ export class LoopSlices {
     return this.units >= this.maxUnits || performance.now() - this.started >= this.sliceMs;
   }
 
-  /**
-   * Let the other sessions run, then start a new slice. Two immediates: work resumed by I/O (a
-   * socket drained) runs in the poll phase, and one immediate would resume it in the check phase
-   * of the same turn, before the sockets that became readable meanwhile are polled: two slices
-   * back to back. The second immediate runs after the next poll phase whatever phase this ran in.
-   */
+  /** Let the other sessions run (giveTurn), then start a new slice. */
   async pause(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await giveTurn();
     this.started = performance.now();
     this.units = 0;
   }

@@ -108,3 +108,26 @@ export function setSynchronous(db: Db, level: 'NORMAL' | 'FULL'): void {
   }
   stmts[level].run();
 }
+
+/** The busy timeout switched off and back, from statements prepared once per database. */
+const busyStatements = new WeakMap<Db, { off: Database.Statement; restore: Database.Statement }>();
+
+/**
+ * `fn` with SQLite's busy handler off: a lock held by another connection fails at once (MailError
+ * InUse) instead of sleeping on the event loop every session of the process shares; the caller
+ * tries again later, off the loop.
+ */
+export function withoutBusyWait<T>(db: Db, fn: () => T): T {
+  let stmts = busyStatements.get(db);
+  if (stmts === undefined) {
+    const ms = db.pragma('busy_timeout', { simple: true }) as number;
+    stmts = { off: db.prepare('PRAGMA busy_timeout = 0'), restore: db.prepare(`PRAGMA busy_timeout = ${ms}`) };
+    busyStatements.set(db, stmts);
+  }
+  stmts.off.run();
+  try {
+    return fn();
+  } finally {
+    stmts.restore.run();
+  }
+}

@@ -7,7 +7,7 @@
 import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailError } from '../common/errors.js';
-import { readTransaction, setSynchronous, writeTransaction } from '../common/sqlite.js';
+import { readTransaction, setSynchronous, withoutBusyWait, writeTransaction } from '../common/sqlite.js';
 import { rangesContain, type UidRanges } from './seqset.js';
 import { discardTemps, prepareMessages } from './append.js';
 import { fsyncDirectory, fsyncPaths, messageFileName } from './files.js';
@@ -520,20 +520,18 @@ export class Mailbox extends MessageReader {
     const relaxed = this.ctx.durable && !this.index.db.inTransaction;
     const db = this.index.db;
     if (relaxed) setSynchronous(db, 'NORMAL');
-    const timeout = wait ? null : (db.pragma('busy_timeout', { simple: true }) as number);
-    if (timeout !== null) db.pragma('busy_timeout = 0');
+    const claim = () => writeTransaction(db, 'claim recent', () => {
+      const current = this.active();
+      const uids = this.index.stmts.uidsAbove.all(current.recentuid).map((r) => r.uid);
+      if (current.uidnext - 1 > current.recentuid) this.index.stmts.setRecent.run(current.uidnext - 1);
+      return uids;
+    });
     try {
-      return writeTransaction(db, 'claim recent', () => {
-        const current = this.active();
-        const uids = this.index.stmts.uidsAbove.all(current.recentuid).map((r) => r.uid);
-        if (current.uidnext - 1 > current.recentuid) this.index.stmts.setRecent.run(current.uidnext - 1);
-        return uids;
-      });
+      return wait ? claim() : withoutBusyWait(db, claim);
     } catch (err) {
       if (!wait && err instanceof MailError && err.kind === 'InUse') return null;
       throw err;
     } finally {
-      if (timeout !== null) db.pragma(`busy_timeout = ${timeout}`);
       if (relaxed) setSynchronous(db, 'FULL');
     }
   }

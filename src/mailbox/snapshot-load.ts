@@ -11,7 +11,7 @@
  * expunged table with one, so the snapshot that takes these columns patches them from the
  * changes since M0 (snapshot-patch.ts) and gets exactly what one read at its own moment would.
  */
-import { LoopSlices, SLICE_MS } from '../common/loop-slices.js';
+import { LoopSlices, SLICE_MS, giveTurn } from '../common/loop-slices.js';
 import { readTransaction, type Db } from '../common/sqlite.js';
 import { decodeKeywords } from './flags.js';
 import type { IndexDb, MailboxRow } from './index-db.js';
@@ -94,7 +94,7 @@ async function loadIfNeeded(index: IndexDb): Promise<void> {
   if (row === null) return;
   const columns = await readInSlices(index, s);
   // What follows (keeping the columns, the caller reading the user's seen row) on a turn after the join's.
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  await giveTurn();
   if (columns === null || columns.uids.length < CACHE_FROM) return;
   // Columns kept meanwhile by a snapshot of a later moment are worth more: keep those.
   const kept = olderColumns(index.identity, columns.uniqueId, columns.uidValidity);

@@ -4,7 +4,7 @@
  * message file only for items that need its bytes. BODY[...] without PEEK sets \Seen (read-write
  * sessions with the 's' right) and the new FLAGS go out in the same FETCH response.
  */
-import { LoopSlices } from '../../../../common/index.js';
+import { LoopSlices, giveTurn } from '../../../../common/index.js';
 import { SELECTED } from '../../../session/state.js';
 import type { SelectedMailbox } from '../../../session/selected.js';
 import type { FetchItem } from '../../../wire/parse/types.js';
@@ -71,7 +71,7 @@ export const fetchCommand = defineCommand({
     const facts = MessageFactsSource.load(mailbox, targets.uids, userid, plan.flags || plan.setsSeen);
     // Resolving a big set and loading its facts used this turn: the responses start on the next one.
     if (targets.uids.length >= PREPARE_FROM) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await giveTurn();
       if (ctx.clientGone()) return clientGone(ctx, 0, targets.uids.length);
     }
     // Index items and cached ENVELOPE / BODYSTRUCTURE only (UID FLAGS, ENVELOPE...): lines written as
