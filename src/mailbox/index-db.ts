@@ -22,7 +22,7 @@ import { FLAG_DELETED, FLAG_FLAGGED, FLAG_SEEN } from './flags.js';
  * of SCHEMA, so opening it skips the schema statements (a tenth of a millisecond per open, which
  * LIST-STATUS pays once per mailbox). Raise it whenever SCHEMA changes.
  */
-const SCHEMA_VERSION = 7;
+const SCHEMA_VERSION = 8;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS mailbox (
@@ -39,13 +39,17 @@ CREATE TABLE IF NOT EXISTS mailbox (
   -- table no longer holds every UID expunged, so QRESYNC cannot report VANISHED from there.
   deletedmodseq INTEGER NOT NULL DEFAULT 0,
   -- Counters kept by the triggers below in the transaction that changes the records, so STATUS
-  -- reads them instead of counting (messages_seen: records with \\Seen, which only a sharedseen
-  -- mailbox sets; per-user \\Seen lives in seen.db).
+  -- reads them instead of counting (messages_seen: records with \\Seen, the bit being the
+  -- seen_owner's \\Seen, or everyone's in a sharedseen mailbox).
   messages_count INTEGER NOT NULL DEFAULT 0,
   messages_size INTEGER NOT NULL DEFAULT 0,
   messages_deleted INTEGER NOT NULL DEFAULT 0,
   messages_flagged INTEGER NOT NULL DEFAULT 0,
-  messages_seen INTEGER NOT NULL DEFAULT 0
+  messages_seen INTEGER NOT NULL DEFAULT 0,
+  -- Whose \\Seen the records' \\Seen bit is (not sharedseen): the mailbox owner's once adopted
+  -- (seen-owner.ts); every other user's stays in seen.db. NULL: nobody's (the bits are clear), as
+  -- in an index from before it, whose owner's \\Seen is still in seen.db until adopted.
+  seen_owner TEXT
 );
 CREATE TABLE IF NOT EXISTS messages (
   uid INTEGER PRIMARY KEY,
@@ -174,6 +178,7 @@ export interface MailboxRow {
   messages_deleted: number;
   messages_flagged: number;
   messages_seen: number;
+  seen_owner: string | null;
 }
 
 export interface MessageRow {
@@ -200,6 +205,8 @@ export interface InitialCounters {
   uidValidity: number;
   highestModseq: number;
   sharedSeen: boolean;
+  /** Whose \Seen the records' bit is (the owner of a user's mailbox; null for shared ones or sharedseen). */
+  seenOwner: string | null;
 }
 
 /**
@@ -224,13 +231,18 @@ function lazy<T extends Record<string, () => unknown>>(makers: T): { [K in keyof
 
 function prepare(db: Db) {
   return lazy({
-    mailbox: () => db.prepare<[], MailboxRow>('SELECT uniqueid, name, uidvalidity, uidnext, highestmodseq, recentuid, sharedseen, state, deletedmodseq, messages_count, messages_size, messages_deleted, messages_flagged, messages_seen FROM mailbox WHERE id = 1'),
+    mailbox: () => db.prepare<[], MailboxRow>('SELECT uniqueid, name, uidvalidity, uidnext, highestmodseq, recentuid, sharedseen, state, deletedmodseq, messages_count, messages_size, messages_deleted, messages_flagged, messages_seen, seen_owner FROM mailbox WHERE id = 1'),
     // Only ever raised: a late -E run over older records must not lower it.
     raiseDeletedModseq: () => db.prepare<[number]>('UPDATE mailbox SET deletedmodseq = max(deletedmodseq, ?) WHERE id = 1'),
     setCounters: () => db.prepare<[number, number]>('UPDATE mailbox SET uidnext = ?, highestmodseq = ? WHERE id = 1'),
     setRecent: () => db.prepare<[number]>('UPDATE mailbox SET recentuid = ? WHERE id = 1'),
     setState: () => db.prepare<[MailboxState]>('UPDATE mailbox SET state = ? WHERE id = 1'),
     setName: () => db.prepare<[string]>('UPDATE mailbox SET name = ? WHERE id = 1'),
+    setSeenOwner: () => db.prepare<[string | null]>('UPDATE mailbox SET seen_owner = ? WHERE id = 1'),
+    // The records whose \Seen bit is set, and the bit set or cleared without touching modseq (seen-owner.ts).
+    seenUids: () => db.prepare<[], number>(`SELECT uid FROM messages WHERE (flags & ${FLAG_SEEN}) != 0 ORDER BY uid`).pluck(),
+    setSeenBetween: () => db.prepare<[number, number]>(`UPDATE messages SET flags = flags | ${FLAG_SEEN} WHERE uid BETWEEN ? AND ? AND (flags & ${FLAG_SEEN}) = 0`),
+    clearSeen: () => db.prepare<[number]>(`UPDATE messages SET flags = flags & ~${FLAG_SEEN} WHERE uid = ?`),
     message: () => db.prepare<[number], MessageRow>('SELECT uid, modseq, flags, keywords, internaldate, savedate, size, guid FROM messages WHERE uid = ?'),
     allMessages: () => db.prepare<[], MessageRow>('SELECT uid, modseq, flags, keywords, internaldate, savedate, size, guid FROM messages ORDER BY uid'),
     // One row of comma-separated columns: fetching 100,000 rows one by one costs ~1.5 us per row in
@@ -368,6 +380,8 @@ function upgradeSchema(db: Db): void {
   db.transaction(() => {
     const columns = new Set((db.pragma('table_info(mailbox)') as Array<{ name: string }>).map((c) => c.name));
     if (!columns.has('deletedmodseq')) db.exec('ALTER TABLE mailbox ADD COLUMN deletedmodseq INTEGER NOT NULL DEFAULT 0');
+    // NULL: the owner's \Seen is still in seen.db, adopted into the bits at the next open (seen-owner.ts).
+    if (!columns.has('seen_owner')) db.exec('ALTER TABLE mailbox ADD COLUMN seen_owner TEXT');
     const counted = COUNTER_COLUMNS.every((c) => columns.has(c));
     for (const column of COUNTER_COLUMNS) if (!columns.has(column)) db.exec(`ALTER TABLE mailbox ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
     db.exec(COUNTER_TRIGGERS);
@@ -431,12 +445,13 @@ export class IndexDb {
       db.exec(SCHEMA);
       db.exec(COUNTER_TRIGGERS);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      db.prepare('INSERT INTO mailbox (id, uniqueid, name, uidvalidity, uidnext, highestmodseq, sharedseen) VALUES (1, ?, ?, ?, 1, ?, ?)').run(
+      db.prepare('INSERT INTO mailbox (id, uniqueid, name, uidvalidity, uidnext, highestmodseq, sharedseen, seen_owner) VALUES (1, ?, ?, ?, 1, ?, ?, ?)').run(
         init.uniqueId,
         init.name,
         init.uidValidity,
         init.highestModseq,
         init.sharedSeen ? 1 : 0,
+        init.sharedSeen ? null : init.seenOwner,
       );
       return new IndexDb(db, file);
     } catch (err) {

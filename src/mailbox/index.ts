@@ -24,7 +24,9 @@
  *     SEARCH over the fields stored at append (no message parsed); a large mailbox's SORT order is kept per process
  *     and patched with the messages appended since (it may hold UIDs expunged since: pick the matches out of it)
  *
- * \Seen is per user (seen.db) unless the mailbox is sharedseen; every change bumps the mailbox's
+ * \Seen: the mailbox owner's is the records' \Seen bit (everyone's in a sharedseen mailbox), every
+ * other user's is in seen.db (seen-owner.ts: adoptSeenOwner hands the bits to the owner by name,
+ * for an index from before them or a mailbox renamed to another user's); every change bumps the mailbox's
  * highestModseq and the changed records' modseq (one new modseq per operation).
  *
  * The mailbox imports nothing from the store: the store hands each Mailbox a MailboxContext (with
@@ -47,4 +49,5 @@ export {
 } from './files.js';
 export { liveMailboxIn, readHeader, writeHeader, type MailboxHeader } from './header.js';
 export { IndexDb } from './index-db.js';
+export { adoptSeenOwner } from './seen-owner.js';
 export type * from './types.js';

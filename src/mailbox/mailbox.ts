@@ -94,8 +94,14 @@ export class Mailbox extends MessageReader {
     return row;
   }
 
-  private seenRanges(userid: string | null | undefined): UidRanges | null {
-    if (this.sharedSeen || !userid) return null;
+  /**
+   * `userid`'s \Seen where it is not the records' bit: null when it is (sharedseen, or `userid` is
+   * the owner the bits belong to, seen-owner.ts), else the user's seen.db ranges; no user: none.
+   */
+  private seenRanges(row: MailboxRow, userid: string | null | undefined): UidRanges | null {
+    if (row.sharedseen === 1) return null;
+    if (!userid) return NO_SEEN;
+    if (row.seen_owner === userid) return null;
     return this.ctx.seen.seen(userid, this.uniqueId);
   }
 
@@ -140,7 +146,7 @@ export class Mailbox extends MessageReader {
       let columns: SnapshotColumns | null = null;
       let unseen: number | null = null;
       if (userid || row.sharedseen === 1) {
-        const seen = this.seenRanges(userid);
+        const seen = this.seenRanges(row, userid);
         if (seen === null) unseen = row.messages_count - row.messages_seen;
         else {
           // Unseen = messages - messages inside the user's seen ranges: one indexed count per range,
@@ -195,7 +201,8 @@ export class Mailbox extends MessageReader {
         }
         const modseq = row.highestmodseq + 1;
         const now = Date.now();
-        const shared = row.sharedseen === 1;
+        // \Seen goes to the records' bit when it is the user's (the owner's, or everyone's: sharedseen).
+        const inRecord = row.sharedseen === 1 || (!!opts.userid && row.seen_owner === opts.userid);
         let uid = row.uidnext;
         const uids: number[] = [];
         const seenUids: number[] = [];
@@ -208,8 +215,8 @@ export class Mailbox extends MessageReader {
         for (const p of prepared) {
           const [keywords, newOnes] = this.canonicalKeywords(p.flags.keywords);
           defined ||= newOnes;
-          const systemBits = shared ? p.flags.system : p.flags.system & ~FLAG_SEEN;
-          if (!shared && (p.flags.system & FLAG_SEEN) !== 0 && opts.userid) seenUids.push(uid);
+          const systemBits = inRecord ? p.flags.system : p.flags.system & ~FLAG_SEEN;
+          if (!inRecord && (p.flags.system & FLAG_SEEN) !== 0 && opts.userid) seenUids.push(uid);
           s.insertMessage.run({ uid, modseq, flags: systemBits, keywords: encodeKeywords(keywords), internaldate: p.internalDate, savedate: now, size: p.size, guid: p.guid });
           s.putCache.run(uid, p.summaryJson);
           s.putForms.run(uid, p.forms.envelope, p.forms.bodyStructure);
@@ -300,16 +307,17 @@ export class Mailbox extends MessageReader {
     let defined = false;
     const result = writeTransaction(this.index.db, 'store flags', () => {
       const row = this.active();
-      const shared = row.sharedseen === 1;
       const userid = opts.userid ?? null;
-      if (!shared && !userid && (parsed.system & FLAG_SEEN) !== 0) throw new MailError('Invalid', '\\Seen needs a user');
-      const seen = shared || !userid ? null : this.ctx.seen.seen(userid, this.uniqueId);
+      // \Seen in the records' bit (sharedseen, or the owner's: seen-owner.ts), else in seen.db.
+      const inRecord = row.sharedseen === 1 || (userid !== null && row.seen_owner === userid);
+      if (!inRecord && !userid && (parsed.system & FLAG_SEEN) !== 0) throw new MailError('Invalid', '\\Seen needs a user');
+      const seen = inRecord || !userid ? null : this.ctx.seen.seen(userid, this.uniqueId);
       const s = this.index.stmts;
       let keywords: string[] = [];
       if (mode !== 'remove') [keywords, defined] = this.canonicalKeywords(parsed.keywords);
       else keywords = parsed.keywords;
       const named = new Set(keywords.map((k) => k.toLowerCase()));
-      const bits = shared ? parsed.system : parsed.system & ~FLAG_SEEN;
+      const bits = inRecord ? parsed.system : parsed.system & ~FLAG_SEEN;
       const wantSeen = (parsed.system & FLAG_SEEN) !== 0;
       const modseq = row.highestmodseq + 1;
       const changed: MessageRow[] = [];
@@ -334,7 +342,7 @@ export class Mailbox extends MessageReader {
           newFlags &= ~bits;
           newKeywords = oldKeywords.filter((k) => !named.has(k.toLowerCase()));
         } else {
-          newFlags = shared ? bits : (msg.flags & FLAG_SEEN) | bits;
+          newFlags = inRecord ? bits : (msg.flags & FLAG_SEEN) | bits;
           newKeywords = keywords;
         }
         let seenChanged = false;
@@ -351,7 +359,7 @@ export class Mailbox extends MessageReader {
         s.updateFlags.run(newFlags, keywordsText, modseq, uid);
         changed.push({ ...msg, flags: newFlags, keywords: keywordsText, modseq });
       }
-      let seenAfter = seen;
+      let seenAfter = inRecord ? null : seen ?? NO_SEEN;
       if (changed.length > 0) {
         s.setCounters.run(row.uidnext, modseq);
         if (userid && (seenAdd.length > 0 || seenRemove.length > 0)) seenAfter = this.ctx.seen.update(userid, this.uniqueId, seenAdd, seenRemove, syncLater ? { syncLater } : {});
@@ -543,7 +551,10 @@ export class Mailbox extends MessageReader {
    */
   override async prepareSnapshot(userid?: string | null): Promise<void> {
     await super.prepareSnapshot();
-    if (this.gone || this.sharedSeen || !userid || this.ctx.seen.seenInSlices === undefined) return;
+    if (this.gone || !userid || this.ctx.seen.seenInSlices === undefined) return;
+    const row = this.index.mailbox();
+    // The bits are the user's own (sharedseen, the owner): nothing to merge.
+    if (row.sharedseen === 1 || row.seen_owner === userid) return;
     const seen = await this.ctx.seen.seenInSlices(userid, this.uniqueId, pauseForOthers());
     if (seen.length > 0) await prepareSeen(this.index, seen);
   }
@@ -554,7 +565,7 @@ export class Mailbox extends MessageReader {
     const keep = !this.index.db.inTransaction;
     return readTransaction(this.index.db, 'snapshot', () => {
       const row = this.active();
-      const seen = this.seenRanges(userid);
+      const seen = this.seenRanges(row, userid);
       const columns = cachedColumns(this.index.identity, row.uniqueid, row.uidvalidity, row.uidnext, row.highestmodseq) ?? this.patchedColumns(row, keep) ?? this.readColumns(row, keep);
       const { uids, modseqs, keywords, dates, sizes } = columns;
       // Each snapshot gets its own copy (100 KB per 100,000 messages: a memcpy).
@@ -616,7 +627,7 @@ export class Mailbox extends MessageReader {
       // Every change raises highestmodseq in its own transaction (a \Seen change of any user too):
       // when it has not moved there is nothing to read, nor any seen state to look at.
       if (row.highestmodseq <= modseq) return { highestModseq: row.highestmodseq, uidNext: row.uidnext, records: [], expunged: [] };
-      const seen = this.seenRanges(userid);
+      const seen = this.seenRanges(row, userid);
       const records = this.index.stmts.changedSince.all(modseq).map((m) => this.record(m, seen));
       const expunged = this.index.stmts.expungedSince.all(modseq).map((r) => r.uid);
       return { highestModseq: row.highestmodseq, uidNext: row.uidnext, records, expunged };
@@ -626,8 +637,7 @@ export class Mailbox extends MessageReader {
   /** Records of the given UIDs (those that exist), in the order given. */
   records(uids: readonly number[], userid?: string | null): MessageRecord[] {
     return readTransaction(this.index.db, 'records', () => {
-      this.active();
-      const seen = this.seenRanges(userid);
+      const seen = this.seenRanges(this.active(), userid);
       const out: MessageRecord[] = [];
       for (const uid of uids) {
         const m = this.index.stmts.message.get(uid);
@@ -672,6 +682,9 @@ function sameKeywords(a: string | null, b: string | null): boolean {
   const y = decodeKeywords(b).map((k) => k.toLowerCase()).sort();
   return x.length === y.length && x.every((k, i) => k === y[i]);
 }
+
+/** No user's \Seen (records read without a userid in a mailbox that is not sharedseen). */
+const NO_SEEN: UidRanges = [];
 
 /** Above this many seen ranges STATUS UNSEEN walks the UIDs instead of counting per range. */
 const MANY_RANGES = 64;

@@ -95,7 +95,10 @@ export function reconstructMailbox(store: ReconstructSource, name: string, opts:
     if (!fix) return report;
     const own = header && header.uniqueId === entry.uniqueId ? header : null;
     const uidValidity = own ? own.uidValidity : entry.uidValidity;
-    index = IndexDb.create(dir, store.durable, { uniqueId: entry.uniqueId, name, uidValidity, highestModseq: entry.createdModseq, sharedSeen: own?.sharedSeen ?? false });
+    // The \Seen bits are nobody's (seenOwner null): the owner's \Seen went with the index, unless
+    // seen.db still holds it (an index from before the bits), which the next open adopts (seen-owner.ts).
+    // A surviving index keeps its records' bits and whose they are.
+    index = IndexDb.create(dir, store.durable, { uniqueId: entry.uniqueId, name, uidValidity, highestModseq: entry.createdModseq, sharedSeen: own?.sharedSeen ?? false, seenOwner: null });
   }
   try {
     const body = () => repairIndex(store, index!, dir, name, entry.uniqueId, report, opts);

@@ -134,6 +134,10 @@ export interface SeenState {
    * (the append's group commit syncs them with its own).
    */
   update(userid: string, uniqueId: string, add: readonly number[], remove: readonly number[], opts?: { syncLater?: string[] }): UidRanges;
+  /** Set a user's seen UIDs to exactly `uids` (ascending); none removes the row. */
+  replace(userid: string, uniqueId: string, uids: readonly number[]): void;
+  /** Remove a user's row of one mailbox. */
+  forget(userid: string, uniqueId: string): void;
 }
 
 /** What a Mailbox needs from the store that opened it. */

@@ -14,11 +14,11 @@ import * as message from '../message/index.js';
 import type { MessageSummary } from '../message/index.js';
 import type { PartitionChooser } from '../partition/types.js';
 import {
-  IndexDb, Mailbox, fsError, fsyncDirectory, liveMailboxIn, pruneEmptyDirectories, readHeader, removeMailboxFiles, writeHeader,
+  IndexDb, Mailbox, adoptSeenOwner, fsError, fsyncDirectory, liveMailboxIn, pruneEmptyDirectories, readHeader, removeMailboxFiles, writeHeader,
   type MailboxContext,
 } from '../mailbox/index.js';
 import { MailboxList, type ListOptions, type MailboxEntry } from './mailbox-list.js';
-import { checkMailboxName, isWithin, joinName, ownerOf, parentName, splitName } from '../names/index.js';
+import { checkMailboxName, isUserInbox, isWithin, joinName, ownerOf, parentName, splitName } from '../names/index.js';
 import { mailboxDirectory, type SpoolLayout } from './paths.js';
 import { destroyMailbox, relocateMailbox, type RelocateContext } from './relocate.js';
 import { SeenStore } from './seen.js';
@@ -358,7 +358,7 @@ export class MailStore {
       removeMailboxFiles(dir); // a leftover of a mailbox that is no longer in mailboxes.db
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const sharedSeen = opts.sharedSeen ?? this.options.config.bool('sharedseen');
-      IndexDb.create(dir, this.durable, { uniqueId, name, uidValidity: reserved.uidValidity, highestModseq: reserved.createdModseq, sharedSeen }).close();
+      IndexDb.create(dir, this.durable, { uniqueId, name, uidValidity: reserved.uidValidity, highestModseq: reserved.createdModseq, sharedSeen, seenOwner: ownerOf(name) }).close();
       writeHeader(dir, { name, uniqueId, uidValidity: reserved.uidValidity, acl: reserved.acl, quotaRoot: reserved.quotaRoot, specialUse: reserved.specialUse, createdModseq: reserved.createdModseq, userFlags: this.options.config.list('mailbox_initial_flags'), sharedSeen }, this.durable);
       fsyncDirectory(dirname(dir), this.durable);
     } catch (err) {
@@ -455,6 +455,10 @@ export class MailStore {
     if (opts.partition !== undefined) this.partitionRoot(opts.partition);
     if (from !== to && isWithin(to, from)) throw new MailError('Cannot', 'cannot rename a mailbox into itself');
     const moves = (from === to ? [this.mustLookup(from)] : this.subtree(from)).map((e) => ({ entry: e, target: to + e.name.slice(from.length) }));
+    // One user's INBOX to another's name moves the whole hierarchy: a user rename, whose records'
+    // \Seen bits stay the renamed user's (seen-owner.ts); any other rename into another user's
+    // hierarchy hands the bits over at the next open.
+    const seenOwnerRenamed = from !== to && isUserInbox(from) && isUserInbox(to);
     if (from === to && (opts.partition === undefined || opts.partition === moves[0]!.entry.partition)) {
       throw new MailError('Cannot', 'mailbox is already there');
     }
@@ -467,7 +471,9 @@ export class MailStore {
     let first: MailboxEntry | null = null;
     for (const m of moves) {
       this.forgetHandle(m.entry.name);
-      const moved = relocateMailbox(ctx, m.entry, m.target, opts.partition ?? m.entry.partition);
+      // An index from before the bits has its owner's \Seen adopted first, so that the copy carries it.
+      if (seenOwnerRenamed) this.adoptSeenOwnerOf(m.entry);
+      const moved = relocateMailbox(ctx, m.entry, m.target, opts.partition ?? m.entry.partition, seenOwnerRenamed ? { from: ownerOf(from)!, to: ownerOf(to)! } : undefined);
       first ??= moved;
       this.changed(m.entry.name);
       if (m.target !== m.entry.name) this.changed(m.target);
@@ -476,6 +482,16 @@ export class MailStore {
       pruneEmptyDirectories(this.directoryOf(m.entry.name, m.entry.partition), this.partitionRoot(m.entry.partition));
     }
     return first!;
+  }
+
+  /** Hand the records' \Seen bits of an unopened mailbox to its owner (seen-owner.ts). */
+  private adoptSeenOwnerOf(entry: MailboxEntry): void {
+    const index = IndexDb.open(this.directoryOf(entry.name, entry.partition), this.durable);
+    try {
+      adoptSeenOwner(index, entry.uniqueId, ownerOf(entry.name), this.seen);
+    } finally {
+      index.close();
+    }
   }
 
   /**
@@ -688,6 +704,14 @@ export class MailStore {
     if (row.uniqueid !== entry.uniqueId) {
       index.close();
       throw new MailError('Temp', `mailbox ${name}: index does not match mailboxes.db; run reconstruct`);
+    }
+    try {
+      // The records' \Seen bits are the owner's (seen-owner.ts): an index from before them, or
+      // renamed into another user's hierarchy, hands them over once, before any snapshot of it.
+      adoptSeenOwner(index, entry.uniqueId, ownerOf(entry.name), this.seen);
+    } catch (err) {
+      index.close();
+      throw err instanceof MailError ? err : new MailError('Temp', `mailbox ${name}: seen state handover failed: ${(err as Error).message}`);
     }
     const mailbox = new Mailbox(entry.name, entry.uniqueId, entry.partition, dir, index, this.context);
     this.handles.set(name, mailbox);

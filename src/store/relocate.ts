@@ -30,8 +30,13 @@ function usageOf(index: IndexDb): QuotaUsage {
   return { storage: counts.size ?? 0, messages: counts.messages, mailboxes: 1 };
 }
 
-/** Move `entry` to `newName` on `newPartition`; returns the new entry. */
-export function relocateMailbox(ctx: RelocateContext, entry: MailboxEntry, newName: string, newPartition: string): MailboxEntry {
+/**
+ * Move `entry` to `newName` on `newPartition`; returns the new entry. With `seenOwner` (a user
+ * rename), records' \Seen bits that were `from`'s are `to`'s in the copy (src/mailbox/seen-owner.ts).
+ */
+export function relocateMailbox(
+  ctx: RelocateContext, entry: MailboxEntry, newName: string, newPartition: string, seenOwner?: { from: string; to: string },
+): MailboxEntry {
   const oldDir = ctx.directoryOf(entry.name, entry.partition);
   const newDir = ctx.directoryOf(newName, newPartition);
   if (oldDir === newDir) throw new MailError('Cannot', 'mailbox is already there');
@@ -74,6 +79,7 @@ export function relocateMailbox(ctx: RelocateContext, entry: MailboxEntry, newNa
         let sharedSeen: boolean;
         try {
           copy.stmts.setName.run(newName);
+          if (seenOwner !== undefined && copy.mailbox().seen_owner === seenOwner.from) copy.stmts.setSeenOwner.run(seenOwner.to);
           userFlags = copy.stmts.userFlags.all().map((r) => r.name);
           sharedSeen = copy.mailbox().sharedseen === 1;
         } finally {

@@ -1,6 +1,8 @@
 /**
  * Per-user \Seen state (seen.db in configdirectory, one SQLite database for all users, WAL):
- * for each (userid, mailbox uniqueid) the seen UIDs as a sequence set, Cyrus's own form. Keyed
+ * for each (userid, mailbox uniqueid) the seen UIDs as a sequence set, Cyrus's own form. The
+ * mailbox owner's \Seen is not here but in the \Seen bit of the mailbox's records (as in Cyrus
+ * 2.4+; see src/mailbox/seen-owner.ts): this holds every other user's. Keyed
  * by uniqueid, so renaming a mailbox keeps every user's seen state. One database rather than a
  * file per user keeps one connection per process however many users a process serves.
  */
@@ -64,6 +66,7 @@ export class SeenStore implements SeenState {
       tick: this.db.prepare<[]>('UPDATE seen_clock SET version = version + 1 WHERE id = 1 RETURNING version').pluck(),
       put: this.db.prepare<[string, string, string, number, number]>('INSERT OR REPLACE INTO seen (userid, uniqueid, uids, changed, version) VALUES (?, ?, ?, ?, ?)'),
       forget: this.db.prepare<[string]>('DELETE FROM seen WHERE uniqueid = ?'),
+      forgetOne: this.db.prepare<[string, string]>('DELETE FROM seen WHERE userid = ? AND uniqueid = ?'),
       forgetUser: this.db.prepare<[string]>('DELETE FROM seen WHERE userid = ?'),
       renameUser: this.db.prepare<[string, string]>('UPDATE seen SET userid = ? WHERE userid = ?'),
     };
@@ -142,6 +145,25 @@ export class SeenStore implements SeenState {
     this.drop(key);
     if (written.big) this.remember(key, written.version, written.changed, written.ranges);
     return written.ranges;
+  }
+
+  /**
+   * Set `userid`'s seen UIDs in a mailbox to exactly `uids` (ascending; none: the row goes): the
+   * mailbox's former owner's \Seen leaving its records' bits (seen-owner.ts).
+   */
+  replace(userid: string, uniqueId: string, uids: readonly number[]): void {
+    const key = `${userid}\u0000${uniqueId}`;
+    writeTransaction(this.db, 'seen.db replace', () => {
+      if (uids.length === 0) this.stmts.forgetOne.run(userid, uniqueId);
+      else this.stmts.put.run(userid, uniqueId, formatUidRanges(addUids([], uids)), Date.now(), this.stmts.tick.get() as number);
+    });
+    this.drop(key);
+  }
+
+  /** Drop `userid`'s row of one mailbox (its \Seen now lives in the mailbox's records). */
+  forget(userid: string, uniqueId: string): void {
+    writeTransaction(this.db, 'seen.db forget row', () => this.stmts.forgetOne.run(userid, uniqueId));
+    this.drop(`${userid}\u0000${uniqueId}`);
   }
 
   private write(userid: string, uniqueId: string, add: readonly number[], remove: readonly number[]) {

@@ -1,6 +1,6 @@
 /**
  * STORE as a group commit (Mailbox.setFlagsDurably): the commit does not fsync on the event loop;
- * the index WAL, and seen.db's when \Seen changed, are fsynced on the thread pool before the
+ * the index WAL, and seen.db's when a user other than the owner changed \Seen, are fsynced on the thread pool before the
  * promise resolves, and only then do other sessions hear of the change. The databases are back to
  * fsyncing every other commit afterwards.
  */
@@ -43,6 +43,9 @@ const synchronous = (box: Mailbox) => (box as unknown as { index: { db: { pragma
 describe('setFlagsDurably', () => {
   it('fsyncs the index WAL and seen.db WAL off the event loop before it resolves and before telling anyone', async () => {
     const box = await filled();
+    box.close();
+    // joe is not the owner of user.fred: his \Seen lives in seen.db.
+    store.setAcl('user.fred', 'fred lrswipkxtecda joe lrsw');
     try {
       const fsyncs: number[] = [];
       const heard: string[] = [];
@@ -51,10 +54,10 @@ describe('setFlagsDurably', () => {
         fsyncs.push(fd);
         setImmediate(() => done(null));
       });
-      const pending = box.setFlagsDurably([1, 2], 'add', ['\\Seen', '\\Flagged'], { userid: 'fred' });
+      const pending = box.setFlagsDurably([1, 2], 'add', ['\\Seen', '\\Flagged'], { userid: 'joe' });
       // committed already: another store (another process) reads it
       const other = env.open().openMailbox('user.fred');
-      expect(other.records([1], 'fred')[0]!.flags).toEqual(expect.arrayContaining(['\\Seen', '\\Flagged']));
+      expect(other.records([1], 'joe')[0]!.flags).toEqual(expect.arrayContaining(['\\Seen', '\\Flagged']));
       other.close();
       expect(heard).toEqual([]);
       const result = await pending;
@@ -62,6 +65,22 @@ describe('setFlagsDurably', () => {
       expect(fsyncs.length).toBe(2); // the index WAL and seen.db's
       expect(heard).toEqual(['user.fred after 2 fsyncs']);
       expect(synchronous(box)).toBe(2); // FULL again
+    } finally {
+      box.close();
+    }
+  });
+
+  it("fsyncs only the index WAL for the owner's \\Seen (a bit of the records)", async () => {
+    const box = await filled();
+    try {
+      let fsyncs = 0;
+      mockFsync((_fd, done) => {
+        fsyncs++;
+        setImmediate(() => done(null));
+      });
+      const result = await box.setFlagsDurably([1, 2], 'add', ['\\Seen'], { userid: 'fred' });
+      expect(result.changed.map((r) => r.flags)).toEqual([['\\Seen'], ['\\Seen']]);
+      expect(fsyncs).toBe(1);
     } finally {
       box.close();
     }
