@@ -8,7 +8,7 @@ export const FLAG_ANSWERED = 1;
 export const FLAG_FLAGGED = 2;
 export const FLAG_DELETED = 4;
 export const FLAG_DRAFT = 8;
-/** \Seen in the index: used only by sharedseen mailboxes (otherwise \Seen is per user). */
+/** \Seen in the index: the mailbox owner's (seen-owner.ts), everyone's in a sharedseen mailbox. */
 export const FLAG_SEEN = 16;
 
 const SYSTEM: ReadonlyArray<[string, number]> = [

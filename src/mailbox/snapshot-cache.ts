@@ -5,7 +5,8 @@
  * snapshot whose mailbox row reads the same uniqueid, uidvalidity, uidnext and highestmodseq in a
  * later read transaction would read the same columns; when they moved, the columns are patched from
  * the records changed and expunged since (mailbox.ts), unless expunged records were forgotten past
- * them (deletedmodseq). Per-user \Seen is applied afterwards, on a copy.
+ * them (deletedmodseq). The \Seen bit is the owner's (seen-owner.ts); another user's \Seen is
+ * merged afterwards, on a copy.
  */
 
 export interface SnapshotColumns {

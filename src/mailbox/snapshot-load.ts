@@ -103,7 +103,8 @@ async function loadIfNeeded(index: IndexDb): Promise<void> {
 }
 
 /**
- * The system flags of kept columns with a user's \Seen merged in, kept beside the columns while the
+ * The system flags of kept columns with a user's \Seen merged in (a user other than the owner, whose
+ * \Seen the columns already hold as the records' bit: seen-owner.ts), kept beside the columns while the
  * user's seen ranges are the same object (SeenStore hands out the same ranges until the row is
  * written): a repeated snapshot of a big mailbox then costs no pass over its records, and
  * patched columns carry it along (snapshot-patch.ts). Never modified once made (snapshots copy it).

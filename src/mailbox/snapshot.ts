@@ -18,7 +18,7 @@ export class MailboxSnapshot {
     /** UIDs ascending: uids[seq - 1] is the UID of message sequence number seq. */
     readonly uids: Uint32Array,
     readonly modseqs: Float64Array,
-    /** System flag bits (flags.ts), \Seen merged for the snapshot's user. */
+    /** System flag bits (flags.ts), \Seen the snapshot's user's (the records' bit for the owner, merged from seen.db for others). */
     readonly systemFlags: Uint8Array,
     /** Keywords per message, undefined when none. */
     readonly keywords: ReadonlyArray<readonly string[] | undefined>,

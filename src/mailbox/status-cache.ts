@@ -2,8 +2,9 @@
  * STATUS answers kept per process, per mailbox index and user: a repeated STATUS (or LIST-STATUS)
  * costs one read of the mailbox row. An answer holds while the row is the same: every change to
  * the records or to any user's \Seen raises highestmodseq, and the counters, uidnext and the
- * recent mark are compared too (a reconstruct may recount without a new modseq). The per-user
- * unseen count is what the cache mostly saves: it needs the user's seen ranges.
+ * recent mark are compared too (a reconstruct may recount without a new modseq). The unseen count
+ * of a user other than the owner is what the cache mostly saves: it needs the user's seen ranges
+ * (the owner's is the row's counters).
  */
 import type { MailboxRow } from './index-db.js';
 import type { MailboxStatus } from './types.js';
@@ -24,7 +25,7 @@ function sameRow(a: MailboxRow, b: MailboxRow): boolean {
   return a.highestmodseq === b.highestmodseq && a.uidnext === b.uidnext && a.uidvalidity === b.uidvalidity && a.recentuid === b.recentuid
     && a.sharedseen === b.sharedseen && a.deletedmodseq === b.deletedmodseq && a.uniqueid === b.uniqueid
     && a.messages_count === b.messages_count && a.messages_size === b.messages_size && a.messages_deleted === b.messages_deleted
-    && a.messages_seen === b.messages_seen;
+    && a.messages_seen === b.messages_seen && a.seen_owner === b.seen_owner;
 }
 
 /** The answer kept for this index and user when the row has not changed since (a copy), else null. */

@@ -51,8 +51,10 @@ export async function flagSearchResponse(ctx: CommandContext, criteria: SearchKe
   // The same limits as the general path: a search it refuses is refused here too.
   admitSearch(criteria, view.length, ctx.deps.limits.search, () => ctx.clientGone());
   const mailbox = selected.mailbox;
-  if (view.length >= 1000) await mailbox.prepareSnapshot();
-  const snapshot = mailbox.snapshot(ctx.identity().userid);
+  const userid = ctx.identity().userid;
+  // The owner's \Seen is the records' bit; another user's is merged from seen.db in slices here.
+  if (view.length >= 1000) await mailbox.prepareSnapshot(userid);
+  const snapshot = mailbox.snapshot(userid);
   return searchBytes(view, snapshot, test, byUid);
 }
 
