@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FLAG_SEEN, adoptSeenOwner, IndexDb, reconstructMailbox, type Mailbox, type SeenState } from '../../src/mailbox/index.js';
+import { silentLogger } from '../../src/common/index.js';
+import { Intake } from '../../src/intake/index.js';
 import type { MailStore } from '../../src/store/index.js';
 import { makeEnv, message, type TestEnv } from '../store/helpers.js';
 
@@ -133,6 +135,20 @@ describe("the owner's \\Seen in the records", () => {
     expect(forJoe.records.map((r) => [r.uid, r.flags])).toEqual([[2, []]]);
     const forFred = box.changesSince(modseq, 'fred');
     expect(forFred.records.map((r) => [r.uid, r.flags])).toEqual([[2, ['\\Seen']]]);
+    box.close();
+  });
+
+  it('a delivery with \\Seen (LMTP, Sieve addflag) into the owner\'s folder sets the bit', async () => {
+    store.createMailbox('user.fred');
+    store.createMailbox('user.fred.lists');
+    const intake = new Intake({ store, config: env.config, logger: silentLogger() });
+    const prepared = intake.prepare({ bytes: message('delivered') });
+    const outcomes = await intake.deliver(prepared, [{ mailbox: 'user.fred.lists', userid: 'fred', flags: ['\\Seen'] }]);
+    expect(outcomes.map((o) => o.status)).toEqual(['delivered']);
+    const box = store.openMailbox('user.fred.lists');
+    expect(indexState(box).bits).toEqual([1]);
+    expect(seenRows(box.uniqueId)).toEqual([]);
+    expect(box.status('fred').unseen).toBe(0);
     box.close();
   });
 
