@@ -160,6 +160,9 @@ export class Mailbox extends MessageReader {
           unseen = row.messages_count - seenCount;
         }
       }
+      // \Recent from kept columns (brought up to date) when there are: a count of the records above
+      // the mark reads them all when nobody claimed \Recent for long.
+      columns ??= cachedColumns(this.index.identity, row.uniqueid, row.uidvalidity, row.uidnext, row.highestmodseq) ?? this.patchedColumns(row, keep);
       const recent = columns === null ? this.index.stmts.countAbove.get(row.recentuid)!.n : columns.uids.length - upperBound(columns.uids, row.recentuid);
       const status: MailboxStatus = {
         uidValidity: row.uidvalidity, uidNext: row.uidnext, highestModseq: row.highestmodseq, deletedModseq: row.deletedmodseq,
