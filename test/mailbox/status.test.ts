@@ -61,3 +61,34 @@ describe('status counts \\Deleted', () => {
     expect(withIndexFile(dir, (db) => db.pragma('user_version', { simple: true }))).toBeGreaterThan(0);
   });
 });
+
+describe('status counts \\Recent', () => {
+  it('from the kept snapshot columns, patched after a change, without counting the records', async () => {
+    store.createMailbox('user.fred');
+    const box = store.openMailbox('user.fred');
+    try {
+      const items = Array.from({ length: 1100 }, (_, i) => ({ content: message(`m${i}`), flags: i % 2 ? ['\\Seen'] : [] }));
+      await box.append(items, { userid: 'fred' });
+      box.snapshot('fred'); // columns kept (a big mailbox)
+      const stmts = (box as unknown as { index: { stmts: { countAbove: { get: (...a: unknown[]) => unknown } } } }).index.stmts;
+      const original = stmts.countAbove.get;
+      let counts = 0;
+      stmts.countAbove.get = (...a: unknown[]) => {
+        counts++;
+        return original.apply(stmts.countAbove, a);
+      };
+      try {
+        box.setFlags([3], 'add', ['\\Seen'], { userid: 'fred' });
+        expect(box.status('fred')).toMatchObject({ messages: 1100, recent: 1100, unseen: 549 });
+        box.claimRecent();
+        await box.append([{ content: message('late') }], { userid: 'fred' });
+        expect(box.status('fred')).toMatchObject({ messages: 1101, recent: 1, unseen: 550 });
+        expect(counts).toBe(0);
+      } finally {
+        stmts.countAbove.get = original;
+      }
+    } finally {
+      box.close();
+    }
+  });
+});
