@@ -263,7 +263,7 @@ export class Session implements ContextHost {
       result = this.failure(err, raw);
     }
     if (this.closed) return;
-    if (this.state.kind === 'selected' && !this.logoutRequested) await this.syncSelected(allowExpunge);
+    if (this.state.kind === 'selected' && !this.logoutRequested) await this.syncSelected(allowExpunge, true);
     this.out.send(tagged(tag, result.status, result.code ?? null, result.text ?? 'completed'));
     await this.out.flush();
     if (result.status === 'BAD') this.countBad();
@@ -279,7 +279,13 @@ export class Session implements ContextHost {
     return { status: mapped.status, code: mapped.code, text: mapped.text };
   }
 
-  async syncSelected(allowExpunge: boolean): Promise<void> {
+  /**
+   * Tell the client what changed in its selected mailbox. `inReply`: the updates go out with a
+   * command's tagged answer (which waits for the \Recent claim anyway): the EXISTS of new messages
+   * is not written on its own first unless the claim must wait for another process's write lock
+   * (one socket write per command instead of two; IDLE and NOTIFY push EXISTS at once).
+   */
+  async syncSelected(allowExpunge: boolean, inReply = false): Promise<void> {
     if (this.state.kind !== 'selected') return;
     const selected = this.state.selected;
     // Updating searches (RFC 5267) add their ADDTO / REMOVEFROM to what the sync found (and keep
@@ -291,8 +297,12 @@ export class Session implements ContextHost {
       if (selected.recentClaimDue) {
         // New messages: EXISTS leaves now (an IDLE client hears of them at once), RECENT after the
         // claim, which may wait for the write lock of the process that delivered them.
-        await this.out.flush();
-        this.sendUpdates(await selected.claimRecent());
+        const claimed = inReply ? selected.tryClaimRecent() : null;
+        if (claimed !== null) this.sendUpdates(claimed);
+        else {
+          await this.out.flush();
+          this.sendUpdates(await selected.claimRecent());
+        }
       }
     } else {
       const context = this.context('*');
