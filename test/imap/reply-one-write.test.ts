@@ -3,6 +3,7 @@
 // command cost a loopback send each). Only a claim that must wait for another connection's write
 // lock sends EXISTS first; the answer then still tells RECENT once the lock is free.
 import { join } from 'node:path';
+import { Duplex } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ResponseWriter } from '../../src/imap/session/writer.js';
@@ -60,5 +61,40 @@ describe('one write per answer', () => {
     expect(await c.readUntil((line) => line.startsWith('n '))).toEqual(['* 1 RECENT', 'n OK NOOP completed']);
     expect(writes.count).toBe(2);
     c.close();
+  });
+});
+
+/** A socket that keeps what is written to it, one entry per write. */
+function sink(): { socket: Duplex; writes: Buffer[] } {
+  const writes: Buffer[] = [];
+  const socket = new Duplex({
+    read() {},
+    write(chunk: Buffer, _encoding, done) {
+      writes.push(Buffer.from(chunk));
+      done();
+    },
+  });
+  return { socket, writes };
+}
+
+describe('the response writer', () => {
+  it('writes text parts as UTF-8 in one write, and text with raw bytes in one write', async () => {
+    const { socket, writes } = sink();
+    const out = new ResponseWriter(socket);
+    out.send('* OK caf\u00e9 ');
+    out.send('Gr\u00fc\u00dfe \u{1F600}\r\n');
+    out.send('a OK done\r\n');
+    await out.flush();
+    out.send('* 1 FETCH (BODY[] {3}\r\n');
+    out.raw(Buffer.from([0xe9, 0x00, 0xff]));
+    out.raw(')\r\n* \u00e9\r\n');
+    await out.flush();
+    out.raw(Buffer.from('only bytes\r\n'));
+    await out.flush();
+    expect(writes.map((w) => w.toString('latin1'))).toEqual([
+      Buffer.from('* OK caf\u00e9 Gr\u00fc\u00dfe \u{1F600}\r\na OK done\r\n', 'utf8').toString('latin1'),
+      `* 1 FETCH (BODY[] {3}\r\n\xe9\x00\xff)\r\n${Buffer.from('* \u00e9', 'utf8').toString('latin1')}\r\n`,
+      'only bytes\r\n',
+    ]);
   });
 });
