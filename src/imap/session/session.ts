@@ -66,6 +66,8 @@ export class Session implements ContextHost {
   private lineWaiter: ((line: string | null) => void) | null = null;
   private idleWake: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** The autologout window `timer` runs for after login (null: the login window's timer). */
+  private timerMs: number | null = null;
   private pendingTls = false;
   private logoutRequested = false;
 
@@ -165,11 +167,19 @@ export class Session implements ContextHost {
       if (this.timer) return;
       this.timer = setTimeout(() => void this.bye('Autologout; no login in time'), l.preauthTimeoutMs);
       this.timer.unref();
+      this.timerMs = null;
+      return;
+    }
+    const ms = this.idleWake ? l.idleTimeoutMs : l.timeoutMs;
+    // The same autologout window again (every chunk read): the timer restarts in place.
+    if (this.timer && this.timerMs === ms) {
+      this.timer.refresh();
       return;
     }
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.bye('Autologout; idle for too long'), this.idleWake ? l.idleTimeoutMs : l.timeoutMs);
+    this.timer = setTimeout(() => void this.bye('Autologout; idle for too long'), ms);
     this.timer.unref();
+    this.timerMs = ms;
   }
 
   /** Serve reader events until more input is needed or a command is running. */
