@@ -7,6 +7,7 @@
  */
 import { MailError } from '../common/errors.js';
 import { compileListPattern, patternSteps, prefixSuccessor, HIERARCHY_SEPARATOR, type ListPattern } from '../names/index.js';
+import type Database from 'better-sqlite3';
 import { openDb, readTransaction, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
 
 export type MailboxTypeFlag = 'reserved' | 'deleted' | 'remote';
@@ -144,9 +145,57 @@ export interface ListOptions {
   childHints?: boolean;
 }
 
+/** Names and LIST results kept (beyond these the kept ones are dropped and kept again from scratch). */
+const KEEP_NAMES = 4096;
+const KEEP_LISTS = 256;
+
+/**
+ * get() and list() answers kept while mailboxes.db is unchanged: every LIST, SELECT, STATUS and
+ * STORE asks for entries, and mailboxes.db changes only when a mailbox is created, renamed or
+ * deleted or its ACL changes. Another connection's commit (another process, another MailboxList)
+ * moves SQLite's data_version; this connection's own writes bump `ownWrites`. Nothing is kept or
+ * answered from the kept ones inside a transaction (a write that rolls back must leave nothing kept).
+ * The entries kept are frozen: every caller shares them.
+ */
+class KeptEntries {
+  private dataVersion = -1;
+  private writes = -1;
+  readonly names = new Map<string, MailboxEntry | null>();
+  readonly lists = new Map<string, readonly MailboxEntry[]>();
+
+  /** Whether what is kept is still mailboxes.db's content (what is kept is dropped when not). */
+  check(dataVersion: number, ownWrites: number): void {
+    if (dataVersion === this.dataVersion && ownWrites === this.writes) return;
+    this.names.clear();
+    this.lists.clear();
+    this.dataVersion = dataVersion;
+    this.writes = ownWrites;
+  }
+
+  keepName(name: string, entry: MailboxEntry | null): void {
+    if (this.names.size >= KEEP_NAMES) this.names.clear();
+    this.names.set(name, entry === null ? null : frozen(entry));
+  }
+
+  keepList(key: string, entries: MailboxEntry[]): void {
+    if (this.lists.size >= KEEP_LISTS) this.lists.clear();
+    this.lists.set(key, entries.map(frozen));
+  }
+}
+
+function frozen(entry: MailboxEntry): MailboxEntry {
+  if (Object.isFrozen(entry)) return entry;
+  Object.freeze(entry.type);
+  return Object.freeze(entry);
+}
+
 export class MailboxList {
   private readonly db: Db;
   private readonly stmts;
+  private readonly dataVersion: Database.Statement<[], number>;
+  /** Writes through this connection (which SQLite's data_version does not count). */
+  private ownWrites = 0;
+  private readonly kept = new KeptEntries();
 
   constructor(file: string, durable: boolean) {
     this.db = openDb(file, { durable, cacheKiB: 2048 });
@@ -182,6 +231,7 @@ export class MailboxList {
       aclMentions: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM mailboxes WHERE instr(char(9) || acl, char(9) || ? || char(9)) > 0 ORDER BY name`),
       lookupBetween: db.prepare<[string, string, string, string], { name: string }>('SELECT name FROM mailbox_lookup WHERE identifier = ? AND domain = ? AND name >= ? AND name < ? ORDER BY name'),
     };
+    this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     try {
       this.migrate();
     } catch (err) {
@@ -214,16 +264,35 @@ export class MailboxList {
   /** Run `fn` in a transaction unless already in one (the entry and its lookup rows change together). */
   private atomically(fn: () => void): void {
     if (this.db.inTransaction) fn();
-    else this.db.transaction(fn).immediate();
+    else {
+      try {
+        this.db.transaction(fn).immediate();
+      } finally {
+        this.ownWrites++;
+      }
+    }
+  }
+
+  /** What is kept, when it may be used now (outside transactions), checked against mailboxes.db's version. */
+  private keptNow(): KeptEntries | null {
+    if (this.db.inTransaction) return null;
+    this.kept.check(this.dataVersion.get()!, this.ownWrites);
+    return this.kept;
   }
 
   close(): void {
     if (this.db.open) this.db.close();
   }
 
+  /** The entry of `name` (shared and frozen when kept: never change it). */
   get(name: string): MailboxEntry | null {
+    const kept = this.keptNow();
+    const hit = kept?.names.get(name);
+    if (hit !== undefined) return hit;
     const row = this.stmts.get.get(name);
-    return row ? fromRow(row) : null;
+    const entry = row ? fromRow(row) : null;
+    kept?.keepName(name, entry);
+    return entry;
   }
 
   getByUniqueId(uniqueId: string): MailboxEntry | null {
@@ -233,7 +302,11 @@ export class MailboxList {
 
   /** Run `fn` holding the mailboxes.db write lock. */
   write<T>(what: string, fn: () => T): T {
-    return writeTransaction(this.db, what, fn);
+    try {
+      return writeTransaction(this.db, what, fn);
+    } finally {
+      this.ownWrites++;
+    }
   }
 
   insert(entry: MailboxEntry): void {
@@ -317,6 +390,18 @@ export class MailboxList {
    * ACL index instead and only they are read.
    */
   list(pattern: string, opts: ListOptions = {}): MailboxEntry[] {
+    const kept = this.keptNow();
+    if (kept === null) return this.listNow(pattern, opts);
+    const lookup = opts.lookup;
+    const key = `${opts.includeReserved === true ? 1 : 0}${opts.childHints === true ? 1 : 0}${lookup ? `${lookup.domain ?? ''}\t${lookup.identifiers.join('\t')}` : ''}\n${pattern}`;
+    const hit = kept.lists.get(key);
+    if (hit !== undefined) return hit.slice();
+    const entries = this.listNow(pattern, opts);
+    kept.keepList(key, entries);
+    return entries;
+  }
+
+  private listNow(pattern: string, opts: ListOptions): MailboxEntry[] {
     const compiled = compileListPattern(pattern, HIERARCHY_SEPARATOR);
     const out = new Map<string, MailboxEntry>();
     const keep = (row: Row) => opts.includeReserved || (row.type & (TYPE_BITS.reserved | TYPE_BITS.deleted)) === 0;

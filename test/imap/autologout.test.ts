@@ -98,4 +98,16 @@ describe('autologout', () => {
     expect((await c.command('a', 'LOGIN fred pass')).at(-1)).toMatch(/^a OK/);
     await stillAliveAfter(c, 600_000, 'n1');
   });
+
+  it('a login after UNAUTHENTICATE ends the new pre-login window, and the session window restarts in place after it', async () => {
+    setLimits({ timeoutMs: 400_000, idleTimeoutMs: 3_600_000, preauthTimeoutMs: 300_000 });
+    const c = await RawClient.connect(server.port);
+    expect((await c.command('a', 'LOGIN fred pass')).at(-1)).toMatch(/^a OK/);
+    await stillAliveAfter(c, 200_000, 'n1');
+    expect(await c.command('u', 'UNAUTHENTICATE')).toEqual(['u OK UNAUTHENTICATE completed']);
+    expect((await c.command('b', 'LOGIN fred pass')).at(-1)).toMatch(/^b OK/);
+    // past the pre-login window, and commands keep the session window from running out
+    for (let i = 0; i < 3; i++) await stillAliveAfter(c, 350_000, `m${i}`);
+    await byeAfter(c, 400_000);
+  });
 });

@@ -257,6 +257,27 @@ export class SelectedMailbox {
    * without waiting, and while another process holds it the claim waits here, off the event loop,
    * a millisecond at a time (after many tries it waits inside SQLite as an inline claim does).
    */
+  /**
+   * The \Recent claim a sync left, when the write lock is free now: its RECENT update (or `gone`),
+   * or null when another connection holds the lock (claimRecent() then waits for it).
+   */
+  tryClaimRecent(): MailboxUpdate[] | null {
+    if (!this.recentDue) return [];
+    if (this.gone || this.closed) return [];
+    let claimed: number[] | null;
+    try {
+      claimed = this.mailbox.tryClaimRecent();
+    } catch (err) {
+      if (!(err instanceof MailError && err.kind === 'NotFound')) throw err;
+      this.gone = true;
+      return [{ kind: 'gone' }];
+    }
+    if (claimed === null) return null;
+    this.recentDue = false;
+    this.addRecent(claimed);
+    return [{ kind: 'recent', count: this.recent.size }];
+  }
+
   async claimRecent(): Promise<MailboxUpdate[]> {
     if (!this.recentDue) return [];
     for (let attempt = 0; ; attempt++) {

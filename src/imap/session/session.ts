@@ -66,6 +66,8 @@ export class Session implements ContextHost {
   private lineWaiter: ((line: string | null) => void) | null = null;
   private idleWake: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** The autologout window `timer` runs for after login (null: the login window's timer). */
+  private timerMs: number | null = null;
   private pendingTls = false;
   private logoutRequested = false;
 
@@ -165,11 +167,19 @@ export class Session implements ContextHost {
       if (this.timer) return;
       this.timer = setTimeout(() => void this.bye('Autologout; no login in time'), l.preauthTimeoutMs);
       this.timer.unref();
+      this.timerMs = null;
+      return;
+    }
+    const ms = this.idleWake ? l.idleTimeoutMs : l.timeoutMs;
+    // The same autologout window again (every chunk read): the timer restarts in place.
+    if (this.timer && this.timerMs === ms) {
+      this.timer.refresh();
       return;
     }
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.bye('Autologout; idle for too long'), this.idleWake ? l.idleTimeoutMs : l.timeoutMs);
+    this.timer = setTimeout(() => void this.bye('Autologout; idle for too long'), ms);
     this.timer.unref();
+    this.timerMs = ms;
   }
 
   /** Serve reader events until more input is needed or a command is running. */
@@ -263,7 +273,7 @@ export class Session implements ContextHost {
       result = this.failure(err, raw);
     }
     if (this.closed) return;
-    if (this.state.kind === 'selected' && !this.logoutRequested) await this.syncSelected(allowExpunge);
+    if (this.state.kind === 'selected' && !this.logoutRequested) await this.syncSelected(allowExpunge, true);
     this.out.send(tagged(tag, result.status, result.code ?? null, result.text ?? 'completed'));
     await this.out.flush();
     if (result.status === 'BAD') this.countBad();
@@ -279,7 +289,13 @@ export class Session implements ContextHost {
     return { status: mapped.status, code: mapped.code, text: mapped.text };
   }
 
-  async syncSelected(allowExpunge: boolean): Promise<void> {
+  /**
+   * Tell the client what changed in its selected mailbox. `inReply`: the updates go out with a
+   * command's tagged answer (which waits for the \Recent claim anyway): the EXISTS of new messages
+   * is not written on its own first unless the claim must wait for another process's write lock
+   * (one socket write per command instead of two; IDLE and NOTIFY push EXISTS at once).
+   */
+  async syncSelected(allowExpunge: boolean, inReply = false): Promise<void> {
     if (this.state.kind !== 'selected') return;
     const selected = this.state.selected;
     // Updating searches (RFC 5267) add their ADDTO / REMOVEFROM to what the sync found (and keep
@@ -291,8 +307,12 @@ export class Session implements ContextHost {
       if (selected.recentClaimDue) {
         // New messages: EXISTS leaves now (an IDLE client hears of them at once), RECENT after the
         // claim, which may wait for the write lock of the process that delivered them.
-        await this.out.flush();
-        this.sendUpdates(await selected.claimRecent());
+        const claimed = inReply ? selected.tryClaimRecent() : null;
+        if (claimed !== null) this.sendUpdates(claimed);
+        else {
+          await this.out.flush();
+          this.sendUpdates(await selected.claimRecent());
+        }
       }
     } else {
       const context = this.context('*');

@@ -42,11 +42,12 @@ export class ResponseWriter {
 
   async flush(): Promise<void> {
     if (this.parts.length === 0) return;
-    const data = this.parts.length === 1 && Buffer.isBuffer(this.parts[0]) ? this.parts[0] : Buffer.concat(this.parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+    const parts = this.parts;
     this.parts = [];
     this.size = 0;
     const socket = this.socket;
     if (socket.destroyed || !socket.writable) return;
+    const data = parts.length === 1 ? parts[0]! : joined(parts);
     if (!socket.write(data)) {
       await new Promise<void>((resolve) => {
         const done = () => {
@@ -59,4 +60,25 @@ export class ResponseWriter {
       });
     }
   }
+}
+
+/**
+ * The parts as one write: text only as one string (the socket encodes it as UTF-8 without a Buffer
+ * per part), else one Buffer the parts are written into (no Buffer per string and no concat copy).
+ */
+function joined(parts: ReadonlyArray<string | Buffer>): string | Buffer {
+  let bytes = 0;
+  let text = true;
+  for (const p of parts) {
+    if (typeof p === 'string') bytes += Buffer.byteLength(p, 'utf8');
+    else {
+      text = false;
+      bytes += p.length;
+    }
+  }
+  if (text) return parts.join('');
+  const out = Buffer.allocUnsafe(bytes);
+  let at = 0;
+  for (const p of parts) at += typeof p === 'string' ? out.write(p, at, 'utf8') : p.copy(out, at);
+  return out;
 }

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient, startTestServer, type TestServer } from '../harness.js';
 import { appendTo } from './fixtures.js';
 import { dropKeptForms, keptFormBytes } from '../../../src/mailbox/form-cache.js';
+import { firstBufferSize } from '../../../src/imap/commands/message/fetch/index-lines.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -21,6 +22,7 @@ beforeAll(async () => {
   server.imap.deps.store.createMailbox('user.fred.Odd', { acl: 'fred\tlrswipkxtecdan\t' });
   server.imap.deps.store.createMailbox('user.fred.Many', { acl: 'fred\tlrswipkxtecdan\t' });
   server.imap.deps.store.createMailbox('user.fred.Kept', { acl: 'fred\tlrswipkxtecdan\t' });
+  server.imap.deps.store.createMailbox('user.fred.Few', { acl: 'fred\tlrswipkxtecdan\t' });
 }, 60_000);
 afterAll(async () => {
   await server?.close();
@@ -167,6 +169,30 @@ describe('FETCH ENVELOPE and BODYSTRUCTURE lines from the cached wire forms', ()
     expect(after[0]).toContain('* 1287 FETCH (ENVELOPE (NIL "kept 1299"');
     expect(after[1]).toContain('* 10 FETCH (UID 21 FLAGS (\\Seen \\Recent) ENVELOPE (NIL "kept 20"');
     other.close();
+    c.close();
+  });
+
+  it('writes a FETCH of a few messages into a buffer of a few KB, and lines that outgrow it into the next', async () => {
+    // A FETCH of a few messages starts with a small buffer (a megabyte per FETCH kept V8's full GC busy under load).
+    expect(firstBufferSize(10, true)).toBeLessThan(16 * 1024);
+    expect(firstBufferSize(1, false)).toBeLessThanOrEqual(4096);
+    expect(firstBufferSize(100_000, false)).toBe(1024 * 1024);
+    // Lines of 3,000 bytes: the second no longer fits in the first buffer, nor do the next ones.
+    const subject = (i: number) => `${String(i).repeat(2990)}`.slice(0, 2990);
+    await appendTo(server, 'user.fred.Few', [1, 2, 3, 4, 5].map((i) => ({ content: b(`Subject: ${subject(i)}\r\nFrom: f${i}@x.y\r\n\r\nx\r\n`) })));
+    const c = await fredSelects('Few');
+    const commands = ['FETCH 1:* (ENVELOPE)', 'FETCH 1:4 (UID FLAGS ENVELOPE INTERNALDATE)', 'FETCH 2:3 (ENVELOPE BODYSTRUCTURE)'];
+    const fast: string[] = [];
+    for (const command of commands) fast.push(await fetchAll(c, command));
+    for (let i = 1; i <= 5; i++) expect(fast[0]).toContain(`* ${i} FETCH (ENVELOPE (NIL {2990}\r\n${subject(i)} ((NIL NIL "f${i}" "x.y"))`);
+    const db = indexOf('user.fred.Few');
+    try {
+      // the same bytes from the summaries (the general serializer)
+      db.prepare('DELETE FROM imap_forms').run();
+      for (const [k, command] of commands.entries()) expect((await fetchAll(c, command)) === fast[k], command).toBe(true);
+    } finally {
+      db.close();
+    }
     c.close();
   });
 });

@@ -45,12 +45,17 @@ async function toInputs(ctx: CommandContext, messages: readonly AppendMessage[],
 }
 
 /** The intake's refusals as Cyrus words them; other errors go to the common mapping. */
-function appendFailure(err: unknown, tryCreate: CommandFailure): unknown {
+function appendFailure(err: unknown): unknown {
   if (!(err instanceof MailError)) return err;
   if (err.kind === 'Limit' && err.detail?.tooBig) return new CommandFailure('NO', 'TOOBIG', err.message);
   if (err.kind === 'Invalid' && (err.detail?.nul || err.detail?.empty)) return new CommandFailure('NO', null, err.message);
-  if (err.kind === 'NotFound') return tryCreate;
+  if (err.kind === 'NotFound') return tryCreate();
   return err;
+}
+
+/** Made only when answered: an Error captures a stack trace (about 0.1 ms under load), and most APPENDs succeed. */
+function tryCreate(): CommandFailure {
+  return new CommandFailure('NO', 'TRYCREATE', 'Mailbox does not exist');
 }
 
 export const appendCommand = defineCommand({
@@ -60,16 +65,15 @@ export const appendCommand = defineCommand({
   async handle(ctx, command) {
     const identity = ctx.identity();
     const internal = ctx.toInternal(command.mailbox);
-    const tryCreate = new CommandFailure('NO', 'TRYCREATE', 'Mailbox does not exist');
     const entry = ctx.deps.store.lookup(internal);
-    if (!entry) throw tryCreate;
+    if (!entry) throw tryCreate();
     const rights = hideNotFound(() => ctx.deps.rights.requireRights(identity, entry, 'i'), tryCreate);
     const inputs = await toInputs(ctx, command.messages, rights);
     let result;
     try {
       result = await ctx.deps.intake.append(entry.name, inputs, { userid: identity.userid });
     } catch (err) {
-      throw appendFailure(err, tryCreate);
+      throw appendFailure(err);
     }
     return { status: 'OK', code: `APPENDUID ${result.uidValidity} ${formatSequenceSet(result.uids)}`, text: 'Completed' };
   },

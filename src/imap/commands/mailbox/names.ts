@@ -91,11 +91,11 @@ export function requirePartition(ctx: CommandContext, identity: Identity, partit
 }
 
 /** Turn an invisible mailbox (NotFound from the rights check) into `failure`. */
-export function hideNotFound<T>(fn: () => T, failure: CommandFailure): T {
+export function hideNotFound<T>(fn: () => T, failure: () => CommandFailure): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof MailError && err.kind === 'NotFound') throw failure;
+    if (err instanceof MailError && err.kind === 'NotFound') throw failure();
     throw err;
   }
 }

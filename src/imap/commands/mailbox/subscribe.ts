@@ -12,8 +12,7 @@ export const subscribeCommand = defineCommand({
   allowsExpunge: always,
   async handle(ctx, command) {
     const internal = ctx.toInternal(command.mailbox);
-    const missing = new CommandFailure('NO', 'NONEXISTENT', 'Mailbox does not exist');
-    hideNotFound(() => existingMailbox(ctx, internal, 'l'), missing);
+    hideNotFound(() => existingMailbox(ctx, internal, 'l'), () => new CommandFailure('NO', 'NONEXISTENT', 'Mailbox does not exist'));
     ctx.deps.store.subscribe(ctx.identity().userid, internal);
     // Through the change hub: NOTIFY SubscriptionChange (RFC 5465) in the user's other sessions.
     ctx.deps.store.notifyChanged(internal);

@@ -16,12 +16,12 @@ import { noMatchingMessages, resolveTargets } from './targets.js';
 function targetEntry(ctx: CommandContext, externalName: string): MailboxEntry {
   const name = ctx.toInternal(externalName);
   const entry = ctx.deps.store.lookup(name);
-  const tryCreate = new CommandFailure('NO', 'TRYCREATE', 'Mailbox does not exist');
-  if (!entry) throw tryCreate;
+  const tryCreate = () => new CommandFailure('NO', 'TRYCREATE', 'Mailbox does not exist');
+  if (!entry) throw tryCreate();
   try {
     ctx.deps.rights.requireRights(ctx.identity(), entry, 'i');
   } catch (err) {
-    if (err instanceof MailError && err.kind === 'NotFound') throw tryCreate;
+    if (err instanceof MailError && err.kind === 'NotFound') throw tryCreate();
     throw err;
   }
   return entry;

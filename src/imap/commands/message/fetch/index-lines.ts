@@ -57,12 +57,30 @@ export function indexItemsOnly(items: readonly FetchItem[]): IndexItem[] | null 
   return out;
 }
 
+/** Bytes of the first buffer a FETCH of one message's lines may need (besides ENVELOPE and BODYSTRUCTURE). */
+const FIRST_PER_LINE = 256;
+/** ... and per message with ENVELOPE or BODYSTRUCTURE (a typical form is a few hundred bytes; a longer one takes another buffer). */
+const FIRST_PER_FORM = 1024;
+
+/**
+ * The first buffer's size for `lines` lines: a FETCH of a few messages (the usual client's) takes
+ * a few KB, not a whole BUFFER. A megabyte per small FETCH is external memory V8 counts towards its
+ * next full GC: under imap-load it caused a mark-compact every ~100 ms in each worker.
+ */
+export function firstBufferSize(lines: number, withForms: boolean): number {
+  return Math.min(BUFFER, Math.max(4096, lines * (FIRST_PER_LINE + (withForms ? FIRST_PER_FORM : 0))));
+}
+
 /** Response lines written into a Buffer. */
 class LineBytes {
-  buf = Buffer.allocUnsafe(BUFFER);
+  buf: Buffer;
   at = 0;
   /** Where the bytes not yet taken start. */
   private start = 0;
+
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
 
   /** Bytes written and not yet taken. */
   get pending(): number {
@@ -109,10 +127,13 @@ class LineBytes {
     for (let x = n; digits-- > 0; x = Math.floor(x / 10)) this.buf[--at] = 48 + (x % 10);
   }
 
-  /** The bytes written since the last take(); afterwards there is room for at least `room` bytes more. */
+  /**
+   * The bytes written since the last take(); afterwards there is room for at least `room` bytes
+   * more. A new buffer is made only for a line that needs it (fits() said no), never after the last line.
+   */
   take(room = 0): Buffer {
     const out = this.buf.subarray(this.start, this.at);
-    if (this.buf.length - this.at < Math.max(room, CHUNK + LINE_ROOM)) {
+    if (this.buf.length - this.at < room) {
       this.buf = Buffer.allocUnsafe(Math.max(BUFFER, room));
       this.at = 0;
     }
@@ -256,7 +277,7 @@ export async function sendIndexLines(
   const forms = needsEnvelope || needsBodyStructure ? new FormReader(selected.mailbox, targets.uids, needsBodyStructure, targets.uids.length >= KEEP_FORMS_FROM) : null;
   const isRecent = selected.recentCount === 0 ? () => false : (uid: number) => selected.isRecent(uid);
   const slices = new LoopSlices(undefined, LINES_PER_TURN);
-  const out = new LineBytes();
+  const out = new LineBytes(firstBufferSize(targets.uids.length, needsEnvelope || needsBodyStructure));
   const keywordItems = new Map<string, Buffer>();
   const plainItems = new Array<Buffer | undefined>(512);
   let missing = 0;
