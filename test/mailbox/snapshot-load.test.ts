@@ -4,7 +4,8 @@
  * (flags, keywords, appends and expunges, through another store as another process would).
  */
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { INDEX_FILE } from '../../src/mailbox/files.js';
 import { parseUidRanges, parseUidRangesInSlices, type MailboxSnapshot } from '../../src/mailbox/index.js';
 import { forgetColumns } from '../../src/mailbox/snapshot-cache.js';
@@ -51,7 +52,7 @@ describe('snapshot columns read in slices', () => {
     const other = env.open().openMailbox('user.fred');
     try {
       const loading = box.prepareSnapshot();
-      // The first block is read at once; these changes land before the next ones.
+      // The first block is read on a later turn; these changes land before it or between blocks.
       other.setFlags([7, 4900], 'add', ['\\Flagged', '$Later'], { userid: 'fred' });
       other.setFlags([9, 4950], 'add', ['\\Deleted'], { userid: 'fred' });
       other.expunge({ uids: [9, 4950] });
@@ -66,6 +67,31 @@ describe('snapshot columns read in slices', () => {
       expect(whole.flags[whole.uids.indexOf(4900)]).toEqual(expect.arrayContaining(['\\Flagged', '$Later']));
     } finally {
       other.close();
+      box.close();
+    }
+  });
+
+  it('read no record in the turn that asks for them: other sessions run before the first block', async () => {
+    await bigMailbox();
+    const box = store.openMailbox('user.fred');
+    // Each block is one get() of the group_concat statement; every database's statements share one prototype.
+    const probe = new Database(':memory:');
+    const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as { get(...args: unknown[]): unknown };
+    probe.close();
+    const get = vi.spyOn(proto, 'get');
+    const blocks = () => get.mock.contexts.filter((st) => (st as { source: string }).source.includes('group_concat(uid)')).length;
+    try {
+      const loading = box.prepareSnapshot();
+      // SELECT's own turn (name, rights, opening the index) ends here: no record read in it.
+      expect(blocks()).toBe(0);
+      const others: number[] = [];
+      setImmediate(() => others.push(blocks()));
+      await loading;
+      expect(others).toEqual([0]);
+      expect(blocks()).toBeGreaterThan(1);
+      expect(box.snapshot('fred').count).toBe(COUNT);
+    } finally {
+      get.mockRestore();
       box.close();
     }
   });
