@@ -39,12 +39,16 @@ export class MessageFactsSource {
     if (uids.length >= SNAPSHOT_FROM) {
       const snapshot = mailbox.snapshot(userid);
       const positions = new Int32Array(uids.length);
+      // Locals, not the snapshot's getters, in a loop that runs 100,000 times in one turn.
+      const count = snapshot.count;
+      const have = snapshot.uids;
+      const n = uids.length;
       let p = 0;
-      for (let i = 0; i < uids.length; i++) {
+      for (let i = 0; i < n; i++) {
         const uid = uids[i]!;
         // Usually the next position (FETCH 1:*): a binary search only on a gap.
-        if (p < snapshot.count && snapshot.uids[p]! < uid) p = p + 1 < snapshot.count && snapshot.uids[p + 1]! >= uid ? p + 1 : lowerBound(snapshot.uids, uid);
-        positions[i] = p < snapshot.count && snapshot.uids[p] === uid ? p : -1;
+        if (p < count && have[p]! < uid) p = p + 1 < count && have[p + 1]! >= uid ? p + 1 : lowerBound(have, uid);
+        positions[i] = p < count && have[p] === uid ? p : -1;
       }
       return new MessageFactsSource(uids, snapshot, positions, null);
     }
