@@ -50,6 +50,34 @@ describe('changesSince', () => {
     }
   });
 
+  it('reads no row while no connection committed since its last look, and sees the next commit of either', async () => {
+    const box = await filled();
+    const other = env.open().openMailbox('user.fred');
+    try {
+      const known = box.status().highestModseq;
+      box.changesSince(known, 'fred');
+      const index = (box as unknown as { index: { mailbox: () => unknown } }).index;
+      const rowRead = vi.spyOn(index, 'mailbox');
+      expect(box.changesSince(known, 'fred')).toEqual({ highestModseq: known, uidNext: 4, records: [], expunged: [] });
+      expect(rowRead).not.toHaveBeenCalled();
+
+      // Another connection's commit moves data_version.
+      other.setFlags([3], 'add', ['\\Flagged'], { userid: 'fred' });
+      const afterOther = box.changesSince(known, 'fred');
+      expect(afterOther.records.map((r) => r.uid)).toEqual([3]);
+      expect(box.changesSince(afterOther.highestModseq, 'fred').records).toEqual([]);
+
+      // This connection's own write moves total_changes.
+      box.setFlags([1], 'add', ['\\Answered'], { userid: 'fred' });
+      const afterOwn = box.changesSince(afterOther.highestModseq, 'fred');
+      expect(afterOwn.records.map((r) => r.uid)).toEqual([1]);
+      expect(afterOwn.highestModseq).toBe(afterOther.highestModseq + 1);
+    } finally {
+      other.close();
+      box.close();
+    }
+  });
+
   it('still sees a change made through another store, through the modseq index', async () => {
     const box = await filled();
     const other = env.open().openMailbox('user.fred');
