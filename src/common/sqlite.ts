@@ -75,14 +75,77 @@ function runner(db: Db): Database.Transaction<(fn: () => unknown) => unknown> {
   return run;
 }
 
-/** Run `fn` in a BEGIN IMMEDIATE transaction (the write lock), mapping errors. */
+/** The busy timeout of a database (read once) and the statements that switch it off and back. */
+interface BusyControl {
+  ms: number;
+  off: Database.Statement;
+  restore: Database.Statement;
+  /** Inside withoutBusyWait: a write lock found taken fails at once. */
+  noWait: boolean;
+}
+
+const busyControls = new WeakMap<Db, BusyControl>();
+
+function busyControl(db: Db): BusyControl {
+  let control = busyControls.get(db);
+  if (control === undefined) {
+    const ms = db.pragma('busy_timeout', { simple: true }) as number;
+    control = { ms, ...primedSettings(db, 'PRAGMA busy_timeout = 0', `PRAGMA busy_timeout = ${ms}`), noWait: false };
+    busyControls.set(db, control);
+  }
+  return control;
+}
+
+/** First pause after a write lock was found taken, and the longest, in ms. */
+const LOCK_PAUSE_FIRST_MS = 0.05;
+const LOCK_PAUSE_MAX_MS = 2;
+
+/**
+ * Run `fn` in a BEGIN IMMEDIATE transaction (the write lock), mapping errors.
+ *
+ * The write lock is taken with SQLite's busy handler off and waited for here: that handler sleeps
+ * 1, 2, 5, 10, 15, 20, 25 ms... between tries, while the writers of these databases (an index
+ * shared by two workers, seen.db and quotas.db shared by all) hold the lock for a fraction of a
+ * millisecond. Measured under imap-load: a quota charge whose BEGIN met the other worker's lock
+ * took 8 ms on average, the event loop of every session of the process stopped meanwhile. Here the
+ * pauses start at 50 µs and double up to 2 ms, until the database's busy timeout has passed.
+ * Only the BEGIN is retried: an InUse thrown once `fn` runs (another database's lock) is the
+ * caller's.
+ */
 export function writeTransaction<T>(db: Db, what: string, fn: () => T): T {
-  try {
-    return runner(db).immediate(fn) as T;
-  } catch (err) {
-    throw sqliteError(err, what);
+  const run = runner(db);
+  const control = busyControl(db);
+  if (db.inTransaction || control.noWait) {
+    try {
+      return run.immediate(fn) as T;
+    } catch (err) {
+      throw sqliteError(err, what);
+    }
+  }
+  let entered = false;
+  const body = (): T => {
+    entered = true;
+    return fn();
+  };
+  let giveUpAt = 0;
+  for (let pause = LOCK_PAUSE_FIRST_MS; ; pause = Math.min(pause * 2, LOCK_PAUSE_MAX_MS)) {
+    control.off.run();
+    try {
+      return run.immediate(body) as T;
+    } catch (err) {
+      if (entered || !isBusy(err)) throw sqliteError(err, what);
+      giveUpAt ||= Date.now() + control.ms;
+      if (Date.now() >= giveUpAt) throw sqliteError(err, what);
+    } finally {
+      control.restore.run();
+    }
+    lockWaits.count++;
+    Atomics.wait(SLEEPER, 0, 0, pause);
   }
 }
+
+/** How many times a write lock was found taken and waited for (tests and diagnostics). */
+export const lockWaits = { count: 0 };
 
 /** Run `fn` in a read transaction: one consistent snapshot, never waits on writers (WAL). */
 export function readTransaction<T>(db: Db, what: string, fn: () => T): T {
@@ -91,6 +154,21 @@ export function readTransaction<T>(db: Db, what: string, fn: () => T): T {
   } catch (err) {
     throw sqliteError(err, what);
   }
+}
+
+/**
+ * Two setting pragmas (`off`, then `restore`) prepared once for running again and again. SQLite
+ * applies a setting pragma while it compiles it, and the first run of the statement that follows
+ * does nothing; only later runs (which compile it again) apply it. So both are run once here, and
+ * the setting is left as `restore` says. (Unprimed, the first switch of every database did not
+ * happen: quotas.db stayed at synchronous FULL, an fsync on the event loop under the index lock for
+ * every charge, and the first "without busy wait" of every index slept in the busy handler.)
+ */
+function primedSettings(db: Db, off: string, restore: string): { off: Database.Statement; restore: Database.Statement } {
+  const stmts = { off: db.prepare(off), restore: db.prepare(restore) };
+  stmts.off.run();
+  stmts.restore.run();
+  return stmts;
 }
 
 /**
@@ -103,14 +181,12 @@ const synchronousStatements = new WeakMap<Db, { NORMAL: Database.Statement; FULL
 export function setSynchronous(db: Db, level: 'NORMAL' | 'FULL'): void {
   let stmts = synchronousStatements.get(db);
   if (stmts === undefined) {
-    stmts = { NORMAL: db.prepare('PRAGMA synchronous = NORMAL'), FULL: db.prepare('PRAGMA synchronous = FULL') };
+    const { off: NORMAL, restore: FULL } = primedSettings(db, 'PRAGMA synchronous = NORMAL', 'PRAGMA synchronous = FULL');
+    stmts = { NORMAL, FULL };
     synchronousStatements.set(db, stmts);
   }
   stmts[level].run();
 }
-
-/** The busy timeout switched off and back, from statements prepared once per database. */
-const busyStatements = new WeakMap<Db, { off: Database.Statement; restore: Database.Statement }>();
 
 /**
  * `fn` with SQLite's busy handler off: a lock held by another connection fails at once (MailError
@@ -118,16 +194,14 @@ const busyStatements = new WeakMap<Db, { off: Database.Statement; restore: Datab
  * tries again later, off the loop.
  */
 export function withoutBusyWait<T>(db: Db, fn: () => T): T {
-  let stmts = busyStatements.get(db);
-  if (stmts === undefined) {
-    const ms = db.pragma('busy_timeout', { simple: true }) as number;
-    stmts = { off: db.prepare('PRAGMA busy_timeout = 0'), restore: db.prepare(`PRAGMA busy_timeout = ${ms}`) };
-    busyStatements.set(db, stmts);
-  }
-  stmts.off.run();
+  const control = busyControl(db);
+  if (control.noWait) return fn();
+  control.noWait = true;
+  control.off.run();
   try {
     return fn();
   } finally {
-    stmts.restore.run();
+    control.restore.run();
+    control.noWait = false;
   }
 }

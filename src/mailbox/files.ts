@@ -150,23 +150,77 @@ export async function writeNewFile(file: string, data: Buffer, durable: boolean)
  * waiting for the disk (Mailbox.append: the directory of the renamed message files and the index's
  * WAL) is on disk once this resolves. A path that is gone (a WAL removed by a checkpoint on close)
  * has nothing left to sync.
+ *
+ * Group commit across the sessions of a process: the commits of several sessions on one mailbox
+ * (its WAL, its directory) share fsyncs. An fsync covers what was written before it started, so a
+ * caller that finds one under way for its path waits for it and then for the next one, started
+ * once it is over and shared by every caller that came meanwhile.
  */
 export async function fsyncPaths(paths: readonly string[], durable: boolean): Promise<void> {
   if (!durable) return;
-  await Promise.all(paths.map(async (path) => {
-    let fd: number;
-    try {
-      fd = fs.openSync(path, 'r');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    try {
-      await fsyncFd(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  }));
+  await Promise.all(paths.map((path) => syncQueue(path).sync()));
+}
+
+/** How many fsyncs fsyncPaths started and finished (tests and diagnostics). */
+export const pathSyncs = { started: 0, finished: 0 };
+
+/** fsync one path now: open, fsync on the thread pool, close. */
+async function fsyncPathNow(path: string): Promise<void> {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  pathSyncs.started++;
+  try {
+    await fsyncFd(fd);
+    pathSyncs.finished++;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The fsync of one path under way and the one its later callers wait for. */
+class PathSyncQueue {
+  private inFlight: Promise<void> | null = null;
+  private next: Promise<void> | null = null;
+
+  constructor(private readonly path: string) {}
+
+  get idle(): boolean {
+    return this.inFlight === null && this.next === null;
+  }
+
+  sync(): Promise<void> {
+    if (this.inFlight === null) return this.start();
+    // The fsync under way may have started before the caller's change reached the file.
+    this.next ??= this.inFlight.then(noop, noop).then(() => {
+      this.next = null;
+      return this.start();
+    });
+    return this.next;
+  }
+
+  private start(): Promise<void> {
+    const run: Promise<void> = fsyncPathNow(this.path).finally(() => {
+      if (this.inFlight === run) this.inFlight = null;
+      if (this.idle) syncQueues.delete(this.path);
+    });
+    this.inFlight = run;
+    return run;
+  }
+}
+
+function noop(): void {}
+
+const syncQueues = new Map<string, PathSyncQueue>();
+
+function syncQueue(path: string): PathSyncQueue {
+  let queue = syncQueues.get(path);
+  if (queue === undefined) syncQueues.set(path, (queue = new PathSyncQueue(path)));
+  return queue;
 }
 
 /** Replace `file` atomically: write a temp file, fsync, rename, fsync the directory. */
