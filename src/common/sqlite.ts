@@ -147,6 +147,31 @@ export function writeTransaction<T>(db: Db, what: string, fn: () => T): T {
 /** How many times a write lock was found taken and waited for (tests and diagnostics). */
 export const lockWaits = { count: 0 };
 
+/**
+ * Whether a database may have changed since an earlier look, without a transaction: `dv`
+ * (PRAGMA data_version) moves on every other connection's commit, `own` (total_changes()) on
+ * every row this connection wrote. Equal marks: nothing was committed in between.
+ */
+export interface ChangeMarks {
+  own: number;
+  dv: number;
+}
+
+const marksStatements = new WeakMap<Db, Database.Statement<[], ChangeMarks>>();
+
+export function changeMarks(db: Db): ChangeMarks {
+  let stmt = marksStatements.get(db);
+  if (stmt === undefined) {
+    stmt = db.prepare<[], ChangeMarks>('SELECT total_changes() AS own, data_version AS dv FROM pragma_data_version');
+    marksStatements.set(db, stmt);
+  }
+  return stmt.get()!;
+}
+
+export function sameMarks(a: ChangeMarks, b: ChangeMarks): boolean {
+  return a.own === b.own && a.dv === b.dv;
+}
+
 /** Run `fn` in a read transaction: one consistent snapshot, never waits on writers (WAL). */
 export function readTransaction<T>(db: Db, what: string, fn: () => T): T {
   try {

@@ -231,9 +231,6 @@ function lazy<T extends Record<string, () => unknown>>(makers: T): { [K in keyof
 
 function prepare(db: Db) {
   return lazy({
-    // Whether anything changed since the last look, without a transaction: data_version moves on
-    // every other connection's commit, total_changes on every row this connection wrote.
-    quiet: () => db.prepare<[], { own: number; dv: number }>('SELECT total_changes() AS own, data_version AS dv FROM pragma_data_version'),
     mailbox: () => db.prepare<[], MailboxRow>('SELECT uniqueid, name, uidvalidity, uidnext, highestmodseq, recentuid, sharedseen, state, deletedmodseq, messages_count, messages_size, messages_deleted, messages_flagged, messages_seen, seen_owner FROM mailbox WHERE id = 1'),
     // Only ever raised: a late -E run over older records must not lower it.
     raiseDeletedModseq: () => db.prepare<[number]>('UPDATE mailbox SET deletedmodseq = max(deletedmodseq, ?) WHERE id = 1'),

@@ -7,7 +7,7 @@
 import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailError } from '../common/errors.js';
-import { readTransaction, setSynchronous, sqliteError, withoutBusyWait, writeTransaction } from '../common/sqlite.js';
+import { changeMarks, readTransaction, sameMarks, setSynchronous, sqliteError, withoutBusyWait, writeTransaction, type ChangeMarks } from '../common/sqlite.js';
 import { rangesContain, type UidRanges } from './seqset.js';
 import { discardTemps, prepareMessages } from './append.js';
 import { fsyncDirectory, fsyncPaths, messageFileName } from './files.js';
@@ -83,7 +83,7 @@ export class Mailbox extends MessageReader {
   }
 
   /** What changesSince last read from the index row, with the connection's change marks then. */
-  private lastLook: { own: number; dv: number; highestModseq: number; uidNext: number } | null = null;
+  private lastLook: { marks: ChangeMarks; highestModseq: number; uidNext: number } | null = null;
 
   /** @internal the store renamed or deleted this mailbox. */
   invalidate(): void {
@@ -632,20 +632,19 @@ export class Mailbox extends MessageReader {
     // look (no other connection's commit moved data_version, this one wrote no row), the row read
     // then is still the row, and a read transaction (the cost of most NOOPs) is not needed. The
     // marks are read before the transaction below, so a commit in between only causes a re-read.
-    let marks: { own: number; dv: number };
+    let marks: ChangeMarks;
     try {
-      marks = this.index.stmts.quiet.get()!;
+      marks = changeMarks(this.index.db);
     } catch (err) {
       throw sqliteError(err, 'changes');
     }
     const last = this.lastLook;
-    if (this.gone) throw new MailError('NotFound', `mailbox ${this.name} no longer exists`);
-    if (last !== null && last.own === marks.own && last.dv === marks.dv && last.highestModseq <= modseq) {
+    if (!this.gone && last !== null && sameMarks(last.marks, marks) && last.highestModseq <= modseq) {
       return { highestModseq: last.highestModseq, uidNext: last.uidNext, records: [], expunged: [] };
     }
     return readTransaction(this.index.db, 'changes', () => {
       const row = this.active();
-      this.lastLook = { own: marks.own, dv: marks.dv, highestModseq: row.highestmodseq, uidNext: row.uidnext };
+      this.lastLook = { marks, highestModseq: row.highestmodseq, uidNext: row.uidnext };
       // Every change raises highestmodseq in its own transaction (a \Seen change of any user too):
       // when it has not moved there is nothing to read, nor any seen state to look at.
       if (row.highestmodseq <= modseq) return { highestModseq: row.highestmodseq, uidNext: row.uidnext, records: [], expunged: [] };

@@ -7,8 +7,7 @@
  */
 import { MailError } from '../common/errors.js';
 import { compileListPattern, patternSteps, prefixSuccessor, HIERARCHY_SEPARATOR, type ListPattern } from '../names/index.js';
-import type Database from 'better-sqlite3';
-import { openDb, readTransaction, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
+import { changeMarks, openDb, readTransaction, sameMarks, sqliteError, writeTransaction, type ChangeMarks, type Db } from '../common/sqlite.js';
 
 export type MailboxTypeFlag = 'reserved' | 'deleted' | 'remote';
 const TYPE_BITS: Record<MailboxTypeFlag, number> = { reserved: 1, deleted: 2, remote: 4 };
@@ -152,24 +151,22 @@ const KEEP_LISTS = 256;
 /**
  * get() and list() answers kept while mailboxes.db is unchanged: every LIST, SELECT, STATUS and
  * STORE asks for entries, and mailboxes.db changes only when a mailbox is created, renamed or
- * deleted or its ACL changes. Another connection's commit (another process, another MailboxList)
- * moves SQLite's data_version; this connection's own writes bump `ownWrites`. Nothing is kept or
+ * deleted or its ACL changes. The database's change marks (changeMarks: another connection's
+ * commit, a row this connection wrote) tell when they no longer hold. Nothing is kept or
  * answered from the kept ones inside a transaction (a write that rolls back must leave nothing kept).
  * The entries kept are frozen: every caller shares them.
  */
 class KeptEntries {
-  private dataVersion = -1;
-  private writes = -1;
+  private marks: ChangeMarks = { own: -1, dv: -1 };
   readonly names = new Map<string, MailboxEntry | null>();
   readonly lists = new Map<string, readonly MailboxEntry[]>();
 
   /** Whether what is kept is still mailboxes.db's content (what is kept is dropped when not). */
-  check(dataVersion: number, ownWrites: number): void {
-    if (dataVersion === this.dataVersion && ownWrites === this.writes) return;
+  check(marks: ChangeMarks): void {
+    if (sameMarks(marks, this.marks)) return;
     this.names.clear();
     this.lists.clear();
-    this.dataVersion = dataVersion;
-    this.writes = ownWrites;
+    this.marks = marks;
   }
 
   keepName(name: string, entry: MailboxEntry | null): void {
@@ -192,9 +189,6 @@ function frozen(entry: MailboxEntry): MailboxEntry {
 export class MailboxList {
   private readonly db: Db;
   private readonly stmts;
-  private readonly dataVersion: Database.Statement<[], number>;
-  /** Writes through this connection (which SQLite's data_version does not count). */
-  private ownWrites = 0;
   private readonly kept = new KeptEntries();
 
   constructor(file: string, durable: boolean) {
@@ -231,7 +225,6 @@ export class MailboxList {
       aclMentions: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM mailboxes WHERE instr(char(9) || acl, char(9) || ? || char(9)) > 0 ORDER BY name`),
       lookupBetween: db.prepare<[string, string, string, string], { name: string }>('SELECT name FROM mailbox_lookup WHERE identifier = ? AND domain = ? AND name >= ? AND name < ? ORDER BY name'),
     };
-    this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     try {
       this.migrate();
     } catch (err) {
@@ -264,19 +257,13 @@ export class MailboxList {
   /** Run `fn` in a transaction unless already in one (the entry and its lookup rows change together). */
   private atomically(fn: () => void): void {
     if (this.db.inTransaction) fn();
-    else {
-      try {
-        this.db.transaction(fn).immediate();
-      } finally {
-        this.ownWrites++;
-      }
-    }
+    else this.db.transaction(fn).immediate();
   }
 
   /** What is kept, when it may be used now (outside transactions), checked against mailboxes.db's version. */
   private keptNow(): KeptEntries | null {
     if (this.db.inTransaction) return null;
-    this.kept.check(this.dataVersion.get()!, this.ownWrites);
+    this.kept.check(changeMarks(this.db));
     return this.kept;
   }
 
@@ -302,11 +289,7 @@ export class MailboxList {
 
   /** Run `fn` holding the mailboxes.db write lock. */
   write<T>(what: string, fn: () => T): T {
-    try {
-      return writeTransaction(this.db, what, fn);
-    } finally {
-      this.ownWrites++;
-    }
+    return writeTransaction(this.db, what, fn);
   }
 
   insert(entry: MailboxEntry): void {

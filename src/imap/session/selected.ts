@@ -253,11 +253,6 @@ export class SelectedMailbox {
   }
 
   /**
-   * The \Recent claim a sync left (deferRecent) and its RECENT update; the write lock is tried
-   * without waiting, and while another process holds it the claim waits here, off the event loop,
-   * a millisecond at a time (after many tries it waits inside SQLite as an inline claim does).
-   */
-  /**
    * The \Recent claim a sync left, when the write lock is free now: its RECENT update (or `gone`),
    * or null when another connection holds the lock (claimRecent() then waits for it).
    */
@@ -278,6 +273,11 @@ export class SelectedMailbox {
     return [{ kind: 'recent', count: this.recent.size }];
   }
 
+  /**
+   * The \Recent claim a sync left (deferRecent) and its RECENT update; the write lock is tried
+   * without waiting, and while another process holds it the claim waits here, off the event loop,
+   * a millisecond at a time (after many tries it waits inside SQLite as an inline claim does).
+   */
   async claimRecent(): Promise<MailboxUpdate[]> {
     if (!this.recentDue) return [];
     for (let attempt = 0; ; attempt++) {

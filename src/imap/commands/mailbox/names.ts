@@ -90,6 +90,14 @@ export function requirePartition(ctx: CommandContext, identity: Identity, partit
   if (!ctx.deps.config.partitions().has(partition)) throw new CommandFailure('NO', 'CANNOT', 'Unknown partition');
 }
 
+/**
+ * APPEND's, COPY's and MOVE's answer for a target that does not exist or cannot be seen. Made only
+ * when answered: an Error captures a stack trace (about 0.1 ms under load), and most succeed.
+ */
+export function tryCreate(): CommandFailure {
+  return new CommandFailure('NO', 'TRYCREATE', 'Mailbox does not exist');
+}
+
 /** Turn an invisible mailbox (NotFound from the rights check) into `failure`. */
 export function hideNotFound<T>(fn: () => T, failure: () => CommandFailure): T {
   try {

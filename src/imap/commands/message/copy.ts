@@ -4,26 +4,20 @@
  * copied source messages in one store step (Mailbox.moveTo: no \Deleted window for other
  * sessions); its COPYUID goes out untagged before the EXPUNGEs, which the session's sync sends.
  */
-import { MailError } from '../../../common/index.js';
 import type { MailboxEntry } from '../../../store/index.js';
 import { SELECTED } from '../../session/state.js';
 import { codes, untaggedStatus } from '../../wire/serialize/response.js';
 import type { CommandContext, CommandOf, CommandResult } from '../types.js';
 import { always, CommandFailure, defineCommand } from '../types.js';
+import { hideNotFound, tryCreate } from '../mailbox/names.js';
 import { noMatchingMessages, resolveTargets } from './targets.js';
 
 /** The target mailbox with the insert right checked; TRYCREATE when it does not exist (or cannot be seen). */
 function targetEntry(ctx: CommandContext, externalName: string): MailboxEntry {
   const name = ctx.toInternal(externalName);
   const entry = ctx.deps.store.lookup(name);
-  const tryCreate = () => new CommandFailure('NO', 'TRYCREATE', 'Mailbox does not exist');
   if (!entry) throw tryCreate();
-  try {
-    ctx.deps.rights.requireRights(ctx.identity(), entry, 'i');
-  } catch (err) {
-    if (err instanceof MailError && err.kind === 'NotFound') throw tryCreate();
-    throw err;
-  }
+  hideNotFound(() => ctx.deps.rights.requireRights(ctx.identity(), entry, 'i'), tryCreate);
   return entry;
 }
 
