@@ -12,6 +12,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Statement } from 'better-sqlite3';
 import { openDb, sqliteError, type Db } from '../common/sqlite.js';
 import { storedFields, type MessageSummary, type SearchText, type StoredFields } from '../message/index.js';
 import { INDEX_FILE } from './files.js';
@@ -229,9 +230,60 @@ function lazy<T extends Record<string, () => unknown>>(makers: T): { [K in keyof
   return out;
 }
 
+/** A statement read the way its callers read it: `get` and `all` with rows as objects. */
+export interface RowStatement<P extends unknown[], R> {
+  /** The SQL text. */
+  readonly source: string;
+  get(...params: P): R | undefined;
+  all(...params: P): R[];
+}
+
+/**
+ * Rows fetched as arrays (better-sqlite3's raw mode) and made into objects here by `make`, an
+ * object literal of one shape: better-sqlite3 builds an object row with one property store per
+ * column, which costs about twice the array and the literal together (a STORE, FETCH or sync reads
+ * the mailbox row and message rows several times per command).
+ */
+function rows<P extends unknown[], R>(db: Db, sql: string, make: (r: unknown[]) => R): RowStatement<P, R> {
+  const stmt = (db.prepare(sql) as Statement<P, unknown[]>).raw(true);
+  return {
+    source: stmt.source,
+    get: (...params: P) => {
+      const r = stmt.get(...params);
+      return r === undefined ? undefined : make(r);
+    },
+    all: (...params: P) => {
+      const list = stmt.all(...params);
+      const out: R[] = new Array<R>(list.length);
+      for (let i = 0; i < list.length; i++) out[i] = make(list[i]!);
+      return out;
+    },
+  };
+}
+
+const MAILBOX_COLUMNS = 'uniqueid, name, uidvalidity, uidnext, highestmodseq, recentuid, sharedseen, state, deletedmodseq, messages_count, messages_size, messages_deleted, messages_flagged, messages_seen, seen_owner';
+
+function mailboxRow(r: unknown[]): MailboxRow {
+  return {
+    uniqueid: r[0] as string, name: r[1] as string, uidvalidity: r[2] as number, uidnext: r[3] as number, highestmodseq: r[4] as number,
+    recentuid: r[5] as number, sharedseen: r[6] as number, state: r[7] as MailboxState, deletedmodseq: r[8] as number,
+    messages_count: r[9] as number, messages_size: r[10] as number, messages_deleted: r[11] as number, messages_flagged: r[12] as number,
+    messages_seen: r[13] as number, seen_owner: r[14] as string | null,
+  };
+}
+
+const MESSAGE_COLUMNS = 'uid, modseq, flags, keywords, internaldate, savedate, size, guid';
+
+function messageRow(r: unknown[]): MessageRow {
+  return {
+    uid: r[0] as number, modseq: r[1] as number, flags: r[2] as number, keywords: r[3] as string | null,
+    internaldate: r[4] as number, savedate: r[5] as number, size: r[6] as number, guid: r[7] as string,
+  };
+}
+
 function prepare(db: Db) {
   return lazy({
-    mailbox: () => db.prepare<[], MailboxRow>('SELECT uniqueid, name, uidvalidity, uidnext, highestmodseq, recentuid, sharedseen, state, deletedmodseq, messages_count, messages_size, messages_deleted, messages_flagged, messages_seen, seen_owner FROM mailbox WHERE id = 1'),
+    mailbox: () => rows<[], MailboxRow>(db, `SELECT ${MAILBOX_COLUMNS} FROM mailbox WHERE id = 1`, mailboxRow),
     // Only ever raised: a late -E run over older records must not lower it.
     raiseDeletedModseq: () => db.prepare<[number]>('UPDATE mailbox SET deletedmodseq = max(deletedmodseq, ?) WHERE id = 1'),
     setCounters: () => db.prepare<[number, number]>('UPDATE mailbox SET uidnext = ?, highestmodseq = ? WHERE id = 1'),
@@ -243,7 +295,7 @@ function prepare(db: Db) {
     seenUids: () => db.prepare<[], number>(`SELECT uid FROM messages WHERE (flags & ${FLAG_SEEN}) != 0 ORDER BY uid`).pluck(),
     setSeenBetween: () => db.prepare<[number, number]>(`UPDATE messages SET flags = flags | ${FLAG_SEEN} WHERE uid BETWEEN ? AND ? AND (flags & ${FLAG_SEEN}) = 0`),
     clearSeen: () => db.prepare<[number]>(`UPDATE messages SET flags = flags & ~${FLAG_SEEN} WHERE uid = ?`),
-    message: () => db.prepare<[number], MessageRow>('SELECT uid, modseq, flags, keywords, internaldate, savedate, size, guid FROM messages WHERE uid = ?'),
+    message: () => rows<[number], MessageRow>(db, `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE uid = ?`, messageRow),
     allMessages: () => db.prepare<[], MessageRow>('SELECT uid, modseq, flags, keywords, internaldate, savedate, size, guid FROM messages ORDER BY uid'),
     // One row of comma-separated columns: fetching 100,000 rows one by one costs ~1.5 us per row in
     // better-sqlite3, building five strings in SQLite and scanning them costs a fifth of that.
@@ -256,14 +308,14 @@ function prepare(db: Db) {
     snapshotKeywords: () => db.prepare<[], [number, string]>("SELECT uid, keywords FROM messages WHERE keywords IS NOT NULL AND keywords != '' ORDER BY uid").raw(true),
     // INDEXED BY: without it SQLite prefers walking the whole table in uid order to sorting the few
     // rows the modseq index finds (a NOOP on 100,000 messages then read every record).
-    changedSince: () => db.prepare<[number], MessageRow>('SELECT uid, modseq, flags, keywords, internaldate, savedate, size, guid FROM messages INDEXED BY messages_modseq WHERE modseq > ? ORDER BY uid'),
+    changedSince: () => rows<[number], MessageRow>(db, `SELECT ${MESSAGE_COLUMNS} FROM messages INDEXED BY messages_modseq WHERE modseq > ? ORDER BY uid`, messageRow),
     countBetween: () => db.prepare<[number, number]>('SELECT count(*) FROM messages WHERE uid BETWEEN ? AND ?').pluck(),
     countFlagClear: () => db.prepare<[number]>('SELECT count(*) FROM messages WHERE (flags & ?) = 0').pluck(),
     // The flag is a literal so that SQLite uses the partial index messages_deleted.
     countDeleted: () => db.prepare<[]>(`SELECT count(*) FROM messages WHERE (flags & ${FLAG_DELETED}) != 0`).pluck(),
     countAbove: () => db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM messages WHERE uid > ?'),
-    uidsAbove: () => db.prepare<[number], { uid: number }>('SELECT uid FROM messages WHERE uid > ? ORDER BY uid'),
-    deletedUids: () => db.prepare<[number], { uid: number }>('SELECT uid FROM messages WHERE (flags & ?) != 0 ORDER BY uid'),
+    uidsAbove: () => db.prepare<[number], number>('SELECT uid FROM messages WHERE uid > ? ORDER BY uid').pluck(),
+    deletedUids: () => db.prepare<[number], number>('SELECT uid FROM messages WHERE (flags & ?) != 0 ORDER BY uid').pluck(),
     insertMessage: () => db.prepare<MessageRow>('INSERT INTO messages (uid, modseq, flags, keywords, internaldate, savedate, size, guid) VALUES (@uid, @modseq, @flags, @keywords, @internaldate, @savedate, @size, @guid)'),
     updateFlags: () => db.prepare<[number, string | null, number, number]>('UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE uid = ?'),
     updateModseq: () => db.prepare<[number, number]>('UPDATE messages SET modseq = ? WHERE uid = ?'),
@@ -327,7 +379,7 @@ function prepare(db: Db) {
     expunged: () => db.prepare<[number], ExpungedRow>('SELECT uid, modseq, expunged_at, file_removed FROM expunged WHERE uid = ?'),
     allExpunged: () => db.prepare<[], ExpungedRow>('SELECT uid, modseq, expunged_at, file_removed FROM expunged'),
     setIdentity: () => db.prepare<[string, string]>("UPDATE mailbox SET uniqueid = ?, name = ?, state = 'active' WHERE id = 1"),
-    expungedSince: () => db.prepare<[number], { uid: number }>('SELECT uid FROM expunged INDEXED BY expunged_modseq WHERE modseq > ? ORDER BY uid'),
+    expungedSince: () => db.prepare<[number], number>('SELECT uid FROM expunged INDEXED BY expunged_modseq WHERE modseq > ? ORDER BY uid').pluck(),
     expungedFilesBefore: () => db.prepare<[number], { uid: number }>('SELECT uid FROM expunged WHERE file_removed = 0 AND expunged_at <= ? ORDER BY uid'),
     expungedWithFiles: () => db.prepare<[], { uid: number }>('SELECT uid FROM expunged WHERE file_removed = 0 ORDER BY uid'),
     prunableExpungedBefore: () => db.prepare<[number], { uid: number; modseq: number }>('SELECT uid, modseq FROM expunged WHERE file_removed = 1 AND expunged_at <= ? ORDER BY uid'),

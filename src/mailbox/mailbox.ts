@@ -437,7 +437,7 @@ export class Mailbox extends MessageReader {
         let uids: number[];
         if (opts.force) uids = [...new Set(opts.uids)].sort((a, b) => a - b).filter((u) => s.message.get(u) !== undefined);
         else {
-          uids = s.deletedUids.all(FLAG_DELETED).map((r) => r.uid);
+          uids = s.deletedUids.all(FLAG_DELETED);
           if (opts.uids) {
             const wanted = new Set(opts.uids);
             uids = uids.filter((u) => wanted.has(u));
@@ -536,7 +536,7 @@ export class Mailbox extends MessageReader {
     if (relaxed) setSynchronous(db, 'NORMAL');
     const claim = () => writeTransaction(db, 'claim recent', () => {
       const current = this.active();
-      const uids = this.index.stmts.uidsAbove.all(current.recentuid).map((r) => r.uid);
+      const uids = this.index.stmts.uidsAbove.all(current.recentuid);
       if (current.uidnext - 1 > current.recentuid) this.index.stmts.setRecent.run(current.uidnext - 1);
       return uids;
     });
@@ -591,7 +591,7 @@ export class Mailbox extends MessageReader {
     if (old === null || old.highestModseq > row.highestmodseq || row.deletedmodseq > old.highestModseq) return null;
     const changed = this.index.stmts.changedSince.all(old.highestModseq);
     if (changed.length > old.uids.length * PATCH_AT_MOST) return null;
-    const expunged = this.index.stmts.expungedSince.all(old.highestModseq).map((r) => r.uid);
+    const expunged = this.index.stmts.expungedSince.all(old.highestModseq);
     // The \Seen merged into the old columns is patched along (used while that user's seen ranges stay the same).
     const { merged, ...columns } = patchColumns(old, row, changed, expunged, seenMerged.get(old) ?? null);
     if (merged !== null) seenMerged.set(columns, merged);
@@ -650,7 +650,7 @@ export class Mailbox extends MessageReader {
       if (row.highestmodseq <= modseq) return { highestModseq: row.highestmodseq, uidNext: row.uidnext, records: [], expunged: [] };
       const seen = this.seenRanges(row, userid);
       const records = this.index.stmts.changedSince.all(modseq).map((m) => this.record(m, seen));
-      const expunged = this.index.stmts.expungedSince.all(modseq).map((r) => r.uid);
+      const expunged = this.index.stmts.expungedSince.all(modseq);
       return { highestModseq: row.highestmodseq, uidNext: row.uidnext, records, expunged };
     });
   }

@@ -18,6 +18,7 @@
  * passed is added to the tally too, so at the end the tally is exact and replaces the usage.
  */
 import { MailError } from '../common/errors.js';
+import type { Statement } from 'better-sqlite3';
 import { openDb, readTransaction, setSynchronous, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
 import { isWithin, parentName, splitName } from '../names/index.js';
 
@@ -125,6 +126,8 @@ export class QuotaStore {
   private readonly stmts;
   /** Mailboxes charged to a root before by this process (see charge). */
   private readonly charged = new Set<string>();
+  /** nearest()'s statement per number of names looked up (a mailbox and its ancestors). */
+  private readonly nearestStatements = new Map<number, Statement<string[], RootRow>>();
 
   /** `deletedPrefix`: the top-level name of delayed deletes (deletedprefix), never charged. */
   constructor(file: string, private readonly durable: boolean, private readonly deletedPrefix = 'DELETED') {
@@ -173,25 +176,36 @@ export class QuotaStore {
     return splitName(name).components[0] !== this.deletedPrefix;
   }
 
-  /** The nearest root of mailbox `name` (itself or its closest ancestor that is a root), or null. */
-  rootOf(name: string): string | null {
+  /**
+   * The row of the nearest root of mailbox `name` (itself or its closest ancestor that is a root),
+   * or null: one statement over `name` and its ancestors (the longest name found is the nearest),
+   * so it reads one consistent state without a transaction of its own.
+   */
+  private nearest(name: string): RootRow | null {
     if (!this.isCharged(name)) return null;
+    const candidates: string[] = [];
+    for (let candidate: string | null = name; candidate !== null; candidate = parentName(candidate)) candidates.push(candidate);
+    let stmt = this.nearestStatements.get(candidates.length);
+    if (stmt === undefined) {
+      stmt = this.db.prepare<string[], RootRow>(`SELECT * FROM roots WHERE root IN (${candidates.map(() => '?').join(', ')}) ORDER BY length(root) DESC LIMIT 1`);
+      this.nearestStatements.set(candidates.length, stmt);
+    }
     try {
-      for (let candidate: string | null = name; candidate !== null; candidate = parentName(candidate)) {
-        if (this.stmts.get.get(candidate)) return candidate;
-      }
-      return null;
+      return stmt.get(...candidates) ?? null;
     } catch (err) {
       throw sqliteError(err, 'quotas.db read');
     }
   }
 
+  /** The nearest root of mailbox `name` (itself or its closest ancestor that is a root), or null. */
+  rootOf(name: string): string | null {
+    return this.nearest(name)?.root ?? null;
+  }
+
   /** The root of `name` with its limits and usage, or null when no root covers it. */
   quotaOf(name: string): QuotaRoot | null {
-    return readTransaction(this.db, 'quotas.db read', () => {
-      const root = this.rootOf(name);
-      return root === null ? null : toRoot(this.stmts.get.get(root)!);
-    });
+    const row = this.nearest(name);
+    return row === null ? null : toRoot(row);
   }
 
   /** Whether two mailboxes are charged to the same root (null = none: also the same). */
@@ -220,30 +234,29 @@ export class QuotaStore {
     // No root: nothing to lock. (A root created meanwhile recounts this mailbox under its index
     // lock, which the caller holds, so the message is counted there.) A mailbox this process
     // charged before is looked up under the write lock only: one transaction instead of two.
-    if (!this.charged.has(name) && readTransaction(this.db, 'quota read', () => this.rootOf(name)) === null) return null;
+    if (!this.charged.has(name) && this.nearest(name) === null) return null;
     return writeTransaction(this.db, 'quota charge', () => {
-      const root = this.rootOf(name);
-      if (root === null) {
+      const row = this.nearest(name);
+      if (row === null) {
         this.charged.delete(name);
         return null;
       }
       if (this.charged.size >= CHARGED_KEPT) this.charged.clear();
       this.charged.add(name);
-      const row = this.stmts.get.get(root)!;
       this.refuseIfExceeded(toRoot(row), delta, mode);
       this.apply(row, name, delta, 1);
-      return root;
+      return row.root;
     });
   }
 
   /** Move a mailbox's whole usage from the root of `from` to the root of `to` (rename; `to` null: delete). */
   moveMailbox(from: string, to: string | null, usage: QuotaUsage): void {
     writeTransaction(this.db, 'quota move', () => {
-      const source = this.rootOf(from);
-      const target = to === null ? null : this.rootOf(to);
-      if (source === target) return;
-      if (source !== null) this.apply(this.stmts.get.get(source)!, from, usage, -1);
-      if (target !== null) this.apply(this.stmts.get.get(target)!, to!, usage, 1);
+      const source = this.nearest(from);
+      const target = to === null ? null : this.nearest(to);
+      if (source?.root === target?.root) return;
+      if (source !== null) this.apply(source, from, usage, -1);
+      if (target !== null) this.apply(target, to!, usage, 1);
     });
   }
 
