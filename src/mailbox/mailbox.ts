@@ -82,8 +82,35 @@ export class Mailbox extends MessageReader {
     this.index.close();
   }
 
-  /** What changesSince last read from the index row, with the connection's change marks then. */
-  private lastLook: { marks: ChangeMarks; highestModseq: number; uidNext: number } | null = null;
+  /**
+   * What changesSince last read from the index row, with the connection's change marks then; or
+   * what a write of this handle left when it followed that look with nothing else committed in
+   * between, with the records it wrote (see lookBeforeWrite).
+   */
+  private lastLook: LastLook | null = null;
+
+  /**
+   * Inside a write transaction of its own (the write lock held): the last look when no connection
+   * committed since, so that the state is that look's and this write's changes are all there is
+   * to tell. Null when another commit came in between (or inside a caller's transaction, which
+   * may still roll back).
+   */
+  private lookBeforeWrite(ownTransaction: boolean): LastLook | null {
+    const last = this.lastLook;
+    if (!ownTransaction || last === null || this.gone) return null;
+    return sameMarks(last.marks, changeMarks(this.index.db)) ? last : null;
+  }
+
+  /**
+   * Inside the same transaction, after its last statement: the look that follows the write (the
+   * marks as they stay after the commit: total_changes() counts the rows written, and this
+   * connection's own commit does not move data_version), to set once the commit succeeded.
+   */
+  private lookAfterWrite(before: LastLook | null, row: MailboxRow, highestModseq: number, uidNext: number, records: MessageRow[], expunged: number[]): LastLook | null {
+    if (before === null) return null;
+    const own = highestModseq === before.highestModseq ? before.own : { since: before.highestModseq, row, records, expunged };
+    return { marks: changeMarks(this.index.db), highestModseq, uidNext, own };
+  }
 
   /** @internal the store renamed or deleted this mailbox. */
   invalidate(): void {
@@ -196,10 +223,13 @@ export class Mailbox extends MessageReader {
     // The directory fsync of the renamed files, started inside the transaction once they are all
     // renamed: it runs on the thread pool while the records are inserted.
     const directory: { synced: Promise<void> | null } = { synced: null };
+    const ownTransaction = !this.index.db.inTransaction;
+    let look: LastLook | null = null;
     try {
       if (syncAfterCommit) setSynchronous(this.index.db, 'NORMAL');
       result = writeTransaction(this.index.db, 'append', () => {
         const row = this.active();
+        const before = this.lookBeforeWrite(ownTransaction);
         const s = this.index.stmts;
         const limit = this.ctx.messageLimit(this.name);
         if (limit > 0 && row.messages_count + prepared.length > limit) {
@@ -211,6 +241,7 @@ export class Mailbox extends MessageReader {
         const inRecord = row.sharedseen === 1 || (!!opts.userid && row.seen_owner === opts.userid);
         let uid = row.uidnext;
         const uids: number[] = [];
+        const written: MessageRow[] = [];
         const seenUids: number[] = [];
         for (let k = 0; k < prepared.length; k++) {
           const target = join(this.path, messageFileName(uid + k));
@@ -223,7 +254,9 @@ export class Mailbox extends MessageReader {
           defined ||= newOnes;
           const systemBits = inRecord ? p.flags.system : p.flags.system & ~FLAG_SEEN;
           if (!inRecord && (p.flags.system & FLAG_SEEN) !== 0 && opts.userid) seenUids.push(uid);
-          s.insertMessage.run({ uid, modseq, flags: systemBits, keywords: encodeKeywords(keywords), internaldate: p.internalDate, savedate: now, size: p.size, guid: p.guid });
+          const record: MessageRow = { uid, modseq, flags: systemBits, keywords: encodeKeywords(keywords), internaldate: p.internalDate, savedate: now, size: p.size, guid: p.guid };
+          s.insertMessage.run(record);
+          written.push(record);
           s.putCache.run(uid, p.summaryJson);
           s.putForms.run(uid, p.forms.envelope, p.forms.bodyStructure);
           s.putHeader.run(uid, p.header);
@@ -236,8 +269,10 @@ export class Mailbox extends MessageReader {
         // The quota charge, last before the commit (OverQuota rolls everything back).
         this.ctx.quota?.charge(this.name, charge, opts.quota ?? 'strict');
         charged = true;
+        look = this.lookAfterWrite(before, row, modseq, uid, written, []);
         return { uidValidity: row.uidvalidity, uids };
       });
+      if (look !== null) this.lastLook = look;
       if (syncAfterCommit) setSynchronous(this.index.db, 'FULL');
     } catch (err) {
       if (syncAfterCommit) setSynchronous(this.index.db, 'FULL');
@@ -311,8 +346,11 @@ export class Mailbox extends MessageReader {
   private changeFlags(uids: readonly number[], mode: FlagMode, flags: readonly string[], opts: SetFlagsOptions, syncLater: string[] | null): { result: FlagChangeResult; defined: boolean } {
     const parsed = parseFlags(flags);
     let defined = false;
+    const ownTransaction = !this.index.db.inTransaction;
+    let look: LastLook | null = null;
     const result = writeTransaction(this.index.db, 'store flags', () => {
       const row = this.active();
+      const before = this.lookBeforeWrite(ownTransaction);
       const userid = opts.userid ?? null;
       // \Seen in the records' bit (sharedseen, or the owner's: seen-owner.ts), else in seen.db.
       const inRecord = row.sharedseen === 1 || (userid !== null && row.seen_owner === userid);
@@ -370,12 +408,14 @@ export class Mailbox extends MessageReader {
         s.setCounters.run(row.uidnext, modseq);
         if (userid && (seenAdd.length > 0 || seenRemove.length > 0)) seenAfter = this.ctx.seen.update(userid, this.uniqueId, seenAdd, seenRemove, syncLater ? { syncLater } : {});
       }
+      look = this.lookAfterWrite(before, row, changed.length > 0 ? modseq : row.highestmodseq, row.uidnext, [...changed].sort((a, b) => a.uid - b.uid), []);
       return {
         changed: changed.map((m) => this.record(m, seenAfter)),
         failed,
         highestModseq: changed.length > 0 ? modseq : row.highestmodseq,
       };
     });
+    if (look !== null) this.lastLook = look;
     return { result, defined };
   }
 
@@ -430,9 +470,12 @@ export class Mailbox extends MessageReader {
     const released = { storage: 0, messages: 0 };
     let charged = false;
     let expunged: number[];
+    const ownTransaction = !this.index.db.inTransaction;
+    let look: LastLook | null = null;
     try {
       expunged = writeTransaction(this.index.db, 'expunge', () => {
         const row = this.active();
+        const before = this.lookBeforeWrite(ownTransaction);
         const s = this.index.stmts;
         let uids: number[];
         if (opts.force) uids = [...new Set(opts.uids)].sort((a, b) => a - b).filter((u) => s.message.get(u) !== undefined);
@@ -457,12 +500,14 @@ export class Mailbox extends MessageReader {
         // Expunged messages are no longer charged (delayed expunge too), released before the commit.
         this.ctx.quota?.charge(this.name, released, 'ignore');
         charged = true;
+        look = this.lookAfterWrite(before, row, modseq, row.uidnext, [], uids);
         return uids;
       });
     } catch (err) {
       if (charged) this.refund(released);
       throw err;
     }
+    if (look !== null) this.lastLook = look;
     return expunged;
   }
 
@@ -534,14 +579,20 @@ export class Mailbox extends MessageReader {
     const relaxed = this.ctx.durable && !this.index.db.inTransaction;
     const db = this.index.db;
     if (relaxed) setSynchronous(db, 'NORMAL');
+    const ownTransaction = !db.inTransaction;
+    let look: LastLook | null = null;
     const claim = () => writeTransaction(db, 'claim recent', () => {
       const current = this.active();
+      const before = this.lookBeforeWrite(ownTransaction);
       const uids = this.index.stmts.uidsAbove.all(current.recentuid);
       if (current.uidnext - 1 > current.recentuid) this.index.stmts.setRecent.run(current.uidnext - 1);
+      look = this.lookAfterWrite(before, current, current.highestmodseq, current.uidnext, [], []);
       return uids;
     });
     try {
-      return wait ? claim() : withoutBusyWait(db, claim);
+      const claimed = wait ? claim() : withoutBusyWait(db, claim);
+      if (look !== null) this.lastLook = look;
+      return claimed;
     } catch (err) {
       if (!wait && err instanceof MailError && err.kind === 'InUse') return null;
       throw err;
@@ -639,12 +690,20 @@ export class Mailbox extends MessageReader {
       throw sqliteError(err, 'changes');
     }
     const last = this.lastLook;
-    if (!this.gone && last !== null && sameMarks(last.marks, marks) && last.highestModseq <= modseq) {
-      return { highestModseq: last.highestModseq, uidNext: last.uidNext, records: [], expunged: [] };
+    if (!this.gone && last !== null && sameMarks(last.marks, marks)) {
+      if (last.highestModseq <= modseq) return { highestModseq: last.highestModseq, uidNext: last.uidNext, records: [], expunged: [] };
+      // Only this handle's own write since: its records, without reading them back.
+      const own = last.own;
+      if (own !== null && modseq >= own.since) {
+        const seen = this.seenRanges(own.row, userid);
+        const records: MessageRecord[] = [];
+        for (const m of own.records) if (m.modseq > modseq) records.push(this.record(m, seen));
+        return { highestModseq: last.highestModseq, uidNext: last.uidNext, records, expunged: own.expunged };
+      }
     }
     return readTransaction(this.index.db, 'changes', () => {
       const row = this.active();
-      this.lastLook = { marks, highestModseq: row.highestmodseq, uidNext: row.uidnext };
+      this.lastLook = { marks, highestModseq: row.highestmodseq, uidNext: row.uidnext, own: null };
       // Every change raises highestmodseq in its own transaction (a \Seen change of any user too):
       // when it has not moved there is nothing to read, nor any seen state to look at.
       if (row.highestmodseq <= modseq) return { highestModseq: row.highestmodseq, uidNext: row.uidnext, records: [], expunged: [] };
@@ -702,6 +761,25 @@ function sameKeywords(a: string | null, b: string | null): boolean {
   const x = decodeKeywords(a).map((k) => k.toLowerCase()).sort();
   const y = decodeKeywords(b).map((k) => k.toLowerCase()).sort();
   return x.length === y.length && x.every((k, i) => k === y[i]);
+}
+
+/** changesSince's last look at the index (Mailbox.lastLook). */
+interface LastLook {
+  marks: ChangeMarks;
+  highestModseq: number;
+  uidNext: number;
+  /** The write of this handle that led from the look before to this one, when it was the only commit. */
+  own: OwnWrite | null;
+}
+
+/** One write's changes: the records it wrote (as the index now holds them) and the UIDs it expunged. */
+interface OwnWrite {
+  /** The highest modseq before the write. */
+  since: number;
+  /** The mailbox row (for sharedseen and the seen owner). */
+  row: MailboxRow;
+  records: MessageRow[];
+  expunged: number[];
 }
 
 /** No user's \Seen (records read without a userid in a mailbox that is not sharedseen). */

@@ -2,7 +2,9 @@
  * The sync after every IMAP command (Mailbox.changesSince): when highestmodseq has not moved it
  * answers from the mailbox row alone, without the changes query and without reading the user's
  * seen state; when it has, the changes query uses the modseq index and a change made through
- * another store (another process) is still seen.
+ * another store (another process) is still seen. After a write of its own that followed its last
+ * look with no other commit in between, it answers from the records the write made, without
+ * reading them back; a commit of another connection before or after that write is still seen.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Mailbox } from '../../src/mailbox/index.js';
@@ -113,6 +115,81 @@ describe('changesSince', () => {
       expect(result.changed).toEqual([]);
       expect(box.changesSince(known, 'fred').records).toEqual([]);
     } finally {
+      box.close();
+    }
+  });
+});
+
+describe('changesSince after a write of the same handle', () => {
+  /** changesSince of `box`, and the same asked of a fresh handle of another store, which reads the index. */
+  function bothAnswers(box: Mailbox, modseq: number, userid: string): { own: unknown; fresh: unknown } {
+    const fresh = env.open().openMailbox('user.fred');
+    try {
+      return { own: box.changesSince(modseq, userid), fresh: fresh.changesSince(modseq, userid) };
+    } finally {
+      fresh.close();
+    }
+  }
+
+  it('answers from what the write made: append, flag change and expunge, for the owner and another user', async () => {
+    const box = await filled();
+    try {
+      let known = box.changesSince(0, 'fred').highestModseq;
+      const query = vi.spyOn(changesQuery(box), 'all');
+
+      await box.append([{ content: message('m4'), flags: ['\\Seen', '$Work'] }, { content: message('m5') }], { userid: 'fred' });
+      let { own, fresh } = bothAnswers(box, known, 'fred');
+      expect(own).toEqual(fresh);
+      expect((own as { records: unknown[] }).records).toHaveLength(2);
+      expect(bothAnswers(box, known, 'barney').own).toEqual(bothAnswers(box, known, 'barney').fresh);
+      known = box.status().highestModseq;
+
+      box.setFlags([5, 2], 'add', ['\\Flagged', '\\Seen'], { userid: 'fred' });
+      ({ own, fresh } = bothAnswers(box, known, 'fred'));
+      expect(own).toEqual(fresh);
+      expect((own as { records: Array<{ uid: number }> }).records.map((r) => r.uid)).toEqual([2, 5]);
+      known = box.status().highestModseq;
+
+      box.setFlags([1, 4], 'add', ['\\Deleted'], { userid: 'fred' });
+      known = box.changesSince(known, 'fred').highestModseq;
+      expect(box.expunge()).toEqual([1, 4]);
+      ({ own, fresh } = bothAnswers(box, known, 'fred'));
+      expect(own).toEqual(fresh);
+      expect((own as { expunged: number[] }).expunged).toEqual([1, 4]);
+      expect(query).not.toHaveBeenCalled();
+    } finally {
+      box.close();
+    }
+  });
+
+  it('reads the index when another connection committed before or after the write', async () => {
+    const box = await filled();
+    const other = env.open().openMailbox('user.fred');
+    try {
+      let known = box.changesSince(0, 'fred').highestModseq;
+      const query = vi.spyOn(changesQuery(box), 'all');
+      // Before: the write does not follow the last look.
+      other.setFlags([3], 'add', ['\\Flagged'], { userid: 'fred' });
+      box.setFlags([1], 'add', ['\\Answered'], { userid: 'fred' });
+      let changes = box.changesSince(known, 'fred');
+      expect(changes.records.map((r) => [r.uid, r.flags])).toEqual([[1, ['\\Answered']], [3, ['\\Flagged']]]);
+      expect(query).toHaveBeenCalledTimes(1);
+      known = changes.highestModseq;
+
+      // After: the write followed the look, but another commit came after it.
+      box.setFlags([2], 'add', ['\\Answered'], { userid: 'fred' });
+      await other.append([{ content: message('late') }], { userid: 'fred' });
+      changes = box.changesSince(known, 'fred');
+      expect(changes.records.map((r) => r.uid)).toEqual([2, 4]);
+      expect(changes.uidNext).toBe(5);
+      expect(query).toHaveBeenCalledTimes(2);
+
+      // A session that missed an earlier change reads it too.
+      box.setFlags([3], 'remove', ['\\Flagged'], { userid: 'fred' });
+      expect(box.changesSince(known, 'fred').records.map((r) => r.uid)).toEqual([2, 3, 4]);
+      expect(query).toHaveBeenCalledTimes(3);
+    } finally {
+      other.close();
       box.close();
     }
   });
