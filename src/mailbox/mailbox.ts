@@ -477,20 +477,30 @@ export class Mailbox extends MessageReader {
         const row = this.active();
         const before = this.lookBeforeWrite(ownTransaction);
         const s = this.index.stmts;
-        let uids: number[];
-        if (opts.force) uids = [...new Set(opts.uids)].sort((a, b) => a - b).filter((u) => s.message.get(u) !== undefined);
-        else {
-          uids = s.deletedUids.all(FLAG_DELETED);
-          if (opts.uids) {
-            const wanted = new Set(opts.uids);
-            uids = uids.filter((u) => wanted.has(u));
+        // The records to remove, with their sizes (released from the quota).
+        const uids: number[] = [];
+        const sizes: number[] = [];
+        if (opts.force) {
+          for (const uid of [...new Set(opts.uids)].sort((a, b) => a - b)) {
+            const size = s.messageSize.get(uid);
+            if (size === undefined) continue;
+            uids.push(uid);
+            sizes.push(size);
+          }
+        } else {
+          const wanted = opts.uids ? new Set(opts.uids) : null;
+          for (const [uid, size] of s.deletedSizes.all()) {
+            if (wanted !== null && !wanted.has(uid)) continue;
+            uids.push(uid);
+            sizes.push(size);
           }
         }
         if (uids.length === 0) return uids;
         const modseq = row.highestmodseq + 1;
         const now = Date.now();
-        for (const uid of uids) {
-          released.storage -= s.message.get(uid)?.size ?? 0;
+        for (let i = 0; i < uids.length; i++) {
+          const uid = uids[i]!;
+          released.storage -= sizes[i]!;
           released.messages -= 1;
           s.deleteMessage.run(uid);
           s.deleteCache.run(uid);
