@@ -106,10 +106,18 @@ export function fsyncDirectory(dir: string, durable: boolean): void {
   }
 }
 
-/** fsync an open descriptor on the thread pool (one round trip; the event loop goes on meanwhile). */
-function fsyncFd(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
+/** fsync (or fdatasync) an open descriptor on the thread pool (one round trip; the event loop goes on meanwhile). */
+function fsyncFd(fd: number, how: SyncHow = 'fsync'): Promise<void> {
+  return new Promise((resolve, reject) => (how === 'fdatasync' ? fs.fdatasync : fs.fsync)(fd, (err) => (err ? reject(err) : resolve())));
 }
+
+/**
+ * How a path is synced: a directory with fsync; a file whose data is what matters (a WAL) with
+ * fdatasync, which writes what reading the data back needs (its size among it) but not the
+ * timestamps: a WAL that SQLite reuses from its start after a checkpoint keeps its size, and its
+ * inode then needs no write of its own at each commit.
+ */
+export type SyncHow = 'fsync' | 'fdatasync';
 
 /** One fs call on the thread pool, as a promise (no FileHandle objects). */
 function onPool<T>(call: (done: (err: NodeJS.ErrnoException | null, value: T) => void) => void): Promise<T> {
@@ -156,16 +164,16 @@ export async function writeNewFile(file: string, data: Buffer, durable: boolean)
  * caller that finds one under way for its path waits for it and then for the next one, started
  * once it is over and shared by every caller that came meanwhile.
  */
-export async function fsyncPaths(paths: readonly string[], durable: boolean): Promise<void> {
+export async function fsyncPaths(paths: readonly string[], durable: boolean, how: SyncHow = 'fsync'): Promise<void> {
   if (!durable) return;
-  await Promise.all(paths.map((path) => syncQueue(path).sync()));
+  await Promise.all(paths.map((path) => syncQueue(path, how).sync()));
 }
 
 /** How many fsyncs fsyncPaths started and finished (tests and diagnostics). */
 export const pathSyncs = { started: 0, finished: 0 };
 
-/** fsync one path now: open, fsync on the thread pool, close. */
-async function fsyncPathNow(path: string): Promise<void> {
+/** fsync one path now: open, fsync (or fdatasync) on the thread pool, close. */
+async function fsyncPathNow(path: string, how: SyncHow): Promise<void> {
   let fd: number;
   try {
     fd = fs.openSync(path, 'r');
@@ -175,7 +183,7 @@ async function fsyncPathNow(path: string): Promise<void> {
   }
   pathSyncs.started++;
   try {
-    await fsyncFd(fd);
+    await fsyncFd(fd, how);
     pathSyncs.finished++;
   } finally {
     fs.closeSync(fd);
@@ -187,7 +195,10 @@ class PathSyncQueue {
   private inFlight: Promise<void> | null = null;
   private next: Promise<void> | null = null;
 
-  constructor(private readonly path: string) {}
+  constructor(
+    private readonly path: string,
+    private readonly how: SyncHow,
+  ) {}
 
   get idle(): boolean {
     return this.inFlight === null && this.next === null;
@@ -204,7 +215,7 @@ class PathSyncQueue {
   }
 
   private start(): Promise<void> {
-    const run: Promise<void> = fsyncPathNow(this.path).finally(() => {
+    const run: Promise<void> = fsyncPathNow(this.path, this.how).finally(() => {
       if (this.inFlight === run) this.inFlight = null;
       if (this.idle) syncQueues.delete(this.path);
     });
@@ -217,9 +228,9 @@ function noop(): void {}
 
 const syncQueues = new Map<string, PathSyncQueue>();
 
-function syncQueue(path: string): PathSyncQueue {
+function syncQueue(path: string, how: SyncHow): PathSyncQueue {
   let queue = syncQueues.get(path);
-  if (queue === undefined) syncQueues.set(path, (queue = new PathSyncQueue(path)));
+  if (queue === undefined) syncQueues.set(path, (queue = new PathSyncQueue(path, how)));
   return queue;
 }
 

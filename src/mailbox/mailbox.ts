@@ -285,7 +285,7 @@ export class Mailbox extends MessageReader {
     }
     if (syncAfterCommit) {
       try {
-        await Promise.all([directory.synced, fsyncPaths(syncPaths, true)]);
+        await Promise.all([directory.synced, fsyncPaths(syncPaths, true, 'fdatasync')]);
       } catch (err) {
         // Committed but maybe not on disk: never acknowledged, and not to be stored again by a retry here.
         throw new MailError('Temp', `append: fsync failed: ${(err as Error).message}`, { afterCommit: true, uids: result.uids });
@@ -332,7 +332,7 @@ export class Mailbox extends MessageReader {
     const { result, defined } = changed;
     if (result.changed.length > 0 || defined) {
       try {
-        await fsyncPaths(syncPaths, true);
+        await fsyncPaths(syncPaths, true, 'fdatasync');
       } catch (err) {
         throw new MailError('Temp', `store flags: fsync failed: ${(err as Error).message}`, { afterCommit: true });
       }
@@ -447,7 +447,7 @@ export class Mailbox extends MessageReader {
     }
     if (expunged.length > 0) {
       try {
-        await fsyncPaths([`${this.index.file}-wal`], true);
+        await fsyncPaths([`${this.index.file}-wal`], true, 'fdatasync');
       } catch (err) {
         throw new MailError('Temp', `expunge: fsync failed: ${(err as Error).message}`, { afterCommit: true });
       }

@@ -11,12 +11,16 @@ import type { MailStore } from '../../src/store/index.js';
 import { makeEnv, message, type TestEnv } from '../store/helpers.js';
 
 type Fsync = (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
-/** fs.fsync as the code under test sees it: the real one unless a test puts its own here. */
+/**
+ * fs.fsync and fs.fdatasync (a WAL's sync) as the code under test sees them: the real ones unless
+ * a test puts its own here, which then sees both.
+ */
 const hook = vi.hoisted(() => ({ fsync: null as null | ((fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void) }));
 vi.mock('node:fs', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs')>();
   const fsync = (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => (hook.fsync ? hook.fsync(fd, done) : actual.fsync(fd, done));
-  return { ...actual, default: { ...actual, fsync }, fsync };
+  const fdatasync = (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => (hook.fsync ? hook.fsync(fd, done) : actual.fdatasync(fd, done));
+  return { ...actual, default: { ...actual, fsync, fdatasync }, fsync, fdatasync };
 });
 const mockFsync = (fn: Fsync) => (hook.fsync = fn);
 
