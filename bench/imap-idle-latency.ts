@@ -1,5 +1,6 @@
 // Latency from "append returned in another process" to "* N EXISTS" read by an IDLE client, through
-// the real master (imapd worker + notification relay). Prints p50 and p99.
+// the real master (imapd worker + notification relay). Prints p50 and p99. Both ends read
+// CLOCK_MONOTONIC (process.hrtime), which all processes of the machine share.
 // Usage: node dist/bench/imap-idle-latency.js [COUNT=300] [INTERVAL_MS=10]
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -18,14 +19,17 @@ try {
   // arrivals[i]: when the client learnt of the (i+1)th message: "* N EXISTS" tells of every message
   // up to N (two appends close together may be told in one EXISTS).
   const arrivals: number[] = [];
-  client.onUntagged = (line, at) => {
+  // Times on CLOCK_MONOTONIC (process.hrtime), as the appender prints them (APPEND_CLOCK): the epoch
+  // times of two processes' performance.timeOrigin may differ by a fraction of a millisecond.
+  client.onUntagged = (line) => {
+    const at = Number(process.hrtime.bigint()) / 1e6;
     const m = /^\* (\d+) EXISTS$/.exec(line);
     if (m) while (arrivals.length < Number(m[1])) arrivals.push(at);
   };
   client.send('i IDLE\r\n');
   await new Promise((r) => setTimeout(r, 100));
   const stdout = await new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, [appender, master.imapdConf, 'user.fred', String(count), String(interval)], { maxBuffer: 1 << 24 }, (err, out) => (err ? reject(err) : resolve(out))),
+    execFile(process.execPath, [appender, master.imapdConf, 'user.fred', String(count), String(interval)], { maxBuffer: 1 << 24, env: { ...process.env, APPEND_CLOCK: 'monotonic' } }, (err, out) => (err ? reject(err) : resolve(out))),
   );
   await new Promise((r) => setTimeout(r, 200));
   const sent = stdout.trim().split('\n').map(Number);
