@@ -20,6 +20,17 @@ import { silentLogger, type Logger } from '../common/log.js';
  * ({"q": true}, muted): the hub then neither relays changes to it nor announces its socket, so no
  * publisher writes to it. Each publish used to wake every process of every service (measured under
  * imap-load: the writes of publish were a tenth of an imapd worker's time).
+ *
+ * The hub tells each client how many other clients hear changes only through it ({"r": n}: not
+ * muted, no listening socket of their own). A publisher that reached every peer directly and was
+ * told r = 0 does not write to the hub at all: the master is then off the path of a change (a
+ * wake-up of a third process per change on a 2-core machine, in the way of the IDLE push). A client
+ * that joins hears the changes published after its publishers learnt of it (a fraction of a
+ * millisecond after it connected): sessions start well after their process joined.
+ *
+ * Publishes are written in batches without delaying the first: the first publish of a turn of the
+ * event loop is written at once (an IDLE push waits for nothing), the next ones of the same turn
+ * are gathered (each name once) and written together when the turn ends, one write per peer.
  */
 
 const MAX_LINE = 64 * 1024;
@@ -43,9 +54,19 @@ function splitLines(onLine: (line: string) => void): (chunk: Buffer) => boolean 
 }
 
 /** The master's side: relays each line a client sends to every other client it did not reach itself. */
+interface HubClient {
+  id: number;
+  listenPath: string | null;
+  muted: boolean;
+  /** The last relay count sent to this client ({"r": n}), -1 before the first. */
+  toldRelays: number;
+}
+
 export class NotifyHub {
-  private readonly clients = new Map<net.Socket, { id: number; listenPath: string | null; muted: boolean }>();
+  private readonly clients = new Map<net.Socket, HubClient>();
   private nextId = 1;
+  /** Change lines received from publishers (tests and diagnostics: publishes that came through the master). */
+  changesReceived = 0;
 
   private constructor(
     private readonly server: net.Server,
@@ -84,11 +105,33 @@ export class NotifyHub {
     socket.write(line);
   }
 
+  /** A client that hears changes only from the hub's relay. */
+  private static relayed(client: HubClient): boolean {
+    return !client.muted && client.listenPath === null;
+  }
+
+  /**
+   * Tell every client how many others hear changes only through the hub (when that changed for it):
+   * a publisher skips the hub when none does and it reached every peer itself.
+   */
+  private tellRelays(): void {
+    let total = 0;
+    for (const client of this.clients.values()) if (NotifyHub.relayed(client)) total++;
+    for (const [socket, client] of this.clients) {
+      const n = total - (NotifyHub.relayed(client) ? 1 : 0);
+      if (n === client.toldRelays) continue;
+      client.toldRelays = n;
+      this.send(socket, JSON.stringify({ r: n }) + '\n');
+    }
+  }
+
   private accept(socket: net.Socket): void {
-    const me = { id: this.nextId++, listenPath: null as string | null, muted: false };
+    const me: HubClient = { id: this.nextId++, listenPath: null, muted: false, toldRelays: -1 };
     this.clients.set(socket, me);
     // Where the others listen, so that the newcomer can reach them directly (the muted want nothing).
     for (const other of this.clients.values()) if (other.listenPath !== null && !other.muted) this.send(socket, JSON.stringify({ p: other.id, l: other.listenPath }) + '\n');
+    // The newcomer hears changes through the hub until it says it listens or is muted.
+    this.tellRelays();
     const toOthers = (line: string) => {
       for (const [other] of this.clients) if (other !== socket) this.send(other, line);
     };
@@ -101,7 +144,9 @@ export class NotifyHub {
       }
       if (typeof message.l === 'string' && me.listenPath === null) {
         me.listenPath = message.l;
+        // Announced before the relay count drops: a publisher learns of the peer before it stops relaying.
         if (!me.muted) toOthers(JSON.stringify({ p: me.id, l: me.listenPath }) + '\n');
+        this.tellRelays();
         return;
       }
       if (typeof message.q === 'boolean') {
@@ -109,9 +154,11 @@ export class NotifyHub {
         me.muted = message.q;
         // The peers stop (or start) writing to its socket.
         if (me.listenPath !== null) toOthers(JSON.stringify(me.muted ? { x: me.id } : { p: me.id, l: me.listenPath }) + '\n');
+        this.tellRelays();
         return;
       }
       if (typeof message.m !== 'string') return;
+      this.changesReceived++;
       const reached = Array.isArray(message.d) ? new Set(message.d) : null;
       let out: string | null = null;
       for (const [other, peer] of this.clients) {
@@ -125,6 +172,7 @@ export class NotifyHub {
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       this.clients.delete(socket);
+      this.tellRelays();
       if (me.listenPath === null || me.muted) return;
       const gone = JSON.stringify({ x: me.id }) + '\n';
       for (const other of this.clients.keys()) this.send(other, gone);
@@ -203,6 +251,12 @@ export class NotifyClient {
   private readonly peers = new Map<number, Peer>();
   /** Nothing here listens to changes: the hub sends none (see mute). */
   private muted = false;
+  /** How many other clients hear changes only through the hub ({"r": n}); null until the hub said. */
+  private relays: number | null = null;
+  /** Names published since the first publish of this turn of the event loop (written when it ends); null: none was. */
+  private batch: Set<string> | null = null;
+  /** Writes of changes made so far, to peers and hub (tests and diagnostics). */
+  changeWrites = 0;
 
   private constructor(
     readonly path: string,
@@ -226,6 +280,11 @@ export class NotifyClient {
     let n = 0;
     for (const peer of this.peers.values()) if (peer.connected) n++;
     return n;
+  }
+
+  /** How many other clients hear changes only through the hub, as the hub last said (null: not yet). */
+  get hubRelays(): number | null {
+    return this.relays;
   }
 
   private listen(): void {
@@ -290,7 +349,7 @@ export class NotifyClient {
 
   /** A line from the hub or from a peer. */
   private onLine(line: string): void {
-    let message: { m?: unknown; p?: unknown; l?: unknown; x?: unknown };
+    let message: { m?: unknown; p?: unknown; l?: unknown; x?: unknown; r?: unknown };
     try {
       message = JSON.parse(line) as typeof message;
     } catch {
@@ -299,6 +358,7 @@ export class NotifyClient {
     if (typeof message.m === 'string') this.deliver(message.m, true);
     else if (typeof message.p === 'number' && typeof message.l === 'string') this.addPeer(message.p, message.l);
     else if (typeof message.x === 'number') this.dropPeer(message.x);
+    else if (typeof message.r === 'number') this.relays = message.r;
   }
 
   private addPeer(id: number, path: string): void {
@@ -359,6 +419,7 @@ export class NotifyClient {
       this.queue = [];
       // The ids were the old hub's: a new hub announces the peers again.
       this.dropPeers();
+      this.relays = null;
       if (this.closed) return;
       if (wasConnected) this.logger.info({ path: this.path }, 'notify channel lost, reconnecting');
       this.retryTimer = setTimeout(() => {
@@ -389,17 +450,50 @@ export class NotifyClient {
   publish(mailbox: string): void {
     if (this.closed || /[\r\n]/.test(mailbox)) return;
     if (this.listeners.size > 0) queueMicrotask(() => this.deliver(mailbox, false));
-    const direct = JSON.stringify({ m: mailbox });
+    if (this.batch !== null) {
+      // Not the first of this turn: written with the others of the turn when it ends.
+      this.batch.add(mailbox);
+      return;
+    }
+    this.write([mailbox]);
+    this.batch = new Set();
+    setImmediate(() => this.flushBatch());
+  }
+
+  /** Write the names gathered since the first publish of the turn (each once). */
+  private flushBatch(): void {
+    const names = this.batch;
+    this.batch = null;
+    if (names !== null && names.size > 0) this.write([...names]);
+  }
+
+  /** The changes of `names`, one write to each peer reached, and one to the hub when another process may need its relay. */
+  private write(names: readonly string[]): void {
+    let direct = '';
+    for (const name of names) direct += JSON.stringify({ m: name }) + '\n';
     let reached: number[] | null = null;
+    let missed = false;
     // Straight to the peers first (their sessions wake without the master), then the hub for the rest.
     for (const [id, peer] of this.peers) {
-      if (!peer.connected || peer.socket.destroyed || peer.socket.writableLength > MAX_BACKLOG) continue;
-      peer.socket.write(direct + '\n');
+      if (!peer.connected || peer.socket.destroyed || peer.socket.writableLength > MAX_BACKLOG) {
+        missed = true;
+        continue;
+      }
+      peer.socket.write(direct);
+      this.changeWrites++;
       (reached ??= []).push(id);
     }
-    const line = reached === null ? direct + '\n' : JSON.stringify({ m: mailbox, d: reached }) + '\n';
-    if (this.connected && this.socket) this.socket.write(line);
-    else if (this.socket && this.queue.length < 10_000) this.queue.push(line);
+    // Every process that hears changes was reached: the master need not wake.
+    if (!missed && this.relays === 0 && this.connected) return;
+    let text = direct;
+    if (reached !== null) {
+      text = '';
+      for (const name of names) text += JSON.stringify({ m: name, d: reached }) + '\n';
+    }
+    if (this.connected && this.socket) {
+      this.socket.write(text);
+      this.changeWrites++;
+    } else if (this.socket && this.queue.length < 10_000) this.queue.push(text);
   }
 
   /** Call `listener` with the name of every mailbox that changes; returns the unsubscribe. */
@@ -422,6 +516,8 @@ export class NotifyClient {
 
   /** Flush what was published and disconnect. */
   async close(): Promise<void> {
+    // What this turn published and has not written yet goes before the connections end.
+    this.flushBatch();
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.listeners.clear();

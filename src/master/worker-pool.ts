@@ -95,7 +95,7 @@ export class WorkerPool {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'],
       serialization: 'json',
       env: { ...workerEnvironment(process.env), [CONTROL_FD_ENV]: String(CONTROL_FD) },
-      ...(process.env.CYRUSTS_PROF_DIR ? { execArgv: [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${process.env.CYRUSTS_PROF_DIR}`] } : {}),
+      execArgv: workerNodeFlags(process.env),
     });
     slot.child = child;
     const control = (child.stdio[CONTROL_FD] ?? null) as Writable | null;
@@ -343,6 +343,17 @@ const WORKER_THREADPOOL_SIZE = 16;
  * (the same run: 74 MiB after the logins, 88 MiB after the flood). The thread pool is sized for
  * file writes (WORKER_THREADPOOL_SIZE above).
  */
+/**
+ * Node flags of a worker: the master's, then (diagnostics) CYRUSTS_WORKER_FLAGS (e.g. "--trace-gc"
+ * or a GC setting to try) and CYRUSTS_PROF_DIR (a CPU profile per worker, written at its exit).
+ */
+export function workerNodeFlags(env: NodeJS.ProcessEnv): string[] {
+  const flags = [...process.execArgv];
+  if (env.CYRUSTS_WORKER_FLAGS) flags.push(...env.CYRUSTS_WORKER_FLAGS.split(' ').filter((f) => f !== ''));
+  if (env.CYRUSTS_PROF_DIR) flags.push('--cpu-prof', `--cpu-prof-dir=${env.CYRUSTS_PROF_DIR}`);
+  return flags;
+}
+
 export function workerEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072', UV_THREADPOOL_SIZE: String(WORKER_THREADPOOL_SIZE), ...env };
 }

@@ -5,6 +5,7 @@ import type { LevelWithSilent } from 'pino';
 import { ImapdConfig } from '../config/index.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { NotifyClient } from './notify.js';
+import { traceLoop } from './loop-trace.js';
 import { planCommand } from './programs.js';
 import type { LoginGate, ServiceContext, ServiceInstance } from '../common/index.js';
 import { CONTROL_FD_ENV, servicePrograms, type MasterToWorker, type WorkerToMaster } from './service.js';
@@ -36,6 +37,7 @@ function tlsContext(config: ImapdConfig): tls.SecureContext {
  */
 export async function runWorker(options: WorkerOptions): Promise<void> {
   if (!process.send) throw new Error('the worker subcommand runs only under the master');
+  traceLoop(process.env.CYRUSTS_LOOP_TRACE);
   const config = ImapdConfig.load(options.config).forService(options.service);
   const logger: Logger = createLogger({ name: options.service, level: config.enum<LevelWithSilent>('loglevel') });
   // A promise some session forgot to handle must not take every other session of this worker down.

@@ -31,6 +31,8 @@ export async function publishChanges(configFile: string, names: Iterable<string>
   }
   if (!socket || !existsSync(socket)) return;
   const client = NotifyClient.connect(socket);
+  // A tool only publishes: no process relays or writes changes to it while it runs.
+  client.mute();
   for (const name of names) client.publish(name);
   await client.close();
 }

@@ -183,6 +183,64 @@ describe('straight between processes that listen (issue 16, IDLE push)', () => {
   });
 });
 
+describe('the master off the path of a change (issue 16, IDLE push)', () => {
+  it('is not written to when every process that hears changes was reached directly, and is again while one hears only through it', async () => {
+    const a = NotifyClient.connect(socketPath, undefined, { listen: true });
+    const b = NotifyClient.connect(socketPath, undefined, { listen: true });
+    await until(() => a.directPeers === 1 && b.directPeers === 1 && a.hubRelays === 0);
+    const gotB: string[] = [];
+    b.subscribeRemote((m) => gotB.push(m));
+    const before = hub.changesReceived;
+    a.publish('user/direct');
+    await until(() => gotB.includes('user/direct'));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(hub.changesReceived).toBe(before);
+    // c hears changes only through the hub (no socket of its own): a writes to the hub again.
+    const c = NotifyClient.connect(socketPath);
+    const gotC: string[] = [];
+    c.subscribe((m) => gotC.push(m));
+    await until(() => a.hubRelays === 1);
+    a.publish('user/relayed');
+    await until(() => gotC.includes('user/relayed') && gotB.includes('user/relayed'));
+    expect(hub.changesReceived).toBe(before + 1);
+    expect(gotB.filter((m) => m === 'user/relayed')).toHaveLength(1);
+    // A muted process needs no relay either.
+    c.mute();
+    await until(() => a.hubRelays === 0);
+    a.publish('user/quiet');
+    await until(() => gotB.includes('user/quiet'));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(hub.changesReceived).toBe(before + 1);
+    await Promise.all([a.close(), b.close(), c.close()]);
+  });
+});
+
+describe('publishes in batches (issue 16, imap-load)', () => {
+  it('writes the first publish of a turn at once and the rest of the turn together, each name once', async () => {
+    const a = NotifyClient.connect(socketPath, undefined, { listen: true });
+    const b = NotifyClient.connect(socketPath, undefined, { listen: true });
+    await until(() => a.directPeers === 1 && b.directPeers === 1 && a.hubRelays === 0);
+    const got: string[] = [];
+    b.subscribeRemote((m) => got.push(m));
+    const writes = a.changeWrites;
+    for (let i = 0; i < 10; i++) a.publish('user/same');
+    a.publish('user/other');
+    // The first went out at once; the others wait for the end of this turn.
+    expect(a.changeWrites).toBe(writes + 1);
+    await until(() => got.includes('user/other'));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got).toEqual(['user/same', 'user/same', 'user/other']);
+    expect(a.changeWrites).toBe(writes + 2);
+    // What a turn gathered is written by close() too.
+    a.publish('user/last-1');
+    a.publish('user/last-2');
+    await a.close();
+    await until(() => got.includes('user/last-2'));
+    expect(got.slice(3)).toEqual(['user/last-1', 'user/last-2']);
+    await b.close();
+  });
+});
+
 describe('a process that only publishes (issue 16, imap-load)', () => {
   it('is muted: the hub neither relays changes to it nor introduces it to the peers, until it listens', async () => {
     const publisher = NotifyClient.connect(socketPath, undefined, { listen: true });

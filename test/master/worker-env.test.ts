@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workerEnvironment } from '../../src/master/worker-pool.js';
+import { workerEnvironment, workerNodeFlags } from '../../src/master/worker-pool.js';
 import { isAlive, RunningMaster, tempServer, type TempServer } from './helpers.js';
 
 // Issue 17: a worker's memory grew under a connection flood (and after logins) and was never given
@@ -33,5 +33,11 @@ describe('master: the environment of a worker', () => {
   it("the operator's own settings win", () => {
     const env = workerEnvironment({ MALLOC_ARENA_MAX: '8', UV_THREADPOOL_SIZE: '6', PATH: '/bin' });
     expect(env).toMatchObject({ MALLOC_ARENA_MAX: '8', MALLOC_MMAP_THRESHOLD_: '131072', UV_THREADPOOL_SIZE: '6', PATH: '/bin' });
+  });
+
+  it('node flags for diagnostics: CYRUSTS_WORKER_FLAGS, then a CPU profile with CYRUSTS_PROF_DIR', () => {
+    expect(workerNodeFlags({})).toEqual(process.execArgv);
+    const flags = workerNodeFlags({ CYRUSTS_WORKER_FLAGS: '--trace-gc  --single-threaded-gc', CYRUSTS_PROF_DIR: '/tmp/p' });
+    expect(flags.slice(process.execArgv.length)).toEqual(['--trace-gc', '--single-threaded-gc', '--cpu-prof', '--cpu-prof-dir=/tmp/p']);
   });
 });

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NotifyClient, NotifyHub } from '../../src/master/notify.js';
 import { runNotifying } from '../../src/tools/notify.js';
 import { runReconstruct } from '../../src/tools/reconstruct.js';
@@ -63,5 +63,22 @@ describe('tools notify the running server', () => {
     expect(changed).toEqual(['user.fred']);
     // No master running: publishing is skipped quietly.
     expect(await runNotifying(env.configFile, (notifier) => runReconstruct(['user.fred'], { config: env.configFile, notifier }, () => undefined, () => undefined))).toBe(0);
+  });
+
+  it('the tool only publishes: its hub connection is muted (no relay to it, none counted for it)', async () => {
+    await mailboxWithOrphan();
+    hub = await NotifyHub.listen(env.config.path('idlesocket')!);
+    listener = NotifyClient.connect(env.config.path('idlesocket')!);
+    const heard: string[] = [];
+    listener.subscribe((m) => heard.push(m));
+    await until(() => listener!.isConnected && hub!.clientCount === 1);
+    const mute = vi.spyOn(NotifyClient.prototype, 'mute');
+    try {
+      await runNotifying(env.configFile, (notifier) => runReconstruct(['user.fred'], { config: env.configFile, notifier }, () => undefined, () => undefined));
+      await until(() => heard.includes('user.fred'));
+      expect(mute).toHaveBeenCalledTimes(1);
+    } finally {
+      mute.mockRestore();
+    }
   });
 });
