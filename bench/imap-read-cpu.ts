@@ -145,7 +145,7 @@ async function measure(server: ShippedServer, conns: Array<{ conn: Conn; n: numb
       if (make === null) left -= await mixStep(conn);
       else {
         left--;
-        await ok(conn, make(n));
+        await ok(conn, make(Math.max(1, conn.exists || n)));
       }
     }
   }));
