@@ -157,15 +157,20 @@ export interface ChangeMarks {
   dv: number;
 }
 
-const marksStatements = new WeakMap<Db, Database.Statement<[], ChangeMarks>>();
+/**
+ * Two statements prepared once per database: `PRAGMA data_version` compiles to one read of the
+ * value, while the pragma_data_version table in a SELECT prepares its PRAGMA again at every run
+ * (under imap-read-cpu a NOOP, whose sync reads the marks once, costs some 15 µs less server CPU).
+ */
+const marksStatements = new WeakMap<Db, { dv: Database.Statement<[], number>; own: Database.Statement<[], number> }>();
 
 export function changeMarks(db: Db): ChangeMarks {
-  let stmt = marksStatements.get(db);
-  if (stmt === undefined) {
-    stmt = db.prepare<[], ChangeMarks>('SELECT total_changes() AS own, data_version AS dv FROM pragma_data_version');
-    marksStatements.set(db, stmt);
+  let stmts = marksStatements.get(db);
+  if (stmts === undefined) {
+    stmts = { dv: db.prepare<[], number>('PRAGMA data_version').pluck(), own: db.prepare<[], number>('SELECT total_changes()').pluck() };
+    marksStatements.set(db, stmts);
   }
-  return stmt.get()!;
+  return { own: stmts.own.get()!, dv: stmts.dv.get()! };
 }
 
 export function sameMarks(a: ChangeMarks, b: ChangeMarks): boolean {

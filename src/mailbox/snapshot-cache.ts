@@ -23,26 +23,61 @@ export interface SnapshotColumns {
   sizes: Float64Array;
 }
 
-/** Mailboxes kept; a 100,000-message mailbox holds about 3 MB. */
+/** Big mailboxes kept; a 100,000-message mailbox holds about 3 MB. */
 const MAX_MAILBOXES = 16;
-/** Smaller mailboxes are read again each time (cheap, and not worth the memory). */
+/**
+ * From this size a mailbox is big: its first snapshot is read in slices (snapshot-load.ts) and it is
+ * kept among the MAX_MAILBOXES big ones.
+ */
 export const CACHE_FROM = 1000;
+/**
+ * Smaller mailboxes are kept too, apart, within a budget of records: re-reading every column of a
+ * 50-message mailbox costs about 100 µs of every SELECT (issue 16, imap-load), a few KB to keep.
+ */
+const SMALL_MAX_MAILBOXES = 512;
+const SMALL_MAX_RECORDS = 65_536;
 
-/** By IndexDb.identity (file and inode). */
+/** By IndexDb.identity (file and inode); each Map is least recently used first. */
 const byIndexFile = new Map<string, SnapshotColumns>();
+const smallByIndexFile = new Map<string, SnapshotColumns>();
+let smallRecords = 0;
+
+function kept(file: string): SnapshotColumns | undefined {
+  return byIndexFile.get(file) ?? smallByIndexFile.get(file);
+}
+
+function forget(file: string): void {
+  byIndexFile.delete(file);
+  const small = smallByIndexFile.get(file);
+  if (small !== undefined) {
+    smallRecords -= small.uids.length;
+    smallByIndexFile.delete(file);
+  }
+}
+
+function remember(file: string, columns: SnapshotColumns): void {
+  forget(file);
+  if (columns.uids.length >= CACHE_FROM) {
+    byIndexFile.set(file, columns);
+    while (byIndexFile.size > MAX_MAILBOXES) byIndexFile.delete(byIndexFile.keys().next().value!);
+    return;
+  }
+  smallByIndexFile.set(file, columns);
+  smallRecords += columns.uids.length;
+  while (smallByIndexFile.size > SMALL_MAX_MAILBOXES || smallRecords > SMALL_MAX_RECORDS) forget(smallByIndexFile.keys().next().value!);
+}
 
 export function cachedColumns(file: string, uniqueId: string, uidValidity: number, uidNext: number, highestModseq: number): SnapshotColumns | null {
-  const hit = byIndexFile.get(file);
+  const hit = kept(file);
   if (hit === undefined) return null;
   if (hit.uniqueId !== uniqueId || hit.uidValidity !== uidValidity) {
-    byIndexFile.delete(file);
+    forget(file);
     return null;
   }
   // Older columns stay for olderColumns(): patched from the changes since, they are the next ones.
   if (hit.uidNext !== uidNext || hit.highestModseq !== highestModseq) return null;
   // most recently used last
-  byIndexFile.delete(file);
-  byIndexFile.set(file, hit);
+  remember(file, hit);
   return hit;
 }
 
@@ -52,19 +87,16 @@ export function cachedColumns(file: string, uniqueId: string, uidValidity: numbe
  * place: snapshots handed out share them).
  */
 export function olderColumns(file: string, uniqueId: string, uidValidity: number): SnapshotColumns | null {
-  const hit = byIndexFile.get(file);
+  const hit = kept(file);
   if (hit === undefined || hit.uniqueId !== uniqueId || hit.uidValidity !== uidValidity) return null;
   return hit;
 }
 
 export function keepColumns(file: string, columns: SnapshotColumns): void {
-  if (columns.uids.length < CACHE_FROM) return;
-  byIndexFile.delete(file);
-  byIndexFile.set(file, columns);
-  while (byIndexFile.size > MAX_MAILBOXES) byIndexFile.delete(byIndexFile.keys().next().value!);
+  remember(file, columns);
 }
 
 /** Forget every mailbox whose index is `file` (reconstruct changed it). */
 export function forgetColumns(file: string): void {
-  for (const key of [...byIndexFile.keys()]) if (key.startsWith(`${file}#`)) byIndexFile.delete(key);
+  for (const key of [...byIndexFile.keys(), ...smallByIndexFile.keys()]) if (key.startsWith(`${file}#`)) forget(key);
 }

@@ -180,6 +180,12 @@ class KeptEntries {
   }
 }
 
+/**
+ * Writes through any MailboxList of this process (every one of its mailboxes.db connections): the
+ * marks read earlier in the same run of code no longer hold after one.
+ */
+let processWrites = 0;
+
 function frozen(entry: MailboxEntry): MailboxEntry {
   if (Object.isFrozen(entry)) return entry;
   Object.freeze(entry.type);
@@ -190,6 +196,17 @@ export class MailboxList {
   private readonly db: Db;
   private readonly stmts;
   private readonly kept = new KeptEntries();
+  /**
+   * `processWrites` when the change marks were read in the current run of code (until the
+   * microtasks after it), -1 when not: a LIST asks for three lists, a SELECT for an entry several
+   * times, and the marks (two statements, a few µs each in a quiet process, more under load) are
+   * read once. A commit by another process after the marks were read in this run is seen by the
+   * next command's: a command handled in this run arrived before it started.
+   */
+  private marksReadAt = -1;
+  private readonly marksOutdated = (): void => {
+    this.marksReadAt = -1;
+  };
 
   constructor(file: string, durable: boolean) {
     this.db = openDb(file, { durable, cacheKiB: 2048 });
@@ -237,6 +254,7 @@ export class MailboxList {
   private migrate(): void {
     const version = () => this.db.pragma('user_version', { simple: true }) as number;
     if (version() >= SCHEMA_VERSION) return;
+    processWrites++;
     writeTransaction(this.db, 'index mailboxes.db ACLs', () => {
       if (version() >= SCHEMA_VERSION) return;
       this.db.exec('DELETE FROM mailbox_lookup');
@@ -256,14 +274,25 @@ export class MailboxList {
 
   /** Run `fn` in a transaction unless already in one (the entry and its lookup rows change together). */
   private atomically(fn: () => void): void {
-    if (this.db.inTransaction) fn();
-    else this.db.transaction(fn).immediate();
+    try {
+      if (this.db.inTransaction) fn();
+      else this.db.transaction(fn).immediate();
+    } finally {
+      processWrites++;
+    }
   }
 
-  /** What is kept, when it may be used now (outside transactions), checked against mailboxes.db's version. */
+  /**
+   * What is kept, when it may be used now (outside transactions), checked against mailboxes.db's
+   * version (once per run of code while this process writes nothing: see marksReadAt).
+   */
   private keptNow(): KeptEntries | null {
     if (this.db.inTransaction) return null;
-    this.kept.check(changeMarks(this.db));
+    if (this.marksReadAt !== processWrites) {
+      this.kept.check(changeMarks(this.db));
+      if (this.marksReadAt === -1) queueMicrotask(this.marksOutdated);
+      this.marksReadAt = processWrites;
+    }
     return this.kept;
   }
 
@@ -289,7 +318,11 @@ export class MailboxList {
 
   /** Run `fn` holding the mailboxes.db write lock. */
   write<T>(what: string, fn: () => T): T {
-    return writeTransaction(this.db, what, fn);
+    try {
+      return writeTransaction(this.db, what, fn);
+    } finally {
+      processWrites++;
+    }
   }
 
   insert(entry: MailboxEntry): void {

@@ -21,22 +21,37 @@ function tailOf(identity: Identity, internal: string, external: string): string 
 }
 
 /**
- * Existing mailboxes the plans' sources find that the identity may look up, by internal name: the
- * matching ones, those below a match, and at least one below each matching parent. `complete`
- * asks for every mailbox below the sources' literal prefixes (for RECURSIVEMATCH with SPECIAL-USE,
- * which needs every special-use mailbox below a match, not just one).
+ * What the store lists for the plans' sources (each source pattern once), in order: the entries
+ * visibleIn() makes the visible mailboxes of. `complete` asks for every mailbox below the sources'
+ * literal prefixes (for RECURSIVEMATCH with SPECIAL-USE, which needs every special-use mailbox
+ * below a match, not just one).
  */
-export function visibleMailboxes(ctx: CommandContext, plans: readonly ListPlan[], opts: { complete?: boolean } = {}): Map<string, { entry: MailboxEntry; visible: VisibleMailbox }> {
+export function sourceLists(ctx: CommandContext, plans: readonly ListPlan[], opts: { complete?: boolean } = {}): MailboxEntry[][] {
+  const identity = ctx.identity();
+  const lists: MailboxEntry[][] = [];
+  const seen = new Set<string>();
+  for (const plan of plans) {
+    for (const source of plan.sources) {
+      const pattern = opts.complete ? `${source.pattern.split(/[*%]/)[0]}*` : source.pattern;
+      const key = `${source.byAcl ? `acl:${source.byAcl.domain}:` : ''}${pattern}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const lookup = source.byAcl ? { identifiers: identity.identifiers(), domain: source.byAcl.domain } : undefined;
+      lists.push(ctx.deps.store.list(pattern, { childHints: true, lookup }));
+    }
+  }
+  return lists;
+}
+
+/**
+ * The mailboxes of sourceLists() the identity may look up (the 'l' right), by internal name: the
+ * matching ones, those below a match, and at least one below each matching parent.
+ */
+export function visibleIn(ctx: CommandContext, lists: readonly (readonly MailboxEntry[])[]): Map<string, { entry: MailboxEntry; visible: VisibleMailbox }> {
   const identity = ctx.identity();
   const out = new Map<string, { entry: MailboxEntry; visible: VisibleMailbox }>();
-  const seen = new Set<string>();
-  for (const source of plans.flatMap((p) => p.sources)) {
-    const pattern = opts.complete ? `${source.pattern.split(/[*%]/)[0]}*` : source.pattern;
-    const key = `${source.byAcl ? `acl:${source.byAcl.domain}:` : ''}${pattern}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const lookup = source.byAcl ? { identifiers: identity.identifiers(), domain: source.byAcl.domain } : undefined;
-    for (const entry of ctx.deps.store.list(pattern, { childHints: true, lookup })) {
+  for (const list of lists) {
+    for (const entry of list) {
       if (out.has(entry.name) || !ctx.deps.rights.hasRights(identity, entry, 'l')) continue;
       const external = ctx.toExternal(entry.name);
       if (external === null) continue;
@@ -46,11 +61,16 @@ export function visibleMailboxes(ctx: CommandContext, plans: readonly ListPlan[]
   return out;
 }
 
-/** The identity's subscriptions, as names it can see. */
-export function subscribedNames(ctx: CommandContext): SubscribedName[] {
+/** Existing mailboxes the plans' sources find that the identity may look up (sourceLists, then visibleIn). */
+export function visibleMailboxes(ctx: CommandContext, plans: readonly ListPlan[], opts: { complete?: boolean } = {}): Map<string, { entry: MailboxEntry; visible: VisibleMailbox }> {
+  return visibleIn(ctx, sourceLists(ctx, plans, opts));
+}
+
+/** The identity's subscriptions (internal names: `internals`, read from the store when not given), as names it can see. */
+export function subscribedNames(ctx: CommandContext, internals?: readonly string[]): SubscribedName[] {
   const identity = ctx.identity();
   const out: SubscribedName[] = [];
-  for (const internal of ctx.deps.store.subscriptions(identity.userid)) {
+  for (const internal of internals ?? ctx.deps.store.subscriptions(identity.userid)) {
     const external = ctx.toExternal(internal);
     if (external !== null) out.push({ internal, external, tail: tailOf(identity, internal, external) });
   }

@@ -10,7 +10,8 @@ import { myRightsResponse } from '../../wire/serialize/acl.js';
 import { listResponse } from '../../wire/serialize/lists.js';
 import { always, defineCommand } from '../types.js';
 import { collectList } from './list-collect.js';
-import { groupOf, listPlans, subscribedNames, visibleMailboxes } from './list-source.js';
+import { keepList, keptList, keptPlans } from './list-cache.js';
+import { groupOf, listPlans, sourceLists, subscribedNames, visibleIn } from './list-source.js';
 import { statusLine } from './status.js';
 
 export const listCommand = defineCommand({
@@ -28,22 +29,33 @@ export const listCommand = defineCommand({
     if (patterns.length === 0) return;
     const select = new Set(command.selectOptions);
     const returns = command.returnOptions;
-    const plans = listPlans(ctx, command.reference, patterns);
-    const mailboxes = visibleMailboxes(ctx, plans, { complete: select.has('SPECIAL-USE') && select.has('RECURSIVEMATCH') });
     const wantSubscriptions = select.has('SUBSCRIBED') || returns.subscribed;
-    const listed = collectList({
-      separator,
-      plans,
-      mailboxes: [...mailboxes.values()].map((m) => m.visible),
-      subscriptions: wantSubscriptions ? subscribedNames(ctx) : [],
-      extended: command.extended,
-      selectSubscribed: select.has('SUBSCRIBED'),
-      selectSpecialUse: select.has('SPECIAL-USE'),
-      recursiveMatch: select.has('RECURSIVEMATCH'),
-      returnSubscribed: wantSubscriptions,
-      returnSpecialUse: returns.specialUse || select.has('SPECIAL-USE') || ctx.deps.config.bool('specialusealways'),
-      groupOf: groupOf(ctx),
-    });
+    const returnSpecialUse = returns.specialUse || select.has('SPECIAL-USE') || ctx.deps.config.bool('specialusealways');
+    // Everything but the store's answers that the listed names depend on (list-cache.ts).
+    const key = JSON.stringify([command.reference, patterns, [...select].sort(), command.extended, wantSubscriptions, returnSpecialUse]);
+    const plans = keptPlans(identity, key) ?? listPlans(ctx, command.reference, patterns);
+    const lists = sourceLists(ctx, plans, { complete: select.has('SPECIAL-USE') && select.has('RECURSIVEMATCH') });
+    const subscriptions = wantSubscriptions ? ctx.deps.store.subscriptions(identity.userid) : null;
+    let kept = keptList(identity, key, lists, subscriptions);
+    if (kept === null) {
+      const mailboxes = visibleIn(ctx, lists);
+      const listed = collectList({
+        separator,
+        plans,
+        mailboxes: [...mailboxes.values()].map((m) => m.visible),
+        subscriptions: subscriptions === null ? [] : subscribedNames(ctx, subscriptions),
+        extended: command.extended,
+        selectSubscribed: select.has('SUBSCRIBED'),
+        selectSpecialUse: select.has('SPECIAL-USE'),
+        recursiveMatch: select.has('RECURSIVEMATCH'),
+        returnSubscribed: wantSubscriptions,
+        returnSpecialUse,
+        groupOf: groupOf(ctx),
+      });
+      kept = { key, plans, lists, subscriptions, mailboxes, listed };
+      keepList(identity, kept);
+    }
+    const { mailboxes, listed } = kept;
     for (const name of listed) {
       ctx.out.send(listResponse({ attributes: name.attributes, delimiter: separator, mailbox: name.external, childInfo: name.childInfo }));
       const found = name.mailbox ? mailboxes.get(name.mailbox.internal) : undefined;

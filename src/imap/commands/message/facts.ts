@@ -18,6 +18,13 @@ export interface MessageFacts {
 
 /** Above this many messages one snapshot of the whole mailbox beats a lookup per message. */
 const SNAPSHOT_FROM = 64;
+/**
+ * A mailbox of fewer messages (the size the process keeps the snapshot columns of, small mailboxes
+ * included: mailbox/snapshot-cache.ts) answers even a few messages from one snapshot: the columns
+ * kept since SELECT (or patched from the few records changed since) cost less than reading each
+ * record and making its flag list (FETCH 1:10 (UID FLAGS ...) under imap-load).
+ */
+const SMALL_MAILBOX = 1000;
 
 export class MessageFactsSource {
   private overrides: Map<number, { flags: string[]; modseq: number }> | null = null;
@@ -33,10 +40,11 @@ export class MessageFactsSource {
   /**
    * Facts for `uids` (ascending), with \Seen as `userid` sees it. Without `withSeen` a few
    * messages' flags may lack the user's \Seen (the caller reads no flags: FETCH n (BODY.PEEK[]))
-   * and the user's seen state is not read.
+   * and the user's seen state is not read. `mailboxCount`: the messages of the selected mailbox
+   * (a small one is answered from a snapshot, see SMALL_MAILBOX).
    */
-  static load(mailbox: Mailbox, uids: ArrayLike<number>, userid: string, withSeen = true): MessageFactsSource {
-    if (uids.length >= SNAPSHOT_FROM) {
+  static load(mailbox: Mailbox, uids: ArrayLike<number>, userid: string, withSeen = true, mailboxCount = Infinity): MessageFactsSource {
+    if (uids.length >= SNAPSHOT_FROM || (uids.length > 1 && mailboxCount < SMALL_MAILBOX)) {
       const snapshot = mailbox.snapshot(userid);
       const positions = new Int32Array(uids.length);
       // Locals, not the snapshot's getters, in a loop that runs 100,000 times in one turn.
