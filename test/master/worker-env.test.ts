@@ -36,8 +36,16 @@ describe('master: the environment of a worker', () => {
   });
 
   it('node flags for diagnostics: CYRUSTS_WORKER_FLAGS, then a CPU profile with CYRUSTS_PROF_DIR', () => {
-    expect(workerNodeFlags({})).toEqual(process.execArgv);
-    const flags = workerNodeFlags({ CYRUSTS_WORKER_FLAGS: '--trace-gc  --single-threaded-gc', CYRUSTS_PROF_DIR: '/tmp/p' });
-    expect(flags.slice(process.execArgv.length)).toEqual(['--trace-gc', '--single-threaded-gc', '--cpu-prof', '--cpu-prof-dir=/tmp/p']);
+    const flags = workerNodeFlags({ CYRUSTS_WORKER_FLAGS: '--trace-gc  --max-semi-space-size=8', CYRUSTS_PROF_DIR: '/tmp/p' });
+    expect(flags.slice(process.execArgv.length)).toEqual(['--single-threaded-gc', '--trace-gc', '--max-semi-space-size=8', '--cpu-prof', '--cpu-prof-dir=/tmp/p']);
+  });
+
+  it('workers collect garbage on their own thread unless CYRUSTS_WORKER_GC=parallel', async () => {
+    expect(workerNodeFlags({})).toEqual([...process.execArgv, '--single-threaded-gc']);
+    expect(workerNodeFlags({ CYRUSTS_WORKER_GC: 'parallel' })).toEqual(process.execArgv);
+    // A running worker got the flag on its command line.
+    const pid = await master.waitFor('an imap worker', () => master.workerPids('imap').find(isAlive));
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
+    expect(cmdline).toContain('--single-threaded-gc');
   });
 });
