@@ -344,18 +344,20 @@ const WORKER_THREADPOOL_SIZE = 16;
  * file writes (WORKER_THREADPOOL_SIZE above).
  */
 /**
- * Node flags of a worker: the master's, then --single-threaded-gc (unless CYRUSTS_WORKER_GC=parallel),
+ * Node flags of a worker: the master's, then --single-threaded-gc when CYRUSTS_WORKER_GC=single,
  * then (diagnostics) CYRUSTS_WORKER_FLAGS (e.g. "--trace-gc" or a GC setting to try) and
  * CYRUSTS_PROF_DIR (a CPU profile per worker, written at its exit).
  *
- * The garbage collector runs on the worker's own thread: with prefork sized to the cores every core
- * already has a worker, so V8's parallel GC helpers find no free core and the main thread waits for
- * them with the event loop stopped (fairness-100k: GC pauses of 25-55 ms under load, NOOP p99 of 500
- * idle sessions 27-30 ms with parallel GC against 12 ms without, same run and data).
+ * CYRUSTS_WORKER_GC=single runs the garbage collector on the worker's own thread. With prefork sized
+ * to the cores every core already has a worker, and V8's parallel GC helpers may find no free core
+ * while the main thread waits for them with the event loop stopped: fairness-100k's NOOP p99 of 500
+ * idle sessions was 12-18 ms with it against 27-40 ms without (alternating runs, same data). It is not
+ * the default because a big mailbox's single commands are slower with it (imap-100k, same minutes:
+ * UID SEARCH UNSEEN 8.2 ms against 3.6, STATUS 0.53 against 0.42).
  */
 export function workerNodeFlags(env: NodeJS.ProcessEnv): string[] {
   const flags = [...process.execArgv];
-  if (env.CYRUSTS_WORKER_GC !== 'parallel' && !flags.includes('--single-threaded-gc')) flags.push('--single-threaded-gc');
+  if (env.CYRUSTS_WORKER_GC === 'single' && !flags.includes('--single-threaded-gc')) flags.push('--single-threaded-gc');
   if (env.CYRUSTS_WORKER_FLAGS) flags.push(...env.CYRUSTS_WORKER_FLAGS.split(' ').filter((f) => f !== ''));
   if (env.CYRUSTS_PROF_DIR) flags.push('--cpu-prof', `--cpu-prof-dir=${env.CYRUSTS_PROF_DIR}`);
   return flags;

@@ -37,15 +37,18 @@ describe('master: the environment of a worker', () => {
 
   it('node flags for diagnostics: CYRUSTS_WORKER_FLAGS, then a CPU profile with CYRUSTS_PROF_DIR', () => {
     const flags = workerNodeFlags({ CYRUSTS_WORKER_FLAGS: '--trace-gc  --max-semi-space-size=8', CYRUSTS_PROF_DIR: '/tmp/p' });
-    expect(flags.slice(process.execArgv.length)).toEqual(['--single-threaded-gc', '--trace-gc', '--max-semi-space-size=8', '--cpu-prof', '--cpu-prof-dir=/tmp/p']);
+    expect(flags.slice(process.execArgv.length)).toEqual(['--trace-gc', '--max-semi-space-size=8', '--cpu-prof', '--cpu-prof-dir=/tmp/p']);
   });
 
-  it('workers collect garbage on their own thread unless CYRUSTS_WORKER_GC=parallel', async () => {
-    expect(workerNodeFlags({})).toEqual([...process.execArgv, '--single-threaded-gc']);
+  it('workers collect garbage on their own thread when CYRUSTS_WORKER_GC=single', () => {
+    expect(workerNodeFlags({})).toEqual(process.execArgv);
     expect(workerNodeFlags({ CYRUSTS_WORKER_GC: 'parallel' })).toEqual(process.execArgv);
-    // A running worker got the flag on its command line.
+    expect(workerNodeFlags({ CYRUSTS_WORKER_GC: 'single' })).toEqual([...process.execArgv, '--single-threaded-gc']);
+  });
+
+  it('a running worker has no GC flag by default', async () => {
     const pid = await master.waitFor('an imap worker', () => master.workerPids('imap').find(isAlive));
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
-    expect(cmdline).toContain('--single-threaded-gc');
+    expect(cmdline).not.toContain('--single-threaded-gc');
   });
 });
