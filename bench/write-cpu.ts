@@ -6,9 +6,10 @@
 // `npm run bench -- write-cpu [--count=600] [--warm=1500] [--cli=OTHER/dist/bin/cyrusts.js]`
 // (--cli: another build, for an A/B in the same minutes; its conf/ is this tree's).
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { startShipped } from './_shipped.js';
+import { treeCpuMs } from './_master.js';
 
 const args = new Map(process.argv.slice(2).map((a) => {
   const m = /^--([^=]+)=(.*)$/.exec(a);
@@ -66,33 +67,6 @@ class Client {
   close(): void {
     this.socket.destroy();
   }
-}
-
-/** CPU ms (user + system) of process `root` and its descendants, all threads (Linux /proc). */
-function treeCpuMs(root: number): number {
-  const stats = new Map<number, { ppid: number; ticks: number }>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${name}/stat`, 'latin1');
-    } catch {
-      continue;
-    }
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    stats.set(Number(name), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
-  }
-  let ticks = 0;
-  for (const [pid, st] of stats) {
-    for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
-      if (p === root) {
-        ticks += st.ticks;
-        break;
-      }
-      p = stats.get(p)?.ppid ?? 0;
-    }
-  }
-  return ticks * 10;
 }
 
 /** [user, system] CPU ms of the main thread of process `pid`. */
