@@ -128,10 +128,11 @@ export function treeCpuMs(rootPid: number): number {
   let ms = 0;
   for (const pid of pids) {
     try {
-      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th,
+      // cutime and cstime (children already reaped, e.g. a peer's per-login processes) the 14th and 15th.
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ms += (Number(fields[11]) + Number(fields[12])) * tick;
+      ms += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * tick;
     } catch {
       /* gone */
     }

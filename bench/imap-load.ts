@@ -5,11 +5,12 @@
 // commands/s, and per command count, average, p50, p99 (ms); logins done and ms per LOGIN.
 // Runs against us (a temp copy of the shipped conf/, master started here) and, when they answer,
 // the reference peers started by the lead's scripts (Cyrus 3.6 on 14301, Dovecot 2.3 on 24301),
-// all in the same run, with users user1..userN / pass.
+// all in the same run, with users user1..userN / pass. Each server's CPU per command is its process
+// tree's (ours: the master's; a peer's: the master named by /tmp/peers/NAME/run/master.pid).
 // `npm run bench -- imap-load [--users=20] [--clients=20] [--seconds=20] [--only=us,cyrus,dovecot] [--prefork=N] [--modes=steady,churn]`
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
-import { percentile } from './_master.js';
+import { percentile, treeCpuMs } from './_master.js';
 import { startShipped } from './_shipped.js';
 
 const args = new Map(process.argv.slice(2).map((a) => {
@@ -243,42 +244,6 @@ async function load(port: number, churn: boolean): Promise<Stats> {
   return stats;
 }
 
-/**
- * CPU seconds (user + system) used so far by process `root` and all its descendants (Linux /proc;
- * null elsewhere): our server's cost per command, which a loaded machine does not blur as it does
- * commands per second.
- */
-function treeCpuSeconds(root: number | undefined): number | null {
-  if (root === undefined) return null;
-  try {
-    const stats = new Map<number, { ppid: number; ticks: number }>();
-    for (const name of readdirSync('/proc')) {
-      if (!/^\d+$/.test(name)) continue;
-      let text: string;
-      try {
-        text = readFileSync(`/proc/${name}/stat`, 'latin1');
-      } catch {
-        continue;
-      }
-      // Fields after the command name (which may hold spaces) in parentheses: state ppid ... utime(14) stime(15).
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(name), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
-    }
-    const inTree = (pid: number): boolean => {
-      for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
-        if (p === root) return true;
-        p = stats.get(p)?.ppid ?? 0;
-      }
-      return false;
-    };
-    let ticks = 0;
-    for (const [pid, st] of stats) if (inTree(pid)) ticks += st.ticks;
-    return ticks / 100; // USER_HZ
-  } catch {
-    return null;
-  }
-}
-
 function report(label: string, mode: string, stats: Stats, cpuSeconds: number | null = null): void {
   const total = stats.total();
   const cpu = cpuSeconds === null ? '' : `, server CPU ${cpuSeconds.toFixed(1)} s = ${((cpuSeconds * 1000) / Math.max(1, total)).toFixed(3)} ms/command`;
@@ -313,7 +278,32 @@ async function greeted(port: number): Promise<void> {
   }
 }
 
-/** `pid`: the server's master (ours), whose process tree's CPU time is reported per command. */
+/**
+ * CPU seconds (user + system, reaped children included) used so far by the process tree under
+ * `pid`, or null when there is no such process: the server's cost per command, which a loaded
+ * machine does not blur as it does commands per second.
+ */
+function treeCpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    readFileSync(`/proc/${pid}/stat`);
+  } catch {
+    return null;
+  }
+  return treeCpuMs(pid) / 1000;
+}
+
+/** A peer's master pid from its pid file (the peers' scripts write them), or undefined. */
+function peerPid(label: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(`/tmp/peers/${label}/run/master.pid`, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `pid`: the server's master, whose process tree's CPU time is reported per command. */
 async function measure(label: string, port: number, pid?: number): Promise<void> {
   await greeted(port);
   await prepare(port);
@@ -340,7 +330,7 @@ async function main(): Promise<void> {
   }
   for (const [label, port] of [['cyrus', 14301], ['dovecot', 24301]] as const) {
     if (!ONLY.includes(label)) continue;
-    if (await answers(port)) await measure(label, port);
+    if (await answers(port)) await measure(label, port, peerPid(label));
     else console.log(`imap-load: ${label} does not answer on ${port} (start it with the peers' scripts): skipped`);
   }
 }
