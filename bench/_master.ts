@@ -1,7 +1,7 @@
 // Shared by the benches that run the real master: a temp server directory, a user, the master
 // process, and a minimal IMAP client over a raw socket.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -68,7 +68,9 @@ export async function startBenchMaster(opts: BenchMasterOptions = {}): Promise<B
   const ports = new Map<string, number>();
   const port = await new Promise<number>((resolve, reject) => {
     let text = '';
+    const masterLog = process.env.CYRUSTS_BENCH_MASTER_LOG;
     child.stdout!.on('data', (chunk: Buffer) => {
+      if (masterLog) appendFileSync(masterLog, chunk);
       text += chunk.toString();
       for (const m of text.matchAll(/(\w+) \(imapd\) listening on [\d.]+:(\d+)/g)) ports.set(m[1]!, Number(m[2]));
       if (ports.has('imap') && ports.size >= services.length) resolve(ports.get('imap')!);

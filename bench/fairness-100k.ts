@@ -189,7 +189,14 @@ async function main(): Promise<void> {
     let phase: number[] = [];
     let running = true;
     const idleDone = runIdle(idle, () => !running, () => phase);
+    // With CYRUSTS_HEAP_SAMPLE the baseline is a measured phase of its own too (the worker's heap profile 0).
+    const sampleBaseline = process.env.CYRUSTS_LOOP_TRACE && process.env.CYRUSTS_HEAP_SAMPLE ? process.env.CYRUSTS_LOOP_TRACE : null;
+    if (sampleBaseline) writeFileSync(`${sampleBaseline}/measure`, '');
     await new Promise((r) => setTimeout(r, 3000));
+    if (sampleBaseline) {
+      rmSync(`${sampleBaseline}/measure`, { force: true });
+      await new Promise((r) => setTimeout(r, 100));
+    }
     console.log(`  baseline (nobody reading): ${summary(phase)}`);
     const during: number[] = [];
     const child = fork(fileURLToPath(import.meta.url), ['--reader-port', String(master.port), '--reader', values.reader!]);

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { Session } from 'node:inspector';
 
 /**
  * A diagnostic for the fairness figure (issue 16): with CYRUSTS_LOOP_TRACE=DIR a worker ticks a
@@ -78,7 +79,34 @@ export function traceLoop(dir: string | undefined): void {
   setTimeout(tick, 1).unref();
   // Only while a file named "measure" exists in DIR (the bench makes it during its rounds).
   let phase = false;
-  setInterval(() => (phase = existsSync(`${dir}/measure`)), 20).unref();
+  let samples = 0;
+  setInterval(() => {
+    const now = existsSync(`${dir}/measure`);
+    if (now !== phase && process.env.CYRUSTS_HEAP_SAMPLE) heapSample(dir, now, samples++);
+    phase = now;
+  }, 20).unref();
   process.on('exit', () =>
     writeFileSync(`${dir}/loop-${process.pid}.txt`, `ticks ${ticks}\nresidual wait p99: wall ${residual(walls, 99).toFixed(2)} ms, held ${residual(helds, 99).toFixed(2)} ms; p90: wall ${residual(walls, 90).toFixed(2)}, held ${residual(helds, 90).toFixed(2)}\ngc pauses while measured: ${gcPauses.length}, ${gcPauses.reduce((a, b) => a + b, 0).toFixed(1)} ms, longest ${Math.max(0, ...gcPauses).toFixed(1)} ms\n` + [...lines, ...gcs].sort().join('\n') + '\n'));
+}
+
+/**
+ * With CYRUSTS_HEAP_SAMPLE set too: V8's sampling heap profiler over each measured phase, the objects
+ * collected meanwhile included (what a phase allocates, not only what it keeps), written to
+ * DIR/heap-<pid>-<n>.heapprofile when the phase ends.
+ */
+let session: Session | null = null;
+function heapSample(dir: string, start: boolean, n: number): void {
+  if (start) {
+    session = new Session();
+    session.connect();
+    session.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+    return;
+  }
+  const s = session;
+  if (s === null) return;
+  s.post('HeapProfiler.stopSampling', (err, result) => {
+    if (err === null) writeFileSync(`${dir}/heap-${process.pid}-${n}.heapprofile`, JSON.stringify((result as { profile: unknown }).profile));
+    s.disconnect();
+  });
+  session = null;
 }

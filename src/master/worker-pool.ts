@@ -354,6 +354,11 @@ const WORKER_THREADPOOL_SIZE = 16;
  * idle sessions was 12-18 ms with it against 27-40 ms without (alternating runs, same data). It is not
  * the default because a big mailbox's single commands are slower with it (imap-100k, same minutes:
  * UID SEARCH UNSEEN 8.2 ms against 3.6, STATUS 0.53 against 0.42).
+ *
+ * Not every V8 GC flag is safe to try through CYRUSTS_WORKER_FLAGS on node 20: --no-parallel-marking
+ * (alone or with --no-concurrent-marking) aborts the process at its first full GC (a V8 CHECK on
+ * the concurrent marker), so a worker started with it dies and is restarted over and over.
+ * --no-parallel-scavenge, --no-parallel-compaction and --no-parallel-pointer-update run.
  */
 export function workerNodeFlags(env: NodeJS.ProcessEnv): string[] {
   const flags = [...process.execArgv];

@@ -35,6 +35,11 @@ export class ResponseWriter {
     return this.size;
   }
 
+  /** What is not written yet: buffered here, and queued in the socket (its writableLength). */
+  get queued(): number {
+    return this.size + this.socket.writableLength;
+  }
+
   /** Flush when a window's worth is buffered (call inside long loops). */
   async maybeFlush(): Promise<void> {
     if (this.size >= FLUSH_AT) await this.flush();

@@ -126,3 +126,18 @@ describe('SEARCH by one flag key (direct path) answers as the general path', () 
     for (const c of [fast, general, other]) c.close();
   });
 });
+
+describe('searchBytes', () => {
+  it('gives each response bytes of its own (a later search does not write over an earlier answer)', async () => {
+    const { searchBytes } = await import('../../../src/imap/commands/message/search/flag-only.js');
+    const { FLAG_SEEN } = await import('../../../src/mailbox/index.js');
+    const uids = Uint32Array.from({ length: 2000 }, (_, i) => i + 1);
+    const snapshot = { count: uids.length, uids, systemFlags: Uint8Array.from(uids, (u) => (u % 2 === 0 ? FLAG_SEEN : 0)), keywords: [] };
+    const seen = searchBytes(uids, snapshot as never, { bit: FLAG_SEEN, keyword: null, set: true }, true);
+    const seenText = seen.toString('latin1');
+    expect(seenText.startsWith('* SEARCH 2 4 6 ')).toBe(true);
+    const unseen = searchBytes(uids, snapshot as never, { bit: FLAG_SEEN, keyword: null, set: false }, true);
+    expect(unseen.toString('latin1').startsWith('* SEARCH 1 3 5 ')).toBe(true);
+    expect(seen.toString('latin1') === seenText).toBe(true);
+  });
+});

@@ -59,6 +59,14 @@ export async function flagSearchResponse(ctx: CommandContext, criteria: SearchKe
 }
 
 const HEAD = Buffer.from('* SEARCH');
+/**
+ * The digits are written into this per-process buffer (room for every message of the view: 11
+ * bytes each) and the response is a copy of the bytes written: on UNSEEN in a 100,000-message
+ * mailbox ~0.3 MB instead of a fresh 1.1 MB buffer per command. Fresh buffers are external memory
+ * V8 counts towards its next full GC (issue 16). Not kept above KEEP_SCRATCH.
+ */
+let scratch: Buffer | null = null;
+const KEEP_SCRATCH = 16 * 1024 * 1024;
 
 /** The response for the view's messages that pass `test` (a view UID gone from the snapshot never does). */
 export function searchBytes(view: Uint32Array, snapshot: MailboxSnapshot, test: FlagTest, byUid: boolean): Buffer {
@@ -69,7 +77,9 @@ export function searchBytes(view: Uint32Array, snapshot: MailboxSnapshot, test: 
   const keywords = snapshot.keywords;
   const { bit, keyword, set } = test;
   // At most 10 digits and a space per hit.
-  const out = Buffer.allocUnsafe(HEAD.length + n * 11 + 2);
+  const size = HEAD.length + n * 11 + 2;
+  const out = scratch !== null && scratch.length >= size ? scratch : Buffer.allocUnsafe(size);
+  if (out !== scratch && size <= KEEP_SCRATCH) scratch = out;
   let at = HEAD.copy(out, 0);
   let p = 0;
   for (let i = 0; i < n; i++) {
@@ -88,7 +98,8 @@ export function searchBytes(view: Uint32Array, snapshot: MailboxSnapshot, test: 
   }
   out[at++] = 13;
   out[at++] = 10;
-  return out.subarray(0, at);
+  // the scratch's bytes are written again by the next search: the response is a copy
+  return out === scratch ? Buffer.from(out.subarray(0, at)) : out.subarray(0, at);
 }
 
 /** The decimal digits of `v` (below 2^32) at `at`; returns the end. */
