@@ -265,12 +265,18 @@ export class Mailbox extends MessageReader {
         }
         if (!syncAfterCommit) fsyncDirectory(this.path, this.ctx.durable);
         s.setCounters.run(uid, modseq);
+        // \Recent for the appending session in this same transaction (not one of its own after it).
+        let recent: number[] | undefined;
+        if (opts.claimRecent) {
+          recent = s.uidsAbove.all(row.recentuid);
+          s.setRecent.run(uid - 1);
+        }
         if (seenUids.length > 0) this.ctx.seen.update(opts.userid!, this.uniqueId, seenUids, [], syncAfterCommit ? { syncLater: syncPaths } : {});
         // The quota charge, last before the commit (OverQuota rolls everything back).
         this.ctx.quota?.charge(this.name, charge, opts.quota ?? 'strict');
         charged = true;
         look = this.lookAfterWrite(before, row, modseq, uid, written, []);
-        return { uidValidity: row.uidvalidity, uids };
+        return recent === undefined ? { uidValidity: row.uidvalidity, uids } : { uidValidity: row.uidvalidity, uids, recent };
       });
       if (look !== null) this.lastLook = look;
       if (syncAfterCommit) setSynchronous(this.index.db, 'FULL');
