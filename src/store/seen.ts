@@ -6,7 +6,7 @@
  * by uniqueid, so renaming a mailbox keeps every user's seen state. One database rather than a
  * file per user keeps one connection per process however many users a process serves.
  */
-import { openDb, setSynchronous, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
+import { openDb, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
 import { addUids, formatUidRanges, parseUidRanges, parseUidRangesInSlices, removeUids, type SeenState, type UidRanges } from '../mailbox/index.js';
 
 const SCHEMA = `
@@ -133,13 +133,7 @@ export class SeenStore implements SeenState {
     const key = `${userid}\u0000${uniqueId}`;
     // Group commit (see SeenState.update): the WAL is fsynced by the caller, off the event loop.
     const later = opts.syncLater !== undefined && this.durable && !this.db.inTransaction;
-    if (later) setSynchronous(this.db, 'NORMAL');
-    let written;
-    try {
-      written = this.write(userid, uniqueId, add, remove);
-    } finally {
-      if (later) setSynchronous(this.db, 'FULL');
-    }
+    const written = this.write(userid, uniqueId, add, remove, later);
     if (later) opts.syncLater!.push(`${this.file}-wal`);
     // Only once committed: a rolled-back write must not be remembered.
     this.drop(key);
@@ -166,7 +160,7 @@ export class SeenStore implements SeenState {
     this.drop(`${userid}\u0000${uniqueId}`);
   }
 
-  private write(userid: string, uniqueId: string, add: readonly number[], remove: readonly number[]) {
+  private write(userid: string, uniqueId: string, add: readonly number[], remove: readonly number[], groupCommit: boolean) {
     return writeTransaction(this.db, 'seen.db update', () => {
       let ranges = this.read(userid, uniqueId);
       if (add.length > 0) ranges = addUids(ranges, add);
@@ -176,7 +170,7 @@ export class SeenStore implements SeenState {
       const changed = Date.now();
       this.stmts.put.run(userid, uniqueId, text, changed, version);
       return { ranges, version, changed, big: text.length >= REMEMBER_FROM_CHARS };
-    });
+    }, { groupCommit });
   }
 
   private remember(key: string, version: number, changed: number, ranges: UidRanges): void {
