@@ -30,6 +30,8 @@ export class Mailbox extends MessageReader {
   private gone = false;
   private holders = 1;
   private fieldQueries: StoredFieldQueries | null = null;
+  /** mailbox_maxmessages_user for this name (a handle keeps its name: a rename makes a new one). */
+  private messageLimit: number | undefined;
 
   constructor(
     readonly name: string,
@@ -230,7 +232,7 @@ export class Mailbox extends MessageReader {
         const row = this.active();
         const before = this.lookBeforeWrite(ownTransaction);
         const s = this.index.stmts;
-        const limit = this.ctx.messageLimit(this.name);
+        const limit = (this.messageLimit ??= this.ctx.messageLimit(this.name));
         if (limit > 0 && row.messages_count + prepared.length > limit) {
           throw new MailError('Limit', 'mailbox holds too many messages', { limit });
         }

@@ -7,7 +7,7 @@
  * file per user keeps one connection per process however many users a process serves.
  */
 import { openDb, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
-import { addUids, formatUidRanges, parseUidRanges, parseUidRangesInSlices, removeUids, type SeenState, type UidRanges } from '../mailbox/index.js';
+import { addUids, formatUidRanges, holdSyncPath, parseUidRanges, parseUidRangesInSlices, releaseSyncPath, removeUids, type SeenState, type UidRanges } from '../mailbox/index.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS seen (
@@ -70,10 +70,14 @@ export class SeenStore implements SeenState {
       forgetUser: this.db.prepare<[string]>('DELETE FROM seen WHERE userid = ?'),
       renameUser: this.db.prepare<[string, string]>('UPDATE seen SET userid = ? WHERE userid = ?'),
     };
+    // Group commits name this WAL to the caller's fsync, kept open while the connection is.
+    holdSyncPath(`${file}-wal`);
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.db.close();
+    releaseSyncPath(`${this.file}-wal`);
   }
 
   /**
