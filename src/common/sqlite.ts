@@ -30,6 +30,7 @@ export function openDb(file: string, opts: OpenDbOptions): Db {
     try {
       if (!opts.readonly) db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${opts.durable ? 'FULL' : 'OFF'}`);
+      synchronousStates.set(db, { base: opts.durable ? 'FULL' : 'OFF', current: opts.durable ? 'FULL' : 'OFF', stmts: null });
       db.pragma(`cache_size = -${opts.cacheKiB ?? 256}`);
       db.pragma('temp_store = MEMORY');
       return db;
@@ -112,9 +113,10 @@ const LOCK_PAUSE_MAX_MS = 2;
  * Only the BEGIN is retried: an InUse thrown once `fn` runs (another database's lock) is the
  * caller's.
  */
-export function writeTransaction<T>(db: Db, what: string, fn: () => T): T {
+export function writeTransaction<T>(db: Db, what: string, fn: () => T, opts?: WriteOptions): T {
   const run = runner(db);
   const control = busyControl(db);
+  if (!db.inTransaction) commitLevel(db, opts?.groupCommit === true);
   if (db.inTransaction || control.noWait) {
     try {
       return run.immediate(fn) as T;
@@ -201,21 +203,70 @@ function primedSettings(db: Db, off: string, restore: string): { off: Database.S
   return stmts;
 }
 
-/**
- * `PRAGMA synchronous = NORMAL | FULL` from statements prepared once per database: the group
- * commits (STORE, EXPUNGE, APPEND, seen.db) switch it around every write, and db.pragma() prepares
- * a new statement each call (a few percent of a worker's time under imap-load).
- */
-const synchronousStatements = new WeakMap<Db, { NORMAL: Database.Statement; FULL: Database.Statement }>();
+export interface WriteOptions {
+  /**
+   * A group commit: the commit does not wait for the disk (synchronous NORMAL: WAL commits stay
+   * atomic and ordered, only not on disk yet); the caller fsyncs the WAL (fsyncPaths) before it
+   * acknowledges anything. Only on a database opened durable whose level is FULL.
+   */
+  groupCommit?: boolean;
+}
 
-export function setSynchronous(db: Db, level: 'NORMAL' | 'FULL'): void {
-  let stmts = synchronousStatements.get(db);
-  if (stmts === undefined) {
-    const { off: NORMAL, restore: FULL } = primedSettings(db, 'PRAGMA synchronous = NORMAL', 'PRAGMA synchronous = FULL');
-    stmts = { NORMAL, FULL };
-    synchronousStatements.set(db, stmts);
+/**
+ * The synchronous level of a database: `base`, what every commit gets (openDb's, or as
+ * setSynchronous set it), and `current`, what the connection has now. A group commit leaves the
+ * connection at NORMAL; the next write that is not one sets `base` again before its BEGIN. So a
+ * run of group commits (every APPEND, STORE and EXPUNGE of a busy mailbox) switches nothing: each
+ * switch is a PRAGMA that SQLite compiles again at every run (7 µs a pair; four per APPEND before).
+ */
+type SyncLevel = 'OFF' | 'NORMAL' | 'FULL';
+
+interface SynchronousState {
+  base: SyncLevel;
+  /** 'unknown': a database not opened by openDb, until set here. */
+  current: SyncLevel | 'unknown';
+  stmts: Record<'NORMAL' | 'FULL', Database.Statement> | null;
+}
+
+const synchronousStates = new WeakMap<Db, SynchronousState>();
+
+function applyLevel(db: Db, state: SynchronousState, level: SyncLevel): void {
+  if (state.current === level) return;
+  if (level === 'OFF') db.pragma('synchronous = OFF');
+  else {
+    if (state.stmts === null) {
+      const { off: NORMAL, restore: FULL } = primedSettings(db, 'PRAGMA synchronous = NORMAL', 'PRAGMA synchronous = FULL');
+      // Priming left it at FULL.
+      state.current = 'FULL';
+      state.stmts = { NORMAL, FULL };
+      if (level === 'FULL') return;
+    }
+    state.stmts[level].run();
   }
-  stmts[level].run();
+  state.current = level;
+}
+
+/** Before a transaction: the level its commit needs (see SynchronousState). */
+function commitLevel(db: Db, groupCommit: boolean): void {
+  const state = synchronousStates.get(db);
+  if (state === undefined) return;
+  applyLevel(db, state, groupCommit && state.base === 'FULL' ? 'NORMAL' : state.base);
+}
+
+/**
+ * Set the level every commit of `db` gets from now on (quotas.db: NORMAL, its usage being derived
+ * data; FULL around the changes of its limits). Outside a transaction.
+ */
+export function setSynchronous(db: Db, level: 'NORMAL' | 'FULL'): void {
+  let state = synchronousStates.get(db);
+  if (state === undefined) synchronousStates.set(db, (state = { base: level, current: 'unknown', stmts: null }));
+  state.base = level;
+  applyLevel(db, state, level);
+}
+
+/** The level the connection has now (tests). */
+export function currentSynchronous(db: Db): SyncLevel | 'unknown' | null {
+  return synchronousStates.get(db)?.current ?? null;
 }
 
 /**

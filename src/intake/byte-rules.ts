@@ -34,5 +34,14 @@ export function prepareMessage(input: IncomingMessage, settings: Pick<IntakeSett
   if (content.indexOf(0) !== -1) throw new MailError('Invalid', 'Message contains NUL characters', { nul: true });
   content = normalizeLineEnds(content);
   if (settings.munge8bit) content = mungeLegacy8bitHeader(content);
-  return { content, receivedSize, messageId: messageIdOf(content) };
+  // Worked out when first read: only duplicate suppression (delivery) reads it, never APPEND.
+  let messageId: string | null | undefined;
+  return {
+    content,
+    receivedSize,
+    get messageId(): string | null {
+      if (messageId === undefined) messageId = messageIdOf(content);
+      return messageId;
+    },
+  };
 }

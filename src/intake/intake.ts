@@ -43,7 +43,7 @@ export class Intake {
   }
 
   /** APPEND / MULTIAPPEND into an existing mailbox: every message or none. */
-  async append(mailboxName: string, inputs: readonly AppendInput[], opts: { userid?: string | null } = {}): Promise<AppendResult> {
+  async append(mailboxName: string, inputs: readonly AppendInput[], opts: { userid?: string | null; claimRecent?: boolean } = {}): Promise<AppendResult> {
     const entry = this.deps.store.lookup(mailboxName);
     if (!entry) throw new MailError('NotFound', `no mailbox ${mailboxName}`);
     const items: AppendItem[] = inputs.map((input) => {
@@ -57,7 +57,7 @@ export class Intake {
     // storing the messages.
     const mailbox = this.openMailboxes.open(entry);
     try {
-      return await mailbox.append(items, { userid: opts.userid ?? null });
+      return await mailbox.append(items, opts.claimRecent ? { userid: opts.userid ?? null, claimRecent: true } : { userid: opts.userid ?? null });
     } catch (err) {
       if (err instanceof MailError && err.kind === 'NotFound') this.openMailboxes.drop(entry.name);
       throw err;

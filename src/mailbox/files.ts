@@ -172,21 +172,65 @@ export async function fsyncPaths(paths: readonly string[], durable: boolean, how
 /** How many fsyncs fsyncPaths started and finished (tests and diagnostics). */
 export const pathSyncs = { started: 0, finished: 0 };
 
-/** fsync one path now: open, fsync (or fdatasync) on the thread pool, close. */
+/**
+ * Paths whose descriptor for fsync is kept open while something holds them (holdSyncPath): the
+ * WAL of an open index (its inode stays the same while the connection is open: SQLite removes a
+ * WAL only when the last connection to it closes) and the directory of an open mailbox. Each group
+ * commit then fsyncs without an open and a close on the event loop (two system calls per path,
+ * two or three paths per APPEND).
+ */
+const heldPaths = new Map<string, { holders: number; fd: number | null; syncing: number }>();
+
+/** Keep the fsync descriptor of `path` open until the matching releaseSyncPath (counted per path). */
+export function holdSyncPath(path: string): void {
+  const held = heldPaths.get(path);
+  if (held !== undefined) held.holders++;
+  else heldPaths.set(path, { holders: 1, fd: null, syncing: 0 });
+}
+
+export function releaseSyncPath(path: string): void {
+  const held = heldPaths.get(path);
+  if (held === undefined || --held.holders > 0) return;
+  heldPaths.delete(path);
+  // An fsync under way closes it when it ends.
+  if (held.fd !== null && held.syncing === 0) fs.closeSync(held.fd);
+  held.fd = null;
+}
+
+/** Open descriptors kept for fsync (tests). */
+export function heldSyncDescriptors(): number {
+  let n = 0;
+  for (const held of heldPaths.values()) if (held.fd !== null) n++;
+  return n;
+}
+
+/** fsync one path now: open (or the descriptor kept for it), fsync (or fdatasync) on the thread pool, close (unless kept). */
 async function fsyncPathNow(path: string, how: SyncHow): Promise<void> {
+  const held = heldPaths.get(path);
   let fd: number;
-  try {
-    fd = fs.openSync(path, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
+  if (held !== undefined && held.fd !== null) fd = held.fd;
+  else {
+    try {
+      fd = fs.openSync(path, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    if (held !== undefined) held.fd = fd;
   }
+  const kept = held !== undefined ? held : null;
+  if (kept !== null) kept.syncing++;
   pathSyncs.started++;
   try {
     await fsyncFd(fd, how);
     pathSyncs.finished++;
   } finally {
-    fs.closeSync(fd);
+    if (kept === null) fs.closeSync(fd);
+    else if (--kept.syncing === 0 && kept.holders <= 0) {
+      // Released meanwhile.
+      fs.closeSync(fd);
+      kept.fd = null;
+    }
   }
 }
 

@@ -11,11 +11,11 @@
  * the records for a snapshot never reads cache pages. reconstruct rebuilds both.
  */
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import { openDb, sqliteError, type Db } from '../common/sqlite.js';
 import { storedFields, type MessageSummary, type SearchText, type StoredFields } from '../message/index.js';
-import { INDEX_FILE } from './files.js';
+import { INDEX_FILE, holdSyncPath, releaseSyncPath } from './files.js';
 import { FLAG_DELETED, FLAG_FLAGGED, FLAG_SEEN } from './flags.js';
 
 /**
@@ -472,6 +472,10 @@ export class IndexDb {
   private constructor(readonly db: Db, readonly file: string) {
     this.stmts = prepare(db);
     this.identity = indexIdentity(file);
+    // The group commits of this connection fsync its WAL and the mailbox directory with
+    // descriptors kept open while it is (files.ts).
+    holdSyncPath(`${file}-wal`);
+    holdSyncPath(dirname(file));
   }
 
   static exists(dir: string): boolean {
@@ -533,7 +537,10 @@ export class IndexDb {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.db.close();
+    releaseSyncPath(`${this.file}-wal`);
+    releaseSyncPath(dirname(this.file));
   }
 
   /**

@@ -44,8 +44,8 @@ export {
 export { parseUidRanges, parseUidRangesInSlices, formatUidRanges, addUids, removeUids, rangesContain, type UidRanges } from './seqset.js';
 // The mailbox on disk, for the store that creates, moves, removes and rebuilds mailboxes.
 export {
-  HEADER_FILE, INDEX_FILE, fsError, fsyncDirectory, linkOrCopySync, messageFileName, pidOfTempFile, pruneEmptyDirectories,
-  removeMailboxFiles, uidOfFileName,
+  HEADER_FILE, INDEX_FILE, fsError, fsyncDirectory, holdSyncPath, linkOrCopySync, messageFileName, pidOfTempFile, pruneEmptyDirectories,
+  releaseSyncPath, removeMailboxFiles, uidOfFileName,
 } from './files.js';
 export { liveMailboxIn, readHeader, writeHeader, type MailboxHeader } from './header.js';
 export { IndexDb } from './index-db.js';

@@ -7,7 +7,7 @@
 import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailError } from '../common/errors.js';
-import { changeMarks, readTransaction, sameMarks, setSynchronous, sqliteError, withoutBusyWait, writeTransaction, type ChangeMarks } from '../common/sqlite.js';
+import { changeMarks, readTransaction, sameMarks, sqliteError, withoutBusyWait, writeTransaction, type ChangeMarks, type WriteOptions } from '../common/sqlite.js';
 import { rangesContain, type UidRanges } from './seqset.js';
 import { discardTemps, prepareMessages } from './append.js';
 import { fsyncDirectory, fsyncPaths, messageFileName } from './files.js';
@@ -30,6 +30,8 @@ export class Mailbox extends MessageReader {
   private gone = false;
   private holders = 1;
   private fieldQueries: StoredFieldQueries | null = null;
+  /** mailbox_maxmessages_user for this name (a handle keeps its name: a rename makes a new one). */
+  private messageLimit: number | undefined;
 
   constructor(
     readonly name: string,
@@ -226,12 +228,11 @@ export class Mailbox extends MessageReader {
     const ownTransaction = !this.index.db.inTransaction;
     let look: LastLook | null = null;
     try {
-      if (syncAfterCommit) setSynchronous(this.index.db, 'NORMAL');
       result = writeTransaction(this.index.db, 'append', () => {
         const row = this.active();
         const before = this.lookBeforeWrite(ownTransaction);
         const s = this.index.stmts;
-        const limit = this.ctx.messageLimit(this.name);
+        const limit = (this.messageLimit ??= this.ctx.messageLimit(this.name));
         if (limit > 0 && row.messages_count + prepared.length > limit) {
           throw new MailError('Limit', 'mailbox holds too many messages', { limit });
         }
@@ -265,17 +266,21 @@ export class Mailbox extends MessageReader {
         }
         if (!syncAfterCommit) fsyncDirectory(this.path, this.ctx.durable);
         s.setCounters.run(uid, modseq);
+        // \Recent for the appending session in this same transaction (not one of its own after it).
+        let recent: number[] | undefined;
+        if (opts.claimRecent) {
+          recent = s.uidsAbove.all(row.recentuid);
+          s.setRecent.run(uid - 1);
+        }
         if (seenUids.length > 0) this.ctx.seen.update(opts.userid!, this.uniqueId, seenUids, [], syncAfterCommit ? { syncLater: syncPaths } : {});
         // The quota charge, last before the commit (OverQuota rolls everything back).
         this.ctx.quota?.charge(this.name, charge, opts.quota ?? 'strict');
         charged = true;
         look = this.lookAfterWrite(before, row, modseq, uid, written, []);
-        return { uidValidity: row.uidvalidity, uids };
-      });
+        return recent === undefined ? { uidValidity: row.uidvalidity, uids } : { uidValidity: row.uidvalidity, uids, recent };
+      }, syncAfterCommit ? GROUP_COMMIT : undefined);
       if (look !== null) this.lastLook = look;
-      if (syncAfterCommit) setSynchronous(this.index.db, 'FULL');
     } catch (err) {
-      if (syncAfterCommit) setSynchronous(this.index.db, 'FULL');
       await directory.synced?.catch(() => undefined);
       // Never acknowledged: remove what was renamed and the temps still lying around.
       if (charged) this.refund(charge);
@@ -322,14 +327,7 @@ export class Mailbox extends MessageReader {
   async setFlagsDurably(uids: readonly number[], mode: FlagMode, flags: readonly string[], opts: SetFlagsOptions = {}): Promise<FlagChangeResult> {
     if (!this.ctx.durable || this.index.db.inTransaction) return this.setFlags(uids, mode, flags, opts);
     const syncPaths = [`${this.index.file}-wal`];
-    setSynchronous(this.index.db, 'NORMAL');
-    let changed: { result: FlagChangeResult; defined: boolean };
-    try {
-      changed = this.changeFlags(uids, mode, flags, opts, syncPaths);
-    } finally {
-      setSynchronous(this.index.db, 'FULL');
-    }
-    const { result, defined } = changed;
+    const { result, defined } = this.changeFlags(uids, mode, flags, opts, syncPaths);
     if (result.changed.length > 0 || defined) {
       try {
         await fsyncPaths(syncPaths, true, 'fdatasync');
@@ -342,7 +340,7 @@ export class Mailbox extends MessageReader {
     return result;
   }
 
-  /** setFlags's transaction; with `syncLater`, seen.db's commit leaves its WAL there to fsync. */
+  /** setFlags's transaction; with `syncLater`, a group commit (as seen.db's, which leaves its WAL there to fsync). */
   private changeFlags(uids: readonly number[], mode: FlagMode, flags: readonly string[], opts: SetFlagsOptions, syncLater: string[] | null): { result: FlagChangeResult; defined: boolean } {
     const parsed = parseFlags(flags);
     let defined = false;
@@ -414,7 +412,7 @@ export class Mailbox extends MessageReader {
         failed,
         highestModseq: changed.length > 0 ? modseq : row.highestmodseq,
       };
-    });
+    }, syncLater ? GROUP_COMMIT : undefined);
     if (look !== null) this.lastLook = look;
     return { result, defined };
   }
@@ -426,7 +424,7 @@ export class Mailbox extends MessageReader {
    * new modseq; files go at once under expunge_mode immediate, else at the next expireExpunged().
    */
   expunge(opts: ExpungeOptions = {}): number[] {
-    const expunged = this.expungeRecords(opts);
+    const expunged = this.expungeRecords(opts, false);
     this.expunged(expunged);
     return expunged;
   }
@@ -438,13 +436,7 @@ export class Mailbox extends MessageReader {
    */
   async expungeDurably(opts: ExpungeOptions = {}): Promise<number[]> {
     if (!this.ctx.durable || this.index.db.inTransaction) return this.expunge(opts);
-    setSynchronous(this.index.db, 'NORMAL');
-    let expunged: number[];
-    try {
-      expunged = this.expungeRecords(opts);
-    } finally {
-      setSynchronous(this.index.db, 'FULL');
-    }
+    const expunged = this.expungeRecords(opts, true);
     if (expunged.length > 0) {
       try {
         await fsyncPaths([`${this.index.file}-wal`], true, 'fdatasync');
@@ -463,8 +455,8 @@ export class Mailbox extends MessageReader {
     this.ctx.changed(this.name);
   }
 
-  /** expunge's transaction: the records go, the quota is released; returns their UIDs. */
-  private expungeRecords(opts: ExpungeOptions): number[] {
+  /** expunge's transaction (a group commit: the caller fsyncs the WAL): the records go, the quota is released; returns their UIDs. */
+  private expungeRecords(opts: ExpungeOptions, groupCommit: boolean): number[] {
     if (opts.force && !opts.uids) throw new MailError('Invalid', 'a forced expunge needs the UIDs to remove');
     const immediate = this.ctx.expungeImmediately;
     const released = { storage: 0, messages: 0 };
@@ -512,7 +504,7 @@ export class Mailbox extends MessageReader {
         charged = true;
         look = this.lookAfterWrite(before, row, modseq, row.uidnext, [], uids);
         return uids;
-      });
+      }, groupCommit ? GROUP_COMMIT : undefined);
     } catch (err) {
       if (charged) this.refund(released);
       throw err;
@@ -586,9 +578,7 @@ export class Mailbox extends MessageReader {
   private claimRecentOrBusy(wait: boolean): number[] | null {
     const row = this.index.mailbox();
     if (!this.gone && row.state === 'active' && row.uidnext - 1 <= row.recentuid) return [];
-    const relaxed = this.ctx.durable && !this.index.db.inTransaction;
     const db = this.index.db;
-    if (relaxed) setSynchronous(db, 'NORMAL');
     const ownTransaction = !db.inTransaction;
     let look: LastLook | null = null;
     const claim = () => writeTransaction(db, 'claim recent', () => {
@@ -598,7 +588,7 @@ export class Mailbox extends MessageReader {
       if (current.uidnext - 1 > current.recentuid) this.index.stmts.setRecent.run(current.uidnext - 1);
       look = this.lookAfterWrite(before, current, current.highestmodseq, current.uidnext, [], []);
       return uids;
-    });
+    }, GROUP_COMMIT);
     try {
       const claimed = wait ? claim() : withoutBusyWait(db, claim);
       if (look !== null) this.lastLook = look;
@@ -606,8 +596,6 @@ export class Mailbox extends MessageReader {
     } catch (err) {
       if (!wait && err instanceof MailError && err.kind === 'InUse') return null;
       throw err;
-    } finally {
-      if (relaxed) setSynchronous(db, 'FULL');
     }
   }
 
@@ -791,6 +779,9 @@ interface OwnWrite {
   records: MessageRow[];
   expunged: number[];
 }
+
+/** A write whose commit does not wait for the disk (the caller fsyncs the WAL, or, for \Recent, need not). */
+const GROUP_COMMIT: WriteOptions = { groupCommit: true };
 
 /** No user's \Seen (records read without a userid in a mailbox that is not sharedseen). */
 const NO_SEEN: UidRanges = [];

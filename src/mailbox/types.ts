@@ -33,6 +33,12 @@ export interface AppendOptions {
   userid?: string | null;
   /** How the quota charge is checked (default strict; see QuotaMode in src/store/quotas.ts). */
   quota?: MailboxQuotaMode;
+  /**
+   * Take \Recent for the caller in the append's own transaction (as claimRecent() would right
+   * after it): an IMAP session appending to the mailbox it has selected read-write. The result's
+   * `recent` lists the UIDs taken: the new messages and any others no session had claimed yet.
+   */
+  claimRecent?: boolean;
 }
 
 /** strict: refuse what would exceed; delivery: refuse only when already over; ignore: never refuse. */
@@ -49,6 +55,8 @@ export interface MailboxQuota {
 export interface AppendResult {
   uidValidity: number;
   uids: number[];
+  /** With `claimRecent`: the UIDs now \Recent for the caller alone (every UID up to the last appended is claimed). */
+  recent?: number[];
 }
 
 export type FlagMode = 'add' | 'remove' | 'replace';

@@ -6,8 +6,8 @@
  * by uniqueid, so renaming a mailbox keeps every user's seen state. One database rather than a
  * file per user keeps one connection per process however many users a process serves.
  */
-import { openDb, setSynchronous, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
-import { addUids, formatUidRanges, parseUidRanges, parseUidRangesInSlices, removeUids, type SeenState, type UidRanges } from '../mailbox/index.js';
+import { openDb, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
+import { addUids, formatUidRanges, holdSyncPath, parseUidRanges, parseUidRangesInSlices, releaseSyncPath, removeUids, type SeenState, type UidRanges } from '../mailbox/index.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS seen (
@@ -70,10 +70,14 @@ export class SeenStore implements SeenState {
       forgetUser: this.db.prepare<[string]>('DELETE FROM seen WHERE userid = ?'),
       renameUser: this.db.prepare<[string, string]>('UPDATE seen SET userid = ? WHERE userid = ?'),
     };
+    // Group commits name this WAL to the caller's fsync, kept open while the connection is.
+    holdSyncPath(`${file}-wal`);
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.db.close();
+    releaseSyncPath(`${this.file}-wal`);
   }
 
   /**
@@ -133,13 +137,7 @@ export class SeenStore implements SeenState {
     const key = `${userid}\u0000${uniqueId}`;
     // Group commit (see SeenState.update): the WAL is fsynced by the caller, off the event loop.
     const later = opts.syncLater !== undefined && this.durable && !this.db.inTransaction;
-    if (later) setSynchronous(this.db, 'NORMAL');
-    let written;
-    try {
-      written = this.write(userid, uniqueId, add, remove);
-    } finally {
-      if (later) setSynchronous(this.db, 'FULL');
-    }
+    const written = this.write(userid, uniqueId, add, remove, later);
     if (later) opts.syncLater!.push(`${this.file}-wal`);
     // Only once committed: a rolled-back write must not be remembered.
     this.drop(key);
@@ -166,7 +164,7 @@ export class SeenStore implements SeenState {
     this.drop(`${userid}\u0000${uniqueId}`);
   }
 
-  private write(userid: string, uniqueId: string, add: readonly number[], remove: readonly number[]) {
+  private write(userid: string, uniqueId: string, add: readonly number[], remove: readonly number[], groupCommit: boolean) {
     return writeTransaction(this.db, 'seen.db update', () => {
       let ranges = this.read(userid, uniqueId);
       if (add.length > 0) ranges = addUids(ranges, add);
@@ -176,7 +174,7 @@ export class SeenStore implements SeenState {
       const changed = Date.now();
       this.stmts.put.run(userid, uniqueId, text, changed, version);
       return { ranges, version, changed, big: text.length >= REMEMBER_FROM_CHARS };
-    });
+    }, { groupCommit });
   }
 
   private remember(key: string, version: number, changed: number, ranges: UidRanges): void {

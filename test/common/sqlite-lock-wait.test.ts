@@ -137,6 +137,35 @@ describe('setting pragmas switched from prepared statements', () => {
     }
   });
 
+  it('a group commit commits at NORMAL and leaves it so; the next other write commits at FULL', () => {
+    const db = openDb(join(dir, 'g.db'), { durable: true });
+    const level = () => db.pragma('synchronous', { simple: true });
+    try {
+      expect(writeTransaction(db, 'group', level, { groupCommit: true })).toBe(1);
+      expect(writeTransaction(db, 'group', level, { groupCommit: true })).toBe(1);
+      // Left at NORMAL between group commits (no switch back and forth per write).
+      expect(level()).toBe(1);
+      expect(writeTransaction(db, 'plain', level)).toBe(2);
+      expect(level()).toBe(2);
+      expect(writeTransaction(db, 'group', level, { groupCommit: true })).toBe(1);
+      expect(writeTransaction(db, 'plain', level)).toBe(2);
+      // A base of NORMAL (quotas.db) stays NORMAL for every write.
+      setSynchronous(db, 'NORMAL');
+      expect(writeTransaction(db, 'plain', level)).toBe(1);
+      expect(writeTransaction(db, 'group', level, { groupCommit: true })).toBe(1);
+      setSynchronous(db, 'FULL');
+      expect(writeTransaction(db, 'plain', level)).toBe(2);
+    } finally {
+      db.close();
+    }
+    const off = openDb(join(dir, 'h.db'), { durable: false });
+    try {
+      expect(writeTransaction(off, 'group', () => off.pragma('synchronous', { simple: true }), { groupCommit: true })).toBe(0);
+    } finally {
+      off.close();
+    }
+  });
+
   it('withoutBusyWait switches the busy timeout off on its first call, and back', () => {
     const db = openDb(join(dir, 'b.db'), { durable: true, busyTimeoutMs: 3000 });
     try {

@@ -38,6 +38,8 @@ export class SelectedMailbox {
   private recent: ReadonlySet<number> = NONE;
   /** A sync with deferRecent saw new messages and left their \\Recent claim to claimRecent(). */
   private recentDue = false;
+  /** Every UID up to this one was claimed for \\Recent by this session's own APPEND (noteRecentClaimed). */
+  private claimedUpTo = 0;
   private closed = false;
   /** UIDs expunged in the store but still numbered for this client, until EXPUNGE may be sent. */
   private pendingExpunge: ReadonlySet<number> = NONE;
@@ -179,6 +181,17 @@ export class SelectedMailbox {
     return { kind: 'flagChange', seq: this.seqOf(record.uid), uid: record.uid, flags: this.flagsOf(record), modseq: record.modseq };
   }
 
+  /**
+   * This session's APPEND into this mailbox took \Recent in its own transaction (AppendResult
+   * `recent`): those UIDs are the session's, and nothing up to `upTo` (its last UID) is left to
+   * claim, so the sync that numbers the new messages makes no claim of its own.
+   */
+  noteRecentClaimed(uids: readonly number[], upTo: number): void {
+    if (this.readOnly) return;
+    this.addRecent(uids);
+    if (upTo > this.claimedUpTo) this.claimedUpTo = upTo;
+  }
+
   /** Remember flag changes this session made and reported itself, so sync does not repeat them. */
   noteOwnChanges(records: readonly MessageRecord[]): void {
     if (records.length === 0) return;
@@ -229,7 +242,9 @@ export class SelectedMailbox {
     if (added.length > 0) this.appendUids(added);
     if (added.length > 0 || changes.uidNext > this.uidNextSeen) {
       if (!this.readOnly) {
-        if (options.deferRecent) this.recentDue = true;
+        // This session's APPEND took \Recent in its own transaction: no claim left to make.
+        if (changes.uidNext - 1 <= this.claimedUpTo) this.recentDue = false;
+        else if (options.deferRecent) this.recentDue = true;
         else {
           this.addRecent(this.mailbox.claimRecent());
           this.recentDue = false;

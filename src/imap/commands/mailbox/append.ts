@@ -64,12 +64,15 @@ export const appendCommand = defineCommand({
     if (!entry) throw tryCreate();
     const rights = hideNotFound(() => ctx.deps.rights.requireRights(identity, entry, 'i'), tryCreate);
     const inputs = await toInputs(ctx, command.messages, rights);
+    // Into the mailbox selected read-write: \Recent is taken in the append's own transaction.
+    const selected = ctx.state.kind === 'selected' && !ctx.state.selected.readOnly && !ctx.state.selected.gone && ctx.state.selected.name === entry.name ? ctx.state.selected : null;
     let result;
     try {
-      result = await ctx.deps.intake.append(entry.name, inputs, { userid: identity.userid });
+      result = await ctx.deps.intake.append(entry.name, inputs, { userid: identity.userid, claimRecent: selected !== null });
     } catch (err) {
       throw appendFailure(err);
     }
+    if (selected !== null && result.recent !== undefined) selected.noteRecentClaimed(result.recent, result.uids[result.uids.length - 1]!);
     return { status: 'OK', code: `APPENDUID ${result.uidValidity} ${formatSequenceSet(result.uids)}`, text: 'Completed' };
   },
 });
