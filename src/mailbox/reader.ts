@@ -2,7 +2,7 @@
  * Reading messages: whole, by byte range, as a stream, and their cached summaries (so ENVELOPE,
  * BODYSTRUCTURE and HEADER.FIELDS never open the message file).
  */
-import { closeSync, createReadStream, fstatSync, openSync, promises as fsp, readFileSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, promises as fsp, readFileSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import type { ImapForm } from '../message/index.js';
@@ -73,7 +73,7 @@ export class MessageReader {
   }
 
   /**
-   * readRange() of a few KB without the thread pool: open, fstat, read and close of a file in the
+   * readRange() of a few KB without the thread pool: open, read and close of a file in the
    * page cache take microseconds, less than one hop to the pool and back, and the pool's four
    * threads are shared with the fsyncs of every APPEND and delivery of the process (a FETCH of a
    * message body queued behind them for milliseconds).
@@ -86,10 +86,9 @@ export class MessageReader {
       throw messageFileError(err, uid, `message ${uid}`);
     }
     try {
-      const size = fstatSync(fd).size;
-      const from = Math.max(0, Math.min(start, size));
-      const to = Math.max(from, Math.min(end, size));
-      const buffer = Buffer.allocUnsafe(to - from);
+      // No fstat: reading up to the end of the file clips the range to the file as well.
+      const from = Math.max(0, start);
+      const buffer = Buffer.allocUnsafe(Math.max(0, end - from));
       let done = 0;
       while (done < buffer.length) {
         const n = readSync(fd, buffer, done, buffer.length - done, from + done);
