@@ -17,7 +17,7 @@ import { StoredFieldQueries } from './message-fields.js';
 import { cachedStatus, keepStatus, quietStatus } from './status-cache.js';
 import { MessageReader } from './reader.js';
 import { MailboxSnapshot } from './snapshot.js';
-import { cachedColumns, keepColumns, olderColumns, type SnapshotColumns } from './snapshot-cache.js';
+import { CACHE_FROM, cachedColumns, keepColumns, olderColumns, type SnapshotColumns } from './snapshot-cache.js';
 import { PATCH_AT_MOST, columnWithRoom, patchColumns } from './snapshot-patch.js';
 import { countNumbers, fillNumbers, mergeSeen, pauseForOthers, prepareSeen, seenMerged } from './snapshot-load.js';
 import type {
@@ -597,7 +597,8 @@ export class Mailbox extends MessageReader {
   }
 
   private claimRecentOrBusy(wait: boolean): number[] | null {
-    const row = this.index.mailbox();
+    // The row of the last look when nothing was committed since (SELECT of a quiet mailbox): no read.
+    const row = this.quietRow() ?? this.index.mailbox();
     if (!this.gone && row.state === 'active' && row.uidnext - 1 <= row.recentuid) return [];
     const relaxed = this.ctx.durable && !this.index.db.inTransaction;
     const db = this.index.db;
@@ -660,15 +661,37 @@ export class Mailbox extends MessageReader {
    * `highestModseq` (the caller's view, synced to that modseq, is the index as it is) and the
    * process keeps the columns of that state. Null otherwise: call snapshot().
    */
-  quietSnapshot(userid: string | null | undefined, highestModseq: number): MailboxSnapshot | null {
+  quietSnapshot(userid: string | null | undefined, highestModseq: number | null): MailboxSnapshot | null {
     const last = this.lastLook;
-    if (last === null || last.row === null || this.gone || last.highestModseq !== highestModseq || this.index.db.inTransaction) return null;
-    const row = last.row;
+    if (last === null || (highestModseq !== null && last.highestModseq !== highestModseq)) return null;
+    const row = this.quietRow();
+    if (row === null || row.state !== 'active') return null;
     const columns = cachedColumns(this.index.identity, row.uniqueid, row.uidvalidity, row.uidnext, row.highestmodseq);
-    if (columns === null || !this.quietSince(last.marks)) return null;
+    if (columns === null) return null;
+    // A session opening the mailbox (no view yet): only when prepareSnapshot would have nothing to
+    // prepare either (another user's \Seen is merged into a big mailbox's columns in slices there).
+    const ownBits = !userid || row.sharedseen === 1 || row.seen_owner === userid;
+    if (highestModseq === null && !ownBits && columns.uids.length >= CACHE_FROM) return null;
     const seen = this.seenRanges(row, userid);
     const system = (seen === null ? columns.system : mergeSeen(columns, seen)).slice();
     return new MailboxSnapshot(row.uidvalidity, row.uidnext, row.highestmodseq, row.deletedmodseq, columns.uids, columns.modseqs, system, columns.keywords, columns.dates, columns.sizes);
+  }
+
+  /**
+   * The mailbox row as changesSince's last look read it, while no connection committed to the index
+   * since (a look at the change marks, no transaction); null otherwise.
+   */
+  private quietRow(): MailboxRow | null {
+    const last = this.lastLook;
+    if (last === null || this.gone || this.index.db.inTransaction || !this.quietSince(last.marks)) return null;
+    if (last.row === null) {
+      // The look a write of this handle left: its row read once now. A commit after the marks were
+      // read shows here as another highestmodseq or uidnext, or to every later look as other marks.
+      const row = this.index.mailbox();
+      if (row.highestmodseq !== last.highestModseq || row.uidnext !== last.uidNext) return null;
+      last.row = row;
+    }
+    return last.row;
   }
 
   /** Whether no connection committed to the index since `marks` were read (a look without a transaction). */
@@ -819,7 +842,7 @@ interface LastLook {
   uidNext: number;
   /** The write of this handle that led from the look before to this one, when it was the only commit. */
   own: OwnWrite | null;
-  /** The mailbox row the look read (null after a write of this handle: quietSnapshot then waits for a read). */
+  /** The mailbox row the look read (null after a write of this handle until quietRow reads it). */
   row: MailboxRow | null;
 }
 

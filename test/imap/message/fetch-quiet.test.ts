@@ -69,6 +69,18 @@ describe('FETCH between syncs', () => {
     }
   });
 
+  it('answers flags changed by another process after this session\'s own write', async () => {
+    const c = await fredIn(server);
+    try {
+      await c.command('s', 'UID STORE 9 +FLAGS.SILENT (\\Answered)');
+      expect(answeredFlags(await c.command('a', 'UID FETCH 9 (UID FLAGS RFC822.SIZE)'))).toEqual({ 9: '\\Answered' });
+      inOtherProcess((box) => box.setFlags([9], 'add', ['\\Flagged'], { userid: 'fred' }));
+      expect(answeredFlags(await c.command('b', 'UID FETCH 9 (UID FLAGS RFC822.SIZE)'))).toEqual({ 9: '\\Answered \\Flagged' });
+    } finally {
+      c.close();
+    }
+  });
+
   it('does not answer the body of a message expunged by another process since the last sync', async () => {
     const c = await fredIn(server);
     try {
