@@ -681,7 +681,7 @@ export class Mailbox extends MessageReader {
    * The mailbox row as changesSince's last look read it, while no connection committed to the index
    * since (a look at the change marks, no transaction); null otherwise.
    */
-  private quietRow(): MailboxRow | null {
+  protected override quietRow(): MailboxRow | null {
     const last = this.lastLook;
     if (last === null || this.gone || this.index.db.inTransaction || !this.quietSince(last.marks)) return null;
     if (last.row === null) {

@@ -10,7 +10,7 @@ import type { MessageSummary } from '../message/index.js';
 import { readTransaction } from '../common/sqlite.js';
 import { messageFileError, messageFileName } from './files.js';
 import { keepForms, keptForms } from './form-cache.js';
-import type { IndexDb } from './index-db.js';
+import type { IndexDb, MailboxRow } from './index-db.js';
 import { prepareColumns } from './snapshot-load.js';
 import type { MailboxContext } from './types.js';
 
@@ -31,6 +31,14 @@ export class MessageReader {
    */
   prepareSnapshot(): Promise<void> {
     return prepareColumns(this.index);
+  }
+
+  /**
+   * The mailbox row as last read, while the index saw no commit since (Mailbox keeps the last
+   * look); null: read it in a transaction.
+   */
+  protected quietRow(): MailboxRow | null {
+    return null;
   }
 
   /** The file of message `uid`. */
@@ -162,6 +170,15 @@ export class MessageReader {
    * many messages) the range is kept for the next such FETCH of this process (form-cache.ts).
    */
   formBytes(first: number, last: number, withBodyStructure: boolean, keep = false): FormBytes {
+    // While the index saw no commit since the last look (Mailbox), a range kept before is found
+    // without a transaction, and a range read now is kept too: a FETCH of a few messages (FETCH
+    // 5:14 (UID FLAGS ENVELOPE) under imap-load) asks for the same ranges again and again.
+    const quiet = this.quietRow();
+    if (quiet !== null && quiet.state === 'active') {
+      const hit = keptForms(`${this.index.identity}\u0000${quiet.uniqueid}\u0000${quiet.uidvalidity}`, first, last, withBodyStructure);
+      if (hit !== null) return hit;
+      keep = true;
+    }
     return readTransaction(this.index.db, 'read cache', () => {
       const stmts = this.index.stmts;
       if (!keep) return this.readFormBytes(first, last, withBodyStructure);

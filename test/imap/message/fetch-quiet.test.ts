@@ -81,6 +81,24 @@ describe('FETCH between syncs', () => {
     }
   });
 
+  it('answers ENVELOPE of a few messages from a kept range only for messages still there', async () => {
+    const c = await fredIn(server);
+    try {
+      await c.command('n1', 'NOOP');
+      const envelopes = (lines: string[]) => lines.filter((l) => l.includes('ENVELOPE ('));
+      const first = envelopes(await c.command('a', 'UID FETCH 14:16 (UID ENVELOPE)'));
+      expect(first).toHaveLength(3);
+      expect(envelopes(await c.command('b', 'UID FETCH 14:16 (UID ENVELOPE)'))).toEqual(first);
+      inOtherProcess((box) => box.expunge({ uids: [15], force: true }));
+      await c.command('n2', 'NOOP');
+      const after = envelopes(await c.command('c', 'UID FETCH 14:16 (UID ENVELOPE)'));
+      expect(after.map((l) => /UID (\d+)/.exec(l)![1])).toEqual(['14', '16']);
+      expect(after).toEqual([first[0]!, first[2]!.replace(/^\* \d+/, (m) => `* ${Number(m.slice(2)) - 1}`)]);
+    } finally {
+      c.close();
+    }
+  });
+
   it('does not answer the body of a message expunged by another process since the last sync', async () => {
     const c = await fredIn(server);
     try {
