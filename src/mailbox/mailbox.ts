@@ -597,8 +597,7 @@ export class Mailbox extends MessageReader {
   }
 
   private claimRecentOrBusy(wait: boolean): number[] | null {
-    // The row of the last look when nothing was committed since (SELECT of a quiet mailbox): no read.
-    const row = this.quietRow() ?? this.index.mailbox();
+    const row = this.index.mailbox();
     if (!this.gone && row.state === 'active' && row.uidnext - 1 <= row.recentuid) return [];
     const relaxed = this.ctx.durable && !this.index.db.inTransaction;
     const db = this.index.db;

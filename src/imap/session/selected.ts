@@ -78,7 +78,7 @@ export class SelectedMailbox {
    */
   static async open(mailbox: Mailbox, externalName: string, readOnly: boolean, userid: string): Promise<SelectedMailbox> {
     // Nothing committed to the index since the process last looked, and its columns kept: the
-    // snapshot without a read (SELECT under load, issue 16); the \Recent claim below reads no row either.
+    // snapshot without a read transaction (SELECT under load, issue 16).
     let snapshot = readOnly ? null : mailbox.quietSnapshot(userid, null);
     let status: MailboxStatus | null = null;
     if (snapshot === null) {
