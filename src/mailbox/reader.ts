@@ -168,12 +168,13 @@ export class MessageReader {
    * message (issue 16: FETCH 1:* (ENVELOPE) on 100,000 messages). Messages without a row (cached
    * before the forms were rendered) are absent: use summaries() for them. With `keep` (a FETCH of
    * many messages) the range is kept for the next such FETCH of this process (form-cache.ts).
+   * `tryQuiet` false: the caller knows the index changed since the last look (no quiet check).
    */
-  formBytes(first: number, last: number, withBodyStructure: boolean, keep = false): FormBytes {
+  formBytes(first: number, last: number, withBodyStructure: boolean, keep = false, tryQuiet = true): FormBytes {
     // While the index saw no commit since the last look (Mailbox), a range kept before is found
     // without a transaction, and a range read now is kept too: a FETCH of a few messages (FETCH
     // 5:14 (UID FLAGS ENVELOPE) under imap-load) asks for the same ranges again and again.
-    const quiet = this.quietRow();
+    const quiet = tryQuiet ? this.quietRow() : null;
     if (quiet !== null && quiet.state === 'active') {
       const hit = keptForms(`${this.index.identity}\u0000${quiet.uniqueid}\u0000${quiet.uidvalidity}`, first, last, withBodyStructure);
       if (hit !== null) return hit;

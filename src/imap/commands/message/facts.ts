@@ -28,6 +28,12 @@ const SMALL_MAILBOX = 1000;
 
 export class MessageFactsSource {
   private overrides: Map<number, { flags: string[]; modseq: number }> | null = null;
+  /**
+   * The facts came from the columns of a mailbox that saw no commit since the session's last sync
+   * (Mailbox.quietSnapshot). When false the index changed: other reads of this command need not
+   * look for such quiet again (a change-marks read each).
+   */
+  quiet = false;
 
   private constructor(
     private readonly uids: ArrayLike<number>,
@@ -62,7 +68,9 @@ export class MessageFactsSource {
         if (p < count && have[p]! < uid) p = p + 1 < count && have[p + 1]! >= uid ? p + 1 : lowerBound(have, uid);
         positions[i] = p < count && have[p] === uid ? p : -1;
       }
-      return new MessageFactsSource(uids, snapshot, positions, null);
+      const source = new MessageFactsSource(uids, snapshot, positions, null);
+      source.quiet = quiet !== null;
+      return source;
     }
     const byUid = new Map<number, MessageFacts>();
     for (const r of mailbox.records(Array.from(uids), withSeen ? userid : null)) {
