@@ -14,10 +14,10 @@ import { fsyncDirectory, fsyncPaths, messageFileName } from './files.js';
 import { FLAG_DELETED, FLAG_SEEN, decodeKeywords, encodeKeywords, flagNames, parseFlags } from './flags.js';
 import { putMessageFields, type IndexDb, type MailboxRow, type MessageRow } from './index-db.js';
 import { StoredFieldQueries } from './message-fields.js';
-import { cachedStatus, keepStatus } from './status-cache.js';
+import { cachedStatus, keepStatus, quietStatus } from './status-cache.js';
 import { MessageReader } from './reader.js';
 import { MailboxSnapshot } from './snapshot.js';
-import { cachedColumns, keepColumns, olderColumns, type SnapshotColumns } from './snapshot-cache.js';
+import { CACHE_FROM, cachedColumns, keepColumns, olderColumns, type SnapshotColumns } from './snapshot-cache.js';
 import { PATCH_AT_MOST, columnWithRoom, patchColumns } from './snapshot-patch.js';
 import { countNumbers, fillNumbers, mergeSeen, pauseForOthers, prepareSeen, seenMerged } from './snapshot-load.js';
 import type {
@@ -111,7 +111,7 @@ export class Mailbox extends MessageReader {
   private lookAfterWrite(before: LastLook | null, row: MailboxRow, highestModseq: number, uidNext: number, records: MessageRow[], expunged: number[]): LastLook | null {
     if (before === null) return null;
     const own = highestModseq === before.highestModseq ? before.own : { since: before.highestModseq, row, records, expunged };
-    return { marks: changeMarks(this.index.db), highestModseq, uidNext, own };
+    return { marks: changeMarks(this.index.db), highestModseq, uidNext, own, row: null };
   }
 
   /** @internal the store renamed or deleted this mailbox. */
@@ -169,10 +169,23 @@ export class Mailbox extends MessageReader {
   /** Counters for STATUS; `deleted` (indexed count of \\Deleted messages) only when asked. */
   status(userid?: string | null, opts: StatusOptions = {}): MailboxStatus {
     const keep = !this.index.db.inTransaction;
+    // No commit to the index since this connection kept an answer for the user: that answer, without
+    // a read transaction (issue 16: STATUS under load). The marks are read before the transaction
+    // below: a commit in between only makes the next STATUS read the row again.
+    let marks: ChangeMarks | null = null;
+    if (keep && !this.gone) {
+      try {
+        marks = changeMarks(this.index.db);
+      } catch (err) {
+        throw sqliteError(err, 'status');
+      }
+      const quiet = quietStatus(this.index.identity, userid, this.index.db, marks);
+      if (quiet !== null) return { ...quiet, deleted: opts.deleted ? quiet.deleted : null };
+    }
     return readTransaction(this.index.db, 'status', () => {
       const row = this.active();
       // The same row as a STATUS answered before in this process: that answer (status-cache.ts).
-      const kept = cachedStatus(this.index.identity, userid, row);
+      const kept = cachedStatus(this.index.identity, userid, row, this.index.db, marks);
       if (kept !== null) return { ...kept, deleted: opts.deleted ? kept.deleted : null };
       // Counts and size are counters of the mailbox row, kept by triggers in the writers' transactions.
       let columns: SnapshotColumns | null = null;
@@ -200,7 +213,7 @@ export class Mailbox extends MessageReader {
         uidValidity: row.uidvalidity, uidNext: row.uidnext, highestModseq: row.highestmodseq, deletedModseq: row.deletedmodseq,
         messages: row.messages_count, recent, unseen, deleted: row.messages_deleted, size: row.messages_size,
       };
-      if (keep) keepStatus(this.index.identity, userid, row, status);
+      if (keep) keepStatus(this.index.identity, userid, row, status, this.index.db, marks);
       return { ...status, deleted: opts.deleted ? status.deleted : null };
     });
   }
@@ -630,6 +643,54 @@ export class Mailbox extends MessageReader {
   }
 
   /**
+   * snapshot() without a read transaction (issue 16: FETCH of a few messages under load): when no
+   * connection committed to the index since changesSince's last look, that look read the row at
+   * `highestModseq` (the caller's view, synced to that modseq, is the index as it is) and the
+   * process keeps the columns of that state. Null otherwise: call snapshot().
+   */
+  quietSnapshot(userid: string | null | undefined, highestModseq: number | null): MailboxSnapshot | null {
+    const last = this.lastLook;
+    if (last === null || (highestModseq !== null && last.highestModseq !== highestModseq)) return null;
+    const row = this.quietRow();
+    if (row === null || row.state !== 'active') return null;
+    const columns = cachedColumns(this.index.identity, row.uniqueid, row.uidvalidity, row.uidnext, row.highestmodseq);
+    if (columns === null) return null;
+    // A session opening the mailbox (no view yet): only when prepareSnapshot would have nothing to
+    // prepare either (another user's \Seen is merged into a big mailbox's columns in slices there).
+    const ownBits = !userid || row.sharedseen === 1 || row.seen_owner === userid;
+    if (highestModseq === null && !ownBits && columns.uids.length >= CACHE_FROM) return null;
+    const seen = this.seenRanges(row, userid);
+    const system = (seen === null ? columns.system : mergeSeen(columns, seen)).slice();
+    return new MailboxSnapshot(row.uidvalidity, row.uidnext, row.highestmodseq, row.deletedmodseq, columns.uids, columns.modseqs, system, columns.keywords, columns.dates, columns.sizes);
+  }
+
+  /**
+   * The mailbox row as changesSince's last look read it, while no connection committed to the index
+   * since (a look at the change marks, no transaction); null otherwise.
+   */
+  protected override quietRow(): MailboxRow | null {
+    const last = this.lastLook;
+    if (last === null || this.gone || this.index.db.inTransaction || !this.quietSince(last.marks)) return null;
+    if (last.row === null) {
+      // The look a write of this handle left: its row read once now. A commit after the marks were
+      // read shows here as another highestmodseq or uidnext, or to every later look as other marks.
+      const row = this.index.mailbox();
+      if (row.highestmodseq !== last.highestModseq || row.uidnext !== last.uidNext) return null;
+      last.row = row;
+    }
+    return last.row;
+  }
+
+  /** Whether no connection committed to the index since `marks` were read (a look without a transaction). */
+  private quietSince(marks: ChangeMarks): boolean {
+    try {
+      return sameMarks(marks, changeMarks(this.index.db));
+    } catch (err) {
+      throw sqliteError(err, 'changes');
+    }
+  }
+
+  /**
    * The columns kept from an earlier snapshot brought up to date from the records changed and
    * expunged since (inside a read transaction); null when there are none, when expunged records
    * were forgotten past them (the expunged table no longer lists every UID gone), or when so much
@@ -701,7 +762,7 @@ export class Mailbox extends MessageReader {
     }
     return readTransaction(this.index.db, 'changes', () => {
       const row = this.active();
-      this.lastLook = { marks, highestModseq: row.highestmodseq, uidNext: row.uidnext, own: null };
+      this.lastLook = { marks, highestModseq: row.highestmodseq, uidNext: row.uidnext, own: null, row };
       // Every change raises highestmodseq in its own transaction (a \Seen change of any user too):
       // when it has not moved there is nothing to read, nor any seen state to look at.
       if (row.highestmodseq <= modseq) return { highestModseq: row.highestmodseq, uidNext: row.uidnext, records: [], expunged: [] };
@@ -768,6 +829,8 @@ interface LastLook {
   uidNext: number;
   /** The write of this handle that led from the look before to this one, when it was the only commit. */
   own: OwnWrite | null;
+  /** The mailbox row the look read (null after a write of this handle until quietRow reads it). */
+  row: MailboxRow | null;
 }
 
 /** One write's changes: the records it wrote (as the index now holds them) and the UIDs it expunged. */

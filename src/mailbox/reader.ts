@@ -2,7 +2,7 @@
  * Reading messages: whole, by byte range, as a stream, and their cached summaries (so ENVELOPE,
  * BODYSTRUCTURE and HEADER.FIELDS never open the message file).
  */
-import { closeSync, createReadStream, fstatSync, openSync, promises as fsp, readFileSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, promises as fsp, readFileSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import type { ImapForm } from '../message/index.js';
@@ -10,7 +10,7 @@ import type { MessageSummary } from '../message/index.js';
 import { readTransaction } from '../common/sqlite.js';
 import { messageFileError, messageFileName } from './files.js';
 import { keepForms, keptForms } from './form-cache.js';
-import type { IndexDb } from './index-db.js';
+import type { IndexDb, MailboxRow } from './index-db.js';
 import { prepareColumns } from './snapshot-load.js';
 import type { MailboxContext } from './types.js';
 
@@ -31,6 +31,14 @@ export class MessageReader {
    */
   prepareSnapshot(): Promise<void> {
     return prepareColumns(this.index);
+  }
+
+  /**
+   * The mailbox row as last read, while the index saw no commit since (Mailbox keeps the last
+   * look); null: read it in a transaction.
+   */
+  protected quietRow(): MailboxRow | null {
+    return null;
   }
 
   /** The file of message `uid`. */
@@ -73,7 +81,7 @@ export class MessageReader {
   }
 
   /**
-   * readRange() of a few KB without the thread pool: open, fstat, read and close of a file in the
+   * readRange() of a few KB without the thread pool: open, read and close of a file in the
    * page cache take microseconds, less than one hop to the pool and back, and the pool's four
    * threads are shared with the fsyncs of every APPEND and delivery of the process (a FETCH of a
    * message body queued behind them for milliseconds).
@@ -86,10 +94,9 @@ export class MessageReader {
       throw messageFileError(err, uid, `message ${uid}`);
     }
     try {
-      const size = fstatSync(fd).size;
-      const from = Math.max(0, Math.min(start, size));
-      const to = Math.max(from, Math.min(end, size));
-      const buffer = Buffer.allocUnsafe(to - from);
+      // No fstat: reading up to the end of the file clips the range to the file as well.
+      const from = Math.max(0, start);
+      const buffer = Buffer.allocUnsafe(Math.max(0, end - from));
       let done = 0;
       while (done < buffer.length) {
         const n = readSync(fd, buffer, done, buffer.length - done, from + done);
@@ -161,8 +168,18 @@ export class MessageReader {
    * message (issue 16: FETCH 1:* (ENVELOPE) on 100,000 messages). Messages without a row (cached
    * before the forms were rendered) are absent: use summaries() for them. With `keep` (a FETCH of
    * many messages) the range is kept for the next such FETCH of this process (form-cache.ts).
+   * `tryQuiet` false: the caller knows the index changed since the last look (no quiet check).
    */
-  formBytes(first: number, last: number, withBodyStructure: boolean, keep = false): FormBytes {
+  formBytes(first: number, last: number, withBodyStructure: boolean, keep = false, tryQuiet = true): FormBytes {
+    // While the index saw no commit since the last look (Mailbox), a range kept before is found
+    // without a transaction, and a range read now is kept too: a FETCH of a few messages (FETCH
+    // 5:14 (UID FLAGS ENVELOPE) under imap-load) asks for the same ranges again and again.
+    const quiet = tryQuiet ? this.quietRow() : null;
+    if (quiet !== null && quiet.state === 'active') {
+      const hit = keptForms(`${this.index.identity}\u0000${quiet.uniqueid}\u0000${quiet.uidvalidity}`, first, last, withBodyStructure);
+      if (hit !== null) return hit;
+      keep = true;
+    }
     return readTransaction(this.index.db, 'read cache', () => {
       const stmts = this.index.stmts;
       if (!keep) return this.readFormBytes(first, last, withBodyStructure);

@@ -5,7 +5,12 @@
  * recent mark are compared too (a reconstruct may recount without a new modseq). The unseen count
  * of a user other than the owner is what the cache mostly saves: it needs the user's seen ranges
  * (the owner's is the row's counters).
+ *
+ * An answer also holds, without reading the row (no read transaction), while the connection that
+ * kept it sees no commit to the index since (its change marks, common/sqlite.ts): every change to
+ * the row is a commit.
  */
+import { sameMarks, type ChangeMarks } from '../common/sqlite.js';
 import type { MailboxRow } from './index-db.js';
 import type { MailboxStatus } from './types.js';
 
@@ -15,6 +20,9 @@ const MAX_ENTRIES = 4096;
 interface Entry {
   row: MailboxRow;
   status: MailboxStatus;
+  /** The connection the row was read on and its change marks then (read before its transaction); null: unknown. */
+  db: WeakRef<object> | null;
+  marks: ChangeMarks | null;
 }
 
 const entries = new Map<string, Entry>();
@@ -28,16 +36,37 @@ function sameRow(a: MailboxRow, b: MailboxRow): boolean {
     && a.messages_seen === b.messages_seen && a.seen_owner === b.seen_owner;
 }
 
-/** The answer kept for this index and user when the row has not changed since (a copy), else null. */
-export function cachedStatus(indexIdentity: string, userid: string | null | undefined, row: MailboxRow): MailboxStatus | null {
+/**
+ * The answer kept for this index and user when the row has not changed since (a copy), else null.
+ * A hit takes `db`'s `marks` (read before the transaction that read `row`) for quietStatus.
+ */
+export function cachedStatus(
+  indexIdentity: string, userid: string | null | undefined, row: MailboxRow, db: object | null = null, marks: ChangeMarks | null = null,
+): MailboxStatus | null {
   const hit = entries.get(key(indexIdentity, userid));
-  return hit !== undefined && sameRow(hit.row, row) ? { ...hit.status } : null;
+  if (hit === undefined || !sameRow(hit.row, row)) return null;
+  if (db === null) hit.db = null;
+  else if (hit.db?.deref() !== db) hit.db = new WeakRef(db);
+  hit.marks = marks;
+  return { ...hit.status };
 }
 
-/** Keep an answer computed from `row`. */
-export function keepStatus(indexIdentity: string, userid: string | null | undefined, row: MailboxRow, status: MailboxStatus): void {
+/**
+ * The answer kept for this index and user when `db` has seen no commit since it was kept or last
+ * confirmed (its change marks are `marks` still), without the row; else null.
+ */
+export function quietStatus(indexIdentity: string, userid: string | null | undefined, db: object, marks: ChangeMarks): MailboxStatus | null {
+  const hit = entries.get(key(indexIdentity, userid));
+  if (hit === undefined || hit.db?.deref() !== db || hit.marks === null || !sameMarks(hit.marks, marks)) return null;
+  return { ...hit.status };
+}
+
+/** Keep an answer computed from `row` (read on `db` after its change marks were `marks`). */
+export function keepStatus(
+  indexIdentity: string, userid: string | null | undefined, row: MailboxRow, status: MailboxStatus, db: object | null = null, marks: ChangeMarks | null = null,
+): void {
   const k = key(indexIdentity, userid);
   entries.delete(k);
   if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-  entries.set(k, { row, status: { ...status } });
+  entries.set(k, { row, status: { ...status }, db: db === null ? null : new WeakRef(db), marks });
 }

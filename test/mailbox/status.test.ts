@@ -92,3 +92,55 @@ describe('status counts \\Recent', () => {
     }
   });
 });
+
+describe('status without a read transaction', () => {
+  it('answers from the kept answer only while no connection committed to the index', async () => {
+    store.createMailbox('user.fred');
+    const box = store.openMailbox('user.fred');
+    const other = env.open();
+    try {
+      await box.append([1, 2, 3].map((i) => ({ content: message(`m${i}`) })), { userid: 'fred' });
+      expect(box.status('fred')).toMatchObject({ messages: 3, unseen: 3, recent: 3 });
+      // Kept: the next answers read no row (no read transaction) while nothing is committed.
+      const db = (box as unknown as { index: { db: { inTransaction: boolean; transaction: unknown } } }).index.db;
+      const stmts = (box as unknown as { index: { stmts: { mailbox: { get: (...a: unknown[]) => unknown } } } }).index.stmts;
+      const original = stmts.mailbox.get;
+      let rowReads = 0;
+      stmts.mailbox.get = (...a: unknown[]) => {
+        rowReads++;
+        return original.apply(stmts.mailbox, a);
+      };
+      try {
+        expect(box.status('fred')).toMatchObject({ messages: 3, unseen: 3, recent: 3 });
+        expect(box.status('fred', { deleted: true })).toMatchObject({ messages: 3, deleted: 0 });
+        expect(rowReads).toBe(0);
+        // Another process's commit (its own connection): read again.
+        const elsewhere = other.openMailbox('user.fred');
+        try {
+          elsewhere.setFlags([1], 'add', ['\\Seen', '\\Deleted'], { userid: 'fred' });
+          await elsewhere.append([{ content: message('m4') }], { userid: 'fred' });
+        } finally {
+          elsewhere.close();
+        }
+        expect(box.status('fred', { deleted: true })).toMatchObject({ messages: 4, unseen: 3, deleted: 1, recent: 4 });
+        expect(rowReads).toBe(1);
+        expect(box.status('fred')).toMatchObject({ messages: 4, unseen: 3 });
+        expect(rowReads).toBe(1);
+        // This connection's own write: read again.
+        box.setFlags([2], 'add', ['\\Seen'], { userid: 'fred' });
+        expect(box.status('fred')).toMatchObject({ messages: 4, unseen: 2 });
+        box.claimRecent();
+        expect(box.status('fred')).toMatchObject({ messages: 4, unseen: 2, recent: 0 });
+        // Another user's answer is kept apart.
+        expect(box.status('barney')).toMatchObject({ messages: 4, unseen: 4 });
+        expect(box.status('fred')).toMatchObject({ unseen: 2 });
+      } finally {
+        stmts.mailbox.get = original;
+      }
+      expect(db.inTransaction).toBe(false);
+    } finally {
+      box.close();
+      other.close();
+    }
+  });
+});

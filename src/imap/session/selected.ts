@@ -6,7 +6,7 @@
  * forbids them (RFC 3501 section 7.4.1).
  */
 import { MailError } from '../../common/index.js';
-import type { Mailbox, MessageRecord } from '../../mailbox/index.js';
+import type { Mailbox, MailboxStatus, MessageRecord } from '../../mailbox/index.js';
 import type { MailboxUpdate } from './updates.js';
 import type { SearchContext } from './search-contexts.js';
 
@@ -79,10 +79,16 @@ export class SelectedMailbox {
    * A big mailbox's columns are read first in slices, so other sessions are not held up meanwhile.
    */
   static async open(mailbox: Mailbox, externalName: string, readOnly: boolean, userid: string): Promise<SelectedMailbox> {
-    await mailbox.prepareSnapshot(userid);
-    // Read-only: the recent count is read before the snapshot, so the snapshot holds every message it counts.
-    const status = readOnly ? mailbox.status() : null;
-    const snapshot = mailbox.snapshot(userid);
+    // Nothing committed to the index since the process last looked, and its columns kept: the
+    // snapshot without a read transaction (SELECT under load, issue 16).
+    let snapshot = readOnly ? null : mailbox.quietSnapshot(userid, null);
+    let status: MailboxStatus | null = null;
+    if (snapshot === null) {
+      await mailbox.prepareSnapshot(userid);
+      // Read-only: the recent count is read before the snapshot, so the snapshot holds every message it counts.
+      status = readOnly ? mailbox.status() : null;
+      snapshot = mailbox.snapshot(userid);
+    }
     // Plain loops: on 100,000 messages Array.from, push and a fresh [] per message cost several ms.
     const n = snapshot.count;
     const selected = new SelectedMailbox(mailbox, externalName, readOnly, userid, snapshot.uids.subarray(0, n), snapshot.highestModseq, snapshot.uidNext);

@@ -28,6 +28,12 @@ const SMALL_MAILBOX = 1000;
 
 export class MessageFactsSource {
   private overrides: Map<number, { flags: string[]; modseq: number }> | null = null;
+  /**
+   * The facts came from the columns of a mailbox that saw no commit since the session's last sync
+   * (Mailbox.quietSnapshot). When false the index changed: other reads of this command need not
+   * look for such quiet again (a change-marks read each).
+   */
+  quiet = false;
 
   private constructor(
     private readonly uids: ArrayLike<number>,
@@ -41,11 +47,15 @@ export class MessageFactsSource {
    * Facts for `uids` (ascending), with \Seen as `userid` sees it. Without `withSeen` a few
    * messages' flags may lack the user's \Seen (the caller reads no flags: FETCH n (BODY.PEEK[]))
    * and the user's seen state is not read. `mailboxCount`: the messages of the selected mailbox
-   * (a small one is answered from a snapshot, see SMALL_MAILBOX).
+   * (a small one is answered from a snapshot, see SMALL_MAILBOX). `viewModseq`: the highest modseq
+   * the session's view of the mailbox is synced to; while no commit came since, a small mailbox's
+   * columns kept by the process answer without a read transaction (Mailbox.quietSnapshot).
    */
-  static load(mailbox: Mailbox, uids: ArrayLike<number>, userid: string, withSeen = true, mailboxCount = Infinity): MessageFactsSource {
-    if (uids.length >= SNAPSHOT_FROM || (uids.length > 1 && mailboxCount < SMALL_MAILBOX)) {
-      const snapshot = mailbox.snapshot(userid);
+  static load(mailbox: Mailbox, uids: ArrayLike<number>, userid: string, withSeen = true, mailboxCount = Infinity, viewModseq: number | null = null): MessageFactsSource {
+    const many = uids.length >= SNAPSHOT_FROM || (uids.length > 1 && mailboxCount < SMALL_MAILBOX);
+    const quiet = viewModseq !== null && (many || mailboxCount < SMALL_MAILBOX) ? mailbox.quietSnapshot(userid, viewModseq) : null;
+    if (many || quiet !== null) {
+      const snapshot = quiet ?? mailbox.snapshot(userid);
       const positions = new Int32Array(uids.length);
       // Locals, not the snapshot's getters, in a loop that runs 100,000 times in one turn.
       const count = snapshot.count;
@@ -58,7 +68,9 @@ export class MessageFactsSource {
         if (p < count && have[p]! < uid) p = p + 1 < count && have[p + 1]! >= uid ? p + 1 : lowerBound(have, uid);
         positions[i] = p < count && have[p] === uid ? p : -1;
       }
-      return new MessageFactsSource(uids, snapshot, positions, null);
+      const source = new MessageFactsSource(uids, snapshot, positions, null);
+      source.quiet = quiet !== null;
+      return source;
     }
     const byUid = new Map<number, MessageFacts>();
     for (const r of mailbox.records(Array.from(uids), withSeen ? userid : null)) {

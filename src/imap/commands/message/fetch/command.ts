@@ -68,7 +68,7 @@ export const fetchCommand = defineCommand({
     // Columns this process no longer keeps current are read in slices first (issue 16).
     if (targets.uids.length >= PREPARE_FROM) await mailbox.prepareSnapshot(userid);
     // The user's \Seen only when flags are answered or set (a body fetch reads no seen state).
-    const facts = MessageFactsSource.load(mailbox, targets.uids, userid, plan.flags || plan.setsSeen, selected.count);
+    const facts = MessageFactsSource.load(mailbox, targets.uids, userid, plan.flags || plan.setsSeen, selected.count, selected.highestModseq);
     // Resolving a big set and loading its facts used this turn: the responses start on the next one.
     if (targets.uids.length >= PREPARE_FROM) {
       await giveTurn();
