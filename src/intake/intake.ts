@@ -57,7 +57,7 @@ export class Intake {
     // storing the messages.
     const mailbox = this.openMailboxes.open(entry);
     try {
-      return await mailbox.append(items, opts.claimRecent ? { userid: opts.userid ?? null, claimRecent: true } : { userid: opts.userid ?? null });
+      return await mailbox.append(items, { userid: opts.userid ?? null, claimRecent: opts.claimRecent === true });
     } catch (err) {
       if (err instanceof MailError && err.kind === 'NotFound') this.openMailboxes.drop(entry.name);
       throw err;

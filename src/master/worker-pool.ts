@@ -334,16 +334,6 @@ export class WorkerPool {
 const WORKER_THREADPOOL_SIZE = 16;
 
 /**
- * The environment of a worker: the master's, plus glibc malloc settings that give memory back
- * (issue 17), unless the operator set them. By default glibc raises its mmap threshold after the
- * first large block is freed, so the 16 MiB scrypt buffers of later logins and the socket buffers
- * of a connection flood come from heap arenas that are never returned (a worker measured 71 MiB
- * RSS idle, 125 MiB after 200 logins, 161 MiB after a LOGIN-literal flood, and kept it); a fixed
- * 128 KiB threshold maps and unmaps large blocks, and two arenas bound what the helper threads hold
- * (the same run: 74 MiB after the logins, 88 MiB after the flood). The thread pool is sized for
- * file writes (WORKER_THREADPOOL_SIZE above).
- */
-/**
  * Node flags of a worker: the master's, then --single-threaded-gc when CYRUSTS_WORKER_GC=single,
  * then (diagnostics) CYRUSTS_WORKER_FLAGS (e.g. "--trace-gc" or a GC setting to try) and
  * CYRUSTS_PROF_DIR (a CPU profile per worker, written at its exit).
@@ -368,6 +358,16 @@ export function workerNodeFlags(env: NodeJS.ProcessEnv): string[] {
   return flags;
 }
 
+/**
+ * The environment of a worker: the master's, plus glibc malloc settings that give memory back
+ * (issue 17), unless the operator set them. By default glibc raises its mmap threshold after the
+ * first large block is freed, so the 16 MiB scrypt buffers of later logins and the socket buffers
+ * of a connection flood come from heap arenas that are never returned (a worker measured 71 MiB
+ * RSS idle, 125 MiB after 200 logins, 161 MiB after a LOGIN-literal flood, and kept it); a fixed
+ * 128 KiB threshold maps and unmaps large blocks, and two arenas bound what the helper threads hold
+ * (the same run: 74 MiB after the logins, 88 MiB after the flood). The thread pool is sized for
+ * file writes (WORKER_THREADPOOL_SIZE above).
+ */
 export function workerEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072', UV_THREADPOOL_SIZE: String(WORKER_THREADPOOL_SIZE), ...env };
 }

@@ -37,14 +37,20 @@ async function mailboxWithOrphan(): Promise<void> {
   store.close();
 }
 
+/** The master's hub on the configured socket and one client subscribed through it: the names it hears. */
+async function hubWithListener(): Promise<string[]> {
+  hub = await NotifyHub.listen(env.config.path('idlesocket')!);
+  listener = NotifyClient.connect(env.config.path('idlesocket')!);
+  const heard: string[] = [];
+  listener.subscribe((m) => heard.push(m));
+  await until(() => listener!.isConnected && hub!.clientCount === 1);
+  return heard;
+}
+
 describe('tools notify the running server', () => {
   it('a reconstruct that adopts an orphan file reaches a client subscribed through the hub', async () => {
     await mailboxWithOrphan();
-    hub = await NotifyHub.listen(env.config.path('idlesocket')!);
-    listener = NotifyClient.connect(env.config.path('idlesocket')!);
-    const heard: string[] = [];
-    listener.subscribe((m) => heard.push(m));
-    await until(() => listener!.isConnected && hub!.clientCount === 1);
+    const heard = await hubWithListener();
     let out = '';
     const status = await runNotifying(env.configFile, (notifier) => runReconstruct(['user.fred'], { config: env.configFile, notifier }, (t) => (out += t), (t) => (out += t)));
     expect(status).toBe(0);
@@ -67,11 +73,7 @@ describe('tools notify the running server', () => {
 
   it('the tool only publishes: its hub connection is muted (no relay to it, none counted for it)', async () => {
     await mailboxWithOrphan();
-    hub = await NotifyHub.listen(env.config.path('idlesocket')!);
-    listener = NotifyClient.connect(env.config.path('idlesocket')!);
-    const heard: string[] = [];
-    listener.subscribe((m) => heard.push(m));
-    await until(() => listener!.isConnected && hub!.clientCount === 1);
+    const heard = await hubWithListener();
     const mute = vi.spyOn(NotifyClient.prototype, 'mute');
     try {
       await runNotifying(env.configFile, (notifier) => runReconstruct(['user.fred'], { config: env.configFile, notifier }, () => undefined, () => undefined));
