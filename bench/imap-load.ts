@@ -7,7 +7,7 @@
 // the reference peers started by the lead's scripts (Cyrus 3.6 on 14301, Dovecot 2.3 on 24301),
 // all in the same run, with users user1..userN / pass. Each server's CPU per command is its process
 // tree's (ours: the master's; a peer's: the master named by /tmp/peers/NAME/run/master.pid).
-// `npm run bench -- imap-load [--users=20] [--clients=20] [--seconds=20] [--only=us,cyrus,dovecot] [--prefork=N] [--modes=steady,churn]`
+// `npm run bench -- imap-load [--users=20] [--clients=20] [--seconds=20] [--only=us,cyrus,dovecot] [--prefork=N] [--modes=steady,churn] [--cli=OTHER/dist/bin/cyrusts.js]`
 import { readFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { percentile, treeCpuMs } from './_master.js';
@@ -23,6 +23,8 @@ const SECONDS = Number(args.get('seconds') ?? 20);
 const ONLY = (args.get('only') ?? 'us,cyrus,dovecot').split(',');
 const PREFORK = args.get('prefork');
 const MODES = (args.get('modes') ?? 'steady,churn').split(',');
+/** Another build's bin/cyrusts.js to run as "us" (e.g. /work/wt/base/dist/bin/cyrusts.js); this tree's by default. */
+const CLI_OTHER = args.get('cli');
 const TARGET = 50;
 
 const BODY = `From: load@example.com\r\nTo: user@example.com\r\nSubject: load test message\r\nMessage-ID: <MSGID>\r\nDate: Wed, 02 Dec 2026 08:00:00 +0000\r\n\r\n${'The quick brown fox jumps over the lazy dog, again and again.\r\n'.repeat(30)}`;
@@ -320,8 +322,10 @@ async function main(): Promise<void> {
   console.log(`imap-load: ${USERS} users × ${CLIENTS} clients, ${SECONDS} s per mode, mailboxes kept near ${TARGET} messages`);
   if (ONLY.includes('us')) {
     const users = Array.from({ length: USERS }, (_, u) => `user${u + 1}`);
-    const edit = PREFORK ? (t: string) => t.replace(/(imap\s+cmd="imapd[^"]*"[^\n]*?)prefork=\d+/, `$1prefork=${PREFORK}`) : undefined;
-    const server = await startShipped({ users, password: 'pass', editCyrusConf: edit });
+    // The shipped imap line has no prefork (one worker per core): --prefork adds it (or replaces one).
+    const edit = PREFORK ? (t: string) => t.replace(/^(\s*imap\s+cmd="imapd[^"]*")([^\n]*)$/m, (_, head: string, rest: string) =>
+      `${head}${/prefork=\d+/.test(rest) ? rest.replace(/prefork=\d+/, `prefork=${PREFORK}`) : `${rest} prefork=${PREFORK}`}`) : undefined;
+    const server = await startShipped({ users, password: 'pass', editCyrusConf: edit, cli: CLI_OTHER });
     try {
       await measure(`us${PREFORK ? `(p${PREFORK})` : ''}`, server.port('imap'), server.master.pid);
     } finally {

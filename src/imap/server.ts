@@ -16,6 +16,7 @@ import { MailStore, type ChangeNotifier } from '../store/index.js';
 import { limitsFromConfig, type ImapDeps } from './deps.js';
 import { Session, type SessionOptions } from './session/session.js';
 import { IdlePoller } from './session/idle-poll.js';
+import { Watchers } from './session/watchers.js';
 
 interface ImapServerOptions {
   /** imapd.conf seen from this service (config.forService(name)). */
@@ -30,6 +31,8 @@ interface ImapServerOptions {
 
 export class ImapServer {
   private readonly sessions = new Set<Session>();
+  /** The sessions a change of a mailbox concerns (selected it, or NOTIFY). */
+  private readonly watchers = new Watchers<Session>();
   private readonly unsubscribe: () => void;
 
   private constructor(readonly deps: ImapDeps) {
@@ -70,8 +73,10 @@ export class ImapServer {
       ...options,
       onClose: () => {
         this.sessions.delete(session);
+        this.watchers.update(session, true);
         options.onClose?.();
       },
+      onWatchChange: () => this.watchers.update(session),
     });
     this.sessions.add(session);
     session.start();
@@ -80,7 +85,12 @@ export class ImapServer {
 
   /** A mailbox changed (in this process, or in another one as the notification channel says). */
   mailboxChanged(name: string): void {
-    for (const session of this.sessions) session.mailboxChanged(name);
+    this.watchers.changed(name);
+  }
+
+  /** Sessions of this process that have `name` selected (tests). */
+  selecting(name: string): number {
+    return this.watchers.selecting(name);
   }
 
   /** Say BYE to every session (or wait for them until the deadline) and release the store. */

@@ -26,6 +26,7 @@ import { NotifyState } from './notify-state.js';
 import { SessionContext, type ContextHost } from './context.js';
 import { coalesceUpdates, renderUpdate, type MailboxUpdate } from './updates.js';
 import { ResponseWriter } from './writer.js';
+import type { Watcher } from './watchers.js';
 
 const PAUSE_AT = 1024 * 1024;
 const NOTHING_ENABLED: ReadonlySet<string> = new Set();
@@ -38,9 +39,11 @@ export interface SessionOptions {
   /** The master's per-user and per-address session limits, asked at login. */
   loginGate?: LoginGate;
   onClose?: () => void;
+  /** The selected mailbox or the NOTIFY state changed (the server files the session again: watchers.ts). */
+  onWatchChange?: () => void;
 }
 
-export class Session implements ContextHost {
+export class Session implements ContextHost, Watcher {
   readonly id = randomBytes(6).toString('hex');
   readonly log: Logger;
   private socket: Duplex;
@@ -328,7 +331,19 @@ export class Session implements ContextHost {
 
   /** What the client asked to be told without asking (NOTIFY, RFC 5465), and what it was told. */
   get notifications(): NotifyState {
-    return (this.notifyState ??= new NotifyState());
+    if (this.notifyState === null) {
+      this.notifyState = new NotifyState();
+      this.options.onWatchChange?.();
+    }
+    return this.notifyState;
+  }
+
+  get watchedMailbox(): string | null {
+    return this.state.kind === 'selected' ? this.state.selected.name : null;
+  }
+
+  get watchesAll(): boolean {
+    return this.notifyState !== null;
   }
 
   /** Record `names` as enabled (ENABLE); returns those not enabled before. */
@@ -437,6 +452,7 @@ export class Session implements ContextHost {
     this.state = { kind: 'notAuthenticated' };
     this.enabled = NOTHING_ENABLED;
     this.notifyState = null;
+    this.options.onWatchChange?.();
     this.unauthCommands = 0;
     this.reader.setLimits(this.commandBounds());
     // The pre-login window starts again from here.
@@ -450,6 +466,7 @@ export class Session implements ContextHost {
     if (this.state.kind !== 'authenticated' && this.state.kind !== 'selected') throw new Error('not authenticated');
     const identity = this.state.identity;
     this.state = selected ? { kind: 'selected', identity, selected } : { kind: 'authenticated', identity };
+    this.options.onWatchChange?.();
   }
 
   private nextLine(): Promise<string | null> {

@@ -1,0 +1,57 @@
+/**
+ * Which sessions of the process a mailbox change concerns (ImapServer.mailboxChanged): those that
+ * have the mailbox selected, by name, and those that asked for NOTIFY (any name may concern them).
+ * Under load every change reached every session of the worker before (issue 16: 4 clients per
+ * user over 20 users, a change between almost every two commands); now only these.
+ */
+
+/** What the index needs of a session. */
+export interface Watcher {
+  /** The selected mailbox's internal name, or null. */
+  readonly watchedMailbox: string | null;
+  /** NOTIFY state made (the session may want to hear of any mailbox). */
+  readonly watchesAll: boolean;
+  mailboxChanged(name: string): void;
+}
+
+export class Watchers<S extends Watcher> {
+  private readonly bySelected = new Map<string, Set<S>>();
+  private readonly all = new Set<S>();
+  /** Where each session is filed now (to move it when that changes). */
+  private readonly filed = new Map<S, string | null>();
+
+  /** File `session` again after its selected mailbox or its NOTIFY state changed (or it closed: `gone`). */
+  update(session: S, gone = false): void {
+    const before = this.filed.get(session) ?? null;
+    const now = gone ? null : session.watchedMailbox;
+    if (before !== now) {
+      if (before !== null) {
+        const set = this.bySelected.get(before);
+        set?.delete(session);
+        if (set?.size === 0) this.bySelected.delete(before);
+      }
+      if (now !== null) {
+        let set = this.bySelected.get(now);
+        if (set === undefined) this.bySelected.set(now, (set = new Set()));
+        set.add(session);
+      }
+    }
+    if (now === null) this.filed.delete(session);
+    else this.filed.set(session, now);
+    if (!gone && session.watchesAll) this.all.add(session);
+    else this.all.delete(session);
+  }
+
+  /** Tell the sessions `name` concerns that it changed. */
+  changed(name: string): void {
+    for (const session of this.all) session.mailboxChanged(name);
+    const selected = this.bySelected.get(name);
+    if (selected === undefined) return;
+    for (const session of selected) if (!this.all.has(session)) session.mailboxChanged(name);
+  }
+
+  /** Sessions filed under `name` (tests). */
+  selecting(name: string): number {
+    return this.bySelected.get(name)?.size ?? 0;
+  }
+}
