@@ -169,14 +169,20 @@ export class MessageReader {
    * before the forms were rendered) are absent: use summaries() for them. With `keep` (a FETCH of
    * many messages) the range is kept for the next such FETCH of this process (form-cache.ts).
    * `tryQuiet` false: the caller knows the index changed since the last look (no quiet check).
+   * `known`: the mailbox's uniqueid and UIDVALIDITY as the caller read them from this index in the
+   * same run of code (the snapshot its FETCH answers from): a range kept for them is found without
+   * a transaction even when the index changed since (a message's forms never change; form-cache.ts).
    */
-  formBytes(first: number, last: number, withBodyStructure: boolean, keep = false, tryQuiet = true): FormBytes {
+  formBytes(first: number, last: number, withBodyStructure: boolean, keep = false, tryQuiet = true, known: KnownMailbox | null = null): FormBytes {
     // While the index saw no commit since the last look (Mailbox), a range kept before is found
     // without a transaction, and a range read now is kept too: a FETCH of a few messages (FETCH
     // 5:14 (UID FLAGS ENVELOPE) under imap-load) asks for the same ranges again and again.
+    // Under load the index changes between almost every two commands: the caller's snapshot then
+    // names the mailbox instead (issue 16: a read transaction less per FETCH of a few messages).
     const quiet = tryQuiet ? this.quietRow() : null;
-    if (quiet !== null && quiet.state === 'active') {
-      const hit = keptForms(`${this.index.identity}\u0000${quiet.uniqueid}\u0000${quiet.uidvalidity}`, first, last, withBodyStructure);
+    const named = quiet !== null && quiet.state === 'active' ? { uniqueId: quiet.uniqueid, uidValidity: quiet.uidvalidity } : known;
+    if (named !== null) {
+      const hit = keptForms(`${this.index.identity}\u0000${named.uniqueId}\u0000${named.uidValidity}`, first, last, withBodyStructure);
       if (hit !== null) return hit;
       keep = true;
     }
@@ -294,6 +300,12 @@ export class MessageReader {
     }
     return out;
   }
+}
+
+/** A mailbox as its index row names it (MessageReader.formBytes). */
+export interface KnownMailbox {
+  uniqueId: string;
+  uidValidity: number;
 }
 
 /** The cached wire bytes of the forms of a UID range (MessageReader.formBytes). */

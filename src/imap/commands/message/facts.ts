@@ -79,6 +79,14 @@ export class MessageFactsSource {
     return new MessageFactsSource(uids, null, null, byUid);
   }
 
+  /**
+   * The mailbox as the snapshot of these facts read it from its index (uniqueid, UIDVALIDITY), or
+   * null when they came from records: cached forms kept for it answer without a transaction.
+   */
+  knownMailbox(mailbox: Mailbox): { uniqueId: string; uidValidity: number } | null {
+    return this.snapshot === null ? null : { uniqueId: mailbox.uniqueId, uidValidity: this.snapshot.uidValidity };
+  }
+
   /** Facts of the i-th requested UID, or null when the store no longer has the message. */
   get(i: number): MessageFacts | null {
     const uid = this.uids[i]!;

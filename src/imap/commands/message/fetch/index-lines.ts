@@ -238,6 +238,8 @@ class FormReader {
     private readonly keep: boolean,
     /** The facts found the index quiet (facts.ts): the kept ranges may be found without a transaction. */
     private readonly quiet: boolean,
+    /** The mailbox as the facts' snapshot read it: kept ranges found without a transaction even when not quiet. */
+    private readonly known: { uniqueId: string; uidValidity: number } | null,
   ) {}
 
   /** The row of target `i`'s forms (targets asked in ascending order), or -1 when it has none. */
@@ -275,7 +277,7 @@ class FormReader {
     while (end < uids.length && end - i < FORMS_PER_READ && uids[end]! - uids[i]! < FORMS_SPAN) end++;
     this.from = i;
     this.end = end;
-    this.forms = this.mailbox.formBytes(uids[i]!, uids[end - 1]!, this.withBodyStructure, this.keep, this.quiet);
+    this.forms = this.mailbox.formBytes(uids[i]!, uids[end - 1]!, this.withBodyStructure, this.keep, this.quiet, this.known);
     this.row = 0;
     this.summaries = null;
   }
@@ -292,7 +294,7 @@ export async function sendIndexLines(
   const needsDate = items.includes('INTERNALDATE');
   const needsEnvelope = items.includes('ENVELOPE');
   const needsBodyStructure = items.includes('BODYSTRUCTURE');
-  const forms = needsEnvelope || needsBodyStructure ? new FormReader(selected.mailbox, targets.uids, needsBodyStructure, targets.uids.length >= KEEP_FORMS_FROM, facts.quiet) : null;
+  const forms = needsEnvelope || needsBodyStructure ? new FormReader(selected.mailbox, targets.uids, needsBodyStructure, targets.uids.length >= KEEP_FORMS_FROM, facts.quiet, facts.knownMailbox(selected.mailbox)) : null;
   const isRecent = selected.recentCount === 0 ? () => false : (uid: number) => selected.isRecent(uid);
   const slices = new LoopSlices(undefined, LINES_PER_TURN);
   const out = new LineBytes(firstBufferSize(targets.uids.length, needsEnvelope || needsBodyStructure), () => ctx.out.queued);
