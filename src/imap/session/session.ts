@@ -403,6 +403,7 @@ export class Session implements ContextHost {
   }
 
   sendUpdates(updates: readonly MailboxUpdate[]): void {
+    if (updates.length === 0) return;
     for (const update of coalesceUpdates(updates, this.enabled)) this.out.send(renderUpdate(update, this.enabled));
   }
 
