@@ -25,10 +25,11 @@ afterEach(() => {
 /** Count the flushes of the server's writers that had something to write. */
 function countWrites(): { readonly count: number } {
   const counter = { count: 0 };
-  const flush = ResponseWriter.prototype.flush;
-  vi.spyOn(ResponseWriter.prototype, 'flush').mockImplementation(function (this: ResponseWriter) {
+  // flushNow: the write itself (flush calls it; the session calls it directly).
+  const flushNow = ResponseWriter.prototype.flushNow;
+  vi.spyOn(ResponseWriter.prototype, 'flushNow').mockImplementation(function (this: ResponseWriter) {
     if (this.pending > 0) counter.count++;
-    return flush.call(this);
+    return flushNow.call(this);
   });
   return counter;
 }

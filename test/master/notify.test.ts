@@ -183,6 +183,26 @@ describe('straight between processes that listen (issue 16, IDLE push)', () => {
   });
 });
 
+describe('a change line read without JSON.parse (issue 16, change-hub cost)', () => {
+  it('gives a peer every name exactly as published, whether it needs unescaping or not', async () => {
+    const a = NotifyClient.connect(socketPath, undefined, { listen: true });
+    const b = NotifyClient.connect(socketPath, undefined, { listen: true });
+    await until(() => a.directPeers === 1 && b.directPeers === 1);
+    const got: string[] = [];
+    b.subscribeRemote((m) => got.push(m));
+    const names = ['user/plain', 'user/a"}', 'user/back\\slash', 'user/jörg/Entwürfe', 'user/tab\tname', 'user/"', '{"m":"x"}', 'user/\u2028line'];
+    // Each in a turn of its own (one line per chunk), then all in one turn (several lines per chunk).
+    for (const name of names) {
+      a.publish(name);
+      await new Promise((r) => setImmediate(r));
+    }
+    for (const name of names) a.publish(`${name}/batched`);
+    await until(() => got.length === names.length * 2);
+    expect(got).toEqual([...names, ...names.map((n) => `${n}/batched`)]);
+    await Promise.all([a.close(), b.close()]);
+  });
+});
+
 describe('the master off the path of a change (issue 16, IDLE push)', () => {
   it('is not written to when every process that hears changes was reached directly, and is again while one hears only through it', async () => {
     const a = NotifyClient.connect(socketPath, undefined, { listen: true });

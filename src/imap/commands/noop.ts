@@ -6,7 +6,7 @@ export const noopCommand = defineCommand({
   name: 'NOOP',
   states: ANY_STATE,
   allowsExpunge: always,
-  async handle() {},
+  handle() {},
 });
 
 /** CHECK: every change is durable when it is acknowledged, so there is nothing to checkpoint. */
@@ -14,5 +14,5 @@ export const checkCommand = defineCommand({
   name: 'CHECK',
   states: AUTHENTICATED.filter((s) => s === 'selected'),
   allowsExpunge: always,
-  async handle() {},
+  handle() {},
 });

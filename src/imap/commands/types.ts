@@ -94,7 +94,8 @@ export interface CommandSpec<N extends CommandName = CommandName> {
    * STORE and SEARCH by sequence number (RFC 3501 section 7.4.1), which use sequence numbers; their UID forms may.
    */
   allowsExpunge?(command: CommandOf<N>): boolean;
-  handle(ctx: CommandContext, command: CommandOf<N>): Promise<CommandResult | void>;
+  /** A handler that needs no wait may answer without a promise (NOOP: nothing to allocate). */
+  handle(ctx: CommandContext, command: CommandOf<N>): Promise<CommandResult | void> | CommandResult | void;
 }
 
 /** Define a command with the right types (helps inference in the registry). */

@@ -21,6 +21,8 @@ interface SyncOptions {
 }
 
 const NONE: ReadonlySet<number> = new Set();
+/** The sync's answer when nothing changed (shared: nobody adds to it). */
+const NO_UPDATES: MailboxUpdate[] = Object.freeze([]) as unknown as MailboxUpdate[];
 /** Tries of the \\Recent write lock without waiting, a millisecond apart, before a claim that waits for it. */
 const CLAIM_TRIES = 200;
 
@@ -222,6 +224,12 @@ export class SelectedMailbox {
 
   private catchUp(options: SyncOptions): MailboxUpdate[] {
     const changes = this.mailbox.changesSince(this.knownModseq, this.userid);
+    // Nothing changed and nothing held back (most NOOPs): no arrays to build.
+    if (changes.records.length === 0 && changes.expunged.length === 0 && this.pendingExpunge.size === 0 && changes.uidNext <= this.uidNextSeen) {
+      this.ownChanges = null;
+      if (changes.highestModseq > this.knownModseq) this.knownModseq = changes.highestModseq;
+      return NO_UPDATES;
+    }
     const out: MailboxUpdate[] = [];
     for (const uid of changes.expunged) {
       if (this.seqOf(uid) === 0) continue;

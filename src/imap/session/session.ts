@@ -30,6 +30,14 @@ import type { Watcher } from './watchers.js';
 
 const PAUSE_AT = 1024 * 1024;
 const NOTHING_ENABLED: ReadonlySet<string> = new Set();
+const DONE: Promise<void> = Promise.resolve();
+/** `NAME completed`, the text of a handler's plain OK, made once per command name. */
+const completedTexts = new Map<string, string>();
+function completedText(name: string): string {
+  let text = completedTexts.get(name);
+  if (text === undefined) completedTexts.set(name, (text = `${name} completed`));
+  return text;
+}
 
 export interface SessionOptions {
   tls: boolean;
@@ -207,20 +215,15 @@ export class Session implements ContextHost, Watcher {
         if (!event) break;
         if (event.type === 'command') {
           this.busy = true;
-          this.execute(event.command)
-            .catch((err: unknown) => {
-              // Only I/O around a command can get here (handlers' errors are answered): drop the connection.
-              this.log.error({ err }, 'session failed');
-              this.socket.destroy();
-              this.finish('session failed');
-            })
-            .finally(() => {
-              this.busy = false;
-              if (this.logoutRequested) return void this.closeAfterLogout();
-              this.scheduleNotifications();
-              this.pump();
-            });
-          break;
+          // Most commands of an idle client (NOOP on an unchanged mailbox) finish without waiting:
+          // then the next is read in this same loop, with no promise or closure per command.
+          const running = this.runCommand(event.command);
+          if (running !== null) {
+            running.then(this.afterAsyncCommand, this.afterAsyncCommand);
+            break;
+          }
+          if (!this.commandDone()) break;
+          continue;
         }
         if (event.type === 'literal') {
           if (this.state.kind === 'notAuthenticated' && event.name === 'APPEND') {
@@ -258,29 +261,96 @@ export class Session implements ContextHost, Watcher {
     if (++this.badCommands >= this.deps.limits.maxBadCommands) void this.bye('Too many protocol errors');
   }
 
-  private async execute(raw: RawCommand): Promise<void> {
+  /** `execute`, with a failure of the I/O around the command (handlers' errors are answered) dropping the connection. */
+  private runCommand(raw: RawCommand): Promise<void> | null {
+    let running: Promise<void> | null;
+    try {
+      running = this.execute(raw);
+    } catch (err) {
+      this.sessionFailed(err);
+      return null;
+    }
+    return running === null ? null : running.catch((err: unknown) => this.sessionFailed(err));
+  }
+
+  private sessionFailed(err: unknown): void {
+    this.log.error({ err }, 'session failed');
+    this.socket.destroy();
+    this.finish('session failed');
+  }
+
+  /** A command ended: false when the session stops reading (logout). */
+  private commandDone(): boolean {
+    this.busy = false;
+    if (this.logoutRequested) {
+      this.closeAfterLogout();
+      return false;
+    }
+    this.scheduleNotifications();
+    return true;
+  }
+
+  private readonly afterAsyncCommand = (): void => {
+    if (this.commandDone()) this.pump();
+  };
+
+  /**
+   * Run one command and answer it: null when all of it was done without waiting (the handler
+   * returned no promise, the sync and the write did not wait), else a promise for the rest.
+   */
+  private execute(raw: RawCommand): Promise<void> | null {
     const tag = raw.tag;
     if (this.state.kind === 'notAuthenticated' && ++this.unauthCommands > this.deps.limits.maxUnauthCommands) {
-      await this.bye('Too many commands without logging in');
-      return;
+      return this.bye('Too many commands without logging in');
     }
-    let result: CommandResult;
+    let handled: Promise<CommandResult | void> | CommandResult | void;
     let allowExpunge = true;
+    let name = raw.name;
     try {
       const command = parseCommand(raw);
       const spec = admit(command, this.state);
       allowExpunge = spec.allowsExpunge?.(command as never) ?? true;
-      this.log.debug({ tag, command: command.name }, 'command');
-      result = (await spec.handle(this.context(tag), command as never)) ?? { status: 'OK', text: `${command.name} completed` };
+      name = command.name;
+      if (this.log.isLevelEnabled('debug')) this.log.debug({ tag, command: name }, 'command');
+      handled = spec.handle(this.context(tag), command as never);
+    } catch (err) {
+      handled = this.failure(err, raw);
+    }
+    if (handled instanceof Promise) return this.answerLater(raw, name, handled, allowExpunge);
+    return this.answer(tag, name, handled, allowExpunge);
+  }
+
+  private async answerLater(raw: RawCommand, name: string, handled: Promise<CommandResult | void>, allowExpunge: boolean): Promise<void> {
+    let result: CommandResult | void;
+    try {
+      result = await handled;
     } catch (err) {
       result = this.failure(err, raw);
     }
-    if (this.closed) return;
-    if (this.state.kind === 'selected' && !this.logoutRequested) await this.syncSelected(allowExpunge, true);
-    this.out.send(tagged(tag, result.status, result.code ?? null, result.text ?? 'completed'));
-    await this.out.flush();
-    if (result.status === 'BAD') this.countBad();
-    if (this.pendingTls) await this.upgradeTls();
+    await this.answer(raw.tag, name, result, allowExpunge);
+  }
+
+  /** The updates of the selected mailbox, then the tagged answer (null: nothing to wait for). */
+  private answer(tag: string, name: string, result: CommandResult | void, allowExpunge: boolean): Promise<void> | null {
+    if (this.closed) return null;
+    if (this.state.kind === 'selected' && !this.logoutRequested) {
+      const syncing = this.syncSelectedNow(allowExpunge, true);
+      if (syncing !== null) return syncing.then(() => this.reply(tag, name, result) ?? undefined);
+    }
+    return this.reply(tag, name, result);
+  }
+
+  private reply(tag: string, name: string, result: CommandResult | void): Promise<void> | null {
+    const status = result ? result.status : 'OK';
+    this.out.send(tagged(tag, status, result ? (result.code ?? null) : null, result ? (result.text ?? 'completed') : completedText(name)));
+    const flushing = this.out.flushNow();
+    if (flushing !== null) return flushing.then(() => this.afterReply(status) ?? undefined);
+    return this.afterReply(status);
+  }
+
+  private afterReply(status: CommandResult['status']): Promise<void> | null {
+    if (status === 'BAD') this.countBad();
+    return this.pendingTls ? this.upgradeTls() : null;
   }
 
   private failure(err: unknown, raw: RawCommand): CommandResult {
@@ -298,34 +368,45 @@ export class Session implements ContextHost, Watcher {
    * is not written on its own first unless the claim must wait for another process's write lock
    * (one socket write per command instead of two; IDLE and NOTIFY push EXISTS at once).
    */
-  async syncSelected(allowExpunge: boolean, inReply = false): Promise<void> {
-    if (this.state.kind !== 'selected') return;
+  syncSelected(allowExpunge: boolean, inReply = false): Promise<void> {
+    return this.syncSelectedNow(allowExpunge, inReply) ?? DONE;
+  }
+
+  /** syncSelected; null when nothing had to wait (the usual NOOP: nothing changed). */
+  private syncSelectedNow(allowExpunge: boolean, inReply: boolean): Promise<void> | null {
+    if (this.state.kind !== 'selected') return null;
     const selected = this.state.selected;
     // Updating searches (RFC 5267) add their ADDTO / REMOVEFROM to what the sync found (and keep
     // RECENT before them: the claim is made inline there).
     const deferRecent = selected.searchContexts.size === 0;
     const updates = selected.sync({ allowExpunge, deferRecent });
-    if (deferRecent) {
-      this.sendUpdates(updates);
-      if (selected.recentClaimDue) {
-        // New messages: EXISTS leaves now (an IDLE client hears of them at once), RECENT after the
-        // claim, which may wait for the write lock of the process that delivered them.
-        const claimed = inReply ? selected.tryClaimRecent() : null;
-        if (claimed !== null) this.sendUpdates(claimed);
-        else {
-          await this.out.flush();
-          this.sendUpdates(await selected.claimRecent());
-        }
-      }
-    } else {
-      const context = this.context('*');
-      this.sendUpdates(await withContextUpdates(context, updates));
-      await fetchNewMembers(context);
+    if (!deferRecent) return this.syncContexts(updates);
+    this.sendUpdates(updates);
+    if (selected.recentClaimDue) {
+      // New messages: EXISTS leaves now (an IDLE client hears of them at once), RECENT after the
+      // claim, which may wait for the write lock of the process that delivered them.
+      const claimed = inReply ? selected.tryClaimRecent() : null;
+      if (claimed === null) return this.claimRecentLater(selected);
+      this.sendUpdates(claimed);
     }
+    return this.out.maybeFlushNow();
+  }
+
+  private async claimRecentLater(selected: SelectedMailbox): Promise<void> {
+    await this.out.flush();
+    this.sendUpdates(await selected.claimRecent());
+    await this.out.maybeFlush();
+  }
+
+  private async syncContexts(updates: MailboxUpdate[]): Promise<void> {
+    const context = this.context('*');
+    this.sendUpdates(await withContextUpdates(context, updates));
+    await fetchNewMembers(context);
     await this.out.maybeFlush();
   }
 
   sendUpdates(updates: readonly MailboxUpdate[]): void {
+    if (updates.length === 0) return;
     for (const update of coalesceUpdates(updates, this.enabled)) this.out.send(renderUpdate(update, this.enabled));
   }
 

@@ -6,9 +6,18 @@
 import type { Duplex } from 'node:stream';
 
 const FLUSH_AT = 64 * 1024;
+const DONE: Promise<void> = Promise.resolve();
+/** A parts array longer than this (a FETCH's output) is not kept after its write. */
+const KEEP_PARTS = 64;
 
 export class ResponseWriter {
+  /**
+   * parts[0..count) wait to be written. The array is kept from answer to answer (an array and its
+   * backing store per answer otherwise; `length = 0` would drop the store), its slots cleared after
+   * each write; one grown past KEEP_PARTS (a FETCH) is dropped.
+   */
   private parts: Array<string | Buffer> = [];
+  private count = 0;
   private size = 0;
 
   constructor(private socket: Duplex) {}
@@ -21,13 +30,13 @@ export class ResponseWriter {
   /** Whole responses made by the serializers (src/imap/wire/serialize), CRLF included. */
   send(responses: string): void {
     if (responses.length === 0) return;
-    this.parts.push(responses);
+    this.parts[this.count++] = responses;
     this.size += responses.length;
   }
 
   /** Raw text or bytes (FETCH: serialized parts of a response around a streamed literal). */
   raw(data: string | Buffer): void {
-    this.parts.push(data);
+    this.parts[this.count++] = data;
     this.size += data.length;
   }
 
@@ -45,25 +54,39 @@ export class ResponseWriter {
     if (this.size >= FLUSH_AT) await this.flush();
   }
 
-  async flush(): Promise<void> {
-    if (this.parts.length === 0) return;
+  /** maybeFlush; null when nothing had to wait. */
+  maybeFlushNow(): Promise<void> | null {
+    return this.size >= FLUSH_AT ? this.flushNow() : null;
+  }
+
+  flush(): Promise<void> {
+    return this.flushNow() ?? DONE;
+  }
+
+  /**
+   * Write what is buffered; null when the socket took it (no promise for the usual short answer),
+   * else a promise that resolves when the socket drained (or closed).
+   */
+  flushNow(): Promise<void> | null {
     const parts = this.parts;
-    this.parts = [];
-    this.size = 0;
+    const count = this.count;
+    if (count === 0) return null;
     const socket = this.socket;
-    if (socket.destroyed || !socket.writable) return;
-    const data = parts.length === 1 ? parts[0]! : joined(parts);
-    if (!socket.write(data)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          socket.off('drain', done);
-          socket.off('close', done);
-          resolve();
-        };
-        socket.on('drain', done);
-        socket.on('close', done);
-      });
-    }
+    const data = socket.destroyed || !socket.writable ? null : count === 1 ? parts[0]! : joined(parts, count);
+    if (count > KEEP_PARTS) this.parts = [];
+    else for (let i = 0; i < count; i++) parts[i] = '';
+    this.count = 0;
+    this.size = 0;
+    if (data === null || socket.write(data)) return null;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
   }
 }
 
@@ -71,19 +94,24 @@ export class ResponseWriter {
  * The parts as one write: text only as one string (the socket encodes it as UTF-8 without a Buffer
  * per part), else one Buffer the parts are written into (no Buffer per string and no concat copy).
  */
-function joined(parts: ReadonlyArray<string | Buffer>): string | Buffer {
+function joined(parts: ReadonlyArray<string | Buffer>, count: number): string | Buffer {
   let bytes = 0;
   let text = true;
-  for (const p of parts) {
+  for (let i = 0; i < count; i++) {
+    const p = parts[i]!;
     if (typeof p === 'string') bytes += Buffer.byteLength(p, 'utf8');
     else {
       text = false;
       bytes += p.length;
     }
   }
+  // The slots from `count` on are all empty strings (cleared after each write).
   if (text) return parts.join('');
   const out = Buffer.allocUnsafe(bytes);
   let at = 0;
-  for (const p of parts) at += typeof p === 'string' ? out.write(p, at, 'utf8') : p.copy(out, at);
+  for (let i = 0; i < count; i++) {
+    const p = parts[i]!;
+    at += typeof p === 'string' ? out.write(p, at, 'utf8') : p.copy(out, at);
+  }
   return out;
 }

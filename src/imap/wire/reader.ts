@@ -45,7 +45,7 @@ type State =
   | { kind: 'closed' };
 
 /** An over-long line: whether its end was seen, and its first bytes (to recover the tag). */
-type ScanResult = { line: Buffer } | { overflow: true; ended: boolean; head: Buffer } | null;
+type ScanResult = Buffer | { overflow: true; ended: boolean; head: Buffer } | null;
 const EMPTY = Buffer.alloc(0);
 
 export class CommandReader {
@@ -139,7 +139,7 @@ export class CommandReader {
         case 'line': {
           const scanned = this.scanLine();
           if (scanned === null) return null;
-          const event = 'line' in scanned ? this.onLine(scanned.line) : this.onOverflow(scanned.ended, scanned.head);
+          const event = 'overflow' in scanned ? this.onOverflow(scanned.ended, scanned.head) : this.onLine(scanned);
           if (event) return event;
           break;
         }
@@ -164,7 +164,7 @@ export class CommandReader {
       }
       const scanned = this.scanLine();
       if (scanned === null) return null;
-      if ('line' in scanned) return { type: 'line', text: scanned.line.toString('utf8') };
+      if (!('overflow' in scanned)) return { type: 'line', text: scanned.toString('utf8') };
       this.tail = EMPTY;
       if (!scanned.ended) this.state = { kind: 'skipRaw' };
       return { type: 'error', error: this.error('lineTooLong', null, 'BAD', null, 'Line too long', false) };
@@ -175,6 +175,20 @@ export class CommandReader {
 
   private scanLine(): ScanResult {
     const max = this.options.maxLineLength + 1; // room for the CR
+    // The usual case: the whole line in the first chunk, no part of it read before: one slice of
+    // the chunk, without its CRLF (no array of parts, no second slice).
+    if (this.lineLength === 0 && this.chunks.length > 0) {
+      const chunk = this.chunks[0]!;
+      const lf = chunk.indexOf(10, this.offset);
+      if (lf !== -1 && lf - this.offset <= max) {
+        const end = lf > this.offset && chunk[lf - 1] === 13 ? lf - 1 : lf;
+        if (end - this.offset <= this.options.maxLineLength) {
+          const line = chunk.subarray(this.offset, end);
+          this.consume(lf + 1 - this.offset);
+          return line;
+        }
+      }
+    }
     while (this.chunks.length > 0) {
       const chunk = this.chunks[0]!;
       const lf = chunk.indexOf(10, this.offset);
@@ -201,7 +215,7 @@ export class CommandReader {
           this.rememberTail(line);
           return { overflow: true, ended: true, head: Buffer.from(line.subarray(0, HEAD_KEEP)) };
         }
-        return { line };
+        return line;
       }
     }
     return null;
@@ -213,9 +227,19 @@ export class CommandReader {
     if (command === null) {
       if (line.length === 0) return null; // blank lines between commands are ignored
       const start = parseCommandStart(line);
+      text = start.argsStart === line.length ? EMPTY : line.subarray(start.argsStart);
+      if (start.tag !== null && start.name !== '' && findLiteralMarker(text) === null) {
+        // A command of one line (most are): no record of a command in progress.
+        const maxArgs = this.options.maxArgumentsSize;
+        if (maxArgs > 0 && text.length > maxArgs) {
+          this.endFailedLine(null);
+          return this.errorEvent('argumentsTooBig', start.tag, 'BAD', 'TOOBIG', 'Too many arguments');
+        }
+        const parts: CommandPart[] = text.length > 0 ? [{ kind: 'text', bytes: text }] : [];
+        return { type: 'command', command: { tag: start.tag, name: start.name, parts, size: text.length } };
+      }
       command = { tag: start.tag, name: start.name, parts: [], size: 0, literals: 0, failed: false };
       this.command = command;
-      text = line.subarray(start.argsStart);
       if (start.tag === null || start.name === '') {
         const marker = findLiteralMarker(line);
         this.endFailedLine(marker);
