@@ -111,7 +111,7 @@ export class Mailbox extends MessageReader {
   private lookAfterWrite(before: LastLook | null, row: MailboxRow, highestModseq: number, uidNext: number, records: MessageRow[], expunged: number[]): LastLook | null {
     if (before === null) return null;
     const own = highestModseq === before.highestModseq ? before.own : { since: before.highestModseq, row, records, expunged };
-    return { marks: changeMarks(this.index.db), highestModseq, uidNext, own, row: null, moved: false };
+    return { marks: changeMarks(this.index.db), highestModseq, uidNext, own, row: null, moved: false, stale: false };
   }
 
   /** @internal the store renamed or deleted this mailbox. */
@@ -670,10 +670,11 @@ export class Mailbox extends MessageReader {
    */
   protected override quietRow(): MailboxRow | null {
     const last = this.lastLook;
-    if (last === null || this.gone || this.index.db.inTransaction) return null;
+    if (last === null || this.gone || this.index.db.inTransaction || last.stale) return null;
     if (!this.quietSince(last.marks)) {
-      // Marks only move forward: the next changesSince need not look before its transaction.
-      last.moved = true;
+      // Marks only move forward: neither a later quiet check nor the next changesSince need look
+      // again before a transaction.
+      last.stale = true;
       return null;
     }
     if (last.row === null) {
@@ -752,7 +753,7 @@ export class Mailbox extends MessageReader {
     // all; after one that found them still, outside first, so a quiet mailbox needs none.
     const last = this.lastLook;
     let marks: ChangeMarks | null = null;
-    if (!this.gone && last !== null && !last.moved) {
+    if (!this.gone && last !== null && !last.moved && !last.stale) {
       try {
         marks = changeMarks(this.index.db);
       } catch (err) {
@@ -775,7 +776,7 @@ export class Mailbox extends MessageReader {
       // first, which starts the transaction: the marks of the state the row below is read from.
       const now = marks ?? changeMarks(this.index.db);
       const row = this.active();
-      this.lastLook = { marks: now, highestModseq: row.highestmodseq, uidNext: row.uidnext, own: null, row, moved: last !== null && !sameMarks(last.marks, now) };
+      this.lastLook = { marks: now, highestModseq: row.highestmodseq, uidNext: row.uidnext, own: null, row, moved: last !== null && !sameMarks(last.marks, now), stale: false };
       // Every change raises highestmodseq in its own transaction (a \Seen change of any user too):
       // when it has not moved there is nothing to read, nor any seen state to look at.
       if (row.highestmodseq <= modseq) return { highestModseq: row.highestmodseq, uidNext: row.uidnext, records: [], expunged: [] };
@@ -845,10 +846,12 @@ interface LastLook {
   /** The mailbox row the look read (null after a write of this handle until quietRow reads it). */
   row: MailboxRow | null;
   /**
-   * Whether the marks had moved since the look before (or a quiet check found them moved since
-   * this one): the next changesSince reads them inside its read transaction, not before it.
+   * Whether the marks had moved since the look before: the next changesSince reads them inside
+   * its read transaction, not before it.
    */
   moved: boolean;
+  /** Whether a quiet check found them moved since this look (so they have): no look is worth it. */
+  stale: boolean;
 }
 
 /** One write's changes: the records it wrote (as the index now holds them) and the UIDs it expunged. */
