@@ -183,20 +183,36 @@ export function writeTransaction<T>(db: Db, what: string, fn: () => T, opts?: Wr
  * first statement. Other databases wait in SQLite's busy handler: `read` runs once.
  */
 export function readWithWaits<T>(db: Db, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    const control = waitsFor(db, err);
+    if (control === null) throw err;
+    return readAgain(control, read, err);
+  }
+}
+
+/** The control of a database whose waits are ours when `err` is a lock a read may wait for. */
+function waitsFor(db: Db, err: unknown): BusyControl | null {
   const control = busyControls.get(db);
-  if (control === undefined || !control.own || db.inTransaction) return read();
-  let giveUpAt = 0;
-  for (let pause = LOCK_PAUSE_FIRST_MS; ; pause = Math.min(pause * 2, LOCK_PAUSE_MAX_MS)) {
+  return isBusy(err) && control !== undefined && control.own && !control.noWait && !db.inTransaction ? control : null;
+}
+
+/** readWithWaits after its first try met a lock: pauses and tries until the busy timeout has passed. */
+function readAgain<T>(control: BusyControl, read: () => T, first: unknown): T {
+  const giveUpAt = Date.now() + control.ms;
+  let last = first;
+  for (let pause = LOCK_PAUSE_FIRST_MS; Date.now() < giveUpAt; pause = Math.min(pause * 2, LOCK_PAUSE_MAX_MS)) {
+    lockWaits.count++;
+    Atomics.wait(SLEEPER, 0, 0, pause);
     try {
       return read();
     } catch (err) {
-      if (!isBusy(err) || control.noWait) throw err;
-      giveUpAt ||= Date.now() + control.ms;
-      if (Date.now() >= giveUpAt) throw err;
+      if (!isBusy(err)) throw err;
+      last = err;
     }
-    lockWaits.count++;
-    Atomics.wait(SLEEPER, 0, 0, pause);
   }
+  throw last;
 }
 
 /** How many times a write lock was found taken and waited for (tests and diagnostics). */
@@ -226,8 +242,15 @@ export function changeMarks(db: Db): ChangeMarks {
     marksStatements.set(db, stmts);
   }
   const { dv, own } = stmts;
-  // The PRAGMA outside a transaction is a read transaction of its own.
-  return db.inTransaction ? { own: own.get()!, dv: dv.get()! } : readWithWaits(db, () => ({ own: own.get()!, dv: dv.get()! }));
+  try {
+    return { own: own.get()!, dv: dv.get()! };
+  } catch (err) {
+    // The PRAGMA outside a transaction is a read transaction of its own, which may meet a lock
+    // (readWithWaits, without a closure on the way that finds none).
+    const control = waitsFor(db, err);
+    if (control === null) throw err;
+    return readAgain(control, () => ({ own: own.get()!, dv: dv.get()! }), err);
+  }
 }
 
 export function sameMarks(a: ChangeMarks, b: ChangeMarks): boolean {

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MailError } from '../../src/common/errors.js';
-import { lockWaits, openDb, readTransaction, setSynchronous, waitsOwnBusy, withoutBusyWait, writeTransaction, type Db } from '../../src/common/sqlite.js';
+import { changeMarks, lockWaits, openDb, readTransaction, setSynchronous, waitsOwnBusy, withoutBusyWait, writeTransaction, type Db } from '../../src/common/sqlite.js';
 import { QuotaStore } from '../../src/store/quotas.js';
 
 const sqlitePath = createRequire(import.meta.url).resolve('better-sqlite3');
@@ -159,7 +159,7 @@ describe('a database whose busy waits are its own', () => {
     }
   });
 
-  it('runs a read transaction that met a lock again after a pause; another database waits in SQLite', () => {
+  it('runs a read transaction or a look at the change marks that met a lock again after a pause; another database waits in SQLite', () => {
     writeTransaction(db, 'test', () => db.prepare('INSERT INTO t (v) VALUES (?)').run('x'));
     const busy = () => Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY_RECOVERY' });
     let tries = 0;
@@ -171,6 +171,23 @@ describe('a database whose busy waits are its own', () => {
     expect(readTransaction(db, 'test', read)).toEqual(['x']);
     expect(tries).toBe(4);
     expect(lockWaits.count - before).toBe(3);
+
+    // The change marks read outside a transaction (a read transaction of their own) too.
+    const marks = changeMarks(db);
+    const proto = Object.getPrototypeOf(db.prepare('SELECT 1')) as { get(...args: unknown[]): unknown };
+    const original = proto.get;
+    let met = 0;
+    vi.spyOn(proto, 'get').mockImplementation(function (this: { source: string }, ...args: unknown[]) {
+      if (this.source === 'PRAGMA data_version' && met++ < 2) throw busy();
+      return original.apply(this, args);
+    });
+    const waits = lockWaits.count;
+    try {
+      expect(changeMarks(db)).toEqual(marks);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(lockWaits.count - waits).toBe(2);
 
     // A database with SQLite's busy handler: what reaches us is final.
     const plain = openDb(join(dir, 'plain.db'), { durable: true, busyTimeoutMs: 5000 });
