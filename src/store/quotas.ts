@@ -240,7 +240,7 @@ export class QuotaStore {
   }
 
   /**
-   * check() before a message is written (APPEND, LMTP DATA), where the charge that follows in the
+   * check() before the message of an IMAP APPEND is written, where the charge that follows in the
    * index transaction (charge) decides: passes without reading quotas.db when the root as this
    * process last read or charged it has room for `delta`, else reads it as check() does. So it may
    * pass a message the charge then refuses (another process took the room meanwhile; the message
