@@ -11,6 +11,13 @@ export interface OpenDbOptions {
   /** Page cache budget in KiB (kept small: a process may hold a thousand mailboxes open). */
   cacheKiB?: number;
   readonly?: boolean;
+  /**
+   * Every access of this connection copes with SQLITE_BUSY itself (writeTransaction, readTransaction,
+   * changeMarks, readWithWaits): from its first write transaction on, its busy timeout stays 0 and
+   * the waits are ours (see ownBusyWaits), instead of two busy_timeout PRAGMAs around every BEGIN
+   * IMMEDIATE. Only for databases whose writes all go through writeTransaction once one has run.
+   */
+  ownBusyWaits?: boolean;
 }
 
 const BUSY_TIMEOUT_MS = 10_000;
@@ -33,6 +40,7 @@ export function openDb(file: string, opts: OpenDbOptions): Db {
       synchronousStates.set(db, { base: opts.durable ? 'FULL' : 'OFF', current: opts.durable ? 'FULL' : 'OFF', stmts: null });
       db.pragma(`cache_size = -${opts.cacheKiB ?? 256}`);
       db.pragma('temp_store = MEMORY');
+      if (opts.ownBusyWaits === true) ownBusyWaits.add(db);
       return db;
     } catch (err) {
       if (isBusy(err) && Date.now() < giveUpAt) {
@@ -76,6 +84,18 @@ function runner(db: Db): Database.Transaction<(fn: () => unknown) => unknown> {
   return run;
 }
 
+/**
+ * Databases opened with ownBusyWaits. A busy timeout is read by SQLite at every lock it finds taken,
+ * reads included; writeTransaction sets it to 0 around each BEGIN IMMEDIATE and back after (two
+ * PRAGMAs, which SQLite compiles again at every run: some 5 µs, a fifth of a STORE's transaction).
+ * For these the timeout stays 0 once the first write transaction ran, and each place that may
+ * meet a lock waits in our pauses: the BEGIN IMMEDIATE here; a read, which in WAL mode meets one only
+ * while another connection rebuilds the WAL index (after a crash), at the start of its transaction
+ * (readTransaction, changeMarks, readWithWaits). Until then (opening, a schema upgrade, first reads)
+ * SQLite's busy handler waits as for any database.
+ */
+const ownBusyWaits = new WeakSet<Db>();
+
 /** The busy timeout of a database (read once) and the statements that switch it off and back. */
 interface BusyControl {
   ms: number;
@@ -83,6 +103,8 @@ interface BusyControl {
   restore: Database.Statement;
   /** Inside withoutBusyWait: a write lock found taken fails at once. */
   noWait: boolean;
+  /** The timeout stays 0 and every wait is ours (ownBusyWaits). */
+  own: boolean;
 }
 
 const busyControls = new WeakMap<Db, BusyControl>();
@@ -91,10 +113,18 @@ function busyControl(db: Db): BusyControl {
   let control = busyControls.get(db);
   if (control === undefined) {
     const ms = db.pragma('busy_timeout', { simple: true }) as number;
-    control = { ms, ...primedSettings(db, 'PRAGMA busy_timeout = 0', `PRAGMA busy_timeout = ${ms}`), noWait: false };
+    const own = ownBusyWaits.has(db);
+    control = { ms, ...primedSettings(db, 'PRAGMA busy_timeout = 0', `PRAGMA busy_timeout = ${ms}`), noWait: false, own };
+    // Priming left the timeout at `ms`.
+    if (own) control.off.run();
     busyControls.set(db, control);
   }
   return control;
+}
+
+/** Whether the busy timeout of `db` is 0 for good and its waits are ours. */
+export function waitsOwnBusy(db: Db): boolean {
+  return busyControls.get(db)?.own === true;
 }
 
 /** First pause after a write lock was found taken, and the longest, in ms. */
@@ -131,7 +161,7 @@ export function writeTransaction<T>(db: Db, what: string, fn: () => T, opts?: Wr
   };
   let giveUpAt = 0;
   for (let pause = LOCK_PAUSE_FIRST_MS; ; pause = Math.min(pause * 2, LOCK_PAUSE_MAX_MS)) {
-    control.off.run();
+    if (!control.own) control.off.run();
     try {
       return run.immediate(body) as T;
     } catch (err) {
@@ -139,11 +169,50 @@ export function writeTransaction<T>(db: Db, what: string, fn: () => T, opts?: Wr
       giveUpAt ||= Date.now() + control.ms;
       if (Date.now() >= giveUpAt) throw sqliteError(err, what);
     } finally {
-      control.restore.run();
+      if (!control.own) control.restore.run();
     }
     lockWaits.count++;
     Atomics.wait(SLEEPER, 0, 0, pause);
   }
+}
+
+/**
+ * `read` (one statement, or a read transaction begun by its first statement) on a database whose
+ * waits are ours (ownBusyWaits): run again after our pauses while it fails SQLITE_BUSY, until the
+ * busy timeout has passed. A read is run again whole, so `read` must not change anything before its
+ * first statement. Other databases wait in SQLite's busy handler: `read` runs once.
+ */
+export function readWithWaits<T>(db: Db, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    const control = waitsFor(db, err);
+    if (control === null) throw err;
+    return readAgain(control, read, err);
+  }
+}
+
+/** The control of a database whose waits are ours when `err` is a lock a read may wait for. */
+function waitsFor(db: Db, err: unknown): BusyControl | null {
+  const control = busyControls.get(db);
+  return isBusy(err) && control !== undefined && control.own && !control.noWait && !db.inTransaction ? control : null;
+}
+
+/** readWithWaits after its first try met a lock: pauses and tries until the busy timeout has passed. */
+function readAgain<T>(control: BusyControl, read: () => T, first: unknown): T {
+  const giveUpAt = Date.now() + control.ms;
+  let last = first;
+  for (let pause = LOCK_PAUSE_FIRST_MS; Date.now() < giveUpAt; pause = Math.min(pause * 2, LOCK_PAUSE_MAX_MS)) {
+    lockWaits.count++;
+    Atomics.wait(SLEEPER, 0, 0, pause);
+    try {
+      return read();
+    } catch (err) {
+      if (!isBusy(err)) throw err;
+      last = err;
+    }
+  }
+  throw last;
 }
 
 /** How many times a write lock was found taken and waited for (tests and diagnostics). */
@@ -172,7 +241,16 @@ export function changeMarks(db: Db): ChangeMarks {
     stmts = { dv: db.prepare<[], number>('PRAGMA data_version').pluck(), own: db.prepare<[], number>('SELECT total_changes()').pluck() };
     marksStatements.set(db, stmts);
   }
-  return { own: stmts.own.get()!, dv: stmts.dv.get()! };
+  const { dv, own } = stmts;
+  try {
+    return { own: own.get()!, dv: dv.get()! };
+  } catch (err) {
+    // The PRAGMA outside a transaction is a read transaction of its own, which may meet a lock
+    // (readWithWaits, without a closure on the way that finds none).
+    const control = waitsFor(db, err);
+    if (control === null) throw err;
+    return readAgain(control, () => ({ own: own.get()!, dv: dv.get()! }), err);
+  }
 }
 
 export function sameMarks(a: ChangeMarks, b: ChangeMarks): boolean {
@@ -181,8 +259,9 @@ export function sameMarks(a: ChangeMarks, b: ChangeMarks): boolean {
 
 /** Run `fn` in a read transaction: one consistent snapshot, never waits on writers (WAL). */
 export function readTransaction<T>(db: Db, what: string, fn: () => T): T {
+  const run = runner(db);
   try {
-    return runner(db).deferred(fn) as T;
+    return readWithWaits(db, () => run.deferred(fn) as T);
   } catch (err) {
     throw sqliteError(err, what);
   }
@@ -278,11 +357,11 @@ export function withoutBusyWait<T>(db: Db, fn: () => T): T {
   const control = busyControl(db);
   if (control.noWait) return fn();
   control.noWait = true;
-  control.off.run();
+  if (!control.own) control.off.run();
   try {
     return fn();
   } finally {
-    control.restore.run();
+    if (!control.own) control.restore.run();
     control.noWait = false;
   }
 }

@@ -43,7 +43,7 @@ async function storeCopy(run: DeliveryRun, target: DeliveryRecipient): Promise<S
   if (!entry) throw new MailError('NotFound', `no mailbox ${target.mailbox}`);
   const { message } = run;
   const quota: QuotaMode = target.quota ?? (run.deps.config.bool('lmtp_strict_quota') ? 'strict' : 'delivery');
-  run.hooks.chargeQuota(entry, message.content.length, 1, quota);
+  run.hooks.chargeQuota(entry, message.content.length, 1, quota, 'delivery');
   const base = { flags: target.flags ?? [], internalDate: target.internalDate ?? run.internalDate };
   const source = run.settings.singleInstance ? run.written.get(entry.partition) : undefined;
   let stored;

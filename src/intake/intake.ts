@@ -32,7 +32,11 @@ export class Intake {
     this.batches = new DeliveryBatches(this.openMailboxes);
     this.settings = { ...intakeSettingsFromConfig(deps.config), ...deps.settings };
     this.hooks = withDefaults({
-      chargeQuota: (entry, bytes, count, mode) => deps.store.quotas?.check(entry.name, { storage: bytes, messages: count }, mode),
+      chargeQuota: (entry, bytes, count, mode, source) => {
+        const delta = { storage: bytes, messages: count };
+        if (source === 'append') deps.store.quotas?.precheck(entry.name, delta, mode);
+        else deps.store.quotas?.check(entry.name, delta, mode);
+      },
       ...deps.hooks,
     });
   }
@@ -51,7 +55,7 @@ export class Intake {
       if (input.internalDate) item.internalDate = input.internalDate;
       return item;
     });
-    this.hooks.chargeQuota(entry, items.reduce((sum, item) => sum + item.content!.length, 0), items.length, 'strict');
+    this.hooks.chargeQuota(entry, items.reduce((sum, item) => sum + item.content!.length, 0), items.length, 'strict', 'append');
     // Kept open a few seconds as after a delivery: a MULTIAPPEND fill sends one command after
     // another, and closing the index after each (a WAL checkpoint, with its fsyncs) costs more than
     // storing the messages.

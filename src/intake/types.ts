@@ -77,9 +77,9 @@ export interface IntakeHooks {
   /**
    * Before storing `count` messages of `bytes` in total into `mailbox`: throw OverQuota to refuse
    * early. Default: the store's quota check under `mode` (the charge itself is made by the store
-   * when the message is committed, so this is only the early answer).
+   * when the message is committed, so this is only the early answer; see QuotaCheckSource).
    */
-  chargeQuota(mailbox: MailboxEntry, bytes: number, count: number, mode: QuotaMode): void;
+  chargeQuota(mailbox: MailboxEntry, bytes: number, count: number, mode: QuotaMode, source: QuotaCheckSource): void;
   /**
    * Whether this message (by Message-ID) was already delivered to this mailbox (deliver.db).
    * `storedRecently` asks the mailbox itself whether one of its latest messages has this
@@ -102,3 +102,10 @@ export interface IntakeOptions {
   settings?: Partial<IntakeSettings>;
   hooks?: Partial<IntakeHooks>;
 }
+
+/**
+ * Who asks chargeQuota: an IMAP APPEND (one client waits for its one answer: the default check may
+ * pass from this process's last reading of the root, QuotaStore.precheck) or an LMTP delivery
+ * (recipients batched into one append: the default reads the root, QuotaStore.check).
+ */
+export type QuotaCheckSource = 'append' | 'delivery';

@@ -111,7 +111,7 @@ export class Mailbox extends MessageReader {
   private lookAfterWrite(before: LastLook | null, row: MailboxRow, highestModseq: number, uidNext: number, records: MessageRow[], expunged: number[]): LastLook | null {
     if (before === null) return null;
     const own = highestModseq === before.highestModseq ? before.own : { since: before.highestModseq, row, records, expunged };
-    return { marks: changeMarks(this.index.db), highestModseq, uidNext, own, row: null };
+    return { marks: changeMarks(this.index.db), highestModseq, uidNext, own, row: null, moved: false, stale: false };
   }
 
   /** @internal the store renamed or deleted this mailbox. */
@@ -670,7 +670,13 @@ export class Mailbox extends MessageReader {
    */
   protected override quietRow(): MailboxRow | null {
     const last = this.lastLook;
-    if (last === null || this.gone || this.index.db.inTransaction || !this.quietSince(last.marks)) return null;
+    if (last === null || this.gone || this.index.db.inTransaction || last.stale) return null;
+    if (!this.quietSince(last.marks)) {
+      // Marks only move forward: neither a later quiet check nor the next changesSince need look
+      // again before a transaction.
+      last.stale = true;
+      return null;
+    }
     if (last.row === null) {
       // The look a write of this handle left: its row read once now. A commit after the marks were
       // read shows here as another highestmodseq or uidnext, or to every later look as other marks.
@@ -740,29 +746,37 @@ export class Mailbox extends MessageReader {
   changesSince(modseq: number, userid?: string | null): Changes {
     // The sync after every command: when no connection committed to the index since the last
     // look (no other connection's commit moved data_version, this one wrote no row), the row read
-    // then is still the row, and a read transaction (the cost of most NOOPs) is not needed. The
-    // marks are read before the transaction below, so a commit in between only causes a re-read.
-    let marks: ChangeMarks;
-    try {
-      marks = changeMarks(this.index.db);
-    } catch (err) {
-      throw sqliteError(err, 'changes');
-    }
+    // then is still the row, and a read transaction (the cost of most NOOPs) is not needed.
+    // Reading the marks outside a transaction is itself a read transaction (SQLite takes the WAL
+    // read lock for the PRAGMA), and under load they have nearly always moved: after a look that
+    // found them moved the marks are read inside the read transaction instead, one transaction in
+    // all; after one that found them still, outside first, so a quiet mailbox needs none.
     const last = this.lastLook;
-    if (!this.gone && last !== null && sameMarks(last.marks, marks)) {
-      if (last.highestModseq <= modseq) return { highestModseq: last.highestModseq, uidNext: last.uidNext, records: [], expunged: [] };
-      // Only this handle's own write since: its records, without reading them back.
-      const own = last.own;
-      if (own !== null && modseq >= own.since) {
-        const seen = this.seenRanges(own.row, userid);
-        const records: MessageRecord[] = [];
-        for (const m of own.records) if (m.modseq > modseq) records.push(this.record(m, seen));
-        return { highestModseq: last.highestModseq, uidNext: last.uidNext, records, expunged: own.expunged };
+    let marks: ChangeMarks | null = null;
+    if (!this.gone && last !== null && !last.moved && !last.stale) {
+      try {
+        marks = changeMarks(this.index.db);
+      } catch (err) {
+        throw sqliteError(err, 'changes');
+      }
+      if (sameMarks(last.marks, marks)) {
+        if (last.highestModseq <= modseq) return { highestModseq: last.highestModseq, uidNext: last.uidNext, records: [], expunged: [] };
+        // Only this handle's own write since: its records, without reading them back.
+        const own = last.own;
+        if (own !== null && modseq >= own.since) {
+          const seen = this.seenRanges(own.row, userid);
+          const records: MessageRecord[] = [];
+          for (const m of own.records) if (m.modseq > modseq) records.push(this.record(m, seen));
+          return { highestModseq: last.highestModseq, uidNext: last.uidNext, records, expunged: own.expunged };
+        }
       }
     }
     return readTransaction(this.index.db, 'changes', () => {
+      // Read outside before the transaction (a commit in between only causes a re-read), or here
+      // first, which starts the transaction: the marks of the state the row below is read from.
+      const now = marks ?? changeMarks(this.index.db);
       const row = this.active();
-      this.lastLook = { marks, highestModseq: row.highestmodseq, uidNext: row.uidnext, own: null, row };
+      this.lastLook = { marks: now, highestModseq: row.highestmodseq, uidNext: row.uidnext, own: null, row, moved: last !== null && !sameMarks(last.marks, now), stale: false };
       // Every change raises highestmodseq in its own transaction (a \Seen change of any user too):
       // when it has not moved there is nothing to read, nor any seen state to look at.
       if (row.highestmodseq <= modseq) return { highestModseq: row.highestmodseq, uidNext: row.uidnext, records: [], expunged: [] };
@@ -831,6 +845,13 @@ interface LastLook {
   own: OwnWrite | null;
   /** The mailbox row the look read (null after a write of this handle until quietRow reads it). */
   row: MailboxRow | null;
+  /**
+   * Whether the marks had moved since the look before: the next changesSince reads them inside
+   * its read transaction, not before it.
+   */
+  moved: boolean;
+  /** Whether a quiet check found them moved since this look (so they have): no look is worth it. */
+  stale: boolean;
 }
 
 /** One write's changes: the records it wrote (as the index now holds them) and the UIDs it expunged. */

@@ -18,7 +18,7 @@
  * passed is added to the tally too, so at the end the tally is exact and replaces the usage.
  */
 import { MailError } from '../common/errors.js';
-import { openDb, readTransaction, setSynchronous, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
+import { openDb, readTransaction, readWithWaits, setSynchronous, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
 import { isWithin, parentName, splitName } from '../names/index.js';
 
 export type QuotaResource = 'STORAGE' | 'MESSAGE' | 'MAILBOX';
@@ -135,10 +135,16 @@ export class QuotaStore {
   private readonly stmts;
   /** Mailboxes charged to a root before by this process (see charge). */
   private readonly charged = new Set<string>();
+  /**
+   * The root of a mailbox as this process last read or charged it (limits and usage then), or null
+   * when none covered it: what precheck passes from without reading quotas.db.
+   */
+  private readonly lastSeen = new Map<string, QuotaRoot | null>();
 
   /** `deletedPrefix`: the top-level name of delayed deletes (deletedprefix), never charged. */
   constructor(file: string, private readonly durable: boolean, private readonly deletedPrefix = 'DELETED') {
-    this.db = openDb(file, { durable });
+    // Every access goes through writeTransaction, readTransaction or readWithWaits (nearest).
+    this.db = openDb(file, { durable, ownBusyWaits: true });
     // Usage is derived data (quota -f recounts it): charges commit without their own fsync
     // (WAL, synchronous NORMAL: survives a process crash, may lose the last charges on power
     // loss). Limits are not derived: setting them is fsynced (see durably()).
@@ -190,15 +196,25 @@ export class QuotaStore {
    */
   private nearest(name: string): RootRow | null {
     if (!this.isCharged(name)) return null;
+    let row: RootRow | null;
     try {
-      for (let candidate: string | null = name; candidate !== null; candidate = parentName(candidate)) {
-        const row = this.stmts.getRaw.get(candidate);
-        if (row !== undefined) return rootRow(row);
-      }
-      return null;
+      row = readWithWaits(this.db, () => {
+        for (let candidate: string | null = name; candidate !== null; candidate = parentName(candidate)) {
+          const raw = this.stmts.getRaw.get(candidate);
+          if (raw !== undefined) return rootRow(raw);
+        }
+        return null;
+      });
     } catch (err) {
       throw sqliteError(err, 'quotas.db read');
     }
+    this.remember(name, row === null ? null : toRoot(row));
+    return row;
+  }
+
+  private remember(name: string, root: QuotaRoot | null): void {
+    if (this.lastSeen.size >= CHARGED_KEPT && !this.lastSeen.has(name)) this.lastSeen.clear();
+    this.lastSeen.set(name, root);
   }
 
   /** The nearest root of mailbox `name` (itself or its closest ancestor that is a root), or null. */
@@ -221,6 +237,19 @@ export class QuotaStore {
   check(name: string, delta: QuotaDelta, mode: QuotaMode): void {
     const quota = this.quotaOf(name);
     if (quota) this.refuseIfExceeded(quota, delta, mode);
+  }
+
+  /**
+   * check() before the message of an IMAP APPEND is written, where the charge that follows in the
+   * index transaction (charge) decides: passes without reading quotas.db when the root as this
+   * process last read or charged it has room for `delta`, else reads it as check() does. So it may
+   * pass a message the charge then refuses (another process took the room meanwhile; the message
+   * file is written for nothing), never refuse one the root has room for.
+   */
+  precheck(name: string, delta: QuotaDelta, mode: QuotaMode): void {
+    const seen = this.lastSeen.get(name);
+    if (seen !== undefined && (seen === null || exceededResource(seen, delta, mode) === null)) return;
+    this.check(name, delta, mode);
   }
 
   private refuseIfExceeded(quota: QuotaRoot, delta: QuotaDelta, mode: QuotaMode): void {
@@ -247,8 +276,14 @@ export class QuotaStore {
       }
       if (this.charged.size >= CHARGED_KEPT) this.charged.clear();
       this.charged.add(name);
-      this.refuseIfExceeded(toRoot(row), delta, mode);
+      const root = toRoot(row);
+      this.refuseIfExceeded(root, delta, mode);
       this.apply(row, name, delta, 1);
+      // The usage as this charge leaves it, for precheck (a charge that a failed index commit
+      // undoes is refunded by another charge; one inside a caller's transaction that rolls back
+      // leaves a usage above the true one, which only makes precheck read).
+      const { usage } = root;
+      this.remember(name, { ...root, usage: { storage: usage.storage + (delta.storage ?? 0), messages: usage.messages + (delta.messages ?? 0), mailboxes: usage.mailboxes + (delta.mailboxes ?? 0) } });
       return row.root;
     });
   }
@@ -286,6 +321,7 @@ export class QuotaStore {
 
   /** Create `root` when missing and set its limits (null: no limit). Returns whether it is new. */
   setLimits(root: string, limits: QuotaLimits): boolean {
+    this.lastSeen.clear();
     return this.durably(() => writeTransaction(this.db, 'set quota', () => {
       const created = this.stmts.insert.run(root).changes > 0;
       this.stmts.setLimits.run(limits.STORAGE, limits.MESSAGE, limits.MAILBOX, root);
@@ -295,11 +331,13 @@ export class QuotaStore {
 
   /** Remove a root; its mailboxes fall to the next root above (recount that one). */
   removeRoot(root: string): boolean {
+    this.lastSeen.clear();
     return this.durably(() => writeTransaction(this.db, 'remove quota root', () => this.stmts.remove.run(root).changes > 0));
   }
 
   /** Rename every root at or below `from` (a user rename); `to` null removes them (a user delete). */
   moveRoots(from: string, to: string | null): string[] {
+    this.lastSeen.clear();
     return this.durably(() => writeTransaction(this.db, 'move quota roots', () => {
       const moved: string[] = [];
       for (const row of this.stmts.all.all()) {

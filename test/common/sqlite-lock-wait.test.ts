@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MailError } from '../../src/common/errors.js';
-import { lockWaits, openDb, setSynchronous, withoutBusyWait, writeTransaction, type Db } from '../../src/common/sqlite.js';
+import { changeMarks, lockWaits, openDb, readTransaction, setSynchronous, waitsOwnBusy, withoutBusyWait, writeTransaction, type Db } from '../../src/common/sqlite.js';
 import { QuotaStore } from '../../src/store/quotas.js';
 
 const sqlitePath = createRequire(import.meta.url).resolve('better-sqlite3');
@@ -108,6 +108,106 @@ describe('writeTransaction and a write lock held by another process', () => {
     }
     expect(writeTransaction(db, 'test', () => 2)).toBe(2);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+  });
+});
+
+// A database opened with ownBusyWaits (the mailbox indexes, quotas.db) keeps its busy timeout at 0
+// once its first write transaction ran, instead of two PRAGMAs around every BEGIN IMMEDIATE; the
+// waits for a lock are ours, for the write lock and for a read that meets one alike.
+describe('a database whose busy waits are its own', () => {
+  let dir: string;
+  let file: string;
+  let db: Db;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sqlite-own-'));
+    file = join(dir, 'test.db');
+    db = openDb(file, { durable: true, busyTimeoutMs: 5000, ownBusyWaits: true });
+    db.exec('CREATE TABLE t (v TEXT)');
+  });
+
+  afterEach(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the busy timeout at 0 from its first write transaction on, and still waits for the write lock', async () => {
+    // Before it (opening, schema): SQLite's busy handler.
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(writeTransaction(db, 'test', () => db.pragma('busy_timeout', { simple: true }))).toBe(0);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(0);
+    expect(waitsOwnBusy(db)).toBe(true);
+
+    const holder = await holdLock(file, 150);
+    const before = lockWaits.count;
+    writeTransaction(db, 'test', () => db.prepare('INSERT INTO t (v) VALUES (?)').run('ours'));
+    expect(lockWaits.count - before).toBeGreaterThanOrEqual(10);
+    await exited(holder);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(0);
+    expect(readTransaction(db, 'test', () => db.prepare('SELECT v FROM t ORDER BY rowid').pluck().all())).toEqual(['other', 'ours']);
+
+    // withoutBusyWait still fails at once, and leaves the timeout at 0.
+    const again = await holdLock(file, 1500);
+    try {
+      const waits = lockWaits.count;
+      expect(() => withoutBusyWait(db, () => writeTransaction(db, 'test', () => 1))).toThrow(/busy/);
+      expect(lockWaits.count).toBe(waits);
+      expect(db.pragma('busy_timeout', { simple: true })).toBe(0);
+    } finally {
+      again.kill();
+      await exited(again);
+    }
+  });
+
+  it('runs a read transaction or a look at the change marks that met a lock again after a pause; another database waits in SQLite', () => {
+    writeTransaction(db, 'test', () => db.prepare('INSERT INTO t (v) VALUES (?)').run('x'));
+    const busy = () => Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY_RECOVERY' });
+    let tries = 0;
+    const before = lockWaits.count;
+    const read = () => {
+      if (++tries <= 3) throw busy();
+      return db.prepare('SELECT v FROM t').pluck().all();
+    };
+    expect(readTransaction(db, 'test', read)).toEqual(['x']);
+    expect(tries).toBe(4);
+    expect(lockWaits.count - before).toBe(3);
+
+    // The change marks read outside a transaction (a read transaction of their own) too.
+    const marks = changeMarks(db);
+    const proto = Object.getPrototypeOf(db.prepare('SELECT 1')) as { get(...args: unknown[]): unknown };
+    const original = proto.get;
+    let met = 0;
+    vi.spyOn(proto, 'get').mockImplementation(function (this: { source: string }, ...args: unknown[]) {
+      if (this.source === 'PRAGMA data_version' && met++ < 2) throw busy();
+      return original.apply(this, args);
+    });
+    const waits = lockWaits.count;
+    try {
+      expect(changeMarks(db)).toEqual(marks);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(lockWaits.count - waits).toBe(2);
+
+    // A database with SQLite's busy handler: what reaches us is final.
+    const plain = openDb(join(dir, 'plain.db'), { durable: true, busyTimeoutMs: 5000 });
+    try {
+      writeTransaction(plain, 'test', () => plain.exec('CREATE TABLE u (v TEXT)'));
+      tries = 0;
+      let error: unknown;
+      try {
+        readTransaction(plain, 'test', () => {
+          tries++;
+          throw busy();
+        });
+      } catch (err) {
+        error = err;
+      }
+      expect((error as MailError).kind).toBe('InUse');
+      expect(tries).toBe(1);
+    } finally {
+      plain.close();
+    }
   });
 });
 

@@ -194,3 +194,73 @@ describe('changesSince after a write of the same handle', () => {
     }
   });
 });
+
+describe('changesSince under commits of another connection', () => {
+  /** Where each read of PRAGMA data_version of `box`'s index ran: true inside a transaction. */
+  function watchMarks(box: Mailbox): boolean[] {
+    const db = (box as unknown as { index: { db: { inTransaction: boolean; prepare(sql: string): object } } }).index.db;
+    const proto = Object.getPrototypeOf(db.prepare('SELECT 1')) as { get(...args: unknown[]): unknown };
+    const where: boolean[] = [];
+    const original = proto.get;
+    vi.spyOn(proto, 'get').mockImplementation(function (this: { source: string; database: unknown }, ...args: unknown[]) {
+      if (this.database === db && this.source === 'PRAGMA data_version') where.push(db.inTransaction);
+      return original.apply(this, args);
+    });
+    return where;
+  }
+
+  it('reads the marks inside its read transaction after a look found them moved, and outside again once quiet', async () => {
+    const box = await filled();
+    const other = env.open().openMailbox('user.fred');
+    try {
+      let known = box.changesSince(0, 'fred').highestModseq;
+      const where = watchMarks(box);
+      // The last look found the marks still: a look before the transaction.
+      other.setFlags([3], 'add', ['\\Flagged'], { userid: 'fred' });
+      let changes = box.changesSince(known, 'fred');
+      expect(changes.records.map((r) => r.uid)).toEqual([3]);
+      expect(where.splice(0)).toEqual([false]);
+      known = changes.highestModseq;
+
+      // They had moved: read in the transaction only, and every commit is still seen.
+      other.setFlags([1], 'add', ['\\Flagged'], { userid: 'fred' });
+      changes = box.changesSince(known, 'fred');
+      expect(changes.records.map((r) => r.uid)).toEqual([1]);
+      expect(where.splice(0)).toEqual([true]);
+      known = changes.highestModseq;
+
+      // Nothing committed since: the transaction finds them still ...
+      expect(box.changesSince(known, 'fred').records).toEqual([]);
+      expect(where.splice(0)).toEqual([true]);
+      // ... and the next look needs no transaction.
+      const index = (box as unknown as { index: { mailbox: () => unknown } }).index;
+      const rowRead = vi.spyOn(index, 'mailbox');
+      expect(box.changesSince(known, 'fred')).toEqual({ highestModseq: known, uidNext: 4, records: [], expunged: [] });
+      expect(where.splice(0)).toEqual([false]);
+      expect(rowRead).not.toHaveBeenCalled();
+    } finally {
+      other.close();
+      box.close();
+    }
+  });
+
+  it('skips the looks of later quiet checks and before its transaction once a quiet check found the marks moved', async () => {
+    const box = await filled();
+    const other = env.open().openMailbox('user.fred');
+    try {
+      const known = box.changesSince(0, 'fred').highestModseq;
+      const where = watchMarks(box);
+      await other.append([{ content: message('late') }], { userid: 'fred' });
+      expect(box.quietSnapshot('fred', known)).toBeNull();
+      // Found moved once: a second quiet check does not look again.
+      expect(box.quietSnapshot('fred', known)).toBeNull();
+      expect(where.splice(0)).toEqual([false]);
+      const changes = box.changesSince(known, 'fred');
+      expect(changes.records.map((r) => r.uid)).toEqual([4]);
+      expect(where.splice(0)).toEqual([true]);
+    } finally {
+      other.close();
+      box.close();
+    }
+  });
+});
