@@ -13,7 +13,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Statement } from 'better-sqlite3';
-import { openDb, sqliteError, type Db } from '../common/sqlite.js';
+import { openDb, readWithWaits, sqliteError, type Db } from '../common/sqlite.js';
 import { storedFields, type MessageSummary, type SearchText, type StoredFields } from '../message/index.js';
 import { INDEX_FILE, holdSyncPath, releaseSyncPath } from './files.js';
 import { FLAG_DELETED, FLAG_FLAGGED, FLAG_SEEN } from './flags.js';
@@ -468,6 +468,8 @@ export class IndexDb {
   readonly stmts: IndexStatements;
   /** The file and its inode: an index rebuilt in a new file is another index (snapshot-cache.ts). */
   readonly identity: string;
+  /** mailbox()'s read, made once (readWithWaits takes a function). */
+  private readonly readMailboxRow = (): MailboxRow | undefined => this.stmts.mailbox.get();
 
   private constructor(readonly db: Db, readonly file: string) {
     this.stmts = prepare(db);
@@ -551,8 +553,13 @@ export class IndexDb {
     return this.identity === indexIdentity(this.file);
   }
 
+  /**
+   * The mailbox row. Outside a transaction the read is a read transaction of its own, which (the
+   * busy timeout being 0 once the index wrote: ownBusyWaits) may meet the lock of another
+   * connection rebuilding the WAL index: it waits for it in readWithWaits's pauses.
+   */
   mailbox(): MailboxRow {
-    const row = this.stmts.mailbox.get();
+    const row = readWithWaits(this.db, this.readMailboxRow);
     if (!row) throw new Error(`${this.file} lost its mailbox row`);
     return row;
   }
