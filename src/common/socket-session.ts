@@ -79,3 +79,16 @@ export function tlsHandshake(secure: TLSSocket): Promise<void> {
     secure.once('error', () => resolve());
   });
 }
+
+/** Resolves when `socket` can take more data ('drain') or closed: a writer waits here after write() said full. */
+export function drained(socket: Duplex): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
+}

@@ -4,6 +4,7 @@
  * holds more than a window of output in memory.
  */
 import type { Duplex } from 'node:stream';
+import { drained } from '../../common/socket-session.js';
 
 const FLUSH_AT = 64 * 1024;
 const DONE: Promise<void> = Promise.resolve();
@@ -78,15 +79,7 @@ export class ResponseWriter {
     this.count = 0;
     this.size = 0;
     if (data === null || socket.write(data)) return null;
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        socket.off('drain', done);
-        socket.off('close', done);
-        resolve();
-      };
-      socket.on('drain', done);
-      socket.on('close', done);
-    });
+    return drained(socket);
   }
 }
 

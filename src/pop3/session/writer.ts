@@ -4,6 +4,7 @@
  * holds more than a window of it in memory.
  */
 import type { Duplex } from 'node:stream';
+import { drained } from '../../common/socket-session.js';
 
 const FLUSH_AT = 64 * 1024;
 /** Output queued in the socket before a flush waits for it to drain. */
@@ -54,14 +55,6 @@ export class ResponseWriter {
     if (socket.destroyed || !socket.writable) return;
     // Wait for the socket only past a window: the kernel keeps sending while the next chunk is read.
     if (socket.write(data) || socket.writableLength < WINDOW) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        socket.off('drain', done);
-        socket.off('close', done);
-        resolve();
-      };
-      socket.on('drain', done);
-      socket.on('close', done);
-    });
+    await drained(socket);
   }
 }
