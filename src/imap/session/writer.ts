@@ -4,7 +4,7 @@
  * holds more than a window of output in memory.
  */
 import type { Duplex } from 'node:stream';
-import { drained } from '../../common/socket-session.js';
+import { drained } from '../../common/index.js';
 
 const FLUSH_AT = 64 * 1024;
 const DONE: Promise<void> = Promise.resolve();

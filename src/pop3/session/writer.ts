@@ -4,7 +4,7 @@
  * holds more than a window of it in memory.
  */
 import type { Duplex } from 'node:stream';
-import { drained } from '../../common/socket-session.js';
+import { drained } from '../../common/index.js';
 
 const FLUSH_AT = 64 * 1024;
 /** Output queued in the socket before a flush waits for it to drain. */
