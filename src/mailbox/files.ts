@@ -218,18 +218,17 @@ async function fsyncPathNow(path: string, how: SyncHow): Promise<void> {
     }
     if (held !== undefined) held.fd = fd;
   }
-  const kept = held !== undefined ? held : null;
-  if (kept !== null) kept.syncing++;
+  if (held !== undefined) held.syncing++;
   pathSyncs.started++;
   try {
     await fsyncFd(fd, how);
     pathSyncs.finished++;
   } finally {
-    if (kept === null) fs.closeSync(fd);
-    else if (--kept.syncing === 0 && kept.holders <= 0) {
+    if (held === undefined) fs.closeSync(fd);
+    else if (--held.syncing === 0 && held.holders <= 0) {
       // Released meanwhile.
       fs.closeSync(fd);
-      kept.fd = null;
+      held.fd = null;
     }
   }
 }
