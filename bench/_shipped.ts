@@ -22,6 +22,9 @@ export interface ShippedServer {
   stop(): Promise<void>;
 }
 
+/** How long a build that does not announce its workers' readiness is given after it listens. */
+const OLDER_BUILD_START_MS = 10_000;
+
 /**
  * Copy conf/ into a temp dir, apply `edit` to cyrus.conf's text (after the ports became ephemeral),
  * set the given users' passwords with the shipped cost, start the master and wait for its listeners.
@@ -70,15 +73,21 @@ export async function startShipped(opts: {
     });
   }
   const listening = new Map<string, string>();
+  let olderTimer: NodeJS.Timeout | null = null;
   await new Promise<void>((resolve, reject) => {
     let text = '';
     master.stdout!.on('data', (chunk: Buffer) => {
       text += chunk.toString();
       for (const m of text.matchAll(/^(\S+) \(\w+\) listening on (.+)$/gm)) listening.set(m[1]!, m[2]!);
-      if (listening.size >= services) resolve();
+      // Every worker ready too: connections made earlier would all stay on the first worker up.
+      const ready = new Set([...text.matchAll(/^(\S+) \(\w+\) ready: /gm)].map((m) => m[1]));
+      if (listening.size >= services && ready.size >= services) resolve();
+      // An older build (--cli) says nothing when its workers are ready: give them time to start.
+      else if (listening.size >= services && opts.cli !== undefined && !olderTimer) olderTimer = setTimeout(resolve, OLDER_BUILD_START_MS);
     });
     master.once('exit', (code) => reject(new Error(`master exited with ${code}`)));
   });
+  if (olderTimer) clearTimeout(olderTimer);
   await new Promise((r) => setTimeout(r, 500));
   return {
     dir,

@@ -41,19 +41,56 @@ export interface ServiceProgram {
 }
 
 /**
- * The master's word on one connection's login (per-user and per-address session limits). Sessions
- * started without a master (tests, tools) have none and no limits.
+ * The master's word on one connection's login (per-user and per-address session limits, and where
+ * the session is best served). Sessions started without a master (tests, tools) have none and no limits.
  */
 export interface LoginGate {
-  /** The session logged in as `userid`: resolves null when it may go on, else the limit that refuses it. */
-  loggedIn(userid: string): Promise<string | null>;
+  /**
+   * The session logged in as `userid`. `movable`: the session could be handed to another process of
+   * the service (imapd: a plaintext TCP connection standing between commands).
+   */
+  loggedIn(userid: string, movable?: boolean): Promise<LoginVerdict>;
   /** The session is past the login stage without a user (a trusted LMTP peer). */
   passed(): void;
+  /**
+   * Hand this connection, with the session's state, to the process that serves the user's other
+   * sessions (after a verdict with `move`). The caller has stopped reading the socket and took every
+   * byte read; false when it cannot be sent now (the caller keeps serving the connection).
+   */
+  move?(moved: MovedSession): boolean;
 }
+
+export interface LoginVerdict {
+  /** null when the session may go on, else the limit that refuses it. */
+  refusal: string | null;
+  /**
+   * The master would rather this connection were served by the process that has the user's other
+   * sessions: each mailbox then has one SQLite connection and one page cache on the machine instead
+   * of one per worker (only ever true for a login that said `movable`).
+   */
+  move: boolean;
+}
+
+/** A logged-in session on its way to another worker process (protocol-neutral; imapd makes them). */
+export interface MovedSession {
+  /** The session's log id, kept so that its log lines read as one connection. */
+  sessionId: string;
+  userid: string;
+  /** Identity.authenticatedAs (a proxy login), else null. */
+  authenticatedAs: string | null;
+  /** Base64 bytes the session had queued and not written yet (the login's answer): written first. */
+  written: string;
+  /** Base64 bytes read from the client and not consumed (pipelined commands): read first. */
+  unread: string;
+}
+
+export const LOGIN_ALLOWED: LoginVerdict = Object.freeze({ refusal: null, move: false });
 
 export interface ServiceInstance {
   /** Serve one accepted connection (already TLS when ctx.tls). */
   handleConnection(socket: net.Socket, loginGate?: LoginGate): void;
+  /** Serve a connection another worker moved here (LoginGate.move); false: this program takes none. */
+  resumeConnection(socket: net.Socket, moved: MovedSession, loginGate?: LoginGate): boolean;
   /** Stop taking work; resolve when every session has ended, or once `deadlineMs` (epoch ms) passes. */
   shutdown(deadlineMs: number): Promise<void>;
   activeConnections(): number;
@@ -80,6 +117,8 @@ export interface SocketOrigin {
 /** What a protocol server offers the worker: connections in, a drain, a close, a session count. */
 export interface ConnectionServer {
   handleConnection(socket: net.Socket, origin: SocketOrigin): void;
+  /** Serve a logged-in session another worker moved here (only servers whose sessions move). */
+  resumeConnection?(socket: net.Socket, origin: SocketOrigin, moved: MovedSession): void;
   shutdown(deadlineMs: number): Promise<void>;
   close(): void;
   readonly activeSessions: number;
@@ -94,6 +133,11 @@ export function serviceInstance(ctx: ServiceContext, server: ConnectionServer, o
     handleConnection(socket: net.Socket, loginGate?: LoginGate) {
       const unixSocket = socket.remoteAddress === undefined && socket.remotePort === undefined;
       server.handleConnection(socket, { tls: ctx.tls, unixSocket, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress, loginGate });
+    },
+    resumeConnection(socket: net.Socket, moved: MovedSession, loginGate?: LoginGate) {
+      if (!server.resumeConnection) return false;
+      server.resumeConnection(socket, { tls: false, unixSocket: false, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress, loginGate }, moved);
+      return true;
     },
     async shutdown(deadlineMs: number) {
       await server.shutdown(deadlineMs);

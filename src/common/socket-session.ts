@@ -92,3 +92,32 @@ export function drained(socket: Duplex): Promise<void> {
     socket.on('close', done);
   });
 }
+
+/** The part of Node's TCP handle that stopReading uses (internal to Node, stable since its early versions). */
+interface ReadingHandle {
+  readStop(): number;
+  /** Node's own mark of a started read: cleared with the stop, so that a later resume() starts it again. */
+  reading: boolean;
+}
+
+/**
+ * Stop reading `socket` for good, before its descriptor is sent to another process, and return what
+ * Node read from it that no listener took (a paused socket still holds it). null: not a socket this
+ * can stop (no TCP or pipe handle, e.g. a TLS socket); nothing was changed then.
+ *
+ * pause() alone does not stop a TCP socket: Node goes on reading into its buffer up to the high-water
+ * mark, and once the descriptor is sent those bytes would be lost. Stopping the handle's read leaves
+ * every later byte in the kernel's receive buffer, where the next owner of the descriptor finds it.
+ * Reading the buffer may start the handle again, so the stop comes after it, in the same turn: the
+ * event loop cannot read in between.
+ */
+export function stopReading(socket: Duplex): Buffer[] | null {
+  const handle = (socket as unknown as { _handle?: Partial<ReadingHandle> | null })._handle;
+  if (!handle || typeof handle.readStop !== 'function' || socket.destroyed) return null;
+  socket.pause();
+  const early: Buffer[] = [];
+  for (let chunk: unknown; (chunk = socket.read()) !== null; ) early.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  handle.readStop();
+  handle.reading = false;
+  return early;
+}

@@ -8,7 +8,7 @@ import { Accounts } from '../accounts/index.js';
 import { RightsChecker } from '../acl/index.js';
 import { Authenticator, type AuthenticatorOptions } from '../auth/index.js';
 import type { ImapdConfig } from '../config/index.js';
-import { motdFromConfig, tlsContextFromConfig, type Logger } from '../common/index.js';
+import { motdFromConfig, tlsContextFromConfig, type Logger, type MovedSession } from '../common/index.js';
 import { Intake } from '../intake/index.js';
 import { Namespace } from '../names/index.js';
 import { PartitionSelector } from '../partition/index.js';
@@ -68,6 +68,20 @@ export class ImapServer {
 
   /** Serve one connection until it closes. */
   handleConnection(socket: Duplex, options: Omit<SessionOptions, 'onClose'> & { onClose?: () => void }): Session {
+    const session = this.newSession(socket, options);
+    session.start();
+    return session;
+  }
+
+  /** Serve a logged-in session another worker process moved here (LoginGate.move), until it closes. */
+  resumeConnection(socket: Duplex, options: Omit<SessionOptions, 'onClose'> & { onClose?: () => void }, moved: MovedSession): Session {
+    const identity = this.deps.auth.identityOf(moved.userid, this.deps.serviceName, moved.authenticatedAs);
+    const session = this.newSession(socket, { ...options, sessionId: moved.sessionId });
+    session.resume(moved, identity);
+    return session;
+  }
+
+  private newSession(socket: Duplex, options: Omit<SessionOptions, 'onClose'> & { onClose?: () => void }): Session {
     if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
     const session = new Session(this.deps, socket, {
       ...options,
@@ -79,7 +93,6 @@ export class ImapServer {
       onWatchChange: () => this.watchers.update(session),
     });
     this.sessions.add(session);
-    session.start();
     return session;
   }
 

@@ -209,6 +209,12 @@ export class Master {
         maxchild: refusalText(program, entry.name, servername, tlsOnConnect, 'maxchild'),
         host: refusalText(program, entry.name, servername, tlsOnConnect, 'host'),
       },
+      // Connections that come earlier wait for the first ready worker and stay with it: a bench or a
+      // health check that wants the service's steady state waits for this line.
+      onAllReady: () => {
+        this.log.info({ service: entry.name, workers: entry.prefork }, 'workers ready');
+        this.options.announce(`${entry.name} (${program}) ready: ${entry.prefork} worker${entry.prefork === 1 ? '' : 's'}`);
+      },
     });
   }
 

@@ -1,4 +1,4 @@
-import type { ServicePrograms } from '../common/index.js';
+import type { MovedSession, ServicePrograms } from '../common/index.js';
 
 
 let programs: ServicePrograms = {};
@@ -26,9 +26,10 @@ export const CONTROL_FD_ENV = 'CYRUSTS_CONTROL_FD';
  * worker's control pipe instead (JSON lines), so it never waits behind a socket being handed over.
  */
 export type MasterToWorker =
-  | { type: 'conn'; id: number }
-  /** The answer to a 'login': null, or the limit that refuses it. */
-  | { type: 'loginVerdict'; id: number; refusal: string | null }
+  /** A connection for the worker (with the socket); `moved`: a session another worker handed over. */
+  | { type: 'conn'; id: number; moved?: MovedSession }
+  /** The answer to a 'login': null, or the limit that refuses it; `move`: hand the session to its user's worker. */
+  | { type: 'loginVerdict'; id: number; refusal: string | null; move: boolean }
   /** Reload: serve the connections you have until they end, take no new ones, then exit. */
   | { type: 'drain' }
   | { type: 'shutdown'; deadlineMs: number };
@@ -36,7 +37,10 @@ export type WorkerToMaster =
   | { type: 'ready' }
   /** The worker holds connection `id` now: the master closes its own copy of the socket. */
   | { type: 'took'; id: number }
-  | { type: 'login'; id: number; userid: string }
+  /** `movable`: the session can be handed to another worker (LoginGate.loggedIn). */
+  | { type: 'login'; id: number; userid: string; movable: boolean }
+  /** With the socket: the session of connection `id` goes to the worker that serves its user. */
+  | { type: 'move'; id: number; moved: MovedSession }
   /** Past the login stage without a user (a trusted LMTP peer). */
   | { type: 'passed'; id: number }
   | { type: 'closed'; id: number }

@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../common/log.js';
 import { NotifyClient } from './notify.js';
 import { traceLoop } from './loop-trace.js';
 import { planCommand } from './programs.js';
-import type { LoginGate, ServiceContext, ServiceInstance } from '../common/index.js';
+import { LOGIN_ALLOWED, type LoginGate, type LoginVerdict, type MovedSession, type ServiceContext, type ServiceInstance } from '../common/index.js';
 import { CONTROL_FD_ENV, servicePrograms, type MasterToWorker, type WorkerToMaster } from './service.js';
 
 
@@ -83,21 +83,39 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   let draining = false;
   /** Connections handed over and not closed yet. */
   let open = 0;
-  const verdicts = new Map<number, (refusal: string | null) => void>();
-  const loginGate = (id: number): LoginGate => ({
-    loggedIn: (userid) =>
+  const verdicts = new Map<number, (verdict: LoginVerdict) => void>();
+  /** Per connection held: forget it without reporting it closed (its session moved to another worker). */
+  const disowners = new Map<number, () => void>();
+  /**
+   * Send connection `id` with its session to the master, which gives it to the worker serving the
+   * user. Only a plain TCP socket moves (a TLS session's state cannot leave this process).
+   */
+  const moveAway = (id: number, socket: net.Socket, moved: MovedSession): boolean => {
+    if (!process.connected || stopping || draining || socket.destroyed) return false;
+    disowners.get(id)?.();
+    process.send!({ type: 'move', id, moved } satisfies WorkerToMaster, socket, (err: Error | null) => {
+      if (!err) return;
+      logger.warn({ sid: moved.sessionId, err: err.message }, 'could not move a session to its user\'s worker');
+      socket.destroy();
+      send({ type: 'closed', id });
+    });
+    return true;
+  };
+  const loginGate = (id: number, plain: net.Socket | null): LoginGate => ({
+    loggedIn: (userid, movable = false) =>
       new Promise((resolvePromise) => {
-        if (!process.connected) return resolvePromise(null);
-        verdicts.get(id)?.(null);
+        if (!process.connected) return resolvePromise(LOGIN_ALLOWED);
+        verdicts.get(id)?.(LOGIN_ALLOWED);
         verdicts.set(id, resolvePromise);
-        send({ type: 'login', id, userid });
+        send({ type: 'login', id, userid, movable: movable && plain !== null && !stopping && !draining });
       }),
     passed: () => send({ type: 'passed', id }),
+    move: plain === null ? undefined : (moved) => moveAway(id, plain, moved),
   });
   const stop = async (deadlineMs: number) => {
     if (stopping) return;
     stopping = true;
-    for (const answer of verdicts.values()) answer(null);
+    for (const answer of verdicts.values()) answer(LOGIN_ALLOWED);
     verdicts.clear();
     logger.debug({ active: instance.activeConnections() }, 'worker shutting down');
     await instance.shutdown(deadlineMs);
@@ -121,7 +139,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     if (message.type === 'loginVerdict') {
       const answer = verdicts.get(message.id);
       verdicts.delete(message.id);
-      answer?.(message.refusal);
+      answer?.({ refusal: message.refusal, move: message.move });
       return;
     }
     if (message.type !== 'conn' || !handle) return;
@@ -137,11 +155,19 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       if (reported) return;
       reported = true;
       open--;
-      verdicts.get(id)?.(null);
+      disowners.delete(id);
+      verdicts.get(id)?.(LOGIN_ALLOWED);
       verdicts.delete(id);
       send({ type: 'closed', id });
       if (draining && open === 0) void stop(Date.now());
     };
+    disowners.set(id, () => {
+      reported = true;
+      open--;
+      disowners.delete(id);
+      verdicts.delete(id);
+      socket.off('close', closed);
+    });
     socket.setNoDelay(true);
     socket.once('close', closed);
     socket.on('error', () => socket.destroy());
@@ -149,7 +175,13 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       socket.destroy();
       return;
     }
-    if (!secureContext) return instance.handleConnection(socket, loginGate(id));
+    if (message.moved) {
+      // A session that logged in on another worker of this service, handed here because its user's
+      // other sessions are here (never a TLS one: those stay where they are).
+      if (secureContext || !instance.resumeConnection(socket, message.moved, loginGate(id, socket))) socket.destroy();
+      return;
+    }
+    if (!secureContext) return instance.handleConnection(socket, loginGate(id, socket));
     // The TLS layer takes over the TCP handle: a peer that leaves (or talks plaintext) before the
     // handshake ends only the TLS socket, so its end frees the slot too.
     const secure = new tls.TLSSocket(socket, { isServer: true, secureContext });
@@ -169,7 +201,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     secure.once('end', () => {
       if (!handshaken) secure.destroy();
     });
-    instance.handleConnection(secure, loginGate(id));
+    instance.handleConnection(secure, loginGate(id, null));
   };
   process.on('message', onMessage);
   listenControl(process.env[CONTROL_FD_ENV], (message) => onMessage(message, undefined));

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { ConnectionContext, Identity } from '../../auth/index.js';
 import {
-  attachSocket, hangUp, MailError, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners,
+  attachSocket, detachSocket, hangUp, MailError, sessionListeners, stopReading, swapToTls, tlsHandshake, type Logger, type LoginGate, type MovedSession,
+  type SocketListeners,
 } from '../../common/index.js';
 import { imapFailure } from '../error-map.js';
 import type { ImapDeps } from '../deps.js';
@@ -46,13 +47,15 @@ export interface SessionOptions {
   remoteAddress?: string;
   /** The master's per-user and per-address session limits, asked at login. */
   loginGate?: LoginGate;
+  /** The log id (a session moved from another process keeps its own); default: a new one. */
+  sessionId?: string;
   onClose?: () => void;
   /** The selected mailbox or the NOTIFY state changed (the server files the session again: watchers.ts). */
   onWatchChange?: () => void;
 }
 
 export class Session implements ContextHost, Watcher {
-  readonly id = randomBytes(6).toString('hex');
+  readonly id: string;
   readonly log: Logger;
   private socket: Duplex;
   private readonly listeners: SocketListeners;
@@ -81,12 +84,15 @@ export class Session implements ContextHost, Watcher {
   private timerMs: number | null = null;
   private pendingTls = false;
   private logoutRequested = false;
+  /** The master asked at login that this session move to its user's worker (after the login's answer). */
+  private moveWanted = false;
 
   constructor(
     readonly deps: ImapDeps,
     socket: Duplex,
     private readonly options: SessionOptions,
   ) {
+    this.id = options.sessionId ?? randomBytes(6).toString('hex');
     this.socket = socket;
     this.tls = options.tls;
     this.out = new ResponseWriter(socket);
@@ -131,6 +137,27 @@ export class Session implements ContextHost, Watcher {
     this.armTimer();
   }
 
+  /**
+   * Serve a session that logged in on another worker process and moved here (LoginGate.move): the
+   * answer it had not written yet goes out first, then the commands it had read and not run.
+   */
+  resume(moved: MovedSession, identity: Identity): void {
+    this.state = { kind: 'authenticated', identity };
+    this.reader.setLimits(this.commandBounds());
+    this.log.info({ user: identity.userid, remote: this.options.remoteAddress }, 'session moved in');
+    // Before the socket's own bytes: a data event can come no earlier than the next turn.
+    const unread = Buffer.from(moved.unread, 'base64');
+    if (unread.length > 0) this.reader.push(unread);
+    attachSocket(this.socket, this.listeners);
+    const written = Buffer.from(moved.written, 'base64');
+    if (written.length > 0) {
+      this.out.raw(written);
+      void this.out.flush();
+    }
+    this.armTimer();
+    this.pump();
+  }
+
   private readonly onData = (chunk: Buffer): void => {
     this.armTimer();
     this.reader.push(chunk);
@@ -138,7 +165,7 @@ export class Session implements ContextHost, Watcher {
     this.pump();
   };
 
-  private finish(reason: string): void {
+  private finish(reason: string, moved = false): void {
     if (this.closed) return;
     this.closed = true;
     this.reader.close();
@@ -147,7 +174,8 @@ export class Session implements ContextHost, Watcher {
     this.lineWaiter = null;
     if (this.state.kind === 'selected') this.state.selected.close();
     this.state = { kind: 'logout' };
-    this.log.info({ reason }, 'connection closed');
+    if (moved) this.log.info({ reason }, 'session moved out');
+    else this.log.info({ reason }, 'connection closed');
     this.options.onClose?.();
   }
 
@@ -343,6 +371,10 @@ export class Session implements ContextHost, Watcher {
   private reply(tag: string, name: string, result: CommandResult | void): Promise<void> | null {
     const status = result ? result.status : 'OK';
     this.out.send(tagged(tag, status, result ? (result.code ?? null) : null, result ? (result.text ?? 'completed') : completedText(name)));
+    if (this.moveWanted) {
+      this.moveWanted = false;
+      if (status === 'OK' && this.moveAway()) return null;
+    }
     const flushing = this.out.flushNow();
     if (flushing !== null) return flushing.then(() => this.afterReply(status) ?? undefined);
     return this.afterReply(status);
@@ -515,16 +547,64 @@ export class Session implements ContextHost, Watcher {
   }
 
   async becomeAuthenticated(identity: Identity): Promise<void> {
-    const refusal = (await this.options.loginGate?.loggedIn(identity.userid)) ?? null;
+    const verdict = await this.options.loginGate?.loggedIn(identity.userid, this.movable(identity));
+    const refusal = verdict?.refusal ?? null;
     if (refusal !== null) {
       this.log.info({ user: identity.userid, limit: refusal }, 'login refused: too many sessions');
       throw new CommandFailure('NO', 'LIMIT', `Too many sessions: ${refusal}`);
     }
     this.state = { kind: 'authenticated', identity };
+    this.moveWanted = verdict?.move === true;
     this.reader.setLimits(this.commandBounds());
     // The authenticator logged the one "login" line (with this session's id).
     this.log.debug({ user: identity.userid }, 'authenticated');
     this.armTimer();
+  }
+
+  /**
+   * Whether this session could be handed to another worker after its login: a plaintext TCP
+   * connection (TLS state cannot leave the process) of a named user, with a master to carry it.
+   */
+  private movable(identity: Identity): boolean {
+    return this.options.loginGate?.move !== undefined && !this.tls && !this.options.unixSocket && !identity.isAnonymous;
+  }
+
+  /**
+   * Hand the connection to the worker that serves the user's other sessions (the master asked for
+   * it at login): the login's answer, still unwritten, and the bytes read after the LOGIN line go
+   * with it; this session ends without closing the socket. false: it stays here (nothing changed).
+   */
+  private moveAway(): boolean {
+    const gate = this.options.loginGate;
+    if (!gate?.move || this.state.kind !== 'authenticated' || this.closed || this.tls || this.pendingTls || this.logoutRequested) return false;
+    // Earlier answers still in the socket's queue would be lost with this process's copy of it.
+    if (this.lineWaiter !== null || this.socket.writableLength > 0) return false;
+    const early = stopReading(this.socket);
+    if (early === null) return false;
+    const rest = this.reader.takeUnread();
+    if (rest === null) {
+      for (const chunk of early) this.reader.push(chunk);
+      this.socket.resume();
+      return false;
+    }
+    const unread = early.length === 0 ? rest : Buffer.concat([rest, ...early]);
+    const written = this.out.take();
+    detachSocket(this.socket, this.listeners);
+    const identity = this.state.identity;
+    const moved: MovedSession = {
+      sessionId: this.id, userid: identity.userid, authenticatedAs: identity.authenticatedAs, written: written.toString('base64'), unread: unread.toString('base64'),
+    };
+    if (!gate.move(moved)) {
+      attachSocket(this.socket, this.listeners);
+      this.reader = this.newReader();
+      this.reader.push(unread);
+      this.out.raw(written);
+      void this.out.flush();
+      this.socket.resume();
+      return false;
+    }
+    this.finish("to the worker of the user's other sessions", true);
+    return true;
   }
 
   /** UNAUTHENTICATE (RFC 8437): the mailbox closed, ENABLEd extensions off, pre-login limits again. */

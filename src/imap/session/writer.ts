@@ -60,6 +60,16 @@ export class ResponseWriter {
     return this.size >= FLUSH_AT ? this.flushNow() : null;
   }
 
+  /** Take what is buffered instead of writing it (a session moving to another process takes it along). */
+  take(): Buffer {
+    const count = this.count;
+    const data = count === 0 ? Buffer.alloc(0) : Buffer.from(joined(this.parts, count));
+    this.parts = [];
+    this.count = 0;
+    this.size = 0;
+    return data;
+  }
+
   flush(): Promise<void> {
     return this.flushNow() ?? DONE;
   }

@@ -93,6 +93,19 @@ export class CommandReader {
     this.buffered += chunk.length;
   }
 
+  /**
+   * Between commands: every byte received and not consumed (the start of the next command, or
+   * several pipelined ones), and the reader takes nothing more. null in the middle of a command (a
+   * literal, a line being skipped): nothing is changed then.
+   */
+  takeUnread(): Buffer | null {
+    if (this.state.kind !== 'line' || this.command !== null) return null;
+    const rest = this.chunks.map((chunk, i) => (i === 0 ? chunk.subarray(this.offset) : chunk));
+    const unread = Buffer.concat([...this.lineParts, ...rest]);
+    this.closeReader();
+    return unread;
+  }
+
   /** The session ends: drop what is buffered; the reader takes nothing more. */
   close(): void {
     this.closeReader();

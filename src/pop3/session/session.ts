@@ -244,7 +244,7 @@ export class Session {
 
   /** After a good login: first contact (INBOX autocreation), then the maildrop, then TRANSACTION. */
   private async loggedIn(identity: Identity, subfolder: string | null): Promise<void> {
-    const refusal = (await this.options.loginGate?.loggedIn(identity.userid)) ?? null;
+    const refusal = (await this.options.loginGate?.loggedIn(identity.userid))?.refusal ?? null;
     if (refusal !== null) {
       this.log.info({ user: identity.userid, limit: refusal }, 'login refused: too many sessions');
       throw new Pop3Error('SYS/TEMP', `Too many sessions: ${refusal}`);

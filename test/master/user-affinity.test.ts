@@ -1,0 +1,141 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, LineClient, RunningMaster, tempServer, type LogLine, type TempServer } from './helpers.js';
+
+// Issue 16: a user's sessions are served by one imapd worker (one SQLite connection and page cache
+// per mailbox on the machine). A login that arrives on another worker is moved there by the master,
+// with its unwritten answer and the commands the client sent after LOGIN.
+describe('master: a user\'s sessions move to one worker', () => {
+  let server: TempServer;
+  let master: RunningMaster;
+  const open: LineClient[] = [];
+
+  beforeAll(async () => {
+    server = tempServer(
+      'SERVICES {\n  imap cmd="imapd" listen="127.0.0.1:0" prefork=2\n}\n',
+      'allowplaintext: yes\nautocreate_quota: 0\nmaxlogins_per_user: 3\n',
+    );
+    for (const user of ['fred', 'wilma', 'barney']) {
+      const result = spawnSync(process.execPath, [CLI, 'saslpasswd', '-C', server.imapdConf, '-p', '-c', user], { input: 'pass\n', encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(result.stderr);
+    }
+    master = RunningMaster.start(server);
+    await master.address('imap');
+    await master.waitFor('two workers', () => master.workerPids('imap').length >= 2);
+  });
+
+  afterAll(async () => {
+    for (const client of open) client.close();
+    await master?.stop();
+    server?.cleanup();
+  });
+
+  const opened = () => master.logs.filter((l) => l.msg === 'connection opened');
+
+  /** A new connection (greeting read) with the worker pid and session id that logged its opening. */
+  async function connect(): Promise<{ client: LineClient; pid: number; sid: string }> {
+    const before = opened().length;
+    const client = await LineClient.connect(await master.address('imap'));
+    open.push(client);
+    await client.line(/^\* OK/);
+    const line = await master.waitFor('its opening logged', () => opened()[before]);
+    return { client, pid: line.pid as number, sid: line.sid as string };
+  }
+
+  /**
+   * A connection on the worker `pid` (or, with `not`, on any other one). The others stay open until
+   * the end: the master gives each new connection to the worker with the fewest.
+   */
+  async function connectOn(pid: number, not = false): Promise<{ client: LineClient; pid: number; sid: string }> {
+    for (let i = 0; i < 20; i++) {
+      const c = await connect();
+      if ((c.pid === pid) !== not) return c;
+    }
+    throw new Error('the master never gave a connection to that worker');
+  }
+
+  const movedIn = (sid: string) => (l: LogLine) => l.sid === sid;
+
+  it('moves a login on another worker to the user\'s home, commands sent after LOGIN included', async () => {
+    const first = await connect();
+    first.client.send('a LOGIN fred pass\r\n');
+    expect(await first.client.line(/^a /)).toMatch(/^a OK \[CAPABILITY /);
+
+    const second = await connectOn(first.pid, true);
+    // LOGIN and three more commands in one write: the last ones reach the first worker before the
+    // answer to LOGIN is written, and must go along with the session (an APPEND's literal too).
+    second.client.send('a LOGIN fred pass\r\nb APPEND INBOX {11+}\r\nhello world\r\nc SELECT INBOX\r\nd FETCH 1 BODY[]\r\n');
+    expect(await second.client.line(/^a /)).toMatch(/^a OK \[CAPABILITY /);
+    expect(await second.client.line(/^b /)).toMatch(/^b OK/);
+    expect(await second.client.line(/^c /)).toMatch(/^c OK/);
+    expect(await second.client.line(/^d /)).toMatch(/^d OK/);
+    expect(second.client.received.some((l) => l.includes('hello world'))).toBe(true);
+    const arrived = await master.log('session moved in', movedIn(second.sid));
+    expect(arrived.pid).toBe(first.pid);
+    expect(arrived.user).toBe('fred');
+    expect((await master.log('session moved out', movedIn(second.sid))).pid).toBe(second.pid);
+    // The answers come in order, once each.
+    const tags = second.client.received.filter((l) => /^[a-d] /.test(l)).map((l) => l[0]);
+    expect(tags).toEqual(['a', 'b', 'c', 'd']);
+
+    // After the move: a synchronising literal (the continuation comes from the new worker) and IDLE,
+    // which hears the first session's APPEND on the same worker.
+    second.client.send('e APPEND INBOX {5}\r\n');
+    await second.client.line(/^\+ /);
+    second.client.send('again\r\n');
+    expect(await second.client.line(/^e /)).toMatch(/^e OK/);
+    second.client.send('f IDLE\r\n');
+    await second.client.line(/^\+ idling/);
+    first.client.send('g APPEND INBOX {4+}\r\nmore\r\n');
+    expect(await first.client.line(/^g /)).toMatch(/^g OK/);
+    await second.client.line(/^\* 3 EXISTS/);
+    second.client.send('DONE\r\n');
+    expect(await second.client.line(/^f /)).toMatch(/^f OK/);
+  });
+
+  it('leaves the first login of a user where it is, and moves the user\'s next ones there', async () => {
+    const home = await connect();
+    home.client.send('a LOGIN wilma pass\r\n');
+    expect(await home.client.line(/^a /)).toMatch(/^a OK/);
+    const other = await connectOn(home.pid, true);
+    other.client.send('a LOGIN wilma pass\r\n');
+    expect(await other.client.line(/^a /)).toMatch(/^a OK/);
+    expect((await master.log('session moved in', movedIn(other.sid))).pid).toBe(home.pid);
+    expect(master.logs.some((l) => l.msg === 'session moved in' && l.sid === home.sid)).toBe(false);
+    // A failed login moves nothing.
+    const wrong = await connectOn(home.pid, true);
+    wrong.client.send('a LOGIN wilma nope\r\nb NOOP\r\n');
+    expect(await wrong.client.line(/^a /)).toMatch(/^a NO/);
+    expect(await wrong.client.line(/^b /)).toMatch(/^b OK/);
+    expect(master.logs.some((l) => l.msg === 'session moved out' && l.sid === wrong.sid)).toBe(false);
+  });
+
+  it('counts a moved session once against maxlogins_per_user, until it ends', async () => {
+    const first = await connect();
+    first.client.send('a LOGIN barney pass\r\n');
+    expect(await first.client.line(/^a /)).toMatch(/^a OK/);
+    const moved: LineClient[] = [];
+    for (let i = 0; i < 2; i++) {
+      const c = await connectOn(first.pid, true);
+      c.client.send('a LOGIN barney pass\r\n');
+      expect(await c.client.line(/^a /)).toMatch(/^a OK/);
+      await master.log('session moved in', movedIn(c.sid));
+      moved.push(c.client);
+    }
+    // Three sessions (two of them moved): the fourth is over maxlogins_per_user.
+    const fourth = await connect();
+    fourth.client.send('a LOGIN barney pass\r\n');
+    expect(await fourth.client.line(/^a /)).toMatch(/^a NO \[LIMIT\]/);
+    // A moved session that logs out frees its place.
+    moved[0]!.send('z LOGOUT\r\n');
+    await moved[0]!.line(/^z OK/);
+    await moved[0]!.closed;
+    let answer = '';
+    for (let i = 0; i < 50 && !answer.startsWith('b OK'); i++) {
+      fourth.client.send(`b${i} LOGIN barney pass\r\n`);
+      answer = (await fourth.client.line(new RegExp(`^b${i} `))).replace(/^b\d+/, 'b');
+      if (!answer.startsWith('b OK')) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(answer).toMatch(/^b OK/);
+  });
+});
