@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, LineClient, RunningMaster, tempServer, type LogLine, type TempServer } from './helpers.js';
 
@@ -15,7 +16,7 @@ describe('master: a user\'s sessions move to one worker', () => {
       'SERVICES {\n  imap cmd="imapd" listen="127.0.0.1:0" prefork=2\n}\n',
       'allowplaintext: yes\nautocreate_quota: 0\nmaxlogins_per_user: 3\n',
     );
-    for (const user of ['fred', 'wilma', 'barney']) {
+    for (const user of ['fred', 'wilma', 'barney', 'betty']) {
       const result = spawnSync(process.execPath, [CLI, 'saslpasswd', '-C', server.imapdConf, '-p', '-c', user], { input: 'pass\n', encoding: 'utf8' });
       if (result.status !== 0) throw new Error(result.stderr);
     }
@@ -55,6 +56,29 @@ describe('master: a user\'s sessions move to one worker', () => {
   }
 
   const movedIn = (sid: string) => (l: LogLine) => l.sid === sid;
+
+  it('serves imapflow clients of one user from one worker, whichever worker took them first', async () => {
+    const [host, port] = (await master.address('imap')).split(':') as [string, string];
+    const before = master.logs.length;
+    const clients: ImapFlow[] = [];
+    // Three: maxlogins_per_user.
+    for (let i = 0; i < 3; i++) {
+      const client = new ImapFlow({ host, port: Number(port), secure: false, auth: { user: 'betty', pass: 'pass' }, logger: false });
+      await client.connect();
+      clients.push(client);
+    }
+    await clients[0]!.append('INBOX', 'From: a@example.com\r\nSubject: one\r\n\r\nbody\r\n');
+    for (const client of clients) expect((await client.status('INBOX', { messages: true })).messages).toBe(1);
+    // Each session's final worker: where it opened, or where it moved in.
+    const logs = master.logs.slice(before);
+    const sids = logs.filter((l) => l.msg === 'login' && l.userid === 'betty').map((l) => l.sid as string);
+    expect(sids).toHaveLength(3);
+    const where = sids.map((sid) => (logs.find((l) => l.msg === 'session moved in' && l.sid === sid) ?? logs.find((l) => l.msg === 'connection opened' && l.sid === sid))!.pid);
+    expect(new Set(where).size).toBe(1);
+    // First in this file: the master spread the three over both workers, so some moved.
+    expect(logs.some((l) => l.msg === 'session moved in' && sids.includes(l.sid as string))).toBe(true);
+    for (const client of clients) await client.logout();
+  });
 
   it('moves a login on another worker to the user\'s home, commands sent after LOGIN included', async () => {
     const first = await connect();
