@@ -163,3 +163,55 @@ describe('master: a user\'s sessions move to one worker', () => {
     expect(answer).toMatch(/^b OK/);
   });
 });
+
+describe('master: user affinity when the home worker dies', () => {
+  let server: TempServer;
+  let master: RunningMaster;
+  const open: LineClient[] = [];
+
+  beforeAll(async () => {
+    server = tempServer('SERVICES {\n  imap cmd="imapd" listen="127.0.0.1:0" prefork=2\n}\n', 'allowplaintext: yes\nautocreate_quota: 0\nmaster_restart_backoff: 1s\n');
+    const result = spawnSync(process.execPath, [CLI, 'saslpasswd', '-C', server.imapdConf, '-p', '-c', 'dino'], { input: 'pass\n', encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(result.stderr);
+    master = RunningMaster.start(server);
+    await master.address('imap');
+    await master.waitFor('two workers', () => master.workerPids('imap').length >= 2);
+  });
+
+  afterAll(async () => {
+    for (const client of open) client.close();
+    await master?.stop();
+    server?.cleanup();
+  });
+
+  async function login(): Promise<{ client: LineClient; sid: string }> {
+    const before = master.logs.filter((l) => l.msg === 'connection opened').length;
+    const client = await LineClient.connect(await master.address('imap'));
+    open.push(client);
+    await client.line(/^\* OK/);
+    const sid = (await master.waitFor('its opening logged', () => master.logs.filter((l) => l.msg === 'connection opened')[before])).sid as string;
+    client.send('a LOGIN dino pass\r\nb SELECT INBOX\r\n');
+    expect(await client.line(/^a /)).toMatch(/^a OK/);
+    expect(await client.line(/^b /)).toMatch(/^b OK/);
+    return { client, sid };
+  }
+
+  it('gives the user a new home, and later logins are served', async () => {
+    const first = await login();
+    const home = master.logs.find((l) => l.msg === 'connection opened' && l.sid === first.sid)!.pid as number;
+    process.kill(home, 'SIGKILL');
+    await first.client.closed;
+    await master.log('worker died, restarting');
+    // Logins until both workers took one (the dead one comes back): all answered, and the ones after
+    // the first live on the worker that took the first.
+    const sessions = [];
+    for (let i = 0; i < 4; i++) sessions.push(await login());
+    for (const { client } of sessions) {
+      client.send('c NOOP\r\n');
+      expect(await client.line(/^c /)).toMatch(/^c OK/);
+    }
+    const where = (sid: string) => (master.logs.find((l) => l.msg === 'session moved in' && l.sid === sid) ?? master.logs.find((l) => l.msg === 'connection opened' && l.sid === sid))!.pid;
+    expect(new Set(sessions.map((s) => where(s.sid))).size).toBe(1);
+    expect(where(sessions[0]!.sid)).not.toBe(home);
+  });
+});
