@@ -8,9 +8,9 @@
 // all in the same run, with users user1..userN / pass. Each server's CPU per command is its process
 // tree's (ours: the master's; a peer's: the master named by /tmp/peers/NAME/run/master.pid).
 // `npm run bench -- imap-load [--users=20] [--clients=20] [--seconds=20] [--only=us,cyrus,dovecot] [--prefork=N] [--modes=steady,churn] [--cli=OTHER/dist/bin/cyrusts.js]`
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
-import { percentile, treeCpuMs } from './_master.js';
+import { percentile, treeCpuMs, treeMemoryKiB } from './_master.js';
 import { startShipped } from './_shipped.js';
 
 const args = new Map(process.argv.slice(2).map((a) => {
@@ -36,6 +36,11 @@ class Conn {
   private pending: { tag: string; resolve: (text: string) => void; fail?: (err: Error) => void } | null = null;
   exists = 0;
   readonly closed: Promise<void>;
+
+  /** The client's port: the server side of the connection is found by it in /proc/net/tcp. */
+  get localPort(): number | undefined {
+    return this.socket.localPort;
+  }
 
   private constructor(private readonly socket: Socket) {
     socket.setEncoding('latin1');
@@ -212,6 +217,69 @@ async function prepare(port: number): Promise<void> {
   }));
 }
 
+/** Logged-in connections open now, with their user (for the spread over the server's processes). */
+const live = new Map<Conn, string>();
+
+/**
+ * Which process of the tree under `rootPid` holds the server side of each live connection to
+ * `serverPort`, and so how the connections and the users spread over the workers (Linux /proc).
+ */
+function spread(rootPid: number, serverPort: number): string {
+  const inodeOfClientPort = new Map<number, string>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10 || f[3] !== '01') continue;
+      const local = parseInt(f[1]!.split(':')[1]!, 16);
+      const remote = parseInt(f[2]!.split(':')[1]!, 16);
+      if (local === serverPort) inodeOfClientPort.set(remote, f[9]!);
+    }
+  }
+  const pidOfInode = new Map<string, number>();
+  for (const pid of treeMemoryKiB(rootPid).pids) {
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSafe(`/proc/${pid}/fd/${fd}`));
+        if (m) pidOfInode.set(m[1]!, pid);
+      }
+    } catch {
+      /* gone */
+    }
+  }
+  const perPid = new Map<number, { connections: number; users: Set<string> }>();
+  const pidsOfUser = new Map<string, Set<number>>();
+  for (const [conn, user] of live) {
+    const inode = conn.localPort === undefined ? undefined : inodeOfClientPort.get(conn.localPort);
+    const pid = inode === undefined ? undefined : pidOfInode.get(inode);
+    if (pid === undefined) continue;
+    let entry = perPid.get(pid);
+    if (!entry) perPid.set(pid, (entry = { connections: 0, users: new Set() }));
+    entry.connections++;
+    entry.users.add(user);
+    let pids = pidsOfUser.get(user);
+    if (!pids) pidsOfUser.set(user, (pids = new Set()));
+    pids.add(pid);
+  }
+  const split = [...pidsOfUser.values()].filter((p) => p.size > 1).length;
+  const parts = [...perPid].map(([pid, e]) => `${pid}: ${e.connections} connections of ${e.users.size} users`);
+  const found = [...perPid.values()].reduce((n, e) => n + e.connections, 0);
+  return `${parts.join('; ')}; users served by more than one process: ${split} of ${pidsOfUser.size} (${found} of ${live.size} logged-in connections found)`;
+}
+
+function readlinkSafe(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
+  }
+}
+
 async function load(port: number, churn: boolean): Promise<Stats> {
   const stats = new Stats();
   const deadline = performance.now() + SECONDS * 1000;
@@ -229,6 +297,7 @@ async function load(port: number, churn: boolean): Promise<Stats> {
         continue;
       }
       const steps = churn ? 2 : Infinity;
+      live.set(conn, user);
       try {
         for (let k = 0; k < steps && performance.now() < deadline; k++) {
           if (churn) await timed(stats, 'FETCH flags', () => conn.command(`FETCH 1:${Math.min(10, Math.max(1, conn.exists))} (UID FLAGS)`));
@@ -239,6 +308,7 @@ async function load(port: number, churn: boolean): Promise<Stats> {
         stats.failures++;
         stats.failed.set('session', (err as Error).message);
       }
+      live.delete(conn);
       conn.close();
       if (!churn) break;
     }
@@ -312,9 +382,14 @@ async function measure(label: string, port: number, pid?: number): Promise<void>
   for (const [mode, churn] of [['steady', false], ['churn', true]] as const) {
     if (!MODES.includes(mode)) continue;
     const before = treeCpuSeconds(pid);
+    // Halfway through the steady load: which server process holds each connection (ours only).
+    let where: string | null = null;
+    const look = pid !== undefined && !churn && label.startsWith('us') ? setTimeout(() => (where = spread(pid, port)), (SECONDS * 1000) / 2) : null;
     const stats = await load(port, churn);
+    if (look) clearTimeout(look);
     const after = treeCpuSeconds(pid);
     report(label, mode, stats, before === null || after === null ? null : after - before);
+    if (where !== null) console.log(`imap-load: ${label.padEnd(8)} ${mode.padEnd(6)}   server processes holding the connections: ${where}`);
   }
 }
 
