@@ -34,6 +34,8 @@ export interface BenchMasterOptions {
    * created only then). Without it a temp directory is made and removed at stop().
    */
   keepDir?: string;
+  /** Another build's bin/cyrusts.js to start as the master (A/B against a baseline build); CYRUSTS_BENCH_CLI, else this build's, by default. */
+  cli?: string;
   /** Run in the new directory before imapd.conf is written (e.g. make a TLS pair); returns more imapd.conf lines. */
   prepare?: (dir: string) => string[];
 }
@@ -64,7 +66,7 @@ export async function startBenchMaster(opts: BenchMasterOptions = {}): Promise<B
   }
   store.close();
   passwords.close();
-  const child = spawn(process.execPath, [CLI, 'master', '-C', imapdConf, '-M', join(dir, 'cyrus.conf'), '-D'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [opts.cli ?? process.env.CYRUSTS_BENCH_CLI ?? CLI, 'master', '-C', imapdConf, '-M', join(dir, 'cyrus.conf'), '-D'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const ports = new Map<string, number>();
   const port = await new Promise<number>((resolve, reject) => {
     let text = '';

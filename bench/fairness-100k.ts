@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ImapdConfig } from '../src/config/index.js';
 import { MailStore } from '../src/store/index.js';
-import { BenchClient, percentile, startBenchMaster, type BenchMaster } from './_master.js';
+import { BenchClient, percentile, startBenchMaster, treeCpuMs, type BenchMaster } from './_master.js';
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +25,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     interval: { type: 'string', default: '200' },
     dir: { type: 'string' },
+    /** Another build's dist/bin/cyrusts.js as the server (A/B against a baseline build, same bench). */
+    cli: { type: 'string' },
     /**
      * How the reader reads its answers: "tail" (default) only looks for the tagged answer in the last
      * 4 KB received; "full" splits every line into a string as BenchClient does (the bench before
@@ -166,7 +168,7 @@ if (values['reader-port'] !== undefined) await reader(Number(values['reader-port
 else await main();
 
 async function main(): Promise<void> {
-  const master = await startBenchMaster({ prefork: 1, users: ['fred', ...IDLE_USERS], keepDir: values.dir });
+  const master = await startBenchMaster({ prefork: 1, users: ['fred', ...IDLE_USERS], keepDir: values.dir, cli: values.cli });
   try {
     const store = MailStore.open({ config: ImapdConfig.load(master.imapdConf) });
     const have = store.openMailbox('user.fred');
@@ -209,13 +211,18 @@ async function main(): Promise<void> {
       phase = [];
       const trace = process.env.CYRUSTS_LOOP_TRACE;
       if (trace) writeFileSync(`${trace}/measure`, '');
+      // The server's CPU (master and worker; the master idles) and this process's (the idle clients') over the round.
+      const server0 = treeCpuMs(master.process.pid!);
+      const own0 = process.cpuUsage();
       const times = await new Promise<string>((resolve) => {
         child.once('message', (text: string) => resolve(text));
         child.send('go');
       });
+      const own = process.cpuUsage(own0);
+      const cpu = `server CPU ${(treeCpuMs(master.process.pid!) - server0).toFixed(0)} ms, idle clients' ${((own.user + own.system) / 1000).toFixed(0)} ms`;
       if (trace) rmSync(`${trace}/measure`, { force: true });
       console.log(`  round ${round}${round === 1 ? ' (cold)' : ' (after one append)'}: reader ${times}`);
-      console.log(`    idle NOOPs meanwhile: ${summary(phase)}`);
+      console.log(`    idle NOOPs meanwhile: ${summary(phase)}; ${cpu}`);
       during.push(...phase);
     }
     child.send('stop');

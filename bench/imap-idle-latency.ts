@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BenchClient, percentile, startBenchMaster } from './_master.js';
+import { BenchClient, percentile, startBenchMaster, treeMemoryKiB } from './_master.js';
 
 /** Times the process was woken (voluntary context switches) and its CPU time (ms), from /proc. */
 function wakeups(pid: number): { woken: number; cpuMs: number } {
@@ -38,6 +38,9 @@ try {
   client.send('i IDLE\r\n');
   await new Promise((r) => setTimeout(r, 100));
   const master0 = wakeups(master.process.pid!);
+  // The workers (the master's descendants): the imapd worker serving the IDLE client is one of them.
+  const workers = treeMemoryKiB(master.process.pid!).pids.filter((pid) => pid !== master.process.pid);
+  const workers0 = workers.map(wakeups);
   const stdout = await new Promise<string>((resolve, reject) =>
     execFile(process.execPath, [appender, master.imapdConf, 'user.fred', String(count), String(interval)], { maxBuffer: 1 << 24, env: { ...process.env, APPEND_CLOCK: 'monotonic' } }, (err, out) => (err ? reject(err) : resolve(out))),
   );
@@ -48,6 +51,9 @@ try {
   console.log(`imap-idle-latency: ${sent.length} deliveries from another process, ${latencies.length} pushed; p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${percentile(latencies, 99).toFixed(2)} ms, max ${latencies.at(-1)!.toFixed(2)} ms`);
   // The master (the hub) on the path of a push costs a wake-up of a third process per delivery.
   console.log(`  master meanwhile: ${master1.woken - master0.woken} wake-ups, ${(master1.cpuMs - master0.cpuMs).toFixed(0)} ms CPU`);
+  // The busiest worker (the one serving the IDLE client): wake-ups and CPU per delivery (one wake-up each is the least).
+  const busiest = workers.map((pid, i) => { const now = wakeups(pid); return { woken: now.woken - workers0[i]!.woken, cpuMs: now.cpuMs - workers0[i]!.cpuMs }; }).sort((a, b) => b.woken - a.woken)[0];
+  if (busiest) console.log(`  its worker meanwhile: ${(busiest.woken / sent.length).toFixed(2)} wake-ups and ${(busiest.cpuMs / sent.length).toFixed(2)} ms CPU per delivery`);
   client.send('DONE\r\n');
   client.socket.destroy();
 } finally {

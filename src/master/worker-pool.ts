@@ -437,25 +437,40 @@ export class WorkerPool {
 const WORKER_THREADPOOL_SIZE = 16;
 
 /**
- * Node flags of a worker: the master's, then --single-threaded-gc when CYRUSTS_WORKER_GC=single,
- * then (diagnostics) CYRUSTS_WORKER_FLAGS (e.g. "--trace-gc" or a GC setting to try) and
- * CYRUSTS_PROF_DIR (a CPU profile per worker, written at its exit).
+ * The pauses of V8's garbage collector run on the worker's own thread (scavenges, and the compaction
+ * and pointer update of a mark-compact), while marking and sweeping still run concurrently on helper
+ * threads. With prefork sized to the cores every core already has a worker: a parallel pause waits,
+ * with the event loop stopped, for helpers that find no free core. On the shared 2-core machine
+ * (load 10-17) fairness-turns saw scavenge pauses of 3-55 ms during FETCH 1:* with the parallel
+ * scavenger against 0.2-4 ms without it, for the same work (the pause is then the main thread's
+ * own CPU); imap-100k on one kept mailbox, alternating, found single commands no slower.
+ */
+const MAIN_THREAD_PAUSES = ['--no-parallel-scavenge', '--no-parallel-compaction', '--no-parallel-pointer-update'];
+
+/**
+ * Node flags of a worker: the master's, then the garbage collector's mode (CYRUSTS_WORKER_GC), then
+ * (diagnostics) CYRUSTS_WORKER_FLAGS (e.g. "--trace-gc" or a GC setting to try) and CYRUSTS_PROF_DIR
+ * (a CPU profile per worker, written at its exit).
  *
- * CYRUSTS_WORKER_GC=single runs the garbage collector on the worker's own thread. With prefork sized
- * to the cores every core already has a worker, and V8's parallel GC helpers may find no free core
- * while the main thread waits for them with the event loop stopped: fairness-100k's NOOP p99 of 500
- * idle sessions was 12-18 ms with it against 27-40 ms without (alternating runs, same data). It is not
- * the default because a big mailbox's single commands are slower with it (imap-100k, same minutes:
- * UID SEARCH UNSEEN 8.2 ms against 3.6, STATUS 0.53 against 0.42).
+ * CYRUSTS_WORKER_GC: unset (the default), pauses on the worker's thread (MAIN_THREAD_PAUSES above);
+ * "parallel", V8's own defaults; "single", --single-threaded-gc (no helper threads at all: marking
+ * runs in steps on the worker's thread too). "single" gave fairness-100k's p99 12-18 ms against
+ * 27-40 ms with V8's defaults (an earlier session, alternating runs), but slowed a big mailbox's
+ * single commands (imap-100k, same minutes: UID SEARCH UNSEEN 8.2 ms against 3.6, STATUS 0.53
+ * against 0.42; again this session: STATUS 1.3-5.2 ms against 0.7-0.9, UNSEEN 6.4-20 against 3.8-9.6).
  *
  * Not every V8 GC flag is safe to try through CYRUSTS_WORKER_FLAGS on node 20: --no-parallel-marking
  * (alone or with --no-concurrent-marking) aborts the process at its first full GC (a V8 CHECK on
  * the concurrent marker), so a worker started with it dies and is restarted over and over.
- * --no-parallel-scavenge, --no-parallel-compaction and --no-parallel-pointer-update run.
  */
 export function workerNodeFlags(env: NodeJS.ProcessEnv): string[] {
   const flags = [...process.execArgv];
-  if (env.CYRUSTS_WORKER_GC === 'single' && !flags.includes('--single-threaded-gc')) flags.push('--single-threaded-gc');
+  const mode = env.CYRUSTS_WORKER_GC;
+  if (mode === 'single') {
+    if (!flags.includes('--single-threaded-gc')) flags.push('--single-threaded-gc');
+  } else if (mode !== 'parallel') {
+    for (const flag of MAIN_THREAD_PAUSES) if (!flags.includes(flag)) flags.push(flag);
+  }
   if (env.CYRUSTS_WORKER_FLAGS) flags.push(...env.CYRUSTS_WORKER_FLAGS.split(' ').filter((f) => f !== ''));
   if (env.CYRUSTS_PROF_DIR) flags.push('--cpu-prof', `--cpu-prof-dir=${env.CYRUSTS_PROF_DIR}`);
   return flags;

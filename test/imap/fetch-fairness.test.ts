@@ -4,7 +4,9 @@
  * FETCH ends; so does the first SELECT of a big mailbox, which reads its index in slices. Ordering
  * only, never time: the FETCH yields at least once per batch of messages, the SELECT once per block.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MessageFactsSource } from '../../src/imap/commands/message/facts.js';
+import { noopCommand } from '../../src/imap/commands/noop.js';
 import { RawClient, startTestServer, type TestServer } from './harness.js';
 
 const COUNT = 3000;
@@ -59,6 +61,35 @@ describe('a big FETCH and another session', () => {
       }
     }, 60_000);
   }
+
+  it("runs the other session's NOOP between resolving FETCH 1:*'s set and loading its messages' facts", async () => {
+    const reader = await selected();
+    const other = await selected();
+    const order: string[] = [];
+    const realLoad = MessageFactsSource.load.bind(MessageFactsSource);
+    const load = vi.spyOn(MessageFactsSource, 'load').mockImplementation((...args) => {
+      order.push('facts');
+      return realLoad(...args);
+    });
+    const handle = vi.spyOn(noopCommand, 'handle').mockImplementation(() => {
+      order.push('NOOP');
+    });
+    try {
+      // Both commands leave in the same tick: the server reads the FETCH first, then (in the same
+      // poll of the sockets) the NOOP, unless the FETCH loads its facts before it gives a turn.
+      reader.write('f FETCH 1:* (FLAGS)\r\n');
+      other.write('n NOOP\r\n');
+      const [fetched, nooped] = await Promise.all([reader.readUntil((line) => line.startsWith('f '), 30_000), other.readUntil((line) => line.startsWith('n '), 30_000)]);
+      expect(fetched.at(-1)).toMatch(/^f OK/);
+      expect(nooped.at(-1)).toMatch(/^n OK/);
+      expect(order).toEqual(['NOOP', 'facts']);
+    } finally {
+      load.mockRestore();
+      handle.mockRestore();
+      reader.close();
+      other.close();
+    }
+  }, 60_000);
 
   it('gives the same bytes whether or not another session interleaves, and the same as its pieces', async () => {
     const reader = await selected();

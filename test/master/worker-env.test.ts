@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerEnvironment, workerNodeFlags } from '../../src/master/worker-pool.js';
+
+/** The flags a worker gets by default (worker-pool.ts MAIN_THREAD_PAUSES). */
+const MAIN_THREAD_PAUSES = ['--no-parallel-scavenge', '--no-parallel-compaction', '--no-parallel-pointer-update'];
 import { isAlive, RunningMaster, tempServer, type TempServer } from './helpers.js';
 
 // Issue 17: a worker's memory grew under a connection flood (and after logins) and was never given
@@ -37,18 +40,19 @@ describe('master: the environment of a worker', () => {
 
   it('node flags for diagnostics: CYRUSTS_WORKER_FLAGS, then a CPU profile with CYRUSTS_PROF_DIR', () => {
     const flags = workerNodeFlags({ CYRUSTS_WORKER_FLAGS: '--trace-gc  --max-semi-space-size=8', CYRUSTS_PROF_DIR: '/tmp/p' });
-    expect(flags.slice(process.execArgv.length)).toEqual(['--trace-gc', '--max-semi-space-size=8', '--cpu-prof', '--cpu-prof-dir=/tmp/p']);
+    expect(flags.slice(process.execArgv.length)).toEqual([...MAIN_THREAD_PAUSES, '--trace-gc', '--max-semi-space-size=8', '--cpu-prof', '--cpu-prof-dir=/tmp/p']);
   });
 
-  it('workers collect garbage on their own thread when CYRUSTS_WORKER_GC=single', () => {
-    expect(workerNodeFlags({})).toEqual(process.execArgv);
+  it("workers pause for garbage collection on their own thread by default; CYRUSTS_WORKER_GC=single or parallel instead", () => {
+    expect(workerNodeFlags({})).toEqual([...process.execArgv, ...MAIN_THREAD_PAUSES]);
     expect(workerNodeFlags({ CYRUSTS_WORKER_GC: 'parallel' })).toEqual(process.execArgv);
     expect(workerNodeFlags({ CYRUSTS_WORKER_GC: 'single' })).toEqual([...process.execArgv, '--single-threaded-gc']);
   });
 
-  it('a running worker has no GC flag by default', async () => {
+  it("a running worker's GC pauses run on its own thread by default (not single-threaded GC)", async () => {
     const pid = await master.waitFor('an imap worker', () => master.workerPids('imap').find(isAlive));
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
     expect(cmdline).not.toContain('--single-threaded-gc');
+    for (const flag of MAIN_THREAD_PAUSES) expect(cmdline).toContain(flag);
   });
 });

@@ -5,7 +5,7 @@
  * recent, expunge, flag changes; see updates.ts), holding expunges back while the current command
  * forbids them (RFC 3501 section 7.4.1).
  */
-import { MailError } from '../../common/index.js';
+import { MailError, giveTurn } from '../../common/index.js';
 import type { Mailbox, MailboxStatus, MessageRecord } from '../../mailbox/index.js';
 import type { MailboxUpdate } from './updates.js';
 import type { SearchContext } from './search-contexts.js';
@@ -84,6 +84,7 @@ export class SelectedMailbox {
     // Nothing committed to the index since the process last looked, and its columns kept: the
     // snapshot without a read transaction (SELECT under load, issue 16).
     let snapshot = readOnly ? null : mailbox.quietSnapshot(userid, null);
+    const quiet = snapshot !== null;
     let status: MailboxStatus | null = null;
     if (snapshot === null) {
       await mailbox.prepareSnapshot(userid);
@@ -96,6 +97,10 @@ export class SelectedMailbox {
     const selected = new SelectedMailbox(mailbox, externalName, readOnly, userid, snapshot.uids.subarray(0, n), snapshot.highestModseq, snapshot.uidNext);
     if (status) selected.peekRecent(status.recent, status.uidNext);
     else selected.addRecent(mailbox.claimRecent());
+    // A big mailbox read just now (not the quiet columns): the walks below on a turn of their own.
+    // Taking the snapshot and claiming \Recent, then walking 100,000 messages for the first unseen
+    // and the keywords in use, held the loop 10-15 ms in one turn in a fresh process (fairness-turns, cold).
+    if (!quiet && n >= WALK_APART_FROM) await giveTurn();
     for (let i = 0; i < n; i++) {
       if (snapshot.isSeen(i)) continue;
       selected.firstUnseen = i + 1;
@@ -393,6 +398,9 @@ export class SelectedMailbox {
     this.mailbox.close();
   }
 }
+
+/** From this many messages a SELECT that read the mailbox walks its messages on a turn after the read. */
+const WALK_APART_FROM = 10_000;
 
 /**
  * The keywords some message carries (first spelling), kept per keyword column: snapshots of an
