@@ -110,7 +110,7 @@ export class Mailbox extends MessageReader {
    */
   private lookAfterWrite(before: LastLook | null, row: MailboxRow, highestModseq: number, uidNext: number, records: MessageRow[], expunged: number[]): LastLook | null {
     if (before === null) return null;
-    const own = highestModseq === before.highestModseq ? before.own : { since: before.highestModseq, row, records, expunged };
+    const own = highestModseq === before.highestModseq ? before.own : chainWrite(before, row, highestModseq, records, expunged);
     return { marks: changeMarks(this.index.db), highestModseq, uidNext, own, row: null, moved: false, stale: false };
   }
 
@@ -761,13 +761,13 @@ export class Mailbox extends MessageReader {
       }
       if (sameMarks(last.marks, marks)) {
         if (last.highestModseq <= modseq) return { highestModseq: last.highestModseq, uidNext: last.uidNext, records: [], expunged: [] };
-        // Only this handle's own write since: its records, without reading them back.
+        // Only this handle's own writes since: their records, without reading them back.
         const own = last.own;
         if (own !== null && modseq >= own.since) {
           const seen = this.seenRanges(own.row, userid);
           const records: MessageRecord[] = [];
           for (const m of own.records) if (m.modseq > modseq) records.push(this.record(m, seen));
-          return { highestModseq: last.highestModseq, uidNext: last.uidNext, records, expunged: own.expunged };
+          return { highestModseq: last.highestModseq, uidNext: last.uidNext, records, expunged: expungedAfter(own, modseq) };
         }
       }
     }
@@ -776,7 +776,10 @@ export class Mailbox extends MessageReader {
       // first, which starts the transaction: the marks of the state the row below is read from.
       const now = marks ?? changeMarks(this.index.db);
       const row = this.active();
-      this.lastLook = { marks: now, highestModseq: row.highestmodseq, uidNext: row.uidnext, own: null, row, moved: last !== null && !sameMarks(last.marks, now), stale: false };
+      // Nothing committed since the last look: the writes of this handle it knew of are still all
+      // there is since their start (a session further behind read them here; the others need not).
+      const still = last !== null && sameMarks(last.marks, now);
+      this.lastLook = { marks: now, highestModseq: row.highestmodseq, uidNext: row.uidnext, own: still ? last.own : null, row, moved: last !== null && !still, stale: false };
       // Every change raises highestmodseq in its own transaction (a \Seen change of any user too):
       // when it has not moved there is nothing to read, nor any seen state to look at.
       if (row.highestmodseq <= modseq) return { highestModseq: row.highestmodseq, uidNext: row.uidnext, records: [], expunged: [] };
@@ -854,14 +857,67 @@ interface LastLook {
   stale: boolean;
 }
 
-/** One write's changes: the records it wrote (as the index now holds them) and the UIDs it expunged. */
+/**
+ * The changes of this handle's writes that followed one another with no other commit in between
+ * (each write's lookBeforeWrite found the look the one before it left): the records they wrote,
+ * each as the last of them left it (as the index now holds it), and the UIDs they expunged. The
+ * sessions of a process that share the handle (a user's connections) each sync after their next
+ * command from these, however many of the writes they missed, instead of reading the index.
+ */
 interface OwnWrite {
-  /** The highest modseq before the write. */
+  /** The highest modseq before the first of the writes. */
   since: number;
   /** The mailbox row (for sharedseen and the seen owner). */
   row: MailboxRow;
+  /** By UID, ascending; none of them expunged. */
   records: MessageRow[];
+  /** In the order expunged, with the modseq of the expunge of each (expungedModseqs[i]). */
   expunged: number[];
+  expungedModseqs: number[];
+}
+
+/** A chain of own writes longer than this (records or UIDs expunged) starts over (the sessions behind it read the index once). */
+const OWN_CHAIN_MAX = 512;
+
+/**
+ * The own writes after `before` with one more (at `modseq`): the chain `before` ended goes on when
+ * it has room, else starts at this write.
+ */
+function chainWrite(before: LastLook, row: MailboxRow, modseq: number, records: MessageRow[], expunged: number[]): OwnWrite {
+  const prior = before.own;
+  if (prior === null || prior.records.length + records.length > OWN_CHAIN_MAX || prior.expunged.length + expunged.length > OWN_CHAIN_MAX) {
+    return { since: before.highestModseq, row, records, expunged, expungedModseqs: expunged.map(() => modseq) };
+  }
+  // The earlier records less those written again or expunged now, merged with the new ones by UID.
+  const gone = expunged.length > 0 ? new Set(expunged) : null;
+  const merged: MessageRow[] = [];
+  let k = 0;
+  for (const r of prior.records) {
+    while (k < records.length && records[k]!.uid < r.uid) merged.push(records[k++]!);
+    if (k < records.length && records[k]!.uid === r.uid) continue;
+    if (gone !== null && gone.has(r.uid)) continue;
+    merged.push(r);
+  }
+  while (k < records.length) merged.push(records[k++]!);
+  const expungedModseqs = prior.expungedModseqs.slice();
+  for (let i = 0; i < expunged.length; i++) expungedModseqs.push(modseq);
+  return { since: prior.since, row, records: merged, expunged: prior.expunged.concat(expunged), expungedModseqs };
+}
+
+/** UIDs the own writes expunged after `modseq`, ascending (as the expunged table lists them). */
+function expungedAfter(own: OwnWrite, modseq: number): number[] {
+  const { expunged, expungedModseqs } = own;
+  if (expunged.length === 0) return expunged;
+  let all = true;
+  let ascending = true;
+  for (let i = 0; i < expunged.length; i++) {
+    if (expungedModseqs[i]! <= modseq) all = false;
+    if (i > 0 && expunged[i - 1]! >= expunged[i]!) ascending = false;
+  }
+  if (all && ascending) return expunged;
+  const out: number[] = [];
+  for (let i = 0; i < expunged.length; i++) if (expungedModseqs[i]! > modseq) out.push(expunged[i]!);
+  return ascending ? out : out.sort((a, b) => a - b);
 }
 
 /** A write whose commit does not wait for the disk (the caller fsyncs the WAL, or, for \Recent, need not). */

@@ -162,6 +162,67 @@ describe('changesSince after a write of the same handle', () => {
     }
   });
 
+  it('answers from a run of its writes a session missed several of, each session as far as it is behind', async () => {
+    const box = await filled();
+    try {
+      const start = box.changesSince(0, 'fred').highestModseq;
+      const query = vi.spyOn(changesQuery(box), 'all');
+      // Writes of the handle one after another (the sessions of one user in one process), nobody syncing in between.
+      box.setFlags([1], 'add', ['\\Flagged'], { userid: 'fred' });
+      const afterFirst = box.status().highestModseq;
+      await box.append([{ content: message('m4') }, { content: message('m5'), flags: ['\\Seen'] }], { userid: 'fred' });
+      box.setFlags([1, 4], 'add', ['\\Answered'], { userid: 'fred' });
+      box.setFlags([2, 5], 'add', ['\\Deleted'], { userid: 'fred' });
+      const beforeExpunge = box.status().highestModseq;
+      expect(box.expunge()).toEqual([2, 5]);
+      box.setFlags([3], 'add', ['$Work'], { userid: 'fred' });
+      box.setFlags([4], 'remove', ['\\Answered'], { userid: 'fred' });
+      // A session that saw none of them, one that saw the first, one that saw all but the expunge and after.
+      for (const known of [start, afterFirst, beforeExpunge]) {
+        for (const userid of ['fred', 'barney']) {
+          const { own, fresh } = bothAnswers(box, known, userid);
+          expect(own).toEqual(fresh);
+        }
+      }
+      const all = box.changesSince(start, 'fred');
+      expect(all.records.map((r) => [r.uid, r.flags])).toEqual([[1, ['\\Answered', '\\Flagged']], [3, ['$Work']], [4, []]]);
+      expect(all.expunged).toEqual([2, 5]);
+      expect(box.changesSince(beforeExpunge, 'fred').records.map((r) => r.uid)).toEqual([3, 4]);
+      expect(query).not.toHaveBeenCalled();
+    } finally {
+      box.close();
+    }
+  });
+
+  it('keeps the run of its writes across a read by a session further behind, and ends it at another connection\'s commit', async () => {
+    const box = await filled();
+    const other = env.open().openMailbox('user.fred');
+    try {
+      const start = box.changesSince(0, 'fred').highestModseq;
+      box.setFlags([1], 'add', ['\\Flagged'], { userid: 'fred' });
+      const afterFirst = box.status().highestModseq;
+      box.setFlags([2], 'add', ['\\Flagged'], { userid: 'fred' });
+      const query = vi.spyOn(changesQuery(box), 'all');
+      // Behind the run (modseq before the mailbox was filled): reads the index ...
+      expect(box.changesSince(0, 'fred').records.map((r) => r.uid)).toEqual([1, 2, 3]);
+      expect(query).toHaveBeenCalledTimes(1);
+      // ... which leaves the run to the sessions inside it.
+      expect(box.changesSince(start, 'fred').records.map((r) => r.uid)).toEqual([1, 2]);
+      expect(box.changesSince(afterFirst, 'fred').records.map((r) => r.uid)).toEqual([2]);
+      expect(query).toHaveBeenCalledTimes(1);
+      // Another connection's commit: the next write starts no run on top of it; the index is read.
+      other.setFlags([3], 'add', ['\\Answered'], { userid: 'fred' });
+      box.setFlags([1], 'add', ['\\Seen'], { userid: 'fred' });
+      const { own, fresh } = bothAnswers(box, afterFirst, 'fred');
+      expect(own).toEqual(fresh);
+      expect((own as { records: Array<{ uid: number }> }).records.map((r) => r.uid)).toEqual([1, 2, 3]);
+      expect(query).toHaveBeenCalledTimes(2);
+    } finally {
+      other.close();
+      box.close();
+    }
+  });
+
   it('reads the index when another connection committed before or after the write', async () => {
     const box = await filled();
     const other = env.open().openMailbox('user.fred');
