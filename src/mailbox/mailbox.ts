@@ -653,7 +653,11 @@ export class Mailbox extends MessageReader {
     if (last === null || (highestModseq !== null && last.highestModseq !== highestModseq)) return null;
     const row = this.quietRow();
     if (row === null || row.state !== 'active') return null;
-    const columns = cachedColumns(this.index.identity, row.uniqueid, row.uidvalidity, row.uidnext, row.highestmodseq);
+    // Kept for this state, or patched from the handle's own writes since the columns kept (the
+    // sessions of one user after each other's STORE, APPEND, EXPUNGE): the changes the index would
+    // give patchedColumns in a read transaction, as those writes left them.
+    const own = this.lastLook?.own ?? null;
+    const columns = cachedColumns(this.index.identity, row.uniqueid, row.uidvalidity, row.uidnext, row.highestmodseq) ?? (own === null ? null : this.patchedColumns(row, true, own));
     if (columns === null) return null;
     // A session opening the mailbox (no view yet): only when prepareSnapshot would have nothing to
     // prepare either (another user's \Seen is merged into a big mailbox's columns in slices there).
@@ -702,12 +706,15 @@ export class Mailbox extends MessageReader {
    * were forgotten past them (the expunged table no longer lists every UID gone), or when so much
    * changed that reading every record is as cheap.
    */
-  private patchedColumns(row: MailboxRow, keep: boolean): SnapshotColumns | null {
+  private patchedColumns(row: MailboxRow, keep: boolean, own: OwnWrite | null = null): SnapshotColumns | null {
     const old = olderColumns(this.index.identity, row.uniqueid, row.uidvalidity);
     if (old === null || old.highestModseq > row.highestmodseq || row.deletedmodseq > old.highestModseq) return null;
-    const changed = this.index.stmts.changedSince.all(old.highestModseq);
+    // `own`: the changes since the columns are the handle's own writes (quietSnapshot), when the
+    // columns are not older than the first of them.
+    if (own !== null && old.highestModseq < own.since) return null;
+    const changed = own === null ? this.index.stmts.changedSince.all(old.highestModseq) : own.records.filter((m) => m.modseq > old.highestModseq);
     if (changed.length > old.uids.length * PATCH_AT_MOST) return null;
-    const expunged = this.index.stmts.expungedSince.all(old.highestModseq);
+    const expunged = own === null ? this.index.stmts.expungedSince.all(old.highestModseq) : expungedAfter(own, old.highestModseq);
     // The \Seen merged into the old columns is patched along (used while that user's seen ranges stay the same).
     const { merged, ...columns } = patchColumns(old, row, changed, expunged, seenMerged.get(old) ?? null);
     if (merged !== null) seenMerged.set(columns, merged);

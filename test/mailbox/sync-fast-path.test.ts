@@ -7,7 +7,7 @@
  * reading them back; a commit of another connection before or after that write is still seen.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Mailbox } from '../../src/mailbox/index.js';
+import type { Mailbox, MailboxSnapshot } from '../../src/mailbox/index.js';
 import type { MailStore } from '../../src/store/index.js';
 import { makeEnv, message, type TestEnv } from '../store/helpers.js';
 
@@ -319,6 +319,66 @@ describe('changesSince under commits of another connection', () => {
       const changes = box.changesSince(known, 'fred');
       expect(changes.records.map((r) => r.uid)).toEqual([4]);
       expect(where.splice(0)).toEqual([true]);
+    } finally {
+      other.close();
+      box.close();
+    }
+  });
+});
+
+describe('quietSnapshot after writes of the same handle', () => {
+  /** What a snapshot says of each message, comparable with toEqual. */
+  function contents(s: MailboxSnapshot): unknown {
+    const out: unknown[] = [s.uidNext, s.highestModseq];
+    for (let p = 0; p < s.count; p++) out.push([s.uids[p], s.modseqs[p], s.flags(p), s.internalDates[p], s.sizes[p]]);
+    return out;
+  }
+
+  it('patches the kept columns from the writes, reading no changes, as a fresh handle reads the index', async () => {
+    const box = await filled();
+    try {
+      // Enough messages for a patch (a few changes among many).
+      await box.append(Array.from({ length: 20 }, (_, i) => ({ content: message(`more${i}`) })), { userid: 'fred' });
+      box.snapshot('fred');
+      let known = box.changesSince(0, 'fred').highestModseq;
+      const query = vi.spyOn(changesQuery(box), 'all');
+      box.setFlags([1], 'add', ['\\Flagged', '$Work'], { userid: 'fred' });
+      await box.append([{ content: message('m4'), flags: ['\\Seen'] }], { userid: 'fred' });
+      box.setFlags([2], 'add', ['\\Deleted'], { userid: 'fred' });
+      expect(box.expunge()).toEqual([2]);
+      for (const userid of ['fred', 'barney']) {
+        known = box.changesSince(known, userid).highestModseq;
+        const quiet = box.quietSnapshot(userid, known);
+        expect(quiet).not.toBeNull();
+        const fresh = env.open().openMailbox('user.fred');
+        try {
+          expect(contents(quiet!)).toEqual(contents(fresh.snapshot(userid)));
+        } finally {
+          fresh.close();
+        }
+      }
+      const quiet = contents(box.quietSnapshot('fred', known)!) as unknown[];
+      expect(quiet.slice(0, 5)).toEqual([25, known, [1, known - 3, ['\\Flagged', '$Work'], expect.any(Number), expect.any(Number)],
+        [3, expect.any(Number), [], expect.any(Number), expect.any(Number)], [4, expect.any(Number), [], expect.any(Number), expect.any(Number)]]);
+      expect(quiet.at(-1)).toEqual([24, known - 2, ['\\Seen'], expect.any(Number), expect.any(Number)]);
+      expect(query).not.toHaveBeenCalled();
+    } finally {
+      box.close();
+    }
+  });
+
+  it('does not patch from the writes after another connection committed', async () => {
+    const box = await filled();
+    const other = env.open().openMailbox('user.fred');
+    try {
+      box.snapshot('fred');
+      const known = box.changesSince(0, 'fred').highestModseq;
+      box.setFlags([1], 'add', ['\\Flagged'], { userid: 'fred' });
+      other.setFlags([3], 'add', ['\\Answered'], { userid: 'fred' });
+      expect(box.quietSnapshot('fred', known + 1)).toBeNull();
+      const synced = box.changesSince(known, 'fred');
+      expect(synced.records.map((r) => r.uid)).toEqual([1, 3]);
+      expect(box.snapshot('fred').flags(2)).toEqual(['\\Answered']);
     } finally {
       other.close();
       box.close();
