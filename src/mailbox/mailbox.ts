@@ -644,13 +644,15 @@ export class Mailbox extends MessageReader {
 
   /**
    * snapshot() without a read transaction (issue 16: FETCH of a few messages under load): when no
-   * connection committed to the index since changesSince's last look, that look read the row at
-   * `highestModseq` (the caller's view, synced to that modseq, is the index as it is) and the
-   * process keeps the columns of that state. Null otherwise: call snapshot().
+   * connection committed to the index since changesSince's last look (or the handle's own writes
+   * that followed it), the row that look read (or left) is the index as it is, and the process keeps
+   * the columns of that state or patches them from those writes. The snapshot is the index's state
+   * now, as snapshot() would read it, whatever modseq the caller's view is synced to
+   * (`highestModseq`; null: a session opening the mailbox, no view yet). Null otherwise: call snapshot().
    */
   quietSnapshot(userid: string | null | undefined, highestModseq: number | null): MailboxSnapshot | null {
     const last = this.lastLook;
-    if (last === null || (highestModseq !== null && last.highestModseq !== highestModseq)) return null;
+    if (last === null) return null;
     const row = this.quietRow();
     if (row === null || row.state !== 'active') return null;
     // Kept for this state, or patched from the handle's own writes since the columns kept (the
