@@ -885,8 +885,11 @@ interface OwnWrite {
   expungedModseqs: number[];
 }
 
-/** A chain of own writes longer than this (records or UIDs expunged) starts over (the sessions behind it read the index once). */
-const OWN_CHAIN_MAX = 512;
+/**
+ * A chain of own writes longer than this (records or UIDs expunged) starts over (the sessions behind
+ * it read the index once). Kept short: each write copies the chain, and each sync walks it.
+ */
+const OWN_CHAIN_MAX = 64;
 
 /**
  * The own writes after `before` with one more (at `modseq`): the chain `before` ended goes on when
