@@ -110,7 +110,7 @@ export class Mailbox extends MessageReader {
    */
   private lookAfterWrite(before: LastLook | null, row: MailboxRow, highestModseq: number, uidNext: number, records: MessageRow[], expunged: number[]): LastLook | null {
     if (before === null) return null;
-    const own = highestModseq === before.highestModseq ? before.own : { since: before.highestModseq, row, records, expunged };
+    const own = highestModseq === before.highestModseq ? before.own : chainWrite(before, row, highestModseq, records, expunged);
     return { marks: changeMarks(this.index.db), highestModseq, uidNext, own, row: null, moved: false, stale: false };
   }
 
@@ -644,16 +644,22 @@ export class Mailbox extends MessageReader {
 
   /**
    * snapshot() without a read transaction (issue 16: FETCH of a few messages under load): when no
-   * connection committed to the index since changesSince's last look, that look read the row at
-   * `highestModseq` (the caller's view, synced to that modseq, is the index as it is) and the
-   * process keeps the columns of that state. Null otherwise: call snapshot().
+   * connection committed to the index since changesSince's last look (or the handle's own writes
+   * that followed it), the row that look read (or left) is the index as it is, and the process keeps
+   * the columns of that state or patches them from those writes. The snapshot is the index's state
+   * now, as snapshot() would read it, whatever modseq the caller's view is synced to
+   * (`highestModseq`; null: a session opening the mailbox, no view yet). Null otherwise: call snapshot().
    */
   quietSnapshot(userid: string | null | undefined, highestModseq: number | null): MailboxSnapshot | null {
     const last = this.lastLook;
-    if (last === null || (highestModseq !== null && last.highestModseq !== highestModseq)) return null;
+    if (last === null) return null;
     const row = this.quietRow();
     if (row === null || row.state !== 'active') return null;
-    const columns = cachedColumns(this.index.identity, row.uniqueid, row.uidvalidity, row.uidnext, row.highestmodseq);
+    // Kept for this state, or patched from the handle's own writes since the columns kept (the
+    // sessions of one user after each other's STORE, APPEND, EXPUNGE): the changes the index would
+    // give patchedColumns in a read transaction, as those writes left them.
+    const own = this.lastLook?.own ?? null;
+    const columns = cachedColumns(this.index.identity, row.uniqueid, row.uidvalidity, row.uidnext, row.highestmodseq) ?? (own === null ? null : this.patchedColumns(row, true, own));
     if (columns === null) return null;
     // A session opening the mailbox (no view yet): only when prepareSnapshot would have nothing to
     // prepare either (another user's \Seen is merged into a big mailbox's columns in slices there).
@@ -702,12 +708,15 @@ export class Mailbox extends MessageReader {
    * were forgotten past them (the expunged table no longer lists every UID gone), or when so much
    * changed that reading every record is as cheap.
    */
-  private patchedColumns(row: MailboxRow, keep: boolean): SnapshotColumns | null {
+  private patchedColumns(row: MailboxRow, keep: boolean, own: OwnWrite | null = null): SnapshotColumns | null {
     const old = olderColumns(this.index.identity, row.uniqueid, row.uidvalidity);
     if (old === null || old.highestModseq > row.highestmodseq || row.deletedmodseq > old.highestModseq) return null;
-    const changed = this.index.stmts.changedSince.all(old.highestModseq);
+    // `own`: the changes since the columns are the handle's own writes (quietSnapshot), when the
+    // columns are not older than the first of them.
+    if (own !== null && old.highestModseq < own.since) return null;
+    const changed = own === null ? this.index.stmts.changedSince.all(old.highestModseq) : own.records.filter((m) => m.modseq > old.highestModseq);
     if (changed.length > old.uids.length * PATCH_AT_MOST) return null;
-    const expunged = this.index.stmts.expungedSince.all(old.highestModseq);
+    const expunged = own === null ? this.index.stmts.expungedSince.all(old.highestModseq) : expungedAfter(own, old.highestModseq);
     // The \Seen merged into the old columns is patched along (used while that user's seen ranges stay the same).
     const { merged, ...columns } = patchColumns(old, row, changed, expunged, seenMerged.get(old) ?? null);
     if (merged !== null) seenMerged.set(columns, merged);
@@ -761,13 +770,13 @@ export class Mailbox extends MessageReader {
       }
       if (sameMarks(last.marks, marks)) {
         if (last.highestModseq <= modseq) return { highestModseq: last.highestModseq, uidNext: last.uidNext, records: [], expunged: [] };
-        // Only this handle's own write since: its records, without reading them back.
+        // Only this handle's own writes since: their records, without reading them back.
         const own = last.own;
         if (own !== null && modseq >= own.since) {
           const seen = this.seenRanges(own.row, userid);
           const records: MessageRecord[] = [];
           for (const m of own.records) if (m.modseq > modseq) records.push(this.record(m, seen));
-          return { highestModseq: last.highestModseq, uidNext: last.uidNext, records, expunged: own.expunged };
+          return { highestModseq: last.highestModseq, uidNext: last.uidNext, records, expunged: expungedAfter(own, modseq) };
         }
       }
     }
@@ -776,7 +785,10 @@ export class Mailbox extends MessageReader {
       // first, which starts the transaction: the marks of the state the row below is read from.
       const now = marks ?? changeMarks(this.index.db);
       const row = this.active();
-      this.lastLook = { marks: now, highestModseq: row.highestmodseq, uidNext: row.uidnext, own: null, row, moved: last !== null && !sameMarks(last.marks, now), stale: false };
+      // Nothing committed since the last look: the writes of this handle it knew of are still all
+      // there is since their start (a session further behind read them here; the others need not).
+      const still = last !== null && sameMarks(last.marks, now);
+      this.lastLook = { marks: now, highestModseq: row.highestmodseq, uidNext: row.uidnext, own: still ? last.own : null, row, moved: last !== null && !still, stale: false };
       // Every change raises highestmodseq in its own transaction (a \Seen change of any user too):
       // when it has not moved there is nothing to read, nor any seen state to look at.
       if (row.highestmodseq <= modseq) return { highestModseq: row.highestmodseq, uidNext: row.uidnext, records: [], expunged: [] };
@@ -854,14 +866,70 @@ interface LastLook {
   stale: boolean;
 }
 
-/** One write's changes: the records it wrote (as the index now holds them) and the UIDs it expunged. */
+/**
+ * The changes of this handle's writes that followed one another with no other commit in between
+ * (each write's lookBeforeWrite found the look the one before it left): the records they wrote,
+ * each as the last of them left it (as the index now holds it), and the UIDs they expunged. The
+ * sessions of a process that share the handle (a user's connections) each sync after their next
+ * command from these, however many of the writes they missed, instead of reading the index.
+ */
 interface OwnWrite {
-  /** The highest modseq before the write. */
+  /** The highest modseq before the first of the writes. */
   since: number;
   /** The mailbox row (for sharedseen and the seen owner). */
   row: MailboxRow;
+  /** By UID, ascending; none of them expunged. */
   records: MessageRow[];
+  /** In the order expunged, with the modseq of the expunge of each (expungedModseqs[i]). */
   expunged: number[];
+  expungedModseqs: number[];
+}
+
+/**
+ * A chain of own writes longer than this (records or UIDs expunged) starts over (the sessions behind
+ * it read the index once). Kept short: each write copies the chain, and each sync walks it.
+ */
+const OWN_CHAIN_MAX = 64;
+
+/**
+ * The own writes after `before` with one more (at `modseq`): the chain `before` ended goes on when
+ * it has room, else starts at this write.
+ */
+function chainWrite(before: LastLook, row: MailboxRow, modseq: number, records: MessageRow[], expunged: number[]): OwnWrite {
+  const prior = before.own;
+  if (prior === null || prior.records.length + records.length > OWN_CHAIN_MAX || prior.expunged.length + expunged.length > OWN_CHAIN_MAX) {
+    return { since: before.highestModseq, row, records, expunged, expungedModseqs: expunged.map(() => modseq) };
+  }
+  // The earlier records less those written again or expunged now, merged with the new ones by UID.
+  const gone = expunged.length > 0 ? new Set(expunged) : null;
+  const merged: MessageRow[] = [];
+  let k = 0;
+  for (const r of prior.records) {
+    while (k < records.length && records[k]!.uid < r.uid) merged.push(records[k++]!);
+    if (k < records.length && records[k]!.uid === r.uid) continue;
+    if (gone !== null && gone.has(r.uid)) continue;
+    merged.push(r);
+  }
+  while (k < records.length) merged.push(records[k++]!);
+  const expungedModseqs = prior.expungedModseqs.slice();
+  for (let i = 0; i < expunged.length; i++) expungedModseqs.push(modseq);
+  return { since: prior.since, row, records: merged, expunged: prior.expunged.concat(expunged), expungedModseqs };
+}
+
+/** UIDs the own writes expunged after `modseq`, ascending (as the expunged table lists them). */
+function expungedAfter(own: OwnWrite, modseq: number): number[] {
+  const { expunged, expungedModseqs } = own;
+  if (expunged.length === 0) return expunged;
+  let all = true;
+  let ascending = true;
+  for (let i = 0; i < expunged.length; i++) {
+    if (expungedModseqs[i]! <= modseq) all = false;
+    if (i > 0 && expunged[i - 1]! >= expunged[i]!) ascending = false;
+  }
+  if (all && ascending) return expunged;
+  const out: number[] = [];
+  for (let i = 0; i < expunged.length; i++) if (expungedModseqs[i]! > modseq) out.push(expunged[i]!);
+  return ascending ? out : out.sort((a, b) => a - b);
 }
 
 /** A write whose commit does not wait for the disk (the caller fsyncs the WAL, or, for \Recent, need not). */

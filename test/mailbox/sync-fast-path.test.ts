@@ -7,7 +7,7 @@
  * reading them back; a commit of another connection before or after that write is still seen.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Mailbox } from '../../src/mailbox/index.js';
+import type { Mailbox, MailboxSnapshot } from '../../src/mailbox/index.js';
 import type { MailStore } from '../../src/store/index.js';
 import { makeEnv, message, type TestEnv } from '../store/helpers.js';
 
@@ -162,6 +162,67 @@ describe('changesSince after a write of the same handle', () => {
     }
   });
 
+  it('answers from a run of its writes a session missed several of, each session as far as it is behind', async () => {
+    const box = await filled();
+    try {
+      const start = box.changesSince(0, 'fred').highestModseq;
+      const query = vi.spyOn(changesQuery(box), 'all');
+      // Writes of the handle one after another (the sessions of one user in one process), nobody syncing in between.
+      box.setFlags([1], 'add', ['\\Flagged'], { userid: 'fred' });
+      const afterFirst = box.status().highestModseq;
+      await box.append([{ content: message('m4') }, { content: message('m5'), flags: ['\\Seen'] }], { userid: 'fred' });
+      box.setFlags([1, 4], 'add', ['\\Answered'], { userid: 'fred' });
+      box.setFlags([2, 5], 'add', ['\\Deleted'], { userid: 'fred' });
+      const beforeExpunge = box.status().highestModseq;
+      expect(box.expunge()).toEqual([2, 5]);
+      box.setFlags([3], 'add', ['$Work'], { userid: 'fred' });
+      box.setFlags([4], 'remove', ['\\Answered'], { userid: 'fred' });
+      // A session that saw none of them, one that saw the first, one that saw all but the expunge and after.
+      for (const known of [start, afterFirst, beforeExpunge]) {
+        for (const userid of ['fred', 'barney']) {
+          const { own, fresh } = bothAnswers(box, known, userid);
+          expect(own).toEqual(fresh);
+        }
+      }
+      const all = box.changesSince(start, 'fred');
+      expect(all.records.map((r) => [r.uid, r.flags])).toEqual([[1, ['\\Answered', '\\Flagged']], [3, ['$Work']], [4, []]]);
+      expect(all.expunged).toEqual([2, 5]);
+      expect(box.changesSince(beforeExpunge, 'fred').records.map((r) => r.uid)).toEqual([3, 4]);
+      expect(query).not.toHaveBeenCalled();
+    } finally {
+      box.close();
+    }
+  });
+
+  it('keeps the run of its writes across a read by a session further behind, and ends it at another connection\'s commit', async () => {
+    const box = await filled();
+    const other = env.open().openMailbox('user.fred');
+    try {
+      const start = box.changesSince(0, 'fred').highestModseq;
+      box.setFlags([1], 'add', ['\\Flagged'], { userid: 'fred' });
+      const afterFirst = box.status().highestModseq;
+      box.setFlags([2], 'add', ['\\Flagged'], { userid: 'fred' });
+      const query = vi.spyOn(changesQuery(box), 'all');
+      // Behind the run (modseq before the mailbox was filled): reads the index ...
+      expect(box.changesSince(0, 'fred').records.map((r) => r.uid)).toEqual([1, 2, 3]);
+      expect(query).toHaveBeenCalledTimes(1);
+      // ... which leaves the run to the sessions inside it.
+      expect(box.changesSince(start, 'fred').records.map((r) => r.uid)).toEqual([1, 2]);
+      expect(box.changesSince(afterFirst, 'fred').records.map((r) => r.uid)).toEqual([2]);
+      expect(query).toHaveBeenCalledTimes(1);
+      // Another connection's commit: the next write starts no run on top of it; the index is read.
+      other.setFlags([3], 'add', ['\\Answered'], { userid: 'fred' });
+      box.setFlags([1], 'add', ['\\Seen'], { userid: 'fred' });
+      const { own, fresh } = bothAnswers(box, afterFirst, 'fred');
+      expect(own).toEqual(fresh);
+      expect((own as { records: Array<{ uid: number }> }).records.map((r) => r.uid)).toEqual([1, 2, 3]);
+      expect(query).toHaveBeenCalledTimes(2);
+    } finally {
+      other.close();
+      box.close();
+    }
+  });
+
   it('reads the index when another connection committed before or after the write', async () => {
     const box = await filled();
     const other = env.open().openMailbox('user.fred');
@@ -258,6 +319,71 @@ describe('changesSince under commits of another connection', () => {
       const changes = box.changesSince(known, 'fred');
       expect(changes.records.map((r) => r.uid)).toEqual([4]);
       expect(where.splice(0)).toEqual([true]);
+    } finally {
+      other.close();
+      box.close();
+    }
+  });
+});
+
+describe('quietSnapshot after writes of the same handle', () => {
+  /** What a snapshot says of each message, comparable with toEqual. */
+  function contents(s: MailboxSnapshot): unknown {
+    const out: unknown[] = [s.uidNext, s.highestModseq];
+    for (let p = 0; p < s.count; p++) out.push([s.uids[p], s.modseqs[p], s.flags(p), s.internalDates[p], s.sizes[p]]);
+    return out;
+  }
+
+  it('patches the kept columns from the writes, reading no changes, as a fresh handle reads the index', async () => {
+    const box = await filled();
+    try {
+      // Enough messages for a patch (a few changes among many).
+      await box.append(Array.from({ length: 20 }, (_, i) => ({ content: message(`more${i}`) })), { userid: 'fred' });
+      box.snapshot('fred');
+      let known = box.changesSince(0, 'fred').highestModseq;
+      const query = vi.spyOn(changesQuery(box), 'all');
+      box.setFlags([1], 'add', ['\\Flagged', '$Work'], { userid: 'fred' });
+      await box.append([{ content: message('m4'), flags: ['\\Seen'] }], { userid: 'fred' });
+      box.setFlags([2], 'add', ['\\Deleted'], { userid: 'fred' });
+      expect(box.expunge()).toEqual([2]);
+      // A session whose view is behind those writes (it syncs after its command) gets the index as it is.
+      const behind = box.quietSnapshot('fred', known);
+      expect(behind).not.toBeNull();
+      expect(behind!.highestModseq).toBe(known + 4);
+      for (const userid of ['fred', 'barney']) {
+        known = box.changesSince(known, userid).highestModseq;
+        const quiet = box.quietSnapshot(userid, known);
+        expect(quiet).not.toBeNull();
+        const fresh = env.open().openMailbox('user.fred');
+        try {
+          expect(contents(quiet!)).toEqual(contents(fresh.snapshot(userid)));
+        } finally {
+          fresh.close();
+        }
+      }
+      const quiet = contents(box.quietSnapshot('fred', known)!) as unknown[];
+      expect(contents(behind!)).toEqual(quiet);
+      expect(quiet.slice(0, 5)).toEqual([25, known, [1, known - 3, ['\\Flagged', '$Work'], expect.any(Number), expect.any(Number)],
+        [3, expect.any(Number), [], expect.any(Number), expect.any(Number)], [4, expect.any(Number), [], expect.any(Number), expect.any(Number)]]);
+      expect(quiet.at(-1)).toEqual([24, known - 2, ['\\Seen'], expect.any(Number), expect.any(Number)]);
+      expect(query).not.toHaveBeenCalled();
+    } finally {
+      box.close();
+    }
+  });
+
+  it('does not patch from the writes after another connection committed', async () => {
+    const box = await filled();
+    const other = env.open().openMailbox('user.fred');
+    try {
+      box.snapshot('fred');
+      const known = box.changesSince(0, 'fred').highestModseq;
+      box.setFlags([1], 'add', ['\\Flagged'], { userid: 'fred' });
+      other.setFlags([3], 'add', ['\\Answered'], { userid: 'fred' });
+      expect(box.quietSnapshot('fred', known + 1)).toBeNull();
+      const synced = box.changesSince(known, 'fred');
+      expect(synced.records.map((r) => r.uid)).toEqual([1, 3]);
+      expect(box.snapshot('fred').flags(2)).toEqual(['\\Answered']);
     } finally {
       other.close();
       box.close();
