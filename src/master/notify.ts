@@ -594,7 +594,12 @@ export class NotifyClient {
     let what: string | null = null;
     let added: string[] = [];
     if (interest.all) {
-      if (!interest.declaredAll) what = '"a":1';
+      if (!interest.declaredAll) {
+        what = '"a":1';
+        // Names wanted since the last declaration (a SELECT read the index before it said so): the
+        // publishers' resend covers only what they left out since the last acknowledgement known.
+        for (const name of interest.dirty) if (interest.names.has(name) && !interest.declared.has(name)) added.push(name);
+      }
       interest.declaredAll = true;
     } else if (interest.declaredAll) {
       // Back from every name: the whole set (the names were covered until now, none to catch up).
