@@ -11,5 +11,5 @@ export {
   attachSocket, detachSocket, drained, hangUp, HANG_UP_LINGER_MS, sessionListeners, stopReading, swapToTls, tlsHandshake, type SocketListeners,
 } from './socket-session.js';
 export {
-  newSessionId, serviceInstance, type ChangeChannel, type ConnectionServer, type LoginGate, type LoginVerdict, type MovedSession, LOGIN_ALLOWED, type SocketOrigin, type ServiceContext, type ServiceInstance, type ServiceProgram, type ServicePrograms,
+  newSessionId, serviceInstance, type ChangeChannel, type ChangeInterest, type ConnectionServer, type LoginGate, type LoginVerdict, type MovedSession, LOGIN_ALLOWED, type SocketOrigin, type ServiceContext, type ServiceInstance, type ServiceProgram, type ServicePrograms,
 } from './service.js';

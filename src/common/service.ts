@@ -14,6 +14,21 @@ export interface ChangeChannel {
   publish(mailbox: string): void;
   /** Hear about other processes' changes; returns the unsubscribe function. */
   subscribe(listener: (mailbox: string) => void): () => void;
+  /**
+   * Hear only the changes this process says it wants (src/master/notify.ts): from now on the
+   * returned interest decides; a process that never calls this hears every change.
+   */
+  narrow?(): ChangeInterest;
+}
+
+/** The mailbox names a process wants to hear of (kept up to date by its program). */
+export interface ChangeInterest {
+  /** `name` is wanted now (the first session selected it). */
+  want(name: string): void;
+  /** `name` is no longer wanted (its last session left it). */
+  unwant(name: string): void;
+  /** Every name is wanted (a session may want any: NOTIFY) or, with false, only those wanted by name. */
+  wantAll(on: boolean): void;
 }
 
 /** What a worker process gives the program it runs for one SERVICES entry. */

@@ -1,6 +1,7 @@
 /**
  * imapd as a master service program: one ImapServer per worker process, its changes announced on
- * the master's notification channel and other processes' changes fed back to its sessions (IDLE).
+ * the master's notification channel and other processes' changes fed back to its sessions (IDLE),
+ * only those of the mailboxes they watch (ImapServer.reportInterest).
  */
 import { serviceInstance, type ServiceContext, type ServiceInstance, type ServiceProgram } from '../common/index.js';
 import { ImapServer } from './server.js';
@@ -14,6 +15,9 @@ export const imapProgram: ServiceProgram = {
       notifier: { mailboxChanged: (name) => ctx.notify.publish(name) },
     });
     const unsubscribe = ctx.notify.subscribe((name) => server.mailboxChanged(name));
+    // Other processes send this one only the changes its sessions watch (selected, or NOTIFY: all).
+    const interest = ctx.notify.narrow?.();
+    if (interest) server.reportInterest(interest);
     return serviceInstance(ctx, server, unsubscribe);
   },
 };

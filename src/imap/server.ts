@@ -8,7 +8,7 @@ import { Accounts } from '../accounts/index.js';
 import { RightsChecker } from '../acl/index.js';
 import { Authenticator, type AuthenticatorOptions } from '../auth/index.js';
 import type { ImapdConfig } from '../config/index.js';
-import { motdFromConfig, tlsContextFromConfig, type Logger, type MovedSession } from '../common/index.js';
+import { motdFromConfig, tlsContextFromConfig, type ChangeInterest, type Logger, type MovedSession } from '../common/index.js';
 import { Intake } from '../intake/index.js';
 import { Namespace } from '../names/index.js';
 import { PartitionSelector } from '../partition/index.js';
@@ -99,6 +99,11 @@ export class ImapServer {
   /** A mailbox changed (in this process, or in another one as the notification channel says). */
   mailboxChanged(name: string): void {
     this.watchers.changed(name);
+  }
+
+  /** Keep `interest` told which mailboxes the sessions want to hear of (the change hub's routing). */
+  reportInterest(interest: ChangeInterest): void {
+    this.watchers.reportTo(interest);
   }
 
   /** Sessions of this process that have `name` selected (tests). */

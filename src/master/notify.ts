@@ -2,6 +2,7 @@ import net from 'node:net';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { silentLogger, type Logger } from '../common/log.js';
+import type { ChangeInterest } from '../common/service.js';
 
 /**
  * The change-notification channel (the role of Cyrus's idled). The master runs a hub on a UNIX
@@ -31,6 +32,26 @@ import { silentLogger, type Logger } from '../common/log.js';
  * Publishes are written in batches without delaying the first: the first publish of a turn of the
  * event loop is written at once (an IDLE push waits for nothing), the next ones of the same turn
  * are gathered (each name once) and written together when the turn ends, one write per peer.
+ *
+ * Routing by interest (wire version 2). A change used to reach every listening process, and an idle
+ * imapd worker paid 190-290 us of CPU for each one no session of it watched (issue 16). A publisher
+ * that routes says so first on each peer connection it opens ({"v":2}); the listening end (whose
+ * program called narrow()) then answers on that same connection with the names it wants:
+ * {"s":seq,"n":[names]} (exactly these), {"s":seq,"+":[names],"-":[names]} (a change of the set),
+ * {"s":seq,"a":1} (every name), each with "c" (below). The publisher applies it, acknowledges it
+ * ({"k":seq}, behind the changes it wrote before) and from then on writes to that peer only the
+ * names it wants. A publisher that never said v2, a listener that never declares, the hub's relay
+ * (tools, peers not reached) and processes without a socket of their own are not filtered: they
+ * send or hear everything, as before.
+ *
+ * No change is lost to the race between a declaration and a publish. A name newly wanted (a SELECT
+ * read the index, then said so) may have changed after the read and before a publisher applied the
+ * declaration: once every routing publisher acknowledged it, the listener tells its own listeners
+ * that the name changed (a catch-up: an IDLE session syncs from the index and finds the change;
+ * one that is not idling syncs at its next command anyway). For "every name" (NOTIFY) the listener
+ * cannot tell which names to catch up, so the publisher keeps the names it left out for each peer
+ * with the declaration in force then, and on {"a":1} sends again those left out since the last
+ * declaration the listener knew acknowledged ("c"): the names it could have missed since it read.
  */
 
 const MAX_LINE = 64 * 1024;
@@ -226,6 +247,49 @@ interface Peer {
   path: string;
   socket: net.Socket;
   connected: boolean;
+  /** The names the peer wants written to it; null: every name (it has not said otherwise). */
+  wants: Set<string> | null;
+  /** The peer's declaration in force ("s"; 0 before the first). */
+  seq: number;
+  /** Names left out for the peer (not wanted), with the declaration in force when they last were. */
+  skipped: Map<string, number>;
+}
+
+/** A connection a publisher opened to this process's listening socket. */
+interface Incoming {
+  socket: net.Socket;
+  /** The publisher routes by interest ({"v":2}): it is told what this process wants. */
+  routes: boolean;
+  /** The last declaration it acknowledged (or was sent first: it filtered nothing before that). */
+  acked: number;
+  /** The last declaration it acknowledged ({"k"}: tests and diagnostics). */
+  confirmed: number;
+}
+
+/** What a narrowed process wants, and what its peers were last told. */
+interface Interest {
+  all: boolean;
+  names: Set<string>;
+  /** Names wanted or dropped since the last declaration. */
+  dirty: Set<string>;
+  declaredAll: boolean;
+  declared: Set<string>;
+  /** A declaration is due at the end of this turn of the event loop. */
+  due: boolean;
+}
+
+/** Wire version of publishers that route by interest. */
+const ROUTING_HELLO = '{"v":2}\n';
+/** Names left out for one peer kept at most (beyond it, those left out under an older declaration go). */
+const MAX_SKIPPED = 10_000;
+
+function changeLine(name: string): string {
+  // {"m": name} as JSON.stringify writes it, without an object per name.
+  return '{"m":' + JSON.stringify(name) + '}\n';
+}
+
+function stringsOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
 /** Listening sockets made by this process so far (a process may hold more than one client). */
@@ -254,7 +318,13 @@ export class NotifyClient {
   /** This process's own listening socket (options.listen), once it listens. */
   private server: net.Server | null = null;
   private listenPath: string | null = null;
-  private readonly incoming = new Set<net.Socket>();
+  private readonly incoming = new Map<net.Socket, Incoming>();
+  /** What this process wants to hear (narrow()); null: every change. */
+  private interest: Interest | null = null;
+  /** The last declaration made (its "s"). */
+  private declarationSeq = 0;
+  /** Names newly wanted by a declaration, told to the listeners once every routing publisher acknowledged it. */
+  private catchUps: Array<{ seq: number; names: string[] }> = [];
   /** Peers by the id the current hub connection gave them. */
   private readonly peers = new Map<number, Peer>();
   /** Nothing here listens to changes: the hub sends none (see mute). */
@@ -265,6 +335,8 @@ export class NotifyClient {
   private batch: Set<string> | null = null;
   /** Writes of changes made so far, to peers and hub (tests and diagnostics). */
   changeWrites = 0;
+  /** Changes left out for a peer that does not want them (tests and diagnostics). */
+  changesSkipped = 0;
 
   private constructor(
     readonly path: string,
@@ -290,6 +362,27 @@ export class NotifyClient {
     return n;
   }
 
+  /**
+   * Publishers connected here that route by interest, and whether each has applied this process's
+   * last declaration (tests and diagnostics).
+   */
+  get routingPublishers(): { count: number; settled: boolean } {
+    let count = 0;
+    let settled = this.interest === null || !this.interest.due;
+    for (const conn of this.incoming.values()) {
+      if (!conn.routes || conn.socket.destroyed) continue;
+      count++;
+      if (conn.confirmed < this.declarationSeq) settled = false;
+    }
+    return { count, settled };
+  }
+
+  /** What this process last told its publishers it wants: 'all', the names, or null (never narrowed: everything). */
+  get declared(): 'all' | string[] | null {
+    if (this.interest === null) return null;
+    return this.interest.declaredAll ? 'all' : [...this.interest.declared];
+  }
+
   /** How many other clients hear changes only through the hub, as the hub last said (null: not yet). */
   get hubRelays(): number | null {
     return this.relays;
@@ -305,15 +398,20 @@ export class NotifyClient {
     }
     const server = net.createServer((socket) => {
       if (this.closed) return socket.destroy();
-      this.incoming.add(socket);
+      const conn: Incoming = { socket, routes: false, acked: 0, confirmed: 0 };
+      this.incoming.set(socket, conn);
       socket.unref();
       socket.setNoDelay?.(true);
-      const feed = splitLines((line) => this.onLine(line));
+      const feed = splitLines((line) => this.onIncomingLine(conn, line));
       socket.on('data', (chunk: Buffer) => {
         if (!feed(chunk)) socket.destroy();
       });
       socket.on('error', () => socket.destroy());
-      socket.on('close', () => this.incoming.delete(socket));
+      socket.on('close', () => {
+        this.incoming.delete(socket);
+        // It waits for no acknowledgement from a publisher gone (its changes come through the hub).
+        this.runCatchUps();
+      });
     });
     server.on('error', (err) => {
       this.logger.debug({ err, path }, 'notify: no listening socket of our own, changes come through the hub');
@@ -379,19 +477,170 @@ export class NotifyClient {
     this.dropPeer(id);
     const socket = net.createConnection(path);
     socket.unref();
-    const peer: Peer = { path, socket, connected: false };
+    const peer: Peer = { path, socket, connected: false, wants: null, seq: 0, skipped: new Map() };
     this.peers.set(id, peer);
     socket.on('connect', () => {
       socket.setNoDelay?.(true);
       peer.connected = true;
+      // This publisher routes: the peer may say which names it wants.
+      socket.write(ROUTING_HELLO);
     });
     // Until it is back (never: the hub relays for a peer not reached), the hub carries its changes.
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       peer.connected = false;
     });
-    // Nothing comes back on a peer connection.
-    socket.on('data', () => undefined);
+    // What comes back on a peer connection: the names it wants.
+    const feed = splitLines((line) => this.onDeclaration(peer, line));
+    socket.on('data', (chunk: Buffer) => {
+      if (!feed(chunk)) socket.destroy();
+    });
+  }
+
+  /** A peer's declaration of the names it wants (see the top of this file); answered with its acknowledgement. */
+  private onDeclaration(peer: Peer, line: string): void {
+    let message: { s?: unknown; a?: unknown; n?: unknown; '+'?: unknown; '-'?: unknown; c?: unknown };
+    try {
+      message = JSON.parse(line) as typeof message;
+    } catch {
+      return;
+    }
+    if (typeof message.s !== 'number') return;
+    const since = typeof message.c === 'number' ? message.c : 0;
+    let resend = '';
+    if (message.a === 1 || message.a === true) {
+      // Every name from now on; and again those left out since the peer last knew where we were.
+      if (peer.wants !== null) for (const [name, seq] of peer.skipped) if (seq >= since) resend += changeLine(name);
+      peer.wants = null;
+      peer.skipped.clear();
+    } else {
+      if (message.n !== undefined) peer.wants = new Set(stringsOf(message.n));
+      else if (peer.wants !== null) {
+        for (const name of stringsOf(message['+'])) peer.wants.add(name);
+        for (const name of stringsOf(message['-'])) peer.wants.delete(name);
+      }
+      for (const [name, seq] of peer.skipped) if (seq < since) peer.skipped.delete(name);
+    }
+    peer.seq = message.s;
+    if (resend !== '') this.changeWrites++;
+    peer.socket.write(resend + `{"k":${message.s}}\n`);
+  }
+
+  /** A line on a connection a publisher opened to this process: a change, its hello, or an acknowledgement. */
+  private onIncomingLine(conn: Incoming, line: string): void {
+    if (line.startsWith(CHANGE_HEAD)) return this.onLine(line);
+    let message: { v?: unknown; k?: unknown };
+    try {
+      message = JSON.parse(line) as typeof message;
+    } catch {
+      return;
+    }
+    if (typeof message.k === 'number') {
+      if (message.k > conn.acked) conn.acked = message.k;
+      conn.confirmed = message.k;
+      this.runCatchUps();
+    } else if (typeof message.v === 'number' && message.v >= 2 && !conn.routes) {
+      conn.routes = true;
+      // Before this it filtered nothing; tell it what was declared last (what is due follows).
+      conn.acked = this.declarationSeq;
+      const interest = this.interest;
+      if (interest === null) return;
+      const what = interest.declaredAll ? '"a":1' : '"n":' + JSON.stringify([...interest.declared]);
+      conn.socket.write(`{"s":${this.declarationSeq},${what},"c":${conn.acked}}\n`);
+    } else this.onLine(line);
+  }
+
+  /**
+   * From now on hear only the changes of the names `interest` is told are wanted (or of every name
+   * while wantAll(true)); until then, and in a process that never calls this, every change.
+   */
+  narrow(): ChangeInterest {
+    if (this.interest === null) {
+      // The peers take every name until told: the first declaration says the whole set.
+      this.interest = { all: false, names: new Set(), dirty: new Set(), declaredAll: true, declared: new Set(), due: false };
+      this.declareSoon();
+    }
+    const interest = this.interest;
+    return {
+      want: (name) => {
+        interest.names.add(name);
+        interest.dirty.add(name);
+        this.declareSoon();
+      },
+      unwant: (name) => {
+        interest.names.delete(name);
+        interest.dirty.add(name);
+        this.declareSoon();
+      },
+      wantAll: (on) => {
+        interest.all = on;
+        this.declareSoon();
+      },
+    };
+  }
+
+  private declareSoon(): void {
+    const interest = this.interest;
+    if (interest === null || interest.due || this.closed) return;
+    interest.due = true;
+    setImmediate(() => this.declare());
+  }
+
+  /** Tell the routing publishers connected here what changed in the names wanted (one line each). */
+  private declare(): void {
+    const interest = this.interest;
+    if (interest === null) return;
+    interest.due = false;
+    let what: string | null = null;
+    let added: string[] = [];
+    if (interest.all) {
+      if (!interest.declaredAll) {
+        what = '"a":1';
+        // Names wanted since the last declaration (a SELECT read the index before it said so): the
+        // publishers' resend covers only what they left out since the last acknowledgement known.
+        for (const name of interest.dirty) if (interest.names.has(name) && !interest.declared.has(name)) added.push(name);
+      }
+      interest.declaredAll = true;
+    } else if (interest.declaredAll) {
+      // Back from every name: the whole set (the names were covered until now, none to catch up).
+      interest.declaredAll = false;
+      interest.declared = new Set(interest.names);
+      what = '"n":' + JSON.stringify([...interest.declared]);
+    } else {
+      const removed: string[] = [];
+      for (const name of interest.dirty) {
+        const wanted = interest.names.has(name);
+        if (wanted === interest.declared.has(name)) continue;
+        if (wanted) {
+          interest.declared.add(name);
+          added.push(name);
+        } else {
+          interest.declared.delete(name);
+          removed.push(name);
+        }
+      }
+      if (added.length > 0 || removed.length > 0) what = '"+":' + JSON.stringify(added) + ',"-":' + JSON.stringify(removed);
+    }
+    interest.dirty.clear();
+    if (what === null || this.closed) return;
+    const seq = ++this.declarationSeq;
+    let waiting = false;
+    for (const conn of this.incoming.values()) {
+      if (!conn.routes || conn.socket.destroyed) continue;
+      conn.socket.write(`{"s":${seq},${what},"c":${conn.acked}}\n`);
+      waiting = true;
+    }
+    if (waiting && added.length > 0) this.catchUps.push({ seq, names: added });
+  }
+
+  /** Tell the listeners of the names whose declaration every routing publisher has now applied. */
+  private runCatchUps(): void {
+    if (this.catchUps.length === 0) return;
+    let least = Infinity;
+    for (const conn of this.incoming.values()) if (conn.routes && !conn.socket.destroyed && conn.acked < least) least = conn.acked;
+    while (this.catchUps.length > 0 && this.catchUps[0]!.seq <= least) {
+      for (const name of this.catchUps.shift()!.names) this.deliver(name, true);
+    }
   }
 
   private dropPeer(id: number): void {
@@ -482,9 +731,7 @@ export class NotifyClient {
 
   /** The changes of `names`, one write to each peer reached, and one to the hub when another process may need its relay. */
   private write(names: readonly string[]): void {
-    let direct = '';
-    // {"m": name} as JSON.stringify writes it, without an object per name.
-    for (const name of names) direct += '{"m":' + JSON.stringify(name) + '}\n';
+    let direct: string | null = null;
     let reached: number[] | null = null;
     let missed = false;
     // Straight to the peers first (their sessions wake without the master), then the hub for the rest.
@@ -493,21 +740,43 @@ export class NotifyClient {
         missed = true;
         continue;
       }
-      peer.socket.write(direct);
-      this.changeWrites++;
+      // Reached, whether written to or not: the hub relays nothing to it either.
       (reached ??= []).push(id);
+      let text: string;
+      if (peer.wants === null) {
+        if (direct === null) {
+          direct = '';
+          for (const name of names) direct += changeLine(name);
+        }
+        text = direct;
+      } else {
+        text = '';
+        for (const name of names) {
+          if (peer.wants.has(name)) text += changeLine(name);
+          else this.skip(peer, name);
+        }
+        if (text === '') continue;
+      }
+      peer.socket.write(text);
+      this.changeWrites++;
     }
     // Every process that hears changes was reached: the master need not wake.
     if (!missed && this.relays === 0 && this.connected) return;
-    let text = direct;
-    if (reached !== null) {
-      text = '';
-      for (const name of names) text += JSON.stringify({ m: name, d: reached }) + '\n';
-    }
+    let text = '';
+    for (const name of names) text += reached === null ? changeLine(name) : JSON.stringify({ m: name, d: reached }) + '\n';
     if (this.connected && this.socket) {
       this.socket.write(text);
       this.changeWrites++;
     } else if (this.socket && this.queue.length < 10_000) this.queue.push(text);
+  }
+
+  /** Leave `name` out for `peer` (it does not want it), remembered for its next {"a":1}. */
+  private skip(peer: Peer, name: string): void {
+    this.changesSkipped++;
+    if (peer.skipped.size >= MAX_SKIPPED && !peer.skipped.has(name)) {
+      for (const [other, seq] of peer.skipped) if (seq < peer.seq) peer.skipped.delete(other);
+    }
+    peer.skipped.set(name, peer.seq);
   }
 
   /** Call `listener` with the name of every mailbox that changes; returns the unsubscribe. */
@@ -567,7 +836,7 @@ export class NotifyClient {
   private async closeDirect(): Promise<void> {
     for (const peer of this.peers.values()) peer.socket.end();
     this.peers.clear();
-    for (const socket of this.incoming) socket.destroy();
+    for (const socket of this.incoming.keys()) socket.destroy();
     this.incoming.clear();
     const server = this.server;
     this.server = null;

@@ -64,6 +64,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
         listens = true;
         return notify.subscribeRemote(listener);
       },
+      narrow: () => notify.narrow(),
     };
     const ctx: ServiceContext = { serviceName: options.service, config, logger, notify: channel, argv: plan.args, tls: useTls };
     instance = await program.start(ctx);

@@ -51,6 +51,57 @@ describe('Watchers', () => {
   });
 });
 
+describe('Watchers.reportTo (the names the process wants, for the change hub)', () => {
+  /** What the change channel was told, in order. */
+  function recorder() {
+    const told: string[] = [];
+    return { told, interest: { want: (n: string) => told.push(`+${n}`), unwant: (n: string) => told.push(`-${n}`), wantAll: (on: boolean) => told.push(on ? 'all' : 'named') } };
+  }
+
+  it('tells the first session to select a name and the last to leave it, nothing between', () => {
+    const watchers = new Watchers<FakeSession>();
+    const a = new FakeSession();
+    const b = new FakeSession();
+    a.watchedMailbox = 'user.fred';
+    watchers.update(a);
+    const { told, interest } = recorder();
+    // What is selected already is told at once.
+    watchers.reportTo(interest);
+    expect(told).toEqual(['+user.fred', 'named']);
+    told.length = 0;
+    b.watchedMailbox = 'user.fred';
+    watchers.update(b);
+    expect(told).toEqual([]);
+    a.watchedMailbox = 'user.fred.Sent';
+    watchers.update(a);
+    expect(told).toEqual(['+user.fred.Sent']);
+    watchers.update(b, true);
+    expect(told).toEqual(['+user.fred.Sent', '-user.fred']);
+    a.watchedMailbox = null;
+    watchers.update(a);
+    expect(told).toEqual(['+user.fred.Sent', '-user.fred', '-user.fred.Sent']);
+  });
+
+  it('wants every name from the first NOTIFY session until the last one goes', () => {
+    const watchers = new Watchers<FakeSession>();
+    const { told, interest } = recorder();
+    watchers.reportTo(interest);
+    told.length = 0;
+    const a = new FakeSession();
+    const b = new FakeSession();
+    a.watchesAll = true;
+    watchers.update(a);
+    b.watchesAll = true;
+    watchers.update(b);
+    expect(told).toEqual(['all']);
+    watchers.update(a, true);
+    expect(told).toEqual(['all']);
+    b.watchesAll = false;
+    watchers.update(b);
+    expect(told).toEqual(['all', 'named']);
+  });
+});
+
 describe('ImapServer.mailboxChanged', () => {
   let server: TestServer;
   beforeAll(async () => {

@@ -3,7 +3,12 @@
  * have the mailbox selected, by name, and those that asked for NOTIFY (any name may concern them).
  * Under load every change reached every session of the worker before (issue 16: 4 clients per
  * user over 20 users, a change between almost every two commands); now only these.
+ *
+ * The same filing tells the change hub which names the process wants (reportTo: the first session
+ * to select a name, the last to leave it, the first and last NOTIFY session), so that other
+ * processes send it only those (src/master/notify.ts); the hub keeps that declaration race-free.
  */
+import type { ChangeInterest } from '../../common/index.js';
 
 /** What the index needs of a session. */
 export interface Watcher {
@@ -19,6 +24,15 @@ export class Watchers<S extends Watcher> {
   private readonly all = new Set<S>();
   /** Where each session is filed now (to move it when that changes). */
   private readonly filed = new Map<S, string | null>();
+  /** Where the names wanted go (the change channel), once reportTo was called. */
+  private interest: ChangeInterest | null = null;
+
+  /** Keep `interest` told of the names the sessions want, starting with those they want now. */
+  reportTo(interest: ChangeInterest): void {
+    this.interest = interest;
+    for (const name of this.bySelected.keys()) interest.want(name);
+    interest.wantAll(this.all.size > 0);
+  }
 
   /** File `session` again after its selected mailbox or its NOTIFY state changed (or it closed: `gone`). */
   update(session: S, gone = false): void {
@@ -28,18 +42,26 @@ export class Watchers<S extends Watcher> {
       if (before !== null) {
         const set = this.bySelected.get(before);
         set?.delete(session);
-        if (set?.size === 0) this.bySelected.delete(before);
+        if (set?.size === 0) {
+          this.bySelected.delete(before);
+          this.interest?.unwant(before);
+        }
       }
       if (now !== null) {
         let set = this.bySelected.get(now);
-        if (set === undefined) this.bySelected.set(now, (set = new Set()));
+        if (set === undefined) {
+          this.bySelected.set(now, (set = new Set()));
+          this.interest?.want(now);
+        }
         set.add(session);
       }
     }
     if (now === null) this.filed.delete(session);
     else this.filed.set(session, now);
+    const allBefore = this.all.size > 0;
     if (!gone && session.watchesAll) this.all.add(session);
     else this.all.delete(session);
+    if (allBefore !== this.all.size > 0) this.interest?.wantAll(!allBefore);
   }
 
   /** Tell the sessions `name` concerns that it changed. */
