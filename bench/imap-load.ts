@@ -272,6 +272,27 @@ function spread(rootPid: number, serverPort: number): string {
   return `${parts.join('; ')}; users served by more than one process: ${split} of ${pidsOfUser.size} (${found} of ${live.size} logged-in connections found)`;
 }
 
+/** CPU ms (user + system) of each process of the tree under `rootPid`, by pid, with its role. */
+function cpuByProcess(rootPid: number): Map<number, { ms: number; mainMs: number; role: string }> {
+  const out = new Map<number, { ms: number; mainMs: number; role: string }>();
+  const ticks = (path: string): number => {
+    const stat = readFileSync(path, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  };
+  for (const pid of treeMemoryKiB(rootPid).pids) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const at = args.indexOf('--service');
+      const role = pid === rootPid ? 'master' : at >= 0 ? `${args[at + 1]} worker` : 'other';
+      out.set(pid, { ms: ticks(`/proc/${pid}/stat`), mainMs: ticks(`/proc/${pid}/task/${pid}/stat`), role });
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
 function readlinkSafe(path: string): string {
   try {
     return readlinkSync(path);
@@ -382,6 +403,7 @@ async function measure(label: string, port: number, pid?: number): Promise<void>
   for (const [mode, churn] of [['steady', false], ['churn', true]] as const) {
     if (!MODES.includes(mode)) continue;
     const before = treeCpuSeconds(pid);
+    const perProcessBefore = pid !== undefined && label.startsWith('us') ? cpuByProcess(pid) : null;
     // Halfway through the steady load: which server process holds each connection (ours only).
     let where: string | null = null;
     const look = pid !== undefined && !churn && label.startsWith('us') ? setTimeout(() => (where = spread(pid, port)), (SECONDS * 1000) / 2) : null;
@@ -390,6 +412,15 @@ async function measure(label: string, port: number, pid?: number): Promise<void>
     const after = treeCpuSeconds(pid);
     report(label, mode, stats, before === null || after === null ? null : after - before);
     if (where !== null) console.log(`imap-load: ${label.padEnd(8)} ${mode.padEnd(6)}   server processes holding the connections: ${where}`);
+    if (perProcessBefore !== null && pid !== undefined) {
+      const parts: string[] = [];
+      for (const [p, now] of cpuByProcess(pid)) {
+        const ms = now.ms - (perProcessBefore.get(p)?.ms ?? 0);
+        const mainMs = now.mainMs - (perProcessBefore.get(p)?.mainMs ?? 0);
+        if (ms >= 100) parts.push(`${now.role} ${p} ${(ms / 1000).toFixed(1)} s (main thread ${(mainMs / 1000).toFixed(1)})`);
+      }
+      console.log(`imap-load: ${label.padEnd(8)} ${mode.padEnd(6)}   server CPU by process: ${parts.join(', ')}`);
+    }
   }
 }
 
