@@ -70,6 +70,11 @@ export class ConnectionLedger {
     return null;
   }
 
+  /** The client address of connection `id` (null: unknown, or a UNIX socket). */
+  hostOf(id: number): string | null {
+    return this.entries.get(id)?.host ?? null;
+  }
+
   /** Count a new connection; returns its id. */
   open(host: string | null): number {
     const id = this.nextId++;

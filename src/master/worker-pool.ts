@@ -66,6 +66,17 @@ interface Home {
 const HOME_SLACK = 64;
 
 /**
+ * A new connection goes to the home of the user who last logged in from its address unless that
+ * worker serves more than twice the least loaded one's connections plus this many: a client's
+ * second and later connections (mail clients open several) then need no move, while many users
+ * behind one address (NAT, a webmail server) cannot pile onto one worker.
+ */
+const HINT_SLACK = 8;
+
+/** Addresses remembered with their last user (the oldest are forgotten first). */
+const MAX_HINTS = 10_000;
+
+/**
  * The worker processes of one SERVICES entry. The master accepts each connection and hands it to
  * the ready worker with the fewest connections; the ledger counts every connection of the service,
  * so maxchild and the per-address limits are exact and the one over them is refused politely.
@@ -80,6 +91,8 @@ export class WorkerPool {
   private readonly homes = new Map<string, Home>();
   /** The user each logged-in connection counts for in `homes`. */
   private readonly userOf = new Map<number, string>();
+  /** Client address → the user who last logged in from it (where its next connection goes). */
+  private readonly lastUserFrom = new Map<string, string>();
 
   constructor(private readonly options: PoolOptions) {
     for (let index = 0; index < options.entry.prefork; index++) {
@@ -229,17 +242,17 @@ export class WorkerPool {
     const host = hostKey(socket.remoteAddress);
     const refusal = this.ledger.refusal(host, this.options.limits);
     if (refusal) return this.refuse(socket, null, refusal === 'host' ? 'too many connections not logged in from this address' : 'maxchild reached', refusal);
-    this.place(this.ledger.open(host), socket);
+    this.place(this.ledger.open(host), socket, null, host);
   }
 
   /**
    * Give a counted connection to the least-loaded ready worker (a moved session: to its user's home
    * worker when it is ready), or hold it until one is ready.
    */
-  private place(id: number, socket: net.Socket, moved: MovedSession | null = null): void {
+  private place(id: number, socket: net.Socket, moved: MovedSession | null = null, host: string | null = null): void {
     if (socket.destroyed) return this.closeLost(id);
     if (this.stopping) return this.refuse(socket, id, 'service stopping');
-    const slot = (moved && this.readyHome(moved.userid)) || this.leastLoaded();
+    const slot = (moved && this.readyHome(moved.userid)) || this.hinted(host) || this.leastLoaded();
     if (slot) return this.handOver(slot, id, socket, moved);
     const timer = setTimeout(() => {
       const i = this.pending.findIndex((p) => p.id === id);
@@ -303,11 +316,30 @@ export class WorkerPool {
   private onLogin(slot: WorkerSlot, id: number, userid: string, movable: boolean): boolean {
     this.forgetUser(id);
     this.userOf.set(id, userid);
+    this.rememberLogin(id, userid);
     let home = this.homes.get(userid);
     if (!home || !this.isReady(home.slot)) this.homes.set(userid, (home = { slot, sessions: home?.sessions ?? 0 }));
     home.sessions++;
     if (!movable || this.stopping || home.slot === slot) return false;
     return home.slot.active.size <= 2 * slot.active.size + HOME_SLACK;
+  }
+
+  /** The home of the user who last logged in from `host`, when it is not far busier (HINT_SLACK). */
+  private hinted(host: string | null): WorkerSlot | null {
+    const userid = host === null ? undefined : this.lastUserFrom.get(host);
+    const home = userid === undefined ? null : this.readyHome(userid);
+    if (!home) return null;
+    const least = this.leastLoaded();
+    if (!least || least === home) return home;
+    return home.active.size <= 2 * least.active.size + HINT_SLACK && home.untaken.size <= least.untaken.size + 1 ? home : null;
+  }
+
+  private rememberLogin(id: number, userid: string): void {
+    const host = this.ledger.hostOf(id);
+    if (host === null) return;
+    this.lastUserFrom.delete(host);
+    this.lastUserFrom.set(host, userid);
+    if (this.lastUserFrom.size > MAX_HINTS) this.lastUserFrom.delete(this.lastUserFrom.keys().next().value!);
   }
 
   private forgetUser(id: number): void {

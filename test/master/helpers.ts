@@ -145,10 +145,11 @@ export class LineClient {
   }
 
   /** "127.0.0.1:1234" or a UNIX socket path. */
-  static connect(address: string): Promise<LineClient> {
+  /** `from`: the local address to connect from (any of 127.0.0.0/8 on loopback). */
+  static connect(address: string, from?: string): Promise<LineClient> {
     return new Promise((resolvePromise, reject) => {
       const m = /^(.*):(\d+)$/.exec(address);
-      const socket = m && !address.startsWith('/') ? net.createConnection({ host: m[1], port: Number(m[2]) }) : net.createConnection(address);
+      const socket = m && !address.startsWith('/') ? net.createConnection({ host: m[1], port: Number(m[2]), localAddress: from }) : net.createConnection(address);
       socket.once('connect', () => resolvePromise(new LineClient(socket)));
       socket.once('error', reject);
     });

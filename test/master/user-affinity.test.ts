@@ -16,7 +16,7 @@ describe('master: a user\'s sessions move to one worker', () => {
       'SERVICES {\n  imap cmd="imapd" listen="127.0.0.1:0" prefork=2\n}\n',
       'allowplaintext: yes\nautocreate_quota: 0\nmaxlogins_per_user: 3\n',
     );
-    for (const user of ['fred', 'wilma', 'barney', 'betty']) {
+    for (const user of ['fred', 'wilma', 'barney', 'betty', 'pebbles']) {
       const result = spawnSync(process.execPath, [CLI, 'saslpasswd', '-C', server.imapdConf, '-p', '-c', user], { input: 'pass\n', encoding: 'utf8' });
       if (result.status !== 0) throw new Error(result.stderr);
     }
@@ -33,10 +33,14 @@ describe('master: a user\'s sessions move to one worker', () => {
 
   const opened = () => master.logs.filter((l) => l.msg === 'connection opened');
 
-  /** A new connection (greeting read) with the worker pid and session id that logged its opening. */
-  async function connect(): Promise<{ client: LineClient; pid: number; sid: string }> {
+  /**
+   * A new connection (greeting read) with the worker pid and session id that logged its opening.
+   * `from`: the client address; the master sends a connection to the home of the user who last
+   * logged in from its address, so the tests that need a login on another worker use a fresh one.
+   */
+  async function connect(from = '127.0.0.1'): Promise<{ client: LineClient; pid: number; sid: string }> {
     const before = opened().length;
-    const client = await LineClient.connect(await master.address('imap'));
+    const client = await LineClient.connect(await master.address('imap'), from);
     open.push(client);
     await client.line(/^\* OK/);
     const line = await master.waitFor('its opening logged', () => opened()[before]);
@@ -47,9 +51,9 @@ describe('master: a user\'s sessions move to one worker', () => {
    * A connection on the worker `pid` (or, with `not`, on any other one). The others stay open until
    * the end: the master gives each new connection to the worker with the fewest.
    */
-  async function connectOn(pid: number, not = false): Promise<{ client: LineClient; pid: number; sid: string }> {
+  async function connectOn(pid: number, not = false, from = '127.0.0.1'): Promise<{ client: LineClient; pid: number; sid: string }> {
     for (let i = 0; i < 20; i++) {
-      const c = await connect();
+      const c = await connect(from);
       if ((c.pid === pid) !== not) return c;
     }
     throw new Error('the master never gave a connection to that worker');
@@ -75,17 +79,20 @@ describe('master: a user\'s sessions move to one worker', () => {
     expect(sids).toHaveLength(3);
     const where = sids.map((sid) => (logs.find((l) => l.msg === 'session moved in' && l.sid === sid) ?? logs.find((l) => l.msg === 'connection opened' && l.sid === sid))!.pid);
     expect(new Set(where).size).toBe(1);
-    // First in this file: the master spread the three over both workers, so some moved.
-    expect(logs.some((l) => l.msg === 'session moved in' && sids.includes(l.sid as string))).toBe(true);
+    // The second and third came from the address the first logged in from: the master gave them
+    // to the user's home at once, and none had to move.
+    const openedOn = sids.map((sid) => logs.find((l) => l.msg === 'connection opened' && l.sid === sid)!.pid);
+    expect(new Set(openedOn).size).toBe(1);
+    expect(logs.some((l) => l.msg === 'session moved in' && sids.includes(l.sid as string))).toBe(false);
     for (const client of clients) await client.logout();
   });
 
   it('moves a login on another worker to the user\'s home, commands sent after LOGIN included', async () => {
-    const first = await connect();
+    const first = await connect('127.0.0.11');
     first.client.send('a LOGIN fred pass\r\n');
     expect(await first.client.line(/^a /)).toMatch(/^a OK \[CAPABILITY /);
 
-    const second = await connectOn(first.pid, true);
+    const second = await connectOn(first.pid, true, '127.0.0.12');
     // LOGIN and three more commands in one write: the last ones reach the first worker before the
     // answer to LOGIN is written, and must go along with the session (an APPEND's literal too).
     second.client.send('a LOGIN fred pass\r\nb APPEND INBOX {11+}\r\nhello world\r\nc SELECT INBOX\r\nd FETCH 1 BODY[]\r\n');
@@ -118,36 +125,55 @@ describe('master: a user\'s sessions move to one worker', () => {
   });
 
   it('leaves the first login of a user where it is, and moves the user\'s next ones there', async () => {
-    const home = await connect();
+    const home = await connect('127.0.0.21');
     home.client.send('a LOGIN wilma pass\r\n');
     expect(await home.client.line(/^a /)).toMatch(/^a OK/);
-    const other = await connectOn(home.pid, true);
+    const other = await connectOn(home.pid, true, '127.0.0.22');
     other.client.send('a LOGIN wilma pass\r\n');
     expect(await other.client.line(/^a /)).toMatch(/^a OK/);
     expect((await master.log('session moved in', movedIn(other.sid))).pid).toBe(home.pid);
     expect(master.logs.some((l) => l.msg === 'session moved in' && l.sid === home.sid)).toBe(false);
     // A failed login moves nothing.
-    const wrong = await connectOn(home.pid, true);
+    const wrong = await connectOn(home.pid, true, '127.0.0.23');
     wrong.client.send('a LOGIN wilma nope\r\nb NOOP\r\n');
     expect(await wrong.client.line(/^a /)).toMatch(/^a NO/);
     expect(await wrong.client.line(/^b /)).toMatch(/^b OK/);
     expect(master.logs.some((l) => l.msg === 'session moved out' && l.sid === wrong.sid)).toBe(false);
   });
 
+  it('sends a new connection from the address a user last logged in from to that user\'s home', async () => {
+    const home = await connect('127.0.0.41');
+    home.client.send('a LOGIN pebbles pass\r\n');
+    expect(await home.client.line(/^a /)).toMatch(/^a OK/);
+    // From the same address: at home before any login, so no move. From a fresh address: wherever
+    // the fewest connections are (both workers, within a few).
+    const later = [];
+    for (let i = 0; i < 3; i++) later.push(await connect('127.0.0.41'));
+    expect(later.map((c) => c.pid)).toEqual([home.pid, home.pid, home.pid]);
+    for (const c of later) {
+      c.client.send('a LOGIN pebbles pass\r\nb NOOP\r\n');
+      expect(await c.client.line(/^b /)).toMatch(/^b OK/);
+    }
+    expect(master.logs.some((l) => l.msg === 'session moved in' && later.some((c) => c.sid === l.sid))).toBe(false);
+    const fresh = new Set<number>();
+    for (let i = 0; i < 6 && fresh.size < 2; i++) fresh.add((await connect('127.0.0.42')).pid);
+    expect(fresh.size).toBe(2);
+  });
+
   it('counts a moved session once against maxlogins_per_user, until it ends', async () => {
-    const first = await connect();
+    const first = await connect('127.0.0.31');
     first.client.send('a LOGIN barney pass\r\n');
     expect(await first.client.line(/^a /)).toMatch(/^a OK/);
     const moved: LineClient[] = [];
     for (let i = 0; i < 2; i++) {
-      const c = await connectOn(first.pid, true);
+      const c = await connectOn(first.pid, true, `127.0.0.${32 + i}`);
       c.client.send('a LOGIN barney pass\r\n');
       expect(await c.client.line(/^a /)).toMatch(/^a OK/);
       await master.log('session moved in', movedIn(c.sid));
       moved.push(c.client);
     }
     // Three sessions (two of them moved): the fourth is over maxlogins_per_user.
-    const fourth = await connect();
+    const fourth = await connect('127.0.0.35');
     fourth.client.send('a LOGIN barney pass\r\n');
     expect(await fourth.client.line(/^a /)).toMatch(/^a NO \[LIMIT\]/);
     // A moved session that logs out frees its place.
