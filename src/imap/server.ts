@@ -32,7 +32,7 @@ interface ImapServerOptions {
 export class ImapServer {
   private readonly sessions = new Set<Session>();
   /** The sessions a change of a mailbox concerns (selected it, or NOTIFY). */
-  private readonly watchers = new Watchers<Session>();
+  private readonly watchers = new Watchers<Session>(interestLingerMs(process.env));
   private readonly unsubscribe: () => void;
 
   private constructor(readonly deps: ImapDeps) {
@@ -135,4 +135,13 @@ export class ImapServer {
     this.deps.store.close();
     this.deps.auth.close();
   }
+}
+
+/**
+ * How long a mailbox no session selects any more stays declared to the change hub (Watchers):
+ * CYRUSTS_INTEREST_LINGER_MS, default 10 s (0: dropped at once, as the routing tests want).
+ */
+export function interestLingerMs(env: NodeJS.ProcessEnv): number {
+  const ms = Number(env.CYRUSTS_INTEREST_LINGER_MS);
+  return env.CYRUSTS_INTEREST_LINGER_MS !== undefined && Number.isFinite(ms) && ms >= 0 ? ms : 10_000;
 }

@@ -1,6 +1,6 @@
 // A mailbox change reaches only the sessions it concerns (ImapServer.mailboxChanged, session/watchers.ts):
 // those that have the mailbox selected now, and those that asked for NOTIFY.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Watchers, type Watcher } from '../../src/imap/session/watchers.js';
 import { ensureBuilt, RawClient, startTestServer, type TestServer } from './harness.js';
 
@@ -138,5 +138,34 @@ describe('ImapServer.mailboxChanged', () => {
     c.close();
     w.close();
     await expect.poll(() => server.imap.selecting('user.fred')).toBe(0);
+  });
+});
+
+describe('Watchers: a name the last session left lingers before it is dropped', () => {
+  it('keeps it declared for lingerMs, re-selecting meanwhile tells nothing, and drops it after', () => {
+    vi.useFakeTimers();
+    try {
+      const watchers = new Watchers<FakeSession>(1000);
+      const told: string[] = [];
+      watchers.reportTo({ want: (n) => told.push(`+${n}`), unwant: (n) => told.push(`-${n}`), wantAll: () => undefined });
+      const a = new FakeSession();
+      a.watchedMailbox = 'user.fred';
+      watchers.update(a);
+      expect(told).toEqual(['+user.fred']);
+      watchers.update(a, true);
+      vi.advanceTimersByTime(600);
+      // Left and back within the linger: no declaration either way.
+      const b = new FakeSession();
+      b.watchedMailbox = 'user.fred';
+      watchers.update(b);
+      expect(told).toEqual(['+user.fred']);
+      watchers.update(b, true);
+      vi.advanceTimersByTime(900);
+      expect(told).toEqual(['+user.fred']);
+      vi.advanceTimersByTime(1200);
+      expect(told).toEqual(['+user.fred', '-user.fred']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -83,6 +83,8 @@ async function append(c: RawClient, mailbox: string): Promise<void> {
 }
 
 beforeAll(async () => {
+    // The interest of a mailbox no session selects is dropped at once here (it lingers 10 s by default).
+    process.env.CYRUSTS_INTEREST_LINGER_MS = '0';
   mkdirSync(join(dir, 'conf'));
   mkdirSync(join(dir, 'spool'));
   writeFileSync(join(dir, 'imapd.conf'), [

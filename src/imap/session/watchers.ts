@@ -26,6 +26,18 @@ export class Watchers<S extends Watcher> {
   private readonly filed = new Map<S, string | null>();
   /** Where the names wanted go (the change channel), once reportTo was called. */
   private interest: ChangeInterest | null = null;
+  /** Names no session selects any more, still declared wanted, with when the last one left. */
+  private readonly lingering = new Map<string, number>();
+  private sweeper: NodeJS.Timeout | null = null;
+
+  /**
+   * `lingerMs`: a name the last session left stays wanted this long. A user who logs out and in
+   * again (POP3-style polling, login/logout churn) would otherwise send a declaration to every
+   * process of the server at each login and each logout (imap-load churn: every worker, pop3d and
+   * lmtpd included, woke for each, and logins per second fell by a third); a change of a lingering
+   * name costs this process one lookup that finds no session.
+   */
+  constructor(private readonly lingerMs = 0) {}
 
   /** Keep `interest` told of the names the sessions want, starting with those they want now. */
   reportTo(interest: ChangeInterest): void {
@@ -44,14 +56,15 @@ export class Watchers<S extends Watcher> {
         set?.delete(session);
         if (set?.size === 0) {
           this.bySelected.delete(before);
-          this.interest?.unwant(before);
+          this.left(before);
         }
       }
       if (now !== null) {
         let set = this.bySelected.get(now);
         if (set === undefined) {
           this.bySelected.set(now, (set = new Set()));
-          this.interest?.want(now);
+          // Still declared while it lingers: nothing to tell.
+          if (!this.lingering.delete(now)) this.interest?.want(now);
         }
         set.add(session);
       }
@@ -62,6 +75,33 @@ export class Watchers<S extends Watcher> {
     if (!gone && session.watchesAll) this.all.add(session);
     else this.all.delete(session);
     if (allBefore !== this.all.size > 0) this.interest?.wantAll(!allBefore);
+  }
+
+  private left(name: string): void {
+    if (this.interest === null) return;
+    if (this.lingerMs <= 0) {
+      this.interest.unwant(name);
+      return;
+    }
+    this.lingering.set(name, Date.now());
+    if (this.sweeper === null) {
+      this.sweeper = setInterval(() => this.sweep(), Math.max(10, this.lingerMs / 2));
+      this.sweeper.unref();
+    }
+  }
+
+  /** Unwant the names that lingered their time; stop sweeping when none is left. */
+  private sweep(): void {
+    const due = Date.now() - this.lingerMs;
+    for (const [name, since] of this.lingering) {
+      if (since > due) continue;
+      this.lingering.delete(name);
+      this.interest?.unwant(name);
+    }
+    if (this.lingering.size === 0 && this.sweeper !== null) {
+      clearInterval(this.sweeper);
+      this.sweeper = null;
+    }
   }
 
   /** Tell the sessions `name` concerns that it changed. */
