@@ -94,11 +94,8 @@ export async function startBenchMaster(opts: BenchMasterOptions = {}): Promise<B
   };
 }
 
-/**
- * Memory (KiB) of a process and its descendants, from /proc: PSS (shared pages split between the
- * processes that map them) and RSS (each process's resident pages, shared ones counted in each).
- */
-export function treeMemoryKiB(rootPid: number): { pss: number; rss: number; pids: number[]; byPid: Map<number, { pss: number; rss: number }> } {
+/** `rootPid` and every process below it (Linux /proc). */
+export function treePids(rootPid: number): number[] {
   const pids = [rootPid];
   for (let i = 0; i < pids.length; i++) {
     try {
@@ -108,6 +105,15 @@ export function treeMemoryKiB(rootPid: number): { pss: number; rss: number; pids
       /* gone */
     }
   }
+  return pids;
+}
+
+/**
+ * Memory (KiB) of a process and its descendants, from /proc: PSS (shared pages split between the
+ * processes that map them) and RSS (each process's resident pages, shared ones counted in each).
+ */
+export function treeMemoryKiB(rootPid: number): { pss: number; rss: number; pids: number[]; byPid: Map<number, { pss: number; rss: number }> } {
+  const pids = treePids(rootPid);
   let pss = 0;
   let rss = 0;
   const byPid = new Map<number, { pss: number; rss: number }>();
@@ -127,7 +133,7 @@ export function treeMemoryKiB(rootPid: number): { pss: number; rss: number; pids
 
 /** CPU time (user + system, ms) used so far by a process and its descendants, from /proc. */
 export function treeCpuMs(rootPid: number): number {
-  const { pids } = treeMemoryKiB(rootPid);
+  const pids = treePids(rootPid);
   const tick = 1000 / 100; // USER_HZ is 100 on Linux
   let ms = 0;
   for (const pid of pids) {

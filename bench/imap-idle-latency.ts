@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BenchClient, percentile, startBenchMaster, treeMemoryKiB } from './_master.js';
+import { BenchClient, percentile, startBenchMaster, treePids } from './_master.js';
 
 /** Times the process was woken (voluntary context switches) and its CPU time (ms), from /proc. */
 function wakeups(pid: number): { woken: number; cpuMs: number } {
@@ -39,7 +39,7 @@ try {
   await new Promise((r) => setTimeout(r, 100));
   const master0 = wakeups(master.process.pid!);
   // The workers (the master's descendants): the imapd worker serving the IDLE client is one of them.
-  const workers = treeMemoryKiB(master.process.pid!).pids.filter((pid) => pid !== master.process.pid);
+  const workers = treePids(master.process.pid!).filter((pid) => pid !== master.process.pid);
   const workers0 = workers.map(wakeups);
   const stdout = await new Promise<string>((resolve, reject) =>
     execFile(process.execPath, [appender, master.imapdConf, 'user.fred', String(count), String(interval)], { maxBuffer: 1 << 24, env: { ...process.env, APPEND_CLOCK: 'monotonic' } }, (err, out) => (err ? reject(err) : resolve(out))),

@@ -10,7 +10,7 @@
 // `npm run bench -- imap-load [--users=20] [--clients=20] [--seconds=20] [--only=us,cyrus,dovecot] [--prefork=N] [--modes=steady,churn] [--cli=OTHER/dist/bin/cyrusts.js]`
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
-import { percentile, treeCpuMs, treeMemoryKiB } from './_master.js';
+import { percentile, treeCpuMs, treePids } from './_master.js';
 import { startShipped } from './_shipped.js';
 
 const args = new Map(process.argv.slice(2).map((a) => {
@@ -242,7 +242,7 @@ function spread(rootPid: number, serverPort: number): string {
     }
   }
   const pidOfInode = new Map<string, number>();
-  for (const pid of treeMemoryKiB(rootPid).pids) {
+  for (const pid of treePids(rootPid)) {
     try {
       for (const fd of readdirSync(`/proc/${pid}/fd`)) {
         const m = /^socket:\[(\d+)\]$/.exec(readlinkSafe(`/proc/${pid}/fd/${fd}`));
@@ -280,7 +280,7 @@ function cpuByProcess(rootPid: number): Map<number, { ms: number; mainMs: number
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
   };
-  for (const pid of treeMemoryKiB(rootPid).pids) {
+  for (const pid of treePids(rootPid)) {
     try {
       const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       const at = args.indexOf('--service');

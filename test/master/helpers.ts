@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,14 @@ export function tempServer(cyrusConf: string, imapdExtra = ''): TempServer {
   writeFileSync(imapdConf, `configdirectory: ${dir}/conf\npartition-default: ${dir}/spool\nservername: test.example\nloglevel: debug\nmaster_shutdown_timeout: 3s\nmaster_restart_backoff: 5s\n${imapdExtra}`);
   writeFileSync(cyrusPath, cyrusConf);
   return { dir, imapdConf, cyrusConf: cyrusPath, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Give each of `users` the password `password` (saslpasswd with the server's configuration). */
+export function addUsers(server: TempServer, users: readonly string[], password = 'pass'): void {
+  for (const user of users) {
+    const result = spawnSync(process.execPath, [CLI, 'saslpasswd', '-C', server.imapdConf, '-p', '-c', user], { input: `${password}\n`, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`saslpasswd failed: ${result.stderr}`);
+  }
 }
 
 export interface LogLine {

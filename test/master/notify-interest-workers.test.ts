@@ -2,12 +2,11 @@
 // joins the change channel itself (as another worker would: listening beside the hub, narrowed),
 // so it sees what the workers write to a peer and what they declare: a worker publishes a change
 // only to the processes that want it, and wants a mailbox only while a session of it selects it.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeInterest } from '../../src/common/service.js';
 import { NotifyClient } from '../../src/master/notify.js';
-import { CLI, LineClient, RunningMaster, tempServer, type TempServer } from './helpers.js';
+import { addUsers, LineClient, RunningMaster, tempServer, type TempServer } from './helpers.js';
 
 function until(test: () => boolean, ms = 10_000): Promise<void> {
   const start = Date.now();
@@ -31,8 +30,7 @@ describe('routing by interest between imapd workers', () => {
   imap      cmd="imapd" listen="127.0.0.1:0" prefork=2
 }
 `, 'allowplaintext: yes\n');
-    const result = spawnSync(process.execPath, [CLI, 'saslpasswd', '-C', server.imapdConf, '-p', '-c', 'fred'], { input: 'pass\n', encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`saslpasswd failed: ${result.stderr}`);
+    addUsers(server, ['fred']);
     master = RunningMaster.start(server);
     await master.address('imap');
     peer = NotifyClient.connect(join(server.dir, 'conf', 'socket', 'idle'), undefined, { listen: true });

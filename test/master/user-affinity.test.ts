@@ -1,7 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, LineClient, RunningMaster, tempServer, type LogLine, type TempServer } from './helpers.js';
+import { addUsers, LineClient, RunningMaster, tempServer, type LogLine, type TempServer } from './helpers.js';
+
+/** A master with two imapd workers, both started, and `users` (password "pass"). */
+async function twoWorkers(imapdExtra: string, users: readonly string[]): Promise<{ server: TempServer; master: RunningMaster }> {
+  const server = tempServer('SERVICES {\n  imap cmd="imapd" listen="127.0.0.1:0" prefork=2\n}\n', `allowplaintext: yes\nautocreate_quota: 0\n${imapdExtra}`);
+  addUsers(server, users);
+  const master = RunningMaster.start(server);
+  await master.address('imap');
+  await master.waitFor('two workers', () => master.workerPids('imap').length >= 2);
+  return { server, master };
+}
 
 // Issue 16: a user's sessions are served by one imapd worker (one SQLite connection and page cache
 // per mailbox on the machine). A login that arrives on another worker is moved there by the master,
@@ -12,17 +21,7 @@ describe('master: a user\'s sessions move to one worker', () => {
   const open: LineClient[] = [];
 
   beforeAll(async () => {
-    server = tempServer(
-      'SERVICES {\n  imap cmd="imapd" listen="127.0.0.1:0" prefork=2\n}\n',
-      'allowplaintext: yes\nautocreate_quota: 0\nmaxlogins_per_user: 3\n',
-    );
-    for (const user of ['fred', 'wilma', 'barney', 'betty', 'pebbles']) {
-      const result = spawnSync(process.execPath, [CLI, 'saslpasswd', '-C', server.imapdConf, '-p', '-c', user], { input: 'pass\n', encoding: 'utf8' });
-      if (result.status !== 0) throw new Error(result.stderr);
-    }
-    master = RunningMaster.start(server);
-    await master.address('imap');
-    await master.waitFor('two workers', () => master.workerPids('imap').length >= 2);
+    ({ server, master } = await twoWorkers('maxlogins_per_user: 3\n', ['fred', 'wilma', 'barney', 'betty', 'pebbles']));
   });
 
   afterAll(async () => {
@@ -196,12 +195,7 @@ describe('master: user affinity when the home worker dies', () => {
   const open: LineClient[] = [];
 
   beforeAll(async () => {
-    server = tempServer('SERVICES {\n  imap cmd="imapd" listen="127.0.0.1:0" prefork=2\n}\n', 'allowplaintext: yes\nautocreate_quota: 0\nmaster_restart_backoff: 1s\n');
-    const result = spawnSync(process.execPath, [CLI, 'saslpasswd', '-C', server.imapdConf, '-p', '-c', 'dino'], { input: 'pass\n', encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(result.stderr);
-    master = RunningMaster.start(server);
-    await master.address('imap');
-    await master.waitFor('two workers', () => master.workerPids('imap').length >= 2);
+    ({ server, master } = await twoWorkers('master_restart_backoff: 1s\n', ['dino']));
   });
 
   afterAll(async () => {

@@ -63,7 +63,8 @@ export class ResponseWriter {
   /** Take what is buffered instead of writing it (a session moving to another process takes it along). */
   take(): Buffer {
     const count = this.count;
-    const data = count === 0 ? Buffer.alloc(0) : Buffer.from(joined(this.parts, count));
+    const parts = count === 0 ? '' : joined(this.parts, count);
+    const data = typeof parts === 'string' ? Buffer.from(parts, 'utf8') : parts;
     this.parts = [];
     this.count = 0;
     this.size = 0;
