@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { MovedSession, ServicePrograms } from '../common/index.js';
 
 
@@ -16,14 +17,20 @@ export function servicePrograms(): ServicePrograms {
   return programs;
 }
 
-/** The worker's end of its control pipe (fd 4, after stdin, stdout, stderr and the IPC channel). */
+/**
+ * The worker's end of its control pipe (fd 4, after stdin, stdout, stderr and the IPC channel): a
+ * socket pair carrying JSON lines both ways, for every message without a socket. Node's IPC channel
+ * passes one socket at a time and holds every later message, either way, until the other side has
+ * taken it, which the other side does only between two turns of its event loop: a login request or
+ * verdict queued there behind a connection or a moving session waited on the busy worker's loop.
+ */
 export const CONTROL_FD = 4;
 /** Set in a worker's environment: the fd of its control pipe (absent: the IPC channel only). */
 export const CONTROL_FD_ENV = 'CYRUSTS_CONTROL_FD';
 
 /**
- * Messages between the master and a worker over the IPC channel; a loginVerdict comes over the
- * worker's control pipe instead (JSON lines), so it never waits behind a socket being handed over.
+ * Messages between the master and a worker. Those with a socket ('conn', 'move') and the start and
+ * stop messages go over the IPC channel; the rest over the control pipe when the worker has one.
  */
 export type MasterToWorker =
   /** A connection for the worker (with the socket); `moved`: a session another worker handed over. */
@@ -45,3 +52,29 @@ export type WorkerToMaster =
   | { type: 'passed'; id: number }
   | { type: 'closed'; id: number }
   | { type: 'failed'; message: string };
+
+/**
+ * Read JSON lines from `stream` (a control pipe) and give each message to `onMessage`. A line that
+ * does not parse is dropped: only our own processes write these pipes, whole lines at a time.
+ */
+export function readJsonLines<T>(stream: Readable, onMessage: (message: T) => void): void {
+  stream.setEncoding('utf8');
+  let pending = '';
+  stream.on('data', (chunk: string) => {
+    pending += chunk;
+    let start = 0;
+    let nl: number;
+    while ((nl = pending.indexOf('\n', start)) >= 0) {
+      const line = pending.slice(start, nl);
+      start = nl + 1;
+      let message: T;
+      try {
+        message = JSON.parse(line) as T;
+      } catch {
+        continue;
+      }
+      onMessage(message);
+    }
+    pending = pending.slice(start);
+  });
+}

@@ -1,12 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import type { Writable } from 'node:stream';
 import type { Logger } from '../common/log.js';
 import { stopReading, type MovedSession } from '../common/index.js';
 import type { ServiceEntry } from '../config/cyrus-conf.js';
 import { RestartBackoff } from './backoff.js';
 import { hostKey, type ConnectionLedger, type ConnectionRefusal, type ServiceLimits } from './ledger.js';
-import { CONTROL_FD, CONTROL_FD_ENV, type MasterToWorker, type WorkerToMaster } from './service.js';
+import { CONTROL_FD, CONTROL_FD_ENV, readJsonLines, type MasterToWorker, type WorkerToMaster } from './service.js';
 
 export interface PoolOptions {
   entry: ServiceEntry;
@@ -29,8 +28,10 @@ export interface PoolOptions {
 interface WorkerSlot {
   readonly index: number;
   child: ChildProcess | null;
-  /** The worker's control pipe (CONTROL_FD): answers that must not queue behind socket hand-overs. */
-  control: Writable | null;
+  /** The worker's control pipe (CONTROL_FD): messages without a socket, both ways. */
+  control: net.Socket | null;
+  /** Logged-in connections told to move to their user's home, whose session has not come yet. */
+  readonly movingOut: Set<number>;
   ready: boolean;
   startedAt: number;
   /** Connections this worker serves (ledger ids). */
@@ -73,6 +74,15 @@ const HOME_SLACK = 64;
  */
 const HINT_SLACK = 8;
 
+/**
+ * A login is not asked to move while its worker has this many sessions on their way out, or the
+ * home this many sockets on their way in. Node passes one socket per channel at a time, and the
+ * next only once the receiving loop has taken the last: under a login storm (400 clients of 20
+ * users connecting at once, each worker's loop turn tens of milliseconds long) moves queued behind
+ * each other, and behind new connections, held LOGINs for seconds.
+ */
+const MAX_MOVES_QUEUED = 2;
+
 /** Addresses remembered with their last user (the oldest are forgotten first). */
 const MAX_HINTS = 10_000;
 
@@ -97,7 +107,7 @@ export class WorkerPool {
   constructor(private readonly options: PoolOptions) {
     for (let index = 0; index < options.entry.prefork; index++) {
       this.slots.push({
-        index, child: null, control: null, ready: false, startedAt: 0, active: new Set(), untaken: new Map(), backoff: new RestartBackoff(options.restartBackoffMaxMs), restartTimer: null,
+        index, child: null, control: null, ready: false, startedAt: 0, active: new Set(), untaken: new Map(), movingOut: new Set(), backoff: new RestartBackoff(options.restartBackoffMaxMs), restartTimer: null,
       });
     }
   }
@@ -137,8 +147,9 @@ export class WorkerPool {
       execArgv: workerNodeFlags(process.env),
     });
     slot.child = child;
-    const control = (child.stdio[CONTROL_FD] ?? null) as Writable | null;
+    const control = (child.stdio[CONTROL_FD] ?? null) as net.Socket | null;
     control?.on('error', () => undefined); // a dead worker: its exit is handled below
+    if (control) readJsonLines<WorkerToMaster>(control, (message) => this.onMessage(slot, child, message, undefined));
     slot.control = control;
     slot.ready = false;
     slot.startedAt = Date.now();
@@ -169,17 +180,20 @@ export class WorkerPool {
         const refusal = this.ledger.login(message.id, message.userid, this.options.limits);
         if (refusal) this.log.info({ service: this.entry.name, user: message.userid, limit: refusal }, 'login over a session limit');
         const move = refusal === null && this.onLogin(slot, message.id, message.userid, message.movable);
+        if (move) slot.movingOut.add(message.id);
         const verdict: MasterToWorker = { type: 'loginVerdict', id: message.id, refusal, move };
         this.answer(slot, child, verdict);
         return;
       }
       case 'move':
+        slot.movingOut.delete(message.id);
         this.onMove(slot, message.id, message.moved, handle);
         return;
       case 'passed':
         this.ledger.pass(message.id);
         return;
       case 'closed':
+        slot.movingOut.delete(message.id);
         slot.active.delete(message.id);
         this.ledger.close(message.id);
         this.forgetUser(message.id);
@@ -214,6 +228,7 @@ export class WorkerPool {
       this.forgetUser(id);
     }
     slot.active.clear();
+    slot.movingOut.clear();
     slot.child = null;
     slot.control = null;
     slot.ready = false;
@@ -295,6 +310,7 @@ export class WorkerPool {
     slot.active.add(id);
     slot.untaken.set(id, { socket, moved });
     const message: MasterToWorker = moved ? { type: 'conn', id, moved } : { type: 'conn', id };
+    if (moved) this.log.debug({ service: this.entry.name, sid: moved.sessionId, workerPid: slot.child!.pid }, 'moved session handed to its user\'s worker');
     slot.child!.send(message, socket, { keepOpen: true }, (err) => {
       if (!err || slot.untaken.get(id)?.socket !== socket) return;
       slot.untaken.delete(id);
@@ -321,6 +337,12 @@ export class WorkerPool {
     if (!home || !this.isReady(home.slot)) this.homes.set(userid, (home = { slot, sessions: home?.sessions ?? 0 }));
     home.sessions++;
     if (!movable || this.stopping || home.slot === slot) return false;
+    // A move is two socket passes (here, then to the home), each waiting on a busy loop's turn: in
+    // a login storm the sessions stay where they logged in rather than queue behind each other.
+    if (slot.movingOut.size >= MAX_MOVES_QUEUED || home.slot.untaken.size >= MAX_MOVES_QUEUED) {
+      this.log.debug({ service: this.entry.name, user: userid, movingOut: slot.movingOut.size, onTheirWay: home.slot.untaken.size }, 'login not moved: sockets queued');
+      return false;
+    }
     return home.slot.active.size <= 2 * slot.active.size + HOME_SLACK;
   }
 

@@ -8,7 +8,7 @@ import { NotifyClient } from './notify.js';
 import { traceLoop } from './loop-trace.js';
 import { planCommand } from './programs.js';
 import { LOGIN_ALLOWED, type LoginGate, type LoginVerdict, type MovedSession, type ServiceContext, type ServiceInstance } from '../common/index.js';
-import { CONTROL_FD_ENV, servicePrograms, type MasterToWorker, type WorkerToMaster } from './service.js';
+import { CONTROL_FD_ENV, readJsonLines, servicePrograms, type MasterToWorker, type WorkerToMaster } from './service.js';
 
 
 export interface WorkerOptions {
@@ -20,8 +20,16 @@ export interface WorkerOptions {
 /** A TLS-on-connect client that has not finished its handshake by then is dropped. */
 const TLS_HANDSHAKE_TIMEOUT_MS = 60_000;
 
+/** The worker's end of the control pipe, once open (null: everything over the IPC channel). */
+let control: net.Socket | null = null;
+
+/**
+ * Tell the master something. A message without a socket goes over the control pipe: on the IPC
+ * channel it would wait behind a session this worker is moving (see CONTROL_FD).
+ */
 function send(message: WorkerToMaster): void {
-  if (process.connected) process.send?.(message);
+  if (control !== null && control.writable) control.write(`${JSON.stringify(message)}\n`);
+  else if (process.connected) process.send?.(message);
 }
 
 function tlsContext(config: ImapdConfig): tls.SecureContext {
@@ -205,7 +213,8 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     instance.handleConnection(secure, loginGate(id, null));
   };
   process.on('message', onMessage);
-  listenControl(process.env[CONTROL_FD_ENV], (message) => onMessage(message, undefined));
+  control = openControl(process.env[CONTROL_FD_ENV]);
+  if (control) readJsonLines<MasterToWorker>(control, (message) => onMessage(message, undefined));
   // The master went away (killed, or crashed): finish what we have and go.
   process.on('disconnect', () => void stop(Date.now() + shutdownTimeoutMs));
   process.on('SIGTERM', () => void stop(Date.now() + shutdownTimeoutMs));
@@ -216,33 +225,16 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   logger.debug({ cmd: options.cmd }, 'worker ready');
 }
 
-/**
- * The master's control pipe (worker-pool.ts): JSON lines carrying the answers a session waits on,
- * which on the IPC channel would queue behind the sockets being handed over.
- */
-function listenControl(fd: string | undefined, onMessage: (message: MasterToWorker) => void): void {
-  if (fd === undefined || !/^\d+$/.test(fd)) return;
+/** The control pipe the master gave this worker (fd in CYRUSTS_CONTROL_FD), or null (started by hand). */
+function openControl(fd: string | undefined): net.Socket | null {
+  if (fd === undefined || !/^\d+$/.test(fd)) return null;
   let pipe: net.Socket;
   try {
-    pipe = new net.Socket({ fd: Number(fd), readable: true, writable: false });
+    pipe = new net.Socket({ fd: Number(fd), readable: true, writable: true });
   } catch {
-    return; // not a pipe (started by hand): the IPC channel brings everything
+    return null; // not a pipe: the IPC channel brings everything
   }
   pipe.unref();
-  pipe.setEncoding('utf8');
   pipe.on('error', () => undefined);
-  let pending = '';
-  pipe.on('data', (chunk: string) => {
-    pending += chunk;
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, nl);
-      pending = pending.slice(nl + 1);
-      try {
-        onMessage(JSON.parse(line) as MasterToWorker);
-      } catch {
-        // a torn line cannot happen on a pipe we alone write; ignore rather than die
-      }
-    }
-  });
+  return pipe;
 }

@@ -235,3 +235,63 @@ describe('master: user affinity when the home worker dies', () => {
     expect(where(sessions[0]!.sid)).not.toBe(home);
   });
 });
+
+// A move is two socket passes, each waiting for the receiving worker's loop to take the socket: in a
+// login storm, logins must not queue behind moves to a worker that is not taking them.
+describe('master: user affinity under a backlog of moves', () => {
+  let server: TempServer;
+  let master: RunningMaster;
+  const open: LineClient[] = [];
+  let stopped: number | null = null;
+
+  beforeAll(async () => {
+    ({ server, master } = await twoWorkers('', ['slate']));
+  });
+
+  afterAll(async () => {
+    if (stopped !== null) process.kill(stopped, 'SIGCONT');
+    for (const client of open) client.close();
+    await master?.stop();
+    server?.cleanup();
+  });
+
+  async function connect(from: string): Promise<{ client: LineClient; sid: string; pid: number }> {
+    const before = master.logs.filter((l) => l.msg === 'connection opened').length;
+    const client = await LineClient.connect(await master.address('imap'), from);
+    open.push(client);
+    await client.line(/^\* OK/);
+    const line = await master.waitFor('its opening logged', () => master.logs.filter((l) => l.msg === 'connection opened')[before]);
+    return { client, sid: line.sid as string, pid: line.pid as number };
+  }
+
+  it('serves a login where it came in while two sessions wait to be taken by the user\'s home', async () => {
+    const home = await connect('127.0.0.61');
+    home.client.send('a LOGIN slate pass\r\n');
+    expect(await home.client.line(/^a /)).toMatch(/^a OK/);
+    // The home stops taking sockets (its loop does not turn): what the master sends it stays on its way.
+    process.kill(home.pid, 'SIGSTOP');
+    stopped = home.pid;
+    const waiting = [];
+    for (let i = 0; i < 2; i++) {
+      const c = await connect(`127.0.0.${62 + i}`);
+      expect(c.pid).not.toBe(home.pid);
+      c.client.send('a LOGIN slate pass\r\n');
+      await master.log('moved session handed to its user\'s worker', (l) => l.sid === c.sid);
+      waiting.push(c);
+    }
+    // The third is not moved: it is answered where it logged in.
+    const third = await connect('127.0.0.64');
+    third.client.send('a LOGIN slate pass\r\nb SELECT INBOX\r\n');
+    expect(await third.client.line(/^a /)).toMatch(/^a OK/);
+    expect(await third.client.line(/^b /)).toMatch(/^b OK/);
+    expect(master.logs.some((l) => l.msg === 'session moved out' && l.sid === third.sid)).toBe(false);
+    await master.log('login not moved: sockets queued');
+    // The home comes back and serves the two that waited.
+    process.kill(home.pid, 'SIGCONT');
+    stopped = null;
+    for (const c of waiting) {
+      expect(await c.client.line(/^a /)).toMatch(/^a OK/);
+      expect((await master.log('session moved in', (l) => l.sid === c.sid)).pid).toBe(home.pid);
+    }
+  });
+});
