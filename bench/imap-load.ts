@@ -7,7 +7,7 @@
 // the reference peers started by the lead's scripts (Cyrus 3.6 on 14301, Dovecot 2.3 on 24301),
 // all in the same run, with users user1..userN / pass. Each server's CPU per command is its process
 // tree's (ours: the master's; a peer's: the master named by /tmp/peers/NAME/run/master.pid).
-// `npm run bench -- imap-load [--users=20] [--clients=20] [--seconds=20] [--only=us,cyrus,dovecot] [--prefork=N] [--modes=steady,churn] [--cli=OTHER/dist/bin/cyrusts.js]`
+// `npm run bench -- imap-load [--users=20] [--clients=20] [--seconds=20] [--only=us,cyrus,dovecot] [--prefork=N] [--modes=steady,churn] [--warm=SECONDS] [--cli=OTHER/dist/bin/cyrusts.js]`
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { percentile, treeCpuMs, treePids } from './_master.js';
@@ -20,6 +20,13 @@ const args = new Map(process.argv.slice(2).map((a) => {
 const USERS = Number(args.get('users') ?? 20);
 const CLIENTS = Number(args.get('clients') ?? 20);
 const SECONDS = Number(args.get('seconds') ?? 20);
+/**
+ * Seconds of the same load run before each measured one, not counted (0: none, the default). A
+ * worker's first 20-30 s of load are spent in good part in V8's optimizing compiler (perf, 15-s
+ * steady run: some a quarter of the workers' CPU on its threads; after 50 s, 1.4%): with --warm the
+ * figure is the warmed server's.
+ */
+const WARM = Number(args.get('warm') ?? 0);
 const ONLY = (args.get('only') ?? 'us,cyrus,dovecot').split(',');
 const PREFORK = args.get('prefork');
 const MODES = (args.get('modes') ?? 'steady,churn').split(',');
@@ -301,9 +308,9 @@ function readlinkSafe(path: string): string {
   }
 }
 
-async function load(port: number, churn: boolean): Promise<Stats> {
+async function load(port: number, churn: boolean, seconds = SECONDS): Promise<Stats> {
   const stats = new Stats();
-  const deadline = performance.now() + SECONDS * 1000;
+  const deadline = performance.now() + seconds * 1000;
   await Promise.all(Array.from({ length: USERS * CLIENTS }, async (_, i) => {
     const user = `user${(i % USERS) + 1}`;
     await new Promise((r) => setTimeout(r, Math.random() * 500));
@@ -402,6 +409,7 @@ async function measure(label: string, port: number, pid?: number): Promise<void>
   await prepare(port);
   for (const [mode, churn] of [['steady', false], ['churn', true]] as const) {
     if (!MODES.includes(mode)) continue;
+    if (WARM > 0) await load(port, churn, WARM);
     const before = treeCpuSeconds(pid);
     const perProcessBefore = pid !== undefined && label.startsWith('us') ? cpuByProcess(pid) : null;
     // Halfway through the steady load: which server process holds each connection (ours only).
@@ -425,7 +433,7 @@ async function measure(label: string, port: number, pid?: number): Promise<void>
 }
 
 async function main(): Promise<void> {
-  console.log(`imap-load: ${USERS} users × ${CLIENTS} clients, ${SECONDS} s per mode, mailboxes kept near ${TARGET} messages`);
+  console.log(`imap-load: ${USERS} users × ${CLIENTS} clients, ${SECONDS} s per mode${WARM > 0 ? ` after ${WARM} s of the same load not counted` : ''}, mailboxes kept near ${TARGET} messages`);
   if (ONLY.includes('us')) {
     const users = Array.from({ length: USERS }, (_, u) => `user${u + 1}`);
     // The shipped imap line has no prefork (one worker per core): --prefork adds it (or replaces one).
