@@ -422,12 +422,21 @@ async function measure(label: string, port: number, pid?: number): Promise<void>
     if (where !== null) console.log(`imap-load: ${label.padEnd(8)} ${mode.padEnd(6)}   server processes holding the connections: ${where}`);
     if (perProcessBefore !== null && pid !== undefined) {
       const parts: string[] = [];
+      let workersMs = 0;
+      let workersMainMs = 0;
       for (const [p, now] of cpuByProcess(pid)) {
         const ms = now.ms - (perProcessBefore.get(p)?.ms ?? 0);
         const mainMs = now.mainMs - (perProcessBefore.get(p)?.mainMs ?? 0);
         if (ms >= 100) parts.push(`${now.role} ${p} ${(ms / 1000).toFixed(1)} s (main thread ${(mainMs / 1000).toFixed(1)})`);
+        if (now.role === 'imap worker') {
+          workersMs += ms;
+          workersMainMs += mainMs;
+        }
       }
       console.log(`imap-load: ${label.padEnd(8)} ${mode.padEnd(6)}   server CPU by process: ${parts.join(', ')}`);
+      // Other threads: V8's compiler and concurrent marking, and the libuv pool (fsync, file creates, scrypt).
+      const commands = Math.max(1, stats.total());
+      console.log(`imap-load: ${label.padEnd(8)} ${mode.padEnd(6)}   imap workers per command: main threads ${(workersMainMs / commands).toFixed(3)} ms, other threads ${((workersMs - workersMainMs) / commands).toFixed(3)} ms`);
     }
   }
 }
