@@ -22,9 +22,10 @@ const CLIENTS = Number(args.get('clients') ?? 20);
 const SECONDS = Number(args.get('seconds') ?? 20);
 /**
  * Seconds of the same load run before each measured one, not counted (0: none, the default). A
- * worker's first 20-30 s of load are spent in good part in V8's optimizing compiler (perf, 15-s
- * steady run: some a quarter of the workers' CPU on its threads; after 50 s, 1.4%): with --warm the
- * figure is the warmed server's.
+ * fresh worker spends a good part of its first minute of load in V8's optimizing compiler (perf,
+ * share of the workers' samples on its threads: about a quarter in a 15-s steady run from the
+ * start, 17% from 30 to 40 s, 1.4% from 50 to 60 s), and each worker runs scrypt once per user at
+ * that user's first LOGIN there (auth_cache_ttl): with --warm the figure is the warmed server's.
  */
 const WARM = Number(args.get('warm') ?? 0);
 const ONLY = (args.get('only') ?? 'us,cyrus,dovecot').split(',');
