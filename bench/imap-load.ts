@@ -7,7 +7,7 @@
 // the reference peers started by the lead's scripts (Cyrus 3.6 on 14301, Dovecot 2.3 on 24301),
 // all in the same run, with users user1..userN / pass. Each server's CPU per command is its process
 // tree's (ours: the master's; a peer's: the master named by /tmp/peers/NAME/run/master.pid).
-// `npm run bench -- imap-load [--users=20] [--clients=20] [--seconds=20] [--only=us,cyrus,dovecot] [--prefork=N] [--modes=steady,churn] [--cli=OTHER/dist/bin/cyrusts.js]`
+// `npm run bench -- imap-load [--users=20] [--clients=20] [--seconds=20] [--only=us,cyrus,dovecot] [--prefork=N] [--modes=steady,churn] [--warm=SECONDS] [--cli=OTHER/dist/bin/cyrusts.js]`
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { percentile, treeCpuMs, treePids } from './_master.js';
@@ -20,6 +20,14 @@ const args = new Map(process.argv.slice(2).map((a) => {
 const USERS = Number(args.get('users') ?? 20);
 const CLIENTS = Number(args.get('clients') ?? 20);
 const SECONDS = Number(args.get('seconds') ?? 20);
+/**
+ * Seconds of the same load run before each measured one, not counted (0: none, the default). A
+ * fresh worker spends a good part of its first minute of load in V8's optimizing compiler (perf,
+ * share of the workers' samples on its threads: about a quarter in a 15-s steady run from the
+ * start, 17% from 30 to 40 s, 1.4% from 50 to 60 s), and each worker runs scrypt once per user at
+ * that user's first LOGIN there (auth_cache_ttl): with --warm the figure is the warmed server's.
+ */
+const WARM = Number(args.get('warm') ?? 0);
 const ONLY = (args.get('only') ?? 'us,cyrus,dovecot').split(',');
 const PREFORK = args.get('prefork');
 const MODES = (args.get('modes') ?? 'steady,churn').split(',');
@@ -301,9 +309,9 @@ function readlinkSafe(path: string): string {
   }
 }
 
-async function load(port: number, churn: boolean): Promise<Stats> {
+async function load(port: number, churn: boolean, seconds = SECONDS): Promise<Stats> {
   const stats = new Stats();
-  const deadline = performance.now() + SECONDS * 1000;
+  const deadline = performance.now() + seconds * 1000;
   await Promise.all(Array.from({ length: USERS * CLIENTS }, async (_, i) => {
     const user = `user${(i % USERS) + 1}`;
     await new Promise((r) => setTimeout(r, Math.random() * 500));
@@ -402,6 +410,7 @@ async function measure(label: string, port: number, pid?: number): Promise<void>
   await prepare(port);
   for (const [mode, churn] of [['steady', false], ['churn', true]] as const) {
     if (!MODES.includes(mode)) continue;
+    if (WARM > 0) await load(port, churn, WARM);
     const before = treeCpuSeconds(pid);
     const perProcessBefore = pid !== undefined && label.startsWith('us') ? cpuByProcess(pid) : null;
     // Halfway through the steady load: which server process holds each connection (ours only).
@@ -414,18 +423,27 @@ async function measure(label: string, port: number, pid?: number): Promise<void>
     if (where !== null) console.log(`imap-load: ${label.padEnd(8)} ${mode.padEnd(6)}   server processes holding the connections: ${where}`);
     if (perProcessBefore !== null && pid !== undefined) {
       const parts: string[] = [];
+      let workersMs = 0;
+      let workersMainMs = 0;
       for (const [p, now] of cpuByProcess(pid)) {
         const ms = now.ms - (perProcessBefore.get(p)?.ms ?? 0);
         const mainMs = now.mainMs - (perProcessBefore.get(p)?.mainMs ?? 0);
         if (ms >= 100) parts.push(`${now.role} ${p} ${(ms / 1000).toFixed(1)} s (main thread ${(mainMs / 1000).toFixed(1)})`);
+        if (now.role === 'imap worker') {
+          workersMs += ms;
+          workersMainMs += mainMs;
+        }
       }
       console.log(`imap-load: ${label.padEnd(8)} ${mode.padEnd(6)}   server CPU by process: ${parts.join(', ')}`);
+      // Other threads: V8's compiler and concurrent marking, and the libuv pool (fsync, file creates, scrypt).
+      const commands = Math.max(1, stats.total());
+      console.log(`imap-load: ${label.padEnd(8)} ${mode.padEnd(6)}   imap workers per command: main threads ${(workersMainMs / commands).toFixed(3)} ms, other threads ${((workersMs - workersMainMs) / commands).toFixed(3)} ms`);
     }
   }
 }
 
 async function main(): Promise<void> {
-  console.log(`imap-load: ${USERS} users × ${CLIENTS} clients, ${SECONDS} s per mode, mailboxes kept near ${TARGET} messages`);
+  console.log(`imap-load: ${USERS} users × ${CLIENTS} clients, ${SECONDS} s per mode${WARM > 0 ? ` after ${WARM} s of the same load not counted` : ''}, mailboxes kept near ${TARGET} messages`);
   if (ONLY.includes('us')) {
     const users = Array.from({ length: USERS }, (_, u) => `user${u + 1}`);
     // The shipped imap line has no prefork (one worker per core): --prefork adds it (or replaces one).
