@@ -4,6 +4,7 @@ export { MailError, isMailError, type MailErrorKind } from './errors.js';
 export { createLogger, silentLogger, type Logger, type LogOptions } from './log.js';
 export { processAlive } from './process.js';
 export { LoopSlices, SLICE_MS, giveTurn } from './loop-slices.js';
+export { TurnShare, TURN_SHARE_MS, commandTurns } from './turn-share.js';
 export { packageVersion } from './version.js';
 export { motdFromConfig, tlsContextFromConfig } from './server-files.js';
 export { ConnectionSet, readLines } from './connections.js';

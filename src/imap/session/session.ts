@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { ConnectionContext, Identity } from '../../auth/index.js';
 import {
-  attachSocket, detachSocket, hangUp, MailError, sessionListeners, stopReading, swapToTls, tlsHandshake, type Logger, type LoginGate, type MovedSession,
+  attachSocket, commandTurns, detachSocket, hangUp, MailError, sessionListeners, stopReading, swapToTls, tlsHandshake, type Logger, type LoginGate, type MovedSession,
   type SocketListeners,
 } from '../../common/index.js';
 import { imapFailure } from '../error-map.js';
@@ -74,6 +74,8 @@ export class Session implements ContextHost, Watcher {
   readonly connection: ConnectionContext;
   private busy = false;
   private pumping = false;
+  /** Data came while this turn's share of commands was used up: the pump runs on a later turn. */
+  private waitingTurn = false;
   private closed = false;
   private badCommands = 0;
   private unauthCommands = 0;
@@ -162,6 +164,17 @@ export class Session implements ContextHost, Watcher {
     this.armTimer();
     this.reader.push(chunk);
     if (this.reader.bufferedBytes > PAUSE_AT) this.socket.pause();
+    // Under load the commands that came late in this turn wait for the next (common/turn-share.ts).
+    if (this.waitingTurn) return;
+    if (!commandTurns.runOrWait(this.pumpOnTurn)) {
+      this.waitingTurn = true;
+      return;
+    }
+    this.pump();
+  };
+
+  private readonly pumpOnTurn = (): void => {
+    this.waitingTurn = false;
     this.pump();
   };
 
