@@ -61,8 +61,12 @@ let counting = new Uint32Array(0);
 /** The numbers first..last as a view of `counting` (grown when a bigger mailbox needs it). */
 function sequenceNumbers(first: number, last: number): Uint32Array {
   if (counting.length < last) {
-    const grown = new Uint32Array(Math.max(last, counting.length * 2));
-    for (let k = 0; k < grown.length; k++) grown[k] = k + 1;
+    // The numbers already counted are copied, only the new ones written; with room for an eighth
+    // more, so that a big mailbox that grows by a message does not count all of them again (each
+    // growth of a 100,000-message view wrote 200,000 numbers in the FETCH's first turn).
+    const grown = new Uint32Array(Math.max(last + (last >> 3), counting.length * 2));
+    grown.set(counting);
+    for (let k = counting.length; k < grown.length; k++) grown[k] = k + 1;
     counting = grown;
   }
   return counting.subarray(first - 1, last);
