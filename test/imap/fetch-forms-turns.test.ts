@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LoopSlices, SLICE_MS } from '../../src/common/loop-slices.js';
 import { RawClient, startTestServer, type TestServer } from './harness.js';
 
-const COUNT = 1100;
+const COUNT = 1600;
 let server: TestServer;
 
 beforeAll(async () => {
@@ -37,7 +37,7 @@ describe('FETCH 1:* (ENVELOPE) and its reads of forms', () => {
       expect(fetched).toHaveLength(COUNT);
       expect(fetched.map((line) => Number(/^\* (\d+) /.exec(line)![1]))).toEqual(Array.from({ length: COUNT }, (_, i) => i + 1));
       expect(fetched.at(-1)).toContain(`"message ${COUNT}"`);
-      // One read per block of messages; a turn before each but the first.
+      // One read per block of 512 messages (four); a turn before each but the first.
       expect(pause.mock.calls.length).toBeGreaterThanOrEqual(3);
     } finally {
       vi.restoreAllMocks();
