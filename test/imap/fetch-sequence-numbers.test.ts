@@ -24,3 +24,28 @@ describe('sequence numbers of a run', () => {
     }
   });
 });
+
+describe('sequence numbers counted ahead (a big SELECT)', () => {
+  it('counts them a block per turn, none in the turn that asks, and FETCH then finds them counted', async () => {
+    const { prepareSequenceNumbers, sequenceNumbersReady, sequenceNumbers } = await import('../../src/imap/session/sequence-numbers.js');
+    // More than any view of this file asks for.
+    const count = 200_000;
+    expect(sequenceNumbersReady(count)).toBe(false);
+    const counted = prepareSequenceNumbers(count);
+    // Not in the turn that asks; over several turns after it.
+    expect(sequenceNumbersReady(count)).toBe(false);
+    let turns = 0;
+    let done = false;
+    void counted.then(() => (done = true));
+    while (!done) {
+      await new Promise((resolve) => setImmediate(resolve));
+      turns++;
+    }
+    expect(turns).toBeGreaterThan(4);
+    expect(sequenceNumbersReady(count)).toBe(true);
+    const seqs = sequenceNumbers(1, count);
+    let wrong = 0;
+    for (let i = 0; i < count; i++) if (seqs[i] !== i + 1) wrong++;
+    expect(wrong).toBe(0);
+  });
+});

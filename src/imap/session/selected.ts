@@ -9,6 +9,7 @@ import { MailError, giveTurn } from '../../common/index.js';
 import type { Mailbox, MailboxStatus, MessageRecord } from '../../mailbox/index.js';
 import type { MailboxUpdate } from './updates.js';
 import type { SearchContext } from './search-contexts.js';
+import { prepareSequenceNumbers, sequenceNumbersReady } from './sequence-numbers.js';
 
 interface SyncOptions {
   /** EXPUNGE responses may be sent now (false during FETCH, STORE and SEARCH by sequence number). */
@@ -116,6 +117,8 @@ export class SelectedMailbox {
     for (const k of selected.keywords) selected.keywordsTold.add(k.toLowerCase());
     selected.uidValidity = snapshot.uidValidity;
     selected.uidNext = snapshot.uidNext;
+    // The sequence numbers of a big mailbox's FETCH 1:*, counted ahead a block per turn.
+    if (n >= WALK_APART_FROM && !sequenceNumbersReady(n)) await prepareSequenceNumbers(n);
     return selected;
   }
 
