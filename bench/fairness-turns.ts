@@ -7,6 +7,8 @@
 // our code, GC pauses included. A NOOP of another session waits at most one turn: the goal is no
 // turn above a few ms.
 //   npm run bench -- fairness-turns --dir PATH   (a directory fairness-100k filled; its master stopped)
+//     [--unclaimed]   the INBOX's \Recent made unclaimed first, as right after fairness-100k filled it:
+//                     the cold SELECT then claims every message (the first run after a fill)
 import { execFileSync } from 'node:child_process';
 import { openSync, readSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
@@ -18,8 +20,11 @@ import { parseArgs } from 'node:util';
 import { silentLogger } from '../src/common/log.js';
 import { ImapdConfig } from '../src/config/index.js';
 import { ImapServer } from '../src/imap/server.js';
+import { INDEX_FILE } from '../src/mailbox/files.js';
+import { MailStore } from '../src/store/index.js';
+import Database from 'better-sqlite3';
 
-const { values } = parseArgs({ options: { dir: { type: 'string' }, user: { type: 'string', default: 'fred' } } });
+const { values } = parseArgs({ options: { dir: { type: 'string' }, user: { type: 'string', default: 'fred' }, unclaimed: { type: 'boolean', default: false } } });
 if (values.dir === undefined) throw new Error('--dir: a directory filled by fairness-100k');
 const conf = join(values.dir, 'imapd.conf');
 const appender = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'imap', 'fixtures', 'append-child.mjs');
@@ -35,6 +40,16 @@ const mainCpu = (): number => {
   return (user + system) / 1000;
 };
 
+if (values.unclaimed) {
+  // No session has claimed \Recent of any message: the state a fill leaves.
+  const store = MailStore.open({ config: ImapdConfig.load(conf) });
+  const box = store.openMailbox(`user.${values.user}`);
+  const index = new Database(join(box.path, INDEX_FILE));
+  index.prepare('UPDATE mailbox SET recentuid = 0').run();
+  index.close();
+  box.close();
+  store.close();
+}
 const config = ImapdConfig.load(conf).forService('imap');
 const imap = ImapServer.create({ config, serviceName: 'imap', logger: silentLogger() });
 const server = createServer((socket) => imap.handleConnection(socket, { tls: false, unixSocket: false, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress }));

@@ -39,6 +39,11 @@ export class LoopSlices {
     return this.units >= this.maxUnits || performance.now() - this.started >= this.sliceMs;
   }
 
+  /** Milliseconds of work since the slice started. */
+  spent(): number {
+    return performance.now() - this.started;
+  }
+
   /** Let the other sessions run (giveTurn), then start a new slice. */
   async pause(): Promise<void> {
     await giveTurn();

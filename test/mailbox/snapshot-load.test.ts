@@ -96,6 +96,29 @@ describe('snapshot columns read in slices', () => {
     }
   });
 
+  it('read at most 2000 records per block however fast the last block was (one turn each)', async () => {
+    await bigMailbox();
+    const box = store.openMailbox('user.fred');
+    const probe = new Database(':memory:');
+    const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as { get(...args: unknown[]): unknown };
+    probe.close();
+    const get = vi.spyOn(proto, 'get');
+    // A clock that never moves: every block looks instant, and the next one is sized to its most.
+    const { performance } = await import('node:perf_hooks');
+    const now = vi.spyOn(performance, 'now').mockReturnValue(1000);
+    try {
+      await box.prepareSnapshot();
+      const limits = get.mock.calls.filter((_, k) => (get.mock.contexts[k] as { source: string }).source.includes('group_concat(uid)')).map((args) => args[1] as number);
+      expect(limits.length).toBeGreaterThan(2);
+      expect(Math.max(...limits)).toBe(2000);
+      expect(box.snapshot('fred').count).toBe(COUNT);
+    } finally {
+      now.mockRestore();
+      get.mockRestore();
+      box.close();
+    }
+  });
+
   it('are kept, so that the snapshot after them reads nothing again', async () => {
     await bigMailbox();
     const box = store.openMailbox('user.fred');

@@ -38,10 +38,17 @@ export class MessageFactsSource {
   private constructor(
     private readonly uids: ArrayLike<number>,
     private readonly snapshot: MailboxSnapshot | null,
-    /** Snapshot position of uids[i], or -1. */
+    /** Snapshot position of uids[i], or -1; null with a snapshot: position `base + i` (see load). */
     private readonly positions: Int32Array | null,
     private readonly byUid: Map<number, MessageFacts> | null,
+    private readonly base = 0,
   ) {}
+
+  /** Snapshot position of the i-th requested UID, or -1. */
+  private at(i: number): number {
+    const positions = this.positions;
+    return positions !== null ? positions[i]! : this.base + i;
+  }
 
   /**
    * Facts for `uids` (ascending), with \Seen as `userid` sees it. Without `withSeen` a few
@@ -56,6 +63,16 @@ export class MessageFactsSource {
     const quiet = viewModseq !== null && (many || mailboxCount < SMALL_MAILBOX) ? mailbox.quietSnapshot(userid, viewModseq) : null;
     if (many || quiet !== null) {
       const snapshot = quiet ?? mailbox.snapshot(userid);
+      // FETCH 1:* of a view still at the snapshot's state: `uids` is a part of the snapshot's own
+      // UID column (the selection shares it), so uids[i] sits at position base + i and no position
+      // needs looking up (the loop below held the first FETCH 1:* of a 100,000-message mailbox 7 ms
+      // in one turn, unoptimised: fairness-turns, cold).
+      const base = positionInColumn(uids, snapshot.uids, snapshot.count);
+      if (base >= 0) {
+        const source = new MessageFactsSource(uids, snapshot, null, null, base);
+        source.quiet = quiet !== null;
+        return source;
+      }
       const positions = new Int32Array(uids.length);
       // Locals, not the snapshot's getters, in a loop that runs 100,000 times in one turn.
       const count = snapshot.count;
@@ -92,7 +109,7 @@ export class MessageFactsSource {
     const uid = this.uids[i]!;
     let facts: MessageFacts | null;
     if (this.snapshot !== null) {
-      const p = this.positions![i]!;
+      const p = this.at(i);
       if (p < 0) return null;
       const s = this.snapshot;
       facts = { uid, flags: s.flags(p), internalDate: s.internalDates[p]!, size: s.sizes[p]!, modseq: s.modseqs[p]! };
@@ -109,7 +126,7 @@ export class MessageFactsSource {
 
   /** Whether the store still has the i-th requested message (the accessors below need it). */
   has(i: number): boolean {
-    return this.snapshot !== null ? this.positions![i]! >= 0 : this.byUid!.has(this.uids[i]!);
+    return this.snapshot !== null ? this.at(i) >= 0 : this.byUid!.has(this.uids[i]!);
   }
 
   uidOf(i: number): number {
@@ -120,7 +137,7 @@ export class MessageFactsSource {
   flagsOf(i: number): string[] {
     const override = this.overrides?.get(this.uids[i]!);
     if (override !== undefined) return override.flags;
-    return this.snapshot !== null ? this.snapshot.flags(this.positions![i]!) : this.byUid!.get(this.uids[i]!)!.flags;
+    return this.snapshot !== null ? this.snapshot.flags(this.at(i)) : this.byUid!.get(this.uids[i]!)!.flags;
   }
 
   /**
@@ -129,7 +146,7 @@ export class MessageFactsSource {
    */
   plainFlagBitsOf(i: number): number {
     if (this.snapshot === null || (this.overrides !== null && this.overrides.has(this.uids[i]!))) return -1;
-    const p = this.positions![i]!;
+    const p = this.at(i);
     if (p < 0) return -1;
     const keywords = this.snapshot.keywords[p];
     return keywords !== undefined && keywords.length > 0 ? -1 : this.snapshot.systemFlags[p]!;
@@ -141,7 +158,7 @@ export class MessageFactsSource {
    */
   keywordKeyOf(i: number): string | null {
     if (this.snapshot === null || this.overrides?.has(this.uids[i]!)) return null;
-    const p = this.positions![i]!;
+    const p = this.at(i);
     const keywords = p < 0 ? undefined : this.snapshot.keywords[p];
     if (keywords === undefined || keywords.length === 0) return null;
     return `${this.snapshot.systemFlags[p]!} ${keywords.join(' ')}`;
@@ -150,19 +167,31 @@ export class MessageFactsSource {
   modseqOf(i: number): number {
     const override = this.overrides?.get(this.uids[i]!);
     if (override !== undefined) return override.modseq;
-    return this.snapshot !== null ? this.snapshot.modseqs[this.positions![i]!]! : this.byUid!.get(this.uids[i]!)!.modseq;
+    return this.snapshot !== null ? this.snapshot.modseqs[this.at(i)]! : this.byUid!.get(this.uids[i]!)!.modseq;
   }
 
   internalDateOf(i: number): number {
-    return this.snapshot !== null ? this.snapshot.internalDates[this.positions![i]!]! : this.byUid!.get(this.uids[i]!)!.internalDate;
+    return this.snapshot !== null ? this.snapshot.internalDates[this.at(i)]! : this.byUid!.get(this.uids[i]!)!.internalDate;
   }
 
   sizeOf(i: number): number {
-    return this.snapshot !== null ? this.snapshot.sizes[this.positions![i]!]! : this.byUid!.get(this.uids[i]!)!.size;
+    return this.snapshot !== null ? this.snapshot.sizes[this.at(i)]! : this.byUid!.get(this.uids[i]!)!.size;
   }
 
   /** Flags changed since loading (this session's own STORE or implicit \Seen). */
   override(uid: number, flags: string[], modseq: number): void {
     (this.overrides ??= new Map()).set(uid, { flags, modseq });
   }
+}
+
+/**
+ * Where `uids` starts in `column` when it is a view of the same memory lying wholly within the
+ * column's first `count` entries (then uids[i] is column[start + i]), else -1.
+ */
+export function positionInColumn(uids: ArrayLike<number>, column: ArrayLike<number>, count: number): number {
+  if (!(uids instanceof Uint32Array) || !(column instanceof Uint32Array) || uids.buffer !== column.buffer) return -1;
+  const bytes = uids.byteOffset - column.byteOffset;
+  if (bytes < 0 || bytes % Uint32Array.BYTES_PER_ELEMENT !== 0) return -1;
+  const start = bytes / Uint32Array.BYTES_PER_ELEMENT;
+  return start + uids.length <= count ? start : -1;
 }

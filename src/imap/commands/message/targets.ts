@@ -6,6 +6,7 @@ import type { SelectedMailbox } from '../../session/selected.js';
 import { rangesContain, resolveSequenceSet, type SequenceSet } from '../../wire/sequence.js';
 import { CommandFailure } from '../types.js';
 import { savedRanges } from './saved-result.js';
+import { sequenceNumbers } from '../../session/sequence-numbers.js';
 
 interface Targets {
   /** 1-based sequence numbers, ascending. */
@@ -55,18 +56,6 @@ export function resolveTargets(selected: SelectedMailbox, set: SequenceSet, byUi
   return { seqs: Array.from(seqs), uids: Array.from(uids) };
 }
 
-/** 1, 2, 3...: shared by every command of the process (views of it are never written). */
-let counting = new Uint32Array(0);
-
-/** The numbers first..last as a view of `counting` (grown when a bigger mailbox needs it). */
-function sequenceNumbers(first: number, last: number): Uint32Array {
-  if (counting.length < last) {
-    const grown = new Uint32Array(Math.max(last, counting.length * 2));
-    for (let k = 0; k < grown.length; k++) grown[k] = k + 1;
-    counting = grown;
-  }
-  return counting.subarray(first - 1, last);
-}
 
 /** resolveTargets as typed arrays, without per-message work beyond filling the sequence numbers. */
 export function resolveTargetArrays(selected: SelectedMailbox, set: SequenceSet, byUid: boolean): TargetArrays {
