@@ -16,6 +16,7 @@ import { encodeHeaderText, type MessageSummary } from '../../../../message/index
 import type { SelectedMailbox } from '../../../session/selected.js';
 import { formatDateTime } from '../../../wire/datetime.js';
 import type { FetchItem } from '../../../wire/parse/types.js';
+import { MAX_DECIMAL, writeDecimal } from '../../../wire/serialize/digits.js';
 import { FetchResponse } from '../../../wire/serialize/fetch.js';
 import type { CommandContext } from '../../types.js';
 import type { MessageFactsSource } from '../facts.js';
@@ -128,13 +129,10 @@ export class LineBytes {
     this.at = at;
   }
 
-  /** A non-negative integer in decimal. */
+  /** A non-negative integer in decimal (a modseq may pass 2^32: those through their text). */
   int(n: number): void {
-    let digits = 1;
-    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
-    let at = this.at + digits;
-    this.at = at;
-    for (let x = n; digits-- > 0; x = Math.floor(x / 10)) this.buf[--at] = 48 + (x % 10);
+    if (n <= MAX_DECIMAL) this.at = writeDecimal(this.buf, this.at, n);
+    else this.ascii(String(n));
   }
 
   /**

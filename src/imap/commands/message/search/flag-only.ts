@@ -8,6 +8,7 @@
  */
 import { FLAG_ANSWERED, FLAG_DELETED, FLAG_DRAFT, FLAG_FLAGGED, FLAG_SEEN, type MailboxSnapshot } from '../../../../mailbox/index.js';
 import type { SearchKey } from '../../../wire/parse/types.js';
+import { writeDecimal } from '../../../wire/serialize/digits.js';
 import type { CommandContext } from '../../types.js';
 import { admitSearch } from './budget.js';
 
@@ -94,25 +95,12 @@ export function searchBytes(view: Uint32Array, snapshot: MailboxSnapshot, test: 
     p++;
     if (has !== set) continue;
     out[at++] = 32;
-    at = writeDigits(out, at, byUid ? uid : i + 1);
+    at = writeDecimal(out, at, byUid ? uid : i + 1);
   }
   out[at++] = 13;
   out[at++] = 10;
   // the scratch's bytes are written again by the next search: the response is a copy
   return out === scratch ? Buffer.from(out.subarray(0, at)) : out.subarray(0, at);
-}
-
-/** The decimal digits of `v` (below 2^32) at `at`; returns the end. */
-function writeDigits(out: Buffer, at: number, v: number): number {
-  let digits = 1;
-  for (let x = v; x >= 10; x = (x / 10) >>> 0) digits++;
-  const end = at + digits;
-  for (let q = end - 1; q >= at; q--) {
-    const next = (v / 10) >>> 0;
-    out[q] = 48 + v - next * 10;
-    v = next;
-  }
-  return end;
 }
 
 function hasKeyword(names: readonly string[] | undefined, lower: string): boolean {
