@@ -113,26 +113,17 @@ export class LineBytes {
 
   /** Short byte strings by hand: a native copy costs more than the bytes. */
   bytes(b: Buffer): void {
-    this.slice(b, 0, b.length);
+    this.at = put(this.buf, this.at, b, 0, b.length);
   }
 
   /** Bytes [start, end) of `b`. */
   slice(b: Buffer, start: number, end: number): void {
-    if (end - start > 32) {
-      b.copy(this.buf, this.at, start, end);
-      this.at += end - start;
-      return;
-    }
-    const buf = this.buf;
-    let at = this.at;
-    for (let k = start; k < end; k++) buf[at++] = b[k]!;
-    this.at = at;
+    this.at = put(this.buf, this.at, b, start, end);
   }
 
   /** A non-negative integer in decimal (a modseq may pass 2^32: those through their text). */
   int(n: number): void {
-    if (n <= MAX_DECIMAL) this.at = writeDecimal(this.buf, this.at, n);
-    else this.ascii(String(n));
+    this.at = putInt(this.buf, this.at, n);
   }
 
   /**
@@ -210,14 +201,43 @@ function isAscii(text: string): boolean {
   return true;
 }
 
-const FETCH_OPEN = Buffer.from(' FETCH (');
-const UID_ITEM = Buffer.from('UID ');
-const MODSEQ_ITEM = Buffer.from('MODSEQ (');
-const DATE_ITEM = Buffer.from('INTERNALDATE ');
-const SIZE_ITEM = Buffer.from('RFC822.SIZE ');
-const ENVELOPE_ITEM = Buffer.from('ENVELOPE ');
-const BODYSTRUCTURE_ITEM = Buffer.from('BODYSTRUCTURE ');
+/** Items as small numbers: the line loop switches on these, not on the item names. */
+const UID = 0;
+const FLAGS = 1;
+const MODSEQ = 2;
+const INTERNALDATE = 3;
+const SIZE = 4;
+const ENVELOPE = 5;
+const BODYSTRUCTURE = 6;
+const ITEM_CODES: Record<IndexItem, number> = { UID, FLAGS, MODSEQ, INTERNALDATE, 'RFC822.SIZE': SIZE, ENVELOPE, BODYSTRUCTURE };
+/** The item's bytes before its value (the FLAGS item's bytes carry their name). */
+const ITEM_NAMES: Record<IndexItem, string> = {
+  UID: 'UID ', FLAGS: '', MODSEQ: 'MODSEQ (', INTERNALDATE: 'INTERNALDATE ', 'RFC822.SIZE': 'RFC822.SIZE ', ENVELOPE: 'ENVELOPE ', BODYSTRUCTURE: 'BODYSTRUCTURE ',
+};
 const LINE_END = Buffer.from(')\r\n');
+
+/**
+ * What a line writes before each item's value: ` FETCH (` and the first item's name, then a space
+ * and the name of each next one (one copy per item instead of two or three).
+ */
+function itemHeads(items: readonly IndexItem[]): Buffer[] {
+  return items.map((item, k) => Buffer.from(`${k === 0 ? ' FETCH (' : ' '}${ITEM_NAMES[item]}`, 'latin1'));
+}
+
+/** Bytes [start, end) of `b` at `at` of `buf`; returns the end. Short ones by hand: a native copy costs more than the bytes. */
+function put(buf: Buffer, at: number, b: Buffer, start: number, end: number): number {
+  if (end - start > 32) {
+    b.copy(buf, at, start, end);
+    return at + end - start;
+  }
+  for (let k = start; k < end; k++) buf[at++] = b[k]!;
+  return at;
+}
+
+/** A non-negative integer in decimal at `at`; returns the end (a modseq may pass 2^32: those through their text). */
+function putInt(buf: Buffer, at: number, n: number): number {
+  return n <= MAX_DECIMAL ? writeDecimal(buf, at, n) : at + buf.write(String(n), at, 'latin1');
+}
 
 /** The cached forms of the targets from..end, and summaries for those that have none. */
 class FormReader {
@@ -289,7 +309,6 @@ export async function sendIndexLines(
   ctx: CommandContext, selected: SelectedMailbox, targets: { seqs: ArrayLike<number>; uids: ArrayLike<number> }, facts: MessageFactsSource, items: readonly IndexItem[], changedSince: number | null,
 ): Promise<number | null> {
   const needsFlags = items.includes('FLAGS');
-  const needsDate = items.includes('INTERNALDATE');
   const needsEnvelope = items.includes('ENVELOPE');
   const needsBodyStructure = items.includes('BODYSTRUCTURE');
   const forms = needsEnvelope || needsBodyStructure ? new FormReader(selected.mailbox, targets.uids, needsBodyStructure, targets.uids.length >= KEEP_FORMS_FROM, facts.quiet, facts.knownMailbox(selected.mailbox)) : null;
@@ -298,6 +317,8 @@ export async function sendIndexLines(
   const out = new LineBytes(firstBufferSize(targets.uids.length, needsEnvelope || needsBodyStructure), () => ctx.out.queued);
   const keywordItems = new Map<string, Buffer>();
   const plainItems = new Array<Buffer | undefined>(512);
+  const codes = Uint8Array.from(items, (item) => ITEM_CODES[item]);
+  const heads = itemHeads(items);
   let missing = 0;
   for (let i = 0; i < targets.uids.length; i++) {
     if (i % CLOCK_EVERY === CLOCK_EVERY - 1 && slices.due(CLOCK_EVERY)) {
@@ -336,44 +357,7 @@ export async function sendIndexLines(
       if (taken.length > 0) ctx.out.raw(taken);
       await ctx.out.maybeFlush();
     }
-    out.byte(42); // '*'
-    out.byte(32);
-    out.int(targets.seqs[i]!);
-    out.bytes(FETCH_OPEN);
-    for (let k = 0; k < items.length; k++) {
-      if (k > 0) out.byte(32);
-      switch (items[k]!) {
-        case 'UID':
-          out.bytes(UID_ITEM);
-          out.int(uid);
-          break;
-        case 'FLAGS':
-          out.bytes(flags!);
-          break;
-        case 'MODSEQ':
-          out.bytes(MODSEQ_ITEM);
-          out.int(facts.modseqOf(i));
-          out.byte(41); // ')'
-          break;
-        case 'INTERNALDATE':
-          out.bytes(DATE_ITEM);
-          out.ascii(needsDate ? formatDateTime(new Date(facts.internalDateOf(i))) : '');
-          break;
-        case 'RFC822.SIZE':
-          out.bytes(SIZE_ITEM);
-          out.int(facts.sizeOf(i));
-          break;
-        case 'ENVELOPE':
-          out.bytes(ENVELOPE_ITEM);
-          out.slice(cached!.envelopes, cached!.envelopeAt[row]!, cached!.envelopeAt[row + 1]!);
-          break;
-        case 'BODYSTRUCTURE':
-          out.bytes(BODYSTRUCTURE_ITEM);
-          out.slice(cached!.bodyStructures!, cached!.bodyStructureAt![row]!, cached!.bodyStructureAt![row + 1]!);
-          break;
-      }
-    }
-    out.bytes(LINE_END);
+    out.at = writeLine(out.buf, out.at, targets.seqs[i]!, uid, codes, heads, facts, i, flags, cached, row);
     if (out.pending >= CHUNK) {
       ctx.out.raw(out.take());
       await ctx.out.maybeFlush();
@@ -381,6 +365,51 @@ export async function sendIndexLines(
   }
   if (out.pending > 0) ctx.out.raw(out.take());
   return missing;
+}
+
+/**
+ * One line at `at` of `buf` (the caller made room): `* seq FETCH (...)` with the items of `codes`
+ * after their `heads`; returns the end. Works on locals, not on LineBytes' fields, per byte.
+ */
+function writeLine(
+  buf: Buffer, at: number, seq: number, uid: number, codes: Uint8Array, heads: readonly Buffer[],
+  facts: MessageFactsSource, i: number, flags: Buffer | null, cached: FormBytes | null, row: number,
+): number {
+  buf[at++] = 42; // '*'
+  buf[at++] = 32;
+  at = writeDecimal(buf, at, seq);
+  for (let k = 0; k < codes.length; k++) {
+    const head = heads[k]!;
+    at = put(buf, at, head, 0, head.length);
+    switch (codes[k]) {
+      case UID:
+        at = writeDecimal(buf, at, uid);
+        break;
+      case FLAGS:
+        at = put(buf, at, flags!, 0, flags!.length);
+        break;
+      case MODSEQ:
+        at = putInt(buf, at, facts.modseqOf(i));
+        buf[at++] = 41; // ')'
+        break;
+      case INTERNALDATE:
+        at += buf.write(formatDateTime(new Date(facts.internalDateOf(i))), at, 'latin1');
+        break;
+      case SIZE:
+        at = putInt(buf, at, facts.sizeOf(i));
+        break;
+      case ENVELOPE:
+        at = put(buf, at, cached!.envelopes, cached!.envelopeAt[row]!, cached!.envelopeAt[row + 1]!);
+        break;
+      case BODYSTRUCTURE:
+        at = put(buf, at, cached!.bodyStructures!, cached!.bodyStructureAt![row]!, cached!.bodyStructureAt![row + 1]!);
+        break;
+    }
+  }
+  buf[at++] = 41; // ')'
+  buf[at++] = 13;
+  buf[at++] = 10;
+  return at;
 }
 
 function generalLine(facts: MessageFactsSource, i: number, seq: number, items: readonly IndexItem[], isRecent: (uid: number) => boolean, summary: MessageSummary): FetchResponse {
