@@ -54,9 +54,63 @@ export async function flagSearchResponse(ctx: CommandContext, criteria: SearchKe
   const mailbox = selected.mailbox;
   const userid = ctx.identity().userid;
   // The owner's \Seen is the records' bit; another user's is merged from seen.db in slices here.
-  if (view.length >= 1000) await mailbox.prepareSnapshot(userid);
+  if (view.length >= KEEP_FROM) await mailbox.prepareSnapshot(userid);
   const snapshot = mailbox.snapshot(userid);
-  return searchBytes(view, snapshot, test, byUid);
+  if (view.length < KEEP_FROM) return searchBytes(view, snapshot, test, byUid);
+  const stamp: AnswerStamp = {
+    view, length: view.length, uniqueId: mailbox.uniqueId, uidValidity: snapshot.uidValidity, highestModseq: snapshot.highestModseq,
+    uidNext: snapshot.uidNext, userid, test: `${test.keyword ?? test.bit} ${test.set} ${byUid}`,
+  };
+  const kept = keptAnswer(stamp);
+  if (kept !== null) return kept;
+  const bytes = searchBytes(view, snapshot, test, byUid);
+  keepAnswer(stamp, bytes);
+  return bytes;
+}
+
+/**
+ * Answers kept per process for big views (issue 16: UID SEARCH UNSEEN on 100,000 messages, which
+ * clients repeat to learn what is new): the same search of the same view of an index in the same
+ * state is the same bytes. Every change to the records, and every user's \Seen change, raises
+ * highestmodseq or uidnext in its transaction (mailbox.ts), and the snapshot read for this search
+ * tells them as the index is now; the view (the session's UIDs, a new array after each change to
+ * it) is compared by identity and length. A few answers only: each is up to 1 MB per 100,000 messages.
+ */
+const KEEP_FROM = 1000;
+const KEEP_ANSWERS = 4;
+const KEEP_BYTES = 2 * 1024 * 1024;
+
+interface AnswerStamp {
+  view: Uint32Array;
+  length: number;
+  uniqueId: string;
+  uidValidity: number;
+  highestModseq: number;
+  uidNext: number;
+  userid: string;
+  /** The flag test and the kind of numbers (UIDs or sequence numbers) as a text. */
+  test: string;
+}
+
+const answers: Array<{ stamp: AnswerStamp; bytes: Buffer }> = [];
+
+function sameStamp(a: AnswerStamp, b: AnswerStamp): boolean {
+  return a.view === b.view && a.length === b.length && a.uniqueId === b.uniqueId && a.uidValidity === b.uidValidity
+    && a.highestModseq === b.highestModseq && a.uidNext === b.uidNext && a.userid === b.userid && a.test === b.test;
+}
+
+function keptAnswer(stamp: AnswerStamp): Buffer | null {
+  for (const answer of answers) if (sameStamp(answer.stamp, stamp)) return answer.bytes;
+  return null;
+}
+
+function keepAnswer(stamp: AnswerStamp, bytes: Buffer): void {
+  if (bytes.length > KEEP_BYTES) return;
+  // One answer per view and test: the older state's goes.
+  const same = answers.findIndex((a) => a.stamp.view === stamp.view && a.stamp.test === stamp.test);
+  if (same >= 0) answers.splice(same, 1);
+  answers.push({ stamp, bytes });
+  if (answers.length > KEEP_ANSWERS) answers.shift();
 }
 
 const HEAD = Buffer.from('* SEARCH');
