@@ -40,8 +40,13 @@ const LINES_PER_TURN = 1024;
 const BUFFER = 1024 * 1024;
 /** The clock is read once per this many lines (reading it costs more than a line). */
 const CLOCK_EVERY = 64;
-/** Room a line needs besides its flag list and forms: four numbers, the item names, a date. */
-const LINE_ROOM = 192;
+/**
+ * Room a line needs besides its flag list and forms: its start and end, and per item its head, a
+ * number or a date, and the up to 3 bytes a piece's last word writes past its end (an item may be
+ * asked more than once: the room grows with the items).
+ */
+const LINE_ROOM = 32;
+const ITEM_ROOM = 64;
 /** Messages whose forms one query reads, and the widest UID range it reads for them (a sparse set reads less at once). */
 const FORMS_PER_READ = 512;
 const FORMS_SPAN = 2048;
@@ -83,6 +88,8 @@ export function firstBufferSize(lines: number, withForms: boolean): number {
  */
 export class LineBytes {
   buf: Buffer;
+  /** `buf` as a DataView (words written by putPiece). */
+  view: DataView;
   at = 0;
   /** Where the bytes not yet taken start. */
   private start = 0;
@@ -91,6 +98,7 @@ export class LineBytes {
 
   constructor(size: number, private readonly queued: () => number = () => Infinity) {
     this.buf = Buffer.allocUnsafe(size);
+    this.view = dataView(this.buf);
   }
 
   /** Bytes written and not yet taken. */
@@ -140,6 +148,7 @@ export class LineBytes {
       const next = reuse ? this.spare! : Buffer.allocUnsafe(size);
       this.spare = this.buf;
       this.buf = next;
+      this.view = dataView(next);
       this.at = 0;
     }
     this.start = this.at;
@@ -148,8 +157,8 @@ export class LineBytes {
 }
 
 /** `FLAGS (...)` of a shared flag list (snapshot.flags of a message without keywords), without and with \Recent. */
-const renderedLists = new WeakMap<readonly string[], Buffer>();
-const renderedRecent = new WeakMap<readonly string[], Buffer>();
+const renderedLists = new WeakMap<readonly string[], Piece>();
+const renderedRecent = new WeakMap<readonly string[], Piece>();
 
 function flagItemText(flags: readonly string[], recent: boolean): string {
   let list = 'FLAGS (';
@@ -159,18 +168,18 @@ function flagItemText(flags: readonly string[], recent: boolean): string {
 }
 
 /** The FLAGS item as bytes (a keyword's escaped 8-bit bytes sent as they are, as the general serializer does). */
-function flagItem(flags: readonly string[], recent: boolean): Buffer {
+function flagItem(flags: readonly string[], recent: boolean): Piece {
   if (!Object.isFrozen(flags)) {
     const text = flagItemText(flags, recent);
-    return isAscii(text) ? Buffer.from(text, 'latin1') : encodeHeaderText(text);
+    return piece(isAscii(text) ? Buffer.from(text, 'latin1') : encodeHeaderText(text));
   }
   const kept = recent ? renderedRecent : renderedLists;
-  let bytes = kept.get(flags);
-  if (bytes === undefined) {
-    bytes = Buffer.from(flagItemText(flags, recent), 'latin1');
-    kept.set(flags, bytes);
+  let item = kept.get(flags);
+  if (item === undefined) {
+    item = piece(Buffer.from(flagItemText(flags, recent), 'latin1'));
+    kept.set(flags, item);
   }
-  return bytes;
+  return item;
 }
 
 /** Flag lists with keywords rendered per FETCH at most (each distinct list once, by flagBytes). */
@@ -181,19 +190,19 @@ const KEYWORD_ITEMS = 4096;
  * list with keywords rendered once per distinct list and FETCH (`kept`), not once per message (a
  * string, an encoding and a Buffer each).
  */
-function flagBytes(facts: MessageFactsSource, i: number, recent: boolean, kept: Map<string, Buffer>, plain: Array<Buffer | undefined>): Buffer {
+function flagBytes(facts: MessageFactsSource, i: number, recent: boolean, kept: Map<string, Piece>, plain: Array<Piece | undefined>): Piece {
   // without keywords: by the system flag bits (and \Recent), an array index
   const bits = facts.plainFlagBitsOf(i);
   if (bits >= 0) return (plain[recent ? bits + 256 : bits] ??= flagItem(facts.flagsOf(i), recent));
   const key = facts.keywordKeyOf(i);
   if (key === null) return flagItem(facts.flagsOf(i), recent);
   const k = recent ? `R${key}` : key;
-  let bytes = kept.get(k);
-  if (bytes === undefined) {
-    bytes = flagItem(facts.flagsOf(i), recent);
-    if (kept.size < KEYWORD_ITEMS) kept.set(k, bytes);
+  let item = kept.get(k);
+  if (item === undefined) {
+    item = flagItem(facts.flagsOf(i), recent);
+    if (kept.size < KEYWORD_ITEMS) kept.set(k, item);
   }
-  return bytes;
+  return item;
 }
 
 function isAscii(text: string): boolean {
@@ -220,8 +229,39 @@ const LINE_END = Buffer.from(')\r\n');
  * What a line writes before each item's value: ` FETCH (` and the first item's name, then a space
  * and the name of each next one (one copy per item instead of two or three).
  */
-function itemHeads(items: readonly IndexItem[]): Buffer[] {
-  return items.map((item, k) => Buffer.from(`${k === 0 ? ' FETCH (' : ' '}${ITEM_NAMES[item]}`, 'latin1'));
+function itemHeads(items: readonly IndexItem[]): Piece[] {
+  return items.map((item, k) => piece(Buffer.from(`${k === 0 ? ' FETCH (' : ' '}${ITEM_NAMES[item]}`, 'latin1')));
+}
+
+/**
+ * A short byte string written often (an item's head, a FLAGS item), also as little-endian 32-bit
+ * words: putPiece writes it a word at a time, a quarter of the stores of a byte loop (on 100,000
+ * FLAGS lines the byte copies were half of the lines' time).
+ */
+export interface Piece {
+  bytes: Buffer;
+  /** The bytes four at a time, the last word padded with zeros. */
+  words: Uint32Array;
+}
+
+export function piece(bytes: Buffer): Piece {
+  const words = new Uint32Array(Math.ceil(bytes.length / 4));
+  for (let k = 0; k < bytes.length; k++) words[k >> 2]! |= bytes[k]! << (8 * (k & 3));
+  return { bytes, words };
+}
+
+/**
+ * `p` at `at` of the buffer `view` covers; returns the end of its bytes. The last word may write up
+ * to 3 bytes past that end: the caller has room for them (ITEM_ROOM) and writes over them next.
+ */
+export function putPiece(view: DataView, at: number, p: Piece): number {
+  const words = p.words;
+  for (let k = 0; k < words.length; k++) view.setUint32(at + 4 * k, words[k]!, true);
+  return at + p.bytes.length;
+}
+
+function dataView(buf: Buffer): DataView {
+  return new DataView(buf.buffer, buf.byteOffset, buf.length);
 }
 
 /** Bytes [start, end) of `b` at `at` of `buf`; returns the end. Short ones by hand: a native copy costs more than the bytes. */
@@ -315,8 +355,8 @@ export async function sendIndexLines(
   const isRecent = selected.recentCount === 0 ? () => false : (uid: number) => selected.isRecent(uid);
   const slices = new LoopSlices(undefined, LINES_PER_TURN);
   const out = new LineBytes(firstBufferSize(targets.uids.length, needsEnvelope || needsBodyStructure), () => ctx.out.queued);
-  const keywordItems = new Map<string, Buffer>();
-  const plainItems = new Array<Buffer | undefined>(512);
+  const keywordItems = new Map<string, Piece>();
+  const plainItems = new Array<Piece | undefined>(512);
   const codes = Uint8Array.from(items, (item) => ITEM_CODES[item]);
   const heads = itemHeads(items);
   let missing = 0;
@@ -349,7 +389,7 @@ export async function sendIndexLines(
     }
     const cached = forms === null ? null : forms.current;
     const flags = needsFlags ? flagBytes(facts, i, isRecent(uid), keywordItems, plainItems) : null;
-    const room = LINE_ROOM + (flags?.length ?? 0) +
+    const room = LINE_ROOM + ITEM_ROOM * codes.length + (flags?.bytes.length ?? 0) +
       (cached === null ? 0 : cached.envelopeAt[row + 1]! - cached.envelopeAt[row]! + (cached.bodyStructureAt === null ? 0 : cached.bodyStructureAt[row + 1]! - cached.bodyStructureAt[row]!));
     if (!out.fits(room)) {
       // a line longer than what is left (or than a buffer: the next one is made for it)
@@ -357,7 +397,7 @@ export async function sendIndexLines(
       if (taken.length > 0) ctx.out.raw(taken);
       await ctx.out.maybeFlush();
     }
-    out.at = writeLine(out.buf, out.at, targets.seqs[i]!, uid, codes, heads, facts, i, flags, cached, row);
+    out.at = writeLine(out.buf, out.view, out.at, targets.seqs[i]!, uid, codes, heads, facts, i, flags, cached, row);
     if (out.pending >= CHUNK) {
       ctx.out.raw(out.take());
       await ctx.out.maybeFlush();
@@ -372,21 +412,20 @@ export async function sendIndexLines(
  * after their `heads`; returns the end. Works on locals, not on LineBytes' fields, per byte.
  */
 function writeLine(
-  buf: Buffer, at: number, seq: number, uid: number, codes: Uint8Array, heads: readonly Buffer[],
-  facts: MessageFactsSource, i: number, flags: Buffer | null, cached: FormBytes | null, row: number,
+  buf: Buffer, view: DataView, at: number, seq: number, uid: number, codes: Uint8Array, heads: readonly Piece[],
+  facts: MessageFactsSource, i: number, flags: Piece | null, cached: FormBytes | null, row: number,
 ): number {
   buf[at++] = 42; // '*'
   buf[at++] = 32;
   at = writeDecimal(buf, at, seq);
   for (let k = 0; k < codes.length; k++) {
-    const head = heads[k]!;
-    at = put(buf, at, head, 0, head.length);
+    at = putPiece(view, at, heads[k]!);
     switch (codes[k]) {
       case UID:
         at = writeDecimal(buf, at, uid);
         break;
       case FLAGS:
-        at = put(buf, at, flags!, 0, flags!.length);
+        at = putPiece(view, at, flags!);
         break;
       case MODSEQ:
         at = putInt(buf, at, facts.modseqOf(i));
