@@ -180,7 +180,7 @@ export class Mailbox extends MessageReader {
         throw sqliteError(err, 'status');
       }
       const quiet = quietStatus(this.index.identity, userid, this.index.db, marks);
-      if (quiet !== null) return { ...quiet, deleted: opts.deleted ? quiet.deleted : null };
+      if (quiet !== null) return { ...quiet, deleted: opts.deleted ? quiet.deleted : null }; // a copy (quiet is the kept one)
     }
     return readTransaction(this.index.db, 'status', () => {
       const row = this.active();

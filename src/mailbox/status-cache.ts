@@ -25,9 +25,25 @@ interface Entry {
   marks: ChangeMarks | null;
 }
 
-const entries = new Map<string, Entry>();
+/**
+ * By index, then user (no key text made per STATUS). `order` holds every answer in the order kept:
+ * above MAX_ENTRIES the oldest goes first.
+ */
+const entries = new Map<string, Map<string, Entry>>();
+const order = new Map<Entry, [string, string]>();
 
-const key = (indexIdentity: string, userid: string | null | undefined): string => `${indexIdentity}\0${userid ?? ''}`;
+function lookup(indexIdentity: string, userid: string | null | undefined): Entry | undefined {
+  return entries.get(indexIdentity)?.get(userid ?? '');
+}
+
+function remove(indexIdentity: string, user: string): void {
+  const byUser = entries.get(indexIdentity);
+  const old = byUser?.get(user);
+  if (old === undefined) return;
+  order.delete(old);
+  byUser!.delete(user);
+  if (byUser!.size === 0) entries.delete(indexIdentity);
+}
 
 function sameRow(a: MailboxRow, b: MailboxRow): boolean {
   return a.highestmodseq === b.highestmodseq && a.uidnext === b.uidnext && a.uidvalidity === b.uidvalidity && a.recentuid === b.recentuid
@@ -43,7 +59,7 @@ function sameRow(a: MailboxRow, b: MailboxRow): boolean {
 export function cachedStatus(
   indexIdentity: string, userid: string | null | undefined, row: MailboxRow, db: object | null = null, marks: ChangeMarks | null = null,
 ): MailboxStatus | null {
-  const hit = entries.get(key(indexIdentity, userid));
+  const hit = lookup(indexIdentity, userid);
   if (hit === undefined || !sameRow(hit.row, row)) return null;
   if (db === null) hit.db = null;
   else if (hit.db?.deref() !== db) hit.db = new WeakRef(db);
@@ -53,20 +69,28 @@ export function cachedStatus(
 
 /**
  * The answer kept for this index and user when `db` has seen no commit since it was kept or last
- * confirmed (its change marks are `marks` still), without the row; else null.
+ * confirmed (its change marks are `marks` still), without the row; else null. The kept object
+ * itself: read it, copy before changing.
  */
 export function quietStatus(indexIdentity: string, userid: string | null | undefined, db: object, marks: ChangeMarks): MailboxStatus | null {
-  const hit = entries.get(key(indexIdentity, userid));
+  const hit = lookup(indexIdentity, userid);
   if (hit === undefined || hit.db?.deref() !== db || hit.marks === null || !sameMarks(hit.marks, marks)) return null;
-  return { ...hit.status };
+  return hit.status;
 }
 
 /** Keep an answer computed from `row` (read on `db` after its change marks were `marks`). */
 export function keepStatus(
   indexIdentity: string, userid: string | null | undefined, row: MailboxRow, status: MailboxStatus, db: object | null = null, marks: ChangeMarks | null = null,
 ): void {
-  const k = key(indexIdentity, userid);
-  entries.delete(k);
-  if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-  entries.set(k, { row, status: { ...status }, db: db === null ? null : new WeakRef(db), marks });
+  const user = userid ?? '';
+  remove(indexIdentity, user);
+  if (order.size >= MAX_ENTRIES) {
+    const [oldIndex, oldUser] = order.values().next().value!;
+    remove(oldIndex, oldUser);
+  }
+  const entry: Entry = { row, status: { ...status }, db: db === null ? null : new WeakRef(db), marks };
+  let byUser = entries.get(indexIdentity);
+  if (byUser === undefined) entries.set(indexIdentity, (byUser = new Map()));
+  byUser.set(user, entry);
+  order.set(entry, [indexIdentity, user]);
 }

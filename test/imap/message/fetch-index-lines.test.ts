@@ -21,13 +21,17 @@ afterAll(async () => {
 
 const ITEMS = 'UID FLAGS MODSEQ INTERNALDATE RFC822.SIZE';
 
-/** The FETCH lines of `items`, and the same lines from the general path (the items plus ENVELOPE, cut off again; CHANGEDSINCE adds MODSEQ after it). */
+/**
+ * The FETCH lines of `items`, and the same lines from the general path: the items plus
+ * BINARY.SIZE[1], which the line writer does not answer (ENVELOPE is one of its items), cut off again.
+ */
 async function both(set: string, items: string, extra = ''): Promise<[string[], string[]]> {
   const c = await fredIn(server);
   const fast = await c.command('a', `UID FETCH ${set} (${items})${extra}`);
-  const general = await c.command('b', `UID FETCH ${set} (${items} ENVELOPE)${extra}`);
+  const general = await c.command('b', `UID FETCH ${set} (${items} BINARY.SIZE[1])${extra}`);
   c.close();
-  return [fast, general.map((line) => line.replace(/ ENVELOPE \(.*?\)( MODSEQ \(\d+\))?\)$/, '$1)'))];
+  expect(general.filter((line) => line.includes(' BINARY.SIZE[1] ')).length).toBe(general.length - 1);
+  return [fast, general.map((line) => line.replace(/ BINARY\.SIZE\[1\] \d+/, ''))];
 }
 
 describe('FETCH of index items only', () => {

@@ -4,40 +4,53 @@
  * mailbox works too (its \Recent messages are this session's, so RECENT counts only newer ones).
  */
 import type { Identity } from '../../../auth/index.js';
+import type { MailboxStatus } from '../../../mailbox/index.js';
 import type { MailboxEntry, MailStore } from '../../../store/index.js';
 import { AUTHENTICATED } from '../../session/state.js';
 import type { StatusItem } from '../../wire/parse/types.js';
-import { statusResponse } from '../../wire/serialize/lists.js';
+import { mailboxName } from '../../wire/serialize/lists.js';
 import { always, defineCommand } from '../types.js';
 import { existingMailbox } from './names.js';
 
 /**
- * The `* STATUS` response of one mailbox, items in the order asked. `appendLimit` is the
- * largest message APPEND takes (RFC 7889 APPENDLIMIT; 0 or less: none, sent as NIL).
+ * The `* STATUS` response of one mailbox, items in the order asked (an item asked twice once, in
+ * its first place). `appendLimit` is the largest message APPEND takes (RFC 7889 APPENDLIMIT; 0 or
+ * less: none, sent as NIL). Written as one string, without a table of every item's value: STATUS is
+ * answered often (issue 16) and mostly from the process's kept answer (status-cache.ts).
  */
 export function statusLine(
   store: MailStore, identity: Identity, entry: MailboxEntry, externalName: string, items: readonly StatusItem[], appendLimit: number,
 ): string {
   const mailbox = store.openMailbox(entry.name);
+  let status: MailboxStatus;
   try {
-    const status = mailbox.status(identity.userid, { deleted: items.includes('DELETED') });
-    const value: Record<StatusItem, number | string | null> = {
-      MESSAGES: status.messages,
-      RECENT: status.recent,
-      UIDNEXT: status.uidNext,
-      UIDVALIDITY: status.uidValidity,
-      UNSEEN: status.unseen ?? 0,
-      SIZE: status.size,
-      DELETED: status.deleted ?? 0,
-      HIGHESTMODSEQ: status.highestModseq,
-      APPENDLIMIT: appendLimit > 0 ? appendLimit : null,
-      // OBJECTID (RFC 8474): the mailbox's uniqueid, a parenthesized objectid.
-      MAILBOXID: `(${entry.uniqueId})`,
-    };
-    const unique = [...new Set(items)];
-    return statusResponse(externalName, unique.map((item) => [item, value[item]] as const));
+    status = mailbox.status(identity.userid, { deleted: items.includes('DELETED') });
   } finally {
     mailbox.close();
+  }
+  let text = `* STATUS ${mailboxName(externalName)} (`;
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k]!;
+    if (k > 0 && items.indexOf(item) < k) continue;
+    if (k > 0) text += ' ';
+    text += `${item} ${statusValue(item, status, entry, appendLimit)}`;
+  }
+  return `${text})\r\n`;
+}
+
+function statusValue(item: StatusItem, status: MailboxStatus, entry: MailboxEntry, appendLimit: number): number | string {
+  switch (item) {
+    case 'MESSAGES': return status.messages;
+    case 'RECENT': return status.recent;
+    case 'UIDNEXT': return status.uidNext;
+    case 'UIDVALIDITY': return status.uidValidity;
+    case 'UNSEEN': return status.unseen ?? 0;
+    case 'SIZE': return status.size;
+    case 'DELETED': return status.deleted ?? 0;
+    case 'HIGHESTMODSEQ': return status.highestModseq;
+    case 'APPENDLIMIT': return appendLimit > 0 ? appendLimit : 'NIL';
+    // OBJECTID (RFC 8474): the mailbox's uniqueid, a parenthesized objectid.
+    case 'MAILBOXID': return `(${entry.uniqueId})`;
   }
 }
 
