@@ -11,7 +11,8 @@ import type { SelectedMailbox } from '../session/selected.js';
 import { rangesContain, resolveSequenceSet, type SequenceSet } from '../wire/sequence.js';
 import type { QresyncParameters } from '../wire/parse/types.js';
 import { CommandFailure, type CommandContext, type CommandResult } from './types.js';
-import { explicitRanges, lowerBound } from './message/targets.js';
+import { explicitRanges } from './message/targets.js';
+import { lowerBound } from '../session/sorted.js';
 
 /** More pairs of sequence-match data than this are ignored (the client gets the longer answer). */
 const MAX_SEQ_MATCH = 100_000;

@@ -10,6 +10,7 @@ import type { Mailbox, MailboxStatus, MessageRecord } from '../../mailbox/index.
 import type { MailboxUpdate } from './updates.js';
 import type { SearchContext } from './search-contexts.js';
 import { prepareSequenceNumbers, sequenceNumbersReady } from './sequence-numbers.js';
+import { lowerBound } from './sorted.js';
 
 interface SyncOptions {
   /** EXPUNGE responses may be sent now (false during FETCH, STORE and SEARCH by sequence number). */
@@ -439,26 +440,9 @@ function recentSpanOf(uids: readonly number[], view: Uint32Array): { lo: number;
   if (!(lo < hi) || hi - lo + 1 < n) return null;
   const last = view.length > 0 ? view[view.length - 1]! : 0;
   // Claimed UIDs up to the view's last, and the view's UIDs in [lo, min(hi, last)].
-  let a = 0;
-  let b = n;
-  while (a < b) {
-    const mid = (a + b) >>> 1;
-    if (uids[mid]! <= last) a = mid + 1;
-    else b = mid;
-  }
-  const inView = lowerBoundOf(view, hi + 1) - lowerBoundOf(view, lo);
-  return inView === a ? { lo, hi, count: n } : null;
-}
-
-function lowerBoundOf(values: Uint32Array, n: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (values[mid]! < n) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  const claimedInView = lowerBound(uids, last + 1);
+  const inView = lowerBound(view, hi + 1) - lowerBound(view, lo);
+  return inView === claimedInView ? { lo, hi, count: n } : null;
 }
 
 /** From this many messages a SELECT that read the mailbox walks its messages on a turn after the read. */

@@ -7,6 +7,7 @@ import { rangesContain, resolveSequenceSet, type SequenceSet } from '../../wire/
 import { CommandFailure } from '../types.js';
 import { savedRanges } from './saved-result.js';
 import { sequenceNumbers } from '../../session/sequence-numbers.js';
+import { lowerBound } from '../../session/sorted.js';
 
 interface Targets {
   /** 1-based sequence numbers, ascending. */
@@ -33,18 +34,6 @@ export interface TargetArrays {
 export function explicitRanges(set: SequenceSet): Exclude<SequenceSet, { saved: true }>['ranges'] {
   if (set.saved) throw new CommandFailure('BAD', null, '"$" is not allowed here');
   return set.ranges;
-}
-
-/** First index in the ascending `values` whose value is >= `n`. */
-export function lowerBound(values: ArrayLike<number>, n: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (values[mid]! < n) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
