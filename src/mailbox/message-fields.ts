@@ -7,6 +7,7 @@
 import type { Statement } from 'better-sqlite3';
 import { STORED_SEARCH_FIELDS, type StoredSearchField, type ThreadInput } from '../message/index.js';
 import { readTransaction } from '../common/sqlite.js';
+import { sortedHas } from '../common/sorted.js';
 import type { IndexDb, MailboxRow } from './index-db.js';
 import { cachedColumns } from './snapshot-cache.js';
 import { cachedOrder, keepOrder, type SortOrder } from './sort-order-cache.js';
@@ -133,18 +134,6 @@ function sortColumns(index: IndexDb, mailbox: MailboxRow, criteria: readonly Fie
   const out = new Uint32Array(n);
   for (let k = 0; k < n; k++) out[k] = columns.uids[order[k]!]!;
   return out;
-}
-
-/** Whether ascending `list` holds `value`. */
-function sortedHas(list: Uint32Array, value: number): boolean {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < list.length && list[lo] === value;
 }
 
 export class StoredFieldQueries {

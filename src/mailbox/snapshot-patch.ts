@@ -8,6 +8,7 @@ import { FLAG_SEEN, decodeKeywords } from './flags.js';
 import { rangesContain, type UidRanges } from './seqset.js';
 import type { MailboxRow, MessageRow } from './index-db.js';
 import type { SnapshotColumns } from './snapshot-cache.js';
+import { lowerBound } from '../common/sorted.js';
 
 /** Above this share of changed records, reading every record again costs about the same. */
 export const PATCH_AT_MOST = 0.25;
@@ -201,16 +202,4 @@ function patchByCopy(
     sizes: fit(sizes),
     merged: merged === null ? null : { seen: merge!.seen, system: fit(merged) },
   };
-}
-
-/** The first index at or after `from` whose UID is at least `uid` (`uids` ascending). */
-function lowerBound(uids: Uint32Array, uid: number, from: number): number {
-  let lo = from;
-  let hi = uids.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (uids[mid]! < uid) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -12,7 +12,7 @@ import { rangesContain, resolveSequenceSet, type SequenceSet } from '../wire/seq
 import type { QresyncParameters } from '../wire/parse/types.js';
 import { CommandFailure, type CommandContext, type CommandResult } from './types.js';
 import { explicitRanges } from './message/targets.js';
-import { lowerBound } from '../session/sorted.js';
+import { lowerBound } from '../../common/index.js';
 
 /** More pairs of sequence-match data than this are ignored (the client gets the longer answer). */
 const MAX_SEQ_MATCH = 100_000;

@@ -10,7 +10,7 @@ import type { Mailbox, MailboxStatus, MessageRecord } from '../../mailbox/index.
 import type { MailboxUpdate } from './updates.js';
 import type { SearchContext } from './search-contexts.js';
 import { prepareSequenceNumbers, sequenceNumbersReady } from './sequence-numbers.js';
-import { lowerBound } from './sorted.js';
+import { lowerBound } from '../../common/index.js';
 
 interface SyncOptions {
   /** EXPUNGE responses may be sent now (false during FETCH, STORE and SEARCH by sequence number). */

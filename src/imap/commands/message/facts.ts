@@ -5,7 +5,7 @@
  * announced to this one) have no facts.
  */
 import type { Mailbox, MailboxSnapshot } from '../../../mailbox/index.js';
-import { lowerBound } from '../../session/sorted.js';
+import { lowerBound } from '../../../common/index.js';
 
 export interface MessageFacts {
   uid: number;

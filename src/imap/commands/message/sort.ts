@@ -11,7 +11,7 @@ import type { SortCriterion } from '../../wire/parse/types.js';
 import { esearchResponse, sortResponse, type EsearchResult } from '../../wire/serialize/lists.js';
 import { defineCommand, onlyByUid, type CommandContext } from '../types.js';
 import { findMatches, requireCharset, type SearchMatches } from './search/run.js';
-import { lowerBound } from '../../session/sorted.js';
+import { lowerBound } from '../../../common/index.js';
 import { emptiedOnFailure, resultToSave, saveResult } from './saved-result.js';
 import { checkContextTag, startContext } from './context.js';
 import { partialItem, partialToSave, requestedItems } from './partial.js';

@@ -7,7 +7,7 @@ import { rangesContain, resolveSequenceSet, type SequenceSet } from '../../wire/
 import { CommandFailure } from '../types.js';
 import { savedRanges } from './saved-result.js';
 import { sequenceNumbers } from '../../session/sequence-numbers.js';
-import { lowerBound } from '../../session/sorted.js';
+import { lowerBound } from '../../../common/index.js';
 
 interface Targets {
   /** 1-based sequence numbers, ascending. */
