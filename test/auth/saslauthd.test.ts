@@ -43,10 +43,22 @@ function startImap(): Promise<number> {
   return new Promise((resolve) => imap!.listen(0, '127.0.0.1', () => resolve((imap!.address() as net.AddressInfo).port)));
 }
 
-async function waitFor(file: string, ms: number): Promise<void> {
+/**
+ * Until `file` is a socket that takes connections: saslauthd binds it (the file appears) a moment
+ * before it listens, and a loaded machine once saw ECONNREFUSED in between.
+ */
+async function waitForSocket(file: string, ms: number): Promise<void> {
   const end = Date.now() + ms;
-  while (!fs.existsSync(file)) {
-    if (Date.now() > end) throw new Error(`${file} did not appear`);
+  for (;;) {
+    const accepted = await new Promise<boolean>((resolve) => {
+      const probe = net.connect(file, () => {
+        probe.destroy();
+        resolve(true);
+      });
+      probe.on('error', () => resolve(false));
+    });
+    if (accepted) return;
+    if (Date.now() > end) throw new Error(`${file} takes no connections`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -57,7 +69,7 @@ beforeAll(async () => {
   const port = await startImap();
   // detached: saslauthd signals its whole process group when it shuts down; give it its own.
   daemon = spawn(SASLAUTHD, ['-d', '-n', '0', '-a', 'rimap', '-O', `127.0.0.1/${port}`, '-m', dir], { stdio: 'ignore', detached: true });
-  await waitFor(path.join(dir, 'mux'), 5000);
+  await waitForSocket(path.join(dir, 'mux'), 5000);
 }, 10_000);
 
 afterAll(() => {
