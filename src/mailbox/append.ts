@@ -3,7 +3,7 @@
  * and write each message to a temp file in the mailbox directory, fsynced (or hard-link an
  * existing file). The second half (mailbox.ts) renames them to "<uid>." under the lock.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailError } from '../common/errors.js';
@@ -30,8 +30,15 @@ export interface PreparedMessage {
   internalDate: number;
 }
 
+/**
+ * crypto.hash (node 20.12+): one call into OpenSSL without a Hash object and its stream machinery,
+ * some 2 µs per message against 5 for createHash(...).update(...).digest(); older node 20s use that.
+ */
+const oneShotHash: ((algorithm: string, data: Buffer, encoding: 'hex') => string) | undefined = (crypto as { hash?: (a: string, d: Buffer, e: 'hex') => string }).hash;
+
+/** The message GUID: SHA-1 of its bytes, in hex. */
 export function sha1Hex(data: Buffer): string {
-  return createHash('sha1').update(data).digest('hex');
+  return oneShotHash !== undefined ? oneShotHash('sha1', data, 'hex') : crypto.createHash('sha1').update(data).digest('hex');
 }
 
 function checkDate(date: Date | undefined): number {
