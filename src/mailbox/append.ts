@@ -116,6 +116,28 @@ async function prepareOne(dir: string, item: AppendItem, ctx: MailboxContext, ma
   return prepared;
 }
 
+/** The message_fields row beside its texts (sort keys, thread links, numbers), roughly. */
+const FIELDS_ROW_BYTES = 256;
+/** At most this much (a large search_engine text makes many FTS5 pages: beyond it they spill). */
+const MAX_APPEND_CACHE_KIB = 16 * 1024;
+/** Below this much row data an append keeps the index's own page cache (a single APPEND: no PRAGMA). */
+const OWN_CACHE_ROWS_BYTES = 64 * 1024;
+
+/**
+ * The page cache (KiB) the index needs for the append of `prepared` in one transaction without
+ * spilling (withPageCache): twice the bytes of the rows it inserts (b-tree pages are partly
+ * full, and the record, cache, form, header and field tables each have their own), plus the
+ * 128 KiB an index has for the rest, at most 16 MiB. 0 (its own cache) for a small append.
+ */
+export function appendPageCacheKiB(prepared: readonly PreparedMessage[]): number {
+  let bytes = 0;
+  for (const p of prepared) {
+    bytes += p.summaryJson.length + p.forms.envelope.length + p.forms.bodyStructure.length + p.header.length + FIELDS_ROW_BYTES;
+    if (p.searchText !== null) bytes += p.searchText.header.length + p.searchText.body.length;
+  }
+  return bytes < OWN_CACHE_ROWS_BYTES ? 0 : Math.min(MAX_APPEND_CACHE_KIB, 128 + (2 * bytes) / 1024);
+}
+
 /** Mailbox directories this process has already cleared of leftover temp files. */
 const sweptDirectories = new Set<string>();
 
