@@ -1,6 +1,7 @@
 // Figure (issue 16): CPU per appended message on the imapd worker's main thread (user + system, from
-// /proc), beside the CPU of the master's whole process tree (all threads: the thread pool's file
-// writes and fsyncs among them) and the wall time. Each round appends `count` bench messages (as
+// /proc; the system part is the kernel's: renames, WAL writes, socket I/O), beside the CPU of the
+// master's whole process tree (all threads: the thread pool's file writes and fsyncs among them) and
+// the wall time. Each round appends `count` bench messages (as
 // imap-fill sends them: LITERAL+, `batch` per APPEND command, so 1 is plain APPEND and 100 is
 // MULTIAPPEND) into a scratch mailbox made and deleted in the round. With --cli a second build runs
 // beside this one and the rounds alternate between them (an A/B in the same minutes); the first
@@ -67,25 +68,28 @@ class Client {
   }
 }
 
-/** user + system CPU ms of the main threads of the master's imap workers. */
-function workerMainThreadMs(master: number): number {
+/** [user, system] CPU ms of the main threads of the master's imap workers. */
+function workerMainThreadMs(master: number): [number, number] {
   let pids: number[] = [];
   try {
     pids = execFileSync('pgrep', ['-P', String(master), '-f', 'service imap ']).toString().trim().split('\n').map(Number);
   } catch {
     /* none yet */
   }
-  let ms = 0;
+  const ms: [number, number] = [0, 0];
   for (const pid of pids) {
     const text = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'latin1');
     const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    ms += (Number(f[11]) + Number(f[12])) * 10;
+    ms[0] += Number(f[11]) * 10;
+    ms[1] += Number(f[12]) * 10;
   }
   return ms;
 }
 
 interface Round {
   mainMs: number;
+  /** The main thread's system (kernel) part of mainMs. */
+  mainSysMs: number;
   treeMs: number;
   wallMs: number;
 }
@@ -97,7 +101,7 @@ async function round(server: ShippedServer, count: number, batch: number, messag
     await c.ok([`LOGIN ${USER} ${PASSWORD}\r\n`], 'LOGIN');
     await c.ok(['CREATE benchcpu\r\n'], 'CREATE');
     await new Promise((r) => setTimeout(r, 200));
-    const main0 = workerMainThreadMs(master);
+    const [user0, sys0] = workerMainThreadMs(master);
     const tree0 = treeCpuMs(master);
     const t0 = performance.now();
     for (let at = 0; at < count; at += batch) {
@@ -110,7 +114,8 @@ async function round(server: ShippedServer, count: number, batch: number, messag
       await c.ok(pieces, 'APPEND');
     }
     const wallMs = performance.now() - t0;
-    const result = { mainMs: workerMainThreadMs(master) - main0, treeMs: treeCpuMs(master) - tree0, wallMs };
+    const [user1, sys1] = workerMainThreadMs(master);
+    const result = { mainMs: user1 - user0 + sys1 - sys0, mainSysMs: sys1 - sys0, treeMs: treeCpuMs(master) - tree0, wallMs };
     await c.ok(['DELETE benchcpu\r\n'], 'DELETE');
     await c.ok(['LOGOUT\r\n'], 'LOGOUT').catch(() => undefined);
     return result;
@@ -143,12 +148,12 @@ async function main(): Promise<void> {
         const b = builds[(r + k) % builds.length]!;
         const run = await round(b.server, count, batch, messages);
         b.runs.push(run);
-        console.log(`append-cpu: round ${r + 1} ${b.label.padEnd(11)} main thread ${(run.mainMs / count * 1000).toFixed(0).padStart(4)} us/msg  tree ${(run.treeMs / count * 1000).toFixed(0).padStart(4)} us/msg  ${(count * 1000 / run.wallMs).toFixed(0).padStart(5)} msg/s`);
+        console.log(`append-cpu: round ${r + 1} ${b.label.padEnd(11)} main thread ${(run.mainMs / count * 1000).toFixed(0).padStart(4)} us/msg (system ${(run.mainSysMs / count * 1000).toFixed(0).padStart(3)})  tree ${(run.treeMs / count * 1000).toFixed(0).padStart(4)} us/msg  ${(count * 1000 / run.wallMs).toFixed(0).padStart(5)} msg/s`);
       }
     }
     for (const b of builds) {
       const per = (f: (r: Round) => number) => median(b.runs.map(f));
-      console.log(`append-cpu: ${b.label.padEnd(11)} median of ${rounds}: main thread ${(per((r) => r.mainMs) / count * 1000).toFixed(0)} us/msg, process tree ${(per((r) => r.treeMs) / count * 1000).toFixed(0)} us/msg, ${per((r) => count * 1000 / r.wallMs).toFixed(0)} msg/s`);
+      console.log(`append-cpu: ${b.label.padEnd(11)} median of ${rounds}: main thread ${(per((r) => r.mainMs) / count * 1000).toFixed(0)} us/msg (system ${(per((r) => r.mainSysMs) / count * 1000).toFixed(0)}), process tree ${(per((r) => r.treeMs) / count * 1000).toFixed(0)} us/msg, ${per((r) => count * 1000 / r.wallMs).toFixed(0)} msg/s`);
     }
   } finally {
     for (const b of builds) await b.server.stop();
