@@ -39,6 +39,7 @@ export function openDb(file: string, opts: OpenDbOptions): Db {
       db.pragma(`synchronous = ${opts.durable ? 'FULL' : 'OFF'}`);
       synchronousStates.set(db, { base: opts.durable ? 'FULL' : 'OFF', current: opts.durable ? 'FULL' : 'OFF', stmts: null });
       db.pragma(`cache_size = -${opts.cacheKiB ?? 256}`);
+      pageCacheKiB.set(db, opts.cacheKiB ?? 256);
       db.pragma('temp_store = MEMORY');
       if (opts.ownBusyWaits === true) ownBusyWaits.add(db);
       return db;
@@ -54,6 +55,28 @@ export function openDb(file: string, opts: OpenDbOptions): Db {
 }
 
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+/** The page cache budget each connection was opened with (openDb's cacheKiB), in KiB. */
+const pageCacheKiB = new WeakMap<Db, number>();
+
+/**
+ * Run `body` (a write transaction, whole) with the page cache of `db` at `kib` KiB at least, then
+ * give the connection its own budget back (SQLite frees the pages above it). A transaction that
+ * writes more pages than the cache holds spills them to the WAL before its commit and writes the
+ * ones it changes again after that once more: a MULTIAPPEND of 100 bench messages (some 240 KB of
+ * rows) into an index with a 128 KiB cache paid about a fifth more CPU for its inserts than with
+ * room for them all (45 against 36 µs a message, in process).
+ */
+export function withPageCache<T>(db: Db, kib: number, body: () => T): T {
+  const own = pageCacheKiB.get(db);
+  if (own === undefined || kib <= own) return body();
+  db.pragma(`cache_size = -${Math.ceil(kib)}`);
+  try {
+    return body();
+  } finally {
+    db.pragma(`cache_size = -${own}`);
+  }
+}
 
 function isBusy(err: unknown): boolean {
   return /^SQLITE_(BUSY|LOCKED)/.test((err as { code?: string }).code ?? '');

@@ -7,9 +7,9 @@
 import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailError } from '../common/errors.js';
-import { changeMarks, readTransaction, sameMarks, sqliteError, withoutBusyWait, writeTransaction, type ChangeMarks, type WriteOptions } from '../common/sqlite.js';
+import { changeMarks, readTransaction, sameMarks, sqliteError, withPageCache, withoutBusyWait, writeTransaction, type ChangeMarks, type WriteOptions } from '../common/sqlite.js';
 import { rangesContain, type UidRanges } from './seqset.js';
-import { discardTemps, prepareMessages } from './append.js';
+import { appendPageCacheKiB, discardTemps, prepareMessages } from './append.js';
 import { fsyncDirectory, fsyncPaths, messageFileName } from './files.js';
 import { FLAG_DELETED, FLAG_SEEN, decodeKeywords, encodeKeywords, flagNames, parseFlags } from './flags.js';
 import { putMessageFields, type IndexDb, type MailboxRow, type MessageRow } from './index-db.js';
@@ -241,7 +241,7 @@ export class Mailbox extends MessageReader {
     const ownTransaction = !this.index.db.inTransaction;
     let look: LastLook | null = null;
     try {
-      result = writeTransaction(this.index.db, 'append', () => {
+      result = withPageCache(this.index.db, appendPageCacheKiB(prepared), () => writeTransaction(this.index.db, 'append', () => {
         const row = this.active();
         const before = this.lookBeforeWrite(ownTransaction);
         const s = this.index.stmts;
@@ -291,7 +291,7 @@ export class Mailbox extends MessageReader {
         charged = true;
         look = this.lookAfterWrite(before, row, modseq, uid, written, []);
         return recent === undefined ? { uidValidity: row.uidvalidity, uids } : { uidValidity: row.uidvalidity, uids, recent };
-      }, syncAfterCommit ? GROUP_COMMIT : undefined);
+      }, syncAfterCommit ? GROUP_COMMIT : undefined));
       if (look !== null) this.lastLook = look;
     } catch (err) {
       await directory.synced?.catch(() => undefined);

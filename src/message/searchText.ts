@@ -210,6 +210,40 @@ export const CYRUS_SEARCH_NORMALISATION: SearchNormalisation = { skipDiacritics:
 
 /** Case-fold and normalise text for matching. */
 export function normalizeForSearch(text: string, options: SearchNormalisation = CYRUS_SEARCH_NORMALISATION): string {
+  return normalizeAscii(text, options.whitespace) ?? normalizeUnicode(text, options);
+}
+
+/**
+ * normalizeForSearch of text that is all ASCII (most header values and many bodies), in one pass
+ * and without the Unicode regular expressions; null for any other text. In ASCII, NFKD and NFKC
+ * change nothing, there are no combining marks, lower case is A-Z only, and white space (JavaScript's
+ * \s) is TAB, LF, VT, FF, CR and SPACE: with none of those but single spaces, the text lower-cased
+ * is the answer; otherwise the runs are merged or removed as the slow path does.
+ */
+function normalizeAscii(text: string, whitespace: SearchNormalisation['whitespace']): string | null {
+  let plainSpaces = true; // every white space run is one SPACE (nothing for 'merge' to change)
+  let anySpace = false;
+  let previousSpace = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return null;
+    const space = c === 0x20 || (c >= 0x09 && c <= 0x0d);
+    if (space) {
+      anySpace = true;
+      if (c !== 0x20 || previousSpace) plainSpaces = false;
+    }
+    previousSpace = space;
+  }
+  const lower = text.toLowerCase();
+  if (whitespace === 'keep' || !anySpace) return lower;
+  if (whitespace === 'merge') return plainSpaces ? lower : lower.replace(ASCII_SPACE_RUNS, ' ');
+  return lower.replace(ASCII_SPACE_RUNS, '');
+}
+
+const ASCII_SPACE_RUNS = /[\t\n\v\f\r ]+/g;
+
+/** normalizeForSearch of any text (the Unicode path; exported for the tests that compare the two). */
+export function normalizeUnicode(text: string, options: SearchNormalisation = CYRUS_SEARCH_NORMALISATION): string {
   let out = options.skipDiacritics ? text.normalize('NFKD').replace(/\p{M}+/gu, '') : text.normalize('NFKC');
   out = out.toLowerCase();
   if (options.whitespace === 'merge') out = out.replace(/\s+/gu, ' ');

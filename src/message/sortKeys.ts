@@ -37,8 +37,12 @@ function stripLeader(text: string): string {
  * trailers "(fwd)", leaders "Re:", "Fwd:", "[list]" and the "[fwd: ...]" wrapper removed until none is left.
  */
 export function baseSubject(subject: string | null): string {
-  if (subject === null) return '';
-  let text = decodeHeaderValue(subject).replace(/[\r\n]+/g, '').replace(/[ \t]+/g, ' ');
+  return subject === null ? '' : baseOfDecodedSubject(decodeHeaderValue(subject));
+}
+
+/** baseSubject of a subject whose encoded words are already decoded (decodeHeaderValue's result). */
+export function baseOfDecodedSubject(decoded: string): string {
+  let text = decoded.replace(/[\r\n]+/g, '').replace(/[ \t]+/g, ' ');
   for (;;) {
     let before: string;
     do {

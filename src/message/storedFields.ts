@@ -8,9 +8,9 @@ import { sentDay } from './dates.js';
 import { addressSearchForms } from './address.js';
 import { fieldValue, scanHeader, unfold, type HeaderField } from './header.js';
 import { bodyText, decodeHeaderValue, headerText, normalizeForSearch } from './searchText.js';
-import { baseSubject, sentTime, sortDisplay, sortMailbox } from './sortKeys.js';
+import { baseOfDecodedSubject, sentTime, sortDisplay, sortMailbox } from './sortKeys.js';
 import { encodeHeaderText } from './rawText.js';
-import { isReplyOrForward } from './threads.js';
+import { isReplyOrForwardOf } from './threads.js';
 import type { MessageSummary } from './types.js';
 
 /** The header fields SEARCH reads from the stored table (lower case). */
@@ -58,20 +58,43 @@ const SEARCHED: ReadonlySet<string> = new Set(STORED_SEARCH_FIELDS);
  * What storedFields reads of the header block, in one scan: every value of the search fields
  * (decoded, as headerValues gives them) and the last Date and References (raw, as lastFieldValue).
  */
-function scanStoredHeader(header: Buffer): { values: Map<string, string[]>; date: string | null; references: string | null } {
+function scanStoredHeader(header: Buffer): ScannedHeader {
   const values = new Map<string, string[]>();
   let date: HeaderField | null = null;
   let references: HeaderField | null = null;
+  let lastSubject: ScannedHeader['lastSubject'] = null;
   for (const field of scanHeader(header, 0, header.length).fields) {
     if (SEARCHED.has(field.key)) {
-      const value = decodeHeaderValue(unfold(header.toString('utf8', field.valueStart, field.end)).trim());
+      const raw = unfold(header.toString('utf8', field.valueStart, field.end)).trim();
+      const value = decodeHeaderValue(raw);
       const known = values.get(field.key);
       if (known === undefined) values.set(field.key, [value]);
       else known.push(value);
+      if (field.key === 'subject') lastSubject = { raw, decoded: value };
     } else if (field.key === 'date') date = field;
     else if (field.key === 'references') references = field;
   }
-  return { values, date: date && fieldValue(header, date), references: references && fieldValue(header, references) };
+  return { values, lastSubject, date: date && fieldValue(header, date), references: references && fieldValue(header, references) };
+}
+
+interface ScannedHeader {
+  /** Every value of each search field, decoded. */
+  values: Map<string, string[]>;
+  /** The last Subject field's value before and after decodeHeaderValue (the one ENVELOPE and SORT take). */
+  lastSubject: { raw: string; decoded: string } | null;
+  date: string | null;
+  references: string | null;
+}
+
+/**
+ * The envelope's subject with its encoded words decoded. The scan above decoded the same field
+ * from its UTF-8 text, trimmed; where that text is the envelope's (no trailing white space, no
+ * 8-bit bytes that the envelope keeps as escapes: nearly every message) the same call on the same
+ * string gave it already. Otherwise it is decoded here.
+ */
+function decodedSubject(subject: string, scanned: ScannedHeader): string {
+  const last = scanned.lastSubject;
+  return last !== null && last.raw === subject ? last.decoded : decodeHeaderValue(subject);
 }
 
 /** `header`: the summary's header block as bytes, when the caller has them already (encoded once). */
@@ -80,9 +103,12 @@ export function storedFields(summary: MessageSummary, header: Buffer = encodeHea
   const search = {} as Record<StoredSearchField, string | null>;
   const scanned = scanStoredHeader(header);
   for (const field of STORED_SEARCH_FIELDS) search[field] = searchText(scanned.values.get(field), field);
+  // The subject is decoded once (by the scan) for the SEARCH text, the base subject and the reply test.
+  const subject = envelope.subject;
+  const base = subject === null ? '' : baseOfDecodedSubject(decodedSubject(subject, scanned));
   return {
-    baseSubject: baseSubject(envelope.subject).toLowerCase(),
-    replyOrForward: isReplyOrForward(envelope.subject),
+    baseSubject: base.toLowerCase(),
+    replyOrForward: subject !== null && isReplyOrForwardOf(subject, base),
     sent: sentTime(envelope.date),
     // As the SENT* scan reads it from the header block.
     sentDay: sentDay(scanned.date),

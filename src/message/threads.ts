@@ -103,7 +103,12 @@ export function referencesForest(input: ThreadInput, selection: ThreadSelection)
 
 /** Whether a subject differs from its base subject: a reply or forward (leaders or trailers removed). */
 export function isReplyOrForward(subject: string | null): boolean {
-  return subject !== null && baseSubject(subject) !== subject.replace(/[ \t\r\n]+/g, ' ').trim();
+  return subject !== null && isReplyOrForwardOf(subject, baseSubject(subject));
+}
+
+/** isReplyOrForward when the caller has the subject's base subject (`base`: baseSubject(subject)) already. */
+export function isReplyOrForwardOf(subject: string, base: string): boolean {
+  return base !== subject.replace(/[ \t\r\n]+/g, ' ').trim();
 }
 
 // The same algorithms over message objects (tests, and callers with a handful of messages).
