@@ -144,6 +144,17 @@ const LOCK_PAUSE_MAX_MS = 2;
  * caller's.
  */
 export function writeTransaction<T>(db: Db, what: string, fn: () => T, opts?: WriteOptions): T {
+  if (opts?.noCheckpoint === true && !db.inTransaction) {
+    // Its commit never runs SQLite's automatic WAL checkpoint (fsyncs of the database file): the
+    // next writer's commit does.
+    const control = checkpointControl(db);
+    control.off.run();
+    try {
+      return writeTransaction(db, what, fn, opts.groupCommit === true ? GROUP_ONLY : undefined);
+    } finally {
+      control.restore.run();
+    }
+  }
   const run = runner(db);
   const control = busyControl(db);
   if (!db.inTransaction) commitLevel(db, opts?.groupCommit === true);
@@ -289,6 +300,27 @@ export interface WriteOptions {
    * acknowledges anything. Only on a database opened durable whose level is FULL.
    */
   groupCommit?: boolean;
+  /**
+   * The commit does not run SQLite's automatic WAL checkpoint, whatever the WAL's size (it is left
+   * to the next commit that may): for a write on the path of something waited for (the \Recent claim
+   * that follows an IDLE push), where a checkpoint's fsyncs took 6-9 ms of the event loop.
+   */
+  noCheckpoint?: boolean;
+}
+
+const GROUP_ONLY: WriteOptions = { groupCommit: true };
+
+/** The statements that switch a database's automatic checkpoint off and back (wal_autocheckpoint). */
+const checkpointControls = new WeakMap<Db, { off: Database.Statement; restore: Database.Statement }>();
+
+function checkpointControl(db: Db): { off: Database.Statement; restore: Database.Statement } {
+  let control = checkpointControls.get(db);
+  if (control === undefined) {
+    const pages = db.pragma('wal_autocheckpoint', { simple: true }) as number;
+    control = primedSettings(db, 'PRAGMA wal_autocheckpoint = 0', `PRAGMA wal_autocheckpoint = ${pages}`);
+    checkpointControls.set(db, control);
+  }
+  return control;
 }
 
 /**
