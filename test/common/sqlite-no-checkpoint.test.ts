@@ -1,0 +1,51 @@
+// A write transaction with noCheckpoint never runs SQLite's automatic WAL checkpoint in its commit
+// (the \Recent claim after an IDLE push: a checkpoint's fsyncs held the worker's loop 6-9 ms); the
+// next commit without it checkpoints as before. Read from the -shm file's header (SQLite's
+// documented wal-index format: mxFrame at byte 16, nBackfill at byte 96, native byte order).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDb, writeTransaction, type Db } from '../../src/common/sqlite.js';
+
+let dir: string;
+let db: Db;
+let file: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cyrusts-ckpt-'));
+  file = join(dir, 'db');
+  db = openDb(file, { durable: true });
+  db.exec('CREATE TABLE t (v TEXT)');
+  // Every commit that may checkpoints everything.
+  db.pragma('wal_autocheckpoint = 1');
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** WAL frames not yet copied into the database file. */
+function uncheckpointed(): number {
+  const shm = readFileSync(`${file}-shm`);
+  const le = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  const mxFrame = le ? shm.readUInt32LE(16) : shm.readUInt32BE(16);
+  const backfill = le ? shm.readUInt32LE(96) : shm.readUInt32BE(96);
+  return mxFrame - backfill;
+}
+
+const insert = () => db.prepare('INSERT INTO t (v) VALUES (?)').run('x'.repeat(3000));
+
+describe('noCheckpoint', () => {
+  it('leaves the WAL to the next commit, which checkpoints it', () => {
+    writeTransaction(db, 'plain', insert);
+    expect(uncheckpointed()).toBe(0);
+    writeTransaction(db, 'claim', insert, { groupCommit: true, noCheckpoint: true });
+    expect(uncheckpointed()).toBeGreaterThan(0);
+    writeTransaction(db, 'claim', insert, { noCheckpoint: true });
+    expect(uncheckpointed()).toBeGreaterThan(0);
+    // The setting is back: the next plain commit checkpoints.
+    writeTransaction(db, 'plain', insert);
+    expect(uncheckpointed()).toBe(0);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1);
+  });
+});
