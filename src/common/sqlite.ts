@@ -1,5 +1,6 @@
 /** Opening SQLite databases the one way (store and mailbox alike): WAL, a busy timeout, errors as MailError. */
 import Database from 'better-sqlite3';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { MailError } from './errors.js';
 
 export type Db = Database.Database;
@@ -309,6 +310,61 @@ export interface WriteOptions {
 }
 
 const GROUP_ONLY: WriteOptions = { groupCommit: true };
+
+/** SQLite's wal-index (the -shm file): mxFrame at byte 16, nBackfill at byte 96 (walformat.html), native byte order. */
+const SHM_MX_FRAME = 16;
+const SHM_BACKFILL = 96;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const shmHeader = Buffer.alloc(SHM_BACKFILL + 4);
+
+/** Frames of `file`'s WAL not yet copied into the database, from its wal-index header; null when it cannot be read. */
+function walBacklog(file: string): number | null {
+  let fd: number;
+  try {
+    fd = openSync(`${file}-shm`, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    if (readSync(fd, shmHeader, 0, shmHeader.length, 0) < shmHeader.length) return null;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+  const mxFrame = LITTLE_ENDIAN ? shmHeader.readUInt32LE(SHM_MX_FRAME) : shmHeader.readUInt32BE(SHM_MX_FRAME);
+  const backfill = LITTLE_ENDIAN ? shmHeader.readUInt32LE(SHM_BACKFILL) : shmHeader.readUInt32BE(SHM_BACKFILL);
+  return Math.max(0, mxFrame - backfill);
+}
+
+/**
+ * The checkpoint a commit with noCheckpoint left: run now (PASSIVE: it waits for nobody) when the
+ * WAL of `db` (file `file`) holds as many frames not yet in the database as SQLite's automatic
+ * checkpoint waits for (wal_autocheckpoint), or when that cannot be read. Outside a transaction;
+ * a busy or failed checkpoint is left to the next. Returns whether one ran.
+ */
+export function checkpointIfDue(db: Db, file: string): boolean {
+  if (!db.open || db.inTransaction) return false;
+  const pages = autocheckpointPages(db);
+  if (pages <= 0) return false;
+  const backlog = walBacklog(file);
+  if (backlog !== null && backlog < pages) return false;
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** wal_autocheckpoint of a database, read once (0: the checkpoints are the owner's business). */
+const autocheckpoints = new WeakMap<Db, number>();
+
+function autocheckpointPages(db: Db): number {
+  let pages = autocheckpoints.get(db);
+  if (pages === undefined) autocheckpoints.set(db, (pages = db.pragma('wal_autocheckpoint', { simple: true }) as number));
+  return pages;
+}
 
 /** The statements that switch a database's automatic checkpoint off and back (wal_autocheckpoint). */
 const checkpointControls = new WeakMap<Db, { off: Database.Statement; restore: Database.Statement }>();

@@ -49,3 +49,24 @@ describe('noCheckpoint', () => {
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1);
   });
 });
+
+describe('checkpointIfDue', () => {
+  it('checkpoints once the WAL holds wal_autocheckpoint frames not in the database, and not before', async () => {
+    const { checkpointIfDue } = await import('../../src/common/sqlite.js');
+    db.pragma('wal_autocheckpoint = 1000');
+    const other = openDb(file, { durable: true });
+    try {
+      // Another connection's commits leave frames (its automatic checkpoint off).
+      other.pragma('wal_autocheckpoint = 0');
+      other.prepare('INSERT INTO t (v) VALUES (?)').run('y');
+      expect(uncheckpointed()).toBeGreaterThan(0);
+      expect(checkpointIfDue(db, file)).toBe(false);
+      expect(uncheckpointed()).toBeGreaterThan(0);
+      for (let i = 0; i < 400 && uncheckpointed() < 1000; i++) other.prepare('INSERT INTO t (v) VALUES (?)').run('z'.repeat(8000));
+      expect(checkpointIfDue(db, file)).toBe(true);
+      expect(uncheckpointed()).toBe(0);
+    } finally {
+      other.close();
+    }
+  });
+});
