@@ -19,6 +19,12 @@ export interface OpenDbOptions {
    * IMMEDIATE. Only for databases whose writes all go through writeTransaction once one has run.
    */
   ownBusyWaits?: boolean;
+  /**
+   * SQLite's automatic WAL checkpoint is off (it ran inside whichever commit found the WAL long,
+   * fsyncs and all: the \Recent claim after an IDLE push, or an append before it told anyone):
+   * writeTransaction checkpoints on a later turn after a commit instead, when due (checkpointLater).
+   */
+  checkpointAfterCommit?: boolean;
 }
 
 const BUSY_TIMEOUT_MS = 10_000;
@@ -42,6 +48,10 @@ export function openDb(file: string, opts: OpenDbOptions): Db {
       db.pragma(`cache_size = -${opts.cacheKiB ?? 256}`);
       db.pragma('temp_store = MEMORY');
       if (opts.ownBusyWaits === true) ownBusyWaits.add(db);
+      if (opts.checkpointAfterCommit === true && !opts.readonly) {
+        db.pragma('wal_autocheckpoint = 0');
+        checkpointPages.set(db, CHECKPOINT_PAGES);
+      }
       return db;
     } catch (err) {
       if (isBusy(err) && Date.now() < giveUpAt) {
@@ -145,17 +155,29 @@ const LOCK_PAUSE_MAX_MS = 2;
  * caller's.
  */
 export function writeTransaction<T>(db: Db, what: string, fn: () => T, opts?: WriteOptions): T {
-  if (opts?.noCheckpoint === true && !db.inTransaction) {
-    // Its commit never runs SQLite's automatic WAL checkpoint (fsyncs of the database file): the
-    // next writer's commit does.
-    const control = checkpointControl(db);
-    control.off.run();
-    try {
-      return writeTransaction(db, what, fn, opts.groupCommit === true ? GROUP_ONLY : undefined);
-    } finally {
-      control.restore.run();
+  if (!db.inTransaction) {
+    if (checkpointPages.has(db)) {
+      // checkpointAfterCommit: nothing runs in the commit; a later turn checkpoints when due.
+      const result = writeOnce(db, what, fn, opts);
+      if (opts?.noCheckpoint !== true) checkpointLater(db);
+      return result;
+    }
+    if (opts?.noCheckpoint === true) {
+      // Its commit never runs SQLite's automatic WAL checkpoint (fsyncs of the database file): the
+      // next writer's commit does.
+      const control = checkpointControl(db);
+      control.off.run();
+      try {
+        return writeOnce(db, what, fn, opts);
+      } finally {
+        control.restore.run();
+      }
     }
   }
+  return writeOnce(db, what, fn, opts);
+}
+
+function writeOnce<T>(db: Db, what: string, fn: () => T, opts: WriteOptions | undefined): T {
   const run = runner(db);
   const control = busyControl(db);
   if (!db.inTransaction) commitLevel(db, opts?.groupCommit === true);
@@ -309,7 +331,33 @@ export interface WriteOptions {
   noCheckpoint?: boolean;
 }
 
-const GROUP_ONLY: WriteOptions = { groupCommit: true };
+/** Frames a WAL may hold beyond the database before a checkpoint is due (SQLite's default wal_autocheckpoint). */
+const CHECKPOINT_PAGES = 1000;
+
+/** Databases opened with checkpointAfterCommit, with the frames that make a checkpoint due. */
+const checkpointPages = new WeakMap<Db, number>();
+
+/** The frames that make a checkpoint of a checkpointAfterCommit database due (tests; SQLite's 1000 otherwise). */
+export function setCheckpointPages(db: Db, pages: number): void {
+  if (checkpointPages.has(db)) checkpointPages.set(db, pages);
+}
+
+/** Databases with a checkpointIfDue scheduled for the end of this turn. */
+const checkpointsDue = new Set<Db>();
+
+/**
+ * On a later turn (once per turn and database), checkpoint `db` when due (checkpointIfDue): after
+ * a commit of a checkpointAfterCommit database, or after an append told its news (Mailbox.append,
+ * whose commit runs none: the checkpoint would sit between the commit and the notification).
+ */
+export function checkpointLater(db: Db): void {
+  if (!checkpointPages.has(db) || checkpointsDue.has(db)) return;
+  checkpointsDue.add(db);
+  setImmediate(() => {
+    checkpointsDue.delete(db);
+    checkpointIfDue(db, db.name);
+  });
+}
 
 /** SQLite's wal-index (the -shm file): mxFrame at byte 16, nBackfill at byte 96 (walformat.html), native byte order. */
 const SHM_MX_FRAME = 16;
@@ -345,7 +393,7 @@ function walBacklog(file: string): number | null {
  */
 export function checkpointIfDue(db: Db, file: string): boolean {
   if (!db.open || db.inTransaction) return false;
-  const pages = autocheckpointPages(db);
+  const pages = checkpointPages.get(db) ?? autocheckpointPages(db);
   if (pages <= 0) return false;
   const backlog = walBacklog(file);
   if (backlog !== null && backlog < pages) return false;

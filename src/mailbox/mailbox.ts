@@ -8,7 +8,7 @@ import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailError } from '../common/errors.js';
 import type { AppendFacts } from '../common/append-facts.js';
-import { checkpointIfDue, changeMarks, readTransaction, sameMarks, sqliteError, withoutBusyWait, writeTransaction, type ChangeMarks, type WriteOptions } from '../common/sqlite.js';
+import { checkpointLater, changeMarks, readTransaction, sameMarks, sqliteError, withoutBusyWait, writeTransaction, type ChangeMarks, type WriteOptions } from '../common/sqlite.js';
 import { rangesContain, type UidRanges } from './seqset.js';
 import { discardTemps, prepareMessages } from './append.js';
 import { fsyncDirectory, fsyncPaths, messageFileName } from './files.js';
@@ -33,8 +33,6 @@ export class Mailbox extends MessageReader {
   private fieldQueries: StoredFieldQueries | null = null;
   /** mailbox_maxmessages_user for this name (a handle keeps its name: a rename makes a new one). */
   private messageLimit: number | undefined;
-  /** A checkpoint after an append is scheduled (checkpointSoon). */
-  private checkpointDue = false;
 
   constructor(
     readonly name: string,
@@ -312,7 +310,7 @@ export class Mailbox extends MessageReader {
           };
         }
         return recent === undefined ? { uidValidity: row.uidvalidity, uids } : { uidValidity: row.uidvalidity, uids, recent };
-      }, syncAfterCommit ? APPEND_COMMIT : undefined);
+      }, syncAfterCommit ? APPEND_COMMIT : NO_CHECKPOINT);
       if (look !== null) this.lastLook = look;
     } catch (err) {
       await directory.synced?.catch(() => undefined);
@@ -332,23 +330,9 @@ export class Mailbox extends MessageReader {
     }
     if (defined) this.ctx.keywordsDefined(this.name);
     this.ctx.changed(this.name, facts);
-    if (syncAfterCommit) this.checkpointSoon();
+    // The checkpoint its commit did not run, on a later turn when due (the news is out first).
+    if (!this.gone) checkpointLater(this.index.db);
     return result;
-  }
-
-  /**
-   * The WAL checkpoint an append's commit left (APPEND_COMMIT runs none): on a later turn, once the
-   * news is out and the caller has answered, when the WAL holds as many frames not yet in the index
-   * as SQLite's automatic checkpoint waits for. An automatic checkpoint in the commit held the
-   * change back from the IDLE sessions of other processes for its fsyncs (several ms).
-   */
-  private checkpointSoon(): void {
-    if (this.checkpointDue) return;
-    this.checkpointDue = true;
-    setImmediate(() => {
-      this.checkpointDue = false;
-      if (!this.gone) checkpointIfDue(this.index.db, this.index.file);
-    });
   }
 
   /** Undo a quota charge whose index commit failed (a crash instead leaves it for quota -f). */
@@ -989,10 +973,12 @@ const GROUP_COMMIT: WriteOptions = { groupCommit: true };
 const CLAIM_COMMIT: WriteOptions = { groupCommit: true, noCheckpoint: true };
 
 /**
- * An append's commit: a group commit without SQLite's automatic checkpoint, which the append runs
- * itself after it told the other processes (checkpointSoon), not before.
+ * An append's commit: a group commit that leaves the WAL checkpoint to the append itself, after it
+ * told the other processes (checkpointLater), not before: a checkpoint's fsyncs (several ms) sat
+ * between an append's commit and the IDLE push in other processes.
  */
 const APPEND_COMMIT: WriteOptions = { groupCommit: true, noCheckpoint: true };
+const NO_CHECKPOINT: WriteOptions = { noCheckpoint: true };
 
 /** How a \Recent claim is made (Mailbox.tryClaimRecent). */
 export interface ClaimOptions {

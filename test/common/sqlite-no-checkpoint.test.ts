@@ -70,3 +70,37 @@ describe('checkpointIfDue', () => {
     }
   });
 });
+
+describe('checkpointAfterCommit', () => {
+  it('checkpoints on the turn after a commit when due, never inside it, and not after a noCheckpoint one', async () => {
+    const { setCheckpointPages } = await import('../../src/common/sqlite.js');
+    const managed = openDb(join(dir, 'managed'), { durable: true, checkpointAfterCommit: true });
+    const shm = join(dir, 'managed');
+    const backlog = () => {
+      const buf = readFileSync(`${shm}-shm`);
+      const le = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+      return (le ? buf.readUInt32LE(16) : buf.readUInt32BE(16)) - (le ? buf.readUInt32LE(96) : buf.readUInt32BE(96));
+    };
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    try {
+      managed.exec('CREATE TABLE t (v TEXT)');
+      setCheckpointPages(managed, 1);
+      const add = () => managed.prepare('INSERT INTO t (v) VALUES (?)').run('x'.repeat(3000));
+      writeTransaction(managed, 'claim', add, { noCheckpoint: true });
+      await turn();
+      expect(backlog()).toBeGreaterThan(0);
+      writeTransaction(managed, 'plain', add);
+      // Not in the commit: on the next turn.
+      expect(backlog()).toBeGreaterThan(0);
+      await turn();
+      expect(backlog()).toBe(0);
+      setCheckpointPages(managed, 1000);
+      writeTransaction(managed, 'plain', add);
+      await turn();
+      // Not due yet.
+      expect(backlog()).toBeGreaterThan(0);
+    } finally {
+      managed.close();
+    }
+  });
+});
