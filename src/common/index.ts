@@ -7,6 +7,7 @@ export { LoopSlices, SLICE_MS, giveTurn } from './loop-slices.js';
 export { TurnShare, TURN_SHARE_MS, commandTurns } from './turn-share.js';
 export { packageVersion } from './version.js';
 export { lowerBound, sortedHas } from './sorted.js';
+export { decodeAppendFacts, encodeAppendFacts, type AppendFacts } from './append-facts.js';
 export { motdFromConfig, tlsContextFromConfig } from './server-files.js';
 export { ConnectionSet, readLines } from './connections.js';
 export {

@@ -7,13 +7,14 @@ import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import type { ImapdConfig } from '../config/index.js';
 import type { Logger } from './log.js';
+import type { AppendFacts } from './append-facts.js';
 
 /** The change-notification channel shared by every process of the server (the master's hub). */
 export interface ChangeChannel {
-  /** Tell every other process that this mailbox changed. */
-  publish(mailbox: string): void;
-  /** Hear about other processes' changes; returns the unsubscribe function. */
-  subscribe(listener: (mailbox: string) => void): () => void;
+  /** Tell every other process that this mailbox changed (`facts`: it was an append, and what it did). */
+  publish(mailbox: string, facts?: AppendFacts): void;
+  /** Hear about other processes' changes (with an append's facts when it told them); returns the unsubscribe function. */
+  subscribe(listener: (mailbox: string, facts?: AppendFacts) => void): () => void;
   /**
    * Hear only the changes this process says it wants (src/master/notify.ts): from now on the
    * returned interest decides; a process that never calls this hears every change.

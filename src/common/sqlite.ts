@@ -1,5 +1,6 @@
 /** Opening SQLite databases the one way (store and mailbox alike): WAL, a busy timeout, errors as MailError. */
 import Database from 'better-sqlite3';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { MailError } from './errors.js';
 
 export type Db = Database.Database;
@@ -18,6 +19,12 @@ export interface OpenDbOptions {
    * IMMEDIATE. Only for databases whose writes all go through writeTransaction once one has run.
    */
   ownBusyWaits?: boolean;
+  /**
+   * SQLite's automatic WAL checkpoint is off (it ran inside whichever commit found the WAL long,
+   * fsyncs and all: the \Recent claim after an IDLE push, or an append before it told anyone):
+   * writeTransaction checkpoints on a later turn after a commit instead, when due (checkpointLater).
+   */
+  checkpointAfterCommit?: boolean;
 }
 
 const BUSY_TIMEOUT_MS = 10_000;
@@ -42,6 +49,10 @@ export function openDb(file: string, opts: OpenDbOptions): Db {
       pageCacheKiB.set(db, opts.cacheKiB ?? 256);
       db.pragma('temp_store = MEMORY');
       if (opts.ownBusyWaits === true) ownBusyWaits.add(db);
+      if (opts.checkpointAfterCommit === true && !opts.readonly) {
+        db.pragma('wal_autocheckpoint = 0');
+        checkpointPages.set(db, CHECKPOINT_PAGES);
+      }
       return db;
     } catch (err) {
       if (isBusy(err) && Date.now() < giveUpAt) {
@@ -167,6 +178,29 @@ const LOCK_PAUSE_MAX_MS = 2;
  * caller's.
  */
 export function writeTransaction<T>(db: Db, what: string, fn: () => T, opts?: WriteOptions): T {
+  if (!db.inTransaction) {
+    if (checkpointPages.has(db)) {
+      // checkpointAfterCommit: nothing runs in the commit; a later turn checkpoints when due.
+      const result = writeOnce(db, what, fn, opts);
+      if (opts?.noCheckpoint !== true) checkpointLater(db);
+      return result;
+    }
+    if (opts?.noCheckpoint === true) {
+      // Its commit never runs SQLite's automatic WAL checkpoint (fsyncs of the database file): the
+      // next writer's commit does.
+      const control = checkpointControl(db);
+      control.off.run();
+      try {
+        return writeOnce(db, what, fn, opts);
+      } finally {
+        control.restore.run();
+      }
+    }
+  }
+  return writeOnce(db, what, fn, opts);
+}
+
+function writeOnce<T>(db: Db, what: string, fn: () => T, opts: WriteOptions | undefined): T {
   const run = runner(db);
   const control = busyControl(db);
   if (!db.inTransaction) commitLevel(db, opts?.groupCommit === true);
@@ -312,6 +346,108 @@ export interface WriteOptions {
    * acknowledges anything. Only on a database opened durable whose level is FULL.
    */
   groupCommit?: boolean;
+  /**
+   * The commit does not run SQLite's automatic WAL checkpoint, whatever the WAL's size (it is left
+   * to the next commit that may): for a write on the path of something waited for (the \Recent claim
+   * that follows an IDLE push), where a checkpoint's fsyncs took 6-9 ms of the event loop.
+   */
+  noCheckpoint?: boolean;
+}
+
+/** Frames a WAL may hold beyond the database before a checkpoint is due (SQLite's default wal_autocheckpoint). */
+const CHECKPOINT_PAGES = 1000;
+
+/** Databases opened with checkpointAfterCommit, with the frames that make a checkpoint due. */
+const checkpointPages = new WeakMap<Db, number>();
+
+/** The frames that make a checkpoint of a checkpointAfterCommit database due (tests; SQLite's 1000 otherwise). */
+export function setCheckpointPages(db: Db, pages: number): void {
+  if (checkpointPages.has(db)) checkpointPages.set(db, pages);
+}
+
+/** Databases with a checkpointIfDue scheduled for the end of this turn. */
+const checkpointsDue = new Set<Db>();
+
+/**
+ * On a later turn (once per turn and database), checkpoint `db` when due (checkpointIfDue): after
+ * a commit of a checkpointAfterCommit database, or after an append told its news (Mailbox.append,
+ * whose commit runs none: the checkpoint would sit between the commit and the notification).
+ */
+export function checkpointLater(db: Db): void {
+  if (!checkpointPages.has(db) || checkpointsDue.has(db)) return;
+  checkpointsDue.add(db);
+  setImmediate(() => {
+    checkpointsDue.delete(db);
+    checkpointIfDue(db, db.name);
+  });
+}
+
+/** SQLite's wal-index (the -shm file): mxFrame at byte 16, nBackfill at byte 96 (walformat.html), native byte order. */
+const SHM_MX_FRAME = 16;
+const SHM_BACKFILL = 96;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const shmHeader = Buffer.alloc(SHM_BACKFILL + 4);
+
+/** Frames of `file`'s WAL not yet copied into the database, from its wal-index header; null when it cannot be read. */
+function walBacklog(file: string): number | null {
+  let fd: number;
+  try {
+    fd = openSync(`${file}-shm`, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    if (readSync(fd, shmHeader, 0, shmHeader.length, 0) < shmHeader.length) return null;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+  const mxFrame = LITTLE_ENDIAN ? shmHeader.readUInt32LE(SHM_MX_FRAME) : shmHeader.readUInt32BE(SHM_MX_FRAME);
+  const backfill = LITTLE_ENDIAN ? shmHeader.readUInt32LE(SHM_BACKFILL) : shmHeader.readUInt32BE(SHM_BACKFILL);
+  return Math.max(0, mxFrame - backfill);
+}
+
+/**
+ * The checkpoint a commit with noCheckpoint left: run now (PASSIVE: it waits for nobody) when the
+ * WAL of `db` (file `file`) holds as many frames not yet in the database as SQLite's automatic
+ * checkpoint waits for (wal_autocheckpoint), or when that cannot be read. Outside a transaction;
+ * a busy or failed checkpoint is left to the next. Returns whether one ran.
+ */
+export function checkpointIfDue(db: Db, file: string): boolean {
+  if (!db.open || db.inTransaction) return false;
+  const pages = checkpointPages.get(db) ?? autocheckpointPages(db);
+  if (pages <= 0) return false;
+  const backlog = walBacklog(file);
+  if (backlog !== null && backlog < pages) return false;
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** wal_autocheckpoint of a database, read once (0: the checkpoints are the owner's business). */
+const autocheckpoints = new WeakMap<Db, number>();
+
+function autocheckpointPages(db: Db): number {
+  let pages = autocheckpoints.get(db);
+  if (pages === undefined) autocheckpoints.set(db, (pages = db.pragma('wal_autocheckpoint', { simple: true }) as number));
+  return pages;
+}
+
+/** The statements that switch a database's automatic checkpoint off and back (wal_autocheckpoint). */
+const checkpointControls = new WeakMap<Db, { off: Database.Statement; restore: Database.Statement }>();
+
+function checkpointControl(db: Db): { off: Database.Statement; restore: Database.Statement } {
+  let control = checkpointControls.get(db);
+  if (control === undefined) {
+    const pages = db.pragma('wal_autocheckpoint', { simple: true }) as number;
+    control = primedSettings(db, 'PRAGMA wal_autocheckpoint = 0', `PRAGMA wal_autocheckpoint = ${pages}`);
+    checkpointControls.set(db, control);
+  }
+  return control;
 }
 
 /**

@@ -12,9 +12,9 @@ export const imapProgram: ServiceProgram = {
       config: ctx.config,
       serviceName: ctx.serviceName,
       logger: ctx.logger,
-      notifier: { mailboxChanged: (name) => ctx.notify.publish(name) },
+      notifier: { mailboxChanged: (name, facts) => ctx.notify.publish(name, facts) },
     });
-    const unsubscribe = ctx.notify.subscribe((name) => server.mailboxChanged(name));
+    const unsubscribe = ctx.notify.subscribe((name, facts) => server.mailboxChanged(name, facts));
     // Other processes send this one only the changes its sessions watch (selected, or NOTIFY: all).
     const interest = ctx.notify.narrow?.();
     if (interest) server.reportInterest(interest);

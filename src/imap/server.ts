@@ -8,7 +8,7 @@ import { Accounts } from '../accounts/index.js';
 import { RightsChecker } from '../acl/index.js';
 import { Authenticator, type AuthenticatorOptions } from '../auth/index.js';
 import type { ImapdConfig } from '../config/index.js';
-import { motdFromConfig, tlsContextFromConfig, type ChangeInterest, type Logger, type MovedSession } from '../common/index.js';
+import { motdFromConfig, tlsContextFromConfig, type AppendFacts, type ChangeInterest, type Logger, type MovedSession } from '../common/index.js';
 import { Intake } from '../intake/index.js';
 import { Namespace } from '../names/index.js';
 import { PartitionSelector } from '../partition/index.js';
@@ -36,7 +36,7 @@ export class ImapServer {
   private readonly unsubscribe: () => void;
 
   private constructor(readonly deps: ImapDeps) {
-    this.unsubscribe = deps.store.onChange((name) => this.mailboxChanged(name));
+    this.unsubscribe = deps.store.onChange((name, facts) => this.mailboxChanged(name, facts));
   }
 
   static create(options: ImapServerOptions): ImapServer {
@@ -96,9 +96,9 @@ export class ImapServer {
     return session;
   }
 
-  /** A mailbox changed (in this process, or in another one as the notification channel says). */
-  mailboxChanged(name: string): void {
-    this.watchers.changed(name);
+  /** A mailbox changed (in this process, or in another one as the notification channel says); `facts`: what an append did. */
+  mailboxChanged(name: string, facts?: AppendFacts): void {
+    this.watchers.changed(name, facts);
   }
 
   /** Keep `interest` told which mailboxes the sessions want to hear of (the change hub's routing). */

@@ -14,7 +14,7 @@ export const program: ServiceProgram = {
       serviceName: ctx.serviceName,
       logger: ctx.logger,
       preauthorized: ctx.argv.includes('-a'),
-      notifier: { mailboxChanged: (name) => ctx.notify.publish(name) },
+      notifier: { mailboxChanged: (name, facts) => ctx.notify.publish(name, facts) },
     });
     return serviceInstance(ctx, server);
   },

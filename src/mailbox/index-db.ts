@@ -487,7 +487,7 @@ export class IndexDb {
   /** Open an existing index; NotFound-like errors surface from SQLite when it is missing. */
   static open(dir: string, durable: boolean): IndexDb {
     const file = join(dir, INDEX_FILE);
-    const db = openDb(file, { durable, cacheKiB: 128, ownBusyWaits: true });
+    const db = openDb(file, { durable, cacheKiB: 128, ownBusyWaits: true, checkpointAfterCommit: true });
     try {
       if ((db.pragma('user_version', { simple: true }) as number) < SCHEMA_VERSION) upgradeSchema(db);
       const index = new IndexDb(db, file);
@@ -502,7 +502,7 @@ export class IndexDb {
   /** Create a new index with its counters (the file must not hold a mailbox row yet). */
   static create(dir: string, durable: boolean, init: InitialCounters): IndexDb {
     const file = join(dir, INDEX_FILE);
-    const db = openDb(file, { durable, cacheKiB: 128, ownBusyWaits: true });
+    const db = openDb(file, { durable, cacheKiB: 128, ownBusyWaits: true, checkpointAfterCommit: true });
     try {
       db.exec(SCHEMA);
       db.exec(COUNTER_TRIGGERS);

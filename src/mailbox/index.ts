@@ -33,7 +33,7 @@
  * the SeenState it keeps in seen.db), and reconstruct reads the mailbox list through a
  * ReconstructSource. The store, above, uses the on-disk pieces exported at the end.
  */
-export { Mailbox } from './mailbox.js';
+export { Mailbox, type ClaimOptions } from './mailbox.js';
 export { MailboxSnapshot } from './snapshot.js';
 export type { FormBytes } from './reader.js';
 export { isStoredSearchField, type FieldSortCriterion, type FieldSortKey, type SentDayComparison, type StoredFieldQueries } from './message-fields.js';

@@ -7,7 +7,8 @@
 import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailError } from '../common/errors.js';
-import { changeMarks, readTransaction, sameMarks, sqliteError, withPageCache, withoutBusyWait, writeTransaction, type ChangeMarks, type WriteOptions } from '../common/sqlite.js';
+import type { AppendFacts } from '../common/append-facts.js';
+import { checkpointLater, changeMarks, readTransaction, sameMarks, sqliteError, withPageCache, withoutBusyWait, writeTransaction, type ChangeMarks, type WriteOptions } from '../common/sqlite.js';
 import { rangesContain, type UidRanges } from './seqset.js';
 import { appendPageCacheKiB, discardTemps, prepareMessages } from './append.js';
 import { fsyncDirectory, fsyncPaths, messageFileName } from './files.js';
@@ -112,6 +113,15 @@ export class Mailbox extends MessageReader {
     if (before === null) return null;
     const own = highestModseq === before.highestModseq ? before.own : chainWrite(before, row, highestModseq, records, expunged);
     return { marks: changeMarks(this.index.db), highestModseq, uidNext, own, row: null, moved: false, stale: false };
+  }
+
+  /**
+   * Inside a write transaction of its own, after its last statement, when the look before it was
+   * not the index's state: the state the transaction read, as a look (own writes unknown), so that
+   * the next sync reads nothing when nobody commits after it (a \Recent claim after an IDLE push).
+   */
+  private lookInsideWrite(row: MailboxRow): LastLook {
+    return { marks: changeMarks(this.index.db), highestModseq: row.highestmodseq, uidNext: row.uidnext, own: null, row: null, moved: false, stale: false };
   }
 
   /** @internal the store renamed or deleted this mailbox. */
@@ -240,6 +250,9 @@ export class Mailbox extends MessageReader {
     const directory: { synced: Promise<void> | null } = { synced: null };
     const ownTransaction = !this.index.db.inTransaction;
     let look: LastLook | null = null;
+    // What the commit did, for the sessions of other processes (only a transaction of its own: a
+    // caller's may still roll back, or hold other changes).
+    let facts: AppendFacts | undefined;
     try {
       result = withPageCache(this.index.db, appendPageCacheKiB(prepared), () => writeTransaction(this.index.db, 'append', () => {
         const row = this.active();
@@ -290,8 +303,14 @@ export class Mailbox extends MessageReader {
         this.ctx.quota?.charge(this.name, charge, opts.quota ?? 'strict');
         charged = true;
         look = this.lookAfterWrite(before, row, modseq, uid, written, []);
+        if (ownTransaction) {
+          facts = {
+            uniqueId: row.uniqueid, uidValidity: row.uidvalidity, modseqBefore: row.highestmodseq, modseqAfter: modseq,
+            firstUid: uids[0]!, lastUid: uids[uids.length - 1]!, keywords: prepared.some((p) => p.flags.keywords.length > 0),
+          };
+        }
         return recent === undefined ? { uidValidity: row.uidvalidity, uids } : { uidValidity: row.uidvalidity, uids, recent };
-      }, syncAfterCommit ? GROUP_COMMIT : undefined));
+      }, syncAfterCommit ? APPEND_COMMIT : NO_CHECKPOINT));
       if (look !== null) this.lastLook = look;
     } catch (err) {
       await directory.synced?.catch(() => undefined);
@@ -310,7 +329,9 @@ export class Mailbox extends MessageReader {
       }
     }
     if (defined) this.ctx.keywordsDefined(this.name);
-    this.ctx.changed(this.name);
+    this.ctx.changed(this.name, facts);
+    // The checkpoint its commit did not run, on a later turn when due (the news is out first).
+    if (!this.gone) checkpointLater(this.index.db);
     return result;
   }
 
@@ -584,24 +605,33 @@ export class Mailbox extends MessageReader {
    * delivering process committed, often while it still holds the lock for its next message, and
    * waiting inside SQLite's busy handler sleeps on the event loop of every session of the process.
    */
-  tryClaimRecent(): number[] | null {
-    return this.claimRecentOrBusy(false);
+  tryClaimRecent(opts: ClaimOptions = {}): number[] | null {
+    return this.claimRecentOrBusy(false, opts);
   }
 
-  private claimRecentOrBusy(wait: boolean): number[] | null {
-    const row = this.index.mailbox();
-    if (!this.gone && row.state === 'active' && row.uidnext - 1 <= row.recentuid) return [];
+  private claimRecentOrBusy(wait: boolean, opts: ClaimOptions = {}): number[] | null {
+    if (opts.due !== true) {
+      const row = this.index.mailbox();
+      if (!this.gone && row.state === 'active' && row.uidnext - 1 <= row.recentuid) return [];
+    }
     const db = this.index.db;
     const ownTransaction = !db.inTransaction;
     let look: LastLook | null = null;
+    const upTo = opts.upTo ?? Infinity;
     const claim = () => writeTransaction(db, 'claim recent', () => {
       const current = this.active();
       const before = this.lookBeforeWrite(ownTransaction);
-      const uids = this.index.stmts.uidsAbove.all(current.recentuid);
-      if (current.uidnext - 1 > current.recentuid) this.index.stmts.setRecent.run(current.uidnext - 1);
-      look = this.lookAfterWrite(before, current, current.highestmodseq, current.uidnext, [], []);
+      const last = Math.min(current.uidnext - 1, upTo);
+      if (last <= current.recentuid) {
+        look = this.lookAfterWrite(before, current, current.highestmodseq, current.uidnext, [], []);
+        return [];
+      }
+      let uids = this.index.stmts.uidsAbove.all(current.recentuid);
+      if (last < current.uidnext - 1) uids = uids.filter((uid) => uid <= last);
+      this.index.stmts.setRecent.run(last);
+      look = this.lookAfterWrite(before, current, current.highestmodseq, current.uidnext, [], []) ?? (ownTransaction ? this.lookInsideWrite(current) : null);
       return uids;
-    }, GROUP_COMMIT);
+    }, CLAIM_COMMIT);
     try {
       const claimed = wait ? claim() : withoutBusyWait(db, claim);
       if (look !== null) this.lastLook = look;
@@ -934,6 +964,32 @@ function expungedAfter(own: OwnWrite, modseq: number): number[] {
 
 /** A write whose commit does not wait for the disk (the caller fsyncs the WAL, or, for \Recent, need not). */
 const GROUP_COMMIT: WriteOptions = { groupCommit: true };
+
+/**
+ * The \Recent claim's commit: a group commit that never runs SQLite's automatic WAL checkpoint (the
+ * claim follows an IDLE push; a checkpoint's fsyncs there held the worker's loop 6-9 ms): the
+ * durable writers' commits (append, store, expunge) do it.
+ */
+const CLAIM_COMMIT: WriteOptions = { groupCommit: true, noCheckpoint: true };
+
+/**
+ * An append's commit: a group commit that leaves the WAL checkpoint to the append itself, after it
+ * told the other processes (checkpointLater), not before: a checkpoint's fsyncs (several ms) sat
+ * between an append's commit and the IDLE push in other processes.
+ */
+const APPEND_COMMIT: WriteOptions = { groupCommit: true, noCheckpoint: true };
+const NO_CHECKPOINT: WriteOptions = { noCheckpoint: true };
+
+/** How a \Recent claim is made (Mailbox.tryClaimRecent). */
+export interface ClaimOptions {
+  /**
+   * The caller knows there is something to claim (it was told of new messages): the write lock
+   * straight away, without reading the index row first to see whether a claim is needed.
+   */
+  due?: boolean;
+  /** Claim only up to this UID (the last the caller's view numbers); later ones stay for the next claim. */
+  upTo?: number;
+}
 
 /** No user's \Seen (records read without a userid in a mailbox that is not sharedseen). */
 const NO_SEEN: UidRanges = [];

@@ -1,4 +1,5 @@
 /** Public shapes of the mailbox API. */
+import type { AppendFacts } from '../common/append-facts.js';
 import type { Logger } from '../common/log.js';
 import type { MessageSummary } from '../message/index.js';
 import type { UidRanges } from './seqset.js';
@@ -158,8 +159,8 @@ export interface MailboxContext {
   seen: SeenState;
   logger: Logger;
   summarize(content: Buffer): MessageSummary;
-  /** After a committed change: notifier and in-process listeners. */
-  changed(name: string): void;
+  /** After a committed change: notifier and in-process listeners (with what an append did, when it was one). */
+  changed(name: string, facts?: AppendFacts): void;
   /** New keywords were defined: rewrite cyrus.header. */
   keywordsDefined(name: string): void;
   /** The last holder closed the handle: the store keeps it idle for a while or closes its index. */

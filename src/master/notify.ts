@@ -3,11 +3,15 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { silentLogger, type Logger } from '../common/log.js';
 import type { ChangeInterest } from '../common/service.js';
+import { decodeAppendFacts, encodeAppendFacts, type AppendFacts } from '../common/append-facts.js';
 
 /**
  * The change-notification channel (the role of Cyrus's idled). The master runs a hub on a UNIX
  * socket; every process connects a client. A client's publish reaches its own subscribers at once
- * and every other process through the hub. Wire format: one JSON object per line, {"m": mailbox}.
+ * and every other process through the hub. Wire format: one JSON object per line, {"m": mailbox};
+ * a change that was an append carries what it did, {"m": mailbox, "f": "facts"} (AppendFacts as
+ * one plain string, src/common/append-facts.ts), so that an IDLE session whose view was the state
+ * before it can say EXISTS without reading the index. Both are read without JSON.parse.
  *
  * The hop through the master costs a wake-up of a third process on every change (issue 16, IDLE
  * push). A long-lived client (a worker) may therefore listen on a socket of its own beside the hub's
@@ -55,8 +59,10 @@ import type { ChangeInterest } from '../common/service.js';
  */
 
 const MAX_LINE = 64 * 1024;
-/** How a change line starts: {"m":"name"} (see onLine). */
+/** How a change line starts: {"m":"name"} or {"m":"name","f":"facts"} (see onLine). */
 const CHANGE_HEAD = '{"m":"';
+/** What follows the name in a change line with an append's facts. */
+const FACTS_HEAD = '","f":"';
 /** Longest listening socket path (sun_path holds 108 bytes with its NUL); a longer one is not used. */
 const MAX_SOCKET_PATH = 100;
 /** A client that reads this far behind is cut off (it reconnects and carries on). */
@@ -165,7 +171,7 @@ export class NotifyHub {
       for (const [other] of this.clients) if (other !== socket) this.send(other, line);
     };
     const feed = splitLines((line) => {
-      let message: { m?: unknown; d?: unknown; l?: unknown; q?: unknown };
+      let message: { m?: unknown; d?: unknown; l?: unknown; q?: unknown; f?: unknown };
       try {
         message = JSON.parse(line) as typeof message;
       } catch {
@@ -192,7 +198,7 @@ export class NotifyHub {
       let out: string | null = null;
       for (const [other, peer] of this.clients) {
         if (other === socket || peer.muted || reached?.has(peer.id)) continue;
-        this.send(other, (out ??= JSON.stringify({ m: message.m }) + '\n'));
+        this.send(other, (out ??= changeLine(message.m, typeof message.f === 'string' ? message.f : null)));
       }
     });
     socket.on('data', (chunk: Buffer) => {
@@ -240,7 +246,7 @@ function processAlive(pid: number): boolean {
   }
 }
 
-type Listener = (mailbox: string) => void;
+type Listener = (mailbox: string, facts?: AppendFacts) => void;
 
 /** A peer process's listening socket, as the hub announced it, and this process's connection to it. */
 interface Peer {
@@ -283,9 +289,16 @@ const ROUTING_HELLO = '{"v":2}\n';
 /** Names left out for one peer kept at most (beyond it, those left out under an older declaration go). */
 const MAX_SKIPPED = 10_000;
 
-function changeLine(name: string): string {
-  // {"m": name} as JSON.stringify writes it, without an object per name.
-  return '{"m":' + JSON.stringify(name) + '}\n';
+function changeLine(name: string, facts: string | null = null): string {
+  // {"m": name} as JSON.stringify writes it, without an object per name; the facts need no escaping.
+  return facts === null ? '{"m":' + JSON.stringify(name) + '}\n' : '{"m":' + JSON.stringify(name) + ',"f":"' + facts + '"}\n';
+}
+
+/** The plain string of facts for the line; null when there are none or they cannot be sent as such. */
+function factsText(facts: AppendFacts | undefined): string | null {
+  if (facts === undefined) return null;
+  const text = encodeAppendFacts(facts);
+  return text !== null && text.indexOf('"') === -1 && text.indexOf('\\') === -1 ? text : null;
 }
 
 function stringsOf(value: unknown): string[] {
@@ -331,8 +344,11 @@ export class NotifyClient {
   private muted = false;
   /** How many other clients hear changes only through the hub ({"r": n}); null until the hub said. */
   private relays: number | null = null;
-  /** Names published since the first publish of this turn of the event loop (written when it ends); null: none was. */
-  private batch: Set<string> | null = null;
+  /**
+   * Names published since the first publish of this turn of the event loop (written when it ends),
+   * each with the facts of its last publish (null: none); null: none was.
+   */
+  private batch: Map<string, string | null> | null = null;
   /** Writes of changes made so far, to peers and hub (tests and diagnostics). */
   changeWrites = 0;
   /** Changes left out for a peer that does not want them (tests and diagnostics). */
@@ -455,18 +471,27 @@ export class NotifyClient {
 
   /** A line from the hub or from a peer. */
   private onLine(line: string): void {
-    // A change ({"m":"name"}, the usual line) without JSON.parse when the name needs no unescaping.
-    if (line.startsWith(CHANGE_HEAD) && line.endsWith('"}') && line.indexOf('\\') === -1 && line.indexOf('"', CHANGE_HEAD.length) === line.length - 2) {
-      this.deliver(line.slice(CHANGE_HEAD.length, line.length - 2), true);
-      return;
+    // A change ({"m":"name"} or {"m":"name","f":"facts"}, the usual lines) without JSON.parse when
+    // the name needs no unescaping.
+    if (line.startsWith(CHANGE_HEAD) && line.endsWith('"}') && line.indexOf('\\') === -1) {
+      const end = line.indexOf('"', CHANGE_HEAD.length);
+      if (end === line.length - 2) {
+        this.deliver(line.slice(CHANGE_HEAD.length, end), true);
+        return;
+      }
+      const from = end + FACTS_HEAD.length;
+      if (line.startsWith(FACTS_HEAD, end) && line.indexOf('"', from) === line.length - 2) {
+        this.deliver(line.slice(CHANGE_HEAD.length, end), true, decodeAppendFacts(line.slice(from, line.length - 2)) ?? undefined);
+        return;
+      }
     }
-    let message: { m?: unknown; p?: unknown; l?: unknown; x?: unknown; r?: unknown };
+    let message: { m?: unknown; p?: unknown; l?: unknown; x?: unknown; r?: unknown; f?: unknown };
     try {
       message = JSON.parse(line) as typeof message;
     } catch {
       return;
     }
-    if (typeof message.m === 'string') this.deliver(message.m, true);
+    if (typeof message.m === 'string') this.deliver(message.m, true, typeof message.f === 'string' ? decodeAppendFacts(message.f) ?? undefined : undefined);
     else if (typeof message.p === 'number' && typeof message.l === 'string') this.addPeer(message.p, message.l);
     else if (typeof message.x === 'number') this.dropPeer(message.x);
     else if (typeof message.r === 'number') this.relays = message.r;
@@ -693,44 +718,50 @@ export class NotifyClient {
     });
   }
 
-  private deliver(mailbox: string, remote: boolean): void {
-    this.call(this.listeners, mailbox);
-    if (remote) this.call(this.remoteListeners, mailbox);
+  private deliver(mailbox: string, remote: boolean, facts?: AppendFacts): void {
+    this.call(this.listeners, mailbox, facts);
+    if (remote) this.call(this.remoteListeners, mailbox, facts);
   }
 
-  private call(listeners: ReadonlySet<Listener>, mailbox: string): void {
+  private call(listeners: ReadonlySet<Listener>, mailbox: string, facts: AppendFacts | undefined): void {
     for (const listener of listeners) {
       try {
-        listener(mailbox);
+        listener(mailbox, facts);
       } catch (err) {
         this.logger.error({ err, mailbox }, 'notify listener failed');
       }
     }
   }
 
-  /** Tell every process (this one included) that `mailbox` changed. */
-  publish(mailbox: string): void {
+  /** Tell every process (this one included) that `mailbox` changed (`facts`: what an append did). */
+  publish(mailbox: string, facts?: AppendFacts): void {
     if (this.closed || /[\r\n]/.test(mailbox)) return;
-    if (this.listeners.size > 0) queueMicrotask(() => this.deliver(mailbox, false));
+    if (this.listeners.size > 0) queueMicrotask(() => this.deliver(mailbox, false, facts));
+    const text = factsText(facts);
     if (this.batch !== null) {
-      // Not the first of this turn: written with the others of the turn when it ends.
-      this.batch.add(mailbox);
+      // Not the first of this turn: written with the others of the turn when it ends (with the
+      // facts of the last append: a session at the state before an earlier one reads the index).
+      this.batch.delete(mailbox);
+      this.batch.set(mailbox, text);
       return;
     }
-    this.write([mailbox]);
-    this.batch = new Set();
+    this.write([mailbox], [text]);
+    this.batch = new Map();
     setImmediate(() => this.flushBatch());
   }
 
   /** Write the names gathered since the first publish of the turn (each once). */
   private flushBatch(): void {
-    const names = this.batch;
+    const batch = this.batch;
     this.batch = null;
-    if (names !== null && names.size > 0) this.write([...names]);
+    if (batch !== null && batch.size > 0) this.write([...batch.keys()], [...batch.values()]);
   }
 
-  /** The changes of `names`, one write to each peer reached, and one to the hub when another process may need its relay. */
-  private write(names: readonly string[]): void {
+  /**
+   * The changes of `names` (with `facts[i]` for names[i]), one write to each peer reached, and one
+   * to the hub when another process may need its relay.
+   */
+  private write(names: readonly string[], facts: ReadonlyArray<string | null>): void {
     let direct: string | null = null;
     let reached: number[] | null = null;
     let missed = false;
@@ -746,13 +777,14 @@ export class NotifyClient {
       if (peer.wants === null) {
         if (direct === null) {
           direct = '';
-          for (const name of names) direct += changeLine(name);
+          for (let i = 0; i < names.length; i++) direct += changeLine(names[i]!, facts[i] ?? null);
         }
         text = direct;
       } else {
         text = '';
-        for (const name of names) {
-          if (peer.wants.has(name)) text += changeLine(name);
+        for (let i = 0; i < names.length; i++) {
+          const name = names[i]!;
+          if (peer.wants.has(name)) text += changeLine(name, facts[i] ?? null);
           else this.skip(peer, name);
         }
         if (text === '') continue;
@@ -763,7 +795,11 @@ export class NotifyClient {
     // Every process that hears changes was reached: the master need not wake.
     if (!missed && this.relays === 0 && this.connected) return;
     let text = '';
-    for (const name of names) text += reached === null ? changeLine(name) : JSON.stringify({ m: name, d: reached }) + '\n';
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const f = facts[i] ?? null;
+      text += reached === null ? changeLine(name, f) : JSON.stringify(f === null ? { m: name, d: reached } : { m: name, d: reached, f }) + '\n';
+    }
     if (this.connected && this.socket) {
       this.socket.write(text);
       this.changeWrites++;

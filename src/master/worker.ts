@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../common/log.js';
 import { NotifyClient } from './notify.js';
 import { traceLoop } from './loop-trace.js';
 import { planCommand } from './programs.js';
-import { LOGIN_ALLOWED, type LoginGate, type LoginVerdict, type MovedSession, type ServiceContext, type ServiceInstance } from '../common/index.js';
+import { LOGIN_ALLOWED, type AppendFacts, type LoginGate, type LoginVerdict, type MovedSession, type ServiceContext, type ServiceInstance } from '../common/index.js';
 import { CONTROL_FD_ENV, readJsonLines, servicePrograms, type MasterToWorker, type WorkerToMaster } from './service.js';
 
 
@@ -67,8 +67,8 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     // The program hears its own changes from its own store: the channel brings only other processes'.
     let listens = false;
     const channel = {
-      publish: (name: string) => notify.publish(name),
-      subscribe: (listener: (name: string) => void) => {
+      publish: (name: string, facts?: AppendFacts) => notify.publish(name, facts),
+      subscribe: (listener: (name: string, facts?: AppendFacts) => void) => {
         listens = true;
         return notify.subscribeRemote(listener);
       },

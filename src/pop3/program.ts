@@ -12,7 +12,7 @@ export const pop3Program: ServiceProgram = {
       config: ctx.config,
       serviceName: ctx.serviceName,
       logger: ctx.logger,
-      notifier: { mailboxChanged: (name) => ctx.notify.publish(name) },
+      notifier: { mailboxChanged: (name, facts) => ctx.notify.publish(name, facts) },
     });
     return serviceInstance(ctx, server);
   },

@@ -9,6 +9,7 @@ import { join, dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { MailError } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/log.js';
+import type { AppendFacts } from '../common/append-facts.js';
 import type { ImapdConfig } from '../config/index.js';
 import * as message from '../message/index.js';
 import type { MessageSummary } from '../message/index.js';
@@ -29,7 +30,8 @@ import { QuotaStore, type QuotaLimits } from './quotas.js';
 import { changeQuotaRoot, moveQuotaRoots, recountRoot, type RecountContext } from './quota-recount.js';
 
 export interface ChangeNotifier {
-  mailboxChanged(name: string): void;
+  /** `name` changed; `facts`: the change was an append, and this is what it did (src/common/append-facts.ts). */
+  mailboxChanged(name: string, facts?: AppendFacts): void;
 }
 
 export interface MailStoreOptions {
@@ -123,7 +125,7 @@ export class MailStore {
       seen: this.seen,
       logger: this.logger,
       summarize,
-      changed: (name) => this.changed(name),
+      changed: (name, facts) => this.changed(name, facts),
       keywordsDefined: (name) => this.rewriteHeader(name),
       release: (name) => this.release(name),
       quota: this.quotas,
@@ -163,15 +165,15 @@ export class MailStore {
   }
 
   /** Listen to committed changes made by this process; returns the unsubscribe function. */
-  onChange(listener: (name: string) => void): () => void {
+  onChange(listener: (name: string, facts?: AppendFacts) => void): () => void {
     this.events.on('mailboxChanged', listener);
     return () => this.events.off('mailboxChanged', listener);
   }
 
-  private changed(name: string): void {
-    this.events.emit('mailboxChanged', name);
+  private changed(name: string, facts?: AppendFacts): void {
+    this.events.emit('mailboxChanged', name, facts);
     try {
-      this.options.notifier?.mailboxChanged(name);
+      this.options.notifier?.mailboxChanged(name, facts);
     } catch (err) {
       this.logger.warn({ err, mailbox: name }, 'change notifier failed');
     }

@@ -56,10 +56,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     config,
     serviceName: 'imap',
     logger,
-    notifier: notify ? { mailboxChanged: (name) => notify.publish(name) } : undefined,
+    notifier: notify ? { mailboxChanged: (name, facts) => notify.publish(name, facts) } : undefined,
     auth: { passwordStore: { scrypt: { N: 1024, r: 8, p: 1 }, scramIterations: 64 } },
   });
-  notify?.subscribe((name) => imap.mailboxChanged(name));
+  notify?.subscribe((name, facts) => imap.mailboxChanged(name, facts));
   for (const user of options.users ?? ['fred', 'admin']) await imap.deps.auth.store.setPassword(user, 'pass');
   const server: Server = createServer((socket) => {
     imap.handleConnection(socket, { tls: false, unixSocket: false, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress });

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SelectedMailbox } from '../../src/imap/session/selected.js';
 import { INDEX_FILE } from '../../src/mailbox/files.js';
 import type { MailStore } from '../../src/store/index.js';
@@ -70,6 +70,29 @@ describe('the \\Recent claim of new messages', () => {
       other.close();
       selected.close();
       writer.close();
+    }
+  });
+
+  it('a claim told it is due reads no row before its write transaction, and claims only up to upTo', async () => {
+    store.createMailbox('user.fred');
+    const box = store.openMailbox('user.fred');
+    await box.append([{ content: message('a') }, { content: message('b') }, { content: message('c') }]);
+    const index = (box as unknown as { index: { mailbox: () => unknown } }).index;
+    const rowReads = vi.spyOn(index, 'mailbox');
+    try {
+      expect(box.tryClaimRecent({ due: true, upTo: 2 })).toEqual([1, 2]);
+      // One read of the row, inside the claim's transaction.
+      expect(rowReads).toHaveBeenCalledTimes(1);
+      rowReads.mockClear();
+      expect(box.status().recent).toBe(1);
+      rowReads.mockClear();
+      expect(box.tryClaimRecent()).toEqual([3]);
+      // Without `due`: the row is read first to see whether there is anything to claim.
+      expect(rowReads).toHaveBeenCalledTimes(2);
+      expect(box.tryClaimRecent({ due: true, upTo: 5 })).toEqual([]);
+    } finally {
+      rowReads.mockRestore();
+      box.close();
     }
   });
 

@@ -16,8 +16,8 @@ export const idleCommand = defineCommand({
     await ctx.out.flush();
     await ctx.syncSelected(true);
     await ctx.out.flush();
-    const line = await ctx.idle(async () => {
-      await ctx.syncSelected(true);
+    const line = await ctx.idle(async (facts) => {
+      await ctx.syncSelected(true, facts);
       await ctx.out.flush();
     });
     if (line === null) throw new CommandFailure('BAD', null, 'Connection closed');

@@ -5,6 +5,7 @@
  * carries `byUid`). Handlers write output only through the serializers of src/imap/wire/serialize.
  */
 import type { ConnectionContext, Identity } from '../../auth/index.js';
+import type { AppendFacts } from '../../common/index.js';
 import type { Command, CommandName } from '../wire/parse/types.js';
 import type { ImapDeps } from '../deps.js';
 import type { SelectedMailbox } from '../session/selected.js';
@@ -69,16 +70,19 @@ export interface CommandContext {
   select(selected: SelectedMailbox | null): void;
   /** Send `+ text` and wait for the client's next line (AUTHENTICATE, IDLE). Null when the connection closed. */
   continuation(text: string): Promise<string | null>;
-  /** Wait for the client's next line while idling, waking `onWake` whenever the mailbox changes. */
-  idle(onWake: () => Promise<void>): Promise<string | null>;
+  /**
+   * Wait for the client's next line while idling, waking `onWake` whenever the mailbox changes
+   * (with what an append did, when the change was one that told it).
+   */
+  idle(onWake: (facts?: AppendFacts) => Promise<void>): Promise<string | null>;
   /** The capabilities to advertise now. */
   capabilities(): string[];
   /** Replace the transport with TLS (STARTTLS); throws when TLS is not configured. */
   startTls(): Promise<void>;
   /** End the session after this command (LOGOUT). */
   logout(): void;
-  /** Send pending untagged updates for the selected mailbox. */
-  syncSelected(allowExpunge: boolean): Promise<void>;
+  /** Send pending untagged updates for the selected mailbox (`facts`: an IDLE wake by an append that told them). */
+  syncSelected(allowExpunge: boolean, facts?: AppendFacts): Promise<void>;
   /** True once the connection has closed: long work (SEARCH) stops, nobody waits for it. */
   clientGone(): boolean;
 }

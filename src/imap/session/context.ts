@@ -3,6 +3,7 @@
  * on the prototype. (An object literal of some 30 closures per command cost about 3 KiB, kept for as
  * long as the command runs: an IDLE command lasts as long as the connection.)
  */
+import type { AppendFacts } from '../../common/index.js';
 import type { ConnectionContext, Identity } from '../../auth/index.js';
 import type { ImapDeps } from '../deps.js';
 import { CommandFailure, type CommandContext } from '../commands/types.js';
@@ -27,13 +28,14 @@ export interface ContextHost {
   readonly isClosed: boolean;
   sendUpdates(updates: readonly MailboxUpdate[]): void;
   capabilities(): string[];
-  syncSelected(allowExpunge: boolean): Promise<void>;
+  /** `facts`: an IDLE session was woken by an append that told what it did (SelectedMailbox.pushAppend). */
+  syncSelected(allowExpunge: boolean, inReply?: boolean, facts?: AppendFacts): Promise<void>;
   becomeAuthenticated(identity: Identity): Promise<void>;
   becomeUnauthenticated(): void;
   setSelected(selected: SelectedMailbox | null): void;
   /** `+ text`, then the client's next line (null: connection closed). */
   continuation(text: string): Promise<string | null>;
-  idle(onWake: () => Promise<void>): Promise<string | null>;
+  idle(onWake: (facts?: AppendFacts) => Promise<void>): Promise<string | null>;
   /** Upgrade to TLS once the current command's tagged answer is out. */
   requestTls(): void;
   /** Close once the current command's tagged answer is out. */
@@ -123,7 +125,7 @@ export class SessionContext implements CommandContext {
     return this.session.continuation(text);
   }
 
-  idle(onWake: () => Promise<void>): Promise<string | null> {
+  idle(onWake: (facts?: AppendFacts) => Promise<void>): Promise<string | null> {
     return this.session.idle(onWake);
   }
 
@@ -141,8 +143,8 @@ export class SessionContext implements CommandContext {
     this.session.requestLogout();
   }
 
-  syncSelected(allowExpunge: boolean): Promise<void> {
-    return this.session.syncSelected(allowExpunge);
+  syncSelected(allowExpunge: boolean, facts?: AppendFacts): Promise<void> {
+    return this.session.syncSelected(allowExpunge, false, facts);
   }
 
   clientGone(): boolean {

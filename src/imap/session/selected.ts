@@ -5,7 +5,7 @@
  * recent, expunge, flag changes; see updates.ts), holding expunges back while the current command
  * forbids them (RFC 3501 section 7.4.1).
  */
-import { MailError, giveTurn } from '../../common/index.js';
+import { MailError, giveTurn, type AppendFacts } from '../../common/index.js';
 import type { Mailbox, MailboxStatus, MessageRecord } from '../../mailbox/index.js';
 import type { MailboxUpdate } from './updates.js';
 import type { SearchContext } from './search-contexts.js';
@@ -292,6 +292,33 @@ export class SelectedMailbox {
     return out;
   }
 
+  /**
+   * The IDLE push of an append another connection committed, from what it did (`facts`, told with
+   * the change), without reading the index: when this view is exactly the mailbox as it was just
+   * before the append (same mailbox and UIDVALIDITY, synced to the highest modseq before it, no
+   * expunge held back), the appended UIDs are numbered after the view's and the view is at the state
+   * after it; the updates are EXISTS (and RECENT when this session's own APPEND already took
+   * \Recent), the \Recent claim left due. Null otherwise (or when the messages carry keywords the
+   * client may not know): the caller syncs from the index as for any change.
+   */
+  pushAppend(facts: AppendFacts): MailboxUpdate[] | null {
+    if (this.gone || this.closed || this.readOnly || facts.keywords) return null;
+    if (facts.uniqueId !== this.mailbox.uniqueId || facts.uidValidity !== this.uidValidity) return null;
+    if (facts.modseqBefore !== this.knownModseq || facts.firstUid !== this.uidNextSeen || this.pendingExpunge.size > 0) return null;
+    const n = this.uids.length;
+    if (n > 0 && this.uids[n - 1]! >= facts.firstUid) return null;
+    const added: number[] = [];
+    for (let uid = facts.firstUid; uid <= facts.lastUid; uid++) added.push(uid);
+    this.appendUids(added);
+    this.ownChanges = null;
+    this.knownModseq = facts.modseqAfter;
+    this.uidNextSeen = facts.lastUid + 1;
+    this.recentDue = facts.lastUid > this.claimedUpTo;
+    const out: MailboxUpdate[] = [{ kind: 'exists', count: this.uids.length }];
+    if (!this.recentDue) out.push({ kind: 'recent', count: this.recentCount });
+    return out;
+  }
+
   /** Whether a sync with `deferRecent` left a \Recent claim to `claimRecent()`. */
   get recentClaimDue(): boolean {
     return this.recentDue;
@@ -323,13 +350,15 @@ export class SelectedMailbox {
    * without waiting, and while another process holds it the claim waits here, off the event loop,
    * a millisecond at a time (after many tries it waits inside SQLite as an inline claim does).
    */
-  async claimRecent(): Promise<MailboxUpdate[]> {
+  async claimRecent(pushed = false): Promise<MailboxUpdate[]> {
     if (!this.recentDue) return [];
+    // After pushAppend: there are new messages, so the write lock at once, and only those the view numbers.
+    const options = pushed ? { due: true, upTo: this.uids.length > 0 ? this.uids[this.uids.length - 1]! : 0 } : undefined;
     for (let attempt = 0; ; attempt++) {
       if (this.gone || this.closed) return [];
       let claimed: number[] | null;
       try {
-        claimed = attempt < CLAIM_TRIES ? this.mailbox.tryClaimRecent() : this.mailbox.claimRecent();
+        claimed = attempt < CLAIM_TRIES ? this.mailbox.tryClaimRecent(options) : this.mailbox.claimRecent();
       } catch (err) {
         if (!(err instanceof MailError && err.kind === 'NotFound')) throw err;
         this.gone = true;

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { ConnectionContext, Identity } from '../../auth/index.js';
 import {
   attachSocket, commandTurns, detachSocket, hangUp, MailError, sessionListeners, stopReading, swapToTls, tlsHandshake, type Logger, type LoginGate, type MovedSession,
-  type SocketListeners,
+  type SocketListeners, type AppendFacts,
 } from '../../common/index.js';
 import { imapFailure } from '../error-map.js';
 import type { ImapDeps } from '../deps.js';
@@ -80,7 +80,7 @@ export class Session implements ContextHost, Watcher {
   private badCommands = 0;
   private unauthCommands = 0;
   private lineWaiter: ((line: string | null) => void) | null = null;
-  private idleWake: (() => void) | null = null;
+  private idleWake: ((facts?: AppendFacts) => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
   /** The autologout window `timer` runs for after login (null: the login window's timer). */
   private timerMs: number | null = null;
@@ -413,17 +413,28 @@ export class Session implements ContextHost, Watcher {
    * is not written on its own first unless the claim must wait for another process's write lock
    * (one socket write per command instead of two; IDLE and NOTIFY push EXISTS at once).
    */
-  syncSelected(allowExpunge: boolean, inReply = false): Promise<void> {
-    return this.syncSelectedNow(allowExpunge, inReply) ?? DONE;
+  syncSelected(allowExpunge: boolean, inReply = false, facts?: AppendFacts): Promise<void> {
+    return this.syncSelectedNow(allowExpunge, inReply, facts) ?? DONE;
   }
 
-  /** syncSelected; null when nothing had to wait (the usual NOOP: nothing changed). */
-  private syncSelectedNow(allowExpunge: boolean, inReply: boolean): Promise<void> | null {
+  /**
+   * syncSelected; null when nothing had to wait (the usual NOOP: nothing changed). `facts`: the
+   * change that woke an IDLE session was an append, and this is what it did (pushAppend).
+   */
+  private syncSelectedNow(allowExpunge: boolean, inReply: boolean, facts?: AppendFacts): Promise<void> | null {
     if (this.state.kind !== 'selected') return null;
     const selected = this.state.selected;
     // Updating searches (RFC 5267) add their ADDTO / REMOVEFROM to what the sync found (and keep
     // RECENT before them: the claim is made inline there).
     const deferRecent = selected.searchContexts.size === 0;
+    if (facts !== undefined && deferRecent && allowExpunge) {
+      // The view is the state just before the append: EXISTS from the facts, no index read first.
+      const pushed = selected.pushAppend(facts);
+      if (pushed !== null) {
+        this.sendUpdates(pushed);
+        return this.afterPush(selected, allowExpunge);
+      }
+    }
     const updates = selected.sync({ allowExpunge, deferRecent });
     if (!deferRecent) return this.syncContexts(updates);
     this.sendUpdates(updates);
@@ -435,6 +446,17 @@ export class Session implements ContextHost, Watcher {
       this.sendUpdates(claimed);
     }
     return this.out.maybeFlushNow();
+  }
+
+  /**
+   * After pushAppend: EXISTS written at once, then the \Recent claim (the write lock straight away),
+   * then the sync from the index, which finds what else changed meanwhile (usually nothing, and
+   * then it reads nothing either: the claim left the index's state as the mailbox's last look).
+   */
+  private async afterPush(selected: SelectedMailbox, allowExpunge: boolean): Promise<void> {
+    await this.out.flush();
+    if (selected.recentClaimDue) this.sendUpdates(await selected.claimRecent(true));
+    await this.syncSelected(allowExpunge);
   }
 
   private async claimRecentLater(selected: SelectedMailbox): Promise<void> {
@@ -479,8 +501,8 @@ export class Session implements ContextHost, Watcher {
     return added;
   }
 
-  /** Called by the server when any process changed mailbox `name`. */
-  mailboxChanged(name: string): void {
+  /** Called by the server when any process changed mailbox `name` (`facts`: what an append did). */
+  mailboxChanged(name: string, facts?: AppendFacts): void {
     if (this.notifyState?.active && this.state.kind !== 'notAuthenticated' && this.state.kind !== 'logout') {
       // NOTIFY: delivered between commands or during IDLE (the selected mailbox too, with its fetch attributes).
       if (!this.notifications.queue(name)) {
@@ -491,7 +513,7 @@ export class Session implements ContextHost, Watcher {
       queueMicrotask(() => this.scheduleNotifications());
       return;
     }
-    if (this.state.kind === 'selected' && this.state.selected.name === name) this.idleWake?.();
+    if (this.state.kind === 'selected' && this.state.selected.name === name) this.idleWake?.(facts);
   }
 
   /**
@@ -651,10 +673,10 @@ export class Session implements ContextHost, Watcher {
     });
   }
 
-  async idle(onWake: () => Promise<void>): Promise<string | null> {
+  async idle(onWake: (facts?: AppendFacts) => Promise<void>): Promise<string | null> {
     let running = Promise.resolve();
-    this.idleWake = () => {
-      running = running.then(onWake).catch((err) => this.log.error({ err }, 'idle update failed'));
+    this.idleWake = (facts) => {
+      running = running.then(() => onWake(facts)).catch((err) => this.log.error({ err }, 'idle update failed'));
     };
     // The safety net: a change by a process that publishes no notification is found by this slow
     // poll (a sync with nothing new is two indexed range queries and sends nothing).

@@ -8,7 +8,7 @@
  * to select a name, the last to leave it, the first and last NOTIFY session), so that other
  * processes send it only those (src/master/notify.ts); the hub keeps that declaration race-free.
  */
-import type { ChangeInterest } from '../../common/index.js';
+import type { AppendFacts, ChangeInterest } from '../../common/index.js';
 
 /** What the index needs of a session. */
 export interface Watcher {
@@ -16,7 +16,7 @@ export interface Watcher {
   readonly watchedMailbox: string | null;
   /** NOTIFY state made (the session may want to hear of any mailbox). */
   readonly watchesAll: boolean;
-  mailboxChanged(name: string): void;
+  mailboxChanged(name: string, facts?: AppendFacts): void;
 }
 
 export class Watchers<S extends Watcher> {
@@ -104,12 +104,12 @@ export class Watchers<S extends Watcher> {
     }
   }
 
-  /** Tell the sessions `name` concerns that it changed. */
-  changed(name: string): void {
-    for (const session of this.all) session.mailboxChanged(name);
+  /** Tell the sessions `name` concerns that it changed (`facts`: what an append did). */
+  changed(name: string, facts?: AppendFacts): void {
+    for (const session of this.all) session.mailboxChanged(name, facts);
     const selected = this.bySelected.get(name);
     if (selected === undefined) return;
-    for (const session of selected) if (!this.all.has(session)) session.mailboxChanged(name);
+    for (const session of selected) if (!this.all.has(session)) session.mailboxChanged(name, facts);
   }
 
   /** Sessions filed under `name` (tests). */
