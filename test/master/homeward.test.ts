@@ -105,6 +105,7 @@ describe('master: sessions split by a login storm move home later', () => {
     }
     expect(away.client.received).toContain('* 3 EXISTS');
     expect(await command(away.client, 'c', 'STORE 1 +FLAGS (\\Flagged)')).toMatch(/^c OK/);
+    expect(await command(away.client, 'c2', 'SEARCH RETURN (SAVE) FLAGGED')).toMatch(/^c2 OK/);
     idler.client.send('d IDLE\r\n');
     await idler.client.line(/^\+ /);
     resume(home.pid);
@@ -127,6 +128,9 @@ describe('master: sessions split by a login storm move home later', () => {
     expect(after.filter((l) => !l.startsWith('*')).map((l) => l.split(' ')[0])).toEqual([...expected, 'e']);
     for (const line of after.filter((l) => l.startsWith('*'))) expect(line).toMatch(/^\* [123] FETCH \(FLAGS \(/);
     expect(after.filter((l) => l.startsWith('* 1 FETCH')).every((l) => l.includes('\\Flagged'))).toBe(true);
+    // The saved search result (RFC 5182) went along.
+    expect(await command(away.client, 'e2', 'FETCH $ (UID)')).toMatch(/^e2 OK/);
+    expect(away.client.received.slice(-2)).toEqual(['* 1 FETCH (UID 1)', 'e2 OK FETCH completed']);
 
     // The view went along: changes made since are told as sequence numbers of the client's view.
     const mark2 = away.client.received.length;

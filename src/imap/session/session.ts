@@ -18,6 +18,7 @@ import { ParseError } from '../wire/cursor.js';
 import { admit } from '../commands/registry.js';
 import { fetchNewMembers, withContextUpdates } from '../commands/message/context.js';
 import { deliverNotifications } from '../commands/notify-deliver.js';
+import { saveResult, savedResultOf } from '../commands/message/saved-result.js';
 import { CommandFailure, type CommandContext, type CommandResult } from '../commands/types.js';
 import { capabilities } from '../capabilities.js';
 import { codes, continuation, tagged, untaggedStatus } from '../wire/serialize/response.js';
@@ -41,6 +42,8 @@ interface CarriedState {
   enabled: string[];
   badCommands: number;
   selected: CarriedView | null;
+  /** The selection's SEARCHRES result (RFC 5182 `$`), as kept. */
+  saved: readonly number[] | null;
 }
 const NOTHING_ENABLED: ReadonlySet<string> = new Set();
 const DONE: Promise<void> = Promise.resolve();
@@ -166,6 +169,8 @@ export class Session implements ContextHost, Watcher {
       if (carried.enabled.length > 0) this.enabled = new Set(carried.enabled);
       this.badCommands = carried.badCommands;
       if (carried.selected !== null) reselected = this.reselect(carried.selected, identity);
+      const state = this.state as SessionState;
+      if (reselected === true && carried.saved && state.kind === 'selected') saveResult(state.selected, carried.saved);
     }
     this.log.info({ user: identity.userid, remote: this.options.remoteAddress, selected: reselected ?? undefined }, 'session moved in');
     if (reselected === false) {
@@ -715,7 +720,8 @@ export class Session implements ContextHost, Watcher {
     if (!unmovable && (this.socket.writableLength > 0 || (this.state.kind === 'selected' && view === null))) return false;
     clearTimeout(this.homeAsk);
     this.homeAsk = null;
-    const carried: CarriedState = { enabled: [...this.enabled], badCommands: this.badCommands, selected: view };
+    const saved = this.state.kind === 'selected' ? savedResultOf(this.state.selected) : null;
+    const carried: CarriedState = { enabled: [...this.enabled], badCommands: this.badCommands, selected: view, saved };
     if (!unmovable && this.moveAway(JSON.stringify(carried))) return true;
     this.log.debug({ unmovable }, 'not moved home');
     this.options.loginGate?.stay?.();
