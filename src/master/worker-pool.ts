@@ -66,12 +66,12 @@ interface Home {
  * user's home while moves were refused (MAX_MOVES_QUEUED), or whose user's home changed, are asked
  * to move home once the storm has passed. Asked at most this many at a time over the pool...
  */
-const MAX_HOMEWARD_ASKED = 4;
+const MAX_HOMEWARD_ASKED = 8;
 /** ...and this many per look, one look every HOMEWARD_TICK_MS while some session is away from home. */
-const HOMEWARD_PER_TICK = 2;
-const HOMEWARD_TICK_MS = 100;
+const HOMEWARD_PER_TICK = 8;
+const HOMEWARD_TICK_MS = 50;
 /** No later move while a login was refused its move this recently (the storm goes on) or a connection waits for a worker. */
-const STORM_QUIET_MS = 1000;
+const STORM_QUIET_MS = 500;
 /** An ask the worker never answered is forgotten after this long (the worker's session gives up sooner). */
 const ASK_EXPIRY_MS = 10_000;
 /** A session that said it stays (IDLE, a literal, TLS) is asked again no sooner than this. */
@@ -429,7 +429,10 @@ export class WorkerPool {
     const storm = this.pending.length > 0 || now - this.lastRefusedMove < STORM_QUIET_MS;
     const away = storm ? null : this.awayFromHome(now);
     if (away === null) return this.scheduleHomeward(STORM_QUIET_MS);
-    if (away.waiting === 0 && away.askable.length === 0) return;
+    if (away.waiting === 0 && away.askable.length === 0) {
+      this.log.debug({ service: this.entry.name, homes: this.homes.size, users: this.userOf.size, movable: this.movable.size }, 'homeward: no session away');
+      return;
+    }
     let room = Math.min(HOMEWARD_PER_TICK, MAX_HOMEWARD_ASKED - this.asked.size);
     for (const { id, slot, home } of away.askable) {
       if (room <= 0) break;
@@ -446,10 +449,10 @@ export class WorkerPool {
   /**
    * The logged-in sessions served away from their user's home that may be asked to move now, and
    * how many others are away (held back by the hysteresis, or asked already; a session that cannot
-   * move, TLS, is neither). A user's home becomes
-   * the worker that serves more of the user's sessions than the home does (fewer moves), at most
-   * once per HOME_HOLD_MS; when the home is far busier than a worker that serves as many
-   * (HOME_SLACK), that one.
+   * move, TLS, is neither). A split user's home may change (at most once per HOME_HOLD_MS, never
+   * with an ask in flight) to the worker where gathering the user's sessions costs least: the
+   * moves, plus how far the workers' connection counts end up apart beyond HOME_SLACK (users are
+   * looked at one after another, each counted at its home), so a home on a much busier worker is left.
    */
   private awayFromHome(now: number): { askable: Array<{ id: number; slot: WorkerSlot; home: WorkerSlot }>; waiting: number } {
     const byUser = new Map<string, Map<WorkerSlot, number[]>>();
@@ -467,26 +470,45 @@ export class WorkerPool {
     }
     const askable: Array<{ id: number; slot: WorkerSlot; home: WorkerSlot }> = [];
     let waiting = 0;
+    // Each worker's connections once the users looked at so far are all at their homes.
+    const load = new Map<WorkerSlot, number>();
+    for (const slot of this.slots) if (this.isReady(slot)) load.set(slot, slot.active.size);
     for (const [userid, where] of byUser) {
       const home = this.homes.get(userid);
-      if (home === undefined || where.size < 2 && where.has(home.slot)) continue;
-      const atHome = where.get(home.slot)?.length ?? 0;
-      let best: WorkerSlot | null = null;
-      let bestCount = 0;
-      for (const [slot, ids] of where) {
-        if (slot === home.slot) continue;
-        const better = ids.length > atHome || (ids.length === atHome && home.slot.active.size > 2 * slot.active.size + HOME_SLACK);
-        if (better && (best === null || ids.length > bestCount)) {
-          best = slot;
-          bestCount = ids.length;
+      if (home === undefined || !load.has(home.slot) || (where.size < 2 && where.has(home.slot))) continue;
+      let total = 0;
+      for (const ids of where.values()) total += ids.length;
+      // The cost of gathering the user's sessions on `target`: the moves, plus how much further
+      // than HOME_SLACK apart the workers' connection counts end up.
+      const cost = (target: WorkerSlot): number => {
+        let most = -Infinity;
+        let least = Infinity;
+        for (const [slot, n] of load) {
+          const after = n - (where.get(slot)?.length ?? 0) + (slot === target ? total : 0);
+          most = Math.max(most, after);
+          least = Math.min(least, after);
+        }
+        return total - (where.get(target)?.length ?? 0) + Math.max(0, most - least - HOME_SLACK);
+      };
+      const inFlight = [...where.values()].some((ids) => ids.some((id) => this.asked.has(id)));
+      if (!inFlight && (home.changedAt === 0 || now - home.changedAt >= HOME_HOLD_MS)) {
+        let best = home.slot;
+        let bestCost = cost(home.slot);
+        for (const slot of where.keys()) {
+          if (slot === home.slot || !load.has(slot)) continue;
+          const c = cost(slot);
+          if (c < bestCost) {
+            best = slot;
+            bestCost = c;
+          }
+        }
+        if (best !== home.slot) {
+          this.log.debug({ service: this.entry.name, user: userid, from: home.slot.index, to: best.index, atHome: where.get(home.slot)?.length ?? 0, there: where.get(best)?.length ?? 0 }, 'user\'s home changed');
+          home.slot = best;
+          home.changedAt = now;
         }
       }
-      const inFlight = [...where.values()].some((ids) => ids.some((id) => this.asked.has(id)));
-      if (best !== null && !inFlight && (home.changedAt === 0 || now - home.changedAt >= HOME_HOLD_MS)) {
-        this.log.debug({ service: this.entry.name, user: userid, from: home.slot.index, to: best.index }, 'user\'s home changed');
-        home.slot = best;
-        home.changedAt = now;
-      }
+      for (const [slot, ids] of where) if (load.has(slot)) load.set(slot, load.get(slot)! - ids.length + (slot === home.slot ? total : 0));
       for (const [slot, ids] of where) {
         if (slot === home.slot) continue;
         for (const id of ids) {
