@@ -74,8 +74,13 @@ const HOMEWARD_TICK_MS = 50;
 const STORM_QUIET_MS = 500;
 /** An ask the worker never answered is forgotten after this long (the worker's session gives up sooner). */
 const ASK_EXPIRY_MS = 10_000;
-/** A session that said it stays (IDLE, a literal, TLS) is asked again no sooner than this. */
+/** A session that said it stays (IDLE, a literal) is asked again no sooner than this, doubled at each stay up to ASK_AGAIN_MAX_MS. */
 const ASK_AGAIN_MS = 5000;
+const ASK_AGAIN_MAX_MS = 300_000;
+
+function askAgainAfter(stays: number): number {
+  return Math.min(ASK_AGAIN_MAX_MS, ASK_AGAIN_MS * 2 ** Math.min(stays - 1, 16));
+}
 /** Hysteresis: a connection moved later is not moved again for this long... */
 const MOVED_HOLD_MS = 60_000;
 /** ...and a user's home changes (to the worker holding more of the user's sessions) at most this often. */
@@ -131,7 +136,7 @@ export class WorkerPool {
   private readonly asked = new Map<number, { slot: WorkerSlot; at: number }>();
   /** Per connection: when it last moved later, or when it last said it stays (the hysteresis). */
   private readonly movedAt = new Map<number, number>();
-  private readonly stayedAt = new Map<number, number>();
+  private readonly stayedAt = new Map<number, { at: number; times: number }>();
   /** Logged-in connections whose session said it can move (plaintext TCP, a named user). */
   private readonly movable = new Set<number>();
   /** When a login was last not moved because sockets were queued (a login storm). */
@@ -228,7 +233,7 @@ export class WorkerPool {
         if (this.asked.get(message.id)?.slot === slot) {
           this.asked.delete(message.id);
           slot.movingOut.delete(message.id);
-          this.stayedAt.set(message.id, Date.now());
+          this.stayedAt.set(message.id, { at: Date.now(), times: (this.stayedAt.get(message.id)?.times ?? 0) + 1 });
         }
         return;
       case 'passed':
@@ -513,7 +518,8 @@ export class WorkerPool {
         if (slot === home.slot) continue;
         for (const id of ids) {
           if (!this.movable.has(id)) continue;
-          const held = now - (this.movedAt.get(id) ?? -Infinity) < MOVED_HOLD_MS || now - (this.stayedAt.get(id) ?? -Infinity) < ASK_AGAIN_MS;
+          const stayed = this.stayedAt.get(id);
+          const held = now - (this.movedAt.get(id) ?? -Infinity) < MOVED_HOLD_MS || (stayed !== undefined && now - stayed.at < askAgainAfter(stayed.times));
           if (this.asked.has(id) || held || slot.untaken.has(id) || slot.movingOut.has(id) || home.slot.active.size > 2 * slot.active.size + HOME_SLACK) waiting++;
           else askable.push({ id, slot, home: home.slot });
         }

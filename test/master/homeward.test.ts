@@ -98,7 +98,8 @@ describe('master: sessions split by a login storm move home later', () => {
     // Two sessions of fred on the other worker: the storm refused their moves.
     const away = await connect();
     const idler = await connect();
-    for (const s of [away, idler]) {
+    const appender = await connect();
+    for (const s of [away, idler, appender]) {
       expect(s.pid).not.toBe(home.pid);
       expect(await command(s.client, 'a', 'LOGIN fred pass')).toMatch(/^a OK/);
       expect(await command(s.client, 'b', 'SELECT INBOX')).toMatch(/^b OK \[READ-WRITE\]/);
@@ -108,6 +109,9 @@ describe('master: sessions split by a login storm move home later', () => {
     expect(await command(away.client, 'c2', 'SEARCH RETURN (SAVE) FLAGGED')).toMatch(/^c2 OK/);
     idler.client.send('d IDLE\r\n');
     await idler.client.line(/^\+ /);
+    // In the middle of a command: a synchronising literal announced, its bytes not sent yet.
+    appender.client.send('x APPEND INBOX {21}\r\n');
+    await appender.client.line(/^\+ /);
     resume(home.pid);
 
     // The client keeps sending bursts of pipelined commands: the move comes between two of them.
@@ -152,7 +156,7 @@ describe('master: sessions split by a login storm move home later', () => {
     ]);
 
     // The IDLE session was asked too, and stayed: it hears the changes where it is.
-    await master.log('not moved home: no safe point', (l) => l.sid === idler.sid, 15_000);
+    expect((await master.log('not moved home', (l) => l.sid === idler.sid, 15_000)).idle).toBe(true);
     expect(movedIn(idler.sid)).toHaveLength(0);
     expect(await idler.client.line(/^\* 4 EXISTS$/)).toBe('* 4 EXISTS');
     await idler.client.line(/^\* 3 EXPUNGE$/);
@@ -163,6 +167,16 @@ describe('master: sessions split by a login storm move home later', () => {
     expect(movedIn(idler.sid)[0]!.pid).toBe(home.pid);
     expect(await command(idler.client, 'm', 'FETCH 3 (UID)')).toMatch(/^m OK/);
     expect(idler.client.received).toContain('* 3 FETCH (UID 4)');
+
+    // The one in the middle of its APPEND stayed too; its literal completes the command there, once.
+    expect((await master.log('not moved home', (l) => l.sid === appender.sid, 15_000)).unmovable).toBe(false);
+    const before = appender.client.received.length;
+    appender.client.send('Subject: m4\r\n\r\nbody\r\n\r\n');
+    expect(await appender.client.line(/^x /)).toMatch(/^x OK/);
+    expect(appender.client.received.slice(before).filter((l) => l.startsWith('+'))).toEqual([]);
+    await master.log('session moved in', (l) => l.sid === appender.sid, 20_000);
+    expect(await command(appender.client, 'y', 'FETCH 4 (UID)')).toMatch(/^y OK/);
+    expect(appender.client.received).toContain('* 4 FETCH (UID 5)');
   }, 90_000);
 
   it('makes the worker with more of a user\'s sessions the home, and moves each session once', async () => {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { ConnectionContext, Identity } from '../../auth/index.js';
 import {
-  attachSocket, commandTurns, detachSocket, hangUp, MailError, sessionListeners, stopReading, swapToTls, tlsHandshake, type Logger, type LoginGate, type MovedSession,
+  attachSocket, commandTurns, detachSocket, hangUp, MailError, restartReading, sessionListeners, stopReading, swapToTls, tlsHandshake, type Logger, type LoginGate, type MovedSession,
   type SocketListeners,
 } from '../../common/index.js';
 import { imapFailure } from '../error-map.js';
@@ -660,7 +660,7 @@ export class Session implements ContextHost, Watcher {
     const rest = this.reader.takeUnread();
     if (rest === null) {
       for (const chunk of early) this.reader.push(chunk);
-      this.socket.resume();
+      restartReading(this.socket);
       return false;
     }
     const unread = early.length === 0 ? rest : Buffer.concat([rest, ...early]);
@@ -677,7 +677,7 @@ export class Session implements ContextHost, Watcher {
       this.reader.push(unread);
       this.out.raw(written);
       void this.out.flush();
-      this.socket.resume();
+      restartReading(this.socket);
       return false;
     }
     this.finish("to the worker of the user's other sessions", true);
@@ -696,7 +696,11 @@ export class Session implements ContextHost, Watcher {
    */
   private moveAsked(): void {
     if (this.homeAsk !== null) return;
-    if (this.closed) return this.options.loginGate?.stay?.();
+    // Closed, or in IDLE (which may last half an hour): no safe point soon, the master asks later.
+    if (this.closed || this.idleWake !== null) {
+      this.log.debug({ idle: this.idleWake !== null }, 'not moved home');
+      return this.options.loginGate?.stay?.();
+    }
     this.homeAsk = setTimeout(() => {
       this.homeAsk = null;
       this.log.debug({ waitedMs: MOVE_ASK_WAIT_MS }, 'not moved home: no safe point');
