@@ -449,7 +449,7 @@ async function main(): Promise<void> {
     // The shipped imap line has no prefork (one worker per core): --prefork adds it (or replaces one).
     const edit = PREFORK ? (t: string) => t.replace(/^(\s*imap\s+cmd="imapd[^"]*")([^\n]*)$/m, (_, head: string, rest: string) =>
       `${head}${/prefork=\d+/.test(rest) ? rest.replace(/prefork=\d+/, `prefork=${PREFORK}`) : `${rest} prefork=${PREFORK}`}`) : undefined;
-    const server = await startShipped({ users, password: 'pass', editCyrusConf: edit, cli: CLI_OTHER });
+    const server = await startShipped({ users, password: 'pass', editCyrusConf: edit, cli: CLI_OTHER, loglevel: process.env.BENCH_LOGLEVEL });
     try {
       await measure(`us${PREFORK ? `(p${PREFORK})` : ''}`, server.port('imap'), server.master.pid);
     } finally {

@@ -74,6 +74,14 @@ export interface LoginGate {
    * byte read; false when it cannot be sent now (the caller keeps serving the connection).
    */
   move?(moved: MovedSession): boolean;
+  /**
+   * Later moves (the master's rebalancing after a login storm): `asked` is called when the master
+   * would like this logged-in session served by its user's home now. The session moves (move) at a
+   * safe point of its own, or says it stays (stay). Registered once, by sessions that can move.
+   */
+  onMoveAsked?(asked: () => void): void;
+  /** The session will not move after an ask (cannot now, or gave up waiting for a safe point). */
+  stay?(): void;
 }
 
 export interface LoginVerdict {
@@ -98,6 +106,11 @@ export interface MovedSession {
   written: string;
   /** Base64 bytes read from the client and not consumed (pipelined commands): read first. */
   unread: string;
+  /**
+   * The protocol's own session state (JSON, read only by the program that wrote it), for a session
+   * moved after its login (imapd: ENABLEd extensions and the selected mailbox's view); absent: none.
+   */
+  state?: string;
 }
 
 export const LOGIN_ALLOWED: LoginVerdict = Object.freeze({ refusal: null, move: false });

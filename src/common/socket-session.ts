@@ -96,6 +96,7 @@ export function drained(socket: Duplex): Promise<void> {
 /** The part of Node's TCP handle that stopReading uses (internal to Node, stable since its early versions). */
 interface ReadingHandle {
   readStop(): number;
+  readStart(): number;
   /** Node's own mark of a started read: cleared with the stop, so that a later resume() starts it again. */
   reading: boolean;
 }
@@ -120,4 +121,18 @@ export function stopReading(socket: Duplex): Buffer[] | null {
   handle.readStop();
   handle.reading = false;
   return early;
+}
+
+/**
+ * Read `socket` again after stopReading when it is not sent away after all. resume() alone may not
+ * start the handle again: the read() that drained Node's buffer can leave the stream waiting on a
+ * read it thinks is under way, and nothing more would be read.
+ */
+export function restartReading(socket: Duplex): void {
+  const handle = (socket as unknown as { _handle?: Partial<ReadingHandle> | null })._handle;
+  if (handle && typeof handle.readStart === 'function' && !socket.destroyed && handle.reading === false) {
+    handle.reading = true;
+    handle.readStart();
+  }
+  socket.resume();
 }

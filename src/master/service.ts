@@ -37,6 +37,8 @@ export type MasterToWorker =
   | { type: 'conn'; id: number; moved?: MovedSession }
   /** The answer to a 'login': null, or the limit that refuses it; `move`: hand the session to its user's worker. */
   | { type: 'loginVerdict'; id: number; refusal: string | null; move: boolean }
+  /** Please move logged-in connection `id` to its user's home worker when it can (answered by 'move' or 'stay'). */
+  | { type: 'moveHome'; id: number }
   /** Reload: serve the connections you have until they end, take no new ones, then exit. */
   | { type: 'drain' }
   | { type: 'shutdown'; deadlineMs: number };
@@ -50,6 +52,8 @@ export type WorkerToMaster =
   | { type: 'move'; id: number; moved: MovedSession }
   /** Past the login stage without a user (a trusted LMTP peer). */
   | { type: 'passed'; id: number }
+  /** The session of connection `id` will not move after a 'moveHome' (it stays on this worker). */
+  | { type: 'stay'; id: number }
   | { type: 'closed'; id: number }
   | { type: 'failed'; message: string };
 

@@ -93,6 +93,8 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   /** Connections handed over and not closed yet. */
   let open = 0;
   const verdicts = new Map<number, (verdict: LoginVerdict) => void>();
+  /** Per logged-in connection that can move later: what to call when the master asks it to go home. */
+  const moveAsks = new Map<number, () => void>();
   /** Per connection held: forget it without reporting it closed (its session moved to another worker). */
   const disowners = new Map<number, () => void>();
   /**
@@ -120,6 +122,10 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       }),
     passed: () => send({ type: 'passed', id }),
     move: plain === null ? undefined : (moved) => moveAway(id, plain, moved),
+    onMoveAsked: plain === null ? undefined : (asked) => {
+      if (disowners.has(id)) moveAsks.set(id, asked);
+    },
+    stay: () => send({ type: 'stay', id }),
   });
   const stop = async (deadlineMs: number) => {
     if (stopping) return;
@@ -151,6 +157,12 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       answer?.({ refusal: message.refusal, move: message.move });
       return;
     }
+    if (message.type === 'moveHome') {
+      const asked = moveAsks.get(message.id);
+      if (asked === undefined || stopping || draining) send({ type: 'stay', id: message.id });
+      else asked();
+      return;
+    }
     if (message.type !== 'conn' || !handle) return;
     const socket = handle as net.Socket;
     const id = message.id;
@@ -165,6 +177,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       reported = true;
       open--;
       disowners.delete(id);
+      moveAsks.delete(id);
       verdicts.get(id)?.(LOGIN_ALLOWED);
       verdicts.delete(id);
       send({ type: 'closed', id });
@@ -174,6 +187,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       reported = true;
       open--;
       disowners.delete(id);
+      moveAsks.delete(id);
       verdicts.delete(id);
       socket.off('close', closed);
     });

@@ -28,6 +28,27 @@ const NO_UPDATES: MailboxUpdate[] = Object.freeze([]) as unknown as MailboxUpdat
 /** Tries of the \\Recent write lock without waiting, a millisecond apart, before a claim that waits for it. */
 const CLAIM_TRIES = 200;
 
+/** A selected mailbox's view, carried to another process with its session (SelectedMailbox.carry). */
+export interface CarriedView {
+  /** Internal name, and the mailbox's uniqueid (a mailbox made again under the name is another one). */
+  name: string;
+  uniqueId: string;
+  externalName: string;
+  readOnly: boolean;
+  /** The UID of each sequence number: a Uint32Array's bytes, base64. */
+  uids: string;
+  knownModseq: number;
+  uidNextSeen: number;
+  recent: number[];
+  recentSpan: { lo: number; hi: number; count: number } | null;
+  claimedUpTo: number;
+  own: Array<[number, number]>;
+  keywords: string[];
+  told: string[];
+  uidValidity: number;
+  uidNext: number;
+}
+
 export class SelectedMailbox {
   /**
    * uids[seq - 1] is the UID of sequence number seq. At selection this is the snapshot's own UID
@@ -120,6 +141,41 @@ export class SelectedMailbox {
     selected.uidNext = snapshot.uidNext;
     // The sequence numbers of a big mailbox's FETCH 1:*, counted ahead a block per turn.
     if (n >= WALK_APART_FROM && !sequenceNumbersReady(n)) await prepareSequenceNumbers(n);
+    return selected;
+  }
+
+  /**
+   * The view as another process needs it to go on where this one stops (a session moved to its
+   * user's home worker after its login), or null when it is not at rest: expunges held back, a
+   * \Recent claim left to make, searches kept up to date (RFC 5267), or the mailbox gone.
+   */
+  carry(): CarriedView | null {
+    if (this.gone || this.closed || this.recentDue || this.pendingExpunge.size > 0 || this.searchContexts.size > 0) return null;
+    const uids = Buffer.from(this.uids.buffer, this.uids.byteOffset, this.uids.byteLength).toString('base64');
+    return {
+      name: this.mailbox.name, uniqueId: this.mailbox.uniqueId, externalName: this.externalName, readOnly: this.readOnly, uids, knownModseq: this.knownModseq, uidNextSeen: this.uidNextSeen,
+      recent: [...this.recent], recentSpan: this.recentSpan === null ? null : { ...this.recentSpan }, claimedUpTo: this.claimedUpTo,
+      own: this.ownChanges === null ? [] : [...this.ownChanges], keywords: [...this.keywords], told: [...this.keywordsTold], uidValidity: this.uidValidity, uidNext: this.uidNext,
+    };
+  }
+
+  /**
+   * The view another process carried here (carry), on `mailbox` opened in this one: nothing is read
+   * now, and the next sync tells the client what changed since the view, as the other process would have.
+   */
+  static resume(mailbox: Mailbox, view: CarriedView, userid: string): SelectedMailbox {
+    const bytes = new Uint8Array(Buffer.from(view.uids, 'base64'));
+    const uids = new Uint32Array(bytes.buffer, 0, bytes.byteLength >> 2);
+    const selected = new SelectedMailbox(mailbox, view.externalName, view.readOnly, userid, uids, view.knownModseq, view.uidNextSeen);
+    selected.ownUids = uids;
+    if (view.recent.length > 0) selected.recent = new Set(view.recent);
+    selected.recentSpan = view.recentSpan;
+    selected.claimedUpTo = view.claimedUpTo;
+    if (view.own.length > 0) selected.ownChanges = new Map(view.own);
+    selected.keywords = [...view.keywords];
+    for (const k of view.told) selected.keywordsTold.add(k);
+    selected.uidValidity = view.uidValidity;
+    selected.uidNext = view.uidNext;
     return selected;
   }
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { ConnectionContext, Identity } from '../../auth/index.js';
 import {
-  attachSocket, commandTurns, detachSocket, hangUp, MailError, sessionListeners, stopReading, swapToTls, tlsHandshake, type Logger, type LoginGate, type MovedSession,
+  attachSocket, commandTurns, detachSocket, hangUp, MailError, restartReading, sessionListeners, stopReading, swapToTls, tlsHandshake, type Logger, type LoginGate, type MovedSession,
   type SocketListeners, type AppendFacts,
 } from '../../common/index.js';
 import { imapFailure } from '../error-map.js';
@@ -18,10 +18,11 @@ import { ParseError } from '../wire/cursor.js';
 import { admit } from '../commands/registry.js';
 import { fetchNewMembers, withContextUpdates } from '../commands/message/context.js';
 import { deliverNotifications } from '../commands/notify-deliver.js';
+import { saveResult, savedResultOf } from '../commands/message/saved-result.js';
 import { CommandFailure, type CommandContext, type CommandResult } from '../commands/types.js';
 import { capabilities } from '../capabilities.js';
 import { codes, continuation, tagged, untaggedStatus } from '../wire/serialize/response.js';
-import type { SelectedMailbox } from './selected.js';
+import { SelectedMailbox, type CarriedView } from './selected.js';
 import type { SessionState } from './state.js';
 import { NotifyState } from './notify-state.js';
 import { SessionContext, type ContextHost } from './context.js';
@@ -30,6 +31,20 @@ import { ResponseWriter } from './writer.js';
 import type { Watcher } from './watchers.js';
 
 const PAUSE_AT = 1024 * 1024;
+/**
+ * How long a session the master asked to move home (LoginGate.onMoveAsked) waits for a safe point
+ * (no command running, not in IDLE or a literal, its answers written) before it says it stays.
+ */
+const MOVE_ASK_WAIT_MS = 5000;
+
+/** What a session moved after its login carries besides its identity (MovedSession.state, JSON). */
+interface CarriedState {
+  enabled: string[];
+  badCommands: number;
+  selected: CarriedView | null;
+  /** The selection's SEARCHRES result (RFC 5182 `$`), as kept. */
+  saved: readonly number[] | null;
+}
 const NOTHING_ENABLED: ReadonlySet<string> = new Set();
 const DONE: Promise<void> = Promise.resolve();
 /** `NAME completed`, the text of a handler's plain OK, made once per command name. */
@@ -88,6 +103,8 @@ export class Session implements ContextHost, Watcher {
   private logoutRequested = false;
   /** The master asked at login that this session move to its user's worker (after the login's answer). */
   private moveWanted = false;
+  /** The master asked this session to move to its user's home later; cleared when it moves or gives up. */
+  private homeAsk: NodeJS.Timeout | null = null;
 
   constructor(
     readonly deps: ImapDeps,
@@ -146,7 +163,26 @@ export class Session implements ContextHost, Watcher {
   resume(moved: MovedSession, identity: Identity): void {
     this.state = { kind: 'authenticated', identity };
     this.reader.setLimits(this.commandBounds());
-    this.log.info({ user: identity.userid, remote: this.options.remoteAddress }, 'session moved in');
+    const carried = moved.state === undefined ? null : (JSON.parse(moved.state) as CarriedState);
+    let reselected: boolean | null = null;
+    if (carried !== null) {
+      if (carried.enabled.length > 0) this.enabled = new Set(carried.enabled);
+      this.badCommands = carried.badCommands;
+      if (carried.selected !== null) reselected = this.reselect(carried.selected, identity);
+      const state = this.state as SessionState;
+      if (reselected === true && carried.saved && state.kind === 'selected') saveResult(state.selected, carried.saved);
+    }
+    this.log.info({ user: identity.userid, remote: this.options.remoteAddress, selected: reselected ?? undefined }, 'session moved in');
+    if (reselected === false) {
+      // The mailbox was deleted (or made again) while the session was on its way: as a deleted
+      // selected mailbox would, the connection ends.
+      attachSocket(this.socket, this.listeners);
+      const written = Buffer.from(moved.written, 'base64');
+      if (written.length > 0) this.out.raw(written);
+      void this.bye('Selected mailbox was deleted');
+      return;
+    }
+    this.listenForMoveAsks();
     // Before the socket's own bytes: a data event can come no earlier than the next turn.
     const unread = Buffer.from(moved.unread, 'base64');
     if (unread.length > 0) this.reader.push(unread);
@@ -158,6 +194,26 @@ export class Session implements ContextHost, Watcher {
     }
     this.armTimer();
     this.pump();
+  }
+
+  /** The selected mailbox a moved session carried, opened here; false when it is not there any more. */
+  private reselect(view: CarriedView, identity: Identity): boolean {
+    const entry = this.deps.store.lookup(view.name);
+    if (!entry || entry.uniqueId !== view.uniqueId) return false;
+    let mailbox;
+    try {
+      mailbox = this.deps.store.openMailbox(view.name);
+    } catch (err) {
+      if (err instanceof MailError && err.kind === 'NotFound') return false;
+      throw err;
+    }
+    if (mailbox.uniqueId !== view.uniqueId) {
+      mailbox.close();
+      return false;
+    }
+    this.state = { kind: 'selected', identity, selected: SelectedMailbox.resume(mailbox, view, identity.userid) };
+    this.options.onWatchChange?.();
+    return true;
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -183,6 +239,8 @@ export class Session implements ContextHost, Watcher {
     this.closed = true;
     this.reader.close();
     if (this.timer) clearTimeout(this.timer);
+    if (this.homeAsk !== null) clearTimeout(this.homeAsk);
+    this.homeAsk = null;
     this.lineWaiter?.(null);
     this.lineWaiter = null;
     if (this.state.kind === 'selected') this.state.selected.close();
@@ -252,6 +310,9 @@ export class Session implements ContextHost, Watcher {
           continue;
         }
         if (this.busy) break;
+        // Between two commands: the moment a session asked to move home goes (the bytes read
+        // and not run yet go with it).
+        if (this.homeAsk !== null && this.moveIfAsked()) return;
         const event = this.reader.next();
         if (!event) break;
         if (event.type === 'command') {
@@ -590,6 +651,7 @@ export class Session implements ContextHost, Watcher {
     }
     this.state = { kind: 'authenticated', identity };
     this.moveWanted = verdict?.move === true;
+    if (this.movable(identity)) this.listenForMoveAsks();
     this.reader.setLimits(this.commandBounds());
     // The authenticator logged the one "login" line (with this session's id).
     this.log.debug({ user: identity.userid }, 'authenticated');
@@ -609,9 +671,10 @@ export class Session implements ContextHost, Watcher {
    * it at login): the login's answer, still unwritten, and the bytes read after the LOGIN line go
    * with it; this session ends without closing the socket. false: it stays here (nothing changed).
    */
-  private moveAway(): boolean {
+  private moveAway(state?: string): boolean {
     const gate = this.options.loginGate;
-    if (!gate?.move || this.state.kind !== 'authenticated' || this.closed || this.tls || this.pendingTls || this.logoutRequested) return false;
+    if (!gate?.move || this.closed || this.tls || this.pendingTls || this.logoutRequested) return false;
+    if (this.state.kind !== 'authenticated' && !(this.state.kind === 'selected' && state !== undefined)) return false;
     // Earlier answers still in the socket's queue would be lost with this process's copy of it.
     if (this.lineWaiter !== null || this.socket.writableLength > 0) return false;
     const early = stopReading(this.socket);
@@ -619,7 +682,7 @@ export class Session implements ContextHost, Watcher {
     const rest = this.reader.takeUnread();
     if (rest === null) {
       for (const chunk of early) this.reader.push(chunk);
-      this.socket.resume();
+      restartReading(this.socket);
       return false;
     }
     const unread = early.length === 0 ? rest : Buffer.concat([rest, ...early]);
@@ -629,17 +692,66 @@ export class Session implements ContextHost, Watcher {
     const moved: MovedSession = {
       sessionId: this.id, userid: identity.userid, authenticatedAs: identity.authenticatedAs, written: written.toString('base64'), unread: unread.toString('base64'),
     };
+    if (state !== undefined) moved.state = state;
     if (!gate.move(moved)) {
       attachSocket(this.socket, this.listeners);
       this.reader = this.newReader();
       this.reader.push(unread);
       this.out.raw(written);
       void this.out.flush();
-      this.socket.resume();
+      restartReading(this.socket);
       return false;
     }
     this.finish("to the worker of the user's other sessions", true);
     return true;
+  }
+
+  /** Hear the master's later asks to move to the user's home (rebalancing after a login storm). */
+  private listenForMoveAsks(): void {
+    this.options.loginGate?.onMoveAsked?.(() => this.moveAsked());
+  }
+
+  /**
+   * The master asked this session to move to its user's home: now when no command runs, else at the
+   * end of the running one (pump); a session that finds no safe point within MOVE_ASK_WAIT_MS (in
+   * IDLE, in a literal, a slow reader) says it stays.
+   */
+  private moveAsked(): void {
+    if (this.homeAsk !== null) return;
+    // Closed, or in IDLE (which may last half an hour): no safe point soon, the master asks later.
+    if (this.closed || this.idleWake !== null) {
+      this.log.debug({ idle: this.idleWake !== null }, 'not moved home');
+      return this.options.loginGate?.stay?.();
+    }
+    this.homeAsk = setTimeout(() => {
+      this.homeAsk = null;
+      this.log.debug({ waitedMs: MOVE_ASK_WAIT_MS }, 'not moved home: no safe point');
+      this.options.loginGate?.stay?.();
+    }, MOVE_ASK_WAIT_MS);
+    this.homeAsk.unref();
+    if (!this.pumping && !this.busy) this.moveIfAsked();
+  }
+
+  /**
+   * Move to the user's home now if asked and at a safe point: no command running, nothing waited
+   * for (IDLE, a literal, AUTHENTICATE), no NOTIFY, plaintext, the selected mailbox's view at rest
+   * (SelectedMailbox.carry). true: moved (this session has ended). A session that cannot move at
+   * all says it stays; one that cannot move yet keeps waiting.
+   */
+  private moveIfAsked(): boolean {
+    if (this.homeAsk === null || this.closed || this.busy || this.notifying || this.lineWaiter !== null || this.idleWake !== null) return false;
+    const kind = this.state.kind;
+    const unmovable = this.tls || this.pendingTls || this.logoutRequested || this.notifyState !== null || (kind !== 'authenticated' && kind !== 'selected');
+    const view = this.state.kind === 'selected' ? this.state.selected.carry() : null;
+    if (!unmovable && (this.socket.writableLength > 0 || (this.state.kind === 'selected' && view === null))) return false;
+    clearTimeout(this.homeAsk);
+    this.homeAsk = null;
+    const saved = this.state.kind === 'selected' ? savedResultOf(this.state.selected) : null;
+    const carried: CarriedState = { enabled: [...this.enabled], badCommands: this.badCommands, selected: view, saved };
+    if (!unmovable && this.moveAway(JSON.stringify(carried))) return true;
+    this.log.debug({ unmovable }, 'not moved home');
+    this.options.loginGate?.stay?.();
+    return false;
   }
 
   /** UNAUTHENTICATE (RFC 8437): the mailbox closed, ENABLEd extensions off, pre-login limits again. */

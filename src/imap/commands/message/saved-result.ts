@@ -17,6 +17,11 @@ export function saveResult(selected: SelectedMailbox, uids: readonly number[]): 
   SAVED.set(selected, [...uids].sort((a, b) => a - b));
 }
 
+/** The selection's saved result as kept (null: none saved), for a session moved to another process. */
+export function savedResultOf(selected: SelectedMailbox): readonly number[] | null {
+  return SAVED.get(selected) ?? null;
+}
+
 /**
  * What SAVE keeps of a result (RFC 5182 2.1): with MIN and/or MAX but neither ALL nor COUNT, only
  * those messages; otherwise all of them. `ordered` are the matching UIDs in the order answered

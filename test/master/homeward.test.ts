@@ -1,0 +1,210 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_MOVES_QUEUED } from '../../src/master/worker-pool.js';
+import { addUsers, LineClient, RunningMaster, tempServer, type TempServer } from './helpers.js';
+
+// Issue 16: in a login storm the master refuses moves (MAX_MOVES_QUEUED) and a user's sessions end
+// up on both workers. Once the storm has passed, the master asks the sessions away from their user's
+// home to move there; each moves at a safe point of its own, with its selected mailbox's view.
+describe('master: sessions split by a login storm move home later', () => {
+  let server: TempServer;
+  let master: RunningMaster;
+  const open: LineClient[] = [];
+  const stopped = new Set<number>();
+  let address = '';
+  let nextHost = 10;
+
+  beforeAll(async () => {
+    server = tempServer('SERVICES {\n  imap cmd="imapd" listen="127.0.0.1:0" prefork=2\n}\n', 'allowplaintext: yes\nautocreate_quota: 0\n');
+    addUsers(server, ['fred', 'slate', 'wilma']);
+    master = RunningMaster.start(server);
+    address = await master.address('imap');
+    await master.waitFor('two workers', () => master.workerPids('imap').length >= 2);
+  });
+
+  afterAll(async () => {
+    for (const pid of stopped) process.kill(pid, 'SIGCONT');
+    for (const client of open) client.close();
+    await master?.stop();
+    server?.cleanup();
+  });
+
+  const opened = () => master.logs.filter((l) => l.msg === 'connection opened');
+
+  /** A new connection from a fresh address (no address hint), with the worker that took it. */
+  async function connect(): Promise<{ client: LineClient; pid: number; sid: string }> {
+    const before = opened().length;
+    const client = await LineClient.connect(address, `127.0.1.${nextHost++}`);
+    open.push(client);
+    await client.line(/^\* OK/);
+    const line = await master.waitFor('its opening logged', () => opened()[before]);
+    return { client, pid: line.pid as number, sid: line.sid as string };
+  }
+
+  async function command(client: LineClient, tag: string, text: string): Promise<string> {
+    client.send(`${tag} ${text}\r\n`);
+    return client.line(new RegExp(`^${tag} `));
+  }
+
+  /**
+   * A storm, made: worker `home` stops taking sockets, MAX_MOVES_QUEUED logins of `filler` on the
+   * other worker queue their moves to it, and the logins after them stay where they came in.
+   */
+  async function stopAndFill(home: number, filler: string): Promise<void> {
+    process.kill(home, 'SIGSTOP');
+    stopped.add(home);
+    const refused = () => master.logs.filter((l) => l.msg === 'login not moved: sockets queued').length;
+    for (let tries = 0; tries < 4 * MAX_MOVES_QUEUED; tries++) {
+      // One given to the stopped worker gets no greeting until it runs again: it is left waiting
+      // (and counts as a socket on its way there).
+      const before = opened().length;
+      const client = await LineClient.connect(address, `127.0.1.${nextHost++}`);
+      open.push(client);
+      if (!(await client.line(/^\* OK/, 1000).then(() => true, () => false))) continue;
+      const c = await master.waitFor('its opening logged', () => opened()[before]);
+      expect(c.pid).not.toBe(home);
+      const refusedBefore = refused();
+      client.send(`a LOGIN ${filler} pass\r\n`);
+      await master.waitFor('the login moved or refused its move', () => refused() > refusedBefore || master.logs.some((l) => l.msg === 'moved session handed to its user\'s worker' && l.sid === c.sid));
+      if (refused() > refusedBefore) return;
+    }
+    throw new Error('no login was refused its move');
+  }
+
+  /** A connection on worker `pid` (the others made meanwhile stay open, not logged in). */
+  async function connectOn(pid: number): Promise<{ client: LineClient; pid: number; sid: string }> {
+    for (let i = 0; i < 20; i++) {
+      const c = await connect();
+      if (c.pid === pid) return c;
+    }
+    throw new Error('the master never gave a connection to that worker');
+  }
+
+  function resume(home: number): void {
+    process.kill(home, 'SIGCONT');
+    stopped.delete(home);
+  }
+
+  const movedIn = (sid: string) => master.logs.filter((l) => l.msg === 'session moved in' && l.sid === sid);
+
+  it('moves a selected session home between pipelined commands, its view intact; one in IDLE stays until it is out', async () => {
+    const home = await connect();
+    expect(await command(home.client, 'a', 'LOGIN fred pass')).toMatch(/^a OK/);
+    for (let i = 0; i < 3; i++) {
+      home.client.send(`b${i} APPEND INBOX {21+}\r\nSubject: m${i}\r\n\r\nbody\r\n\r\n`);
+      expect(await home.client.line(new RegExp(`^b${i} `))).toMatch(/OK/);
+    }
+    await stopAndFill(home.pid, 'fred');
+
+    // Two sessions of fred on the other worker: the storm refused their moves.
+    const away = await connect();
+    const idler = await connect();
+    const appender = await connect();
+    for (const s of [away, idler, appender]) {
+      expect(s.pid).not.toBe(home.pid);
+      expect(await command(s.client, 'a', 'LOGIN fred pass')).toMatch(/^a OK/);
+      expect(await command(s.client, 'b', 'SELECT INBOX')).toMatch(/^b OK \[READ-WRITE\]/);
+    }
+    expect(away.client.received).toContain('* 3 EXISTS');
+    expect(await command(away.client, 'c', 'STORE 1 +FLAGS (\\Flagged)')).toMatch(/^c OK/);
+    expect(await command(away.client, 'c2', 'SEARCH RETURN (SAVE) FLAGGED')).toMatch(/^c2 OK/);
+    idler.client.send('d IDLE\r\n');
+    await idler.client.line(/^\+ /);
+    // In the middle of a command: a synchronising literal announced, its bytes not sent yet.
+    appender.client.send('x APPEND INBOX {21}\r\n');
+    await appender.client.line(/^\+ /);
+    resume(home.pid);
+
+    // The client keeps sending bursts of pipelined commands: the move comes between two of them.
+    const mark = away.client.received.length;
+    const expected: string[] = [];
+    for (let i = 0; i < 400 && movedIn(away.sid).length === 0; i++) {
+      away.client.send(`p${i}a NOOP\r\np${i}b FETCH 1:3 (FLAGS)\r\np${i}c NOOP\r\n`);
+      expected.push(`p${i}a`, `p${i}b`, `p${i}c`);
+      await away.client.line(new RegExp(`^p${i}c `));
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(movedIn(away.sid)).toHaveLength(1);
+    expect(movedIn(away.sid)[0]!.pid).toBe(home.pid);
+    expect(movedIn(away.sid)[0]!.selected).toBe(true);
+    expect((await command(away.client, 'e', 'NOOP'))).toMatch(/^e OK/);
+    // Every answer once, in order, and nothing else but the FETCH responses.
+    const after = away.client.received.slice(mark);
+    expect(after.filter((l) => !l.startsWith('*')).map((l) => l.split(' ')[0])).toEqual([...expected, 'e']);
+    for (const line of after.filter((l) => l.startsWith('*'))) expect(line).toMatch(/^\* [123] FETCH \(FLAGS \(/);
+    expect(after.filter((l) => l.startsWith('* 1 FETCH')).every((l) => l.includes('\\Flagged'))).toBe(true);
+    // The saved search result (RFC 5182) went along.
+    expect(await command(away.client, 'e2', 'FETCH $ (UID)')).toMatch(/^e2 OK/);
+    expect(away.client.received.slice(-2)).toEqual(['* 1 FETCH (UID 1)', 'e2 OK FETCH completed']);
+
+    // The view went along: changes made since are told as sequence numbers of the client's view.
+    const mark2 = away.client.received.length;
+    expect(await command(home.client, 'f', 'SELECT INBOX')).toMatch(/^f OK/);
+    home.client.send('g APPEND INBOX {21+}\r\nSubject: m3\r\n\r\nbody\r\n\r\n');
+    expect(await home.client.line(/^g /)).toMatch(/OK/);
+    expect(await command(home.client, 'h', 'STORE 2 +FLAGS (\\Seen)')).toMatch(/^h OK/);
+    expect(await command(home.client, 'i', 'STORE 3 +FLAGS.SILENT (\\Deleted)')).toMatch(/^i OK/);
+    expect(await command(home.client, 'j', 'EXPUNGE')).toMatch(/^j OK/);
+    expect(await command(away.client, 'k', 'NOOP')).toMatch(/^k OK/);
+    const told = away.client.received.slice(mark2);
+    // Its SELECT claimed \\Recent for the first three (none had been selected): that went along too.
+    expect(told).toEqual(['* 3 EXPUNGE', '* 2 FETCH (UID 2 FLAGS (\\Seen \\Recent))', '* 3 EXISTS', '* 2 RECENT', 'k OK NOOP completed']);
+    const mark3 = away.client.received.length;
+    away.client.send('l FETCH 1:* (UID FLAGS)\r\n');
+    expect(await away.client.line(/^l /)).toMatch(/^l OK/);
+    expect(away.client.received.slice(mark3).filter((l) => /^\* \d FETCH \(UID/.test(l))).toEqual([
+      '* 1 FETCH (UID 1 FLAGS (\\Flagged \\Recent))', '* 2 FETCH (UID 2 FLAGS (\\Seen \\Recent))', '* 3 FETCH (UID 4 FLAGS ())',
+    ]);
+
+    // The IDLE session was asked too, and stayed: it hears the changes where it is.
+    expect((await master.log('not moved home', (l) => l.sid === idler.sid, 15_000)).idle).toBe(true);
+    expect(movedIn(idler.sid)).toHaveLength(0);
+    expect(await idler.client.line(/^\* 4 EXISTS$/)).toBe('* 4 EXISTS');
+    await idler.client.line(/^\* 3 EXPUNGE$/);
+    idler.client.send('DONE\r\n');
+    expect(await idler.client.line(/^d /)).toMatch(/^d OK/);
+    // Out of IDLE it is asked again, and moves, with its view.
+    await master.log('session moved in', (l) => l.sid === idler.sid, 20_000);
+    expect(movedIn(idler.sid)[0]!.pid).toBe(home.pid);
+    expect(await command(idler.client, 'm', 'FETCH 3 (UID)')).toMatch(/^m OK/);
+    expect(idler.client.received).toContain('* 3 FETCH (UID 4)');
+
+    // The one in the middle of its APPEND stayed too; its literal completes the command there, once.
+    expect((await master.log('not moved home', (l) => l.sid === appender.sid, 15_000)).unmovable).toBe(false);
+    const before = appender.client.received.length;
+    appender.client.send('Subject: m4\r\n\r\nbody\r\n\r\n');
+    expect(await appender.client.line(/^x /)).toMatch(/^x OK/);
+    expect(appender.client.received.slice(before).filter((l) => l.startsWith('+'))).toEqual([]);
+    await master.log('session moved in', (l) => l.sid === appender.sid, 20_000);
+    expect(await command(appender.client, 'y', 'FETCH 4 (UID)')).toMatch(/^y OK/);
+    expect(appender.client.received).toContain('* 4 FETCH (UID 5)');
+  }, 90_000);
+
+  it('makes the worker with more of a user\'s sessions the home, and moves each session once', async () => {
+    const first = await connect();
+    expect(await command(first.client, 'a', 'LOGIN slate pass')).toMatch(/^a OK/);
+    // wilma's first session on the worker that will stop: her home, with one session.
+    const wilmaHome = await connectOn(first.pid);
+    expect(await command(wilmaHome.client, 'a', 'LOGIN wilma pass')).toMatch(/^a OK/);
+    const stoppedPid = first.pid;
+    await stopAndFill(stoppedPid, 'slate');
+    const others: Array<{ client: LineClient; pid: number; sid: string }> = [];
+    for (let i = 0; i < 2; i++) {
+      const c = await connect();
+      expect(c.pid).not.toBe(stoppedPid);
+      expect(await command(c.client, 'a', 'LOGIN wilma pass')).toMatch(/^a OK/);
+      expect(await command(c.client, 'b', 'SELECT INBOX')).toMatch(/^b OK/);
+      others.push(c);
+    }
+    resume(stoppedPid);
+    const otherPid = others[0]!.pid;
+    // Home on the stopped worker with one session, two on the other: the home moves to them.
+    await master.log('session moved in', (l) => l.sid === wilmaHome.sid, 20_000);
+    expect(movedIn(wilmaHome.sid)[0]!.pid).toBe(otherPid);
+    expect(await command(wilmaHome.client, 'c', 'NOOP')).toMatch(/^c OK/);
+    // No ping-pong: a while later nothing moved again.
+    await new Promise((r) => setTimeout(r, 3000));
+    for (const c of [wilmaHome, ...others]) expect(movedIn(c.sid).length).toBeLessThanOrEqual(1);
+    expect(others.every((c) => movedIn(c.sid).length === 0)).toBe(true);
+    for (const c of [wilmaHome, ...others]) expect(await command(c.client, 'z', 'NOOP')).toMatch(/^z OK/);
+  }, 60_000);
+});
