@@ -1,6 +1,5 @@
 /** Opening SQLite databases the one way (store and mailbox alike): WAL, a busy timeout, errors as MailError. */
 import Database from 'better-sqlite3';
-import { closeSync, openSync, readSync } from 'node:fs';
 import { MailError } from './errors.js';
 
 export type Db = Database.Database;
@@ -369,72 +368,63 @@ export function setCheckpointPages(db: Db, pages: number): void {
 const checkpointsDue = new Set<Db>();
 
 /**
+ * What a checkpointAfterCommit connection wrote since its last checkpoint: commits, and
+ * total_changes() then. The WAL's own frame count is in its -shm file, but that file must not be
+ * opened beside SQLite: closing any descriptor of a file drops every POSIX lock the process holds
+ * on it, SQLite's shared-memory lock among them, after which another process may rebuild the -shm
+ * under this one's mapping (a first version that read it here killed processes with SIGBUS).
+ */
+interface CheckpointDebt {
+  commits: number;
+  changesAt: number;
+  totalChanges: Database.Statement<[], number>;
+}
+const checkpointDebts = new WeakMap<Db, CheckpointDebt>();
+
+function debtOf(db: Db): CheckpointDebt {
+  let debt = checkpointDebts.get(db);
+  if (debt === undefined) checkpointDebts.set(db, (debt = { commits: 0, changesAt: 0, totalChanges: db.prepare<[], number>('SELECT total_changes()').pluck() }));
+  return debt;
+}
+
+/**
  * On a later turn (once per turn and database), checkpoint `db` when due (checkpointIfDue): after
  * a commit of a checkpointAfterCommit database, or after an append told its news (Mailbox.append,
  * whose commit runs none: the checkpoint would sit between the commit and the notification).
  */
 export function checkpointLater(db: Db): void {
-  if (!checkpointPages.has(db) || checkpointsDue.has(db)) return;
+  if (!checkpointPages.has(db)) return;
+  debtOf(db).commits++;
+  if (checkpointsDue.has(db)) return;
   checkpointsDue.add(db);
   setImmediate(() => {
     checkpointsDue.delete(db);
-    checkpointIfDue(db, db.name);
+    checkpointIfDue(db);
   });
 }
 
-/** SQLite's wal-index (the -shm file): mxFrame at byte 16, nBackfill at byte 96 (walformat.html), native byte order. */
-const SHM_MX_FRAME = 16;
-const SHM_BACKFILL = 96;
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const shmHeader = Buffer.alloc(SHM_BACKFILL + 4);
-
-/** Frames of `file`'s WAL not yet copied into the database, from its wal-index header; null when it cannot be read. */
-function walBacklog(file: string): number | null {
-  let fd: number;
-  try {
-    fd = openSync(`${file}-shm`, 'r');
-  } catch {
-    return null;
-  }
-  try {
-    if (readSync(fd, shmHeader, 0, shmHeader.length, 0) < shmHeader.length) return null;
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
-  const mxFrame = LITTLE_ENDIAN ? shmHeader.readUInt32LE(SHM_MX_FRAME) : shmHeader.readUInt32BE(SHM_MX_FRAME);
-  const backfill = LITTLE_ENDIAN ? shmHeader.readUInt32LE(SHM_BACKFILL) : shmHeader.readUInt32BE(SHM_BACKFILL);
-  return Math.max(0, mxFrame - backfill);
-}
-
 /**
- * The checkpoint a commit with noCheckpoint left: run now (PASSIVE: it waits for nobody) when the
- * WAL of `db` (file `file`) holds as many frames not yet in the database as SQLite's automatic
- * checkpoint waits for (wal_autocheckpoint), or when that cannot be read. Outside a transaction;
- * a busy or failed checkpoint is left to the next. Returns whether one ran.
+ * The checkpoint that commits of a checkpointAfterCommit database left: run now (PASSIVE: it waits
+ * for nobody) once this connection wrote about as much as SQLite's automatic checkpoint waits for
+ * (`pages` frames, CHECKPOINT_PAGES: counted as a fifth as many commits, or twice as many rows
+ * changed, whichever comes first; an index append changes some six rows a message and dirties about
+ * as many pages). Outside a transaction; a busy or failed checkpoint is left to the next. Returns
+ * whether one ran.
  */
-export function checkpointIfDue(db: Db, file: string): boolean {
-  if (!db.open || db.inTransaction) return false;
-  const pages = checkpointPages.get(db) ?? autocheckpointPages(db);
-  if (pages <= 0) return false;
-  const backlog = walBacklog(file);
-  if (backlog !== null && backlog < pages) return false;
+export function checkpointIfDue(db: Db): boolean {
+  const pages = checkpointPages.get(db);
+  if (pages === undefined || pages <= 0 || !db.open || db.inTransaction) return false;
+  const debt = debtOf(db);
+  const changes = debt.totalChanges.get()!;
+  if (debt.commits < Math.max(1, pages / 5) && changes - debt.changesAt < 2 * pages) return false;
+  debt.commits = 0;
+  debt.changesAt = changes;
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
     return true;
   } catch {
     return false;
   }
-}
-
-/** wal_autocheckpoint of a database, read once (0: the checkpoints are the owner's business). */
-const autocheckpoints = new WeakMap<Db, number>();
-
-function autocheckpointPages(db: Db): number {
-  let pages = autocheckpoints.get(db);
-  if (pages === undefined) autocheckpoints.set(db, (pages = db.pragma('wal_autocheckpoint', { simple: true }) as number));
-  return pages;
 }
 
 /** The statements that switch a database's automatic checkpoint off and back (wal_autocheckpoint). */

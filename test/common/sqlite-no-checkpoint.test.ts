@@ -1,12 +1,13 @@
 // A write transaction with noCheckpoint never runs SQLite's automatic WAL checkpoint in its commit
 // (the \Recent claim after an IDLE push: a checkpoint's fsyncs held the worker's loop 6-9 ms); the
-// next commit without it checkpoints as before. Read from the -shm file's header (SQLite's
-// documented wal-index format: mxFrame at byte 16, nBackfill at byte 96, native byte order).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// next commit without it checkpoints as before. The backlog is read from the -shm file's header
+// by a child process (wal-backlog.ts).
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDb, writeTransaction, type Db } from '../../src/common/sqlite.js';
+import { checkpointIfDue, openDb, setCheckpointPages, writeTransaction, type Db } from '../../src/common/sqlite.js';
+import { walBacklog } from './wal-backlog.js';
 
 let dir: string;
 let db: Db;
@@ -24,14 +25,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** WAL frames not yet copied into the database file. */
-function uncheckpointed(): number {
-  const shm = readFileSync(`${file}-shm`);
-  const le = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-  const mxFrame = le ? shm.readUInt32LE(16) : shm.readUInt32BE(16);
-  const backfill = le ? shm.readUInt32LE(96) : shm.readUInt32BE(96);
-  return mxFrame - backfill;
-}
+const uncheckpointed = (): number => walBacklog(file);
 
 const insert = () => db.prepare('INSERT INTO t (v) VALUES (?)').run('x'.repeat(3000));
 
@@ -51,36 +45,46 @@ describe('noCheckpoint', () => {
 });
 
 describe('checkpointIfDue', () => {
-  it('checkpoints once the WAL holds wal_autocheckpoint frames not in the database, and not before', async () => {
-    const { checkpointIfDue } = await import('../../src/common/sqlite.js');
-    db.pragma('wal_autocheckpoint = 1000');
-    const other = openDb(file, { durable: true });
+  it('checkpoints once the connection wrote a fifth of the due frames in commits, or twice as many rows, and not before', async () => {
+    const managed = openDb(join(dir, 'counted'), { durable: true, checkpointAfterCommit: true });
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const backlog = () => walBacklog(join(dir, 'counted'));
     try {
-      // Another connection's commits leave frames (its automatic checkpoint off).
-      other.pragma('wal_autocheckpoint = 0');
-      other.prepare('INSERT INTO t (v) VALUES (?)').run('y');
-      expect(uncheckpointed()).toBeGreaterThan(0);
-      expect(checkpointIfDue(db, file)).toBe(false);
-      expect(uncheckpointed()).toBeGreaterThan(0);
-      for (let i = 0; i < 400 && uncheckpointed() < 1000; i++) other.prepare('INSERT INTO t (v) VALUES (?)').run('z'.repeat(8000));
-      expect(checkpointIfDue(db, file)).toBe(true);
-      expect(uncheckpointed()).toBe(0);
+      managed.exec('CREATE TABLE t (v TEXT)');
+      await turn();
+      setCheckpointPages(managed, 10);
+      const add = (rows: number) => () => {
+        const stmt = managed.prepare('INSERT INTO t (v) VALUES (?)');
+        for (let i = 0; i < rows; i++) stmt.run('x'.repeat(100));
+      };
+      managed.pragma('wal_checkpoint(TRUNCATE)');
+      writeTransaction(managed, 'one', add(1));
+      await turn();
+      // One commit of one row: not due (2 commits or 20 rows are).
+      expect(backlog()).toBeGreaterThan(0);
+      expect(checkpointIfDue(managed)).toBe(false);
+      writeTransaction(managed, 'two', add(1));
+      await turn();
+      expect(backlog()).toBe(0);
+      setCheckpointPages(managed, 1000);
+      writeTransaction(managed, 'few', add(5));
+      await turn();
+      expect(backlog()).toBeGreaterThan(0);
+      // 2,000 rows in one commit: due by the rows.
+      writeTransaction(managed, 'many', add(2000));
+      await turn();
+      expect(backlog()).toBe(0);
     } finally {
-      other.close();
+      managed.close();
     }
   });
 });
 
 describe('checkpointAfterCommit', () => {
   it('checkpoints on the turn after a commit when due, never inside it, and not after a noCheckpoint one', async () => {
-    const { setCheckpointPages } = await import('../../src/common/sqlite.js');
     const managed = openDb(join(dir, 'managed'), { durable: true, checkpointAfterCommit: true });
     const shm = join(dir, 'managed');
-    const backlog = () => {
-      const buf = readFileSync(`${shm}-shm`);
-      const le = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-      return (le ? buf.readUInt32LE(16) : buf.readUInt32BE(16)) - (le ? buf.readUInt32LE(96) : buf.readUInt32BE(96));
-    };
+    const backlog = () => walBacklog(shm);
     const turn = () => new Promise((resolve) => setImmediate(resolve));
     try {
       managed.exec('CREATE TABLE t (v TEXT)');

@@ -1,12 +1,12 @@
 // An append's commit runs no WAL checkpoint (its fsyncs held the change back from the IDLE sessions
 // of other processes); the append checkpoints on a later turn, once it has told them, when the WAL
-// holds wal_autocheckpoint frames not yet in the index. Read from the -shm header (SQLite's
-// wal-index: mxFrame at byte 16, nBackfill at byte 96, native byte order).
-import { readFileSync } from 'node:fs';
+// is due (setCheckpointPages). The backlog is read from the -shm header by a child process
+// (test/common/wal-backlog.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setCheckpointPages, type Db } from '../../src/common/sqlite.js';
 import type { MailStore } from '../../src/store/index.js';
 import { makeEnv, message, type TestEnv } from '../store/helpers.js';
+import { walBacklog } from '../common/wal-backlog.js';
 
 let env: TestEnv;
 let store: MailStore;
@@ -16,11 +16,7 @@ beforeEach(() => {
 });
 afterEach(() => env.cleanup());
 
-function uncheckpointed(file: string): number {
-  const shm = readFileSync(`${file}-shm`);
-  const le = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-  return (le ? shm.readUInt32LE(16) : shm.readUInt32BE(16)) - (le ? shm.readUInt32LE(96) : shm.readUInt32BE(96));
-}
+const uncheckpointed = (file: string): number => walBacklog(file);
 
 describe('the WAL checkpoint of an append', () => {
   it('runs after the append told its news, not in its commit', async () => {
