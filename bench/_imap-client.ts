@@ -360,3 +360,58 @@ if (process.argv[1]?.endsWith('_imap-client.js')) {
     process.exit(1);
   }
 }
+
+/** A bare client: one command at a time, replies read until the tagged line. */
+export class TaggedClient {
+  private buffered = '';
+  private waiting: ((line: string) => void) | null = null;
+  private tag = 0;
+  private constructor(private readonly socket: Socket, private readonly tagPrefix: string) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      this.buffered += chunk.toString('latin1');
+      this.check();
+    });
+  }
+
+  private check(): void {
+    const prefix = `${this.tagPrefix}${this.tag} `;
+    for (let nl = this.buffered.indexOf('\r\n'); nl !== -1; nl = this.buffered.indexOf('\r\n')) {
+      const line = this.buffered.slice(0, nl);
+      this.buffered = this.buffered.slice(nl + 2);
+      if (line.startsWith(prefix) && this.waiting) {
+        const done = this.waiting;
+        this.waiting = null;
+        done(line.slice(prefix.length));
+      }
+    }
+  }
+
+  static async open(port: number, tagPrefix = 'A'): Promise<TaggedClient> {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('data', () => resolve());
+      socket.once('error', reject);
+    });
+    return new TaggedClient(socket, tagPrefix);
+  }
+
+  /** Send one command (the pieces already carry LITERAL+ literals); resolves with the tagged status. */
+  send(pieces: Array<string | Buffer>): Promise<string> {
+    this.tag++;
+    const head = `${this.tagPrefix}${this.tag} `;
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+      this.socket.write(Buffer.concat([Buffer.from(head), ...pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))]));
+    });
+  }
+
+  async ok(pieces: Array<string | Buffer>, what: string): Promise<void> {
+    const status = await this.send(pieces);
+    if (!status.startsWith('OK')) throw new Error(`${what}: ${status}`);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}

@@ -10,9 +10,8 @@
 // `npm run bench -- append-cpu [count=2000] [--batch=100] [--rounds=5] [--cli=OTHER/dist/bin/cyrusts.js]`
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { benchMessage } from './_imap-client.js';
+import { TaggedClient, benchMessage } from './_imap-client.js';
 import { treeCpuMs } from './_master.js';
 import { startShipped, type ShippedServer } from './_shipped.js';
 
@@ -21,51 +20,6 @@ const USER = 'user1';
 
 function arg(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
-
-/** One command at a time; resolves with the tagged status line. */
-class Client {
-  private buffered = '';
-  private waiting: ((line: string) => void) | null = null;
-  private tag = 0;
-  private constructor(private readonly socket: Socket) {
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      this.buffered += chunk.toString('latin1');
-      const prefix = `A${this.tag} `;
-      for (let nl = this.buffered.indexOf('\r\n'); nl !== -1; nl = this.buffered.indexOf('\r\n')) {
-        const line = this.buffered.slice(0, nl);
-        this.buffered = this.buffered.slice(nl + 2);
-        if (line.startsWith(prefix) && this.waiting) {
-          const done = this.waiting;
-          this.waiting = null;
-          done(line.slice(prefix.length));
-        }
-      }
-    });
-  }
-
-  static async open(port: number): Promise<Client> {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('data', () => resolve());
-      socket.once('error', reject);
-    });
-    return new Client(socket);
-  }
-
-  async ok(pieces: Array<string | Buffer>, what: string): Promise<void> {
-    this.tag++;
-    const status = await new Promise<string>((resolve) => {
-      this.waiting = resolve;
-      this.socket.write(Buffer.concat([Buffer.from(`A${this.tag} `), ...pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))]));
-    });
-    if (!status.startsWith('OK')) throw new Error(`${what}: ${status}`);
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
 }
 
 /** [user, system] CPU ms of the main threads of the master's imap workers. */
@@ -96,7 +50,7 @@ interface Round {
 
 async function round(server: ShippedServer, count: number, batch: number, messages: Buffer[]): Promise<Round> {
   const master = server.master.pid!;
-  const c = await Client.open(server.port('imap'));
+  const c = await TaggedClient.open(server.port('imap'));
   try {
     await c.ok([`LOGIN ${USER} ${PASSWORD}\r\n`], 'LOGIN');
     await c.ok(['CREATE benchcpu\r\n'], 'CREATE');

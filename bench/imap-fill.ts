@@ -7,72 +7,16 @@
 // copy of ours with that environment beside the first (an A/B of a setting within one run);
 // `--cli=PATH/dist/bin/cyrusts.js` starts another build beside ours (before/after in one run).
 // `npm run bench -- imap-fill [count] [--rounds=5] [--user=user42] [--peers=none] [--env=NAME=VALUE] [--cli=PATH]`
-import { createConnection, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { benchMessage } from './_imap-client.js';
+import { TaggedClient, benchMessage } from './_imap-client.js';
 import { startShipped, type ShippedServer } from './_shipped.js';
 
 const PASSWORD = 'pass';
 const BATCH = 100;
 
-/** A bare client: one command at a time, replies read until the tagged line. */
-class FillClient {
-  private buffered = '';
-  private waiting: ((line: string) => void) | null = null;
-  private tag = 0;
-  private constructor(private readonly socket: Socket, private readonly tagPrefix: string) {
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      this.buffered += chunk.toString('latin1');
-      this.check();
-    });
-  }
-
-  private check(): void {
-    const prefix = `${this.tagPrefix}${this.tag} `;
-    for (let nl = this.buffered.indexOf('\r\n'); nl !== -1; nl = this.buffered.indexOf('\r\n')) {
-      const line = this.buffered.slice(0, nl);
-      this.buffered = this.buffered.slice(nl + 2);
-      if (line.startsWith(prefix) && this.waiting) {
-        const done = this.waiting;
-        this.waiting = null;
-        done(line.slice(prefix.length));
-      }
-    }
-  }
-
-  static async open(port: number): Promise<FillClient> {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('data', () => resolve());
-      socket.once('error', reject);
-    });
-    return new FillClient(socket, 'F');
-  }
-
-  /** Send one command (the pieces already carry LITERAL+ literals); resolves with the tagged status. */
-  send(pieces: Array<string | Buffer>): Promise<string> {
-    this.tag++;
-    const head = `${this.tagPrefix}${this.tag} `;
-    return new Promise((resolve) => {
-      this.waiting = resolve;
-      this.socket.write(Buffer.concat([Buffer.from(head), ...pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))]));
-    });
-  }
-
-  async ok(pieces: Array<string | Buffer>, what: string): Promise<void> {
-    const status = await this.send(pieces);
-    if (!status.startsWith('OK')) throw new Error(`${what}: ${status}`);
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
-}
-
 /** One round: CREATE, `count` messages by MULTIAPPEND of BATCH, DELETE; returns msg/s of the appends. */
 async function fillRound(port: number, user: string, count: number, messages: Buffer[]): Promise<number> {
-  const c = await FillClient.open(port);
+  const c = await TaggedClient.open(port, 'F');
   try {
     await c.ok([`LOGIN ${user} ${PASSWORD}\r\n`], 'LOGIN');
     const scratch = `benchfill${process.pid}`;
