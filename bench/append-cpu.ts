@@ -12,15 +12,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { TaggedClient, benchMessage } from './_imap-client.js';
-import { treeCpuMs } from './_master.js';
+import { arg, median, treeCpuMs } from './_master.js';
 import { startShipped, type ShippedServer } from './_shipped.js';
 
 const PASSWORD = 'pass';
 const USER = 'user1';
-
-function arg(name: string): string | undefined {
-  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
 
 /** [user, system] CPU ms of the main threads of the master's imap workers. */
 function workerMainThreadMs(master: number): [number, number] {
@@ -76,12 +72,6 @@ async function round(server: ShippedServer, count: number, batch: number, messag
   } finally {
     c.close();
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function main(): Promise<void> {

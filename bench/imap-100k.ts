@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClientRow } from './_imap-client.js';
 import { startShipped } from './_shipped.js';
+import { arg } from './_master.js';
 
 const USER = 'user40';
 const FILL_USER = 'user41';
@@ -60,10 +61,6 @@ function printTable(count: number, results: Array<{ label: string; rows: ClientR
     if (r.rows instanceof Error) console.log(`imap-100k: ${r.label}: ${r.rows.message}`);
     else for (const row of r.rows) if (row.failed) console.log(`imap-100k: ${r.label}: ${row.name}: ${row.failed}`);
   }
-}
-
-function arg(name: string): string | undefined {
-  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 }
 
 async function main(): Promise<void> {

@@ -10,6 +10,7 @@
 import { fileURLToPath } from 'node:url';
 import { TaggedClient, benchMessage } from './_imap-client.js';
 import { startShipped, type ShippedServer } from './_shipped.js';
+import { arg, median } from './_master.js';
 
 const PASSWORD = 'pass';
 const BATCH = 100;
@@ -39,16 +40,6 @@ async function fillRound(port: number, user: string, count: number, messages: Bu
   } finally {
     c.close();
   }
-}
-
-function arg(name: string): string | undefined {
-  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function main(): Promise<void> {
