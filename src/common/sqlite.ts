@@ -177,26 +177,11 @@ const LOCK_PAUSE_MAX_MS = 2;
  * caller's.
  */
 export function writeTransaction<T>(db: Db, what: string, fn: () => T, opts?: WriteOptions): T {
-  if (!db.inTransaction) {
-    if (checkpointPages.has(db)) {
-      // checkpointAfterCommit: nothing runs in the commit; a later turn checkpoints when due.
-      const result = writeOnce(db, what, fn, opts);
-      if (opts?.noCheckpoint !== true) checkpointLater(db);
-      return result;
-    }
-    if (opts?.noCheckpoint === true) {
-      // Its commit never runs SQLite's automatic WAL checkpoint (fsyncs of the database file): the
-      // next writer's commit does.
-      const control = checkpointControl(db);
-      control.off.run();
-      try {
-        return writeOnce(db, what, fn, opts);
-      } finally {
-        control.restore.run();
-      }
-    }
-  }
-  return writeOnce(db, what, fn, opts);
+  if (db.inTransaction || !checkpointPages.has(db)) return writeOnce(db, what, fn, opts);
+  // checkpointAfterCommit: nothing runs in the commit; a later turn checkpoints when due.
+  const result = writeOnce(db, what, fn, opts);
+  if (opts?.noCheckpoint !== true) checkpointLater(db);
+  return result;
 }
 
 function writeOnce<T>(db: Db, what: string, fn: () => T, opts: WriteOptions | undefined): T {
@@ -346,9 +331,10 @@ export interface WriteOptions {
    */
   groupCommit?: boolean;
   /**
-   * The commit does not run SQLite's automatic WAL checkpoint, whatever the WAL's size (it is left
-   * to the next commit that may): for a write on the path of something waited for (the \Recent claim
-   * that follows an IDLE push), where a checkpoint's fsyncs took 6-9 ms of the event loop.
+   * On a database opened with checkpointAfterCommit: the commit schedules no checkpoint (checkpointLater),
+   * whatever the WAL's size; a later commit, or the caller, does: for a write on the path of something
+   * waited for (the \Recent claim that follows an IDLE push), where a checkpoint's fsyncs took 6-9 ms
+   * of the event loop.
    */
   noCheckpoint?: boolean;
 }
@@ -427,18 +413,6 @@ export function checkpointIfDue(db: Db): boolean {
   }
 }
 
-/** The statements that switch a database's automatic checkpoint off and back (wal_autocheckpoint). */
-const checkpointControls = new WeakMap<Db, { off: Database.Statement; restore: Database.Statement }>();
-
-function checkpointControl(db: Db): { off: Database.Statement; restore: Database.Statement } {
-  let control = checkpointControls.get(db);
-  if (control === undefined) {
-    const pages = db.pragma('wal_autocheckpoint', { simple: true }) as number;
-    control = primedSettings(db, 'PRAGMA wal_autocheckpoint = 0', `PRAGMA wal_autocheckpoint = ${pages}`);
-    checkpointControls.set(db, control);
-  }
-  return control;
-}
 
 /**
  * The synchronous level of a database: `base`, what every commit gets (openDb's, or as

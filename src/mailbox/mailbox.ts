@@ -310,7 +310,7 @@ export class Mailbox extends MessageReader {
           };
         }
         return recent === undefined ? { uidValidity: row.uidvalidity, uids } : { uidValidity: row.uidvalidity, uids, recent };
-      }, syncAfterCommit ? APPEND_COMMIT : NO_CHECKPOINT));
+      }, syncAfterCommit ? QUIET_GROUP_COMMIT : NO_CHECKPOINT));
       if (look !== null) this.lastLook = look;
     } catch (err) {
       await directory.synced?.catch(() => undefined);
@@ -631,7 +631,7 @@ export class Mailbox extends MessageReader {
       this.index.stmts.setRecent.run(last);
       look = this.lookAfterWrite(before, current, current.highestmodseq, current.uidnext, [], []) ?? (ownTransaction ? this.lookInsideWrite(current) : null);
       return uids;
-    }, CLAIM_COMMIT);
+    }, QUIET_GROUP_COMMIT);
     try {
       const claimed = wait ? claim() : withoutBusyWait(db, claim);
       if (look !== null) this.lastLook = look;
@@ -966,18 +966,12 @@ function expungedAfter(own: OwnWrite, modseq: number): number[] {
 const GROUP_COMMIT: WriteOptions = { groupCommit: true };
 
 /**
- * The \Recent claim's commit: a group commit that never runs SQLite's automatic WAL checkpoint (the
- * claim follows an IDLE push; a checkpoint's fsyncs there held the worker's loop 6-9 ms): the
- * durable writers' commits (append, store, expunge) do it.
+ * The commit of a \Recent claim or an append: a group commit that schedules no WAL checkpoint. The
+ * claim follows an IDLE push (a checkpoint's fsyncs there held the worker's loop 6-9 ms); the append
+ * checkpoints itself after it told the other processes (checkpointLater), not before (a checkpoint
+ * sat between an append's commit and the IDLE push in other processes).
  */
-const CLAIM_COMMIT: WriteOptions = { groupCommit: true, noCheckpoint: true };
-
-/**
- * An append's commit: a group commit that leaves the WAL checkpoint to the append itself, after it
- * told the other processes (checkpointLater), not before: a checkpoint's fsyncs (several ms) sat
- * between an append's commit and the IDLE push in other processes.
- */
-const APPEND_COMMIT: WriteOptions = { groupCommit: true, noCheckpoint: true };
+const QUIET_GROUP_COMMIT: WriteOptions = { groupCommit: true, noCheckpoint: true };
 const NO_CHECKPOINT: WriteOptions = { noCheckpoint: true };
 
 /** How a \Recent claim is made (Mailbox.tryClaimRecent). */

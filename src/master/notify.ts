@@ -294,11 +294,9 @@ function changeLine(name: string, facts: string | null = null): string {
   return facts === null ? '{"m":' + JSON.stringify(name) + '}\n' : '{"m":' + JSON.stringify(name) + ',"f":"' + facts + '"}\n';
 }
 
-/** The plain string of facts for the line; null when there are none or they cannot be sent as such. */
+/** The plain string of facts for the line (no quote or backslash: encodeAppendFacts); null when there are none or they cannot be sent. */
 function factsText(facts: AppendFacts | undefined): string | null {
-  if (facts === undefined) return null;
-  const text = encodeAppendFacts(facts);
-  return text !== null && text.indexOf('"') === -1 && text.indexOf('\\') === -1 ? text : null;
+  return facts === undefined ? null : encodeAppendFacts(facts);
 }
 
 function stringsOf(value: unknown): string[] {

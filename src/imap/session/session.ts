@@ -740,15 +740,19 @@ export class Session implements ContextHost, Watcher {
    */
   private moveIfAsked(): boolean {
     if (this.homeAsk === null || this.closed || this.busy || this.notifying || this.lineWaiter !== null || this.idleWake !== null) return false;
-    const kind = this.state.kind;
-    const unmovable = this.tls || this.pendingTls || this.logoutRequested || this.notifyState !== null || (kind !== 'authenticated' && kind !== 'selected');
-    const view = this.state.kind === 'selected' ? this.state.selected.carry() : null;
-    if (!unmovable && (this.socket.writableLength > 0 || (this.state.kind === 'selected' && view === null))) return false;
+    const state = this.state;
+    const unmovable = this.tls || this.pendingTls || this.logoutRequested || this.notifyState !== null || (state.kind !== 'authenticated' && state.kind !== 'selected');
+    let carried: string | null = null;
+    if (!unmovable) {
+      // The view (all its UIDs) is copied only for a session that can go.
+      const view = state.kind === 'selected' ? state.selected.carry() : null;
+      if (this.socket.writableLength > 0 || (state.kind === 'selected' && view === null)) return false;
+      const saved = state.kind === 'selected' ? savedResultOf(state.selected) : null;
+      carried = JSON.stringify({ enabled: [...this.enabled], badCommands: this.badCommands, selected: view, saved } satisfies CarriedState);
+    }
     clearTimeout(this.homeAsk);
     this.homeAsk = null;
-    const saved = this.state.kind === 'selected' ? savedResultOf(this.state.selected) : null;
-    const carried: CarriedState = { enabled: [...this.enabled], badCommands: this.badCommands, selected: view, saved };
-    if (!unmovable && this.moveAway(JSON.stringify(carried))) return true;
+    if (carried !== null && this.moveAway(carried)) return true;
     this.log.debug({ unmovable }, 'not moved home');
     this.options.loginGate?.stay?.();
     return false;
