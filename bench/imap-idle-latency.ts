@@ -1,14 +1,18 @@
 // Latency from "append returned in another process" to "* N EXISTS" read by an IDLE client, through
 // the real master (imapd worker + notification relay). Prints p50 and p99. Both ends read
 // CLOCK_MONOTONIC (process.hrtime), which all processes of the machine share.
+// After the server is stopped, the machine's floor for the same two wake-ups (appender → worker →
+// client) is measured with three processes that do nothing else (bench/_wakeup-floor.ts), with the
+// same count and interval: a tail that the floor shows too is the machine's, not the server's.
 // Usage: node dist/bench/imap-idle-latency.js [COUNT=300] [INTERVAL_MS=10]
 // With CYRUSTS_BENCH_PERF=1 the workers' CPU meanwhile is also read by `perf stat -e task-clock`
 // per thread (exact to the microsecond, where /proc moves a scheduler tick at a time).
-import { execFile, spawn } from 'node:child_process';
+import { execFile, fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BenchClient, percentile, startBenchMaster, treePids } from './_master.js';
+import { percentile, startBenchMaster, treePids } from './_master.js';
+import { wakeupFloor } from './_wakeup-floor.js';
 
 /**
  * Times the process was woken (voluntary context switches), its CPU time (ms, every thread) and its
@@ -28,20 +32,13 @@ const appender = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test
 
 const master = await startBenchMaster();
 try {
-  const client = await BenchClient.connect(master.port);
-  await client.command('LOGIN fred pass');
-  await client.command('SELECT INBOX');
-  // arrivals[i]: when the client learnt of the (i+1)th message: "* N EXISTS" tells of every message
-  // up to N (two appends close together may be told in one EXISTS).
-  const arrivals: number[] = [];
-  // Times on CLOCK_MONOTONIC (process.hrtime), as the appender prints them (APPEND_CLOCK): the epoch
-  // times of two processes' performance.timeOrigin may differ by a fraction of a millisecond.
-  client.onUntagged = (line) => {
-    const at = Number(process.hrtime.bigint()) / 1e6;
-    const m = /^\* (\d+) EXISTS$/.exec(line);
-    if (m) while (arrivals.length < Number(m[1])) arrivals.push(at);
-  };
-  client.send('i IDLE\r\n');
+  // The IDLE client runs in a lean process of its own (bench/_idle-client.ts): this process's heap
+  // (the mail store it made the users with) is not on the measured path. Its times are on
+  // CLOCK_MONOTONIC (process.hrtime), as the appender prints them (APPEND_CLOCK): the epoch times of
+  // two processes' performance.timeOrigin may differ by a fraction of a millisecond.
+  const client = fork(join(dirname(fileURLToPath(import.meta.url)), '_idle-client.js'), [String(master.port), 'fred', 'pass', 'INBOX']);
+  const ready = await new Promise<{ ready?: boolean; error?: string }>((resolve) => client.once('message', (m) => resolve(m as { ready?: boolean; error?: string })));
+  if (!ready.ready) throw new Error(`IDLE client: ${ready.error}`);
   await new Promise((r) => setTimeout(r, 100));
   const master0 = wakeups(master.process.pid!);
   // The workers (the master's descendants): the imapd worker serving the IDLE client is one of them.
@@ -52,6 +49,12 @@ try {
     execFile(process.execPath, [appender, master.imapdConf, 'user.fred', String(count), String(interval)], { maxBuffer: 1 << 24, env: { ...process.env, APPEND_CLOCK: 'monotonic' } }, (err, out) => (err ? reject(err) : resolve(out))),
   );
   await new Promise((r) => setTimeout(r, 200));
+  // arrivals[i]: when the client learnt of the (i+1)th message ("* N EXISTS" tells of every message
+  // up to N: two appends close together may be told in one EXISTS).
+  const { arrivals } = await new Promise<{ arrivals: number[] }>((resolve) => {
+    client.once('message', (m) => resolve(m as { arrivals: number[] }));
+    client.send('report');
+  });
   const perfThreads = perf === null ? null : await perf();
   const sent = stdout.trim().split('\n').map(Number);
   const latencies = sent.map((t, i) => (arrivals[i] ?? Number.NaN) - t).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
@@ -69,11 +72,11 @@ try {
     for (const [tid, ms] of perfThreads) if (tid !== main.pid && threadOf(tid) === main.pid) others += ms;
     console.log(`  perf task-clock of its worker: main thread ${(main.main / sent.length).toFixed(3)} ms, other threads ${(others / sent.length).toFixed(3)} ms per delivery`);
   }
-  client.send('DONE\r\n');
-  client.socket.destroy();
 } finally {
   await master.stop();
 }
+const floor = await wakeupFloor(count, interval);
+console.log(`  machine floor, same run (two wake-ups of processes doing nothing else): p50 ${percentile(floor, 50).toFixed(2)} ms, p99 ${percentile(floor, 99).toFixed(2)} ms, max ${floor.at(-1)!.toFixed(2)} ms`);
 
 /** The process a thread belongs to (its Tgid). */
 function threadOf(tid: number): number {
