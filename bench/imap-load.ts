@@ -7,7 +7,7 @@
 // the reference peers started by the lead's scripts (Cyrus 3.6 on 14301, Dovecot 2.3 on 24301),
 // all in the same run, with users user1..userN / pass. Each server's CPU per command is its process
 // tree's (ours: the master's; a peer's: the master named by /tmp/peers/NAME/run/master.pid).
-// `npm run bench -- imap-load [--users=20] [--clients=20] [--seconds=20] [--only=us,cyrus,dovecot] [--prefork=N] [--modes=steady,churn] [--warm=SECONDS] [--cli=OTHER/dist/bin/cyrusts.js]`
+// `npm run bench -- imap-load [--users=20] [--clients=20] [--seconds=20] [--only=us,cyrus,dovecot] [--prefork=N] [--modes=steady,churn] [--warm=SECONDS] [--keep] [--cli=OTHER/dist/bin/cyrusts.js]`
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { percentile, treeCpuMs, treePids } from './_master.js';
@@ -28,6 +28,13 @@ const SECONDS = Number(args.get('seconds') ?? 20);
  * that user's first LOGIN there (auth_cache_ttl): with --warm the figure is the warmed server's.
  */
 const WARM = Number(args.get('warm') ?? 0);
+/**
+ * --keep (steady mode, with --warm): the clients log in once and go on from the warm-up into the
+ * measured window without reconnecting, so the window holds no logins (the storm of USERS × CLIENTS
+ * logins falls in the warm-up, and so does the master's moving of sessions to their users' home
+ * workers after it). Without it each window starts with its own logins, as a fresh start does.
+ */
+const KEEP = args.has('--keep');
 const ONLY = (args.get('only') ?? 'us,cyrus,dovecot').split(',');
 const PREFORK = args.get('prefork');
 const MODES = (args.get('modes') ?? 'steady,churn').split(',');
@@ -309,19 +316,29 @@ function readlinkSafe(path: string): string {
   }
 }
 
-async function load(port: number, churn: boolean, seconds = SECONDS): Promise<Stats> {
+/**
+ * USERS × CLIENTS clients under `churn` or steady load; what is done in the first `warmSeconds` is
+ * not counted (the clients go on from it without reconnecting), and `onWindow` is called when the
+ * counted window of `seconds` starts.
+ */
+async function load(port: number, churn: boolean, seconds = SECONDS, warmSeconds = 0, onWindow?: () => void): Promise<Stats> {
   const stats = new Stats();
-  const deadline = performance.now() + seconds * 1000;
+  const uncounted = new Stats();
+  const windowStart = performance.now() + warmSeconds * 1000;
+  const deadline = windowStart + seconds * 1000;
+  const counted = (): Stats => (performance.now() >= windowStart ? stats : uncounted);
+  const windowTimer = setTimeout(() => onWindow?.(), warmSeconds * 1000);
   await Promise.all(Array.from({ length: USERS * CLIENTS }, async (_, i) => {
     const user = `user${(i % USERS) + 1}`;
     await new Promise((r) => setTimeout(r, Math.random() * 500));
     while (performance.now() < deadline) {
       let conn: Conn;
       try {
-        conn = await login(port, user, stats);
+        conn = await login(port, user, counted());
       } catch (err) {
-        stats.failures++;
-        stats.failed.set('connect/LOGIN', (err as Error).message);
+        const into = counted();
+        into.failures++;
+        into.failed.set('connect/LOGIN', (err as Error).message);
         await new Promise((r) => setTimeout(r, 200));
         continue;
       }
@@ -329,19 +346,21 @@ async function load(port: number, churn: boolean, seconds = SECONDS): Promise<St
       live.set(conn, user);
       try {
         for (let k = 0; k < steps && performance.now() < deadline; k++) {
-          if (churn) await timed(stats, 'FETCH flags', () => conn.command(`FETCH 1:${Math.min(10, Math.max(1, conn.exists))} (UID FLAGS)`));
-          else await step(conn, stats);
+          if (churn) await timed(counted(), 'FETCH flags', () => conn.command(`FETCH 1:${Math.min(10, Math.max(1, conn.exists))} (UID FLAGS)`));
+          else await step(conn, counted());
         }
         await conn.command('LOGOUT');
       } catch (err) {
-        stats.failures++;
-        stats.failed.set('session', (err as Error).message);
+        const into = counted();
+        into.failures++;
+        into.failed.set('session', (err as Error).message);
       }
       live.delete(conn);
       conn.close();
       if (!churn) break;
     }
   }));
+  clearTimeout(windowTimer);
   return stats;
 }
 
@@ -410,14 +429,24 @@ async function measure(label: string, port: number, pid?: number): Promise<void>
   await prepare(port);
   for (const [mode, churn] of [['steady', false], ['churn', true]] as const) {
     if (!MODES.includes(mode)) continue;
-    if (WARM > 0) await load(port, churn, WARM);
-    const before = treeCpuSeconds(pid);
-    const perProcessBefore = pid !== undefined && label.startsWith('us') ? cpuByProcess(pid) : null;
-    // Halfway through the steady load: which server process holds each connection (ours only).
-    let where: string | null = null;
-    const look = pid !== undefined && !churn && label.startsWith('us') ? setTimeout(() => (where = spread(pid, port)), (SECONDS * 1000) / 2) : null;
-    const stats = await load(port, churn);
-    if (look) clearTimeout(look);
+    // --keep: the steady clients go on from the warm-up into the window (no logins in it).
+    const keep = KEEP && !churn && WARM > 0;
+    if (WARM > 0 && !keep) await load(port, churn, WARM);
+    // Read when the counted window starts (a callback: kept in an object, not narrowed away).
+    // Halfway through the steady window, `where`: which server process holds each connection (ours only).
+    const at: {
+      cpu: number | null;
+      perProcess: Map<number, { role: string; ms: number; mainMs: number }> | null;
+      look: NodeJS.Timeout | null;
+      where: string | null;
+    } = { cpu: null, perProcess: null, look: null, where: null };
+    const stats = await load(port, churn, SECONDS, keep ? WARM : 0, () => {
+      at.cpu = treeCpuSeconds(pid);
+      at.perProcess = pid !== undefined && label.startsWith('us') ? cpuByProcess(pid) : null;
+      if (pid !== undefined && !churn && label.startsWith('us')) at.look = setTimeout(() => (at.where = spread(pid, port)), (SECONDS * 1000) / 2);
+    });
+    if (at.look) clearTimeout(at.look);
+    const { cpu: before, perProcess: perProcessBefore, where } = at;
     const after = treeCpuSeconds(pid);
     report(label, mode, stats, before === null || after === null ? null : after - before);
     if (where !== null) console.log(`imap-load: ${label.padEnd(8)} ${mode.padEnd(6)}   server processes holding the connections: ${where}`);
