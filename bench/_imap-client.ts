@@ -387,6 +387,11 @@ export class TaggedClient {
     }
   }
 
+  /** The client side's port (to find the server process holding the other end). */
+  get localPort(): number | undefined {
+    return this.socket.localPort;
+  }
+
   static async open(port: number, tagPrefix = 'A'): Promise<TaggedClient> {
     const socket = createConnection({ port, host: '127.0.0.1' });
     await new Promise<void>((resolve, reject) => {

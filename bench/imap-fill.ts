@@ -6,23 +6,48 @@
 // Ours runs the shipped settings (fsync on) through the master. `--env=NAME=VALUE` starts a second
 // copy of ours with that environment beside the first (an A/B of a setting within one run);
 // `--cli=PATH/dist/bin/cyrusts.js` starts another build beside ours (before/after in one run).
+// Beside the rate, the CPU time (user + system, µs per message) of the server process that held the
+// connection during the appends, from /proc (needs the privileges to look at the peers' processes,
+// "-" otherwise): the work per message, which the machine's load sways less than the rate.
 // `npm run bench -- imap-fill [count] [--rounds=5] [--user=user42] [--peers=none] [--env=NAME=VALUE] [--cli=PATH]`
 import { fileURLToPath } from 'node:url';
 import { TaggedClient, benchMessage } from './_imap-client.js';
 import { startShipped, type ShippedServer } from './_shipped.js';
 import { arg, median } from './_master.js';
+import { loopbackSocketInode, processCpu, processOfSocket } from './_proc-cpu.js';
 
 const PASSWORD = 'pass';
 const BATCH = 100;
 
-/** One round: CREATE, `count` messages by MULTIAPPEND of BATCH, DELETE; returns msg/s of the appends. */
-async function fillRound(port: number, user: string, count: number, messages: Buffer[]): Promise<number> {
+interface RoundResult {
+  rate: number;
+  /** CPU µs per message of the server process, or null when it could not be seen. */
+  user: number | null;
+  sys: number | null;
+}
+
+/** The server process at the other end of the client's connection, or null. */
+function serverPid(serverPort: number, c: TaggedClient): number | null {
+  const local = c.localPort;
+  if (local === undefined) return null;
+  try {
+    const inode = loopbackSocketInode(serverPort, local);
+    return inode === null ? null : processOfSocket(inode);
+  } catch {
+    return null;
+  }
+}
+
+/** One round: CREATE, `count` messages by MULTIAPPEND of BATCH, DELETE; the msg/s of the appends and their CPU per message. */
+async function fillRound(port: number, user: string, count: number, messages: Buffer[]): Promise<RoundResult> {
   const c = await TaggedClient.open(port, 'F');
   try {
     await c.ok([`LOGIN ${user} ${PASSWORD}\r\n`], 'LOGIN');
     const scratch = `benchfill${process.pid}`;
     await c.send([`DELETE ${scratch}\r\n`]);
     await c.ok([`CREATE ${scratch}\r\n`], 'CREATE');
+    const pid = serverPid(port, c);
+    const cpuBefore = pid === null ? null : processCpu(pid);
     const start = performance.now();
     for (let at = 0; at < count; at += BATCH) {
       const pieces: Array<string | Buffer> = [`APPEND ${scratch}`];
@@ -34,12 +59,23 @@ async function fillRound(port: number, user: string, count: number, messages: Bu
       await c.ok(pieces, 'APPEND');
     }
     const rate = (count * 1000) / (performance.now() - start);
+    const cpuAfter = pid === null ? null : processCpu(pid);
+    const per = (after: number | undefined, before: number | undefined) => (after === undefined || before === undefined ? null : (after - before) / count);
+    const result = { rate, user: per(cpuAfter?.user, cpuBefore?.user), sys: per(cpuAfter?.sys, cpuBefore?.sys) };
     await c.ok([`DELETE ${scratch}\r\n`], 'DELETE');
     await c.send(['LOGOUT\r\n']);
-    return rate;
+    return result;
   } finally {
     c.close();
   }
+}
+
+/** "user+sys µs/msg" as medians over the rounds, "-" when the process was not seen. */
+function cpuText(rows: Array<{ user: number | null; sys: number | null }>): string {
+  const user = rows.map((r) => r.user).filter((v): v is number => v !== null);
+  const sys = rows.map((r) => r.sys).filter((v): v is number => v !== null);
+  if (user.length === 0 || sys.length === 0) return 'cpu -';
+  return `cpu ${median(user).toFixed(0)}+${median(sys).toFixed(0)} µs/msg`;
 }
 
 async function main(): Promise<void> {
@@ -75,16 +111,21 @@ async function main(): Promise<void> {
     }
     if (arg('peers') !== 'none') targets.push({ label: 'Dovecot 2.3', port: 24301 }, { label: 'Cyrus 3.6', port: 14301 });
     const rates = new Map<string, number[]>(targets.map((t) => [t.label, []]));
+    const cpus = new Map<string, Array<{ user: number | null; sys: number | null }>>(targets.map((t) => [t.label, []]));
     for (let round = 0; round < rounds; round++) {
       // Each round starts with the next server: none always follows the same one (a server's
-      // writes still being flushed slow the next).
+      // writes still being flushed slow the next, and so do the files its DELETE freed: ext4
+      // without a journal skips inodes freed in the last 30 s or so when it creates a file).
       for (let k = 0; k < targets.length; k++) {
         const t = targets[(round + k) % targets.length]!;
-        rates.get(t.label)!.push(await fillRound(t.port, user, count, messages));
+        const r = await fillRound(t.port, user, count, messages);
+        rates.get(t.label)!.push(r.rate);
+        cpus.get(t.label)!.push({ user: r.user, sys: r.sys });
       }
-      console.log(`imap-fill: round ${round + 1}: ${targets.map((t) => `${t.label} ${rates.get(t.label)!.at(-1)!.toFixed(0)}`).join(', ')}`);
+      console.log(`imap-fill: round ${round + 1}: ${targets.map((t) => `${t.label} ${rates.get(t.label)!.at(-1)!.toFixed(0)} (${cpuText([cpus.get(t.label)!.at(-1)!])})`).join(', ')}`);
     }
     console.log(`imap-fill: ${count} messages per round, ${rounds} rounds, median msg/s: ${targets.map((t) => `${t.label} ${median(rates.get(t.label)!).toFixed(0)}`).join(', ')}`);
+    console.log(`imap-fill: median CPU µs per message of the server process (user+sys): ${targets.map((t) => `${t.label} ${cpuText(cpus.get(t.label)!)}`).join(', ')}`);
   } finally {
     for (const s of servers) await s.stop();
   }
