@@ -107,3 +107,44 @@ export async function startShipped(opts: {
     },
   };
 }
+
+/** A server a comparing bench talks to: its label in the output and its IMAP port. */
+export interface BenchTarget {
+  label: string;
+  port: number;
+}
+
+/**
+ * The servers of a bench that compares in alternating rounds: ours (the shipped settings), then,
+ * from the command line, a copy of ours with one more environment variable (`--env=NAME=VALUE`),
+ * another build (`--cli=PATH/dist/bin/cyrusts.js`), and the reference peers (Dovecot 2.3 on 24301,
+ * Cyrus 3.6 on 14301) unless `--peers=none`. `servers` are the ones started here, to stop.
+ */
+export async function startTargets(user: string, password: string, args: { env?: string; cli?: string; peers?: string }): Promise<{ servers: ShippedServer[]; targets: BenchTarget[] }> {
+  const servers: ShippedServer[] = [];
+  const targets: BenchTarget[] = [];
+  const add = (server: ShippedServer, label: string): void => {
+    servers.push(server);
+    targets.push({ label, port: server.port('imap') });
+  };
+  try {
+    add(await startShipped({ users: [user], password }), 'ours');
+    if (args.env !== undefined) {
+      const name = args.env.slice(0, args.env.indexOf('='));
+      const before = process.env[name];
+      process.env[name] = args.env.slice(args.env.indexOf('=') + 1);
+      try {
+        add(await startShipped({ users: [user], password }), `ours ${args.env}`);
+      } finally {
+        if (before === undefined) delete process.env[name];
+        else process.env[name] = before;
+      }
+    }
+    if (args.cli !== undefined) add(await startShipped({ users: [user], password, cli: args.cli }), 'other build');
+  } catch (err) {
+    for (const s of servers) await s.stop();
+    throw err;
+  }
+  if (args.peers !== 'none') targets.push({ label: 'Dovecot 2.3', port: 24301 }, { label: 'Cyrus 3.6', port: 14301 });
+  return { servers, targets };
+}

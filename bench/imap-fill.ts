@@ -12,7 +12,7 @@
 // `npm run bench -- imap-fill [count] [--rounds=5] [--user=user42] [--peers=none] [--env=NAME=VALUE] [--cli=PATH]`
 import { fileURLToPath } from 'node:url';
 import { TaggedClient, benchMessage } from './_imap-client.js';
-import { startShipped, type ShippedServer } from './_shipped.js';
+import { startTargets } from './_shipped.js';
 import { arg, median } from './_master.js';
 import { loopbackSocketInode, processCpu, processOfSocket } from './_proc-cpu.js';
 
@@ -82,34 +82,9 @@ async function main(): Promise<void> {
   const count = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 2000);
   const rounds = Number(arg('rounds') ?? 5);
   const user = arg('user') ?? 'user42';
-  const env = arg('env');
   const messages = Array.from({ length: count }, (_, i) => benchMessage(i));
-  const servers: ShippedServer[] = [];
-  const targets: Array<{ label: string; port: number }> = [];
+  const { servers, targets } = await startTargets(user, PASSWORD, { env: arg('env'), cli: arg('cli'), peers: arg('peers') });
   try {
-    const ours = await startShipped({ users: [user], password: PASSWORD });
-    servers.push(ours);
-    targets.push({ label: 'ours', port: ours.port('imap') });
-    if (env !== undefined) {
-      const [name, value] = [env.slice(0, env.indexOf('=')), env.slice(env.indexOf('=') + 1)];
-      const before = process.env[name];
-      process.env[name] = value;
-      try {
-        const variant = await startShipped({ users: [user], password: PASSWORD });
-        servers.push(variant);
-        targets.push({ label: `ours ${env}`, port: variant.port('imap') });
-      } finally {
-        if (before === undefined) delete process.env[name];
-        else process.env[name] = before;
-      }
-    }
-    const cli = arg('cli');
-    if (cli !== undefined) {
-      const other = await startShipped({ users: [user], password: PASSWORD, cli });
-      servers.push(other);
-      targets.push({ label: 'other build', port: other.port('imap') });
-    }
-    if (arg('peers') !== 'none') targets.push({ label: 'Dovecot 2.3', port: 24301 }, { label: 'Cyrus 3.6', port: 14301 });
     const rates = new Map<string, number[]>(targets.map((t) => [t.label, []]));
     const cpus = new Map<string, Array<{ user: number | null; sys: number | null }>>(targets.map((t) => [t.label, []]));
     for (let round = 0; round < rounds; round++) {

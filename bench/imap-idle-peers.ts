@@ -11,10 +11,10 @@
 // Ours runs the shipped settings (conf/: fsync on, the shipped cyrus.conf) through the master.
 // imap-idle-latency measures ours alone from an appending process (the facts-carrying path of a
 // delivery); this one measures an IMAP APPEND on another connection, which every server supports.
-// `npm run bench -- imap-idle-peers [COUNT=500] [INTERVAL_MS=10] [--rounds=3] [--user=user43] [--peers=none] [--cli=PATH]`
+// `npm run bench -- imap-idle-peers [COUNT=500] [INTERVAL_MS=10] [--rounds=3] [--user=user43] [--peers=none] [--cli=PATH] [--env=NAME=VALUE]`
 import { fileURLToPath } from 'node:url';
 import { TaggedClient, benchMessage } from './_imap-client.js';
-import { startShipped, type ShippedServer } from './_shipped.js';
+import { startTargets } from './_shipped.js';
 import { BenchClient, arg, percentile } from './_master.js';
 import { wakeupFloor } from './_wakeup-floor.js';
 
@@ -92,19 +92,8 @@ async function main(): Promise<void> {
   const intervalMs = Number(positional[1] ?? 10);
   const rounds = Number(arg('rounds') ?? 3);
   const user = arg('user') ?? 'user43';
-  const servers: ShippedServer[] = [];
-  const targets: Array<{ label: string; port: number }> = [];
+  const { servers, targets } = await startTargets(user, PASSWORD, { env: arg('env'), cli: arg('cli'), peers: arg('peers') });
   try {
-    const ours = await startShipped({ users: [user], password: PASSWORD });
-    servers.push(ours);
-    targets.push({ label: 'ours', port: ours.port('imap') });
-    const cli = arg('cli');
-    if (cli !== undefined) {
-      const other = await startShipped({ users: [user], password: PASSWORD, cli });
-      servers.push(other);
-      targets.push({ label: 'other build', port: other.port('imap') });
-    }
-    if (arg('peers') !== 'none') targets.push({ label: 'Dovecot 2.3', port: 24301 }, { label: 'Cyrus 3.6', port: 14301 });
     targets.push({ label: 'machine floor', port: 0 });
     const pooled = new Map<string, RoundLatencies>(targets.map((t) => [t.label, { afterOk: [], afterSend: [] }]));
     for (let round = 0; round < rounds; round++) {
