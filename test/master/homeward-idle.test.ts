@@ -58,6 +58,9 @@ describe('master: a session in IDLE moves home', () => {
     expect(await s.client.line(/^d /)).toBe('d OK IDLE completed');
     expect(await rig.command(s.client, 'n', 'NOOP')).toBe('n OK NOOP completed');
     expect(count(s.client, '* 2 EXISTS')).toBe(1);
+    // From `+ idling` on, the append's EXISTS and \Recent counts only: nothing told again from an older view.
+    const told = s.client.received.slice(s.client.received.indexOf('+ idling') + 1);
+    expect(told.filter((l) => l.startsWith('* ') && !/^\* \d+ RECENT$/.test(l))).toEqual(['* 2 EXISTS']);
     expect(s.client.received.filter((l) => l.startsWith('+'))).toEqual(['+ idling']);
     expect(s.client.received.filter((l) => / (BAD|NO) /.test(l))).toEqual([]);
     expect(await rig.command(s.client, 'u', 'UID FETCH 2 (UID)')).toMatch(/^u OK/);
