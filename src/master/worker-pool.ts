@@ -78,7 +78,7 @@ const HOMEWARD_TICK_MS = 50;
 const STORM_QUIET_MS = 500;
 /** An ask the worker never answered is forgotten after this long (the worker's session gives up sooner). */
 const ASK_EXPIRY_MS = 10_000;
-/** A session that said it stays (IDLE, a literal) is asked again no sooner than this, doubled at each stay up to ASK_AGAIN_MAX_MS. */
+/** A session that said it stays (in a literal, NOTIFY, a slow reader) is asked again no sooner than this, doubled at each stay up to ASK_AGAIN_MAX_MS. */
 const ASK_AGAIN_MS = 5000;
 const ASK_AGAIN_MAX_MS = 300_000;
 

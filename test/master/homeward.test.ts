@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_MOVES_QUEUED } from '../../src/master/worker-pool.js';
-import { addUsers, LineClient, RunningMaster, tempServer, type TempServer } from './helpers.js';
+import { addUsers, type LineClient, RunningMaster, tempServer, type TempServer } from './helpers.js';
+import { HomewardRig, type Served } from './homeward-rig.js';
 
 // Issue 16: in a login storm the master refuses moves (MAX_MOVES_QUEUED) and a user's sessions end
 // up on both workers. Once the storm has passed, the master asks the sessions away from their user's
@@ -8,85 +8,30 @@ import { addUsers, LineClient, RunningMaster, tempServer, type TempServer } from
 describe('master: sessions split by a login storm move home later', () => {
   let server: TempServer;
   let master: RunningMaster;
-  const open: LineClient[] = [];
-  const stopped = new Set<number>();
-  let address = '';
-  let nextHost = 10;
+  let rig: HomewardRig;
 
   beforeAll(async () => {
     server = tempServer('SERVICES {\n  imap cmd="imapd" listen="127.0.0.1:0" prefork=2\n}\n', 'allowplaintext: yes\nautocreate_quota: 0\n');
     addUsers(server, ['fred', 'slate', 'wilma']);
     master = RunningMaster.start(server);
-    address = await master.address('imap');
+    rig = new HomewardRig(master, await master.address('imap'));
     await master.waitFor('two workers', () => master.workerPids('imap').length >= 2);
   });
 
   afterAll(async () => {
-    for (const pid of stopped) process.kill(pid, 'SIGCONT');
-    for (const client of open) client.close();
+    rig?.close();
     await master?.stop();
     server?.cleanup();
   });
 
-  const opened = () => master.logs.filter((l) => l.msg === 'connection opened');
+  const connect = () => rig.connect();
+  const connectOn = (pid: number) => rig.connectOn(pid);
+  const command = (client: LineClient, tag: string, text: string) => rig.command(client, tag, text);
+  const stopAndFill = (home: number, filler: string) => rig.stopAndFill(home, filler);
+  const resume = (home: number) => rig.resume(home);
+  const movedIn = (sid: string) => rig.movedIn(sid);
 
-  /** A new connection from a fresh address (no address hint), with the worker that took it. */
-  async function connect(): Promise<{ client: LineClient; pid: number; sid: string }> {
-    const before = opened().length;
-    const client = await LineClient.connect(address, `127.0.1.${nextHost++}`);
-    open.push(client);
-    await client.line(/^\* OK/);
-    const line = await master.waitFor('its opening logged', () => opened()[before]);
-    return { client, pid: line.pid as number, sid: line.sid as string };
-  }
-
-  async function command(client: LineClient, tag: string, text: string): Promise<string> {
-    client.send(`${tag} ${text}\r\n`);
-    return client.line(new RegExp(`^${tag} `));
-  }
-
-  /**
-   * A storm, made: worker `home` stops taking sockets, MAX_MOVES_QUEUED logins of `filler` on the
-   * other worker queue their moves to it, and the logins after them stay where they came in.
-   */
-  async function stopAndFill(home: number, filler: string): Promise<void> {
-    process.kill(home, 'SIGSTOP');
-    stopped.add(home);
-    const refused = () => master.logs.filter((l) => l.msg === 'login not moved: sockets queued').length;
-    for (let tries = 0; tries < 4 * MAX_MOVES_QUEUED; tries++) {
-      // One given to the stopped worker gets no greeting until it runs again: it is left waiting
-      // (and counts as a socket on its way there).
-      const before = opened().length;
-      const client = await LineClient.connect(address, `127.0.1.${nextHost++}`);
-      open.push(client);
-      if (!(await client.line(/^\* OK/, 1000).then(() => true, () => false))) continue;
-      const c = await master.waitFor('its opening logged', () => opened()[before]);
-      expect(c.pid).not.toBe(home);
-      const refusedBefore = refused();
-      client.send(`a LOGIN ${filler} pass\r\n`);
-      await master.waitFor('the login moved or refused its move', () => refused() > refusedBefore || master.logs.some((l) => l.msg === 'moved session handed to its user\'s worker' && l.sid === c.sid));
-      if (refused() > refusedBefore) return;
-    }
-    throw new Error('no login was refused its move');
-  }
-
-  /** A connection on worker `pid` (the others made meanwhile stay open, not logged in). */
-  async function connectOn(pid: number): Promise<{ client: LineClient; pid: number; sid: string }> {
-    for (let i = 0; i < 20; i++) {
-      const c = await connect();
-      if (c.pid === pid) return c;
-    }
-    throw new Error('the master never gave a connection to that worker');
-  }
-
-  function resume(home: number): void {
-    process.kill(home, 'SIGCONT');
-    stopped.delete(home);
-  }
-
-  const movedIn = (sid: string) => master.logs.filter((l) => l.msg === 'session moved in' && l.sid === sid);
-
-  it('moves a selected session home between pipelined commands, its view intact; one in IDLE stays until it is out', async () => {
+  it('moves a selected session home between pipelined commands, its view intact; one in IDLE moves in its IDLE', async () => {
     const home = await connect();
     expect(await command(home.client, 'a', 'LOGIN fred pass')).toMatch(/^a OK/);
     for (let i = 0; i < 3; i++) {
@@ -155,16 +100,17 @@ describe('master: sessions split by a login storm move home later', () => {
       '* 1 FETCH (UID 1 FLAGS (\\Flagged \\Recent))', '* 2 FETCH (UID 2 FLAGS (\\Seen \\Recent))', '* 3 FETCH (UID 4 FLAGS ())',
     ]);
 
-    // The IDLE session was asked too, and stayed: it hears the changes where it is.
-    expect((await master.log('not moved home', (l) => l.sid === idler.sid, 15_000)).idle).toBe(true);
-    expect(movedIn(idler.sid)).toHaveLength(0);
-    expect(await idler.client.line(/^\* 4 EXISTS$/)).toBe('* 4 EXISTS');
+    // The IDLE session moved home in its IDLE: each change told once, by whichever worker served it
+    // then; no second `+ idling`; its DONE answered with its own tag by the home.
+    const idlerIn = await master.log('session moved in', (l) => l.sid === idler.sid, 20_000);
+    expect(idlerIn.pid).toBe(home.pid);
+    expect(idlerIn.idle).toBe(true);
+    await idler.client.line(/^\* 4 EXISTS$/);
     await idler.client.line(/^\* 3 EXPUNGE$/);
     idler.client.send('DONE\r\n');
-    expect(await idler.client.line(/^d /)).toMatch(/^d OK/);
-    // Out of IDLE it is asked again, and moves, with its view.
-    await master.log('session moved in', (l) => l.sid === idler.sid, 20_000);
-    expect(movedIn(idler.sid)[0]!.pid).toBe(home.pid);
+    expect(await idler.client.line(/^d /)).toBe('d OK IDLE completed');
+    for (const once of ['* 4 EXISTS', '* 3 EXPUNGE']) expect(idler.client.received.filter((l) => l === once)).toHaveLength(1);
+    expect(idler.client.received.filter((l) => l.startsWith('+'))).toHaveLength(1);
     expect(await command(idler.client, 'm', 'FETCH 3 (UID)')).toMatch(/^m OK/);
     expect(idler.client.received).toContain('* 3 FETCH (UID 4)');
 
@@ -187,7 +133,7 @@ describe('master: sessions split by a login storm move home later', () => {
     expect(await command(wilmaHome.client, 'a', 'LOGIN wilma pass')).toMatch(/^a OK/);
     const stoppedPid = first.pid;
     await stopAndFill(stoppedPid, 'slate');
-    const others: Array<{ client: LineClient; pid: number; sid: string }> = [];
+    const others: Served[] = [];
     for (let i = 0; i < 2; i++) {
       const c = await connect();
       expect(c.pid).not.toBe(stoppedPid);

@@ -1,6 +1,6 @@
 import { AUTHENTICATED } from '../session/state.js';
 import { continuation } from '../wire/serialize/response.js';
-import { always, CommandFailure, defineCommand } from './types.js';
+import { always, CommandFailure, defineCommand, type CommandContext } from './types.js';
 
 /**
  * IDLE (RFC 2177): after `+ idling`, every change to the selected mailbox made by any process is
@@ -14,13 +14,22 @@ export const idleCommand = defineCommand({
   async handle(ctx) {
     ctx.out.send(continuation('idling'));
     await ctx.out.flush();
-    await ctx.syncSelected(true);
-    await ctx.out.flush();
-    const line = await ctx.idle(async (facts) => {
-      await ctx.syncSelected(true, facts);
-      await ctx.out.flush();
-    });
-    if (line === null) throw new CommandFailure('BAD', null, 'Connection closed');
-    if (line.trim().toUpperCase() !== 'DONE') throw new CommandFailure('BAD', null, 'Expected DONE');
+    await idleUntilDone(ctx);
   },
 });
+
+/**
+ * The IDLE after its `+ idling`: tell what changed, push every change until the client's DONE. A
+ * session moved to its user's home in IDLE (Session.resume) goes on here: the client was told
+ * `+ idling` by the worker it left, and the first sync tells what changed since that worker's view.
+ */
+export async function idleUntilDone(ctx: CommandContext): Promise<void> {
+  await ctx.syncSelected(true);
+  await ctx.out.flush();
+  const line = await ctx.idle(async (facts) => {
+    await ctx.syncSelected(true, facts);
+    await ctx.out.flush();
+  });
+  if (line === null) throw new CommandFailure('BAD', null, 'Connection closed');
+  if (line.trim().toUpperCase() !== 'DONE') throw new CommandFailure('BAD', null, 'Expected DONE');
+}

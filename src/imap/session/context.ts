@@ -35,7 +35,8 @@ export interface ContextHost {
   setSelected(selected: SelectedMailbox | null): void;
   /** `+ text`, then the client's next line (null: connection closed). */
   continuation(text: string): Promise<string | null>;
-  idle(onWake: (facts?: AppendFacts) => Promise<void>): Promise<string | null>;
+  /** IDLE `tag` waits for its DONE line, calling onWake on each change (the tag goes with a move home). */
+  idle(tag: string, onWake: (facts?: AppendFacts) => Promise<void>): Promise<string | null>;
   /** Upgrade to TLS once the current command's tagged answer is out. */
   requestTls(): void;
   /** Close once the current command's tagged answer is out. */
@@ -126,7 +127,7 @@ export class SessionContext implements CommandContext {
   }
 
   idle(onWake: (facts?: AppendFacts) => Promise<void>): Promise<string | null> {
-    return this.session.idle(onWake);
+    return this.session.idle(this.tag, onWake);
   }
 
   capabilities(): string[] {

@@ -19,6 +19,7 @@ import { admit } from '../commands/registry.js';
 import { fetchNewMembers, withContextUpdates } from '../commands/message/context.js';
 import { deliverNotifications } from '../commands/notify-deliver.js';
 import { saveResult, savedResultOf } from '../commands/message/saved-result.js';
+import { idleUntilDone } from '../commands/idle.js';
 import { CommandFailure, type CommandContext, type CommandResult } from '../commands/types.js';
 import { capabilities } from '../capabilities.js';
 import { codes, continuation, tagged, untaggedStatus } from '../wire/serialize/response.js';
@@ -33,7 +34,8 @@ import type { Watcher } from './watchers.js';
 const PAUSE_AT = 1024 * 1024;
 /**
  * How long a session the master asked to move home (LoginGate.onMoveAsked) waits for a safe point
- * (no command running, not in IDLE or a literal, its answers written) before it says it stays.
+ * (no command running or, in IDLE, no change being pushed; not in a literal; its answers written)
+ * before it says it stays.
  */
 const MOVE_ASK_WAIT_MS = 5000;
 
@@ -44,6 +46,11 @@ interface CarriedState {
   selected: CarriedView | null;
   /** The selection's SEARCHRES result (RFC 5182 `$`), as kept. */
   saved: readonly number[] | null;
+  /**
+   * The tag of the IDLE the client is in (its `+ idling` already written), else null: the new
+   * worker goes on with the IDLE and answers the client's DONE with this tag.
+   */
+  idle: string | null;
 }
 const NOTHING_ENABLED: ReadonlySet<string> = new Set();
 const DONE: Promise<void> = Promise.resolve();
@@ -96,6 +103,10 @@ export class Session implements ContextHost, Watcher {
   private unauthCommands = 0;
   private lineWaiter: ((line: string | null) => void) | null = null;
   private idleWake: ((facts?: AppendFacts) => void) | null = null;
+  /** The tag of the IDLE waiting for DONE (idleWake set). */
+  private idleTag = '';
+  /** IDLE pushes asked for (idleWake) and not finished: a move home waits for none. */
+  private idleWakes = 0;
   private timer: NodeJS.Timeout | null = null;
   /** The autologout window `timer` runs for after login (null: the login window's timer). */
   private timerMs: number | null = null;
@@ -172,7 +183,8 @@ export class Session implements ContextHost, Watcher {
       const state = this.state as SessionState;
       if (reselected === true && carried.saved && state.kind === 'selected') saveResult(state.selected, carried.saved);
     }
-    this.log.info({ user: identity.userid, remote: this.options.remoteAddress, selected: reselected ?? undefined }, 'session moved in');
+    const idleTag = carried?.idle ?? null;
+    this.log.info({ user: identity.userid, remote: this.options.remoteAddress, selected: reselected ?? undefined, idle: idleTag !== null || undefined }, 'session moved in');
     if (reselected === false) {
       // The mailbox was deleted (or made again) while the session was on its way: as a deleted
       // selected mailbox would, the connection ends.
@@ -193,7 +205,20 @@ export class Session implements ContextHost, Watcher {
       void this.out.flush();
     }
     this.armTimer();
-    this.pump();
+    if (idleTag !== null) this.resumeIdle(idleTag);
+    else this.pump();
+  }
+
+  /**
+   * Go on with the IDLE `tag` a session moved here was in: no second `+ idling`; the first sync
+   * tells what changed since the carried view, and the client's DONE (maybe among the bytes carried)
+   * is answered with the tag, as the command run here from its start would.
+   */
+  private resumeIdle(tag: string): void {
+    this.busy = true;
+    this.answerLater(tag, 'IDLE', idleUntilDone(this.context(tag)), true)
+      .catch((err: unknown) => this.sessionFailed(err))
+      .then(this.afterAsyncCommand, this.afterAsyncCommand);
   }
 
   /** The selected mailbox a moved session carried, opened here; false when it is not there any more. */
@@ -300,7 +325,12 @@ export class Session implements ContextHost, Watcher {
       for (;;) {
         if (this.lineWaiter) {
           const result = this.reader.nextLine();
-          if (!result) break;
+          if (!result) {
+            // In IDLE with no whole line read: the moment a session asked to move home goes, when
+            // no change is being pushed (the part of a line read so far goes with it).
+            if (this.homeAsk !== null && this.idleWake !== null && this.moveIfAsked()) return;
+            break;
+          }
           const waiter = this.lineWaiter;
           this.lineWaiter = null;
           if (result.type === 'error') {
@@ -416,20 +446,20 @@ export class Session implements ContextHost, Watcher {
       if (this.log.isLevelEnabled('debug')) this.log.debug({ tag, command: name }, 'command');
       handled = spec.handle(this.context(tag), command as never);
     } catch (err) {
-      handled = this.failure(err, raw);
+      handled = this.failure(err, raw.name);
     }
-    if (handled instanceof Promise) return this.answerLater(raw, name, handled, allowExpunge);
+    if (handled instanceof Promise) return this.answerLater(tag, name, handled, allowExpunge);
     return this.answer(tag, name, handled, allowExpunge);
   }
 
-  private async answerLater(raw: RawCommand, name: string, handled: Promise<CommandResult | void>, allowExpunge: boolean): Promise<void> {
+  private async answerLater(tag: string, name: string, handled: Promise<CommandResult | void>, allowExpunge: boolean): Promise<void> {
     let result: CommandResult | void;
     try {
       result = await handled;
     } catch (err) {
-      result = this.failure(err, raw);
+      result = this.failure(err, name);
     }
-    await this.answer(raw.tag, name, result, allowExpunge);
+    await this.answer(tag, name, result, allowExpunge);
   }
 
   /** The updates of the selected mailbox, then the tagged answer (null: nothing to wait for). */
@@ -459,11 +489,11 @@ export class Session implements ContextHost, Watcher {
     return this.pendingTls ? this.upgradeTls() : null;
   }
 
-  private failure(err: unknown, raw: RawCommand): CommandResult {
+  private failure(err: unknown, command: string): CommandResult {
     if (err instanceof CommandFailure) return { status: err.status, code: err.code, text: err.message };
     if (err instanceof ParseError) return { status: 'BAD', text: err.message };
     const mapped = imapFailure(err);
-    if (mapped.internal) this.log.error({ err, command: raw.name }, 'internal error');
+    if (mapped.internal) this.log.error({ err, command }, 'internal error');
     else if (!(err instanceof MailError)) this.log.warn({ err }, 'unexpected failure');
     return { status: mapped.status, code: mapped.code, text: mapped.text };
   }
@@ -675,8 +705,9 @@ export class Session implements ContextHost, Watcher {
     const gate = this.options.loginGate;
     if (!gate?.move || this.closed || this.tls || this.pendingTls || this.logoutRequested) return false;
     if (this.state.kind !== 'authenticated' && !(this.state.kind === 'selected' && state !== undefined)) return false;
-    // Earlier answers still in the socket's queue would be lost with this process's copy of it.
-    if (this.lineWaiter !== null || this.socket.writableLength > 0) return false;
+    // Earlier answers still in the socket's queue would be lost with this process's copy of it. A
+    // line is waited for only by IDLE (its DONE) here: AUTHENTICATE's exchange cannot move.
+    if ((this.lineWaiter !== null && this.idleWake === null) || this.socket.writableLength > 0) return false;
     const early = stopReading(this.socket);
     if (early === null) return false;
     const rest = this.reader.takeUnread();
@@ -700,6 +731,8 @@ export class Session implements ContextHost, Watcher {
       this.out.raw(written);
       void this.out.flush();
       restartReading(this.socket);
+      // In IDLE the bytes taken back may hold its DONE: read them (pump is between two commands otherwise).
+      if (this.idleWake !== null) queueMicrotask(() => this.pump());
       return false;
     }
     this.finish("to the worker of the user's other sessions", true);
@@ -712,34 +745,37 @@ export class Session implements ContextHost, Watcher {
   }
 
   /**
-   * The master asked this session to move to its user's home: now when no command runs, else at the
-   * end of the running one (pump); a session that finds no safe point within MOVE_ASK_WAIT_MS (in
-   * IDLE, in a literal, a slow reader) says it stays.
+   * The master asked this session to move to its user's home: now when no command runs or it waits
+   * in IDLE, else at the end of the running command or IDLE push (pump); a session that finds no
+   * safe point within MOVE_ASK_WAIT_MS (in a literal, a slow reader) says it stays.
    */
   private moveAsked(): void {
     if (this.homeAsk !== null) return;
-    // Closed, or in IDLE (which may last half an hour): no safe point soon, the master asks later.
-    if (this.closed || this.idleWake !== null) {
-      this.log.debug({ idle: this.idleWake !== null }, 'not moved home');
-      return this.options.loginGate?.stay?.();
-    }
+    if (this.closed) return this.options.loginGate?.stay?.();
     this.homeAsk = setTimeout(() => {
       this.homeAsk = null;
       this.log.debug({ waitedMs: MOVE_ASK_WAIT_MS }, 'not moved home: no safe point');
       this.options.loginGate?.stay?.();
     }, MOVE_ASK_WAIT_MS);
     this.homeAsk.unref();
-    if (!this.pumping && !this.busy) this.moveIfAsked();
+    if (this.pumping) return;
+    if (!this.busy) this.moveIfAsked();
+    // In IDLE: a line read meanwhile and waiting for its turn is taken first.
+    else if (this.idleWake !== null) this.pump();
   }
 
   /**
-   * Move to the user's home now if asked and at a safe point: no command running, nothing waited
-   * for (IDLE, a literal, AUTHENTICATE), no NOTIFY, plaintext, the selected mailbox's view at rest
-   * (SelectedMailbox.carry). true: moved (this session has ended). A session that cannot move at
-   * all says it stays; one that cannot move yet keeps waiting.
+   * Move to the user's home now if asked and at a safe point: no command running and nothing waited
+   * for (a literal, AUTHENTICATE), or in IDLE waiting for DONE with no change being pushed; no
+   * NOTIFY, plaintext, the selected mailbox's view at rest (SelectedMailbox.carry), nothing left in
+   * the socket's queue. true: moved (this session has ended; an IDLE's wait for DONE ends with no
+   * answer here, the new worker gives it). A session that cannot move at all says it stays; one that
+   * cannot move yet keeps waiting.
    */
   private moveIfAsked(): boolean {
-    if (this.homeAsk === null || this.closed || this.busy || this.notifying || this.lineWaiter !== null || this.idleWake !== null) return false;
+    if (this.homeAsk === null || this.closed || this.notifying) return false;
+    const idling = this.idleWake !== null;
+    if (idling ? this.lineWaiter === null || this.idleWakes > 0 : this.busy || this.lineWaiter !== null) return false;
     const state = this.state;
     const unmovable = this.tls || this.pendingTls || this.logoutRequested || this.notifyState !== null || (state.kind !== 'authenticated' && state.kind !== 'selected');
     let carried: string | null = null;
@@ -748,12 +784,12 @@ export class Session implements ContextHost, Watcher {
       const view = state.kind === 'selected' ? state.selected.carry() : null;
       if (this.socket.writableLength > 0 || (state.kind === 'selected' && view === null)) return false;
       const saved = state.kind === 'selected' ? savedResultOf(state.selected) : null;
-      carried = JSON.stringify({ enabled: [...this.enabled], badCommands: this.badCommands, selected: view, saved } satisfies CarriedState);
+      carried = JSON.stringify({ enabled: [...this.enabled], badCommands: this.badCommands, selected: view, saved, idle: idling ? this.idleTag : null } satisfies CarriedState);
     }
     clearTimeout(this.homeAsk);
     this.homeAsk = null;
     if (carried !== null && this.moveAway(carried)) return true;
-    this.log.debug({ unmovable }, 'not moved home');
+    this.log.debug({ unmovable, idle: idling }, 'not moved home');
     this.options.loginGate?.stay?.();
     return false;
   }
@@ -789,10 +825,13 @@ export class Session implements ContextHost, Watcher {
     });
   }
 
-  async idle(onWake: (facts?: AppendFacts) => Promise<void>): Promise<string | null> {
+  async idle(tag: string, onWake: (facts?: AppendFacts) => Promise<void>): Promise<string | null> {
     let running = Promise.resolve();
+    this.idleTag = tag;
+    this.idleWakes = 0;
     this.idleWake = (facts) => {
-      running = running.then(() => onWake(facts)).catch((err) => this.log.error({ err }, 'idle update failed'));
+      this.idleWakes++;
+      running = running.then(() => onWake(facts)).catch((err) => this.log.error({ err }, 'idle update failed')).then(this.idleWoken);
     };
     // The safety net: a change by a process that publishes no notification is found by this slow
     // poll (a sync with nothing new is two indexed range queries and sends nothing).
@@ -810,6 +849,11 @@ export class Session implements ContextHost, Watcher {
       this.armTimer();
     }
   }
+
+  /** An IDLE push finished: when it was the last under way, a move home asked meanwhile may go now. */
+  private readonly idleWoken = (): void => {
+    if (--this.idleWakes === 0 && this.homeAsk !== null) this.pump();
+  };
 
   /** Server shutdown: tell the client and close. */
   async shutdown(): Promise<void> {
