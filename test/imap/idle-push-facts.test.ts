@@ -145,9 +145,10 @@ describe('IDLE push from an append told with its facts', () => {
     await appendFromChild(3);
     const lines = await c.readUntil((l) => l === '* 3 RECENT', 5000);
     expect(lines.filter((l) => l.endsWith(' EXISTS')).at(-1)).toBe('* 3 EXISTS');
-    // Each push without a statement before its EXISTS.
-    expect(arrivals.filter((a) => a.facts).length).toBeGreaterThan(0);
-    for (const arrival of arrivals.filter((a) => a.facts)) expect(existsQueued).toContain(arrival.at);
+    // The first push (the session at rest) without a statement before its EXISTS. A later append
+    // may be told while the session still claims \Recent for the one before: its wake then runs
+    // after statements, or finds the view already past it (the sync after the claim read it).
+    expect(pushedWithoutReading()).toBe(true);
     expect(await doneAndFetch(c)).toEqual([1, 2, 3].map((n) => `* ${n} FETCH (UID ${n} FLAGS (\\Recent))`));
     c.close();
   });

@@ -22,10 +22,11 @@ export const idleCommand = defineCommand({
  * The IDLE after its `+ idling`: tell what changed, push every change until the client's DONE. A
  * session moved to its user's home in IDLE (Session.resume) goes on here: the client was told
  * `+ idling` by the worker it left, and the first sync tells what changed since that worker's view.
+ * That first sync is the IDLE's first wake (ContextHost.idle): a change told while it runs wakes
+ * the session again after it, where a sync run before the wake was set up would have let that
+ * change wait for the slow poll.
  */
 export async function idleUntilDone(ctx: CommandContext): Promise<void> {
-  await ctx.syncSelected(true);
-  await ctx.out.flush();
   const line = await ctx.idle(async (facts) => {
     await ctx.syncSelected(true, facts);
     await ctx.out.flush();

@@ -71,8 +71,9 @@ export interface CommandContext {
   /** Send `+ text` and wait for the client's next line (AUTHENTICATE, IDLE). Null when the connection closed. */
   continuation(text: string): Promise<string | null>;
   /**
-   * Wait for the client's next line while idling, waking `onWake` whenever the mailbox changes
-   * (with what an append did, when the change was one that told it).
+   * Wait for the client's next line while idling, waking `onWake` once at once (the first sync)
+   * and then whenever the mailbox changes (with what an append did, when the change was one that
+   * told it); the wakes run one after another, none lost.
    */
   idle(onWake: (facts?: AppendFacts) => Promise<void>): Promise<string | null>;
   /** The capabilities to advertise now. */

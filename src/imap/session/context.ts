@@ -35,7 +35,7 @@ export interface ContextHost {
   setSelected(selected: SelectedMailbox | null): void;
   /** `+ text`, then the client's next line (null: connection closed). */
   continuation(text: string): Promise<string | null>;
-  /** IDLE `tag` waits for its DONE line, calling onWake on each change (the tag goes with a move home). */
+  /** IDLE `tag` waits for its DONE line, calling onWake at once (the first sync) and then on each change (the tag goes with a move home). */
   idle(tag: string, onWake: (facts?: AppendFacts) => Promise<void>): Promise<string | null>;
   /** Upgrade to TLS once the current command's tagged answer is out. */
   requestTls(): void;

@@ -838,6 +838,9 @@ export class Session implements ContextHost, Watcher {
     const stopPolling = this.deps.idlePoller.add(() => {
       if (this.state.kind === 'selected') this.idleWake?.();
     });
+    // The first wake, at once: what changed before the IDLE (and while this first sync runs: each
+    // change told from now on queues a wake of its own behind it).
+    this.idleWake();
     this.armTimer();
     try {
       const line = await this.nextLine();
