@@ -9,7 +9,12 @@
 // Beside the rate, the CPU time (user + system, µs per message) of the server process that held the
 // connection during the appends, from /proc (needs the privileges to look at the peers' processes,
 // "-" otherwise): the work per message, which the machine's load sways less than the rate.
-// `npm run bench -- imap-fill [count] [--rounds=5] [--user=user42] [--peers=none] [--env=NAME=VALUE] [--cli=PATH]`
+// --fresh: each round fills a mailbox of its own and every one is deleted after the last round, where
+// by default one scratch mailbox is made and deleted in every round. On this machine's ext4 (no
+// journal) a file create skips every inode freed in the last 30 s or so, so the round after a
+// server's DELETE of thousands of messages pays for them (the helper's profile: up to 250 µs of
+// kernel CPU per create); a mailbox being filled seldom follows such a DELETE.
+// `npm run bench -- imap-fill [count] [--rounds=5] [--user=user42] [--peers=none] [--fresh] [--env=NAME=VALUE] [--cli=PATH]`
 import { fileURLToPath } from 'node:url';
 import { TaggedClient, benchMessage } from './_imap-client.js';
 import { startTargets } from './_shipped.js';
@@ -38,12 +43,14 @@ function serverPid(serverPort: number, c: TaggedClient): number | null {
   }
 }
 
-/** One round: CREATE, `count` messages by MULTIAPPEND of BATCH, DELETE; the msg/s of the appends and their CPU per message. */
-async function fillRound(port: number, user: string, count: number, messages: Buffer[]): Promise<RoundResult> {
+/**
+ * One round: CREATE, `count` messages by MULTIAPPEND of BATCH, DELETE (unless `keep`: the scratch
+ * mailbox `scratch` stays until the end of the run); the msg/s of the appends and their CPU per message.
+ */
+async function fillRound(port: number, user: string, count: number, messages: Buffer[], scratch: string, keep: boolean): Promise<RoundResult> {
   const c = await TaggedClient.open(port, 'F');
   try {
     await c.ok([`LOGIN ${user} ${PASSWORD}\r\n`], 'LOGIN');
-    const scratch = `benchfill${process.pid}`;
     await c.send([`DELETE ${scratch}\r\n`]);
     await c.ok([`CREATE ${scratch}\r\n`], 'CREATE');
     const pid = serverPid(port, c);
@@ -62,7 +69,7 @@ async function fillRound(port: number, user: string, count: number, messages: Bu
     const cpuAfter = pid === null ? null : processCpu(pid);
     const per = (after: number | undefined, before: number | undefined) => (after === undefined || before === undefined ? null : (after - before) / count);
     const result = { rate, user: per(cpuAfter?.user, cpuBefore?.user), sys: per(cpuAfter?.sys, cpuBefore?.sys) };
-    await c.ok([`DELETE ${scratch}\r\n`], 'DELETE');
+    if (!keep) await c.ok([`DELETE ${scratch}\r\n`], 'DELETE');
     await c.send(['LOGOUT\r\n']);
     return result;
   } finally {
@@ -83,6 +90,7 @@ async function main(): Promise<void> {
   const rounds = Number(arg('rounds') ?? 5);
   const user = arg('user') ?? 'user42';
   const messages = Array.from({ length: count }, (_, i) => benchMessage(i));
+  const fresh = process.argv.includes('--fresh');
   const { servers, targets } = await startTargets(user, PASSWORD, { env: arg('env'), cli: arg('cli'), peers: arg('peers') });
   try {
     const rates = new Map<string, number[]>(targets.map((t) => [t.label, []]));
@@ -93,7 +101,7 @@ async function main(): Promise<void> {
       // without a journal skips inodes freed in the last 30 s or so when it creates a file).
       for (let k = 0; k < targets.length; k++) {
         const t = targets[(round + k) % targets.length]!;
-        const r = await fillRound(t.port, user, count, messages);
+        const r = await fillRound(t.port, user, count, messages, fresh ? `benchfill${process.pid}r${round}` : `benchfill${process.pid}`, fresh);
         rates.get(t.label)!.push(r.rate);
         cpus.get(t.label)!.push({ user: r.user, sys: r.sys });
       }
@@ -101,8 +109,21 @@ async function main(): Promise<void> {
     }
     console.log(`imap-fill: ${count} messages per round, ${rounds} rounds, median msg/s: ${targets.map((t) => `${t.label} ${median(rates.get(t.label)!).toFixed(0)}`).join(', ')}`);
     console.log(`imap-fill: median CPU µs per message of the server process (user+sys): ${targets.map((t) => `${t.label} ${cpuText(cpus.get(t.label)!)}`).join(', ')}`);
+    if (fresh) for (const t of targets) await deleteScratch(t.port, user, rounds);
   } finally {
     for (const s of servers) await s.stop();
+  }
+}
+
+/** --fresh: the scratch mailboxes of every round, deleted once the rounds are over. */
+async function deleteScratch(port: number, user: string, rounds: number): Promise<void> {
+  const c = await TaggedClient.open(port, 'D');
+  try {
+    await c.ok([`LOGIN ${user} ${PASSWORD}\r\n`], 'LOGIN');
+    for (let round = 0; round < rounds; round++) await c.send([`DELETE benchfill${process.pid}r${round}\r\n`]);
+    await c.send(['LOGOUT\r\n']);
+  } finally {
+    c.close();
   }
 }
 
