@@ -13,7 +13,10 @@
 // by default one scratch mailbox is made and deleted in every round. On this machine's ext4 (no
 // journal) a file create skips every inode freed in the last 30 s or so, so the round after a
 // server's DELETE of thousands of messages pays for them (the helper's profile: up to 250 µs of
-// kernel CPU per create); a mailbox being filled seldom follows such a DELETE.
+// kernel CPU per create); a mailbox being filled seldom follows such a DELETE. The default mode also
+// favours ours: its shipped delete_mode (delayed, Cyrus's default) frees no file during the run,
+// where the peers (set up with immediate deletion) free each round's files. --fresh is the fair one;
+// run it when nothing has deleted files nearby in the last half minute (TMPDIR moves our data).
 // `npm run bench -- imap-fill [count] [--rounds=5] [--user=user42] [--peers=none] [--fresh] [--env=NAME=VALUE] [--cli=PATH]`
 import { fileURLToPath } from 'node:url';
 import { TaggedClient, benchMessage } from './_imap-client.js';
