@@ -119,6 +119,35 @@ describe('snapshot columns read in slices', () => {
     }
   });
 
+  it('copy the blocks into one set of columns in slices too (a turn for the others between copies)', async () => {
+    await bigMailbox();
+    const box = store.openMailbox('user.fred');
+    const probe = new Database(':memory:');
+    const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as { get(...args: unknown[]): unknown };
+    probe.close();
+    const get = vi.spyOn(proto, 'get');
+    // A clock 10 ms further at each look: every slice is used up at once.
+    const { performance } = await import('node:perf_hooks');
+    let clock = 0;
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => (clock += 10));
+    // Turns given (giveTurn: two immediates each), in one call order with the blocks' reads.
+    const immediate = vi.spyOn(globalThis, 'setImmediate');
+    try {
+      await box.prepareSnapshot();
+      const reads = get.mock.invocationCallOrder.filter((_, k) => (get.mock.contexts[k] as { source: string }).source.includes('group_concat(uid)'));
+      expect(reads.length).toBeGreaterThan(2);
+      const afterLast = immediate.mock.invocationCallOrder.filter((order) => order > Math.max(...reads)).length;
+      // Before: the last block's pause and prepareColumns' own turn (4 immediates), the copy of every block in one turn.
+      expect(afterLast).toBeGreaterThanOrEqual(4 + 2 * (reads.length - 1));
+      expect(box.snapshot('fred').count).toBe(COUNT);
+    } finally {
+      immediate.mockRestore();
+      now.mockRestore();
+      get.mockRestore();
+      box.close();
+    }
+  });
+
   it('are kept, so that the snapshot after them reads nothing again', async () => {
     await bigMailbox();
     const box = store.openMailbox('user.fred');
