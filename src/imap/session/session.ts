@@ -116,6 +116,8 @@ export class Session implements ContextHost, Watcher {
   private moveWanted = false;
   /** The master asked this session to move to its user's home later; cleared when it moves or gives up. */
   private homeAsk: NodeJS.Timeout | null = null;
+  /** The ask could not go for output the socket still held: drops the wait for it to be written (ResponseWriter.whenWritten). */
+  private moveWhenWritten: (() => void) | null = null;
 
   constructor(
     readonly deps: ImapDeps,
@@ -264,8 +266,7 @@ export class Session implements ContextHost, Watcher {
     this.closed = true;
     this.reader.close();
     if (this.timer) clearTimeout(this.timer);
-    if (this.homeAsk !== null) clearTimeout(this.homeAsk);
-    this.homeAsk = null;
+    this.endMoveAsk();
     this.lineWaiter?.(null);
     this.lineWaiter = null;
     if (this.state.kind === 'selected') this.state.selected.close();
@@ -754,6 +755,7 @@ export class Session implements ContextHost, Watcher {
     if (this.closed) return this.options.loginGate?.stay?.();
     this.homeAsk = setTimeout(() => {
       this.homeAsk = null;
+      this.endMoveAsk();
       this.log.debug({ waitedMs: MOVE_ASK_WAIT_MS }, 'not moved home: no safe point');
       this.options.loginGate?.stay?.();
     }, MOVE_ASK_WAIT_MS);
@@ -782,16 +784,42 @@ export class Session implements ContextHost, Watcher {
     if (!unmovable) {
       // The view (all its UIDs) is copied only for a session that can go.
       const view = state.kind === 'selected' ? state.selected.carry() : null;
-      if (this.socket.writableLength > 0 || (state.kind === 'selected' && view === null)) return false;
+      if (state.kind === 'selected' && view === null) return false;
+      if (this.socket.writableLength > 0) {
+        this.retryMoveWhenWritten();
+        return false;
+      }
       const saved = state.kind === 'selected' ? savedResultOf(state.selected) : null;
       carried = JSON.stringify({ enabled: [...this.enabled], badCommands: this.badCommands, selected: view, saved, idle: idling ? this.idleTag : null } satisfies CarriedState);
     }
-    clearTimeout(this.homeAsk);
-    this.homeAsk = null;
+    this.endMoveAsk();
     if (carried !== null && this.moveAway(carried)) return true;
     this.log.debug({ unmovable, idle: idling }, 'not moved home');
     this.options.loginGate?.stay?.();
     return false;
+  }
+
+  /**
+   * A slow reader asked to move: the answers its socket still holds would be lost with this process's
+   * copy of the socket, so the move is tried again the moment they are written (one wait at a time;
+   * the ask's own time limit still holds). Nothing else might wake the session: a client reading a
+   * long answer sends nothing meanwhile.
+   */
+  private retryMoveWhenWritten(): void {
+    if (this.moveWhenWritten !== null) return;
+    this.log.debug({ queued: this.socket.writableLength }, 'move home waits for the output to be written');
+    this.moveWhenWritten = this.out.whenWritten(() => {
+      this.moveWhenWritten = null;
+      if (this.homeAsk !== null) this.pump();
+    });
+  }
+
+  /** The ask to move home ended (moved, stays, gave up, or the session closed). */
+  private endMoveAsk(): void {
+    if (this.homeAsk !== null) clearTimeout(this.homeAsk);
+    this.homeAsk = null;
+    this.moveWhenWritten?.();
+    this.moveWhenWritten = null;
   }
 
   /** UNAUTHENTICATE (RFC 8437): the mailbox closed, ENABLEd extensions off, pre-login limits again. */

@@ -10,6 +10,7 @@ const FLUSH_AT = 64 * 1024;
 const DONE: Promise<void> = Promise.resolve();
 /** A parts array longer than this (a FETCH's output) is not kept after its write. */
 const KEEP_PARTS = 64;
+const NOTHING = Buffer.alloc(0);
 
 export class ResponseWriter {
   /**
@@ -71,6 +72,26 @@ export class ResponseWriter {
     return data;
   }
 
+  /**
+   * Call `then` once all the socket holds now is written, or the socket failed (a zero-length write
+   * marks the spot: its callback runs after those of every write before it). The socket emits
+   * 'drain' only after a write that went past its high-water mark, never for a short answer stuck
+   * behind a full kernel buffer. The function returned drops the call (the empty write stays).
+   */
+  whenWritten(then: () => void): () => void {
+    const socket = this.socket;
+    if (socket.destroyed || !socket.writable) return noop;
+    let wanted = true;
+    socket.write(NOTHING, () => {
+      if (!wanted) return;
+      wanted = false;
+      then();
+    });
+    return () => {
+      wanted = false;
+    };
+  }
+
   flush(): Promise<void> {
     return this.flushNow() ?? DONE;
   }
@@ -93,6 +114,8 @@ export class ResponseWriter {
     return drained(socket);
   }
 }
+
+function noop(): void {}
 
 /**
  * The parts as one write: text only as one string (the socket encodes it as UTF-8 without a Buffer
