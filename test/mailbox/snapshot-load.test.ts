@@ -45,6 +45,14 @@ function plain(s: MailboxSnapshot) {
   };
 }
 
+/** A spy on every statement's get() (all databases' statements share one prototype): each block read is one get() of the group_concat statement. */
+function spyOnStatementGet() {
+  const probe = new Database(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as { get(...args: unknown[]): unknown };
+  probe.close();
+  return vi.spyOn(proto, 'get');
+}
+
 describe('snapshot columns read in slices', () => {
   it('give the same snapshot as one read, with changes made between the slices', async () => {
     await bigMailbox();
@@ -74,11 +82,7 @@ describe('snapshot columns read in slices', () => {
   it('read no record in the turn that asks for them: other sessions run before the first block', async () => {
     await bigMailbox();
     const box = store.openMailbox('user.fred');
-    // Each block is one get() of the group_concat statement; every database's statements share one prototype.
-    const probe = new Database(':memory:');
-    const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as { get(...args: unknown[]): unknown };
-    probe.close();
-    const get = vi.spyOn(proto, 'get');
+    const get = spyOnStatementGet();
     const blocks = () => get.mock.contexts.filter((st) => (st as { source: string }).source.includes('group_concat(uid)')).length;
     try {
       const loading = box.prepareSnapshot();
@@ -99,10 +103,7 @@ describe('snapshot columns read in slices', () => {
   it('read at most 2000 records per block however fast the last block was (one turn each)', async () => {
     await bigMailbox();
     const box = store.openMailbox('user.fred');
-    const probe = new Database(':memory:');
-    const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as { get(...args: unknown[]): unknown };
-    probe.close();
-    const get = vi.spyOn(proto, 'get');
+    const get = spyOnStatementGet();
     // A clock that never moves: every block looks instant, and the next one is sized to its most.
     const { performance } = await import('node:perf_hooks');
     const now = vi.spyOn(performance, 'now').mockReturnValue(1000);
@@ -122,10 +123,7 @@ describe('snapshot columns read in slices', () => {
   it('copy the blocks into one set of columns in slices too (a turn for the others between copies)', async () => {
     await bigMailbox();
     const box = store.openMailbox('user.fred');
-    const probe = new Database(':memory:');
-    const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as { get(...args: unknown[]): unknown };
-    probe.close();
-    const get = vi.spyOn(proto, 'get');
+    const get = spyOnStatementGet();
     // A clock 10 ms further at each look: every slice is used up at once.
     const { performance } = await import('node:perf_hooks');
     let clock = 0;

@@ -1,29 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUsers, type LineClient, RunningMaster, tempServer, type TempServer } from './helpers.js';
-import { HomewardRig, type Served } from './homeward-rig.js';
+import type { LineClient, RunningMaster } from './helpers.js';
+import { startHomeward, type HomewardRig, type Served } from './homeward-rig.js';
 
 // Sessions asked to move home at moments the asks of homeward.test.ts do not reach: a slow reader
 // in the middle of a long answer (it moves when the FETCH has ended and its output was written; the
 // wait for output queued after the command ended is test/imap/move-when-written.test.ts), and IDLE
 // with no mailbox selected.
 describe('master: a slow reader, and IDLE in the authenticated state, move home', () => {
-  let server: TempServer;
   let master: RunningMaster;
   let rig: HomewardRig;
+  let stop = async (): Promise<void> => undefined;
 
   beforeAll(async () => {
-    server = tempServer('SERVICES {\n  imap cmd="imapd" listen="127.0.0.1:0" prefork=2\n}\n', 'allowplaintext: yes\nautocreate_quota: 0\n');
-    addUsers(server, ['pebbles', 'bamm']);
-    master = RunningMaster.start(server);
-    rig = new HomewardRig(master, await master.address('imap'));
-    await master.waitFor('two workers', () => master.workerPids('imap').length >= 2);
+    ({ master, rig, stop } = await startHomeward(['pebbles', 'bamm']));
   });
 
-  afterAll(async () => {
-    rig?.close();
-    await master?.stop();
-    server?.cleanup();
-  });
+  afterAll(() => stop());
 
   /** `user`'s home session, and one on the other worker (a storm kept it there), logged in. */
   async function awayFromHome(user: string): Promise<{ home: Served; away: Served }> {

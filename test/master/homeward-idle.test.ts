@@ -1,28 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUsers, type LineClient, RunningMaster, tempServer, type TempServer } from './helpers.js';
-import { HomewardRig, type Served } from './homeward-rig.js';
+import type { LineClient, RunningMaster } from './helpers.js';
+import { startHomeward, type HomewardRig, type Served } from './homeward-rig.js';
 
 // A client in IDLE (Thunderbird and most others, nearly all the time) away from its user's home
 // worker moves there in its IDLE: its tag and view go with it, the home does not say `+ idling`
 // again, tells what changed since the carried view once, pushes on, and answers DONE with the tag.
 describe('master: a session in IDLE moves home', () => {
-  let server: TempServer;
   let master: RunningMaster;
   let rig: HomewardRig;
+  let stop = async (): Promise<void> => undefined;
 
   beforeAll(async () => {
-    server = tempServer('SERVICES {\n  imap cmd="imapd" listen="127.0.0.1:0" prefork=2\n}\n', 'allowplaintext: yes\nautocreate_quota: 0\n');
-    addUsers(server, ['barney', 'betty']);
-    master = RunningMaster.start(server);
-    rig = new HomewardRig(master, await master.address('imap'));
-    await master.waitFor('two workers', () => master.workerPids('imap').length >= 2);
+    ({ master, rig, stop } = await startHomeward(['barney', 'betty']));
   });
 
-  afterAll(async () => {
-    rig?.close();
-    await master?.stop();
-    server?.cleanup();
-  });
+  afterAll(() => stop());
 
   const append = async (client: LineClient, tag: string, subject: string) => {
     const body = `Subject: ${subject}\r\n\r\nbody\r\n`;

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { MAX_MOVES_QUEUED } from '../../src/master/worker-pool.js';
-import { LineClient, type RunningMaster } from './helpers.js';
+import { addUsers, LineClient, RunningMaster, tempServer } from './helpers.js';
 
 /** A connection a test made, with the worker process that took it and its session's log id. */
 export interface Served {
@@ -87,5 +87,28 @@ export class HomewardRig {
   close(): void {
     for (const pid of this.stopped) process.kill(pid, 'SIGCONT');
     for (const client of this.open) client.close();
+  }
+}
+
+/** A master with two imapd workers (plaintext logins) and `users`, its rig, and how to end both. */
+export async function startHomeward(users: string[]): Promise<{ master: RunningMaster; rig: HomewardRig; stop: () => Promise<void> }> {
+  const server = tempServer('SERVICES {\n  imap cmd="imapd" listen="127.0.0.1:0" prefork=2\n}\n', 'allowplaintext: yes\nautocreate_quota: 0\n');
+  let master: RunningMaster | null = null;
+  let rig: HomewardRig | null = null;
+  const stop = async (): Promise<void> => {
+    rig?.close();
+    await master?.stop();
+    server.cleanup();
+  };
+  try {
+    addUsers(server, users);
+    master = RunningMaster.start(server);
+    rig = new HomewardRig(master, await master.address('imap'));
+    const started = master;
+    await started.waitFor('two workers', () => started.workerPids('imap').length >= 2);
+    return { master, rig, stop };
+  } catch (err) {
+    await stop();
+    throw err;
   }
 }

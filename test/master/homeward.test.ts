@@ -1,28 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUsers, type LineClient, RunningMaster, tempServer, type TempServer } from './helpers.js';
-import { HomewardRig, type Served } from './homeward-rig.js';
+import type { LineClient, RunningMaster } from './helpers.js';
+import { startHomeward, type HomewardRig, type Served } from './homeward-rig.js';
 
 // Issue 16: in a login storm the master refuses moves (MAX_MOVES_QUEUED) and a user's sessions end
 // up on both workers. Once the storm has passed, the master asks the sessions away from their user's
 // home to move there; each moves at a safe point of its own, with its selected mailbox's view.
 describe('master: sessions split by a login storm move home later', () => {
-  let server: TempServer;
   let master: RunningMaster;
   let rig: HomewardRig;
+  let stop = async (): Promise<void> => undefined;
 
   beforeAll(async () => {
-    server = tempServer('SERVICES {\n  imap cmd="imapd" listen="127.0.0.1:0" prefork=2\n}\n', 'allowplaintext: yes\nautocreate_quota: 0\n');
-    addUsers(server, ['fred', 'slate', 'wilma']);
-    master = RunningMaster.start(server);
-    rig = new HomewardRig(master, await master.address('imap'));
-    await master.waitFor('two workers', () => master.workerPids('imap').length >= 2);
+    ({ master, rig, stop } = await startHomeward(['fred', 'slate', 'wilma']));
   });
 
-  afterAll(async () => {
-    rig?.close();
-    await master?.stop();
-    server?.cleanup();
-  });
+  afterAll(() => stop());
 
   const connect = () => rig.connect();
   const connectOn = (pid: number) => rig.connectOn(pid);
