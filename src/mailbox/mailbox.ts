@@ -595,8 +595,8 @@ export class Mailbox extends MessageReader {
    * \Recent once more, which is harmless, while waiting for the disk here sat on the path of every
    * IDLE push (the claim follows each new message a selected session hears of).
    */
-  claimRecent(): number[] {
-    return this.claimRecentOrBusy(true)!;
+  claimRecent(opts: ClaimOptions = {}): number[] {
+    return this.claimRecentOrBusy(true, opts)!;
   }
 
   /**

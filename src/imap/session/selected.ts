@@ -125,7 +125,7 @@ export class SelectedMailbox {
     const n = snapshot.count;
     const selected = new SelectedMailbox(mailbox, externalName, readOnly, userid, snapshot.uids.subarray(0, n), snapshot.highestModseq, snapshot.uidNext);
     if (status) selected.peekRecent(status.recent, status.uidNext);
-    else selected.addRecent(mailbox.claimRecent());
+    else selected.addRecent(mailbox.claimRecent({ upTo: selected.lastUid }));
     // A big mailbox read just now (not the quiet columns): the walks below on a turn of their own.
     // Taking the snapshot and claiming \Recent, then walking 100,000 messages for the first unseen
     // and the keywords in use, held the loop 10-15 ms in one turn in a fresh process (fairness-turns, cold).
@@ -185,6 +185,16 @@ export class SelectedMailbox {
 
   get count(): number {
     return this.uids.length;
+  }
+
+  /**
+   * The last UID the view numbers (0: none). Every \Recent claim stops there: a message committed
+   * after the view's last read is claimed by the sync that numbers it, so RECENT never counts a
+   * message the client was not told of by EXISTS (an unbounded claim after an IDLE push said
+   * `* 3 RECENT` after `* 2 EXISTS` when a third append landed between the read and the claim).
+   */
+  get lastUid(): number {
+    return this.uids.length > 0 ? this.uids[this.uids.length - 1]! : 0;
   }
 
   get recentCount(): number {
@@ -332,7 +342,7 @@ export class SelectedMailbox {
         if (changes.uidNext - 1 <= this.claimedUpTo) this.recentDue = false;
         else if (options.deferRecent) this.recentDue = true;
         else {
-          this.addRecent(this.mailbox.claimRecent());
+          this.addRecent(this.mailbox.claimRecent({ upTo: this.lastUid }));
           this.recentDue = false;
         }
       } else {
@@ -389,7 +399,7 @@ export class SelectedMailbox {
     if (this.gone || this.closed) return [];
     let claimed: number[] | null;
     try {
-      claimed = this.mailbox.tryClaimRecent();
+      claimed = this.mailbox.tryClaimRecent({ upTo: this.lastUid });
     } catch (err) {
       if (!(err instanceof MailError && err.kind === 'NotFound')) throw err;
       this.gone = true;
@@ -408,13 +418,13 @@ export class SelectedMailbox {
    */
   async claimRecent(pushed = false): Promise<MailboxUpdate[]> {
     if (!this.recentDue) return [];
-    // After pushAppend: there are new messages, so the write lock at once, and only those the view numbers.
-    const options = pushed ? { due: true, upTo: this.uids.length > 0 ? this.uids[this.uids.length - 1]! : 0 } : undefined;
+    // After pushAppend: there are new messages, so the write lock at once.
+    const options = { due: pushed, upTo: this.lastUid };
     for (let attempt = 0; ; attempt++) {
       if (this.gone || this.closed) return [];
       let claimed: number[] | null;
       try {
-        claimed = attempt < CLAIM_TRIES ? this.mailbox.tryClaimRecent(options) : this.mailbox.claimRecent();
+        claimed = attempt < CLAIM_TRIES ? this.mailbox.tryClaimRecent(options) : this.mailbox.claimRecent(options);
       } catch (err) {
         if (!(err instanceof MailError && err.kind === 'NotFound')) throw err;
         this.gone = true;
