@@ -151,7 +151,18 @@ describe('STATUS', () => {
     const all = await c.command('s1', 'STATUS inbox (MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN SIZE DELETED)');
     expect(all).toEqual([`* STATUS INBOX (MESSAGES 2 RECENT 2 UIDNEXT 3 UIDVALIDITY ${v} UNSEEN 1 SIZE 8 DELETED 1)`, 's1 OK STATUS completed']);
     await c.command('sel', 'SELECT INBOX');
-    expect((await c.command('s2', 'STATUS INBOX (MESSAGES RECENT)'))[0]).toBe('* STATUS INBOX (MESSAGES 2 RECENT 0)');
+    // The selected mailbox's RECENT counts the messages \Recent to this session (as Cyrus and Dovecot do).
+    expect((await c.command('s2', 'STATUS INBOX (MESSAGES RECENT)'))[0]).toBe('* STATUS INBOX (MESSAGES 2 RECENT 2)');
+    expect(await c.command('f', 'FETCH 1:* (FLAGS)')).toEqual(['* 1 FETCH (FLAGS (\\Deleted \\Seen \\Recent))', '* 2 FETCH (FLAGS (\\Recent))', 'f OK FETCH completed']);
+    // ...and those no session claimed yet; another session (INBOX not selected) counts only those.
+    const other = await loggedIn(server);
+    await other.command('a', 'APPEND INBOX {2+}\r\nxy');
+    expect((await other.command('o1', 'STATUS INBOX (RECENT)'))[0]).toBe('* STATUS INBOX (RECENT 1)');
+    expect((await c.command('s2b', 'STATUS INBOX (MESSAGES RECENT)'))[0]).toBe('* STATUS INBOX (MESSAGES 3 RECENT 3)');
+    expect(await c.command('l2', 'LIST "" INBOX RETURN (STATUS (RECENT))')).toContain('* STATUS INBOX (RECENT 3)');
+    // The sync after that STATUS claimed the third for this session: nobody else sees it \Recent.
+    expect((await other.command('o2', 'STATUS INBOX (RECENT)'))[0]).toBe('* STATUS INBOX (RECENT 0)');
+    other.close();
     expect((await c.command('s3', 'STATUS "with space" (UIDNEXT)'))[0]).toBe('* STATUS "with space" (UIDNEXT 1)');
     expect(last(await c.command('s4', 'STATUS Nope (MESSAGES)'))).toBe('s4 NO [NONEXISTENT] Mailbox does not exist');
     expect(last(await c.command('s5', 'STATUS "Shared Folders/hidden" (MESSAGES)'))).toMatch(/^s5 NO \[NONEXISTENT\]/);

@@ -12,7 +12,7 @@ import { always, defineCommand } from '../types.js';
 import { collectList } from './list-collect.js';
 import { keepList, keptList, keptPlans } from './list-cache.js';
 import { groupOf, listPlans, sourceLists, subscribedNames, visibleIn } from './list-source.js';
-import { statusLine } from './status.js';
+import { ownRecent, statusLine } from './status.js';
 
 export const listCommand = defineCommand({
   name: 'LIST',
@@ -62,7 +62,7 @@ export const listCommand = defineCommand({
       // LIST-STATUS: only for selectable mailboxes the user may read (RFC 5819 section 2).
       if (returns.status && found && ctx.deps.rights.hasRights(identity, found.entry, 'r')) {
         try {
-          ctx.out.send(statusLine(ctx.deps.store, identity, found.entry, name.external, returns.status, ctx.deps.limits.maxMessageSize));
+          ctx.out.send(statusLine(ctx.deps.store, identity, found.entry, name.external, returns.status, ctx.deps.limits.maxMessageSize, ownRecent(ctx, found.entry)));
         } catch (err) {
           // A mailbox that cannot be opened now is still listed; its STATUS is left out.
           if (!(err instanceof MailError)) throw err;

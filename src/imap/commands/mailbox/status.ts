@@ -1,7 +1,8 @@
 /**
  * STATUS (RFC 3501 6.3.10) with SIZE (RFC 8438), DELETED (RFC 9051), HIGHESTMODSEQ (RFC 7162) and
  * APPENDLIMIT (RFC 7889); the same values serve LIST-STATUS (RFC 5819). Needs the 'r' right. STATUS of the selected
- * mailbox works too (its \Recent messages are this session's, so RECENT counts only newer ones).
+ * mailbox works too: RECENT then counts the messages that are \Recent to this session (as its FETCH
+ * FLAGS shows them) and those no session claimed yet, as Cyrus 3.6 and Dovecot 2.3 answer.
  */
 import type { Identity } from '../../../auth/index.js';
 import type { MailboxStatus } from '../../../mailbox/index.js';
@@ -9,7 +10,7 @@ import type { MailboxEntry, MailStore } from '../../../store/index.js';
 import { AUTHENTICATED } from '../../session/state.js';
 import type { StatusItem } from '../../wire/parse/types.js';
 import { mailboxName } from '../../wire/serialize/lists.js';
-import { always, defineCommand } from '../types.js';
+import { always, defineCommand, type CommandContext } from '../types.js';
 import { existingMailbox } from './names.js';
 
 /**
@@ -20,6 +21,8 @@ import { existingMailbox } from './names.js';
  */
 export function statusLine(
   store: MailStore, identity: Identity, entry: MailboxEntry, externalName: string, items: readonly StatusItem[], appendLimit: number,
+  /** The \Recent messages this session holds when `entry` is its selected mailbox (0 otherwise). */
+  ownRecent = 0,
 ): string {
   const mailbox = store.openMailbox(entry.name);
   let status: MailboxStatus;
@@ -28,6 +31,7 @@ export function statusLine(
   } finally {
     mailbox.close();
   }
+  if (ownRecent > 0) status = { ...status, recent: status.recent + ownRecent };
   let text = `* STATUS ${mailboxName(externalName)} (`;
   for (let k = 0; k < items.length; k++) {
     const item = items[k]!;
@@ -62,6 +66,11 @@ export const statusCommand = defineCommand({
     const internal = ctx.toInternal(command.mailbox);
     const entry = existingMailbox(ctx, internal, 'r');
     const external = ctx.toExternal(internal) ?? command.mailbox;
-    ctx.out.send(statusLine(ctx.deps.store, ctx.identity(), entry, external, command.items, ctx.deps.limits.maxMessageSize));
+    ctx.out.send(statusLine(ctx.deps.store, ctx.identity(), entry, external, command.items, ctx.deps.limits.maxMessageSize, ownRecent(ctx, entry)));
   },
 });
+
+/** The \Recent messages this session holds in `entry` when it is the selected mailbox (STATUS and LIST-STATUS of it). */
+export function ownRecent(ctx: CommandContext, entry: MailboxEntry): number {
+  return ctx.state.kind === 'selected' && !ctx.state.selected.gone && ctx.state.selected.name === entry.name ? ctx.state.selected.recentCount : 0;
+}
