@@ -27,18 +27,48 @@ export function isAtomChar(code: number): boolean {
   }
 }
 
-type Piece = { text: string } | { literal: Buffer; binary: boolean };
+type Piece = { text: string; bytes: Buffer } | { literal: Buffer; binary: boolean };
+
+/** Bytes of a string argument as text: UTF-8 unless a SEARCH names another charset (recoded). */
+export type TextDecode = (bytes: Buffer) => string;
+const utf8: TextDecode = (bytes) => bytes.toString('utf8');
 
 export class ArgumentCursor {
   private readonly pieces: Piece[];
   private index = 0;
   private pos = 0;
+  private decode: TextDecode = utf8;
 
   constructor(parts: CommandPart[]) {
     this.pieces = parts.map((part) =>
-      part.kind === 'text' ? { text: part.bytes.toString('utf8') } : { literal: part.bytes, binary: part.binary },
+      part.kind === 'text' ? { text: part.bytes.toString('utf8'), bytes: part.bytes } : { literal: part.bytes, binary: part.binary },
     );
     this.settle();
+  }
+
+  /**
+   * The rest of the arguments read in another charset (SEARCH CHARSET, RFC 3501 6.4.4): the text
+   * after the cursor decoded again from its bytes by `decode`, and every literal string from here
+   * on. The text is decoded before it is parsed, so a multibyte character whose bytes look like a
+   * quote or a backslash (Shift_JIS, ISO-2022-JP) stays one character of the string. What the
+   * cursor read so far must be ASCII (the command name, RETURN options, the charset's name).
+   */
+  recoded(decode: TextDecode): ArgumentCursor {
+    const pieces = this.pieces.slice(this.index).map((piece, k): Piece => {
+      if (!('text' in piece)) return piece;
+      let bytes = piece.bytes;
+      if (k === 0 && this.pos > 0) {
+        const before = piece.text.slice(0, this.pos);
+        // eslint-disable-next-line no-control-regex
+        if (!/^[\x00-\x7f]*$/.test(before)) this.fail('Arguments before the charset must be ASCII');
+        bytes = bytes.subarray(this.pos);
+      }
+      return { text: decode(bytes), bytes };
+    });
+    const copy = Object.create(ArgumentCursor.prototype) as ArgumentCursor;
+    Object.assign(copy, { pieces, index: 0, pos: 0, decode });
+    copy.settle();
+    return copy;
   }
 
   /** Build a cursor over plain text (tests, and sub-parsers). */
@@ -49,7 +79,7 @@ export class ArgumentCursor {
   /** An independent cursor at the same position (for look-ahead). */
   clone(): ArgumentCursor {
     const copy = Object.create(ArgumentCursor.prototype) as ArgumentCursor;
-    Object.assign(copy, { pieces: this.pieces, index: this.index, pos: this.pos });
+    Object.assign(copy, { pieces: this.pieces, index: this.index, pos: this.pos, decode: this.decode });
     return copy;
   }
 
@@ -139,7 +169,7 @@ export class ArgumentCursor {
   string(what = 'string'): string {
     if (this.atLiteral()) {
       if (this.literalIsBinary()) this.fail('literal8 is only allowed for APPEND messages');
-      return this.literalBytes().toString('utf8');
+      return this.decode(this.literalBytes());
     }
     if (this.peek() === '"') return this.quoted();
     this.fail(`Expected ${what}`);

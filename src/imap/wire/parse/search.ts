@@ -8,6 +8,7 @@ import { parseSequenceSet } from '../sequence.js';
 import { parseModseqKey } from './condstore.js';
 import { parseExtensionKey } from './search-keys.js';
 import { parseReturnSpec, returnFields } from './return-options.js';
+import { searchCharset } from './charset.js';
 import type { Command, SearchKey, SearchReturnOption } from './types.js';
 
 const FLAG_KEYS: Record<string, [string, boolean]> = {
@@ -122,6 +123,16 @@ function searchKey(cursor: ArgumentCursor, depth: number): SearchKey {
 }
 
 /** One or more search keys separated by spaces: an implicit AND. Reads to the end. */
+/**
+ * The cursor to read search criteria with: strings in `charset` when it is another than UTF-8 and
+ * US-ASCII and this server takes it (charset.ts); otherwise as they are (an unknown charset is
+ * answered NO [BADCHARSET] by the command, after the parse).
+ */
+export function inCharset(cursor: ArgumentCursor, charset: string | null): ArgumentCursor {
+  const decode = charset === null ? null : searchCharset(charset);
+  return decode ? cursor.recoded(decode) : cursor;
+}
+
 export function parseSearchCriteria(cursor: ArgumentCursor): SearchKey {
   const keys: SearchKey[] = [searchKey(cursor, 0)];
   while (!cursor.atEnd()) {
@@ -152,7 +163,7 @@ export function parseSearch(cursor: ArgumentCursor, byUid: boolean): Extract<Com
     charset = cursor.astring('charset');
     cursor.sp();
   }
-  const criteria = parseSearchCriteria(cursor);
+  const criteria = parseSearchCriteria(inCharset(cursor, charset));
   return { name: 'SEARCH', byUid, charset, returnOptions, ...extras, criteria };
 }
 

@@ -7,13 +7,13 @@ export function parseThread(cursor: ArgumentCursor, byUid: boolean): Extract<Com
   cursor.sp();
   const charset = cursor.astring('charset');
   cursor.sp();
-  return { name: 'THREAD', byUid, algorithm, charset, criteria: parseSearchCriteria(cursor) };
+  return { name: 'THREAD', byUid, algorithm, charset, criteria: parseSearchCriteria(inCharset(cursor, charset)) };
 }
 
 /** SORT (RFC 5256) with ESORT's RETURN options (RFC 5267) and DISPLAY keys (RFC 5957); THREAD (RFC 5256). */
 import type { ArgumentCursor } from '../cursor.js';
 import { parseReturnSpec, returnFields } from './return-options.js';
-import { parseSearchCriteria } from './search.js';
+import { inCharset, parseSearchCriteria } from './search.js';
 import type { Command, SearchReturnOption, SortCriterion, SortKeyName } from './types.js';
 
 const KEYS = new Set<SortKeyName>(['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO', 'DISPLAYFROM', 'DISPLAYTO']);
@@ -54,6 +54,6 @@ export function parseSort(cursor: ArgumentCursor, byUid: boolean): Extract<Comma
   cursor.sp();
   const charset = cursor.astring('charset');
   cursor.sp();
-  const criteria = parseSearchCriteria(cursor);
+  const criteria = parseSearchCriteria(inCharset(cursor, charset));
   return { name: 'SORT', byUid, keys, charset, returnOptions, ...extras, criteria };
 }

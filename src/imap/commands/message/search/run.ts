@@ -7,6 +7,7 @@
  */
 import type { MessageSummary } from '../../../../message/index.js';
 import type { SearchKey } from '../../../wire/parse/types.js';
+import { OFFERED_CHARSETS, searchCharset } from '../../../wire/parse/charset.js';
 import { CommandFailure, type CommandContext } from '../../types.js';
 import { admitSearch } from './budget.js';
 import { UNKNOWN, YES, NO, evaluateColumns, viewPositions } from './columns.js';
@@ -14,11 +15,10 @@ import { Candidate, compileSearch } from './match.js';
 import { withSavedResult } from '../saved-result.js';
 
 const BATCH = 500;
-const CHARSETS = new Set(['UTF-8', 'US-ASCII']);
 
-/** The search charsets offered; another one gets `NO [BADCHARSET (...)]`. */
+/** A charset the search strings were not read in (wire/parse/charset.ts) gets `NO [BADCHARSET (...)]`, naming the usual ones. */
 export function requireCharset(charset: string): void {
-  if (!CHARSETS.has(charset.toUpperCase())) throw new CommandFailure('NO', 'BADCHARSET (UTF-8 US-ASCII)', 'Unsupported character set');
+  if (searchCharset(charset) === undefined) throw new CommandFailure('NO', `BADCHARSET (${OFFERED_CHARSETS.join(' ')})`, 'Unsupported character set');
 }
 
 export interface SearchMatches {
