@@ -164,6 +164,8 @@ export async function prepareMessages(dir: string, items: readonly AppendItem[],
     if (--pending === 0) allWritten();
   };
   const prepared: PreparedMessage[] = new Array<PreparedMessage>(items.length);
+  // `dir` and "/" once (path.join per file normalised the whole path again: a temp name is one plain component).
+  const inDir = join(dir, '-').slice(0, -1);
   // The messages written from their bytes, parsed once every file is on its way.
   const toParse: Array<{ k: number; tempPath: string; content: Buffer; flags: FlagSet; internalDate: number }> = [];
   for (let k = 0; k < items.length && failedAt === items.length; k++) {
@@ -171,7 +173,7 @@ export async function prepareMessages(dir: string, items: readonly AppendItem[],
     try {
       const flags = parseFlags(item.flags ?? []);
       const internalDate = checkDate(item.internalDate);
-      const tempPath = join(dir, tempFileName());
+      const tempPath = inDir + tempFileName();
       if (item.linkFrom) {
         prepared[k] = prepareLinked(tempPath, item.linkFrom, ctx, made, flags, internalDate);
         continue;

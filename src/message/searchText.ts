@@ -12,6 +12,7 @@ import type { BodyPart, MessageSummary } from './types.js';
 
 interface Libmime {
   decodeWords(text: string): string;
+  decodeWord(charset: string, encoding: string, text: string): string;
 }
 interface CharsetDecoder {
   decode(bytes: Buffer, charset: string): string;
@@ -26,10 +27,28 @@ export function decodeHeaderValue(raw: string): string {
   // Nothing to decode without an encoded-word's opening (most values): no regular expression runs.
   if (!raw.includes('=?')) return raw;
   try {
-    return libmime.decodeWords(raw);
+    return oneEncodedWord(raw) ? raw.replace(ENCODED_WORD, decodeOneWord) : libmime.decodeWords(raw);
   } catch {
     return raw;
   }
+}
+
+/**
+ * libmime.decodeWords runs five regular expressions over the value: four join or mark adjacent
+ * encoded-words (each needs two "=?"; one removes a NUL-delimited marker of its own), the last
+ * decodes each word. With a single "=?" and no NUL only the last can match: it runs alone here,
+ * with libmime's own pattern and word decoder (a subject with one encoded-word: nearly every one).
+ */
+function oneEncodedWord(raw: string): boolean {
+  const first = raw.indexOf('=?');
+  return raw.indexOf('=?', first + 1) === -1 && !raw.includes('\0');
+}
+
+/** libmime's pattern of one encoded-word (decodeWords' last step). */
+const ENCODED_WORD = /=\?([\w_\-*]+)\?([QqBb])\?([^?]*)\?=/g;
+
+function decodeOneWord(_match: string, charset: string, encoding: string, text: string): string {
+  return libmime.decodeWord(charset, encoding, text);
 }
 
 /** Bytes in a named charset to Unicode (unknown charsets fall back to UTF-8, as libmime does). */

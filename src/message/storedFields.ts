@@ -65,7 +65,12 @@ function scanStoredHeader(header: Buffer): ScannedHeader {
   let lastSubject: ScannedHeader['lastSubject'] = null;
   for (const field of scanHeader(header, 0, header.length).fields) {
     if (SEARCHED.has(field.key)) {
-      const raw = unfold(header.toString('utf8', field.valueStart, field.end)).trim();
+      // The field's own CRLF is cut before the bytes become text: unfold then has nothing to do
+      // for a field on one line (two regular expressions per field, otherwise), and trim() takes
+      // what either way leaves at the end.
+      let end = field.end;
+      if (end - 2 >= field.valueStart && header[end - 1] === 0x0a && header[end - 2] === 0x0d) end -= 2;
+      const raw = unfold(header.toString('utf8', field.valueStart, end)).trim();
       const value = decodeHeaderValue(raw);
       const known = values.get(field.key);
       if (known === undefined) values.set(field.key, [value]);

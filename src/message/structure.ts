@@ -49,7 +49,8 @@ export function summarizeMessage(content: Buffer): MessageSummary {
   const block = scanHeader(content, 0, content.length);
   return {
     envelope: buildEnvelope(content, block),
-    body: parseEntity(walk, 0, false, 0).part,
+    // The top entity's header is this same block (no multipart is open yet to cut it short).
+    body: parseEntity(walk, 0, false, 0, block).part,
     header: decodeHeaderBytes(content, 0, block.bodyStart),
     size: content.length,
   };
@@ -135,16 +136,24 @@ interface Parsed {
   next: number;
 }
 
-/** One MIME entity (header + body) starting at `start`. */
-function parseEntity(walk: Walk, start: number, inDigest: boolean, depth: number): Parsed {
+/**
+ * One MIME entity (header + body) starting at `start`. `scanned`: its header block, already
+ * scanned to the end of the data (the message's own header: no open multipart can cut it).
+ */
+function parseEntity(walk: Walk, start: number, inDigest: boolean, depth: number, scanned?: HeaderBlock): Parsed {
   const { buf } = walk;
-  // only a delimiter before the header's blank line can cut the header short: look no further
-  // (a multipart's own content is walked by parseMultipart; scanning past it here would be quadratic)
-  const blank = buf[start] === 0x0d && buf[start + 1] === LF ? start - 2 : buf.indexOf(BLANK_LINE, start);
-  const cut = nextDelimiter(walk, start, blank === -1 ? walk.end : blank + 2);
-  const block = cut === null
-    ? scanHeader(buf, start, walk.end)
-    : scanEntityHeader(buf, start, endBefore(cut, start, walk.end), cut.lineStart);
+  let cut: Delimiter | null = null;
+  let block: HeaderBlock;
+  if (scanned !== undefined && walk.stack.length === 0) block = scanned;
+  else {
+    // only a delimiter before the header's blank line can cut the header short: look no further
+    // (a multipart's own content is walked by parseMultipart; scanning past it here would be quadratic)
+    const blank = buf[start] === 0x0d && buf[start + 1] === LF ? start - 2 : buf.indexOf(BLANK_LINE, start);
+    cut = nextDelimiter(walk, start, blank === -1 ? walk.end : blank + 2);
+    block = cut === null
+      ? scanHeader(buf, start, walk.end)
+      : scanEntityHeader(buf, start, endBefore(cut, start, walk.end), cut.lineStart);
+  }
   const part = readPartFields(buf, block, inDigest);
   const bodyStart = block.bodyStart;
   const nested = depth < MAX_MIME_DEPTH;
