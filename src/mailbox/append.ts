@@ -7,7 +7,7 @@ import * as crypto from 'node:crypto';
 import { promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailError } from '../common/errors.js';
-import { encodeHeaderText, normalizeLineEnds, renderImapForms, searchTextOf, storedFields, type ImapForms, type SearchText, type StoredFields } from '../message/index.js';
+import { headerBytesOf, normalizeLineEnds, renderImapForms, searchTextOf, storedFields, type ImapForms, type SearchText, type StoredFields } from '../message/index.js';
 import type { MessageSummary } from '../message/index.js';
 import { fsError, linkOrCopySync, messageFileError, removeLeftoverTemps, startNewFile, tempFileName } from './files.js';
 import { parseFlags, type FlagSet } from './flags.js';
@@ -66,7 +66,7 @@ function readLinkSource(path: string): Buffer {
 /** A message written from its bytes: the record the index keeps, parsed from `content` (its stored bytes). */
 function parsedMessage(tempPath: string, content: Buffer, ctx: MailboxContext, flags: FlagSet, internalDate: number): PreparedMessage {
   const summary: MessageSummary = ctx.summarize(content);
-  const header = encodeHeaderText(summary.header);
+  const header = headerBytesOf(summary);
   return {
     tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), header, fields: storedFields(summary, header),
     searchText: ctx.searchIndex ? searchTextOf(summary, content) : null, guid: sha1Hex(content), size: content.length, flags, internalDate,
@@ -97,7 +97,7 @@ function prepareLinked(tempPath: string, source: NonNullable<AppendItem['linkFro
     throw messageFileError(err, null, 'link message');
   }
   const searchText = ctx.searchIndex ? searchTextOf(summary, readLinkSource(source.path)) : null;
-  const header = encodeHeaderText(summary.header);
+  const header = headerBytesOf(summary);
   return { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), header, fields: storedFields(summary, header), searchText, guid, size, flags, internalDate };
 }
 

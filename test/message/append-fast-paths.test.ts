@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import {
-  addressSearchForms, baseSubject, decodeHeaderBytes, decodeHeaderValue, isReplyOrForward, normalizeForSearch, normalizeLineEnds,
+  addressSearchForms, baseSubject, decodeHeaderBytes, decodeHeaderValue, encodeHeaderText, headerBytesOf, isReplyOrForward, normalizeForSearch, normalizeLineEnds,
   SEARCH_VALUE_SEPARATOR, STORED_SEARCH_FIELDS, storedFields, summarizeMessage,
 } from '../../src/message/index.js';
 import { fieldValue, scanHeader, unfold } from '../../src/message/header.js';
@@ -194,5 +194,34 @@ describe('fieldValue: leading blanks go as the regular expression took them', ()
       const expected = unfold(decodeHeaderBytes(bytes, field.valueStart, end)).replace(/^[ \t]+/, '');
       expect([field.name, fieldValue(bytes, field)]).toEqual([field.name, expected]);
     }
+  });
+});
+
+describe('the header bytes and scan summarizeMessage keeps for its summary', () => {
+  const messages = [
+    headerMessage(['From: Ann <ann@example.com>', 'Subject: =?utf-8?q?caf=C3=A9?=']),
+    normalizeLineEnds(Buffer.concat([Buffer.from('Subject: R'), Buffer.from([0xe9, 0xff]), Buffer.from(' \u00e9t\u00e9\r\nTo: b@c.d\r\n\r\nbody\r\n')])),
+    Buffer.from('Subject: no body, no blank line\r\n'),
+    Buffer.from('\r\nno header at all\r\n'),
+  ];
+
+  it('headerBytesOf gives encodeHeaderText of the header text, for a summary it made or one read back from JSON', () => {
+    for (const bytes of messages) {
+      const summary = summarizeMessage(bytes);
+      expect(headerBytesOf(summary).equals(encodeHeaderText(summary.header))).toBe(true);
+      const parsed = JSON.parse(JSON.stringify(summary)) as typeof summary;
+      expect(headerBytesOf(parsed).equals(encodeHeaderText(summary.header))).toBe(true);
+    }
+  });
+
+  it('storedFields reads the header it is given: the kept scan only for the same bytes', () => {
+    const summary = summarizeMessage(headerMessage(['From: ann@example.com', 'Subject: first']));
+    const other = summarizeMessage(headerMessage(['From: "Zed Longer Name" <zed@example.org>', 'To: x@example.com', 'Subject: a different subject']));
+    const otherHeader = encodeHeaderText(other.header);
+    // The same summary with another header block: its search text is that block's.
+    const fields = storedFields(summary, otherHeader);
+    for (const field of STORED_SEARCH_FIELDS) expect([field, fields.search[field]]).toEqual([field, searchTextAsScanned(otherHeader, field)]);
+    const own = storedFields(summary);
+    for (const field of STORED_SEARCH_FIELDS) expect([field, own.search[field]]).toEqual([field, searchTextAsScanned(encodeHeaderText(summary.header), field)]);
   });
 });
