@@ -225,3 +225,16 @@ describe('the header bytes and scan summarizeMessage keeps for its summary', () 
     for (const field of STORED_SEARCH_FIELDS) expect([field, own.search[field]]).toEqual([field, searchTextAsScanned(encodeHeaderText(summary.header), field)]);
   });
 });
+
+describe('scanHeader: a field name spelled as most messages spell it gives the name as written and its key', () => {
+  it('known spellings, other cases, near misses and 8-bit names', () => {
+    const names = [
+      'From', 'FROM', 'from', 'To', 'TO', 'Cc', 'CC', 'Subject', 'SUBJECT', 'Subjec', 'Subjectx', 'Message-ID', 'Message-Id', 'message-id',
+      'MESSAGE-ID', 'Message_ID', 'MIME-Version', 'Mime-Version', 'Content-Type', 'content-type', 'Content-Typf', 'Content-Transfer-Encoding',
+      'X-Mailer', 'X-Mailex', 'Received', 'Date', 'DATE', 'Dat\u00e9', 'Fr\u00f6m', 'References', 'Referencez', 'In-Reply-To', 'Reply-To',
+    ];
+    const bytes = Buffer.concat([...names.map((n) => Buffer.from(`${n}: v\r\n`, 'latin1')), Buffer.from('\r\n')]);
+    const fields = scanHeader(bytes, 0, bytes.length).fields;
+    expect(fields.map((f) => [f.name, f.key])).toEqual(names.map((n) => [n, n.toLowerCase()]));
+  });
+});
