@@ -1,4 +1,4 @@
-// The shortcuts the append path takes (normalizeForSearch's ASCII pass, storedFields' subject decoded
+// The shortcuts the append path takes (normalizeForSearch's ASCII and Latin passes, storedFields' subject decoded
 // once, its search fields read without their line ends, one encoded-word decoded without libmime's
 // joining passes, fieldValue's leading blanks) give exactly what the general code gives: each table
 // compares the two on the same input.
@@ -24,7 +24,7 @@ const TEXTS = [
   'ﬁle', 'Ａ full width', 'İstanbul', 'Straße', 'Ω Ohm \u2126', '①②', 'mixed é \t\r\n run', 'x\u0085nel', '\u00ff\u0100', 'emoji 😀 here',
 ];
 
-describe('normalizeForSearch: the ASCII pass gives what the Unicode path gives', () => {
+describe('normalizeForSearch: the ASCII and Latin passes give what the Unicode path gives', () => {
   for (const mode of MODES) {
     it(`${mode.skipDiacritics ? 'skip diacritics' : 'keep diacritics'}, whitespace ${mode.whitespace}`, () => {
       for (const text of TEXTS) expect([text, normalizeForSearch(text, mode)]).toEqual([text, normalizeUnicode(text, mode)]);
@@ -35,6 +35,26 @@ describe('normalizeForSearch: the ASCII pass gives what the Unicode path gives',
       }
     });
   }
+
+  it('the Latin pass: every code point below U+0250 alone and beside any other, in every mode', () => {
+    for (const mode of MODES) {
+      for (let c = 0; c < 0x250; c++) {
+        const ch = String.fromCharCode(c);
+        for (const text of [ch, `A${ch}b`, ` ${ch}${ch} `, `\u00e9${ch}\tX`]) expect([text, normalizeForSearch(text, mode)]).toEqual([text, normalizeUnicode(text, mode)]);
+      }
+    }
+    // Pairs: a code point's form never reaches into its neighbour's.
+    for (const skipDiacritics of [true, false]) {
+      const mode: SearchNormalisation = { skipDiacritics, whitespace: 'keep' };
+      for (let a = 0; a < 0x250; a++) {
+        for (let b = 0; b < 0x250; b++) {
+          if (a < 0x80 && b < 0x80) continue;
+          const text = String.fromCharCode(a, b);
+          if (normalizeForSearch(text, mode) !== normalizeUnicode(text, mode)) expect([text, normalizeForSearch(text, mode)]).toEqual([text, normalizeUnicode(text, mode)]);
+        }
+      }
+    }
+  });
 
   it('random ASCII strings heavy in white space (fixed seed)', () => {
     let seed = 12345;
