@@ -21,7 +21,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const index = IndexDb.open(path, false);
     index.db.transaction(() => {
       for (let uid = 1; uid <= count; uid++) {
-        index.stmts.insertMessage.run({ uid, modseq: uid, flags: uid % 4 === 0 ? 2 : 0, keywords: uid % 10 === 0 ? '$Label1 Work' : null, internaldate: 1.7e12 + uid, savedate: 1.7e12 + uid, size: 4096, guid: 'f'.repeat(40) });
+        index.stmts.insertMessage.run(uid, uid, uid % 4 === 0 ? 2 : 0, uid % 10 === 0 ? '$Label1 Work' : null, 1.7e12 + uid, 1.7e12 + uid, 4096, 'f'.repeat(40));
       }
       index.stmts.setCounters.run(count + 1, count);
     })();

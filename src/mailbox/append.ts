@@ -7,9 +7,9 @@ import * as crypto from 'node:crypto';
 import { promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailError } from '../common/errors.js';
-import { encodeHeaderText, normalizeLineEnds, renderImapForms, searchTextOf, storedFields, type ImapForms, type SearchText, type StoredFields } from '../message/index.js';
+import { headerBytesOf, normalizeLineEnds, renderImapForms, searchTextOf, storedFields, type ImapForms, type SearchText, type StoredFields } from '../message/index.js';
 import type { MessageSummary } from '../message/index.js';
-import { fsError, linkOrCopySync, messageFileError, removeLeftoverTemps, tempFileName, writeNewFile } from './files.js';
+import { fsError, linkOrCopySync, messageFileError, removeLeftoverTemps, startNewFile, tempFileName } from './files.js';
 import { parseFlags, type FlagSet } from './flags.js';
 import type { AppendItem, MailboxContext } from './types.js';
 
@@ -63,57 +63,42 @@ function readLinkSource(path: string): Buffer {
   }
 }
 
-async function prepareOne(dir: string, item: AppendItem, ctx: MailboxContext, made: string[]): Promise<PreparedMessage> {
-  const flags = parseFlags(item.flags ?? []);
-  const internalDate = checkDate(item.internalDate);
-  const tempPath = join(dir, tempFileName());
-  if (item.linkFrom) {
-    const source = item.linkFrom;
-    let summary = source.summary;
-    let guid = source.guid;
-    let size = source.size;
-    if (summary === undefined || guid === undefined || size === undefined) {
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(source.path);
-      } catch (err) {
-        throw messageFileError(err, null, 'read message to link');
-      }
-      summary ??= ctx.summarize(bytes);
-      guid ??= sha1Hex(bytes);
-      size ??= bytes.length;
-    }
-    checkSize(size, ctx);
-    made.push(tempPath);
+/** A message written from its bytes: the record the index keeps, parsed from `content` (its stored bytes). */
+function parsedMessage(tempPath: string, content: Buffer, ctx: MailboxContext, flags: FlagSet, internalDate: number): PreparedMessage {
+  const summary: MessageSummary = ctx.summarize(content);
+  const header = headerBytesOf(summary);
+  return {
+    tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), header, fields: storedFields(summary, header),
+    searchText: ctx.searchIndex ? searchTextOf(summary, content) : null, guid: sha1Hex(content), size: content.length, flags, internalDate,
+  };
+}
+
+/** A message to link: its temp file is a hard link (or copy) of the source, made here. */
+function prepareLinked(tempPath: string, source: NonNullable<AppendItem['linkFrom']>, ctx: MailboxContext, made: string[], flags: FlagSet, internalDate: number): PreparedMessage {
+  let summary = source.summary;
+  let guid = source.guid;
+  let size = source.size;
+  if (summary === undefined || guid === undefined || size === undefined) {
+    let bytes: Buffer;
     try {
-      linkOrCopySync(source.path, tempPath, ctx.durable);
+      bytes = readFileSync(source.path);
     } catch (err) {
-      throw messageFileError(err, null, 'link message');
+      throw messageFileError(err, null, 'read message to link');
     }
-    const searchText = ctx.searchIndex ? searchTextOf(summary, readLinkSource(source.path)) : null;
-    const header = encodeHeaderText(summary.header);
-    return { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), header, fields: storedFields(summary, header), searchText, guid, size, flags, internalDate };
+    summary ??= ctx.summarize(bytes);
+    guid ??= sha1Hex(bytes);
+    size ??= bytes.length;
   }
-  if (!Buffer.isBuffer(item.content)) throw new MailError('Invalid', 'append item without content');
-  const content = normalizeLineEnds(item.content);
-  checkSize(content.length, ctx);
+  checkSize(size, ctx);
   made.push(tempPath);
-  // The file goes to the thread pool first, and (after this await) the files of the command's
-  // other messages too; the parsing below then runs while the disk works.
-  const written = writeNewFile(tempPath, content, ctx.durable);
-  let prepared: PreparedMessage;
   try {
-    await undefined;
-    const summary: MessageSummary = ctx.summarize(content);
-    const header = encodeHeaderText(summary.header);
-    prepared = { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), header, fields: storedFields(summary, header), searchText: ctx.searchIndex ? searchTextOf(summary, content) : null, guid: sha1Hex(content), size: content.length, flags, internalDate };
+    linkOrCopySync(source.path, tempPath, ctx.durable);
   } catch (err) {
-    // Settle the write before the caller removes the temp file.
-    await written.catch(() => undefined);
-    throw err;
+    throw messageFileError(err, null, 'link message');
   }
-  await written;
-  return prepared;
+  const searchText = ctx.searchIndex ? searchTextOf(summary, readLinkSource(source.path)) : null;
+  const header = headerBytesOf(summary);
+  return { tempPath, summaryJson: JSON.stringify(summary), forms: renderImapForms(summary), header, fields: storedFields(summary, header), searchText, guid, size, flags, internalDate };
 }
 
 /** The message_fields row beside its texts (sort keys, thread links, numbers), roughly. */
@@ -155,17 +140,71 @@ async function sweepLeftoverTemps(dir: string): Promise<void> {
   }
 }
 
-/** Write every item to a temp file; on any failure remove them all and throw (Temp for ENOSPC etc.). */
+/**
+ * Write every item to a temp file; on any failure remove them all and throw (Temp for ENOSPC etc.).
+ *
+ * Every file goes to the thread pool first (created and written at once, fsynced), then the
+ * messages are parsed while the disk works; one wait for the whole command at the end. A failure
+ * (the first in item order) removes every temp file once all writes have settled.
+ */
 export async function prepareMessages(dir: string, items: readonly AppendItem[], ctx: MailboxContext): Promise<PreparedMessage[]> {
   if (items.length === 0) throw new MailError('Invalid', 'nothing to append');
   await sweepLeftoverTemps(dir);
   const made: string[] = [];
-  // Every file written (and fsynced) at once; a failure of any removes them all once all settled.
-  const settled = await Promise.allSettled(items.map((item) => prepareOne(dir, item, ctx, made)));
-  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed === undefined) return settled.map((r) => (r as PromiseFulfilledResult<PreparedMessage>).value);
+  const failures: unknown[] = [];
+  let failedAt = items.length;
+  const fail = (k: number, err: unknown): void => {
+    if (k < failedAt) failedAt = k;
+    failures[k] = err;
+  };
+  let pending = 1;
+  let allWritten!: () => void;
+  const written = new Promise<void>((resolve) => (allWritten = resolve));
+  const settleOne = (): void => {
+    if (--pending === 0) allWritten();
+  };
+  const prepared: PreparedMessage[] = new Array<PreparedMessage>(items.length);
+  // `dir` and "/" once (path.join per file normalised the whole path again: a temp name is one plain component).
+  const inDir = join(dir, '-').slice(0, -1);
+  // The messages written from their bytes, parsed once every file is on its way.
+  const toParse: Array<{ k: number; tempPath: string; content: Buffer; flags: FlagSet; internalDate: number }> = [];
+  for (let k = 0; k < items.length && failedAt === items.length; k++) {
+    const item = items[k]!;
+    try {
+      const flags = parseFlags(item.flags ?? []);
+      const internalDate = checkDate(item.internalDate);
+      const tempPath = inDir + tempFileName();
+      if (item.linkFrom) {
+        prepared[k] = prepareLinked(tempPath, item.linkFrom, ctx, made, flags, internalDate);
+        continue;
+      }
+      if (!Buffer.isBuffer(item.content)) throw new MailError('Invalid', 'append item without content');
+      const content = normalizeLineEnds(item.content);
+      checkSize(content.length, ctx);
+      made.push(tempPath);
+      pending++;
+      startNewFile(tempPath, content, ctx.durable, (err) => {
+        if (err) fail(k, err);
+        settleOne();
+      });
+      toParse.push({ k, tempPath, content, flags, internalDate });
+    } catch (err) {
+      fail(k, err);
+    }
+  }
+  for (const m of toParse) {
+    if (failedAt < items.length) break;
+    try {
+      prepared[m.k] = parsedMessage(m.tempPath, m.content, ctx, m.flags, m.internalDate);
+    } catch (err) {
+      fail(m.k, err);
+    }
+  }
+  settleOne();
+  await written;
+  if (failedAt === items.length) return prepared;
   await discardTemps(made);
-  throw fsError(failed.reason, 'append');
+  throw fsError(failures[failedAt], 'append');
 }
 
 export async function discardTemps(paths: readonly string[]): Promise<void> {

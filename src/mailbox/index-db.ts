@@ -320,7 +320,8 @@ function prepare(db: Db) {
     // again at every run (the cost of most of an EXPUNGE's own statements).
     deletedSizes: () => db.prepare<[], [number, number]>(`SELECT uid, size FROM messages WHERE (flags & ${FLAG_DELETED}) != 0 ORDER BY uid`).raw(true),
     messageSize: () => db.prepare<[number], number>('SELECT size FROM messages WHERE uid = ?').pluck(),
-    insertMessage: () => db.prepare<MessageRow>('INSERT INTO messages (uid, modseq, flags, keywords, internaldate, savedate, size, guid) VALUES (@uid, @modseq, @flags, @keywords, @internaldate, @savedate, @size, @guid)'),
+    // Positional: binding named parameters looks each one up in the object (a MULTIAPPEND runs it per message).
+    insertMessage: () => db.prepare<[number, number, number, string | null, number, number, number, string]>('INSERT INTO messages (uid, modseq, flags, keywords, internaldate, savedate, size, guid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     updateFlags: () => db.prepare<[number, string | null, number, number]>('UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE uid = ?'),
     updateModseq: () => db.prepare<[number, number]>('UPDATE messages SET modseq = ? WHERE uid = ?'),
     updateContent: () => db.prepare<[number, string, number]>('UPDATE messages SET size = ?, guid = ? WHERE uid = ?'),

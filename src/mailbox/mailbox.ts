@@ -270,8 +270,9 @@ export class Mailbox extends MessageReader {
         const uids: number[] = [];
         const written: MessageRow[] = [];
         const seenUids: number[] = [];
+        const inDir = join(this.path, '-').slice(0, -1);
         for (let k = 0; k < prepared.length; k++) {
-          const target = join(this.path, messageFileName(uid + k));
+          const target = inDir + messageFileName(uid + k);
           renameSync(prepared[k]!.tempPath, target);
           renamed.push(target);
         }
@@ -282,7 +283,7 @@ export class Mailbox extends MessageReader {
           const systemBits = inRecord ? p.flags.system : p.flags.system & ~FLAG_SEEN;
           if (!inRecord && (p.flags.system & FLAG_SEEN) !== 0 && opts.userid) seenUids.push(uid);
           const record: MessageRow = { uid, modseq, flags: systemBits, keywords: encodeKeywords(keywords), internaldate: p.internalDate, savedate: now, size: p.size, guid: p.guid };
-          s.insertMessage.run(record);
+          s.insertMessage.run(uid, modseq, systemBits, record.keywords, p.internalDate, now, p.size, p.guid);
           written.push(record);
           s.putCache.run(uid, p.summaryJson);
           s.putForms.run(uid, p.forms.envelope, p.forms.bodyStructure);

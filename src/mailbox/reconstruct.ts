@@ -215,7 +215,7 @@ function repairIndex(store: ReconstructSource, index: IndexDb, dir: string, name
     if (!fix) continue;
     const bytes = readMessage(uid);
     const mtime = statSync(join(dir, messageFileName(uid))).mtimeMs;
-    s.insertMessage.run({ uid, modseq, flags: 0, keywords: null, internaldate: Math.floor(mtime), savedate: now, size: bytes.length, guid: sha1Hex(bytes) });
+    s.insertMessage.run(uid, modseq, 0, null, Math.floor(mtime), now, bytes.length, sha1Hex(bytes));
     putCacheRow(s, uid, store.summarizeMessage(bytes));
   }
   if (fix || report.dropped.length === 0) {

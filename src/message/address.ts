@@ -32,11 +32,21 @@ function tokenize(text: string): Token[] {
       continue;
     }
     if (c === '"') {
-      let out = '';
       pos++;
-      while (pos < text.length && text[pos] !== '"') {
-        if (text[pos] === '\\' && pos + 1 < text.length) pos++;
-        out += text[pos++]!;
+      // Up to the closing quote in one slice when no backslash comes first (nearly every display
+      // name); else character by character, a backslash quoting the next one.
+      let end = pos;
+      while (end < text.length && text.charCodeAt(end) !== 0x22 && text.charCodeAt(end) !== 0x5c) end++;
+      let out: string;
+      if (end >= text.length || text.charCodeAt(end) === 0x22) {
+        out = text.slice(pos, end);
+        pos = end;
+      } else {
+        out = '';
+        while (pos < text.length && text[pos] !== '"') {
+          if (text[pos] === '\\' && pos + 1 < text.length) pos++;
+          out += text[pos++]!;
+        }
       }
       pos++;
       tokens.push({ kind: 'word', text: out, quoted: true, spaced });

@@ -33,6 +33,33 @@ export interface HeaderBlock {
   headerEnd: number;
 }
 
+/**
+ * Field names as nearly every message spells them, by length: a field written so gets these strings
+ * (the same characters) instead of a new name and key per field of every message parsed.
+ */
+const KNOWN_NAMES: Array<Array<{ name: string; key: string; bytes: Buffer }>> = [];
+for (const name of [
+  'From', 'To', 'Cc', 'Bcc', 'Subject', 'Date', 'Message-ID', 'Message-Id', 'In-Reply-To', 'References', 'Reply-To', 'Sender',
+  'MIME-Version', 'Mime-Version', 'Content-Type', 'Content-Transfer-Encoding', 'Content-Disposition', 'Content-ID', 'Content-Id',
+  'Content-Description', 'Content-Language', 'Content-Location', 'Content-MD5', 'Received', 'Return-Path', 'Delivered-To',
+  'X-Mailer', 'User-Agent', 'DKIM-Signature', 'List-Id', 'List-Unsubscribe', 'Precedence', 'Importance', 'Thread-Topic', 'Thread-Index',
+]) {
+  (KNOWN_NAMES[name.length] ??= []).push({ name, key: name.toLowerCase(), bytes: Buffer.from(name, 'latin1') });
+}
+
+/** The known spelling of the field name in bytes [start, end), or null. */
+function knownName(buf: Buffer, start: number, end: number): { name: string; key: string } | null {
+  const candidates = KNOWN_NAMES[end - start];
+  if (candidates === undefined) return null;
+  for (const candidate of candidates) {
+    const bytes = candidate.bytes;
+    let i = 0;
+    while (i < bytes.length && buf[start + i] === bytes[i]) i++;
+    if (i === bytes.length) return candidate;
+  }
+  return null;
+}
+
 /** Split the header block that begins at `start` (and must end by `end`) into fields. */
 export function scanHeader(buf: Buffer, start: number, end: number): HeaderBlock {
   const fields: HeaderField[] = [];
@@ -56,10 +83,11 @@ export function scanHeader(buf: Buffer, start: number, end: number): HeaderBlock
       if (colon >= lineEnd) colon = -1;
       let nameEnd = colon === -1 ? pos : colon;
       while (nameEnd > pos && (buf[nameEnd - 1] === SP || buf[nameEnd - 1] === TAB)) nameEnd--;
-      const name = buf.toString('latin1', pos, nameEnd);
+      const known = knownName(buf, pos, nameEnd);
+      const name = known === null ? buf.toString('latin1', pos, nameEnd) : known.name;
       current = {
         name,
-        key: name.toLowerCase(),
+        key: known === null ? name.toLowerCase() : known.key,
         start: pos,
         valueStart: colon === -1 ? pos : colon + 1,
         end: lineEnd,
@@ -85,7 +113,14 @@ export function fieldValue(buf: Buffer, field: HeaderField): string {
   let end = field.end;
   if (end > field.valueStart && buf[end - 1] === 0x0a) end--;
   if (end > field.valueStart && buf[end - 1] === 0x0d) end--;
-  return unfold(decodeHeaderBytes(buf, field.valueStart, end)).replace(/^[ \t]+/, '');
+  return withoutLeadingBlanks(unfold(decodeHeaderBytes(buf, field.valueStart, end)));
+}
+
+/** `value` without its leading spaces and tabs (as replace(/^[ \t]+/, ''), without a regular expression per field). */
+function withoutLeadingBlanks(value: string): string {
+  let i = 0;
+  while (i < value.length && (value.charCodeAt(i) === SP || value.charCodeAt(i) === TAB)) i++;
+  return i === 0 ? value : value.slice(i);
 }
 
 /** Remove line breaks from a folded header value, keeping the whitespace that follows them. */

@@ -2,7 +2,7 @@
 export type * from './types.js';
 export { normalizeLineEnds, munge8bitHeader, mungeLegacy8bitHeader } from './lineEnds.js';
 export { decodeHeaderBytes, encodeHeaderText, hasEscapedBytes, headerTextByteLength } from './rawText.js';
-export { summarizeMessage, MAX_MIME_DEPTH } from './structure.js';
+export { summarizeMessage, headerBytesOf, MAX_MIME_DEPTH } from './structure.js';
 export { renderImapForms, formatEnvelope, formatBodyStructure, type ImapForm, type ImapForms } from './imapForms.js';
 export { imapString, nstring, MAX_QUOTED_LENGTH } from './imapStrings.js';
 export { encodeBinaryParts, base64Lines, BASE64_LINE } from './binaryParts.js';

@@ -3,6 +3,7 @@
  * becomes CRLF, so the stored file is RFC 5322 with CRLF line ends throughout.
  * The scan uses Buffer.indexOf (native) per line end; no per-byte JavaScript loop.
  */
+import { isAscii } from 'node:buffer';
 import { scanHeader } from './header.js';
 import { utf8SequenceLength } from './rawText.js';
 
@@ -77,6 +78,8 @@ export function munge8bitHeader(content: Buffer): Buffer {
  * header text is kept, as RFC 6532 allows. Returns `content` itself when nothing changes.
  */
 export function mungeLegacy8bitHeader(content: Buffer): Buffer {
+  // No 8-bit byte anywhere (one native scan): nothing to munge, and no header scan to find its end.
+  if (isAscii(content)) return content;
   const end = headerEnd(content);
   let copy: Buffer | null = null;
   let pos = 0;

@@ -12,6 +12,7 @@ import type { BodyPart, MessageSummary } from './types.js';
 
 interface Libmime {
   decodeWords(text: string): string;
+  decodeWord(charset: string, encoding: string, text: string): string;
 }
 interface CharsetDecoder {
   decode(bytes: Buffer, charset: string): string;
@@ -26,10 +27,28 @@ export function decodeHeaderValue(raw: string): string {
   // Nothing to decode without an encoded-word's opening (most values): no regular expression runs.
   if (!raw.includes('=?')) return raw;
   try {
-    return libmime.decodeWords(raw);
+    return oneEncodedWord(raw) ? raw.replace(ENCODED_WORD, decodeOneWord) : libmime.decodeWords(raw);
   } catch {
     return raw;
   }
+}
+
+/**
+ * libmime.decodeWords runs five regular expressions over the value: four join or mark adjacent
+ * encoded-words (each needs two "=?"; one removes a NUL-delimited marker of its own), the last
+ * decodes each word. With a single "=?" and no NUL only the last can match: it runs alone here,
+ * with libmime's own pattern and word decoder (a subject with one encoded-word: nearly every one).
+ */
+function oneEncodedWord(raw: string): boolean {
+  const first = raw.indexOf('=?');
+  return raw.indexOf('=?', first + 1) === -1 && !raw.includes('\0');
+}
+
+/** libmime's pattern of one encoded-word (decodeWords' last step). */
+const ENCODED_WORD = /=\?([\w_\-*]+)\?([QqBb])\?([^?]*)\?=/g;
+
+function decodeOneWord(_match: string, charset: string, encoding: string, text: string): string {
+  return libmime.decodeWord(charset, encoding, text);
 }
 
 /** Bytes in a named charset to Unicode (unknown charsets fall back to UTF-8, as libmime does). */
@@ -210,7 +229,46 @@ export const CYRUS_SEARCH_NORMALISATION: SearchNormalisation = { skipDiacritics:
 
 /** Case-fold and normalise text for matching. */
 export function normalizeForSearch(text: string, options: SearchNormalisation = CYRUS_SEARCH_NORMALISATION): string {
-  return normalizeAscii(text, options.whitespace) ?? normalizeUnicode(text, options);
+  return normalizeAscii(text, options.whitespace) ?? normalizeLatin(text, options) ?? normalizeUnicode(text, options);
+}
+
+/** Code points below this (Basic Latin, Latin-1, Latin Extended-A and -B) have a table entry: no combining mark among them. */
+const LATIN_LIMIT = 0x250;
+/** Per diacritics mode: each code point below LATIN_LIMIT normalised alone, as normalizeUnicode does it (made when first used). */
+const latinTables = new Map<boolean, string[]>();
+
+function latinTable(skipDiacritics: boolean): string[] {
+  let table = latinTables.get(skipDiacritics);
+  if (table === undefined) {
+    table = [];
+    for (let c = 0; c < LATIN_LIMIT; c++) table.push(foldUnicode(String.fromCharCode(c), skipDiacritics));
+    latinTables.set(skipDiacritics, table);
+  }
+  return table;
+}
+
+/**
+ * normalizeForSearch of text in Latin scripts only (European names and subjects), from a table per
+ * code point, or null for text with any other. No code point below LATIN_LIMIT is a combining mark,
+ * and each decomposes (NFKD) or composes (NFKC) on its own, beginning with a base character (a
+ * letter, or a space before a spacing accent): the text's normal form is that of its code points
+ * one by one, and so are its marks removed and its lower case (no final sigma among them). ASCII
+ * runs are lower-cased whole; white space is then merged or removed as normalizeUnicode does it.
+ */
+function normalizeLatin(text: string, options: SearchNormalisation): string | null {
+  let table: string[] | null = null;
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c >= LATIN_LIMIT) return null;
+    table ??= latinTable(options.skipDiacritics);
+    out += text.slice(from, i).toLowerCase() + table[c]!;
+    from = i + 1;
+  }
+  out += text.slice(from).toLowerCase();
+  return whitespaceAs(out, options.whitespace);
 }
 
 /**
@@ -244,11 +302,19 @@ const ASCII_SPACE_RUNS = /[\t\n\v\f\r ]+/g;
 
 /** normalizeForSearch of any text (the Unicode path; exported for the tests that compare the two). */
 export function normalizeUnicode(text: string, options: SearchNormalisation = CYRUS_SEARCH_NORMALISATION): string {
-  let out = options.skipDiacritics ? text.normalize('NFKD').replace(/\p{M}+/gu, '') : text.normalize('NFKC');
-  out = out.toLowerCase();
-  if (options.whitespace === 'merge') out = out.replace(/\s+/gu, ' ');
-  else if (options.whitespace === 'skip') out = out.replace(/\s+/gu, '');
-  return out;
+  return whitespaceAs(foldUnicode(text, options.skipDiacritics), options.whitespace);
+}
+
+/** Compatibility form (diacritics removed, or composed) in lower case. */
+function foldUnicode(text: string, skipDiacritics: boolean): string {
+  return (skipDiacritics ? text.normalize('NFKD').replace(/\p{M}+/gu, '') : text.normalize('NFKC')).toLowerCase();
+}
+
+/** White space runs merged into one space, removed, or kept. */
+function whitespaceAs(text: string, whitespace: SearchNormalisation['whitespace']): string {
+  if (whitespace === 'merge') return text.replace(/\s+/gu, ' ');
+  if (whitespace === 'skip') return text.replace(/\s+/gu, '');
+  return text;
 }
 
 /** Case-insensitive (Unicode) substring match after normalisation of both sides. An empty needle matches. */

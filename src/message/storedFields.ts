@@ -6,10 +6,10 @@
  */
 import { sentDay } from './dates.js';
 import { addressSearchForms } from './address.js';
-import { fieldValue, scanHeader, unfold, type HeaderField } from './header.js';
+import { fieldValue, scanHeader, unfold, type HeaderBlock, type HeaderField } from './header.js';
+import { headerBytesOf, scannedHeaderOf } from './structure.js';
 import { bodyText, decodeHeaderValue, headerText, normalizeForSearch } from './searchText.js';
 import { baseOfDecodedSubject, sentTime, sortDisplay, sortMailbox } from './sortKeys.js';
-import { encodeHeaderText } from './rawText.js';
 import { isReplyOrForwardOf } from './threads.js';
 import type { MessageSummary } from './types.js';
 
@@ -58,14 +58,19 @@ const SEARCHED: ReadonlySet<string> = new Set(STORED_SEARCH_FIELDS);
  * What storedFields reads of the header block, in one scan: every value of the search fields
  * (decoded, as headerValues gives them) and the last Date and References (raw, as lastFieldValue).
  */
-function scanStoredHeader(header: Buffer): ScannedHeader {
+function scanStoredHeader(header: Buffer, block: HeaderBlock): ScannedHeader {
   const values = new Map<string, string[]>();
   let date: HeaderField | null = null;
   let references: HeaderField | null = null;
   let lastSubject: ScannedHeader['lastSubject'] = null;
-  for (const field of scanHeader(header, 0, header.length).fields) {
+  for (const field of block.fields) {
     if (SEARCHED.has(field.key)) {
-      const raw = unfold(header.toString('utf8', field.valueStart, field.end)).trim();
+      // The field's own CRLF is cut before the bytes become text: unfold then has nothing to do
+      // for a field on one line (two regular expressions per field, otherwise), and trim() takes
+      // what either way leaves at the end.
+      let end = field.end;
+      if (end - 2 >= field.valueStart && header[end - 1] === 0x0a && header[end - 2] === 0x0d) end -= 2;
+      const raw = unfold(header.toString('utf8', field.valueStart, end)).trim();
       const value = decodeHeaderValue(raw);
       const known = values.get(field.key);
       if (known === undefined) values.set(field.key, [value]);
@@ -98,10 +103,11 @@ function decodedSubject(subject: string, scanned: ScannedHeader): string {
 }
 
 /** `header`: the summary's header block as bytes, when the caller has them already (encoded once). */
-export function storedFields(summary: MessageSummary, header: Buffer = encodeHeaderText(summary.header)): StoredFields {
+export function storedFields(summary: MessageSummary, header: Buffer = headerBytesOf(summary)): StoredFields {
   const envelope = summary.envelope;
   const search = {} as Record<StoredSearchField, string | null>;
-  const scanned = scanStoredHeader(header);
+  // The block summarizeMessage scanned when these are its bytes, else a scan here.
+  const scanned = scanStoredHeader(header, scannedHeaderOf(summary, header) ?? scanHeader(header, 0, header.length));
   for (const field of STORED_SEARCH_FIELDS) search[field] = searchText(scanned.values.get(field), field);
   // The subject is decoded once (by the scan) for the SEARCH text, the base subject and the reply test.
   const subject = envelope.subject;

@@ -43,16 +43,42 @@ interface Walk {
   stack: Buffer[];
 }
 
+/**
+ * The header bytes and scanned block of each summary summarizeMessage made (while the summary
+ * lives): the append that parsed a message stores its header bytes and reads its search fields
+ * without encoding the header text back to bytes and scanning it again (headerBytesOf, and
+ * storedFields through scannedHeaderOf).
+ */
+const scannedHeaders = new WeakMap<MessageSummary, { bytes: Buffer; block: HeaderBlock }>();
+
 /** Parse a stored (CRLF) message once: envelope, body structure with byte ranges, raw header. */
 export function summarizeMessage(content: Buffer): MessageSummary {
   const walk: Walk = { buf: content, end: content.length, stack: [] };
   const block = scanHeader(content, 0, content.length);
-  return {
+  const summary: MessageSummary = {
     envelope: buildEnvelope(content, block),
-    body: parseEntity(walk, 0, false, 0).part,
+    // The top entity's header is this same block (no multipart is open yet to cut it short).
+    body: parseEntity(walk, 0, false, 0, block).part,
     header: decodeHeaderBytes(content, 0, block.bodyStart),
     size: content.length,
   };
+  scannedHeaders.set(summary, { bytes: content.subarray(0, block.bodyStart), block });
+  return summary;
+}
+
+/**
+ * The bytes of `summary.header` (encodeHeaderText of it): the message's own header bytes when
+ * summarizeMessage made the summary (the text is their lossless decoding), else encoded here.
+ */
+export function headerBytesOf(summary: MessageSummary): Buffer {
+  return scannedHeaders.get(summary)?.bytes ?? encodeHeaderText(summary.header);
+}
+
+/** The scanned block of `header` when it is the header summarizeMessage scanned for `summary` (same bytes), else null. */
+export function scannedHeaderOf(summary: MessageSummary, header: Buffer): HeaderBlock | null {
+  const known = scannedHeaders.get(summary);
+  if (known === undefined) return null;
+  return header === known.bytes || header.equals(known.bytes) ? known.block : null;
 }
 
 /** Lines in [start, end): the number of line feeds, as Cyrus counts (an unterminated last line is not counted). */
@@ -135,16 +161,24 @@ interface Parsed {
   next: number;
 }
 
-/** One MIME entity (header + body) starting at `start`. */
-function parseEntity(walk: Walk, start: number, inDigest: boolean, depth: number): Parsed {
+/**
+ * One MIME entity (header + body) starting at `start`. `scanned`: its header block, already
+ * scanned to the end of the data (the message's own header: no open multipart can cut it).
+ */
+function parseEntity(walk: Walk, start: number, inDigest: boolean, depth: number, scanned?: HeaderBlock): Parsed {
   const { buf } = walk;
-  // only a delimiter before the header's blank line can cut the header short: look no further
-  // (a multipart's own content is walked by parseMultipart; scanning past it here would be quadratic)
-  const blank = buf[start] === 0x0d && buf[start + 1] === LF ? start - 2 : buf.indexOf(BLANK_LINE, start);
-  const cut = nextDelimiter(walk, start, blank === -1 ? walk.end : blank + 2);
-  const block = cut === null
-    ? scanHeader(buf, start, walk.end)
-    : scanEntityHeader(buf, start, endBefore(cut, start, walk.end), cut.lineStart);
+  let cut: Delimiter | null = null;
+  let block: HeaderBlock;
+  if (scanned !== undefined && walk.stack.length === 0) block = scanned;
+  else {
+    // only a delimiter before the header's blank line can cut the header short: look no further
+    // (a multipart's own content is walked by parseMultipart; scanning past it here would be quadratic)
+    const blank = buf[start] === 0x0d && buf[start + 1] === LF ? start - 2 : buf.indexOf(BLANK_LINE, start);
+    cut = nextDelimiter(walk, start, blank === -1 ? walk.end : blank + 2);
+    block = cut === null
+      ? scanHeader(buf, start, walk.end)
+      : scanEntityHeader(buf, start, endBefore(cut, start, walk.end), cut.lineStart);
+  }
   const part = readPartFields(buf, block, inDigest);
   const bodyStart = block.bodyStart;
   const nested = depth < MAX_MIME_DEPTH;

@@ -90,6 +90,43 @@ describe('append and read', () => {
     }
   });
 
+  it('a MULTIAPPEND with one message over maxmessagesize stores none and leaves no file of the others', async () => {
+    const small = makeEnv('maxmessagesize: 300');
+    try {
+      const s = small.open();
+      s.createMailbox('user.fred');
+      const box = s.openMailbox('user.fred');
+      const items = [{ content: message('a') }, { content: message('b') }, { content: message('big', 'y'.repeat(400)) }, { content: message('c') }];
+      await expect(box.append(items)).rejects.toSatisfy((e) => isMailError(e, 'Limit'));
+      expect(box.status().messages).toBe(0);
+      expect(fs.readdirSync(box.path).filter((f) => !f.startsWith('cyrus.'))).toEqual([]);
+      expect((await box.append([{ content: message('after') }])).uids).toEqual([1]);
+      box.close();
+    } finally {
+      small.cleanup();
+    }
+  });
+
+  it.runIf(process.getuid?.() === 0)('a MULTIAPPEND whose middle message meets a full partition stores none and leaves no file', async () => {
+    const spool = join(env.dir, 'spool2');
+    fs.mkdirSync(spool, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', spool]);
+    let box: ReturnType<MailStore['openMailbox']> | null = null;
+    try {
+      store.createMailbox('user.full', { partition: 'other' });
+      box = store.openMailbox('user.full');
+      const items = [...['a', 'b', 'c'].map((t) => ({ content: message(t) })), { content: message('big', 'x'.repeat(600_000)) }, ...['d', 'e'].map((t) => ({ content: message(t) }))];
+      await expect(box.append(items)).rejects.toSatisfy((e) => isMailError(e, 'Temp'));
+      expect(box.status().messages).toBe(0);
+      expect(fs.readdirSync(box.path).filter((f) => !f.startsWith('cyrus.'))).toEqual([]);
+      expect((await box.append([{ content: message('after') }])).uids).toEqual([1]);
+    } finally {
+      box?.close();
+      store.close();
+      execFileSync('umount', [spool]);
+    }
+  });
+
   it('refuses messages over maxmessagesize with Limit', async () => {
     const small = makeEnv('maxmessagesize: 100');
     try {

@@ -26,6 +26,14 @@ describe('writeNewFile', () => {
     small.forEach((b, i) => expect(fs.readFileSync(join(dir, `m${i}`)).equals(b)).toBe(true));
   });
 
+  it('writes an empty file, durable or not, and leaves no descriptor open', async () => {
+    const before = openDescriptors();
+    await Promise.all([writeNewFile(join(dir, 'empty-durable'), Buffer.alloc(0), true), writeNewFile(join(dir, 'empty'), Buffer.alloc(0), false)]);
+    expect(fs.statSync(join(dir, 'empty-durable')).size).toBe(0);
+    expect(fs.statSync(join(dir, 'empty')).size).toBe(0);
+    expect(openDescriptors()).toBe(before);
+  });
+
   it('never writes over an existing file, and leaves no descriptor open', async () => {
     fs.writeFileSync(join(dir, 'taken'), 'first');
     const before = openDescriptors();

@@ -15,6 +15,13 @@ describe('parseAddressList', () => {
     ['"Joe Q. Public" <john.q.public@example.com>', [a('Joe Q. Public', null, 'john.q.public', 'example.com')]],
     ['Joe Q. Public <jqp@x>', [a('Joe Q. Public', null, 'jqp', 'x')]],
     ['"Giant; \\"Big\\" Box" <sys@example.net>', [a('Giant; "Big" Box', null, 'sys', 'example.net')]],
+    // Quoted strings: one slice up to the closing quote, or character by character from a backslash on.
+    ['"a\\\\b" <x@y.z>', [a('a\\b', null, 'x', 'y.z')]],
+    ['"end\\', [a(null, null, 'end\\', 'unspecified-domain')]],
+    ['"half \\"quoted <q@x>', [a(null, null, 'half "quoted <q@x>', 'unspecified-domain')]],
+    ['"x\\y" <x@y.z>, "plain" <p@q.r>', [a('xy', null, 'x', 'y.z'), a('plain', null, 'p', 'q.r')]],
+    ['"" <e@f.g>', [a(null, null, 'e', 'f.g')]],
+    ['"unterminated', [a(null, null, 'unterminated', 'unspecified-domain')]],
     ['joe@example.com (Joe the Sender)', [a('Joe the Sender', null, 'joe', 'example.com')]],
     ['<@route1,@route2:routed@example.com>', [a(null, '@route1,@route2', 'routed', 'example.com')]],
     ['nodomain', [a(null, null, 'nodomain', 'unspecified-domain')]],
