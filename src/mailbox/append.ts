@@ -5,11 +5,10 @@
  */
 import * as crypto from 'node:crypto';
 import { promises as fsp, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { MailError } from '../common/errors.js';
 import { headerBytesOf, normalizeLineEnds, renderImapForms, searchTextOf, storedFields, type ImapForms, type SearchText, type StoredFields } from '../message/index.js';
 import type { MessageSummary } from '../message/index.js';
-import { fsError, linkOrCopySync, messageFileError, removeLeftoverTemps, startNewFile, tempFileName } from './files.js';
+import { dirPrefix, fsError, linkOrCopySync, messageFileError, removeLeftoverTemps, startNewFile, tempFileName } from './files.js';
 import { parseFlags, type FlagSet } from './flags.js';
 import type { AppendItem, MailboxContext } from './types.js';
 
@@ -164,8 +163,7 @@ export async function prepareMessages(dir: string, items: readonly AppendItem[],
     if (--pending === 0) allWritten();
   };
   const prepared: PreparedMessage[] = new Array<PreparedMessage>(items.length);
-  // `dir` and "/" once (path.join per file normalised the whole path again: a temp name is one plain component).
-  const inDir = join(dir, '-').slice(0, -1);
+  const inDir = dirPrefix(dir);
   // The messages written from their bytes, parsed once every file is on its way.
   const toParse: Array<{ k: number; tempPath: string; content: Buffer; flags: FlagSet; internalDate: number }> = [];
   for (let k = 0; k < items.length && failedAt === items.length; k++) {

@@ -27,6 +27,14 @@ export function uidOfFileName(name: string): number | null {
 let tempPrefix: string | null = null;
 let tempCounter = 0;
 
+/**
+ * `dir` with the path separator after it, to which plain file names (messageFileName, tempFileName)
+ * are appended: path.join per file normalised the whole path again, once per message of a MULTIAPPEND.
+ */
+export function dirPrefix(dir: string): string {
+  return join(dir, '-').slice(0, -1);
+}
+
 export function tempFileName(): string {
   tempPrefix ??= `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   return `${tempPrefix}${(tempCounter++).toString(16)}`;

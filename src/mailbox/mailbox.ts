@@ -5,13 +5,12 @@
  * refcounted by the store (MailStore.openMailbox / Mailbox.close).
  */
 import { renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { MailError } from '../common/errors.js';
 import type { AppendFacts } from '../common/append-facts.js';
 import { checkpointLater, changeMarks, readTransaction, sameMarks, sqliteError, withPageCache, withoutBusyWait, writeTransaction, type ChangeMarks, type WriteOptions } from '../common/sqlite.js';
 import { rangesContain, type UidRanges } from './seqset.js';
 import { appendPageCacheKiB, discardTemps, prepareMessages } from './append.js';
-import { fsyncDirectory, fsyncPaths, messageFileName } from './files.js';
+import { dirPrefix, fsyncDirectory, fsyncPaths, messageFileName } from './files.js';
 import { FLAG_DELETED, FLAG_SEEN, decodeKeywords, encodeKeywords, flagNames, parseFlags } from './flags.js';
 import { putMessageFields, type IndexDb, type MailboxRow, type MessageRow } from './index-db.js';
 import { StoredFieldQueries } from './message-fields.js';
@@ -270,7 +269,7 @@ export class Mailbox extends MessageReader {
         const uids: number[] = [];
         const written: MessageRow[] = [];
         const seenUids: number[] = [];
-        const inDir = join(this.path, '-').slice(0, -1);
+        const inDir = dirPrefix(this.path);
         for (let k = 0; k < prepared.length; k++) {
           const target = inDir + messageFileName(uid + k);
           renameSync(prepared[k]!.tempPath, target);

@@ -31,13 +31,13 @@ type Piece = { text: string; bytes: Buffer } | { literal: Buffer; binary: boolea
 
 /** Bytes of a string argument as text: UTF-8 unless a SEARCH names another charset (recoded). */
 export type TextDecode = (bytes: Buffer) => string;
-const utf8: TextDecode = (bytes) => bytes.toString('utf8');
+export const decodeUtf8: TextDecode = (bytes) => bytes.toString('utf8');
 
 export class ArgumentCursor {
   private readonly pieces: Piece[];
   private index = 0;
   private pos = 0;
-  private decode: TextDecode = utf8;
+  private decode: TextDecode = decodeUtf8;
 
   constructor(parts: CommandPart[]) {
     this.pieces = parts.map((part) =>

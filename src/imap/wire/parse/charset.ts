@@ -5,7 +5,7 @@
  * not ASCII where ASCII is (UTF-16, and the labels the WHATWG table maps to its "replacement"
  * decoder) is not offered: the IMAP syntax around the strings is decoded with them.
  */
-import type { TextDecode } from '../cursor.js';
+import { decodeUtf8, type TextDecode } from '../cursor.js';
 
 /** Named in `NO [BADCHARSET (...)]`: the charsets clients use most, each one `searchCharset` takes. */
 export const OFFERED_CHARSETS: readonly string[] = [
@@ -13,7 +13,8 @@ export const OFFERED_CHARSETS: readonly string[] = [
   'KOI8-R', 'KOI8-U', 'ISO-2022-JP', 'SHIFT_JIS', 'EUC-JP', 'EUC-KR', 'GB2312', 'GBK', 'GB18030', 'BIG5',
 ];
 
-const decoders = new Map<string, TextDecode | null>();
+/** Decoders made so far, by upper-case name (only names that are charsets: a client cannot grow it with made-up ones). */
+const decoders = new Map<string, TextDecode>();
 
 /**
  * How the strings of a search in `charset` are read: null for UTF-8 and US-ASCII (read as UTF-8, as
@@ -23,19 +24,16 @@ const decoders = new Map<string, TextDecode | null>();
 export function searchCharset(charset: string): TextDecode | null | undefined {
   const name = charset.trim().toUpperCase();
   if (name === 'UTF-8' || name === 'US-ASCII' || name === 'UTF8' || name === 'ASCII') return null;
-  if (decoders.has(name)) return decoders.get(name) ?? undefined;
-  let decode: TextDecode | null = null;
+  let decode = decoders.get(name);
+  if (decode !== undefined) return decode;
+  let decoder: InstanceType<typeof TextDecoder>;
   try {
-    const decoder = new TextDecoder(name);
-    if (decoder.encoding !== 'replacement' && !decoder.encoding.startsWith('utf-16') && decoder.encoding !== 'utf-8') {
-      decode = (bytes) => decoder.decode(bytes);
-    } else if (decoder.encoding === 'utf-8') {
-      decode = (bytes) => bytes.toString('utf8');
-    }
+    decoder = new TextDecoder(name);
   } catch {
-    decode = null;
+    return undefined;
   }
-  // Only names that parse as charsets are kept (a client cannot grow the table with made-up ones).
-  if (decode !== null) decoders.set(name, decode);
-  return decode ?? undefined;
+  if (decoder.encoding === 'replacement' || decoder.encoding.startsWith('utf-16')) return undefined;
+  decode = decoder.encoding === 'utf-8' ? decodeUtf8 : (bytes) => decoder.decode(bytes);
+  decoders.set(name, decode);
+  return decode;
 }

@@ -122,7 +122,6 @@ function searchKey(cursor: ArgumentCursor, depth: number): SearchKey {
   }
 }
 
-/** One or more search keys separated by spaces: an implicit AND. Reads to the end. */
 /**
  * The cursor to read search criteria with: strings in `charset` when it is another than UTF-8 and
  * US-ASCII and this server takes it (charset.ts); otherwise as they are (an unknown charset is
@@ -133,6 +132,7 @@ export function inCharset(cursor: ArgumentCursor, charset: string | null): Argum
   return decode ? cursor.recoded(decode) : cursor;
 }
 
+/** One or more search keys separated by spaces: an implicit AND. Reads to the end. */
 export function parseSearchCriteria(cursor: ArgumentCursor): SearchKey {
   const keys: SearchKey[] = [searchKey(cursor, 0)];
   while (!cursor.atEnd()) {
