@@ -29,6 +29,8 @@ describe('master: the environment of a worker', () => {
     const environ = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
     expect(environ).toContain('MALLOC_MMAP_THRESHOLD_=131072');
     expect(environ).toContain('MALLOC_ARENA_MAX=2');
+    // The free top of the heap is kept up to 8 MiB (not given back and faulted in again at every 128 KiB).
+    expect(environ).toContain('MALLOC_TRIM_THRESHOLD_=8388608');
     // A thread pool large enough for a MULTIAPPEND's file writes to share journal commits.
     expect(environ).toContain('UV_THREADPOOL_SIZE=16');
   });

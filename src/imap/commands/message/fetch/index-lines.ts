@@ -50,10 +50,15 @@ const ITEM_ROOM = 64;
 /**
  * Messages whose forms one query reads, and the widest UID range it reads for them (a sparse set
  * reads less at once). A query took 5-10 ms on a cold mailbox (fairness-turns) and some turns held
- * two: a read now waits for the next turn when the slice is half used (see sendIndexLines). Reads
- * of 256 cost about a tenth more CPU on the cold FETCH 1:* (ENVELOPE) for no clear gain.
+ * two: a read now waits for the next turn when the slice is half used (see sendIndexLines).
+ * 160 keeps a read's bytes (about 55 KB of ENVELOPEs, built by SQLite's group_concat and copied
+ * into a Buffer) under the workers' fixed 128 KiB mmap threshold (worker-pool.ts
+ * workerEnvironment): reads of 512 (about 175 KB) were mapped, faulted in page by page and
+ * unmapped twice per read, some 330 ms of a cold FETCH 1:* (ENVELOPE) of 100,000 messages in one
+ * process (62-70 ms with reads of 160 or 256), and with the heap top kept (below) the worker's CPU
+ * for the cold SELECT, FETCH (FLAGS) and FETCH (ENVELOPE) went from 1,063-1,147 to 792-852 ms.
  */
-const FORMS_PER_READ = 512;
+const FORMS_PER_READ = 160;
 const FORMS_SPAN = 2048;
 /** From this many messages the forms read are kept for the next FETCH of the mailbox. */
 const KEEP_FORMS_FROM = 1000;
