@@ -35,7 +35,7 @@ const last = (lines: string[]) => lines.at(-1)!.replace(/^t\d+ /, '');
 describe('METADATA', () => {
   let admin: RawClient;
   beforeAll(async () => {
-    server = await startTestServer({ users: ['admin', 'fred', 'alice'], conf: ['unixhierarchysep: yes', 'autocreate_quota: -1', 'delete_mode: immediate', 'annotation_maxsize: 100', 'annotation_maxentries: 5'] });
+    server = await startTestServer({ users: ['admin', 'fred', 'alice', 'zoe'], conf: ['unixhierarchysep: yes', 'autocreate_quota: -1', 'delete_mode: immediate', 'annotation_maxsize: 100', 'annotation_maxentries: 5'] });
     admin = await login('admin');
     for (const name of ['user/fred', 'user/fred/work', 'user/alice', 'user/alice/shared']) expect(last(await run(admin, `CREATE ${name}`))).toMatch(/^OK/);
   });
@@ -192,5 +192,17 @@ describe('METADATA', () => {
     expect((await run(f, 'LIST "" Junkbox RETURN (SPECIAL-USE)'))[0]).toBe('* LIST (\\HasNoChildren) "/" Junkbox');
     expect((await run(f, 'GETMETADATA Junkbox /private/specialuse'))[0]).toBe('* METADATA Junkbox ("/private/specialuse" NIL)');
     f.close();
+  });
+
+  it("a user's delete drops its private entries everywhere", async () => {
+    const a = await login('admin');
+    expect(last(await run(a, 'CREATE user/zoe'))).toMatch(/^OK/);
+    const z = await login('zoe');
+    expect(last(await run(z, 'SETMETADATA "" (/private/comment "zoe was here")'))).toMatch(/^OK/);
+    z.close();
+    expect(server.imap.deps.store.annotations.visible('', 'zoe').filter((r) => r.userid === 'zoe')).toHaveLength(1);
+    expect(last(await run(a, 'DELETE user/zoe'))).toMatch(/^OK/);
+    expect(server.imap.deps.store.annotations.visible('', 'zoe').filter((r) => r.userid === 'zoe')).toEqual([]);
+    a.close();
   });
 });
