@@ -201,6 +201,7 @@ describe('METADATA', () => {
     expect(last(await run(z, 'SETMETADATA "" (/private/comment "zoe was here")'))).toMatch(/^OK/);
     z.close();
     expect(server.imap.deps.store.annotations.visible('', 'zoe').filter((r) => r.userid === 'zoe')).toHaveLength(1);
+    expect(last(await run(a, 'SETACL user/zoe admin lrswipkxtecda'))).toMatch(/^OK/);
     expect(last(await run(a, 'DELETE user/zoe'))).toMatch(/^OK/);
     expect(server.imap.deps.store.annotations.visible('', 'zoe').filter((r) => r.userid === 'zoe')).toEqual([]);
     a.close();
