@@ -35,7 +35,7 @@ const last = (lines: string[]) => lines.at(-1)!.replace(/^t\d+ /, '');
 describe('METADATA', () => {
   let admin: RawClient;
   beforeAll(async () => {
-    server = await startTestServer({ users: ['admin', 'fred', 'alice', 'zoe'], conf: ['unixhierarchysep: yes', 'autocreate_quota: -1', 'delete_mode: immediate', 'annotation_maxsize: 100', 'annotation_maxentries: 5'] });
+    server = await startTestServer({ users: ['admin', 'fred', 'alice', 'zoe', 'bob'], conf: ['unixhierarchysep: yes', 'autocreate_quota: -1', 'delete_mode: immediate', 'annotation_maxsize: 100', 'annotation_maxentries: 5'] });
     admin = await login('admin');
     for (const name of ['user/fred', 'user/fred/work', 'user/alice', 'user/alice/shared']) expect(last(await run(admin, `CREATE ${name}`))).toMatch(/^OK/);
   });
@@ -170,12 +170,16 @@ describe('METADATA', () => {
 
   it('keeps entries across RENAME and drops them with DELETE (a new mailbox of the name starts empty)', async () => {
     const f = await login('fred');
-    expect(last(await run(f, 'CREATE old'))).toMatch(/^OK/);
+    const created = last(await run(f, 'CREATE old'));
+    expect(created).toMatch(/^OK/);
+    const uniqueId = /MAILBOXID \(([^)]+)\)/.exec(created)![1]!;
     expect(last(await run(f, 'SETMETADATA old (/shared/comment "travels" /private/comment "me too")'))).toMatch(/^OK/);
     expect(last(await run(f, 'RENAME old new'))).toMatch(/^OK/);
     expect((await run(f, 'GETMETADATA new (/shared/comment /private/comment)'))[0]).toBe('* METADATA new ("/private/comment" "me too" "/shared/comment" "travels")');
+    expect(server.imap.deps.store.annotations.visible(uniqueId, 'fred')).toHaveLength(2);
     expect(last(await run(f, 'DELETE new'))).toMatch(/^OK/);
     expect(last(await run(f, 'GETMETADATA new /shared/comment'))).toMatch(/^NO \[NONEXISTENT\]/);
+    expect(server.imap.deps.store.annotations.visible(uniqueId, 'fred')).toEqual([]);
     expect(last(await run(f, 'CREATE new'))).toMatch(/^OK/);
     expect((await run(f, 'GETMETADATA new (/shared/comment /private/comment)'))[0]).toBe('* METADATA new ("/private/comment" NIL "/shared/comment" NIL)');
     f.close();
@@ -204,6 +208,20 @@ describe('METADATA', () => {
     expect(last(await run(a, 'SETACL user/zoe admin lrswipkxtecda'))).toMatch(/^OK/);
     expect(last(await run(a, 'DELETE user/zoe'))).toMatch(/^OK/);
     expect(server.imap.deps.store.annotations.visible('', 'zoe').filter((r) => r.userid === 'zoe')).toEqual([]);
+    a.close();
+  });
+
+  it("a user's rename takes its private entries along", async () => {
+    const a = await login('admin');
+    expect(last(await run(a, 'CREATE user/bob'))).toMatch(/^OK/);
+    const b = await login('bob');
+    expect(last(await run(b, 'SETMETADATA "" (/private/comment "bob\'s note")'))).toMatch(/^OK/);
+    b.close();
+    expect(last(await run(a, 'SETACL user/bob admin lrswipkxtecda'))).toMatch(/^OK/);
+    expect(last(await run(a, 'RENAME user/bob user/robert'))).toMatch(/^OK/);
+    const annotations = server.imap.deps.store.annotations;
+    expect(annotations.visible('', 'bob').filter((r) => r.userid !== '')).toEqual([]);
+    expect(annotations.visible('', 'robert').filter((r) => r.userid === 'robert').map((r) => r.value.toString())).toEqual(["bob's note"]);
     a.close();
   });
 });
