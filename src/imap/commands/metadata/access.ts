@@ -38,11 +38,12 @@ export function mayRead(target: MetadataTarget): boolean {
  * Whether the identity may write `/scope + definition.path` (undefined: an undefined entry) on the
  * target. Private entries: anyone who sees the mailbox (Cyrus: `l`); /private/specialuse only in the
  * identity's own folders (or as their administrator). Shared: `r` and `w` (RFC 5464), the `a` right
- * for Cyrus's vendor entries; on the server, administrators only.
+ * for Cyrus's vendor entries; on the server, global administrators only (a domain's
+ * administrator does not own the server).
  */
 export function mayWrite(ctx: CommandContext, target: MetadataTarget, scope: 'shared' | 'private', definition: EntryDefinition | undefined): boolean {
   const identity = ctx.identity();
-  if (target.on === 'server') return scope === 'private' || identity.isAdmin;
+  if (target.on === 'server') return scope === 'private' || (identity.isAdmin && !identity.isDomainAdmin);
   if (target.admin) return true;
   if (definition?.source === 'specialUse') return !identity.isAnonymous && isOwnedBy(target.entry.name, identity.userid);
   if (scope === 'private') return true;
