@@ -224,4 +224,17 @@ describe('METADATA', () => {
     expect(annotations.visible('', 'robert').filter((r) => r.userid === 'robert').map((r) => r.value.toString())).toEqual(["bob's note"]);
     a.close();
   });
+
+  it('computed vendor entries tell true facts and are read-only: size in bytes, partition, uniqueid, sharedseen', async () => {
+    const f = await login('fred');
+    const created = last(await run(f, 'CREATE facts'));
+    const uniqueId = /MAILBOXID \(([^)]+)\)/.exec(created)![1]!;
+    const message = 'Subject: hi\r\n\r\nhello\r\n';
+    expect(last(await withLiterals(f, [`APPEND facts {${message.length}}\r\n`, message + '\r\n']))).toMatch(/^OK/);
+    const vendor = '/shared/vendor/cmu/cyrus-imapd';
+    const got = (await run(f, `GETMETADATA facts (${vendor}/size ${vendor}/partition ${vendor}/uniqueid ${vendor}/sharedseen)`))[0];
+    expect(got).toBe(`* METADATA facts ("${vendor}/partition" "default" "${vendor}/sharedseen" "false" "${vendor}/size" "${message.length}" "${vendor}/uniqueid" "${uniqueId}")`);
+    for (const entry of ['size', 'partition', 'uniqueid', 'sharedseen']) expect(last(await run(f, `SETMETADATA facts (${vendor}/${entry} "1")`))).toMatch(/^NO \[NOPERM\]/);
+    f.close();
+  });
 });

@@ -41,6 +41,8 @@ export const ENTRY_DEFINITIONS: readonly EntryDefinition[] = [
   define('mailbox', `${VENDOR}/partition`, SHARED, 'computed'),
   define('mailbox', `${VENDOR}/uniqueid`, SHARED, 'computed'),
   define('mailbox', `${VENDOR}/size`, SHARED, 'computed'),
+  // Read-only here: Cyrus lets an administrator switch it, which would move the mailbox's \Seen state.
+  define('mailbox', `${VENDOR}/sharedseen`, SHARED, 'computed'),
   define('server', '/comment', BOTH, 'stored'),
   define('server', '/admin', BOTH, 'stored'),
   define('server', '/motd', SHARED, 'stored'),

@@ -21,9 +21,10 @@ function computedValue(store: MailStore, target: MetadataTarget, path: string, u
   const { entry } = target;
   if (path.endsWith('/partition')) return Buffer.from(entry.partition);
   if (path.endsWith('/uniqueid')) return Buffer.from(entry.uniqueId);
-  if (path.endsWith('/size')) {
+  if (path.endsWith('/size') || path.endsWith('/sharedseen')) {
     const mailbox = store.openMailbox(entry.name);
     try {
+      if (path.endsWith('/sharedseen')) return Buffer.from(String(mailbox.sharedSeen));
       return Buffer.from(String(mailbox.status(userid, { deleted: false }).size));
     } finally {
       mailbox.close();
