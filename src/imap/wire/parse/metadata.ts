@@ -1,6 +1,7 @@
 /**
  * The METADATA commands of RFC 5464:
  *   GETMETADATA [SP "(" option *(SP option) ")"] SP mailbox SP (entry / "(" entry *(SP entry) ")")
+ *     (Cyrus also takes the options after the mailbox, as the drafts had them)
  *     option = MAXSIZE number / DEPTH ("0" / "1" / "infinity")
  *   SETMETADATA SP mailbox SP "(" entry SP value *(SP entry SP value) ")"
  *     value = nstring / literal8
@@ -14,29 +15,51 @@ import type { Command, MetadataDepth, MetadataValue } from './types.js';
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 
 export function parseGetMetadata(cursor: ArgumentCursor): Of<'GETMETADATA'> {
+  const options: MetadataOptions = { maxSize: null, depth: 0 };
   cursor.sp();
-  let maxSize: number | null = null;
-  let depth: MetadataDepth = 0;
   if (cursor.peek() === '(') {
-    cursor.list(() => {
-      const option = cursor.keyword('GETMETADATA option');
-      cursor.sp();
-      if (option === 'MAXSIZE') maxSize = cursor.number('MAXSIZE');
-      else if (option === 'DEPTH') {
-        const value = cursor.atom('DEPTH').toLowerCase();
-        if (value === '0') depth = 0;
-        else if (value === '1') depth = 1;
-        else if (value === 'infinity') depth = 'infinity';
-        else cursor.fail('DEPTH must be 0, 1 or infinity');
-      } else cursor.fail(`Unknown GETMETADATA option ${option}`);
-    }, false);
+    metadataOptions(cursor, options);
     cursor.sp();
   }
   const box = mailbox(cursor);
   cursor.sp();
+  // Cyrus also takes the options after the mailbox (the form of the drafts before RFC 5464).
+  if (startsOptions(cursor)) {
+    metadataOptions(cursor, options);
+    cursor.sp();
+  }
   const entries = cursor.peek() === '(' ? cursor.list(() => entryArgument(cursor), false) : [entryArgument(cursor)];
   cursor.end();
-  return { name: 'GETMETADATA', mailbox: box, entries, maxSize, depth };
+  return { name: 'GETMETADATA', mailbox: box, entries, ...options };
+}
+
+interface MetadataOptions {
+  maxSize: number | null;
+  depth: MetadataDepth;
+}
+
+/** Whether the cursor stands on "(MAXSIZE" or "(DEPTH" (options, not a list of entries). */
+function startsOptions(cursor: ArgumentCursor): boolean {
+  if (cursor.peek() !== '(') return false;
+  const probe = cursor.clone();
+  probe.expect('(');
+  const word = probe.takeWhile(isAtomChar).toUpperCase();
+  return word === 'MAXSIZE' || word === 'DEPTH';
+}
+
+function metadataOptions(cursor: ArgumentCursor, options: MetadataOptions): void {
+  cursor.list(() => {
+    const option = cursor.keyword('GETMETADATA option');
+    cursor.sp();
+    if (option === 'MAXSIZE') options.maxSize = cursor.number('MAXSIZE');
+    else if (option === 'DEPTH') {
+      const value = cursor.atom('DEPTH').toLowerCase();
+      if (value === '0') options.depth = 0;
+      else if (value === '1') options.depth = 1;
+      else if (value === 'infinity') options.depth = 'infinity';
+      else cursor.fail('DEPTH must be 0, 1 or infinity');
+    } else cursor.fail(`Unknown GETMETADATA option ${option}`);
+  }, false);
 }
 
 /** An entry of GETMETADATA: an astring, or an atom with Cyrus's wildcards in it (`/shared/*` unquoted). */
