@@ -35,7 +35,7 @@ const last = (lines: string[]) => lines.at(-1)!.replace(/^t\d+ /, '');
 describe('METADATA', () => {
   let admin: RawClient;
   beforeAll(async () => {
-    server = await startTestServer({ users: ['admin', 'fred', 'alice', 'zoe', 'bob'], conf: ['unixhierarchysep: yes', 'autocreate_quota: -1', 'delete_mode: immediate', 'annotation_maxsize: 100', 'annotation_maxentries: 5'] });
+    server = await startTestServer({ users: ['admin', 'fred', 'alice', 'zoe', 'bob'], conf: ['unixhierarchysep: yes', 'autocreate_quota: -1', 'delete_mode: immediate', 'annotation_maxsize: 100', 'annotation_maxentries: 5', 'allowanonymouslogin: yes'] });
     admin = await login('admin');
     for (const name of ['user/fred', 'user/fred/work', 'user/alice', 'user/alice/shared']) expect(last(await run(admin, `CREATE ${name}`))).toMatch(/^OK/);
   });
@@ -236,5 +236,14 @@ describe('METADATA', () => {
     expect(got).toBe(`* METADATA facts ("${vendor}/partition" "default" "${vendor}/sharedseen" "false" "${vendor}/size" "${message.length}" "${vendor}/uniqueid" "${uniqueId}")`);
     for (const entry of ['size', 'partition', 'uniqueid', 'sharedseen']) expect(last(await run(f, `SETMETADATA facts (${vendor}/${entry} "1")`))).toMatch(/^NO \[NOPERM\]/);
     f.close();
+  });
+
+  it('anonymous has no private entries: NOPRIVATE', async () => {
+    const c = await RawClient.connect(server.port);
+    expect((await c.command('l', 'LOGIN anonymous guest')).at(-1)).toMatch(/^l OK/);
+    expect(last(await run(c, 'SETMETADATA "" (/private/comment "who am I")'))).toMatch(/^NO \[METADATA NOPRIVATE\]/);
+    expect(last(await run(c, 'SETMETADATA "" (/shared/comment "x")'))).toMatch(/^NO \[NOPERM\]/);
+    expect(last(await run(c, 'GETMETADATA "" /shared/comment'))).toMatch(/^OK/);
+    c.close();
   });
 });
