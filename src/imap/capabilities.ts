@@ -21,8 +21,12 @@ const ALWAYS = [
   'SEARCHRES',
   // RFC 4469 / 4467 / 5524 (commands/catenate.ts, commands/urlauth/).
   'CATENATE', 'URLAUTH', 'URLAUTH=BINARY',
-  // RFC 9208 (no ANNOTATION-STORAGE: there are no annotations).
+  // RFC 9208 (no ANNOTATION-STORAGE: METADATA's annotations are not charged to a quota).
   'QUOTA', 'QUOTA=RES-STORAGE', 'QUOTA=RES-MESSAGE', 'QUOTA=RES-MAILBOX', 'QUOTASET',
+  // RFC 5464 (commands/metadata/). Before login too: Cyrus 3.6's CAPABILITY lists METADATA then, and
+  // cyradm decides from the CAPABILITY it sends before authenticating. METADATA implies
+  // METADATA-SERVER; listed too for clients that look for it alone.
+  'METADATA', 'METADATA-SERVER',
 ];
 
 interface CapabilityContext {

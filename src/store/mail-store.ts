@@ -25,6 +25,7 @@ import { destroyMailbox, relocateMailbox, type RelocateContext } from './relocat
 import { SeenStore } from './seen.js';
 import { SubscriptionStore } from './subscriptions.js';
 import { AccessKeyStore } from './access-keys.js';
+import { AnnotationStore } from './annotations.js';
 import { processAlive } from '../common/process.js';
 import { QuotaStore, type QuotaLimits } from './quotas.js';
 import { changeQuotaRoot, moveQuotaRoots, recountRoot, type RecountContext } from './quota-recount.js';
@@ -97,6 +98,7 @@ export class MailStore {
   private readonly maxNameLength: number;
   private readonly context: MailboxContext;
   private accessKeyStore: AccessKeyStore | null = null;
+  private annotationStore: AnnotationStore | null = null;
 
   private constructor(private readonly options: MailStoreOptions) {
     const config = options.config;
@@ -156,12 +158,22 @@ export class MailStore {
     this.subscriptionStore.close();
     this.quotas.close();
     this.accessKeyStore?.close();
+    this.annotationStore?.close();
     this.events.removeAllListeners();
   }
 
   /** mboxkey.db: URLAUTH's mailbox access keys per user and mailbox, opened on first use. */
   get accessKeys(): AccessKeyStore {
     return (this.accessKeyStore ??= new AccessKeyStore(join(this.options.config.configDirectory, 'mboxkey.db'), this.durable));
+  }
+
+  /**
+   * annotations.db (annotation_db_path): METADATA's mailbox and server annotations, keyed by the
+   * mailbox's uniqueid (kept across a rename, dropped when the mailbox is removed for good).
+   */
+  get annotations(): AnnotationStore {
+    const config = this.options.config;
+    return (this.annotationStore ??= new AnnotationStore(config.path('annotation_db_path') ?? join(config.configDirectory, 'annotations.db'), this.durable));
   }
 
   /** Listen to committed changes made by this process; returns the unsubscribe function. */
@@ -541,6 +553,7 @@ export class MailStore {
       } else {
         destroyMailbox(ctx, entry);
         this.seen.forgetMailbox(entry.uniqueId);
+        this.annotations.forgetMailbox(entry.uniqueId);
       }
       pruneEmptyDirectories(this.directoryOf(entry.name, entry.partition), this.partitionRoot(entry.partition));
       this.changed(entry.name);
@@ -585,6 +598,7 @@ export class MailStore {
       this.forgetHandle(entry.name);
       destroyMailbox(this.relocateContext(), entry);
       this.seen.forgetMailbox(entry.uniqueId);
+      this.annotations.forgetMailbox(entry.uniqueId);
       pruneEmptyDirectories(this.directoryOf(entry.name, entry.partition), this.partitionRoot(entry.partition));
       removed.push(entry.name);
       this.changed(entry.name);
@@ -677,6 +691,7 @@ export class MailStore {
     this.seen.renameUser(fromUserid, toUserid);
     this.subscriptionStore.renameUser(fromUserid, toUserid, renameMailbox);
     this.accessKeys.renameUser(fromUserid, toUserid);
+    this.annotations.renameUser(fromUserid, toUserid);
   }
 
   /** Forget a user's seen state and subscriptions (a user delete). */
@@ -684,6 +699,7 @@ export class MailStore {
     this.seen.forgetUser(userid);
     this.subscriptionStore.forgetUser(userid);
     this.accessKeys.reset(userid);
+    this.annotations.forgetUser(userid);
   }
 
   /** Open a mailbox (one shared handle per mailbox per process; close() it when done). */

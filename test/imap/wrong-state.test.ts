@@ -53,6 +53,8 @@ const COMMANDS: Array<[command: string, states: State[]]> = [
   ['UNAUTHENTICATE', AUTH],
   // RFC 4467.
   ['GENURLAUTH "imap://fred@localhost/INBOX/;uid=1;urlauth=anonymous" INTERNAL', AUTH], ['RESETKEY', AUTH], ['URLFETCH "x"', AUTH],
+  // RFC 5464.
+  ['GETMETADATA "" /shared/comment', AUTH], ['SETMETADATA "" (/private/comment "x")', AUTH],
 ];
 
 const cases = COMMANDS.flatMap(([command, states]) => ALL.filter((s) => !states.includes(s)).map((state) => [state, command] as const));

@@ -27,12 +27,13 @@ import { MESSAGE_COMMANDS } from './message/index.js';
 import { ACL_COMMANDS } from './acl/index.js';
 import { QUOTA_COMMANDS } from './quota/index.js';
 import { URLAUTH_COMMANDS } from './urlauth/index.js';
+import { METADATA_COMMANDS } from './metadata/index.js';
 
 const ALL: ReadonlyArray<CommandSpec<never>> = [
   capabilityCommand, noopCommand, checkCommand, logoutCommand, starttlsCommand, loginCommand, authenticateCommand,
   enableCommand, idCommand, namespaceCommand, selectCommand, closeCommand, unselectCommand, expungeCommand,
   uidExpungeCommand, idleCommand, notifyCommand, unauthenticateCommand, ...MAILBOX_COMMANDS, ...MESSAGE_COMMANDS, ...ACL_COMMANDS, ...QUOTA_COMMANDS,
-  ...URLAUTH_COMMANDS,
+  ...URLAUTH_COMMANDS, ...METADATA_COMMANDS,
 ] as unknown as ReadonlyArray<CommandSpec<never>>;
 
 export const REGISTRY: ReadonlyMap<CommandName, CommandSpec<never>> = (() => {

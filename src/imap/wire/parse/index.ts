@@ -8,6 +8,7 @@ import { parseFetch } from './fetch.js';
 import { parseAppend, parseCreate, parseList, parseLsub, parseOneMailbox, parseRename, parseSelect, parseStatus } from './mailbox.js';
 import { parseAclCommand } from './acl.js';
 import { parseGetQuota, parseGetQuotaRoot, parseSetQuota } from './quota.js';
+import { parseGetMetadata, parseSetMetadata } from './metadata.js';
 import { parseCancelUpdate } from './context.js';
 import { parseNotify } from './notify.js';
 import { parseSearch } from './search.js';
@@ -74,6 +75,8 @@ const PARSERS: Record<string, Parser> = {
   GETQUOTA: parseGetQuota,
   GETQUOTAROOT: parseGetQuotaRoot,
   SETQUOTA: parseSetQuota,
+  GETMETADATA: parseGetMetadata,
+  SETMETADATA: parseSetMetadata,
   CANCELUPDATE: parseCancelUpdate,
   NOTIFY: parseNotify,
   GENURLAUTH: parseGenUrlAuth,

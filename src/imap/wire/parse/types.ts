@@ -193,7 +193,19 @@ export type Command =
   | { name: 'GENURLAUTH'; requests: Array<{ url: string; mechanism: string }> }
   /** RESETKEY: every key of the user (mailbox null) or one mailbox's, for the mechanisms named. */
   | { name: 'RESETKEY'; mailbox: string | null; mechanisms: string[] }
-  | { name: 'URLFETCH'; urls: UrlFetchRequest[] };
+  | { name: 'URLFETCH'; urls: UrlFetchRequest[] }
+  /** RFC 5464: entry names as sent (entryName reads them); MAXSIZE null when not given. */
+  | { name: 'GETMETADATA'; mailbox: string; entries: string[]; maxSize: number | null; depth: MetadataDepth }
+  | { name: 'SETMETADATA'; mailbox: string; values: MetadataValue[] };
+
+/** GETMETADATA's DEPTH option (RFC 5464 section 4.2.2). */
+export type MetadataDepth = 0 | 1 | 'infinity';
+
+/** One `entry value` of SETMETADATA: the value's bytes (string, literal or literal8), null for NIL. */
+export interface MetadataValue {
+  entry: string;
+  value: Buffer | null;
+}
 
 /** SELECT's QRESYNC parameter (RFC 7162 3.2.5): what the client remembers of the mailbox. */
 export interface QresyncParameters {

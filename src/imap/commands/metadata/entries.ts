@@ -1,0 +1,66 @@
+/**
+ * The METADATA entries the server knows (Cyrus 3.6's set, where we can keep its meaning): the RFC
+ * 5464 ones and Cyrus's /vendor/cmu/cyrus-imapd/ ones that cyradm's `info` and `mboxcfg` use.
+ * `stored` entries keep whatever valid value is set (the server does not act on the vendor ones
+ * yet); `computed` ones are read-only facts of the mailbox; `specialUse` is the mailbox's SPECIAL-USE
+ * attributes (the same data LIST and CREATE ... USE see). Other names exist only when
+ * annotation_allow_undefined is on (plain text, written as /shared/comment is).
+ */
+export type EntrySource = 'stored' | 'computed' | 'specialUse';
+export type ValueKind = 'text' | 'int' | 'boolean';
+
+export interface EntryDefinition {
+  /** Below /shared or /private, lower-cased: "/comment". */
+  readonly path: string;
+  readonly on: 'mailbox' | 'server';
+  readonly scopes: ReadonlyArray<'shared' | 'private'>;
+  readonly source: EntrySource;
+  readonly kind: ValueKind;
+  /** A shared value needs the `a` right to write (Cyrus's vendor entries), not `w`. */
+  readonly adminWrite: boolean;
+}
+
+const VENDOR = '/vendor/cmu/cyrus-imapd';
+
+function define(on: EntryDefinition['on'], path: string, scopes: EntryDefinition['scopes'], source: EntrySource, kind: ValueKind = 'text'): EntryDefinition {
+  return { path, on, scopes, source, kind, adminWrite: path.startsWith(VENDOR) };
+}
+
+const BOTH = ['shared', 'private'] as const;
+const SHARED = ['shared'] as const;
+
+export const ENTRY_DEFINITIONS: readonly EntryDefinition[] = [
+  define('mailbox', '/comment', BOTH, 'stored'),
+  define('mailbox', '/specialuse', ['private'], 'specialUse'),
+  define('mailbox', `${VENDOR}/expire`, SHARED, 'stored', 'int'),
+  define('mailbox', `${VENDOR}/news2mail`, SHARED, 'stored'),
+  define('mailbox', `${VENDOR}/sieve`, SHARED, 'stored'),
+  define('mailbox', `${VENDOR}/squat`, SHARED, 'stored', 'boolean'),
+  define('mailbox', `${VENDOR}/pop3showafter`, SHARED, 'stored'),
+  define('mailbox', `${VENDOR}/duplicatedeliver`, SHARED, 'stored', 'boolean'),
+  define('mailbox', `${VENDOR}/partition`, SHARED, 'computed'),
+  define('mailbox', `${VENDOR}/uniqueid`, SHARED, 'computed'),
+  define('mailbox', `${VENDOR}/size`, SHARED, 'computed'),
+  // Read-only here: Cyrus lets an administrator switch it, which would move the mailbox's \Seen state.
+  define('mailbox', `${VENDOR}/sharedseen`, SHARED, 'computed'),
+  define('server', '/comment', BOTH, 'stored'),
+  define('server', '/admin', BOTH, 'stored'),
+  define('server', '/motd', SHARED, 'stored'),
+  define('server', `${VENDOR}/shutdown`, SHARED, 'stored'),
+  define('server', `${VENDOR}/expire`, SHARED, 'stored', 'int'),
+  define('server', `${VENDOR}/squat`, SHARED, 'stored', 'boolean'),
+];
+
+/** The definition of `/scope + path` on a mailbox or the server; undefined for an unknown entry. */
+export function definitionOf(on: EntryDefinition['on'], scope: 'shared' | 'private', path: string): EntryDefinition | undefined {
+  return ENTRY_DEFINITIONS.find((d) => d.on === on && d.path === path && d.scopes.includes(scope));
+}
+
+/** The value as stored for `kind`, or null when it is not one (Cyrus: "Invalid annotation value"). */
+export function checkedValue(kind: ValueKind, value: Buffer): Buffer | null {
+  if (kind === 'text') return value;
+  const text = value.toString('latin1');
+  if (kind === 'int') return /^[0-9]{1,10}$/.test(text) ? Buffer.from(String(Number(text))) : null;
+  const lower = text.toLowerCase();
+  return lower === 'true' || lower === 'false' ? Buffer.from(lower) : null;
+}

@@ -1,0 +1,126 @@
+/**
+ * Mailbox and server annotations of METADATA (RFC 5464) in annotations.db (configdirectory, or
+ * annotation_db_path; SQLite, WAL). One row per (mailbox, entry, owner): `mailbox` is the mailbox's
+ * uniqueid ("" for the server), so a RENAME keeps its annotations and a mailbox deleted and created
+ * again under the same name starts without; `userid` is "" for a /shared entry and the user's for a
+ * /private one. Entry names are stored lower-cased without their /shared or /private prefix
+ * ("/comment"). Which entries exist, who may read or write them and what values they take is the
+ * caller's: this layer only keeps values.
+ */
+import { MailError } from '../common/errors.js';
+import { openDb, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS annotations (
+  mailbox TEXT NOT NULL,
+  entry TEXT NOT NULL,
+  userid TEXT NOT NULL,
+  value BLOB NOT NULL,
+  modified INTEGER NOT NULL,
+  PRIMARY KEY (mailbox, entry, userid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS annotations_by_user ON annotations (userid);
+`;
+
+/** The server's own annotations ("" mailbox of GETMETADATA / SETMETADATA). */
+export const SERVER_ANNOTATIONS = '';
+
+export interface AnnotationValue {
+  /** Lower-cased, without the /shared or /private prefix: "/comment", "/vendor/cmu/cyrus-imapd/expire". */
+  entry: string;
+  /** "" for a /shared entry, the owner's userid for a /private one. */
+  userid: string;
+  value: Buffer;
+}
+
+/** One change of a SETMETADATA: `value` null removes the entry. */
+export interface AnnotationChange {
+  entry: string;
+  userid: string;
+  value: Buffer | null;
+}
+
+export interface AnnotationLimits {
+  /** Most entries one mailbox (or the server) may hold per owner, shared and each user's private counted apart (0: no limit). */
+  maxEntries: number;
+}
+
+export class AnnotationStore {
+  private readonly db: Db;
+  private readonly stmts;
+
+  constructor(file: string, durable: boolean) {
+    this.db = openDb(file, { durable, cacheKiB: 256 });
+    try {
+      this.db.exec(SCHEMA);
+    } catch (err) {
+      this.db.close();
+      throw sqliteError(err, 'annotations.db');
+    }
+    this.stmts = {
+      visible: this.db.prepare<[string, string], { entry: string; userid: string; value: Buffer }>(
+        "SELECT entry, userid, value FROM annotations WHERE mailbox = ? AND (userid = '' OR userid = ?) ORDER BY entry, userid",
+      ),
+      count: this.db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM annotations WHERE mailbox = ? AND userid = ?'),
+      put: this.db.prepare<[string, string, string, Buffer, number]>(
+        'INSERT OR REPLACE INTO annotations (mailbox, entry, userid, value, modified) VALUES (?, ?, ?, ?, ?)',
+      ),
+      drop: this.db.prepare<[string, string, string]>('DELETE FROM annotations WHERE mailbox = ? AND entry = ? AND userid = ?'),
+      forgetMailbox: this.db.prepare<[string]>('DELETE FROM annotations WHERE mailbox = ?'),
+      forgetUser: this.db.prepare<[string]>('DELETE FROM annotations WHERE userid = ?'),
+      renameUser: this.db.prepare<[string, string]>('UPDATE OR REPLACE annotations SET userid = ? WHERE userid = ?'),
+    };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** The stored entries of `mailbox` (a uniqueid, or SERVER_ANNOTATIONS) that `userid` may see: the shared ones and its private ones. */
+  visible(mailbox: string, userid: string): AnnotationValue[] {
+    try {
+      return this.stmts.visible.all(mailbox, userid);
+    } catch (err) {
+      throw sqliteError(err, 'annotations.db read');
+    }
+  }
+
+  /**
+   * Apply every change of one SETMETADATA in one transaction: all or none. MailError Limit (with
+   * detail.tooMany) when an owner would hold more than `limits.maxEntries` entries in the mailbox.
+   */
+  apply(mailbox: string, changes: readonly AnnotationChange[], limits: AnnotationLimits): void {
+    const now = Date.now();
+    writeTransaction(this.db, 'annotations write', () => {
+      const owners = new Set<string>();
+      for (const change of changes) {
+        if (change.value === null) this.stmts.drop.run(mailbox, change.entry, change.userid);
+        else this.stmts.put.run(mailbox, change.entry, change.userid, change.value, now);
+        owners.add(change.userid);
+      }
+      if (limits.maxEntries > 0) {
+        for (const owner of owners) {
+          // Thrown inside the transaction: it rolls back, nothing of the command stays.
+          if (this.stmts.count.get(mailbox, owner)!.n > limits.maxEntries) throw new MailError('Limit', 'Too many annotations', { tooMany: true });
+        }
+      }
+    });
+  }
+
+  /** Drop every annotation of a mailbox (its delete for good). */
+  forgetMailbox(mailbox: string): void {
+    writeTransaction(this.db, 'annotations forget mailbox', () => this.stmts.forgetMailbox.run(mailbox));
+  }
+
+  /** Drop a user's private annotations everywhere (a user delete). */
+  forgetUser(userid: string): void {
+    if (userid === '') return;
+    writeTransaction(this.db, 'annotations forget user', () => this.stmts.forgetUser.run(userid));
+  }
+
+  /** Give `from`'s private annotations to `to` (a user rename). */
+  renameUser(from: string, to: string): void {
+    if (from === '' || to === '') return;
+    writeTransaction(this.db, 'annotations rename user', () => this.stmts.renameUser.run(to, from));
+  }
+}

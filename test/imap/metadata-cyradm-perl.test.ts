@@ -1,0 +1,72 @@
+/**
+ * Cyrus's own Perl cyradm (Debian cyrus-admin), unmodified, against our METADATA: `info` (server),
+ * `info MAILBOX`, `mboxcfg MAILBOX comment ...` and `expire 30`, `setinfo motd ...`, then `info`
+ * showing them. Skipped where cyradm is not installed.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawClient, startTestServer, type TestServer } from './harness.js';
+
+const hasCyradm = (() => {
+  try {
+    execFileSync('sh', ['-c', 'command -v cyradm'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+let server: TestServer;
+
+/** Run a cyradm script as the admin; never blocks the event loop (the server runs in this process). */
+function cyradm(script: string): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('cyradm', ['--norc', '-u', 'admin', '-w', 'pass', '-p', String(server.port), '127.0.0.1'], { encoding: 'utf8', timeout: 20_000 }, (err, stdout, stderr) => {
+      if (err && err.killed) reject(err);
+      else resolve({ stdout, stderr });
+    });
+    child.stdin!.end(script);
+  });
+}
+
+describe.skipIf(!hasCyradm)("Cyrus's Perl cyradm: info and mboxcfg", () => {
+  beforeAll(async () => {
+    server = await startTestServer({ users: ['admin', 'alice'], conf: ['unixhierarchysep: yes', 'altnamespace: no', 'autocreate_quota: -1'] });
+    const c = await RawClient.connect(server.port);
+    await c.command('l', 'LOGIN admin pass');
+    for (const name of ['user/alice', 'user/alice/lists']) expect((await c.command('c', `CREATE ${name}`)).at(-1)).toMatch(/^c OK/);
+    c.close();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('shows server and mailbox entries, and sets a comment, expire and the motd', async () => {
+    const { stdout, stderr } = await cyradm([
+      'info',
+      'info user/alice/lists',
+      'mboxcfg user/alice/lists comment "mailing lists"',
+      'mboxcfg user/alice/lists expire 30',
+      'setinfo motd "maintenance at noon"',
+      'info user/alice/lists',
+      'info',
+      '',
+    ].join('\n'));
+    expect(stderr + stdout).not.toMatch(/does not support METADATA|mboxconfig:|setinfo:/);
+    const blocks = stdout.split(/127\.0\.0\.1> /);
+    const mailboxInfo = blocks.filter((b) => b.includes('{user/alice/lists}'));
+    expect(mailboxInfo).toHaveLength(2);
+    // Before: the entries are listed, without values; partition, size and uniqueid are facts.
+    expect(mailboxInfo[0]).toMatch(/comment: NIL/);
+    expect(mailboxInfo[0]).toMatch(/partition: default/);
+    expect(mailboxInfo[0]).toMatch(/size: 0/);
+    expect(mailboxInfo[0]).toMatch(/uniqueid: \S+/);
+    // After mboxcfg.
+    expect(mailboxInfo[1]).toMatch(/shared:[\s\S]*comment: mailing lists/);
+    expect(mailboxInfo[1]).toMatch(/expire: 30/);
+    const serverInfo = blocks.filter((b) => b.includes('{Server Wide}'));
+    expect(serverInfo).toHaveLength(2);
+    expect(serverInfo[0]).toMatch(/motd: NIL/);
+    expect(serverInfo[1]).toMatch(/motd: maintenance at noon/);
+  });
+});
