@@ -281,6 +281,15 @@ export class StoredFieldQueries {
   }
 
   /** UIDs (ascending) whose Date: names a day, split by whether that day compares true with `day`. */
+  /**
+   * The messages sent before `cutoff` (ms since the epoch), by their Date header, or by their
+   * internal date where they have none (as SORT DATE orders them): what cyr_expire removes for a
+   * mailbox's /vendor/cmu/cyrus-imapd/expire annotation.
+   */
+  sentBefore(cutoff: number): Uint32Array {
+    return this.uids('SELECT group_concat(uid) FROM (SELECT m.uid AS uid FROM messages m LEFT JOIN message_fields f ON f.uid = m.uid WHERE coalesce(f.sent, m.internaldate) < ? ORDER BY m.uid)', cutoff);
+  }
+
   sentDays(op: SentDayComparison, day: number): { matching: Uint32Array; other: Uint32Array } {
     const sql = (not: string) => `SELECT group_concat(uid) FROM (SELECT uid FROM message_fields WHERE sent_day IS NOT NULL AND ${not}(sent_day ${COMPARE_SQL[op]} ?) ORDER BY uid)`;
     return { matching: this.uids(sql(''), day), other: this.uids(sql('NOT '), day) };

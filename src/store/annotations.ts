@@ -58,6 +58,7 @@ export class AnnotationStore {
       throw sqliteError(err, 'annotations.db');
     }
     this.stmts = {
+      shared: this.db.prepare<[string, string], Buffer>("SELECT value FROM annotations WHERE mailbox = ? AND entry = ? AND userid = ''").pluck(),
       visible: this.db.prepare<[string, string], { entry: string; userid: string; value: Buffer }>(
         "SELECT entry, userid, value FROM annotations WHERE mailbox = ? AND (userid = '' OR userid = ?) ORDER BY entry, userid",
       ),
@@ -80,6 +81,15 @@ export class AnnotationStore {
   visible(mailbox: string, userid: string): AnnotationValue[] {
     try {
       return this.stmts.visible.all(mailbox, userid);
+    } catch (err) {
+      throw sqliteError(err, 'annotations.db read');
+    }
+  }
+
+  /** The shared value of `entry` ("/vendor/cmu/cyrus-imapd/expire") on `mailbox` (a uniqueid), or null. */
+  shared(mailbox: string, entry: string): Buffer | null {
+    try {
+      return this.stmts.shared.get(mailbox, entry) ?? null;
     } catch (err) {
       throw sqliteError(err, 'annotations.db read');
     }

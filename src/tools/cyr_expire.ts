@@ -24,19 +24,34 @@ export interface CyrExpireOptions {
   dryRun?: boolean;
   /** -v: one line per mailbox touched. */
   verbose?: boolean;
-  /** -p: -X only in this mailbox and below (a name as admins see it, e.g. user/fred, or internal). */
+  /** -p: the mailbox passes (-X, expire annotations) only in this mailbox and below (a name as admins see it, e.g. user/fred, or internal). */
   prefix?: string;
-  /** -u: -X only in this user's mailboxes ("fred", "fred@example.com"). */
+  /** -u: the mailbox passes only in this user's mailboxes ("fred", "fred@example.com"). */
   user?: string;
+  /** Now, in ms (tests). */
+  now?: number;
   notifier?: ChangeNotifier;
 }
 
 export interface ExpireTotals {
   mailboxes: number;
+  /** Messages expunged because of their mailbox's expire annotation. */
+  messagesExpired: number;
   filesRemoved: number;
   recordsPruned: number;
   deletedMailboxes: number;
   duplicatesPruned: number;
+}
+
+/** The mailbox annotation (RFC 5464 entry, shared) that sets how many days a mailbox's messages are kept. */
+const EXPIRE_ANNOTATION = '/vendor/cmu/cyrus-imapd/expire';
+
+/** The days of a mailbox's expire annotation, or null when it has none (or 0: keep everything). */
+function expireDays(store: { annotations: { shared(mailbox: string, entry: string): Buffer | null } }, uniqueId: string): number | null {
+  const value = store.annotations.shared(uniqueId, EXPIRE_ANNOTATION);
+  if (value === null) return null;
+  const days = Number(value.toString('latin1'));
+  return Number.isFinite(days) && days > 0 ? days : null;
 }
 
 /**
@@ -44,6 +59,12 @@ export interface ExpireTotals {
  * database (deliver.db), -X unlinks the message files of delayed expunges and then forgets the
  * expunged records whose files are gone (keeping what QRESYNC reads bounded; never a record whose
  * file is still there: reconstruct would adopt the file again), -D removes DELETED.* mailboxes.
+ * With -E or -X, a mailbox whose /vendor/cmu/cyrus-imapd/expire annotation (METADATA, set with
+ * cyradm's `mboxcfg MAILBOX expire DAYS`) is a number of days above 0 loses the messages sent
+ * longer ago than that: by their Date header (their internal date without one), flagged or not,
+ * as Cyrus 3.6 does. The annotation applies to its own mailbox only: Cyrus's manual says children
+ * inherit it, but Cyrus 3.6 expired nothing in a child of an annotated mailbox (tried on the peer),
+ * and expiring more than it would deletes mail.
  * Durations are days, or a number with a unit d, h, m or s. Returns the exit status.
  */
 export function runCyrExpire(options: CyrExpireOptions, out: Writer, err: Writer): number {
@@ -63,7 +84,8 @@ export function runCyrExpire(options: CyrExpireOptions, out: Writer, err: Writer
   const dryRun = options.dryRun === true;
   const verbose = options.verbose === true || dryRun;
   const would = dryRun ? 'would remove' : 'removed';
-  const totals: ExpireTotals = { mailboxes: 0, filesRemoved: 0, recordsPruned: 0, deletedMailboxes: 0, duplicatesPruned: 0 };
+  const now = options.now ?? Date.now();
+  const totals: ExpireTotals = { mailboxes: 0, messagesExpired: 0, filesRemoved: 0, recordsPruned: 0, deletedMailboxes: 0, duplicatesPruned: 0 };
   let status = 0;
   try {
     if (options.expire !== undefined) {
@@ -75,11 +97,13 @@ export function runCyrExpire(options: CyrExpireOptions, out: Writer, err: Writer
       }
       if (verbose && totals.duplicatesPruned > 0) out(`deliver.db: ${dryRun ? 'would forget' : 'forgot'} ${totals.duplicatesPruned} duplicate delivery record(s)\n`);
     }
-    if (options.expunge !== undefined) {
+    if (options.expunge !== undefined || options.expire !== undefined) {
       const within = [options.prefix === undefined ? null : toolNames(opened.config, store).resolve(options.prefix), options.user === undefined ? null : inboxNameOf(options.user)];
       for (const entry of store.mailboxes.all()) {
         if (entry.type.length > 0) continue; // reserved, deleted or remote
         if (within.some((top) => top !== null && !isWithin(entry.name, top))) continue;
+        const days = expireDays(store, entry.uniqueId);
+        if (options.expunge === undefined && days === null) continue;
         totals.mailboxes++;
         let mailbox;
         try {
@@ -91,14 +115,27 @@ export function runCyrExpire(options: CyrExpireOptions, out: Writer, err: Writer
           continue;
         }
         try {
-          const files = mailbox.expireExpunged(options.expunge * DAY_MS, { dryRun });
-          // A dry run counts only records whose files are gone already (not those it would unlink).
-          const records = mailbox.pruneExpunged(options.expunge * DAY_MS, { dryRun });
-          totals.filesRemoved += files.length;
-          totals.recordsPruned += records.length;
-          if (files.length > 0 && verbose) out(`${entry.name}: ${would} ${files.length} expunged message file(s)\n`);
-          if (records.length > 0 && verbose) out(`${entry.name}: ${dryRun ? 'would forget' : 'forgot'} ${records.length} expunged record(s)\n`);
-          if (!dryRun && (files.length > 0 || records.length > 0)) store.notifyChanged(entry.name);
+          let changed = false;
+          if (days !== null) {
+            const old = [...mailbox.fields.sentBefore(now - days * DAY_MS)];
+            if (old.length > 0) {
+              if (!dryRun) mailbox.expunge({ uids: old, force: true });
+              totals.messagesExpired += old.length;
+              changed = !dryRun;
+              if (verbose) out(`${entry.name}: ${dryRun ? 'would expire' : 'expired'} ${old.length} message(s) sent more than ${days} day(s) ago (expire annotation)\n`);
+            }
+          }
+          if (options.expunge !== undefined) {
+            const files = mailbox.expireExpunged(options.expunge * DAY_MS, { dryRun });
+            // A dry run counts only records whose files are gone already (not those it would unlink).
+            const records = mailbox.pruneExpunged(options.expunge * DAY_MS, { dryRun });
+            totals.filesRemoved += files.length;
+            totals.recordsPruned += records.length;
+            if (files.length > 0 && verbose) out(`${entry.name}: ${would} ${files.length} expunged message file(s)\n`);
+            if (records.length > 0 && verbose) out(`${entry.name}: ${dryRun ? 'would forget' : 'forgot'} ${records.length} expunged record(s)\n`);
+            changed ||= !dryRun && (files.length > 0 || records.length > 0);
+          }
+          if (changed) store.notifyChanged(entry.name);
         } catch (e) {
           if (!isMailError(e)) throw e;
           err(`cyr_expire: ${entry.name}: ${e.message}\n`);
@@ -114,7 +151,7 @@ export function runCyrExpire(options: CyrExpireOptions, out: Writer, err: Writer
       if (verbose) for (const name of removed) out(`${name}: ${would} deleted mailbox\n`);
     }
     if (verbose) {
-      out(`cyr_expire: ${dryRun ? 'would remove' : 'removed'} ${totals.filesRemoved} message file(s) and ${totals.recordsPruned} expunged record(s) in ${totals.mailboxes} mailbox(es), ${totals.deletedMailboxes} deleted mailbox(es)\n`);
+      out(`cyr_expire: ${dryRun ? 'would expire' : 'expired'} ${totals.messagesExpired} message(s); ${dryRun ? 'would remove' : 'removed'} ${totals.filesRemoved} message file(s) and ${totals.recordsPruned} expunged record(s) in ${totals.mailboxes} mailbox(es), ${totals.deletedMailboxes} deleted mailbox(es)\n`);
     }
   } catch (e) {
     if (!isMailError(e)) throw e;
@@ -145,15 +182,15 @@ const days = (flag: string) => (text: string): number => {
 export const registerCyrExpire = (program: Command): void => {
   program
     .command('cyr_expire')
-    .description('clean up: duplicate delivery records (-E), expunged messages (-X), DELETED.* mailboxes (-D)')
+    .description('clean up: duplicate delivery records (-E), expunged messages (-X), DELETED.* mailboxes (-D); with -E or -X, messages older than their mailbox\'s expire annotation')
     .option('-C, --config <file>', 'imapd.conf to read', '/etc/imapd.conf')
     .option('-E, --expire <duration>', 'prune deliver.db of entries older than this (days, or with a unit d h m s)', days('-E'))
     .option('-X, --expunge <duration>', 'remove messages expunged longer ago than this: their files, then their records', days('-X'))
     .option('-D, --delete <duration>', 'remove DELETED.* mailboxes deleted longer ago than this (delete_mode delayed)', days('-D'))
     .option('-n, --dry-run', 'report what would be removed, change nothing')
     .option('-v, --verbose', 'one line per mailbox touched and a summary')
-    .option('-p, --prefix <mailbox>', 'with -X: only this mailbox and those below it (user/fred, user.fred, user/fred@example.com)')
-    .option('-u, --user <userid>', "with -X: only this user's mailboxes")
+    .option('-p, --prefix <mailbox>', 'mailbox passes (-X, expire annotations) only in this mailbox and those below it (user/fred, user.fred, user/fred@example.com)')
+    .option('-u, --user <userid>', "mailbox passes (-X, expire annotations) only in this user's mailboxes")
     .action(async (opts: CyrExpireOptions) => {
       process.exitCode = await runNotifying(opts.config, (notifier) => runCyrExpire({ ...opts, notifier }, (t) => process.stdout.write(t), (t) => process.stderr.write(t)));
     });

@@ -123,6 +123,62 @@ describe('cyr_expire', () => {
     expect(planCommand('cyr_expire -E 3', subcommands, '')).toEqual({ kind: 'subcommand', name: 'cyr_expire', args: ['-E', '3'] });
   });
 
+  it("expires messages older than their mailbox's expire annotation, by sent date, with -E or -X", async () => {
+    const dated = (subject: string, date: string | null): Buffer =>
+      Buffer.from(`From: a@example.com\nSubject: ${subject}\n${date === null ? '' : `Date: ${date}\n`}\nbody\n`);
+    const now = Date.parse('2026-12-04T12:00:00Z');
+    store.createMailbox('user.fred');
+    store.createMailbox('user.fred.Lists');
+    store.createMailbox('user.fred.Lists.child');
+    store.createMailbox('user.joe');
+    const lists = store.openMailbox('user.fred.Lists');
+    await lists.append([
+      { content: dated('old sent, new internal', 'Mon, 1 Jan 2024 10:00:00 +0000'), internalDate: new Date(now - DAY) },
+      { content: dated('new sent, old internal', 'Thu, 3 Dec 2026 10:00:00 +0000'), internalDate: new Date('2020-01-01T00:00:00Z') },
+      { content: dated('old flagged', 'Mon, 1 Jan 2024 10:00:00 +0000'), flags: ['\\Flagged'] },
+      { content: dated('no date, old internal', null), internalDate: new Date('2020-01-01T00:00:00Z') },
+      { content: dated('no date, new internal', null), internalDate: new Date(now - DAY) },
+    ]);
+    lists.close();
+    for (const name of ['user.fred.Lists.child', 'user.joe']) {
+      const box = store.openMailbox(name);
+      await box.append([{ content: dated('old', 'Mon, 1 Jan 2024 10:00:00 +0000') }]);
+      box.close();
+    }
+    const annotate = (name: string, days: string): void => store.annotations.apply(store.lookup(name)!.uniqueId, [{ entry: '/vendor/cmu/cyrus-imapd/expire', userid: '', value: Buffer.from(days) }], { maxEntries: 100 });
+    annotate('user.fred.Lists', '30');
+    annotate('user.joe', '0');
+    const subjects = (name: string): string[] => {
+      const box = store.openMailbox(name);
+      try {
+        const uids = [...box.snapshot().uids];
+        return box.summaries(uids).size === 0 ? [] : [...box.summaries(uids).values()].map((m) => m.envelope.subject ?? '');
+      } finally {
+        box.close();
+      }
+    };
+    // -D alone does not expire messages; a dry run names them and changes nothing.
+    expect(run({ delete: 7, now }).status).toBe(0);
+    expect(subjects('user.fred.Lists')).toHaveLength(5);
+    const dry = run({ expire: 3, dryRun: true, now });
+    expect(dry.out).toContain('user.fred.Lists: would expire 3 message(s) sent more than 30 day(s) ago');
+    expect(subjects('user.fred.Lists')).toHaveLength(5);
+    const done = run({ expire: 3, verbose: true, now });
+    expect(done.status).toBe(0);
+    expect(done.out).toContain('cyr_expire: expired 3 message(s)');
+    expect(subjects('user.fred.Lists').sort()).toEqual(['new sent, old internal', 'no date, new internal']);
+    // Only the annotated mailbox itself (as Cyrus 3.6), and 0 keeps everything.
+    expect(subjects('user.fred.Lists.child')).toEqual(['old']);
+    expect(subjects('user.joe')).toEqual(['old']);
+    expect(seen).toContain('user.fred.Lists');
+    // -X runs the pass too; -u limits it to one user.
+    annotate('user.joe', '30');
+    expect(run({ expunge: 3, user: 'fred', now }).status).toBe(0);
+    expect(subjects('user.joe')).toEqual(['old']);
+    expect(run({ expunge: 3, now }).status).toBe(0);
+    expect(subjects('user.joe')).toEqual([]);
+  });
+
   it('refuses to run without work or with a bad number of days', () => {
     expect(run({}).status).toBe(64);
     expect(run({ expunge: -1 }).err).toContain('-X needs a number of days');
