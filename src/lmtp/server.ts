@@ -55,7 +55,7 @@ export class LmtpServer {
       config,
       logger,
       settings: { singleInstance: config.bool('singleinstancestore') },
-      hooks: duplicates ? duplicateSuppression(duplicates, logger) : {},
+      hooks: duplicates ? duplicateSuppression(duplicates, logger, (mailbox) => store.allowsDuplicateDelivery(mailbox)) : {},
     });
     const createInbox = async (userid: string): Promise<boolean> => {
       const contact = accounts.firstContact(auth.identityOf(userid, options.serviceName));

@@ -176,6 +176,15 @@ export class MailStore {
     return (this.annotationStore ??= new AnnotationStore(config.path('annotation_db_path') ?? join(config.configDirectory, 'annotations.db'), this.durable));
   }
 
+  /**
+   * Whether `name`'s /vendor/cmu/cyrus-imapd/duplicatedeliver annotation is "true": LMTP then stores
+   * every copy of a message there, duplicate suppression notwithstanding (Cyrus's meaning).
+   */
+  allowsDuplicateDelivery(name: string): boolean {
+    const entry = this.lookup(name);
+    return entry !== null && this.annotations.shared(entry.uniqueId, '/vendor/cmu/cyrus-imapd/duplicatedeliver')?.toString('latin1') === 'true';
+  }
+
   /** Listen to committed changes made by this process; returns the unsubscribe function. */
   onChange(listener: (name: string, facts?: AppendFacts) => void): () => void {
     this.events.on('mailboxChanged', listener);

@@ -59,6 +59,16 @@ describe('with singleinstancestore and duplicatesuppression on (the defaults)', 
     db.close();
   });
 
+  it("stores every copy in a mailbox whose duplicatedeliver annotation is true (cyradm mboxcfg), and only there", async () => {
+    const set = (mailbox: string, value: string): void =>
+      server.store.annotations.apply(server.store.lookup(mailbox)!.uniqueId, [{ entry: '/vendor/cmu/cyrus-imapd/duplicatedeliver', userid: '', value: Buffer.from(value) }], { maxEntries: 100 });
+    set('user.u4', 'true');
+    set('user.u5', 'false');
+    for (let i = 0; i < 2; i++) await deliver(server, ['u4', 'u5'], message('dupes@x'));
+    const count = async (mailbox: string): Promise<number> => (await storedMessages(server.store, mailbox)).filter((m) => m.includes('<dupes@x>')).length;
+    expect([await count('user.u4'), await count('user.u5')]).toEqual([2, 1]);
+  });
+
   it('forgets deliveries when pruned, so the message is stored again', async () => {
     await deliver(server, ['u3'], message('pruned@x'));
     const db = DuplicateStore.open(duplicateDbPath(server.config), { durable: false });
