@@ -44,3 +44,43 @@ export function sentDay(value: string | null): number | null {
   }
   return null;
 }
+
+/** A calendar day without a time or zone (IMAP's `date`: SEARCH compares days, RFC 3501 6.4.4). */
+export interface ImapDate {
+  year: number;
+  /** 1-12. */
+  month: number;
+  day: number;
+}
+
+/**
+ * IMAP's date-text ("1-Feb-1994"; with `fixedDay`, date-time's two-character day " 1" or "01"),
+ * or null when it is not one or names no real day.
+ */
+export function parseImapDateText(text: string, fixedDay: boolean): ImapDate | null {
+  const match = fixedDay ? /^([ \d]\d)-([A-Za-z]{3})-(\d{4})$/.exec(text) : /^(\d{1,2})-([A-Za-z]{3})-(\d{4})$/.exec(text);
+  if (!match) return null;
+  const day = Number(match[1]!.trim());
+  const month = MONTHS.indexOf(match[2]!.toLowerCase()) + 1;
+  const year = Number(match[3]);
+  if (month === 0 || calendarDay(year, month, day) === null) return null;
+  return { year, month, day };
+}
+
+/**
+ * IMAP's date-time text without its quotes ("17-Jul-1996 02:44:25 -0700", RFC 3501), or null when
+ * invalid: APPEND's internal date, and values kept in that form (cyradm's pop3showafter).
+ */
+export function parseImapDateTime(text: string): Date | null {
+  const match = /^(.{2}-[A-Za-z]{3}-\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/.exec(text);
+  if (!match) return null;
+  const date = parseImapDateText(match[1]!, true);
+  const hours = Number(match[2]);
+  const minutes = Number(match[3]);
+  const seconds = Number(match[4]);
+  const zoneHours = Number(match[6]);
+  const zoneMinutes = Number(match[7]);
+  if (!date || hours > 23 || minutes > 59 || seconds > 60 || zoneMinutes > 59) return null;
+  const offset = (match[5] === '-' ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
+  return new Date(Date.UTC(date.year, date.month - 1, date.day, hours, minutes, seconds) - offset * 60_000);
+}

@@ -185,6 +185,17 @@ export class MailStore {
     return entry !== null && this.annotations.shared(entry.uniqueId, '/vendor/cmu/cyrus-imapd/duplicatedeliver')?.toString('latin1') === 'true';
   }
 
+  /**
+   * The instant (ms) before which `name`'s messages are hidden from POP3: its
+   * /vendor/cmu/cyrus-imapd/pop3showafter annotation (cyradm's `mboxcfg MAILBOX pop3showafter
+   * DATE`, kept as an IMAP date-time); null when it has none.
+   */
+  pop3ShowAfter(name: string): number | null {
+    const entry = this.lookup(name);
+    const value = entry === null ? null : this.annotations.shared(entry.uniqueId, '/vendor/cmu/cyrus-imapd/pop3showafter');
+    return value === null ? null : (message.parseImapDateTime(value.toString('latin1'))?.getTime() ?? null);
+  }
+
   /** Listen to committed changes made by this process; returns the unsubscribe function. */
   onChange(listener: (name: string, facts?: AppendFacts) => void): () => void {
     this.events.on('mailboxChanged', listener);

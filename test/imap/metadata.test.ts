@@ -238,6 +238,17 @@ describe('METADATA', () => {
     f.close();
   });
 
+  it('pop3showafter takes an IMAP date-time or an RFC 5322 date and keeps it as the IMAP date-time in UTC (as Cyrus)', async () => {
+    const entry = '/shared/vendor/cmu/cyrus-imapd/pop3showafter';
+    expect(last(await run(admin, `SETMETADATA user/fred (${entry} "Mon, 1 Jan 2024 12:00:00 +0200")`))).toMatch(/^OK/);
+    expect((await run(admin, `GETMETADATA user/fred ${entry}`))[0]).toBe(`* METADATA user/fred ("${entry}" " 1-Jan-2024 10:00:00 +0000")`);
+    expect(last(await run(admin, `SETMETADATA user/fred (${entry} "02-Feb-2024 10:00:00 -0100")`))).toMatch(/^OK/);
+    expect((await run(admin, `GETMETADATA user/fred ${entry}`))[0]).toBe(`* METADATA user/fred ("${entry}" " 2-Feb-2024 11:00:00 +0000")`);
+    for (const bad of ['2024-01-01T10:00:00Z', '1704103200', 'bogus']) expect(last(await run(admin, `SETMETADATA user/fred (${entry} "${bad}")`))).toMatch(/^NO/);
+    expect((await run(admin, `GETMETADATA user/fred ${entry}`))[0]).toContain('" 2-Feb-2024 11:00:00 +0000"');
+    expect(last(await run(admin, `SETMETADATA user/fred (${entry} NIL)`))).toMatch(/^OK/);
+  });
+
   it('anonymous has no private entries: NOPRIVATE', async () => {
     const c = await RawClient.connect(server.port);
     expect((await c.command('l', 'LOGIN anonymous guest')).at(-1)).toMatch(/^l OK/);

@@ -156,3 +156,33 @@ describe('popsubfolders, virtual domains, username_tolower, failure limit', () =
     expect(c.closed).toBe(true);
   });
 });
+
+describe('pop3showafter (the mailbox annotation cyradm sets with mboxcfg)', () => {
+  it('hides the messages that arrived before it, by internal date, and only in that mailbox', async () => {
+    const server = await startPop3Server({ users: ['fred', 'joe'] });
+    try {
+      const store = server.pop3.deps.store;
+      store.createMailbox('user.fred', { acl: 'fred\tlrswipkxtecdan\t' });
+      await server.deliver('joe', [message('j1')]);
+      const box = store.openMailbox('user.fred');
+      await box.append([
+        { content: Buffer.from(message('old arrival')), internalDate: new Date('2023-12-31T23:00:00Z') },
+        { content: Buffer.from(message('at the mark')), internalDate: new Date('2024-01-01T10:00:00Z') },
+        { content: Buffer.from(message('new arrival')), internalDate: new Date('2024-06-01T00:00:00Z') },
+      ]);
+      box.close();
+      const set = (mailbox: string, value: string): void =>
+        store.annotations.apply(store.lookup(mailbox)!.uniqueId, [{ entry: '/vendor/cmu/cyrus-imapd/pop3showafter', userid: '', value: Buffer.from(value) }], { maxEntries: 100 });
+      set('user.fred', ' 1-Jan-2024 10:00:00 +0000');
+      const fred = await PopClient.login(server.port, 'fred');
+      expect((await fred.command('STAT'))).toMatch(/^\+OK 1 /);
+      expect((await fred.listing('RETR 1')).lines.join('\n')).toContain('new arrival');
+      await fred.command('QUIT');
+      const joe = await PopClient.login(server.port, 'joe');
+      expect(await joe.command('STAT')).toMatch(/^\+OK 1 /);
+      await joe.command('QUIT');
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -61,15 +61,22 @@ export class Maildrop {
         const snapshot = mailbox.snapshot(identity.userid);
         let uids = snapshot.uids;
         let sizes = snapshot.sizes;
-        if (settings.useImapFlags) {
+        // Hidden: \Deleted messages under popuseimapflags, and those that arrived before the
+        // mailbox's pop3showafter annotation (Cyrus's meaning: by internal date).
+        const showAfter = deps.store.pop3ShowAfter(name);
+        if (settings.useImapFlags || showAfter !== null) {
           const keep: number[] = [];
-          for (let i = 0; i < snapshot.count; i++) if ((snapshot.systemFlags[i]! & FLAG_DELETED) === 0) keep.push(i);
+          for (let i = 0; i < snapshot.count; i++) {
+            if (settings.useImapFlags && (snapshot.systemFlags[i]! & FLAG_DELETED) !== 0) continue;
+            if (showAfter !== null && snapshot.internalDates[i]! <= showAfter) continue;
+            keep.push(i);
+          }
           if (keep.length < snapshot.count) {
             uids = Uint32Array.from(keep, (i) => snapshot.uids[i]!);
             sizes = Float64Array.from(keep, (i) => snapshot.sizes[i]!);
           }
-          mailbox.claimRecent();
         }
+        if (settings.useImapFlags) mailbox.claimRecent();
         return new Maildrop(deps, identity, mailbox, entry.uniqueId, holder, rights, snapshot.uidValidity, uids, sizes);
       } catch (err) {
         mailbox.close();

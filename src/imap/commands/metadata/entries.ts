@@ -2,13 +2,16 @@
  * The METADATA entries the server knows (Cyrus 3.6's set, where we can keep its meaning): the RFC
  * 5464 ones and Cyrus's /vendor/cmu/cyrus-imapd/ ones that cyradm's `info` and `mboxcfg` use.
  * `stored` entries keep whatever valid value is set (cyr_expire acts on a mailbox's expire, LMTP
- * on duplicatedeliver; the server does not act on the other vendor ones yet); `computed` ones are
+ * on duplicatedeliver, POP3 on pop3showafter; the server does not act on the other vendor ones yet); `computed` ones are
  * read-only facts of the mailbox; `specialUse` is the mailbox's SPECIAL-USE attributes (the same
  * data LIST and CREATE ... USE see). Other names exist only when
  * annotation_allow_undefined is on (plain text, written as /shared/comment is).
  */
+import { parseImapDateTime, sentTime } from '../../../message/index.js';
+import { formatDateTime } from '../../wire/datetime.js';
+
 export type EntrySource = 'stored' | 'computed' | 'specialUse';
-export type ValueKind = 'text' | 'int' | 'boolean';
+export type ValueKind = 'text' | 'int' | 'boolean' | 'datetime';
 
 export interface EntryDefinition {
   /** Below /shared or /private, lower-cased: "/comment". */
@@ -37,7 +40,7 @@ export const ENTRY_DEFINITIONS: readonly EntryDefinition[] = [
   define('mailbox', `${VENDOR}/news2mail`, SHARED, 'stored'),
   define('mailbox', `${VENDOR}/sieve`, SHARED, 'stored'),
   define('mailbox', `${VENDOR}/squat`, SHARED, 'stored', 'boolean'),
-  define('mailbox', `${VENDOR}/pop3showafter`, SHARED, 'stored'),
+  define('mailbox', `${VENDOR}/pop3showafter`, SHARED, 'stored', 'datetime'),
   define('mailbox', `${VENDOR}/duplicatedeliver`, SHARED, 'stored', 'boolean'),
   define('mailbox', `${VENDOR}/partition`, SHARED, 'computed'),
   define('mailbox', `${VENDOR}/uniqueid`, SHARED, 'computed'),
@@ -62,6 +65,11 @@ export function checkedValue(kind: ValueKind, value: Buffer): Buffer | null {
   if (kind === 'text') return value;
   const text = value.toString('latin1');
   if (kind === 'int') return /^[0-9]{1,10}$/.test(text) ? Buffer.from(String(Number(text))) : null;
+  if (kind === 'datetime') {
+    // An IMAP date-time or an RFC 5322 date, kept as the IMAP date-time in UTC, as Cyrus keeps it.
+    const time = parseImapDateTime(text.trim())?.getTime() ?? (/^\s*(?:[a-z]{3},\s*)?\d{1,2}\s+[a-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}/i.test(text) ? sentTime(text) : null);
+    return time === null || Number.isNaN(time) ? null : Buffer.from(formatDateTime(new Date(time), 0).slice(1, -1));
+  }
   const lower = text.toLowerCase();
   return lower === 'true' || lower === 'false' ? Buffer.from(lower) : null;
 }
