@@ -1,8 +1,9 @@
 /**
  * Files a service reads from the configuration at run time: the TLS certificate and key, the
- * message of the day. Protocol code opens no file itself; it asks these.
+ * message of the day (which METADATA's server /shared/motd also writes, as in Cyrus). Protocol code
+ * opens no file itself; it asks these.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { ImapdConfig } from '../config/index.js';
@@ -42,4 +43,22 @@ export function motdFromConfig(config: ImapdConfig, logger?: Logger): () => stri
     const line = text.split(/\r?\n/, 1)[0]!.trim();
     return line === '' ? null : line;
   };
+}
+
+/**
+ * Write the message of the day to {configdirectory}/msg/motd (SETMETADATA "" /shared/motd, cyradm's
+ * `setinfo motd`: in Cyrus that entry is this file), or remove the file for null. Replaced through
+ * a temporary file, so a login never reads half of it.
+ */
+export function writeMotd(config: ImapdConfig, text: string | null): void {
+  const dir = join(config.configDirectory, 'msg');
+  const file = join(dir, 'motd');
+  if (text === null) {
+    rmSync(file, { force: true });
+    return;
+  }
+  mkdirSync(dir, { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, `${text}\n`, { mode: 0o644 });
+  renameSync(temp, file);
 }

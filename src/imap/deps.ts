@@ -64,6 +64,8 @@ export interface ImapDeps {
   serviceName: string;
   /** The message of the day (first line of {configdirectory}/msg/motd), sent as ALERT after login; null when none. */
   motd(): string | null;
+  /** Replace the message of the day (null: none): METADATA's server /shared/motd. */
+  setMotd(text: string | null): void;
   /** The IDLE safety poll shared by the process's sessions (one timer, not one per session). */
   idlePoller: IdlePoller;
 }

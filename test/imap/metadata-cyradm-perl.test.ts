@@ -4,6 +4,8 @@
  * showing them. Skipped where cyradm is not installed.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient, startTestServer, type TestServer } from './harness.js';
 
@@ -68,5 +70,13 @@ describe.skipIf(!hasCyradm)("Cyrus's Perl cyradm: info and mboxcfg", () => {
     expect(serverInfo).toHaveLength(2);
     expect(serverInfo[0]).toMatch(/motd: NIL/);
     expect(serverInfo[1]).toMatch(/motd: maintenance at noon/);
+    // The motd entry is the message-of-the-day file: the next login hears it as an ALERT.
+    expect(readFileSync(join(server.dir, 'conf', 'msg', 'motd'), 'utf8')).toBe('maintenance at noon\n');
+    const alice = await RawClient.connect(server.port);
+    expect(await alice.command('l', 'LOGIN alice pass')).toContain('* OK [ALERT] maintenance at noon');
+    alice.close();
+    const cleared = await cyradm('setinfo motd ""\n');
+    expect(cleared.stderr).toBe('');
+    expect(existsSync(join(server.dir, 'conf', 'msg', 'motd'))).toBe(false);
   });
 });

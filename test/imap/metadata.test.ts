@@ -114,14 +114,15 @@ describe('METADATA', () => {
 
   it('answers TOOMANY past annotation_maxentries and keeps none of that command', async () => {
     const a = await login('admin');
-    const five = ['/shared/comment', '/shared/motd', '/shared/admin', '/shared/vendor/cmu/cyrus-imapd/shutdown', '/shared/vendor/cmu/cyrus-imapd/squat'];
-    expect(last(await run(a, `SETMETADATA "" (${five.slice(0, 4).map((e) => `${e} "v"`).join(' ')})`))).toMatch(/^OK/);
-    // Five would still fit; the server's annotation_allow_undefined is off, so a sixth name cannot exist:
-    // exceed with five known ones plus the private ones counted apart.
-    expect(last(await run(a, 'SETMETADATA "" (/shared/vendor/cmu/cyrus-imapd/squat "true")'))).toMatch(/^OK/);
-    expect(last(await run(a, 'SETMETADATA "" (/shared/vendor/cmu/cyrus-imapd/expire "7" /shared/comment "changed")'))).toMatch(/^NO \[METADATA TOOMANY\]/);
-    expect((await run(a, 'GETMETADATA "" (/shared/comment /shared/vendor/cmu/cyrus-imapd/expire)'))[0]).toBe('* METADATA "" ("/shared/comment" "v" "/shared/vendor/cmu/cyrus-imapd/expire" NIL)');
-    expect(last(await run(a, `SETMETADATA "" (${five.map((e) => `${e} NIL`).join(' ')})`))).toMatch(/^OK/);
+    const vendor = (name: string) => `/shared/vendor/cmu/cyrus-imapd/${name}`;
+    const five = ['/shared/comment', vendor('news2mail'), vendor('sieve'), vendor('squat'), vendor('duplicatedeliver')];
+    const values = ['"v"', '"x"', '"y"', '"true"', '"true"'];
+    expect(last(await run(a, `SETMETADATA user/fred/work (${five.slice(0, 4).map((e, k) => `${e} ${values[k]}`).join(' ')})`))).toMatch(/^OK/);
+    // Five fit (annotation_maxentries: 5); a sixth, in a command that also changes a kept one, does not.
+    expect(last(await run(a, `SETMETADATA user/fred/work (${five[4]} "true")`))).toMatch(/^OK/);
+    expect(last(await run(a, `SETMETADATA user/fred/work (${vendor('expire')} "7" /shared/comment "changed")`))).toMatch(/^NO \[METADATA TOOMANY\]/);
+    expect((await run(a, `GETMETADATA user/fred/work (/shared/comment ${vendor('expire')})`))[0]).toBe(`* METADATA user/fred/work ("/shared/comment" "v" "${vendor('expire')}" NIL)`);
+    expect(last(await run(a, `SETMETADATA user/fred/work (${five.map((e) => `${e} NIL`).join(' ')})`))).toMatch(/^OK/);
     a.close();
   });
 

@@ -4,13 +4,14 @@
  * `stored` entries keep whatever valid value is set (cyr_expire acts on a mailbox's expire, LMTP
  * on duplicatedeliver, POP3 on pop3showafter; the server does not act on the other vendor ones
  * yet); `computed` ones are read-only facts of the mailbox; `specialUse` is the mailbox's
- * SPECIAL-USE attributes (the same data LIST and CREATE ... USE see). Other names exist only when
+ * SPECIAL-USE attributes (the same data LIST and CREATE ... USE see); `motd` is the server's
+ * message-of-the-day file. Other names exist only when
  * annotation_allow_undefined is on (plain text, written as /shared/comment is).
  */
 import { parseImapDateTime, sentTime } from '../../../message/index.js';
 import { formatDateTime } from '../../wire/datetime.js';
 
-export type EntrySource = 'stored' | 'computed' | 'specialUse';
+export type EntrySource = 'stored' | 'computed' | 'specialUse' | 'motd';
 export type ValueKind = 'text' | 'int' | 'boolean' | 'datetime';
 
 export interface EntryDefinition {
@@ -49,7 +50,8 @@ export const ENTRY_DEFINITIONS: readonly EntryDefinition[] = [
   define('mailbox', `${VENDOR}/sharedseen`, SHARED, 'computed'),
   define('server', '/comment', BOTH, 'stored'),
   define('server', '/admin', BOTH, 'stored'),
-  define('server', '/motd', SHARED, 'stored'),
+  // The message of the day: {configdirectory}/msg/motd itself, sent as ALERT after each login (as in Cyrus).
+  define('server', '/motd', SHARED, 'motd'),
   define('server', `${VENDOR}/shutdown`, SHARED, 'stored'),
   define('server', `${VENDOR}/expire`, SHARED, 'stored', 'int'),
   define('server', `${VENDOR}/squat`, SHARED, 'stored', 'boolean'),

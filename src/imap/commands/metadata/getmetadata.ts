@@ -42,6 +42,10 @@ function candidatesOf(ctx: CommandContext, target: MetadataTarget): Candidates {
   const valueOf = (name: string, d: EntryDefinition) => (): Buffer | null => {
     if (d.source === 'computed') return computedValue(ctx.deps.store, target, d.path, userid);
     if (d.source === 'specialUse') return target.on === 'mailbox' && target.entry.specialUse ? Buffer.from(target.entry.specialUse) : null;
+    if (d.source === 'motd') {
+      const motd = ctx.deps.motd();
+      return motd === null ? null : Buffer.from(motd);
+    }
     return stored.get(name) ?? null;
   };
   for (const [name, d] of definedEntries(target)) out.set(name, valueOf(name, d));
