@@ -3,7 +3,7 @@
  * message of the day (which METADATA's server /shared/motd also writes, as in Cyrus). Protocol code
  * opens no file itself; it asks these.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { ImapdConfig } from '../config/index.js';
@@ -26,33 +26,49 @@ export function tlsContextFromConfig(config: ImapdConfig, logger?: Logger): Secu
   }
 }
 
+/** The first line of `file`, trimmed; null when the file is missing or that line empty. */
+function firstLineOf(file: string, logger: Logger | undefined, what: string): string | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') logger?.warn({ err: (err as Error).message, file }, `cannot read the ${what} file`);
+    return null;
+  }
+  const line = text.split(/\r?\n/, 1)[0]!.trim();
+  return line === '' ? null : line;
+}
+
 /**
  * The message of the day as Cyrus keeps it: the first line of {configdirectory}/msg/motd, read at
  * each login (so an edit takes effect at once); null when the file is missing or its line empty.
  */
 export function motdFromConfig(config: ImapdConfig, logger?: Logger): () => string | null {
   const file = join(config.configDirectory, 'msg', 'motd');
-  return () => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') logger?.warn({ err: (err as Error).message, file }, 'cannot read the motd file');
-      return null;
-    }
-    const line = text.split(/\r?\n/, 1)[0]!.trim();
-    return line === '' ? null : line;
-  };
+  return () => firstLineOf(file, logger, 'motd');
 }
 
 /**
- * Write the message of the day to {configdirectory}/msg/motd (SETMETADATA "" /shared/motd, cyradm's
- * `setinfo motd`: in Cyrus that entry is this file), or remove the file for null. Replaced through
- * a temporary file, so a login never reads half of it.
+ * Cyrus's shutdown file, {configdirectory}/msg/shutdown: while it exists, new connections are
+ * refused and sessions end at their next command, with its first line as the reason (null: none).
+ * Looked at before every command: a stat, and a read only when the file is there.
  */
-export function writeMotd(config: ImapdConfig, text: string | null): void {
+export function shutdownFromConfig(config: ImapdConfig, logger?: Logger): () => string | null {
+  const file = join(config.configDirectory, 'msg', 'shutdown');
+  return () => (existsSync(file) ? (firstLineOf(file, logger, 'shutdown') ?? 'Server shutting down') : null);
+}
+
+/** The files of msg/ that METADATA's server entries are (/shared/motd, /shared/vendor/cmu/cyrus-imapd/shutdown). */
+export type ServerMessage = 'motd' | 'shutdown';
+
+/**
+ * Write {configdirectory}/msg/NAME (SETMETADATA "" /shared/motd or .../shutdown, cyradm's `setinfo`:
+ * in Cyrus those entries are these files), or remove it for null. Replaced through a temporary file,
+ * so a reader never sees half of it.
+ */
+export function writeServerMessage(config: ImapdConfig, name: ServerMessage, text: string | null): void {
   const dir = join(config.configDirectory, 'msg');
-  const file = join(dir, 'motd');
+  const file = join(dir, name);
   if (text === null) {
     rmSync(file, { force: true });
     return;

@@ -7,7 +7,7 @@ import type { Accounts } from '../accounts/index.js';
 import type { RightsChecker } from '../acl/index.js';
 import type { Authenticator } from '../auth/index.js';
 import type { ImapdConfig } from '../config/index.js';
-import type { Logger } from '../common/index.js';
+import type { Logger, ServerMessage } from '../common/index.js';
 import type { Intake } from '../intake/index.js';
 import type { Namespace } from '../names/index.js';
 import type { MailStore } from '../store/index.js';
@@ -64,8 +64,10 @@ export interface ImapDeps {
   serviceName: string;
   /** The message of the day (first line of {configdirectory}/msg/motd), sent as ALERT after login; null when none. */
   motd(): string | null;
-  /** Replace the message of the day (null: none): METADATA's server /shared/motd. */
-  setMotd(text: string | null): void;
+  /** The first line of msg/shutdown while that file exists (sessions end, new ones are refused); null otherwise. */
+  shutdown(): string | null;
+  /** Replace msg/motd or msg/shutdown (null: remove it): METADATA's server /shared/motd and .../shutdown. */
+  writeServerMessage(name: ServerMessage, text: string | null): void;
   /** The IDLE safety poll shared by the process's sessions (one timer, not one per session). */
   idlePoller: IdlePoller;
 }

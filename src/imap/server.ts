@@ -8,7 +8,7 @@ import { Accounts } from '../accounts/index.js';
 import { RightsChecker } from '../acl/index.js';
 import { Authenticator, type AuthenticatorOptions } from '../auth/index.js';
 import type { ImapdConfig } from '../config/index.js';
-import { motdFromConfig, tlsContextFromConfig, writeMotd, type AppendFacts, type ChangeInterest, type Logger, type MovedSession } from '../common/index.js';
+import { motdFromConfig, shutdownFromConfig, tlsContextFromConfig, writeServerMessage, type AppendFacts, type ChangeInterest, type Logger, type MovedSession } from '../common/index.js';
 import { Intake } from '../intake/index.js';
 import { Namespace } from '../names/index.js';
 import { PartitionSelector } from '../partition/index.js';
@@ -58,7 +58,8 @@ export class ImapServer {
       limits,
       serviceName: options.serviceName,
       motd: motdFromConfig(config, logger),
-      setMotd: (text) => writeMotd(config, text),
+      shutdown: shutdownFromConfig(config, logger),
+      writeServerMessage: (name, text) => writeServerMessage(config, name, text),
       idlePoller: new IdlePoller(() => limits.idlePollMs),
     });
   }

@@ -47,6 +47,8 @@ export interface Pop3Deps {
   /** TLS credentials for STLS; null when tls_server_cert/key are not set. */
   tlsContext: SecureContext | null;
   serverName: string;
+  /** The first line of msg/shutdown while that file exists (new connections are refused, sessions end); null otherwise. */
+  shutdown(): string | null;
   settings: Pop3Settings;
   /** The cyrus.conf SERVICES name (pop3, pop3s) for SERVICE_option lookups and auth. */
   serviceName: string;

@@ -3,7 +3,8 @@
  * popsubfolders, virtual domains, username_tolower, the auth module's failure limit, poptimeout's
  * minimum.
  */
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImapdConfig } from '../../src/config/index.js';
@@ -181,6 +182,35 @@ describe('pop3showafter (the mailbox annotation cyradm sets with mboxcfg)', () =
       const joe = await PopClient.login(server.port, 'joe');
       expect(await joe.command('STAT')).toMatch(/^\+OK 1 /);
       await joe.command('QUIT');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('msg/shutdown (Cyrus\'s shutdown file)', () => {
+  it('refuses new connections with its first line, and ends a session before its next command', async () => {
+    const server = await startPop3Server({ users: ['fred'] });
+    try {
+      await server.deliver('fred', [message('kept')]);
+      const fred = await PopClient.login(server.port, 'fred');
+      const file = join(server.pop3.deps.config.configDirectory, 'msg', 'shutdown');
+      mkdirSync(join(server.pop3.deps.config.configDirectory, 'msg'), { recursive: true });
+      writeFileSync(file, 'Upgrade until 06:00\n');
+      expect(await fred.command('DELE 1')).toBe('-ERR [SYS/TEMP] Upgrade until 06:00');
+      const greeting = await new Promise<string>((resolve) => {
+        const socket = createConnection({ port: server.port, host: '127.0.0.1' });
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+        socket.on('close', () => resolve(text));
+        socket.on('error', () => undefined);
+      });
+      expect(greeting).toBe('-ERR [SYS/TEMP] Upgrade until 06:00\r\n');
+      rmSync(file);
+      // The session ended without UPDATE: the message is still there.
+      const again = await PopClient.login(server.port, 'fred');
+      expect(await again.command('STAT')).toMatch(/^\+OK 1 /);
+      await again.command('QUIT');
     } finally {
       await server.close();
     }

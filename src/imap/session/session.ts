@@ -162,6 +162,12 @@ export class Session implements ContextHost, Watcher {
   start(): void {
     this.log.info({ remote: this.options.remoteAddress, tls: this.tls }, 'connection opened');
     attachSocket(this.socket, this.listeners);
+    const down = this.deps.shutdown();
+    if (down !== null) {
+      // msg/shutdown exists: new connections are refused with its first line (Cyrus's imapd).
+      void this.bye(down);
+      return;
+    }
     const info = this.deps.config.enum('serverinfo');
     const banner = info === 'off' ? 'server ready' : `${this.deps.serverName} IMAP server ready`;
     this.out.send(untaggedStatus('OK', codes.capability(this.capabilities()), banner));
@@ -433,6 +439,12 @@ export class Session implements ContextHost, Watcher {
    */
   private execute(raw: RawCommand): Promise<void> | null {
     const tag = raw.tag;
+    const down = this.deps.shutdown();
+    if (down !== null && !('identity' in this.state && this.state.identity.isAdmin)) {
+      // msg/shutdown appeared: the session ends before its next command (administrators go on).
+      this.out.send(untaggedStatus('BYE', codes.alert(), down));
+      return this.hangUp('shutdown file');
+    }
     if (this.state.kind === 'notAuthenticated' && ++this.unauthCommands > this.deps.limits.maxUnauthCommands) {
       return this.bye('Too many commands without logging in');
     }

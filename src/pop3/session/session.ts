@@ -82,6 +82,13 @@ export class Session {
   start(): void {
     this.log.info({ remote: this.options.remoteAddress, tls: this.tls }, 'connection opened');
     attachSocket(this.socket, this.listeners);
+    const down = this.deps.shutdown();
+    if (down !== null) {
+      // msg/shutdown exists: new connections are refused with its first line (Cyrus's pop3d).
+      this.out.line(errLine({ code: 'SYS/TEMP', text: down }));
+      void this.hangUp('shutdown file');
+      return;
+    }
     const info = this.deps.settings.serverInfo;
     const name = info === 'off' ? '' : ` ${this.deps.serverName}`;
     const version = info === 'on' ? ` ${implementation()}` : '';
@@ -169,6 +176,13 @@ export class Session {
   }
 
   private async execute(line: string): Promise<void> {
+    const down = this.deps.shutdown();
+    if (down !== null) {
+      // msg/shutdown appeared: the session ends before its next command, without UPDATE.
+      this.out.line(errLine({ code: 'SYS/TEMP', text: down }));
+      await this.hangUp('shutdown file');
+      return;
+    }
     try {
       const { name, argument } = parseCommandLine(line);
       const command = REGISTRY.get(name);

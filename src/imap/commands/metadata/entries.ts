@@ -4,14 +4,15 @@
  * `stored` entries keep whatever valid value is set (cyr_expire acts on a mailbox's expire, LMTP
  * on duplicatedeliver, POP3 on pop3showafter; the server does not act on the other vendor ones
  * yet); `computed` ones are read-only facts of the mailbox; `specialUse` is the mailbox's
- * SPECIAL-USE attributes (the same data LIST and CREATE ... USE see); `motd` is the server's
- * message-of-the-day file. Other names exist only when
+ * SPECIAL-USE attributes (the same data LIST and CREATE ... USE see); `file` ones are the server's
+ * msg/motd and msg/shutdown files. Other names exist only when
  * annotation_allow_undefined is on (plain text, written as /shared/comment is).
  */
+import type { ServerMessage } from '../../../common/index.js';
 import { parseImapDateTime, sentTime } from '../../../message/index.js';
 import { formatDateTime } from '../../wire/datetime.js';
 
-export type EntrySource = 'stored' | 'computed' | 'specialUse' | 'motd';
+export type EntrySource = 'stored' | 'computed' | 'specialUse' | 'file';
 export type ValueKind = 'text' | 'int' | 'boolean' | 'datetime';
 
 export interface EntryDefinition {
@@ -23,6 +24,8 @@ export interface EntryDefinition {
   readonly kind: ValueKind;
   /** A shared value needs the `a` right to write (Cyrus's vendor entries), not `w`. */
   readonly adminWrite: boolean;
+  /** source 'file': which file of {configdirectory}/msg/ the entry is. */
+  readonly file?: ServerMessage;
 }
 
 const VENDOR = '/vendor/cmu/cyrus-imapd';
@@ -50,9 +53,10 @@ export const ENTRY_DEFINITIONS: readonly EntryDefinition[] = [
   define('mailbox', `${VENDOR}/sharedseen`, SHARED, 'computed'),
   define('server', '/comment', BOTH, 'stored'),
   define('server', '/admin', BOTH, 'stored'),
-  // The message of the day: {configdirectory}/msg/motd itself, sent as ALERT after each login (as in Cyrus).
-  define('server', '/motd', SHARED, 'motd'),
-  define('server', `${VENDOR}/shutdown`, SHARED, 'stored'),
+  // msg/motd and msg/shutdown themselves, as in Cyrus: the ALERT after each login, and the reason
+  // new connections are refused and sessions end while the shutdown file exists.
+  { ...define('server', '/motd', SHARED, 'file'), file: 'motd' },
+  { ...define('server', `${VENDOR}/shutdown`, SHARED, 'file'), file: 'shutdown' },
   define('server', `${VENDOR}/expire`, SHARED, 'stored', 'int'),
   define('server', `${VENDOR}/squat`, SHARED, 'stored', 'boolean'),
 ];

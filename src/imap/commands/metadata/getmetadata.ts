@@ -42,9 +42,9 @@ function candidatesOf(ctx: CommandContext, target: MetadataTarget): Candidates {
   const valueOf = (name: string, d: EntryDefinition) => (): Buffer | null => {
     if (d.source === 'computed') return computedValue(ctx.deps.store, target, d.path, userid);
     if (d.source === 'specialUse') return target.on === 'mailbox' && target.entry.specialUse ? Buffer.from(target.entry.specialUse) : null;
-    if (d.source === 'motd') {
-      const motd = ctx.deps.motd();
-      return motd === null ? null : Buffer.from(motd);
+    if (d.source === 'file') {
+      const text = d.file === 'shutdown' ? ctx.deps.shutdown() : ctx.deps.motd();
+      return text === null ? null : Buffer.from(text);
     }
     return stored.get(name) ?? null;
   };

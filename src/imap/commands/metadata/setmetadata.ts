@@ -4,7 +4,7 @@
  * /private/specialuse sets the mailbox's SPECIAL-USE attributes (the check CREATE ... USE uses).
  */
 import { specialUseOf } from '../../../accounts/index.js';
-import { isMailError, MailError } from '../../../common/index.js';
+import { isMailError, MailError, type ServerMessage } from '../../../common/index.js';
 import type { AnnotationChange } from '../../../store/index.js';
 import { AUTHENTICATED } from '../../session/state.js';
 import { entryName } from '../../wire/parse/metadata.js';
@@ -43,7 +43,7 @@ export const setMetadataCommand = defineCommand({
     const allowUndefined = config.bool('annotation_allow_undefined');
     const changes: AnnotationChange[] = [];
     let specialUse: { value: string | null } | null = null;
-    let motd: { value: string | null } | null = null;
+    const files: Array<{ file: ServerMessage; value: string | null }> = [];
     command.values.forEach(({ value }, k) => {
       const { scope, path } = names[k]!;
       if (path === '') throw denied();
@@ -53,11 +53,11 @@ export const setMetadataCommand = defineCommand({
       if (scope === 'private' && identity.isAnonymous) throw new CommandFailure('NO', 'METADATA NOPRIVATE', 'Private annotations are not available');
       if (!mayWrite(ctx, target, scope, definition)) throw denied();
       if (value !== null && value.length > maxSize) throw new CommandFailure('NO', `METADATA MAXSIZE ${maxSize}`, 'Annotation value too long');
-      if (definition?.source === 'motd') {
-        // One line, as the login ALERT sends it (the file's first line).
+      if (definition?.source === 'file') {
+        // One line: the server reads the file's first line.
         const text = value === null ? null : value.toString('utf8').trim();
         if (text !== null && /[\r\n]/.test(text)) throw new CommandFailure('NO', null, 'Invalid annotation value');
-        motd = { value: text === '' ? null : text };
+        files.push({ file: definition.file!, value: text === '' ? null : text });
         return;
       }
       if (definition?.source === 'specialUse') {
@@ -74,8 +74,7 @@ export const setMetadataCommand = defineCommand({
       if (isMailError(err, 'Limit') && (err as MailError).detail?.tooMany) throw new CommandFailure('NO', 'METADATA TOOMANY', 'Too many annotations');
       throw err;
     }
-    const day = motd as { value: string | null } | null;
-    if (day !== null) ctx.deps.setMotd(day.value);
+    for (const { file, value } of files) ctx.deps.writeServerMessage(file, value);
     const use = specialUse as { value: string | null } | null;
     if (use !== null && target.on === 'mailbox') ctx.deps.store.setSpecialUse(target.entry.name, use.value);
   },
