@@ -59,6 +59,7 @@ export class AnnotationStore {
     }
     this.stmts = {
       shared: this.db.prepare<[string, string], Buffer>("SELECT value FROM annotations WHERE mailbox = ? AND entry = ? AND userid = ''").pluck(),
+      sharedEverywhere: this.db.prepare<[string], { mailbox: string; value: Buffer }>("SELECT mailbox, value FROM annotations WHERE entry = ? AND userid = '' AND mailbox != ''"),
       visible: this.db.prepare<[string, string], { entry: string; userid: string; value: Buffer }>(
         "SELECT entry, userid, value FROM annotations WHERE mailbox = ? AND (userid = '' OR userid = ?) ORDER BY entry, userid",
       ),
@@ -90,6 +91,15 @@ export class AnnotationStore {
   shared(mailbox: string, entry: string): Buffer | null {
     try {
       return this.stmts.shared.get(mailbox, entry) ?? null;
+    } catch (err) {
+      throw sqliteError(err, 'annotations.db read');
+    }
+  }
+
+  /** Every mailbox (uniqueid) with a shared value of `entry`, and that value. */
+  sharedEverywhere(entry: string): Map<string, Buffer> {
+    try {
+      return new Map(this.stmts.sharedEverywhere.all(entry).map((row) => [row.mailbox, row.value]));
     } catch (err) {
       throw sqliteError(err, 'annotations.db read');
     }

@@ -35,8 +35,11 @@ export class DuplicateStore {
     this.stmts = {
       get: db.prepare<[string, string], { pending: number }>('SELECT pending FROM deliveries WHERE message_id = ? AND mailbox = ?'),
       put: db.prepare<[string, string, number, number]>('INSERT OR REPLACE INTO deliveries (message_id, mailbox, delivered_at, pending) VALUES (?, ?, ?, ?)'),
-      count: db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM deliveries WHERE delivered_at < ?'),
-      prune: db.prepare<[number]>('DELETE FROM deliveries WHERE delivered_at < ?'),
+      // Every mailbox but those named in the JSON array (whose own ages apply: pruneMailbox).
+      count: db.prepare<[number, string], { n: number }>('SELECT count(*) AS n FROM deliveries WHERE delivered_at < ? AND mailbox NOT IN (SELECT value FROM json_each(?))'),
+      prune: db.prepare<[number, string]>('DELETE FROM deliveries WHERE delivered_at < ? AND mailbox NOT IN (SELECT value FROM json_each(?))'),
+      countMailbox: db.prepare<[number, string], { n: number }>('SELECT count(*) AS n FROM deliveries WHERE delivered_at < ? AND mailbox = ?'),
+      pruneMailbox: db.prepare<[number, string]>('DELETE FROM deliveries WHERE delivered_at < ? AND mailbox = ?'),
     };
   }
 
@@ -96,15 +99,25 @@ export class DuplicateStore {
   }
 
   /** Forget deliveries recorded more than `minAgeMs` ago; returns how many (would) go. */
-  prune(minAgeMs: number, opts: { dryRun?: boolean; now?: number } = {}): number {
-    const cutoff = (opts.now ?? Date.now()) - minAgeMs;
+  prune(minAgeMs: number, opts: { dryRun?: boolean; now?: number; perMailbox?: ReadonlyMap<string, number> } = {}): number {
+    const now = opts.now ?? Date.now();
+    // perMailbox: a mailbox's own age (ms; 0: keep its records) instead of minAgeMs.
+    const own = [...(opts.perMailbox ?? new Map<string, number>())];
+    const others = JSON.stringify(own.map(([mailbox]) => mailbox));
+    const kept = own.filter(([, age]) => age > 0);
     if (opts.dryRun) {
       try {
-        return this.stmts.count.get(cutoff)!.n;
+        let n = this.stmts.count.get(now - minAgeMs, others)!.n;
+        for (const [mailbox, age] of kept) n += this.stmts.countMailbox.get(now - age, mailbox)!.n;
+        return n;
       } catch (err) {
         throw sqliteError(err, 'deliver.db read');
       }
     }
-    return writeTransaction(this.db, 'deliver.db prune', () => this.stmts.prune.run(cutoff).changes);
+    return writeTransaction(this.db, 'deliver.db prune', () => {
+      let n = this.stmts.prune.run(now - minAgeMs, others).changes;
+      for (const [mailbox, age] of kept) n += this.stmts.pruneMailbox.run(now - age, mailbox).changes;
+      return n;
+    });
   }
 }

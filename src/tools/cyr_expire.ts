@@ -64,7 +64,8 @@ function expireDays(store: { annotations: { shared(mailbox: string, entry: strin
  * longer ago than that: by their Date header (their internal date without one), flagged or not,
  * as Cyrus 3.6 does. The annotation applies to its own mailbox only: Cyrus's manual says children
  * inherit it, but Cyrus 3.6 expired nothing in a child of an annotated mailbox (tried on the peer),
- * and expiring more than it would deletes mail.
+ * and expiring more than it would deletes mail. The annotation also sets how long -E keeps that
+ * mailbox's deliver.db records (0: for ever) in place of -E's duration.
  * Durations are days, or a number with a unit d, h, m or s. Returns the exit status.
  */
 export function runCyrExpire(options: CyrExpireOptions, out: Writer, err: Writer): number {
@@ -91,7 +92,17 @@ export function runCyrExpire(options: CyrExpireOptions, out: Writer, err: Writer
     if (options.expire !== undefined) {
       const duplicates = DuplicateStore.fromConfig(opened.config);
       try {
-        totals.duplicatesPruned = duplicates.prune(options.expire * DAY_MS, { dryRun });
+        // A mailbox's expire annotation sets the age of its own records (0: kept), as in Cyrus.
+        const perMailbox = new Map<string, number>();
+        const annotated = store.annotations.sharedEverywhere(EXPIRE_ANNOTATION);
+        if (annotated.size > 0) {
+          for (const entry of store.mailboxes.all()) {
+            const value = annotated.get(entry.uniqueId);
+            const days = value === undefined ? Number.NaN : Number(value.toString('latin1'));
+            if (Number.isFinite(days) && days >= 0) perMailbox.set(entry.name, days * DAY_MS);
+          }
+        }
+        totals.duplicatesPruned = duplicates.prune(options.expire * DAY_MS, { dryRun, perMailbox });
       } finally {
         duplicates.close();
       }
