@@ -25,6 +25,17 @@ CREATE INDEX IF NOT EXISTS annotations_by_user ON annotations (userid);
 /** The server's own annotations ("" mailbox of GETMETADATA / SETMETADATA). */
 export const SERVER_ANNOTATIONS = '';
 
+/**
+ * The entries (shared, as stored: without /shared) of Cyrus's vendor annotations that the server
+ * acts on, named here once for METADATA, which writes them, and for the readers: cyr_expire
+ * (expire), LMTP (duplicatedeliver), POP3 (pop3showafter).
+ */
+export const VENDOR_ENTRY = {
+  expire: '/vendor/cmu/cyrus-imapd/expire',
+  duplicateDeliver: '/vendor/cmu/cyrus-imapd/duplicatedeliver',
+  pop3ShowAfter: '/vendor/cmu/cyrus-imapd/pop3showafter',
+} as const;
+
 export interface AnnotationValue {
   /** Lower-cased, without the /shared or /private prefix: "/comment", "/vendor/cmu/cyrus-imapd/expire". */
   entry: string;
@@ -96,13 +107,23 @@ export class AnnotationStore {
     }
   }
 
-  /** Every mailbox (uniqueid) with a shared value of `entry`, and that value. */
-  sharedEverywhere(entry: string): Map<string, Buffer> {
+  /**
+   * Every mailbox (uniqueid) whose expire annotation is a number of days (0 included: Cyrus's "keep
+   * everything"), with that number, read in one query (cyr_expire's passes over all mailboxes).
+   */
+  expireDays(): Map<string, number> {
+    let rows: Array<{ mailbox: string; value: Buffer }>;
     try {
-      return new Map(this.stmts.sharedEverywhere.all(entry).map((row) => [row.mailbox, row.value]));
+      rows = this.stmts.sharedEverywhere.all(VENDOR_ENTRY.expire);
     } catch (err) {
       throw sqliteError(err, 'annotations.db read');
     }
+    const days = new Map<string, number>();
+    for (const row of rows) {
+      const n = Number(row.value.toString('latin1'));
+      if (Number.isFinite(n) && n >= 0) days.set(row.mailbox, n);
+    }
+    return days;
   }
 
   /**

@@ -31,7 +31,7 @@ export { MailStore, type MailStoreOptions, type CreateMailboxOptions, type Chang
 export { MailboxList, type MailboxEntry, type MailboxTypeFlag, type ListOptions } from './mailbox-list.js';
 export { MaildropStore, type LoginDelayRule } from './maildrops.js';
 export { AccessKeyStore } from './access-keys.js';
-export { AnnotationStore, SERVER_ANNOTATIONS, type AnnotationValue, type AnnotationChange, type AnnotationLimits } from './annotations.js';
+export { AnnotationStore, SERVER_ANNOTATIONS, VENDOR_ENTRY, type AnnotationValue, type AnnotationChange, type AnnotationLimits } from './annotations.js';
 export { mailboxDirectory, dirHashLetter, type SpoolLayout } from './paths.js';
 export { dumpMailboxList, loadMailboxList } from './dump.js';
 export { rebuildMailboxList, type RebuildReport, type RebuildOptions } from './rebuild-list.js';

@@ -25,7 +25,7 @@ import { destroyMailbox, relocateMailbox, type RelocateContext } from './relocat
 import { SeenStore } from './seen.js';
 import { SubscriptionStore } from './subscriptions.js';
 import { AccessKeyStore } from './access-keys.js';
-import { AnnotationStore } from './annotations.js';
+import { AnnotationStore, VENDOR_ENTRY } from './annotations.js';
 import { processAlive } from '../common/process.js';
 import { QuotaStore, type QuotaLimits } from './quotas.js';
 import { changeQuotaRoot, moveQuotaRoots, recountRoot, type RecountContext } from './quota-recount.js';
@@ -182,7 +182,7 @@ export class MailStore {
    */
   allowsDuplicateDelivery(name: string): boolean {
     const entry = this.lookup(name);
-    return entry !== null && this.annotations.shared(entry.uniqueId, '/vendor/cmu/cyrus-imapd/duplicatedeliver')?.toString('latin1') === 'true';
+    return entry !== null && this.annotations.shared(entry.uniqueId, VENDOR_ENTRY.duplicateDeliver)?.toString('latin1') === 'true';
   }
 
   /**
@@ -192,7 +192,7 @@ export class MailStore {
    */
   pop3ShowAfter(name: string): number | null {
     const entry = this.lookup(name);
-    const value = entry === null ? null : this.annotations.shared(entry.uniqueId, '/vendor/cmu/cyrus-imapd/pop3showafter');
+    const value = entry === null ? null : this.annotations.shared(entry.uniqueId, VENDOR_ENTRY.pop3ShowAfter);
     return value === null ? null : (message.parseImapDateTime(value.toString('latin1'))?.getTime() ?? null);
   }
 

@@ -43,17 +43,6 @@ export interface ExpireTotals {
   duplicatesPruned: number;
 }
 
-/** The mailbox annotation (RFC 5464 entry, shared) that sets how many days a mailbox's messages are kept. */
-const EXPIRE_ANNOTATION = '/vendor/cmu/cyrus-imapd/expire';
-
-/** The days of a mailbox's expire annotation, or null when it has none (or 0: keep everything). */
-function expireDays(store: { annotations: { shared(mailbox: string, entry: string): Buffer | null } }, uniqueId: string): number | null {
-  const value = store.annotations.shared(uniqueId, EXPIRE_ANNOTATION);
-  if (value === null) return null;
-  const days = Number(value.toString('latin1'));
-  return Number.isFinite(days) && days > 0 ? days : null;
-}
-
 /**
  * cyr_expire, the EVENTS cleanup job, with Cyrus 3.6's flags: -E prunes the duplicate delivery
  * database (deliver.db), -X unlinks the message files of delayed expunges and then forgets the
@@ -89,17 +78,17 @@ export function runCyrExpire(options: CyrExpireOptions, out: Writer, err: Writer
   const totals: ExpireTotals = { mailboxes: 0, messagesExpired: 0, filesRemoved: 0, recordsPruned: 0, deletedMailboxes: 0, duplicatesPruned: 0 };
   let status = 0;
   try {
+    // The mailboxes' expire annotations (uniqueid → days, 0 included), read once for both passes.
+    const expireDays = options.expire !== undefined || options.expunge !== undefined ? store.annotations.expireDays() : new Map<string, number>();
     if (options.expire !== undefined) {
       const duplicates = DuplicateStore.fromConfig(opened.config);
       try {
         // A mailbox's expire annotation sets the age of its own records (0: kept), as in Cyrus.
         const perMailbox = new Map<string, number>();
-        const annotated = store.annotations.sharedEverywhere(EXPIRE_ANNOTATION);
-        if (annotated.size > 0) {
+        if (expireDays.size > 0) {
           for (const entry of store.mailboxes.all()) {
-            const value = annotated.get(entry.uniqueId);
-            const days = value === undefined ? Number.NaN : Number(value.toString('latin1'));
-            if (Number.isFinite(days) && days >= 0) perMailbox.set(entry.name, days * DAY_MS);
+            const days = expireDays.get(entry.uniqueId);
+            if (days !== undefined) perMailbox.set(entry.name, days * DAY_MS);
           }
         }
         totals.duplicatesPruned = duplicates.prune(options.expire * DAY_MS, { dryRun, perMailbox });
@@ -113,7 +102,8 @@ export function runCyrExpire(options: CyrExpireOptions, out: Writer, err: Writer
       for (const entry of store.mailboxes.all()) {
         if (entry.type.length > 0) continue; // reserved, deleted or remote
         if (within.some((top) => top !== null && !isWithin(entry.name, top))) continue;
-        const days = expireDays(store, entry.uniqueId);
+        // Messages expire only where the annotation is above 0 (0: keep everything).
+        const days = expireDays.get(entry.uniqueId) || null;
         if (options.expunge === undefined && days === null) continue;
         totals.mailboxes++;
         let mailbox;

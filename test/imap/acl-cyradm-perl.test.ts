@@ -5,34 +5,16 @@
  * any database (the password store aside: credentials are not mailbox data, as in Cyrus).
  * Skipped where cyradm is not installed.
  */
-import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, startTestServer, type TestServer } from './harness.js';
-
-const hasCyradm = (() => {
-  try {
-    execFileSync('sh', ['-c', 'command -v cyradm'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { hasCyradm, RawClient, runCyradm, startTestServer, type TestServer } from './harness.js';
 
 let server: TestServer;
 
-/** Run a cyradm script as the admin; never blocks the event loop (the server runs in this process). */
-function cyradm(script: string): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = execFile('cyradm', ['--norc', '-u', 'admin', '-w', 'pass', '-p', String(server.port), '127.0.0.1'], { encoding: 'utf8', timeout: 20_000 }, (err, stdout, stderr) => {
-      if (err && err.killed) reject(err);
-      else resolve({ stdout, stderr });
-    });
-    child.stdin!.end(script);
-  });
-}
+/** Run a cyradm script as the admin. */
+const cyradm = (script: string) => runCyradm(server.port, script);
 
 async function login(user: string): Promise<RawClient> {
   const c = await RawClient.connect(server.port);

@@ -2,7 +2,7 @@
  * Starts a real IMAP server (in this process) on an ephemeral loopback port, in a fresh temp
  * directory, with users whose password is "pass". Each test file starts its own.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer, createConnection, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -163,4 +163,28 @@ export function ensureBuilt(): void {
   if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(root, 'src', 'store', 'mail-store.ts')).mtimeMs) {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'ignore' });
   }
+}
+
+/** Whether Cyrus's Perl cyradm (Debian cyrus-admin) is installed: the tests that drive it skip otherwise. */
+export const hasCyradm = ((): boolean => {
+  try {
+    execFileSync('sh', ['-c', 'command -v cyradm'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * Run a script through Cyrus's Perl cyradm against the server on `port`, logged in as admin/pass;
+ * never blocks the event loop (the server under test runs in the same process).
+ */
+export function runCyradm(port: number, script: string): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('cyradm', ['--norc', '-u', 'admin', '-w', 'pass', '-p', String(port), '127.0.0.1'], { encoding: 'utf8', timeout: 20_000 }, (err, stdout, stderr) => {
+      if (err && err.killed) reject(err);
+      else resolve({ stdout, stderr });
+    });
+    child.stdin!.end(script);
+  });
 }

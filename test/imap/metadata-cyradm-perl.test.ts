@@ -3,33 +3,15 @@
  * `info MAILBOX`, `mboxcfg MAILBOX comment ...` and `expire 30`, `setinfo motd ...`, then `info`
  * showing them. Skipped where cyradm is not installed.
  */
-import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, startTestServer, type TestServer } from './harness.js';
-
-const hasCyradm = (() => {
-  try {
-    execFileSync('sh', ['-c', 'command -v cyradm'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { hasCyradm, RawClient, runCyradm, startTestServer, type TestServer } from './harness.js';
 
 let server: TestServer;
 
-/** Run a cyradm script as the admin; never blocks the event loop (the server runs in this process). */
-function cyradm(script: string): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = execFile('cyradm', ['--norc', '-u', 'admin', '-w', 'pass', '-p', String(server.port), '127.0.0.1'], { encoding: 'utf8', timeout: 20_000 }, (err, stdout, stderr) => {
-      if (err && err.killed) reject(err);
-      else resolve({ stdout, stderr });
-    });
-    child.stdin!.end(script);
-  });
-}
+/** Run a cyradm script as the admin. */
+const cyradm = (script: string) => runCyradm(server.port, script);
 
 describe.skipIf(!hasCyradm)("Cyrus's Perl cyradm: info and mboxcfg", () => {
   beforeAll(async () => {

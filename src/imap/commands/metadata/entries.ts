@@ -10,6 +10,7 @@
  */
 import type { ServerMessage } from '../../../common/index.js';
 import { parseImapDateTime, sentTime } from '../../../message/index.js';
+import { VENDOR_ENTRY } from '../../../store/index.js';
 import { formatDateTime } from '../../wire/datetime.js';
 
 export type EntrySource = 'stored' | 'computed' | 'specialUse' | 'file';
@@ -40,12 +41,12 @@ const SHARED = ['shared'] as const;
 export const ENTRY_DEFINITIONS: readonly EntryDefinition[] = [
   define('mailbox', '/comment', BOTH, 'stored'),
   define('mailbox', '/specialuse', ['private'], 'specialUse'),
-  define('mailbox', `${VENDOR}/expire`, SHARED, 'stored', 'int'),
+  define('mailbox', VENDOR_ENTRY.expire, SHARED, 'stored', 'int'),
   define('mailbox', `${VENDOR}/news2mail`, SHARED, 'stored'),
   define('mailbox', `${VENDOR}/sieve`, SHARED, 'stored'),
   define('mailbox', `${VENDOR}/squat`, SHARED, 'stored', 'boolean'),
-  define('mailbox', `${VENDOR}/pop3showafter`, SHARED, 'stored', 'datetime'),
-  define('mailbox', `${VENDOR}/duplicatedeliver`, SHARED, 'stored', 'boolean'),
+  define('mailbox', VENDOR_ENTRY.pop3ShowAfter, SHARED, 'stored', 'datetime'),
+  define('mailbox', VENDOR_ENTRY.duplicateDeliver, SHARED, 'stored', 'boolean'),
   define('mailbox', `${VENDOR}/partition`, SHARED, 'computed'),
   define('mailbox', `${VENDOR}/uniqueid`, SHARED, 'computed'),
   define('mailbox', `${VENDOR}/size`, SHARED, 'computed'),

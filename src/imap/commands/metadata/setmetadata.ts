@@ -44,7 +44,7 @@ export const setMetadataCommand = defineCommand({
     const changes: AnnotationChange[] = [];
     let specialUse: { value: string | null } | null = null;
     const files: Array<{ file: ServerMessage; value: string | null }> = [];
-    command.values.forEach(({ value }, k) => {
+    for (const [k, { value }] of command.values.entries()) {
       const { scope, path } = names[k]!;
       if (path === '') throw denied();
       const definition = definitionOf(target.on, scope, path);
@@ -58,16 +58,16 @@ export const setMetadataCommand = defineCommand({
         const text = value === null ? null : value.toString('utf8').trim();
         if (text !== null && /[\r\n]/.test(text)) throw new CommandFailure('NO', null, 'Invalid annotation value');
         files.push({ file: definition.file!, value: text === '' ? null : text });
-        return;
+        continue;
       }
       if (definition?.source === 'specialUse') {
         specialUse = { value: specialUseValue(ctx, target, value) };
-        return;
+        continue;
       }
       const checked = value === null ? null : checkedValue(definition?.kind ?? 'text', value);
       if (value !== null && checked === null) throw new CommandFailure('NO', null, 'Invalid annotation value');
       changes.push({ entry: path, userid: scope === 'private' ? identity.userid : '', value: checked });
-    });
+    }
     try {
       if (changes.length > 0) ctx.deps.store.annotations.apply(target.key, changes, { maxEntries: config.int('annotation_maxentries') });
     } catch (err) {
@@ -75,7 +75,6 @@ export const setMetadataCommand = defineCommand({
       throw err;
     }
     for (const { file, value } of files) ctx.deps.writeServerMessage(file, value);
-    const use = specialUse as { value: string | null } | null;
-    if (use !== null && target.on === 'mailbox') ctx.deps.store.setSpecialUse(target.entry.name, use.value);
+    if (specialUse !== null && target.on === 'mailbox') ctx.deps.store.setSpecialUse(target.entry.name, specialUse.value);
   },
 });
