@@ -121,6 +121,11 @@ export class RunningMaster {
     return this.logs.filter((l) => l.msg === 'worker started' && l.service === service).map((l) => l.workerPid as number);
   }
 
+  /** Every worker of `service` said it is ready (the master logs it once, after the first start). */
+  workersReady(service: string): boolean {
+    return this.logs.some((l) => l.msg === 'workers ready' && l.service === service);
+  }
+
   async stop(): Promise<number | null> {
     if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGTERM');
     return this.exited;

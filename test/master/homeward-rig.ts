@@ -105,7 +105,8 @@ export async function startHomeward(users: string[]): Promise<{ master: RunningM
     master = RunningMaster.start(server);
     rig = new HomewardRig(master, await master.address('imap'));
     const started = master;
-    await started.waitFor('two workers', () => started.workerPids('imap').length >= 2);
+    // Ready, not only started: stopAndFill stops one and needs the other to take connections.
+    await started.waitFor('two workers ready', () => started.workerPids('imap').length >= 2 && started.workersReady('imap'));
     return { master, rig, stop };
   } catch (err) {
     await stop();

@@ -9,7 +9,9 @@ async function twoWorkers(imapdExtra: string, users: readonly string[]): Promise
   addUsers(server, users);
   const master = RunningMaster.start(server);
   await master.address('imap');
-  await master.waitFor('two workers', () => master.workerPids('imap').length >= 2);
+  // Ready, not only started: a test that stops one worker with SIGSTOP needs the other to take
+  // connections, and a worker still loading under a busy suite is passed over by the master.
+  await master.waitFor('two workers ready', () => master.workerPids('imap').length >= 2 && master.workersReady('imap'));
   return { server, master };
 }
 
