@@ -9,7 +9,9 @@ export class Accounts {
   constructor(deps: AccountsOptions) {
     // Quota roots follow a user's rename and go with its delete (the store's quotas.db).
     const quotaRootMoved = (from: string, to: string | null) => deps.store.moveQuotaRoots(from, to);
-    this.deps = { ...deps, hooks: { quotaRootMoved, ...deps.hooks } };
+    // Sieve scripts (sievedir) follow a user's rename and go with its delete.
+    const sieveScriptsMoved = (from: string, to: string | null) => deps.store.sieveScripts.moveUser(from, to);
+    this.deps = { ...deps, hooks: { quotaRootMoved, sieveScriptsMoved, ...deps.hooks } };
   }
 
   /** Create the user's INBOX and autocreate folders unless they exist (never for admins, anonymous). */

@@ -17,14 +17,15 @@
  *     Cyrus's user rename: every mailbox of the user (user.alice and below) moves to the new
  *     user's hierarchy; ACL entries naming the user ("alice", "-alice") are renamed in every
  *     mailbox of the server; seen state and subscriptions (names inside the hierarchy follow) move
- *     to the new userid; quota roots inside the hierarchy are renamed; Sieve: seam (hooks).
+ *     to the new userid; quota roots inside the hierarchy are renamed; the Sieve scripts
+ *     (sievedir) move to the new user (store.sieveScripts.moveUser).
  *     NotFound when the user has no INBOX; Exists when the new user's INBOX (or a name below it)
  *     is taken; BadName for a malformed userid.
  *
  *   accounts.deleteUser(userid) → UserChangeReport
  *     Cyrus's user delete: every mailbox of the user (delete_mode applies), the ACL entries naming
  *     the user in every other mailbox, the user's seen state and subscriptions; quota root and
- *     Sieve: seams (hooks). NotFound when the user has no INBOX.
+ *     Sieve scripts go too. NotFound when the user has no INBOX.
  *
  *   specialUseOf(config, mailboxName, uses) → "\\Sent \\Archive" | null
  *     The special-use check shared by CREATE (USE ...) and autocreation: canonical spelling, RFC

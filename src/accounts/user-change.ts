@@ -1,7 +1,7 @@
 /**
  * A user's rename and delete as whole operations, as Cyrus's user rename and delete do: the
  * user's mailboxes, the ACL entries naming the user everywhere, seen state, subscriptions, the
- * quota root and (a seam for now) the Sieve scripts.
+ * quota root and the Sieve scripts.
  */
 import { MailError } from '../common/index.js';
 import { isWithin, splitName } from '../names/index.js';

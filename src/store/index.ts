@@ -14,6 +14,7 @@
  *   store.mailboxesWithAclFor(identifier) → MailboxEntry[] (ACL entries naming it, "fred" or "-fred")
  *   store.moveUserState(fromUserid, toUserid, renameMailbox) / forgetUserState(userid)  (seen, subscriptions, access keys)
  *   store.annotations (annotations.db): METADATA values per mailbox uniqueid ("" server), entry and owner; visible / apply / forget
+ *   store.sieveScripts (sievedir): users' Sieve scripts; list / get / put / setActive / delete / rename / active / haveSpace / moveUser
  *   store.accessKeys (mboxkey.db): URLAUTH mailbox access keys, find / obtain / reset (userid, uniqueid)
  *   store.openMailbox(name) → Mailbox (see src/mailbox/index.ts); mailbox.close() when done
  *   store.onChange(listener) → unsubscribe           store.deleteExpired(minAgeMs, { dryRun? }) → names
@@ -31,6 +32,9 @@ export { MailStore, type MailStoreOptions, type CreateMailboxOptions, type Chang
 export { MailboxList, type MailboxEntry, type MailboxTypeFlag, type ListOptions } from './mailbox-list.js';
 export { MaildropStore, type LoginDelayRule } from './maildrops.js';
 export { AccessKeyStore } from './access-keys.js';
+export {
+  SieveScriptStore, scriptNameProblem, ACTIVE_LINK, MAX_SCRIPT_NAME_BYTES, type SieveScriptInfo, type ActiveSieveScript, type SieveSpace, type SieveScriptStoreOptions,
+} from './sieve-scripts.js';
 export { AnnotationStore, SERVER_ANNOTATIONS, VENDOR_ENTRY, type AnnotationValue, type AnnotationChange, type AnnotationLimits } from './annotations.js';
 export { mailboxDirectory, dirHashLetter, type SpoolLayout } from './paths.js';
 export { dumpMailboxList, loadMailboxList } from './dump.js';

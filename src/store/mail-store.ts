@@ -26,6 +26,7 @@ import { SeenStore } from './seen.js';
 import { SubscriptionStore } from './subscriptions.js';
 import { AccessKeyStore } from './access-keys.js';
 import { AnnotationStore, VENDOR_ENTRY } from './annotations.js';
+import { SieveScriptStore } from './sieve-scripts.js';
 import { processAlive } from '../common/process.js';
 import { QuotaStore, type QuotaLimits } from './quotas.js';
 import { changeQuotaRoot, moveQuotaRoots, recountRoot, type RecountContext } from './quota-recount.js';
@@ -99,6 +100,7 @@ export class MailStore {
   private readonly context: MailboxContext;
   private accessKeyStore: AccessKeyStore | null = null;
   private annotationStore: AnnotationStore | null = null;
+  private sieveScriptStore: SieveScriptStore | null = null;
 
   private constructor(private readonly options: MailStoreOptions) {
     const config = options.config;
@@ -165,6 +167,11 @@ export class MailStore {
   /** mboxkey.db: URLAUTH's mailbox access keys per user and mailbox, opened on first use. */
   get accessKeys(): AccessKeyStore {
     return (this.accessKeyStore ??= new AccessKeyStore(join(this.options.config.configDirectory, 'mboxkey.db'), this.durable));
+  }
+
+  /** The users' Sieve scripts under sievedir (files, no database), made on first use. */
+  get sieveScripts(): SieveScriptStore {
+    return (this.sieveScriptStore ??= SieveScriptStore.fromConfig(this.options.config, this.logger));
   }
 
   /**

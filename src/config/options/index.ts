@@ -7,6 +7,7 @@ import { imapOptions } from './imap.js';
 import { lmtpOptions } from './lmtp.js';
 import { pop3Options } from './pop3.js';
 import { quotaOptions } from './quota.js';
+import { sieveOptions } from './sieve.js';
 
 /** The one typed table of every imapd.conf option this server reads. */
 export const OPTIONS: readonly OptionSpec[] = [
@@ -18,6 +19,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   ...lmtpOptions,
   ...pop3Options,
   ...quotaOptions,
+  ...sieveOptions,
 ];
 
 export const OPTION_BY_NAME: ReadonlyMap<string, OptionSpec> = (() => {

@@ -1,0 +1,344 @@
+/**
+ * Users' Sieve scripts under `sievedir`, laid out as Cyrus 3.6 keeps them so that an existing
+ * Cyrus sieve directory works here and back:
+ *
+ *   sievedir/<h>/<user>/NAME.script                          "fred" (h: dirHashLetter of the user)
+ *   sievedir/domain/<d>/<domain>/<h>/<user>/NAME.script      "fred@example.com" (virtdomains on)
+ *   .../defaultbc -> NAME.bc                                 the active script (Cyrus's marker)
+ *
+ * We read NAME.script; NAME.bc is Cyrus's compiled form, which we never write (a Cyrus pointed at
+ * the directory compiles it). A script is replaced through a temporary file in the same directory
+ * (fsync, rename, fsync of the directory). Errors are MailErrors: BadName (unsafe script name),
+ * NotFound, Exists (rename onto a taken name), InUse (deleting the active script, detail.active),
+ * OverQuota (detail.quota 'maxsize' | 'maxscripts'), Temp (the file system said try again).
+ */
+import {
+  closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { MailError } from '../common/errors.js';
+import { silentLogger, type Logger } from '../common/log.js';
+import type { ImapdConfig } from '../config/index.js';
+import { fsError, fsyncDirectory } from '../mailbox/index.js';
+import { dirHashLetter } from './paths.js';
+
+/** Cyrus's name for the symlink that marks the active script. */
+export const ACTIVE_LINK = 'defaultbc';
+const SCRIPT_SUFFIX = '.script';
+const BYTECODE_SUFFIX = '.bc';
+/** Longest script name, in UTF-8 bytes. */
+export const MAX_SCRIPT_NAME_BYTES = 512;
+
+export interface SieveScriptInfo {
+  name: string;
+  active: boolean;
+}
+
+export interface ActiveSieveScript {
+  name: string;
+  content: Buffer;
+  /** Changes whenever the active script or its content changes (cache key for compiled scripts). */
+  version: string;
+}
+
+export type SieveSpace = { ok: true } | { ok: false; reason: 'maxsize' | 'maxscripts' };
+
+export interface SieveScriptStoreOptions {
+  /** sievedir. */
+  directory: string;
+  /** sieve_maxscriptsize in bytes. */
+  maxScriptSize: number;
+  /** sieve_maxscripts. */
+  maxScripts: number;
+  /** Whether "user@domain" userids go below domain/ (virtdomains not off). */
+  virtDomains: boolean;
+  fullDirHash: boolean;
+  /** fsync files and directories (fsync_disabled: no). */
+  durable: boolean;
+  logger?: Logger;
+}
+
+/**
+ * Why a script name is refused, or null when it is fine: RFC 5804 allows any Unicode string
+ * without control characters; we also refuse "/" and a leading "." so no name leaves the
+ * user's directory or hides as a dot file.
+ */
+export function scriptNameProblem(name: string): string | null {
+  if (name === '') return 'empty script name';
+  if (Buffer.byteLength(name, 'utf8') > MAX_SCRIPT_NAME_BYTES) return 'script name too long';
+  if (name.includes('/')) return 'script name contains "/"';
+  if (name.startsWith('.')) return 'script name starts with "."';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name)) return 'script name contains a control character';
+  if (/[\ud800-\udfff]/.test(name.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''))) return 'script name is not valid Unicode';
+  return null;
+}
+
+function checkName(name: string): void {
+  const problem = scriptNameProblem(name);
+  if (problem !== null) throw new MailError('BadName', problem);
+}
+
+function errno(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? '';
+}
+
+export class SieveScriptStore {
+  private readonly logger: Logger;
+
+  constructor(readonly options: SieveScriptStoreOptions) {
+    this.logger = options.logger ?? silentLogger();
+  }
+
+  static fromConfig(config: ImapdConfig, logger?: Logger): SieveScriptStore {
+    const virt = (config.string('virtdomains') ?? 'off').toLowerCase();
+    if (config.bool('sieveusehomedir')) {
+      logger?.warn({ option: 'sieveusehomedir' }, 'sieveusehomedir is not supported: scripts are kept under sievedir');
+    }
+    return new SieveScriptStore({
+      directory: config.path('sievedir') ?? '/usr/sieve',
+      maxScriptSize: config.int('sieve_maxscriptsize') * 1024,
+      maxScripts: config.int('sieve_maxscripts'),
+      virtDomains: !['off', 'no', 'false', '0'].includes(virt),
+      fullDirHash: config.bool('fulldirhash'),
+      durable: !config.bool('fsync_disabled'),
+      logger,
+    });
+  }
+
+  /** The directory of a user's scripts (it may not exist yet). */
+  userDirectory(userid: string): string {
+    if (userid === '' || userid.includes('/') || userid.startsWith('.') || userid.includes('\0')) throw new MailError('BadName', 'unsafe userid');
+    const { directory, fullDirHash } = this.options;
+    const at = this.options.virtDomains ? userid.lastIndexOf('@') : -1;
+    if (at > 0) {
+      const user = userid.slice(0, at);
+      const domain = userid.slice(at + 1);
+      if (domain === '' || domain.startsWith('.')) throw new MailError('BadName', 'unsafe userid');
+      return join(directory, 'domain', dirHashLetter(domain, fullDirHash), domain, dirHashLetter(user, fullDirHash), user);
+    }
+    return join(directory, dirHashLetter(userid, fullDirHash), userid);
+  }
+
+  private scriptPath(userid: string, name: string): string {
+    checkName(name);
+    return join(this.userDirectory(userid), name + SCRIPT_SUFFIX);
+  }
+
+  /** The name the defaultbc link points at, or null (no link, or a link we cannot read as NAME.bc). */
+  private activeName(dir: string): string | null {
+    let target: string;
+    try {
+      target = readlinkSync(join(dir, ACTIVE_LINK));
+    } catch (err) {
+      if (errno(err) === 'ENOENT' || errno(err) === 'EINVAL') return null;
+      throw fsError(err, 'sieve active link');
+    }
+    const base = target.slice(target.lastIndexOf('/') + 1);
+    return base.endsWith(BYTECODE_SUFFIX) ? base.slice(0, -BYTECODE_SUFFIX.length) : null;
+  }
+
+  private names(dir: string): string[] {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir);
+    } catch (err) {
+      if (errno(err) === 'ENOENT') return [];
+      throw fsError(err, 'sieve directory');
+    }
+    return entries
+      .filter((e) => e.endsWith(SCRIPT_SUFFIX) && !e.startsWith('.'))
+      .map((e) => e.slice(0, -SCRIPT_SUFFIX.length))
+      .filter((n) => scriptNameProblem(n) === null)
+      .sort();
+  }
+
+  /** The user's scripts in name order, with the active one marked. */
+  list(userid: string): SieveScriptInfo[] {
+    const dir = this.userDirectory(userid);
+    const names = this.names(dir);
+    const active = names.length > 0 ? this.activeName(dir) : null;
+    return names.map((name) => ({ name, active: name === active }));
+  }
+
+  /** A script's content, or null when the user has none of that name. */
+  get(userid: string, name: string): Buffer | null {
+    try {
+      return readFileSync(this.scriptPath(userid, name));
+    } catch (err) {
+      if (errno(err) === 'ENOENT') return null;
+      throw fsError(err, 'sieve script');
+    }
+  }
+
+  /** Whether a script of `size` bytes may be stored under `name` (a replacement is no new script). */
+  haveSpace(userid: string, name: string, size: number): SieveSpace {
+    checkName(name);
+    if (size > this.options.maxScriptSize) return { ok: false, reason: 'maxsize' };
+    const names = this.names(this.userDirectory(userid));
+    if (!names.includes(name) && names.length >= this.options.maxScripts) return { ok: false, reason: 'maxscripts' };
+    return { ok: true };
+  }
+
+  /** Store (or replace) a script durably; OverQuota when haveSpace says no. */
+  put(userid: string, name: string, content: Buffer): void {
+    const space = this.haveSpace(userid, name, content.length);
+    if (!space.ok) throw new MailError('OverQuota', `sieve ${space.reason}`, { quota: space.reason });
+    const dir = this.userDirectory(userid);
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      this.writeDurably(dir, name + SCRIPT_SUFFIX, content);
+    } catch (err) {
+      throw fsError(err, 'sieve script write');
+    }
+    this.logger.debug({ user: userid, script: name, size: content.length }, 'sieve script stored');
+  }
+
+  private writeDurably(dir: string, file: string, content: Buffer): void {
+    const temp = join(dir, `.${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const fd = openSync(temp, 'wx', 0o600);
+    try {
+      let off = 0;
+      while (off < content.length) off += writeSync(fd, content, off);
+      if (this.options.durable) fsyncSync(fd);
+    } catch (err) {
+      closeSync(fd);
+      rmSync(temp, { force: true });
+      throw err;
+    }
+    closeSync(fd);
+    try {
+      renameSync(temp, join(dir, file));
+    } catch (err) {
+      rmSync(temp, { force: true });
+      throw err;
+    }
+    fsyncDirectory(dir, this.options.durable);
+  }
+
+  /** Make `name` the active script (null: none active). NotFound when there is no such script. */
+  setActive(userid: string, name: string | null): void {
+    const dir = this.userDirectory(userid);
+    try {
+      if (name === null) {
+        try {
+          unlinkSync(join(dir, ACTIVE_LINK));
+        } catch (err) {
+          if (errno(err) !== 'ENOENT') throw err;
+          return;
+        }
+        fsyncDirectory(dir, this.options.durable);
+        return;
+      }
+      if (!this.exists(this.scriptPath(userid, name))) throw new MailError('NotFound', 'no such sieve script');
+      // A new link beside the old one, renamed over it: never a moment without an active script.
+      const temp = join(dir, `.${ACTIVE_LINK}.${process.pid}.${randomBytes(4).toString('hex')}`);
+      symlinkSync(name + BYTECODE_SUFFIX, temp);
+      try {
+        renameSync(temp, join(dir, ACTIVE_LINK));
+      } catch (err) {
+        rmSync(temp, { force: true });
+        throw err;
+      }
+      fsyncDirectory(dir, this.options.durable);
+    } catch (err) {
+      throw fsError(err, 'sieve activate');
+    }
+  }
+
+  private exists(path: string): boolean {
+    try {
+      return statSync(path).isFile();
+    } catch (err) {
+      if (errno(err) === 'ENOENT') return false;
+      throw fsError(err, 'sieve script');
+    }
+  }
+
+  /** Remove a script; NotFound when missing, InUse (detail.active) when it is the active one. */
+  delete(userid: string, name: string): void {
+    const path = this.scriptPath(userid, name);
+    const dir = dirname(path);
+    if (!this.exists(path)) throw new MailError('NotFound', 'no such sieve script');
+    if (this.activeName(dir) === name) throw new MailError('InUse', 'the active sieve script cannot be deleted', { active: true });
+    try {
+      unlinkSync(path);
+      rmSync(join(dir, name + BYTECODE_SUFFIX), { force: true });
+      fsyncDirectory(dir, this.options.durable);
+    } catch (err) {
+      throw fsError(err, 'sieve delete');
+    }
+  }
+
+  /** Rename a script (it stays active if it was); NotFound, Exists when `to` is taken. */
+  rename(userid: string, from: string, to: string): void {
+    const fromPath = this.scriptPath(userid, from);
+    const toPath = this.scriptPath(userid, to);
+    const dir = dirname(fromPath);
+    if (!this.exists(fromPath)) throw new MailError('NotFound', 'no such sieve script');
+    if (from === to) return;
+    if (this.exists(toPath)) throw new MailError('Exists', 'a sieve script of that name exists');
+    const wasActive = this.activeName(dir) === from;
+    try {
+      renameSync(fromPath, toPath);
+      // Cyrus's compiled form is stale under its old name: drop it, a Cyrus recompiles.
+      rmSync(join(dir, from + BYTECODE_SUFFIX), { force: true });
+      fsyncDirectory(dir, this.options.durable);
+    } catch (err) {
+      throw fsError(err, 'sieve rename');
+    }
+    if (wasActive) this.setActive(userid, to);
+  }
+
+  /** The active script with a version for caching, or null when none is active (or it is missing). */
+  active(userid: string): ActiveSieveScript | null {
+    const dir = this.userDirectory(userid);
+    const name = this.activeName(dir);
+    if (name === null || scriptNameProblem(name) !== null) return null;
+    const path = join(dir, name + SCRIPT_SUFFIX);
+    let content: Buffer;
+    let version: string;
+    try {
+      const before = statSync(path);
+      content = readFileSync(path);
+      version = `${name}\0${before.ino}\0${before.mtimeMs}\0${before.ctimeMs}\0${content.length}`;
+    } catch (err) {
+      if (errno(err) === 'ENOENT') return null;
+      throw fsError(err, 'sieve active script');
+    }
+    return { name, content, version };
+  }
+
+  /**
+   * A user's rename (`to`) or delete (`to` null): the scripts move with the user (the active mark
+   * too) or go. Nothing to do when the user has none; Exists when `to` already has scripts.
+   */
+  moveUser(from: string, to: string | null): void {
+    const fromDir = this.userDirectory(from);
+    try {
+      if (!lstatSync(fromDir).isDirectory()) return;
+    } catch (err) {
+      if (errno(err) === 'ENOENT') return;
+      throw fsError(err, 'sieve user directory');
+    }
+    try {
+      if (to === null) {
+        rmSync(fromDir, { recursive: true, force: true });
+        fsyncDirectory(dirname(fromDir), this.options.durable);
+        this.logger.info({ user: from }, 'sieve scripts removed');
+        return;
+      }
+      const toDir = this.userDirectory(to);
+      if (this.names(toDir).length > 0) throw new MailError('Exists', `user ${to} already has sieve scripts`);
+      rmSync(toDir, { recursive: true, force: true });
+      mkdirSync(dirname(toDir), { recursive: true, mode: 0o700 });
+      renameSync(fromDir, toDir);
+      fsyncDirectory(dirname(toDir), this.options.durable);
+      fsyncDirectory(dirname(fromDir), this.options.durable);
+      this.logger.info({ from, to }, 'sieve scripts moved');
+    } catch (err) {
+      throw fsError(err, 'sieve move user');
+    }
+  }
+}
