@@ -188,7 +188,8 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
     const read = (shape: Shape): ReadArgs | null => readArgs(node.name, line, node.args, shape, err, has);
     const noTests = (): boolean => {
       if (node.tests.length === 0) return true;
-      err(line, `"${node.name}" takes no test`);
+      const next = node.tests[0]!;
+      err(next.line, `"${node.name}" takes no test (is a "," missing before "${next.name}"?)`);
       return false;
     };
     switch (node.name) {
@@ -412,7 +413,8 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
 }
 
 function noTestsOrBlock(node: CommandNode, err: (line: number, message: string) => void): void {
-  if (node.tests.length > 0) err(node.line, `"${node.name}" takes no test`);
+  const next = node.tests[0];
+  if (next !== undefined) err(next.line, `"${node.name}" takes no test (is a ";" missing before "${next.name}"?)`);
   if (node.block !== null) err(node.line, `"${node.name}" takes no block`);
 }
 

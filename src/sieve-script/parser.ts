@@ -75,7 +75,7 @@ export function parseSieve(tokens: readonly Token[]): ParseResult {
     if (t.kind !== 'identifier') fail(t.line, `expected a command name, found ${describe(t)}`);
     pos += 1;
     const name = (t as { value: string }).value;
-    const { args, tests, testList } = argumentsOf(depth, name);
+    const { args, tests, testList } = argumentsOf(0, name);
     const next = peek();
     if (isPunct(next, ';')) {
       pos += 1;
