@@ -456,7 +456,7 @@ export function validVariableName(name: string): boolean {
 }
 
 /** An addr-spec with a local part and a domain (a redirect target, a vacation :from). */
-function validAddress(value: string): boolean {
+export function validAddress(value: string): boolean {
   const parsed = parseEnvelopeAddress(value);
   return parsed !== null && parsed.localPart !== '' && parsed.domain !== '' && !/\s/.test(value.replace(/"[^"]*"/g, '').replace(/^.*</, ''));
 }

@@ -5,6 +5,7 @@
  */
 import { parseAddressList, type ParsedAddress } from './address.js';
 import { bodyTexts } from './body.js';
+import { validAddress } from './checks.js';
 import { addFlags, normaliseFlags, removeFlags } from './flags.js';
 import { decodeEncodedWords, parseHeaderBlock } from './headers.js';
 import { matchAny, type GlobCache, type MatchSpec } from './match.js';
@@ -143,6 +144,7 @@ class Run {
       }
       case 'redirect': {
         const address = this.expand(c.address).trim();
+        if (address !== c.address && !validAddress(address)) this.fail(c.line, `redirect: "${address}" is not a valid address`);
         if (!c.copy) this.implicitKeep = false;
         const key = address.toLowerCase();
         if (this.actions.some((a) => a.type === 'redirect' && a.address.toLowerCase() === key)) return;

@@ -43,10 +43,30 @@ export function compareValues(comparator: ComparatorName, a: string, b: string):
   }
   const x = comparator === 'i;ascii-casemap' ? asciiLower(a) : a;
   const y = comparator === 'i;ascii-casemap' ? asciiLower(b) : b;
-  // Compare by UTF-8 octets: code point order, which UTF-16 order is not for astral characters.
-  const bx = Buffer.from(x, 'utf8');
-  const by = Buffer.from(y, 'utf8');
-  return Buffer.compare(bx, by);
+  return compareCodePoints(x, y);
+}
+
+/** Order by code point, which is the order of the UTF-8 octets (UTF-16 order is not, past U+FFFF). */
+function compareCodePoints(x: string, y: string): number {
+  if (x === y) return 0;
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i += 1) {
+    const a = x.charCodeAt(i);
+    const b = y.charCodeAt(i);
+    if (a === b) continue;
+    const surrogateA = a >= 0xd800 && a <= 0xdfff;
+    const surrogateB = b >= 0xd800 && b <= 0xdfff;
+    if (surrogateA !== surrogateB) return surrogateA ? 1 : -1;
+    return a - b;
+  }
+  return x.length - y.length;
+}
+
+/** Equality under a comparator, without building an order. */
+function equalValues(comparator: ComparatorName, a: string, b: string): boolean {
+  if (comparator === 'i;octet') return a === b;
+  if (comparator === 'i;ascii-casemap') return a.length === b.length && asciiLower(a) === asciiLower(b);
+  return compareValues(comparator, a, b) === 0;
 }
 
 export function relationHolds(relation: RelationalOperator, order: number): boolean {
@@ -176,15 +196,17 @@ export function matchAny(spec: MatchSpec, values: readonly string[], keys: reado
       return NO_MATCH;
     case 'is':
       for (const value of values) {
-        for (const key of keys) if (compareValues(spec.comparator, value, key) === 0) return { matched: true, captures: null };
+        for (const key of keys) if (equalValues(spec.comparator, value, key)) return { matched: true, captures: null };
       }
       return NO_MATCH;
-    case 'contains':
+    case 'contains': {
+      const wanted = casemap ? keys.map(asciiLower) : keys;
       for (const value of values) {
         const v = casemap ? asciiLower(value) : value;
-        for (const key of keys) if (v.includes(casemap ? asciiLower(key) : key)) return { matched: true, captures: null };
+        for (const key of wanted) if (v.includes(key)) return { matched: true, captures: null };
       }
       return NO_MATCH;
+    }
     case 'matches':
       for (const value of values) {
         for (const key of keys) {

@@ -142,6 +142,7 @@ describe('runSieve: runtime errors keep the message', () => {
     ['reject with vacation', 'require ["reject", "vacation"]; vacation "away"; reject "x";', 'reject cannot be used with vacation'],
     ['two rejects', 'require "reject"; reject "x"; reject "y";', 'line 1: only one reject or ereject may be executed'],
     ['two vacations', 'require "vacation"; vacation "a"; vacation "b";', 'line 1: vacation may be executed only once'],
+    ['redirect to an expanded address that is not one', 'require "variables"; set "a" "nobody"; redirect "${a}";', 'line 1: redirect: "nobody" is not a valid address'],
     ['too many redirects', ['redirect "a1@x.org";', 'redirect "a2@x.org";', 'redirect "a3@x.org";', 'redirect "a4@x.org";', 'redirect "a5@x.org";', 'redirect "a6@x.org";'].join('\n'), 'line 6: too many redirects (at most 5)'],
   ];
   it.each(table)('%s', (_name, source, error) => {
