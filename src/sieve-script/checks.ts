@@ -5,6 +5,7 @@
  * program the interpreter runs.
  */
 import { parseEnvelopeAddress } from './address.js';
+import { DATE_PARTS, parseZone } from './date.js';
 import { COMPARATORS, RELATIONAL_OPERATORS, type ComparatorName, type MatchSpec, type RelationalOperator } from './match.js';
 import type { Argument, CommandNode, TestNode } from './parser.js';
 import type { AddressPart, Branch, Command, SetModifier, Test } from './program.js';
@@ -275,6 +276,24 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
         const a = read({ comparator: true, matchType: true, positional: ['strings', 'strings'] });
         if (a === null || !noTests()) return null;
         return { kind: 'string', sources: stringsOf(a.positional[0]!), keys: stringsOf(a.positional[1]!), match: a.match };
+      }
+      case 'date':
+      case 'currentdate': {
+        if (!need(line, 'date', `"${node.name}"`)) return null;
+        const isDate = node.name === 'date';
+        const tags: Record<string, TagDef> = isDate ? { zone: { arg: 'string' }, originalzone: {} } : { zone: { arg: 'string' } };
+        const a = read({ comparator: true, matchType: true, tags, positional: isDate ? ['string', 'string', 'strings'] : ['string', 'strings'] });
+        if (a === null || !noTests()) return null;
+        const zone = tagString(a, 'zone');
+        if (zone !== null && a.tags.has('originalzone')) err(line, `${node.name}: :zone and :originalzone cannot be used together`);
+        if (zone !== null && constant(zone) && parseZone(zone) === null) err(line, `${node.name}: bad time zone "${zone}" (use +hhmm or -hhmm)`);
+        const strings = a.positional.map((p) => stringsOf(p));
+        const part = strings[isDate ? 1 : 0]![0]!;
+        if (constant(part) && !(DATE_PARTS as readonly string[]).includes(part.toLowerCase())) err(line, `${node.name}: unknown date part "${part}"`);
+        return {
+          kind: 'date', header: isDate ? strings[0]![0]!.toLowerCase() : null, zone, originalZone: a.tags.has('originalzone'),
+          part: part.toLowerCase(), keys: strings[strings.length - 1]!, match: a.match,
+        };
       }
       default:
         err(line, `unknown test "${node.name}"`);

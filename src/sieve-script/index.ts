@@ -21,11 +21,12 @@ export { parseAddressList, type ParsedAddress } from './address.js';
 export { decodeEncodedWords, parseHeaderBlock } from './headers.js';
 export { compareValues, matchAny, matchGlob, compileGlob, GlobCache, type MatchSpec, type ComparatorName } from './match.js';
 export { normaliseFlags } from './flags.js';
+export { datePart, parseMessageDate, parseZone, DATE_PARTS, type DatePart } from './date.js';
 
 /** The extensions this implementation knows, in the order CAPABILITY lists them. */
 export const SUPPORTED_EXTENSIONS: readonly string[] = [
   'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
-  'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables',
+  'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date',
 ];
 
 /** The checked program inside a CompiledScript (internal to this folder). */
@@ -85,6 +86,10 @@ export interface SieveEnvironment {
   readonly userAddresses: readonly string[];
   /** Whether a mailbox exists (mailboxexists, RFC 5490), by the name the script wrote. */
   mailboxExists(name: string): boolean;
+  /** The current time for currentdate (RFC 5260); without it currentdate never matches. */
+  readonly now?: Date;
+  /** The server's time zone as "+hhmm" / "-hhmm" for date and currentdate; default "+0000". */
+  readonly zone?: string;
 }
 
 export type SieveAction =

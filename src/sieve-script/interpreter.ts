@@ -5,6 +5,7 @@
  */
 import { parseAddressList, type ParsedAddress } from './address.js';
 import { bodyTexts } from './body.js';
+import { DATE_PARTS, datePart, parseMessageDate, parseZone, type DatePart, type ZonedDate } from './date.js';
 import { validAddress } from './checks.js';
 import { addFlags, normaliseFlags, removeFlags } from './flags.js';
 import { decodeEncodedWords, parseHeaderBlock } from './headers.js';
@@ -19,6 +20,8 @@ export interface RunEnvironment {
   readonly envelopeTo: string;
   readonly userAddresses: readonly string[];
   mailboxExists(name: string): boolean;
+  readonly now?: Date;
+  readonly zone?: string;
 }
 
 export type RunAction =
@@ -267,6 +270,12 @@ class Run {
 
   // ---- tests ----
 
+  private dateValues(t: Extract<Test, { kind: 'date' }>): string[] | null {
+    return dateValuesOf(t, (s) => this.expand(s), (n) => this.headerValues(n), this.env, (message) => {
+      throw new SieveRuntimeError(message);
+    });
+  }
+
   private matched(spec: MatchSpec, values: readonly string[], keys: readonly string[]): boolean {
     const outcome = matchAny(spec, values, this.expandAll(keys), this.program.globs);
     if (outcome.matched && outcome.captures !== null && this.hasVariables) this.matchVariables = outcome.captures;
@@ -313,6 +322,10 @@ class Run {
       }
       case 'mailboxexists':
         return this.expandAll(t.names).every((n) => this.env.mailboxExists(n));
+      case 'date': {
+        const values = this.dateValues(t);
+        return values !== null && this.matched(t.match, values, t.keys);
+      }
       case 'string': {
         let sources = this.expandAll(t.sources);
         // :count counts the strings that are not empty (RFC 5229 5).
@@ -321,6 +334,33 @@ class Run {
       }
     }
   }
+}
+
+/** What a date or currentdate test compares, or null when there is no date to compare. */
+function dateValuesOf(
+  t: Extract<Test, { kind: 'date' }>, expand: (s: string) => string, header: (name: string) => string[], env: RunEnvironment,
+  fail: (message: string) => never,
+): string[] | null {
+  let date: ZonedDate | null;
+  if (t.header === null) {
+    if (env.now === undefined) return null;
+    date = { utcMs: env.now.getTime(), offsetMinutes: 0 };
+  } else {
+    const name = expand(t.header).toLowerCase();
+    const first = header(name)[0];
+    if (first === undefined) return null;
+    date = parseMessageDate(name === 'received' ? first.slice(first.lastIndexOf(';') + 1) : first);
+    if (date === null) return null;
+  }
+  if (!t.originalZone || t.header === null) {
+    const zoneText = t.zone === null ? env.zone ?? '+0000' : expand(t.zone);
+    const offset = parseZone(zoneText);
+    if (offset === null) fail(`bad time zone "${zoneText}"`);
+    date = { utcMs: date.utcMs, offsetMinutes: offset };
+  }
+  const part = expand(t.part).toLowerCase();
+  if (!(DATE_PARTS as readonly string[]).includes(part)) fail(`unknown date part "${part}"`);
+  return [datePart(date, part as DatePart)];
 }
 
 /** The part of each address a test compares; :detail skips addresses without a "+" (RFC 5233). */

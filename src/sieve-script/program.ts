@@ -16,7 +16,9 @@ export type Test =
   | { kind: 'body'; transform: 'raw' | 'text' | 'content'; contentTypes: string[]; keys: string[]; match: MatchSpec }
   | { kind: 'hasflag'; variables: string[] | null; keys: string[]; match: MatchSpec }
   | { kind: 'mailboxexists'; names: string[] }
-  | { kind: 'string'; sources: string[]; keys: string[]; match: MatchSpec };
+  | { kind: 'string'; sources: string[]; keys: string[]; match: MatchSpec }
+  /** date (header set) and currentdate (header null), RFC 5260. */
+  | { kind: 'date'; header: string | null; zone: string | null; originalZone: boolean; part: string; keys: string[]; match: MatchSpec };
 
 export interface Branch {
   /** null for `else`. */

@@ -61,6 +61,10 @@ if header :matches "List-ID" "*<*@*" { fileinto "INBOX.lists.\${2}"; stop; }`],
 if body :text :contains "unsubscribe" { discard; }
 if body :raw :contains "x" { discard; }
 if body :content "text/html" :contains "<script" { discard; }`],
+    ['date and currentdate', `require ["date", "relational", "fileinto"];
+if date :value "ge" :zone "+0100" "date" "hour" "09" { keep; }
+if date :originalzone "date" "weekday" "0" { keep; }
+if currentdate :is "year" "2026" { keep; }`],
     ['comparator requires are accepted', 'require ["comparator-i;octet", "comparator-i;ascii-casemap"];'],
     ['several requires', 'require "fileinto";\nrequire ["envelope"];\nfileinto "x";'],
   ];
@@ -77,7 +81,7 @@ if body :content "text/html" :contains "<script" { discard; }`],
   it('SUPPORTED_EXTENSIONS lists what is built', () => {
     expect(SUPPORTED_EXTENSIONS).toEqual([
       'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
-      'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables',
+      'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date',
     ]);
   });
 });
@@ -145,6 +149,11 @@ describe('compileSieve: one row per kind of error', () => {
     ['two set modifiers of one precedence', 'require "variables";\nset :lower :upper "a" "x";', 'line 2: set: :lower and :upper cannot be used together'],
     ['setflag variable without variables', 'require "imap4flags";\nsetflag "v" "x";', 'line 2: "setflag" with a variable name needs require "variables"'],
     ['body transforms together', 'require "body";\nif body :raw :text "x" {}', 'line 2: body: only one of :raw, :text and :content may be given'],
+    ['date without require', 'if currentdate "year" "2026" {}', 'line 1: "currentdate" needs require "date"'],
+    ['unknown date part', 'require "date";\nif date "date" "fortnight" "1" {}', 'line 2: date: unknown date part "fortnight"'],
+    ['bad zone', 'require "date";\nif currentdate :zone "CET" "hour" "1" {}', 'line 2: currentdate: bad time zone "CET" (use +hhmm or -hhmm)'],
+    [':zone with :originalzone', 'require "date";\nif date :zone "+0100" :originalzone "date" "hour" "1" {}', 'line 2: date: :zone and :originalzone cannot be used together'],
+    [':originalzone on currentdate', 'require "date";\nif currentdate :originalzone "hour" "1" {}', 'line 2: currentdate: unknown tag ":originalzone"'],
     ['blocks nested too deeply', 'if true {'.repeat(51) + '}'.repeat(51), 'line 1: blocks nested too deeply (more than 50)'],
     ['tests nested too deeply', `if ${'not '.repeat(60)}true {}`, 'line 1: tests nested too deeply (more than 50)'],
   ];
