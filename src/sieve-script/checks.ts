@@ -62,6 +62,9 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
     return false;
   };
   const variables = (): boolean => has('variables');
+  const checkHeaderNames = (line: number, owner: string, names: readonly string[]): void => {
+    for (const n of names) if (constant(n) && !headerName.test(n)) err(line, `${owner}: invalid header name "${n}"`);
+  };
   const constant = (s: string): boolean => !(variables() && s.includes('${'));
 
   // require: only at the start of the script.
@@ -213,6 +216,7 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
       case 'header': {
         const a = read({ comparator: true, matchType: true, positional: ['strings', 'strings'] });
         if (a === null || !noTests()) return null;
+        checkHeaderNames(line, 'header', stringsOf(a.positional[0]!));
         return { kind: 'header', names: lowerNames(a.positional[0]!), keys: stringsOf(a.positional[1]!), match: a.match };
       }
       case 'address':
@@ -221,6 +225,7 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
         const a = read({ comparator: true, matchType: true, addressPart: true, positional: ['strings', 'strings'] });
         if (a === null || !noTests()) return null;
         const names = lowerNames(a.positional[0]!);
+        if (node.name === 'address') checkHeaderNames(line, 'address', names);
         if (node.name === 'envelope') {
           for (const n of names) {
             if (constant(n) && n !== 'from' && n !== 'to') err(line, `envelope: unsupported envelope part "${n}" (only "from" and "to")`);
@@ -231,6 +236,7 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
       case 'exists': {
         const a = read({ positional: ['strings'] });
         if (a === null || !noTests()) return null;
+        checkHeaderNames(line, 'exists', stringsOf(a.positional[0]!));
         return { kind: 'exists', names: lowerNames(a.positional[0]!) };
       }
       case 'size': {
@@ -454,6 +460,9 @@ function stringsOf(arg: Argument): string[] {
 }
 
 const lowerNames = (arg: Argument): string[] => stringsOf(arg).map((s) => s.toLowerCase());
+
+/** A field name as RFC 5322 allows it: printable ASCII without ":" or blanks. */
+const headerName = /^[\x21-\x39\x3b-\x7e]+$/;
 
 function tagStrings(a: ReadArgs, name: string): string[] | null {
   const arg = a.tags.get(name);

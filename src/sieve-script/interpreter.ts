@@ -159,6 +159,7 @@ class Run {
       case 'reject': {
         if (this.actions.some((a) => a.type === 'reject')) this.fail(c.line, 'only one reject or ereject may be executed');
         this.implicitKeep = false;
+        this.rejectLine = c.line;
         this.actions.push({ type: 'reject', reason: this.expand(c.reason), extended: c.extended });
         return;
       }
@@ -213,13 +214,15 @@ class Run {
   }
 
   private suppressedVacation = false;
+  private rejectLine = 0;
 
   finish(): RunAction[] {
     const reject = this.actions.find((a) => a.type === 'reject');
     if (reject !== undefined) {
       const other = this.actions.find((a) => a.type === 'keep' || a.type === 'fileinto' || a.type === 'redirect' || a.type === 'vacation');
-      if (other !== undefined) throw new SieveRuntimeError(`${reject.extended ? 'ereject' : 'reject'} cannot be used with ${other.type === 'fileinto' ? 'fileinto' : other.type}`);
-      if (this.suppressedVacation) throw new SieveRuntimeError(`${reject.extended ? 'ereject' : 'reject'} cannot be used with vacation`);
+      const name = reject.extended ? 'ereject' : 'reject';
+      if (other !== undefined) throw new SieveRuntimeError(`line ${this.rejectLine}: ${name} cannot be used with ${other.type}`);
+      if (this.suppressedVacation) throw new SieveRuntimeError(`line ${this.rejectLine}: ${name} cannot be used with vacation`);
     }
     const out = [...this.actions];
     if (this.implicitKeep) out.push({ type: 'keep', flags: this.flagsOrNull() });

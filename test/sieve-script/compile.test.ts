@@ -154,6 +154,9 @@ describe('compileSieve: one row per kind of error', () => {
     ['bad zone', 'require "date";\nif currentdate :zone "CET" "hour" "1" {}', 'line 2: currentdate: bad time zone "CET" (use +hhmm or -hhmm)'],
     [':zone with :originalzone', 'require "date";\nif date :zone "+0100" :originalzone "date" "hour" "1" {}', 'line 2: date: :zone and :originalzone cannot be used together'],
     [':originalzone on currentdate', 'require "date";\nif currentdate :originalzone "hour" "1" {}', 'line 2: currentdate: unknown tag ":originalzone"'],
+    ['invalid header name', 'if header :is "sub ject" "x" {}', 'line 1: header: invalid header name "sub ject"'],
+    ['invalid header name in exists', 'if exists "a:b" {}', 'line 1: exists: invalid header name "a:b"'],
+    ['empty header name in address', 'if address "" "x" {}', 'line 1: address: invalid header name ""'],
     ['blocks nested too deeply', 'if true {'.repeat(51) + '}'.repeat(51), 'line 1: blocks nested too deeply (more than 50)'],
     ['tests nested too deeply', `if ${'not '.repeat(60)}true {}`, 'line 1: tests nested too deeply (more than 50)'],
   ];

@@ -136,10 +136,10 @@ describe('runSieve: variables', () => {
 
 describe('runSieve: runtime errors keep the message', () => {
   const table: Array<[string, string, string]> = [
-    ['reject with keep', 'require "reject"; keep; reject "x";', 'reject cannot be used with keep'],
-    ['reject with fileinto', 'require ["reject", "fileinto"]; fileinto "A"; reject "x";', 'reject cannot be used with fileinto'],
-    ['ereject with redirect', 'require "ereject"; redirect "a@example.net"; ereject "x";', 'ereject cannot be used with redirect'],
-    ['reject with vacation', 'require ["reject", "vacation"]; vacation "away"; reject "x";', 'reject cannot be used with vacation'],
+    ['reject with keep', 'require "reject"; keep; reject "x";', 'line 1: reject cannot be used with keep'],
+    ['reject with fileinto', 'require ["reject", "fileinto"]; fileinto "A"; reject "x";', 'line 1: reject cannot be used with fileinto'],
+    ['ereject with redirect', 'require "ereject"; redirect "a@example.net"; ereject "x";', 'line 1: ereject cannot be used with redirect'],
+    ['reject with vacation', 'require ["reject", "vacation"]; vacation "away"; reject "x";', 'line 1: reject cannot be used with vacation'],
     ['two rejects', 'require "reject"; reject "x"; reject "y";', 'line 1: only one reject or ereject may be executed'],
     ['two vacations', 'require "vacation"; vacation "a"; vacation "b";', 'line 1: vacation may be executed only once'],
     ['redirect to an expanded address that is not one', 'require "variables"; set "a" "nobody"; redirect "${a}";', 'line 1: redirect: "nobody" is not a valid address'],
@@ -155,7 +155,7 @@ describe('runSieve: runtime errors keep the message', () => {
   });
 
   it('a runtime error keeps with the internal flags', () => {
-    expect(run('require ["reject", "imap4flags"]; addflag "x"; keep; reject "no";')).toEqual({ actions: [{ type: 'keep', flags: ['x'] }], error: 'reject cannot be used with keep' });
+    expect(run('require ["reject", "imap4flags"]; addflag "x"; keep; reject "no";')).toEqual({ actions: [{ type: 'keep', flags: ['x'] }], error: 'line 1: reject cannot be used with keep' });
   });
 });
 
