@@ -12,6 +12,33 @@ const piece = fc.constantFrom(
 );
 const scriptish = fc.array(piece, { maxLength: 40 }).map((parts) => parts.join(' '));
 
+// Valid scripts built from the grammar, to check the interpreter's invariants.
+const key = fc.constantFrom('"a"', '"*example*"', '"fred@example.org"', '["x", "s?"]', '""');
+const { test: validTest } = fc.letrec<{ test: string }>((tie) => ({
+  test: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constantFrom('true', 'false', 'exists "from"', 'size :over 10', 'size :under 1K', 'hasflag "x"'),
+    fc.tuple(fc.constantFrom(':is', ':contains', ':matches', ''), fc.constantFrom('"subject"', '["from", "to"]'), key)
+      .map(([m, h, k]) => `header ${m} ${h} ${k}`),
+    fc.tuple(fc.constantFrom(':all', ':localpart', ':domain', ':user', ':detail'), key).map(([p, k]) => `address ${p} :matches "from" ${k}`),
+    tie('test').map((t) => `not ${t}`),
+    fc.array(tie('test'), { minLength: 1, maxLength: 3 }).map((ts) => `anyof (${ts.join(', ')})`),
+    fc.array(tie('test'), { minLength: 1, maxLength: 3 }).map((ts) => `allof (${ts.join(', ')})`),
+  ),
+}));
+const action = fc.constantFrom(
+  'keep;', 'discard;', 'stop;', 'fileinto "A";', 'fileinto :copy "B";', 'redirect "r@example.net";', 'redirect :copy "c@example.net";',
+  'addflag "x";', 'removeflag "x";', 'keep :flags "y";', 'set "v" "${1}";',
+);
+const { block: validBlock } = fc.letrec<{ block: string }>((tie) => ({
+  block: fc.array(fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    action,
+    fc.tuple(validTest, tie('block'), fc.option(tie('block'))).map(([t, b, e]) => `if ${t} { ${b} }${e === null ? '' : ` else { ${e} }`}`),
+  ), { maxLength: 5 }).map((parts) => parts.join('\n')),
+}));
+const prelude = 'require ["fileinto", "copy", "imap4flags", "variables", "subaddress"];\n';
+
 describe('properties', () => {
   it('the lexer never throws, whatever the input', () => {
     fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), scriptish), (source) => {
@@ -28,6 +55,26 @@ describe('properties', () => {
         for (const error of result.errors) expect(error).toMatch(/^line \d+: /);
       }
     }), { numRuns: 1000 });
+  });
+
+  it('scripts from the grammar compile, and the implicit keep is there unless cancelled', () => {
+    const header = Buffer.from('From: Fred <fred+x@example.org>\r\nTo: b@example.com\r\nSubject: s1\r\n\r\n');
+    const message = { header, content: header, size: header.length };
+    const env = { envelopeFrom: 'fred@example.org', envelopeTo: 'b@example.com', userAddresses: [], mailboxExists: () => true };
+    fc.assert(fc.property(validBlock, (body) => {
+      const result = compileSieve(prelude + body);
+      expect(result.ok ? [] : result.errors).toEqual([]);
+      if (!result.ok) return;
+      const { actions, error } = runSieve(result.script, message, env);
+      expect(error).toBeNull();
+      const cancelled = actions.some((a) => a.type === 'discard' || (a.type === 'fileinto' && !body.includes(`:copy "${a.mailbox}"`))
+        || (a.type === 'redirect' && !body.includes(`:copy "${a.address}"`)));
+      const keeps = actions.filter((a) => a.type === 'keep').length;
+      expect(keeps).toBeLessThanOrEqual(1);
+      if (!cancelled) expect(keeps).toBe(1);
+      const mailboxes = actions.flatMap((a) => (a.type === 'fileinto' ? [a.mailbox] : []));
+      expect(new Set(mailboxes).size).toBe(mailboxes.length);
+    }), { numRuns: 500 });
   });
 
   it('whatever compiles runs to an outcome without throwing', () => {
