@@ -8,6 +8,7 @@ provideServicePrograms({
   imapd: () => import('../src/imap/service.js'),
   pop3d: () => import('../src/pop3/service.js'),
   lmtpd: () => import('../src/lmtp/service.js'),
+  timsieved: () => import('../src/sieve/service.js'),
 });
 
 main().catch((err: unknown) => {

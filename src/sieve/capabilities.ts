@@ -1,0 +1,35 @@
+/**
+ * The capability list (RFC 5804 section 1.7), sent in the greeting, after STARTTLS, for
+ * CAPABILITY and (sieve_sasl_send_unsolicited_capability) after AUTHENTICATE. Cyrus's order.
+ */
+import type { ConnectionContext } from '../auth/index.js';
+import { packageVersion } from '../common/index.js';
+import { MAX_REDIRECTS, type SieveDeps } from './deps.js';
+import { quoted } from './wire/response.js';
+
+export interface CapabilityView {
+  authenticated: boolean;
+  tls: boolean;
+  connection: ConnectionContext;
+}
+
+export function implementation(deps: SieveDeps): string {
+  return deps.settings.serverInfo === 'on' ? `cyrusts ManageSieve ${packageVersion()}` : 'cyrusts ManageSieve';
+}
+
+/** Mechanisms offered: the auth module's, without ANONYMOUS (an anonymous login has no scripts). */
+export function saslMechanisms(deps: SieveDeps, connection: ConnectionContext): string[] {
+  return deps.auth.mechanisms(connection).filter((m) => m !== 'ANONYMOUS');
+}
+
+export function capabilityLines(deps: SieveDeps, view: CapabilityView): string[] {
+  const lines = [`"IMPLEMENTATION" ${quoted(implementation(deps))}`];
+  // RFC 5804 2.1: SASL is listed in the authenticated state too, possibly empty; we list the mechanisms before login.
+  lines.push(`"SASL" ${quoted(view.authenticated ? '' : saslMechanisms(deps, view.connection).join(' '))}`);
+  lines.push(`"SIEVE" ${quoted(deps.settings.extensions.join(' '))}`);
+  if (deps.tlsContext && !view.tls && !view.authenticated) lines.push('"STARTTLS"');
+  lines.push(`"MAXREDIRECTS" ${quoted(String(MAX_REDIRECTS))}`);
+  lines.push('"VERSION" "1.0"');
+  lines.push('"UNAUTHENTICATE"');
+  return lines;
+}

@@ -1,0 +1,75 @@
+/**
+ * The ManageSieve server of one process: shared dependencies and the live sessions. The timsieved
+ * service (run by the master) and the tests both build one with `SieveServer.create`.
+ */
+import { hostname } from 'node:os';
+import type { Duplex } from 'node:stream';
+import { Authenticator, type AuthenticatorOptions } from '../auth/index.js';
+import { shutdownFromConfig, tlsContextFromConfig, type Logger } from '../common/index.js';
+import type { ImapdConfig } from '../config/index.js';
+import { SieveScriptStore } from '../store/index.js';
+import { settingsFromConfig, type SieveDeps, type SieveSettings } from './deps.js';
+import { Session, type SessionOptions } from './session/session.js';
+
+export interface SieveServerOptions {
+  /** imapd.conf seen from this service (config.forService(name)). */
+  config: ImapdConfig;
+  serviceName: string;
+  logger: Logger;
+  /** Test hooks for the authenticator (e.g. a cheaper scrypt cost). */
+  auth?: Partial<AuthenticatorOptions>;
+  /** Test hooks over the settings read from imapd.conf. */
+  settings?: Partial<SieveSettings>;
+}
+
+export class SieveServer {
+  private readonly sessions = new Set<Session>();
+
+  private constructor(readonly deps: SieveDeps) {}
+
+  static create(options: SieveServerOptions): SieveServer {
+    const { config, logger } = options;
+    return new SieveServer({
+      config,
+      scripts: SieveScriptStore.fromConfig(config, logger),
+      auth: Authenticator.create({ config, logger, ...options.auth }),
+      logger,
+      tlsContext: tlsContextFromConfig(config, logger),
+      serverName: config.string('servername') ?? hostname(),
+      shutdown: shutdownFromConfig(config, logger),
+      settings: { ...settingsFromConfig(config), ...options.settings },
+      serviceName: options.serviceName,
+    });
+  }
+
+  get activeSessions(): number {
+    return this.sessions.size;
+  }
+
+  /** Serve one connection until it closes. */
+  handleConnection(socket: Duplex, options: SessionOptions): Session {
+    if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
+    const session = new Session(this.deps, socket, {
+      ...options,
+      onClose: () => {
+        this.sessions.delete(session);
+        options.onClose?.();
+      },
+    });
+    this.sessions.add(session);
+    session.start();
+    return session;
+  }
+
+  /** Let sessions end by themselves until the deadline, then close the rest. */
+  async shutdown(deadlineMs: number): Promise<void> {
+    while (this.sessions.size > 0 && Date.now() < deadlineMs) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadlineMs - Date.now()))));
+    }
+    await Promise.all([...this.sessions].map((s) => s.shutdown()));
+  }
+
+  close(): void {
+    this.deps.auth.close();
+  }
+}
