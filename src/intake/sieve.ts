@@ -77,7 +77,7 @@ export class SieveFilter {
     // sieve_extensions unset: every extension the language supports.
     const listed = deps.config.list('sieve_extensions').map((e) => e.toLowerCase());
     this.extensions = listed.length === 0 ? SUPPORTED_EXTENSIONS : SUPPORTED_EXTENSIONS.filter((e) => listed.includes(e));
-    const sendmail = deps.config.string('sendmail') ?? '/usr/lib/sendmail';
+    const sendmail = deps.config.path('sendmail') ?? '/usr/lib/sendmail';
     this.send = deps.send ?? ((mail) => sendMail(sendmail, mail));
   }
 
