@@ -111,8 +111,19 @@ export function parseAddressList(value: string): ParsedAddress[] {
   return out;
 }
 
-/** The address of an envelope path (no display name, no groups): split at the last "@". */
-export function parseEnvelopeAddress(value: string): ParsedAddress | null {
+/**
+ * The addr-spec of a single address written in a script (a redirect target, a vacation :from),
+ * "local@domain" with the local part quoted when it needs it; null when it is not exactly one
+ * address with a local part and a domain.
+ */
+export function addrSpecOf(value: string): string | null {
   const list = parseAddressList(value);
-  return list[0] ?? null;
+  if (list.length !== 1) return null;
+  const { localPart, domain } = list[0]!;
+  if (localPart === '' || domain === '' || /\s/.test(domain)) return null;
+  const dotAtom = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/.test(localPart);
+  const local = dotAtom || /[^\x00-\x7f]/.test(localPart) && !/[\s"\\]/.test(localPart)
+    ? localPart
+    : `"${localPart.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+  return `${local}@${domain}`;
 }

@@ -4,7 +4,7 @@
  * parts), extensions used without their `require`, and the if/elsif/else chain. Builds the typed
  * program the interpreter runs.
  */
-import { parseEnvelopeAddress } from './address.js';
+import { addrSpecOf } from './address.js';
 import { DATE_PARTS, parseZone } from './date.js';
 import { COMPARATORS, RELATIONAL_OPERATORS, type ComparatorName, type MatchSpec, type RelationalOperator } from './match.js';
 import type { Argument, CommandNode, TestNode } from './parser.js';
@@ -485,6 +485,5 @@ export function validVariableName(name: string): boolean {
 
 /** An addr-spec with a local part and a domain (a redirect target, a vacation :from). */
 export function validAddress(value: string): boolean {
-  const parsed = parseEnvelopeAddress(value);
-  return parsed !== null && parsed.localPart !== '' && parsed.domain !== '' && !/\s/.test(value.replace(/"[^"]*"/g, '').replace(/^.*</, ''));
+  return addrSpecOf(value) !== null;
 }

@@ -3,10 +3,9 @@
  * read the header block (parsed once per run, when a test first needs it), actions accumulate with
  * the implicit keep, duplicates collapse, and the incompatibilities become a runtime error.
  */
-import { parseAddressList, type ParsedAddress } from './address.js';
+import { addrSpecOf, parseAddressList, type ParsedAddress } from './address.js';
 import { bodyTexts } from './body.js';
 import { DATE_PARTS, datePart, parseMessageDate, parseZone, type DatePart, type ZonedDate } from './date.js';
-import { validAddress } from './checks.js';
 import { addFlags, normaliseFlags, removeFlags } from './flags.js';
 import { decodeEncodedWords, parseHeaderBlock } from './headers.js';
 import { matchAny, type GlobCache, type MatchSpec } from './match.js';
@@ -146,8 +145,9 @@ class Run {
         return;
       }
       case 'redirect': {
-        const address = this.expand(c.address).trim();
-        if (address !== c.address && !validAddress(address)) this.fail(c.line, `redirect: "${address}" is not a valid address`);
+        const written = this.expand(c.address);
+        const address = addrSpecOf(written);
+        if (address === null) this.fail(c.line, `redirect: "${written}" is not a valid address`);
         if (!c.copy) this.implicitKeep = false;
         const key = address.toLowerCase();
         if (this.actions.some((a) => a.type === 'redirect' && a.address.toLowerCase() === key)) return;

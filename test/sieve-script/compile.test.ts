@@ -141,6 +141,7 @@ describe('compileSieve: one row per kind of error', () => {
     ['test with a test', 'if header "a" "b" true {}', 'line 1: "header" takes no test (is a "," missing before "true"?)'],
     ['anyof without parentheses', 'if anyof true {}', 'line 1: "anyof" needs a list of tests in parentheses'],
     ['not with a list', 'if not (true, false) {}', 'line 1: "not" needs exactly one test'],
+    ['redirect to two addresses', 'redirect "a@example.com, b@example.com";', 'line 1: redirect: "a@example.com, b@example.com" is not a valid address'],
     ['bad redirect address', 'redirect "not an address";', 'line 1: redirect: "not an address" is not a valid address'],
     ['envelope part unknown', 'require "envelope";\nif envelope "auth" "x" {}', 'line 2: envelope: unsupported envelope part "auth" (only "from" and "to")'],
     [':days with :seconds', 'require "vacation-seconds";\nvacation :days 1 :seconds 5 "x";', 'line 2: vacation: :days and :seconds cannot be used together'],

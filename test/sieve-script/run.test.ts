@@ -52,6 +52,8 @@ describe('runSieve: actions of the base language and its extensions', () => {
     ['fileinto :create', 'require ["fileinto", "mailbox"]; fileinto :create "New";', [fileinto('New', null, true)]],
     ['redirect', 'redirect "bob@example.net";', [{ type: 'redirect', address: 'bob@example.net' }]],
     ['redirect :copy keeps', 'require "copy"; redirect :copy "bob@example.net";', [{ type: 'redirect', address: 'bob@example.net' }, keep]],
+    ['redirect sends to the addr-spec', 'redirect "Bob <bob@example.net>";', [{ type: 'redirect', address: 'bob@example.net' }]],
+    ['redirect quotes a local part that needs it', 'redirect "\\"bob smith\\"@example.net";', [{ type: 'redirect', address: '"bob smith"@example.net' }]],
     ['duplicate redirect collapses', 'redirect "bob@example.net"; redirect "BOB@example.net";', [{ type: 'redirect', address: 'bob@example.net' }]],
     ['reject', 'require "reject"; reject "no thanks";', [{ type: 'reject', reason: 'no thanks', extended: false }]],
     ['ereject', 'require "ereject"; ereject "no";', [{ type: 'reject', reason: 'no', extended: true }]],
