@@ -26,7 +26,7 @@ export { datePart, parseMessageDate, parseZone, DATE_PARTS, type DatePart } from
 /** The extensions this implementation knows, in the order CAPABILITY lists them. */
 export const SUPPORTED_EXTENSIONS: readonly string[] = [
   'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
-  'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date',
+  'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date', 'encoded-character',
 ];
 
 /** The checked program inside a CompiledScript (internal to this folder). */

@@ -81,7 +81,7 @@ if currentdate :is "year" "2026" { keep; }`],
   it('SUPPORTED_EXTENSIONS lists what is built', () => {
     expect(SUPPORTED_EXTENSIONS).toEqual([
       'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
-      'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date',
+      'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date', 'encoded-character',
     ]);
   });
 });
@@ -158,6 +158,8 @@ describe('compileSieve: one row per kind of error', () => {
     ['invalid header name', 'if header :is "sub ject" "x" {}', 'line 1: header: invalid header name "sub ject"'],
     ['invalid header name in exists', 'if exists "a:b" {}', 'line 1: exists: invalid header name "a:b"'],
     ['empty header name in address', 'if address "" "x" {}', 'line 1: address: invalid header name ""'],
+    ['encoded-character: not a character', 'require "encoded-character";\nkeep;\nredirect "${unicode:d800}@example.com";', 'line 3: encoded-character: d800 is not a Unicode character'],
+    ['encoded-character: not UTF-8', 'require "encoded-character";\nredirect "${hex:ff}@example.com";', 'line 2: encoded-character: "${hex:ff}" is not UTF-8'],
     ['blocks nested too deeply', 'if true {'.repeat(51) + '}'.repeat(51), 'line 1: blocks nested too deeply (more than 50)'],
     ['tests nested too deeply', `if ${'not '.repeat(60)}true {}`, 'line 1: tests nested too deeply (more than 50)'],
   ];

@@ -129,6 +129,8 @@ describe('runSieve: variables', () => {
     ['string test', 'require ["variables"]; set "x" "abc"; if string :is "${x}" "abc" { discard; }', [{ type: 'discard' }]],
     ['string :count counts non-empty strings', 'require ["variables", "relational"]; if string :count "eq" ["a", "", "b"] "2" { discard; }', [{ type: 'discard' }]],
     ['no expansion without require', 'require "fileinto"; fileinto "${1}";', [fileinto('${1}')]],
+    ['encoded-character', 'require ["encoded-character", "fileinto"]; fileinto "${hex:49 4E}${unicode:42 263a}-${hex:zz}";', [fileinto('INB\u263a-${hex:zz}')]],
+    ['encoded-character is not decoded without require', 'require "fileinto"; fileinto "${hex:41}";', [fileinto('${hex:41}')]],
     ['an expanded key is a pattern', 'require ["variables"]; set "p" "*users*"; if header :matches "subject" "${p}" { discard; }', [{ type: 'discard' }]],
   ];
   it.each(table)('%s', (_name, source, actions) => {
