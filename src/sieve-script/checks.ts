@@ -229,7 +229,14 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
         const a = read({ comparator: true, matchType: true, addressPart: true, positional: ['strings', 'strings'] });
         if (a === null || !noTests()) return null;
         const names = lowerNames(a.positional[0]!);
-        if (node.name === 'address') checkHeaderNames(line, 'address', names);
+        if (node.name === 'address') {
+          checkHeaderNames(line, 'address', names);
+          for (const n of names) {
+            if (constant(n) && headerName.test(n) && !addressHeaders.has(n) && !n.startsWith('x-')) {
+              err(line, `address: "${n}" is not a header that holds addresses`);
+            }
+          }
+        }
         if (node.name === 'envelope') {
           for (const n of names) {
             if (constant(n) && n !== 'from' && n !== 'to') err(line, `envelope: unsupported envelope part "${n}" (only "from" and "to")`);
@@ -464,6 +471,16 @@ function stringsOf(arg: Argument): string[] {
 }
 
 const lowerNames = (arg: Argument): string[] => stringsOf(arg).map((s) => s.toLowerCase());
+
+/**
+ * The headers the address test reads (RFC 5228 5.1 restricts it to headers holding addresses);
+ * X- headers are allowed too, since sites put addresses in them (X-Original-To, ...).
+ */
+const addressHeaders = new Set([
+  'from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'resent-from', 'resent-sender', 'resent-reply-to', 'resent-to',
+  'resent-cc', 'resent-bcc', 'return-path', 'delivered-to', 'envelope-to', 'errors-to', 'disposition-notification-to',
+  'mail-followup-to', 'mail-reply-to', 'approved', 'original-recipient', 'final-recipient',
+]);
 
 /** A field name as RFC 5322 allows it: printable ASCII without ":" or blanks. */
 const headerName = /^[\x21-\x39\x3b-\x7e]+$/;

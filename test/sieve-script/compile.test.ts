@@ -65,6 +65,7 @@ if body :content "text/html" :contains "<script" { discard; }`],
 if date :value "ge" :zone "+0100" "date" "hour" "09" { keep; }
 if date :originalzone "date" "weekday" "0" { keep; }
 if currentdate :is "year" "2026" { keep; }`],
+    ['address on the address headers and X- headers', 'if address ["from", "sender", "reply-to", "to", "cc", "bcc", "resent-from", "resent-to", "return-path", "delivered-to", "x-original-to"] "x" { keep; }'],
     ['comparator requires are accepted', 'require ["comparator-i;octet", "comparator-i;ascii-casemap"];'],
     ['several requires', 'require "fileinto";\nrequire ["envelope"];\nfileinto "x";'],
   ];
@@ -160,6 +161,7 @@ describe('compileSieve: one row per kind of error', () => {
     ['empty header name in address', 'if address "" "x" {}', 'line 1: address: invalid header name ""'],
     ['encoded-character: not a character', 'require "encoded-character";\nkeep;\nredirect "${unicode:d800}@example.com";', 'line 3: encoded-character: d800 is not a Unicode character'],
     ['encoded-character: not UTF-8', 'require "encoded-character";\nredirect "${hex:ff}@example.com";', 'line 2: encoded-character: "${hex:ff}" is not UTF-8'],
+    ['address on a header without addresses', 'if address :is ["From", "Subject"] "x" {}', 'line 1: address: "subject" is not a header that holds addresses'],
     ['blocks nested too deeply', 'if true {'.repeat(51) + '}'.repeat(51), 'line 1: blocks nested too deeply (more than 50)'],
     ['tests nested too deeply', `if ${'not '.repeat(60)}true {}`, 'line 1: tests nested too deeply (more than 50)'],
   ];
