@@ -3,6 +3,7 @@
  * quoted local parts, comments, source routes. Lenient: whatever looks like an address is kept.
  */
 import { decodeEncodedWords } from './headers.js';
+import type { AddressPart } from './program.js';
 
 export interface ParsedAddress {
   /** The display name, encoded words decoded; "" when there is none. */
@@ -126,4 +127,20 @@ export function addrSpecOf(value: string): string | null {
     ? localPart
     : `"${localPart.replace(/["\\]/g, (c) => `\\${c}`)}"`;
   return `${local}@${domain}`;
+}
+
+/** The part of each address a test compares; :detail skips addresses without a "+" (RFC 5233). */
+export function addressParts(addresses: readonly ParsedAddress[], part: AddressPart): string[] {
+  const out: string[] = [];
+  for (const a of addresses) {
+    const plus = a.localPart.indexOf('+');
+    switch (part) {
+      case 'all': out.push(a.domain === '' ? a.localPart : `${a.localPart}@${a.domain}`); break;
+      case 'localpart': out.push(a.localPart); break;
+      case 'domain': out.push(a.domain); break;
+      case 'user': out.push(plus >= 0 ? a.localPart.slice(0, plus) : a.localPart); break;
+      case 'detail': if (plus >= 0) out.push(a.localPart.slice(plus + 1)); break;
+    }
+  }
+  return out;
 }

@@ -4,9 +4,10 @@
  * no clock of its own (the caller passes `now`), no knowledge of mailboxes beyond the questions it
  * asks through SieveEnvironment. Used by ManageSieve (PUTSCRIPT, CHECKSCRIPT) and by delivery.
  *
- * The work is split: lexer.ts (tokens), parser.ts (grammar), checks.ts (arguments, tags, require),
- * program.ts (the checked program), match.ts (comparators, match types), address.ts and headers.ts
- * (what header tests see), body.ts, flags.ts, vacation.ts, interpreter.ts (running a program).
+ * The work is split: lexer.ts (tokens), parser.ts (grammar), checks.ts and arguments.ts (require,
+ * each command's and test's arguments), encoded.ts (encoded-character), program.ts (the checked
+ * program), match.ts (comparators, match types), address.ts and headers.ts (what header tests
+ * see), body.ts, date.ts, flags.ts, vacation.ts, and interpreter.ts (running a program).
  */
 import { checkProgram } from './checks.js';
 import { runProgram } from './interpreter.js';

@@ -3,13 +3,13 @@
  * read the header block (parsed once per run, when a test first needs it), actions accumulate with
  * the implicit keep, duplicates collapse, and the incompatibilities become a runtime error.
  */
-import { addrSpecOf, parseAddressList, type ParsedAddress } from './address.js';
+import { addressParts, addrSpecOf, parseAddressList } from './address.js';
 import { bodyTexts } from './body.js';
-import { DATE_PARTS, datePart, parseMessageDate, parseZone, type DatePart, type ZonedDate } from './date.js';
+import { dateValuesOf } from './date.js';
 import { addFlags, normaliseFlags, removeFlags } from './flags.js';
 import { decodeEncodedWords, parseHeaderBlock } from './headers.js';
 import { matchAny, type GlobCache, type MatchSpec } from './match.js';
-import type { AddressPart, Command, Test } from './program.js';
+import type { Command, Test } from './program.js';
 import { vacationHandle, vacationSubject, vacationSuppressed } from './vacation.js';
 
 /** What the interpreter needs of the contract's types (kept structural to avoid an import cycle). */
@@ -337,49 +337,6 @@ class Run {
       }
     }
   }
-}
-
-/** What a date or currentdate test compares, or null when there is no date to compare. */
-function dateValuesOf(
-  t: Extract<Test, { kind: 'date' }>, expand: (s: string) => string, header: (name: string) => string[], env: RunEnvironment,
-  fail: (message: string) => never,
-): string[] | null {
-  let date: ZonedDate | null;
-  if (t.header === null) {
-    if (env.now === undefined) return null;
-    date = { utcMs: env.now.getTime(), offsetMinutes: 0 };
-  } else {
-    const name = expand(t.header).toLowerCase();
-    const first = header(name)[0];
-    if (first === undefined) return null;
-    date = parseMessageDate(name === 'received' ? first.slice(first.lastIndexOf(';') + 1) : first);
-    if (date === null) return null;
-  }
-  if (!t.originalZone || t.header === null) {
-    const zoneText = t.zone === null ? env.zone ?? '+0000' : expand(t.zone);
-    const offset = parseZone(zoneText);
-    if (offset === null) fail(`bad time zone "${zoneText}"`);
-    date = { utcMs: date.utcMs, offsetMinutes: offset };
-  }
-  const part = expand(t.part).toLowerCase();
-  if (!(DATE_PARTS as readonly string[]).includes(part)) fail(`unknown date part "${part}"`);
-  return [datePart(date, part as DatePart)];
-}
-
-/** The part of each address a test compares; :detail skips addresses without a "+" (RFC 5233). */
-export function addressParts(addresses: readonly ParsedAddress[], part: AddressPart): string[] {
-  const out: string[] = [];
-  for (const a of addresses) {
-    const plus = a.localPart.indexOf('+');
-    switch (part) {
-      case 'all': out.push(a.domain === '' ? a.localPart : `${a.localPart}@${a.domain}`); break;
-      case 'localpart': out.push(a.localPart); break;
-      case 'domain': out.push(a.domain); break;
-      case 'user': out.push(plus >= 0 ? a.localPart.slice(0, plus) : a.localPart); break;
-      case 'detail': if (plus >= 0) out.push(a.localPart.slice(plus + 1)); break;
-    }
-  }
-  return out;
 }
 
 function applyModifier(m: string, value: string): string {
