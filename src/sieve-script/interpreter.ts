@@ -79,6 +79,8 @@ class Run {
   private matchVariables: string[] = [];
   private headers: Map<string, string[]> | null = null;
   private readonly decoded = new Map<string, string[]>();
+  /** The body test's texts by transform, decoded once per run. */
+  private readonly bodies = new Map<string, string[]>();
   private readonly hasVariables: boolean;
   private readonly hasFlags: boolean;
 
@@ -315,8 +317,16 @@ class Run {
         }
         return this.matched(t.match, values, t.keys);
       }
-      case 'body':
-        return this.matched(t.match, bodyTexts(this.message.content, t.transform, this.expandAll(t.contentTypes)), t.keys);
+      case 'body': {
+        const types = this.expandAll(t.contentTypes);
+        const cacheKey = `${t.transform} ${types.join('\n')}`;
+        let texts = this.bodies.get(cacheKey);
+        if (texts === undefined) {
+          texts = bodyTexts(this.message.content, t.transform, types);
+          this.bodies.set(cacheKey, texts);
+        }
+        return this.matched(t.match, texts, t.keys);
+      }
       case 'hasflag': {
         const source = t.variables === null
           ? this.internalFlags

@@ -245,4 +245,25 @@ describe('runSieve: cheap per run', () => {
     runSieve(script, { header, content: Buffer.alloc(0), size: 5 }, env());
     expect(reads).toBe(0);
   });
+
+  it('decodes the body once per run however many body tests ask', () => {
+    const counted = (): { content: Buffer; reads: () => number } => {
+      let reads = 0;
+      const content = Buffer.from('Subject: x\r\n\r\nhello\r\n');
+      const indexOf = content.indexOf.bind(content);
+      Object.defineProperty(content, 'indexOf', {
+        value: (...args: Parameters<Buffer['indexOf']>) => {
+          reads += 1;
+          return indexOf(...args);
+        },
+      });
+      return { content, reads: () => reads };
+    };
+    const once = counted();
+    runSieve(compile('require "body"; if body :text :contains "x" { keep; }'), { header: Buffer.alloc(0), content: once.content, size: 5 }, env());
+    const twice = counted();
+    runSieve(compile('require "body"; if body :text :contains "x" { keep; } if body :text :contains "y" { keep; }'), { header: Buffer.alloc(0), content: twice.content, size: 5 }, env());
+    expect(once.reads()).toBeGreaterThan(0);
+    expect(twice.reads()).toBe(once.reads());
+  });
 });
