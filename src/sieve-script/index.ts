@@ -34,6 +34,7 @@ export const SUPPORTED_EXTENSIONS: readonly string[] = [
 export interface CompiledProgram {
   readonly commands: readonly Command[];
   readonly globs: GlobCache;
+  readonly requires: ReadonlySet<string>;
 }
 
 /** A script that parsed and passed every check (require, arguments, tags, comparators). */
@@ -64,7 +65,8 @@ export function compileSieve(source: string, options: CompileOptions = {}): Comp
     .filter((e) => SUPPORTED_EXTENSIONS.includes(e)));
   const checked = checkProgram(parsed.commands, allowed);
   if (checked.errors.length > 0) return { ok: false, errors: checked.errors };
-  return { ok: true, script: { requires: checked.requires, program: { commands: checked.commands, globs: new GlobCache() } } };
+  const program = { commands: checked.commands, globs: new GlobCache(), requires: new Set(checked.requires) };
+  return { ok: true, script: { requires: checked.requires, program } };
 }
 
 /** What a script sees of the message being delivered. */
@@ -135,8 +137,5 @@ export const DEFAULT_MAX_REDIRECTS = 5;
 export function runSieve(script: CompiledScript, message: SieveMessage, env: SieveEnvironment, options: RunOptions = {}): SieveOutcome {
   const program = script.program;
   if (program === undefined) return { actions: [{ type: 'keep', flags: null }], error: null };
-  return runProgram(
-    { commands: program.commands, globs: program.globs, requires: new Set(script.requires) },
-    message, env, options.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
-  );
+  return runProgram(program, message, env, options.maxRedirects ?? DEFAULT_MAX_REDIRECTS);
 }
