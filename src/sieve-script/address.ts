@@ -3,6 +3,7 @@
  * quoted local parts, comments, source routes. Lenient: whatever looks like an address is kept.
  */
 import { decodeEncodedWords } from './headers.js';
+import type { AddressPart } from './program.js';
 
 export interface ParsedAddress {
   /** The display name, encoded words decoded; "" when there is none. */
@@ -111,8 +112,35 @@ export function parseAddressList(value: string): ParsedAddress[] {
   return out;
 }
 
-/** The address of an envelope path (no display name, no groups): split at the last "@". */
-export function parseEnvelopeAddress(value: string): ParsedAddress | null {
+/**
+ * The addr-spec of a single address written in a script (a redirect target, a vacation :from),
+ * "local@domain" with the local part quoted when it needs it; null when it is not exactly one
+ * address with a local part and a domain.
+ */
+export function addrSpecOf(value: string): string | null {
   const list = parseAddressList(value);
-  return list[0] ?? null;
+  if (list.length !== 1) return null;
+  const { localPart, domain } = list[0]!;
+  if (localPart === '' || domain === '' || /\s/.test(domain)) return null;
+  const dotAtom = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/.test(localPart);
+  const local = dotAtom || /[^\x00-\x7f]/.test(localPart) && !/[\s"\\]/.test(localPart)
+    ? localPart
+    : `"${localPart.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+  return `${local}@${domain}`;
+}
+
+/** The part of each address a test compares; :detail skips addresses without a "+" (RFC 5233). */
+export function addressParts(addresses: readonly ParsedAddress[], part: AddressPart): string[] {
+  const out: string[] = [];
+  for (const a of addresses) {
+    const plus = a.localPart.indexOf('+');
+    switch (part) {
+      case 'all': out.push(a.domain === '' ? a.localPart : `${a.localPart}@${a.domain}`); break;
+      case 'localpart': out.push(a.localPart); break;
+      case 'domain': out.push(a.domain); break;
+      case 'user': out.push(plus >= 0 ? a.localPart.slice(0, plus) : a.localPart); break;
+      case 'detail': if (plus >= 0) out.push(a.localPart.slice(plus + 1)); break;
+    }
+  }
+  return out;
 }

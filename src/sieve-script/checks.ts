@@ -4,43 +4,16 @@
  * parts), extensions used without their `require`, and the if/elsif/else chain. Builds the typed
  * program the interpreter runs.
  */
-import { parseEnvelopeAddress } from './address.js';
+import { addrSpecOf } from './address.js';
 import { DATE_PARTS, parseZone } from './date.js';
-import { COMPARATORS, RELATIONAL_OPERATORS, type ComparatorName, type MatchSpec, type RelationalOperator } from './match.js';
 import type { Argument, CommandNode, TestNode } from './parser.js';
-import type { AddressPart, Branch, Command, SetModifier, Test } from './program.js';
-
-type ArgType = 'string' | 'strings' | 'number';
-
-interface TagDef {
-  ext?: string;
-  arg?: ArgType;
-}
-
-interface Shape {
-  tags?: Record<string, TagDef>;
-  comparator?: boolean;
-  matchType?: boolean;
-  addressPart?: boolean;
-  positional: ArgType[];
-  /** The first positional argument may be left out (setflag's variable, hasflag's variable list). */
-  optionalFirst?: boolean;
-}
-
-interface ReadArgs {
-  tags: Map<string, Argument | null>;
-  match: MatchSpec;
-  addressPart: AddressPart;
-  positional: Argument[];
-}
-
-const typeName: Record<ArgType, string> = { string: 'a string', strings: 'a string list', number: 'a number' };
+import { readArgs, stringsOf, type ReadArgs, type Shape, type TagDef } from './arguments.js';
+import { decodeCharactersIn } from './encoded.js';
+import type { Branch, Command, SetModifier, Test } from './program.js';
 
 /** Extensions the language itself implies and `require` accepts without their being listed. */
 const ALWAYS_ALLOWED = new Set(['comparator-i;octet', 'comparator-i;ascii-casemap']);
 
-const matchTags = new Set(['is', 'contains', 'matches', 'count', 'value']);
-const addressTags = new Set(['all', 'localpart', 'domain', 'user', 'detail']);
 const setModifiers: Record<string, number> = { lower: 40, upper: 40, lowerfirst: 30, upperfirst: 30, quotewildcard: 20, length: 10 };
 
 export interface CheckResult {
@@ -79,6 +52,10 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
       if (allowed.has(name) || ALWAYS_ALLOWED.has(name)) requires.add(name);
       else err(node.line, `unsupported extension "${ext}"`);
     }
+  }
+
+  if (has('encoded-character')) {
+    for (let i = index; i < nodes.length; i += 1) decodeCharactersIn(nodes[i]!, err);
   }
 
   const command = (node: CommandNode): Command | null => {
@@ -225,7 +202,14 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
         const a = read({ comparator: true, matchType: true, addressPart: true, positional: ['strings', 'strings'] });
         if (a === null || !noTests()) return null;
         const names = lowerNames(a.positional[0]!);
-        if (node.name === 'address') checkHeaderNames(line, 'address', names);
+        if (node.name === 'address') {
+          checkHeaderNames(line, 'address', names);
+          for (const n of names) {
+            if (constant(n) && headerName.test(n) && !addressHeaders.has(n) && !n.startsWith('x-')) {
+              err(line, `address: "${n}" is not a header that holds addresses`);
+            }
+          }
+        }
         if (node.name === 'envelope') {
           for (const n of names) {
             if (constant(n) && n !== 'from' && n !== 'to') err(line, `envelope: unsupported envelope part "${n}" (only "from" and "to")`);
@@ -350,91 +334,6 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
 
   const commands = block(nodes, index);
   return { commands, requires: [...requires], errors };
-
-  function readArgs(
-    owner: string, line: number, args: readonly Argument[], shape: Shape,
-    report: (line: number, message: string) => void, required: (ext: string) => boolean,
-  ): ReadArgs | null {
-    const tags = new Map<string, Argument | null>();
-    let matchType: MatchSpec['type'] | null = null;
-    let relation: RelationalOperator | null = null;
-    let comparator: ComparatorName | null = null;
-    let addressPart: AddressPart | null = null;
-    const positional: Argument[] = [];
-    let ok = true;
-    const bad = (message: string): void => { report(line, message); ok = false; };
-    for (let i = 0; i < args.length; i += 1) {
-      const arg = args[i]!;
-      if (arg.kind !== 'tag') { positional.push(arg); continue; }
-      if (positional.length > 0) { bad(`${owner}: tag ":${arg.name}" must come before the other arguments`); continue; }
-      const name = arg.name;
-      if (shape.matchType && matchTags.has(name)) {
-        if (matchType !== null) { bad(`${owner}: only one match type may be given (:${matchType} and :${name})`); continue; }
-        matchType = name as MatchSpec['type'];
-        if (name === 'count' || name === 'value') {
-          if (!required('relational')) bad(`:${name} needs require "relational"`);
-          const op = args[i + 1];
-          if (op === undefined || op.kind !== 'strings' || op.list) { bad(`${owner}: :${name} needs a relational operator ("gt", "ge", "lt", "le", "eq" or "ne")`); continue; }
-          i += 1;
-          const value = op.values[0]!.toLowerCase();
-          if (!(RELATIONAL_OPERATORS as readonly string[]).includes(value)) {
-            bad(`${owner}: unknown relational operator "${op.values[0]}" (use "gt", "ge", "lt", "le", "eq" or "ne")`);
-            continue;
-          }
-          relation = value as RelationalOperator;
-        }
-        continue;
-      }
-      if (shape.comparator && name === 'comparator') {
-        if (comparator !== null) { bad(`${owner}: :comparator given twice`); continue; }
-        const c = args[i + 1];
-        if (c === undefined || c.kind !== 'strings' || c.list) { bad(`${owner}: :comparator needs a comparator name`); continue; }
-        i += 1;
-        const value = c.values[0]!.toLowerCase();
-        if (!(COMPARATORS as readonly string[]).includes(value)) { bad(`${owner}: unknown comparator "${c.values[0]}"`); continue; }
-        if (value === 'i;ascii-numeric' && !required('comparator-i;ascii-numeric')) bad('comparator "i;ascii-numeric" needs require "comparator-i;ascii-numeric"');
-        comparator = value as ComparatorName;
-        continue;
-      }
-      if (shape.addressPart && addressTags.has(name)) {
-        if (addressPart !== null) { bad(`${owner}: only one address part may be given (:${addressPart} and :${name})`); continue; }
-        if ((name === 'user' || name === 'detail') && !required('subaddress')) bad(`:${name} needs require "subaddress"`);
-        addressPart = name as AddressPart;
-        continue;
-      }
-      const def = shape.tags?.[name];
-      if (def === undefined) { bad(`${owner}: unknown tag ":${name}"`); continue; }
-      if (def.ext !== undefined && !required(def.ext)) bad(`:${name} needs require "${def.ext}"`);
-      if (tags.has(name)) { bad(`${owner}: :${name} given twice`); continue; }
-      if (def.arg === undefined) { tags.set(name, null); continue; }
-      const value = args[i + 1];
-      if (value === undefined || value.kind === 'tag' || !fits(def.arg, value)) {
-        bad(`${owner}: :${name} needs ${typeName[def.arg]}`);
-        continue;
-      }
-      i += 1;
-      tags.set(name, value);
-    }
-    const want = shape.positional;
-    const least = shape.optionalFirst ? want.length - 1 : want.length;
-    if (positional.length < least || positional.length > want.length) {
-      const count = least === want.length ? `${want.length}` : `${least} or ${want.length}`;
-      bad(`${owner}: expected ${count} argument${want.length === 1 ? '' : 's'} after the tags, found ${positional.length}`);
-      return null;
-    }
-    const offset = want.length - positional.length;
-    positional.forEach((arg, k) => {
-      const type = want[k + offset]!;
-      if (!fits(type, arg)) bad(`${owner}: argument ${k + 1} must be ${typeName[type]}, not ${describeArg(arg)}`);
-    });
-    const cmp = comparator ?? 'i;ascii-casemap';
-    const mt = matchType ?? 'is';
-    if (cmp === 'i;ascii-numeric' && (mt === 'contains' || mt === 'matches')) {
-      bad(`${owner}: comparator "i;ascii-numeric" cannot be used with :${mt}`);
-    }
-    if (!ok) return null;
-    return { tags, match: { type: mt, relation, comparator: cmp }, addressPart: addressPart ?? 'all', positional };
-  }
 }
 
 function noTestsOrBlock(node: CommandNode, err: (line: number, message: string) => void): void {
@@ -443,23 +342,17 @@ function noTestsOrBlock(node: CommandNode, err: (line: number, message: string) 
   if (node.block !== null) err(node.line, `"${node.name}" takes no block`);
 }
 
-function fits(type: ArgType, arg: Argument): boolean {
-  if (type === 'number') return arg.kind === 'number';
-  if (arg.kind !== 'strings') return false;
-  return type === 'strings' || !arg.list;
-}
-
-function describeArg(arg: Argument): string {
-  if (arg.kind === 'number') return 'a number';
-  if (arg.kind === 'tag') return 'a tag';
-  return arg.list ? 'a string list' : 'a string';
-}
-
-function stringsOf(arg: Argument): string[] {
-  return arg.kind === 'strings' ? arg.values : [];
-}
-
 const lowerNames = (arg: Argument): string[] => stringsOf(arg).map((s) => s.toLowerCase());
+
+/**
+ * The headers the address test reads (RFC 5228 5.1 restricts it to headers holding addresses);
+ * X- headers are allowed too, since sites put addresses in them (X-Original-To, ...).
+ */
+const addressHeaders = new Set([
+  'from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'resent-from', 'resent-sender', 'resent-reply-to', 'resent-to',
+  'resent-cc', 'resent-bcc', 'return-path', 'delivered-to', 'envelope-to', 'errors-to', 'disposition-notification-to',
+  'mail-followup-to', 'mail-reply-to', 'approved', 'original-recipient', 'final-recipient',
+]);
 
 /** A field name as RFC 5322 allows it: printable ASCII without ":" or blanks. */
 const headerName = /^[\x21-\x39\x3b-\x7e]+$/;
@@ -485,6 +378,6 @@ export function validVariableName(name: string): boolean {
 
 /** An addr-spec with a local part and a domain (a redirect target, a vacation :from). */
 export function validAddress(value: string): boolean {
-  const parsed = parseEnvelopeAddress(value);
-  return parsed !== null && parsed.localPart !== '' && parsed.domain !== '' && !/\s/.test(value.replace(/"[^"]*"/g, '').replace(/^.*</, ''));
+  return addrSpecOf(value) !== null;
 }
+

@@ -3,6 +3,10 @@
  * caller, in a time zone. Dates in headers are RFC 5322 date-times (for Received, after the last ";").
  */
 
+import type { Test } from './program.js';
+
+type DateTest = Extract<Test, { kind: 'date' }>;
+
 export const DATE_PARTS = ['year', 'month', 'day', 'date', 'julian', 'hour', 'minute', 'second', 'time', 'iso8601', 'std11', 'zone', 'weekday'] as const;
 export type DatePart = (typeof DATE_PARTS)[number];
 
@@ -88,4 +92,31 @@ export function datePart(date: ZonedDate, part: DatePart): string {
     case 'zone': return zoneText(date.offsetMinutes, false);
     case 'weekday': return String(local.getUTCDay());
   }
+}
+
+/** What a date or currentdate test compares, or null when there is no date to compare. */
+export function dateValuesOf(
+  t: DateTest, expand: (s: string) => string, header: (name: string) => string[], env: { readonly now?: Date; readonly zone?: string },
+  fail: (message: string) => never,
+): string[] | null {
+  let date: ZonedDate | null;
+  if (t.header === null) {
+    if (env.now === undefined) return null;
+    date = { utcMs: env.now.getTime(), offsetMinutes: 0 };
+  } else {
+    const name = expand(t.header).toLowerCase();
+    const first = header(name)[0];
+    if (first === undefined) return null;
+    date = parseMessageDate(name === 'received' ? first.slice(first.lastIndexOf(';') + 1) : first);
+    if (date === null) return null;
+  }
+  if (!t.originalZone || t.header === null) {
+    const zoneText = t.zone === null ? env.zone ?? '+0000' : expand(t.zone);
+    const offset = parseZone(zoneText);
+    if (offset === null) fail(`bad time zone "${zoneText}"`);
+    date = { utcMs: date.utcMs, offsetMinutes: offset };
+  }
+  const part = expand(t.part).toLowerCase();
+  if (!(DATE_PARTS as readonly string[]).includes(part)) fail(`unknown date part "${part}"`);
+  return [datePart(date, part as DatePart)];
 }

@@ -4,9 +4,10 @@
  * no clock of its own (the caller passes `now`), no knowledge of mailboxes beyond the questions it
  * asks through SieveEnvironment. Used by ManageSieve (PUTSCRIPT, CHECKSCRIPT) and by delivery.
  *
- * The work is split: lexer.ts (tokens), parser.ts (grammar), checks.ts (arguments, tags, require),
- * program.ts (the checked program), match.ts (comparators, match types), address.ts and headers.ts
- * (what header tests see), body.ts, flags.ts, vacation.ts, interpreter.ts (running a program).
+ * The work is split: lexer.ts (tokens), parser.ts (grammar), checks.ts and arguments.ts (require,
+ * each command's and test's arguments), encoded.ts (encoded-character), program.ts (the checked
+ * program), match.ts (comparators, match types), address.ts and headers.ts (what header tests
+ * see), body.ts, date.ts, flags.ts, vacation.ts, and interpreter.ts (running a program).
  */
 import { checkProgram } from './checks.js';
 import { runProgram } from './interpreter.js';
@@ -26,13 +27,14 @@ export { datePart, parseMessageDate, parseZone, DATE_PARTS, type DatePart } from
 /** The extensions this implementation knows, in the order CAPABILITY lists them. */
 export const SUPPORTED_EXTENSIONS: readonly string[] = [
   'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
-  'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date',
+  'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date', 'encoded-character',
 ];
 
 /** The checked program inside a CompiledScript (internal to this folder). */
 export interface CompiledProgram {
   readonly commands: readonly Command[];
   readonly globs: GlobCache;
+  readonly requires: ReadonlySet<string>;
 }
 
 /** A script that parsed and passed every check (require, arguments, tags, comparators). */
@@ -63,7 +65,8 @@ export function compileSieve(source: string, options: CompileOptions = {}): Comp
     .filter((e) => SUPPORTED_EXTENSIONS.includes(e)));
   const checked = checkProgram(parsed.commands, allowed);
   if (checked.errors.length > 0) return { ok: false, errors: checked.errors };
-  return { ok: true, script: { requires: checked.requires, program: { commands: checked.commands, globs: new GlobCache() } } };
+  const program = { commands: checked.commands, globs: new GlobCache(), requires: new Set(checked.requires) };
+  return { ok: true, script: { requires: checked.requires, program } };
 }
 
 /** What a script sees of the message being delivered. */
@@ -134,8 +137,5 @@ export const DEFAULT_MAX_REDIRECTS = 5;
 export function runSieve(script: CompiledScript, message: SieveMessage, env: SieveEnvironment, options: RunOptions = {}): SieveOutcome {
   const program = script.program;
   if (program === undefined) return { actions: [{ type: 'keep', flags: null }], error: null };
-  return runProgram(
-    { commands: program.commands, globs: program.globs, requires: new Set(script.requires) },
-    message, env, options.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
-  );
+  return runProgram(program, message, env, options.maxRedirects ?? DEFAULT_MAX_REDIRECTS);
 }

@@ -3,14 +3,13 @@
  * read the header block (parsed once per run, when a test first needs it), actions accumulate with
  * the implicit keep, duplicates collapse, and the incompatibilities become a runtime error.
  */
-import { parseAddressList, type ParsedAddress } from './address.js';
+import { addressParts, addrSpecOf, parseAddressList } from './address.js';
 import { bodyTexts } from './body.js';
-import { DATE_PARTS, datePart, parseMessageDate, parseZone, type DatePart, type ZonedDate } from './date.js';
-import { validAddress } from './checks.js';
+import { dateValuesOf } from './date.js';
 import { addFlags, normaliseFlags, removeFlags } from './flags.js';
 import { decodeEncodedWords, parseHeaderBlock } from './headers.js';
 import { matchAny, type GlobCache, type MatchSpec } from './match.js';
-import type { AddressPart, Command, Test } from './program.js';
+import type { Command, Test } from './program.js';
 import { vacationHandle, vacationSubject, vacationSuppressed } from './vacation.js';
 
 /** What the interpreter needs of the contract's types (kept structural to avoid an import cycle). */
@@ -80,6 +79,8 @@ class Run {
   private matchVariables: string[] = [];
   private headers: Map<string, string[]> | null = null;
   private readonly decoded = new Map<string, string[]>();
+  /** The body test's texts by transform, decoded once per run. */
+  private readonly bodies = new Map<string, string[]>();
   private readonly hasVariables: boolean;
   private readonly hasFlags: boolean;
 
@@ -146,8 +147,9 @@ class Run {
         return;
       }
       case 'redirect': {
-        const address = this.expand(c.address).trim();
-        if (address !== c.address && !validAddress(address)) this.fail(c.line, `redirect: "${address}" is not a valid address`);
+        const written = this.expand(c.address);
+        const address = addrSpecOf(written);
+        if (address === null) this.fail(c.line, `redirect: "${written}" is not a valid address`);
         if (!c.copy) this.implicitKeep = false;
         const key = address.toLowerCase();
         if (this.actions.some((a) => a.type === 'redirect' && a.address.toLowerCase() === key)) return;
@@ -315,8 +317,16 @@ class Run {
         }
         return this.matched(t.match, values, t.keys);
       }
-      case 'body':
-        return this.matched(t.match, bodyTexts(this.message.content, t.transform, this.expandAll(t.contentTypes)), t.keys);
+      case 'body': {
+        const types = this.expandAll(t.contentTypes);
+        const cacheKey = `${t.transform} ${types.join('\n')}`;
+        let texts = this.bodies.get(cacheKey);
+        if (texts === undefined) {
+          texts = bodyTexts(this.message.content, t.transform, types);
+          this.bodies.set(cacheKey, texts);
+        }
+        return this.matched(t.match, texts, t.keys);
+      }
       case 'hasflag': {
         const source = t.variables === null
           ? this.internalFlags
@@ -337,49 +347,6 @@ class Run {
       }
     }
   }
-}
-
-/** What a date or currentdate test compares, or null when there is no date to compare. */
-function dateValuesOf(
-  t: Extract<Test, { kind: 'date' }>, expand: (s: string) => string, header: (name: string) => string[], env: RunEnvironment,
-  fail: (message: string) => never,
-): string[] | null {
-  let date: ZonedDate | null;
-  if (t.header === null) {
-    if (env.now === undefined) return null;
-    date = { utcMs: env.now.getTime(), offsetMinutes: 0 };
-  } else {
-    const name = expand(t.header).toLowerCase();
-    const first = header(name)[0];
-    if (first === undefined) return null;
-    date = parseMessageDate(name === 'received' ? first.slice(first.lastIndexOf(';') + 1) : first);
-    if (date === null) return null;
-  }
-  if (!t.originalZone || t.header === null) {
-    const zoneText = t.zone === null ? env.zone ?? '+0000' : expand(t.zone);
-    const offset = parseZone(zoneText);
-    if (offset === null) fail(`bad time zone "${zoneText}"`);
-    date = { utcMs: date.utcMs, offsetMinutes: offset };
-  }
-  const part = expand(t.part).toLowerCase();
-  if (!(DATE_PARTS as readonly string[]).includes(part)) fail(`unknown date part "${part}"`);
-  return [datePart(date, part as DatePart)];
-}
-
-/** The part of each address a test compares; :detail skips addresses without a "+" (RFC 5233). */
-export function addressParts(addresses: readonly ParsedAddress[], part: AddressPart): string[] {
-  const out: string[] = [];
-  for (const a of addresses) {
-    const plus = a.localPart.indexOf('+');
-    switch (part) {
-      case 'all': out.push(a.domain === '' ? a.localPart : `${a.localPart}@${a.domain}`); break;
-      case 'localpart': out.push(a.localPart); break;
-      case 'domain': out.push(a.domain); break;
-      case 'user': out.push(plus >= 0 ? a.localPart.slice(0, plus) : a.localPart); break;
-      case 'detail': if (plus >= 0) out.push(a.localPart.slice(plus + 1)); break;
-    }
-  }
-  return out;
 }
 
 function applyModifier(m: string, value: string): string {

@@ -24,7 +24,7 @@ const isDigit = (c: string): boolean => c >= '0' && c <= '9';
 
 export function lexSieve(source: string): LexResult {
   const tokens: Token[] = [];
-  let i = 0;
+  let i = source.startsWith('\uFEFF') ? 1 : 0; // a byte order mark some editors write
   let line = 1;
   const fail = (at: number, message: string): LexResult => ({ ok: false, error: `line ${at}: ${message}` });
 

@@ -30,6 +30,14 @@ export interface CommandNode {
 
 export type ParseResult = { ok: true; commands: CommandNode[] } | { ok: false; error: string };
 
+/** The commands this implementation knows: none of them is a test, so one in a test's place is a slip. */
+const COMMAND_NAMES = new Set([
+  'require', 'if', 'elsif', 'else', 'stop', 'keep', 'discard', 'fileinto', 'redirect', 'reject', 'ereject', 'vacation',
+  'setflag', 'addflag', 'removeflag', 'set',
+]);
+/** The commands that take a test. */
+const TEST_TAKERS = new Set(['if', 'elsif']);
+
 /** Deeper nesting of blocks and tests than this is refused (a script, not a stack overflow). */
 export const MAX_NESTING = 50;
 
@@ -75,7 +83,7 @@ export function parseSieve(tokens: readonly Token[]): ParseResult {
     if (t.kind !== 'identifier') fail(t.line, `expected a command name, found ${describe(t)}`);
     pos += 1;
     const name = (t as { value: string }).value;
-    const { args, tests, testList } = argumentsOf(0, name);
+    const { args, tests, testList } = argumentsOf(0, name, true);
     const next = peek();
     if (isPunct(next, ';')) {
       pos += 1;
@@ -88,10 +96,11 @@ export function parseSieve(tokens: readonly Token[]): ParseResult {
       pos += 1; // the "}"
       return { name, args, tests, testList, block, line: t.line };
     }
-    return fail(next?.line ?? lastLine, `expected ";" or "{" after the arguments of "${name}", found ${describe(next)}`);
+    if (next === undefined) return fail(lastLine, `missing ";" after "${name}" at the end of the script`);
+    return fail(next.line, `expected ";" or "{" after the arguments of "${name}", found ${describe(next)}`);
   };
 
-  const argumentsOf = (depth: number, owner: string): { args: Argument[]; tests: TestNode[]; testList: boolean } => {
+  const argumentsOf = (depth: number, owner: string, isCommand?: boolean): { args: Argument[]; tests: TestNode[]; testList: boolean } => {
     const args: Argument[] = [];
     for (;;) {
       const t = peek();
@@ -104,6 +113,12 @@ export function parseSieve(tokens: readonly Token[]): ParseResult {
     }
     const t = peek();
     if (t !== undefined && t.kind === 'identifier') {
+      // A command name where a test would go: the usual slips, named for what they are.
+      if (isCommand === true && owner === 'else' && t.value === 'if') fail(t.line, 'write "elsif", not "else if"');
+      if (COMMAND_NAMES.has(t.value)) {
+        if (isCommand === true && !TEST_TAKERS.has(owner)) fail(t.line, `missing ";" before "${t.value}"`);
+        fail(t.line, `missing "{" before "${t.value}"`);
+      }
       return { args, tests: [test(depth + 1)], testList: false };
     }
     if (isPunct(t, '(')) {

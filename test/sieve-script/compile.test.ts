@@ -65,6 +65,7 @@ if body :content "text/html" :contains "<script" { discard; }`],
 if date :value "ge" :zone "+0100" "date" "hour" "09" { keep; }
 if date :originalzone "date" "weekday" "0" { keep; }
 if currentdate :is "year" "2026" { keep; }`],
+    ['address on the address headers and X- headers', 'if address ["from", "sender", "reply-to", "to", "cc", "bcc", "resent-from", "resent-to", "return-path", "delivered-to", "x-original-to"] "x" { keep; }'],
     ['comparator requires are accepted', 'require ["comparator-i;octet", "comparator-i;ascii-casemap"];'],
     ['several requires', 'require "fileinto";\nrequire ["envelope"];\nfileinto "x";'],
   ];
@@ -81,7 +82,7 @@ if currentdate :is "year" "2026" { keep; }`],
   it('SUPPORTED_EXTENSIONS lists what is built', () => {
     expect(SUPPORTED_EXTENSIONS).toEqual([
       'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
-      'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date',
+      'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date', 'encoded-character',
     ]);
   });
 });
@@ -89,8 +90,13 @@ if currentdate :is "year" "2026" { keep; }`],
 describe('compileSieve: one row per kind of error', () => {
   const table: Array<[string, string, string]> = [
     ['lexer error', 'keep;\n"open', 'line 2: unterminated string (missing closing ")'],
-    ['missing semicolon', 'keep\nstop;', 'line 2: "keep" takes no test (is a ";" missing before "stop"?)'],
-    ['missing semicolon at the end', 'keep', 'line 1: expected ";" or "{" after the arguments of "keep", found the end of the script'],
+    ['missing semicolon', 'keep\nstop;', 'line 2: missing ";" before "stop"'],
+    ['missing semicolon after require', 'require ["fileinto"]\nkeep;', 'line 2: missing ";" before "keep"'],
+    ['missing semicolon at the end', 'keep', 'line 1: missing ";" after "keep" at the end of the script'],
+    ['missing brace after a test', 'if header :contains "subject" "x"\n  keep;', 'line 2: missing "{" before "keep"'],
+    ['missing brace after if', 'if size :over 10 keep; }', 'line 1: missing "{" before "keep"'],
+    ['else if', 'if true { keep; } else if false { keep; }', 'line 1: write "elsif", not "else if"'],
+    ['a test after a command', 'keep exists "x";', 'line 1: "keep" takes no test (is a ";" missing before "exists"?)'],
     ['missing closing brace', 'if true {\nkeep;', 'line 2: missing "}" at the end of the script'],
     ['stray closing brace', 'keep;\n}', 'line 2: unexpected "}"'],
     ['a command that is not a name', '"x";', 'line 1: expected a command name, found a string'],
@@ -141,6 +147,7 @@ describe('compileSieve: one row per kind of error', () => {
     ['test with a test', 'if header "a" "b" true {}', 'line 1: "header" takes no test (is a "," missing before "true"?)'],
     ['anyof without parentheses', 'if anyof true {}', 'line 1: "anyof" needs a list of tests in parentheses'],
     ['not with a list', 'if not (true, false) {}', 'line 1: "not" needs exactly one test'],
+    ['redirect to two addresses', 'redirect "a@example.com, b@example.com";', 'line 1: redirect: "a@example.com, b@example.com" is not a valid address'],
     ['bad redirect address', 'redirect "not an address";', 'line 1: redirect: "not an address" is not a valid address'],
     ['envelope part unknown', 'require "envelope";\nif envelope "auth" "x" {}', 'line 2: envelope: unsupported envelope part "auth" (only "from" and "to")'],
     [':days with :seconds', 'require "vacation-seconds";\nvacation :days 1 :seconds 5 "x";', 'line 2: vacation: :days and :seconds cannot be used together'],
@@ -157,6 +164,9 @@ describe('compileSieve: one row per kind of error', () => {
     ['invalid header name', 'if header :is "sub ject" "x" {}', 'line 1: header: invalid header name "sub ject"'],
     ['invalid header name in exists', 'if exists "a:b" {}', 'line 1: exists: invalid header name "a:b"'],
     ['empty header name in address', 'if address "" "x" {}', 'line 1: address: invalid header name ""'],
+    ['encoded-character: not a character', 'require "encoded-character";\nkeep;\nredirect "${unicode:d800}@example.com";', 'line 3: encoded-character: d800 is not a Unicode character'],
+    ['encoded-character: not UTF-8', 'require "encoded-character";\nredirect "${hex:ff}@example.com";', 'line 2: encoded-character: "${hex:ff}" is not UTF-8'],
+    ['address on a header without addresses', 'if address :is ["From", "Subject"] "x" {}', 'line 1: address: "subject" is not a header that holds addresses'],
     ['blocks nested too deeply', 'if true {'.repeat(51) + '}'.repeat(51), 'line 1: blocks nested too deeply (more than 50)'],
     ['tests nested too deeply', `if ${'not '.repeat(60)}true {}`, 'line 1: tests nested too deeply (more than 50)'],
   ];

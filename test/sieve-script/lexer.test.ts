@@ -27,6 +27,7 @@ describe('lexSieve: each token kind', () => {
     ['string over two lines counts lines', '"a\nb" stop', ['string:"a\\nb"@1', 'identifier:"stop"@2']],
     ['multi-line text:', 'text:\nline one\n..dot\n.\nstop', ['string:"line one\\r\\n.dot\\r\\n"@1', 'identifier:"stop"@5']],
     ['multi-line with a comment and CRLF', 'text: # why\r\nhi\r\n.\r\n;', ['string:"hi\\r\\n"@1', 'punct:";"@4']],
+    ['a byte order mark at the start is skipped', '\uFEFFkeep;', ['identifier:"keep"@1', 'punct:";"@1']],
     ['CRLF line ends', 'keep;\r\nstop;', ['identifier:"keep"@1', 'punct:";"@1', 'identifier:"stop"@2', 'punct:";"@2']],
   ];
   it.each(table)('%s', (_name, source, expected) => {

@@ -52,6 +52,8 @@ describe('runSieve: actions of the base language and its extensions', () => {
     ['fileinto :create', 'require ["fileinto", "mailbox"]; fileinto :create "New";', [fileinto('New', null, true)]],
     ['redirect', 'redirect "bob@example.net";', [{ type: 'redirect', address: 'bob@example.net' }]],
     ['redirect :copy keeps', 'require "copy"; redirect :copy "bob@example.net";', [{ type: 'redirect', address: 'bob@example.net' }, keep]],
+    ['redirect sends to the addr-spec', 'redirect "Bob <bob@example.net>";', [{ type: 'redirect', address: 'bob@example.net' }]],
+    ['redirect quotes a local part that needs it', 'redirect "\\"bob smith\\"@example.net";', [{ type: 'redirect', address: '"bob smith"@example.net' }]],
     ['duplicate redirect collapses', 'redirect "bob@example.net"; redirect "BOB@example.net";', [{ type: 'redirect', address: 'bob@example.net' }]],
     ['reject', 'require "reject"; reject "no thanks";', [{ type: 'reject', reason: 'no thanks', extended: false }]],
     ['ereject', 'require "ereject"; ereject "no";', [{ type: 'reject', reason: 'no', extended: true }]],
@@ -127,6 +129,8 @@ describe('runSieve: variables', () => {
     ['string test', 'require ["variables"]; set "x" "abc"; if string :is "${x}" "abc" { discard; }', [{ type: 'discard' }]],
     ['string :count counts non-empty strings', 'require ["variables", "relational"]; if string :count "eq" ["a", "", "b"] "2" { discard; }', [{ type: 'discard' }]],
     ['no expansion without require', 'require "fileinto"; fileinto "${1}";', [fileinto('${1}')]],
+    ['encoded-character', 'require ["encoded-character", "fileinto"]; fileinto "${hex:49 4E}${unicode:42 263a}-${hex:zz}";', [fileinto('INB\u263a-${hex:zz}')]],
+    ['encoded-character is not decoded without require', 'require "fileinto"; fileinto "${hex:41}";', [fileinto('${hex:41}')]],
     ['an expanded key is a pattern', 'require ["variables"]; set "p" "*users*"; if header :matches "subject" "${p}" { discard; }', [{ type: 'discard' }]],
   ];
   it.each(table)('%s', (_name, source, actions) => {
@@ -240,5 +244,26 @@ describe('runSieve: cheap per run', () => {
     const script = compile('require "fileinto"; if size :over 1 { fileinto "A"; }');
     runSieve(script, { header, content: Buffer.alloc(0), size: 5 }, env());
     expect(reads).toBe(0);
+  });
+
+  it('decodes the body once per run however many body tests ask', () => {
+    const counted = (): { content: Buffer; reads: () => number } => {
+      let reads = 0;
+      const content = Buffer.from('Subject: x\r\n\r\nhello\r\n');
+      const indexOf = content.indexOf.bind(content);
+      Object.defineProperty(content, 'indexOf', {
+        value: (...args: Parameters<Buffer['indexOf']>) => {
+          reads += 1;
+          return indexOf(...args);
+        },
+      });
+      return { content, reads: () => reads };
+    };
+    const once = counted();
+    runSieve(compile('require "body"; if body :text :contains "x" { keep; }'), { header: Buffer.alloc(0), content: once.content, size: 5 }, env());
+    const twice = counted();
+    runSieve(compile('require "body"; if body :text :contains "x" { keep; } if body :text :contains "y" { keep; }'), { header: Buffer.alloc(0), content: twice.content, size: 5 }, env());
+    expect(once.reads()).toBeGreaterThan(0);
+    expect(twice.reads()).toBe(once.reads());
   });
 });
