@@ -100,6 +100,8 @@ export class SieveFilter {
       envelopeTo: envelope.to,
       userAddresses: userAddresses(userid, this.qualified(envelope.to)),
       mailboxExists: (name) => this.visibleMailbox(name, identity) !== null,
+      now: new Date(),
+      zone: localZone(),
     };
     const outcome = runSieve(script, { header: headerBlock(message.content), content: message.content, size: message.content.length }, env);
     if (outcome.error !== null) this.deps.logger.warn({ userid, error: outcome.error }, 'sieve: script failed; keeping');
@@ -345,6 +347,13 @@ function withoutDetail(address: string): string {
   const local = at < 0 ? address : address.slice(0, at);
   const plus = local.indexOf('+');
   return plus < 0 ? address : local.slice(0, plus) + (at < 0 ? '' : address.slice(at));
+}
+
+/** The server's zone as "+hhmm" (currentdate and date without :zone, RFC 5260). */
+function localZone(): string {
+  const offset = -new Date().getTimezoneOffset();
+  const abs = Math.abs(offset);
+  return `${offset < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
 }
 
 function oneLine(text: string): string {

@@ -189,6 +189,12 @@ describe('Sieve at LMTP delivery', () => {
     expect(await count(server, 'user.fred', 'gone')).toBe(0);
   });
 
+  it('gives currentdate the time of delivery', async () => {
+    activate(sieveDir, 'fred', 'require ["date", "relational", "fileinto"];\nif currentdate :value "ge" "year" "2020" { fileinto "Lists"; }\n');
+    await deliver(server, 'a@example.org', ['fred'], mail('dated'));
+    expect(await count(server, 'user.fred.Lists', 'dated')).toBe(1);
+  });
+
   it('sees the +detail of the address in the envelope test', async () => {
     activate(sieveDir, 'fred', 'require ["envelope", "subaddress", "fileinto"];\nif envelope :detail "to" "lists" { fileinto "Lists"; }\n');
     await deliver(server, 'a@example.org', ['fred+lists'], mail('detailed'));
