@@ -1,7 +1,7 @@
 // PUTSCRIPT and CHECKSCRIPT as the protocol handles them, with a stand-in for the Sieve compiler
 // (the language is built elsewhere; here "if foo {" is the one invalid script): an in-process
 // timsieved on an ephemeral port. What the log says of a session: events, never a password nor a script.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,7 @@ beforeAll(async () => {
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logged.push(line) });
   sieve = SieveServer.create({ config: config.forService('sieve'), serviceName: 'sieve', logger, auth: { passwordStore: { scrypt: { N: 1024, r: 8, p: 1 }, scramIterations: 64 } } });
   await sieve.deps.auth.store.setPassword('fred', 'sekrit-pass');
+  await sieve.deps.auth.store.setPassword('zed', 'sekrit-pass');
   listener = createServer((socket) => sieve.handleConnection(socket, { tls: false, unixSocket: false, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress }));
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   port = (listener.address() as { port: number }).port;
@@ -109,6 +110,21 @@ describe('PUTSCRIPT', () => {
     expect((await client.command(Buffer.concat([Buffer.from('CHECKSCRIPT '), literal('if foo {\r\n')]))).status).toBe('NO "line 2: expected a test"');
     expect((await client.command('LISTSCRIPTS')).lines.length).toBe(3);
     client.close();
+  });
+
+  it('a store failure answers NO (TRYLATER) and is logged in full as an internal error', async () => {
+    // zed's script directory is a file: every store operation fails with ENOTDIR.
+    mkdirSync(join(dir, 'conf', 'sieve', 'z'), { recursive: true });
+    writeFileSync(join(dir, 'conf', 'sieve', 'z', 'zed'), 'not a directory');
+    logged.length = 0;
+    const client = await SieveClient.connect({ host: '127.0.0.1', port });
+    expect((await client.login('zed', 'sekrit-pass')).status).toBe('OK');
+    expect((await client.command(put('main', 'keep;'))).status).toBe('NO (TRYLATER) "Internal server error"');
+    expect((await client.command('LISTSCRIPTS')).status).toBe('NO (TRYLATER) "Internal server error"');
+    client.close();
+    const errors = logged.map((l) => JSON.parse(l) as { msg: string; command?: string; err?: { message?: string } }).filter((l) => l.msg === 'internal error');
+    expect(errors.map((e) => e.command)).toEqual(['PUTSCRIPT', 'LISTSCRIPTS']);
+    expect(errors[0]!.err?.message).toMatch(/ENOTDIR/);
   });
 
   it('logs one line per event with the session id, and never the password or a script body', async () => {
