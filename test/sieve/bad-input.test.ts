@@ -129,6 +129,12 @@ describe('limits', () => {
     client.close();
   });
 
+  it('auth_max_failures (5) failed logins close the connection after the last NO', async () => {
+    const client = await SieveClient.connect(server);
+    for (let i = 1; i <= 5; i++) expect((await client.login('nobody', `wrong${i}`)).status).toBe('NO "Authentication failed"');
+    await client.closedByServer();
+  });
+
   it('20 bad commands in a row end the session with BYE', async () => {
     const client = await SieveClient.connect(server);
     client.send('FROB\r\n'.repeat(25));
