@@ -76,8 +76,13 @@ function storedRecently(run: DeliveryRun, target: DeliveryRecipient, messageId: 
 /** Everything for one recipient; never throws. */
 async function deliverTo(run: DeliveryRun, recipient: DeliveryRecipient): Promise<DeliveryOutcome> {
   try {
-    const targets = run.hooks.sieve(run.message, recipient).fileInto;
-    if (targets.length === 0) return { status: 'discarded', recipient };
+    const verdict = run.hooks.sieve(run.message, recipient);
+    if (verdict.reject !== undefined) return { status: 'rejected', recipient, reason: verdict.reject };
+    const targets = verdict.fileInto;
+    if (targets.length === 0) {
+      await verdict.after?.();
+      return { status: 'discarded', recipient };
+    }
     const messageId = run.message.messageId;
     let first: StoredCopy | null = null;
     for (const target of targets) {
@@ -87,6 +92,7 @@ async function deliverTo(run: DeliveryRun, recipient: DeliveryRecipient): Promis
       if (messageId !== null) run.hooks.recordDelivery(messageId, target);
       first ??= copy;
     }
+    await verdict.after?.();
     if (first === null) return { status: 'duplicate', recipient };
     return { status: 'delivered', recipient, ...first };
   } catch (err) {

@@ -39,4 +39,6 @@
  */
 export { Intake, intakeSettingsFromConfig } from './intake.js';
 export { prepareMessage } from './byte-rules.js';
+export { SieveFilter, type ActiveScript, type ActiveScripts, type SieveFilterDeps } from './sieve.js';
+export { sendMail, type OutgoingMail } from './outgoing.js';
 export type * from './types.js';

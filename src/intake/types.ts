@@ -53,6 +53,12 @@ export interface DeliveryRecipient {
    * over quota), 'strict' with lmtp_strict_quota.
    */
   quota?: QuotaMode;
+  /**
+   * The SMTP envelope of an LMTP delivery, for Sieve: `from` is MAIL FROM without brackets ("" for
+   * the null reverse-path), `to` the RCPT TO address as given ("fred+lists@example.com"). Without
+   * it (not a delivery from outside) no script runs.
+   */
+  envelope?: { from: string; to: string };
 }
 
 /** What happened for one recipient of deliver(), in the order the recipients were given. */
@@ -62,11 +68,21 @@ export type DeliveryOutcome =
   | { status: 'duplicate'; recipient: DeliveryRecipient }
   /** Sieve discarded it: nothing stored, and that is success. */
   | { status: 'discarded'; recipient: DeliveryRecipient }
+  /** Sieve's reject / ereject refused it for this recipient, with the script's reason. */
+  | { status: 'rejected'; recipient: DeliveryRecipient; reason: string }
   | { status: 'failed'; recipient: DeliveryRecipient; error: MailError };
 
 /** What Sieve decided for one recipient: the mailboxes to file into (the recipient's own = keep). */
 export interface SieveVerdict {
   fileInto: DeliveryRecipient[];
+  /** Refuse the message for this recipient with this reason (Sieve reject / ereject); nothing is stored. */
+  reject?: string;
+  /**
+   * What the script sends (redirects, vacation replies, a rejection notice), run once this
+   * recipient's copies are stored (or none was to be), before its outcome is answered; never
+   * throws. Not run when storing failed: the sender tries again, and the script runs again then.
+   */
+  after?: () => Promise<void>;
 }
 
 /**

@@ -7,26 +7,14 @@
  * before the message is on disk.
  */
 import { MailError } from '../common/index.js';
+import { rfc5322Date } from '../message/index.js';
 import type { DeliveryRecipient } from '../intake/index.js';
 import { formatPath } from './commands/addresses.js';
 import type { CommandContext } from './commands/types.js';
 import { lmtpReplyFor } from './error-map.js';
 import type { Envelope } from './session/state.js';
 import type { DataResult } from './wire/data.js';
-import { REPLIES, type Reply } from './wire/replies.js';
-
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** An RFC 5322 date-time in local time: "Wed, 02 Dec 2026 06:02:19 +0100". */
-export function rfc5322Date(date: Date): string {
-  const two = (n: number) => String(n).padStart(2, '0');
-  const offset = -date.getTimezoneOffset();
-  const sign = offset < 0 ? '-' : '+';
-  const abs = Math.abs(offset);
-  return `${DAYS[date.getDay()]}, ${two(date.getDate())} ${MONTHS[date.getMonth()]} ${date.getFullYear()} ` +
-    `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())} ${sign}${two(Math.floor(abs / 60))}${two(abs % 60)}`;
-}
+import { REPLIES, reply, type Reply } from './wire/replies.js';
 
 /** "with" protocol of the Received line (RFC 3848): LMTP, plus S under TLS and A when authenticated. */
 function protocolWord(ctx: CommandContext): string {
@@ -81,10 +69,12 @@ export async function deliverMessage(ctx: CommandContext, envelope: Envelope, da
     return answerAll(refusal(ctx, err));
   }
   const strict = ctx.deps.policy.strictQuota ? 'strict' : 'delivery';
+  const from = envelope.sender === null ? '' : formatPath(envelope.sender).slice(1, -1);
   const targets: DeliveryRecipient[] = recipients.map((r) => ({
     mailbox: r.resolved.mailbox.name,
     userid: r.resolved.userid,
     quota: r.params.ignoreQuota ? 'ignore' : strict,
+    envelope: { from, to: r.resolved.address },
   }));
   let outcomes;
   try {
@@ -104,7 +94,12 @@ export async function deliverMessage(ctx: CommandContext, envelope: Envelope, da
         ctx.reply(REPLIES.duplicate);
         break;
       case 'discarded':
+        ctx.log.info({ mailbox: rcpt, messageId: prepared.messageId }, 'sieve discarded');
         ctx.reply(REPLIES.discarded);
+        break;
+      case 'rejected':
+        ctx.log.info({ mailbox: rcpt, messageId: prepared.messageId }, 'sieve rejected');
+        ctx.reply(reply(550, '5.7.1', outcome.reason));
         break;
       case 'failed':
         ctx.reply(refusal(ctx, outcome.error));

@@ -9,7 +9,8 @@ import { RightsChecker } from '../acl/index.js';
 import { Authenticator, UseridRules, type AuthenticatorOptions } from '../auth/index.js';
 import { tlsContextFromConfig, type Logger } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
-import { Intake } from '../intake/index.js';
+import { Intake, SieveFilter } from '../intake/index.js';
+import { Namespace } from '../names/index.js';
 import { PartitionSelector } from '../partition/index.js';
 import { DuplicateStore, MailStore, type ChangeNotifier } from '../store/index.js';
 import type { LmtpDeps } from './deps.js';
@@ -41,7 +42,8 @@ export class LmtpServer {
   private constructor(
     readonly deps: LmtpDeps,
     private readonly store: MailStore,
-    private readonly duplicates: DuplicateStore | null,
+    /** deliver.db: duplicate suppression and Sieve's records. */
+    private readonly duplicates: DuplicateStore,
   ) {}
 
   static create(options: LmtpServerOptions): LmtpServer {
@@ -50,24 +52,42 @@ export class LmtpServer {
     const auth = Authenticator.create({ config, logger, ...options.auth });
     const accounts = new Accounts({ store, config, logger });
     const duplicates = config.bool('duplicatesuppression') ? DuplicateStore.fromConfig(config) : null;
+    const serverName = config.string('servername') ?? hostname();
+    const rights = RightsChecker.fromConfig(config);
+    // Sieve's records (vacation replies, redirects) live in deliver.db even with duplicate suppression off.
+    const sieveRecords = duplicates ?? DuplicateStore.fromConfig(config);
+    const sieve = new SieveFilter({
+      store,
+      config,
+      logger,
+      scripts: store.sieveScripts,
+      duplicates: sieveRecords,
+      rights,
+      namespace: Namespace.fromConfig(config),
+      identityOf: (userid) => auth.identityOf(userid, options.serviceName),
+      serverName,
+    });
     const intake = new Intake({
       store,
       config,
       logger,
       settings: { singleInstance: config.bool('singleinstancestore') },
-      hooks: duplicates ? duplicateSuppression(duplicates, logger, (mailbox) => store.allowsDuplicateDelivery(mailbox)) : {},
+      hooks: {
+        ...(duplicates ? duplicateSuppression(duplicates, logger, (mailbox) => store.allowsDuplicateDelivery(mailbox)) : {}),
+        sieve: (message, recipient) => sieve.verdict(message, recipient),
+      },
     });
     const createInbox = async (userid: string): Promise<boolean> => {
       const contact = accounts.firstContact(auth.identityOf(userid, options.serviceName));
       if (contact.kind === 'created') logger.info({ userid, inbox: contact.inbox }, 'INBOX created on delivery');
       return contact.kind === 'created' || contact.reason === 'exists';
     };
-    const recipients = new RecipientResolver(config, recipientSettingsFromConfig(config), store, RightsChecker.fromConfig(config), createInbox);
+    const recipients = new RecipientResolver(config, recipientSettingsFromConfig(config), store, rights, createInbox);
     const deps: LmtpDeps = {
       config,
       serviceName: options.serviceName,
       logger,
-      serverName: config.string('servername') ?? hostname(),
+      serverName,
       auth,
       userids: new UseridRules(config),
       intake,
@@ -90,7 +110,7 @@ export class LmtpServer {
         maxBadCommands: 25,
       },
     };
-    return new LmtpServer(deps, store, duplicates);
+    return new LmtpServer(deps, store, sieveRecords);
   }
 
   get activeSessions(): number {
@@ -127,6 +147,6 @@ export class LmtpServer {
     this.deps.intake.close();
     this.store.close();
     this.deps.auth.close();
-    this.duplicates?.close();
+    this.duplicates.close();
   }
 }

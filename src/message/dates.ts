@@ -84,3 +84,17 @@ export function parseImapDateTime(text: string): Date | null {
   const offset = (match[5] === '-' ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
   return new Date(Date.UTC(date.year, date.month - 1, date.day, hours, minutes, seconds) - offset * 60_000);
 }
+
+const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** An RFC 5322 date-time in local time (Received lines, Date fields of mail the server writes). */
+export function rfc5322Date(date: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  const offset = -date.getTimezoneOffset();
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  return `${DAY_NAMES[date.getDay()]}, ${two(date.getDate())} ${MONTH_NAMES[date.getMonth()]} ${date.getFullYear()} ` +
+    `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())} ${sign}${two(Math.floor(abs / 60))}${two(abs % 60)}`;
+}
+

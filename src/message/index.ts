@@ -18,7 +18,7 @@ export {
   decodeHeaderValue, decodeCharset, headerValues, headerText, lastFieldValue, bodyText, messageText, htmlToText,
   normalizeForSearch, searchMatches, CYRUS_SEARCH_NORMALISATION, type SearchNormalisation,
 } from './searchText.js';
-export { sentDay, calendarDay, parseImapDateText, parseImapDateTime, type ImapDate } from './dates.js';
+export { sentDay, calendarDay, parseImapDateText, parseImapDateTime, rfc5322Date, type ImapDate } from './dates.js';
 export { previewPart, previewText, PREVIEW_READ_LIMIT } from './preview.js';
 export { refsForest, refsThreads } from './threadRefs.js';
 export { baseSubject, sentTime, sortDisplay, sortMailbox } from './sortKeys.js';

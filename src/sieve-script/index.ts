@@ -4,16 +4,43 @@
  * no clock of its own (the caller passes `now`), no knowledge of mailboxes beyond the questions it
  * asks through SieveEnvironment. Used by ManageSieve (PUTSCRIPT, CHECKSCRIPT) and by delivery.
  *
- * CONTRACT FILE: the helper building the language replaces the bodies below.
+ * The work is split: lexer.ts (tokens), parser.ts (grammar), checks.ts (arguments, tags, require),
+ * program.ts (the checked program), match.ts (comparators, match types), address.ts and headers.ts
+ * (what header tests see), body.ts, flags.ts, vacation.ts, interpreter.ts (running a program).
  */
+import { checkProgram } from './checks.js';
+import { runProgram } from './interpreter.js';
+import { lexSieve } from './lexer.js';
+import { GlobCache } from './match.js';
+import { parseSieve } from './parser.js';
+import type { Command } from './program.js';
+
+export { lexSieve, type Token } from './lexer.js';
+export { parseSieve, MAX_NESTING } from './parser.js';
+export { parseAddressList, type ParsedAddress } from './address.js';
+export { decodeEncodedWords, parseHeaderBlock } from './headers.js';
+export { compareValues, matchAny, matchGlob, compileGlob, GlobCache, type MatchSpec, type ComparatorName } from './match.js';
+export { normaliseFlags } from './flags.js';
+export { datePart, parseMessageDate, parseZone, DATE_PARTS, type DatePart } from './date.js';
 
 /** The extensions this implementation knows, in the order CAPABILITY lists them. */
-export const SUPPORTED_EXTENSIONS: readonly string[] = [];
+export const SUPPORTED_EXTENSIONS: readonly string[] = [
+  'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
+  'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date',
+];
+
+/** The checked program inside a CompiledScript (internal to this folder). */
+export interface CompiledProgram {
+  readonly commands: readonly Command[];
+  readonly globs: GlobCache;
+}
 
 /** A script that parsed and passed every check (require, arguments, tags, comparators). */
 export interface CompiledScript {
   /** The extensions the script required. */
   readonly requires: readonly string[];
+  /** The checked program (absent only in a hand-made script, which then does nothing). */
+  readonly program?: CompiledProgram;
 }
 
 export type CompileResult =
@@ -26,8 +53,17 @@ export interface CompileOptions {
   extensions?: readonly string[];
 }
 
-export function compileSieve(_source: string, _options: CompileOptions = {}): CompileResult {
-  throw new Error('not built yet');
+export function compileSieve(source: string, options: CompileOptions = {}): CompileResult {
+  const lexed = lexSieve(source);
+  if (!lexed.ok) return { ok: false, errors: [lexed.error] };
+  const parsed = parseSieve(lexed.tokens);
+  if (!parsed.ok) return { ok: false, errors: [parsed.error] };
+  const allowed = new Set((options.extensions ?? SUPPORTED_EXTENSIONS)
+    .map((e) => e.toLowerCase())
+    .filter((e) => SUPPORTED_EXTENSIONS.includes(e)));
+  const checked = checkProgram(parsed.commands, allowed);
+  if (checked.errors.length > 0) return { ok: false, errors: checked.errors };
+  return { ok: true, script: { requires: checked.requires, program: { commands: checked.commands, globs: new GlobCache() } } };
 }
 
 /** What a script sees of the message being delivered. */
@@ -50,6 +86,10 @@ export interface SieveEnvironment {
   readonly userAddresses: readonly string[];
   /** Whether a mailbox exists (mailboxexists, RFC 5490), by the name the script wrote. */
   mailboxExists(name: string): boolean;
+  /** The current time for currentdate (RFC 5260); without it currentdate never matches. */
+  readonly now?: Date;
+  /** The server's time zone as "+hhmm" / "-hhmm" for date and currentdate; default "+0000". */
+  readonly zone?: string;
 }
 
 export type SieveAction =
@@ -83,6 +123,19 @@ export interface SieveOutcome {
   error: string | null;
 }
 
-export function runSieve(_script: CompiledScript, _message: SieveMessage, _env: SieveEnvironment): SieveOutcome {
-  throw new Error('not built yet');
+/** Limits for one run. */
+export interface RunOptions {
+  /** Distinct redirects a run may make before it fails (Cyrus's sieve_maxredirects); default 5. */
+  maxRedirects?: number;
+}
+
+export const DEFAULT_MAX_REDIRECTS = 5;
+
+export function runSieve(script: CompiledScript, message: SieveMessage, env: SieveEnvironment, options: RunOptions = {}): SieveOutcome {
+  const program = script.program;
+  if (program === undefined) return { actions: [{ type: 'keep', flags: null }], error: null };
+  return runProgram(
+    { commands: program.commands, globs: program.globs, requires: new Set(script.requires) },
+    message, env, options.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
+  );
 }

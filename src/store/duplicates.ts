@@ -28,6 +28,11 @@ export function duplicateDbPath(config: ImapdConfig): string {
   return config.path('duplicate_db_path') ?? join(config.configDirectory, 'deliver.db');
 }
 
+/** The mailbox column of a user's Sieve action records: a control character no mailbox name holds. */
+function actionOwner(userid: string): string {
+  return `\u0001sieve\u0001${userid}`;
+}
+
 export class DuplicateStore {
   private readonly stmts;
 
@@ -40,6 +45,7 @@ export class DuplicateStore {
       prune: db.prepare<[number, string]>('DELETE FROM deliveries WHERE delivered_at < ? AND mailbox NOT IN (SELECT value FROM json_each(?))'),
       countMailbox: db.prepare<[number, string], { n: number }>('SELECT count(*) AS n FROM deliveries WHERE delivered_at < ? AND mailbox = ?'),
       pruneMailbox: db.prepare<[number, string]>('DELETE FROM deliveries WHERE delivered_at < ? AND mailbox = ?'),
+      getAction: db.prepare<[string, string], { until: number }>('SELECT delivered_at AS until FROM deliveries WHERE message_id = ? AND mailbox = ?'),
     };
   }
 
@@ -96,6 +102,26 @@ export class DuplicateStore {
   /** Remember a delivery (a second one of the same pair only moves its time). */
   recordDelivery(messageId: string, mailbox: string, at: number = Date.now()): void {
     writeTransaction(this.db, 'deliver.db record', () => this.stmts.put.run(messageId, mailbox, at, 0));
+  }
+
+  /**
+   * Whether a Sieve action with this key (a vacation reply to a sender, a redirect of a message)
+   * was taken for `userid` and is still in force at `now`. Kept in the same table as deliveries,
+   * under a name no mailbox can have, with the time it stays in force as its time: `cyr_expire -E`
+   * forgets it that many days after it lapsed.
+   */
+  actionTaken(userid: string, key: string, now: number = Date.now()): boolean {
+    try {
+      const row = this.stmts.getAction.get(key, actionOwner(userid));
+      return row !== undefined && row.until > now;
+    } catch (err) {
+      throw sqliteError(err, 'deliver.db read');
+    }
+  }
+
+  /** Remember a Sieve action of `userid` until `until` (ms since the epoch). */
+  recordAction(userid: string, key: string, until: number): void {
+    writeTransaction(this.db, 'deliver.db action', () => this.stmts.put.run(key, actionOwner(userid), until, 0));
   }
 
   /** Forget deliveries recorded more than `minAgeMs` ago; returns how many (would) go. */

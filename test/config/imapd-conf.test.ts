@@ -236,7 +236,7 @@ describe('imapd.conf files', () => {
     expect(config.enum('serverinfo')).toBe('off');
   });
 
-  it.each(['sievenotifier: zephyr', 'lmtp_preparse: yes', 'sasl_whatever: 1', 'imap_lmtp_preparse: no'])(
+  it.each(['sievenotifier: mailto', 'lmtp_preparse: yes', 'sasl_whatever: 1', 'imap_lmtp_preparse: no'])(
     'option %j that Cyrus knows but this server does not use is kept without a warning',
     (text) => {
       const config = load(text);

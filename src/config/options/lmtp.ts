@@ -16,5 +16,8 @@ export const lmtpOptions: OptionSpec[] = [
   { area, name: 'postuser', type: 'string', default: '', doc: 'Userid whose address delivers to shared folders: with "bb", mail to bb+shared.blah goes to shared.blah (empty: +shared.blah).' },
   { area, name: 'autocreate_post', type: 'switch', default: 'no', doc: 'Create a user\'s missing INBOX when mail arrives for it (needs autocreate_quota 0 or more, as every autocreation).' },
   { area, name: 'singleinstancestore', type: 'switch', default: 'yes', doc: 'Write a message delivered to several mailboxes once per partition and hard-link it into the others.' },
+  { area, name: 'sieve_use_lmtp_reject', type: 'switch', default: 'yes', doc: 'A Sieve reject refuses the message in the LMTP answer (550 5.7.1 with the script\'s reason), so the MTA bounces it; no: the server sends the rejection notice itself (from postmaster, through sendmail) and answers 250. ereject always refuses in the answer.' },
+  { area, name: 'sieve_vacation_min_response', type: 'duration', default: '3d', unit: 's', min: 0, doc: 'The shortest time between two vacation replies to one sender: a script\'s :days or :seconds below it is raised to it.' },
+  { area, name: 'sieve_vacation_max_response', type: 'duration', default: '90d', unit: 's', min: 7 * 86400, doc: 'The longest time between two vacation replies to one sender: a script\'s :days or :seconds above it is lowered to it (at least 7 days).' },
   { area, name: 'reject8bit', type: 'switch', default: 'no', doc: 'Refuse delivered messages with 8-bit characters in their headers (else munge8bit applies).' },
 ];

@@ -1,0 +1,379 @@
+/**
+ * Sieve at delivery (the intake's `sieve` seam): the recipient user's active script (put there by
+ * ManageSieve) decides where a delivered message goes. Its actions become the verdict:
+ *
+ * - keep / the implicit keep: the mailbox the address named (INBOX or user+detail's folder), with
+ *   the script's imap4flags flags;
+ * - fileinto: a mailbox of the user's namespace the user may post to (`p`); one that does not exist
+ *   is created with :create inside the user's own hierarchy, else the message is kept instead, as
+ *   Cyrus does: a script's mistake never loses mail;
+ * - discard: nothing stored;
+ * - reject / ereject: the recipient is refused with the script's reason (LMTP 550 5.7.1); with
+ *   `sieve_use_lmtp_reject: no` a reject is answered by a rejection notice from postmaster;
+ * - redirect and vacation: messages handed to `sendmail` once the copies are stored. A redirect of
+ *   one Message-ID to one address, and a vacation reply to one sender per handle, are remembered in
+ *   deliver.db so that a redelivery or the next message does not send them again (vacation: for
+ *   :days, held between sieve_vacation_min_response and sieve_vacation_max_response).
+ *
+ * A script that does not compile any more, or fails while running, keeps the message (RFC 5228
+ * 2.10.6) and is logged. Compiled scripts are kept per user while the script's version stays.
+ */
+import type { RightsChecker } from '../acl/index.js';
+import { initialAcl } from '../acl/index.js';
+import type { Identity } from '../auth/index.js';
+import { MailError, type Logger } from '../common/index.js';
+import type { ImapdConfig } from '../config/index.js';
+import { rfc5322Date } from '../message/index.js';
+import { isOwnedBy, ownerOf, parentName, splitName, USER_TOP, type Namespace } from '../names/index.js';
+import { compileSieve, runSieve, SUPPORTED_EXTENSIONS, type CompiledScript, type SieveAction, type SieveEnvironment } from '../sieve-script/index.js';
+import type { DuplicateStore, MailStore } from '../store/index.js';
+import { newMessageId, sendMail, type OutgoingMail } from './outgoing.js';
+import type { DeliveryRecipient, PreparedMessage, SieveVerdict } from './types.js';
+
+/** A user's active script as the script store gives it; `version` changes whenever it does. */
+export interface ActiveScript {
+  readonly name: string;
+  readonly content: Buffer;
+  readonly version: string;
+}
+
+export interface ActiveScripts {
+  active(userid: string): ActiveScript | null;
+}
+
+export interface SieveFilterDeps {
+  store: MailStore;
+  config: ImapdConfig;
+  logger: Logger;
+  scripts: ActiveScripts;
+  /** deliver.db: redirects and vacation replies already sent (none kept without it). */
+  duplicates: DuplicateStore | null;
+  rights: RightsChecker;
+  namespace: Namespace;
+  identityOf(userid: string): Identity;
+  serverName: string;
+  /** How a message leaves (default: the `sendmail` program). */
+  send?: (mail: OutgoingMail) => Promise<void>;
+}
+
+/** How many users' compiled scripts a process keeps. */
+const MAX_COMPILED = 1000;
+/** How long a redirect of one Message-ID to one address is remembered (a redelivery does not send it twice). */
+const REDIRECT_MEMORY_MS = 3 * 86_400_000;
+/** Redirects one run may make (Cyrus's sieve_maxredirects default is of this order). */
+const MAX_REDIRECTS = 5;
+
+interface Compiled {
+  version: string;
+  script: CompiledScript | null;
+}
+
+export class SieveFilter {
+  private readonly compiled = new Map<string, Compiled>();
+  private readonly extensions: readonly string[];
+  private readonly send: (mail: OutgoingMail) => Promise<void>;
+
+  constructor(private readonly deps: SieveFilterDeps) {
+    // sieve_extensions unset: every extension the language supports.
+    const listed = deps.config.list('sieve_extensions').map((e) => e.toLowerCase());
+    this.extensions = listed.length === 0 ? SUPPORTED_EXTENSIONS : SUPPORTED_EXTENSIONS.filter((e) => listed.includes(e));
+    const sendmail = deps.config.path('sendmail') ?? '/usr/lib/sendmail';
+    this.send = deps.send ?? ((mail) => sendMail(sendmail, mail));
+  }
+
+  /** The seam: where the message goes for `recipient` (its own mailbox when no script applies). */
+  verdict(message: PreparedMessage, recipient: DeliveryRecipient): SieveVerdict {
+    const keep: SieveVerdict = { fileInto: [recipient] };
+    const { userid, envelope } = recipient;
+    if (userid === null || envelope === undefined) return keep;
+    let script: CompiledScript | null;
+    try {
+      script = this.scriptOf(userid);
+    } catch (err) {
+      this.deps.logger.warn({ err, userid }, 'sieve: cannot read the active script; keeping');
+      return keep;
+    }
+    if (script === null) return keep;
+    const identity = this.deps.identityOf(userid);
+    const env: SieveEnvironment = {
+      envelopeFrom: envelope.from,
+      envelopeTo: envelope.to,
+      userAddresses: userAddresses(userid, this.qualified(envelope.to)),
+      mailboxExists: (name) => this.visibleMailbox(name, identity) !== null,
+    };
+    const outcome = runSieve(script, { header: headerBlock(message.content), content: message.content, size: message.content.length }, env);
+    if (outcome.error !== null) this.deps.logger.warn({ userid, error: outcome.error }, 'sieve: script failed; keeping');
+    return this.verdictOf(outcome.actions, message, recipient, identity);
+  }
+
+  /** An address with its domain: an unqualified one (RCPT TO:<fred>) is in defaultdomain, else servername's. */
+  private qualified(address: string): string {
+    if (address.includes('@')) return address;
+    return `${address}@${this.deps.config.string('defaultdomain') ?? this.deps.serverName}`;
+  }
+
+  private scriptOf(userid: string): CompiledScript | null {
+    const active = this.deps.scripts.active(userid);
+    if (active === null) {
+      this.compiled.delete(userid);
+      return null;
+    }
+    const kept = this.compiled.get(userid);
+    if (kept !== undefined && kept.version === active.version) return kept.script;
+    const result = compileSieve(active.content.toString('utf8'), { extensions: this.extensions });
+    if (!result.ok) this.deps.logger.warn({ userid, script: active.name, error: result.errors[0] }, 'sieve: the active script does not compile; keeping');
+    const entry = { version: active.version, script: result.ok ? result.script : null };
+    this.compiled.delete(userid);
+    this.compiled.set(userid, entry);
+    if (this.compiled.size > MAX_COMPILED) this.compiled.delete(this.compiled.keys().next().value!);
+    return entry.script;
+  }
+
+  private verdictOf(actions: readonly SieveAction[], message: PreparedMessage, recipient: DeliveryRecipient, identity: Identity): SieveVerdict {
+    const userid = identity.userid;
+    const envelope = recipient.envelope!;
+    const targets: DeliveryRecipient[] = [];
+    const outgoing: Array<() => Promise<void>> = [];
+    const into = (target: DeliveryRecipient): void => {
+      const same = targets.find((t) => t.mailbox === target.mailbox);
+      if (same === undefined) targets.push(target);
+      else if (target.flags !== undefined) same.flags = [...new Set([...(same.flags ?? []), ...target.flags])];
+    };
+    const kept = (flags: readonly string[] | null): DeliveryRecipient => (flags === null ? { ...recipient } : { ...recipient, flags: [...flags] });
+    let redirects = 0;
+    for (const action of actions) {
+      switch (action.type) {
+        case 'keep':
+          into(kept(action.flags));
+          break;
+        case 'fileinto': {
+          const mailbox = this.fileIntoTarget(action.mailbox, action.create, identity);
+          if (mailbox === null) {
+            this.deps.logger.info({ userid, folder: action.mailbox }, 'sieve: fileinto target missing or not allowed; keeping');
+            into(kept(action.flags));
+          } else into(action.flags === null ? { ...recipient, mailbox } : { ...recipient, mailbox, flags: [...action.flags] });
+          break;
+        }
+        case 'discard':
+          break;
+        case 'reject':
+          if (action.extended || this.deps.config.bool('sieve_use_lmtp_reject')) return { fileInto: [], reject: oneLine(action.reason) };
+          outgoing.push(() => this.sendRejection(userid, envelope, message, action.reason));
+          break;
+        case 'redirect':
+          if (++redirects > MAX_REDIRECTS) break;
+          outgoing.push(() => this.redirect(userid, envelope.from, message, action.address));
+          break;
+        case 'vacation':
+          outgoing.push(() => this.vacation(userid, envelope, action));
+          break;
+      }
+    }
+    const verdict: SieveVerdict = { fileInto: targets };
+    if (outgoing.length > 0) {
+      verdict.after = async () => {
+        for (const send of outgoing) {
+          try {
+            await send();
+          } catch (err) {
+            this.deps.logger.error({ err, userid }, 'sieve: sending failed');
+          }
+        }
+      };
+    }
+    return verdict;
+  }
+
+  /** The internal name of a mailbox the script named, when the user can see it; null otherwise. */
+  private visibleMailbox(name: string, identity: Identity): string | null {
+    let internal: string;
+    try {
+      internal = this.deps.namespace.toInternal(name, identity);
+    } catch (err) {
+      if (err instanceof MailError) return null;
+      throw err;
+    }
+    const entry = this.deps.store.lookup(internal);
+    return entry !== null && this.deps.rights.hasRights(identity, entry, 'l') ? internal : null;
+  }
+
+  /** fileinto's mailbox (created with :create inside the user's own hierarchy), or null: keep instead. */
+  private fileIntoTarget(name: string, create: boolean, identity: Identity): string | null {
+    let internal: string;
+    try {
+      internal = this.deps.namespace.toInternal(name, identity);
+    } catch (err) {
+      if (err instanceof MailError) return null;
+      throw err;
+    }
+    const { store, rights } = this.deps;
+    let entry = store.lookup(internal);
+    if (entry === null && create && isOwnedBy(internal, identity.userid)) {
+      try {
+        entry = this.createWithAncestors(internal);
+        this.deps.logger.info({ userid: identity.userid, mailbox: internal }, 'sieve: fileinto :create made the mailbox');
+      } catch (err) {
+        if (!(err instanceof MailError)) throw err;
+        this.deps.logger.info({ userid: identity.userid, mailbox: internal, reason: err.message }, 'sieve: fileinto :create failed');
+        return null;
+      }
+    }
+    if (entry === null || entry.type.length > 0 || entry.server !== null) return null;
+    return rights.hasRights(identity, entry, 'p') ? entry.name : null;
+  }
+
+  /** Create `internal` and its missing ancestors below the user's INBOX, each with the nearest existing ancestor's ACL. */
+  private createWithAncestors(internal: string) {
+    const { store, config } = this.deps;
+    const missing: string[] = [];
+    let ancestorAcl: string | null = null;
+    for (let name = parentName(internal); name !== null; name = parentName(name)) {
+      const found = store.lookup(name);
+      if (found !== null) {
+        ancestorAcl = found.acl;
+        break;
+      }
+      const { components } = splitName(name);
+      if (components[0] === USER_TOP && components.length <= 2) break;
+      missing.unshift(name);
+    }
+    const acl = initialAcl(ancestorAcl, ownerOf(internal), config.string('defaultacl'));
+    for (const name of missing) store.createMailbox(name, { acl });
+    return store.createMailbox(internal, { acl });
+  }
+
+  private async redirect(userid: string, from: string, message: PreparedMessage, address: string): Promise<void> {
+    const key = message.messageId === null ? null : `redirect\u0000${message.messageId}\u0000${address.toLowerCase()}`;
+    const duplicates = this.deps.duplicates;
+    if (key !== null && duplicates?.actionTaken(userid, key)) {
+      this.deps.logger.info({ userid, to: address }, 'sieve: redirect already sent for this message');
+      return;
+    }
+    await this.send({ from, to: [address], content: message.content });
+    if (key !== null) duplicates?.recordAction(userid, key, Date.now() + REDIRECT_MEMORY_MS);
+    this.deps.logger.info({ userid, to: address, messageId: message.messageId }, 'sieve: redirected');
+  }
+
+  private async vacation(userid: string, envelope: { from: string; to: string }, action: Extract<SieveAction, { type: 'vacation' }>): Promise<void> {
+    const min = this.deps.config.seconds('sieve_vacation_min_response') ?? 3 * 86400;
+    const max = Math.max(min, this.deps.config.seconds('sieve_vacation_max_response') ?? 90 * 86400);
+    const seconds = Math.min(max, Math.max(min, action.seconds));
+    const key = `vacation\u0000${action.handle}\u0000${action.to.toLowerCase()}`;
+    const duplicates = this.deps.duplicates;
+    if (duplicates?.actionTaken(userid, key)) {
+      this.deps.logger.info({ userid, to: action.to }, 'sieve: vacation reply already sent to this sender');
+      return;
+    }
+    const from = action.from ?? withoutDetail(this.qualified(envelope.to));
+    const header = [
+      `From: ${from}`,
+      `To: ${action.to}`,
+      `Subject: ${encodeHeaderText(action.subject)}`,
+      `Date: ${rfc5322Date(new Date())}`,
+      `Message-ID: ${newMessageId(this.deps.serverName)}`,
+      ...(action.inReplyTo === null ? [] : [`In-Reply-To: ${action.inReplyTo}`, `References: ${action.inReplyTo}`]),
+      'Auto-Submitted: auto-replied (vacation)',
+      'MIME-Version: 1.0',
+    ];
+    const body = action.mime
+      ? toCrlf(action.reason)
+      : `Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${toCrlf(action.reason)}`;
+    await this.send({ from: '', to: [action.to], content: Buffer.from(`${header.join('\r\n')}\r\n${body}${body.endsWith('\r\n') ? '' : '\r\n'}`, 'utf8') });
+    duplicates?.recordAction(userid, key, Date.now() + seconds * 1000);
+    this.deps.logger.info({ userid, to: action.to }, 'sieve: vacation reply sent');
+  }
+
+  /** reject with sieve_use_lmtp_reject off: a rejection notice to the sender (RFC 5429 2.2.1, an MDN). */
+  private async sendRejection(userid: string, envelope: { from: string; to: string }, message: PreparedMessage, reason: string): Promise<void> {
+    if (envelope.from === '') return; // nobody to tell (RFC 5429 2.2: never answer the null sender)
+    const postmaster = this.deps.config.string('postmaster') ?? 'postmaster';
+    const from = postmaster.includes('@') ? postmaster : `${postmaster}@${this.deps.serverName}`;
+    const boundary = `rejection-${Date.now().toString(36)}`;
+    const original = headerBlock(message.content).toString('utf8');
+    const text = [
+      `From: Mail Delivery <${from}>`,
+      `To: ${envelope.from}`,
+      `Subject: Message rejected: ${encodeHeaderText(subjectOf(original))}`,
+      `Date: ${rfc5322Date(new Date())}`,
+      `Message-ID: ${newMessageId(this.deps.serverName)}`,
+      'Auto-Submitted: auto-replied (rejected)',
+      'MIME-Version: 1.0',
+      `Content-Type: multipart/report; report-type=disposition-notification; boundary="${boundary}"`,
+      '',
+      `--${boundary}`,
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      `Your message to ${envelope.to} was automatically rejected:`,
+      toCrlf(reason).replace(/\r\n$/, ''),
+      '',
+      `--${boundary}`,
+      'Content-Type: message/disposition-notification',
+      '',
+      `Reporting-UA: ${this.deps.serverName}; cyrusts`,
+      `Final-Recipient: rfc822; ${envelope.to}`,
+      ...(message.messageId === null ? [] : [`Original-Message-ID: ${message.messageId}`]),
+      'Disposition: automatic-action/MDN-sent-automatically; deleted',
+      '',
+      `--${boundary}`,
+      'Content-Type: text/rfc822-headers',
+      '',
+      original.replace(/\r\n$/, ''),
+      `--${boundary}--`,
+      '',
+    ].join('\r\n');
+    await this.send({ from: '', to: [envelope.from], content: Buffer.from(text, 'utf8') });
+    this.deps.logger.info({ userid, to: envelope.from }, 'sieve: rejection notice sent');
+  }
+}
+
+/** The header block of a message with CRLF line ends, up to and including the empty line. */
+export function headerBlock(content: Buffer): Buffer {
+  const end = content.indexOf('\r\n\r\n');
+  return end < 0 ? content : content.subarray(0, end + 4);
+}
+
+/** The user's own addresses: the address mail came to (without +detail), and a qualified userid. */
+function userAddresses(userid: string, envelopeTo: string): string[] {
+  const out = [withoutDetail(envelopeTo)];
+  if (userid.includes('@') && !out.includes(userid)) out.push(userid);
+  return out;
+}
+
+function withoutDetail(address: string): string {
+  const at = address.lastIndexOf('@');
+  const local = at < 0 ? address : address.slice(0, at);
+  const plus = local.indexOf('+');
+  return plus < 0 ? address : local.slice(0, plus) + (at < 0 ? '' : address.slice(at));
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 400) || 'Message rejected';
+}
+
+function toCrlf(text: string): string {
+  return text.replace(/\r?\n/g, '\r\n');
+}
+
+/** A header text as is when ASCII, else one RFC 2047 encoded word per 45 bytes of UTF-8. */
+function encodeHeaderText(text: string): string {
+  const flat = text.replace(/[\r\n]+/g, ' ');
+  if (/^[\x20-\x7e]*$/.test(flat)) return flat;
+  const words: string[] = [];
+  const chars = [...flat];
+  let chunk = '';
+  for (const ch of chars) {
+    if (Buffer.byteLength(chunk + ch) > 45) {
+      words.push(`=?UTF-8?B?${Buffer.from(chunk).toString('base64')}?=`);
+      chunk = '';
+    }
+    chunk += ch;
+  }
+  if (chunk) words.push(`=?UTF-8?B?${Buffer.from(chunk).toString('base64')}?=`);
+  return words.join('\r\n ');
+}
+
+function subjectOf(header: string): string {
+  const match = /^subject:[ \t]*(.*(?:\r\n[ \t].*)*)/im.exec(header);
+  return match ? match[1]!.replace(/\r\n[ \t]+/g, ' ').trim() : '(no subject)';
+}

@@ -1,0 +1,490 @@
+/**
+ * The checks after parsing: `require` first and only of allowed extensions, each command's and
+ * test's arguments (count, types, tags and their arguments, comparators, match types, address
+ * parts), extensions used without their `require`, and the if/elsif/else chain. Builds the typed
+ * program the interpreter runs.
+ */
+import { parseEnvelopeAddress } from './address.js';
+import { DATE_PARTS, parseZone } from './date.js';
+import { COMPARATORS, RELATIONAL_OPERATORS, type ComparatorName, type MatchSpec, type RelationalOperator } from './match.js';
+import type { Argument, CommandNode, TestNode } from './parser.js';
+import type { AddressPart, Branch, Command, SetModifier, Test } from './program.js';
+
+type ArgType = 'string' | 'strings' | 'number';
+
+interface TagDef {
+  ext?: string;
+  arg?: ArgType;
+}
+
+interface Shape {
+  tags?: Record<string, TagDef>;
+  comparator?: boolean;
+  matchType?: boolean;
+  addressPart?: boolean;
+  positional: ArgType[];
+  /** The first positional argument may be left out (setflag's variable, hasflag's variable list). */
+  optionalFirst?: boolean;
+}
+
+interface ReadArgs {
+  tags: Map<string, Argument | null>;
+  match: MatchSpec;
+  addressPart: AddressPart;
+  positional: Argument[];
+}
+
+const typeName: Record<ArgType, string> = { string: 'a string', strings: 'a string list', number: 'a number' };
+
+/** Extensions the language itself implies and `require` accepts without their being listed. */
+const ALWAYS_ALLOWED = new Set(['comparator-i;octet', 'comparator-i;ascii-casemap']);
+
+const matchTags = new Set(['is', 'contains', 'matches', 'count', 'value']);
+const addressTags = new Set(['all', 'localpart', 'domain', 'user', 'detail']);
+const setModifiers: Record<string, number> = { lower: 40, upper: 40, lowerfirst: 30, upperfirst: 30, quotewildcard: 20, length: 10 };
+
+export interface CheckResult {
+  commands: Command[];
+  requires: string[];
+  errors: string[];
+}
+
+export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet<string>): CheckResult {
+  const errors: string[] = [];
+  const requires = new Set<string>();
+  const err = (line: number, message: string): void => {
+    if (errors.length < 20) errors.push(`line ${line}: ${message}`);
+  };
+  const has = (ext: string): boolean => requires.has(ext);
+  const need = (line: number, ext: string, what: string): boolean => {
+    if (requires.has(ext) || (ext === 'vacation' && requires.has('vacation-seconds'))) return true;
+    err(line, `${what} needs require "${ext}"`);
+    return false;
+  };
+  const variables = (): boolean => has('variables');
+  const checkHeaderNames = (line: number, owner: string, names: readonly string[]): void => {
+    for (const n of names) if (constant(n) && !headerName.test(n)) err(line, `${owner}: invalid header name "${n}"`);
+  };
+  const constant = (s: string): boolean => !(variables() && s.includes('${'));
+
+  // require: only at the start of the script.
+  let index = 0;
+  for (; index < nodes.length && nodes[index]!.name === 'require'; index += 1) {
+    const node = nodes[index]!;
+    const args = readArgs(node.name, node.line, node.args, { positional: ['strings'] }, err, has);
+    noTestsOrBlock(node, err);
+    if (args === null) continue;
+    for (const ext of stringsOf(args.positional[0]!)) {
+      const name = ext.toLowerCase();
+      if (allowed.has(name) || ALWAYS_ALLOWED.has(name)) requires.add(name);
+      else err(node.line, `unsupported extension "${ext}"`);
+    }
+  }
+
+  const command = (node: CommandNode): Command | null => {
+    const line = node.line;
+    const read = (shape: Shape): ReadArgs | null => readArgs(node.name, line, node.args, shape, err, has);
+    if (!['if', 'elsif', 'else'].includes(node.name)) noTestsOrBlock(node, err);
+    switch (node.name) {
+      case 'require':
+        err(line, '"require" must come before any other command');
+        return null;
+      case 'if':
+      case 'elsif':
+      case 'else':
+        return null; // handled by the block walker
+      case 'stop':
+        return read({ positional: [] }) && { kind: 'stop', line };
+      case 'discard':
+        return read({ positional: [] }) && { kind: 'discard', line };
+      case 'keep': {
+        const a = read({ tags: { flags: { ext: 'imap4flags', arg: 'strings' } }, positional: [] });
+        if (a === null) return null;
+        return { kind: 'keep', line, flags: tagStrings(a, 'flags') };
+      }
+      case 'fileinto': {
+        if (!need(line, 'fileinto', '"fileinto"')) return null;
+        const a = read({
+          tags: { copy: { ext: 'copy' }, flags: { ext: 'imap4flags', arg: 'strings' }, create: { ext: 'mailbox' } },
+          positional: ['string'],
+        });
+        if (a === null) return null;
+        return {
+          kind: 'fileinto', line, mailbox: stringsOf(a.positional[0]!)[0]!, flags: tagStrings(a, 'flags'),
+          copy: a.tags.has('copy'), create: a.tags.has('create'),
+        };
+      }
+      case 'redirect': {
+        const a = read({ tags: { copy: { ext: 'copy' } }, positional: ['string'] });
+        if (a === null) return null;
+        const address = stringsOf(a.positional[0]!)[0]!;
+        if (constant(address) && !validAddress(address)) err(line, `redirect: "${address}" is not a valid address`);
+        return { kind: 'redirect', line, address, copy: a.tags.has('copy') };
+      }
+      case 'reject':
+      case 'ereject': {
+        if (!need(line, node.name, `"${node.name}"`)) return null;
+        const a = read({ positional: ['string'] });
+        if (a === null) return null;
+        return { kind: 'reject', line, reason: stringsOf(a.positional[0]!)[0]!, extended: node.name === 'ereject' };
+      }
+      case 'vacation': {
+        if (!need(line, 'vacation', '"vacation"')) return null;
+        const a = read({
+          tags: {
+            days: { arg: 'number' }, seconds: { ext: 'vacation-seconds', arg: 'number' }, subject: { arg: 'string' },
+            from: { arg: 'string' }, addresses: { arg: 'strings' }, mime: {}, handle: { arg: 'string' },
+          },
+          positional: ['string'],
+        });
+        if (a === null) return null;
+        if (a.tags.has('days') && a.tags.has('seconds')) err(line, 'vacation: :days and :seconds cannot be used together');
+        const from = tagString(a, 'from');
+        if (from !== null && constant(from) && !validAddress(from)) err(line, `vacation: :from "${from}" is not a valid address`);
+        return {
+          kind: 'vacation', line, days: tagNumber(a, 'days'), seconds: tagNumber(a, 'seconds'),
+          subject: tagString(a, 'subject'), from, addresses: tagStrings(a, 'addresses') ?? [],
+          mime: a.tags.has('mime'), handle: tagString(a, 'handle'), reason: stringsOf(a.positional[0]!)[0]!,
+        };
+      }
+      case 'setflag':
+      case 'addflag':
+      case 'removeflag': {
+        if (!need(line, 'imap4flags', `"${node.name}"`)) return null;
+        const a = read({ positional: ['string', 'strings'], optionalFirst: true });
+        if (a === null) return null;
+        let variable: string | null = null;
+        if (a.positional.length === 2) {
+          variable = stringsOf(a.positional[0]!)[0]!;
+          if (need(line, 'variables', `"${node.name}" with a variable name`) && !validVariableName(variable)) {
+            err(line, `invalid variable name "${variable}"`);
+          }
+        }
+        const op = node.name === 'setflag' ? 'set' : node.name === 'addflag' ? 'add' : 'remove';
+        return { kind: 'flags', line, op, variable, flags: stringsOf(a.positional[a.positional.length - 1]!) };
+      }
+      case 'set': {
+        if (!need(line, 'variables', '"set"')) return null;
+        const tags: Record<string, TagDef> = {};
+        for (const m of Object.keys(setModifiers)) tags[m] = {};
+        const a = read({ tags, positional: ['string', 'string'] });
+        if (a === null) return null;
+        const name = stringsOf(a.positional[0]!)[0]!;
+        if (!validVariableName(name)) err(line, `invalid variable name "${name}"`);
+        const modifiers = [...a.tags.keys()] as SetModifier[];
+        const seen = new Map<number, string>();
+        for (const m of modifiers) {
+          const other = seen.get(setModifiers[m]!);
+          if (other !== undefined) err(line, `set: :${other} and :${m} cannot be used together`);
+          seen.set(setModifiers[m]!, m);
+        }
+        modifiers.sort((x, y) => setModifiers[y]! - setModifiers[x]!);
+        return { kind: 'set', line, name: name.toLowerCase(), value: stringsOf(a.positional[1]!)[0]!, modifiers };
+      }
+      default:
+        err(line, `unknown command "${node.name}"`);
+        return null;
+    }
+  };
+
+  const test = (node: TestNode): Test | null => {
+    const line = node.line;
+    const read = (shape: Shape): ReadArgs | null => readArgs(node.name, line, node.args, shape, err, has);
+    const noTests = (): boolean => {
+      if (node.tests.length === 0) return true;
+      const next = node.tests[0]!;
+      err(next.line, `"${node.name}" takes no test (is a "," missing before "${next.name}"?)`);
+      return false;
+    };
+    switch (node.name) {
+      case 'true':
+      case 'false':
+        return read({ positional: [] }) && noTests() ? { kind: node.name } : null;
+      case 'allof':
+      case 'anyof': {
+        if (read({ positional: [] }) === null) return null;
+        if (!node.testList) { err(line, `"${node.name}" needs a list of tests in parentheses`); return null; }
+        const tests = node.tests.map(test);
+        return tests.every((t) => t !== null) ? { kind: node.name, tests: tests as Test[] } : null;
+      }
+      case 'not': {
+        if (read({ positional: [] }) === null) return null;
+        if (node.testList || node.tests.length !== 1) { err(line, '"not" needs exactly one test'); return null; }
+        const inner = test(node.tests[0]!);
+        return inner && { kind: 'not', test: inner };
+      }
+      case 'header': {
+        const a = read({ comparator: true, matchType: true, positional: ['strings', 'strings'] });
+        if (a === null || !noTests()) return null;
+        checkHeaderNames(line, 'header', stringsOf(a.positional[0]!));
+        return { kind: 'header', names: lowerNames(a.positional[0]!), keys: stringsOf(a.positional[1]!), match: a.match };
+      }
+      case 'address':
+      case 'envelope': {
+        if (node.name === 'envelope' && !need(line, 'envelope', '"envelope"')) return null;
+        const a = read({ comparator: true, matchType: true, addressPart: true, positional: ['strings', 'strings'] });
+        if (a === null || !noTests()) return null;
+        const names = lowerNames(a.positional[0]!);
+        if (node.name === 'address') checkHeaderNames(line, 'address', names);
+        if (node.name === 'envelope') {
+          for (const n of names) {
+            if (constant(n) && n !== 'from' && n !== 'to') err(line, `envelope: unsupported envelope part "${n}" (only "from" and "to")`);
+          }
+        }
+        return { kind: node.name, part: a.addressPart, names, keys: stringsOf(a.positional[1]!), match: a.match };
+      }
+      case 'exists': {
+        const a = read({ positional: ['strings'] });
+        if (a === null || !noTests()) return null;
+        checkHeaderNames(line, 'exists', stringsOf(a.positional[0]!));
+        return { kind: 'exists', names: lowerNames(a.positional[0]!) };
+      }
+      case 'size': {
+        const a = read({ tags: { over: {}, under: {} }, positional: ['number'] });
+        if (a === null || !noTests()) return null;
+        if (a.tags.has('over') === a.tags.has('under')) { err(line, 'size needs exactly one of :over and :under'); return null; }
+        return { kind: 'size', over: a.tags.has('over'), limit: (a.positional[0] as { value: number }).value };
+      }
+      case 'body': {
+        if (!need(line, 'body', '"body"')) return null;
+        const a = read({
+          comparator: true, matchType: true,
+          tags: { raw: {}, text: {}, content: { arg: 'strings' } }, positional: ['strings'],
+        });
+        if (a === null || !noTests()) return null;
+        const transforms = ['raw', 'text', 'content'].filter((t) => a.tags.has(t));
+        if (transforms.length > 1) err(line, 'body: only one of :raw, :text and :content may be given');
+        const transform = (transforms[0] ?? 'text') as 'raw' | 'text' | 'content';
+        return { kind: 'body', transform, contentTypes: tagStrings(a, 'content') ?? [], keys: stringsOf(a.positional[0]!), match: a.match };
+      }
+      case 'hasflag': {
+        if (!need(line, 'imap4flags', '"hasflag"')) return null;
+        const a = read({ comparator: true, matchType: true, positional: ['strings', 'strings'], optionalFirst: true });
+        if (a === null || !noTests()) return null;
+        let vars: string[] | null = null;
+        if (a.positional.length === 2) {
+          vars = stringsOf(a.positional[0]!);
+          if (need(line, 'variables', '"hasflag" with variable names')) {
+            for (const v of vars) if (!validVariableName(v)) err(line, `invalid variable name "${v}"`);
+          }
+          vars = vars.map((v) => v.toLowerCase());
+        }
+        return { kind: 'hasflag', variables: vars, keys: stringsOf(a.positional[a.positional.length - 1]!), match: a.match };
+      }
+      case 'mailboxexists': {
+        if (!need(line, 'mailbox', '"mailboxexists"')) return null;
+        const a = read({ positional: ['strings'] });
+        if (a === null || !noTests()) return null;
+        return { kind: 'mailboxexists', names: stringsOf(a.positional[0]!) };
+      }
+      case 'string': {
+        if (!need(line, 'variables', '"string"')) return null;
+        const a = read({ comparator: true, matchType: true, positional: ['strings', 'strings'] });
+        if (a === null || !noTests()) return null;
+        return { kind: 'string', sources: stringsOf(a.positional[0]!), keys: stringsOf(a.positional[1]!), match: a.match };
+      }
+      case 'date':
+      case 'currentdate': {
+        if (!need(line, 'date', `"${node.name}"`)) return null;
+        const isDate = node.name === 'date';
+        const tags: Record<string, TagDef> = isDate ? { zone: { arg: 'string' }, originalzone: {} } : { zone: { arg: 'string' } };
+        const a = read({ comparator: true, matchType: true, tags, positional: isDate ? ['string', 'string', 'strings'] : ['string', 'strings'] });
+        if (a === null || !noTests()) return null;
+        const zone = tagString(a, 'zone');
+        if (zone !== null && a.tags.has('originalzone')) err(line, `${node.name}: :zone and :originalzone cannot be used together`);
+        if (zone !== null && constant(zone) && parseZone(zone) === null) err(line, `${node.name}: bad time zone "${zone}" (use +hhmm or -hhmm)`);
+        const strings = a.positional.map((p) => stringsOf(p));
+        const part = strings[isDate ? 1 : 0]![0]!;
+        if (constant(part) && !(DATE_PARTS as readonly string[]).includes(part.toLowerCase())) err(line, `${node.name}: unknown date part "${part}"`);
+        return {
+          kind: 'date', header: isDate ? strings[0]![0]!.toLowerCase() : null, zone, originalZone: a.tags.has('originalzone'),
+          part: part.toLowerCase(), keys: strings[strings.length - 1]!, match: a.match,
+        };
+      }
+      default:
+        err(line, `unknown test "${node.name}"`);
+        return null;
+    }
+  };
+
+  const block = (list: readonly CommandNode[], from: number): Command[] => {
+    const out: Command[] = [];
+    for (let i = from; i < list.length; i += 1) {
+      const node = list[i]!;
+      if (node.name === 'elsif' || node.name === 'else') {
+        err(node.line, `"${node.name}" without a preceding "if"`);
+        continue;
+      }
+      if (node.name !== 'if') {
+        const c = command(node);
+        if (c !== null) out.push(c);
+        continue;
+      }
+      const branches: Branch[] = [];
+      let j = i;
+      for (; j < list.length; j += 1) {
+        const part = list[j]!;
+        if (j > i && part.name !== 'elsif' && part.name !== 'else') break;
+        if (j > i && list[j - 1]!.name === 'else') break;
+        branches.push(branch(part));
+      }
+      i = j - 1;
+      out.push({ kind: 'if', line: node.line, branches });
+    }
+    return out;
+  };
+
+  const branch = (node: CommandNode): Branch => {
+    readArgs(node.name, node.line, node.args, { positional: [] }, err, has);
+    let t: Test | null = null;
+    if (node.name === 'else') {
+      if (node.tests.length > 0) err(node.line, '"else" takes no test');
+    } else if (node.tests.length !== 1 || node.testList) {
+      err(node.line, `"${node.name}" needs exactly one test`);
+    } else {
+      t = test(node.tests[0]!);
+    }
+    if (node.block === null) err(node.line, `"${node.name}" needs a block in braces`);
+    return { test: t, body: node.block === null ? [] : block(node.block, 0) };
+  };
+
+  const commands = block(nodes, index);
+  return { commands, requires: [...requires], errors };
+
+  function readArgs(
+    owner: string, line: number, args: readonly Argument[], shape: Shape,
+    report: (line: number, message: string) => void, required: (ext: string) => boolean,
+  ): ReadArgs | null {
+    const tags = new Map<string, Argument | null>();
+    let matchType: MatchSpec['type'] | null = null;
+    let relation: RelationalOperator | null = null;
+    let comparator: ComparatorName | null = null;
+    let addressPart: AddressPart | null = null;
+    const positional: Argument[] = [];
+    let ok = true;
+    const bad = (message: string): void => { report(line, message); ok = false; };
+    for (let i = 0; i < args.length; i += 1) {
+      const arg = args[i]!;
+      if (arg.kind !== 'tag') { positional.push(arg); continue; }
+      if (positional.length > 0) { bad(`${owner}: tag ":${arg.name}" must come before the other arguments`); continue; }
+      const name = arg.name;
+      if (shape.matchType && matchTags.has(name)) {
+        if (matchType !== null) { bad(`${owner}: only one match type may be given (:${matchType} and :${name})`); continue; }
+        matchType = name as MatchSpec['type'];
+        if (name === 'count' || name === 'value') {
+          if (!required('relational')) bad(`:${name} needs require "relational"`);
+          const op = args[i + 1];
+          if (op === undefined || op.kind !== 'strings' || op.list) { bad(`${owner}: :${name} needs a relational operator ("gt", "ge", "lt", "le", "eq" or "ne")`); continue; }
+          i += 1;
+          const value = op.values[0]!.toLowerCase();
+          if (!(RELATIONAL_OPERATORS as readonly string[]).includes(value)) {
+            bad(`${owner}: unknown relational operator "${op.values[0]}" (use "gt", "ge", "lt", "le", "eq" or "ne")`);
+            continue;
+          }
+          relation = value as RelationalOperator;
+        }
+        continue;
+      }
+      if (shape.comparator && name === 'comparator') {
+        if (comparator !== null) { bad(`${owner}: :comparator given twice`); continue; }
+        const c = args[i + 1];
+        if (c === undefined || c.kind !== 'strings' || c.list) { bad(`${owner}: :comparator needs a comparator name`); continue; }
+        i += 1;
+        const value = c.values[0]!.toLowerCase();
+        if (!(COMPARATORS as readonly string[]).includes(value)) { bad(`${owner}: unknown comparator "${c.values[0]}"`); continue; }
+        if (value === 'i;ascii-numeric' && !required('comparator-i;ascii-numeric')) bad('comparator "i;ascii-numeric" needs require "comparator-i;ascii-numeric"');
+        comparator = value as ComparatorName;
+        continue;
+      }
+      if (shape.addressPart && addressTags.has(name)) {
+        if (addressPart !== null) { bad(`${owner}: only one address part may be given (:${addressPart} and :${name})`); continue; }
+        if ((name === 'user' || name === 'detail') && !required('subaddress')) bad(`:${name} needs require "subaddress"`);
+        addressPart = name as AddressPart;
+        continue;
+      }
+      const def = shape.tags?.[name];
+      if (def === undefined) { bad(`${owner}: unknown tag ":${name}"`); continue; }
+      if (def.ext !== undefined && !required(def.ext)) bad(`:${name} needs require "${def.ext}"`);
+      if (tags.has(name)) { bad(`${owner}: :${name} given twice`); continue; }
+      if (def.arg === undefined) { tags.set(name, null); continue; }
+      const value = args[i + 1];
+      if (value === undefined || value.kind === 'tag' || !fits(def.arg, value)) {
+        bad(`${owner}: :${name} needs ${typeName[def.arg]}`);
+        continue;
+      }
+      i += 1;
+      tags.set(name, value);
+    }
+    const want = shape.positional;
+    const least = shape.optionalFirst ? want.length - 1 : want.length;
+    if (positional.length < least || positional.length > want.length) {
+      const count = least === want.length ? `${want.length}` : `${least} or ${want.length}`;
+      bad(`${owner}: expected ${count} argument${want.length === 1 ? '' : 's'} after the tags, found ${positional.length}`);
+      return null;
+    }
+    const offset = want.length - positional.length;
+    positional.forEach((arg, k) => {
+      const type = want[k + offset]!;
+      if (!fits(type, arg)) bad(`${owner}: argument ${k + 1} must be ${typeName[type]}, not ${describeArg(arg)}`);
+    });
+    const cmp = comparator ?? 'i;ascii-casemap';
+    const mt = matchType ?? 'is';
+    if (cmp === 'i;ascii-numeric' && (mt === 'contains' || mt === 'matches')) {
+      bad(`${owner}: comparator "i;ascii-numeric" cannot be used with :${mt}`);
+    }
+    if (!ok) return null;
+    return { tags, match: { type: mt, relation, comparator: cmp }, addressPart: addressPart ?? 'all', positional };
+  }
+}
+
+function noTestsOrBlock(node: CommandNode, err: (line: number, message: string) => void): void {
+  const next = node.tests[0];
+  if (next !== undefined) err(next.line, `"${node.name}" takes no test (is a ";" missing before "${next.name}"?)`);
+  if (node.block !== null) err(node.line, `"${node.name}" takes no block`);
+}
+
+function fits(type: ArgType, arg: Argument): boolean {
+  if (type === 'number') return arg.kind === 'number';
+  if (arg.kind !== 'strings') return false;
+  return type === 'strings' || !arg.list;
+}
+
+function describeArg(arg: Argument): string {
+  if (arg.kind === 'number') return 'a number';
+  if (arg.kind === 'tag') return 'a tag';
+  return arg.list ? 'a string list' : 'a string';
+}
+
+function stringsOf(arg: Argument): string[] {
+  return arg.kind === 'strings' ? arg.values : [];
+}
+
+const lowerNames = (arg: Argument): string[] => stringsOf(arg).map((s) => s.toLowerCase());
+
+/** A field name as RFC 5322 allows it: printable ASCII without ":" or blanks. */
+const headerName = /^[\x21-\x39\x3b-\x7e]+$/;
+
+function tagStrings(a: ReadArgs, name: string): string[] | null {
+  const arg = a.tags.get(name);
+  return arg === undefined || arg === null ? null : stringsOf(arg);
+}
+
+function tagString(a: ReadArgs, name: string): string | null {
+  return tagStrings(a, name)?.[0] ?? null;
+}
+
+function tagNumber(a: ReadArgs, name: string): number | null {
+  const arg = a.tags.get(name);
+  return arg !== undefined && arg !== null && arg.kind === 'number' ? arg.value : null;
+}
+
+/** identifier, or a namespaced name (a.b); match variables (digits) cannot be set. */
+export function validVariableName(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+}
+
+/** An addr-spec with a local part and a domain (a redirect target, a vacation :from). */
+export function validAddress(value: string): boolean {
+  const parsed = parseEnvelopeAddress(value);
+  return parsed !== null && parsed.localPart !== '' && parsed.domain !== '' && !/\s/.test(value.replace(/"[^"]*"/g, '').replace(/^.*</, ''));
+}

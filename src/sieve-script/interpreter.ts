@@ -1,0 +1,396 @@
+/**
+ * Running a checked program against one message (RFC 5228 section 2.10 and the extensions): tests
+ * read the header block (parsed once per run, when a test first needs it), actions accumulate with
+ * the implicit keep, duplicates collapse, and the incompatibilities become a runtime error.
+ */
+import { parseAddressList, type ParsedAddress } from './address.js';
+import { bodyTexts } from './body.js';
+import { DATE_PARTS, datePart, parseMessageDate, parseZone, type DatePart, type ZonedDate } from './date.js';
+import { validAddress } from './checks.js';
+import { addFlags, normaliseFlags, removeFlags } from './flags.js';
+import { decodeEncodedWords, parseHeaderBlock } from './headers.js';
+import { matchAny, type GlobCache, type MatchSpec } from './match.js';
+import type { AddressPart, Command, Test } from './program.js';
+import { vacationHandle, vacationSubject, vacationSuppressed } from './vacation.js';
+
+/** What the interpreter needs of the contract's types (kept structural to avoid an import cycle). */
+export interface RunMessage { readonly header: Buffer; readonly content: Buffer; readonly size: number }
+export interface RunEnvironment {
+  readonly envelopeFrom: string;
+  readonly envelopeTo: string;
+  readonly userAddresses: readonly string[];
+  mailboxExists(name: string): boolean;
+  readonly now?: Date;
+  readonly zone?: string;
+}
+
+export type RunAction =
+  | { type: 'keep'; flags: readonly string[] | null }
+  | { type: 'fileinto'; mailbox: string; flags: readonly string[] | null; create: boolean }
+  | { type: 'redirect'; address: string }
+  | { type: 'discard' }
+  | { type: 'reject'; reason: string; extended: boolean }
+  | {
+      type: 'vacation'; to: string; from: string | null; subject: string; reason: string; mime: boolean;
+      handle: string; seconds: number; inReplyTo: string | null;
+    };
+
+export interface RunProgram {
+  commands: readonly Command[];
+  requires: ReadonlySet<string>;
+  globs: GlobCache;
+}
+
+export class SieveRuntimeError extends Error {}
+
+class Stop {}
+
+/** Variable values are cut at this length so that `set` cannot build a huge string. */
+const MAX_VARIABLE_LENGTH = 64 * 1024;
+const variableReference = /\$\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*|[0-9]+)\}/g;
+
+export function runProgram(program: RunProgram, message: RunMessage, env: RunEnvironment, maxRedirects: number): { actions: RunAction[]; error: string | null } {
+  const run = new Run(program, message, env, maxRedirects);
+  try {
+    run.block(program.commands);
+  } catch (e) {
+    if (e instanceof Stop) {
+      // stop: end of the script.
+    } else if (e instanceof SieveRuntimeError) {
+      return { actions: [{ type: 'keep', flags: run.flagsOrNull() }], error: e.message };
+    } else {
+      throw e;
+    }
+  }
+  try {
+    return { actions: run.finish(), error: null };
+  } catch (e) {
+    if (e instanceof SieveRuntimeError) return { actions: [{ type: 'keep', flags: run.flagsOrNull() }], error: e.message };
+    throw e;
+  }
+}
+
+class Run {
+  private readonly actions: RunAction[] = [];
+  private implicitKeep = true;
+  private explicitKeep: { type: 'keep'; flags: readonly string[] | null } | null = null;
+  private redirects = 0;
+  private internalFlags: string[] = [];
+  private readonly variables = new Map<string, string>();
+  private matchVariables: string[] = [];
+  private headers: Map<string, string[]> | null = null;
+  private readonly decoded = new Map<string, string[]>();
+  private readonly hasVariables: boolean;
+  private readonly hasFlags: boolean;
+
+  constructor(
+    private readonly program: RunProgram,
+    private readonly message: RunMessage,
+    private readonly env: RunEnvironment,
+    private readonly maxRedirects: number,
+  ) {
+    this.hasVariables = program.requires.has('variables');
+    this.hasFlags = program.requires.has('imap4flags');
+  }
+
+  flagsOrNull(): string[] | null {
+    return this.hasFlags ? [...this.internalFlags] : null;
+  }
+
+  block(commands: readonly Command[]): void {
+    for (const c of commands) this.command(c);
+  }
+
+  private fail(line: number, message: string): never {
+    throw new SieveRuntimeError(`line ${line}: ${message}`);
+  }
+
+  private command(c: Command): void {
+    switch (c.kind) {
+      case 'if':
+        for (const branch of c.branches) {
+          if (branch.test === null || this.test(branch.test)) {
+            this.block(branch.body);
+            return;
+          }
+        }
+        return;
+      case 'stop':
+        throw new Stop();
+      case 'keep': {
+        const flags = this.actionFlags(c.flags);
+        this.implicitKeep = false;
+        if (this.explicitKeep === null) {
+          this.explicitKeep = { type: 'keep', flags };
+          this.actions.push(this.explicitKeep);
+        } else if (flags !== null) {
+          this.explicitKeep.flags = addFlags(this.explicitKeep.flags ?? [], flags);
+        }
+        return;
+      }
+      case 'discard':
+        this.implicitKeep = false;
+        this.actions.push({ type: 'discard' });
+        return;
+      case 'fileinto': {
+        const mailbox = this.expand(c.mailbox);
+        const flags = this.actionFlags(c.flags);
+        if (!c.copy) this.implicitKeep = false;
+        const same = this.actions.find((a): a is Extract<RunAction, { type: 'fileinto' }> => a.type === 'fileinto' && a.mailbox === mailbox);
+        if (same !== undefined) {
+          if (flags !== null) same.flags = addFlags(same.flags ?? [], flags);
+          same.create ||= c.create;
+          return;
+        }
+        this.actions.push({ type: 'fileinto', mailbox, flags, create: c.create });
+        return;
+      }
+      case 'redirect': {
+        const address = this.expand(c.address).trim();
+        if (address !== c.address && !validAddress(address)) this.fail(c.line, `redirect: "${address}" is not a valid address`);
+        if (!c.copy) this.implicitKeep = false;
+        const key = address.toLowerCase();
+        if (this.actions.some((a) => a.type === 'redirect' && a.address.toLowerCase() === key)) return;
+        this.redirects += 1;
+        if (this.redirects > this.maxRedirects) this.fail(c.line, `too many redirects (at most ${this.maxRedirects})`);
+        this.actions.push({ type: 'redirect', address });
+        return;
+      }
+      case 'reject': {
+        if (this.actions.some((a) => a.type === 'reject')) this.fail(c.line, 'only one reject or ereject may be executed');
+        this.implicitKeep = false;
+        this.rejectLine = c.line;
+        this.actions.push({ type: 'reject', reason: this.expand(c.reason), extended: c.extended });
+        return;
+      }
+      case 'vacation':
+        this.vacation(c);
+        return;
+      case 'flags': {
+        const flags = normaliseFlags(c.flags.map((f) => this.expand(f)));
+        const current = c.variable === null ? this.internalFlags : normaliseFlags([this.variables.get(c.variable.toLowerCase()) ?? '']);
+        const next = c.op === 'set' ? flags : c.op === 'add' ? addFlags(current, flags) : removeFlags(current, flags);
+        if (c.variable === null) this.internalFlags = next;
+        else this.variables.set(c.variable.toLowerCase(), next.join(' '));
+        return;
+      }
+      case 'set': {
+        let value = this.expand(c.value);
+        for (const m of c.modifiers) value = applyModifier(m, value);
+        this.variables.set(c.name, value.slice(0, MAX_VARIABLE_LENGTH));
+        return;
+      }
+    }
+  }
+
+  private vacation(c: Extract<Command, { kind: 'vacation' }>): void {
+    if (this.actions.some((a) => a.type === 'vacation')) this.fail(c.line, 'vacation may be executed only once');
+    const args = {
+      days: c.days, seconds: c.seconds,
+      subject: c.subject === null ? null : this.expand(c.subject),
+      from: c.from === null ? null : this.expand(c.from),
+      addresses: c.addresses.map((a) => this.expand(a)),
+      mime: c.mime,
+      handle: c.handle === null ? null : this.expand(c.handle),
+      reason: this.expand(c.reason),
+    };
+    const suppressed = vacationSuppressed(args, {
+      header: (name) => this.headerValues(name),
+      rawHeader: (name) => this.rawHeader(name),
+      envelopeFrom: this.env.envelopeFrom,
+      userAddresses: this.env.userAddresses,
+    });
+    // A vacation that sends nothing still counts for "only once" and reject's incompatibility.
+    const seconds = c.seconds !== null ? c.seconds : (c.days ?? 7) * 86400;
+    const messageId = this.headerValues('message-id')[0];
+    const action: RunAction = {
+      type: 'vacation', to: this.env.envelopeFrom, from: args.from,
+      subject: vacationSubject(args, this.headerValues('subject')[0] ?? null),
+      reason: args.reason, mime: args.mime, handle: args.handle ?? vacationHandle(args), seconds,
+      inReplyTo: messageId === undefined ? null : messageId.trim(),
+    };
+    if (suppressed === null) this.actions.push(action);
+    else this.suppressedVacation = true;
+  }
+
+  private suppressedVacation = false;
+  private rejectLine = 0;
+
+  finish(): RunAction[] {
+    const reject = this.actions.find((a) => a.type === 'reject');
+    if (reject !== undefined) {
+      const other = this.actions.find((a) => a.type === 'keep' || a.type === 'fileinto' || a.type === 'redirect' || a.type === 'vacation');
+      const name = reject.extended ? 'ereject' : 'reject';
+      if (other !== undefined) throw new SieveRuntimeError(`line ${this.rejectLine}: ${name} cannot be used with ${other.type}`);
+      if (this.suppressedVacation) throw new SieveRuntimeError(`line ${this.rejectLine}: ${name} cannot be used with vacation`);
+    }
+    const out = [...this.actions];
+    if (this.implicitKeep) out.push({ type: 'keep', flags: this.flagsOrNull() });
+    return out;
+  }
+
+  /** The flags of a keep or fileinto: its :flags, else the internal variable's; null without imap4flags. */
+  private actionFlags(given: readonly string[] | null): string[] | null {
+    if (!this.hasFlags) return null;
+    if (given === null) return [...this.internalFlags];
+    return normaliseFlags(given.map((f) => this.expand(f)));
+  }
+
+  // ---- variables ----
+
+  private expand(s: string): string {
+    if (!this.hasVariables || !s.includes('${')) return s;
+    return s.replace(variableReference, (whole, name: string) => {
+      if (/^[0-9]+$/.test(name)) return this.matchVariables[Number(name)] ?? '';
+      if (name.includes('.')) return whole;
+      return this.variables.get(name.toLowerCase()) ?? '';
+    });
+  }
+
+  private expandAll(list: readonly string[]): string[] {
+    return this.hasVariables ? list.map((s) => this.expand(s)) : (list as string[]);
+  }
+
+  // ---- the message ----
+
+  private headerMap(): Map<string, string[]> {
+    if (this.headers === null) this.headers = parseHeaderBlock(this.message.header);
+    return this.headers;
+  }
+
+  private rawHeader(name: string): string[] {
+    return this.headerMap().get(name) ?? [];
+  }
+
+  private headerValues(name: string): string[] {
+    let values = this.decoded.get(name);
+    if (values === undefined) {
+      values = this.rawHeader(name).map(decodeEncodedWords);
+      this.decoded.set(name, values);
+    }
+    return values;
+  }
+
+  // ---- tests ----
+
+  private dateValues(t: Extract<Test, { kind: 'date' }>): string[] | null {
+    return dateValuesOf(t, (s) => this.expand(s), (n) => this.headerValues(n), this.env, (message) => {
+      throw new SieveRuntimeError(message);
+    });
+  }
+
+  private matched(spec: MatchSpec, values: readonly string[], keys: readonly string[]): boolean {
+    const outcome = matchAny(spec, values, this.expandAll(keys), this.program.globs);
+    if (outcome.matched && outcome.captures !== null && this.hasVariables) this.matchVariables = outcome.captures;
+    return outcome.matched;
+  }
+
+  private test(t: Test): boolean {
+    switch (t.kind) {
+      case 'true': return true;
+      case 'false': return false;
+      case 'not': return !this.test(t.test);
+      case 'allof': return t.tests.every((x) => this.test(x));
+      case 'anyof': return t.tests.some((x) => this.test(x));
+      case 'exists': return this.expandAll(t.names).every((n) => this.rawHeader(n.toLowerCase()).length > 0);
+      case 'size': return t.over ? this.message.size > t.limit : this.message.size < t.limit;
+      case 'header': {
+        const values = this.expandAll(t.names).flatMap((n) => this.headerValues(n.toLowerCase()));
+        return this.matched(t.match, values, t.keys);
+      }
+      case 'address': {
+        const addresses = this.expandAll(t.names).flatMap((n) => this.rawHeader(n.toLowerCase()).flatMap(parseAddressList));
+        return this.matched(t.match, addressParts(addresses, t.part), t.keys);
+      }
+      case 'envelope': {
+        const values: string[] = [];
+        for (const name of this.expandAll(t.names).map((n) => n.toLowerCase())) {
+          if (name === 'from') {
+            // The null reverse-path is the empty string whatever the address part (RFC 5228 5.4).
+            if (this.env.envelopeFrom === '') values.push('');
+            else values.push(...addressParts(parseAddressList(this.env.envelopeFrom).slice(0, 1), t.part));
+          } else if (name === 'to') {
+            values.push(...addressParts(parseAddressList(this.env.envelopeTo).slice(0, 1), t.part));
+          }
+        }
+        return this.matched(t.match, values, t.keys);
+      }
+      case 'body':
+        return this.matched(t.match, bodyTexts(this.message.content, t.transform, this.expandAll(t.contentTypes)), t.keys);
+      case 'hasflag': {
+        const source = t.variables === null
+          ? this.internalFlags
+          : normaliseFlags(t.variables.map((v) => this.variables.get(v) ?? ''));
+        return this.matched(t.match, source, t.keys);
+      }
+      case 'mailboxexists':
+        return this.expandAll(t.names).every((n) => this.env.mailboxExists(n));
+      case 'date': {
+        const values = this.dateValues(t);
+        return values !== null && this.matched(t.match, values, t.keys);
+      }
+      case 'string': {
+        let sources = this.expandAll(t.sources);
+        // :count counts the strings that are not empty (RFC 5229 5).
+        if (t.match.type === 'count') sources = sources.filter((s) => s !== '');
+        return this.matched(t.match, sources, t.keys);
+      }
+    }
+  }
+}
+
+/** What a date or currentdate test compares, or null when there is no date to compare. */
+function dateValuesOf(
+  t: Extract<Test, { kind: 'date' }>, expand: (s: string) => string, header: (name: string) => string[], env: RunEnvironment,
+  fail: (message: string) => never,
+): string[] | null {
+  let date: ZonedDate | null;
+  if (t.header === null) {
+    if (env.now === undefined) return null;
+    date = { utcMs: env.now.getTime(), offsetMinutes: 0 };
+  } else {
+    const name = expand(t.header).toLowerCase();
+    const first = header(name)[0];
+    if (first === undefined) return null;
+    date = parseMessageDate(name === 'received' ? first.slice(first.lastIndexOf(';') + 1) : first);
+    if (date === null) return null;
+  }
+  if (!t.originalZone || t.header === null) {
+    const zoneText = t.zone === null ? env.zone ?? '+0000' : expand(t.zone);
+    const offset = parseZone(zoneText);
+    if (offset === null) fail(`bad time zone "${zoneText}"`);
+    date = { utcMs: date.utcMs, offsetMinutes: offset };
+  }
+  const part = expand(t.part).toLowerCase();
+  if (!(DATE_PARTS as readonly string[]).includes(part)) fail(`unknown date part "${part}"`);
+  return [datePart(date, part as DatePart)];
+}
+
+/** The part of each address a test compares; :detail skips addresses without a "+" (RFC 5233). */
+export function addressParts(addresses: readonly ParsedAddress[], part: AddressPart): string[] {
+  const out: string[] = [];
+  for (const a of addresses) {
+    const plus = a.localPart.indexOf('+');
+    switch (part) {
+      case 'all': out.push(a.domain === '' ? a.localPart : `${a.localPart}@${a.domain}`); break;
+      case 'localpart': out.push(a.localPart); break;
+      case 'domain': out.push(a.domain); break;
+      case 'user': out.push(plus >= 0 ? a.localPart.slice(0, plus) : a.localPart); break;
+      case 'detail': if (plus >= 0) out.push(a.localPart.slice(plus + 1)); break;
+    }
+  }
+  return out;
+}
+
+function applyModifier(m: string, value: string): string {
+  switch (m) {
+    case 'lower': return value.toLowerCase();
+    case 'upper': return value.toUpperCase();
+    case 'lowerfirst': return value.slice(0, 1).toLowerCase() + value.slice(1);
+    case 'upperfirst': return value.slice(0, 1).toUpperCase() + value.slice(1);
+    case 'quotewildcard': return value.replace(/[*?\\]/g, (c) => `\\${c}`);
+    case 'length': return String(Array.from(value).length);
+    default: return value;
+  }
+}
+

@@ -1,0 +1,52 @@
+/** The checked program a compiled script holds: commands and tests with typed arguments. */
+import type { MatchSpec } from './match.js';
+
+export type AddressPart = 'all' | 'localpart' | 'domain' | 'user' | 'detail';
+
+export type Test =
+  | { kind: 'header'; names: string[]; keys: string[]; match: MatchSpec }
+  | { kind: 'address'; part: AddressPart; names: string[]; keys: string[]; match: MatchSpec }
+  | { kind: 'envelope'; part: AddressPart; names: string[]; keys: string[]; match: MatchSpec }
+  | { kind: 'exists'; names: string[] }
+  | { kind: 'size'; over: boolean; limit: number }
+  | { kind: 'allof' | 'anyof'; tests: Test[] }
+  | { kind: 'not'; test: Test }
+  | { kind: 'true' }
+  | { kind: 'false' }
+  | { kind: 'body'; transform: 'raw' | 'text' | 'content'; contentTypes: string[]; keys: string[]; match: MatchSpec }
+  | { kind: 'hasflag'; variables: string[] | null; keys: string[]; match: MatchSpec }
+  | { kind: 'mailboxexists'; names: string[] }
+  | { kind: 'string'; sources: string[]; keys: string[]; match: MatchSpec }
+  /** date (header set) and currentdate (header null), RFC 5260. */
+  | { kind: 'date'; header: string | null; zone: string | null; originalZone: boolean; part: string; keys: string[]; match: MatchSpec };
+
+export interface Branch {
+  /** null for `else`. */
+  test: Test | null;
+  body: Command[];
+}
+
+export type Command = { line: number } & (
+  | { kind: 'if'; branches: Branch[] }
+  | { kind: 'stop' }
+  | { kind: 'keep'; flags: string[] | null }
+  | { kind: 'discard' }
+  | { kind: 'fileinto'; mailbox: string; flags: string[] | null; copy: boolean; create: boolean }
+  | { kind: 'redirect'; address: string; copy: boolean }
+  | { kind: 'reject'; reason: string; extended: boolean }
+  | {
+      kind: 'vacation';
+      days: number | null;
+      seconds: number | null;
+      subject: string | null;
+      from: string | null;
+      addresses: string[];
+      mime: boolean;
+      handle: string | null;
+      reason: string;
+    }
+  | { kind: 'flags'; op: 'set' | 'add' | 'remove'; variable: string | null; flags: string[] }
+  | { kind: 'set'; name: string; value: string; modifiers: SetModifier[] }
+);
+
+export type SetModifier = 'lower' | 'upper' | 'lowerfirst' | 'upperfirst' | 'quotewildcard' | 'length';

@@ -1,0 +1,220 @@
+// Sieve at LMTP delivery: the recipient's active script, read from sievedir in Cyrus's layout
+// (sievedir/<first letter>/<user>/NAME.script, the active one named by the defaultbc symlink),
+// decides where the message goes; redirects, vacation replies and rejection notices leave through
+// the `sendmail` program, here a shell script that writes what it was given to a folder.
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LmtpClient, startTestLmtp, storedMessages, type TestLmtp } from './harness.js';
+
+interface Sent {
+  args: string[];
+  content: string;
+}
+
+function fakeSendmail(dir: string): { program: string; outbox: string } {
+  const outbox = join(dir, 'outbox');
+  mkdirSync(outbox, { recursive: true });
+  const program = join(dir, 'fake-sendmail');
+  // Each call: the arguments, one per line, then a blank line and the message.
+  writeFileSync(program, `#!/bin/sh\nf="${outbox}/$(date +%s%N)-$$"\n{ for a in "$@"; do printf '%s\\n' "$a"; done; printf '\\n'; cat; } > "$f.tmp" && mv "$f.tmp" "$f.eml"\n`);
+  chmodSync(program, 0o755);
+  return { program, outbox };
+}
+
+function sent(outbox: string): Sent[] {
+  return readdirSync(outbox).filter((f) => f.endsWith('.eml')).sort().map((f) => {
+    const text = readFileSync(join(outbox, f), 'utf8');
+    const split = text.indexOf('\n\n');
+    return { args: text.slice(0, split).split('\n'), content: text.slice(split + 2) };
+  });
+}
+
+/** Make `script` the active one of `user`, as Cyrus keeps it. */
+function activate(sieveDir: string, user: string, script: string, name = 'main'): void {
+  const dir = join(sieveDir, user[0]!, user);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.script`), script);
+  rmSync(join(dir, 'defaultbc'), { force: true });
+  symlinkSync(`${name}.bc`, join(dir, 'defaultbc'));
+}
+
+function deactivate(sieveDir: string, user: string): void {
+  rmSync(join(sieveDir, user[0]!, user), { recursive: true, force: true });
+}
+
+async function deliver(server: TestLmtp, from: string, rcpts: string[], text: string): Promise<string[]> {
+  const c = await LmtpClient.connect({ path: server.socketPath });
+  await c.command('LHLO x');
+  expect(await c.command(`MAIL FROM:<${from}>`)).toMatch(/^250 /);
+  for (const r of rcpts) expect(await c.command(`RCPT TO:<${r}>`)).toMatch(/^250 /);
+  await c.command('DATA');
+  c.write(`${text.replace(/\r?\n/g, '\r\n')}\r\n.\r\n`);
+  const replies = await c.replies(rcpts.length);
+  c.close();
+  return replies;
+}
+
+function mail(id: string, headers: string[] = [], body = 'Hello.'): string {
+  return [`From: Sender <sender@example.org>`, 'To: Fred <fred@lmtp.test>', `Subject: test ${id}`, `Message-ID: <${id}@example.org>`, ...headers, '', body].join('\r\n');
+}
+
+async function count(server: TestLmtp, mailbox: string, id: string): Promise<number> {
+  if (server.store.lookup(mailbox) === null) return 0;
+  return (await storedMessages(server.store, mailbox)).filter((m) => m.includes(`<${id}@example.org>`)).length;
+}
+
+/** The flags of the newest message of `mailbox` (as its owner sees them). */
+function newestFlags(server: TestLmtp, mailbox: string, owner: string): string[] {
+  const box = server.store.openMailbox(mailbox);
+  try {
+    const uids = box.snapshot(owner).uids;
+    return box.records([uids[uids.length - 1]!], owner)[0]!.flags.sort();
+  } finally {
+    box.close();
+  }
+}
+
+describe('Sieve at LMTP delivery', () => {
+  let server: TestLmtp;
+  let outbox: string;
+  let sieveDir: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cyrusts-sieve-lmtp-'));
+    sieveDir = join(dir, 'sieve');
+    const fake = fakeSendmail(dir);
+    outbox = fake.outbox;
+    server = await startTestLmtp({ users: ['fred', 'joe'], conf: [`sievedir: ${sieveDir}`, `sendmail: ${fake.program}`] });
+    server.store.createMailbox('user.fred.Lists', { acl: 'fred\tlrswipkxtecdan\t' });
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    for (const f of readdirSync(outbox)) rmSync(join(outbox, f));
+    deactivate(sieveDir, 'fred');
+    deactivate(sieveDir, 'joe');
+  });
+
+  it('keeps the message in INBOX when the user has no active script', async () => {
+    expect(await deliver(server, 'a@example.org', ['fred'], mail('none'))).toEqual([expect.stringMatching(/^250 2\.1\.5/)]);
+    expect(await count(server, 'user.fred', 'none')).toBe(1);
+  });
+
+  it('files by a header test into a folder, with imap4flags flags, and keeps what does not match', async () => {
+    activate(sieveDir, 'fred', 'require ["fileinto", "imap4flags"];\nif header :contains "List-Id" "announce" {\n  addflag "\\\\Flagged";\n  fileinto "Lists";\n}\n');
+    await deliver(server, 'a@example.org', ['fred'], mail('listed', ['List-Id: <announce.example.org>']));
+    await deliver(server, 'a@example.org', ['fred'], mail('plain'));
+    expect([await count(server, 'user.fred.Lists', 'listed'), await count(server, 'user.fred', 'listed')]).toEqual([1, 0]);
+    expect(newestFlags(server, 'user.fred.Lists', 'fred')).toEqual(['\\Flagged']);
+    expect([await count(server, 'user.fred.Lists', 'plain'), await count(server, 'user.fred', 'plain')]).toEqual([0, 1]);
+  });
+
+  it('keeps the message in INBOX when fileinto names a missing folder, and creates it with :create', async () => {
+    activate(sieveDir, 'fred', 'require ["fileinto"];\nfileinto "Nowhere";\n');
+    await deliver(server, 'a@example.org', ['fred'], mail('nowhere'));
+    expect(server.store.lookup('user.fred.Nowhere')).toBeNull();
+    expect(await count(server, 'user.fred', 'nowhere')).toBe(1);
+    activate(sieveDir, 'fred', 'require ["fileinto", "mailbox"];\nfileinto :create "Made/Here";\n');
+    await deliver(server, 'a@example.org', ['fred'], mail('made'));
+    expect(await count(server, 'user.fred.Made.Here', 'made')).toBe(1);
+    expect(server.store.lookup('user.fred.Made')).not.toBeNull();
+    expect(await count(server, 'user.fred', 'made')).toBe(0);
+  });
+
+  it('never files into a mailbox of another user the script owner may not post to', async () => {
+    activate(sieveDir, 'fred', 'require ["fileinto"];\nfileinto "Other Users/joe";\n');
+    await deliver(server, 'a@example.org', ['fred'], mail('intruder'));
+    expect(await count(server, 'user.joe', 'intruder')).toBe(0);
+    expect(await count(server, 'user.fred', 'intruder')).toBe(1);
+  });
+
+  it('discards: 250 and nothing stored', async () => {
+    activate(sieveDir, 'fred', 'if address :domain "from" "spam.example" { discard; stop; }\n');
+    const replies = await deliver(server, 'a@example.org', ['fred'], mail('spam', []).replace('sender@example.org', 'x@spam.example'));
+    expect(replies).toEqual([expect.stringMatching(/^250 2\.1\.5/)]);
+    expect(await count(server, 'user.fred', 'spam')).toBe(0);
+  });
+
+  it('rejects one recipient with the script\'s reason (550 5.7.1) while the other gets the message', async () => {
+    activate(sieveDir, 'fred', 'require ["reject"];\nreject "I do not want mail from you.";\n');
+    const replies = await deliver(server, 'a@example.org', ['fred', 'joe'], mail('rejected'));
+    expect(replies).toEqual([expect.stringMatching(/^550 5\.7\.1 I do not want mail from you\./), expect.stringMatching(/^250 2\.1\.5/)]);
+    expect([await count(server, 'user.fred', 'rejected'), await count(server, 'user.joe', 'rejected')]).toEqual([0, 1]);
+  });
+
+  it('redirects through sendmail with the envelope sender, once per Message-ID, and keeps a copy with :copy', async () => {
+    activate(sieveDir, 'fred', 'redirect "elsewhere@example.net";\n');
+    await deliver(server, 'origin@example.org', ['fred'], mail('moved'));
+    await deliver(server, 'origin@example.org', ['fred'], mail('moved')); // the MTA's redelivery
+    const out = sent(outbox);
+    expect(out).toHaveLength(1);
+    expect(out[0]!.args).toEqual(['-i', '-f', 'origin@example.org', '--', 'elsewhere@example.net']);
+    expect(out[0]!.content).toContain('Message-ID: <moved@example.org>');
+    expect(await count(server, 'user.fred', 'moved')).toBe(0);
+    activate(sieveDir, 'fred', 'require "copy";\nredirect :copy "elsewhere@example.net";\n');
+    await deliver(server, 'origin@example.org', ['fred'], mail('copied'));
+    expect(sent(outbox)).toHaveLength(2);
+    expect(await count(server, 'user.fred', 'copied')).toBe(1);
+  });
+
+  it('answers with a vacation reply once per sender, from the null sender, and never to lists or bounces', async () => {
+    activate(sieveDir, 'fred', 'require "vacation";\nvacation :days 7 :subject "Away" "I am away until Monday.";\n');
+    await deliver(server, 'friend@example.org', ['fred'], mail('v1'));
+    await deliver(server, 'friend@example.org', ['fred'], mail('v2'));
+    await deliver(server, 'list-bounces@example.org', ['fred'], mail('v3', ['List-Id: <l.example.org>']));
+    await deliver(server, '', ['fred'], mail('v4'));
+    await deliver(server, 'other@example.org', ['fred'], mail('v5', ['Auto-Submitted: auto-generated']));
+    const out = sent(outbox);
+    expect(out).toHaveLength(1);
+    expect(out[0]!.args).toEqual(['-i', '-f', '<>', '--', 'friend@example.org']);
+    expect(out[0]!.content).toMatch(/^Subject: Away$/m);
+    expect(out[0]!.content).toMatch(/^To: friend@example\.org$/m);
+    expect(out[0]!.content).toMatch(/^In-Reply-To: <v1@example\.org>$/m);
+    expect(out[0]!.content).toMatch(/^Auto-Submitted: auto-replied/m);
+    expect(out[0]!.content).toContain('I am away until Monday.');
+    for (const id of ['v1', 'v2', 'v3', 'v4', 'v5']) expect(await count(server, 'user.fred', id)).toBe(1);
+  });
+
+  it('keeps the message when the active script does not compile, and follows a changed script at once', async () => {
+    activate(sieveDir, 'fred', 'if header :contains "Subject" {\n');
+    await deliver(server, 'a@example.org', ['fred'], mail('broken'));
+    expect(await count(server, 'user.fred', 'broken')).toBe(1);
+    activate(sieveDir, 'fred', 'discard;\n');
+    await deliver(server, 'a@example.org', ['fred'], mail('gone'));
+    expect(await count(server, 'user.fred', 'gone')).toBe(0);
+  });
+
+  it('sees the +detail of the address in the envelope test', async () => {
+    activate(sieveDir, 'fred', 'require ["envelope", "subaddress", "fileinto"];\nif envelope :detail "to" "lists" { fileinto "Lists"; }\n');
+    await deliver(server, 'a@example.org', ['fred+lists'], mail('detailed'));
+    expect(await count(server, 'user.fred.Lists', 'detailed')).toBe(1);
+  });
+});
+
+describe('Sieve reject with sieve_use_lmtp_reject off', () => {
+  it('answers 250 and sends a rejection notice from postmaster to the sender', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cyrusts-sieve-mdn-'));
+    const fake = fakeSendmail(dir);
+    const sieveDir = join(dir, 'sieve');
+    const server = await startTestLmtp({ users: ['fred'], conf: [`sievedir: ${sieveDir}`, `sendmail: ${fake.program}`, 'sieve_use_lmtp_reject: no'] });
+    try {
+      activate(sieveDir, 'fred', 'require "reject";\nreject "Not here.";\n');
+      expect(await deliver(server, 'origin@example.org', ['fred'], mail('mdn'))).toEqual([expect.stringMatching(/^250 /)]);
+      const out = sent(fake.outbox);
+      expect(out).toHaveLength(1);
+      expect(out[0]!.args).toEqual(['-i', '-f', '<>', '--', 'origin@example.org']);
+      expect(out[0]!.content).toMatch(/^From: .*<postmaster@lmtp\.test>$/m);
+      expect(out[0]!.content).toContain('report-type=disposition-notification');
+      expect(out[0]!.content).toContain('Not here.');
+      expect(await count(server, 'user.fred', 'mdn')).toBe(0);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
