@@ -11,7 +11,8 @@ import { ImapdConfig } from '../../src/config/index.js';
 import { SieveServer } from '../../src/sieve/server.js';
 import { literal, SieveClient } from './harness.js';
 
-vi.mock('../../src/sieve-script/index.js', () => ({
+vi.mock('../../src/sieve-script/index.js', async (importOriginal) => ({
+  ...(await importOriginal<object>()),
   SUPPORTED_EXTENSIONS: ['fileinto', 'reject', 'vacation'],
   compileSieve: (source: string, options: { extensions?: readonly string[] } = {}) => {
     if (source.includes('if foo {')) return { ok: false, errors: ['line 2: expected a test', 'line 3: second error'] };

@@ -1,14 +1,14 @@
 // PUTSCRIPT and CHECKSCRIPT through timsieved run by the master, with the real Sieve compiler
-// (src/sieve-script): skipped until the language is built, then expected to pass as written.
+// (src/sieve-script).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMPILER_READY, literal, NEEDS_COMPILER, SieveClient, startSieveServer, type SieveTestServer } from './harness.js';
+import { literal, SieveClient, startSieveServer, type SieveTestServer } from './harness.js';
 
 let server: SieveTestServer;
 
 beforeAll(async () => {
-  if (COMPILER_READY) server = await startSieveServer({ conf: ['sieve_maxscripts: 2', 'sieve_maxscriptsize: 1'] });
+  server = await startSieveServer({ conf: ['sieve_maxscripts: 2', 'sieve_maxscriptsize: 1'] });
 }, 60_000);
 
 afterAll(async () => {
@@ -18,7 +18,7 @@ afterAll(async () => {
 const VALID = 'require "fileinto";\r\nfileinto "x";\r\n';
 const put = (name: string, script: string) => Buffer.concat([Buffer.from(`PUTSCRIPT "${name}" `), literal(script)]);
 
-describe.skipIf(!COMPILER_READY)(`PUTSCRIPT / CHECKSCRIPT with the Sieve compiler (${COMPILER_READY ? 'built' : NEEDS_COMPILER})`, () => {
+describe('PUTSCRIPT / CHECKSCRIPT with the Sieve compiler', () => {
   it('stores a valid script, activates it and gives it back', async () => {
     const client = await SieveClient.connect(server);
     expect((await client.login()).status).toBe('OK');
