@@ -25,7 +25,7 @@ import { MailError, type Logger } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
 import { rfc5322Date } from '../message/index.js';
 import { isOwnedBy, ownerOf, parentName, splitName, USER_TOP, type Namespace } from '../names/index.js';
-import { compileSieve, runSieve, SUPPORTED_EXTENSIONS, type CompiledScript, type SieveAction, type SieveEnvironment } from '../sieve-script/index.js';
+import { compileSieve, DEFAULT_MAX_REDIRECTS, runSieve, SUPPORTED_EXTENSIONS, type CompiledScript, type SieveAction, type SieveEnvironment } from '../sieve-script/index.js';
 import type { DuplicateStore, MailStore } from '../store/index.js';
 import { newMessageId, sendMail, type OutgoingMail } from './outgoing.js';
 import type { DeliveryRecipient, PreparedMessage, SieveVerdict } from './types.js';
@@ -60,8 +60,6 @@ export interface SieveFilterDeps {
 const MAX_COMPILED = 1000;
 /** How long a redirect of one Message-ID to one address is remembered (a redelivery does not send it twice). */
 const REDIRECT_MEMORY_MS = 3 * 86_400_000;
-/** Redirects one run may make (Cyrus's sieve_maxredirects default is of this order). */
-const MAX_REDIRECTS = 5;
 
 interface Compiled {
   version: string;
@@ -163,7 +161,7 @@ export class SieveFilter {
           outgoing.push(() => this.sendRejection(userid, envelope, message, action.reason));
           break;
         case 'redirect':
-          if (++redirects > MAX_REDIRECTS) break;
+          if (++redirects > DEFAULT_MAX_REDIRECTS) break;
           outgoing.push(() => this.redirect(userid, envelope.from, message, action.address));
           break;
         case 'vacation':

@@ -4,7 +4,8 @@
  */
 import type { ConnectionContext } from '../auth/index.js';
 import { packageVersion } from '../common/index.js';
-import { MAX_REDIRECTS, type SieveDeps } from './deps.js';
+import { DEFAULT_MAX_REDIRECTS } from '../sieve-script/index.js';
+import type { SieveDeps } from './deps.js';
 import { quoted } from './wire/response.js';
 
 export interface CapabilityView {
@@ -28,7 +29,8 @@ export function capabilityLines(deps: SieveDeps, view: CapabilityView): string[]
   lines.push(`"SASL" ${quoted(view.authenticated ? '' : saslMechanisms(deps, view.connection).join(' '))}`);
   lines.push(`"SIEVE" ${quoted(deps.settings.extensions.join(' '))}`);
   if (deps.tlsContext && !view.tls && !view.authenticated) lines.push('"STARTTLS"');
-  lines.push(`"MAXREDIRECTS" ${quoted(String(MAX_REDIRECTS))}`);
+  // The limit the language applies in a delivery's run (runSieve's default, which lmtpd uses).
+  lines.push(`"MAXREDIRECTS" ${quoted(String(DEFAULT_MAX_REDIRECTS))}`);
   lines.push('"VERSION" "1.0"');
   lines.push('"UNAUTHENTICATE"');
   return lines;

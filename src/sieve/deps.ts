@@ -49,11 +49,6 @@ export const PRELOGIN_MAX_LITERAL = 16 * 1024;
 export const MIN_MAX_LITERAL = 4 * 1024;
 /** Most literals in one command (PUTSCRIPT and RENAMESCRIPT have two strings). */
 export const MAX_LITERALS = 4;
-/**
- * Redirects one script run may make (CAPABILITY MAXREDIRECTS). Delivery must apply the same
- * number when it runs scripts.
- */
-export const MAX_REDIRECTS = 5;
 
 /** The server's extensions: what the language supports, narrowed by sieve_extensions when set. */
 export function allowedExtensions(config: ImapdConfig): string[] {

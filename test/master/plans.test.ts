@@ -80,6 +80,7 @@ describe('refusals', () => {
     ['imapd', /^\* BYE \[UNAVAILABLE\] mx too many connections to service imap, try again later\r\n$/],
     ['pop3d', /^-ERR \[SYS\/TEMP\] /],
     ['lmtpd', /^421 4\.3\.2 mx /],
+    ['timsieved', /^BYE \(TRYLATER\) "mx too many connections to service imap, try again later"\r\n$/],
   ])('%s', (program, re) => expect(refusalText(program, 'imap', 'mx')).toMatch(re));
   it('closes silently for a program without a known protocol', () => expect(refusalText('other', 'x', 'mx')).toBeNull());
 });

@@ -67,6 +67,16 @@ describe('README quick tour on the embedded default', () => {
     client.close();
   });
 
+  it('the demo user manages Sieve scripts over ManageSieve (timsieved) on the shipped configuration', async () => {
+    const client = await LineClient.connect(announced('sieve'));
+    await client.line(/^OK$/);
+    client.send(`AUTHENTICATE "PLAIN" "${Buffer.from('\0demo\0demo').toString('base64')}"\r\nLISTSCRIPTS\r\n`);
+    await client.line(/^OK$/);
+    client.send('LOGOUT\r\n');
+    await client.closed;
+    expect(client.received.filter((l) => l === 'OK')).toHaveLength(4); // greeting, AUTHENTICATE, LISTSCRIPTS, LOGOUT
+  });
+
   it('the README names the demo passwords the set-up script sets', () => {
     const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
     const script = readFileSync(join(REPO, 'scripts', 'demo-setup.sh'), 'utf8');

@@ -6,7 +6,6 @@
 import { createConnection, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
-import { compileSieve } from '../../src/sieve-script/index.js';
 import { addUsers, RunningMaster, tempServer, type TempServer } from '../master/helpers.js';
 
 export interface SieveTestServer {
@@ -24,17 +23,6 @@ export interface SieveTestServerOptions {
   /** Extra imapd.conf lines. */
   conf?: string[];
 }
-
-/** Whether the Sieve language (src/sieve-script) is built: tests of PUTSCRIPT / CHECKSCRIPT need it. */
-export const COMPILER_READY: boolean = (() => {
-  try {
-    compileSieve('keep;');
-    return true;
-  } catch {
-    return false;
-  }
-})();
-export const NEEDS_COMPILER = 'needs the Sieve language (src/sieve-script compileSieve), not built yet';
 
 export async function startSieveServer(options: SieveTestServerOptions = {}): Promise<SieveTestServer> {
   const conf = [

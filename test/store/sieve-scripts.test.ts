@@ -145,6 +145,22 @@ describe('SieveScriptStore operations', () => {
   });
 });
 
+describe('options', () => {
+  it('sieveusehomedir: yes is not supported: a warning, and scripts stay under sievedir', () => {
+    const warnings: string[] = [];
+    env = makeEnv('fsync_disabled: yes\nsievedir: {configdirectory}/sieve\nsieveusehomedir: yes');
+    const logger = { warn: (_o: unknown, msg: string) => void warnings.push(msg), debug: () => undefined, info: () => undefined } as unknown as Parameters<typeof SieveScriptStore.fromConfig>[1];
+    const scripts = SieveScriptStore.fromConfig(env.config, logger);
+    expect(warnings).toEqual(['sieveusehomedir is not supported: scripts are kept under sievedir']);
+    expect(scripts.userDirectory('fred')).toBe(join(env.dir, 'conf', 'sieve', 'f', 'fred'));
+  });
+
+  it('sieve_maxscriptsize is in KiB; the defaults are Cyrus 3.6\'s (32 KiB, 5 scripts, /usr/sieve)', () => {
+    env = makeEnv('');
+    expect(SieveScriptStore.fromConfig(env.config).options).toMatchObject({ directory: '/usr/sieve', maxScriptSize: 32 * 1024, maxScripts: 5 });
+  });
+});
+
 describe("a user's rename and delete carry the scripts", () => {
   it('moveUser moves the directory (active mark included) and removes it on delete', () => {
     const { scripts, sievedir } = open();

@@ -8,7 +8,7 @@ const area = 'timsieved';
  * extension the server's Sieve implementation supports.
  */
 export const sieveOptions: OptionSpec[] = [
-  { area, name: 'sievedir', type: 'path', default: '/usr/sieve', doc: 'Directory of the users\' Sieve scripts, laid out as Cyrus\'s: <hash>/<user>/NAME.script, the active one named by the symlink defaultbc (domain/<hash>/<domain>/<hash>/<user>/ for user@domain).' },
+  { area, name: 'sievedir', type: 'path', default: '/usr/sieve', doc: 'Directory of the users\' Sieve scripts, laid out as Cyrus 3.6 keeps them: LETTER/USER/NAME.script (LETTER: the user\'s first letter, lower-cased, q for a non-letter), the active one named by the symlink defaultbc -> NAME.bc; user@domain under domain/LETTER/DOMAIN/LETTER/USER/.' },
   { area, name: 'sieve_maxscriptsize', type: 'int', default: '32', min: 0, doc: 'Largest Sieve script a user may upload, in KiB (PUTSCRIPT and HAVESPACE answer NO (QUOTA/MAXSIZE) above it).' },
   { area, name: 'sieve_maxscripts', type: 'int', default: '5', min: 0, doc: 'Most Sieve scripts one user may keep (NO (QUOTA/MAXSCRIPTS) for one more; replacing a script does not count).' },
   { area, name: 'sieve_extensions', type: 'stringlist', default: null, doc: 'Sieve extensions scripts may require, checked when a script is uploaded (unset: every one the server supports; names it does not support are ignored).' },

@@ -54,7 +54,7 @@ async function challenge(ctx: CommandContext, exchange: SaslExchange, data: Buff
 /** The NO for a failed step (the auth module waited out the login penalty and counted the failure). */
 function refusal(ctx: CommandContext, err: unknown): never {
   if (!(err instanceof MailError)) throw err;
-  if (err.kind === 'AuthFailed' && err.detail?.disconnect === true) ctx.closeAfterReply();
+  if (err.kind === 'AuthFailed' && err.detail?.disconnect === true) ctx.closeAfterReply('too many failed logins');
   const failure = sieveFailure(err, 'authenticate');
   throw new SieveError(failure.code, failure.text);
 }

@@ -25,7 +25,7 @@ export const logoutCommand = defineCommand({
   parse: noArguments,
   handle(ctx) {
     ctx.out.response('OK');
-    ctx.closeAfterReply();
+    ctx.closeAfterReply('logout');
   },
 });
 

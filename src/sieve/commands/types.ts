@@ -30,7 +30,7 @@ export interface CommandContext {
   /** STARTTLS: upgrade once the OK is out, then send the capabilities again. */
   startTls(): void;
   /** Close the connection once the current answer is out (LOGOUT, too many failed logins). */
-  closeAfterReply(): void;
+  closeAfterReply(reason: string): void;
 }
 
 export interface SieveCommand<A> {

@@ -50,6 +50,8 @@ export class Session {
   private pumping = false;
   private closed = false;
   private closeRequested = false;
+  /** Why the session ends after this answer (logged). */
+  private closeReason = 'logout';
   private tlsRequested = false;
   private badCommands = 0;
   private waiter: ((event: CommandEvent | null) => void) | null = null;
@@ -164,7 +166,7 @@ export class Session {
     if (this.closed) return;
     this.armTimer();
     if (this.closeRequested) {
-      await this.hangUp('logout');
+      await this.hangUp(this.closeReason);
       return;
     }
     if (this.tlsRequested) {
@@ -182,6 +184,7 @@ export class Session {
       if (event.size > HOPELESS_LITERAL) {
         this.out.response('BYE', null, 'Literal too big');
         this.closeRequested = true;
+        this.closeReason = 'literal too big';
         return;
       }
       const code: ResponseCode | null = this.state.kind === 'authenticated' ? 'QUOTA/MAXSIZE' : null;
@@ -199,6 +202,7 @@ export class Session {
       this.log.info({ bad: this.badCommands }, 'too many bad commands');
       this.out.response('BYE', null, `${text}; too many bad commands, closing`);
       this.closeRequested = true;
+      this.closeReason = 'too many bad commands';
       return;
     }
     this.out.response('NO', code, text);
@@ -269,8 +273,9 @@ export class Session {
       startTls: () => {
         this.tlsRequested = true;
       },
-      closeAfterReply: () => {
+      closeAfterReply: (reason) => {
         this.closeRequested = true;
+        this.closeReason = reason;
       },
     };
   }
