@@ -184,28 +184,28 @@ export class SieveFilter {
     return verdict;
   }
 
-  /** The internal name of a mailbox the script named, when the user can see it; null otherwise. */
-  private visibleMailbox(name: string, identity: Identity): string | null {
-    let internal: string;
+  /** A name the script wrote (the user's namespace) as an internal name; null when it names none. */
+  private internalName(name: string, identity: Identity): string | null {
     try {
-      internal = this.deps.namespace.toInternal(name, identity);
+      return this.deps.namespace.toInternal(name, identity);
     } catch (err) {
       if (err instanceof MailError) return null;
       throw err;
     }
+  }
+
+  /** The internal name of a mailbox the script named, when the user can see it; null otherwise. */
+  private visibleMailbox(name: string, identity: Identity): string | null {
+    const internal = this.internalName(name, identity);
+    if (internal === null) return null;
     const entry = this.deps.store.lookup(internal);
     return entry !== null && this.deps.rights.hasRights(identity, entry, 'l') ? internal : null;
   }
 
   /** fileinto's mailbox (created with :create inside the user's own hierarchy), or null: keep instead. */
   private fileIntoTarget(name: string, create: boolean, identity: Identity): string | null {
-    let internal: string;
-    try {
-      internal = this.deps.namespace.toInternal(name, identity);
-    } catch (err) {
-      if (err instanceof MailError) return null;
-      throw err;
-    }
+    const internal = this.internalName(name, identity);
+    if (internal === null) return null;
     const { store, rights } = this.deps;
     let entry = store.lookup(internal);
     if (entry === null && create && isOwnedBy(internal, identity.userid)) {
