@@ -14,8 +14,9 @@ import { runProgram } from './interpreter.js';
 import { lexSieve } from './lexer.js';
 import { GlobCache } from './match.js';
 import { parseSieve } from './parser.js';
-import type { Command } from './program.js';
+import type { CompiledProgram, SieveEnvironment, SieveMessage, SieveOutcome } from './types.js';
 
+export type { CompiledProgram, SieveMessage, SieveEnvironment, SieveAction, SieveOutcome } from './types.js';
 export { lexSieve, type Token } from './lexer.js';
 export { parseSieve, MAX_NESTING } from './parser.js';
 export { parseAddressList, type ParsedAddress } from './address.js';
@@ -29,13 +30,6 @@ export const SUPPORTED_EXTENSIONS: readonly string[] = [
   'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
   'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date', 'encoded-character',
 ];
-
-/** The checked program inside a CompiledScript (internal to this folder). */
-export interface CompiledProgram {
-  readonly commands: readonly Command[];
-  readonly globs: GlobCache;
-  readonly requires: ReadonlySet<string>;
-}
 
 /** A script that parsed and passed every check (require, arguments, tags, comparators). */
 export interface CompiledScript {
@@ -67,63 +61,6 @@ export function compileSieve(source: string, options: CompileOptions = {}): Comp
   if (checked.errors.length > 0) return { ok: false, errors: checked.errors };
   const program = { commands: checked.commands, globs: new GlobCache(), requires: new Set(checked.requires) };
   return { ok: true, script: { requires: checked.requires, program } };
-}
-
-/** What a script sees of the message being delivered. */
-export interface SieveMessage {
-  /** The raw header block (up to and including the blank line), CRLF line ends. */
-  readonly header: Buffer;
-  /** The whole message (for the body test), CRLF line ends. */
-  readonly content: Buffer;
-  /** Its size in octets. */
-  readonly size: number;
-}
-
-/** The delivery the script runs for. */
-export interface SieveEnvironment {
-  /** SMTP MAIL FROM without the brackets; "" for the null reverse-path <>. */
-  readonly envelopeFrom: string;
-  /** The recipient address as given in RCPT TO, without the brackets ("fred+lists@example.com"). */
-  readonly envelopeTo: string;
-  /** The user's own addresses, for vacation's "was this sent to me" check (RFC 5230 4.5). */
-  readonly userAddresses: readonly string[];
-  /** Whether a mailbox exists (mailboxexists, RFC 5490), by the name the script wrote. */
-  mailboxExists(name: string): boolean;
-  /** The current time for currentdate (RFC 5260); without it currentdate never matches. */
-  readonly now?: Date;
-  /** The server's time zone as "+hhmm" / "-hhmm" for date and currentdate; default "+0000". */
-  readonly zone?: string;
-}
-
-export type SieveAction =
-  /** Store into the recipient's own mailbox (explicit keep, or the implicit keep). */
-  | { type: 'keep'; flags: readonly string[] | null }
-  | { type: 'fileinto'; mailbox: string; flags: readonly string[] | null; create: boolean }
-  | { type: 'redirect'; address: string }
-  | { type: 'discard' }
-  /** reject / ereject (RFC 5429): refuse the message with this reason. */
-  | { type: 'reject'; reason: string; extended: boolean }
-  /**
-   * vacation (RFC 5230), only when the checks of 4.5/4.6 that need the message passed; the caller
-   * applies the response tracking (`handle`, `seconds`) and sends the reply to `to`.
-   */
-  | {
-      type: 'vacation';
-      to: string;
-      from: string | null;
-      subject: string;
-      reason: string;
-      mime: boolean;
-      handle: string;
-      seconds: number;
-      inReplyTo: string | null;
-    };
-
-export interface SieveOutcome {
-  /** What to do, in the order the script asked; the implicit keep is in it when it applies. */
-  actions: SieveAction[];
-  /** A runtime error (the caller keeps the message, as RFC 5228 2.10.6 says). */
-  error: string | null;
 }
 
 /** Limits for one run. */

@@ -10,35 +10,8 @@ import { addFlags, normaliseFlags, removeFlags } from './flags.js';
 import { decodeEncodedWords, parseHeaderBlock } from './headers.js';
 import { matchAny, type GlobCache, type MatchSpec } from './match.js';
 import type { Command, Test } from './program.js';
+import type { CompiledProgram, SieveAction, SieveEnvironment, SieveMessage } from './types.js';
 import { vacationHandle, vacationSubject, vacationSuppressed } from './vacation.js';
-
-/** What the interpreter needs of the contract's types (kept structural to avoid an import cycle). */
-export interface RunMessage { readonly header: Buffer; readonly content: Buffer; readonly size: number }
-export interface RunEnvironment {
-  readonly envelopeFrom: string;
-  readonly envelopeTo: string;
-  readonly userAddresses: readonly string[];
-  mailboxExists(name: string): boolean;
-  readonly now?: Date;
-  readonly zone?: string;
-}
-
-export type RunAction =
-  | { type: 'keep'; flags: readonly string[] | null }
-  | { type: 'fileinto'; mailbox: string; flags: readonly string[] | null; create: boolean }
-  | { type: 'redirect'; address: string }
-  | { type: 'discard' }
-  | { type: 'reject'; reason: string; extended: boolean }
-  | {
-      type: 'vacation'; to: string; from: string | null; subject: string; reason: string; mime: boolean;
-      handle: string; seconds: number; inReplyTo: string | null;
-    };
-
-export interface RunProgram {
-  commands: readonly Command[];
-  requires: ReadonlySet<string>;
-  globs: GlobCache;
-}
 
 export class SieveRuntimeError extends Error {}
 
@@ -48,7 +21,7 @@ class Stop {}
 const MAX_VARIABLE_LENGTH = 64 * 1024;
 const variableReference = /\$\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*|[0-9]+)\}/g;
 
-export function runProgram(program: RunProgram, message: RunMessage, env: RunEnvironment, maxRedirects: number): { actions: RunAction[]; error: string | null } {
+export function runProgram(program: CompiledProgram, message: SieveMessage, env: SieveEnvironment, maxRedirects: number): { actions: SieveAction[]; error: string | null } {
   const run = new Run(program, message, env, maxRedirects);
   try {
     run.block(program.commands);
@@ -70,7 +43,7 @@ export function runProgram(program: RunProgram, message: RunMessage, env: RunEnv
 }
 
 class Run {
-  private readonly actions: RunAction[] = [];
+  private readonly actions: SieveAction[] = [];
   private implicitKeep = true;
   private explicitKeep: { type: 'keep'; flags: readonly string[] | null } | null = null;
   private redirects = 0;
@@ -85,9 +58,9 @@ class Run {
   private readonly hasFlags: boolean;
 
   constructor(
-    private readonly program: RunProgram,
-    private readonly message: RunMessage,
-    private readonly env: RunEnvironment,
+    private readonly program: CompiledProgram,
+    private readonly message: SieveMessage,
+    private readonly env: SieveEnvironment,
     private readonly maxRedirects: number,
   ) {
     this.hasVariables = program.requires.has('variables');
@@ -137,7 +110,7 @@ class Run {
         const mailbox = this.expand(c.mailbox);
         const flags = this.actionFlags(c.flags);
         if (!c.copy) this.implicitKeep = false;
-        const same = this.actions.find((a): a is Extract<RunAction, { type: 'fileinto' }> => a.type === 'fileinto' && a.mailbox === mailbox);
+        const same = this.actions.find((a): a is Extract<SieveAction, { type: 'fileinto' }> => a.type === 'fileinto' && a.mailbox === mailbox);
         if (same !== undefined) {
           if (flags !== null) same.flags = addFlags(same.flags ?? [], flags);
           same.create ||= c.create;
@@ -205,7 +178,7 @@ class Run {
     // A vacation that sends nothing still counts for "only once" and reject's incompatibility.
     const seconds = c.seconds !== null ? c.seconds : (c.days ?? 7) * 86400;
     const messageId = this.headerValues('message-id')[0];
-    const action: RunAction = {
+    const action: SieveAction = {
       type: 'vacation', to: this.env.envelopeFrom, from: args.from,
       subject: vacationSubject(args, this.headerValues('subject')[0] ?? null),
       reason: args.reason, mime: args.mime, handle: args.handle ?? vacationHandle(args), seconds,
@@ -218,7 +191,7 @@ class Run {
   private suppressedVacation = false;
   private rejectLine = 0;
 
-  finish(): RunAction[] {
+  finish(): SieveAction[] {
     const reject = this.actions.find((a) => a.type === 'reject');
     if (reject !== undefined) {
       const other = this.actions.find((a) => a.type === 'keep' || a.type === 'fileinto' || a.type === 'redirect' || a.type === 'vacation');

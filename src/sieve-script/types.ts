@@ -1,0 +1,71 @@
+/**
+ * The shapes the language shares with its callers (re-exported by index.ts) and with its
+ * interpreter: kept here so that neither imports the other for them.
+ */
+import type { GlobCache } from './match.js';
+import type { Command } from './program.js';
+
+/** The checked program inside a CompiledScript (internal to the language). */
+export interface CompiledProgram {
+  readonly commands: readonly Command[];
+  readonly globs: GlobCache;
+  readonly requires: ReadonlySet<string>;
+}
+
+/** What a script sees of the message being delivered. */
+export interface SieveMessage {
+  /** The raw header block (up to and including the blank line), CRLF line ends. */
+  readonly header: Buffer;
+  /** The whole message (for the body test), CRLF line ends. */
+  readonly content: Buffer;
+  /** Its size in octets. */
+  readonly size: number;
+}
+
+/** The delivery the script runs for. */
+export interface SieveEnvironment {
+  /** SMTP MAIL FROM without the brackets; "" for the null reverse-path <>. */
+  readonly envelopeFrom: string;
+  /** The recipient address as given in RCPT TO, without the brackets ("fred+lists@example.com"). */
+  readonly envelopeTo: string;
+  /** The user's own addresses, for vacation's "was this sent to me" check (RFC 5230 4.5). */
+  readonly userAddresses: readonly string[];
+  /** Whether a mailbox exists (mailboxexists, RFC 5490), by the name the script wrote. */
+  mailboxExists(name: string): boolean;
+  /** The current time for currentdate (RFC 5260); without it currentdate never matches. */
+  readonly now?: Date;
+  /** The server's time zone as "+hhmm" / "-hhmm" for date and currentdate; default "+0000". */
+  readonly zone?: string;
+}
+
+export type SieveAction =
+  /** Store into the recipient's own mailbox (explicit keep, or the implicit keep). */
+  | { type: 'keep'; flags: readonly string[] | null }
+  | { type: 'fileinto'; mailbox: string; flags: readonly string[] | null; create: boolean }
+  | { type: 'redirect'; address: string }
+  | { type: 'discard' }
+  /** reject / ereject (RFC 5429): refuse the message with this reason. */
+  | { type: 'reject'; reason: string; extended: boolean }
+  /**
+   * vacation (RFC 5230), only when the checks of 4.5/4.6 that need the message passed; the caller
+   * applies the response tracking (`handle`, `seconds`) and sends the reply to `to`.
+   */
+  | {
+      type: 'vacation';
+      to: string;
+      from: string | null;
+      subject: string;
+      reason: string;
+      mime: boolean;
+      handle: string;
+      seconds: number;
+      inReplyTo: string | null;
+    };
+
+export interface SieveOutcome {
+  /** What to do, in the order the script asked; the implicit keep is in it when it applies. */
+  actions: SieveAction[];
+  /** A runtime error (the caller keeps the message, as RFC 5228 2.10.6 says). */
+  error: string | null;
+}
+
