@@ -11,7 +11,7 @@ export { decodeAppendFacts, encodeAppendFacts, type AppendFacts } from './append
 export { motdFromConfig, shutdownFromConfig, tlsContextFromConfig, writeServerMessage, type ServerMessage } from './server-files.js';
 export { ConnectionSet, readLines } from './connections.js';
 export {
-  attachSocket, detachSocket, drained, hangUp, HANG_UP_LINGER_MS, sessionListeners, restartReading, stopReading, swapToTls, tlsHandshake, type SocketListeners,
+  attachSocket, detachSocket, drained, hangUp, LiveSessions, type LiveSession, HANG_UP_LINGER_MS, sessionListeners, restartReading, stopReading, swapToTls, tlsHandshake, type SocketListeners,
 } from './socket-session.js';
 export {
   newSessionId, serviceInstance, type ChangeChannel, type ChangeInterest, type ConnectionServer, type LoginGate, type LoginVerdict, type MovedSession, LOGIN_ALLOWED, type SocketOrigin, type ServiceContext, type ServiceInstance, type ServiceProgram, type ServicePrograms,

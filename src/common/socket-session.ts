@@ -136,3 +136,42 @@ export function restartReading(socket: Duplex): void {
   }
   socket.resume();
 }
+
+/** What LiveSessions needs of a session. */
+export interface LiveSession {
+  start(): void;
+  shutdown(): Promise<void> | void;
+}
+
+/**
+ * The live sessions of one protocol server in a process (POP3, ManageSieve): each connection's
+ * session is counted from its start until its close, and a shutdown lets them end by themselves
+ * until a deadline before closing the rest.
+ */
+export class LiveSessions<S extends LiveSession> {
+  private readonly sessions = new Set<S>();
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Make (with the close callback it must call), count and start the session of `socket`. */
+  open(socket: Duplex, make: (onClose: () => void) => S, onClose?: () => void): S {
+    if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
+    const session: S = make(() => {
+      this.sessions.delete(session);
+      onClose?.();
+    });
+    this.sessions.add(session);
+    session.start();
+    return session;
+  }
+
+  /** Wait until every session ended or `deadlineMs` (epoch ms) passed, then shut the rest down. */
+  async drain(deadlineMs: number): Promise<void> {
+    while (this.sessions.size > 0 && Date.now() < deadlineMs) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadlineMs - Date.now()))));
+    }
+    await Promise.all([...this.sessions].map((s) => s.shutdown()));
+  }
+}

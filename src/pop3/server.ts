@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { Accounts } from '../accounts/index.js';
 import { RightsChecker } from '../acl/index.js';
 import { Authenticator, type AuthenticatorOptions } from '../auth/index.js';
-import { shutdownFromConfig, tlsContextFromConfig, type Logger } from '../common/index.js';
+import { LiveSessions, shutdownFromConfig, tlsContextFromConfig, type Logger } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
 import { Namespace } from '../names/index.js';
 import { PartitionSelector } from '../partition/index.js';
@@ -30,7 +30,7 @@ export interface Pop3ServerOptions {
 }
 
 export class Pop3Server {
-  private readonly sessions = new Set<Session>();
+  private readonly sessions = new LiveSessions<Session>();
 
   private constructor(readonly deps: Pop3Deps) {}
 
@@ -61,25 +61,12 @@ export class Pop3Server {
 
   /** Serve one connection until it closes. */
   handleConnection(socket: Duplex, options: SessionOptions): Session {
-    if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
-    const session = new Session(this.deps, socket, {
-      ...options,
-      onClose: () => {
-        this.sessions.delete(session);
-        options.onClose?.();
-      },
-    });
-    this.sessions.add(session);
-    session.start();
-    return session;
+    return this.sessions.open(socket, (onClose) => new Session(this.deps, socket, { ...options, onClose }), options.onClose);
   }
 
   /** Let sessions end by themselves until the deadline, then close the rest (none enters UPDATE). */
-  async shutdown(deadlineMs: number): Promise<void> {
-    while (this.sessions.size > 0 && Date.now() < deadlineMs) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadlineMs - Date.now()))));
-    }
-    await Promise.all([...this.sessions].map((s) => s.shutdown()));
+  shutdown(deadlineMs: number): Promise<void> {
+    return this.sessions.drain(deadlineMs);
   }
 
   close(): void {

@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { Authenticator, type AuthenticatorOptions } from '../auth/index.js';
-import { shutdownFromConfig, tlsContextFromConfig, type Logger } from '../common/index.js';
+import { LiveSessions, shutdownFromConfig, tlsContextFromConfig, type Logger } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
 import { SieveScriptStore } from '../store/index.js';
 import { settingsFromConfig, type SieveDeps, type SieveSettings } from './deps.js';
@@ -23,7 +23,7 @@ export interface SieveServerOptions {
 }
 
 export class SieveServer {
-  private readonly sessions = new Set<Session>();
+  private readonly sessions = new LiveSessions<Session>();
 
   private constructor(readonly deps: SieveDeps) {}
 
@@ -48,25 +48,12 @@ export class SieveServer {
 
   /** Serve one connection until it closes. */
   handleConnection(socket: Duplex, options: SessionOptions): Session {
-    if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
-    const session = new Session(this.deps, socket, {
-      ...options,
-      onClose: () => {
-        this.sessions.delete(session);
-        options.onClose?.();
-      },
-    });
-    this.sessions.add(session);
-    session.start();
-    return session;
+    return this.sessions.open(socket, (onClose) => new Session(this.deps, socket, { ...options, onClose }), options.onClose);
   }
 
   /** Let sessions end by themselves until the deadline, then close the rest. */
-  async shutdown(deadlineMs: number): Promise<void> {
-    while (this.sessions.size > 0 && Date.now() < deadlineMs) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadlineMs - Date.now()))));
-    }
-    await Promise.all([...this.sessions].map((s) => s.shutdown()));
+  shutdown(deadlineMs: number): Promise<void> {
+    return this.sessions.drain(deadlineMs);
   }
 
   close(): void {
