@@ -8,6 +8,7 @@
 //   node dist/bench/lmtp-deliver.js [messages] [sessions]
 // Environment: LMTP_BENCH_PEERS=dovecot,cyrus (default; 0: ours only); LMTP_BENCH_PARTS=smtp,own,idle,fanout (a subset; smtp-d or smtp-conn: one smtp-source mode);
 // LMTP_BENCH_CLI=/path/to/dist/bin/cyrusts.js (measure another build, e.g. a base for before/after);
+// LMTP_BENCH_SIEVE=1 (the throughput user has an active Sieve script of six rules that keep the bench messages);
 // LMTP_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (node flags for the master and workers).
 // Peer users: user30 (throughput) and user32 (IDLE) on Dovecot (24241/24301) and Cyrus (14241/14301).
 import { execFileSync, spawn } from 'node:child_process';
@@ -177,6 +178,17 @@ async function startMaster(imapdConf: string, cyrusConf: string): Promise<{ stop
   return { stop, lmtp: port('lmtp'), imap: port('imap'), pid: master.pid! };
 }
 
+const BENCH_SCRIPT = [
+  'require ["fileinto", "imap4flags", "envelope", "subaddress", "relational", "comparator-i;ascii-numeric"];',
+  'if header :contains "List-Id" ["announce.example.org", "dev.example.org"] { fileinto "Lists"; stop; }',
+  'if address :domain :is "from" "spam.example" { discard; stop; }',
+  'if header :matches "Subject" "*[SPAM]*" { addflag "$Junk"; fileinto "Lists"; stop; }',
+  'if envelope :detail "to" "lists" { fileinto "Lists"; stop; }',
+  'if size :over 10M { addflag "$Large"; }',
+  'if header :value "ge" :comparator "i;ascii-numeric" "X-Spam-Score" "10" { discard; stop; }',
+  '',
+].join('\r\n');
+
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 2000);
   const sessions = Number(process.argv[3] ?? 10);
@@ -185,6 +197,13 @@ async function main(): Promise<void> {
   const store = MailStore.open({ config });
   store.createMailbox('user.bench', { acl: 'bench\tlrswipkxtecdan\t' });
   for (let i = 0; i < 100; i++) store.createMailbox(`user.many${i}`, { acl: `many${i}\tlrswipkxtecdan\t` });
+  if (process.env.LMTP_BENCH_SIEVE === '1') {
+    // The throughput user's active script: six rules, as a webmail's filter page writes them, none of
+    // which matches the bench messages (the implicit keep stores them into INBOX, as without one).
+    store.createMailbox('user.bench.Lists', { acl: 'bench\tlrswipkxtecdan\t' });
+    store.sieveScripts.put('bench', 'filters', Buffer.from(BENCH_SCRIPT));
+    store.sieveScripts.setActive('bench', 'filters');
+  }
   store.close();
   const passwords = PasswordStore.open(config.path('auth_passwd_db')!, { scrypt: { N: 1024, r: 8, p: 1 } });
   await passwords.setPassword('bench', 'pass');

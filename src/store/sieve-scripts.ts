@@ -27,6 +27,8 @@ import { dirHashLetter } from './paths.js';
 export const ACTIVE_LINK = 'defaultbc';
 const SCRIPT_SUFFIX = '.script';
 const BYTECODE_SUFFIX = '.bc';
+/** How many users' active scripts a process keeps read. */
+const MAX_KEPT_ACTIVE = 1000;
 /** Longest script name, in UTF-8 bytes. */
 export const MAX_SCRIPT_NAME_BYTES = 512;
 
@@ -86,6 +88,8 @@ function errno(err: unknown): string {
 
 export class SieveScriptStore {
   private readonly logger: Logger;
+  /** The active scripts last read, by path, with their versions (active() reads a file again only when it changed). */
+  private readonly lastActive = new Map<string, ActiveSieveScript>();
 
   constructor(readonly options: SieveScriptStoreOptions) {
     this.logger = options.logger ?? silentLogger();
@@ -297,17 +301,23 @@ export class SieveScriptStore {
     const name = this.activeName(dir);
     if (name === null || scriptNameProblem(name) !== null) return null;
     const path = join(dir, name + SCRIPT_SUFFIX);
-    let content: Buffer;
-    let version: string;
     try {
-      const before = statSync(path);
-      content = readFileSync(path);
-      version = `${name}\0${before.ino}\0${before.mtimeMs}\0${before.ctimeMs}\0${content.length}`;
+      const stat = statSync(path);
+      const version = `${name}\0${stat.ino}\0${stat.mtimeMs}\0${stat.ctimeMs}\0${stat.size}`;
+      // The same file as last time: its content as read then (a replaced or edited file moves the
+      // inode or the times, and the version with them).
+      const kept = this.lastActive.get(path);
+      if (kept !== undefined && kept.version === version) return kept;
+      const content = readFileSync(path);
+      const read = { name, content, version: `${name}\0${stat.ino}\0${stat.mtimeMs}\0${stat.ctimeMs}\0${content.length}` };
+      this.lastActive.delete(path);
+      this.lastActive.set(path, read);
+      if (this.lastActive.size > MAX_KEPT_ACTIVE) this.lastActive.delete(this.lastActive.keys().next().value!);
+      return read;
     } catch (err) {
       if (errno(err) === 'ENOENT') return null;
       throw fsError(err, 'sieve active script');
     }
-    return { name, content, version };
   }
 
   /**
