@@ -387,6 +387,7 @@ function prepare(db: Db) {
     expungedSince: () => db.prepare<[number], number>('SELECT uid FROM expunged INDEXED BY expunged_modseq WHERE modseq > ? ORDER BY uid').pluck(),
     expungedFilesBefore: () => db.prepare<[number], { uid: number }>('SELECT uid FROM expunged WHERE file_removed = 0 AND expunged_at <= ? ORDER BY uid'),
     expungedWithFiles: () => db.prepare<[], { uid: number }>('SELECT uid FROM expunged WHERE file_removed = 0 ORDER BY uid'),
+    restorableExpunged: () => db.prepare<[], { uid: number; expunged_at: number }>('SELECT uid, expunged_at FROM expunged WHERE file_removed = 0 ORDER BY uid'),
     prunableExpungedBefore: () => db.prepare<[number], { uid: number; modseq: number }>('SELECT uid, modseq FROM expunged WHERE file_removed = 1 AND expunged_at <= ? ORDER BY uid'),
     deleteExpunged: () => db.prepare<[number]>('DELETE FROM expunged WHERE uid = ?'),
     markFileRemoved: () => db.prepare<[number]>('UPDATE expunged SET file_removed = 1 WHERE uid = ?'),

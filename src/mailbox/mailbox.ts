@@ -4,13 +4,13 @@
  * mailbox at once; readers never wait on writers (WAL). Handles are shared per process and
  * refcounted by the store (MailStore.openMailbox / Mailbox.close).
  */
-import { renameSync, rmSync } from 'node:fs';
+import { renameSync, rmSync, statSync } from 'node:fs';
 import { MailError } from '../common/errors.js';
 import type { AppendFacts } from '../common/append-facts.js';
 import { checkpointLater, changeMarks, readTransaction, sameMarks, sqliteError, withPageCache, withoutBusyWait, writeTransaction, type ChangeMarks, type WriteOptions } from '../common/sqlite.js';
 import { rangesContain, type UidRanges } from './seqset.js';
 import { appendPageCacheKiB, discardTemps, prepareMessages } from './append.js';
-import { dirPrefix, fsyncDirectory, fsyncPaths, messageFileName } from './files.js';
+import { dirPrefix, fsyncDirectory, fsyncPaths, messageFileError, messageFileName } from './files.js';
 import { FLAG_DELETED, FLAG_SEEN, decodeKeywords, encodeKeywords, flagNames, parseFlags } from './flags.js';
 import { putMessageFields, type IndexDb, type MailboxRow, type MessageRow } from './index-db.js';
 import { StoredFieldQueries } from './message-fields.js';
@@ -561,6 +561,45 @@ export class Mailbox extends MessageReader {
     });
     for (const uid of removed) rmSync(this.messagePath(uid), { force: true });
     return removed;
+  }
+
+  /**
+   * Expunged messages whose files are still here (expunge_mode delayed, not yet removed by
+   * cyr_expire -X): what unexpunge can restore, in UID order.
+   */
+  restorable(): Array<{ uid: number; expungedAt: Date }> {
+    return readTransaction(this.index.db, 'restorable', () => this.index.stmts.restorableExpunged.all().map((r) => ({ uid: r.uid, expungedAt: new Date(r.expunged_at) })));
+  }
+
+  /**
+   * unexpunge: the files of these expunged messages (those still restorable) appended again as new
+   * messages with new UIDs, as Cyrus's unexpunge does, hard-linked, with `flags` and each file's
+   * modification time (when it was written: its delivery) as internal date; the quota is charged
+   * without refusing, as an administrator's restore. Then the expunged records are marked as having
+   * no file and the old names go, so a second restore finds nothing. Returns old UID → new UID.
+   */
+  async restoreExpunged(uids: readonly number[], flags: readonly string[]): Promise<Map<number, number>> {
+    const wanted = new Set(uids);
+    const rows = this.restorable().filter((r) => wanted.has(r.uid));
+    const restored = new Map<number, number>();
+    if (rows.length === 0) return restored;
+    const items: AppendItem[] = rows.map((r) => {
+      const path = this.messagePath(r.uid);
+      let internalDate: Date;
+      try {
+        internalDate = statSync(path).mtime;
+      } catch (err) {
+        throw messageFileError(err, r.uid, 'stat expunged message');
+      }
+      return { linkFrom: { path }, flags, internalDate };
+    });
+    const result = await this.append(items, { quota: 'ignore' });
+    rows.forEach((r, k) => restored.set(r.uid, result.uids[k]!));
+    writeTransaction(this.index.db, 'restored expunged', () => {
+      for (const r of rows) this.index.stmts.markFileRemoved.run(r.uid);
+    });
+    for (const r of rows) rmSync(this.messagePath(r.uid), { force: true });
+    return restored;
   }
 
   /**

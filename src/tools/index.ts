@@ -8,6 +8,7 @@ import { registerCyrExpire } from './cyr_expire.js';
 import { registerDeliver } from './deliver.js';
 import { registerQuota } from './quota.js';
 import { registerCyradm } from './cyradm.js';
+import { registerUnexpunge } from './unexpunge.js';
 
 /** Adds one Cyrus-named subcommand (with its options and --help) to the program. */
 export type ToolRegistrar = (program: Command) => void;
@@ -26,4 +27,5 @@ export const TOOLS: ToolRegistrar[] = [
   registerDeliver,
   registerQuota,
   registerCyradm,
+  registerUnexpunge,
 ];

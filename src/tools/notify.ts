@@ -13,9 +13,9 @@ import { NotifyClient } from '../master/notify.js';
 import type { ChangeNotifier } from '../store/mail-store.js';
 
 /** Run `tool` with a notifier, then publish every mailbox it reported changed; returns its status. */
-export async function runNotifying(configFile: string, tool: (notifier: ChangeNotifier) => number): Promise<number> {
+export async function runNotifying(configFile: string, tool: (notifier: ChangeNotifier) => number | Promise<number>): Promise<number> {
   const changed = new Set<string>();
-  const status = tool({ mailboxChanged: (name) => changed.add(name) });
+  const status = await tool({ mailboxChanged: (name) => changed.add(name) });
   if (changed.size > 0) await publishChanges(configFile, changed);
   return status;
 }
