@@ -53,6 +53,19 @@ function setAutocreateQuota(deps: AccountsOptions, inbox: string): void {
   }
 }
 
+/** autocreate_sieve_script: the new user's first Sieve script, active; a failure is logged, the INBOX stays. */
+function installSieveScript(deps: AccountsOptions, user: AccountUser): void {
+  const source = deps.config.path('autocreate_sieve_script');
+  if (source === null) return;
+  try {
+    const name = deps.store.sieveScripts.installDefault(user.userid, source);
+    if (name !== null) deps.logger.info({ user: user.userid, script: name }, 'autocreate: Sieve script installed');
+  } catch (err) {
+    if (!isMailError(err)) throw err;
+    deps.logger.warn({ user: user.userid, reason: err.message }, 'autocreate: Sieve script not installed');
+  }
+}
+
 export function firstContact(deps: AccountsOptions, user: AccountUser): FirstContact {
   if (user.isAnonymous) return { kind: 'skipped', reason: 'anonymous', inbox: null };
   const inbox = userInbox(user.userid);
@@ -70,6 +83,7 @@ export function firstContact(deps: AccountsOptions, user: AccountUser): FirstCon
   deps.store.subscribe(user.userid, inbox);
   setAutocreateQuota(deps, inbox);
   const folders = createFolders(deps, user, inbox, acl);
+  installSieveScript(deps, user);
   deps.logger.info({ user: user.userid, inbox, folders: folders.length }, 'autocreated INBOX');
   return { kind: 'created', inbox, folders };
 }

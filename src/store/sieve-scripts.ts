@@ -321,6 +321,26 @@ export class SieveScriptStore {
   }
 
   /**
+   * A new user's first script (autocreate_sieve_script): the file at `source` stored under its name
+   * (the file's, without .script or .sieve) and made active, unless the user has scripts already.
+   * Returns the name, or null when nothing was installed. NotFound when `source` cannot be read.
+   */
+  installDefault(userid: string, source: string): string | null {
+    if (this.list(userid).length > 0) return null;
+    let content: Buffer;
+    try {
+      content = readFileSync(source);
+    } catch (err) {
+      throw new MailError('NotFound', `cannot read ${source}: ${(err as Error).message}`);
+    }
+    const base = source.slice(source.lastIndexOf('/') + 1).replace(/\.(script|sieve)$/, '');
+    const name = base === '' || scriptNameProblem(base) !== null ? 'default' : base;
+    this.put(userid, name, content);
+    this.setActive(userid, name);
+    return name;
+  }
+
+  /**
    * A user's rename (`to`) or delete (`to` null): the scripts move with the user (the active mark
    * too) or go. Nothing to do when the user has none; Exists when `to` already has scripts.
    */

@@ -1,4 +1,7 @@
 // A user's first contact against a real store: INBOX, autocreate folders, special use, subscriptions.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/common/index.js';
 import { Accounts, specialUseOf } from '../../src/accounts/index.js';
@@ -83,4 +86,30 @@ describe('specialUseOf', () => {
       expect(caught).toMatchObject({ kind: 'Invalid', detail: { specialUse: true }, message: expect.stringMatching(expected) });
     });
   }
+
+});
+
+describe('firstContact with autocreate_sieve_script', () => {
+  it('installs autocreate_sieve_script as the new user\'s active script, and never over scripts the user has', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cyrusts-autosieve-'));
+    try {
+      const file = join(dir, 'spam-filter.sieve');
+      writeFileSync(file, 'require "fileinto";\r\nif header :contains "X-Spam-Flag" "YES" { fileinto "Spam"; }\r\n');
+      const { store, accounts } = setup(`${AUTOCREATE}\nsievedir: {configdirectory}/sieve\nautocreate_sieve_script: ${file}`);
+      store.sieveScripts.put('joe', 'mine', Buffer.from('keep;\r\n'));
+      accounts.firstContact(user('fred'));
+      accounts.firstContact(user('joe'));
+      expect(store.sieveScripts.list('fred')).toEqual([{ name: 'spam-filter', active: true }]);
+      expect(store.sieveScripts.active('fred')!.content.toString()).toContain('X-Spam-Flag');
+      expect(store.sieveScripts.list('joe')).toEqual([{ name: 'mine', active: false }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('creates the INBOX even when autocreate_sieve_script cannot be read', () => {
+    const { store, accounts } = setup(`${AUTOCREATE}\nsievedir: {configdirectory}/sieve\nautocreate_sieve_script: /nonexistent/default.script`);
+    expect(accounts.firstContact(user('fred'))).toMatchObject({ kind: 'created', inbox: 'user.fred' });
+    expect(store.sieveScripts.list('fred')).toEqual([]);
+  });
 });

@@ -21,4 +21,5 @@ export const imapOptions: OptionSpec[] = [
   { area, name: 'autocreate_inbox_folders', type: 'stringlist', default: null, doc: 'Folders created under a new INBOX (separated by "|" in Cyrus; spaces here too).' },
   { area, name: 'autocreate_subscribe_folders', type: 'stringlist', default: null, doc: 'Which of autocreate_inbox_folders the user is subscribed to when they are created (the INBOX always is).' },
   { area, name: 'autocreate_quota', type: 'int', default: '-1', doc: 'Storage quota (KiB) of automatically created INBOXes (-1: none).' },
+  { area, name: 'autocreate_sieve_script', type: 'path', default: null, doc: 'A Sieve script file installed, and made active, as a new user\'s script when the INBOX is created (named after the file, without .script or .sieve); not when the user already has scripts.' },
 ];
