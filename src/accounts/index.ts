@@ -32,6 +32,11 @@
  *     6154 attributes plus specialuse_extra, only for a user's own folders (not an INBOX, not
  *     shared). Refusals are MailError('Invalid', text, { specialUse: true }).
  *
+ *   missingAncestors(store, name) / inheritedAcl(store, config, name) / nearestExistingAncestor(store, name)
+ *     Where a new mailbox sits (IMAP CREATE and RENAME, Sieve's fileinto :create): the missing names
+ *     above it made with it (never "user" nor a user's INBOX), and its initial ACL (the nearest
+ *     existing ancestor's, else the owner's, else defaultacl).
+ *
  *   userInbox(userid) → internal INBOX name;  userOfInbox(name) → userid | null (null: not an INBOX)
  *
  * Authorisation is the caller's: the protocol decides who may rename or delete a user (IMAP:
@@ -41,3 +46,4 @@ export { Accounts } from './accounts.js';
 export { specialUseOf } from './special-use.js';
 export { userInbox, userOfInbox } from './user-names.js';
 export type * from './types.js';
+export { inheritedAcl, missingAncestors, nearestExistingAncestor, type MailboxLookup } from './new-mailbox.js';

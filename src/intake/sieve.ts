@@ -19,12 +19,12 @@
  * 2.10.6) and is logged. Compiled scripts are kept per user while the script's version stays.
  */
 import type { RightsChecker } from '../acl/index.js';
-import { initialAcl } from '../acl/index.js';
+import { inheritedAcl, missingAncestors } from '../accounts/index.js';
 import type { Identity } from '../auth/index.js';
 import { MailError, type Logger } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
-import { rfc5322Date } from '../message/index.js';
-import { isOwnedBy, ownerOf, parentName, splitName, USER_TOP, type Namespace } from '../names/index.js';
+import { headerValues, rfc5322Date } from '../message/index.js';
+import { isOwnedBy, type Namespace } from '../names/index.js';
 import { compileSieve, DEFAULT_MAX_REDIRECTS, runSieve, SUPPORTED_EXTENSIONS, type CompiledScript, type SieveAction, type SieveEnvironment } from '../sieve-script/index.js';
 import type { DuplicateStore, MailStore } from '../store/index.js';
 import { newMessageId, sendMail, type OutgoingMail } from './outgoing.js';
@@ -222,23 +222,11 @@ export class SieveFilter {
     return rights.hasRights(identity, entry, 'p') ? entry.name : null;
   }
 
-  /** Create `internal` and its missing ancestors below the user's INBOX, each with the nearest existing ancestor's ACL. */
+  /** Create `internal` and its missing ancestors below the user's INBOX, as IMAP CREATE makes them. */
   private createWithAncestors(internal: string) {
     const { store, config } = this.deps;
-    const missing: string[] = [];
-    let ancestorAcl: string | null = null;
-    for (let name = parentName(internal); name !== null; name = parentName(name)) {
-      const found = store.lookup(name);
-      if (found !== null) {
-        ancestorAcl = found.acl;
-        break;
-      }
-      const { components } = splitName(name);
-      if (components[0] === USER_TOP && components.length <= 2) break;
-      missing.unshift(name);
-    }
-    const acl = initialAcl(ancestorAcl, ownerOf(internal), config.string('defaultacl'));
-    for (const name of missing) store.createMailbox(name, { acl });
+    const acl = inheritedAcl(store, config, internal);
+    for (const name of missingAncestors(store, internal)) store.createMailbox(name, { acl });
     return store.createMailbox(internal, { acl });
   }
 
@@ -268,7 +256,7 @@ export class SieveFilter {
     const header = [
       `From: ${from}`,
       `To: ${action.to}`,
-      `Subject: ${encodeHeaderText(action.subject)}`,
+      `Subject: ${encodedWords(action.subject)}`,
       `Date: ${rfc5322Date(new Date())}`,
       `Message-ID: ${newMessageId(this.deps.serverName)}`,
       ...(action.inReplyTo === null ? [] : [`In-Reply-To: ${action.inReplyTo}`, `References: ${action.inReplyTo}`]),
@@ -293,7 +281,7 @@ export class SieveFilter {
     const text = [
       `From: Mail Delivery <${from}>`,
       `To: ${envelope.from}`,
-      `Subject: Message rejected: ${encodeHeaderText(subjectOf(original))}`,
+      `Subject: Message rejected: ${encodedWords(headerValues(message.content, 'subject')[0] ?? '(no subject)')}`,
       `Date: ${rfc5322Date(new Date())}`,
       `Message-ID: ${newMessageId(this.deps.serverName)}`,
       'Auto-Submitted: auto-replied (rejected)',
@@ -363,7 +351,7 @@ function toCrlf(text: string): string {
 }
 
 /** A header text as is when ASCII, else one RFC 2047 encoded word per 45 bytes of UTF-8. */
-function encodeHeaderText(text: string): string {
+function encodedWords(text: string): string {
   const flat = text.replace(/[\r\n]+/g, ' ');
   if (/^[\x20-\x7e]*$/.test(flat)) return flat;
   const words: string[] = [];
@@ -378,9 +366,4 @@ function encodeHeaderText(text: string): string {
   }
   if (chunk) words.push(`=?UTF-8?B?${Buffer.from(chunk).toString('base64')}?=`);
   return words.join('\r\n ');
-}
-
-function subjectOf(header: string): string {
-  const match = /^subject:[ \t]*(.*(?:\r\n[ \t].*)*)/im.exec(header);
-  return match ? match[1]!.replace(/\r\n[ \t]+/g, ' ').trim() : '(no subject)';
 }

@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { isMailError } from '../common/errors.js';
-import { decodeHeaderValue, headerValues } from '../message/index.js';
+import { headerValues } from '../message/index.js';
 import type { Mailbox } from '../mailbox/index.js';
 import { openStoreForTool, type Writer } from '../store/tool-support.js';
 import { toolNames } from './mailbox-names.js';
@@ -47,9 +47,8 @@ function flagOf(name: string): string {
 
 async function listOne(mailbox: Mailbox, uid: number, expungedAt: Date, out: Writer): Promise<void> {
   const bytes = await mailbox.readMessage(uid);
-  const end = bytes.indexOf('\r\n\r\n');
-  const header = end < 0 ? bytes : bytes.subarray(0, end + 2);
-  const field = (name: string): string => headerValues(header, name).map((v) => decodeHeaderValue(v.trim())).join(', ');
+  // headerValues reads the header block only, its values unfolded and decoded.
+  const field = (name: string): string => headerValues(bytes, name).join(', ');
   out(`UID: ${uid}\n\tSize: ${bytes.length}\n\tExpg: ${expungedAt.toISOString()}\n\tFrom: ${field('from')}\n\tTo  : ${field('to')}\n\tSubj: ${field('subject')}\n`);
 }
 

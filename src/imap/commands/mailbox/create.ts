@@ -3,12 +3,12 @@
  * `CREATE name partition` for administrators. A trailing separator is dropped; missing
  * intermediate names are created too, with the same ACL.
  */
-import { specialUseOf } from '../../../accounts/index.js';
+import { inheritedAcl, missingAncestors, specialUseOf } from '../../../accounts/index.js';
 import { MailError } from '../../../common/index.js';
 import { AUTHENTICATED } from '../../session/state.js';
 import type { CommandContext } from '../types.js';
 import { always, CommandFailure, defineCommand } from '../types.js';
-import { inheritedAcl, missingAncestors, requireCreateRight, requirePartition, requireValidNewName } from './names.js';
+import { requireCreateRight, requirePartition, requireValidNewName } from './names.js';
 
 /** The special-use attributes as stored ("\\Sent \\Archive"); the mail layer's refusal answers USEATTR. */
 function checkSpecialUse(ctx: CommandContext, internal: string, uses: readonly string[]): string | null {
@@ -40,10 +40,10 @@ export const createCommand = defineCommand({
     }
     requireCreateRight(ctx, internal);
     const specialUse = checkSpecialUse(ctx, internal, command.specialUse);
-    const acl = inheritedAcl(ctx, internal);
+    const acl = inheritedAcl(ctx.deps.store, ctx.deps.config, internal);
     const partition = command.partition ?? undefined;
     const store = ctx.deps.store;
-    for (const ancestor of missingAncestors(ctx, internal)) store.createMailbox(ancestor, { acl, partition });
+    for (const ancestor of missingAncestors(ctx.deps.store, internal)) store.createMailbox(ancestor, { acl, partition });
     const created = store.createMailbox(internal, { acl, partition, specialUse });
     // OBJECTID (RFC 8474 4.1): the new mailbox's id in the completion.
     return { status: 'OK', code: `MAILBOXID (${created.uniqueId})`, text: 'CREATE completed' };

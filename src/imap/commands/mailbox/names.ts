@@ -3,10 +3,11 @@
  * the entry of an existing mailbox with rights checked, and the rule for creating a new name
  * (the 'k' right on the nearest existing ancestor; top level and other users' INBOXes for admins).
  */
-import { initialAcl, mayAdminister, type Rights } from '../../../acl/index.js';
+import { nearestExistingAncestor } from '../../../accounts/index.js';
+import { mayAdminister, type Rights } from '../../../acl/index.js';
 import { MailError } from '../../../common/index.js';
 import type { Identity } from '../../../auth/index.js';
-import { isUserInbox, joinName, ownerOf, parentName, splitName, USER_TOP } from '../../../names/index.js';
+import { isUserInbox, joinName, splitName, USER_TOP } from '../../../names/index.js';
 import type { MailboxEntry } from '../../../store/index.js';
 import { isValidModifiedUtf7 } from '../../wire/mutf7.js';
 import type { CommandContext } from '../types.js';
@@ -46,41 +47,9 @@ export function requireCreateRight(ctx: CommandContext, internal: string): void 
   }
   if (mayAdminister(identity, internal)) return;
   if (isUserInbox(internal) && internal !== ownInbox(ctx)) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
-  const ancestor = nearestExistingAncestor(ctx, internal);
+  const ancestor = nearestExistingAncestor(ctx.deps.store, internal);
   const target = ancestor ?? { name: internal, acl: '' };
   if (!ctx.deps.rights.hasRights(identity, target, 'k')) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
-}
-
-function nearestExistingAncestor(ctx: CommandContext, internal: string): MailboxEntry | null {
-  for (let name = parentName(internal); name !== null; name = parentName(name)) {
-    const entry = ctx.deps.store.lookup(name);
-    if (entry) return entry;
-  }
-  return null;
-}
-
-/**
- * The missing ancestors of `internal` that CREATE makes too (RFC 3501 6.3.3: intermediate names
- * SHOULD be created), outermost first. Never "user" nor a user's INBOX.
- */
-export function missingAncestors(ctx: CommandContext, internal: string): string[] {
-  const out: string[] = [];
-  for (let name = parentName(internal); name !== null; name = parentName(name)) {
-    if (ctx.deps.store.lookup(name)) break;
-    const { components } = splitName(name);
-    if (components[0] === USER_TOP && components.length <= 2) break;
-    out.unshift(name);
-  }
-  return out;
-}
-
-/**
- * The ACL of a new mailbox (Cyrus's "Initial ACLs"): a copy of its nearest existing ancestor's,
- * else (top of a hierarchy) all rights for the owning user, or `defaultacl` ("anyone lrs") for a
- * mailbox outside user.*.
- */
-export function inheritedAcl(ctx: CommandContext, internal: string): string {
-  return initialAcl(nearestExistingAncestor(ctx, internal)?.acl ?? null, ownerOf(internal), ctx.deps.config.string('defaultacl'));
 }
 
 /** Only administrators may name a partition (Cyrus's `CREATE name partition`, `RENAME a b partition`). */

@@ -8,18 +8,18 @@
  */
 import type { Identity } from '../../../auth/index.js';
 import type { MailStore } from '../../../store/index.js';
-import { userOfInbox } from '../../../accounts/index.js';
+import { inheritedAcl, missingAncestors, userOfInbox } from '../../../accounts/index.js';
 import { mayAdminister } from '../../../acl/index.js';
 import { AUTHENTICATED } from '../../session/state.js';
 import type { CommandContext } from '../types.js';
 import { always, CommandFailure, defineCommand } from '../types.js';
-import { existingMailbox, inheritedAcl, missingAncestors, ownInbox, requireCreateRight, requirePartition, requireValidNewName } from './names.js';
+import { existingMailbox, ownInbox, requireCreateRight, requirePartition, requireValidNewName } from './names.js';
 
 /** Move every message of INBOX to the new mailbox `target`, all or nothing per step. */
 async function renameInbox(ctx: CommandContext, inbox: string, target: string): Promise<void> {
   const store = ctx.deps.store;
-  const acl = inheritedAcl(ctx, target);
-  for (const ancestor of missingAncestors(ctx, target)) store.createMailbox(ancestor, { acl });
+  const acl = inheritedAcl(ctx.deps.store, ctx.deps.config, target);
+  for (const ancestor of missingAncestors(ctx.deps.store, target)) store.createMailbox(ancestor, { acl });
   store.createMailbox(target, { acl });
   const source = store.openMailbox(inbox);
   const destination = store.openMailbox(target);
@@ -75,7 +75,7 @@ export const renameCommand = defineCommand({
       ctx.deps.accounts.renameUser(fromUser, toUser, command.partition === null ? {} : { partition: command.partition });
       return;
     }
-    for (const ancestor of moveOnly ? [] : missingAncestors(ctx, to)) store.createMailbox(ancestor, { acl: inheritedAcl(ctx, to) });
+    for (const ancestor of moveOnly ? [] : missingAncestors(ctx.deps.store, to)) store.createMailbox(ancestor, { acl: inheritedAcl(ctx.deps.store, ctx.deps.config, to) });
     store.renameMailbox(from, to, command.partition === null ? {} : { partition: command.partition });
     if (!moveOnly) moveSubscriptions(store, identity, from, to);
   },
