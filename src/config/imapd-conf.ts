@@ -145,7 +145,8 @@ function parseInto(parsed: Parsed, text: string, file: string, problems: ConfigE
       if (!serviceMap) parsed.serviceSettings.set(split.service, (serviceMap = new Map()));
       return typed(split.spec, serviceMap, split.spec.name);
     }
-    if (key.startsWith('sasl_') || /^[a-z0-9]+_/.test(key) && CYRUS_OPTION_NAMES.has(key.slice(key.indexOf('_') + 1))) {
+    // sasl_*, SERVICE_cyrusoption for options we do not act on, and Cyrus's per-host `HOST_password`.
+    if (key.startsWith('sasl_') || /^[a-z0-9]+_/.test(key) && CYRUS_OPTION_NAMES.has(key.slice(key.indexOf('_') + 1)) || /^[a-z0-9][a-z0-9.-]*_password$/.test(key)) {
       return store(parsed.foreign, key, { value: valueText, text: valueText, origin });
     }
     parsed.warnings.push({ ...origin, message: `unknown option "${key}" ignored` });
@@ -299,6 +300,11 @@ export class ImapdConfig {
 
   partitions(): Map<string, string> {
     return this.family('partition');
+  }
+
+  /** A per-host setting as Cyrus writes it, `HOST_SUFFIX` (`backend1.example.com_password`); null when unset. */
+  hostSetting(host: string, suffix: 'password'): string | null {
+    return this.parsed.foreign.get(`${host.toLowerCase()}_${suffix}`)?.text ?? null;
   }
 
   /** Options Cyrus knows that this server accepts but does not act on. */

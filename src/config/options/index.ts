@@ -8,6 +8,7 @@ import { lmtpOptions } from './lmtp.js';
 import { pop3Options } from './pop3.js';
 import { quotaOptions } from './quota.js';
 import { sieveOptions } from './sieve.js';
+import { murderOptions } from './murder.js';
 
 /** The one typed table of every imapd.conf option this server reads. */
 export const OPTIONS: readonly OptionSpec[] = [
@@ -20,6 +21,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   ...pop3Options,
   ...quotaOptions,
   ...sieveOptions,
+  ...murderOptions,
 ];
 
 export const OPTION_BY_NAME: ReadonlyMap<string, OptionSpec> = (() => {

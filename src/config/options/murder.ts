@@ -1,0 +1,23 @@
+import type { OptionSpec } from '../types.js';
+
+const area = 'murder';
+
+/** Cyrus Murder: the mupdate server and client, and the proxies of a frontend. */
+export const murderOptions: OptionSpec[] = [
+  { area, name: 'mupdate_server', type: 'string', default: null, doc: 'Host of the Murder\'s mupdate master. Set on backends (they push their mailbox list there) and frontends (their mupdate slave mirrors it); unset: not in a Murder.' },
+  { area, name: 'mupdate_port', type: 'int', default: '3905', min: 1, doc: 'Port of the mupdate master.' },
+  { area, name: 'mupdate_username', type: 'string', default: '', doc: 'Authorization name (SASL authzid) when logging in to the mupdate master; empty: act as mupdate_authname.' },
+  { area, name: 'mupdate_authname', type: 'string', default: null, doc: 'Authentication name when logging in to the mupdate master (an admin there).' },
+  { area, name: 'mupdate_password', type: 'string', default: null, doc: 'Password of mupdate_authname.' },
+  { area, name: 'mupdate_realm', type: 'string', default: null, doc: 'SASL realm for the mupdate login; appended to mupdate_authname as @realm when set.' },
+  { area, name: 'mupdate_retry_delay', type: 'duration', default: '20s', unit: 's', min: 1, doc: 'Base delay before a lost connection to the mupdate master is tried again (doubled up to ten times that).' },
+  { area, name: 'mupdate_config', type: 'enum', default: 'standard', values: ['standard', 'unified', 'replicated'], doc: 'Murder layout: standard (separate frontends and backends), unified (each server both) or replicated (backends sharing one spool).' },
+  { area, name: 'mupdate_connections_max', type: 'int', default: '128', min: 1, doc: 'Connections one mupdate process serves; over it a new one gets a BYE.' },
+  { area, name: 'proxy_authname', type: 'string', default: 'proxy', doc: 'Userid a frontend logs in as on a backend, acting for the user (it must be in the backend\'s proxyservers or admins).' },
+  { area, name: 'proxy_password', type: 'string', default: null, doc: 'Password of proxy_authname on the backends; `<backend>_password` overrides it for one backend.' },
+  { area, name: 'proxy_realm', type: 'string', default: null, doc: 'SASL realm for the backend login; appended to proxy_authname as @realm when set.' },
+  { area, name: 'allowallsubscribe', type: 'switch', default: 'no', doc: 'Allow subscribing to mailboxes that do not exist here (a Murder backend, whose users subscribe to other backends\' mailboxes).' },
+  { area, name: 'murder_imap_port', type: 'int', default: '143', min: 1, doc: 'Port a frontend reaches a backend\'s IMAP service on. Not a Cyrus option: Cyrus reads the "imap" entry of /etc/services.' },
+  { area, name: 'murder_pop3_port', type: 'int', default: '110', min: 1, doc: 'Port a frontend reaches a backend\'s POP3 service on. Not a Cyrus option (Cyrus: "pop3" in /etc/services).' },
+  { area, name: 'murder_lmtp_port', type: 'int', default: '2003', min: 1, doc: 'Port a frontend reaches a backend\'s LMTP service on. Not a Cyrus option (Cyrus: "lmtp" in /etc/services).' },
+];

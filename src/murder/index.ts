@@ -1,0 +1,15 @@
+/**
+ * Cyrus Murder: the mupdate protocol (server `mupdate`, client for backends and frontend slaves),
+ * Murder settings, and where a mailbox lives.
+ *
+ *   murderSettings(config, servername) → MurderSettings      proxyLogin(config, server) → ProxyLogin | null
+ *   backendAddress(settings, server, 'imap' | 'pop3' | 'lmtp') → { host, port }
+ *   isRemoteEntry(entry, servername)                          parseLocation / formatLocation ("server!partition")
+ *   connectMupdate(options) → Promise<MupdateConnection>      (src/murder/client.ts)
+ */
+export { parseLocation, formatLocation, type MurderLocation } from './location.js';
+export {
+  murderSettings, proxyLogin, backendAddress, isRemoteEntry,
+  type MurderSettings, type MurderLayout, type BackendProtocol, type MupdateLogin, type ProxyLogin,
+} from './settings.js';
+export { MupdateError, type MupdateRecord, type MupdateEvent, type MupdateConnectOptions, type MupdateConnection } from './types.js';
