@@ -21,6 +21,8 @@
  *   store.notifyChanged(name) (tools: after a change made below the API, e.g. reconstruct)
  *   store.clearStaleReservations({ checkOnly? })     (reserved rows of crashed creates; reconstruct -m)
  *   store.directoryOf(name, partition)               store.close()
+ *   store.putRemoteEntry({ name, server, partition, acl, reserved? }) / removeRemoteEntry(name) / remoteEntries()
+ *                                                     (Murder mirror: mailboxes on other servers, type 'remote')
  *   MaildropStore.open(configdirectory/pop3.db, durable): POP3's last logins (popminpoll) and maildrop locks
  *   DuplicateStore.fromConfig(config) (deliver.db): isDelivered(messageId, mailbox) / recordDelivery / prune(minAgeMs)
  *

@@ -279,7 +279,7 @@ export class MailStore {
    * at it for STALE_CREATOR_MS is presumed hung.
    */
   isStaleReservation(entry: MailboxEntry, now = Date.now()): boolean {
-    if (!entry.type.includes('reserved')) return false;
+    if (!entry.type.includes('reserved') || entry.type.includes('remote')) return false;
     const age = now - entry.uidValidity * 1000;
     let pid: number | null = null;
     try {
@@ -643,6 +643,58 @@ export class MailStore {
     this.rewriteHeader(name);
     this.changed(name);
     return entry;
+  }
+
+  /**
+   * Murder mirror: write the entry of a mailbox that lives on another server (type 'remote', and
+   * 'reserved' while mupdate holds the name for a create under way there). A frontend's mupdate
+   * slave and the mupdate master keep the Murder's list this way; nothing on this server's
+   * partitions is touched. A local mailbox of that name is never replaced (MailError 'Exists').
+   */
+  putRemoteEntry(record: { name: string; server: string; partition: string; acl: string; reserved?: boolean }): MailboxEntry {
+    this.checkName(record.name);
+    const entry = this.mailboxes.write('mirror mailbox', () => {
+      const current = this.mailboxes.get(record.name);
+      if (current && !current.type.includes('remote')) throw new MailError('Exists', `mailbox ${record.name} is a local mailbox here`);
+      const type: MailboxEntry['type'] = record.reserved ? ['reserved', 'remote'] : ['remote'];
+      if (current && current.server === record.server && current.partition === record.partition && current.acl === record.acl && current.type.join() === type.join()) return null;
+      const modseq = this.mailboxes.nextCounter('modseq');
+      const next: MailboxEntry = {
+        name: record.name,
+        uniqueId: current?.uniqueId ?? randomUUID(),
+        partition: record.partition,
+        acl: record.acl,
+        type,
+        server: record.server,
+        createdModseq: current?.createdModseq ?? modseq,
+        modifiedModseq: modseq,
+        uidValidity: current?.uidValidity ?? 0,
+        specialUse: current?.specialUse ?? null,
+        quotaRoot: null,
+      };
+      this.mailboxes.put(next);
+      return next;
+    });
+    if (entry === null) return this.mustLookup(record.name);
+    this.changed(record.name);
+    return entry;
+  }
+
+  /** Murder mirror: forget a remote entry. False when there is none (a local mailbox is never removed). */
+  removeRemoteEntry(name: string): boolean {
+    const removed = this.mailboxes.write('unmirror mailbox', () => {
+      const current = this.mailboxes.get(name);
+      if (!current || !current.type.includes('remote')) return false;
+      this.mailboxes.remove(name);
+      return true;
+    });
+    if (removed) this.changed(name);
+    return removed;
+  }
+
+  /** Murder mirror: every remote entry (reserved ones included), in name order. */
+  remoteEntries(): MailboxEntry[] {
+    return this.mailboxes.all().filter((e) => e.type.includes('remote'));
   }
 
   setAcl(name: string, acl: string): MailboxEntry {
