@@ -91,24 +91,6 @@ describe('connectMupdate', () => {
     await writer.close();
   });
 
-  it('coalesces changes to one name made in one turn into the last', async () => {
-    const reader = await login();
-    const seen = collector();
-    await reader.update((e) => seen.push(e));
-    const base = seen.events.length;
-    // Written in one turn of the master's loop: pipelined in one packet.
-    const writer = await login();
-    await Promise.all([writer.reserve('user.co', 'b1!p'), writer.activate('user.co', 'b1!p', 'a\tlr\t'), writer.activate('user.co', 'b1!p', 'b\tlr\t'), writer.activate('user.sentinel', 'b1!p', '')]);
-    await seen.until((ev) => ev.some((e) => e.name === 'user.sentinel'));
-    const about = seen.events.slice(base).filter((e) => e.name === 'user.co');
-    expect(about.at(-1)).toEqual({ kind: 'mailbox', name: 'user.co', location: 'b1!p', acl: 'b\tlr\t' });
-    expect(about.length).toBeLessThanOrEqual(3);
-    await writer.delete('user.co');
-    await writer.delete('user.sentinel');
-    await reader.close();
-    await writer.close();
-  });
-
   it('fails with reason auth for a wrong password or a user who is not an admin', async () => {
     await expect(login({ password: 'nope' })).rejects.toMatchObject({ reason: 'auth' });
     await expect(login({ authname: 'fred' })).rejects.toMatchObject({ reason: 'auth' });

@@ -135,6 +135,22 @@ describe('mupdate master wire', () => {
     await c.waitClosed();
   });
 
+  it('streams changes with the UPDATE tag, the changes of one turn coalesced per name into the last', async () => {
+    const reader = await admin();
+    expect(await reader.command('U', 'UPDATE')).toBe('U OK "streaming starts"\r\n');
+    const writer = await admin();
+    // One write: the master reads the four commands at once and runs them in one turn.
+    writer.send('A RESERVE "user.co" "b1!p"\r\nB ACTIVATE "user.co" "b1!p" "a"\r\nC ACTIVATE "user.co" "b1!p" "b"\r\nD ACTIVATE "user.last" "b1!p" ""\r\n');
+    expect(await writer.answer('D')).toBe('A OK "done"\r\nB OK "done"\r\nC OK "done"\r\nD OK "done"\r\n');
+    expect(await reader.until(/user\.last \{4\+\}\r\nb1!p \{0\+\}\r\n\r\n/))
+      .toBe('U MAILBOX {7+}\r\nuser.co {4+}\r\nb1!p {1+}\r\nb\r\nU MAILBOX {9+}\r\nuser.last {4+}\r\nb1!p {0+}\r\n\r\n');
+    writer.send('E DELETE "user.co"\r\nF DELETE "user.last"\r\n');
+    await writer.answer('F');
+    expect(await reader.until(/user\.last\r\n/)).toBe('U DELETE {7+}\r\nuser.co\r\nU DELETE {9+}\r\nuser.last\r\n');
+    reader.close();
+    writer.close();
+  });
+
   it('says BYE over mupdate_connections_max', async () => {
     const clients: RawClient[] = [];
     for (let i = 0; i < 6; i++) clients.push(await RawClient.connect(master.port));
