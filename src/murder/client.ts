@@ -227,6 +227,8 @@ export async function connectMupdate(options: MupdateConnectOptions): Promise<Mu
     });
   });
   socket.setNoDelay(true);
+  // A stream may be silent for hours: TCP keepalive finds a master that vanished without a FIN.
+  socket.setKeepAlive(true, 60_000);
   const connection = new Connection(socket, timeoutMs);
   try {
     await connection.waitGreeting();
