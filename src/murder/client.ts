@@ -79,7 +79,8 @@ class Connection implements MupdateConnection {
       this.end(err instanceof MupdateError ? err : new MupdateError('connection', String(err)));
       return;
     }
-    if (this.pending.size > 0 || !this.greeted) this.armTimer();
+    // Re-armed while replies are awaited; cleared once none is (a stream may then be quiet for hours).
+    this.armTimer();
   }
 
   private onLine(words: Word[]): void {

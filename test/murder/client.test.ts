@@ -126,6 +126,18 @@ describe('connectMupdate', () => {
     await new Promise<void>((resolve) => silent.close(() => resolve()));
   });
 
+  it('lets a stream stay quiet longer than the reply timeout', async () => {
+    const c = await login({ timeoutMs: 100 });
+    let closed: Error | null | undefined;
+    c.onClose((err) => {
+      closed = err;
+    });
+    await c.update(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(closed).toBeUndefined();
+    await c.close();
+  });
+
   it('does not call onClose after close()', async () => {
     const c = await login();
     let called = false;

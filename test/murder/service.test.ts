@@ -1,5 +1,6 @@
 // mupdate run by the master as cyrus.conf services: `mupdate -m` as one worker process whatever
 // prefork says, and a frontend's `mupdate` slave (another master) mirroring it.
+import { appendFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectMupdate, type MupdateEvent } from '../../src/murder/index.js';
 import { addUsers, RunningMaster, tempServer, type TempServer } from '../master/helpers.js';
@@ -70,5 +71,21 @@ describe('mupdate under the master', () => {
     await writer.delete('user.svc');
     await Promise.all([a.until((e) => e.kind === 'delete'), b.until((e) => e.kind === 'delete')]);
     for (const c of clients) await c.close();
+  });
+
+  it('on reload stops the old worker at once (its streams end) instead of letting it drain beside the new one', async () => {
+    const stream = await connectMupdate({ host: '127.0.0.1', port: masterPort, authname: 'admin', password: 'pass' });
+    const ended = new Promise<Error | null>((resolve) => stream.onClose(resolve));
+    await stream.update(() => undefined);
+    const before = master.logs.filter((l) => l.msg === 'configuration reloaded').length;
+    appendFileSync(masterServer.imapdConf, 'mupdate_connections_max: 100\n');
+    master.proc.kill('SIGHUP');
+    await master.waitFor('reload', () => master.logs.filter((l) => l.msg === 'configuration reloaded').length > before);
+    expect(await ended).toMatchObject({ reason: 'connection', message: 'mupdate server said BYE: Server shutting down' });
+    const again = await connectMupdate({ host: '127.0.0.1', port: masterPort, authname: 'admin', password: 'pass' });
+    await again.activate('user.reloaded', '127.0.0.2!default', '');
+    expect(await again.find('user.reloaded')).toMatchObject({ kind: 'mailbox', name: 'user.reloaded' });
+    await again.delete('user.reloaded');
+    await again.close();
   });
 });
