@@ -28,6 +28,7 @@ beforeAll(async () => {
   backendA = await startTestLmtp({ users: ['ann', 'full', 'proxy'], conf: backendConf(A), listenHost: A, listenPort: port });
   backendB = await startTestLmtp({ users: ['bob', 'proxy'], conf: backendConf(B), listenHost: B, listenPort: port });
   backendA.store.setQuota('user.full', { ...NO_LIMITS, MESSAGE: 0 });
+  backendA.store.createMailbox('user.ann.lists', { acl: 'ann\tlrswipkxtecdan\tanyone\tp\t' });
   frontend = await startTestLmtp({
     users: ['local'],
     conf: ['servername: front.test', 'mupdate_server: mupdate.test', `murder_lmtp_port: ${port}`, 'proxy_password: pass'],
@@ -35,6 +36,7 @@ beforeAll(async () => {
   const mirror = (user: string, server: string) =>
     frontend.store.putRemoteEntry({ name: `user.${user}`, server, partition: 'default', acl: `${user}\tlrswipkxtecdan\t` });
   mirror('ann', A);
+  mirror('ann.lists', A);
   mirror('full', A);
   mirror('ghost', A); // the mirror says A, but A has no such user
   mirror('bob', B);
@@ -74,6 +76,18 @@ describe('LMTP proxy on a Murder frontend', () => {
       expect(stored[0]).toMatch(/^Return-Path: <sender@example\.com>\r\n/);
     }
     expect(await storedMessages(backendA.store, 'user.full')).toHaveLength(0);
+    expect(await c.command('QUIT')).toMatch(/^221/);
+  });
+
+  it('sends a +detail recipient to the backend, which files it in the folder', async () => {
+    const c = await startTransaction();
+    expect(await c.command('RCPT TO:<ann+lists@example.com>')).toMatch(/^250 2\.1\.5 /);
+    expect(await c.command('DATA')).toMatch(/^354/);
+    c.write(message('<proxied-detail@example.com>') + '.\r\n');
+    expect(await c.replies(1)).toEqual(['250 2.1.5 Ok delivered']);
+    const stored = await storedMessages(backendA.store, 'user.ann.lists');
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toContain('proxied-detail@example.com');
     expect(await c.command('QUIT')).toMatch(/^221/);
   });
 

@@ -36,7 +36,7 @@ beforeAll(async () => {
     logger: pino({ level: 'info' }, { write: (line: string) => void backendLog.push(JSON.parse(line) as Record<string, unknown>) }),
   });
   await backend.deliver('fred', MESSAGES);
-  frontend = await startPop3Server({ users: ['fred', 'carol'], conf: frontendConf(port, 'pass') });
+  frontend = await startPop3Server({ users: ['fred', 'carol'], conf: [...frontendConf(port, 'pass'), 'popsubfolders: yes'] });
   badFrontend = await startPop3Server({ users: ['fred'], conf: frontendConf(port, 'wrong') });
   for (const front of [frontend, badFrontend]) {
     front.pop3.deps.store.putRemoteEntry({ name: 'user.fred', server: BACKEND, partition: 'default', acl: ACL });
@@ -101,6 +101,16 @@ describe('POP3 proxy on a Murder frontend', () => {
     expect(await client.command('PASS pass')).toMatch(/^\+OK Mailbox locked and ready/);
     expect(await client.command('STAT')).toMatch(/^\+OK 2 /);
     expect(await client.command('QUIT')).toMatch(/^\+OK/);
+  });
+
+  it('refuses a popsubfolders login for a mailbox on a backend, clearly', async () => {
+    const before = backendConnections();
+    const client = await PopClient.connect(frontend.port);
+    expect(await client.command('USER fred+Sent')).toMatch(/^\+OK/);
+    expect(await client.command('PASS pass')).toBe('-ERR [SYS/PERM] Subfolder logins are not available for this mailbox');
+    expect(await client.command('STAT')).toBe('-ERR Unrecognized command');
+    client.socket.destroy();
+    expect(backendConnections()).toBe(before);
   });
 
   it('answers -ERR [SYS/TEMP] when the backend refuses the proxy login', async () => {
