@@ -21,6 +21,7 @@ let frontend: Pop3TestServer;
 /** Same mirror, but a proxy password the backend does not take. */
 let badFrontend: Pop3TestServer;
 const backendLog: Array<Record<string, unknown>> = [];
+const frontendLog: Array<Record<string, unknown>> = [];
 
 function frontendConf(port: number, password: string): string[] {
   return ['servername: front.test', 'mupdate_server: mupdate.test', `murder_pop3_port: ${port}`, `proxy_password: ${password}`];
@@ -36,7 +37,11 @@ beforeAll(async () => {
     logger: pino({ level: 'info' }, { write: (line: string) => void backendLog.push(JSON.parse(line) as Record<string, unknown>) }),
   });
   await backend.deliver('fred', MESSAGES);
-  frontend = await startPop3Server({ users: ['fred', 'carol'], conf: [...frontendConf(port, 'pass'), 'popsubfolders: yes'] });
+  frontend = await startPop3Server({
+    users: ['fred', 'carol'],
+    conf: [...frontendConf(port, 'pass'), 'popsubfolders: yes'],
+    logger: pino({ level: 'info' }, { write: (line: string) => void frontendLog.push(JSON.parse(line) as Record<string, unknown>) }),
+  });
   badFrontend = await startPop3Server({ users: ['fred'], conf: frontendConf(port, 'wrong') });
   for (const front of [frontend, badFrontend]) {
     front.pop3.deps.store.putRemoteEntry({ name: 'user.fred', server: BACKEND, partition: 'default', acl: ACL });
@@ -96,6 +101,7 @@ describe('POP3 proxy on a Murder frontend', () => {
     const client = await PopClient.connect(frontend.port);
     expect(await client.command('USER carol')).toMatch(/^\+OK/);
     expect(await client.command('PASS pass')).toMatch(/^-ERR \[SYS\/TEMP\] The server holding your mailbox is not available/);
+    expect(frontendLog.some((l) => l.msg === 'backend unavailable' && l.server === DOWN && l.user === 'carol')).toBe(true);
     expect(await client.command('STAT')).toBe('-ERR Unrecognized command');
     expect(await client.command('USER fred')).toMatch(/^\+OK/);
     expect(await client.command('PASS pass')).toMatch(/^\+OK Mailbox locked and ready/);
