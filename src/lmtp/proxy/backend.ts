@@ -4,7 +4,6 @@
  * backend's lmtpd requires AUTH on TCP unless it trusts the address), then the client's MAIL,
  * RCPT and DATA, each answer read back as a Reply. Plain TCP, no TLS to the backend.
  */
-import type { Logger } from '../../common/index.js';
 import { BackendError, BackendLink, saslPlain } from '../../murder/index.js';
 import { reply, type Reply } from '../wire/replies.js';
 import { dotStuff } from './dot-stuff.js';
@@ -21,7 +20,6 @@ export interface LmtpBackendOptions {
   timeoutMs: number;
   /** The per-recipient answers after the message's end (ms). */
   dataTimeoutMs: number;
-  log: Logger;
 }
 
 /** "250-..." lines then "250 ..." as one Reply: code, enhanced status of the last line when given, the texts joined by "\n". */

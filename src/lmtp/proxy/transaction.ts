@@ -118,7 +118,7 @@ export class ProxyTransaction {
     try {
       state.backend = await LmtpBackend.open({
         server, host, port, lhloHost: this.deps.serverName, authname: login.authname, password: login.password,
-        timeoutMs: TIMEOUT_MS, dataTimeoutMs: DATA_TIMEOUT_MS, log: this.log,
+        timeoutMs: TIMEOUT_MS, dataTimeoutMs: DATA_TIMEOUT_MS,
       });
     } catch (err) {
       this.fail(state, server, err, BACKEND_UNAVAILABLE);
