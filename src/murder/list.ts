@@ -6,7 +6,7 @@
  * the in-memory index and the streams see every write.
  */
 import type { Logger } from '../common/index.js';
-import type { MailboxEntry, MailStore } from '../store/index.js';
+import type { MailboxEntry, MailStore, RemoteEntryRecord } from '../store/index.js';
 import { formatLocation, parseLocation } from './location.js';
 import type { MupdateEvent, MupdateRecord } from './types.js';
 
@@ -83,18 +83,38 @@ export class MupdateList {
   }
 
   /**
-   * A slave's copy of its master's whole list: records not in it are removed, the others written.
-   * A record the store refuses (a local mailbox of that name) is told to `onRefused` and skipped.
+   * A slave's copy of its master's whole list: records not in it are removed, the others written,
+   * all in one transaction of the store. A record the store refuses (a local mailbox of that name,
+   * a bad name or location) is told to `onRefused` and skipped.
    */
   replaceAll(records: readonly MupdateRecord[], onRefused: (name: string, err: Error) => void): void {
     const wanted = new Set(records.map((r) => r.name));
-    for (const name of [...this.records.keys()]) if (!wanted.has(name)) this.delete(name);
+    const removed = [...this.records.keys()].filter((name) => !wanted.has(name));
+    const changed: MupdateRecord[] = [];
+    const changes: Array<{ put: RemoteEntryRecord } | { remove: string }> = removed.map((name) => ({ remove: name }));
     for (const record of records) {
-      try {
-        this.put(record);
-      } catch (err) {
-        onRefused(record.name, err as Error);
+      if (sameRecord(this.records.get(record.name), record)) continue;
+      const where = parseLocation(record.location);
+      if (where === null) {
+        onRefused(record.name, new MupdateRefusal(`invalid location ${record.location}`));
+        continue;
       }
+      changed.push(record);
+      changes.push({ put: { name: record.name, server: where.server, partition: where.partition, acl: record.kind === 'mailbox' ? record.acl : '', reserved: record.kind === 'reserve' } });
+    }
+    const refused = new Map(this.store.applyRemoteEntries(changes).map((r) => [r.name, r.error]));
+    for (const name of removed) {
+      this.records.delete(name);
+      this.emit({ kind: 'delete', name });
+    }
+    for (const record of changed) {
+      const err = refused.get(record.name);
+      if (err) {
+        onRefused(record.name, err);
+        continue;
+      }
+      this.records.set(record.name, record);
+      this.emit(record);
     }
   }
 

@@ -22,6 +22,7 @@
  *   store.clearStaleReservations({ checkOnly? })     (reserved rows of crashed creates; reconstruct -m)
  *   store.directoryOf(name, partition)               store.close()
  *   store.putRemoteEntry({ name, server, partition, acl, reserved? }) / removeRemoteEntry(name) / remoteEntries()
+ *   store.applyRemoteEntries([{ put } | { remove }]) → refused  (many mirror changes in one transaction)
  *                                                     (Murder mirror: mailboxes on other servers, type 'remote')
  *   MaildropStore.open(configdirectory/pop3.db, durable): POP3's last logins (popminpoll) and maildrop locks
  *   DuplicateStore.fromConfig(config) (deliver.db): isDelivered(messageId, mailbox) / recordDelivery / prune(minAgeMs)
@@ -30,7 +31,7 @@
  * ones with MailError('BadName'); the name grammar and the LIST-pattern matcher are src/names.
  * Errors are MailErrors only (src/common/errors.ts).
  */
-export { MailStore, type MailStoreOptions, type CreateMailboxOptions, type ChangeNotifier } from './mail-store.js';
+export { MailStore, type MailStoreOptions, type CreateMailboxOptions, type ChangeNotifier, type RemoteEntryRecord } from './mail-store.js';
 export { MailboxList, type MailboxEntry, type MailboxTypeFlag, type ListOptions } from './mailbox-list.js';
 export { MaildropStore, type LoginDelayRule } from './maildrops.js';
 export { AccessKeyStore } from './access-keys.js';

@@ -47,6 +47,16 @@ export interface MailStoreOptions {
   summarize?: (content: Buffer) => MessageSummary;
 }
 
+/** A mailbox on another server of the Murder, as the mirror keeps it. */
+export interface RemoteEntryRecord {
+  name: string;
+  server: string;
+  partition: string;
+  acl: string;
+  /** mupdate holds the name for a create under way there. */
+  reserved?: boolean;
+}
+
 export interface CreateMailboxOptions {
   partition?: string;
   acl?: string;
@@ -651,45 +661,74 @@ export class MailStore {
    * slave and the mupdate master keep the Murder's list this way; nothing on this server's
    * partitions is touched. A local mailbox of that name is never replaced (MailError 'Exists').
    */
-  putRemoteEntry(record: { name: string; server: string; partition: string; acl: string; reserved?: boolean }): MailboxEntry {
-    this.checkName(record.name);
-    const entry = this.mailboxes.write('mirror mailbox', () => {
-      const current = this.mailboxes.get(record.name);
-      if (current && !current.type.includes('remote')) throw new MailError('Exists', `mailbox ${record.name} is a local mailbox here`);
-      const type: MailboxEntry['type'] = record.reserved ? ['reserved', 'remote'] : ['remote'];
-      if (current && current.server === record.server && current.partition === record.partition && current.acl === record.acl && current.type.join() === type.join()) return null;
-      const modseq = this.mailboxes.nextCounter('modseq');
-      const next: MailboxEntry = {
-        name: record.name,
-        uniqueId: current?.uniqueId ?? randomUUID(),
-        partition: record.partition,
-        acl: record.acl,
-        type,
-        server: record.server,
-        createdModseq: current?.createdModseq ?? modseq,
-        modifiedModseq: modseq,
-        uidValidity: current?.uidValidity ?? 0,
-        specialUse: current?.specialUse ?? null,
-        quotaRoot: null,
-      };
-      this.mailboxes.put(next);
-      return next;
+  putRemoteEntry(record: RemoteEntryRecord): MailboxEntry {
+    const refused = this.applyRemoteEntries([{ put: record }]);
+    if (refused.length > 0) throw refused[0]!.error;
+    return this.mailboxes.get(record.name)!;
+  }
+
+  /**
+   * Murder mirror: many puts and removals in one mailboxes.db transaction (a mupdate slave's first
+   * list of 100,000 records is one commit, not 100,000). A put over a local mailbox, or of a bad
+   * name, is skipped and returned with its MailError; the rest is written.
+   */
+  applyRemoteEntries(changes: ReadonlyArray<{ put: RemoteEntryRecord } | { remove: string }>): Array<{ name: string; error: MailError }> {
+    const refused: Array<{ name: string; error: MailError }> = [];
+    const touched: string[] = [];
+    const valid = changes.filter((change) => {
+      if (!('put' in change)) return true;
+      try {
+        this.checkName(change.put.name);
+        return true;
+      } catch (err) {
+        refused.push({ name: change.put.name, error: err instanceof MailError ? err : new MailError('BadName', String(err)) });
+        return false;
+      }
     });
-    if (entry === null) return this.mustLookup(record.name);
-    this.changed(record.name);
-    return entry;
+    this.mailboxes.write('mirror mailboxes', () => {
+      for (const change of valid) {
+        if ('remove' in change) {
+          const current = this.mailboxes.get(change.remove);
+          if (!current || !current.type.includes('remote')) continue;
+          this.mailboxes.remove(change.remove);
+          touched.push(change.remove);
+          continue;
+        }
+        const record = change.put;
+        const current = this.mailboxes.get(record.name);
+        if (current && !current.type.includes('remote')) {
+          refused.push({ name: record.name, error: new MailError('Exists', `mailbox ${record.name} is a local mailbox here`) });
+          continue;
+        }
+        const type: MailboxEntry['type'] = record.reserved ? ['reserved', 'remote'] : ['remote'];
+        if (current && current.server === record.server && current.partition === record.partition && current.acl === record.acl && current.type.join() === type.join()) continue;
+        const modseq = this.mailboxes.nextCounter('modseq');
+        this.mailboxes.put({
+          name: record.name,
+          uniqueId: current?.uniqueId ?? randomUUID(),
+          partition: record.partition,
+          acl: record.acl,
+          type,
+          server: record.server,
+          createdModseq: current?.createdModseq ?? modseq,
+          modifiedModseq: modseq,
+          uidValidity: current?.uidValidity ?? 0,
+          specialUse: current?.specialUse ?? null,
+          quotaRoot: null,
+        });
+        touched.push(record.name);
+      }
+    });
+    for (const name of touched) this.changed(name);
+    return refused;
   }
 
   /** Murder mirror: forget a remote entry. False when there is none (a local mailbox is never removed). */
   removeRemoteEntry(name: string): boolean {
-    const removed = this.mailboxes.write('unmirror mailbox', () => {
-      const current = this.mailboxes.get(name);
-      if (!current || !current.type.includes('remote')) return false;
-      this.mailboxes.remove(name);
-      return true;
-    });
-    if (removed) this.changed(name);
-    return removed;
+    const current = this.mailboxes.get(name);
+    if (!current || !current.type.includes('remote')) return false;
+    this.applyRemoteEntries([{ remove: name }]);
+    return true;
   }
 
   /** Murder mirror: every remote entry (reserved ones included), in name order. */

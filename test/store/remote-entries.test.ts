@@ -41,4 +41,22 @@ describe('remote entries', () => {
     expect(store.removeRemoteEntry('user.bob')).toBe(false);
     expect(store.lookup('user.bob')?.type).toEqual([]);
   });
+
+  it('apply many changes in one transaction, skipping only what the store refuses', () => {
+    store.createMailbox('user.local');
+    store.putRemoteEntry({ name: 'user.gone', server: 'b1', partition: 'default', acl: '' });
+    const records = Array.from({ length: 2000 }, (_, i) => ({ put: { name: `user.u${i}`, server: 'b2', partition: 'p', acl: `u${i}\tlrs\t` } }));
+    const refused = store.applyRemoteEntries([
+      { remove: 'user.gone' },
+      { remove: 'user.local' },
+      ...records,
+      { put: { name: 'user.local', server: 'b2', partition: 'p', acl: '' } },
+      { put: { name: 'user..bad', server: 'b2', partition: 'p', acl: '' } },
+    ]);
+    expect(refused.map((r) => [r.name, r.error.kind])).toEqual([['user..bad', 'BadName'], ['user.local', 'Exists']]);
+    expect(store.lookup('user.gone')).toBeNull();
+    expect(store.lookup('user.local')?.type).toEqual([]);
+    expect(store.remoteEntries()).toHaveLength(2000);
+    expect(store.lookup('user.u1999')).toMatchObject({ server: 'b2', acl: 'u1999\tlrs\t' });
+  });
 });
