@@ -30,6 +30,7 @@ import { SessionContext, type ContextHost } from './context.js';
 import { coalesceUpdates, renderUpdate, type MailboxUpdate } from './updates.js';
 import { ResponseWriter } from './writer.js';
 import type { Watcher } from './watchers.js';
+import { proxyFor, type ImapProxy } from '../proxy/index.js';
 
 const PAUSE_AT = 1024 * 1024;
 /**
@@ -118,6 +119,8 @@ export class Session implements ContextHost, Watcher {
   private homeAsk: NodeJS.Timeout | null = null;
   /** The ask could not go for output the socket still held: drops the wait for it to be written (ResponseWriter.whenWritten). */
   private moveWhenWritten: (() => void) | null = null;
+  /** Murder frontend: the relay to backends of the mailboxes on other servers (made at first use). */
+  private proxy: ImapProxy | null = null;
 
   constructor(
     readonly deps: ImapDeps,
@@ -276,6 +279,7 @@ export class Session implements ContextHost, Watcher {
     this.lineWaiter?.(null);
     this.lineWaiter = null;
     if (this.state.kind === 'selected') this.state.selected.close();
+    this.proxy?.close();
     this.state = { kind: 'logout' };
     if (moved) this.log.info({ reason }, 'session moved out');
     else this.log.info({ reason }, 'connection closed');
@@ -453,11 +457,15 @@ export class Session implements ContextHost, Watcher {
     let name = raw.name;
     try {
       const command = parseCommand(raw);
-      const spec = admit(command, this.state);
-      allowExpunge = spec.allowsExpunge?.(command as never) ?? true;
       name = command.name;
       if (this.log.isLevelEnabled('debug')) this.log.debug({ tag, command: name }, 'command');
-      handled = spec.handle(this.context(tag), command as never);
+      const relayed = this.state.kind === 'notAuthenticated' ? null : (this.proxy ??= proxyFor(this))?.route(command, raw) ?? null;
+      if (relayed !== null) handled = relayed;
+      else {
+        const spec = admit(command, this.state);
+        allowExpunge = spec.allowsExpunge?.(command as never) ?? true;
+        handled = spec.handle(this.context(tag), command as never);
+      }
     } catch (err) {
       handled = this.failure(err, raw.name);
     }
@@ -837,6 +845,8 @@ export class Session implements ContextHost, Watcher {
   /** UNAUTHENTICATE (RFC 8437): the mailbox closed, ENABLEd extensions off, pre-login limits again. */
   becomeUnauthenticated(): void {
     if (this.state.kind === 'selected') this.state.selected.close();
+    this.proxy?.close();
+    this.proxy = null;
     this.state = { kind: 'notAuthenticated' };
     this.enabled = NOTHING_ENABLED;
     this.notifyState = null;
