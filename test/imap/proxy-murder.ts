@@ -25,7 +25,7 @@ export async function startMurder(opts: { backends?: readonly string[]; frontend
   for (const server of servers) {
     backends.set(server, await startTestServer({
       host: server, port, users: ['fred', 'wilma', 'proxy', 'admin'],
-      conf: [`servername: ${server}`, 'proxyservers: proxy'],
+      conf: [`servername: ${server}`, 'proxyservers: proxy', 'allowallsubscribe: yes'],
     }));
   }
   const frontend = await startTestServer({

@@ -56,7 +56,7 @@ export async function refreshAcl(proxy: QuietRelay, store: MailStore, entry: Mai
   store.putRemoteEntry({ name: entry.name, server: entry.server!, partition: entry.partition, acl: found.acl });
 }
 
-function quoted(text: string): string {
+export function quoted(text: string): string {
   return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 

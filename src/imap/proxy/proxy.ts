@@ -20,7 +20,7 @@ import type { SessionState } from '../session/state.js';
 import type { ResponseWriter } from '../session/writer.js';
 import { CommandFailure, type CommandResult } from '../commands/types.js';
 import { BackendConnection, BackendUnavailable, type CommandPiece, type CommandHandlers, type TaggedResponse } from './backend.js';
-import { afterCreate, afterDelete, afterRename, refreshAcl } from './mirror.js';
+import { afterCreate, afterDelete, afterRename, quoted, refreshAcl } from './mirror.js';
 import { chooseBackend } from './placement.js';
 
 /** What the proxy needs of its session (implemented by Session). */
@@ -107,6 +107,15 @@ export class ImapProxy {
       return this.relay(inbox.server!, raw, {});
     }
     return null;
+  }
+
+  /** LIST-STATUS of a remote mailbox: its backend's STATUS response relayed (null: not remote). */
+  relayStatus(entry: MailboxEntry, external: string, items: readonly string[]): Promise<void> | null {
+    if (!this.isRemote(entry)) return null;
+    const out = this.host.out;
+    return this.quietly(entry.server!, `STATUS ${quoted(external)} (${items.join(' ')})`, (bytes) => {
+      if (/^\* STATUS /i.test(bytes.toString('latin1', 0, 9))) out.raw(bytes);
+    }).then(() => undefined);
   }
 
   /** The session ends: every backend connection is logged out. */

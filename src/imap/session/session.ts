@@ -30,6 +30,7 @@ import { SessionContext, type ContextHost } from './context.js';
 import { coalesceUpdates, renderUpdate, type MailboxUpdate } from './updates.js';
 import { ResponseWriter } from './writer.js';
 import type { Watcher } from './watchers.js';
+import type { MailboxEntry } from '../../store/index.js';
 import { proxyFor, type ImapProxy } from '../proxy/index.js';
 
 const PAUSE_AT = 1024 * 1024;
@@ -857,6 +858,10 @@ export class Session implements ContextHost, Watcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.armTimer();
+  }
+
+  relayStatus(entry: MailboxEntry, external: string, items: readonly string[]): Promise<void> | null {
+    return (this.proxy ??= proxyFor(this))?.relayStatus(entry, external, items) ?? null;
   }
 
   setSelected(selected: SelectedMailbox | null): void {
