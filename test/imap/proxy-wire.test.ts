@@ -92,4 +92,13 @@ describe('IMAP proxy on the wire', () => {
     expect((await c.command('D3', 'STATUS Work (MESSAGES)')).at(-1)).toMatch(/^D3 OK/);
     c.close();
   });
+
+  // Last: it ends the backend's sessions.
+  it('ends the session when the backend of the selected mailbox goes away', async () => {
+    const c = await login();
+    expect((await c.command('B1', 'SELECT Work')).at(-1)).toMatch(/^B1 OK/);
+    await murder.backends.get('127.0.0.2')!.imap.shutdown(Date.now());
+    expect(await c.readLine()).toBe('* BYE Lost connection to the backend of the selected mailbox');
+    await c.readUntil(() => false).catch((err: Error) => expect(err.message).toMatch(/connection closed/));
+  });
 });

@@ -34,6 +34,8 @@ export interface ProxyHost {
   setSelected(selected: null): void;
   /** `+ text`, then the client's next line (null: connection closed). */
   continuation(text: string): Promise<string | null>;
+  /** Say BYE and close (the backend of the selected mailbox went away). */
+  bye(text: string): Promise<void>;
 }
 
 /** Commands of the selected state: relayed while a remote mailbox is selected. */
@@ -166,7 +168,11 @@ export class ImapProxy {
       pending.then(
         (c) => c.onClose(() => {
           if (this.connections.get(server) === pending) this.connections.delete(server);
-          if (this.selection?.server === server) this.selection = null;
+          if (this.closed || this.selection?.server !== server) return;
+          // As Cyrus's proxyd: the selected mailbox's backend is gone, so is the session.
+          this.selection = null;
+          this.host.log.warn({ backend: server }, 'lost the connection to the backend of the selected mailbox');
+          void this.host.bye('Lost connection to the backend of the selected mailbox');
         }),
         () => this.connections.delete(server),
       );

@@ -726,6 +726,8 @@ export class Session implements ContextHost, Watcher {
   private moveAway(state?: string): boolean {
     const gate = this.options.loginGate;
     if (!gate?.move || this.closed || this.tls || this.pendingTls || this.logoutRequested) return false;
+    // A mailbox selected on a Murder backend is a connection of this process: it cannot go along.
+    if (this.proxy?.selectedRemote) return false;
     if (this.state.kind !== 'authenticated' && !(this.state.kind === 'selected' && state !== undefined)) return false;
     // Earlier answers still in the socket's queue would be lost with this process's copy of it. A
     // line is waited for only by IDLE (its DONE) here: AUTHENTICATE's exchange cannot move.
@@ -800,7 +802,7 @@ export class Session implements ContextHost, Watcher {
     const idling = this.idleWake !== null;
     if (idling ? this.lineWaiter === null || this.idleWakes > 0 : this.busy || this.lineWaiter !== null) return false;
     const state = this.state;
-    const unmovable = this.tls || this.pendingTls || this.logoutRequested || this.notifyState !== null || (state.kind !== 'authenticated' && state.kind !== 'selected');
+    const unmovable = this.tls || this.pendingTls || this.logoutRequested || this.notifyState !== null || this.proxy?.selectedRemote === true || (state.kind !== 'authenticated' && state.kind !== 'selected');
     let carried: string | null = null;
     if (!unmovable) {
       // The view (all its UIDs) is copied only for a session that can go.
