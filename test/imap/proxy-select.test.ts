@@ -107,4 +107,35 @@ describe('IMAP proxy: a remote mailbox selected', () => {
       mailbox.close();
     }
   });
+
+  it('COPY and MOVE to a mailbox on another backend: fetched there, appended here, flags and date kept', async () => {
+    const direct = backendClient('127.0.0.2');
+    await direct.connect();
+    await direct.mailboxCreate('Outbox');
+    murder.mailbox('127.0.0.2', 'user.fred.Outbox');
+    const date = new Date('2020-05-06T07:08:09Z');
+    await direct.append('Outbox', MESSAGE('one'), ['\\Flagged', 'custom'], date);
+    await direct.append('Outbox', MESSAGE('two'), [], date);
+    await direct.logout();
+    const c = frontendClient();
+    await c.connect();
+    try {
+      await c.mailboxOpen('Outbox');
+      const copied = await c.messageCopy('1', 'Archive');
+      expect(copied && copied.uidMap?.size).toBe(1);
+      const moved = await c.messageMove('2', 'Archive', {});
+      expect(moved && moved.uidMap?.size).toBe(1);
+      expect((c.mailbox as { exists: number }).exists).toBe(1);
+      await c.mailboxOpen('Archive');
+      const all = [];
+      for await (const m of c.fetch('1:*', { envelope: true, flags: true, internalDate: true, source: true })) all.push(m);
+      const one = all.find((m) => m.envelope?.subject === 'one')!;
+      expect([...one.flags!].filter((f) => f !== '\\Recent').sort()).toEqual(['\\Flagged', 'custom']);
+      expect((one.internalDate as Date).getTime()).toBe(date.getTime());
+      expect(one.source!.toString()).toBe(MESSAGE('one'));
+      expect(all.some((m) => m.envelope?.subject === 'two')).toBe(true);
+    } finally {
+      await c.logout();
+    }
+  });
 });

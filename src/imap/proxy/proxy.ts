@@ -22,6 +22,7 @@ import { CommandFailure, type CommandResult } from '../commands/types.js';
 import { BackendConnection, BackendUnavailable, type CommandPiece, type CommandHandlers, type TaggedResponse } from './backend.js';
 import { afterCreate, afterDelete, afterRename, quoted, refreshAcl } from './mirror.js';
 import { chooseBackend } from './placement.js';
+import { copyAcross, type CopyRelay } from './copy.js';
 
 /** What the proxy needs of its session (implemented by Session). */
 export interface ProxyHost {
@@ -52,6 +53,7 @@ const RELAYED_EXTENSIONS = ['CONDSTORE', 'QRESYNC', 'UTF8=ACCEPT'];
 interface RemoteSelection {
   server: string;
   mailbox: string;
+  readOnly: boolean;
 }
 
 export class ImapProxy {
@@ -89,7 +91,7 @@ export class ImapProxy {
         this.selection = null;
       });
     }
-    if (name === 'COPY' || name === 'MOVE') return this.copy(command.mailbox, raw, identity);
+    if (name === 'COPY' || name === 'MOVE') return this.copy(command, raw, identity);
     if (SELECTED_COMMANDS.has(name)) {
       if (selection === null) return null;
       return this.relay(selection.server, raw, { flushEach: name === 'IDLE', idle: name === 'IDLE' });
@@ -264,7 +266,7 @@ export class ImapProxy {
     if (this.selection !== null && this.selection.server !== server) await this.leaveRemote();
     this.selection = null;
     const result = await this.relay(server, raw, {});
-    if (result.status === 'OK') this.selection = { server, mailbox };
+    if (result.status === 'OK') this.selection = { server, mailbox, readOnly: result.code?.toUpperCase() === 'READ-ONLY' };
     return result;
   }
 
@@ -276,18 +278,35 @@ export class ImapProxy {
     await this.quietly(selection.server, 'UNSELECT');
   }
 
-  private copy(target: string, raw: RawCommand, identity: Identity): Promise<CommandResult> | null {
+  private copy(command: Extract<Command, { name: 'COPY' | 'MOVE' }>, raw: RawCommand, identity: Identity): Promise<CommandResult> | null {
     const selection = this.selection;
-    const internal = this.internal(target, identity);
+    const internal = this.internal(command.mailbox, identity);
     const entry = internal === null ? null : this.host.deps.store.lookup(internal);
     const remote = this.isRemote(entry) ? entry : null;
     if (selection === null) {
       if (remote === null) return null;
-      return Promise.reject(new CommandFailure('NO', null, `Cannot ${raw.name} to a mailbox on another server (${remote.server})`));
+      return Promise.reject(new CommandFailure('NO', null, `Cannot ${command.name} from this server to a mailbox on another (${remote.server})`));
     }
     // Unknown targets go to the backend too: it answers TRYCREATE.
     if (entry === null || remote?.server === selection.server) return this.relay(selection.server, raw, {});
-    return Promise.reject(new CommandFailure('NO', null, `Cannot ${raw.name} between servers (${selection.server} to ${remote?.server ?? 'this server'})`));
+    if (remote === null) return Promise.reject(new CommandFailure('NO', null, `Cannot ${command.name} from ${selection.server} to a mailbox of this server`));
+    if (command.name === 'MOVE' && selection.readOnly) return Promise.reject(new CommandFailure('NO', 'READ-ONLY', 'Mailbox is read-only'));
+    const set = setText(raw);
+    if (set === null) return this.relay(selection.server, raw, {});
+    const out = this.host.out;
+    const relay: CopyRelay = {
+      command: async (server, pieces, onUntagged) => {
+        try {
+          return await (await this.connection(server)).command(pieces, { onUntagged });
+        } catch (err) {
+          if (!(err instanceof BackendUnavailable)) throw err;
+          this.host.log.warn({ backend: server, err: err.message, command: command.name }, 'backend unavailable');
+          throw new CommandFailure('NO', 'UNAVAILABLE', `Server ${server} is unavailable`);
+        }
+      },
+      toClient: (bytes) => out.raw(bytes),
+    };
+    return copyAcross(relay, { move: command.name === 'MOVE', byUid: command.byUid, set, source: selection.server, target: remote.server!, targetName: command.mailbox });
   }
 
   // ---- one-shot relays that change the mailbox list ----
@@ -327,6 +346,15 @@ export class ImapProxy {
       return result;
     });
   }
+}
+
+/** The message set of a COPY/MOVE as the client wrote it (the first word after the name, after UID's sub-command). */
+function setText(raw: RawCommand): string | null {
+  const first = raw.parts[0];
+  if (first?.kind !== 'text') return null;
+  const words = first.bytes.toString('latin1').trim().split(' ');
+  const set = raw.name === 'UID' ? words[1] : words[0];
+  return set && /^[0-9:,*$]+$/.test(set) ? set : null;
 }
 
 /** The client's command as pieces for the backend: name, argument text and literals, byte for byte. */
