@@ -46,6 +46,28 @@ describe('IMAP proxy on the wire', () => {
     c.close();
   });
 
+  it('ENABLEs on the backend what the client enabled on the frontend (CONDSTORE)', async () => {
+    const c = await login();
+    expect(await c.command('E1', 'ENABLE CONDSTORE')).toEqual(['* ENABLED CONDSTORE', 'E1 OK ENABLE completed']);
+    const selected = await c.command('E2', 'SELECT Work');
+    expect(selected.some((l) => /^\* OK \[HIGHESTMODSEQ \d+\]/.test(l))).toBe(true);
+    c.close();
+  });
+
+  it('relays SETQUOTA, GETQUOTAROOT and GETQUOTA of a remote mailbox to its backend', async () => {
+    const admin = await RawClient.connect(murder.frontend.port);
+    await admin.command('L', 'LOGIN admin pass');
+    expect((await admin.command('Q0', 'SETQUOTA user/fred (STORAGE 1000)')).at(-1)).toMatch(/^Q0 OK/);
+    admin.close();
+    expect(murder.backends.get('127.0.0.2')!.imap.deps.store.quotas.get('user.fred')).not.toBeNull();
+    const c = await login();
+    const root = await c.command('Q1', 'GETQUOTAROOT INBOX');
+    expect(root[0]).toBe('* QUOTAROOT INBOX INBOX');
+    expect(root[1]).toMatch(/^\* QUOTA INBOX \(STORAGE \d+ 1000\)$/);
+    expect((await c.command('Q2', 'GETQUOTA INBOX'))[0]).toMatch(/^\* QUOTA INBOX \(STORAGE \d+ 1000\)$/);
+    c.close();
+  });
+
   it('answers wrong-state commands and unknown mailboxes as a server would', async () => {
     const c = await login();
     expect((await c.command('W1', 'FETCH 1 FLAGS')).at(-1)).toBe('W1 BAD FETCH not allowed now');

@@ -103,6 +103,11 @@ export class ImapProxy {
       if (entry === null) return null;
       return this.oneShot(entry, raw, command);
     }
+    if (name === 'GETQUOTA' || name === 'SETQUOTA') {
+      // A quota root is named as its mailbox is: the backend of that mailbox keeps it.
+      const entry = this.remoteEntry(command.root, identity);
+      return entry === null ? null : this.relay(entry.server!, raw, {});
+    }
     if (name === 'CREATE') return this.create(command.mailbox, raw, identity);
     if (name === 'RENAME') return this.rename(command.from, command.to, raw, identity);
     if (name === 'SUBSCRIBE' || name === 'UNSUBSCRIBE' || name === 'LSUB') {

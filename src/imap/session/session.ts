@@ -120,8 +120,8 @@ export class Session implements ContextHost, Watcher {
   private homeAsk: NodeJS.Timeout | null = null;
   /** The ask could not go for output the socket still held: drops the wait for it to be written (ResponseWriter.whenWritten). */
   private moveWhenWritten: (() => void) | null = null;
-  /** Murder frontend: the relay to backends of the mailboxes on other servers (made at first use). */
-  private proxy: ImapProxy | null = null;
+  /** Murder frontend: the relay to backends of the mailboxes on other servers (made at first use; null: in no Murder). */
+  private proxy: ImapProxy | null | undefined = undefined;
 
   constructor(
     readonly deps: ImapDeps,
@@ -460,7 +460,7 @@ export class Session implements ContextHost, Watcher {
       const command = parseCommand(raw);
       name = command.name;
       if (this.log.isLevelEnabled('debug')) this.log.debug({ tag, command: name }, 'command');
-      const relayed = this.state.kind === 'notAuthenticated' ? null : (this.proxy ??= proxyFor(this))?.route(command, raw) ?? null;
+      const relayed = this.state.kind === 'notAuthenticated' ? null : this.murderProxy()?.route(command, raw) ?? null;
       if (relayed !== null) handled = relayed;
       else {
         const spec = admit(command, this.state);
@@ -849,7 +849,7 @@ export class Session implements ContextHost, Watcher {
   becomeUnauthenticated(): void {
     if (this.state.kind === 'selected') this.state.selected.close();
     this.proxy?.close();
-    this.proxy = null;
+    this.proxy = undefined;
     this.state = { kind: 'notAuthenticated' };
     this.enabled = NOTHING_ENABLED;
     this.notifyState = null;
@@ -863,7 +863,12 @@ export class Session implements ContextHost, Watcher {
   }
 
   relayStatus(entry: MailboxEntry, external: string, items: readonly string[]): Promise<void> | null {
-    return (this.proxy ??= proxyFor(this))?.relayStatus(entry, external, items) ?? null;
+    return this.murderProxy()?.relayStatus(entry, external, items) ?? null;
+  }
+
+  private murderProxy(): ImapProxy | null {
+    if (this.proxy === undefined) this.proxy = proxyFor(this);
+    return this.proxy;
   }
 
   setSelected(selected: SelectedMailbox | null): void {
