@@ -108,8 +108,14 @@ describe('IMAP proxy: the mirror follows relayed changes', () => {
     expect(back('127.0.0.2').subscriptions('fred')).toContain('user.fred.Archive');
     // imapflow's mailboxCreate above subscribed its new mailboxes: on that backend too.
     expect(await c.command('U2', 'LSUB "" "*"')).toEqual(['* LSUB () "/" Archive', '* LSUB () "/" Archive/2024', '* LSUB () "/" Work/Projects', 'U2 OK LSUB completed']);
+    // LIST-EXTENDED answers from the subscriptions the INBOX backend keeps (made there directly too).
+    back('127.0.0.2').subscribe('fred', 'user.fred.Work');
+    const listed = await c.command('U4', 'LIST (SUBSCRIBED) "" "*"');
+    expect(listed).toEqual(expect.arrayContaining(['* LIST (\\Subscribed \\HasChildren) "/" Archive', '* LIST (\\Subscribed \\HasChildren) "/" Work']));
     expect((await c.command('U3', 'UNSUBSCRIBE Archive')).at(-1)).toMatch(/^U3 OK/);
     expect(back('127.0.0.2').subscriptions('fred')).not.toContain('user.fred.Archive');
+    const after = await c.command('U5', 'LIST "" "*" RETURN (SUBSCRIBED)');
+    expect(after).toContain('* LIST (\\HasChildren) "/" Archive');
     c.close();
   });
 

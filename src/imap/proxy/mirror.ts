@@ -6,6 +6,7 @@
 import { inheritedAcl, missingAncestors } from '../../accounts/index.js';
 import type { MailboxEntry, MailStore } from '../../store/index.js';
 import type { ImapDeps } from '../deps.js';
+import type { Identity } from '../../auth/index.js';
 import type { TaggedResponse } from './backend.js';
 import type { Placement } from './placement.js';
 
@@ -54,6 +55,30 @@ export async function refreshAcl(proxy: QuietRelay, store: MailStore, entry: Mai
   });
   if (answer?.status !== 'OK' || found.acl === null) return;
   store.putRemoteEntry({ name: entry.name, server: entry.server!, partition: entry.partition, acl: found.acl });
+}
+
+/**
+ * The user's subscriptions as the INBOX's backend keeps them (LSUB there), copied into the
+ * frontend's own list, so that LIST (SUBSCRIBED) here answers as the backend would.
+ */
+export async function refreshSubscriptions(proxy: QuietRelay, deps: ImapDeps, identity: Identity, server: string): Promise<void> {
+  const names = new Set<string>();
+  const answer = await proxy.quietly(server, 'LSUB "" "*"', (bytes) => {
+    const words = imapWords(bytes);
+    // * LSUB (attributes) delimiter name: the attribute list may hold several words.
+    if (words[0] !== '*' || words[1]?.toUpperCase() !== 'LSUB') return;
+    const external = words.at(-1)!;
+    try {
+      names.add(deps.namespace.toInternal(external, identity));
+    } catch {
+      // A name this frontend cannot map is left out.
+    }
+  });
+  if (answer?.status !== 'OK') return;
+  const store = deps.store;
+  const current = new Set(store.subscriptions(identity.userid));
+  for (const name of names) if (!current.has(name)) store.subscribe(identity.userid, name);
+  for (const name of current) if (!names.has(name)) store.unsubscribe(identity.userid, name);
 }
 
 export function quoted(text: string): string {

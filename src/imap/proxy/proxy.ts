@@ -20,7 +20,7 @@ import type { SessionState } from '../session/state.js';
 import type { ResponseWriter } from '../session/writer.js';
 import { CommandFailure, type CommandResult } from '../commands/types.js';
 import { BackendConnection, BackendUnavailable, type CommandPiece, type CommandHandlers, type TaggedResponse } from './backend.js';
-import { afterCreate, afterDelete, afterRename, quoted, refreshAcl } from './mirror.js';
+import { afterCreate, afterDelete, afterRename, quoted, refreshAcl, refreshSubscriptions } from './mirror.js';
 import { chooseBackend } from './placement.js';
 import { copyAcross, type CopyRelay } from './copy.js';
 
@@ -37,6 +37,8 @@ export interface ProxyHost {
   continuation(text: string): Promise<string | null>;
   /** Say BYE and close (the backend of the selected mailbox went away). */
   bye(text: string): Promise<void>;
+  /** Run `command` here as any server would (after the proxy prepared something for it). */
+  runLocally(command: Command, tag: string): Promise<CommandResult | void> | CommandResult | void;
 }
 
 /** Commands of the selected state: relayed while a remote mailbox is selected. */
@@ -110,6 +112,12 @@ export class ImapProxy {
     }
     if (name === 'CREATE') return this.create(command.mailbox, raw, identity);
     if (name === 'RENAME') return this.rename(command.from, command.to, raw, identity);
+    if (name === 'LIST' && (command.selectOptions.includes('SUBSCRIBED') || command.returnOptions.subscribed)) {
+      // Subscriptions live on the INBOX's backend: the frontend's copy is brought up to date first.
+      const inbox = this.inboxEntry(identity);
+      if (inbox === null) return null;
+      return refreshSubscriptions(this, this.host.deps, identity, inbox.server!).then(async () => (await this.host.runLocally(command, raw.tag)) ?? { status: 'OK', text: 'LIST completed' });
+    }
     if (name === 'SUBSCRIBE' || name === 'UNSUBSCRIBE' || name === 'LSUB') {
       const inbox = this.inboxEntry(identity);
       if (inbox === null) return null;

@@ -14,6 +14,7 @@ import { imapFailure } from '../error-map.js';
 import type { ImapDeps } from '../deps.js';
 import { CommandReader, type RawCommand, type ReaderError } from '../wire/reader.js';
 import { parseCommand } from '../wire/parse/index.js';
+import type { Command } from '../wire/parse/types.js';
 import { ParseError } from '../wire/cursor.js';
 import { admit } from '../commands/registry.js';
 import { fetchNewMembers, withContextUpdates } from '../commands/message/context.js';
@@ -864,6 +865,11 @@ export class Session implements ContextHost, Watcher {
 
   relayStatus(entry: MailboxEntry, external: string, items: readonly string[]): Promise<void> | null {
     return this.murderProxy()?.relayStatus(entry, external, items) ?? null;
+  }
+
+  /** A command run here after the proxy prepared it (ProxyHost.runLocally): the registry's gate, then its handler. */
+  runLocally(command: Command, tag: string): Promise<CommandResult | void> | CommandResult | void {
+    return admit(command, this.state).handle(this.context(tag), command as never);
   }
 
   private murderProxy(): ImapProxy | null {
