@@ -93,6 +93,8 @@ describe('IMAP proxy: the mirror follows relayed changes', () => {
     const seen = await w.command('W1', 'LIST "" "Other Users/fred/*"');
     // Archive/2024 got fred's ACL of that moment, without wilma: she sees no children.
     expect(seen).toEqual(['* LIST (\\HasNoChildren) "/" "Other Users/fred/Archive"', 'W1 OK LIST completed']);
+    // Found by its ACL too (a LIST of everything wilma may see).
+    expect(await w.command('W4', 'LIST "" "*"')).toContain('* LIST (\\HasNoChildren) "/" "Other Users/fred/Archive"');
     const rights = await w.command('W2', 'MYRIGHTS "Other Users/fred/Archive"');
     expect(rights[0]).toBe('* MYRIGHTS "Other Users/fred/Archive" lr');
     expect((await c.command('S2', 'DELETEACL Archive wilma')).at(-1)).toMatch(/^S2 OK/);
@@ -130,5 +132,17 @@ describe('IMAP proxy: the mirror follows relayed changes', () => {
     const listed = await c.command('T1', 'LIST "" "Archive" RETURN (STATUS (MESSAGES))');
     expect(listed).toEqual(['* LIST (\\HasChildren) "/" Archive', '* STATUS Archive (MESSAGES 1)', 'T1 OK LIST completed']);
     c.close();
+  });
+
+  it('an administrator deleting a user through the frontend removes all of the user\'s mirror entries', async () => {
+    murder.mailbox('127.0.0.3', 'user.barney');
+    murder.mailbox('127.0.0.3', 'user.barney.Sent');
+    const admin = await login('admin');
+    expect((await admin.command('X1', 'SETACL user/barney admin lrswipkxtecdan')).at(-1)).toMatch(/^X1 OK/);
+    expect((await admin.command('X2', 'DELETE user/barney')).at(-1)).toMatch(/^X2 OK/);
+    admin.close();
+    expect(back('127.0.0.3').lookup('user.barney.Sent')).toBeNull();
+    expect(front().lookup('user.barney')).toBeNull();
+    expect(front().lookup('user.barney.Sent')).toBeNull();
   });
 });

@@ -24,8 +24,13 @@ export function afterCreate(deps: ImapDeps, internal: string, place: Placement):
   }
 }
 
-export function afterDelete(store: MailStore, internal: string): void {
-  store.removeRemoteEntry(internal);
+/** A relayed DELETE succeeded: the mailbox, and for a user's INBOX (a user deleted) all of the user's on that backend. */
+export function afterDelete(store: MailStore, entry: MailboxEntry): void {
+  store.removeRemoteEntry(entry.name);
+  if (!/^(?:[^!]*!)?user\.[^.]+$/.test(entry.name)) return;
+  for (const child of store.remoteEntries()) {
+    if (child.name.startsWith(`${entry.name}.`) && child.server === entry.server) store.removeRemoteEntry(child.name);
+  }
 }
 
 /**

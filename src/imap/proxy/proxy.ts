@@ -328,7 +328,7 @@ export class ImapProxy {
     const server = entry.server!;
     const result = await this.relay(server, raw, {});
     if (result.status !== 'OK') return result;
-    if (command.name === 'DELETE') afterDelete(this.host.deps.store, entry.name);
+    if (command.name === 'DELETE') afterDelete(this.host.deps.store, entry);
     else if (command.name === 'SETACL' || command.name === 'DELETEACL') await refreshAcl(this, this.host.deps.store, entry, command.mailbox);
     return result;
   }
