@@ -5,6 +5,7 @@
  * would).
  */
 import { freeCommonPort } from '../murder/net.js';
+import type { Logger } from '../../src/common/index.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 export const BACKENDS = ['127.0.0.2', '127.0.0.3'] as const;
@@ -18,7 +19,7 @@ export interface Murder {
   close(): Promise<void>;
 }
 
-export async function startMurder(opts: { backends?: readonly string[]; frontendConf?: string[] } = {}): Promise<Murder> {
+export async function startMurder(opts: { backends?: readonly string[]; frontendConf?: string[]; frontendLogger?: Logger } = {}): Promise<Murder> {
   const servers = opts.backends ?? BACKENDS;
   const port = await freeCommonPort(BACKENDS);
   const backends = new Map<string, TestServer>();
@@ -29,6 +30,7 @@ export async function startMurder(opts: { backends?: readonly string[]; frontend
     }));
   }
   const frontend = await startTestServer({
+    logger: opts.frontendLogger,
     users: ['fred', 'wilma', 'admin'],
     conf: ['servername: frontend', 'mupdate_server: 127.0.0.1', 'proxy_password: pass', `murder_imap_port: ${port}`, ...(opts.frontendConf ?? [])],
   });
