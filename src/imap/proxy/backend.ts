@@ -38,7 +38,10 @@ export interface BackendLogin {
   userid: string;
 }
 
+/** Connecting, the greeting and the proxy login must be done within this (ms). */
 const CONNECT_TIMEOUT_MS = 10_000;
+/** A backend that does not close the connection this long after LOGOUT is cut off (ms). */
+const LOGOUT_WAIT_MS = 5_000;
 
 export class BackendConnection {
   private readonly framer = new ResponseFramer();
@@ -50,6 +53,9 @@ export class BackendConnection {
   readonly enabled = new Set<string>();
   private closeListeners: Array<() => void> = [];
   private queue: Promise<void> = Promise.resolve();
+  /** The backend's greeting once read; who waits for it. */
+  private greetingLine: string | null = null;
+  private greetingWaiter: ((line: string) => void) | null = null;
 
   private constructor(
     readonly server: string,
@@ -106,9 +112,6 @@ export class BackendConnection {
   onClose(listener: () => void): void {
     this.closeListeners.push(listener);
   }
-
-  private greetingWaiter: ((line: string) => void) | null = null;
-  private greetingLine: string | null = null;
 
   private greeting(): Promise<string> {
     if (this.greetingLine !== null) return Promise.resolve(this.greetingLine);
@@ -173,17 +176,16 @@ export class BackendConnection {
   }
 
   private onData(chunk: Buffer): void {
+    // After close(): the answers to the LOGOUT are not read.
+    if (this.closed) return;
+    this.framer.push(chunk);
     if (this.greetingLine === null) {
-      this.framer.push(chunk);
       const first = this.framer.next();
       if (first === null) return;
       this.greetingLine = first.kind === 'untagged' ? first.bytes.toString('utf8').trimEnd() : '';
       this.greetingWaiter?.(this.greetingLine);
       this.greetingWaiter = null;
-      this.drain();
-      return;
     }
-    this.framer.push(chunk);
     this.drain();
   }
 
@@ -236,11 +238,13 @@ export class BackendConnection {
     for (const listener of this.closeListeners.splice(0)) listener();
   }
 
-  /** Log out politely and close. */
+  /** Log out politely and close (the socket is destroyed if the backend does not close it soon). */
   close(): void {
     if (this.closed) return;
-    if (this.running === null && this.greetingLine !== null) this.socket.end(`P${this.nextTag++} LOGOUT\r\n`);
-    else this.socket.destroy();
+    if (this.running === null && this.greetingLine !== null) {
+      this.socket.end(`P${this.nextTag++} LOGOUT\r\n`);
+      setTimeout(() => this.socket.destroy(), LOGOUT_WAIT_MS).unref();
+    } else this.socket.destroy();
     this.ended();
   }
 }
