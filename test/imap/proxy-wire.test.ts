@@ -68,6 +68,20 @@ describe('IMAP proxy on the wire', () => {
     c.close();
   });
 
+  it('says [CLOSED] under QRESYNC when a SELECT leaves a selection of another server', async () => {
+    const c = await login();
+    await c.command('Q0', 'ENABLE QRESYNC');
+    await c.command('Q1', 'SELECT Here');
+    const toRemote = await c.command('Q2', 'SELECT Work');
+    expect(toRemote[0]).toBe('* OK [CLOSED] Ok');
+    expect(toRemote.filter((l) => l.includes('[CLOSED]'))).toHaveLength(1);
+    const again = await c.command('Q3', 'SELECT Work');
+    expect(again.filter((l) => l.includes('[CLOSED]'))).toHaveLength(1);
+    const toLocal = await c.command('Q4', 'SELECT Here');
+    expect(toLocal[0]).toBe('* OK [CLOSED] Ok');
+    c.close();
+  });
+
   it('answers wrong-state commands and unknown mailboxes as a server would', async () => {
     const c = await login();
     expect((await c.command('W1', 'FETCH 1 FLAGS')).at(-1)).toBe('W1 BAD FETCH not allowed now');

@@ -19,6 +19,7 @@ import type { RawCommand } from '../wire/readerTypes.js';
 import type { SessionState } from '../session/state.js';
 import type { ResponseWriter } from '../session/writer.js';
 import { CommandFailure, type CommandResult } from '../commands/types.js';
+import { untaggedStatus } from '../wire/serialize/response.js';
 import { BackendConnection, BackendUnavailable, type CommandPiece, type CommandHandlers, type TaggedResponse } from './backend.js';
 import { afterCreate, afterDelete, afterRename, quoted, refreshAcl, refreshSubscriptions } from './mirror.js';
 import { chooseBackend } from './placement.js';
@@ -82,7 +83,10 @@ export class ImapProxy {
       const entry = this.remoteEntry(command.mailbox, identity);
       if (entry === null) {
         // Selecting a local mailbox: the backend's selection ends there (no answer waited for).
-        if (selection !== null) void this.leaveRemote();
+        if (selection !== null) {
+          this.closedNotice();
+          void this.leaveRemote();
+        }
         return null;
       }
       return this.select(raw, entry.server!, command.mailbox);
@@ -274,13 +278,25 @@ export class ImapProxy {
   // ---- the selected state ----
 
   private async select(raw: RawCommand, server: string, mailbox: string): Promise<CommandResult> {
-    // Selecting deselects first (RFC 3501 6.3.1): a local selection is closed here, one on another backend there.
-    if (this.host.state.kind === 'selected') this.host.setSelected(null);
-    if (this.selection !== null && this.selection.server !== server) await this.leaveRemote();
+    // Selecting deselects first (RFC 3501 6.3.1): a local selection is closed here, one on another
+    // backend there (a backend that keeps the selection says [CLOSED] itself).
+    if (this.host.state.kind === 'selected') {
+      this.host.setSelected(null);
+      this.closedNotice();
+    }
+    if (this.selection !== null && this.selection.server !== server) {
+      this.closedNotice();
+      await this.leaveRemote();
+    }
     this.selection = null;
     const result = await this.relay(server, raw, {});
     if (result.status === 'OK') this.selection = { server, mailbox, readOnly: result.code?.toUpperCase() === 'READ-ONLY' };
     return result;
+  }
+
+  /** QRESYNC (RFC 7162 3.2.11): a selection closed by a SELECT of another mailbox is told with [CLOSED]. */
+  private closedNotice(): void {
+    if (this.host.enabled.has('QRESYNC')) this.host.out.send(untaggedStatus('OK', 'CLOSED', 'Ok'));
   }
 
   /** Leave the remote selection without a word to the client (UNSELECT on the backend). */
