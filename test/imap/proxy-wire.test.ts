@@ -82,6 +82,19 @@ describe('IMAP proxy on the wire', () => {
     c.close();
   });
 
+  it('relays SETMETADATA and GETMETADATA of a remote mailbox; the server entries stay the frontend\'s', async () => {
+    const c = await login();
+    expect((await c.command('M1', 'SETMETADATA Work (/private/comment "on the backend")')).at(-1)).toMatch(/^M1 OK/);
+    const got = await c.command('M2', 'GETMETADATA Work /private/comment');
+    expect(got[0]).toBe('* METADATA Work ("/private/comment" "on the backend")');
+    const direct = await RawClient.connect(murder.port, '127.0.0.2');
+    await direct.command('L', 'LOGIN fred pass');
+    expect((await direct.command('M3', 'GETMETADATA Work /private/comment'))[0]).toBe('* METADATA Work ("/private/comment" "on the backend")');
+    direct.close();
+    expect((await c.command('M4', 'GETMETADATA "" /shared/comment')).at(-1)).toMatch(/^M4 OK/);
+    c.close();
+  });
+
   it('answers wrong-state commands and unknown mailboxes as a server would', async () => {
     const c = await login();
     expect((await c.command('W1', 'FETCH 1 FLAGS')).at(-1)).toBe('W1 BAD FETCH not allowed now');
