@@ -29,6 +29,9 @@ export interface TestServerOptions {
   notify?: boolean;
   /** The server's logger (default: silent, or debug lines on stderr with TEST_LOG set). */
   logger?: Logger;
+  /** Listen here (default 127.0.0.1 on an ephemeral port): a Murder backend of the tests has an address of its own. */
+  host?: string;
+  port?: number;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -64,11 +67,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const server: Server = createServer((socket) => {
     imap.handleConnection(socket, { tls: false, unixSocket: false, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
   const port = (server.address() as { port: number }).port;
   return {
     port,
-    host: '127.0.0.1',
+    host,
     dir,
     config,
     imap,

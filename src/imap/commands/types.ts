@@ -8,6 +8,7 @@ import type { ConnectionContext, Identity } from '../../auth/index.js';
 import type { AppendFacts } from '../../common/index.js';
 import type { Command, CommandName } from '../wire/parse/types.js';
 import type { ImapDeps } from '../deps.js';
+import type { MailboxEntry } from '../../store/index.js';
 import type { SelectedMailbox } from '../session/selected.js';
 import type { SessionState, StateKind } from '../session/state.js';
 import type { MailboxUpdate } from '../session/updates.js';
@@ -86,6 +87,11 @@ export interface CommandContext {
   syncSelected(allowExpunge: boolean, facts?: AppendFacts): Promise<void>;
   /** True once the connection has closed: long work (SEARCH) stops, nobody waits for it. */
   clientGone(): boolean;
+  /**
+   * Murder frontend: the STATUS of a mailbox that lives on another server, asked of its backend and
+   * relayed to the client (LIST-STATUS); null when `entry` is not remote (the STATUS is made here).
+   */
+  relayStatus(entry: MailboxEntry, external: string, items: readonly string[]): Promise<void> | null;
 }
 
 export interface CommandSpec<N extends CommandName = CommandName> {

@@ -6,6 +6,7 @@
 import type { AppendFacts } from '../../common/index.js';
 import type { ConnectionContext, Identity } from '../../auth/index.js';
 import type { ImapDeps } from '../deps.js';
+import type { MailboxEntry } from '../../store/index.js';
 import { CommandFailure, type CommandContext } from '../commands/types.js';
 import type { MailboxUpdate } from './updates.js';
 import type { NotifyState } from './notify-state.js';
@@ -41,6 +42,8 @@ export interface ContextHost {
   requestTls(): void;
   /** Close once the current command's tagged answer is out. */
   requestLogout(): void;
+  /** Murder frontend: a remote mailbox's STATUS relayed from its backend (null: not remote). */
+  relayStatus(entry: MailboxEntry, external: string, items: readonly string[]): Promise<void> | null;
 }
 
 export class SessionContext implements CommandContext {
@@ -150,5 +153,9 @@ export class SessionContext implements CommandContext {
 
   clientGone(): boolean {
     return this.session.isClosed;
+  }
+
+  relayStatus(entry: MailboxEntry, external: string, items: readonly string[]): Promise<void> | null {
+    return this.session.relayStatus(entry, external, items);
   }
 }

@@ -14,6 +14,7 @@ import { imapFailure } from '../error-map.js';
 import type { ImapDeps } from '../deps.js';
 import { CommandReader, type RawCommand, type ReaderError } from '../wire/reader.js';
 import { parseCommand } from '../wire/parse/index.js';
+import type { Command } from '../wire/parse/types.js';
 import { ParseError } from '../wire/cursor.js';
 import { admit } from '../commands/registry.js';
 import { fetchNewMembers, withContextUpdates } from '../commands/message/context.js';
@@ -30,6 +31,8 @@ import { SessionContext, type ContextHost } from './context.js';
 import { coalesceUpdates, renderUpdate, type MailboxUpdate } from './updates.js';
 import { ResponseWriter } from './writer.js';
 import type { Watcher } from './watchers.js';
+import type { MailboxEntry } from '../../store/index.js';
+import { proxyFor, type ImapProxy } from '../proxy/index.js';
 
 const PAUSE_AT = 1024 * 1024;
 /**
@@ -118,6 +121,8 @@ export class Session implements ContextHost, Watcher {
   private homeAsk: NodeJS.Timeout | null = null;
   /** The ask could not go for output the socket still held: drops the wait for it to be written (ResponseWriter.whenWritten). */
   private moveWhenWritten: (() => void) | null = null;
+  /** Murder frontend: the relay to backends of the mailboxes on other servers (made at first use; null: in no Murder). */
+  private proxy: ImapProxy | null | undefined = undefined;
 
   constructor(
     readonly deps: ImapDeps,
@@ -276,6 +281,7 @@ export class Session implements ContextHost, Watcher {
     this.lineWaiter?.(null);
     this.lineWaiter = null;
     if (this.state.kind === 'selected') this.state.selected.close();
+    this.proxy?.close();
     this.state = { kind: 'logout' };
     if (moved) this.log.info({ reason }, 'session moved out');
     else this.log.info({ reason }, 'connection closed');
@@ -453,11 +459,15 @@ export class Session implements ContextHost, Watcher {
     let name = raw.name;
     try {
       const command = parseCommand(raw);
-      const spec = admit(command, this.state);
-      allowExpunge = spec.allowsExpunge?.(command as never) ?? true;
       name = command.name;
       if (this.log.isLevelEnabled('debug')) this.log.debug({ tag, command: name }, 'command');
-      handled = spec.handle(this.context(tag), command as never);
+      const relayed = this.state.kind === 'notAuthenticated' ? null : this.murderProxy()?.route(command, raw) ?? null;
+      if (relayed !== null) handled = relayed;
+      else {
+        const spec = admit(command, this.state);
+        allowExpunge = spec.allowsExpunge?.(command as never) ?? true;
+        handled = spec.handle(this.context(tag), command as never);
+      }
     } catch (err) {
       handled = this.failure(err, raw.name);
     }
@@ -717,6 +727,8 @@ export class Session implements ContextHost, Watcher {
   private moveAway(state?: string): boolean {
     const gate = this.options.loginGate;
     if (!gate?.move || this.closed || this.tls || this.pendingTls || this.logoutRequested) return false;
+    // A mailbox selected on a Murder backend is a connection of this process: it cannot go along.
+    if (this.proxy?.selectedRemote) return false;
     if (this.state.kind !== 'authenticated' && !(this.state.kind === 'selected' && state !== undefined)) return false;
     // Earlier answers still in the socket's queue would be lost with this process's copy of it. A
     // line is waited for only by IDLE (its DONE) here: AUTHENTICATE's exchange cannot move.
@@ -791,7 +803,7 @@ export class Session implements ContextHost, Watcher {
     const idling = this.idleWake !== null;
     if (idling ? this.lineWaiter === null || this.idleWakes > 0 : this.busy || this.lineWaiter !== null) return false;
     const state = this.state;
-    const unmovable = this.tls || this.pendingTls || this.logoutRequested || this.notifyState !== null || (state.kind !== 'authenticated' && state.kind !== 'selected');
+    const unmovable = this.tls || this.pendingTls || this.logoutRequested || this.notifyState !== null || this.proxy?.selectedRemote === true || (state.kind !== 'authenticated' && state.kind !== 'selected');
     let carried: string | null = null;
     if (!unmovable) {
       // The view (all its UIDs) is copied only for a session that can go.
@@ -837,6 +849,8 @@ export class Session implements ContextHost, Watcher {
   /** UNAUTHENTICATE (RFC 8437): the mailbox closed, ENABLEd extensions off, pre-login limits again. */
   becomeUnauthenticated(): void {
     if (this.state.kind === 'selected') this.state.selected.close();
+    this.proxy?.close();
+    this.proxy = undefined;
     this.state = { kind: 'notAuthenticated' };
     this.enabled = NOTHING_ENABLED;
     this.notifyState = null;
@@ -847,6 +861,20 @@ export class Session implements ContextHost, Watcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.armTimer();
+  }
+
+  relayStatus(entry: MailboxEntry, external: string, items: readonly string[]): Promise<void> | null {
+    return this.murderProxy()?.relayStatus(entry, external, items) ?? null;
+  }
+
+  /** A command run here after the proxy prepared it (ProxyHost.runLocally): the registry's gate, then its handler. */
+  runLocally(command: Command, tag: string): Promise<CommandResult | void> | CommandResult | void {
+    return admit(command, this.state).handle(this.context(tag), command as never);
+  }
+
+  private murderProxy(): ImapProxy | null {
+    if (this.proxy === undefined) this.proxy = proxyFor(this);
+    return this.proxy;
   }
 
   setSelected(selected: SelectedMailbox | null): void {

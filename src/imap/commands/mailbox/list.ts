@@ -60,7 +60,9 @@ export const listCommand = defineCommand({
       ctx.out.send(listResponse({ attributes: name.attributes, delimiter: separator, mailbox: name.external, childInfo: name.childInfo }));
       const found = name.mailbox ? mailboxes.get(name.mailbox.internal) : undefined;
       // LIST-STATUS: only for selectable mailboxes the user may read (RFC 5819 section 2).
-      if (returns.status && found && ctx.deps.rights.hasRights(identity, found.entry, 'r')) {
+      const relayed = returns.status && found ? ctx.relayStatus(found.entry, name.external, returns.status) : null;
+      if (relayed !== null) await relayed;
+      else if (returns.status && found && ctx.deps.rights.hasRights(identity, found.entry, 'r')) {
         try {
           ctx.out.send(statusLine(ctx.deps.store, identity, found.entry, name.external, returns.status, ctx.deps.limits.maxMessageSize, ownRecent(ctx, found.entry)));
         } catch (err) {

@@ -12,7 +12,8 @@ export const subscribeCommand = defineCommand({
   allowsExpunge: always,
   async handle(ctx, command) {
     const internal = ctx.toInternal(command.mailbox);
-    hideNotFound(() => existingMailbox(ctx, internal, 'l'), () => new CommandFailure('NO', 'NONEXISTENT', 'Mailbox does not exist'));
+    // allowallsubscribe (a Murder backend): names of mailboxes on other backends are subscribed unchecked.
+    if (!ctx.deps.config.bool('allowallsubscribe')) hideNotFound(() => existingMailbox(ctx, internal, 'l'), () => new CommandFailure('NO', 'NONEXISTENT', 'Mailbox does not exist'));
     ctx.deps.store.subscribe(ctx.identity().userid, internal);
     // Through the change hub: NOTIFY SubscriptionChange (RFC 5465) in the user's other sessions.
     ctx.deps.store.notifyChanged(internal);
