@@ -25,7 +25,7 @@ import { MailError, type Logger } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
 import { headerValues, rfc5322Date } from '../message/index.js';
 import { isOwnedBy, type Namespace } from '../names/index.js';
-import { compileSieve, DEFAULT_MAX_REDIRECTS, runSieve, SUPPORTED_EXTENSIONS, type CompiledScript, type SieveAction, type SieveEnvironment } from '../sieve-script/index.js';
+import { compileSieve, DEFAULT_MAX_REDIRECTS, runSieve, SUPPORTED_EXTENSIONS, type CompiledScript, type IncludeLoader, type SieveAction, type SieveEnvironment } from '../sieve-script/index.js';
 import type { DuplicateStore, MailStore } from '../store/index.js';
 import { newMessageId, sendMail, type OutgoingMail } from './outgoing.js';
 import type { DeliveryRecipient, PreparedMessage, SieveVerdict } from './types.js';
@@ -39,6 +39,10 @@ export interface ActiveScript {
 
 export interface ActiveScripts {
   active(userid: string): ActiveScript | null;
+  /** One of the user's scripts by name (include :personal); null when there is none. */
+  get?(userid: string, name: string): Buffer | null;
+  /** A global script by name as the user sees it (include :global); null when there is none. */
+  getGlobal?(userid: string, name: string): Buffer | null;
 }
 
 export interface SieveFilterDeps {
@@ -68,6 +72,8 @@ interface Compiled {
 
 export class SieveFilter {
   private readonly compiled = new Map<string, Compiled>();
+  /** Included scripts compiled, by location, user and name, with the text they were compiled from. */
+  private readonly includedCompiled = new Map<string, { text: string; result: CompiledScript | string }>();
   private readonly extensions: readonly string[];
   private readonly send: (mail: OutgoingMail) => Promise<void>;
 
@@ -101,7 +107,7 @@ export class SieveFilter {
       now: new Date(),
       zone: localZone(),
     };
-    const outcome = runSieve(script, { header: headerBlock(message.content), content: message.content, size: message.content.length }, env);
+    const outcome = runSieve(script, { header: headerBlock(message.content), content: message.content, size: message.content.length }, env, { include: this.includeLoader(userid) });
     if (outcome.error !== null) this.deps.logger.warn({ userid, error: outcome.error }, 'sieve: script failed; keeping');
     return this.verdictOf(outcome.actions, message, recipient, identity);
   }
@@ -110,6 +116,32 @@ export class SieveFilter {
   private qualified(address: string): string {
     if (address.includes('@')) return address;
     return `${address}@${this.deps.config.string('defaultdomain') ?? this.deps.serverName}`;
+  }
+
+  /** include's loader for `userid`: personal scripts from the user's sievedir, global ones from sievedir/global. */
+  private includeLoader(userid: string): IncludeLoader {
+    return (location, name) => {
+      const scripts = this.deps.scripts;
+      let content: Buffer | null;
+      try {
+        content = location === 'global' ? scripts.getGlobal?.(userid, name) ?? null : scripts.get?.(userid, name) ?? null;
+      } catch (err) {
+        if (err instanceof MailError && err.kind === 'BadName') return null;
+        return `cannot be read (${err instanceof Error ? err.message : String(err)})`;
+      }
+      if (content === null) return null;
+      const text = content.toString('utf8');
+      const key = `${location}\u0000${userid}\u0000${name}`;
+      let entry = this.includedCompiled.get(key);
+      if (entry === undefined || entry.text !== text) {
+        const result = compileSieve(text, { extensions: this.extensions });
+        entry = { text, result: result.ok ? result.script : `does not compile: ${result.errors[0]}` };
+        this.includedCompiled.delete(key);
+        this.includedCompiled.set(key, entry);
+        if (this.includedCompiled.size > MAX_COMPILED) this.includedCompiled.delete(this.includedCompiled.keys().next().value!);
+      }
+      return entry.result;
+    };
   }
 
   private scriptOf(userid: string): CompiledScript | null {

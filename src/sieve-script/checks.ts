@@ -158,6 +158,31 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
         modifiers.sort((x, y) => setModifiers[y]! - setModifiers[x]!);
         return { kind: 'set', line, name: name.toLowerCase(), value: stringsOf(a.positional[1]!)[0]!, modifiers };
       }
+      case 'include': {
+        if (!need(line, 'include', '"include"')) return null;
+        const a = read({ tags: { personal: {}, global: {}, once: {}, optional: {} }, positional: ['string'] });
+        if (a === null) return null;
+        if (a.tags.has('personal') && a.tags.has('global')) err(line, 'include: :personal and :global cannot be used together');
+        const name = stringsOf(a.positional[0]!)[0]!;
+        // RFC 6609 3.2: the name is a constant; variables are not expanded in it.
+        if (has('variables') && name.includes('${')) err(line, `include: the script name "${name}" must be a constant (no variables)`);
+        else if (name === '' || name.includes('/') || name.startsWith('.')) err(line, `include: "${name}" is not a valid script name`);
+        return {
+          kind: 'include', line, location: a.tags.has('global') ? 'global' : 'personal',
+          once: a.tags.has('once'), optional: a.tags.has('optional'), name,
+        };
+      }
+      case 'return':
+        if (!need(line, 'include', '"return"')) return null;
+        return read({ positional: [] }) && { kind: 'return', line };
+      case 'global': {
+        if (!need(line, 'include', '"global"') || !need(line, 'variables', '"global"')) return null;
+        const a = read({ positional: ['strings'] });
+        if (a === null) return null;
+        const names = stringsOf(a.positional[0]!);
+        for (const n of names) if (!validVariableName(n)) err(line, `global: invalid variable name "${n}"`);
+        return { kind: 'global', line, names: names.map((n) => n.toLowerCase()) };
+      }
       default:
         err(line, `unknown command "${node.name}"`);
         return null;

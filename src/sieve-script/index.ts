@@ -14,9 +14,10 @@ import { runProgram } from './interpreter.js';
 import { lexSieve } from './lexer.js';
 import { GlobCache } from './match.js';
 import { parseSieve } from './parser.js';
-import type { CompiledProgram, SieveEnvironment, SieveMessage, SieveOutcome } from './types.js';
+import type { CompiledProgram, IncludeLoader, SieveEnvironment, SieveMessage, SieveOutcome } from './types.js';
 
-export type { CompiledProgram, SieveMessage, SieveEnvironment, SieveAction, SieveOutcome } from './types.js';
+export type { CompiledProgram, SieveMessage, SieveEnvironment, SieveAction, SieveOutcome, IncludeLoader, IncludeLocation } from './types.js';
+export { MAX_INCLUDE_DEPTH, MAX_INCLUDES } from './interpreter.js';
 export { lexSieve, type Token } from './lexer.js';
 export { parseSieve, MAX_NESTING } from './parser.js';
 export { parseAddressList, type ParsedAddress } from './address.js';
@@ -29,6 +30,7 @@ export { datePart, parseMessageDate, parseZone, DATE_PARTS, type DatePart } from
 export const SUPPORTED_EXTENSIONS: readonly string[] = [
   'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
   'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date', 'encoded-character',
+  'include',
 ];
 
 /** A script that parsed and passed every check (require, arguments, tags, comparators). */
@@ -67,6 +69,11 @@ export function compileSieve(source: string, options: CompileOptions = {}): Comp
 export interface RunOptions {
   /** Distinct redirects a run may make before it fails (Cyrus's sieve_maxredirects); default 5. */
   maxRedirects?: number;
+  /**
+   * Where `include` finds the scripts it names (RFC 6609); without it every include finds nothing
+   * (so :optional ones are skipped and the others are a runtime error).
+   */
+  include?: IncludeLoader;
 }
 
 export const DEFAULT_MAX_REDIRECTS = 5;
@@ -74,5 +81,5 @@ export const DEFAULT_MAX_REDIRECTS = 5;
 export function runSieve(script: CompiledScript, message: SieveMessage, env: SieveEnvironment, options: RunOptions = {}): SieveOutcome {
   const program = script.program;
   if (program === undefined) return { actions: [{ type: 'keep', flags: null }], error: null };
-  return runProgram(program, message, env, options.maxRedirects ?? DEFAULT_MAX_REDIRECTS);
+  return runProgram(program, message, env, { maxRedirects: options.maxRedirects ?? DEFAULT_MAX_REDIRECTS, include: options.include });
 }

@@ -10,23 +10,43 @@ import { addFlags, normaliseFlags, removeFlags } from './flags.js';
 import { decodeEncodedWords, parseHeaderBlock } from './headers.js';
 import { matchAny, type GlobCache, type MatchSpec } from './match.js';
 import type { Command, Test } from './program.js';
-import type { CompiledProgram, SieveAction, SieveEnvironment, SieveMessage } from './types.js';
+import type { CompiledProgram, IncludeLoader, SieveAction, SieveEnvironment, SieveMessage } from './types.js';
 import { vacationHandle, vacationSubject, vacationSuppressed } from './vacation.js';
 
 export class SieveRuntimeError extends Error {}
 
 class Stop {}
+/** `return` (RFC 6609): end the current script, going on in the one that included it. */
+class Return {}
+
+/** How deep includes may nest, and how many a run may make in all (RFC 6609 leaves both to us). */
+export const MAX_INCLUDE_DEPTH = 10;
+export const MAX_INCLUDES = 50;
+
+/** What one script running (the top one, or an included one) has of its own. */
+interface Scope {
+  program: CompiledProgram;
+  variables: Map<string, string>;
+  /** The names declared `global` in this script: these read and write the run's shared variables. */
+  globals: Set<string>;
+  hasVariables: boolean;
+}
+
+export interface RunLimits {
+  maxRedirects: number;
+  include?: IncludeLoader;
+}
 
 /** Variable values are cut at this length so that `set` cannot build a huge string. */
 const MAX_VARIABLE_LENGTH = 64 * 1024;
 const variableReference = /\$\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*|[0-9]+)\}/g;
 
-export function runProgram(program: CompiledProgram, message: SieveMessage, env: SieveEnvironment, maxRedirects: number): { actions: SieveAction[]; error: string | null } {
-  const run = new Run(program, message, env, maxRedirects);
+export function runProgram(program: CompiledProgram, message: SieveMessage, env: SieveEnvironment, limits: RunLimits): { actions: SieveAction[]; error: string | null } {
+  const run = new Run(program, message, env, limits);
   try {
     run.block(program.commands);
   } catch (e) {
-    if (e instanceof Stop) {
+    if (e instanceof Stop || e instanceof Return) {
       // stop: end of the script.
     } else if (e instanceof SieveRuntimeError) {
       return { actions: [{ type: 'keep', flags: run.flagsOrNull() }], error: e.message };
@@ -48,23 +68,72 @@ class Run {
   private explicitKeep: { type: 'keep'; flags: readonly string[] | null } | null = null;
   private redirects = 0;
   private internalFlags: string[] = [];
-  private readonly variables = new Map<string, string>();
+  /** Variables declared `global` (RFC 6609), shared by every script of the run. */
+  private readonly globalVariables = new Map<string, string>();
+  private scope: Scope;
+  /** The scripts being included (location and name), outermost first: an include of one of them is a loop. */
+  private readonly includeStack: string[] = [];
+  private readonly included = new Set<string>();
+  private includes = 0;
   private matchVariables: string[] = [];
   private headers: Map<string, string[]> | null = null;
   private readonly decoded = new Map<string, string[]>();
   /** The body test's texts by transform, decoded once per run. */
   private readonly bodies = new Map<string, string[]>();
-  private readonly hasVariables: boolean;
-  private readonly hasFlags: boolean;
+  private hasFlags: boolean;
+  private readonly maxRedirects: number;
 
   constructor(
-    private readonly program: CompiledProgram,
+    program: CompiledProgram,
     private readonly message: SieveMessage,
     private readonly env: SieveEnvironment,
-    private readonly maxRedirects: number,
+    private readonly limits: RunLimits,
   ) {
-    this.hasVariables = program.requires.has('variables');
+    this.maxRedirects = limits.maxRedirects;
+    this.scope = newScope(program);
     this.hasFlags = program.requires.has('imap4flags');
+  }
+
+  private get hasVariables(): boolean {
+    return this.scope.hasVariables;
+  }
+
+  private getVariable(name: string): string | undefined {
+    return (this.scope.globals.has(name) ? this.globalVariables : this.scope.variables).get(name);
+  }
+
+  private setVariable(name: string, value: string): void {
+    (this.scope.globals.has(name) ? this.globalVariables : this.scope.variables).set(name, value);
+  }
+
+  /** include (RFC 6609 3.2): run the named script in its own scope; a loop, or a missing script without :optional, is an error. */
+  private include(c: Extract<Command, { kind: 'include' }>): void {
+    const key = `${c.location}:${c.name}`;
+    if (c.once && this.included.has(key)) return;
+    if (this.includeStack.includes(key)) this.fail(c.line, `include loop: "${c.name}" (${c.location}) is already being run`);
+    if (this.includeStack.length >= MAX_INCLUDE_DEPTH) this.fail(c.line, `includes nested deeper than ${MAX_INCLUDE_DEPTH}`);
+    if (++this.includes > MAX_INCLUDES) this.fail(c.line, `more than ${MAX_INCLUDES} includes in one run`);
+    const loaded = this.limits.include === undefined ? null : this.limits.include(c.location, c.name);
+    if (typeof loaded === 'string') this.fail(c.line, `include "${c.name}" (${c.location}): ${loaded}`);
+    if (loaded === null) {
+      if (c.optional) return;
+      this.fail(c.line, `include: no ${c.location} script "${c.name}"`);
+    }
+    this.included.add(key);
+    const program = loaded.program;
+    if (program === undefined) return;
+    if (program.requires.has('imap4flags')) this.hasFlags = true;
+    const outer = this.scope;
+    this.scope = newScope(program);
+    this.includeStack.push(key);
+    try {
+      this.block(program.commands);
+    } catch (e) {
+      if (!(e instanceof Return)) throw e;
+    } finally {
+      this.includeStack.pop();
+      this.scope = outer;
+    }
   }
 
   flagsOrNull(): string[] | null {
@@ -143,18 +212,31 @@ class Run {
         return;
       case 'flags': {
         const flags = normaliseFlags(c.flags.map((f) => this.expand(f)));
-        const current = c.variable === null ? this.internalFlags : normaliseFlags([this.variables.get(c.variable.toLowerCase()) ?? '']);
+        const current = c.variable === null ? this.internalFlags : normaliseFlags([this.getVariable(c.variable.toLowerCase()) ?? '']);
         const next = c.op === 'set' ? flags : c.op === 'add' ? addFlags(current, flags) : removeFlags(current, flags);
         if (c.variable === null) this.internalFlags = next;
-        else this.variables.set(c.variable.toLowerCase(), next.join(' '));
+        else this.setVariable(c.variable.toLowerCase(), next.join(' '));
         return;
       }
       case 'set': {
         let value = this.expand(c.value);
         for (const m of c.modifiers) value = applyModifier(m, value);
-        this.variables.set(c.name, value.slice(0, MAX_VARIABLE_LENGTH));
+        this.setVariable(c.name, value.slice(0, MAX_VARIABLE_LENGTH));
         return;
       }
+      case 'include':
+        this.include(c);
+        return;
+      case 'return':
+        throw new Return();
+      case 'global':
+        for (const name of c.names) {
+          // A variable the script set before declaring it global keeps its value in the shared set.
+          const local = this.scope.variables.get(name);
+          if (local !== undefined && !this.globalVariables.has(name)) this.globalVariables.set(name, local);
+          this.scope.globals.add(name);
+        }
+        return;
     }
   }
 
@@ -217,8 +299,11 @@ class Run {
     if (!this.hasVariables || !s.includes('${')) return s;
     return s.replace(variableReference, (whole, name: string) => {
       if (/^[0-9]+$/.test(name)) return this.matchVariables[Number(name)] ?? '';
+      const lower = name.toLowerCase();
+      // The "global" namespace (RFC 6609 3.5) names the shared variables from any script.
+      if (lower.startsWith('global.') && this.scope.program.requires.has('include')) return this.globalVariables.get(lower.slice(7)) ?? '';
       if (name.includes('.')) return whole;
-      return this.variables.get(name.toLowerCase()) ?? '';
+      return this.getVariable(lower) ?? '';
     });
   }
 
@@ -255,7 +340,7 @@ class Run {
   }
 
   private matched(spec: MatchSpec, values: readonly string[], keys: readonly string[]): boolean {
-    const outcome = matchAny(spec, values, this.expandAll(keys), this.program.globs);
+    const outcome = matchAny(spec, values, this.expandAll(keys), this.scope.program.globs);
     if (outcome.matched && outcome.captures !== null && this.hasVariables) this.matchVariables = outcome.captures;
     return outcome.matched;
   }
@@ -303,7 +388,7 @@ class Run {
       case 'hasflag': {
         const source = t.variables === null
           ? this.internalFlags
-          : normaliseFlags(t.variables.map((v) => this.variables.get(v) ?? ''));
+          : normaliseFlags(t.variables.map((v) => this.getVariable(v) ?? ''));
         return this.matched(t.match, source, t.keys);
       }
       case 'mailboxexists':
@@ -320,6 +405,10 @@ class Run {
       }
     }
   }
+}
+
+function newScope(program: CompiledProgram): Scope {
+  return { program, variables: new Map(), globals: new Set(), hasVariables: program.requires.has('variables') };
 }
 
 function applyModifier(m: string, value: string): string {

@@ -47,6 +47,13 @@ export type Command = { line: number } & (
     }
   | { kind: 'flags'; op: 'set' | 'add' | 'remove'; variable: string | null; flags: string[] }
   | { kind: 'set'; name: string; value: string; modifiers: SetModifier[] }
+  /** include (RFC 6609): run another script of the user's (personal) or the site's (global). */
+  | { kind: 'include'; location: IncludeLocation; once: boolean; optional: boolean; name: string }
+  | { kind: 'return' }
+  /** global (RFC 6609): these variable names are shared with the including and included scripts. */
+  | { kind: 'global'; names: string[] }
 );
+
+export type IncludeLocation = 'personal' | 'global';
 
 export type SetModifier = 'lower' | 'upper' | 'lowerfirst' | 'upperfirst' | 'quotewildcard' | 'length';

@@ -3,7 +3,9 @@
  * interpreter: kept here so that neither imports the other for them.
  */
 import type { GlobCache } from './match.js';
-import type { Command } from './program.js';
+import type { Command, IncludeLocation } from './program.js';
+
+export type { IncludeLocation } from './program.js';
 
 /** The checked program inside a CompiledScript (internal to the language). */
 export interface CompiledProgram {
@@ -69,3 +71,10 @@ export interface SieveOutcome {
   error: string | null;
 }
 
+
+/**
+ * How the interpreter gets a script named by `include` (RFC 6609): its compiled form, null when
+ * there is no such script, or a string saying why it cannot be used (it does not compile, it cannot
+ * be read). The language does no I/O: delivery passes a loader reading the script store.
+ */
+export type IncludeLoader = (location: IncludeLocation, name: string) => { readonly program?: CompiledProgram } | null | string;
