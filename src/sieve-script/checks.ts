@@ -9,6 +9,7 @@ import { DATE_PARTS, parseZone } from './date.js';
 import type { Argument, CommandNode, TestNode } from './parser.js';
 import { readArgs, stringsOf, type ReadArgs, type Shape, type TagDef } from './arguments.js';
 import { decodeCharactersIn } from './encoded.js';
+import { translateEre } from './regex.js';
 import type { Branch, Command, SetModifier, Test } from './program.js';
 
 /** Extensions the language itself implies and `require` accepts without their being listed. */
@@ -189,7 +190,7 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
     }
   };
 
-  const test = (node: TestNode): Test | null => {
+  const testOf = (node: TestNode): Test | null => {
     const line = node.line;
     const read = (shape: Shape): ReadArgs | null => readArgs(node.name, line, node.args, shape, err, has);
     const noTests = (): boolean => {
@@ -313,6 +314,20 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
       default:
         err(line, `unknown test "${node.name}"`);
         return null;
+    }
+  };
+
+  /** A test, with its :regex keys checked when they are constants (a key built from variables is checked when run). */
+  const test = (node: TestNode): Test | null => {
+    const t = testOf(node);
+    if (t !== null && 'match' in t && t.match.type === 'regex') checkRegexKeys(node.line, t.keys);
+    return t;
+  };
+  const checkRegexKeys = (line: number, keys: readonly string[]): void => {
+    for (const key of keys) {
+      if (!constant(key)) continue;
+      const t = translateEre(key);
+      if (!t.ok) err(line, `:regex "${key}": ${t.error}`);
     }
   };
 

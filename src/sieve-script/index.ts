@@ -24,13 +24,14 @@ export { parseAddressList, type ParsedAddress } from './address.js';
 export { decodeEncodedWords, parseHeaderBlock } from './headers.js';
 export { compareValues, matchAny, matchGlob, compileGlob, GlobCache, type MatchSpec, type ComparatorName } from './match.js';
 export { normaliseFlags } from './flags.js';
+export { translateEre, MAX_REGEX_INPUT, LINEAR_REGEX } from './regex.js';
 export { datePart, parseMessageDate, parseZone, DATE_PARTS, type DatePart } from './date.js';
 
 /** The extensions this implementation knows, in the order CAPABILITY lists them. */
 export const SUPPORTED_EXTENSIONS: readonly string[] = [
   'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
   'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date', 'encoded-character',
-  'include',
+  'include', 'regex',
 ];
 
 /** A script that parsed and passed every check (require, arguments, tags, comparators). */

@@ -9,6 +9,7 @@ import { dateValuesOf } from './date.js';
 import { addFlags, normaliseFlags, removeFlags } from './flags.js';
 import { decodeEncodedWords, parseHeaderBlock } from './headers.js';
 import { matchAny, type GlobCache, type MatchSpec } from './match.js';
+import { RegexKeyError } from './regex.js';
 import type { Command, Test } from './program.js';
 import type { CompiledProgram, IncludeLoader, SieveAction, SieveEnvironment, SieveMessage } from './types.js';
 import { vacationHandle, vacationSubject, vacationSuppressed } from './vacation.js';
@@ -340,7 +341,13 @@ class Run {
   }
 
   private matched(spec: MatchSpec, values: readonly string[], keys: readonly string[]): boolean {
-    const outcome = matchAny(spec, values, this.expandAll(keys), this.scope.program.globs);
+    let outcome;
+    try {
+      outcome = matchAny(spec, values, this.expandAll(keys), this.scope.program.globs);
+    } catch (e) {
+      if (e instanceof RegexKeyError) throw new SieveRuntimeError(e.message);
+      throw e;
+    }
     if (outcome.matched && outcome.captures !== null && this.hasVariables) this.matchVariables = outcome.captures;
     return outcome.matched;
   }
