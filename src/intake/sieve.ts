@@ -25,7 +25,7 @@ import { MailError, type Logger } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
 import { headerValues, rfc5322Date } from '../message/index.js';
 import { isOwnedBy, type Namespace } from '../names/index.js';
-import { compileSieve, DEFAULT_MAX_REDIRECTS, runSieve, SUPPORTED_EXTENSIONS, type CompiledScript, type IncludeLoader, type SieveAction, type SieveEnvironment } from '../sieve-script/index.js';
+import { compileSieve, DEFAULT_MAX_REDIRECTS, runSieve, SUPPORTED_EXTENSIONS, type CompiledScript, type DuplicateCheck, type IncludeLoader, type SieveAction, type SieveEnvironment } from '../sieve-script/index.js';
 import type { DuplicateStore, MailStore } from '../store/index.js';
 import { newMessageId, sendMail, type OutgoingMail } from './outgoing.js';
 import type { DeliveryRecipient, PreparedMessage, SieveVerdict } from './types.js';
@@ -62,6 +62,8 @@ export interface SieveFilterDeps {
 
 /** How many users' compiled scripts a process keeps. */
 const MAX_COMPILED = 1000;
+/** How long a duplicate test remembers a message when the script gives no :seconds (RFC 7352 recommends 7 days). */
+const DUPLICATE_DEFAULT_SECONDS = 7 * 86400;
 /** How long a redirect of one Message-ID to one address is remembered (a redelivery does not send it twice). */
 const REDIRECT_MEMORY_MS = 3 * 86_400_000;
 
@@ -106,10 +108,39 @@ export class SieveFilter {
       mailboxExists: (name) => this.visibleMailbox(name, identity) !== null,
       now: new Date(),
       zone: localZone(),
+      duplicateSeen: (handle, id) => this.deps.duplicates?.actionTaken(userid, duplicateKey(handle, id)) ?? false,
     };
     const outcome = runSieve(script, { header: headerBlock(message.content), content: message.content, size: message.content.length }, env, { include: this.includeLoader(userid) });
     if (outcome.error !== null) this.deps.logger.warn({ userid, error: outcome.error }, 'sieve: script failed; keeping');
-    return this.verdictOf(outcome.actions, message, recipient, identity);
+    const verdict = this.verdictOf(outcome.actions, message, recipient, identity);
+    const checks = outcome.duplicates ?? [];
+    if (checks.length > 0 && verdict.reject === undefined) this.recordDuplicates(verdict, userid, checks);
+    return verdict;
+  }
+
+  /**
+   * duplicate (RFC 7352): once the message is delivered (the verdict's `after`), remember each id
+   * the script checked and had not seen, for :seconds (default 7 days, at most
+   * sieve_duplicate_max_expiration); a :last check moves a seen one's expiry on.
+   */
+  private recordDuplicates(verdict: SieveVerdict, userid: string, checks: readonly DuplicateCheck[]): void {
+    const duplicates = this.deps.duplicates;
+    if (duplicates === null) return;
+    const max = this.deps.config.seconds('sieve_duplicate_max_expiration') ?? 90 * 86400;
+    const before = verdict.after;
+    verdict.after = async () => {
+      await before?.();
+      const now = Date.now();
+      for (const check of checks) {
+        if (check.seen && !check.last) continue;
+        const seconds = Math.min(max, Math.max(0, check.seconds ?? DUPLICATE_DEFAULT_SECONDS));
+        try {
+          duplicates.recordAction(userid, duplicateKey(check.handle, check.id), now + seconds * 1000);
+        } catch (err) {
+          this.deps.logger.error({ err, userid }, 'sieve: cannot record a duplicate id');
+        }
+      }
+    };
   }
 
   /** An address with its domain: an unqualified one (RCPT TO:<fred>) is in defaultdomain, else servername's. */
@@ -345,6 +376,11 @@ export class SieveFilter {
     await this.send({ from: '', to: [envelope.from], content: Buffer.from(text, 'utf8') });
     this.deps.logger.info({ userid, to: envelope.from }, 'sieve: rejection notice sent');
   }
+}
+
+/** The deliver.db key of a duplicate test's handle and unique id. */
+function duplicateKey(handle: string, id: string): string {
+  return `duplicate\u0000${handle}\u0000${id}`;
 }
 
 /** The header block of a message with CRLF line ends, up to and including the empty line. */

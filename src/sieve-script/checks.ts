@@ -293,6 +293,21 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
         if (a === null || !noTests()) return null;
         return { kind: 'string', sources: stringsOf(a.positional[0]!), keys: stringsOf(a.positional[1]!), match: a.match };
       }
+      case 'duplicate': {
+        if (!need(line, 'duplicate', '"duplicate"')) return null;
+        const a = read({
+          tags: { handle: { arg: 'string' }, header: { arg: 'string' }, uniqueid: { arg: 'string' }, seconds: { arg: 'number' }, last: {} },
+          positional: [],
+        });
+        if (a === null || !noTests()) return null;
+        if (a.tags.has('header') && a.tags.has('uniqueid')) err(line, 'duplicate: :header and :uniqueid cannot be used together');
+        const header = tagString(a, 'header');
+        if (header !== null) checkHeaderNames(line, 'duplicate', [header]);
+        return {
+          kind: 'duplicate', handle: tagString(a, 'handle'), header: header === null ? null : header.toLowerCase(),
+          uniqueId: tagString(a, 'uniqueid'), seconds: tagNumber(a, 'seconds'), last: a.tags.has('last'),
+        };
+      }
       case 'date':
       case 'currentdate': {
         if (!need(line, 'date', `"${node.name}"`)) return null;

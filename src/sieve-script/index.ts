@@ -16,7 +16,7 @@ import { GlobCache } from './match.js';
 import { parseSieve } from './parser.js';
 import type { CompiledProgram, IncludeLoader, SieveEnvironment, SieveMessage, SieveOutcome } from './types.js';
 
-export type { CompiledProgram, SieveMessage, SieveEnvironment, SieveAction, SieveOutcome, IncludeLoader, IncludeLocation } from './types.js';
+export type { CompiledProgram, SieveMessage, SieveEnvironment, SieveAction, SieveOutcome, IncludeLoader, IncludeLocation, DuplicateCheck } from './types.js';
 export { MAX_INCLUDE_DEPTH, MAX_INCLUDES } from './interpreter.js';
 export { lexSieve, type Token } from './lexer.js';
 export { parseSieve, MAX_NESTING } from './parser.js';
@@ -31,7 +31,7 @@ export { datePart, parseMessageDate, parseZone, DATE_PARTS, type DatePart } from
 export const SUPPORTED_EXTENSIONS: readonly string[] = [
   'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
   'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date', 'encoded-character',
-  'include', 'regex',
+  'include', 'regex', 'duplicate',
 ];
 
 /** A script that parsed and passed every check (require, arguments, tags, comparators). */

@@ -11,7 +11,7 @@ import { decodeEncodedWords, parseHeaderBlock } from './headers.js';
 import { matchAny, type GlobCache, type MatchSpec } from './match.js';
 import { RegexKeyError } from './regex.js';
 import type { Command, Test } from './program.js';
-import type { CompiledProgram, IncludeLoader, SieveAction, SieveEnvironment, SieveMessage } from './types.js';
+import type { CompiledProgram, DuplicateCheck, IncludeLoader, SieveAction, SieveEnvironment, SieveMessage, SieveOutcome } from './types.js';
 import { vacationHandle, vacationSubject, vacationSuppressed } from './vacation.js';
 
 export class SieveRuntimeError extends Error {}
@@ -42,7 +42,7 @@ export interface RunLimits {
 const MAX_VARIABLE_LENGTH = 64 * 1024;
 const variableReference = /\$\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*|[0-9]+)\}/g;
 
-export function runProgram(program: CompiledProgram, message: SieveMessage, env: SieveEnvironment, limits: RunLimits): { actions: SieveAction[]; error: string | null } {
+export function runProgram(program: CompiledProgram, message: SieveMessage, env: SieveEnvironment, limits: RunLimits): SieveOutcome {
   const run = new Run(program, message, env, limits);
   try {
     run.block(program.commands);
@@ -56,7 +56,9 @@ export function runProgram(program: CompiledProgram, message: SieveMessage, env:
     }
   }
   try {
-    return { actions: run.finish(), error: null };
+    const actions = run.finish();
+    const duplicates = run.duplicateChecks();
+    return duplicates.length === 0 ? { actions, error: null } : { actions, error: null, duplicates };
   } catch (e) {
     if (e instanceof SieveRuntimeError) return { actions: [{ type: 'keep', flags: run.flagsOrNull() }], error: e.message };
     throw e;
@@ -83,6 +85,12 @@ class Run {
   private readonly bodies = new Map<string, string[]>();
   private hasFlags: boolean;
   private readonly maxRedirects: number;
+  /** The duplicate tests' checks by handle and id: a second test of the same pair answers the same. */
+  private readonly duplicates = new Map<string, DuplicateCheck>();
+
+  duplicateChecks(): DuplicateCheck[] {
+    return [...this.duplicates.values()];
+  }
 
   constructor(
     program: CompiledProgram,
@@ -400,6 +408,25 @@ class Run {
       }
       case 'mailboxexists':
         return this.expandAll(t.names).every((n) => this.env.mailboxExists(n));
+      case 'duplicate': {
+        const handle = t.handle === null ? '' : this.expand(t.handle);
+        // The unique id: :uniqueid, else the (first) value of :header, else of Message-ID (RFC 7352 3.1);
+        // a message without it is never a duplicate, and nothing is recorded.
+        const id = t.uniqueId !== null
+          ? this.expand(t.uniqueId)
+          : this.rawHeader(t.header === null ? 'message-id' : this.expand(t.header).toLowerCase())[0]?.trim();
+        if (id === undefined || id === '') return false;
+        const key = `${handle}\u0000${id}`;
+        let check = this.duplicates.get(key);
+        if (check === undefined) {
+          check = { handle, id, seconds: t.seconds, last: t.last, seen: this.env.duplicateSeen?.(handle, id) ?? false };
+          this.duplicates.set(key, check);
+        } else {
+          check.last ||= t.last;
+          if (t.seconds !== null) check.seconds = t.seconds;
+        }
+        return check.seen;
+      }
       case 'date': {
         const values = this.dateValues(t);
         return values !== null && this.matched(t.match, values, t.keys);

@@ -18,6 +18,8 @@ export type Test =
   | { kind: 'mailboxexists'; names: string[] }
   | { kind: 'string'; sources: string[]; keys: string[]; match: MatchSpec }
   /** date (header set) and currentdate (header null), RFC 5260. */
+  /** duplicate (RFC 7352): whether the message's unique id was seen before, within :seconds. */
+  | { kind: 'duplicate'; handle: string | null; header: string | null; uniqueId: string | null; seconds: number | null; last: boolean }
   | { kind: 'date'; header: string | null; zone: string | null; originalZone: boolean; part: string; keys: string[]; match: MatchSpec };
 
 export interface Branch {

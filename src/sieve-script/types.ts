@@ -38,6 +38,23 @@ export interface SieveEnvironment {
   readonly now?: Date;
   /** The server's time zone as "+hhmm" / "-hhmm" for date and currentdate; default "+0000". */
   readonly zone?: string;
+  /**
+   * duplicate (RFC 7352): whether this handle and unique id were recorded and are still in force.
+   * Without it nothing is ever a duplicate.
+   */
+  duplicateSeen?(handle: string, id: string): boolean;
+}
+
+/** A duplicate test's check, for the caller to record once the message is delivered (RFC 7352 3). */
+export interface DuplicateCheck {
+  handle: string;
+  id: string;
+  /** :seconds, or null for the caller's default. */
+  seconds: number | null;
+  /** :last: a duplicate found moves the expiry on. */
+  last: boolean;
+  /** What the test answered. */
+  seen: boolean;
 }
 
 export type SieveAction =
@@ -69,6 +86,8 @@ export interface SieveOutcome {
   actions: SieveAction[];
   /** A runtime error (the caller keeps the message, as RFC 5228 2.10.6 says). */
   error: string | null;
+  /** The duplicate tests' checks (present when there were some and the script did not fail). */
+  duplicates?: DuplicateCheck[];
 }
 
 

@@ -115,4 +115,32 @@ describe('Sieve extensions at LMTP delivery', () => {
       expect(await messagesWith(server, 'user.fred.Lists', 'inc5')).toHaveLength(0);
     });
   });
+
+  describe('duplicate', () => {
+    it('files the second delivery of a Message-ID apart, and nothing before the first was stored', async () => {
+      putScript(sieveDir, 'fred', 'main', 'require ["duplicate", "fileinto"]; if duplicate :seconds 3600 { fileinto "Junk"; }', true);
+      await deliver(server, 'sender@example.org', ['fred@lmtp.test'], mail('dup1'));
+      expect(await messagesWith(server, 'user.fred', 'dup1')).toHaveLength(1);
+      expect(await messagesWith(server, 'user.fred.Junk', 'dup1')).toHaveLength(0);
+      await deliver(server, 'sender@example.org', ['fred@lmtp.test'], mail('dup1'));
+      expect(await messagesWith(server, 'user.fred.Junk', 'dup1')).toHaveLength(1);
+      // Per user: joe's first copy is no duplicate of fred's.
+      putScript(sieveDir, 'joe', 'main', 'require ["duplicate", "fileinto"]; if duplicate { discard; }', true);
+      await deliver(server, 'sender@example.org', ['joe@lmtp.test'], mail('dup1'));
+      expect(await messagesWith(server, 'user.joe', 'dup1')).toHaveLength(1);
+    });
+
+    it('forgets after :seconds, and keeps handles apart', async () => {
+      putScript(sieveDir, 'fred', 'main', [
+        'require ["duplicate", "fileinto"];',
+        'if duplicate :header "X-Order" :handle "now" :seconds 0 { fileinto "Junk"; }',
+        'if duplicate :header "X-Order" :handle "hour" :seconds 3600 { fileinto "Work"; }',
+      ].join('\n'), true);
+      await deliver(server, 'sender@example.org', ['fred@lmtp.test'], mail('dup2', ['X-Order: 7']));
+      await deliver(server, 'sender@example.org', ['fred@lmtp.test'], mail('dup3', ['X-Order: 7']));
+      expect(await messagesWith(server, 'user.fred', 'dup2')).toHaveLength(1);
+      expect(await messagesWith(server, 'user.fred.Junk', 'dup3')).toHaveLength(0);
+      expect(await messagesWith(server, 'user.fred.Work', 'dup3')).toHaveLength(1);
+    });
+  });
 });
