@@ -15,6 +15,11 @@
  *   deliver.db so that a redelivery or the next message does not send them again (vacation: for
  *   :days, held between sieve_vacation_min_response and sieve_vacation_max_response).
  *
+ * - include (RFC 6609): the user's other scripts (:personal) and the site's, in sievedir/global
+ *   (:global; with virtual domains the domain's sievedir/domain/<h>/<domain>/global first);
+ * - duplicate (RFC 7352): the ids a script checked are remembered per user in deliver.db once the
+ *   message is delivered; editheader (RFC 5293): the edited message is stored and redirected.
+ *
  * A script that does not compile any more, or fails while running, keeps the message (RFC 5228
  * 2.10.6) and is logged. Compiled scripts are kept per user while the script's version stays.
  */
@@ -112,7 +117,12 @@ export class SieveFilter {
     };
     const outcome = runSieve(script, { header: headerBlock(message.content), content: message.content, size: message.content.length }, env, { include: this.includeLoader(userid) });
     if (outcome.error !== null) this.deps.logger.warn({ userid, error: outcome.error }, 'sieve: script failed; keeping');
-    const verdict = this.verdictOf(outcome.actions, message, recipient, identity);
+    // editheader: the edited header with the received body is what is stored and redirected.
+    const delivered = outcome.header === undefined
+      ? message
+      : { ...message, content: Buffer.concat([outcome.header, message.content.subarray(headerBlock(message.content).length)]) };
+    const verdict = this.verdictOf(outcome.actions, delivered, recipient, identity);
+    if (delivered !== message && verdict.reject === undefined) verdict.content = delivered.content;
     const checks = outcome.duplicates ?? [];
     if (checks.length > 0 && verdict.reject === undefined) this.recordDuplicates(verdict, userid, checks);
     return verdict;

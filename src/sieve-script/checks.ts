@@ -173,6 +173,31 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
           once: a.tags.has('once'), optional: a.tags.has('optional'), name,
         };
       }
+      case 'addheader': {
+        if (!need(line, 'editheader', '"addheader"')) return null;
+        const a = read({ tags: { last: {} }, positional: ['string', 'string'] });
+        if (a === null) return null;
+        const name = stringsOf(a.positional[0]!)[0]!;
+        if (constant(name) && !headerName.test(name)) err(line, `addheader: invalid header name "${name}"`);
+        return { kind: 'addheader', line, last: a.tags.has('last'), name, value: stringsOf(a.positional[1]!)[0]! };
+      }
+      case 'deleteheader': {
+        if (!need(line, 'editheader', '"deleteheader"')) return null;
+        const a = read({ comparator: true, matchType: true, tags: { index: { arg: 'number' }, last: {} }, positional: ['string', 'strings'], optionalFirst: true });
+        if (a === null) return null;
+        // The value patterns are what may be left out: one argument is the field name.
+        const nameArg = a.positional[0]!;
+        if (nameArg.kind === 'strings' && nameArg.list) { err(line, 'deleteheader: the field name must be a string, not a string list'); return null; }
+        const name = stringsOf(nameArg)[0]!;
+        if (constant(name) && !headerName.test(name)) err(line, `deleteheader: invalid header name "${name}"`);
+        const index = tagNumber(a, 'index');
+        if (a.tags.has('last') && index === null) err(line, 'deleteheader: :last needs :index');
+        if (index !== null && index < 1) err(line, 'deleteheader: :index counts from 1');
+        if (a.match.type === 'count') err(line, 'deleteheader: :count cannot be used here');
+        const patterns = a.positional.length === 2 ? stringsOf(a.positional[1]!) : null;
+        if (patterns !== null && a.match.type === 'regex') checkRegexKeys(line, patterns);
+        return { kind: 'deleteheader', line, index, last: a.tags.has('last'), match: a.match, name, patterns };
+      }
       case 'return':
         if (!need(line, 'include', '"return"')) return null;
         return read({ positional: [] }) && { kind: 'return', line };

@@ -31,7 +31,7 @@ export { datePart, parseMessageDate, parseZone, DATE_PARTS, type DatePart } from
 export const SUPPORTED_EXTENSIONS: readonly string[] = [
   'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
   'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date', 'encoded-character',
-  'include', 'regex', 'duplicate',
+  'include', 'regex', 'duplicate', 'editheader',
 ];
 
 /** A script that parsed and passed every check (require, arguments, tags, comparators). */

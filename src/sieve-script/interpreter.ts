@@ -57,8 +57,12 @@ export function runProgram(program: CompiledProgram, message: SieveMessage, env:
   }
   try {
     const actions = run.finish();
+    const outcome: SieveOutcome = { actions, error: null };
     const duplicates = run.duplicateChecks();
-    return duplicates.length === 0 ? { actions, error: null } : { actions, error: null, duplicates };
+    if (duplicates.length > 0) outcome.duplicates = duplicates;
+    const header = run.editedHeader();
+    if (header !== null) outcome.header = header;
+    return outcome;
   } catch (e) {
     if (e instanceof SieveRuntimeError) return { actions: [{ type: 'keep', flags: run.flagsOrNull() }], error: e.message };
     throw e;
@@ -87,6 +91,61 @@ class Run {
   private readonly maxRedirects: number;
   /** The duplicate tests' checks by handle and id: a second test of the same pair answers the same. */
   private readonly duplicates = new Map<string, DuplicateCheck>();
+
+  /** The header's fields once editheader changed them (latin1 text, so that every byte stays as it came), else null. */
+  private fields: Array<{ name: string; text: string }> | null = null;
+
+  editedHeader(): Buffer | null {
+    return this.fields === null ? null : Buffer.from(`${this.fields.map((f) => `${f.text}\r\n`).join('')}\r\n`, 'latin1');
+  }
+
+  private editableFields(): Array<{ name: string; text: string }> {
+    if (this.fields === null) this.fields = splitFields(this.message.header);
+    // Tests from now on see the edited header.
+    this.headers = null;
+    this.decoded.clear();
+    return this.fields;
+  }
+
+  private addHeader(c: Extract<Command, { kind: 'addheader' }>): void {
+    const name = this.expand(c.name);
+    if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) this.fail(c.line, `addheader: invalid header name "${name}"`);
+    if (PROTECTED_HEADERS.has(name.toLowerCase())) return;
+    const field = { name: name.toLowerCase(), text: `${name}: ${headerValueText(this.expand(c.value))}` };
+    const fields = this.editableFields();
+    if (c.last) fields.push(field);
+    else fields.unshift(field);
+  }
+
+  private deleteHeader(c: Extract<Command, { kind: 'deleteheader' }>): void {
+    const name = this.expand(c.name).toLowerCase();
+    if (PROTECTED_HEADERS.has(name)) return;
+    const fields = this.editableFields();
+    const positions: number[] = [];
+    fields.forEach((f, i) => { if (f.name === name) positions.push(i); });
+    let candidates = positions;
+    if (c.index !== null) {
+      const at = c.last ? positions.length - c.index : c.index - 1;
+      candidates = at >= 0 && at < positions.length ? [positions[at]!] : [];
+    }
+    const keys = c.patterns === null ? null : this.expandAll(c.patterns);
+    const doomed = new Set<number>();
+    for (const i of candidates) {
+      if (keys !== null) {
+        const value = decodeEncodedWords(fieldValue(fields[i]!.text));
+        let outcome;
+        try {
+          outcome = matchAny(c.match, [value], keys, this.scope.program.globs);
+        } catch (e) {
+          if (e instanceof RegexKeyError) this.fail(c.line, e.message);
+          throw e;
+        }
+        if (!outcome.matched) continue;
+      }
+      doomed.add(i);
+    }
+    if (doomed.size > 0) this.fields = fields.filter((_, i) => !doomed.has(i));
+  }
 
   duplicateChecks(): DuplicateCheck[] {
     return [...this.duplicates.values()];
@@ -238,6 +297,12 @@ class Run {
         return;
       case 'return':
         throw new Return();
+      case 'addheader':
+        this.addHeader(c);
+        return;
+      case 'deleteheader':
+        this.deleteHeader(c);
+        return;
       case 'global':
         for (const name of c.names) {
           // A variable the script set before declaring it global keeps its value in the shared set.
@@ -323,7 +388,7 @@ class Run {
   // ---- the message ----
 
   private headerMap(): Map<string, string[]> {
-    if (this.headers === null) this.headers = parseHeaderBlock(this.message.header);
+    if (this.headers === null) this.headers = parseHeaderBlock(this.editedHeader() ?? this.message.header);
     return this.headers;
   }
 
@@ -439,6 +504,53 @@ class Run {
       }
     }
   }
+}
+
+/** Fields editheader never adds or deletes (RFC 5293 section 7: trace and loop-prevention fields). */
+const PROTECTED_HEADERS = new Set(['received', 'auto-submitted']);
+
+/** The fields of a header block, each with its lower-cased name and its text (continuation lines included, CRLF between). */
+function splitFields(header: Buffer): Array<{ name: string; text: string }> {
+  const fields: Array<{ name: string; text: string }> = [];
+  for (const line of header.toString('latin1').split('\r\n')) {
+    if (line === '') break;
+    const last = fields[fields.length - 1];
+    if ((line[0] === ' ' || line[0] === '\t') && last !== undefined) {
+      last.text += `\r\n${line}`;
+      continue;
+    }
+    const colon = line.indexOf(':');
+    fields.push({ name: colon < 0 ? '' : line.slice(0, colon).trim().toLowerCase(), text: line });
+  }
+  return fields;
+}
+
+/** A field's value: after the colon, unfolded, trimmed; its bytes read as UTF-8 when they are. */
+function fieldValue(text: string): string {
+  const raw = text.slice(text.indexOf(':') + 1).replace(/\r\n/g, '').replace(/^[ \t]+|[ \t]+$/g, '');
+  const bytes = Buffer.from(raw, 'latin1');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return raw;
+  }
+}
+
+/** An addheader value as header text: one line, non-ASCII text as RFC 2047 encoded words (RFC 5293 4). */
+function headerValueText(value: string): string {
+  const flat = value.replace(/[\r\n]+/g, ' ');
+  if (/^[\x20-\x7e\t]*$/.test(flat)) return flat;
+  const words: string[] = [];
+  let chunk = '';
+  for (const ch of flat) {
+    if (Buffer.byteLength(chunk + ch) > 45) {
+      words.push(`=?UTF-8?B?${Buffer.from(chunk).toString('base64')}?=`);
+      chunk = '';
+    }
+    chunk += ch;
+  }
+  if (chunk !== '') words.push(`=?UTF-8?B?${Buffer.from(chunk).toString('base64')}?=`);
+  return words.join('\r\n ');
 }
 
 function newScope(program: CompiledProgram): Scope {

@@ -52,6 +52,10 @@ export type Command = { line: number } & (
   /** include (RFC 6609): run another script of the user's (personal) or the site's (global). */
   | { kind: 'include'; location: IncludeLocation; once: boolean; optional: boolean; name: string }
   | { kind: 'return' }
+  /** addheader (RFC 5293): a field at the top, or with :last at the end. */
+  | { kind: 'addheader'; last: boolean; name: string; value: string }
+  /** deleteheader (RFC 5293): the fields of that name (the :index'th only), those matching the patterns when given. */
+  | { kind: 'deleteheader'; index: number | null; last: boolean; match: MatchSpec; name: string; patterns: string[] | null }
   /** global (RFC 6609): these variable names are shared with the including and included scripts. */
   | { kind: 'global'; names: string[] }
 );

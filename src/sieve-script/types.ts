@@ -86,6 +86,11 @@ export interface SieveOutcome {
   actions: SieveAction[];
   /** A runtime error (the caller keeps the message, as RFC 5228 2.10.6 says). */
   error: string | null;
+  /**
+   * The header block as editheader left it (up to and including the empty line), present when the
+   * script changed it and did not fail: what is stored and redirected instead of the received one.
+   */
+  header?: Buffer;
   /** The duplicate tests' checks (present when there were some and the script did not fail). */
   duplicates?: DuplicateCheck[];
 }

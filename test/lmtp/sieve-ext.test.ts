@@ -143,4 +143,36 @@ describe('Sieve extensions at LMTP delivery', () => {
       expect(await messagesWith(server, 'user.fred.Work', 'dup3')).toHaveLength(1);
     });
   });
+
+  describe('editheader', () => {
+    it('stores the edited message: the added header there, the deleted one gone, the body as it came', async () => {
+      putScript(sieveDir, 'fred', 'main', [
+        'require ["editheader", "fileinto"];',
+        'addheader "X-Filtered" "by sieve";',
+        'deleteheader "X-Spam-Flag";',
+        'if header :is "X-Filtered" "by sieve" { fileinto "Work"; }',
+      ].join('\n'), true);
+      await deliver(server, 'sender@example.org', ['fred@lmtp.test', 'joe@lmtp.test'], mail('edit1', ['X-Spam-Flag: YES', 'Received: from x by y'], 'The body.'));
+      const [stored] = await messagesWith(server, 'user.fred.Work', 'edit1');
+      expect(stored).toBeDefined();
+      expect(stored).toMatch(/^X-Filtered: by sieve\r\n/);
+      expect(stored).not.toContain('X-Spam-Flag');
+      expect(stored).toContain('Received: from x by y\r\n');
+      expect(stored).toMatch(/\r\n\r\nThe body\.\r\n$/);
+      // Another recipient of the same delivery gets the message as it came.
+      const [joes] = await messagesWith(server, 'user.joe', 'edit1');
+      expect(joes).toContain('X-Spam-Flag: YES');
+      expect(joes).not.toContain('X-Filtered');
+    });
+
+    it('redirects the edited message', async () => {
+      putScript(sieveDir, 'fred', 'main', 'require "editheader"; addheader :last "X-Redirected-By" "fred"; deleteheader "X-Secret"; redirect "elsewhere@example.net";', true);
+      await deliver(server, 'sender@example.org', ['fred@lmtp.test'], mail('edit2', ['X-Secret: 42']));
+      const out = sent(outbox);
+      expect(out).toHaveLength(1);
+      expect(out[0]!.args).toContain('elsewhere@example.net');
+      expect(out[0]!.content).toMatch(/X-Redirected-By: fred\r?\n\r?\nHello\./);
+      expect(out[0]!.content).not.toContain('X-Secret');
+    });
+  });
 });

@@ -83,7 +83,7 @@ if currentdate :is "year" "2026" { keep; }`],
     expect(SUPPORTED_EXTENSIONS).toEqual([
       'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
       'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date', 'encoded-character',
-      'include', 'regex',
+      'include', 'regex', 'duplicate', 'editheader',
     ]);
   });
 });
