@@ -97,7 +97,7 @@ export class SieveFilter {
     const keep: SieveVerdict = { fileInto: [recipient] };
     const { userid, envelope } = recipient;
     if (userid === null || envelope === undefined) return keep;
-    let script: CompiledScript | null;
+    let script: { script: CompiledScript; name: string } | null;
     try {
       script = this.scriptOf(userid);
     } catch (err) {
@@ -115,7 +115,10 @@ export class SieveFilter {
       zone: localZone(),
       duplicateSeen: (handle, id) => this.deps.duplicates?.actionTaken(userid, duplicateKey(handle, id)) ?? false,
     };
-    const outcome = runSieve(script, { header: headerBlock(message.content), content: message.content, size: message.content.length }, env, { include: this.includeLoader(userid) });
+    const outcome = runSieve(script.script, { header: headerBlock(message.content), content: message.content, size: message.content.length }, env, {
+      include: this.includeLoader(userid),
+      scriptName: script.name,
+    });
     if (outcome.error !== null) this.deps.logger.warn({ userid, error: outcome.error }, 'sieve: script failed; keeping');
     // editheader: the edited header with the received body is what is stored and redirected.
     const delivered = outcome.header === undefined
@@ -185,21 +188,21 @@ export class SieveFilter {
     };
   }
 
-  private scriptOf(userid: string): CompiledScript | null {
+  private scriptOf(userid: string): { script: CompiledScript; name: string } | null {
     const active = this.deps.scripts.active(userid);
     if (active === null) {
       this.compiled.delete(userid);
       return null;
     }
     const kept = this.compiled.get(userid);
-    if (kept !== undefined && kept.version === active.version) return kept.script;
+    if (kept !== undefined && kept.version === active.version) return kept.script === null ? null : { script: kept.script, name: active.name };
     const result = compileSieve(active.content.toString('utf8'), { extensions: this.extensions });
     if (!result.ok) this.deps.logger.warn({ userid, script: active.name, error: result.errors[0] }, 'sieve: the active script does not compile; keeping');
     const entry = { version: active.version, script: result.ok ? result.script : null };
     this.compiled.delete(userid);
     this.compiled.set(userid, entry);
     if (this.compiled.size > MAX_COMPILED) this.compiled.delete(this.compiled.keys().next().value!);
-    return entry.script;
+    return entry.script === null ? null : { script: entry.script, name: active.name };
   }
 
   private verdictOf(actions: readonly SieveAction[], message: PreparedMessage, recipient: DeliveryRecipient, identity: Identity): SieveVerdict {

@@ -75,6 +75,8 @@ export interface RunOptions {
    * (so :optional ones are skipped and the others are a runtime error).
    */
   include?: IncludeLoader;
+  /** The running script's own name among the user's scripts: including it again is a loop. */
+  scriptName?: string;
 }
 
 export const DEFAULT_MAX_REDIRECTS = 5;
@@ -82,5 +84,5 @@ export const DEFAULT_MAX_REDIRECTS = 5;
 export function runSieve(script: CompiledScript, message: SieveMessage, env: SieveEnvironment, options: RunOptions = {}): SieveOutcome {
   const program = script.program;
   if (program === undefined) return { actions: [{ type: 'keep', flags: null }], error: null };
-  return runProgram(program, message, env, { maxRedirects: options.maxRedirects ?? DEFAULT_MAX_REDIRECTS, include: options.include });
+  return runProgram(program, message, env, { maxRedirects: options.maxRedirects ?? DEFAULT_MAX_REDIRECTS, include: options.include, scriptName: options.scriptName });
 }

@@ -58,6 +58,14 @@ describe('include', () => {
     else expect(out.error).toMatch(error);
   });
 
+  it('including the running script itself (by its name) is a loop at once', () => {
+    const r = compileSieve(`${head}fileinto "A"; include "main";`);
+    if (!r.ok) throw new Error(r.errors[0]);
+    const out = runSieve(r.script, msg, env, { include: loader({ main: 'discard;' }), scriptName: 'main' });
+    expect(out.actions).toEqual([{ type: 'keep', flags: null }]);
+    expect(out.error).toMatch(/include loop: "main"/);
+  });
+
   it(':once includes a script only once per run, a plain include again', () => {
     const asked: string[] = [];
     const lib = { lib: 'require ["variables", "include"]; global "n"; set "n" "${n}x";' };
