@@ -36,6 +36,8 @@ interface Scope {
 export interface RunLimits {
   maxRedirects: number;
   include?: IncludeLoader;
+  /** The running script's name among the user's scripts (an include of it is a loop). */
+  scriptName?: string;
 }
 
 /** Variable values are cut at this length so that `set` cannot build a huge string. */
@@ -160,6 +162,7 @@ class Run {
     this.maxRedirects = limits.maxRedirects;
     this.scope = newScope(program);
     this.hasFlags = program.requires.has('imap4flags');
+    if (limits.scriptName !== undefined) this.includeStack.push(`personal:${limits.scriptName}`);
   }
 
   private get hasVariables(): boolean {
