@@ -9,7 +9,8 @@
  * - the RegExps run on V8's linear-time engine (the "l" flag, which needs the V8 option
  *   --enable-experimental-regexp-engine: set here when the process lacks it). ERE needs nothing that
  *   engine lacks (no back-references, no lookaround); i;ascii-casemap is done by the translation
- *   ([aA]) since that engine takes no "i" flag. Where the engine cannot be had, the ordinary one runs;
+ *   ([aA]) since that engine takes no "i" flag. Where the engine cannot be had, or refuses an
+ *   expression (it takes no large bounds like {2,255}), the ordinary one runs;
  * - at translation, a repeated group (*, +, {m,n} with n > 1) may not hold a repetition itself
  *   ((a+)+, (a?b)*) nor an alternation whose branches could start alike ((a|ab)*); a repeated
  *   alternation of plain words with distinct first letters ((com|net|org)+) is fine;
@@ -305,6 +306,25 @@ class EreParser {
   }
 }
 
+/**
+ * A translated ERE as a RegExp: on the linear engine when it takes it (it refuses large bounds such
+ * as {2,255}), else on the ordinary one, where the translation's guards and the input cap apply.
+ */
+function compiledRegExp(source: string): RegExp | string {
+  if (LINEAR_REGEX) {
+    try {
+      return new RegExp(source, 'ls');
+    } catch {
+      // falls through to the backtracking engine
+    }
+  }
+  try {
+    return new RegExp(source, 's');
+  } catch (e) {
+    return `cannot be compiled (${e instanceof Error ? e.message : String(e)})`;
+  }
+}
+
 /** Compiled :regex keys, kept with the script. */
 export class RegexCache {
   private readonly cache = new Map<string, RegExp | string>();
@@ -316,7 +336,7 @@ export class RegexCache {
     let re = this.cache.get(key);
     if (re === undefined) {
       const t = translateEre(pattern, casemap);
-      re = t.ok ? new RegExp(t.source, LINEAR_REGEX ? 'ls' : 's') : t.error;
+      re = t.ok ? compiledRegExp(t.source) : t.error;
       if (this.cache.size >= this.limit) this.cache.clear();
       this.cache.set(key, re);
     }

@@ -93,6 +93,9 @@ describe(':regex in scripts', () => {
     ['if header :regex "subject" ["nomatch", "(out|in)$"] { fileinto "${0}"; }', ['out']],
     ['if not header :regex "subject" "" { fileinto "x"; }', ['keep']],
     ['if header :regex "subject" "IS OUT$" { fileinto "Case"; }', ['Case']],
+    // Bounds the linear engine refuses run on the ordinary one.
+    ['if header :regex "subject" "^.{2,255}out$" { fileinto "Long"; }', ['Long']],
+    ['if header :regex "subject" "(is ){1,200}out" { fileinto "Rep"; }', ['Rep']],
     ['if header :regex "subject" "[[:upper:]]{3}-users" { fileinto "Up"; }', ['Up']],
   ])('%s', (source, expected) => {
     expect(fileinto(source)).toEqual(expected);
