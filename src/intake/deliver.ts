@@ -37,14 +37,22 @@ function asMailError(run: DeliveryRun, err: unknown, recipient: DeliveryRecipien
   return new MailError('Temp', 'internal error during delivery', { internal: true });
 }
 
-/** Store one copy into `target`: a link to the partition's first copy when there is one. */
-async function storeCopy(run: DeliveryRun, target: DeliveryRecipient): Promise<StoredCopy> {
+/**
+ * Store one copy into `target`: a link to the partition's first copy when there is one. `edited`:
+ * this recipient's own version of the message (Sieve editheader), written apart and never linked.
+ */
+async function storeCopy(run: DeliveryRun, target: DeliveryRecipient, edited?: Buffer): Promise<StoredCopy> {
   const entry = run.deps.store.lookup(target.mailbox);
   if (!entry) throw new MailError('NotFound', `no mailbox ${target.mailbox}`);
-  const { message } = run;
+  const content = edited ?? run.message.content;
   const quota: QuotaMode = target.quota ?? (run.deps.config.bool('lmtp_strict_quota') ? 'strict' : 'delivery');
-  run.hooks.chargeQuota(entry, message.content.length, 1, quota, 'delivery');
+  run.hooks.chargeQuota(entry, content.length, 1, quota, 'delivery');
   const base = { flags: target.flags ?? [], internalDate: target.internalDate ?? run.internalDate };
+  if (edited !== undefined) {
+    const stored = await run.batches.append(entry, { ...base, content: edited }, target.userid, quota);
+    return { mailbox: entry.name, uidValidity: stored.uidValidity, uid: stored.uid };
+  }
+  const { message } = run;
   const source = run.settings.singleInstance ? run.written.get(entry.partition) : undefined;
   let stored;
   if (source) {
@@ -88,7 +96,7 @@ async function deliverTo(run: DeliveryRun, recipient: DeliveryRecipient): Promis
     for (const target of targets) {
       if (messageId !== null && run.hooks.isDuplicate(messageId, target, () => storedRecently(run, target, messageId))) continue;
       if (messageId !== null) run.hooks.beginDelivery(messageId, target);
-      const copy = await storeCopy(run, target);
+      const copy = await storeCopy(run, target, verdict.content);
       if (messageId !== null) run.hooks.recordDelivery(messageId, target);
       first ??= copy;
     }

@@ -15,6 +15,11 @@
  *   deliver.db so that a redelivery or the next message does not send them again (vacation: for
  *   :days, held between sieve_vacation_min_response and sieve_vacation_max_response).
  *
+ * - include (RFC 6609): the user's other scripts (:personal) and the site's, in sievedir/global
+ *   (:global; with virtual domains the domain's sievedir/domain/<h>/<domain>/global first);
+ * - duplicate (RFC 7352): the ids a script checked are remembered per user in deliver.db once the
+ *   message is delivered; editheader (RFC 5293): the edited message is stored and redirected.
+ *
  * A script that does not compile any more, or fails while running, keeps the message (RFC 5228
  * 2.10.6) and is logged. Compiled scripts are kept per user while the script's version stays.
  */
@@ -25,7 +30,7 @@ import { MailError, type Logger } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
 import { headerValues, rfc5322Date } from '../message/index.js';
 import { isOwnedBy, type Namespace } from '../names/index.js';
-import { compileSieve, DEFAULT_MAX_REDIRECTS, runSieve, SUPPORTED_EXTENSIONS, type CompiledScript, type SieveAction, type SieveEnvironment } from '../sieve-script/index.js';
+import { compileSieve, DEFAULT_MAX_REDIRECTS, runSieve, SUPPORTED_EXTENSIONS, type CompiledScript, type DuplicateCheck, type IncludeLoader, type SieveAction, type SieveEnvironment } from '../sieve-script/index.js';
 import type { DuplicateStore, MailStore } from '../store/index.js';
 import { newMessageId, sendMail, type OutgoingMail } from './outgoing.js';
 import type { DeliveryRecipient, PreparedMessage, SieveVerdict } from './types.js';
@@ -39,6 +44,10 @@ export interface ActiveScript {
 
 export interface ActiveScripts {
   active(userid: string): ActiveScript | null;
+  /** One of the user's scripts by name (include :personal); null when there is none. */
+  get?(userid: string, name: string): Buffer | null;
+  /** A global script by name as the user sees it (include :global); null when there is none. */
+  getGlobal?(userid: string, name: string): Buffer | null;
 }
 
 export interface SieveFilterDeps {
@@ -58,6 +67,8 @@ export interface SieveFilterDeps {
 
 /** How many users' compiled scripts a process keeps. */
 const MAX_COMPILED = 1000;
+/** How long a duplicate test remembers a message when the script gives no :seconds (RFC 7352 recommends 7 days). */
+const DUPLICATE_DEFAULT_SECONDS = 7 * 86400;
 /** How long a redirect of one Message-ID to one address is remembered (a redelivery does not send it twice). */
 const REDIRECT_MEMORY_MS = 3 * 86_400_000;
 
@@ -68,6 +79,8 @@ interface Compiled {
 
 export class SieveFilter {
   private readonly compiled = new Map<string, Compiled>();
+  /** Included scripts compiled, by location, user and name, with the text they were compiled from. */
+  private readonly includedCompiled = new Map<string, { text: string; result: CompiledScript | string }>();
   private readonly extensions: readonly string[];
   private readonly send: (mail: OutgoingMail) => Promise<void>;
 
@@ -84,7 +97,7 @@ export class SieveFilter {
     const keep: SieveVerdict = { fileInto: [recipient] };
     const { userid, envelope } = recipient;
     if (userid === null || envelope === undefined) return keep;
-    let script: CompiledScript | null;
+    let script: { script: CompiledScript; name: string } | null;
     try {
       script = this.scriptOf(userid);
     } catch (err) {
@@ -100,10 +113,47 @@ export class SieveFilter {
       mailboxExists: (name) => this.visibleMailbox(name, identity) !== null,
       now: new Date(),
       zone: localZone(),
+      duplicateSeen: (handle, id) => this.deps.duplicates?.actionTaken(userid, duplicateKey(handle, id)) ?? false,
     };
-    const outcome = runSieve(script, { header: headerBlock(message.content), content: message.content, size: message.content.length }, env);
+    const outcome = runSieve(script.script, { header: headerBlock(message.content), content: message.content, size: message.content.length }, env, {
+      include: this.includeLoader(userid),
+      scriptName: script.name,
+    });
     if (outcome.error !== null) this.deps.logger.warn({ userid, error: outcome.error }, 'sieve: script failed; keeping');
-    return this.verdictOf(outcome.actions, message, recipient, identity);
+    // editheader: the edited header with the received body is what is stored and redirected.
+    const delivered = outcome.header === undefined
+      ? message
+      : { ...message, content: Buffer.concat([outcome.header, message.content.subarray(headerBlock(message.content).length)]) };
+    const verdict = this.verdictOf(outcome.actions, delivered, recipient, identity);
+    if (delivered !== message && verdict.reject === undefined) verdict.content = delivered.content;
+    const checks = outcome.duplicates ?? [];
+    if (checks.length > 0 && verdict.reject === undefined) this.recordDuplicates(verdict, userid, checks);
+    return verdict;
+  }
+
+  /**
+   * duplicate (RFC 7352): once the message is delivered (the verdict's `after`), remember each id
+   * the script checked and had not seen, for :seconds (default 7 days, at most
+   * sieve_duplicate_max_expiration); a :last check moves a seen one's expiry on.
+   */
+  private recordDuplicates(verdict: SieveVerdict, userid: string, checks: readonly DuplicateCheck[]): void {
+    const duplicates = this.deps.duplicates;
+    if (duplicates === null) return;
+    const max = this.deps.config.seconds('sieve_duplicate_max_expiration') ?? 90 * 86400;
+    const before = verdict.after;
+    verdict.after = async () => {
+      await before?.();
+      const now = Date.now();
+      for (const check of checks) {
+        if (check.seen && !check.last) continue;
+        const seconds = Math.min(max, Math.max(0, check.seconds ?? DUPLICATE_DEFAULT_SECONDS));
+        try {
+          duplicates.recordAction(userid, duplicateKey(check.handle, check.id), now + seconds * 1000);
+        } catch (err) {
+          this.deps.logger.error({ err, userid }, 'sieve: cannot record a duplicate id');
+        }
+      }
+    };
   }
 
   /** An address with its domain: an unqualified one (RCPT TO:<fred>) is in defaultdomain, else servername's. */
@@ -112,21 +162,47 @@ export class SieveFilter {
     return `${address}@${this.deps.config.string('defaultdomain') ?? this.deps.serverName}`;
   }
 
-  private scriptOf(userid: string): CompiledScript | null {
+  /** include's loader for `userid`: personal scripts from the user's sievedir, global ones from sievedir/global. */
+  private includeLoader(userid: string): IncludeLoader {
+    return (location, name) => {
+      const scripts = this.deps.scripts;
+      let content: Buffer | null;
+      try {
+        content = location === 'global' ? scripts.getGlobal?.(userid, name) ?? null : scripts.get?.(userid, name) ?? null;
+      } catch (err) {
+        if (err instanceof MailError && err.kind === 'BadName') return null;
+        return `cannot be read (${err instanceof Error ? err.message : String(err)})`;
+      }
+      if (content === null) return null;
+      const text = content.toString('utf8');
+      const key = `${location}\u0000${userid}\u0000${name}`;
+      let entry = this.includedCompiled.get(key);
+      if (entry === undefined || entry.text !== text) {
+        const result = compileSieve(text, { extensions: this.extensions });
+        entry = { text, result: result.ok ? result.script : `does not compile: ${result.errors[0]}` };
+        this.includedCompiled.delete(key);
+        this.includedCompiled.set(key, entry);
+        if (this.includedCompiled.size > MAX_COMPILED) this.includedCompiled.delete(this.includedCompiled.keys().next().value!);
+      }
+      return entry.result;
+    };
+  }
+
+  private scriptOf(userid: string): { script: CompiledScript; name: string } | null {
     const active = this.deps.scripts.active(userid);
     if (active === null) {
       this.compiled.delete(userid);
       return null;
     }
     const kept = this.compiled.get(userid);
-    if (kept !== undefined && kept.version === active.version) return kept.script;
+    if (kept !== undefined && kept.version === active.version) return kept.script === null ? null : { script: kept.script, name: active.name };
     const result = compileSieve(active.content.toString('utf8'), { extensions: this.extensions });
     if (!result.ok) this.deps.logger.warn({ userid, script: active.name, error: result.errors[0] }, 'sieve: the active script does not compile; keeping');
     const entry = { version: active.version, script: result.ok ? result.script : null };
     this.compiled.delete(userid);
     this.compiled.set(userid, entry);
     if (this.compiled.size > MAX_COMPILED) this.compiled.delete(this.compiled.keys().next().value!);
-    return entry.script;
+    return entry.script === null ? null : { script: entry.script, name: active.name };
   }
 
   private verdictOf(actions: readonly SieveAction[], message: PreparedMessage, recipient: DeliveryRecipient, identity: Identity): SieveVerdict {
@@ -313,6 +389,11 @@ export class SieveFilter {
     await this.send({ from: '', to: [envelope.from], content: Buffer.from(text, 'utf8') });
     this.deps.logger.info({ userid, to: envelope.from }, 'sieve: rejection notice sent');
   }
+}
+
+/** The deliver.db key of a duplicate test's handle and unique id. */
+function duplicateKey(handle: string, id: string): string {
+  return `duplicate\u0000${handle}\u0000${id}`;
 }
 
 /** The header block of a message with CRLF line ends, up to and including the empty line. */

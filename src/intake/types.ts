@@ -75,6 +75,8 @@ export type DeliveryOutcome =
 /** What Sieve decided for one recipient: the mailboxes to file into (the recipient's own = keep). */
 export interface SieveVerdict {
   fileInto: DeliveryRecipient[];
+  /** The message as the script edited it (editheader), stored instead of the one received. */
+  content?: Buffer;
   /** Refuse the message for this recipient with this reason (Sieve reject / ereject); nothing is stored. */
   reject?: string;
   /**

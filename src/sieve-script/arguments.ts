@@ -32,7 +32,7 @@ export interface ReadArgs {
 
 const typeName: Record<ArgType, string> = { string: 'a string', strings: 'a string list', number: 'a number' };
 
-const matchTags = new Set(['is', 'contains', 'matches', 'count', 'value']);
+const matchTags = new Set(['is', 'contains', 'matches', 'count', 'value', 'regex']);
 const addressTags = new Set(['all', 'localpart', 'domain', 'user', 'detail']);
 export type Report = (line: number, message: string) => void;
 
@@ -55,6 +55,7 @@ export function readArgs(
     if (shape.matchType && matchTags.has(name)) {
       if (matchType !== null) { bad(`${owner}: only one match type may be given (:${matchType} and :${name})`); continue; }
       matchType = name as MatchSpec['type'];
+      if (name === 'regex' && !required('regex')) bad(':regex needs require "regex"');
       if (name === 'count' || name === 'value') {
         if (!required('relational')) bad(`:${name} needs require "relational"`);
         const op = args[i + 1];
@@ -113,7 +114,7 @@ export function readArgs(
   });
   const cmp = comparator ?? 'i;ascii-casemap';
   const mt = matchType ?? 'is';
-  if (cmp === 'i;ascii-numeric' && (mt === 'contains' || mt === 'matches')) {
+  if (cmp === 'i;ascii-numeric' && (mt === 'contains' || mt === 'matches' || mt === 'regex')) {
     bad(`${owner}: comparator "i;ascii-numeric" cannot be used with :${mt}`);
   }
   if (!ok) return null;

@@ -9,6 +9,7 @@ import { DATE_PARTS, parseZone } from './date.js';
 import type { Argument, CommandNode, TestNode } from './parser.js';
 import { readArgs, stringsOf, type ReadArgs, type Shape, type TagDef } from './arguments.js';
 import { decodeCharactersIn } from './encoded.js';
+import { translateEre } from './regex.js';
 import type { Branch, Command, SetModifier, Test } from './program.js';
 
 /** Extensions the language itself implies and `require` accepts without their being listed. */
@@ -158,13 +159,63 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
         modifiers.sort((x, y) => setModifiers[y]! - setModifiers[x]!);
         return { kind: 'set', line, name: name.toLowerCase(), value: stringsOf(a.positional[1]!)[0]!, modifiers };
       }
+      case 'include': {
+        if (!need(line, 'include', '"include"')) return null;
+        const a = read({ tags: { personal: {}, global: {}, once: {}, optional: {} }, positional: ['string'] });
+        if (a === null) return null;
+        if (a.tags.has('personal') && a.tags.has('global')) err(line, 'include: :personal and :global cannot be used together');
+        const name = stringsOf(a.positional[0]!)[0]!;
+        // RFC 6609 3.2: the name is a constant; variables are not expanded in it.
+        if (has('variables') && name.includes('${')) err(line, `include: the script name "${name}" must be a constant (no variables)`);
+        else if (name === '' || name.includes('/') || name.startsWith('.')) err(line, `include: "${name}" is not a valid script name`);
+        return {
+          kind: 'include', line, location: a.tags.has('global') ? 'global' : 'personal',
+          once: a.tags.has('once'), optional: a.tags.has('optional'), name,
+        };
+      }
+      case 'addheader': {
+        if (!need(line, 'editheader', '"addheader"')) return null;
+        const a = read({ tags: { last: {} }, positional: ['string', 'string'] });
+        if (a === null) return null;
+        const name = stringsOf(a.positional[0]!)[0]!;
+        if (constant(name) && !headerName.test(name)) err(line, `addheader: invalid header name "${name}"`);
+        return { kind: 'addheader', line, last: a.tags.has('last'), name, value: stringsOf(a.positional[1]!)[0]! };
+      }
+      case 'deleteheader': {
+        if (!need(line, 'editheader', '"deleteheader"')) return null;
+        const a = read({ comparator: true, matchType: true, tags: { index: { arg: 'number' }, last: {} }, positional: ['string', 'strings'], optionalFirst: true });
+        if (a === null) return null;
+        // The value patterns are what may be left out: one argument is the field name.
+        const nameArg = a.positional[0]!;
+        if (nameArg.kind === 'strings' && nameArg.list) { err(line, 'deleteheader: the field name must be a string, not a string list'); return null; }
+        const name = stringsOf(nameArg)[0]!;
+        if (constant(name) && !headerName.test(name)) err(line, `deleteheader: invalid header name "${name}"`);
+        const index = tagNumber(a, 'index');
+        if (a.tags.has('last') && index === null) err(line, 'deleteheader: :last needs :index');
+        if (index !== null && index < 1) err(line, 'deleteheader: :index counts from 1');
+        if (a.match.type === 'count') err(line, 'deleteheader: :count cannot be used here');
+        const patterns = a.positional.length === 2 ? stringsOf(a.positional[1]!) : null;
+        if (patterns !== null && a.match.type === 'regex') checkRegexKeys(line, patterns);
+        return { kind: 'deleteheader', line, index, last: a.tags.has('last'), match: a.match, name, patterns };
+      }
+      case 'return':
+        if (!need(line, 'include', '"return"')) return null;
+        return read({ positional: [] }) && { kind: 'return', line };
+      case 'global': {
+        if (!need(line, 'include', '"global"') || !need(line, 'variables', '"global"')) return null;
+        const a = read({ positional: ['strings'] });
+        if (a === null) return null;
+        const names = stringsOf(a.positional[0]!);
+        for (const n of names) if (!validVariableName(n)) err(line, `global: invalid variable name "${n}"`);
+        return { kind: 'global', line, names: names.map((n) => n.toLowerCase()) };
+      }
       default:
         err(line, `unknown command "${node.name}"`);
         return null;
     }
   };
 
-  const test = (node: TestNode): Test | null => {
+  const testOf = (node: TestNode): Test | null => {
     const line = node.line;
     const read = (shape: Shape): ReadArgs | null => readArgs(node.name, line, node.args, shape, err, has);
     const noTests = (): boolean => {
@@ -267,6 +318,21 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
         if (a === null || !noTests()) return null;
         return { kind: 'string', sources: stringsOf(a.positional[0]!), keys: stringsOf(a.positional[1]!), match: a.match };
       }
+      case 'duplicate': {
+        if (!need(line, 'duplicate', '"duplicate"')) return null;
+        const a = read({
+          tags: { handle: { arg: 'string' }, header: { arg: 'string' }, uniqueid: { arg: 'string' }, seconds: { arg: 'number' }, last: {} },
+          positional: [],
+        });
+        if (a === null || !noTests()) return null;
+        if (a.tags.has('header') && a.tags.has('uniqueid')) err(line, 'duplicate: :header and :uniqueid cannot be used together');
+        const header = tagString(a, 'header');
+        if (header !== null) checkHeaderNames(line, 'duplicate', [header]);
+        return {
+          kind: 'duplicate', handle: tagString(a, 'handle'), header: header === null ? null : header.toLowerCase(),
+          uniqueId: tagString(a, 'uniqueid'), seconds: tagNumber(a, 'seconds'), last: a.tags.has('last'),
+        };
+      }
       case 'date':
       case 'currentdate': {
         if (!need(line, 'date', `"${node.name}"`)) return null;
@@ -288,6 +354,20 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
       default:
         err(line, `unknown test "${node.name}"`);
         return null;
+    }
+  };
+
+  /** A test, with its :regex keys checked when they are constants (a key built from variables is checked when run). */
+  const test = (node: TestNode): Test | null => {
+    const t = testOf(node);
+    if (t !== null && 'match' in t && t.match.type === 'regex') checkRegexKeys(node.line, t.keys);
+    return t;
+  };
+  const checkRegexKeys = (line: number, keys: readonly string[]): void => {
+    for (const key of keys) {
+      if (!constant(key)) continue;
+      const t = translateEre(key);
+      if (!t.ok) err(line, `:regex "${key}": ${t.error}`);
     }
   };
 

@@ -14,21 +14,24 @@ import { runProgram } from './interpreter.js';
 import { lexSieve } from './lexer.js';
 import { GlobCache } from './match.js';
 import { parseSieve } from './parser.js';
-import type { CompiledProgram, SieveEnvironment, SieveMessage, SieveOutcome } from './types.js';
+import type { CompiledProgram, IncludeLoader, SieveEnvironment, SieveMessage, SieveOutcome } from './types.js';
 
-export type { CompiledProgram, SieveMessage, SieveEnvironment, SieveAction, SieveOutcome } from './types.js';
+export type { CompiledProgram, SieveMessage, SieveEnvironment, SieveAction, SieveOutcome, IncludeLoader, IncludeLocation, DuplicateCheck } from './types.js';
+export { MAX_INCLUDE_DEPTH, MAX_INCLUDES } from './interpreter.js';
 export { lexSieve, type Token } from './lexer.js';
 export { parseSieve, MAX_NESTING } from './parser.js';
 export { parseAddressList, type ParsedAddress } from './address.js';
 export { decodeEncodedWords, parseHeaderBlock } from './headers.js';
 export { compareValues, matchAny, matchGlob, compileGlob, GlobCache, type MatchSpec, type ComparatorName } from './match.js';
 export { normaliseFlags } from './flags.js';
+export { translateEre, MAX_REGEX_INPUT, LINEAR_REGEX } from './regex.js';
 export { datePart, parseMessageDate, parseZone, DATE_PARTS, type DatePart } from './date.js';
 
 /** The extensions this implementation knows, in the order CAPABILITY lists them. */
 export const SUPPORTED_EXTENSIONS: readonly string[] = [
   'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
   'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date', 'encoded-character',
+  'include', 'regex', 'duplicate', 'editheader',
 ];
 
 /** A script that parsed and passed every check (require, arguments, tags, comparators). */
@@ -67,6 +70,13 @@ export function compileSieve(source: string, options: CompileOptions = {}): Comp
 export interface RunOptions {
   /** Distinct redirects a run may make before it fails (Cyrus's sieve_maxredirects); default 5. */
   maxRedirects?: number;
+  /**
+   * Where `include` finds the scripts it names (RFC 6609); without it every include finds nothing
+   * (so :optional ones are skipped and the others are a runtime error).
+   */
+  include?: IncludeLoader;
+  /** The running script's own name among the user's scripts: including it again is a loop. */
+  scriptName?: string;
 }
 
 export const DEFAULT_MAX_REDIRECTS = 5;
@@ -74,5 +84,5 @@ export const DEFAULT_MAX_REDIRECTS = 5;
 export function runSieve(script: CompiledScript, message: SieveMessage, env: SieveEnvironment, options: RunOptions = {}): SieveOutcome {
   const program = script.program;
   if (program === undefined) return { actions: [{ type: 'keep', flags: null }], error: null };
-  return runProgram(program, message, env, options.maxRedirects ?? DEFAULT_MAX_REDIRECTS);
+  return runProgram(program, message, env, { maxRedirects: options.maxRedirects ?? DEFAULT_MAX_REDIRECTS, include: options.include, scriptName: options.scriptName });
 }

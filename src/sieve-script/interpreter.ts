@@ -9,24 +9,47 @@ import { dateValuesOf } from './date.js';
 import { addFlags, normaliseFlags, removeFlags } from './flags.js';
 import { decodeEncodedWords, parseHeaderBlock } from './headers.js';
 import { matchAny, type GlobCache, type MatchSpec } from './match.js';
+import { RegexKeyError } from './regex.js';
 import type { Command, Test } from './program.js';
-import type { CompiledProgram, SieveAction, SieveEnvironment, SieveMessage } from './types.js';
+import type { CompiledProgram, DuplicateCheck, IncludeLoader, SieveAction, SieveEnvironment, SieveMessage, SieveOutcome } from './types.js';
 import { vacationHandle, vacationSubject, vacationSuppressed } from './vacation.js';
 
 export class SieveRuntimeError extends Error {}
 
 class Stop {}
+/** `return` (RFC 6609): end the current script, going on in the one that included it. */
+class Return {}
+
+/** How deep includes may nest, and how many a run may make in all (RFC 6609 leaves both to us). */
+export const MAX_INCLUDE_DEPTH = 10;
+export const MAX_INCLUDES = 50;
+
+/** What one script running (the top one, or an included one) has of its own. */
+interface Scope {
+  program: CompiledProgram;
+  variables: Map<string, string>;
+  /** The names declared `global` in this script: these read and write the run's shared variables. */
+  globals: Set<string>;
+  hasVariables: boolean;
+}
+
+export interface RunLimits {
+  maxRedirects: number;
+  include?: IncludeLoader;
+  /** The running script's name among the user's scripts (an include of it is a loop). */
+  scriptName?: string;
+}
 
 /** Variable values are cut at this length so that `set` cannot build a huge string. */
 const MAX_VARIABLE_LENGTH = 64 * 1024;
 const variableReference = /\$\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*|[0-9]+)\}/g;
 
-export function runProgram(program: CompiledProgram, message: SieveMessage, env: SieveEnvironment, maxRedirects: number): { actions: SieveAction[]; error: string | null } {
-  const run = new Run(program, message, env, maxRedirects);
+export function runProgram(program: CompiledProgram, message: SieveMessage, env: SieveEnvironment, limits: RunLimits): SieveOutcome {
+  const run = new Run(program, message, env, limits);
   try {
     run.block(program.commands);
   } catch (e) {
-    if (e instanceof Stop) {
+    if (e instanceof Stop || e instanceof Return) {
       // stop: end of the script.
     } else if (e instanceof SieveRuntimeError) {
       return { actions: [{ type: 'keep', flags: run.flagsOrNull() }], error: e.message };
@@ -35,7 +58,13 @@ export function runProgram(program: CompiledProgram, message: SieveMessage, env:
     }
   }
   try {
-    return { actions: run.finish(), error: null };
+    const actions = run.finish();
+    const outcome: SieveOutcome = { actions, error: null };
+    const duplicates = run.duplicateChecks();
+    if (duplicates.length > 0) outcome.duplicates = duplicates;
+    const header = run.editedHeader();
+    if (header !== null) outcome.header = header;
+    return outcome;
   } catch (e) {
     if (e instanceof SieveRuntimeError) return { actions: [{ type: 'keep', flags: run.flagsOrNull() }], error: e.message };
     throw e;
@@ -48,23 +77,134 @@ class Run {
   private explicitKeep: { type: 'keep'; flags: readonly string[] | null } | null = null;
   private redirects = 0;
   private internalFlags: string[] = [];
-  private readonly variables = new Map<string, string>();
+  /** Variables declared `global` (RFC 6609), shared by every script of the run. */
+  private readonly globalVariables = new Map<string, string>();
+  private scope: Scope;
+  /** The scripts being included (location and name), outermost first: an include of one of them is a loop. */
+  private readonly includeStack: string[] = [];
+  private readonly included = new Set<string>();
+  private includes = 0;
   private matchVariables: string[] = [];
   private headers: Map<string, string[]> | null = null;
   private readonly decoded = new Map<string, string[]>();
   /** The body test's texts by transform, decoded once per run. */
   private readonly bodies = new Map<string, string[]>();
-  private readonly hasVariables: boolean;
-  private readonly hasFlags: boolean;
+  private hasFlags: boolean;
+  private readonly maxRedirects: number;
+  /** The duplicate tests' checks by handle and id: a second test of the same pair answers the same. */
+  private readonly duplicates = new Map<string, DuplicateCheck>();
+
+  /** The header's fields once editheader changed them (latin1 text, so that every byte stays as it came), else null. */
+  private fields: Array<{ name: string; text: string }> | null = null;
+
+  editedHeader(): Buffer | null {
+    return this.fields === null ? null : Buffer.from(`${this.fields.map((f) => `${f.text}\r\n`).join('')}\r\n`, 'latin1');
+  }
+
+  private editableFields(): Array<{ name: string; text: string }> {
+    if (this.fields === null) this.fields = splitFields(this.message.header);
+    // Tests from now on see the edited header.
+    this.headers = null;
+    this.decoded.clear();
+    return this.fields;
+  }
+
+  private addHeader(c: Extract<Command, { kind: 'addheader' }>): void {
+    const name = this.expand(c.name);
+    if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) this.fail(c.line, `addheader: invalid header name "${name}"`);
+    if (PROTECTED_HEADERS.has(name.toLowerCase())) return;
+    const field = { name: name.toLowerCase(), text: `${name}: ${headerValueText(this.expand(c.value))}` };
+    const fields = this.editableFields();
+    if (c.last) fields.push(field);
+    else fields.unshift(field);
+  }
+
+  private deleteHeader(c: Extract<Command, { kind: 'deleteheader' }>): void {
+    const name = this.expand(c.name).toLowerCase();
+    if (PROTECTED_HEADERS.has(name)) return;
+    const fields = this.editableFields();
+    const positions: number[] = [];
+    fields.forEach((f, i) => { if (f.name === name) positions.push(i); });
+    let candidates = positions;
+    if (c.index !== null) {
+      const at = c.last ? positions.length - c.index : c.index - 1;
+      candidates = at >= 0 && at < positions.length ? [positions[at]!] : [];
+    }
+    const keys = c.patterns === null ? null : this.expandAll(c.patterns);
+    const doomed = new Set<number>();
+    for (const i of candidates) {
+      if (keys !== null) {
+        const value = decodeEncodedWords(fieldValue(fields[i]!.text));
+        let outcome;
+        try {
+          outcome = matchAny(c.match, [value], keys, this.scope.program.globs);
+        } catch (e) {
+          if (e instanceof RegexKeyError) this.fail(c.line, e.message);
+          throw e;
+        }
+        if (!outcome.matched) continue;
+      }
+      doomed.add(i);
+    }
+    if (doomed.size > 0) this.fields = fields.filter((_, i) => !doomed.has(i));
+  }
+
+  duplicateChecks(): DuplicateCheck[] {
+    return [...this.duplicates.values()];
+  }
 
   constructor(
-    private readonly program: CompiledProgram,
+    program: CompiledProgram,
     private readonly message: SieveMessage,
     private readonly env: SieveEnvironment,
-    private readonly maxRedirects: number,
+    private readonly limits: RunLimits,
   ) {
-    this.hasVariables = program.requires.has('variables');
+    this.maxRedirects = limits.maxRedirects;
+    this.scope = newScope(program);
     this.hasFlags = program.requires.has('imap4flags');
+    if (limits.scriptName !== undefined) this.includeStack.push(`personal:${limits.scriptName}`);
+  }
+
+  private get hasVariables(): boolean {
+    return this.scope.hasVariables;
+  }
+
+  private getVariable(name: string): string | undefined {
+    return (this.scope.globals.has(name) ? this.globalVariables : this.scope.variables).get(name);
+  }
+
+  private setVariable(name: string, value: string): void {
+    (this.scope.globals.has(name) ? this.globalVariables : this.scope.variables).set(name, value);
+  }
+
+  /** include (RFC 6609 3.2): run the named script in its own scope; a loop, or a missing script without :optional, is an error. */
+  private include(c: Extract<Command, { kind: 'include' }>): void {
+    const key = `${c.location}:${c.name}`;
+    if (c.once && this.included.has(key)) return;
+    if (this.includeStack.includes(key)) this.fail(c.line, `include loop: "${c.name}" (${c.location}) is already being run`);
+    if (this.includeStack.length >= MAX_INCLUDE_DEPTH) this.fail(c.line, `includes nested deeper than ${MAX_INCLUDE_DEPTH}`);
+    if (++this.includes > MAX_INCLUDES) this.fail(c.line, `more than ${MAX_INCLUDES} includes in one run`);
+    const loaded = this.limits.include === undefined ? null : this.limits.include(c.location, c.name);
+    if (typeof loaded === 'string') this.fail(c.line, `include "${c.name}" (${c.location}): ${loaded}`);
+    if (loaded === null) {
+      if (c.optional) return;
+      this.fail(c.line, `include: no ${c.location} script "${c.name}"`);
+    }
+    this.included.add(key);
+    const program = loaded.program;
+    if (program === undefined) return;
+    if (program.requires.has('imap4flags')) this.hasFlags = true;
+    const outer = this.scope;
+    this.scope = newScope(program);
+    this.includeStack.push(key);
+    try {
+      this.block(program.commands);
+    } catch (e) {
+      if (!(e instanceof Return)) throw e;
+    } finally {
+      this.includeStack.pop();
+      this.scope = outer;
+    }
   }
 
   flagsOrNull(): string[] | null {
@@ -143,18 +283,37 @@ class Run {
         return;
       case 'flags': {
         const flags = normaliseFlags(c.flags.map((f) => this.expand(f)));
-        const current = c.variable === null ? this.internalFlags : normaliseFlags([this.variables.get(c.variable.toLowerCase()) ?? '']);
+        const current = c.variable === null ? this.internalFlags : normaliseFlags([this.getVariable(c.variable.toLowerCase()) ?? '']);
         const next = c.op === 'set' ? flags : c.op === 'add' ? addFlags(current, flags) : removeFlags(current, flags);
         if (c.variable === null) this.internalFlags = next;
-        else this.variables.set(c.variable.toLowerCase(), next.join(' '));
+        else this.setVariable(c.variable.toLowerCase(), next.join(' '));
         return;
       }
       case 'set': {
         let value = this.expand(c.value);
         for (const m of c.modifiers) value = applyModifier(m, value);
-        this.variables.set(c.name, value.slice(0, MAX_VARIABLE_LENGTH));
+        this.setVariable(c.name, value.slice(0, MAX_VARIABLE_LENGTH));
         return;
       }
+      case 'include':
+        this.include(c);
+        return;
+      case 'return':
+        throw new Return();
+      case 'addheader':
+        this.addHeader(c);
+        return;
+      case 'deleteheader':
+        this.deleteHeader(c);
+        return;
+      case 'global':
+        for (const name of c.names) {
+          // A variable the script set before declaring it global keeps its value in the shared set.
+          const local = this.scope.variables.get(name);
+          if (local !== undefined && !this.globalVariables.has(name)) this.globalVariables.set(name, local);
+          this.scope.globals.add(name);
+        }
+        return;
     }
   }
 
@@ -217,8 +376,11 @@ class Run {
     if (!this.hasVariables || !s.includes('${')) return s;
     return s.replace(variableReference, (whole, name: string) => {
       if (/^[0-9]+$/.test(name)) return this.matchVariables[Number(name)] ?? '';
+      const lower = name.toLowerCase();
+      // The "global" namespace (RFC 6609 3.5) names the shared variables from any script.
+      if (lower.startsWith('global.') && this.scope.program.requires.has('include')) return this.globalVariables.get(lower.slice(7)) ?? '';
       if (name.includes('.')) return whole;
-      return this.variables.get(name.toLowerCase()) ?? '';
+      return this.getVariable(lower) ?? '';
     });
   }
 
@@ -229,7 +391,7 @@ class Run {
   // ---- the message ----
 
   private headerMap(): Map<string, string[]> {
-    if (this.headers === null) this.headers = parseHeaderBlock(this.message.header);
+    if (this.headers === null) this.headers = parseHeaderBlock(this.editedHeader() ?? this.message.header);
     return this.headers;
   }
 
@@ -255,7 +417,13 @@ class Run {
   }
 
   private matched(spec: MatchSpec, values: readonly string[], keys: readonly string[]): boolean {
-    const outcome = matchAny(spec, values, this.expandAll(keys), this.program.globs);
+    let outcome;
+    try {
+      outcome = matchAny(spec, values, this.expandAll(keys), this.scope.program.globs);
+    } catch (e) {
+      if (e instanceof RegexKeyError) throw new SieveRuntimeError(e.message);
+      throw e;
+    }
     if (outcome.matched && outcome.captures !== null && this.hasVariables) this.matchVariables = outcome.captures;
     return outcome.matched;
   }
@@ -303,11 +471,30 @@ class Run {
       case 'hasflag': {
         const source = t.variables === null
           ? this.internalFlags
-          : normaliseFlags(t.variables.map((v) => this.variables.get(v) ?? ''));
+          : normaliseFlags(t.variables.map((v) => this.getVariable(v) ?? ''));
         return this.matched(t.match, source, t.keys);
       }
       case 'mailboxexists':
         return this.expandAll(t.names).every((n) => this.env.mailboxExists(n));
+      case 'duplicate': {
+        const handle = t.handle === null ? '' : this.expand(t.handle);
+        // The unique id: :uniqueid, else the (first) value of :header, else of Message-ID (RFC 7352 3.1);
+        // a message without it is never a duplicate, and nothing is recorded.
+        const id = t.uniqueId !== null
+          ? this.expand(t.uniqueId)
+          : this.rawHeader(t.header === null ? 'message-id' : this.expand(t.header).toLowerCase())[0]?.trim();
+        if (id === undefined || id === '') return false;
+        const key = `${handle}\u0000${id}`;
+        let check = this.duplicates.get(key);
+        if (check === undefined) {
+          check = { handle, id, seconds: t.seconds, last: t.last, seen: this.env.duplicateSeen?.(handle, id) ?? false };
+          this.duplicates.set(key, check);
+        } else {
+          check.last ||= t.last;
+          if (t.seconds !== null) check.seconds = t.seconds;
+        }
+        return check.seen;
+      }
       case 'date': {
         const values = this.dateValues(t);
         return values !== null && this.matched(t.match, values, t.keys);
@@ -320,6 +507,57 @@ class Run {
       }
     }
   }
+}
+
+/** Fields editheader never adds or deletes (RFC 5293 section 7: trace and loop-prevention fields). */
+const PROTECTED_HEADERS = new Set(['received', 'auto-submitted']);
+
+/** The fields of a header block, each with its lower-cased name and its text (continuation lines included, CRLF between). */
+function splitFields(header: Buffer): Array<{ name: string; text: string }> {
+  const fields: Array<{ name: string; text: string }> = [];
+  for (const line of header.toString('latin1').split('\r\n')) {
+    if (line === '') break;
+    const last = fields[fields.length - 1];
+    if ((line[0] === ' ' || line[0] === '\t') && last !== undefined) {
+      last.text += `\r\n${line}`;
+      continue;
+    }
+    const colon = line.indexOf(':');
+    fields.push({ name: colon < 0 ? '' : line.slice(0, colon).trim().toLowerCase(), text: line });
+  }
+  return fields;
+}
+
+/** A field's value: after the colon, unfolded, trimmed; its bytes read as UTF-8 when they are. */
+function fieldValue(text: string): string {
+  const raw = text.slice(text.indexOf(':') + 1).replace(/\r\n/g, '').replace(/^[ \t]+|[ \t]+$/g, '');
+  const bytes = Buffer.from(raw, 'latin1');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return raw;
+  }
+}
+
+/** An addheader value as header text: one line, non-ASCII text as RFC 2047 encoded words (RFC 5293 4). */
+function headerValueText(value: string): string {
+  const flat = value.replace(/[\r\n]+/g, ' ');
+  if (/^[\x20-\x7e\t]*$/.test(flat)) return flat;
+  const words: string[] = [];
+  let chunk = '';
+  for (const ch of flat) {
+    if (Buffer.byteLength(chunk + ch) > 45) {
+      words.push(`=?UTF-8?B?${Buffer.from(chunk).toString('base64')}?=`);
+      chunk = '';
+    }
+    chunk += ch;
+  }
+  if (chunk !== '') words.push(`=?UTF-8?B?${Buffer.from(chunk).toString('base64')}?=`);
+  return words.join('\r\n ');
+}
+
+function newScope(program: CompiledProgram): Scope {
+  return { program, variables: new Map(), globals: new Set(), hasVariables: program.requires.has('variables') };
 }
 
 function applyModifier(m: string, value: string): string {

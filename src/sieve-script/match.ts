@@ -3,13 +3,15 @@
  * :matches of RFC 5228) and the relational :count / :value (RFC 5231).
  */
 
+import { MAX_REGEX_INPUT, RegexCache, RegexKeyError } from './regex.js';
+
 export type ComparatorName = 'i;octet' | 'i;ascii-casemap' | 'i;ascii-numeric';
 export type RelationalOperator = 'gt' | 'ge' | 'lt' | 'le' | 'eq' | 'ne';
 export const RELATIONAL_OPERATORS: readonly RelationalOperator[] = ['gt', 'ge', 'lt', 'le', 'eq', 'ne'];
 export const COMPARATORS: readonly ComparatorName[] = ['i;octet', 'i;ascii-casemap', 'i;ascii-numeric'];
 
 export interface MatchSpec {
-  type: 'is' | 'contains' | 'matches' | 'count' | 'value';
+  type: 'is' | 'contains' | 'matches' | 'count' | 'value' | 'regex';
   /** For :count and :value. */
   relation: RelationalOperator | null;
   comparator: ComparatorName;
@@ -151,6 +153,8 @@ export function matchGlob(parts: readonly GlobPart[], value: string, casemap: bo
 /** A small cache of compiled patterns, kept with the compiled script. */
 export class GlobCache {
   private readonly cache = new Map<string, GlobPart[]>();
+  /** The :regex keys (regex.ts). */
+  readonly regexes = new RegexCache();
   constructor(private readonly limit = 500) {}
   get(pattern: string, casemap: boolean): GlobPart[] {
     const key = (casemap ? 'c' : 'o') + pattern;
@@ -207,6 +211,16 @@ export function matchAny(spec: MatchSpec, values: readonly string[], keys: reado
       }
       return NO_MATCH;
     }
+    case 'regex':
+      for (const key of keys) {
+        const re = globs.regexes.get(key, casemap);
+        if (typeof re === 'string') throw new RegexKeyError(`:regex "${key}": ${re}`);
+        for (const value of values) {
+          const m = re.exec(value.length > MAX_REGEX_INPUT ? value.slice(0, MAX_REGEX_INPUT) : value);
+          if (m !== null) return { matched: true, captures: Array.from(m, (x) => x ?? '') };
+        }
+      }
+      return NO_MATCH;
     case 'matches':
       for (const value of values) {
         for (const key of keys) {

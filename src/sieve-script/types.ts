@@ -3,7 +3,9 @@
  * interpreter: kept here so that neither imports the other for them.
  */
 import type { GlobCache } from './match.js';
-import type { Command } from './program.js';
+import type { Command, IncludeLocation } from './program.js';
+
+export type { IncludeLocation } from './program.js';
 
 /** The checked program inside a CompiledScript (internal to the language). */
 export interface CompiledProgram {
@@ -36,6 +38,23 @@ export interface SieveEnvironment {
   readonly now?: Date;
   /** The server's time zone as "+hhmm" / "-hhmm" for date and currentdate; default "+0000". */
   readonly zone?: string;
+  /**
+   * duplicate (RFC 7352): whether this handle and unique id were recorded and are still in force.
+   * Without it nothing is ever a duplicate.
+   */
+  duplicateSeen?(handle: string, id: string): boolean;
+}
+
+/** A duplicate test's check, for the caller to record once the message is delivered (RFC 7352 3). */
+export interface DuplicateCheck {
+  handle: string;
+  id: string;
+  /** :seconds, or null for the caller's default. */
+  seconds: number | null;
+  /** :last: a duplicate found moves the expiry on. */
+  last: boolean;
+  /** What the test answered. */
+  seen: boolean;
 }
 
 export type SieveAction =
@@ -67,5 +86,19 @@ export interface SieveOutcome {
   actions: SieveAction[];
   /** A runtime error (the caller keeps the message, as RFC 5228 2.10.6 says). */
   error: string | null;
+  /**
+   * The header block as editheader left it (up to and including the empty line), present when the
+   * script changed it and did not fail: what is stored and redirected instead of the received one.
+   */
+  header?: Buffer;
+  /** The duplicate tests' checks (present when there were some and the script did not fail). */
+  duplicates?: DuplicateCheck[];
 }
 
+
+/**
+ * How the interpreter gets a script named by `include` (RFC 6609): its compiled form, null when
+ * there is no such script, or a string saying why it cannot be used (it does not compile, it cannot
+ * be read). The language does no I/O: delivery passes a loader reading the script store.
+ */
+export type IncludeLoader = (location: IncludeLocation, name: string) => { readonly program?: CompiledProgram } | null | string;

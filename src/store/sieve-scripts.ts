@@ -176,6 +176,36 @@ export class SieveScriptStore {
     }
   }
 
+  /**
+   * The directories of global (site) scripts for `userid`, as Cyrus keeps them, in the order
+   * `include :global` looks: the user's domain's (sievedir/domain/<h>/<domain>/global, virtual
+   * domains only), then sievedir/global.
+   */
+  globalDirectories(userid: string): string[] {
+    const { directory, fullDirHash } = this.options;
+    const out: string[] = [];
+    const at = this.options.virtDomains ? userid.lastIndexOf('@') : -1;
+    const domain = at > 0 ? userid.slice(at + 1) : '';
+    if (domain !== '' && !domain.startsWith('.') && !domain.includes('/')) {
+      out.push(join(directory, 'domain', dirHashLetter(domain, fullDirHash), domain, 'global'));
+    }
+    out.push(join(directory, 'global'));
+    return out;
+  }
+
+  /** A global script's content as `userid` sees it (include :global, RFC 6609), or null when there is none. */
+  getGlobal(userid: string, name: string): Buffer | null {
+    checkName(name);
+    for (const dir of this.globalDirectories(userid)) {
+      try {
+        return readFileSync(join(dir, name + SCRIPT_SUFFIX));
+      } catch (err) {
+        if (errno(err) !== 'ENOENT' && errno(err) !== 'ENOTDIR') throw fsError(err, 'sieve global script');
+      }
+    }
+    return null;
+  }
+
   /** Whether a script of `size` bytes may be stored under `name` (a replacement is no new script). */
   haveSpace(userid: string, name: string, size: number): SieveSpace {
     checkName(name);

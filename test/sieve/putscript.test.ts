@@ -47,6 +47,15 @@ describe('PUTSCRIPT / CHECKSCRIPT with the Sieve compiler', () => {
     client.close();
   });
 
+  it('CHECKSCRIPT accepts a script including scripts that do not exist (a runtime matter, RFC 6609)', async () => {
+    const client = await SieveClient.connect(server);
+    expect((await client.login()).status).toBe('OK');
+    expect((await client.command('CAPABILITY')).lines.find((l) => l.startsWith('"SIEVE"'))).toMatch(/[ "]include[ "]/);
+    const script = 'require ["include", "variables"];\r\nglobal "x";\r\ninclude :global "site-wide";\r\ninclude :optional "mine";\r\nreturn;\r\n';
+    expect((await client.command(Buffer.concat([Buffer.from('CHECKSCRIPT '), literal(script)]))).status).toBe('OK');
+    client.close();
+  });
+
   it('QUOTA/MAXSIZE and QUOTA/MAXSCRIPTS', async () => {
     const client = await SieveClient.connect(server);
     expect((await client.login()).status).toBe('OK');
