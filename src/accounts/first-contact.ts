@@ -4,6 +4,7 @@
  */
 import { initialAcl } from '../acl/index.js';
 import { isMailError, MailError } from '../common/index.js';
+import { isMurderFrontend } from '../murder/index.js';
 import type { AccountsOptions, AccountUser, FirstContact } from './types.js';
 import { specialUseOf } from './special-use.js';
 import { userInbox } from './user-names.js';
@@ -71,6 +72,8 @@ export function firstContact(deps: AccountsOptions, user: AccountUser): FirstCon
   const inbox = userInbox(user.userid);
   if (user.isAdmin) return { kind: 'skipped', reason: 'admin', inbox };
   if (deps.config.int('autocreate_quota') < 0) return { kind: 'skipped', reason: 'disabled', inbox };
+  // A Murder frontend keeps no mail: a user's INBOX is made on a backend (see src/imap/proxy).
+  if (isMurderFrontend(deps.config)) return { kind: 'skipped', reason: 'frontend', inbox };
   if (deps.store.lookup(inbox)) return { kind: 'skipped', reason: 'exists', inbox };
   const acl = initialAcl(null, user.userid, null);
   try {

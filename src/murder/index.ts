@@ -4,13 +4,14 @@
  *
  *   murderSettings(config, servername) → MurderSettings      proxyLogin(config, server) → ProxyLogin | null
  *   backendAddress(settings, server, 'imap' | 'pop3' | 'lmtp') → { host, port }
+ *   isMurderFrontend(config): a standard Murder's frontend (no mailboxes of its own)
  *   isRemoteEntry(entry, servername)                          parseLocation / formatLocation ("server!partition")
  *   BackendLink.open({ host, port, timeoutMs }) → a frontend's line connection to a backend (POP3, LMTP proxies)
  *   connectMupdate(options) → Promise<MupdateConnection>      (src/murder/client.ts)
  */
 export { parseLocation, formatLocation, type MurderLocation } from './location.js';
 export {
-  murderSettings, proxyLogin, backendAddress, isRemoteEntry,
+  murderSettings, proxyLogin, backendAddress, isRemoteEntry, isMurderFrontend,
   type MurderSettings, type MurderLayout, type BackendProtocol, type MupdateLogin, type ProxyLogin,
 } from './settings.js';
 export { MupdateError, type MupdateRecord, type MupdateEvent, type MupdateConnectOptions, type MupdateConnection } from './types.js';

@@ -81,3 +81,13 @@ export function isRemoteEntry(entry: Pick<MailboxEntry, 'server' | 'type'>, serv
   if (entry.type.includes('remote')) return true;
   return entry.server !== null && entry.server !== '' && entry.server !== servername;
 }
+
+/**
+ * Whether this server is a standard Murder's frontend: in a Murder (mupdate_server set, layout
+ * standard) and not a backend. Cyrus tells them apart the same way: only backends list the
+ * frontends' proxy user in proxyservers ("DO NOT SET on frontends", imapd.conf(5)). A frontend never
+ * makes mailboxes of its own: every mailbox lives on a backend.
+ */
+export function isMurderFrontend(config: ImapdConfig): boolean {
+  return config.string('mupdate_server') !== null && config.enum<MurderLayout>('mupdate_config') === 'standard' && config.list('proxyservers').length === 0;
+}

@@ -43,7 +43,8 @@ export async function loginSucceeded(ctx: CommandContext, identity: Identity, me
   // The login stands even when the INBOX cannot be made now (as in Cyrus): the user is told by
   // SELECT, and the next login tries again.
   try {
-    ctx.deps.accounts.firstContact(identity);
+    const contact = ctx.deps.accounts.firstContact(identity);
+    if (contact.kind === 'skipped' && contact.reason === 'frontend') await ctx.provisionInbox(identity);
   } catch (err) {
     ctx.deps.logger.warn({ err, sid: ctx.sessionId, user: identity.userid }, 'autocreate of INBOX failed');
   }

@@ -9,7 +9,7 @@
  *
  * `route` decides: null when the command runs here as on any server.
  */
-import { isRemoteEntry, backendAddress, murderSettings, proxyLogin } from '../../murder/index.js';
+import { isRemoteEntry, isMurderFrontend, backendAddress, murderSettings, proxyLogin } from '../../murder/index.js';
 import type { MailboxEntry } from '../../store/index.js';
 import type { Identity } from '../../auth/index.js';
 import type { Logger } from '../../common/index.js';
@@ -128,6 +128,29 @@ export class ImapProxy {
       return this.relay(inbox.server!, raw, {});
     }
     return null;
+  }
+
+  /**
+   * A frontend's first contact with a user whose INBOX is nowhere in the Murder: the session logs in
+   * on a serverlist backend for the user, whose own first contact makes the INBOX (and the autocreate
+   * folders) there and tells the mupdate master; the mirror gets the INBOX at once, the rest arrives
+   * through the mupdate slave. Nothing happens on a server that is not a frontend, for admins, with
+   * autocreate off or with an empty serverlist (the user then has no mailbox until an admin makes one).
+   */
+  async provisionInbox(identity: Identity): Promise<void> {
+    const deps = this.host.deps;
+    if (!isMurderFrontend(deps.config) || identity.isAdmin || identity.isAnonymous || deps.config.int('autocreate_quota') < 0) return;
+    const inbox = deps.namespace.inboxOf(identity);
+    if (inbox === null || deps.store.lookup(inbox) !== null) return;
+    const place = chooseBackend(deps, inbox, null, (entry) => this.isRemote(entry));
+    if (place === null) return;
+    const answer = await this.quietly(place.server, 'NOOP');
+    if (answer === null || answer.status !== 'OK') {
+      this.host.log.warn({ user: identity.userid, backend: place.server }, 'autocreate of INBOX on a backend failed');
+      return;
+    }
+    afterCreate(deps, inbox, place);
+    this.host.log.info({ user: identity.userid, backend: place.server }, 'INBOX placed on a backend');
   }
 
   /** LIST-STATUS of a remote mailbox: its backend's STATUS response relayed (null: not remote). */
@@ -355,7 +378,11 @@ export class ImapProxy {
     const internal = this.internal(trimmed, identity);
     if (internal === null) return null;
     const place = chooseBackend(this.host.deps, internal, this.inboxEntry(identity), (entry) => this.isRemote(entry));
-    if (place === null) return null;
+    if (place === null) {
+      // A frontend keeps no mailboxes: with no backend to put it on, the name cannot be made.
+      if (isMurderFrontend(this.host.deps.config)) return Promise.reject(new CommandFailure('NO', 'CANNOT', 'No backend to create this mailbox on (no parent, INBOX or serverlist backend)'));
+      return null;
+    }
     return this.relay(place.server, raw, {}).then((result) => {
       if (result.status === 'OK') afterCreate(this.host.deps, internal, place);
       return result;

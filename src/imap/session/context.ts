@@ -44,6 +44,7 @@ export interface ContextHost {
   requestLogout(): void;
   /** Murder frontend: a remote mailbox's STATUS relayed from its backend (null: not remote). */
   relayStatus(entry: MailboxEntry, external: string, items: readonly string[]): Promise<void> | null;
+  provisionInbox(identity: Identity): Promise<void>;
 }
 
 export class SessionContext implements CommandContext {
@@ -157,5 +158,9 @@ export class SessionContext implements CommandContext {
 
   relayStatus(entry: MailboxEntry, external: string, items: readonly string[]): Promise<void> | null {
     return this.session.relayStatus(entry, external, items);
+  }
+
+  provisionInbox(identity: Identity): Promise<void> {
+    return this.session.provisionInbox(identity);
   }
 }

@@ -867,6 +867,10 @@ export class Session implements ContextHost, Watcher {
     return this.murderProxy()?.relayStatus(entry, external, items) ?? null;
   }
 
+  provisionInbox(identity: Identity): Promise<void> {
+    return this.murderProxy()?.provisionInbox(identity) ?? Promise.resolve();
+  }
+
   /** A command run here after the proxy prepared it (ProxyHost.runLocally): the registry's gate, then its handler. */
   runLocally(command: Command, tag: string): Promise<CommandResult | void> | CommandResult | void {
     return admit(command, this.state).handle(this.context(tag), command as never);
