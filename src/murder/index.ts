@@ -6,6 +6,8 @@
  *   backendAddress(settings, server, 'imap' | 'pop3' | 'lmtp') → { host, port }
  *   isRemoteEntry(entry, servername)                          parseLocation / formatLocation ("server!partition")
  *   connectMupdate(options) → Promise<MupdateConnection>      (src/murder/client.ts)
+ *   listPublisherFactory(connect) → the store's MailboxListPublisherFactory: a backend's pusher of
+ *                                   its list changes to the mupdate master (pusher.ts)
  */
 export { parseLocation, formatLocation, type MurderLocation } from './location.js';
 export {
@@ -13,3 +15,4 @@ export {
   type MurderSettings, type MurderLayout, type BackendProtocol, type MupdateLogin, type ProxyLogin,
 } from './settings.js';
 export { MupdateError, type MupdateRecord, type MupdateEvent, type MupdateConnectOptions, type MupdateConnection } from './types.js';
+export { MailboxListPusher, listPublisherFactory, type PusherOptions } from './pusher.js';
