@@ -15,4 +15,5 @@ export {
   type MurderSettings, type MurderLayout, type BackendProtocol, type MupdateLogin, type ProxyLogin,
 } from './settings.js';
 export { MupdateError, type MupdateRecord, type MupdateEvent, type MupdateConnectOptions, type MupdateConnection } from './types.js';
+export { connectMupdate } from './client.js';
 export { MailboxListPusher, listPublisherFactory, type PusherOptions } from './pusher.js';
