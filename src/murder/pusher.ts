@@ -3,9 +3,10 @@
  * mupdate master, ACTIVATE for a mailbox that is (or changed) here, DELETE for one that is gone,
  * strictly in the rows' order. One process at a time drains (the outbox's lease); the others
  * only kick. When the master is down or refuses the login, the row stays and the drain is tried
- * again after mupdate_retry_delay; a row the master answers NO or BAD is logged and dropped (it
- * would block every later change forever). An idle pusher looks for rows left by other processes
- * (a tool, a crashed holder) every mupdate_retry_delay.
+ * again after mupdate_retry_delay (doubling, up to ten times that, while it stays down); a row
+ * the master answers NO or BAD is logged and dropped (it would block every later change
+ * forever). An idle pusher looks for rows left by other processes (a tool, a crashed holder)
+ * every mupdate_retry_delay.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../common/index.js';
@@ -33,6 +34,8 @@ export class MailboxListPusher implements MailboxListPublisher {
   private again = false;
   private closed = false;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** Drains in a row that found the master unreachable (the retry delay doubles, up to ten times). */
+  private failures = 0;
   private readonly idleTimer: NodeJS.Timeout;
   /** settled() callers, woken after each row this process pushes. */
   private readonly waiters = new Set<() => void>();
@@ -124,6 +127,7 @@ export class MailboxListPusher implements MailboxListPublisher {
           this.retryLater();
           return;
         }
+        this.failures = 0;
         outbox.done(row.seq);
         for (const wake of [...this.waiters]) wake();
       }
@@ -191,10 +195,13 @@ export class MailboxListPusher implements MailboxListPublisher {
 
   private retryLater(): void {
     if (this.closed || this.retryTimer !== null) return;
+    const base = this.options.settings.retryDelayMs;
+    const delay = Math.min(base * 2 ** this.failures, base * 10);
+    this.failures++;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.kick();
-    }, this.options.settings.retryDelayMs);
+    }, delay);
     this.retryTimer.unref();
   }
 }
