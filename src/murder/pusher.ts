@@ -62,10 +62,10 @@ export class MailboxListPusher implements MailboxListPublisher {
         .catch((err: unknown) => this.options.logger.error({ err }, 'mupdate push failed'))
         .finally(() => {
           this.draining = false;
-          if (this.again && !this.closed) {
-            this.again = false;
-            this.kick();
-          }
+          const again = this.again;
+          this.again = false;
+          // Rows written meanwhile; while the master is down the retry timer brings them.
+          if (again && !this.closed && this.retryTimer === null) this.kick();
         });
     });
   }

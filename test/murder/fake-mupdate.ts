@@ -12,7 +12,7 @@ export class FakeMupdate {
   latencyMs = 0;
   connects = 0;
   logins: MupdateConnectOptions[] = [];
-  private readonly open = new Set<{ kill(): void }>();
+  private readonly open = new Set<{ kill(silently?: boolean): void }>();
 
   readonly connect = async (options: MupdateConnectOptions): Promise<MupdateConnection> => {
     this.connects++;
@@ -21,20 +21,23 @@ export class FakeMupdate {
     return this.connection();
   };
 
-  /** Break every open connection (as a restart of the master would). */
-  dropConnections(): void {
-    for (const c of [...this.open]) c.kill();
+  /**
+   * Break every open connection (as a restart of the master would); `silently`: the client is not
+   * told, and finds out when it next sends a command (a connection dead while idle).
+   */
+  dropConnections(silently = false): void {
+    for (const c of [...this.open]) c.kill(silently);
   }
 
   private connection(): MupdateConnection {
     let closed = false;
     const listeners: Array<(err: Error | null) => void> = [];
     const handle = {
-      kill: () => {
+      kill: (silently = false) => {
         if (closed) return;
         closed = true;
         this.open.delete(handle);
-        for (const l of listeners) l(new MupdateError('connection', 'connection closed'));
+        if (!silently) for (const l of listeners) l(new MupdateError('connection', 'connection closed'));
       },
     };
     this.open.add(handle);
