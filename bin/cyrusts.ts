@@ -14,6 +14,7 @@ provideServicePrograms({
   pop3d: () => import('../src/pop3/service.js'),
   lmtpd: () => import('../src/lmtp/service.js'),
   timsieved: () => import('../src/sieve/service.js'),
+  mupdate: () => import('../src/murder/service.js'),
 });
 
 main().catch((err: unknown) => {

@@ -20,6 +20,13 @@ import { runToCompletion, type RunnerContext } from './runner.js';
 import { ServiceStartError } from './start-error.js';
 import { WorkerPool } from './worker-pool.js';
 
+/**
+ * Programs that run as exactly one worker process whatever prefork says: mupdate keeps the Murder's
+ * list in memory and streams every change to its UPDATE clients, so every write and every stream
+ * must be in one process.
+ */
+const SINGLE_WORKER_PROGRAMS: ReadonlySet<string> = new Set(['mupdate']);
+
 export { ServiceStartError } from './start-error.js';
 
 export interface MasterOptions {
@@ -193,7 +200,11 @@ export class Master {
     return ledger;
   }
 
-  private newPool(entry: ServiceEntry, program: string): WorkerPool {
+  private newPool(configured: ServiceEntry, program: string): WorkerPool {
+    const entry = SINGLE_WORKER_PROGRAMS.has(program) && configured.prefork !== 1 ? { ...configured, prefork: 1 } : configured;
+    if (entry !== configured) {
+      this.log.info({ service: entry.name, program, prefork: configured.prefork }, 'this program runs as one worker process: prefork ignored');
+    }
     const servername = this.config.string('servername') ?? hostname();
     const plan = planCommand(entry.cmd, new Set());
     const tlsOnConnect = plan.kind === 'service' && plan.args.includes('-s');
@@ -269,9 +280,11 @@ export class Master {
    * Retire a pool of the previous configuration: its sessions run until their clients log out
    * (as Cyrus lets them), new ones go to the new pool. stop() still bounds them.
    */
-  private retire(pool: WorkerPool): void {
+  private retire(pool: WorkerPool, program: string): void {
     this.drainingPools.add(pool);
-    void pool.drain().finally(() => this.drainingPools.delete(pool));
+    // A single-worker program's old worker stops at once: two would each hold a list of their own.
+    const done = SINGLE_WORKER_PROGRAMS.has(program) ? pool.shutdown(Date.now()) : pool.drain();
+    void done.finally(() => this.drainingPools.delete(pool));
   }
 
   /** SIGHUP: re-read both files; start added services, stop removed ones, restart changed ones. */
@@ -295,18 +308,19 @@ export class Master {
         if (plan.kind === 'service') {
           const pool = this.newPool(entry, plan.program);
           const old = running.pool;
+          const oldProgram = running.program;
           running.entry = entry;
           running.program = plan.program;
           running.pool = pool;
           pool.start();
-          this.retire(old);
+          this.retire(old, oldProgram);
           this.log.info({ service: name }, 'service restarted with its new settings; open sessions keep the old ones until they end');
           continue;
         }
       }
       this.services.delete(name);
       await closeListener(running.listener);
-      this.retire(running.pool);
+      this.retire(running.pool, running.program);
       this.log.info({ service: name }, 'service stopped');
       this.options.announce(`${name} stopped`);
     }

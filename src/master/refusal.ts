@@ -16,6 +16,8 @@ export function refusalText(program: string, serviceName: string, servername: st
       return `421 4.3.2 ${servername} ${why}, try again later\r\n`;
     case 'timsieved':
       return `BYE (TRYLATER) "${servername} ${why}, try again later"\r\n`;
+    case 'mupdate':
+      return `* BYE "${servername} ${why}, try again later"\r\n`;
     default:
       return null;
   }

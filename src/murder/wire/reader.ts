@@ -94,6 +94,12 @@ function tagOf(words: Word[]): string | null {
   return first === undefined ? null : first.text;
 }
 
+/** The first word of the bytes at `start` (an over-long line's tag), when it is short. */
+function firstWord(buffer: Buffer, start: number): string | null {
+  const m = /^[^ \r\n"{]{1,64}(?= )/.exec(buffer.toString('latin1', start, start + 66));
+  return m ? m[0] : null;
+}
+
 export class LineReader {
   private buffer: Buffer = Buffer.alloc(0);
   private start = 0;
@@ -106,6 +112,8 @@ export class LineReader {
   private dropReason: LineEvent | null = null;
   private lineTooLong = false;
   private lineBytes = 0;
+  /** The tag of an over-long line, read before its bytes were dropped. */
+  private longTag: string | null = null;
 
   constructor(readonly limits: ReaderLimits) {}
 
@@ -125,6 +133,7 @@ export class LineReader {
     this.start = 0;
     this.resetLine();
     this.lineTooLong = false;
+    this.longTag = null;
   }
 
   private resetLine(): void {
@@ -162,6 +171,7 @@ export class LineReader {
       const end = this.buffer.indexOf(LF, this.start);
       if (end < 0) {
         if (this.bufferedBytes > this.limits.maxLineLength + 1) {
+          if (!this.lineTooLong && !this.discarding) this.longTag = this.words.length > 0 ? tagOf(this.words) : firstWord(this.buffer, this.start);
           this.lineTooLong = true;
           this.buffer = Buffer.alloc(0);
           this.start = 0;
@@ -176,7 +186,9 @@ export class LineReader {
         this.lineTooLong = false;
         const tail = this.buffer.toString('latin1', Math.max(lineStart, stop - 24), stop);
         const m = LITERAL_AT_END.exec(tail);
-        if (!this.discarding) this.drop({ kind: 'tooLong', tag: tagOf(this.words) });
+        const tag = this.longTag ?? (this.words.length > 0 ? tagOf(this.words) : firstWord(this.buffer, lineStart));
+        this.longTag = null;
+        if (!this.discarding) this.drop({ kind: 'tooLong', tag });
         if (m) {
           this.literalLeft = Number(m[1]);
           continue;
