@@ -127,6 +127,11 @@ export class MurderOutbox {
     });
   }
 
+  /** Drop `holder`'s lease whatever waits (ctl_mboxlist -m when done: the pushers take over). */
+  surrender(holder: string): void {
+    this.write('murder push lease', () => this.stmts.dropLease.run(holder));
+  }
+
   /** Who holds the lease, if anyone (tests, diagnostics). */
   lease(): { holder: string; pid: number; until: number } | null {
     return this.stmts.lease.get() ?? null;
