@@ -99,7 +99,14 @@ export class MailboxListPusher implements MailboxListPublisher {
   }
 
   close(): void {
+    if (this.closed) return;
     this.closed = true;
+    // Let another process drain at once rather than when the lease runs out.
+    try {
+      this.options.outbox.surrender(this.holder);
+    } catch (err) {
+      this.options.logger.warn({ err }, 'could not give up the mupdate push lease');
+    }
     clearInterval(this.idleTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
@@ -123,6 +130,8 @@ export class MailboxListPusher implements MailboxListPublisher {
       for (const row of rows) {
         if (this.closed || !outbox.claim(this.holder, this.leaseMs)) return;
         const outcome = await this.push(row);
+        // Closed meanwhile (the store too): the row stays and is pushed again by the next drainer.
+        if (this.closed) return;
         if (outcome === 'retry') {
           this.retryLater();
           return;

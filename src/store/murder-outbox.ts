@@ -127,7 +127,7 @@ export class MurderOutbox {
     });
   }
 
-  /** Drop `holder`'s lease whatever waits (ctl_mboxlist -m when done: the pushers take over). */
+  /** Drop `holder`'s lease (if it has it) whatever waits: a pusher closing, ctl_mboxlist -m when done. */
   surrender(holder: string): void {
     this.write('murder push lease', () => this.stmts.dropLease.run(holder));
   }

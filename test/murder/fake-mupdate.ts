@@ -36,14 +36,18 @@ export class FakeMupdate {
       kill: (silently = false) => {
         if (closed) return;
         closed = true;
+        killed = true;
         this.open.delete(handle);
         if (!silently) for (const l of listeners) l(new MupdateError('connection', 'connection closed'));
       },
     };
     this.open.add(handle);
+    let killed = false;
+    // A command sent before the client closed is still carried out (the master got it).
     const answer = async <T>(fn: () => T): Promise<T> => {
-      if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
       if (closed || this.down) throw new MupdateError('connection', 'connection closed');
+      if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+      if (killed || this.down) throw new MupdateError('connection', 'connection closed');
       return fn();
     };
     const recordOf = (name: string): MupdateRecord | null => {

@@ -1,6 +1,7 @@
 // The pusher drains the outbox to the mupdate master (a fake here) in order: retries while the
 // master is down, one drainer at a time among several stores (processes) on one mailboxes.db,
 // a refused row dropped, a dead kept connection replaced at once.
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeEnv, type TestEnv } from '../store/helpers.js';
 import { listPublisherFactory, MailboxListPusher, murderSettings } from '../../src/murder/index.js';
@@ -134,6 +135,27 @@ describe('the pusher', () => {
     const store = openWithPusher(fake);
     expect(await store.mailboxListPushed(10_000)).toBe(true);
     expect(fake.log).toEqual(['ACTIVATE user.left be1.example!default ']);
+  });
+
+  it('a store closed while a push is in flight leaves the row for the next one (pushed twice), without an error', async () => {
+    env = makeEnv(BACKEND);
+    const fake = new FakeMupdate();
+    fake.latencyMs = 50;
+    const errors: string[] = [];
+    const logger = pino({ level: 'error' }, { write: (line: string) => errors.push(line) });
+    const first = env.open({
+      logger,
+      publisher: (store, murder) => new MailboxListPusher({ outbox: store.murderOutbox, settings: murderSettings(murder.config, murder.servername), connect: fake.connect, logger }),
+    });
+    first.createMailbox('user.fred');
+    await until(() => fake.connects === 1); // the push is under way
+    first.close();
+    await new Promise((r) => setTimeout(r, 100)); // past the fake's answer
+    expect(errors).toEqual([]);
+    const second = openWithPusher(fake);
+    expect(await second.mailboxListPushed(10_000)).toBe(true);
+    // The master got it from the first; the row was still there, so the second sends it again.
+    expect(fake.log).toEqual(['ACTIVATE user.fred be1.example!default ', 'ACTIVATE user.fred be1.example!default ']);
   });
 
   it('no pusher off a Murder: mailboxListPushed is true at once', async () => {
