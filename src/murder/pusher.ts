@@ -6,7 +6,7 @@
  * again after mupdate_retry_delay (doubling, up to ten times that, while it stays down); a row
  * the master answers NO or BAD is logged and dropped (it would block every later change
  * forever). An idle pusher looks for rows left by other processes (a tool, a crashed holder)
- * every mupdate_retry_delay.
+ * every second.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../common/index.js';
@@ -24,6 +24,9 @@ export interface PusherOptions {
   /** How often settled() looks whether another process has drained the rows (default 50 ms). */
   pollMs?: number;
 }
+
+/** How often an idle pusher looks for rows others left (one indexed read of mailboxes.db). */
+const IDLE_CHECK_MS = 1000;
 
 export class MailboxListPusher implements MailboxListPublisher {
   private readonly holder = `${process.pid}:${randomUUID()}`;
@@ -45,7 +48,7 @@ export class MailboxListPusher implements MailboxListPublisher {
     this.pollMs = options.pollMs ?? 50;
     this.idleTimer = setInterval(() => {
       if (!this.draining && this.retryTimer === null && options.outbox.firstSeq() !== null) this.kick();
-    }, Math.max(1000, options.settings.retryDelayMs)).unref();
+    }, IDLE_CHECK_MS).unref();
     // Rows a crashed process or a tool left behind.
     this.kick();
   }

@@ -158,6 +158,21 @@ describe('the pusher', () => {
     expect(fake.log).toEqual(['ACTIVATE user.fred be1.example!default ', 'ACTIVATE user.fred be1.example!default ']);
   });
 
+  it('rows a tool left while a server runs are pushed by the server without a kick', async () => {
+    env = makeEnv(BACKEND);
+    const fake = new FakeMupdate();
+    const server = openWithPusher(fake);
+    server.createMailbox('user.first');
+    expect(await server.mailboxListPushed(10_000)).toBe(true);
+    // A drain the create's kick queued (setImmediate) runs before this turn ends: then the pusher is idle.
+    await new Promise((r) => setImmediate(r));
+    const tool = env.open({ publisher: null });
+    tool.createMailbox('user.fromtool');
+    tool.close();
+    await until(() => fake.log.length === 2);
+    expect(fake.log).toEqual(['ACTIVATE user.first be1.example!default ', 'ACTIVATE user.fromtool be1.example!default ']);
+  });
+
   it('no pusher off a Murder: mailboxListPushed is true at once', async () => {
     env = makeEnv('');
     let made = 0;
