@@ -21,7 +21,7 @@ export interface PusherOptions {
   logger: Logger;
   /** How long the drain lease lasts without renewal (default 30 s, above a command's 10 s timeout). */
   leaseMs?: number;
-  /** How often settled() looks whether another process has drained the rows (default 50 ms). */
+  /** How often settled() looks whether another process has drained the rows (default 20 ms). */
   pollMs?: number;
 }
 
@@ -45,7 +45,7 @@ export class MailboxListPusher implements MailboxListPublisher {
 
   constructor(private readonly options: PusherOptions) {
     this.leaseMs = options.leaseMs ?? 30_000;
-    this.pollMs = options.pollMs ?? 50;
+    this.pollMs = options.pollMs ?? 20;
     this.idleTimer = setInterval(() => {
       if (!this.draining && this.retryTimer === null && options.outbox.firstSeq() !== null) this.kick();
     }, IDLE_CHECK_MS).unref();
