@@ -4,3 +4,4 @@ export type { OptionSpec, OptionType, OptionValue, OptionFamily } from './types.
 export { SELECT_MODES, isSelectMode, type SelectMode } from './options/partition.js';
 export { parseList, ValueError } from './values.js';
 export { specialUseNames } from './special-use.js';
+export { servicePort } from './cyrus-conf-listen.js';

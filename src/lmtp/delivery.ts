@@ -4,7 +4,8 @@
  * it to the intake for every accepted recipient at once (Sieve, duplicate suppression, quota,
  * single-instance store all happen there), and answer one reply per recipient, in RCPT order
  * (RFC 2033 section 4.2). The intake fsyncs each copy before it returns, so no 250 goes out
- * before the message is on disk.
+ * before the message is on disk. On a Murder frontend the recipients on backends get the message
+ * there at the same time (src/lmtp/proxy), and their replies take their places in RCPT order.
  */
 import { MailError } from '../common/index.js';
 import { rfc5322Date } from '../message/index.js';
@@ -12,7 +13,8 @@ import type { DeliveryRecipient } from '../intake/index.js';
 import { formatPath } from './commands/addresses.js';
 import type { CommandContext } from './commands/types.js';
 import { lmtpReplyFor } from './error-map.js';
-import type { Envelope } from './session/state.js';
+import { BACKEND_FAILED } from './proxy/transaction.js';
+import type { Envelope, LocalRecipient } from './session/state.js';
 import type { DataResult } from './wire/data.js';
 import { REPLIES, reply, type Reply } from './wire/replies.js';
 
@@ -47,16 +49,43 @@ function refusal(ctx: CommandContext, err: unknown): Reply {
 }
 
 export async function deliverMessage(ctx: CommandContext, envelope: Envelope, data: DataResult): Promise<void> {
+  // The backends' side leaves the envelope before the session is back in 'ready'.
+  const proxy = envelope.proxy;
+  envelope.proxy = null;
   ctx.setState({ kind: 'ready' });
-  const { recipients } = envelope;
-  const answerAll = (reply: Reply) => {
-    for (let i = 0; i < recipients.length; i++) ctx.reply(reply);
-  };
-  if (recipients.length === 0) return ctx.reply(REPLIES.needRcpt);
-  if (data.tooBig) {
-    ctx.log.info({ size: data.size, max: ctx.deps.limits.maxMessageSize }, 'message too big');
-    return answerAll(REPLIES.tooBig);
+  try {
+    const { recipients } = envelope;
+    if (recipients.length === 0) return ctx.reply(REPLIES.needRcpt);
+    if (data.tooBig) {
+      ctx.log.info({ size: data.size, max: ctx.deps.limits.maxMessageSize }, 'message too big');
+      for (let i = 0; i < recipients.length; i++) ctx.reply(REPLIES.tooBig);
+      return;
+    }
+    const local = recipients.filter((r): r is LocalRecipient => r.kind === 'local');
+    const [localReplies, remoteReplies] = await Promise.all([
+      local.length > 0 ? deliverLocal(ctx, envelope, local, data) : Promise.resolve([]),
+      proxy !== null ? proxy.data(data.bytes) : Promise.resolve(new Map<string, Reply[]>()),
+    ]);
+    // One reply per recipient in RCPT order (RFC 2033 section 4.2), wherever its mailbox is.
+    let nextLocal = 0;
+    const nextRemote = new Map<string, number>();
+    for (const recipient of recipients) {
+      if (recipient.kind === 'local') {
+        ctx.reply(localReplies[nextLocal++]!);
+        continue;
+      }
+      const index = nextRemote.get(recipient.server) ?? 0;
+      nextRemote.set(recipient.server, index + 1);
+      ctx.reply(remoteReplies.get(recipient.server)?.[index] ?? BACKEND_FAILED);
+    }
+  } finally {
+    proxy?.close();
   }
+}
+
+/** Deliver to the recipients whose mailboxes are here: one reply each, in their order. */
+async function deliverLocal(ctx: CommandContext, envelope: Envelope, recipients: LocalRecipient[], data: DataResult): Promise<Reply[]> {
+  const answerAll = (reply: Reply): Reply[] => recipients.map(() => reply);
   const { intake } = ctx.deps;
   let prepared;
   try {
@@ -82,28 +111,30 @@ export async function deliverMessage(ctx: CommandContext, envelope: Envelope, da
   } catch (err) {
     return answerAll(refusal(ctx, err));
   }
+  const replies: Reply[] = [];
   for (const outcome of outcomes) {
     const rcpt = outcome.recipient.mailbox;
     switch (outcome.status) {
       case 'delivered':
         ctx.log.info({ mailbox: outcome.mailbox, uid: outcome.uid, messageId: prepared.messageId, size: prepared.content.length }, 'delivered');
-        ctx.reply(REPLIES.delivered);
+        replies.push(REPLIES.delivered);
         break;
       case 'duplicate':
         ctx.log.info({ mailbox: rcpt, messageId: prepared.messageId }, 'duplicate suppressed');
-        ctx.reply(REPLIES.duplicate);
+        replies.push(REPLIES.duplicate);
         break;
       case 'discarded':
         ctx.log.info({ mailbox: rcpt, messageId: prepared.messageId }, 'sieve discarded');
-        ctx.reply(REPLIES.discarded);
+        replies.push(REPLIES.discarded);
         break;
       case 'rejected':
         ctx.log.info({ mailbox: rcpt, messageId: prepared.messageId }, 'sieve rejected');
-        ctx.reply(reply(550, '5.7.1', outcome.reason));
+        replies.push(reply(550, '5.7.1', outcome.reason));
         break;
       case 'failed':
-        ctx.reply(refusal(ctx, outcome.error));
+        replies.push(refusal(ctx, outcome.error));
         break;
     }
   }
+  return replies;
 }

@@ -14,13 +14,16 @@
  *   `lmtp_catchall_mailbox`, the catch-all user's INBOX takes the message.
  *
  * Throws MailError: NotFound (no such user or mailbox), NoPerm (no `p` on a shared mailbox),
- * BadName (an address that cannot name a mailbox). No protocol text.
+ * BadName (an address that cannot name a mailbox). No protocol text. On a Murder frontend,
+ * `remoteServer` first tells whether the mailbox is on a backend (the LMTP proxy sends it there).
  */
+import { hostname } from 'node:os';
 import type { Identity } from '../auth/index.js';
 import { ANONYMOUS_USERID, UseridRules, makeIdentity, splitUserid } from '../auth/index.js';
 import type { RightsChecker } from '../acl/index.js';
 import { MailError } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
+import { isRemoteEntry } from '../murder/index.js';
 import { DOT_IN_COMPONENT, checkNewComponent, domainOfName, inboxName, joinName, splitName } from '../names/index.js';
 import type { MailboxEntry } from '../store/index.js';
 import type { EnvelopeAddress } from './wire/commands.js';
@@ -51,6 +54,16 @@ export interface RecipientSettings {
   catchAll: string | null;
   excludedSpecialUse: string[];
   separator: '/' | '.';
+  /** This server's name in Murder locations: a mailbox whose entry names another server is remote. */
+  serverName: string;
+}
+
+/** An RCPT address in its parts: user (before "+", downcased per lmtp_downcase_rcpt), detail, domain. */
+interface AddressParts {
+  shown: string;
+  user: string;
+  detail: string | null;
+  domain: string | null;
 }
 
 export function recipientSettingsFromConfig(config: ImapdConfig): RecipientSettings {
@@ -62,6 +75,7 @@ export function recipientSettingsFromConfig(config: ImapdConfig): RecipientSetti
     catchAll: config.string('lmtp_catchall_mailbox'),
     excludedSpecialUse: config.list('lmtp_exclude_specialuse').map((u) => u.toLowerCase()),
     separator: config.bool('unixhierarchysep') ? '/' : '.',
+    serverName: config.string('servername') ?? hostname(),
   };
 }
 
@@ -81,13 +95,8 @@ export class RecipientResolver {
 
   /** Resolve one RCPT TO address for `poster` (whose `p` right decides +detail and shared delivery). */
   async resolve(address: EnvelopeAddress, poster: Identity): Promise<ResolvedRecipient> {
-    const shown = address.domain === null ? address.localPart : `${address.localPart}@${address.domain}`;
-    const plus = address.localPart.indexOf('+');
-    let user = plus < 0 ? address.localPart : address.localPart.slice(0, plus);
-    const detail = plus < 0 ? null : address.localPart.slice(plus + 1);
-    if (this.settings.downcase) user = user.toLowerCase();
-    const domain = address.domain?.toLowerCase() ?? null;
-    if (user === '' || (this.settings.postUser !== '' && user === this.settings.postUser)) {
+    const { shown, user, detail, domain } = this.parts(address);
+    if (this.isShared(user)) {
       if (detail === null || detail === '') throw new MailError('NotFound', `no mailbox for ${shown}`);
       return { address: shown, userid: null, mailbox: this.sharedMailbox(detail, domain, poster) };
     }
@@ -107,6 +116,50 @@ export class RecipientResolver {
     }
     const folder = detail === null || detail === '' ? null : this.detailFolder(inbox, detail, poster);
     return { address: shown, userid, mailbox: folder ?? inbox };
+  }
+
+  /**
+   * Murder frontend: the backend holding the mailbox `address` names (the +detail folder when the
+   * mirror has it on a backend, else the user's INBOX, or the shared mailbox), or null when that
+   * mailbox is here or unknown (resolve answers then). Rights and quota are the backend's to check.
+   */
+  remoteServer(address: EnvelopeAddress): string | null {
+    const { user, detail, domain } = this.parts(address);
+    const remote = (name: string | null): string | null => {
+      const entry = name === null ? null : this.mailboxes.lookup(name);
+      if (entry === null || entry.type.includes('reserved') || !isRemoteEntry(entry, this.settings.serverName)) return null;
+      return entry.server;
+    };
+    if (this.isShared(user)) return detail === null || detail === '' ? null : remote(this.sharedName(detail, domain));
+    const userid = this.rules.tryCanonical(domain === null ? user : `${user}@${domain}`);
+    if (userid === null) return null;
+    const { localPart, domain: userDomain } = splitUserid(userid);
+    const inbox = inboxName(localPart, userDomain);
+    const components = detail === null || detail === '' ? null : this.detailComponents(detail);
+    return (components === null ? null : remote(`${inbox}.${components.join('.')}`)) ?? remote(inbox);
+  }
+
+  private parts(address: EnvelopeAddress): AddressParts {
+    const shown = address.domain === null ? address.localPart : `${address.localPart}@${address.domain}`;
+    const plus = address.localPart.indexOf('+');
+    let user = plus < 0 ? address.localPart : address.localPart.slice(0, plus);
+    const detail = plus < 0 ? null : address.localPart.slice(plus + 1);
+    if (this.settings.downcase) user = user.toLowerCase();
+    return { shown, user, detail, domain: address.domain?.toLowerCase() ?? null };
+  }
+
+  /** "+shared.folder" and "postuser+shared.folder" name a shared mailbox. */
+  private isShared(user: string): boolean {
+    return user === '' || (this.settings.postUser !== '' && user === this.settings.postUser);
+  }
+
+  /** The internal name of the shared mailbox a detail names (in the address's domain); null when unusable. */
+  private sharedName(detail: string, domain: string | null): string | null {
+    const components = this.detailComponents(detail);
+    if (components === null) return null;
+    let mailboxDomain: string | null = null;
+    if (domain !== null && this.rules.virtdomains !== 'off' && domain !== this.rules.defaultDomain) mailboxDomain = domain;
+    return joinName(mailboxDomain, components);
   }
 
   private async userInbox(userid: string): Promise<MailboxEntry | null> {
@@ -183,11 +236,9 @@ export class RecipientResolver {
   }
 
   private sharedMailbox(detail: string, domain: string | null, poster: Identity): MailboxEntry {
-    const components = this.detailComponents(detail);
-    if (components === null) throw new MailError('NotFound', `no mailbox ${detail}`);
-    let mailboxDomain: string | null = null;
-    if (domain !== null && this.rules.virtdomains !== 'off' && domain !== this.rules.defaultDomain) mailboxDomain = domain;
-    const entry = this.usable(this.mailboxes.lookup(joinName(mailboxDomain, components)));
+    const name = this.sharedName(detail, domain);
+    if (name === null) throw new MailError('NotFound', `no mailbox ${detail}`);
+    const entry = this.usable(this.mailboxes.lookup(name));
     if (entry === null) throw new MailError('NotFound', `no mailbox ${detail}`);
     if (!this.mayPost(poster, entry)) throw new MailError('NoPerm', `no p right on ${entry.name}`);
     return entry;

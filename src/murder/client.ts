@@ -79,7 +79,8 @@ class Connection implements MupdateConnection {
       this.end(err instanceof MupdateError ? err : new MupdateError('connection', String(err)));
       return;
     }
-    if (this.pending.size > 0 || !this.greeted) this.armTimer();
+    // Re-armed while replies are awaited; cleared once none is (a stream may then be quiet for hours).
+    this.armTimer();
   }
 
   private onLine(words: Word[]): void {
@@ -227,6 +228,8 @@ export async function connectMupdate(options: MupdateConnectOptions): Promise<Mu
     });
   });
   socket.setNoDelay(true);
+  // A stream may be silent for hours: TCP keepalive finds a master that vanished without a FIN.
+  socket.setKeepAlive(true, 60_000);
   const connection = new Connection(socket, timeoutMs);
   try {
     await connection.waitGreeting();

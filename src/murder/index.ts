@@ -5,6 +5,7 @@
  *   murderSettings(config, servername) → MurderSettings      proxyLogin(config, server) → ProxyLogin | null
  *   backendAddress(settings, server, 'imap' | 'pop3' | 'lmtp') → { host, port }
  *   isRemoteEntry(entry, servername)                          parseLocation / formatLocation ("server!partition")
+ *   BackendLink.open({ host, port, timeoutMs }) → a frontend's line connection to a backend (POP3, LMTP proxies)
  *   connectMupdate(options) → Promise<MupdateConnection>      (src/murder/client.ts)
  *   listPublisherFactory(connect) → the store's MailboxListPublisherFactory: a backend's pusher of
  *                                   its list changes to the mupdate master (pusher.ts)
@@ -16,4 +17,5 @@ export {
 } from './settings.js';
 export { MupdateError, type MupdateRecord, type MupdateEvent, type MupdateConnectOptions, type MupdateConnection } from './types.js';
 export { connectMupdate } from './client.js';
+export { BackendLink, BackendError, saslPlain, type BackendLinkOptions } from './backend-link.js';
 export { MailboxListPusher, listPublisherFactory, type PusherOptions } from './pusher.js';

@@ -82,11 +82,20 @@ export class MupdateList {
     else this.put(event);
   }
 
-  /** A slave's copy of its master's whole list: records not in it are removed, the others written. */
-  replaceAll(records: readonly MupdateRecord[]): void {
+  /**
+   * A slave's copy of its master's whole list: records not in it are removed, the others written.
+   * A record the store refuses (a local mailbox of that name) is told to `onRefused` and skipped.
+   */
+  replaceAll(records: readonly MupdateRecord[], onRefused: (name: string, err: Error) => void): void {
     const wanted = new Set(records.map((r) => r.name));
     for (const name of [...this.records.keys()]) if (!wanted.has(name)) this.delete(name);
-    for (const record of records) this.put(record);
+    for (const record of records) {
+      try {
+        this.put(record);
+      } catch (err) {
+        onRefused(record.name, err as Error);
+      }
+    }
   }
 
   private put(record: MupdateRecord): void {

@@ -2,7 +2,7 @@
  * Murder settings read once from imapd.conf: where the mupdate master is and how to log in there,
  * how a frontend logs in to a backend for a user, and on which port each backend service listens.
  */
-import type { ImapdConfig } from '../config/index.js';
+import { servicePort, type ImapdConfig } from '../config/index.js';
 import type { MailboxEntry } from '../store/index.js';
 
 export type MurderLayout = 'standard' | 'unified' | 'replicated';
@@ -31,6 +31,12 @@ export interface MurderSettings {
   ports: Record<BackendProtocol, number>;
 }
 
+/** murder_PROTOCOL_port, else the service's port in /etc/services, as Cyrus finds its backends. */
+function portOf(config: ImapdConfig, protocol: BackendProtocol): number {
+  if (config.isSet(`murder_${protocol}_port`)) return config.int(`murder_${protocol}_port`);
+  return servicePort(protocol) ?? { imap: 143, pop3: 110, lmtp: 24 }[protocol];
+}
+
 export function murderSettings(config: ImapdConfig, servername: string): MurderSettings {
   const authname = config.string('mupdate_authname');
   const password = config.string('mupdate_password');
@@ -45,7 +51,7 @@ export function murderSettings(config: ImapdConfig, servername: string): MurderS
     retryDelayMs: (config.seconds('mupdate_retry_delay') ?? 20) * 1000,
     layout: config.enum<MurderLayout>('mupdate_config'),
     connectionsMax: config.int('mupdate_connections_max'),
-    ports: { imap: config.int('murder_imap_port'), pop3: config.int('murder_pop3_port'), lmtp: config.int('murder_lmtp_port') },
+    ports: { imap: portOf(config, 'imap'), pop3: portOf(config, 'pop3'), lmtp: portOf(config, 'lmtp') },
   };
 }
 

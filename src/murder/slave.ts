@@ -72,7 +72,7 @@ export class MupdateSlave {
     const onSynced = (): void => {
       synced = true;
       this.failures = 0;
-      this.apply(() => list.replaceAll(initial), null);
+      list.replaceAll(initial, (name, err) => logger.warn({ err: err.message, mailbox: name }, 'mupdate slave: mirror write refused'));
       logger.info({ mailboxes: initial.length, server: settings.mupdateServer }, 'mupdate slave: mirror in step with the master');
       this.options.onSynced?.();
     };

@@ -22,6 +22,8 @@ export interface TestLmtp {
   lmtp: LmtpServer;
   /** A store on the same files, to create mailboxes and look at what was delivered. */
   store: MailStore;
+  /** Cut every TCP connection at once, as a backend that crashed (the listener stays). */
+  dropTcpConnections(): void;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,9 @@ export interface TestLmtpOptions {
   /** `lmtpd -a` on the TCP listener. */
   preauthorized?: boolean;
   quota?: RecipientQuota;
+  /** Listen on this address and port instead of 127.0.0.1 and an ephemeral port (Murder backends, test/murder/net.ts). */
+  listenHost?: string;
+  listenPort?: number;
   /** The server's logger (default: silent, or debug lines on stderr with TEST_LOG set). */
   logger?: Logger;
 }
@@ -71,10 +76,13 @@ export async function startTestLmtp(options: TestLmtpOptions = {}): Promise<Test
     quota: options.quota,
     auth: { passwordStore: { scrypt: { N: 1024, r: 8, p: 1 }, scramIterations: 64 } },
   });
+  const tcpSockets = new Set<Socket>();
   const tcp: Server = createServer((socket) => {
+    tcpSockets.add(socket);
+    socket.once('close', () => tcpSockets.delete(socket));
     lmtp.handleConnection(socket, { tls: false, unixSocket: false, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress });
   });
-  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => tcp.listen(options.listenPort ?? 0, options.listenHost ?? '127.0.0.1', resolve));
   const socketPath = config.path('lmtpsocket')!;
   mkdirSync(dirname(socketPath), { recursive: true });
   const unix: Server = createServer((socket) => lmtp.handleConnection(socket, { tls: false, unixSocket: true }));
@@ -86,6 +94,9 @@ export async function startTestLmtp(options: TestLmtpOptions = {}): Promise<Test
     config,
     lmtp,
     store,
+    dropTcpConnections() {
+      for (const socket of tcpSockets) socket.destroy();
+    },
     async close() {
       await lmtp.shutdown(Date.now());
       await Promise.all([tcp, unix].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));

@@ -91,24 +91,6 @@ describe('connectMupdate', () => {
     await writer.close();
   });
 
-  it('coalesces changes to one name made in one turn into the last', async () => {
-    const reader = await login();
-    const seen = collector();
-    await reader.update((e) => seen.push(e));
-    const base = seen.events.length;
-    // Written in one turn of the master's loop: pipelined in one packet.
-    const writer = await login();
-    await Promise.all([writer.reserve('user.co', 'b1!p'), writer.activate('user.co', 'b1!p', 'a\tlr\t'), writer.activate('user.co', 'b1!p', 'b\tlr\t'), writer.activate('user.sentinel', 'b1!p', '')]);
-    await seen.until((ev) => ev.some((e) => e.name === 'user.sentinel'));
-    const about = seen.events.slice(base).filter((e) => e.name === 'user.co');
-    expect(about.at(-1)).toEqual({ kind: 'mailbox', name: 'user.co', location: 'b1!p', acl: 'b\tlr\t' });
-    expect(about.length).toBeLessThanOrEqual(3);
-    await writer.delete('user.co');
-    await writer.delete('user.sentinel');
-    await reader.close();
-    await writer.close();
-  });
-
   it('fails with reason auth for a wrong password or a user who is not an admin', async () => {
     await expect(login({ password: 'nope' })).rejects.toMatchObject({ reason: 'auth' });
     await expect(login({ authname: 'fred' })).rejects.toMatchObject({ reason: 'auth' });
@@ -142,6 +124,18 @@ describe('connectMupdate', () => {
     await expect(connectMupdate({ host: '127.0.0.1', port, authname: 'admin', password: 'pass', timeoutMs: 200 })).rejects.toMatchObject({ reason: 'connection' });
     for (const s of sockets) s.destroy();
     await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+
+  it('lets a stream stay quiet longer than the reply timeout', async () => {
+    const c = await login({ timeoutMs: 100 });
+    let closed: Error | null | undefined;
+    c.onClose((err) => {
+      closed = err;
+    });
+    await c.update(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(closed).toBeUndefined();
+    await c.close();
   });
 
   it('does not call onClose after close()', async () => {

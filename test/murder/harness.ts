@@ -5,6 +5,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, silentLogger } from '../../src/common/index.js';
@@ -106,7 +107,11 @@ export class RawClient {
   closed = false;
   greeting = '';
 
-  private constructor(readonly socket: Socket) {
+  private constructor(public socket: Socket) {
+    this.attach(socket);
+  }
+
+  private attach(socket: Socket): void {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
       this.buffer += chunk;
@@ -117,6 +122,19 @@ export class RawClient {
       this.wake();
     });
     socket.on('error', () => undefined);
+  }
+
+  /** After the server's OK to STARTTLS: the TLS handshake, then everything goes through TLS. */
+  async upgrade(): Promise<void> {
+    this.socket.removeAllListeners('data');
+    this.socket.removeAllListeners('close');
+    const secure = tlsConnect({ socket: this.socket, rejectUnauthorized: false });
+    await new Promise<void>((resolve, reject) => {
+      secure.once('secureConnect', resolve);
+      secure.once('error', reject);
+    });
+    this.socket = secure;
+    this.attach(secure);
   }
 
   private wake(): void {

@@ -135,6 +135,44 @@ describe('mupdate master wire', () => {
     await c.waitClosed();
   });
 
+  it('streams changes with the UPDATE tag, the changes of one turn coalesced per name into the last', async () => {
+    const reader = await admin();
+    expect(await reader.command('U', 'UPDATE')).toBe('U OK "streaming starts"\r\n');
+    const writer = await admin();
+    // One write: the master reads the four commands at once and runs them in one turn.
+    writer.send('A RESERVE "user.co" "b1!p"\r\nB ACTIVATE "user.co" "b1!p" "a"\r\nC ACTIVATE "user.co" "b1!p" "b"\r\nD ACTIVATE "user.last" "b1!p" ""\r\n');
+    expect(await writer.answer('D')).toBe('A OK "done"\r\nB OK "done"\r\nC OK "done"\r\nD OK "done"\r\n');
+    expect(await reader.until(/user\.last \{4\+\}\r\nb1!p \{0\+\}\r\n\r\n/))
+      .toBe('U MAILBOX {7+}\r\nuser.co {4+}\r\nb1!p {1+}\r\nb\r\nU MAILBOX {9+}\r\nuser.last {4+}\r\nb1!p {0+}\r\n\r\n');
+    writer.send('E DELETE "user.co"\r\nF DELETE "user.last"\r\n');
+    await writer.answer('F');
+    expect(await reader.until(/user\.last\r\n/)).toBe('U DELETE {7+}\r\nuser.co\r\nU DELETE {9+}\r\nuser.last\r\n');
+    reader.close();
+    writer.close();
+  });
+
+  it('UPDATE "server" ... (PARTIAL-UPDATE) streams only the records on those servers', async () => {
+    const writer = await admin();
+    writer.send('A ACTIVATE "user.p1" "s1!p" ""\r\nB ACTIVATE "user.p2" "s2!p" ""\r\nC ACTIVATE "user.p3" "s3!p" ""\r\n');
+    await writer.answer('C');
+    const reader = await admin();
+    expect(await reader.command('U', 'UPDATE "s1" "s3"')).toBe(
+      'U MAILBOX {7+}\r\nuser.p1 {4+}\r\ns1!p {0+}\r\n\r\nU MAILBOX {7+}\r\nuser.p3 {4+}\r\ns3!p {0+}\r\n\r\nU OK "streaming starts"\r\n',
+    );
+    // Not on s1/s3: not heard. Moved off s3: heard as a DELETE. Deleted on s1: heard.
+    expect(await writer.command('D', 'ACTIVATE "user.p2" "s2!p" "x\tl\t"')).toBe('D OK "done"\r\n');
+    expect(await writer.command('E', 'ACTIVATE "user.p3" "s2!p" ""')).toBe('E OK "done"\r\n');
+    expect(await reader.until(/user\.p3\r\n/)).toBe('U DELETE {7+}\r\nuser.p3\r\n');
+    expect(await writer.command('F', 'DELETE "user.p2"')).toBe('F OK "done"\r\n');
+    expect(await writer.command('G', 'RESERVE "user.p4" "s3!q"')).toBe('G OK "done"\r\n');
+    expect(await reader.until(/user\.p4 \{4\+\}\r\ns3!q\r\n/)).toBe('U RESERVE {7+}\r\nuser.p4 {4+}\r\ns3!q\r\n');
+    writer.send('H DELETE "user.p1"\r\nI DELETE "user.p3"\r\nJ DELETE "user.p4"\r\n');
+    await writer.answer('J');
+    expect(await reader.until(/user\.p4\r\n/)).toBe('U DELETE {7+}\r\nuser.p1\r\nU DELETE {7+}\r\nuser.p4\r\n');
+    reader.close();
+    writer.close();
+  });
+
   it('says BYE over mupdate_connections_max', async () => {
     const clients: RawClient[] = [];
     for (let i = 0; i < 6; i++) clients.push(await RawClient.connect(master.port));

@@ -80,6 +80,29 @@ describe('mupdate slave', () => {
     ]);
   });
 
+  it('leaves a local mailbox of the same name alone and mirrors the rest', async () => {
+    const master = await startMupdate({ mode: 'master' });
+    cleanups.push(() => master.close());
+    const m = await admin(master);
+    await m.activate('user.a', 'b1!p', '');
+    await m.activate('user.local', 'b1!p', '');
+    await m.activate('user.z', 'b1!p', '');
+    const dir = mkdtempSync(join(tmpdir(), 'cyrusts-mupdate-slave-'));
+    mkdirSync(join(dir, 'conf'));
+    writeFileSync(join(dir, 'seed.conf'), `configdirectory: ${join(dir, 'conf')}\npartition-default: ${join(dir, 'spool')}\nfsync_disabled: yes\n`);
+    const seed = MailStore.open({ config: ImapdConfig.load(join(dir, 'seed.conf')) });
+    seed.createMailbox('user.local');
+    seed.close();
+    const slave = await startMupdate({ mode: 'slave', dir, conf: slaveConf(master) });
+    cleanups.push(() => slave.close());
+    const stream = await watch(slave);
+    await stream.until((e) => e.name === 'user.z');
+    expect(slave.mirror().map((e) => e.name)).toEqual(['user.a', 'user.z']);
+    const check = MailStore.open({ config: slave.config });
+    expect(check.lookup('user.local')).toMatchObject({ name: 'user.local', server: null, type: [] });
+    check.close();
+  });
+
   it('serves its own clients read-only, greeting as a slave', async () => {
     const master = await startMupdate({ mode: 'master' });
     cleanups.push(() => master.close());

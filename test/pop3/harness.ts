@@ -44,15 +44,18 @@ export interface Pop3TestServerOptions {
   keepDir?: boolean;
   /** Override settings read from imapd.conf (e.g. a short autologout). */
   settings?: Partial<Pop3Settings>;
+  /** Listen on this address and port instead of 127.0.0.1 and an ephemeral port (Murder backends, test/murder/net.ts). */
+  listenHost?: string;
+  listenPort?: number;
   /** The servers' logger (default: silent, or debug lines on stderr with TEST_LOG set). */
   logger?: Logger;
 }
 
 const TEST_HASHING = { passwordStore: { scrypt: { N: 1024, r: 8, p: 1 }, scramIterations: 64 } };
 
-async function listen(onSocket: (socket: Socket) => void): Promise<{ server: Server; port: number }> {
+async function listen(onSocket: (socket: Socket) => void, host = '127.0.0.1', port = 0): Promise<{ server: Server; port: number }> {
   const server = createServer(onSocket);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
   return { server, port: (server.address() as { port: number }).port };
 }
 
@@ -80,7 +83,7 @@ export async function startPop3Server(options: Pop3TestServerOptions = {}): Prom
   for (const user of options.users ?? ['fred', 'admin']) await pop3.deps.auth.store.setPassword(user, 'pass');
   const popListener = await listen((socket) => {
     pop3.handleConnection(socket, { tls: false, unixSocket: false, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress });
-  });
+  }, options.listenHost, options.listenPort);
   let imap: ImapServer | null = null;
   let imapListener: { server: Server; port: number } | null = null;
   if (options.imap) {
@@ -93,7 +96,7 @@ export async function startPop3Server(options: Pop3TestServerOptions = {}): Prom
   const store = pop3.deps.store;
   return {
     port: popListener.port,
-    host: '127.0.0.1',
+    host: options.listenHost ?? '127.0.0.1',
     dir,
     config,
     pop3,

@@ -17,7 +17,7 @@ export const murderOptions: OptionSpec[] = [
   { area, name: 'proxy_password', type: 'string', default: null, doc: 'Password of proxy_authname on the backends; `<backend>_password` overrides it for one backend.' },
   { area, name: 'proxy_realm', type: 'string', default: null, doc: 'SASL realm for the backend login; appended to proxy_authname as @realm when set.' },
   { area, name: 'allowallsubscribe', type: 'switch', default: 'no', doc: 'Allow subscribing to mailboxes that do not exist here (a Murder backend, whose users subscribe to other backends\' mailboxes).' },
-  { area, name: 'murder_imap_port', type: 'int', default: '143', min: 1, doc: 'Port a frontend reaches a backend\'s IMAP service on. Not a Cyrus option: Cyrus reads the "imap" entry of /etc/services.' },
-  { area, name: 'murder_pop3_port', type: 'int', default: '110', min: 1, doc: 'Port a frontend reaches a backend\'s POP3 service on. Not a Cyrus option (Cyrus: "pop3" in /etc/services).' },
-  { area, name: 'murder_lmtp_port', type: 'int', default: '2003', min: 1, doc: 'Port a frontend reaches a backend\'s LMTP service on. Not a Cyrus option (Cyrus: "lmtp" in /etc/services).' },
+  { area, name: 'murder_imap_port', type: 'int', default: null, min: 1, doc: 'Port a frontend reaches the backends\' IMAP on. Unset: the "imap" entry of /etc/services (143), as Cyrus reads it. Not a Cyrus option.' },
+  { area, name: 'murder_pop3_port', type: 'int', default: null, min: 1, doc: 'Port a frontend reaches the backends\' POP3 on. Unset: "pop3" in /etc/services (110). Not a Cyrus option.' },
+  { area, name: 'murder_lmtp_port', type: 'int', default: null, min: 1, doc: 'Port a frontend reaches the backends\' LMTP on. Unset: "lmtp" in /etc/services (24 on Debian; Cyrus\'s documentation registers 2003). Not a Cyrus option.' },
 ];

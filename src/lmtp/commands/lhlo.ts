@@ -17,6 +17,7 @@ export function extensions(ctx: CommandContext): string[] {
 export const lhloCommand = defineCommand({
   verb: 'LHLO',
   handle(ctx, command) {
+    if (ctx.state.kind === 'transaction') ctx.state.envelope.proxy?.close();
     ctx.setLhloHost(command.host);
     ctx.setState({ kind: 'ready' });
     ctx.reply(reply(250, null, [ctx.deps.serverName, ...extensions(ctx)].join('\n')));

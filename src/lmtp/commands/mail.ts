@@ -36,7 +36,7 @@ export const mailCommand = defineCommand({
       if (sender === null) return ctx.reply(REPLIES.badSender);
     }
     const poster = posterOf(ctx, command.params);
-    ctx.setState({ kind: 'transaction', envelope: { sender, params: command.params, poster, recipients: [], chunks: null } });
+    ctx.setState({ kind: 'transaction', envelope: { sender, params: command.params, poster, recipients: [], chunks: null, proxy: null } });
     ctx.reply(REPLIES.senderOk);
   },
 });

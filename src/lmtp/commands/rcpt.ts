@@ -2,9 +2,11 @@
  * RCPT TO (RFC 5321 section 4.1.1.3; RFC 2033: each accepted recipient gets its own reply after
  * DATA). The address is resolved to a mailbox now (recipients.ts), so an unknown user is refused
  * here with 550 5.1.1 and an over-quota one with 452 4.2.2 (quota seam; IGNOREQUOTA skips it).
- * NOTIFY= and ORCPT= are accepted and only logged.
+ * NOTIFY= and ORCPT= are accepted and only logged. On a Murder frontend a recipient whose mailbox
+ * the mirror puts on a backend is sent there (src/lmtp/proxy) and gets the backend's answer.
  */
 import { lmtpReplyFor } from '../error-map.js';
+import { proxyRecipient } from '../proxy/recipient.js';
 import { REPLIES } from '../wire/replies.js';
 import { acceptEightBit } from './addresses.js';
 import { defineCommand } from './types.js';
@@ -20,10 +22,13 @@ export const rcptCommand = defineCommand({
     if (envelope.recipients.length >= deps.limits.maxRecipients) return ctx.reply(REPLIES.tooManyRecipients);
     const address = acceptEightBit(command.recipient, envelope.params.smtputf8, deps.policy.strictAddresses);
     if (address === null) return ctx.reply(REPLIES.badRecipient);
+    // Murder frontend: a mailbox on a backend gets the backend's own answer.
+    const server = deps.recipients.remoteServer(address);
+    if (server !== null) return proxyRecipient(ctx, envelope, server, address, command.params);
     try {
       const resolved = await deps.recipients.resolve(address, envelope.poster);
       if (!command.params.ignoreQuota) deps.quota.check(resolved.mailbox, envelope.params.size ?? 0, { strict: deps.policy.strictQuota });
-      envelope.recipients.push({ resolved, params: command.params });
+      envelope.recipients.push({ kind: 'local', resolved, params: command.params });
       ctx.log.debug({ rcpt: resolved.address, mailbox: resolved.mailbox.name, notify: command.params.notify, orcpt: command.params.originalRecipient }, 'recipient');
       ctx.reply(REPLIES.recipientOk);
     } catch (err) {

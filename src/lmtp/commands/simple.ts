@@ -6,7 +6,10 @@ import { defineCommand } from './types.js';
 export const rsetCommand = defineCommand({
   verb: 'RSET',
   handle(ctx) {
-    if (ctx.state.kind === 'transaction') ctx.setState({ kind: 'ready' });
+    if (ctx.state.kind === 'transaction') {
+      ctx.state.envelope.proxy?.close();
+      ctx.setState({ kind: 'ready' });
+    }
     ctx.reply(REPLIES.reset);
   },
 });

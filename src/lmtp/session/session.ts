@@ -277,6 +277,7 @@ export class Session {
     this.input = [];
     this.inputBytes = 0;
     if (this.mode.kind !== 'line') this.mode = { kind: 'line' };
+    if (this.state.kind === 'transaction') this.state.envelope.proxy?.close();
     if (this.timer) clearTimeout(this.timer);
     this.lineWaiter?.(null);
     this.lineWaiter = null;

@@ -3,14 +3,27 @@
  * or inside a mail transaction, whose envelope exists only there.
  */
 import type { Identity } from '../../auth/index.js';
+import type { ProxyTransaction } from '../proxy/transaction.js';
 import type { ResolvedRecipient } from '../recipients.js';
 import type { ChunkCollector } from '../wire/data.js';
 import type { EnvelopeAddress, MailParameters, RcptParameters } from '../wire/commands.js';
 
-export interface AcceptedRecipient {
+/** A recipient whose mailbox is here. */
+export interface LocalRecipient {
+  readonly kind: 'local';
   readonly resolved: ResolvedRecipient;
   readonly params: RcptParameters;
 }
+
+/** Murder frontend: a recipient the backend `server` accepted at RCPT (src/lmtp/proxy). */
+export interface RemoteRecipient {
+  readonly kind: 'remote';
+  readonly server: string;
+  readonly address: string;
+  readonly params: RcptParameters;
+}
+
+export type AcceptedRecipient = LocalRecipient | RemoteRecipient;
 
 export interface Envelope {
   /** MAIL FROM; null for the null reverse-path "<>". */
@@ -21,6 +34,8 @@ export interface Envelope {
   readonly recipients: AcceptedRecipient[];
   /** BDAT chunks so far (CHUNKING); null until the first BDAT. */
   chunks: ChunkCollector | null;
+  /** Murder frontend: the backends' side of this transaction, from the first remote RCPT; null before. */
+  proxy: ProxyTransaction | null;
 }
 
 export type SessionState =

@@ -30,17 +30,19 @@ export const listCommand: MupdateCommand = {
 };
 
 /**
- * UPDATE: the whole list, then `OK "streaming starts"`; every later change goes out with this
- * tag. The list is written and the stream begun in one turn, so no change falls between them.
+ * UPDATE ["server" ...]: the whole list (or, with servers, the records on them: Cyrus's
+ * PARTIAL-UPDATE), then `OK "streaming starts"`; every later change goes out with this tag. The
+ * list is written and the stream begun in one turn, so no change falls between them.
  */
 export const updateCommand: MupdateCommand = {
   name: 'UPDATE',
   states: ['authenticated'],
   minArgs: 0,
-  maxArgs: 0,
-  handle(ctx, tag) {
-    for (const record of ctx.deps.list.all()) ctx.write(eventLine(tag, record));
-    ctx.startStream(tag);
+  maxArgs: Number.MAX_SAFE_INTEGER,
+  handle(ctx, tag, servers) {
+    const records = servers.length === 0 ? ctx.deps.list.all() : servers.flatMap((server) => ctx.deps.list.all(server));
+    for (const record of records) ctx.write(eventLine(tag, record));
+    ctx.startStream(tag, servers.length === 0 ? null : { servers: new Set(servers), names: new Set(records.map((r) => r.name)) });
     ctx.write(statusLine(tag, 'OK', 'streaming starts'));
   },
 };

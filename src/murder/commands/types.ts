@@ -17,6 +17,12 @@ export class MupdateAnswer extends Error {
   }
 }
 
+/** A stream of the records on some servers: `names` are those the client holds (sent and not deleted). */
+export interface PartialStream {
+  servers: ReadonlySet<string>;
+  names: Set<string>;
+}
+
 export interface CommandContext {
   readonly deps: MupdateDeps;
   readonly log: Logger;
@@ -30,8 +36,8 @@ export interface CommandContext {
   readLine(): Promise<Word[] | { error: string } | null>;
   /** AUTHENTICATE succeeded (the caller checked the identity may use mupdate). */
   loggedIn(identity: Identity): void;
-  /** UPDATE: from now on changes to the list go out with `tag`. */
-  startStream(tag: string): void;
+  /** UPDATE: from now on changes to the list go out with `tag` (only those on `partial.servers` when given). */
+  startStream(tag: string, partial: PartialStream | null): void;
   /** STARTTLS: upgrade once the OK is out. */
   startTls(): void;
   /** Close the connection once the current answer is out. */

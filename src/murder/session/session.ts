@@ -10,7 +10,8 @@ import {
   attachSocket, drained, hangUp, isMailError, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type SocketListeners,
 } from '../../common/index.js';
 import { REGISTRY } from '../commands/registry.js';
-import { MupdateAnswer, type CommandContext, type MupdateState } from '../commands/types.js';
+import { MupdateAnswer, type CommandContext, type MupdateState, type PartialStream } from '../commands/types.js';
+import { parseLocation } from '../location.js';
 import { MAX_LITERALS, type MupdateDeps } from '../deps.js';
 import type { MupdateEvent } from '../types.js';
 import { LineReader, type LineEvent, type Word } from '../wire/reader.js';
@@ -52,7 +53,7 @@ export class Session {
   private waiter: ((event: LineEvent | null) => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
   /** While streaming: the UPDATE's tag, the changes not sent yet, and the unsubscribe function. */
-  private stream: { tag: string; pending: Map<string, MupdateEvent>; scheduled: boolean; stop: () => void } | null = null;
+  private stream: { tag: string; pending: Map<string, MupdateEvent>; scheduled: boolean; stop: () => void; partial: PartialStream | null } | null = null;
   private readonly context: CommandContext;
 
   constructor(private readonly deps: MupdateDeps, socket: Duplex, private readonly options: SessionOptions) {
@@ -251,7 +252,7 @@ export class Session {
       flush: () => this.flush(),
       readLine: () => this.readLine(),
       loggedIn: (identity) => this.loggedIn(identity),
-      startStream: (tag) => this.startStream(tag),
+      startStream: (tag, partial) => this.startStream(tag, partial),
       startTls: () => {
         this.tlsRequested = true;
       },
@@ -269,16 +270,32 @@ export class Session {
     this.log.info({ user: identity.userid }, 'mupdate login');
   }
 
-  private startStream(tag: string): void {
+  private startStream(tag: string, partial: PartialStream | null): void {
     this.state = 'streaming';
     const stop = this.deps.list.subscribe((event) => this.queueEvent(event));
-    this.stream = { tag, pending: new Map(), scheduled: false, stop };
-    this.log.info({ records: this.deps.list.size }, 'streaming starts');
+    this.stream = { tag, pending: new Map(), scheduled: false, stop, partial };
+    this.log.info({ records: this.deps.list.size, servers: partial ? [...partial.servers] : undefined }, 'streaming starts');
   }
 
-  private queueEvent(event: MupdateEvent): void {
+  /**
+   * What a partial stream hears of a change: records on its servers; a DELETE for a name it holds
+   * that is gone or has moved to another server; nothing else.
+   */
+  private forPartial(partial: PartialStream, event: MupdateEvent): MupdateEvent | null {
+    const onWatched = event.kind !== 'delete' && partial.servers.has(parseLocation(event.location)?.server ?? '');
+    if (onWatched) {
+      partial.names.add(event.name);
+      return event;
+    }
+    if (!partial.names.delete(event.name)) return null;
+    return { kind: 'delete', name: event.name };
+  }
+
+  private queueEvent(changed: MupdateEvent): void {
     const stream = this.stream;
     if (!stream || this.closed) return;
+    const event = stream.partial ? this.forPartial(stream.partial, changed) : changed;
+    if (event === null) return;
     // A later change of a name replaces the one not sent yet: the client only needs the last.
     stream.pending.delete(event.name);
     stream.pending.set(event.name, event);

@@ -7,7 +7,7 @@
 import type { Duplex } from 'node:stream';
 import type { ConnectionContext, Identity } from '../../auth/index.js';
 import {
-  attachSocket, hangUp, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners,
+  attachSocket, detachSocket, hangUp, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners,
 } from '../../common/index.js';
 import { implementation } from '../capabilities.js';
 import type { CommandContext } from '../commands/types.js';
@@ -16,6 +16,9 @@ import type { Pop3Deps } from '../deps.js';
 import { errLine, Pop3Error, pop3Failure } from '../error-map.js';
 import { parseCommandLine, Pop3SyntaxError } from '../wire/command-line.js';
 import { LineReader, type LineEvent } from '../wire/line-reader.js';
+import type { BackendLink } from '../../murder/index.js';
+import { loginOnBackend, remoteMaildropServer } from '../proxy/backend.js';
+import { Pop3Relay } from '../proxy/relay.js';
 import { Maildrop } from './maildrop.js';
 import type { PendingUser, SessionState } from './state.js';
 import { ResponseWriter } from './writer.js';
@@ -54,6 +57,9 @@ export class Session {
   private tlsRequested = false;
   private lineWaiter: ((line: LineEvent | null) => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** A proxied login's backend, joined to the client once the +OK is out. */
+  private proxyPending: BackendLink | null = null;
+  private relay: Pop3Relay | null = null;
   private readonly context: CommandContext;
 
   constructor(
@@ -106,7 +112,7 @@ export class Session {
 
   /** RFC 1939 section 3: an expired timer closes the connection without UPDATE and without an answer. */
   private armTimer(): void {
-    if (this.closed) return;
+    if (this.closed || this.state.kind === 'proxied') return;
     const { timeoutMs, preloginTimeoutMs } = this.deps.settings;
     // Before login the window (prelogin_timeout) runs from the greeting, whatever the client sends.
     const prelogin = this.state.kind === 'authorization';
@@ -121,7 +127,7 @@ export class Session {
 
   /** Run buffered commands until more input is needed or a command is running. */
   private pump(): void {
-    if (this.pumping || this.closed) return;
+    if (this.pumping || this.closed || this.state.kind === 'proxied') return;
     this.pumping = true;
     try {
       for (;;) {
@@ -161,6 +167,7 @@ export class Session {
       this.out.line(`-ERR Line too long${this.closeRequested ? TOO_MANY : ''}`);
     } else await this.execute(event.text);
     if (this.closed) return;
+    if (this.proxyPending) return this.startRelay(this.proxyPending);
     this.armTimer();
     if (this.closeRequested) {
       await this.hangUp(this.state.kind === 'update' ? 'quit' : 'closed by server');
@@ -263,6 +270,8 @@ export class Session {
       this.log.info({ user: identity.userid, limit: refusal }, 'login refused: too many sessions');
       throw new Pop3Error('SYS/TEMP', `Too many sessions: ${refusal}`);
     }
+    const server = remoteMaildropServer(this.deps, identity);
+    if (server !== null) return this.proxyLogin(identity, subfolder, server);
     try {
       this.deps.accounts.firstContact(identity);
     } catch (err) {
@@ -287,6 +296,30 @@ export class Session {
     // The one "login" line is the auth module's; this one says which maildrop the session holds.
     this.log.info({ user: identity.userid, mailbox: maildrop.mailboxName, messages: maildrop.count }, 'maildrop opened');
     this.out.line(`+OK Mailbox locked and ready SESSIONID=<${this.id}>`);
+  }
+
+  /** Murder frontend: log in on the backend holding the INBOX; the relay starts after the +OK. */
+  private async proxyLogin(identity: Identity, subfolder: string | null, server: string): Promise<void> {
+    if (subfolder !== null) throw new Pop3Error('SYS/PERM', 'Subfolder logins are not available for this mailbox');
+    const link = await loginOnBackend(this.deps, server, identity.userid, this.log);
+    if (this.closed) {
+      link.close();
+      return;
+    }
+    this.state = { kind: 'proxied', identity, server };
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.proxyPending = link;
+    this.log.info({ user: identity.userid, server }, 'proxying to backend');
+    this.out.line(`+OK Mailbox locked and ready SESSIONID=<${this.id}>`);
+  }
+
+  /** Join the client to the backend: the session reads no more commands of its own. */
+  private async startRelay(link: BackendLink): Promise<void> {
+    this.proxyPending = null;
+    await this.out.flush();
+    detachSocket(this.socket, this.listeners);
+    this.relay = Pop3Relay.start(this.socket, this.reader.takeRest(), link, (reason) => this.finish(reason));
   }
 
   private readLine(): Promise<string | null> {
@@ -322,6 +355,8 @@ export class Session {
     if (this.timer) clearTimeout(this.timer);
     this.lineWaiter?.(null);
     this.lineWaiter = null;
+    this.proxyPending?.close();
+    this.proxyPending = null;
     if (this.state.kind === 'transaction' || this.state.kind === 'update') this.state.maildrop.release();
     this.state = { kind: 'closed' };
     this.log.info({ reason }, 'connection closed');
@@ -331,6 +366,8 @@ export class Session {
   /** Server shutdown: tell an idle client and close; a session in the middle of an answer is cut. */
   async shutdown(): Promise<void> {
     if (this.closed) return;
+    // A relayed session is the backend's to end: both connections are closed.
+    if (this.relay) return this.relay.stop('server shutdown');
     if (this.busy) return this.dropConnection('server shutdown');
     this.out.line('-ERR [SYS/TEMP] Server shutting down');
     await this.hangUp('server shutdown');

@@ -17,6 +17,8 @@ export type SessionState =
   | { kind: 'authorization'; pendingUser: PendingUser | null }
   | { kind: 'transaction'; identity: Identity; maildrop: Maildrop }
   | { kind: 'update'; maildrop: Maildrop }
+  /** Murder frontend: the INBOX is on backend `server`; the connection is relayed there byte for byte. */
+  | { kind: 'proxied'; identity: Identity; server: string }
   | { kind: 'closed' };
 
 export type StateKind = SessionState['kind'];

@@ -38,6 +38,13 @@ export class LineReader {
     return this.buffer.indexOf(LF, this.start) >= 0;
   }
 
+  /** Everything buffered and not yet returned as lines, as raw bytes (a proxied session hands them to the backend). */
+  takeRest(): Buffer {
+    const rest = this.discarding ? Buffer.alloc(0) : this.buffer.subarray(this.start);
+    this.clear();
+    return rest;
+  }
+
   /** Drop everything buffered (after STLS: nothing sent in plaintext survives the upgrade). */
   clear(): void {
     this.buffer = Buffer.alloc(0);
