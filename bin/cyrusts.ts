@@ -3,6 +3,11 @@
 // the service programs a cyrus.conf cmd can name; each is loaded only in the workers that run it.
 import { provideServicePrograms } from '../src/master/service.js';
 import { main } from '../src/tools/cli.js';
+import { MailStore } from '../src/store/index.js';
+import { connectMupdate, listPublisherFactory } from '../src/murder/index.js';
+
+// On a Murder backend every store this process opens pushes its list changes to the mupdate master.
+MailStore.installPublisher(listPublisherFactory(connectMupdate));
 
 provideServicePrograms({
   imapd: () => import('../src/imap/service.js'),

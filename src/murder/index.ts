@@ -8,6 +8,8 @@
  *   isRemoteEntry(entry, servername)                          parseLocation / formatLocation ("server!partition")
  *   BackendLink.open({ host, port, timeoutMs }) → a frontend's line connection to a backend (POP3, LMTP proxies)
  *   connectMupdate(options) → Promise<MupdateConnection>      (src/murder/client.ts)
+ *   listPublisherFactory(connect) → the store's MailboxListPublisherFactory: a backend's pusher of
+ *                                   its list changes to the mupdate master (pusher.ts)
  */
 export { parseLocation, formatLocation, type MurderLocation } from './location.js';
 export {
@@ -17,3 +19,4 @@ export {
 export { MupdateError, type MupdateRecord, type MupdateEvent, type MupdateConnectOptions, type MupdateConnection } from './types.js';
 export { connectMupdate } from './client.js';
 export { BackendLink, BackendError, saslPlain, type BackendLinkOptions } from './backend-link.js';
+export { MailboxListPusher, listPublisherFactory, type PusherOptions } from './pusher.js';

@@ -24,6 +24,9 @@
  *   store.putRemoteEntry({ name, server, partition, acl, reserved? }) / removeRemoteEntry(name) / remoteEntries()
  *   store.applyRemoteEntries([{ put } | { remove }]) → refused  (many mirror changes in one transaction)
  *                                                     (Murder mirror: mailboxes on other servers, type 'remote')
+ *   store.murderBackend (servername, or null)         store.murderOutbox (Murder backend: list changes for the mupdate master)
+ *   await store.mailboxListPushed(timeoutMs?)         (the master has every list change so far; true at once off a Murder)
+ *   MailStore.installPublisher(factory)               (entry point: the Murder pusher behind every backend store)
  *   MaildropStore.open(configdirectory/pop3.db, durable): POP3's last logins (popminpoll) and maildrop locks
  *   DuplicateStore.fromConfig(config) (deliver.db): isDelivered(messageId, mailbox) / recordDelivery / prune(minAgeMs)
  *
@@ -31,7 +34,10 @@
  * ones with MailError('BadName'); the name grammar and the LIST-pattern matcher are src/names.
  * Errors are MailErrors only (src/common/errors.ts).
  */
-export { MailStore, type MailStoreOptions, type CreateMailboxOptions, type ChangeNotifier, type RemoteEntryRecord } from './mail-store.js';
+export {
+  MailStore, type MailStoreOptions, type CreateMailboxOptions, type ChangeNotifier, type MailboxListPublisher, type MailboxListPublisherFactory, type RemoteEntryRecord,
+} from './mail-store.js';
+export { MurderOutbox, type OutboxRow } from './murder-outbox.js';
 export { MailboxList, type MailboxEntry, type MailboxTypeFlag, type ListOptions } from './mailbox-list.js';
 export { MaildropStore, type LoginDelayRule } from './maildrops.js';
 export { AccessKeyStore } from './access-keys.js';

@@ -4,6 +4,7 @@
  * opens): one way to create, rename, delete, list and append.
  */
 import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -19,6 +20,7 @@ import {
   type MailboxContext,
 } from '../mailbox/index.js';
 import { MailboxList, type ListOptions, type MailboxEntry } from './mailbox-list.js';
+import type { MurderOutbox } from './murder-outbox.js';
 import { checkMailboxName, isUserInbox, isWithin, joinName, ownerOf, parentName, splitName } from '../names/index.js';
 import { mailboxDirectory, type SpoolLayout } from './paths.js';
 import { destroyMailbox, relocateMailbox, type RelocateContext } from './relocate.js';
@@ -36,6 +38,28 @@ export interface ChangeNotifier {
   mailboxChanged(name: string, facts?: AppendFacts): void;
 }
 
+/**
+ * The seam between the store and the Murder pusher (src/murder/pusher.ts, which the store cannot
+ * import): the store kicks it after a change that left outbox rows, and asks it whether they
+ * have reached the mupdate master.
+ */
+export interface MailboxListPublisher {
+  /** Rows may be waiting: push them soon. */
+  kick(): void;
+  /** Resolves true once every row written before the call is pushed, false after `timeoutMs`. */
+  settled(timeoutMs: number): Promise<boolean>;
+  close(): void;
+}
+
+/** Makes the publisher of a store whose server is a Murder backend. */
+export type MailboxListPublisherFactory = (store: MailStore, murder: { servername: string; config: ImapdConfig; logger: Logger }) => MailboxListPublisher;
+
+/** Set once per process by the entry point (bin/cyrusts.ts): every backend store gets a publisher. */
+let processPublisherFactory: MailboxListPublisherFactory | null = null;
+
+/** How long a command that changed the mailbox list waits for the mupdate master to hear of it. */
+const PUSH_WAIT_MS = 5_000;
+
 export interface MailStoreOptions {
   config: ImapdConfig;
   logger?: Logger;
@@ -45,6 +69,8 @@ export interface MailStoreOptions {
   notifier?: ChangeNotifier;
   /** The message parser; defaults to summarizeMessage of src/message. */
   summarize?: (content: Buffer) => MessageSummary;
+  /** The Murder publisher's maker (default: the one the process installed; null: none). */
+  publisher?: MailboxListPublisherFactory | null;
 }
 
 /** A mailbox on another server of the Murder, as the mirror keeps it. */
@@ -111,6 +137,11 @@ export class MailStore {
   private accessKeyStore: AccessKeyStore | null = null;
   private annotationStore: AnnotationStore | null = null;
   private sieveScriptStore: SieveScriptStore | null = null;
+  /** This server's name when it is a Murder backend (its list changes go to the outbox), else null. */
+  readonly murderBackend: string | null;
+  private publisher: MailboxListPublisher | null = null;
+  /** MurderOutbox.appended when the publisher was last kicked. */
+  private kickedAt = 0;
 
   private constructor(private readonly options: MailStoreOptions) {
     const config = options.config;
@@ -125,6 +156,9 @@ export class MailStore {
       throw fsError(err, 'configdirectory');
     }
     this.mailboxes = new MailboxList(join(dir, 'mailboxes.db'), this.durable);
+    const layout = config.enum('mupdate_config');
+    this.murderBackend = config.string('mupdate_server') && (layout === 'standard' || layout === 'unified') ? (config.string('servername') ?? hostname()) : null;
+    this.mailboxes.publishAs(this.murderBackend);
     this.seen = new SeenStore(join(dir, 'seen.db'), this.durable);
     this.subscriptionStore = new SubscriptionStore(join(dir, 'subscriptions.db'), this.durable);
     this.quotas = new QuotaStore(config.path('quota_db_path') ?? join(dir, 'quotas.db'), this.durable, config.string('deletedprefix') ?? 'DELETED');
@@ -153,10 +187,53 @@ export class MailStore {
   }
 
   static open(options: MailStoreOptions): MailStore {
-    return new MailStore(options);
+    const store = new MailStore(options);
+    const factory = options.publisher === undefined ? processPublisherFactory : options.publisher;
+    if (store.murderBackend !== null && factory !== null) {
+      try {
+        store.publisher = factory(store, { servername: store.murderBackend, config: options.config, logger: store.logger });
+      } catch (err) {
+        store.close();
+        throw err;
+      }
+    }
+    return store;
+  }
+
+  /** The entry point installs the Murder publisher's maker for every store this process opens. */
+  static installPublisher(factory: MailboxListPublisherFactory | null): void {
+    processPublisherFactory = factory;
+  }
+
+  /** mailboxes.db's Murder outbox (murder-outbox.ts): for the pusher and ctl_mboxlist -m. */
+  get murderOutbox(): MurderOutbox {
+    return this.mailboxes.outbox;
+  }
+
+  /**
+   * Wait (at most `timeoutMs`) until the mupdate master has every change of the mailbox list made
+   * so far (a CREATE, RENAME, DELETE or SETACL that a frontend relayed is then visible in the whole
+   * Murder when its OK arrives). True at once when this server is no Murder backend; false (and
+   * logged) on timeout: the rows stay and are pushed later.
+   */
+  async mailboxListPushed(timeoutMs = PUSH_WAIT_MS): Promise<boolean> {
+    if (this.publisher === null) return true;
+    this.kickPublisher();
+    const pushed = await this.publisher.settled(timeoutMs);
+    if (!pushed) this.logger.warn({ timeoutMs }, 'the mupdate master has not yet heard of a mailbox list change; it stays queued');
+    return pushed;
+  }
+
+  private kickPublisher(): void {
+    const appended = this.mailboxes.outbox.appended;
+    if (this.publisher === null || appended === this.kickedAt) return;
+    this.kickedAt = appended;
+    this.publisher.kick();
   }
 
   close(): void {
+    this.publisher?.close();
+    this.publisher = null;
     for (const handle of this.handles.values()) {
       handle.invalidate();
       if (handle.idle) handle.closeIndex();
@@ -220,6 +297,7 @@ export class MailStore {
   }
 
   private changed(name: string, facts?: AppendFacts): void {
+    this.kickPublisher();
     this.events.emit('mailboxChanged', name, facts);
     try {
       this.options.notifier?.mailboxChanged(name, facts);

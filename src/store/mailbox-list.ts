@@ -8,6 +8,7 @@
 import { MailError } from '../common/errors.js';
 import { compileListPattern, patternSteps, prefixSuccessor, HIERARCHY_SEPARATOR, type ListPattern } from '../names/index.js';
 import { changeMarks, openDb, readTransaction, sameMarks, sqliteError, writeTransaction, type ChangeMarks, type Db } from '../common/sqlite.js';
+import { MurderOutbox, OUTBOX_SCHEMA } from './murder-outbox.js';
 
 export type MailboxTypeFlag = 'reserved' | 'deleted' | 'remote';
 const TYPE_BITS: Record<MailboxTypeFlag, number> = { reserved: 1, deleted: 2, remote: 4 };
@@ -207,11 +208,16 @@ export class MailboxList {
   private readonly marksOutdated = (): void => {
     this.marksReadAt = -1;
   };
+  /** The Murder outbox (murder-outbox.ts), in this same database. */
+  readonly outbox: MurderOutbox;
+  /** This server's name when it is a Murder backend (changes of local mailboxes go to the outbox), else null. */
+  private backendName: string | null = null;
 
   constructor(file: string, durable: boolean) {
     this.db = openDb(file, { durable, cacheKiB: 2048 });
     try {
       this.db.exec(SCHEMA);
+      this.db.exec(OUTBOX_SCHEMA);
     } catch (err) {
       this.db.close();
       throw sqliteError(err, 'mailboxes.db');
@@ -242,6 +248,9 @@ export class MailboxList {
       aclMentions: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM mailboxes WHERE instr(char(9) || acl, char(9) || ? || char(9)) > 0 ORDER BY name`),
       lookupBetween: db.prepare<[string, string, string, string], { name: string }>('SELECT name FROM mailbox_lookup WHERE identifier = ? AND domain = ? AND name >= ? AND name < ? ORDER BY name'),
     };
+    this.outbox = new MurderOutbox(db, () => {
+      processWrites++;
+    });
     try {
       this.migrate();
     } catch (err) {
@@ -279,6 +288,37 @@ export class MailboxList {
       else this.db.transaction(fn).immediate();
     } finally {
       processWrites++;
+    }
+  }
+
+  /**
+   * Make this list a Murder backend's, named `servername` in locations ("servername!partition"):
+   * from now on every change of a local mailbox's entry that the mupdate master must hear of
+   * leaves an outbox row in the change's own transaction. null stops it.
+   */
+  publishAs(servername: string | null): void {
+    this.backendName = servername;
+  }
+
+  /** Whether a row is a finished local mailbox (what the mupdate master lists for this server). */
+  private published(row: Pick<Row, 'type' | 'server'> | undefined | null): row is Pick<Row, 'type' | 'server' | 'partition' | 'acl'> {
+    return row !== undefined && row !== null && row.type === 0 && (row.server === null || row.server === '' || row.server === this.backendName);
+  }
+
+  /**
+   * The outbox row for `name` going from `old` to `next` (inside the change's transaction):
+   * ACTIVATE when it becomes a finished local mailbox or its partition or ACL changes, DELETE when
+   * it stops being one. Reserved, deleted and remote entries are not this server's to announce.
+   */
+  private toOutbox(before: Row | undefined, next: MailboxEntry | null): void {
+    if (this.backendName === null) return;
+    const after = next === null ? null : toRow(next);
+    const was = this.published(before);
+    if (this.published(after)) {
+      if (was && before!.partition === after!.partition && before!.acl === after!.acl) return;
+      this.outbox.append({ action: 'activate', name: after!.name, location: `${this.backendName}!${after!.partition}`, acl: after!.acl });
+    } else if (was) {
+      this.outbox.append({ action: 'delete', name: before!.name });
     }
   }
 
@@ -330,6 +370,7 @@ export class MailboxList {
       this.atomically(() => {
         this.stmts.insert.run(toRow(entry));
         this.indexAcl(entry.name, entry.acl, true);
+        this.toOutbox(undefined, entry);
       });
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new MailError('Exists', `mailbox ${entry.name} already exists`);
@@ -343,6 +384,7 @@ export class MailboxList {
       if (old && old.acl !== entry.acl) this.indexAcl(old.name, old.acl, false);
       this.stmts.upsert.run(toRow(entry));
       if (!old || old.acl !== entry.acl) this.indexAcl(entry.name, entry.acl, true);
+      this.toOutbox(old, entry);
     });
   }
 
@@ -352,6 +394,7 @@ export class MailboxList {
       if (!old) return;
       this.indexAcl(old.name, old.acl, false);
       this.stmts.remove.run(name);
+      this.toOutbox(old, null);
     });
   }
 

@@ -1,7 +1,7 @@
 /** What the store's command-line tools share: load imapd.conf, open the store, map errors to exit codes. */
 import { ConfigError, ImapdConfig } from '../config/index.js';
 import { isMailError } from '../common/errors.js';
-import { MailStore, type ChangeNotifier } from './mail-store.js';
+import { MailStore, type ChangeNotifier, type MailStoreOptions } from './mail-store.js';
 
 export type Writer = (text: string) => void;
 
@@ -12,9 +12,12 @@ export const EXIT_CONFIG = 78;
 
 /**
  * Load the configuration and open the store; on failure write why and return the exit code.
- * `notifier` hears of every mailbox the tool changes (see src/tools/notify.ts).
+ * `notifier` hears of every mailbox the tool changes (see src/tools/notify.ts); `extra.publisher`
+ * null opens it without the Murder pusher (ctl_mboxlist -m pushes by itself).
  */
-export function openStoreForTool(tool: string, configFile: string, err: Writer, notifier?: ChangeNotifier): { store: MailStore; config: ImapdConfig } | number {
+export function openStoreForTool(
+  tool: string, configFile: string, err: Writer, notifier?: ChangeNotifier, extra: Pick<MailStoreOptions, 'publisher'> = {},
+): { store: MailStore; config: ImapdConfig } | number {
   let config: ImapdConfig;
   try {
     config = ImapdConfig.load(configFile);
@@ -24,7 +27,7 @@ export function openStoreForTool(tool: string, configFile: string, err: Writer, 
     return EXIT_CONFIG;
   }
   try {
-    return { store: MailStore.open({ config, notifier }), config };
+    return { store: MailStore.open({ config, notifier, ...extra }), config };
   } catch (e) {
     err(`${tool}: cannot open the mail store: ${(e as Error).message}\n`);
     return isMailError(e) ? EXIT_TEMPFAIL : EXIT_CONFIG;

@@ -29,6 +29,7 @@ export const setAclCommand = defineCommand({
     const { entry } = aclTarget(ctx, command.mailbox, 'a');
     const identifier = storedIdentifier(ctx, entry, command.identifier);
     ctx.deps.store.setAcl(entry.name, aclWithChange(entry.acl, identifier, { mode: command.modification.mode, rights }));
+    await ctx.deps.store.mailboxListPushed(); // a Murder backend's master knows it before the OK
   },
 });
 
@@ -40,5 +41,6 @@ export const deleteAclCommand = defineCommand({
     const { entry } = aclTarget(ctx, command.mailbox, 'a');
     const identifier = storedIdentifier(ctx, entry, command.identifier);
     ctx.deps.store.setAcl(entry.name, aclWithout(entry.acl, identifier));
+    await ctx.deps.store.mailboxListPushed();
   },
 });

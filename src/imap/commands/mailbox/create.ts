@@ -45,6 +45,7 @@ export const createCommand = defineCommand({
     const store = ctx.deps.store;
     for (const ancestor of missingAncestors(ctx.deps.store, internal)) store.createMailbox(ancestor, { acl, partition });
     const created = store.createMailbox(internal, { acl, partition, specialUse });
+    await store.mailboxListPushed(); // a Murder backend's master knows it before the OK
     // OBJECTID (RFC 8474 4.1): the new mailbox's id in the completion.
     return { status: 'OK', code: `MAILBOXID (${created.uniqueId})`, text: 'CREATE completed' };
   },

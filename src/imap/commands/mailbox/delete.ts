@@ -36,5 +36,6 @@ export const deleteCommand = defineCommand({
     const user = recursive ? userOfInbox(internal) : null;
     if (user !== null) ctx.deps.accounts.deleteUser(user);
     else store.deleteMailbox(internal);
+    await store.mailboxListPushed(); // a Murder backend's master knows it before the OK
   },
 });

@@ -65,6 +65,7 @@ export const renameCommand = defineCommand({
     }
     if (from === inbox && !moveOnly) {
       await renameInbox(ctx, from, to);
+      await store.mailboxListPushed(); // a Murder backend's master knows it before the OK
       return;
     }
     const selected = ctx.state.kind === 'selected' ? ctx.selected() : null;
@@ -73,10 +74,12 @@ export const renameCommand = defineCommand({
     const toUser = userOfInbox(to);
     if (fromUser !== null && toUser !== null && mayAdminister(identity, from) && mayAdminister(identity, to)) {
       ctx.deps.accounts.renameUser(fromUser, toUser, command.partition === null ? {} : { partition: command.partition });
+      await store.mailboxListPushed();
       return;
     }
     for (const ancestor of moveOnly ? [] : missingAncestors(ctx.deps.store, to)) store.createMailbox(ancestor, { acl: inheritedAcl(ctx.deps.store, ctx.deps.config, to) });
     store.renameMailbox(from, to, command.partition === null ? {} : { partition: command.partition });
     if (!moveOnly) moveSubscriptions(store, identity, from, to);
+    await store.mailboxListPushed();
   },
 });
