@@ -95,7 +95,7 @@ describe('a discrete Murder: mupdate master, two backends, one frontend', () => 
         + `  pop3 cmd="pop3d" listen="${host}:${pop3Port}" prefork=1\n`
         + `  lmtp cmd="lmtpd" listen="${host}:${lmtpPort}" prefork=1\n`
         + '}\n',
-        `${COMMON}servername: ${host}\nadmins: murder\nproxyservers: proxy\n${murderLogin}`,
+        `${COMMON}servername: ${host}\nadmins: murder\nproxyservers: proxy\nautocreate_quota: 0\n${murderLogin}`,
       );
       addUsers(backend, ['murder', 'proxy', 'fred', 'ann']);
       servers.push(backend);
@@ -111,7 +111,7 @@ describe('a discrete Murder: mupdate master, two backends, one frontend', () => 
       + '  lmtp cmd="lmtpd -a" listen="127.0.0.1:0" prefork=1\n'
       + '  mupdate cmd="mupdate" listen="127.0.0.1:0" prefork=1\n'
       + '}\n',
-      `${COMMON}servername: frontend.test\n${murderLogin}proxy_authname: proxy\nproxy_password: pass\nserverlist: ${BACKENDS[1]}\n`
+      `${COMMON}servername: frontend.test\nautocreate_quota: 0\n${murderLogin}proxy_authname: proxy\nproxy_password: pass\nserverlist: ${BACKENDS[1]}\n`
       + `murder_imap_port: ${imapPort}\nmurder_pop3_port: ${pop3Port}\nmurder_lmtp_port: ${lmtpPort}\n`,
     );
     addUsers(frontend, ['fred', 'ann']);
@@ -134,7 +134,7 @@ describe('a discrete Murder: mupdate master, two backends, one frontend', () => 
   afterAll(async () => {
     if (process.env.MURDER_E2E_LOGS) {
       for (const [i, m] of masters.entries()) {
-        for (const l of m.logs) if (l.level >= 40 || /mupdate|push|mirror|slave|proxy/i.test(JSON.stringify(l))) console.log(i, JSON.stringify(l).slice(0, 400));
+        for (const l of m.logs) if (l.level >= 40 || /mupdate|push|mirror|slave|proxy|backend|INBOX|login|closed/i.test(JSON.stringify(l))) console.log(i, JSON.stringify(l).slice(0, 400));
       }
     }
     for (const m of masters.reverse()) await m.stop();

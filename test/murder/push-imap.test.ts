@@ -42,6 +42,7 @@ beforeAll(async () => {
     users: ['fred', 'admin'],
     conf: [
       'servername: be1.test',
+      'proxyservers: proxy',
       'mupdate_server: 127.0.0.1',
       `mupdate_port: ${master.port}`,
       'mupdate_authname: admin',

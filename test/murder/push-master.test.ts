@@ -34,6 +34,7 @@ beforeAll(async () => {
     'START {\n  mupdatepush cmd="ctl_mboxlist -m"\n}\nSERVICES {\n  imap cmd="imapd" listen="127.0.0.1:0" prefork=2\n}\n',
     [
       'servername: be1.test',
+      'proxyservers: proxy',
       'allowplaintext: yes',
       'admins: admin',
       'fsync_disabled: yes',
