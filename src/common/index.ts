@@ -1,5 +1,5 @@
-// What every layer shares: the domain error type, the logger, process and connection helpers, and
-// the contract between a worker and the service program it runs.
+// What every layer shares: the domain error type, the logger, process and connection helpers, the
+// contract between a worker and the service program it runs, and the reader of word-and-literal lines.
 export { MailError, isMailError, type MailErrorKind } from './errors.js';
 export { createLogger, silentLogger, type Logger, type LogOptions } from './log.js';
 export { processAlive } from './process.js';
@@ -16,3 +16,6 @@ export {
 export {
   newSessionId, serviceInstance, type ChangeChannel, type ChangeInterest, type ConnectionServer, type LoginGate, type LoginVerdict, type MovedSession, LOGIN_ALLOWED, type SocketOrigin, type ServiceContext, type ServiceInstance, type ServiceProgram, type ServicePrograms,
 } from './service.js';
+export {
+  MANAGESIEVE_WORDS, MUPDATE_WORDS, WireWordReader, type WireDialect, type WireEvent, type WireLimits, type WireWord,
+} from './wire-words.js';
