@@ -17,5 +17,5 @@ export {
   newSessionId, serviceInstance, type ChangeChannel, type ChangeInterest, type ConnectionServer, type LoginGate, type LoginVerdict, type MovedSession, LOGIN_ALLOWED, type SocketOrigin, type ServiceContext, type ServiceInstance, type ServiceProgram, type ServicePrograms,
 } from './service.js';
 export {
-  MANAGESIEVE_WORDS, MUPDATE_WORDS, WireWordReader, type WireDialect, type WireEvent, type WireLimits, type WireWord,
+  MANAGESIEVE_WORDS, MUPDATE_WORDS, WireWordReader, type WireDialect, type WireEvent, type WireEventNamer, type WireLimits, type WireWord,
 } from './wire-words.js';

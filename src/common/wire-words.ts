@@ -119,11 +119,15 @@ function announced(text: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/** Names an event in a protocol's own words; null: nothing to tell (read on). */
+export type WireEventNamer<W extends WireWord, E> = (event: WireEvent<W>) => E | null;
+
 /**
  * Reads lines of words as `dialect` says. `W` is the word type the dialect makes (atoms and
- * strings of its kind, numbers when it has them); the caller states it.
+ * strings of its kind, numbers when it has them); the caller states it. `E` is the event type
+ * `next` gives: the reader's own, or what `name` turns them into.
  */
-export class WireWordReader<W extends WireWord = WireWord> {
+export class WireWordReader<W extends WireWord = WireWord, E = WireEvent<W>> {
   private buffer: Buffer = Buffer.alloc(0);
   private start = 0;
   private words: WireWord[] = [];
@@ -143,7 +147,11 @@ export class WireWordReader<W extends WireWord = WireWord> {
   /** An atom's run: every character but the space and the dialect's `atomEnds`. */
   private readonly atomRun: RegExp;
 
-  constructor(readonly limits: WireLimits, readonly dialect: WireDialect) {
+  constructor(
+    readonly limits: WireLimits,
+    readonly dialect: WireDialect,
+    private readonly name: WireEventNamer<W, E> = (event) => event as E,
+  ) {
     const ends = dialect.atomEnds.replace(/[\]\\^-]/g, '\\$&');
     this.atomRun = new RegExp(`[^ ${ends}]*`, 'y');
   }
@@ -194,8 +202,22 @@ export class WireWordReader<W extends WireWord = WireWord> {
     return { kind: 'string', value: bytes ?? Buffer.from(text!, 'utf8'), literal };
   }
 
+  /** Whether more input is buffered (a session flushes its answers when none is). */
+  hasInput(): boolean {
+    return this.bufferedBytes > 0;
+  }
+
   /** The next event, or null when more bytes are needed. */
-  next(): WireEvent<W> | null {
+  next(): E | null {
+    for (;;) {
+      const event = this.read();
+      if (event === null) return null;
+      const named = this.name(event);
+      if (named !== null) return named;
+    }
+  }
+
+  private read(): WireEvent<W> | null {
     for (;;) {
       if (this.literalLeft > 0) {
         const take = Math.min(this.literalLeft, this.bufferedBytes);
@@ -301,7 +323,7 @@ export class WireWordReader<W extends WireWord = WireWord> {
     const report = this.dropReason;
     this.resetLine();
     if (report !== null) return report;
-    return this.next();
+    return this.read();
   }
 
   /** The words of one line segment (the text between literals) onto `words`, and the literal it ends with. */

@@ -84,6 +84,12 @@ describe('WireWordReader', () => {
     expect(show(reader.next()!)).toEqual(['A:X', `Lb:${'q'.repeat(10)}`]);
   });
 
+  it('gives events as the namer names them, reading on past those it names null', () => {
+    const reader = new WireWordReader({ ...LIMITS }, MUPDATE_WORDS, (e) => (e.kind === 'continue' ? null : e.kind));
+    reader.push(bytes('A X {3}\r\nabc\r\nA  X\r\n'));
+    expect([reader.next(), reader.next(), reader.next()]).toEqual(['line', 'syntax', null]);
+  });
+
   it('holds none of an endless line', () => {
     const reader = new WireWordReader({ ...LIMITS }, MUPDATE_WORDS);
     reader.push(bytes('T '));

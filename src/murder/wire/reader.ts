@@ -6,7 +6,7 @@
  * read with the same reader. A synchronizing literal `{N}` is reported (`continue`) so a server can
  * send its "+ go ahead" before the octets come; refusals name the line's tag.
  */
-import { MUPDATE_WORDS, WireWordReader, type WireLimits } from '../../common/index.js';
+import { MUPDATE_WORDS, WireWordReader, type WireEvent, type WireLimits } from '../../common/index.js';
 
 export type Word =
   | { kind: 'atom'; text: string }
@@ -25,30 +25,12 @@ export type LineEvent =
 
 export type ReaderLimits = WireLimits;
 
-export class LineReader {
-  private readonly words: WireWordReader<Word>;
+function lineEvent(event: WireEvent<Word>): LineEvent {
+  return event.kind === 'literalTooBig' ? { kind: 'literalTooBig', size: event.size, tag: event.tag } : event;
+}
 
-  constructor(readonly limits: ReaderLimits) {
-    this.words = new WireWordReader<Word>(limits, MUPDATE_WORDS);
-  }
-
-  get bufferedBytes(): number {
-    return this.words.bufferedBytes;
-  }
-
-  push(chunk: Buffer): void {
-    this.words.push(chunk);
-  }
-
-  /** Drop everything buffered (after STARTTLS nothing sent in plaintext survives). */
-  clear(): void {
-    this.words.clear();
-  }
-
-  /** The next event, or null when more bytes are needed. */
-  next(): LineEvent | null {
-    const event = this.words.next();
-    if (event?.kind !== 'literalTooBig') return event;
-    return { kind: 'literalTooBig', size: event.size, tag: event.tag };
+export class LineReader extends WireWordReader<Word, LineEvent> {
+  constructor(limits: ReaderLimits) {
+    super(limits, MUPDATE_WORDS, lineEvent);
   }
 }

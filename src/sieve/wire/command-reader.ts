@@ -2,9 +2,10 @@
  * ManageSieve commands (RFC 5804 section 4) read with the shared word reader of src/common in its
  * ManageSieve dialect: words, numbers and strings (as octets) separated by spaces, ended by CRLF.
  * Both literal forms `{N+}` and `{N}` are read at once: ManageSieve has no continuation request.
- * This file only names the events in the session's words.
+ * This file only names the events in the session's words (push, next, clear, hasInput come from
+ * the shared reader).
  */
-import { MANAGESIEVE_WORDS, WireWordReader, type WireLimits } from '../../common/index.js';
+import { MANAGESIEVE_WORDS, WireWordReader, type WireEvent, type WireLimits } from '../../common/index.js';
 
 export type Token =
   | { kind: 'atom'; text: string }
@@ -23,42 +24,19 @@ export type CommandEvent =
 /** `maxLiteral` may change between commands (the session raises it at login). */
 export type ReaderLimits = WireLimits;
 
-export class CommandReader {
-  private readonly words: WireWordReader<Token>;
-
-  constructor(readonly limits: ReaderLimits) {
-    this.words = new WireWordReader<Token>(limits, MANAGESIEVE_WORDS);
+function commandEvent(event: WireEvent<Token>): CommandEvent | null {
+  switch (event.kind) {
+    case 'line': return { kind: 'command', tokens: event.words };
+    case 'syntax': return { kind: 'syntax', message: event.message };
+    case 'tooLong': return { kind: 'tooLong' };
+    case 'literalTooBig': return { kind: 'literalTooBig', size: event.size, limit: event.limit };
+    // Not in this dialect: `{N}` is read at once.
+    case 'continue': return null;
   }
+}
 
-  get bufferedBytes(): number {
-    return this.words.bufferedBytes;
-  }
-
-  push(chunk: Buffer): void {
-    this.words.push(chunk);
-  }
-
-  /** Drop everything buffered (after STARTTLS nothing sent in plaintext survives). */
-  clear(): void {
-    this.words.clear();
-  }
-
-  /** Whether more input is buffered (the session flushes its answers when none is). */
-  hasInput(): boolean {
-    return this.words.bufferedBytes > 0;
-  }
-
-  /** The next event, or null when more bytes are needed. */
-  next(): CommandEvent | null {
-    const event = this.words.next();
-    if (event === null) return null;
-    switch (event.kind) {
-      case 'line': return { kind: 'command', tokens: event.words };
-      case 'syntax': return { kind: 'syntax', message: event.message };
-      case 'tooLong': return { kind: 'tooLong' };
-      case 'literalTooBig': return { kind: 'literalTooBig', size: event.size, limit: event.limit };
-      // Not in this dialect: `{N}` is read at once.
-      case 'continue': return this.next();
-    }
+export class CommandReader extends WireWordReader<Token, CommandEvent> {
+  constructor(limits: ReaderLimits) {
+    super(limits, MANAGESIEVE_WORDS, commandEvent);
   }
 }
