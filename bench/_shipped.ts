@@ -33,6 +33,8 @@ export async function startShipped(opts: {
   users: string[];
   password: string;
   editCyrusConf?: (text: string) => string;
+  /** Applied to imapd.conf's text after the loglevel (e.g. a Murder role's settings). */
+  editImapdConf?: (text: string) => string;
   loglevel?: string;
   /** Each JSON log line of the master and its workers (stderr is inherited when not given). */
   onLogLine?: (line: string) => void;
@@ -51,7 +53,8 @@ export async function startShipped(opts: {
   writeFileSync(cyrusConf, finalConf);
   const services = /SERVICES\s*\{([^}]*)\}/.exec(finalConf)?.[1]?.split('\n').filter((l) => /^\s*\w+\s+cmd=/.test(l)).length ?? 1;
   const imapdConf = join(dir, 'conf', 'imapd.conf');
-  writeFileSync(imapdConf, readFileSync(imapdConf, 'utf8').replace(/^loglevel: .*$/m, `loglevel: ${opts.loglevel ?? 'warn'}`));
+  const imapdText = readFileSync(imapdConf, 'utf8').replace(/^loglevel: .*$/m, `loglevel: ${opts.loglevel ?? 'warn'}`);
+  writeFileSync(imapdConf, (opts.editImapdConf ?? ((t) => t))(imapdText));
   for (const user of opts.users) {
     execFileSync(process.execPath, [cli, 'saslpasswd', '-C', imapdConf, '-p', '-c', user], { input: `${opts.password}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
   }

@@ -24,6 +24,8 @@ export interface TestLmtp {
   store: MailStore;
   /** Cut every TCP connection at once, as a backend that crashed (the listener stays). */
   dropTcpConnections(): void;
+  /** TCP connections accepted so far. */
+  readonly tcpAccepted: number;
   close(): Promise<void>;
 }
 
@@ -77,8 +79,10 @@ export async function startTestLmtp(options: TestLmtpOptions = {}): Promise<Test
     auth: { passwordStore: { scrypt: { N: 1024, r: 8, p: 1 }, scramIterations: 64 } },
   });
   const tcpSockets = new Set<Socket>();
+  let accepted = 0;
   const tcp: Server = createServer((socket) => {
     tcpSockets.add(socket);
+    accepted++;
     socket.once('close', () => tcpSockets.delete(socket));
     lmtp.handleConnection(socket, { tls: false, unixSocket: false, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress });
   });
@@ -94,6 +98,9 @@ export async function startTestLmtp(options: TestLmtpOptions = {}): Promise<Test
     config,
     lmtp,
     store,
+    get tcpAccepted() {
+      return accepted;
+    },
     dropTcpConnections() {
       for (const socket of tcpSockets) socket.destroy();
     },

@@ -131,4 +131,28 @@ describe('LMTP proxy on a Murder frontend', () => {
     expect(stored.at(-1)).toMatch(/^Return-Path: <other@example\.com>\r\n/);
     expect(await c.command('QUIT')).toMatch(/^221/);
   });
+
+  it("keeps a backend connection for the session's next transaction, and opens a new one when the backend dropped it", async () => {
+    const send = async (c: LmtpClient, id: string): Promise<void> => {
+      expect(await c.command('MAIL FROM:<keep@example.com>')).toMatch(/^250/);
+      expect(await c.command('RCPT TO:<bob@example.com>')).toMatch(/^250/);
+      expect(await c.command('DATA')).toMatch(/^354/);
+      c.write(message(id) + '.\r\n');
+      expect(await c.replies(1)).toEqual(['250 2.1.5 Ok delivered']);
+    };
+    const c = await LmtpClient.connect({ path: frontend.socketPath });
+    expect(await c.command('LHLO mx.test')).toMatch(/^250/);
+    const before = backendB.tcpAccepted;
+    await send(c, '<kept-1@example.com>');
+    await send(c, '<kept-2@example.com>');
+    await send(c, '<kept-3@example.com>');
+    expect(backendB.tcpAccepted - before).toBe(1);
+    backendB.dropTcpConnections();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await send(c, '<kept-4@example.com>');
+    expect(backendB.tcpAccepted - before).toBe(2);
+    const stored = await storedMessages(backendB.store, 'user.bob');
+    expect(stored.filter((m) => /kept-\d@example\.com/.test(m))).toHaveLength(4);
+    expect(await c.command('QUIT')).toMatch(/^221/);
+  });
 });

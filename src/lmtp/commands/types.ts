@@ -1,4 +1,5 @@
 /** What a command handler sees of its session, and how handlers are declared. */
+import type { BackendPool } from '../proxy/pool.js';
 import type { ConnectionContext, Identity } from '../../auth/index.js';
 import type { Logger } from '../../common/index.js';
 import type { LmtpDeps } from '../deps.js';
@@ -19,6 +20,8 @@ export interface CommandContext {
   /** The identity proven by AUTH on this connection, if any. */
   readonly authenticated: Identity | null;
   readonly state: SessionState;
+  /** Murder frontend: this session's backend connections kept between transactions. */
+  readonly backendPool: BackendPool;
   setState(state: SessionState): void;
   setLhloHost(host: string): void;
   setAuthenticated(identity: Identity): void;

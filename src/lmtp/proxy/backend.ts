@@ -80,11 +80,20 @@ export class LmtpBackend {
    */
   async data(message: Buffer, recipients: number): Promise<Reply[]> {
     const go = await this.command('DATA');
-    if (go.code !== 354) return Array.from({ length: recipients }, () => go);
+    if (go.code !== 354) {
+      // The transaction is left as it was: reset it, so the connection can serve the next one.
+      await this.command('RSET');
+      return Array.from({ length: recipients }, () => go);
+    }
     this.link.write(dotStuff(message));
     const replies: Reply[] = [];
     for (let i = 0; i < recipients; i++) replies.push(await readReply(this.link, this.options.dataTimeoutMs));
     return replies;
+  }
+
+  /** Whether the connection is still up (a kept one may have been closed by the backend meanwhile). */
+  get open(): boolean {
+    return !this.link.closed;
   }
 
   /** End the connection politely (QUIT, not waited for) and close it. */

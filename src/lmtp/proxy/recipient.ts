@@ -5,7 +5,7 @@ import type { EnvelopeAddress, RcptParameters } from '../wire/commands.js';
 import { ProxyTransaction } from './transaction.js';
 
 export async function proxyRecipient(ctx: CommandContext, envelope: Envelope, server: string, address: EnvelopeAddress, params: RcptParameters): Promise<void> {
-  envelope.proxy ??= new ProxyTransaction(ctx.deps, envelope.sender, envelope.params, ctx.log);
+  envelope.proxy ??= new ProxyTransaction(ctx.deps, envelope.sender, envelope.params, ctx.log, ctx.backendPool);
   const answer = await envelope.proxy.rcpt(server, address, params);
   const shown = address.domain === null ? address.localPart : `${address.localPart}@${address.domain}`;
   if (answer.code >= 200 && answer.code < 300) {

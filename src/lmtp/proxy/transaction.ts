@@ -4,8 +4,9 @@
  * there before that RCPT, each RCPT answered with the backend's own reply (so unknown users and
  * over-quota come at RCPT time), and at the end of the message one DATA per backend, whose
  * per-recipient replies are handed back for the session to put in RCPT order (RFC 2033). A backend
- * that cannot be reached or fails part way answers 451 4.4.x for its recipients only. Closed (QUIT)
- * after DATA, at RSET, at a new LHLO and when the client goes.
+ * that cannot be reached or fails part way answers 451 4.4.x for its recipients only. After DATA the
+ * connections go back to the session's BackendPool for its next transaction; at RSET, a new LHLO and
+ * when the client goes they are ended (QUIT).
  */
 import type { Logger } from '../../common/index.js';
 import { backendAddress, murderSettings, proxyLogin } from '../../murder/index.js';
@@ -14,6 +15,7 @@ import type { LmtpDeps } from '../deps.js';
 import type { EnvelopeAddress, MailParameters, RcptParameters } from '../wire/commands.js';
 import { reply, type Reply } from '../wire/replies.js';
 import { LmtpBackend } from './backend.js';
+import type { BackendPool } from './pool.js';
 
 const TIMEOUT_MS = 60_000;
 /** RFC 5321 section 4.5.3.2.6: the answer after the message's end may take 10 minutes. */
@@ -25,6 +27,8 @@ export const BACKEND_FAILED = reply(451, '4.4.2', 'Connection to the remote serv
 /** One backend in the transaction: its connection (null once it failed) and its accepted recipients. */
 interface BackendState {
   backend: LmtpBackend | null;
+  /** DATA was answered: the backend's transaction is over and the connection can serve the next one. */
+  finished?: boolean;
   /** The reply every further RCPT for this backend gets once it failed (unreachable, MAIL refused). */
   refusal: Reply | null;
   accepted: number;
@@ -61,6 +65,7 @@ export class ProxyTransaction {
     private readonly sender: EnvelopeAddress | null,
     private readonly params: MailParameters,
     private readonly log: Logger,
+    private readonly pool: BackendPool | null = null,
   ) {}
 
   /** RCPT for a recipient whose mailbox is on `server`: the backend's answer (2xx: accepted there). */
@@ -85,6 +90,7 @@ export class ProxyTransaction {
       if (state.backend === null) return out.set(server, Array.from({ length: state.accepted }, () => BACKEND_FAILED));
       try {
         const replies = await state.backend.data(message, state.accepted);
+        state.finished = true;
         this.log.info({ server, recipients: state.accepted, replies: replies.map((r) => r.code) }, 'proxied delivery');
         out.set(server, replies);
       } catch (err) {
@@ -95,11 +101,18 @@ export class ProxyTransaction {
     return out;
   }
 
-  /** QUIT every backend (the transaction is over or dropped). */
+  /**
+   * The transaction is over (after DATA) or dropped (RSET, LHLO, the client gone): connections whose
+   * DATA was answered go back to the session's pool, every other one is ended (QUIT).
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const state of this.backends.values()) state.backend?.quit();
+    for (const state of this.backends.values()) {
+      if (state.backend === null) continue;
+      if (state.finished && this.pool !== null) this.pool.keep(state.backend);
+      else state.backend.quit();
+    }
     this.backends.clear();
   }
 
@@ -113,6 +126,21 @@ export class ProxyTransaction {
       this.log.error({ server }, 'no proxy password for the backend (proxy_password or <server>_password)');
       state.refusal = BACKEND_UNAVAILABLE;
       return state;
+    }
+    const kept = this.pool?.take(server) ?? null;
+    if (kept !== null) {
+      // A kept connection the backend has dropped meanwhile fails its MAIL: a new one is opened.
+      try {
+        const mail = await kept.command(mailLine(this.sender, this.params), this.params.smtputf8);
+        state.backend = kept;
+        if (mail.code < 200 || mail.code >= 300) {
+          this.log.info({ server, code: mail.code, text: mail.text }, 'backend refused MAIL');
+          state.refusal = mail;
+        }
+        return state;
+      } catch {
+        kept.quit();
+      }
     }
     const { host, port } = backendAddress(murderSettings(this.deps.config, this.deps.serverName), server, 'lmtp');
     try {

@@ -18,6 +18,7 @@ import { CommandError, parseCommand } from '../wire/commands.js';
 import { DotDataReader, type DataResult } from '../wire/data.js';
 import { formatReply, REPLIES, reply, type Reply } from '../wire/replies.js';
 import type { SessionState } from './state.js';
+import { BackendPool } from '../proxy/pool.js';
 
 /** Stop reading from the socket while this much input waits (a pipelining client that runs ahead). */
 const PAUSE_AT = 4 * 1024 * 1024;
@@ -47,6 +48,8 @@ export class Session {
   private readonly listeners: SocketListeners;
   private readonly connection: ConnectionContext;
   private readonly trusted: boolean;
+  /** Murder frontend: backend connections kept between this session's transactions. */
+  private readonly backendPool = new BackendPool();
   private input: Buffer[] = [];
   private inputBytes = 0;
   private skippingLongLine = false;
@@ -278,6 +281,7 @@ export class Session {
     this.inputBytes = 0;
     if (this.mode.kind !== 'line') this.mode = { kind: 'line' };
     if (this.state.kind === 'transaction') this.state.envelope.proxy?.close();
+    this.backendPool.closeAll();
     if (this.timer) clearTimeout(this.timer);
     this.lineWaiter?.(null);
     this.lineWaiter = null;
@@ -318,6 +322,7 @@ export class Session {
       get state() {
         return session.state;
       },
+      backendPool: this.backendPool,
       setState: (state) => {
         this.state = state;
       },
