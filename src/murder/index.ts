@@ -13,7 +13,7 @@
  */
 export { parseLocation, formatLocation, type MurderLocation } from './location.js';
 export {
-  murderSettings, proxyLogin, backendAddress, isRemoteEntry, isMurderFrontend,
+  murderSettings, proxyLogin, backendAddress, isRemoteEntry, isMurderFrontend, serverlistChoice,
   type MurderSettings, type MurderLayout, type BackendProtocol, type MupdateLogin, type ProxyLogin,
 } from './settings.js';
 export { MupdateError, type MupdateRecord, type MupdateEvent, type MupdateConnectOptions, type MupdateConnection } from './types.js';

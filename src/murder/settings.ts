@@ -2,6 +2,7 @@
  * Murder settings read once from imapd.conf: where the mupdate master is and how to log in there,
  * how a frontend logs in to a backend for a user, and on which port each backend service listens.
  */
+import { randomInt } from 'node:crypto';
 import { servicePort, type ImapdConfig } from '../config/index.js';
 import type { MailboxEntry } from '../store/index.js';
 
@@ -90,4 +91,13 @@ export function isRemoteEntry(entry: Pick<MailboxEntry, 'server' | 'type'>, serv
  */
 export function isMurderFrontend(config: ImapdConfig): boolean {
   return config.string('mupdate_server') !== null && config.enum<MurderLayout>('mupdate_config') === 'standard' && config.list('proxyservers').length === 0;
+}
+
+/**
+ * The backend a frontend puts a new top-level mailbox on (a new user's INBOX): one of serverlist,
+ * at random (a backend's free space cannot be read over IMAP); null when serverlist is empty.
+ */
+export function serverlistChoice(config: ImapdConfig): string | null {
+  const servers = config.list('serverlist').filter((s) => s !== '');
+  return servers.length === 0 ? null : servers[randomInt(servers.length)]!;
 }

@@ -20,6 +20,8 @@ let backend: Pop3TestServer;
 let frontend: Pop3TestServer;
 /** Same mirror, but a proxy password the backend does not take. */
 let badFrontend: Pop3TestServer;
+/** A frontend with serverlist and autocreate: a new user's first login makes the INBOX on the backend. */
+let newFrontend: Pop3TestServer;
 const backendLog: Array<Record<string, unknown>> = [];
 const frontendLog: Array<Record<string, unknown>> = [];
 
@@ -30,10 +32,10 @@ function frontendConf(port: number, password: string): string[] {
 beforeAll(async () => {
   const port = await freeCommonPort([BACKEND, DOWN]);
   backend = await startPop3Server({
-    users: ['fred', 'proxy'],
+    users: ['fred', 'proxy', 'newbie'],
     listenHost: BACKEND,
     listenPort: port,
-    conf: [`servername: ${BACKEND}`, 'proxyservers: proxy'],
+    conf: [`servername: ${BACKEND}`, 'proxyservers: proxy', 'autocreate_quota: 0'],
     logger: pino({ level: 'info' }, { write: (line: string) => void backendLog.push(JSON.parse(line) as Record<string, unknown>) }),
   });
   await backend.deliver('fred', MESSAGES);
@@ -43,6 +45,7 @@ beforeAll(async () => {
     logger: pino({ level: 'info' }, { write: (line: string) => void frontendLog.push(JSON.parse(line) as Record<string, unknown>) }),
   });
   badFrontend = await startPop3Server({ users: ['fred'], conf: frontendConf(port, 'wrong') });
+  newFrontend = await startPop3Server({ users: ['newbie'], conf: [...frontendConf(port, 'pass'), `serverlist: ${BACKEND}`, 'autocreate_quota: 0'] });
   for (const front of [frontend, badFrontend]) {
     front.pop3.deps.store.putRemoteEntry({ name: 'user.fred', server: BACKEND, partition: 'default', acl: ACL });
     front.pop3.deps.store.putRemoteEntry({ name: 'user.carol', server: DOWN, partition: 'default', acl: 'carol\tlrswipkxtecdan\t' });
@@ -51,6 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await frontend?.close();
   await badFrontend?.close();
+  await newFrontend?.close();
   await backend?.close();
 });
 
@@ -85,6 +89,17 @@ describe('POP3 proxy on a Murder frontend', () => {
     expect((await client.multiline()).toString('latin1')).toBe(MESSAGES[0]!.replace('\r\n.dot', '\r\n..dot'));
     expect(await client.command('QUIT')).toMatch(/^\+OK/);
     await client.closedByServer();
+  });
+
+  it("makes a new user's INBOX on the serverlist backend at the first login, and mirrors it", async () => {
+    expect(newFrontend.pop3.deps.store.lookup('user.newbie')).toBeNull();
+    const client = await PopClient.login(newFrontend.port, 'newbie');
+    expect(await client.command('STAT')).toBe('+OK 0 0');
+    expect(await client.command('QUIT')).toMatch(/^\+OK/);
+    expect(backend.pop3.deps.store.lookup('user.newbie')?.type).toEqual([]);
+    expect(newFrontend.pop3.deps.store.lookup('user.newbie')).toMatchObject({ server: BACKEND, type: ['remote'] });
+    // The frontend made no mailbox of its own.
+    expect(newFrontend.pop3.deps.store.list('*').filter((e) => !e.type.includes('remote'))).toEqual([]);
   });
 
   it('refuses a wrong password on the frontend without touching the backend', async () => {

@@ -4,7 +4,7 @@
  * backend of the user's INBOX; else one of serverlist. null: the mailbox is made here (its nearest
  * ancestor is local, or this server is in no Murder placement at all).
  */
-import { randomInt } from 'node:crypto';
+import { serverlistChoice } from '../../murder/index.js';
 import type { MailboxEntry } from '../../store/index.js';
 import type { ImapDeps } from '../deps.js';
 
@@ -24,9 +24,8 @@ export function chooseBackend(deps: ImapDeps, internal: string, inbox: MailboxEn
     return { server: entry.server!, partition: entry.partition, fromAncestor: true };
   }
   if (inbox !== null && internal.startsWith(`${inbox.name}.`)) return { server: inbox.server!, partition: inbox.partition, fromAncestor: false };
-  const servers = deps.config.list('serverlist').filter((s) => s !== '');
-  if (servers.length > 0) return { server: servers[randomInt(servers.length)]!, partition: '', fromAncestor: false };
-  return null;
+  const server = serverlistChoice(deps.config);
+  return server === null ? null : { server, partition: '', fromAncestor: false };
 }
 
 /** The parent of an internal name ("user.fred.a" → "user.fred"), null at the top. */

@@ -17,7 +17,7 @@ import { errLine, Pop3Error, pop3Failure } from '../error-map.js';
 import { parseCommandLine, Pop3SyntaxError } from '../wire/command-line.js';
 import { LineReader, type LineEvent } from '../wire/line-reader.js';
 import type { BackendLink } from '../../murder/index.js';
-import { loginOnBackend, remoteMaildropServer } from '../proxy/backend.js';
+import { loginOnBackend, mirrorNewInbox, newInboxServer, remoteMaildropServer } from '../proxy/backend.js';
 import { Pop3Relay } from '../proxy/relay.js';
 import { Maildrop } from './maildrop.js';
 import type { PendingUser, SessionState } from './state.js';
@@ -273,8 +273,16 @@ export class Session {
     const server = remoteMaildropServer(this.deps, identity);
     if (server !== null) return this.proxyLogin(identity, subfolder, server);
     try {
-      this.deps.accounts.firstContact(identity);
+      const contact = this.deps.accounts.firstContact(identity);
+      const placed = contact.kind === 'skipped' && contact.reason === 'frontend' ? newInboxServer(this.deps, identity) : null;
+      if (placed !== null) {
+        // A Murder frontend: the user's first login makes the INBOX on a serverlist backend.
+        await this.proxyLogin(identity, subfolder, placed);
+        mirrorNewInbox(this.deps, identity, placed);
+        return;
+      }
     } catch (err) {
+      if (err instanceof Pop3Error) throw err;
       // The login stands (as in Cyrus): opening the maildrop says what is missing.
       this.log.warn({ err, user: identity.userid }, 'autocreate of INBOX failed');
     }
