@@ -4,7 +4,7 @@
  */
 import { initialAcl } from '../acl/index.js';
 import { isMailError, MailError } from '../common/index.js';
-import { isMurderFrontend } from '../murder/index.js';
+import { isMurderFrontend, serverlistChoice } from '../murder/index.js';
 import type { AccountsOptions, AccountUser, FirstContact } from './types.js';
 import { specialUseOf } from './special-use.js';
 import { userInbox } from './user-names.js';
@@ -72,9 +72,9 @@ export function firstContact(deps: AccountsOptions, user: AccountUser): FirstCon
   const inbox = userInbox(user.userid);
   if (user.isAdmin) return { kind: 'skipped', reason: 'admin', inbox };
   if (deps.config.int('autocreate_quota') < 0) return { kind: 'skipped', reason: 'disabled', inbox };
-  // A Murder frontend keeps no mail: a user's INBOX is made on a backend (see src/imap/proxy).
-  if (isMurderFrontend(deps.config)) return { kind: 'skipped', reason: 'frontend', inbox };
   if (deps.store.lookup(inbox)) return { kind: 'skipped', reason: 'exists', inbox };
+  // A Murder frontend keeps no mail: the INBOX is made on a backend by a login there for the user.
+  if (isMurderFrontend(deps.config)) return { kind: 'frontend', inbox, backend: serverlistChoice(deps.config) };
   const acl = initialAcl(null, user.userid, null);
   try {
     deps.store.createMailbox(inbox, { acl });
@@ -89,4 +89,14 @@ export function firstContact(deps: AccountsOptions, user: AccountUser): FirstCon
   installSieveScript(deps, user);
   deps.logger.info({ user: user.userid, inbox, folders: folders.length }, 'autocreated INBOX');
   return { kind: 'created', inbox, folders };
+}
+
+/**
+ * A Murder frontend, after the login on `server` that made the user's INBOX there: the mirror has
+ * it at once, with the ACL firstContact gives a new INBOX (the mupdate slave's stream confirms it).
+ */
+export function mirrorNewInbox(deps: AccountsOptions, user: AccountUser, server: string): void {
+  const inbox = userInbox(user.userid);
+  if (deps.store.lookup(inbox) !== null) return;
+  deps.store.putRemoteEntry({ name: inbox, server, partition: '', acl: initialAcl(null, user.userid, null) });
 }

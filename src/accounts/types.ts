@@ -36,7 +36,12 @@ export interface AccountsOptions {
 /** What firstContact did. */
 export type FirstContact =
   /** Nothing to do: anonymous, an administrator, autocreate_quota < 0, or the INBOX exists. */
-  | { kind: 'skipped'; reason: 'anonymous' | 'admin' | 'disabled' | 'exists' | 'frontend'; inbox: string | null }
+  | { kind: 'skipped'; reason: 'anonymous' | 'admin' | 'disabled' | 'exists'; inbox: string | null }
+  /**
+   * A Murder frontend keeps no mail: the INBOX is to be made on `backend` (one of serverlist; null:
+   * none), by the protocol's login there for the user, then `mirrorNewInbox`.
+   */
+  | { kind: 'frontend'; inbox: string; backend: string | null }
   /** The INBOX was created now, with these folders (internal names; a folder that failed is absent). */
   | { kind: 'created'; inbox: string; folders: string[] };
 

@@ -80,7 +80,7 @@ export class LmtpServer {
     const createInbox = async (userid: string): Promise<boolean> => {
       const contact = accounts.firstContact(auth.identityOf(userid, options.serviceName));
       if (contact.kind === 'created') logger.info({ userid, inbox: contact.inbox }, 'INBOX created on delivery');
-      return contact.kind === 'created' || contact.reason === 'exists';
+      return contact.kind === 'created' || (contact.kind === 'skipped' && contact.reason === 'exists');
     };
     const recipients = new RecipientResolver(config, recipientSettingsFromConfig(config), store, rights, createInbox);
     const deps: LmtpDeps = {

@@ -44,7 +44,7 @@ export async function loginSucceeded(ctx: CommandContext, identity: Identity, me
   // SELECT, and the next login tries again.
   try {
     const contact = ctx.deps.accounts.firstContact(identity);
-    if (contact.kind === 'skipped' && contact.reason === 'frontend') await ctx.provisionInbox(identity);
+    if (contact.kind === 'frontend' && contact.backend !== null) await ctx.provisionInbox(identity, contact.backend);
   } catch (err) {
     ctx.deps.logger.warn({ err, sid: ctx.sessionId, user: identity.userid }, 'autocreate of INBOX failed');
   }

@@ -92,8 +92,8 @@ export interface CommandContext {
    * relayed to the client (LIST-STATUS); null when `entry` is not remote (the STATUS is made here).
    */
   relayStatus(entry: MailboxEntry, external: string, items: readonly string[]): Promise<void> | null;
-  /** Murder frontend: a new user's INBOX made on a backend (see ImapProxy.provisionInbox); resolves at once elsewhere. */
-  provisionInbox(identity: Identity): Promise<void>;
+  /** Murder frontend: a new user's INBOX made on `server` by a login there (see ImapProxy.provisionInbox). */
+  provisionInbox(identity: Identity, server: string): Promise<void>;
 }
 
 export interface CommandSpec<N extends CommandName = CommandName> {

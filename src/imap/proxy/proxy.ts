@@ -131,26 +131,18 @@ export class ImapProxy {
   }
 
   /**
-   * A frontend's first contact with a user whose INBOX is nowhere in the Murder: the session logs in
-   * on a serverlist backend for the user, whose own first contact makes the INBOX (and the autocreate
-   * folders) there and tells the mupdate master; the mirror gets the INBOX at once, the rest arrives
-   * through the mupdate slave. Nothing happens on a server that is not a frontend, for admins, with
-   * autocreate off or with an empty serverlist (the user then has no mailbox until an admin makes one).
+   * A frontend's first contact with a new user (the accounts layer chose `server` from serverlist):
+   * the session logs in there for the user, whose own first contact makes the INBOX (and the
+   * autocreate folders) and tells the mupdate master; the mirror gets the INBOX at once.
    */
-  async provisionInbox(identity: Identity): Promise<void> {
-    const deps = this.host.deps;
-    if (!isMurderFrontend(deps.config) || identity.isAdmin || identity.isAnonymous || deps.config.int('autocreate_quota') < 0) return;
-    const inbox = deps.namespace.inboxOf(identity);
-    if (inbox === null || deps.store.lookup(inbox) !== null) return;
-    const place = chooseBackend(deps, inbox, null, (entry) => this.isRemote(entry));
-    if (place === null) return;
-    const answer = await this.quietly(place.server, 'NOOP');
+  async provisionInbox(identity: Identity, server: string): Promise<void> {
+    const answer = await this.quietly(server, 'NOOP');
     if (answer === null || answer.status !== 'OK') {
-      this.host.log.warn({ user: identity.userid, backend: place.server }, 'autocreate of INBOX on a backend failed');
+      this.host.log.warn({ user: identity.userid, backend: server }, 'autocreate of INBOX on a backend failed');
       return;
     }
-    afterCreate(deps, inbox, place);
-    this.host.log.info({ user: identity.userid, backend: place.server }, 'INBOX placed on a backend');
+    this.host.deps.accounts.mirrorNewInbox(identity, server);
+    this.host.log.info({ user: identity.userid, backend: server }, 'INBOX placed on a backend');
   }
 
   /** LIST-STATUS of a remote mailbox: its backend's STATUS response relayed (null: not remote). */

@@ -44,7 +44,7 @@ export interface ContextHost {
   requestLogout(): void;
   /** Murder frontend: a remote mailbox's STATUS relayed from its backend (null: not remote). */
   relayStatus(entry: MailboxEntry, external: string, items: readonly string[]): Promise<void> | null;
-  provisionInbox(identity: Identity): Promise<void>;
+  provisionInbox(identity: Identity, server: string): Promise<void>;
 }
 
 export class SessionContext implements CommandContext {
@@ -160,7 +160,7 @@ export class SessionContext implements CommandContext {
     return this.session.relayStatus(entry, external, items);
   }
 
-  provisionInbox(identity: Identity): Promise<void> {
-    return this.session.provisionInbox(identity);
+  provisionInbox(identity: Identity, server: string): Promise<void> {
+    return this.session.provisionInbox(identity, server);
   }
 }

@@ -867,8 +867,8 @@ export class Session implements ContextHost, Watcher {
     return this.murderProxy()?.relayStatus(entry, external, items) ?? null;
   }
 
-  provisionInbox(identity: Identity): Promise<void> {
-    return this.murderProxy()?.provisionInbox(identity) ?? Promise.resolve();
+  provisionInbox(identity: Identity, server: string): Promise<void> {
+    return this.murderProxy()?.provisionInbox(identity, server) ?? Promise.resolve();
   }
 
   /** A command run here after the proxy prepared it (ProxyHost.runLocally): the registry's gate, then its handler. */

@@ -7,8 +7,7 @@
  */
 import type { Identity } from '../../auth/index.js';
 import type { Logger } from '../../common/index.js';
-import { initialAcl } from '../../acl/index.js';
-import { BackendError, BackendLink, backendAddress, isMurderFrontend, isRemoteEntry, murderSettings, proxyLogin, saslPlain, serverlistChoice } from '../../murder/index.js';
+import { BackendError, BackendLink, backendAddress, isRemoteEntry, murderSettings, proxyLogin, saslPlain } from '../../murder/index.js';
 import type { Pop3Deps } from '../deps.js';
 import { Pop3Error } from '../error-map.js';
 
@@ -24,25 +23,6 @@ export function remoteMaildropServer(deps: Pop3Deps, identity: Identity): string
   const entry = deps.store.lookup(inbox);
   if (entry === null || entry.type.includes('reserved') || !isRemoteEntry(entry, deps.serverName)) return null;
   return entry.server;
-}
-
-/**
- * Murder frontend, a user whose INBOX is nowhere in the Murder: the serverlist backend whose own
- * autocreate makes it at the proxied login (null: not a frontend, an admin, autocreate off, or no
- * serverlist), as IMAP's first login on a frontend does.
- */
-export function newInboxServer(deps: Pop3Deps, identity: Identity): string | null {
-  if (!isMurderFrontend(deps.config) || identity.isAdmin || identity.isAnonymous || deps.config.int('autocreate_quota') < 0) return null;
-  const inbox = deps.namespace.inboxOf(identity);
-  if (!inbox || deps.store.lookup(inbox) !== null) return null;
-  return serverlistChoice(deps.config);
-}
-
-/** After the login that made it: the mirror has the new INBOX at once (the mupdate slave confirms it later). */
-export function mirrorNewInbox(deps: Pop3Deps, identity: Identity, server: string): void {
-  const inbox = deps.namespace.inboxOf(identity);
-  if (!inbox || deps.store.lookup(inbox) !== null) return;
-  deps.store.putRemoteEntry({ name: inbox, server, partition: '', acl: initialAcl(null, identity.userid, null) });
 }
 
 /** Log in on `server` for `userid`; the link is positioned after the backend's +OK. Pop3Error SYS/TEMP otherwise. */

@@ -17,7 +17,7 @@ import { errLine, Pop3Error, pop3Failure } from '../error-map.js';
 import { parseCommandLine, Pop3SyntaxError } from '../wire/command-line.js';
 import { LineReader, type LineEvent } from '../wire/line-reader.js';
 import type { BackendLink } from '../../murder/index.js';
-import { loginOnBackend, mirrorNewInbox, newInboxServer, remoteMaildropServer } from '../proxy/backend.js';
+import { loginOnBackend, remoteMaildropServer } from '../proxy/backend.js';
 import { Pop3Relay } from '../proxy/relay.js';
 import { Maildrop } from './maildrop.js';
 import type { PendingUser, SessionState } from './state.js';
@@ -274,11 +274,10 @@ export class Session {
     if (server !== null) return this.proxyLogin(identity, subfolder, server);
     try {
       const contact = this.deps.accounts.firstContact(identity);
-      const placed = contact.kind === 'skipped' && contact.reason === 'frontend' ? newInboxServer(this.deps, identity) : null;
-      if (placed !== null) {
+      if (contact.kind === 'frontend' && contact.backend !== null) {
         // A Murder frontend: the user's first login makes the INBOX on a serverlist backend.
-        await this.proxyLogin(identity, subfolder, placed);
-        mirrorNewInbox(this.deps, identity, placed);
+        await this.proxyLogin(identity, subfolder, contact.backend);
+        this.deps.accounts.mirrorNewInbox(identity, contact.backend);
         return;
       }
     } catch (err) {
