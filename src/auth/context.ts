@@ -15,3 +15,14 @@ export interface ConnectionContext {
   /** Whether the client has gone (connection closed): an attempt still waiting is abandoned, counted as a failure. */
   clientGone?: () => boolean;
 }
+
+/** A protocol session's ConnectionContext, from the connection's facts as the service handed them over. */
+export function connectionContext(
+  service: string,
+  connection: { tls: boolean; unixSocket: boolean; localAddress?: string; remoteAddress?: string },
+  sessionId: string,
+  clientGone: () => boolean,
+): ConnectionContext {
+  const { tls, unixSocket, localAddress, remoteAddress } = connection;
+  return { service, tls, unixSocket, localAddress, remoteAddress, sessionId, clientGone };
+}

@@ -38,7 +38,7 @@
  */
 export * from './identity.js';
 export { UseridRules, domainOfHostname, virtDomainsSetting, type VirtDomains } from './userids.js';
-export type { ConnectionContext } from './context.js';
+export { connectionContext, type ConnectionContext } from './context.js';
 export { Authenticator, type AuthenticatorOptions } from './authenticator.js';
 export { SaslExchange, type MechanismName } from './sasl/exchange.js';
 export { SASL_MAX_MESSAGE, type SaslStep } from './sasl/types.js';

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import type { ConnectionContext, Identity } from '../../auth/index.js';
+import { connectionContext, type ConnectionContext, type Identity } from '../../auth/index.js';
 import {
   attachSocket, commandTurns, detachSocket, hangUp, MailError, restartReading, sessionListeners, stopReading, swapToTls, tlsHandshake, type Logger, type LoginGate, type MovedSession,
   type SocketListeners, type AppendFacts,
@@ -136,15 +136,7 @@ export class Session implements ContextHost, Watcher {
     this.reader = this.newReader();
     this.log = deps.logger.child({ sid: this.id });
     this.listeners = sessionListeners(this.log, this.onData, () => this.finish('client closed connection'));
-    this.connection = {
-      service: deps.serviceName,
-      tls: options.tls,
-      unixSocket: options.unixSocket,
-      localAddress: options.localAddress,
-      remoteAddress: options.remoteAddress,
-      sessionId: this.id,
-      clientGone: () => this.closed,
-    };
+    this.connection = connectionContext(deps.serviceName, options, this.id, () => this.closed);
   }
 
   private newReader(): CommandReader {

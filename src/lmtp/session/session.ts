@@ -6,7 +6,7 @@
  * deps (recipient resolver, intake) and reply from the table of wire/replies.ts.
  */
 import type { Duplex } from 'node:stream';
-import type { ConnectionContext, Identity } from '../../auth/index.js';
+import { connectionContext, type ConnectionContext, type Identity } from '../../auth/index.js';
 import {
   attachSocket, hangUp, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners,
 } from '../../common/index.js';
@@ -72,15 +72,7 @@ export class Session {
     this.socket = socket;
     this.log = deps.logger.child({ sid: this.id });
     this.listeners = sessionListeners(this.log, this.onData, () => this.finish('client closed connection'));
-    this.connection = {
-      service: deps.serviceName,
-      tls: options.tls,
-      unixSocket: options.unixSocket,
-      localAddress: options.localAddress,
-      remoteAddress: options.remoteAddress,
-      sessionId: this.id,
-      clientGone: () => this.closed,
-    };
+    this.connection = connectionContext(deps.serviceName, options, this.id, () => this.closed);
     this.trusted = options.unixSocket || options.preauthorized;
   }
 

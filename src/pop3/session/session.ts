@@ -5,7 +5,7 @@
  * the session ends, however it ends; only QUIT enters UPDATE.
  */
 import type { Duplex } from 'node:stream';
-import type { ConnectionContext, Identity } from '../../auth/index.js';
+import { connectionContext, type ConnectionContext, type Identity } from '../../auth/index.js';
 import {
   attachSocket, detachSocket, hangUp, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners,
 } from '../../common/index.js';
@@ -73,15 +73,7 @@ export class Session {
     this.out = new ResponseWriter(socket);
     this.log = deps.logger.child({ sid: this.id });
     this.listeners = sessionListeners(this.log, this.onData, () => this.finish('client closed connection'));
-    this.connection = {
-      service: deps.serviceName,
-      tls: options.tls,
-      unixSocket: options.unixSocket,
-      localAddress: options.localAddress,
-      remoteAddress: options.remoteAddress,
-      sessionId: this.id,
-      clientGone: () => this.closed,
-    };
+    this.connection = connectionContext(deps.serviceName, options, this.id, () => this.closed);
     this.context = this.makeContext();
   }
 

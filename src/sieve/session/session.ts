@@ -5,7 +5,7 @@
  * inactivity timer. Logs one line per event with the session id; never a password nor a script.
  */
 import type { Duplex } from 'node:stream';
-import type { ConnectionContext, Identity } from '../../auth/index.js';
+import { connectionContext, type ConnectionContext, type Identity } from '../../auth/index.js';
 import {
   attachSocket, hangUp, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners,
 } from '../../common/index.js';
@@ -69,15 +69,7 @@ export class Session {
     this.out = new ResponseWriter(socket);
     this.log = deps.logger.child({ sid: this.id });
     this.listeners = sessionListeners(this.log, this.onData, () => this.finish('client closed connection'));
-    this.connection = {
-      service: deps.serviceName,
-      tls: options.tls,
-      unixSocket: options.unixSocket,
-      localAddress: options.localAddress,
-      remoteAddress: options.remoteAddress,
-      sessionId: this.id,
-      clientGone: () => this.closed,
-    };
+    this.connection = connectionContext(deps.serviceName, options, this.id, () => this.closed);
     this.context = this.makeContext();
   }
 
