@@ -1,63 +1,15 @@
 // Sieve extensions at LMTP delivery: include (personal and global scripts from sievedir, in
 // Cyrus's layout), duplicate (deliver.db) and editheader (the stored and redirected message).
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LmtpClient, startTestLmtp, storedMessages, type TestLmtp } from './harness.js';
-
-function fakeSendmail(dir: string): { program: string; outbox: string } {
-  const outbox = join(dir, 'outbox');
-  mkdirSync(outbox, { recursive: true });
-  const program = join(dir, 'fake-sendmail');
-  writeFileSync(program, `#!/bin/sh\nf="${outbox}/$(date +%s%N)-$$"\n{ for a in "$@"; do printf '%s\\n' "$a"; done; printf '\\n'; cat; } > "$f.tmp" && mv "$f.tmp" "$f.eml"\n`);
-  chmodSync(program, 0o755);
-  return { program, outbox };
-}
-
-function sent(outbox: string): Array<{ args: string[]; content: string }> {
-  return readdirSync(outbox).filter((f) => f.endsWith('.eml')).sort().map((f) => {
-    const text = readFileSync(join(outbox, f), 'utf8');
-    const split = text.indexOf('\n\n');
-    return { args: text.slice(0, split).split('\n'), content: text.slice(split + 2) };
-  });
-}
-
-/** Store a script of `user` as Cyrus keeps it, and make it the active one when `active`. */
-function putScript(sieveDir: string, user: string, name: string, script: string, active = false): void {
-  const dir = join(sieveDir, user[0]!, user);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.script`), script);
-  if (active) {
-    rmSync(join(dir, 'defaultbc'), { force: true });
-    symlinkSync(`${name}.bc`, join(dir, 'defaultbc'));
-  }
-}
+import { startTestLmtp, type TestLmtp } from './harness.js';
+import { fakeSendmail, mail, messagesWith, putScript, sent, deliver } from './sieve-helpers.js';
 
 function putGlobal(sieveDir: string, name: string, script: string): void {
   mkdirSync(join(sieveDir, 'global'), { recursive: true });
   writeFileSync(join(sieveDir, 'global', `${name}.script`), script);
-}
-
-async function deliver(server: TestLmtp, from: string, rcpts: string[], text: string): Promise<string[]> {
-  const c = await LmtpClient.connect({ path: server.socketPath });
-  await c.command('LHLO x');
-  expect(await c.command(`MAIL FROM:<${from}>`)).toMatch(/^250 /);
-  for (const r of rcpts) expect(await c.command(`RCPT TO:<${r}>`)).toMatch(/^250 /);
-  await c.command('DATA');
-  c.write(`${text.replace(/\r?\n/g, '\r\n')}\r\n.\r\n`);
-  const replies = await c.replies(rcpts.length);
-  c.close();
-  return replies;
-}
-
-function mail(id: string, headers: string[] = [], body = 'Hello.'): string {
-  return ['From: Sender <sender@example.org>', 'To: Fred <fred@lmtp.test>', `Subject: test ${id}`, `Message-ID: <${id}@example.org>`, ...headers, '', body].join('\r\n');
-}
-
-async function messagesWith(server: TestLmtp, mailbox: string, id: string): Promise<string[]> {
-  if (server.store.lookup(mailbox) === null) return [];
-  return (await storedMessages(server.store, mailbox)).filter((m) => m.includes(`<${id}@example.org>`));
 }
 
 describe('Sieve extensions at LMTP delivery', () => {

@@ -2,67 +2,19 @@
 // (sievedir/<first letter>/<user>/NAME.script, the active one named by the defaultbc symlink),
 // decides where the message goes; redirects, vacation replies and rejection notices leave through
 // the `sendmail` program, here a shell script that writes what it was given to a folder.
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LmtpClient, startTestLmtp, storedMessages, type TestLmtp } from './harness.js';
-
-interface Sent {
-  args: string[];
-  content: string;
-}
-
-function fakeSendmail(dir: string): { program: string; outbox: string } {
-  const outbox = join(dir, 'outbox');
-  mkdirSync(outbox, { recursive: true });
-  const program = join(dir, 'fake-sendmail');
-  // Each call: the arguments, one per line, then a blank line and the message.
-  writeFileSync(program, `#!/bin/sh\nf="${outbox}/$(date +%s%N)-$$"\n{ for a in "$@"; do printf '%s\\n' "$a"; done; printf '\\n'; cat; } > "$f.tmp" && mv "$f.tmp" "$f.eml"\n`);
-  chmodSync(program, 0o755);
-  return { program, outbox };
-}
-
-function sent(outbox: string): Sent[] {
-  return readdirSync(outbox).filter((f) => f.endsWith('.eml')).sort().map((f) => {
-    const text = readFileSync(join(outbox, f), 'utf8');
-    const split = text.indexOf('\n\n');
-    return { args: text.slice(0, split).split('\n'), content: text.slice(split + 2) };
-  });
-}
-
-/** Make `script` the active one of `user`, as Cyrus keeps it. */
-function activate(sieveDir: string, user: string, script: string, name = 'main'): void {
-  const dir = join(sieveDir, user[0]!, user);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.script`), script);
-  rmSync(join(dir, 'defaultbc'), { force: true });
-  symlinkSync(`${name}.bc`, join(dir, 'defaultbc'));
-}
+import { startTestLmtp, type TestLmtp } from './harness.js';
+import { activate, deliver, fakeSendmail, mail, messagesWith, sent } from './sieve-helpers.js';
 
 function deactivate(sieveDir: string, user: string): void {
   rmSync(join(sieveDir, user[0]!, user), { recursive: true, force: true });
 }
 
-async function deliver(server: TestLmtp, from: string, rcpts: string[], text: string): Promise<string[]> {
-  const c = await LmtpClient.connect({ path: server.socketPath });
-  await c.command('LHLO x');
-  expect(await c.command(`MAIL FROM:<${from}>`)).toMatch(/^250 /);
-  for (const r of rcpts) expect(await c.command(`RCPT TO:<${r}>`)).toMatch(/^250 /);
-  await c.command('DATA');
-  c.write(`${text.replace(/\r?\n/g, '\r\n')}\r\n.\r\n`);
-  const replies = await c.replies(rcpts.length);
-  c.close();
-  return replies;
-}
-
-function mail(id: string, headers: string[] = [], body = 'Hello.'): string {
-  return [`From: Sender <sender@example.org>`, 'To: Fred <fred@lmtp.test>', `Subject: test ${id}`, `Message-ID: <${id}@example.org>`, ...headers, '', body].join('\r\n');
-}
-
 async function count(server: TestLmtp, mailbox: string, id: string): Promise<number> {
-  if (server.store.lookup(mailbox) === null) return 0;
-  return (await storedMessages(server.store, mailbox)).filter((m) => m.includes(`<${id}@example.org>`)).length;
+  return (await messagesWith(server, mailbox, id)).length;
 }
 
 /** The flags of the newest message of `mailbox` (as its owner sees them). */
