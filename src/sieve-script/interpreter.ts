@@ -8,7 +8,7 @@ import { bodyTexts } from './body.js';
 import { dateValuesOf } from './date.js';
 import { addFlags, normaliseFlags, removeFlags } from './flags.js';
 import { decodeEncodedWords, parseHeaderBlock } from './headers.js';
-import { matchAny, type GlobCache, type MatchSpec } from './match.js';
+import { matchAny, type MatchSpec } from './match.js';
 import { RegexKeyError } from './regex.js';
 import type { Command, Test } from './program.js';
 import type { CompiledProgram, DuplicateCheck, IncludeLoader, SieveAction, SieveEnvironment, SieveMessage, SieveOutcome } from './types.js';
