@@ -53,36 +53,44 @@ export interface ImapDate {
   day: number;
 }
 
+/** A UTC time from calendar fields that may overflow (31 Feb → 3 Mar), years 0-99 taken as written. */
+function overflowUtc(year: number, month: number, day: number, hours = 0, minutes = 0, seconds = 0): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hours, minutes, seconds, 0);
+  return date.getTime();
+}
+
 /**
  * IMAP's date-text ("1-Feb-1994"; with `fixedDay`, date-time's two-character day " 1" or "01"),
- * or null when it is not one or names no real day.
+ * or null when it does not follow the grammar. A day the month does not have is carried into the
+ * next month (31-Feb-2026 is 3-Mar-2026, 00-Jan-2026 is 31-Dec-2025), as Cyrus does: the grammar
+ * allows any two digits, and Cyrus and Dovecot both take such dates (a migration copying old mail
+ * with a broken date must not fail).
  */
 export function parseImapDateText(text: string, fixedDay: boolean): ImapDate | null {
   const match = fixedDay ? /^([ \d]\d)-([A-Za-z]{3})-(\d{4})$/.exec(text) : /^(\d{1,2})-([A-Za-z]{3})-(\d{4})$/.exec(text);
   if (!match) return null;
-  const day = Number(match[1]!.trim());
   const month = MONTHS.indexOf(match[2]!.toLowerCase()) + 1;
-  const year = Number(match[3]);
-  if (month === 0 || calendarDay(year, month, day) === null) return null;
-  return { year, month, day };
+  if (month === 0) return null;
+  const date = new Date(overflowUtc(Number(match[3]), month, Number(match[1]!.trim())));
+  return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
 }
 
 /**
- * IMAP's date-time text without its quotes ("17-Jul-1996 02:44:25 -0700", RFC 3501), or null when
- * invalid: APPEND's internal date, and values kept in that form (cyradm's pop3showafter).
+ * IMAP's date-text without its quotes ("17-Jul-1996 02:44:25 -0700", RFC 3501), or null when it
+ * does not follow the grammar: APPEND's internal date, and values kept in that form (cyradm's
+ * pop3showafter). Fields past their range carry over as in parseImapDateText ("24:00:00" is the
+ * next day's midnight), as Cyrus's mktime does.
  */
 export function parseImapDateTime(text: string): Date | null {
-  const match = /^(.{2}-[A-Za-z]{3}-\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/.exec(text);
+  const match = /^([ \d]\d)-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/.exec(text);
   if (!match) return null;
-  const date = parseImapDateText(match[1]!, true);
-  const hours = Number(match[2]);
-  const minutes = Number(match[3]);
-  const seconds = Number(match[4]);
-  const zoneHours = Number(match[6]);
-  const zoneMinutes = Number(match[7]);
-  if (!date || hours > 23 || minutes > 59 || seconds > 60 || zoneMinutes > 59) return null;
-  const offset = (match[5] === '-' ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
-  return new Date(Date.UTC(date.year, date.month - 1, date.day, hours, minutes, seconds) - offset * 60_000);
+  const month = MONTHS.indexOf(match[2]!.toLowerCase()) + 1;
+  if (month === 0) return null;
+  const local = overflowUtc(Number(match[3]), month, Number(match[1]!.trim()), Number(match[4]), Number(match[5]), Number(match[6]));
+  const offset = (match[7] === '-' ? -1 : 1) * (Number(match[8]) * 60 + Number(match[9]));
+  return new Date(local - offset * 60_000);
 }
 
 const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];

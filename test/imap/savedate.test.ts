@@ -78,7 +78,7 @@ describe('SAVEDATE', () => {
   });
 
   it('refuses malformed keys and items; answers on an empty mailbox; needs a selected mailbox', async () => {
-    for (const [tag, command] of [['m1', 'SEARCH SAVEDON'], ['m2', 'SEARCH SAVEDON 32-Jan-2021'], ['m3', 'SEARCH SAVEDBEFORE yesterday'], ['m4', 'FETCH 1 (SAVEDATE[])'], ['m5', 'SEARCH SAVEDATESUPPORTED 1-Jan-2021']]) {
+    for (const [tag, command] of [['m1', 'SEARCH SAVEDON'], ['m2', 'SEARCH SAVEDON 32-Jan-21'], ['m3', 'SEARCH SAVEDBEFORE yesterday'], ['m4', 'FETCH 1 (SAVEDATE[])'], ['m5', 'SEARCH SAVEDATESUPPORTED 1-Jan-2021']]) {
       expect((await c.command(tag!, command!)).at(-1)).toMatch(new RegExp(`^${tag} BAD`));
     }
     const e = await RawClient.connect(server.port);

@@ -30,6 +30,21 @@ describe('APPEND', () => {
     c.close();
   });
 
+  it('takes a date-time whose day the month lacks, carried into the next month as Cyrus does', async () => {
+    const c = await loggedIn(server);
+    await c.command('c', 'CREATE Overflow');
+    expect(last(await c.command('a1', `APPEND Overflow "31-Feb-2026 10:00:00 +0000" ${literal(message('feb'))}`))).toMatch(/^a1 OK \[APPENDUID/);
+    expect(last(await c.command('a2', `APPEND Overflow "31-Apr-2026 24:00:00 +0000" ${literal(message('apr'))}`))).toMatch(/^a2 OK \[APPENDUID/);
+    await c.command('s', 'EXAMINE Overflow');
+    const lines = await c.command('f', 'FETCH 1:2 (INTERNALDATE)');
+    expect(lines.slice(0, 2)).toEqual([
+      `* 1 FETCH (INTERNALDATE ${formatDateTime(new Date(Date.UTC(2026, 2, 3, 10, 0, 0)))})`,
+      `* 2 FETCH (INTERNALDATE ${formatDateTime(new Date(Date.UTC(2026, 4, 2, 0, 0, 0)))})`,
+    ]);
+    expect(await c.command('s1', 'SEARCH ON 31-Feb-2026')).toEqual(['* SEARCH 1', 's1 OK SEARCH completed']);
+    c.close();
+  });
+
   it('MULTIAPPEND: every message in one call, one APPENDUID range', async () => {
     const c = await loggedIn(server);
     await c.command('c', 'CREATE Multi');

@@ -208,7 +208,8 @@ const INVALID: Array<[string, string]> = [
   ['FETCH', ' 1 (FLAGS) extra'],
   ['SEARCH', ''],
   ['SEARCH', ' BOGUS'],
-  ['SEARCH', ' BEFORE 32-Jan-2000'],
+  ['SEARCH', ' BEFORE 132-Jan-2000'],
+  ['SEARCH', ' BEFORE 1-Jan-20'],
   ['SEARCH', ' BEFORE 1-Foo-2000'],
   ['SEARCH', ' OR ALL'],
   ['SEARCH', ' ()'],
@@ -262,9 +263,11 @@ describe('parsers over framed commands with literals', () => {
     expect(frame('a RENAME {1+}\r\na {1+}\r\nb\r\n')).toEqual({ name: 'RENAME', from: 'a', to: 'b', partition: null });
   });
 
-  test('literal8 is refused outside APPEND; APPEND with invalid date-time is refused', () => {
+  test('literal8 is refused outside APPEND; APPEND with a date-time off the grammar is refused', () => {
     expect(() => frame('a LOGIN ~{1+}\r\na b\r\n')).toThrow(ParseError);
-    expect(() => frame('a APPEND x "31-Feb-2020 00:00:00 +0000" {1+}\r\nm\r\n')).toThrow(ParseError);
+    expect(() => frame('a APPEND x "31-Feb-20 00:00:00 +0000" {1+}\r\nm\r\n')).toThrow(ParseError); // year must be 4 digits
+    expect(() => frame('a APPEND x "31-Feb-2020 0:00:00 +0000" {1+}\r\nm\r\n')).toThrow(ParseError);
+    expect(() => frame('a APPEND x "31-Fib-2020 00:00:00 +0000" {1+}\r\nm\r\n')).toThrow(ParseError);
     expect(() => frame('a APPEND x "1-Feb-2020 00:00:00 +0000" {1+}\r\nm\r\n')).toThrow(ParseError); // day must be 2 wide
   });
 });
