@@ -62,6 +62,29 @@ describe('IMAP proxy: the mirror follows relayed changes', () => {
     f.close();
   });
 
+  it('CREATE name server!partition: an administrator picks the backend (and partition); nobody else may', async () => {
+    const c = await login('admin');
+    expect((await c.command('P1', 'CREATE placed 127.0.0.2!default')).at(-1)).toMatch(/^P1 OK/);
+    expect(back('127.0.0.2').lookup('placed')).toMatchObject({ partition: 'default' });
+    expect(back('127.0.0.3').lookup('placed')).toBeNull();
+    expect(front().lookup('placed')).toMatchObject({ server: '127.0.0.2', partition: 'default' });
+    // A bare "server!" leaves the partition to the backend; serverlist (127.0.0.3) is not asked.
+    expect((await c.command('P2', 'CREATE "placed two" 127.0.0.2!')).at(-1)).toMatch(/^P2 OK/);
+    expect(back('127.0.0.2').lookup('placed two')).not.toBeNull();
+    expect(front().lookup('placed two')).toMatchObject({ server: '127.0.0.2' });
+    // The backend's own answer for a partition it lacks; the mirror gains nothing.
+    expect((await c.command('P3', 'CREATE nowhere 127.0.0.2!nosuch')).at(-1)).toMatch(/^P3 NO/);
+    expect(front().lookup('nowhere')).toBeNull();
+    expect((await c.command('P4', 'CREATE nowhere !default')).at(-1)).toMatch(/^P4 BAD/);
+    c.close();
+    const f = await login();
+    expect((await f.command('F1', 'CREATE Mine 127.0.0.3!default')).at(-1)).toBe('F1 NO [NOPERM] Only administrators may choose a server or partition');
+    expect(back('127.0.0.3').lookup('user.fred.Mine')).toBeNull();
+    expect(back('127.0.0.2').lookup('user.fred.Mine')).toBeNull();
+    expect(front().lookup('user.fred.Mine')).toBeNull();
+    f.close();
+  });
+
   it('RENAME within a backend moves the mirror entries; across backends it is refused', async () => {
     const c = await login();
     expect((await c.command('R1', 'CREATE Work/Old')).at(-1)).toMatch(/^R1 OK/);

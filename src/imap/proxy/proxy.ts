@@ -9,20 +9,20 @@
  *
  * `route` decides: null when the command runs here as on any server.
  */
-import { isRemoteEntry, isMurderFrontend, backendAddress, murderSettings, proxyLogin } from '../../murder/index.js';
+import { isRemoteEntry, isMurderFrontend, backendAddress, murderSettings, parseLocation, proxyLogin } from '../../murder/index.js';
 import type { MailboxEntry } from '../../store/index.js';
 import type { Identity } from '../../auth/index.js';
 import type { Logger } from '../../common/index.js';
 import type { ImapDeps } from '../deps.js';
 import type { Command } from '../wire/parse/types.js';
-import type { RawCommand } from '../wire/readerTypes.js';
+import type { CommandPart, RawCommand } from '../wire/readerTypes.js';
 import type { SessionState } from '../session/state.js';
 import type { ResponseWriter } from '../session/writer.js';
 import { CommandFailure, type CommandResult } from '../commands/types.js';
 import { untaggedStatus } from '../wire/serialize/response.js';
 import { BackendConnection, BackendUnavailable, type CommandPiece, type CommandHandlers, type TaggedResponse } from './backend.js';
 import { afterCreate, afterDelete, afterRename, quoted, refreshAcl, refreshSubscriptions } from './mirror.js';
-import { chooseBackend } from './placement.js';
+import { chooseBackend, type Placement } from './placement.js';
 import { copyAcross, type CopyRelay } from './copy.js';
 
 /** What the proxy needs of its session (implemented by Session). */
@@ -114,7 +114,7 @@ export class ImapProxy {
       const entry = this.remoteEntry(command.root, identity);
       return entry === null ? null : this.relay(entry.server!, raw, {});
     }
-    if (name === 'CREATE') return this.create(command.mailbox, raw, identity);
+    if (name === 'CREATE') return this.create(command.mailbox, command.partition, raw, identity);
     if (name === 'RENAME') return this.rename(command.from, command.to, raw, identity);
     if (name === 'LIST' && (command.selectOptions.includes('SUBSCRIBED') || command.returnOptions.subscribed)) {
       // Subscriptions live on the INBOX's backend: the frontend's copy is brought up to date first.
@@ -364,11 +364,23 @@ export class ImapProxy {
     return result;
   }
 
-  private create(external: string, raw: RawCommand, identity: Identity): Promise<CommandResult> | null {
+  private create(external: string, partition: string | null, raw: RawCommand, identity: Identity): Promise<CommandResult> | null {
     const sep = this.host.deps.namespace.separator;
     const trimmed = external.endsWith(sep) && external.length > 1 ? external.slice(0, -1) : external;
     const internal = this.internal(trimmed, identity);
     if (internal === null) return null;
+    // "CREATE name server!partition" (an administrator's choice, as Cyrus's proxyd takes it): the
+    // backend hears "CREATE name partition", or no partition for a bare "server!".
+    if (partition !== null && partition.includes('!')) {
+      const location = parseLocation(partition);
+      if (location === null) return Promise.reject(new CommandFailure('BAD', null, `Invalid server!partition "${partition}"`));
+      if (!identity.isAdmin) return Promise.reject(new CommandFailure('NO', 'NOPERM', 'Only administrators may choose a server or partition'));
+      const place: Placement = { server: location.server, partition: location.partition, fromAncestor: false };
+      return this.relay(place.server, createAt(raw.tag, trimmed, location.partition), {}).then((result) => {
+        if (result.status === 'OK') afterCreate(this.host.deps, internal, place);
+        return result;
+      });
+    }
     const place = chooseBackend(this.host.deps, internal, this.inboxEntry(identity), (entry) => this.isRemote(entry));
     if (place === null) {
       // A frontend keeps no mailboxes: with no backend to put it on, the name cannot be made.
@@ -403,6 +415,16 @@ function setText(raw: RawCommand): string | null {
   const words = first.bytes.toString('latin1').trim().split(' ');
   const set = raw.name === 'UID' ? words[1] : words[0];
   return set && /^[0-9:,*$]+$/.test(set) ? set : null;
+}
+
+/**
+ * "CREATE name [partition]" for a backend. A quoted name carries UTF-8 too: a client sends 8-bit
+ * names only under UTF8=ACCEPT, which the backend connection has enabled as well.
+ */
+function createAt(tag: string, name: string, partition: string): RawCommand {
+  const text = ` ${quoted(name)}${partition === '' ? '' : ` ${quoted(partition)}`}`;
+  const parts: CommandPart[] = [{ kind: 'text', bytes: Buffer.from(text, 'utf8') }];
+  return { tag, name: 'CREATE', parts, size: parts[0]!.bytes.length };
 }
 
 /** The client's command as pieces for the backend: name, argument text and literals, byte for byte. */
