@@ -33,6 +33,13 @@ function actionOwner(userid: string): string {
   return `\u0001sieve\u0001${userid}`;
 }
 
+/** One row of deliver.db as `DuplicateStore.entries` gives it. */
+export type DuplicateEntry =
+  /** A delivery of `messageId` to `mailbox` (internal name); `pending`: begun, its end never recorded. */
+  | { kind: 'delivery'; messageId: string; mailbox: string; at: number; pending: boolean }
+  /** A Sieve action of `userid` (vacation reply, redirect, duplicate test) in force until `at`. */
+  | { kind: 'sieve'; key: string; userid: string; at: number };
+
 export class DuplicateStore {
   private readonly stmts;
 
@@ -46,6 +53,7 @@ export class DuplicateStore {
       countMailbox: db.prepare<[number, string], { n: number }>('SELECT count(*) AS n FROM deliveries WHERE delivered_at < ? AND mailbox = ?'),
       pruneMailbox: db.prepare<[number, string]>('DELETE FROM deliveries WHERE delivered_at < ? AND mailbox = ?'),
       getAction: db.prepare<[string, string], { until: number }>('SELECT delivered_at AS until FROM deliveries WHERE message_id = ? AND mailbox = ?'),
+      all: db.prepare<[], [string, string, number, number]>('SELECT message_id, mailbox, delivered_at, pending FROM deliveries ORDER BY delivered_at, mailbox, message_id').raw(true),
     };
   }
 
@@ -122,6 +130,19 @@ export class DuplicateStore {
   /** Remember a Sieve action of `userid` until `until` (ms since the epoch). */
   recordAction(userid: string, key: string, until: number): void {
     writeTransaction(this.db, 'deliver.db action', () => this.stmts.put.run(key, actionOwner(userid), until, 0));
+  }
+
+  /** Every row, oldest first (ctl_deliver -d), read one at a time. */
+  *entries(): Generator<DuplicateEntry> {
+    const prefix = actionOwner('');
+    try {
+      for (const [messageId, mailbox, at, pending] of this.stmts.all.iterate()) {
+        if (mailbox.startsWith(prefix)) yield { kind: 'sieve', key: messageId, userid: mailbox.slice(prefix.length), at };
+        else yield { kind: 'delivery', messageId, mailbox, at, pending: pending === 1 };
+      }
+    } catch (err) {
+      throw sqliteError(err, 'deliver.db read');
+    }
   }
 
   /** Forget deliveries recorded more than `minAgeMs` ago; returns how many (would) go. */
