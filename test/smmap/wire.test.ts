@@ -14,8 +14,13 @@ let address: string;
 
 beforeAll(async () => {
   smmap = await startSmmap({
-    conf: ['unixhierarchysep: no', 'postuser: bb', 'virtdomains: userid', 'defaultdomain: example.org', 'smmapperm_lmtp_over_quota_perm_failure: yes'],
-    services: ['smmapperm cmd="smmapd" listen="127.0.0.1:0" prefork=1', 'lmtp cmd="lmtpd -a" listen="127.0.0.1:0" prefork=1'],
+    conf: ['unixhierarchysep: no', 'postuser: bb', 'admins: admin', 'virtdomains: userid', 'defaultdomain: example.org', 'smmapperm_lmtp_over_quota_perm_failure: yes',
+      'smmapauto_autocreate_post: yes', 'smmapauto_autocreate_quota: 0'],
+    services: [
+      'smmapperm cmd="smmapd" listen="127.0.0.1:0" prefork=1',
+      'smmapauto cmd="smmapd" listen="127.0.0.1:0" prefork=1',
+      'lmtp cmd="lmtpd -a" listen="127.0.0.1:0" prefork=1',
+    ],
     setup(store) {
       store.createMailbox('user.fred', { acl: `fred\t${ALL}\t` });
       store.createMailbox('user.fred.Lists', { acl: `fred\t${ALL}\tanyone\tp\t` });
@@ -27,6 +32,8 @@ beforeAll(async () => {
       store.createMailbox('shared.blah', { acl: 'anyone\tlrsp\t' });
       store.createMailbox('shared.closed', { acl: 'anyone\tlrs\t' });
       store.createMailbox('example.com!user.alice', { acl: `alice@example.com\t${ALL}\t` });
+      // The Murder mirror: a user whose INBOX lives on a backend.
+      store.putRemoteEntry({ name: 'user.far', server: 'backend.example', partition: 'default', acl: `far\t${ALL}\t` });
     },
   });
   address = await smmap.address('smmap');
@@ -84,6 +91,25 @@ describe('lookups', () => {
     expect(await lookup('full')).toBe('TEMP Over quota');
     expect(await lookup('full', 'smmapperm')).toBe('PERM Over quota');
     expect(await lookup('joe', 'smmapperm')).toBe('OK joe');
+  });
+
+  it('autocreate_post: a user without an INBOX is OK, and the lookup creates nothing', async () => {
+    expect(await lookup('newcomer', 'smmapauto')).toBe('OK newcomer');
+    expect((await lookupLine('newcomer')).newInbox).toBe('newcomer');
+    expect(await lookup('newcomer')).toBe('NOTFOUND '); // the service without autocreate_post
+    expect(await lookup('admin', 'smmapauto')).toBe('NOTFOUND '); // first contact never makes an admin's INBOX
+    const store = smmap.openStore();
+    try {
+      expect(store.lookup('user.newcomer')).toBeNull();
+    } finally {
+      store.close();
+    }
+  });
+
+  it('Murder: a mailbox the mirror puts on a backend is OK, and the log says where', async () => {
+    expect(await lookup('far')).toBe('OK far');
+    expect((await lookupLine('far')).server).toBe('backend.example');
+    expect(await lookup('far+Lists@example.org')).toBe('OK far+Lists@example.org');
   });
 
   it('answers as lmtpd answers RCPT TO, address by address', async () => {
