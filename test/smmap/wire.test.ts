@@ -182,13 +182,16 @@ describe('bad input', () => {
 });
 
 describe('one connection, many lookups', () => {
-  it('answers 300 lookups sent at once, in order', async () => {
+  it('answers lookups sent 150 at a time without waiting, in order, round after round', async () => {
+    // More than the 64 requests the session reads ahead: it stops reading, then reads on.
     const c = await SmmapClient.connect(address);
     try {
-      const keys = Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? 'fred' : i % 3 === 1 ? `nobody${i}` : 'full'));
-      c.write(keys.map((k) => { const p = `cyrus ${k}`; return `${Buffer.byteLength(p)}:${p},`; }).join(''));
-      const replies = await c.read(300);
-      expect(replies).toEqual(keys.map((k) => (k === 'fred' ? 'OK fred' : k === 'full' ? 'TEMP Over quota' : 'NOTFOUND ')));
+      for (let round = 0; round < 3; round++) {
+        const keys = Array.from({ length: 150 }, (_, i) => (i % 3 === 0 ? 'fred' : i % 3 === 1 ? `nobody${i}` : 'full'));
+        c.write(keys.map((k) => { const p = `cyrus ${k}`; return `${Buffer.byteLength(p)}:${p},`; }).join(''));
+        const replies = await c.read(150);
+        expect(replies).toEqual(keys.map((k) => (k === 'fred' ? 'OK fred' : k === 'full' ? 'TEMP Over quota' : 'NOTFOUND ')));
+      }
     } finally {
       c.close();
     }
