@@ -2,7 +2,8 @@
  * One smmapd connection: netstring requests in, one netstring reply each, in order, for as long
  * as the MTA keeps the connection (Postfix and Sendmail reuse it for many lookups). Requests are
  * answered one at a time; a client that sends many ahead is stopped (the socket paused) once
- * `maxQueuedRequests` wait. A request that is a netstring but not "MAPNAME KEY" gets PERM and the
+ * `maxQueuedRequests` wait, and so is one that does not read its answers (the socket's write buffer
+ * full), until they have gone out. A request that is a netstring but not "MAPNAME KEY" gets PERM and the
  * connection goes on; broken framing (not a netstring, a length over the limit) gets PERM and the
  * connection is closed, since nothing after it can be trusted to start a request.
  */
@@ -24,6 +25,8 @@ export class SmmapSession {
   private readonly listeners: SocketListeners;
   private readonly waiting: NetstringEvent[] = [];
   private answering = false;
+  /** The socket's write buffer is full: nothing more is read until it drains. */
+  private writeBlocked = false;
   private ended = false;
   private lookups = 0;
 
@@ -63,7 +66,7 @@ export class SmmapSession {
   private onData(chunk: Buffer): void {
     if (this.ended) return;
     this.waiting.push(...this.reader.push(chunk));
-    if (this.waiting.length >= this.deps.limits.maxQueuedRequests) this.socket.pause();
+    if (this.writeBlocked || this.waiting.length >= this.deps.limits.maxQueuedRequests) this.socket.pause();
     void this.answer();
   }
 
@@ -87,7 +90,7 @@ export class SmmapSession {
         }
         this.lookups++;
         this.reply(await lookup(this.deps, request, this.log));
-        if (this.waiting.length < this.deps.limits.maxQueuedRequests && this.socket.isPaused()) this.socket.resume();
+        this.readOnIfRoom();
       }
     } finally {
       this.answering = false;
@@ -96,7 +99,21 @@ export class SmmapSession {
   }
 
   private reply(reply: MapReply): void {
-    if (!this.socket.destroyed && this.socket.writable) this.socket.write(serializeReply(reply));
+    if (this.socket.destroyed || !this.socket.writable) return;
+    if (!this.socket.write(serializeReply(reply)) && !this.writeBlocked) {
+      this.writeBlocked = true;
+      this.socket.pause();
+      this.socket.once('drain', () => {
+        this.writeBlocked = false;
+        this.readOnIfRoom();
+      });
+    }
+  }
+
+  /** Read again when neither the requests waiting nor the answers unwritten hold it back. */
+  private readOnIfRoom(): void {
+    if (this.ended || this.writeBlocked || this.waiting.length >= this.deps.limits.maxQueuedRequests) return;
+    if (this.socket.isPaused()) this.socket.resume();
   }
 
   private end(): void {
