@@ -1,6 +1,6 @@
-// The smmapd session's flow control, on a socket of our own making (no network, no timing): it
+// The smmapd session on a socket of our own making (no network, no timing): its flow control (it
 // stops reading while more than maxQueuedRequests requests wait for their answers, and while its
-// answers are not written (a client that does not read them), and reads on once they have gone.
+// answers are not written, and reads on once they have gone), the idle timeout, and a shutdown.
 import type net from 'node:net';
 import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -37,7 +37,11 @@ class TestSocket extends Duplex {
     }
   }
 
-  setTimeout(): this {
+  /** The session's idle timer: the test fires it. */
+  onIdle: (() => void) | null = null;
+
+  setTimeout(_ms: number, onIdle: () => void): this {
+    this.onIdle = onIdle;
     return this;
   }
 }
@@ -84,7 +88,7 @@ function startSession(deps: SmmapDeps, socket: TestSocket): SmmapSession {
   return session;
 }
 
-describe('smmapd session flow control', () => {
+describe('smmapd session', () => {
   it('stops reading while its answers are not written, and reads on once they are', async () => {
     const socket = new TestSocket(true);
     const { deps, asked } = fakeDeps(64);
@@ -118,5 +122,35 @@ describe('smmapd session flow control', () => {
     expect(asked).toHaveLength(10);
     expect(socket.written).toHaveLength(10);
     expect(socket.isPaused()).toBe(false);
+  });
+
+  it('closes an idle connection when its idle timer fires', async () => {
+    const socket = new TestSocket(false);
+    startSession(fakeDeps(64).deps, socket);
+    socket.push(netstring('cyrus fred'));
+    await turns();
+    expect(socket.writableEnded).toBe(false);
+    socket.onIdle!();
+    expect(socket.writableEnded).toBe(true);
+  });
+
+  it('a shutdown closes an idle session at once, and a busy one right after its answer', async () => {
+    const idle = new TestSocket(false);
+    startSession(fakeDeps(64).deps, idle).shutdown();
+    expect(idle.writableEnded).toBe(true);
+
+    const busy = new TestSocket(false);
+    const { deps, gate, open } = fakeDeps(64);
+    gate(true);
+    const session = startSession(deps, busy);
+    busy.push(Buffer.concat([netstring('cyrus fred'), netstring('cyrus joe')]));
+    await turns();
+    expect(session.busy).toBe(true);
+    session.shutdown();
+    expect(busy.writableEnded).toBe(false);
+    open();
+    await turns();
+    expect(busy.written).toEqual(['7:OK fred,']); // the answer under way goes out; the next request is dropped
+    expect(busy.writableEnded).toBe(true);
   });
 });
