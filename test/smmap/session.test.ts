@@ -153,4 +153,12 @@ describe('smmapd session', () => {
     expect(busy.written).toEqual(['7:OK fred,']); // the answer under way goes out; the next request is dropped
     expect(busy.writableEnded).toBe(true);
   });
+
+  it('tells the master at once that the connection needs no login (not counted among those waiting to)', () => {
+    const socket = new TestSocket(false);
+    let passed = 0;
+    const loginGate = { passed: () => void passed++, loggedIn: () => Promise.reject(new Error('never asked')) };
+    new SmmapSession(fakeDeps(64).deps, socket as unknown as net.Socket, { tls: false, unixSocket: false, localAddress: '127.0.0.1', remoteAddress: '127.0.0.1', loginGate }).start();
+    expect(passed).toBe(1);
+  });
 });
