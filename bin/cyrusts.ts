@@ -15,6 +15,7 @@ provideServicePrograms({
   lmtpd: () => import('../src/lmtp/service.js'),
   timsieved: () => import('../src/sieve/service.js'),
   mupdate: () => import('../src/murder/service.js'),
+  smmapd: () => import('../src/smmap/service.js'),
 });
 
 main().catch((err: unknown) => {

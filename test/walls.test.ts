@@ -10,7 +10,7 @@ const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 /** One import: the importing file and what it names (a repo-relative .ts path, or a package name). */
 interface ImportEdge { file: string; target: string }
 
-const protocolFolders = new Set(['src/imap', 'src/pop3', 'src/lmtp', 'src/sieve', 'src/murder']);
+const protocolFolders = new Set(['src/imap', 'src/pop3', 'src/lmtp', 'src/sieve', 'src/murder', 'src/smmap']);
 const fileAccess = new Set(['fs', 'fs/promises', 'node:fs', 'node:fs/promises']);
 
 function sourceFiles(dir: string): string[] {

@@ -67,7 +67,8 @@ function installSieveScript(deps: AccountsOptions, user: AccountUser): void {
   }
 }
 
-export function firstContact(deps: AccountsOptions, user: AccountUser): FirstContact {
+/** What first contact answers without creating anything for `user`, or null when it creates the INBOX. */
+function nothingToCreate(deps: AccountsOptions, user: AccountUser): FirstContact | null {
   if (user.isAnonymous) return { kind: 'skipped', reason: 'anonymous', inbox: null };
   const inbox = userInbox(user.userid);
   if (user.isAdmin) return { kind: 'skipped', reason: 'admin', inbox };
@@ -75,6 +76,18 @@ export function firstContact(deps: AccountsOptions, user: AccountUser): FirstCon
   if (deps.store.lookup(inbox)) return { kind: 'skipped', reason: 'exists', inbox };
   // A Murder frontend keeps no mail: the INBOX is made on a backend by a login there for the user.
   if (isMurderFrontend(deps.config)) return { kind: 'frontend', inbox, backend: serverlistChoice(deps.config) };
+  return null;
+}
+
+/** Whether firstContact would create the user's INBOX now (a recipient lookup asks, creating nothing). */
+export function wouldCreateInbox(deps: AccountsOptions, user: AccountUser): boolean {
+  return nothingToCreate(deps, user) === null;
+}
+
+export function firstContact(deps: AccountsOptions, user: AccountUser): FirstContact {
+  const nothing = nothingToCreate(deps, user);
+  if (nothing !== null) return nothing;
+  const inbox = userInbox(user.userid);
   const acl = initialAcl(null, user.userid, null);
   try {
     deps.store.createMailbox(inbox, { acl });

@@ -13,6 +13,9 @@
  *     for administrators (Cyrus skips autocreation for admins), nor when autocreate_quota < 0.
  *     A folder that cannot be made is logged and skipped; the INBOX failing throws its MailError.
  *
+ *   accounts.wouldCreateInbox(user) → boolean
+ *     Whether firstContact would create the INBOX now (a recipient lookup, smmapd, creates nothing).
+ *
  *   accounts.renameUser(fromUserid, toUserid, { partition? }) → UserChangeReport
  *     Cyrus's user rename: every mailbox of the user (user.alice and below) moves to the new
  *     user's hierarchy; ACL entries naming the user ("alice", "-alice") are renamed in every

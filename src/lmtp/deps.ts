@@ -4,8 +4,7 @@ import type { Authenticator, UseridRules } from '../auth/index.js';
 import type { Logger } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
 import type { Intake } from '../intake/index.js';
-import type { RecipientQuota } from './quota-seam.js';
-import type { RecipientResolver } from './recipients.js';
+import type { Recipients } from '../recipients/index.js';
 
 export interface LmtpPolicy {
   /** `lmtpd -a`: TCP connections may deliver without AUTH (UNIX socket connections always may). */
@@ -44,8 +43,8 @@ export interface LmtpDeps {
   /** Canonical userids (MAIL AUTH=). */
   readonly userids: UseridRules;
   readonly intake: Intake;
-  readonly recipients: RecipientResolver;
-  readonly quota: RecipientQuota;
+  /** The one recipient decision (src/recipients), shared with smmapd. */
+  readonly recipients: Recipients;
   readonly tlsContext: SecureContext | null;
   readonly policy: LmtpPolicy;
   readonly limits: LmtpLimits;

@@ -12,11 +12,10 @@ import type { ImapdConfig } from '../config/index.js';
 import { Intake, SieveFilter } from '../intake/index.js';
 import { Namespace } from '../names/index.js';
 import { PartitionSelector } from '../partition/index.js';
+import { Recipients, type RecipientQuota } from '../recipients/index.js';
 import { DuplicateStore, MailStore, type ChangeNotifier } from '../store/index.js';
 import type { LmtpDeps } from './deps.js';
 import { duplicateSuppression } from './duplicate-hooks.js';
-import { storeQuota, type RecipientQuota } from './quota-seam.js';
-import { RecipientResolver, recipientSettingsFromConfig } from './recipients.js';
 import { Session, type SessionOptions } from './session/session.js';
 
 export interface LmtpServerOptions {
@@ -30,7 +29,7 @@ export interface LmtpServerOptions {
   notifier?: ChangeNotifier;
   /** Test hooks for the authenticator (e.g. a cheaper scrypt cost). */
   auth?: Partial<AuthenticatorOptions>;
-  /** The quota answers at RCPT (default: the store's quotas; see quota-seam.ts). */
+  /** The quota answers at RCPT (default: the store's quotas; see src/recipients/quota.ts). */
   quota?: RecipientQuota;
 }
 
@@ -77,12 +76,8 @@ export class LmtpServer {
         sieve: (message, recipient) => sieve.verdict(message, recipient),
       },
     });
-    const createInbox = async (userid: string): Promise<boolean> => {
-      const contact = accounts.firstContact(auth.identityOf(userid, options.serviceName));
-      if (contact.kind === 'created') logger.info({ userid, inbox: contact.inbox }, 'INBOX created on delivery');
-      return contact.kind === 'created' || (contact.kind === 'skipped' && contact.reason === 'exists');
-    };
-    const recipients = new RecipientResolver(config, recipientSettingsFromConfig(config), store, rights, createInbox);
+    const identityOf = (userid: string) => auth.identityOf(userid, options.serviceName);
+    const recipients = Recipients.create({ config, store, accounts, rights, identityOf, logger, quota: options.quota });
     const deps: LmtpDeps = {
       config,
       serviceName: options.serviceName,
@@ -92,7 +87,6 @@ export class LmtpServer {
       userids: new UseridRules(config),
       intake,
       recipients,
-      quota: options.quota ?? storeQuota(store),
       tlsContext: tlsContextFromConfig(config, logger),
       policy: {
         preauthorized: options.preauthorized ?? false,

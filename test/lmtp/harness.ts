@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { ImapdConfig } from '../../src/config/index.js';
 import { createLogger, silentLogger, type Logger } from '../../src/common/index.js';
 import { LmtpServer } from '../../src/lmtp/server.js';
-import type { RecipientQuota } from '../../src/lmtp/quota-seam.js';
+import type { RecipientQuota } from '../../src/recipients/index.js';
 import { MailStore } from '../../src/store/index.js';
 import { PasswordStore } from '../../src/auth/index.js';
 

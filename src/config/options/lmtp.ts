@@ -6,7 +6,7 @@ const area = 'lmtpd';
 export const lmtpOptions: OptionSpec[] = [
   { area, name: 'lmtp_downcase_rcpt', type: 'switch', default: 'yes', doc: 'Lowercase the recipient address (the part before "+" and the domain) before looking up the user.' },
   { area, name: 'lmtp_fuzzy_mailbox_match', type: 'switch', default: 'no', doc: 'When the folder named by user+detail does not exist, deliver to the closest one (case and whitespace ignored, else its parent) instead of INBOX.' },
-  { area, name: 'lmtp_over_quota_perm_failure', type: 'switch', default: 'no', doc: 'Answer over quota with a permanent failure (552 5.2.2) instead of a temporary one (452 4.2.2, the MTA retries).' },
+  { area, name: 'lmtp_over_quota_perm_failure', type: 'switch', default: 'no', doc: 'Answer over quota with a permanent failure (552 5.2.2; smmapd: PERM) instead of a temporary one (452 4.2.2; smmapd: TEMP; the MTA retries).' },
   { area, name: 'lmtp_strict_quota', type: 'switch', default: 'no', doc: 'Refuse a message that would take the mailbox over its quota, not only once it is over.' },
   { area, name: 'lmtp_strict_rfc2821', type: 'switch', default: 'yes', doc: 'Refuse 8-bit characters in the local part of envelope addresses; no: change them to "X" (without SMTPUTF8).' },
   { area, name: 'lmtp_exclude_specialuse', type: 'stringlist', default: '\\Snoozed', doc: 'Special-use attributes of folders that user+detail never delivers to (INBOX takes the message).' },

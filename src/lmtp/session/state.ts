@@ -4,7 +4,7 @@
  */
 import type { Identity } from '../../auth/index.js';
 import type { ProxyTransaction } from '../proxy/transaction.js';
-import type { ResolvedRecipient } from '../recipients.js';
+import type { ResolvedRecipient } from '../../recipients/index.js';
 import type { ChunkCollector } from '../wire/data.js';
 import type { EnvelopeAddress, MailParameters, RcptParameters } from '../wire/commands.js';
 

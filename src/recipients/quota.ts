@@ -1,7 +1,8 @@
 /**
- * The quota answers at RCPT time. lmtpd asks whether the target mailbox can take a message of the
- * announced size (MAIL SIZE=, else 0); a refusal is MailError('OverQuota'), which the error map
- * answers 452 4.2.2 (552 5.2.2 with lmtp_over_quota_perm_failure). `strict` is lmtp_strict_quota:
+ * The quota answers of the recipient decision (LMTP RCPT, smmapd). It asks whether the target
+ * mailbox can take a message of the announced size (MAIL SIZE=, else 0); a refusal is
+ * MailError('OverQuota'), which each protocol maps (LMTP: 452 4.2.2, or 552 5.2.2 with
+ * lmtp_over_quota_perm_failure; smmapd: TEMP, or PERM with that option). `strict` is lmtp_strict_quota:
  * refuse a message that would take the root over, not only a root already over. RCPT ...
  * IGNOREQUOTA skips the check (and the intake's charge is then made in 'ignore' mode). The charge
  * itself happens when the intake stores the message (src/intake, the store's QuotaStore).

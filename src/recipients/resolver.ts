@@ -1,5 +1,6 @@
 /**
- * Which mailbox an RCPT TO address names, by Cyrus lmtpd's rules:
+ * Which mailbox a recipient address names, by Cyrus lmtpd's rules (LMTP RCPT and smmapd alike, through
+ * the Recipients decision in decision.ts):
  *
  * - "user", "user@domain": the user's INBOX. With virtual domains the domain picks the user's
  *   domain (defaultdomain is the unqualified one); with `virtdomains: off` the domain is dropped,
@@ -11,11 +12,12 @@
  * - "+shared.folder" or "postuser+shared.folder": the shared mailbox, which must exist and grant
  *   the posting identity `p`.
  * - a missing INBOX is created (first contact) when `autocreate_post` is on; else, with
- *   `lmtp_catchall_mailbox`, the catch-all user's INBOX takes the message.
+ *   `lmtp_catchall_mailbox`, the catch-all user's INBOX takes the message. A lookup (intent
+ *   'lookup', smmapd) creates nothing: an INBOX first contact would create counts as there.
  *
  * Throws MailError: NotFound (no such user or mailbox), NoPerm (no `p` on a shared mailbox),
  * BadName (an address that cannot name a mailbox). No protocol text. On a Murder frontend,
- * `remoteServer` first tells whether the mailbox is on a backend (the LMTP proxy sends it there).
+ * `remoteServer` first tells whether the mailbox is on a backend.
  */
 import { hostname } from 'node:os';
 import type { Identity } from '../auth/index.js';
@@ -26,7 +28,7 @@ import type { ImapdConfig } from '../config/index.js';
 import { isRemoteEntry } from '../murder/index.js';
 import { DOT_IN_COMPONENT, checkNewComponent, domainOfName, inboxName, joinName, splitName } from '../names/index.js';
 import type { MailboxEntry } from '../store/index.js';
-import type { EnvelopeAddress } from './wire/commands.js';
+import type { RecipientAddress, RecipientIntent } from './types.js';
 
 /** The mailbox list as resolution needs it (the store's MailStore fits). */
 export interface MailboxDirectory {
@@ -34,8 +36,13 @@ export interface MailboxDirectory {
   subtree(name: string): MailboxEntry[];
 }
 
-/** Creates a user's missing INBOX (the accounts layer's first contact); returns whether it exists now. */
-export type InboxCreator = (userid: string) => Promise<boolean>;
+/** A user's missing INBOX, through the accounts layer's first contact. */
+export interface InboxCreator {
+  /** Create it; whether it exists now. */
+  create(userid: string): Promise<boolean>;
+  /** Whether `create` would make it (a lookup asks this and creates nothing). */
+  wouldCreate(userid: string): boolean;
+}
 
 export interface ResolvedRecipient {
   /** The address as given, for logs: "fred+lists@example.com". */
@@ -46,8 +53,17 @@ export interface ResolvedRecipient {
   readonly mailbox: MailboxEntry;
 }
 
+/** A lookup's answer for a user whose INBOX delivery would create (autocreate_post): nothing made yet. */
+export interface PendingInbox {
+  readonly address: string;
+  readonly userid: string;
+  readonly mailbox: null;
+}
+
 export interface RecipientSettings {
   downcase: boolean;
+  /** lmtp_strict_quota: refuse the message that would take the root over, not only a root already over. */
+  strictQuota: boolean;
   fuzzyMatch: boolean;
   postUser: string;
   autocreate: boolean;
@@ -69,6 +85,7 @@ interface AddressParts {
 export function recipientSettingsFromConfig(config: ImapdConfig): RecipientSettings {
   return {
     downcase: config.bool('lmtp_downcase_rcpt'),
+    strictQuota: config.bool('lmtp_strict_quota'),
     fuzzyMatch: config.bool('lmtp_fuzzy_mailbox_match'),
     postUser: config.string('postuser') ?? '',
     autocreate: config.bool('autocreate_post') && config.int('autocreate_quota') >= 0,
@@ -93,8 +110,11 @@ export class RecipientResolver {
     this.rules = new UseridRules(config);
   }
 
-  /** Resolve one RCPT TO address for `poster` (whose `p` right decides +detail and shared delivery). */
-  async resolve(address: EnvelopeAddress, poster: Identity): Promise<ResolvedRecipient> {
+  /**
+   * Resolve one recipient address for `poster` (whose `p` right decides +detail and shared delivery).
+   * A lookup creates nothing and answers PendingInbox for an INBOX that delivery would create.
+   */
+  async resolve(address: RecipientAddress, poster: Identity, intent: RecipientIntent): Promise<ResolvedRecipient | PendingInbox> {
     const { shown, user, detail, domain } = this.parts(address);
     if (this.isShared(user)) {
       if (detail === null || detail === '') throw new MailError('NotFound', `no mailbox for ${shown}`);
@@ -107,12 +127,14 @@ export class RecipientResolver {
       if (err instanceof MailError) throw new MailError('NotFound', `no user ${shown}`);
       throw err;
     }
-    const inbox = await this.userInbox(userid);
+    const inbox = await this.userInbox(userid, intent);
+    if (inbox === 'would be created') return { address: shown, userid, mailbox: null };
     if (inbox === null) {
       const catchAll = this.settings.catchAll;
-      const fallback = catchAll ? await this.userInbox(this.rules.canonical(catchAll)) : null;
+      const fallback = catchAll ? await this.userInbox(this.rules.canonical(catchAll), intent) : null;
       if (fallback === null) throw new MailError('NotFound', `no user ${shown}`);
-      return { address: shown, userid: this.rules.canonical(catchAll!), mailbox: fallback };
+      const catchAllUser = this.rules.canonical(catchAll!);
+      return { address: shown, userid: catchAllUser, mailbox: fallback === 'would be created' ? null : fallback };
     }
     const folder = detail === null || detail === '' ? null : this.detailFolder(inbox, detail, poster);
     return { address: shown, userid, mailbox: folder ?? inbox };
@@ -123,7 +145,7 @@ export class RecipientResolver {
    * mirror has it on a backend, else the user's INBOX, or the shared mailbox), or null when that
    * mailbox is here or unknown (resolve answers then). Rights and quota are the backend's to check.
    */
-  remoteServer(address: EnvelopeAddress): string | null {
+  remoteServer(address: RecipientAddress): string | null {
     const { user, detail, domain } = this.parts(address);
     const remote = (name: string | null): string | null => {
       const entry = name === null ? null : this.mailboxes.lookup(name);
@@ -139,7 +161,7 @@ export class RecipientResolver {
     return (components === null ? null : remote(`${inbox}.${components.join('.')}`)) ?? remote(inbox);
   }
 
-  private parts(address: EnvelopeAddress): AddressParts {
+  private parts(address: RecipientAddress): AddressParts {
     const shown = address.domain === null ? address.localPart : `${address.localPart}@${address.domain}`;
     const plus = address.localPart.indexOf('+');
     let user = plus < 0 ? address.localPart : address.localPart.slice(0, plus);
@@ -162,12 +184,14 @@ export class RecipientResolver {
     return joinName(mailboxDomain, components);
   }
 
-  private async userInbox(userid: string): Promise<MailboxEntry | null> {
+  /** The user's INBOX; on a lookup, 'would be created' when delivery would make it (autocreate_post). */
+  private async userInbox(userid: string, intent: RecipientIntent): Promise<MailboxEntry | 'would be created' | null> {
     const { localPart, domain } = splitUserid(userid);
     const name = inboxName(localPart, domain);
     const entry = this.usable(this.mailboxes.lookup(name));
     if (entry !== null || !this.settings.autocreate) return entry;
-    if (!(await this.createInbox(userid))) return null;
+    if (intent === 'lookup') return this.createInbox.wouldCreate(userid) ? 'would be created' : null;
+    if (!(await this.createInbox.create(userid))) return null;
     return this.usable(this.mailboxes.lookup(name));
   }
 
