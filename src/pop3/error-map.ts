@@ -40,6 +40,7 @@ function authenticationAnswer(err: MailError): Answer {
   const detail = err.detail ?? {};
   switch (err.kind) {
     case 'NoPerm':
+      if (detail.userDenied) return { code: 'AUTH', text: String(detail.denyMessage) };
       return detail.privacyRequired
         ? { code: 'AUTH', text: 'Plaintext login is only allowed over TLS' }
         : { code: 'AUTH', text: 'Not authorized to act as that user' };
