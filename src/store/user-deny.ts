@@ -5,8 +5,8 @@
  * it; the auth module reads it at every login (src/auth/user-deny.ts decides what a row means).
  * One SQLite database (WAL): a worker's open handle sees a change as soon as cyr_deny commits.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { ImapdConfig } from '../config/index.js';
 import { openDb, readWithWaits, sqliteError, writeTransaction, type Db } from '../common/sqlite.js';
 
@@ -51,7 +51,10 @@ export class UserDenyList {
    * (nobody is denied), as Cyrus ignores a missing user_deny.db.
    */
   static open(file: string, opts: { durable: boolean; create: boolean }): UserDenyList | null {
-    if (!opts.create && !existsSync(file)) return null;
+    if (!existsSync(file)) {
+      if (!opts.create) return null;
+      mkdirSync(dirname(file), { recursive: true });
+    }
     const db = openDb(file, { durable: opts.durable, cacheKiB: 256 });
     try {
       db.exec(SCHEMA);
