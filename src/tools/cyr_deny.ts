@@ -3,8 +3,9 @@
  * again (-a), list the entries (-l). The entries live in user_deny.db (the store's UserDenyList);
  * the auth module checks them at every login, for every protocol, in one place
  * (src/auth/user-deny.ts), naming the service as cyrus.conf's SERVICES entry does (imap, imaps,
- * pop3, sieve, ...). Sessions already logged in are not ended (see the README: Cyrus's cyr_deny
- * signals the user's processes, which our shared workers cannot do per user).
+ * pop3, sieve, ...). Sessions already logged in are not ended: Cyrus 3.6's cyr_deny signals every
+ * process serving the user (tried: an IMAP session logged in before it was closed), which our
+ * workers, each serving many users, cannot be asked to do yet.
  */
 import type { Command } from 'commander';
 import { ConfigError, ImapdConfig } from '../config/index.js';

@@ -124,7 +124,7 @@ describe('a denied user at login, over the wire', () => {
 
     expect(await imapLogin('imap', 'fred')).toBe('a NO [AUTHORIZATIONFAILED] Your account is on hold: call the help desk');
     expect(await imapLogin('imap', 'fred', 'PLAIN')).toBe('a NO [AUTHORIZATIONFAILED] Your account is on hold: call the help desk');
-    expect(await popLogin('fred')).toBe('-ERR [AUTH] Your account is on hold: call the help desk');
+    expect(await popLogin('fred')).toBe('-ERR [SYS/TEMP] Your account is on hold: call the help desk');
     expect(await sieveLogin('fred')).toBe('NO "Your account is on hold: call the help desk"');
     // The service the wildmat excepts, another user, an admin acting as fred.
     expect(await imapLogin('imapalt', 'fred')).toMatch(/^a OK/);
@@ -139,7 +139,7 @@ describe('a denied user at login, over the wire', () => {
 
     // Only pop3, with the default message.
     cyrDeny('-s', 'pop3', 'fred');
-    expect(await popLogin('fred')).toBe('-ERR [AUTH] Access to this service has been blocked');
+    expect(await popLogin('fred')).toBe('-ERR [SYS/TEMP] Access to this service has been blocked');
     expect(await imapLogin('imap', 'fred')).toMatch(/^a OK/);
 
     cyrDeny('-a', 'fred');
