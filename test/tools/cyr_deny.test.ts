@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCyrDeny, type CyrDenyOptions } from '../../src/tools/cyr_deny.js';
 import { RawClient } from '../imap/harness.js';
-import { addUsers, CLI, RunningMaster, tempServer, type TempServer } from '../master/helpers.js';
+import { addUsers, CLI, LineClient, RunningMaster, tempServer, type TempServer } from '../master/helpers.js';
 import { PopClient } from '../pop3/harness.js';
 import { SieveClient } from '../sieve/harness.js';
 import { makeEnv, type TestEnv } from '../store/helpers.js';
@@ -59,12 +59,13 @@ describe('a denied user at login, over the wire', () => {
         '  imapalt cmd="imapd" listen="127.0.0.1:0" prefork=1\n' +
         '  pop3 cmd="pop3d" listen="127.0.0.1:0" prefork=1\n' +
         '  sieve cmd="timsieved" listen="127.0.0.1:0" prefork=1\n' +
+        '  lmtp cmd="lmtpd -a" listen="127.0.0.1:0" prefork=1\n' +
         '}\n',
       'allowplaintext: yes\nadmins: admin\nautocreate_quota: 0\nsievedir: {configdirectory}/sieve\nfsync_disabled: yes\nauth_failure_delay: 0\n',
     );
     addUsers(server, ['fred', 'joe', 'admin']);
     master = RunningMaster.start(server);
-    for (const name of ['imap', 'imapalt', 'pop3', 'sieve']) {
+    for (const name of ['imap', 'imapalt', 'pop3', 'sieve', 'lmtp']) {
       ports[name] = Number(/:(\d+)$/.exec(await master.address(name))![1]);
       await master.waitFor(`${name} workers ready`, () => master.workersReady(name));
     }
@@ -114,6 +115,28 @@ describe('a denied user at login, over the wire', () => {
     }
   }
 
+  /** Deliver one message to `user` over LMTP; the reply to its DATA. */
+  async function lmtpDeliver(user: string): Promise<string> {
+    const c = await LineClient.connect(`127.0.0.1:${ports.lmtp}`);
+    try {
+      const replies = async (n: number): Promise<string> => {
+        for (;;) {
+          const done = c.received.filter((l) => /^\d{3} /.test(l));
+          if (done.length >= n) return done[n - 1]!;
+          await c.line(new RegExp(`^\\d{3} `), 10_000);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      };
+      await replies(1);
+      c.send(`LHLO test\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<${user}>\r\nDATA\r\n`);
+      expect(await replies(5)).toMatch(/^354/);
+      c.send('Subject: while denied\r\n\r\nbody\r\n.\r\n');
+      return await replies(6);
+    } finally {
+      c.close();
+    }
+  }
+
   it('refuses the services the list names, with the admin\'s message; the rest, other users and admins go on; -a lets in again', async () => {
     // A session that logged in before the entry was written goes on (see the README).
     const before = await RawClient.connect(ports.imap!);
@@ -136,6 +159,8 @@ describe('a denied user at login, over the wire', () => {
     proxy.close();
     expect((await before.command('b', 'NOOP')).at(-1)).toMatch(/^b OK/);
     before.close();
+    // Delivery is no login: a denied user's mail still arrives.
+    expect(await lmtpDeliver('fred')).toMatch(/^250 /);
 
     // Only pop3, with the default message.
     cyrDeny('-s', 'pop3', 'fred');
@@ -144,7 +169,11 @@ describe('a denied user at login, over the wire', () => {
 
     cyrDeny('-a', 'fred');
     expect(await popLogin('fred')).toMatch(/^\+OK/);
-    expect(await imapLogin('imap', 'fred')).toMatch(/^a OK/);
+    const after = await RawClient.connect(ports.imap!);
+    expect((await after.command('a', 'LOGIN fred pass')).at(-1)).toMatch(/^a OK/);
+    expect((await after.command('b', 'SELECT INBOX')).at(-1)).toMatch(/^b OK/);
+    expect(await after.command('c', 'SEARCH SUBJECT "while denied"')).toContain('* SEARCH 1');
+    after.close();
     expect(await sieveLogin('fred')).toMatch(/^OK/);
   }, 60_000);
 });
