@@ -19,6 +19,8 @@ import { UseridRules, domainOfHostname } from './userids.js';
 import { SaslExchange, createMechanism, type ExchangeOutcomes, type MechanismName } from './sasl/exchange.js';
 import type { MechanismEnv, MechanismResult, ScramLookup } from './sasl/types.js';
 import type { ScramHash } from './scram-keys.js';
+import { UserDenyCheck } from './user-deny.js';
+import { userDenyDbPath } from '../store/index.js';
 
 export interface AuthenticatorOptions {
   /** The global imapd.conf (service views are taken per connection). */
@@ -35,6 +37,8 @@ export interface AuthenticatorOptions {
   groups?: GroupSources;
   /** Per-address failed-login counts shared by every process (default configdirectory/logins.db; null: memory). */
   failureDb?: string | null;
+  /** The deny list cyr_deny writes (default userdeny_db_path, else configdirectory/user_deny.db; null: nobody denied). */
+  userDenyDb?: string | null;
   /** The clock of the authentication cache (tests). */
   now?: () => number;
   /** Server nonces for SCRAM (tests use fixed ones). */
@@ -59,6 +63,15 @@ function defaultFailureDb(config: ImapdConfig): string | null {
   }
 }
 
+/** userdeny_db_path, else configdirectory/user_deny.db; null when there is no configdirectory. */
+function defaultUserDenyDb(config: ImapdConfig): string | null {
+  try {
+    return userDenyDbPath(config);
+  } catch {
+    return null;
+  }
+}
+
 export class Authenticator {
   readonly rules: UseridRules;
   private readonly logger: Logger;
@@ -66,6 +79,7 @@ export class Authenticator {
   private readonly checker: PasswordChecker;
   private readonly gate: LoginGate;
   private readonly groupResolver: GroupResolver;
+  private readonly userDeny: UserDenyCheck;
   private readonly domainCache = new Map<string, { domain: string | null; at: number }>();
   private storeHandle: PasswordStore | null = null;
 
@@ -93,6 +107,7 @@ export class Authenticator {
       this.logger,
     );
     this.groupResolver = new GroupResolver({ groupFile: config.path('auth_groupfile'), ...options.groups });
+    this.userDeny = new UserDenyCheck(options.userDenyDb === undefined ? defaultUserDenyDb(config) : options.userDenyDb, !config.bool('fsync_disabled'), this.logger);
     if (this.method === 'alwaystrue') {
       this.logger.warn('sasl_pwcheck_method is alwaystrue: ANY password is accepted. Never use this outside tests.');
     }
@@ -112,6 +127,7 @@ export class Authenticator {
     this.storeHandle?.close();
     this.storeHandle = null;
     this.gate.close();
+    this.userDeny.close();
   }
 
   /** Plaintext passwords (LOGIN, PLAIN, POP3 USER/PASS) are allowed on this connection. */
@@ -284,6 +300,8 @@ export class Authenticator {
       }
       identity = this.identityOf(target, ctx.service, userid);
     }
+    // cyr_deny: the user logged in as is refused this service, unless an admin authenticated (as in Cyrus).
+    if (this.rules.adminKind(userid, ctx.service) === null) this.userDeny.check(identity.userid, ctx.service);
     // The one "login" line of a login, whatever the protocol (the sessions log none of their own).
     this.logger.info({ service: ctx.service, sid: ctx.sessionId, remote: ctx.remoteAddress, userid: identity.userid, authenticatedAs: identity.authenticatedAs }, 'login');
     return identity;

@@ -22,7 +22,9 @@
  *   AuthFailed  wrong password, unknown user (never says which), malformed userid;
  *               detail.disconnect: the connection used up auth_max_failures
  *   NoPerm      authzid not allowed (proxy login by a non-admin); LOGIN without TLS when
- *               allowplaintext is off (detail.privacyRequired = true)
+ *               allowplaintext is off (detail.privacyRequired = true); the user is denied this
+ *               service by cyr_deny (detail.userDenied = true, detail.denyMessage: the admin's
+ *               message as one safe line, to show the client)
  *   Invalid     malformed SASL message (decoded content), unknown or unavailable mechanism
  *               (detail.unsupportedMechanism = true), step after the end or after abort()
  *   Limit       SASL message longer than SASL_MAX_MESSAGE
@@ -38,6 +40,7 @@
  */
 export * from './identity.js';
 export { UseridRules, domainOfHostname, virtDomainsSetting, type VirtDomains } from './userids.js';
+export { wildmatMatches, servicesDeny, denyMessageText, DEFAULT_DENY_MESSAGE } from './user-deny.js';
 export { connectionContext, type ConnectionContext } from './context.js';
 export { Authenticator, type AuthenticatorOptions } from './authenticator.js';
 export { SaslExchange, type MechanismName } from './sasl/exchange.js';

@@ -290,6 +290,15 @@ export class StoredFieldQueries {
     return this.uids('SELECT group_concat(uid) FROM (SELECT m.uid AS uid FROM messages m LEFT JOIN message_fields f ON f.uid = m.uid WHERE coalesce(f.sent, m.internaldate) < ? ORDER BY m.uid)', cutoff);
   }
 
+  /**
+   * Every message's sent time (ms since the epoch) by UID: its Date header, its internal date where
+   * it has none (as sentBefore). What ipurge's age is measured from unless -X.
+   */
+  sentTimes(): Map<number, number> {
+    const rows = this.statement('SELECT m.uid, coalesce(f.sent, m.internaldate) FROM messages m LEFT JOIN message_fields f ON f.uid = m.uid').raw().all() as Array<[number, number]>;
+    return new Map(rows);
+  }
+
   sentDays(op: SentDayComparison, day: number): { matching: Uint32Array; other: Uint32Array } {
     const sql = (not: string) => `SELECT group_concat(uid) FROM (SELECT uid FROM message_fields WHERE sent_day IS NOT NULL AND ${not}(sent_day ${COMPARE_SQL[op]} ?) ORDER BY uid)`;
     return { matching: this.uids(sql(''), day), other: this.uids(sql('NOT '), day) };

@@ -40,6 +40,8 @@ function authenticationAnswer(err: MailError): Answer {
   const detail = err.detail ?? {};
   switch (err.kind) {
     case 'NoPerm':
+      // cyr_deny: Cyrus 3.6's pop3d answers PASS with [SYS/TEMP] and the admin's message (tried).
+      if (detail.userDenied) return { code: 'SYS/TEMP', text: String(detail.denyMessage) };
       return detail.privacyRequired
         ? { code: 'AUTH', text: 'Plaintext login is only allowed over TLS' }
         : { code: 'AUTH', text: 'Not authorized to act as that user' };

@@ -45,6 +45,7 @@ function authenticationAnswer(err: MailError): Answer {
   const detail = err.detail ?? {};
   switch (err.kind) {
     case 'NoPerm':
+      if (detail.userDenied) return { code: null, text: String(detail.denyMessage) };
       return detail.privacyRequired
         ? { code: 'ENCRYPT-NEEDED', text: 'Plaintext authentication is only allowed over TLS' }
         : { code: null, text: 'Not authorized to act as that user' };

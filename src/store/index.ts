@@ -28,6 +28,7 @@
  *   await store.mailboxListPushed(timeoutMs?)         (the master has every list change so far; true at once off a Murder)
  *   MailStore.installPublisher(factory)               (entry point: the Murder pusher behind every backend store)
  *   MaildropStore.open(configdirectory/pop3.db, durable): POP3's last logins (popminpoll) and maildrop locks
+ *   UserDenyList.fromConfig(config, { create }) (user_deny.db, cyr_deny): entry(userid) / entries() / deny(userid, services, message) / allow(userid)
  *   DuplicateStore.fromConfig(config) (deliver.db): isDelivered(messageId, mailbox) / recordDelivery / prune(minAgeMs) / entries()
  *
  * Names are internal names ("user.fred.Sent", "example.com!user.fred"); the store refuses unsafe
@@ -49,6 +50,7 @@ export { mailboxDirectory, dirHashLetter, type SpoolLayout } from './paths.js';
 export { dumpMailboxList, loadMailboxList } from './dump.js';
 export { rebuildMailboxList, type RebuildReport, type RebuildOptions } from './rebuild-list.js';
 export { DuplicateStore, duplicateDbPath, type DuplicateEntry } from './duplicates.js';
+export { UserDenyList, userDenyDbPath, type UserDenyEntry } from './user-deny.js';
 export {
   QuotaStore, QUOTA_RESOURCES, exceededResource, sameUsage, type QuotaResource, type QuotaMode, type QuotaDelta, type QuotaUsage,
   type QuotaLimits, type QuotaRoot, type QuotaRecount,

@@ -10,6 +10,8 @@ import { registerQuota } from './quota.js';
 import { registerCyradm } from './cyradm.js';
 import { registerUnexpunge } from './unexpunge.js';
 import { registerCtlDeliver } from './ctl_deliver.js';
+import { registerIpurge } from './ipurge.js';
+import { registerCyrDeny } from './cyr_deny.js';
 
 /** Adds one Cyrus-named subcommand (with its options and --help) to the program. */
 export type ToolRegistrar = (program: Command) => void;
@@ -30,4 +32,6 @@ export const TOOLS: ToolRegistrar[] = [
   registerCyradm,
   registerUnexpunge,
   registerCtlDeliver,
+  registerIpurge,
+  registerCyrDeny,
 ];

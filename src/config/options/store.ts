@@ -20,6 +20,8 @@ export const storeOptions: OptionSpec[] = [
   { area, name: 'quota_db', type: 'enum', default: 'sqlite', values: ['sqlite', 'quotalegacy', 'twoskip', 'skiplist', 'flat'], doc: 'Accepted for compatibility; quotas.db is always SQLite here.' },
   { area, name: 'annotation_db', type: 'enum', default: 'sqlite', values: ['sqlite', 'twoskip', 'skiplist', 'flat'], doc: 'Accepted for compatibility; annotations.db is always SQLite here.' },
   { area, name: 'annotation_db_path', type: 'path', default: null, doc: 'The annotations database (METADATA); default {configdirectory}/annotations.db.' },
+  { area, name: 'userdeny_db', type: 'enum', default: 'sqlite', values: ['sqlite', 'flat', 'skiplist', 'sql', 'twoskip', 'zeroskip'], doc: 'Accepted for compatibility; the deny list (cyr_deny) is always SQLite here.' },
+  { area, name: 'userdeny_db_path', type: 'path', default: null, doc: 'The deny list that cyr_deny writes and every login reads; default {configdirectory}/user_deny.db.' },
   { area, name: 'annotation_allow_undefined', type: 'switch', default: 'no', doc: 'Let SETMETADATA store entries of any name under /shared and /private, not only the RFC 5464 and Cyrus entries the server knows.' },
   { area, name: 'annotation_maxsize', type: 'bytesize', default: '65536', min: 1, doc: 'Largest value one METADATA entry may hold, in bytes (SETMETADATA answers NO [METADATA MAXSIZE n] above it).' },
   { area, name: 'annotation_maxentries', type: 'int', default: '1000', min: 1, doc: 'Most METADATA entries one mailbox (or the server) may hold for its shared entries, and for each user\'s private ones (NO [METADATA TOOMANY] above it).' },

@@ -16,6 +16,7 @@ export function authFailure(ctx: CommandContext, err: unknown): never {
   }
   if (err.kind === 'Temp' && err.detail?.busy) throw new CommandFailure('NO', 'UNAVAILABLE', 'Too many login attempts from your address at once, try again later');
   if (err.kind === 'NoPerm' && err.detail?.privacyRequired) throw new CommandFailure('NO', 'PRIVACYREQUIRED', 'Plaintext login is only allowed over TLS');
+  if (err.kind === 'NoPerm' && err.detail?.userDenied) throw new CommandFailure('NO', 'AUTHORIZATIONFAILED', String(err.detail.denyMessage));
   if (err.kind === 'NoPerm') throw new CommandFailure('NO', 'AUTHORIZATIONFAILED', 'Not authorized to act as that user');
   if (err.kind === 'Invalid' && err.detail?.unsupportedMechanism) throw new CommandFailure('NO', 'CANNOT', 'Mechanism not available');
   if (err.kind === 'Invalid') throw new CommandFailure('BAD', null, 'Malformed authentication exchange');

@@ -1,0 +1,138 @@
+/**
+ * What a deny-list entry (cyr_deny, user_deny.db in the store) means at login: whether its list of
+ * service patterns covers the service being logged in to, and what the client is told.
+ *
+ * The services are a comma-separated list of wildmat patterns, matched against the service's
+ * name as cyrus.conf names it (imap, imaps, pop3, sieve, ...). As in Cyrus, the list is read from
+ * right to left and the first pattern that matches decides: a plain pattern denies, one written
+ * "!pattern" allows. A service no pattern matches is allowed. So "*,!imaps" denies everything but
+ * imaps, and "!imaps,*" denies everything.
+ */
+import type { Logger } from '../common/log.js';
+import { MailError, isMailError } from '../common/errors.js';
+import { UserDenyList } from '../store/index.js';
+
+/** What a denied user is told when the admin gave no message (Cyrus's words). */
+export const DEFAULT_DENY_MESSAGE = 'Access to this service has been blocked';
+
+/** Longest message sent to a client (the rest is cut). */
+const MAX_MESSAGE_CHARS = 400;
+
+/**
+ * Whether `text` matches the wildmat `pattern`: `*` any run of characters, `?` any one, `[set]` one
+ * of a set (ranges a-z; `[^set]` or `[!set]` one not in it; a `]` first is a member), `\x` x itself.
+ * Case matters, as in Cyrus.
+ */
+export function wildmatMatches(text: string, pattern: string): boolean {
+  let t = 0;
+  let p = 0;
+  // The last `*` seen and the text position it was tried from: on a mismatch, it takes one more character.
+  let starP = -1;
+  let starT = 0;
+  while (t < text.length) {
+    if (p < pattern.length) {
+      const c = pattern[p]!;
+      if (c === '*') {
+        starP = p++;
+        starT = t;
+        continue;
+      }
+      const step = matchOne(text[t]!, pattern, p);
+      if (step > 0) {
+        p += step;
+        t++;
+        continue;
+      }
+    }
+    if (starP < 0) return false;
+    p = starP + 1;
+    t = ++starT;
+  }
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
+}
+
+/** How many pattern characters the element at `p` spans when it matches `ch`; 0 when it does not. */
+function matchOne(ch: string, pattern: string, p: number): number {
+  const c = pattern[p]!;
+  if (c === '?') return 1;
+  if (c === '\\' && p + 1 < pattern.length) return pattern[p + 1] === ch ? 2 : 0;
+  if (c !== '[') return c === ch ? 1 : 0;
+  let i = p + 1;
+  const negated = pattern[i] === '^' || pattern[i] === '!';
+  if (negated) i++;
+  let found = false;
+  let first = true;
+  for (; i < pattern.length && (first || pattern[i] !== ']'); i++, first = false) {
+    let lo = pattern[i]!;
+    if (lo === '\\' && i + 1 < pattern.length) lo = pattern[++i]!;
+    if (pattern[i + 1] === '-' && i + 2 < pattern.length && pattern[i + 2] !== ']') {
+      let hi = pattern[i + 2]!;
+      i += 2;
+      if (hi === '\\' && i + 1 < pattern.length) hi = pattern[++i]!;
+      if (ch >= lo && ch <= hi) found = true;
+    } else if (ch === lo) {
+      found = true;
+    }
+  }
+  // No closing bracket: the "[" is an ordinary character.
+  if (i >= pattern.length) return ch === '[' ? 1 : 0;
+  return found !== negated ? i + 1 - p : 0;
+}
+
+/** Whether the comma-separated patterns `services` deny `service` (right to left, first match decides). */
+export function servicesDeny(services: string, service: string): boolean {
+  const patterns = services.split(',');
+  for (let i = patterns.length - 1; i >= 0; i--) {
+    const raw = patterns[i]!.trim();
+    const allows = raw.startsWith('!');
+    if (wildmatMatches(service, allows ? raw.slice(1) : raw)) return !allows;
+  }
+  return false;
+}
+
+/** The admin's message as one safe line for any protocol: no controls, no leading "[" (as Cyrus), bounded. */
+export function denyMessageText(message: string | null): string {
+  const text = (message ?? '').replace(/[\x00-\x1f\x7f]+/g, ' ').replace(/^[\s[]+/, '').trim().slice(0, MAX_MESSAGE_CHARS);
+  return text === '' ? DEFAULT_DENY_MESSAGE : text;
+}
+
+/**
+ * The login-time check, one per Authenticator: user_deny.db is opened on first need (and looked
+ * for again at each login while it does not exist: cyr_deny may create it at any time).
+ */
+export class UserDenyCheck {
+  private list: UserDenyList | null = null;
+
+  constructor(
+    private readonly file: string | null,
+    private readonly durable: boolean,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Throws MailError NoPerm (detail.userDenied, detail.denyMessage: the line to show the client)
+   * when canonical `userid` is denied `service`. A deny list that cannot be read denies nobody
+   * (logged), as in Cyrus.
+   */
+  check(userid: string, service: string): void {
+    if (this.file === null) return;
+    let entry;
+    try {
+      this.list ??= UserDenyList.open(this.file, { durable: this.durable, create: false });
+      entry = this.list?.entry(userid) ?? null;
+    } catch (err) {
+      if (!isMailError(err)) throw err;
+      this.logger.warn({ err: err.message, file: this.file }, 'user_deny.db cannot be read; nobody is denied');
+      return;
+    }
+    if (entry === null || !servicesDeny(entry.services, service)) return;
+    this.logger.info({ service, userid, services: entry.services }, 'login denied (cyr_deny)');
+    throw new MailError('NoPerm', `user ${userid} is denied access to service ${service}`, { userDenied: true, denyMessage: denyMessageText(entry.message) });
+  }
+
+  close(): void {
+    this.list?.close();
+    this.list = null;
+  }
+}
