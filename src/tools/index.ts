@@ -9,6 +9,7 @@ import { registerDeliver } from './deliver.js';
 import { registerQuota } from './quota.js';
 import { registerCyradm } from './cyradm.js';
 import { registerUnexpunge } from './unexpunge.js';
+import { registerSquatter } from './squatter.js';
 
 /** Adds one Cyrus-named subcommand (with its options and --help) to the program. */
 export type ToolRegistrar = (program: Command) => void;
@@ -28,4 +29,5 @@ export const TOOLS: ToolRegistrar[] = [
   registerQuota,
   registerCyradm,
   registerUnexpunge,
+  registerSquatter,
 ];
