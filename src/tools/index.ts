@@ -10,6 +10,7 @@ import { registerQuota } from './quota.js';
 import { registerCyradm } from './cyradm.js';
 import { registerUnexpunge } from './unexpunge.js';
 import { registerSquatter } from './squatter.js';
+import { registerCyrLs } from './cyr_ls.js';
 
 /** Adds one Cyrus-named subcommand (with its options and --help) to the program. */
 export type ToolRegistrar = (program: Command) => void;
@@ -30,4 +31,5 @@ export const TOOLS: ToolRegistrar[] = [
   registerCyradm,
   registerUnexpunge,
   registerSquatter,
+  registerCyrLs,
 ];
