@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { readTransaction } from '../common/sqlite.js';
 import { messageFileName } from './files.js';
-import { decodeKeywords, flagNames } from './flags.js';
+import { FLAG_ANSWERED, decodeKeywords, flagNames } from './flags.js';
 import { readHeader, type MailboxHeader } from './header.js';
 import type { IndexDb, MailboxRow } from './index-db.js';
 import { join } from 'node:path';
@@ -51,6 +51,10 @@ export interface Examination {
   expungedWithFiles: number;
   /** The index file's schema version (PRAGMA user_version). */
   schemaVersion: number;
+  /** When the newest record was saved into the mailbox (ms; null: empty). */
+  lastAppend: number | null;
+  /** Records with \Answered (the row counts the others). */
+  answered: number;
   records: ExaminedRecord[];
 }
 
@@ -102,12 +106,14 @@ export function examineIndex(index: IndexDb, directory: string, select: ExamineS
     } else {
       records = db.prepare<[], RecordRow>(`${RECORDS_SQL} ORDER BY m.uid`).raw(true).all().map((r, i) => record(r, i + 1));
     }
+    const lastAppend = db.prepare('SELECT max(savedate) FROM messages').pluck().get() as number | null;
+    const answered = db.prepare(`SELECT count(*) FROM messages WHERE (flags & ${FLAG_ANSWERED}) != 0`).pluck().get() as number;
     const expunged = db.prepare<[], [number, number | null]>('SELECT count(*), sum(file_removed = 0) FROM expunged').raw(true).get()!;
     return {
       header, row, userFlags: index.stmts.userFlags.all().map((f) => f.name),
       expunged: expunged[0], expungedWithFiles: expunged[1] ?? 0,
       schemaVersion: db.pragma('user_version', { simple: true }) as number,
-      records,
+      lastAppend, answered, records,
     };
   });
 }

@@ -11,6 +11,7 @@ import { registerCyradm } from './cyradm.js';
 import { registerUnexpunge } from './unexpunge.js';
 import { registerSquatter } from './squatter.js';
 import { registerCyrLs } from './cyr_ls.js';
+import { registerMbexamine } from './mbexamine.js';
 
 /** Adds one Cyrus-named subcommand (with its options and --help) to the program. */
 export type ToolRegistrar = (program: Command) => void;
@@ -32,4 +33,5 @@ export const TOOLS: ToolRegistrar[] = [
   registerUnexpunge,
   registerSquatter,
   registerCyrLs,
+  registerMbexamine,
 ];
