@@ -21,9 +21,15 @@ import type { MessageReader } from './reader.js';
  */
 const SEARCH_RUNS_SCHEMA = 'CREATE TABLE IF NOT EXISTS search_runs (id INTEGER PRIMARY KEY CHECK (id = 1), finished_at INTEGER NOT NULL, covered_uid INTEGER NOT NULL)';
 
-/** Messages per batch, and the text a batch may hold before it is written early. */
-export const FILL_BATCH_MESSAGES = 100;
-export const FILL_BATCH_BYTES = 4 * 1024 * 1024;
+/**
+ * A batch's limits: this many messages, or this much text (the FTS5 insert's cost grows with it).
+ * Measured with 5,000 messages of 4 KB (squatter over its own spool copy, 3 alternating runs, load
+ * 17-20 on 2 cores) while another process changed flags in the same mailbox every 2 ms: with these
+ * limits that writer waited 20 ms at the 99th percentile (103 ms at most) and squatter took 10.0 s;
+ * with 100 messages / 4 MB, 52 ms (195 ms) and 11.9 s (medians). Alone the writer's p99 was 7 ms.
+ */
+export const FILL_BATCH_MESSAGES = 32;
+export const FILL_BATCH_BYTES = 128 * 1024;
 
 export interface SearchFillOptions {
   batchMessages?: number;

@@ -48,8 +48,9 @@ export interface SquatterOptions {
   srctier?: string;
   /** Where the progress line goes (shown only on a terminal): normally process.stderr. */
   progress?: ProgressStream;
-  /** Messages per write batch (tests). */
+  /** Messages and text bytes per write batch (tests, measurements). */
   batchMessages?: number;
+  batchBytes?: number;
 }
 
 const REFUSED: Array<[keyof SquatterOptions, string]> = [
@@ -156,7 +157,7 @@ export async function runSquatter(args: readonly string[], options: SquatterOpti
               continue;
             }
           }
-          const report = await mailbox.fillSearchText({ batchMessages: options.batchMessages, onProgress: (done, total) => progress.update(where, done, total) });
+          const report = await mailbox.fillSearchText({ batchMessages: options.batchMessages, batchBytes: options.batchBytes, onProgress: (done, total) => progress.update(where, done, total) });
           for (const uid of report.unreadable) complain(`squatter: ${name}: message ${uid}: file missing or unreadable, left unindexed (run reconstruct)\n`);
           if (report.unreadable.length > 0) status = 1;
           if (options.verbose) print(`${name}: ${report.indexed} message${report.indexed === 1 ? '' : 's'} indexed\n`);
