@@ -114,6 +114,11 @@ export function runCyrLs(args: readonly string[], options: CyrLsOptions, out: Wr
     const external = namespace.componentToExternal(component);
     return options.utf7 ? external : (tryDecodeModifiedUtf7(external) ?? external);
   };
+  /** A whole name as the heading shows it ("user/fred/Sent", "user/fred/Sent@example.com"). */
+  const display = (internal: string): string => {
+    const external = namespace.toExternal(internal, TOOL_ADMIN) ?? internal;
+    return options.utf7 ? external : (tryDecodeModifiedUtf7(external) ?? external);
+  };
   const listing = (children: readonly Child[]): string => {
     const names = children.map((c) => quoted(show(c.component)));
     const lines = children.map((c, i) => {
@@ -131,7 +136,7 @@ export function runCyrLs(args: readonly string[], options: CyrLsOptions, out: Wr
     const children = childrenOf(store, internal);
     out(`${heading === null ? '' : `\n${heading}:\n\n`}${listing(children)}`);
     if (!options.recursive) return;
-    for (const c of children) section(`${heading === null ? '' : `${heading}${namespace.separator}`}${show(c.component)}`, c.name);
+    for (const c of children) section(display(c.name), c.name);
   };
   try {
     if (args.length === 0) {
@@ -149,8 +154,7 @@ export function runCyrLs(args: readonly string[], options: CyrLsOptions, out: Wr
         return 1;
       }
       internal = entry.name;
-      const external = namespace.toExternal(entry.name, TOOL_ADMIN) ?? entry.name;
-      heading = options.utf7 ? external : (tryDecodeModifiedUtf7(external) ?? external);
+      heading = display(entry.name);
     } else {
       internal = toolNames(config, store).resolve(options.utf7 ? given : encodeModifiedUtf7(given));
     }

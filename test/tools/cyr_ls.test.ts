@@ -18,12 +18,12 @@ function run(args: string[], opts: Partial<CyrLsOptions> = {}): { status: number
   return { status, out, err };
 }
 
-/** user.fred with Sent, a.b (a: only deeper), x*y and Café; user.joe; shared. */
+/** user.fred with Sent, a.b (a: only deeper), x*y and Café; user.joe; shared; ann@example.com with Sent. */
 function tree(): Map<string, string> {
-  env = makeEnv('fsync_disabled: yes\nunixhierarchysep: yes');
+  env = makeEnv('fsync_disabled: yes\nunixhierarchysep: yes\nvirtdomains: userid');
   const store = env.open();
   const ids = new Map<string, string>();
-  for (const name of ['user.fred', 'user.fred.Sent', 'user.fred.a.b', 'user.fred.x*y', 'user.fred.Caf&AOk-', 'user.joe', 'shared']) ids.set(name, store.createMailbox(name).uniqueId);
+  for (const name of ['user.fred', 'user.fred.Sent', 'user.fred.a.b', 'user.fred.x*y', 'user.fred.Caf&AOk-', 'user.joe', 'shared', 'example.com!user.ann', 'example.com!user.ann.Sent']) ids.set(name, store.createMailbox(name).uniqueId);
   store.close();
   return ids;
 }
@@ -57,6 +57,8 @@ describe('cyr_ls', () => {
       "\nuser/fred:\n\n Café\n Sent\n a\n'x*y'\n" +
         '\nuser/fred/Café:\n\n' + '\nuser/fred/Sent:\n\n' + '\nuser/fred/a:\n\n b\n' + '\nuser/fred/a/b:\n\n' + '\nuser/fred/x*y:\n\n',
     );
+    // A virtual domain's names keep their @domain at the end, as clients see them.
+    expect(run(['user/ann@example.com'], { recursive: true }).out).toBe('\nuser/ann@example.com:\n\n Sent\n\nuser/ann/Sent@example.com:\n\n');
   });
 
   it('takes a directory with -p and a modified UTF-7 name with -7', () => {
