@@ -20,6 +20,9 @@
  *   mailbox.renderedForms(uids, withBodyStructure) → cached ENVELOPE / BODYSTRUCTURE text (null: use summaries)
  *   mailbox.formBytes(firstUid, lastUid, withBodyStructure) → the same as wire bytes end to end, for a UID range (FETCH 1:*)
  *   mailbox.searchHeaders(uids) → cached raw header blocks for SEARCH (null: use summaries)
+ *   await mailbox.fillSearchText({ onProgress? }) → { indexed, unreadable }: squatter, the search_engine text of records not yet
+ *     indexed, written in short batches; mailbox.searchTextState() / unindexedUids(): what it lacks, when it last ran
+ *   mailbox.examine({ uid? | seq? }) / compareWithFiles() / compareUsage(): mbexamine's read-only views of the index
  *   mailbox.fields.sortedUids(criteria) / threadInput() / searchField(field, needle) / sentDays(op, day): SORT, THREAD,
  *     SEARCH over the fields stored at append (no message parsed); a large mailbox's SORT order is kept per process
  *     and patched with the messages appended since (it may hold UIDs expunged since: pick the matches out of it)
@@ -35,6 +38,8 @@
  */
 export { Mailbox, type ClaimOptions } from './mailbox.js';
 export { MailboxSnapshot } from './snapshot.js';
+export type { Examination, ExaminedRecord, ExamineSelection, FileMismatch } from './examine.js';
+export type { SearchFillOptions, SearchFillReport, SearchTextState } from './search-fill.js';
 export type { FormBytes } from './reader.js';
 export { isStoredSearchField, type FieldSortCriterion, type FieldSortKey, type SentDayComparison, type StoredFieldQueries } from './message-fields.js';
 export { FLAG_ANSWERED, FLAG_FLAGGED, FLAG_DELETED, FLAG_DRAFT, FLAG_SEEN, flagNames, parseFlags } from './flags.js';

@@ -17,6 +17,8 @@ import { StoredFieldQueries } from './message-fields.js';
 import { cachedStatus, keepStatus, quietStatus } from './status-cache.js';
 import { MessageReader } from './reader.js';
 import { MailboxSnapshot } from './snapshot.js';
+import { compareUsage, compareWithFiles, examineIndex, type Examination, type ExamineSelection, type FileMismatch } from './examine.js';
+import { fillSearchText, searchTextState, unindexedUids, type SearchFillOptions, type SearchFillReport, type SearchTextState } from './search-fill.js';
 import { CACHE_FROM, cachedColumns, keepColumns, olderColumns, type SnapshotColumns } from './snapshot-cache.js';
 import { PATCH_AT_MOST, columnWithRoom, patchColumns } from './snapshot-patch.js';
 import { countNumbers, fillNumbers, mergeSeen, pauseForOthers, prepareSeen, seenMerged } from './snapshot-load.js';
@@ -333,6 +335,37 @@ export class Mailbox extends MessageReader {
     // The checkpoint its commit did not run, on a later turn when due (the news is out first).
     if (!this.gone) checkpointLater(this.index.db);
     return result;
+  }
+
+  /** squatter: put the text of the records not in the search_engine index yet into it, in short batches (search-fill.ts). */
+  fillSearchText(opts?: SearchFillOptions): Promise<SearchFillReport> {
+    this.active();
+    return fillSearchText(this.index, this, opts);
+  }
+
+  /** How much of the mailbox the search_engine index lacks, and when squatter last filled it. */
+  searchTextState(): SearchTextState {
+    return searchTextState(this.index);
+  }
+
+  /** The records whose text is not in the search_engine index (squatter -A). */
+  unindexedUids(): number[] {
+    return unindexedUids(this.index);
+  }
+
+  /** mbexamine: header, index row and records (all, or one by UID or sequence number); read only. */
+  examine(select?: ExamineSelection): Examination {
+    return examineIndex(this.index, this.path, select);
+  }
+
+  /** mbexamine -c: the records whose file is missing or differs in size or GUID. */
+  compareWithFiles(): { checked: number; mismatches: FileMismatch[] } {
+    return compareWithFiles(this.index, this.path);
+  }
+
+  /** mbexamine -q: the index's byte count against the sizes of the files. */
+  compareUsage(): ReturnType<typeof compareUsage> {
+    return compareUsage(this.index, this.path);
   }
 
   /** Undo a quota charge whose index commit failed (a crash instead leaves it for quota -f). */

@@ -28,12 +28,13 @@ export const SERVER_ANNOTATIONS = '';
 /**
  * The entries (shared, as stored: without /shared) of Cyrus's vendor annotations that the server
  * acts on, named here once for METADATA, which writes them, and for the readers: cyr_expire
- * (expire), LMTP (duplicatedeliver), POP3 (pop3showafter).
+ * (expire), LMTP (duplicatedeliver), POP3 (pop3showafter), squatter -a (squat).
  */
 export const VENDOR_ENTRY = {
   expire: '/vendor/cmu/cyrus-imapd/expire',
   duplicateDeliver: '/vendor/cmu/cyrus-imapd/duplicatedeliver',
   pop3ShowAfter: '/vendor/cmu/cyrus-imapd/pop3showafter',
+  squat: '/vendor/cmu/cyrus-imapd/squat',
 } as const;
 
 export interface AnnotationValue {

@@ -21,6 +21,8 @@
  *   store.notifyChanged(name) (tools: after a change made below the API, e.g. reconstruct)
  *   store.clearStaleReservations({ checkOnly? })     (reserved rows of crashed creates; reconstruct -m)
  *   store.directoryOf(name, partition)               store.close()
+ *   store.squatAnnotated(name)                        (squatter -a: the squat annotation, inherited)
+ *   directoryFacts(path) → { mode, links, owner, group, size, modified } | null   (cyr_ls -l)
  *   store.putRemoteEntry({ name, server, partition, acl, reserved? }) / removeRemoteEntry(name) / remoteEntries()
  *   store.applyRemoteEntries([{ put } | { remove }]) → refused  (many mirror changes in one transaction)
  *                                                     (Murder mirror: mailboxes on other servers, type 'remote')
@@ -47,6 +49,7 @@ export {
 } from './sieve-scripts.js';
 export { AnnotationStore, SERVER_ANNOTATIONS, VENDOR_ENTRY, type AnnotationValue, type AnnotationChange, type AnnotationLimits } from './annotations.js';
 export { mailboxDirectory, dirHashLetter, type SpoolLayout } from './paths.js';
+export { directoryFacts, type DirectoryFacts } from './dir-facts.js';
 export { dumpMailboxList, loadMailboxList } from './dump.js';
 export { rebuildMailboxList, type RebuildReport, type RebuildOptions } from './rebuild-list.js';
 export { DuplicateStore, duplicateDbPath, type DuplicateEntry } from './duplicates.js';

@@ -280,6 +280,20 @@ export class MailStore {
   }
 
   /**
+   * Whether squatter -a indexes `name`: the /vendor/cmu/cyrus-imapd/squat annotation of the
+   * mailbox, or else of its nearest ancestor that has one, is "true" (Cyrus's inheritance; none
+   * anywhere: false).
+   */
+  squatAnnotated(name: string): boolean {
+    for (let at: string | null = name; at !== null; at = parentName(at)) {
+      const entry = this.lookup(at);
+      const value = entry === null ? null : this.annotations.shared(entry.uniqueId, VENDOR_ENTRY.squat);
+      if (value !== null) return value.toString('latin1').trim().toLowerCase() === 'true';
+    }
+    return false;
+  }
+
+  /**
    * The instant (ms) before which `name`'s messages are hidden from POP3: its
    * /vendor/cmu/cyrus-imapd/pop3showafter annotation (cyradm's `mboxcfg MAILBOX pop3showafter
    * DATE`, kept as an IMAP date-time); null when it has none.

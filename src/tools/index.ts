@@ -12,6 +12,9 @@ import { registerUnexpunge } from './unexpunge.js';
 import { registerCtlDeliver } from './ctl_deliver.js';
 import { registerIpurge } from './ipurge.js';
 import { registerCyrDeny } from './cyr_deny.js';
+import { registerSquatter } from './squatter.js';
+import { registerCyrLs } from './cyr_ls.js';
+import { registerMbexamine } from './mbexamine.js';
 
 /** Adds one Cyrus-named subcommand (with its options and --help) to the program. */
 export type ToolRegistrar = (program: Command) => void;
@@ -34,4 +37,7 @@ export const TOOLS: ToolRegistrar[] = [
   registerCtlDeliver,
   registerIpurge,
   registerCyrDeny,
+  registerSquatter,
+  registerCyrLs,
+  registerMbexamine,
 ];

@@ -26,7 +26,7 @@ SERVICES {
 }
 EVENTS {
   tick    cmd="/bin/sh -c 'echo tick >> ${d}/event-ran'" period=1
-  nothere cmd="/usr/sbin/cyrus squatter -s" period=120
+  nothere cmd="/usr/sbin/cyrus arbitron -o" period=120
 }
 `;
     const { writeFileSync } = await import('node:fs');

@@ -2,7 +2,7 @@
  * The METADATA entries the server knows (Cyrus 3.6's set, where we can keep its meaning): the RFC
  * 5464 ones and Cyrus's /vendor/cmu/cyrus-imapd/ ones that cyradm's `info` and `mboxcfg` use.
  * `stored` entries keep whatever valid value is set (cyr_expire acts on a mailbox's expire, LMTP
- * on duplicatedeliver, POP3 on pop3showafter; the server does not act on the other vendor ones
+ * on duplicatedeliver, POP3 on pop3showafter, squatter -a on squat; the server does not act on the other vendor ones
  * yet); `computed` ones are read-only facts of the mailbox; `specialUse` is the mailbox's
  * SPECIAL-USE attributes (the same data LIST and CREATE ... USE see); `file` ones are the server's
  * msg/motd and msg/shutdown files. Other names exist only when
