@@ -24,15 +24,16 @@
  * 2.10.6) and is logged. Compiled scripts are kept per user while the script's version stays.
  */
 import type { RightsChecker } from '../acl/index.js';
-import { inheritedAcl, missingAncestors } from '../accounts/index.js';
 import type { Identity } from '../auth/index.js';
-import { MailError, type Logger } from '../common/index.js';
+import { MailError, packageVersion, type Logger } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
 import { headerValues, rfc5322Date } from '../message/index.js';
-import { isOwnedBy, type Namespace } from '../names/index.js';
+import type { Namespace } from '../names/index.js';
 import { compileSieve, DEFAULT_MAX_REDIRECTS, runSieve, SUPPORTED_EXTENSIONS, type CompiledScript, type DuplicateCheck, type IncludeLoader, type SieveAction, type SieveEnvironment } from '../sieve-script/index.js';
 import type { DuplicateStore, MailStore } from '../store/index.js';
 import { newMessageId, sendMail, type OutgoingMail } from './outgoing.js';
+import { SieveMailboxes } from './sieve-mailboxes.js';
+import { notificationMail } from './sieve-notify.js';
 import type { DeliveryRecipient, PreparedMessage, SieveVerdict } from './types.js';
 
 /** A user's active script as the script store gives it; `version` changes whenever it does. */
@@ -106,14 +107,19 @@ export class SieveFilter {
     }
     if (script === null) return keep;
     const identity = this.deps.identityOf(userid);
+    const mailboxes = new SieveMailboxes(this.deps, identity);
     const env: SieveEnvironment = {
       envelopeFrom: envelope.from,
       envelopeTo: envelope.to,
       userAddresses: userAddresses(userid, this.qualified(envelope.to)),
-      mailboxExists: (name) => this.visibleMailbox(name, identity) !== null,
+      mailboxExists: (name) => mailboxes.visible(name) !== null,
       now: new Date(),
       zone: localZone(),
       duplicateSeen: (handle, id) => this.deps.duplicates?.actionTaken(userid, duplicateKey(handle, id)) ?? false,
+      items: this.environmentItems(envelope),
+      metadata: (mailbox, entry) => mailboxes.metadata(mailbox, entry),
+      hasSpecialUse: (mailbox, uses) => mailboxes.hasSpecialUse(mailbox, uses),
+      mailboxIdExists: (id) => mailboxes.mailboxIdExists(id),
     };
     const outcome = runSieve(script.script, { header: headerBlock(message.content), content: message.content, size: message.content.length }, env, {
       include: this.includeLoader(userid),
@@ -124,7 +130,7 @@ export class SieveFilter {
     const delivered = outcome.header === undefined
       ? message
       : { ...message, content: Buffer.concat([outcome.header, message.content.subarray(headerBlock(message.content).length)]) };
-    const verdict = this.verdictOf(outcome.actions, delivered, recipient, identity);
+    const verdict = this.verdictOf(outcome.actions, delivered, recipient, mailboxes);
     if (delivered !== message && verdict.reject === undefined) verdict.content = delivered.content;
     const checks = outcome.duplicates ?? [];
     if (checks.length > 0 && verdict.reject === undefined) this.recordDuplicates(verdict, userid, checks);
@@ -154,6 +160,21 @@ export class SieveFilter {
         }
       }
     };
+  }
+
+  /**
+   * environment (RFC 5183) as Cyrus's lmtpd answers it: domain is servername after its first label,
+   * host servername, location "MDA", phase "during", remote-host and remote-ip the LMTP client's.
+   */
+  private environmentItems(envelope: { remoteHost?: string; remoteIp?: string }): Record<string, string> {
+    const host = this.deps.serverName;
+    const dot = host.indexOf('.');
+    const items: Record<string, string> = {
+      domain: dot < 0 ? '' : host.slice(dot + 1), host, location: 'MDA', name: 'cyrusts', phase: 'during', version: packageVersion(),
+    };
+    if (envelope.remoteHost !== undefined) items['remote-host'] = envelope.remoteHost;
+    if (envelope.remoteIp !== undefined) items['remote-ip'] = envelope.remoteIp;
+    return items;
   }
 
   /** An address with its domain: an unqualified one (RCPT TO:<fred>) is in defaultdomain, else servername's. */
@@ -205,8 +226,8 @@ export class SieveFilter {
     return entry.script === null ? null : { script: entry.script, name: active.name };
   }
 
-  private verdictOf(actions: readonly SieveAction[], message: PreparedMessage, recipient: DeliveryRecipient, identity: Identity): SieveVerdict {
-    const userid = identity.userid;
+  private verdictOf(actions: readonly SieveAction[], message: PreparedMessage, recipient: DeliveryRecipient, mailboxes: SieveMailboxes): SieveVerdict {
+    const userid = recipient.userid!;
     const envelope = recipient.envelope!;
     const targets: DeliveryRecipient[] = [];
     const outgoing: Array<() => Promise<void>> = [];
@@ -223,7 +244,7 @@ export class SieveFilter {
           into(kept(action.flags));
           break;
         case 'fileinto': {
-          const mailbox = this.fileIntoTarget(action.mailbox, action.create, identity);
+          const mailbox = mailboxes.fileIntoTarget(action);
           if (mailbox === null) {
             this.deps.logger.info({ userid, folder: action.mailbox }, 'sieve: fileinto target missing or not allowed; keeping');
             into(kept(action.flags));
@@ -243,6 +264,9 @@ export class SieveFilter {
         case 'vacation':
           outgoing.push(() => this.vacation(userid, envelope, action));
           break;
+        case 'notify':
+          outgoing.push(() => this.notify(userid, envelope, message, action));
+          break;
       }
     }
     const verdict: SieveVerdict = { fileInto: targets };
@@ -258,52 +282,6 @@ export class SieveFilter {
       };
     }
     return verdict;
-  }
-
-  /** A name the script wrote (the user's namespace) as an internal name; null when it names none. */
-  private internalName(name: string, identity: Identity): string | null {
-    try {
-      return this.deps.namespace.toInternal(name, identity);
-    } catch (err) {
-      if (err instanceof MailError) return null;
-      throw err;
-    }
-  }
-
-  /** The internal name of a mailbox the script named, when the user can see it; null otherwise. */
-  private visibleMailbox(name: string, identity: Identity): string | null {
-    const internal = this.internalName(name, identity);
-    if (internal === null) return null;
-    const entry = this.deps.store.lookup(internal);
-    return entry !== null && this.deps.rights.hasRights(identity, entry, 'l') ? internal : null;
-  }
-
-  /** fileinto's mailbox (created with :create inside the user's own hierarchy), or null: keep instead. */
-  private fileIntoTarget(name: string, create: boolean, identity: Identity): string | null {
-    const internal = this.internalName(name, identity);
-    if (internal === null) return null;
-    const { store, rights } = this.deps;
-    let entry = store.lookup(internal);
-    if (entry === null && create && isOwnedBy(internal, identity.userid)) {
-      try {
-        entry = this.createWithAncestors(internal);
-        this.deps.logger.info({ userid: identity.userid, mailbox: internal }, 'sieve: fileinto :create made the mailbox');
-      } catch (err) {
-        if (!(err instanceof MailError)) throw err;
-        this.deps.logger.info({ userid: identity.userid, mailbox: internal, reason: err.message }, 'sieve: fileinto :create failed');
-        return null;
-      }
-    }
-    if (entry === null || entry.type.length > 0 || entry.server !== null) return null;
-    return rights.hasRights(identity, entry, 'p') ? entry.name : null;
-  }
-
-  /** Create `internal` and its missing ancestors below the user's INBOX, as IMAP CREATE makes them. */
-  private createWithAncestors(internal: string) {
-    const { store, config } = this.deps;
-    const acl = inheritedAcl(store, config, internal);
-    for (const name of missingAncestors(store, internal)) store.createMailbox(name, { acl });
-    return store.createMailbox(internal, { acl });
   }
 
   private async redirect(userid: string, from: string, message: PreparedMessage, address: string): Promise<void> {
@@ -345,6 +323,17 @@ export class SieveFilter {
     await this.send({ from: '', to: [action.to], content: Buffer.from(`${header.join('\r\n')}\r\n${body}${body.endsWith('\r\n') ? '' : '\r\n'}`, 'utf8') });
     duplicates?.recordAction(userid, key, Date.now() + seconds * 1000);
     this.deps.logger.info({ userid, to: action.to }, 'sieve: vacation reply sent');
+  }
+
+  /** notify (RFC 5435, mailto RFC 5436): the notification through the same sendmail as redirect and vacation. */
+  private async notify(userid: string, envelope: { from: string; to: string }, message: PreparedMessage, action: Extract<SieveAction, { type: 'notify' }>): Promise<void> {
+    const first = (name: string): string | null => headerValues(message.content, name)[0]?.trim() ?? null;
+    const mail = notificationMail(action, withoutDetail(this.qualified(envelope.to)), {
+      from: first('from'), subject: first('subject'), date: first('date'), to: envelope.to,
+    }, this.deps.serverName, encodedWords);
+    if (mail === null) return;
+    await this.send(mail);
+    this.deps.logger.info({ userid, to: mail.to }, 'sieve: notification sent');
   }
 
   /** reject with sieve_use_lmtp_reject off: a rejection notice to the sender (RFC 5429 2.2.1, an MDN). */

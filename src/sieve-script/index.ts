@@ -25,13 +25,15 @@ export { decodeEncodedWords, parseHeaderBlock } from './headers.js';
 export { compareValues, matchAny, matchGlob, compileGlob, GlobCache, type MatchSpec, type ComparatorName } from './match.js';
 export { normaliseFlags } from './flags.js';
 export { translateEre, MAX_REGEX_INPUT, LINEAR_REGEX } from './regex.js';
+export { parseMailto, validNotifyMethod, notifyMethodCapability, encodeUrl, type MailtoUri } from './notify.js';
 export { datePart, parseMessageDate, parseZone, DATE_PARTS, type DatePart } from './date.js';
 
 /** The extensions this implementation knows, in the order CAPABILITY lists them. */
 export const SUPPORTED_EXTENSIONS: readonly string[] = [
   'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
   'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date', 'encoded-character',
-  'include', 'regex', 'duplicate', 'editheader',
+  'include', 'regex', 'duplicate', 'editheader', 'environment', 'ihave', 'index', 'enotify', 'mboxmetadata', 'servermetadata',
+  'special-use', 'mailboxid',
 ];
 
 /** A script that parsed and passed every check (require, arguments, tags, comparators). */
@@ -62,7 +64,7 @@ export function compileSieve(source: string, options: CompileOptions = {}): Comp
     .filter((e) => SUPPORTED_EXTENSIONS.includes(e)));
   const checked = checkProgram(parsed.commands, allowed);
   if (checked.errors.length > 0) return { ok: false, errors: checked.errors };
-  const program = { commands: checked.commands, globs: new GlobCache(), requires: new Set(checked.requires) };
+  const program = { commands: checked.commands, globs: new GlobCache(), requires: new Set(checked.enabled), extensions: allowed };
   return { ok: true, script: { requires: checked.requires, program } };
 }
 

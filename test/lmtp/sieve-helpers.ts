@@ -45,9 +45,9 @@ export function activate(sieveDir: string, user: string, script: string, name = 
   putScript(sieveDir, user, name, script, true);
 }
 
-/** One LMTP transaction over the server's socket; the per-recipient replies of DATA. */
-export async function deliver(server: TestLmtp, from: string, rcpts: string[], text: string): Promise<string[]> {
-  const c = await LmtpClient.connect({ path: server.socketPath });
+/** One LMTP transaction over the server's socket (or its TCP port with `via` 'tcp'); the per-recipient replies of DATA. */
+export async function deliver(server: TestLmtp, from: string, rcpts: string[], text: string, via: 'socket' | 'tcp' = 'socket'): Promise<string[]> {
+  const c = await LmtpClient.connect(via === 'tcp' ? { port: server.port } : { path: server.socketPath });
   await c.command('LHLO x');
   expect(await c.command(`MAIL FROM:<${from}>`)).toMatch(/^250 /);
   for (const r of rcpts) expect(await c.command(`RCPT TO:<${r}>`)).toMatch(/^250 /);

@@ -83,7 +83,8 @@ if currentdate :is "year" "2026" { keep; }`],
     expect(SUPPORTED_EXTENSIONS).toEqual([
       'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
       'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date', 'encoded-character',
-      'include', 'regex', 'duplicate', 'editheader',
+      'include', 'regex', 'duplicate', 'editheader', 'environment', 'ihave', 'index', 'enotify', 'mboxmetadata', 'servermetadata',
+      'special-use', 'mailboxid',
     ]);
   });
 });

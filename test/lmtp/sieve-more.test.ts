@@ -1,0 +1,73 @@
+// The later Sieve extensions at LMTP delivery: environment (the LMTP client's address), ihave,
+// index, enotify (notifications through sendmail), mboxmetadata / servermetadata, special-use
+// and mailboxid.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestLmtp, type TestLmtp } from './harness.js';
+import { activate, deliver, fakeSendmail, mail, messagesWith, sent } from './sieve-helpers.js';
+
+describe('later Sieve extensions at LMTP delivery', () => {
+  let server: TestLmtp;
+  let outbox: string;
+  let sieveDir: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cyrusts-sieve-more-'));
+    sieveDir = join(dir, 'sieve');
+    const fake = fakeSendmail(dir);
+    outbox = fake.outbox;
+    server = await startTestLmtp({ users: ['fred', 'joe'], preauthorized: true, conf: [`sievedir: ${sieveDir}`, `sendmail: ${fake.program}`] });
+    for (const box of ['Lists', 'Work', 'Hit']) server.store.createMailbox(`user.fred.${box}`, { acl: 'fred\tlrswipkxtecdan\t' });
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    for (const f of readdirSync(outbox)) rmSync(join(outbox, f));
+    rmSync(sieveDir, { recursive: true, force: true });
+  });
+
+  const ok = [expect.stringMatching(/^250 /)];
+
+  describe('environment', () => {
+    it('sees the LMTP client over TCP, and the server as Cyrus names it', async () => {
+      activate(sieveDir, 'fred', [
+        'require ["environment", "fileinto", "variables"];',
+        'if allof (environment "remote-ip" "127.0.0.1", environment "location" "MDA", environment "phase" "during",',
+        '          environment "host" "lmtp.test", environment "domain" "test", environment "name" "cyrusts") {',
+        '  fileinto "Hit";',
+        '}',
+      ].join('\n'));
+      expect(await deliver(server, 'sender@example.org', ['fred@lmtp.test'], mail('env1'), 'tcp')).toEqual(ok);
+      expect(await messagesWith(server, 'user.fred.Hit', 'env1')).toHaveLength(1);
+    });
+
+    it('over the UNIX socket: remote-host is localhost and there is no remote-ip', async () => {
+      activate(sieveDir, 'fred', [
+        'require ["environment", "fileinto"];',
+        'if environment :contains "remote-ip" "" { fileinto "Work"; }',
+        'elsif environment "remote-host" "localhost" { fileinto "Hit"; }',
+      ].join('\n'));
+      await deliver(server, 'sender@example.org', ['fred@lmtp.test'], mail('env2'));
+      expect(await messagesWith(server, 'user.fred.Hit', 'env2')).toHaveLength(1);
+    });
+  });
+
+  describe('ihave and index', () => {
+    it('runs the block of an extension the server has, skips one it lacks, and reads the :index\'th field', async () => {
+      activate(sieveDir, 'fred', [
+        'require ["ihave", "index"];',
+        'if ihave "x-cyrus-nothing" { frobnicate :now "x"; }',
+        'if ihave "fileinto" { if header :index 2 "X-Tag" "b" { fileinto "Lists"; } }',
+      ].join('\n'));
+      await deliver(server, 'sender@example.org', ['fred@lmtp.test'], mail('ih1', ['X-Tag: a', 'X-Tag: b']));
+      await deliver(server, 'sender@example.org', ['fred@lmtp.test'], mail('ih2', ['X-Tag: b', 'X-Tag: a']));
+      expect(await messagesWith(server, 'user.fred.Lists', 'ih1')).toHaveLength(1);
+      expect(await messagesWith(server, 'user.fred', 'ih2')).toHaveLength(1);
+    });
+  });
+});
