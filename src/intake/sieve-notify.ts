@@ -27,7 +27,7 @@ export function notificationMail(action: NotifyAction, owner: string, about: Not
   const uri = parseMailto(action.method);
   if (uri === null) return null;
   const field = (name: string): string | undefined => uri.fields.find(([n]) => n === name)?.[1];
-  const subject = field('subject') ?? action.message ?? `Notification: ${about.subject ?? '(no subject)'}`;
+  const subject = field('subject') || (action.message ?? `Notification: ${about.subject ?? '(no subject)'}`);
   const summary = [
     `A message to ${about.to} arrived.`,
     `From: ${about.from ?? '(unknown)'}`,

@@ -70,4 +70,39 @@ describe('later Sieve extensions at LMTP delivery', () => {
       expect(await messagesWith(server, 'user.fred', 'ih2')).toHaveLength(1);
     });
   });
+
+  describe('enotify', () => {
+    it('sends a notification through sendmail, from the null sender, marked auto-notified, and keeps the message', async () => {
+      activate(sieveDir, 'fred', [
+        'require ["enotify", "variables"];',
+        'if header :matches "Subject" "*" { set "s" "${1}"; }',
+        'notify :importance "1" :message "New: ${s}" "mailto:fred@mobile.example?cc=pager%40example.net&subject=&from=evil%40example.org";',
+        'notify :from "fred@lmtp.test" "mailto:other@example.net?subject=Mail%20for%20fred&body=Look%20at%20your%20INBOX";',
+      ].join('\n'));
+      expect(await deliver(server, 'sender@example.org', ['fred@lmtp.test'], mail('ntf1'))).toEqual(ok);
+      expect(await messagesWith(server, 'user.fred', 'ntf1')).toHaveLength(1);
+      const out = sent(outbox);
+      expect(out).toHaveLength(2);
+      const first = out.find((m) => m.args.includes('fred@mobile.example'))!;
+      expect(first.args).toEqual(['-i', '-f', '<>', '--', 'fred@mobile.example', 'pager@example.net']);
+      expect(first.content).toMatch(/^From: fred@lmtp\.test$/m);
+      expect(first.content).toMatch(/^To: fred@mobile\.example$/m);
+      expect(first.content).toMatch(/^Cc: pager@example\.net$/m);
+      expect(first.content).toMatch(/^Auto-Submitted: auto-notified$/m);
+      expect(first.content).toMatch(/^Subject: New: test ntf1$/m);
+      expect(first.content).toMatch(/^Importance: high$/m);
+      expect(first.content).not.toContain('evil@example.org');
+      expect(first.content).toMatch(/\n\nNew: test ntf1\n/);
+      const second = out.find((m) => m.args.includes('other@example.net'))!;
+      expect(second.content).toMatch(/^Subject: Mail for fred$/m);
+      expect(second.content).toMatch(/\n\nLook at your INBOX\n$/);
+    });
+
+    it('sends nothing about a message that is itself auto-submitted', async () => {
+      activate(sieveDir, 'fred', 'require "enotify"; notify "mailto:fred@mobile.example";');
+      expect(await deliver(server, '', ['fred@lmtp.test'], mail('ntf2', ['Auto-Submitted: auto-replied']))).toEqual(ok);
+      expect(await messagesWith(server, 'user.fred', 'ntf2')).toHaveLength(1);
+      expect(sent(outbox)).toHaveLength(0);
+    });
+  });
 });
