@@ -105,4 +105,69 @@ describe('later Sieve extensions at LMTP delivery', () => {
       expect(sent(outbox)).toHaveLength(0);
     });
   });
+
+  describe('mboxmetadata and servermetadata', () => {
+    it('reads the METADATA entries IMAP gives the user: its private ones, shared ones, the server\'s', async () => {
+      const { annotations } = server.store;
+      const inbox = server.store.lookup('user.fred')!.uniqueId;
+      annotations.apply(inbox, [{ entry: '/comment', userid: 'fred', value: Buffer.from('vacation mode') }], { maxEntries: 0 });
+      annotations.apply(inbox, [{ entry: '/vendor/x/secret', userid: 'joe', value: Buffer.from('joe only') }], { maxEntries: 0 });
+      annotations.apply(server.store.lookup('user.fred.Lists')!.uniqueId, [{ entry: '/comment', userid: '', value: Buffer.from('lists') }], { maxEntries: 0 });
+      annotations.apply('', [{ entry: '/admin', userid: '', value: Buffer.from('mailto:postmaster@lmtp.test') }], { maxEntries: 0 });
+      activate(sieveDir, 'fred', [
+        'require ["mboxmetadata", "servermetadata", "fileinto"];',
+        'if allof (metadata "INBOX" "/private/comment" "vacation mode", metadataexists "Lists" "/shared/comment",',
+        '          not metadataexists "INBOX" "/private/vendor/x/secret", not metadataexists "Other Users/joe" "/shared/comment",',
+        '          servermetadata :contains "/shared/admin" "postmaster", servermetadataexists "/shared/admin") {',
+        '  fileinto "Hit";',
+        '}',
+      ].join('\n'));
+      await deliver(server, 'sender@example.org', ['fred@lmtp.test'], mail('meta1'));
+      expect(await messagesWith(server, 'user.fred.Hit', 'meta1')).toHaveLength(1);
+    });
+  });
+
+  describe('special-use', () => {
+    it('files into the mailbox with the use, else into the named one, made with the use by :create', async () => {
+      server.store.createMailbox('user.fred.Spam', { acl: 'fred\tlrswipkxtecdan\t', specialUse: '\\Junk' });
+      activate(sieveDir, 'fred', [
+        'require ["special-use", "fileinto", "mailbox"];',
+        'if header :is "X-Kind" "junk" { fileinto :specialuse "\\\\Junk" "Junk"; }',
+        'if header :is "X-Kind" "archive" { fileinto :specialuse "\\\\Archive" :create "Archive"; }',
+        'if allof (header :is "X-Kind" "check", specialuse_exists "\\\\Junk", specialuse_exists "Spam" "\\\\Junk", not specialuse_exists "\\\\Drafts") {',
+        '  fileinto "Hit";',
+        '}',
+      ].join('\n'));
+      await deliver(server, 'sender@example.org', ['fred@lmtp.test'], mail('su1', ['X-Kind: junk']));
+      await deliver(server, 'sender@example.org', ['fred@lmtp.test'], mail('su2', ['X-Kind: archive']));
+      await deliver(server, 'sender@example.org', ['fred@lmtp.test'], mail('su3', ['X-Kind: check']));
+      expect(await messagesWith(server, 'user.fred.Spam', 'su1')).toHaveLength(1);
+      expect(server.store.lookup('user.fred.Junk')).toBeNull();
+      expect(await messagesWith(server, 'user.fred.Archive', 'su2')).toHaveLength(1);
+      expect(server.store.lookup('user.fred.Archive')!.specialUse).toBe('\\Archive');
+      expect(await messagesWith(server, 'user.fred.Hit', 'su3')).toHaveLength(1);
+    });
+  });
+
+  describe('mailboxid', () => {
+    it('files into the mailbox of that id when the user may post there, else into the named one', async () => {
+      const lists = server.store.lookup('user.fred.Lists')!.uniqueId;
+      const joes = server.store.lookup('user.joe')!.uniqueId;
+      activate(sieveDir, 'fred', [
+        'require ["mailboxid", "fileinto"];',
+        `if header :is "X-Kind" "id" { fileinto :mailboxid "${lists}" "Work"; }`,
+        'if header :is "X-Kind" "gone" { fileinto :mailboxid "no-such-id" "Work"; }',
+        `if header :is "X-Kind" "joe" { fileinto :mailboxid "${joes}" "Work"; }`,
+        `if allof (header :is "X-Kind" "check", mailboxidexists "${lists}", not mailboxidexists "${joes}") { fileinto "Hit"; }`,
+      ].join('\n'));
+      for (const [id, kind] of [['mid1', 'id'], ['mid2', 'gone'], ['mid3', 'joe'], ['mid4', 'check']]) {
+        await deliver(server, 'sender@example.org', ['fred@lmtp.test'], mail(id!, [`X-Kind: ${kind}`]));
+      }
+      expect(await messagesWith(server, 'user.fred.Lists', 'mid1')).toHaveLength(1);
+      expect(await messagesWith(server, 'user.fred.Work', 'mid2')).toHaveLength(1);
+      expect(await messagesWith(server, 'user.fred.Work', 'mid3')).toHaveLength(1);
+      expect(await messagesWith(server, 'user.joe', 'mid3')).toHaveLength(0);
+      expect(await messagesWith(server, 'user.fred.Hit', 'mid4')).toHaveLength(1);
+    });
+  });
 });
