@@ -29,7 +29,9 @@ import { MailError, packageVersion, type Logger } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
 import { headerValues, rfc5322Date } from '../message/index.js';
 import type { Namespace } from '../names/index.js';
-import { compileSieve, DEFAULT_MAX_REDIRECTS, runSieve, SUPPORTED_EXTENSIONS, type CompiledScript, type DuplicateCheck, type IncludeLoader, type SieveAction, type SieveEnvironment } from '../sieve-script/index.js';
+import {
+  compileSieve, DEFAULT_MAX_REDIRECTS, runSieve, SUPPORTED_EXTENSIONS, type CompiledScript, type DuplicateCheck, type FccAction, type IncludeLoader, type SieveAction, type SieveEnvironment,
+} from '../sieve-script/index.js';
 import type { DuplicateStore, MailStore } from '../store/index.js';
 import { newMessageId, sendMail, type OutgoingMail } from './outgoing.js';
 import { SieveMailboxes } from './sieve-mailboxes.js';
@@ -64,6 +66,11 @@ export interface SieveFilterDeps {
   serverName: string;
   /** How a message leaves (default: the `sendmail` program). */
   send?: (mail: OutgoingMail) => Promise<void>;
+  /**
+   * How fcc (RFC 8580) stores a copy of a sent vacation reply or notification: the intake's append
+   * (the one way to store a message); without it no copy is kept.
+   */
+  append?: (mailbox: string, content: Buffer, flags: readonly string[], userid: string) => Promise<void>;
 }
 
 /** How many users' compiled scripts a process keeps. */
@@ -262,10 +269,10 @@ export class SieveFilter {
           outgoing.push(() => this.redirect(userid, envelope.from, message, action.address));
           break;
         case 'vacation':
-          outgoing.push(() => this.vacation(userid, envelope, action));
+          outgoing.push(() => this.vacation(userid, envelope, action, mailboxes));
           break;
         case 'notify':
-          outgoing.push(() => this.notify(userid, envelope, message, action));
+          outgoing.push(() => this.notify(userid, envelope, message, action, mailboxes));
           break;
       }
     }
@@ -296,7 +303,26 @@ export class SieveFilter {
     this.deps.logger.info({ userid, to: address, messageId: message.messageId }, 'sieve: redirected');
   }
 
-  private async vacation(userid: string, envelope: { from: string; to: string }, action: Extract<SieveAction, { type: 'vacation' }>): Promise<void> {
+  /**
+   * fcc (RFC 8580): a copy of what was sent, into the mailbox fileinto would choose (:create,
+   * :specialuse and :mailboxid as there) with the :flags given; one that cannot be had is logged,
+   * and the message was sent all the same.
+   */
+  private async fcc(userid: string, fcc: FccAction | undefined, content: Buffer, mailboxes: SieveMailboxes): Promise<void> {
+    if (fcc === undefined || this.deps.append === undefined) return;
+    const mailbox = mailboxes.fileIntoTarget(fcc);
+    if (mailbox === null) {
+      this.deps.logger.info({ userid, folder: fcc.mailbox }, 'sieve: fcc mailbox missing or not allowed; no copy kept');
+      return;
+    }
+    try {
+      await this.deps.append(mailbox, content, fcc.flags, userid);
+    } catch (err) {
+      this.deps.logger.warn({ err, userid, mailbox }, 'sieve: cannot store the fcc copy');
+    }
+  }
+
+  private async vacation(userid: string, envelope: { from: string; to: string }, action: Extract<SieveAction, { type: 'vacation' }>, mailboxes: SieveMailboxes): Promise<void> {
     const min = this.deps.config.seconds('sieve_vacation_min_response') ?? 3 * 86400;
     const max = Math.max(min, this.deps.config.seconds('sieve_vacation_max_response') ?? 90 * 86400);
     const seconds = Math.min(max, Math.max(min, action.seconds));
@@ -320,13 +346,15 @@ export class SieveFilter {
     const body = action.mime
       ? toCrlf(action.reason)
       : `Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${toCrlf(action.reason)}`;
-    await this.send({ from: '', to: [action.to], content: Buffer.from(`${header.join('\r\n')}\r\n${body}${body.endsWith('\r\n') ? '' : '\r\n'}`, 'utf8') });
+    const content = Buffer.from(`${header.join('\r\n')}\r\n${body}${body.endsWith('\r\n') ? '' : '\r\n'}`, 'utf8');
+    await this.send({ from: '', to: [action.to], content });
     duplicates?.recordAction(userid, key, Date.now() + seconds * 1000);
     this.deps.logger.info({ userid, to: action.to }, 'sieve: vacation reply sent');
+    await this.fcc(userid, action.fcc, content, mailboxes);
   }
 
   /** notify (RFC 5435, mailto RFC 5436): the notification through the same sendmail as redirect and vacation. */
-  private async notify(userid: string, envelope: { from: string; to: string }, message: PreparedMessage, action: Extract<SieveAction, { type: 'notify' }>): Promise<void> {
+  private async notify(userid: string, envelope: { from: string; to: string }, message: PreparedMessage, action: Extract<SieveAction, { type: 'notify' }>, mailboxes: SieveMailboxes): Promise<void> {
     const first = (name: string): string | null => headerValues(message.content, name)[0]?.trim() ?? null;
     const mail = notificationMail(action, withoutDetail(this.qualified(envelope.to)), {
       from: first('from'), subject: first('subject'), date: first('date'), to: envelope.to,
@@ -334,6 +362,7 @@ export class SieveFilter {
     if (mail === null) return;
     await this.send(mail);
     this.deps.logger.info({ userid, to: mail.to }, 'sieve: notification sent');
+    await this.fcc(userid, action.fcc, mail.content, mailboxes);
   }
 
   /** reject with sieve_use_lmtp_reject off: a rejection notice to the sender (RFC 5429 2.2.1, an MDN). */

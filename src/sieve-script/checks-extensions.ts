@@ -3,11 +3,11 @@
  * ihave's `error` (RFC 5463), enotify (RFC 5435), mboxmetadata and servermetadata (RFC 5490),
  * special-use (RFC 8579) and mailboxid (RFC 9042). checks.ts asks here for a name it does not know.
  */
-import type { Shape, ReadArgs } from './arguments.js';
+import type { Shape, ReadArgs, TagDef } from './arguments.js';
 import { stringsOf } from './arguments.js';
 import { validNotifyMethod } from './notify.js';
 import type { CommandNode, TestNode } from './parser.js';
-import type { Command, Test } from './program.js';
+import type { Command, Fcc, Test } from './program.js';
 
 export interface ExtensionCheckContext {
   line: number;
@@ -26,6 +26,28 @@ export const specialUseName = /^\\[A-Za-z][A-Za-z0-9]*$/;
 
 const first = (a: ReadArgs, k: number): string => stringsOf(a.positional[k]!)[0]!;
 
+/** fcc (RFC 8580) on vacation and notify: :fcc and the tags that shape it, each needing its own extension. */
+export const FCC_TAGS: Record<string, TagDef> = {
+  fcc: { ext: 'fcc', arg: 'string' }, create: { ext: 'mailbox' }, flags: { ext: 'imap4flags', arg: 'strings' },
+  specialuse: { ext: 'special-use', arg: 'string' }, mailboxid: { ext: 'mailboxid', arg: 'string' },
+};
+
+/** The fcc a command's tags give, or null; :create, :flags, :specialuse and :mailboxid only go with :fcc. */
+export function fccOf(owner: string, a: ReadArgs, err: (message: string) => void, constant: (s: string) => boolean): Fcc | null {
+  const tag = (name: string): string[] | null => {
+    const v = a.tags.get(name);
+    return v === undefined || v === null ? null : stringsOf(v);
+  };
+  const mailbox = tag('fcc')?.[0] ?? null;
+  if (mailbox === null) {
+    for (const t of ['create', 'flags', 'specialuse', 'mailboxid']) if (a.tags.has(t)) err(`${owner}: :${t} needs :fcc`);
+    return null;
+  }
+  const specialUse = tag('specialuse')?.[0] ?? null;
+  if (specialUse !== null && constant(specialUse) && !specialUseName.test(specialUse)) err(`${owner}: :specialuse "${specialUse}" is not a special-use attribute`);
+  return { mailbox, create: a.tags.has('create'), flags: tag('flags'), specialUse, mailboxId: tag('mailboxid')?.[0] ?? null };
+}
+
 /** A command of these extensions, null when it is wrong (reported), undefined when the name is none of theirs. */
 export function extensionCommand(node: CommandNode, c: ExtensionCheckContext): Command | null | undefined {
   const { line } = c;
@@ -38,7 +60,7 @@ export function extensionCommand(node: CommandNode, c: ExtensionCheckContext): C
     case 'notify': {
       if (!c.need('enotify', '"notify"')) return null;
       const a = c.read({
-        tags: { from: { arg: 'string' }, importance: { arg: 'string' }, options: { arg: 'strings' }, message: { arg: 'string' } },
+        tags: { from: { arg: 'string' }, importance: { arg: 'string' }, options: { arg: 'strings' }, message: { arg: 'string' }, ...FCC_TAGS },
         positional: ['string'],
       });
       if (a === null) return null;
@@ -53,7 +75,8 @@ export function extensionCommand(node: CommandNode, c: ExtensionCheckContext): C
       const importance = tag('importance');
       if (importance !== null && c.constant(importance) && !['1', '2', '3'].includes(importance)) c.err(`notify: :importance must be "1", "2" or "3", not "${importance}"`);
       const options = a.tags.get('options');
-      return { kind: 'notify', line, method, from, importance, options: options ? stringsOf(options) : [], message: tag('message') };
+      const fcc = fccOf('notify', a, c.err, c.constant);
+      return { kind: 'notify', line, method, from, importance, options: options ? stringsOf(options) : [], message: tag('message'), fcc };
     }
     default:
       return undefined;

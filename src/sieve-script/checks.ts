@@ -8,7 +8,7 @@ import { addrSpecOf } from './address.js';
 import { DATE_PARTS, parseZone } from './date.js';
 import type { Argument, CommandNode, TestNode } from './parser.js';
 import { readArgs, stringsOf, type ReadArgs, type Shape, type TagDef } from './arguments.js';
-import { extensionCommand, extensionTest, specialUseName, type ExtensionCheckContext } from './checks-extensions.js';
+import { extensionCommand, extensionTest, FCC_TAGS, fccOf, specialUseName, type ExtensionCheckContext } from './checks-extensions.js';
 import { decodeCharactersIn } from './encoded.js';
 import { translateEre } from './regex.js';
 import type { Branch, Command, FieldIndex, SetModifier, Test } from './program.js';
@@ -125,7 +125,7 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
         const a = read({
           tags: {
             days: { arg: 'number' }, seconds: { ext: 'vacation-seconds', arg: 'number' }, subject: { arg: 'string' },
-            from: { arg: 'string' }, addresses: { arg: 'strings' }, mime: {}, handle: { arg: 'string' },
+            from: { arg: 'string' }, addresses: { arg: 'strings' }, mime: {}, handle: { arg: 'string' }, ...FCC_TAGS,
           },
           positional: ['string'],
         });
@@ -137,6 +137,7 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
           kind: 'vacation', line, days: tagNumber(a, 'days'), seconds: tagNumber(a, 'seconds'),
           subject: tagString(a, 'subject'), from, addresses: tagStrings(a, 'addresses') ?? [],
           mime: a.tags.has('mime'), handle: tagString(a, 'handle'), reason: stringsOf(a.positional[0]!)[0]!,
+          fcc: fccOf('vacation', a, (message) => err(line, message), constant),
         };
       }
       case 'setflag':

@@ -16,7 +16,7 @@ import { GlobCache } from './match.js';
 import { parseSieve } from './parser.js';
 import type { CompiledProgram, IncludeLoader, SieveEnvironment, SieveMessage, SieveOutcome } from './types.js';
 
-export type { CompiledProgram, SieveMessage, SieveEnvironment, SieveAction, SieveOutcome, IncludeLoader, IncludeLocation, DuplicateCheck } from './types.js';
+export type { CompiledProgram, FccAction, SieveMessage, SieveEnvironment, SieveAction, SieveOutcome, IncludeLoader, IncludeLocation, DuplicateCheck } from './types.js';
 export { MAX_INCLUDE_DEPTH, MAX_INCLUDES } from './interpreter.js';
 export { lexSieve, type Token } from './lexer.js';
 export { parseSieve, MAX_NESTING } from './parser.js';
@@ -33,7 +33,7 @@ export const SUPPORTED_EXTENSIONS: readonly string[] = [
   'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
   'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date', 'encoded-character',
   'include', 'regex', 'duplicate', 'editheader', 'environment', 'ihave', 'index', 'enotify', 'mboxmetadata', 'servermetadata',
-  'special-use', 'mailboxid',
+  'special-use', 'mailboxid', 'fcc',
 ];
 
 /** A script that parsed and passed every check (require, arguments, tags, comparators). */

@@ -11,8 +11,8 @@ import { decodeEncodedWords, parseHeaderBlock } from './headers.js';
 import { matchAny, type MatchSpec } from './match.js';
 import { encodeUrl, notifyMethodCapability, validNotifyMethod } from './notify.js';
 import { RegexKeyError } from './regex.js';
-import type { Command, FieldIndex, Test } from './program.js';
-import type { CompiledProgram, DuplicateCheck, IncludeLoader, SieveAction, SieveEnvironment, SieveMessage, SieveOutcome } from './types.js';
+import type { Command, Fcc, FieldIndex, Test } from './program.js';
+import type { FccAction, CompiledProgram, DuplicateCheck, IncludeLoader, SieveAction, SieveEnvironment, SieveMessage, SieveOutcome } from './types.js';
 import { vacationHandle, vacationSubject, vacationSuppressed } from './vacation.js';
 
 export class SieveRuntimeError extends Error {}
@@ -355,6 +355,7 @@ class Run {
       subject: vacationSubject(args, this.headerValues('subject')[0] ?? null),
       reason: args.reason, mime: args.mime, handle: args.handle ?? vacationHandle(args), seconds,
       inReplyTo: messageId === undefined ? null : messageId.trim(),
+      ...this.fccAction(c.line, c.fcc),
     };
     if (suppressed === null) this.actions.push(action);
     else this.suppressedVacation = true;
@@ -376,10 +377,25 @@ class Run {
     const message = c.message === null
       ? `${this.headerValues('from')[0]?.trim() ?? '(unknown sender)'}: ${this.headerValues('subject')[0]?.trim() ?? '(no subject)'}`
       : this.expand(c.message);
-    const action: SieveAction = { type: 'notify', method, from: from === null ? null : addrSpecOf(from), importance, options: this.expandAll(c.options), message };
+    const action: SieveAction = {
+      type: 'notify', method, from: from === null ? null : addrSpecOf(from), importance, options: this.expandAll(c.options), message, ...this.fccAction(c.line, c.fcc),
+    };
     const key = JSON.stringify(action);
     if (this.actions.some((a) => a.type === 'notify' && JSON.stringify(a) === key)) return;
     this.actions.push(action);
+  }
+
+  /** fcc (RFC 8580) with its variables expanded: the mailbox, its :create, :flags (none without), :specialuse and :mailboxid. */
+  private fccAction(line: number, fcc: Fcc | null): { fcc?: FccAction } {
+    if (fcc === null) return {};
+    const specialUse = fcc.specialUse === null ? undefined : this.expand(fcc.specialUse);
+    if (specialUse !== undefined && !/^\\[A-Za-z][A-Za-z0-9]*$/.test(specialUse)) this.fail(line, `fcc: :specialuse "${specialUse}" is not a special-use attribute`);
+    return {
+      fcc: {
+        mailbox: this.expand(fcc.mailbox), create: fcc.create, flags: fcc.flags === null ? [] : normaliseFlags(fcc.flags.map((f) => this.expand(f))),
+        ...(specialUse === undefined ? {} : { specialUse }), ...(fcc.mailboxId === null ? {} : { mailboxId: this.expand(fcc.mailboxId) }),
+      },
+    };
   }
 
   private suppressedVacation = false;

@@ -44,6 +44,15 @@ export type Test =
   /** mailboxidexists (RFC 9042). */
   | { kind: 'mailboxidexists'; ids: string[] };
 
+/** fcc (RFC 8580): where a copy of the message a vacation or notify sends is stored. */
+export interface Fcc {
+  mailbox: string;
+  create: boolean;
+  flags: string[] | null;
+  specialUse: string | null;
+  mailboxId: string | null;
+}
+
 export interface Branch {
   /** null for `else`. */
   test: Test | null;
@@ -57,7 +66,7 @@ export type Command = { line: number } & (
   | { kind: 'discard' }
   | { kind: 'fileinto'; mailbox: string; flags: string[] | null; copy: boolean; create: boolean; specialUse: string | null; mailboxId: string | null }
   /** notify (RFC 5435): a notification by `method` (a URI). */
-  | { kind: 'notify'; method: string; from: string | null; importance: string | null; options: string[]; message: string | null }
+  | { kind: 'notify'; method: string; from: string | null; importance: string | null; options: string[]; message: string | null; fcc: Fcc | null }
   /** error (RFC 5463): end the script with a runtime error. */
   | { kind: 'error'; message: string }
   | { kind: 'redirect'; address: string; copy: boolean }
@@ -72,6 +81,7 @@ export type Command = { line: number } & (
       mime: boolean;
       handle: string | null;
       reason: string;
+      fcc: Fcc | null;
     }
   | { kind: 'flags'; op: 'set' | 'add' | 'remove'; variable: string | null; flags: string[] }
   | { kind: 'set'; name: string; value: string; modifiers: SetModifier[] }

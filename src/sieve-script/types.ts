@@ -17,6 +17,15 @@ export interface CompiledProgram {
   readonly extensions: ReadonlySet<string>;
 }
 
+/** fcc (RFC 8580): store a copy of what a vacation or notify sends, as fileinto would file it (its flags, or none). */
+export interface FccAction {
+  mailbox: string;
+  create: boolean;
+  flags: readonly string[];
+  specialUse?: string;
+  mailboxId?: string;
+}
+
 /** What a script sees of the message being delivered. */
 export interface SieveMessage {
   /** The raw header block (up to and including the blank line), CRLF line ends. */
@@ -101,6 +110,7 @@ export type SieveAction =
       importance: '1' | '2' | '3';
       options: readonly string[];
       message: string | null;
+      fcc?: FccAction;
     }
   | { type: 'redirect'; address: string }
   | { type: 'discard' }
@@ -120,6 +130,7 @@ export type SieveAction =
       handle: string;
       seconds: number;
       inReplyTo: string | null;
+      fcc?: FccAction;
     };
 
 export interface SieveOutcome {

@@ -68,3 +68,14 @@ export async function messagesWith(server: TestLmtp, mailbox: string, id: string
   if (server.store.lookup(mailbox) === null) return [];
   return (await storedMessages(server.store, mailbox)).filter((m) => m.includes(`<${id}@example.org>`));
 }
+
+/** The flags of the newest message of `mailbox` (as its owner sees them). */
+export function newestFlags(server: TestLmtp, mailbox: string, owner: string): string[] {
+  const box = server.store.openMailbox(mailbox);
+  try {
+    const uids = box.snapshot(owner).uids;
+    return box.records([uids[uids.length - 1]!], owner)[0]!.flags.sort();
+  } finally {
+    box.close();
+  }
+}

@@ -1,12 +1,12 @@
 // The later Sieve extensions at LMTP delivery: environment (the LMTP client's address), ihave,
-// index, enotify (notifications through sendmail), mboxmetadata / servermetadata, special-use
-// and mailboxid.
+// index, enotify (notifications through sendmail), mboxmetadata / servermetadata, special-use,
+// mailboxid and fcc.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestLmtp, type TestLmtp } from './harness.js';
-import { activate, deliver, fakeSendmail, mail, messagesWith, sent } from './sieve-helpers.js';
+import { startTestLmtp, storedMessages, type TestLmtp } from './harness.js';
+import { activate, deliver, fakeSendmail, mail, messagesWith, newestFlags, sent } from './sieve-helpers.js';
 
 describe('later Sieve extensions at LMTP delivery', () => {
   let server: TestLmtp;
@@ -168,6 +168,36 @@ describe('later Sieve extensions at LMTP delivery', () => {
       expect(await messagesWith(server, 'user.fred.Work', 'mid3')).toHaveLength(1);
       expect(await messagesWith(server, 'user.joe', 'mid3')).toHaveLength(0);
       expect(await messagesWith(server, 'user.fred.Hit', 'mid4')).toHaveLength(1);
+    });
+  });
+
+  describe('fcc', () => {
+    it('keeps a copy of the vacation reply and of the notification, with :flags, :create making the mailbox', async () => {
+      server.store.createMailbox('user.fred.Sent', { acl: 'fred\tlrswipkxtecdan\t' });
+      activate(sieveDir, 'fred', [
+        'require ["vacation", "enotify", "fcc", "imap4flags", "mailbox"];',
+        'vacation :fcc "Sent" :flags "\\\\Seen" :subject "Away" "I am away.";',
+        'notify :fcc "Notes" :create "mailto:fred@mobile.example";',
+      ].join('\n'));
+      expect(await deliver(server, 'sender@example.org', ['fred@lmtp.test'], mail('fcc1'))).toEqual(ok);
+      expect(sent(outbox)).toHaveLength(2);
+      const sentBox = await storedMessages(server.store, 'user.fred.Sent');
+      expect(sentBox).toHaveLength(1);
+      expect(sentBox[0]).toMatch(/^Subject: Away\r$/m);
+      expect(sentBox[0]).toMatch(/^Auto-Submitted: auto-replied/m);
+      expect(newestFlags(server, 'user.fred.Sent', 'fred')).toEqual(['\\Seen']);
+      const notes = await storedMessages(server.store, 'user.fred.Notes');
+      expect(notes).toHaveLength(1);
+      expect(notes[0]).toMatch(/^Auto-Submitted: auto-notified\r$/m);
+      expect(newestFlags(server, 'user.fred.Notes', 'fred')).toEqual([]);
+      expect(await messagesWith(server, 'user.fred', 'fcc1')).toHaveLength(1);
+    });
+
+    it('sends all the same when the fcc mailbox is not there', async () => {
+      activate(sieveDir, 'fred', 'require ["enotify", "fcc"]; notify :fcc "Nowhere" "mailto:fred@mobile.example";');
+      expect(await deliver(server, 'sender@example.org', ['fred@lmtp.test'], mail('fcc2'))).toEqual(ok);
+      expect(sent(outbox)).toHaveLength(1);
+      expect(server.store.lookup('user.fred.Nowhere')).toBeNull();
     });
   });
 });

@@ -84,7 +84,7 @@ if currentdate :is "year" "2026" { keep; }`],
       'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
       'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date', 'encoded-character',
       'include', 'regex', 'duplicate', 'editheader', 'environment', 'ihave', 'index', 'enotify', 'mboxmetadata', 'servermetadata',
-      'special-use', 'mailboxid',
+      'special-use', 'mailboxid', 'fcc',
     ]);
   });
 });
