@@ -30,7 +30,7 @@ import type { ImapdConfig } from '../config/index.js';
 import { headerValues, rfc5322Date } from '../message/index.js';
 import type { Namespace } from '../names/index.js';
 import {
-  compileSieve, DEFAULT_MAX_REDIRECTS, runSieve, SUPPORTED_EXTENSIONS, type CompiledScript, type DuplicateCheck, type FccAction, type IncludeLoader, type SieveAction, type SieveEnvironment,
+  allowedExtensions, compileSieve, DEFAULT_MAX_REDIRECTS, runSieve, type CompiledScript, type DuplicateCheck, type FccAction, type IncludeLoader, type SieveAction, type SieveEnvironment,
 } from '../sieve-script/index.js';
 import type { DuplicateStore, MailStore } from '../store/index.js';
 import { newMessageId, sendMail, type OutgoingMail } from './outgoing.js';
@@ -93,9 +93,9 @@ export class SieveFilter {
   private readonly send: (mail: OutgoingMail) => Promise<void>;
 
   constructor(private readonly deps: SieveFilterDeps) {
-    // sieve_extensions unset: every extension the language supports.
-    const listed = deps.config.list('sieve_extensions').map((e) => e.toLowerCase());
-    this.extensions = listed.length === 0 ? SUPPORTED_EXTENSIONS : SUPPORTED_EXTENSIONS.filter((e) => listed.includes(e));
+    // sieve_extensions unset (or empty): every extension the language supports.
+    const listed = deps.config.list('sieve_extensions');
+    this.extensions = allowedExtensions(listed.length === 0 ? null : listed);
     const sendmail = deps.config.path('sendmail') ?? '/usr/lib/sendmail';
     this.send = deps.send ?? ((mail) => sendMail(sendmail, mail));
   }

@@ -36,6 +36,22 @@ export const SUPPORTED_EXTENSIONS: readonly string[] = [
   'special-use', 'mailboxid', 'fcc',
 ];
 
+/**
+ * Cyrus's sieve_extensions values that name one of ours differently: Cyrus lists "notify" for its
+ * notifications, which are enotify (RFC 5435) here, and "imapflags" for imap4flags.
+ */
+const CYRUS_EXTENSION_NAMES: Readonly<Record<string, string>> = { notify: 'enotify', imapflags: 'imap4flags' };
+
+/**
+ * The extensions a server allows: all of SUPPORTED_EXTENSIONS when sieve_extensions is not set
+ * (`listed` null), else those it lists (Cyrus's names understood), in the language's order.
+ */
+export function allowedExtensions(listed: readonly string[] | null): string[] {
+  if (listed === null) return [...SUPPORTED_EXTENSIONS];
+  const wanted = new Set(listed.map((e) => e.toLowerCase()).map((e) => CYRUS_EXTENSION_NAMES[e] ?? e));
+  return SUPPORTED_EXTENSIONS.filter((e) => wanted.has(e));
+}
+
 /** A script that parsed and passed every check (require, arguments, tags, comparators). */
 export interface CompiledScript {
   /** The extensions the script required. */

@@ -201,3 +201,27 @@ describe('later Sieve extensions at LMTP delivery', () => {
     });
   });
 });
+
+describe('sieve_extensions at delivery', () => {
+  it('limits what a script may use, and ihave answers by it (Cyrus\'s "notify" allows enotify)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cyrusts-sieve-limit-'));
+    const sieveDir = join(dir, 'sieve');
+    const fake = fakeSendmail(dir);
+    const server = await startTestLmtp({ users: ['fred'], conf: [`sievedir: ${sieveDir}`, `sendmail: ${fake.program}`, 'sieve_extensions: fileinto ihave notify'] });
+    try {
+      server.store.createMailbox('user.fred.Hit', { acl: 'fred\tlrswipkxtecdan\t' });
+      activate(sieveDir, 'fred', 'require ["ihave", "fileinto"];\nif ihave "environment" { fileinto "No"; } elsif ihave "enotify" { fileinto "Hit"; }');
+      await deliver(server, 'sender@example.org', ['fred@lmtp.test'], mail('lim1'));
+      expect(await messagesWith(server, 'user.fred.Hit', 'lim1')).toHaveLength(1);
+      // A script requiring an extension the site left out does not compile: the message is kept.
+      activate(sieveDir, 'fred', 'require ["fileinto", "index"];\nfileinto "Hit";');
+      await deliver(server, 'sender@example.org', ['fred@lmtp.test'], mail('lim2'));
+      expect(await messagesWith(server, 'user.fred', 'lim2')).toHaveLength(1);
+      expect(await messagesWith(server, 'user.fred.Hit', 'lim2')).toHaveLength(0);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileSieve, SUPPORTED_EXTENSIONS } from '../../src/sieve-script/index.js';
+import { allowedExtensions, compileSieve, SUPPORTED_EXTENSIONS } from '../../src/sieve-script/index.js';
 
 const firstError = (source: string, extensions?: readonly string[]): string => {
   const result = compileSieve(source, extensions === undefined ? {} : { extensions });
@@ -77,6 +77,12 @@ if currentdate :is "year" "2026" { keep; }`],
   it('the script records what it required', () => {
     const result = compileSieve('require ["fileinto", "Envelope"];');
     expect(result.ok && result.script.requires).toEqual(['fileinto', 'envelope']);
+  });
+
+  it('sieve_extensions narrows the list, with Cyrus\'s names for enotify and imap4flags', () => {
+    expect(allowedExtensions(null)).toEqual(SUPPORTED_EXTENSIONS);
+    expect(allowedExtensions(['Notify', 'imapflags', 'ihave', 'fcc', 'special-use', 'x-unknown'])).toEqual(['imap4flags', 'ihave', 'enotify', 'special-use', 'fcc']);
+    expect(allowedExtensions([])).toEqual([]);
   });
 
   it('SUPPORTED_EXTENSIONS lists what is built', () => {
