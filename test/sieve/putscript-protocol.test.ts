@@ -71,6 +71,7 @@ describe('PUTSCRIPT', () => {
   it('SIEVE lists the supported extensions that sieve_extensions allows (Cyrus\'s "notify" is enotify)', async () => {
     const client = await SieveClient.connect({ host: '127.0.0.1', port });
     expect(client.greeting.lines).toContain('"SIEVE" "fileinto vacation enotify"');
+    expect(client.greeting.lines).toContain('"NOTIFY" "mailto"');
     client.close();
   });
 
