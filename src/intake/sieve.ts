@@ -245,6 +245,7 @@ export class SieveFilter {
     };
     const kept = (flags: readonly string[] | null): DeliveryRecipient => (flags === null ? { ...recipient } : { ...recipient, flags: [...flags] });
     let redirects = 0;
+    let rejected: string | null = null;
     for (const action of actions) {
       switch (action.type) {
         case 'keep':
@@ -261,8 +262,9 @@ export class SieveFilter {
         case 'discard':
           break;
         case 'reject':
-          if (action.extended || this.deps.config.bool('sieve_use_lmtp_reject')) return { fileInto: [], reject: oneLine(action.reason) };
-          outgoing.push(() => this.sendRejection(userid, envelope, message, action.reason));
+          // Refused in the LMTP answer; a notify of the same run is still sent (nothing else can go with a reject).
+          if (action.extended || this.deps.config.bool('sieve_use_lmtp_reject')) rejected = oneLine(action.reason);
+          else outgoing.push(() => this.sendRejection(userid, envelope, message, action.reason));
           break;
         case 'redirect':
           if (++redirects > DEFAULT_MAX_REDIRECTS) break;
@@ -276,7 +278,7 @@ export class SieveFilter {
           break;
       }
     }
-    const verdict: SieveVerdict = { fileInto: targets };
+    const verdict: SieveVerdict = rejected === null ? { fileInto: targets } : { fileInto: [], reject: rejected };
     if (outgoing.length > 0) {
       verdict.after = async () => {
         for (const send of outgoing) {

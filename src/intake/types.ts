@@ -91,8 +91,9 @@ export interface SieveVerdict {
   /** Refuse the message for this recipient with this reason (Sieve reject / ereject); nothing is stored. */
   reject?: string;
   /**
-   * What the script sends (redirects, vacation replies, a rejection notice), run once this
-   * recipient's copies are stored (or none was to be), before its outcome is answered; never
+   * What the script sends (redirects, vacation replies, notifications, a rejection notice), run once
+   * this recipient's copies are stored (or none was to be, the message being discarded or
+   * rejected), before its outcome is answered; never
    * throws. Not run when storing failed: the sender tries again, and the script runs again then.
    */
   after?: () => Promise<void>;

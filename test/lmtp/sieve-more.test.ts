@@ -98,6 +98,15 @@ describe('later Sieve extensions at LMTP delivery', () => {
       expect(second.content).toMatch(/\n\nLook at your INBOX\n$/);
     });
 
+    it('notifies about a message the script rejects in the LMTP answer', async () => {
+      activate(sieveDir, 'fred', 'require ["enotify", "ereject"]; notify :message "refused one" "mailto:fred@mobile.example"; ereject "not here";');
+      expect(await deliver(server, 'sender@example.org', ['fred@lmtp.test'], mail('ntf3'))).toEqual([expect.stringMatching(/^550 5\.7\.1 /)]);
+      expect(await messagesWith(server, 'user.fred', 'ntf3')).toHaveLength(0);
+      const out = sent(outbox);
+      expect(out).toHaveLength(1);
+      expect(out[0]!.content).toMatch(/^Subject: refused one$/m);
+    });
+
     it('sends nothing about a message that is itself auto-submitted', async () => {
       activate(sieveDir, 'fred', 'require "enotify"; notify "mailto:fred@mobile.example";');
       expect(await deliver(server, '', ['fred@lmtp.test'], mail('ntf2', ['Auto-Submitted: auto-replied']))).toEqual(ok);
