@@ -104,3 +104,10 @@ describe('mailto URIs', () => {
     expect(parseMailto('mailto:a@example.org?subject=%zz')).toBeNull();
   });
 });
+
+describe('slips around notify', () => {
+  it('a missing ";" before notify or error is named', () => {
+    expect(compileError('require ["enotify", "ihave"];\nkeep\nnotify "mailto:a@example.net";')).toBe('line 3: missing ";" before "notify"');
+    expect(compileError('require ["enotify", "ihave"];\nkeep\nerror "x";')).toBe('line 3: missing ";" before "error"');
+  });
+});
