@@ -14,7 +14,11 @@
  *   one Message-ID to one address, and a vacation reply to one sender per handle, are remembered in
  *   deliver.db so that a redelivery or the next message does not send them again (vacation: for
  *   :days, held between sieve_vacation_min_response and sieve_vacation_max_response).
- *
+ * - notify (RFC 5435, mailto): a notification through the same sendmail (sieve-notify.ts), also
+ *   for a message the script rejects; fcc (RFC 8580): a copy of a sent vacation reply or
+ *   notification stored through the intake's append;
+ * - fileinto :specialuse and :mailboxid, and the tests asking about mailboxes and their METADATA:
+ *   sieve-mailboxes.ts; environment: the server's names and the LMTP client (environmentItems);
  * - include (RFC 6609): the user's other scripts (:personal) and the site's, in sievedir/global
  *   (:global; with virtual domains the domain's sievedir/domain/<h>/<domain>/global first);
  * - duplicate (RFC 7352): the ids a script checked are remembered per user in deliver.db once the

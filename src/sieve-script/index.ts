@@ -5,9 +5,11 @@
  * asks through SieveEnvironment. Used by ManageSieve (PUTSCRIPT, CHECKSCRIPT) and by delivery.
  *
  * The work is split: lexer.ts (tokens), parser.ts (grammar), checks.ts and arguments.ts (require,
- * each command's and test's arguments), encoded.ts (encoded-character), program.ts (the checked
- * program), match.ts (comparators, match types), address.ts and headers.ts (what header tests
- * see), body.ts, date.ts, flags.ts, vacation.ts, and interpreter.ts (running a program).
+ * each command's and test's arguments; checks-extensions.ts for environment, ihave's error,
+ * enotify, metadata, special-use and mailboxid), encoded.ts (encoded-character), program.ts (the
+ * checked program), match.ts (comparators, match types), address.ts and headers.ts (what header
+ * tests see), body.ts, date.ts, flags.ts, vacation.ts, notify.ts (mailto URIs, :encodeurl), and
+ * interpreter.ts (running a program).
  */
 import { checkProgram } from './checks.js';
 import { runProgram } from './interpreter.js';
