@@ -85,7 +85,10 @@ function storedRecently(run: DeliveryRun, target: DeliveryRecipient, messageId: 
 async function deliverTo(run: DeliveryRun, recipient: DeliveryRecipient): Promise<DeliveryOutcome> {
   try {
     const verdict = run.hooks.sieve(run.message, recipient);
-    if (verdict.reject !== undefined) return { status: 'rejected', recipient, reason: verdict.reject };
+    if (verdict.reject !== undefined) {
+      await verdict.after?.();
+      return { status: 'rejected', recipient, reason: verdict.reject };
+    }
     const targets = verdict.fileInto;
     if (targets.length === 0) {
       await verdict.after?.();

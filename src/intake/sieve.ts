@@ -14,7 +14,11 @@
  *   one Message-ID to one address, and a vacation reply to one sender per handle, are remembered in
  *   deliver.db so that a redelivery or the next message does not send them again (vacation: for
  *   :days, held between sieve_vacation_min_response and sieve_vacation_max_response).
- *
+ * - notify (RFC 5435, mailto): a notification through the same sendmail (sieve-notify.ts), also
+ *   for a message the script rejects; fcc (RFC 8580): a copy of a sent vacation reply or
+ *   notification stored through the intake's append;
+ * - fileinto :specialuse and :mailboxid, and the tests asking about mailboxes and their METADATA:
+ *   sieve-mailboxes.ts; environment: the server's names and the LMTP client (environmentItems);
  * - include (RFC 6609): the user's other scripts (:personal) and the site's, in sievedir/global
  *   (:global; with virtual domains the domain's sievedir/domain/<h>/<domain>/global first);
  * - duplicate (RFC 7352): the ids a script checked are remembered per user in deliver.db once the
@@ -24,15 +28,18 @@
  * 2.10.6) and is logged. Compiled scripts are kept per user while the script's version stays.
  */
 import type { RightsChecker } from '../acl/index.js';
-import { inheritedAcl, missingAncestors } from '../accounts/index.js';
 import type { Identity } from '../auth/index.js';
-import { MailError, type Logger } from '../common/index.js';
+import { MailError, packageVersion, type Logger } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
 import { headerValues, rfc5322Date } from '../message/index.js';
-import { isOwnedBy, type Namespace } from '../names/index.js';
-import { compileSieve, DEFAULT_MAX_REDIRECTS, runSieve, SUPPORTED_EXTENSIONS, type CompiledScript, type DuplicateCheck, type IncludeLoader, type SieveAction, type SieveEnvironment } from '../sieve-script/index.js';
+import type { Namespace } from '../names/index.js';
+import {
+  allowedExtensions, compileSieve, DEFAULT_MAX_REDIRECTS, runSieve, type CompiledScript, type DuplicateCheck, type FccAction, type IncludeLoader, type SieveAction, type SieveEnvironment,
+} from '../sieve-script/index.js';
 import type { DuplicateStore, MailStore } from '../store/index.js';
 import { newMessageId, sendMail, type OutgoingMail } from './outgoing.js';
+import { SieveMailboxes } from './sieve-mailboxes.js';
+import { notificationMail } from './sieve-notify.js';
 import type { DeliveryRecipient, PreparedMessage, SieveVerdict } from './types.js';
 
 /** A user's active script as the script store gives it; `version` changes whenever it does. */
@@ -63,6 +70,11 @@ export interface SieveFilterDeps {
   serverName: string;
   /** How a message leaves (default: the `sendmail` program). */
   send?: (mail: OutgoingMail) => Promise<void>;
+  /**
+   * How fcc (RFC 8580) stores a copy of a sent vacation reply or notification: the intake's append
+   * (the one way to store a message); without it no copy is kept.
+   */
+  append?: (mailbox: string, content: Buffer, flags: readonly string[], userid: string) => Promise<void>;
 }
 
 /** How many users' compiled scripts a process keeps. */
@@ -85,9 +97,9 @@ export class SieveFilter {
   private readonly send: (mail: OutgoingMail) => Promise<void>;
 
   constructor(private readonly deps: SieveFilterDeps) {
-    // sieve_extensions unset: every extension the language supports.
-    const listed = deps.config.list('sieve_extensions').map((e) => e.toLowerCase());
-    this.extensions = listed.length === 0 ? SUPPORTED_EXTENSIONS : SUPPORTED_EXTENSIONS.filter((e) => listed.includes(e));
+    // sieve_extensions unset (or empty): every extension the language supports.
+    const listed = deps.config.list('sieve_extensions');
+    this.extensions = allowedExtensions(listed.length === 0 ? null : listed);
     const sendmail = deps.config.path('sendmail') ?? '/usr/lib/sendmail';
     this.send = deps.send ?? ((mail) => sendMail(sendmail, mail));
   }
@@ -106,14 +118,19 @@ export class SieveFilter {
     }
     if (script === null) return keep;
     const identity = this.deps.identityOf(userid);
+    const mailboxes = new SieveMailboxes(this.deps, identity);
     const env: SieveEnvironment = {
       envelopeFrom: envelope.from,
       envelopeTo: envelope.to,
       userAddresses: userAddresses(userid, this.qualified(envelope.to)),
-      mailboxExists: (name) => this.visibleMailbox(name, identity) !== null,
+      mailboxExists: (name) => mailboxes.visible(name) !== null,
       now: new Date(),
       zone: localZone(),
       duplicateSeen: (handle, id) => this.deps.duplicates?.actionTaken(userid, duplicateKey(handle, id)) ?? false,
+      items: this.environmentItems(envelope),
+      metadata: (mailbox, entry) => mailboxes.metadata(mailbox, entry),
+      hasSpecialUse: (mailbox, uses) => mailboxes.hasSpecialUse(mailbox, uses),
+      mailboxIdExists: (id) => mailboxes.mailboxIdExists(id),
     };
     const outcome = runSieve(script.script, { header: headerBlock(message.content), content: message.content, size: message.content.length }, env, {
       include: this.includeLoader(userid),
@@ -124,7 +141,7 @@ export class SieveFilter {
     const delivered = outcome.header === undefined
       ? message
       : { ...message, content: Buffer.concat([outcome.header, message.content.subarray(headerBlock(message.content).length)]) };
-    const verdict = this.verdictOf(outcome.actions, delivered, recipient, identity);
+    const verdict = this.verdictOf(outcome.actions, delivered, recipient, mailboxes);
     if (delivered !== message && verdict.reject === undefined) verdict.content = delivered.content;
     const checks = outcome.duplicates ?? [];
     if (checks.length > 0 && verdict.reject === undefined) this.recordDuplicates(verdict, userid, checks);
@@ -154,6 +171,21 @@ export class SieveFilter {
         }
       }
     };
+  }
+
+  /**
+   * environment (RFC 5183) as Cyrus's lmtpd answers it: domain is servername after its first label,
+   * host servername, location "MDA", phase "during", remote-host and remote-ip the LMTP client's.
+   */
+  private environmentItems(envelope: { remoteHost?: string; remoteIp?: string }): Record<string, string> {
+    const host = this.deps.serverName;
+    const dot = host.indexOf('.');
+    const items: Record<string, string> = {
+      domain: dot < 0 ? '' : host.slice(dot + 1), host, location: 'MDA', name: 'cyrusts', phase: 'during', version: packageVersion(),
+    };
+    if (envelope.remoteHost !== undefined) items['remote-host'] = envelope.remoteHost;
+    if (envelope.remoteIp !== undefined) items['remote-ip'] = envelope.remoteIp;
+    return items;
   }
 
   /** An address with its domain: an unqualified one (RCPT TO:<fred>) is in defaultdomain, else servername's. */
@@ -205,8 +237,8 @@ export class SieveFilter {
     return entry.script === null ? null : { script: entry.script, name: active.name };
   }
 
-  private verdictOf(actions: readonly SieveAction[], message: PreparedMessage, recipient: DeliveryRecipient, identity: Identity): SieveVerdict {
-    const userid = identity.userid;
+  private verdictOf(actions: readonly SieveAction[], message: PreparedMessage, recipient: DeliveryRecipient, mailboxes: SieveMailboxes): SieveVerdict {
+    const userid = recipient.userid!;
     const envelope = recipient.envelope!;
     const targets: DeliveryRecipient[] = [];
     const outgoing: Array<() => Promise<void>> = [];
@@ -217,13 +249,14 @@ export class SieveFilter {
     };
     const kept = (flags: readonly string[] | null): DeliveryRecipient => (flags === null ? { ...recipient } : { ...recipient, flags: [...flags] });
     let redirects = 0;
+    let rejected: string | null = null;
     for (const action of actions) {
       switch (action.type) {
         case 'keep':
           into(kept(action.flags));
           break;
         case 'fileinto': {
-          const mailbox = this.fileIntoTarget(action.mailbox, action.create, identity);
+          const mailbox = mailboxes.fileIntoTarget(action);
           if (mailbox === null) {
             this.deps.logger.info({ userid, folder: action.mailbox }, 'sieve: fileinto target missing or not allowed; keeping');
             into(kept(action.flags));
@@ -233,19 +266,23 @@ export class SieveFilter {
         case 'discard':
           break;
         case 'reject':
-          if (action.extended || this.deps.config.bool('sieve_use_lmtp_reject')) return { fileInto: [], reject: oneLine(action.reason) };
-          outgoing.push(() => this.sendRejection(userid, envelope, message, action.reason));
+          // Refused in the LMTP answer; a notify of the same run is still sent (nothing else can go with a reject).
+          if (action.extended || this.deps.config.bool('sieve_use_lmtp_reject')) rejected = oneLine(action.reason);
+          else outgoing.push(() => this.sendRejection(userid, envelope, message, action.reason));
           break;
         case 'redirect':
           if (++redirects > DEFAULT_MAX_REDIRECTS) break;
           outgoing.push(() => this.redirect(userid, envelope.from, message, action.address));
           break;
         case 'vacation':
-          outgoing.push(() => this.vacation(userid, envelope, action));
+          outgoing.push(() => this.vacation(userid, envelope, action, mailboxes));
+          break;
+        case 'notify':
+          outgoing.push(() => this.notify(userid, envelope, message, action, mailboxes));
           break;
       }
     }
-    const verdict: SieveVerdict = { fileInto: targets };
+    const verdict: SieveVerdict = rejected === null ? { fileInto: targets } : { fileInto: [], reject: rejected };
     if (outgoing.length > 0) {
       verdict.after = async () => {
         for (const send of outgoing) {
@@ -260,52 +297,6 @@ export class SieveFilter {
     return verdict;
   }
 
-  /** A name the script wrote (the user's namespace) as an internal name; null when it names none. */
-  private internalName(name: string, identity: Identity): string | null {
-    try {
-      return this.deps.namespace.toInternal(name, identity);
-    } catch (err) {
-      if (err instanceof MailError) return null;
-      throw err;
-    }
-  }
-
-  /** The internal name of a mailbox the script named, when the user can see it; null otherwise. */
-  private visibleMailbox(name: string, identity: Identity): string | null {
-    const internal = this.internalName(name, identity);
-    if (internal === null) return null;
-    const entry = this.deps.store.lookup(internal);
-    return entry !== null && this.deps.rights.hasRights(identity, entry, 'l') ? internal : null;
-  }
-
-  /** fileinto's mailbox (created with :create inside the user's own hierarchy), or null: keep instead. */
-  private fileIntoTarget(name: string, create: boolean, identity: Identity): string | null {
-    const internal = this.internalName(name, identity);
-    if (internal === null) return null;
-    const { store, rights } = this.deps;
-    let entry = store.lookup(internal);
-    if (entry === null && create && isOwnedBy(internal, identity.userid)) {
-      try {
-        entry = this.createWithAncestors(internal);
-        this.deps.logger.info({ userid: identity.userid, mailbox: internal }, 'sieve: fileinto :create made the mailbox');
-      } catch (err) {
-        if (!(err instanceof MailError)) throw err;
-        this.deps.logger.info({ userid: identity.userid, mailbox: internal, reason: err.message }, 'sieve: fileinto :create failed');
-        return null;
-      }
-    }
-    if (entry === null || entry.type.length > 0 || entry.server !== null) return null;
-    return rights.hasRights(identity, entry, 'p') ? entry.name : null;
-  }
-
-  /** Create `internal` and its missing ancestors below the user's INBOX, as IMAP CREATE makes them. */
-  private createWithAncestors(internal: string) {
-    const { store, config } = this.deps;
-    const acl = inheritedAcl(store, config, internal);
-    for (const name of missingAncestors(store, internal)) store.createMailbox(name, { acl });
-    return store.createMailbox(internal, { acl });
-  }
-
   private async redirect(userid: string, from: string, message: PreparedMessage, address: string): Promise<void> {
     const key = message.messageId === null ? null : `redirect\u0000${message.messageId}\u0000${address.toLowerCase()}`;
     const duplicates = this.deps.duplicates;
@@ -318,7 +309,26 @@ export class SieveFilter {
     this.deps.logger.info({ userid, to: address, messageId: message.messageId }, 'sieve: redirected');
   }
 
-  private async vacation(userid: string, envelope: { from: string; to: string }, action: Extract<SieveAction, { type: 'vacation' }>): Promise<void> {
+  /**
+   * fcc (RFC 8580): a copy of what was sent, into the mailbox fileinto would choose (:create,
+   * :specialuse and :mailboxid as there) with the :flags given; one that cannot be had is logged,
+   * and the message was sent all the same.
+   */
+  private async fcc(userid: string, fcc: FccAction | undefined, content: Buffer, mailboxes: SieveMailboxes): Promise<void> {
+    if (fcc === undefined || this.deps.append === undefined) return;
+    const mailbox = mailboxes.fileIntoTarget(fcc);
+    if (mailbox === null) {
+      this.deps.logger.info({ userid, folder: fcc.mailbox }, 'sieve: fcc mailbox missing or not allowed; no copy kept');
+      return;
+    }
+    try {
+      await this.deps.append(mailbox, content, fcc.flags, userid);
+    } catch (err) {
+      this.deps.logger.warn({ err, userid, mailbox }, 'sieve: cannot store the fcc copy');
+    }
+  }
+
+  private async vacation(userid: string, envelope: { from: string; to: string }, action: Extract<SieveAction, { type: 'vacation' }>, mailboxes: SieveMailboxes): Promise<void> {
     const min = this.deps.config.seconds('sieve_vacation_min_response') ?? 3 * 86400;
     const max = Math.max(min, this.deps.config.seconds('sieve_vacation_max_response') ?? 90 * 86400);
     const seconds = Math.min(max, Math.max(min, action.seconds));
@@ -342,9 +352,23 @@ export class SieveFilter {
     const body = action.mime
       ? toCrlf(action.reason)
       : `Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${toCrlf(action.reason)}`;
-    await this.send({ from: '', to: [action.to], content: Buffer.from(`${header.join('\r\n')}\r\n${body}${body.endsWith('\r\n') ? '' : '\r\n'}`, 'utf8') });
+    const content = Buffer.from(`${header.join('\r\n')}\r\n${body}${body.endsWith('\r\n') ? '' : '\r\n'}`, 'utf8');
+    await this.send({ from: '', to: [action.to], content });
     duplicates?.recordAction(userid, key, Date.now() + seconds * 1000);
     this.deps.logger.info({ userid, to: action.to }, 'sieve: vacation reply sent');
+    await this.fcc(userid, action.fcc, content, mailboxes);
+  }
+
+  /** notify (RFC 5435, mailto RFC 5436): the notification through the same sendmail as redirect and vacation. */
+  private async notify(userid: string, envelope: { from: string; to: string }, message: PreparedMessage, action: Extract<SieveAction, { type: 'notify' }>, mailboxes: SieveMailboxes): Promise<void> {
+    const first = (name: string): string | null => headerValues(message.content, name)[0]?.trim() ?? null;
+    const mail = notificationMail(action, withoutDetail(this.qualified(envelope.to)), {
+      from: first('from'), subject: first('subject'), date: first('date'), to: envelope.to,
+    }, this.deps.serverName, encodedWords);
+    if (mail === null) return;
+    await this.send(mail);
+    this.deps.logger.info({ userid, to: mail.to }, 'sieve: notification sent');
+    await this.fcc(userid, action.fcc, mail.content, mailboxes);
   }
 
   /** reject with sieve_use_lmtp_reject off: a rejection notice to the sender (RFC 5429 2.2.1, an MDN). */

@@ -58,7 +58,18 @@ export interface DeliveryRecipient {
    * the null reverse-path), `to` the RCPT TO address as given ("fred+lists@example.com"). Without
    * it (not a delivery from outside) no script runs.
    */
-  envelope?: { from: string; to: string };
+  envelope?: SmtpEnvelope;
+}
+
+export interface SmtpEnvelope {
+  from: string;
+  to: string;
+  /**
+   * The LMTP client, for Sieve's environment test (RFC 5183 remote-host, remote-ip): its address,
+   * and the name it is known by ("localhost" over the UNIX socket); absent when not known.
+   */
+  remoteHost?: string;
+  remoteIp?: string;
 }
 
 /** What happened for one recipient of deliver(), in the order the recipients were given. */
@@ -80,8 +91,9 @@ export interface SieveVerdict {
   /** Refuse the message for this recipient with this reason (Sieve reject / ereject); nothing is stored. */
   reject?: string;
   /**
-   * What the script sends (redirects, vacation replies, a rejection notice), run once this
-   * recipient's copies are stored (or none was to be), before its outcome is answered; never
+   * What the script sends (redirects, vacation replies, notifications, a rejection notice), run once
+   * this recipient's copies are stored (or none was to be, the message being discarded or
+   * rejected), before its outcome is answered; never
    * throws. Not run when storing failed: the sender tries again, and the script runs again then.
    */
   after?: () => Promise<void>;

@@ -32,6 +32,17 @@ export function traceFields(ctx: CommandContext, envelope: Envelope, now: Date):
   return Buffer.from(text, envelope.params.smtputf8 ? 'utf8' : 'latin1');
 }
 
+/**
+ * The LMTP client for Sieve's environment test: over the UNIX socket "localhost" without an address;
+ * over TCP its address (IPv4-mapped IPv6 written as IPv4), which is also the host, as we look up no
+ * names (the Received line says the same).
+ */
+function clientOf(ctx: CommandContext): { remoteHost?: string; remoteIp?: string } {
+  if (ctx.connection.unixSocket) return { remoteHost: 'localhost' };
+  const address = ctx.connection.remoteAddress?.replace(/^::ffff:(?=\d+\.)/i, '');
+  return address === undefined ? {} : { remoteHost: address, remoteIp: address };
+}
+
 /** Whether the header block holds a byte above 127 (reject8bit). */
 function hasEightBitHeader(bytes: Buffer): boolean {
   let end = bytes.indexOf('\r\n\r\n');
@@ -99,11 +110,12 @@ async function deliverLocal(ctx: CommandContext, envelope: Envelope, recipients:
   }
   const strict = ctx.deps.policy.strictQuota ? 'strict' : 'delivery';
   const from = envelope.sender === null ? '' : formatPath(envelope.sender).slice(1, -1);
+  const client = clientOf(ctx);
   const targets: DeliveryRecipient[] = recipients.map((r) => ({
     mailbox: r.resolved.mailbox.name,
     userid: r.resolved.userid,
     quota: r.params.ignoreQuota ? 'ignore' : strict,
-    envelope: { from, to: r.resolved.address },
+    envelope: { from, to: r.resolved.address, ...client },
   }));
   let outcomes;
   try {

@@ -65,6 +65,10 @@ export class LmtpServer {
       namespace: Namespace.fromConfig(config),
       identityOf: (userid) => auth.identityOf(userid, options.serviceName),
       serverName,
+      // fcc copies are stored as any message is: through the intake (made just below).
+      append: async (mailbox, content, flags, userid) => {
+        await intake.append(mailbox, [{ bytes: content, flags }], { userid });
+      },
     });
     const intake = new Intake({
       store,

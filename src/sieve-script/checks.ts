@@ -8,18 +8,22 @@ import { addrSpecOf } from './address.js';
 import { DATE_PARTS, parseZone } from './date.js';
 import type { Argument, CommandNode, TestNode } from './parser.js';
 import { readArgs, stringsOf, type ReadArgs, type Shape, type TagDef } from './arguments.js';
+import { extensionCommand, extensionTest, FCC_TAGS, fccOf, specialUseName, type ExtensionCheckContext } from './checks-extensions.js';
 import { decodeCharactersIn } from './encoded.js';
 import { translateEre } from './regex.js';
-import type { Branch, Command, SetModifier, Test } from './program.js';
+import type { Branch, Command, FieldIndex, SetModifier, Test } from './program.js';
 
 /** Extensions the language itself implies and `require` accepts without their being listed. */
 const ALWAYS_ALLOWED = new Set(['comparator-i;octet', 'comparator-i;ascii-casemap']);
 
-const setModifiers: Record<string, number> = { lower: 40, upper: 40, lowerfirst: 30, upperfirst: 30, quotewildcard: 20, length: 10 };
+/** The modifiers of `set` by precedence (RFC 5229 4.1; :encodeurl is RFC 5435's, between quotewildcard and length). */
+const setModifiers: Record<string, number> = { lower: 40, upper: 40, lowerfirst: 30, upperfirst: 30, quotewildcard: 20, encodeurl: 15, length: 10 };
 
 export interface CheckResult {
   commands: Command[];
   requires: string[];
+  /** The required extensions and those an `ihave` test enabled inside its block. */
+  enabled: string[];
   errors: string[];
 }
 
@@ -29,9 +33,12 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
   const err = (line: number, message: string): void => {
     if (errors.length < 20) errors.push(`line ${line}: ${message}`);
   };
-  const has = (ext: string): boolean => requires.has(ext);
+  /** The extensions an enclosing `ihave` test enabled (RFC 5463 section 4), and every one ever enabled. */
+  const scoped = new Map<string, number>();
+  const enabled = new Set<string>();
+  const has = (ext: string): boolean => requires.has(ext) || scoped.has(ext);
   const need = (line: number, ext: string, what: string): boolean => {
-    if (requires.has(ext) || (ext === 'vacation' && requires.has('vacation-seconds'))) return true;
+    if (has(ext) || (ext === 'vacation' && has('vacation-seconds'))) return true;
     err(line, `${what} needs require "${ext}"`);
     return false;
   };
@@ -83,13 +90,20 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
       case 'fileinto': {
         if (!need(line, 'fileinto', '"fileinto"')) return null;
         const a = read({
-          tags: { copy: { ext: 'copy' }, flags: { ext: 'imap4flags', arg: 'strings' }, create: { ext: 'mailbox' } },
+          tags: {
+            copy: { ext: 'copy' }, flags: { ext: 'imap4flags', arg: 'strings' }, create: { ext: 'mailbox' },
+            specialuse: { ext: 'special-use', arg: 'string' }, mailboxid: { ext: 'mailboxid', arg: 'string' },
+          },
           positional: ['string'],
         });
         if (a === null) return null;
+        const specialUse = tagString(a, 'specialuse');
+        if (specialUse !== null && constant(specialUse) && !specialUseName.test(specialUse)) {
+          err(line, `fileinto: :specialuse "${specialUse}" is not a special-use attribute (such as "\\\\Junk")`);
+        }
         return {
           kind: 'fileinto', line, mailbox: stringsOf(a.positional[0]!)[0]!, flags: tagStrings(a, 'flags'),
-          copy: a.tags.has('copy'), create: a.tags.has('create'),
+          copy: a.tags.has('copy'), create: a.tags.has('create'), specialUse, mailboxId: tagString(a, 'mailboxid'),
         };
       }
       case 'redirect': {
@@ -111,7 +125,7 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
         const a = read({
           tags: {
             days: { arg: 'number' }, seconds: { ext: 'vacation-seconds', arg: 'number' }, subject: { arg: 'string' },
-            from: { arg: 'string' }, addresses: { arg: 'strings' }, mime: {}, handle: { arg: 'string' },
+            from: { arg: 'string' }, addresses: { arg: 'strings' }, mime: {}, handle: { arg: 'string' }, ...FCC_TAGS,
           },
           positional: ['string'],
         });
@@ -123,6 +137,7 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
           kind: 'vacation', line, days: tagNumber(a, 'days'), seconds: tagNumber(a, 'seconds'),
           subject: tagString(a, 'subject'), from, addresses: tagStrings(a, 'addresses') ?? [],
           mime: a.tags.has('mime'), handle: tagString(a, 'handle'), reason: stringsOf(a.positional[0]!)[0]!,
+          fcc: fccOf('vacation', a, (message) => err(line, message), constant),
         };
       }
       case 'setflag':
@@ -144,7 +159,7 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
       case 'set': {
         if (!need(line, 'variables', '"set"')) return null;
         const tags: Record<string, TagDef> = {};
-        for (const m of Object.keys(setModifiers)) tags[m] = {};
+        for (const m of Object.keys(setModifiers)) tags[m] = m === 'encodeurl' ? { ext: 'enotify' } : {};
         const a = read({ tags, positional: ['string', 'string'] });
         if (a === null) return null;
         const name = stringsOf(a.positional[0]!)[0]!;
@@ -209,10 +224,33 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
         for (const n of names) if (!validVariableName(n)) err(line, `global: invalid variable name "${n}"`);
         return { kind: 'global', line, names: names.map((n) => n.toLowerCase()) };
       }
-      default:
-        err(line, `unknown command "${node.name}"`);
-        return null;
+      default: {
+        const c = extensionCommand(node, extensionContext(line, node.name, node.args, () => true));
+        if (c === undefined) err(line, `unknown command "${node.name}"`);
+        return c ?? null;
+      }
     }
+  };
+
+  const extensionContext = (line: number, owner: string, args: readonly Argument[], noTests: () => boolean): ExtensionCheckContext => ({
+    line,
+    read: (shape) => readArgs(owner, line, args, shape, err, has),
+    need: (ext, what) => need(line, ext, what),
+    err: (message) => err(line, message),
+    constant,
+    noTests,
+    validAddress,
+  });
+  /** :index and :last (RFC 5260 section 6) of header, address and date. */
+  const indexTags: Record<string, TagDef> = { index: { ext: 'index', arg: 'number' }, last: { ext: 'index' } };
+  const fieldIndex = (line: number, a: ReadArgs): { at?: FieldIndex } => {
+    const index = tagNumber(a, 'index');
+    if (index === null) {
+      if (a.tags.has('last')) err(line, ':last needs :index');
+      return {};
+    }
+    if (index < 1) err(line, ':index counts from 1');
+    return { at: { index, last: a.tags.has('last') } };
   };
 
   const testOf = (node: TestNode): Test | null => {
@@ -242,15 +280,15 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
         return inner && { kind: 'not', test: inner };
       }
       case 'header': {
-        const a = read({ comparator: true, matchType: true, positional: ['strings', 'strings'] });
+        const a = read({ comparator: true, matchType: true, tags: indexTags, positional: ['strings', 'strings'] });
         if (a === null || !noTests()) return null;
         checkHeaderNames(line, 'header', stringsOf(a.positional[0]!));
-        return { kind: 'header', names: lowerNames(a.positional[0]!), keys: stringsOf(a.positional[1]!), match: a.match };
+        return { kind: 'header', names: lowerNames(a.positional[0]!), keys: stringsOf(a.positional[1]!), match: a.match, ...fieldIndex(line, a) };
       }
       case 'address':
       case 'envelope': {
         if (node.name === 'envelope' && !need(line, 'envelope', '"envelope"')) return null;
-        const a = read({ comparator: true, matchType: true, addressPart: true, positional: ['strings', 'strings'] });
+        const a = read({ comparator: true, matchType: true, addressPart: true, tags: node.name === 'address' ? indexTags : {}, positional: ['strings', 'strings'] });
         if (a === null || !noTests()) return null;
         const names = lowerNames(a.positional[0]!);
         if (node.name === 'address') {
@@ -266,7 +304,7 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
             if (constant(n) && n !== 'from' && n !== 'to') err(line, `envelope: unsupported envelope part "${n}" (only "from" and "to")`);
           }
         }
-        return { kind: node.name, part: a.addressPart, names, keys: stringsOf(a.positional[1]!), match: a.match };
+        return { kind: node.name, part: a.addressPart, names, keys: stringsOf(a.positional[1]!), match: a.match, ...(node.name === 'address' ? fieldIndex(line, a) : {}) };
       }
       case 'exists': {
         const a = read({ positional: ['strings'] });
@@ -337,7 +375,7 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
       case 'currentdate': {
         if (!need(line, 'date', `"${node.name}"`)) return null;
         const isDate = node.name === 'date';
-        const tags: Record<string, TagDef> = isDate ? { zone: { arg: 'string' }, originalzone: {} } : { zone: { arg: 'string' } };
+        const tags: Record<string, TagDef> = isDate ? { zone: { arg: 'string' }, originalzone: {}, ...indexTags } : { zone: { arg: 'string' } };
         const a = read({ comparator: true, matchType: true, tags, positional: isDate ? ['string', 'string', 'strings'] : ['string', 'strings'] });
         if (a === null || !noTests()) return null;
         const zone = tagString(a, 'zone');
@@ -348,12 +386,14 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
         if (constant(part) && !(DATE_PARTS as readonly string[]).includes(part.toLowerCase())) err(line, `${node.name}: unknown date part "${part}"`);
         return {
           kind: 'date', header: isDate ? strings[0]![0]!.toLowerCase() : null, zone, originalZone: a.tags.has('originalzone'),
-          part: part.toLowerCase(), keys: strings[strings.length - 1]!, match: a.match,
+          part: part.toLowerCase(), keys: strings[strings.length - 1]!, match: a.match, ...(isDate ? fieldIndex(line, a) : {}),
         };
       }
-      default:
-        err(line, `unknown test "${node.name}"`);
-        return null;
+      default: {
+        const t = extensionTest(node, extensionContext(line, node.name, node.args, noTests));
+        if (t === undefined) err(line, `unknown test "${node.name}"`);
+        return t ?? null;
+      }
     }
   };
 
@@ -409,11 +449,35 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
       t = test(node.tests[0]!);
     }
     if (node.block === null) err(node.line, `"${node.name}" needs a block in braces`);
-    return { test: t, body: node.block === null ? [] : block(node.block, 0) };
+    if (node.block === null) return { test: t, body: [] };
+    // ihave (RFC 5463 section 4): inside the block its extensions count as required; when the server
+    // lacks one the test is false, and the block (which may use commands unknown here) is not checked.
+    const asked = t === null ? [] : ihaveNames(t);
+    if (asked.some((e) => !allowed.has(e) && !ALWAYS_ALLOWED.has(e))) return { test: t, body: [] };
+    for (const e of asked) {
+      scoped.set(e, (scoped.get(e) ?? 0) + 1);
+      enabled.add(e);
+    }
+    try {
+      return { test: t, body: block(node.block, 0) };
+    } finally {
+      for (const e of asked) {
+        const n = scoped.get(e)! - 1;
+        if (n === 0) scoped.delete(e);
+        else scoped.set(e, n);
+      }
+    }
   };
 
   const commands = block(nodes, index);
-  return { commands, requires: [...requires], errors };
+  return { commands, requires: [...requires], enabled: [...new Set([...requires, ...enabled])], errors };
+}
+
+/** The extensions an if's test asks about with ihave: its own, or those of ihave tests inside allof. */
+function ihaveNames(t: Test): string[] {
+  if (t.kind === 'ihave') return t.names;
+  if (t.kind === 'allof') return t.tests.flatMap(ihaveNames);
+  return [];
 }
 
 function noTestsOrBlock(node: CommandNode, err: (line: number, message: string) => void): void {

@@ -5,9 +5,11 @@
  * asks through SieveEnvironment. Used by ManageSieve (PUTSCRIPT, CHECKSCRIPT) and by delivery.
  *
  * The work is split: lexer.ts (tokens), parser.ts (grammar), checks.ts and arguments.ts (require,
- * each command's and test's arguments), encoded.ts (encoded-character), program.ts (the checked
- * program), match.ts (comparators, match types), address.ts and headers.ts (what header tests
- * see), body.ts, date.ts, flags.ts, vacation.ts, and interpreter.ts (running a program).
+ * each command's and test's arguments; checks-extensions.ts for environment, ihave's error,
+ * enotify, metadata, special-use and mailboxid), encoded.ts (encoded-character), program.ts (the
+ * checked program), match.ts (comparators, match types), address.ts and headers.ts (what header
+ * tests see), body.ts, date.ts, flags.ts, vacation.ts, notify.ts (mailto URIs, :encodeurl), and
+ * interpreter.ts (running a program).
  */
 import { checkProgram } from './checks.js';
 import { runProgram } from './interpreter.js';
@@ -16,7 +18,7 @@ import { GlobCache } from './match.js';
 import { parseSieve } from './parser.js';
 import type { CompiledProgram, IncludeLoader, SieveEnvironment, SieveMessage, SieveOutcome } from './types.js';
 
-export type { CompiledProgram, SieveMessage, SieveEnvironment, SieveAction, SieveOutcome, IncludeLoader, IncludeLocation, DuplicateCheck } from './types.js';
+export type { CompiledProgram, FccAction, SieveMessage, SieveEnvironment, SieveAction, SieveOutcome, IncludeLoader, IncludeLocation, DuplicateCheck } from './types.js';
 export { MAX_INCLUDE_DEPTH, MAX_INCLUDES } from './interpreter.js';
 export { lexSieve, type Token } from './lexer.js';
 export { parseSieve, MAX_NESTING } from './parser.js';
@@ -25,14 +27,32 @@ export { decodeEncodedWords, parseHeaderBlock } from './headers.js';
 export { compareValues, matchAny, matchGlob, compileGlob, GlobCache, type MatchSpec, type ComparatorName } from './match.js';
 export { normaliseFlags } from './flags.js';
 export { translateEre, MAX_REGEX_INPUT, LINEAR_REGEX } from './regex.js';
+export { parseMailto, validNotifyMethod, notifyMethodCapability, encodeUrl, type MailtoUri } from './notify.js';
 export { datePart, parseMessageDate, parseZone, DATE_PARTS, type DatePart } from './date.js';
 
 /** The extensions this implementation knows, in the order CAPABILITY lists them. */
 export const SUPPORTED_EXTENSIONS: readonly string[] = [
   'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
   'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date', 'encoded-character',
-  'include', 'regex', 'duplicate', 'editheader',
+  'include', 'regex', 'duplicate', 'editheader', 'environment', 'ihave', 'index', 'enotify', 'mboxmetadata', 'servermetadata',
+  'special-use', 'mailboxid', 'fcc',
 ];
+
+/**
+ * Cyrus's sieve_extensions values that name one of ours differently: Cyrus lists "notify" for its
+ * notifications, which are enotify (RFC 5435) here, and "imapflags" for imap4flags.
+ */
+const CYRUS_EXTENSION_NAMES: Readonly<Record<string, string>> = { notify: 'enotify', imapflags: 'imap4flags' };
+
+/**
+ * The extensions a server allows: all of SUPPORTED_EXTENSIONS when sieve_extensions is not set
+ * (`listed` null), else those it lists (Cyrus's names understood), in the language's order.
+ */
+export function allowedExtensions(listed: readonly string[] | null): string[] {
+  if (listed === null) return [...SUPPORTED_EXTENSIONS];
+  const wanted = new Set(listed.map((e) => e.toLowerCase()).map((e) => CYRUS_EXTENSION_NAMES[e] ?? e));
+  return SUPPORTED_EXTENSIONS.filter((e) => wanted.has(e));
+}
 
 /** A script that parsed and passed every check (require, arguments, tags, comparators). */
 export interface CompiledScript {
@@ -62,7 +82,7 @@ export function compileSieve(source: string, options: CompileOptions = {}): Comp
     .filter((e) => SUPPORTED_EXTENSIONS.includes(e)));
   const checked = checkProgram(parsed.commands, allowed);
   if (checked.errors.length > 0) return { ok: false, errors: checked.errors };
-  const program = { commands: checked.commands, globs: new GlobCache(), requires: new Set(checked.requires) };
+  const program = { commands: checked.commands, globs: new GlobCache(), requires: new Set(checked.enabled), extensions: allowed };
   return { ok: true, script: { requires: checked.requires, program } };
 }
 

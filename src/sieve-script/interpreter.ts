@@ -9,9 +9,10 @@ import { dateValuesOf } from './date.js';
 import { addFlags, normaliseFlags, removeFlags } from './flags.js';
 import { decodeEncodedWords, parseHeaderBlock } from './headers.js';
 import { matchAny, type MatchSpec } from './match.js';
+import { encodeUrl, notifyMethodCapability, validNotifyMethod } from './notify.js';
 import { RegexKeyError } from './regex.js';
-import type { Command, Test } from './program.js';
-import type { CompiledProgram, DuplicateCheck, IncludeLoader, SieveAction, SieveEnvironment, SieveMessage, SieveOutcome } from './types.js';
+import type { Command, Fcc, FieldIndex, Test } from './program.js';
+import type { FccAction, CompiledProgram, DuplicateCheck, IncludeLoader, SieveAction, SieveEnvironment, SieveMessage, SieveOutcome } from './types.js';
 import { vacationHandle, vacationSubject, vacationSuppressed } from './vacation.js';
 
 export class SieveRuntimeError extends Error {}
@@ -249,16 +250,28 @@ class Run {
       case 'fileinto': {
         const mailbox = this.expand(c.mailbox);
         const flags = this.actionFlags(c.flags);
+        const specialUse = c.specialUse === null ? undefined : this.expand(c.specialUse);
+        const mailboxId = c.mailboxId === null ? undefined : this.expand(c.mailboxId);
+        if (specialUse !== undefined && !/^\\[A-Za-z][A-Za-z0-9]*$/.test(specialUse)) this.fail(c.line, `fileinto: :specialuse "${specialUse}" is not a special-use attribute`);
         if (!c.copy) this.implicitKeep = false;
-        const same = this.actions.find((a): a is Extract<SieveAction, { type: 'fileinto' }> => a.type === 'fileinto' && a.mailbox === mailbox);
+        const same = this.actions.find((a): a is Extract<SieveAction, { type: 'fileinto' }> =>
+          a.type === 'fileinto' && a.mailbox === mailbox && a.specialUse === specialUse && a.mailboxId === mailboxId);
         if (same !== undefined) {
           if (flags !== null) same.flags = addFlags(same.flags ?? [], flags);
           same.create ||= c.create;
           return;
         }
-        this.actions.push({ type: 'fileinto', mailbox, flags, create: c.create });
+        this.actions.push({
+          type: 'fileinto', mailbox, flags, create: c.create,
+          ...(specialUse === undefined ? {} : { specialUse }), ...(mailboxId === undefined ? {} : { mailboxId }),
+        });
         return;
       }
+      case 'notify':
+        this.notify(c);
+        return;
+      case 'error':
+        this.fail(c.line, `error: ${this.expand(c.message)}`);
       case 'redirect': {
         const written = this.expand(c.address);
         const address = addrSpecOf(written);
@@ -342,9 +355,47 @@ class Run {
       subject: vacationSubject(args, this.headerValues('subject')[0] ?? null),
       reason: args.reason, mime: args.mime, handle: args.handle ?? vacationHandle(args), seconds,
       inReplyTo: messageId === undefined ? null : messageId.trim(),
+      ...this.fccAction(c.line, c.fcc),
     };
     if (suppressed === null) this.actions.push(action);
     else this.suppressedVacation = true;
+  }
+
+  /**
+   * notify (RFC 5435 3, RFC 5436): a method this server cannot use is a runtime error; a message that
+   * is itself auto-submitted is never notified about (RFC 5436 2.7); the same notification twice is sent once.
+   */
+  private notify(c: Extract<Command, { kind: 'notify' }>): void {
+    const method = this.expand(c.method);
+    if (!validNotifyMethod(method)) this.fail(c.line, `notify: "${method}" is not a notification method this server can use`);
+    const from = c.from === null ? null : this.expand(c.from);
+    if (from !== null && addrSpecOf(from) === null) this.fail(c.line, `notify: :from "${from}" is not a valid address`);
+    const importance = c.importance === null ? '2' : this.expand(c.importance);
+    if (importance !== '1' && importance !== '2' && importance !== '3') this.fail(c.line, `notify: :importance must be "1", "2" or "3", not "${importance}"`);
+    const autoSubmitted = this.headerValues('auto-submitted')[0];
+    if (autoSubmitted !== undefined && autoSubmitted.trim().toLowerCase().split(/[\s;(]/)[0] !== 'no') return;
+    const message = c.message === null
+      ? `${this.headerValues('from')[0]?.trim() ?? '(unknown sender)'}: ${this.headerValues('subject')[0]?.trim() ?? '(no subject)'}`
+      : this.expand(c.message);
+    const action: SieveAction = {
+      type: 'notify', method, from: from === null ? null : addrSpecOf(from), importance, options: this.expandAll(c.options), message, ...this.fccAction(c.line, c.fcc),
+    };
+    const key = JSON.stringify(action);
+    if (this.actions.some((a) => a.type === 'notify' && JSON.stringify(a) === key)) return;
+    this.actions.push(action);
+  }
+
+  /** fcc (RFC 8580) with its variables expanded: the mailbox, its :create, :flags (none without), :specialuse and :mailboxid. */
+  private fccAction(line: number, fcc: Fcc | null): { fcc?: FccAction } {
+    if (fcc === null) return {};
+    const specialUse = fcc.specialUse === null ? undefined : this.expand(fcc.specialUse);
+    if (specialUse !== undefined && !/^\\[A-Za-z][A-Za-z0-9]*$/.test(specialUse)) this.fail(line, `fcc: :specialuse "${specialUse}" is not a special-use attribute`);
+    return {
+      fcc: {
+        mailbox: this.expand(fcc.mailbox), create: fcc.create, flags: fcc.flags === null ? [] : normaliseFlags(fcc.flags.map((f) => this.expand(f))),
+        ...(specialUse === undefined ? {} : { specialUse }), ...(fcc.mailboxId === null ? {} : { mailboxId: this.expand(fcc.mailboxId) }),
+      },
+    };
   }
 
   private suppressedVacation = false;
@@ -410,8 +461,15 @@ class Run {
 
   // ---- tests ----
 
+  /** One field's values, or only its :index'th occurrence (RFC 5260 section 6). */
+  private indexed<T>(values: readonly T[], at: FieldIndex | undefined): T[] {
+    if (at === undefined) return values as T[];
+    const i = at.last ? values.length - at.index : at.index - 1;
+    return i >= 0 && i < values.length ? [values[i]!] : [];
+  }
+
   private dateValues(t: Extract<Test, { kind: 'date' }>): string[] | null {
-    return dateValuesOf(t, (s) => this.expand(s), (n) => this.headerValues(n), this.env, (message) => {
+    return dateValuesOf(t, (s) => this.expand(s), (n) => this.indexed(this.headerValues(n), t.at), this.env, (message) => {
       throw new SieveRuntimeError(message);
     });
   }
@@ -438,11 +496,11 @@ class Run {
       case 'exists': return this.expandAll(t.names).every((n) => this.rawHeader(n.toLowerCase()).length > 0);
       case 'size': return t.over ? this.message.size > t.limit : this.message.size < t.limit;
       case 'header': {
-        const values = this.expandAll(t.names).flatMap((n) => this.headerValues(n.toLowerCase()));
+        const values = this.expandAll(t.names).flatMap((n) => this.indexed(this.headerValues(n.toLowerCase()), t.at));
         return this.matched(t.match, values, t.keys);
       }
       case 'address': {
-        const addresses = this.expandAll(t.names).flatMap((n) => this.rawHeader(n.toLowerCase()).flatMap(parseAddressList));
+        const addresses = this.expandAll(t.names).flatMap((n) => this.indexed(this.rawHeader(n.toLowerCase()), t.at).flatMap(parseAddressList));
         return this.matched(t.match, addressParts(addresses, t.part), t.keys);
       }
       case 'envelope': {
@@ -499,6 +557,30 @@ class Run {
         const values = this.dateValues(t);
         return values !== null && this.matched(t.match, values, t.keys);
       }
+      case 'environment': {
+        const value = this.env.items?.[this.expand(t.name).toLowerCase()];
+        return value !== undefined && this.matched(t.match, [value], t.keys);
+      }
+      case 'ihave':
+        return t.names.every((n) => this.scope.program.extensions.has(n) || n === 'comparator-i;octet' || n === 'comparator-i;ascii-casemap');
+      case 'validnotifymethod':
+        return this.expandAll(t.uris).every(validNotifyMethod);
+      case 'notifycapability': {
+        const value = notifyMethodCapability(this.expand(t.uri), this.expand(t.capability));
+        return value !== null && this.matched(t.match, [value], t.keys);
+      }
+      case 'metadata': {
+        const value = this.env.metadata?.(t.mailbox === null ? null : this.expand(t.mailbox), this.expand(t.entry)) ?? null;
+        return value !== null && this.matched(t.match, [value], t.keys);
+      }
+      case 'metadataexists': {
+        const mailbox = t.mailbox === null ? null : this.expand(t.mailbox);
+        return this.expandAll(t.entries).every((e) => (this.env.metadata?.(mailbox, e) ?? null) !== null);
+      }
+      case 'specialuseexists':
+        return this.env.hasSpecialUse?.(t.mailbox === null ? null : this.expand(t.mailbox), this.expandAll(t.uses)) ?? false;
+      case 'mailboxidexists':
+        return this.expandAll(t.ids).every((id) => this.env.mailboxIdExists?.(id) ?? false);
       case 'string': {
         let sources = this.expandAll(t.sources);
         // :count counts the strings that are not empty (RFC 5229 5).
@@ -567,6 +649,7 @@ function applyModifier(m: string, value: string): string {
     case 'lowerfirst': return value.slice(0, 1).toLowerCase() + value.slice(1);
     case 'upperfirst': return value.slice(0, 1).toUpperCase() + value.slice(1);
     case 'quotewildcard': return value.replace(/[*?\\]/g, (c) => `\\${c}`);
+    case 'encodeurl': return encodeUrl(value);
     case 'length': return String(Array.from(value).length);
     default: return value;
   }

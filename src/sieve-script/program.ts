@@ -3,9 +3,15 @@ import type { MatchSpec } from './match.js';
 
 export type AddressPart = 'all' | 'localpart' | 'domain' | 'user' | 'detail';
 
+/** index (RFC 5260 section 6): which occurrence of each named field a test reads, counted from 1 (from the end with :last). */
+export interface FieldIndex {
+  index: number;
+  last: boolean;
+}
+
 export type Test =
-  | { kind: 'header'; names: string[]; keys: string[]; match: MatchSpec }
-  | { kind: 'address'; part: AddressPart; names: string[]; keys: string[]; match: MatchSpec }
+  | { kind: 'header'; names: string[]; keys: string[]; match: MatchSpec; at?: FieldIndex }
+  | { kind: 'address'; part: AddressPart; names: string[]; keys: string[]; match: MatchSpec; at?: FieldIndex }
   | { kind: 'envelope'; part: AddressPart; names: string[]; keys: string[]; match: MatchSpec }
   | { kind: 'exists'; names: string[] }
   | { kind: 'size'; over: boolean; limit: number }
@@ -20,7 +26,32 @@ export type Test =
   /** date (header set) and currentdate (header null), RFC 5260. */
   /** duplicate (RFC 7352): whether the message's unique id was seen before, within :seconds. */
   | { kind: 'duplicate'; handle: string | null; header: string | null; uniqueId: string | null; seconds: number | null; last: boolean }
-  | { kind: 'date'; header: string | null; zone: string | null; originalZone: boolean; part: string; keys: string[]; match: MatchSpec };
+  | { kind: 'date'; header: string | null; zone: string | null; originalZone: boolean; part: string; keys: string[]; match: MatchSpec; at?: FieldIndex }
+  /** environment (RFC 5183): an item of the execution context. */
+  | { kind: 'environment'; name: string; keys: string[]; match: MatchSpec }
+  /** ihave (RFC 5463): whether the server offers every one of these extensions. */
+  | { kind: 'ihave'; names: string[] }
+  /** valid_notify_method (RFC 5435): whether every URI is one this server can notify by. */
+  | { kind: 'validnotifymethod'; uris: string[] }
+  /** notify_method_capability (RFC 5435): a capability of a notification method. */
+  | { kind: 'notifycapability'; uri: string; capability: string; keys: string[]; match: MatchSpec }
+  /** metadata / servermetadata (RFC 5490); `mailbox` null is the server. */
+  | { kind: 'metadata'; mailbox: string | null; entry: string; keys: string[]; match: MatchSpec }
+  /** metadataexists / servermetadataexists (RFC 5490). */
+  | { kind: 'metadataexists'; mailbox: string | null; entries: string[] }
+  /** specialuse_exists (RFC 8579); `mailbox` null: any of the user's mailboxes. */
+  | { kind: 'specialuseexists'; mailbox: string | null; uses: string[] }
+  /** mailboxidexists (RFC 9042). */
+  | { kind: 'mailboxidexists'; ids: string[] };
+
+/** fcc (RFC 8580): where a copy of the message a vacation or notify sends is stored. */
+export interface Fcc {
+  mailbox: string;
+  create: boolean;
+  flags: string[] | null;
+  specialUse: string | null;
+  mailboxId: string | null;
+}
 
 export interface Branch {
   /** null for `else`. */
@@ -33,7 +64,11 @@ export type Command = { line: number } & (
   | { kind: 'stop' }
   | { kind: 'keep'; flags: string[] | null }
   | { kind: 'discard' }
-  | { kind: 'fileinto'; mailbox: string; flags: string[] | null; copy: boolean; create: boolean }
+  | { kind: 'fileinto'; mailbox: string; flags: string[] | null; copy: boolean; create: boolean; specialUse: string | null; mailboxId: string | null }
+  /** notify (RFC 5435): a notification by `method` (a URI). */
+  | { kind: 'notify'; method: string; from: string | null; importance: string | null; options: string[]; message: string | null; fcc: Fcc | null }
+  /** error (RFC 5463): end the script with a runtime error. */
+  | { kind: 'error'; message: string }
   | { kind: 'redirect'; address: string; copy: boolean }
   | { kind: 'reject'; reason: string; extended: boolean }
   | {
@@ -46,6 +81,7 @@ export type Command = { line: number } & (
       mime: boolean;
       handle: string | null;
       reason: string;
+      fcc: Fcc | null;
     }
   | { kind: 'flags'; op: 'set' | 'add' | 'remove'; variable: string | null; flags: string[] }
   | { kind: 'set'; name: string; value: string; modifiers: SetModifier[] }
@@ -62,4 +98,4 @@ export type Command = { line: number } & (
 
 export type IncludeLocation = 'personal' | 'global';
 
-export type SetModifier = 'lower' | 'upper' | 'lowerfirst' | 'upperfirst' | 'quotewildcard' | 'length';
+export type SetModifier = 'lower' | 'upper' | 'lowerfirst' | 'upperfirst' | 'quotewildcard' | 'encodeurl' | 'length';

@@ -11,7 +11,19 @@ export type { IncludeLocation } from './program.js';
 export interface CompiledProgram {
   readonly commands: readonly Command[];
   readonly globs: GlobCache;
+  /** What the script required, and what an `ihave` test enabled inside its block (RFC 5463). */
   readonly requires: ReadonlySet<string>;
+  /** The extensions the server allowed when the script was compiled: what an `ihave` test asks about. */
+  readonly extensions: ReadonlySet<string>;
+}
+
+/** fcc (RFC 8580): store a copy of what a vacation or notify sends, as fileinto would file it (its flags, or none). */
+export interface FccAction {
+  mailbox: string;
+  create: boolean;
+  flags: readonly string[];
+  specialUse?: string;
+  mailboxId?: string;
 }
 
 /** What a script sees of the message being delivered. */
@@ -43,6 +55,27 @@ export interface SieveEnvironment {
    * Without it nothing is ever a duplicate.
    */
   duplicateSeen?(handle: string, id: string): boolean;
+  /**
+   * environment (RFC 5183): the items this execution context knows, by lower-case name ("domain",
+   * "host", "location", "name", "phase", "remote-host", "remote-ip", "version"). An item missing
+   * here is unknown, and a test of it is false.
+   */
+  readonly items?: Readonly<Record<string, string>>;
+  /**
+   * mboxmetadata / servermetadata (RFC 5490): the value of an annotation (a full name such as
+   * "/private/comment") of the user's mailbox `mailbox` as the script wrote it, or of the server
+   * when `mailbox` is null; null when the mailbox or the entry is not there or not readable.
+   */
+  metadata?(mailbox: string | null, entry: string): string | null;
+  /**
+   * special-use (RFC 8579): the name (as the script would write it) of the user's mailbox that has
+   * this special use ("\\Junk"), or null when there is none.
+   */
+  specialUseMailbox?(use: string): string | null;
+  /** special-use: whether the mailbox (null: any of the user's) has every one of these uses. */
+  hasSpecialUse?(mailbox: string | null, uses: readonly string[]): boolean;
+  /** mailboxid (RFC 9042): whether a mailbox the user can see has this unique id. */
+  mailboxIdExists?(id: string): boolean;
 }
 
 /** A duplicate test's check, for the caller to record once the message is delivered (RFC 7352 3). */
@@ -60,7 +93,25 @@ export interface DuplicateCheck {
 export type SieveAction =
   /** Store into the recipient's own mailbox (explicit keep, or the implicit keep). */
   | { type: 'keep'; flags: readonly string[] | null }
-  | { type: 'fileinto'; mailbox: string; flags: readonly string[] | null; create: boolean }
+  /**
+   * Store into a mailbox of the user's. With :specialuse (RFC 8579) the mailbox having that use is
+   * the target when there is one (`mailbox` otherwise); with :mailboxid (RFC 9042) the mailbox of that
+   * id is, when it exists.
+   */
+  | { type: 'fileinto'; mailbox: string; flags: readonly string[] | null; create: boolean; specialUse?: string; mailboxId?: string }
+  /**
+   * notify (RFC 5435) by the mailto method (RFC 5436), only for a message that is not itself
+   * auto-submitted; the caller builds and sends the notification.
+   */
+  | {
+      type: 'notify';
+      method: string;
+      from: string | null;
+      importance: '1' | '2' | '3';
+      options: readonly string[];
+      message: string | null;
+      fcc?: FccAction;
+    }
   | { type: 'redirect'; address: string }
   | { type: 'discard' }
   /** reject / ereject (RFC 5429): refuse the message with this reason. */
@@ -79,6 +130,7 @@ export type SieveAction =
       handle: string;
       seconds: number;
       inReplyTo: string | null;
+      fcc?: FccAction;
     };
 
 export interface SieveOutcome {

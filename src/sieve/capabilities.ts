@@ -29,6 +29,8 @@ export function capabilityLines(deps: SieveDeps, view: CapabilityView): string[]
   lines.push(`"SASL" ${quoted(view.authenticated ? '' : saslMechanisms(deps, view.connection).join(' '))}`);
   lines.push(`"SIEVE" ${quoted(deps.settings.extensions.join(' '))}`);
   if (deps.tlsContext && !view.tls && !view.authenticated) lines.push('"STARTTLS"');
+  // RFC 5804 1.7: with enotify, the notification methods (mailto only, RFC 5436).
+  if (deps.settings.extensions.includes('enotify')) lines.push('"NOTIFY" "mailto"');
   // The limit the language applies in a delivery's run (runSieve's default, which lmtpd uses).
   lines.push(`"MAXREDIRECTS" ${quoted(String(DEFAULT_MAX_REDIRECTS))}`);
   lines.push('"VERSION" "1.0"');

@@ -7,7 +7,7 @@ import type { SecureContext } from 'node:tls';
 import type { Authenticator } from '../auth/index.js';
 import type { Logger } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
-import { SUPPORTED_EXTENSIONS } from '../sieve-script/index.js';
+import { allowedExtensions } from '../sieve-script/index.js';
 import type { SieveScriptStore } from '../store/index.js';
 
 export interface SieveSettings {
@@ -51,10 +51,8 @@ export const MIN_MAX_LITERAL = 4 * 1024;
 export const MAX_LITERALS = 4;
 
 /** The server's extensions: what the language supports, narrowed by sieve_extensions when set. */
-export function allowedExtensions(config: ImapdConfig): string[] {
-  if (!config.isSet('sieve_extensions')) return [...SUPPORTED_EXTENSIONS];
-  const wanted = new Set(config.list('sieve_extensions').map((e) => e.toLowerCase()));
-  return SUPPORTED_EXTENSIONS.filter((e) => wanted.has(e.toLowerCase()));
+export function allowedExtensionsOf(config: ImapdConfig): string[] {
+  return allowedExtensions(config.isSet('sieve_extensions') ? config.list('sieve_extensions') : null);
 }
 
 export function settingsFromConfig(config: ImapdConfig): SieveSettings {
@@ -64,7 +62,7 @@ export function settingsFromConfig(config: ImapdConfig): SieveSettings {
     preloginTimeoutMs: (config.seconds('prelogin_timeout') ?? 60) * 1000,
     maxLineLength: MAX_LINE_LENGTH,
     maxScriptSize: config.int('sieve_maxscriptsize') * 1024,
-    extensions: allowedExtensions(config),
+    extensions: allowedExtensionsOf(config),
     unsolicitedCapability: config.bool('sieve_sasl_send_unsolicited_capability'),
     serverInfo: config.enum<'off' | 'min' | 'on'>('serverinfo'),
   };

@@ -45,9 +45,9 @@ export function activate(sieveDir: string, user: string, script: string, name = 
   putScript(sieveDir, user, name, script, true);
 }
 
-/** One LMTP transaction over the server's socket; the per-recipient replies of DATA. */
-export async function deliver(server: TestLmtp, from: string, rcpts: string[], text: string): Promise<string[]> {
-  const c = await LmtpClient.connect({ path: server.socketPath });
+/** One LMTP transaction over the server's socket (or its TCP port with `via` 'tcp'); the per-recipient replies of DATA. */
+export async function deliver(server: TestLmtp, from: string, rcpts: string[], text: string, via: 'socket' | 'tcp' = 'socket'): Promise<string[]> {
+  const c = await LmtpClient.connect(via === 'tcp' ? { port: server.port } : { path: server.socketPath });
   await c.command('LHLO x');
   expect(await c.command(`MAIL FROM:<${from}>`)).toMatch(/^250 /);
   for (const r of rcpts) expect(await c.command(`RCPT TO:<${r}>`)).toMatch(/^250 /);
@@ -67,4 +67,15 @@ export function mail(id: string, headers: string[] = [], body = 'Hello.'): strin
 export async function messagesWith(server: TestLmtp, mailbox: string, id: string): Promise<string[]> {
   if (server.store.lookup(mailbox) === null) return [];
   return (await storedMessages(server.store, mailbox)).filter((m) => m.includes(`<${id}@example.org>`));
+}
+
+/** The flags of the newest message of `mailbox` (as its owner sees them). */
+export function newestFlags(server: TestLmtp, mailbox: string, owner: string): string[] {
+  const box = server.store.openMailbox(mailbox);
+  try {
+    const uids = box.snapshot(owner).uids;
+    return box.records([uids[uids.length - 1]!], owner)[0]!.flags.sort();
+  } finally {
+    box.close();
+  }
 }

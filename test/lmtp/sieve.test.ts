@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestLmtp, type TestLmtp } from './harness.js';
-import { activate, deliver, fakeSendmail, mail, messagesWith, sent } from './sieve-helpers.js';
+import { activate, deliver, fakeSendmail, mail, messagesWith, newestFlags, sent } from './sieve-helpers.js';
 
 function deactivate(sieveDir: string, user: string): void {
   rmSync(join(sieveDir, user[0]!, user), { recursive: true, force: true });
@@ -15,17 +15,6 @@ function deactivate(sieveDir: string, user: string): void {
 
 async function count(server: TestLmtp, mailbox: string, id: string): Promise<number> {
   return (await messagesWith(server, mailbox, id)).length;
-}
-
-/** The flags of the newest message of `mailbox` (as its owner sees them). */
-function newestFlags(server: TestLmtp, mailbox: string, owner: string): string[] {
-  const box = server.store.openMailbox(mailbox);
-  try {
-    const uids = box.snapshot(owner).uids;
-    return box.records([uids[uids.length - 1]!], owner)[0]!.flags.sort();
-  } finally {
-    box.close();
-  }
 }
 
 describe('Sieve at LMTP delivery', () => {

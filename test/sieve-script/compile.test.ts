@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileSieve, SUPPORTED_EXTENSIONS } from '../../src/sieve-script/index.js';
+import { allowedExtensions, compileSieve, SUPPORTED_EXTENSIONS } from '../../src/sieve-script/index.js';
 
 const firstError = (source: string, extensions?: readonly string[]): string => {
   const result = compileSieve(source, extensions === undefined ? {} : { extensions });
@@ -79,11 +79,18 @@ if currentdate :is "year" "2026" { keep; }`],
     expect(result.ok && result.script.requires).toEqual(['fileinto', 'envelope']);
   });
 
+  it('sieve_extensions narrows the list, with Cyrus\'s names for enotify and imap4flags', () => {
+    expect(allowedExtensions(null)).toEqual(SUPPORTED_EXTENSIONS);
+    expect(allowedExtensions(['Notify', 'imapflags', 'ihave', 'fcc', 'special-use', 'x-unknown'])).toEqual(['imap4flags', 'ihave', 'enotify', 'special-use', 'fcc']);
+    expect(allowedExtensions([])).toEqual([]);
+  });
+
   it('SUPPORTED_EXTENSIONS lists what is built', () => {
     expect(SUPPORTED_EXTENSIONS).toEqual([
       'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
       'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date', 'encoded-character',
-      'include', 'regex', 'duplicate', 'editheader',
+      'include', 'regex', 'duplicate', 'editheader', 'environment', 'ihave', 'index', 'enotify', 'mboxmetadata', 'servermetadata',
+      'special-use', 'mailboxid', 'fcc',
     ]);
   });
 });

@@ -41,7 +41,7 @@ describe('greeting and CAPABILITY', () => {
     expect(lines).toContain('"VERSION" "1.0"');
     expect(lines).toContain('"UNAUTHENTICATE"');
     expect(lines).toContain(`"MAXREDIRECTS" "${DEFAULT_MAX_REDIRECTS}"`);
-    expect(lines.some((l) => l.startsWith('"NOTIFY"'))).toBe(false);
+    expect(lines).toContain('"NOTIFY" "mailto"');
     expect(lines.some((l) => l.startsWith('"STARTTLS"'))).toBe(false); // no certificate configured
     const capability = await client.command('CAPABILITY');
     expect(capability.lines.slice(0, -1)).toEqual(lines.slice(0, -1));
