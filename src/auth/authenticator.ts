@@ -130,6 +130,20 @@ export class Authenticator {
     this.userDeny.close();
   }
 
+  /** Whether cyr_deny changed the deny list since the last call (see sweepDenied). */
+  denyListChanged(): boolean {
+    return this.userDeny.changed();
+  }
+
+  /**
+   * The message for a session logged in as `identity` that the deny list now refuses `service`;
+   * null when it does not (or an administrator authenticated, as at login).
+   */
+  denialOf(identity: Identity, service: string): string | null {
+    if (this.rules.adminKind(identity.authenticatedAs ?? identity.userid, service) !== null) return null;
+    return this.userDeny.denial(identity.userid, service);
+  }
+
   /** Plaintext passwords (LOGIN, PLAIN, POP3 USER/PASS) are allowed on this connection. */
   plaintextAllowed(ctx: ConnectionContext): boolean {
     return ctx.tls || ctx.unixSocket || this.config.forService(ctx.service).bool('allowplaintext');

@@ -9,6 +9,7 @@
  * imaps, and "!imaps,*" denies everything.
  */
 import type { Logger } from '../common/log.js';
+import type { Identity } from './identity.js';
 import { MailError, isMailError } from '../common/errors.js';
 import { UserDenyList } from '../store/index.js';
 
@@ -103,6 +104,7 @@ export function denyMessageText(message: string | null): string {
  */
 export class UserDenyCheck {
   private list: UserDenyList | null = null;
+  private seenVersion: number | null = null;
 
   constructor(
     private readonly file: string | null,
@@ -116,7 +118,14 @@ export class UserDenyCheck {
    * (logged), as in Cyrus.
    */
   check(userid: string, service: string): void {
-    if (this.file === null) return;
+    const message = this.denial(userid, service);
+    if (message === null) return;
+    throw new MailError('NoPerm', `user ${userid} is denied access to service ${service}`, { userDenied: true, denyMessage: message });
+  }
+
+  /** The line to show `userid` when the list denies it `service` now, else null (an unreadable list denies nobody, logged). */
+  denial(userid: string, service: string): string | null {
+    if (this.file === null) return null;
     let entry;
     try {
       this.list ??= UserDenyList.open(this.file, { durable: this.durable, create: false });
@@ -124,15 +133,72 @@ export class UserDenyCheck {
     } catch (err) {
       if (!isMailError(err)) throw err;
       this.logger.warn({ err: err.message, file: this.file }, 'user_deny.db cannot be read; nobody is denied');
-      return;
+      return null;
     }
-    if (entry === null || !servicesDeny(entry.services, service)) return;
-    this.logger.info({ service, userid, services: entry.services }, 'login denied (cyr_deny)');
-    throw new MailError('NoPerm', `user ${userid} is denied access to service ${service}`, { userDenied: true, denyMessage: denyMessageText(entry.message) });
+    if (entry === null || !servicesDeny(entry.services, service)) return null;
+    this.logger.info({ service, userid, services: entry.services }, 'access denied (cyr_deny)');
+    return denyMessageText(entry.message);
+  }
+
+  /**
+   * Whether the list changed since the last call (another process committed to it, or it
+   * appeared); the first call that finds a list says true. One cheap read of SQLite's data_version.
+   */
+  changed(): boolean {
+    if (this.file === null) return false;
+    try {
+      this.list ??= UserDenyList.open(this.file, { durable: this.durable, create: false });
+      if (this.list === null) return false;
+      const version = this.list.version();
+      if (version === this.seenVersion) return false;
+      this.seenVersion = version;
+      return true;
+    } catch (err) {
+      if (!isMailError(err)) throw err;
+      this.logger.warn({ err: err.message, file: this.file }, 'user_deny.db cannot be read; nobody is denied');
+      return false;
+    }
   }
 
   close(): void {
     this.list?.close();
     this.list = null;
   }
+}
+
+/** A session the deny sweep may end (an IMAP or POP3 session of this process). */
+export interface DeniableSession {
+  /** Who the session is logged in as; null before login and after logout. */
+  readonly loggedInAs: Identity | null;
+  /** End the session, telling the client `message` where the protocol has a way to. */
+  endDenied(message: string): void;
+}
+
+/** What the sweep asks of the authenticator (Authenticator is one). */
+export interface DenyJudge {
+  denyListChanged(): boolean;
+  denialOf(identity: Identity, service: string): string | null;
+}
+
+/** How often a server looks whether cyr_deny changed the list. */
+export const DENY_SWEEP_MS = 2000;
+
+/**
+ * End the logged-in sessions whose user cyr_deny denies `service`, as Cyrus's cyr_deny does (it
+ * signals the user's processes): every `intervalMs` the server looks whether the list changed, and
+ * only then asks about each logged-in session's user. Sessions in IDLE are ended too. Returns the
+ * function that stops the sweep.
+ */
+export function sweepDenied(judge: DenyJudge, service: string, sessions: () => Iterable<DeniableSession>, intervalMs = DENY_SWEEP_MS): () => void {
+  const timer = setInterval(() => {
+    if (!judge.denyListChanged()) return;
+    for (const session of sessions()) {
+      const identity = session.loggedInAs;
+      if (identity === null) continue;
+      const message = judge.denialOf(identity, service);
+      if (message !== null) session.endDenied(message);
+    }
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -155,6 +155,11 @@ export class LiveSessions<S extends LiveSession> {
     return this.sessions.size;
   }
 
+  /** The live sessions (a sweep over them, e.g. the deny list's). */
+  [Symbol.iterator](): IterableIterator<S> {
+    return this.sessions.values();
+  }
+
   /** Make (with the close callback it must call), count and start the session of `socket`. */
   open(socket: Duplex, make: (onClose: () => void) => S, onClose?: () => void): S {
     if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);

@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { Accounts } from '../accounts/index.js';
 import { RightsChecker } from '../acl/index.js';
-import { Authenticator, type AuthenticatorOptions } from '../auth/index.js';
+import { Authenticator, sweepDenied, type AuthenticatorOptions } from '../auth/index.js';
 import type { ImapdConfig } from '../config/index.js';
 import { motdFromConfig, shutdownFromConfig, tlsContextFromConfig, writeServerMessage, type AppendFacts, type ChangeInterest, type Logger, type MovedSession } from '../common/index.js';
 import { Intake } from '../intake/index.js';
@@ -34,9 +34,12 @@ export class ImapServer {
   /** The sessions a change of a mailbox concerns (selected it, or NOTIFY). */
   private readonly watchers = new Watchers<Session>(interestLingerMs(process.env));
   private readonly unsubscribe: () => void;
+  /** Stops the sweep that ends the sessions of users cyr_deny denies this service. */
+  private readonly stopDenySweep: () => void;
 
   private constructor(readonly deps: ImapDeps) {
     this.unsubscribe = deps.store.onChange((name, facts) => this.mailboxChanged(name, facts));
+    this.stopDenySweep = sweepDenied(deps.auth, deps.serviceName, () => this.sessions);
   }
 
   static create(options: ImapServerOptions): ImapServer {
@@ -132,6 +135,7 @@ export class ImapServer {
 
   close(): void {
     this.unsubscribe();
+    this.stopDenySweep();
     // The mailboxes APPEND keeps open between commands, before the store.
     this.deps.intake.close();
     this.deps.store.close();

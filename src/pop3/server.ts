@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { Accounts } from '../accounts/index.js';
 import { RightsChecker } from '../acl/index.js';
-import { Authenticator, type AuthenticatorOptions } from '../auth/index.js';
+import { Authenticator, sweepDenied, type AuthenticatorOptions } from '../auth/index.js';
 import { LiveSessions, shutdownFromConfig, tlsContextFromConfig, type Logger } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
 import { Namespace } from '../names/index.js';
@@ -32,7 +32,12 @@ export interface Pop3ServerOptions {
 export class Pop3Server {
   private readonly sessions = new LiveSessions<Session>();
 
-  private constructor(readonly deps: Pop3Deps) {}
+  /** Stops the sweep that ends the sessions of users cyr_deny denies this service. */
+  private readonly stopDenySweep: () => void;
+
+  private constructor(readonly deps: Pop3Deps) {
+    this.stopDenySweep = sweepDenied(deps.auth, deps.serviceName, () => this.sessions);
+  }
 
   static create(options: Pop3ServerOptions): Pop3Server {
     const { config, logger } = options;
@@ -70,6 +75,7 @@ export class Pop3Server {
   }
 
   close(): void {
+    this.stopDenySweep();
     this.deps.store.close();
     this.deps.maildrops.close();
     this.deps.auth.close();

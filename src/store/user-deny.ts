@@ -43,6 +43,7 @@ export class UserDenyList {
       all: db.prepare<[], UserDenyEntry>('SELECT userid, services, message, changed FROM denied ORDER BY userid'),
       put: db.prepare<[string, string, string | null, number]>('INSERT OR REPLACE INTO denied (userid, services, message, changed) VALUES (?, ?, ?, ?)'),
       remove: db.prepare<[string]>('DELETE FROM denied WHERE userid = ?'),
+      version: db.prepare<[], number>('PRAGMA data_version').pluck(),
     };
   }
 
@@ -77,6 +78,15 @@ export class UserDenyList {
   entry(userid: string): UserDenyEntry | null {
     try {
       return readWithWaits(this.db, () => this.stmts.get.get(userid)) ?? null;
+    } catch (err) {
+      throw sqliteError(err, 'user_deny.db');
+    }
+  }
+
+  /** A number that changes when another connection (cyr_deny in another process) commits a change. */
+  version(): number {
+    try {
+      return this.stmts.version.get()!;
     } catch (err) {
       throw sqliteError(err, 'user_deny.db');
     }

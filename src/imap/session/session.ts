@@ -98,6 +98,8 @@ export class Session implements ContextHost, Watcher {
   tls: boolean;
   readonly connection: ConnectionContext;
   private busy = false;
+  /** cyr_deny denied the user while a command ran: the BYE waits for its end (endDenied). */
+  private pendingDenial: string | null = null;
   private pumping = false;
   /** Data came while this turn's share of commands was used up: the pump runs on a later turn. */
   private waitingTurn = false;
@@ -280,6 +282,29 @@ export class Session implements ContextHost, Watcher {
     this.options.onClose?.();
   }
 
+  /** Who the session is logged in as (null before login): the deny sweep's question. */
+  get loggedInAs(): Identity | null {
+    return 'identity' in this.state ? this.state.identity : null;
+  }
+
+  /**
+   * cyr_deny now denies the user this service: `* BYE [ALERT] message` and close, as Cyrus's imapd.
+   * Between commands, or in IDLE with no push being written, at once; a running command first
+   * ends (its answer is not cut), and the BYE goes before the next one is read.
+   */
+  endDenied(message: string): void {
+    if (this.closed) return;
+    const idleAtRest = this.idleWake !== null && this.lineWaiter !== null && this.idleWakes === 0 && !this.notifying;
+    if (this.busy && !idleAtRest) {
+      this.pendingDenial = message;
+      return;
+    }
+    this.pendingDenial = null;
+    this.log.info({ user: this.loggedInAs?.userid }, 'session ended: access denied (cyr_deny)');
+    this.out.send(untaggedStatus('BYE', codes.alert(), message));
+    void this.hangUp('access denied');
+  }
+
   /**
    * Say BYE and close: nothing more is read from this moment (a client that keeps sending after a
    * fatal error is not read, and the reader's buffers are dropped); the answers queued and the BYE
@@ -345,6 +370,7 @@ export class Session implements ContextHost, Watcher {
           continue;
         }
         if (this.busy) break;
+        if (this.pendingDenial !== null) return this.endDenied(this.pendingDenial);
         // Between two commands: the moment a session asked to move home goes (the bytes read
         // and not run yet go with it).
         if (this.homeAsk !== null && this.moveIfAsked()) return;

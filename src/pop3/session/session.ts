@@ -362,6 +362,24 @@ export class Session {
     this.options.onClose?.();
   }
 
+  /** Who the session is logged in as (null before login and once in UPDATE): the deny sweep's question. */
+  get loggedInAs(): Identity | null {
+    return this.state.kind === 'transaction' || this.state.kind === 'proxied' ? this.state.identity : null;
+  }
+
+  /**
+   * cyr_deny now denies the user this service: the session ends as at a server shutdown (POP3 has
+   * no other way to tell the client), with the admin's message, and no maildrop change is made.
+   */
+  endDenied(message: string): void {
+    if (this.closed) return;
+    this.log.info({ user: this.loggedInAs?.userid }, 'session ended: access denied (cyr_deny)');
+    if (this.relay) return this.relay.stop('access denied');
+    if (this.busy) return this.dropConnection('access denied');
+    this.out.line(`-ERR [SYS/TEMP] ${message}`);
+    void this.hangUp('access denied');
+  }
+
   /** Server shutdown: tell an idle client and close; a session in the middle of an answer is cut. */
   async shutdown(): Promise<void> {
     if (this.closed) return;
