@@ -2,11 +2,11 @@
  * COMPRESS=DEFLATE (RFC 4978) on the wire: a raw client that deflates its commands and inflates the
  * answers with Node's zlib, and imapflow, which compresses by itself when the server offers it.
  */
-import { createConnection, type Socket } from 'node:net';
-import { constants, createDeflateRaw, createInflateRaw, deflateRawSync, type DeflateRaw, type InflateRaw } from 'node:zlib';
+import { constants, deflateRawSync } from 'node:zlib';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '../../src/imap/session/session.js';
+import { CompressClient as Client, last } from './compress-client.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 let server: TestServer;
@@ -25,141 +25,6 @@ afterAll(async () => {
   await server.close();
 });
 
-/** A line client that can switch to raw DEFLATE both ways, as a real client does after COMPRESS's OK. */
-class Client {
-  private text = '';
-  private waiters: Array<() => void> = [];
-  private inflate: InflateRaw | null = null;
-  private deflate: DeflateRaw | null = null;
-  closed = false;
-  /** Bytes received on the wire. */
-  wireBytes = 0;
-
-  private constructor(readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.wireBytes += chunk.length;
-      if (this.inflate) this.inflate.write(chunk);
-      else if (this.switchTag !== null) this.beforeSwitch(chunk);
-      else this.take(chunk);
-    });
-    socket.on('close', () => {
-      const inflate = this.inflate;
-      const closed = () => {
-        this.closed = true;
-        this.wake();
-      };
-      // What is still being inflated comes first (zlib works off the event loop).
-      if (inflate) inflate.end(() => setImmediate(closed));
-      else closed();
-    });
-  }
-
-  static async connect(port: number): Promise<Client> {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('error', reject);
-    });
-    const client = new Client(socket);
-    await client.readUntil(() => true);
-    return client;
-  }
-
-  private take(data: Buffer): void {
-    this.text += data.toString('latin1');
-    this.wake();
-  }
-
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
-  }
-
-  /** The tag of a COMPRESS sent: the bytes after its tagged OK line are compressed (they may come in the OK's chunk). */
-  private switchTag: string | null = null;
-  private plain = Buffer.alloc(0);
-
-  private beforeSwitch(chunk: Buffer): void {
-    this.plain = Buffer.concat([this.plain, chunk]);
-    for (let start = 0; ; ) {
-      const end = this.plain.indexOf('\r\n', start);
-      if (end < 0) return;
-      const line = this.plain.subarray(start, end).toString('latin1');
-      if (line.startsWith(`${this.switchTag} `)) {
-        const rest = this.plain.subarray(end + 2);
-        this.take(this.plain.subarray(0, end + 2));
-        this.plain = Buffer.alloc(0);
-        this.switchTag = null;
-        if (line.startsWith(`${line.split(' ')[0]} OK`)) {
-          this.compress();
-          if (rest.length > 0) this.inflate!.write(rest);
-        } else if (rest.length > 0) this.take(rest);
-        return;
-      }
-      start = end + 2;
-    }
-  }
-
-  /** Send COMPRESS DEFLATE as `tag` and switch at its OK; returns the tagged answer. */
-  async startCompression(tag: string, early?: Buffer): Promise<string> {
-    this.switchTag = tag;
-    this.socket.write(Buffer.concat([Buffer.from(`${tag} COMPRESS DEFLATE\r\n`), early ?? Buffer.alloc(0)]));
-    return last(await this.readUntil((l) => l.startsWith(`${tag} `)));
-  }
-
-  /** From now on, inflate what comes and deflate what goes. */
-  compress(): void {
-    this.inflate = createInflateRaw();
-    this.inflate.on('data', (d: Buffer) => this.take(d));
-    this.inflate.on('error', () => {});
-    this.deflate = createDeflateRaw();
-    this.deflate.on('data', (d: Buffer) => this.socket.write(d));
-  }
-
-  write(data: string | Buffer): void {
-    if (this.deflate) {
-      this.deflate.write(data);
-      this.deflate.flush(constants.Z_SYNC_FLUSH);
-    } else this.socket.write(data);
-  }
-
-  async readUntil(done: (line: string) => boolean, timeoutMs = 10_000): Promise<string[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const lines = this.text.split('\r\n');
-      for (let i = 0; i < lines.length - 1; i++) {
-        if (done(lines[i]!)) {
-          this.text = lines.slice(i + 1).join('\r\n');
-          return lines.slice(0, i + 1);
-        }
-      }
-      if (this.closed) throw new Error(`connection closed; got: ${JSON.stringify(this.text.slice(0, 300))}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timeout; got: ${JSON.stringify(this.text.slice(0, 300))}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
-  }
-
-  async command(tag: string, command: string): Promise<string[]> {
-    this.write(`${tag} ${command}\r\n`);
-    return this.readUntil((line) => line.startsWith(`${tag} `));
-  }
-
-  async closedByServer(): Promise<void> {
-    while (!this.closed) await new Promise<void>((resolve) => this.waiters.push(resolve));
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
-}
-
-const last = (lines: string[]) => lines.at(-1)!;
 
 describe('COMPRESS=DEFLATE', () => {
   it('is offered before and after login, refused before login and for an unknown mechanism', async () => {
