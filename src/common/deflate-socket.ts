@@ -30,10 +30,13 @@ const scratch = Buffer.allocUnsafe(16 * 1024);
 /**
  * The defaults for our output, chosen for memory per connection (zlib's deflate state takes about
  * 2^(windowBits+2) + 2^(memLevel+9) bytes, held as long as the connection): a 4 KiB window and a
- * small hash table, about 20 KiB instead of the 256 KiB of zlib's defaults. RFC 4978 section 4
+ * small hash table, about 24 KiB instead of the 256 KiB of zlib's defaults. RFC 4978 section 4
  * lets the sender pick; the receiver must accept any window, so inflate keeps zlib's 32 KiB.
+ * Level 4, not zlib's 6: on 7.7 MiB of FETCH BODY[] answers of mail-like text, 31.1% of the
+ * bytes for 120 ms of CPU against 30.1% for 185 ms (15 bits and memLevel 8 at level 6: 26.8%,
+ * 470 ms).
  */
-export const DEFLATE_OUTPUT = { level: 6, windowBits: 12, memLevel: 4 } as const;
+export const DEFLATE_OUTPUT = { level: 4, windowBits: 12, memLevel: 4 } as const;
 
 export interface DeflateSocketOptions {
   level?: number;
