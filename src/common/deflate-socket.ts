@@ -28,15 +28,26 @@ const NODE_CHUNK = constants.Z_MIN_CHUNK;
 const scratch = Buffer.allocUnsafe(16 * 1024);
 
 /**
- * The defaults for our output, chosen for memory per connection (zlib's deflate state takes about
- * 2^(windowBits+2) + 2^(memLevel+9) bytes, held as long as the connection): a 4 KiB window and a
- * small hash table, about 24 KiB instead of the 256 KiB of zlib's defaults. RFC 4978 section 4
- * lets the sender pick; the receiver must accept any window, so inflate keeps zlib's 32 KiB.
- * Level 4, not zlib's 6: on 7.7 MiB of FETCH BODY[] answers of mail-like text, 31.1% of the
- * bytes for 120 ms of CPU against 30.1% for 185 ms (15 bits and memLevel 8 at level 6: 26.8%,
- * 470 ms).
+ * The defaults for our output. RFC 4978 section 4 lets the sender pick; the receiver must accept
+ * any window, so inflate keeps zlib's 32 KiB. A 4 KiB window and memLevel 4: the zlib Node
+ * bundles (Chromium's) keeps a hash table of 32768 entries whatever memLevel says, so a deflate
+ * state costs about 95 KiB once used (220 KiB with zlib's defaults); hence also the release after
+ * DEFLATE_IDLE_MS. Level 4, not zlib's 6: on 7.7 MiB of FETCH BODY[] answers of mail-like text,
+ * 31.1% of the bytes for 120 ms of CPU against 30.1% for 185 ms (15 bits and memLevel 8 at
+ * level 6: 26.8%, 470 ms).
  */
 export const DEFLATE_OUTPUT = { level: 4, windowBits: 12, memLevel: 4 } as const;
+
+/**
+ * A compressor unused this long is freed; the next write starts a new one. Its blocks continue the
+ * stream (each write ended with a sync flush on a byte boundary, and no final block was sent): the
+ * peer's inflate goes on, and only the back-references into earlier answers are lost. An idle
+ * connection (IDLE) then holds only the inflate state (at most 32 KiB of window and 7 KiB).
+ */
+export const DEFLATE_IDLE_MS = 2000;
+
+/** An empty final block (fixed Huffman, end of block): the end of a stream whose compressor was freed. */
+const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
 
 export interface DeflateSocketOptions {
   level?: number;
@@ -47,6 +58,8 @@ export interface DeflateSocketOptions {
    * works (a session can say BYE). Without it the stream is destroyed with the error.
    */
   onCorruptInput?: (err: Error) => void;
+  /** Free the compressor after this long without a write (default DEFLATE_IDLE_MS). */
+  idleMs?: number;
 }
 
 /**
@@ -111,9 +124,13 @@ const EMPTY = Buffer.alloc(0);
 const ignore = (): void => {};
 
 export class DeflateSocket extends Duplex {
-  private readonly deflate: DeflateRaw;
+  /** The compressor, made at the first write after the start or after it was freed for idleness. */
+  private deflate: DeflateRaw | null = null;
+  private compressStep: Step | null = null;
+  private readonly deflateOptions: { level: number; windowBits: number; memLevel: number; chunkSize: number };
+  private readonly idleMs: number;
+  private idleTimer: NodeJS.Timeout | null = null;
   private readonly inflate: InflateRaw;
-  private readonly compressStep: Step;
   private readonly inflateStep: Step;
   /** Compressed input not inflated yet (the reader is behind). */
   private readonly pending: Buffer[] = [];
@@ -129,17 +146,16 @@ export class DeflateSocket extends Duplex {
    */
   constructor(readonly inner: Duplex, early: Buffer | null, options: DeflateSocketOptions = {}) {
     super({ allowHalfOpen: false });
-    this.deflate = createDeflateRaw({
+    this.deflateOptions = {
       level: options.level ?? DEFLATE_OUTPUT.level,
       windowBits: options.windowBits ?? DEFLATE_OUTPUT.windowBits,
       memLevel: options.memLevel ?? DEFLATE_OUTPUT.memLevel,
       chunkSize: NODE_CHUNK,
-    });
+    };
+    this.idleMs = options.idleMs ?? DEFLATE_IDLE_MS;
     this.inflate = createInflateRaw({ chunkSize: NODE_CHUNK });
-    this.compressStep = syncStep(this.deflate);
     this.inflateStep = syncStep(this.inflate);
     // The streams are only driven through their handles (syncStep): no event is expected of them.
-    this.deflate.on('error', ignore);
     this.inflate.on('error', ignore);
     this.onCorruptInput = options.onCorruptInput;
     inner.on('data', this.onInnerData);
@@ -242,12 +258,37 @@ export class DeflateSocket extends Duplex {
     else this.destroy(err);
   }
 
+  /** Whether a compressor is held now (it is freed after idleMs without a write). */
+  get compressorHeld(): boolean {
+    return this.deflate !== null;
+  }
+
+  private compressor(): Step {
+    if (this.compressStep === null) {
+      this.deflate = createDeflateRaw(this.deflateOptions);
+      this.deflate.on('error', ignore);
+      this.compressStep = syncStep(this.deflate);
+    }
+    if (this.idleTimer === null) {
+      this.idleTimer = setTimeout(this.releaseIfIdle, this.idleMs);
+      this.idleTimer.unref();
+    } else this.idleTimer.refresh();
+    return this.compressStep;
+  }
+
+  private readonly releaseIfIdle = (): void => {
+    this.idleTimer = null;
+    this.deflate?.close();
+    this.deflate = null;
+    this.compressStep = null;
+  };
+
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
     // Every earlier write's callback has run (they come one at a time): the spot is reached.
     if (chunk.length === 0) return callback();
     let out: Buffer;
     try {
-      out = this.compressStep(chunk, constants.Z_SYNC_FLUSH);
+      out = this.compressor()(chunk, constants.Z_SYNC_FLUSH);
     } catch (err) {
       return callback(err instanceof Error ? err : new Error(String(err)));
     }
@@ -256,11 +297,13 @@ export class DeflateSocket extends Duplex {
 
   /** end(): the stream's last block, then the inner socket's FIN. */
   override _final(callback: (err?: Error | null) => void): void {
-    let out: Buffer | null = null;
-    try {
-      out = this.compressStep(EMPTY, constants.Z_FINISH);
-    } catch {
-      out = null;
+    let out: Buffer | null = FINAL_BLOCK;
+    if (this.compressStep !== null) {
+      try {
+        out = this.compressStep(EMPTY, constants.Z_FINISH);
+      } catch {
+        out = null;
+      }
     }
     if (out !== null && out.length > 0 && this.inner.writable) this.inner.write(out);
     if (this.inner.writable) this.inner.end();
@@ -278,7 +321,8 @@ export class DeflateSocket extends Duplex {
     this.pending.length = 0;
     if (!inner.destroyed) inner.destroy();
     // zlib's memory is freed now, not when the collector finds the streams.
-    this.deflate.close();
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.releaseIfIdle();
     this.inflate.close();
     callback(err);
   }

@@ -95,6 +95,27 @@ describe('DeflateSocket', () => {
     client.destroy();
   });
 
+  it('frees an idle compressor and goes on with a new one whose blocks continue the stream', async () => {
+    const { server, client } = await pair();
+    const socket = new DeflateSocket(server, null, { idleMs: 1 });
+    const p = peer(client);
+    let expected = '';
+    for (let i = 0; i < 5; i++) {
+      const answer = `* ${i} EXISTS\r\n${'* OK [UIDNEXT 4] Predicted next UID\r\n'.repeat(3)}`;
+      expected += answer;
+      await writeDone(socket, answer);
+      expect(socket.compressorHeld).toBe(true);
+      while (socket.compressorHeld) await new Promise((r) => setTimeout(r, 5));
+      await p.until(Buffer.byteLength(expected));
+    }
+    expect(p.text()).toBe(expected);
+    // The end of a stream whose compressor was freed: a final block of its own, valid for the peer.
+    const ended = new Promise<void>((resolve) => client.once('end', resolve));
+    socket.end();
+    await ended;
+    client.destroy();
+  });
+
   it('reads a large literal compressed with a full 32 KiB window, and early bytes first', async () => {
     const { server, client } = await pair();
     const p = peer(client);
