@@ -8,14 +8,19 @@
 // "per connection" divides the growth from base to N by N (it still carries one-time growth: the
 // V8 young generation and code caches sized up under load); "marginal" is the slope between N/2
 // and N, what one more idle connection costs. The fixed cost of the processes is the base figure.
-// Usage: node dist/bench/imap-idle-memory.js [N=1000] [PREFORK=number of cores, as shipped]
+// With --compress each connection turns on COMPRESS=DEFLATE (RFC 4978) after its SELECT and sends
+// its IDLE compressed: the zlib state of both directions is then part of the per-connection cost.
+// Usage: node dist/bench/imap-idle-memory.js [N=1000] [PREFORK=number of cores, as shipped] [--compress]
 import { availableParallelism } from 'node:os';
+import { constants, deflateRawSync } from 'node:zlib';
 import { BenchClient, startBenchMaster, treeMemoryKiB } from './_master.js';
 
 const mib = (kib: number) => (kib / 1024).toFixed(1);
 
-const n = Number(process.argv[2] ?? 1000);
-const prefork = Number(process.argv[3] ?? availableParallelism());
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const compress = process.argv.includes('--compress');
+const n = Number(positional[0] ?? 1000);
+const prefork = Number(positional[1] ?? availableParallelism());
 // maxlogins_per_user_host (50 by default) bounds one user's sessions from one address: many users.
 const users = Array.from({ length: Math.ceil(n / 50) }, (_, i) => `idle${i}`);
 const master = await startBenchMaster({ prefork, users });
@@ -41,7 +46,12 @@ try {
     const login = await c.command(`LOGIN ${users[i % users.length]} pass`);
     if (!login.at(-1)!.includes(' OK')) throw new Error(`LOGIN: ${login.at(-1)}`);
     await c.command('SELECT INBOX');
-    c.send(`i IDLE\r\n`);
+    if (compress) {
+      const ok = await c.command('COMPRESS DEFLATE');
+      if (!ok.at(-1)!.includes(' OK')) throw new Error(`COMPRESS: ${ok.at(-1)}`);
+      // What the server writes from now on is compressed: this client reads nothing more.
+      c.socket.write(deflateRawSync(Buffer.from('i IDLE\r\n'), { finishFlush: constants.Z_SYNC_FLUSH }));
+    } else c.send(`i IDLE\r\n`);
     clients.push(c);
     if (i + 1 === Math.floor(n / 2)) {
       await settle();
@@ -52,7 +62,7 @@ try {
   const after = treeMemoryKiB(master.process.pid!);
   const halfN = Math.floor(n / 2);
   const per = (kib: number, count: number) => (kib / count).toFixed(1);
-  console.log(`imap-idle-memory: ${n} idle authenticated connections (IDLE on INBOX), ${after.pids.length} server processes (prefork=${prefork})`);
+  console.log(`imap-idle-memory: ${n} idle authenticated connections (IDLE on INBOX${compress ? ', COMPRESS=DEFLATE' : ''}), ${after.pids.length} server processes (prefork=${prefork})`);
   for (const [name, key] of [['PSS', 'pss'], ['RSS', 'rss']] as const) {
     console.log(`  ${name}: ${mib(after[key])} MiB in all at ${n} (${mib(base[key])} MiB with none, ${mib(half[key])} MiB at ${halfN}); ` +
       `${per(after[key] - base[key], n)} KiB per connection, marginal ${per(after[key] - half[key], n - halfN)} KiB (${halfN} → ${n})`);

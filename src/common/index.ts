@@ -10,6 +10,7 @@ export { lowerBound, sortedHas } from './sorted.js';
 export { decodeAppendFacts, encodeAppendFacts, type AppendFacts } from './append-facts.js';
 export { motdFromConfig, shutdownFromConfig, tlsContextFromConfig, writeServerMessage, type ServerMessage } from './server-files.js';
 export { ConnectionSet, readLines } from './connections.js';
+export { DeflateSocket, DEFLATE_OUTPUT, type DeflateSocketOptions } from './deflate-socket.js';
 export {
   attachSocket, detachSocket, drained, hangUp, LiveSessions, type LiveSession, HANG_UP_LINGER_MS, sessionListeners, restartReading, stopReading, swapToTls, tlsHandshake, type SocketListeners,
 } from './socket-session.js';

@@ -32,14 +32,18 @@ const ALWAYS = [
 interface CapabilityContext {
   state: StateKind;
   tls: boolean;
+  /** COMPRESS is active: not offered again (as Cyrus 3.6), and no STARTTLS over it. */
+  compressed: boolean;
   connection: ConnectionContext;
 }
 
 export function capabilities(deps: ImapDeps, ctx: CapabilityContext): string[] {
   const literal = deps.limits.literalPlus === 'minus' ? 'LITERAL-' : 'LITERAL+';
   const list = [...ALWAYS, literal, `APPENDLIMIT=${deps.limits.maxMessageSize}`];
+  // RFC 4978. Listed before login too, as Cyrus 3.6 does, though the command needs a login.
+  if (!ctx.compressed) list.push('COMPRESS=DEFLATE');
   if (ctx.state === 'notAuthenticated') {
-    if (deps.tlsContext && !ctx.tls) list.push('STARTTLS');
+    if (deps.tlsContext && !ctx.tls && !ctx.compressed) list.push('STARTTLS');
     if (!deps.auth.plaintextAllowed(ctx.connection)) list.push('LOGINDISABLED');
     for (const mech of deps.auth.mechanisms(ctx.connection)) list.push(`AUTH=${mech}`);
   }

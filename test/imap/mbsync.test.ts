@@ -3,6 +3,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Session } from '../../src/imap/session/session.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 const hasMbsync = (() => {
@@ -15,17 +16,24 @@ const hasMbsync = (() => {
 })();
 
 let server: TestServer;
+const sessions: Session[] = [];
 let maildir: string;
 let configFile: string;
 
-function mbsync(): Promise<string> {
+function mbsync(...flags: string[]): Promise<string> {
   return new Promise((resolve, reject) =>
-    execFile('mbsync', ['-c', configFile, '-a'], { timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stdout}${stderr}`)) : resolve(stdout + stderr))),
+    execFile('mbsync', ['-c', configFile, ...flags, '-a'], { timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stdout}${stderr}`)) : resolve(stdout + stderr))),
   );
 }
 
 beforeAll(async () => {
   server = await startTestServer();
+  const handle = server.imap.handleConnection.bind(server.imap);
+  server.imap.handleConnection = (socket, options) => {
+    const session = handle(socket, options);
+    sessions.push(session);
+    return session;
+  };
   const store = server.imap.deps.store;
   store.createMailbox('user.fred', { acl: 'fred\tlrswipkxtecdan\t' });
   store.createMailbox('user.fred.Work', { acl: 'fred\tlrswipkxtecdan\t' });
@@ -72,6 +80,24 @@ describe.skipIf(!hasMbsync)('mbsync', () => {
       expect(flags.filter((f) => f.includes('\\Flagged'))).toHaveLength(1);
       const last = (await box.readMessage(snapshot.uids[3]!))!.toString();
       expect(last).toContain('Subject: written locally\r\n');
+    } finally {
+      box.close();
+    }
+  });
+
+  it('negotiates COMPRESS=DEFLATE by itself and syncs over it', async () => {
+    const from = sessions.length;
+    writeFileSync(join(maildir, 'INBOX', 'new', '1700000001.local.host'), 'From: me@example.com\nSubject: sent compressed\n\nhello again\n');
+    const log = await mbsync('-D');
+    expect(log).toMatch(/COMPRESS DEFLATE/);
+    const mine = sessions.slice(from);
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.every((s) => s.compressed)).toBe(true);
+    const box = server.imap.deps.store.openMailbox('user.fred');
+    try {
+      const snapshot = box.snapshot('fred');
+      const lastMessage = (await box.readMessage(snapshot.uids[snapshot.count - 1]!))!.toString();
+      expect(lastMessage).toContain('Subject: sent compressed\r\n');
     } finally {
       box.close();
     }

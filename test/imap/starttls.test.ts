@@ -69,10 +69,14 @@ describe('STARTTLS and allowplaintext: no', () => {
     secure.end();
   });
 
-  it('imapflow negotiates STARTTLS and logs in', async () => {
+  it('imapflow negotiates STARTTLS, logs in and compresses over TLS', async () => {
     const client = new ImapFlow({ host: server.host, port: server.port, secure: false, doSTARTTLS: true, tls: { rejectUnauthorized: false }, auth: { user: 'fred', pass: 'pass' }, logger: false });
     await client.connect();
     expect(client.secureConnection).toBe(true);
+    // COMPRESS=DEFLATE over TLS (RFC 4978: compression under the TLS layer), negotiated by imapflow.
+    expect((client as unknown as { _deflate?: unknown })._deflate).toBeTruthy();
+    const status = await client.status('INBOX', { messages: true });
+    expect(status.messages).toBe(0);
     await client.logout();
   });
 });

@@ -55,6 +55,8 @@ const COMMANDS: Array<[command: string, states: State[]]> = [
   ['GENURLAUTH "imap://fred@localhost/INBOX/;uid=1;urlauth=anonymous" INTERNAL', AUTH], ['RESETKEY', AUTH], ['URLFETCH "x"', AUTH],
   // RFC 5464.
   ['GETMETADATA "" /shared/comment', AUTH], ['SETMETADATA "" (/private/comment "x")', AUTH],
+  // RFC 4978 (before login: BAD, as Cyrus 3.6 answers).
+  ['COMPRESS DEFLATE', AUTH],
 ];
 
 const cases = COMMANDS.flatMap(([command, states]) => ALL.filter((s) => !states.includes(s)).map((state) => [state, command] as const));

@@ -11,6 +11,7 @@ import { capabilityCommand } from './capability.js';
 import { noopCommand, checkCommand } from './noop.js';
 import { logoutCommand } from './logout.js';
 import { starttlsCommand } from './starttls.js';
+import { compressCommand } from './compress.js';
 import { loginCommand } from './login.js';
 import { authenticateCommand } from './authenticate.js';
 import { enableCommand } from './enable.js';
@@ -32,7 +33,7 @@ import { METADATA_COMMANDS } from './metadata/index.js';
 const ALL: ReadonlyArray<CommandSpec<never>> = [
   capabilityCommand, noopCommand, checkCommand, logoutCommand, starttlsCommand, loginCommand, authenticateCommand,
   enableCommand, idCommand, namespaceCommand, selectCommand, closeCommand, unselectCommand, expungeCommand,
-  uidExpungeCommand, idleCommand, notifyCommand, unauthenticateCommand, ...MAILBOX_COMMANDS, ...MESSAGE_COMMANDS, ...ACL_COMMANDS, ...QUOTA_COMMANDS,
+  uidExpungeCommand, idleCommand, notifyCommand, unauthenticateCommand, compressCommand, ...MAILBOX_COMMANDS, ...MESSAGE_COMMANDS, ...ACL_COMMANDS, ...QUOTA_COMMANDS,
   ...URLAUTH_COMMANDS, ...METADATA_COMMANDS,
 ] as unknown as ReadonlyArray<CommandSpec<never>>;
 

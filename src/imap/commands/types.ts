@@ -81,6 +81,10 @@ export interface CommandContext {
   capabilities(): string[];
   /** Replace the transport with TLS (STARTTLS); throws when TLS is not configured. */
   startTls(): Promise<void>;
+  /** The connection is compressed (COMPRESS=DEFLATE, RFC 4978). */
+  readonly compressed: boolean;
+  /** Compress the connection once the current command's tagged OK is written (COMPRESS). */
+  startCompression(): void;
   /** End the session after this command (LOGOUT). */
   logout(): void;
   /** Send pending untagged updates for the selected mailbox (`facts`: an IDLE wake by an append that told them). */

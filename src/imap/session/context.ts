@@ -40,6 +40,10 @@ export interface ContextHost {
   idle(tag: string, onWake: (facts?: AppendFacts) => Promise<void>): Promise<string | null>;
   /** Upgrade to TLS once the current command's tagged answer is out. */
   requestTls(): void;
+  /** The connection is compressed (RFC 4978). */
+  readonly compressed: boolean;
+  /** Compress the connection once the current command's tagged OK is written. */
+  requestCompression(): void;
   /** Close once the current command's tagged answer is out. */
   requestLogout(): void;
   /** Murder frontend: a remote mailbox's STATUS relayed from its backend (null: not remote). */
@@ -141,11 +145,21 @@ export class SessionContext implements CommandContext {
   async startTls(): Promise<void> {
     if (!this.session.deps.tlsContext) throw new CommandFailure('NO', null, 'TLS is not configured');
     if (this.session.tls) throw new CommandFailure('BAD', null, 'Already using TLS');
+    // TLS goes under the compression layer, never over it (RFC 4978 section 3); only UNAUTHENTICATE leads here.
+    if (this.session.compressed) throw new CommandFailure('BAD', null, 'STARTTLS not allowed with COMPRESS active');
     this.session.requestTls();
   }
 
   logout(): void {
     this.session.requestLogout();
+  }
+
+  get compressed(): boolean {
+    return this.session.compressed;
+  }
+
+  startCompression(): void {
+    this.session.requestCompression();
   }
 
   syncSelected(allowExpunge: boolean, facts?: AppendFacts): Promise<void> {

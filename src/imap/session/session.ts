@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { connectionContext, type ConnectionContext, type Identity } from '../../auth/index.js';
 import {
-  attachSocket, commandTurns, detachSocket, hangUp, MailError, restartReading, sessionListeners, stopReading, swapToTls, tlsHandshake, type Logger, type LoginGate, type MovedSession,
+  attachSocket, commandTurns, DeflateSocket, detachSocket, hangUp, MailError, restartReading, sessionListeners, stopReading, swapToTls, tlsHandshake, type Logger, type LoginGate, type MovedSession,
   type SocketListeners, type AppendFacts,
 } from '../../common/index.js';
 import { imapFailure } from '../error-map.js';
@@ -116,6 +116,10 @@ export class Session implements ContextHost, Watcher {
   /** The autologout window `timer` runs for after login (null: the login window's timer). */
   private timerMs: number | null = null;
   private pendingTls = false;
+  /** COMPRESS answered OK: the connection is compressed right after that answer (compress). */
+  private pendingCompress = false;
+  /** The connection is compressed (RFC 4978): it can no longer move to another worker. */
+  compressed = false;
   private logoutRequested = false;
   /** The master asked at login that this session move to its user's worker (after the login's answer). */
   private moveWanted = false;
@@ -527,6 +531,11 @@ export class Session implements ContextHost, Watcher {
 
   private afterReply(status: CommandResult['status']): Promise<void> | null {
     if (status === 'BAD') this.countBad();
+    if (this.pendingCompress) {
+      this.pendingCompress = false;
+      // At once, before the pump reads on: what follows the OK is compressed both ways.
+      if (status === 'OK') this.compress();
+    }
     return this.pendingTls ? this.upgradeTls() : null;
   }
 
@@ -687,8 +696,43 @@ export class Session implements ContextHost, Watcher {
     await tlsHandshake(secure);
   }
 
+  /**
+   * COMPRESS=DEFLATE (RFC 4978) from the byte after its tagged OK, which is already in the socket's
+   * queue: the session's listeners move onto a DeflateSocket over the current socket (plain or
+   * TLS), and the bytes the reader holds after the COMPRESS line (a client that did not wait for
+   * the OK) are the start of the compressed input. A moving session never gets here: a move asked
+   * at LOGIN went with that login's answer, and later asks wait for no command (moveIfAsked).
+   */
+  private compress(): void {
+    const unread = this.reader.takeUnread();
+    if (unread === null) {
+      // Only a command still being read has no unread bytes to give, and COMPRESS is answered.
+      this.sessionFailed(new Error('COMPRESS answered inside a command'));
+      return;
+    }
+    this.reader = this.newReader();
+    const inner = this.socket;
+    detachSocket(inner, this.listeners);
+    const compressed = new DeflateSocket(inner, unread, { onCorruptInput: this.onCorruptInput });
+    attachSocket(compressed, this.listeners);
+    this.socket = compressed;
+    this.out.replaceSocket(compressed);
+    this.compressed = true;
+    this.log.debug({ early: unread.length }, 'compression on');
+  }
+
+  /** The client's compressed stream is broken: nothing more can be read; the BYE still goes out, compressed. */
+  private readonly onCorruptInput = (err: Error): void => {
+    this.log.debug({ err: err.message }, 'compressed input');
+    void this.bye('Invalid compressed data');
+  };
+
+  requestCompression(): void {
+    this.pendingCompress = true;
+  }
+
   capabilities(): string[] {
-    return capabilities(this.deps, { state: this.state.kind, tls: this.tls, connection: this.connection });
+    return capabilities(this.deps, { state: this.state.kind, tls: this.tls, compressed: this.compressed, connection: this.connection });
   }
 
   private context(tag: string): CommandContext {
@@ -731,10 +775,10 @@ export class Session implements ContextHost, Watcher {
 
   /**
    * Whether this session could be handed to another worker after its login: a plaintext TCP
-   * connection (TLS state cannot leave the process) of a named user, with a master to carry it.
+   * connection (TLS or zlib state cannot leave the process) of a named user, with a master to carry it.
    */
   private movable(identity: Identity): boolean {
-    return this.options.loginGate?.move !== undefined && !this.tls && !this.options.unixSocket && !identity.isAnonymous;
+    return this.options.loginGate?.move !== undefined && !this.tls && !this.compressed && !this.options.unixSocket && !identity.isAnonymous;
   }
 
   /**
@@ -744,7 +788,8 @@ export class Session implements ContextHost, Watcher {
    */
   private moveAway(state?: string): boolean {
     const gate = this.options.loginGate;
-    if (!gate?.move || this.closed || this.tls || this.pendingTls || this.logoutRequested) return false;
+    // A compressed connection's zlib state cannot travel with its socket.
+    if (!gate?.move || this.closed || this.tls || this.pendingTls || this.compressed || this.pendingCompress || this.logoutRequested) return false;
     // A mailbox selected on a Murder backend is a connection of this process: it cannot go along.
     if (this.proxy?.selectedRemote) return false;
     if (this.state.kind !== 'authenticated' && !(this.state.kind === 'selected' && state !== undefined)) return false;
@@ -821,7 +866,7 @@ export class Session implements ContextHost, Watcher {
     const idling = this.idleWake !== null;
     if (idling ? this.lineWaiter === null || this.idleWakes > 0 : this.busy || this.lineWaiter !== null) return false;
     const state = this.state;
-    const unmovable = this.tls || this.pendingTls || this.logoutRequested || this.notifyState !== null || this.proxy?.selectedRemote === true || (state.kind !== 'authenticated' && state.kind !== 'selected');
+    const unmovable = this.tls || this.pendingTls || this.compressed || this.logoutRequested || this.notifyState !== null || this.proxy?.selectedRemote === true || (state.kind !== 'authenticated' && state.kind !== 'selected');
     let carried: string | null = null;
     if (!unmovable) {
       // The view (all its UIDs) is copied only for a session that can go.

@@ -15,7 +15,7 @@ import { parseSearch } from './search.js';
 import { parseGenUrlAuth, parseResetKey, parseUrlFetch } from './url-commands.js';
 import { parseSort, parseThread } from './sort.js';
 import { parseCopyMove, parseStore, parseUidExpunge } from './messages.js';
-import { parseAuthenticate, parseEnable, parseId, parseLogin, parseNoArguments } from './session.js';
+import { parseAuthenticate, parseCompress, parseEnable, parseId, parseLogin, parseNoArguments } from './session.js';
 import type { Command } from './types.js';
 
 type Parser = (cursor: ArgumentCursor) => Command;
@@ -54,6 +54,7 @@ const PARSERS: Record<string, Parser> = {
   LOGIN: parseLogin,
   AUTHENTICATE: parseAuthenticate,
   ENABLE: parseEnable,
+  COMPRESS: parseCompress,
   ID: parseId,
   SELECT: (c) => parseSelect(c, 'SELECT'),
   EXAMINE: (c) => parseSelect(c, 'EXAMINE'),

@@ -1,6 +1,6 @@
 /**
  * Commands about the session rather than a mailbox: the ones without arguments, LOGIN,
- * AUTHENTICATE (SASL-IR), ENABLE and ID.
+ * AUTHENTICATE (SASL-IR), ENABLE, COMPRESS and ID.
  */
 import { isAtomChar, type ArgumentCursor } from '../cursor.js';
 import type { Command, NoArgumentCommandName } from './types.js';
@@ -46,6 +46,14 @@ export function parseAuthenticate(cursor: ArgumentCursor): Of<'AUTHENTICATE'> {
   }
   cursor.end();
   return { name: 'AUTHENTICATE', mechanism, initialResponse };
+}
+
+/** COMPRESS mechanism (RFC 4978: one atom; which ones are known is the command's business). */
+export function parseCompress(cursor: ArgumentCursor): Of<'COMPRESS'> {
+  cursor.sp();
+  const mechanism = cursor.keyword('compression mechanism');
+  cursor.end();
+  return { name: 'COMPRESS', mechanism };
 }
 
 export function parseEnable(cursor: ArgumentCursor): Of<'ENABLE'> {

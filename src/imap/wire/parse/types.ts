@@ -136,6 +136,8 @@ export type Command =
   /** `initialResponse`: base64 text as sent, '' for "=" (empty), null when absent (RFC 4959). */
   | { name: 'AUTHENTICATE'; mechanism: string; initialResponse: string | null }
   | { name: 'ENABLE'; capabilities: string[] }
+  /** COMPRESS (RFC 4978): the mechanism as sent, upper-cased (only DEFLATE is known). */
+  | { name: 'COMPRESS'; mechanism: string }
   /** null for `ID NIL`. */
   | { name: 'ID'; parameters: Array<[string, string | null]> | null }
   | { name: 'SELECT' | 'EXAMINE'; mailbox: string; condstore: boolean; qresync?: QresyncParameters }
