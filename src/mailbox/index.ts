@@ -54,5 +54,6 @@ export {
 } from './files.js';
 export { liveMailboxIn, readHeader, writeHeader, type MailboxHeader } from './header.js';
 export { IndexDb } from './index-db.js';
+export { missingMailboxFiles } from './check-files.js';
 export { adoptSeenOwner } from './seen-owner.js';
 export type * from './types.js';

@@ -15,6 +15,7 @@ import { registerCyrDeny } from './cyr_deny.js';
 import { registerSquatter } from './squatter.js';
 import { registerCyrLs } from './cyr_ls.js';
 import { registerMbexamine } from './mbexamine.js';
+import { registerChkCyrus } from './chk_cyrus.js';
 
 /** Adds one Cyrus-named subcommand (with its options and --help) to the program. */
 export type ToolRegistrar = (program: Command) => void;
@@ -40,4 +41,5 @@ export const TOOLS: ToolRegistrar[] = [
   registerSquatter,
   registerCyrLs,
   registerMbexamine,
+  registerChkCyrus,
 ];
