@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
-import { Authenticator, type AuthenticatorOptions } from '../auth/index.js';
+import { Authenticator, sweepDenied, type AuthenticatorOptions } from '../auth/index.js';
 import { LiveSessions, shutdownFromConfig, tlsContextFromConfig, type Logger } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
 import { SieveScriptStore } from '../store/index.js';
@@ -25,7 +25,12 @@ export interface SieveServerOptions {
 export class SieveServer {
   private readonly sessions = new LiveSessions<Session>();
 
-  private constructor(readonly deps: SieveDeps) {}
+  /** Stops the sweep that ends the sessions of users cyr_deny denies this service. */
+  private readonly stopDenySweep: () => void;
+
+  private constructor(readonly deps: SieveDeps) {
+    this.stopDenySweep = sweepDenied(deps.auth, deps.serviceName, () => this.sessions);
+  }
 
   static create(options: SieveServerOptions): SieveServer {
     const { config, logger } = options;
@@ -57,6 +62,7 @@ export class SieveServer {
   }
 
   close(): void {
+    this.stopDenySweep();
     this.deps.auth.close();
   }
 }

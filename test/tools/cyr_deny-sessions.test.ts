@@ -1,13 +1,15 @@
 // cyr_deny ends the sessions a denied user already has, as Cyrus's cyr_deny does: a real master
 // (IMAP and POP3 workers) and the cyr_deny command line in its own process. The IMAP session in
 // IDLE and the one between commands get `* BYE [ALERT] message` and are closed; the POP3 session
-// gets the message and is closed without entering UPDATE (its deletion is not made); another
+// gets the message and is closed without entering UPDATE (its deletion is not made), ManageSieve gets
+// BYE with it; another
 // user's session, and a session of the denied user on a service the list does not name, go on.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../imap/harness.js';
 import { addUsers, CLI, RunningMaster, tempServer, type TempServer } from '../master/helpers.js';
 import { PopClient } from '../pop3/harness.js';
+import { SieveClient } from '../sieve/harness.js';
 
 let server: TempServer;
 let master: RunningMaster;
@@ -19,12 +21,13 @@ beforeAll(async () => {
       '  imap cmd="imapd" listen="127.0.0.1:0" prefork=1\n' +
       '  imapalt cmd="imapd" listen="127.0.0.1:0" prefork=1\n' +
       '  pop3 cmd="pop3d" listen="127.0.0.1:0" prefork=1\n' +
+      '  sieve cmd="timsieved" listen="127.0.0.1:0" prefork=1\n' +
       '}\n',
-    'allowplaintext: yes\nadmins: admin\nautocreate_quota: 0\nfsync_disabled: yes\nauth_failure_delay: 0\n',
+    'allowplaintext: yes\nadmins: admin\nautocreate_quota: 0\nfsync_disabled: yes\nauth_failure_delay: 0\nsievedir: {configdirectory}/sieve\n',
   );
   addUsers(server, ['fred', 'joe', 'admin']);
   master = RunningMaster.start(server);
-  for (const name of ['imap', 'imapalt', 'pop3']) {
+  for (const name of ['imap', 'imapalt', 'pop3', 'sieve']) {
     ports[name] = Number(/:(\d+)$/.exec(await master.address(name))![1]);
     await master.waitFor(`${name} workers ready`, () => master.workersReady(name));
   }
@@ -50,7 +53,7 @@ async function imap(service: string, user: string): Promise<RawClient> {
 }
 
 describe('cyr_deny and sessions already logged in', () => {
-  it('ends the denied user\'s IMAP and POP3 sessions on the services named, and only those', async () => {
+  it('ends the denied user\'s IMAP, POP3 and ManageSieve sessions on the services named, and only those', async () => {
     const idling = await imap('imap', 'fred');
     await idling.command('s', 'SELECT INBOX');
     idling.write('i IDLE\r\n');
@@ -63,11 +66,14 @@ describe('cyr_deny and sessions already logged in', () => {
     expect((await resting.command('a', `APPEND INBOX {${text.length}+}\r\n${text}`)).at(-1)).toMatch(/^a OK/);
     const pop = await PopClient.login(ports.pop3!, 'fred', 'pass');
     expect(await pop.command('DELE 1')).toMatch(/^\+OK/);
+    const sieve = await SieveClient.connect({ host: '127.0.0.1', port: ports.sieve! });
+    expect((await sieve.login('fred')).status).toMatch(/^OK/);
     try {
-      cyrDeny('-s', 'imap,pop3', '-m', 'Account on hold', 'fred');
+      cyrDeny('-s', 'imap,pop3,sieve', '-m', 'Account on hold', 'fred');
       expect((await idling.readUntil((line) => line.startsWith('* BYE'), 15_000)).at(-1)).toBe('* BYE [ALERT] Account on hold');
       expect((await resting.readUntil((line) => line.startsWith('* BYE'), 15_000)).at(-1)).toBe('* BYE [ALERT] Account on hold');
       expect(await pop.line(15_000)).toBe('-ERR [SYS/TEMP] Account on hold');
+      expect((await sieve.response(15_000)).status).toBe('BYE "Account on hold"');
       // The others still answer.
       expect((await other.command('n', 'NOOP')).at(-1)).toBe('n OK NOOP completed');
       expect((await elsewhere.command('n', 'NOOP')).at(-1)).toBe('n OK NOOP completed');
@@ -75,6 +81,7 @@ describe('cyr_deny and sessions already logged in', () => {
       cyrDeny('-a', 'fred');
       for (const c of [idling, resting, other, elsewhere]) c.close();
       pop.socket.destroy();
+      sieve.socket.destroy();
     }
     // Allowed again: fred logs in; POP3 did not enter UPDATE, so the message it marked is still there.
     const again = await imap('imap', 'fred');

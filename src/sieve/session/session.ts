@@ -333,6 +333,20 @@ export class Session {
   }
 
   /** Server shutdown: tell an idle client and close; a session in the middle of a command is cut. */
+  /** Who the session is logged in as (null before login): the deny sweep's question. */
+  get loggedInAs(): Identity | null {
+    return this.state.kind === 'authenticated' ? this.state.identity : null;
+  }
+
+  /** cyr_deny now denies the user this service: BYE with the admin's message, and close (a running command is cut, as at shutdown). */
+  endDenied(message: string): void {
+    if (this.closed) return;
+    this.log.info({ user: this.loggedInAs?.userid }, 'session ended: access denied (cyr_deny)');
+    if (this.busy) return this.dropConnection('access denied');
+    this.out.response('BYE', null, message);
+    void this.hangUp('access denied');
+  }
+
   async shutdown(): Promise<void> {
     if (this.closed) return;
     if (this.busy) return this.dropConnection('server shutdown');
