@@ -10,7 +10,7 @@ import { TOOLS } from './index.js';
  */
 export function buildProgram(): Command {
   const program = new Command('cyrusts')
-    .description('An IMAP, POP3, LMTP and ManageSieve server (with the mupdate service and proxies of a Cyrus Murder) in the tradition of Cyrus IMAP 3.6. Every subcommand takes -C <imapd.conf> (default /etc/imapd.conf).')
+    .description('An IMAP, POP3, LMTP and ManageSieve server (with smmapd for MTAs\' recipient checks, and the mupdate service and proxies of a Cyrus Murder) in the tradition of Cyrus IMAP 3.6. Every subcommand takes -C <imapd.conf> (default /etc/imapd.conf).')
     .version(packageVersion())
     .showHelpAfterError();
   registerMaster(program);
