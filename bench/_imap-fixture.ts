@@ -16,13 +16,20 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
-/** A server whose configdirectory and default partition live under `dir` (made if missing). */
-export function benchServer(dir: string): BenchServer {
+/**
+ * A server whose configdirectory and default partition live under `dir` (made if missing).
+ * `shipped`: fsync on and the password hashing cost the server ships (a bench whose figure must
+ * not depend on cheaper settings); otherwise fsync_disabled and a cheap scrypt cost, for benches
+ * that measure reading only.
+ */
+export function benchServer(dir: string, opts: { shipped?: boolean } = {}): BenchServer {
   fs.mkdirSync(join(dir, 'conf'), { recursive: true });
   fs.mkdirSync(join(dir, 'spool'), { recursive: true });
-  const text = [`configdirectory: ${join(dir, 'conf')}`, `partition-default: ${join(dir, 'spool')}`, 'allowplaintext: yes', 'fsync_disabled: yes', 'autocreate_quota: 0'].join('\n');
-  const config = ImapdConfig.fromText(text, join(dir, 'imapd.conf')).forService('imap');
-  const imap = ImapServer.create({ config, serviceName: 'imap', logger: silentLogger(), auth: { passwordStore: { scrypt: { N: 1024, r: 8, p: 1 }, scramIterations: 64 } } });
+  const lines = [`configdirectory: ${join(dir, 'conf')}`, `partition-default: ${join(dir, 'spool')}`, 'allowplaintext: yes', 'autocreate_quota: 0'];
+  if (!opts.shipped) lines.push('fsync_disabled: yes');
+  const config = ImapdConfig.fromText(lines.join('\n'), join(dir, 'imapd.conf')).forService('imap');
+  const auth = opts.shipped ? {} : { passwordStore: { scrypt: { N: 1024, r: 8, p: 1 }, scramIterations: 64 } };
+  const imap = ImapServer.create({ config, serviceName: 'imap', logger: silentLogger(), auth });
   const listener: Server = createServer((socket) => imap.handleConnection(socket, { tls: false, unixSocket: false, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress }));
   return {
     imap,

@@ -2,8 +2,10 @@
 // and the server's CPU for `FETCH 1:* (ENVELOPE)` and `FETCH 1:* (BODY.PEEK[])`.
 // `npm run bench -- imap-compress [count] [--runs=N]` (default 3000 messages, 5 runs; the first run
 // warms the server up and is left out of the medians).
-// The server runs in this process, the client in a child process (its inflate is not counted as
-// the server's CPU); plain and compressed connections alternate within each run.
+// The server runs in this process with the settings the server ships (fsync on, the shipped
+// password hashing cost; benchServer's `shipped`), the client in a child process (its inflate is
+// not counted as the server's CPU); plain and compressed connections alternate within each run.
+// No peer is measured.
 import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
@@ -159,7 +161,7 @@ async function main(): Promise<void> {
   const count = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 3000);
   const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? 5);
   const dir = fs.mkdtempSync(join(os.tmpdir(), 'bench-imap-compress-'));
-  const server = benchServer(dir);
+  const server = benchServer(dir, { shipped: true });
   try {
     const buildMs = await fillInbox(server.imap, count, message);
     const port = await server.listen();
