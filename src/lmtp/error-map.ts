@@ -41,6 +41,8 @@ export function lmtpReplyFor(err: unknown, policy: ErrorPolicy): MappedError {
       // A message over maxmessagesize is too big for good; a full mailbox (message count) is a quota.
       if (detail.tooBig === true) return { reply: REPLIES.tooBig, internal: false };
       return { reply: policy.overQuotaPermanent ? REPLIES.overQuotaPermanent : REPLIES.overQuotaTemporary, internal: false };
+    case 'InUse':
+      return { reply: detail.moving === true ? REPLIES.mailboxMoving : REPLIES.mailboxBusy, internal: false };
     case 'Invalid':
       if (detail.nul === true) return { reply: REPLIES.nulInMessage, internal: false };
       if (detail.empty === true) return { reply: REPLIES.emptyMessage, internal: false };

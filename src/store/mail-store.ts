@@ -1054,8 +1054,9 @@ export class MailStore {
     return this.mailboxes.xfers.anyMoves() ? this.mailboxes.xfers.moveOf(name) : null;
   }
 
-  xferSetPhase(xferId: string, phase: XferPhase): void {
-    this.mailboxes.xfers.setPhase(xferId, phase);
+  /** Source: the move goes on to `phase` if `holder` still runs it (false: another process took it over). */
+  xferSetPhase(xferId: string, phase: XferPhase, holder: string): boolean {
+    return this.mailboxes.xfers.setPhase(xferId, phase, holder);
   }
 
   /** Source: keep the move's lease (false: another process took the move over). */

@@ -113,7 +113,7 @@ export class XferLedger {
       byUser: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM xfer_moves WHERE userid = ?'),
       any: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM xfer_moves'),
       ids: db.prepare<[], { xfer_id: string; holder: string; pid: number; until: number }>('SELECT xfer_id, min(holder) AS holder, min(pid) AS pid, min(until) AS until FROM xfer_moves GROUP BY xfer_id'),
-      setPhase: db.prepare<[string, string]>('UPDATE xfer_moves SET phase = ? WHERE xfer_id = ?'),
+      setPhase: db.prepare<[string, string, string]>('UPDATE xfer_moves SET phase = ? WHERE xfer_id = ? AND holder = ?'),
       lease: db.prepare<[string, number, number, string]>('UPDATE xfer_moves SET holder = ?, pid = ?, until = ? WHERE xfer_id = ?'),
       drop: db.prepare<[string]>('DELETE FROM xfer_moves WHERE xfer_id = ?'),
       log: db.prepare<[string], { xfer_id: string; state: string; names: string; settled: number }>('SELECT xfer_id, state, names, settled FROM xfer_log WHERE xfer_id = ?'),
@@ -166,8 +166,9 @@ export class XferLedger {
     return this.stmts.byId.all(xferId).map(fromRow);
   }
 
-  setPhase(xferId: string, phase: XferPhase): void {
-    this.write('xfer phase', () => this.stmts.setPhase.run(phase, xferId));
+  /** Move to `phase`, if `holder` still runs the move (false: another process took it over). */
+  setPhase(xferId: string, phase: XferPhase, holder: string): boolean {
+    return this.write('xfer phase', () => this.stmts.setPhase.run(phase, xferId, holder).changes > 0);
   }
 
   /** Renew `holder`'s lease; false when another holder took the move over. */

@@ -199,6 +199,8 @@ export class XferStaging {
     }
     if (this.user !== null && !all.some((s) => isUserInbox(s.name))) throw new MailError('Invalid', 'XFER: a user without their INBOX');
     await this.syncFiles(all);
+    // Discarded meanwhile (the source's connection ended, or it gave the move up): nothing to commit.
+    this.live();
     const checked = all.map((staged) => ({ staged, ...this.checkIndex(staged) }));
     const undo: Array<() => void> = [];
     try {
@@ -233,7 +235,12 @@ export class XferStaging {
     }
     this.ended = true;
     for (const staged of all) rmSync(ctx.creationLockFile(staged.uniqueId), { force: true });
-    settleCommitted(ctx, this.xferId, all.map((s) => [s.name, s.uniqueId]));
+    try {
+      settleCommitted(ctx, this.xferId, all.map((s) => [s.name, s.uniqueId]));
+    } catch (err) {
+      // Committed all the same: the recovery writes the headers and thaws the mailboxes later.
+      ctx.logger.error({ err, xfer: this.xferId }, 'xfer: cannot settle a commit now; the recovery will');
+    }
     for (const staged of all) ctx.changed(staged.name);
     return all.map((s) => s.name);
   }
