@@ -251,9 +251,10 @@ describe('XFER in a Murder of master processes', () => {
     // fred lives on A: folders, mail with flags, keywords and an expunge, an ACL for ann, who reads
     // one of his messages (her \Seen), annotations, a quota, subscriptions and a Sieve script.
     const admin = await Imap.open({ host: A, port: imapPort }, 'murder');
-    for (const command of ['CREATE user/fred', 'CREATE user/fred/Work', 'SETACL user/fred/Work ann lrs', 'SETQUOTA user/fred (STORAGE 100000)', 'CREATE shared']) {
+    for (const command of ['CREATE user/fred', 'CREATE user/fred/Work', 'SETACL user/fred/Work ann lrs', 'SETQUOTA user/fred (STORAGE 100000)', 'CREATE shared', 'CREATE user/joe', 'SETACL user/joe murder lrsip']) {
       expect((await admin.run(command)).at(-1)).toMatch(/ OK/);
     }
+    expect(await admin.append('user/joe', mail('for joe'))).toMatch(/ OK/);
     admin.close();
     await waitFor('fred in the mirror', () => mirroredOn('user.fred.Work') === A);
     for (let i = 1; i <= 4; i++) expect(await deliver('fred', `message ${i}`)).toMatch(/^250 /);
@@ -434,6 +435,25 @@ describe('XFER in a Murder of master processes', () => {
       pop.close();
     }
   }, 120_000);
+
+  it('kill -9 of the source after the target committed: the restarted worker learns it and removes the copy once the master says so', async () => {
+    relay.holdFrom(/XFERRECV [0-9a-f]+ COMMIT/);
+    const admin = await Imap.open({ host: A, port: imapPort }, 'murder');
+    admin.start(`XFER user/joe ${B}`);
+    await relay.holding();
+    relay.release({ muteAnswers: true });
+    await waitFor('joe committed on B', () => entryOn(backendB, 'user.joe')?.type.length === 0);
+    process.kill(masterA.workerPids('imap').at(-1)!, 'SIGKILL');
+    await waitFor('the client sees the source die', () => admin.closed);
+    relay.cutMuted();
+    // The new worker's recovery: B says committed, the master lists joe on B: A's copy goes.
+    await waitFor('joe gone from A', () => entryOn(backendA, 'user.joe') === null, 60_000);
+    withStore(backendA, (store) => expect(store.xferMoveOf('user.joe')).toBeNull());
+    await waitFor('the mirror has joe on B', () => mirroredOn('user.joe') === B);
+    const onB = await Imap.open({ host: B, port: imapPort }, 'murder');
+    expect((await onB.run('STATUS user/joe (MESSAGES)')).join(' ')).toMatch(/MESSAGES 1/);
+    onB.close();
+  }, 90_000);
 
   it.skipIf(!hasCyradm)("Cyrus's cyradm xfer, on the source backend, moves a user and a shared mailbox", async () => {
     expect(mirroredOn('user.ann')).toBe(B);

@@ -62,7 +62,8 @@ export class XferReceiver {
     for (const [xferId, owned] of this.stagings) {
       if (owned.sessionId !== sessionId) continue;
       this.stagings.delete(xferId);
-      this.log.warn({ xfer: xferId, mailboxes: owned.staging.mailboxNames }, 'xfer: the source went away before the commit; what it sent is discarded');
+      const names = owned.staging.mailboxNames;
+      if (names.length > 0) this.log.warn({ xfer: xferId, mailboxes: names }, 'xfer: the source went away before the commit; what it sent is discarded');
       owned.staging.discard();
     }
   }

@@ -38,7 +38,10 @@ function step(cursor: ArgumentCursor): XferRecvStep {
       cursor.sp();
       const uniqueId = cursor.astring('uniqueid');
       cursor.sp();
-      const partition = cursor.nstring('partition');
+      // NIL, or a partition name (quoted or not: "NIL" quoted is a partition of that name).
+      const quotedOrLiteral = cursor.peek() === '"' || cursor.atLiteral();
+      const word = cursor.astring('partition');
+      const partition = !quotedOrLiteral && word.toUpperCase() === 'NIL' ? null : word;
       cursor.sp();
       const sourcePartition = cursor.astring('source partition');
       return { kind: 'mailbox', mailbox, uniqueId, partition, sourcePartition };
