@@ -225,6 +225,18 @@ describe('XFER between two stores', () => {
     // The source gives up and is whole again.
     source.xferAbort('x4');
     expect(source.openMailbox('user.fred').frozen).toBe(false);
+
+    // The question arriving while a commit is under way (past its first checks, syncing files):
+    // the commit's own transaction finds the answer given and refuses; nothing appears, nothing stays.
+    const racing = await transfer('x4b', ['user.fred'], null, { commit: false });
+    const committing = racing.commit();
+    expect(target.xferOutcome('x4b')).toBe('aborted');
+    expect(await kindOf(() => committing)).toBe('Cannot');
+    racing.discard();
+    expect(target.mailboxes.get('user.fred')).toBeNull();
+    expect(target.quotas.get('user.fred')).toBeNull();
+    expect(target.annotations.everyValueOf(source.lookup('user.fred')!.uniqueId)).toEqual([]);
+    source.xferAbort('x4b');
   });
 
   it('answers committed to the question once the commit is in', async () => {
@@ -240,26 +252,42 @@ describe('XFER between two stores', () => {
     expect(source.sieveScripts.list('fred').length).toBe(2);
   });
 
-  it('refuses a commit with a file missing or incomplete, and one whose index is not the mailbox announced', async () => {
+  it('refuses a commit with a file incomplete, or an index that is not the mailbox announced; the name is reserved meanwhile', async () => {
     await fillFred(source);
-    source.xferBegin({ xferId: 'x6', names: ['user.fred'], userid: null, target: 't', partition: null, holder: 'test', leaseMs: 60_000 });
-    const exported = source.xferExport('user.fred', 'x6');
-    const staging = target.xferStage('x6');
-    staging.addMailbox('user.fred', exported.entry.uniqueId, null, 'default');
-    const index = exported.files.find((f) => f.name === 'cyrus.index')!;
-    await staging.write('user.fred', [{ file: 'cyrus.index', offset: 0, data: await exported.read('cyrus.index', 0, index.size) }]);
-    staging.setState(exported.state());
-    expect(await kindOf(() => staging.commit())).toBe('Invalid');
-    // Out of order and foreign file names are refused as they come.
-    expect(await kindOf(() => staging.write('user.fred', [{ file: '1.', offset: 10, data: Buffer.from('x') }]))).toBe('Invalid');
-    expect(await kindOf(() => staging.write('user.fred', [{ file: '../evil', offset: 0, data: Buffer.from('x') }]))).toBe('Invalid');
-    expect(await kindOf(() => staging.write('user.fred', [{ file: 'cyrus.header', offset: 0, data: Buffer.from('x') }]))).toBe('Invalid');
+    source.xferBegin({ xferId: 'x6', names: ['user.fred', 'user.fred.Sent'], userid: null, target: 't', partition: null, holder: 'test', leaseMs: 60_000 });
+    const inbox = source.xferExport('user.fred', 'x6');
+    const sent = source.xferExport('user.fred.Sent', 'x6');
+    const all = async (exported: typeof inbox) => Promise.all(exported.files.map(async (f) => ({ file: f.name, offset: 0, data: await exported.read(f.name, 0, f.size) })));
+
+    // A message file cut short.
+    const short = target.xferStage('x6');
+    short.addMailbox('user.fred', inbox.entry.uniqueId, null, 'default');
+    const pieces = await all(inbox);
+    const big = pieces.find((p) => p.file === '4.')!;
+    await short.write('user.fred', pieces.map((p) => (p === big ? { ...p, data: p.data.subarray(0, 100) } : p)));
+    short.setState(inbox.state());
+    expect(await kindOf(() => short.commit())).toBe('Invalid');
     // The name is reserved meanwhile: a CREATE here is refused, nothing is listed.
     expect(target.lookup('user.fred')).toBeNull();
     expect(await kindOf(() => target.createMailbox('user.fred'))).toBe('Exists');
-    staging.discard();
+    // Out of order and foreign file names are refused as they come.
+    expect(await kindOf(() => short.write('user.fred', [{ file: '4.', offset: 5000, data: Buffer.from('x') }]))).toBe('Invalid');
+    expect(await kindOf(() => short.write('user.fred', [{ file: '../evil', offset: 0, data: Buffer.from('x') }]))).toBe('Invalid');
+    expect(await kindOf(() => short.write('user.fred', [{ file: 'cyrus.header', offset: 0, data: Buffer.from('x') }]))).toBe('Invalid');
+    short.discard();
+    expect(target.mailboxes.get('user.fred')).toBeNull();
+
+    // Sent's index and files sent as if they were the INBOX: every file complete, but not the mailbox announced.
+    const swapped = target.xferStage('x6');
+    swapped.addMailbox('user.fred', inbox.entry.uniqueId, null, 'default');
+    await swapped.write('user.fred', await all(sent));
+    swapped.setState({ ...sent.state(), name: 'user.fred', uniqueId: inbox.entry.uniqueId });
+    expect(await kindOf(() => swapped.commit())).toBe('Invalid');
+    swapped.discard();
+    expect(target.mailboxes.get('user.fred')).toBeNull();
     target.createMailbox('user.fred');
-    exported.close();
+    inbox.close();
+    sent.close();
     source.xferAbort('x6');
   });
 
