@@ -291,6 +291,19 @@ describe('XFER between two stores', () => {
     source.xferAbort('x6');
   });
 
+  it('refuses a user state that does not go with the INBOX moved, or names no mailbox', async () => {
+    await fillFred(source);
+    const staging = await transfer('x8', ['user.fred'], null, { commit: false });
+    staging.setUser({ userid: 'ann', subscriptions: [], sieve: { active: null, scripts: [] } });
+    expect(await kindOf(() => staging.commit())).toBe('Invalid');
+    staging.setUser({ userid: 'fred', subscriptions: ['user..bad'], sieve: { active: null, scripts: [] } });
+    expect(await kindOf(() => staging.commit())).toBe('BadName');
+    staging.discard();
+    source.xferAbort('x8');
+    expect(target.mailboxes.get('user.fred')).toBeNull();
+    expect(target.subscriptions('ann')).toEqual([]);
+  });
+
   it('a commit a crash interrupted before the thaw is finished by xferSettlePending', async () => {
     await fillFred(source);
     await transfer('x7', ['user.fred'], null);

@@ -45,8 +45,8 @@ export interface XferRequest {
 export const XFER_LEASE_MS = 60_000;
 /** Bytes of file data per PUT. */
 const PUT_BYTES = 256 * 1024;
-/** Files per PUT at most (many small messages go together). */
-const PUT_FILES = 1024;
+/** Files per PUT at most (many small messages go together; the command line stays under 8 KB). */
+const PUT_FILES = 200;
 /** How long the runner waits for the mupdate master to list the mailboxes on the target. */
 const MASTER_WAIT_MS = 15_000;
 
