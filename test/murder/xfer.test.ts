@@ -447,8 +447,7 @@ describe('XFER in a Murder of master processes', () => {
     await waitFor('the client sees the source die', () => admin.closed);
     relay.cutMuted();
     // The new worker's recovery: B says committed, the master lists joe on B: A's copy goes.
-    await waitFor('joe gone from A', () => entryOn(backendA, 'user.joe') === null, 60_000);
-    withStore(backendA, (store) => expect(store.xferMoveOf('user.joe')).toBeNull());
+    await waitFor('joe gone from A, the move ended', () => entryOn(backendA, 'user.joe') === null && withStore(backendA, (store) => store.xferMoveOf('user.joe') === null), 60_000);
     await waitFor('the mirror has joe on B', () => mirroredOn('user.joe') === B);
     const onB = await Imap.open({ host: B, port: imapPort }, 'murder');
     expect((await onB.run('STATUS user/joe (MESSAGES)')).join(' ')).toMatch(/MESSAGES 1/);
