@@ -289,6 +289,8 @@ describe('XFER in a Murder of master processes', () => {
   it('refuses bad input and changes nothing', async () => {
     const fredFront = await Imap.open(front.imap, 'fred');
     expect((await fredFront.run(`XFER user/fred ${B}`)).at(-1)).toMatch(/^t\d+ NO \[NOPERM\]/);
+    // His own INBOX, a remote mailbox there: refused as well (the frontend relays XFER for administrators only).
+    expect((await fredFront.run(`XFER INBOX ${B}`)).at(-1)).toMatch(/^t\d+ NO \[NOPERM\]/);
     fredFront.close();
     const fredDirect = await Imap.open({ host: A, port: imapPort }, 'fred');
     expect((await fredDirect.run(`XFER user/fred ${B}`)).at(-1)).toMatch(/^t\d+ NO \[NOPERM\]/);
