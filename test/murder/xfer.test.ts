@@ -303,6 +303,8 @@ describe('XFER in a Murder of master processes', () => {
       expect((await admin.run('XFER user/fred')).at(-1)).toMatch(/^t\d+ BAD/);
       expect((await admin.run(`XFER user/fred ${B}!default other`)).at(-1)).toMatch(/^t\d+ BAD/);
       expect((await admin.run(`XFER "user/*" ${B}`)).at(-1)).toMatch(/^t\d+ NO \[CANNOT\]/);
+      // B reached by another of its addresses: the master lists B's mailboxes under its servername only.
+      expect((await admin.run(`XFER user/fred ${B_REAL}`)).at(-1)).toMatch(/^t\d+ NO .*calls itself 127\.0\.0\.3/);
       // The target refuses (it has no such partition): the move stops before anything is removed.
       const refused = await admin.run(`XFER user/fred ${B}!nosuchpartition`);
       expect(refused.at(-1)).toMatch(/^t\d+ NO .*127\.0\.0\.3 refused/);

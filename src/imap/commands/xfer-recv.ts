@@ -32,7 +32,8 @@ export const xferRecvCommand = defineCommand({
       case 'mailbox': {
         const partition = receiver.open(xferId, ctx.sessionId).addMailbox(step.mailbox, step.uniqueId, step.partition, step.sourcePartition);
         log.info({ mailbox: step.mailbox, partition }, 'xfer: receiving a mailbox');
-        return { status: 'OK', text: `receiving on partition ${partition}` };
+        // The name this server has in the Murder's list: the source waits for the master to list the mailbox there.
+        return { status: 'OK', code: `XFER SERVER ${ctx.deps.store.murderBackend}`, text: `receiving on partition ${partition}` };
       }
       case 'put':
         await receiver.get(xferId, ctx.sessionId).write(step.mailbox, step.pieces);
