@@ -25,7 +25,7 @@ import type { Logger } from '../common/log.js';
 import { writeTransaction } from '../common/sqlite.js';
 import { INDEX_FILE, IndexDb, fsError, fsyncDirectory, messageFileName, pruneEmptyDirectories, removeMailboxFiles } from '../mailbox/index.js';
 import { INDEX_SCHEMA_VERSION } from '../mailbox/index-db.js';
-import { isUserInbox } from '../names/index.js';
+import { isUserInbox, ownerOf } from '../names/index.js';
 import type { AnnotationStore } from './annotations.js';
 import type { MailboxEntry, MailboxList } from './mailbox-list.js';
 import type { QuotaStore, QuotaUsage } from './quotas.js';
@@ -197,7 +197,12 @@ export class XferStaging {
         if (staged.written.get(file.name) !== file.size) throw new MailError('Invalid', `XFER: ${staged.name}/${file.name} is incomplete`);
       }
     }
-    if (this.user !== null && !all.some((s) => isUserInbox(s.name))) throw new MailError('Invalid', 'XFER: a user without their INBOX');
+    const user = this.user;
+    if (user !== null) {
+      // A user arrives with their INBOX, and their subscriptions are mailbox names.
+      if (!all.some((s) => isUserInbox(s.name) && ownerOf(s.name) === user.userid)) throw new MailError('Invalid', `XFER: user ${user.userid} without their INBOX`);
+      for (const name of user.subscriptions) ctx.checkName(name);
+    }
     await this.syncFiles(all);
     // Discarded meanwhile (the source's connection ended, or it gave the move up): nothing to commit.
     this.live();
@@ -302,7 +307,7 @@ export class XferStaging {
         for (const message of index.stmts.allMessages.iterate()) {
           const file = messageFileName(message.uid);
           if (staged.written.get(file) === undefined) throw new MailError('Invalid', `XFER: ${staged.name} lacks the file of message ${message.uid}`);
-          if (statSync(join(staged.dir, file)).size !== staged.written.get(file)) throw new MailError('Invalid', `XFER: ${staged.name}/${file} has the wrong size`);
+          if (statSync(join(staged.dir, file)).size !== message.size) throw new MailError('Invalid', `XFER: ${staged.name}/${file} is not the size its record says`);
         }
         // An expunged message whose file did not come cannot be restored here: say so in the index.
         for (const { uid } of index.stmts.expungedWithFiles.all()) {

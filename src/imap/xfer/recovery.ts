@@ -4,7 +4,7 @@
  *
  *   copying     the target cannot have committed (COMMIT was never sent): thaw here
  *   committing  ask the target; committed → as below, aborted → thaw here, unreachable → later
- *   committed   once the mupdate master lists the mailboxes on the target, remove the copies here
+ *   committed   once the mupdate master lists them here no more (the target told it), remove the copies here
  *
  * and, as a target, finishes commits a crash interrupted before the thaw (store.xferSettlePending).
  * One process takes an orphaned move at a time (a lease in xfer_moves); a move that cannot be ended
@@ -16,7 +16,7 @@ import type { ImapdConfig } from '../../config/index.js';
 import { murderSettings } from '../../murder/index.js';
 import type { MailStore } from '../../store/index.js';
 import { XferLink } from './link.js';
-import { XFER_LEASE_MS, askOutcome, masterLists } from './source.js';
+import { XFER_LEASE_MS, askOutcome, masterLetGo } from './source.js';
 
 const TICK_MS = 2_000;
 const MAX_BACKOFF_MS = 60_000;
@@ -99,9 +99,9 @@ export class XferRecovery {
       this.store.xferSetPhase(xferId, 'committed', this.holder);
       log.info({ mailboxes: names }, 'xfer recovery: the target had committed the move');
     }
-    if (!(await masterLists(murderSettings(this.config, servername), names, target, 0))) return false;
+    if (!(await masterLetGo(murderSettings(this.config, servername), names, 0))) return false;
     const removed = this.store.xferFinish(xferId);
-    log.info({ removed }, 'xfer recovery: the mupdate master lists the mailboxes on the target; the copies here are removed');
+    log.info({ removed }, 'xfer recovery: the mupdate master no longer lists the mailboxes here; the copies here are removed');
     return true;
   }
 

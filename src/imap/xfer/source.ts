@@ -10,8 +10,8 @@
  *  4. phase `committing` (recorded before COMMIT is sent), COMMIT; when its answer is lost, the
  *     target is asked how it ended (its answer is final: a commit it had not made can never
  *     happen after it, see xfer_log);
- *  5. phase `committed`; once the mupdate master lists every mailbox on the target (the target's
- *     pusher tells it), the copies here are removed without a word to the master.
+ *  5. phase `committed`; once the mupdate master lists none of them here any more (the target's
+ *     pusher has told it where they are), the copies here are removed without a word to the master.
  *
  * Whatever stops a move part way (a crash, kill -9, a lost connection) leaves its rows in
  * xfer_moves with the phase it reached; the recovery (recovery.ts) ends it the same way.
@@ -118,9 +118,9 @@ export async function runXfer(deps: { config: ImapdConfig; store: MailStore }, l
     }
     store.xferSetPhase(xferId, 'committed', holder);
     xlog.info('xfer: committed on the target');
-    if (!(await masterLists(settings, request.names, request.target, MASTER_WAIT_MS))) {
+    if (!(await masterLetGo(settings, request.names, MASTER_WAIT_MS))) {
       store.xferRenew(xferId, holder, 0);
-      xlog.warn('xfer: the mupdate master does not list the mailboxes on the target yet; the copies here are removed once it does');
+      xlog.warn('xfer: the mupdate master still lists the mailboxes here; the copies here are removed once it lists them on the target');
       return { finished: false };
     }
     const removed = store.xferFinish(xferId);
@@ -138,7 +138,10 @@ async function send(store: MailStore, link: XferLink, xferId: string, request: X
   for (const name of request.names) {
     const exported = store.xferExport(name, xferId);
     try {
-      await link.mailbox(xferId, name, exported.entry.uniqueId, request.partition, exported.entry.partition);
+      const answer = await link.mailbox(xferId, name, exported.entry.uniqueId, request.partition, exported.entry.partition);
+      // The master will list the mailbox under the target's own servername: it must be the name asked for.
+      const calledItself = /^XFER SERVER (\S+)$/i.exec(answer.code ?? '')?.[1];
+      if (calledItself !== request.target) throw new XferError('refused', `the server at ${request.target} calls itself ${calledItself ?? '(nothing)'} in the Murder: XFER to that name`);
       await sendFiles(link, xferId, name, exported);
       await link.state(xferId, name, exported.state());
     } finally {
@@ -184,8 +187,13 @@ export async function askOutcome(config: ImapdConfig, servername: string, target
   }
 }
 
-/** Whether the mupdate master lists every one of `names` on `target`, asked until `waitMs` is over. */
-export async function masterLists(settings: MurderSettings, names: readonly string[], target: string, waitMs: number): Promise<boolean> {
+/**
+ * Whether the mupdate master has let go of this server's copies: it lists none of `names` here any
+ * more (asked until `waitMs` is over). After the target's commit that is when its pusher's ACTIVATE
+ * has arrived (or, should the target have deleted or moved the mailbox since, when that has): from
+ * then on no frontend sends anyone here for them.
+ */
+export async function masterLetGo(settings: MurderSettings, names: readonly string[], waitMs: number): Promise<boolean> {
   const login = settings.mupdateLogin;
   if (settings.mupdateServer === null || login === null) return false;
   const deadline = Date.now() + waitMs;
@@ -199,7 +207,7 @@ export async function masterLists(settings: MurderSettings, names: readonly stri
         });
         const c = conn;
         const records = await Promise.all(names.map((name) => c.find(name)));
-        if (records.every((r) => r !== null && r.kind === 'mailbox' && parseLocation(r.location)?.server === target)) return true;
+        if (records.every((r) => r === null || parseLocation(r.location)?.server !== settings.servername)) return true;
       } catch {
         await conn?.close().catch(() => undefined);
         conn = null;
