@@ -56,9 +56,8 @@ export { dumpMailboxList, loadMailboxList } from './dump.js';
 export { rebuildMailboxList, type RebuildReport, type RebuildOptions } from './rebuild-list.js';
 export { DuplicateStore, duplicateDbPath, type DuplicateEntry } from './duplicates.js';
 export { UserDenyList, userDenyDbPath, type UserDenyEntry } from './user-deny.js';
-export {
-  DbFile, DB_KINDS, openDbWriter, checkpointDbFile, kindByFileName, escapeText, unescapeText, type DbKind, type DbWriter, type DbWriterOptions,
-} from './db-file.js';
+export { DbFile, DB_KINDS, kindByFileName, escapeText, unescapeText, type DbKind } from './db-file.js';
+export { openDbWriter, checkpointDbFile, type DbWriter, type DbWriterOptions } from './db-writer.js';
 export {
   QuotaStore, QUOTA_RESOURCES, exceededResource, sameUsage, type QuotaResource, type QuotaMode, type QuotaDelta, type QuotaUsage,
   type QuotaLimits, type QuotaRoot, type QuotaRecount,

@@ -200,11 +200,13 @@ export const registerCyrDbtool = (program: Command): void => {
     .option('-T, --use-transaction', 'read in one transaction (always so here)')
     .option('-M, --improved-mboxlist-sort', 'accepted: mailbox names sort one way only here')
     .addHelpText('after', `
-Backends: ${BACKENDS.join(', ')}. Every database here is SQLite; the file is told apart by its
-tables, whatever backend is named. Set and delete are taken by user_deny.db, deliver.db and
-subscriptions.db; the others are read only (the refusal names the tool to use).
-Exit status: 0; 1 get: a key not found; 64 usage; 65 a bad record, a refused write, not consistent,
-not one of our databases; 66 no such file; 75 busy or unreadable; 78 configuration.`)
+Backends (Cyrus's names, all taken): ${BACKENDS.slice(0, 6).join(', ')},
+${BACKENDS.slice(6).join(', ')}.
+Every database here is SQLite: the file is told apart by its tables, whatever backend is named.
+Set and delete are taken by user_deny.db, deliver.db and subscriptions.db; the others are read
+only (the refusal names the tool to use). Reads never make the running server wait.
+Exit status: 0; 1 get: a key not found; 64 usage; 65 a bad record, a refused write, not
+consistent, not one of our databases; 66 no such file; 75 busy or unreadable; 78 configuration.`)
     .action((args: string[], opts: CyrDbtoolOptions & { useTransaction?: boolean; improvedMboxlistSort?: boolean }) => {
       const options: CyrDbtoolOptions = { config: opts.config, create: opts.create, buffered: opts.buffered, transaction: opts.useTransaction, improvedSort: opts.improvedMboxlistSort };
       process.exitCode = runCyrDbtool(args, options, () => readFileSync(0, 'utf8'), (t) => process.stdout.write(t), (t) => process.stderr.write(t));

@@ -81,6 +81,12 @@ describe('cyr_dbtool show and get', () => {
     expect(dbtool([join(conf, 'seen.db'), 'twoskip', 'get', `joe ${shared.uniqueId}`]).stdout).toMatch(/^\d{10} 1:2\n$/);
     expect(dbtool([join(conf, 'subscriptions.db'), 'flat', 'show', 'joe ']).stdout).toBe('joe shared\t\njoe shared.My Lists\t\n');
     expect(dbtool([join(conf, 'quotas.db'), 'quotalegacy', 'show']).stdout).toBe('user.fred\tSTORAGE 0 1000 MESSAGE 0 -1 X-NUM-FOLDERS 2 10\n');
+    store.annotations.apply(shared.uniqueId, [{ entry: '/comment', userid: '', value: Buffer.from('Lists\nof things') }, { entry: '/comment', userid: 'joe', value: Buffer.from('mine') }], { maxEntries: 0 });
+    store.annotations.apply('', [{ entry: '/motd', userid: '', value: Buffer.from('hello') }], { maxEntries: 0 });
+    const annotations = join(conf, 'annotations.db');
+    expect(dbtool([annotations, 'twoskip', 'show']).stdout).toBe(`/motd\thello\n${shared.uniqueId}/comment\tLists\\x0aof things\n${shared.uniqueId}/comment joe\tmine\n`);
+    expect(dbtool([annotations, 'twoskip', 'get', `${shared.uniqueId}/comment joe`]).stdout).toBe('mine\n');
+    expect(dbtool([annotations, 'twoskip', 'get', '/motd']).stdout).toBe('hello\n');
   });
 
   it('-o prints the same once the read is done; control characters come out escaped', async () => {
