@@ -22,6 +22,8 @@ import { basename } from 'node:path';
 import { existsSync } from 'node:fs';
 import { MailError } from '../common/errors.js';
 import { openDb, readTransaction, sqliteError, type Db } from '../common/sqlite.js';
+import type { Row as ListRow } from './mailbox-list.js';
+import type { RootRow } from './quotas.js';
 
 export type DbKind = 'mailboxes' | 'user_deny' | 'deliver' | 'subscriptions' | 'seen' | 'quotas' | 'annotations';
 
@@ -89,17 +91,7 @@ function aclList(acl: string): string {
   return `%(${pairs.join(' ')})`;
 }
 
-interface MailboxRow {
-  name: string;
-  uniqueid: string;
-  partition: string;
-  acl: string;
-  type: number;
-  server: string | null;
-  created_modseq: number;
-  modified_modseq: number;
-  uidvalidity: number;
-}
+type MailboxRow = Pick<ListRow, 'name' | 'uniqueid' | 'partition' | 'acl' | 'type' | 'server' | 'created_modseq' | 'modified_modseq' | 'uidvalidity'>;
 
 /** mailbox-list.ts's type bits as Cyrus's type letters. */
 function typeLetters(bits: number): string {
@@ -308,15 +300,7 @@ function notOurs(file: string, err: unknown): MailError {
 
 const QUOTA_COLUMNS = 'root, storage_limit, message_limit, mailbox_limit, storage_used, message_used, mailbox_used';
 
-interface QuotaRow {
-  root: string;
-  storage_limit: number | null;
-  message_limit: number | null;
-  mailbox_limit: number | null;
-  storage_used: number;
-  message_used: number;
-  mailbox_used: number;
-}
+type QuotaRow = Pick<RootRow, 'root' | 'storage_limit' | 'message_limit' | 'mailbox_limit' | 'storage_used' | 'message_used' | 'mailbox_used'>;
 
 function quotaValue(r: QuotaRow): string {
   return `STORAGE ${r.storage_used} ${limit(r.storage_limit)} MESSAGE ${r.message_used} ${limit(r.message_limit)} X-NUM-FOLDERS ${r.mailbox_used} ${limit(r.mailbox_limit)}`;
