@@ -171,7 +171,7 @@ describe('redirect-dsn, redirect-deliverby, extlists and vnd.cyrus.log at LMTP d
   describe('extlists: the user\'s address books', () => {
     it('address :list matches the addresses of the default book, without regard to case', async () => {
       activate(sieveDir, 'fred', 'require ["extlists", "fileinto"];\nif address :list "from" ":addrbook:default" { fileinto "Known"; }\n');
-      await deliver(server, 'x@example.org', ['fred@lmtp.test'], mail('known1').replace('From: Sender <sender@example.org>', 'From: Bob <bob@example.net>'));
+      await deliver(server, 'x@example.org', ['fred@lmtp.test'], mail('known1').replace('From: Sender <sender@example.org>', 'From: Bob <BOB@Example.net>'));
       await deliver(server, 'x@example.org', ['fred@lmtp.test'], mail('unknown1'));
       expect(await messagesWith(server, 'user.fred.Known', 'known1')).toHaveLength(1);
       expect(await messagesWith(server, 'user.fred', 'unknown1')).toHaveLength(1);
