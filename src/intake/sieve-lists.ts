@@ -7,7 +7,6 @@
  * compared without regard to case; a redirect :list goes to all of them. The addresses of a book
  * are read again only when the mailbox changed (its uidvalidity or highest modseq).
  */
-import { readFileSync } from 'node:fs';
 import type { RightsChecker } from '../acl/index.js';
 import type { Identity } from '../auth/index.js';
 import type { Logger } from '../common/index.js';
@@ -91,7 +90,7 @@ export class AddressBooks {
       for (const uid of mailbox.snapshot().uids) {
         let content: Buffer;
         try {
-          content = readFileSync(mailbox.messagePath(uid));
+          content = mailbox.readMessageNow(uid);
         } catch (err) {
           this.deps.logger.warn({ err, userid: this.identity.userid, mailbox: name, uid }, 'sieve: cannot read a contact of the address book');
           continue;
