@@ -17,6 +17,14 @@ async function login(): Promise<RawClient> {
   return c;
 }
 
+async function append(c: RawClient, mailbox: string, message: string): Promise<void> {
+  const bytes = Buffer.from(message.replace(/\r?\n/g, '\r\n'), 'latin1');
+  c.write(`A APPEND ${mailbox} {${bytes.length}}\r\n`);
+  expect(await c.readLine()).toMatch(/^\+/);
+  c.write(Buffer.concat([bytes, Buffer.from('\r\n')]));
+  expect((await c.readUntil((l) => l.startsWith('A '))).at(-1)).toMatch(/^A OK/);
+}
+
 const closed = (lines: string[]): string[] => lines.filter((l) => l.includes('[CLOSED]'));
 
 describe('[CLOSED] (RFC 7162 3.2.11, RFC 9051 6.3.2)', () => {
@@ -40,6 +48,35 @@ describe('[CLOSED] (RFC 7162 3.2.11, RFC 9051 6.3.2)', () => {
       expect(closed(await c.command('u', 'UNSELECT'))).toEqual([]);
       expect(closed(await c.command('s6', 'SELECT INBOX'))).toEqual([]);
       expect(closed(await c.command('x', 'CLOSE'))).toEqual([]);
+    } finally {
+      c.close();
+    }
+  });
+});
+
+describe('HEADER.FIELDS of a header without its blank line (RFC 3501 6.4.5)', () => {
+  // "the blank line is included in all header fetches, except in the case of a message which has
+  // no body and no blank line": the empty message inside a message/rfc822 part, and an empty MIME
+  // part, have neither, so their HEADER.FIELDS is empty, as HEADER is (Cyrus and Dovecot: "").
+  it('answers no blank line for an empty encapsulated message or an empty part', async () => {
+    const c = await login();
+    try {
+      await c.command('c', 'CREATE Fields');
+      await append(c, 'Fields', 'From: a@example.com\nSubject: outer\nMIME-Version: 1.0\nContent-Type: message/rfc822\n\n');
+      await append(c, 'Fields', 'Subject: parts\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=e\n\n--e\n--e\nContent-Type: text/plain\n\nx\n--e--\n');
+      await append(c, 'Fields', 'Subject: plain\n\nbody\n');
+      await c.command('s', 'SELECT Fields');
+      expect(await c.command('f1', 'FETCH 1 (BODY.PEEK[1.HEADER] BODY.PEEK[1.HEADER.FIELDS (Subject)] BODY.PEEK[1.HEADER.FIELDS.NOT (Subject)])')).toEqual([
+        '* 1 FETCH (BODY[1.HEADER] {0}',
+        ' BODY[1.HEADER.FIELDS (Subject)] {0}',
+        ' BODY[1.HEADER.FIELDS.NOT (Subject)] {0}',
+        ')',
+        'f1 OK FETCH completed',
+      ]);
+      expect((await c.command('f2', 'FETCH 2 (BODY.PEEK[1.HEADER.FIELDS (Subject)])'))[0]).toBe('* 2 FETCH (BODY[1.HEADER.FIELDS (Subject)] {0}');
+      // A header with its blank line keeps it, matched fields or none.
+      const whole = await c.command('f3', 'FETCH 3 (BODY.PEEK[HEADER.FIELDS (Subject)] BODY.PEEK[HEADER.FIELDS (X-None)])');
+      expect(whole.join('\r\n')).toBe('* 3 FETCH (BODY[HEADER.FIELDS (Subject)] {18}\r\nSubject: plain\r\n\r\n BODY[HEADER.FIELDS (X-None)] {2}\r\n\r\n)\r\nf3 OK FETCH completed');
     } finally {
       c.close();
     }
