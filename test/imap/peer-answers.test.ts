@@ -82,3 +82,26 @@ describe('HEADER.FIELDS of a header without its blank line (RFC 3501 6.4.5)', ()
     }
   });
 });
+
+describe('a keyword longer than the server keeps (RFC 3501 7.1.2, 7.1.3; RFC 5530 LIMIT)', () => {
+  // A 101-character atom is a well-formed flag-keyword: refusing it is a limit (NO [LIMIT]), not a
+  // syntax error (BAD). Cyrus 3.6 stores it; Dovecot 2.3 answers NO. A malformed one stays BAD.
+  it('answers NO [LIMIT] for STORE and APPEND, BAD for a malformed keyword', async () => {
+    const c = await login();
+    try {
+      await c.command('c', 'CREATE Long');
+      await append(c, 'Long', 'Subject: x\n\nbody\n');
+      await c.command('s', 'SELECT Long');
+      const long = 'k'.repeat(101);
+      expect((await c.command('k1', `STORE 1 +FLAGS (${long})`)).at(-1)).toMatch(/^k1 NO \[LIMIT\] /);
+      expect((await c.command('k2', `STORE 1 +FLAGS (${'k'.repeat(100)})`)).at(-1)).toBe('k2 OK STORE completed');
+      const bytes = 'Subject: y\r\n\r\nbody\r\n';
+      c.write(`k3 APPEND Long (${long}) {${bytes.length}+}\r\n${bytes}\r\n`);
+      expect((await c.readUntil((l) => l.startsWith('k3 '))).at(-1)).toMatch(/^k3 NO \[LIMIT\] /);
+      expect((await c.command('k4', 'STORE 1 +FLAGS (a]b)')).at(-1)).toMatch(/^k4 BAD /);
+      expect((await c.command('k5', 'FETCH 1:* FLAGS'))).toEqual([`* 1 FETCH (FLAGS (${'k'.repeat(100)} \\Recent))`, 'k5 OK FETCH completed']);
+    } finally {
+      c.close();
+    }
+  });
+});
