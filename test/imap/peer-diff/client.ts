@@ -106,6 +106,30 @@ export class PeerClient {
     }
   }
 
+  /**
+   * IDLE: runs `during` once the server's continuation arrived, waits `settleMs` for pushes, sends
+   * DONE and returns everything up to the tagged response (the continuation line included).
+   */
+  async idle(during: () => Promise<void>, settleMs: number, timeoutMs = 10_000): Promise<{ tag: string; lines: string[] }> {
+    const tag = `D${String(++this.tagCounter).padStart(4, '0')}`;
+    this.socket.write(`${tag} IDLE\r\n`);
+    const lines: string[] = [];
+    for (;;) {
+      const line = await this.readResponse(timeoutMs);
+      lines.push(line);
+      if (line.startsWith('+')) break;
+      if (line.startsWith(`${tag} `)) return { tag, lines };
+    }
+    await during();
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    this.socket.write('DONE\r\n');
+    for (;;) {
+      const line = await this.readResponse(timeoutMs);
+      lines.push(line);
+      if (line.startsWith(`${tag} `)) return { tag, lines };
+    }
+  }
+
   /** Send raw bytes (a continuation, DONE after IDLE) without a tag. */
   send(data: string | Buffer): void {
     this.socket.write(data);

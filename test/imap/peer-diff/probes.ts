@@ -6,7 +6,12 @@
 import { CORPUS } from '../../fixtures/messages/corpus.js';
 import type { CommandParts } from './client.js';
 
-export type Step = string | CommandParts | { session: number; command: string | CommandParts };
+export type Step =
+  | string
+  | CommandParts
+  | { session: number; command: string | CommandParts }
+  /** IDLE in `session` (default 0) while `during` runs on other sessions; DONE after `settleMs` (default 1200: Dovecot pushes on a 500 ms timer). */
+  | { session?: number; idle: Array<{ session: number; command: string | CommandParts }>; settleMs?: number };
 
 export interface ProbeMessage {
   content: Buffer;
@@ -859,5 +864,42 @@ PROBES.push({
     'UID SEARCH CHARSET UTF-8 ALL',
     'SEARCH RETURN (ALL) CHARSET UTF-8 ALL',
     'SEARCH CHARSET UTF-8 RETURN (ALL) ALL',
+  ],
+});
+
+PROBES.push({
+  name: 'idle/pushes',
+  messages: five.slice(0, 3),
+  steps: [
+    { session: 1, command: 'SELECT t' },
+    { idle: [{ session: 1, command: ['APPEND t () ', small(4)] }] },
+    { idle: [{ session: 1, command: 'STORE 1 +FLAGS.SILENT (\\Seen)' }] },
+    { idle: [{ session: 1, command: 'STORE 2 +FLAGS.SILENT (\\Deleted)' }, { session: 1, command: 'EXPUNGE' }] },
+    { idle: [{ session: 1, command: 'STORE 1 +FLAGS.SILENT (newkw)' }] },
+    { idle: [{ session: 1, command: ['APPEND t (\\Seen otherkw) ', small(5)] }, { session: 1, command: 'UID STORE 1 -FLAGS.SILENT (\\Seen)' }] },
+    { idle: [{ session: 1, command: 'STORE 1:* +FLAGS.SILENT (\\Deleted)' }, { session: 1, command: 'EXPUNGE' }] },
+    'NOOP',
+    { idle: [{ session: 1, command: 'RENAME t t9' }] },
+    'NOOP',
+    'FETCH 1:* UID',
+  ],
+});
+
+PROBES.push({
+  name: 'store/keyword-limits',
+  messages: five.slice(0, 2),
+  steps: [
+    ['STORE 1 +FLAGS (', utf8('café'), ')'],
+    'STORE 1 +FLAGS (caf\u00e9)',
+    `STORE 1 +FLAGS (${'k'.repeat(200)})`,
+    `STORE 1 +FLAGS (${'k'.repeat(1000)})`,
+    `STORE 1 +FLAGS (${Array.from({ length: 120 }, (_, i) => `kw${i}`).join(' ')})`,
+    `STORE 2 +FLAGS (${Array.from({ length: 20 }, (_, i) => `more${i}`).join(' ')})`,
+    'FETCH 2 FLAGS',
+    'STORE 2 +FLAGS (\\Answered $Forwarded)',
+    'STORE 1 -FLAGS (kw0)',
+    'SEARCH KEYWORD kw119',
+    'SEARCH KEYWORD KW119',
+    'SEARCH UNKEYWORD kw0',
   ],
 });

@@ -22,8 +22,11 @@ interface Target {
 
 const USERS = ['user45', 'user46'];
 
-function stepOf(step: Step): { session: number; command: string | CommandParts } {
+type IdleStep = Extract<Step, { idle: unknown }>;
+
+function stepOf(step: Step): { session: number; command: string | CommandParts; idle?: IdleStep } {
   if (typeof step === 'string' || Array.isArray(step)) return { session: 0, command: step };
+  if ('idle' in step) return { session: step.session ?? 0, command: `IDLE (${step.idle.map((s) => `[s${s.session}] ${showCommand(s.command)}`).join('; ')})`, idle: step };
   return step;
 }
 
@@ -96,15 +99,20 @@ async function runProbe(target: Target, probe: Probe): Promise<Transcript> {
     }
     if (!probe.noSelect) await main.command('SELECT t');
     const steps: string[][] = [];
+    const sessionFor = async (session: number): Promise<PeerClient> => {
+      while (sessions.length <= session) sessions.push(await login(target.port, sessions.length === 2 ? USERS[1]! : USERS[0]!));
+      return sessions[session]!;
+    };
     for (const step of probe.steps) {
-      const { session, command } = stepOf(step);
-      while (sessions.length <= session) {
-        const client = await login(target.port, session === 2 ? USERS[1]! : USERS[0]!);
-        sessions.push(client);
-      }
-      const client = sessions[session]!;
+      const { session, command, idle } = stepOf(step);
+      const client = await sessionFor(session);
       try {
-        const { tag, lines } = await client.command(command);
+        if (idle) for (const s of idle.idle) await sessionFor(s.session);
+        const { tag, lines } = idle
+          ? await client.idle(async () => {
+              for (const s of idle.idle) await sessions[s.session]!.command(s.command);
+            }, idle.settleMs ?? 1200)
+          : await client.command(command);
         steps.push(normaliseResponses(lines, tag, command));
       } catch (error) {
         steps.push([`!! ${(error as Error).message.slice(0, 60)}`]);
