@@ -1,8 +1,12 @@
 /**
  * Turns IMAP responses into text that is the same on two servers whenever the answers mean the same:
  * tags, UIDVALIDITY / modseq / object ids masked; free text after OK/NO/BAD dropped (the response
- * code kept); quoted and literal strings written alike; FETCH items, STATUS items and flag lists
- * in one order; CAPABILITY lists and server-specific untagged codes dropped.
+ * code kept, except the advisory RFC 5530 codes of a tagged NO/BAD); untagged OK without a code
+ * dropped; quoted and literal strings written alike; FETCH items, STATUS items, ESEARCH data and
+ * flag lists in one order; the case-insensitive strings of BODY/BODYSTRUCTURE upper-cased; NIL and
+ * "" alike for a section's data; the UID ours adds to a flags-only FETCH of a non-UID command
+ * dropped; CAPABILITY lists and server-specific untagged codes dropped. run.ts also compares the
+ * untagged responses of a step as a set unless EXPUNGE (or STATUS) makes their order matter.
  */
 
 type Token = { kind: 'atom'; text: string } | { kind: 'string'; text: string } | { kind: 'list'; items: Token[] };

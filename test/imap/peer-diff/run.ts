@@ -5,10 +5,14 @@
  *
  *   npx vite-node test/imap/peer-diff/run.ts [--verbose] [probe-name-part ...]
  *
- * Not a test: CI runs no peers. Each probe starts from a clean account (user45, user46 on the
- * peers: every mailbox but INBOX deleted, INBOX emptied, subscriptions dropped), creates the mailbox
- * `t`, appends its messages there and selects it. PEER_CYRUS_PORT / PEER_DOVECOT_PORT move the peers;
- * PEER_SKIP=dovecot (or cyrus) leaves one out.
+ * Not a test: CI runs no peers. Start them with /work/shared/peers (cyrus-up.sh, dovecot-up.sh).
+ * Each probe (probes.ts) starts from a clean account (user45, user46 on the peers: every mailbox
+ * but INBOX deleted, INBOX emptied, subscriptions dropped), creates the mailbox `t`, appends its
+ * messages there and selects it; steps run in up to three sessions, IDLE steps included. What may
+ * legitimately differ is normalised away (normalise.ts). Each step prints `=` (all agree, with
+ * --verbose), `~` (ours agrees with Cyrus, Dovecot differs) or `≠` (ours differs from Cyrus), with
+ * the servers grouped by answer. A server that hangs up gets a new session in the same state.
+ * PEER_CYRUS_PORT / PEER_DOVECOT_PORT move the peers; PEER_SKIP=dovecot (or cyrus) leaves one out.
  */
 import { startTestServer, type TestServer } from '../harness.js';
 import { PeerClient, type CommandParts } from './client.js';
