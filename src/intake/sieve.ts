@@ -40,6 +40,7 @@ import type { Namespace } from '../names/index.js';
 import {
   allowedExtensions, compileSieve, DEFAULT_MAX_REDIRECTS, runSieve, type CompiledScript, type DuplicateCheck, type FccAction, type IncludeLoader, type SieveAction, type SieveEnvironment,
 } from '../sieve-script/index.js';
+import { storableFlags } from '../mailbox/index.js';
 import type { DuplicateStore, MailStore } from '../store/index.js';
 import { newMessageId, sendMailWith, type OutgoingMail } from './outgoing.js';
 import type { SmtpSendReport } from './outgoing-smtp.js';
@@ -260,7 +261,7 @@ export class SieveFilter {
       if (same === undefined) targets.push(target);
       else if (target.flags !== undefined) same.flags = [...new Set([...(same.flags ?? []), ...target.flags])];
     };
-    const kept = (flags: readonly string[] | null): DeliveryRecipient => (flags === null ? { ...recipient } : { ...recipient, flags: [...flags] });
+    const kept = (flags: readonly string[] | null): DeliveryRecipient => (flags === null ? { ...recipient } : { ...recipient, flags: this.storable(flags, userid) });
     let redirects = 0;
     let rejected: string | null = null;
     for (const action of actions) {
@@ -273,7 +274,7 @@ export class SieveFilter {
           if (mailbox === null) {
             this.deps.logger.info({ userid, folder: action.mailbox }, 'sieve: fileinto target missing or not allowed; keeping');
             into(kept(action.flags));
-          } else into(action.flags === null ? { ...recipient, mailbox } : { ...recipient, mailbox, flags: [...action.flags] });
+          } else into(action.flags === null ? { ...recipient, mailbox } : { ...recipient, mailbox, flags: this.storable(action.flags, userid) });
           break;
         }
         case 'discard':
@@ -346,6 +347,17 @@ export class SieveFilter {
   }
 
   /**
+   * The script's flags a message can be stored with. RFC 5232 section 2: a flag that fails the
+   * validity check (\Recent, an unknown system flag, a keyword that is no IMAP atom or longer than
+   * this server keeps) is ignored, logged, and the message delivered with the rest.
+   */
+  private storable(flags: readonly string[], userid: string): string[] {
+    const { storable, refused } = storableFlags(flags);
+    if (refused.length > 0) this.deps.logger.info({ userid, flags: refused }, 'sieve: flags that cannot be stored ignored');
+    return storable;
+  }
+
+  /**
    * fcc (RFC 8580): a copy of what was sent, into the mailbox fileinto would choose (:create,
    * :specialuse and :mailboxid as there) with the :flags given; one that cannot be had is logged,
    * and the message was sent all the same.
@@ -358,7 +370,7 @@ export class SieveFilter {
       return;
     }
     try {
-      await this.deps.append(mailbox, content, fcc.flags, userid);
+      await this.deps.append(mailbox, content, this.storable(fcc.flags, userid), userid);
     } catch (err) {
       this.deps.logger.warn({ err, userid, mailbox }, 'sieve: cannot store the fcc copy');
     }

@@ -53,6 +53,26 @@ export function parseFlags(flags: readonly string[]): FlagSet {
   return { system, keywords: [...keywords.values()] };
 }
 
+/**
+ * `flags` split into those a message can be stored with and those parseFlags refuses (\Recent,
+ * unknown system flags, malformed or over-long keywords): for callers that must ignore a bad flag
+ * rather than fail, as Sieve's imap4flags (RFC 5232 section 2) does.
+ */
+export function storableFlags(flags: readonly string[]): { storable: string[]; refused: string[] } {
+  const storable: string[] = [];
+  const refused: string[] = [];
+  for (const flag of flags) {
+    try {
+      parseFlags([flag]);
+      storable.push(flag);
+    } catch (err) {
+      if (!(err instanceof MailError)) throw err;
+      refused.push(flag);
+    }
+  }
+  return { storable, refused };
+}
+
 /** Flag names of a record, system flags first in RFC order, then keywords. */
 export function flagNames(system: number, keywords: readonly string[] | null): string[] {
   const out: string[] = [];
