@@ -22,7 +22,7 @@ export default defineConfig({
     // scan above finds such files, so a new one cannot land in the shared pool by mistake.
     // (poolMatchGlobs is deprecated in vitest 3.2 for `projects`, but inline projects ran every
     // file in both projects here.)
-    poolMatchGlobs: mocking('test').map((f) => [f, 'threads']),
+    poolMatchGlobs: mocking('test').map((f) => [`**/${f}`, 'threads']),
     poolOptions: { forks: { isolate: false }, threads: { isolate: true } },
     // Two test files at once on the 2-core CI machine (vitest's default is cores - 1): the wire tests
     // spend much of their time waiting on sockets and child processes.

@@ -125,16 +125,7 @@ export class UserDenyCheck {
 
   /** The line to show `userid` when the list denies it `service` now, else null (an unreadable list denies nobody, logged). */
   denial(userid: string, service: string): string | null {
-    if (this.file === null) return null;
-    let entry;
-    try {
-      this.list ??= UserDenyList.open(this.file, { durable: this.durable, create: false });
-      entry = this.list?.entry(userid) ?? null;
-    } catch (err) {
-      if (!isMailError(err)) throw err;
-      this.logger.warn({ err: err.message, file: this.file }, 'user_deny.db cannot be read; nobody is denied');
-      return null;
-    }
+    const entry = this.read((list) => list.entry(userid), null);
     if (entry === null || !servicesDeny(entry.services, service)) return null;
     this.logger.info({ service, userid, services: entry.services }, 'access denied (cyr_deny)');
     return denyMessageText(entry.message);
@@ -145,18 +136,25 @@ export class UserDenyCheck {
    * appeared); the first call that finds a list says true. One cheap read of SQLite's data_version.
    */
   changed(): boolean {
-    if (this.file === null) return false;
+    const version = this.read((list) => list.version(), null);
+    if (version === null || version === this.seenVersion) return false;
+    this.seenVersion = version;
+    return true;
+  }
+
+  /**
+   * `use` of the list, opened on first need; `none` when there is no list (no file configured, or
+   * none written yet) or it cannot be read (logged: an unreadable list denies nobody, as in Cyrus).
+   */
+  private read<T, N>(use: (list: UserDenyList) => T, none: N): T | N {
+    if (this.file === null) return none;
     try {
       this.list ??= UserDenyList.open(this.file, { durable: this.durable, create: false });
-      if (this.list === null) return false;
-      const version = this.list.version();
-      if (version === this.seenVersion) return false;
-      this.seenVersion = version;
-      return true;
+      return this.list === null ? none : use(this.list);
     } catch (err) {
       if (!isMailError(err)) throw err;
       this.logger.warn({ err: err.message, file: this.file }, 'user_deny.db cannot be read; nobody is denied');
-      return false;
+      return none;
     }
   }
 

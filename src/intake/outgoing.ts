@@ -1,12 +1,15 @@
 /**
  * Mail the server itself sends: Sieve's redirect and vacation replies, handed to the local MTA by
  * running the `sendmail` program (imapd.conf `sendmail`, as Cyrus does) with the envelope on its
- * command line and the message on its standard input. The caller decides what to send; this only
- * runs the program and says whether it took the message.
+ * command line and the message on its standard input; a message with DSN or deliver-by parameters
+ * (a redirect under redirect-dsn / redirect-deliverby) goes by an SMTP dialogue with `sendmail -bs`
+ * instead (outgoing-smtp.ts). The caller decides what to send; this only runs the program and says
+ * whether it took the message.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { MailError } from '../common/index.js';
+import { sendSmtp, type SmtpSendReport } from './outgoing-smtp.js';
 
 /** How long the MTA's sendmail may take before the message counts as not sent. */
 const SENDMAIL_TIMEOUT_MS = 30_000;
@@ -18,6 +21,22 @@ export interface OutgoingMail {
   to: readonly string[];
   /** The whole message, CRLF line ends. */
   content: Buffer;
+  /** DSN request (RFC 3461): RCPT NOTIFY and MAIL RET; null members leave them to the MTA. */
+  dsn?: { notify: string | null; ret: string | null };
+  /** Deliver-by (RFC 2852): MAIL BY=seconds;mode[T]. */
+  deliverBy?: { seconds: number; mode: 'N' | 'R'; trace: boolean };
+}
+
+/**
+ * Send `mail` with the `sendmail` program: by its command line, or by `sendmail -bs` when the mail
+ * carries DSN or deliver-by parameters. The report names the parameters the MTA did not take.
+ */
+export async function sendMailWith(sendmail: string, mail: OutgoingMail): Promise<SmtpSendReport> {
+  if (mail.dsn === undefined && mail.deliverBy === undefined) {
+    await sendMail(sendmail, mail);
+    return { dropped: [] };
+  }
+  return sendSmtp(sendmail, mail, SENDMAIL_TIMEOUT_MS);
 }
 
 /**

@@ -23,6 +23,10 @@
  *   (:global; with virtual domains the domain's sievedir/domain/<h>/<domain>/global first);
  * - duplicate (RFC 7352): the ids a script checked are remembered per user in deliver.db once the
  *   message is delivered; editheader (RFC 5293): the edited message is stored and redirected.
+ * - redirect-dsn and redirect-deliverby (RFC 6009): the redirect's NOTIFY / RET and BY go to the MTA
+ *   by `sendmail -bs` (outgoing-smtp.ts); extlists (RFC 6134): the lists are the user's address
+ *   books (sieve-lists.ts), and a redirect :list goes to a book's addresses (a missing or empty
+ *   book keeps the message instead); vnd.cyrus.log: each `log` line is one line of our log.
  *
  * A script that does not compile any more, or fails while running, keeps the message (RFC 5228
  * 2.10.6) and is logged. Compiled scripts are kept per user while the script's version stays.
@@ -36,8 +40,11 @@ import type { Namespace } from '../names/index.js';
 import {
   allowedExtensions, compileSieve, DEFAULT_MAX_REDIRECTS, runSieve, type CompiledScript, type DuplicateCheck, type FccAction, type IncludeLoader, type SieveAction, type SieveEnvironment,
 } from '../sieve-script/index.js';
+import { storableFlags } from '../mailbox/index.js';
 import type { DuplicateStore, MailStore } from '../store/index.js';
-import { newMessageId, sendMail, type OutgoingMail } from './outgoing.js';
+import { newMessageId, sendMailWith, type OutgoingMail } from './outgoing.js';
+import type { SmtpSendReport } from './outgoing-smtp.js';
+import { AddressBooks, type CachedBook } from './sieve-lists.js';
 import { SieveMailboxes } from './sieve-mailboxes.js';
 import { notificationMail } from './sieve-notify.js';
 import type { DeliveryRecipient, PreparedMessage, SieveVerdict } from './types.js';
@@ -68,8 +75,8 @@ export interface SieveFilterDeps {
   namespace: Namespace;
   identityOf(userid: string): Identity;
   serverName: string;
-  /** How a message leaves (default: the `sendmail` program). */
-  send?: (mail: OutgoingMail) => Promise<void>;
+  /** How a message leaves (default: the `sendmail` program); it may say which SMTP parameters the MTA did not take. */
+  send?: (mail: OutgoingMail) => Promise<SmtpSendReport | void>;
   /**
    * How fcc (RFC 8580) stores a copy of a sent vacation reply or notification: the intake's append
    * (the one way to store a message); without it no copy is kept.
@@ -94,14 +101,16 @@ export class SieveFilter {
   /** Included scripts compiled, by location, user and name, with the text they were compiled from. */
   private readonly includedCompiled = new Map<string, { text: string; result: CompiledScript | string }>();
   private readonly extensions: readonly string[];
-  private readonly send: (mail: OutgoingMail) => Promise<void>;
+  private readonly send: (mail: OutgoingMail) => Promise<SmtpSendReport | void>;
+  /** The address books' addresses as last read (extlists), by mailbox. */
+  private readonly books = new Map<string, CachedBook>();
 
   constructor(private readonly deps: SieveFilterDeps) {
     // sieve_extensions unset (or empty): every extension the language supports.
     const listed = deps.config.list('sieve_extensions');
     this.extensions = allowedExtensions(listed.length === 0 ? null : listed);
     const sendmail = deps.config.path('sendmail') ?? '/usr/lib/sendmail';
-    this.send = deps.send ?? ((mail) => sendMail(sendmail, mail));
+    this.send = deps.send ?? ((mail) => sendMailWith(sendmail, mail));
   }
 
   /** The seam: where the message goes for `recipient` (its own mailbox when no script applies). */
@@ -119,6 +128,7 @@ export class SieveFilter {
     if (script === null) return keep;
     const identity = this.deps.identityOf(userid);
     const mailboxes = new SieveMailboxes(this.deps, identity);
+    const books = new AddressBooks(this.deps, identity, this.books);
     const env: SieveEnvironment = {
       envelopeFrom: envelope.from,
       envelopeTo: envelope.to,
@@ -131,17 +141,21 @@ export class SieveFilter {
       metadata: (mailbox, entry) => mailboxes.metadata(mailbox, entry),
       hasSpecialUse: (mailbox, uses) => mailboxes.hasSpecialUse(mailbox, uses),
       mailboxIdExists: (id) => mailboxes.mailboxIdExists(id),
+      listContains: (list, value) => books.contains(list, value),
+      listExists: (list) => books.exists(list),
     };
     const outcome = runSieve(script.script, { header: headerBlock(message.content), content: message.content, size: message.content.length }, env, {
       include: this.includeLoader(userid),
       scriptName: script.name,
     });
+    // vnd.cyrus.log: each line the script wrote, as Cyrus's "sieve log" lines (the text is the script's, never the message's).
+    for (const text of outcome.logs ?? []) this.deps.logger.info({ userid, script: script.name, messageId: message.messageId, text }, 'sieve: log');
     if (outcome.error !== null) this.deps.logger.warn({ userid, error: outcome.error }, 'sieve: script failed; keeping');
     // editheader: the edited header with the received body is what is stored and redirected.
     const delivered = outcome.header === undefined
       ? message
       : { ...message, content: Buffer.concat([outcome.header, message.content.subarray(headerBlock(message.content).length)]) };
-    const verdict = this.verdictOf(outcome.actions, delivered, recipient, mailboxes);
+    const verdict = this.verdictOf(outcome.actions, delivered, recipient, mailboxes, books);
     if (delivered !== message && verdict.reject === undefined) verdict.content = delivered.content;
     const checks = outcome.duplicates ?? [];
     if (checks.length > 0 && verdict.reject === undefined) this.recordDuplicates(verdict, userid, checks);
@@ -237,7 +251,7 @@ export class SieveFilter {
     return entry.script === null ? null : { script: entry.script, name: active.name };
   }
 
-  private verdictOf(actions: readonly SieveAction[], message: PreparedMessage, recipient: DeliveryRecipient, mailboxes: SieveMailboxes): SieveVerdict {
+  private verdictOf(actions: readonly SieveAction[], message: PreparedMessage, recipient: DeliveryRecipient, mailboxes: SieveMailboxes, books: AddressBooks): SieveVerdict {
     const userid = recipient.userid!;
     const envelope = recipient.envelope!;
     const targets: DeliveryRecipient[] = [];
@@ -247,7 +261,7 @@ export class SieveFilter {
       if (same === undefined) targets.push(target);
       else if (target.flags !== undefined) same.flags = [...new Set([...(same.flags ?? []), ...target.flags])];
     };
-    const kept = (flags: readonly string[] | null): DeliveryRecipient => (flags === null ? { ...recipient } : { ...recipient, flags: [...flags] });
+    const kept = (flags: readonly string[] | null): DeliveryRecipient => (flags === null ? { ...recipient } : { ...recipient, flags: this.storable(flags, userid) });
     let redirects = 0;
     let rejected: string | null = null;
     for (const action of actions) {
@@ -260,7 +274,7 @@ export class SieveFilter {
           if (mailbox === null) {
             this.deps.logger.info({ userid, folder: action.mailbox }, 'sieve: fileinto target missing or not allowed; keeping');
             into(kept(action.flags));
-          } else into(action.flags === null ? { ...recipient, mailbox } : { ...recipient, mailbox, flags: [...action.flags] });
+          } else into(action.flags === null ? { ...recipient, mailbox } : { ...recipient, mailbox, flags: this.storable(action.flags, userid) });
           break;
         }
         case 'discard':
@@ -270,10 +284,22 @@ export class SieveFilter {
           if (action.extended || this.deps.config.bool('sieve_use_lmtp_reject')) rejected = oneLine(action.reason);
           else outgoing.push(() => this.sendRejection(userid, envelope, message, action.reason));
           break;
-        case 'redirect':
+        case 'redirect': {
           if (++redirects > DEFAULT_MAX_REDIRECTS) break;
-          outgoing.push(() => this.redirect(userid, envelope.from, message, action.address));
+          let to = [action.address];
+          if (action.list === true) {
+            const members = books.members(action.address);
+            if (members === null || members.length === 0) {
+              // As a fileinto that cannot be done: the message is kept rather than lost.
+              this.deps.logger.info({ userid, list: action.address }, 'sieve: redirect :list names no address book with addresses; keeping');
+              into(kept(null));
+              break;
+            }
+            to = members;
+          }
+          outgoing.push(() => this.redirect(userid, envelope.from, message, action, to));
           break;
+        }
         case 'vacation':
           outgoing.push(() => this.vacation(userid, envelope, action, mailboxes));
           break;
@@ -297,16 +323,38 @@ export class SieveFilter {
     return verdict;
   }
 
-  private async redirect(userid: string, from: string, message: PreparedMessage, address: string): Promise<void> {
-    const key = message.messageId === null ? null : `redirect\u0000${message.messageId}\u0000${address.toLowerCase()}`;
+  /**
+   * A redirect to `to` (the address, or a list's members), with the script's DSN and deliver-by
+   * parameters; remembered per Message-ID and target so that a redelivery does not send it again.
+   */
+  private async redirect(userid: string, from: string, message: PreparedMessage, action: Extract<SieveAction, { type: 'redirect' }>, to: string[]): Promise<void> {
+    const target = action.list === true ? `list:${action.address}` : action.address;
+    const key = message.messageId === null ? null : `redirect\u0000${message.messageId}\u0000${target.toLowerCase()}`;
     const duplicates = this.deps.duplicates;
     if (key !== null && duplicates?.actionTaken(userid, key)) {
-      this.deps.logger.info({ userid, to: address }, 'sieve: redirect already sent for this message');
+      this.deps.logger.info({ userid, to: target }, 'sieve: redirect already sent for this message');
       return;
     }
-    await this.send({ from, to: [address], content: message.content });
+    const report = await this.send({
+      from, to, content: message.content,
+      ...(action.dsn === undefined ? {} : { dsn: action.dsn }), ...(action.deliverBy === undefined ? {} : { deliverBy: action.deliverBy }),
+    });
     if (key !== null) duplicates?.recordAction(userid, key, Date.now() + REDIRECT_MEMORY_MS);
-    this.deps.logger.info({ userid, to: address, messageId: message.messageId }, 'sieve: redirected');
+    if (report && report.dropped.length > 0) {
+      this.deps.logger.warn({ userid, to: target, dropped: report.dropped }, 'sieve: the MTA does not offer these redirect parameters; sent without them');
+    }
+    this.deps.logger.info({ userid, to: target, recipients: to.length, messageId: message.messageId }, 'sieve: redirected');
+  }
+
+  /**
+   * The script's flags a message can be stored with. RFC 5232 section 2: a flag that fails the
+   * validity check (\Recent, an unknown system flag, a keyword that is no IMAP atom or longer than
+   * this server keeps) is ignored, logged, and the message delivered with the rest.
+   */
+  private storable(flags: readonly string[], userid: string): string[] {
+    const { storable, refused } = storableFlags(flags);
+    if (refused.length > 0) this.deps.logger.info({ userid, flags: refused }, 'sieve: flags that cannot be stored ignored');
+    return storable;
   }
 
   /**
@@ -322,7 +370,7 @@ export class SieveFilter {
       return;
     }
     try {
-      await this.deps.append(mailbox, content, fcc.flags, userid);
+      await this.deps.append(mailbox, content, this.storable(fcc.flags, userid), userid);
     } catch (err) {
       this.deps.logger.warn({ err, userid, mailbox }, 'sieve: cannot store the fcc copy');
     }

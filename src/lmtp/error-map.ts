@@ -40,6 +40,8 @@ export function lmtpReplyFor(err: unknown, policy: ErrorPolicy): MappedError {
     case 'Limit':
       // A message over maxmessagesize is too big for good; a full mailbox (message count) is a quota.
       if (detail.tooBig === true) return { reply: REPLIES.tooBig, internal: false };
+      // A keyword too long to keep (a Sieve :flags value) is the message's fault, not a full mailbox.
+      if (typeof detail.flag === 'string') return { reply: REPLIES.badContent, internal: false };
       return { reply: policy.overQuotaPermanent ? REPLIES.overQuotaPermanent : REPLIES.overQuotaTemporary, internal: false };
     case 'InUse':
       return { reply: detail.moving === true ? REPLIES.mailboxMoving : REPLIES.mailboxBusy, internal: false };

@@ -32,7 +32,10 @@ export interface FlagSet {
   keywords: string[];
 }
 
-/** Parse flag names; throws Invalid for \Recent, unknown system flags and malformed keywords. */
+/**
+ * Parse flag names; throws Invalid for \Recent, unknown system flags and malformed keywords, and
+ * Limit (NO [LIMIT], not a syntax error) for a keyword longer than this server keeps.
+ */
 export function parseFlags(flags: readonly string[]): FlagSet {
   let system = 0;
   const keywords = new Map<string, string>();
@@ -43,12 +46,31 @@ export function parseFlags(flags: readonly string[]): FlagSet {
       system |= bit;
       continue;
     }
-    if (flag.length === 0 || flag.length > MAX_KEYWORD || NOT_ATOM.test(flag)) {
-      throw new MailError('Invalid', 'malformed keyword', { flag });
-    }
+    if (flag.length === 0 || NOT_ATOM.test(flag)) throw new MailError('Invalid', 'malformed keyword', { flag });
+    if (flag.length > MAX_KEYWORD) throw new MailError('Limit', `Keywords are at most ${MAX_KEYWORD} characters`, { flag });
     if (!keywords.has(flag.toLowerCase())) keywords.set(flag.toLowerCase(), flag);
   }
   return { system, keywords: [...keywords.values()] };
+}
+
+/**
+ * `flags` split into those a message can be stored with and those parseFlags refuses (\Recent,
+ * unknown system flags, malformed or over-long keywords): for callers that must ignore a bad flag
+ * rather than fail, as Sieve's imap4flags (RFC 5232 section 2) does.
+ */
+export function storableFlags(flags: readonly string[]): { storable: string[]; refused: string[] } {
+  const storable: string[] = [];
+  const refused: string[] = [];
+  for (const flag of flags) {
+    try {
+      parseFlags([flag]);
+      storable.push(flag);
+    } catch (err) {
+      if (!(err instanceof MailError)) throw err;
+      refused.push(flag);
+    }
+  }
+  return { storable, refused };
 }
 
 /** Flag names of a record, system flags first in RFC order, then keywords. */

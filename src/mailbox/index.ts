@@ -42,7 +42,7 @@ export type { Examination, ExaminedRecord, ExamineSelection, FileMismatch } from
 export type { SearchFillOptions, SearchFillReport, SearchTextState } from './search-fill.js';
 export type { FormBytes } from './reader.js';
 export { isStoredSearchField, type FieldSortCriterion, type FieldSortKey, type SentDayComparison, type StoredFieldQueries } from './message-fields.js';
-export { FLAG_ANSWERED, FLAG_FLAGGED, FLAG_DELETED, FLAG_DRAFT, FLAG_SEEN, flagNames, parseFlags } from './flags.js';
+export { FLAG_ANSWERED, FLAG_FLAGGED, FLAG_DELETED, FLAG_DRAFT, FLAG_SEEN, flagNames, parseFlags, storableFlags } from './flags.js';
 export {
   reconstructMailbox, type ReconstructReport, type ReconstructOptions, type ReconstructSource, type ListedMailbox,
 } from './reconstruct.js';

@@ -422,6 +422,36 @@ export class Mailbox extends MessageReader {
     return result;
   }
 
+  /**
+   * Take away `userid`'s \Seen on every message (null: the records' bits, whoever's they are) and
+   * keep no seen state of theirs for this mailbox: as STORE 1:* -FLAGS (\Seen) by that user (one
+   * new modseq on the records that change, sessions told), then their seen.db row goes, UIDs
+   * expunged since included. Under the index write lock, which every \Seen change takes, so nothing
+   * the user marks meanwhile is lost; `onlyIf` is asked under that lock first (false: nothing is
+   * done, null returned). cyr_userseen -d and arbitron -p.
+   */
+  clearSeen(userid: string | null, opts: { onlyIf?: () => boolean } = {}): FlagChangeResult | null {
+    const result = writeTransaction(this.index.db, 'clear seen', () => {
+      if (opts.onlyIf !== undefined && !opts.onlyIf()) return null;
+      const row = this.writable();
+      const inRecord = row.sharedseen === 1 || (userid !== null && row.seen_owner === userid);
+      let uids: number[];
+      if (inRecord || userid === null) uids = this.index.stmts.seenUids.all();
+      else {
+        const seen = this.ctx.seen.seen(userid, this.uniqueId);
+        uids = seen.length === 0 ? [] : this.index.stmts.uidsAbove.all(0).filter((uid) => rangesContain(seen, uid));
+      }
+      // With no user the bits are cleared only where they are someone's (sharedseen, an owner).
+      const cleared = uids.length === 0 || (userid === null && row.sharedseen !== 1 && row.seen_owner === null)
+        ? { changed: [], failed: [], highestModseq: row.highestmodseq }
+        : this.changeFlags(uids, 'remove', ['\\Seen'], { userid: userid ?? row.seen_owner }, null).result;
+      if (userid !== null) this.ctx.seen.forget(userid, this.uniqueId);
+      return cleared;
+    });
+    if (result !== null && result.changed.length > 0) this.ctx.changed(this.name);
+    return result;
+  }
+
   /** setFlags's transaction; with `syncLater`, a group commit (as seen.db's, which leaves its WAL there to fsync). */
   private changeFlags(uids: readonly number[], mode: FlagMode, flags: readonly string[], opts: SetFlagsOptions, syncLater: string[] | null): { result: FlagChangeResult; defined: boolean } {
     const parsed = parseFlags(flags);

@@ -46,6 +46,18 @@ export class MessageReader {
     return join(this.directory, messageFileName(uid));
   }
 
+  /**
+   * The whole of message `uid` read on the calling thread, for synchronous callers and small
+   * messages (a Sieve address book's contacts): readMessage() otherwise.
+   */
+  readMessageNow(uid: number): Buffer {
+    try {
+      return readFileSync(this.messagePath(uid));
+    } catch (err) {
+      throw messageFileError(err, uid, `message ${uid}`);
+    }
+  }
+
   async readMessage(uid: number): Promise<Buffer> {
     try {
       return await fsp.readFile(this.messagePath(uid));

@@ -136,7 +136,20 @@ export function sectionNeedsMessage(summary: MessageSummary, section: BodySectio
   return plan.end > summary.body.range.bodyStart || cachedHeaderBytes(summary) === null;
 }
 
-/** The selected header fields (in message order, folding kept) followed by the blank line. */
+/** Whether a header block ends with the blank line that parts it from a body ("\r\n" alone is one). */
+function endsWithBlankLine(header: Buffer): boolean {
+  const n = header.length;
+  if (n === 0 || header[n - 1] !== 0x0a) return false;
+  const lineStart = header[n - 2] === 0x0d ? n - 2 : n - 1;
+  return lineStart === 0 || header[lineStart - 1] === 0x0a;
+}
+
+/**
+ * The selected header fields (in message order, folding kept, each ending in CRLF) followed by the
+ * blank line, which RFC 3501 6.4.5 includes in every header fetch "except in the case of a message
+ * which has no body and no blank line": a header that ends without one (an empty encapsulated
+ * message, an empty MIME part) gives its fields alone, as Cyrus and Dovecot answer.
+ */
 export function selectHeaderFields(header: Buffer, names: string[], not: boolean): Buffer {
   const wanted = new Set(names.map((name) => name.toLowerCase()));
   const block = scanHeader(header, 0, header.length);
@@ -147,7 +160,7 @@ export function selectHeaderFields(header: Buffer, names: string[], not: boolean
     if (line[line.length - 1] !== 0x0a) chunks.push(Buffer.from('\r\n'));
   };
   for (const field of block.fields) if (wanted.has(field.key) !== not) take(field);
-  chunks.push(Buffer.from('\r\n'));
+  if (endsWithBlankLine(header)) chunks.push(Buffer.from('\r\n'));
   return Buffer.concat(chunks);
 }
 

@@ -32,7 +32,7 @@ export interface ReadArgs {
 
 const typeName: Record<ArgType, string> = { string: 'a string', strings: 'a string list', number: 'a number' };
 
-const matchTags = new Set(['is', 'contains', 'matches', 'count', 'value', 'regex']);
+const matchTags = new Set(['is', 'contains', 'matches', 'count', 'value', 'regex', 'list']);
 const addressTags = new Set(['all', 'localpart', 'domain', 'user', 'detail']);
 export type Report = (line: number, message: string) => void;
 
@@ -56,6 +56,7 @@ export function readArgs(
       if (matchType !== null) { bad(`${owner}: only one match type may be given (:${matchType} and :${name})`); continue; }
       matchType = name as MatchSpec['type'];
       if (name === 'regex' && !required('regex')) bad(':regex needs require "regex"');
+      if (name === 'list' && !required('extlists')) bad(':list needs require "extlists"');
       if (name === 'count' || name === 'value') {
         if (!required('relational')) bad(`:${name} needs require "relational"`);
         const op = args[i + 1];

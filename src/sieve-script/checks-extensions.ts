@@ -1,7 +1,8 @@
 /**
  * The checks of the commands and tests that the later extensions add: environment (RFC 5183),
  * ihave's `error` (RFC 5463), enotify (RFC 5435), mboxmetadata and servermetadata (RFC 5490),
- * special-use (RFC 8579) and mailboxid (RFC 9042). checks.ts asks here for a name it does not know.
+ * special-use (RFC 8579), mailboxid (RFC 9042), extlists' valid_ext_list (RFC 6134) and Cyrus's
+ * `log` (vnd.cyrus.log). checks.ts asks here for a name it does not know.
  */
 import type { Shape, ReadArgs, TagDef } from './arguments.js';
 import { stringsOf } from './arguments.js';
@@ -19,6 +20,8 @@ export interface ExtensionCheckContext {
   /** False (with an error) when a test was given tests of its own. */
   noTests(): boolean;
   validAddress(s: string): boolean;
+  /** An extension name as require reads it (lower-cased, an alias as its extension). */
+  extensionName(name: string): string;
 }
 
 /** A special-use attribute (RFC 6154): a backslash and an atom. */
@@ -56,6 +59,11 @@ export function extensionCommand(node: CommandNode, c: ExtensionCheckContext): C
       if (!c.need('ihave', '"error"')) return null;
       const a = c.read({ positional: ['string'] });
       return a && { kind: 'error', line, message: first(a, 0) };
+    }
+    case 'log': {
+      if (!c.need('vnd.cyrus.log', '"log"')) return null;
+      const a = c.read({ positional: ['string'] });
+      return a && { kind: 'log', line, text: first(a, 0) };
     }
     case 'notify': {
       if (!c.need('enotify', '"notify"')) return null;
@@ -97,7 +105,15 @@ export function extensionTest(node: TestNode, c: ExtensionCheckContext): Test | 
       if (!c.need('ihave', '"ihave"')) return null;
       const a = c.read({ positional: ['strings'] });
       if (a === null || !c.noTests()) return null;
-      return { kind: 'ihave', names: stringsOf(a.positional[0]!).map((n) => n.toLowerCase()) };
+      return { kind: 'ihave', names: stringsOf(a.positional[0]!).map(c.extensionName) };
+    }
+    case 'valid_ext_list': {
+      if (!c.need('extlists', '"valid_ext_list"')) return null;
+      const a = c.read({ positional: ['strings'] });
+      if (a === null || !c.noTests()) return null;
+      const lists = stringsOf(a.positional[0]!);
+      // RFC 6134 2.6: a name that is no list is not an error here; the test is false.
+      return { kind: 'validextlist', lists };
     }
     case 'valid_notify_method': {
       if (!c.need('enotify', '"valid_notify_method"')) return null;

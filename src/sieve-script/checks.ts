@@ -10,11 +10,22 @@ import type { Argument, CommandNode, TestNode } from './parser.js';
 import { readArgs, stringsOf, type ReadArgs, type Shape, type TagDef } from './arguments.js';
 import { extensionCommand, extensionTest, FCC_TAGS, fccOf, specialUseName, type ExtensionCheckContext } from './checks-extensions.js';
 import { decodeCharactersIn } from './encoded.js';
+import { addressBookOf, unsupportedList } from './extlists.js';
+import { REDIRECT_TAGS, redirectCommand } from './redirect.js';
 import { translateEre } from './regex.js';
 import type { Branch, Command, FieldIndex, SetModifier, Test } from './program.js';
 
 /** Extensions the language itself implies and `require` accepts without their being listed. */
 const ALWAYS_ALLOWED = new Set(['comparator-i;octet', 'comparator-i;ascii-casemap']);
+
+/** Older names `require` and `ihave` accept for an extension, as Cyrus does (its legacy capability strings). */
+export const EXTENSION_ALIASES: Readonly<Record<string, string>> = { 'x-cyrus-log': 'vnd.cyrus.log' };
+
+/** An extension name as `require` and `ihave` read it: lower-cased, an old name as the one it stands for. */
+export function extensionName(name: string): string {
+  const lower = name.toLowerCase();
+  return EXTENSION_ALIASES[lower] ?? lower;
+}
 
 /** The modifiers of `set` by precedence (RFC 5229 4.1; :encodeurl is RFC 5435's, between quotewildcard and length). */
 const setModifiers: Record<string, number> = { lower: 40, upper: 40, lowerfirst: 30, upperfirst: 30, quotewildcard: 20, encodeurl: 15, length: 10 };
@@ -56,7 +67,7 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
     noTestsOrBlock(node, err);
     if (args === null) continue;
     for (const ext of stringsOf(args.positional[0]!)) {
-      const name = ext.toLowerCase();
+      const name = extensionName(ext);
       if (allowed.has(name) || ALWAYS_ALLOWED.has(name)) requires.add(name);
       else err(node.line, `unsupported extension "${ext}"`);
     }
@@ -107,11 +118,9 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
         };
       }
       case 'redirect': {
-        const a = read({ tags: { copy: { ext: 'copy' } }, positional: ['string'] });
+        const a = read({ tags: REDIRECT_TAGS, positional: ['string'] });
         if (a === null) return null;
-        const address = stringsOf(a.positional[0]!)[0]!;
-        if (constant(address) && !validAddress(address)) err(line, `redirect: "${address}" is not a valid address`);
-        return { kind: 'redirect', line, address, copy: a.tags.has('copy') };
+        return redirectCommand(line, a, (message) => err(line, message), constant, validAddress);
       }
       case 'reject':
       case 'ereject': {
@@ -208,7 +217,7 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
         const index = tagNumber(a, 'index');
         if (a.tags.has('last') && index === null) err(line, 'deleteheader: :last needs :index');
         if (index !== null && index < 1) err(line, 'deleteheader: :index counts from 1');
-        if (a.match.type === 'count') err(line, 'deleteheader: :count cannot be used here');
+        if (a.match.type === 'count' || a.match.type === 'list') err(line, `deleteheader: :${a.match.type} cannot be used here`);
         const patterns = a.positional.length === 2 ? stringsOf(a.positional[1]!) : null;
         if (patterns !== null && a.match.type === 'regex') checkRegexKeys(line, patterns);
         return { kind: 'deleteheader', line, index, last: a.tags.has('last'), match: a.match, name, patterns };
@@ -240,6 +249,7 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
     constant,
     noTests,
     validAddress,
+    extensionName,
   });
   /** :index and :last (RFC 5260 section 6) of header, address and date. */
   const indexTags: Record<string, TagDef> = { index: { ext: 'index', arg: 'number' }, last: { ext: 'index' } };
@@ -397,10 +407,16 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
     }
   };
 
-  /** A test, with its :regex keys checked when they are constants (a key built from variables is checked when run). */
+  /**
+   * A test, with its :regex keys and :list names checked when they are constants (a key built from
+   * variables is checked when run).
+   */
   const test = (node: TestNode): Test | null => {
     const t = testOf(node);
     if (t !== null && 'match' in t && t.match.type === 'regex') checkRegexKeys(node.line, t.keys);
+    if (t !== null && 'match' in t && t.match.type === 'list') {
+      for (const key of t.keys) if (constant(key) && addressBookOf(key) === null) err(node.line, unsupportedList(`${node.name} :list`, key));
+    }
     return t;
   };
   const checkRegexKeys = (line: number, keys: readonly string[]): void => {

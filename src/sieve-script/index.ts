@@ -18,7 +18,9 @@ import { GlobCache } from './match.js';
 import { parseSieve } from './parser.js';
 import type { CompiledProgram, IncludeLoader, SieveEnvironment, SieveMessage, SieveOutcome } from './types.js';
 
-export type { CompiledProgram, FccAction, SieveMessage, SieveEnvironment, SieveAction, SieveOutcome, IncludeLoader, IncludeLocation, DuplicateCheck } from './types.js';
+export type {
+  CompiledProgram, FccAction, SieveMessage, SieveEnvironment, SieveAction, SieveOutcome, IncludeLoader, IncludeLocation, DuplicateCheck, RedirectDsn, DeliverBy,
+} from './types.js';
 export { MAX_INCLUDE_DEPTH, MAX_INCLUDES } from './interpreter.js';
 export { lexSieve, type Token } from './lexer.js';
 export { parseSieve, MAX_NESTING } from './parser.js';
@@ -29,28 +31,46 @@ export { normaliseFlags } from './flags.js';
 export { translateEre, MAX_REGEX_INPUT, LINEAR_REGEX } from './regex.js';
 export { parseMailto, validNotifyMethod, notifyMethodCapability, encodeUrl, type MailtoUri } from './notify.js';
 export { datePart, parseMessageDate, parseZone, DATE_PARTS, type DatePart } from './date.js';
+export { addressBookOf, ADDRBOOK_URN } from './extlists.js';
+export { parseDateTime } from './redirect.js';
 
 /** The extensions this implementation knows, in the order CAPABILITY lists them. */
 export const SUPPORTED_EXTENSIONS: readonly string[] = [
   'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
   'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date', 'encoded-character',
   'include', 'regex', 'duplicate', 'editheader', 'environment', 'ihave', 'index', 'enotify', 'mboxmetadata', 'servermetadata',
-  'special-use', 'mailboxid', 'fcc',
+  'special-use', 'mailboxid', 'fcc', 'extlists', 'redirect-dsn', 'redirect-deliverby', 'vnd.cyrus.log',
 ];
 
 /**
- * Cyrus's sieve_extensions values that name one of ours differently: Cyrus lists "notify" for its
- * notifications, which are enotify (RFC 5435) here, and "imapflags" for imap4flags.
+ * Extensions scripts may use that ManageSieve's SIEVE capability does not list: Cyrus 3.6 keeps
+ * vnd.cyrus.log out of it (an action for the site's scripts rather than one to offer users), and
+ * accepts it all the same.
  */
-const CYRUS_EXTENSION_NAMES: Readonly<Record<string, string>> = { notify: 'enotify', imapflags: 'imap4flags' };
+export const UNADVERTISED_EXTENSIONS: ReadonlySet<string> = new Set(['vnd.cyrus.log']);
+
+/**
+ * Cyrus 3.6's sieve_extensions values and what each allows here: "notify" its notifications
+ * (enotify, RFC 5435; the legacy notify draft is not offered), "imapflags" imap4flags, "reject"
+ * reject and ereject, "vacation-seconds" vacation too, "x-cyrus-log" vnd.cyrus.log.
+ */
+const CYRUS_EXTENSION_NAMES: Readonly<Record<string, readonly string[]>> = {
+  notify: ['enotify'], imapflags: ['imap4flags'], reject: ['reject', 'ereject'], 'vacation-seconds': ['vacation', 'vacation-seconds'],
+  'x-cyrus-log': ['vnd.cyrus.log'],
+};
+
+/** What Cyrus 3.6 allows whatever sieve_extensions says (its "always enabled" capabilities). */
+const ALWAYS_ON = ['comparator-i;ascii-numeric', 'encoded-character'];
 
 /**
  * The extensions a server allows: all of SUPPORTED_EXTENSIONS when sieve_extensions is not set
- * (`listed` null), else those it lists (Cyrus's names understood), in the language's order.
+ * (`listed` null), else those it lists (Cyrus's names understood) and those Cyrus never turns off,
+ * in the language's order. Names of Cyrus's that are not offered here (snooze, vnd.cyrus.jmapquery,
+ * vnd.cyrus.imip) are ignored.
  */
 export function allowedExtensions(listed: readonly string[] | null): string[] {
   if (listed === null) return [...SUPPORTED_EXTENSIONS];
-  const wanted = new Set(listed.map((e) => e.toLowerCase()).map((e) => CYRUS_EXTENSION_NAMES[e] ?? e));
+  const wanted = new Set([...ALWAYS_ON, ...listed.map((e) => e.toLowerCase()).flatMap((e) => CYRUS_EXTENSION_NAMES[e] ?? [e])]);
   return SUPPORTED_EXTENSIONS.filter((e) => wanted.has(e));
 }
 

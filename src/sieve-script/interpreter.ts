@@ -9,10 +9,12 @@ import { dateValuesOf } from './date.js';
 import { addFlags, normaliseFlags, removeFlags } from './flags.js';
 import { decodeEncodedWords, parseHeaderBlock } from './headers.js';
 import { matchAny, type MatchSpec } from './match.js';
+import { addressBookOf, unsupportedList } from './extlists.js';
 import { encodeUrl, notifyMethodCapability, validNotifyMethod } from './notify.js';
+import { byMode, dsnNotify, dsnRet, MAX_BY_SECONDS, parseDateTime } from './redirect.js';
 import { RegexKeyError } from './regex.js';
 import type { Command, Fcc, FieldIndex, Test } from './program.js';
-import type { FccAction, CompiledProgram, DuplicateCheck, IncludeLoader, SieveAction, SieveEnvironment, SieveMessage, SieveOutcome } from './types.js';
+import type { DeliverBy, FccAction, CompiledProgram, DuplicateCheck, IncludeLoader, RedirectDsn, SieveAction, SieveEnvironment, SieveMessage, SieveOutcome } from './types.js';
 import { vacationHandle, vacationSubject, vacationSuppressed } from './vacation.js';
 
 export class SieveRuntimeError extends Error {}
@@ -47,13 +49,14 @@ const variableReference = /\$\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]
 
 export function runProgram(program: CompiledProgram, message: SieveMessage, env: SieveEnvironment, limits: RunLimits): SieveOutcome {
   const run = new Run(program, message, env, limits);
+  const failed = (e: SieveRuntimeError): SieveOutcome => run.withLogs({ actions: [{ type: 'keep', flags: run.flagsOrNull() }], error: e.message });
   try {
     run.block(program.commands);
   } catch (e) {
     if (e instanceof Stop || e instanceof Return) {
       // stop: end of the script.
     } else if (e instanceof SieveRuntimeError) {
-      return { actions: [{ type: 'keep', flags: run.flagsOrNull() }], error: e.message };
+      return failed(e);
     } else {
       throw e;
     }
@@ -65,9 +68,9 @@ export function runProgram(program: CompiledProgram, message: SieveMessage, env:
     if (duplicates.length > 0) outcome.duplicates = duplicates;
     const header = run.editedHeader();
     if (header !== null) outcome.header = header;
-    return outcome;
+    return run.withLogs(outcome);
   } catch (e) {
-    if (e instanceof SieveRuntimeError) return { actions: [{ type: 'keep', flags: run.flagsOrNull() }], error: e.message };
+    if (e instanceof SieveRuntimeError) return failed(e);
     throw e;
   }
 }
@@ -152,6 +155,14 @@ class Run {
 
   duplicateChecks(): DuplicateCheck[] {
     return [...this.duplicates.values()];
+  }
+
+  /** What `log` (vnd.cyrus.log) wrote, in order. */
+  private readonly logs: string[] = [];
+
+  withLogs(outcome: SieveOutcome): SieveOutcome {
+    if (this.logs.length > 0) outcome.logs = [...this.logs];
+    return outcome;
   }
 
   constructor(
@@ -272,18 +283,12 @@ class Run {
         return;
       case 'error':
         this.fail(c.line, `error: ${this.expand(c.message)}`);
-      case 'redirect': {
-        const written = this.expand(c.address);
-        const address = addrSpecOf(written);
-        if (address === null) this.fail(c.line, `redirect: "${written}" is not a valid address`);
-        if (!c.copy) this.implicitKeep = false;
-        const key = address.toLowerCase();
-        if (this.actions.some((a) => a.type === 'redirect' && a.address.toLowerCase() === key)) return;
-        this.redirects += 1;
-        if (this.redirects > this.maxRedirects) this.fail(c.line, `too many redirects (at most ${this.maxRedirects})`);
-        this.actions.push({ type: 'redirect', address });
+      case 'redirect':
+        this.redirect(c);
         return;
-      }
+      case 'log':
+        this.logs.push(this.expand(c.text));
+        return;
       case 'reject': {
         if (this.actions.some((a) => a.type === 'reject')) this.fail(c.line, 'only one reject or ereject may be executed');
         this.implicitKeep = false;
@@ -328,6 +333,76 @@ class Run {
         }
         return;
     }
+  }
+
+  /**
+   * redirect, to an address or (:list) to a list's members; the same target twice is one redirect.
+   * The DSN parameters and the deliver-by time are checked once variables are expanded; an
+   * absolute deliver-by time is made the seconds left from `now`, and one that leaves none in
+   * mode "return" is an error (so the message is kept rather than sent to be returned at once).
+   */
+  private redirect(c: Extract<Command, { kind: 'redirect' }>): void {
+    const written = this.expand(c.address);
+    let address: string;
+    if (c.list) {
+      if (addressBookOf(written) === null) this.fail(c.line, unsupportedList('redirect :list', written));
+      address = written;
+    } else {
+      const spec = addrSpecOf(written);
+      if (spec === null) this.fail(c.line, `redirect: "${written}" is not a valid address`);
+      address = spec;
+    }
+    const dsn = this.redirectDsn(c);
+    const deliverBy = this.deliverBy(c);
+    if (!c.copy) this.implicitKeep = false;
+    const key = address.toLowerCase();
+    if (this.actions.some((a) => a.type === 'redirect' && (a.list ?? false) === c.list && a.address.toLowerCase() === key)) return;
+    this.redirects += 1;
+    if (this.redirects > this.maxRedirects) this.fail(c.line, `too many redirects (at most ${this.maxRedirects})`);
+    this.actions.push({
+      type: 'redirect', address, ...(c.list ? { list: true } : {}), ...(dsn === null ? {} : { dsn }), ...(deliverBy === null ? {} : { deliverBy }),
+    });
+  }
+
+  private redirectDsn(c: Extract<Command, { kind: 'redirect' }>): RedirectDsn | null {
+    if (c.notify === null && c.ret === null) return null;
+    let notify: string | null = null;
+    if (c.notify !== null) {
+      const value = this.expand(c.notify);
+      notify = dsnNotify(value);
+      if (notify === null) this.fail(c.line, `redirect: :notify "${value}" must be "NEVER" or a comma-separated list of "SUCCESS", "FAILURE" and "DELAY"`);
+    }
+    let ret: 'FULL' | 'HDRS' | null = null;
+    if (c.ret !== null) {
+      const value = this.expand(c.ret);
+      ret = dsnRet(value);
+      if (ret === null) this.fail(c.line, `redirect: :ret "${value}" must be "FULL" or "HDRS"`);
+    }
+    return { notify, ret };
+  }
+
+  private deliverBy(c: Extract<Command, { kind: 'redirect' }>): DeliverBy | null {
+    if (c.byTime === null) return null;
+    let mode: 'N' | 'R' = 'R';
+    if (c.byMode !== null) {
+      const value = this.expand(c.byMode);
+      const m = byMode(value);
+      if (m === null) this.fail(c.line, `redirect: :bymode "${value}" must be "notify" or "return"`);
+      mode = m;
+    }
+    let seconds: number;
+    if ('relative' in c.byTime) {
+      seconds = c.byTime.relative;
+    } else {
+      const value = this.expand(c.byTime.absolute);
+      const at = parseDateTime(value);
+      if (at === null) this.fail(c.line, `redirect: :bytimeabsolute "${value}" is not an RFC 3339 date-time`);
+      if (this.env.now === undefined) this.fail(c.line, 'redirect: :bytimeabsolute needs the current time, which is not known here');
+      seconds = Math.floor((at - this.env.now.getTime()) / 1000);
+    }
+    if (seconds > MAX_BY_SECONDS) this.fail(c.line, `redirect: the deliver-by time is more than ${MAX_BY_SECONDS} seconds away`);
+    if (mode === 'R' && seconds <= 0) this.fail(c.line, 'redirect: the deliver-by time leaves no time to deliver in mode "return"');
+    return { seconds, mode, trace: c.byTrace };
   }
 
   private vacation(c: Extract<Command, { kind: 'vacation' }>): void {
@@ -475,9 +550,14 @@ class Run {
   }
 
   private matched(spec: MatchSpec, values: readonly string[], keys: readonly string[]): boolean {
+    const expanded = this.expandAll(keys);
+    if (spec.type === 'list') {
+      const unknown = expanded.find((k) => addressBookOf(k) === null);
+      if (unknown !== undefined) throw new SieveRuntimeError(unsupportedList(':list', unknown));
+    }
     let outcome;
     try {
-      outcome = matchAny(spec, values, this.expandAll(keys), this.scope.program.globs);
+      outcome = matchAny(spec, values, expanded, this.scope.program.globs, this.env.listContains?.bind(this.env));
     } catch (e) {
       if (e instanceof RegexKeyError) throw new SieveRuntimeError(e.message);
       throw e;
@@ -561,6 +641,8 @@ class Run {
         const value = this.env.items?.[this.expand(t.name).toLowerCase()];
         return value !== undefined && this.matched(t.match, [value], t.keys);
       }
+      case 'validextlist':
+        return this.expandAll(t.lists).every((l) => addressBookOf(l) !== null && (this.env.listExists?.(l) ?? false));
       case 'ihave':
         return t.names.every((n) => this.scope.program.extensions.has(n) || n === 'comparator-i;octet' || n === 'comparator-i;ascii-casemap');
       case 'validnotifymethod':

@@ -1,6 +1,7 @@
 /**
  * Comparators (RFC 4790: i;octet, i;ascii-casemap, i;ascii-numeric), match types (:is, :contains,
- * :matches of RFC 5228) and the relational :count / :value (RFC 5231).
+ * :matches of RFC 5228), the relational :count / :value (RFC 5231) and :list (RFC 6134, whose
+ * lists the caller resolves).
  */
 
 import { MAX_REGEX_INPUT, RegexCache, RegexKeyError } from './regex.js';
@@ -11,7 +12,8 @@ export const RELATIONAL_OPERATORS: readonly RelationalOperator[] = ['gt', 'ge', 
 export const COMPARATORS: readonly ComparatorName[] = ['i;octet', 'i;ascii-casemap', 'i;ascii-numeric'];
 
 export interface MatchSpec {
-  type: 'is' | 'contains' | 'matches' | 'count' | 'value' | 'regex';
+  /** :list (extlists): the keys are list names, and a value matches when a list holds it; the comparator is not used. */
+  type: 'is' | 'contains' | 'matches' | 'count' | 'value' | 'regex' | 'list';
   /** For :count and :value. */
   relation: RelationalOperator | null;
   comparator: ComparatorName;
@@ -181,9 +183,17 @@ const NO_MATCH: MatchOutcome = { matched: false, captures: null };
  * Whether any of the values matches any of the keys (RFC 5228 2.7.1); for :count, the number of
  * values compared to each key. `values` are what the test found (header values, address parts).
  */
-export function matchAny(spec: MatchSpec, values: readonly string[], keys: readonly string[], globs: GlobCache): MatchOutcome {
+export function matchAny(
+  spec: MatchSpec, values: readonly string[], keys: readonly string[], globs: GlobCache, listHolds?: (list: string, value: string) => boolean,
+): MatchOutcome {
   const casemap = spec.comparator === 'i;ascii-casemap';
   switch (spec.type) {
+    case 'list':
+      // ${0} is the value a list held, as Cyrus sets it.
+      for (const value of values) {
+        for (const key of keys) if (listHolds?.(key, value)) return { matched: true, captures: [value] };
+      }
+      return NO_MATCH;
     case 'count': {
       const count = String(values.length);
       for (const key of keys) {

@@ -29,6 +29,8 @@ export type Test =
   | { kind: 'date'; header: string | null; zone: string | null; originalZone: boolean; part: string; keys: string[]; match: MatchSpec; at?: FieldIndex }
   /** environment (RFC 5183): an item of the execution context. */
   | { kind: 'environment'; name: string; keys: string[]; match: MatchSpec }
+  /** valid_ext_list (extlists, RFC 6134): whether every one of these lists can be used. */
+  | { kind: 'validextlist'; lists: string[] }
   /** ihave (RFC 5463): whether the server offers every one of these extensions. */
   | { kind: 'ihave'; names: string[] }
   /** valid_notify_method (RFC 5435): whether every URI is one this server can notify by. */
@@ -69,7 +71,23 @@ export type Command = { line: number } & (
   | { kind: 'notify'; method: string; from: string | null; importance: string | null; options: string[]; message: string | null; fcc: Fcc | null }
   /** error (RFC 5463): end the script with a runtime error. */
   | { kind: 'error'; message: string }
-  | { kind: 'redirect'; address: string; copy: boolean }
+  /**
+   * redirect; with :list (extlists) `address` is a list name. :notify / :ret (redirect-dsn) and the
+   * deliver-by time, mode and trace (redirect-deliverby) as written (variables expanded at run time).
+   */
+  | {
+      kind: 'redirect';
+      address: string;
+      copy: boolean;
+      list: boolean;
+      notify: string | null;
+      ret: string | null;
+      byTime: { relative: number } | { absolute: string } | null;
+      byMode: string | null;
+      byTrace: boolean;
+    }
+  /** log (vnd.cyrus.log): a line in the server's log. */
+  | { kind: 'log'; text: string }
   | { kind: 'reject'; reason: string; extended: boolean }
   | {
       kind: 'vacation';

@@ -76,6 +76,30 @@ export interface SieveEnvironment {
   hasSpecialUse?(mailbox: string | null, uses: readonly string[]): boolean;
   /** mailboxid (RFC 9042): whether a mailbox the user can see has this unique id. */
   mailboxIdExists?(id: string): boolean;
+  /**
+   * extlists (RFC 6134): whether the list (a name addressBookOf reads) holds this value (an
+   * address, for the user's address books). Without it no list holds anything.
+   */
+  listContains?(list: string, value: string): boolean;
+  /** extlists: whether the list exists and can be used (valid_ext_list). Without it none can. */
+  listExists?(list: string): boolean;
+}
+
+/** redirect-dsn (RFC 6009 4): the DSN parameters of a redirect, as SMTP writes them. */
+export interface RedirectDsn {
+  /** RCPT NOTIFY: "NEVER", or SUCCESS / FAILURE / DELAY joined by commas; null: the MTA's default. */
+  notify: string | null;
+  /** MAIL RET: FULL or HDRS; null: the MTA's default. */
+  ret: 'FULL' | 'HDRS' | null;
+}
+
+/** redirect-deliverby (RFC 6009 5): the MAIL BY parameter (RFC 2852) of a redirect. */
+export interface DeliverBy {
+  /** Seconds left to deliver in, counted from the run (a :bytimeabsolute made relative). */
+  seconds: number;
+  /** N: notify the sender when it is late; R: return the message. */
+  mode: 'N' | 'R';
+  trace: boolean;
 }
 
 /** A duplicate test's check, for the caller to record once the message is delivered (RFC 7352 3). */
@@ -112,7 +136,11 @@ export type SieveAction =
       message: string | null;
       fcc?: FccAction;
     }
-  | { type: 'redirect'; address: string }
+  /**
+   * redirect: to `address`, or with `list` (extlists) to the members of the list `address` names;
+   * with the DSN and deliver-by parameters the script gave (redirect-dsn, redirect-deliverby).
+   */
+  | { type: 'redirect'; address: string; list?: boolean; dsn?: RedirectDsn; deliverBy?: DeliverBy }
   | { type: 'discard' }
   /** reject / ereject (RFC 5429): refuse the message with this reason. */
   | { type: 'reject'; reason: string; extended: boolean }
@@ -145,6 +173,11 @@ export interface SieveOutcome {
   header?: Buffer;
   /** The duplicate tests' checks (present when there were some and the script did not fail). */
   duplicates?: DuplicateCheck[];
+  /**
+   * What the script's `log` commands (vnd.cyrus.log) wrote, in order: present when there was some,
+   * also when the script failed afterwards (Cyrus logs each line as the command runs).
+   */
+  logs?: string[];
 }
 
 

@@ -4,7 +4,7 @@
  */
 import type { ConnectionContext } from '../auth/index.js';
 import { packageVersion } from '../common/index.js';
-import { DEFAULT_MAX_REDIRECTS } from '../sieve-script/index.js';
+import { ADDRBOOK_URN, DEFAULT_MAX_REDIRECTS, UNADVERTISED_EXTENSIONS } from '../sieve-script/index.js';
 import type { SieveDeps } from './deps.js';
 import { quoted } from './wire/response.js';
 
@@ -27,10 +27,13 @@ export function capabilityLines(deps: SieveDeps, view: CapabilityView): string[]
   const lines = [`"IMPLEMENTATION" ${quoted(implementation(deps))}`];
   // RFC 5804 2.1: SASL is listed in the authenticated state too, possibly empty; we list the mechanisms before login.
   lines.push(`"SASL" ${quoted(view.authenticated ? '' : saslMechanisms(deps, view.connection).join(' '))}`);
-  lines.push(`"SIEVE" ${quoted(deps.settings.extensions.join(' '))}`);
+  // What scripts may require, less what Cyrus does not list here (vnd.cyrus.log; still accepted).
+  lines.push(`"SIEVE" ${quoted(deps.settings.extensions.filter((e) => !UNADVERTISED_EXTENSIONS.has(e)).join(' '))}`);
   if (deps.tlsContext && !view.tls && !view.authenticated) lines.push('"STARTTLS"');
   // RFC 5804 1.7: with enotify, the notification methods (mailto only, RFC 5436).
   if (deps.settings.extensions.includes('enotify')) lines.push('"NOTIFY" "mailto"');
+  // RFC 6134 2.9: with extlists, the list names the server resolves (the users' address books).
+  if (deps.settings.extensions.includes('extlists')) lines.push(`"EXTLISTS" ${quoted(ADDRBOOK_URN)}`);
   // The limit the language applies in a delivery's run (runSieve's default, which lmtpd uses).
   lines.push(`"MAXREDIRECTS" ${quoted(String(DEFAULT_MAX_REDIRECTS))}`);
   lines.push('"VERSION" "1.0"');

@@ -53,6 +53,7 @@ export class DuplicateStore {
       countMailbox: db.prepare<[number, string], { n: number }>('SELECT count(*) AS n FROM deliveries WHERE delivered_at < ? AND mailbox = ?'),
       pruneMailbox: db.prepare<[number, string]>('DELETE FROM deliveries WHERE delivered_at < ? AND mailbox = ?'),
       getAction: db.prepare<[string, string], { until: number }>('SELECT delivered_at AS until FROM deliveries WHERE message_id = ? AND mailbox = ?'),
+      forget: db.prepare<[string, string]>('DELETE FROM deliveries WHERE message_id = ? AND mailbox = ?'),
       all: db.prepare<[], [string, string, number, number]>('SELECT message_id, mailbox, delivered_at, pending FROM deliveries ORDER BY delivered_at, mailbox, message_id').raw(true),
     };
   }
@@ -130,6 +131,16 @@ export class DuplicateStore {
   /** Remember a Sieve action of `userid` until `until` (ms since the epoch). */
   recordAction(userid: string, key: string, until: number): void {
     writeTransaction(this.db, 'deliver.db action', () => this.stmts.put.run(key, actionOwner(userid), until, 0));
+  }
+
+  /** Forget the delivery of `messageId` to `mailbox` (cyr_dbtool delete): a redelivery is stored again. Whether there was one. */
+  forgetDelivery(messageId: string, mailbox: string): boolean {
+    return writeTransaction(this.db, 'deliver.db forget', () => this.stmts.forget.run(messageId, mailbox).changes > 0);
+  }
+
+  /** Forget a Sieve action of `userid` (cyr_dbtool delete): it may be taken again. Whether there was one. */
+  forgetAction(userid: string, key: string): boolean {
+    return writeTransaction(this.db, 'deliver.db forget action', () => this.stmts.forget.run(key, actionOwner(userid)).changes > 0);
   }
 
   /** Every row, oldest first (ctl_deliver -d), read one at a time. */

@@ -36,6 +36,8 @@
  *   MaildropStore.open(configdirectory/pop3.db, durable): POP3's last logins (popminpoll) and maildrop locks
  *   UserDenyList.fromConfig(config, { create }) (user_deny.db, cyr_deny): entry(userid) / entries() / deny(userid, services, message) / allow(userid)
  *   DuplicateStore.fromConfig(config) (deliver.db): isDelivered(messageId, mailbox) / recordDelivery / prune(minAgeMs) / entries()
+ *   DbFile.open(file) (cyr_dbtool): any of our databases read-only as Cyrus's key/value records: kind, show(prefix, emit) / get(key) / problems()
+ *   openDbWriter(kind, file, opts) → prepareSet / prepareDelete (user_deny.db, deliver.db, subscriptions.db only)   checkpointDbFile(file)
  *
  * Names are internal names ("user.fred.Sent", "example.com!user.fred"); the store refuses unsafe
  * ones with MailError('BadName'); the name grammar and the LIST-pattern matcher are src/names.
@@ -62,6 +64,8 @@ export { dumpMailboxList, loadMailboxList } from './dump.js';
 export { rebuildMailboxList, type RebuildReport, type RebuildOptions } from './rebuild-list.js';
 export { DuplicateStore, duplicateDbPath, type DuplicateEntry } from './duplicates.js';
 export { UserDenyList, userDenyDbPath, type UserDenyEntry } from './user-deny.js';
+export { DbFile, DB_KINDS, kindByFileName, escapeText, unescapeText, type DbKind } from './db-file.js';
+export { openDbWriter, checkpointDbFile, type DbWriter, type DbWriterOptions } from './db-writer.js';
 export {
   QuotaStore, QUOTA_RESOURCES, exceededResource, sameUsage, type QuotaResource, type QuotaMode, type QuotaDelta, type QuotaUsage,
   type QuotaLimits, type QuotaRoot, type QuotaRecount,

@@ -33,7 +33,8 @@ export interface MailboxEntry {
   quotaRoot: string | null;
 }
 
-interface Row {
+/** A row of the mailboxes table as SQLite returns it (db-file.ts reads it for cyr_dbtool too). */
+export interface Row {
   name: string;
   uniqueid: string;
   partition: string;

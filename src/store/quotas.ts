@@ -77,7 +77,8 @@ CREATE TABLE IF NOT EXISTS roots (
 ) WITHOUT ROWID;
 `;
 
-interface RootRow {
+/** A row of the roots table as SQLite returns it (db-file.ts reads it for cyr_dbtool too). */
+export interface RootRow {
   root: string;
   storage_limit: number | null;
   message_limit: number | null;

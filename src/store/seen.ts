@@ -70,6 +70,8 @@ export class SeenStore implements SeenState {
       forgetUser: this.db.prepare<[string]>('DELETE FROM seen WHERE userid = ?'),
       renameUser: this.db.prepare<[string, string]>('UPDATE seen SET userid = ? WHERE userid = ?'),
       everyUser: this.db.prepare<[string], { userid: string; uids: string }>('SELECT userid, uids FROM seen WHERE uniqueid = ? ORDER BY userid'),
+      usersOf: this.db.prepare<[string], string>('SELECT userid FROM seen WHERE uniqueid = ? ORDER BY userid').pluck(),
+      rows: this.db.prepare<[], [string, string, number]>('SELECT userid, uniqueid, changed FROM seen ORDER BY userid, uniqueid').raw(true),
     };
     // Group commits name this WAL to the caller's fsync, kept open while the connection is.
     holdSyncPath(`${file}-wal`);
@@ -215,6 +217,33 @@ export class SeenStore implements SeenState {
       for (const row of rows) this.stmts.put.run(row.userid, uniqueId, formatUidRanges(parseUidRanges(row.uids)), now, this.stmts.tick.get() as number);
     });
     this.forgetParsed();
+  }
+
+  /** The users with a row for the mailbox with `uniqueId` (sorted). */
+  usersOf(uniqueId: string): string[] {
+    try {
+      return this.stmts.usersOf.all(uniqueId);
+    } catch (err) {
+      throw sqliteError(err, 'seen.db read');
+    }
+  }
+
+  /** When `userid`'s row of the mailbox was last written (ms since the epoch), null without one. */
+  changedAt(userid: string, uniqueId: string): number | null {
+    try {
+      return this.stmts.version.get(userid, uniqueId)?.changed ?? null;
+    } catch (err) {
+      throw sqliteError(err, 'seen.db read');
+    }
+  }
+
+  /** Every row's user, mailbox and last write (ms), by user (arbitron); one statement, so one read transaction. */
+  rows(): Array<{ userid: string; uniqueId: string; changed: number }> {
+    try {
+      return this.stmts.rows.all().map(([userid, uniqueId, changed]) => ({ userid, uniqueId, changed }));
+    } catch (err) {
+      throw sqliteError(err, 'seen.db read');
+    }
   }
 
   /** Drop every user's state of a mailbox that is gone for good. */

@@ -30,6 +30,7 @@ export class SubscriptionStore {
       add: this.db.prepare<[string, string]>('INSERT OR IGNORE INTO subscriptions (userid, mailbox) VALUES (?, ?)'),
       remove: this.db.prepare<[string, string]>('DELETE FROM subscriptions WHERE userid = ? AND mailbox = ?'),
       forgetUser: this.db.prepare<[string]>('DELETE FROM subscriptions WHERE userid = ?'),
+      all: this.db.prepare<[], [string, string]>('SELECT userid, mailbox FROM subscriptions ORDER BY userid, mailbox').raw(true),
     };
   }
 
@@ -40,6 +41,15 @@ export class SubscriptionStore {
   list(userid: string): string[] {
     try {
       return this.stmts.list.all(userid).map((r) => r.mailbox);
+    } catch (err) {
+      throw sqliteError(err, 'subscriptions.db read');
+    }
+  }
+
+  /** Every user's subscriptions (arbitron), by user and name. */
+  all(): Array<{ userid: string; mailbox: string }> {
+    try {
+      return this.stmts.all.all().map(([userid, mailbox]) => ({ userid, mailbox }));
     } catch (err) {
       throw sqliteError(err, 'subscriptions.db read');
     }

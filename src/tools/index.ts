@@ -16,6 +16,9 @@ import { registerSquatter } from './squatter.js';
 import { registerCyrLs } from './cyr_ls.js';
 import { registerMbexamine } from './mbexamine.js';
 import { registerChkCyrus } from './chk_cyrus.js';
+import { registerCyrDbtool } from './cyr_dbtool.js';
+import { registerCyrUserseen } from './cyr_userseen.js';
+import { registerArbitron } from './arbitron.js';
 
 /** Adds one Cyrus-named subcommand (with its options and --help) to the program. */
 export type ToolRegistrar = (program: Command) => void;
@@ -42,4 +45,7 @@ export const TOOLS: ToolRegistrar[] = [
   registerCyrLs,
   registerMbexamine,
   registerChkCyrus,
+  registerCyrDbtool,
+  registerCyrUserseen,
+  registerArbitron,
 ];

@@ -39,3 +39,14 @@ export function toolNames(config: ImapdConfig, store: MailStore): ToolNames {
     },
   };
 }
+
+/**
+ * Internal names as Cyrus's tools print them: an administrator's standard namespace with the
+ * configured separator ("user/fred/Sent", "shared/lists", "user/ann@example.com"), whatever
+ * altnamespace says; the internal name itself when it has no such form.
+ */
+export function adminNames(config: ImapdConfig): (internal: string) => string {
+  const configured = Namespace.fromConfig(config);
+  const standard = new Namespace({ ...configured.settings, altNamespace: false });
+  return (internal) => standard.toExternal(internal, TOOL_ADMIN) ?? internal;
+}

@@ -68,9 +68,10 @@ describe('IMAP proxy on the wire', () => {
     c.close();
   });
 
-  it('says [CLOSED] under QRESYNC when a SELECT leaves a selection of another server', async () => {
+  // RFC 7162 3.2.11: every server offering CONDSTORE/QRESYNC says [CLOSED], enabled or not.
+  it.each([['under QRESYNC', true], ['without ENABLE', false]])('says [CLOSED] %s when a SELECT leaves a selection of another server', async (_name, enable) => {
     const c = await login();
-    await c.command('Q0', 'ENABLE QRESYNC');
+    if (enable) await c.command('Q0', 'ENABLE QRESYNC');
     await c.command('Q1', 'SELECT Here');
     const toRemote = await c.command('Q2', 'SELECT Work');
     expect(toRemote[0]).toBe('* OK [CLOSED] Ok');

@@ -2,18 +2,23 @@
 // (`postfix -c DIR`, no listener of its own, loopback only), delivering to us through
 // lmtp:unix: and lmtp:inet:. A message submitted with its sendmail lands in the mailbox; a message
 // to an unknown user bounces (the bounce itself is delivered to the sender's mailbox); a message to
-// an over-quota user stays in postfix's queue (deferred).
+// an over-quota user stays in postfix's queue (deferred). A Sieve redirect with redirect-dsn's
+// :notify goes back out through the same postfix's sendmail (-bs), and postfix honours the NOTIFY.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestLmtp, storedMessages, type TestLmtp } from './harness.js';
+import { activate } from './sieve-helpers.js';
 
 const POSTFIX = existsSync('/usr/sbin/postfix') && existsSync('/etc/postfix/postfix-files') && process.getuid?.() === 0;
 const NO_LIMITS = { STORAGE: null, MESSAGE: null, MAILBOX: null };
 
 let server: TestLmtp;
 let dir: string;
+/** Our `sendmail`: postfix's, on the test's postfix configuration; and the users' sievedir. */
+let sieveSide: string;
 
 const MASTER_CF = `
 pickup    unix  n       -       n       60      1       pickup
@@ -72,7 +77,11 @@ function maillog(): string {
 
 describe.skipIf(!POSTFIX)('postfix as the MTA', () => {
   beforeAll(async () => {
-    server = await startTestLmtp({ users: ['fred', 'bounce', 'full'], preauthorized: true });
+    sieveSide = mkdtempSync(join(tmpdir(), 'cyrusts-postfix-sieve-'));
+    server = await startTestLmtp({
+      users: ['fred', 'bounce', 'full', 'joe', 'dsn'], preauthorized: true,
+      conf: [`sievedir: ${join(sieveSide, 'sieve')}`, `sendmail: ${join(sieveSide, 'sendmail')}`],
+    });
     server.store.setQuota('user.full', { ...NO_LIMITS, MESSAGE: 0 });
     dir = join(server.dir, 'postfix');
     mkdirSync(join(dir, 'queue'), { recursive: true });
@@ -110,11 +119,14 @@ describe.skipIf(!POSTFIX)('postfix as the MTA', () => {
       '',
     ].join('\n'));
     postfix('start');
+    writeFileSync(join(sieveSide, 'sendmail'), `#!/bin/sh\nexec /usr/sbin/sendmail -C ${dir} "$@"\n`);
+    chmodSync(join(sieveSide, 'sendmail'), 0o755);
   }, 60_000);
 
   afterAll(async () => {
     if (dir) spawnSync('/usr/sbin/postfix', ['-c', dir, 'abort']);
     await server?.close();
+    if (sieveSide) rmSync(sieveSide, { recursive: true, force: true });
   });
 
   it('delivers a message submitted with sendmail over lmtp:unix: and over lmtp:inet:', async () => {
@@ -140,5 +152,22 @@ describe.skipIf(!POSTFIX)('postfix as the MTA', () => {
     const queue = execFileSync('/usr/sbin/postqueue', ['-c', dir, '-p'], { encoding: 'utf8' });
     expect(queue).toContain('full@lmtp.test');
     expect(await storedMessages(server.store, 'user.full')).toHaveLength(0);
+  });
+
+  it('passes a Sieve redirect\'s :notify to postfix by sendmail -bs: a success notice reaches the sender, and none without it', async () => {
+    activate(join(sieveSide, 'sieve'), 'fred', 'require "redirect-dsn";\nif header :contains "subject" "tell me" { redirect :notify "SUCCESS,FAILURE" :ret "HDRS" "joe@lmtp.test"; }\nelse { redirect "joe@lmtp.test"; }\n');
+    sendmail('dsn@lmtp.test', 'fred@lmtp.test', 'pf-dsn-quiet@x');
+    await until('the quiet redirect', async () => (await storedMessages(server.store, 'user.joe')).find((m) => m.includes('<pf-dsn-quiet@x>')));
+    spawnSync('/usr/sbin/sendmail', ['-C', dir, '-oi', '-f', 'dsn@lmtp.test', 'fred@lmtp.test'], {
+      input: 'From: dsn@lmtp.test\nTo: fred@lmtp.test\nSubject: tell me\nMessage-ID: <pf-dsn-told@x>\n\nhello\n',
+    });
+    const redirected = await until('the redirect', async () => (await storedMessages(server.store, 'user.joe')).find((m) => m.includes('<pf-dsn-told@x>')));
+    expect(redirected).toMatch(/^Return-Path: <dsn@lmtp\.test>/);
+    const notice = await until('the success notice', async () => (await storedMessages(server.store, 'user.dsn')).find((m) => /report-type=delivery-status/.test(m)));
+    expect(notice).toMatch(/joe@lmtp\.test/);
+    expect(notice).toMatch(/Action: (relayed|delivered)/);
+    // Only the redirect that asked for it gave a notice: the quiet one, delivered first, gave none.
+    expect((await storedMessages(server.store, 'user.dsn')).filter((m) => /report-type=delivery-status/.test(m))).toHaveLength(1);
+    expect(await storedMessages(server.store, 'user.fred')).not.toEqual(expect.arrayContaining([expect.stringContaining('<pf-dsn-told@x>')]));
   });
 });

@@ -55,6 +55,15 @@ describe('Sieve at LMTP delivery', () => {
     expect([await count(server, 'user.fred.Lists', 'plain'), await count(server, 'user.fred', 'plain')]).toEqual([0, 1]);
   });
 
+  it('ignores the flags a message cannot have (\\Recent, no IMAP atom, too long) and delivers with the rest (RFC 5232 section 2)', async () => {
+    const long = 'k'.repeat(101);
+    activate(sieveDir, 'fred', `require ["fileinto", "imap4flags"];\naddflag ["\\\\Recent", "bad]kw", "${long}", "Good", "\\\\Seen"];\nif header :contains "List-Id" "announce" {\n  fileinto :flags ["\\\\Bogus", "Also"] "Lists";\n}\nkeep;\n`);
+    const replies = await deliver(server, 'a@example.org', ['fred'], mail('badflags', ['List-Id: <announce.example.org>']));
+    expect(replies).toEqual([expect.stringMatching(/^250 2\.1\.5/)]);
+    expect(newestFlags(server, 'user.fred', 'fred').sort()).toEqual(['Good', '\\Seen']);
+    expect(newestFlags(server, 'user.fred.Lists', 'fred')).toEqual(['Also']);
+  });
+
   it('keeps the message in INBOX when fileinto names a missing folder, and creates it with :create', async () => {
     activate(sieveDir, 'fred', 'require ["fileinto"];\nfileinto "Nowhere";\n');
     await deliver(server, 'a@example.org', ['fred'], mail('nowhere'));

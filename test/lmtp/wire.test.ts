@@ -113,6 +113,8 @@ describe('replies', () => {
     expect(code(new MailError('Temp', 'x'))).toBe('451 4.3.0');
     expect(code(new MailError('InUse', 'x'))).toBe('450 4.2.0');
     expect(code(new MailError('Invalid', 'x', { nul: true }))).toBe('554 5.6.0');
+    // A keyword over the length kept (Sieve :flags) is bad content, as a malformed one is, not a full mailbox.
+    expect(code(new MailError('Limit', 'x', { flag: 'k'.repeat(101) }))).toBe(code(new MailError('Invalid', 'x', { flag: 'a]b' })));
     expect(code(new Error('bug'))).toBe('451 4.3.0');
     expect(lmtpReplyFor(new Error('bug'), policy).internal).toBe(true);
   });

@@ -26,7 +26,7 @@ SERVICES {
 }
 EVENTS {
   tick    cmd="/bin/sh -c 'echo tick >> ${d}/event-ran'" period=1
-  nothere cmd="/usr/sbin/cyrus arbitron -o" period=120
+  nothere cmd="/usr/sbin/cyrus fetchnews -a news.example.org" period=120
 }
 `;
     const { writeFileSync } = await import('node:fs');

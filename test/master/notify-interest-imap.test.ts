@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../src/common/log.js';
 import type { ServiceContext, ServiceInstance } from '../../src/common/service.js';
 import { ImapdConfig } from '../../src/config/index.js';
@@ -84,7 +84,7 @@ async function append(c: RawClient, mailbox: string): Promise<void> {
 
 beforeAll(async () => {
     // The interest of a mailbox no session selects is dropped at once here (it lingers 10 s by default).
-    process.env.CYRUSTS_INTEREST_LINGER_MS = '0';
+    vi.stubEnv('CYRUSTS_INTEREST_LINGER_MS', '0');
   mkdirSync(join(dir, 'conf'));
   mkdirSync(join(dir, 'spool'));
   writeFileSync(join(dir, 'imapd.conf'), [
@@ -112,6 +112,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
+  vi.unstubAllEnvs();
   for (const w of [a, b]) {
     if (!w) continue;
     await w.instance.shutdown(Date.now());

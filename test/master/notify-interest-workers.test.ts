@@ -3,7 +3,7 @@
 // so it sees what the workers write to a peer and what they declare: a worker publishes a change
 // only to the processes that want it, and wants a mailbox only while a session of it selects it.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ChangeInterest } from '../../src/common/service.js';
 import { NotifyClient } from '../../src/master/notify.js';
 import { addUsers, LineClient, RunningMaster, tempServer, type TempServer } from './helpers.js';
@@ -25,7 +25,7 @@ describe('routing by interest between imapd workers', () => {
 
   beforeAll(async () => {
     // The interest of a mailbox no session selects is dropped at once here (it lingers 10 s by default).
-    process.env.CYRUSTS_INTEREST_LINGER_MS = '0';
+    vi.stubEnv('CYRUSTS_INTEREST_LINGER_MS', '0');
     server = tempServer(`SERVICES {
   imap      cmd="imapd" listen="127.0.0.1:0" prefork=2
 }
@@ -41,6 +41,7 @@ describe('routing by interest between imapd workers', () => {
   }, 60_000);
 
   afterAll(async () => {
+    vi.unstubAllEnvs();
     await peer?.close();
     await master?.stop();
     server?.cleanup();

@@ -32,7 +32,7 @@ describe('cmd= → what runs', () => {
     ['/usr/sbin/cyrus tls_prune', { kind: 'builtin', program: 'tls_prune' }],
     [`mytool --flag 'two words'`, { kind: 'external', path: join(bin, 'mytool'), args: ['--flag', 'two words'] }],
     [`${join(bin, 'mytool')} x`, { kind: 'external', path: join(bin, 'mytool'), args: ['x'] }],
-    ['/usr/sbin/cyrus arbitron -o', { kind: 'missing', program: 'arbitron' }],
+    ['/usr/sbin/cyrus fetchnews -a news.example.org', { kind: 'missing', program: 'fetchnews' }],
     ['nntpd -U 30', { kind: 'missing', program: 'nntpd' }],
     ['/nonexistent/bin/thing', { kind: 'missing', program: 'thing' }],
   ])('%s', (cmd, expected) => {

@@ -176,7 +176,20 @@ describe('BINARY', () => {
     expect(decodeTransferEncoding(Buffer.from('8bit ü'), '8bit').toString()).toBe('8bit ü');
   });
 
-  it('HEADER.FIELDS selection adds a CRLF to a last field that lacks one', () => {
-    expect(selectHeaderFields(Buffer.from('A: 1\r\nB: 2'), ['b'], false).toString()).toBe('B: 2\r\n\r\n');
+  // RFC 3501 6.4.5: the blank line is part of every header fetch "except in the case of a message
+  // which has no body and no blank line" (Cyrus 3.6 and Dovecot 2.3 answer "" for an empty
+  // encapsulated message's or an empty part's HEADER.FIELDS).
+  it.each([
+    ['a last field without CRLF gets one; no blank line after a header that had none', 'A: 1\r\nB: 2', ['b'], false, 'B: 2\r\n'],
+    ['fields, then the header\'s blank line', 'A: 1\r\nB: 2\r\n\r\n', ['b'], false, 'B: 2\r\n\r\n'],
+    ['no field matched: the blank line alone', 'A: 1\r\n\r\n', ['x'], false, '\r\n'],
+    ['an empty header (no blank line): nothing', '', ['subject'], false, ''],
+    ['.NOT of an empty header: nothing', '', ['subject'], true, ''],
+    ['a header that is only the blank line keeps it', '\r\n', ['subject'], false, '\r\n'],
+    ['bare LF blank line', 'A: 1\nB: 2\n\n', ['a'], false, 'A: 1\n\r\n'],
+    ['last field ends in CRLF, no blank line, no body', 'A: 1\r\n', ['a'], false, 'A: 1\r\n'],
+    ['.NOT keeps the others and the blank line', 'A: 1\r\nB: 2\r\n\r\n', ['a'], true, 'B: 2\r\n\r\n'],
+  ])('HEADER.FIELDS: %s', (_name, header, names, not, expected) => {
+    expect(selectHeaderFields(Buffer.from(header, 'latin1'), names, not).toString('latin1')).toBe(expected);
   });
 });

@@ -79,10 +79,23 @@ if currentdate :is "year" "2026" { keep; }`],
     expect(result.ok && result.script.requires).toEqual(['fileinto', 'envelope']);
   });
 
-  it('sieve_extensions narrows the list, with Cyrus\'s names for enotify and imap4flags', () => {
+  it('sieve_extensions narrows the list, with Cyrus\'s names, keeping what Cyrus never turns off', () => {
     expect(allowedExtensions(null)).toEqual(SUPPORTED_EXTENSIONS);
-    expect(allowedExtensions(['Notify', 'imapflags', 'ihave', 'fcc', 'special-use', 'x-unknown'])).toEqual(['imap4flags', 'ihave', 'enotify', 'special-use', 'fcc']);
-    expect(allowedExtensions([])).toEqual([]);
+    expect(allowedExtensions(['Notify', 'imapflags', 'ihave', 'fcc', 'special-use', 'x-unknown'])).toEqual([
+      'comparator-i;ascii-numeric', 'imap4flags', 'encoded-character', 'ihave', 'enotify', 'special-use', 'fcc',
+    ]);
+    expect(allowedExtensions([])).toEqual(['comparator-i;ascii-numeric', 'encoded-character']);
+    // Cyrus's "reject" is reject and ereject, "vacation-seconds" vacation too, "x-cyrus-log" vnd.cyrus.log.
+    expect(allowedExtensions(['reject', 'vacation-seconds', 'x-cyrus-log'])).toEqual([
+      'reject', 'ereject', 'comparator-i;ascii-numeric', 'vacation', 'vacation-seconds', 'encoded-character', 'vnd.cyrus.log',
+    ]);
+  });
+
+  it('Cyrus 3.6\'s whole sieve_extensions list allows everything built (its snooze, jmapquery and imip are ignored)', () => {
+    const cyrus = ('fileinto reject vacation vacation-seconds notify include envelope environment body relational regex subaddress copy '
+      + 'date index imap4flags mailbox mboxmetadata servermetadata variables editheader extlists duplicate ihave fcc special-use '
+      + 'redirect-dsn redirect-deliverby mailboxid vnd.cyrus.log vnd.cyrus.jmapquery vnd.cyrus.imip snooze').split(' ');
+    expect(allowedExtensions(cyrus)).toEqual(SUPPORTED_EXTENSIONS);
   });
 
   it('SUPPORTED_EXTENSIONS lists what is built', () => {
@@ -90,7 +103,7 @@ if currentdate :is "year" "2026" { keep; }`],
       'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
       'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date', 'encoded-character',
       'include', 'regex', 'duplicate', 'editheader', 'environment', 'ihave', 'index', 'enotify', 'mboxmetadata', 'servermetadata',
-      'special-use', 'mailboxid', 'fcc',
+      'special-use', 'mailboxid', 'fcc', 'extlists', 'redirect-dsn', 'redirect-deliverby', 'vnd.cyrus.log',
     ]);
   });
 });

@@ -14,3 +14,14 @@ describe('NOTIFY', () => {
     expect(linesWith(['fileinto']).some((l) => l.startsWith('"NOTIFY"'))).toBe(false);
   });
 });
+
+describe('EXTLISTS and the SIEVE line', () => {
+  it('announces the address-book lists exactly when extlists is allowed (RFC 6134 2.9, Cyrus\'s value)', () => {
+    expect(linesWith(['extlists'])).toContain('"EXTLISTS" "urn:ietf:params:sieve:addrbook"');
+    expect(linesWith(['fileinto']).some((l) => l.startsWith('"EXTLISTS"'))).toBe(false);
+  });
+
+  it('leaves vnd.cyrus.log out of SIEVE as Cyrus does, and lists the rest in order', () => {
+    expect(linesWith(['fileinto', 'vnd.cyrus.log', 'redirect-dsn', 'redirect-deliverby'])).toContain('"SIEVE" "fileinto redirect-dsn redirect-deliverby"');
+  });
+});

@@ -68,9 +68,9 @@ const put = (name: string, script: string | Buffer) => Buffer.concat([Buffer.fro
 const scriptFile = (name: string) => join(dir, 'conf', 'sieve', 'f', 'fred', `${name}.script`);
 
 describe('PUTSCRIPT', () => {
-  it('SIEVE lists the supported extensions that sieve_extensions allows (Cyrus\'s "notify" is enotify)', async () => {
+  it('SIEVE lists the supported extensions that sieve_extensions allows (Cyrus\'s "notify" is enotify; the comparator and encoded-character are always on, as in Cyrus)', async () => {
     const client = await SieveClient.connect({ host: '127.0.0.1', port });
-    expect(client.greeting.lines).toContain('"SIEVE" "fileinto vacation enotify"');
+    expect(client.greeting.lines).toContain('"SIEVE" "fileinto comparator-i;ascii-numeric vacation encoded-character enotify"');
     expect(client.greeting.lines).toContain('"NOTIFY" "mailto"');
     client.close();
   });

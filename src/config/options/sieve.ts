@@ -14,6 +14,7 @@ export const sieveOptions: OptionSpec[] = [
   { area, name: 'sieve_extensions', type: 'stringlist', default: null, doc: 'Sieve extensions scripts may require, checked when a script is uploaded (unset: every one the server supports; names it does not support are ignored).' },
   { area, name: 'sieve_sasl_send_unsolicited_capability', type: 'switch', default: 'no', doc: 'Send the capabilities again after a successful AUTHENTICATE, before its OK (draft-martin-managesieve-12).' },
   { area, name: 'sieveusehomedir', type: 'switch', default: 'no', doc: 'Not supported: scripts are always kept under sievedir (yes is logged as a warning and ignored).' },
-  { area, name: 'sendmail', type: 'path', default: '/usr/lib/sendmail', doc: 'The sendmail program Sieve runs to send redirects, rejections and vacation replies.' },
+  { area, name: 'sendmail', type: 'path', default: '/usr/lib/sendmail', doc: 'The sendmail program Sieve runs to send redirects, rejections, vacation replies and notifications (sendmail -i -f SENDER -- RCPT; a redirect with DSN or deliver-by parameters by an SMTP dialogue with sendmail -bs).' },
+  { area, name: 'addressbookprefix', type: 'string', default: '#addressbooks', doc: 'Name of the folder below a user\'s INBOX holding the user\'s address books (#addressbooks/Default, ...): the lists of Sieve\'s extlists (":addrbook:default"), each a mailbox of contacts whose body is a vCard.' },
   { area, name: 'postmaster', type: 'string', default: 'postmaster', doc: 'Username used as the From address of the rejection notices Sieve sends.' },
 ];

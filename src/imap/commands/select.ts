@@ -16,9 +16,12 @@ export const selectCommand = defineCommand({
     // RFC 7162: QRESYNC must have been enabled; either parameter turns CONDSTORE on.
     if (command.qresync) requireQresync(ctx, 'SELECT (QRESYNC)');
     // Selecting deselects first: a failed SELECT leaves the session authenticated (RFC 3501 6.3.1).
+    // The closed selection is told with [CLOSED] whether or not the client enabled anything: RFC 7162
+    // 3.2.11 asks it of every server that offers CONDSTORE or QRESYNC (and RFC 9051 6.3.2 of all),
+    // as Cyrus 3.6 and Dovecot 2.3 send it. Responses before it concern the old mailbox.
     if (ctx.state.kind === 'selected') {
       ctx.select(null);
-      if (ctx.enabled.has('QRESYNC')) ctx.out.send(untaggedStatus('OK', 'CLOSED', 'Ok'));
+      ctx.out.send(untaggedStatus('OK', 'CLOSED', 'Ok'));
     }
     const identity = ctx.identity();
     const name = ctx.toInternal(command.mailbox);

@@ -311,9 +311,12 @@ export class ImapProxy {
     return result;
   }
 
-  /** QRESYNC (RFC 7162 3.2.11): a selection closed by a SELECT of another mailbox is told with [CLOSED]. */
+  /**
+   * RFC 7162 3.2.11 (any server offering CONDSTORE or QRESYNC, enabled or not): a selection closed
+   * by a SELECT of another mailbox is told with [CLOSED].
+   */
   private closedNotice(): void {
-    if (this.host.enabled.has('QRESYNC')) this.host.out.send(untaggedStatus('OK', 'CLOSED', 'Ok'));
+    this.host.out.send(untaggedStatus('OK', 'CLOSED', 'Ok'));
   }
 
   /** Leave the remote selection without a word to the client (UNSELECT on the backend). */
