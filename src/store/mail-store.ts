@@ -1098,6 +1098,8 @@ export class MailStore {
 
   /** Target: finish commits a crash interrupted (headers, thaw); their ids. */
   xferSettlePending(): string[] {
+    // The recovery asks every few seconds: nothing pending costs one indexed read, no context.
+    if (this.mailboxes.xfers.unsettled().length === 0) return [];
     return settlePendingXfers(this.xferContext());
   }
 }
