@@ -34,7 +34,7 @@ const CODES: Record<MailErrorKind, { status: 'NO' | 'BAD'; code: string | null; 
 export function imapFailure(err: unknown): ImapFailure {
   if (err instanceof MailError) {
     const entry = CODES[err.kind];
-    const userFacing = err.kind === 'Limit' || err.kind === 'BadName' || err.kind === 'Invalid' || err.kind === 'Cannot' || err.kind === 'OverQuota';
+    const userFacing = err.kind === 'Limit' || err.kind === 'BadName' || err.kind === 'Invalid' || err.kind === 'Cannot' || err.kind === 'OverQuota' || err.detail?.moving === true;
     // A layer may name a more precise response code (e.g. UNKNOWN-CTE from the message layer).
     const code = typeof err.detail?.responseCode === 'string' ? err.detail.responseCode : entry.code;
     return { status: entry.status, code, text: userFacing && err.message ? err.message : entry.text, internal: false };

@@ -17,6 +17,8 @@ import { limitsFromConfig, type ImapDeps } from './deps.js';
 import { Session, type SessionOptions } from './session/session.js';
 import { IdlePoller } from './session/idle-poll.js';
 import { Watchers } from './session/watchers.js';
+import { XferRecovery } from './xfer/index.js';
+import { isMurderFrontend } from '../murder/index.js';
 
 interface ImapServerOptions {
   /** imapd.conf seen from this service (config.forService(name)). */
@@ -37,9 +39,13 @@ export class ImapServer {
   /** Stops the sweep that ends the sessions of users cyr_deny denies this service. */
   private readonly stopDenySweep: () => void;
 
+  /** A Murder backend's XFER recovery (moves whose runner is gone, interrupted commits); null elsewhere. */
+  private readonly xferRecovery: XferRecovery | null;
+
   private constructor(readonly deps: ImapDeps) {
     this.unsubscribe = deps.store.onChange((name, facts) => this.mailboxChanged(name, facts));
     this.stopDenySweep = sweepDenied(deps.auth, deps.serviceName, () => this.sessions);
+    this.xferRecovery = deps.store.murderBackend !== null && !isMurderFrontend(deps.config) ? new XferRecovery(deps.store, deps.config, deps.logger) : null;
   }
 
   static create(options: ImapServerOptions): ImapServer {
@@ -136,6 +142,7 @@ export class ImapServer {
   close(): void {
     this.unsubscribe();
     this.stopDenySweep();
+    this.xferRecovery?.stop();
     // The mailboxes APPEND keeps open between commands, before the store.
     this.deps.intake.close();
     this.deps.store.close();

@@ -43,6 +43,8 @@ export function lmtpReplyFor(err: unknown, policy: ErrorPolicy): MappedError {
       // A keyword too long to keep (a Sieve :flags value) is the message's fault, not a full mailbox.
       if (typeof detail.flag === 'string') return { reply: REPLIES.badContent, internal: false };
       return { reply: policy.overQuotaPermanent ? REPLIES.overQuotaPermanent : REPLIES.overQuotaTemporary, internal: false };
+    case 'InUse':
+      return { reply: detail.moving === true ? REPLIES.mailboxMoving : REPLIES.mailboxBusy, internal: false };
     case 'Invalid':
       if (detail.nul === true) return { reply: REPLIES.nulInMessage, internal: false };
       if (detail.empty === true) return { reply: REPLIES.emptyMessage, internal: false };

@@ -23,7 +23,10 @@ import { FLAG_DELETED, FLAG_FLAGGED, FLAG_SEEN } from './flags.js';
  * of SCHEMA, so opening it skips the schema statements (a tenth of a millisecond per open, which
  * LIST-STATUS pays once per mailbox). Raise it whenever SCHEMA changes.
  */
-const SCHEMA_VERSION = 8;
+const SCHEMA_VERSION = 9;
+
+/** The highest index format this code reads (an index copied from a newer server is refused). */
+export const INDEX_SCHEMA_VERSION = SCHEMA_VERSION;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS mailbox (
@@ -50,7 +53,10 @@ CREATE TABLE IF NOT EXISTS mailbox (
   -- Whose \\Seen the records' \\Seen bit is (not sharedseen): the mailbox owner's once adopted
   -- (seen-owner.ts); every other user's stays in seen.db. NULL: nobody's (the bits are clear), as
   -- in an index from before it, whose owner's \\Seen is still in seen.db until adopted.
-  seen_owner TEXT
+  seen_owner TEXT,
+  -- The XFER moving the mailbox to another Murder backend (src/store/xfer-*.ts): while set, every
+  -- change of the records is refused (MailError InUse), so the copy taken is the mailbox. NULL: none.
+  xfer TEXT
 );
 CREATE TABLE IF NOT EXISTS messages (
   uid INTEGER PRIMARY KEY,
@@ -180,6 +186,8 @@ export interface MailboxRow {
   messages_flagged: number;
   messages_seen: number;
   seen_owner: string | null;
+  /** The XFER id while the mailbox is being moved to another backend (its records frozen); else null. */
+  xfer: string | null;
 }
 
 export interface MessageRow {
@@ -261,14 +269,14 @@ function rows<P extends unknown[], R>(db: Db, sql: string, make: (r: unknown[]) 
   };
 }
 
-const MAILBOX_COLUMNS = 'uniqueid, name, uidvalidity, uidnext, highestmodseq, recentuid, sharedseen, state, deletedmodseq, messages_count, messages_size, messages_deleted, messages_flagged, messages_seen, seen_owner';
+const MAILBOX_COLUMNS = 'uniqueid, name, uidvalidity, uidnext, highestmodseq, recentuid, sharedseen, state, deletedmodseq, messages_count, messages_size, messages_deleted, messages_flagged, messages_seen, seen_owner, xfer';
 
 function mailboxRow(r: unknown[]): MailboxRow {
   return {
     uniqueid: r[0] as string, name: r[1] as string, uidvalidity: r[2] as number, uidnext: r[3] as number, highestmodseq: r[4] as number,
     recentuid: r[5] as number, sharedseen: r[6] as number, state: r[7] as MailboxState, deletedmodseq: r[8] as number,
     messages_count: r[9] as number, messages_size: r[10] as number, messages_deleted: r[11] as number, messages_flagged: r[12] as number,
-    messages_seen: r[13] as number, seen_owner: r[14] as string | null,
+    messages_seen: r[13] as number, seen_owner: r[14] as string | null, xfer: r[15] as string | null,
   };
 }
 
@@ -291,6 +299,9 @@ function prepare(db: Db) {
     setState: () => db.prepare<[MailboxState]>('UPDATE mailbox SET state = ? WHERE id = 1'),
     setName: () => db.prepare<[string]>('UPDATE mailbox SET name = ? WHERE id = 1'),
     setSeenOwner: () => db.prepare<[string | null]>('UPDATE mailbox SET seen_owner = ? WHERE id = 1'),
+    // XFER: freeze the records for a move (set) and let them change again (cleared only by the same move).
+    setXfer: () => db.prepare<[string]>('UPDATE mailbox SET xfer = ? WHERE id = 1'),
+    clearXfer: () => db.prepare<[string]>('UPDATE mailbox SET xfer = NULL WHERE id = 1 AND xfer = ?'),
     // The records whose \Seen bit is set, and the bit set or cleared without touching modseq (seen-owner.ts).
     seenUids: () => db.prepare<[], number>(`SELECT uid FROM messages WHERE (flags & ${FLAG_SEEN}) != 0 ORDER BY uid`).pluck(),
     setSeenBetween: () => db.prepare<[number, number]>(`UPDATE messages SET flags = flags | ${FLAG_SEEN} WHERE uid BETWEEN ? AND ? AND (flags & ${FLAG_SEEN}) = 0`),
@@ -440,6 +451,7 @@ function upgradeSchema(db: Db): void {
     if (!columns.has('deletedmodseq')) db.exec('ALTER TABLE mailbox ADD COLUMN deletedmodseq INTEGER NOT NULL DEFAULT 0');
     // NULL: the owner's \Seen is still in seen.db, adopted into the bits at the next open (seen-owner.ts).
     if (!columns.has('seen_owner')) db.exec('ALTER TABLE mailbox ADD COLUMN seen_owner TEXT');
+    if (!columns.has('xfer')) db.exec('ALTER TABLE mailbox ADD COLUMN xfer TEXT');
     const counted = COUNTER_COLUMNS.every((c) => columns.has(c));
     for (const column of COUNTER_COLUMNS) if (!columns.has(column)) db.exec(`ALTER TABLE mailbox ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
     db.exec(COUNTER_TRIGGERS);

@@ -138,6 +138,21 @@ export class Mailbox extends MessageReader {
   }
 
   /**
+   * The index row for a change of the records (inside the write transaction): as active(), and
+   * refused while an XFER moves the mailbox to another server (its copy must stay the mailbox).
+   */
+  private writable(): MailboxRow {
+    const row = this.active();
+    if (row.xfer !== null) throw movingError(this.name);
+    return row;
+  }
+
+  /** Whether an XFER is moving the mailbox to another server: its records cannot change meanwhile. */
+  get frozen(): boolean {
+    return !this.gone && this.index.mailbox().xfer !== null;
+  }
+
+  /**
    * `userid`'s \Seen where it is not the records' bit: null when it is (sharedseen, or `userid` is
    * the owner the bits belong to, seen-owner.ts), else the user's seen.db ranges; no user: none.
    */
@@ -256,7 +271,7 @@ export class Mailbox extends MessageReader {
     let facts: AppendFacts | undefined;
     try {
       result = withPageCache(this.index.db, appendPageCacheKiB(prepared), () => writeTransaction(this.index.db, 'append', () => {
-        const row = this.active();
+        const row = this.writable();
         const before = this.lookBeforeWrite(ownTransaction);
         const s = this.index.stmts;
         const limit = (this.messageLimit ??= this.ctx.messageLimit(this.name));
@@ -418,7 +433,7 @@ export class Mailbox extends MessageReader {
   clearSeen(userid: string | null, opts: { onlyIf?: () => boolean } = {}): FlagChangeResult | null {
     const result = writeTransaction(this.index.db, 'clear seen', () => {
       if (opts.onlyIf !== undefined && !opts.onlyIf()) return null;
-      const row = this.active();
+      const row = this.writable();
       const inRecord = row.sharedseen === 1 || (userid !== null && row.seen_owner === userid);
       let uids: number[];
       if (inRecord || userid === null) uids = this.index.stmts.seenUids.all();
@@ -444,7 +459,7 @@ export class Mailbox extends MessageReader {
     const ownTransaction = !this.index.db.inTransaction;
     let look: LastLook | null = null;
     const result = writeTransaction(this.index.db, 'store flags', () => {
-      const row = this.active();
+      const row = this.writable();
       const before = this.lookBeforeWrite(ownTransaction);
       const userid = opts.userid ?? null;
       // \Seen in the records' bit (sharedseen, or the owner's: seen-owner.ts), else in seen.db.
@@ -563,7 +578,7 @@ export class Mailbox extends MessageReader {
     let look: LastLook | null = null;
     try {
       expunged = writeTransaction(this.index.db, 'expunge', () => {
-        const row = this.active();
+        const row = this.writable();
         const before = this.lookBeforeWrite(ownTransaction);
         const s = this.index.stmts;
         // The records to remove, with their sizes (released from the quota).
@@ -618,6 +633,8 @@ export class Mailbox extends MessageReader {
     const cutoff = Date.now() - minAgeMs;
     if (opts.dryRun) return readTransaction(this.index.db, 'expire expunged -n', () => this.index.stmts.expungedFilesBefore.all(cutoff).map((r) => r.uid));
     const removed = writeTransaction(this.index.db, 'expire expunged', () => {
+      // Being moved by XFER: the files stay (the copy reads them); the next run removes them.
+      if (this.active().xfer !== null) return [];
       const uids = this.index.stmts.expungedFilesBefore.all(cutoff).map((r) => r.uid);
       for (const uid of uids) this.index.stmts.markFileRemoved.run(uid);
       return uids;
@@ -659,6 +676,7 @@ export class Mailbox extends MessageReader {
     const result = await this.append(items, { quota: 'ignore' });
     rows.forEach((r, k) => restored.set(r.uid, result.uids[k]!));
     writeTransaction(this.index.db, 'restored expunged', () => {
+      this.writable();
       for (const r of rows) this.index.stmts.markFileRemoved.run(r.uid);
     });
     for (const r of rows) rmSync(this.messagePath(r.uid), { force: true });
@@ -676,6 +694,8 @@ export class Mailbox extends MessageReader {
   pruneExpunged(minAgeMs: number, opts: { dryRun?: boolean } = {}): number[] {
     const cutoff = Date.now() - minAgeMs;
     const body = () => {
+      // Being moved by XFER: nothing is forgotten now (the next run does it).
+      if (!opts.dryRun && this.active().xfer !== null) return [];
       const rows = this.index.stmts.prunableExpungedBefore.all(cutoff);
       if (!opts.dryRun && rows.length > 0) {
         let highest = 0;
@@ -966,6 +986,8 @@ export class Mailbox extends MessageReader {
   async moveTo(uids: readonly number[], target: Mailbox, opts: AppendOptions = {}): Promise<MoveResult> {
     // Within one quota root a move changes no usage: it never fails on quota.
     const quota = this.ctx.quota?.sameRoot(this.name, target.name) ? 'ignore' : opts.quota;
+    // A source being moved by XFER cannot lose the messages: refused before any copy is made.
+    if (this.frozen) throw movingError(this.name);
     const copied = await this.copyTo(uids, target, quota === undefined ? opts : { ...opts, quota });
     const expunged = copied.sourceUids.length === 0 ? [] : this.expunge({ uids: copied.sourceUids, force: true });
     return { ...copied, expunged };
@@ -1115,4 +1137,9 @@ function countInRanges(uids: Uint32Array, ranges: UidRanges): number {
     if (r < ranges.length && ranges[r]![0] <= uid) n++;
   }
   return n;
+}
+
+/** A change refused while an XFER moves the mailbox (IMAP NO [INUSE], LMTP 450, POP3 [IN-USE]). */
+function movingError(name: string): MailError {
+  return new MailError('InUse', 'Mailbox is being moved to another server; try again later', { mailbox: name, moving: true });
 }

@@ -60,6 +60,8 @@ export interface AnnotationLimits {
 export class AnnotationStore {
   private readonly db: Db;
   private readonly stmts;
+  /** Asked before a mailbox's annotations change; throws to refuse (the store's: an XFER moves the mailbox). */
+  writeGuard: ((mailbox: string) => void) | null = null;
 
   constructor(file: string, durable: boolean) {
     this.db = openDb(file, { durable, cacheKiB: 256 });
@@ -83,6 +85,7 @@ export class AnnotationStore {
       forgetMailbox: this.db.prepare<[string]>('DELETE FROM annotations WHERE mailbox = ?'),
       forgetUser: this.db.prepare<[string]>('DELETE FROM annotations WHERE userid = ?'),
       renameUser: this.db.prepare<[string, string]>('UPDATE OR REPLACE annotations SET userid = ? WHERE userid = ?'),
+      everyOf: this.db.prepare<[string], { entry: string; userid: string; value: Buffer }>('SELECT entry, userid, value FROM annotations WHERE mailbox = ? ORDER BY entry, userid'),
     };
   }
 
@@ -132,6 +135,7 @@ export class AnnotationStore {
    * detail.tooMany) when an owner would hold more than `limits.maxEntries` entries in the mailbox.
    */
   apply(mailbox: string, changes: readonly AnnotationChange[], limits: AnnotationLimits): void {
+    if (mailbox !== SERVER_ANNOTATIONS) this.writeGuard?.(mailbox);
     const now = Date.now();
     writeTransaction(this.db, 'annotations write', () => {
       const owners = new Set<string>();
@@ -146,6 +150,24 @@ export class AnnotationStore {
           if (this.stmts.count.get(mailbox, owner)!.n > limits.maxEntries) throw new MailError('Limit', 'Too many annotations', { tooMany: true });
         }
       }
+    });
+  }
+
+  /** Every annotation of `mailbox` (a uniqueid): the shared ones and every user's private ones (XFER). */
+  everyValueOf(mailbox: string): AnnotationValue[] {
+    try {
+      return this.stmts.everyOf.all(mailbox);
+    } catch (err) {
+      throw sqliteError(err, 'annotations.db read');
+    }
+  }
+
+  /** Set `mailbox`'s annotations to exactly `values` (a mailbox arriving by XFER), in one transaction. */
+  replaceAll(mailbox: string, values: readonly AnnotationValue[]): void {
+    const now = Date.now();
+    writeTransaction(this.db, 'annotations replace', () => {
+      this.stmts.forgetMailbox.run(mailbox);
+      for (const v of values) this.stmts.put.run(mailbox, v.entry, v.userid, v.value, now);
     });
   }
 

@@ -29,6 +29,10 @@
  *   store.murderBackend (servername, or null)         store.murderOutbox (Murder backend: list changes for the mupdate master)
  *   await store.mailboxListPushed(timeoutMs?)         (the master has every list change so far; true at once off a Murder)
  *   MailStore.installPublisher(factory)               (entry point: the Murder pusher behind every backend store)
+ *   XFER (moving mailboxes between Murder backends): on the source store.xferBegin(plan) (record, freeze) /
+ *     xferExport(name, id) / xferExportUser(userid) / xferSetPhase / xferRenew / xferOrphans / xferAdopt /
+ *     xferAbort(id) (thaw) / xferFinish(id) (remove the copies, quietly); on the target store.xferStage(id) →
+ *     XferStaging (addMailbox / write / setState / setUser / commit / discard), xferOutcome(id), xferSettlePending()
  *   MaildropStore.open(configdirectory/pop3.db, durable): POP3's last logins (popminpoll) and maildrop locks
  *   UserDenyList.fromConfig(config, { create }) (user_deny.db, cyr_deny): entry(userid) / entries() / deny(userid, services, message) / allow(userid)
  *   DuplicateStore.fromConfig(config) (deliver.db): isDelivered(messageId, mailbox) / recordDelivery / prune(minAgeMs) / entries()
@@ -43,6 +47,10 @@ export {
   MailStore, type MailStoreOptions, type CreateMailboxOptions, type ChangeNotifier, type MailboxListPublisher, type MailboxListPublisherFactory, type RemoteEntryRecord,
 } from './mail-store.js';
 export { MurderOutbox, type OutboxRow } from './murder-outbox.js';
+export type { XferMove, XferPhase } from './xfer-ledger.js';
+export type { XferBeginPlan, XferMailboxExport } from './xfer-source.js';
+export type { XferStaging } from './xfer-target.js';
+export { parseMailboxState, parseUserState, xferFileNameProblem, type XferFile, type XferMailboxState, type XferUserState } from './xfer-types.js';
 export { MailboxList, type MailboxEntry, type MailboxTypeFlag, type ListOptions } from './mailbox-list.js';
 export { MaildropStore, type LoginDelayRule } from './maildrops.js';
 export { AccessKeyStore } from './access-keys.js';

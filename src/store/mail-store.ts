@@ -32,6 +32,10 @@ import { SieveScriptStore } from './sieve-scripts.js';
 import { processAlive } from '../common/process.js';
 import { QuotaStore, type QuotaLimits } from './quotas.js';
 import { changeQuotaRoot, moveQuotaRoots, recountRoot, type RecountContext } from './quota-recount.js';
+import type { XferMove, XferPhase } from './xfer-ledger.js';
+import { abortXfer, beginXfer, exportMailbox, exportUser, finishXfer, type XferBeginPlan, type XferMailboxExport, type XferSourceContext } from './xfer-source.js';
+import { XferStaging, settlePendingXfers, type XferTargetContext } from './xfer-target.js';
+import type { XferUserState } from './xfer-types.js';
 
 export interface ChangeNotifier {
   /** `name` changed; `facts`: the change was an append, and this is what it did (src/common/append-facts.ts). */
@@ -267,7 +271,14 @@ export class MailStore {
    */
   get annotations(): AnnotationStore {
     const config = this.options.config;
-    return (this.annotationStore ??= new AnnotationStore(config.path('annotation_db_path') ?? join(config.configDirectory, 'annotations.db'), this.durable));
+    if (this.annotationStore === null) {
+      this.annotationStore = new AnnotationStore(config.path('annotation_db_path') ?? join(config.configDirectory, 'annotations.db'), this.durable);
+      // A mailbox being moved by XFER keeps its annotations as they are until it has gone.
+      this.annotationStore.writeGuard = (uniqueId) => {
+        if (this.mailboxes.xfers.anyMoves() && this.mailboxes.xfers.moveByUniqueId(uniqueId) !== null) throw movingError();
+      };
+    }
+    return this.annotationStore;
   }
 
   /**
@@ -437,6 +448,8 @@ export class MailStore {
 
   createMailbox(name: string, opts: CreateMailboxOptions = {}): MailboxEntry {
     this.checkName(name);
+    // A new folder of a user being moved away would be left behind.
+    this.refuseIfOwnerMoving(name);
     const partition = this.choosePartition(name, opts.partition);
     const dir = this.directoryOf(name, partition);
     const uniqueId = opts.uniqueId ?? randomUUID();
@@ -608,6 +621,8 @@ export class MailStore {
     for (const m of moves) {
       this.checkName(m.target);
       if (m.target !== m.entry.name && this.mailboxes.get(m.target)) throw new MailError('Exists', `mailbox ${m.target} already exists`);
+      this.refuseIfMoving(m.entry.name);
+      this.refuseIfOwnerMoving(m.target);
     }
     if (!opts.ignoreQuota) this.checkRenameQuota(moves);
     const ctx = this.relocateContext();
@@ -670,6 +685,7 @@ export class MailStore {
   deleteMailbox(name: string, opts: { recursive?: boolean } = {}): void {
     this.checkName(name);
     const victims = opts.recursive ? this.subtree(name) : [this.mustLookup(name)];
+    for (const victim of victims) this.refuseIfMoving(victim.name);
     const delayed = this.options.config.enum('delete_mode') === 'delayed';
     const prefix = this.options.config.string('deletedprefix') ?? 'DELETED';
     const now = Math.floor(Date.now() / 1000);
@@ -738,6 +754,8 @@ export class MailStore {
   private updateEntry(name: string, change: Partial<Pick<MailboxEntry, 'acl' | 'specialUse' | 'quotaRoot'>>): MailboxEntry {
     const entry = this.mailboxes.write('update mailbox', () => {
       const current = this.mustLookup(name);
+      // The ACL and special use an XFER reads at its end must be what moves (the quota root label is worked out again there).
+      if (change.acl !== undefined || change.specialUse !== undefined) this.refuseIfMoving(name);
       const next = { ...current, ...change, modifiedModseq: this.mailboxes.nextCounter('modseq') };
       this.mailboxes.put(next);
       return next;
@@ -851,6 +869,8 @@ export class MailStore {
    */
   setQuota(root: string, limits: QuotaLimits | null): void {
     this.checkName(root);
+    this.refuseIfMoving(root);
+    this.refuseIfOwnerMoving(root);
     changeQuotaRoot(this.recountContext(), root, limits, (name, quotaRoot) => this.setQuotaRoot(name, quotaRoot));
   }
 
@@ -952,10 +972,139 @@ export class MailStore {
 
   subscribe(userid: string, name: string): void {
     this.checkName(name);
+    this.refuseIfUserMoving(userid);
     this.subscriptionStore.subscribe(userid, name);
   }
 
   unsubscribe(userid: string, name: string): boolean {
+    this.refuseIfUserMoving(userid);
     return this.subscriptionStore.unsubscribe(userid, name);
   }
+
+  // ---- XFER: moving mailboxes and users between Murder backends (xfer-ledger.ts, xfer-source.ts, xfer-target.ts) ----
+
+  /** InUse while an XFER moves `name` away (its entry, annotations and quota root stay as they are). */
+  private refuseIfMoving(name: string): void {
+    if (this.mailboxes.xfers.anyMoves() && this.mailboxes.xfers.moveOf(name) !== null) throw movingError();
+  }
+
+  /** InUse while an XFER moves `userid` away whole (subscriptions, new folders). */
+  private refuseIfUserMoving(userid: string): void {
+    if (this.mailboxes.xfers.anyMoves() && this.mailboxes.xfers.userMoving(userid)) throw movingError();
+  }
+
+  /** InUse when `name` would be a folder of a user an XFER moves away whole. */
+  private refuseIfOwnerMoving(name: string): void {
+    const owner = ownerOf(name);
+    if (owner !== null) this.refuseIfUserMoving(owner);
+  }
+
+  private xferContext(): XferSourceContext & XferTargetContext {
+    const config = this.options.config;
+    return {
+      list: this.mailboxes,
+      durable: this.durable,
+      logger: this.logger,
+      seen: this.seen,
+      annotations: this.annotations,
+      quotas: this.quotas,
+      subscriptions: this.subscriptionStore,
+      sieve: this.sieveScripts,
+      servername: this.murderBackend ?? config.string('servername') ?? hostname(),
+      lookup: (name) => this.lookup(name),
+      checkName: (name) => this.checkName(name),
+      partitions: () => new Set(config.partitions().keys()),
+      choosePartition: (name, explicit) => this.choosePartition(name, explicit),
+      partitionRoot: (partition) => this.partitionRoot(partition),
+      directoryOf: (name, partition) => this.directoryOf(name, partition),
+      creationLockFile: (uniqueId) => this.creationLockFile(uniqueId),
+      isStaleReservation: (entry) => this.isStaleReservation(entry),
+      checkDirectoryFree: (dir, name, replaceable) => this.checkDirectoryFree(dir, name, replaceable),
+      rewriteHeader: (name) => this.rewriteHeader(name),
+      relocateContext: () => this.relocateContext(),
+      forgetHandle: (name) => this.forgetHandle(name),
+      settleSeenOwner: (entry) => this.openMailbox(entry.name).close(),
+      changed: (name) => this.changed(name),
+      workDirectory: (xferId) => join(config.configDirectory, 'xfer', xferId),
+    };
+  }
+
+  /** Source: start moving `plan.names` away (recorded, then frozen); the entries. */
+  xferBegin(plan: XferBeginPlan): MailboxEntry[] {
+    return beginXfer(this.xferContext(), plan);
+  }
+
+  /** Source: a frozen mailbox of the move, ready to send. */
+  xferExport(name: string, xferId: string): XferMailboxExport {
+    return exportMailbox(this.xferContext(), name, xferId);
+  }
+
+  /** Source: a user's subscriptions and Sieve scripts, as they are now. */
+  xferExportUser(userid: string): XferUserState {
+    return exportUser(this.xferContext(), userid);
+  }
+
+  /** Source: the mailboxes of a move under way (none: it ended). */
+  xferMoves(xferId: string): XferMove[] {
+    return this.mailboxes.xfers.moves(xferId);
+  }
+
+  /** Source: the move `name` is part of, or null. */
+  xferMoveOf(name: string): XferMove | null {
+    return this.mailboxes.xfers.anyMoves() ? this.mailboxes.xfers.moveOf(name) : null;
+  }
+
+  /** Source: the move goes on to `phase` if `holder` still runs it (false: another process took it over). */
+  xferSetPhase(xferId: string, phase: XferPhase, holder: string): boolean {
+    return this.mailboxes.xfers.setPhase(xferId, phase, holder);
+  }
+
+  /** Source: keep the move's lease (false: another process took the move over). */
+  xferRenew(xferId: string, holder: string, leaseMs: number): boolean {
+    return this.mailboxes.xfers.renew(xferId, holder, leaseMs);
+  }
+
+  /** Source: moves whose runner died or stopped renewing (the recovery's work), and taking one over. */
+  xferOrphans(): string[] {
+    return this.mailboxes.xfers.anyMoves() ? this.mailboxes.xfers.orphans() : [];
+  }
+
+  xferAdopt(xferId: string, holder: string, leaseMs: number): boolean {
+    return this.mailboxes.xfers.adopt(xferId, holder, leaseMs);
+  }
+
+  /** Source: give the move up; the mailboxes are whole and writable here again. */
+  xferAbort(xferId: string): void {
+    abortXfer(this.xferContext(), xferId);
+  }
+
+  /** Source: the target has the move and the master says so: remove the copies here; their names. */
+  xferFinish(xferId: string): string[] {
+    return finishXfer(this.xferContext(), xferId);
+  }
+
+  /** Target: a staging for a move arriving (commit or discard it). */
+  xferStage(xferId: string): XferStaging {
+    return new XferStaging(this.xferContext(), xferId);
+  }
+
+  /**
+   * Target: how a move ended here, asked by its source after a crash; a move not committed is
+   * recorded as given up, so that its commit, should it still arrive, is refused.
+   */
+  xferOutcome(xferId: string): 'committed' | 'aborted' {
+    return this.mailboxes.xfers.settleQuestion(xferId);
+  }
+
+  /** Target: finish commits a crash interrupted (headers, thaw); their ids. */
+  xferSettlePending(): string[] {
+    // The recovery asks every few seconds: nothing pending costs one indexed read, no context.
+    if (this.mailboxes.xfers.unsettled().length === 0) return [];
+    return settlePendingXfers(this.xferContext());
+  }
+}
+
+/** A change refused while an XFER moves the mailbox or user away. */
+function movingError(): MailError {
+  return new MailError('InUse', 'Mailbox is being moved to another server; try again later', { moving: true });
 }

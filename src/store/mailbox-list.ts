@@ -9,6 +9,7 @@ import { MailError } from '../common/errors.js';
 import { compileListPattern, patternSteps, prefixSuccessor, HIERARCHY_SEPARATOR, type ListPattern } from '../names/index.js';
 import { changeMarks, openDb, readTransaction, sameMarks, sqliteError, writeTransaction, type ChangeMarks, type Db } from '../common/sqlite.js';
 import { MurderOutbox, OUTBOX_SCHEMA } from './murder-outbox.js';
+import { XferLedger, XFER_SCHEMA } from './xfer-ledger.js';
 
 export type MailboxTypeFlag = 'reserved' | 'deleted' | 'remote';
 const TYPE_BITS: Record<MailboxTypeFlag, number> = { reserved: 1, deleted: 2, remote: 4 };
@@ -211,6 +212,8 @@ export class MailboxList {
   };
   /** The Murder outbox (murder-outbox.ts), in this same database. */
   readonly outbox: MurderOutbox;
+  /** XFER's moves away from here and its log of moves received (xfer-ledger.ts), in this same database. */
+  readonly xfers: XferLedger;
   /** This server's name when it is a Murder backend (changes of local mailboxes go to the outbox), else null. */
   private backendName: string | null = null;
 
@@ -219,6 +222,7 @@ export class MailboxList {
     try {
       this.db.exec(SCHEMA);
       this.db.exec(OUTBOX_SCHEMA);
+      this.db.exec(XFER_SCHEMA);
     } catch (err) {
       this.db.close();
       throw sqliteError(err, 'mailboxes.db');
@@ -252,6 +256,7 @@ export class MailboxList {
     this.outbox = new MurderOutbox(db, () => {
       processWrites++;
     });
+    this.xfers = new XferLedger(db, (what, fn) => this.write(what, fn));
     try {
       this.migrate();
     } catch (err) {
@@ -389,13 +394,17 @@ export class MailboxList {
     });
   }
 
-  remove(name: string): void {
+  /**
+   * Remove the entry of `name`. With `quietly` no outbox row is written: an XFER's source removing
+   * its copy of a mailbox the mupdate master now lists on another server.
+   */
+  remove(name: string, opts: { quietly?: boolean } = {}): void {
     this.atomically(() => {
       const old = this.stmts.get.get(name);
       if (!old) return;
       this.indexAcl(old.name, old.acl, false);
       this.stmts.remove.run(name);
-      this.toOutbox(old, null);
+      if (opts.quietly !== true) this.toOutbox(old, null);
     });
   }
 

@@ -113,8 +113,11 @@ export function relocateMailbox(
   return moved;
 }
 
-/** Delete a mailbox for good: mark its index deleted, drop the entry, remove the files. */
-export function destroyMailbox(ctx: RelocateContext, entry: MailboxEntry): void {
+/**
+ * Delete a mailbox for good: mark its index deleted, drop the entry, remove the files. `quietly`:
+ * the mupdate master is not told (an XFER's source removing the copy it moved away).
+ */
+export function destroyMailbox(ctx: RelocateContext, entry: MailboxEntry, opts: { quietly?: boolean } = {}): void {
   const dir = ctx.directoryOf(entry.name, entry.partition);
   let lock: IndexDb | null = null;
   try {
@@ -124,7 +127,7 @@ export function destroyMailbox(ctx: RelocateContext, entry: MailboxEntry): void 
   }
   try {
     if (lock) lock.db.prepare('BEGIN IMMEDIATE').run();
-    ctx.list.write('delete mailbox', () => ctx.list.remove(entry.name));
+    ctx.list.write('delete mailbox', () => ctx.list.remove(entry.name, opts));
     ctx.quotas?.moveMailbox(entry.name, null, lock ? usageOf(lock) : { storage: 0, messages: 0, mailboxes: 1 });
     if (lock) {
       lock.stmts.setState.run('deleted');

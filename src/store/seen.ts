@@ -69,6 +69,7 @@ export class SeenStore implements SeenState {
       forgetOne: this.db.prepare<[string, string]>('DELETE FROM seen WHERE userid = ? AND uniqueid = ?'),
       forgetUser: this.db.prepare<[string]>('DELETE FROM seen WHERE userid = ?'),
       renameUser: this.db.prepare<[string, string]>('UPDATE seen SET userid = ? WHERE userid = ?'),
+      everyUser: this.db.prepare<[string], { userid: string; uids: string }>('SELECT userid, uids FROM seen WHERE uniqueid = ? ORDER BY userid'),
       usersOf: this.db.prepare<[string], string>('SELECT userid FROM seen WHERE uniqueid = ? ORDER BY userid').pluck(),
       rows: this.db.prepare<[], [string, string, number]>('SELECT userid, uniqueid, changed FROM seen ORDER BY userid, uniqueid').raw(true),
     };
@@ -197,6 +198,25 @@ export class SeenStore implements SeenState {
   private forgetParsed(): void {
     this.parsed.clear();
     this.parsedRanges = 0;
+  }
+
+  /** Every user's seen UIDs of a mailbox, as stored (XFER carries them to the mailbox's new server). */
+  everyUserOf(uniqueId: string): Array<{ userid: string; uids: string }> {
+    try {
+      return this.stmts.everyUser.all(uniqueId);
+    } catch (err) {
+      throw sqliteError(err, 'seen.db read');
+    }
+  }
+
+  /** Set every user's seen UIDs of a mailbox to exactly `rows` (a mailbox arriving by XFER). */
+  replaceMailbox(uniqueId: string, rows: ReadonlyArray<{ userid: string; uids: string }>): void {
+    writeTransaction(this.db, 'seen.db replace mailbox', () => {
+      this.stmts.forget.run(uniqueId);
+      const now = Date.now();
+      for (const row of rows) this.stmts.put.run(row.userid, uniqueId, formatUidRanges(parseUidRanges(row.uids)), now, this.stmts.tick.get() as number);
+    });
+    this.forgetParsed();
   }
 
   /** The users with a row for the mailbox with `uniqueId` (sorted). */

@@ -25,6 +25,12 @@ import { dirHashLetter } from './paths.js';
 
 /** Cyrus's name for the symlink that marks the active script. */
 export const ACTIVE_LINK = 'defaultbc';
+/**
+ * A file in a user's directory while an XFER moves the user to another backend: the scripts must
+ * not change meanwhile (a dot file: never a script name). It is a file rather than a row of
+ * mailboxes.db because timsieved, which changes scripts, opens no mailbox list.
+ */
+const XFER_MARK = '.xfer';
 const SCRIPT_SUFFIX = '.script';
 const BYTECODE_SUFFIX = '.bc';
 /** How many users' active scripts a process keeps read. */
@@ -215,8 +221,41 @@ export class SieveScriptStore {
     return { ok: true };
   }
 
+  /**
+   * An XFER moves `userid` away: from now on their scripts cannot change (InUse) until thawUser,
+   * or until moveUser(userid, null) removes them here.
+   */
+  freezeUser(userid: string, xferId: string): void {
+    const dir = this.userDirectory(userid);
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      this.writeDurably(dir, XFER_MARK, Buffer.from(`${xferId}\n`));
+    } catch (err) {
+      throw fsError(err, 'sieve freeze');
+    }
+  }
+
+  /** The XFER of `userid` ended without moving them: their scripts may change again. */
+  thawUser(userid: string): void {
+    const dir = this.userDirectory(userid);
+    try {
+      rmSync(join(dir, XFER_MARK), { force: true });
+      fsyncDirectory(dir, this.options.durable);
+    } catch (err) {
+      if (errno(err) !== 'ENOENT') throw fsError(err, 'sieve thaw');
+    }
+  }
+
+  /** InUse while an XFER moves the user (see freezeUser). */
+  private refuseIfFrozen(userid: string): void {
+    if (this.exists(join(this.userDirectory(userid), XFER_MARK))) {
+      throw new MailError('InUse', 'the user is being moved to another server; try again later', { moving: true });
+    }
+  }
+
   /** Store (or replace) a script durably; OverQuota when haveSpace says no. */
   put(userid: string, name: string, content: Buffer): void {
+    this.refuseIfFrozen(userid);
     const space = this.haveSpace(userid, name, content.length);
     if (!space.ok) throw new MailError('OverQuota', `sieve ${space.reason}`, { quota: space.reason });
     const dir = this.userDirectory(userid);
@@ -253,6 +292,7 @@ export class SieveScriptStore {
 
   /** Make `name` the active script (null: none active). NotFound when there is no such script. */
   setActive(userid: string, name: string | null): void {
+    this.refuseIfFrozen(userid);
     const dir = this.userDirectory(userid);
     try {
       if (name === null) {
@@ -292,6 +332,7 @@ export class SieveScriptStore {
 
   /** Remove a script; NotFound when missing, InUse (detail.active) when it is the active one. */
   delete(userid: string, name: string): void {
+    this.refuseIfFrozen(userid);
     const path = this.scriptPath(userid, name);
     const dir = dirname(path);
     if (!this.exists(path)) throw new MailError('NotFound', 'no such sieve script');
@@ -307,6 +348,7 @@ export class SieveScriptStore {
 
   /** Rename a script (it stays active if it was); NotFound, Exists when `to` is taken. */
   rename(userid: string, from: string, to: string): void {
+    this.refuseIfFrozen(userid);
     const fromPath = this.scriptPath(userid, from);
     const toPath = this.scriptPath(userid, to);
     const dir = dirname(fromPath);

@@ -77,6 +77,14 @@ export class SubscriptionStore {
     });
   }
 
+  /** Set `userid`'s subscriptions to exactly `names` (a user arriving by XFER). */
+  replaceUser(userid: string, names: readonly string[]): void {
+    writeTransaction(this.db, 'subscriptions replace user', () => {
+      this.stmts.forgetUser.run(userid);
+      for (const name of names) this.stmts.add.run(userid, name);
+    });
+  }
+
   /** Drop every subscription of a user (a user delete). */
   forgetUser(userid: string): void {
     writeTransaction(this.db, 'subscriptions forget user', () => this.stmts.forgetUser.run(userid));

@@ -135,6 +135,15 @@ const rename: Run = async (session, args, io) => {
   return report(await session.client.command(`RENAME ${quote(rest[0]!)} ${quote(rest[1]!)}${partition !== undefined ? ` ${quote(partition)}` : ''}`), 'renamemailbox', io);
 };
 
+/** Cyrus's xfermailbox: XFER a mailbox (a user's INBOX: the user) to another backend of the Murder. */
+const xfer: Run = async (session, args, io) => {
+  const { named, rest } = options(args, ['partition']);
+  need(rest, 2, 3, 'xfermailbox [--partition partition] mailbox server [partition]');
+  if (named.has('partition') && rest[2] !== undefined) throw new UsageError('xfermailbox: give the partition once (--partition or the third argument)');
+  const partition = named.get('partition') ?? rest[2];
+  return report(await session.client.command(`XFER ${quote(rest[0]!)} ${quote(rest[1]!)}${partition !== undefined ? ` ${quote(partition)}` : ''}`), 'xfermailbox', io);
+};
+
 /** Quota commands need the server's QUOTA extension (RFC 9208); without it they say so. `quiet`: print no quota lines (setquota). */
 function quotaCommand(label: string, build: (args: string[]) => string, usage: string, min: number, max: number, quiet = false): Run {
   return async (session, args, io) => {
@@ -207,6 +216,7 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   { names: ['createmailbox', 'create', 'cm'], usage: 'createmailbox [--partition partition] [--specialuse specialuse] mailbox [partition]', run: create },
   { names: ['deletemailbox', 'delete', 'dm'], usage: 'deletemailbox mailbox', run: remove },
   { names: ['renamemailbox', 'rename', 'renm'], usage: 'renamemailbox [--partition partition] oldname newname [partition]', run: rename },
+  { names: ['xfermailbox', 'xfer'], usage: 'xfermailbox [--partition partition] mailbox server [partition]', run: xfer },
   { names: ['listquota', 'lq'], usage: 'listquota root', run: quotaCommand('listquota', (a) => `GETQUOTA ${quote(a[0]!)}`, 'listquota root', 1, 1) },
   { names: ['listquotaroot', 'lqr', 'lqm'], usage: 'listquotaroot mailbox', run: quotaCommand('listquotaroot', (a) => `GETQUOTAROOT ${quote(a[0]!)}`, 'listquotaroot mailbox', 1, 1) },
   { names: ['setquota', 'sq'], usage: 'setquota root resource value [resource value ...]', run: quotaCommand('setquota', setQuotaArgs, 'setquota root resource value [resource value ...]', 3, 99, true) },

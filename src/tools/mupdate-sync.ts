@@ -41,9 +41,13 @@ type SyncAction =
 const PIPELINE = 128;
 const LEASE_MS = 60_000;
 
-/** Local mailboxes the master should list here: finished, not mirrored from another server. */
+/**
+ * Local mailboxes the master should list here: finished, not mirrored from another server, and
+ * not being moved away by XFER (the master lists those where the move leaves them: here until the
+ * target commits, there after; the move itself tells it).
+ */
 function localMailboxes(store: MailStore, servername: string): MailboxEntry[] {
-  return store.mailboxes.all().filter((e) => e.type.length === 0 && (e.server === null || e.server === '' || e.server === servername));
+  return store.mailboxes.all().filter((e) => e.type.length === 0 && (e.server === null || e.server === '' || e.server === servername) && store.xferMoveOf(e.name) === null);
 }
 
 async function inBatches<T, R>(items: readonly T[], run: (item: T) => Promise<R>, onDone: (n: number) => void): Promise<R[]> {
@@ -141,7 +145,10 @@ export async function runMupdateSync(options: MupdateSyncOptions, out: Writer, e
     // Rows up to here are covered by the list read next.
     const covered = store.murderOutbox.lastSeq();
     const local = localMailboxes(store, servername);
-    const actions = await plan(local, conn, servername, options.authoritative === true, progress);
+    // Being moved by XFER: neither announced nor deleted here.
+    const moving = new Set(store.mailboxes.all().filter((e) => store.xferMoveOf(e.name) !== null).map((e) => e.name));
+    for (const name of moving) err(`ctl_mboxlist: ${name} is being moved by XFER; left as the master has it\n`);
+    const actions = (await plan(local, conn, servername, options.authoritative === true, progress)).filter((a) => !moving.has(a.name));
     const changes = actions.filter((a) => a.kind !== 'conflict');
     const conflicts = actions.filter((a) => a.kind === 'conflict');
     progress.clear();

@@ -85,9 +85,15 @@ describe('cyrusts cyradm', () => {
     } else expect(result.err).toBe('setquota: quota not supported by the server\nlistquota: quota not supported by the server\nlistquotaroot: quota not supported by the server\n');
   });
 
+  it('xfer sends XFER and shows why this server refuses it (it is in no Murder)', async () => {
+    const result = await cyradm('cm user/xavier\nxfer user/xavier backend2\nxfermailbox --partition p2 user/xavier backend2 p3');
+    expect(result.err).toBe('xfermailbox: [CANNOT] XFER moves mailboxes between the backends of a Murder: this server is in none\nxfermailbox: give the partition once (--partition or the third argument)\n');
+    expect(server.imap.deps.store.lookup('user.xavier')).not.toBeNull();
+  });
+
   it('knows the long and short names, and lists with --subscribed', async () => {
     const help = (await cyradm('help')).out;
-    for (const short of ['lm', 'lam', 'sam', 'dam', 'cm', 'dm', 'renm', 'lq', 'sq', 'lqr', 'info']) expect(help).toMatch(new RegExp(`\\b${short}\\b`));
+    for (const short of ['lm', 'lam', 'sam', 'dam', 'cm', 'dm', 'renm', 'xfer', 'lq', 'sq', 'lqr', 'info']) expect(help).toMatch(new RegExp(`\\b${short}\\b`));
     const listed = await cyradm('cm shared; cm shared/sub; lm --subscribed; list shar% ""; listmailbox shared/*');
     expect(listed.err).toBe('');
     expect(listed.out).toBe('shared (\\HasChildren)\nshared/sub (\\HasNoChildren)\n');

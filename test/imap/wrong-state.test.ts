@@ -57,6 +57,8 @@ const COMMANDS: Array<[command: string, states: State[]]> = [
   ['GETMETADATA "" /shared/comment', AUTH], ['SETMETADATA "" (/private/comment "x")', AUTH],
   // RFC 4978 (before login: BAD, as Cyrus 3.6 answers).
   ['COMPRESS DEFLATE', AUTH],
+  // Cyrus's XFER, and its receiving end between Murder backends.
+  ['XFER INBOX other.example', AUTH], ['XFERRECV 0123456789abcdef ABORT', AUTH],
 ];
 
 const cases = COMMANDS.flatMap(([command, states]) => ALL.filter((s) => !states.includes(s)).map((state) => [state, command] as const));

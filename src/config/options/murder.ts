@@ -16,6 +16,7 @@ export const murderOptions: OptionSpec[] = [
   { area, name: 'proxy_authname', type: 'string', default: 'proxy', doc: 'Userid a frontend logs in as on a backend, acting for the user (it must be in the backend\'s proxyservers or admins).' },
   { area, name: 'proxy_password', type: 'string', default: null, doc: 'Password of proxy_authname on the backends; `<backend>_password` overrides it for one backend.' },
   { area, name: 'proxy_realm', type: 'string', default: null, doc: 'SASL realm for the backend login; appended to proxy_authname as @realm when set.' },
+  { area, name: 'allowusermoves', type: 'switch', default: 'no', doc: 'Allow XFER of a user\'s INBOX, which moves the whole user (every mailbox of theirs on the backend, subscriptions, Sieve scripts) to another backend. Here it gates XFER only: a RENAME of a user is allowed without it.' },
   { area, name: 'allowallsubscribe', type: 'switch', default: 'no', doc: 'Allow subscribing to mailboxes that do not exist here (a Murder backend, whose users subscribe to other backends\' mailboxes).' },
   { area, name: 'murder_imap_port', type: 'int', default: null, min: 1, doc: 'Port a frontend reaches the backends\' IMAP on. Unset: the "imap" entry of /etc/services (143), as Cyrus reads it. Not a Cyrus option.' },
   { area, name: 'murder_pop3_port', type: 'int', default: null, min: 1, doc: 'Port a frontend reaches the backends\' POP3 on. Unset: "pop3" in /etc/services (110). Not a Cyrus option.' },

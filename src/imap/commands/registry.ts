@@ -29,12 +29,13 @@ import { ACL_COMMANDS } from './acl/index.js';
 import { QUOTA_COMMANDS } from './quota/index.js';
 import { URLAUTH_COMMANDS } from './urlauth/index.js';
 import { METADATA_COMMANDS } from './metadata/index.js';
+import { xferRecvCommand } from './xfer-recv.js';
 
 const ALL: ReadonlyArray<CommandSpec<never>> = [
   capabilityCommand, noopCommand, checkCommand, logoutCommand, starttlsCommand, loginCommand, authenticateCommand,
   enableCommand, idCommand, namespaceCommand, selectCommand, closeCommand, unselectCommand, expungeCommand,
   uidExpungeCommand, idleCommand, notifyCommand, unauthenticateCommand, compressCommand, ...MAILBOX_COMMANDS, ...MESSAGE_COMMANDS, ...ACL_COMMANDS, ...QUOTA_COMMANDS,
-  ...URLAUTH_COMMANDS, ...METADATA_COMMANDS,
+  ...URLAUTH_COMMANDS, ...METADATA_COMMANDS, xferRecvCommand,
 ] as unknown as ReadonlyArray<CommandSpec<never>>;
 
 export const REGISTRY: ReadonlyMap<CommandName, CommandSpec<never>> = (() => {

@@ -28,8 +28,9 @@ export const selectCommand = defineCommand({
     const entry = ctx.deps.store.lookup(name);
     if (!entry) throw new CommandFailure('NO', 'NONEXISTENT', 'Mailbox does not exist');
     const rights = ctx.deps.rights.requireRights(identity, entry, 'r');
-    const readOnly = command.name === 'EXAMINE' || !rights.hasAny('swt');
     const mailbox = ctx.deps.store.openMailbox(name);
+    // Being moved to another server by XFER: read-only until it has gone (then the frontend finds it there).
+    const readOnly = command.name === 'EXAMINE' || !rights.hasAny('swt') || mailbox.frozen;
     let selected: SelectedMailbox;
     let resync: MailboxUpdate[] = [];
     try {

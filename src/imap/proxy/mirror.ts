@@ -46,6 +46,19 @@ export function afterRename(store: MailStore, source: MailboxEntry, to: string, 
   }
 }
 
+/**
+ * A relayed XFER succeeded: the mailbox (for a user's INBOX, every one of the user's that was on
+ * the same backend) is on `target` now. Entries the mupdate slave has already moved are left as
+ * it wrote them (it knows the partition the target chose).
+ */
+export function afterXfer(store: MailStore, source: MailboxEntry, target: string, partition: string | null, wholeUser: boolean): void {
+  const moved = wholeUser ? store.remoteEntries().filter((e) => e.name === source.name || e.name.startsWith(`${source.name}.`)) : [source];
+  for (const entry of moved) {
+    if (entry.server !== source.server) continue;
+    store.putRemoteEntry({ name: entry.name, server: target, partition: partition ?? entry.partition, acl: entry.acl });
+  }
+}
+
 /** A relayed SETACL/DELETEACL succeeded: the mirror takes the ACL the backend now has (GETACL). */
 export async function refreshAcl(proxy: QuietRelay, store: MailStore, entry: MailboxEntry, external: string): Promise<void> {
   const found: { acl: string | null } = { acl: null };

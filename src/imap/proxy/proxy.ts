@@ -10,6 +10,7 @@
  * `route` decides: null when the command runs here as on any server.
  */
 import { isRemoteEntry, isMurderFrontend, backendAddress, murderSettings, parseLocation, proxyLogin } from '../../murder/index.js';
+import { isUserInbox } from '../../names/index.js';
 import type { MailboxEntry } from '../../store/index.js';
 import type { Identity } from '../../auth/index.js';
 import type { Logger } from '../../common/index.js';
@@ -21,7 +22,7 @@ import type { ResponseWriter } from '../session/writer.js';
 import { CommandFailure, type CommandResult } from '../commands/types.js';
 import { untaggedStatus } from '../wire/serialize/response.js';
 import { BackendConnection, BackendUnavailable, type CommandPiece, type CommandHandlers, type TaggedResponse } from './backend.js';
-import { afterCreate, afterDelete, afterRename, quoted, refreshAcl, refreshSubscriptions } from './mirror.js';
+import { afterCreate, afterDelete, afterRename, afterXfer, quoted, refreshAcl, refreshSubscriptions } from './mirror.js';
 import { chooseBackend, type Placement } from './placement.js';
 import { copyAcross, type CopyRelay } from './copy.js';
 
@@ -114,6 +115,7 @@ export class ImapProxy {
       const entry = this.remoteEntry(command.root, identity);
       return entry === null ? null : this.relay(entry.server!, raw, {});
     }
+    if (name === 'XFER') return this.xfer(command, raw, identity);
     if (name === 'CREATE') return this.create(command.mailbox, command.partition, raw, identity);
     if (name === 'RENAME') return this.rename(command.from, command.to, raw, identity);
     if (name === 'LIST' && (command.selectOptions.includes('SUBSCRIBED') || command.returnOptions.subscribed)) {
@@ -392,6 +394,20 @@ export class ImapProxy {
     }
     return this.relay(place.server, raw, {}).then((result) => {
       if (result.status === 'OK') afterCreate(this.host.deps, internal, place);
+      return result;
+    });
+  }
+
+  /**
+   * XFER of a remote mailbox (as Cyrus's proxyd): an administrator's command goes to the backend
+   * holding the mailbox, which moves it; the mirror follows before the OK. Anyone else is refused here.
+   */
+  private xfer(command: Extract<Command, { name: 'XFER' }>, raw: RawCommand, identity: Identity): Promise<CommandResult> | null {
+    const entry = this.remoteEntry(command.mailbox, identity);
+    if (entry === null) return null;
+    if (!identity.isAdmin) return Promise.reject(new CommandFailure('NO', 'NOPERM', 'Permission denied'));
+    return this.relay(entry.server!, raw, {}).then((result) => {
+      if (result.status === 'OK') afterXfer(this.host.deps.store, entry, command.server, command.partition, isUserInbox(entry.name));
       return result;
     });
   }

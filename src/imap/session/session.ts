@@ -33,6 +33,7 @@ import { ResponseWriter } from './writer.js';
 import type { Watcher } from './watchers.js';
 import type { MailboxEntry } from '../../store/index.js';
 import { proxyFor, type ImapProxy } from '../proxy/index.js';
+import { xferSessionEnded, xferSessionHolds } from '../xfer/index.js';
 
 const PAUSE_AT = 1024 * 1024;
 /**
@@ -280,6 +281,8 @@ export class Session implements ContextHost, Watcher {
     this.lineWaiter = null;
     if (this.state.kind === 'selected') this.state.selected.close();
     this.proxy?.close();
+    // An XFER this connection was bringing here and had not committed goes.
+    xferSessionEnded(this.deps, this.id);
     this.state = { kind: 'logout' };
     if (moved) this.log.info({ reason }, 'session moved out');
     else this.log.info({ reason }, 'connection closed');
@@ -866,7 +869,7 @@ export class Session implements ContextHost, Watcher {
     const idling = this.idleWake !== null;
     if (idling ? this.lineWaiter === null || this.idleWakes > 0 : this.busy || this.lineWaiter !== null) return false;
     const state = this.state;
-    const unmovable = this.tls || this.pendingTls || this.compressed || this.logoutRequested || this.notifyState !== null || this.proxy?.selectedRemote === true || (state.kind !== 'authenticated' && state.kind !== 'selected');
+    const unmovable = this.tls || this.pendingTls || this.compressed || this.logoutRequested || this.notifyState !== null || this.proxy?.selectedRemote === true || (state.kind !== 'authenticated' && state.kind !== 'selected') || xferSessionHolds(this.deps, this.id);
     let carried: string | null = null;
     if (!unmovable) {
       // The view (all its UIDs) is copied only for a session that can go.

@@ -80,6 +80,7 @@ export const REPLIES = {
   overQuotaPermanent: reply(552, '5.2.2', 'Over quota'),
   tooBig: reply(552, '5.3.4', 'Message too big for system'),
   mailboxBusy: reply(450, '4.2.0', 'Mailbox busy, try again later'),
+  mailboxMoving: reply(450, '4.2.0', 'Mailbox is being moved to another server, try again later'),
   temporary: reply(451, '4.3.0', 'Temporary failure, try again later'),
   internal: reply(451, '4.3.0', 'Internal error, try again later'),
   badContent: reply(554, '5.6.0', 'Message content rejected'),

@@ -15,6 +15,7 @@ import { parseSearch } from './search.js';
 import { parseGenUrlAuth, parseResetKey, parseUrlFetch } from './url-commands.js';
 import { parseSort, parseThread } from './sort.js';
 import { parseCopyMove, parseStore, parseUidExpunge } from './messages.js';
+import { parseXfer, parseXferRecv } from './xfer.js';
 import { parseAuthenticate, parseCompress, parseEnable, parseId, parseLogin, parseNoArguments } from './session.js';
 import type { Command } from './types.js';
 
@@ -63,6 +64,8 @@ const PARSERS: Record<string, Parser> = {
   SUBSCRIBE: (c) => parseOneMailbox(c, 'SUBSCRIBE'),
   UNSUBSCRIBE: (c) => parseOneMailbox(c, 'UNSUBSCRIBE'),
   RENAME: parseRename,
+  XFER: parseXfer,
+  XFERRECV: parseXferRecv,
   LIST: parseList,
   LSUB: parseLsub,
   STATUS: parseStatus,

@@ -145,6 +145,10 @@ export type Command =
   | { name: 'CREATE'; mailbox: string; partition: string | null; specialUse: string[] }
   | { name: 'DELETE' | 'SUBSCRIBE' | 'UNSUBSCRIBE'; mailbox: string }
   | { name: 'RENAME'; from: string; to: string; partition: string | null }
+  /** Cyrus's XFER (administrators): move `mailbox` (a user's INBOX: the whole user) to backend `server`. */
+  | { name: 'XFER'; mailbox: string; server: string; partition: string | null }
+  /** The receiving end of an XFER, spoken by the source backend to the target (src/imap/xfer). */
+  | { name: 'XFERRECV'; xferId: string; step: XferRecvStep }
   | {
       name: 'LIST';
       selectOptions: ListSelectOption[];
@@ -232,3 +236,18 @@ export interface AclModification {
 }
 
 export type CommandName = Command['name'];
+
+/**
+ * One step of XFERRECV (internal names throughout; both ends are ours):
+ *   MAILBOX name uniqueid partition|NIL source-partition   reserve the name for the mailbox arriving
+ *   PUT name (file offset length ...) literal8             pieces of its files, end to end in one literal
+ *   STATE name literal / USER userid literal               its state beside the files / a user's (JSON)
+ *   COMMIT / ABORT                                         make it live here / how did it end (source's recovery)
+ */
+export type XferRecvStep =
+  | { kind: 'mailbox'; mailbox: string; uniqueId: string; partition: string | null; sourcePartition: string }
+  | { kind: 'put'; mailbox: string; pieces: Array<{ file: string; offset: number; data: Buffer }> }
+  | { kind: 'state'; mailbox: string; state: Buffer }
+  | { kind: 'user'; userid: string; state: Buffer }
+  | { kind: 'commit' }
+  | { kind: 'abort' };

@@ -194,7 +194,8 @@ function clientGone(ctx: CommandContext, done: number, total: number): void {
 }
 
 function mayMarkSeen(ctx: CommandContext, selected: SelectedMailbox): boolean {
-  if (selected.readOnly) return false;
+  // A mailbox being moved by XFER is read as if EXAMINEd: its records cannot change meanwhile.
+  if (selected.readOnly || selected.mailbox.frozen) return false;
   const entry = ctx.deps.store.lookup(selected.name);
   return entry !== null && ctx.deps.rights.hasRights(ctx.identity(), entry, 's');
 }
