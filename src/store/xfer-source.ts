@@ -18,29 +18,15 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MailError } from '../common/errors.js';
-import type { Logger } from '../common/log.js';
 import { writeTransaction } from '../common/sqlite.js';
 import { INDEX_FILE, IndexDb, fsError, messageFileName, pruneEmptyDirectories } from '../mailbox/index.js';
 import { isUserInbox } from '../names/index.js';
-import type { AnnotationStore } from './annotations.js';
-import type { MailboxEntry, MailboxList } from './mailbox-list.js';
-import type { QuotaStore } from './quotas.js';
+import type { MailboxEntry } from './mailbox-list.js';
 import { destroyMailbox, type RelocateContext } from './relocate.js';
-import type { SeenStore } from './seen.js';
-import type { SieveScriptStore } from './sieve-scripts.js';
-import type { SubscriptionStore } from './subscriptions.js';
-import type { XferFile, XferMailboxState, XferUserState } from './xfer-types.js';
+import type { XferFile, XferMailboxState, XferStores, XferUserState } from './xfer-types.js';
 
 /** What the source side needs of the store (MailStore hands it over). */
-export interface XferSourceContext {
-  list: MailboxList;
-  durable: boolean;
-  logger: Logger;
-  seen: SeenStore;
-  annotations: AnnotationStore;
-  quotas: QuotaStore;
-  subscriptions: SubscriptionStore;
-  sieve: SieveScriptStore;
+export interface XferSourceContext extends XferStores {
   /** This backend's servername. */
   servername: string;
   lookup(name: string): MailboxEntry | null;

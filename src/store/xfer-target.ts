@@ -21,29 +21,16 @@ import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MailError } from '../common/errors.js';
-import type { Logger } from '../common/log.js';
 import { writeTransaction } from '../common/sqlite.js';
 import { INDEX_FILE, IndexDb, fsError, fsyncDirectory, messageFileName, pruneEmptyDirectories, removeMailboxFiles } from '../mailbox/index.js';
 import { INDEX_SCHEMA_VERSION } from '../mailbox/index-db.js';
 import { isUserInbox, ownerOf } from '../names/index.js';
-import type { AnnotationStore } from './annotations.js';
-import type { MailboxEntry, MailboxList } from './mailbox-list.js';
-import type { QuotaStore, QuotaUsage } from './quotas.js';
-import type { SeenStore } from './seen.js';
-import type { SieveScriptStore } from './sieve-scripts.js';
-import type { SubscriptionStore } from './subscriptions.js';
+import type { MailboxEntry } from './mailbox-list.js';
+import type { QuotaUsage } from './quotas.js';
 import { thawIndex } from './xfer-source.js';
-import { xferFileNameProblem, type XferMailboxState, type XferUserState } from './xfer-types.js';
+import { xferFileNameProblem, type XferMailboxState, type XferStores, type XferUserState } from './xfer-types.js';
 
-export interface XferTargetContext {
-  list: MailboxList;
-  durable: boolean;
-  logger: Logger;
-  seen: SeenStore;
-  annotations: AnnotationStore;
-  quotas: QuotaStore;
-  subscriptions: SubscriptionStore;
-  sieve: SieveScriptStore;
+export interface XferTargetContext extends XferStores {
   checkName(name: string): void;
   partitions(): ReadonlySet<string>;
   /** The partition for a new mailbox `name` (`explicit` checked, else the store's choice). */

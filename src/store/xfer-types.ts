@@ -4,7 +4,25 @@
  * parseMailboxState / parseUserState, since the target trusts nothing it is sent.
  */
 import { MailError } from '../common/errors.js';
-import type { QuotaLimits } from './quotas.js';
+import type { Logger } from '../common/log.js';
+import type { AnnotationStore } from './annotations.js';
+import type { MailboxList } from './mailbox-list.js';
+import type { QuotaLimits, QuotaStore } from './quotas.js';
+import type { SeenStore } from './seen.js';
+import type { SieveScriptStore } from './sieve-scripts.js';
+import type { SubscriptionStore } from './subscriptions.js';
+
+/** The stores both sides of a move read and write (MailStore hands them over). */
+export interface XferStores {
+  list: MailboxList;
+  durable: boolean;
+  logger: Logger;
+  seen: SeenStore;
+  annotations: AnnotationStore;
+  quotas: QuotaStore;
+  subscriptions: SubscriptionStore;
+  sieve: SieveScriptStore;
+}
 
 /** One file of a mailbox: "cyrus.index" (a copy of the frozen index) or a message file "<uid>.". */
 export interface XferFile {
