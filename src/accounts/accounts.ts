@@ -1,5 +1,5 @@
 /** The accounts layer's one object (see index.ts). */
-import { firstContact, mirrorNewInbox, wouldCreateInbox } from './first-contact.js';
+import { firstContact, firstLogin, mirrorNewInbox, wouldCreateInbox } from './first-contact.js';
 import type { AccountsOptions, AccountUser, FirstContact, RenameUserOptions, UserChangeReport } from './types.js';
 import { deleteUser, renameUser } from './user-change.js';
 
@@ -17,6 +17,11 @@ export class Accounts {
   /** Create the user's INBOX and autocreate folders unless they exist (never for admins, anonymous). */
   firstContact(user: AccountUser): FirstContact {
     return firstContact(this.deps, user);
+  }
+
+  /** firstContact at a login: on a Murder backend, only when the mupdate master does not place the INBOX elsewhere. */
+  firstLogin(user: AccountUser): Promise<FirstContact> {
+    return firstLogin(this.deps, user);
   }
 
   /** Whether firstContact would create the user's INBOX now; creates nothing. */

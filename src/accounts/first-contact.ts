@@ -4,7 +4,7 @@
  */
 import { initialAcl } from '../acl/index.js';
 import { isMailError, MailError } from '../common/index.js';
-import { isMurderFrontend, serverlistChoice } from '../murder/index.js';
+import { askMasterPlacement, isMurderFrontend, murderSettings, serverlistChoice } from '../murder/index.js';
 import type { AccountsOptions, AccountUser, FirstContact } from './types.js';
 import { specialUseOf } from './special-use.js';
 import { userInbox } from './user-names.js';
@@ -102,6 +102,26 @@ export function firstContact(deps: AccountsOptions, user: AccountUser): FirstCon
   installSieveScript(deps, user);
   deps.logger.info({ user: user.userid, inbox, folders: folders.length }, 'autocreated INBOX');
   return { kind: 'created', inbox, folders };
+}
+
+/**
+ * firstContact at a login. On a Murder backend the mupdate master is asked first: an INBOX it places
+ * on another server is not made here (a proxied login of a user whose INBOX is elsewhere, reading a
+ * folder of this backend, would otherwise make one, and this backend's pusher would move the
+ * master's entry to it), nor while the master cannot be asked; the next login tries again.
+ */
+export async function firstLogin(deps: AccountsOptions, user: AccountUser): Promise<FirstContact> {
+  const servername = deps.store.murderBackend;
+  if (servername === null || nothingToCreate(deps, user) !== null) return firstContact(deps, user);
+  const inbox = userInbox(user.userid);
+  const placement = await askMasterPlacement(murderSettings(deps.config, servername), inbox);
+  if (placement.kind === 'free') return firstContact(deps, user);
+  if (placement.kind === 'elsewhere') {
+    deps.logger.info({ user: user.userid, inbox, server: placement.server }, 'autocreate: the mupdate master places the INBOX on another server; not made here');
+    return { kind: 'skipped', reason: 'elsewhere', inbox };
+  }
+  deps.logger.warn({ user: user.userid, inbox, reason: placement.reason }, 'autocreate: the mupdate master cannot be asked; INBOX not made now');
+  return { kind: 'skipped', reason: 'master-unknown', inbox };
 }
 
 /**

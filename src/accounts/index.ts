@@ -5,6 +5,7 @@
  *   const accounts = new Accounts({ store, config, logger, hooks? });
  *
  *   accounts.firstContact(user) → FirstContact
+ *   accounts.firstLogin(user) → Promise<FirstContact>     (a login: on a Murder backend, the master asked first)
  *     A user's first contact (login, or LMTP delivery to a missing INBOX when the caller wants it):
  *     creates the INBOX (ACL: the user with every right; subscribed) and each of
  *     autocreate_inbox_folders below it (special use from `xlist-FLAG: folder`, subscribed when

@@ -35,8 +35,11 @@ export interface AccountsOptions {
 
 /** What firstContact did. */
 export type FirstContact =
-  /** Nothing to do: anonymous, an administrator, autocreate_quota < 0, or the INBOX exists. */
-  | { kind: 'skipped'; reason: 'anonymous' | 'admin' | 'disabled' | 'exists'; inbox: string | null }
+  /**
+   * Nothing to do: anonymous, an administrator, autocreate_quota < 0, or the INBOX exists; on a
+   * Murder backend (firstLogin), the master places the INBOX elsewhere or cannot be asked.
+   */
+  | { kind: 'skipped'; reason: 'anonymous' | 'admin' | 'disabled' | 'exists' | 'elsewhere' | 'master-unknown'; inbox: string | null }
   /**
    * A Murder frontend keeps no mail: the INBOX is to be made on `backend` (one of serverlist; null:
    * none), by the protocol's login there for the user, then `mirrorNewInbox`.

@@ -18,5 +18,6 @@ export {
 } from './settings.js';
 export { MupdateError, type MupdateRecord, type MupdateEvent, type MupdateConnectOptions, type MupdateConnection } from './types.js';
 export { connectMupdate } from './client.js';
+export { askMasterPlacement, type MasterPlacement } from './placement-ask.js';
 export { BackendLink, BackendError, saslPlain, type BackendLinkOptions } from './backend-link.js';
 export { MailboxListPusher, listPublisherFactory, type PusherOptions } from './pusher.js';

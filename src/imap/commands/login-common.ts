@@ -44,7 +44,7 @@ export async function loginSucceeded(ctx: CommandContext, identity: Identity, me
   // The login stands even when the INBOX cannot be made now (as in Cyrus): the user is told by
   // SELECT, and the next login tries again.
   try {
-    const contact = ctx.deps.accounts.firstContact(identity);
+    const contact = await ctx.deps.accounts.firstLogin(identity);
     if (contact.kind === 'frontend' && contact.backend !== null) await ctx.provisionInbox(identity, contact.backend);
   } catch (err) {
     ctx.deps.logger.warn({ err, sid: ctx.sessionId, user: identity.userid }, 'autocreate of INBOX failed');

@@ -265,7 +265,7 @@ export class Session {
     const server = remoteMaildropServer(this.deps, identity);
     if (server !== null) return this.proxyLogin(identity, subfolder, server);
     try {
-      const contact = this.deps.accounts.firstContact(identity);
+      const contact = await this.deps.accounts.firstLogin(identity);
       if (contact.kind === 'frontend' && contact.backend !== null) {
         // A Murder frontend: the user's first login makes the INBOX on a serverlist backend.
         await this.proxyLogin(identity, subfolder, contact.backend);
