@@ -35,6 +35,8 @@ export function runChkCyrus(options: ChkCyrusOptions, out: Writer, err: Writer):
   if (typeof opened === 'number') return opened;
   const { store, config } = opened;
   const progress = new Progress(options.progress);
+  const print = progress.writer(out);
+  const complain = progress.writer(err);
   let status = 0;
   try {
     if (options.partition !== undefined && !config.partitions().has(options.partition)) {
@@ -60,19 +62,16 @@ export function runChkCyrus(options: ChkCyrusOptions, out: Writer, err: Writer):
       progress.update(entry.name, i + 1, entries.length);
       try {
         for (const path of missingMailboxFiles(store.directoryOf(entry.name, entry.partition), store.durable)) {
-          progress.clear();
-          out(`${path}\n`);
+          print(`${path}\n`);
           missing++;
         }
       } catch (e) {
         if (!isMailError(e)) throw e;
-        progress.clear();
-        err(`chk_cyrus: ${entry.name}: ${e.message}\n`);
+        complain(`chk_cyrus: ${entry.name}: ${e.message}\n`);
         status = 1;
       }
     });
-    progress.clear();
-    err(`chk_cyrus: ${missing} missing\n`);
+    complain(`chk_cyrus: ${missing} missing\n`);
   } finally {
     progress.clear();
     store.close();

@@ -35,6 +35,14 @@ export class Progress {
     this.stream!.write(`\r${label}: ${total === undefined ? done : `${done}/${total}`}\x1b[K`);
   }
 
+  /** `write` with the line wiped first: how a tool prints its own lines while the progress shows. */
+  writer(write: (text: string) => unknown): (text: string) => void {
+    return (text) => {
+      this.clear();
+      write(text);
+    };
+  }
+
   /** Wipe the line (before writing something else, and at the end). */
   clear(): void {
     if (!this.enabled || !this.shown) return;

@@ -28,12 +28,8 @@ export function runReconstruct(names: readonly string[], options: ReconstructToo
   if (typeof opened === 'number') return opened;
   const { store, config } = opened;
   const progress = new Progress(options.progress);
-  const say = (w: Writer) => (text: string) => {
-    progress.clear();
-    w(text);
-  };
-  const print = say(out);
-  const complain = say(err);
+  const print = progress.writer(out);
+  const complain = progress.writer(err);
   const verb = options.check ? 'needs' : 'fixed';
   let wrong = 0;
   let status = 0;

@@ -128,12 +128,8 @@ export async function runSquatter(args: readonly string[], options: SquatterOpti
     return EXIT_CONFIG;
   }
   const progress = new Progress(options.progress);
-  const say = (w: Writer) => (text: string) => {
-    progress.clear();
-    w(text);
-  };
-  const print = say(out);
-  const complain = say(err);
+  const print = progress.writer(out);
+  const complain = progress.writer(err);
   let status = 0;
   try {
     const { targets, missing } = targetsOf(store, config, names, options, complain);
