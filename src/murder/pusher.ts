@@ -188,12 +188,14 @@ export class MailboxListPusher implements MailboxListPublisher {
       authname: settings.mupdateLogin.authname,
       ...(settings.mupdateLogin.authzid === '' ? {} : { authzid: settings.mupdateLogin.authzid }),
       password: settings.mupdateLogin.password,
+      tls: settings.linkTls,
     });
     if (this.closed) {
       await conn.close().catch(() => undefined);
       throw new MupdateError('connection', 'pusher closed');
     }
     this.connection = conn;
+    this.options.logger.info({ server: settings.mupdateServer, tls: conn.secure === true }, 'connected to the mupdate master');
     conn.onClose(() => {
       if (this.connection === conn) this.connection = null;
     });

@@ -44,6 +44,7 @@ export class MupdateSlave {
       connection = await connectMupdate({
         host: settings.mupdateServer!, port: settings.mupdatePort, authname: login.authname, password: login.password,
         ...(login.authzid !== '' ? { authzid: login.authzid } : {}),
+        tls: settings.linkTls,
       });
     } catch (err) {
       logger.warn({ err: (err as Error).message, server: settings.mupdateServer }, 'mupdate slave: cannot reach the master');
@@ -55,6 +56,7 @@ export class MupdateSlave {
       return;
     }
     this.connection = connection;
+    logger.info({ server: settings.mupdateServer, tls: connection.secure === true }, 'mupdate slave: connected to the master');
     connection.onClose((err) => {
       this.connection = null;
       logger.warn({ err: err?.message }, 'mupdate slave: connection to the master lost');
