@@ -26,6 +26,8 @@ const masters: RunningMaster[] = [];
 let mupdateMaster: RunningMaster;
 let backendMaster: RunningMaster;
 let frontMaster: RunningMaster;
+let wrongCaMaster: RunningMaster;
+let wrongCaImap: string;
 let mupdateAddress: { host: string; port: number };
 let backendImap: { host: string; port: number };
 let frontImap: { host: string; port: number };
@@ -121,6 +123,17 @@ beforeAll(async () => {
   frontPop3 = await frontMaster.address('pop3', 30_000);
   frontLmtp = await frontMaster.address('lmtp', 30_000);
 
+  // A second frontend whose imapd trusts another CA (imap_tls_server_ca_file), its mupdate slave the right one.
+  const wrongCa = tempServer(
+    'SERVICES {\n  imap cmd="imapd" listen="127.0.0.1:0" prefork=1\n  mupdate cmd="mupdate" listen="127.0.0.1:0" prefork=1\n}\n',
+    `${COMMON}${clientTls}imap_tls_server_ca_file: ${certs}/other-ca.pem\nservername: frontend2.test\n${murderLogin}proxy_authname: proxy\nproxy_password: pass\nmurder_imap_port: ${imapPort}\n`,
+  );
+  addUsers(wrongCa, ['fred']);
+  servers.push(wrongCa);
+  wrongCaMaster = RunningMaster.start(wrongCa);
+  masters.push(wrongCaMaster);
+  wrongCaImap = await wrongCaMaster.address('imap', 30_000);
+
   // The admin makes fred's INBOX on the backend: the backend pushes it to the master.
   const admin = await LineClient.connect(backendAdmin);
   try {
@@ -206,6 +219,26 @@ describe('TLS on the links between Murder servers', () => {
     expect(lmtpLink.length).toBeGreaterThan(0);
     expect(popLink.length).toBeGreaterThan(0);
     expect([...lmtpLink, ...popLink].every((l) => l.tls === true)).toBe(true);
+  });
+
+  it('a frontend that trusts another CA answers NO [UNAVAILABLE] and logs why', async () => {
+    await waitFor('the second frontend mirrors user.fred', () => wrongCaMaster.logs.find((l) => l.msg === 'mupdate slave: mirror in step with the master' && l.mailboxes === 1));
+    const c = await LineClient.connect(wrongCaImap);
+    try {
+      await until(c, 0, /^\* OK/);
+      let at = c.received.length;
+      c.send('a LOGIN fred pass\r\n');
+      expect((await until(c, at, /^a (OK|NO|BAD)/)).at(-1)).toMatch(/^a OK/);
+      at = c.received.length;
+      c.send('s SELECT INBOX\r\n');
+      expect((await until(c, at, /^s (OK|NO|BAD)/)).at(-1)).toMatch(/^s NO \[UNAVAILABLE\]/);
+      c.send('z LOGOUT\r\n');
+    } finally {
+      c.close();
+    }
+    const failed = await waitFor('the TLS failure logged', () => wrongCaMaster.logs.find((l) => l.msg === 'TLS to the backend failed: not used'));
+    expect(failed.level).toBe(50);
+    expect(failed.err).toMatch(/^TLS with 127\.0\.0\.2 failed: .*certificate/);
   });
 
   it("a backend whose certificate is not of the configured CA is not used, and the reason is logged", async () => {
