@@ -34,7 +34,7 @@ function statusText(words: readonly Word[]): string {
 }
 
 class Connection implements MupdateConnection {
-  private readonly reader = new LineReader(CLIENT_LIMITS);
+  private reader = new LineReader(CLIENT_LIMITS);
   private readonly pending = new Map<string, Pending>();
   private nextTag = 1;
   private stream: Stream | null = null;
@@ -66,7 +66,11 @@ class Connection implements MupdateConnection {
 
   /** STARTTLS, the handshake, then the greeting again (RFC 3656 5.1); MupdateError when any of it fails. */
   async startTls(tls: LinkTls, host: string): Promise<void> {
-    await this.send('STARTTLS', []);
+    try {
+      await this.send('STARTTLS', []);
+    } catch (err) {
+      throw new MupdateError('tls', `mupdate ${host} refused STARTTLS: ${(err as Error).message}`);
+    }
     const plain = this.socket;
     plain.off('data', this.onDataListener);
     plain.off('error', this.onErrorListener);
@@ -74,9 +78,11 @@ class Connection implements MupdateConnection {
     try {
       this.socket = await startLinkTls(plain, tls, host, this.timeoutMs);
     } catch (err) {
-      this.end(new MupdateError('connection', (err as Error).message));
-      throw new MupdateError('connection', (err as Error).message);
+      this.end(new MupdateError('tls', (err as Error).message));
+      throw new MupdateError('tls', (err as Error).message);
     }
+    // Bytes sent in the clear after the OK are not taken as said under TLS.
+    this.reader = new LineReader(CLIENT_LIMITS);
     this.secure = true;
     this.greeted = false;
     this.starttlsOffered = false;
@@ -272,7 +278,7 @@ export async function connectMupdate(options: MupdateConnectOptions): Promise<Mu
     try {
       upgrade = tls !== undefined && wantStartTls(tls, connection.starttlsOffered, `mupdate ${options.host}:${options.port}`);
     } catch (err) {
-      throw new MupdateError('connection', (err as Error).message);
+      throw new MupdateError('tls', (err as Error).message);
     }
     if (upgrade) await connection.startTls(tls!, options.host);
     await connection.login(options);

@@ -12,7 +12,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { ImapdConfig } from '../config/index.js';
 
@@ -120,13 +120,14 @@ export function wantStartTls(tls: LinkTls, offered: boolean, peer: string): bool
  * check fails.
  */
 export function startLinkTls(socket: Socket, tls: LinkTls, host: string, timeoutMs: number): Promise<TLSSocket> {
-  const client = tls.clientCert.get(host.split('.')[0]!.toLowerCase()) ?? tls.clientCert.get('');
+  const short = isIP(host) ? host : host.split('.')[0]!.toLowerCase();
+  const client = tls.clientCert.get(short) ?? tls.clientCert.get('');
   return new Promise((resolve, reject) => {
     const secure = tlsConnect({
       socket,
       ca: tls.ca,
       ...(client ? { cert: client.cert, key: client.key } : {}),
-      servername: /^[\d.]+$|:/.test(host) ? undefined : host,
+      servername: isIP(host) ? undefined : host,
       host,
       rejectUnauthorized: true,
       minVersion: 'TLSv1.2',

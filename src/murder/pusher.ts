@@ -154,6 +154,7 @@ export class MailboxListPusher implements MailboxListPublisher {
       try {
         conn = await this.connect();
       } catch (err) {
+        if (err instanceof MupdateError && err.reason === 'tls') this.options.logger.error({ err: err.message, server: this.options.settings.mupdateServer }, 'TLS to the mupdate master failed: not used');
         this.options.logger.warn({ err, mailbox: row.name, retryInMs: this.options.settings.retryDelayMs }, 'mupdate master unreachable; list changes stay queued');
         return 'retry';
       }

@@ -9,7 +9,7 @@ import type { Logger } from '../common/index.js';
 import { connectMupdate } from './client.js';
 import type { MupdateList } from './list.js';
 import type { MurderSettings } from './settings.js';
-import type { MupdateConnection, MupdateEvent, MupdateRecord } from './types.js';
+import { MupdateError, type MupdateConnection, type MupdateEvent, type MupdateRecord } from './types.js';
 
 export interface SlaveOptions {
   list: MupdateList;
@@ -47,6 +47,7 @@ export class MupdateSlave {
         tls: settings.linkTls,
       });
     } catch (err) {
+      if (err instanceof MupdateError && err.reason === 'tls') logger.error({ err: err.message, server: settings.mupdateServer }, 'TLS to the mupdate master failed: not used');
       logger.warn({ err: (err as Error).message, server: settings.mupdateServer }, 'mupdate slave: cannot reach the master');
       this.retry();
       return;

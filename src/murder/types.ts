@@ -16,7 +16,7 @@ export type MupdateEvent = MupdateRecord | { kind: 'delete'; name: string };
 
 /** Why a mupdate command failed: the server said NO or BAD, or the connection is unusable. */
 export class MupdateError extends Error {
-  constructor(readonly reason: 'no' | 'bad' | 'connection' | 'auth', message: string) {
+  constructor(readonly reason: 'no' | 'bad' | 'connection' | 'auth' | 'tls', message: string) {
     super(message);
     this.name = 'MupdateError';
   }

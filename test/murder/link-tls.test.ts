@@ -258,7 +258,9 @@ describe('TLS on the links between Murder servers', () => {
 
   it('a mupdate master whose certificate is not of the configured CA is refused', async () => {
     const options = { host: mupdateAddress.host, port: mupdateAddress.port, authname: 'murder', password: 'pass' };
-    await expect(connectMupdate({ ...options, tls: tlsWith('required', 'other') })).rejects.toThrow(/TLS with 127\.0\.0\.1 failed: .*certificate/);
+    const refused = connectMupdate({ ...options, tls: tlsWith('required', 'other') });
+    await expect(refused).rejects.toThrow(/TLS with 127\.0\.0\.1 failed: .*certificate/);
+    await expect(refused).rejects.toMatchObject({ name: 'MupdateError', reason: 'tls' });
     const good = await connectMupdate({ ...options, tls: tlsWith('required', 'good') });
     expect(good.secure).toBe(true);
     await good.close();

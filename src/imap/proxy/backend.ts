@@ -45,7 +45,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const LOGOUT_WAIT_MS = 5_000;
 
 export class BackendConnection {
-  private readonly framer = new ResponseFramer();
+  private framer = new ResponseFramer();
   private running: Running | null = null;
   private nextTag = 1;
   private closed = false;
@@ -92,6 +92,8 @@ export class BackendConnection {
       this.ended();
       throw err;
     }
+    // Bytes sent in the clear after the OK are not taken as said under TLS.
+    this.framer = new ResponseFramer();
     this.attach(this.socket);
     this.secure = true;
     this.capabilities = new Set();
