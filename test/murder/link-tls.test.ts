@@ -13,7 +13,10 @@ import { ImapFlow } from 'imapflow';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendConnection, BackendUnavailable } from '../../src/imap/proxy/backend.js';
-import { connectMupdate, wantStartTls, LinkTlsError, type LinkTls } from '../../src/murder/index.js';
+import { connect as tcpConnect } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { ImapdConfig } from '../../src/config/index.js';
+import { connectMupdate, linkTlsFromConfig, startLinkTls, wantStartTls, LinkTlsError, type LinkTls } from '../../src/murder/index.js';
 import { addUsers, LineClient, RunningMaster, tempServer, type LogLine, type TempServer } from '../master/helpers.js';
 import { freeCommonPort } from './net.js';
 
@@ -275,6 +278,39 @@ describe('TLS on the links between Murder servers', () => {
     const plain = await BackendConnection.open('frontend.test', frontImap, login, logger, tlsWith('optional', 'good'));
     expect(plain.secure).toBe(false);
     plain.close();
+  });
+});
+
+describe('linkTlsFromConfig and the client certificate', () => {
+  it('reads the CA and tls_client_cert / tls_client_key from imapd.conf, and presents the certificate', async () => {
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=frontend client');
+    openssl('x509', '-req', '-in', 'client.csr', '-CA', 'good-ca.pem', '-CAkey', 'good-ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '1');
+    const config = ImapdConfig.fromText(`tls_server_ca_file: ${certs}/good-ca.pem\ntls_client_cert: ${certs}/client.pem\ntls_client_key: ${certs}/client.key\n`);
+    const tls = linkTlsFromConfig(config);
+    expect(tls).toMatchObject({ mode: 'optional', problem: null });
+    expect(tls.ca).toHaveLength(1);
+    const presented: string[] = [];
+    const server = createTlsServer({ cert: readFileSync(join(certs, 'good-server.pem')), key: readFileSync(join(certs, 'good-server.key')), requestCert: true, rejectUnauthorized: false }, (s: TLSSocket) => {
+      presented.push(String(s.getPeerCertificate().subject?.CN ?? ''));
+      s.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const plain = tcpConnect({ host: '127.0.0.1', port });
+      await new Promise((r) => plain.once('connect', r));
+      const secure = await startLinkTls(plain, tls, '127.0.0.1', 5_000);
+      await new Promise((r) => secure.once('close', r));
+      expect(presented).toEqual(['frontend client']);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a CA file that cannot be read is kept as the problem, and required links fail with it', () => {
+    const tls = linkTlsFromConfig(ImapdConfig.fromText(`tls_server_ca_file: ${certs}/missing.pem\nmurder_tls: required\n`));
+    expect(tls.problem).toMatch(/missing\.pem/);
+    expect(() => wantStartTls(tls, true, 'peer')).toThrow(/missing\.pem/);
   });
 });
 
