@@ -22,7 +22,7 @@ export interface LinkTls {
   mode: LinkTlsMode;
   /** PEM CA certificates (tls_server_ca_file, then every certificate file of tls_server_ca_dir); empty: none configured. */
   ca: Buffer[];
-  /** Client certificate and key per peer host (lower case), '' for the default. */
+  /** Client certificate and key per peer host as written in `HOST_client_cert` (Cyrus: the short name), '' for the default. */
   clientCert: Map<string, { cert: Buffer; key: Buffer }>;
   /** A setting that could not be read: every link that would use TLS fails with it. */
   problem: string | null;
@@ -120,8 +120,8 @@ export function wantStartTls(tls: LinkTls, offered: boolean, peer: string): bool
  * check fails.
  */
 export function startLinkTls(socket: Socket, tls: LinkTls, host: string, timeoutMs: number): Promise<TLSSocket> {
-  const short = isIP(host) ? host : host.split('.')[0]!.toLowerCase();
-  const client = tls.clientCert.get(short) ?? tls.clientCert.get('');
+  const name = host.toLowerCase();
+  const client = tls.clientCert.get(name) ?? (isIP(host) ? undefined : tls.clientCert.get(name.split('.')[0]!)) ?? tls.clientCert.get('');
   return new Promise((resolve, reject) => {
     const secure = tlsConnect({
       socket,

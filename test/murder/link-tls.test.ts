@@ -307,6 +307,12 @@ describe('linkTlsFromConfig and the client certificate', () => {
     }
   });
 
+  it('HOST_client_cert / HOST_client_key give one peer its own certificate (full or short host name)', () => {
+    const config = ImapdConfig.fromText(`tls_server_ca_file: ${certs}/good-ca.pem\nbackend1_client_cert: ${certs}/client.pem\nbackend1_client_key: ${certs}/client.key\n`);
+    expect(config.warnings).toEqual([]);
+    expect([...linkTlsFromConfig(config).clientCert.keys()]).toEqual(['backend1']);
+  });
+
   it('a CA file that cannot be read is kept as the problem, and required links fail with it', () => {
     const tls = linkTlsFromConfig(ImapdConfig.fromText(`tls_server_ca_file: ${certs}/missing.pem\nmurder_tls: required\n`));
     expect(tls.problem).toMatch(/missing\.pem/);
