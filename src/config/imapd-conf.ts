@@ -145,8 +145,9 @@ function parseInto(parsed: Parsed, text: string, file: string, problems: ConfigE
       if (!serviceMap) parsed.serviceSettings.set(split.service, (serviceMap = new Map()));
       return typed(split.spec, serviceMap, split.spec.name);
     }
-    // sasl_*, SERVICE_cyrusoption for options we do not act on, and Cyrus's per-host `HOST_password`.
-    if (key.startsWith('sasl_') || /^[a-z0-9]+_/.test(key) && CYRUS_OPTION_NAMES.has(key.slice(key.indexOf('_') + 1)) || /^[a-z0-9][a-z0-9.-]*_password$/.test(key)) {
+    // sasl_*, SERVICE_cyrusoption for options we do not act on, and Cyrus's per-host `HOST_password`,
+    // `HOST_client_cert` and `HOST_client_key` (the certificate shown to that host: src/murder/link-tls.ts).
+    if (key.startsWith('sasl_') || /^[a-z0-9]+_/.test(key) && CYRUS_OPTION_NAMES.has(key.slice(key.indexOf('_') + 1)) || /^[a-z0-9][a-z0-9.-]*_(password|client_cert|client_key)$/.test(key)) {
       return store(parsed.foreign, key, { value: valueText, text: valueText, origin });
     }
     parsed.warnings.push({ ...origin, message: `unknown option "${key}" ignored` });

@@ -1,10 +1,11 @@
 /**
  * A frontend's plain TCP connection to a backend's service (POP3, LMTP): connect with a time
  * limit, read reply lines one at a time, write commands, and hand the connection over for a
- * byte-for-byte relay with whatever was read past the last line. No TLS to the backend: the
- * Murder's own network is trusted, as Cyrus's proxies assume when no TLS is configured.
+ * byte-for-byte relay with whatever was read past the last line. startTls() moves it onto TLS
+ * after the protocol's own STARTTLS exchange (link-tls.ts decides and verifies).
  */
 import { connect, type Socket } from 'node:net';
+import { startLinkTls, type LinkTls } from './link-tls.js';
 
 /** Why talking to a backend failed: it is not reachable, it hung up, or it did not answer in time. */
 export class BackendError extends Error {
@@ -30,14 +31,45 @@ export class BackendLink {
   private closedBy: BackendError | null = null;
   private waiter: (() => void) | null = null;
   private released = false;
+  /** The link runs over TLS. */
+  secure = false;
 
   private constructor(
-    readonly socket: Socket,
+    private currentSocket: Socket,
     private readonly timeoutMs: number,
   ) {
+    this.attach(currentSocket);
+  }
+
+  /** The connection (the TLS one after startTls()). */
+  get socket(): Socket {
+    return this.currentSocket;
+  }
+
+  private attach(socket: Socket): void {
     socket.on('data', this.onData);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
+  }
+
+  /**
+   * The TLS handshake, once the peer answered its protocol's STARTTLS with yes; LinkTlsError
+   * (and the link closed) when it fails or the certificate does not verify.
+   */
+  async startTls(tls: LinkTls, host: string): Promise<void> {
+    const plain = this.currentSocket;
+    plain.off('data', this.onData);
+    plain.off('error', this.onError);
+    plain.off('close', this.onClose);
+    this.buffer = Buffer.alloc(0);
+    try {
+      this.currentSocket = await startLinkTls(plain, tls, host, this.timeoutMs);
+    } catch (err) {
+      this.closedBy ??= new BackendError('closed', (err as Error).message);
+      throw err;
+    }
+    this.attach(this.currentSocket);
+    this.secure = true;
   }
 
   static open(options: BackendLinkOptions): Promise<BackendLink> {

@@ -5,6 +5,7 @@
  * the UPDATE's tag is an event. Used by backends (to push their list) and by the slave mupdate.
  */
 import { connect, type Socket } from 'node:net';
+import { startLinkTls, wantStartTls, type LinkTls } from './link-tls.js';
 import { MupdateError, type MupdateConnectOptions, type MupdateConnection, type MupdateEvent, type MupdateRecord } from './types.js';
 import { LineReader, type Word } from './wire/reader.js';
 import { parseEventWords } from './wire/records.js';
@@ -33,7 +34,7 @@ function statusText(words: readonly Word[]): string {
 }
 
 class Connection implements MupdateConnection {
-  private readonly reader = new LineReader(CLIENT_LIMITS);
+  private reader = new LineReader(CLIENT_LIMITS);
   private readonly pending = new Map<string, Pending>();
   private nextTag = 1;
   private stream: Stream | null = null;
@@ -44,11 +45,49 @@ class Connection implements MupdateConnection {
   /** Resolves with the greeting's end (null) or fails when the server refuses. */
   private greetingWaiter: { resolve(): void; reject(err: MupdateError): void } | null = null;
   private greeted = false;
+  /** The greeting listed STARTTLS. */
+  starttlsOffered = false;
+  /** The connection runs over TLS. */
+  secure = false;
 
-  constructor(private readonly socket: Socket, private readonly timeoutMs: number) {
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => this.end(new MupdateError('connection', err.message)));
-    socket.on('close', () => this.end(new MupdateError('connection', 'connection closed')));
+  private readonly onDataListener = (chunk: Buffer): void => this.onData(chunk);
+  private readonly onErrorListener = (err: Error): void => this.end(new MupdateError('connection', err.message));
+  private readonly onCloseListener = (): void => this.end(new MupdateError('connection', 'connection closed'));
+
+  constructor(private socket: Socket, private readonly timeoutMs: number) {
+    this.attach(socket);
+  }
+
+  private attach(socket: Socket): void {
+    socket.on('data', this.onDataListener);
+    socket.on('error', this.onErrorListener);
+    socket.on('close', this.onCloseListener);
+  }
+
+  /** STARTTLS, the handshake, then the greeting again (RFC 3656 5.1); MupdateError when any of it fails. */
+  async startTls(tls: LinkTls, host: string): Promise<void> {
+    try {
+      await this.send('STARTTLS', []);
+    } catch (err) {
+      throw new MupdateError('tls', `mupdate ${host} refused STARTTLS: ${(err as Error).message}`);
+    }
+    const plain = this.socket;
+    plain.off('data', this.onDataListener);
+    plain.off('error', this.onErrorListener);
+    plain.off('close', this.onCloseListener);
+    try {
+      this.socket = await startLinkTls(plain, tls, host, this.timeoutMs);
+    } catch (err) {
+      this.end(new MupdateError('tls', (err as Error).message));
+      throw new MupdateError('tls', (err as Error).message);
+    }
+    // Bytes sent in the clear after the OK are not taken as said under TLS.
+    this.reader = new LineReader(CLIENT_LIMITS);
+    this.secure = true;
+    this.greeted = false;
+    this.starttlsOffered = false;
+    this.attach(this.socket);
+    await this.waitGreeting();
   }
 
   waitGreeting(): Promise<void> {
@@ -87,6 +126,7 @@ class Connection implements MupdateConnection {
     const tag = words[0]?.text ?? '';
     const kind = words[1]?.kind === 'atom' ? words[1].text.toUpperCase() : '';
     if (tag === '*') {
+      if (kind === 'STARTTLS' && !this.greeted) this.starttlsOffered = true;
       if (kind === 'BYE') throw new MupdateError('connection', `mupdate server said BYE: ${statusText(words)}`);
       if (kind === 'OK' && !this.greeted) {
         this.greeted = true;
@@ -233,6 +273,14 @@ export async function connectMupdate(options: MupdateConnectOptions): Promise<Mu
   const connection = new Connection(socket, timeoutMs);
   try {
     await connection.waitGreeting();
+    const tls = options.tls;
+    let upgrade = false;
+    try {
+      upgrade = tls !== undefined && wantStartTls(tls, connection.starttlsOffered, `mupdate ${options.host}:${options.port}`);
+    } catch (err) {
+      throw new MupdateError('tls', (err as Error).message);
+    }
+    if (upgrade) await connection.startTls(tls!, options.host);
     await connection.login(options);
   } catch (err) {
     await connection.close().catch(() => undefined);

@@ -30,6 +30,7 @@ export async function askMasterPlacement(settings: MurderSettings, name: string,
     conn = await connectMupdate({
       host: settings.mupdateServer!, port: settings.mupdatePort, authname: login.authname, password: login.password,
       ...(login.authzid === '' ? {} : { authzid: login.authzid }),
+      tls: settings.linkTls,
     });
     const record = await conn.find(name);
     const server = record === null ? null : parseLocation(record.location)?.server ?? null;

@@ -154,6 +154,7 @@ export class MailboxListPusher implements MailboxListPublisher {
       try {
         conn = await this.connect();
       } catch (err) {
+        if (err instanceof MupdateError && err.reason === 'tls') this.options.logger.error({ err: err.message, server: this.options.settings.mupdateServer }, 'TLS to the mupdate master failed: not used');
         this.options.logger.warn({ err, mailbox: row.name, retryInMs: this.options.settings.retryDelayMs }, 'mupdate master unreachable; list changes stay queued');
         return 'retry';
       }
@@ -188,12 +189,14 @@ export class MailboxListPusher implements MailboxListPublisher {
       authname: settings.mupdateLogin.authname,
       ...(settings.mupdateLogin.authzid === '' ? {} : { authzid: settings.mupdateLogin.authzid }),
       password: settings.mupdateLogin.password,
+      tls: settings.linkTls,
     });
     if (this.closed) {
       await conn.close().catch(() => undefined);
       throw new MupdateError('connection', 'pusher closed');
     }
     this.connection = conn;
+    this.options.logger.info({ server: settings.mupdateServer, tls: conn.secure === true }, 'connected to the mupdate master');
     conn.onClose(() => {
       if (this.connection === conn) this.connection = null;
     });

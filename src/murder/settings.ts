@@ -5,6 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { servicePort, type ImapdConfig } from '../config/index.js';
 import type { MailboxEntry } from '../store/index.js';
+import { linkTlsFromConfig, type LinkTls } from './link-tls.js';
 
 export type MurderLayout = 'standard' | 'unified' | 'replicated';
 export type BackendProtocol = 'imap' | 'pop3' | 'lmtp';
@@ -30,6 +31,8 @@ export interface MurderSettings {
   layout: MurderLayout;
   connectionsMax: number;
   ports: Record<BackendProtocol, number>;
+  /** TLS on the links this server opens (murder_tls, tls_server_ca_*, tls_client_*). */
+  linkTls: LinkTls;
 }
 
 /** murder_PROTOCOL_port, else the service's port in /etc/services, as Cyrus finds its backends. */
@@ -53,6 +56,7 @@ export function murderSettings(config: ImapdConfig, servername: string): MurderS
     layout: config.enum<MurderLayout>('mupdate_config'),
     connectionsMax: config.int('mupdate_connections_max'),
     ports: { imap: portOf(config, 'imap'), pop3: portOf(config, 'pop3'), lmtp: portOf(config, 'lmtp') },
+    linkTls: linkTlsFromConfig(config),
   };
 }
 

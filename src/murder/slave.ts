@@ -9,7 +9,7 @@ import type { Logger } from '../common/index.js';
 import { connectMupdate } from './client.js';
 import type { MupdateList } from './list.js';
 import type { MurderSettings } from './settings.js';
-import type { MupdateConnection, MupdateEvent, MupdateRecord } from './types.js';
+import { MupdateError, type MupdateConnection, type MupdateEvent, type MupdateRecord } from './types.js';
 
 export interface SlaveOptions {
   list: MupdateList;
@@ -44,8 +44,10 @@ export class MupdateSlave {
       connection = await connectMupdate({
         host: settings.mupdateServer!, port: settings.mupdatePort, authname: login.authname, password: login.password,
         ...(login.authzid !== '' ? { authzid: login.authzid } : {}),
+        tls: settings.linkTls,
       });
     } catch (err) {
+      if (err instanceof MupdateError && err.reason === 'tls') logger.error({ err: err.message, server: settings.mupdateServer }, 'TLS to the mupdate master failed: not used');
       logger.warn({ err: (err as Error).message, server: settings.mupdateServer }, 'mupdate slave: cannot reach the master');
       this.retry();
       return;
@@ -55,6 +57,7 @@ export class MupdateSlave {
       return;
     }
     this.connection = connection;
+    logger.info({ server: settings.mupdateServer, tls: connection.secure === true }, 'mupdate slave: connected to the master');
     connection.onClose((err) => {
       this.connection = null;
       logger.warn({ err: err?.message }, 'mupdate slave: connection to the master lost');

@@ -2,6 +2,7 @@
  * The mupdate protocol (RFC 3656) as the rest of the server sees it: a client connection to a
  * mupdate server and the records it reports.
  */
+import type { LinkTls } from './link-tls.js';
 
 /** One mailbox as mupdate knows it. */
 export type MupdateRecord =
@@ -15,7 +16,7 @@ export type MupdateEvent = MupdateRecord | { kind: 'delete'; name: string };
 
 /** Why a mupdate command failed: the server said NO or BAD, or the connection is unusable. */
 export class MupdateError extends Error {
-  constructor(readonly reason: 'no' | 'bad' | 'connection' | 'auth', message: string) {
+  constructor(readonly reason: 'no' | 'bad' | 'connection' | 'auth' | 'tls', message: string) {
     super(message);
     this.name = 'MupdateError';
   }
@@ -30,6 +31,8 @@ export interface MupdateConnectOptions {
   password: string;
   /** Give up connecting, or waiting for one reply, after this long (ms). Default 10 s. */
   timeoutMs?: number;
+  /** STARTTLS before the login (MurderSettings.linkTls); none: plain. */
+  tls?: LinkTls;
 }
 
 /**
@@ -38,6 +41,8 @@ export interface MupdateConnectOptions {
  * (and answers NOOP), as RFC 3656 says.
  */
 export interface MupdateConnection {
+  /** Whether the connection runs over TLS (STARTTLS before the login). */
+  readonly secure?: boolean;
   find(name: string): Promise<MupdateRecord | null>;
   /** Every record, or only those on `server` when given. */
   list(server?: string): Promise<MupdateRecord[]>;

@@ -141,6 +141,7 @@ export async function runMupdateSync(options: MupdateSyncOptions, out: Writer, e
       authname: settings.mupdateLogin.authname,
       ...(settings.mupdateLogin.authzid === '' ? {} : { authzid: settings.mupdateLogin.authzid }),
       password: settings.mupdateLogin.password,
+      tls: settings.linkTls,
     });
     // Rows up to here are covered by the list read next.
     const covered = store.murderOutbox.lastSeq();

@@ -56,7 +56,7 @@ describe('the pusher', () => {
     ]);
     expect(store.murderOutbox.pending()).toEqual([]);
     expect(store.murderOutbox.lease()).toBeNull(); // given up once the outbox is empty
-    expect(fake.logins).toEqual([{ host: 'mupdate.example', port: 3905, authname: 'murder', password: 'secret' }]);
+    expect(fake.logins).toEqual([{ host: 'mupdate.example', port: 3905, authname: 'murder', password: 'secret', tls: expect.objectContaining({ mode: 'optional' }) }]);
     expect(fake.connects).toBe(1); // one connection kept for all rows
   });
 

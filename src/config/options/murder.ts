@@ -20,5 +20,6 @@ export const murderOptions: OptionSpec[] = [
   { area, name: 'allowallsubscribe', type: 'switch', default: 'no', doc: 'Allow subscribing to mailboxes that do not exist here (a Murder backend, whose users subscribe to other backends\' mailboxes).' },
   { area, name: 'murder_imap_port', type: 'int', default: null, min: 1, doc: 'Port a frontend reaches the backends\' IMAP on. Unset: the "imap" entry of /etc/services (143), as Cyrus reads it. Not a Cyrus option.' },
   { area, name: 'murder_pop3_port', type: 'int', default: null, min: 1, doc: 'Port a frontend reaches the backends\' POP3 on. Unset: "pop3" in /etc/services (110). Not a Cyrus option.' },
+  { area, name: 'murder_tls', type: 'enum', default: 'optional', values: ['off', 'optional', 'required'], doc: 'TLS on the links this server opens to other servers of the Murder (backends, the mupdate master). optional: STARTTLS when the peer offers it and tls_server_ca_file or tls_server_ca_dir is set; required: every link must be TLS (a peer without STARTTLS, or whose certificate does not verify, is not used); off: never. Not a Cyrus option.' },
   { area, name: 'murder_lmtp_port', type: 'int', default: null, min: 1, doc: 'Port a frontend reaches the backends\' LMTP on. Unset: "lmtp" in /etc/services (24 on Debian; Cyrus\'s documentation registers 2003). Not a Cyrus option.' },
 ];

@@ -5,6 +5,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { Logger } from '../../common/index.js';
+import { LinkTlsError, startLinkTls, wantStartTls, type LinkTls } from '../../murder/index.js';
 import { ResponseFramer, type BackendResponse } from './responses.js';
 
 export type TaggedResponse = Extract<BackendResponse, { kind: 'tagged' }>;
@@ -44,7 +45,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const LOGOUT_WAIT_MS = 5_000;
 
 export class BackendConnection {
-  private readonly framer = new ResponseFramer();
+  private framer = new ResponseFramer();
   private running: Running | null = null;
   private nextTag = 1;
   private closed = false;
@@ -56,19 +57,53 @@ export class BackendConnection {
   /** The backend's greeting once read; who waits for it. */
   private greetingLine: string | null = null;
   private greetingWaiter: ((line: string) => void) | null = null;
+  /** The connection runs over TLS (STARTTLS before the login). */
+  secure = false;
+
+  private readonly onDataListener = (chunk: Buffer): void => this.onData(chunk);
+  private readonly onErrorListener = (err: Error): void => this.log.warn({ err, backend: this.server }, 'backend connection failed');
+  private readonly onCloseListener = (): void => this.ended();
 
   private constructor(
     readonly server: string,
-    private readonly socket: Socket,
+    private socket: Socket,
     private readonly log: Logger,
   ) {
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => this.log.warn({ err, backend: server }, 'backend connection failed'));
-    socket.on('close', () => this.ended());
+    this.attach(socket);
   }
 
-  /** Connect, read the greeting and log in; BackendUnavailable when any of it fails. */
-  static async open(server: string, address: { host: string; port: number }, login: BackendLogin, log: Logger): Promise<BackendConnection> {
+  private attach(socket: Socket): void {
+    socket.on('data', this.onDataListener);
+    socket.on('error', this.onErrorListener);
+    socket.on('close', this.onCloseListener);
+  }
+
+  /** STARTTLS and the handshake; the capabilities are forgotten (asked again after the login). */
+  private async startTls(tls: LinkTls, host: string, timeoutMs: number): Promise<void> {
+    const answer = await this.command([{ kind: 'text', bytes: Buffer.from('STARTTLS') }]);
+    if (answer.status !== 'OK') throw new LinkTlsError(`backend ${this.server} refused STARTTLS: ${answer.status} ${answer.text}`);
+    const plain = this.socket;
+    plain.off('data', this.onDataListener);
+    plain.off('error', this.onErrorListener);
+    plain.off('close', this.onCloseListener);
+    try {
+      this.socket = await startLinkTls(plain, tls, host, timeoutMs);
+    } catch (err) {
+      this.ended();
+      throw err;
+    }
+    // Bytes sent in the clear after the OK are not taken as said under TLS.
+    this.framer = new ResponseFramer();
+    this.attach(this.socket);
+    this.secure = true;
+    this.capabilities = new Set();
+  }
+
+  /**
+   * Connect, read the greeting, STARTTLS when `tls` says so (murder_tls, link-tls.ts), and log in;
+   * BackendUnavailable when any of it fails (LinkTlsError's text when it was TLS).
+   */
+  static async open(server: string, address: { host: string; port: number }, login: BackendLogin, log: Logger, tls?: LinkTls): Promise<BackendConnection> {
     const socket = connect({ host: address.host, port: address.port });
     socket.setNoDelay(true);
     const timer = setTimeout(() => socket.destroy(new Error('timed out')), CONNECT_TIMEOUT_MS);
@@ -86,6 +121,12 @@ export class BackendConnection {
       const greeting = await connection.greeting();
       if (!/^\* OK\b/i.test(greeting)) throw new BackendUnavailable(`backend greeting: ${greeting.slice(0, 200)}`);
       connection.noteCapabilities(greeting);
+      if (tls !== undefined && tls.mode !== 'off') {
+        if (connection.capabilities.size === 0) {
+          await connection.command([{ kind: 'text', bytes: Buffer.from('CAPABILITY') }], { onUntagged: (bytes) => connection.noteCapabilities(bytes.toString('latin1')) });
+        }
+        if (wantStartTls(tls, connection.hasCapability('STARTTLS'), `backend ${server}`)) await connection.startTls(tls, address.host, CONNECT_TIMEOUT_MS);
+      }
       const plain = Buffer.from(`${login.userid}\0${login.authname}\0${login.password}`, 'utf8').toString('base64');
       const answer = await connection.command([{ kind: 'text', bytes: Buffer.from(`AUTHENTICATE PLAIN ${plain}`) }]);
       if (answer.status !== 'OK') throw new BackendUnavailable(`backend refused the proxy login: ${answer.status} ${answer.text}`);
@@ -95,6 +136,10 @@ export class BackendConnection {
     } catch (err) {
       connection.close();
       if (err instanceof BackendUnavailable) throw err;
+      if (err instanceof LinkTlsError) {
+        log.error({ backend: server, err: err.message }, 'TLS to the backend failed: not used');
+        throw new BackendUnavailable(err.message);
+      }
       throw new BackendUnavailable(`backend ${server}: ${(err as Error).message}`);
     } finally {
       clearTimeout(timer);

@@ -222,13 +222,14 @@ export class ImapProxy {
     if (state.kind !== 'authenticated' && state.kind !== 'selected') throw new BackendUnavailable('not logged in');
     const login = proxyLogin(deps.config, server);
     if (login === null) throw new BackendUnavailable(`no proxy password for ${server} (proxy_password or ${server}_password)`);
-    const address = backendAddress(murderSettings(deps.config, deps.serverName), server, 'imap');
-    const connection = await BackendConnection.open(server, address, { ...login, userid: state.identity.userid }, this.host.log);
+    const settings = murderSettings(deps.config, deps.serverName);
+    const address = backendAddress(settings, server, 'imap');
+    const connection = await BackendConnection.open(server, address, { ...login, userid: state.identity.userid }, this.host.log, settings.linkTls);
     if (this.closed) {
       connection.close();
       throw new BackendUnavailable('session closed');
     }
-    this.host.log.info({ backend: server, host: address.host, port: address.port }, 'backend connection opened');
+    this.host.log.info({ backend: server, host: address.host, port: address.port, tls: connection.secure }, 'backend connection opened');
     return connection;
   }
 

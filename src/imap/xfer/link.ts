@@ -30,8 +30,9 @@ export class XferLink {
   static async open(config: ImapdConfig, servername: string, target: string, log: Logger): Promise<XferLink> {
     const login = proxyLogin(config, target);
     if (login === null) throw new BackendUnavailable(`no password to log in to ${target} (proxy_password or ${target}_password)`);
-    const address = backendAddress(murderSettings(config, servername), target, 'imap');
-    const connection = await BackendConnection.open(target, address, { ...login, userid: '' }, log);
+    const settings = murderSettings(config, servername);
+    const address = backendAddress(settings, target, 'imap');
+    const connection = await BackendConnection.open(target, address, { ...login, userid: '' }, log, settings.linkTls);
     return new XferLink(connection, target);
   }
 

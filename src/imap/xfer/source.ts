@@ -204,6 +204,7 @@ export async function masterLetGo(settings: MurderSettings, names: readonly stri
         conn ??= await connectMupdate({
           host: settings.mupdateServer, port: settings.mupdatePort, authname: login.authname, password: login.password,
           ...(login.authzid === '' ? {} : { authzid: login.authzid }),
+          tls: settings.linkTls,
         });
         const c = conn;
         const records = await Promise.all(names.map((name) => c.find(name)));

@@ -2,9 +2,10 @@
  * One LMTP connection from a Murder frontend to a backend, for one mail transaction (as Cyrus's
  * lmtpproxyd keeps them): greeting, LHLO, AUTH PLAIN as proxy_authname (no authorization id: the
  * backend's lmtpd requires AUTH on TCP unless it trusts the address), then the client's MAIL,
- * RCPT and DATA, each answer read back as a Reply. Plain TCP, no TLS to the backend.
+ * RCPT and DATA, each answer read back as a Reply. STARTTLS after LHLO when murder_tls says so
+ * (link-tls.ts), then LHLO again, as RFC 3207 asks.
  */
-import { BackendError, BackendLink, saslPlain } from '../../murder/index.js';
+import { BackendError, BackendLink, LinkTlsError, saslPlain, wantStartTls, type LinkTls } from '../../murder/index.js';
 import { reply, type Reply } from '../wire/replies.js';
 import { dotStuff } from './dot-stuff.js';
 
@@ -20,6 +21,8 @@ export interface LmtpBackendOptions {
   timeoutMs: number;
   /** The per-recipient answers after the message's end (ms). */
   dataTimeoutMs: number;
+  /** STARTTLS before AUTH (MurderSettings.linkTls); none: plain. */
+  tls?: LinkTls;
 }
 
 /** "250-..." lines then "250 ..." as one Reply: code, enhanced status of the last line when given, the texts joined by "\n". */
@@ -57,8 +60,16 @@ export class LmtpBackend {
     try {
       const greeting = await readReply(link, options.timeoutMs);
       if (greeting.code !== 220) throw new BackendError('closed', `backend greeting: ${greeting.code} ${greeting.text}`);
-      const lhlo = await backend.command(`LHLO ${options.lhloHost}`);
+      let lhlo = await backend.command(`LHLO ${options.lhloHost}`);
       if (!isPositive(lhlo)) throw new BackendError('closed', `backend LHLO: ${lhlo.code} ${lhlo.text}`);
+      const offered = lhlo.text.split('\n').some((l) => l.trim().toUpperCase() === 'STARTTLS');
+      if (options.tls && wantStartTls(options.tls, offered, `backend ${options.server}`)) {
+        const go = await backend.command('STARTTLS');
+        if (go.code !== 220) throw new LinkTlsError(`backend ${options.server} refused STARTTLS: ${go.code} ${go.text}`);
+        await link.startTls(options.tls, options.host);
+        lhlo = await backend.command(`LHLO ${options.lhloHost}`);
+        if (!isPositive(lhlo)) throw new BackendError('closed', `backend LHLO: ${lhlo.code} ${lhlo.text}`);
+      }
       const auth = await backend.command(`AUTH PLAIN ${saslPlain('', options.authname, options.password)}`);
       if (auth.code !== 235) throw new BackendError('closed', `backend refused the proxy login: ${auth.code} ${auth.text}`);
       return backend;
@@ -89,6 +100,11 @@ export class LmtpBackend {
     const replies: Reply[] = [];
     for (let i = 0; i < recipients; i++) replies.push(await readReply(this.link, this.options.dataTimeoutMs));
     return replies;
+  }
+
+  /** Whether the connection runs over TLS. */
+  get secure(): boolean {
+    return this.link.secure;
   }
 
   /** Whether the connection is still up (a kept one may have been closed by the backend meanwhile). */

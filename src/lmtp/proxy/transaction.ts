@@ -9,7 +9,7 @@
  * when the client goes they are ended (QUIT).
  */
 import type { Logger } from '../../common/index.js';
-import { backendAddress, murderSettings, proxyLogin } from '../../murder/index.js';
+import { backendAddress, LinkTlsError, murderSettings, proxyLogin } from '../../murder/index.js';
 import { formatPath } from '../commands/addresses.js';
 import type { LmtpDeps } from '../deps.js';
 import type { EnvelopeAddress, MailParameters, RcptParameters } from '../wire/commands.js';
@@ -142,12 +142,14 @@ export class ProxyTransaction {
         kept.quit();
       }
     }
-    const { host, port } = backendAddress(murderSettings(this.deps.config, this.deps.serverName), server, 'lmtp');
+    const settings = murderSettings(this.deps.config, this.deps.serverName);
+    const { host, port } = backendAddress(settings, server, 'lmtp');
     try {
       state.backend = await LmtpBackend.open({
         server, host, port, lhloHost: this.deps.serverName, authname: login.authname, password: login.password,
-        timeoutMs: TIMEOUT_MS, dataTimeoutMs: DATA_TIMEOUT_MS,
+        timeoutMs: TIMEOUT_MS, dataTimeoutMs: DATA_TIMEOUT_MS, tls: settings.linkTls,
       });
+      this.log.info({ server, host, port, tls: state.backend.secure }, 'backend connection opened');
     } catch (err) {
       this.fail(state, server, err, BACKEND_UNAVAILABLE);
       return state;
@@ -171,7 +173,8 @@ export class ProxyTransaction {
   }
 
   private fail(state: BackendState, server: string, err: unknown, answer: Reply): void {
-    this.log.warn({ server, reason: (err as Error).message }, 'backend failed');
+    if (err instanceof LinkTlsError) this.log.error({ server, reason: err.message }, 'TLS to the backend failed: not used');
+    else this.log.warn({ server, reason: (err as Error).message }, 'backend failed');
     state.backend?.quit();
     state.backend = null;
     state.refusal ??= answer;

@@ -2,12 +2,12 @@
  * A frontend's POP3 login on the backend that holds a user's INBOX (Cyrus's pop3d as a Murder
  * proxy): connect to the backend's POP3 port, read its greeting, and log in as proxy_authname with
  * the user as authorization identity (AUTH PLAIN); the backend accepts it because proxy_authname
- * is one of its proxyservers. Plain TCP, no TLS to the backend. A backend that is down or refuses
+ * is one of its proxyservers. STLS first when murder_tls says so (CAPA lists STLS; link-tls.ts). A backend that is down or refuses
  * is logged here and answered `-ERR [SYS/TEMP]`; the client's session stays as it was.
  */
 import type { Identity } from '../../auth/index.js';
 import type { Logger } from '../../common/index.js';
-import { BackendError, BackendLink, backendAddress, isRemoteEntry, murderSettings, proxyLogin, saslPlain } from '../../murder/index.js';
+import { BackendError, BackendLink, backendAddress, isRemoteEntry, LinkTlsError, murderSettings, proxyLogin, saslPlain, wantStartTls } from '../../murder/index.js';
 import type { Pop3Deps } from '../deps.js';
 import { Pop3Error } from '../error-map.js';
 
@@ -32,7 +32,9 @@ export async function loginOnBackend(deps: Pop3Deps, server: string, userid: str
     log.error({ server, user: userid }, 'no proxy password for the backend (proxy_password or <server>_password)');
     throw new Pop3Error('SYS/TEMP', UNAVAILABLE);
   }
-  const { host, port } = backendAddress(murderSettings(deps.config, deps.serverName), server, 'pop3');
+  const settings = murderSettings(deps.config, deps.serverName);
+  const { host, port } = backendAddress(settings, server, 'pop3');
+  const tls = settings.linkTls;
   let link: BackendLink;
   try {
     link = await BackendLink.open({ host, port, timeoutMs: BACKEND_TIMEOUT_MS });
@@ -43,6 +45,22 @@ export async function loginOnBackend(deps: Pop3Deps, server: string, userid: str
   try {
     const greeting = await link.readLine();
     if (!greeting.startsWith('+OK')) throw new BackendError('closed', `backend greeting: ${greeting.slice(0, 200)}`);
+    if (tls.mode !== 'off') {
+      link.write('CAPA\r\n');
+      let offered = false;
+      if ((await link.readLine()).startsWith('+OK')) {
+        for (let line = await link.readLine(); line !== '.'; line = await link.readLine()) {
+          if (line.trim().toUpperCase() === 'STLS') offered = true;
+        }
+      }
+      if (wantStartTls(tls, offered, `backend ${server}`)) {
+        link.write('STLS\r\n');
+        const go = await link.readLine();
+        if (!go.startsWith('+OK')) throw new LinkTlsError(`backend ${server} refused STLS: ${go.slice(0, 200)}`);
+        await link.startTls(tls, host);
+      }
+    }
+    log.info({ server, host, port, user: userid, tls: link.secure }, 'backend connection opened');
     link.write(`AUTH PLAIN ${saslPlain(userid, login.authname, login.password)}\r\n`);
     const answer = await link.readLine();
     if (!answer.startsWith('+OK')) {
@@ -54,6 +72,10 @@ export async function loginOnBackend(deps: Pop3Deps, server: string, userid: str
   } catch (err) {
     if (err instanceof Pop3Error) throw err;
     link.close();
+    if (err instanceof LinkTlsError) {
+      log.error({ server, user: userid, reason: err.message }, 'TLS to the backend failed: not used');
+      throw new Pop3Error('SYS/TEMP', UNAVAILABLE);
+    }
     log.warn({ server, user: userid, reason: (err as Error).message }, 'backend unavailable');
     throw new Pop3Error('SYS/TEMP', UNAVAILABLE);
   }
