@@ -3,7 +3,7 @@
  * message of the day (which METADATA's server /shared/motd also writes, as in Cyrus). Protocol code
  * opens no file itself; it asks these.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { ImapdConfig } from '../config/index.js';
@@ -24,6 +24,23 @@ export function tlsContextFromConfig(config: ImapdConfig, logger?: Logger): Secu
     logger?.error({ err: (err as Error).message, cert, key }, 'cannot load the TLS certificate or key: STARTTLS disabled');
     return null;
   }
+}
+
+/** A PEM file named in the configuration (a CA, a client certificate or its key), read whole; throws when it cannot be read. */
+export function pemFile(file: string): Buffer {
+  return readFileSync(file);
+}
+
+/** The certificates of a CA directory (tls_*_ca_dir): every regular file holding one, in name order. */
+export function certificatesInDir(dir: string): Buffer[] {
+  const out: Buffer[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const file = join(dir, name);
+    if (!statSync(file).isFile()) continue;
+    const pem = readFileSync(file);
+    if (pem.includes('-----BEGIN CERTIFICATE-----')) out.push(pem);
+  }
+  return out;
 }
 
 /** The first line of `file`, trimmed; null when the file is missing or that line empty. */

@@ -10,11 +10,10 @@
  * `<host>_client_cert` / `<host>_client_key` for one peer) are presented when set. murder_tls (not a
  * Cyrus option) says whether a link must be encrypted.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { ImapdConfig } from '../config/index.js';
+import { certificatesInDir, pemFile } from '../common/index.js';
 
 export type LinkTlsMode = 'off' | 'optional' | 'required';
 
@@ -38,20 +37,9 @@ export class LinkTlsError extends Error {
 
 const OFF: LinkTls = { mode: 'off', ca: [], clientCert: new Map(), problem: null };
 
-function certificatesIn(dir: string): Buffer[] {
-  const out: Buffer[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const file = join(dir, name);
-    if (!statSync(file).isFile()) continue;
-    const pem = readFileSync(file);
-    if (pem.includes('-----BEGIN CERTIFICATE-----')) out.push(pem);
-  }
-  return out;
-}
-
 function clientPair(cert: string | null, key: string | null): { cert: Buffer; key: Buffer } | null {
   if (cert === null || key === null || cert === 'disabled' || key === 'disabled') return null;
-  return { cert: readFileSync(cert), key: readFileSync(key) };
+  return { cert: pemFile(cert), key: pemFile(key) };
 }
 
 const cache = new WeakMap<ImapdConfig, LinkTls>();
@@ -73,8 +61,8 @@ function readLinkTls(config: ImapdConfig): LinkTls {
   try {
     const caFile = config.path('tls_server_ca_file');
     const caDir = config.path('tls_server_ca_dir');
-    if (caFile) tls.ca.push(readFileSync(caFile));
-    if (caDir) tls.ca.push(...certificatesIn(caDir));
+    if (caFile) tls.ca.push(pemFile(caFile));
+    if (caDir) tls.ca.push(...certificatesInDir(caDir));
     const fallback = clientPair(config.path('tls_client_cert'), config.path('tls_client_key'));
     if (fallback) tls.clientCert.set('', fallback);
     for (const { name, text } of config.unusedOptions()) {
