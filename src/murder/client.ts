@@ -7,6 +7,7 @@
 import { connect, type Socket } from 'node:net';
 import { startLinkTls, wantStartTls, type LinkTls } from './link-tls.js';
 import { MupdateError, type MupdateConnectOptions, type MupdateConnection, type MupdateEvent, type MupdateRecord } from './types.js';
+import type { MurderSettings } from './settings.js';
 import { LineReader, type Word } from './wire/reader.js';
 import { parseEventWords } from './wire/records.js';
 import { commandLine } from './wire/writer.js';
@@ -246,6 +247,24 @@ class Connection implements MupdateConnection {
       throw err;
     }
   }
+}
+
+/**
+ * How this server reaches its mupdate master (mupdate_server, its login, the link's TLS); throws
+ * MupdateError 'connection' without mupdate_server, 'auth' without mupdate_authname/_password.
+ */
+export function mupdateConnectOptions(settings: MurderSettings): MupdateConnectOptions {
+  if (settings.mupdateServer === null) throw new MupdateError('connection', 'mupdate_server is not set');
+  const login = settings.mupdateLogin;
+  if (login === null) throw new MupdateError('auth', 'mupdate_authname and mupdate_password are not set');
+  return {
+    host: settings.mupdateServer,
+    port: settings.mupdatePort,
+    authname: login.authname,
+    ...(login.authzid === '' ? {} : { authzid: login.authzid }),
+    password: login.password,
+    tls: settings.linkTls,
+  };
 }
 
 /** Connect to a mupdate server and log in; fails with MupdateError ('connection' or 'auth'). */

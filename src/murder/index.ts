@@ -18,7 +18,7 @@ export {
   type MurderSettings, type MurderLayout, type BackendProtocol, type MupdateLogin, type ProxyLogin,
 } from './settings.js';
 export { MupdateError, type MupdateRecord, type MupdateEvent, type MupdateConnectOptions, type MupdateConnection } from './types.js';
-export { connectMupdate } from './client.js';
+export { connectMupdate, mupdateConnectOptions } from './client.js';
 export { askMasterPlacement, type MasterPlacement } from './placement-ask.js';
 export { BackendLink, BackendError, saslPlain, type BackendLinkOptions } from './backend-link.js';
 export { linkTlsFromConfig, wantStartTls, startLinkTls, LinkTlsError, NO_LINK_TLS, type LinkTls, type LinkTlsMode } from './link-tls.js';

@@ -4,7 +4,7 @@
  * be made here too, since this backend's pusher would then move the master's entry to itself and
  * the user's mail would follow to an empty INBOX. Cyrus gets the same from its RESERVE at create.
  */
-import { connectMupdate } from './client.js';
+import { connectMupdate, mupdateConnectOptions } from './client.js';
 import { parseLocation } from './location.js';
 import type { MurderSettings } from './settings.js';
 import type { MupdateConnection } from './types.js';
@@ -19,19 +19,14 @@ export type MasterPlacement =
 
 /** Where the master places `name`, over a connection of its own, within `waitMs`. */
 export async function askMasterPlacement(settings: MurderSettings, name: string, waitMs = 5_000): Promise<MasterPlacement> {
-  const login = settings.mupdateLogin;
-  if (settings.mupdateServer === null || login === null) return { kind: 'unknown', reason: 'no mupdate_server or no login for it' };
+  if (settings.mupdateServer === null || settings.mupdateLogin === null) return { kind: 'unknown', reason: 'no mupdate_server or no login for it' };
   let conn: MupdateConnection | null = null;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<MasterPlacement>((resolve) => {
     timer = setTimeout(() => resolve({ kind: 'unknown', reason: `no answer from the mupdate master within ${waitMs} ms` }), waitMs);
   });
   const ask = (async (): Promise<MasterPlacement> => {
-    conn = await connectMupdate({
-      host: settings.mupdateServer!, port: settings.mupdatePort, authname: login.authname, password: login.password,
-      ...(login.authzid === '' ? {} : { authzid: login.authzid }),
-      tls: settings.linkTls,
-    });
+    conn = await connectMupdate(mupdateConnectOptions(settings));
     const record = await conn.find(name);
     const server = record === null ? null : parseLocation(record.location)?.server ?? null;
     return server === null || server === settings.servername ? { kind: 'free' } : { kind: 'elsewhere', server };

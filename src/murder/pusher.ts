@@ -13,6 +13,7 @@ import type { Logger } from '../common/index.js';
 import type { MailboxListPublisher, MailboxListPublisherFactory, MurderOutbox, OutboxRow } from '../store/index.js';
 import { murderSettings, type MurderSettings } from './settings.js';
 import { MupdateError, type MupdateConnectOptions, type MupdateConnection } from './types.js';
+import { mupdateConnectOptions } from './client.js';
 
 export interface PusherOptions {
   outbox: MurderOutbox;
@@ -181,16 +182,7 @@ export class MailboxListPusher implements MailboxListPublisher {
   private async connect(): Promise<MupdateConnection> {
     if (this.connection) return this.connection;
     const { settings } = this.options;
-    if (settings.mupdateServer === null) throw new MupdateError('connection', 'mupdate_server is not set');
-    if (settings.mupdateLogin === null) throw new MupdateError('auth', 'mupdate_authname and mupdate_password are not set');
-    const conn = await this.options.connect({
-      host: settings.mupdateServer,
-      port: settings.mupdatePort,
-      authname: settings.mupdateLogin.authname,
-      ...(settings.mupdateLogin.authzid === '' ? {} : { authzid: settings.mupdateLogin.authzid }),
-      password: settings.mupdateLogin.password,
-      tls: settings.linkTls,
-    });
+    const conn = await this.options.connect(mupdateConnectOptions(settings));
     if (this.closed) {
       await conn.close().catch(() => undefined);
       throw new MupdateError('connection', 'pusher closed');

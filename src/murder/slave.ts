@@ -6,7 +6,7 @@
  * to the base once a list was received.
  */
 import type { Logger } from '../common/index.js';
-import { connectMupdate } from './client.js';
+import { connectMupdate, mupdateConnectOptions } from './client.js';
 import type { MupdateList } from './list.js';
 import type { MurderSettings } from './settings.js';
 import { MupdateError, type MupdateConnection, type MupdateEvent, type MupdateRecord } from './types.js';
@@ -38,14 +38,9 @@ export class MupdateSlave {
 
   private async connect(): Promise<void> {
     const { settings, logger, list } = this.options;
-    const login = settings.mupdateLogin!;
     let connection: MupdateConnection;
     try {
-      connection = await connectMupdate({
-        host: settings.mupdateServer!, port: settings.mupdatePort, authname: login.authname, password: login.password,
-        ...(login.authzid !== '' ? { authzid: login.authzid } : {}),
-        tls: settings.linkTls,
-      });
+      connection = await connectMupdate(mupdateConnectOptions(settings));
     } catch (err) {
       if (err instanceof MupdateError && err.reason === 'tls') logger.error({ err: err.message, server: settings.mupdateServer }, 'TLS to the mupdate master failed: not used');
       logger.warn({ err: (err as Error).message, server: settings.mupdateServer }, 'mupdate slave: cannot reach the master');

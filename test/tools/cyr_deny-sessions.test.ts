@@ -7,38 +7,20 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../imap/harness.js';
-import { addUsers, CLI, RunningMaster, tempServer, type TempServer } from '../master/helpers.js';
+import { CLI, type TempServer } from '../master/helpers.js';
 import { PopClient } from '../pop3/harness.js';
 import { SieveClient } from '../sieve/harness.js';
+import { startDenyMaster, type DenyMaster } from './deny-harness.js';
 
+let deny: DenyMaster;
 let server: TempServer;
-let master: RunningMaster;
-const ports: Record<string, number> = {};
+let ports: Record<string, number>;
 
 beforeAll(async () => {
-  server = tempServer(
-    'SERVICES {\n' +
-      '  imap cmd="imapd" listen="127.0.0.1:0" prefork=1\n' +
-      '  imapalt cmd="imapd" listen="127.0.0.1:0" prefork=1\n' +
-      '  pop3 cmd="pop3d" listen="127.0.0.1:0" prefork=1\n' +
-      '  sieve cmd="timsieved" listen="127.0.0.1:0" prefork=1\n' +
-      '}\n',
-    'allowplaintext: yes\nadmins: admin\nautocreate_quota: 0\nfsync_disabled: yes\nauth_failure_delay: 0\nsievedir: {configdirectory}/sieve\n',
-  );
-  addUsers(server, ['fred', 'joe', 'admin']);
-  master = RunningMaster.start(server);
-  for (const name of ['imap', 'imapalt', 'pop3', 'sieve']) {
-    ports[name] = Number(/:(\d+)$/.exec(await master.address(name))![1]);
-    await master.waitFor(`${name} workers ready`, () => master.workersReady(name));
-  }
+  deny = await startDenyMaster(['imap', 'imapalt', 'pop3', 'sieve']);
+  ({ server, ports } = deny);
 }, 60_000);
-afterAll(async () => {
-  try {
-    await master.stop();
-  } finally {
-    server.cleanup();
-  }
-});
+afterAll(() => deny?.stop());
 
 function cyrDeny(...args: string[]): void {
   const result = spawnSync(process.execPath, [CLI, 'cyr_deny', '-C', server.imapdConf, ...args], { encoding: 'utf8' });

@@ -6,10 +6,11 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCyrDeny, type CyrDenyOptions } from '../../src/tools/cyr_deny.js';
 import { RawClient } from '../imap/harness.js';
-import { addUsers, CLI, LineClient, RunningMaster, tempServer, type TempServer } from '../master/helpers.js';
+import { CLI, LineClient, type TempServer } from '../master/helpers.js';
 import { PopClient } from '../pop3/harness.js';
 import { SieveClient } from '../sieve/harness.js';
 import { makeEnv, type TestEnv } from '../store/helpers.js';
+import { startDenyMaster, type DenyMaster } from './deny-harness.js';
 
 function run(configFile: string, user: string | undefined, opts: Partial<CyrDenyOptions>): { status: number; out: string; err: string } {
   let out = '';
@@ -48,35 +49,15 @@ describe('cyr_deny, the tool', () => {
 });
 
 describe('a denied user at login, over the wire', () => {
+  let deny: DenyMaster;
   let server: TempServer;
-  let master: RunningMaster;
-  const ports: Record<string, number> = {};
+  let ports: Record<string, number>;
 
   beforeAll(async () => {
-    server = tempServer(
-      'SERVICES {\n' +
-        '  imap cmd="imapd" listen="127.0.0.1:0" prefork=1\n' +
-        '  imapalt cmd="imapd" listen="127.0.0.1:0" prefork=1\n' +
-        '  pop3 cmd="pop3d" listen="127.0.0.1:0" prefork=1\n' +
-        '  sieve cmd="timsieved" listen="127.0.0.1:0" prefork=1\n' +
-        '  lmtp cmd="lmtpd -a" listen="127.0.0.1:0" prefork=1\n' +
-        '}\n',
-      'allowplaintext: yes\nadmins: admin\nautocreate_quota: 0\nsievedir: {configdirectory}/sieve\nfsync_disabled: yes\nauth_failure_delay: 0\n',
-    );
-    addUsers(server, ['fred', 'joe', 'admin']);
-    master = RunningMaster.start(server);
-    for (const name of ['imap', 'imapalt', 'pop3', 'sieve', 'lmtp']) {
-      ports[name] = Number(/:(\d+)$/.exec(await master.address(name))![1]);
-      await master.waitFor(`${name} workers ready`, () => master.workersReady(name));
-    }
+    deny = await startDenyMaster(['imap', 'imapalt', 'pop3', 'sieve', 'lmtp']);
+    ({ server, ports } = deny);
   }, 60_000);
-  afterAll(async () => {
-    try {
-      await master.stop();
-    } finally {
-      server.cleanup();
-    }
-  });
+  afterAll(() => deny?.stop());
 
   /** cyr_deny as an admin runs it: the built command line against the server's imapd.conf. */
   function cyrDeny(...args: string[]): string {

@@ -19,7 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../common/index.js';
 import type { ImapdConfig } from '../../config/index.js';
-import { connectMupdate, murderSettings, parseLocation, type MupdateConnection, type MurderSettings } from '../../murder/index.js';
+import { connectMupdate, mupdateConnectOptions, murderSettings, parseLocation, type MupdateConnection, type MurderSettings } from '../../murder/index.js';
 import type { MailStore, XferMailboxExport } from '../../store/index.js';
 import { BackendUnavailable } from '../proxy/backend.js';
 import { XferLink, XferRefused } from './link.js';
@@ -194,18 +194,13 @@ export async function askOutcome(config: ImapdConfig, servername: string, target
  * then on no frontend sends anyone here for them.
  */
 export async function masterLetGo(settings: MurderSettings, names: readonly string[], waitMs: number): Promise<boolean> {
-  const login = settings.mupdateLogin;
-  if (settings.mupdateServer === null || login === null) return false;
+  if (settings.mupdateServer === null || settings.mupdateLogin === null) return false;
   const deadline = Date.now() + waitMs;
   let conn: MupdateConnection | null = null;
   try {
     for (;;) {
       try {
-        conn ??= await connectMupdate({
-          host: settings.mupdateServer, port: settings.mupdatePort, authname: login.authname, password: login.password,
-          ...(login.authzid === '' ? {} : { authzid: login.authzid }),
-          tls: settings.linkTls,
-        });
+        conn ??= await connectMupdate(mupdateConnectOptions(settings));
         const c = conn;
         const records = await Promise.all(names.map((name) => c.find(name)));
         if (records.every((r) => r === null || parseLocation(r.location)?.server !== settings.servername)) return true;
