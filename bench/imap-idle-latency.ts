@@ -8,7 +8,7 @@
 // With CYRUSTS_BENCH_PERF=1 the workers' CPU meanwhile is also read by `perf stat -e task-clock`
 // per thread (exact to the microsecond, where /proc moves a scheduler tick at a time).
 import { execFile, fork, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { percentile, startBenchMaster, treePids } from './_master.js';
@@ -57,7 +57,10 @@ try {
   });
   const perfThreads = perf === null ? null : await perf();
   const sent = stdout.trim().split('\n').map(Number);
-  const latencies = sent.map((t, i) => (arrivals[i] ?? Number.NaN) - t).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  const inOrder = sent.map((t, i) => (arrivals[i] ?? Number.NaN) - t);
+  // CYRUSTS_BENCH_DUMP=FILE: each delivery's latency in the order sent (to see whether the slow ones have a pattern).
+  if (process.env.CYRUSTS_BENCH_DUMP) writeFileSync(process.env.CYRUSTS_BENCH_DUMP, inOrder.map((x) => x.toFixed(3)).join('\n') + '\n');
+  const latencies = inOrder.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   const master1 = wakeups(master.process.pid!);
   console.log(`imap-idle-latency: ${sent.length} deliveries from another process, ${latencies.length} pushed; p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${percentile(latencies, 99).toFixed(2)} ms, max ${latencies.at(-1)!.toFixed(2)} ms`);
   // The master (the hub) on the path of a push costs a wake-up of a third process per delivery.
