@@ -4,8 +4,10 @@
  *   "..", no leading or trailing "."; no "/", NUL or other control; a valid "domain!" part; the
  *   reserved top-level name; the length limit).
  * - checkNewComponent: the stricter policy on a component a client names (Cyrus's
- *   mboxname_policycheck): no 8-bit, wildcards, "!" "/" '"' "\", well-formed modified UTF-7, and
- *   at most 255 bytes (a component is a directory name on the partition).
+ *   mboxname_policycheck): no 8-bit, "%", "!" "/" '"' "\", well-formed modified UTF-7, and
+ *   at most 255 bytes (a component is a directory name on the partition). "*" is allowed, as
+ *   Cyrus 3.6 and Dovecot both allow it (checked on both): a mailbox of Cyrus's named with it must
+ *   be creatable here too; LIST matches it as a plain character.
  * - checkNameLength: the one length limit, `maxmailboxnamelength` bytes of the internal name.
  */
 import { MailError } from '../common/errors.js';
@@ -55,7 +57,7 @@ export function checkMailboxName(name: string, maxLength: number): void {
 }
 
 // eslint-disable-next-line no-control-regex
-const FORBIDDEN = /[\x00-\x1f\x7f-\uffff!*%"\\/]/;
+const FORBIDDEN = /[\x00-\x1f\x7f-\uffff!%"\\/]/;
 const UTF7_SHIFT = /&[^-]*-?/g;
 const UTF7_GOOD = /^&([A-Za-z0-9+,]*)-$/;
 

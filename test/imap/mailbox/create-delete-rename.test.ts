@@ -37,9 +37,9 @@ describe('CREATE', () => {
     c.close();
   });
 
-  it('refuses bad names: wildcards, empty components, 8-bit bytes, broken modified UTF-7', async () => {
+  it('refuses bad names: "%", empty components, 8-bit bytes, broken modified UTF-7', async () => {
     const c = await loggedIn(server);
-    for (const bad of ['"a%b"', '"a*b"', '"a//b"', '"/a"', '"&Jjo"', '"&AGE-"', '"a&b"', '"\u00e9t\u00e9"', '"Shared Folders"', '"Other Users"']) {
+    for (const bad of ['"a%b"', '"a//b"', '"/a"', '"&Jjo"', '"&AGE-"', '"a&b"', '"\u00e9t\u00e9"', '"Shared Folders"', '"Other Users"']) {
       expect(last(await c.command('b', `CREATE ${bad}`)), bad).toMatch(/^b NO /);
     }
     expect(last(await c.command('u1', 'CREATE "&Jjo-"'))).toMatch(/^u1 OK \[MAILBOXID \([\w-]+\)\] CREATE completed$/);
@@ -47,6 +47,20 @@ describe('CREATE', () => {
     expect(last(await c.command('u3', 'CREATE "dots.ok"'))).toMatch(/^u3 OK \[MAILBOXID \([\w-]+\)\] CREATE completed$/);
     expect(server.imap.deps.store.lookup('user.fred.dots^ok')).not.toBeNull();
     expect((await names(c, '&Jjo-'))[0]).toBe('* LIST (\\HasNoChildren) "/" &Jjo-');
+    c.close();
+  });
+
+  it('takes "*" in a name as Cyrus 3.6 does: created, listed by patterns as a plain character, renamed and deleted by name', async () => {
+    const c = await loggedIn(server);
+    expect(last(await c.command('s1', 'CREATE "st*r"'))).toMatch(/^s1 OK \[MAILBOXID \([\w-]+\)\] CREATE completed$/);
+    await c.command('s2', 'CREATE stxr');
+    expect(await names(c, 'st*r')).toEqual(['* LIST (\\HasNoChildren) "/" "st*r"', '* LIST (\\HasNoChildren) "/" stxr']);
+    expect(await names(c, 'st%')).toEqual(['* LIST (\\HasNoChildren) "/" "st*r"', '* LIST (\\HasNoChildren) "/" stxr']);
+    expect(last(await c.command('s3', 'RENAME "st*r" "c*d"'))).toBe('s3 OK RENAME completed');
+    expect(server.imap.deps.store.lookup('user.fred.c*d')).not.toBeNull();
+    expect(last(await c.command('s4', 'DELETE "c*d"'))).toBe('s4 OK DELETE completed');
+    expect(server.imap.deps.store.lookup('user.fred.c*d')).toBeNull();
+    expect(server.imap.deps.store.lookup('user.fred.stxr')).not.toBeNull();
     c.close();
   });
 
