@@ -8,7 +8,8 @@ export { TurnShare, TURN_SHARE_MS, commandTurns } from './turn-share.js';
 export { packageVersion } from './version.js';
 export { lowerBound, sortedHas } from './sorted.js';
 export { decodeAppendFacts, encodeAppendFacts, type AppendFacts } from './append-facts.js';
-export { certificatesInDir, motdFromConfig, pemFile, shutdownFromConfig, tlsContextFromConfig, writeServerMessage, type ServerMessage } from './server-files.js';
+export { buildTlsContext, certificatesInDir, motdFromConfig, pemFile, shutdownFromConfig, tlsContextFromConfig, writeServerMessage, type ServerMessage } from './server-files.js';
+export { tlsProtocolOptions, tlsServerSettings, TlsSettingsError, type TlsProtocolOptions, type TlsServerSettings } from './tls-settings.js';
 export { ConnectionSet, readLines } from './connections.js';
 export { DeflateSocket, DEFLATE_OUTPUT, type DeflateSocketOptions } from './deflate-socket.js';
 export {

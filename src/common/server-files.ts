@@ -5,25 +5,46 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { constants } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { ImapdConfig } from '../config/index.js';
 import type { Logger } from './log.js';
+import { tlsServerSettings } from './tls-settings.js';
 
 /**
- * TLS credentials from tls_server_cert / tls_server_key, or null when not configured. Files that
- * cannot be read are logged and TLS is left off (STARTTLS is then not offered), rather than
- * keeping the whole service down.
+ * The server side's TLS context from tls_server_cert / tls_server_key and the other tls_* options
+ * (src/common/tls-settings.ts), or null when no certificate is configured. A file that cannot be
+ * read or a setting that cannot work is logged and TLS is left off (STARTTLS is then not offered),
+ * rather than keeping the whole service down.
  */
 export function tlsContextFromConfig(config: ImapdConfig, logger?: Logger): SecureContext | null {
-  const cert = config.path('tls_server_cert');
-  const key = config.path('tls_server_key');
-  if (!cert || !key) return null;
   try {
-    return createSecureContext({ cert: readFileSync(cert), key: readFileSync(key), minVersion: 'TLSv1.2' });
+    return buildTlsContext(config, logger);
   } catch (err) {
-    logger?.error({ err: (err as Error).message, cert, key }, 'cannot load the TLS certificate or key: STARTTLS disabled');
+    logger?.error({ err: (err as Error).message, cert: config.path('tls_server_cert'), key: config.path('tls_server_key') }, 'cannot set up TLS: STARTTLS disabled');
     return null;
   }
+}
+
+/** tlsContextFromConfig, throwing what it logs (a TLS-on-connect listener cannot run without it). */
+export function buildTlsContext(config: ImapdConfig, logger?: Logger): SecureContext | null {
+  const settings = tlsServerSettings(config);
+  if (settings === null) return null;
+  const { protocol } = settings;
+  if (protocol.ignored.length > 0) logger?.warn({ ignored: protocol.ignored }, 'tls_versions: words that name no TLS version are ignored');
+  return createSecureContext({
+    cert: settings.certFiles.map((f) => readFileSync(f)),
+    key: settings.keyFiles.map((f) => readFileSync(f)),
+    ...(settings.dhparamFile ? { dhparam: readFileSync(settings.dhparamFile) } : {}),
+    minVersion: protocol.minVersion,
+    maxVersion: protocol.maxVersion,
+    // Without resumption no session ticket is handed out (the only resumption a worker offers).
+    secureOptions: protocol.secureOptions | (settings.sessionSeconds === 0 ? constants.SSL_OP_NO_TICKET : 0),
+    ...(protocol.ciphers ? { ciphers: protocol.ciphers } : {}),
+    honorCipherOrder: settings.honorCipherOrder,
+    ...(settings.ecdhCurve ? { ecdhCurve: settings.ecdhCurve } : {}),
+    ...(settings.sessionSeconds > 0 ? { sessionTimeout: settings.sessionSeconds } : {}),
+  });
 }
 
 /** A PEM file named in the configuration (a CA, a client certificate or its key), read whole; throws when it cannot be read. */

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { LevelWithSilent } from 'pino';
@@ -7,7 +6,7 @@ import { createLogger, type Logger } from '../common/log.js';
 import { NotifyClient } from './notify.js';
 import { traceLoop } from './loop-trace.js';
 import { planCommand } from './programs.js';
-import { LOGIN_ALLOWED, type AppendFacts, type LoginGate, type LoginVerdict, type MovedSession, type ServiceContext, type ServiceInstance } from '../common/index.js';
+import { buildTlsContext, LOGIN_ALLOWED, type AppendFacts, type LoginGate, type LoginVerdict, type MovedSession, type ServiceContext, type ServiceInstance } from '../common/index.js';
 import { CONTROL_FD_ENV, readJsonLines, servicePrograms, type MasterToWorker, type WorkerToMaster } from './service.js';
 
 
@@ -33,10 +32,9 @@ function send(message: WorkerToMaster): void {
 }
 
 function tlsContext(config: ImapdConfig): tls.SecureContext {
-  const cert = config.path('tls_server_cert');
-  const key = config.path('tls_server_key');
-  if (!cert || !key) throw new Error('cmd has -s (TLS on connect) but tls_server_cert and tls_server_key are not both set');
-  return tls.createSecureContext({ cert: readFileSync(cert), key: readFileSync(key), minVersion: 'TLSv1.2' });
+  const context = buildTlsContext(config);
+  if (context === null) throw new Error('cmd has -s (TLS on connect) but tls_server_cert is not set');
+  return context;
 }
 
 /**

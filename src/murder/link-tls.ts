@@ -7,13 +7,14 @@
  * The settings are Cyrus's client-side ones: the peer's certificate is checked against the CAs of
  * tls_server_ca_file / tls_server_ca_dir (in Cyrus those check the servers it connects to; the
  * tls_client_ca_* ones check its own clients), and tls_client_cert / tls_client_key (or
- * `<host>_client_cert` / `<host>_client_key` for one peer) are presented when set. murder_tls (not a
- * Cyrus option) says whether a link must be encrypted.
+ * `<host>_client_cert` / `<host>_client_key` for one peer) are presented when set. tls_versions and
+ * tls_ciphers apply as on the server side (src/common/tls-settings.ts). murder_tls (not a Cyrus
+ * option) says whether a link must be encrypted.
  */
 import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { ImapdConfig } from '../config/index.js';
-import { certificatesInDir, pemFile } from '../common/index.js';
+import { certificatesInDir, pemFile, tlsProtocolOptions, type TlsProtocolOptions } from '../common/index.js';
 
 export type LinkTlsMode = 'off' | 'optional' | 'required';
 
@@ -23,6 +24,8 @@ export interface LinkTls {
   ca: Buffer[];
   /** Client certificate and key per peer host as written in `HOST_client_cert` (Cyrus: the short name), '' for the default. */
   clientCert: Map<string, { cert: Buffer; key: Buffer }>;
+  /** tls_versions and tls_ciphers (null until read, and with `problem`). */
+  protocol: TlsProtocolOptions | null;
   /** A setting that could not be read: every link that would use TLS fails with it. */
   problem: string | null;
 }
@@ -35,7 +38,7 @@ export class LinkTlsError extends Error {
   }
 }
 
-const OFF: LinkTls = { mode: 'off', ca: [], clientCert: new Map(), problem: null };
+const OFF: LinkTls = { mode: 'off', ca: [], clientCert: new Map(), protocol: null, problem: null };
 
 function clientPair(cert: string | null, key: string | null): { cert: Buffer; key: Buffer } | null {
   if (cert === null || key === null || cert === 'disabled' || key === 'disabled') return null;
@@ -57,8 +60,9 @@ export function linkTlsFromConfig(config: ImapdConfig): LinkTls {
 function readLinkTls(config: ImapdConfig): LinkTls {
   const mode = config.enum<LinkTlsMode>('murder_tls');
   if (mode === 'off') return OFF;
-  const tls: LinkTls = { mode, ca: [], clientCert: new Map(), problem: null };
+  const tls: LinkTls = { mode, ca: [], clientCert: new Map(), protocol: null, problem: null };
   try {
+    tls.protocol = tlsProtocolOptions(config);
     const caFile = config.path('tls_server_ca_file');
     const caDir = config.path('tls_server_ca_dir');
     if (caFile) tls.ca.push(pemFile(caFile));
@@ -118,7 +122,9 @@ export function startLinkTls(socket: Socket, tls: LinkTls, host: string, timeout
       servername: isIP(host) ? undefined : host,
       host,
       rejectUnauthorized: true,
-      minVersion: 'TLSv1.2',
+      minVersion: tls.protocol?.minVersion ?? 'TLSv1.2',
+      ...(tls.protocol ? { maxVersion: tls.protocol.maxVersion, secureOptions: tls.protocol.secureOptions } : {}),
+      ...(tls.protocol?.ciphers ? { ciphers: tls.protocol.ciphers } : {}),
     });
     const timer = setTimeout(() => fail(new Error('TLS handshake timed out')), timeoutMs);
     const fail = (err: Error): void => {

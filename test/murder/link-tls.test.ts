@@ -75,7 +75,7 @@ async function until(client: LineClient, from: number, end: RegExp, ms = 20_000)
 }
 
 function tlsWith(mode: LinkTls['mode'], caName: string): LinkTls {
-  return { mode, ca: [readFileSync(join(certs, `${caName}-ca.pem`))], clientCert: new Map(), problem: null };
+  return { mode, ca: [readFileSync(join(certs, `${caName}-ca.pem`))], clientCert: new Map(), protocol: null, problem: null };
 }
 
 function capture(): { logger: pino.Logger; lines: LogLine[] } {
@@ -307,6 +307,35 @@ describe('linkTlsFromConfig and the client certificate', () => {
     }
   });
 
+  it('tls_versions and tls_ciphers hold on the links too', async () => {
+    // A peer that speaks TLS 1.2 only, with two ciphers.
+    const server = createTlsServer({ cert: readFileSync(join(certs, 'good-server.pem')), key: readFileSync(join(certs, 'good-server.key')), maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384' }, (s: TLSSocket) => s.end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const link = async (lines: string): Promise<string> => {
+      const tls = linkTlsFromConfig(ImapdConfig.fromText(`tls_server_ca_file: ${certs}/good-ca.pem\n${lines}`));
+      const plain = tcpConnect({ host: '127.0.0.1', port });
+      await new Promise((r) => plain.once('connect', r));
+      try {
+        const secure = await startLinkTls(plain, tls, '127.0.0.1', 5_000);
+        const what = `${secure.getProtocol()} ${secure.getCipher().name}`;
+        secure.destroy();
+        return what;
+      } catch (err) {
+        expect(err).toBeInstanceOf(LinkTlsError);
+        return 'refused';
+      }
+    };
+    try {
+      expect(await link('')).toMatch(/^TLSv1\.2 /);
+      expect(await link('tls_versions: tls1_3\n')).toBe('refused');
+      expect(await link('tls_ciphers: ECDHE-RSA-AES256-GCM-SHA384\n')).toBe('TLSv1.2 ECDHE-RSA-AES256-GCM-SHA384');
+      expect(await link('tls_ciphers: ECDHE-ECDSA-AES128-GCM-SHA256\n')).toBe('refused');
+    } finally {
+      server.close();
+    }
+  });
+
   it('HOST_client_cert / HOST_client_key give one peer its own certificate (full or short host name)', () => {
     const config = ImapdConfig.fromText(`tls_server_ca_file: ${certs}/good-ca.pem\nbackend1_client_cert: ${certs}/client.pem\nbackend1_client_key: ${certs}/client.key\n`);
     expect(config.warnings).toEqual([]);
@@ -322,7 +351,7 @@ describe('linkTlsFromConfig and the client certificate', () => {
 
 describe('wantStartTls', () => {
   const ca = [Buffer.from('x')];
-  const base = { clientCert: new Map(), problem: null };
+  const base = { clientCert: new Map(), protocol: null, problem: null };
   it.each([
     ['off', ca, true, false],
     ['optional', ca, true, true],
