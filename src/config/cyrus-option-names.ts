@@ -1,6 +1,8 @@
 // Every option name of Cyrus IMAP 3.6's imapd.conf (and a few that Debian's stock file still sets),
 // as plain facts. Options the server implements are in the typed table (options/*.ts); these others
 // are accepted without a warning so a stock imapd.conf loads, and cyr_info conf-lint reports them as unused.
+// The deprecated names among them (tls_cert_file, autocreatequota, ...) are read as their replacements
+// instead: see deprecated-options.ts.
 export const CYRUS_OPTION_NAMES: ReadonlySet<string> = new Set([
   'acl_admin_implies_write',
   'addressbookprefix',

@@ -5,6 +5,7 @@ import { CYRUS_OPTION_NAMES } from './cyrus-option-names.js';
 import { OPTION_FAMILIES, PATH_FAMILIES, type OptionFamily, type OptionSpec, type OptionValue } from './types.js';
 import { parseOptionValue, ValueError, isAbsoluteConfigPath } from './values.js';
 import { specialUseNames } from './special-use.js';
+import { renameDeprecated, replacementText } from './deprecated-options.js';
 
 /** Where a setting came from, for messages that name file and line. */
 export interface Origin {
@@ -20,6 +21,8 @@ interface Setting {
   value: OptionValue;
   text: string;
   origin: Origin;
+  /** Set when the line used a deprecated name (`tls_cert_file`) that is read as this setting. */
+  writtenAs?: string;
 }
 
 /** A bad value or a broken file: the master refuses to start. */
@@ -72,15 +75,25 @@ function parseInto(parsed: Parsed, text: string, file: string, problems: ConfigE
       problems.push({ file, line, option: trimmed.slice(0, 40), message: 'expected "option: value"' });
       return;
     }
-    const key = trimmed.slice(0, colon).trim().toLowerCase();
-    if (/\s/.test(key)) {
-      problems.push({ file, line, option: key.slice(0, 40), message: 'expected "option: value" (an option name has no spaces)' });
+    const writtenKey = trimmed.slice(0, colon).trim().toLowerCase();
+    if (/\s/.test(writtenKey)) {
+      problems.push({ file, line, option: writtenKey.slice(0, 40), message: 'expected "option: value" (an option name has no spaces)' });
       return;
     }
     const written = trimmed.slice(colon + 1).trim();
     // "./x" and "../x" are taken relative to the file's own directory (so conf/ works from any cwd);
     // any other relative path is refused where an absolute one is needed.
-    const valueText = /^\.\.?\//.test(written) ? resolve(dirname(file), written) : written;
+    let valueText = /^\.\.?\//.test(written) ? resolve(dirname(file), written) : written;
+    // A deprecated Cyrus name (tls_cert_file, imap_tls_cert_file) is read as its replacement from here on.
+    const renamed = renameDeprecated(writtenKey, (name) => OPTION_BY_NAME.has(name) || CYRUS_OPTION_NAMES.has(name));
+    const key = renamed?.key ?? writtenKey;
+    const writtenAs = renamed ? writtenKey : undefined;
+    if (renamed) {
+      const converted = replacementText(renamed.option, valueText);
+      const unit = converted === valueText ? '' : ` (a bare number of days: ${valueText} is read as ${converted})`;
+      parsed.warnings.push({ ...origin, message: `${writtenKey} is deprecated (Cyrus 3.6): read as ${key}${unit}` });
+      valueText = converted;
+    }
     if (key === '@include') {
       if (depth > 8) {
         problems.push({ file, line, option: key, message: 'includes nested too deeply' });
@@ -101,16 +114,25 @@ function parseInto(parsed: Parsed, text: string, file: string, problems: ConfigE
       const previous = map.get(name);
       if (previous) {
         const where = previous.origin.file === file ? `line ${previous.origin.line}` : `${previous.origin.file}:${previous.origin.line}`;
-        parsed.warnings.push({ ...origin, message: `${key} set again (first at ${where}); the later value wins` });
+        // Both an old name and its replacement: the replacement wins wherever it is, as in Cyrus.
+        if (previous.writtenAs === undefined && writtenAs !== undefined) {
+          parsed.warnings.push({ ...origin, message: `${writtenKey} ignored: ${key} is set (at ${where}) and wins over its deprecated name` });
+          return;
+        }
+        const message = previous.writtenAs !== undefined && writtenAs === undefined
+          ? `${key} wins over the deprecated ${previous.writtenAs} (at ${where})`
+          : `${writtenKey} set again (first at ${where}); the later value wins`;
+        parsed.warnings.push({ ...origin, message });
       }
-      map.set(name, setting);
+      map.set(name, writtenAs === undefined ? setting : { ...setting, writtenAs });
     };
     const typed = (spec: OptionSpec, map: Map<string, Setting>, name: string) => {
       try {
         store(map, name, { value: parseOptionValue(spec, valueText), text: valueText, origin });
       } catch (err) {
         if (!(err instanceof ValueError)) throw err;
-        problems.push({ file, line, option: key, message: `bad value "${valueText}": ${err.message}` });
+        const as = writtenAs === undefined ? '' : ` (read as ${key})`;
+        problems.push({ file, line, option: writtenKey, message: `bad value "${valueText}"${as}: ${err.message}` });
       }
     };
 
@@ -150,7 +172,7 @@ function parseInto(parsed: Parsed, text: string, file: string, problems: ConfigE
     if (key.startsWith('sasl_') || /^[a-z0-9]+_/.test(key) && CYRUS_OPTION_NAMES.has(key.slice(key.indexOf('_') + 1)) || /^[a-z0-9][a-z0-9.-]*_(password|client_cert|client_key)$/.test(key)) {
       return store(parsed.foreign, key, { value: valueText, text: valueText, origin });
     }
-    parsed.warnings.push({ ...origin, message: `unknown option "${key}" ignored` });
+    parsed.warnings.push({ ...origin, message: `unknown option "${writtenKey}" ignored` });
   });
 }
 
