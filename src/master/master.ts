@@ -2,8 +2,8 @@ import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import type net from 'node:net';
-import tls from 'node:tls';
 import type { Logger } from '../common/log.js';
+import { buildTlsContext } from '../common/server-files.js';
 import { ImapdConfig } from '../config/index.js';
 import { formatListen } from '../config/cyrus-conf-listen.js';
 import { loadCyrusConf, type CyrusConf, type ServiceEntry } from '../config/cyrus-conf.js';
@@ -66,14 +66,11 @@ export class PidFileHeldError extends Error {
 
 /** Why a TLS-on-connect service of this configuration cannot serve, or null when it can. */
 function tlsPairProblem(config: ImapdConfig): string | null {
-  const cert = config.path('tls_server_cert');
-  const key = config.path('tls_server_key');
-  if (!cert || !key) return 'TLS on connect (-s) needs tls_server_cert and tls_server_key';
   try {
-    tls.createSecureContext({ cert: readFileSync(cert), key: readFileSync(key) });
-    return null;
+    // The context the workers will build (src/common/server-files.ts), built once here to fail early.
+    return buildTlsContext(config) === null ? 'TLS on connect (-s) needs tls_server_cert' : null;
   } catch (err) {
-    return `TLS on connect (-s): cannot use ${cert} and ${key}: ${(err as Error).message}`;
+    return `TLS on connect (-s): cannot use ${config.path('tls_server_cert')}: ${(err as Error).message}`;
   }
 }
 
@@ -243,6 +240,11 @@ export class Master {
   private async openService(entry: ServiceEntry, atStart: boolean): Promise<RunningService | null> {
     const where = { service: entry.name, cmd: entry.cmd, at: `${entry.file}:${entry.line}` };
     const plan = planCommand(entry.cmd, new Set());
+    if (plan.kind === 'builtin') {
+      // A Cyrus daemon whose work is done elsewhere here (notifyd): nothing to listen for.
+      this.log.info({ ...where, reason: plan.reason }, 'nothing to run: entry skipped');
+      return null;
+    }
     if (plan.kind !== 'service') {
       this.log.error({ ...where, ...(plan.kind === 'missing' ? { reason: plan.reason } : {}) }, 'not a service program this server has: entry skipped');
       return null;

@@ -27,6 +27,7 @@ const BUILTIN_REASONS: Readonly<Record<string, string>> = {
   idled: 'the master itself runs the change-notification hub on idlesocket',
   ctl_cyrusdb: 'the databases are SQLite in WAL mode, which recover and checkpoint by themselves',
   tls_prune: 'TLS sessions are cached in memory only, so there is no session database to prune',
+  notifyd: 'lmtpd sends the notifications of Sieve scripts (the mailto method) itself, through the MTA',
 };
 
 /** Split a command line into words; double and single quotes group, backslash escapes. */

@@ -23,6 +23,7 @@ SERVICES {
   pop3      cmd="/usr/lib/cyrus/bin/pop3d" listen="127.0.0.1:0"
   lmtpunix  cmd="lmtpd" listen="${d}/conf/socket/lmtp" prefork=0
   nntp      cmd="nntpd -U 30" listen="127.0.0.1:0"
+  notify    cmd="notifyd" listen="${d}/conf/socket/notify" proto="udp" prefork=1
 }
 EVENTS {
   tick    cmd="/bin/sh -c 'echo tick >> ${d}/event-ran'" period=1
@@ -87,6 +88,12 @@ EVENTS {
     expect(skipped.at).toMatch(/cyrus\.conf:10$/);
     expect(master.stdout.some((l) => l.startsWith('nntp '))).toBe(false);
     await master.log('cannot run this entry', (l) => l.entry === 'nothere');
+  });
+
+  it("skips Debian's notifyd entry quietly: lmtpd sends Sieve notifications itself", async () => {
+    const skipped = await master.log('nothing to run: entry skipped', (l) => l.service === 'notify');
+    expect(skipped.reason).toMatch(/lmtpd sends the notifications/);
+    expect(master.logs.some((l) => l.service === 'notify' && l.level >= 50)).toBe(false);
   });
 
   it('runs a periodic EVENTS entry (first run at start)', async () => {

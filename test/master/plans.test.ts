@@ -30,6 +30,7 @@ describe('cmd= → what runs', () => {
     ['ctl_cyrusdb -c', { kind: 'builtin', program: 'ctl_cyrusdb' }],
     ['idled', { kind: 'builtin', program: 'idled' }],
     ['/usr/sbin/cyrus tls_prune', { kind: 'builtin', program: 'tls_prune' }],
+    ['notifyd', { kind: 'builtin', program: 'notifyd' }],
     [`mytool --flag 'two words'`, { kind: 'external', path: join(bin, 'mytool'), args: ['--flag', 'two words'] }],
     [`${join(bin, 'mytool')} x`, { kind: 'external', path: join(bin, 'mytool'), args: ['x'] }],
     ['/usr/sbin/cyrus fetchnews -a news.example.org', { kind: 'missing', program: 'fetchnews' }],
