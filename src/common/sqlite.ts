@@ -488,3 +488,15 @@ export function withoutBusyWait<T>(db: Db, fn: () => T): T {
     control.noWait = false;
   }
 }
+
+/** The SQLite library this process links (through better-sqlite3): its version and whether it has FTS5. */
+export function sqliteLibrary(): { version: string; fts5: boolean } {
+  const db = new Database(':memory:');
+  try {
+    const version = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+    const options = (db.pragma('compile_options') as Array<{ compile_options: string }>).map((row) => row.compile_options);
+    return { version, fts5: options.includes('ENABLE_FTS5') };
+  } finally {
+    db.close();
+  }
+}

@@ -19,6 +19,7 @@ import { registerChkCyrus } from './chk_cyrus.js';
 import { registerCyrDbtool } from './cyr_dbtool.js';
 import { registerCyrUserseen } from './cyr_userseen.js';
 import { registerArbitron } from './arbitron.js';
+import { registerCyrBuildinfo } from './cyr_buildinfo.js';
 
 /** Adds one Cyrus-named subcommand (with its options and --help) to the program. */
 export type ToolRegistrar = (program: Command) => void;
@@ -48,4 +49,5 @@ export const TOOLS: ToolRegistrar[] = [
   registerCyrDbtool,
   registerCyrUserseen,
   registerArbitron,
+  registerCyrBuildinfo,
 ];
