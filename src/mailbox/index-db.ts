@@ -23,7 +23,7 @@ import { FLAG_DELETED, FLAG_FLAGGED, FLAG_SEEN } from './flags.js';
  * of SCHEMA, so opening it skips the schema statements (a tenth of a millisecond per open, which
  * LIST-STATUS pays once per mailbox). Raise it whenever SCHEMA changes.
  */
-const SCHEMA_VERSION = 9;
+const SCHEMA_VERSION = 10;
 
 /** The highest index format this code reads (an index copied from a newer server is refused). */
 export const INDEX_SCHEMA_VERSION = SCHEMA_VERSION;
@@ -56,7 +56,10 @@ CREATE TABLE IF NOT EXISTS mailbox (
   seen_owner TEXT,
   -- The XFER moving the mailbox to another Murder backend (src/store/xfer-*.ts): while set, every
   -- change of the records is refused (MailError InUse), so the copy taken is the mailbox. NULL: none.
-  xfer TEXT
+  xfer TEXT,
+  -- The modseq of the last change of an internal date (mbtool -t), 0: never. SORT orders kept by
+  -- other processes (sort-order-cache.ts) hold while it stays the same.
+  datesmodseq INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS messages (
   uid INTEGER PRIMARY KEY,
@@ -188,6 +191,8 @@ export interface MailboxRow {
   seen_owner: string | null;
   /** The XFER id while the mailbox is being moved to another backend (its records frozen); else null. */
   xfer: string | null;
+  /** The modseq of the last internal-date change (Mailbox.setInternalDates), 0: never. */
+  datesmodseq: number;
 }
 
 export interface MessageRow {
@@ -269,14 +274,14 @@ function rows<P extends unknown[], R>(db: Db, sql: string, make: (r: unknown[]) 
   };
 }
 
-const MAILBOX_COLUMNS = 'uniqueid, name, uidvalidity, uidnext, highestmodseq, recentuid, sharedseen, state, deletedmodseq, messages_count, messages_size, messages_deleted, messages_flagged, messages_seen, seen_owner, xfer';
+const MAILBOX_COLUMNS = 'uniqueid, name, uidvalidity, uidnext, highestmodseq, recentuid, sharedseen, state, deletedmodseq, messages_count, messages_size, messages_deleted, messages_flagged, messages_seen, seen_owner, xfer, datesmodseq';
 
 function mailboxRow(r: unknown[]): MailboxRow {
   return {
     uniqueid: r[0] as string, name: r[1] as string, uidvalidity: r[2] as number, uidnext: r[3] as number, highestmodseq: r[4] as number,
     recentuid: r[5] as number, sharedseen: r[6] as number, state: r[7] as MailboxState, deletedmodseq: r[8] as number,
     messages_count: r[9] as number, messages_size: r[10] as number, messages_deleted: r[11] as number, messages_flagged: r[12] as number,
-    messages_seen: r[13] as number, seen_owner: r[14] as string | null, xfer: r[15] as string | null,
+    messages_seen: r[13] as number, seen_owner: r[14] as string | null, xfer: r[15] as string | null, datesmodseq: r[16] as number,
   };
 }
 
@@ -334,6 +339,9 @@ function prepare(db: Db) {
     // Positional: binding named parameters looks each one up in the object (a MULTIAPPEND runs it per message).
     insertMessage: () => db.prepare<[number, number, number, string | null, number, number, number, string]>('INSERT INTO messages (uid, modseq, flags, keywords, internaldate, savedate, size, guid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     updateFlags: () => db.prepare<[number, string | null, number, number]>('UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE uid = ?'),
+    // mbtool -t: a record's internal date, with the change's modseq; the mailbox remembers that modseq.
+    updateInternalDate: () => db.prepare<[number, number, number]>('UPDATE messages SET internaldate = ?, modseq = ? WHERE uid = ?'),
+    setDatesModseq: () => db.prepare<[number]>('UPDATE mailbox SET datesmodseq = ? WHERE id = 1'),
     updateModseq: () => db.prepare<[number, number]>('UPDATE messages SET modseq = ? WHERE uid = ?'),
     updateContent: () => db.prepare<[number, string, number]>('UPDATE messages SET size = ?, guid = ? WHERE uid = ?'),
     deleteMessage: () => db.prepare<[number]>('DELETE FROM messages WHERE uid = ?'),
@@ -452,6 +460,7 @@ function upgradeSchema(db: Db): void {
     // NULL: the owner's \Seen is still in seen.db, adopted into the bits at the next open (seen-owner.ts).
     if (!columns.has('seen_owner')) db.exec('ALTER TABLE mailbox ADD COLUMN seen_owner TEXT');
     if (!columns.has('xfer')) db.exec('ALTER TABLE mailbox ADD COLUMN xfer TEXT');
+    if (!columns.has('datesmodseq')) db.exec('ALTER TABLE mailbox ADD COLUMN datesmodseq INTEGER NOT NULL DEFAULT 0');
     const counted = COUNTER_COLUMNS.every((c) => columns.has(c));
     for (const column of COUNTER_COLUMNS) if (!columns.has(column)) db.exec(`ALTER TABLE mailbox ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
     db.exec(COUNTER_TRIGGERS);

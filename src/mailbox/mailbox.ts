@@ -452,6 +452,44 @@ export class Mailbox extends MessageReader {
     return result;
   }
 
+  /**
+   * Give messages new internal dates (ms since the epoch, by UID): mbtool -t mending a mailbox
+   * restored from backup. One new modseq on the records that change (UIDs gone or already at that
+   * date are passed over), remembered as the mailbox's datesmodseq so that SORT orders kept by any
+   * process are read again; sessions are told as of any record change (a CONDSTORE client finds
+   * them with CHANGEDSINCE, selected ones get their FETCH at the next NOOP or at once in IDLE).
+   * Returns the UIDs changed, ascending.
+   */
+  setInternalDates(dates: ReadonlyMap<number, number>): { changed: number[]; highestModseq: number } {
+    const ownTransaction = !this.index.db.inTransaction;
+    let look: LastLook | null = null;
+    const result = writeTransaction(this.index.db, 'set internal dates', () => {
+      const row = this.writable();
+      const before = this.lookBeforeWrite(ownTransaction);
+      const s = this.index.stmts;
+      const modseq = row.highestmodseq + 1;
+      const changed: MessageRow[] = [];
+      for (const uid of [...dates.keys()].sort((a, b) => a - b)) {
+        const date = dates.get(uid)!;
+        if (!Number.isSafeInteger(date)) throw new MailError('Invalid', `internal date of UID ${uid} is not a time`);
+        const msg = s.message.get(uid);
+        if (!msg || msg.internaldate === date) continue;
+        s.updateInternalDate.run(date, modseq, uid);
+        changed.push({ ...msg, internaldate: date, modseq });
+      }
+      if (changed.length > 0) {
+        s.setCounters.run(row.uidnext, modseq);
+        s.setDatesModseq.run(modseq);
+      }
+      const highestModseq = changed.length > 0 ? modseq : row.highestmodseq;
+      look = this.lookAfterWrite(before, row, highestModseq, row.uidnext, changed, []);
+      return { changed: changed.map((m) => m.uid), highestModseq };
+    });
+    if (look !== null) this.lastLook = look;
+    if (result.changed.length > 0) this.ctx.changed(this.name);
+    return result;
+  }
+
   /** setFlags's transaction; with `syncLater`, a group commit (as seen.db's, which leaves its WAL there to fsync). */
   private changeFlags(uids: readonly number[], mode: FlagMode, flags: readonly string[], opts: SetFlagsOptions, syncLater: string[] | null): { result: FlagChangeResult; defined: boolean } {
     const parsed = parseFlags(flags);

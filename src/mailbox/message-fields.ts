@@ -170,11 +170,11 @@ export class StoredFieldQueries {
     return readTransaction(this.index.db, 'sort', () => {
       const mailbox = this.index.stmts.mailbox.get()!;
       const top = this.statement('SELECT coalesce(max(uid), 0) FROM messages').pluck().get() as number;
-      const kept = fresh ? null : cachedOrder(this.index.identity, text, mailbox.uniqueid, mailbox.uidvalidity);
+      const kept = fresh ? null : cachedOrder(this.index.identity, text, mailbox.uniqueid, mailbox.uidvalidity, mailbox.datesmodseq);
       if (kept !== null && top <= kept.coveredUid) return kept.uids;
       const merged = kept !== null ? this.mergeAppended(kept, criteria, mailbox.messages_count) : null;
       const uids = fresh ? this.sortAll(criteria) : (merged ?? sortColumns(this.index, mailbox, criteria) ?? this.sortAll(criteria));
-      keepOrder(this.index.identity, text, { uniqueId: mailbox.uniqueid, uidValidity: mailbox.uidvalidity, coveredUid: top, uids });
+      keepOrder(this.index.identity, text, { uniqueId: mailbox.uniqueid, uidValidity: mailbox.uidvalidity, datesModseq: mailbox.datesmodseq, coveredUid: top, uids });
       return uids;
     });
   }
@@ -296,6 +296,15 @@ export class StoredFieldQueries {
    */
   sentTimes(): Map<number, number> {
     const rows = this.statement('SELECT m.uid, coalesce(f.sent, m.internaldate) FROM messages m LEFT JOIN message_fields f ON f.uid = m.uid').raw().all() as Array<[number, number]>;
+    return new Map(rows);
+  }
+
+  /**
+   * The time its Date: header names (ms since the epoch) of every message that has one it could
+   * read, by UID: what mbtool -t sets the internal date to.
+   */
+  headerDates(): Map<number, number> {
+    const rows = this.statement('SELECT uid, sent FROM message_fields WHERE sent IS NOT NULL').raw().all() as Array<[number, number]>;
     return new Map(rows);
   }
 

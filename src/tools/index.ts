@@ -20,6 +20,7 @@ import { registerCyrDbtool } from './cyr_dbtool.js';
 import { registerCyrUserseen } from './cyr_userseen.js';
 import { registerArbitron } from './arbitron.js';
 import { registerCyrBuildinfo } from './cyr_buildinfo.js';
+import { registerMbtool } from './mbtool.js';
 
 /** Adds one Cyrus-named subcommand (with its options and --help) to the program. */
 export type ToolRegistrar = (program: Command) => void;
@@ -50,4 +51,5 @@ export const TOOLS: ToolRegistrar[] = [
   registerCyrUserseen,
   registerArbitron,
   registerCyrBuildinfo,
+  registerMbtool,
 ];
