@@ -21,6 +21,7 @@ import { registerCyrUserseen } from './cyr_userseen.js';
 import { registerArbitron } from './arbitron.js';
 import { registerCyrBuildinfo } from './cyr_buildinfo.js';
 import { registerMbtool } from './mbtool.js';
+import { registerCyrdump } from './cyrdump.js';
 
 /** Adds one Cyrus-named subcommand (with its options and --help) to the program. */
 export type ToolRegistrar = (program: Command) => void;
@@ -52,4 +53,5 @@ export const TOOLS: ToolRegistrar[] = [
   registerArbitron,
   registerCyrBuildinfo,
   registerMbtool,
+  registerCyrdump,
 ];

@@ -24,11 +24,9 @@
 import type { Command } from 'commander';
 import { isMailError } from '../common/errors.js';
 import { rfc5322Date } from '../message/index.js';
-import { compileListPattern } from '../names/index.js';
-import type { ChangeNotifier, MailStore } from '../store/index.js';
+import type { ChangeNotifier } from '../store/index.js';
 import { EXIT_DATAERR, EXIT_TEMPFAIL, openStoreForTool, type Writer } from '../store/tool-support.js';
-import { internalPattern } from './ipurge.js';
-import { adminNames, toolNames } from './mailbox-names.js';
+import { adminNames, selectMailboxes, toolNames } from './mailbox-names.js';
 import { runNotifying } from './notify.js';
 import { Progress, type ProgressStream } from './progress.js';
 
@@ -47,35 +45,6 @@ export interface MbtoolOptions {
 }
 
 const USAGE = 'usage: mbtool [-C imapd.conf] {-r|-t} mailbox...\n  -r  give the mailboxes new unique ids (refused here, see --help)\n  -t  set internal dates that are a day or more off to the Date: header\n';
-
-/**
- * The internal names `args` select, in mailboxes.db order for patterns, each once; a string naming
- * the first argument that matches nothing when one does not.
- */
-export function selectMailboxes(store: MailStore, resolve: (name: string) => string, args: readonly string[]): string[] | { missing: string } {
-  const chosen: string[] = [];
-  const seen = new Set<string>();
-  const add = (name: string): void => {
-    if (!seen.has(name)) chosen.push(name);
-    seen.add(name);
-  };
-  let all: string[] | null = null;
-  for (const arg of args) {
-    if (/[*%]/.test(arg)) {
-      all ??= store.mailboxes.all().filter((e) => e.type.length === 0 && e.server === null).map((e) => e.name);
-      const pattern = compileListPattern(internalPattern(arg), '.');
-      const matched = all.filter((name) => pattern.matches(name));
-      if (matched.length === 0) return { missing: arg };
-      matched.forEach(add);
-    } else {
-      const name = resolve(arg);
-      const entry = store.lookup(name);
-      if (entry === null || entry.type.length > 0 || entry.server !== null) return { missing: arg };
-      add(name);
-    }
-  }
-  return chosen;
-}
 
 /**
  * The new internal date of each message of `current` (UID → internal date) whose header date
