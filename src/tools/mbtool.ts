@@ -83,7 +83,8 @@ export function runMbtool(args: readonly string[], options: MbtoolOptions, out: 
       err(`mbtool: ${chosen.missing}: no such mailbox (nothing changed)\n`);
       return EXIT_DATAERR;
     }
-    for (const name of chosen) {
+    for (const [i, name] of chosen.entries()) {
+      progress.update('mbtool: mailboxes', i, chosen.length);
       say(`Working on ${shown(name)}...\n`);
       try {
         const mailbox = store.openMailbox(name);
@@ -94,8 +95,7 @@ export function runMbtool(args: readonly string[], options: MbtoolOptions, out: 
           const mend = datesToMend(current, mailbox.fields.headerDates());
           if (mend.size === 0) continue;
           const { changed } = mailbox.setInternalDates(mend);
-          for (const [i, uid] of changed.entries()) {
-            progress.update(`mbtool: ${shown(name)}`, i, changed.length);
+          for (const uid of changed) {
             say(`  ${uid}: ${rfc5322Date(new Date(current.get(uid)!))} => ${rfc5322Date(new Date(mend.get(uid)!))}\n`);
           }
         } finally {

@@ -163,6 +163,18 @@ describe('mbtool -t over a data directory', () => {
     expect(run([], { time: true }).status).toBe(64);
   });
 
+  it('shows progress on a terminal only, wiped before its lines and at the end', async () => {
+    await fill();
+    const writes: string[] = [];
+    const tty = { isTTY: true, write: (t: string) => writes.push(t) };
+    expect(run(['*'], { time: true, progress: tty }).status).toBe(0);
+    expect(writes[0]).toBe('\rmbtool: mailboxes: 0/3\x1b[K');
+    expect(writes.at(-1)).toBe('\r\x1b[K');
+    const piped: string[] = [];
+    expect(run(['*'], { time: true, progress: { isTTY: false, write: (t: string) => piped.push(t) } }).status).toBe(0);
+    expect(piped).toEqual([]);
+  });
+
   it('a SORT ARRIVAL order kept in the process is read again after the dates change', async () => {
     env = makeEnv('fsync_disabled: yes');
     const store = env.open();
