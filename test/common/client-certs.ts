@@ -2,7 +2,7 @@
 // in a temp directory: a server certificate, a client CA with certificates for fred and admin, and
 // a certificate for fred from another CA. Plus a line reader over a client TLS socket.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
@@ -21,6 +21,8 @@ export interface ClientCerts {
   admin: KeyPair;
   /** CN=fred, signed by a CA the server does not know. */
   stranger: KeyPair;
+  /** A CRL of the client CA that revokes fred's certificate (written on first call). */
+  crlRevokingFred(): string;
   cleanup(): void;
 }
 
@@ -46,6 +48,17 @@ export function makeClientCerts(): ClientCerts {
     fred,
     admin,
     stranger,
+    crlRevokingFred: () => {
+      const crl = join(dir, 'crl.pem');
+      if (!existsSync(crl)) {
+        writeFileSync(join(dir, 'ca.cnf'), '[ca]\ndefault_ca = here\n[here]\ndatabase = index.txt\ndefault_md = sha256\ndefault_crl_days = 1\n');
+        writeFileSync(join(dir, 'index.txt'), '');
+        const ca = ['-config', 'ca.cnf', '-keyfile', 'client-ca.key', '-cert', 'client-ca.pem'];
+        openssl('ca', ...ca, '-revoke', 'fred.pem');
+        openssl('ca', ...ca, '-gencrl', '-out', 'crl.pem');
+      }
+      return crl;
+    },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

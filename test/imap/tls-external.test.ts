@@ -128,6 +128,17 @@ describe('tls_client_certs: require', () => {
   });
 });
 
+describe('tls_crl_file', () => {
+  it('refuses a revoked certificate and takes the others of its CA', async () => {
+    const server = await serverWith(`tls_crl_file: ${certs.crlRevokingFred()}`);
+    expect(await starttls(server, certs.fred)).toEqual(expect.any(String));
+    const session = await starttls(server, certs.admin);
+    if (typeof session === 'string') throw new Error(session);
+    expect(await capabilities(session)).toContain(' AUTH=EXTERNAL');
+    session.close();
+  });
+});
+
 describe('tls_client_certs: off', () => {
   it('asks for no certificate: EXTERNAL is not offered even to a client that has one', async () => {
     const server = await serverWith('tls_client_certs: off');
