@@ -8,7 +8,8 @@ let certs: ClientCerts;
 let server: Pop3TestServer;
 beforeAll(async () => {
   certs = makeClientCerts();
-  server = await startPop3Server({ conf: certs.serverConf });
+  server = await startPop3Server({ conf: certs.serverConf, users: ['fred', 'barney'] });
+  await server.deliver('barney', [message('for barney')]);
   await server.deliver('fred', [message('for fred')]);
 }, 60_000);
 afterAll(async () => {
@@ -47,7 +48,7 @@ describe('POP3 AUTH EXTERNAL', () => {
 
   it('refuses another user as authzid without proxy rights', async () => {
     const session = await stls(certs.fred);
-    expect((await session.command(`AUTH EXTERNAL ${Buffer.from('admin').toString('base64')}`, ''))[0]).toMatch(/^-ERR/);
+    expect((await session.command(`AUTH EXTERNAL ${Buffer.from('barney').toString('base64')}`, ''))[0]).toMatch(/^-ERR/);
     expect((await session.command('STAT', ''))[0]).toMatch(/^-ERR/);
     session.close();
   });
