@@ -1,12 +1,14 @@
 /**
  * TLS on connect (imapd -s under the master) with client certificates: a verified certificate
  * offers AUTH=EXTERNAL from the first CAPABILITY and logs its CN in; a client without one is not
- * offered it, and one with a certificate of another CA is disconnected.
+ * offered it, and one with a certificate of another CA is disconnected; a user cyr_deny refuses
+ * is refused by EXTERNAL as by a password.
  */
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../imap/harness.js';
 import { clientHandshake, makeClientCerts, type ClientCerts, type KeyPair } from '../common/client-certs.js';
-import { addUsers, RunningMaster, tempServer, type TempServer } from './helpers.js';
+import { addUsers, CLI, RunningMaster, tempServer, type TempServer } from './helpers.js';
 
 let certs: ClientCerts;
 let server: TempServer;
@@ -49,6 +51,20 @@ describe('imaps (TLS on connect) with a client certificate', () => {
     if ('error' in outcome) throw new Error(outcome.error);
     expect((await outcome.lines.command('c CAPABILITY', 'c '))[0]).not.toContain('EXTERNAL');
     outcome.lines.close();
+  });
+
+  it('refuses a certificate user that cyr_deny denies, like any failed login', async () => {
+    const deny = spawnSync(process.execPath, [CLI, 'cyr_deny', '-C', server.imapdConf, 'fred'], { encoding: 'utf8' });
+    expect(deny.status).toBe(0);
+    try {
+      const outcome = await connect(certs.fred);
+      if ('error' in outcome) throw new Error(outcome.error);
+      expect((await outcome.lines.command('a AUTHENTICATE EXTERNAL =', 'a ')).at(-1)).toMatch(/^a NO/);
+      expect((await outcome.lines.command('s SELECT INBOX', 's ')).at(-1)).toMatch(/^s (NO|BAD)/);
+      outcome.lines.close();
+    } finally {
+      spawnSync(process.execPath, [CLI, 'cyr_deny', '-C', server.imapdConf, '-a', 'fred'], { encoding: 'utf8' });
+    }
   });
 
   it('disconnects a client whose certificate does not verify', async () => {
