@@ -159,7 +159,8 @@ export class Authenticator {
       if (mech.startsWith('SCRAM-')) return this.checker.hasScramSecrets;
       if (PLAINTEXT.has(mech)) return this.plaintextAllowed(ctx);
       if (mech === 'ANONYMOUS') return service.bool('allowanonymouslogin');
-      return ctx.unixSocket; // EXTERNAL
+      // EXTERNAL: a trusted local client, or a verified client certificate.
+      return ctx.unixSocket || Boolean(ctx.certificateIdentity);
     });
   }
 
@@ -274,6 +275,19 @@ export class Authenticator {
     };
   }
 
+  /**
+   * The canonical userid a verified client certificate names, after the login penalty of this
+   * address (no check queue: nothing is checked but the name); AuthFailed when the name is no userid.
+   */
+  private async certificateUser(name: string, ctx: ConnectionContext): Promise<string> {
+    const userid = this.rules.tryCanonical(name, await this.connectionDomain(ctx));
+    const account = accountName(name, userid);
+    return this.gate.attempt(ctx, account, async () => {
+      if (userid === null) throw new MailError('AuthFailed', 'the client certificate names no valid user', { account });
+      return userid;
+    });
+  }
+
   /** Turn a finished mechanism into an Identity, enforcing who may act as whom. */
   private async authorize(result: MechanismResult, ctx: ConnectionContext): Promise<Identity> {
     const service = this.config.forService(ctx.service);
@@ -282,8 +296,13 @@ export class Authenticator {
       this.logger.info({ service: ctx.service, remote: ctx.remoteAddress, trace: result.trace.slice(0, 255) }, 'anonymous login');
       return makeIdentity({ localPart: ANONYMOUS_USERID, domain: null, isAnonymous: true });
     }
+    if (result.kind === 'external' && ctx.certificateIdentity) {
+      // The certificate names the user (its subject CN) as a password check would: from here on
+      // it is a login like any other (proxy rights for another authzid, cyr_deny, the login line).
+      result = { kind: 'user', userid: await this.certificateUser(ctx.certificateIdentity, ctx), authzid: result.authzid };
+    }
     if (result.kind === 'external') {
-      if (!ctx.unixSocket) throw new MailError('AuthFailed', 'EXTERNAL needs a UNIX socket');
+      if (!ctx.unixSocket) throw new MailError('AuthFailed', 'EXTERNAL needs a UNIX socket or a client certificate');
       const admin = [...this.rules.admins(ctx.service)].find((id) => !id.includes('@'));
       if (admin === undefined) throw new MailError('AuthFailed', 'EXTERNAL needs a global admin in admins');
       if (result.authzid === '') return this.identityOf(admin, ctx.service);

@@ -41,7 +41,7 @@
 export * from './identity.js';
 export { UseridRules, domainOfHostname, virtDomainsSetting, type VirtDomains } from './userids.js';
 export { wildmatMatches, servicesDeny, denyMessageText, sweepDenied, DEFAULT_DENY_MESSAGE, DENY_SWEEP_MS, type DeniableSession, type DenyJudge } from './user-deny.js';
-export { connectionContext, type ConnectionContext } from './context.js';
+export { connectionContext, tlsStarted, type ConnectionContext } from './context.js';
 export { Authenticator, type AuthenticatorOptions } from './authenticator.js';
 export { SaslExchange, type MechanismName } from './sasl/exchange.js';
 export { SASL_MAX_MESSAGE, type SaslStep } from './sasl/types.js';

@@ -8,12 +8,12 @@ export { TurnShare, TURN_SHARE_MS, commandTurns } from './turn-share.js';
 export { packageVersion } from './version.js';
 export { lowerBound, sortedHas } from './sorted.js';
 export { decodeAppendFacts, encodeAppendFacts, type AppendFacts } from './append-facts.js';
-export { buildTlsContext, certificatesInDir, motdFromConfig, pemFile, shutdownFromConfig, tlsContextFromConfig, writeServerMessage, type ServerMessage } from './server-files.js';
+export { buildTlsContext, certificatesInDir, motdFromConfig, pemFile, shutdownFromConfig, tlsContextFromConfig, tlsSocketOptions, writeServerMessage, type ServerMessage } from './server-files.js';
 export { tlsProtocolOptions, tlsServerSettings, TlsSettingsError, type TlsProtocolOptions, type TlsServerSettings } from './tls-settings.js';
 export { ConnectionSet, readLines } from './connections.js';
 export { DeflateSocket, DEFLATE_OUTPUT, type DeflateSocketOptions } from './deflate-socket.js';
 export {
-  attachSocket, detachSocket, drained, hangUp, LiveSessions, type LiveSession, HANG_UP_LINGER_MS, sessionListeners, restartReading, stopReading, swapToTls, tlsHandshake, type SocketListeners,
+  attachSocket, detachSocket, drained, hangUp, LiveSessions, type LiveSession, HANG_UP_LINGER_MS, sessionListeners, restartReading, stopReading, swapToTls, serverTlsSocket, clientCertificateIdentity, tlsHandshake, type SocketListeners,
 } from './socket-session.js';
 export {
   newSessionId, serviceInstance, type ChangeChannel, type ChangeInterest, type ConnectionServer, type LoginGate, type LoginVerdict, type MovedSession, LOGIN_ALLOWED, type SocketOrigin, type ServiceContext, type ServiceInstance, type ServiceProgram, type ServicePrograms,

@@ -6,10 +6,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants } from 'node:crypto';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import { createSecureContext, type SecureContext, type TLSSocketOptions } from 'node:tls';
 import type { ImapdConfig } from '../config/index.js';
 import type { Logger } from './log.js';
-import { tlsServerSettings } from './tls-settings.js';
+import { tlsServerSettings, type ClientCertSettings } from './tls-settings.js';
 
 /**
  * The server side's TLS context from tls_server_cert / tls_server_key and the other tls_* options
@@ -30,9 +30,9 @@ export function tlsContextFromConfig(config: ImapdConfig, logger?: Logger): Secu
 export function buildTlsContext(config: ImapdConfig, logger?: Logger): SecureContext | null {
   const settings = tlsServerSettings(config);
   if (settings === null) return null;
-  const { protocol } = settings;
+  const { protocol, clientCerts } = settings;
   if (protocol.ignored.length > 0) logger?.warn({ ignored: protocol.ignored }, 'tls_versions: words that name no TLS version are ignored');
-  return createSecureContext({
+  const context = createSecureContext({
     cert: settings.certFiles.map((f) => readFileSync(f)),
     key: settings.keyFiles.map((f) => readFileSync(f)),
     ...(settings.dhparamFile ? { dhparam: readFileSync(settings.dhparamFile) } : {}),
@@ -44,7 +44,43 @@ export function buildTlsContext(config: ImapdConfig, logger?: Logger): SecureCon
     honorCipherOrder: settings.honorCipherOrder,
     ...(settings.ecdhCurve ? { ecdhCurve: settings.ecdhCurve } : {}),
     ...(settings.sessionSeconds > 0 ? { sessionTimeout: settings.sessionSeconds } : {}),
+    ...clientCertOptions(clientCerts),
   });
+  clientCertPolicy.set(context, clientCerts);
+  return context;
+}
+
+/** The client-certificate policy each server context was built with (tlsSocketOptions reads it). */
+const clientCertPolicy = new WeakMap<SecureContext, ClientCertSettings>();
+
+/**
+ * The client CAs (which also name the acceptable issuers in the certificate request) and the CRL.
+ * Only these CAs verify client certificates (OpenSSL's default store is not added, unlike Cyrus).
+ */
+function clientCertOptions(clientCerts: ClientCertSettings): { ca?: Buffer[]; crl?: Buffer; sessionIdContext?: string } {
+  if (!clientCerts.request) return {};
+  const ca = [...(clientCerts.caFile ? [readFileSync(clientCerts.caFile)] : []), ...(clientCerts.caDir ? certificatesInDir(clientCerts.caDir) : [])];
+  if (ca.length === 0) throw new Error(`no CA certificate in ${clientCerts.caDir} (tls_client_ca_dir)`);
+  return {
+    ca,
+    ...(clientCerts.crlFile ? { crl: readFileSync(clientCerts.crlFile) } : {}),
+    // A session that carries a client certificate may only be resumed in a context with an id.
+    sessionIdContext: 'cyrusts',
+  };
+}
+
+/**
+ * The options of a server-side TLS socket over `context`: the one place where asking for a client
+ * certificate (and refusing a handshake without one) is decided, for STARTTLS and TLS on connect.
+ * A presented certificate that does not verify is refused after the handshake (serverTlsSocket).
+ */
+export function tlsSocketOptions(context: SecureContext | null): TLSSocketOptions {
+  const policy = context ? clientCertPolicy.get(context) : undefined;
+  return {
+    isServer: true,
+    ...(context ? { secureContext: context } : {}),
+    ...(policy?.request ? { requestCert: true, rejectUnauthorized: policy.require } : {}),
+  };
 }
 
 /** A PEM file named in the configuration (a CA, a client certificate or its key), read whole; throws when it cannot be read. */

@@ -3,6 +3,7 @@
 import type { Duplex } from 'node:stream';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from './log.js';
+import { tlsSocketOptions } from './server-files.js';
 
 /** The listeners a session keeps on its connection; the same function objects must be used to detach. */
 export interface SocketListeners {
@@ -38,9 +39,51 @@ export function detachSocket(socket: Duplex, listeners: SocketListeners): void {
  */
 export function swapToTls(plain: Duplex, listeners: SocketListeners, secureContext: SecureContext | null): TLSSocket {
   detachSocket(plain, listeners);
-  const secure = new TLSSocket(plain as never, { isServer: true, secureContext: secureContext ?? undefined });
+  const secure = serverTlsSocket(plain, secureContext);
   attachSocket(secure, listeners);
   return secure;
+}
+
+/**
+ * A server-side TLS socket over `plain` (STARTTLS and TLS on connect alike), asking for a client
+ * certificate as the context says (tlsSocketOptions). A client that presents a certificate that
+ * does not verify is disconnected as soon as the handshake ends, before anything is read from it:
+ * Cyrus fails such a handshake under "optional" and "require" alike.
+ */
+export function serverTlsSocket(plain: Duplex, secureContext: SecureContext | null): TLSSocket {
+  const options = tlsSocketOptions(secureContext);
+  const secure = new TLSSocket(plain as never, options);
+  if (options.requestCert) {
+    secure.once('secure', () => {
+      if (certificateState(secure) === 'unverified') secure.destroy();
+    });
+  }
+  return secure;
+}
+
+/** OpenSSL's verdict on the client's certificate (Node keeps it on the socket's handle). */
+interface VerifyingHandle {
+  verifyError(): { code?: string } | null | undefined;
+}
+
+function certificateState(secure: TLSSocket): 'none' | 'verified' | 'unverified' {
+  const peer = secure.getPeerCertificate();
+  if (!peer || Object.keys(peer).length === 0) return 'none';
+  const handle = (secure as unknown as { ssl?: VerifyingHandle | null }).ssl;
+  if (!handle || typeof handle.verifyError !== 'function') return 'unverified';
+  return handle.verifyError() ? 'unverified' : 'verified';
+}
+
+/**
+ * The identity a verified client certificate gives (its subject's common name, as Cyrus takes it),
+ * once the handshake is over; null without a certificate, with one that did not verify or that
+ * names no CN.
+ */
+export function clientCertificateIdentity(secure: TLSSocket): string | null {
+  if (secure.destroyed || certificateState(secure) !== 'verified') return null;
+  const cn = secure.getPeerCertificate().subject?.CN;
+  const name = Array.isArray(cn) ? cn[0] : cn;
+  return typeof name === 'string' && name !== '' ? name : null;
 }
 
 /**

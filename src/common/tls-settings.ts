@@ -11,6 +11,9 @@
  *   Cyrus, where the option sets the same list).
  * - tls_prefer_server_ciphers, tls_eccurve, tls_server_dhparam, tls_session_timeout (24 h at most;
  *   0: no resumption): the server side only.
+ * - tls_client_certs, tls_client_ca_file / tls_client_ca_dir, tls_crl_file: the certificates clients
+ *   authenticate with (SASL EXTERNAL). Asked for when tls_client_certs is not "off" and a client CA
+ *   is set; "require" without a client CA is an error, as in Cyrus (no TLS at all then).
  *
  * Pure: file names are returned, not read (the caller reads them).
  */
@@ -79,6 +82,32 @@ export interface TlsServerSettings {
   ecdhCurve: string | null;
   /** Seconds a session may be resumed; 0: not at all. */
   sessionSeconds: number;
+  /** Client certificates: whether they are asked for, the CAs that verify them, the CRL. */
+  clientCerts: ClientCertSettings;
+}
+
+/** What the server does about client certificates. */
+export interface ClientCertSettings {
+  /** Ask the client for a certificate (tls_client_certs not "off", and a client CA set). */
+  request: boolean;
+  /** A handshake without a (verified) certificate fails (tls_client_certs: require). */
+  require: boolean;
+  caFile: string | null;
+  caDir: string | null;
+  /** tls_crl_file, only when certificates are asked for. */
+  crlFile: string | null;
+}
+
+/** tls_client_certs and the files it needs; TlsSettingsError for "require" without a client CA. */
+export function clientCertSettings(config: ImapdConfig): ClientCertSettings {
+  const mode = config.enum<'off' | 'optional' | 'require'>('tls_client_certs');
+  const caFile = config.path('tls_client_ca_file');
+  const caDir = config.path('tls_client_ca_dir');
+  if (mode === 'off' || (caFile === null && caDir === null)) {
+    if (mode === 'require') throw new TlsSettingsError('tls_client_certs is "require" but neither tls_client_ca_file nor tls_client_ca_dir is set');
+    return { request: false, require: false, caFile: null, caDir: null, crlFile: null };
+  }
+  return { request: true, require: mode === 'require', caFile, caDir, crlFile: config.path('tls_crl_file') };
 }
 
 /** The server-side TLS settings, or null when tls_server_cert is not set. TlsSettingsError for a setting that cannot work. */
@@ -99,6 +128,7 @@ export function tlsServerSettings(config: ImapdConfig): TlsServerSettings | null
     honorCipherOrder: config.bool('tls_prefer_server_ciphers'),
     ecdhCurve: config.string('tls_eccurve'),
     sessionSeconds: Math.min(MAX_SESSION_SECONDS, config.seconds('tls_session_timeout') ?? MAX_SESSION_SECONDS),
+    clientCerts: clientCertSettings(config),
   };
 }
 

@@ -6,7 +6,7 @@ import { createLogger, type Logger } from '../common/log.js';
 import { NotifyClient } from './notify.js';
 import { traceLoop } from './loop-trace.js';
 import { planCommand } from './programs.js';
-import { buildTlsContext, LOGIN_ALLOWED, type AppendFacts, type LoginGate, type LoginVerdict, type MovedSession, type ServiceContext, type ServiceInstance } from '../common/index.js';
+import { buildTlsContext, serverTlsSocket, LOGIN_ALLOWED, type AppendFacts, type LoginGate, type LoginVerdict, type MovedSession, type ServiceContext, type ServiceInstance } from '../common/index.js';
 import { CONTROL_FD_ENV, readJsonLines, servicePrograms, type MasterToWorker, type WorkerToMaster } from './service.js';
 
 
@@ -205,7 +205,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     if (!secureContext) return instance.handleConnection(socket, loginGate(id, socket));
     // The TLS layer takes over the TCP handle: a peer that leaves (or talks plaintext) before the
     // handshake ends only the TLS socket, so its end frees the slot too.
-    const secure = new tls.TLSSocket(socket, { isServer: true, secureContext });
+    const secure = serverTlsSocket(socket, secureContext);
     let handshaken = false;
     const handshakeTimer = setTimeout(() => secure.destroy(), TLS_HANDSHAKE_TIMEOUT_MS);
     handshakeTimer.unref();

@@ -1,6 +1,6 @@
 import { constants } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { tlsProtocolOptions, tlsServerSettings, TlsSettingsError } from '../../src/common/tls-settings.js';
+import { clientCertSettings, tlsProtocolOptions, tlsServerSettings, TlsSettingsError } from '../../src/common/tls-settings.js';
 import { ImapdConfig } from '../../src/config/index.js';
 
 const conf = (...lines: string[]) => ImapdConfig.fromText(['configdirectory: /var/lib/x', ...lines].join('\n'));
@@ -60,5 +60,24 @@ describe('tlsServerSettings', () => {
     [['tls_prefer_server_ciphers: yes', 'tls_eccurve: prime256v1', 'tls_server_dhparam: /etc/dh.pem'], 86400, true, 'prime256v1', '/etc/dh.pem'],
   ])('%j', (lines, seconds, honor, curve, dhparam) => {
     expect(tlsServerSettings(conf('tls_server_cert: /c.pem', ...lines))).toMatchObject({ sessionSeconds: seconds, honorCipherOrder: honor, ecdhCurve: curve, dhparamFile: dhparam });
+  });
+});
+
+describe('clientCertSettings (tls_client_certs, tls_client_ca_*, tls_crl_file)', () => {
+  const none = { request: false, require: false, caFile: null, caDir: null, crlFile: null };
+  it.each([
+    // lines, what comes of them
+    [[], none],
+    [['tls_client_ca_file: /ca.pem'], { request: true, require: false, caFile: '/ca.pem', caDir: null, crlFile: null }],
+    [['tls_client_ca_dir: /cas', 'tls_crl_file: /crl.pem'], { request: true, require: false, caFile: null, caDir: '/cas', crlFile: '/crl.pem' }],
+    [['tls_client_certs: require', 'tls_client_ca_file: /ca.pem'], { request: true, require: true, caFile: '/ca.pem', caDir: null, crlFile: null }],
+    [['tls_client_certs: off', 'tls_client_ca_file: /ca.pem', 'tls_crl_file: /crl.pem'], none],
+    [['tls_ca_file: /old.pem'], { request: true, require: false, caFile: '/old.pem', caDir: null, crlFile: null }],
+  ])('%j', (lines, expected) => {
+    expect(clientCertSettings(conf(...lines))).toEqual(expected);
+  });
+
+  it('refuses "require" without a client CA (no TLS at all then, as in Cyrus)', () => {
+    expect(() => clientCertSettings(conf('tls_client_certs: require'))).toThrow(TlsSettingsError);
   });
 });

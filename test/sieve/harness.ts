@@ -4,7 +4,7 @@
  * client that reads whole responses (lines up to OK / NO / BYE, with server literals {N}).
  */
 import { createConnection, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { join } from 'node:path';
 import { addUsers, RunningMaster, tempServer, type TempServer } from '../master/helpers.js';
 
@@ -100,10 +100,11 @@ export class SieveClient {
   }
 
   /** STARTTLS done: continue over TLS (a self-signed test certificate is accepted). */
-  async upgrade(): Promise<void> {
+  /** The client side of STARTTLS; `options` adds to the connection's (e.g. a client certificate). */
+  async upgrade(options: ConnectionOptions = {}): Promise<void> {
     this.socket.removeAllListeners('data');
     this.socket.removeAllListeners('close');
-    const secure = tlsConnect({ socket: this.socket, rejectUnauthorized: false });
+    const secure = tlsConnect({ socket: this.socket, rejectUnauthorized: false, ...options });
     await new Promise<void>((resolve, reject) => {
       secure.once('secureConnect', resolve);
       secure.once('error', reject);

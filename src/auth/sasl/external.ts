@@ -1,7 +1,8 @@
 /**
- * EXTERNAL (RFC 4422 appendix A), offered only on UNIX-socket connections: the local client is
- * trusted as an administrator (as Cyrus trusts lmtpd's socket); the message is the authorization
- * identity, empty for "the admin itself".
+ * EXTERNAL (RFC 4422 appendix A): the identity comes from outside SASL. Offered on UNIX-socket
+ * connections (the local client is trusted as an administrator, as Cyrus trusts lmtpd's socket) and
+ * after a TLS handshake with a verified client certificate (its subject CN is the user). The
+ * message is the authorization identity, empty for "the one authenticated".
  */
 import { MailError } from '../../common/errors.js';
 import { utf8, type MechanismStep, type ServerMechanism } from './types.js';

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { connectionContext, type ConnectionContext, type Identity } from '../../auth/index.js';
+import { connectionContext, tlsStarted, type ConnectionContext, type Identity } from '../../auth/index.js';
 import {
   attachSocket, commandTurns, DeflateSocket, detachSocket, hangUp, MailError, restartReading, sessionListeners, stopReading, swapToTls, tlsHandshake, type Logger, type LoginGate, type MovedSession,
   type SocketListeners, type AppendFacts,
@@ -143,7 +143,7 @@ export class Session implements ContextHost, Watcher {
     this.reader = this.newReader();
     this.log = deps.logger.child({ sid: this.id });
     this.listeners = sessionListeners(this.log, this.onData, () => this.finish('client closed connection'));
-    this.connection = connectionContext(deps.serviceName, options, this.id, () => this.closed);
+    this.connection = connectionContext(deps.serviceName, options, this.id, () => this.closed, socket);
   }
 
   private newReader(): CommandReader {
@@ -695,7 +695,7 @@ export class Session implements ContextHost, Watcher {
     this.socket = secure;
     this.out.replaceSocket(secure);
     this.tls = true;
-    this.connection.tls = true;
+    tlsStarted(this.connection, secure);
     await tlsHandshake(secure);
   }
 

@@ -6,7 +6,7 @@
  * deps (recipient resolver, intake) and reply from the table of wire/replies.ts.
  */
 import type { Duplex } from 'node:stream';
-import { connectionContext, type ConnectionContext, type Identity } from '../../auth/index.js';
+import { connectionContext, tlsStarted, type ConnectionContext, type Identity } from '../../auth/index.js';
 import {
   attachSocket, hangUp, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners,
 } from '../../common/index.js';
@@ -72,7 +72,7 @@ export class Session {
     this.socket = socket;
     this.log = deps.logger.child({ sid: this.id });
     this.listeners = sessionListeners(this.log, this.onData, () => this.finish('client closed connection'));
-    this.connection = connectionContext(deps.serviceName, options, this.id, () => this.closed);
+    this.connection = connectionContext(deps.serviceName, options, this.id, () => this.closed, socket);
     this.trusted = options.unixSocket || options.preauthorized;
   }
 
@@ -292,7 +292,7 @@ export class Session {
     this.state = { kind: 'greeted' };
     this.lhloHost = null;
     this.socket = secure;
-    this.connection.tls = true;
+    tlsStarted(this.connection, secure);
     await tlsHandshake(secure);
   }
 

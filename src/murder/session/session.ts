@@ -5,7 +5,7 @@
  * goes out with the UPDATE's tag, coalesced per mailbox name within one turn of the event loop.
  */
 import type { Duplex } from 'node:stream';
-import { connectionContext, type ConnectionContext, type Identity } from '../../auth/index.js';
+import { connectionContext, tlsStarted, type ConnectionContext, type Identity } from '../../auth/index.js';
 import {
   attachSocket, drained, hangUp, isMailError, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type SocketListeners,
 } from '../../common/index.js';
@@ -62,7 +62,7 @@ export class Session {
     this.reader = new LineReader({ maxLineLength: deps.settings.maxLineLength, maxLiteral: deps.settings.maxLiteral, maxLiterals: MAX_LITERALS });
     this.log = deps.logger.child({ sid: this.id });
     this.listeners = sessionListeners(this.log, this.onData, () => this.finish('client closed connection'));
-    this.connection = connectionContext(deps.serviceName, options, this.id, () => this.closed);
+    this.connection = connectionContext(deps.serviceName, options, this.id, () => this.closed, socket);
     this.context = this.makeContext();
   }
 
@@ -326,7 +326,7 @@ export class Session {
     const secure = swapToTls(this.socket, this.listeners, this.deps.tlsContext);
     this.socket = secure;
     this.tls = true;
-    this.connection.tls = true;
+    tlsStarted(this.connection, secure);
     await tlsHandshake(secure);
     // The mechanisms may differ under TLS: the banner again.
     this.banner();

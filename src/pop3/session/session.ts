@@ -5,7 +5,7 @@
  * the session ends, however it ends; only QUIT enters UPDATE.
  */
 import type { Duplex } from 'node:stream';
-import { connectionContext, type ConnectionContext, type Identity } from '../../auth/index.js';
+import { connectionContext, tlsStarted, type ConnectionContext, type Identity } from '../../auth/index.js';
 import {
   attachSocket, detachSocket, hangUp, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners,
 } from '../../common/index.js';
@@ -73,7 +73,7 @@ export class Session {
     this.out = new ResponseWriter(socket);
     this.log = deps.logger.child({ sid: this.id });
     this.listeners = sessionListeners(this.log, this.onData, () => this.finish('client closed connection'));
-    this.connection = connectionContext(deps.serviceName, options, this.id, () => this.closed);
+    this.connection = connectionContext(deps.serviceName, options, this.id, () => this.closed, socket);
     this.context = this.makeContext();
   }
 
@@ -338,7 +338,7 @@ export class Session {
     this.socket = secure;
     this.out.replaceSocket(secure);
     this.tls = true;
-    this.connection.tls = true;
+    tlsStarted(this.connection, secure);
     await tlsHandshake(secure);
   }
 

@@ -5,7 +5,7 @@
  * inactivity timer. Logs one line per event with the session id; never a password nor a script.
  */
 import type { Duplex } from 'node:stream';
-import { connectionContext, type ConnectionContext, type Identity } from '../../auth/index.js';
+import { connectionContext, tlsStarted, type ConnectionContext, type Identity } from '../../auth/index.js';
 import {
   attachSocket, hangUp, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners,
 } from '../../common/index.js';
@@ -69,7 +69,7 @@ export class Session {
     this.out = new ResponseWriter(socket);
     this.log = deps.logger.child({ sid: this.id });
     this.listeners = sessionListeners(this.log, this.onData, () => this.finish('client closed connection'));
-    this.connection = connectionContext(deps.serviceName, options, this.id, () => this.closed);
+    this.connection = connectionContext(deps.serviceName, options, this.id, () => this.closed, socket);
     this.context = this.makeContext();
   }
 
@@ -307,7 +307,7 @@ export class Session {
     this.socket = secure;
     this.out.replaceSocket(secure);
     this.tls = true;
-    this.connection.tls = true;
+    tlsStarted(this.connection, secure);
     await tlsHandshake(secure);
     // RFC 5804 2.2: after the handshake the server sends its capabilities again, then OK.
     for (const line of this.capabilities()) this.out.line(line);
