@@ -46,7 +46,7 @@ try {
   const workers0 = workers.map(wakeups);
   const perf = process.env.CYRUSTS_BENCH_PERF ? perfStat(workers) : null;
   const stdout = await new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, [appender, master.imapdConf, 'user.fred', String(count), String(interval)], { maxBuffer: 1 << 24, env: { ...process.env, APPEND_CLOCK: 'monotonic' } }, (err, out) => (err ? reject(err) : resolve(out))),
+    execFile(process.execPath, [...(process.env.CYRUSTS_BENCH_APPENDER_FLAGS?.split(' ').filter(Boolean) ?? []), appender, master.imapdConf, 'user.fred', String(count), String(interval)], { maxBuffer: 1 << 24, env: { ...process.env, APPEND_CLOCK: 'monotonic' } }, (err, out) => (err ? reject(err) : resolve(out))),
   );
   await new Promise((r) => setTimeout(r, 200));
   // arrivals[i]: when the client learnt of the (i+1)th message ("* N EXISTS" tells of every message

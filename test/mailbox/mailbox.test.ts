@@ -72,7 +72,8 @@ describe('append and read', () => {
   it.runIf(process.getuid?.() === 0)('a full partition gives Temp and leaves nothing behind', async () => {
     const spool = join(env.dir, 'spool2');
     fs.mkdirSync(spool, { recursive: true });
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', spool]);
+    // Room for a new mailbox's index (its WAL at creation) and small messages, not for 600 KB.
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=448k', 'tmpfs', spool]);
     try {
       store.createMailbox('user.full', { partition: 'other' });
       const box = store.openMailbox('user.full');
@@ -110,7 +111,8 @@ describe('append and read', () => {
   it.runIf(process.getuid?.() === 0)('a MULTIAPPEND whose middle message meets a full partition stores none and leaves no file', async () => {
     const spool = join(env.dir, 'spool2');
     fs.mkdirSync(spool, { recursive: true });
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', spool]);
+    // Room for a new mailbox's index (its WAL at creation) and small messages, not for 600 KB.
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=448k', 'tmpfs', spool]);
     let box: ReturnType<MailStore['openMailbox']> | null = null;
     try {
       store.createMailbox('user.full', { partition: 'other' });

@@ -128,8 +128,8 @@ describe('the length limit: maxmailboxnamelength bytes of the internal name', ()
 });
 
 describe('checkNewComponent (what a client may name)', () => {
-  it.each(['Sent', 'a^b', '&AOk-t&AOk-', 'x~y', 'a b'])('accepts %j', (c) => expect(kindOf(() => checkNewComponent(c))).toBe('none'));
-  it.each(['', 'a*', 'a%', 'a!b', 'a/b', 'a"b', 'a\\b', 'a\x01', 'é', '&AOk', '&Jjo!-', '&A-'])('refuses %j', (c) => {
+  it.each(['Sent', 'a^b', '&AOk-t&AOk-', 'x~y', 'a b', 'a*'])('accepts %j', (c) => expect(kindOf(() => checkNewComponent(c))).toBe('none'));
+  it.each(['', 'a%', 'a!b', 'a/b', 'a"b', 'a\\b', 'a\x01', 'é', '&AOk', '&Jjo!-', '&A-'])('refuses %j', (c) => {
     expect(kindOf(() => checkNewComponent(c))).toBe('BadName');
   });
 });
