@@ -11,6 +11,8 @@ const ALWAYS = [
   'CONDSTORE', 'QRESYNC',
   // RFC 5256 / 5957 / 5267 (src/imap/commands/message/sort.ts, thread.ts).
   'SORT', 'SORT=DISPLAY', 'ESORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'THREAD=REFS',
+  // Cyrus's own SORT keys UID and MODSEQ (wire/parse/sort.ts; sorted over the index columns).
+  'SORT=MODSEQ', 'SORT=UID',
   // RFC 5267 updating searches, RFC 9394 PARTIAL (commands/message/context.ts, partial.ts).
   'CONTEXT=SEARCH', 'CONTEXT=SORT', 'PARTIAL',
   // RFC 5465 (commands/notify.ts, notify-deliver.ts).

@@ -40,7 +40,8 @@ export interface PartialRange {
 }
 
 /** SORT keys (RFC 5256; DISPLAYFROM / DISPLAYTO from RFC 5957). */
-export type SortKeyName = 'ARRIVAL' | 'CC' | 'DATE' | 'FROM' | 'SIZE' | 'SUBJECT' | 'TO' | 'DISPLAYFROM' | 'DISPLAYTO';
+/** RFC 5256's keys, RFC 5957's DISPLAY ones, and Cyrus's UID and MODSEQ (SORT=UID, SORT=MODSEQ). */
+export type SortKeyName = 'ARRIVAL' | 'CC' | 'DATE' | 'FROM' | 'SIZE' | 'SUBJECT' | 'TO' | 'DISPLAYFROM' | 'DISPLAYTO' | 'UID' | 'MODSEQ';
 
 export interface SortCriterion {
   key: SortKeyName;
