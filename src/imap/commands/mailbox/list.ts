@@ -3,6 +3,11 @@
  * SPECIAL-USE, REMOTE; return SUBSCRIBED, CHILDREN, SPECIAL-USE; several patterns; CHILDINFO),
  * LIST-STATUS (RFC 5819), LIST-MYRIGHTS (RFC 8440) and SPECIAL-USE (RFC 6154). `LIST "" ""` gives the hierarchy delimiter.
  * REMOTE changes nothing: every mailbox is local.
+ *
+ * XLIST (Gmail's and Apple's command from before SPECIAL-USE) is this LIST with the special-use
+ * attributes always returned, as Cyrus 3.6 answers it: in its plain form the lines say `* XLIST`
+ * and the user's INBOX carries `\Inbox`; with any LIST-EXTENDED syntax they are `* LIST` lines,
+ * without `\Inbox`.
  */
 import { MailError } from '../../../common/index.js';
 import { AUTHENTICATED } from '../../session/state.js';
@@ -21,16 +26,18 @@ export const listCommand = defineCommand({
   async handle(ctx, command) {
     const identity = ctx.identity();
     const separator = ctx.deps.namespace.separator;
+    const xlist = command.xlist === true;
+    const responseName = xlist && !command.extended ? 'XLIST' : 'LIST';
     if (command.patterns.includes('')) {
       // The hierarchy delimiter and the root of the (flat) namespace.
-      ctx.out.send(listResponse({ attributes: ['\\Noselect'], delimiter: separator, mailbox: '' }));
+      ctx.out.send(listResponse({ attributes: ['\\Noselect'], delimiter: separator, mailbox: '' }, responseName));
     }
     const patterns = command.patterns.filter((p) => p !== '');
     if (patterns.length === 0) return;
     const select = new Set(command.selectOptions);
     const returns = command.returnOptions;
     const wantSubscriptions = select.has('SUBSCRIBED') || returns.subscribed;
-    const returnSpecialUse = returns.specialUse || select.has('SPECIAL-USE') || ctx.deps.config.bool('specialusealways');
+    const returnSpecialUse = xlist || returns.specialUse || select.has('SPECIAL-USE') || ctx.deps.config.bool('specialusealways');
     // Everything but the store's answers that the listed names depend on (list-cache.ts).
     const key = JSON.stringify([command.reference, patterns, [...select].sort(), command.extended, wantSubscriptions, returnSpecialUse]);
     const plans = keptPlans(identity, key) ?? listPlans(ctx, command.reference, patterns);
@@ -57,7 +64,9 @@ export const listCommand = defineCommand({
     }
     const { mailboxes, listed } = kept;
     for (const name of listed) {
-      ctx.out.send(listResponse({ attributes: name.attributes, delimiter: separator, mailbox: name.external, childInfo: name.childInfo }));
+      // The user's own INBOX is the only one named INBOX.
+      const attributes = responseName === 'XLIST' && name.external === 'INBOX' && name.mailbox ? [...name.attributes, '\\Inbox'] : name.attributes;
+      ctx.out.send(listResponse({ attributes, delimiter: separator, mailbox: name.external, childInfo: name.childInfo }, responseName));
       const found = name.mailbox ? mailboxes.get(name.mailbox.internal) : undefined;
       // LIST-STATUS: only for selectable mailboxes the user may read (RFC 5819 section 2).
       const relayed = returns.status && found ? ctx.relayStatus(found.entry, name.external, returns.status) : null;

@@ -158,6 +158,8 @@ export type Command =
       returnOptions: ListReturnOptions;
       /** True when the command used any LIST-EXTENDED syntax (the response may then carry extended data). */
       extended: boolean;
+      /** Sent as XLIST (the Gmail/Apple command before SPECIAL-USE, which Cyrus still takes). */
+      xlist?: boolean;
     }
   | { name: 'LSUB'; reference: string; pattern: string }
   | { name: 'STATUS'; mailbox: string; items: StatusItem[] }
