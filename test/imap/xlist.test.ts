@@ -85,3 +85,19 @@ describe('XLIST', () => {
     c.close();
   });
 });
+
+describe('XLIST with specialusealways off', () => {
+  it('still gives the special uses, which LIST then leaves out', async () => {
+    const quiet = await startTestServer({ conf: ['specialusealways: no'] });
+    try {
+      quiet.imap.deps.store.createMailbox('user.fred', { acl: 'fred\tlrswipkxtecdan\t' });
+      const c = await loggedIn(quiet, 'fred');
+      expect(last(await c.command('c', 'CREATE Sent (USE (\\Sent))'))).toMatch(/^c OK/);
+      expect(await c.command('l', 'LIST "" Sent')).toEqual(['* LIST (\\HasNoChildren) "/" Sent', 'l OK LIST completed']);
+      expect((await c.command('x', 'XLIST "" Sent'))[0]).toBe('* XLIST (\\HasNoChildren \\Sent) "/" Sent');
+      c.close();
+    } finally {
+      await quiet.close();
+    }
+  });
+});
