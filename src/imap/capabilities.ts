@@ -31,6 +31,8 @@ const ALWAYS = [
   // cyradm decides from the CAPABILITY it sends before authenticating. METADATA implies
   // METADATA-SERVER; listed too for clients that look for it alone.
   'METADATA', 'METADATA-SERVER',
+  // RFC 9590: LIST ... RETURN (METADATA (entries)), read as GETMETADATA reads (commands/mailbox/list.ts).
+  'LIST-METADATA',
 ];
 
 interface CapabilityContext {

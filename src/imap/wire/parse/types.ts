@@ -103,6 +103,15 @@ export interface ListReturnOptions {
   status: StatusItem[] | null;
   /** LIST-MYRIGHTS (RFC 8440): a MYRIGHTS response after each listed mailbox. */
   myRights?: boolean;
+  /** LIST-METADATA (RFC 9590): a METADATA response with these entries after each listed mailbox. */
+  metadata?: ListMetadataOption;
+}
+
+/** `METADATA (...)` of LIST's RETURN: the entries as GETMETADATA takes them, and its options. */
+export interface ListMetadataOption {
+  entries: string[];
+  maxSize: number | null;
+  depth: MetadataDepth;
 }
 
 export interface AppendMessage {
