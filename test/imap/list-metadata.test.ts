@@ -99,7 +99,7 @@ describe('LIST-METADATA', () => {
   });
 
   it('refuses malformed METADATA options', async () => {
-    for (const bad of ['METADATA ()', 'METADATA', 'METADATA (comment)', 'METADATA (/shared/comment', 'METADATA (DEPTH 2 /shared/comment)', 'METADATA (MAXSIZE x /shared/comment)']) {
+    for (const bad of ['METADATA ()', 'METADATA (MAXSIZE 10)', 'METADATA', 'METADATA (comment)', 'METADATA (/shared/comment', 'METADATA (DEPTH 2 /shared/comment)', 'METADATA (MAXSIZE x /shared/comment)']) {
       expect([bad, last(await run(`LIST "" Sent RETURN (${bad})`))]).toEqual([bad, expect.stringMatching(/^t BAD/)]);
     }
   });
