@@ -11,6 +11,10 @@ const ALWAYS = [
   'CONDSTORE', 'QRESYNC',
   // RFC 5256 / 5957 / 5267 (src/imap/commands/message/sort.ts, thread.ts).
   'SORT', 'SORT=DISPLAY', 'ESORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'THREAD=REFS',
+  // Cyrus's own SORT keys UID and MODSEQ (wire/parse/sort.ts; sorted over the index columns).
+  'SORT=MODSEQ', 'SORT=UID',
+  // Gmail's and Apple's LIST with special uses, which Cyrus 3.6 still answers (commands/mailbox/list.ts).
+  'XLIST',
   // RFC 5267 updating searches, RFC 9394 PARTIAL (commands/message/context.ts, partial.ts).
   'CONTEXT=SEARCH', 'CONTEXT=SORT', 'PARTIAL',
   // RFC 5465 (commands/notify.ts, notify-deliver.ts).
@@ -27,6 +31,8 @@ const ALWAYS = [
   // cyradm decides from the CAPABILITY it sends before authenticating. METADATA implies
   // METADATA-SERVER; listed too for clients that look for it alone.
   'METADATA', 'METADATA-SERVER',
+  // RFC 9590: LIST ... RETURN (METADATA (entries)), read as GETMETADATA reads (commands/mailbox/list.ts).
+  'LIST-METADATA',
 ];
 
 interface CapabilityContext {

@@ -9,12 +9,15 @@ import { STORED_SEARCH_FIELDS, type StoredSearchField, type ThreadInput } from '
 import { readTransaction } from '../common/sqlite.js';
 import { sortedHas } from '../common/sorted.js';
 import type { IndexDb, MailboxRow } from './index-db.js';
-import { cachedColumns } from './snapshot-cache.js';
+import { cachedColumns, type SnapshotColumns } from './snapshot-cache.js';
 import { cachedOrder, keepOrder, type SortOrder } from './sort-order-cache.js';
 import { threadInput } from './thread-input.js';
 
-/** SORT keys (RFC 5256, DISPLAY ones from RFC 5957), in the mailbox layer's words. */
-export type FieldSortKey = 'arrival' | 'cc' | 'date' | 'from' | 'size' | 'subject' | 'to' | 'displayfrom' | 'displayto';
+/**
+ * SORT keys (RFC 5256, DISPLAY ones from RFC 5957, and Cyrus's UID and MODSEQ), in the mailbox
+ * layer's words.
+ */
+export type FieldSortKey = 'arrival' | 'cc' | 'date' | 'from' | 'size' | 'subject' | 'to' | 'displayfrom' | 'displayto' | 'uid' | 'modseq';
 
 export interface FieldSortCriterion {
   key: FieldSortKey;
@@ -25,6 +28,8 @@ export interface FieldSortCriterion {
 const SORT_EXPRESSIONS: Record<FieldSortKey, string> = {
   arrival: 'm.internaldate',
   size: 'm.size',
+  uid: 'm.uid',
+  modseq: 'm.modseq',
   date: 'coalesce(f.sent, m.internaldate)',
   subject: "coalesce(f.base_subject, '')",
   from: "coalesce(f.from_mailbox, '')",
@@ -70,9 +75,12 @@ const MERGE_AT_MOST = 256;
 /** A record's UID and its SORT_EXPRESSIONS values, in the criteria's order. */
 type SortKeyRow = Array<number | string>;
 
-/** The join the criteria need: message_fields for any key but ARRIVAL and SIZE. */
+/** The keys read from the records themselves (their index columns), not from message_fields. */
+const RECORD_KEYS = new Set<FieldSortKey>(['arrival', 'size', 'uid', 'modseq']);
+
+/** The join the criteria need: message_fields for any key but those of the records. */
 function sortJoin(criteria: readonly FieldSortCriterion[]): string {
-  return criteria.some((c) => c.key !== 'arrival' && c.key !== 'size') ? ' LEFT JOIN message_fields f ON f.uid = m.uid' : '';
+  return criteria.some((c) => !RECORD_KEYS.has(c.key)) ? ' LEFT JOIN message_fields f ON f.uid = m.uid' : '';
 }
 
 /** SQLite's BINARY order of two strings: their UTF-8 bytes, which UTF-16 order differs from only past U+D7FF. */
@@ -110,16 +118,27 @@ function compareMixed(x: number | string, y: number | string): number {
   return typeof x === 'number' ? -1 : typeof y === 'number' ? 1 : 0;
 }
 
+/** The snapshot column holding each record key. */
+function recordColumn(columns: SnapshotColumns, key: FieldSortKey): ArrayLike<number> {
+  switch (key) {
+    case 'arrival': return columns.dates;
+    case 'size': return columns.sizes;
+    case 'uid': return columns.uids;
+    case 'modseq': return columns.modseqs;
+    default: throw new Error(`sort: ${key} is not a record column`);
+  }
+}
+
 /**
- * ARRIVAL and SIZE orders from the index columns this process keeps for snapshots, when they are
- * those of the mailbox as it is now (the same highestmodseq and uidnext): sorted here in a few
- * milliseconds where SQLite needs a temporary b-tree of every record. Null otherwise.
+ * ARRIVAL, SIZE, UID and MODSEQ orders from the index columns this process keeps for snapshots,
+ * when they are those of the mailbox as it is now (the same highestmodseq and uidnext): sorted here
+ * in a few milliseconds where SQLite needs a temporary b-tree of every record. Null otherwise.
  */
 function sortColumns(index: IndexDb, mailbox: MailboxRow, criteria: readonly FieldSortCriterion[]): Uint32Array | null {
-  if (!criteria.every((c) => c.key === 'arrival' || c.key === 'size')) return null;
+  if (!criteria.every((c) => RECORD_KEYS.has(c.key))) return null;
   const columns = cachedColumns(index.identity, mailbox.uniqueid, mailbox.uidvalidity, mailbox.uidnext, mailbox.highestmodseq);
   if (columns === null) return null;
-  const keys = criteria.map((c) => ({ values: c.key === 'arrival' ? columns.dates : columns.sizes, reverse: c.reverse }));
+  const keys = criteria.map((c) => ({ values: recordColumn(columns, c.key), reverse: c.reverse }));
   const n = columns.uids.length;
   const order = new Array<number>(n);
   for (let i = 0; i < n; i++) order[i] = i;
@@ -170,11 +189,14 @@ export class StoredFieldQueries {
     return readTransaction(this.index.db, 'sort', () => {
       const mailbox = this.index.stmts.mailbox.get()!;
       const top = this.statement('SELECT coalesce(max(uid), 0) FROM messages').pluck().get() as number;
-      const kept = fresh ? null : cachedOrder(this.index.identity, text, mailbox.uniqueid, mailbox.uidvalidity, mailbox.datesmodseq);
+      // A message's modseq moves with every change of its flags: an order by MODSEQ holds only while
+      // the mailbox's highestmodseq stays the same (then nothing was appended either).
+      const stamp = criteria.some((c) => c.key === 'modseq') ? mailbox.highestmodseq : mailbox.datesmodseq;
+      const kept = fresh ? null : cachedOrder(this.index.identity, text, mailbox.uniqueid, mailbox.uidvalidity, stamp);
       if (kept !== null && top <= kept.coveredUid) return kept.uids;
       const merged = kept !== null ? this.mergeAppended(kept, criteria, mailbox.messages_count) : null;
       const uids = fresh ? this.sortAll(criteria) : (merged ?? sortColumns(this.index, mailbox, criteria) ?? this.sortAll(criteria));
-      keepOrder(this.index.identity, text, { uniqueId: mailbox.uniqueid, uidValidity: mailbox.uidvalidity, datesModseq: mailbox.datesmodseq, coveredUid: top, uids });
+      keepOrder(this.index.identity, text, { uniqueId: mailbox.uniqueid, uidValidity: mailbox.uidvalidity, datesModseq: stamp, coveredUid: top, uids });
       return uids;
     });
   }

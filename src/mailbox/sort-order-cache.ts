@@ -6,13 +6,15 @@
  * expunged UIDs left in it are skipped by the caller (it picks its matches out of the order), and
  * messages appended since are merged in (message-fields.ts). Keyed by the index file's identity,
  * checked against the mailbox's uniqueid and uidvalidity, and against its datesmodseq: internal
- * dates do change when an administrator mends them (mbtool -t), in this process or another.
+ * dates do change when an administrator mends them (mbtool -t), in this process or another. An
+ * order by MODSEQ, which every flag change moves, is checked against the highestmodseq instead
+ * (the caller passes it as `datesModseq`).
  */
 
 export interface SortOrder {
   uniqueId: string;
   uidValidity: number;
-  /** The mailbox's datesmodseq when the order was read. */
+  /** The mailbox's datesmodseq when the order was read (its highestmodseq for an order by MODSEQ). */
   datesModseq: number;
   /** The highest UID in the mailbox when the order was read: every record up to it is in `uids`. */
   coveredUid: number;

@@ -95,4 +95,34 @@ describe('kept SORT orders', () => {
       box.close();
     }
   });
+
+  it('orders by UID and MODSEQ from the index columns; a kept MODSEQ order gives way to a flag change', async () => {
+    store.createMailbox('user.fred');
+    const box = store.openMailbox('user.fred');
+    try {
+      const count = ORDER_CACHE_FROM + 20;
+      const items = [];
+      for (let i = 0; i < count; i++) items.push(dated(i));
+      await box.append(items);
+      box.setFlags([500, 7], 'add', ['\\Flagged'], { userid: 'fred' });
+      box.setFlags([3], 'add', ['\\Seen'], { userid: 'fred' });
+      expect(box.snapshot('fred').count).toBe(count);
+      const byModseq: FieldSortCriterion[] = [{ key: 'modseq', reverse: false }];
+      const reverseModseq: FieldSortCriterion[] = [{ key: 'modseq', reverse: true }, { key: 'uid', reverse: true }];
+      const untouched = Array.from({ length: count }, (_, i) => i + 1).filter((uid) => uid !== 3 && uid !== 7 && uid !== 500);
+      for (const fresh of [false, true, false]) {
+        expect(Array.from(box.fields.sortedUids([{ key: 'uid', reverse: true }], fresh))).toEqual(Array.from({ length: count }, (_, i) => count - i));
+        // The two flagged by one change share its modseq: by UID between them.
+        expect(Array.from(box.fields.sortedUids(byModseq, fresh))).toEqual([...untouched, 7, 500, 3]);
+        expect(Array.from(box.fields.sortedUids(reverseModseq, fresh))).toEqual([3, 500, 7, ...untouched.reverse()]);
+        untouched.reverse();
+      }
+      // A flag change (in this process or another) moves the message: the kept order is not used.
+      box.setFlags([1], 'add', ['\\Answered'], { userid: 'fred' });
+      expect(Array.from(box.fields.sortedUids(byModseq)).slice(-4)).toEqual([7, 500, 3, 1]);
+      expect(Array.from(box.fields.sortedUids(byModseq))).toEqual(Array.from(box.fields.sortedUids(byModseq, true)));
+    } finally {
+      box.close();
+    }
+  });
 });

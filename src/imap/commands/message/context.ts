@@ -121,6 +121,33 @@ function expungedMembers(context: SearchContext, expunged: ReadonlyMap<number, n
   return contextUpdate(context, 'REMOVEFROM', pairsFor(context, positions, numbers, true));
 }
 
+/**
+ * The members to move so that `was` (an order of some UIDs) becomes `is` (the same UIDs in another
+ * order): all but a longest run of them kept in the same relative order in both.
+ */
+export function movedMembers(was: readonly number[], is: readonly number[]): number[] {
+  const place = new Map<number, number>();
+  was.forEach((uid, i) => place.set(uid, i));
+  const positions = is.map((uid) => place.get(uid)!);
+  // Longest increasing subsequence of `positions` (patience sorting, with links back).
+  const tails: number[] = [];
+  const back = new Int32Array(positions.length).fill(-1);
+  for (let i = 0; i < positions.length; i++) {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (positions[tails[mid]!]! < positions[i]!) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) back[i] = tails[lo - 1]!;
+    tails[lo] = i;
+  }
+  const stays = new Set<number>();
+  for (let i = tails.length > 0 ? tails[tails.length - 1]! : -1; i >= 0; i = back[i]!) stays.add(is[i]!);
+  return is.filter((uid) => !stays.has(uid));
+}
+
 /** Search `context` again and tell what left and what joined its results. */
 async function refresh(ctx: CommandContext, context: SearchContext): Promise<MailboxUpdate[]> {
   const selected = ctx.selected();
@@ -129,6 +156,14 @@ async function refresh(ctx: CommandContext, context: SearchContext): Promise<Mai
   const now = context.sort === null ? matches.uids : sortOrder(ctx, matches, context.sort).map((i) => matches.uids[i]!);
   const before = new Set(context.uids);
   const after = new Set(now);
+  // An order by MODSEQ moves a message whose flags changed: members that kept their place among
+  // those in both orders stay; the others are told as leaving and joining again (RFC 5267 4.2).
+  if (context.sort?.some((c) => c.key === 'MODSEQ')) {
+    for (const uid of movedMembers(context.uids.filter((u) => after.has(u)), now.filter((u) => before.has(u)))) {
+      before.delete(uid);
+      after.delete(uid);
+    }
+  }
   const out: MailboxUpdate[] = [];
   const gone: { positions: number[]; numbers: number[] } = { positions: [], numbers: [] };
   context.uids.forEach((uid, i) => {

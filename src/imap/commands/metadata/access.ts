@@ -20,9 +20,14 @@ export type MetadataTarget =
 export function metadataTarget(ctx: CommandContext, external: string): MetadataTarget {
   if (external === '') return { on: 'server', key: SERVER_ANNOTATIONS };
   const entry = ctx.deps.store.lookup(ctx.toInternal(external));
-  const rights = entry ? ctx.deps.rights.rightsOn(ctx.identity(), entry) : null;
-  if (!entry || !rights!.has('l')) throw new CommandFailure('NO', 'NONEXISTENT', 'Mailbox does not exist');
-  return { on: 'mailbox', key: entry.uniqueId, entry, rights: rights!, admin: mayAdminister(ctx.identity(), entry.name) };
+  const target = entry ? mailboxTarget(ctx, entry) : null;
+  if (!target || !target.rights.has('l')) throw new CommandFailure('NO', 'NONEXISTENT', 'Mailbox does not exist');
+  return target;
+}
+
+/** A mailbox already looked up (LIST's METADATA return option) as a target, with the identity's rights on it. */
+export function mailboxTarget(ctx: CommandContext, entry: MailboxEntry): Extract<MetadataTarget, { on: 'mailbox' }> {
+  return { on: 'mailbox', key: entry.uniqueId, entry, rights: ctx.deps.rights.rightsOn(ctx.identity(), entry), admin: mayAdminister(ctx.identity(), entry.name) };
 }
 
 /**

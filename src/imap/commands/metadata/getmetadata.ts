@@ -67,31 +67,52 @@ function selected(name: EntryName, depth: MetadataDepth, candidates: Candidates)
   return out;
 }
 
+/** What one read of a target's entries gives: the pairs to answer, and the longest value left out over MAXSIZE (0: none). */
+export interface MetadataRead {
+  pairs: Array<[string, Buffer | null]>;
+  longest: number;
+}
+
+/**
+ * The requested entries of `target` with their values (one read of its stored annotations): what
+ * GETMETADATA answers for a mailbox, and LIST's METADATA return option (RFC 9590) for each listed
+ * one. The caller has checked mayRead.
+ */
+export function readEntries(ctx: CommandContext, target: MetadataTarget, names: readonly EntryName[], depth: MetadataDepth, maxSize: number | null): MetadataRead {
+  const candidates = candidatesOf(ctx, target);
+  const wanted = new Set<string>();
+  for (const name of names) for (const full of selected(name, depth, candidates)) wanted.add(full);
+  const pairs: Array<[string, Buffer | null]> = [];
+  let longest = 0;
+  for (const full of [...wanted].sort()) {
+    const value = candidates.get(full)?.() ?? null;
+    if (value !== null && maxSize !== null && value.length > maxSize) {
+      longest = Math.max(longest, value.length);
+      continue;
+    }
+    pairs.push([full, value]);
+  }
+  return { pairs, longest };
+}
+
+/** Entry names as sent, read (BAD for a malformed one). */
+export function entryNames(raw: readonly string[]): EntryName[] {
+  return raw.map((text) => {
+    const name = entryName(text, true);
+    if ('error' in name) throw new CommandFailure('BAD', null, name.message);
+    return name;
+  });
+}
+
 export const getMetadataCommand = defineCommand({
   name: 'GETMETADATA',
   states: AUTHENTICATED,
   allowsExpunge: always,
   async handle(ctx, command) {
-    const names = command.entries.map((raw) => {
-      const name = entryName(raw, true);
-      if ('error' in name) throw new CommandFailure('BAD', null, name.message);
-      return name;
-    });
+    const names = entryNames(command.entries);
     const target = metadataTarget(ctx, command.mailbox);
     if (!mayRead(target)) return;
-    const candidates = candidatesOf(ctx, target);
-    const wanted = new Set<string>();
-    for (const name of names) for (const full of selected(name, command.depth, candidates)) wanted.add(full);
-    const pairs: Array<[string, Buffer | null]> = [];
-    let longest = 0;
-    for (const full of [...wanted].sort()) {
-      const value = candidates.get(full)?.() ?? null;
-      if (value !== null && command.maxSize !== null && value.length > command.maxSize) {
-        longest = Math.max(longest, value.length);
-        continue;
-      }
-      pairs.push([full, value]);
-    }
+    const { pairs, longest } = readEntries(ctx, target, names, command.depth, command.maxSize);
     if (pairs.length > 0) ctx.out.raw(metadataResponse(command.mailbox, pairs));
     if (longest > 0) return { status: 'OK', code: `METADATA LONGENTRIES ${longest}`, text: 'GETMETADATA completed' };
   },

@@ -67,6 +67,8 @@ const PARSERS: Record<string, Parser> = {
   XFER: parseXfer,
   XFERRECV: parseXferRecv,
   LIST: parseList,
+  // Cyrus's XLIST: LIST's grammar and handler, answered with special-use attributes (commands/mailbox/list.ts).
+  XLIST: (c) => ({ ...parseList(c), xlist: true }),
   LSUB: parseLsub,
   STATUS: parseStatus,
   APPEND: parseAppend,

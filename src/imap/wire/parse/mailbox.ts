@@ -6,6 +6,7 @@ import type { ArgumentCursor } from '../cursor.js';
 import { parseDateTime } from '../datetime.js';
 import { parseSelectParameters } from './condstore.js';
 import { parseFlagList } from './flags.js';
+import { listMetadataOption } from './metadata.js';
 import { parseCatenateParts } from './url-commands.js';
 import type { AppendMessage, Command, ListReturnOptions, ListSelectOption, StatusItem } from './types.js';
 
@@ -91,6 +92,10 @@ function listReturnOptions(cursor: ArgumentCursor): ListReturnOptions {
     else if (option === 'CHILDREN') options.children = true;
     else if (option === 'SPECIAL-USE') options.specialUse = true;
     else if (option === 'MYRIGHTS') options.myRights = true;
+    else if (option === 'METADATA') {
+      cursor.sp();
+      options.metadata = listMetadataOption(cursor, options.metadata);
+    }
     else if (option === 'STATUS') {
       cursor.sp();
       options.status = statusItems(cursor);

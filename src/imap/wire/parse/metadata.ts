@@ -10,7 +10,7 @@
  */
 import { isAtomChar, type ArgumentCursor } from '../cursor.js';
 import { mailbox } from './mailbox.js';
-import type { Command, MetadataDepth, MetadataValue } from './types.js';
+import type { Command, ListMetadataOption, MetadataDepth, MetadataValue } from './types.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 
@@ -52,14 +52,51 @@ function metadataOptions(cursor: ArgumentCursor, options: MetadataOptions): void
     const option = cursor.keyword('GETMETADATA option');
     cursor.sp();
     if (option === 'MAXSIZE') options.maxSize = cursor.number('MAXSIZE');
-    else if (option === 'DEPTH') {
-      const value = cursor.atom('DEPTH').toLowerCase();
-      if (value === '0') options.depth = 0;
-      else if (value === '1') options.depth = 1;
-      else if (value === 'infinity') options.depth = 'infinity';
-      else cursor.fail('DEPTH must be 0, 1 or infinity');
-    } else cursor.fail(`Unknown GETMETADATA option ${option}`);
+    else if (option === 'DEPTH') options.depth = depthValue(cursor);
+    else cursor.fail(`Unknown GETMETADATA option ${option}`);
   }, false);
+}
+
+/**
+ * LIST's `RETURN (METADATA ...)` (RFC 9590): the entries as GETMETADATA names them, one or a list,
+ * and inside the list first GETMETADATA's options as Cyrus takes them (`(MAXSIZE 100 /shared/comment)`).
+ * A second METADATA option adds its entries to the first's (as Cyrus).
+ */
+export function listMetadataOption(cursor: ArgumentCursor, earlier: ListMetadataOption | undefined): ListMetadataOption {
+  const out: ListMetadataOption = earlier ?? { entries: [], maxSize: null, depth: 0 };
+  const entry = () => {
+    const raw = entryArgument(cursor);
+    const name = entryName(raw, true);
+    if ('error' in name) cursor.fail(name.message);
+    out.entries.push(raw);
+  };
+  if (cursor.peek() !== '(') {
+    entry();
+    return out;
+  }
+  cursor.expect('(');
+  for (;;) {
+    const word = cursor.peek() === '/' || cursor.peek() === '"' || cursor.atLiteral() ? '' : cursor.clone().takeWhile(isAtomChar).toUpperCase();
+    if (word === 'MAXSIZE' || word === 'DEPTH') {
+      cursor.keyword('METADATA option');
+      cursor.sp();
+      if (word === 'MAXSIZE') out.maxSize = cursor.number('MAXSIZE');
+      else out.depth = depthValue(cursor);
+    } else entry();
+    if (cursor.peek() === ')') break;
+    cursor.sp();
+  }
+  cursor.expect(')');
+  if (out.entries.length === 0) cursor.fail('Missing metadata entry');
+  return out;
+}
+
+function depthValue(cursor: ArgumentCursor): MetadataDepth {
+  const value = cursor.atom('DEPTH').toLowerCase();
+  if (value === '0') return 0;
+  if (value === '1') return 1;
+  if (value === 'infinity') return 'infinity';
+  return cursor.fail('DEPTH must be 0, 1 or infinity');
 }
 
 /** An entry of GETMETADATA: an astring, or an atom with Cyrus's wildcards in it (`/shared/*` unquoted). */

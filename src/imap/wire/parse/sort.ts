@@ -10,13 +10,16 @@ export function parseThread(cursor: ArgumentCursor, byUid: boolean): Extract<Com
   return { name: 'THREAD', byUid, algorithm, charset, criteria: parseSearchCriteria(inCharset(cursor, charset)) };
 }
 
-/** SORT (RFC 5256) with ESORT's RETURN options (RFC 5267) and DISPLAY keys (RFC 5957); THREAD (RFC 5256). */
+/**
+ * SORT (RFC 5256) with ESORT's RETURN options (RFC 5267), DISPLAY keys (RFC 5957) and Cyrus's UID
+ * and MODSEQ keys (SORT=UID, SORT=MODSEQ); THREAD (RFC 5256).
+ */
 import type { ArgumentCursor } from '../cursor.js';
 import { parseReturnSpec, returnFields } from './return-options.js';
 import { inCharset, parseSearchCriteria } from './search.js';
 import type { Command, SearchReturnOption, SortCriterion, SortKeyName } from './types.js';
 
-const KEYS = new Set<SortKeyName>(['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO', 'DISPLAYFROM', 'DISPLAYTO']);
+const KEYS = new Set<SortKeyName>(['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO', 'DISPLAYFROM', 'DISPLAYTO', 'UID', 'MODSEQ']);
 
 /** `( [REVERSE SP] key *(SP [REVERSE SP] key) )`. */
 function sortCriteria(cursor: ArgumentCursor): SortCriterion[] {

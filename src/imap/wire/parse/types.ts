@@ -40,7 +40,8 @@ export interface PartialRange {
 }
 
 /** SORT keys (RFC 5256; DISPLAYFROM / DISPLAYTO from RFC 5957). */
-export type SortKeyName = 'ARRIVAL' | 'CC' | 'DATE' | 'FROM' | 'SIZE' | 'SUBJECT' | 'TO' | 'DISPLAYFROM' | 'DISPLAYTO';
+/** RFC 5256's keys, RFC 5957's DISPLAY ones, and Cyrus's UID and MODSEQ (SORT=UID, SORT=MODSEQ). */
+export type SortKeyName = 'ARRIVAL' | 'CC' | 'DATE' | 'FROM' | 'SIZE' | 'SUBJECT' | 'TO' | 'DISPLAYFROM' | 'DISPLAYTO' | 'UID' | 'MODSEQ';
 
 export interface SortCriterion {
   key: SortKeyName;
@@ -102,6 +103,15 @@ export interface ListReturnOptions {
   status: StatusItem[] | null;
   /** LIST-MYRIGHTS (RFC 8440): a MYRIGHTS response after each listed mailbox. */
   myRights?: boolean;
+  /** LIST-METADATA (RFC 9590): a METADATA response with these entries after each listed mailbox. */
+  metadata?: ListMetadataOption;
+}
+
+/** `METADATA (...)` of LIST's RETURN: the entries as GETMETADATA takes them, and its options. */
+export interface ListMetadataOption {
+  entries: string[];
+  maxSize: number | null;
+  depth: MetadataDepth;
 }
 
 export interface AppendMessage {
@@ -157,6 +167,8 @@ export type Command =
       returnOptions: ListReturnOptions;
       /** True when the command used any LIST-EXTENDED syntax (the response may then carry extended data). */
       extended: boolean;
+      /** Sent as XLIST (the Gmail/Apple command before SPECIAL-USE, which Cyrus still takes). */
+      xlist?: boolean;
     }
   | { name: 'LSUB'; reference: string; pattern: string }
   | { name: 'STATUS'; mailbox: string; items: StatusItem[] }

@@ -43,7 +43,7 @@ interface ListEntry {
 }
 
 /** `* LIST (attrs) "delim" name [(extended data)]`; LSUB the same with LSUB. */
-export function listResponse(entry: ListEntry, command: 'LIST' | 'LSUB' = 'LIST'): string {
+export function listResponse(entry: ListEntry, command: 'LIST' | 'LSUB' | 'XLIST' = 'LIST'): string {
   const extended: string[] = [];
   if (entry.childInfo && entry.childInfo.length > 0) {
     extended.push(`"CHILDINFO" (${entry.childInfo.map(imapString).join(' ')})`);
