@@ -21,6 +21,8 @@ const ALWAYS = [
   'NOTIFY',
   // RFC 8437 (commands/unauthenticate.ts), RFC 8514, RFC 8474 (no THREADID: always NIL), RFC 8970, RFC 5032.
   'UNAUTHENTICATE', 'SAVEDATE', 'OBJECTID', 'PREVIEW', 'WITHIN',
+  // Cyrus's FETCH DIGEST.SHA1: the message GUID kept in every index record.
+  'DIGEST=SHA1',
   // RFC 5182 (commands/message/saved-result.ts).
   'SEARCHRES',
   // RFC 4469 / 4467 / 5524 (commands/catenate.ts, commands/urlauth/).

@@ -6,7 +6,7 @@ import { parsePreview } from './preview.js';
 import { astring } from '../serialize/strings.js';
 import type { Command, FetchItem, Partial, Section, SectionSpecifier, SimpleFetchItem } from './types.js';
 
-const SIMPLE = new Set<SimpleFetchItem>(['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT', 'MODSEQ', 'SAVEDATE', 'EMAILID', 'THREADID']);
+const SIMPLE = new Set<SimpleFetchItem>(['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT', 'MODSEQ', 'SAVEDATE', 'EMAILID', 'THREADID', 'DIGEST.SHA1']);
 
 const simple = (item: SimpleFetchItem): FetchItem => ({ kind: 'simple', item });
 

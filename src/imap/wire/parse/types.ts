@@ -80,7 +80,9 @@ export type SimpleFetchItem =
   /** RFC 8514 SAVEDATE; RFC 8474 OBJECTID. */
   | 'SAVEDATE'
   | 'EMAILID'
-  | 'THREADID';
+  | 'THREADID'
+  /** Cyrus's DIGEST=SHA1: the SHA-1 of the message's bytes (its GUID), as 40 hex digits. */
+  | 'DIGEST.SHA1';
 
 export type FetchItem =
   | { kind: 'simple'; item: SimpleFetchItem }

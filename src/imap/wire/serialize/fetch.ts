@@ -110,6 +110,11 @@ export class FetchResponse {
     return this.add(name, id === null ? 'NIL' : `(${id})`);
   }
 
+  /** DIGEST.SHA1 (Cyrus's DIGEST=SHA1): 40 hex digits as an atom, NIL when unknown. */
+  digest(sha1: string | null): this {
+    return this.add('DIGEST.SHA1', sha1 === null ? 'NIL' : sha1);
+  }
+
   /** PREVIEW (RFC 8970): quoted when 7-bit and short, a literal of UTF-8 bytes otherwise; NIL when not available. */
   preview(text: string | null): this {
     if (text === null) return this.add('PREVIEW', 'NIL');

@@ -265,7 +265,7 @@ function renderIndexItem(response: FetchResponse, item: FetchItem, facts: Messag
       else response.envelope(data.need().envelope);
       return true;
     case 'BODY': response.body(data.need().body); return true;
-    case 'SAVEDATE': case 'EMAILID': case 'THREADID': return renderObjectItem(response, item, data.record);
+    case 'SAVEDATE': case 'EMAILID': case 'THREADID': case 'DIGEST.SHA1': return renderObjectItem(response, item, data.record);
     case 'BODYSTRUCTURE':
       if (data.bodyStructureForm !== null) response.bodyStructureText(data.bodyStructureForm);
       else response.bodyStructure(data.need().body);

@@ -1,6 +1,6 @@
 /**
- * FETCH items of later extensions: SAVEDATE (RFC 8514), EMAILID and THREADID (RFC 8474), read
- * from the index records, and PREVIEW (RFC 8970), made from the cached parse and the bytes of one
+ * FETCH items of later extensions: SAVEDATE (RFC 8514), EMAILID and THREADID (RFC 8474) and
+ * Cyrus's DIGEST.SHA1 (the message's GUID: the SHA-1 of its bytes), read from the index records, and PREVIEW (RFC 8970), made from the cached parse and the bytes of one
  * text part. Messages are not grouped in conversations here: THREADID is always NIL.
  */
 import type { Mailbox, MessageRecord } from '../../../../mailbox/index.js';
@@ -12,7 +12,7 @@ import type { MessageData } from './content.js';
 
 /** Some item needs what only the index record holds (the save date, the guid). */
 export function needsRecords(items: readonly FetchItem[]): boolean {
-  return items.some((item) => item.kind === 'simple' && (item.item === 'SAVEDATE' || item.item === 'EMAILID'));
+  return items.some((item) => item.kind === 'simple' && (item.item === 'SAVEDATE' || item.item === 'EMAILID' || item.item === 'DIGEST.SHA1'));
 }
 
 /** The records of a batch by UID (one store call). */
@@ -20,13 +20,14 @@ export function loadRecords(mailbox: Mailbox, uids: readonly number[]): Map<numb
   return new Map(mailbox.records(uids).map((record) => [record.uid, record] as const));
 }
 
-/** SAVEDATE, EMAILID or THREADID of one message; false for any other item. */
+/** SAVEDATE, EMAILID, THREADID or DIGEST.SHA1 of one message; false for any other item. */
 export function renderObjectItem(response: FetchResponse, item: FetchItem, record: MessageRecord | undefined): boolean {
   if (item.kind !== 'simple') return false;
   switch (item.item) {
     case 'SAVEDATE': response.saveDate(record?.saveDate ?? null); return true;
     case 'EMAILID': response.objectId('EMAILID', record === undefined ? null : emailIdOf(record.guid)); return true;
     case 'THREADID': response.objectId('THREADID', null); return true;
+    case 'DIGEST.SHA1': response.digest(record?.guid ?? null); return true;
     default: return false;
   }
 }
