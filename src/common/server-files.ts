@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { constants } from 'node:crypto';
+import { X509Certificate, constants, createPrivateKey } from 'node:crypto';
 import { createSecureContext, type SecureContext, type TLSSocketOptions } from 'node:tls';
 import type { ImapdConfig } from '../config/index.js';
 import type { Logger } from './log.js';
@@ -32,9 +32,18 @@ export function buildTlsContext(config: ImapdConfig, logger?: Logger): SecureCon
   if (settings === null) return null;
   const { protocol, clientCerts } = settings;
   if (protocol.ignored.length > 0) logger?.warn({ ignored: protocol.ignored }, 'tls_versions: words that name no TLS version are ignored');
+  const certs = settings.certFiles.map((f) => readFileSync(f));
+  const keys = settings.keyFiles.map((f) => readFileSync(f));
+  // OpenSSL takes a key that does not belong to its certificate without a word (and then fails
+  // every handshake): refuse it here, where the files are named.
+  certs.forEach((cert, i) => {
+    if (!new X509Certificate(cert).checkPrivateKey(createPrivateKey(keys[i]!))) {
+      throw new Error(`the key in ${settings.keyFiles[i]} does not belong to the certificate in ${settings.certFiles[i]}`);
+    }
+  });
   const context = createSecureContext({
-    cert: settings.certFiles.map((f) => readFileSync(f)),
-    key: settings.keyFiles.map((f) => readFileSync(f)),
+    cert: certs,
+    key: keys,
     ...(settings.dhparamFile ? { dhparam: readFileSync(settings.dhparamFile) } : {}),
     minVersion: protocol.minVersion,
     maxVersion: protocol.maxVersion,

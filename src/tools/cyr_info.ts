@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ConfigError, ImapdConfig, OPTION_BY_NAME, OPTIONS, type OptionSpec } from '../config/index.js';
 import { OPTION_FAMILIES, OPTION_FAMILIES_DOC } from '../config/types.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { buildTlsContext } from '../common/server-files.js';
 import { CyrusConfError, loadCyrusConf } from '../config/cyrus-conf.js';
 import { formatListen } from '../config/cyrus-conf-listen.js';
 
@@ -86,17 +87,39 @@ export function confDefault(): string[] {
 export function confLint(config: ImapdConfig): string[] {
   const lines = config.warnings.map((w) => `${w.file}:${w.line}: ${w.message}`);
   for (const u of config.unusedOptions()) lines.push(`${u.origin.file}:${u.origin.line}: ${u.name}: accepted but not used by this server`);
-  // A TLS file that is not there makes every TLS-on-connect service fail its start (issue 17).
-  for (const name of TLS_FILES) {
-    const path = config.path(name);
-    if (path === null || existsSync(path)) continue;
-    const origin = config.originOf(name);
-    lines.push(`${origin ? `${origin.file}:${origin.line}: ` : ''}${name}: ${path} does not exist`);
-  }
+  lines.push(...tlsLint(config));
   return lines;
 }
 
-const TLS_FILES = ['tls_server_cert', 'tls_server_key', 'tls_client_ca_file'] as const;
+/** The options that name TLS files (a certificate or key may be two, comma-separated). */
+const TLS_FILES = ['tls_server_cert', 'tls_server_key', 'tls_server_dhparam', 'tls_client_ca_file', 'tls_client_ca_dir', 'tls_crl_file', 'tls_server_ca_file', 'tls_server_ca_dir', 'tls_client_cert', 'tls_client_key'] as const;
+
+/**
+ * What is wrong with the TLS settings: each named file that is not there (a missing one makes every
+ * TLS-on-connect service fail its start, issue 17), then, when they all are, whether the server's
+ * context can be built from them as the services will build it (a key that does not match its
+ * certificate, a tls_versions that leaves no version on, a cipher list OpenSSL refuses).
+ */
+function tlsLint(config: ImapdConfig): string[] {
+  const lines: string[] = [];
+  for (const name of TLS_FILES) {
+    const text = config.path(name);
+    if (text === null || text === 'disabled') continue;
+    const origin = config.originOf(name);
+    const at = origin ? `${origin.file}:${origin.line}: ` : '';
+    for (const path of text.split(',').map((f) => f.trim()).filter((f) => f !== '')) {
+      if (!existsSync(path)) lines.push(`${at}${name}: ${path} does not exist`);
+    }
+  }
+  if (lines.length > 0) return lines;
+  try {
+    buildTlsContext(config);
+  } catch (err) {
+    const origin = config.originOf('tls_server_cert');
+    lines.push(`${origin ? `${origin.file}:${origin.line}: ` : ''}TLS cannot be set up (STARTTLS and TLS-on-connect services would be off): ${(err as Error).message}`);
+  }
+  return lines;
+}
 
 function typeText(spec: OptionSpec): string {
   switch (spec.type) {

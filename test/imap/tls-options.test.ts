@@ -107,6 +107,11 @@ describe('tls_server_cert and tls_server_key', () => {
     expect(await handshake(server, { ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' })).toMatchObject({ cipher: 'ECDHE-RSA-AES128-GCM-SHA256' });
   });
 
+  it('a key that does not belong to the certificate: STARTTLS is not offered (OpenSSL would take it and fail every handshake)', async () => {
+    const server = await serverWith(`tls_server_cert: ${certDir}/rsa.pem`, `tls_server_key: ${certDir}/ec.key`);
+    expect(await handshake(server)).toEqual({ error: 'STARTTLS not offered' });
+  });
+
   it('reads the key from the certificate file when tls_server_key is unset', async () => {
     const server = await serverWith(`tls_server_cert: ${certDir}/both.pem`);
     expect(await handshake(server)).toMatchObject({ protocol: 'TLSv1.3' });
