@@ -7,7 +7,7 @@ import type { Accounts } from '../accounts/index.js';
 import type { RightsChecker } from '../acl/index.js';
 import type { Authenticator } from '../auth/index.js';
 import type { ImapdConfig } from '../config/index.js';
-import type { Logger, ServerMessage } from '../common/index.js';
+import type { Logger, ServerMessage, TelemetryOpener } from '../common/index.js';
 import type { Intake } from '../intake/index.js';
 import type { Namespace } from '../names/index.js';
 import type { MailStore } from '../store/index.js';
@@ -68,6 +68,8 @@ export interface ImapDeps {
   shutdown(): string | null;
   /** Replace msg/motd or msg/shutdown (null: remove it): METADATA's server /shared/motd and .../shutdown. */
   writeServerMessage(name: ServerMessage, text: string | null): void;
+  /** Opens the per-user telemetry trace at login ({configdirectory}/log/USER); absent: never traced. */
+  telemetry?: TelemetryOpener;
   /** The IDLE safety poll shared by the process's sessions (one timer, not one per session). */
   idlePoller: IdlePoller;
 }

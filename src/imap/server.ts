@@ -8,7 +8,7 @@ import { Accounts } from '../accounts/index.js';
 import { RightsChecker } from '../acl/index.js';
 import { Authenticator, sweepDenied, type AuthenticatorOptions } from '../auth/index.js';
 import type { ImapdConfig } from '../config/index.js';
-import { motdFromConfig, shutdownFromConfig, tlsContextFromConfig, writeServerMessage, type AppendFacts, type ChangeInterest, type Logger, type MovedSession } from '../common/index.js';
+import { motdFromConfig, shutdownFromConfig, telemetryFromConfig, tlsContextFromConfig, writeServerMessage, type AppendFacts, type ChangeInterest, type Logger, type MovedSession } from '../common/index.js';
 import { Intake } from '../intake/index.js';
 import { Namespace } from '../names/index.js';
 import { PartitionSelector } from '../partition/index.js';
@@ -69,6 +69,7 @@ export class ImapServer {
       motd: motdFromConfig(config, logger),
       shutdown: shutdownFromConfig(config, logger),
       writeServerMessage: (name, text) => writeServerMessage(config, name, text),
+      telemetry: telemetryFromConfig(config, logger),
       idlePoller: new IdlePoller(() => limits.idlePollMs),
     });
   }

@@ -9,6 +9,7 @@ export const generalOptions: OptionSpec[] = [
   { area, name: 'serverinfo', type: 'enum', default: 'on', values: ['off', 'min', 'on'], doc: 'How much of the server name and version the greeting shows.' },
   { area, name: 'loglevel', type: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], doc: 'Minimum level of events written to the log (one JSON line per event).' },
   { area, name: 'syslog_prefix', type: 'string', default: null, doc: 'Name prefix put on every log line (the log is pino JSON on stderr, not syslog).' },
+  { area, name: 'logtimestamps', type: 'switch', default: 'no', doc: 'In the per-user telemetry logs ({configdirectory}/log/USER), mark each chunk with the seconds since the previous command or response instead of the time of day.' },
   { area, name: 'proc_path', type: 'path', default: '{configdirectory}/proc', doc: 'Directory where each session records what it is doing.' },
   { area, name: 'mboxname_lockpath', type: 'path', default: '{configdirectory}/lock', doc: 'Directory of the lock files for mailbox names.' },
   { area, name: 'idlesocket', type: 'path', default: '{configdirectory}/socket/idle', doc: 'UNIX socket of the change-notification relay that the master runs (the role of Cyrus\'s idled).' },

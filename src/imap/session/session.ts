@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { connectionContext, tlsStarted, type ConnectionContext, type Identity } from '../../auth/index.js';
 import {
   attachSocket, commandTurns, DeflateSocket, detachSocket, hangUp, MailError, restartReading, sessionListeners, stopReading, swapToTls, tlsHandshake, type Logger, type LoginGate, type MovedSession,
-  type SocketListeners, type AppendFacts,
+  type SocketListeners, type AppendFacts, type Telemetry,
 } from '../../common/index.js';
 import { imapFailure } from '../error-map.js';
 import type { ImapDeps } from '../deps.js';
@@ -130,6 +130,8 @@ export class Session implements ContextHost, Watcher {
   private moveWhenWritten: (() => void) | null = null;
   /** Murder frontend: the relay to backends of the mailboxes on other servers (made at first use; null: in no Murder). */
   private proxy: ImapProxy | null | undefined = undefined;
+  /** The user's telemetry trace ({configdirectory}/log/USER), from the login on; null: not traced. */
+  private telemetry: Telemetry | null = null;
 
   constructor(
     readonly deps: ImapDeps,
@@ -185,6 +187,7 @@ export class Session implements ContextHost, Watcher {
    */
   resume(moved: MovedSession, identity: Identity): void {
     this.state = { kind: 'authenticated', identity };
+    this.startTelemetry(identity);
     this.reader.setLimits(this.commandBounds());
     const carried = moved.state === undefined ? null : (JSON.parse(moved.state) as CarriedState);
     let reselected: boolean | null = null;
@@ -255,6 +258,7 @@ export class Session implements ContextHost, Watcher {
 
   private readonly onData = (chunk: Buffer): void => {
     this.armTimer();
+    this.telemetry?.input(chunk);
     this.reader.push(chunk);
     if (this.reader.bufferedBytes > PAUSE_AT) this.socket.pause();
     // Under load the commands that came late in this turn wait for the next (common/turn-share.ts).
@@ -284,6 +288,7 @@ export class Session implements ContextHost, Watcher {
     // An XFER this connection was bringing here and had not committed goes.
     xferSessionEnded(this.deps, this.id);
     this.state = { kind: 'logout' };
+    this.stopTelemetry();
     if (moved) this.log.info({ reason }, 'session moved out');
     else this.log.info({ reason }, 'connection closed');
     this.options.onClose?.();
@@ -682,6 +687,23 @@ export class Session implements ContextHost, Watcher {
       });
   }
 
+  /**
+   * Cyrus's per-user telemetry: from the login on (the login's own answer included, its command and
+   * password not), what the client sends and what the session answers, as the protocol sees them
+   * (inside TLS and COMPRESS: the listeners and the writer sit above both).
+   */
+  private startTelemetry(identity: Identity): void {
+    this.telemetry = this.deps.telemetry?.(identity.userid, this.id) ?? null;
+    const telemetry = this.telemetry;
+    if (telemetry !== null) this.out.traceWrites((data) => telemetry.output(data));
+  }
+
+  private stopTelemetry(): void {
+    this.out.traceWrites(null);
+    this.telemetry?.close();
+    this.telemetry = null;
+  }
+
   private closeAfterLogout(): void {
     void this.hangUp('logout');
   }
@@ -768,6 +790,7 @@ export class Session implements ContextHost, Watcher {
       throw new CommandFailure('NO', 'LIMIT', `Too many sessions: ${refusal}`);
     }
     this.state = { kind: 'authenticated', identity };
+    this.startTelemetry(identity);
     this.moveWanted = verdict?.move === true;
     if (this.movable(identity)) this.listenForMoveAsks();
     this.reader.setLimits(this.commandBounds());
@@ -918,6 +941,8 @@ export class Session implements ContextHost, Watcher {
     this.proxy?.close();
     this.proxy = undefined;
     this.state = { kind: 'notAuthenticated' };
+    // The trace is the logged-in user's: the next login (its password) must not reach it.
+    this.stopTelemetry();
     this.enabled = NOTHING_ENABLED;
     this.notifyState = null;
     this.options.onWatchChange?.();

@@ -22,7 +22,15 @@ export class ResponseWriter {
   private count = 0;
   private size = 0;
 
+  /** The session's telemetry trace (src/common/telemetry.ts): sees each write, before compression and TLS. */
+  private trace: ((data: string | Buffer) => void) | null = null;
+
   constructor(private socket: Duplex) {}
+
+  /** Hand each write from now on to `trace` as well (null: stop). */
+  traceWrites(trace: ((data: string | Buffer) => void) | null): void {
+    this.trace = trace;
+  }
 
   /** Switch to a new transport (after STARTTLS). */
   replaceSocket(socket: Duplex): void {
@@ -110,6 +118,7 @@ export class ResponseWriter {
     else for (let i = 0; i < count; i++) parts[i] = '';
     this.count = 0;
     this.size = 0;
+    if (data !== null) this.trace?.(data);
     if (data === null || socket.write(data)) return null;
     return drained(socket);
   }
