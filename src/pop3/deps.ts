@@ -7,7 +7,7 @@ import type { SecureContext } from 'node:tls';
 import type { Accounts } from '../accounts/index.js';
 import type { RightsChecker } from '../acl/index.js';
 import type { Authenticator } from '../auth/index.js';
-import type { Logger } from '../common/index.js';
+import type { Logger, TelemetryOpener } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
 import type { Namespace } from '../names/index.js';
 import type { MailStore, MaildropStore } from '../store/index.js';
@@ -49,6 +49,8 @@ export interface Pop3Deps {
   serverName: string;
   /** The first line of msg/shutdown while that file exists (new connections are refused, sessions end); null otherwise. */
   shutdown(): string | null;
+  /** Opens the per-user telemetry trace at login ({configdirectory}/log/USER); absent: never traced. */
+  telemetry?: TelemetryOpener;
   settings: Pop3Settings;
   /** The cyrus.conf SERVICES name (pop3, pop3s) for SERVICE_option lookups and auth. */
   serviceName: string;

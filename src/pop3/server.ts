@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { Accounts } from '../accounts/index.js';
 import { RightsChecker } from '../acl/index.js';
 import { Authenticator, sweepDenied, type AuthenticatorOptions } from '../auth/index.js';
-import { LiveSessions, shutdownFromConfig, tlsContextFromConfig, type Logger } from '../common/index.js';
+import { LiveSessions, shutdownFromConfig, telemetryFromConfig, tlsContextFromConfig, type Logger } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
 import { Namespace } from '../names/index.js';
 import { PartitionSelector } from '../partition/index.js';
@@ -55,6 +55,7 @@ export class Pop3Server {
       tlsContext: tlsContextFromConfig(config, logger),
       serverName: config.string('servername') ?? hostname(),
       shutdown: shutdownFromConfig(config, logger),
+      telemetry: telemetryFromConfig(config, logger),
       settings: { ...settingsFromConfig(config, logger), ...options.settings },
       serviceName: options.serviceName,
     });

@@ -7,7 +7,7 @@
 import type { Duplex } from 'node:stream';
 import { connectionContext, tlsStarted, type ConnectionContext, type Identity } from '../../auth/index.js';
 import {
-  attachSocket, detachSocket, hangUp, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners,
+  attachSocket, detachSocket, hangUp, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners, type Telemetry,
 } from '../../common/index.js';
 import { implementation } from '../capabilities.js';
 import type { CommandContext } from '../commands/types.js';
@@ -61,6 +61,8 @@ export class Session {
   private proxyPending: BackendLink | null = null;
   private relay: Pop3Relay | null = null;
   private readonly context: CommandContext;
+  /** The user's telemetry trace ({configdirectory}/log/USER), from the login's +OK on; null: not traced. */
+  private telemetry: Telemetry | null = null;
 
   constructor(
     private readonly deps: Pop3Deps,
@@ -97,6 +99,7 @@ export class Session {
 
   private readonly onData = (chunk: Buffer): void => {
     this.armTimer();
+    this.telemetry?.input(chunk);
     this.reader.push(chunk);
     if (this.reader.bufferedBytes > PAUSE_AT) this.socket.pause();
     this.pump();
@@ -294,6 +297,8 @@ export class Session {
     this.armTimer();
     // The one "login" line is the auth module's; this one says which maildrop the session holds.
     this.log.info({ user: identity.userid, mailbox: maildrop.mailboxName, messages: maildrop.count }, 'maildrop opened');
+    // Cyrus's pop3d starts the trace here, with the maildrop open: its +OK is the first line traced.
+    this.startTelemetry(identity);
     this.out.line(`+OK Mailbox locked and ready SESSIONID=<${this.id}>`);
   }
 
@@ -342,6 +347,12 @@ export class Session {
     await tlsHandshake(secure);
   }
 
+  private startTelemetry(identity: Identity): void {
+    const telemetry = this.deps.telemetry?.(identity.userid, this.id) ?? null;
+    this.telemetry = telemetry;
+    if (telemetry !== null) this.out.traceWrites((data) => telemetry.output(data));
+  }
+
   private dropConnection(reason: string): void {
     this.socket.destroy();
     this.finish(reason);
@@ -358,6 +369,9 @@ export class Session {
     this.proxyPending = null;
     if (this.state.kind === 'transaction' || this.state.kind === 'update') this.state.maildrop.release();
     this.state = { kind: 'closed' };
+    this.out.traceWrites(null);
+    this.telemetry?.close();
+    this.telemetry = null;
     this.log.info({ reason }, 'connection closed');
     this.options.onClose?.();
   }

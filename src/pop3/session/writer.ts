@@ -14,7 +14,15 @@ export class ResponseWriter {
   private parts: Buffer[] = [];
   private size = 0;
 
+  /** The session's telemetry trace (src/common/telemetry.ts): sees each write, before TLS. */
+  private trace: ((data: Buffer) => void) | null = null;
+
   constructor(private socket: Duplex) {}
+
+  /** Hand each write from now on to `trace` as well (null: stop). */
+  traceWrites(trace: ((data: Buffer) => void) | null): void {
+    this.trace = trace;
+  }
 
   /** Switch to a new transport (after STLS). */
   replaceSocket(socket: Duplex): void {
@@ -53,6 +61,7 @@ export class ResponseWriter {
     this.size = 0;
     const socket = this.socket;
     if (socket.destroyed || !socket.writable) return;
+    this.trace?.(data);
     // Wait for the socket only past a window: the kernel keeps sending while the next chunk is read.
     if (socket.write(data) || socket.writableLength < WINDOW) return;
     await drained(socket);
