@@ -5,7 +5,7 @@
  */
 import type { SecureContext } from 'node:tls';
 import type { Authenticator } from '../auth/index.js';
-import type { Logger } from '../common/index.js';
+import type { Logger, TelemetryOpener } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
 import { allowedExtensions } from '../sieve-script/index.js';
 import type { SieveScriptStore } from '../store/index.js';
@@ -37,6 +37,8 @@ export interface SieveDeps {
   serverName: string;
   /** The first line of msg/shutdown while that file exists; null otherwise. */
   shutdown(): string | null;
+  /** Opens the per-user telemetry trace at login ({configdirectory}/log/USER); absent: never traced. */
+  telemetry?: TelemetryOpener;
   settings: SieveSettings;
   /** The cyrus.conf SERVICES name (sieve) for SERVICE_option lookups and auth. */
   serviceName: string;

@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { Authenticator, sweepDenied, type AuthenticatorOptions } from '../auth/index.js';
-import { LiveSessions, shutdownFromConfig, tlsContextFromConfig, type Logger } from '../common/index.js';
+import { LiveSessions, shutdownFromConfig, telemetryFromConfig, tlsContextFromConfig, type Logger } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
 import { SieveScriptStore } from '../store/index.js';
 import { settingsFromConfig, type SieveDeps, type SieveSettings } from './deps.js';
@@ -42,6 +42,7 @@ export class SieveServer {
       tlsContext: tlsContextFromConfig(config, logger),
       serverName: config.string('servername') ?? hostname(),
       shutdown: shutdownFromConfig(config, logger),
+      telemetry: telemetryFromConfig(config, logger),
       settings: { ...settingsFromConfig(config), ...options.settings },
       serviceName: options.serviceName,
     });

@@ -7,7 +7,7 @@
 import type { Duplex } from 'node:stream';
 import { connectionContext, tlsStarted, type ConnectionContext, type Identity } from '../../auth/index.js';
 import {
-  attachSocket, hangUp, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners,
+  attachSocket, hangUp, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners, type Telemetry,
 } from '../../common/index.js';
 import { capabilityLines } from '../capabilities.js';
 import { REGISTRY } from '../commands/registry.js';
@@ -56,6 +56,10 @@ export class Session {
   private badCommands = 0;
   private waiter: ((event: CommandEvent | null) => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** The user's telemetry trace ({configdirectory}/log/USER), from the command after the login on; null: not traced. */
+  private telemetry: Telemetry | null = null;
+  /** Logged in: the trace starts once the login's answer is out. */
+  private traceAfterAnswer: Identity | null = null;
   private readonly context: CommandContext;
 
   constructor(
@@ -96,6 +100,7 @@ export class Session {
 
   private readonly onData = (chunk: Buffer): void => {
     this.armTimer();
+    this.telemetry?.input(chunk);
     this.reader.push(chunk);
     if (this.reader.bufferedBytes > PAUSE_AT) this.socket.pause();
     this.pump();
@@ -156,6 +161,13 @@ export class Session {
     if (event.kind === 'command') await this.execute(event.tokens);
     else this.refuse(event);
     if (this.closed) return;
+    if (this.traceAfterAnswer !== null) {
+      // As Cyrus's timsieved: the login's answer goes out, then the trace starts.
+      const identity = this.traceAfterAnswer;
+      this.traceAfterAnswer = null;
+      await this.out.flush();
+      this.startTelemetry(identity);
+    }
     this.armTimer();
     if (this.closeRequested) {
       await this.hangUp(this.closeReason);
@@ -259,6 +271,8 @@ export class Session {
       loggedOut: () => {
         this.log.info({ user: this.state.kind === 'authenticated' ? this.state.identity.userid : null }, 'unauthenticated');
         this.state = { kind: 'unauthenticated' };
+        // The trace is the logged-in user's: the next login must not reach it.
+        this.stopTelemetry();
         this.reader.limits.maxLiteral = PRELOGIN_MAX_LITERAL;
         this.armTimer();
       },
@@ -280,6 +294,7 @@ export class Session {
     }
     if (this.closed) return;
     this.state = { kind: 'authenticated', identity };
+    this.traceAfterAnswer = identity;
     this.reader.limits.maxLiteral = Math.max(this.deps.settings.maxScriptSize, MIN_MAX_LITERAL);
     this.armTimer();
     // The one "login" line is the auth module's; this one says whose scripts the session holds.
@@ -315,6 +330,20 @@ export class Session {
     await this.out.flush();
   }
 
+  private startTelemetry(identity: Identity): void {
+    if (this.closed || this.state.kind !== 'authenticated') return;
+    const telemetry = this.deps.telemetry?.(identity.userid, this.id) ?? null;
+    this.telemetry = telemetry;
+    if (telemetry !== null) this.out.traceWrites((data) => telemetry.output(data));
+  }
+
+  private stopTelemetry(): void {
+    this.traceAfterAnswer = null;
+    this.out.traceWrites(null);
+    this.telemetry?.close();
+    this.telemetry = null;
+  }
+
   private dropConnection(reason: string): void {
     this.socket.destroy();
     this.finish(reason);
@@ -328,6 +357,7 @@ export class Session {
     this.waiter?.(null);
     this.waiter = null;
     this.state = { kind: 'closed' };
+    this.stopTelemetry();
     this.log.info({ reason }, 'connection closed');
     this.options.onClose?.();
   }

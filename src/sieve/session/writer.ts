@@ -11,7 +11,15 @@ const WINDOW = 256 * 1024;
 export class ResponseWriter {
   private parts: Buffer[] = [];
 
+  /** The session's telemetry trace (src/common/telemetry.ts): sees each write, before TLS. */
+  private trace: ((data: Buffer) => void) | null = null;
+
   constructor(private socket: Duplex) {}
+
+  /** Hand each write from now on to `trace` as well (null: stop). */
+  traceWrites(trace: ((data: Buffer) => void) | null): void {
+    this.trace = trace;
+  }
 
   replaceSocket(socket: Duplex): void {
     this.socket = socket;
@@ -37,6 +45,7 @@ export class ResponseWriter {
     this.parts = [];
     const socket = this.socket;
     if (socket.destroyed || !socket.writable) return;
+    this.trace?.(data);
     if (socket.write(data) || socket.writableLength < WINDOW) return;
     await drained(socket);
   }
