@@ -2,8 +2,11 @@
  * Cyrus's per-user protocol telemetry on the wire: with {configdirectory}/log/USER present, a session
  * of USER leaves `<pid>-<sessionid>` there with Cyrus's header and marks, from the login on.
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import tls from 'node:tls';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompressClient, last } from './compress-client.js';
@@ -176,5 +179,51 @@ describe('logtimestamps', () => {
     // The pause before LOGOUT: one second since the previous answer.
     expect(text).toMatch(/<1<z LOGOUT\r\n>0>/);
     expect(text).not.toMatch(/[<>]\d{10}[<>]/);
+  });
+});
+
+describe('under STARTTLS', () => {
+  let secured: TestServer;
+  let certDir: string;
+  beforeAll(async () => {
+    certDir = mkdtempSync(join(tmpdir(), 'cyrusts-cert-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    secured = await startTestServer({ users: ['fred'], conf: [`tls_server_cert: ${certDir}/cert.pem`, `tls_server_key: ${certDir}/key.pem`] });
+    mkdirSync(join(secured.dir, 'conf', 'log', 'fred'), { recursive: true });
+  });
+  afterAll(async () => {
+    await secured.close();
+    rmSync(certDir, { recursive: true, force: true });
+  });
+
+  it('traces the decrypted commands and answers', async () => {
+    const c = await RawClient.connect(secured.port);
+    expect(last(await c.command('s', 'STARTTLS'))).toMatch(/^s OK/);
+    const secure = tls.connect({ socket: c.socket, rejectUnauthorized: false });
+    await new Promise<void>((resolve, reject) => {
+      secure.once('secureConnect', resolve);
+      secure.once('error', reject);
+    });
+    let received = '';
+    secure.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    const answer = async (tag: string, command: string) => {
+      secure.write(`${tag} ${command}\r\n`);
+      while (!new RegExp(`(^|\\r\\n)${tag} `).test(received)) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    await answer('a', 'LOGIN fred pass');
+    await answer('b', 'NOOP');
+    await answer('z', 'LOGOUT');
+    secure.destroy();
+    const dir = join(secured.dir, 'conf', 'log', 'fred');
+    const deadline = Date.now() + 5000;
+    let text = '';
+    while (!text.includes('z OK LOGOUT completed') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const files = readdirSync(dir);
+      text = files.length === 1 ? readFileSync(join(dir, files[0]!), 'latin1') : '';
+    }
+    expect(text).toMatch(HEADER);
+    expect(text).toMatch(/<\d{10}<b NOOP\r\n>\d{10}>b OK NOOP completed\r\n/);
+    expect(text).not.toContain('STARTTLS');
   });
 });
