@@ -11,8 +11,10 @@
  * (the notation the option names). The file is named `<pid>-<sessionid>`: one session per file, found
  * by the worker's process id as in Cyrus (whose one-session processes use the bare pid).
  *
- * Writes go through a write stream: the session never waits for the disk. A failed open or write
- * ends that session's telemetry with one log line; the session goes on.
+ * The file is made with the first chunk (a session that moves to another worker right after its
+ * login, before answering, leaves no empty file here). Writes go through a write stream: the
+ * session never waits for the disk. A failed open or write ends that session's trace with one log
+ * line; the session goes on.
  */
 import { createWriteStream, statSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
@@ -66,9 +68,14 @@ function tracedName(name: string): boolean {
 }
 
 export class Telemetry {
-  private stream: WriteStream | null;
+  /** null: not made yet (no chunk so far), or (ended) closed or failed. */
+  private stream: WriteStream | null = null;
+  private ended = false;
+  private failed = false;
   private lastMarkMs: number;
   private readonly now: () => number;
+  /** The header, written when the file is made; the time is the login's, as in Cyrus. */
+  private readonly header: string;
 
   constructor(
     readonly file: string,
@@ -77,15 +84,20 @@ export class Telemetry {
   ) {
     this.now = settings.now ?? Date.now;
     this.lastMarkMs = this.now();
-    const stream = createWriteStream(file, { flags: 'a', mode: 0o644 });
-    stream.on('error', (err: NodeJS.ErrnoException) => this.fail(err.code ?? err.message));
-    this.stream = stream;
-    stream.write(`---------- ${userid} ${ctime(new Date(this.lastMarkMs))}\n`);
+    this.header = `---------- ${userid} ${ctime(new Date(this.lastMarkMs))}\n`;
   }
 
-  /** Still writing (false after close or a failure). */
+  /** Still tracing (false after close or a failure). */
   get active(): boolean {
-    return this.stream !== null;
+    return !this.ended;
+  }
+
+  private open(): WriteStream {
+    const stream = createWriteStream(this.file, { flags: 'a', mode: 0o644 });
+    stream.on('error', (err: NodeJS.ErrnoException) => this.fail(err.code ?? err.message));
+    stream.write(this.header);
+    this.stream = stream;
+    return stream;
   }
 
   /** Bytes the session read from the client (after TLS and decompression: what the protocol sees). */
@@ -102,12 +114,13 @@ export class Telemetry {
   close(): void {
     const stream = this.stream;
     this.stream = null;
+    this.ended = true;
     stream?.end();
   }
 
   private record(direction: '<' | '>', data: string | Buffer): void {
-    const stream = this.stream;
-    if (stream === null || data.length === 0) return;
+    if (this.ended || data.length === 0) return;
+    const stream = this.stream ?? this.open();
     if (stream.writableLength > MAX_QUEUED) {
       this.fail('disk too slow');
       return;
@@ -120,11 +133,13 @@ export class Telemetry {
     stream.write(typeof data === 'string' ? data : Buffer.from(data));
   }
 
+  /** One log line per trace, whether the failure comes before or after close(). */
   private fail(reason: string): void {
-    const stream = this.stream;
-    if (stream === null) return;
+    if (this.failed) return;
+    this.failed = true;
+    this.ended = true;
+    this.stream?.destroy();
     this.stream = null;
-    stream.destroy();
     this.settings.logger.warn({ file: this.file, err: reason }, 'telemetry log stopped');
   }
 }

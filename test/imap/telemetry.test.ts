@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import tls from 'node:tls';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:net';
+import { restartReading, type LoginGate, type MovedSession } from '../../src/common/index.js';
 import { CompressClient, last } from './compress-client.js';
 import { RawClient, startTestServer, type TestServer } from './harness.js';
 
@@ -225,5 +227,70 @@ describe('under STARTTLS', () => {
     expect(text).toMatch(HEADER);
     expect(text).toMatch(/<\d{10}<b NOOP\r\n>\d{10}>b OK NOOP completed\r\n/);
     expect(text).not.toContain('STARTTLS');
+  });
+});
+
+describe('a session moved to its user\'s worker after its login', () => {
+  let home: TestServer;
+  let listener: Server;
+  let port: number;
+  const moves: MovedSession[] = [];
+
+  beforeAll(async () => {
+    home = await startTestServer({ users: ['fred'] });
+    mkdirSync(join(home.dir, 'conf', 'log', 'fred'), { recursive: true });
+    // The master's part, in one process: the login asks to move, and the moved session is resumed
+    // on the same server (another worker, in a real run: another pid in the file name).
+    listener = createServer((socket) => {
+      const gate: LoginGate = {
+        loggedIn: () => Promise.resolve({ refusal: null, move: true }),
+        passed: () => undefined,
+        move: (moved) => {
+          moves.push(moved);
+          setImmediate(() => {
+            home.imap.resumeConnection(socket, { tls: false, unixSocket: false, remoteAddress: socket.remoteAddress }, moved);
+            restartReading(socket);
+          });
+          return true;
+        },
+        onMoveAsked: () => undefined,
+        stay: () => undefined,
+      };
+      home.imap.handleConnection(socket, { tls: false, unixSocket: false, remoteAddress: socket.remoteAddress, loginGate: gate });
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    port = (listener.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => listener.close(() => resolve()));
+    await home.close();
+  });
+
+  it('leaves one trace, made where it is served: the login\'s answer and the commands after it', async () => {
+    const c = await RawClient.connect(port);
+    // NOOP in the LOGIN's write: read on the first worker, carried, run on the second.
+    c.write('a LOGIN fred pass\r\nb NOOP\r\n');
+    await c.readUntil((l) => l.startsWith('b '));
+    expect(moves).toHaveLength(1);
+    expect(last(await c.command('c', 'SELECT INBOX'))).toMatch(/^c OK/);
+    await c.command('z', 'LOGOUT');
+    c.close();
+    const dir = join(home.dir, 'conf', 'log', 'fred');
+    const deadline = Date.now() + 5000;
+    let files: string[] = [];
+    let text = '';
+    while (!text.includes('z OK LOGOUT completed') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      files = readdirSync(dir);
+      text = files.length === 1 ? readFileSync(join(dir, files[0]!), 'latin1') : '';
+    }
+    expect(files).toEqual([`${process.pid}-${moves[0]!.sessionId}`]);
+    expect(text).toMatch(HEADER);
+    // One header: the first worker made no file of its own (it answered nothing after the login).
+    expect(text.match(/^---------- /gm)).toHaveLength(1);
+    expect(text).toMatch(/<\d{10}<b NOOP\r\n/);
+    expect(text).toMatch(/>\d{10}>a OK /);
+    expect(text).toMatch(/<\d{10}<c SELECT INBOX\r\n/);
+    expect(text).not.toContain('LOGIN fred');
   });
 });

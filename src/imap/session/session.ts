@@ -212,7 +212,11 @@ export class Session implements ContextHost, Watcher {
     this.listenForMoveAsks();
     // Before the socket's own bytes: a data event can come no earlier than the next turn.
     const unread = Buffer.from(moved.unread, 'base64');
-    if (unread.length > 0) this.reader.push(unread);
+    if (unread.length > 0) {
+      // Read after the login on the other worker: the trace's first input here.
+      this.telemetry?.input(unread);
+      this.reader.push(unread);
+    }
     attachSocket(this.socket, this.listeners);
     const written = Buffer.from(moved.written, 'base64');
     if (written.length > 0) {
