@@ -93,7 +93,8 @@ export class Telemetry {
   }
 
   private open(): WriteStream {
-    const stream = createWriteStream(this.file, { flags: 'a', mode: 0o644 });
+    // Readable by the server's user alone: the trace holds message contents.
+    const stream = createWriteStream(this.file, { flags: 'a', mode: 0o600 });
     stream.on('error', (err: NodeJS.ErrnoException) => this.fail(err.code ?? err.message));
     stream.write(this.header);
     this.stream = stream;
