@@ -96,6 +96,19 @@ describe('IMAP proxy on the wire', () => {
     c.close();
   });
 
+  it('LIST-METADATA reads a remote mailbox\'s metadata on its backend, a local one\'s here', async () => {
+    const c = await login();
+    expect((await c.command('N1', 'SETMETADATA Work (/shared/comment "blue")')).at(-1)).toMatch(/^N1 OK/);
+    expect((await c.command('N2', 'SETMETADATA Here (/shared/comment "green")')).at(-1)).toMatch(/^N2 OK/);
+    const listed = await c.command('N3', 'LIST "" "*" RETURN (METADATA (/shared/comment))');
+    expect(listed).toContain('* METADATA Work ("/shared/comment" "blue")');
+    expect(listed).toContain('* METADATA Here ("/shared/comment" "green")');
+    // Work's line follows its LIST line, and the frontend keeps no annotation of a remote mailbox.
+    expect(listed[listed.findIndex((l) => / Work$/.test(l) && l.startsWith('* LIST')) + 1]).toBe('* METADATA Work ("/shared/comment" "blue")');
+    expect(listed.at(-1)).toMatch(/^N3 OK/);
+    c.close();
+  });
+
   it('answers wrong-state commands and unknown mailboxes as a server would', async () => {
     const c = await login();
     expect((await c.command('W1', 'FETCH 1 FLAGS')).at(-1)).toBe('W1 BAD FETCH not allowed now');

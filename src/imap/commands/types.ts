@@ -6,7 +6,7 @@
  */
 import type { ConnectionContext, Identity } from '../../auth/index.js';
 import type { AppendFacts } from '../../common/index.js';
-import type { Command, CommandName } from '../wire/parse/types.js';
+import type { Command, CommandName, ListMetadataOption } from '../wire/parse/types.js';
 import type { ImapDeps } from '../deps.js';
 import type { MailboxEntry } from '../../store/index.js';
 import type { SelectedMailbox } from '../session/selected.js';
@@ -96,6 +96,8 @@ export interface CommandContext {
    * relayed to the client (LIST-STATUS); null when `entry` is not remote (the STATUS is made here).
    */
   relayStatus(entry: MailboxEntry, external: string, items: readonly string[]): Promise<void> | null;
+  /** LIST-METADATA of a mailbox on another Murder backend: relayed as GETMETADATA (null: the mailbox is here). */
+  relayMetadata(entry: MailboxEntry, external: string, option: ListMetadataOption): Promise<void> | null;
   /** Murder frontend: a new user's INBOX made on `server` by a login there (see ImapProxy.provisionInbox). */
   provisionInbox(identity: Identity, server: string): Promise<void>;
 }

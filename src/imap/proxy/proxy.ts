@@ -15,7 +15,7 @@ import type { MailboxEntry } from '../../store/index.js';
 import type { Identity } from '../../auth/index.js';
 import type { Logger } from '../../common/index.js';
 import type { ImapDeps } from '../deps.js';
-import type { Command } from '../wire/parse/types.js';
+import type { Command, ListMetadataOption } from '../wire/parse/types.js';
 import type { CommandPart, RawCommand } from '../wire/readerTypes.js';
 import type { SessionState } from '../session/state.js';
 import type { ResponseWriter } from '../session/writer.js';
@@ -153,6 +153,21 @@ export class ImapProxy {
     const out = this.host.out;
     return this.quietly(entry.server!, `STATUS ${quoted(external)} (${items.join(' ')})`, (bytes) => {
       if (/^\* STATUS /i.test(bytes.toString('latin1', 0, 9))) out.raw(bytes);
+    }).then(() => undefined);
+  }
+
+  /**
+   * LIST-METADATA (RFC 9590) of a mailbox on another backend: its METADATA line as that backend's
+   * GETMETADATA answers it, under the same options (null: the mailbox is here). The frontend's own
+   * annotations of a remote mailbox are not its metadata.
+   */
+  relayMetadata(entry: MailboxEntry, external: string, option: ListMetadataOption): Promise<void> | null {
+    if (!this.isRemote(entry)) return null;
+    const out = this.host.out;
+    const options = [...(option.maxSize === null ? [] : [`MAXSIZE ${option.maxSize}`]), ...(option.depth === 0 ? [] : [`DEPTH ${option.depth}`])];
+    const command = `GETMETADATA ${options.length > 0 ? `(${options.join(' ')}) ` : ''}${quoted(external)} (${option.entries.map(quoted).join(' ')})`;
+    return this.quietly(entry.server!, command, (bytes) => {
+      if (/^\* METADATA /i.test(bytes.toString('latin1', 0, 11))) out.raw(bytes);
     }).then(() => undefined);
   }
 

@@ -13,6 +13,7 @@ import type { NotifyState } from './notify-state.js';
 import type { SelectedMailbox } from './selected.js';
 import type { SessionState } from './state.js';
 import type { ResponseWriter } from './writer.js';
+import type { ListMetadataOption } from '../wire/parse/types.js';
 
 /** What the session offers its commands' contexts (implemented by Session). */
 export interface ContextHost {
@@ -48,6 +49,8 @@ export interface ContextHost {
   requestLogout(): void;
   /** Murder frontend: a remote mailbox's STATUS relayed from its backend (null: not remote). */
   relayStatus(entry: MailboxEntry, external: string, items: readonly string[]): Promise<void> | null;
+  /** LIST-METADATA of a mailbox on another Murder backend: relayed as GETMETADATA (null: the mailbox is here). */
+  relayMetadata(entry: MailboxEntry, external: string, option: ListMetadataOption): Promise<void> | null;
   provisionInbox(identity: Identity, server: string): Promise<void>;
 }
 
@@ -172,6 +175,10 @@ export class SessionContext implements CommandContext {
 
   relayStatus(entry: MailboxEntry, external: string, items: readonly string[]): Promise<void> | null {
     return this.session.relayStatus(entry, external, items);
+  }
+
+  relayMetadata(entry: MailboxEntry, external: string, option: ListMetadataOption): Promise<void> | null {
+    return this.session.relayMetadata(entry, external, option);
   }
 
   provisionInbox(identity: Identity, server: string): Promise<void> {

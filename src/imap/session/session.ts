@@ -14,7 +14,7 @@ import { imapFailure } from '../error-map.js';
 import type { ImapDeps } from '../deps.js';
 import { CommandReader, type RawCommand, type ReaderError } from '../wire/reader.js';
 import { parseCommand } from '../wire/parse/index.js';
-import type { Command } from '../wire/parse/types.js';
+import type { Command, ListMetadataOption } from '../wire/parse/types.js';
 import { ParseError } from '../wire/cursor.js';
 import { admit } from '../commands/registry.js';
 import { fetchNewMembers, withContextUpdates } from '../commands/message/context.js';
@@ -960,6 +960,10 @@ export class Session implements ContextHost, Watcher {
 
   relayStatus(entry: MailboxEntry, external: string, items: readonly string[]): Promise<void> | null {
     return this.murderProxy()?.relayStatus(entry, external, items) ?? null;
+  }
+
+  relayMetadata(entry: MailboxEntry, external: string, option: ListMetadataOption): Promise<void> | null {
+    return this.murderProxy()?.relayMetadata(entry, external, option) ?? null;
   }
 
   provisionInbox(identity: Identity, server: string): Promise<void> {

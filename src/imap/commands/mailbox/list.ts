@@ -89,7 +89,10 @@ export const listCommand = defineCommand({
       }
       // LIST-MYRIGHTS (RFC 8440): the rights on each listed mailbox that exists.
       if (returns.myRights && found) ctx.out.send(myRightsResponse(name.external, ctx.deps.rights.rightsOn(identity, found.entry).format()));
-      if (metadataNames !== null && found) longest = Math.max(longest, sendMetadata(ctx, found.entry, name.external, metadataNames, returns.metadata!));
+      // LIST-METADATA: a mailbox on another Murder backend has its metadata there.
+      const relayedMetadata = metadataNames !== null && found ? ctx.relayMetadata(found.entry, name.external, returns.metadata!) : null;
+      if (relayedMetadata !== null) await relayedMetadata;
+      else if (metadataNames !== null && found) longest = Math.max(longest, sendMetadata(ctx, found.entry, name.external, metadataNames, returns.metadata!));
       await ctx.out.maybeFlush();
     }
     // Values left out over MAXSIZE, as GETMETADATA tells them.
