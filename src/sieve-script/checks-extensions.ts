@@ -14,6 +14,8 @@ export interface ExtensionCheckContext {
   line: number;
   read(shape: Shape): ReadArgs | null;
   need(ext: string, what: string): boolean;
+  /** Whether the script required (or an ihave enabled) an extension. */
+  has(ext: string): boolean;
   err(message: string): void;
   /** Whether a string is a constant (no variable reference in it when variables are on). */
   constant(s: string): boolean;
@@ -66,6 +68,8 @@ export function extensionCommand(node: CommandNode, c: ExtensionCheckContext): C
       return a && { kind: 'log', line, text: first(a, 0) };
     }
     case 'notify': {
+      // The legacy notify draft's form, for a script that requires "notify" and not "enotify".
+      if (c.has('notify') && !c.has('enotify')) return legacyNotify(c);
       if (!c.need('enotify', '"notify"')) return null;
       const a = c.read({
         tags: { from: { arg: 'string' }, importance: { arg: 'string' }, options: { arg: 'strings' }, message: { arg: 'string' }, ...FCC_TAGS },
@@ -86,9 +90,53 @@ export function extensionCommand(node: CommandNode, c: ExtensionCheckContext): C
       const fcc = fccOf('notify', a, c.err, c.constant);
       return { kind: 'notify', line, method, from, importance, options: options ? stringsOf(options) : [], message: tag('message'), fcc };
     }
+    case 'denotify': {
+      if (!c.need('notify', '"denotify"')) return null;
+      const a = c.read({ tags: { low: {}, normal: {}, high: {} }, matchType: true, positional: ['string'], optionalFirst: true });
+      if (a === null) return null;
+      const key = a.positional.length > 0 ? first(a, 0) : null;
+      const type = a.match.type;
+      if (type !== 'is' && type !== 'contains' && type !== 'matches') {
+        c.err('denotify: the match type is :is, :contains or :matches');
+        return null;
+      }
+      return { kind: 'denotify', line, match: key === null ? null : type, key, importance: legacyImportance(a.tags) };
+    }
     default:
       return undefined;
   }
+}
+
+/** :high, :normal or :low of the legacy notify draft as enotify's importance; null when none. */
+function legacyImportance(tags: ReadonlyMap<string, unknown>): string | null {
+  return tags.has('high') ? '1' : tags.has('normal') ? '2' : tags.has('low') ? '3' : null;
+}
+
+/**
+ * notify of the legacy draft (draft-martin-sieve-notify, as Cyrus 3.6 still compiles it):
+ * `notify [:method M] [:id ID] [:options [...]] [:low|:normal|:high] [:message TEXT]`. The mailto
+ * method (the recipients in :options) becomes enotify's mailto notification; other methods (Cyrus's
+ * zephyr, log, null, external through notifyd) have no counterpart here and are logged at delivery.
+ */
+function legacyNotify(c: ExtensionCheckContext): Command | null {
+  const line = c.line;
+  const a = c.read({ tags: { method: { arg: 'string' }, id: { arg: 'string' }, options: { arg: 'strings' }, message: { arg: 'string' }, low: {}, normal: {}, high: {} }, positional: [] });
+  if (a === null) return null;
+  const tag = (name: string): string | null => {
+    const v = a.tags.get(name);
+    return v === undefined || v === null ? null : stringsOf(v)[0]!;
+  };
+  const method = (tag('method') ?? 'default').toLowerCase();
+  const options = a.tags.get('options');
+  const recipients = options ? stringsOf(options) : [];
+  if (method !== 'mailto') return { kind: 'notifyElsewhere', line, method };
+  if (recipients.length === 0) {
+    c.err('notify: :method "mailto" needs the recipients in :options');
+    return null;
+  }
+  for (const r of recipients) if (!c.validAddress(r)) c.err(`notify: :options "${r}" is not a valid address`);
+  const uri = `mailto:${recipients.map((r) => encodeURIComponent(r).replace(/%40/g, '@')).join(',')}`;
+  return { kind: 'notify', line, method: uri, from: null, importance: legacyImportance(a.tags), options: [], message: tag('message'), fcc: null, legacy: { id: tag('id') } };
 }
 
 /** A test of these extensions, null when it is wrong (reported), undefined when the name is none of theirs. */

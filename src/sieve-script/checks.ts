@@ -245,6 +245,7 @@ export function checkProgram(nodes: readonly CommandNode[], allowed: ReadonlySet
     line,
     read: (shape) => readArgs(owner, line, args, shape, err, has),
     need: (ext, what) => need(line, ext, what),
+    has,
     err: (message) => err(line, message),
     constant,
     noTests,

@@ -39,23 +39,24 @@ export const SUPPORTED_EXTENSIONS: readonly string[] = [
   'fileinto', 'reject', 'ereject', 'envelope', 'body', 'relational', 'comparator-i;ascii-numeric', 'subaddress',
   'copy', 'imap4flags', 'vacation', 'vacation-seconds', 'mailbox', 'variables', 'date', 'encoded-character',
   'include', 'regex', 'duplicate', 'editheader', 'environment', 'ihave', 'index', 'enotify', 'mboxmetadata', 'servermetadata',
-  'special-use', 'mailboxid', 'fcc', 'extlists', 'redirect-dsn', 'redirect-deliverby', 'vnd.cyrus.log',
+  'special-use', 'mailboxid', 'fcc', 'extlists', 'redirect-dsn', 'redirect-deliverby', 'vnd.cyrus.log', 'notify',
 ];
 
 /**
  * Extensions scripts may use that ManageSieve's SIEVE capability does not list: Cyrus 3.6 keeps
  * vnd.cyrus.log out of it (an action for the site's scripts rather than one to offer users), and
- * accepts it all the same.
+ * accepts it all the same; "notify" is the legacy notify draft, kept so that scripts written for
+ * Cyrus (whose sieve_extensions turns it on by default) still compile: new ones use enotify.
  */
-export const UNADVERTISED_EXTENSIONS: ReadonlySet<string> = new Set(['vnd.cyrus.log']);
+export const UNADVERTISED_EXTENSIONS: ReadonlySet<string> = new Set(['vnd.cyrus.log', 'notify']);
 
 /**
  * Cyrus 3.6's sieve_extensions values and what each allows here: "notify" its notifications
- * (enotify, RFC 5435; the legacy notify draft is not offered), "imapflags" imap4flags, "reject"
+ * (enotify, RFC 5435, and the legacy notify draft), "imapflags" imap4flags, "reject"
  * reject and ereject, "vacation-seconds" vacation too, "x-cyrus-log" vnd.cyrus.log.
  */
 const CYRUS_EXTENSION_NAMES: Readonly<Record<string, readonly string[]>> = {
-  notify: ['enotify'], imapflags: ['imap4flags'], reject: ['reject', 'ereject'], 'vacation-seconds': ['vacation', 'vacation-seconds'],
+  notify: ['enotify', 'notify'], imapflags: ['imap4flags'], reject: ['reject', 'ereject'], 'vacation-seconds': ['vacation', 'vacation-seconds'],
   'x-cyrus-log': ['vnd.cyrus.log'],
 };
 

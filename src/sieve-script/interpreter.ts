@@ -159,6 +159,8 @@ class Run {
 
   /** What `log` (vnd.cyrus.log) wrote, in order. */
   private readonly logs: string[] = [];
+  /** The :id of each notification the legacy notify draft made (denotify cancels by it). */
+  private readonly legacyIds = new Map<SieveAction, string | null>();
 
   withLogs(outcome: SieveOutcome): SieveOutcome {
     if (this.logs.length > 0) outcome.logs = [...this.logs];
@@ -280,6 +282,13 @@ class Run {
       }
       case 'notify':
         this.notify(c);
+        return;
+      case 'notifyElsewhere':
+        // The legacy draft's methods other than mailto went through Cyrus's notifyd: none here.
+        this.logs.push(`notify: method "${c.method}" is not available here; notification not sent`);
+        return;
+      case 'denotify':
+        this.denotify(c);
         return;
       case 'error':
         this.fail(c.line, `error: ${this.expand(c.message)}`);
@@ -449,15 +458,51 @@ class Run {
     if (importance !== '1' && importance !== '2' && importance !== '3') this.fail(c.line, `notify: :importance must be "1", "2" or "3", not "${importance}"`);
     const autoSubmitted = this.headerValues('auto-submitted')[0];
     if (autoSubmitted !== undefined && autoSubmitted.trim().toLowerCase().split(/[\s;(]/)[0] !== 'no') return;
-    const message = c.message === null
-      ? `${this.headerValues('from')[0]?.trim() ?? '(unknown sender)'}: ${this.headerValues('subject')[0]?.trim() ?? '(no subject)'}`
-      : this.expand(c.message);
+    const message = c.legacy !== undefined
+      ? this.legacyMessage(c.message ?? '$from$: $subject$')
+      : c.message === null
+        ? `${this.headerValues('from')[0]?.trim() ?? '(unknown sender)'}: ${this.headerValues('subject')[0]?.trim() ?? '(no subject)'}`
+        : this.expand(c.message);
     const action: SieveAction = {
       type: 'notify', method, from: from === null ? null : addrSpecOf(from), importance, options: this.expandAll(c.options), message, ...this.fccAction(c.line, c.fcc),
     };
     const key = JSON.stringify(action);
     if (this.actions.some((a) => a.type === 'notify' && JSON.stringify(a) === key)) return;
     this.actions.push(action);
+    if (c.legacy !== undefined) this.legacyIds.set(action, c.legacy.id);
+  }
+
+  /**
+   * The legacy draft's message variables: $from$ and $subject$ (the header fields), $env-from$ (the
+   * envelope sender), $text$ and $text[N]$ (the first text part, or its first N characters).
+   */
+  private legacyMessage(template: string): string {
+    let text: string | null = null;
+    const bodyText = (): string => (text ??= bodyTexts(this.message.content, 'text', []).find((t) => t.trim() !== '') ?? '');
+    return template.replace(/\$(from|env-from|subject|text)(?:\[(\d{1,6})\])?\$/gi, (_all, name: string, n?: string) => {
+      switch (name.toLowerCase()) {
+        case 'from': return this.headerValues('from')[0]?.trim() ?? '';
+        case 'subject': return this.headerValues('subject')[0]?.trim() ?? '';
+        case 'env-from': return this.env.envelopeFrom;
+        default: return n === undefined ? bodyText() : bodyText().slice(0, Number(n));
+      }
+    });
+  }
+
+  /** denotify (legacy draft): drop the notifications made so far whose :id matches (every one without a key), at the priority given if any. */
+  private denotify(c: Extract<Command, { kind: 'denotify' }>): void {
+    const matches = (id: string | null): boolean => {
+      if (c.match === null || c.key === null) return true;
+      if (id === null) return false;
+      const spec: MatchSpec = { type: c.match, relation: null, comparator: 'i;ascii-casemap' };
+      return matchAny(spec, [id], [c.key], this.scope.program.globs).matched;
+    };
+    for (const [action, id] of [...this.legacyIds]) {
+      if (action.type !== 'notify' || (c.importance !== null && action.importance !== c.importance) || !matches(id)) continue;
+      const at = this.actions.indexOf(action);
+      if (at >= 0) this.actions.splice(at, 1);
+      this.legacyIds.delete(action);
+    }
   }
 
   /** fcc (RFC 8580) with its variables expanded: the mailbox, its :create, :flags (none without), :specialuse and :mailboxid. */

@@ -33,7 +33,7 @@ export type ParseResult = { ok: true; commands: CommandNode[] } | { ok: false; e
 /** The commands this implementation knows: none of them is a test, so one in a test's place is a slip. */
 const COMMAND_NAMES = new Set([
   'require', 'if', 'elsif', 'else', 'stop', 'keep', 'discard', 'fileinto', 'redirect', 'reject', 'ereject', 'vacation',
-  'setflag', 'addflag', 'removeflag', 'set', 'notify', 'error', 'log',
+  'setflag', 'addflag', 'removeflag', 'set', 'notify', 'denotify', 'error', 'log',
 ]);
 /** The commands that take a test. */
 const TEST_TAKERS = new Set(['if', 'elsif']);

@@ -68,7 +68,15 @@ export type Command = { line: number } & (
   | { kind: 'discard' }
   | { kind: 'fileinto'; mailbox: string; flags: string[] | null; copy: boolean; create: boolean; specialUse: string | null; mailboxId: string | null }
   /** notify (RFC 5435): a notification by `method` (a URI). */
-  | { kind: 'notify'; method: string; from: string | null; importance: string | null; options: string[]; message: string | null; fcc: Fcc | null }
+  | {
+      kind: 'notify'; method: string; from: string | null; importance: string | null; options: string[]; message: string | null; fcc: Fcc | null;
+      /** The legacy notify draft's form (require "notify"): its :id, and its $from$-style message variables. */
+      legacy?: { id: string | null };
+    }
+  /** The legacy notify draft's notify by a method other than mailto (zephyr, log, null...): not sent here, logged. */
+  | { kind: 'notifyElsewhere'; method: string }
+  /** The legacy notify draft's denotify: cancel the notifications made so far whose :id matches (all without one), at that priority if given. */
+  | { kind: 'denotify'; match: 'is' | 'contains' | 'matches' | null; key: string | null; importance: string | null }
   /** error (RFC 5463): end the script with a runtime error. */
   | { kind: 'error'; message: string }
   /**
