@@ -10,7 +10,7 @@ export { lowerBound, sortedHas } from './sorted.js';
 export { decodeAppendFacts, encodeAppendFacts, type AppendFacts } from './append-facts.js';
 export { buildTlsContext, certificatesInDir, motdFromConfig, pemFile, shutdownFromConfig, tlsContextFromConfig, tlsSocketOptions, writeServerMessage, type ServerMessage } from './server-files.js';
 export { tlsProtocolOptions, tlsServerSettings, TlsSettingsError, type TlsProtocolOptions, type TlsServerSettings } from './tls-settings.js';
-export { ctime, openTelemetry, Telemetry, telemetryFromConfig, type TelemetryOpener, type TelemetrySettings } from './telemetry.js';
+export { ctime, endTrace, openTelemetry, startTrace, Telemetry, telemetryFromConfig, type TelemetryOpener, type TelemetrySettings, type TracedWriter } from './telemetry.js';
 export { ConnectionSet, readLines } from './connections.js';
 export { DeflateSocket, DEFLATE_OUTPUT, type DeflateSocketOptions } from './deflate-socket.js';
 export {

@@ -39,6 +39,28 @@ export interface TelemetrySettings {
   now?: () => number;
 }
 
+/** A session's response writer, which hands what it writes to a trace (each protocol has its own). */
+export interface TracedWriter {
+  traceWrites(trace: ((data: string | Buffer) => void) | null): void;
+}
+
+/**
+ * At login: `userid`'s trace of this session (null when the user has no log directory or the
+ * service keeps none), its writer's output going to it from now on.
+ */
+export function startTrace(open: TelemetryOpener | undefined, userid: string, sessionId: string, writer: TracedWriter): Telemetry | null {
+  const telemetry = open?.(userid, sessionId) ?? null;
+  if (telemetry !== null) writer.traceWrites((data) => telemetry.output(data));
+  return telemetry;
+}
+
+/** The trace ends (logout, UNAUTHENTICATE, end of the session): the writer stops feeding it and the file is closed. Returns null, the session's new trace. */
+export function endTrace(telemetry: Telemetry | null, writer: TracedWriter): null {
+  writer.traceWrites(null);
+  telemetry?.close();
+  return null;
+}
+
 /** The opener a service uses, from imapd.conf (configdirectory, logtimestamps). */
 export function telemetryFromConfig(config: ImapdConfig, logger: Logger): TelemetryOpener {
   const settings: TelemetrySettings = {

@@ -132,6 +132,7 @@ export function tlsServerSettings(config: ImapdConfig): TlsServerSettings | null
   };
 }
 
-function splitFiles(text: string): string[] {
+/** The files a TLS option names: one, or several separated by commas (tls_server_cert's RSA and EC pair). */
+export function splitFiles(text: string): string[] {
   return text.split(',').map((f) => f.trim()).filter((f) => f !== '');
 }

@@ -196,7 +196,7 @@ export class StoredFieldQueries {
       if (kept !== null && top <= kept.coveredUid) return kept.uids;
       const merged = kept !== null ? this.mergeAppended(kept, criteria, mailbox.messages_count) : null;
       const uids = fresh ? this.sortAll(criteria) : (merged ?? sortColumns(this.index, mailbox, criteria) ?? this.sortAll(criteria));
-      keepOrder(this.index.identity, text, { uniqueId: mailbox.uniqueid, uidValidity: mailbox.uidvalidity, datesModseq: stamp, coveredUid: top, uids });
+      keepOrder(this.index.identity, text, { uniqueId: mailbox.uniqueid, uidValidity: mailbox.uidvalidity, stamp, coveredUid: top, uids });
       return uids;
     });
   }

@@ -5,17 +5,16 @@
  * never reused, so an order read at some highest UID stays right for every message up to it:
  * expunged UIDs left in it are skipped by the caller (it picks its matches out of the order), and
  * messages appended since are merged in (message-fields.ts). Keyed by the index file's identity,
- * checked against the mailbox's uniqueid and uidvalidity, and against its datesmodseq: internal
- * dates do change when an administrator mends them (mbtool -t), in this process or another. An
- * order by MODSEQ, which every flag change moves, is checked against the highestmodseq instead
- * (the caller passes it as `datesModseq`).
+ * checked against the mailbox's uniqueid and uidvalidity, and against a stamp of what the keys
+ * read: its datesmodseq (internal dates do change when an administrator mends them, mbtool -t, in
+ * this process or another), or its highestmodseq for an order by MODSEQ, which every flag change moves.
  */
 
 export interface SortOrder {
   uniqueId: string;
   uidValidity: number;
   /** The mailbox's datesmodseq when the order was read (its highestmodseq for an order by MODSEQ). */
-  datesModseq: number;
+  stamp: number;
   /** The highest UID in the mailbox when the order was read: every record up to it is in `uids`. */
   coveredUid: number;
   /** Every record's UID in sort order (some may have been expunged since). */
@@ -32,13 +31,13 @@ const orders = new Map<string, SortOrder>();
 
 const cacheKey = (file: string, criteria: string): string => `${criteria}\n${file}`;
 
-/** The order kept for `criteria` of this mailbox (same uniqueid, uidvalidity and datesmodseq), else null. */
-export function cachedOrder(file: string, criteria: string, uniqueId: string, uidValidity: number, datesModseq: number): SortOrder | null {
+/** The order kept for `criteria` of this mailbox (same uniqueid, uidvalidity and stamp), else null. */
+export function cachedOrder(file: string, criteria: string, uniqueId: string, uidValidity: number, stamp: number): SortOrder | null {
   const key = cacheKey(file, criteria);
   const hit = orders.get(key);
   if (hit === undefined) return null;
   orders.delete(key);
-  if (hit.uniqueId !== uniqueId || hit.uidValidity !== uidValidity || hit.datesModseq !== datesModseq) return null;
+  if (hit.uniqueId !== uniqueId || hit.uidValidity !== uidValidity || hit.stamp !== stamp) return null;
   orders.set(key, hit); // most recently used last
   return hit;
 }

@@ -31,6 +31,12 @@ export const specialUseName = /^\\[A-Za-z][A-Za-z0-9]*$/;
 
 const first = (a: ReadArgs, k: number): string => stringsOf(a.positional[k]!)[0]!;
 
+/** The string a tag was given (its first, for a list); null when the tag is absent. */
+function tagString(a: ReadArgs, name: string): string | null {
+  const v = a.tags.get(name);
+  return v === undefined || v === null ? null : stringsOf(v)[0]!;
+}
+
 /** fcc (RFC 8580) on vacation and notify: :fcc and the tags that shape it, each needing its own extension. */
 export const FCC_TAGS: Record<string, TagDef> = {
   fcc: { ext: 'fcc', arg: 'string' }, create: { ext: 'mailbox' }, flags: { ext: 'imap4flags', arg: 'strings' },
@@ -78,10 +84,7 @@ export function extensionCommand(node: CommandNode, c: ExtensionCheckContext): C
       if (a === null) return null;
       const method = first(a, 0);
       if (c.constant(method) && !validNotifyMethod(method)) c.err(`notify: "${method}" is not a notification method this server can use (a mailto: URI with a valid recipient)`);
-      const tag = (name: string): string | null => {
-        const v = a.tags.get(name);
-        return v === undefined || v === null ? null : stringsOf(v)[0]!;
-      };
+      const tag = (name: string): string | null => tagString(a, name);
       const from = tag('from');
       if (from !== null && c.constant(from) && !c.validAddress(from)) c.err(`notify: :from "${from}" is not a valid address`);
       const importance = tag('importance');
@@ -122,10 +125,7 @@ function legacyNotify(c: ExtensionCheckContext): Command | null {
   const line = c.line;
   const a = c.read({ tags: { method: { arg: 'string' }, id: { arg: 'string' }, options: { arg: 'strings' }, message: { arg: 'string' }, low: {}, normal: {}, high: {} }, positional: [] });
   if (a === null) return null;
-  const tag = (name: string): string | null => {
-    const v = a.tags.get(name);
-    return v === undefined || v === null ? null : stringsOf(v)[0]!;
-  };
+  const tag = (name: string): string | null => tagString(a, name);
   const method = (tag('method') ?? 'default').toLowerCase();
   const options = a.tags.get('options');
   const recipients = options ? stringsOf(options) : [];

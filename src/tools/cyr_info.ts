@@ -3,6 +3,7 @@ import { ConfigError, ImapdConfig, OPTION_BY_NAME, OPTIONS, type OptionSpec } fr
 import { OPTION_FAMILIES, OPTION_FAMILIES_DOC } from '../config/types.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { buildTlsContext } from '../common/server-files.js';
+import { splitFiles } from '../common/tls-settings.js';
 import { CyrusConfError, loadCyrusConf } from '../config/cyrus-conf.js';
 import { formatListen } from '../config/cyrus-conf-listen.js';
 
@@ -107,7 +108,7 @@ function tlsLint(config: ImapdConfig): string[] {
     if (text === null || text === 'disabled') continue;
     const origin = config.originOf(name);
     const at = origin ? `${origin.file}:${origin.line}: ` : '';
-    for (const path of text.split(',').map((f) => f.trim()).filter((f) => f !== '')) {
+    for (const path of splitFiles(text)) {
       if (!existsSync(path)) lines.push(`${at}${name}: ${path} does not exist`);
     }
   }

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { connectionContext, tlsStarted, type ConnectionContext, type Identity } from '../../auth/index.js';
 import {
   attachSocket, commandTurns, DeflateSocket, detachSocket, hangUp, MailError, restartReading, sessionListeners, stopReading, swapToTls, tlsHandshake, type Logger, type LoginGate, type MovedSession,
-  type SocketListeners, type AppendFacts, type Telemetry,
+  type SocketListeners, type AppendFacts, type Telemetry, endTrace, startTrace,
 } from '../../common/index.js';
 import { imapFailure } from '../error-map.js';
 import type { ImapDeps } from '../deps.js';
@@ -697,15 +697,11 @@ export class Session implements ContextHost, Watcher {
    * (inside TLS and COMPRESS: the listeners and the writer sit above both).
    */
   private startTelemetry(identity: Identity): void {
-    this.telemetry = this.deps.telemetry?.(identity.userid, this.id) ?? null;
-    const telemetry = this.telemetry;
-    if (telemetry !== null) this.out.traceWrites((data) => telemetry.output(data));
+    this.telemetry = startTrace(this.deps.telemetry, identity.userid, this.id, this.out);
   }
 
   private stopTelemetry(): void {
-    this.out.traceWrites(null);
-    this.telemetry?.close();
-    this.telemetry = null;
+    this.telemetry = endTrace(this.telemetry, this.out);
   }
 
   private closeAfterLogout(): void {

@@ -7,7 +7,7 @@
 import type { Duplex } from 'node:stream';
 import { connectionContext, tlsStarted, type ConnectionContext, type Identity } from '../../auth/index.js';
 import {
-  attachSocket, detachSocket, hangUp, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners, type Telemetry,
+  attachSocket, detachSocket, hangUp, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners, type Telemetry, endTrace, startTrace,
 } from '../../common/index.js';
 import { implementation } from '../capabilities.js';
 import type { CommandContext } from '../commands/types.js';
@@ -348,9 +348,7 @@ export class Session {
   }
 
   private startTelemetry(identity: Identity): void {
-    const telemetry = this.deps.telemetry?.(identity.userid, this.id) ?? null;
-    this.telemetry = telemetry;
-    if (telemetry !== null) this.out.traceWrites((data) => telemetry.output(data));
+    this.telemetry = startTrace(this.deps.telemetry, identity.userid, this.id, this.out);
   }
 
   private dropConnection(reason: string): void {
@@ -369,9 +367,7 @@ export class Session {
     this.proxyPending = null;
     if (this.state.kind === 'transaction' || this.state.kind === 'update') this.state.maildrop.release();
     this.state = { kind: 'closed' };
-    this.out.traceWrites(null);
-    this.telemetry?.close();
-    this.telemetry = null;
+    this.telemetry = endTrace(this.telemetry, this.out);
     this.log.info({ reason }, 'connection closed');
     this.options.onClose?.();
   }

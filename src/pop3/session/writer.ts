@@ -15,12 +15,12 @@ export class ResponseWriter {
   private size = 0;
 
   /** The session's telemetry trace (src/common/telemetry.ts): sees each write, before TLS. */
-  private trace: ((data: Buffer) => void) | null = null;
+  private trace: ((data: string | Buffer) => void) | null = null;
 
   constructor(private socket: Duplex) {}
 
   /** Hand each write from now on to `trace` as well (null: stop). */
-  traceWrites(trace: ((data: Buffer) => void) | null): void {
+  traceWrites(trace: ((data: string | Buffer) => void) | null): void {
     this.trace = trace;
   }
 

@@ -7,7 +7,7 @@
 import type { Duplex } from 'node:stream';
 import { connectionContext, tlsStarted, type ConnectionContext, type Identity } from '../../auth/index.js';
 import {
-  attachSocket, hangUp, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners, type Telemetry,
+  attachSocket, hangUp, newSessionId, sessionListeners, swapToTls, tlsHandshake, type Logger, type LoginGate, type SocketListeners, type Telemetry, endTrace, startTrace,
 } from '../../common/index.js';
 import { capabilityLines } from '../capabilities.js';
 import { REGISTRY } from '../commands/registry.js';
@@ -332,16 +332,12 @@ export class Session {
 
   private startTelemetry(identity: Identity): void {
     if (this.closed || this.state.kind !== 'authenticated') return;
-    const telemetry = this.deps.telemetry?.(identity.userid, this.id) ?? null;
-    this.telemetry = telemetry;
-    if (telemetry !== null) this.out.traceWrites((data) => telemetry.output(data));
+    this.telemetry = startTrace(this.deps.telemetry, identity.userid, this.id, this.out);
   }
 
   private stopTelemetry(): void {
     this.traceAfterAnswer = null;
-    this.out.traceWrites(null);
-    this.telemetry?.close();
-    this.telemetry = null;
+    this.telemetry = endTrace(this.telemetry, this.out);
   }
 
   private dropConnection(reason: string): void {
