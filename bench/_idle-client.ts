@@ -6,8 +6,10 @@
 // any message from the parent answers {arrivals}: arrivals[i] is the CLOCK_MONOTONIC time (ms) at
 // which the (i+1)th message was told of ("* N EXISTS" tells of every message up to N).
 import net from 'node:net';
+import { applyInheritedSlice } from './_client-slice.js';
 
 const [port, user, password, mailbox] = process.argv.slice(2);
+const slice = applyInheritedSlice();
 const arrivals: number[] = [];
 const socket = net.connect(Number(port), '127.0.0.1');
 socket.setNoDelay(true);
@@ -31,7 +33,7 @@ socket.on('data', (chunk: Buffer) => {
       process.send!({ error: line });
     } else if (line.startsWith('+') && step === steps.length) {
       step++;
-      process.send!({ ready: true });
+      process.send!({ ready: true, slice });
     }
   }
 });

@@ -42,7 +42,8 @@ export interface BenchMasterOptions {
 
 /**
  * The real master on a temp directory with the settings the server ships (scrypt cost, fsync on):
- * only the paths, plaintext login and the log level are set.
+ * only the paths, plaintext login and the log level are set. CYRUSTS_BENCH_CONF="name: value; ..."
+ * adds imapd.conf lines, for an A/B of one setting (e.g. `sched_slice_us: 0`).
  */
 export async function startBenchMaster(opts: BenchMasterOptions = {}): Promise<BenchMaster> {
   const dir = opts.keepDir ?? mkdtempSync(join(tmpdir(), 'cyrusts-bench-'));
@@ -51,7 +52,7 @@ export async function startBenchMaster(opts: BenchMasterOptions = {}): Promise<B
   mkdirSync(join(dir, 'spool'), { recursive: true });
   const imapdConf = join(dir, 'imapd.conf');
   const prepared = opts.prepare?.(dir) ?? [];
-  writeFileSync(imapdConf, [`configdirectory: ${join(dir, 'conf')}`, `partition-default: ${join(dir, 'spool')}`, 'defaultpartition: default', 'allowplaintext: yes', 'loglevel: warn', 'autocreate_quota: 0', ...(opts.extraConf ?? []), ...prepared].join('\n') + '\n');
+  writeFileSync(imapdConf, [`configdirectory: ${join(dir, 'conf')}`, `partition-default: ${join(dir, 'spool')}`, 'defaultpartition: default', 'allowplaintext: yes', 'loglevel: warn', 'autocreate_quota: 0', ...(opts.extraConf ?? []), ...prepared, ...(process.env.CYRUSTS_BENCH_CONF?.split(';').map((line) => line.trim()).filter((line) => line !== '') ?? [])].join('\n') + '\n');
   const services = [`imap cmd="imapd" listen="127.0.0.1:0" prefork=${opts.prefork ?? 1} maxchild=5000`, ...(opts.extraServices ?? [])];
   writeFileSync(join(dir, 'cyrus.conf'), `SERVICES {\n${services.map((s) => `  ${s}\n`).join('')}}\n`);
   const config = ImapdConfig.load(imapdConf);

@@ -54,7 +54,9 @@ export async function startShipped(opts: {
   const services = /SERVICES\s*\{([^}]*)\}/.exec(finalConf)?.[1]?.split('\n').filter((l) => /^\s*\w+\s+cmd=/.test(l)).length ?? 1;
   const imapdConf = join(dir, 'conf', 'imapd.conf');
   const imapdText = readFileSync(imapdConf, 'utf8').replace(/^loglevel: .*$/m, `loglevel: ${opts.loglevel ?? 'warn'}`);
-  writeFileSync(imapdConf, (opts.editImapdConf ?? ((t) => t))(imapdText));
+  // CYRUSTS_BENCH_CONF="name: value; ...": more imapd.conf lines, for an A/B of one setting.
+  const extra = process.env.CYRUSTS_BENCH_CONF?.split(';').map((line) => line.trim()).filter((line) => line !== '') ?? [];
+  writeFileSync(imapdConf, (opts.editImapdConf ?? ((t) => t))(imapdText) + extra.map((line) => `${line}\n`).join(''));
   for (const user of opts.users) {
     execFileSync(process.execPath, [cli, 'saslpasswd', '-C', imapdConf, '-p', '-c', user], { input: `${opts.password}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
   }

@@ -5,14 +5,17 @@
 // same run, so a tail of the machine (a virtual CPU woken from halt, the scheduler placing two
 // processes on one core) is not read as the server's.
 //
-// As a module: wakeupFloor(count, intervalMs) → latencies in ms, sorted. The child roles run this
-// same file: `node _wakeup-floor.js relay SOCKET PORT` and `node _wakeup-floor.js receive`.
+// As a module: wakeupFloor(count, intervalMs, slices) → latencies in ms, sorted. The child roles run
+// this same file: `node _wakeup-floor.js relay SOCKET PORT SLICE_US` and `node _wakeup-floor.js
+// receive SLICE_US`; `slices` gives the relay the scheduler slice of the worker it stands for and
+// the receiver that of the measuring client (bench/_client-slice.ts; 0, the default: the kernel's).
 import { fork } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { applySlice } from './_client-slice.js';
 
 const self = fileURLToPath(import.meta.url);
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
@@ -48,14 +51,14 @@ function nextMessage<T>(child: ReturnType<typeof fork>): Promise<T> {
 }
 
 /** `count` sends `intervalMs` apart through relay → receiver; the latencies (ms), sorted. */
-export async function wakeupFloor(count: number, intervalMs: number): Promise<number[]> {
-  const receiver = fork(self, ['receive']);
+export async function wakeupFloor(count: number, intervalMs: number, slices: { relayUs: number; receiverUs: number } = { relayUs: 0, receiverUs: 0 }): Promise<number[]> {
+  const receiver = fork(self, ['receive', String(slices.receiverUs)]);
   const socketPath = join(tmpdir(), `cyrusts-floor-${process.pid}.sock`);
   rmSync(socketPath, { force: true });
   let relayer: ReturnType<typeof fork> | null = null;
   try {
     const { port } = await nextMessage<{ port: number }>(receiver);
-    relayer = fork(self, ['relay', socketPath, String(port)]);
+    relayer = fork(self, ['relay', socketPath, String(port), String(slices.relayUs)]);
     await nextMessage<string>(relayer);
     const sender = net.connect(socketPath);
     await new Promise((resolve) => sender.once('connect', resolve));
@@ -76,7 +79,12 @@ export async function wakeupFloor(count: number, intervalMs: number): Promise<nu
 }
 
 if (process.argv[1] === self) {
-  const [role, a, b] = process.argv.slice(2);
-  if (role === 'relay') relay(a!, Number(b));
-  else if (role === 'receive') receive();
+  const [role, a, b, c] = process.argv.slice(2);
+  if (role === 'relay') {
+    applySlice(Number(c ?? 0));
+    relay(a!, Number(b));
+  } else if (role === 'receive') {
+    applySlice(Number(a ?? 0));
+    receive();
+  }
 }

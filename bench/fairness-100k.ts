@@ -7,6 +7,8 @@
 // process of its own, so that reading 100,000 FETCH lines does not delay the idle clients here, and
 // only looks for its tagged answers (--reader tail): splitting 100,000 lines into strings took it
 // 150-400 ms of CPU per round on the 2 cores the worker and the idle clients share.
+// The idle sessions (this process) ask for a short scheduler slice, as measuring clients
+// do (bench/_client-slice.ts; CYRUSTS_BENCH_CLIENT_SLICE_US=0: the kernel's default); the reader does not.
 //   npm run bench -- fairness-100k [--sessions 500] [--messages 100000] [--rounds 3]
 //     [--interval 200] [--dir PATH]   (--dir: the filled mailbox is kept and reused)
 import { fork } from 'node:child_process';
@@ -16,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ImapdConfig } from '../src/config/index.js';
 import { MailStore } from '../src/store/index.js';
+import { applySlice, clientSliceUs } from './_client-slice.js';
 import { BenchClient, percentile, startBenchMaster, treeCpuMs, type BenchMaster } from './_master.js';
 
 const { values } = parseArgs({
@@ -187,7 +190,8 @@ async function main(): Promise<void> {
       await c.command('SELECT INBOX');
       idle.push(c);
     }
-    console.log(`fairness-100k: ${SESSIONS} idle sessions (a NOOP each per ${INTERVAL} ms), reader on ${MESSAGES} messages, one worker`);
+    const slice = applySlice(clientSliceUs());
+    console.log(`fairness-100k: ${SESSIONS} idle sessions (a NOOP each per ${INTERVAL} ms, with ${slice}), reader on ${MESSAGES} messages, one worker`);
     let phase: number[] = [];
     let running = true;
     const idleDone = runIdle(idle, () => !running, () => phase);

@@ -4,6 +4,8 @@
 // After the server is stopped, the machine's floor for the same two wake-ups (appender → worker →
 // client) is measured with three processes that do nothing else (bench/_wakeup-floor.ts), with the
 // same count and interval: a tail that the floor shows too is the machine's, not the server's.
+// The IDLE client and the floor's receiver ask for a short scheduler slice
+// (100 µs, bench/_client-slice.ts); CYRUSTS_BENCH_CLIENT_SLICE_US=0 leaves them the kernel's default.
 // Usage: node dist/bench/imap-idle-latency.js [COUNT=300] [INTERVAL_MS=10]
 // With CYRUSTS_BENCH_PERF=1 the workers' CPU meanwhile is also read by `perf stat -e task-clock`
 // per thread (exact to the microsecond, where /proc moves a scheduler tick at a time).
@@ -13,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { percentile, startBenchMaster, treePids } from './_master.js';
 import { wakeupFloor } from './_wakeup-floor.js';
+import { clientSliceUs, shippedSliceUs } from './_client-slice.js';
 
 /**
  * Times the process was woken (voluntary context switches), its CPU time (ms, every thread) and its
@@ -30,6 +33,7 @@ const count = Number(process.argv[2] ?? 300);
 const interval = Number(process.argv[3] ?? 10);
 const appender = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'imap', 'fixtures', 'append-child.mjs');
 
+const clientUs = clientSliceUs();
 const master = await startBenchMaster();
 try {
   // The IDLE client runs in a lean process of its own (bench/_idle-client.ts): this process's heap
@@ -37,8 +41,9 @@ try {
   // CLOCK_MONOTONIC (process.hrtime), as the appender prints them (APPEND_CLOCK): the epoch times of
   // two processes' performance.timeOrigin may differ by a fraction of a millisecond.
   const client = fork(join(dirname(fileURLToPath(import.meta.url)), '_idle-client.js'), [String(master.port), 'fred', 'pass', 'INBOX']);
-  const ready = await new Promise<{ ready?: boolean; error?: string }>((resolve) => client.once('message', (m) => resolve(m as { ready?: boolean; error?: string })));
+  const ready = await new Promise<{ ready?: boolean; error?: string; slice?: string }>((resolve) => client.once('message', (m) => resolve(m as { ready?: boolean; error?: string; slice?: string })));
   if (!ready.ready) throw new Error(`IDLE client: ${ready.error}`);
+  console.log(`imap-idle-latency: the IDLE client runs with ${ready.slice}`);
   await new Promise((r) => setTimeout(r, 100));
   const master0 = wakeups(master.process.pid!);
   // The workers (the master's descendants): the imapd worker serving the IDLE client is one of them.
@@ -78,7 +83,7 @@ try {
 } finally {
   await master.stop();
 }
-const floor = await wakeupFloor(count, interval);
+const floor = await wakeupFloor(count, interval, { relayUs: await shippedSliceUs(), receiverUs: clientUs });
 console.log(`  machine floor, same run (two wake-ups of processes doing nothing else): p50 ${percentile(floor, 50).toFixed(2)} ms, p99 ${percentile(floor, 99).toFixed(2)} ms, max ${floor.at(-1)!.toFixed(2)} ms`);
 
 /** The process a thread belongs to (its Tgid). */

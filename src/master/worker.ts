@@ -5,6 +5,7 @@ import { ImapdConfig } from '../config/index.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { NotifyClient } from './notify.js';
 import { traceLoop } from './loop-trace.js';
+import { requestSlice } from '../common/sched-slice.js';
 import { planCommand } from './programs.js';
 import { buildTlsContext, serverTlsSocket, LOGIN_ALLOWED, type AppendFacts, type LoginGate, type LoginVerdict, type MovedSession, type ServiceContext, type ServiceInstance } from '../common/index.js';
 import { CONTROL_FD_ENV, readJsonLines, servicePrograms, type MasterToWorker, type WorkerToMaster } from './service.js';
@@ -48,6 +49,12 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const logger: Logger = createLogger({ name: options.service, level: config.enum<LevelWithSilent>('loglevel') });
   // A promise some session forgot to handle must not take every other session of this worker down.
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  const sliceUs = config.int('sched_slice_us');
+  if (sliceUs > 0) {
+    const slice = requestSlice(sliceUs);
+    if (slice.kind === 'set') logger.debug({ sliceNs: slice.ns }, 'scheduler slice set');
+    else logger.debug({ reason: slice.reason }, 'scheduler slice left at the kernel default');
+  }
   const plan = planCommand(options.cmd, new Set());
   if (plan.kind !== 'service') {
     send({ type: 'failed', message: `"${options.cmd}" is not a service program` });

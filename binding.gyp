@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "sched_slice",
+      "sources": ["native/sched_slice.c"],
+      "cflags": ["-Wall", "-Wextra", "-O2"]
+    }
+  ]
+}
