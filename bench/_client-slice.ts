@@ -1,5 +1,5 @@
-// The scheduler slice of the benches' measuring clients (the IDLE client of imap-idle-latency, the
-// idle sessions of fairness-100k, the floor's processes). On this 2-core machine the client that
+// The scheduler slice of the benches' measuring clients (the IDLE client of imap-idle-latency and the
+// floor's receiver; fairness-100k's idle sessions only when asked). On this 2-core machine the client that
 // times an answer shares the cores with the server, and a client woken while another thread is in
 // the middle of its turn waits in the run queue: that wait is the client's, not the server's, and
 // a client on its own machine would not have it. So the measuring clients ask the kernel for its
