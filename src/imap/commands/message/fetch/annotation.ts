@@ -39,7 +39,8 @@ export function renderAnnotation(response: FetchResponse, item: AnnotationItem, 
       if (a.startsWith('value.')) return `${a} ${annotationString(value)}`;
       return `${a} "${value === null ? 0 : Buffer.byteLength(value, 'utf8')}"`;
     });
-    parts.push(`${annotationString(entry)} (${attrs.join(' ')})`);
+    // An atom when it can be one (as Cyrus answers: /comment), else a string.
+    parts.push(`${/^[\x21-\x7e]+$/.test(entry) && !/[(){%*"\\\]]/.test(entry) ? entry : annotationString(entry)} (${attrs.join(' ')})`);
   }
   response.annotation(`(${parts.join(' ')})`);
 }

@@ -1,0 +1,138 @@
+/**
+ * ANNOTATE-EXPERIMENT-1 (RFC 5257) on the wire: FETCH / STORE / SEARCH ANNOTATION, private and
+ * shared values seen by two users of one mailbox, rights refusals, the modseq a change gives,
+ * EXPUNGE dropping them, COPY and MOVE carrying them, bad input changing nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawClient, startTestServer, type TestServer } from './harness.js';
+
+let server: TestServer;
+let ann: RawClient;
+let bob: RawClient;
+const BODY = 'Subject: one\r\n\r\nbody\r\n';
+
+async function append(c: RawClient, box: string, body: string): Promise<void> {
+  c.write(`ap APPEND ${box} {${body.length}+}\r\n${body}\r\n`);
+  expect((await c.readUntil((l) => l.startsWith('ap '))).at(-1)).toMatch(/^ap OK/);
+}
+
+const last = (lines: string[]): string => lines.at(-1)!;
+
+beforeAll(async () => {
+  server = await startTestServer({ users: ['ann', 'bob'], conf: ['unixhierarchysep: yes', 'altnamespace: no'] });
+  ann = await RawClient.connect(server.port);
+  bob = await RawClient.connect(server.port);
+  await ann.command('l', 'LOGIN ann pass');
+  await bob.command('l', 'LOGIN bob pass');
+  await ann.command('c1', 'CREATE INBOX/Team');
+  await ann.command('c2', 'CREATE INBOX/Other');
+  await ann.command('c3', 'CREATE INBOX/Gone');
+  for (let i = 0; i < 3; i++) await append(ann, 'INBOX/Team', BODY);
+  await ann.command('a1', 'SETACL INBOX/Team bob lrs');
+});
+afterAll(async () => {
+  ann.close();
+  bob.close();
+  await server.close();
+});
+
+describe('ANNOTATE-EXPERIMENT-1', () => {
+  it('is advertised; FETCH answers NIL for unset values, as Cyrus does', async () => {
+    expect((await ann.command('cap', 'CAPABILITY'))[0]).toMatch(/ ANNOTATE-EXPERIMENT-1( |$)/);
+    await ann.command('s', 'SELECT INBOX/Team');
+    expect(await ann.command('f', 'FETCH 1 (ANNOTATION (/comment (value.priv value.shared)))')).toEqual([
+      '* 1 FETCH (ANNOTATION (/comment (value.priv NIL value.shared NIL)))',
+      'f OK FETCH completed',
+    ]);
+  });
+
+  it('STORE sets private and shared values with one new MODSEQ; FETCH, wildcards and size read them', async () => {
+    await ann.command('e', 'ENABLE CONDSTORE');
+    const status = await ann.command('m', 'STATUS INBOX/Team (HIGHESTMODSEQ)');
+    const modseq = Number(/HIGHESTMODSEQ (\d+)/.exec(status[0]!)![1]);
+    const stored = await ann.command('st', 'STORE 1 ANNOTATION (/comment (value.priv "mine" value.shared "ours"))');
+    expect(stored).toEqual([`* 1 FETCH (UID 1 MODSEQ (${modseq + 1}))`, 'st OK STORE completed']);
+    expect((await ann.command('m2', 'FETCH 1:3 (MODSEQ)')).filter((l) => l.includes(`MODSEQ (${modseq + 1})`))).toEqual([`* 1 FETCH (MODSEQ (${modseq + 1}))`]);
+    expect((await ann.command('f', 'FETCH 1 (ANNOTATION (/comment (value size)))'))[0]).toBe(
+      '* 1 FETCH (ANNOTATION (/comment (value.priv "mine" value.shared "ours" size.priv "4" size.shared "4")))',
+    );
+    expect((await ann.command('f2', 'FETCH 1 (ANNOTATION (/% value.shared))'))[0]).toBe(
+      '* 1 FETCH (ANNOTATION (/comment (value.shared "ours") /altsubject (value.shared NIL)))',
+    );
+    // A CONDSTORE client sees the change with CHANGEDSINCE.
+    expect((await ann.command('cs', `FETCH 1:* (UID) (CHANGEDSINCE ${modseq})`))[0]).toBe(`* 1 FETCH (UID 1 MODSEQ (${modseq + 1}))`);
+  });
+
+  it('another user of the mailbox sees the shared value and not the private one, and keeps their own', async () => {
+    await bob.command('s', 'SELECT user/ann/Team');
+    expect((await bob.command('f', 'FETCH 1 (ANNOTATION (/comment value))'))[0]).toBe('* 1 FETCH (ANNOTATION (/comment (value.priv NIL value.shared "ours")))');
+    expect(last(await bob.command('st', 'STORE 1 ANNOTATION (/comment (value.priv "bobs"))'))).toMatch(/^st OK/);
+    expect((await bob.command('f2', 'FETCH 1 (ANNOTATION (/comment value.priv))'))[0]).toBe('* 1 FETCH (ANNOTATION (/comment (value.priv "bobs")))');
+    expect((await ann.command('f3', 'FETCH 1 (ANNOTATION (/comment value.priv))'))[0]).toBe('* 1 FETCH (ANNOTATION (/comment (value.priv "mine")))');
+  });
+
+  it("writing a shared value needs 'n' and a private one 'r'; refused, nothing changes", async () => {
+    expect(last(await bob.command('st', 'STORE 2 ANNOTATION (/comment (value.shared "x"))'))).toMatch(/^st NO \[NOPERM\]/);
+    expect((await bob.command('f', 'FETCH 2 (ANNOTATION (/comment value.shared))'))[0]).toBe('* 2 FETCH (ANNOTATION (/comment (value.shared NIL)))');
+    await ann.command('a', 'SETACL INBOX/Team bob ls');
+    expect(last(await bob.command('st2', 'STORE 2 ANNOTATION (/comment (value.priv "x"))'))).toMatch(/^st2 NO \[NOPERM\]/);
+    expect(last(await bob.command('f2', 'FETCH 2 (ANNOTATION (/comment value.priv))'))).toMatch(/^f2 NO \[NOPERM\]/);
+    await ann.command('a2', 'SETACL INBOX/Team bob lrsn');
+    expect(last(await bob.command('st3', 'STORE 2 ANNOTATION (/comment (value.shared "from bob"))'))).toMatch(/^st3 OK/);
+    expect((await ann.command('f3', 'FETCH 2 (ANNOTATION (/comment value.shared))'))[0]).toBe('* 2 FETCH (ANNOTATION (/comment (value.shared "from bob")))');
+  });
+
+  it('SEARCH ANNOTATION matches a substring of the value the user sees', async () => {
+    expect(await ann.command('s1', 'SEARCH ANNOTATION /comment value.shared "OUR"')).toEqual(['* SEARCH 1', 's1 OK SEARCH completed']);
+    expect((await ann.command('s2', 'SEARCH ANNOTATION /comment value "bob"'))[0]).toBe('* SEARCH 2');
+    expect((await ann.command('s3', 'SEARCH ANNOTATION /comment value.priv "bobs"'))[0]).toBe('* SEARCH');
+    expect((await bob.command('s4', 'SEARCH ANNOTATION /* value.priv "bobs"'))[0]).toBe('* SEARCH 1');
+    expect((await ann.command('s5', 'SEARCH NOT ANNOTATION /comment value ""'))[0]).toBe('* SEARCH 3');
+  });
+
+  it('bad entries, attributes and values are refused and change nothing', async () => {
+    const look = async (): Promise<string> => (await ann.command('f', 'FETCH 1 (MODSEQ ANNOTATION (/comment value))'))[0]!;
+    const was = await look();
+    expect(last(await ann.command('b1', 'STORE 1 ANNOTATION (/flags/seen (value.priv "x"))'))).toMatch(/^b1 NO \[NOPERM\]/);
+    expect(last(await ann.command('b2', 'STORE 1 ANNOTATION (/comment (value.bogus "x"))'))).toMatch(/^b2 BAD/);
+    expect(last(await ann.command('b3', 'STORE 1 ANNOTATION (comment (value.priv "x"))'))).toMatch(/^b3 BAD/);
+    expect(last(await ann.command('b4', 'STORE 1 ANNOTATION (/comment/ (value.priv "x"))'))).toMatch(/^b4 BAD/);
+    expect(last(await ann.command('b5', 'STORE 1 ANNOTATION (/comment (value.priv "x")'))).toMatch(/^b5 BAD/);
+    expect(last(await ann.command('b6', 'FETCH 1 (ANNOTATION (/comment value.bogus))'))).toMatch(/^b6 BAD/);
+    // A good value beside a refused one: all or nothing.
+    expect(last(await ann.command('b7', 'STORE 1 ANNOTATION (/comment (value.priv "changed") /flags/x (value.priv "x"))'))).toMatch(/^b7 NO/);
+    const big = 'x'.repeat(64 * 1024 + 1);
+    ann.write(`b8 STORE 1 ANNOTATION (/comment (value.priv {${big.length}+}\r\n${big}))\r\n`);
+    expect(last(await ann.readUntil((l) => l.startsWith('b8 ')))).toMatch(/^b8 NO \[ANNOTATE TOOBIG\]/);
+    expect(await look()).toBe(was);
+    // /vendor/ entries are the client's to use; NIL removes.
+    expect(last(await ann.command('v', 'STORE 3 ANNOTATION (/vendor/example/tag (value.priv "v"))'))).toMatch(/^v OK/);
+    expect((await ann.command('v2', 'FETCH 3 (ANNOTATION (/vendor/* value.priv))'))[0]).toBe('* 3 FETCH (ANNOTATION (/vendor/example/tag (value.priv "v")))');
+    await ann.command('v3', 'STORE 3 ANNOTATION (/vendor/example/tag (value.priv NIL))');
+    expect((await ann.command('v4', 'FETCH 3 (ANNOTATION (/vendor/* value.priv))'))[0]).toBe('* 3 FETCH (ANNOTATION ())');
+  });
+
+  it('COPY and MOVE carry the annotations (every user\'s); EXPUNGE drops them', async () => {
+    expect(last(await ann.command('c', 'COPY 1 INBOX/Other'))).toMatch(/^c OK/);
+    expect(last(await ann.command('m', 'MOVE 2 INBOX/Gone'))).toMatch(/^m OK/);
+    await ann.command('s', 'SELECT INBOX/Other');
+    expect((await ann.command('f', 'FETCH 1 (ANNOTATION (/comment value))'))[0]).toBe('* 1 FETCH (ANNOTATION (/comment (value.priv "mine" value.shared "ours")))');
+    await ann.command('a', 'SETACL INBOX/Other bob lr');
+    await bob.command('s', 'SELECT user/ann/Other');
+    expect((await bob.command('f', 'FETCH 1 (ANNOTATION (/comment value.priv))'))[0]).toBe('* 1 FETCH (ANNOTATION (/comment (value.priv "bobs")))');
+    await ann.command('s2', 'SELECT INBOX/Gone');
+    expect((await ann.command('f2', 'FETCH 1 (UID ANNOTATION (/comment value.shared))'))[0]).toMatch(/ANNOTATION \(\/comment \(value.shared "from bob"\)\)/);
+    // Expunged: the record and its annotations go in one transaction (no row of that UID is left).
+    const uid = Number(/UID (\d+)/.exec((await ann.command('u', 'FETCH 1 (UID)'))[0]!)![1]);
+    const box = server.imap.deps.store.openMailbox('user.ann.Gone');
+    try {
+      expect(box.annotations([uid], 'bob').get(uid)?.get('/comment')).toEqual({ shared: 'from bob', priv: null });
+      await ann.command('d', 'STORE 1 +FLAGS.SILENT (\\Deleted)');
+      expect(last(await ann.command('x', 'EXPUNGE'))).toMatch(/^x OK/);
+      expect(box.annotations([uid], 'bob').size).toBe(0);
+      expect(box.annotations([uid], 'ann').size).toBe(0);
+    } finally {
+      box.close();
+    }
+  });
+});
