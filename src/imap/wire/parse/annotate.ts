@@ -44,7 +44,9 @@ function entryToken(cursor: ArgumentCursor): string {
 /** A pattern: a name where `*` and `%` may stand for components or parts of them. */
 function entryPattern(cursor: ArgumentCursor): string {
   const pattern = entryToken(cursor);
-  if (!isEntryName(pattern.replace(/[*%]/g, 'x'))) cursor.fail(`Invalid annotation entry ${pattern}`);
+  // A pattern may start with a wildcard (`*` alone names every entry); else it is a name's shape.
+  const shape = (/^[*%]/.test(pattern) ? `/${pattern}` : pattern).replace(/[*%]/g, 'x');
+  if (!isEntryName(shape)) cursor.fail(`Invalid annotation entry ${pattern}`);
   return pattern;
 }
 
