@@ -112,14 +112,35 @@ describe('ANNOTATE-EXPERIMENT-1', () => {
     expect((await ann.command('v4', 'FETCH 3 (ANNOTATION (/vendor/* value.priv))'))[0]).toBe('* 3 FETCH (ANNOTATION ())');
   });
 
+  it('APPEND ... ANNOTATION starts the message with the values; rights and reserved entries refuse the whole APPEND', async () => {
+    const body = 'Subject: ap\r\n\r\nx\r\n';
+    ann.write(`ap1 APPEND INBOX/Other (\\Seen) ANNOTATION (/comment (value.priv "p" value.shared "s") /altsubject (value.shared NIL)) {${body.length}+}\r\n${body}\r\n`);
+    const done = last(await ann.readUntil((l) => l.startsWith('ap1 ')));
+    expect(done).toMatch(/^ap1 OK \[APPENDUID \d+ 1\]/);
+    bob.write(`ap2 APPEND user/ann/Other ANNOTATION (/comment (value.shared "b")) {${body.length}+}\r\n${body}\r\n`);
+    expect(last(await bob.readUntil((l) => l.startsWith('ap2 ')))).toMatch(/^ap2 NO/);
+    ann.write(`ap3 APPEND INBOX/Other ANNOTATION (/flags/x (value.shared "b")) {${body.length}+}\r\n${body}\r\n`);
+    expect(last(await ann.readUntil((l) => l.startsWith('ap3 ')))).toMatch(/^ap3 NO \[NOPERM\]/);
+    ann.write(`ap4 APPEND INBOX/Other ANNOTATION (/comment (value.bogus "b")) {${body.length}+}\r\n${body}\r\n`);
+    expect(last(await ann.readUntil((l) => l.startsWith('ap4 ')))).toMatch(/^ap4 BAD/);
+    await ann.command('s', 'SELECT INBOX/Other');
+    expect(await ann.command('f', 'FETCH 1:* (FLAGS ANNOTATION (/comment value))')).toEqual([
+      '* 1 FETCH (FLAGS (\\Seen \\Recent) ANNOTATION (/comment (value.priv "p" value.shared "s")))',
+      'f OK FETCH completed',
+    ]);
+    expect(last(await ann.command('st', 'STORE 1 ANNOTATION (/comment (value.priv NIL value.shared NIL))'))).toMatch(/^st OK/);
+    await ann.command('u', 'UNSELECT');
+  });
+
   it('COPY and MOVE carry the annotations (every user\'s); EXPUNGE drops them', async () => {
+    await ann.command('s0', 'SELECT INBOX/Team');
     expect(last(await ann.command('c', 'COPY 1 INBOX/Other'))).toMatch(/^c OK/);
     expect(last(await ann.command('m', 'MOVE 2 INBOX/Gone'))).toMatch(/^m OK/);
     await ann.command('s', 'SELECT INBOX/Other');
-    expect((await ann.command('f', 'FETCH 1 (ANNOTATION (/comment value))'))[0]).toBe('* 1 FETCH (ANNOTATION (/comment (value.priv "mine" value.shared "ours")))');
+    expect((await ann.command('f', 'FETCH 2 (ANNOTATION (/comment value))'))[0]).toBe('* 2 FETCH (ANNOTATION (/comment (value.priv "mine" value.shared "ours")))');
     await ann.command('a', 'SETACL INBOX/Other bob lr');
     await bob.command('s', 'SELECT user/ann/Other');
-    expect((await bob.command('f', 'FETCH 1 (ANNOTATION (/comment value.priv))'))[0]).toBe('* 1 FETCH (ANNOTATION (/comment (value.priv "bobs")))');
+    expect((await bob.command('f', 'FETCH 2 (ANNOTATION (/comment value.priv))'))[0]).toBe('* 2 FETCH (ANNOTATION (/comment (value.priv "bobs")))');
     await ann.command('s2', 'SELECT INBOX/Gone');
     expect((await ann.command('f2', 'FETCH 1 (UID ANNOTATION (/comment value.shared))'))[0]).toMatch(/ANNOTATION \(\/comment \(value.shared "from bob"\)\)/);
     // Expunged: the record and its annotations go in one transaction (no row of that UID is left).

@@ -129,6 +129,8 @@ export interface AppendMessage {
   binary: boolean;
   /** CATENATE (RFC 4469): the parts the message is built from (`message` is then empty). */
   catenate?: CatenatePart[];
+  /** ANNOTATION (RFC 5257 3.5): values the message starts with. */
+  annotations?: AnnotationStore[];
 }
 
 /** One part of a CATENATE list: a literal, or the URL of a message or part to copy (RFC 4469). */
