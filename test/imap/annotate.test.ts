@@ -117,8 +117,10 @@ describe('ANNOTATE-EXPERIMENT-1', () => {
     ann.write(`ap1 APPEND INBOX/Other (\\Seen) ANNOTATION (/comment (value.priv "p" value.shared "s") /altsubject (value.shared NIL)) {${body.length}+}\r\n${body}\r\n`);
     const done = last(await ann.readUntil((l) => l.startsWith('ap1 ')));
     expect(done).toMatch(/^ap1 OK \[APPENDUID \d+ 1\]/);
+    // bob may insert but not write shared values ('n').
+    await ann.command('acl', 'SETACL INBOX/Other bob lri');
     bob.write(`ap2 APPEND user/ann/Other ANNOTATION (/comment (value.shared "b")) {${body.length}+}\r\n${body}\r\n`);
-    expect(last(await bob.readUntil((l) => l.startsWith('ap2 ')))).toMatch(/^ap2 NO/);
+    expect(last(await bob.readUntil((l) => l.startsWith('ap2 ')))).toMatch(/^ap2 NO \[NOPERM\]/);
     ann.write(`ap3 APPEND INBOX/Other ANNOTATION (/flags/x (value.shared "b")) {${body.length}+}\r\n${body}\r\n`);
     expect(last(await ann.readUntil((l) => l.startsWith('ap3 ')))).toMatch(/^ap3 NO \[NOPERM\]/);
     ann.write(`ap4 APPEND INBOX/Other ANNOTATION (/comment (value.bogus "b")) {${body.length}+}\r\n${body}\r\n`);
