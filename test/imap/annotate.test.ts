@@ -39,7 +39,8 @@ afterAll(async () => {
 describe('ANNOTATE-EXPERIMENT-1', () => {
   it('is advertised; FETCH answers NIL for unset values, as Cyrus does', async () => {
     expect((await ann.command('cap', 'CAPABILITY'))[0]).toMatch(/ ANNOTATE-EXPERIMENT-1( |$)/);
-    await ann.command('s', 'SELECT INBOX/Team');
+    // RFC 5257 4.1: SELECT names the largest value (as Cyrus: 65536).
+    expect(await ann.command('s', 'SELECT INBOX/Team')).toContain('* OK [ANNOTATIONS 65536] Ok');
     expect(await ann.command('f', 'FETCH 1 (ANNOTATION (/comment (value.priv value.shared)))')).toEqual([
       '* 1 FETCH (ANNOTATION (/comment (value.priv NIL value.shared NIL)))',
       'f OK FETCH completed',
