@@ -7,7 +7,7 @@
  *
  * Entry names as RFC 5257 3.2 has them: "/" then components separated by "/", no empty component,
  * no trailing "/", no wildcard, printable US-ASCII. Writable entries: /comment, /altsubject and
- * /vendor/<vendor>/...; /flags/... (and any other name) is reserved for the server.
+ * /vendor/<vendor>/... but Cyrus's /vendor/cmu/...; /flags/... (and any other name) is reserved for the server.
  */
 import { MailError } from '../common/errors.js';
 import type { IndexStatements } from './index-db.js';
@@ -48,7 +48,8 @@ export function isEntryName(entry: string): boolean {
 export function isWritableEntry(entry: string): boolean {
   if (!isEntryName(entry)) return false;
   const lower = entry.toLowerCase();
-  return lower === '/comment' || lower === '/altsubject' || /^\/vendor\/[^/]+/.test(lower);
+  // /vendor/cmu/ is Cyrus's own (as Cyrus 3.6 refuses it to clients).
+  return lower === '/comment' || lower === '/altsubject' || (/^\/vendor\/[^/]+/.test(lower) && !lower.startsWith('/vendor/cmu/'));
 }
 
 /** The entries every message has, answered (NIL when unset) when a FETCH wildcard matches them. */

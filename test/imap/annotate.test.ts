@@ -96,6 +96,7 @@ describe('ANNOTATE-EXPERIMENT-1', () => {
     const was = await look();
     expect(last(await ann.command('b1', 'STORE 1 ANNOTATION (/flags/seen (value.priv "x"))'))).toMatch(/^b1 NO \[NOPERM\]/);
     expect(last(await ann.command('b2', 'STORE 1 ANNOTATION (/comment (value.bogus "x"))'))).toMatch(/^b2 BAD/);
+    expect(last(await ann.command('b2c', 'STORE 1 ANNOTATION (/vendor/cmu/cyrus-imapd/x (value.priv "x"))'))).toMatch(/^b2c NO \[NOPERM\]/);
     expect(last(await ann.command('b3', 'STORE 1 ANNOTATION (comment (value.priv "x"))'))).toMatch(/^b3 BAD/);
     expect(last(await ann.command('b4', 'STORE 1 ANNOTATION (/comment/ (value.priv "x"))'))).toMatch(/^b4 BAD/);
     expect(last(await ann.command('b5', 'STORE 1 ANNOTATION (/comment (value.priv "x")'))).toMatch(/^b5 BAD/);
