@@ -64,6 +64,18 @@ describe('ANNOTATE-EXPERIMENT-1', () => {
     expect((await ann.command('cs', `FETCH 1:* (UID) (CHANGEDSINCE ${modseq})`))[0]).toBe(`* 1 FETCH (UID 1 MODSEQ (${modseq + 1}))`);
   });
 
+  it('another session with the mailbox selected hears of the change (its new MODSEQ)', async () => {
+    await bob.command('s0', 'SELECT user/ann/Team');
+    await bob.command('e0', 'ENABLE CONDSTORE');
+    await bob.command('n0', 'NOOP');
+    expect(last(await ann.command('st', 'STORE 3 ANNOTATION (/altsubject (value.shared "alt"))'))).toMatch(/^st OK/);
+    const modseq = /MODSEQ \((\d+)\)/.exec((await ann.command('m', 'FETCH 3 (MODSEQ)'))[0]!)![1];
+    const heard = await bob.command('n1', 'NOOP');
+    expect(heard.filter((l) => l.startsWith('* 3 FETCH'))).toEqual([expect.stringContaining(`MODSEQ (${modseq})`)]);
+    await ann.command('st2', 'STORE 3 ANNOTATION (/altsubject (value.shared NIL))');
+    await bob.command('u', 'UNSELECT');
+  });
+
   it('another user of the mailbox sees the shared value and not the private one, and keeps their own', async () => {
     await bob.command('s', 'SELECT user/ann/Team');
     expect((await bob.command('f', 'FETCH 1 (ANNOTATION (/comment value))'))[0]).toBe('* 1 FETCH (ANNOTATION (/comment (value.priv NIL value.shared "ours")))');
