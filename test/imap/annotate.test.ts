@@ -67,11 +67,15 @@ describe('ANNOTATE-EXPERIMENT-1', () => {
   it('another session with the mailbox selected hears of the change (its new MODSEQ)', async () => {
     await bob.command('s0', 'SELECT user/ann/Team');
     await bob.command('e0', 'ENABLE CONDSTORE');
-    await bob.command('n0', 'NOOP');
+    bob.write('i IDLE\r\n');
+    expect(await bob.readLine()).toBe('+ idling');
     expect(last(await ann.command('st', 'STORE 3 ANNOTATION (/altsubject (value.shared "alt"))'))).toMatch(/^st OK/);
     const modseq = /MODSEQ \((\d+)\)/.exec((await ann.command('m', 'FETCH 3 (MODSEQ)'))[0]!)![1];
-    const heard = await bob.command('n1', 'NOOP');
-    expect(heard.filter((l) => l.startsWith('* 3 FETCH'))).toEqual([expect.stringContaining(`MODSEQ (${modseq})`)]);
+    // Pushed while idling, well before any poll.
+    const heard = await bob.readUntil((l) => l.startsWith('* 3 FETCH'), 1000);
+    expect(heard.at(-1)).toContain(`MODSEQ (${modseq})`);
+    bob.write('DONE\r\n');
+    expect(last(await bob.readUntil((l) => l.startsWith('i ')))).toMatch(/^i OK/);
     await ann.command('st2', 'STORE 3 ANNOTATION (/altsubject (value.shared NIL))');
     await bob.command('u', 'UNSELECT');
   });
