@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_ANNOTATIONS_PER_MESSAGE } from '../../src/mailbox/index.js';
+import { rmSync } from 'node:fs';
+import { MAX_ANNOTATIONS_PER_MESSAGE, reconstructMailbox } from '../../src/mailbox/index.js';
 import type { MailStore } from '../../src/store/index.js';
 import { makeEnv, message, type TestEnv } from '../store/helpers.js';
 
@@ -75,6 +76,20 @@ describe('message annotations', () => {
       expect([...box.annotations([1], 'fred').get(1)!.keys()]).toEqual(['/comment']);
       await expect(box.append([{ content: message('b'), annotations: [{ entry: '/flags/x', userid: '', value: 'no' }] }])).rejects.toMatchObject({ kind: 'NoPerm' });
       expect(box.status().messages).toBe(1);
+    } finally {
+      box.close();
+    }
+  });
+
+  it('reconstruct dropping a record whose file is gone drops its annotations too', async () => {
+    store.createMailbox('user.fred');
+    const box = store.openMailbox('user.fred');
+    try {
+      const shared = [{ entry: '/comment', userid: '', value: 'c' }];
+      await box.append([{ content: message('a'), annotations: shared }, { content: message('b'), annotations: shared }]);
+      rmSync(box.messagePath(1));
+      expect(reconstructMailbox(store, 'user.fred').dropped).toEqual([1]);
+      expect([...box.annotations([1, 2], 'fred').keys()]).toEqual([2]);
     } finally {
       box.close();
     }
