@@ -122,6 +122,8 @@ describe('ANNOTATE-EXPERIMENT-1', () => {
     const big = 'x'.repeat(64 * 1024 + 1);
     ann.write(`b8 STORE 1 ANNOTATION (/comment (value.priv {${big.length}+}\r\n${big}))\r\n`);
     expect(last(await ann.readUntil((l) => l.startsWith('b8 ')))).toMatch(/^b8 NO \[ANNOTATE TOOBIG\]/);
+    // UNCHANGEDSINCE below the message's modseq (RFC 7162): refused as MODIFIED, nothing changes.
+    expect(last(await ann.command('b9', 'STORE 1 (UNCHANGEDSINCE 1) ANNOTATION (/comment (value.priv "late"))'))).toMatch(/^b9 OK \[MODIFIED 1\]/);
     expect(await look()).toBe(was);
     // /vendor/ entries are the client's to use; NIL removes.
     expect(last(await ann.command('v', 'STORE 3 ANNOTATION (/vendor/example/tag (value.priv "v"))'))).toMatch(/^v OK/);
