@@ -85,4 +85,14 @@ describe('entry patterns', () => {
   it.each(table)('%s against %s: %s', (pattern, entry, want) => {
     expect(entryMatches(pattern, entry)).toBe(want);
   });
+
+  it('a pattern of many wildcards against a long entry answers at once (no backtracking)', () => {
+    // Both come from clients: a stored /vendor entry of 1,000 characters, a FETCH or SEARCH pattern
+    // of twenty stars. A backtracking matcher takes time of the order of 1000^20 steps here.
+    const entry = `/vendor/${'a'.repeat(1000)}`;
+    const pattern = `/vendor/${'*a'.repeat(20)}*b`;
+    expect(entryMatches(pattern, entry)).toBe(false);
+    expect(entryMatches(pattern.replace(/b$/, 'a'), entry)).toBe(true);
+    expect(entryMatches(`/${'%a'.repeat(20)}%b`, entry)).toBe(false);
+  });
 });

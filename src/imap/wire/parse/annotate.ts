@@ -5,6 +5,7 @@
  * (anything) and `%` (anything but "/"); in STORE they must be plain names.
  */
 import { isEntryName } from '../../../mailbox/index.js';
+import { compileListPattern, type ListPattern } from '../../../names/pattern.js';
 import type { ArgumentCursor } from '../cursor.js';
 
 /** An attribute as answered: the private or shared value, or its size in bytes. */
@@ -122,9 +123,18 @@ export function parseAnnotationSearch(cursor: ArgumentCursor): AnnotationSearch 
   return { entry, attributes, value: cursor.astring('search string') };
 }
 
-/** Whether `entry` matches `pattern` (`*` anything, `%` anything but "/"); names compare case-insensitively. */
+/** The last pattern compiled (a FETCH or SEARCH matches one pattern against every message's entries). */
+let lastPattern: ListPattern | null = null;
+
+/**
+ * Whether `entry` matches `pattern` (`*` anything, `%` anything but "/"); names compare
+ * case-insensitively. Through the one LIST-pattern automaton (src/names/pattern.ts), which never
+ * backtracks: entries and patterns come from clients, and a regular expression built from
+ * `/*a*a*a…*b` against a long stored entry would hold the worker's event loop for minutes.
+ */
 export function entryMatches(pattern: string, entry: string): boolean {
-  if (!pattern.includes('*') && !pattern.includes('%')) return pattern.toLowerCase() === entry.toLowerCase();
-  const source = pattern.toLowerCase().replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/%/g, '[^/]*');
-  return new RegExp(`^${source}$`).test(entry.toLowerCase());
+  const lower = pattern.toLowerCase();
+  if (!lower.includes('*') && !lower.includes('%')) return lower === entry.toLowerCase();
+  if (lastPattern === null || lastPattern.text !== lower) lastPattern = compileListPattern(lower, '/');
+  return lastPattern.matches(entry.toLowerCase());
 }
