@@ -23,6 +23,8 @@ const ALWAYS = [
   'UNAUTHENTICATE', 'SAVEDATE', 'OBJECTID', 'PREVIEW', 'WITHIN',
   // Cyrus's FETCH DIGEST.SHA1: the message GUID kept in every index record.
   'DIGEST=SHA1',
+  // RFC 5257 per-message annotations, as Cyrus 3.6 names it (mailbox/annotations.ts; FETCH, STORE, SEARCH, APPEND).
+  'ANNOTATE-EXPERIMENT-1',
   // RFC 5182 (commands/message/saved-result.ts).
   'SEARCHRES',
   // RFC 4469 / 4467 / 5524 (commands/catenate.ts, commands/urlauth/).

@@ -53,6 +53,7 @@ export class Intake {
     const items: AppendItem[] = inputs.map((input) => {
       const item: AppendItem = { content: this.prepare(input).content, flags: input.flags ?? [] };
       if (input.internalDate) item.internalDate = input.internalDate;
+      if (input.annotations) item.annotations = input.annotations;
       return item;
     });
     this.hooks.chargeQuota(entry, items.reduce((sum, item) => sum + item.content!.length, 0), items.length, 'strict', 'append');

@@ -2,6 +2,7 @@
 import type { Logger, MailError } from '../common/index.js';
 import type { ImapdConfig } from '../config/index.js';
 import type { MailboxEntry, MailStore, QuotaMode } from '../store/index.js';
+import type { StoredAnnotation } from '../mailbox/index.js';
 
 /** The byte rules' settings (from imapd.conf unless given). */
 export interface IntakeSettings {
@@ -38,6 +39,8 @@ export interface AppendInput extends IncomingMessage {
   /** Flags already filtered by the caller's rights. */
   flags?: readonly string[];
   internalDate?: Date;
+  /** Annotations the message starts with (RFC 5257 3.5), rights already checked by the caller. */
+  annotations?: readonly StoredAnnotation[];
 }
 
 /** One mailbox a delivered message goes to. */

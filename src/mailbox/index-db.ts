@@ -23,7 +23,7 @@ import { FLAG_DELETED, FLAG_FLAGGED, FLAG_SEEN } from './flags.js';
  * of SCHEMA, so opening it skips the schema statements (a tenth of a millisecond per open, which
  * LIST-STATUS pays once per mailbox). Raise it whenever SCHEMA changes.
  */
-const SCHEMA_VERSION = 10;
+const SCHEMA_VERSION = 11;
 
 /** The highest index format this code reads (an index copied from a newer server is refused). */
 export const INDEX_SCHEMA_VERSION = SCHEMA_VERSION;
@@ -122,6 +122,15 @@ CREATE TABLE IF NOT EXISTS expunged (
 );
 CREATE INDEX IF NOT EXISTS expunged_modseq ON expunged(modseq);
 CREATE TABLE IF NOT EXISTS user_flags (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE);
+-- Per-message annotations (RFC 5257, ANNOTATE-EXPERIMENT-1): userid '' is the shared value, else
+-- that user's private one. Removed with the record in the expunge's transaction (annotations.ts).
+CREATE TABLE IF NOT EXISTS message_annotations (
+  uid INTEGER NOT NULL,
+  entry TEXT NOT NULL,
+  userid TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (uid, entry, userid)
+) WITHOUT ROWID;
 `;
 
 /**
@@ -410,6 +419,15 @@ function prepare(db: Db) {
     prunableExpungedBefore: () => db.prepare<[number], { uid: number; modseq: number }>('SELECT uid, modseq FROM expunged WHERE file_removed = 1 AND expunged_at <= ? ORDER BY uid'),
     deleteExpunged: () => db.prepare<[number]>('DELETE FROM expunged WHERE uid = ?'),
     markFileRemoved: () => db.prepare<[number]>('UPDATE expunged SET file_removed = 1 WHERE uid = ?'),
+    // Annotations (annotations.ts): the shared ones and `userid`'s private ones of a UID range; all of one message (COPY).
+    annotationsRange: () =>
+      db.prepare<[number, number, string], [number, string, string, string]>("SELECT uid, entry, userid, value FROM message_annotations WHERE uid BETWEEN ? AND ? AND (userid = '' OR userid = ?) ORDER BY uid").raw(true),
+    allAnnotations: () => db.prepare<[number], [string, string, string]>('SELECT entry, userid, value FROM message_annotations WHERE uid = ?').raw(true),
+    annotation: () => db.prepare<[number, string, string], string>('SELECT value FROM message_annotations WHERE uid = ? AND entry = ? AND userid = ?').pluck(),
+    countAnnotations: () => db.prepare<[number], number>('SELECT count(*) FROM message_annotations WHERE uid = ?').pluck(),
+    putAnnotation: () => db.prepare<[number, string, string, string]>('INSERT OR REPLACE INTO message_annotations (uid, entry, userid, value) VALUES (?, ?, ?, ?)'),
+    deleteAnnotation: () => db.prepare<[number, string, string]>('DELETE FROM message_annotations WHERE uid = ? AND entry = ? AND userid = ?'),
+    deleteAnnotations: () => db.prepare<[number]>('DELETE FROM message_annotations WHERE uid = ?'),
     userFlags: () => db.prepare<[], { name: string }>('SELECT name FROM user_flags ORDER BY id'),
     addUserFlag: () => db.prepare<[string]>('INSERT OR IGNORE INTO user_flags (name) VALUES (?)'),
   });

@@ -14,6 +14,7 @@
  *     (force: the given uids go whether \Deleted or not)
  *   await mailbox.copyTo(uids, target, { userid? }) → { uidValidity, sourceUids, targetUids }
  *   await mailbox.moveTo(uids, target, { userid? }) → copyTo's result + expunged (source uids removed in one step, never flagged)
+ *   await mailbox.setAnnotations(uids, writes, { userid }) / mailbox.annotations(uids, userid) → RFC 5257 values (annotations.ts)
  *   mailbox.claimRecent() → uids now \Recent for the caller alone
  *   mailbox.records(uids, userid?)   await mailbox.readMessage(uid)   await mailbox.readRange(uid, start, end)
  *   mailbox.readStream(uid, start?, end?)   mailbox.summary(uid)   mailbox.summaries(uids)   mailbox.messagePath(uid)
@@ -57,3 +58,4 @@ export { IndexDb } from './index-db.js';
 export { missingMailboxFiles } from './check-files.js';
 export { adoptSeenOwner } from './seen-owner.js';
 export type * from './types.js';
+export { KNOWN_ENTRIES, MAX_ANNOTATION_SIZE, MAX_ANNOTATIONS_PER_MESSAGE, isEntryName, isWritableEntry, type AnnotationValues, type AnnotationWrite, type StoredAnnotation } from './annotations.js';

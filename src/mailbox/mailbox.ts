@@ -12,6 +12,7 @@ import { rangesContain, type UidRanges } from './seqset.js';
 import { appendPageCacheKiB, discardTemps, prepareMessages } from './append.js';
 import { dirPrefix, fsyncDirectory, fsyncPaths, messageFileError, messageFileName } from './files.js';
 import { FLAG_DELETED, FLAG_SEEN, decodeKeywords, encodeKeywords, flagNames, parseFlags } from './flags.js';
+import { applyWrites, checkWrites, readAnnotations, type AnnotationValues, type AnnotationWrite, type StoredAnnotation } from './annotations.js';
 import { putMessageFields, type IndexDb, type MailboxRow, type MessageRow } from './index-db.js';
 import { StoredFieldQueries } from './message-fields.js';
 import { cachedStatus, keepStatus, quietStatus } from './status-cache.js';
@@ -305,6 +306,8 @@ export class Mailbox extends MessageReader {
           s.putForms.run(uid, p.forms.envelope, p.forms.bodyStructure);
           s.putHeader.run(uid, p.header);
           putMessageFields(s, uid, p.fields, p.searchText);
+          const annotations = items[uid - row.uidnext]?.annotations;
+          if (annotations !== undefined && annotations.length > 0) this.startAnnotations(uid, annotations);
           uids.push(uid++);
         }
         if (!syncAfterCommit) fsyncDirectory(this.path, this.ctx.durable);
@@ -646,6 +649,7 @@ export class Mailbox extends MessageReader {
           released.messages -= 1;
           s.deleteMessage.run(uid);
           s.deleteCache.run(uid);
+          s.deleteAnnotations.run(uid);
           s.insertExpunged.run(uid, modseq, now, immediate ? 1 : 0);
         }
         s.setCounters.run(row.uidnext, modseq);
@@ -1002,15 +1006,103 @@ export class Mailbox extends MessageReader {
     });
   }
 
+  /**
+   * The annotations `userid` sees on these messages (RFC 5257: the shared values and their private
+   * ones), by UID then entry name; messages without any are absent.
+   */
+  annotations(uids: readonly number[], userid: string): Map<number, Map<string, AnnotationValues>> {
+    if (uids.length === 0) return new Map();
+    let first = uids[0]!;
+    let last = first;
+    for (const uid of uids) {
+      if (uid < first) first = uid;
+      if (uid > last) last = uid;
+    }
+    const wanted = new Set(uids);
+    const all = readTransaction(this.index.db, 'annotations', () => readAnnotations(this.index.stmts, first, last, userid));
+    for (const uid of all.keys()) if (!wanted.has(uid)) all.delete(uid);
+    return all;
+  }
+
+  /** Every stored annotation of these messages (all users'), for COPY. */
+  private storedAnnotations(uids: readonly number[]): Map<number, StoredAnnotation[]> {
+    return readTransaction(this.index.db, 'stored annotations', () => {
+      const out = new Map<number, StoredAnnotation[]>();
+      for (const uid of uids) {
+        const rows = this.index.stmts.allAnnotations.all(uid);
+        if (rows.length > 0) out.set(uid, rows.map(([entry, userid, value]) => ({ entry, userid, value })));
+      }
+      return out;
+    });
+  }
+
+  /** A new message's annotations, inside append's transaction (checked as setAnnotations checks them). */
+  private startAnnotations(uid: number, annotations: readonly StoredAnnotation[]): void {
+    const writes = annotations.map((a) => ({ entry: a.entry, shared: a.userid === '', value: a.value }));
+    checkWrites(writes);
+    for (const a of annotations) applyWrites(this.index.stmts, uid, [{ entry: a.entry, shared: a.userid === '', value: a.value }], a.userid);
+  }
+
+  /**
+   * Set or remove annotation values of messages (STORE ... ANNOTATION): `userid`'s private ones and
+   * the shared ones, as `writes` say. One write transaction: every message whose values change gets
+   * one new modseq (as a flag change: CONDSTORE clients and other sessions see it), all or nothing
+   * (a reserved entry, a value too large or too many values refuse the whole change). A group
+   * commit as setFlagsDurably.
+   */
+  async setAnnotations(uids: readonly number[], writes: readonly AnnotationWrite[], opts: { userid: string; unchangedSince?: number }): Promise<FlagChangeResult> {
+    checkWrites(writes);
+    const grouped = this.ctx.durable && !this.index.db.inTransaction;
+    const ownTransaction = !this.index.db.inTransaction;
+    let look: LastLook | null = null;
+    const result = writeTransaction(this.index.db, 'store annotations', () => {
+      const row = this.writable();
+      const before = this.lookBeforeWrite(ownTransaction);
+      const s = this.index.stmts;
+      const modseq = row.highestmodseq + 1;
+      const changed: MessageRow[] = [];
+      const failed: number[] = [];
+      for (const uid of [...new Set(uids)].sort((a, b) => a - b)) {
+        const msg = s.message.get(uid);
+        if (!msg) continue;
+        if (opts.unchangedSince !== undefined && msg.modseq > opts.unchangedSince) {
+          failed.push(uid);
+          continue;
+        }
+        if (!applyWrites(s, uid, writes, opts.userid)) continue;
+        s.updateFlags.run(msg.flags, msg.keywords, modseq, uid);
+        changed.push({ ...msg, modseq });
+      }
+      if (changed.length > 0) s.setCounters.run(row.uidnext, modseq);
+      const highestModseq = changed.length > 0 ? modseq : row.highestmodseq;
+      look = this.lookAfterWrite(before, row, highestModseq, row.uidnext, changed, []);
+      const seen = this.seenRanges(row, opts.userid);
+      return { changed: changed.map((m) => this.record(m, seen)), failed, highestModseq };
+    }, grouped ? GROUP_COMMIT : undefined);
+    if (look !== null) this.lastLook = look;
+    if (grouped && result.changed.length > 0) {
+      try {
+        await fsyncPaths([`${this.index.file}-wal`], true, 'fdatasync');
+      } catch (err) {
+        throw new MailError('Temp', `store annotations: fsync failed: ${(err as Error).message}`, { afterCommit: true });
+      }
+    }
+    if (result.changed.length > 0) this.ctx.changed(this.name);
+    return result;
+  }
+
   /** COPY: append the messages to `target` by hard link, keeping flags and internal dates. */
   async copyTo(uids: readonly number[], target: Mailbox, opts: AppendOptions = {}): Promise<CopyResult> {
     const records = this.records(uids, opts.userid);
     if (records.length === 0) return { uidValidity: target.status().uidValidity, sourceUids: [], targetUids: [] };
     const summaries = this.summaries(records.map((r) => r.uid));
+    // Annotations go along, shared and every user's private ones (as Cyrus copies them).
+    const annotations = this.storedAnnotations(records.map((r) => r.uid));
     const items: AppendItem[] = records.map((r) => ({
       linkFrom: { path: this.messagePath(r.uid), summary: summaries.get(r.uid), guid: r.guid, size: r.size },
       flags: r.flags,
       internalDate: r.internalDate,
+      annotations: annotations.get(r.uid) ?? [],
     }));
     const result = await target.append(items, opts);
     return { uidValidity: result.uidValidity, sourceUids: records.map((r) => r.uid), targetUids: result.uids };

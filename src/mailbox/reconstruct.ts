@@ -179,6 +179,7 @@ function repairIndex(store: ReconstructSource, index: IndexDb, dir: string, name
       if (fix) {
         s.deleteMessage.run(r.uid);
         s.deleteCache.run(r.uid);
+        s.deleteAnnotations.run(r.uid);
         s.insertExpunged.run(r.uid, modseq, now, 1);
       }
     } else if (opts.full) {

@@ -3,6 +3,7 @@ import type { AppendFacts } from '../common/append-facts.js';
 import type { Logger } from '../common/log.js';
 import type { MessageSummary } from '../message/index.js';
 import type { UidRanges } from './seqset.js';
+import type { StoredAnnotation } from './annotations.js';
 
 /** One message's index record as callers see it (flags include \Seen for the asking user). */
 export interface MessageRecord {
@@ -27,6 +28,12 @@ export interface AppendItem {
   linkFrom?: { path: string; summary?: MessageSummary; guid?: string; size?: number };
   flags?: readonly string[];
   internalDate?: Date;
+  /**
+   * Annotations the new message starts with (RFC 5257): userid '' shared, else that user's private
+   * value. COPY carries the source's this way; APPEND ... ANNOTATION (3.5) gives the client's. Checked
+   * as Mailbox.setAnnotations checks them (annotations.ts), in the append's transaction.
+   */
+  annotations?: readonly StoredAnnotation[];
 }
 
 export interface AppendOptions {

@@ -1,3 +1,4 @@
+import { MAX_ANNOTATION_SIZE } from '../../mailbox/index.js';
 import { SelectedMailbox } from '../session/selected.js';
 import { AUTHENTICATED } from '../session/state.js';
 import type { MailboxUpdate } from '../session/updates.js';
@@ -57,6 +58,8 @@ export const selectCommand = defineCommand({
     ctx.out.send(untaggedStatus('OK', `MAILBOXID (${entry.uniqueId})`, 'Ok'));
     // URLAUTH (RFC 4467 section 8): the mechanisms of GENURLAUTH, as Cyrus says on every SELECT.
     ctx.out.send(untaggedStatus('OK', 'URLMECH INTERNAL', 'Ok'));
+    // ANNOTATE-EXPERIMENT-1 (RFC 5257 4.1): the largest annotation value stored, as Cyrus says it.
+    ctx.out.send(untaggedStatus('OK', `ANNOTATIONS ${MAX_ANNOTATION_SIZE}`, 'Ok'));
     const quota = rights.has('t') ? ctx.deps.store.quotas.quotaOf(name) : null;
     const warning = quota && quotaWarning(ctx.deps.config, quota, externalRoot(ctx, quota.root));
     if (warning) ctx.out.send(untaggedStatus('NO', 'ALERT', warning));

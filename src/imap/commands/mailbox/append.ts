@@ -13,6 +13,8 @@
 import { rightForFlag, type Rights } from '../../../acl/index.js';
 import { MailError } from '../../../common/index.js';
 import type { AppendInput } from '../../../intake/index.js';
+import type { StoredAnnotation } from '../../../mailbox/index.js';
+import type { AnnotationStore } from '../../wire/parse/annotate.js';
 import { AUTHENTICATED } from '../../session/state.js';
 import type { AppendMessage } from '../../wire/parse/types.js';
 import { formatSequenceSet } from '../../wire/sequence.js';
@@ -39,9 +41,20 @@ async function toInputs(ctx: CommandContext, messages: readonly AppendMessage[],
     const built = message.catenate ? await catenateMessage(ctx, message.catenate) : { bytes: message.message, binary: message.binary };
     const input: AppendInput = { bytes: built.bytes, binary: built.binary, flags: flags[i]! };
     if (message.internalDate) input.internalDate = message.internalDate;
+    if (message.annotations) input.annotations = startingAnnotations(ctx, message.annotations, rights);
     inputs.push(input);
   }
   return inputs;
+}
+
+/**
+ * APPEND ... ANNOTATION (RFC 5257 3.5): private values need 'r' on the mailbox, shared ones 'n'
+ * (as STORE); NIL sets nothing. Refused: NO [NOPERM], nothing appended.
+ */
+function startingAnnotations(ctx: CommandContext, writes: readonly AnnotationStore[], rights: Rights): StoredAnnotation[] {
+  if (writes.some((w) => (w.shared ? !rights.has('n') : !rights.has('r')))) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
+  const userid = ctx.identity().userid;
+  return writes.filter((w) => w.value !== null).map((w) => ({ entry: w.entry, userid: w.shared ? '' : userid, value: w.value! }));
 }
 
 /** The intake's refusals as Cyrus words them; other errors go to the common mapping. */

@@ -5,18 +5,43 @@
  * FETCH goes out for the messages whose flags changed (as Cyrus does), unless .SILENT.
  */
 import { rightForFlag } from '../../../acl/index.js';
-import type { FlagMode, MessageRecord } from '../../../mailbox/index.js';
+import type { AnnotationWrite, FlagMode, MessageRecord } from '../../../mailbox/index.js';
 import { SELECTED } from '../../session/state.js';
 import type { SelectedMailbox } from '../../session/selected.js';
 import { fetchModseqResponse } from '../../wire/serialize/lists.js';
 import { formatSortedSet } from '../../wire/sequence.js';
-import { CommandFailure, defineCommand, onlyByUid, type CommandResult } from '../types.js';
+import { CommandFailure, defineCommand, onlyByUid, type CommandContext, type CommandOf, type CommandResult } from '../types.js';
 import { resolveTargets } from './targets.js';
 
 /** `OK [MODIFIED set]`: the messages UNCHANGEDSINCE refused, as UIDs or sequence numbers (RFC 7162 3.1.3). */
 function modifiedCode(selected: SelectedMailbox, uids: number[], byUid: boolean): CommandResult {
   const numbers = byUid ? uids : uids.map((uid) => selected.seqOf(uid)).filter((seq) => seq > 0);
   return { status: 'OK', code: `MODIFIED ${formatSortedSet(numbers)}`, text: 'Conditional STORE failed' };
+}
+
+/**
+ * STORE ANNOTATION (RFC 5257 4.4): private values need 'r', shared ones 'n' (RFC 5257 and RFC
+ * 4314); one new modseq per message changed. The item is silent: no FETCH goes out, but with
+ * CONDSTORE on each new modseq is reported (as for FLAGS.SILENT).
+ */
+async function storeAnnotations(
+  ctx: CommandContext, selected: SelectedMailbox, command: CommandOf<'STORE'>, writes: readonly AnnotationWrite[], mayRead: boolean, mayWriteShared: boolean,
+): Promise<CommandResult | void> {
+  if ((!mayRead && writes.some((w) => !w.shared)) || (!mayWriteShared && writes.some((w) => w.shared))) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
+  const unchangedSince = command.unchangedSince;
+  if (unchangedSince !== undefined) ctx.enable(['CONDSTORE']);
+  const targets = resolveTargets(selected, command.set, command.byUid);
+  if (targets.uids.length === 0) return;
+  const userid = ctx.identity().userid;
+  const result = await selected.mailbox.setAnnotations(targets.uids, writes, unchangedSince === undefined ? { userid } : { userid, unchangedSince });
+  selected.noteOwnChanges(result.changed);
+  if (ctx.enabled.has('CONDSTORE')) {
+    for (const record of result.changed) {
+      const seq = selected.seqOf(record.uid);
+      if (seq > 0) ctx.out.send(fetchModseqResponse(seq, record.uid, record.modseq));
+    }
+  }
+  return result.failed.length === 0 ? undefined : modifiedCode(selected, result.failed, command.byUid);
 }
 
 export const storeCommand = defineCommand({
@@ -31,6 +56,7 @@ export const storeCommand = defineCommand({
     const entry = ctx.deps.store.lookup(selected.name);
     if (!entry) throw new CommandFailure('NO', 'NONEXISTENT', 'Mailbox no longer exists');
     const rights = ctx.deps.rights.rightsOn(ctx.identity(), entry);
+    if (command.annotations !== undefined) return storeAnnotations(ctx, selected, command, command.annotations, rights.has('r'), rights.has('n'));
     for (const flag of flags) if (!rights.has(rightForFlag(flag))) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
     if (!rights.hasAny('stw')) throw new CommandFailure('NO', 'NOPERM', 'Permission denied');
 

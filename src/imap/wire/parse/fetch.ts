@@ -3,6 +3,7 @@ import type { ArgumentCursor } from '../cursor.js';
 import { parseSequenceSet } from '../sequence.js';
 import { parseFetchModifiers } from './condstore.js';
 import { parsePreview } from './preview.js';
+import { parseAnnotationFetch } from './annotate.js';
 import { astring } from '../serialize/strings.js';
 import type { Command, FetchItem, Partial, Section, SectionSpecifier, SimpleFetchItem } from './types.js';
 
@@ -100,6 +101,8 @@ function fetchAtt(cursor: ArgumentCursor): FetchItem {
       return { kind: 'binarySize', part: binaryPart(cursor) };
     case 'PREVIEW':
       return parsePreview(cursor);
+    case 'ANNOTATION':
+      return { kind: 'annotation', ...parseAnnotationFetch(cursor) };
     default:
       if (!SIMPLE.has(name as SimpleFetchItem)) cursor.fail(`Unknown fetch attribute ${name}`);
       return simple(name as SimpleFetchItem);

@@ -8,6 +8,7 @@ import { parseSelectParameters } from './condstore.js';
 import { parseFlagList } from './flags.js';
 import { listMetadataOption } from './metadata.js';
 import { parseCatenateParts } from './url-commands.js';
+import { parseAnnotationStore, type AnnotationStore } from './annotate.js';
 import type { AppendMessage, Command, ListReturnOptions, ListSelectOption, StatusItem } from './types.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
@@ -161,7 +162,7 @@ export function parseStatus(cursor: ArgumentCursor): Of<'STATUS'> {
   return { name: 'STATUS', mailbox: box, items };
 }
 
-/** APPEND mailbox 1*(SP [flag-list SP] [date-time SP] literal), MULTIAPPEND (RFC 3502). */
+/** APPEND mailbox 1*(SP [flag-list SP] [date-time SP] [ANNOTATION (...) SP] literal), MULTIAPPEND (RFC 3502), ANNOTATION (RFC 5257 3.5). */
 export function parseAppend(cursor: ArgumentCursor): Of<'APPEND'> {
   cursor.sp();
   const box = mailbox(cursor);
@@ -178,14 +179,21 @@ export function parseAppend(cursor: ArgumentCursor): Of<'APPEND'> {
       internalDate = parseDateTime(cursor);
       cursor.sp();
     }
+    // ANNOTATION (RFC 5257 3.5): the values the message starts with.
+    let annotations: AnnotationStore[] | undefined;
+    if (!cursor.atLiteral() && /^annotation$/i.test(cursor.clone().takeWhile((c) => c !== 0x20 && c !== 0x28))) {
+      cursor.keyword('ANNOTATION');
+      annotations = parseAnnotationStore(cursor);
+      cursor.sp();
+    }
     if (!cursor.atLiteral()) {
       // CATENATE (RFC 4469): the message is built from literals and URLs.
       if (cursor.keyword('message literal or CATENATE') !== 'CATENATE') cursor.fail('Expected message literal');
-      messages.push({ flags, internalDate, message: Buffer.alloc(0), binary: false, catenate: parseCatenateParts(cursor) });
+      messages.push({ flags, internalDate, message: Buffer.alloc(0), binary: false, catenate: parseCatenateParts(cursor), ...(annotations ? { annotations } : {}) });
       continue;
     }
     const binary = cursor.literalIsBinary();
-    messages.push({ flags, internalDate, message: cursor.literalBytes(), binary });
+    messages.push({ flags, internalDate, message: cursor.literalBytes(), binary, ...(annotations ? { annotations } : {}) });
   }
   if (messages.length === 0) cursor.fail('Missing message');
   return { name: 'APPEND', mailbox: box, messages };

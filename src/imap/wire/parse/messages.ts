@@ -1,6 +1,7 @@
 /** Commands on messages of the selected mailbox: STORE COPY MOVE UID EXPUNGE (FETCH and SEARCH have their own files). */
 import type { ArgumentCursor } from '../cursor.js';
 import { parseSequenceSet } from '../sequence.js';
+import { parseAnnotationStore } from './annotate.js';
 import { parseStoreModifiers } from './condstore.js';
 import { parseFlag, parseFlagList } from './flags.js';
 import { mailbox } from './mailbox.js';
@@ -22,6 +23,13 @@ export function parseStore(cursor: ArgumentCursor, byUid: boolean): Of<'STORE'> 
     cursor.sp();
   }
   const item = cursor.keyword('store item');
+  if (item === 'ANNOTATION') {
+    // RFC 5257 4.4: no .SILENT form (the item is silent already).
+    const annotations = parseAnnotationStore(cursor);
+    cursor.end();
+    const store: Of<'STORE'> = { name: 'STORE', byUid, set, operation: 'replace', silent: true, flags: [], annotations };
+    return unchangedSince === undefined ? store : { ...store, unchangedSince };
+  }
   const match = /^([+-]?)FLAGS(\.SILENT)?$/.exec(item);
   if (!match) cursor.fail(`Invalid store item ${item}`);
   const operation: StoreOperation = match[1] === '+' ? 'add' : match[1] === '-' ? 'remove' : 'replace';

@@ -6,6 +6,7 @@ import type { ArgumentCursor } from '../cursor.js';
 import { parseDate } from '../datetime.js';
 import { parseSequenceSet } from '../sequence.js';
 import { parseModseqKey } from './condstore.js';
+import { parseAnnotationSearch } from './annotate.js';
 import { parseExtensionKey } from './search-keys.js';
 import { parseReturnSpec, returnFields } from './return-options.js';
 import { searchCharset } from './charset.js';
@@ -102,6 +103,8 @@ function searchKey(cursor: ArgumentCursor, depth: number): SearchKey {
       return { kind: 'uid', set: parseSequenceSet(cursor) };
     case 'MODSEQ':
       return parseModseqKey(cursor);
+    case 'ANNOTATION':
+      return { kind: 'annotation', ...parseAnnotationSearch(cursor) };
     case 'YOUNGER':
     case 'OLDER':
     case 'EMAILID':

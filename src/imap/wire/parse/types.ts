@@ -5,6 +5,7 @@
 import type { ImapDate } from '../datetime.js';
 import type { SequenceSet } from '../sequence.js';
 import type { NotifyGroup } from './notify.js';
+import type { AnnotationFetch, AnnotationSearch, AnnotationStore } from './annotate.js';
 
 export type SearchKey =
   | { kind: 'all' }
@@ -27,7 +28,9 @@ export type SearchKey =
   | { kind: 'or'; left: SearchKey; right: SearchKey }
   | { kind: 'and'; keys: SearchKey[] }
   /** MODSEQ (RFC 7162): messages whose modseq is at least `modseq` (a named flag entry is accepted and ignored). */
-  | { kind: 'modseq'; modseq: number };
+  | { kind: 'modseq'; modseq: number }
+  /** ANNOTATION entry attribute value (RFC 5257 4.5): a substring of the value. */
+  | ({ kind: 'annotation' } & AnnotationSearch);
 
 /** ESEARCH return options (RFC 4731, SAVE from RFC 5182). */
 export type SearchReturnOption = 'MIN' | 'MAX' | 'ALL' | 'COUNT' | 'SAVE' | 'CONTEXT' | 'UPDATE';
@@ -91,7 +94,9 @@ export type FetchItem =
   | { kind: 'binary'; peek: boolean; part: number[]; partial: Partial | null }
   | { kind: 'binarySize'; part: number[] }
   /** PREVIEW and PREVIEW (LAZY) (RFC 8970). */
-  | { kind: 'preview'; lazy: boolean };
+  | { kind: 'preview'; lazy: boolean }
+  /** ANNOTATION (entries attributes) (RFC 5257). */
+  | ({ kind: 'annotation' } & AnnotationFetch);
 
 export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'SIZE' | 'DELETED' | 'HIGHESTMODSEQ' | 'APPENDLIMIT' | 'MAILBOXID';
 
@@ -124,6 +129,8 @@ export interface AppendMessage {
   binary: boolean;
   /** CATENATE (RFC 4469): the parts the message is built from (`message` is then empty). */
   catenate?: CatenatePart[];
+  /** ANNOTATION (RFC 5257 3.5): values the message starts with. */
+  annotations?: AnnotationStore[];
 }
 
 /** One part of a CATENATE list: a literal, or the URL of a message or part to copy (RFC 4469). */
@@ -199,7 +206,7 @@ export type Command =
   | { name: 'THREAD'; byUid: boolean; algorithm: 'ORDEREDSUBJECT' | 'REFERENCES' | 'REFS'; charset: string; criteria: SearchKey }
   | { name: 'FETCH'; byUid: boolean; set: SequenceSet; items: FetchItem[]; changedSince?: number; vanished?: boolean; partial?: PartialRange }
   /** `unchangedSince`: the UNCHANGEDSINCE modifier (RFC 7162). */
-  | { name: 'STORE'; byUid: boolean; set: SequenceSet; operation: StoreOperation; silent: boolean; flags: string[]; unchangedSince?: number }
+  | { name: 'STORE'; byUid: boolean; set: SequenceSet; operation: StoreOperation; silent: boolean; flags: string[]; unchangedSince?: number; annotations?: AnnotationStore[] }
   | { name: 'COPY' | 'MOVE'; byUid: boolean; set: SequenceSet; mailbox: string }
   /** RFC 4314: GETACL and MYRIGHTS name a mailbox; SETACL's rights may start with "+" or "-" (see AclModification). */
   | { name: 'GETACL' | 'MYRIGHTS'; mailbox: string }

@@ -122,6 +122,11 @@ export class FetchResponse {
     return this.literal('PREVIEW', Buffer.from(text, 'utf8'));
   }
 
+  /** ANNOTATION (RFC 5257): its list, made by the caller from client-given values (annotationString). */
+  annotation(list: string): this {
+    return this.add('ANNOTATION', list);
+  }
+
   envelope(envelope: Envelope): this {
     return this.addHeaderText('ENVELOPE', formatEnvelope(envelope));
   }
@@ -190,4 +195,14 @@ export class FetchResponse {
     this.chunks.push(this.mayHoldEscapes && hasEscapedBytes(this.text) ? encodeHeaderText(this.text) : this.text);
     this.text = '';
   }
+}
+
+/**
+ * An annotation value or size as a string: quoted when printable US-ASCII and short, else a literal
+ * counted in UTF-8 bytes (the response text is sent as UTF-8); NIL for null.
+ */
+export function annotationString(value: string | null): string {
+  if (value === null) return 'NIL';
+  if (/^[\x20-\x7e]{0,1024}$/.test(value)) return `"${value.replace(/["\\]/g, '\\$&')}"`;
+  return `{${Buffer.byteLength(value, 'utf8')}}\r\n${value}`;
 }

@@ -18,6 +18,7 @@ import { windowTargets } from '../partial.js';
 import { MessageData, RFC822_SECTIONS, addBinary, addBinarySize, addSection, toBodySection } from './content.js';
 import { loadBatch } from './batch.js';
 import { planFetch } from './plan.js';
+import { renderAnnotation, wantsAnnotations } from './annotation.js';
 import { indexItemsOnly, sendIndexLines } from './index-lines.js';
 import { addPreview, loadRecords, needsRecords, renderObjectItem } from './object-items.js';
 
@@ -91,6 +92,13 @@ export const fetchCommand = defineCommand({
     }
     const marksSeen = plan.setsSeen && mayMarkSeen(ctx, selected);
     const withRecords = needsRecords(command.items);
+    // ANNOTATION (RFC 5257) reads need 'r' (rights may have been taken since SELECT).
+    const withAnnotations = wantsAnnotations(command.items);
+    if (withAnnotations) {
+      const entry = ctx.deps.store.lookup(selected.name);
+      if (!entry) throw new CommandFailure('NO', 'NONEXISTENT', 'Mailbox no longer exists');
+      ctx.deps.rights.requireRights(ctx.identity(), entry, 'r');
+    }
     let missing = 0;
     // Responses are joined into large strings before they reach the writer: one conversion to
     // bytes per ~64 KB instead of one per message.
@@ -104,6 +112,7 @@ export const fetchCommand = defineCommand({
       const cached = plan.needsSummary ? loadBatch(mailbox, batchUids, plan) : null;
       const newlySeen = marksSeen ? markSeen(selected, facts, from, to, userid) : null;
       const records = withRecords ? loadRecords(mailbox, batchUids) : null;
+      const annotations = withAnnotations ? mailbox.annotations(batchUids, userid) : null;
       for (let i = from; i < to; i++) {
         // The session closed the mailbox when its client left (during an await below): stop here.
         if (ctx.clientGone()) return clientGone(ctx, i, targets.uids.length);
@@ -134,6 +143,7 @@ export const fetchCommand = defineCommand({
           data = new MessageData(mailbox, message.uid, message.size, summary, envelope, cached.bodyStructures?.[k] ?? null);
         }
         if (records !== null) data.record = records.get(message.uid);
+        if (annotations !== null) data.annotations = annotations.get(message.uid);
         const response = new FetchResponse(targets.seqs[i]!);
         // The \Seen just set is reported in the same response, before the data (as Cyrus does).
         if (newlySeen?.has(message.uid) && !plan.flags) response.flags(selected.isRecent(message.uid) ? [...message.flags, '\\Recent'] : message.flags);
@@ -253,6 +263,10 @@ async function renderContent(response: FetchResponse, items: readonly FetchItem[
 
 /** Items answered from the index and the cache, at once; false for the content items. */
 function renderIndexItem(response: FetchResponse, item: FetchItem, facts: MessageFacts, data: MessageData, selected: SelectedMailbox): boolean {
+  if (item.kind === 'annotation') {
+    renderAnnotation(response, item, data.annotations);
+    return true;
+  }
   if (item.kind !== 'simple') return false;
   switch (item.item) {
     case 'UID': response.uid(facts.uid); return true;

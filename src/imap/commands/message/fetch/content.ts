@@ -4,7 +4,7 @@
  * cached summary; other sections read only their byte range of the message file, and big ranges
  * are streamed by the response writer instead of being read into memory.
  */
-import type { Mailbox, MessageRecord } from '../../../../mailbox/index.js';
+import type { AnnotationValues, Mailbox, MessageRecord } from '../../../../mailbox/index.js';
 import type { ImapForm } from '../../../../message/index.js';
 import {
   applyPartial, binarySection, findPart, partialRange, planSection, sectionBytes, sectionNeedsMessage, selectHeaderFields,
@@ -21,6 +21,8 @@ export class MessageData {
   private whole: Promise<Buffer> | null = null;
   /** The index record, loaded only for items that need it (SAVEDATE, EMAILID: object-items.ts). */
   record: MessageRecord | undefined;
+  /** The message's annotations the user sees, loaded only for FETCH ANNOTATION (annotation.ts). */
+  annotations: ReadonlyMap<string, AnnotationValues> | undefined;
 
   constructor(
     readonly mailbox: Mailbox,

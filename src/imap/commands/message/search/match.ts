@@ -166,6 +166,9 @@ function compile(key: SearchKey, scope: MatchScope, info: CompiledSearch): Match
     case 'age':
     case 'objectId':
       return compileExtensionKey(key, info);
+    case 'annotation':
+      // findMatches has made each of them the UID set it matches (annotation-key.ts).
+      throw new Error('SEARCH ANNOTATION reached the matcher unresolved');
     case 'modseq': {
       info.usesModseq = true;
       const modseq = key.modseq;

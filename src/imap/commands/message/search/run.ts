@@ -13,6 +13,7 @@ import { admitSearch } from './budget.js';
 import { UNKNOWN, YES, NO, evaluateColumns, viewPositions } from './columns.js';
 import { Candidate, compileSearch } from './match.js';
 import { withSavedResult } from '../saved-result.js';
+import { withAnnotationMatches } from './annotation-key.js';
 
 const BATCH = 500;
 
@@ -38,6 +39,8 @@ export async function findMatches(ctx: CommandContext, criteria: SearchKey): Pro
   // `$` (SEARCHRES, RFC 5182): the UIDs of the saved result, resolved now.
   criteria = withSavedResult(criteria, selected);
   const view = selected.allUids();
+  // ANNOTATION keys (RFC 5257): the UIDs they match, read once.
+  criteria = withAnnotationMatches(criteria, selected.mailbox, view, ctx.identity().userid);
   const pacer = admitSearch(criteria, view.length, ctx.deps.limits.search, () => ctx.clientGone());
   const compiled = compileSearch(criteria, { count: view.length, largestUid: view.length > 0 ? view[view.length - 1]! : 0 });
   const mailbox = selected.mailbox;
