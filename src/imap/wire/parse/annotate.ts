@@ -5,7 +5,7 @@
  * (anything) and `%` (anything but "/"); in STORE they must be plain names.
  */
 import { isEntryName } from '../../../mailbox/index.js';
-import { compileListPattern, type ListPattern } from '../../../names/pattern.js';
+import { compileListPattern, type ListPattern } from '../../../names/index.js';
 import type { ArgumentCursor } from '../cursor.js';
 
 /** An attribute as answered: the private or shared value, or its size in bytes. */
