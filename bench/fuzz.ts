@@ -54,6 +54,10 @@ const IMAP = [
   'MYRIGHTS INBOX', 'GETQUOTA ""', 'GETQUOTAROOT INBOX', 'SETQUOTA "" (STORAGE 10)', 'IDLE', 'AUTHENTICATE PLAIN',
   'APPEND INBOX (\\Seen) {30+}\r\nSubject: fuzz\r\n\r\nbody line\r\n', 'APPEND INBOX {12+}\r\nSubject: x\r\n (\\Flagged) {9+}\r\nSubject:y',
   'LOGIN fuzz1 pass', 'LOGIN "fuzz1" {4+}\r\npass', 'STARTTLS', 'LOGOUT',
+  // RFC 5257 (ANNOTATE-EXPERIMENT-1).
+  'FETCH 1:* (ANNOTATION (/comment (value.priv value.shared)))', 'FETCH 1 (ANNOTATION ((/% /vendor/*) (value size)))',
+  'STORE 1 ANNOTATION (/comment (value.priv "fuzz" value.shared NIL))', 'UID STORE 1:* ANNOTATION (/vendor/fuzz/x (value.shared {4+}\r\nfuzz))',
+  'SEARCH ANNOTATION /comment value "fu"', 'APPEND INBOX ANNOTATION (/comment (value.priv "a")) {12+}\r\nSubject: a\r\n',
 ];
 const POP3 = ['CAPA', 'USER fuzz1', 'PASS pass', 'STAT', 'LIST', 'LIST 1', 'UIDL', 'UIDL 2', 'RETR 1', 'TOP 1 3', 'DELE 1', 'RSET', 'NOOP',
   'APOP fuzz1 0123456789abcdef0123456789abcdef', 'AUTH', 'AUTH PLAIN', 'AUTH PLAIN AGZ1enoxAHBhc3M=', 'STLS', 'LAST', 'QUIT'];
