@@ -13,8 +13,9 @@ const ALWAYS = [
   'SORT', 'SORT=DISPLAY', 'ESORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'THREAD=REFS',
   // Cyrus's own SORT keys UID and MODSEQ (wire/parse/sort.ts; sorted over the index columns).
   'SORT=MODSEQ', 'SORT=UID',
-  // Gmail's and Apple's LIST with special uses, which Cyrus 3.6 still answers (commands/mailbox/list.ts).
-  'XLIST',
+  // Gmail's and Apple's LIST with special uses, which Cyrus 3.6 still answers (commands/mailbox/list.ts);
+  // Cyrus's XMOVE, MOVE under its name from before RFC 6851 (wire/parse/index.ts).
+  'XLIST', 'XMOVE',
   // RFC 5267 updating searches, RFC 9394 PARTIAL (commands/message/context.ts, partial.ts).
   'CONTEXT=SEARCH', 'CONTEXT=SORT', 'PARTIAL',
   // RFC 5465 (commands/notify.ts, notify-deliver.ts).

@@ -29,6 +29,8 @@ const byUidCommands: Record<string, (cursor: ArgumentCursor, byUid: boolean) => 
   THREAD: parseThread,
   COPY: (cursor, byUid) => parseCopyMove(cursor, 'COPY', byUid),
   MOVE: (cursor, byUid) => parseCopyMove(cursor, 'MOVE', byUid),
+  // Cyrus's name for MOVE from before RFC 6851, which Cyrus 3.6 still takes and advertises.
+  XMOVE: (cursor, byUid) => parseCopyMove(cursor, 'MOVE', byUid),
 };
 
 function parseUid(cursor: ArgumentCursor): Command {
