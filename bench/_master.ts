@@ -10,6 +10,7 @@ import { ImapdConfig } from '../src/config/index.js';
 import { MailStore } from '../src/store/index.js';
 import { PasswordStore } from '../src/auth/index.js';
 import { scryptCost } from '../src/auth/password-store.js';
+import { benchConfLines } from './_shipped.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'cyrusts.js');
 
@@ -52,7 +53,7 @@ export async function startBenchMaster(opts: BenchMasterOptions = {}): Promise<B
   mkdirSync(join(dir, 'spool'), { recursive: true });
   const imapdConf = join(dir, 'imapd.conf');
   const prepared = opts.prepare?.(dir) ?? [];
-  writeFileSync(imapdConf, [`configdirectory: ${join(dir, 'conf')}`, `partition-default: ${join(dir, 'spool')}`, 'defaultpartition: default', 'allowplaintext: yes', 'loglevel: warn', 'autocreate_quota: 0', ...(opts.extraConf ?? []), ...prepared, ...(process.env.CYRUSTS_BENCH_CONF?.split(';').map((line) => line.trim()).filter((line) => line !== '') ?? [])].join('\n') + '\n');
+  writeFileSync(imapdConf, [`configdirectory: ${join(dir, 'conf')}`, `partition-default: ${join(dir, 'spool')}`, 'defaultpartition: default', 'allowplaintext: yes', 'loglevel: warn', 'autocreate_quota: 0', ...(opts.extraConf ?? []), ...prepared, ...benchConfLines()].join('\n') + '\n');
   const services = [`imap cmd="imapd" listen="127.0.0.1:0" prefork=${opts.prefork ?? 1} maxchild=5000`, ...(opts.extraServices ?? [])];
   writeFileSync(join(dir, 'cyrus.conf'), `SERVICES {\n${services.map((s) => `  ${s}\n`).join('')}}\n`);
   const config = ImapdConfig.load(imapdConf);

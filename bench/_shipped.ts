@@ -22,6 +22,11 @@ export interface ShippedServer {
   stop(): Promise<void>;
 }
 
+/** CYRUSTS_BENCH_CONF="name: value; ...": more imapd.conf lines for the benches' server, for an A/B of one setting. */
+export function benchConfLines(): string[] {
+  return process.env.CYRUSTS_BENCH_CONF?.split(';').map((line) => line.trim()).filter((line) => line !== '') ?? [];
+}
+
 /** How long a build that does not announce its workers' readiness is given after it listens. */
 const OLDER_BUILD_START_MS = 10_000;
 
@@ -54,9 +59,7 @@ export async function startShipped(opts: {
   const services = /SERVICES\s*\{([^}]*)\}/.exec(finalConf)?.[1]?.split('\n').filter((l) => /^\s*\w+\s+cmd=/.test(l)).length ?? 1;
   const imapdConf = join(dir, 'conf', 'imapd.conf');
   const imapdText = readFileSync(imapdConf, 'utf8').replace(/^loglevel: .*$/m, `loglevel: ${opts.loglevel ?? 'warn'}`);
-  // CYRUSTS_BENCH_CONF="name: value; ...": more imapd.conf lines, for an A/B of one setting.
-  const extra = process.env.CYRUSTS_BENCH_CONF?.split(';').map((line) => line.trim()).filter((line) => line !== '') ?? [];
-  writeFileSync(imapdConf, (opts.editImapdConf ?? ((t) => t))(imapdText) + extra.map((line) => `${line}\n`).join(''));
+  writeFileSync(imapdConf, (opts.editImapdConf ?? ((t) => t))(imapdText) + benchConfLines().map((line) => `${line}\n`).join(''));
   for (const user of opts.users) {
     execFileSync(process.execPath, [cli, 'saslpasswd', '-C', imapdConf, '-p', '-c', user], { input: `${opts.password}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
   }

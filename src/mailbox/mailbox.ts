@@ -1038,9 +1038,15 @@ export class Mailbox extends MessageReader {
 
   /** A new message's annotations, inside append's transaction (checked as setAnnotations checks them). */
   private startAnnotations(uid: number, annotations: readonly StoredAnnotation[]): void {
-    const writes = annotations.map((a) => ({ entry: a.entry, shared: a.userid === '', value: a.value }));
-    checkWrites(writes);
-    for (const a of annotations) applyWrites(this.index.stmts, uid, [{ entry: a.entry, shared: a.userid === '', value: a.value }], a.userid);
+    // Grouped by owner ('' shared): one applyWrites, and one TOOMANY count, per owner.
+    const byOwner = new Map<string, AnnotationWrite[]>();
+    for (const a of annotations) {
+      const writes = byOwner.get(a.userid) ?? [];
+      writes.push({ entry: a.entry, shared: a.userid === '', value: a.value });
+      byOwner.set(a.userid, writes);
+    }
+    for (const writes of byOwner.values()) checkWrites(writes);
+    for (const [owner, writes] of byOwner) applyWrites(this.index.stmts, uid, writes, owner);
   }
 
   /**

@@ -7,6 +7,7 @@
 import type { SelectedMailbox } from '../../session/selected.js';
 import type { SearchKey, SearchReturnOption } from '../../wire/parse/types.js';
 import type { SequenceSet } from '../../wire/sequence.js';
+import { rewriteLeaves } from './search/rewrite.js';
 
 const SAVED = new WeakMap<SelectedMailbox, readonly number[]>();
 
@@ -61,34 +62,11 @@ export function savedRanges(selected: SelectedMailbox, byUid: boolean): Ranges {
 /** The criteria with every `$` replaced by the UIDs it stands for now (a tree without `$` comes back as is). */
 export function withSavedResult(criteria: SearchKey, selected: SelectedMailbox): SearchKey {
   let ranges: Ranges | null = null;
-  const replace = (key: SearchKey): SearchKey => {
-    switch (key.kind) {
-      case 'sequence':
-      case 'uid':
-        if (!key.set.saved) return key;
-        ranges ??= savedRanges(selected, true);
-        return { kind: 'uid', set: { saved: false, ranges } };
-      case 'not':
-        return { kind: 'not', key: replace(key.key) };
-      case 'or':
-        return { kind: 'or', left: replace(key.left), right: replace(key.right) };
-      case 'and':
-        return { kind: 'and', keys: key.keys.map(replace) };
-      default:
-        return key;
-    }
-  };
-  return usesSaved(criteria) ? replace(criteria) : criteria;
-}
-
-function usesSaved(key: SearchKey): boolean {
-  switch (key.kind) {
-    case 'sequence': case 'uid': return key.set.saved;
-    case 'not': return usesSaved(key.key);
-    case 'or': return usesSaved(key.left) || usesSaved(key.right);
-    case 'and': return key.keys.some(usesSaved);
-    default: return false;
-  }
+  return rewriteLeaves(criteria, (key) => {
+    if ((key.kind !== 'sequence' && key.kind !== 'uid') || !key.set.saved) return null;
+    ranges ??= savedRanges(selected, true);
+    return { kind: 'uid', set: { saved: false, ranges } };
+  });
 }
 
 /** Run `work`; when it fails and the command was to SAVE, the saved result becomes empty (RFC 5182 2.1). */

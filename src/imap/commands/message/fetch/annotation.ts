@@ -33,7 +33,8 @@ export function renderAnnotation(response: FetchResponse, item: AnnotationItem, 
   }
   const parts: string[] = [];
   for (const entry of entries) {
-    const v = values?.get(entry.toLowerCase()) ?? values?.get(entry);
+    // Stored names are lower-cased (parse/annotate.ts).
+    const v = values?.get(entry.toLowerCase());
     const attrs = item.attributes.map((a) => {
       const value = a.endsWith('.priv') ? v?.priv ?? null : v?.shared ?? null;
       if (a.startsWith('value.')) return `${a} ${annotationString(value)}`;
