@@ -1,7 +1,7 @@
 // Shared by the benches that run the real master: a temp server directory, a user, the master
 // process, and a minimal IMAP client over a raw socket.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -150,6 +150,44 @@ export function treeCpuMs(rootPid: number): number {
     }
   }
   return ms;
+}
+
+/**
+ * CPU (ms) of every thread of a process tree, keyed "pid/comm" (threads of one name summed): which
+ * of a worker's threads (main, V8's GC helpers, libuv's pool) used the CPU over a phase.
+ */
+export function threadCpuMs(rootPid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pid of [...treePids(rootPid), process.pid]) {
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const key = `${pid === process.pid ? 'bench' : pid}/${tid === String(pid) ? 'main' : comm + (process.env.CYRUSTS_BENCH_THREADS === 'tid' ? ':' + tid : '')}`;
+        out.set(key, (out.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+      } catch {
+        /* gone */
+      }
+    }
+  }
+  return out;
+}
+
+/** The threads whose CPU moved between two `threadCpuMs` readings, most first. */
+export function threadCpuDelta(before: Map<string, number>, after: Map<string, number>): string {
+  return [...after]
+    .map(([key, ms]) => [key, ms - (before.get(key) ?? 0)] as const)
+    .filter(([, ms]) => ms > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, ms]) => `${key} ${ms}`)
+    .join(', ');
 }
 
 /** A tiny IMAP client: send a tagged command, wait for its tagged answer; watch untagged lines. */

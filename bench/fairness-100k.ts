@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { ImapdConfig } from '../src/config/index.js';
 import { MailStore } from '../src/store/index.js';
 import { applySlice } from './_client-slice.js';
-import { BenchClient, percentile, startBenchMaster, treeCpuMs, type BenchMaster } from './_master.js';
+import { BenchClient, percentile, startBenchMaster, threadCpuDelta, threadCpuMs, treeCpuMs, type BenchMaster } from './_master.js';
 
 const { values } = parseArgs({
   options: {
@@ -85,6 +85,33 @@ function summary(latencies: number[]): string {
   return `${s.length} NOOPs, p50 ${ms(percentile(s, 50))} ms, p99 ${ms(percentile(s, 99))} ms, max ${ms(s.at(-1)!)} ms`;
 }
 
+/**
+ * With CYRUSTS_BENCH_STALLS set: the NOOPs that took 5 ms or more, as [sent at (epoch ms), took],
+ * printed per round as clusters (NOOPs sent within 2 ms of the cluster's last), to set beside the
+ * worker's loop trace (CYRUSTS_LOOP_TRACE, the same clock).
+ */
+const STALLS: Array<[number, number]> | null = process.env.CYRUSTS_BENCH_STALLS ? [] : null;
+
+function stallClusters(stalls: Array<[number, number]>): string {
+  const sorted = [...stalls].sort((a, b) => a[0] - b[0]);
+  const out: string[] = [];
+  let k = 0;
+  while (k < sorted.length) {
+    const from = sorted[k]![0];
+    let to = from;
+    let worst = 0;
+    let n = 0;
+    while (k < sorted.length && sorted[k]![0] - to <= 2) {
+      to = sorted[k]![0];
+      worst = Math.max(worst, sorted[k]![1]);
+      n++;
+      k++;
+    }
+    out.push(`${from.toFixed(1)}+${(to - from).toFixed(1)}: ${n} NOOPs, worst ${worst.toFixed(1)} ms (answered by ${(from + worst).toFixed(1)})`);
+  }
+  return out.join('\n      ');
+}
+
 /** The idle sessions' NOOPs until `stop()`; each latency is pushed to `sink()` of the moment. */
 function runIdle(clients: BenchClient[], stop: () => boolean, sink: () => number[]): Promise<void[]> {
   return Promise.all(
@@ -95,6 +122,7 @@ function runIdle(clients: BenchClient[], stop: () => boolean, sink: () => number
         await client.command('NOOP');
         const took = performance.now() - t0;
         sink().push(took);
+        if (STALLS !== null && took >= 5) STALLS.push([performance.timeOrigin + t0, took]);
         await new Promise((r) => setTimeout(r, Math.max(0, INTERVAL - took)));
       }
     }),
@@ -215,11 +243,13 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 1000));
       }
       phase = [];
+      if (STALLS !== null) STALLS.length = 0;
       const trace = process.env.CYRUSTS_LOOP_TRACE;
       if (trace) writeFileSync(`${trace}/measure`, '');
       // The server's CPU (master and worker; the master idles) and this process's (the idle clients') over the round.
       const server0 = treeCpuMs(master.process.pid!);
       const own0 = process.cpuUsage();
+      const threads0 = process.env.CYRUSTS_BENCH_THREADS ? threadCpuMs(master.process.pid!) : null;
       const times = await new Promise<string>((resolve) => {
         child.once('message', (text: string) => resolve(text));
         child.send('go');
@@ -229,6 +259,11 @@ async function main(): Promise<void> {
       if (trace) rmSync(`${trace}/measure`, { force: true });
       console.log(`  round ${round}${round === 1 ? ' (cold)' : ' (after one append)'}: reader ${times}`);
       console.log(`    idle NOOPs meanwhile: ${summary(phase)}; ${cpu}`);
+      if (STALLS !== null) {
+        console.log(`    NOOPs of 5 ms or more, by cluster:\n      ${stallClusters(STALLS)}`);
+        STALLS.length = 0;
+      }
+      if (threads0) console.log(`    CPU by thread (ms): ${threadCpuDelta(threads0, threadCpuMs(master.process.pid!))}`);
       during.push(...phase);
     }
     child.send('stop');

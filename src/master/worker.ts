@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../common/log.js';
 import { NotifyClient } from './notify.js';
 import { traceLoop } from './loop-trace.js';
 import { requestSlice } from '../common/sched-slice.js';
+import { lowerV8Helpers } from '../common/helper-nice.js';
 import { planCommand } from './programs.js';
 import { buildTlsContext, serverTlsSocket, LOGIN_ALLOWED, type AppendFacts, type LoginGate, type LoginVerdict, type MovedSession, type ServiceContext, type ServiceInstance } from '../common/index.js';
 import { CONTROL_FD_ENV, readJsonLines, servicePrograms, type MasterToWorker, type WorkerToMaster } from './service.js';
@@ -55,6 +56,9 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     if (slice.kind === 'set') logger.debug({ sliceNs: slice.ns }, 'scheduler slice set');
     else logger.debug({ reason: slice.reason }, 'scheduler slice left at the kernel default');
   }
+  const helpers = lowerV8Helpers(config.int('helper_threads_nice'));
+  if (helpers.kind === 'set') logger.debug({ nice: helpers.nice, threads: helpers.tids.length }, "V8's helper threads reniced");
+  else logger.debug({ reason: helpers.reason }, "V8's helper threads keep the worker's priority");
   const plan = planCommand(options.cmd, new Set());
   if (plan.kind !== 'service') {
     send({ type: 'failed', message: `"${options.cmd}" is not a service program` });
