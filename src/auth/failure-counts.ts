@@ -10,6 +10,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { retryWhileBusy } from '../common/sqlite.js';
 
 export interface FailureCounts {
   /** The decayed counts of `keys` at `now` (0 for a key with none). */
@@ -82,6 +83,9 @@ CREATE TABLE IF NOT EXISTS login_penalty (
 );
 CREATE INDEX IF NOT EXISTS login_penalty_last ON login_penalty (last);`;
 
+/** How long opening the counts may wait for other processes' locks. */
+const OPEN_TIMEOUT_MS = 5000;
+
 export class SqliteCounts implements FailureCounts {
   private readonly db: Database.Database;
   private readonly get: Database.Statement<[string], Stamped>;
@@ -95,11 +99,14 @@ export class SqliteCounts implements FailureCounts {
 
   constructor(file: string, private readonly halfLifeMs: number) {
     mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file, { timeout: 5000 });
+    this.db = new Database(file, { timeout: OPEN_TIMEOUT_MS });
     try {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
-      this.db.exec(SCHEMA);
+      // every worker opens it on its first login, often at the same moment as the others
+      retryWhileBusy(() => {
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma('synchronous = NORMAL');
+        this.db.exec(SCHEMA);
+      }, OPEN_TIMEOUT_MS);
       this.get = this.db.prepare('SELECT count, last FROM login_penalty WHERE key = ?');
       this.set = this.db.prepare('INSERT INTO login_penalty (key, count, last) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET count = excluded.count, last = excluded.last');
       this.remove = this.db.prepare('DELETE FROM login_penalty WHERE key = ?');

@@ -38,9 +38,8 @@ export function openDb(file: string, opts: OpenDbOptions): Db {
   // Switching a new database to WAL (or recovering another process's WAL) can answer SQLITE_BUSY
   // without calling the busy handler when several processes open it at the same moment (workers
   // starting together): try again for a while before giving up.
-  const giveUpAt = Date.now() + (opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
-  for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
-    try {
+  try {
+    return retryWhileBusy(() => {
       if (!opts.readonly) db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${opts.durable ? 'FULL' : 'OFF'}`);
       synchronousStates.set(db, { base: opts.durable ? 'FULL' : 'OFF', current: opts.durable ? 'FULL' : 'OFF', stmts: null });
@@ -53,13 +52,26 @@ export function openDb(file: string, opts: OpenDbOptions): Db {
         checkpointPages.set(db, CHECKPOINT_PAGES);
       }
       return db;
+    }, opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
+  } catch (err) {
+    db.close();
+    throw sqliteError(err, `cannot set up ${file}`);
+  }
+}
+
+/**
+ * Run `fn` (setting up a connection: PRAGMAs, CREATE ... IF NOT EXISTS) again while it fails with
+ * SQLITE_BUSY, for up to `ms`: the first connections of several processes to a new database (a
+ * journal_mode switch to WAL) may be refused at once, without SQLite's busy handler.
+ */
+export function retryWhileBusy<T>(fn: () => T, ms: number): T {
+  const giveUpAt = Date.now() + ms;
+  for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+    try {
+      return fn();
     } catch (err) {
-      if (isBusy(err) && Date.now() < giveUpAt) {
-        Atomics.wait(SLEEPER, 0, 0, pause);
-        continue;
-      }
-      db.close();
-      throw sqliteError(err, `cannot set up ${file}`);
+      if (!isBusy(err) || Date.now() >= giveUpAt) throw err;
+      Atomics.wait(SLEEPER, 0, 0, pause);
     }
   }
 }
