@@ -180,6 +180,22 @@ export function threadCpuMs(rootPid: number): Map<string, number> {
   return out;
 }
 
+/**
+ * Time (ms) each process's main thread has spent runnable but waiting for a core
+ * (/proc/PID/task/PID/schedstat, second field), keyed by pid: who waited for the CPU over a phase.
+ */
+export function mainThreadWaitMs(pids: readonly number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      out.set(pid, Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'latin1').split(' ')[1]) / 1e6);
+    } catch {
+      /* gone, or no schedstats */
+    }
+  }
+  return out;
+}
+
 /** The threads whose CPU moved between two `threadCpuMs` readings, most first. */
 export function threadCpuDelta(before: Map<string, number>, after: Map<string, number>): string {
   return [...after]

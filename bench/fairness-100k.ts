@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { ImapdConfig } from '../src/config/index.js';
 import { MailStore } from '../src/store/index.js';
 import { applySlice } from './_client-slice.js';
-import { BenchClient, percentile, startBenchMaster, threadCpuDelta, threadCpuMs, treeCpuMs, type BenchMaster } from './_master.js';
+import { BenchClient, mainThreadWaitMs, percentile, startBenchMaster, threadCpuDelta, threadCpuMs, treePids, treeCpuMs, type BenchMaster } from './_master.js';
 
 const { values } = parseArgs({
   options: {
@@ -250,6 +250,8 @@ async function main(): Promise<void> {
       const server0 = treeCpuMs(master.process.pid!);
       const own0 = process.cpuUsage();
       const threads0 = process.env.CYRUSTS_BENCH_THREADS ? threadCpuMs(master.process.pid!) : null;
+      const waited = [...treePids(master.process.pid!), process.pid, child.pid!];
+      const wait0 = threads0 ? mainThreadWaitMs(waited) : null;
       const times = await new Promise<string>((resolve) => {
         child.once('message', (text: string) => resolve(text));
         child.send('go');
@@ -264,6 +266,11 @@ async function main(): Promise<void> {
         STALLS.length = 0;
       }
       if (threads0) console.log(`    CPU by thread (ms): ${threadCpuDelta(threads0, threadCpuMs(master.process.pid!))}`);
+      if (wait0) {
+        const names = new Map([[process.pid, 'idle clients'], [child.pid!, 'reader'], [master.process.pid!, 'master']]);
+        const waits = [...mainThreadWaitMs(waited)].map(([pid, ms]) => `${names.get(pid) ?? `worker ${pid}`} ${(ms - (wait0.get(pid) ?? ms)).toFixed(1)}`);
+        console.log(`    main threads' wait for a core (ms): ${waits.join(', ')}`);
+      }
       during.push(...phase);
     }
     child.send('stop');
