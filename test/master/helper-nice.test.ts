@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v8PoolSize } from '../../src/common/helper-nice.js';
-import { isAlive, RunningMaster, tempServer, type TempServer } from './helpers.js';
+import { RunningMaster, tempServer, type TempServer } from './helpers.js';
 
 // Issue 16: a service worker runs V8's helper threads (background compiler, concurrent GC) at
 // helper_threads_nice (19 by default), so that they use the CPU the event loops leave idle; libuv's
@@ -113,8 +113,7 @@ describe.runIf(process.platform === 'linux')('master: the workers lower their V8
   });
 
   // A worker lowers its helpers before it tells the master it is ready.
-  const workerOf = (service: string): Promise<number> =>
-    master.waitFor(`a ready ${service} worker`, () => (master.workersReady(service) ? master.workerPids(service).find(isAlive) : undefined));
+  const workerOf = (service: string): Promise<number> => master.readyWorker(service);
 
   it('by default (19): 5 helper threads of an imapd worker at 19; its main thread and the others at 0', async () => {
     const pid = await workerOf('imap');

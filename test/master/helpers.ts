@@ -126,6 +126,11 @@ export class RunningMaster {
     return this.logs.some((l) => l.msg === 'workers ready' && l.service === service);
   }
 
+  /** The pid of a live worker of `service`, once its workers are ready (what a worker sets up before that is in place). */
+  readyWorker(service: string): Promise<number> {
+    return this.waitFor(`a ready ${service} worker`, () => (this.workersReady(service) ? this.workerPids(service).find(isAlive) : undefined));
+  }
+
   async stop(): Promise<number | null> {
     if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGTERM');
     return this.exited;

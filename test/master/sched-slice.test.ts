@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentSlice, requestSlice } from '../../src/common/sched-slice.js';
-import { isAlive, RunningMaster, tempServer, type TempServer } from './helpers.js';
+import { RunningMaster, tempServer, type TempServer } from './helpers.js';
 
 // Issue 16: service workers may ask Linux (6.12 and later) for a short scheduler slice
 // (sched_slice_us), so that a worker woken by a client or a change runs before threads in the middle
@@ -74,8 +74,7 @@ describe.skipIf(!supported)('master: the workers ask for sched_slice_us', () => 
   });
 
   // A worker asks for its slice before it tells the master it is ready.
-  const workerOf = (service: string): Promise<number> =>
-    master.waitFor(`a ready ${service} worker`, () => (master.workersReady(service) ? master.workerPids(service).find(isAlive) : undefined));
+  const workerOf = (service: string): Promise<number> => master.readyWorker(service);
 
   it("an imapd worker's main thread runs with the 100 µs set; its other threads keep the kernel's default", async () => {
     const pid = await workerOf('imap');
@@ -107,7 +106,7 @@ describe.skipIf(!supported)('master: sched_slice_us unset', () => {
   });
 
   it("workers keep the kernel's slice", async () => {
-    const pid = await master.waitFor('a ready imap worker', () => (master.workersReady('imap') ? master.workerPids('imap').find(isAlive) : undefined));
+    const pid = await master.readyWorker('imap');
     expect(sliceOf(pid)).toBe(kernelDefault());
   });
 });
