@@ -2,13 +2,11 @@
  * Per-message annotations in the mailbox's index (RFC 5257 storage): an index from before them
  * gets the table on open; setAnnotations is all or nothing with one new modseq; the limits.
  */
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { MAX_ANNOTATIONS_PER_MESSAGE, reconstructMailbox } from '../../src/mailbox/index.js';
 import type { MailStore } from '../../src/store/index.js';
-import { makeEnv, message, type TestEnv } from '../store/helpers.js';
+import { makeEnv, message, withIndexFile, type TestEnv } from '../store/helpers.js';
 
 let env: TestEnv;
 let store: MailStore;
@@ -17,15 +15,6 @@ beforeEach(() => {
   store = env.open();
 });
 afterEach(() => env.cleanup());
-
-function withIndexFile<T>(dir: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(join(dir, 'cyrus.index'));
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
-}
 
 describe('message annotations', () => {
   it('an index from before them (version 10) gets the table when opened', async () => {

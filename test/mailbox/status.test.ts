@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MailStore } from '../../src/store/index.js';
-import { makeEnv, message, type TestEnv } from '../store/helpers.js';
+import { makeEnv, message, withIndexFile, type TestEnv } from '../store/helpers.js';
 
 let env: TestEnv;
 let store: MailStore;
@@ -11,16 +10,6 @@ beforeEach(() => {
   store = env.open();
 });
 afterEach(() => env.cleanup());
-
-/** Run `fn` on the mailbox's cyrus.index through a separate connection. */
-function withIndexFile<T>(dir: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(join(dir, 'cyrus.index'));
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
-}
 
 describe('status counts \\Deleted', () => {
   it('only when asked, following flag changes and expunges', async () => {

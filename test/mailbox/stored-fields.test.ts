@@ -4,11 +4,9 @@
  * row's counters kept by triggers, the per-process STATUS answers, and the upgrade of an index
  * made before them.
  */
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MailStore } from '../../src/store/index.js';
-import { makeEnv, type TestEnv } from '../store/helpers.js';
+import { makeEnv, withIndexFile, type TestEnv } from '../store/helpers.js';
 
 let env: TestEnv;
 let store: MailStore;
@@ -17,15 +15,6 @@ beforeEach(() => {
   store = env.open();
 });
 afterEach(() => env.cleanup());
-
-function withIndexFile<T>(dir: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(join(dir, 'cyrus.index'));
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
-}
 
 function mail(headers: string[], body = 'Hello.\r\n'): Buffer {
   return Buffer.from(`${headers.join('\r\n')}\r\n\r\n${body}`);

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
@@ -50,4 +51,14 @@ export function makeEnv(extraConfig = ''): TestEnv {
 
 export function message(subject: string, body = 'Hello.\n'): Buffer {
   return Buffer.from(`From: Fred <fred@example.com>\nTo: joe@example.com\nSubject: ${subject}\nDate: Mon, 1 Jan 2024 10:00:00 +0000\nMessage-ID: <${subject.replace(/\W/g, '')}@example.com>\n\n${body}`);
+}
+
+/** Run `fn` on a mailbox's cyrus.index (in `dir`) through a connection of its own. */
+export function withIndexFile<T>(dir: string, fn: (db: Database.Database) => T): T {
+  const db = new Database(join(dir, 'cyrus.index'));
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
 }
