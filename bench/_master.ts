@@ -133,18 +133,26 @@ export function treeMemoryKiB(rootPid: number): { pss: number; rss: number; pids
   return { pss, rss, pids, byPid };
 }
 
+/** /proc counts CPU time in USER_HZ ticks, 100 a second on Linux. */
+const TICK_MS = 1000 / 100;
+
+/**
+ * The fields of a /proc stat line after the command name (which may hold spaces and parentheses):
+ * [0] is the state, [11] and [12] utime and stime, [13] and [14] cutime and cstime.
+ */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** CPU time (user + system, ms) used so far by a process and its descendants, from /proc. */
 export function treeCpuMs(rootPid: number): number {
   const pids = treePids(rootPid);
-  const tick = 1000 / 100; // USER_HZ is 100 on Linux
   let ms = 0;
   for (const pid of pids) {
     try {
-      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th,
-      // cutime and cstime (children already reaped, e.g. a peer's per-login processes) the 14th and 15th.
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ms += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * tick;
+      // utime and stime, cutime and cstime (children already reaped, e.g. a peer's per-login processes)
+      const fields = statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      ms += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * TICK_MS;
     } catch {
       /* gone */
     }
@@ -153,10 +161,11 @@ export function treeCpuMs(rootPid: number): number {
 }
 
 /**
- * CPU (ms) of every thread of a process tree, keyed "pid/comm" (threads of one name summed): which
- * of a worker's threads (main, V8's GC helpers, libuv's pool) used the CPU over a phase.
+ * CPU (ms) of every thread of a process tree and of this process ("bench"), keyed "pid/comm" (the
+ * threads of one name summed) or with `byTid` "pid/comm:tid": which of a worker's threads (main,
+ * V8's helpers, libuv's pool) used the CPU over a phase.
  */
-export function threadCpuMs(rootPid: number): Map<string, number> {
+export function threadCpuMs(rootPid: number, byTid = false): Map<string, number> {
   const out = new Map<string, number>();
   for (const pid of [...treePids(rootPid), process.pid]) {
     let tids: string[] = [];
@@ -169,9 +178,9 @@ export function threadCpuMs(rootPid: number): Map<string, number> {
       try {
         const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
         const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        const key = `${pid === process.pid ? 'bench' : pid}/${tid === String(pid) ? 'main' : comm + (process.env.CYRUSTS_BENCH_THREADS === 'tid' ? ':' + tid : '')}`;
-        out.set(key, (out.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+        const fields = statFields(stat);
+        const key = `${pid === process.pid ? 'bench' : pid}/${tid === String(pid) ? 'main' : byTid ? `${comm}:${tid}` : comm}`;
+        out.set(key, (out.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) * TICK_MS);
       } catch {
         /* gone */
       }

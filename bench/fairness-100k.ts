@@ -11,6 +11,10 @@
 // CYRUSTS_BENCH_CLIENT_SLICE_US gives one (bench/_client-slice.ts): unlike imap-idle-latency's lean
 // client, this process is busy with 500 sessions, and with 100 µs the p99s were no lower
 // (2026-12-05, alternating runs: 17.3, 7.4, 13.1, 9.1, 16.8 against 12.8, 9.1, 15.4, 7.8, 9.1 ms).
+// Diagnostics: CYRUSTS_BENCH_THREADS=1 prints per round the CPU of each thread (=tid: one line per
+// thread id, not per name) and each main thread's wait for a core; CYRUSTS_BENCH_STALLS=1 prints
+// the NOOPs of 5 ms or more in clusters by the time they were sent; CYRUSTS_LOOP_TRACE=DIR has the
+// worker record its late event-loop turns (src/master/loop-trace.ts).
 //   npm run bench -- fairness-100k [--sessions 500] [--messages 100000] [--rounds 3]
 //     [--interval 200] [--dir PATH]   (--dir: the filled mailbox is kept and reused)
 import { fork } from 'node:child_process';
@@ -100,14 +104,17 @@ function stallClusters(stalls: Array<[number, number]>): string {
     const from = sorted[k]![0];
     let to = from;
     let worst = 0;
+    let answered = 0;
     let n = 0;
     while (k < sorted.length && sorted[k]![0] - to <= 2) {
-      to = sorted[k]![0];
-      worst = Math.max(worst, sorted[k]![1]);
+      const [sent, took] = sorted[k]!;
+      to = sent;
+      worst = Math.max(worst, took);
+      answered = Math.max(answered, sent + took);
       n++;
       k++;
     }
-    out.push(`${from.toFixed(1)}+${(to - from).toFixed(1)}: ${n} NOOPs, worst ${worst.toFixed(1)} ms (answered by ${(from + worst).toFixed(1)})`);
+    out.push(`${from.toFixed(1)}+${(to - from).toFixed(1)}: ${n} NOOPs, worst ${worst.toFixed(1)} ms (the last answered at ${answered.toFixed(1)})`);
   }
   return out.join('\n      ');
 }
@@ -249,8 +256,9 @@ async function main(): Promise<void> {
       // The server's CPU (master and worker; the master idles) and this process's (the idle clients') over the round.
       const server0 = treeCpuMs(master.process.pid!);
       const own0 = process.cpuUsage();
-      const threads0 = process.env.CYRUSTS_BENCH_THREADS ? threadCpuMs(master.process.pid!) : null;
-      const waited = [...treePids(master.process.pid!), process.pid, child.pid!];
+      const byTid = process.env.CYRUSTS_BENCH_THREADS === 'tid';
+      const threads0 = process.env.CYRUSTS_BENCH_THREADS ? threadCpuMs(master.process.pid!, byTid) : null;
+      const waited = threads0 ? [...treePids(master.process.pid!), process.pid, child.pid!] : [];
       const wait0 = threads0 ? mainThreadWaitMs(waited) : null;
       const times = await new Promise<string>((resolve) => {
         child.once('message', (text: string) => resolve(text));
@@ -265,7 +273,7 @@ async function main(): Promise<void> {
         console.log(`    NOOPs of 5 ms or more, by cluster:\n      ${stallClusters(STALLS)}`);
         STALLS.length = 0;
       }
-      if (threads0) console.log(`    CPU by thread (ms): ${threadCpuDelta(threads0, threadCpuMs(master.process.pid!))}`);
+      if (threads0) console.log(`    CPU by thread (ms): ${threadCpuDelta(threads0, threadCpuMs(master.process.pid!, byTid))}`);
       if (wait0) {
         const names = new Map([[process.pid, 'idle clients'], [child.pid!, 'reader'], [master.process.pid!, 'master']]);
         const waits = [...mainThreadWaitMs(waited)].map(([pid, ms]) => `${names.get(pid) ?? `worker ${pid}`} ${(ms - (wait0.get(pid) ?? ms)).toFixed(1)}`);
